@@ -1,0 +1,529 @@
+/**
+ * The analysis of a document: for each strategy one linear pass (checker.ts) plus the
+ * whole-strategy lints (header, names, settings, dead code, rules that never fire, parameter
+ * space, warm-up, overfitting, leverage). Results are cached until the workspace changes,
+ * so the validator, hovers, inlay hints and the IR builder share one computation.
+ */
+import { AstUtils, WorkspaceCache, type AstNode } from 'langium';
+import * as ast from '../generated/ast.js';
+import type { AlphaForgeServices } from '../alphaforge-module.js';
+import type { Catalogue } from '../catalogue/catalogue.js';
+import { Checker, type Decl, type Facts } from './checker.js';
+import { durationMs, YEAR_MS } from './duration.js';
+import { formatChain, type Finding } from './findings.js';
+import { IntervalAnalysis } from './intervals.js';
+import { analyzeParams, type ParamSpace } from './params.js';
+import { SETTINGS, type Section, type SettingSpec } from './settings.js';
+import { suggest, textOf } from './source-text.js';
+import { PRICE, formatType, formatUnit, isDimensionless, unitsEqual } from './types.js';
+
+export interface Warmup {
+    /** Bars before every input is defined, with default params. */
+    readonly bars: number;
+    /** The same over the param ranges (upper bound). */
+    readonly maxBars: number;
+    /** The call or index responsible. */
+    readonly at?: AstNode;
+}
+
+/** Something the strategy trades on: dead-code and warm-up analysis start from these. */
+export interface Sink {
+    readonly node: ast.Rule | ast.Setting | ast.Allocation;
+    readonly label: string;
+    readonly exprs: readonly ast.Expression[];
+}
+
+export interface StrategyAnalysis {
+    readonly strategy: ast.Strategy;
+    readonly findings: readonly Finding[];
+    /** Facts (type, unit, look-back, lookahead) of every expression. */
+    readonly facts: ReadonlyMap<AstNode, Facts>;
+    readonly params: ParamSpace;
+    readonly timeframeMs?: number;
+    readonly assets: readonly ast.Asset[];
+    readonly warmup: Warmup;
+    readonly sinks: readonly Sink[];
+    /** Declarations that some sink depends on. */
+    readonly used: ReadonlySet<Decl>;
+    /** Settings by section and key (first occurrence). */
+    readonly settings: Readonly<Record<Section, ReadonlyMap<string, ast.Setting>>>;
+    /** Fill mode after defaults: next_open, next_close or this_close. */
+    readonly fill: string;
+}
+
+export interface AnalyzerOptions {
+    /** Bars of data the strategy will run on; enables the data-length part of AF502. */
+    dataBars?: number;
+}
+
+export class Analyzer {
+    readonly options: AnalyzerOptions = {};
+    private readonly catalogue: Catalogue;
+    private readonly cache: WorkspaceCache<AstNode, StrategyAnalysis>;
+    private readonly defCache: WorkspaceCache<AstNode, readonly Finding[]>;
+
+    constructor(services: AlphaForgeServices) {
+        this.catalogue = services.alphaforge.Catalogue;
+        this.cache = new WorkspaceCache(services.shared);
+        this.defCache = new WorkspaceCache(services.shared);
+    }
+
+    analyze(strategy: ast.Strategy): StrategyAnalysis {
+        return this.cache.get(strategy, () => new StrategyAnalyzer(strategy, this.catalogue, this.options).run());
+    }
+
+    /** Errors of a def that hold whatever it is called with. */
+    analyzeDef(def: ast.FunctionDef): readonly Finding[] {
+        return this.defCache.get(def, () => {
+            const checker = new Checker({ catalogue: this.catalogue, universeSize: 1 });
+            checker.checkDefStandalone(def);
+            return checker.findings;
+        });
+    }
+
+    /** Facts of an expression anywhere in a strategy (undefined inside defs, which depend on their call). */
+    factsOf(e: AstNode): Facts | undefined {
+        const s = AstUtils.getContainerOfType(e, ast.isStrategy);
+        return s ? this.analyze(s).facts.get(e) : undefined;
+    }
+}
+
+class StrategyAnalyzer {
+    private readonly findings: Finding[] = [];
+    private readonly checker: Checker;
+    private readonly members: readonly ast.Member[];
+    private readonly assets: ast.Asset[];
+    private readonly timeframeMs: number | undefined;
+
+    constructor(private readonly s: ast.Strategy, private readonly catalogue: Catalogue, private readonly options: AnalyzerOptions) {
+        this.members = s.members ?? [];
+        this.assets = this.members.filter(ast.isUniverseDecl).flatMap(u => u.assets ?? []);
+        const tf = this.members.find(ast.isTimeframeDecl)?.value;
+        this.timeframeMs = tf ? durationMs(tf) : undefined;
+        this.checker = new Checker({ catalogue, timeframeMs: this.timeframeMs, universeSize: this.assets.length });
+    }
+
+    run(): StrategyAnalysis {
+        this.checkHeader();
+        this.checkNames();
+        const params = analyzeParams(this.s, this.catalogue);
+        this.findings.push(...params.findings);
+
+        const c = this.checker;
+        for (const m of this.members) {
+            if (ast.isParamDecl(m)) c.decl(m);
+            else if (ast.isFeatureDecl(m)) c.decl(m);
+            else if (ast.isSignalDecl(m)) {
+                const f = c.decl(m);
+                if (f.ty.kind !== 'bool' && f.ty.kind !== 'unknown') {
+                    this.add({ code: 'AF201', node: m, property: 'value', message: `Signal '${m.name}' must be a condition, but is a ${formatType(f.ty)}. Compare it (e.g. \`${textOf(m.value)} > 0\`) or declare it as a feature.` });
+                }
+            } else if (ast.isConstraintDecl(m)) {
+                const f = c.check(m, m.condition);
+                c.expectKind(f.ty, 'bool', m.condition, 'a constraint is a condition on params');
+            }
+        }
+        const settings = this.collectSettings();
+        const sinks = [...this.checkRules(), ...this.checkSettings(settings), ...this.checkPortfolio()];
+        const fill = this.fillMode(settings);
+        this.checkSameBarFill(sinks, fill);
+        this.checkCrossSectional();
+        const used = this.reachable(sinks);
+        this.checkUnused(used);
+        this.checkNeverFires();
+        const warmup = this.computeWarmup(sinks);
+        this.reportWarmup(warmup);
+        this.checkOverfitting(params);
+        this.checkLeverage(settings);
+        if (!this.members.some(m => ast.isRulesBlock(m) || (ast.isPortfolioBlock(m) && m.items.some(ast.isAllocation)))) {
+            this.add({ code: 'AF009', node: this.s, property: 'name', message: `Strategy '${this.s.name}' has no rules and no portfolio allocation, so it never trades.` });
+        }
+        return {
+            strategy: this.s, findings: [...this.findings, ...c.findings], facts: c.facts, params,
+            timeframeMs: this.timeframeMs, assets: this.assets, warmup, sinks, used, settings, fill,
+        };
+    }
+
+    private add(f: Finding): void {
+        this.findings.push(f);
+    }
+
+    // ------------------------------------------------------------------ header and names
+
+    private checkHeader(): void {
+        const once: [(m: ast.Member) => boolean, string, boolean][] = [
+            [ast.isUniverseDecl, 'universe', true], [ast.isTimeframeDecl, 'timeframe', true], [ast.isTagsDecl, 'tags', false],
+            [ast.isRulesBlock, 'rules', false], [ast.isRiskBlock, 'risk', false], [ast.isExecutionBlock, 'execution', false],
+            [ast.isPortfolioBlock, 'portfolio', false],
+        ];
+        for (const [is, name, required] of once) {
+            const found = this.members.filter(is);
+            if (required && found.length === 0) {
+                const example = name === 'universe' ? 'universe: binance:BTC/USDT' : 'timeframe: 1h';
+                this.add({ code: 'AF006', node: this.s, property: 'name', message: `Strategy '${this.s.name}' has no ${name}; add \`${example}\`.` });
+            }
+            for (const extra of found.slice(1)) {
+                this.add({ code: 'AF006', node: extra, message: `'${name}' appears more than once in strategy '${this.s.name}'; merge them.` });
+            }
+        }
+        const tf = this.members.find(ast.isTimeframeDecl);
+        if (tf?.value && this.timeframeMs === undefined) {
+            this.add({ code: 'AF206', node: tf, property: 'value', message: `'${tf.value}' is not a timeframe; write e.g. 1m, 5m, 1h, 4h, 1d.` });
+        }
+        const symbols = new Map<string, ast.Asset>();
+        for (const a of this.assets) {
+            if (!a.symbol) continue;
+            if (symbols.has(a.symbol)) this.add({ code: 'AF002', node: a, property: 'symbol', message: `${a.symbol} is listed twice in the universe.` });
+            symbols.set(a.symbol, a);
+        }
+    }
+
+    private checkNames(): void {
+        const seen = new Map<string, AstNode>();
+        const named: { name: string; node: AstNode }[] = [];
+        for (const m of this.members) {
+            if (ast.isParamDecl(m) || ast.isFeatureDecl(m) || ast.isSignalDecl(m)) named.push({ name: m.name, node: m });
+        }
+        for (const a of this.assets) if (a.name) named.push({ name: a.name, node: a });
+        for (const { name, node } of named) {
+            if (!name) continue;
+            const prev = seen.get(name);
+            if (prev) {
+                this.add({ code: 'AF002', node, property: 'name', message: `'${name}' is already declared in strategy '${this.s.name}'; rename one of them.`, related: [{ node: prev, message: 'first declared here' }] });
+            } else {
+                seen.set(name, node);
+            }
+            if (this.catalogue.get(name)) {
+                this.add({ code: 'AF010', node, property: 'name', message: `'${name}' shadows the builtin ${name}; inside '${this.s.name}' the name now means this declaration. Rename it.` });
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ rules, settings, portfolio
+
+    private checkRules(): Sink[] {
+        const sinks: Sink[] = [];
+        const c = this.checker;
+        for (const block of this.members.filter(ast.isRulesBlock)) {
+            for (const rule of block.rules ?? []) {
+                const label = `rule \`when ${textOf(rule.condition, 40)}\``;
+                const exprs: ast.Expression[] = [];
+                if (rule.condition) {
+                    exprs.push(rule.condition);
+                    const f = c.check(rule, rule.condition);
+                    c.expectKind(f.ty, 'bool', rule.condition, '`when` needs a condition');
+                }
+                for (const action of rule.actions ?? []) {
+                    if (ast.isTargetAction(action)) {
+                        for (const t of action.targets ?? []) {
+                            if (!t.size) continue;
+                            exprs.push(t.size);
+                            this.checkSize(rule, t.size, t.quantity, 'target');
+                        }
+                    } else if (ast.isOrderAction(action)) {
+                        if (action.size) { exprs.push(action.size); this.checkSize(rule, action.size, action.quantity, action.side); }
+                        if ((action.orderType === 'limit' || action.orderType === 'stop') && !action.price) {
+                            this.add({ code: 'AF201', node: action, property: 'orderType', message: `A ${action.orderType} order needs a price: \`${action.orderType} at close - 0.5 * atr(14)\`.` });
+                        }
+                        if (action.price) {
+                            exprs.push(action.price);
+                            const f = c.check(rule, action.price);
+                            if (c.expectKind(f.ty, 'num', action.price, 'an order price is a number') && !unitsEqual(f.ty.unit, PRICE)) {
+                                this.add({ code: 'AF202', node: action.price, message: `An order price must be a price, but \`${textOf(action.price)}\` is ${formatUnit(f.ty.unit, f.ty.display)}.` });
+                            }
+                            if (action.orderType === 'market' || !action.orderType) {
+                                this.add({ code: 'AF201', node: action.price, message: 'A market order has no price; use `limit at …` or `stop at …`.' });
+                            }
+                        }
+                        if (action.expire) {
+                            const f = c.check(rule, action.expire);
+                            const bars = f.ty.kind === 'num' && unitsEqual(f.ty.unit, { bars: 1 }) && f.ty.unit !== 'any';
+                            if (f.ty.kind !== 'unknown' && f.ty.kind !== 'duration' && !bars) {
+                                this.add({ code: 'AF201', node: action.expire, message: '`expire` takes a number of bars (`3 bars`) or a duration (`4h`).' });
+                            }
+                        }
+                    }
+                }
+                sinks.push({ node: rule, label, exprs });
+            }
+        }
+        return sinks;
+    }
+
+    private checkSize(rule: ast.Rule, size: ast.Expression, quantity: boolean, what: string): void {
+        const f = this.checker.check(rule, size);
+        if (!this.checker.expectKind(f.ty, 'num', size, `a ${what} size is a number`)) return;
+        if (!quantity && f.ty.unit !== 'any' && !isDimensionless(f.ty.unit)) {
+            this.add({ code: 'AF202', node: size, message: `A ${what} size is a fraction of equity (e.g. 50%) or a quantity with \`units\`; \`${textOf(size)}\` is ${formatUnit(f.ty.unit, f.ty.display)}.` });
+        }
+    }
+
+    private collectSettings(): Record<Section, Map<string, ast.Setting>> {
+        const out: Record<Section, Map<string, ast.Setting>> = { risk: new Map(), execution: new Map(), portfolio: new Map() };
+        const blocks: [Section, ast.Setting[]][] = [
+            ...this.members.filter(ast.isRiskBlock).map(b => ['risk', b.settings ?? []] as [Section, ast.Setting[]]),
+            ...this.members.filter(ast.isExecutionBlock).map(b => ['execution', b.settings ?? []] as [Section, ast.Setting[]]),
+            ...this.members.filter(ast.isPortfolioBlock).map(b => ['portfolio', (b.items ?? []).filter(ast.isSetting)] as [Section, ast.Setting[]]),
+        ];
+        for (const [section, settings] of blocks) {
+            for (const st of settings) {
+                if (!st.key) continue;
+                const spec = SETTINGS[section][st.key];
+                if (!spec) {
+                    const keys = Object.keys(SETTINGS[section]);
+                    const s = suggest(st.key, keys);
+                    this.add({ code: 'AF007', node: st, property: 'key', message: `'${st.key}' is not a ${section} setting${s ? `; did you mean '${s}'?` : ''}. Known: ${keys.join(', ')}.` });
+                    continue;
+                }
+                if (out[section].has(st.key)) {
+                    this.add({ code: 'AF007', node: st, property: 'key', message: `'${st.key}' is set twice in ${section}; keep one.` });
+                    continue;
+                }
+                out[section].set(st.key, st);
+            }
+        }
+        return out;
+    }
+
+    private checkSettings(settings: Record<Section, Map<string, ast.Setting>>): Sink[] {
+        const sinks: Sink[] = [];
+        for (const section of ['risk', 'execution'] as const) {
+            for (const [key, st] of settings[section]) {
+                this.checkSetting(section, key, st, SETTINGS[section][key]!);
+                sinks.push({ node: st, label: `${section} ${key}`, exprs: [st.value, st.action].filter((e): e is ast.Expression => !!e) });
+            }
+        }
+        for (const [key, st] of settings.portfolio) this.checkSetting('portfolio', key, st, SETTINGS.portfolio[key]!);
+        return sinks;
+    }
+
+    private checkSetting(section: Section, key: string, st: ast.Setting, spec: SettingSpec): void {
+        const c = this.checker;
+        const f = c.check(st, st.value);
+        const ty = f.ty;
+        if (ty.kind === 'unknown') return;
+        const bad = (what: string): void => this.add({ code: 'AF208', node: st, property: 'value', message: `${section} ${key} takes ${what}; got ${formatType(ty)} \`${textOf(st.value)}\`.` });
+        const kind = spec.kind;
+        if (st.action && kind !== 'drawdown') {
+            this.add({ code: 'AF208', node: st, property: 'action', message: `Only max_drawdown takes an action (\`=> halt\`); remove \`=> ${textOf(st.action)}\` from ${key}.` });
+        }
+        if (st.quantity && kind !== 'sizing') {
+            this.add({ code: 'AF208', node: st, property: 'value', message: `\`units\` applies only to max_position.` });
+        }
+        if (typeof kind === 'object') {
+            if (ty.kind !== 'enum' || ty.enumType !== kind.enumType) bad(`one of ${this.catalogue.enumValues(kind.enumType).join(', ')}`);
+            return;
+        }
+        if (ty.kind !== 'num') { bad('a number'); return; }
+        switch (kind) {
+            case 'stop':
+                if (ty.unit === 'any') {
+                    this.add({ code: 'AF602', node: st, property: 'value', message: `${key}: ${textOf(st.value)} is a bare number: a price distance or a fraction? Write a percentage (\`${textOf(st.value)}%\`) or a price expression (\`${textOf(st.value)} * atr(14)\`).` });
+                } else if (!isDimensionless(ty.unit) && !unitsEqual(ty.unit, PRICE)) {
+                    bad('a fraction of the entry price (2%) or a price distance (2 * atr(14))');
+                }
+                return;
+            case 'fraction': case 'drawdown':
+                if (ty.unit !== 'any' && !isDimensionless(ty.unit)) bad('a fraction such as 10 bps or 20%');
+                else if (ty.shape === 'series') bad('a constant');
+                if (kind === 'drawdown' && st.action) {
+                    const a = c.check(st, st.action);
+                    if (a.ty.kind !== 'unknown' && (a.ty.kind !== 'enum' || a.ty.enumType !== 'breach_action')) {
+                        this.add({ code: 'AF208', node: st, property: 'action', message: `max_drawdown => takes one of ${this.catalogue.enumValues('breach_action').join(', ')}.` });
+                    }
+                }
+                return;
+            case 'sizing':
+                if (!st.quantity && ty.unit !== 'any' && !isDimensionless(ty.unit)) bad('a fraction of equity (50%) or a quantity (`10 units`)');
+                return;
+            case 'number':
+                if (ty.shape === 'series') bad('a constant number');
+                else {
+                    const v = c.constValue(st.value);
+                    if (typeof v === 'number' && v <= 0) bad('a positive number');
+                }
+                return;
+        }
+    }
+
+    private checkPortfolio(): Sink[] {
+        const sinks: Sink[] = [];
+        const c = this.checker;
+        for (const block of this.members.filter(ast.isPortfolioBlock)) {
+            for (const item of (block.items ?? []).filter(ast.isAllocation)) {
+                const exprs: ast.Expression[] = [];
+                if (item.selection) {
+                    exprs.push(item.selection);
+                    const f = c.check(item, item.selection);
+                    c.expectKind(f.ty, 'bool', item.selection, `\`${item.side}\` selects assets with a condition such as top_k(rank(x), 3)`);
+                }
+                if (item.weighting) {
+                    exprs.push(item.weighting);
+                    const f = c.check(item, item.weighting);
+                    const ok = f.ty.kind === 'unknown' || (f.ty.kind === 'enum' && f.ty.enumType === 'weighting') || f.ty.kind === 'num';
+                    if (!ok) this.add({ code: 'AF208', node: item, property: 'weighting', message: `weight takes ${this.catalogue.enumValues('weighting').join(', ')} or a numeric series; got ${formatType(f.ty)}.` });
+                }
+                sinks.push({ node: item, label: `portfolio ${item.side} ${textOf(item.selection, 40)}`, exprs });
+            }
+        }
+        return sinks;
+    }
+
+    // ------------------------------------------------------------------ lookahead at the fill
+
+    private fillMode(settings: Record<Section, Map<string, ast.Setting>>): string {
+        const v = settings.execution.get('fill')?.value;
+        const t = ast.isRef(v) ? v.ref?.ref : undefined;
+        return ast.isExternConst(t) ? t.name : 'next_open';
+    }
+
+    private checkSameBarFill(sinks: readonly Sink[], fill: string): void {
+        if (fill !== 'this_close') return;
+        const fillSetting = this.members.filter(ast.isExecutionBlock).flatMap(b => b.settings).find(s => s.key === 'fill');
+        for (const sink of sinks) {
+            if (ast.isSetting(sink.node)) continue;
+            const decisive = ast.isRule(sink.node) ? [sink.node.condition] : [(sink.node as ast.Allocation).selection];
+            for (const e of decisive) {
+                const f = e && this.checker.facts.get(e);
+                if (!f?.current) continue;
+                this.add({
+                    code: 'AF102', node: e!,
+                    message: `Lookahead: \`fill: this_close\` fills at the close of bar t, but ${sink.label} is computed from that close: ${formatChain([{ node: sink.node, label: sink.label }, ...f.current])}. Fill at next_open (the default) or lag the inputs by one bar (close[1]).`,
+                    related: [
+                        ...(fillSetting ? [{ node: fillSetting, message: 'fill at the signal bar\'s close' }] : []),
+                        ...f.current.map(s => ({ node: s.node, message: s.label })),
+                    ],
+                });
+            }
+        }
+    }
+
+    private checkCrossSectional(): void {
+        if (this.assets.length > 1) return;
+        for (const call of this.checker.crossSectionalCalls) {
+            this.add({ code: 'AF209', node: call, message: `${call.func.ref?.name}() compares the assets of the universe at each bar, but the universe of '${this.s.name}' has ${this.assets.length} asset. Add assets or use a time-series function (e.g. zscore(x, n)).` });
+        }
+    }
+
+    // ------------------------------------------------------------------ dead code
+
+    private reachable(sinks: readonly Sink[]): Set<Decl> {
+        const used = new Set<Decl>();
+        const stack: Decl[] = [];
+        for (const s of sinks) for (const d of this.checker.deps.get(s.node) ?? []) stack.push(d);
+        while (stack.length) {
+            const d = stack.pop()!;
+            if (used.has(d)) continue;
+            used.add(d);
+            for (const x of this.checker.deps.get(d) ?? []) stack.push(x);
+        }
+        return used;
+    }
+
+    private checkUnused(used: ReadonlySet<Decl>): void {
+        const users = new Map<Decl, Decl[]>();
+        for (const [owner, ds] of this.checker.deps) {
+            if (!ast.isFeatureDecl(owner) && !ast.isSignalDecl(owner)) continue;
+            for (const d of ds) users.set(d, [...(users.get(d) ?? []), owner]);
+        }
+        for (const m of this.members) {
+            if (!(ast.isParamDecl(m) || ast.isFeatureDecl(m) || ast.isSignalDecl(m)) || used.has(m) || !m.name) continue;
+            const kind = ast.isParamDecl(m) ? 'param' : ast.isFeatureDecl(m) ? 'feature' : 'signal';
+            const code = ast.isParamDecl(m) ? 'AF301' : ast.isFeatureDecl(m) ? 'AF302' : 'AF303';
+            const by = (users.get(m) ?? []).filter(u => u !== m);
+            const constraintOnly = ast.isParamDecl(m) && by.length === 0 && this.members.some(x => ast.isConstraintDecl(x) && this.checker.deps.get(x)?.has(m));
+            const why = by.length > 0
+                ? `is only used by unused ${by.map(u => `${ast.isFeatureDecl(u) ? 'feature' : 'signal'} '${u.name}'`).join(', ')}`
+                : constraintOnly ? 'is only used in constraints' : 'is never used';
+            const advice = kind === 'param' ? ' It still multiplies every sweep grid; remove it or use it.' : ' Remove it or use it in a rule.';
+            this.add({ code, node: m, property: 'name', message: `${kind[0]!.toUpperCase()}${kind.slice(1)} '${m.name}' ${why} by any rule, portfolio or risk setting.${advice}`.replace(' by any rule, portfolio or risk setting', why === 'is never used' ? '' : ' (nothing trades on it)') });
+        }
+    }
+
+    private checkNeverFires(): void {
+        const iv = new IntervalAnalysis(this.catalogue);
+        for (const block of this.members.filter(ast.isRulesBlock)) {
+            for (const rule of block.rules ?? []) {
+                if (!rule.condition) continue;
+                const t = iv.truth(rule.condition);
+                if (!t.canTrue) {
+                    this.add({ code: 'AF304', node: rule, property: 'condition', message: `Rule \`when ${textOf(rule.condition, 50)}\` can never fire: ${t.why ?? 'its condition is always false'}.` });
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ warm-up, overfitting, leverage
+
+    private computeWarmup(sinks: readonly Sink[]): Warmup {
+        let bars = 0, maxBars = 0, at: AstNode | undefined;
+        for (const s of sinks) {
+            for (const e of s.exprs) {
+                const f = this.checker.facts.get(e);
+                if (!f) continue;
+                if (f.lookback > bars || (!at && f.lookbackAt)) { bars = Math.max(bars, f.lookback); at = f.lookbackAt ?? at; }
+                maxBars = Math.max(maxBars, f.lookbackMax);
+            }
+        }
+        return { bars, maxBars: Math.max(maxBars, bars), at };
+    }
+
+    private reportWarmup(w: Warmup): void {
+        if (!this.s.name) return;
+        const where = w.at ? ` (longest look-back: \`${textOf(w.at)}\`)` : '';
+        const range = w.maxBars > w.bars ? `; up to ${w.maxBars} bars over the param ranges` : '';
+        this.add({ code: 'AF501', node: this.s, property: 'name', message: `Warm-up: ${w.bars} bar${w.bars === 1 ? '' : 's'}${where}${range}. No trade happens before every input is defined.` });
+    }
+
+    private checkOverfitting(space: ParamSpace): void {
+        const free = space.params.filter(p => p.free);
+        if (free.length === 0) return;
+        const n = space.gridSize;
+        const names = free.map(p => p.name).join(', ');
+        // Minimum backtest length for an annualised Sharpe of 1 out of N trials (Bailey, Borwein, López de Prado, Zhu 2014).
+        const minYears = Number.isFinite(n) && n > 1 ? 2 * Math.log(n) : Infinity;
+        const gridText = Number.isFinite(n) ? `${n.toLocaleString('en-US')} combinations` : 'a continuous space';
+        const bars = this.options.dataBars;
+        if (bars !== undefined && this.timeframeMs !== undefined) {
+            const years = (bars * this.timeframeMs) / YEAR_MS;
+            if (years < minYears) {
+                this.add({
+                    code: 'AF502', node: this.s, property: 'name',
+                    message: `Overfitting risk: ${free.length} free param${free.length === 1 ? '' : 's'} (${names}) span ${gridText}, but the data covers ${years.toFixed(1)} years. To trust the best of N trials at an annual Sharpe of 1 you need about 2·ln(N) = ${Number.isFinite(minYears) ? minYears.toFixed(1) : '∞'} years. Fix some params, use coarser steps or more data.`,
+                });
+                return;
+            }
+        }
+        if (free.length > 5 || n > 100_000) {
+            this.add({
+                code: 'AF502', node: this.s, property: 'name',
+                message: `Overfitting risk: ${free.length} free params (${names}) span ${gridText}; the best of that many trials looks good by chance. It needs about ${Number.isFinite(minYears) ? minYears.toFixed(1) : 'unbounded'} years of data for an annual Sharpe of 1 to be meaningful. Fix some params or use coarser steps.`,
+            });
+        }
+    }
+
+    private checkLeverage(settings: Record<Section, Map<string, ast.Setting>>): void {
+        const levSetting = settings.risk.get('leverage');
+        const lev = levSetting ? this.checker.constValue(levSetting.value) : 1;
+        if (typeof lev !== 'number') return;
+        const perAsset = Math.max(1, this.assets.length);
+        for (const block of this.members.filter(ast.isRulesBlock)) {
+            for (const rule of block.rules ?? []) {
+                let total = 0;
+                for (const action of rule.actions ?? []) {
+                    if (!ast.isTargetAction(action)) continue;
+                    for (const t of action.targets ?? []) {
+                        if (t.quantity) continue;
+                        const v = this.checker.constValue(t.size, 'max');
+                        if (typeof v !== 'number') continue;
+                        total += Math.abs(v) * (t.asset ? 1 : perAsset);
+                    }
+                }
+                if (total > lev + 1e-12) {
+                    const each = perAsset > 1 && (rule.actions ?? []).some(a => ast.isTargetAction(a) && a.targets.some(t => !t.asset)) ? ` (a target without an asset applies to each of the ${perAsset} assets)` : '';
+                    this.add({ code: 'AF601', node: rule, property: 'actions', message: `This rule targets ${(total * 100).toFixed(0)}% of equity${each}, above the leverage limit of ${lev}×. Lower the size or set \`risk { leverage: ${Math.ceil(total * 100) / 100} }\`.` });
+                }
+            }
+        }
+    }
+}

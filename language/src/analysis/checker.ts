@@ -1,0 +1,782 @@
+/**
+ * One pass over a strategy (or a standalone def) that infers, for every expression, its type
+ * and unit, its look-back in bars, and whether it reads close-time data of the current bar,
+ * peeks through a resample or reads the future, with the chain of nodes that causes it.
+ * Type, unit, arity, cycle and lookahead-at-the-source findings are collected on the way.
+ *
+ * Every expression is visited once (declarations are memoised; defs are instantiated per call
+ * site, which is bounded by the size of the def), so the pass is linear in the file.
+ */
+import type { AstNode } from 'langium';
+import * as ast from '../generated/ast.js';
+import type { Catalogue, FunctionInfo, TypeSpec, UnitSpec } from '../catalogue/catalogue.js';
+import {
+    BARS, DIMENSIONLESS, UNKNOWN, bool, divUnits, formatType, formatUnit, isDimensionless, joinShape, joinUnits,
+    mulUnits, num, unitsEqual, type Ty, type Unit,
+} from './types.js';
+import { durationMs } from './duration.js';
+import type { Chain, Finding } from './findings.js';
+import { suggest, textOf } from './source-text.js';
+
+export type Decl = ast.ParamDecl | ast.FeatureDecl | ast.SignalDecl;
+
+export interface Facts {
+    readonly ty: Ty;
+    /** Bars of history needed before the value is defined, with default params. */
+    readonly lookback: number;
+    /** Upper bound of the look-back over the param ranges. */
+    readonly lookbackMax: number;
+    /** The call or index that sets the look-back. */
+    readonly lookbackAt?: AstNode;
+    /** Reads data only known at the close of the current bar; the chain leads to it. */
+    readonly current?: Chain;
+    /** Reads the final value of a coarse bar that is still forming (resample offset 0). */
+    readonly peek?: Chain;
+    /** Reads a future bar (negative index). */
+    readonly future?: Chain;
+}
+
+const UNKNOWN_FACTS: Facts = { ty: UNKNOWN, lookback: 0, lookbackMax: 0 };
+const scalarFacts = (ty: Ty): Facts => ({ ty, lookback: 0, lookbackMax: 0 });
+
+/** Arguments of a def being instantiated: each DefParam is bound to the caller's expression. */
+interface Env {
+    readonly def: ast.FunctionDef;
+    readonly call: ast.Call;
+    readonly args: ReadonlyMap<ast.DefParam, { readonly expr: ast.Expression; readonly facts: Facts; readonly env: Env | undefined }>;
+    readonly depth: number;
+}
+
+export type ConstMode = 'default' | 'min' | 'max';
+
+export interface CheckerContext {
+    readonly catalogue: Catalogue;
+    /** Strategy timeframe in ms, for resample checks. */
+    readonly timeframeMs?: number;
+    /** Number of assets in the universe. */
+    readonly universeSize: number;
+}
+
+export class Checker {
+    readonly findings: Finding[] = [];
+    /** Facts of every expression checked outside def instantiation. */
+    readonly facts = new Map<AstNode, Facts>();
+    /** Which declarations each owner (a declaration or a sink) references directly. */
+    readonly deps = new Map<AstNode, Set<Decl>>();
+    /** Cross-sectional calls seen (for AF209). */
+    readonly crossSectionalCalls: ast.Call[] = [];
+
+    private readonly declFacts = new Map<Decl, Facts>();
+    private readonly inProgress: Decl[] = [];
+    private owner: AstNode | undefined;
+    private readonly defStack: ast.FunctionDef[] = [];
+    /** Findings raised inside a def body while instantiating it (reported at the call site). */
+    private captured: Finding[] | undefined;
+    private readonly standaloneDefFindings = new Set<string>();
+
+    constructor(private readonly ctx: CheckerContext) {}
+
+    // ------------------------------------------------------------------ entry points
+
+    /** Check an expression on behalf of `owner` (a declaration or a sink such as a rule). */
+    check(owner: AstNode, e: ast.Expression | undefined): Facts {
+        const prev = this.owner;
+        this.owner = owner;
+        try {
+            return this.expr(e, undefined);
+        } finally {
+            this.owner = prev;
+        }
+    }
+
+    /** Facts of a param, feature or signal (memoised, cycle-checked). */
+    decl(d: Decl, via?: ast.Ref): Facts {
+        const done = this.declFacts.get(d);
+        if (done) return done;
+        const at = this.inProgress.indexOf(d);
+        if (at >= 0) {
+            const cycle = [...this.inProgress.slice(at), d].map(x => x.name).join(' → ');
+            this.report({ code: 'AF005', node: via ?? d, message: `Cyclic definition: ${cycle}. A declaration cannot depend on itself; use a look-back of an input (e.g. close[1]) instead.` });
+            return UNKNOWN_FACTS;
+        }
+        if (ast.isParamDecl(d)) {
+            const f = scalarFacts(this.paramType(d));
+            this.declFacts.set(d, f);
+            return f;
+        }
+        this.inProgress.push(d);
+        const prevOwner = this.owner;
+        this.owner = d;
+        let f: Facts;
+        try {
+            f = this.expr(d.value, undefined);
+        } finally {
+            this.owner = prevOwner;
+            this.inProgress.pop();
+        }
+        this.declFacts.set(d, f);
+        return f;
+    }
+
+    /** Type-check a def body on its own, with parameters of unknown type (only errors that hold for every call). */
+    checkDefStandalone(def: ast.FunctionDef): void {
+        const before = this.findings.length;
+        const env: Env = {
+            def, call: undefined as unknown as ast.Call, depth: 0,
+            args: new Map(def.params.map(p => [p, { expr: undefined as unknown as ast.Expression, facts: this.defParamFacts(p), env: undefined }])),
+        };
+        this.defStack.push(def);
+        try {
+            this.expr(def.body, env);
+        } finally {
+            this.defStack.pop();
+        }
+        for (const f of this.findings.slice(before)) this.standaloneDefFindings.add(findingKey(f));
+    }
+
+    paramType(p: ast.ParamDecl): Ty {
+        if (p.type === 'bool') return bool('scalar');
+        const unit = p.default ? this.literalUnit(p.default) : 'any';
+        return num('scalar', unit, { int: p.type === 'int', display: literalDisplay(p.default) });
+    }
+
+    // ------------------------------------------------------------------ constants
+
+    /**
+     * Constant value of an expression: literals, params (default, or the low/high of their range)
+     * and arithmetic on them. Undefined for anything that varies along time.
+     */
+    constValue(e: ast.Expression | undefined, mode: ConstMode = 'default', env?: Env): number | boolean | undefined {
+        if (!e) return undefined;
+        if (ast.isNumberLit(e)) return literalValue(e);
+        if (ast.isBoolLit(e)) return e.value;
+        if (ast.isRef(e)) {
+            const t = e.ref.ref;
+            if (ast.isParamDecl(t)) {
+                if (mode !== 'default') {
+                    const bound = this.constValue(mode === 'min' ? t.low : t.high, 'default');
+                    if (bound !== undefined) return bound;
+                }
+                return this.constValue(t.default, 'default');
+            }
+            if (ast.isDefParam(t) && env) {
+                const arg = env.args.get(t);
+                return arg?.expr ? this.constValue(arg.expr, mode, arg.env) : undefined;
+            }
+            return undefined;
+        }
+        if (ast.isUnaryExpr(e)) {
+            const v = this.constValue(e.operand, e.operator === '-' ? flip(mode) : mode, env);
+            if (v === undefined) return undefined;
+            if (e.operator === 'not') return typeof v === 'boolean' ? !v : undefined;
+            if (typeof v !== 'number') return undefined;
+            return e.operator === '-' ? -v : v;
+        }
+        if (ast.isBinaryExpr(e)) {
+            const rightMode = e.operator === '-' || e.operator === '/' ? flip(mode) : mode;
+            const l = this.constValue(e.left, mode, env), r = this.constValue(e.right, rightMode, env);
+            if (l === undefined || r === undefined) return undefined;
+            return foldBinary(e.operator, l, r);
+        }
+        return undefined;
+    }
+
+    // ------------------------------------------------------------------ expressions
+
+    private expr(e: ast.Expression | undefined, env: Env | undefined): Facts {
+        if (!e) return UNKNOWN_FACTS;
+        const f = this.exprUncached(e, env);
+        if (!env) this.facts.set(e, f);
+        return f;
+    }
+
+    private exprUncached(e: ast.Expression, env: Env | undefined): Facts {
+        switch (e.$type) {
+            case 'NumberLit': return scalarFacts(literalType(e as ast.NumberLit));
+            case 'BoolLit': return scalarFacts(bool('scalar'));
+            case 'StringLit': return scalarFacts({ kind: 'string', shape: 'scalar', unit: DIMENSIONLESS });
+            case 'DurationLit': {
+                const d = e as ast.DurationLit;
+                if (durationMs(d.value) === undefined) this.report({ code: 'AF206', node: e, message: `'${d.value}' is not a duration; write e.g. 5m, 1h, 1d, 1w.` });
+                return scalarFacts({ kind: 'duration', shape: 'scalar', unit: DIMENSIONLESS });
+            }
+            case 'Ref': return this.ref(e as ast.Ref, env);
+            case 'UnaryExpr': return this.unary(e as ast.UnaryExpr, env);
+            case 'BinaryExpr': return this.binary(e as ast.BinaryExpr, env);
+            case 'IfExpr': return this.ifExpr(e as ast.IfExpr, env);
+            case 'IndexExpr': return this.index(e as ast.IndexExpr, env);
+            case 'MemberExpr': return this.member(e as ast.MemberExpr, env);
+            case 'Call': return this.call(e as ast.Call, env);
+            default: return UNKNOWN_FACTS;
+        }
+    }
+
+    private ref(e: ast.Ref, env: Env | undefined): Facts {
+        const t = e.ref?.ref;
+        if (!t) return UNKNOWN_FACTS;
+        if (ast.isParamDecl(t) || ast.isFeatureDecl(t) || ast.isSignalDecl(t)) {
+            this.addDep(t);
+            const f = this.decl(t, e);
+            if (ast.isParamDecl(t)) return f;
+            const step = { node: t, label: `${ast.isFeatureDecl(t) ? 'feature' : 'signal'} ${t.name}` };
+            return {
+                ...f,
+                current: f.current && [step, ...f.current],
+                peek: f.peek && [step, ...f.peek],
+                future: f.future && [step, ...f.future],
+            };
+        }
+        if (ast.isDefParam(t)) {
+            const arg = env?.args.get(t);
+            return arg ? arg.facts : this.defParamFacts(t);
+        }
+        if (ast.isAsset(t)) return scalarFacts({ kind: 'asset', shape: 'scalar', unit: DIMENSIONLESS });
+        if (ast.isExternField(t)) return this.fieldFacts(t.name, e, t.name);
+        if (ast.isExternConst(t)) {
+            const c = this.ctx.catalogue.constant(t.name);
+            return scalarFacts({ kind: 'enum', shape: 'scalar', unit: DIMENSIONLESS, enumType: c?.enumType });
+        }
+        return UNKNOWN_FACTS;
+    }
+
+    private fieldFacts(name: string, node: AstNode, label: string): Facts {
+        const field = this.ctx.catalogue.field(name);
+        if (!field) return UNKNOWN_FACTS;
+        const spec = this.ctx.catalogue.fieldSpec(name);
+        const ty = spec ? this.specResult(spec, new Map(), 'series') : UNKNOWN;
+        return { ty, lookback: 0, lookbackMax: 0, current: field.knownAtOpen ? undefined : [{ node, label: `${label} (bar t, known at its close)` }] };
+    }
+
+    private defParamFacts(p: ast.DefParam): Facts {
+        switch (p.type) {
+            case 'int': return scalarFacts(num('scalar', 'any', { int: true }));
+            case 'float': return scalarFacts(num('scalar', 'any'));
+            case 'bool': return scalarFacts(bool('series'));
+            case 'duration': return scalarFacts({ kind: 'duration', shape: 'scalar', unit: DIMENSIONLESS });
+            case 'series': return scalarFacts(num('series', 'any'));
+            default: return UNKNOWN_FACTS;
+        }
+    }
+
+    private unary(e: ast.UnaryExpr, env: Env | undefined): Facts {
+        const f = this.expr(e.operand, env);
+        if (e.operator === 'not') {
+            this.expectKind(f.ty, 'bool', e.operand, '`not` needs a condition');
+            return { ...f, ty: bool(f.ty.shape) };
+        }
+        this.expectKind(f.ty, 'num', e.operand, `unary '${e.operator}' needs a number`);
+        return f;
+    }
+
+    private binary(e: ast.BinaryExpr, env: Env | undefined): Facts {
+        const l = this.expr(e.left, env), r = this.expr(e.right, env);
+        const merged = mergeFacts([l, r]);
+        const shape = joinShape(l.ty.shape, r.ty.shape);
+        const op = e.operator;
+        if (op === 'and' || op === 'or') {
+            this.expectKind(l.ty, 'bool', e.left, `'${op}' joins conditions`);
+            this.expectKind(r.ty, 'bool', e.right, `'${op}' joins conditions`);
+            return { ...merged, ty: bool(shape) };
+        }
+        if (op === '==' || op === '!=') {
+            if (known(l.ty) && known(r.ty) && l.ty.kind !== r.ty.kind) {
+                this.report({ code: 'AF201', node: e, message: `Cannot compare ${formatType(l.ty)} with ${formatType(r.ty)}.` });
+            } else if (l.ty.kind === 'num' && r.ty.kind === 'num') {
+                this.expectSameUnit(e, l.ty, r.ty, 'compare');
+            }
+            return { ...merged, ty: bool(shape) };
+        }
+        this.expectKind(l.ty, 'num', e.left, `'${op}' needs numbers`);
+        this.expectKind(r.ty, 'num', e.right, `'${op}' needs numbers`);
+        if (op === '<' || op === '<=' || op === '>' || op === '>=') {
+            if (l.ty.kind === 'num' && r.ty.kind === 'num') this.expectSameUnit(e, l.ty, r.ty, 'compare');
+            return { ...merged, ty: bool(shape) };
+        }
+        if (l.ty.kind !== 'num' || r.ty.kind !== 'num') return { ...merged, ty: num(shape, 'any') };
+        if (op === '+' || op === '-') {
+            this.expectSameUnit(e, l.ty, r.ty, op === '+' ? 'add' : 'subtract');
+            const display = l.ty.display ?? r.ty.display;
+            return { ...merged, ty: num(shape, joinUnits(l.ty.unit, r.ty.unit), { int: l.ty.int && r.ty.int, display }) };
+        }
+        const unit = op === '*' ? mulUnits(l.ty.unit, r.ty.unit) : divUnits(l.ty.unit, r.ty.unit);
+        return { ...merged, ty: num(shape, unit, { int: op === '*' && l.ty.int && r.ty.int }) };
+    }
+
+    private ifExpr(e: ast.IfExpr, env: Env | undefined): Facts {
+        const c = this.expr(e.condition, env), a = this.expr(e.then, env), b = this.expr(e.else, env);
+        this.expectKind(c.ty, 'bool', e.condition, '`if` needs a condition');
+        const merged = mergeFacts([c, a, b]);
+        const shape = joinShape(c.ty.shape, joinShape(a.ty.shape, b.ty.shape));
+        if (known(a.ty) && known(b.ty)) {
+            if (a.ty.kind !== b.ty.kind) {
+                this.report({ code: 'AF201', node: e, message: `The branches of 'if' differ: ${formatType(a.ty)} and ${formatType(b.ty)}.` });
+            } else if (a.ty.kind === 'num') {
+                this.expectSameUnit(e, a.ty, b.ty, 'choose between');
+                return { ...merged, ty: num(shape, joinUnits(a.ty.unit, b.ty.unit)) };
+            }
+        }
+        const base = known(a.ty) ? a.ty : b.ty;
+        return { ...merged, ty: { ...base, shape } };
+    }
+
+    private index(e: ast.IndexExpr, env: Env | undefined): Facts {
+        const base = this.expr(e.base, env);
+        const idx = this.expr(e.index, env);
+        if (known(base.ty) && base.ty.shape !== 'series') {
+            this.report({ code: 'AF201', node: e, message: `Only series have a history: \`${textOf(e.base)}\` is a ${formatType(base.ty)}, so \`[${textOf(e.index)}]\` reads the same value.` });
+        }
+        if (known(idx.ty) && idx.ty.shape === 'series') {
+            this.report({ code: 'AF205', node: e.index, message: `The look-back index must be a constant or a param, not a series (\`${textOf(e.index)}\`).` });
+            return { ...base, lookbackAt: e };
+        }
+        this.expectKind(idx.ty, 'num', e.index, 'a look-back index is a number of bars');
+        const lo = this.constValue(e.index, 'min', env);
+        const def = this.constValue(e.index, 'default', env);
+        const hi = this.constValue(e.index, 'max', env);
+        if (typeof def === 'number' && !Number.isInteger(def)) {
+            this.report({ code: 'AF206', node: e.index, message: `A look-back index counts bars and must be a whole number, not ${def}.` });
+        }
+        let future = base.future;
+        if (typeof lo === 'number' && lo < 0) {
+            const chain: Chain = [{ node: e, label: `${textOf(e)} (bar t+${-lo})` }];
+            this.report({
+                code: 'AF101', node: e.index,
+                message: `Lookahead: \`${textOf(e)}\` reads ${-lo} bar${lo === -1 ? '' : 's'} into the future. Use a look-back n ≥ 0 (x[1] is the previous bar).`,
+            });
+            future = future ?? chain;
+        }
+        const n = typeof def === 'number' ? Math.max(0, def) : 0;
+        const nMax = typeof hi === 'number' ? Math.max(0, hi) : n;
+        const lagged = typeof lo === 'number' && lo >= 1;
+        return {
+            ty: base.ty,
+            lookback: base.lookback + n,
+            lookbackMax: base.lookbackMax + nMax,
+            lookbackAt: n > 0 ? e : base.lookbackAt,
+            current: lagged ? undefined : base.current,
+            peek: base.peek,
+            future,
+        };
+    }
+
+    private member(e: ast.MemberExpr, env: Env | undefined): Facts {
+        const recv = e.receiver;
+        if (ast.isRef(recv) && ast.isAsset(recv.ref?.ref)) {
+            const alias = recv.ref.ref;
+            if (!this.ctx.catalogue.field(e.member)) {
+                const fields = this.ctx.catalogue.allEntries().filter(x => x.kind === 'field').map(x => x.name);
+                const s = suggest(e.member, fields);
+                this.report({ code: 'AF207', node: e, property: 'member', message: `Asset '${alias.name}' has no field '${e.member}'${s ? `; did you mean '${s}'?` : `. Fields: ${fields.join(', ')}.`}` });
+                return UNKNOWN_FACTS;
+            }
+            return this.fieldFacts(e.member, e, `${alias.name}.${e.member}`);
+        }
+        const f = this.expr(recv, env);
+        if (ast.isCall(recv)) {
+            const info = this.ctx.catalogue.fn(recv.func?.ref?.name ?? '');
+            const outputs = info?.entry.outputs;
+            if (outputs) {
+                if (!outputs.includes(e.member)) {
+                    const s = suggest(e.member, outputs);
+                    this.report({ code: 'AF207', node: e, property: 'member', message: `${info.entry.name}() has no output '${e.member}'${s ? `; did you mean '${s}'?` : ''}. Outputs: ${outputs.join(', ')}.` });
+                }
+                return f;
+            }
+        }
+        if (known(f.ty)) {
+            this.report({ code: 'AF207', node: e, property: 'member', message: `\`.${e.member}\` applies only to asset aliases (a.close) and multi-output functions (macd(close).hist); \`${textOf(recv)}\` is a ${formatType(f.ty)}.` });
+        }
+        return UNKNOWN_FACTS;
+    }
+
+    // ------------------------------------------------------------------ calls
+
+    private call(e: ast.Call, env: Env | undefined): Facts {
+        const target = e.func?.ref;
+        if (!target) {
+            for (const a of e.args) this.expr(a.value, env);
+            return UNKNOWN_FACTS;
+        }
+        if (ast.isFunctionDef(target)) return this.callDef(e, target, env);
+        const info = this.ctx.catalogue.fn(target.name);
+        if (!info) {
+            for (const a of e.args) this.expr(a.value, env);
+            return UNKNOWN_FACTS;
+        }
+        return this.callBuiltin(e, info, env);
+    }
+
+    /** Matches positional then named arguments to parameter names; reports AF203/AF204. */
+    private bindArgs(e: ast.Call, names: readonly string[], required: (i: number) => boolean, fname: string): (ast.Argument | undefined)[] {
+        const bound: (ast.Argument | undefined)[] = names.map(() => undefined);
+        let positional = 0, sawNamed = false;
+        for (const a of e.args) {
+            if (a.name) {
+                sawNamed = true;
+                const i = names.indexOf(a.name);
+                if (i < 0) {
+                    const s = suggest(a.name, names);
+                    this.report({ code: 'AF204', node: a, property: 'name', message: `${fname}() has no parameter '${a.name}'${s ? `; did you mean '${s}'?` : ''}. Parameters: ${names.join(', ')}.` });
+                } else if (bound[i]) {
+                    this.report({ code: 'AF204', node: a, property: 'name', message: `'${a.name}' of ${fname}() is given twice.` });
+                } else {
+                    bound[i] = a;
+                }
+            } else {
+                if (sawNamed) {
+                    this.report({ code: 'AF204', node: a, message: `A positional argument cannot follow named ones in ${fname}(); name it (${names[positional] ?? 'no such parameter'}=…).` });
+                }
+                if (positional >= names.length) {
+                    this.report({ code: 'AF203', node: a, message: `${fname}() takes ${names.length} argument${names.length === 1 ? '' : 's'} (${names.join(', ')}); this is argument ${positional + 1}.` });
+                } else if (bound[positional]) {
+                    this.report({ code: 'AF204', node: a, message: `'${names[positional]}' of ${fname}() is given twice.` });
+                } else {
+                    bound[positional] = a;
+                }
+                positional++;
+            }
+        }
+        const missing = names.filter((_, i) => !bound[i] && required(i));
+        if (missing.length > 0) {
+            this.report({ code: 'AF203', node: e, message: `${fname}() is missing ${missing.map(m => `'${m}'`).join(', ')} (signature: ${fname}(${names.join(', ')})).` });
+        }
+        return bound;
+    }
+
+    private callBuiltin(e: ast.Call, info: FunctionInfo, env: Env | undefined): Facts {
+        const fname = info.entry.name;
+        const bound = this.bindArgs(e, info.params.map(p => p.name), i => info.params[i]!.default === undefined, fname);
+        const argFacts: Facts[] = [];
+        const units = new Map<string, { unit: Unit; from: string }>();
+        const values: Record<string, number> = {}, maxValues: Record<string, number> = {};
+        let argShape: 'scalar' | 'series' = 'scalar';
+        for (let i = 0; i < info.params.length; i++) {
+            const p = info.params[i]!;
+            const arg = bound[i];
+            if (!arg) {
+                if (typeof p.default === 'number') { values[p.name] = p.default; maxValues[p.name] = p.default; }
+                continue;
+            }
+            const f = this.expr(arg.value, env);
+            argFacts.push(f);
+            if (f.ty.kind === 'num' || f.ty.kind === 'bool') argShape = joinShape(argShape, f.ty.shape);
+            this.checkArg(fname, p, p.spec, arg, f, units, env);
+            if (p.spec.form === 'num' && p.spec.shape === 'const') {
+                const v = this.constValue(arg.value, 'default', env), hi = this.constValue(arg.value, 'max', env);
+                if (typeof v === 'number') values[p.name] = v;
+                if (typeof hi === 'number') maxValues[p.name] = hi;
+            }
+        }
+        if (info.entry.crossSectional) this.crossSectionalCalls.push(e);
+
+        // Result type.
+        const shapeHint = info.returns.form === 'num' && info.returns.shape === 'any' ? argShape : 'series';
+        const ty = this.specResult(info.returns, new Map([...units].map(([k, v]) => [k, v.unit])), shapeHint);
+
+        // Look-back: own formula on top of the deepest input.
+        const own = safeFormula(info, values), ownMax = safeFormula(info, { ...values, ...maxValues });
+        let inputLb = 0, inputLbMax = 0, at: AstNode | undefined;
+        for (const f of argFacts) {
+            if (f.lookback > inputLb) { inputLb = f.lookback; at = f.lookbackAt; }
+            inputLbMax = Math.max(inputLbMax, f.lookbackMax);
+        }
+        let lookback = inputLb + own, lookbackMax = inputLbMax + ownMax;
+        const merged = mergeFacts(argFacts);
+        let current: Chain | undefined = merged.current ? [{ node: e, label: textOf(e) }, ...merged.current] : undefined;
+        if (!current && info.entry.reads?.length) {
+            current = [{ node: e, label: `${textOf(e)} (reads ${info.entry.reads.join('/')} of bar t)` }];
+        }
+        let peek: Chain | undefined = merged.peek ? [{ node: e, label: textOf(e) }, ...merged.peek] : undefined;
+
+        if (info.entry.resamples) {
+            const tfArg = bound[info.params.findIndex(p => p.spec.form === 'duration')];
+            const tfMs = ast.isDurationLit(tfArg?.value) ? durationMs(tfArg.value.value) : undefined;
+            const offset = typeof values['offset'] === 'number' ? values['offset'] : 1;
+            if (tfMs !== undefined && this.ctx.timeframeMs !== undefined) {
+                if (tfMs <= this.ctx.timeframeMs) {
+                    this.report({ code: 'AF206', node: tfArg!, message: `resample() goes to a coarser timeframe: ${tfArg!.value.$cstNode?.text} is not coarser than the strategy's timeframe.` });
+                } else if (tfMs % this.ctx.timeframeMs !== 0) {
+                    this.report({ code: 'AF206', node: tfArg!, message: `resample() needs a whole multiple of the strategy's timeframe.` });
+                } else {
+                    const ratio = tfMs / this.ctx.timeframeMs;
+                    lookback = (inputLb + own + Math.max(offset, 0) + 1) * ratio;
+                    lookbackMax = (inputLbMax + ownMax + Math.max(offset, 0) + 1) * ratio;
+                }
+            }
+            if (offset < 1) {
+                const chain: Chain = [{ node: e, label: `${textOf(e)} (the coarse bar still forming)` }];
+                this.report({
+                    code: 'AF103', node: bound[info.params.findIndex(p => p.name === 'offset')] ?? e,
+                    message: `Lookahead: \`${textOf(e)}\` reads the final value of the coarse bar that is still forming; it is only known when that bar closes. Use offset=1 (the default: the last closed bar).`,
+                });
+                peek = peek ?? chain;
+            }
+        }
+        return { ty, lookback, lookbackMax, lookbackAt: own > 0 || !at ? e : at, current, peek, future: merged.future };
+    }
+
+    private checkArg(
+        fname: string, p: { readonly name: string; readonly min?: number }, spec: TypeSpec,
+        arg: ast.Argument, f: Facts, units: Map<string, { unit: Unit; from: string }>, env: Env | undefined,
+    ): void {
+        const where = `'${p.name}' of ${fname}()`;
+        if (!known(f.ty)) return;
+        switch (spec.form) {
+            case 'bool':
+                this.expectKind(f.ty, 'bool', arg.value, `${where} is a condition`);
+                return;
+            case 'duration':
+                this.expectKind(f.ty, 'duration', arg.value, `${where} is a duration such as 1d`);
+                return;
+            case 'enum':
+                if (f.ty.kind !== 'enum' || f.ty.enumType !== spec.enumType) {
+                    this.report({ code: 'AF201', node: arg.value, message: `${where} takes one of: ${this.ctx.catalogue.enumValues(spec.enumType).join(', ')}.` });
+                }
+                return;
+            case 'num': {
+                if (!this.expectKind(f.ty, 'num', arg.value, `${where} is a number`)) return;
+                if (spec.shape === 'const') {
+                    if (f.ty.shape === 'series') {
+                        this.report({ code: 'AF205', node: arg.value, message: `${where} must be fixed for the whole run (a number or a param), not the series \`${textOf(arg.value)}\`.` });
+                        return;
+                    }
+                    const v = this.constValue(arg.value, 'default', env);
+                    const lo = this.constValue(arg.value, 'min', env);
+                    if (spec.int && typeof v === 'number' && !Number.isInteger(v)) {
+                        this.report({ code: 'AF206', node: arg.value, message: `${where} must be a whole number, not ${v}.` });
+                    }
+                    if (p.min !== undefined && typeof lo === 'number' && lo < p.min) {
+                        this.report({ code: 'AF206', node: arg.value, message: `${where} must be at least ${p.min}, but can be ${lo}.` });
+                    }
+                    return;
+                }
+                if (spec.unit.kind === 'var') {
+                    const prev = units.get(spec.unit.name);
+                    if (prev && !unitsEqual(prev.unit, f.ty.unit)) {
+                        this.report({
+                            code: 'AF202', node: arg.value,
+                            message: `${where} is in ${formatUnit(f.ty.unit, f.ty.display)} but ${prev.from} is in ${formatUnit(prev.unit)}; ${fname}() needs both in the same unit.`,
+                        });
+                    } else if (!prev || prev.unit === 'any') {
+                        units.set(spec.unit.name, { unit: f.ty.unit, from: `'${p.name}'` });
+                    }
+                } else if (spec.unit.kind === 'fixed' && !unitsEqual({ ...spec.unit.dims }, f.ty.unit)) {
+                    this.report({ code: 'AF202', node: arg.value, message: `${where} must be in ${formatUnit(spec.unit.dims)}, not ${formatUnit(f.ty.unit, f.ty.display)}.` });
+                }
+                return;
+            }
+        }
+    }
+
+    /** Instantiates a user def at a call site: its body is checked with the arguments' facts. */
+    private callDef(e: ast.Call, def: ast.FunctionDef, env: Env | undefined): Facts {
+        const bound = this.bindArgs(e, def.params.map(p => p.name), () => true, def.name);
+        if (this.defStack.includes(def)) {
+            const cycle = [...this.defStack.slice(this.defStack.indexOf(def)), def].map(d => d.name).join(' → ');
+            this.report({ code: 'AF005', node: e, message: `Recursive def: ${cycle}. Defs are expanded inline and cannot call themselves.` });
+            return UNKNOWN_FACTS;
+        }
+        const args = new Map<ast.DefParam, { expr: ast.Expression; facts: Facts; env: Env | undefined }>();
+        def.params.forEach((p, i) => {
+            const a = bound[i];
+            if (!a) return;
+            const f = this.expr(a.value, env);
+            if (p.type && known(f.ty)) this.checkDefParamType(def, p, a, f);
+            args.set(p, { expr: a.value, facts: f, env });
+        });
+        const inner: Env = { def, call: e, args, depth: (env?.depth ?? 0) + 1 };
+        if (inner.depth > 32) {
+            this.report({ code: 'AF005', node: e, message: `Defs nest more than 32 levels deep at ${def.name}().` });
+            return UNKNOWN_FACTS;
+        }
+        // Findings inside the body are about this call: report them here, unless the def is wrong on its own.
+        const outerCapture = this.captured;
+        const captured: Finding[] = [];
+        this.captured = captured;
+        this.defStack.push(def);
+        let f: Facts;
+        try {
+            f = this.expr(def.body, inner);
+        } finally {
+            this.defStack.pop();
+            this.captured = outerCapture;
+        }
+        for (const c of captured) {
+            if (this.standaloneDefFindings.has(findingKey(c))) continue;
+            if (c.node === e || isInside(c.node, e)) { this.report(c); continue; }
+            this.report({ ...c, node: e, property: undefined, index: undefined, message: `In ${def.name}(): ${c.message}`, related: [{ node: c.node, message: c.message }] });
+        }
+        if (def.returnType) this.checkReturnType(def, e, f);
+        const label = { node: e, label: textOf(e) };
+        return {
+            ...f,
+            lookbackAt: f.lookback > 0 ? e : f.lookbackAt,
+            current: f.current && [label, ...f.current.filter(s => isInside(s.node, e) || !isInside(s.node, def))],
+            peek: f.peek && [label, ...f.peek],
+            future: f.future && [label, ...f.future],
+        };
+    }
+
+    private checkDefParamType(def: ast.FunctionDef, p: ast.DefParam, a: ast.Argument, f: Facts): void {
+        const where = `'${p.name}' of ${def.name}()`;
+        switch (p.type) {
+            case 'int': case 'float':
+                if (this.expectKind(f.ty, 'num', a.value, `${where} is a number`) && f.ty.shape === 'series') {
+                    this.report({ code: 'AF205', node: a.value, message: `${where} is declared ${p.type}: pass a number or a param, not a series.` });
+                }
+                return;
+            case 'bool': this.expectKind(f.ty, 'bool', a.value, `${where} is a condition`); return;
+            case 'duration': this.expectKind(f.ty, 'duration', a.value, `${where} is a duration`); return;
+            case 'series': this.expectKind(f.ty, 'num', a.value, `${where} is a numeric series`); return;
+        }
+    }
+
+    private checkReturnType(def: ast.FunctionDef, call: ast.Call, f: Facts): void {
+        const want = def.returnType === 'bool' ? 'bool' : def.returnType === 'duration' ? 'duration' : 'num';
+        if (known(f.ty) && f.ty.kind !== want) {
+            this.report({ code: 'AF201', node: call, message: `${def.name}() is declared to return ${def.returnType} but returns ${formatType(f.ty)}.` });
+        }
+    }
+
+    /** The result type of a spec, given bound unit variables. */
+    specResult(spec: TypeSpec, units: ReadonlyMap<string, Unit>, shape: 'scalar' | 'series'): Ty {
+        switch (spec.form) {
+            case 'bool': return bool(shape);
+            case 'duration': return { kind: 'duration', shape: 'scalar', unit: DIMENSIONLESS };
+            case 'enum': return { kind: 'enum', shape: 'scalar', unit: DIMENSIONLESS, enumType: spec.enumType };
+            case 'num': return num(spec.shape === 'series' ? 'series' : shape, resolveUnit(spec.unit, units));
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    literalUnit(e: ast.Expression): Unit {
+        if (ast.isNumberLit(e)) return literalType(e).unit;
+        if (ast.isUnaryExpr(e)) return this.literalUnit(e.operand);
+        return 'any';
+    }
+
+    /** Checks a value's kind; returns false (after reporting AF201) when it is wrong. */
+    expectKind(ty: Ty, kind: 'num' | 'bool' | 'duration', node: AstNode | undefined, why: string): boolean {
+        if (!known(ty) || ty.kind === kind) return true;
+        const want = kind === 'num' ? 'a number' : kind === 'bool' ? 'a condition (true/false)' : 'a duration';
+        this.report({ code: 'AF201', node: node ?? this.owner!, message: `Expected ${want}, got ${formatType(ty)} \`${textOf(node)}\`: ${why}.` });
+        return false;
+    }
+
+    private expectSameUnit(e: ast.BinaryExpr | ast.IfExpr, a: Ty, b: Ty, verb: string): void {
+        if (unitsEqual(a.unit, b.unit)) return;
+        const [l, r] = ast.isBinaryExpr(e) ? [e.left, e.right] : [e.then, e.else];
+        const ua = formatUnit(a.unit, a.display), ub = formatUnit(b.unit, b.display);
+        const pctOnPrice = (isDimensionless(a.unit) && !isDimensionless(b.unit)) || (isDimensionless(b.unit) && !isDimensionless(a.unit));
+        const hint = pctOnPrice && (verb === 'add' || verb === 'subtract')
+            ? ` To move a value by a fraction, scale it: \`${textOf(isDimensionless(a.unit) ? r : l)} * (1 ${verb === 'add' ? '+' : '-'} ${textOf(isDimensionless(a.unit) ? l : r)})\`.`
+            : '';
+        this.report({ code: 'AF202', node: e, message: `Cannot ${verb} ${ua} and ${ub}: \`${textOf(l)}\` is ${ua}, \`${textOf(r)}\` is ${ub}.${hint}` });
+    }
+
+    private addDep(d: Decl): void {
+        if (!this.owner) return;
+        let s = this.deps.get(this.owner);
+        if (!s) { s = new Set(); this.deps.set(this.owner, s); }
+        s.add(d);
+    }
+
+    report(f: Finding): void {
+        (this.captured ?? this.findings).push(f);
+    }
+}
+
+// ---------------------------------------------------------------------- pure helpers
+
+function known(t: Ty): boolean {
+    return t.kind !== 'unknown';
+}
+
+function flip(m: ConstMode): ConstMode {
+    return m === 'min' ? 'max' : m === 'max' ? 'min' : 'default';
+}
+
+export function literalValue(e: ast.NumberLit): number {
+    const v = e.value;
+    return e.unit === '%' ? v / 100 : e.unit === 'bps' ? v / 10_000 : v;
+}
+
+function literalDisplay(e: ast.Expression | undefined): '%' | 'bps' | undefined {
+    if (ast.isNumberLit(e) && (e.unit === '%' || e.unit === 'bps')) return e.unit;
+    if (ast.isUnaryExpr(e)) return literalDisplay(e.operand);
+    return undefined;
+}
+
+export function literalType(e: ast.NumberLit): Ty {
+    const int = Number.isInteger(e.value);
+    if (e.unit === '%' || e.unit === 'bps') return num('scalar', DIMENSIONLESS, { display: e.unit });
+    if (e.unit === 'bars') return num('scalar', BARS, { int });
+    return num('scalar', 'any', { int });
+}
+
+export function foldBinary(op: ast.BinaryExpr['operator'], l: number | boolean, r: number | boolean): number | boolean | undefined {
+    if (typeof l === 'boolean' || typeof r === 'boolean') {
+        if (typeof l !== 'boolean' || typeof r !== 'boolean') return undefined;
+        switch (op) {
+            case 'and': return l && r;
+            case 'or': return l || r;
+            case '==': return l === r;
+            case '!=': return l !== r;
+            default: return undefined;
+        }
+    }
+    switch (op) {
+        case '+': return l + r;
+        case '-': return l - r;
+        case '*': return l * r;
+        case '/': return r === 0 ? undefined : l / r;
+        case '<': return l < r;
+        case '<=': return l <= r;
+        case '>': return l > r;
+        case '>=': return l >= r;
+        case '==': return l === r;
+        case '!=': return l !== r;
+        default: return undefined;
+    }
+}
+
+function resolveUnit(spec: UnitSpec, units: ReadonlyMap<string, Unit>): Unit {
+    switch (spec.kind) {
+        case 'fixed': return spec.dims;
+        case 'var': return units.get(spec.name) ?? 'any';
+        case 'div': {
+            const a = units.get(spec.num) ?? 'any', b = units.get(spec.den) ?? 'any';
+            return a === 'any' || b === 'any' ? 'any' : divUnits(a, b);
+        }
+    }
+}
+
+function mergeFacts(fs: readonly Facts[]): Omit<Facts, 'ty'> {
+    let lookback = 0, lookbackMax = 0, lookbackAt: AstNode | undefined;
+    let current: Chain | undefined, peek: Chain | undefined, future: Chain | undefined;
+    for (const f of fs) {
+        if (f.lookback > lookback || (!lookbackAt && f.lookbackAt)) { lookback = Math.max(lookback, f.lookback); lookbackAt = f.lookbackAt; }
+        lookbackMax = Math.max(lookbackMax, f.lookbackMax);
+        current ??= f.current;
+        peek ??= f.peek;
+        future ??= f.future;
+    }
+    return { lookback, lookbackMax, lookbackAt, current, peek, future };
+}
+
+function safeFormula(info: FunctionInfo, env: Record<string, number>): number {
+    for (const n of info.lookbackNames) if (env[n] === undefined) return 0;
+    const v = info.lookback(env);
+    return Number.isFinite(v) ? Math.max(0, Math.ceil(v)) : 0;
+}
+
+function isInside(node: AstNode, container: AstNode): boolean {
+    for (let n: AstNode | undefined = node; n; n = n.$container) if (n === container) return true;
+    return false;
+}
+
+function findingKey(f: Finding): string {
+    const r = f.node.$cstNode?.range;
+    return `${f.code}@${r?.start.line}:${r?.start.character}:${f.message}`;
+}

@@ -1,0 +1,82 @@
+/**
+ * Scoping: what a name in a `.af` file can refer to.
+ * - Inside a strategy: its params, features, signals and asset aliases (declaration order is
+ *   irrelevant, so a feature may use one declared below it).
+ * - Inside a `def`: its parameters.
+ * - Everywhere: top-level `def`s of the same file, of files it imports (directly), and builtins
+ *   from the function catalogue. Other files of the workspace are invisible unless imported.
+ */
+import {
+    AstUtils, DefaultScopeComputation, DefaultScopeProvider, MapScope, UriUtils, WorkspaceCache,
+    type AstNode, type AstNodeDescription, type LangiumDocument, type PrecomputedScopes, type ReferenceInfo, type Scope,
+} from 'langium';
+import { type URI } from 'langium';
+import { isAsset, isModel, isStrategy, type Model } from './generated/ast.js';
+import type { AlphaForgeServices } from './alphaforge-module.js';
+
+export class AlphaForgeScopeComputation extends DefaultScopeComputation {
+    /** Asset aliases (`nyse:KO as a`) live in the universe line but are visible in the whole strategy. */
+    protected override processNode(node: AstNode, document: LangiumDocument, scopes: PrecomputedScopes): void {
+        if (isAsset(node)) {
+            const strategy = AstUtils.getContainerOfType(node, isStrategy);
+            if (strategy && node.name) scopes.add(strategy, this.descriptions.createDescription(node, node.name, document));
+            return;
+        }
+        super.processNode(node, document, scopes);
+    }
+}
+
+/** Resolves an import path against the importing document; `.af` is appended when missing. */
+export function resolveImport(from: URI, path: string): URI {
+    const withExt = path.endsWith('.af') ? path : `${path}.af`;
+    return UriUtils.resolvePath(UriUtils.dirname(from), withExt);
+}
+
+export class AlphaForgeScopeProvider extends DefaultScopeProvider {
+    private readonly builtinUris: () => ReadonlySet<string>;
+    private readonly scopeCache: WorkspaceCache<AstNode, Map<string, Scope>>;
+    private readonly importCache: WorkspaceCache<string, Scope>;
+
+    constructor(services: AlphaForgeServices) {
+        super(services);
+        this.builtinUris = () => services.alphaforge.Builtins.uris();
+        this.scopeCache = new WorkspaceCache(services.shared);
+        this.importCache = new WorkspaceCache(services.shared);
+    }
+
+    /** Same lookup order as the default, but with hash-map scopes cached per container, so linking stays linear. */
+    override getScope(context: ReferenceInfo): Scope {
+        const referenceType = this.reflection.getReferenceType(context);
+        return this.scopeFor(context.container, referenceType, context);
+    }
+
+    private scopeFor(node: AstNode, referenceType: string, context: ReferenceInfo): Scope {
+        let perType = this.scopeCache.get(node);
+        if (!perType) { perType = new Map(); this.scopeCache.set(node, perType); }
+        const cached = perType.get(referenceType);
+        if (cached) return cached;
+        const outer = node.$container ? this.scopeFor(node.$container, referenceType, context) : this.getGlobalScope(referenceType, context);
+        const local = AstUtils.getDocument(node).precomputedScopes?.get(node) ?? [];
+        const own = local.filter(d => this.reflection.isSubtype(d.type, referenceType));
+        const scope = own.length > 0 ? new MapScope(own, outer) : outer;
+        perType.set(referenceType, scope);
+        return scope;
+    }
+
+    /** Builtins plus the top-level declarations of directly imported files. */
+    protected override getGlobalScope(referenceType: string, context: ReferenceInfo): Scope {
+        const document = AstUtils.getDocument(context.container);
+        const key = `${document.uri.toString()}#${referenceType}`;
+        return this.importCache.get(key, () => {
+            const uris = new Set<string>(this.builtinUris());
+            const root = document.parseResult.value;
+            if (isModel(root)) {
+                for (const imp of (root as Model).imports) {
+                    if (imp.path) uris.add(resolveImport(document.uri, imp.path).toString());
+                }
+            }
+            const elements: AstNodeDescription[] = this.indexManager.allElements(referenceType, uris).toArray();
+            return new MapScope(elements);
+        });
+    }
+}

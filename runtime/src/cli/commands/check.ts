@@ -1,0 +1,30 @@
+import { collectAfFiles } from '../files.js';
+import { flatten, languageServices, loadAfFiles, type FlatDiagnostic } from '../compile-files.js';
+
+export interface CheckOptions {
+    format: 'text' | 'json';
+    exclude: string[];
+    bars?: number;
+    hints: boolean;
+}
+
+export async function checkCommand(paths: string[], opts: CheckOptions, out: (s: string) => void): Promise<number> {
+    const files = collectAfFiles(paths, opts.exclude);
+    if (files.length === 0) {
+        out('no .af files found\n');
+        return 0;
+    }
+    if (opts.bars !== undefined) languageServices().alphaforge.Analyzer.options.dataBars = opts.bars;
+    const docs = await loadAfFiles(files);
+    const all: FlatDiagnostic[] = docs.flatMap(d => flatten(d));
+    const shown = all.filter(d => opts.hints || d.severity !== 'hint');
+    const errors = all.filter(d => d.severity === 'error').length;
+    const warnings = all.filter(d => d.severity === 'warning').length;
+    if (opts.format === 'json') {
+        out(JSON.stringify({ files: files.length, errors, warnings, diagnostics: shown }, null, 2) + '\n');
+    } else {
+        for (const d of shown) out(`${d.file}:${d.line}:${d.column} ${d.severity} ${d.code} ${d.message}\n`);
+        out(`checked ${files.length} file${files.length === 1 ? '' : 's'}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`);
+    }
+    return errors > 0 ? 1 : 0;
+}

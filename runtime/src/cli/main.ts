@@ -7,6 +7,9 @@ import { CliError } from './errors.js';
 import { checkCommand } from './commands/check.js';
 import { explainCommand } from './commands/explain.js';
 import { demoCommand } from './commands/demo.js';
+import { fmtCommand } from './commands/fmt.js';
+import { compileCommand } from './commands/compile.js';
+import { fingerprintCommand } from './commands/fingerprint.js';
 
 export function buildProgram(out: (s: string) => void, err: (s: string) => void): Command {
     const program = new Command('af')
@@ -31,6 +34,28 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .option('--all', 'print every code', false)
         .option('--markdown', 'print Markdown (docs/diagnostics.md)', false)
         .action((code: string | undefined, opts) => { program.setOptionValue('exit', explainCommand(code, opts, out)); });
+
+    program.command('compile')
+        .description('Compile a strategy and print its IR (default), canonical DAG, or the DAG as Graphviz dot.')
+        .argument('<file>', '.af file')
+        .option('--ir', 'print the IR as JSON (default)')
+        .option('--dag', 'print the canonical DAG as JSON')
+        .option('--dot', 'print the canonical DAG as Graphviz dot')
+        .option('--strategy <name>', 'which strategy, when the file has several')
+        .action(async (file: string, opts) => { program.setOptionValue('exit', await compileCommand(file, opts, out)); });
+
+    program.command('fingerprint')
+        .description('Print the structural and exact fingerprints (SHA-256 of the canonical DAG) of each strategy.')
+        .argument('<files...>', '.af files or directories')
+        .option('--json', 'print JSON', false)
+        .action(async (files: string[], opts) => { program.setOptionValue('exit', await fingerprintCommand(files, opts, out)); });
+
+    program.command('fmt')
+        .description('Format .af files in the canonical layout (in place), or with --check list files that are not formatted (exit 1).')
+        .argument('<paths...>', 'files or directories')
+        .option('--check', 'do not write; exit 1 if a file would change', false)
+        .option('--stdout', 'print the formatted text instead of writing files', false)
+        .action(async (paths: string[], opts) => { program.setOptionValue('exit', await fmtCommand(paths, opts, out)); });
 
     program.command('demo')
         .description('The main job: check and compile every example and print a summary.')

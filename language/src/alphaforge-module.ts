@@ -16,6 +16,7 @@ import { AlphaForgeScopeComputation, AlphaForgeScopeProvider } from './scoping.j
 import { AlphaForgeValidator, registerValidationChecks } from './validation/alphaforge-validator.js';
 import { Analyzer } from './analysis/analyzer.js';
 import { AlphaForgeDocumentValidator } from './validation/document-validator.js';
+import { createGuardedParser } from './parser-guard.js';
 import type { CapabilityPack } from './catalogue/pack-types.js';
 import { corePack } from './catalogue/core-pack.js';
 
@@ -38,6 +39,9 @@ export function createAlphaForgeModule(packs?: readonly CapabilityPack[]): Modul
             Catalogue: () => new Catalogue(packs ?? [corePack]),
             Builtins: services => new Builtins(services),
             Analyzer: services => new Analyzer(services),
+        },
+        parser: {
+            LangiumParser: services => createGuardedParser(services),
         },
         references: {
             ScopeComputation: services => new AlphaForgeScopeComputation(services),

@@ -7,22 +7,39 @@
  *   from the function catalogue. Other files of the workspace are invisible unless imported.
  */
 import {
-    AstUtils, DefaultScopeComputation, DefaultScopeProvider, MapScope, UriUtils, WorkspaceCache,
+    AstUtils, DefaultScopeComputation, DefaultScopeProvider, MapScope, MultiMap, UriUtils, WorkspaceCache,
     type AstNode, type AstNodeDescription, type LangiumDocument, type PrecomputedScopes, type ReferenceInfo, type Scope,
 } from 'langium';
 import { type URI } from 'langium';
-import { isAsset, isModel, isStrategy, type Model } from './generated/ast.js';
+import { isExternFunction, isFeatureDecl, isFunctionDef, isModel, isParamDecl, isSignalDecl, isStrategy, isUniverseDecl, type Model } from './generated/ast.js';
 import type { AlphaForgeServices } from './alphaforge-module.js';
 
 export class AlphaForgeScopeComputation extends DefaultScopeComputation {
-    /** Asset aliases (`nyse:KO as a`) live in the universe line but are visible in the whole strategy. */
-    protected override processNode(node: AstNode, document: LangiumDocument, scopes: PrecomputedScopes): void {
-        if (isAsset(node)) {
-            const strategy = AstUtils.getContainerOfType(node, isStrategy);
-            if (strategy && node.name) scopes.add(strategy, this.descriptions.createDescription(node, node.name, document));
-            return;
+    /**
+     * Only declarations can be referred to, and they sit at known places: top-level elements,
+     * strategy members, universe aliases, def parameters. Visiting just those (instead of every
+     * expression node, as the default does) keeps this phase proportional to the declarations.
+     * Asset aliases (`nyse:KO as a`) live in the universe line but are visible in the whole strategy.
+     */
+    override async computeLocalScopes(document: LangiumDocument): Promise<PrecomputedScopes> {
+        const scopes: PrecomputedScopes = new MultiMap<AstNode, AstNodeDescription>();
+        const model = document.parseResult.value;
+        if (!isModel(model)) return scopes;
+        const add = (container: AstNode, node: AstNode, name: string | undefined): void => {
+            if (name) scopes.add(container, this.descriptions.createDescription(node, name, document));
+        };
+        for (const el of model.elements) {
+            add(model, el, el.name);
+            if (isStrategy(el)) {
+                for (const m of el.members ?? []) {
+                    if (isParamDecl(m) || isFeatureDecl(m) || isSignalDecl(m)) add(el, m, m.name);
+                    else if (isUniverseDecl(m)) for (const a of m.assets ?? []) add(el, a, a.name);
+                }
+            } else if (isFunctionDef(el) || isExternFunction(el)) {
+                for (const p of el.params ?? []) add(el, p, p.name);
+            }
         }
-        super.processNode(node, document, scopes);
+        return scopes;
     }
 }
 

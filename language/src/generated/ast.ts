@@ -426,7 +426,7 @@ export function isImport(item: unknown): item is Import {
 export interface IndexExpr extends langium.AstNode {
     readonly $container: Allocation | Argument | BinaryExpr | ConstraintDecl | FeatureDecl | FunctionDef | IfExpr | IndexExpr | MemberExpr | OrderAction | ParamDecl | Rule | Setting | SignalDecl | Target | UnaryExpr;
     readonly $type: 'IndexExpr';
-    base: Expression;
+    base: BoolLit | Call | DurationLit | Expression | IfExpr | NumberLit | Ref | StringLit;
     index: Expression;
 }
 
@@ -440,7 +440,7 @@ export interface MemberExpr extends langium.AstNode {
     readonly $container: Allocation | Argument | BinaryExpr | ConstraintDecl | FeatureDecl | FunctionDef | IfExpr | IndexExpr | MemberExpr | OrderAction | ParamDecl | Rule | Setting | SignalDecl | Target | UnaryExpr;
     readonly $type: 'MemberExpr';
     member: FreeName;
-    receiver: Expression;
+    receiver: BoolLit | Call | DurationLit | Expression | IfExpr | NumberLit | Ref | StringLit;
 }
 
 export const MemberExpr = 'MemberExpr';

@@ -106,7 +106,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@58"
+                "$ref": "#/rules@55"
               },
               "arguments": []
             }
@@ -137,7 +137,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@57"
+                "$ref": "#/rules@54"
               },
               "arguments": []
             }
@@ -250,7 +250,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@49"
+                "$ref": "#/rules@46"
               },
               "arguments": []
             }
@@ -379,7 +379,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@50"
+                "$ref": "#/rules@47"
               },
               "arguments": []
             }
@@ -462,7 +462,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@57"
+                "$ref": "#/rules@54"
               },
               "arguments": []
             }
@@ -497,7 +497,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@57"
+                "$ref": "#/rules@54"
               },
               "arguments": []
             }
@@ -528,7 +528,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@57"
+                "$ref": "#/rules@54"
               },
               "arguments": []
             }
@@ -676,7 +676,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@57"
+                "$ref": "#/rules@54"
               },
               "arguments": []
             }
@@ -695,7 +695,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@57"
+                    "$ref": "#/rules@54"
                   },
                   "arguments": []
                 }
@@ -801,7 +801,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@57"
+                    "$ref": "#/rules@54"
                   },
                   "arguments": []
                 }
@@ -828,7 +828,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@57"
+              "$ref": "#/rules@54"
             },
             "arguments": []
           },
@@ -892,21 +892,21 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@57"
+              "$ref": "#/rules@54"
             },
             "arguments": []
           },
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@56"
+              "$ref": "#/rules@53"
             },
             "arguments": []
           },
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@55"
+              "$ref": "#/rules@52"
             },
             "arguments": []
           }
@@ -940,7 +940,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@55"
+                "$ref": "#/rules@52"
               },
               "arguments": []
             }
@@ -971,7 +971,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@57"
+                "$ref": "#/rules@54"
               },
               "arguments": []
             }
@@ -1125,7 +1125,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@57"
+                "$ref": "#/rules@54"
               },
               "arguments": []
             }
@@ -1172,7 +1172,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@57"
+                "$ref": "#/rules@54"
               },
               "arguments": []
             }
@@ -1421,7 +1421,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                   "terminal": {
                     "$type": "RuleCall",
                     "rule": {
-                      "$ref": "#/rules@57"
+                      "$ref": "#/rules@54"
                     },
                     "arguments": []
                   },
@@ -1535,7 +1535,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                   "terminal": {
                     "$type": "RuleCall",
                     "rule": {
-                      "$ref": "#/rules@57"
+                      "$ref": "#/rules@54"
                     },
                     "arguments": []
                   },
@@ -1561,7 +1561,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                       "terminal": {
                         "$type": "RuleCall",
                         "rule": {
-                          "$ref": "#/rules@57"
+                          "$ref": "#/rules@54"
                         },
                         "arguments": []
                       },
@@ -1622,7 +1622,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                   "terminal": {
                     "$type": "RuleCall",
                     "rule": {
-                      "$ref": "#/rules@57"
+                      "$ref": "#/rules@54"
                     },
                     "arguments": []
                   },
@@ -1962,7 +1962,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@57"
+                "$ref": "#/rules@54"
               },
               "arguments": []
             }
@@ -2027,109 +2027,6 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
     {
       "$type": "ParserRule",
       "name": "Expression",
-      "definition": {
-        "$type": "RuleCall",
-        "rule": {
-          "$ref": "#/rules@37"
-        },
-        "arguments": []
-      },
-      "definesHiddenTokens": false,
-      "entry": false,
-      "fragment": false,
-      "hiddenTokens": [],
-      "parameters": [],
-      "wildcard": false
-    },
-    {
-      "$type": "ParserRule",
-      "name": "Conditional",
-      "inferredType": {
-        "$type": "InferredType",
-        "name": "Expression"
-      },
-      "definition": {
-        "$type": "Alternatives",
-        "elements": [
-          {
-            "$type": "Group",
-            "elements": [
-              {
-                "$type": "Action",
-                "inferredType": {
-                  "$type": "InferredType",
-                  "name": "IfExpr"
-                }
-              },
-              {
-                "$type": "Keyword",
-                "value": "if"
-              },
-              {
-                "$type": "Assignment",
-                "feature": "condition",
-                "operator": "=",
-                "terminal": {
-                  "$type": "RuleCall",
-                  "rule": {
-                    "$ref": "#/rules@36"
-                  },
-                  "arguments": []
-                }
-              },
-              {
-                "$type": "Keyword",
-                "value": "then"
-              },
-              {
-                "$type": "Assignment",
-                "feature": "then",
-                "operator": "=",
-                "terminal": {
-                  "$type": "RuleCall",
-                  "rule": {
-                    "$ref": "#/rules@36"
-                  },
-                  "arguments": []
-                }
-              },
-              {
-                "$type": "Keyword",
-                "value": "else"
-              },
-              {
-                "$type": "Assignment",
-                "feature": "else",
-                "operator": "=",
-                "terminal": {
-                  "$type": "RuleCall",
-                  "rule": {
-                    "$ref": "#/rules@36"
-                  },
-                  "arguments": []
-                }
-              }
-            ]
-          },
-          {
-            "$type": "RuleCall",
-            "rule": {
-              "$ref": "#/rules@38"
-            },
-            "arguments": []
-          }
-        ]
-      },
-      "definesHiddenTokens": false,
-      "entry": false,
-      "fragment": false,
-      "hiddenTokens": [],
-      "parameters": [],
-      "wildcard": false
-    },
-    {
-      "$type": "ParserRule",
-      "name": "Or",
       "inferredType": {
         "$type": "InferredType",
         "name": "Expression"
@@ -2140,7 +2037,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@39"
+              "$ref": "#/rules@37"
             },
             "arguments": []
           },
@@ -2172,7 +2069,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@39"
+                    "$ref": "#/rules@37"
                   },
                   "arguments": []
                 }
@@ -2202,7 +2099,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@40"
+              "$ref": "#/rules@38"
             },
             "arguments": []
           },
@@ -2234,7 +2131,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@40"
+                    "$ref": "#/rules@38"
                   },
                   "arguments": []
                 }
@@ -2287,7 +2184,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@40"
+                    "$ref": "#/rules@38"
                   },
                   "arguments": []
                 }
@@ -2297,7 +2194,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@41"
+              "$ref": "#/rules@39"
             },
             "arguments": []
           }
@@ -2323,7 +2220,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@42"
+              "$ref": "#/rules@40"
             },
             "arguments": []
           },
@@ -2380,7 +2277,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@42"
+                    "$ref": "#/rules@40"
                   },
                   "arguments": []
                 }
@@ -2410,7 +2307,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@43"
+              "$ref": "#/rules@41"
             },
             "arguments": []
           },
@@ -2451,7 +2348,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@43"
+                    "$ref": "#/rules@41"
                   },
                   "arguments": []
                 }
@@ -2481,7 +2378,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@44"
+              "$ref": "#/rules@42"
             },
             "arguments": []
           },
@@ -2522,7 +2419,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@44"
+                    "$ref": "#/rules@42"
                   },
                   "arguments": []
                 }
@@ -2584,7 +2481,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@44"
+                    "$ref": "#/rules@42"
                   },
                   "arguments": []
                 }
@@ -2594,7 +2491,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@45"
+              "$ref": "#/rules@43"
             },
             "arguments": []
           }
@@ -2618,11 +2515,252 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
         "$type": "Group",
         "elements": [
           {
-            "$type": "RuleCall",
-            "rule": {
-              "$ref": "#/rules@46"
-            },
-            "arguments": []
+            "$type": "Alternatives",
+            "elements": [
+              {
+                "$type": "Group",
+                "elements": [
+                  {
+                    "$type": "Keyword",
+                    "value": "("
+                  },
+                  {
+                    "$type": "RuleCall",
+                    "rule": {
+                      "$ref": "#/rules@36"
+                    },
+                    "arguments": []
+                  },
+                  {
+                    "$type": "Keyword",
+                    "value": ")"
+                  }
+                ]
+              },
+              {
+                "$type": "Group",
+                "elements": [
+                  {
+                    "$type": "Action",
+                    "inferredType": {
+                      "$type": "InferredType",
+                      "name": "NumberLit"
+                    }
+                  },
+                  {
+                    "$type": "Assignment",
+                    "feature": "value",
+                    "operator": "=",
+                    "terminal": {
+                      "$type": "RuleCall",
+                      "rule": {
+                        "$ref": "#/rules@53"
+                      },
+                      "arguments": []
+                    }
+                  },
+                  {
+                    "$type": "Assignment",
+                    "feature": "unit",
+                    "operator": "=",
+                    "terminal": {
+                      "$type": "Alternatives",
+                      "elements": [
+                        {
+                          "$type": "Keyword",
+                          "value": "%"
+                        },
+                        {
+                          "$type": "Keyword",
+                          "value": "bps"
+                        },
+                        {
+                          "$type": "Keyword",
+                          "value": "bars"
+                        }
+                      ]
+                    },
+                    "cardinality": "?"
+                  }
+                ]
+              },
+              {
+                "$type": "Group",
+                "elements": [
+                  {
+                    "$type": "Action",
+                    "inferredType": {
+                      "$type": "InferredType",
+                      "name": "DurationLit"
+                    }
+                  },
+                  {
+                    "$type": "Assignment",
+                    "feature": "value",
+                    "operator": "=",
+                    "terminal": {
+                      "$type": "RuleCall",
+                      "rule": {
+                        "$ref": "#/rules@52"
+                      },
+                      "arguments": []
+                    }
+                  }
+                ]
+              },
+              {
+                "$type": "Group",
+                "elements": [
+                  {
+                    "$type": "Action",
+                    "inferredType": {
+                      "$type": "InferredType",
+                      "name": "BoolLit"
+                    }
+                  },
+                  {
+                    "$type": "Alternatives",
+                    "elements": [
+                      {
+                        "$type": "Assignment",
+                        "feature": "value",
+                        "operator": "?=",
+                        "terminal": {
+                          "$type": "Keyword",
+                          "value": "true"
+                        }
+                      },
+                      {
+                        "$type": "Keyword",
+                        "value": "false"
+                      }
+                    ]
+                  }
+                ]
+              },
+              {
+                "$type": "Group",
+                "elements": [
+                  {
+                    "$type": "Action",
+                    "inferredType": {
+                      "$type": "InferredType",
+                      "name": "StringLit"
+                    }
+                  },
+                  {
+                    "$type": "Assignment",
+                    "feature": "value",
+                    "operator": "=",
+                    "terminal": {
+                      "$type": "RuleCall",
+                      "rule": {
+                        "$ref": "#/rules@55"
+                      },
+                      "arguments": []
+                    }
+                  }
+                ]
+              },
+              {
+                "$type": "Group",
+                "elements": [
+                  {
+                    "$type": "Action",
+                    "inferredType": {
+                      "$type": "InferredType",
+                      "name": "IfExpr"
+                    }
+                  },
+                  {
+                    "$type": "Keyword",
+                    "value": "if"
+                  },
+                  {
+                    "$type": "Assignment",
+                    "feature": "condition",
+                    "operator": "=",
+                    "terminal": {
+                      "$type": "RuleCall",
+                      "rule": {
+                        "$ref": "#/rules@36"
+                      },
+                      "arguments": []
+                    }
+                  },
+                  {
+                    "$type": "Keyword",
+                    "value": "then"
+                  },
+                  {
+                    "$type": "Assignment",
+                    "feature": "then",
+                    "operator": "=",
+                    "terminal": {
+                      "$type": "RuleCall",
+                      "rule": {
+                        "$ref": "#/rules@36"
+                      },
+                      "arguments": []
+                    }
+                  },
+                  {
+                    "$type": "Keyword",
+                    "value": "else"
+                  },
+                  {
+                    "$type": "Assignment",
+                    "feature": "else",
+                    "operator": "=",
+                    "terminal": {
+                      "$type": "RuleCall",
+                      "rule": {
+                        "$ref": "#/rules@36"
+                      },
+                      "arguments": []
+                    }
+                  }
+                ]
+              },
+              {
+                "$type": "RuleCall",
+                "rule": {
+                  "$ref": "#/rules@44"
+                },
+                "arguments": []
+              },
+              {
+                "$type": "Group",
+                "elements": [
+                  {
+                    "$type": "Action",
+                    "inferredType": {
+                      "$type": "InferredType",
+                      "name": "Ref"
+                    }
+                  },
+                  {
+                    "$type": "Assignment",
+                    "feature": "ref",
+                    "operator": "=",
+                    "terminal": {
+                      "$type": "CrossReference",
+                      "type": {
+                        "$ref": "#/types@0"
+                      },
+                      "terminal": {
+                        "$type": "RuleCall",
+                        "rule": {
+                          "$ref": "#/rules@54"
+                        },
+                        "arguments": []
+                      },
+                      "deprecatedSyntax": false
+                    }
+                  }
+                ]
+              }
+            ]
           },
           {
             "$type": "Alternatives",
@@ -2684,7 +2822,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@49"
+                        "$ref": "#/rules@46"
                       },
                       "arguments": []
                     }
@@ -2693,208 +2831,6 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
               }
             ],
             "cardinality": "*"
-          }
-        ]
-      },
-      "definesHiddenTokens": false,
-      "entry": false,
-      "fragment": false,
-      "hiddenTokens": [],
-      "parameters": [],
-      "wildcard": false
-    },
-    {
-      "$type": "ParserRule",
-      "name": "Primary",
-      "inferredType": {
-        "$type": "InferredType",
-        "name": "Expression"
-      },
-      "definition": {
-        "$type": "Alternatives",
-        "elements": [
-          {
-            "$type": "Group",
-            "elements": [
-              {
-                "$type": "Keyword",
-                "value": "("
-              },
-              {
-                "$type": "RuleCall",
-                "rule": {
-                  "$ref": "#/rules@36"
-                },
-                "arguments": []
-              },
-              {
-                "$type": "Keyword",
-                "value": ")"
-              }
-            ]
-          },
-          {
-            "$type": "Group",
-            "elements": [
-              {
-                "$type": "Action",
-                "inferredType": {
-                  "$type": "InferredType",
-                  "name": "NumberLit"
-                }
-              },
-              {
-                "$type": "Assignment",
-                "feature": "value",
-                "operator": "=",
-                "terminal": {
-                  "$type": "RuleCall",
-                  "rule": {
-                    "$ref": "#/rules@56"
-                  },
-                  "arguments": []
-                }
-              },
-              {
-                "$type": "Assignment",
-                "feature": "unit",
-                "operator": "=",
-                "terminal": {
-                  "$type": "Alternatives",
-                  "elements": [
-                    {
-                      "$type": "Keyword",
-                      "value": "%"
-                    },
-                    {
-                      "$type": "Keyword",
-                      "value": "bps"
-                    },
-                    {
-                      "$type": "Keyword",
-                      "value": "bars"
-                    }
-                  ]
-                },
-                "cardinality": "?"
-              }
-            ]
-          },
-          {
-            "$type": "Group",
-            "elements": [
-              {
-                "$type": "Action",
-                "inferredType": {
-                  "$type": "InferredType",
-                  "name": "DurationLit"
-                }
-              },
-              {
-                "$type": "Assignment",
-                "feature": "value",
-                "operator": "=",
-                "terminal": {
-                  "$type": "RuleCall",
-                  "rule": {
-                    "$ref": "#/rules@55"
-                  },
-                  "arguments": []
-                }
-              }
-            ]
-          },
-          {
-            "$type": "Group",
-            "elements": [
-              {
-                "$type": "Action",
-                "inferredType": {
-                  "$type": "InferredType",
-                  "name": "BoolLit"
-                }
-              },
-              {
-                "$type": "Alternatives",
-                "elements": [
-                  {
-                    "$type": "Assignment",
-                    "feature": "value",
-                    "operator": "?=",
-                    "terminal": {
-                      "$type": "Keyword",
-                      "value": "true"
-                    }
-                  },
-                  {
-                    "$type": "Keyword",
-                    "value": "false"
-                  }
-                ]
-              }
-            ]
-          },
-          {
-            "$type": "Group",
-            "elements": [
-              {
-                "$type": "Action",
-                "inferredType": {
-                  "$type": "InferredType",
-                  "name": "StringLit"
-                }
-              },
-              {
-                "$type": "Assignment",
-                "feature": "value",
-                "operator": "=",
-                "terminal": {
-                  "$type": "RuleCall",
-                  "rule": {
-                    "$ref": "#/rules@58"
-                  },
-                  "arguments": []
-                }
-              }
-            ]
-          },
-          {
-            "$type": "RuleCall",
-            "rule": {
-              "$ref": "#/rules@47"
-            },
-            "arguments": []
-          },
-          {
-            "$type": "Group",
-            "elements": [
-              {
-                "$type": "Action",
-                "inferredType": {
-                  "$type": "InferredType",
-                  "name": "Ref"
-                }
-              },
-              {
-                "$type": "Assignment",
-                "feature": "ref",
-                "operator": "=",
-                "terminal": {
-                  "$type": "CrossReference",
-                  "type": {
-                    "$ref": "#/types@0"
-                  },
-                  "terminal": {
-                    "$type": "RuleCall",
-                    "rule": {
-                      "$ref": "#/rules@57"
-                    },
-                    "arguments": []
-                  },
-                  "deprecatedSyntax": false
-                }
-              }
-            ]
           }
         ]
       },
@@ -2923,7 +2859,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@50"
+                  "$ref": "#/rules@47"
                 },
                 "arguments": []
               },
@@ -2944,7 +2880,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@48"
+                    "$ref": "#/rules@45"
                   },
                   "arguments": []
                 }
@@ -2963,7 +2899,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@48"
+                        "$ref": "#/rules@45"
                       },
                       "arguments": []
                     }
@@ -3003,7 +2939,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@49"
+                    "$ref": "#/rules@46"
                   },
                   "arguments": []
                 }
@@ -3046,7 +2982,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@57"
+              "$ref": "#/rules@54"
             },
             "arguments": []
           },
@@ -3181,7 +3117,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@57"
+              "$ref": "#/rules@54"
             },
             "arguments": []
           },
@@ -3195,7 +3131,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
               {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@57"
+                  "$ref": "#/rules@54"
                 },
                 "arguments": []
               }

@@ -2,14 +2,37 @@
  * Gives Langium's own diagnostics (lexer, parser, linker) stable AlphaForge codes and clearer
  * messages: AF001 for syntax errors, AF003 for unknown names with a "did you mean".
  */
-import { DefaultDocumentValidator, DocumentValidator, type Cancellation, type LangiumDocument, type ValidationOptions } from 'langium';
+import {
+    DefaultDocumentValidator, DocumentValidator, interruptAndCheck,
+    type AstNode, Cancellation, type LangiumDocument, type ValidationAcceptor, type ValidationOptions,
+} from 'langium';
+import { isModel } from '../generated/ast.js';
+
+/** The only AST types with registered checks: every check works on a whole strategy, def or file. */
+export const VALIDATED_TYPES: readonly string[] = ['Model', 'FunctionDef', 'Strategy'];
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { codeHref } from './alphaforge-validator.js';
 
 export class AlphaForgeDocumentValidator extends DefaultDocumentValidator {
     override async validateDocument(document: LangiumDocument, options?: ValidationOptions, cancelToken?: Cancellation.CancellationToken): Promise<Diagnostic[]> {
-        const diagnostics = await super.validateDocument(document, options, cancelToken);
-        return diagnostics.map(d => this.withCode(d));
+        const diagnostics = (await super.validateDocument(document, options, cancelToken)).map(d => this.withCode(d));
+        // Semantic errors on a line the parser had to repair are mostly echoes of the syntax error.
+        const broken = new Set(diagnostics.filter(d => d.code === 'AF001').map(d => d.range.start.line));
+        return broken.size === 0 ? diagnostics : diagnostics.filter(d => d.code === 'AF001' || !broken.has(d.range.start.line));
+    }
+
+    /**
+     * Langium visits every AST node (an async call per node); our checks live only on the root and
+     * its top-level elements (VALIDATED_TYPES, asserted by a test), so visit just those.
+     */
+    protected override async validateAstNodes(rootNode: AstNode, options: ValidationOptions, acceptor: ValidationAcceptor, cancelToken?: Cancellation.CancellationToken): Promise<void> {
+        const nodes: AstNode[] = [rootNode, ...(isModel(rootNode) ? rootNode.elements : [])];
+        for (const node of nodes) {
+            await interruptAndCheck(cancelToken ?? Cancellation.CancellationToken.None);
+            for (const check of this.validationRegistry.getChecks(node.$type, options.categories)) {
+                await check(node, acceptor, cancelToken ?? Cancellation.CancellationToken.None);
+            }
+        }
     }
 
     private withCode(d: Diagnostic): Diagnostic {
@@ -29,13 +52,21 @@ export class AlphaForgeDocumentValidator extends DefaultDocumentValidator {
     }
 }
 
+const EXPRESSION_START = new Set(['if', 'not', '-', '+', '(', 'NUMBER', 'DURATION', 'true', 'false', 'STRING', 'ID']);
+
 function syntaxMessage(m: string): string {
-    // Chevrotain lists every token it could accept; keep it short.
-    const exp = /^Expecting (?:token of type|: one of these possible Token sequences:)?([\s\S]*?)but found:? ?(.*)$/.exec(m);
-    if (!exp) return `Syntax error: ${m}`;
-    const found = exp[2]!.trim().replace(/^'|'$/g, '');
-    const wanted = [...exp[1]!.matchAll(/\[([^\]]+)\]|'([^']+)'/g)].map(x => (x[1] ?? x[2])!.trim()).filter(Boolean);
-    const uniq = [...new Set(wanted)].slice(0, 6);
+    // Chevrotain lists every token sequence it could accept; keep it to one short line.
+    const foundMatch = /but found:? *['`]?([\s\S]*?)['`]?\.?\s*$/.exec(m);
+    const found = foundMatch?.[1]?.trim() ?? '';
+    const head = foundMatch ? m.slice(0, foundMatch.index) : m;
+    const wanted = [...head.matchAll(/\[([^\]]+)\]|type '([^']+)'|token '([^']+)'/g)].map(x => (x[1] ?? x[2] ?? x[3])!.trim());
+    let uniq = [...new Set(wanted)];
+    // The tokens that can start an expression are one idea for the reader.
+    if (['NUMBER', 'ID', '('].every(t => uniq.includes(t))) {
+        uniq = ['an expression', ...uniq.filter(t => !EXPRESSION_START.has(t))];
+    }
+    const shown = uniq.length > 8 ? [...uniq.slice(0, 8), '…'] : uniq;
     const foundText = found === '' || found === 'EOF' ? 'the end of the file' : `'${found}'`;
-    return uniq.length ? `Syntax error: expected ${uniq.join(' or ')} but found ${foundText}.` : `Syntax error: unexpected ${foundText}.`;
+    if (/Redundant input/.test(m)) return `Syntax error: unexpected ${foundText}; expected the end of the file or a new declaration.`;
+    return shown.length ? `Syntax error: expected ${shown.join(', ')} but found ${foundText}.` : `Syntax error: unexpected ${foundText}.`;
 }

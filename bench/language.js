@@ -1,0 +1,85 @@
+// Language benchmark: full parse + link + validate of generated strategies (300 and 5,000
+// lines) through Langium's DocumentBuilder, and re-validation after a one-line edit, the way
+// the language server does it. Baseline in the same run: lexing the same text only.
+// Usage: npm run build && node bench/language.js    → prints figures, writes bench/results/language.json
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { URI } from 'langium';
+import { createAlphaForgeServices } from '../out/language/src/index.js';
+import { generateStrategy } from './gen-strategy.js';
+
+const files = new Map();
+const memFs = {
+    readFile: async uri => files.get(uri.toString()) ?? '',
+    readFileSync: uri => files.get(uri.toString()) ?? '',
+    readDirectory: async () => [],
+};
+const { AlphaForge: services, shared } = createAlphaForgeServices({ fileSystemProvider: () => memFs });
+const builder = shared.workspace.DocumentBuilder;
+const documents = shared.workspace.LangiumDocuments;
+await builder.build([services.alphaforge.Builtins.document()], { validation: false });
+
+function median(xs) { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; }
+function p95(xs) { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * 0.95))]; }
+
+async function fullBuild(text, uri) {
+    files.set(uri.toString(), text);
+    if (documents.hasDocument(uri)) await builder.update([], [uri]);
+    const t0 = performance.now();
+    const doc = await documents.getOrCreateDocument(uri);
+    await builder.build([doc], { validation: true });
+    const dt = performance.now() - t0;
+    const errors = (doc.diagnostics ?? []).filter(d => d.severity === 1 || d.severity === 2);
+    if (errors.length) throw new Error(`generated strategy has diagnostics: ${errors.slice(0, 3).map(d => d.message).join('; ')}`);
+    return dt;
+}
+
+async function edit(text, uri, k) {
+    // Change one literal on one line, as typing would.
+    const edited = text.replace(/sma\(close, (\d+)\)/, `sma(close, ${30 + (k % 10)})`);
+    if (edited === text) throw new Error('edit did not change the text');
+    files.set(uri.toString(), edited);
+    const t0 = performance.now();
+    await builder.update([uri], []);
+    const dt = performance.now() - t0;
+    const doc = documents.getDocument(uri);
+    if (!doc?.diagnostics) throw new Error('edit was not validated');
+    return dt;
+}
+
+function lexOnly(text, reps) {
+    const lexer = services.parser.Lexer;
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) lexer.tokenize(text);
+    return (performance.now() - t0) / reps;
+}
+
+const results = {};
+for (const [lines, density] of [[300, 'typical'], [5000, 'typical'], [5000, 'dense']]) {
+    const text = generateStrategy(lines, { density });
+    const uri = URI.parse(`memory:///bench-${lines}-${density}.af`);
+    const full = [];
+    for (let i = 0; i < (lines > 1000 ? 8 : 20); i++) full.push(await fullBuild(text, uri));
+    const edits = [];
+    files.set(uri.toString(), text);
+    await builder.update([uri], []);
+    for (let i = 0; i < (lines > 1000 ? 15 : 40); i++) edits.push(await edit(text, uri, i));
+    const lex = lexOnly(text, 10);
+    const key = `${density}_${lines}`;
+    results[key] = {
+        tokensPerLine: +(services.parser.Lexer.tokenize(text).tokens.length / text.split('\n').length).toFixed(1),
+        actualLines: text.split('\n').length,
+        fullValidateMedianMs: +median(full.slice(2)).toFixed(1),
+        editRevalidateMedianMs: +median(edits.slice(3)).toFixed(1),
+        editRevalidateP95Ms: +p95(edits.slice(3)).toFixed(1),
+        lexOnlyMs: +lex.toFixed(2),
+        fullOverLexRatio: +(median(full.slice(2)) / lex).toFixed(1),
+    };
+    console.log(`${String(lines).padStart(5)} lines ${density.padEnd(7)} (${results[key].tokensPerLine} tokens/line): full parse+validate ${results[key].fullValidateMedianMs} ms (median), one-line edit re-validate ${results[key].editRevalidateMedianMs} ms (median, p95 ${results[key].editRevalidateP95Ms}), lexing alone ${results[key].lexOnlyMs} ms`);
+}
+const goals = {
+    full5000Under300ms: results.typical_5000.fullValidateMedianMs <= 300,
+    edit300Under50ms: results.typical_300.editRevalidateMedianMs <= 50,
+};
+console.log(`goals: 5,000 lines ≤ 300 ms: ${goals.full5000Under300ms ? 'met' : 'MISSED'}; edit in 300 lines ≤ 50 ms: ${goals.edit300Under50ms ? 'met' : 'MISSED'}`);
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+writeFileSync(new URL('./results/language.json', import.meta.url), JSON.stringify({ date: new Date().toISOString(), node: process.version, results, goals }, null, 2) + '\n');

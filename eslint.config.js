@@ -18,7 +18,7 @@ export default tseslint.config(
         },
     },
     {
-        files: ['language/**/*.ts'],
+        files: ['language/src/**/*.ts'],
         rules: {
             'no-restricted-imports': ['error', {
                 paths: [noVscode],
@@ -27,6 +27,12 @@ export default tseslint.config(
                     { group: ['node:fs', 'node:fs/*', 'fs', 'node:net', 'node:http', 'node:child_process'], message: 'language/ does no I/O of its own; take a FileSystemProvider.' },
                 ],
             }],
+        },
+    },
+    {
+        files: ['language/test/**/*.ts'],
+        rules: {
+            'no-restricted-imports': ['error', { paths: [noVscode], patterns: [{ group: ['**/server/**', '**/runtime/**', '**/extension/**'], message: 'Language tests test the library alone.' }] }],
         },
     },
     {

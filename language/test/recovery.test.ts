@@ -55,3 +55,14 @@ describe('error recovery', () => {
         expect(ds.some(d => d.code === 'AF001')).toBe(true);
     });
 });
+
+describe('validation coverage', () => {
+    it('checks are registered only on the node types the document validator visits', async () => {
+        const { VALIDATED_TYPES } = await import('../src/validation/document-validator.js');
+        const { services } = await import('./helpers.js');
+        const registry = services().validation.ValidationRegistry as unknown as { entries: Map<string, unknown[]> };
+        const registered = [...registry.entries.keys()];
+        expect(registered.length).toBeGreaterThan(0);
+        for (const t of registered) expect(VALIDATED_TYPES).toContain(t);
+    });
+});

@@ -1,0 +1,162 @@
+/**
+ * The intermediate representation of a strategy: a typed dataflow graph plus everything the
+ * backtest engine needs around it (universe, timeframe, params, rules, settings with defaults).
+ * Plain JSON: no AST references, no Maps, so it can be stored, sent over the wire and read back.
+ * docs/ir.md is the reference for the format; bump IR_VERSION on any incompatible change.
+ */
+
+export const IR_VERSION = 1;
+
+/** Index of a node in `StrategyIr.nodes`. Inputs always have smaller ids (topological order). */
+export type NodeId = number;
+
+export type IrOp =
+    | 'const' | 'param' | 'field' | 'call' | 'index' | 'if' | 'enum'
+    | 'neg' | 'not'
+    | 'add' | 'sub' | 'mul' | 'div'
+    | 'lt' | 'le' | 'gt' | 'ge' | 'eq' | 'ne'
+    | 'and' | 'or';
+
+export const UNARY_OPS: readonly IrOp[] = ['neg', 'not'];
+export const BINARY_OPS: readonly IrOp[] = ['add', 'sub', 'mul', 'div', 'lt', 'le', 'gt', 'ge', 'eq', 'ne', 'and', 'or'];
+/** Binary ops whose two inputs can be swapped. */
+export const COMMUTATIVE_OPS: readonly IrOp[] = ['add', 'mul', 'and', 'or', 'eq', 'ne'];
+
+export type AttrValue = string | number | boolean | null;
+
+export interface IrNode {
+    readonly id: NodeId;
+    readonly op: IrOp;
+    readonly inputs: readonly NodeId[];
+    /**
+     * `<shape> <base>`: shape is `scalar` or `series`; base is `num`, `int`, `bool`, `duration`,
+     * `string`, `asset`, `unknown` or `enum<name>`. E.g. `series num`, `scalar int`, `scalar enum<fill_mode>`.
+     */
+    readonly type: string;
+    /**
+     * Physical unit of a number: `any` (a bare literal that adopts its context's unit), `1`
+     * (dimensionless), `%` or `bps` (dimensionless, written that way), or a product of base
+     * dimensions such as `price`, `price^2`, `price/volume`, `bars`. Non-numbers have `1`.
+     */
+    readonly unit: string;
+    readonly attrs: Readonly<Record<string, AttrValue>>;
+}
+
+export interface IrAsset {
+    /** `binance:BTC/USDT` as written. */
+    readonly id: string;
+    readonly venue: string;
+    readonly symbol: string;
+    /** The `as` name, used by fields (`a.close`) and actions (`target a: …`); null if none. */
+    readonly alias: string | null;
+}
+
+export interface IrParam {
+    readonly name: string;
+    readonly type: 'int' | 'float' | 'bool';
+    /** The `param` node that stands for this param in the graph. */
+    readonly node: NodeId;
+    readonly default: number | boolean | null;
+    readonly low: number | null;
+    readonly high: number | null;
+    /** Grid step (1 for int ranges written without one); null for a continuous float range. */
+    readonly step: number | null;
+    /** Values a grid sweep tries (a param without a range: its default); null when continuous or over MAX_GRID values (use low/high/step). */
+    readonly grid: readonly (number | boolean)[] | null;
+    /** Has more than one candidate value. */
+    readonly free: boolean;
+}
+
+export interface IrTarget {
+    /** Asset alias; null means every asset of the universe. */
+    readonly asset: string | null;
+    /** Fraction of equity (or a quantity when `quantity`). */
+    readonly size: NodeId;
+    readonly quantity: boolean;
+    readonly side: 'long' | 'short';
+}
+
+export type IrAction =
+    | { readonly kind: 'target'; readonly targets: readonly IrTarget[] }
+    /** Close positions in these assets (aliases); empty means all. */
+    | { readonly kind: 'flat'; readonly assets: readonly string[] }
+    | {
+        readonly kind: 'order';
+        readonly side: 'buy' | 'sell';
+        readonly asset: string | null;
+        readonly size: NodeId;
+        readonly quantity: boolean;
+        readonly type: 'market' | 'limit' | 'stop';
+        readonly price: NodeId | null;
+        /** A number of bars (unit `bars`) or a duration node; null = good till cancelled. */
+        readonly expire: NodeId | null;
+    };
+
+export interface IrRule {
+    readonly condition: NodeId;
+    readonly actions: readonly IrAction[];
+}
+
+export interface IrSetting {
+    readonly value: NodeId;
+    /** `units`: the value is a quantity, not a fraction of equity. */
+    readonly quantity: boolean;
+    /** `=> halt` etc. (max_drawdown only; defaults to halt there). */
+    readonly action: NodeId | null;
+    /** Written in the strategy (false: the default from the settings table). */
+    readonly explicit: boolean;
+}
+
+export interface IrAllocation {
+    readonly side: 'long' | 'short';
+    /** Boolean series per asset: which assets are held. */
+    readonly selection: NodeId;
+    /** An enum<weighting> node (equal by default) or a numeric series. */
+    readonly weighting: NodeId;
+}
+
+export interface IrPortfolio {
+    readonly settings: Readonly<Record<string, IrSetting>>;
+    readonly allocations: readonly IrAllocation[];
+}
+
+export interface StrategyIr {
+    readonly irVersion: typeof IR_VERSION;
+    readonly strategy: string;
+    readonly tags: readonly string[];
+    readonly universe: readonly IrAsset[];
+    readonly timeframe: { readonly text: string; readonly ms: number };
+    readonly params: readonly IrParam[];
+    /** Boolean param-only expressions that every sweep point must satisfy. */
+    readonly constraints: readonly NodeId[];
+    /** Names for humans (hovers, reports); the canonical DAG erases them. */
+    readonly features: Readonly<Record<string, NodeId>>;
+    readonly signals: Readonly<Record<string, NodeId>>;
+    /** Rules in source order: order is semantic (later actions win within a bar). */
+    readonly rules: readonly IrRule[];
+    readonly risk: Readonly<Record<string, IrSetting>>;
+    readonly execution: Readonly<Record<string, IrSetting>>;
+    readonly portfolio: IrPortfolio | null;
+    /** Bars before every input is defined, with default params, and the upper bound over the ranges. */
+    readonly warmup: { readonly bars: number; readonly maxBars: number };
+    /** next_open, next_close or this_close. */
+    readonly fill: string;
+    readonly nodes: readonly IrNode[];
+}
+
+/** A compile error, 1-based position. */
+export interface IrDiagnostic {
+    readonly uri: string;
+    readonly line: number;
+    readonly column: number;
+    readonly code: string;
+    readonly message: string;
+}
+
+/** Thrown when a strategy cannot be compiled; `errors` lists every reason. */
+export class IrError extends Error {
+    constructor(readonly errors: readonly IrDiagnostic[]) {
+        super(errors.length === 1 ? errors[0]!.message : `${errors.length} errors: ${errors.map(e => `${e.line}:${e.column} ${e.code} ${e.message}`).join('; ')}`);
+        this.name = 'IrError';
+    }
+}

@@ -22,3 +22,4 @@ export * from './ir/dag.js';
 export * from './ir/fingerprint.js';
 export * from './ir/embedding.js';
 export * from './ir/dot.js';
+export { formatDocument, formatText, type FormatResult } from './format/formatter.js';

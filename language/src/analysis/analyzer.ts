@@ -69,7 +69,15 @@ export class Analyzer {
     }
 
     analyze(strategy: ast.Strategy): StrategyAnalysis {
-        return this.cache.get(strategy, () => new StrategyAnalyzer(strategy, this.catalogue, this.options).run());
+        return this.cache.get(strategy, () => {
+            try {
+                return new StrategyAnalyzer(strategy, this.catalogue, this.options).run();
+            } catch (e) {
+                if (!(e instanceof RangeError)) throw e;
+                // The analysis recurses along expressions; a chain of thousands of terms exhausts the stack.
+                return tooDeep(strategy);
+            }
+        });
     }
 
     /** Errors of a def that hold whatever it is called with. */
@@ -86,6 +94,16 @@ export class Analyzer {
         const s = AstUtils.getContainerOfType(e, ast.isStrategy);
         return s ? this.analyze(s).facts.get(e) : undefined;
     }
+}
+
+function tooDeep(s: ast.Strategy): StrategyAnalysis {
+    return {
+        strategy: s, facts: new Map(), timeframeMs: undefined, assets: [], sinks: [], used: new Set(), fill: 'next_open',
+        findings: [{ code: 'AF001', node: s, property: 'name', message: `Strategy '${s.name}' is nested too deeply to analyse (an expression of thousands of terms); split long expressions into features.` }],
+        params: { params: [], gridSize: 1, freeCount: 0, findings: [] },
+        warmup: { bars: 0, maxBars: 0 },
+        settings: { risk: new Map(), execution: new Map(), portfolio: new Map() },
+    };
 }
 
 class StrategyAnalyzer {

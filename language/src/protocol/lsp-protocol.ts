@@ -1,0 +1,64 @@
+/**
+ * Custom requests of the AlphaForge language server: the one place their names and shapes are
+ * defined. The server registers handlers for them; the VS Code extension and agents send them.
+ * Plain data only (no LSP library types), so any JSON-RPC client can use it.
+ */
+import type { StrategyIr } from '../ir/ir.js';
+import type { CanonicalDag } from '../ir/dag.js';
+
+export interface StrategyRequest {
+    /** Document URI as the client knows it. */
+    readonly uri: string;
+    /** Which strategy of the file (default: the first). */
+    readonly strategy?: string;
+}
+
+export interface CompileProblem {
+    readonly line: number;
+    readonly column: number;
+    readonly code: string;
+    readonly message: string;
+}
+
+export type Compiled<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly errors: readonly CompileProblem[] };
+
+export interface FingerprintResult {
+    readonly strategy: string;
+    readonly structural: string;
+    readonly exact: string;
+    readonly embedding: readonly number[];
+}
+
+export interface SimilarRequest extends StrategyRequest {
+    readonly limit?: number;
+}
+
+export interface SimilarStrategy {
+    readonly uri: string;
+    readonly strategy: string;
+    readonly similarity: number;
+    readonly sameStructure: boolean;
+}
+
+/** A DAG node with the source range it came from (for click-to-reveal). */
+export interface DagView {
+    readonly dag: CanonicalDag;
+    /** DAG node index → source ranges (0-based line/character) of the IR nodes merged into it. */
+    readonly ranges: Readonly<Record<number, readonly { readonly start: { line: number; character: number }; readonly end: { line: number; character: number } }[]>>;
+}
+
+export const LspMethods = {
+    ir: 'alphaforge/ir',
+    dag: 'alphaforge/dag',
+    fingerprints: 'alphaforge/fingerprints',
+    similar: 'alphaforge/similar',
+    strategies: 'alphaforge/strategies',
+} as const;
+
+export interface LspProtocol {
+    [LspMethods.ir]: { params: StrategyRequest; result: Compiled<StrategyIr> };
+    [LspMethods.dag]: { params: StrategyRequest & { readonly mode?: 'exact' | 'structural' }; result: Compiled<CanonicalDag> };
+    [LspMethods.fingerprints]: { params: StrategyRequest; result: Compiled<FingerprintResult> };
+    [LspMethods.similar]: { params: SimilarRequest; result: Compiled<readonly SimilarStrategy[]> };
+    [LspMethods.strategies]: { params: { readonly uri: string }; result: readonly { readonly name: string; readonly line: number; readonly warmup: number }[] };
+}

@@ -1,0 +1,54 @@
+/**
+ * The language server's services: Langium's LSP defaults, the language's own module (the same
+ * one the CLI uses), and the LSP features that need AlphaForge knowledge (hover, completion,
+ * inlay hints, signature help, code actions, semantic tokens, formatting).
+ */
+import { inject, type Module } from 'langium';
+import {
+    createDefaultModule, createDefaultSharedModule, type DefaultSharedModuleContext, type LangiumServices,
+    type LangiumSharedServices, type PartialLangiumLSPServices, type PartialLangiumSharedServices,
+} from 'langium/lsp';
+import { AlphaForgeGeneratedModule, AlphaForgeGeneratedSharedModule } from '../../language/src/generated/module.js';
+import { createAlphaForgeModule, type AlphaForgeAddedServices } from '../../language/src/alphaforge-module.js';
+import { registerValidationChecks } from '../../language/src/validation/alphaforge-validator.js';
+import { AlphaForgeHoverProvider } from './hover.js';
+import { AlphaForgeCompletionProvider } from './completion.js';
+import { AlphaForgeInlayHintProvider } from './inlay-hints.js';
+import { AlphaForgeSignatureHelpProvider } from './signature-help.js';
+import { AlphaForgeCodeActionProvider } from './code-actions.js';
+import { AlphaForgeSemanticTokenProvider } from './semantic-tokens.js';
+import { AlphaForgeWorkspaceManager } from './workspace-manager.js';
+import { AlphaForgeFormatter } from './formatting.js';
+
+export type AlphaForgeLspServices = LangiumServices & AlphaForgeAddedServices;
+
+export const AlphaForgeLspModule: Module<AlphaForgeLspServices, PartialLangiumLSPServices> = {
+    lsp: {
+        HoverProvider: services => new AlphaForgeHoverProvider(services),
+        CompletionProvider: services => new AlphaForgeCompletionProvider(services),
+        InlayHintProvider: services => new AlphaForgeInlayHintProvider(services),
+        SignatureHelp: services => new AlphaForgeSignatureHelpProvider(services),
+        CodeActionProvider: () => new AlphaForgeCodeActionProvider(),
+        SemanticTokenProvider: services => new AlphaForgeSemanticTokenProvider(services),
+        Formatter: services => new AlphaForgeFormatter(services),
+    },
+};
+
+const SharedLspModule: Module<LangiumSharedServices, PartialLangiumSharedServices> = {
+    workspace: {
+        WorkspaceManager: services => new AlphaForgeWorkspaceManager(services),
+    },
+};
+
+export function createAlphaForgeLspServices(context: DefaultSharedModuleContext): { shared: LangiumSharedServices; AlphaForge: AlphaForgeLspServices } {
+    const shared = inject(createDefaultSharedModule(context), AlphaForgeGeneratedSharedModule, SharedLspModule);
+    const AlphaForge = inject(
+        createDefaultModule({ shared }),
+        AlphaForgeGeneratedModule,
+        createAlphaForgeModule() as unknown as Module<AlphaForgeLspServices, AlphaForgeAddedServices>,
+        AlphaForgeLspModule,
+    );
+    shared.ServiceRegistry.register(AlphaForge);
+    registerValidationChecks(AlphaForge);
+    return { shared, AlphaForge };
+}

@@ -1,0 +1,76 @@
+/**
+ * Handlers of the custom requests in language/src/protocol/lsp-protocol.ts: IR, canonical DAG,
+ * fingerprints and "similar strategies" (nearest neighbours by embedding across the workspace).
+ */
+import { URI, type LangiumDocument } from 'langium';
+import type { LangiumSharedServices } from 'langium/lsp';
+import type { Connection } from 'vscode-languageserver';
+import * as ast from '../../language/src/generated/ast.js';
+import { LspMethods, type Compiled, type FingerprintResult, type SimilarStrategy, type StrategyRequest } from '../../language/src/protocol/lsp-protocol.js';
+import { compileStrategy } from '../../language/src/ir/build-ir.js';
+import { canonicalDag } from '../../language/src/ir/dag.js';
+import { fingerprints } from '../../language/src/ir/fingerprint.js';
+import { cosine, embedDag } from '../../language/src/ir/embedding.js';
+import type { StrategyIr } from '../../language/src/ir/ir.js';
+import type { AlphaForgeLspServices } from './alphaforge-lsp-module.js';
+
+export function registerCustomRequests(connection: Connection, shared: LangiumSharedServices, services: AlphaForgeLspServices): void {
+    const documents = shared.workspace.LangiumDocuments;
+    const builder = shared.workspace.DocumentBuilder;
+
+    const ready = async (uri: string): Promise<LangiumDocument | undefined> => {
+        const u = URI.parse(uri);
+        await shared.workspace.WorkspaceManager.ready;
+        if (!documents.hasDocument(u)) return undefined;
+        await builder.waitUntil(6 /* DocumentState.Validated */, u);
+        return documents.getDocument(u);
+    };
+    const strategyOf = (doc: LangiumDocument | undefined, name?: string): ast.Strategy | undefined => {
+        const model = doc?.parseResult.value as ast.Model | undefined;
+        const all = model?.elements.filter(ast.isStrategy) ?? [];
+        return name ? all.find(s => s.name === name) : all[0];
+    };
+    const compile = async (p: StrategyRequest): Promise<Compiled<StrategyIr>> => {
+        const doc = await ready(p.uri);
+        const s = strategyOf(doc, p.strategy);
+        if (!s) return { ok: false, errors: [{ line: 1, column: 1, code: 'AF000', message: doc ? `no strategy${p.strategy ? ` named ${p.strategy}` : ''} in ${p.uri}` : `${p.uri} is not open in the workspace` }] };
+        const r = compileStrategy(services, s);
+        return r.ir ? { ok: true, value: r.ir } : { ok: false, errors: r.errors.map(e => ({ line: e.line, column: e.column, code: e.code, message: e.message })) };
+    };
+
+    connection.onRequest(LspMethods.ir, compile);
+    connection.onRequest(LspMethods.dag, async (p: StrategyRequest & { mode?: 'exact' | 'structural' }) => {
+        const c = await compile(p);
+        return c.ok ? { ok: true, value: canonicalDag(c.value, p.mode ?? 'exact') } : c;
+    });
+    const fp = (ir: StrategyIr): FingerprintResult => ({ strategy: ir.strategy, ...fingerprints(ir), embedding: embedDag(canonicalDag(ir, 'exact')) });
+    connection.onRequest(LspMethods.fingerprints, async (p: StrategyRequest): Promise<Compiled<FingerprintResult>> => {
+        const c = await compile(p);
+        return c.ok ? { ok: true, value: fp(c.value) } : c;
+    });
+    connection.onRequest(LspMethods.similar, async (p: StrategyRequest & { limit?: number }): Promise<Compiled<readonly SimilarStrategy[]>> => {
+        const c = await compile(p);
+        if (!c.ok) return c;
+        const me = fp(c.value);
+        const found: SimilarStrategy[] = [];
+        for (const doc of documents.all) {
+            if (doc.uri.scheme === 'builtin') continue;
+            for (const s of (doc.parseResult.value as ast.Model).elements?.filter(ast.isStrategy) ?? []) {
+                if (doc.uri.toString() === p.uri && s.name === c.value.strategy) continue;
+                const r = compileStrategy(services, s);
+                if (!r.ir) continue;
+                const other = fp(r.ir);
+                found.push({ uri: doc.uri.toString(), strategy: s.name, similarity: cosine(me.embedding, other.embedding), sameStructure: other.structural === me.structural });
+            }
+        }
+        found.sort((a, b) => b.similarity - a.similarity || a.uri.localeCompare(b.uri));
+        return { ok: true, value: found.slice(0, p.limit ?? 10) };
+    });
+    connection.onRequest(LspMethods.strategies, async (p: { uri: string }) => {
+        const doc = await ready(p.uri);
+        const model = doc?.parseResult.value as ast.Model | undefined;
+        return (model?.elements.filter(ast.isStrategy) ?? []).map(s => ({
+            name: s.name, line: s.$cstNode?.range.start.line ?? 0, warmup: services.alphaforge.Analyzer.analyze(s).warmup.bars,
+        }));
+    });
+}

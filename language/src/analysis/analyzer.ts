@@ -211,7 +211,9 @@ class StrategyAnalyzer {
             } else {
                 seen.set(name, node);
             }
-            if (this.catalogue.get(name)) {
+            const builtin = this.catalogue.get(name);
+            // Constants (daily, equal, halt, …) only mean something in settings, where a clash is a type error anyway.
+            if (builtin && builtin.kind !== 'const') {
                 this.add({ code: 'AF010', node, property: 'name', message: `'${name}' shadows the builtin ${name}; inside '${this.s.name}' the name now means this declaration. Rename it.` });
             }
         }

@@ -372,8 +372,9 @@ export class Checker {
             return this.fieldFacts(e.member, e, `${alias.name}.${e.member}`);
         }
         const f = this.expr(recv, env);
-        if (ast.isCall(recv)) {
-            const info = this.ctx.catalogue.fn(recv.func?.ref?.name ?? '');
+        const call = multiOutputCall(recv);
+        if (call) {
+            const info = this.ctx.catalogue.fn(call.func?.ref?.name ?? '');
             const outputs = info?.entry.outputs;
             if (outputs) {
                 if (!outputs.includes(e.member)) {
@@ -688,6 +689,22 @@ export class Checker {
 }
 
 // ---------------------------------------------------------------------- pure helpers
+
+/**
+ * The call whose outputs `.member` selects: the receiver itself (`macd(close).hist`) or, through a
+ * feature, the call it is defined as (`feature bands = bollinger(close)` … `bands.upper`).
+ */
+export function multiOutputCall(e: ast.Expression | undefined, seen = new Set<AstNode>()): ast.Call | undefined {
+    if (ast.isCall(e)) return e;
+    if (ast.isRef(e)) {
+        const t = e.ref?.ref;
+        if (ast.isFeatureDecl(t) && !seen.has(t)) {
+            seen.add(t);
+            return multiOutputCall(t.value, seen);
+        }
+    }
+    return undefined;
+}
 
 function known(t: Ty): boolean {
     return t.kind !== 'unknown';

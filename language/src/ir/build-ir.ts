@@ -9,7 +9,7 @@ import * as ast from '../generated/ast.js';
 import type { AlphaForgeServices } from '../alphaforge-module.js';
 import type { Catalogue, TypeSpec } from '../catalogue/catalogue.js';
 import type { StrategyAnalysis } from '../analysis/analyzer.js';
-import { Checker, literalType, literalValue, type Decl } from '../analysis/checker.js';
+import { Checker, literalType, literalValue, multiOutputCall, type Decl } from '../analysis/checker.js';
 import { durationMs } from '../analysis/duration.js';
 import { SETTINGS, type Section, type SettingSpec } from '../analysis/settings.js';
 import {
@@ -265,7 +265,9 @@ class IrBuilder {
             const asset = recv.ref.ref;
             return this.field(e.member, asset.name ?? asset.symbol, e, env);
         }
-        if (ast.isCall(recv)) return this.call(recv, env, e);
+        // `macd(close).hist`, or through a feature: `feature bands = bollinger(close)` … `bands.upper`.
+        const call = multiOutputCall(recv);
+        if (call) return this.call(call, call === recv ? env : undefined, e);
         return this.fail(e, `\`.${e.member}\` applies only to asset aliases and multi-output functions`);
     }
 

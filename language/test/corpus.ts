@@ -22,13 +22,14 @@ const TOKENS = [
     'resample(close, 1d, offset=0)', 'macd(close).nope', 'this_close', 'a.close', '\u0000', '\t', '\n', 'é', '𝔸',
 ];
 
-export function exampleSources(): { name: string; text: string }[] {
+/** The example strategies (and, with `includeBad`, the deliberately broken ones of examples/bad). */
+export function exampleSources(includeBad = false): { name: string; text: string }[] {
     const out = [{ name: 'inline:sma-cross', text: SMA_CROSS }];
     const root = join(__dirname, '..', '..', 'examples');
     const walk = (dir: string): void => {
         for (const f of readdirSync(dir)) {
             const p = join(dir, f);
-            if (statSync(p).isDirectory()) walk(p);
+            if (statSync(p).isDirectory()) { if (includeBad || f !== 'bad') walk(p); }
             else if (f.endsWith('.af')) out.push({ name: p, text: readFileSync(p, 'utf8') });
         }
     };

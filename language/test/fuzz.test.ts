@@ -14,7 +14,7 @@ const PER_CASE_MS = 3000;
 
 describe('fuzz', () => {
     it(`${N} random mutations of the examples: no exception, bounded time`, async () => {
-        const sources = exampleSources();
+        const sources = exampleSources(true);
         const rnd = mulberry32(20261124);
         const analyzer = services().alphaforge.Analyzer;
         let slowest = 0, total = 0;

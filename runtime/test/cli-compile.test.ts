@@ -58,13 +58,13 @@ describe('af compile', () => {
     });
 
     it('selects a strategy with --strategy and explains usage errors in one line', async () => {
-        const two = file('two.af', `${SMA}\n${SMA.replace('strategy SmaCross', 'strategy Other').replace('binance:BTC/USDT', 'binance:ETH/USDT')}`);
+        const two = file('two.af', `${SMA}\n${SMA.replace('strategy SmaCross', 'strategy Other').replace('sp:SPX', 'nyse:SPY')}`);
         const ambiguous = await af('compile', two);
         expect(ambiguous.code).toBe(2);
         expect(ambiguous.err).toMatch(/^af: .*two\.af has 2 strategies \(SmaCross, Other\); choose one with --strategy NAME\n$/);
         const other = await af('compile', two, '--strategy', 'Other');
         expect(other.code).toBe(0);
-        expect(JSON.parse(other.out)).toMatchObject({ strategy: 'Other', universe: [{ symbol: 'ETH/USDT' }] });
+        expect(JSON.parse(other.out)).toMatchObject({ strategy: 'Other', universe: [{ symbol: 'SPY' }] });
         expect((await af('compile', two, '--strategy', 'Nope')).err).toMatch(/no strategy 'Nope'; it has SmaCross, Other/);
         expect((await af('compile', 'examples/sma-cross.af', '--ir', '--dag')).err).toMatch(/^af: choose one of --ir, --dag, --dot/);
         const missing = await af('compile', join(dir, 'missing.af'));
@@ -95,7 +95,7 @@ describe('af fingerprint', () => {
         expect(strategies[0]!.exact).toBe(strategies[1]!.exact);
         expect(strategies[0]!.structural).toBe(strategies[1]!.structural);
 
-        const bad = file('broken.af', SMA.replace('timeframe: 1h', 'timeframe: 1h\n  feature oops = close + volume'));
+        const bad = file('broken.af', SMA.replace('timeframe: 1d', 'timeframe: 1d\n  feature oops = close + volume'));
         const r = await af('fingerprint', bad, 'examples/sma-cross.af');
         expect(r.code).toBe(1);
         expect(r.out).toMatch(/examples\/sma-cross\.af SmaCross [0-9a-f]{64}/);

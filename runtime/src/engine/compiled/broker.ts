@@ -1,0 +1,283 @@
+/**
+ * The simulated account of a backtest: cash, positions, pending and resting orders, protective
+ * levels, fills and round-trip trades, following docs/backtest-semantics.md step by step.
+ * State is in typed arrays indexed by asset; nothing is allocated per bar except fills and trades.
+ */
+import type { AssetBars, EngineEvent, Fill, Trade } from '../types.js';
+
+export interface BrokerConfig {
+    readonly N: number;
+    readonly capital: number;
+    readonly fees: number;
+    readonly slippage: number;
+    /** Which risk levels are fractions of the entry price (true) or price distances (false). */
+    readonly stopIsFraction: boolean;
+    readonly takeIsFraction: boolean;
+    readonly trailIsFraction: boolean;
+}
+
+export interface RestingOrder {
+    readonly asset: number;
+    readonly qty: number;
+    readonly type: 'limit' | 'stop';
+    readonly price: number;
+    readonly placedBar: number;
+    /** Last bar at which the order is active (inclusive), or Infinity. */
+    readonly lastBar: number;
+    /** Active while ts < untilTs (duration expiry), or Infinity. */
+    readonly untilTs: number;
+}
+
+const DUST = 1e-9;
+
+export class Broker {
+    readonly qty: Float64Array;
+    readonly lastClose: Float64Array;
+    cash: number;
+    /** Protective levels of the open position (NaN: none). */
+    readonly stop: Float64Array;
+    readonly take: Float64Array;
+    readonly trailDist: Float64Array;
+    readonly best: Float64Array;
+    /** Risk values at the latest evaluated close, per asset (NaN: undefined). */
+    readonly riskStop: Float64Array;
+    readonly riskTake: Float64Array;
+    readonly riskTrail: Float64Array;
+    /** Pending market orders: target value (fraction targets), target quantity (units), added quantity. */
+    readonly pendValue: Float64Array;
+    readonly pendQty: Float64Array;
+    readonly pendAdd: Float64Array;
+    readonly pendSet: Uint8Array;
+    resting: RestingOrder[] = [];
+
+    readonly fills: Fill[] = [];
+    readonly trades: Trade[] = [];
+    readonly events: EngineEvent[] = [];
+
+    // Open trade per asset.
+    private readonly tSide: Int8Array;
+    private readonly tEntryBar: Int32Array;
+    private readonly tEntryQty: Float64Array;
+    private readonly tEntryValue: Float64Array;
+    private readonly tExitQty: Float64Array;
+    private readonly tExitValue: Float64Array;
+    private readonly tMaxQty: Float64Array;
+    private readonly tCash: Float64Array;
+    private readonly tFees: Float64Array;
+
+    constructor(private readonly cfg: BrokerConfig) {
+        const N = cfg.N;
+        const nan = () => new Float64Array(N).fill(NaN);
+        this.qty = new Float64Array(N);
+        this.lastClose = nan();
+        this.cash = cfg.capital;
+        this.stop = nan(); this.take = nan(); this.trailDist = nan(); this.best = nan();
+        this.riskStop = nan(); this.riskTake = nan(); this.riskTrail = nan();
+        this.pendValue = nan(); this.pendQty = nan(); this.pendAdd = new Float64Array(N); this.pendSet = new Uint8Array(N);
+        this.tSide = new Int8Array(N);
+        this.tEntryBar = new Int32Array(N);
+        this.tEntryQty = new Float64Array(N); this.tEntryValue = new Float64Array(N);
+        this.tExitQty = new Float64Array(N); this.tExitValue = new Float64Array(N);
+        this.tMaxQty = new Float64Array(N); this.tCash = new Float64Array(N); this.tFees = new Float64Array(N);
+    }
+
+    equity(): number {
+        let e = this.cash;
+        for (let a = 0; a < this.cfg.N; a++) {
+            const q = this.qty[a]!;
+            if (q !== 0) e += q * this.lastClose[a]!;
+        }
+        return e;
+    }
+
+    grossExposure(): number {
+        let g = 0;
+        for (let a = 0; a < this.cfg.N; a++) {
+            const q = this.qty[a]!;
+            if (q !== 0) g += Math.abs(q * this.lastClose[a]!);
+        }
+        return g;
+    }
+
+    /**
+     * Executes a fill. `raw` is the price before slippage; `slip` whether slippage applies
+     * (market and stop fills) or not (limit fills, take-profit).
+     */
+    fill(bar: number, a: number, qty: number, raw: number, slip: boolean, reason: Fill['reason']): void {
+        if (qty === 0 || !(Math.abs(qty) * raw >= DUST)) return;
+        const price = slip ? (qty > 0 ? raw * (1 + this.cfg.slippage) : raw * (1 - this.cfg.slippage)) : raw;
+        const fee = Math.abs(qty) * price * this.cfg.fees;
+        this.cash -= qty * price + fee;
+        this.fills.push({ bar, asset: a, qty, price, fee, reason });
+        const before = this.qty[a]!;
+        const after = before + qty;
+        this.qty[a] = Math.abs(after) * price < DUST ? 0 : after;
+        this.bookTrade(bar, a, before, qty, price, fee, reason);
+        const now = this.qty[a]!;
+        if (now === 0) {
+            this.stop[a] = NaN; this.take[a] = NaN; this.trailDist[a] = NaN; this.best[a] = NaN;
+        } else if (before === 0 || Math.sign(before) !== Math.sign(now)) {
+            this.openLevels(a, now > 0, price);
+        }
+    }
+
+    /** Sets the protective levels of a new position from the latest risk values. */
+    private openLevels(a: number, long: boolean, entry: number): void {
+        const dir = long ? 1 : -1;
+        const s = this.riskStop[a]!, p = this.riskTake[a]!, tr = this.riskTrail[a]!;
+        this.stop[a] = s !== s ? NaN : this.cfg.stopIsFraction ? entry * (1 - dir * s) : entry - dir * s;
+        this.take[a] = p !== p ? NaN : this.cfg.takeIsFraction ? entry * (1 + dir * p) : entry + dir * p;
+        this.trailDist[a] = tr;
+        this.best[a] = entry;
+    }
+
+    /** The trailing level from the best price so far (NaN without a trailing stop). */
+    trailLevel(a: number): number {
+        const d = this.trailDist[a]!;
+        if (d !== d) return NaN;
+        const long = this.qty[a]! > 0;
+        const b = this.best[a]!;
+        if (this.cfg.trailIsFraction) return long ? b * (1 - d) : b * (1 + d);
+        return long ? b - d : b + d;
+    }
+
+    /** Step 3: stop loss / trailing stop / take profit against this bar, conservatively. */
+    protect(bar: number, a: number, bars: AssetBars): void {
+        const q = this.qty[a]!;
+        if (q === 0) return;
+        const o = bars.open[bar]!, h = bars.high[bar]!, l = bars.low[bar]!;
+        if (o !== o) return;
+        const long = q > 0;
+        const s0 = this.stop[a]!, tl = this.trailLevel(a), p = this.take[a]!;
+        // The binding stop is the tighter one: higher for longs, lower for shorts.
+        let stop = s0, reason: Fill['reason'] = 'stop_loss';
+        if (tl === tl && (stop !== stop || (long ? tl > stop : tl < stop))) { stop = tl; reason = 'trailing_stop'; }
+        const hasStop = stop === stop, hasTake = p === p;
+        if (!hasStop && !hasTake) return;
+        if (long) {
+            if (hasStop && o <= stop) return this.fill(bar, a, -q, o, true, reason);
+            if (hasTake && o >= p) return this.fill(bar, a, -q, o, false, 'take_profit');
+            if (hasStop && l <= stop) return this.fill(bar, a, -q, stop, true, reason);
+            if (hasTake && h >= p) return this.fill(bar, a, -q, p, false, 'take_profit');
+        } else {
+            if (hasStop && o >= stop) return this.fill(bar, a, -q, o, true, reason);
+            if (hasTake && o <= p) return this.fill(bar, a, -q, o, false, 'take_profit');
+            if (hasStop && h >= stop) return this.fill(bar, a, -q, stop, true, reason);
+            if (hasTake && l <= p) return this.fill(bar, a, -q, p, false, 'take_profit');
+        }
+    }
+
+    /** Steps 1 and 4: execute the pending market order of asset a at raw price `raw`. */
+    executePending(bar: number, a: number, raw: number): void {
+        if (!this.pendSet[a] || raw !== raw) return;
+        this.pendSet[a] = 0;
+        const v = this.pendValue[a]!, tq = this.pendQty[a]!;
+        const cur = this.qty[a]!;
+        const target = v === v ? v / raw : tq === tq ? tq : cur;
+        const order = target - cur + this.pendAdd[a]!;
+        this.pendValue[a] = NaN; this.pendQty[a] = NaN; this.pendAdd[a] = 0;
+        this.fill(bar, a, order, raw, true, 'signal');
+    }
+
+    /** Step 2: resting limit and stop orders, in placement order. */
+    checkResting(bar: number, ts: number, assets: readonly AssetBars[]): void {
+        if (this.resting.length === 0) return;
+        const keep: RestingOrder[] = [];
+        for (const r of this.resting) {
+            if (bar <= r.placedBar) { keep.push(r); continue; }
+            if (bar > r.lastBar || ts >= r.untilTs) continue; // expired
+            const b = assets[r.asset]!;
+            const o = b.open[bar]!, h = b.high[bar]!, l = b.low[bar]!;
+            if (o !== o) { keep.push(r); continue; }
+            const buy = r.qty > 0;
+            if (r.type === 'limit') {
+                if (buy && l < r.price) this.fill(bar, r.asset, r.qty, Math.min(o, r.price), false, 'limit');
+                else if (!buy && h > r.price) this.fill(bar, r.asset, r.qty, Math.max(o, r.price), false, 'limit');
+                else keep.push(r);
+            } else {
+                if (buy && h >= r.price) this.fill(bar, r.asset, r.qty, Math.max(o, r.price), true, 'stop_order');
+                else if (!buy && l <= r.price) this.fill(bar, r.asset, r.qty, Math.min(o, r.price), true, 'stop_order');
+                else keep.push(r);
+            }
+        }
+        this.resting = keep;
+    }
+
+    /** Closes every position at its last close (drawdown actions, end of run). */
+    closeAll(bar: number, reason: Fill['reason']): void {
+        for (let a = 0; a < this.cfg.N; a++) {
+            const q = this.qty[a]!;
+            if (q !== 0 && this.lastClose[a] === this.lastClose[a]) this.fill(bar, a, -q, this.lastClose[a]!, true, reason);
+        }
+    }
+
+    cancelAll(): void {
+        this.resting = [];
+        this.pendSet.fill(0);
+        this.pendValue.fill(NaN); this.pendQty.fill(NaN); this.pendAdd.fill(0);
+    }
+
+    /** Step 8: best prices for trailing stops. */
+    updateBest(bar: number, a: number, bars: AssetBars): void {
+        const q = this.qty[a]!;
+        if (q === 0) return;
+        const h = bars.high[bar]!, l = bars.low[bar]!;
+        if (h !== h) return;
+        const b = this.best[a]!;
+        if (q > 0) { if (h > b) this.best[a] = h; } else if (l < b) this.best[a] = l;
+    }
+
+    // ------------------------------------------------------------------ trades
+
+    private bookTrade(bar: number, a: number, before: number, qty: number, price: number, fee: number, reason: Fill['reason']): void {
+        const after = before + qty;
+        const closing = before !== 0 && Math.sign(qty) !== Math.sign(before);
+        if (!closing) {
+            if (before === 0) this.startTrade(bar, a, qty > 0 ? 1 : -1);
+            this.tEntryQty[a] = this.tEntryQty[a]! + Math.abs(qty);
+            this.tEntryValue[a] = this.tEntryValue[a]! + Math.abs(qty) * price;
+            this.tCash[a] = this.tCash[a]! - qty * price - fee;
+            this.tFees[a] = this.tFees[a]! + fee;
+            this.tMaxQty[a] = Math.max(this.tMaxQty[a]!, Math.abs(after));
+            return;
+        }
+        // Part (or all) of the fill closes the open trade; the rest opens the opposite one.
+        const closeQty = Math.min(Math.abs(qty), Math.abs(before));
+        const share = closeQty / Math.abs(qty);
+        const closeSigned = Math.sign(qty) * closeQty;
+        this.tExitQty[a] = this.tExitQty[a]! + closeQty;
+        this.tExitValue[a] = this.tExitValue[a]! + closeQty * price;
+        this.tCash[a] = this.tCash[a]! - closeSigned * price - fee * share;
+        this.tFees[a] = this.tFees[a]! + fee * share;
+        const flat = Math.abs(after) * price < DUST || Math.sign(after) !== Math.sign(before);
+        if (flat) this.endTrade(bar, a, reason);
+        const rest = Math.abs(qty) - closeQty;
+        if (Math.sign(after) !== Math.sign(before) && Math.abs(after) * price >= DUST) {
+            this.startTrade(bar, a, after > 0 ? 1 : -1);
+            this.tEntryQty[a] = rest;
+            this.tEntryValue[a] = rest * price;
+            this.tCash[a] = -(Math.sign(qty) * rest) * price - fee * (1 - share);
+            this.tFees[a] = fee * (1 - share);
+            this.tMaxQty[a] = rest;
+        }
+    }
+
+    private startTrade(bar: number, a: number, side: number): void {
+        this.tSide[a] = side;
+        this.tEntryBar[a] = bar;
+        this.tEntryQty[a] = 0; this.tEntryValue[a] = 0; this.tExitQty[a] = 0; this.tExitValue[a] = 0;
+        this.tMaxQty[a] = 0; this.tCash[a] = 0; this.tFees[a] = 0;
+    }
+
+    private endTrade(bar: number, a: number, reason: Fill['reason']): void {
+        const entryPrice = this.tEntryValue[a]! / this.tEntryQty[a]!;
+        const exitPrice = this.tExitValue[a]! / this.tExitQty[a]!;
+        const pnl = this.tCash[a]!;
+        this.trades.push({
+            asset: a, side: this.tSide[a]! > 0 ? 'long' : 'short', entryBar: this.tEntryBar[a]!, exitBar: bar,
+            entryPrice, exitPrice, maxQty: this.tMaxQty[a]!, pnl, returnPct: pnl / (this.tMaxQty[a]! * entryPrice),
+            fees: this.tFees[a]!, exitReason: reason,
+        });
+        this.tSide[a] = 0;
+    }
+}

@@ -1,0 +1,257 @@
+/**
+ * Performance metrics of a backtest, in one place, with the definitions written next to the code
+ * (docs/metrics.md repeats them). Returns are simple per-bar returns of the equity curve, the first
+ * one measured from the starting capital. Annualisation uses the bars per year of the data:
+ * 252 for daily bars of a weekday calendar, otherwise calendar time / bar spacing.
+ */
+
+export interface MetricsInput {
+    /** Bar open times (ms). */
+    readonly ts: Float64Array;
+    /** Equity at each bar's close. */
+    readonly equity: Float64Array;
+    /** Starting capital (the base of the first return). Default: equity[0]. */
+    readonly capital?: number;
+    /** Gross exposure at each close as a fraction of equity. */
+    readonly exposure?: Float64Array;
+    readonly trades: readonly { readonly pnl: number; readonly returnPct: number }[];
+    readonly fills?: readonly { readonly qty: number; readonly price: number }[];
+    readonly periodsPerYear?: number;
+    /** Annual risk-free rate (fraction). Default 0. */
+    readonly riskFree?: number;
+}
+
+export interface Metrics {
+    readonly totalReturn: number;
+    readonly cagr: number;
+    readonly annualVolatility: number;
+    readonly sharpe: number;
+    readonly sortino: number;
+    /** Largest peak-to-trough fall as a positive fraction. */
+    readonly maxDrawdown: number;
+    /** Longest time from a peak until equity is back at that peak (to the end if never), in bars and ms. */
+    readonly maxDrawdownBars: number;
+    readonly maxDrawdownMs: number;
+    readonly calmar: number;
+    readonly winRate: number;
+    readonly profitFactor: number;
+    readonly avgTradePnl: number;
+    readonly avgTradeReturn: number;
+    /** Fraction of bars with a position. */
+    readonly exposure: number;
+    /** Mean gross exposure (fraction of equity). */
+    readonly avgExposure: number;
+    /** Traded value per year as a multiple of mean equity. */
+    readonly turnover: number;
+    readonly tradeCount: number;
+    readonly periodsPerYear: number;
+    readonly years: number;
+    readonly bars: number;
+    /** Per-bar Sharpe (not annualised), skewness and kurtosis of returns: the inputs of the deflated Sharpe. */
+    readonly periodSharpe: number;
+    readonly skew: number;
+    readonly kurtosis: number;
+}
+
+export const YEAR_MS = 365.25 * 86_400_000;
+
+/** Bars per year: 252 for daily weekday data, else calendar year / median spacing. */
+export function inferPeriodsPerYear(ts: Float64Array): number {
+    if (ts.length < 2) return 252;
+    const gaps: number[] = [];
+    for (let i = 1; i < ts.length; i++) gaps.push(ts[i]! - ts[i - 1]!);
+    gaps.sort((a, b) => a - b);
+    const spacing = gaps[Math.floor(gaps.length / 2)]!;
+    if (spacing >= 20 * 3_600_000 && spacing <= 4 * 86_400_000) {
+        let weekend = 0;
+        for (let i = 0; i < ts.length; i++) { const d = new Date(ts[i]!).getUTCDay(); if (d === 0 || d === 6) weekend++; }
+        if (weekend / ts.length < 0.01) return 252;
+    }
+    return YEAR_MS / spacing;
+}
+
+export function returnsOf(equity: Float64Array, capital: number): Float64Array {
+    const r = new Float64Array(equity.length);
+    let prev = capital;
+    for (let i = 0; i < equity.length; i++) {
+        r[i] = prev !== 0 ? equity[i]! / prev - 1 : 0;
+        prev = equity[i]!;
+    }
+    return r;
+}
+
+export function drawdownCurve(equity: Float64Array, capital?: number): Float64Array {
+    const dd = new Float64Array(equity.length);
+    let peak = capital ?? -Infinity;
+    for (let i = 0; i < equity.length; i++) {
+        if (equity[i]! > peak) peak = equity[i]!;
+        dd[i] = peak > 0 ? equity[i]! / peak - 1 : 0;
+    }
+    return dd;
+}
+
+export function computeMetrics(m: MetricsInput): Metrics {
+    const { ts, equity } = m;
+    const T = equity.length;
+    const capital = m.capital ?? equity[0] ?? 0;
+    const ppy = m.periodsPerYear ?? inferPeriodsPerYear(ts);
+    const r = returnsOf(equity, capital);
+    const last = T > 0 ? equity[T - 1]! : capital;
+    const totalReturn = capital !== 0 ? last / capital - 1 : 0;
+    const years = T > 1 ? (ts[T - 1]! - ts[0]!) / YEAR_MS : 0;
+    const cagr = years > 0 && last > 0 && capital > 0 ? (last / capital) ** (1 / years) - 1 : NaN;
+
+    // Moments of per-bar returns (sample stdev, n − 1).
+    const n = r.length;
+    let sum = 0;
+    for (const x of r) sum += x;
+    const mu = n > 0 ? sum / n : 0;
+    let s2 = 0, s3 = 0, s4 = 0, down = 0;
+    for (const x of r) {
+        const d = x - mu;
+        s2 += d * d; s3 += d * d * d; s4 += d * d * d * d;
+        if (x < 0) down += x * x;
+    }
+    const sd = n > 1 ? Math.sqrt(s2 / (n - 1)) : NaN;
+    const popVar = n > 0 ? s2 / n : NaN;
+    const rfPer = (m.riskFree ?? 0) / ppy;
+    const periodSharpe = sd > 0 ? (mu - rfPer) / sd : NaN;
+    const downsideDev = n > 0 ? Math.sqrt(down / n) : NaN;
+
+    // Drawdown depth and the longest peak-to-recovery span.
+    let peak = capital, peakAt = -1, maxDd = 0, longest = 0, longestMs = 0;
+    for (let i = 0; i < T; i++) {
+        const e = equity[i]!;
+        if (e >= peak) {
+            const span = i - peakAt - 1;
+            if (span > longest) { longest = span; longestMs = (ts[i]! - (peakAt >= 0 ? ts[peakAt]! : ts[0]!)); }
+            peak = e; peakAt = i;
+        } else if (peak > 0) {
+            maxDd = Math.max(maxDd, (peak - e) / peak);
+        }
+    }
+    if (T > 0 && equity[T - 1]! < peak) {
+        const span = T - 1 - peakAt;
+        if (span > longest) { longest = span; longestMs = ts[T - 1]! - (peakAt >= 0 ? ts[peakAt]! : ts[0]!); }
+    }
+
+    const trades = m.trades;
+    const wins = trades.filter(t => t.pnl > 0);
+    const grossProfit = wins.reduce((a, t) => a + t.pnl, 0);
+    const grossLoss = -trades.filter(t => t.pnl < 0).reduce((a, t) => a + t.pnl, 0);
+    const profitFactor = trades.length === 0 ? NaN : grossLoss === 0 ? (grossProfit > 0 ? Infinity : NaN) : grossProfit / grossLoss;
+
+    let exposed = 0, expoSum = 0;
+    if (m.exposure) for (const x of m.exposure) { if (x > 0) exposed++; expoSum += x; }
+    let traded = 0;
+    for (const f of m.fills ?? []) traded += Math.abs(f.qty * f.price);
+    let eqSum = 0;
+    for (const e of equity) eqSum += e;
+    const meanEquity = T > 0 ? eqSum / T : capital;
+
+    return {
+        totalReturn, cagr,
+        annualVolatility: sd * Math.sqrt(ppy),
+        sharpe: periodSharpe * Math.sqrt(ppy),
+        sortino: downsideDev > 0 ? ((mu - rfPer) / downsideDev) * Math.sqrt(ppy) : NaN,
+        maxDrawdown: maxDd,
+        maxDrawdownBars: longest,
+        maxDrawdownMs: longestMs,
+        calmar: maxDd > 0 ? cagr / maxDd : NaN,
+        winRate: trades.length ? wins.length / trades.length : NaN,
+        profitFactor,
+        avgTradePnl: trades.length ? trades.reduce((a, t) => a + t.pnl, 0) / trades.length : NaN,
+        avgTradeReturn: trades.length ? trades.reduce((a, t) => a + t.returnPct, 0) / trades.length : NaN,
+        exposure: m.exposure && T ? exposed / T : NaN,
+        avgExposure: m.exposure && T ? expoSum / T : NaN,
+        turnover: years > 0 && meanEquity > 0 ? traded / meanEquity / years : NaN,
+        tradeCount: trades.length,
+        periodsPerYear: ppy, years, bars: T,
+        periodSharpe,
+        skew: popVar > 0 ? s3 / n / popVar ** 1.5 : NaN,
+        kurtosis: popVar > 0 ? s4 / n / (popVar * popVar) : NaN,
+    };
+}
+
+// ----------------------------------------------------------------------------- normal distribution
+
+/** Standard normal CDF (Hart 1968 / West 2005 double-precision rational approximation). */
+export function normCdf(x: number): number {
+    const a = Math.abs(x);
+    let c: number;
+    if (a > 37) c = 0;
+    else {
+        const e = Math.exp((-a * a) / 2);
+        if (a < 7.07106781186547) {
+            let b = 3.52624965998911e-2 * a + 0.700383064443688;
+            b = b * a + 6.37396220353165; b = b * a + 33.912866078383; b = b * a + 112.079291497871;
+            b = b * a + 221.213596169931; b = b * a + 220.206867912376;
+            c = e * b;
+            b = 8.83883476483184e-2 * a + 1.75566716318264;
+            b = b * a + 16.064177579207; b = b * a + 86.7807322029461; b = b * a + 296.564248779674;
+            b = b * a + 637.333633378831; b = b * a + 793.826512519948; b = b * a + 440.413735824752;
+            c /= b;
+        } else {
+            let b = a + 0.65;
+            b = a + 4 / b; b = a + 3 / b; b = a + 2 / b; b = a + 1 / b;
+            c = e / b / 2.506628274631;
+        }
+    }
+    return x > 0 ? 1 - c : c;
+}
+
+/** Inverse standard normal CDF (Acklam's algorithm refined by one Halley step). */
+export function normInv(p: number): number {
+    if (!(p > 0 && p < 1)) return p === 0 ? -Infinity : p === 1 ? Infinity : NaN;
+    const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
+    const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
+    const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+    const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
+    const lo = 0.02425;
+    let x: number;
+    if (p < lo) {
+        const q = Math.sqrt(-2 * Math.log(p));
+        x = (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+    } else if (p <= 1 - lo) {
+        const q = p - 0.5, r = q * q;
+        x = ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
+    } else {
+        const q = Math.sqrt(-2 * Math.log(1 - p));
+        x = -(((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+    }
+    const e = normCdf(x) - p;
+    const u = e * Math.sqrt(2 * Math.PI) * Math.exp((x * x) / 2);
+    return x - u / (1 + (x * u) / 2);
+}
+
+const EULER_GAMMA = 0.5772156649015329;
+
+export interface DeflatedSharpeInput {
+    /** Per-period (not annualised) Sharpe ratio of the selected trial. */
+    readonly sharpe: number;
+    /** Number of independent trials. */
+    readonly trials: number;
+    /** Variance of the per-period Sharpe ratios across the trials. */
+    readonly sharpeVariance: number;
+    /** Skewness and (non-excess) kurtosis of the selected trial's returns. */
+    readonly skew: number;
+    readonly kurtosis: number;
+    /** Number of returns. */
+    readonly observations: number;
+}
+
+/**
+ * Deflated Sharpe ratio (Bailey & López de Prado 2014): the probability that the true Sharpe of
+ * the best of N trials exceeds the Sharpe expected from the maximum of N unskilled trials,
+ * E[max] = √V · ((1 − γ) Φ⁻¹(1 − 1/N) + γ Φ⁻¹(1 − 1/(N e))), corrected for skewness and kurtosis:
+ * DSR = Φ((SR − E[max]) √(T − 1) / √(1 − skew·SR + (kurt − 1)/4 · SR²)).
+ */
+export function deflatedSharpe(x: DeflatedSharpeInput): { dsr: number; expectedMaxSharpe: number } {
+    const n = Math.max(1, x.trials);
+    const sd = Math.sqrt(Math.max(0, x.sharpeVariance));
+    const expectedMaxSharpe = n < 2 ? 0 : sd * ((1 - EULER_GAMMA) * normInv(1 - 1 / n) + EULER_GAMMA * normInv(1 - 1 / (n * Math.E)));
+    const denom = 1 - x.skew * x.sharpe + ((x.kurtosis - 1) / 4) * x.sharpe * x.sharpe;
+    if (!(denom > 0) || x.observations < 2) return { dsr: NaN, expectedMaxSharpe };
+    const z = ((x.sharpe - expectedMaxSharpe) * Math.sqrt(x.observations - 1)) / Math.sqrt(denom);
+    return { dsr: normCdf(z), expectedMaxSharpe };
+}

@@ -1,0 +1,75 @@
+/**
+ * Parameter sets for sweeps: the full grid (every combination of the params' grid values that
+ * satisfies the constraints) or a seeded random sample, with fixed overrides for some params.
+ */
+import type { StrategyIr } from '../../../language/src/ir/ir.js';
+import { evalScalar } from './ir-scalar.js';
+import { BacktestError } from './types.js';
+
+export type ParamSet = Record<string, number | boolean>;
+
+/** Seeded PRNG (mulberry32): the same seed gives the same sample on every machine. */
+export function prng(seed: number): () => number {
+    let a = seed >>> 0;
+    return () => {
+        a = (a + 0x6d2b79f5) >>> 0;
+        let t = a;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+}
+
+function valuesOf(ir: StrategyIr, name: string, fixed: ParamSet): readonly (number | boolean)[] {
+    if (Object.prototype.hasOwnProperty.call(fixed, name)) return [fixed[name]!];
+    const p = ir.params.find(x => x.name === name)!;
+    if (p.grid) return p.grid;
+    if (p.default !== null) return [p.default];
+    throw new BacktestError(`param '${name}' has no grid (a float range needs a step for a grid sweep; use --random)`);
+}
+
+export function satisfies(ir: StrategyIr, values: ParamSet): boolean {
+    return ir.constraints.every(c => evalScalar(ir, c, values) !== false);
+}
+
+/** Every grid combination that satisfies the constraints, in a deterministic order. */
+export function gridParamSets(ir: StrategyIr, fixed: ParamSet = {}, limit = 1_000_000): ParamSet[] {
+    const names = ir.params.map(p => p.name);
+    const lists = names.map(n => valuesOf(ir, n, fixed));
+    const total = lists.reduce((n, l) => n * l.length, 1);
+    if (total > limit) throw new BacktestError(`the grid has ${total.toLocaleString('en-US')} combinations (over ${limit.toLocaleString('en-US')}); fix some params with --params or use --random N`);
+    const out: ParamSet[] = [];
+    const cur: ParamSet = {};
+    const rec = (i: number): void => {
+        if (i === names.length) {
+            if (satisfies(ir, cur)) out.push({ ...cur });
+            return;
+        }
+        for (const v of lists[i]!) { cur[names[i]!] = v; rec(i + 1); }
+    };
+    rec(0);
+    return out;
+}
+
+/** `n` distinct random combinations (grid values, or uniform in a continuous range), seeded. */
+export function randomParamSets(ir: StrategyIr, n: number, seed: number, fixed: ParamSet = {}): ParamSet[] {
+    const rnd = prng(seed);
+    const out: ParamSet[] = [];
+    const seen = new Set<string>();
+    let attempts = 0;
+    while (out.length < n && attempts < n * 50) {
+        attempts++;
+        const set: ParamSet = {};
+        for (const p of ir.params) {
+            if (Object.prototype.hasOwnProperty.call(fixed, p.name)) set[p.name] = fixed[p.name]!;
+            else if (p.grid) set[p.name] = p.grid[Math.floor(rnd() * p.grid.length)]!;
+            else if (p.low !== null && p.high !== null) set[p.name] = p.type === 'int' ? p.low + Math.floor(rnd() * (p.high - p.low + 1)) : p.low + rnd() * (p.high - p.low);
+            else set[p.name] = p.default!;
+        }
+        const key = JSON.stringify(set);
+        if (seen.has(key) || !satisfies(ir, set)) continue;
+        seen.add(key);
+        out.push(set);
+    }
+    return out;
+}

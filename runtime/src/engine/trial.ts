@@ -1,0 +1,59 @@
+/**
+ * One trial of a sweep or walk-forward: a backtest with given params over a bar range, reduced to
+ * its metrics. The range [from, to) is measured; bars before `from` are replayed only to warm up
+ * the indicators (as many as the warm-up needs), so results do not depend on how much history precedes.
+ */
+import type { StrategyIr } from '../../../language/src/ir/ir.js';
+import { CompiledBacktester } from './compiled/index.js';
+import { warmupBars } from './lookback.js';
+import { computeMetrics, type Metrics } from './metrics.js';
+import { bindParams } from './params.js';
+import type { BacktestResult, BarData } from './types.js';
+import type { ParamSet } from './param-space.js';
+
+export interface TrialSummary {
+    readonly params: ParamSet;
+    readonly metrics: Metrics;
+    readonly from: number;
+    readonly to: number;
+}
+
+export function sliceBars(data: BarData, from: number, to: number): BarData {
+    return {
+        ts: data.ts.subarray(from, to),
+        assets: data.assets.map(a => ({ open: a.open.subarray(from, to), high: a.high.subarray(from, to), low: a.low.subarray(from, to), close: a.close.subarray(from, to), volume: a.volume.subarray(from, to) })),
+        snapshotHash: data.snapshotHash,
+        timeframeMs: data.timeframeMs,
+    };
+}
+
+export function runRange(ir: StrategyIr, data: BarData, params: ParamSet, from = 0, to = data.ts.length): { result: BacktestResult; offset: number } {
+    const values = bindParams(ir, params);
+    const start = Math.max(0, from - warmupBars(ir, values));
+    const result = new CompiledBacktester().run(ir, start === 0 && to === data.ts.length ? data : sliceBars(data, start, to), { params: values });
+    return { result, offset: from - start };
+}
+
+/** Metrics of a result from bar `offset` on (the part after the warm-up prefix). */
+export function measure(ir: StrategyIr, data: BarData, result: BacktestResult, from: number, offset: number): Metrics {
+    const equity = result.equity.subarray(offset);
+    const capital = offset > 0 ? result.equity[offset - 1]! : capitalOf(ir);
+    const to = from + equity.length;
+    return computeMetrics({
+        ts: data.ts.subarray(from, to), equity, capital,
+        exposure: result.exposure.subarray(offset),
+        trades: result.trades.filter(t => t.entryBar >= offset),
+        fills: result.fills.filter(f => f.bar >= offset),
+    });
+}
+
+export function capitalOf(ir: StrategyIr): number {
+    const c = ir.execution['capital'];
+    const n = c ? ir.nodes[c.value] : undefined;
+    return n?.op === 'const' && typeof n.attrs['value'] === 'number' ? n.attrs['value'] : 100_000;
+}
+
+export function runTrial(ir: StrategyIr, data: BarData, params: ParamSet, from = 0, to = data.ts.length): TrialSummary {
+    const { result, offset } = runRange(ir, data, params, from, to);
+    return { params, metrics: measure(ir, data, result, from, offset), from, to };
+}

@@ -1,0 +1,111 @@
+/**
+ * The backtest engine's boundary types: what goes in (IR, aligned bars, parameter values,
+ * options) and what comes out (equity, fills, trades, events). The compiled engine and the
+ * reference interpreter both implement `Backtester`, so the differential tests compare them
+ * field by field. Semantics: docs/backtest-semantics.md.
+ */
+import type { StrategyIr } from '../../../language/src/ir/ir.js';
+
+/** OHLCV bars of one asset on a shared time axis; NaN where the asset has no bar. */
+export interface AssetBars {
+    readonly open: Float64Array;
+    readonly high: Float64Array;
+    readonly low: Float64Array;
+    readonly close: Float64Array;
+    readonly volume: Float64Array;
+}
+
+/** The data a backtest runs on: one time axis, one column set per asset of the universe (same order as `ir.universe`). */
+export interface BarData {
+    /** Bar open times, ms since the epoch, strictly increasing. */
+    readonly ts: Float64Array;
+    readonly assets: readonly AssetBars[];
+    /** SHA-256 over the exact bytes of the data, recorded with every result. */
+    readonly snapshotHash: string;
+    /** Timeframe of the bars in ms (must equal the strategy's). */
+    readonly timeframeMs: number;
+}
+
+export type ParamValues = Readonly<Record<string, number | boolean>>;
+
+export interface BacktestOptions {
+    /** Overrides of parameter defaults. */
+    readonly params?: ParamValues;
+    /** Recorded with the result; the engine itself draws no random numbers. */
+    readonly seed?: number;
+    /** Called every `progressEvery` bars with the fraction done; may throw to cancel. */
+    readonly onProgress?: (done: number) => void;
+    readonly progressEvery?: number;
+}
+
+export interface Fill {
+    /** Bar index at which the fill happened. */
+    readonly bar: number;
+    readonly asset: number;
+    /** Signed quantity: positive buys, negative sells. */
+    readonly qty: number;
+    /** Price after slippage. */
+    readonly price: number;
+    readonly fee: number;
+    /** What caused it. */
+    readonly reason: 'signal' | 'limit' | 'stop_order' | 'stop_loss' | 'take_profit' | 'trailing_stop' | 'drawdown' | 'end';
+}
+
+/** A round trip in one asset: from flat to flat (a reversal closes one trade and opens another). */
+export interface Trade {
+    readonly asset: number;
+    readonly side: 'long' | 'short';
+    readonly entryBar: number;
+    readonly exitBar: number;
+    /** Quantity-weighted average entry and exit prices (after slippage). */
+    readonly entryPrice: number;
+    readonly exitPrice: number;
+    /** Largest absolute quantity held during the trade. */
+    readonly maxQty: number;
+    /** Realised P&L after fees. */
+    readonly pnl: number;
+    /** pnl / (entry value of the largest position). */
+    readonly returnPct: number;
+    readonly fees: number;
+    readonly exitReason: Fill['reason'];
+}
+
+export interface EngineEvent {
+    readonly bar: number;
+    readonly kind: 'halt' | 'flatten' | 'drawdown_warning';
+    readonly message: string;
+}
+
+export interface BacktestResult {
+    readonly strategy: string;
+    /** Equity at each bar's close (cash + positions marked at the close). */
+    readonly equity: Float64Array;
+    /** Gross exposure at each close as a fraction of equity (Σ|position value| / equity). */
+    readonly exposure: Float64Array;
+    readonly fills: readonly Fill[];
+    readonly trades: readonly Trade[];
+    readonly events: readonly EngineEvent[];
+    /** First bar at which rules were evaluated. */
+    readonly warmupBars: number;
+    readonly params: ParamValues;
+    /** Reproducibility record. */
+    readonly provenance: {
+        readonly exactFingerprint: string;
+        readonly structuralFingerprint: string;
+        readonly dataSnapshot: string;
+        readonly engineVersion: string;
+        readonly seed: number;
+    };
+}
+
+export interface Backtester {
+    run(ir: StrategyIr, data: BarData, options?: BacktestOptions): BacktestResult;
+}
+
+/** A user-facing problem with the inputs of a backtest (bad params, data that does not fit). */
+export class BacktestError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = 'BacktestError';
+    }
+}

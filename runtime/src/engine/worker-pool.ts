@@ -1,0 +1,107 @@
+/**
+ * Runs many backtests of one strategy on one data set across worker threads. The bars are copied
+ * once into SharedArrayBuffers that every worker reads; parameter sets are handed out one at a time
+ * to whichever worker is idle (dynamic scheduling: slow combinations don't stall a fixed batch).
+ * Results come back in submission order. Cancelling terminates the workers.
+ */
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { StrategyIr } from '../../../language/src/ir/ir.js';
+import type { BarData } from './types.js';
+import type { ParamSet } from './param-space.js';
+import type { TrialSummary } from './trial.js';
+
+export interface SharedBars {
+    readonly ts: SharedArrayBuffer;
+    readonly assets: readonly Record<'open' | 'high' | 'low' | 'close' | 'volume', SharedArrayBuffer>[];
+    readonly snapshotHash: string;
+    readonly timeframeMs: number;
+}
+
+export function shareBars(data: BarData): SharedBars {
+    const share = (a: Float64Array): SharedArrayBuffer => {
+        const buf = new SharedArrayBuffer(a.byteLength);
+        new Float64Array(buf).set(a);
+        return buf;
+    };
+    return {
+        ts: share(data.ts),
+        assets: data.assets.map(a => ({ open: share(a.open), high: share(a.high), low: share(a.low), close: share(a.close), volume: share(a.volume) })),
+        snapshotHash: data.snapshotHash,
+        timeframeMs: data.timeframeMs,
+    };
+}
+
+export function unshareBars(s: SharedBars): BarData {
+    return {
+        ts: new Float64Array(s.ts),
+        assets: s.assets.map(a => ({ open: new Float64Array(a.open), high: new Float64Array(a.high), low: new Float64Array(a.low), close: new Float64Array(a.close), volume: new Float64Array(a.volume) })),
+        snapshotHash: s.snapshotHash,
+        timeframeMs: s.timeframeMs,
+    };
+}
+
+/** One unit of work: the params to run and the bar range [from, to) to measure (whole data by default). */
+export interface TrialJob {
+    readonly params: ParamSet;
+    readonly from?: number;
+    readonly to?: number;
+}
+
+export interface PoolOptions {
+    readonly workers?: number;
+    readonly onResult?: (done: number, total: number) => void;
+    readonly signal?: AbortSignal;
+}
+
+/** The compiled worker script. Under vitest (running TypeScript sources) it is taken from out/ (built by `npm run build`). */
+function workerUrl(): URL {
+    const here = new URL('./trial-worker.js', import.meta.url);
+    if (existsSync(fileURLToPath(here))) return here;
+    const fromSource = fileURLToPath(import.meta.url).replace(/\/runtime\/src\/engine\/worker-pool\.ts$/, '/out/runtime/src/engine/trial-worker.js');
+    if (existsSync(fromSource)) return new URL(`file://${fromSource}`);
+    throw new Error('the sweep worker is not built; run `npm run build`');
+}
+
+export function defaultWorkers(): number {
+    return Math.max(1, availableParallelism());
+}
+
+export async function runTrials(ir: StrategyIr, data: BarData | SharedBars, jobs: readonly TrialJob[], options: PoolOptions = {}): Promise<TrialSummary[]> {
+    const shared = 'snapshotHash' in data && data.ts instanceof SharedArrayBuffer ? (data as SharedBars) : shareBars(data as BarData);
+    const n = Math.max(1, Math.min(options.workers ?? defaultWorkers(), jobs.length));
+    const results: TrialSummary[] = new Array(jobs.length);
+    if (jobs.length === 0) return results;
+    let next = 0, done = 0;
+    const workers: Worker[] = [];
+    const url = workerUrl();
+    return new Promise<TrialSummary[]>((resolve, reject) => {
+        let failed = false;
+        const stop = (err?: Error): void => {
+            for (const w of workers) void w.terminate();
+            if (err) { failed = true; reject(err); }
+        };
+        options.signal?.addEventListener('abort', () => stop(new Error('cancelled')), { once: true });
+        const feed = (w: Worker): void => {
+            if (failed) return;
+            if (next >= jobs.length) { void w.terminate(); return; }
+            const i = next++;
+            w.postMessage({ kind: 'job', index: i, job: jobs[i] });
+        };
+        for (let k = 0; k < n; k++) {
+            const w = new Worker(url, { workerData: { ir, bars: shared } });
+            workers.push(w);
+            w.on('message', (m: { kind: 'result'; index: number; summary: TrialSummary } | { kind: 'error'; index: number; message: string }) => {
+                if (m.kind === 'error') { stop(new Error(`params ${JSON.stringify(jobs[m.index]!.params)}: ${m.message}`)); return; }
+                results[m.index] = m.summary;
+                done++;
+                options.onResult?.(done, jobs.length);
+                if (done === jobs.length) { stop(); resolve(results); } else feed(w);
+            });
+            w.on('error', e => stop(e));
+            feed(w);
+        }
+    });
+}

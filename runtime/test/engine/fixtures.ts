@@ -1,0 +1,70 @@
+/** Test fixtures for the engine: seeded synthetic OHLCV bars and .af source compiled to IR. */
+import { createHash } from 'node:crypto';
+import { EmptyFileSystem } from 'langium';
+import { createAlphaForgeServices, compileStrategy, isStrategy, loadString, type Model, type StrategyIr } from '../../../language/src/index.js';
+import type { AssetBars, BarData } from '../../src/engine/types.js';
+
+export function prng(seed: number): () => number {
+    let a = seed >>> 0;
+    return () => {
+        a = (a + 0x6d2b79f5) >>> 0;
+        let t = a;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+}
+
+/** Random-walk bars with realistic ranges: high ≥ max(open, close), low ≤ min(open, close). */
+export function synthBars(opts: { assets: number; bars: number; seed: number; timeframeMs?: number; start?: number; gaps?: number }): BarData {
+    const rnd = prng(opts.seed);
+    const tf = opts.timeframeMs ?? 86_400_000;
+    const start = opts.start ?? Date.UTC(2020, 0, 1);
+    const ts = Float64Array.from({ length: opts.bars }, (_, i) => start + i * tf);
+    const assets: AssetBars[] = [];
+    for (let a = 0; a < opts.assets; a++) {
+        const o = new Float64Array(opts.bars), h = new Float64Array(opts.bars), l = new Float64Array(opts.bars), c = new Float64Array(opts.bars), v = new Float64Array(opts.bars);
+        let price = 50 + 100 * rnd();
+        const drift = (rnd() - 0.5) * 0.002;
+        for (let i = 0; i < opts.bars; i++) {
+            const open = price * (1 + (rnd() - 0.5) * 0.01);
+            const close = open * (1 + drift + (rnd() - 0.5) * 0.04);
+            o[i] = open; c[i] = close;
+            h[i] = Math.max(open, close) * (1 + rnd() * 0.015);
+            l[i] = Math.min(open, close) * (1 - rnd() * 0.015);
+            v[i] = 1000 + 1000 * rnd();
+            price = close;
+        }
+        for (let g = 0; g < (opts.gaps ?? 0); g++) {
+            const i = 1 + Math.floor(rnd() * (opts.bars - 2));
+            o[i] = h[i] = l[i] = c[i] = v[i] = NaN;
+        }
+        assets.push({ open: o, high: h, low: l, close: c, volume: v });
+    }
+    const hash = createHash('sha256').update(Buffer.from(ts.buffer));
+    for (const a of assets) for (const col of [a.open, a.high, a.low, a.close, a.volume]) hash.update(Buffer.from(col.buffer));
+    return { ts, assets, snapshotHash: hash.digest('hex'), timeframeMs: tf };
+}
+
+/** Hand-made bars for scenario tests: rows of [open, high, low, close]. */
+export function bars(rows: readonly (readonly [number, number, number, number])[], timeframeMs = 86_400_000): BarData {
+    const n = rows.length;
+    const col = (k: number) => Float64Array.from(rows, r => r[k]!);
+    return {
+        ts: Float64Array.from({ length: n }, (_, i) => Date.UTC(2024, 0, 1) + i * timeframeMs),
+        assets: [{ open: col(0), high: col(1), low: col(2), close: col(3), volume: new Float64Array(n).fill(1000) }],
+        snapshotHash: 'test', timeframeMs,
+    };
+}
+
+const services = createAlphaForgeServices(EmptyFileSystem).AlphaForge;
+let n = 0;
+
+export async function irOf(source: string): Promise<StrategyIr> {
+    const { document } = await loadString(services, source, `memory:///fixture${++n}.af`);
+    const s = (document.parseResult.value as Model).elements.find(isStrategy);
+    if (!s) throw new Error('no strategy in fixture');
+    const r = compileStrategy(services, s);
+    if (!r.ir) throw new Error(r.errors.map(e => `${e.line}:${e.column} ${e.code} ${e.message}`).join('\n'));
+    return r.ir;
+}

@@ -1,0 +1,133 @@
+/**
+ * The compiled engine on hand-made bars, with every expected fill and equity value computed by
+ * hand in the comments (docs/backtest-semantics.md is the rulebook).
+ */
+import { describe, expect, it } from 'vitest';
+import { CompiledBacktester } from '../../src/engine/compiled/index.js';
+import { bars, irOf } from './fixtures.js';
+import type { BacktestResult } from '../../src/engine/types.js';
+
+const strategy = (body: string, exec = 'fees: 0 bps\n    slippage: 0 bps\n    capital: 1000') => `strategy T {
+  universe: x:A
+  timeframe: 1d
+${body}
+  execution {
+    ${exec}
+  }
+}`;
+
+async function run(body: string, rows: [number, number, number, number][], exec?: string, params?: Record<string, number>): Promise<BacktestResult> {
+    return new CompiledBacktester().run(await irOf(strategy(body, exec)), bars(rows), { params });
+}
+const fills = (r: BacktestResult) => r.fills.map(f => [f.bar, +f.qty.toFixed(6), +f.price.toFixed(6), f.reason]);
+
+describe('compiled engine: fills', () => {
+    it('a signal at bar t fills at bar t+1 open, with slippage and fees; equity marks to the close', async () => {
+        // t0: close 10.5 > open 10 → target 100% of E0 = 1000. t1 open 11: q = 1000 / 11 = 90.909091,
+        // buy price 11 × 1.0005 = 11.0055, fee = 90.909091 × 11.0055 × 0.001 = 1.0005.
+        // cash = 1000 − 1000.5 − 1.0005 = −1.5005; equity t1 = −1.5005 + 90.909091 × 12 = 1089.4086
+        const r = await run('  rules {\n    when close > open and close < 11 => target 100% long\n  }', [[10, 11, 9, 10.5], [11, 12.5, 10.5, 12]], 'fees: 10 bps\n    slippage: 5 bps\n    capital: 1000');
+        expect(fills(r)[0]).toEqual([1, 90.909091, 11.0055, 'signal']);
+        expect(r.fills[0]!.fee).toBeCloseTo(1.0005, 9);
+        // End of run: sell at 12 × 0.9995 = 11.994, fee 90.909091 × 11.994 × 0.001 = 1.090364
+        const q = 1000 / 11;
+        const cash = 1000 - q * 11.0055 - q * 11.0055 * 0.001 + q * 11.994 - q * 11.994 * 0.001;
+        expect(r.equity[0]).toBe(1000);
+        expect(r.equity[1]).toBeCloseTo(cash, 9);
+        expect(r.trades).toHaveLength(1);
+        expect(r.trades[0]!.pnl).toBeCloseTo(cash - 1000, 9);
+        expect(r.trades[0]!.exitReason).toBe('end');
+    });
+
+    it('next_close fills at the next close; this_close at the same close', async () => {
+        const rows: [number, number, number, number][] = [[10, 11, 9, 10.5], [11, 12, 10, 11.5], [11.5, 12, 11, 11.8]];
+        const nc = await run('  rules {\n    when close > open and close < 11 => target 100% long\n  }', rows, 'fill: next_close\n    fees: 0 bps\n    slippage: 0 bps\n    capital: 1000');
+        expect(fills(nc)[0]).toEqual([1, +(1000 / 11.5).toFixed(6), 11.5, 'signal']);
+        const tc = await run('  rules {\n    when close[1] > 0 and open > 10.5 => target 100% long\n  }', rows, 'fill: this_close\n    fees: 0 bps\n    slippage: 0 bps\n    capital: 1000');
+        expect(fills(tc)[0]).toEqual([1, +(1000 / 11.5).toFixed(6), 11.5, 'signal']);
+    });
+
+    it('warm-up: no trade before every input is defined', async () => {
+        const rows: [number, number, number, number][] = [[10, 11, 9, 10], [10, 11, 9, 11], [11, 12, 10, 12], [12, 13, 11, 13], [13, 14, 12, 14]];
+        const r = await run('  rules {\n    when close > sma(close, 3) => target 100% long\n  }', rows);
+        // sma(close, 3) is defined from bar 2: first signal at bar 2, fill at bar 3's open.
+        expect(r.warmupBars).toBe(2);
+        expect(r.fills[0]!.bar).toBe(3);
+    });
+});
+
+describe('compiled engine: protective exits', () => {
+    const entry = '  rules {\n    when close > open and close < 10.6 => target 100% long\n  }\n';
+    it('a stop loss hit intrabar exits at the stop level', async () => {
+        // Entry at bar 1 open 10 (q 100). Stop 5% → 9.5. Bar 2 low 9.4 ≤ 9.5 → exit at 9.5.
+        const r = await run(entry + '  risk {\n    stop_loss: 5%\n  }', [[10, 11, 9.8, 10.5], [10, 10.8, 9.9, 10.7], [10.6, 10.7, 9.4, 9.6]]);
+        expect(fills(r)).toEqual([[1, 100, 10, 'signal'], [2, -100, 9.5, 'stop_loss']]);
+        expect(r.equity[2]).toBeCloseTo(950, 9);
+    });
+    it('a gap through the stop exits at the open, which is worse', async () => {
+        const r = await run(entry + '  risk {\n    stop_loss: 5%\n  }', [[10, 11, 9.8, 10.5], [10, 10.8, 9.9, 10.7], [9.2, 9.6, 9.0, 9.3]]);
+        expect(fills(r)[1]).toEqual([2, -100, 9.2, 'stop_loss']);
+    });
+    it('when stop and take-profit both fall inside one bar, assume the stop', async () => {
+        // Stop 9.5, take-profit 10% → 11. Bar 2 range 9.4..11.2 contains both.
+        const r = await run(entry + '  risk {\n    stop_loss: 5%\n    take_profit: 10%\n  }', [[10, 11, 9.8, 10.5], [10, 10.8, 9.9, 10.7], [10.5, 11.2, 9.4, 10]]);
+        expect(fills(r)[1]).toEqual([2, -100, 9.5, 'stop_loss']);
+    });
+    it('take-profit fills at its level, without slippage', async () => {
+        const r = await run(entry + '  risk {\n    take_profit: 10%\n  }', [[10, 11, 9.8, 10.5], [10, 10.8, 9.9, 10.7], [10.5, 11.2, 10.4, 11.1]], 'fees: 0 bps\n    slippage: 10 bps\n    capital: 1000');
+        // Entry 10 × 1.001 = 10.01 → take-profit 11.011; bar 2 high 11.2 ≥ 11.011 → exit at 11.011.
+        expect(r.fills[1]!.reason).toBe('take_profit');
+        expect(r.fills[1]!.price).toBeCloseTo(11.011, 9);
+    });
+    it('a trailing stop follows the best price of earlier bars', async () => {
+        // Entry 10; trail 10%: best after bar 1 = max(10, 10.8) = 10.8 → level 9.72 at bar 2;
+        // bar 2 high 12 → best 12 → level 10.8 at bar 3; bar 3 low 10.5 ≤ 10.8 → exit at 10.8.
+        const r = await run(entry + '  risk {\n    trailing_stop: 10%\n  }', [[10, 11, 9.8, 10.5], [10, 10.8, 9.9, 10.7], [10.7, 12, 10.6, 11.9], [11.8, 11.9, 10.5, 10.6]]);
+        expect(fills(r)[1]).toEqual([3, -100, 10.8, 'trailing_stop']);
+    });
+    it('a price-distance stop from an ATR-like expression', async () => {
+        // stop_loss: 0.3 (a price distance, since 0.3 * (high − low) is in price): at bar 0, h − l = 1.2 → 0.36 → level 9.64.
+        const r = await run(entry + '  risk {\n    stop_loss: 0.3 * (high - low)\n  }', [[10, 11, 9.8, 10.5], [10, 10.8, 9.9, 10.7], [10.5, 10.6, 9.6, 9.7]]);
+        // The level uses the value at the latest evaluated close before the fill (bar 0): 0.3 × 1.2 = 0.36.
+        expect(fills(r)[1]).toEqual([2, -100, 9.64, 'stop_loss']);
+    });
+});
+
+describe('compiled engine: orders and risk limits', () => {
+    it('a buy limit fills only when price trades through, at the limit or a better open; it expires', async () => {
+        // At bar 0 close: limit at close − 1 = 9.5, expire 2 bars (active bars 1 and 2).
+        const body = '  rules {\n    when close > open and close < 10.6 => buy 10 units limit at close - 1 expire 2 bars\n  }';
+        const touch = await run(body, [[10, 11, 9.8, 10.5], [10.2, 10.8, 9.5, 10.7], [10.6, 10.8, 9.5, 10.7], [10, 10.1, 9.0, 9.2]]);
+        expect(touch.fills).toEqual([]); // low = 9.5 touches but does not trade through; bar 3 is after expiry
+        const through = await run(body, [[10, 11, 9.8, 10.5], [10.2, 10.8, 9.49, 10.7]]);
+        expect(fills(through)[0]).toEqual([1, 10, 9.5, 'limit']);
+        const gap = await run(body, [[10, 11, 9.8, 10.5], [9.3, 9.8, 9.1, 9.7]]);
+        expect(fills(gap)[0]).toEqual([1, 10, 9.3, 'limit']);
+    });
+    it('max_drawdown => halt closes everything and stops trading', async () => {
+        // Long 100 at 10 (bar 1). Bar 2 close 8.9: equity 890, drawdown 11% ≥ 10% → sell 100 at 8.9, halt.
+        const r = await run('  rules {\n    when close > open and close < 10.6 => target 100% long\n    when close > 9.5 and close < 10 => target 100% long\n  }\n  risk {\n    max_drawdown: 10% => halt\n  }', [[10, 11, 9.8, 10.5], [10, 10.8, 9.9, 10.7], [10.5, 10.6, 8.8, 8.9], [9, 10, 8.9, 9.9]]);
+        expect(fills(r).slice(-1)).toEqual([[2, -100, 8.9, 'drawdown']]);
+        expect(r.events.map(e => e.kind)).toEqual(['halt']);
+        expect(r.equity[3]).toBeCloseTo(890, 9);
+    });
+    it('targets above the leverage limit are scaled down', async () => {
+        // target 150% with leverage 1 → 100%: q = 1000 / 10 = 100.
+        const r = await run('  rules {\n    when close > open and close < 10.6 => target 150% long\n  }\n  risk {\n    leverage: 1\n  }', [[10, 11, 9.8, 10.5], [10, 10.8, 9.9, 10.7]]);
+        expect(fills(r)[0]).toEqual([1, 100, 10, 'signal']);
+    });
+    it('a reversal closes one trade and opens the opposite one, sharing the fee pro rata', async () => {
+        // Long 100 at 10 (bar 1). Short signal at bar 1 close: target −100% of E1 = 1070 → −107 at bar 2 open 10.7:
+        // sell 207 at 10.7, fee 207 × 10.7 × 0.001 = 2.2149: 100/207 of it (1.07) closes the long, 107/207 opens the short.
+        const r = await run('  rules {\n    when close > open and close < 10.6 => target 100% long\n    when close > 10.6 and close < 10.8 => target 100% short\n  }',
+            [[10, 11, 9.8, 10.5], [10, 10.8, 9.9, 10.7], [10.7, 10.9, 10.5, 10.6]], 'fees: 10 bps\n    slippage: 0 bps\n    capital: 1000');
+        expect(r.fills[1]!.qty).toBeCloseTo(-(100 + 1068.99 / 10.7 * 1), 1);
+        const [long, short] = r.trades;
+        expect(long!.side).toBe('long');
+        // pnl of the long: −100 × 10 − 1 (entry fee) + 100 × 10.7 − fee share of the reversal
+        const entryFee = 1, revFee = Math.abs(r.fills[1]!.qty) * 10.7 * 0.001;
+        expect(long!.pnl).toBeCloseTo(-1000 - entryFee + 1070 - revFee * (100 / Math.abs(r.fills[1]!.qty)), 9);
+        expect(short!.side).toBe('short');
+        expect(r.trades).toHaveLength(2);
+    });
+});

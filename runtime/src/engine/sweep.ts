@@ -1,0 +1,154 @@
+/**
+ * Parameter sweeps and walk-forward analysis on worker threads.
+ * - Sweep: every grid combination (or a seeded random sample) honouring the constraints, run in
+ *   parallel, sorted by a metric; the best trial's Sharpe is deflated for the number of trials
+ *   (Bailey & López de Prado).
+ * - Walk-forward: windows of in-sample (optimise) and out-of-sample (test with the in-sample best)
+ *   bars, rolling or anchored; the out-of-sample segments are stitched into one equity curve.
+ */
+import type { StrategyIr } from '../../../language/src/ir/ir.js';
+import { gridParamSets, randomParamSets, type ParamSet } from './param-space.js';
+import { computeMetrics, deflatedSharpe, type Metrics } from './metrics.js';
+import { runRange, capitalOf } from './trial.js';
+import { runTrials, shareBars, type TrialJob } from './worker-pool.js';
+import { BacktestError, type BarData } from './types.js';
+import type { TrialSummary } from './trial.js';
+
+export type SortMetric = 'sharpe' | 'sortino' | 'cagr' | 'totalReturn' | 'calmar' | 'maxDrawdown' | 'profitFactor' | 'winRate';
+export const SORT_METRICS: readonly SortMetric[] = ['sharpe', 'sortino', 'cagr', 'totalReturn', 'calmar', 'maxDrawdown', 'profitFactor', 'winRate'];
+
+export interface SearchOptions {
+    readonly mode?: 'grid' | 'random';
+    /** Random mode: number of combinations. */
+    readonly samples?: number;
+    readonly seed?: number;
+    /** Params held fixed (the rest vary). */
+    readonly fixed?: ParamSet;
+    readonly sortBy?: SortMetric;
+    readonly workers?: number;
+    readonly onProgress?: (done: number, total: number) => void;
+    readonly signal?: AbortSignal;
+}
+
+export interface SweepResult {
+    readonly rows: readonly TrialSummary[];
+    readonly sortBy: SortMetric;
+    readonly trials: number;
+    readonly deflated: { readonly dsr: number; readonly expectedMaxSharpe: number };
+    readonly workers: number;
+    readonly elapsedMs: number;
+}
+
+/** Higher is better, except for drawdown. NaN sorts last. */
+export function score(m: Metrics, by: SortMetric): number {
+    const v = by === 'maxDrawdown' ? -m.maxDrawdown : m[by];
+    return Number.isNaN(v) ? -Infinity : v;
+}
+
+function paramSets(ir: StrategyIr, o: SearchOptions): ParamSet[] {
+    const sets = o.mode === 'random' ? randomParamSets(ir, o.samples ?? 100, o.seed ?? 1, o.fixed) : gridParamSets(ir, o.fixed);
+    if (sets.length === 0) throw new BacktestError(`no parameter combination of ${ir.strategy} satisfies its constraints${o.fixed && Object.keys(o.fixed).length ? ' with the fixed values given' : ''}`);
+    return sets;
+}
+
+export async function runSweep(ir: StrategyIr, data: BarData, o: SearchOptions = {}): Promise<SweepResult> {
+    const t0 = performance.now();
+    const sortBy = o.sortBy ?? 'sharpe';
+    const sets = paramSets(ir, o);
+    const workers = Math.min(o.workers ?? 1, sets.length);
+    const rows = await runTrials(ir, data, sets.map(params => ({ params })), { workers, onResult: o.onProgress, signal: o.signal });
+    const sorted = [...rows].sort((a, b) => score(b.metrics, sortBy) - score(a.metrics, sortBy));
+    return { rows: sorted, sortBy, trials: rows.length, deflated: deflate(sorted), workers, elapsedMs: performance.now() - t0 };
+}
+
+/** Deflated Sharpe of the best row (rows sorted best first). */
+export function deflate(rows: readonly TrialSummary[]): { dsr: number; expectedMaxSharpe: number } {
+    const best = rows[0];
+    if (!best) return { dsr: NaN, expectedMaxSharpe: NaN };
+    const srs = rows.map(r => r.metrics.periodSharpe).filter(Number.isFinite);
+    const mean = srs.reduce((a, b) => a + b, 0) / Math.max(1, srs.length);
+    const variance = srs.length > 1 ? srs.reduce((a, b) => a + (b - mean) ** 2, 0) / (srs.length - 1) : 0;
+    const top = [...rows].sort((a, b) => score(b.metrics, 'sharpe') - score(a.metrics, 'sharpe'))[0]!.metrics;
+    return deflatedSharpe({ sharpe: top.periodSharpe, trials: rows.length, sharpeVariance: variance, skew: top.skew, kurtosis: top.kurtosis, observations: top.bars });
+}
+
+export interface WalkForwardOptions extends SearchOptions {
+    readonly scheme?: 'rolling' | 'anchored';
+    /** In-sample and out-of-sample window lengths in bars. */
+    readonly inSample: number;
+    readonly outOfSample: number;
+}
+
+export interface WalkForwardWindow {
+    readonly isFrom: number;
+    readonly isTo: number;
+    readonly oosFrom: number;
+    readonly oosTo: number;
+    readonly best: ParamSet;
+    readonly inSample: Metrics;
+    readonly outOfSample: Metrics;
+}
+
+export interface WalkForwardResult {
+    readonly windows: readonly WalkForwardWindow[];
+    /** Stitched out-of-sample equity (starting at the strategy's capital) and its time axis. */
+    readonly ts: Float64Array;
+    readonly equity: Float64Array;
+    readonly metrics: Metrics;
+    /** Mean out-of-sample Sharpe / mean in-sample Sharpe of the chosen params. */
+    readonly efficiency: number;
+    readonly sortBy: SortMetric;
+    readonly elapsedMs: number;
+}
+
+export function walkForwardWindows(T: number, scheme: 'rolling' | 'anchored', inSample: number, outOfSample: number): { isFrom: number; isTo: number; oosFrom: number; oosTo: number }[] {
+    if (!(inSample > 0 && outOfSample > 0)) throw new BacktestError('walk-forward needs positive in-sample and out-of-sample lengths');
+    const out = [];
+    for (let oosFrom = inSample; oosFrom + outOfSample <= T; oosFrom += outOfSample) {
+        out.push({ isFrom: scheme === 'anchored' ? 0 : oosFrom - inSample, isTo: oosFrom, oosFrom, oosTo: oosFrom + outOfSample });
+    }
+    if (out.length === 0) throw new BacktestError(`the data has ${T} bars: too few for one window of ${inSample} in-sample + ${outOfSample} out-of-sample bars`);
+    return out;
+}
+
+export async function runWalkForward(ir: StrategyIr, data: BarData, o: WalkForwardOptions): Promise<WalkForwardResult> {
+    const t0 = performance.now();
+    const sortBy = o.sortBy ?? 'sharpe';
+    const windows = walkForwardWindows(data.ts.length, o.scheme ?? 'rolling', o.inSample, o.outOfSample);
+    const sets = paramSets(ir, o);
+    const shared = shareBars(data);
+    // Every in-sample trial of every window in one parallel batch.
+    const jobs: TrialJob[] = windows.flatMap(w => sets.map(params => ({ params, from: w.isFrom, to: w.isTo })));
+    const total = jobs.length + windows.length;
+    const is = await runTrials(ir, shared, jobs, { workers: o.workers, signal: o.signal, onResult: (d) => o.onProgress?.(d, total) });
+    const picks = windows.map((w, k) => {
+        const rows = is.slice(k * sets.length, (k + 1) * sets.length);
+        return { w, best: [...rows].sort((a, b) => score(b.metrics, sortBy) - score(a.metrics, sortBy))[0]! };
+    });
+    const oos = await runTrials(ir, shared, picks.map(p => ({ params: p.best.params, from: p.w.oosFrom, to: p.w.oosTo })), { workers: o.workers, signal: o.signal, onResult: (d) => o.onProgress?.(jobs.length + d, total) });
+
+    // Stitch: each out-of-sample segment compounds from where the previous one ended.
+    const capital = capitalOf(ir);
+    const first = windows[0]!.oosFrom, last = windows[windows.length - 1]!.oosTo;
+    const ts = data.ts.slice(first, last);
+    const equity = new Float64Array(last - first);
+    let level = capital, at = 0;
+    const trades: { pnl: number; returnPct: number }[] = [];
+    for (const p of picks) {
+        const { result, offset } = runRange(ir, data, p.best.params, p.w.oosFrom, p.w.oosTo);
+        const base = offset > 0 ? result.equity[offset - 1]! : capital;
+        for (let i = offset; i < result.equity.length; i++) equity[at++] = level * (result.equity[i]! / base);
+        level = equity[at - 1]!;
+        for (const t of result.trades) if (t.entryBar >= offset) trades.push({ pnl: t.pnl * (level / base), returnPct: t.returnPct });
+    }
+    const metrics = computeMetrics({ ts, equity, capital, trades });
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+    const isSharpe = mean(picks.map(p => p.best.metrics.sharpe).filter(Number.isFinite));
+    const oosSharpe = mean(oos.map(r => r.metrics.sharpe).filter(Number.isFinite));
+    return {
+        windows: picks.map((p, k) => ({ ...p.w, best: p.best.params, inSample: p.best.metrics, outOfSample: oos[k]!.metrics })),
+        ts, equity, metrics,
+        efficiency: isSharpe !== 0 ? oosSharpe / isSharpe : NaN,
+        sortBy, elapsedMs: performance.now() - t0,
+    };
+}

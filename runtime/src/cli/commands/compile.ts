@@ -28,18 +28,17 @@ export function selectStrategy(file: string, strategies: readonly Strategy[], na
     return strategies[0]!;
 }
 
-export async function compileCommand(file: string, opts: { ir?: boolean; dag?: boolean; dot?: boolean; strategy?: string }, out: (s: string) => void): Promise<number> {
-    const chosen = (['ir', 'dag', 'dot'] as const).filter(k => opts[k]);
-    if (chosen.length > 1) throw new CliError(`choose one of --ir, --dag, --dot (got ${chosen.map(c => `--${c}`).join(', ')})`);
+/** Loads one .af file and compiles one of its strategies; prints the errors and returns undefined when it cannot. */
+export async function compileFile(file: string, strategyName: string | undefined, out: (s: string) => void): Promise<StrategyIr | undefined> {
     const paths = collectAfFiles([file]); // checks that it exists and is an .af file
     const path = paths[0];
     if (!path || paths.length > 1 || statSync(file).isDirectory()) throw new CliError(`${file}: compile takes one .af file, not a directory`);
     const [doc] = await loadAfFiles([path]);
     if (!doc) throw new CliError(`${file}: could not be loaded`);
     const strategies = doc.document.parseResult.value.elements.filter(isStrategy);
-    const strategy = strategies.length === 0 && opts.strategy === undefined && doc.diagnostics.some(d => d.severity === 1)
+    const strategy = strategies.length === 0 && strategyName === undefined && doc.diagnostics.some(d => d.severity === 1)
         ? undefined // a syntax error can hide the strategy: report the errors instead
-        : selectStrategy(file, strategies, opts.strategy);
+        : selectStrategy(file, strategies, strategyName);
     const result = strategy ? compileStrategy(languageServices(), strategy) : undefined;
     if (!result?.ir) {
         const errors = result?.errors ?? doc.diagnostics.filter(d => d.severity === 1).map(d => ({
@@ -47,9 +46,16 @@ export async function compileCommand(file: string, opts: { ir?: boolean; dag?: b
         }));
         for (const e of errors) out(`${formatIrDiagnostic(e)}\n`);
         out(`${file}: ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing compiled\n`);
-        return 1;
+        return undefined;
     }
-    const ir: StrategyIr = result.ir;
+    return result.ir;
+}
+
+export async function compileCommand(file: string, opts: { ir?: boolean; dag?: boolean; dot?: boolean; strategy?: string }, out: (s: string) => void): Promise<number> {
+    const chosen = (['ir', 'dag', 'dot'] as const).filter(k => opts[k]);
+    if (chosen.length > 1) throw new CliError(`choose one of --ir, --dag, --dot (got ${chosen.map(c => `--${c}`).join(', ')})`);
+    const ir = await compileFile(file, opts.strategy, out);
+    if (!ir) return 1;
     if (opts.dag || opts.dot) {
         const { dag, nodeOf } = canonicalize(ir, 'exact', { catalogue: languageServices().alphaforge.Catalogue });
         if (opts.dag) {

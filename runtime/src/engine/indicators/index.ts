@@ -32,28 +32,24 @@ const intArg = (v: number | undefined, name: string): number => {
 export class Sma implements Indicator {
     private readonly ring: Ring;
     private sum = 0;
-    private comp = 0;
     private dirty = false;
-    constructor(readonly n: number) { this.ring = new Ring(n); }
-    private add(v: number): void {
-        // Neumaier-compensated running sum: no drift over millions of bars.
-        const t = this.sum + v;
-        this.comp += Math.abs(this.sum) >= Math.abs(v) ? (this.sum - t) + v : (v - t) + this.sum;
-        this.sum = t;
-    }
+    /** Pushes until the running sum is recomputed exactly (bounds floating-point drift). */
+    private untilExact: number;
+    constructor(readonly n: number) { this.ring = new Ring(n); this.untilExact = 64 * n; }
     push(x: number): number {
         const r = this.ring;
         const old = r.push(x);
         if (r.nans > 0) { this.dirty = true; return NaN; }
-        if (this.dirty) {
-            this.sum = 0; this.comp = 0;
-            r.forEach(v => this.add(v));
+        if (this.dirty || --this.untilExact === 0) {
+            let s = 0;
+            r.forEach(v => { s += v; });
+            this.sum = s;
             this.dirty = false;
+            this.untilExact = 64 * this.n;
         } else {
-            this.add(x);
-            if (old !== undefined) this.add(-old);
+            this.sum += old === undefined ? x : x - old;
         }
-        return r.full ? (this.sum + this.comp) / this.n : NaN;
+        return r.full ? this.sum / this.n : NaN;
     }
 }
 

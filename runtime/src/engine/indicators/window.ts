@@ -17,14 +17,18 @@ export class Ring {
         this.buf = new Float64Array(n);
     }
 
+    /** Next slot to write (count mod n, kept without a division). */
+    private pos = 0;
+
     /** Adds x and returns the value that left the window (NaN-free check via `nans`), or undefined while filling. */
     push(x: number): number | undefined {
-        const i = this.count % this.n;
+        const i = this.pos;
         const old = this.count >= this.n ? this.buf[i]! : undefined;
         if (old !== undefined && old !== old) this.nans--;
         if (x !== x) this.nans++;
         this.buf[i] = x;
         this.count++;
+        this.pos = i + 1 === this.n ? 0 : i + 1;
         return old;
     }
 

@@ -1,0 +1,132 @@
+// Engine benchmark. Usage: npm run build && node --expose-gc bench/engine.js [--bars 1000000] [--big 10000000]
+// 1. The SMA-cross + ATR-stop example on 1M synthetic bars, compiled engine vs the same logic
+//    hand-written as one typed-array loop, in the same run (goal: compiled ≤ 1.5× hand-written).
+//    The two must end with the same equity (a cross-check of the engine, not only a timing).
+// 2. A parameter sweep: combinations per second with 1 and 2 workers (goal: scaling ≥ 1.7×).
+// 3. 10M bars of one asset in ≤ 1 GiB RSS (run in a child process so RSS is its own).
+// Prints the figures and writes bench/results/engine.json.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { EmptyFileSystem } from 'langium';
+import { createAlphaForgeServices, loadString, compileStrategy } from '../out/language/src/index.js';
+import { CompiledBacktester } from '../out/runtime/src/engine/compiled/index.js';
+import { runSweep } from '../out/runtime/src/engine/sweep.js';
+
+const arg = (name, def) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : def; };
+const BARS = arg('--bars', 1_000_000);
+const BIG = arg('--big', 10_000_000);
+const child = process.argv.includes('--child-rss');
+
+export async function exampleIr(file, replace = s => s) {
+    const services = createAlphaForgeServices(EmptyFileSystem).AlphaForge;
+    const { document } = await loadString(services, replace(readFileSync(new URL(`../examples/${file}`, import.meta.url), 'utf8')), 'memory:///bench.af');
+    const s = document.parseResult.value.elements.find(e => e.$type === 'Strategy');
+    const r = compileStrategy(services, s);
+    if (!r.ir) throw new Error(JSON.stringify(r.errors));
+    return r.ir;
+}
+
+/** Seeded random-walk OHLCV of one asset (typed arrays). */
+export function walk(n, seed = 1, tf = 3_600_000) {
+    let s = seed >>> 0;
+    const rnd = () => { s = (s + 0x6d2b79f5) >>> 0; let t = s; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+    const ts = new Float64Array(n), o = new Float64Array(n), h = new Float64Array(n), l = new Float64Array(n), c = new Float64Array(n), v = new Float64Array(n);
+    let p = 100;
+    for (let i = 0; i < n; i++) {
+        ts[i] = Date.UTC(2000, 0, 1) + i * tf;
+        const open = p * (1 + (rnd() - 0.5) * 0.002), close = open * (1 + (rnd() - 0.5) * 0.01);
+        o[i] = open; c[i] = close; h[i] = Math.max(open, close) * (1 + rnd() * 0.003); l[i] = Math.min(open, close) * (1 - rnd() * 0.003); v[i] = 1000;
+        p = close;
+    }
+    return { ts, assets: [{ open: o, high: h, low: l, close: c, volume: v }], snapshotHash: `walk-${n}-${seed}`, timeframeMs: tf };
+}
+
+/** The SMA-cross example with fast 20 / slow 100, 3 × ATR(14) stop, 25% drawdown halt, written by hand. */
+function handWritten(d, fast = 20, slow = 100, fees = 0.0005, slip = 0.0002, capital = 100_000, maxDd = 0.25) {
+    const { open: O, high: H, low: L, close: C } = d.assets[0];
+    const n = C.length;
+    const fr = new Float64Array(fast), sr = new Float64Array(slow);
+    let fs = 0, ss = 0, fc = 0, sc = 0, pf = NaN, ps = NaN;
+    let prevC = NaN, trs = 0, atr = 0;
+    let cash = capital, q = 0, stop = NaN, risk = NaN, pend = NaN, peak = capital, halted = false;
+    const equity = new Float64Array(n);
+    const fill = (qty, raw) => { const px = qty > 0 ? raw * (1 + slip) : raw * (1 - slip); cash -= qty * px + Math.abs(qty) * px * fees; const before = q; q += qty; if (Math.abs(q) * px < 1e-9) q = 0; if (before === 0 && q !== 0) stop = risk === risk ? px - risk : NaN; if (q === 0) stop = NaN; };
+    for (let t = 0; t < n; t++) {
+        if (pend === pend) { const tgt = pend / O[t]; pend = NaN; fill(tgt - q, O[t]); }
+        if (q > 0 && stop === stop) { if (O[t] <= stop) fill(-q, O[t]); else if (L[t] <= stop) fill(-q, stop); }
+        let E = cash + q * C[t];
+        if (!halted) {
+            if (E > peak) peak = E;
+            if ((peak - E) / peak >= maxDd) { if (q !== 0) fill(-q, C[t]); halted = true; E = cash; }
+        }
+        // indicators at the close
+        const fo = fr[t % fast]; fr[t % fast] = C[t]; fs += C[t] - (t >= fast ? fo : 0); fc++;
+        const so = sr[t % slow]; sr[t % slow] = C[t]; ss += C[t] - (t >= slow ? so : 0); sc++;
+        const f = fc >= fast ? fs / fast : NaN, s = sc >= slow ? ss / slow : NaN;
+        if (prevC === prevC) { const tr = Math.max(H[t] - L[t], Math.abs(H[t] - prevC), Math.abs(L[t] - prevC)); if (trs < 14) { atr += tr; trs++; if (trs === 14) atr /= 14; } else atr = (atr * 13 + tr) / 14; }
+        prevC = C[t];
+        risk = trs >= 14 ? 3 * atr : NaN;
+        if (t >= slow && !halted) {
+            const up = f > s && pf <= ps, down = f < s && pf >= ps;
+            if (up) pend = E; else if (down) pend = 0;
+        }
+        pf = f; ps = s;
+        equity[t] = cash + q * C[t];
+    }
+    if (q !== 0) { fill(-q, C[n - 1]); equity[n - 1] = cash; }
+    return equity;
+}
+
+function time(f, reps) {
+    const ts = [];
+    let out;
+    for (let i = 0; i < reps; i++) { globalThis.gc?.(); const t0 = performance.now(); out = f(); ts.push(performance.now() - t0); }
+    ts.sort((a, b) => a - b);
+    return { ms: ts[Math.floor(ts.length / 2)], out };
+}
+
+const smaIr = () => exampleIr('sma-cross.af', s => s.replace('timeframe: 1d', 'timeframe: 1h'));
+
+if (child) {
+    // Memory run: generate BIG bars and backtest them; report peak RSS.
+    const ir = await smaIr();
+    const data = walk(BIG, 2);
+    new CompiledBacktester().run(ir, data);
+    process.stdout.write(JSON.stringify({ bars: BIG, rssMiB: process.resourceUsage().maxRSS / 1024 }));
+    process.exit(0);
+}
+
+const results = { date: new Date().toISOString(), node: process.version };
+{
+    const ir = await smaIr();
+    const data = walk(BARS, 1);
+    const engine = new CompiledBacktester();
+    const compiled = time(() => engine.run(ir, data).equity, 5);
+    const hand = time(() => handWritten(data), 5);
+    let maxRel = 0;
+    for (let i = 0; i < BARS; i++) maxRel = Math.max(maxRel, Math.abs(compiled.out[i] - hand.out[i]) / hand.out[i]);
+    results.compiledVsHand = {
+        bars: BARS, compiledMs: +compiled.ms.toFixed(1), handWrittenMs: +hand.ms.toFixed(1),
+        ratio: +(compiled.ms / hand.ms).toFixed(2), barsPerSecond: Math.round(BARS / (compiled.ms / 1000)),
+        maxRelativeEquityDifference: maxRel, goal: 'ratio ≤ 1.5', met: compiled.ms / hand.ms <= 1.5,
+    };
+    console.log(`SMA cross + ATR stop, ${BARS.toLocaleString('en-US')} bars: compiled ${compiled.ms.toFixed(0)} ms (${results.compiledVsHand.barsPerSecond.toLocaleString('en-US')} bars/s), hand-written ${hand.ms.toFixed(0)} ms → ratio ${results.compiledVsHand.ratio} (goal ≤ 1.5); equity agrees to ${maxRel.toExponential(1)}`);
+}
+{
+    const ir = await exampleIr('sma-cross.af');
+    const data = walk(5_000, 3, 86_400_000); // ~20 years of daily bars, like the S&P sample
+    const combos = { mode: 'random', samples: 200, seed: 7 };
+    const w1 = await runSweep(ir, data, { ...combos, workers: 1 });
+    const w2 = await runSweep(ir, data, { ...combos, workers: 2 });
+    const r1 = w1.trials / (w1.elapsedMs / 1000), r2 = w2.trials / (w2.elapsedMs / 1000);
+    results.sweep = { bars: 5000, trials: w1.trials, perSecond1: Math.round(r1), perSecond2: Math.round(r2), scaling: +(r2 / r1).toFixed(2), goal: 'scaling ≥ 1.7', met: r2 / r1 >= 1.7 };
+    console.log(`sweep of ${w1.trials} combinations on 5,000 bars: ${Math.round(r1)}/s with 1 worker, ${Math.round(r2)}/s with 2 → scaling ${results.sweep.scaling} (goal ≥ 1.7)`);
+}
+{
+    const out = execFileSync(process.execPath, [new URL(import.meta.url).pathname, '--child-rss', '--big', String(BIG)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    const m = JSON.parse(out);
+    results.memory = { bars: m.bars, peakRssMiB: Math.round(m.rssMiB), goal: '≤ 1024 MiB', met: m.rssMiB <= 1024 };
+    console.log(`${m.bars.toLocaleString('en-US')} bars of one asset: peak RSS ${Math.round(m.rssMiB)} MiB (goal ≤ 1,024)`);
+}
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+writeFileSync(new URL('./results/engine.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');

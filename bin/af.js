@@ -8,5 +8,7 @@ if (!existsSync(fileURLToPath(main))) {
     console.error('af: not built yet. Run `npm run build` in the repository first.');
     process.exit(2);
 }
+// `af … | head` closes the pipe early: that is not an error.
+process.stdout.on('error', e => { if (e.code === 'EPIPE') process.exit(0); throw e; });
 const { run } = await import(main.href);
 process.exitCode = await run(process.argv.slice(2));

@@ -10,6 +10,9 @@ import { demoCommand } from './commands/demo.js';
 import { fmtCommand } from './commands/fmt.js';
 import { compileCommand } from './commands/compile.js';
 import { fingerprintCommand } from './commands/fingerprint.js';
+import { backtestCommand, sweepCommand, walkforwardCommand } from './commands/backtest.js';
+import { dataImportCommand, dataLsCommand, dataResampleCommand, dataSampleCommand, dataShowCommand, dataSynthCommand } from './commands/data.js';
+import { DataError } from '../data/errors.js';
 
 export function buildProgram(out: (s: string) => void, err: (s: string) => void): Command {
     const program = new Command('af')
@@ -24,7 +27,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .argument('<paths...>', 'files or directories (searched for *.af)')
         .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
         .option('--exclude <names...>', 'directory names to skip', [])
-        .option('--bars <n>', 'bars of data the strategy will run on (enables the data-length overfitting check)', parseInteger)
+        .option('--bars <n>', 'bars of data the strategy will run on (enables the data-length overfitting check)', parseInteger('--bars'))
         .option('--hints', 'also print hints (e.g. inferred warm-up)', false)
         .action(async (paths: string[], opts) => { program.setOptionValue('exit', await checkCommand(paths, opts, out)); });
 
@@ -57,19 +60,132 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .option('--stdout', 'print the formatted text instead of writing files', false)
         .action(async (paths: string[], opts) => { program.setOptionValue('exit', await fmtCommand(paths, opts, out)); });
 
+    const dataOptions = (c: Command): Command => c
+        .option('--strategy <name>', 'which strategy, when the file has several')
+        .option('--symbols <list>', 'instruments to run on instead of the universe, e.g. sp:SPX (same count and order)')
+        .option('--from <date>', 'first bar (YYYY-MM-DD or ISO time)')
+        .option('--to <date>', 'last bar (YYYY-MM-DD or ISO time)')
+        .option('--params <k=v...>', 'parameter values, e.g. fast=10 slow=50 (sweeps: held fixed)')
+        .option('--state-dir <dir>', 'state directory with the database (default .alphaforge, or $AF_STATE_DIR)')
+        .option('--json', 'print JSON', false);
+
+    dataOptions(program.command('backtest')
+        .description('Backtest a strategy on stored bars and print its metrics; --report writes a self-contained HTML report.')
+        .argument('<file>', '.af file'))
+        .option('--report <file.html>', 'write the HTML report')
+        .action(async (file: string, opts) => { program.setOptionValue('exit', await backtestCommand(file, opts, out)); });
+
+    const searchOptions = (c: Command): Command => dataOptions(c)
+        .option('--random <n>', 'sample n random combinations instead of the full grid', parsePositive('--random'))
+        .option('--seed <n>', 'seed of the random sample', parsePositive('--seed'), 1)
+        .option('--sort <metric>', 'metric to optimise: sharpe, sortino, cagr, totalReturn, calmar, maxDrawdown, profitFactor, winRate', 'sharpe')
+        .option('--workers <n>', 'worker threads (default: all cores)', parsePositive('--workers'));
+
+    searchOptions(program.command('sweep')
+        .description('Run every parameter combination (or a random sample) in parallel and rank them; reports the deflated Sharpe ratio of the best.')
+        .argument('<file>', '.af file'))
+        .option('--top <n>', 'rows to print', parsePositive('--top'), 20)
+        .action(async (file: string, opts) => { program.setOptionValue('exit', await sweepCommand(file, opts, out)); });
+
+    searchOptions(program.command('walkforward')
+        .description('Walk-forward analysis: optimise on each in-sample window, test on the next out-of-sample window.')
+        .argument('<file>', '.af file'))
+        .option('--in <bars>', 'in-sample bars per window (default: a quarter of the data)', parsePositive('--in'))
+        .option('--out <bars>', 'out-of-sample bars per window (default: an eighth of the data)', parsePositive('--out'))
+        .option('--anchored', 'in-sample windows all start at the first bar', false)
+        .action(async (file: string, opts) => { program.setOptionValue('exit', await walkforwardCommand(file, opts, out)); });
+
+    const data = program.command('data').description('The embedded market-data store (DuckDB in the state directory): import, list, show, resample, synthesise.');
+    const stateDir = (c: Command): Command => c
+        .option('--state-dir <dir>', 'state directory with the database (default .alphaforge, or $AF_STATE_DIR)')
+        .option('--json', 'print JSON', false);
+
+    stateDir(data.command('import')
+        .description('Import bars from a CSV or Parquet file. Every row is validated; the import is rejected (nothing written) unless it is clean, or --repair / --allow-gaps say what to do.')
+        .argument('<file>', 'CSV or Parquet file')
+        .requiredOption('--venue <venue>', 'venue, e.g. binance, nyse, sp')
+        .requiredOption('--symbol <symbol>', 'symbol on the venue, e.g. BTC/USDT, SPX')
+        .requiredOption('--timeframe <tf>', 'bar length, e.g. 1m, 1h, 1d'))
+        .option('--calendar <calendar>', '24x7 (crypto) or weekdays (equities: weekends are not gaps)', '24x7')
+        .option('--map <field=column...>', 'column mapping, e.g. ts=Date close="Adj Close" (default: matched by name)')
+        .option('--date-format <fmt>', 'strptime format of the timestamp column, e.g. %d/%m/%Y')
+        .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'parquet']))
+        .option('--repair', 'drop invalid rows, keep the last of duplicate timestamps, sort', false)
+        .option('--allow-gaps', 'import despite missing bars (never invented; they stay missing)', false)
+        .action(async (file: string, opts) => { program.setOptionValue('exit', await dataImportCommand(file, opts, out)); });
+
+    stateDir(data.command('sample')
+        .description('Import the bundled sample: real S&P 500 daily bars 2000–2020 (vega-datasets, BSD-3-Clause) as sp:SPX 1d.'))
+        .action(async opts => { program.setOptionValue('exit', await dataSampleCommand(opts, out)); });
+
+    stateDir(data.command('synth')
+        .description('Generate and import a seeded synthetic market: correlated assets, regime-switching (trending, mean-reverting, volatile).')
+        .requiredOption('--symbols <list>', 'comma-separated symbols, e.g. AAA,BBB,CCC'))
+        .option('--venue <venue>', 'venue to store them under', 'synth')
+        .option('--timeframe <tf>', 'bar length', '1d')
+        .option('--bars <n>', 'bars per symbol', parsePositive('--bars'), 2000)
+        .option('--seed <n>', 'random seed (same seed, same bars)', parseInteger('--seed'), 1)
+        .option('--start <date>', 'first bar (default 2020-01-01)')
+        .option('--correlation <rho>', 'correlation of returns between assets, 0 ≤ rho < 1', parseNumber('--correlation'))
+        .option('--vol <sigma>', 'annualised volatility of the calm regimes, e.g. 0.6', parseNumber('--vol'))
+        .action(async opts => { program.setOptionValue('exit', await dataSynthCommand(opts, out)); });
+
+    stateDir(data.command('ls').description('List stored series: instrument, timeframe, bar count, first and last bar.'))
+        .action(async opts => { program.setOptionValue('exit', await dataLsCommand(opts, out)); });
+
+    stateDir(data.command('show')
+        .description('Print the bars of one instrument (resampled on the fly when only a finer timeframe is stored) and its import log.')
+        .argument('<instrument>', 'venue:SYMBOL, e.g. sp:SPX'))
+        .option('--timeframe <tf>', 'timeframe (default: the stored one)')
+        .option('--from <date>', 'first bar')
+        .option('--to <date>', 'last bar')
+        .option('--limit <n>', 'rows to print', parsePositive('--limit'), 20)
+        .option('--tail', 'print the last rows instead of the first', false)
+        .action(async (instrument: string, opts) => { program.setOptionValue('exit', await dataShowCommand(instrument, opts, out)); });
+
+    stateDir(data.command('resample')
+        .description('Store a coarser timeframe of a stored series (a coarse bar exists only once all its source bars have closed).')
+        .argument('<instrument>', 'venue:SYMBOL')
+        .requiredOption('--to <tf>', 'target timeframe, e.g. 4h, 1d, 1w'))
+        .action(async (instrument: string, opts) => { program.setOptionValue('exit', await dataResampleCommand(instrument, opts, out)); });
+
     program.command('demo')
-        .description('The main job: check and compile every example and print a summary.')
+        .description('The main job: check and compile every example, import the bundled S&P 500 sample, backtest an example on it, print its metrics and write the HTML report.')
         .option('--examples <dir>', 'examples directory', 'examples')
+        .option('--backtest <file>', 'the example to backtest', 'examples/sma-cross.af')
+        .option('--state-dir <dir>', 'state directory with the database (default .alphaforge, or $AF_STATE_DIR)')
         .action(async opts => { program.setOptionValue('exit', await demoCommand(opts, out)); });
 
-    for (const c of program.commands) c.configureOutput({ writeOut: out, writeErr: err }).exitOverride().showHelpAfterError('(run with --help for usage)');
+    const configure = (c: Command): void => {
+        c.configureOutput({ writeOut: out, writeErr: err }).exitOverride().showHelpAfterError('(run with --help for usage)');
+        c.commands.forEach(configure);
+    };
+    program.commands.forEach(configure);
     return program;
 }
 
-function parseInteger(v: string): number {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new CliError(`--bars takes a whole number, not '${v}'`);
-    return n;
+function parsePositive(flag: string): (v: string) => number {
+    return v => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n <= 0) throw new CliError(`${flag} takes a whole number > 0, not '${v}'`);
+        return n;
+    };
+}
+
+function parseNumber(flag: string): (v: string) => number {
+    return v => {
+        const n = Number(v);
+        if (v.trim() === '' || !Number.isFinite(n)) throw new CliError(`${flag} takes a number, not '${v}'`);
+        return n;
+    };
+}
+
+function parseInteger(flag: string): (v: string) => number {
+    return v => {
+        const n = Number(v);
+        if (v.trim() === '' || !Number.isInteger(n) || n < 0) throw new CliError(`${flag} takes a whole number, not '${v}'`);
+        return n;
+    };
 }
 
 /** Runs the CLI and returns the exit code (never calls process.exit, so it is testable in-process). */
@@ -80,9 +196,9 @@ export async function run(argv: readonly string[], out = (s: string) => { proces
         return (program.getOptionValue('exit') as number | undefined) ?? 0;
     } catch (e) {
         if (e instanceof CommanderError) return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : 2;
-        if (e instanceof CliError) {
+        if (e instanceof CliError || e instanceof DataError) {
             err(`af: ${e.message}\n`);
-            return e.exitCode;
+            return e instanceof CliError ? e.exitCode : 2;
         }
         err(`af: internal error: ${(e as Error).message}\n(this is a bug; please report it with the command you ran)\n`);
         return 70;

@@ -1,10 +1,49 @@
-import { relative } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { resolveStateDir } from '../../data/store.js';
+import { backtestCommand } from './backtest.js';
+import { importSample } from './data.js';
 import { collectAfFiles } from '../files.js';
 import { flatten, languageServices, loadAfFiles } from '../compile-files.js';
 import { compileStrategy, fingerprints, isStrategy } from '../../../../language/src/index.js';
 
-/** The README's main job (for now): check and compile every example and summarise what the compiler knows about each strategy. */
-export async function demoCommand(opts: { examples: string }, out: (s: string) => void): Promise<number> {
+export interface DemoOptions {
+    examples: string;
+    stateDir?: string;
+    /** The example the demo backtests. */
+    backtest: string;
+}
+
+/**
+ * The README's main job: check and compile every example and summarise what the compiler
+ * knows about each strategy; import the bundled S&P 500 sample into the embedded store;
+ * backtest one example on it, print its metrics and write the HTML report.
+ */
+export async function demoCommand(opts: DemoOptions, out: (s: string) => void): Promise<number> {
+    const compiled = await compileExamples(opts, out);
+    if (compiled !== 0) return compiled;
+    const stateDir = resolveStateDir(opts.stateDir);
+    out(`\n1/2 import the bundled sample into ${shown(join(stateDir, 'alphaforge.duckdb'))}\n`);
+    const r = await importSample(opts.stateDir);
+    out(`    ${r.rowsWritten} daily bars of ${r.instrument.id}, ${new Date(r.firstTs).toISOString().slice(0, 10)} .. ${new Date(r.lastTs).toISOString().slice(0, 10)}`
+        + ` (${r.problems.filter(p => p.code === 'gap').reduce((n, p) => n + p.count, 0)} market closures longer than a day kept as gaps)\n`);
+    const reports = join(stateDir, 'reports');
+    mkdirSync(reports, { recursive: true });
+    const report = join(reports, 'demo-backtest.html');
+    out(`\n2/2 backtest ${opts.backtest}\n\n`);
+    const code = await backtestCommand(opts.backtest, { stateDir: opts.stateDir, report }, out);
+    if (code === 0) out(`\nopen ${shown(report)} in a browser for the equity and drawdown charts and the trade list\n`);
+    return code;
+}
+
+/** A path relative to the working directory when it lies inside it. */
+function shown(path: string): string {
+    const r = relative(process.cwd(), path);
+    return r && !r.startsWith('..') ? r : path;
+}
+
+/** Checks and compiles every example; prints one line per strategy. */
+async function compileExamples(opts: DemoOptions, out: (s: string) => void): Promise<number> {
     const files = collectAfFiles([opts.examples], ['bad']);
     const docs = await loadAfFiles(files);
     const analyzer = languageServices().alphaforge.Analyzer;

@@ -107,22 +107,26 @@ export class CompiledBacktester implements Backtester {
         let peak = -Infinity, halted = false, warned = false, lastPeriod = NaN, rebalanceStarted = false;
         const progressEvery = options.progressEvery ?? 0;
 
+        const OPEN = data.assets.map(x => x.open), CLOSE = data.assets.map(x => x.close);
+        const atOpen = fill === 'next_open', atClose = fill === 'next_close';
+        const needCloses = weighting?.includes('inverse_vol') ?? false;
+        const pendSet = broker.pendSet, qty = broker.qty, lastClose = broker.lastClose;
         for (let t = 0; t < T; t++) {
             const ts = data.ts[t]!;
             // 1. market orders at the open
-            if (fill === 'next_open') for (let a = 0; a < N; a++) broker.executePending(t, a, data.assets[a]!.open[t]!);
+            if (atOpen) for (let a = 0; a < N; a++) if (pendSet[a]) broker.executePending(t, a, OPEN[a]![t]!);
             // 2. resting orders
-            broker.checkResting(t, ts, data.assets);
+            if (broker.resting.length) broker.checkResting(t, ts, data.assets);
             // 3. protective exits
-            for (let a = 0; a < N; a++) broker.protect(t, a, data.assets[a]!);
+            for (let a = 0; a < N; a++) if (qty[a] !== 0) broker.protect(t, a, data.assets[a]!);
             // 4. fills at the close
-            if (fill === 'next_close') for (let a = 0; a < N; a++) broker.executePending(t, a, data.assets[a]!.close[t]!);
+            if (atClose) for (let a = 0; a < N; a++) if (pendSet[a]) broker.executePending(t, a, CLOSE[a]![t]!);
             // 5. mark to market
             for (let a = 0; a < N; a++) {
-                const c = data.assets[a]!.close[t]!;
-                if (c === c) broker.lastClose[a] = c;
+                const c = CLOSE[a]![t]!;
+                if (c === c) lastClose[a] = c;
             }
-            closes.push(data.assets);
+            if (needCloses) closes.push(data.assets);
             let E = broker.equity();
             // 6. drawdown
             if (!halted && maxDd !== Infinity) {
@@ -202,7 +206,7 @@ export class CompiledBacktester implements Backtester {
             equity[t] = broker.equity();
             exposure[t] = equity[t] !== 0 ? broker.grossExposure() / equity[t]! : 0;
             // 8. trailing
-            for (let a = 0; a < N; a++) broker.updateBest(t, a, data.assets[a]!);
+            for (let a = 0; a < N; a++) if (qty[a] !== 0) broker.updateBest(t, a, data.assets[a]!);
             if (progressEvery > 0 && options.onProgress && (t + 1) % progressEvery === 0) options.onProgress((t + 1) / T);
         }
         if (T > 0) {

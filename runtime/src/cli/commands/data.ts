@@ -1,0 +1,231 @@
+/**
+ * `af data …`: the embedded store from the command line — import files, the bundled S&P
+ * sample and synthetic markets; list, show and resample stored series.
+ * Every command opens the store, does one thing and closes it (DuckDB allows one writer).
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { formatTs, parseDateArg } from '../../data/dates.js';
+import { DataError } from '../../data/errors.js';
+import { FIELDS, ImportRejected, importBars, importFile, type ColumnMap, type Field, type ImportResult } from '../../data/import.js';
+import { loadFromStore } from '../../data/load.js';
+import { DataStore } from '../../data/store.js';
+import { parseInstrument } from '../../data/symbols.js';
+import { synthBars } from '../../data/synth.js';
+import { parseTimeframe } from '../../data/timeframe.js';
+import { type Problem } from '../../data/validate.js';
+import { CliError } from '../errors.js';
+
+export interface StoreCliOptions {
+    stateDir?: string;
+    json?: boolean;
+}
+
+/** The bundled sample: real S&P 500 daily bars 2000–2020 from the npm package vega-datasets (BSD-3-Clause). */
+export const SAMPLE = { venue: 'sp', symbol: 'SPX', timeframe: '1d', calendar: 'weekdays', package: 'vega-datasets', file: 'data/sp500-2000.csv' } as const;
+
+export function sampleFile(): string {
+    // The package's "exports" hide data/; its entry point (build/index.js) locates the package root.
+    let file: string | undefined;
+    try {
+        file = join(dirname(createRequire(import.meta.url).resolve(SAMPLE.package)), '..', SAMPLE.file);
+    } catch {
+        // reported below
+    }
+    if (!file || !existsSync(file)) throw new CliError(`the bundled sample ${SAMPLE.package}/${SAMPLE.file} is missing; run npm ci in the repository`);
+    return file;
+}
+
+/** `--map ts=Date close="Adj Close"` → ColumnMap. */
+export function parseColumnMap(items: readonly string[] | undefined): ColumnMap {
+    const map: ColumnMap = {};
+    for (const item of items ?? []) {
+        for (const part of item.split(',')) {
+            const m = /^\s*([a-z]+)\s*=\s*(.+?)\s*$/.exec(part);
+            if (!m || !(FIELDS as readonly string[]).includes(m[1]!)) {
+                throw new CliError(`--map '${part}': write FIELD=COLUMN with FIELD one of ${FIELDS.join(', ')} (e.g. --map ts=Date close="Adj Close")`);
+            }
+            map[m[1] as Field] = m[2]!;
+        }
+    }
+    return map;
+}
+
+function problemLines(problems: readonly Problem[]): string {
+    let s = '';
+    for (const p of problems) {
+        s += `  ${p.severity.padEnd(7)} ${p.code}: ${p.count} × ${p.message}${p.repair ? ` (--repair: ${p.repair})` : ''}\n`;
+        for (const e of p.examples) s += `            ${e}\n`;
+    }
+    return s;
+}
+
+function importSummary(r: ImportResult): string {
+    let s = `imported ${r.rowsWritten} ${r.timeframe} bars of ${r.instrument.id} from ${r.source} (${formatTs(r.firstTs)} .. ${formatTs(r.lastTs)}) in ${r.seconds.toFixed(2)} s`;
+    if (r.rowsDropped > 0) s += `; dropped ${r.rowsDropped} of ${r.rowsIn} rows`;
+    s += '\n';
+    for (const n of r.notes) s += `  note: ${n}\n`;
+    return s + problemLines(r.problems);
+}
+
+/** DataErrors become one-line CLI errors; a rejected import also prints its full report first. */
+async function guarded<T>(fn: () => Promise<T>, out: (s: string) => void, json = false): Promise<T> {
+    try {
+        return await fn();
+    } catch (e) {
+        if (e instanceof ImportRejected) {
+            if (json) out(JSON.stringify({ rejected: true, source: e.source, problems: e.problems }, null, 2) + '\n');
+            else out(`${e.source}: problems found\n${problemLines(e.problems)}`);
+        }
+        if (e instanceof DataError) throw new CliError(e.message);
+        throw e;
+    }
+}
+
+export interface ImportCliOptions extends StoreCliOptions {
+    venue: string;
+    symbol: string;
+    timeframe: string;
+    calendar?: string;
+    map?: string[];
+    dateFormat?: string;
+    format?: 'csv' | 'parquet';
+    repair?: boolean;
+    allowGaps?: boolean;
+}
+
+export async function dataImportCommand(file: string, o: ImportCliOptions, out: (s: string) => void): Promise<number> {
+    const map = parseColumnMap(o.map);
+    const r = await guarded(() => DataStore.with({ stateDir: o.stateDir }, store => importFile(store, file, {
+        venue: o.venue, symbol: o.symbol, timeframe: o.timeframe, calendar: o.calendar, map, dateFormat: o.dateFormat, format: o.format,
+        repair: o.repair, allowGaps: o.allowGaps,
+    })), out, o.json);
+    out(o.json ? JSON.stringify(r, null, 2) + '\n' : importSummary(r));
+    return 0;
+}
+
+/** Imports the bundled S&P 500 sample as sp:SPX 1d (weekdays calendar; market closures such as 9/11 are kept as gaps). */
+export async function importSample(stateDir: string | undefined): Promise<ImportResult> {
+    const file = sampleFile();
+    return DataStore.with({ stateDir }, store => importFile(store, file, {
+        venue: SAMPLE.venue, symbol: SAMPLE.symbol, timeframe: SAMPLE.timeframe, calendar: SAMPLE.calendar, allowGaps: true,
+    }));
+}
+
+export async function dataSampleCommand(o: StoreCliOptions, out: (s: string) => void): Promise<number> {
+    const r = await guarded(() => importSample(o.stateDir), out, o.json);
+    out(o.json ? JSON.stringify(r, null, 2) + '\n' : importSummary(r));
+    return 0;
+}
+
+export interface SynthCliOptions extends StoreCliOptions {
+    symbols: string;
+    venue: string;
+    timeframe: string;
+    bars: number;
+    seed: number;
+    start?: string;
+    correlation?: number;
+    vol?: number;
+}
+
+export async function dataSynthCommand(o: SynthCliOptions, out: (s: string) => void): Promise<number> {
+    const tf = await guarded(async () => parseTimeframe(o.timeframe), out);
+    const symbols = o.symbols.split(',').map(s => s.trim()).filter(Boolean);
+    const results = await guarded(async () => {
+        const start = o.start === undefined ? undefined : parseDateArg(o.start, '--start');
+        const r = synthBars({ symbols, timeframeMs: tf.ms, bars: o.bars, seed: o.seed, start, correlation: o.correlation, annualVol: o.vol });
+        return DataStore.with({ stateDir: o.stateDir }, async store => {
+            const done: ImportResult[] = [];
+            for (const [i, s] of symbols.entries()) {
+                done.push(await importBars(store, { ts: r.ts, ...r.assets[i]! }, `synth(seed=${o.seed})`, { venue: o.venue, symbol: s, timeframe: tf.label }));
+            }
+            return done;
+        });
+    }, out, o.json);
+    out(o.json ? JSON.stringify(results, null, 2) + '\n' : results.map(importSummary).join(''));
+    return 0;
+}
+
+export async function dataLsCommand(o: StoreCliOptions, out: (s: string) => void): Promise<number> {
+    const rows = await guarded(() => DataStore.with({ stateDir: o.stateDir }, store => store.rows(
+        `SELECT venue || ':' || symbol AS id, timeframe, count(*)::DOUBLE AS bars, epoch_ms(min(ts))::DOUBLE AS first, epoch_ms(max(ts))::DOUBLE AS last
+         FROM bars GROUP BY venue, symbol, timeframe ORDER BY venue, symbol, timeframe`)), out);
+    const list = rows.map(r => ({ id: String(r.id), timeframe: String(r.timeframe), bars: Number(r.bars), first: formatTs(Number(r.first)), last: formatTs(Number(r.last)) }));
+    if (o.json) {
+        out(JSON.stringify(list, null, 2) + '\n');
+        return 0;
+    }
+    if (list.length === 0) {
+        out('the store is empty; import bars with af data import FILE …, af data sample or af data synth\n');
+        return 0;
+    }
+    out(`${'instrument'.padEnd(24)} ${'tf'.padEnd(5)} ${'bars'.padStart(9)}  first        last\n`);
+    for (const r of list) out(`${r.id.padEnd(24)} ${r.timeframe.padEnd(5)} ${String(r.bars).padStart(9)}  ${r.first.padEnd(12)} ${r.last}\n`);
+    return 0;
+}
+
+export interface ShowCliOptions extends StoreCliOptions {
+    timeframe?: string;
+    from?: string;
+    to?: string;
+    limit: number;
+    tail?: boolean;
+}
+
+export async function dataShowCommand(instrument: string, o: ShowCliOptions, out: (s: string) => void): Promise<number> {
+    const result = await guarded(async () => {
+        const id = parseInstrument(instrument);
+        return DataStore.with({ stateDir: o.stateDir }, async store => {
+            const tfs = (await store.rows(`SELECT DISTINCT timeframe FROM bars WHERE venue = $1 AND symbol = $2`, [id.venue, id.symbol])).map(r => String(r.timeframe));
+            const timeframe = o.timeframe ?? (tfs.length === 1 ? tfs[0]! : undefined);
+            if (!timeframe) {
+                if (tfs.length === 0) throw new DataError(`no bars stored for ${id.id}; af data ls lists what is stored`);
+                throw new DataError(`${id.id} is stored in several timeframes (${tfs.join(', ')}); choose one with --timeframe`);
+            }
+            const data = await loadFromStore(store, { assets: [id], timeframe, from: o.from, to: o.to });
+            const imports = await store.rows(`SELECT id::DOUBLE AS id, strftime(imported_at, '%Y-%m-%d %H:%M:%S') AS at, source, timeframe, rows_written::DOUBLE AS rows
+                FROM imports WHERE venue = $1 AND symbol = $2 ORDER BY id`, [id.venue, id.symbol]);
+            return { id, timeframe, data, imports };
+        });
+    }, out);
+    const { id, timeframe, data, imports } = result;
+    const T = data.ts.length;
+    const a = data.assets[0]!;
+    const n = Math.min(o.limit, T);
+    const start = o.tail ? T - n : 0;
+    const rows = Array.from({ length: n }, (_, k) => start + k).map(i => ({ ts: formatTs(data.ts[i]!), open: a.open[i]!, high: a.high[i]!, low: a.low[i]!, close: a.close[i]!, volume: a.volume[i]! }));
+    if (o.json) {
+        out(JSON.stringify({ instrument: id.id, timeframe, bars: T, snapshotHash: data.snapshotHash, source: data.sources[0], rows, imports }, null, 2) + '\n');
+        return 0;
+    }
+    out(`${id.id} ${timeframe}${data.sources[0] !== timeframe ? ` (resampled from ${data.sources[0]})` : ''}: ${T} bars${T ? `, ${formatTs(data.ts[0]!)} .. ${formatTs(data.ts[T - 1]!)}` : ''}, snapshot ${data.snapshotHash.slice(0, 16)}\n\n`);
+    const num = (x: number) => (Number.isFinite(x) ? x.toFixed(Math.abs(x) >= 1000 ? 2 : 4) : 'NaN').padStart(14);
+    const vol = (x: number) => ` ${Number.isFinite(x) ? x.toFixed(x >= 1000 ? 0 : 4) : 'NaN'}`.padStart(18);
+    out(`${'ts'.padEnd(20)}${['open', 'high', 'low', 'close'].map(h => h.padStart(14)).join('')}${'volume'.padStart(18)}\n`);
+    for (const r of rows) out(`${r.ts.padEnd(20)}${num(r.open)}${num(r.high)}${num(r.low)}${num(r.close)}${vol(r.volume)}\n`);
+    if (T > n) out(`… ${T - n} more (--limit, --tail, --from, --to)\n`);
+    if (imports.length) {
+        out(`\nimports:\n`);
+        for (const i of imports) out(`  #${Number(i.id)} ${String(i.at)} ${String(i.timeframe)} ${Number(i.rows)} bars from ${String(i.source)}\n`);
+    }
+    return 0;
+}
+
+export async function dataResampleCommand(instrument: string, o: StoreCliOptions & { to: string }, out: (s: string) => void): Promise<number> {
+    const r = await guarded(async () => {
+        const id = parseInstrument(instrument);
+        const tf = parseTimeframe(o.to);
+        return DataStore.with({ stateDir: o.stateDir }, async store => {
+            const data = await loadFromStore(store, { assets: [id], timeframe: tf.label });
+            if (data.sources[0] === tf.label) throw new DataError(`${id.id} already has ${tf.label} bars stored`);
+            const a = data.assets[0]!;
+            return importBars(store, { ts: data.ts, ...a }, `resample(${id.id} ${data.sources[0]} → ${tf.label})`, {
+                venue: id.venue, symbol: id.symbol, timeframe: tf.label, allowGaps: true,
+            });
+        });
+    }, out, o.json);
+    out(o.json ? JSON.stringify(r, null, 2) + '\n' : importSummary(r));
+    return 0;
+}

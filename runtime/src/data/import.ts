@@ -1,0 +1,278 @@
+/**
+ * Imports bars from CSV / Parquet files (read by DuckDB's own readers into a staging table)
+ * or from in-memory columns (synthetic or fetched bars, through the appender). Every import
+ * is validated in SQL (validate.ts) and written in one transaction: it lands whole or not at all.
+ * Re-importing a range replaces the stored bars of that series in [first, last] of the import.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { extname } from 'node:path';
+import { DataError, firstLine } from './errors.js';
+import { formatTs } from './dates.js';
+import { normalizeSymbol, type InstrumentId } from './symbols.js';
+import { parseCalendar, parseTimeframe, type Calendar, type Timeframe } from './timeframe.js';
+import { type DataStore } from './store.js';
+import { findGaps, invalidPredicate, validateStage, type Problem, type ValidationOptions } from './validate.js';
+
+export const FIELDS = ['ts', 'open', 'high', 'low', 'close', 'volume'] as const;
+export type Field = typeof FIELDS[number];
+export type ColumnMap = Partial<Record<Field, string>>;
+
+/** Default source column names per field, matched case-insensitively, first match wins. */
+const DEFAULT_NAMES: Record<Field, readonly string[]> = {
+    ts: ['ts', 'timestamp', 'time', 'date', 'datetime', 'open_time'],
+    open: ['open', 'o'],
+    high: ['high', 'h'],
+    low: ['low', 'l'],
+    close: ['close', 'c'],
+    volume: ['volume', 'vol', 'v'],
+};
+
+export interface ImportOptions {
+    readonly venue: string;
+    readonly symbol: string;
+    readonly timeframe: string;
+    readonly calendar?: Calendar | string;
+    /** Drop invalid rows and earlier duplicates, sort; report what was dropped. */
+    readonly repair?: boolean;
+    /** Import despite missing bars (they are never invented; the loader leaves NaN there). */
+    readonly allowGaps?: boolean;
+    readonly map?: ColumnMap;
+    /** strptime format of the timestamp column, e.g. '%d/%m/%Y' (when it is not ISO or epoch). */
+    readonly dateFormat?: string;
+    readonly format?: 'csv' | 'parquet';
+    /** Runs inside the import's transaction just before COMMIT (tests use it to inject a failure). */
+    readonly beforeCommit?: () => Promise<void> | void;
+}
+
+export interface ImportResult {
+    readonly source: string;
+    readonly instrument: InstrumentId;
+    readonly timeframe: string;
+    readonly rowsIn: number;
+    readonly rowsWritten: number;
+    readonly rowsDropped: number;
+    /** Bars of this series already stored in [firstTs, lastTs], now replaced. */
+    readonly replaced: number;
+    readonly firstTs: number;
+    readonly lastTs: number;
+    readonly problems: readonly Problem[];
+    readonly notes: readonly string[];
+    readonly seconds: number;
+}
+
+/** An import refused by validation; `problems` has the full report. */
+export class ImportRejected extends DataError {
+    constructor(message: string, readonly source: string, readonly problems: readonly Problem[]) {
+        super(message);
+        this.name = 'ImportRejected';
+    }
+}
+
+export interface BarColumns {
+    readonly ts: Float64Array | readonly number[];
+    readonly open: Float64Array | readonly number[];
+    readonly high: Float64Array | readonly number[];
+    readonly low: Float64Array | readonly number[];
+    readonly close: Float64Array | readonly number[];
+    readonly volume: Float64Array | readonly number[];
+}
+
+const q = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL.*)$/;
+
+/** Imports a CSV or Parquet file. */
+export async function importFile(store: DataStore, file: string, options: ImportOptions): Promise<ImportResult> {
+    const started = performance.now();
+    const target = resolveTarget(options);
+    if (!existsSync(file) || !statSync(file).isFile()) throw new DataError(`${file}: no such file`);
+    const format = options.format ?? (/\.parquet$|\.pq$/i.test(extname(file)) ? 'parquet' : 'csv');
+    try {
+        const staged = await stageFile(store, file, format, options);
+        return await finishImport(store, file, target, options, staged, started);
+    } finally {
+        await dropStage(store);
+    }
+}
+
+/** Imports in-memory columns (ms timestamps); `source` names them in reports and the import log. */
+export async function importBars(store: DataStore, bars: BarColumns, source: string, options: ImportOptions): Promise<ImportResult> {
+    const started = performance.now();
+    const target = resolveTarget(options);
+    const n = bars.ts.length;
+    for (const f of FIELDS) {
+        if (bars[f].length !== n) throw new DataError(`${source}: column ${f} has ${bars[f].length} values but ts has ${n}`);
+    }
+    try {
+        await store.run(`CREATE OR REPLACE TEMP TABLE af_stage_raw (ts DOUBLE, open DOUBLE, high DOUBLE, low DOUBLE, close DOUBLE, volume DOUBLE)`);
+        const app = await store.connection.createAppender('af_stage_raw', 'main', 'temp');
+        try {
+            for (let i = 0; i < n; i++) {
+                for (const f of FIELDS) app.appendDouble(bars[f][i]!);
+                app.endRow();
+            }
+            app.flushSync();
+        } finally {
+            app.closeSync();
+        }
+        await store.run(`CREATE OR REPLACE TEMP VIEW af_stage AS SELECT rowid + 1 AS src_row,
+            CASE WHEN isfinite(ts) THEN make_timestamp(CAST(round(ts * 1000) AS BIGINT)) END AS ts, CAST(ts AS VARCHAR) AS ts_text,
+            open, high, low, close, volume FROM af_stage_raw`);
+        return await finishImport(store, source, target, options, { rowLabel: 'bar', notes: [] }, started);
+    } finally {
+        await dropStage(store);
+    }
+}
+
+interface Target { instrument: InstrumentId; tf: Timeframe; calendar: Calendar }
+
+function resolveTarget(o: ImportOptions): Target {
+    return { instrument: normalizeSymbol(o.venue, o.symbol), tf: parseTimeframe(o.timeframe), calendar: parseCalendar(o.calendar) };
+}
+
+async function dropStage(store: DataStore): Promise<void> {
+    if (!store.isOpen) return;
+    for (const s of ['DROP VIEW IF EXISTS af_final', 'DROP TABLE IF EXISTS af_final_t', 'DROP VIEW IF EXISTS af_stage', 'DROP TABLE IF EXISTS af_stage_raw']) {
+        await store.run(s);
+    }
+}
+
+interface Staged { rowLabel: 'line' | 'row' | 'bar'; notes: string[] }
+
+/** Loads the mapped columns of a file into af_stage_raw and defines the typed view af_stage over it. */
+async function stageFile(store: DataStore, file: string, format: 'csv' | 'parquet', o: ImportOptions): Promise<Staged> {
+    const reader = (extra: string): string => format === 'parquet' ? `read_parquet(${lit(file)})` : `read_csv(${lit(file)}, header = true${extra})`;
+    let columns: { name: string; type: string }[];
+    try {
+        columns = (await store.rows(`DESCRIBE SELECT * FROM ${reader('')}`)).map(r => ({ name: String(r.column_name), type: String(r.column_type) }));
+    } catch (e) {
+        throw new DataError(`${file}: cannot be read as ${format.toUpperCase()}: ${firstLine(e)}`);
+    }
+    const mapping = mapColumns(file, columns.map(c => c.name), o.map ?? {});
+    const notes: string[] = [];
+    const ignored = columns.map(c => c.name).filter(c => !Object.values(mapping).includes(c));
+    notes.push(`columns: ${FIELDS.map(f => f === mapping[f] ? f : `${f}=${mapping[f]}`).join(', ')}${ignored.length ? `; ignored: ${ignored.join(', ')}` : ''}`);
+    const tsForced = o.dateFormat && format === 'csv' ? `, types = {${lit(mapping.ts)}: 'VARCHAR'}` : '';
+    const select = FIELDS.map(f => `${q(mapping[f])} AS ${q(`f_${f}`)}`).join(', ');
+    try {
+        await store.run(`CREATE OR REPLACE TEMP TABLE af_stage_raw AS SELECT ${select} FROM ${reader(tsForced)}`);
+    } catch (e) {
+        // The sniffer types columns from a sample; a bad value further down fails the typed read.
+        // Re-read everything as text so that each bad value becomes a reported row, not a crash.
+        if (format !== 'csv') throw new DataError(`${file}: cannot be read: ${firstLine(e)}`);
+        try {
+            await store.run(`CREATE OR REPLACE TEMP TABLE af_stage_raw AS SELECT ${select} FROM ${reader(', all_varchar = true')}`);
+        } catch (e2) {
+            throw new DataError(`${file}: malformed CSV: ${firstLine(e2)}; fix that line (e.g. the number of fields) and import again`);
+        }
+    }
+    const types = new Map((await store.rows(`DESCRIBE af_stage_raw`)).map(r => [String(r.column_name), String(r.column_type)]));
+    const tsExpr = await timestampExpression(store, types.get('f_ts')!, o.dateFormat, notes);
+    const value = (f: Field): string => {
+        const t = types.get(`f_${f}`)!;
+        return NUMERIC.test(t) ? `CAST(${q(`f_${f}`)} AS DOUBLE)` : `try_cast(trim(CAST(${q(`f_${f}`)} AS VARCHAR)) AS DOUBLE)`;
+    };
+    const base = format === 'csv' ? 2 : 1; // CSV: line numbers, counting the header line
+    await store.run(`CREATE OR REPLACE TEMP VIEW af_stage AS SELECT rowid + ${base} AS src_row, ${tsExpr} AS ts, CAST(f_ts AS VARCHAR) AS ts_text,
+        ${(['open', 'high', 'low', 'close', 'volume'] as const).map(f => `${value(f)} AS ${f}`).join(', ')} FROM af_stage_raw`);
+    return { rowLabel: format === 'csv' ? 'line' : 'row', notes };
+}
+
+function mapColumns(file: string, names: readonly string[], map: ColumnMap): Record<Field, string> {
+    const find = (want: string): string | undefined => names.find(n => n === want) ?? names.find(n => n.trim().toLowerCase() === want.trim().toLowerCase());
+    const out: Partial<Record<Field, string>> = {};
+    for (const f of FIELDS) {
+        const explicit = map[f];
+        if (explicit !== undefined) {
+            const hit = find(explicit);
+            if (!hit) throw new DataError(`${file}: --map ${f}=${explicit}: no such column; the columns are ${names.join(', ')}`);
+            out[f] = hit;
+            continue;
+        }
+        const hit = DEFAULT_NAMES[f].map(find).find(x => x !== undefined);
+        if (!hit) {
+            const headerless = names.every(n => /^column\d+$/.test(n));
+            throw new DataError(`${file}: no column for ${f}${headerless ? ' (the file seems to have no header row)' : ''}; the columns are ${names.join(', ')}; name it with --map ${f}=COLUMN`);
+        }
+        out[f] = hit;
+    }
+    return out as Record<Field, string>;
+}
+
+/** SQL turning the staged timestamp column into a UTC TIMESTAMP (NULL when unparseable). */
+async function timestampExpression(store: DataStore, type: string, dateFormat: string | undefined, notes: string[]): Promise<string> {
+    const c = q('f_ts');
+    if (dateFormat) {
+        notes.push(`ts parsed with format ${dateFormat}`);
+        return `CAST(try_strptime(trim(CAST(${c} AS VARCHAR)), ${lit(dateFormat)}) AS TIMESTAMP)`;
+    }
+    if (type === 'DATE' || /^TIMESTAMP(_S|_MS|_NS)?$/.test(type)) return `CAST(${c} AS TIMESTAMP)`;
+    if (type === 'TIMESTAMP WITH TIME ZONE') return `timezone('UTC', ${c})`;
+    const numeric = NUMERIC.test(type);
+    let asNumber = `CAST(${c} AS DOUBLE)`;
+    if (!numeric) {
+        const text = `trim(CAST(${c} AS VARCHAR))`;
+        const r = (await store.rows(`SELECT count(${c})::DOUBLE AS n, count(*) FILTER (WHERE regexp_full_match(${text}, '-?[0-9]+(\\.[0-9]+)?'))::DOUBLE AS num FROM af_stage_raw`))[0]!;
+        if (Number(r.num) === 0 || Number(r.num) < Number(r.n)) {
+            // ISO dates and datetimes, with or without an offset (zone-less text is UTC); 'T10:00Z' lacks seconds, which DuckDB wants.
+            return `timezone('UTC', coalesce(try_cast(${text} AS TIMESTAMPTZ), try_cast(regexp_replace(${text}, '^(\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2})([^:]*)$', '\\1:00\\2') AS TIMESTAMPTZ)))`;
+        }
+        asNumber = `try_cast(${text} AS DOUBLE)`;
+    }
+    // Epoch numbers: the unit follows from the magnitude (1e11 s is the year 5138, 1e11 ms is 1973).
+    const max = Number(await store.scalar(`SELECT max(abs(${asNumber})) FROM af_stage_raw`));
+    const [unit, toMicros] = max < 1e11 ? ['seconds', 1e6] : max < 1e14 ? ['milliseconds', 1e3] : max < 1e17 ? ['microseconds', 1] : ['nanoseconds', 1e-3];
+    notes.push(`ts read as epoch ${unit}`);
+    return `CASE WHEN isfinite(${asNumber}) AND abs(${asNumber} * ${toMicros}) < 9e18 THEN make_timestamp(CAST(round(${asNumber} * ${toMicros}) AS BIGINT)) END`;
+}
+
+async function finishImport(store: DataStore, source: string, t: Target, o: ImportOptions, staged: Staged, started: number): Promise<ImportResult> {
+    const vo: ValidationOptions = { tf: t.tf, calendar: t.calendar, rowLabel: staged.rowLabel, allowGaps: o.allowGaps ?? false };
+    const v = await validateStage(store, vo);
+    if (v.rowsIn === 0) throw new DataError(`${source}: no rows to import`);
+    const clean = v.invalidRows === 0 && v.duplicateRows === 0;
+    // af_final: the rows to write. Clean input needs no copy; otherwise drop invalid rows and earlier duplicates.
+    if (clean) {
+        await store.run(`CREATE OR REPLACE TEMP VIEW af_final AS SELECT src_row, ts, open, high, low, close, volume FROM af_stage`);
+    } else {
+        await store.run(`CREATE OR REPLACE TEMP TABLE af_final_t AS SELECT src_row, ts, open, high, low, close, volume FROM af_stage WHERE NOT (${invalidPredicate(t.tf)})
+            QUALIFY row_number() OVER (PARTITION BY ts ORDER BY src_row DESC) = 1 ORDER BY ts`);
+        await store.run(`CREATE OR REPLACE TEMP VIEW af_final AS SELECT * FROM af_final_t`);
+    }
+    const problems = [...v.problems, ...await findGaps(store, vo)];
+    const errors = problems.filter(p => p.severity === 'error');
+    const unfixable = errors.filter(p => !p.repair);
+    if (errors.length > 0 && (!o.repair || unfixable.length > 0)) {
+        const summary = errors.map(p => `${p.count} × ${p.message.replace(/:.*$/, '')} (first at ${p.examples[0]?.split(' [')[0] ?? '?'})`).join('; ');
+        const advice = unfixable.length > 0
+            ? 're-run with --allow-gaps to import with the gaps (missing bars are never invented; the loader leaves NaN there)' + (errors.length > unfixable.length && !o.repair ? ', and --repair to drop the invalid rows' : '')
+            : 'fix the file, or re-run with --repair to sort, keep the last of each duplicate and drop invalid rows';
+        throw new ImportRejected(`${source}: import rejected: ${summary}; ${advice}`, source, problems);
+    }
+    const stats = (await store.rows(`SELECT count(*)::DOUBLE AS n, epoch_ms(min(ts))::DOUBLE AS first, epoch_ms(max(ts))::DOUBLE AS last FROM af_final`))[0]!;
+    const rowsWritten = Number(stats.n);
+    if (rowsWritten === 0) throw new DataError(`${source}: every row was dropped by --repair; nothing to import`);
+    const firstTs = Number(stats.first);
+    const lastTs = Number(stats.last);
+    const notes = [...staged.notes];
+    const key = [t.instrument.venue, t.instrument.symbol, t.tf.label];
+    const inRange = `venue = $1 AND symbol = $2 AND timeframe = $3 AND ts BETWEEN make_timestamp(CAST($4 AS BIGINT) * 1000) AND make_timestamp(CAST($5 AS BIGINT) * 1000)`;
+    const replaced = await store.transaction(async () => {
+        const existing = Number(await store.scalar(`SELECT count(*)::DOUBLE FROM bars WHERE ${inRange}`, [...key, firstTs, lastTs]));
+        if (existing > 0) {
+            const stale = await store.run(`DELETE FROM bars WHERE ${inRange} AND ts NOT IN (SELECT ts FROM af_final)`, [...key, firstTs, lastTs]);
+            notes.push(`replaced ${existing} stored bars in ${formatTs(firstTs)} .. ${formatTs(lastTs)}${stale > 0 ? ` (${stale} of them are not in the new data and were removed)` : ''}`);
+        }
+        await store.run(`INSERT OR REPLACE INTO bars SELECT $1, $2, $3, ts, open, high, low, close, volume FROM af_final`, key);
+        await store.run(`INSERT OR IGNORE INTO instruments VALUES ($1, $2, $3, $4, $5)`, [t.instrument.venue, t.instrument.symbol, t.instrument.kind, t.instrument.base ?? null, t.instrument.quote ?? null]);
+        await store.run(`INSERT INTO imports (source, venue, symbol, timeframe, first_ts, last_ts, rows_in, rows_written, rows_dropped, rows_replaced, report)
+            VALUES ($1, $2, $3, $4, make_timestamp(CAST($5 AS BIGINT) * 1000), make_timestamp(CAST($6 AS BIGINT) * 1000), $7, $8, $9, $10, $11)`,
+        [source, ...key, firstTs, lastTs, v.rowsIn, rowsWritten, v.rowsIn - rowsWritten, existing, JSON.stringify(problems)]);
+        await o.beforeCommit?.();
+        return existing;
+    });
+    return {
+        source, instrument: t.instrument, timeframe: t.tf.label, rowsIn: v.rowsIn, rowsWritten, rowsDropped: v.rowsIn - rowsWritten, replaced,
+        firstTs, lastTs, problems, notes, seconds: (performance.now() - started) / 1000,
+    };
+}

@@ -1,0 +1,123 @@
+/**
+ * The schema of alphaforge.duckdb, as ordered migrations. Each migration runs in its own
+ * transaction together with its schema_version row, so a crash leaves the database at the
+ * previous version, never half-way. Append new migrations; never edit a released one.
+ * Timestamps are TIMESTAMP holding UTC (the connection's TimeZone is pinned to UTC).
+ */
+import { type DuckDBConnection } from '@duckdb/node-api';
+import { DataError } from './errors.js';
+
+export interface Migration {
+    readonly version: number;
+    readonly description: string;
+    readonly statements: readonly string[];
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+    {
+        version: 1,
+        description: 'instruments, bars and on-chain series',
+        statements: [
+            `CREATE TABLE instruments (
+                venue VARCHAR NOT NULL,
+                symbol VARCHAR NOT NULL,
+                kind VARCHAR NOT NULL CHECK (kind IN ('pair', 'ticker')),
+                base VARCHAR,
+                quote VARCHAR,
+                PRIMARY KEY (venue, symbol))`,
+            `CREATE TABLE bars (
+                venue VARCHAR NOT NULL,
+                symbol VARCHAR NOT NULL,
+                timeframe VARCHAR NOT NULL,
+                ts TIMESTAMP NOT NULL,
+                open DOUBLE NOT NULL,
+                high DOUBLE NOT NULL,
+                low DOUBLE NOT NULL,
+                close DOUBLE NOT NULL,
+                volume DOUBLE NOT NULL,
+                PRIMARY KEY (venue, symbol, timeframe, ts))`,
+            // A DEX pool (or any on-chain contract) whose metrics are tracked.
+            `CREATE TABLE onchain_pools (
+                chain VARCHAR NOT NULL,
+                address VARCHAR NOT NULL,
+                dex VARCHAR,
+                token0 VARCHAR,
+                token1 VARCHAR,
+                fee_bps DOUBLE,
+                PRIMARY KEY (chain, address))`,
+            // One metric (tvl_usd, volume_usd, fees_usd, price, …) per block or time bucket.
+            `CREATE TABLE onchain_series (
+                chain VARCHAR NOT NULL,
+                address VARCHAR NOT NULL,
+                metric VARCHAR NOT NULL,
+                ts TIMESTAMP NOT NULL,
+                block BIGINT,
+                value DOUBLE NOT NULL,
+                PRIMARY KEY (chain, address, metric, ts))`,
+        ],
+    },
+    {
+        version: 2,
+        description: 'import log: the provenance of every import',
+        statements: [
+            `CREATE SEQUENCE imports_id START 1`,
+            `CREATE TABLE imports (
+                id BIGINT PRIMARY KEY DEFAULT nextval('imports_id'),
+                imported_at TIMESTAMP NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'),
+                source VARCHAR NOT NULL,
+                venue VARCHAR NOT NULL,
+                symbol VARCHAR NOT NULL,
+                timeframe VARCHAR NOT NULL,
+                first_ts TIMESTAMP,
+                last_ts TIMESTAMP,
+                rows_in BIGINT NOT NULL,
+                rows_written BIGINT NOT NULL,
+                rows_dropped BIGINT NOT NULL,
+                rows_replaced BIGINT NOT NULL,
+                report VARCHAR)`,
+        ],
+    },
+];
+
+export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+async function scalar(conn: DuckDBConnection, sql: string): Promise<unknown> {
+    const r = await conn.runAndReadAll(sql);
+    return r.getRowsJS()[0]?.[0];
+}
+
+/** The database's schema version: 0 for an empty database. Refuses a database that is not ours. */
+export async function currentVersion(conn: DuckDBConnection, file: string): Promise<number> {
+    const tables = await conn.runAndReadAll(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_catalog = current_database()`);
+    const names = tables.getRowsJS().map(r => String(r[0]));
+    if (names.length === 0) return 0;
+    if (!names.includes('schema_version')) {
+        throw new DataError(`${file} is a DuckDB database but not an AlphaForge one (no schema_version table; it has ${names.slice(0, 5).join(', ')}); use another --state-dir`);
+    }
+    return Number(await scalar(conn, 'SELECT coalesce(max(version), 0) FROM schema_version'));
+}
+
+/**
+ * Brings the database up to `target` (default: the latest). A database newer than this
+ * program knows is refused untouched: writing to it could corrupt data an upgraded af relies on.
+ */
+export async function migrate(conn: DuckDBConnection, file: string, target = LATEST_VERSION): Promise<{ from: number; to: number }> {
+    const from = await currentVersion(conn, file);
+    if (from > LATEST_VERSION) {
+        throw new DataError(`${file} has schema version ${from}, newer than this af understands (${LATEST_VERSION}); upgrade AlphaForge or use another --state-dir`);
+    }
+    for (const m of MIGRATIONS) {
+        if (m.version <= from || m.version > target) continue;
+        await conn.run('BEGIN TRANSACTION');
+        try {
+            if (m.version === 1) await conn.run(`CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)`);
+            for (const s of m.statements) await conn.run(s);
+            await conn.run(`INSERT INTO schema_version VALUES ($1, $2, now() AT TIME ZONE 'UTC')`, [m.version, m.description]);
+            await conn.run('COMMIT');
+        } catch (e) {
+            await conn.run('ROLLBACK');
+            throw e;
+        }
+    }
+    return { from, to: Math.max(from, Math.min(target, LATEST_VERSION)) };
+}

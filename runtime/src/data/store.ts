@@ -1,0 +1,157 @@
+/**
+ * The embedded store: one DuckDB file, `alphaforge.duckdb`, in the state directory
+ * (`--state-dir`, else $AF_STATE_DIR, else `.alphaforge/` in the current directory).
+ * Opening migrates an older schema; closing releases the file lock so another process
+ * (or a later open in this one) can use it. DuckDB allows one writing process per file.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { DataError, firstLine } from './errors.js';
+import { migrate } from './migrations.js';
+
+export const DB_FILE = 'alphaforge.duckdb';
+
+export function resolveStateDir(stateDir?: string): string {
+    return resolve(stateDir ?? (process.env.AF_STATE_DIR || '.alphaforge'));
+}
+
+export interface StoreOptions {
+    stateDir?: string;
+    /** For tests of migrations: stop at this schema version. */
+    migrateTo?: number;
+}
+
+export type Params = DuckDBValue[] | Record<string, DuckDBValue>;
+
+/**
+ * Open instances by file. DuckDB's file lock only keeps *other* processes out: a second
+ * DuckDBInstance on the same file in this process opens fine but keeps its own copy of the
+ * data, and whichever instance checkpoints last silently overwrites the other's writes.
+ * So the stores of one process share one instance per file (one connection each) and the
+ * last close closes it. The entry holds the promise so that concurrent opens share it too.
+ */
+interface SharedInstance { readonly instance: Promise<DuckDBInstance>; refs: number }
+const instances = new Map<string, SharedInstance>();
+
+function release(file: string, entry: SharedInstance, instance: DuckDBInstance | undefined): void {
+    if (--entry.refs > 0) return;
+    if (instances.get(file) === entry) instances.delete(file);
+    instance?.closeSync();
+}
+
+export class DataStore {
+    private conn: DuckDBConnection | undefined;
+    private inTransaction = false;
+
+    private constructor(readonly stateDir: string, readonly file: string, private shared: SharedInstance | undefined, private instance: DuckDBInstance | undefined, conn: DuckDBConnection, readonly schemaVersion: number, readonly migratedFrom: number) {
+        this.conn = conn;
+    }
+
+    static async open(options: StoreOptions = {}): Promise<DataStore> {
+        const stateDir = resolveStateDir(options.stateDir);
+        try {
+            mkdirSync(stateDir, { recursive: true });
+        } catch (e) {
+            throw new DataError(`cannot create the state directory ${stateDir}: ${firstLine(e)}`);
+        }
+        const file = join(stateDir, DB_FILE);
+        let shared = instances.get(file);
+        if (!shared) {
+            shared = { instance: DuckDBInstance.create(file), refs: 0 };
+            instances.set(file, shared);
+        }
+        shared.refs++;
+        let instance: DuckDBInstance;
+        try {
+            instance = await shared.instance;
+        } catch (e) {
+            release(file, shared, undefined);
+            const msg = firstLine(e);
+            if (/lock/i.test(msg)) {
+                const pid = /PID (\d+)/.exec(msg)?.[1];
+                throw new DataError(`${file} is in use by another process${pid ? ` (pid ${pid})` : ''}; close it (e.g. a running daemon) or use another --state-dir`);
+            }
+            throw new DataError(`cannot open ${file}: ${msg}`);
+        }
+        let conn: DuckDBConnection | undefined;
+        try {
+            conn = await instance.connect();
+            // Timestamps are UTC everywhere: casts of zone-less text and TIMESTAMPTZ → TIMESTAMP must not depend on the machine.
+            await conn.run(`SET TimeZone = 'UTC'`);
+            const { from, to } = await migrate(conn, file, options.migrateTo);
+            return new DataStore(stateDir, file, shared, instance, conn, to, from);
+        } catch (e) {
+            conn?.closeSync();
+            release(file, shared, instance);
+            if (e instanceof DataError) throw e;
+            throw new DataError(`cannot open ${file}: ${firstLine(e)}`);
+        }
+    }
+
+    /** Opens, runs `fn`, and always closes. */
+    static async with<T>(options: StoreOptions, fn: (store: DataStore) => Promise<T>): Promise<T> {
+        const store = await DataStore.open(options);
+        try {
+            return await fn(store);
+        } finally {
+            store.close();
+        }
+    }
+
+    get connection(): DuckDBConnection {
+        if (!this.conn) throw new Error('DataStore is closed');
+        return this.conn;
+    }
+
+    get isOpen(): boolean {
+        return this.conn !== undefined;
+    }
+
+    /** Runs a statement; returns the rows it changed (INSERT / UPDATE / DELETE). */
+    async run(sql: string, params?: Params): Promise<number> {
+        const r = await this.connection.run(sql, params);
+        return r.rowsChanged;
+    }
+
+    /** Rows as plain JS objects (BIGINT → bigint, TIMESTAMP → Date): cast in SQL when you want numbers. */
+    async rows(sql: string, params?: Params): Promise<Record<string, unknown>[]> {
+        const r = await this.connection.runAndReadAll(sql, params);
+        return r.getRowObjectsJS() as Record<string, unknown>[];
+    }
+
+    async scalar(sql: string, params?: Params): Promise<unknown> {
+        const r = await this.connection.runAndReadAll(sql, params);
+        return r.getRowsJS()[0]?.[0];
+    }
+
+    /** Runs `fn` in one transaction: all of it is committed, or none of it. Not re-entrant. */
+    async transaction<T>(fn: () => Promise<T>): Promise<T> {
+        if (this.inTransaction) throw new Error('DataStore.transaction is not re-entrant');
+        this.inTransaction = true;
+        await this.run('BEGIN TRANSACTION');
+        try {
+            const result = await fn();
+            await this.run('COMMIT');
+            return result;
+        } catch (e) {
+            try {
+                await this.run('ROLLBACK');
+            } catch {
+                // A failed COMMIT has already rolled back; the original error is the one to report.
+            }
+            throw e;
+        } finally {
+            this.inTransaction = false;
+        }
+    }
+
+    /** Idempotent. Closing the last store of a file closes its instance: that checkpoints the WAL and releases the file lock. */
+    close(): void {
+        this.conn?.closeSync();
+        this.conn = undefined;
+        if (this.shared) release(this.file, this.shared, this.instance);
+        this.shared = undefined;
+        this.instance = undefined;
+    }
+}

@@ -1,0 +1,159 @@
+/**
+ * Validation of staged bars, in SQL over the staging view `af_stage`
+ * (src_row, ts, ts_text, open, high, low, close, volume). Every problem class is reported
+ * with its count and first rows (numbered as in the source); `--repair` may drop the
+ * row-level ones and duplicates, and sort, but never invents bars, so gaps stay gaps.
+ */
+import { formatTs } from './dates.js';
+import { DAY, type Calendar, type Timeframe } from './timeframe.js';
+import { type DataStore } from './store.js';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Problem {
+    readonly code: string;
+    readonly severity: Severity;
+    /** Rows (or gaps) in this class. */
+    readonly count: number;
+    readonly message: string;
+    /** Source row numbers of the first few (line numbers for CSV). */
+    readonly rows: readonly number[];
+    readonly examples: readonly string[];
+    /** What `--repair` does about it; undefined when it cannot fix it. */
+    readonly repair?: 'drop' | 'sort' | 'drop-earlier';
+}
+
+export interface ValidationOptions {
+    readonly tf: Timeframe;
+    readonly calendar: Calendar;
+    /** 'line' for CSV (line numbers incl. header), 'row' for Parquet and in-memory bars. */
+    readonly rowLabel: 'line' | 'row' | 'bar';
+    readonly allowGaps: boolean;
+}
+
+export interface Validation {
+    readonly rowsIn: number;
+    readonly problems: readonly Problem[];
+    /** Rows the row-level checks reject (any class). */
+    readonly invalidRows: number;
+    readonly duplicateRows: number;
+}
+
+const EXAMPLES = 5;
+const missing = (c: string): string => `(${c} IS NULL OR isnan(${c}) OR isinf(${c}))`;
+const ANY_MISSING = ['open', 'high', 'low', 'close', 'volume'].map(missing).join(' OR ');
+
+interface RowCheck { code: string; message: string; cond: string; show: readonly string[] }
+
+function rowChecks(tf: Timeframe): RowCheck[] {
+    const ok = `NOT (${ANY_MISSING})`;
+    return [
+        { code: 'bad-ts', message: 'missing or unparseable timestamp', cond: 'ts IS NULL', show: [] },
+        { code: 'missing-value', message: 'missing, NaN, infinite or non-numeric value', cond: `ts IS NOT NULL AND (${ANY_MISSING})`, show: ['open', 'high', 'low', 'close', 'volume'] },
+        { code: 'non-positive-price', message: 'price <= 0', cond: `${ok} AND least(open, high, low, close) <= 0`, show: ['open', 'high', 'low', 'close'] },
+        { code: 'high-below-low', message: 'high < low', cond: `${ok} AND high < low`, show: ['high', 'low'] },
+        { code: 'high-below-open-close', message: 'high < max(open, close)', cond: `${ok} AND high < greatest(open, close)`, show: ['open', 'high', 'close'] },
+        { code: 'low-above-open-close', message: 'low > min(open, close)', cond: `${ok} AND low > least(open, close)`, show: ['open', 'low', 'close'] },
+        { code: 'negative-volume', message: 'volume < 0', cond: `${ok} AND volume < 0`, show: ['volume'] },
+        { code: 'misaligned-ts', message: `timestamp not on the ${tf.label} grid (UTC)`, cond: `ts IS NOT NULL AND (epoch_ms(ts) - ${tf.offset}) % ${tf.ms} <> 0`, show: [] },
+    ];
+}
+
+/** SQL that is true for rows the row-level checks reject. */
+export function invalidPredicate(tf: Timeframe): string {
+    return rowChecks(tf).map(c => `coalesce(${c.cond}, false)`).join(' OR ');
+}
+
+function label(o: ValidationOptions, row: unknown): string {
+    return `${o.rowLabel} ${String(row)}`;
+}
+
+export async function validateStage(store: DataStore, o: ValidationOptions): Promise<Validation> {
+    const checks = rowChecks(o.tf);
+    const counts = await store.rows(`SELECT count(*)::DOUBLE AS n, (count(ts) - count(DISTINCT ts))::DOUBLE AS dups,
+        count(*) FILTER (WHERE ${invalidPredicate(o.tf)})::DOUBLE AS invalid,
+        ${checks.map((c, i) => `count(*) FILTER (WHERE ${c.cond})::DOUBLE AS c${i}`).join(', ')} FROM af_stage`);
+    const row = counts[0]!;
+    const problems: Problem[] = [];
+    for (const [i, c] of checks.entries()) {
+        const n = Number(row[`c${i}`]);
+        if (n === 0) continue;
+        const ex = await store.rows(`SELECT src_row::DOUBLE AS r, ts_text ${c.show.map(f => `, ${f}`).join('')} FROM af_stage WHERE ${c.cond} ORDER BY src_row LIMIT ${EXAMPLES}`);
+        problems.push({
+            code: c.code, severity: 'error', count: n, message: c.message, repair: 'drop',
+            rows: ex.map(e => Number(e.r)),
+            examples: ex.map(e => `${label(o, e.r)} [${String(e.ts_text ?? '')}]${c.show.map(f => ` ${f}=${e[f] === null ? 'missing' : String(e[f])}`).join('')}`),
+        });
+    }
+
+    const unsorted = await store.rows(`SELECT src_row::DOUBLE AS r, ts_text, prev_text, count(*) OVER ()::DOUBLE AS n FROM (
+        SELECT src_row, ts, ts_text, lag(ts) OVER (ORDER BY src_row) AS prev, lag(ts_text) OVER (ORDER BY src_row) AS prev_text FROM af_stage WHERE ts IS NOT NULL)
+        WHERE ts < prev ORDER BY src_row LIMIT ${EXAMPLES}`);
+    if (unsorted.length > 0) {
+        problems.push({
+            code: 'unsorted', severity: 'error', count: Number(unsorted[0]!.n), message: 'timestamp earlier than the row before', repair: 'sort',
+            rows: unsorted.map(e => Number(e.r)), examples: unsorted.map(e => `${label(o, e.r)} [${String(e.ts_text)}] after [${String(e.prev_text)}]`),
+        });
+    }
+
+    const duplicateRows = Number(row.dups);
+    if (duplicateRows > 0) {
+        const ex = await store.rows(`SELECT src_row::DOUBLE AS r, ts_text, kept::DOUBLE AS kept FROM (
+            SELECT src_row, ts_text, row_number() OVER (PARTITION BY ts ORDER BY src_row DESC) AS rk, max(src_row) OVER (PARTITION BY ts) AS kept FROM af_stage WHERE ts IS NOT NULL)
+            WHERE rk > 1 ORDER BY src_row LIMIT ${EXAMPLES}`);
+        problems.push({
+            code: 'duplicate-ts', severity: 'error', count: duplicateRows, message: 'duplicate timestamp (a later row has the same one)', repair: 'drop-earlier',
+            rows: ex.map(e => Number(e.r)), examples: ex.map(e => `${label(o, e.r)} [${String(e.ts_text)}] repeated at ${label(o, e.kept)}`),
+        });
+    }
+    return { rowsIn: Number(row.n), problems, invalidRows: Number(row.invalid), duplicateRows };
+}
+
+/**
+ * Gaps in the rows that would be written (`af_final`, sorted and unique): grid slots the
+ * calendar expects but no bar fills. On 'weekdays' a missing Saturday/Sunday is normal and
+ * a single missing weekday of daily bars (a holiday) is only info.
+ */
+export async function findGaps(store: DataStore, o: ValidationOptions): Promise<Problem[]> {
+    const { tf } = o;
+    const weekdays = o.calendar === 'weekdays' && tf.ms <= DAY && DAY % tf.ms === 0;
+    // idx: expected grid slots strictly before ts (so consecutive bars differ by 1); wk: weekday 0=Mon..6=Sun.
+    const slots = weekdays
+        ? `SELECT src_row, ts, wd, ${DAY / tf.ms} * (5 * wk + least(wd, 5)) + CASE WHEN wd < 5 THEN (ms - d * ${DAY}) / ${tf.ms} ELSE 0 END AS idx FROM (
+              SELECT src_row, ts, ms, d, floor((d + 3) / 7) AS wk, (d + 3) - 7 * floor((d + 3) / 7) AS wd FROM (
+                  SELECT src_row, ts, epoch_ms(ts) AS ms, floor(epoch_ms(ts) / ${DAY}) AS d FROM af_final))`
+        : `SELECT src_row, ts, 0 AS wd, floor((epoch_ms(ts) - ${tf.offset}) / ${tf.ms}) AS idx FROM af_final`;
+    const gapsSql = `SELECT src_row, ts, prev, idx - prev_idx - CASE WHEN prev_wd < 5 THEN 1 ELSE 0 END AS missing FROM (
+        SELECT src_row, ts, idx, lag(ts) OVER (ORDER BY ts) AS prev, lag(idx) OVER (ORDER BY ts) AS prev_idx, lag(wd) OVER (ORDER BY ts) AS prev_wd FROM (${slots}))
+        WHERE prev IS NOT NULL`;
+    const problems: Problem[] = [];
+    const classes: { code: string; severity: Severity; cond: string; message: string }[] = weekdays && tf.ms === DAY
+        ? [
+            { code: 'gap', severity: o.allowGaps ? 'warning' : 'error', cond: 'missing > 1', message: 'gap of 2 or more weekdays without a bar' },
+            { code: 'holiday', severity: 'info', cond: 'missing = 1', message: 'single missing weekday (holiday?)' },
+        ]
+        : [{ code: 'gap', severity: o.allowGaps ? 'warning' : 'error', cond: 'missing > 0', message: `missing ${tf.label} bars` }];
+    for (const c of classes) {
+        const ex = await store.rows(`SELECT src_row::DOUBLE AS r, epoch_ms(ts)::DOUBLE AS t, epoch_ms(prev)::DOUBLE AS p, missing::DOUBLE AS m,
+            count(*) OVER ()::DOUBLE AS n, sum(missing) OVER ()::DOUBLE AS total FROM (${gapsSql}) WHERE ${c.cond} ORDER BY ts LIMIT ${EXAMPLES}`);
+        if (ex.length === 0) continue;
+        const total = Number(ex[0]!.total);
+        problems.push({
+            code: c.code, severity: c.severity, count: Number(ex[0]!.n),
+            message: `${c.message}: ${total} bar${total === 1 ? '' : 's'} missing in all`,
+            rows: ex.map(e => Number(e.r)),
+            examples: ex.map(e => `${label(o, e.r)} [${formatTs(Number(e.t))}]: ${Number(e.m)} missing after ${formatTs(Number(e.p))}`),
+        });
+    }
+    if (weekdays) {
+        const we = await store.rows(`SELECT src_row::DOUBLE AS r, epoch_ms(ts)::DOUBLE AS t, count(*) OVER ()::DOUBLE AS n FROM af_final
+            WHERE isodow(ts) >= 6 ORDER BY ts LIMIT ${EXAMPLES}`);
+        if (we.length > 0) {
+            problems.push({
+                code: 'weekend-bar', severity: 'warning', count: Number(we[0]!.n), message: 'bar on a Saturday or Sunday (weekdays calendar); kept',
+                rows: we.map(e => Number(e.r)), examples: we.map(e => `${label(o, e.r)} [${formatTs(Number(e.t))}]`),
+            });
+        }
+    }
+    return problems;
+}

@@ -1,0 +1,149 @@
+/**
+ * The main job end to end through `run()` (in-process, real DuckDB file in a temp state
+ * directory): `af demo`, `af data …`, `af backtest`, `af sweep`, `af walkforward`.
+ * The sweep runs on worker threads from out/ (built by `npm run build` before the tests).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../src/cli/main.js';
+import { tempDir, writeFile, csv, dailyRows } from './data/helpers.js';
+
+async function af(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+    let out = '', err = '';
+    const code = await run(argv, s => { out += s; }, s => { err += s; });
+    return { code, out, err };
+}
+
+const state = tempDir('af-cli-');
+const sd = ['--state-dir', state];
+
+interface BacktestJson {
+    strategy: string;
+    params: Record<string, number>;
+    metrics: { totalReturn: number; tradeCount: number; sharpe: number };
+    trades: { entryBar: number; exitBar: number; pnl: number }[];
+    provenance: { exactFingerprint: string; dataSnapshot: string; engineVersion: string };
+}
+
+describe('af demo', () => {
+    it('checks the examples, imports the S&P sample, backtests and writes a self-contained report', async () => {
+        const r = await af('demo', ...sd);
+        expect(r.err).toBe('');
+        expect(r.code).toBe(0);
+        expect(r.out).toContain('all examples check clean');
+        expect(r.out).toMatch(/5105 daily bars of sp:SPX, 2000-01-03 \.\. 2020-04-17/);
+        expect(r.out).toMatch(/SmaCross on sp:SPX 1d, 2000-01-03 → 2020-04-17 \(5105 bars, warm-up 100\)/);
+        for (const m of ['Total return', 'CAGR', 'Sharpe', 'Sortino', 'Max drawdown', 'Calmar', 'Win rate', 'Profit factor', 'Exposure', 'Turnover', 'Trades']) expect(r.out).toContain(m);
+        const report = join(state, 'reports', 'demo-backtest.html');
+        expect(existsSync(report)).toBe(true);
+        const html = readFileSync(report, 'utf8');
+        expect(html).toContain('uPlot');
+        expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href="http/); // nothing fetched from the network
+        // Re-running replaces the sample instead of duplicating it.
+        expect((await af('demo', ...sd)).code).toBe(0);
+        const ls = JSON.parse((await af('data', 'ls', '--json', ...sd)).out) as { id: string; bars: number }[];
+        expect(ls).toEqual([expect.objectContaining({ id: 'sp:SPX', timeframe: '1d', bars: 5105 })]);
+    });
+});
+
+describe('af backtest', () => {
+    beforeAll(async () => {
+        expect((await af('data', 'sample', ...sd)).code).toBe(0);
+    });
+
+    it('is deterministic and records fingerprint, data snapshot and engine version', async () => {
+        const a = await af('backtest', 'examples/sma-cross.af', '--json', ...sd);
+        const b = await af('backtest', 'examples/sma-cross.af', '--json', ...sd);
+        expect(a.code).toBe(0);
+        expect(a.out).toBe(b.out);
+        const j = JSON.parse(a.out) as BacktestJson;
+        const show = JSON.parse((await af('data', 'show', 'sp:SPX', '--json', ...sd)).out) as { snapshotHash: string };
+        expect(j.provenance.dataSnapshot).toBe(show.snapshotHash);
+        expect(j.provenance.engineVersion).toMatch(/^compiled-/);
+        expect(j.provenance.exactFingerprint).toMatch(/^[0-9a-f]{64}$/);
+        expect(j.metrics.tradeCount).toBe(j.trades.length);
+    });
+
+    it('--params and --from/--to change what runs', async () => {
+        const base = JSON.parse((await af('backtest', 'examples/sma-cross.af', '--json', ...sd)).out) as BacktestJson;
+        const fast = JSON.parse((await af('backtest', 'examples/sma-cross.af', '--json', '--params', 'fast=10', 'slow=50', ...sd)).out) as BacktestJson;
+        expect(fast.params).toMatchObject({ fast: 10, slow: 50 });
+        expect(fast.metrics.tradeCount).not.toBe(base.metrics.tradeCount);
+        const window = JSON.parse((await af('backtest', 'examples/sma-cross.af', '--json', '--from', '2010-01-01', '--to', '2010-12-31', ...sd)).out) as BacktestJson;
+        expect(window.provenance.dataSnapshot).not.toBe(base.provenance.dataSnapshot);
+        const text = await af('backtest', 'examples/sma-cross.af', '--from', '2010-01-01', '--to', '2010-12-31', ...sd);
+        expect(text.out).toMatch(/2010-01-04 → 2010-12-31 \(252 bars/);
+    });
+
+    it('bad input: one clear line, no stack trace', async () => {
+        const unknown = await af('backtest', 'examples/sma-cross.af', '--symbols', 'nyse:NOPE', ...sd);
+        expect(unknown.code).toBe(2);
+        expect(unknown.err).toMatch(/^af: no bars stored for nyse:NOPE .*af data import/);
+        const badParam = await af('backtest', 'examples/sma-cross.af', '--params', 'fast=70', ...sd);
+        expect(badParam.code).toBe(2);
+        expect(badParam.err).toMatch(/fast/);
+        const badDate = await af('backtest', 'examples/sma-cross.af', '--from', 'yesterday', ...sd);
+        expect(badDate.err).toMatch(/--from 'yesterday' is not a date/);
+        for (const r of [unknown, badParam, badDate]) expect(r.err).not.toMatch(/\n\s+at /);
+    });
+
+    it('af sweep ranks the grid and reports the deflated Sharpe ratio', async () => {
+        const r = await af('sweep', 'examples/sma-cross.af', '--json', '--workers', '2', '--from', '2005-01-01', ...sd);
+        expect(r.err).toBe('');
+        const j = JSON.parse(r.out) as { trials: number; rows: { params: Record<string, number>; metrics: { sharpe: number } }[]; deflatedSharpe: { dsr: number } };
+        // fast 5..60 step 5 (12) × slow 50..250 step 25 (9); fast < slow excludes slow=50 with fast 50, 55, 60.
+        expect(j.trials).toBe(12 * 9 - 3);
+        expect(j.rows).toHaveLength(j.trials);
+        for (let i = 1; i < j.rows.length; i++) expect(j.rows[i - 1]!.metrics.sharpe).toBeGreaterThanOrEqual(j.rows[i]!.metrics.sharpe);
+        expect(j.deflatedSharpe.dsr).toBeGreaterThanOrEqual(0);
+        expect(j.deflatedSharpe.dsr).toBeLessThanOrEqual(1);
+    });
+
+    it('af walkforward tests each window out of sample', async () => {
+        const r = await af('walkforward', 'examples/sma-cross.af', '--json', '--workers', '2', '--random', '8', '--in', '1000', '--out', '500', ...sd);
+        expect(r.code).toBe(0);
+        const j = JSON.parse(r.out) as { windows: { oosFrom: number; oosTo: number }[] };
+        expect(j.windows.length).toBeGreaterThanOrEqual(7);
+        for (let i = 1; i < j.windows.length; i++) expect(j.windows[i]!.oosFrom).toBe(j.windows[i - 1]!.oosTo);
+    });
+});
+
+describe('af data', () => {
+    it('rejects a bad file with a report and writes nothing; --repair imports the good rows', async () => {
+        const dir = tempDir();
+        const rows = dailyRows(10);
+        rows[3]![4] = -1; // close ≤ 0
+        rows[6] = [...rows[5]!]; // duplicate timestamp
+        const file = writeFile(dir, 'bad.csv', csv(rows));
+        const state2 = ['--state-dir', join(dir, 'state')];
+        const bad = await af('data', 'import', file, '--venue', 'test', '--symbol', 'abc', '--timeframe', '1d', ...state2);
+        expect(bad.code).toBe(2);
+        expect(bad.out).toMatch(/non-positive-price: 1 × price <= 0/);
+        expect(bad.out).toMatch(/line 5 /);
+        expect(bad.out).toMatch(/duplicate-ts: 1 ×/);
+        expect(bad.err).toMatch(/import rejected/);
+        expect((await af('data', 'ls', ...state2)).out).toMatch(/the store is empty/);
+        const fixed = await af('data', 'import', file, '--venue', 'test', '--symbol', 'abc', '--timeframe', '1d', '--repair', '--allow-gaps', ...state2);
+        expect(fixed.code).toBe(0);
+        expect(fixed.out).toMatch(/imported 8 1d bars of test:ABC .*dropped 2 of 10 rows/);
+    });
+
+    it('synth is seeded, and resample stores a coarser timeframe', async () => {
+        const dir = tempDir();
+        const s = ['--state-dir', join(dir, 'state')];
+        expect((await af('data', 'synth', '--symbols', 'AAA,BBB', '--timeframe', '1h', '--bars', '96', '--seed', '7', ...s)).code).toBe(0);
+        const a = JSON.parse((await af('data', 'show', 'synth:AAA', '--json', '--limit', '96', ...s)).out) as { rows: { close: number }[]; snapshotHash: string };
+        expect(a.rows).toHaveLength(96);
+        const r = await af('data', 'resample', 'synth:AAA', '--to', '4h', ...s);
+        expect(r.code).toBe(0);
+        const four = JSON.parse((await af('data', 'show', 'synth:AAA', '--timeframe', '4h', '--json', '--limit', '100', ...s)).out) as { rows: { close: number }[]; source: string };
+        expect(four.source).toBe('4h');
+        expect(four.rows).toHaveLength(24);
+        expect(four.rows.map(x => x.close)).toEqual(a.rows.filter((_, i) => i % 4 === 3).map(x => x.close));
+        // Same seed into a second store: identical bars.
+        const s2 = ['--state-dir', join(dir, 'state2')];
+        await af('data', 'synth', '--symbols', 'AAA,BBB', '--timeframe', '1h', '--bars', '96', '--seed', '7', ...s2);
+        expect((JSON.parse((await af('data', 'show', 'synth:AAA', '--json', ...s2)).out) as { snapshotHash: string }).snapshotHash).toBe(a.snapshotHash);
+    });
+});

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../src/cli/main.js';
 import { tempDir, writeFile, csv, dailyRows } from './data/helpers.js';
+import { startBinanceStandin } from './support/exchange-standin.js';
 
 async function af(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
     let out = '', err = '';
@@ -100,6 +101,31 @@ describe('af backtest', () => {
         expect(j.deflatedSharpe.dsr).toBeLessThanOrEqual(1);
     });
 
+    it('af data panel stores the features, af data export writes them and the bars for notebooks', async () => {
+        const dir = tempDir();
+        const pq = join(dir, 'panel.parquet');
+        const p = await af('data', 'panel', 'examples/sma-cross.af', '--from', '2019-01-01', '--out', pq, '--json', ...sd);
+        expect(p.err).toBe('');
+        const j = JSON.parse(p.out) as { rows: number; columns: string[]; bars: number; provenance: { exactFingerprint: string } };
+        expect(j.columns).toEqual(['fastMa', 'slowMa', 'enter', 'leave']);
+        expect(j.rows).toBe(4 * j.bars);
+        const bt = JSON.parse((await af('backtest', 'examples/sma-cross.af', '--json', ...sd)).out) as BacktestJson;
+        expect(j.provenance.exactFingerprint).toBe(bt.provenance.exactFingerprint);
+        // Read the Parquet back through the export of a query over it, to CSV: fastMa on the last bar is the mean of the last 20 closes.
+        const closes = join(dir, 'closes.csv');
+        expect((await af('data', 'export', closes, '--symbols', 'sp:SPX', '--timeframe', '1d', '--from', '2019-01-01', ...sd)).code).toBe(0);
+        const close = readFileSync(closes, 'utf8').trim().split('\n').slice(1).map(l => Number(l.split(',')[5]));
+        const fast = join(dir, 'fast.csv');
+        const q = `SELECT value FROM read_parquet('${pq}') WHERE feature = 'fastMa' ORDER BY ts DESC LIMIT 1`;
+        expect((await af('data', 'export', fast, '--sql', q, ...sd)).code).toBe(0);
+        const last = Number(readFileSync(fast, 'utf8').trim().split('\n')[1]);
+        expect(last).toBeCloseTo(close.slice(-20).reduce((a, b) => a + b, 0) / 20, 9);
+        const refused = await af('data', 'export', join(dir, 'x.csv'), '--sql', 'DELETE FROM bars', ...sd);
+        expect(refused.code).toBe(2);
+        expect(refused.err).toMatch(/never changes data/);
+        expect((await af('data', 'panels', '--json', ...sd)).out).toContain('"SmaCross"');
+    });
+
     it('af walkforward tests each window out of sample', async () => {
         const r = await af('walkforward', 'examples/sma-cross.af', '--json', '--workers', '2', '--random', '8', '--in', '1000', '--out', '500', ...sd);
         expect(r.code).toBe(0);
@@ -145,5 +171,30 @@ describe('af data', () => {
         const s2 = ['--state-dir', join(dir, 'state2')];
         await af('data', 'synth', '--symbols', 'AAA,BBB', '--timeframe', '1h', '--bars', '96', '--seed', '7', ...s2);
         expect((JSON.parse((await af('data', 'show', 'synth:AAA', '--json', ...s2)).out) as { snapshotHash: string }).snapshotHash).toBe(a.snapshotHash);
+    });
+});
+
+describe('af data fetch', () => {
+    it('fetches through ccxt from a Binance stand-in on 127.0.0.1 and stores closed candles only', async () => {
+        // The stand-in's clock is the real one (the CLI drops the candle still forming now): 30 closed days, then today's.
+        const day = 86_400_000;
+        const start = Math.floor(Date.now() / day) * day - 30 * day;
+        const standin = await startBinanceStandin({ start });
+        const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
+        try {
+            const s = ['--state-dir', join(tempDir(), 'state')];
+            const r = await af('data', 'fetch', 'binance', 'btcusdt', '1d', '--since', iso(start), '--urls', standin.url, ...s);
+            expect(r.err).toMatch(/fetched 3\d bars/);
+            expect(r.code).toBe(0);
+            expect(r.out).toMatch(/imported 30 1d bars of binance:BTC\/USDT/);
+            expect(r.out).toMatch(/still-forming last candle was left out/);
+            const ls = JSON.parse((await af('data', 'ls', '--json', ...s)).out) as { id: string; bars: number; first: string; last: string }[];
+            expect(ls).toEqual([expect.objectContaining({ id: 'binance:BTC/USDT', bars: 30, first: iso(start), last: iso(start + 29 * day) })]);
+            const bad = await af('data', 'fetch', 'binance', 'BTC/USDX', '1d', '--since', iso(start), '--urls', standin.url, ...s);
+            expect(bad.code).toBe(2);
+            expect(bad.err).toMatch(/no spot market BTC\/USDX; close matches: .*BTC\/USDT/);
+        } finally {
+            await standin.close();
+        }
     });
 });

@@ -10,8 +10,8 @@ import { demoCommand } from './commands/demo.js';
 import { fmtCommand } from './commands/fmt.js';
 import { compileCommand } from './commands/compile.js';
 import { fingerprintCommand } from './commands/fingerprint.js';
-import { backtestCommand, sweepCommand, walkforwardCommand } from './commands/backtest.js';
-import { dataImportCommand, dataLsCommand, dataResampleCommand, dataSampleCommand, dataShowCommand, dataSynthCommand } from './commands/data.js';
+import { backtestCommand, panelCommand, sweepCommand, walkforwardCommand } from './commands/backtest.js';
+import { dataExportCommand, dataFetchCommand, dataImportCommand, dataPanelsCommand, dataLsCommand, dataResampleCommand, dataSampleCommand, dataShowCommand, dataSynthCommand } from './commands/data.js';
 import { DataError } from '../data/errors.js';
 
 export function buildProgram(out: (s: string) => void, err: (s: string) => void): Command {
@@ -130,6 +130,18 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .option('--vol <sigma>', 'annualised volatility of the calm regimes, e.g. 0.6', parseNumber('--vol'))
         .action(async opts => { program.setOptionValue('exit', await dataSynthCommand(opts, out)); });
 
+    stateDir(data.command('fetch')
+        .description('Fetch OHLCV bars from an exchange through ccxt (paginated, rate-limited; the still-forming candle is left out) and import them.')
+        .argument('<venue>', 'ccxt exchange id, e.g. binance')
+        .argument('<symbol>', 'market, e.g. BTC/USDT')
+        .argument('<timeframe>', 'e.g. 1m, 1h, 1d')
+        .requiredOption('--since <date>', 'first bar (YYYY-MM-DD, ISO time or epoch ms)'))
+        .option('--until <date>', 'last bar (default: now)')
+        .option('--limit <n>', 'at most n bars', parsePositive('--limit'))
+        .option('--urls <base>', 'API base URL instead of the exchange\'s (e.g. a local mirror)')
+        .option('--timeout <ms>', 'per-request timeout', parsePositive('--timeout'))
+        .action(async (venue: string, symbol: string, timeframe: string, opts) => { program.setOptionValue('exit', await dataFetchCommand(venue, symbol, timeframe, opts, out, err)); });
+
     stateDir(data.command('ls').description('List stored series: instrument, timeframe, bar count, first and last bar.'))
         .action(async opts => { program.setOptionValue('exit', await dataLsCommand(opts, out)); });
 
@@ -142,6 +154,30 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .option('--limit <n>', 'rows to print', parsePositive('--limit'), 20)
         .option('--tail', 'print the last rows instead of the first', false)
         .action(async (instrument: string, opts) => { program.setOptionValue('exit', await dataShowCommand(instrument, opts, out)); });
+
+    stateDir(data.command('export')
+        .description('Write a read-only query, stored bars or a stored panel to Parquet, Arrow IPC or CSV (format from the extension) for notebooks.')
+        .argument('<out>', 'output file: .parquet, .arrow / .feather / .ipc, or .csv'))
+        .option('--sql <query>', 'one SELECT over the tables bars, instruments, imports, panels, panel_values, onchain_series')
+        .option('--symbols <list>', 'bars of these instruments, e.g. sp:SPX,binance:BTC/USDT (with --timeframe)')
+        .option('--timeframe <tf>', 'timeframe of --symbols')
+        .option('--from <date>', 'first bar (with --symbols)')
+        .option('--to <date>', 'last bar (with --symbols)')
+        .option('--panel <name>', 'a stored feature panel (long: ts, symbol, feature, value)')
+        .option('--wide', 'with --panel: one column per feature', false)
+        .addOption(new Option('--format <format>', 'override the format').choices(['parquet', 'arrow', 'csv']))
+        .action(async (file: string, opts) => { program.setOptionValue('exit', await dataExportCommand(file, opts, out)); });
+
+    dataOptions(data.command('panel')
+        .description('Compute a strategy\'s features and signals at every bar for every symbol (its universe, or any --symbols list) and store them as a named panel; --out exports it.')
+        .argument('<file>', '.af file'))
+        .option('--name <name>', 'panel name (default: the strategy name)')
+        .option('--out <file>', 'also export the panel (.parquet, .arrow, .csv)')
+        .option('--wide', 'export one column per feature', false)
+        .action(async (file: string, opts) => { program.setOptionValue('exit', await panelCommand(file, opts, out)); });
+
+    stateDir(data.command('panels').description('List stored feature panels with their provenance.'))
+        .action(async opts => { program.setOptionValue('exit', await dataPanelsCommand(opts, out)); });
 
     stateDir(data.command('resample')
         .description('Store a coarser timeframe of a stored series (a coarse bar exists only once all its source bars have closed).')

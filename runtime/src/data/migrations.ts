@@ -77,6 +77,38 @@ export const MIGRATIONS: readonly Migration[] = [
                 report VARCHAR)`,
         ],
     },
+    {
+        version: 3,
+        description: 'feature panels: a strategy\'s features per bar and symbol, with provenance',
+        statements: [
+            // One row per stored panel. symbols / features / kinds keep the panel's order.
+            `CREATE TABLE panels (
+                name VARCHAR PRIMARY KEY,
+                strategy VARCHAR NOT NULL,
+                exact_fingerprint VARCHAR NOT NULL,
+                structural_fingerprint VARCHAR NOT NULL,
+                params VARCHAR NOT NULL,
+                snapshot VARCHAR NOT NULL,
+                engine_version VARCHAR NOT NULL,
+                timeframe_ms BIGINT NOT NULL,
+                symbols VARCHAR[] NOT NULL,
+                features VARCHAR[] NOT NULL,
+                kinds VARCHAR[] NOT NULL,
+                bars BIGINT NOT NULL,
+                first_ts TIMESTAMP,
+                last_ts TIMESTAMP,
+                created_at TIMESTAMP NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'))`,
+            // Long ("tidy") format: one row per (panel, ts, symbol, feature); NULL = undefined (NaN in
+            // the engine). No primary key: rows are only ever written and replaced whole by storePanel,
+            // and an index over every cell would cost more than the data (repeated names compress).
+            `CREATE TABLE panel_values (
+                panel VARCHAR NOT NULL,
+                ts TIMESTAMP NOT NULL,
+                symbol VARCHAR NOT NULL,
+                feature VARCHAR NOT NULL,
+                value DOUBLE)`,
+        ],
+    },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

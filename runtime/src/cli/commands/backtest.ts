@@ -11,7 +11,11 @@ import { runSweep, runWalkForward, SORT_METRICS, type SortMetric } from '../../e
 import { defaultWorkers } from '../../engine/worker-pool.js';
 import { capitalOf } from '../../engine/trial.js';
 import { BacktestError, type BarData } from '../../engine/types.js';
-import { loadBarData } from '../../data/load.js';
+import { loadBarData, loadFromStore } from '../../data/load.js';
+import { DataStore } from '../../data/store.js';
+import { exportQuery } from '../../data/export.js';
+import { panelQuery, storePanel } from '../../data/panels.js';
+import { computePanel } from '../../engine/panel.js';
 import { DataError } from '../../data/errors.js';
 import { renderReport } from '../../report/html-report.js';
 import { metricRows, printTable } from '../../report/metrics-table.js';
@@ -176,4 +180,48 @@ export async function walkforwardCommand(file: string, o: SearchCliOptions & { i
     }
     out(`\nstitched out-of-sample:\n${printTable(metricRows(r.metrics))}walk-forward efficiency (out-of-sample / in-sample Sharpe): ${Number.isFinite(r.efficiency) ? r.efficiency.toFixed(2) : 'n/a'}\n`);
     return 0;
+}
+
+export interface PanelCliOptions extends DataOptions {
+    name?: string;
+    out?: string;
+    wide?: boolean;
+}
+
+/**
+ * `af data panel FILE`: the strategy's features and signals at every bar for every symbol
+ * (its universe, or any --symbols list: factor research over a wider universe), stored as a
+ * named panel in the store; --out also exports it.
+ */
+export async function panelCommand(file: string, o: PanelCliOptions, out: (s: string) => void): Promise<number> {
+    const ir = await compileFile(file, o.strategy, out);
+    if (!ir) return 1;
+    const name = o.name ?? ir.strategy;
+    try {
+        const params = bindParams(ir, parseParamArgs(ir, o.params ?? []));
+        const assets = o.symbols
+            ? o.symbols.split(',').map(s => s.trim()).filter(Boolean).map(s => {
+                const i = s.indexOf(':');
+                if (i <= 0) throw new CliError(`--symbols: '${s}' is not venue:SYMBOL (e.g. sp:SPX)`);
+                return { venue: s.slice(0, i), symbol: s.slice(i + 1) };
+            })
+            : ir.universe.map(u => ({ venue: u.venue, symbol: u.symbol }));
+        const { stored, exported, panel } = await DataStore.with({ stateDir: o.stateDir }, async store => {
+            const data = await loadFromStore(store, { assets, timeframe: ir.timeframe.text, from: o.from, to: o.to });
+            if (data.ts.length === 0) throw new CliError(`no bars between ${o.from ?? 'the start'} and ${o.to ?? 'the end'}`);
+            const panel = computePanel(ir, data, params);
+            const stored = await storePanel(store, name, panel);
+            const exported = o.out ? await exportQuery(store, await panelQuery(store, name, { layout: o.wide ? 'wide' : 'long' }), o.out) : undefined;
+            return { stored, exported, panel };
+        });
+        if (o.json) {
+            out(JSON.stringify({ name, rows: stored.rows, replaced: stored.replaced, symbols: panel.symbols, columns: panel.features, bars: panel.ts.length, provenance: panel.provenance, exported }, jsonNumbers, 2) + '\n');
+        } else {
+            out(`panel ${name}${stored.replaced ? ' (replaced)' : ''}: ${panel.symbols.length} symbol(s) × ${panel.features.length} column(s) (${panel.features.join(', ')}) × ${panel.ts.length} bars = ${stored.rows} values\n`);
+            if (exported) out(`wrote ${exported.rows} rows to ${exported.file} as ${exported.format}\n`);
+        }
+        return 0;
+    } catch (e) {
+        throw userError(e);
+    }
 }

@@ -9,6 +9,9 @@ import { dirname, join } from 'node:path';
 import { formatTs, parseDateArg } from '../../data/dates.js';
 import { DataError } from '../../data/errors.js';
 import { FIELDS, ImportRejected, importBars, importFile, type ColumnMap, type Field, type ImportResult } from '../../data/import.js';
+import { barsQuery, exportQuery } from '../../data/export.js';
+import { fetchBars } from '../../data/fetch.js';
+import { listPanels, panelQuery } from '../../data/panels.js';
 import { loadFromStore } from '../../data/load.js';
 import { DataStore } from '../../data/store.js';
 import { parseInstrument } from '../../data/symbols.js';
@@ -227,5 +230,64 @@ export async function dataResampleCommand(instrument: string, o: StoreCliOptions
         });
     }, out, o.json);
     out(o.json ? JSON.stringify(r, null, 2) + '\n' : importSummary(r));
+    return 0;
+}
+
+export interface FetchCliOptions extends StoreCliOptions {
+    since: string;
+    until?: string;
+    limit?: number;
+    urls?: string;
+    timeout?: number;
+}
+
+/** `af data fetch VENUE SYMBOL TIMEFRAME --since`: OHLCV through ccxt, paginated and rate-limited, then one validated import. */
+export async function dataFetchCommand(venue: string, symbol: string, timeframe: string, o: FetchCliOptions, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+    const r = await guarded(() => DataStore.with({ stateDir: o.stateDir }, store => fetchBars(store, {
+        venue, symbol, timeframe, since: o.since, until: o.until, limit: o.limit, urls: o.urls, timeoutMs: o.timeout,
+        onProgress: o.json ? undefined : (n, last) => err(`\rfetched ${n} bars, up to ${formatTs(last)}`),
+    })), out, o.json);
+    if (!o.json) err('\n');
+    out(o.json ? JSON.stringify(r, null, 2) + '\n' : `${importSummary(r)}  ${r.requests} request(s), ${r.pages} page(s) from ${r.apiUrl}${r.rateLimited ? `, rate-limited ${r.rateLimited}×` : ''}${r.formingDropped ? '; the still-forming last candle was left out' : ''}\n`);
+    return 0;
+}
+
+export interface ExportCliOptions extends StoreCliOptions {
+    sql?: string;
+    symbols?: string;
+    timeframe?: string;
+    from?: string;
+    to?: string;
+    panel?: string;
+    wide?: boolean;
+    format?: string;
+}
+
+/** `af data export OUT (--sql Q | --symbols ids --timeframe tf | --panel NAME)`: Parquet, Arrow IPC or CSV for notebooks. */
+export async function dataExportCommand(file: string, o: ExportCliOptions, out: (s: string) => void): Promise<number> {
+    const sources = [o.sql !== undefined, o.symbols !== undefined, o.panel !== undefined].filter(Boolean).length;
+    if (sources !== 1) throw new CliError('say what to export with exactly one of --sql QUERY, --symbols venue:SYMBOL,… (with --timeframe) or --panel NAME');
+    if (o.symbols !== undefined && !o.timeframe) throw new CliError('--symbols needs --timeframe (e.g. 1d)');
+    const r = await guarded(() => DataStore.with({ stateDir: o.stateDir }, async store => {
+        const sql = o.sql ?? (o.panel !== undefined
+            ? await panelQuery(store, o.panel, { layout: o.wide ? 'wide' : 'long' })
+            : barsQuery({ ids: o.symbols!.split(',').map(x => parseInstrument(x.trim()).id), timeframe: o.timeframe!, from: o.from, to: o.to }));
+        return exportQuery(store, sql, file, { format: o.format as never });
+    }), out);
+    out(o.json ? JSON.stringify(r, null, 2) + '\n' : `wrote ${r.rows} rows × ${r.columns.length} columns (${r.columns.join(', ')}) to ${r.file} as ${r.format} (${(r.bytes / 1024).toFixed(1)} KiB)\n`);
+    return 0;
+}
+
+export async function dataPanelsCommand(o: StoreCliOptions, out: (s: string) => void): Promise<number> {
+    const panels = await guarded(() => DataStore.with({ stateDir: o.stateDir }, store => listPanels(store)), out);
+    if (o.json) {
+        out(JSON.stringify(panels, null, 2) + '\n');
+        return 0;
+    }
+    if (panels.length === 0) out('no panels stored; af data panel FILE computes one\n');
+    for (const p of panels) {
+        out(`${p.name.padEnd(24)} ${p.strategy} · ${p.symbols.length} symbol(s) × ${p.features.length} column(s) × ${p.bars} bars`
+            + `${p.firstTs !== null && p.lastTs !== null ? `, ${formatTs(p.firstTs)} .. ${formatTs(p.lastTs)}` : ''} · fingerprint ${p.exactFingerprint.slice(0, 12)}\n`);
+    }
     return 0;
 }

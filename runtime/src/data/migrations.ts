@@ -6,6 +6,9 @@
  */
 import { type DuckDBConnection } from '@duckdb/node-api';
 import { DataError } from './errors.js';
+import { EXPERIMENT_MIGRATIONS } from '../experiments/schema.js';
+import { IAM_MIGRATIONS } from '../iam/schema.js';
+import { RUN_MIGRATIONS } from '../orchestrator/schema.js';
 
 export interface Migration {
     readonly version: number;
@@ -13,7 +16,7 @@ export interface Migration {
     readonly statements: readonly string[];
 }
 
-export const MIGRATIONS: readonly Migration[] = [
+const DATA_MIGRATIONS: readonly Migration[] = [
     {
         version: 1,
         description: 'instruments, bars and on-chain series',
@@ -110,6 +113,15 @@ export const MIGRATIONS: readonly Migration[] = [
         ],
     },
 ];
+
+/**
+ * Every module's migrations, in version order: the data store's own (1–3), then the daemon's
+ * modules, each owning its tables in its own schema.ts. Versions must run 1, 2, 3, … without gaps.
+ */
+export const MIGRATIONS: readonly Migration[] = [...DATA_MIGRATIONS, ...IAM_MIGRATIONS, ...RUN_MIGRATIONS, ...EXPERIMENT_MIGRATIONS];
+MIGRATIONS.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`migration ${i + 1} has version ${m.version}: versions must be consecutive`);
+});
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 

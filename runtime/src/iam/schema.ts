@@ -1,0 +1,39 @@
+/** Schema of IAM (migration 4): users, teams, memberships with a role, hashed API tokens. */
+import { type Migration } from '../data/migrations.js';
+
+export const IAM_MIGRATIONS: readonly Migration[] = [
+    {
+        version: 4,
+        description: 'IAM: users, teams, memberships, API tokens',
+        statements: [
+            `CREATE TABLE users (
+                id VARCHAR PRIMARY KEY,
+                name VARCHAR NOT NULL UNIQUE,
+                created_at TIMESTAMP NOT NULL,
+                disabled BOOLEAN NOT NULL DEFAULT false)`,
+            `CREATE TABLE teams (
+                id VARCHAR PRIMARY KEY,
+                name VARCHAR NOT NULL UNIQUE,
+                created_at TIMESTAMP NOT NULL)`,
+            // A user's role is per team: viewer < researcher < trader < admin.
+            `CREATE TABLE memberships (
+                user_id VARCHAR NOT NULL,
+                team_id VARCHAR NOT NULL,
+                role VARCHAR NOT NULL CHECK (role IN ('viewer', 'researcher', 'trader', 'admin')),
+                PRIMARY KEY (user_id, team_id))`,
+            // Only a hash of the secret is stored; `prefix` identifies a token in listings and logs.
+            `CREATE TABLE tokens (
+                id VARCHAR PRIMARY KEY,
+                prefix VARCHAR NOT NULL,
+                hash VARCHAR NOT NULL UNIQUE,
+                user_id VARCHAR NOT NULL,
+                team_id VARCHAR NOT NULL,
+                name VARCHAR NOT NULL,
+                scopes VARCHAR[] NOT NULL,
+                created_at TIMESTAMP NOT NULL,
+                expires_at TIMESTAMP,
+                revoked_at TIMESTAMP,
+                last_used_at TIMESTAMP)`,
+        ],
+    },
+];

@@ -1,0 +1,53 @@
+/**
+ * Schema of the orchestrator (migration 5): runs as jobs, their lifecycle events and log lines.
+ * Artifacts (result JSON, report, curves) live on disk under <state dir>/runs/<run id>/.
+ */
+import { type Migration } from '../data/migrations.js';
+
+export const RUN_MIGRATIONS: readonly Migration[] = [
+    {
+        version: 5,
+        description: 'orchestrator: runs, run events, run logs',
+        statements: [
+            `CREATE TABLE runs (
+                id VARCHAR PRIMARY KEY,
+                kind VARCHAR NOT NULL CHECK (kind IN ('backtest', 'sweep', 'walkforward')),
+                state VARCHAR NOT NULL CHECK (state IN ('created', 'queued', 'running', 'completed', 'failed', 'cancelled')),
+                promoted BOOLEAN NOT NULL DEFAULT false,
+                owner VARCHAR NOT NULL,
+                team VARCHAR NOT NULL,
+                experiment_id VARCHAR,
+                trace_id VARCHAR NOT NULL,
+                attempt INTEGER NOT NULL DEFAULT 0,
+                created_at TIMESTAMP NOT NULL,
+                queued_at TIMESTAMP,
+                started_at TIMESTAMP,
+                finished_at TIMESTAMP,
+                spec JSON NOT NULL,
+                strategy VARCHAR,
+                source VARCHAR,
+                fingerprint_exact VARCHAR,
+                fingerprint_structural VARCHAR,
+                data_snapshot VARCHAR,
+                engine_version VARCHAR,
+                seed BIGINT,
+                error VARCHAR)`,
+            `CREATE TABLE run_events (
+                run_id VARCHAR NOT NULL,
+                seq INTEGER NOT NULL,
+                ts TIMESTAMP NOT NULL,
+                kind VARCHAR NOT NULL,
+                state VARCHAR,
+                actor VARCHAR NOT NULL,
+                message VARCHAR,
+                PRIMARY KEY (run_id, seq))`,
+            `CREATE TABLE run_logs (
+                run_id VARCHAR NOT NULL,
+                seq INTEGER NOT NULL,
+                ts TIMESTAMP NOT NULL,
+                level VARCHAR NOT NULL,
+                message VARCHAR NOT NULL,
+                PRIMARY KEY (run_id, seq))`,
+        ],
+    },
+];

@@ -4,7 +4,7 @@
  * is validated in SQL (validate.ts) and written in one transaction: it lands whole or not at all.
  * Re-importing a range replaces the stored bars of that series in [first, last] of the import.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { DataError, firstLine } from './errors.js';
 import { formatTs } from './dates.js';
@@ -148,7 +148,16 @@ async function stageFile(store: DataStore, file: string, format: 'csv' | 'parque
     } catch (e) {
         throw new DataError(`${file}: cannot be read as ${format.toUpperCase()}: ${firstLine(e)}`);
     }
-    const mapping = mapColumns(file, columns.map(c => c.name), o.map ?? {});
+    let mapping: Record<Field, string>;
+    try {
+        mapping = mapColumns(file, columns.map(c => c.name), o.map ?? {});
+    } catch (e) {
+        // A line with a different number of fields makes DuckDB's sniffer guess another dialect
+        // (one column, or a later line as the header); name that line rather than the columns.
+        const ragged = format === 'csv' ? raggedLine(file) : undefined;
+        if (ragged) throw new DataError(`${file}: malformed CSV: ${ragged}; fix that line and import again`);
+        throw e;
+    }
     const notes: string[] = [];
     const ignored = columns.map(c => c.name).filter(c => !Object.values(mapping).includes(c));
     notes.push(`columns: ${FIELDS.map(f => f === mapping[f] ? f : `${f}=${mapping[f]}`).join(', ')}${ignored.length ? `; ignored: ${ignored.join(', ')}` : ''}`);
@@ -178,6 +187,29 @@ async function stageFile(store: DataStore, file: string, format: 'csv' | 'parque
     return { rowLabel: format === 'csv' ? 'line' : 'row', notes };
 }
 
+/** The first line whose field count differs from the header's, described; undefined when all agree. */
+function raggedLine(file: string): string | undefined {
+    const lines = readFileSync(file, 'utf8').split(/\r?\n/);
+    const header = lines[0] ?? '';
+    const delim = [',', ';', '\t', '|'].find(d => header.includes(d));
+    if (!delim) return undefined;
+    const fields = (line: string): number => {
+        let n = 1, quoted = false;
+        for (const ch of line) {
+            if (ch === '"') quoted = !quoted;
+            else if (ch === delim && !quoted) n++;
+        }
+        return n;
+    };
+    const want = fields(header);
+    for (let i = 1; i < lines.length; i++) {
+        if (lines[i]!.trim() === '') continue;
+        const got = fields(lines[i]!);
+        if (got !== want) return `line ${i + 1} has ${got} fields but the header (line 1) has ${want}`;
+    }
+    return undefined;
+}
+
 function mapColumns(file: string, names: readonly string[], map: ColumnMap): Record<Field, string> {
     const find = (want: string): string | undefined => names.find(n => n === want) ?? names.find(n => n.trim().toLowerCase() === want.trim().toLowerCase());
     const out: Partial<Record<Field, string>> = {};
@@ -191,7 +223,8 @@ function mapColumns(file: string, names: readonly string[], map: ColumnMap): Rec
         }
         const hit = DEFAULT_NAMES[f].map(find).find(x => x !== undefined);
         if (!hit) {
-            const headerless = names.every(n => /^column\d+$/.test(n));
+            // DuckDB names the columns of a header-less file column0, …; with header = true it takes the first data row as names.
+            const headerless = names.every(n => /^column\d+$/.test(n) || /^[-+]?[\d.]/.test(n));
             throw new DataError(`${file}: no column for ${f}${headerless ? ' (the file seems to have no header row)' : ''}; the columns are ${names.join(', ')}; name it with --map ${f}=COLUMN`);
         }
         out[f] = hit;
@@ -213,7 +246,9 @@ async function timestampExpression(store: DataStore, type: string, dateFormat: s
     if (!numeric) {
         const text = `trim(CAST(${c} AS VARCHAR))`;
         const r = (await store.rows(`SELECT count(${c})::DOUBLE AS n, count(*) FILTER (WHERE regexp_full_match(${text}, '-?[0-9]+(\\.[0-9]+)?'))::DOUBLE AS num FROM af_stage_raw`))[0]!;
-        if (Number(r.num) === 0 || Number(r.num) < Number(r.n)) {
+        // Epoch numbers when most values are numbers: one bad value in an epoch column must be
+        // reported as that one bad row, not turn the column into ISO text that no row parses as.
+        if (Number(r.num) * 2 <= Number(r.n)) {
             // ISO dates and datetimes, with or without an offset (zone-less text is UTC); 'T10:00Z' lacks seconds, which DuckDB wants.
             return `timezone('UTC', coalesce(try_cast(${text} AS TIMESTAMPTZ), try_cast(regexp_replace(${text}, '^(\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2})([^:]*)$', '\\1:00\\2') AS TIMESTAMPTZ)))`;
         }

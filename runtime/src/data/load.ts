@@ -13,7 +13,7 @@ import { resample, type OhlcvSeries } from './resample.js';
 import { snapshotHash } from './snapshot.js';
 import { DataStore } from './store.js';
 import { normalizeSymbol, type InstrumentId } from './symbols.js';
-import { parseTimeframe, type Timeframe } from './timeframe.js';
+import { bucketStart, parseTimeframe, type Timeframe } from './timeframe.js';
 
 export interface LoadRequest {
     readonly stateDir?: string;
@@ -78,9 +78,12 @@ async function loadSeries(store: DataStore, id: InstrumentId, tf: Timeframe, fro
     if (!finer) {
         throw new DataError(`${id.id} is stored as ${stored.map(s => s.label).join(', ')}, none of which resamples to ${tf.label}; import ${tf.label} bars or a finer timeframe that divides it`);
     }
-    // Widen the window to whole coarse buckets so the first and last bars are complete.
-    const lo = from === undefined ? undefined : Math.floor((from - tf.offset) / tf.ms) * tf.ms + tf.offset;
-    const raw = await query(store, id, finer.label, lo, to);
+    // Widen the window to whole coarse buckets so the first and last bars are complete: `to`
+    // bounds bar open times, so the bucket that opens at or before `to` is read to its end
+    // (as its stored counterpart would be), not cut at `to` and then dropped as partial.
+    const lo = from === undefined ? undefined : bucketStart(from, tf);
+    const hi = to === undefined ? undefined : bucketStart(to, tf) + tf.ms - 1;
+    const raw = await query(store, id, finer.label, lo, hi);
     const r = resample(raw, finer, tf, { calendar: id.kind === 'ticker' ? 'weekdays' : '24x7' });
     const keep = (t: number): boolean => (from === undefined || t >= from) && (to === undefined || t <= to);
     const idx: number[] = [];

@@ -31,7 +31,12 @@ export type Params = DuckDBValue[] | Record<string, DuckDBValue>;
  * So the stores of one process share one instance per file (one connection each) and the
  * last close closes it. The entry holds the promise so that concurrent opens share it too.
  */
-interface SharedInstance { readonly instance: Promise<DuckDBInstance>; refs: number }
+interface SharedInstance {
+    readonly instance: Promise<DuckDBInstance>;
+    refs: number;
+    /** Migrations of concurrent opens run one after the other (two would conflict creating the same tables). */
+    migrating: Promise<unknown>;
+}
 const instances = new Map<string, SharedInstance>();
 
 function release(file: string, entry: SharedInstance, instance: DuckDBInstance | undefined): void {
@@ -58,7 +63,7 @@ export class DataStore {
         const file = join(stateDir, DB_FILE);
         let shared = instances.get(file);
         if (!shared) {
-            shared = { instance: DuckDBInstance.create(file), refs: 0 };
+            shared = { instance: DuckDBInstance.create(file), refs: 0, migrating: Promise.resolve() };
             instances.set(file, shared);
         }
         shared.refs++;
@@ -79,7 +84,10 @@ export class DataStore {
             conn = await instance.connect();
             // Timestamps are UTC everywhere: casts of zone-less text and TIMESTAMPTZ → TIMESTAMP must not depend on the machine.
             await conn.run(`SET TimeZone = 'UTC'`);
-            const { from, to } = await migrate(conn, file, options.migrateTo);
+            const c = conn;
+            const migrated = shared.migrating.then(() => migrate(c, file, options.migrateTo));
+            shared.migrating = migrated.catch(() => undefined);
+            const { from, to } = await migrated;
             return new DataStore(stateDir, file, shared, instance, conn, to, from);
         } catch (e) {
             conn?.closeSync();

@@ -45,7 +45,11 @@ export function normalizeSymbol(venue: string, symbol: string): InstrumentId {
     const sep = /^([A-Z0-9.]+)[/\-_]([A-Z0-9.]+)$/.exec(raw);
     if (sep) return pair(v, sep[1]!, sep[2]!);
     if (CRYPTO_VENUES.has(v)) {
-        const quote = KNOWN_QUOTES.find(q => raw.endsWith(q) && raw.length > q.length);
+        // Longest quote first, except that a split leaving a known code as the base wins:
+        // BNBUSD is BNB/USD and XBTUSD is BTC/USD, not BN/BUSD and XB/TUSD (SOLBUSD stays SOL/BUSD).
+        const quotes = KNOWN_QUOTES.filter(q => raw.endsWith(q) && raw.length > q.length);
+        const known = (base: string): boolean => KNOWN_QUOTES.includes(base) || Object.hasOwn(ASSET_ALIASES, base);
+        const quote = quotes.find(q => known(raw.slice(0, -q.length))) ?? quotes[0];
         if (quote) return pair(v, raw.slice(0, -quote.length), quote);
     }
     return { venue: v, symbol: raw, id: `${v}:${raw}`, kind: 'ticker' };

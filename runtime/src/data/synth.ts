@@ -9,6 +9,7 @@
 import { type AssetBars, type BarData } from '../engine/types.js';
 import { DataError } from './errors.js';
 import { snapshotHash } from './snapshot.js';
+import { DAY, WEEK } from './timeframe.js';
 
 export interface SynthOptions {
     readonly symbols: readonly string[];
@@ -79,7 +80,10 @@ export function synthBars(o: SynthOptions): SynthResult {
     const normal = gaussian(rand);
     const n = o.bars;
     const m = o.symbols.length;
-    const start = Math.floor((o.start ?? Date.UTC(2020, 0, 1)) / o.timeframeMs) * o.timeframeMs;
+    // Weekly bars sit on Mondays (timeframe.ts; the epoch was a Thursday), everything else on epoch multiples,
+    // so that synthetic bars pass the grid check of an import at the same timeframe.
+    const offset = o.timeframeMs % WEEK === 0 ? 4 * DAY : 0;
+    const start = Math.floor(((o.start ?? Date.UTC(2020, 0, 1)) - offset) / o.timeframeMs) * o.timeframeMs + offset;
     const dt = o.timeframeMs / YEAR_MS;
     const sigma = (o.annualVol ?? 0.6) * Math.sqrt(dt);
     const ts = new Float64Array(n);

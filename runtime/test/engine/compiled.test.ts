@@ -4,8 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CompiledBacktester } from '../../src/engine/compiled/index.js';
+import { compileProgram, FIELDS } from '../../src/engine/compiled/program.js';
+import { compute } from '../../src/engine/indicators/index.js';
 import { bars, irOf } from './fixtures.js';
-import type { BacktestResult } from '../../src/engine/types.js';
+import type { AssetBars, BacktestResult } from '../../src/engine/types.js';
 
 const strategy = (body: string, exec = 'fees: 0 bps\n    slippage: 0 bps\n    capital: 1000') => `strategy T {
   universe: x:A
@@ -129,5 +131,78 @@ describe('compiled engine: orders and risk limits', () => {
         expect(long!.pnl).toBeCloseTo(-1000 - entryFee + 1070 - revFee * (100 / Math.abs(r.fills[1]!.qty)), 9);
         expect(short!.side).toBe('short');
         expect(r.trades).toHaveLength(2);
+    });
+});
+
+/** Found by the differential tests against the reference interpreter (differential.test.ts). */
+describe('compiled engine: regressions', () => {
+    it('a short target can be written as a negative size: target -50% is short', async () => {
+        // t0 close 10.5 > open → target −50% of 1000 → sell 500 / 11 at bar 1 open 11.
+        const r = await run('  rules {\n    when close > open and close < 11 => target -50%\n  }', [[10, 11, 9, 10.5], [11, 12.5, 10.5, 12]]);
+        expect(fills(r)[0]).toEqual([1, +(-500 / 11).toFixed(6), 11, 'signal']);
+        expect(r.trades[0]!.side).toBe('short');
+    });
+
+    it('zscore and stdev of a window whose values are all equal: undefined and exactly 0 (no rounding residue)', () => {
+        const xs = Float64Array.from([0, 1, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 7.3, 7.3, 7.3, 7.3, 7.3]);
+        const z = compute('zscore', [xs], [5]), sd = compute('stdev', [xs], [5]);
+        for (const t of [11, 16]) {
+            expect(sd[t]).toBe(0);
+            expect(z[t]).toBeNaN();
+        }
+        expect(z[6]).toBeCloseTo(0.5, 12); // [0, 1, 1, 1, 1]: mean 0.8, stdev 0.4
+    });
+
+    it('the drawdown peak is the highest recorded equity, not the mark before same-bar fills', async () => {
+        // this_close, fees 1%: bar 0 buys 100 at 10 (fee 10) → equity[0] = 990, although the mark before
+        // the fill was 1000. Bar 1 close 9.62 → 952: 3.84% below 990 (no warning; it would be 4.8% from 1000).
+        // Bar 2 close 9.6 → 950: 4.04% → warning.
+        const r = await run('  rules {\n    when open >= 10 and open < 11 => target 100% long\n  }\n  risk {\n    max_drawdown: 4% => warn\n  }',
+            [[10, 10.2, 9.8, 10], [9.7, 9.9, 9.5, 9.62], [9.6, 9.7, 9.5, 9.6]], 'fill: this_close\n    fees: 100 bps\n    slippage: 0 bps\n    capital: 1000');
+        expect(r.equity[0]).toBeCloseTo(990, 9);
+        expect(r.events.map(e => [e.bar, e.kind])).toEqual([[2, 'drawdown_warning']]);
+    });
+
+    it('a position opened at the close does not take that bar\'s high as its best price', async () => {
+        // Signal at bar 0 → next_close fill at bar 1's close 10.5. Bar 1's high of 12 came before the entry:
+        // the trailing level at bar 2 is 10.5 × 0.95 = 9.975 (not 12 × 0.95 = 11.4, which would gap out at bar 2's open).
+        const r = await run('  rules {\n    when close < 10.05 => target 100% long\n  }\n  risk {\n    trailing_stop: 5%\n  }',
+            [[10, 10.2, 9.9, 10], [10, 12, 9.9, 10.5], [10.6, 10.8, 10.4, 10.7], [10.7, 11.5, 10.6, 11.4], [11.4, 11.4, 10.9, 11]], 'fill: next_close\n    fees: 0 bps\n    slippage: 0 bps\n    capital: 1000');
+        // From bar 3 on the best is 11.5 (bar 3's high) → level 10.925 at bar 4, whose low 10.9 hits it.
+        expect(fills(r)).toEqual([[1, +(1000 / 10.5).toFixed(6), 10.5, 'signal'], [4, -(+(1000 / 10.5).toFixed(6)), 10.925, 'trailing_stop']]);
+    });
+
+    it('resample runs on one coarse clock for all assets: late starts, a missing first bar of a day, other assets and the cross-section', async () => {
+        const ir = await irOf(`strategy R {
+  universe: x:A as a, x:B as b
+  timeframe: 12h
+  feature d = resample(close, 1d)
+  feature s = resample(a.close - b.close, 1d)
+  feature r = resample(rank(close), 1d)
+  rules {
+    when d > 0 and s > 0 and r > 0 => target 10% long
+  }
+}`);
+        // Two bars a day for four days. A misses the first bar of day 2 (bar 4); B starts on day 1.
+        const n = NaN;
+        const closeA = [1, 2, 3, 4, n, 6, 7, 8], closeB = [n, n, 10, 20, 30, 40, 50, 60];
+        const asset = (c: number[]): AssetBars => {
+            const col = Float64Array.from(c);
+            return { open: col, high: col, low: col, close: col, volume: Float64Array.from(c, x => (x === x ? 1 : NaN)) };
+        };
+        const assets = [asset(closeA), asset(closeB)];
+        const ts = Float64Array.from({ length: 8 }, (_, i) => Date.UTC(2024, 0, 1) + i * 43_200_000);
+        const nodes = ['d', 's', 'r'].map(f => ir.features[f]!);
+        const program = compileProgram({ ir, params: {}, N: 2, aliases: new Map([['a', 0], ['b', 1]]), clockMs: 43_200_000 }, nodes);
+        program.bind(FIELDS.flatMap(f => assets.map(x => x[f])), ts);
+        const seen: number[][] = [];
+        for (let t = 0; t < 8; t++) {
+            program.step(t, 0, 2);
+            seen.push(nodes.flatMap(id => [program.V[program.slot(id, 0)]!, program.V[program.slot(id, 1)]!]));
+        }
+        // [d(A), d(B), s(A), s(B), r(A), r(B)] at each bar: the values of the previous day's coarse bar.
+        expect(seen[3]).toEqual([2, NaN, NaN, NaN, 0.5, NaN]); // day 0: B had no bar
+        expect(seen[4]).toEqual([4, 20, -16, -16, 0, 1]); // A has no bar at 4, yet day 1 is complete
+        expect(seen[7]).toEqual([6, 40, -34, -34, 0, 1]);
     });
 });

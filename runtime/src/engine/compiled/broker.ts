@@ -49,6 +49,9 @@ export class Broker {
     readonly pendAdd: Float64Array;
     readonly pendSet: Uint8Array;
     resting: RestingOrder[] = [];
+    /** Set from step 4 of a bar on: positions opened then skip this bar's range for their best price. */
+    atClose = false;
+    private readonly openedAtClose: Uint8Array;
 
     readonly fills: Fill[] = [];
     readonly trades: Trade[] = [];
@@ -74,6 +77,7 @@ export class Broker {
         this.stop = nan(); this.take = nan(); this.trailDist = nan(); this.best = nan();
         this.riskStop = nan(); this.riskTake = nan(); this.riskTrail = nan();
         this.pendValue = nan(); this.pendQty = nan(); this.pendAdd = new Float64Array(N); this.pendSet = new Uint8Array(N);
+        this.openedAtClose = new Uint8Array(N);
         this.tSide = new Int8Array(N);
         this.tEntryBar = new Int32Array(N);
         this.tEntryQty = new Float64Array(N); this.tEntryValue = new Float64Array(N);
@@ -129,6 +133,7 @@ export class Broker {
         this.take[a] = p !== p ? NaN : this.cfg.takeIsFraction ? entry * (1 + dir * p) : entry + dir * p;
         this.trailDist[a] = tr;
         this.best[a] = entry;
+        this.openedAtClose[a] = this.atClose ? 1 : 0;
     }
 
     /** The trailing level from the best price so far (NaN without a trailing stop). */
@@ -217,10 +222,11 @@ export class Broker {
         this.pendValue.fill(NaN); this.pendQty.fill(NaN); this.pendAdd.fill(0);
     }
 
-    /** Step 8: best prices for trailing stops. */
+    /** Step 8: best prices for trailing stops (from the bar after the fill for positions opened at the close). */
     updateBest(bar: number, a: number, bars: AssetBars): void {
         const q = this.qty[a]!;
         if (q === 0) return;
+        if (this.openedAtClose[a]) { this.openedAtClose[a] = 0; return; }
         const h = bars.high[bar]!, l = bars.low[bar]!;
         if (h !== h) return;
         const b = this.best[a]!;

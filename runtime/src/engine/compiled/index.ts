@@ -24,7 +24,7 @@ interface ResolvedAction {
     asset: number;
     size: NodeId;
     quantity: boolean;
-    /** +1 long/buy, −1 short/sell, 0: the sign of the size. */
+    /** +1 long/buy, −1 short/sell (a target multiplies its size by it; an order uses |size|). */
     sign: number;
     type?: 'limit' | 'stop';
     price?: NodeId;
@@ -113,6 +113,7 @@ export class CompiledBacktester implements Backtester {
         const pendSet = broker.pendSet, qty = broker.qty, lastClose = broker.lastClose;
         for (let t = 0; t < T; t++) {
             const ts = data.ts[t]!;
+            broker.atClose = false;
             // 1. market orders at the open
             if (atOpen) for (let a = 0; a < N; a++) if (pendSet[a]) broker.executePending(t, a, OPEN[a]![t]!);
             // 2. resting orders
@@ -120,6 +121,7 @@ export class CompiledBacktester implements Backtester {
             // 3. protective exits
             for (let a = 0; a < N; a++) if (qty[a] !== 0) broker.protect(t, a, data.assets[a]!);
             // 4. fills at the close
+            broker.atClose = true;
             if (atClose) for (let a = 0; a < N; a++) if (pendSet[a]) broker.executePending(t, a, CLOSE[a]![t]!);
             // 5. mark to market
             for (let a = 0; a < N; a++) {
@@ -128,24 +130,24 @@ export class CompiledBacktester implements Backtester {
             }
             if (needCloses) closes.push(data.assets);
             let E = broker.equity();
-            // 6. drawdown
+            // 6. drawdown: from the highest of the recorded equity[0..t-1] and this mark (`peak` holds
+            // only recorded values: a mark before this_close fills never enters the equity curve)
             if (!halted && maxDd !== Infinity) {
-                if (E > peak) { peak = E; warned = false; }
-                if (peak > 0 && (peak - E) / peak >= maxDd) {
+                if (E > peak) warned = false;
+                const top = E > peak ? E : peak;
+                if (top > 0 && (top - E) / top >= maxDd) {
                     if (ddAction === 'warn') {
-                        if (!warned) events.push({ bar: t, kind: 'drawdown_warning', message: `drawdown ${pct((peak - E) / peak)} reached the limit ${pct(maxDd)}` });
+                        if (!warned) events.push({ bar: t, kind: 'drawdown_warning', message: `drawdown ${pct((top - E) / top)} reached the limit ${pct(maxDd)}` });
                         warned = true;
                     } else {
                         broker.closeAll(t, 'drawdown');
                         broker.cancelAll();
-                        events.push({ bar: t, kind: ddAction === 'flatten' ? 'flatten' : 'halt', message: `drawdown ${pct((peak - E) / peak)} reached the limit ${pct(maxDd)}: ${ddAction === 'flatten' ? 'positions closed' : 'trading halted'}` });
+                        events.push({ bar: t, kind: ddAction === 'flatten' ? 'flatten' : 'halt', message: `drawdown ${pct((top - E) / top)} reached the limit ${pct(maxDd)}: ${ddAction === 'flatten' ? 'positions closed' : 'trading halted'}` });
                         if (ddAction !== 'flatten') halted = true;
                         E = broker.equity();
                         peak = E; // a new drawdown is measured from here (else flatten would repeat every bar)
                     }
                 }
-            } else if (E > peak) {
-                peak = E;
             }
             // 7. signals
             program.step(t, 0, N);
@@ -178,7 +180,9 @@ export class CompiledBacktester implements Backtester {
                             if (act.kind === 'flat') { tgtV[a] = 0; tgtQ[a] = NaN; any = true; continue; }
                             const size = V[act.size * N + a]!;
                             if (size !== size) continue;
-                            const signed = act.sign === 0 ? size : act.sign * Math.abs(size);
+                            // Targets: long keeps the size's sign, short negates it (`target -50%` is short);
+                            // orders: buy buys |size|, sell sells |size|.
+                            const signed = act.kind === 'target' ? (act.sign < 0 ? -size : size) : act.sign * Math.abs(size);
                             const close = data.assets[a]!.close[t]!;
                             if (act.kind === 'target') {
                                 if (act.quantity) { tgtQ[a] = signed; tgtV[a] = NaN; } else { tgtV[a] = signed * E; tgtQ[a] = NaN; }
@@ -205,6 +209,7 @@ export class CompiledBacktester implements Backtester {
             }
             equity[t] = broker.equity();
             exposure[t] = equity[t] !== 0 ? broker.grossExposure() / equity[t]! : 0;
+            if (equity[t]! > peak) peak = equity[t]!;
             // 8. trailing
             for (let a = 0; a < N; a++) if (qty[a] !== 0) broker.updateBest(t, a, data.assets[a]!);
             if (progressEvery > 0 && options.onProgress && (t + 1) % progressEvery === 0) options.onProgress((t + 1) / T);

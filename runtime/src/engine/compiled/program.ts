@@ -6,8 +6,8 @@
  * so a bar costs O(nodes × assets) with no allocation.
  *
  * Resampled inputs run on their own clock: the subgraph under `resample(x, tf)` is compiled into a
- * child program over coarse bars built from the fine ones; the child steps one asset whenever a
- * coarse bucket of that asset completes.
+ * child program over coarse bars built from the fine ones, on a coarse clock shared by all assets;
+ * the child steps every asset when a coarse bucket completes.
  */
 import type { IrNode, NodeId, StrategyIr } from '../../../../language/src/ir/ir.js';
 import { evalScalar } from '../ir-scalar.js';
@@ -242,78 +242,86 @@ function resampleCode(ctx: CompileContext, n: IrNode, S: unknown[], childBinders
     return { code: `V[i] = S[${n.id * N}].value(t, a);` };
 }
 
-/** Aggregates fine bars into coarse ones per asset and keeps the child's recent outputs. */
+/**
+ * Aggregates fine bars into coarse ones and keeps the child's recent outputs. The coarse clock is
+ * shared by all assets: one coarse bar per bucket that holds a bar of the time axis (an asset
+ * without a bar in the bucket gets NaN there), so aliased fields and cross-sectional functions
+ * inside the resampled expression see every asset at the same coarse bar. A bucket is complete,
+ * and the child steps it for all assets at once, at the first fine bar of a later bucket.
+ */
 class Resampler {
     private cols: Columns = [];
     private ts: Float64Array = new Float64Array(0);
     private readonly coarse: Columns = [];
-    private readonly coarseTs: Float64Array[] = [];
-    private readonly count: Int32Array;
-    private readonly bucket: Float64Array;
+    private coarseTs: Float64Array = new Float64Array(0);
+    /** Index of the coarse bar being formed (−1 before the first bar). */
+    private current = -1;
+    private bucket = NaN;
     private readonly history: Float64Array[];
-    private readonly filled: Int32Array;
-    private lastT: Int32Array;
+    /** Number of completed coarse bars. */
+    private filled = 0;
+    private lastT = -1;
 
     constructor(private readonly N: number, private readonly tf: number, private readonly offset: number, private readonly child: Program, private readonly source: NodeId) {
-        this.count = new Int32Array(N);
-        this.bucket = new Float64Array(N).fill(NaN);
         this.history = Array.from({ length: N }, () => new Float64Array(offset).fill(NaN));
-        this.filled = new Int32Array(N);
-        this.lastT = new Int32Array(N).fill(-1);
     }
 
     bind(cols: Columns, ts: Float64Array): void {
         this.cols = cols;
         this.ts = ts;
-        const cap = Math.ceil(ts.length) + 2;
+        const cap = ts.length + 2;
         this.coarse.length = 0;
         for (let i = 0; i < FIELDS.length * this.N; i++) this.coarse.push(new Float64Array(cap).fill(NaN));
-        this.coarseTs.length = 0;
-        // The child program indexes its columns by coarse bar number per asset; one shared ts array per asset is not
-        // needed by any function, so the child gets the first asset's coarse times.
-        this.coarseTs.push(new Float64Array(cap).fill(NaN));
-        this.child.bind(this.coarse, this.coarseTs[0]!);
+        this.coarseTs = new Float64Array(cap).fill(NaN);
+        this.current = -1;
+        this.bucket = NaN;
+        this.filled = 0;
+        this.lastT = -1;
+        for (const h of this.history) h.fill(NaN);
+        this.child.bind(this.coarse, this.coarseTs);
     }
 
-    /** Called for every fine bar t in order (once per asset). */
+    /** Called for every fine bar t in order (once per asset; the first call of a bar advances all assets). */
     value(t: number, a: number): number {
-        if (this.lastT[a] !== t) {
-            this.lastT[a] = t;
-            this.advance(t, a);
+        if (this.lastT !== t) {
+            this.lastT = t;
+            this.advance(t);
         }
         const k = this.offset - 1;
-        if (this.filled[a]! <= k) return NaN;
-        const h = this.history[a]!;
-        return h[(this.filled[a]! - 1 - k) % this.offset]!;
+        if (this.filled <= k) return NaN;
+        return this.history[a]![(this.filled - 1 - k) % this.offset]!;
     }
 
-    private advance(t: number, a: number): void {
+    private advance(t: number): void {
         const N = this.N;
-        const o = this.cols[0 * N + a]![t]!;
-        if (o !== o) return; // no bar for this asset
         const b = Math.floor(this.ts[t]! / this.tf);
-        const cur = this.bucket[a]!;
-        if (cur === cur && b !== cur) this.complete(a);
-        const c = this.count[a]!;
-        const h = this.cols[1 * N + a]![t]!, l = this.cols[2 * N + a]![t]!, cl = this.cols[3 * N + a]![t]!, v = this.cols[4 * N + a]![t]!;
-        const O = this.coarse[0 * N + a]!, H = this.coarse[1 * N + a]!, L = this.coarse[2 * N + a]!, Cc = this.coarse[3 * N + a]!, Vv = this.coarse[4 * N + a]!;
-        if (!(cur === cur && b === cur)) {
-            this.bucket[a] = b;
-            O[c] = o; H[c] = h; L[c] = l; Cc[c] = cl; Vv[c] = v;
-        } else {
-            if (h > H[c]!) H[c] = h;
-            if (l < L[c]!) L[c] = l;
-            Cc[c] = cl;
-            Vv[c] = Vv[c]! + v;
+        if (b !== this.bucket) {
+            if (this.current >= 0) this.complete();
+            this.bucket = b;
+            this.current++;
+            this.coarseTs[this.current] = b * this.tf;
+        }
+        const c = this.current;
+        for (let a = 0; a < N; a++) {
+            const o = this.cols[0 * N + a]![t]!;
+            if (o !== o) continue; // no bar for this asset
+            const h = this.cols[1 * N + a]![t]!, l = this.cols[2 * N + a]![t]!, cl = this.cols[3 * N + a]![t]!, v = this.cols[4 * N + a]![t]!;
+            const O = this.coarse[0 * N + a]!, H = this.coarse[1 * N + a]!, L = this.coarse[2 * N + a]!, Cc = this.coarse[3 * N + a]!, Vv = this.coarse[4 * N + a]!;
+            if (O[c] !== O[c]) {
+                O[c] = o; H[c] = h; L[c] = l; Cc[c] = cl; Vv[c] = v;
+            } else {
+                if (h > H[c]!) H[c] = h;
+                if (l < L[c]!) L[c] = l;
+                Cc[c] = cl;
+                Vv[c] = Vv[c]! + v;
+            }
         }
     }
 
-    private complete(a: number): void {
-        const c = this.count[a]!;
-        this.child.step(c, a, a + 1);
-        const v = this.child.V[this.source * this.N + a]!;
-        this.history[a]![this.filled[a]! % this.offset] = v;
-        this.filled[a] = this.filled[a]! + 1;
-        this.count[a] = c + 1;
+    private complete(): void {
+        this.child.step(this.current, 0, this.N);
+        const slot = this.filled % this.offset;
+        for (let a = 0; a < this.N; a++) this.history[a]![slot] = this.child.V[this.source * this.N + a]!;
+        this.filled++;
     }
 }

@@ -54,6 +54,8 @@ export class WindowMoments {
     mean = 0;
     m2 = 0;
     private dirty = false;
+    /** Consecutive pushes equal to the newest value. */
+    private run = 0;
 
     constructor(n: number) {
         this.ring = new Ring(n);
@@ -62,7 +64,11 @@ export class WindowMoments {
     push(x: number): void {
         const r = this.ring;
         const old = r.push(x);
+        this.run = r.count > 1 && x === r.ago(1) ? this.run + 1 : 1;
         if (r.nans > 0) { this.dirty = true; return; }
+        // A constant window has variance exactly 0 (the sliding update would leave rounding residue,
+        // and zscore must be undefined there); the next updates start from this exact state.
+        if (this.run >= r.n) { this.mean = x; this.m2 = 0; this.dirty = false; return; }
         if (this.dirty) { this.rebuild(); return; } // a NaN just left the window
         if (old === undefined) { // still filling: Welford's add
             const k = r.count, d = x - this.mean;

@@ -115,9 +115,10 @@ export async function importBars(store: DataStore, bars: BarColumns, source: str
         } finally {
             app.closeSync();
         }
-        await store.run(`CREATE OR REPLACE TEMP VIEW af_stage AS SELECT rowid + 1 AS src_row,
-            CASE WHEN isfinite(ts) THEN make_timestamp(CAST(round(ts * 1000) AS BIGINT)) END AS ts, CAST(ts AS VARCHAR) AS ts_text,
+        await store.run(`CREATE OR REPLACE TEMP TABLE af_stage AS SELECT rowid + 1 AS src_row,
+            CASE WHEN isfinite(ts) THEN make_timestamp(CAST(round(ts * 1000) AS BIGINT)) END AS ts,
             open, high, low, close, volume FROM af_stage_raw`);
+        await store.run(`CREATE OR REPLACE TEMP VIEW af_stage_text AS SELECT rowid + 1 AS src_row, CAST(ts AS VARCHAR) AS ts_text FROM af_stage_raw`);
         return await finishImport(store, source, target, options, { rowLabel: 'bar', notes: [] }, started);
     } finally {
         await dropStage(store);
@@ -132,7 +133,7 @@ function resolveTarget(o: ImportOptions): Target {
 
 async function dropStage(store: DataStore): Promise<void> {
     if (!store.isOpen) return;
-    for (const s of ['DROP VIEW IF EXISTS af_final', 'DROP TABLE IF EXISTS af_final_t', 'DROP VIEW IF EXISTS af_stage', 'DROP TABLE IF EXISTS af_stage_raw']) {
+    for (const s of ['DROP VIEW IF EXISTS af_final', 'DROP TABLE IF EXISTS af_final_t', 'DROP TABLE IF EXISTS af_stage', 'DROP VIEW IF EXISTS af_stage_text', 'DROP TABLE IF EXISTS af_stage_raw']) {
         await store.run(s);
     }
 }
@@ -182,7 +183,10 @@ async function stageFile(store: DataStore, file: string, format: 'csv' | 'parque
         return NUMERIC.test(t) ? `CAST(${q(`f_${f}`)} AS DOUBLE)` : `try_cast(trim(CAST(${q(`f_${f}`)} AS VARCHAR)) AS DOUBLE)`;
     };
     const base = format === 'csv' ? 2 : 1; // CSV: line numbers, counting the header line
-    await store.run(`CREATE OR REPLACE TEMP VIEW af_stage AS SELECT rowid + ${base} AS src_row, ${tsExpr} AS ts, CAST(f_ts AS VARCHAR) AS ts_text,
+    // Materialised once: the validation queries below each scan it, and the timestamp expression is not cheap.
+    // The source text of timestamps is only needed for the few rows a report shows: a view, not a column.
+    await store.run(`CREATE OR REPLACE TEMP VIEW af_stage_text AS SELECT rowid + ${base} AS src_row, CAST(f_ts AS VARCHAR) AS ts_text FROM af_stage_raw`);
+    await store.run(`CREATE OR REPLACE TEMP TABLE af_stage AS SELECT rowid + ${base} AS src_row, ${tsExpr} AS ts,
         ${(['open', 'high', 'low', 'close', 'volume'] as const).map(f => `${value(f)} AS ${f}`).join(', ')} FROM af_stage_raw`);
     return { rowLabel: format === 'csv' ? 'line' : 'row', notes };
 }
@@ -295,10 +299,15 @@ async function finishImport(store: DataStore, source: string, t: Target, o: Impo
     const replaced = await store.transaction(async () => {
         const existing = Number(await store.scalar(`SELECT count(*)::DOUBLE FROM bars WHERE ${inRange}`, [...key, firstTs, lastTs]));
         if (existing > 0) {
-            const stale = await store.run(`DELETE FROM bars WHERE ${inRange} AND ts NOT IN (SELECT ts FROM af_final)`, [...key, firstTs, lastTs]);
+            const stale = Number(await store.scalar(`SELECT count(*)::DOUBLE FROM bars WHERE ${inRange} AND ts NOT IN (SELECT ts FROM af_final)`, [...key, firstTs, lastTs]));
+            await store.run(`DELETE FROM bars WHERE ${inRange}`, [...key, firstTs, lastTs]);
             notes.push(`replaced ${existing} stored bars in ${formatTs(firstTs)} .. ${formatTs(lastTs)}${stale > 0 ? ` (${stale} of them are not in the new data and were removed)` : ''}`);
         }
-        await store.run(`INSERT OR REPLACE INTO bars SELECT $1, $2, $3, ts, open, high, low, close, volume FROM af_final`, key);
+        // Bars have no primary-key index (building one costs more than the import itself): uniqueness
+        // of (venue, symbol, timeframe, ts) holds because af_final is unique and its range was just cleared.
+        // Stored in time order (loads scan by range); af_final is already sorted unless --repair left unsorted input as is.
+        const sorted = !problems.some(p => p.code === 'unsorted');
+        await store.run(`INSERT INTO bars SELECT $1, $2, $3, ts, open, high, low, close, volume FROM af_final${sorted ? '' : ' ORDER BY ts'}`, key);
         await store.run(`INSERT OR IGNORE INTO instruments VALUES ($1, $2, $3, $4, $5)`, [t.instrument.venue, t.instrument.symbol, t.instrument.kind, t.instrument.base ?? null, t.instrument.quote ?? null]);
         await store.run(`INSERT INTO imports (source, venue, symbol, timeframe, first_ts, last_ts, rows_in, rows_written, rows_dropped, rows_replaced, report)
             VALUES ($1, $2, $3, $4, make_timestamp(CAST($5 AS BIGINT) * 1000), make_timestamp(CAST($6 AS BIGINT) * 1000), $7, $8, $9, $10, $11)`,

@@ -37,8 +37,10 @@ const DATA_MIGRATIONS: readonly Migration[] = [
                 high DOUBLE NOT NULL,
                 low DOUBLE NOT NULL,
                 close DOUBLE NOT NULL,
-                volume DOUBLE NOT NULL,
-                PRIMARY KEY (venue, symbol, timeframe, ts))`,
+                volume DOUBLE NOT NULL)`,
+            // No primary key: an ART index over every bar would cost more than the bulk import itself
+            // (imports keep (venue, symbol, timeframe, ts) unique: validated input, range cleared first),
+            // and range scans by series are served by DuckDB's zone maps.
             // A DEX pool (or any on-chain contract) whose metrics are tracked.
             `CREATE TABLE onchain_pools (
                 chain VARCHAR NOT NULL,

@@ -1,6 +1,6 @@
 /**
  * Validation of staged bars, in SQL over the staging view `af_stage`
- * (src_row, ts, ts_text, open, high, low, close, volume). Every problem class is reported
+ * (src_row, ts, open, high, low, close, volume) and `af_stage_text` (src_row, ts_text: the source text). Every problem class is reported
  * with its count and first rows (numbered as in the source); `--repair` may drop the
  * row-level ones and duplicates, and sort, but never invents bars, so gaps stay gaps.
  */
@@ -68,9 +68,21 @@ function label(o: ValidationOptions, row: unknown): string {
     return `${o.rowLabel} ${String(row)}`;
 }
 
+/** The source text of the timestamps of some rows. */
+async function textOf(store: DataStore, rows: readonly number[]): Promise<Map<number, string>> {
+    if (rows.length === 0) return new Map();
+    const found = await store.rows(`SELECT src_row::DOUBLE AS r, ts_text FROM af_stage_text WHERE src_row IN (${rows.map(Number).join(', ')})`);
+    return new Map(found.map(e => [Number(e.r), e.ts_text === null ? '' : String(e.ts_text)]));
+}
+
+async function withText(store: DataStore, rows: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+    const text = await textOf(store, rows.map(e => Number(e.r)));
+    return rows.map(e => ({ ...e, ts_text: text.get(Number(e.r)) ?? '' }));
+}
+
 export async function validateStage(store: DataStore, o: ValidationOptions): Promise<Validation> {
     const checks = rowChecks(o.tf);
-    const counts = await store.rows(`SELECT count(*)::DOUBLE AS n, (count(ts) - count(DISTINCT ts))::DOUBLE AS dups,
+    const counts = await store.rows(`SELECT count(*)::DOUBLE AS n,
         count(*) FILTER (WHERE ${invalidPredicate(o.tf)})::DOUBLE AS invalid,
         ${checks.map((c, i) => `count(*) FILTER (WHERE ${c.cond})::DOUBLE AS c${i}`).join(', ')} FROM af_stage`);
     const row = counts[0]!;
@@ -78,7 +90,7 @@ export async function validateStage(store: DataStore, o: ValidationOptions): Pro
     for (const [i, c] of checks.entries()) {
         const n = Number(row[`c${i}`]);
         if (n === 0) continue;
-        const ex = await store.rows(`SELECT src_row::DOUBLE AS r, ts_text ${c.show.map(f => `, ${f}`).join('')} FROM af_stage WHERE ${c.cond} ORDER BY src_row LIMIT ${EXAMPLES}`);
+        const ex = await withText(store, await store.rows(`SELECT src_row::DOUBLE AS r ${c.show.map(f => `, ${f}`).join('')} FROM af_stage WHERE ${c.cond} ORDER BY src_row LIMIT ${EXAMPLES}`));
         problems.push({
             code: c.code, severity: 'error', count: n, message: c.message, repair: 'drop',
             rows: ex.map(e => Number(e.r)),
@@ -86,21 +98,28 @@ export async function validateStage(store: DataStore, o: ValidationOptions): Pro
         });
     }
 
-    const unsorted = await store.rows(`SELECT src_row::DOUBLE AS r, ts_text, prev_text, count(*) OVER ()::DOUBLE AS n FROM (
-        SELECT src_row, ts, ts_text, lag(ts) OVER (ORDER BY src_row) AS prev, lag(ts_text) OVER (ORDER BY src_row) AS prev_text FROM af_stage WHERE ts IS NOT NULL)
+    // One window pass over timestamps: rows earlier than the row before (unsorted) and equal to it.
+    // In sorted input every duplicate sits next to its twin; only unsorted input needs a hash count.
+    const order = (await store.rows(`SELECT count(*) FILTER (WHERE ts < prev)::DOUBLE AS down, count(*) FILTER (WHERE ts = prev)::DOUBLE AS same FROM (
+        SELECT ts, lag(ts) OVER (ORDER BY src_row) AS prev FROM af_stage WHERE ts IS NOT NULL)`))[0]!;
+    const duplicateRows = Number(order.down) === 0 ? Number(order.same)
+        : Number(await store.scalar(`SELECT (count(ts) - count(DISTINCT ts))::DOUBLE FROM af_stage`));
+    const unsorted = Number(order.down) === 0 ? [] : await store.rows(`SELECT src_row::DOUBLE AS r, prev_row::DOUBLE AS p, count(*) OVER ()::DOUBLE AS n FROM (
+        SELECT src_row, ts, lag(ts) OVER (ORDER BY src_row) AS prev, lag(src_row) OVER (ORDER BY src_row) AS prev_row FROM af_stage WHERE ts IS NOT NULL)
         WHERE ts < prev ORDER BY src_row LIMIT ${EXAMPLES}`);
     if (unsorted.length > 0) {
+        const rowsOf = [...unsorted.map(e => Number(e.r)), ...unsorted.map(e => Number(e.p))];
+        const text = await textOf(store, rowsOf);
         problems.push({
             code: 'unsorted', severity: 'error', count: Number(unsorted[0]!.n), message: 'timestamp earlier than the row before', repair: 'sort',
-            rows: unsorted.map(e => Number(e.r)), examples: unsorted.map(e => `${label(o, e.r)} [${String(e.ts_text)}] after [${String(e.prev_text)}]`),
+            rows: unsorted.map(e => Number(e.r)), examples: unsorted.map(e => `${label(o, e.r)} [${text.get(Number(e.r))}] after [${text.get(Number(e.p))}]`),
         });
     }
 
-    const duplicateRows = Number(row.dups);
     if (duplicateRows > 0) {
-        const ex = await store.rows(`SELECT src_row::DOUBLE AS r, ts_text, kept::DOUBLE AS kept FROM (
-            SELECT src_row, ts_text, row_number() OVER (PARTITION BY ts ORDER BY src_row DESC) AS rk, max(src_row) OVER (PARTITION BY ts) AS kept FROM af_stage WHERE ts IS NOT NULL)
-            WHERE rk > 1 ORDER BY src_row LIMIT ${EXAMPLES}`);
+        const ex = await withText(store, await store.rows(`SELECT src_row::DOUBLE AS r, kept::DOUBLE AS kept FROM (
+            SELECT src_row, row_number() OVER (PARTITION BY ts ORDER BY src_row DESC) AS rk, max(src_row) OVER (PARTITION BY ts) AS kept FROM af_stage WHERE ts IS NOT NULL)
+            WHERE rk > 1 ORDER BY src_row LIMIT ${EXAMPLES}`));
         problems.push({
             code: 'duplicate-ts', severity: 'error', count: duplicateRows, message: 'duplicate timestamp (a later row has the same one)', repair: 'drop-earlier',
             rows: ex.map(e => Number(e.r)), examples: ex.map(e => `${label(o, e.r)} [${String(e.ts_text)}] repeated at ${label(o, e.kept)}`),

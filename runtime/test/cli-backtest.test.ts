@@ -86,7 +86,16 @@ describe('af backtest', () => {
         expect(badParam.err).toMatch(/fast/);
         const badDate = await af('backtest', 'examples/sma-cross.af', '--from', 'yesterday', ...sd);
         expect(badDate.err).toMatch(/--from 'yesterday' is not a date/);
-        for (const r of [unknown, badParam, badDate]) expect(r.err).not.toMatch(/\n\s+at /);
+        const empty = await af('backtest', 'examples/sma-cross.af', '--from', '2030-01-01', ...sd);
+        expect(empty.code).toBe(2);
+        expect(empty.err).toMatch(/no bars between 2030-01-01 and the end/);
+        const short = await af('backtest', 'examples/sma-cross.af', '--from', '2020-03-01', ...sd);
+        expect(short.code).toBe(0);
+        expect(short.out).toMatch(/warning: 34 bars are not more than the warm-up of 100/);
+        const broken = await af('backtest', 'examples/bad/AF001-syntax-error.af', ...sd);
+        expect(broken.code).toBe(1);
+        expect(broken.out).toMatch(/AF001-syntax-error\.af:\d+:\d+ AF001 Syntax error.*\n.*nothing compiled/);
+        for (const r of [unknown, badParam, badDate, empty, broken]) expect(r.err).not.toMatch(/\n\s+at /);
     });
 
     it('af sweep ranks the grid and reports the deflated Sharpe ratio', async () => {

@@ -85,6 +85,7 @@ export async function backtestCommand(file: string, o: DataOptions & { report?: 
     } else {
         out(`${ir.strategy} on ${universe.join(', ')} ${ir.timeframe.text}, ${iso(data.ts[0]!)} → ${iso(data.ts[data.ts.length - 1]!)} (${data.ts.length} bars, warm-up ${result.warmupBars})\n`);
         out(`params: ${Object.entries(params).map(([k, v]) => `${k}=${v}`).join(', ') || '(none)'}\n\n`);
+        if (data.ts.length <= result.warmupBars) out(`warning: ${data.ts.length} bars are not more than the warm-up of ${result.warmupBars}: the strategy cannot trade; start earlier (--from) or shorten the look-backs\n\n`);
         out(printTable(metricRows(metrics)));
         for (const e of result.events) out(`  event at ${iso(data.ts[e.bar]!)}: ${e.kind} — ${e.message}\n`);
         out(`\nfingerprint ${result.provenance.exactFingerprint.slice(0, 16)} · data ${result.provenance.dataSnapshot.slice(0, 16)} · engine ${result.provenance.engineVersion}\n`);

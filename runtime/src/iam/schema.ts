@@ -21,7 +21,9 @@ export const IAM_MIGRATIONS: readonly Migration[] = [
                 team_id VARCHAR NOT NULL,
                 role VARCHAR NOT NULL CHECK (role IN ('viewer', 'researcher', 'trader', 'admin')),
                 PRIMARY KEY (user_id, team_id))`,
-            // Only a hash of the secret is stored; `prefix` identifies a token in listings and logs.
+            // Only the SHA-256 of the whole token is stored (hex); `prefix` (the 8 characters after af_)
+            // identifies a token in listings and logs. created_by: the user who issued it (NULL: bootstrap
+            // or a local operator). A token acts for one team, with its user's current role there.
             `CREATE TABLE tokens (
                 id VARCHAR PRIMARY KEY,
                 prefix VARCHAR NOT NULL,
@@ -31,6 +33,7 @@ export const IAM_MIGRATIONS: readonly Migration[] = [
                 name VARCHAR NOT NULL,
                 scopes VARCHAR[] NOT NULL,
                 created_at TIMESTAMP NOT NULL,
+                created_by VARCHAR,
                 expires_at TIMESTAMP,
                 revoked_at TIMESTAMP,
                 last_used_at TIMESTAMP)`,

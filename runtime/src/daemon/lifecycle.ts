@@ -1,0 +1,137 @@
+/**
+ * Starting, finding and stopping the daemon process. A running daemon announces itself in
+ * `<state dir>/daemon.json` (pid, URL) once it listens; clients read that file to connect, so
+ * a daemon on a random port is found without configuration. A file whose pid is gone is stale.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { resolveStateDir } from '../data/store.js';
+
+export interface DaemonAnnouncement {
+    readonly pid: number;
+    readonly url: string;
+    readonly startedAt: string;
+    readonly version: string;
+    readonly stateDir: string;
+}
+
+export const ANNOUNCEMENT = 'daemon.json';
+
+export function announcementFile(stateDir?: string): string {
+    return join(resolveStateDir(stateDir), ANNOUNCEMENT);
+}
+
+/** Written atomically by the daemon once it listens. */
+export function announce(a: DaemonAnnouncement): void {
+    const file = announcementFile(a.stateDir);
+    writeFileSync(`${file}.tmp`, JSON.stringify(a, null, 2) + '\n', { mode: 0o600 });
+    renameSync(`${file}.tmp`, file);
+}
+
+/** Removed by the daemon when it stops, but only if the file is still its own. */
+export function withdraw(stateDir: string, pid = process.pid): void {
+    const a = readAnnouncement(stateDir);
+    if (a && a.pid === pid) rmSync(announcementFile(stateDir), { force: true });
+}
+
+export function readAnnouncement(stateDir?: string): DaemonAnnouncement | undefined {
+    const file = announcementFile(stateDir);
+    if (!existsSync(file)) return undefined;
+    try {
+        const a = JSON.parse(readFileSync(file, 'utf8')) as DaemonAnnouncement;
+        return typeof a.pid === 'number' && typeof a.url === 'string' ? a : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+export function processAlive(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch (e) {
+        return (e as NodeJS.ErrnoException).code === 'EPERM';
+    }
+}
+
+export type DaemonStatus =
+    | { state: 'running'; announcement: DaemonAnnouncement; ready: boolean }
+    | { state: 'stale'; announcement: DaemonAnnouncement }
+    | { state: 'stopped' };
+
+/** Whether a daemon runs for this state directory, and whether it answers /readyz. */
+export async function daemonStatus(stateDir?: string, timeoutMs = 2000): Promise<DaemonStatus> {
+    const a = readAnnouncement(stateDir);
+    if (!a) return { state: 'stopped' };
+    if (!processAlive(a.pid)) return { state: 'stale', announcement: a };
+    let ready = false;
+    try {
+        const r = await fetch(new URL('/readyz', a.url), { signal: AbortSignal.timeout(timeoutMs) });
+        ready = r.ok;
+    } catch {
+        ready = false;
+    }
+    return { state: 'running', announcement: a, ready };
+}
+
+export interface StartOptions {
+    stateDir?: string;
+    port?: number;
+    host?: string;
+    /** Extra arguments for `af daemon run`. */
+    args?: readonly string[];
+    timeoutMs?: number;
+}
+
+const AF_BIN = fileURLToPath(new URL('../../../../bin/af.js', import.meta.url));
+
+/**
+ * Starts `af daemon run` detached (its own process group, output to <state dir>/logs/daemon.out)
+ * and waits until it announces itself and answers /readyz.
+ */
+export async function startDetached(o: StartOptions = {}): Promise<DaemonAnnouncement> {
+    const stateDir = resolveStateDir(o.stateDir);
+    const status = await daemonStatus(stateDir);
+    if (status.state === 'running') return status.announcement;
+    if (status.state === 'stale') rmSync(announcementFile(stateDir), { force: true });
+    mkdirSync(join(stateDir, 'logs'), { recursive: true });
+    const outFd = openSync(join(stateDir, 'logs', 'daemon.out'), 'a');
+    const args = [AF_BIN, 'daemon', 'run', '--state-dir', stateDir, '--port', String(o.port ?? 0), ...(o.host ? ['--host', o.host] : []), ...(o.args ?? [])];
+    const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', outFd, outFd], env: process.env });
+    child.unref();
+    const deadline = Date.now() + (o.timeoutMs ?? 20_000);
+    let exited: number | null = null;
+    child.once('exit', code => { exited = code ?? -1; });
+    while (Date.now() < deadline) {
+        if (exited !== null) {
+            throw new Error(`the daemon exited with code ${exited} while starting; see ${join(stateDir, 'logs', 'daemon.out')}`);
+        }
+        const s = await daemonStatus(stateDir, 500);
+        if (s.state === 'running' && s.announcement.pid === child.pid && s.ready) return s.announcement;
+        await new Promise(r => setTimeout(r, 100));
+    }
+    throw new Error(`the daemon did not become ready within ${Math.round((o.timeoutMs ?? 20_000) / 1000)} s; see ${join(stateDir, 'logs', 'daemon.out')}`);
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
+export async function stopDaemon(stateDir?: string, graceMs = 10_000): Promise<'stopped' | 'not-running' | 'killed'> {
+    const a = readAnnouncement(stateDir);
+    if (!a || !processAlive(a.pid)) {
+        if (a) rmSync(announcementFile(stateDir), { force: true });
+        return 'not-running';
+    }
+    process.kill(a.pid, 'SIGTERM');
+    const deadline = Date.now() + graceMs;
+    while (Date.now() < deadline) {
+        if (!processAlive(a.pid)) {
+            rmSync(announcementFile(stateDir), { force: true });
+            return 'stopped';
+        }
+        await new Promise(r => setTimeout(r, 100));
+    }
+    process.kill(a.pid, 'SIGKILL');
+    rmSync(announcementFile(stateDir), { force: true });
+    return 'killed';
+}

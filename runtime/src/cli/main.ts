@@ -13,6 +13,7 @@ import { fingerprintCommand } from './commands/fingerprint.js';
 import { backtestCommand, panelCommand, sweepCommand, walkforwardCommand } from './commands/backtest.js';
 import { dataExportCommand, dataFetchCommand, dataImportCommand, dataPanelsCommand, dataLsCommand, dataResampleCommand, dataSampleCommand, dataShowCommand, dataSynthCommand } from './commands/data.js';
 import { DataError } from '../data/errors.js';
+import { logsCommand } from './commands/logs.js';
 
 export function buildProgram(out: (s: string) => void, err: (s: string) => void): Command {
     const program = new Command('af')
@@ -184,6 +185,20 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .argument('<instrument>', 'venue:SYMBOL')
         .requiredOption('--to <tf>', 'target timeframe, e.g. 4h, 1d, 1w'))
         .action(async (instrument: string, opts) => { program.setOptionValue('exit', await dataResampleCommand(instrument, opts, out)); });
+
+    program.command('logs')
+        .description('Print the daemon\'s structured log, filtered by run, trace, request, component or level; --follow keeps printing.')
+        .option('--run <id>', 'lines of one run')
+        .option('--trace <id>', 'lines of one trace (a request and the runs it started)')
+        .option('--request <id>', 'lines of one request')
+        .option('--component <name>', 'e.g. gateway, orchestrator, alerts')
+        .addOption(new Option('--level <level>', 'minimum level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal']))
+        .option('--since <when>', 'e.g. 15m, 2h, 1d or an ISO time')
+        .option('--limit <n>', 'last n lines', parsePositive('--limit'))
+        .option('--follow', 'keep printing new lines', false)
+        .option('--state-dir <dir>', 'state directory (default .alphaforge, or $AF_STATE_DIR)')
+        .option('--json', 'print JSON lines', false)
+        .action(async opts => { program.setOptionValue('exit', await logsCommand(opts, out)); });
 
     program.command('demo')
         .description('The main job: check and compile every example, import the bundled S&P 500 sample, backtest an example on it, print its metrics and write the HTML report.')

@@ -1,13 +1,24 @@
 /**
  * Schema of the experiment and metric store (migration 6): experiments group runs; a run's
  * parameters, metrics and tags are long tables so the filter language can address any key.
+ *
+ * Conventions for writers (the orchestrator writes these rows when a run completes; ExperimentStore
+ * .recordResult is the reference writer):
+ * - run_params: `value` holds a numeric parameter (NULL for any other), `text` its text: numbers as
+ *   JavaScript prints them (String(v)), booleans as 'true' / 'false', strings as they are.
+ * - run_metrics: `value` is the metric; NULL for an undefined one (never NaN: JSON cannot carry
+ *   it, and NaN sorts above every number in DuckDB; readers treat a stored NaN as NULL anyway).
+ * - run_tags: free-form text; key and value as given.
+ * - strategy_embeddings: a cache of strategy embeddings by structural fingerprint, so the
+ *   similarity index does not recompile every run's source at startup. `version` names the
+ *   embedding's version and dimensions ('v1/256'); a row is only read for the same version.
  */
 import { type Migration } from '../data/migrations.js';
 
 export const EXPERIMENT_MIGRATIONS: readonly Migration[] = [
     {
         version: 6,
-        description: 'experiments: experiments, run params, metrics, tags',
+        description: 'experiments: experiments, run params, metrics, tags, strategy embeddings',
         statements: [
             `CREATE TABLE experiments (
                 id VARCHAR PRIMARY KEY,
@@ -20,6 +31,11 @@ export const EXPERIMENT_MIGRATIONS: readonly Migration[] = [
             `CREATE TABLE run_params (run_id VARCHAR NOT NULL, key VARCHAR NOT NULL, value DOUBLE, text VARCHAR, PRIMARY KEY (run_id, key))`,
             `CREATE TABLE run_metrics (run_id VARCHAR NOT NULL, key VARCHAR NOT NULL, value DOUBLE, PRIMARY KEY (run_id, key))`,
             `CREATE TABLE run_tags (run_id VARCHAR NOT NULL, key VARCHAR NOT NULL, value VARCHAR NOT NULL, PRIMARY KEY (run_id, key))`,
+            `CREATE TABLE strategy_embeddings (
+                fingerprint_structural VARCHAR NOT NULL,
+                version VARCHAR NOT NULL,
+                vector DOUBLE[] NOT NULL,
+                PRIMARY KEY (fingerprint_structural, version))`,
         ],
     },
 ];

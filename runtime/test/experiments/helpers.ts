@@ -1,0 +1,42 @@
+/** Shared helpers of the experiment tests: a fresh store in a temp dir, and runs rows inserted with SQL. */
+import { join } from 'node:path';
+import { DataStore } from '../../src/data/store.js';
+import { tempDir } from '../data/helpers.js';
+
+export { failure, tempDir } from '../data/helpers.js';
+
+export async function openStore(prefix = 'af-exp-'): Promise<DataStore> {
+    return DataStore.open({ stateDir: join(tempDir(prefix), 'state') });
+}
+
+export interface TestRun {
+    readonly id: string;
+    readonly team?: string;
+    readonly owner?: string;
+    readonly kind?: 'backtest' | 'sweep' | 'walkforward';
+    readonly state?: 'created' | 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+    readonly promoted?: boolean;
+    readonly experiment?: string | null;
+    /** ISO time (UTC). */
+    readonly created?: string;
+    readonly finished?: string | null;
+    readonly strategy?: string | null;
+    readonly source?: string | null;
+    readonly exact?: string | null;
+    readonly structural?: string | null;
+    readonly snapshot?: string | null;
+    readonly engine?: string | null;
+    readonly seed?: number | null;
+    readonly error?: string | null;
+}
+
+/** Inserts a row into the orchestrator's runs table, as the orchestrator would. */
+export async function insertRun(store: DataStore, r: TestRun): Promise<void> {
+    await store.run(`INSERT INTO runs (id, kind, state, promoted, owner, team, experiment_id, trace_id, created_at, finished_at, spec,
+            strategy, source, fingerprint_exact, fingerprint_structural, data_snapshot, engine_version, seed, error)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CAST($9 AS TIMESTAMP), CAST($10 AS TIMESTAMP), '{}', $11, $12, $13, $14, $15, $16, CAST($17 AS BIGINT), $18)`, [
+        r.id, r.kind ?? 'backtest', r.state ?? 'completed', r.promoted ?? false, r.owner ?? 'alice', r.team ?? 'alpha', r.experiment ?? null,
+        `trace-${r.id}`, r.created ?? '2024-01-01T00:00:00', r.finished ?? null, r.strategy ?? null, r.source ?? null, r.exact ?? null,
+        r.structural ?? null, r.snapshot ?? null, r.engine ?? null, r.seed ?? null, r.error ?? null,
+    ]);
+}

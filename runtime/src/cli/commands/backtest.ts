@@ -3,9 +3,11 @@
  * embedded store, run, print metrics (or JSON), optionally write the HTML report.
  */
 import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { StrategyIr } from '../../../../language/src/ir/ir.js';
 import { CompiledBacktester } from '../../engine/compiled/index.js';
-import { computeMetrics, drawdownCurve, type Metrics } from '../../engine/metrics.js';
+import { computeMetrics, type Metrics } from '../../engine/metrics.js';
 import { bindParams, parseParamArgs } from '../../engine/params.js';
 import { runSweep, runWalkForward, SORT_METRICS, type SortMetric } from '../../engine/sweep.js';
 import { defaultWorkers } from '../../engine/worker-pool.js';
@@ -18,6 +20,7 @@ import { panelQuery, storePanel } from '../../data/panels.js';
 import { computePanel } from '../../engine/panel.js';
 import { DataError } from '../../data/errors.js';
 import { renderReport } from '../../report/html-report.js';
+import { reportRunMessage } from '../../report/report-message.js';
 import { metricRows, printTable } from '../../report/metrics-table.js';
 import { CliError } from '../errors.js';
 import { progressBar } from '../progress.js';
@@ -91,14 +94,9 @@ export async function backtestCommand(file: string, o: DataOptions & { report?: 
         out(`\nfingerprint ${result.provenance.exactFingerprint.slice(0, 16)} · data ${result.provenance.dataSnapshot.slice(0, 16)} · engine ${result.provenance.engineVersion}\n`);
     }
     if (o.report) {
-        writeFileSync(o.report, renderReport({
-            title: `${ir.strategy} — backtest`, strategy: ir.strategy, universe, timeframe: ir.timeframe.text,
-            ts: data.ts, equity: result.equity, drawdown: drawdownCurve(result.equity, capital),
-            metrics: metricRows(metrics),
-            trades: result.trades.map(t => ({ asset: universe[t.asset]!, side: t.side, entry: t.entryBar, exit: t.exitBar, entryPrice: t.entryPrice, exitPrice: t.exitPrice, qty: t.maxQty, pnl: t.pnl, returnPct: t.returnPct, exitReason: t.exitReason })),
-            params, provenance: { ...result.provenance, dataFrom: iso(data.ts[0]!), dataTo: iso(data.ts[data.ts.length - 1]!) },
-            events: result.events.map(e => ({ ts: data.ts[e.bar]!, kind: e.kind, message: e.message })),
-        }));
+        writeFileSync(o.report, renderReport(reportRunMessage({
+            ir, data, result, metrics, capital, params, uri: pathToFileURL(resolve(file)).href,
+        })));
         if (!o.json) out(`report written to ${o.report}\n`);
     }
     return 0;

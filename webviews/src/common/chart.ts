@@ -1,0 +1,103 @@
+/**
+ * Time-series charts on uPlot, coloured from the theme tokens, resized with their container and
+ * redrawn when the theme changes. The container is an image to assistive technology, labelled
+ * with a one-line summary (the numbers themselves are in the tables next to it).
+ */
+import uPlot from 'uplot';
+import { onThemeChange, token, withAlpha } from './theme.js';
+
+export interface SeriesSpec {
+    readonly label: string;
+    /** A theme token (`chart-1`, `neg`, …). */
+    readonly color: string;
+    readonly fill?: boolean;
+}
+
+export interface ChartSpec {
+    readonly height: number;
+    /** Bar times in ms. */
+    readonly ts: readonly number[];
+    readonly series: readonly SeriesSpec[];
+    readonly values: readonly (readonly number[])[];
+    readonly format: (v: number) => string;
+    /** For assistive technology. */
+    readonly summary: string;
+    /** Draw lines across missing values (series sampled at different times). */
+    readonly spanGaps?: boolean;
+}
+
+const charts = new Set<Chart>();
+let watching = false;
+
+export class Chart {
+    private plot: uPlot | undefined;
+    private readonly resize: ResizeObserver;
+
+    constructor(private readonly el: HTMLElement, private spec: ChartSpec) {
+        el.classList.add('chart');
+        el.setAttribute('role', 'img');
+        this.resize = new ResizeObserver(() => {
+            const w = this.width();
+            if (this.plot && Math.abs(this.plot.width - w) > 1) this.plot.setSize({ width: w, height: this.spec.height });
+        });
+        this.resize.observe(el);
+        this.draw();
+        charts.add(this);
+        if (!watching) {
+            watching = true;
+            onThemeChange(() => charts.forEach(c => c.draw()));
+        }
+    }
+
+    update(spec: ChartSpec): void {
+        this.spec = spec;
+        this.draw();
+    }
+
+    destroy(): void {
+        this.resize.disconnect();
+        this.plot?.destroy();
+        this.plot = undefined;
+        charts.delete(this);
+    }
+
+    private width(): number {
+        return Math.max(280, Math.floor(this.el.clientWidth || 800));
+    }
+
+    private draw(): void {
+        this.plot?.destroy();
+        const s = this.spec;
+        this.el.setAttribute('aria-label', s.summary);
+        const fg = token('muted', '#666');
+        const grid = withAlpha(token('grid', '#ccc'), 0.5);
+        const font = `11px ${token('font', 'sans-serif')}`;
+        const fmt = s.format;
+        const axis = { stroke: fg, font, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
+        const opts: uPlot.Options = {
+            width: this.width(),
+            height: s.height,
+            tzDate: t => uPlot.tzDate(new Date(t * 1000), 'Etc/UTC'),
+            scales: { x: { time: true } },
+            legend: { live: true },
+            cursor: { drag: { x: true, y: false } },
+            series: [
+                { label: 'time' },
+                ...s.series.map(x => {
+                    const c = token(x.color, '#1a73e8');
+                    return {
+                        label: x.label, stroke: c, width: 1.5, spanGaps: s.spanGaps ?? false,
+                        fill: x.fill ? withAlpha(c, 0.12) : undefined,
+                        value: (_u: uPlot, v: number | null) => (v === null || v === undefined ? '–' : fmt(v)),
+                    };
+                }),
+            ],
+            axes: [axis, { ...axis, size: 72, values: (_u, vs) => vs.map(v => fmt(v)) }],
+        };
+        const data: uPlot.AlignedData = [
+            Float64Array.from(s.ts, t => t / 1000),
+            ...s.values.map(v => v.map(x => (Number.isFinite(x) ? x : null))),
+        ];
+        this.plot = new uPlot(opts, data, this.el);
+    }
+}

@@ -1,0 +1,276 @@
+/**
+ * The strategy DAG panel: the canonical DAG laid out by elkjs (layered, left to right) and drawn
+ * as SVG. Each node is focusable; click, Enter or Space selects it, shows its details and asks
+ * the host to reveal its source range; the arrow keys walk the graph (← an input, → a user,
+ * ↑/↓ the previous/next node). A new `dag` message (the file changed) redraws in place, keeping
+ * the selection when the same node is still there; `compileErrors` keeps the last graph and
+ * says why it is stale.
+ */
+import '../common/jitless.js';
+import './dag.css';
+import ELK from 'elkjs/lib/elk.bundled.js';
+import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
+import { connect, type Host } from '../common/host.js';
+import { appRoot, clear, h, svg } from '../common/dom.js';
+import { DagToHost, DagToWebview, type DagMessage } from '../protocol.js';
+import { viewGraph, type ViewGraph, type ViewNode } from './model.js';
+
+const elk = new ELK();
+const LAYOUT = {
+    'elk.algorithm': 'layered',
+    'elk.direction': 'RIGHT',
+    'elk.edgeRouting': 'ORTHOGONAL',
+    'elk.layered.spacing.nodeNodeBetweenLayers': '48',
+    'elk.spacing.nodeNode': '18',
+    'elk.spacing.edgeLabel': '2',
+    'elk.edgeLabels.inline': 'true',
+    'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
+    'elk.padding': '[top=12,left=12,bottom=12,right=12]',
+};
+const PAD_X = 10, LINE = 15, LABEL_FONT = 12, META_FONT = 10.5;
+
+let measureCtx: CanvasRenderingContext2D | null | undefined;
+function textWidth(text: string, size: number): number {
+    measureCtx ??= document.createElement('canvas').getContext('2d');
+    if (!measureCtx) return text.length * size * 0.6;
+    measureCtx.font = `${size}px ${getComputedStyle(document.body).fontFamily || 'sans-serif'}`;
+    return measureCtx.measureText(text).width;
+}
+
+function lines(n: ViewNode): { text: string; cls: string; size: number }[] {
+    const out = [{ text: n.label, cls: 'label', size: LABEL_FONT }, { text: n.meta, cls: 'meta', size: META_FONT }];
+    if (n.names.length) out.push({ text: `«${n.names.join(', ')}»`, cls: 'names', size: META_FONT });
+    return out;
+}
+
+/** Identifies "the same node" across edits, when ids have shifted. */
+const identity = (n: ViewNode): string => `${n.kind}|${n.label}|${n.meta}|${n.names.join(',')}`;
+
+class DagView {
+    private readonly title = h('h1', {}, 'Strategy DAG');
+    private readonly summary = h('div', { class: 'muted', id: 'dag-summary', role: 'status', 'aria-live': 'polite' }, 'Waiting for the strategy…');
+    private readonly errors = h('div', { class: 'error-box hidden', id: 'dag-errors', role: 'alert' });
+    private readonly canvas = h('div', { class: 'dag-canvas' });
+    private readonly details = h('aside', { class: 'dag-details', id: 'dag-details', 'aria-label': 'Selected node' });
+    private graph: ViewGraph | undefined;
+    private message: DagMessage | undefined;
+    private svgEl: SVGSVGElement | undefined;
+    private size = { w: 0, h: 0 };
+    private zoom = 1;
+    private selected: string | undefined;
+    private seq = 0;
+    private readonly nodeEls = new Map<string, SVGGElement>();
+    private readonly inputsOf = new Map<string, string[]>();
+    private readonly usersOf = new Map<string, string[]>();
+
+    constructor(root: HTMLElement, private readonly host: Host<DagToWebview, DagToHost>) {
+        const zoomOut = h('button', { class: 'secondary', title: 'Zoom out (−)', 'aria-label': 'Zoom out' }, '−');
+        const zoomIn = h('button', { class: 'secondary', title: 'Zoom in (+)', 'aria-label': 'Zoom in' }, '+');
+        const fit = h('button', { class: 'secondary', title: 'Fit to the panel (0)' }, 'Fit');
+        zoomOut.addEventListener('click', () => this.setZoom(this.zoom / 1.25));
+        zoomIn.addEventListener('click', () => this.setZoom(this.zoom * 1.25));
+        fit.addEventListener('click', () => this.fit());
+        this.canvas.addEventListener('keydown', e => {
+            if (e.key === '+' || e.key === '=') this.setZoom(this.zoom * 1.25);
+            else if (e.key === '-') this.setZoom(this.zoom / 1.25);
+            else if (e.key === '0') this.fit();
+            else return;
+            e.preventDefault();
+        });
+        const legend = h('div', { class: 'legend muted', 'aria-hidden': 'true' },
+            ...(['param', 'field', 'call', 'op', 'const', 'sink'] as const).map(k => h('span', { class: `key kind-${k}` }, k === 'op' ? 'operator' : k === 'sink' ? 'rule / setting' : k)));
+        clear(root);
+        root.append(
+            h('header', { class: 'dag-header' }, this.title, this.summary, h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Zoom' }, zoomOut, zoomIn, fit), legend),
+            this.errors,
+            h('div', { class: 'dag-main' }, this.canvas, this.details),
+        );
+        this.renderDetails(undefined);
+    }
+
+    handle(m: DagToWebview): void {
+        if (m.type === 'compileErrors') {
+            clear(this.errors);
+            this.errors.append(h('b', {}, this.message ? 'The file has errors; the graph below is from the last version that compiled.' : 'The strategy does not compile.'),
+                h('ul', {}, ...m.errors.slice(0, 20).map(e => h('li', {}, h('code', {}, `${e.line}:${e.column} ${e.code}`), ` ${e.message}`))));
+            this.errors.classList.remove('hidden');
+            this.canvas.classList.add('stale');
+            return;
+        }
+        this.host.remember('dag', m);
+        void this.show(m);
+    }
+
+    private async show(m: DagMessage): Promise<void> {
+        const seq = ++this.seq;
+        const graph = viewGraph(m);
+        const laid = await elk.layout(this.elkGraph(graph), { layoutOptions: LAYOUT });
+        if (seq !== this.seq) return; // a newer version arrived while this one was being laid out
+        const previous = this.selected && this.graph?.nodes.find(n => n.key === this.selected);
+        this.graph = graph;
+        this.message = m;
+        this.errors.classList.add('hidden');
+        this.canvas.classList.remove('stale');
+        const name = m.strategy ?? 'Strategy';
+        this.title.textContent = `${name} — dataflow`;
+        document.title = `${name} DAG`;
+        const ops = m.dag.nodes.length, sinks = graph.nodes.length - ops;
+        this.summary.textContent = `${ops} nodes, ${sinks} rules and settings, ${graph.edges.length} edges (${m.dag.mode} canonical DAG v${m.dag.dagVersion})`;
+        const first = !this.svgEl;
+        this.draw(laid, graph);
+        if (first && this.size.w > this.canvas.clientWidth) this.setZoom(Math.max(0.6, (this.canvas.clientWidth - 4) / this.size.w));
+        const again = previous ? graph.nodes.find(n => n.key === previous.key && identity(n) === identity(previous)) ?? graph.nodes.find(n => identity(n) === identity(previous)) : undefined;
+        this.select(again?.key, false);
+        document.body.dataset['dagSeq'] = String(seq);
+    }
+
+    private elkGraph(g: ViewGraph): ElkNode {
+        const children: ElkNode[] = g.nodes.map(n => {
+            const ls = lines(n);
+            const width = Math.ceil(Math.max(...ls.map(l => textWidth(l.text, l.size))) + 2 * PAD_X);
+            return { id: n.key, width: Math.max(56, width), height: ls.length * LINE + 10 };
+        });
+        const edges: ElkExtendedEdge[] = g.edges.map(e => ({
+            id: e.key, sources: [e.from], targets: [e.to],
+            labels: e.label ? [{ text: e.label, width: Math.ceil(textWidth(e.label, 10)) + 4, height: 12 }] : undefined,
+        }));
+        return { id: 'root', children, edges };
+    }
+
+    private draw(laid: ElkNode, g: ViewGraph): void {
+        const scroll = { left: this.canvas.scrollLeft, top: this.canvas.scrollTop };
+        clear(this.canvas);
+        this.nodeEls.clear();
+        this.inputsOf.clear();
+        this.usersOf.clear();
+        for (const e of g.edges) {
+            this.inputsOf.set(e.to, [...(this.inputsOf.get(e.to) ?? []), e.from]);
+            this.usersOf.set(e.from, [...(this.usersOf.get(e.from) ?? []), e.to]);
+        }
+        this.size = { w: Math.ceil(laid.width ?? 0), h: Math.ceil(laid.height ?? 0) };
+        const root = svg('svg', {
+            class: 'dag', viewBox: `0 0 ${this.size.w} ${this.size.h}`, role: 'group',
+            'aria-label': `Dataflow graph: ${g.nodes.length} boxes. Tab to a node; Enter reveals its source; arrow keys follow the edges.`,
+        });
+        root.append(svg('defs', {}, svg('marker', { id: 'arrow', viewBox: '0 0 8 8', refX: 7, refY: 4, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
+            svg('path', { d: 'M0,0 L8,4 L0,8 z', class: 'arrowhead' }))));
+
+        const edgeLayer = svg('g', { class: 'edges', 'aria-hidden': 'true' });
+        for (const e of laid.edges ?? []) {
+            const ge = g.edges.find(x => x.key === e.id)!;
+            const path = (e.sections ?? []).map(s => {
+                const pts = [s.startPoint, ...(s.bendPoints ?? []), s.endPoint];
+                return pts.map((p, i) => `${i ? 'L' : 'M'}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ');
+            }).join(' ');
+            const ge2 = svg('g', { class: 'edge', 'data-from': ge.from, 'data-to': ge.to }, svg('path', { d: path, 'marker-end': 'url(#arrow)' }));
+            for (const l of e.labels ?? []) ge2.append(svg('text', { x: (l.x ?? 0) + 2, y: (l.y ?? 0) + 9, class: 'edge-label' }, l.text ?? ''));
+            edgeLayer.append(ge2);
+        }
+
+        const nodeLayer = svg('g', { class: 'nodes' });
+        const byKey = new Map(g.nodes.map(n => [n.key, n]));
+        // Focus order follows the layout: by column, then top to bottom.
+        const placed = [...(laid.children ?? [])].sort((a, b) => (a.x ?? 0) - (b.x ?? 0) || (a.y ?? 0) - (b.y ?? 0));
+        for (const c of placed) {
+            const n = byKey.get(c.id)!;
+            const w = c.width ?? 0, hgt = c.height ?? 0;
+            const isSink = n.kind === 'sink';
+            const src = n.ranges[0] ? `, line ${n.ranges[0].start.line + 1}` : '';
+            const el = svg('g', {
+                class: `${isSink ? 'sink' : 'node'} kind-${n.kind}`, transform: `translate(${(c.x ?? 0).toFixed(1)},${(c.y ?? 0).toFixed(1)})`,
+                'data-key': n.key, 'data-node-id': n.id, tabindex: 0, role: 'button',
+                'aria-label': `${n.label}, ${n.meta}${n.names.length ? `, ${n.names.join(', ')}` : ''}${src}`,
+            });
+            el.append(svg('title', {}, [...n.detail.map(([k, v]) => `${k}: ${v}`), ...(n.names.length ? [`names: ${n.names.join(', ')}`] : []), ...(n.ranges.length ? [`source: line ${n.ranges.map(r => r.start.line + 1).join(', ')}`] : [])].join('\n')));
+            el.append(svg('rect', { width: w, height: hgt, rx: n.kind === 'op' ? Math.min(14, hgt / 2) : n.kind === 'call' ? 6 : n.kind === 'param' ? 0 : 3, class: 'box' }));
+            lines(n).forEach((l, i) => el.append(svg('text', { x: w / 2, y: 5 + LINE * (i + 1) - 3, class: l.cls, 'text-anchor': 'middle' }, l.text)));
+            el.addEventListener('click', () => this.activate(n.key));
+            el.addEventListener('keydown', e => this.key(e, n.key));
+            this.nodeEls.set(n.key, el);
+            nodeLayer.append(el);
+        }
+        root.append(edgeLayer, nodeLayer);
+        this.svgEl = root;
+        this.canvas.append(root);
+        this.applyZoom();
+        this.canvas.scrollLeft = scroll.left;
+        this.canvas.scrollTop = scroll.top;
+    }
+
+    private key(e: KeyboardEvent, key: string): void {
+        const order = [...this.nodeEls.keys()];
+        const at = order.indexOf(key);
+        let next: string | undefined;
+        switch (e.key) {
+            case 'Enter': case ' ': this.activate(key); break;
+            case 'ArrowLeft': next = this.inputsOf.get(key)?.[0]; break;
+            case 'ArrowRight': next = this.usersOf.get(key)?.[0]; break;
+            case 'ArrowUp': next = order[at - 1]; break;
+            case 'ArrowDown': next = order[at + 1]; break;
+            case 'Home': next = order[0]; break;
+            case 'End': next = order[order.length - 1]; break;
+            case 'Escape': this.select(undefined, false); break;
+            default: return;
+        }
+        e.preventDefault();
+        e.stopPropagation();
+        if (next) {
+            this.nodeEls.get(next)?.focus();
+            this.select(next, false);
+        }
+    }
+
+    /** Click / Enter: select and reveal the source. */
+    private activate(key: string): void {
+        this.select(key, true);
+    }
+
+    private select(key: string | undefined, reveal: boolean): void {
+        this.selected = key;
+        for (const [k, el] of this.nodeEls) el.classList.toggle('selected', k === key);
+        this.svgEl?.querySelectorAll<SVGGElement>('.edge').forEach(e => {
+            e.classList.toggle('active', key !== undefined && (e.dataset['from'] === key || e.dataset['to'] === key));
+        });
+        const n = key ? this.graph?.nodes.find(x => x.key === key) : undefined;
+        this.renderDetails(n);
+        if (reveal && n && n.id !== undefined && n.ranges.length) {
+            this.host.post({ type: 'reveal', nodeId: n.id, uri: this.message?.uri, range: n.ranges[0]!, ranges: [...n.ranges] });
+        }
+    }
+
+    private renderDetails(n: ViewNode | undefined): void {
+        clear(this.details);
+        if (!n) {
+            this.details.append(h('p', { class: 'muted' }, 'Select a node to see its attributes; Enter or a click also reveals its source.'));
+            return;
+        }
+        const users = (this.usersOf.get(n.key) ?? []).map(k => this.graph?.nodes.find(x => x.key === k)?.label ?? k);
+        const rows: (readonly [string, string])[] = [
+            ['label', n.label], ...n.detail,
+            ...(n.names.length ? [['names', n.names.join(', ')] as const] : []),
+            ['used by', users.join(', ') || '—'],
+            ['source', n.ranges.length ? n.ranges.map(r => `line ${r.start.line + 1}`).join(', ') : n.kind === 'sink' ? '—' : 'not in the source (a default)'],
+        ];
+        this.details.append(h('h2', {}, n.label), h('table', {}, h('tbody', {}, ...rows.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, v))))));
+    }
+
+    private setZoom(z: number): void {
+        this.zoom = Math.min(4, Math.max(0.2, z));
+        this.applyZoom();
+    }
+
+    private fit(): void {
+        if (!this.size.w) return;
+        this.setZoom(Math.min(1.5, (this.canvas.clientWidth - 4) / this.size.w));
+    }
+
+    private applyZoom(): void {
+        if (!this.svgEl) return;
+        this.svgEl.setAttribute('width', String(Math.ceil(this.size.w * this.zoom)));
+        this.svgEl.setAttribute('height', String(Math.ceil(this.size.h * this.zoom)));
+    }
+}
+
+const host = connect(DagToWebview, DagToHost);
+const view = new DagView(appRoot(), host);
+host.listen(m => view.handle(m));

@@ -1,0 +1,362 @@
+/**
+ * The experiments panel: a filter in the experiment store's filter language (parsed by the
+ * store; its errors come back with a column and are shown under the text, caret at the column),
+ * a sortable table of runs (click or Enter on a header: the host re-queries with `orderBy`, the
+ * page sorts what it has the same way), a checkbox per run, a side-by-side comparison of two or
+ * more runs with the params that differ highlighted, and "open report" per run.
+ */
+import '../common/jitless.js';
+import './experiments.css';
+import { connect, type Host } from '../common/host.js';
+import { appRoot, clear, h } from '../common/dom.js';
+import { Chart } from '../common/chart.js';
+import { fixed, percent, shortHash } from '../common/format.js';
+import { ExperimentsToHost, ExperimentsToWebview, fromWire, type RunSummary } from '../protocol.js';
+
+const LIMIT = 500;
+/** Metrics shown as columns, in this order when present; others follow up to MAX_METRICS. */
+const PREFERRED_METRICS = ['sharpe', 'totalReturn', 'cagr', 'maxDrawdown', 'sortino', 'winRate', 'profitFactor', 'tradeCount'];
+const MAX_METRICS = 8, MAX_PARAMS = 8;
+const PERCENT_METRICS = new Set(['totalReturn', 'cagr', 'maxDrawdown', 'annualVolatility', 'winRate', 'avgTradeReturn', 'exposure', 'avgExposure']);
+const COUNT_METRICS = new Set(['tradeCount', 'bars', 'maxDrawdownBars']);
+/** Which way is better, for marking the best run in a comparison (other metrics are not ranked). */
+const HIGHER_IS_BETTER = new Set(['sharpe', 'sortino', 'calmar', 'totalReturn', 'cagr', 'winRate', 'profitFactor', 'avgTradePnl', 'avgTradeReturn', 'periodSharpe']);
+const LOWER_IS_BETTER = new Set(['maxDrawdown', 'annualVolatility', 'maxDrawdownBars', 'maxDrawdownMs']);
+
+type Dir = 'asc' | 'desc';
+
+interface Column {
+    /** The field as the store's orderBy names it: `attributes.created`, `params.fast`, `metrics.sharpe`. */
+    readonly key: string;
+    readonly title: string;
+    readonly numeric: boolean;
+    readonly value: (r: RunSummary) => number | string | boolean | null;
+    readonly text: (r: RunSummary) => string;
+}
+
+export function formatMetric(key: string, v: number): string {
+    if (!Number.isFinite(v)) return fixed(v);
+    if (PERCENT_METRICS.has(key)) return percent(key === 'maxDrawdown' ? Math.abs(v) : v);
+    if (COUNT_METRICS.has(key)) return String(Math.round(v));
+    if (key.endsWith('Ms')) return `${fixed(v / 86_400_000, 0)} days`;
+    return fixed(v);
+}
+
+/** A key as the filter language writes it: plain segments, or back-quoted. */
+function fieldKey(k: string): string {
+    return /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(k) ? k : `\`${k.replace(/`/g, '')}\``;
+}
+
+function paramText(v: RunSummary['params'][string] | undefined): string {
+    return v === undefined || v === null ? '–' : typeof v === 'number' ? String(Number(v.toPrecision(10))) : String(v);
+}
+
+function compareValues(a: number | string | boolean | null, b: number | string | boolean | null): number {
+    const missing = (x: unknown): boolean => x === null || x === undefined || (typeof x === 'number' && Number.isNaN(x));
+    if (missing(a) || missing(b)) return missing(a) === missing(b) ? 0 : missing(a) ? 1 : -1; // missing last either way
+    if (typeof a === 'number' && typeof b === 'number') return a - b;
+    return String(a).localeCompare(String(b), 'en', { numeric: true });
+}
+
+class ExperimentsView {
+    private readonly input = h('input', {
+        type: 'text', id: 'filter', class: 'filter-input', spellcheck: 'false', autocomplete: 'off',
+        placeholder: 'e.g. metrics.sharpe > 1 and params.fast < 20', 'aria-label': 'Filter runs (experiment store filter language)', 'aria-describedby': 'filter-error',
+    });
+    private readonly error = h('div', { id: 'filter-error', class: 'filter-error hidden', role: 'alert' });
+    private readonly count = h('div', { id: 'run-count', class: 'muted', role: 'status', 'aria-live': 'polite' });
+    private readonly compareBtn = h('button', { id: 'compare', disabled: true }, 'Compare');
+    private readonly table = h('table', { id: 'runs', class: 'runs' });
+    private readonly compareView = h('section', { id: 'comparison', class: 'comparison hidden', 'aria-labelledby': 'comparison-h' });
+    private runs: RunSummary[] = [];
+    private total = 0;
+    private sort: { key: string; dir: Dir } = { key: 'attributes.created', dir: 'desc' };
+    private readonly selected = new Set<string>();
+    private comparing: string[] = [];
+    private chart: Chart | undefined;
+    private lastSearch = '';
+    /** Whether a search was sent (a restored filter searches by itself). */
+    searched = false;
+
+    constructor(root: HTMLElement, private readonly host: Host<ExperimentsToWebview, ExperimentsToHost>) {
+        const form = h('form', { class: 'filter-bar', role: 'search' }, this.input, h('button', { type: 'submit' }, 'Search'));
+        form.addEventListener('submit', e => {
+            e.preventDefault();
+            this.search();
+        });
+        this.input.addEventListener('input', () => this.clearError());
+        this.compareBtn.addEventListener('click', () => this.compare([...this.selected]));
+        clear(root);
+        root.append(
+            h('h1', {}, 'Experiments'),
+            form, this.error,
+            h('div', { class: 'table-bar' }, this.count, this.compareBtn),
+            h('div', { class: 'scroll', role: 'region', 'aria-label': 'Runs', tabindex: 0 }, this.table),
+            this.compareView,
+        );
+        if (!host.connected) this.count.textContent = 'Not connected to AlphaForge: open this panel from VS Code to search the experiment store.';
+        this.render();
+    }
+
+    handle(m: ExperimentsToWebview): void {
+        switch (m.type) {
+            case 'results':
+                this.clearError();
+                this.runs = [...m.runs];
+                this.total = m.total;
+                for (const id of [...this.selected]) if (!this.runs.some(r => r.id === id)) this.selected.delete(id);
+                this.host.remember('results', m);
+                this.render();
+                return;
+            case 'error': return this.showError(m.message, m.column, m.what ?? 'filter', m.token);
+            case 'setFilter':
+                this.input.value = m.filter;
+                this.search();
+                return;
+            case 'comparison': return this.showCurves(m.runs);
+        }
+    }
+
+    /** Asks the host for the runs matching the filter, in the current order. */
+    search(): void {
+        const filter = this.input.value.trim();
+        const orderBy = `${this.sort.key} ${this.sort.dir}`;
+        this.lastSearch = filter;
+        this.searched = true;
+        this.host.remember('filter', { type: 'setFilter', filter });
+        this.host.post({ type: 'search', filter, orderBy, limit: LIMIT, offset: 0 });
+    }
+
+    private clearError(): void {
+        this.error.classList.add('hidden');
+        this.input.removeAttribute('aria-invalid');
+    }
+
+    private showError(message: string, column: number | undefined, what: 'filter' | 'orderBy', token: string | undefined): void {
+        clear(this.error);
+        const text = what === 'filter' ? this.lastSearch : `${this.sort.key} ${this.sort.dir}`;
+        // The store's message may carry its own caret lines; the first line is the sentence.
+        const sentence = message.split('\n')[0]!;
+        this.error.append(h('div', { class: 'error-message' }, sentence));
+        if (column !== undefined) {
+            const at = Math.min(Math.max(0, column - 1), text.length);
+            const len = Math.max(1, token?.length ?? 1);
+            const mark = h('mark', { class: 'error-token' }, text.slice(at, at + len) || ' ');
+            this.error.append(h('pre', { class: 'error-text', 'aria-hidden': 'true' },
+                h('span', {}, text.slice(0, at)), mark, h('span', {}, text.slice(at + len)), '\n',
+                h('span', { class: 'caret' }, `${' '.repeat(at)}^`)));
+            this.error.append(h('div', { class: 'error-column muted' }, `${what === 'filter' ? 'Filter' : 'Sort'} error at column ${column}`));
+            if (what === 'filter') {
+                this.input.setAttribute('aria-invalid', 'true');
+                this.input.focus();
+                this.input.setSelectionRange(at, Math.min(text.length, at + len));
+            }
+        }
+        this.error.classList.remove('hidden');
+        this.error.dataset['column'] = column === undefined ? '' : String(column);
+    }
+
+    private columns(): Column[] {
+        const params = [...new Set(this.runs.flatMap(r => Object.keys(r.params)))].sort().slice(0, MAX_PARAMS);
+        const present = new Set(this.runs.flatMap(r => Object.keys(r.metrics)));
+        const metrics = [...PREFERRED_METRICS.filter(k => present.has(k)), ...[...present].filter(k => !PREFERRED_METRICS.includes(k)).sort()].slice(0, MAX_METRICS);
+        const metric = (r: RunSummary, k: string): number => (r.metrics[k] === undefined ? NaN : fromWire(r.metrics[k]!));
+        return [
+            { key: 'attributes.id', title: 'run', numeric: false, value: r => r.id, text: r => shortHash(r.id, 10) },
+            { key: 'attributes.strategy', title: 'strategy', numeric: false, value: r => r.strategy, text: r => r.strategy ?? '–' },
+            { key: 'attributes.state', title: 'state', numeric: false, value: r => r.state, text: r => r.state },
+            { key: 'attributes.created', title: 'created', numeric: false, value: r => r.created ?? null, text: r => (r.created ?? '').replace('T', ' ').slice(0, 16) },
+            ...params.map((p): Column => ({ key: `params.${fieldKey(p)}`, title: p, numeric: true, value: r => r.params[p] ?? null, text: r => paramText(r.params[p]) })),
+            ...metrics.map((k): Column => ({ key: `metrics.${fieldKey(k)}`, title: k, numeric: true, value: r => metric(r, k), text: r => formatMetric(k, metric(r, k)) })),
+        ];
+    }
+
+    private sorted(cols: readonly Column[]): RunSummary[] {
+        const col = cols.find(c => c.key === this.sort.key);
+        if (!col) return this.runs;
+        const sign = this.sort.dir === 'asc' ? 1 : -1;
+        return [...this.runs].sort((a, b) => {
+            const va = col.value(a), vb = col.value(b);
+            const missing = (x: unknown): boolean => x === null || (typeof x === 'number' && Number.isNaN(x));
+            if (missing(va) || missing(vb)) return compareValues(va, vb); // missing values last in both directions
+            return sign * compareValues(va, vb);
+        });
+    }
+
+    private render(): void {
+        const cols = this.columns();
+        const rows = this.sorted(cols);
+        clear(this.table);
+        const all = h('input', { type: 'checkbox', id: 'select-all', 'aria-label': 'Select all runs' });
+        all.checked = rows.length > 0 && rows.every(r => this.selected.has(r.id));
+        all.addEventListener('change', () => {
+            for (const r of rows) if (all.checked) this.selected.add(r.id); else this.selected.delete(r.id);
+            this.render();
+        });
+        const head = h('tr', {}, h('th', { class: 'check' }, all), ...cols.map(c => {
+            const active = this.sort.key === c.key;
+            const th = h('th', {
+                scope: 'col', class: c.numeric ? 'n' : undefined, 'data-key': c.key,
+                'aria-sort': active ? (this.sort.dir === 'asc' ? 'ascending' : 'descending') : 'none',
+            });
+            const b = h('button', { class: 'sort', title: `Sort by ${c.key}` }, c.title, h('span', { class: 'arrow', 'aria-hidden': 'true' }, active ? (this.sort.dir === 'asc' ? ' ▲' : ' ▼') : ''));
+            b.addEventListener('click', () => {
+                this.sort = { key: c.key, dir: active ? (this.sort.dir === 'asc' ? 'desc' : 'asc') : c.numeric ? 'desc' : 'asc' };
+                this.render();
+                if (this.host.connected) this.search();
+            });
+            th.append(b);
+            return th;
+        }), h('th', {}, h('span', { class: 'visually-hidden' }, 'actions')));
+        const body = h('tbody', {}, ...rows.map(r => {
+            const box = h('input', { type: 'checkbox', 'aria-label': `Select run ${r.id}` });
+            box.checked = this.selected.has(r.id);
+            box.addEventListener('change', () => {
+                if (box.checked) this.selected.add(r.id); else this.selected.delete(r.id);
+                tr.classList.toggle('selected', box.checked);
+                this.updateCompareButton();
+            });
+            const open = h('button', { class: 'link open-report', title: `Open the report of run ${r.id}` }, 'report');
+            open.addEventListener('click', () => this.host.post({ type: 'openReport', runId: r.id }));
+            const tr = h('tr', { 'data-run-id': r.id, class: this.selected.has(r.id) ? 'selected' : undefined },
+                h('td', { class: 'check' }, box),
+                ...cols.map(c => {
+                    const td = h('td', { class: c.numeric ? 'n' : undefined, 'data-key': c.key }, c.text(r));
+                    if (c.key.startsWith('metrics.')) {
+                        const v = c.value(r);
+                        if (typeof v === 'number' && v !== 0 && Number.isFinite(v) && /sharpe|return|cagr|sortino|calmar/i.test(c.key)) td.classList.add(v > 0 ? 'pos' : 'neg');
+                    }
+                    if (c.key === 'attributes.id') td.setAttribute('title', r.id);
+                    return td;
+                }),
+                h('td', {}, open));
+            return tr;
+        }));
+        this.table.append(h('thead', {}, head), body);
+        if (this.host.connected || this.runs.length) {
+            this.count.textContent = this.runs.length === this.total ? `${this.total} run${this.total === 1 ? '' : 's'}` : `Showing ${this.runs.length} of ${this.total} runs`;
+        }
+        this.updateCompareButton();
+        if (this.comparing.length) this.renderComparison();
+    }
+
+    private updateCompareButton(): void {
+        const n = this.selected.size;
+        this.compareBtn.disabled = n < 2;
+        this.compareBtn.textContent = n >= 2 ? `Compare ${n} runs` : 'Compare (select 2 or more)';
+    }
+
+    private compare(ids: string[]): void {
+        if (ids.length < 2) return;
+        this.comparing = ids.slice(0, 50);
+        this.renderComparison();
+        this.host.post({ type: 'compare', runIds: this.comparing });
+        this.compareView.scrollIntoView({ block: 'start' });
+        this.compareView.querySelector<HTMLElement>('h2')?.focus();
+    }
+
+    private renderComparison(): void {
+        const runs = this.comparing.map(id => this.runs.find(r => r.id === id)).filter((r): r is RunSummary => r !== undefined);
+        this.chart?.destroy();
+        this.chart = undefined;
+        clear(this.compareView);
+        if (runs.length < 2) {
+            this.comparing = [];
+            this.compareView.classList.add('hidden');
+            return;
+        }
+        const close = h('button', { class: 'secondary', id: 'close-comparison' }, 'Close');
+        close.addEventListener('click', () => {
+            this.comparing = [];
+            this.chart?.destroy();
+            this.chart = undefined;
+            this.compareView.classList.add('hidden');
+            this.compareBtn.focus();
+        });
+        const table = h('table', { id: 'comparison-table' });
+        const head = h('tr', {}, h('th', { scope: 'col' }, ''), ...runs.map(r => {
+            const open = h('button', { class: 'link open-report' }, 'report');
+            open.addEventListener('click', () => this.host.post({ type: 'openReport', runId: r.id }));
+            return h('th', { scope: 'col', class: 'n', 'data-run-id': r.id }, h('div', {}, r.strategy ?? '–'), h('code', { title: r.id }, shortHash(r.id, 10)), ' ', open);
+        }));
+        const section = (title: string): HTMLTableRowElement => h('tr', { class: 'section' }, h('th', { colspan: runs.length + 1, scope: 'colgroup' }, title));
+        const body = h('tbody');
+        const row = (label: string, key: string, cells: string[], cls: (i: number) => string | undefined, differs: boolean): void => {
+            body.append(h('tr', { class: differs ? 'differs' : undefined, 'data-key': key },
+                h('th', { scope: 'row' }, label, differs ? h('span', { class: 'visually-hidden' }, ' (differs)') : null),
+                ...cells.map((c, i) => h('td', { class: ['n', cls(i)].filter(Boolean).join(' ') }, c))));
+        };
+        const distinct = (xs: string[]): boolean => new Set(xs).size > 1;
+
+        body.append(section('params'));
+        for (const p of [...new Set(runs.flatMap(r => Object.keys(r.params)))].sort()) {
+            const cells = runs.map(r => paramText(r.params[p]));
+            row(p, `params.${p}`, cells, () => undefined, distinct(cells));
+        }
+        body.append(section('metrics'));
+        for (const k of [...new Set(runs.flatMap(r => Object.keys(r.metrics)))].sort((a, b) => {
+            const ia = PREFERRED_METRICS.indexOf(a), ib = PREFERRED_METRICS.indexOf(b);
+            return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
+        })) {
+            const vals = runs.map(r => (r.metrics[k] === undefined ? NaN : fromWire(r.metrics[k]!)));
+            const finite = vals.filter(Number.isFinite);
+            const best = finite.length < 2 ? NaN : LOWER_IS_BETTER.has(k) ? Math.min(...finite) : HIGHER_IS_BETTER.has(k) ? Math.max(...finite) : NaN;
+            row(k, `metrics.${k}`, vals.map(v => formatMetric(k, v)), i => (vals[i] === best && distinct(vals.map(String)) ? 'best' : undefined), false);
+        }
+        const tagKeys = [...new Set(runs.flatMap(r => Object.keys(r.tags)))].sort();
+        if (tagKeys.length) {
+            body.append(section('tags'));
+            for (const t of tagKeys) {
+                const cells = runs.map(r => r.tags[t] ?? '–');
+                row(t, `tags.${t}`, cells, () => undefined, distinct(cells));
+            }
+        }
+        body.append(section('provenance'));
+        const attr = (label: string, key: string, f: (r: RunSummary) => string | number | null | undefined, mono = false): void => {
+            const cells = runs.map(r => { const v = f(r); return v === null || v === undefined ? '–' : String(v); });
+            row(label, key, cells, () => (mono ? 'mono' : undefined), distinct(cells));
+        };
+        attr('exact fingerprint', 'fingerprint.exact', r => r.fingerprints?.exact && shortHash(r.fingerprints.exact, 16), true);
+        attr('structural fingerprint', 'fingerprint.structural', r => r.fingerprints?.structural && shortHash(r.fingerprints.structural, 16), true);
+        attr('data snapshot', 'attributes.data_snapshot', r => r.dataSnapshot && shortHash(r.dataSnapshot, 16), true);
+        attr('engine version', 'attributes.engine_version', r => r.engineVersion);
+        attr('seed', 'attributes.seed', r => r.seed);
+        table.append(h('thead', {}, head), body);
+        this.compareView.append(
+            h('div', { class: 'comparison-head' }, h('h2', { id: 'comparison-h', tabindex: -1 }, `Comparing ${runs.length} runs`), close),
+            h('p', { class: 'muted' }, 'Highlighted rows differ between the runs; the best value of each ranked metric is in bold.'),
+            h('div', { class: 'scroll', role: 'region', 'aria-label': 'Comparison', tabindex: 0 }, table),
+            h('div', { id: 'comparison-chart', class: 'hidden' }),
+        );
+        this.compareView.classList.remove('hidden');
+    }
+
+    private showCurves(curves: readonly { id: string; curve: { ts: number[]; equity: RunSummary['metrics'][string][] } }[]): void {
+        const el = this.compareView.querySelector<HTMLElement>('#comparison-chart');
+        const mine = curves.filter(c => this.comparing.includes(c.id) && c.curve.ts.length > 1);
+        if (!el || mine.length < 2) return;
+        // One time axis: the union of the runs' bar times; a run has no value where it has no bar.
+        const ts = [...new Set(mine.flatMap(c => c.curve.ts))].sort((a, b) => a - b);
+        const values = mine.map(c => {
+            const at = new Map(c.curve.ts.map((t, i) => [t, fromWire(c.curve.equity[i] ?? null)]));
+            return ts.map(t => at.get(t) ?? NaN);
+        });
+        el.classList.remove('hidden');
+        clear(el);
+        el.append(h('h3', {}, 'Equity'));
+        const box = h('div', {});
+        el.append(box);
+        this.chart?.destroy();
+        this.chart = new Chart(box, {
+            height: 260, ts,
+            series: mine.map((c, i) => ({ label: shortHash(c.id, 10), color: `chart-${(i % 6) + 1}` })),
+            values, format: v => fixed(v, Math.abs(v) >= 1000 ? 0 : 2), spanGaps: true,
+            summary: `Equity curves of ${mine.length} runs`,
+        });
+    }
+}
+
+const host = connect(ExperimentsToWebview, ExperimentsToHost);
+const view = new ExperimentsView(appRoot(), host);
+host.listen(m => view.handle(m));
+if (host.connected && !view.searched) view.search();

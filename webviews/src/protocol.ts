@@ -1,0 +1,317 @@
+/**
+ * The messages between the VS Code extension (the host) and the webview panels, as zod schemas:
+ * the one place their shapes are defined. Both sides validate what they receive (`safeParse`)
+ * and the webviews also validate what they send. Pure TypeScript + zod, no DOM: the extension
+ * and runtime/src/report import it too.
+ *
+ * API boundary. Conventions:
+ * - every message is a small object tagged by `type`; one discriminated union per panel and
+ *   direction (`ReportToWebview`, `ReportToHost`, `DagToWebview`, …);
+ * - numbers that may be non-finite (metrics, curves, prices) travel as `WireNumber`s
+ *   (`'Infinity'`, `'-Infinity'`, `'NaN'` or null for NaN, since JSON has no such numbers; encode
+ *   with `toWire`, decode with `fromWire`);
+ * - source ranges are LSP-style, 0-based `{ line, character }`;
+ * - every panel sends `{ type: 'ready' }` once it listens, and the host answers with its state.
+ *
+ * A page may also be given its initial messages in the HTML (`panelHtml({ initialState })`): the
+ * standalone HTML report is the report panel with its `run` message embedded.
+ */
+import * as z from 'zod';
+
+export const PROTOCOL_VERSION = 1;
+
+// ---------------------------------------------------------------------- shared pieces
+
+export const WireNumber = z.union([z.number(), z.enum(['Infinity', '-Infinity', 'NaN']), z.null()]);
+export type WireNumber = z.infer<typeof WireNumber>;
+
+/** A number as it can travel in JSON: non-finite values become strings. */
+export function toWire(x: number): WireNumber {
+    if (Number.isFinite(x)) return x;
+    return Number.isNaN(x) ? 'NaN' : x > 0 ? 'Infinity' : '-Infinity';
+}
+
+export function fromWire(w: WireNumber): number {
+    if (typeof w === 'number') return w;
+    if (w === 'Infinity') return Infinity;
+    if (w === '-Infinity') return -Infinity;
+    return NaN;
+}
+
+const Int = z.number().int();
+const Count = Int.min(0);
+
+export const Position = z.object({ line: Count, character: Count });
+/** 0-based, end exclusive, as in LSP. */
+export const SourceRange = z.object({ start: Position, end: Position });
+export type SourceRange = z.infer<typeof SourceRange>;
+
+const Ready = z.object({ type: z.literal('ready') });
+
+/** Upper bounds that keep a malformed or hostile message from freezing a panel. */
+const MAX_POINTS = 200_000;
+const MAX_ROWS = 100_000;
+const Str = z.string().max(10_000);
+
+const ParamValue = z.union([z.number(), z.boolean()]);
+
+// ---------------------------------------------------------------------- backtest report
+
+export const RUN_STATES = ['created', 'queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+
+/** What was run: enough to title the report and link back to the source. */
+export const RunInfo = z.object({
+    id: Str.optional(),
+    title: Str.optional(),
+    strategy: Str,
+    /** The strategy's document (`file:///…`); the report links back to it. */
+    uri: Str.optional(),
+    /** Where the strategy is declared in `uri`. */
+    range: SourceRange.optional(),
+    universe: z.array(Str).max(10_000),
+    timeframe: Str,
+    params: z.record(Str, ParamValue),
+    state: z.enum(RUN_STATES).optional(),
+});
+export type RunInfo = z.infer<typeof RunInfo>;
+
+/** The performance metrics of runtime/src/engine/metrics.ts (same keys), as wire numbers. */
+export const METRIC_KEYS = [
+    'totalReturn', 'cagr', 'annualVolatility', 'sharpe', 'sortino', 'maxDrawdown', 'maxDrawdownBars', 'maxDrawdownMs',
+    'calmar', 'winRate', 'profitFactor', 'avgTradePnl', 'avgTradeReturn', 'exposure', 'avgExposure', 'turnover',
+    'tradeCount', 'periodsPerYear', 'years', 'bars', 'periodSharpe', 'skew', 'kurtosis',
+] as const;
+export type MetricKey = (typeof METRIC_KEYS)[number];
+export const WireMetrics = z.object(Object.fromEntries(METRIC_KEYS.map(k => [k, WireNumber])) as Record<MetricKey, typeof WireNumber>);
+export type WireMetrics = z.infer<typeof WireMetrics>;
+
+export const FILL_REASONS = ['signal', 'limit', 'stop_order', 'stop_loss', 'take_profit', 'trailing_stop', 'drawdown', 'end'] as const;
+
+/** A round trip (the engine's `Trade`, plus the bar times of entry and exit). */
+export const WireTrade = z.object({
+    /** Index into `RunInfo.universe`. */
+    asset: Count,
+    side: z.enum(['long', 'short']),
+    entryBar: Count,
+    exitBar: Count,
+    /** Bar open times (ms) of entry and exit. */
+    entryTs: z.number(),
+    exitTs: z.number(),
+    entryPrice: WireNumber,
+    exitPrice: WireNumber,
+    maxQty: WireNumber,
+    pnl: WireNumber,
+    returnPct: WireNumber,
+    fees: WireNumber,
+    exitReason: z.enum(FILL_REASONS),
+});
+export type WireTrade = z.infer<typeof WireTrade>;
+
+/** Equity and drawdown for drawing: possibly thinned (every bar up to a few thousand points). */
+export const Curve = z.object({
+    /** Bar open times (ms), increasing. */
+    ts: z.array(z.number()).max(MAX_POINTS),
+    equity: z.array(WireNumber).max(MAX_POINTS),
+    /** Fall from the running peak as a fraction (≤ 0). */
+    drawdown: z.array(WireNumber).max(MAX_POINTS),
+}).refine(c => c.equity.length === c.ts.length && c.drawdown.length === c.ts.length, { message: 'ts, equity and drawdown must have the same length' });
+export type Curve = z.infer<typeof Curve>;
+
+export const Provenance = z.object({
+    exactFingerprint: Str,
+    structuralFingerprint: Str,
+    dataSnapshot: Str,
+    engineVersion: Str,
+    seed: z.number(),
+});
+
+export const ReportResult = z.object({
+    /** Number of bars run, and the first and last bar times (ms). */
+    bars: Count,
+    from: z.number(),
+    to: z.number(),
+    warmupBars: Count,
+    capital: z.number().optional(),
+    curve: Curve,
+    trades: z.array(WireTrade).max(MAX_ROWS),
+    events: z.array(z.object({ bar: Count, ts: z.number(), kind: Str, message: Str })).max(MAX_ROWS),
+    provenance: Provenance,
+});
+export type ReportResult = z.infer<typeof ReportResult>;
+
+export const ReportRun = z.object({ type: z.literal('run'), run: RunInfo, result: ReportResult, metrics: WireMetrics });
+export type ReportRun = z.infer<typeof ReportRun>;
+
+export const ReportToWebview = z.discriminatedUnion('type', [
+    ReportRun,
+    /** While the run is going: fraction done in [0, 1]. */
+    z.object({ type: z.literal('progress'), fraction: z.number().min(0).max(1), message: Str.optional(), run: RunInfo.optional() }),
+    z.object({ type: z.literal('failed'), message: Str }),
+]);
+export type ReportToWebview = z.infer<typeof ReportToWebview>;
+
+export const ReportToHost = z.discriminatedUnion('type', [
+    Ready,
+    /** Open `uri` and select `range` (the link back to the source). */
+    z.object({ type: z.literal('reveal'), uri: Str, range: SourceRange }),
+    /** Show the runs that share a fingerprint (exact or structural) in the experiments panel. */
+    z.object({ type: z.literal('showRuns'), fingerprint: Str, structural: z.boolean() }),
+]);
+export type ReportToHost = z.infer<typeof ReportToHost>;
+
+// ---------------------------------------------------------------------- strategy DAG
+
+/** Read-only arrays, so the language library's `CanonicalDag` (readonly throughout) is a valid `dag`. */
+const list = <T extends z.ZodType>(item: T) => z.array(item).readonly();
+
+const AttrValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const NodeId = Count;
+
+/** The canonical DAG (language/src/ir/dag.ts, docs/ir.md §2). Unknown fields are dropped (readers ignore them, docs/ir.md). */
+export const WireDagNode = z.object({
+    id: NodeId,
+    op: Str,
+    inputs: list(NodeId),
+    type: Str,
+    unit: Str,
+    attrs: z.record(Str, AttrValue),
+});
+export type WireDagNode = z.infer<typeof WireDagNode>;
+
+const DagSetting = z.object({ value: NodeId, quantity: z.boolean(), action: NodeId.nullable() });
+const DagAction = z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('target'), targets: list(z.object({ asset: Count.nullable(), size: NodeId, quantity: z.boolean() })) }),
+    z.object({ kind: z.literal('flat'), assets: list(Count) }),
+    z.object({
+        kind: z.literal('order'), side: z.enum(['buy', 'sell']), asset: Count.nullable(), size: NodeId, quantity: z.boolean(),
+        type: Str, price: NodeId.nullable(), expire: NodeId.nullable(),
+    }),
+]);
+
+export const WireDag = z.object({
+    dagVersion: Int,
+    mode: z.enum(['exact', 'structural']),
+    universe: z.object({ size: Count, assets: list(Str).nullable() }),
+    timeframeMs: z.number().nullable(),
+    nodes: z.array(WireDagNode).max(MAX_ROWS).readonly(),
+    constraints: list(NodeId),
+    rules: list(z.object({ condition: NodeId, actions: list(DagAction) })),
+    risk: z.record(Str, DagSetting),
+    execution: z.record(Str, DagSetting),
+    portfolio: z.object({
+        settings: z.record(Str, DagSetting),
+        allocations: list(z.object({ side: z.enum(['long', 'short']), selection: NodeId, weighting: NodeId })),
+    }).nullable(),
+}).superRefine((d, ctx) => {
+    // Ids are indices and inputs point backwards (docs/ir.md): the layout relies on it.
+    d.nodes.forEach((n, i) => {
+        if (n.id !== i) ctx.addIssue({ code: 'custom', message: `node ${i} has id ${n.id}`, path: ['nodes', i, 'id'] });
+        if (n.inputs.some(x => x >= i)) ctx.addIssue({ code: 'custom', message: `node ${i} has an input that is not an earlier node`, path: ['nodes', i, 'inputs'] });
+    });
+});
+export type WireDag = z.infer<typeof WireDag>;
+
+export const CompileProblem = z.object({ line: Count, column: Count, code: Str, message: Str });
+
+export const DagToWebview = z.discriminatedUnion('type', [
+    z.object({
+        type: z.literal('dag'),
+        dag: WireDag,
+        /** DAG node id → source ranges of the IR nodes merged into it (click-to-reveal). */
+        sourceMap: z.record(z.string().regex(/^\d+$/), list(SourceRange)),
+        /** The document the ranges are in. */
+        uri: Str.optional(),
+        strategy: Str.optional(),
+        /** DAG node id → the feature and signal names it came from. */
+        names: z.record(z.string().regex(/^\d+$/), list(Str)).optional(),
+    }),
+    /** The file no longer compiles: the panel keeps the last graph and shows these. */
+    z.object({ type: z.literal('compileErrors'), uri: Str.optional(), errors: z.array(CompileProblem).max(1000) }),
+]);
+export type DagToWebview = z.infer<typeof DagToWebview>;
+export type DagMessage = Extract<DagToWebview, { type: 'dag' }>;
+
+export const DagToHost = z.discriminatedUnion('type', [
+    Ready,
+    /** Reveal the source of a node (its first range; `ranges` has all of them). */
+    z.object({ type: z.literal('reveal'), nodeId: NodeId, uri: Str.optional(), range: SourceRange, ranges: z.array(SourceRange) }),
+]);
+export type DagToHost = z.infer<typeof DagToHost>;
+
+// ---------------------------------------------------------------------- experiments
+
+/**
+ * One run as the experiments table shows it: the experiment store's `RunSummary`
+ * (runtime/src/experiments/store.ts) with metrics as wire numbers (`runSummaryToWire`). Params,
+ * metrics and tags are open-ended (the store's long tables); what the panel does not need is optional.
+ */
+export const RunSummary = z.object({
+    id: Str,
+    kind: Str.optional(),
+    state: Str,
+    promoted: z.boolean().optional(),
+    strategy: Str.nullable(),
+    owner: Str.optional(),
+    team: Str.optional(),
+    experiment: z.object({ id: Str, name: Str.nullable() }).nullable().optional(),
+    /** ISO 8601 (UTC). */
+    created: Str.optional(),
+    finished: Str.nullable().optional(),
+    fingerprints: z.object({ exact: Str.nullable(), structural: Str.nullable() }).optional(),
+    dataSnapshot: Str.nullable().optional(),
+    engineVersion: Str.nullable().optional(),
+    seed: z.number().nullable().optional(),
+    params: z.record(Str, z.union([z.number(), z.boolean(), z.string(), z.null()])),
+    metrics: z.record(Str, WireNumber),
+    tags: z.record(Str, Str),
+});
+export type RunSummary = z.infer<typeof RunSummary>;
+
+export const ExperimentsToWebview = z.discriminatedUnion('type', [
+    /** The answer to a `search`: one page of runs and how many match in all. */
+    z.object({ type: z.literal('results'), runs: z.array(RunSummary).max(MAX_ROWS), total: Count, filter: Str.optional(), orderBy: Str.optional() }),
+    /** The filter (or orderBy) did not parse: `column` is 1-based into the text, as in the store's FilterError. */
+    z.object({ type: z.literal('error'), message: Str, column: Int.min(1).optional(), what: z.enum(['filter', 'orderBy']).optional(), token: Str.optional() }),
+    /** Details for a comparison the panel asked for (`compare`): equity curves to overlay. */
+    z.object({
+        type: z.literal('comparison'),
+        runs: z.array(z.object({ id: Str, curve: z.object({ ts: z.array(z.number()).max(MAX_POINTS), equity: z.array(WireNumber).max(MAX_POINTS) }) })).max(50),
+    }),
+    /** Set the filter text (e.g. "runs with this fingerprint" from a report) and search. */
+    z.object({ type: z.literal('setFilter'), filter: Str }),
+]);
+export type ExperimentsToWebview = z.infer<typeof ExperimentsToWebview>;
+
+export const ExperimentsToHost = z.discriminatedUnion('type', [
+    Ready,
+    /**
+     * Search the store: `filter` in the store's filter language ('' = all runs), `orderBy` in its
+     * orderBy syntax (`metrics.sharpe desc`, `attributes.created desc`, …); `limit` ≤ 1000 as the store allows.
+     */
+    z.object({ type: z.literal('search'), filter: Str, orderBy: Str, limit: Int.min(1).max(1000), offset: Count }),
+    /** The user compares these runs side by side; the host may answer with a `comparison`. */
+    z.object({ type: z.literal('compare'), runIds: z.array(Str).min(2).max(50) }),
+    z.object({ type: z.literal('openReport'), runId: Str }),
+]);
+export type ExperimentsToHost = z.infer<typeof ExperimentsToHost>;
+
+// ---------------------------------------------------------------------- helpers
+
+export type ParseResult<T> = { ok: true; message: T } | { ok: false; error: string };
+
+/** Validates one message; the error names the first problems with their paths. */
+export function parseMessage<T>(schema: z.ZodType<T>, data: unknown): ParseResult<T> {
+    const r = schema.safeParse(data);
+    if (r.success) return { ok: true, message: r.data };
+    const issues = r.error.issues.slice(0, 3).map(i => `${i.path.join('.') || '(message)'}: ${i.message}`);
+    const tag = typeof data === 'object' && data !== null && 'type' in data ? String((data as { type: unknown }).type) : '?';
+    return { ok: false, error: `invalid '${tag}' message: ${issues.join('; ')}` };
+}
+
+/** The schemas of each panel, for code that handles any of them. */
+export const PANELS = {
+    report: { toWebview: ReportToWebview, toHost: ReportToHost },
+    dag: { toWebview: DagToWebview, toHost: DagToHost },
+    experiments: { toWebview: ExperimentsToWebview, toHost: ExperimentsToHost },
+} as const;
+export type PanelKind = keyof typeof PANELS;

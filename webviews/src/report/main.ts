@@ -1,0 +1,200 @@
+/**
+ * The backtest report panel: progress while the run is going, then the metrics table, equity and
+ * drawdown charts, events, the trades table and the run's provenance (fingerprints, data
+ * snapshot, engine version, seed), with a link back to the strategy's source. The same bundle
+ * is the standalone HTML report (runtime/src/report/html-report.ts) with its `run` message
+ * embedded in the page.
+ */
+import '../common/jitless.js';
+import './report.css';
+import { metricRows } from '../../../runtime/src/report/metrics-table.js';
+import type { Metrics } from '../../../runtime/src/engine/metrics.js';
+import { connect, type Host } from '../common/host.js';
+import { appRoot, clear, h } from '../common/dom.js';
+import { Chart } from '../common/chart.js';
+import { fixed, percent, price, shortHash, utc } from '../common/format.js';
+import {
+    fromWire, METRIC_KEYS, ReportToHost, ReportToWebview, type ReportRun, type RunInfo, type WireMetrics,
+} from '../protocol.js';
+
+const TRADE_PAGE = 1000;
+
+function decodeMetrics(m: WireMetrics): Metrics {
+    return Object.fromEntries(METRIC_KEYS.map(k => [k, fromWire(m[k])])) as unknown as Metrics;
+}
+
+class ReportView {
+    private readonly header = h('header', { class: 'report-header' });
+    private readonly progress = h('section', { class: 'report-progress hidden', 'aria-label': 'Run progress' });
+    private readonly status = h('div', { class: 'report-status', role: 'status', 'aria-live': 'polite' });
+    private readonly body = h('div', { class: 'report-body' });
+    private charts: Chart[] = [];
+    private current: ReportRun | undefined;
+
+    constructor(root: HTMLElement, private readonly host: Host<ReportToWebview, ReportToHost>) {
+        clear(root);
+        root.append(this.header, this.progress, this.status, this.body);
+        this.status.textContent = 'Waiting for the run…';
+    }
+
+    handle(m: ReportToWebview): void {
+        switch (m.type) {
+            case 'progress': return this.showProgress(m.fraction, m.message, m.run);
+            case 'failed': return this.showFailure(m.message);
+            case 'run':
+                this.host.remember('run', m);
+                return this.showRun(m);
+        }
+    }
+
+    private showProgress(fraction: number, message: string | undefined, run: RunInfo | undefined): void {
+        if (run && !this.current) this.renderHeader(run, undefined);
+        const pct = Math.round(fraction * 100);
+        clear(this.progress);
+        const bar = h('div', { class: 'progress', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': pct, 'aria-label': 'Backtest progress' }, h('div'));
+        (bar.firstElementChild as HTMLElement).style.width = `${pct}%`;
+        this.progress.append(bar, h('div', { class: 'muted' }, `${message ?? 'Running'} — ${pct}%`));
+        this.progress.classList.remove('hidden');
+        this.status.textContent = this.current ? '' : `Running… ${pct}%`;
+    }
+
+    private showFailure(message: string): void {
+        this.progress.classList.add('hidden');
+        this.status.textContent = '';
+        this.body.prepend(h('div', { class: 'error-box', role: 'alert' }, `The run failed: ${message}`));
+    }
+
+    private renderHeader(run: RunInfo, m: ReportRun | undefined): void {
+        clear(this.header);
+        const title = run.title ?? `${run.strategy} — backtest`;
+        document.title = title;
+        const state = run.state ?? (m ? 'completed' : 'running');
+        this.header.append(h('h1', {}, title, ' ', h('span', { class: `badge state-${state}` }, state)));
+        const params = Object.entries(run.params).map(([k, v]) => `${k} = ${String(v)}`).join(', ') || '(none)';
+        const parts = [run.universe.join(', '), run.timeframe];
+        if (m) {
+            const day = m.result.curve.ts.length > 1 && m.result.curve.ts.every(t => t % 86_400_000 === 0);
+            parts.push(`${utc(m.result.from, !day)} → ${utc(m.result.to, !day)}`, `${m.result.bars} bars, warm-up ${m.result.warmupBars}`);
+        }
+        this.header.append(h('div', { class: 'sub muted', id: 'run-summary' }, `${parts.join(' · ')} · params: ${params}`));
+        if (run.uri) {
+            const file = decodeURIComponent(run.uri.replace(/^.*\//, ''));
+            const line = run.range ? `:${run.range.start.line + 1}` : '';
+            const label = `${file}${line}`;
+            const src = this.host.connected && run.range
+                ? h('button', { class: 'link', id: 'source-link', title: `Open ${run.uri}` }, label)
+                : h('span', { class: 'mono', id: 'source-link' }, label);
+            if (this.host.connected && run.range) {
+                const range = run.range, uri = run.uri;
+                src.addEventListener('click', () => this.host.post({ type: 'reveal', uri, range }));
+            }
+            this.header.append(h('div', { class: 'source' }, 'Source: ', src));
+        }
+    }
+
+    private showRun(m: ReportRun): void {
+        this.current = m;
+        this.progress.classList.add('hidden');
+        this.status.textContent = '';
+        this.charts.forEach(c => c.destroy());
+        this.charts = [];
+        clear(this.body);
+        this.renderHeader(m.run, m);
+
+        const metrics = decodeMetrics(m.metrics);
+        const metricsTable = h('table', { id: 'metrics', class: 'metrics' },
+            h('tbody', {}, ...metricRows(metrics).map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', { class: 'n' }, v)))));
+        const equityEl = h('div', { id: 'equity' });
+        const drawdownEl = h('div', { id: 'drawdown' });
+        this.body.append(h('div', { class: 'grid' },
+            h('section', { 'aria-labelledby': 'metrics-h' }, h('h2', { id: 'metrics-h' }, 'Metrics'), metricsTable),
+            h('section', { class: 'charts' }, h('h2', {}, 'Equity'), equityEl, h('h2', {}, 'Drawdown'), drawdownEl)));
+
+        const { curve } = m.result;
+        const equity = curve.equity.map(fromWire), drawdown = curve.drawdown.map(fromWire);
+        const money = (v: number): string => fixed(v, Math.abs(v) >= 1000 ? 0 : 2);
+        const lastEquity = equity[equity.length - 1] ?? NaN;
+        const worst = drawdown.reduce((a, b) => (b < a ? b : a), 0);
+        this.charts.push(
+            new Chart(equityEl, {
+                height: 240, ts: curve.ts, series: [{ label: 'equity', color: 'chart-1', fill: true }], values: [equity], format: money,
+                summary: `Equity curve over ${m.result.bars} bars, ending at ${money(lastEquity)}`,
+            }),
+            new Chart(drawdownEl, {
+                height: 180, ts: curve.ts, series: [{ label: 'drawdown', color: 'neg', fill: true }], values: [drawdown], format: v => percent(v, 1),
+                summary: `Drawdown curve, deepest ${percent(worst, 1)}`,
+            }),
+        );
+
+        if (m.result.events.length) {
+            this.body.append(h('section', {}, h('h2', {}, 'Events'),
+                h('ul', { id: 'events' }, ...m.result.events.map(e => h('li', {}, `${utc(e.ts)} `, h('b', {}, e.kind), ` ${e.message}`)))));
+        }
+        this.body.append(this.tradesSection(m));
+        this.body.append(this.provenanceSection(m));
+    }
+
+    private tradesSection(m: ReportRun): HTMLElement {
+        const trades = m.result.trades;
+        const universe = m.run.universe;
+        const tbody = h('tbody');
+        const row = (i: number): HTMLTableRowElement => {
+            const t = trades[i]!;
+            const pnl = fromWire(t.pnl);
+            return h('tr', {},
+                h('td', { class: 'n' }, i + 1), h('td', {}, universe[t.asset] ?? `asset ${t.asset}`), h('td', {}, t.side),
+                h('td', {}, utc(t.entryTs)), h('td', {}, utc(t.exitTs)),
+                h('td', { class: 'n' }, price(fromWire(t.entryPrice))), h('td', { class: 'n' }, price(fromWire(t.exitPrice))),
+                h('td', { class: 'n' }, fixed(fromWire(t.maxQty), 4)),
+                h('td', { class: `n ${pnl >= 0 ? 'pos' : 'neg'}` }, fixed(pnl)),
+                h('td', { class: 'n' }, percent(fromWire(t.returnPct))),
+                h('td', {}, t.exitReason.replace(/_/g, ' ')));
+        };
+        let shown = 0;
+        const more = h('button', { class: 'secondary hidden', id: 'more-trades' });
+        const showMore = (): void => {
+            const until = Math.min(trades.length, shown + TRADE_PAGE);
+            for (; shown < until; shown++) tbody.append(row(shown));
+            more.textContent = `Show ${Math.min(TRADE_PAGE, trades.length - shown)} more of ${trades.length - shown}`;
+            more.classList.toggle('hidden', shown >= trades.length);
+        };
+        more.addEventListener('click', showMore);
+        showMore();
+        const cols = ['#', 'asset', 'side', 'entry', 'exit', 'entry price', 'exit price', 'qty', 'P&L', 'return', 'exit reason'];
+        const numeric = new Set(['#', 'entry price', 'exit price', 'qty', 'P&L', 'return']);
+        const table = h('table', { id: 'trades' },
+            h('thead', {}, h('tr', {}, ...cols.map(c => h('th', { scope: 'col', class: numeric.has(c) ? 'n' : undefined }, c)))), tbody);
+        return h('section', { 'aria-labelledby': 'trades-h' },
+            h('h2', { id: 'trades-h' }, `Trades (${trades.length})`),
+            trades.length ? h('div', { class: 'scroll', tabindex: 0, role: 'region', 'aria-label': 'Trades' }, table) : h('p', { class: 'muted' }, 'No trades.'),
+            more);
+    }
+
+    private provenanceSection(m: ReportRun): HTMLElement {
+        const p = m.result.provenance;
+        const fp = (value: string, structural: boolean): HTMLElement => {
+            const cell = h('td', {}, h('code', { class: 'hash', title: value }, value));
+            if (this.host.connected) {
+                const b = h('button', { class: 'link runs-link', 'data-structural': structural ? 'true' : 'false' }, structural ? 'runs with this structure' : 'runs of this exact strategy');
+                b.addEventListener('click', () => this.host.post({ type: 'showRuns', fingerprint: value, structural }));
+                cell.append(' ', b);
+            }
+            return cell;
+        };
+        const rows: [string, HTMLElement][] = [
+            ['exact fingerprint', fp(p.exactFingerprint, false)],
+            ['structural fingerprint', fp(p.structuralFingerprint, true)],
+            ['data snapshot', h('td', {}, h('code', { title: p.dataSnapshot }, shortHash(p.dataSnapshot, 64)))],
+            ['engine version', h('td', {}, h('code', {}, p.engineVersion))],
+            ['seed', h('td', {}, h('code', {}, String(p.seed)))],
+        ];
+        if (m.run.id) rows.unshift(['run', h('td', {}, h('code', {}, m.run.id))]);
+        return h('section', { 'aria-labelledby': 'prov-h' }, h('h2', { id: 'prov-h' }, 'Reproducibility'),
+            h('table', { id: 'provenance' }, h('tbody', {}, ...rows.map(([k, td]) => h('tr', { 'data-key': k }, h('th', { scope: 'row' }, k), td)))),
+            h('p', { class: 'muted small' }, 'The same fingerprint, data snapshot, engine version and seed give bit-identical results. Charts: uPlot.'));
+    }
+}
+
+const host = connect(ReportToWebview, ReportToHost);
+const view = new ReportView(appRoot(), host);
+host.listen(m => view.handle(m));

@@ -1,0 +1,270 @@
+/**
+ * Loads the built panel bundles in headless Chromium (Debian's /usr/bin/chromium, driven by
+ * playwright-core) the way VS Code hosts them: the page from `panelHtml` with its real CSP,
+ * the bundle and stylesheet served over http from 127.0.0.1, `acquireVsCodeApi()` provided
+ * (it records what the panel posts), host messages delivered as window `message` events, the
+ * theme given as VS Code gives it (body class + `--vscode-*` variables on <html>). CSP
+ * violations, page errors and console errors are collected so tests can assert there are none.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { makeNonce, panelHtml } from '../../src/html.js';
+import { ROOT } from './fixtures.js';
+
+export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+export const SCREENSHOTS = join(ROOT, 'webviews', 'test', 'screenshots');
+
+/**
+ * Whether to run the browser tests: always in CI (a missing Chromium fails there, loudly);
+ * elsewhere only when Chromium is installed (`apt-get install -y chromium`).
+ */
+export function browserTestsEnabled(): boolean {
+    if (existsSync(CHROMIUM)) return true;
+    if (process.env['CI']) throw new Error(`${CHROMIUM} is missing: .ci/run installs it with apt-get install -y chromium`);
+    console.warn(`webview tests skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
+    return false;
+}
+
+/** Builds the bundles with webviews/build.mjs into a fresh directory (each test file its own). */
+export function buildBundles(): string {
+    const out = mkdtempSync(join(tmpdir(), 'af-webviews-'));
+    const r = spawnSync(process.execPath, [join(ROOT, 'webviews', 'build.mjs'), '--outdir', out], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`webviews/build.mjs failed: ${r.stderr || r.stdout}`);
+    return out;
+}
+
+export interface Served {
+    readonly origin: string;
+    /** Registers a page; returns its URL. */
+    page(name: string, html: string): string;
+    close(): Promise<void>;
+}
+
+const TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.html': 'text/html; charset=utf-8' };
+
+export async function serve(dist: string): Promise<Served> {
+    const pages = new Map<string, string>();
+    const server: Server = createServer((req, res) => {
+        const path = new URL(req.url ?? '/', 'http://x').pathname;
+        if (path === '/favicon.ico') {
+            res.writeHead(204).end();
+            return;
+        }
+        let body: string | undefined, type = TYPES['.html']!;
+        if (path.startsWith('/dist/')) {
+            const file = join(dist, basename(path));
+            if (existsSync(file)) {
+                body = readFileSync(file, 'utf8');
+                type = TYPES[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream';
+            }
+        } else {
+            body = pages.get(path);
+        }
+        if (body === undefined) {
+            res.writeHead(404).end();
+            return;
+        }
+        res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' }).end(body);
+    });
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    const addr = server.address();
+    if (!addr || typeof addr === 'string') throw new Error('no address');
+    const origin = `http://127.0.0.1:${addr.port}`;
+    return {
+        origin,
+        page(name, html) {
+            pages.set(`/${name}.html`, html);
+            return `${origin}/${name}.html`;
+        },
+        close: () => new Promise<void>(resolve => server.close(() => resolve())),
+    };
+}
+
+export async function launch(): Promise<Browser> {
+    return chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-gpu', '--font-render-hinting=none'],
+    });
+}
+
+export type Theme = 'light' | 'dark' | 'high-contrast';
+
+/** A subset of VS Code's colour theme variables (Light Modern, Dark Modern, High Contrast), as VS Code sets them on <html>. */
+const VSCODE_THEMES: Record<Theme, { bodyClass: string; scheme: 'light' | 'dark'; vars: Record<string, string> }> = {
+    light: {
+        bodyClass: 'vscode-light', scheme: 'light',
+        vars: {
+            'editor-background': '#ffffff', 'editor-foreground': '#3b3b3b', foreground: '#3b3b3b', descriptionForeground: '#717171',
+            'panel-border': '#e5e5e5', 'editorWidget-background': '#f8f8f8', 'textLink-foreground': '#005fb8', 'textLink-activeForeground': '#005fb8',
+            focusBorder: '#005fb8', 'button-background': '#005fb8', 'button-foreground': '#ffffff', 'button-hoverBackground': '#0258a8',
+            'button-secondaryBackground': '#e5e5e5', 'button-secondaryForeground': '#3b3b3b', 'button-secondaryHoverBackground': '#cccccc',
+            'input-background': '#ffffff', 'input-foreground': '#3b3b3b', 'input-border': '#cecece', 'input-placeholderForeground': '#767676',
+            errorForeground: '#f85149', 'inputValidation-errorBackground': '#f2dede', 'inputValidation-errorBorder': '#be1100',
+            'list-hoverBackground': '#f2f2f2', 'list-activeSelectionBackground': '#e8e8e8', 'list-activeSelectionForeground': '#000000',
+            'editor-findMatchHighlightBackground': '#ea5c0055', 'charts-green': '#388a34', 'charts-red': '#e51400', 'charts-blue': '#1a85ff',
+            'charts-orange': '#d18616', 'charts-purple': '#652d90', 'charts-yellow': '#bf8803', 'editorRuler-foreground': '#d3d3d3',
+            'progressBar-background': '#005fb8', 'sideBar-background': '#f8f8f8', 'badge-background': '#cccccc', 'badge-foreground': '#3b3b3b',
+            'font-family': 'system-ui, "Ubuntu", "Droid Sans", sans-serif', 'font-size': '13px', 'editor-font-family': '"Droid Sans Mono", monospace',
+        },
+    },
+    dark: {
+        bodyClass: 'vscode-dark', scheme: 'dark',
+        vars: {
+            'editor-background': '#1f1f1f', 'editor-foreground': '#cccccc', foreground: '#cccccc', descriptionForeground: '#9d9d9d',
+            'panel-border': '#2b2b2b', 'editorWidget-background': '#202020', 'textLink-foreground': '#4daafc', 'textLink-activeForeground': '#4daafc',
+            focusBorder: '#0078d4', 'button-background': '#0078d4', 'button-foreground': '#ffffff', 'button-hoverBackground': '#026ec1',
+            'button-secondaryBackground': '#313131', 'button-secondaryForeground': '#cccccc', 'button-secondaryHoverBackground': '#3c3c3c',
+            'input-background': '#313131', 'input-foreground': '#cccccc', 'input-border': '#3c3c3c', 'input-placeholderForeground': '#989898',
+            errorForeground: '#f85149', 'inputValidation-errorBackground': '#5a1d1d', 'inputValidation-errorBorder': '#be1100',
+            'list-hoverBackground': '#2a2d2e', 'list-activeSelectionBackground': '#04395e', 'list-activeSelectionForeground': '#ffffff',
+            'editor-findMatchHighlightBackground': '#ea5c0055', 'charts-green': '#89d185', 'charts-red': '#f14c4c', 'charts-blue': '#3794ff',
+            'charts-orange': '#d18616', 'charts-purple': '#b180d7', 'charts-yellow': '#cca700', 'editorRuler-foreground': '#5a5a5a',
+            'progressBar-background': '#0078d4', 'sideBar-background': '#181818', 'badge-background': '#616161', 'badge-foreground': '#f8f8f8',
+            'font-family': 'system-ui, "Ubuntu", "Droid Sans", sans-serif', 'font-size': '13px', 'editor-font-family': '"Droid Sans Mono", monospace',
+        },
+    },
+    'high-contrast': {
+        bodyClass: 'vscode-high-contrast', scheme: 'dark',
+        vars: {
+            'editor-background': '#000000', 'editor-foreground': '#ffffff', foreground: '#ffffff', descriptionForeground: '#ffffff',
+            'panel-border': '#6fc3df', contrastBorder: '#6fc3df', contrastActiveBorder: '#f38518', 'editorWidget-background': '#0c141f',
+            'textLink-foreground': '#21a6ff', 'textLink-activeForeground': '#21a6ff', focusBorder: '#f38518',
+            'button-background': '#000000', 'button-foreground': '#ffffff', 'button-border': '#6fc3df', 'button-secondaryBackground': '#000000',
+            'button-secondaryForeground': '#ffffff', 'input-background': '#000000', 'input-foreground': '#ffffff', 'input-border': '#6fc3df',
+            'input-placeholderForeground': '#ffffffb3', errorForeground: '#f48771', 'inputValidation-errorBackground': '#000000',
+            'inputValidation-errorBorder': '#f48771', 'editor-findMatchHighlightBorder': '#f38518', 'charts-green': '#89d185', 'charts-red': '#f14c4c',
+            'charts-blue': '#3794ff', 'charts-orange': '#d18616', 'charts-purple': '#b180d7', 'charts-yellow': '#cca700',
+            'editorRuler-foreground': '#ffffff', 'progressBar-background': '#6fc3df', 'sideBar-background': '#000000',
+            'badge-background': '#000000', 'badge-foreground': '#ffffff',
+            'font-family': 'system-ui, "Ubuntu", "Droid Sans", sans-serif', 'font-size': '13px', 'editor-font-family': '"Droid Sans Mono", monospace',
+        },
+    },
+};
+
+export interface PanelPage {
+    readonly page: Page;
+    /** What the panel posted to the host (through acquireVsCodeApi().postMessage), in order. */
+    readonly posted: { type: string; [k: string]: unknown }[];
+    /** CSP violations, page errors and console errors/warnings. */
+    readonly problems: string[];
+    /** Delivers a host → webview message. */
+    send(message: unknown): Promise<void>;
+    /** Switches the theme the way VS Code does (body class and variables). */
+    setTheme(theme: Theme): Promise<void>;
+    close(): Promise<void>;
+}
+
+export interface OpenOptions {
+    readonly panel: 'report' | 'dag' | 'experiments';
+    readonly theme?: Theme;
+    /** false: no acquireVsCodeApi (the standalone report). */
+    readonly vscode?: boolean;
+    readonly initialState?: unknown;
+    readonly width?: number;
+    readonly height?: number;
+    /** Plays the host: called with each message the panel posts. */
+    readonly onPost?: (message: { type: string; [k: string]: unknown }, panel: PanelPage) => void | Promise<void>;
+}
+
+let pageCount = 0;
+
+export async function openPanel(browser: Browser, served: Served, o: OpenOptions): Promise<PanelPage> {
+    const theme = o.theme ?? 'light';
+    const t = VSCODE_THEMES[theme];
+    const context = await browser.newContext({ viewport: { width: o.width ?? 1200, height: o.height ?? 900 }, colorScheme: t.scheme, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    const posted: PanelPage['posted'] = [];
+    const problems: string[] = [];
+    const ref: { panel?: PanelPage } = {};
+    await page.exposeBinding('__afPosted', async (_src, m: { type: string }) => {
+        posted.push(m);
+        if (o.onPost && ref.panel) {
+            try {
+                await o.onPost(m, ref.panel);
+            } catch (e) {
+                problems.push(`host failed on '${m.type}': ${String(e)}`);
+            }
+        }
+    });
+    await page.exposeBinding('__afProblem', (_src, p: string) => { problems.push(p); });
+    page.on('pageerror', e => problems.push(`page error: ${e.message}`));
+    page.on('console', m => {
+        if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
+    });
+    page.on('requestfailed', r => problems.push(`request failed: ${r.url()}`));
+    await page.addInitScript(({ vscode, vars, bodyClass }) => {
+        document.addEventListener('securitypolicyviolation', e => {
+            const w = window as unknown as { __afProblem(p: string): void };
+            w.__afProblem(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`);
+        });
+        if (vscode) {
+            const w = window as unknown as { __afPosted(m: unknown): void; acquireVsCodeApi?: () => unknown };
+            let state: unknown;
+            let acquired = false;
+            w.acquireVsCodeApi = () => {
+                if (acquired) throw new Error('acquireVsCodeApi called twice');
+                acquired = true;
+                return { postMessage: (m: unknown) => w.__afPosted(JSON.parse(JSON.stringify(m))), getState: () => state, setState: (s: unknown) => { state = s; } };
+            };
+        }
+        if (vars) {
+            // Init scripts run before the parser has made <html> and <body>: mark them as they appear.
+            const mark = (): boolean => {
+                const html = document.documentElement;
+                if (!html) return false;
+                if (!html.style.getPropertyValue('--vscode-font-size')) for (const [k, v] of Object.entries(vars)) html.style.setProperty(`--vscode-${k}`, v);
+                if (!document.body) return false;
+                document.body.classList.add(bodyClass);
+                return true;
+            };
+            if (!mark()) {
+                const mo = new MutationObserver(() => { if (mark()) mo.disconnect(); });
+                mo.observe(document, { childList: true, subtree: true });
+            }
+        }
+    }, { vscode: o.vscode !== false, vars: o.vscode === false ? null : t.vars, bodyClass: t.bodyClass });
+
+    const nonce = makeNonce();
+    const html = panelHtml({
+        title: `AlphaForge ${o.panel}`,
+        scriptUri: `${served.origin}/dist/${o.panel}.js`,
+        styleUri: `${served.origin}/dist/${o.panel}.css`,
+        nonce, cspSource: served.origin, initialState: o.initialState,
+    });
+    const url = served.page(`${o.panel}-${++pageCount}`, html);
+    const self: PanelPage = {
+        page, posted, problems,
+        send: async m => { await page.evaluate(msg => window.postMessage(msg, '*'), m); },
+        setTheme: async th => {
+            const x = VSCODE_THEMES[th];
+            await page.emulateMedia({ colorScheme: x.scheme });
+            await page.evaluate(({ vars, bodyClass }) => {
+                document.body.classList.remove('vscode-light', 'vscode-dark', 'vscode-high-contrast', 'vscode-high-contrast-light');
+                document.body.classList.add(bodyClass);
+                const style = document.documentElement.style;
+                for (const name of [...Array.from({ length: style.length }, (_, i) => style.item(i))]) if (name.startsWith('--vscode-')) style.removeProperty(name);
+                for (const [k, v] of Object.entries(vars)) style.setProperty(`--vscode-${k}`, v);
+            }, { vars: x.vars, bodyClass: x.bodyClass });
+        },
+        close: () => context.close(),
+    };
+    ref.panel = self;
+    await page.goto(url, { waitUntil: 'load' });
+    return self;
+}
+
+export async function screenshot(p: PanelPage, name: string): Promise<string> {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const file = join(SCREENSHOTS, `${name}.png`);
+    await p.page.screenshot({ path: file, fullPage: true });
+    return file;
+}
+
+export function removeDir(dir: string): void {
+    rmSync(dir, { recursive: true, force: true });
+}

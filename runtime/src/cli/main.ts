@@ -14,6 +14,10 @@ import { backtestCommand, panelCommand, sweepCommand, walkforwardCommand } from 
 import { dataExportCommand, dataFetchCommand, dataImportCommand, dataPanelsCommand, dataLsCommand, dataResampleCommand, dataSampleCommand, dataShowCommand, dataSynthCommand } from './commands/data.js';
 import { DataError } from '../data/errors.js';
 import { logsCommand } from './commands/logs.js';
+import {
+    daemonRunCommand, daemonStartCommand, daemonStatusCommand, daemonStopCommand, expSearchCommand, loginCommand, runsCancelCommand, runsLogsCommand,
+    runsLsCommand, runsShowCommand, submitRemote, tokenCreateCommand, tokenLsCommand, tokenRevokeCommand, userCommand,
+} from './commands/daemon.js';
 
 export function buildProgram(out: (s: string) => void, err: (s: string) => void): Command {
     const program = new Command('af')
@@ -68,13 +72,16 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .option('--to <date>', 'last bar (YYYY-MM-DD or ISO time)')
         .option('--params <k=v...>', 'parameter values, e.g. fast=10 slow=50 (sweeps: held fixed)')
         .option('--state-dir <dir>', 'state directory with the database (default .alphaforge, or $AF_STATE_DIR)')
-        .option('--json', 'print JSON', false);
+        .option('--json', 'print JSON', false)
+        .option('--url <url>', 'with --remote: the daemon URL')
+        .option('--token <token>', 'with --remote: an API token');
 
     dataOptions(program.command('backtest')
         .description('Backtest a strategy on stored bars and print its metrics; --report writes a self-contained HTML report.')
         .argument('<file>', '.af file'))
         .option('--report <file.html>', 'write the HTML report')
-        .action(async (file: string, opts) => { program.setOptionValue('exit', await backtestCommand(file, opts, out)); });
+        .option('--remote', 'submit to the running daemon instead of running here', false)
+        .action(async (file: string, opts) => { program.setOptionValue('exit', opts.remote ? await submitRemote('backtest', file, opts, out) : await backtestCommand(file, opts, out)); });
 
     const searchOptions = (c: Command): Command => dataOptions(c)
         .option('--random <n>', 'sample n random combinations instead of the full grid', parsePositive('--random'))
@@ -86,7 +93,8 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .description('Run every parameter combination (or a random sample) in parallel and rank them; reports the deflated Sharpe ratio of the best.')
         .argument('<file>', '.af file'))
         .option('--top <n>', 'rows to print', parsePositive('--top'), 20)
-        .action(async (file: string, opts) => { program.setOptionValue('exit', await sweepCommand(file, opts, out)); });
+        .option('--remote', 'submit to the running daemon instead of running here', false)
+        .action(async (file: string, opts) => { program.setOptionValue('exit', opts.remote ? await submitRemote('sweep', file, opts, out) : await sweepCommand(file, opts, out)); });
 
     searchOptions(program.command('walkforward')
         .description('Walk-forward analysis: optimise on each in-sample window, test on the next out-of-sample window.')
@@ -94,7 +102,8 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .option('--in <bars>', 'in-sample bars per window (default: a quarter of the data)', parsePositive('--in'))
         .option('--out <bars>', 'out-of-sample bars per window (default: an eighth of the data)', parsePositive('--out'))
         .option('--anchored', 'in-sample windows all start at the first bar', false)
-        .action(async (file: string, opts) => { program.setOptionValue('exit', await walkforwardCommand(file, opts, out)); });
+        .option('--remote', 'submit to the running daemon instead of running here', false)
+        .action(async (file: string, opts) => { program.setOptionValue('exit', opts.remote ? await submitRemote('walkforward', file, opts, out) : await walkforwardCommand(file, opts, out)); });
 
     const data = program.command('data').description('The embedded market-data store (DuckDB in the state directory): import, list, show, resample, synthesise.');
     const stateDir = (c: Command): Command => c
@@ -185,6 +194,74 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .argument('<instrument>', 'venue:SYMBOL')
         .requiredOption('--to <tf>', 'target timeframe, e.g. 4h, 1d, 1w'))
         .action(async (instrument: string, opts) => { program.setOptionValue('exit', await dataResampleCommand(instrument, opts, out)); });
+
+    // ---- the daemon and the commands that talk to it
+    const client = (c: Command): Command => c
+        .option('--state-dir <dir>', 'state directory (default .alphaforge, or $AF_STATE_DIR)')
+        .option('--url <url>', 'daemon URL (default: $AF_DAEMON_URL, af login, or <state dir>/daemon.json)')
+        .option('--token <token>', 'API token (default: $AF_TOKEN, af login, or the local admin token)')
+        .option('--json', 'print JSON', false);
+
+    const daemon = program.command('daemon').description('The runtime daemon: gateway (HTTP/WebSocket JSON-RPC, gRPC), IAM, orchestrator, experiments, monitoring.');
+    daemon.command('run')
+        .description('Run the daemon in the foreground (SIGTERM/SIGINT stop it gracefully).')
+        .option('--state-dir <dir>', 'state directory')
+        .option('--host <host>', 'bind address (default 127.0.0.1; others need --tls-key/--tls-cert or --allow-insecure-remote)')
+        .option('--port <port>', 'port (0: any free port)', parseInteger('--port'), 7411)
+        .option('--concurrency <n>', 'runs at once (default: all cores)', parsePositive('--concurrency'))
+        .option('--grpc', 'also serve gRPC', false)
+        .option('--tls-key <file>', 'TLS private key (PEM)')
+        .option('--tls-cert <file>', 'TLS certificate (PEM)')
+        .option('--allow-insecure-remote', 'bind a non-loopback address without TLS (trusted networks only)', false)
+        .option('--public-metrics', 'serve /metrics without a token', false)
+        .action(async opts => { program.setOptionValue('exit', await daemonRunCommand(opts, out)); });
+    daemon.command('start')
+        .description('Start the daemon in the background and wait until it is ready.')
+        .option('--state-dir <dir>', 'state directory')
+        .option('--host <host>', 'bind address')
+        .option('--port <port>', 'port (0: any free port)', parseInteger('--port'), 7411)
+        .option('--grpc', 'also serve gRPC', false)
+        .action(async opts => { program.setOptionValue('exit', await daemonStartCommand(opts, out)); });
+    daemon.command('stop').description('Stop the daemon (SIGTERM, then SIGKILL after 10 s).').option('--state-dir <dir>', 'state directory')
+        .action(async opts => { program.setOptionValue('exit', await daemonStopCommand(opts, out)); });
+    daemon.command('status').description('Is a daemon running for this state directory, and ready? Exit 0 when running, 3 when not.')
+        .option('--state-dir <dir>', 'state directory').option('--json', 'print JSON', false)
+        .action(async opts => { program.setOptionValue('exit', await daemonStatusCommand(opts, out)); });
+
+    client(program.command('login').description('Check a token against the daemon and remember it (and the URL) in <state dir>/credentials.json (0600).'))
+        .action(async opts => { program.setOptionValue('exit', await loginCommand(opts, out)); });
+
+    const token = program.command('token').description('API tokens: create (shown once), list, revoke.');
+    client(token.command('create').description('Create a token (for yourself; admins: for anyone).').argument('<name>', 'what it is for'))
+        .option('--scopes <list>', 'method namespaces it may call, e.g. runs,data,experiments (default *)')
+        .option('--ttl <duration>', 'lifetime, e.g. 12h, 90d (default: no expiry)')
+        .option('--user <user>', 'admins: for this user').option('--team <team>', 'admins: in this team')
+        .action(async (name: string, opts) => { program.setOptionValue('exit', await tokenCreateCommand(name, opts, out)); });
+    client(token.command('ls').description('List tokens (never their secrets).')).option('--user <user>', 'admins: this user\'s')
+        .action(async opts => { program.setOptionValue('exit', await tokenLsCommand(opts, out)); });
+    client(token.command('revoke').description('Revoke a token at once.').argument('<id>', 'token id (tok_…)'))
+        .action(async (id: string, opts) => { program.setOptionValue('exit', await tokenRevokeCommand(id, opts, out)); });
+
+    client(program.command('user').description('Users and teams (admin): create NAME | ls | disable USER | enable USER | role USER TEAM ROLE|none | team NAME')
+        .argument('<action>', 'create, ls, disable, enable, role, team').argument('[args...]', 'arguments of the action'))
+        .action(async (action: string, args: string[], opts) => { program.setOptionValue('exit', await userCommand(action, args, opts, out)); });
+
+    const runs = program.command('runs').description('Runs on the daemon: list, show, cancel, logs.');
+    client(runs.command('ls').description('Runs of your team, newest first.'))
+        .addOption(new Option('--state <state>', 'only this state').choices(['created', 'queued', 'running', 'completed', 'failed', 'cancelled']))
+        .option('--limit <n>', 'rows', parsePositive('--limit'), 20)
+        .action(async opts => { program.setOptionValue('exit', await runsLsCommand(opts, out)); });
+    client(runs.command('show').description('One run: state, params, metrics, provenance.').argument('<id>', 'run id'))
+        .action(async (id: string, opts) => { program.setOptionValue('exit', await runsShowCommand(id, opts, out)); });
+    client(runs.command('cancel').description('Cancel a queued or running run (the work stops).').argument('<id>', 'run id'))
+        .action(async (id: string, opts) => { program.setOptionValue('exit', await runsCancelCommand(id, opts, out)); });
+    client(runs.command('logs').description('The log lines of a run.').argument('<id>', 'run id'))
+        .action(async (id: string, opts) => { program.setOptionValue('exit', await runsLogsCommand(id, opts, out)); });
+
+    const exp = program.command('exp').description('Experiments: search runs with the filter language.');
+    client(exp.command('search').description('e.g. af exp search "metrics.sharpe > 1 and tags.style = \'trend\'" --order-by "metrics.sharpe desc"').argument('[filter]', 'filter expression'))
+        .option('--order-by <terms>', 'e.g. "metrics.sharpe desc"').option('--limit <n>', 'rows', parsePositive('--limit'), 50).option('--experiment <id>', 'only this experiment')
+        .action(async (filter: string | undefined, opts) => { program.setOptionValue('exit', await expSearchCommand(filter, opts, out)); });
 
     program.command('logs')
         .description('Print the daemon\'s structured log, filtered by run, trace, request, component or level; --follow keeps printing.')

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { StrategyIr } from '../../../language/src/ir/ir.js';
 import type { BarData } from './types.js';
 import type { ParamSet } from './param-space.js';
-import type { TrialSummary } from './trial.js';
+import { runTrial, type TrialSummary } from './trial.js';
 
 export interface SharedBars {
     readonly ts: SharedArrayBuffer;
@@ -51,6 +51,7 @@ export interface TrialJob {
 }
 
 export interface PoolOptions {
+    /** Worker threads; 0 runs the trials one after the other in the calling thread (e.g. from inside a worker that owns the whole run). */
     readonly workers?: number;
     readonly onResult?: (done: number, total: number) => void;
     readonly signal?: AbortSignal;
@@ -70,6 +71,7 @@ export function defaultWorkers(): number {
 }
 
 export async function runTrials(ir: StrategyIr, data: BarData | SharedBars, jobs: readonly TrialJob[], options: PoolOptions = {}): Promise<TrialSummary[]> {
+    if (options.workers === 0) return runInline(ir, data.ts instanceof SharedArrayBuffer ? unshareBars(data as SharedBars) : data as BarData, jobs, options);
     const shared = 'snapshotHash' in data && data.ts instanceof SharedArrayBuffer ? (data as SharedBars) : shareBars(data as BarData);
     const n = Math.max(1, Math.min(options.workers ?? defaultWorkers(), jobs.length));
     const results: TrialSummary[] = new Array(jobs.length);
@@ -104,4 +106,18 @@ export async function runTrials(ir: StrategyIr, data: BarData | SharedBars, jobs
             feed(w);
         }
     });
+}
+
+async function runInline(ir: StrategyIr, data: BarData, jobs: readonly TrialJob[], options: PoolOptions): Promise<TrialSummary[]> {
+    const results: TrialSummary[] = [];
+    for (const job of jobs) {
+        if (options.signal?.aborted) throw new Error('cancelled');
+        try {
+            results.push(runTrial(ir, data, job.params, job.from, job.to));
+        } catch (e) {
+            throw new Error(`params ${JSON.stringify(job.params)}: ${(e as Error).message}`);
+        }
+        options.onResult?.(results.length, jobs.length);
+    }
+    return results;
 }

@@ -38,6 +38,14 @@ const USER_ERROR_NAMES: Readonly<Record<string, number>> = {
     ValidationError: ErrorCodes.InvalidParams,
 };
 
+/** The orchestrator's string codes (OrchestratorError.code). */
+const STRING_CODES: Readonly<Record<string, number>> = {
+    not_found: ErrorCodes.NotFound,
+    invalid_state: ErrorCodes.Conflict,
+    invalid_spec: ErrorCodes.InvalidParams,
+    stopped: ErrorCodes.NotAvailable,
+};
+
 /** Fields of service errors passed on in `data` (never stacks, never causes). */
 const DATA_FIELDS = ['problems', 'errors', 'column', 'token', 'reason', 'what', 'detail', 'runId', 'state'] as const;
 
@@ -58,7 +66,9 @@ export function userErrorOf(e: unknown): RpcError | undefined {
     if (e instanceof RpcError) return e;
     if (!isObject(e)) return undefined;
     const status = typeof e.status === 'number' ? e.status : typeof e.code === 'number' ? e.code : undefined;
-    const code = (status !== undefined ? STATUS_CODES[status] : undefined) ?? (typeof e.name === 'string' ? USER_ERROR_NAMES[e.name] : undefined);
+    const code = (status !== undefined ? STATUS_CODES[status] : undefined)
+        ?? (e.name === 'OrchestratorError' && typeof e.code === 'string' ? STRING_CODES[e.code] : undefined)
+        ?? (typeof e.name === 'string' ? USER_ERROR_NAMES[e.name] : undefined);
     if (code === undefined) return undefined;
     const message = typeof e.message === 'string' && e.message ? e.message : 'error';
     const data: ErrorData = {};

@@ -1,6 +1,10 @@
 /**
  * Schema of the orchestrator (migration 5): runs as jobs, their lifecycle events and log lines.
  * Artifacts (result JSON, report, curves) live on disk under <state dir>/runs/<run id>/.
+ * runs: `attempt` counts starts; `spec` is the submitted RunSpec; the result columns (params —
+ * a sweep's best —, metrics, trade_count, fingerprints, snapshot, engine version, seed) are set
+ * in the transaction that makes the run completed. run_events: kind state | progress | result |
+ * promoted, seq 1, 2, … per run. run_logs: the run's log lines, their own seq per run.
  */
 import { type Migration } from '../data/migrations.js';
 
@@ -31,7 +35,11 @@ export const RUN_MIGRATIONS: readonly Migration[] = [
                 data_snapshot VARCHAR,
                 engine_version VARCHAR,
                 seed BIGINT,
-                error VARCHAR)`,
+                error VARCHAR,
+                progress DOUBLE NOT NULL DEFAULT 0,
+                params JSON,
+                metrics JSON,
+                trade_count INTEGER)`,
             `CREATE TABLE run_events (
                 run_id VARCHAR NOT NULL,
                 seq INTEGER NOT NULL,
@@ -40,6 +48,7 @@ export const RUN_MIGRATIONS: readonly Migration[] = [
                 state VARCHAR,
                 actor VARCHAR NOT NULL,
                 message VARCHAR,
+                progress DOUBLE,
                 PRIMARY KEY (run_id, seq))`,
             `CREATE TABLE run_logs (
                 run_id VARCHAR NOT NULL,

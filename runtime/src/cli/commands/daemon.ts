@@ -1,0 +1,283 @@
+/**
+ * `af daemon run|start|stop|status`, and the commands that talk to a running daemon:
+ * `af login`, `af token …`, `af user …`, `af team …`, `af runs …`, `af exp …`, `af backtest --remote`.
+ * A client finds the daemon through --url, $AF_DAEMON_URL or <state dir>/daemon.json, and its
+ * token through --token, $AF_TOKEN, <state dir>/credentials.json (af login) or, on the daemon's
+ * own machine, the bootstrap <state dir>/admin.token.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { RpcError, type RunSummary, type StreamEvent, type ParamsInput } from '../../../../language/src/protocol/daemon-protocol.js';
+import { resolveStateDir } from '../../data/store.js';
+import { DaemonClient, DaemonUnreachableError } from '../../gateway/client.js';
+import { daemonStatus, readAnnouncement, startDetached, stopDaemon } from '../../daemon/lifecycle.js';
+import { CliError } from '../errors.js';
+import { progressBar } from '../progress.js';
+
+export interface ConnectOptions {
+    stateDir?: string;
+    url?: string;
+    token?: string;
+    json?: boolean;
+}
+
+const CREDENTIALS = 'credentials.json';
+
+/** The daemon's URL and a token, from flags, environment, af login or the local bootstrap token. */
+export function connect(o: ConnectOptions): DaemonClient {
+    const stateDir = resolveStateDir(o.stateDir);
+    const saved = readCredentials(stateDir);
+    const url = o.url ?? process.env['AF_DAEMON_URL'] ?? saved?.url ?? readAnnouncement(stateDir)?.url;
+    if (!url) throw new CliError(`no daemon runs for ${stateDir}: start one with af daemon start, or give --url`);
+    let token = o.token ?? process.env['AF_TOKEN'] ?? saved?.token;
+    const adminFile = join(stateDir, 'admin.token');
+    if (!token && existsSync(adminFile)) token = readFileSync(adminFile, 'utf8').trim();
+    if (!token) throw new CliError(`no token: af login --token TOKEN, or set $AF_TOKEN (an admin creates one with af token create)`);
+    return new DaemonClient({ url, token });
+}
+
+function readCredentials(stateDir: string): { url?: string; token?: string } | undefined {
+    const f = join(stateDir, CREDENTIALS);
+    if (!existsSync(f)) return undefined;
+    try {
+        return JSON.parse(readFileSync(f, 'utf8')) as { url?: string; token?: string };
+    } catch {
+        throw new CliError(`${f} is not valid JSON; delete it and run af login again`);
+    }
+}
+
+/** Runs a client call; daemon and RPC errors become one-line CLI errors. */
+export async function remote<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+        return await fn();
+    } catch (e) {
+        if (e instanceof DaemonUnreachableError) throw new CliError(e.message);
+        if (e instanceof RpcError) {
+            const issues = (e.data as { issues?: { path: (string | number)[]; message: string }[] } | undefined)?.issues;
+            const detail = issues?.length ? `: ${issues.map(i => `${i.path.join('.') || '(params)'}: ${i.message}`).join('; ')}` : '';
+            throw new CliError(`${e.message}${detail}`);
+        }
+        throw e;
+    }
+}
+
+// ---------------------------------------------------------------------------------- daemon
+
+export interface DaemonRunOptions {
+    stateDir?: string;
+    host?: string;
+    port: number;
+    concurrency?: number;
+    grpc?: boolean;
+    tlsKey?: string;
+    tlsCert?: string;
+    allowInsecureRemote?: boolean;
+    publicMetrics?: boolean;
+}
+
+/** Foreground: serves until SIGTERM / SIGINT. */
+export async function daemonRunCommand(o: DaemonRunOptions, out: (s: string) => void): Promise<number> {
+    const { startDaemon } = await import('../../daemon/daemon.js');
+    const tls = o.tlsKey || o.tlsCert ? { key: readFileSync(o.tlsKey ?? '', 'utf8'), cert: readFileSync(o.tlsCert ?? '', 'utf8') } : undefined;
+    let d;
+    try {
+        d = await startDaemon({ stateDir: o.stateDir, host: o.host, port: o.port, concurrency: o.concurrency, grpc: o.grpc, tls, allowInsecureRemote: o.allowInsecureRemote, publicMetrics: o.publicMetrics, stderr: true });
+    } catch (e) {
+        throw new CliError(`the daemon cannot start: ${(e as Error).message.split('\n')[0]}`);
+    }
+    out(`AlphaForge daemon listening on ${d.url} (state ${d.stateDir})\n`);
+    if (d.adminToken) out(`first start: the admin token is in ${join(d.stateDir, 'admin.token')} (mode 0600)\n`);
+    await new Promise<void>(resolve => {
+        const stop = (): void => { void d.stop().then(resolve); };
+        process.once('SIGTERM', stop);
+        process.once('SIGINT', stop);
+    });
+    return 0;
+}
+
+export async function daemonStartCommand(o: { stateDir?: string; port: number; host?: string; grpc?: boolean }, out: (s: string) => void): Promise<number> {
+    try {
+        const a = await startDetached({ stateDir: o.stateDir, port: o.port, host: o.host, args: o.grpc ? ['--grpc'] : [] });
+        out(`daemon running: pid ${a.pid}, ${a.url}\n`);
+        return 0;
+    } catch (e) {
+        throw new CliError((e as Error).message);
+    }
+}
+
+export async function daemonStopCommand(o: { stateDir?: string }, out: (s: string) => void): Promise<number> {
+    const r = await stopDaemon(o.stateDir);
+    out(r === 'not-running' ? 'no daemon was running\n' : r === 'killed' ? 'the daemon did not stop in time and was killed\n' : 'daemon stopped\n');
+    return 0;
+}
+
+export async function daemonStatusCommand(o: { stateDir?: string; json?: boolean }, out: (s: string) => void): Promise<number> {
+    const s = await daemonStatus(o.stateDir);
+    if (o.json) {
+        out(JSON.stringify(s, null, 2) + '\n');
+    } else if (s.state === 'running') {
+        out(`running: pid ${s.announcement.pid}, ${s.announcement.url}, ${s.ready ? 'ready' : 'not ready'} (since ${s.announcement.startedAt})\n`);
+    } else if (s.state === 'stale') {
+        out(`not running (a stale daemon.json names pid ${s.announcement.pid}); af daemon start\n`);
+    } else {
+        out('not running; af daemon start\n');
+    }
+    return s.state === 'running' ? 0 : 3;
+}
+
+// ---------------------------------------------------------------------------- login, IAM
+
+export async function loginCommand(o: ConnectOptions, out: (s: string) => void): Promise<number> {
+    const stateDir = resolveStateDir(o.stateDir);
+    if (!o.token) throw new CliError('af login needs --token TOKEN (an admin creates one with af token create)');
+    const client = connect(o);
+    const me = await remote(() => client.call('iam.whoami'));
+    writeFileSync(join(stateDir, CREDENTIALS), JSON.stringify({ url: client.options.url, token: o.token }, null, 2) + '\n', { mode: 0o600 });
+    out(`logged in as ${me.principal.userName} (${me.principal.role} in team ${me.principal.teamName}) at ${client.options.url}\n`);
+    return 0;
+}
+
+const print = (o: { json?: boolean }, out: (s: string) => void, value: unknown, text: () => string): number => {
+    out(o.json ? JSON.stringify(value, null, 2) + '\n' : text());
+    return 0;
+};
+
+export async function tokenCreateCommand(name: string, o: ConnectOptions & { scopes?: string; ttl?: string; user?: string; team?: string }, out: (s: string) => void): Promise<number> {
+    const ttlMs = o.ttl === undefined ? undefined : parseDuration(o.ttl);
+    const t = await remote(() => connect(o).call('iam.tokens.create', { name, scopes: o.scopes?.split(',').map(s => s.trim()).filter(Boolean), ttlMs, user: o.user, team: o.team }));
+    return print(o, out, t, () => `token ${t.id} created${t.expiresAt ? `, expires ${t.expiresAt}` : ''}; shown this once:\n${t.token}\n`);
+}
+
+export async function tokenLsCommand(o: ConnectOptions & { user?: string }, out: (s: string) => void): Promise<number> {
+    const r = await remote(() => connect(o).call('iam.tokens.list', { user: o.user }));
+    return print(o, out, r, () => r.tokens.map(t => `${t.id}  af_${t.prefix}…  ${t.name.padEnd(16)} ${t.userName}@${t.teamName}  ${t.state}  scopes ${t.scopes.join(',')}${t.expiresAt ? `  expires ${t.expiresAt}` : ''}\n`).join('') || 'no tokens\n');
+}
+
+export async function tokenRevokeCommand(id: string, o: ConnectOptions, out: (s: string) => void): Promise<number> {
+    const r = await remote(() => connect(o).call('iam.tokens.revoke', { id }));
+    return print(o, out, r, () => `token ${r.token.id} revoked\n`);
+}
+
+export async function userCommand(action: string, args: string[], o: ConnectOptions, out: (s: string) => void): Promise<number> {
+    const c = connect(o);
+    switch (action) {
+        case 'create': {
+            const r = await remote(() => c.call('iam.users.create', { name: need(args[0], 'af user create NAME') }));
+            return print(o, out, r, () => `user ${r.user.name} (${r.user.id}) created; give them a role: af user role ${r.user.name} TEAM ROLE\n`);
+        }
+        case 'ls': {
+            const r = await remote(() => c.call('iam.users.list'));
+            return print(o, out, r, () => r.users.map(u => `${u.name.padEnd(16)} ${u.id}${u.disabled ? ' (disabled)' : ''}  ${u.memberships.map(m => `${m.role}@${m.teamName}`).join(', ')}\n`).join(''));
+        }
+        case 'disable':
+        case 'enable': {
+            const r = await remote(() => c.call(action === 'disable' ? 'iam.users.disable' : 'iam.users.enable', { user: need(args[0], `af user ${action} USER`) }));
+            return print(o, out, r, () => `user ${r.user.name} ${r.user.disabled ? 'disabled' : 'enabled'}\n`);
+        }
+        case 'role': {
+            const [user, team, role] = [need(args[0], 'af user role USER TEAM ROLE'), need(args[1], 'af user role USER TEAM ROLE'), need(args[2], 'af user role USER TEAM ROLE')];
+            const r = await remote(() => c.call('iam.members.set', { user, team, role: role === 'none' ? null : role as 'viewer' }));
+            return print(o, out, r, () => r.membership ? `${r.membership.userName} is ${r.membership.role} in ${r.membership.teamName}\n` : `${user} removed from ${team}\n`);
+        }
+        case 'team': {
+            const r = await remote(() => c.call('iam.teams.create', { name: need(args[0], 'af user team NAME') }));
+            return print(o, out, r, () => `team ${r.team.name} (${r.team.id}) created\n`);
+        }
+        default:
+            throw new CliError(`af user ${action}: unknown action; use create, ls, disable, enable, role, team`);
+    }
+}
+
+function need(v: string | undefined, usage: string): string {
+    if (!v) throw new CliError(`usage: ${usage}`);
+    return v;
+}
+
+function parseDuration(s: string): number {
+    const m = /^(\d+)\s*(m|h|d)$/.exec(s.trim());
+    if (!m) throw new CliError(`--ttl '${s}': use minutes, hours or days, e.g. 30m, 12h, 90d`);
+    return Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'm' | 'h' | 'd'];
+}
+
+// ---------------------------------------------------------------------------------- runs
+
+const runLine = (r: RunSummary): string =>
+    `${r.id.padEnd(24)} ${r.kind.padEnd(11)} ${r.state.padEnd(9)}${r.promoted ? '★' : ' '} ${(r.strategy ?? '-').padEnd(20)} ${r.owner.padEnd(10)} ${r.createdAt.slice(0, 19)}${r.error ? `  ${r.error}` : ''}\n`;
+
+export async function runsLsCommand(o: ConnectOptions & { state?: string; limit: number }, out: (s: string) => void): Promise<number> {
+    const r = await remote(() => connect(o).call('runs.list', { state: o.state as never, limit: o.limit }));
+    return print(o, out, r, () => r.runs.length ? r.runs.map(runLine).join('') + (r.total > r.runs.length ? `… ${r.total - r.runs.length} more (--limit)\n` : '') : 'no runs\n');
+}
+
+export async function runsShowCommand(id: string, o: ConnectOptions, out: (s: string) => void): Promise<number> {
+    const r = await remote(() => connect(o).call('runs.get', { id }));
+    const run = r.run;
+    return print(o, out, r, () => {
+        let s = runLine(run);
+        if (run.params) s += `params: ${Object.entries(run.params).map(([k, v]) => `${k}=${v}`).join(', ')}\n`;
+        if (run.metrics) s += Object.entries(run.metrics).map(([k, v]) => `  ${k.padEnd(22)} ${v === null ? 'n/a' : Number(v.toFixed(6))}\n`).join('');
+        if (run.fingerprints) s += `fingerprint ${run.fingerprints.exact.slice(0, 16)} · data ${run.dataSnapshot?.slice(0, 16)} · engine ${run.engineVersion} · seed ${run.seed}\n`;
+        return s;
+    });
+}
+
+export async function runsCancelCommand(id: string, o: ConnectOptions, out: (s: string) => void): Promise<number> {
+    const r = await remote(() => connect(o).call('runs.cancel', { id }));
+    return print(o, out, r, () => runLine(r.run));
+}
+
+export async function runsLogsCommand(id: string, o: ConnectOptions, out: (s: string) => void): Promise<number> {
+    const r = await remote(() => connect(o).call('runs.logs', { id }));
+    return print(o, out, r, () => r.lines.map(l => `${l.ts} ${l.level.toUpperCase().padEnd(5)} ${l.message}\n`).join(''));
+}
+
+export async function expSearchCommand(filter: string | undefined, o: ConnectOptions & { orderBy?: string; limit: number; experiment?: string }, out: (s: string) => void): Promise<number> {
+    const r = await remote(() => connect(o).call('experiments.search', { filter, orderBy: o.orderBy, limit: o.limit, experimentId: o.experiment }));
+    return print(o, out, r, () => {
+        if (r.runs.length === 0) return 'no matching runs\n';
+        return r.runs.map(x => `${x.run.id.padEnd(24)} ${(x.run.strategy ?? '-').padEnd(20)} ${Object.entries(x.params).map(([k, v]) => `${k}=${v}`).join(' ').padEnd(24)} sharpe ${x.metrics['sharpe'] ?? 'n/a'}\n`).join('') + `${r.total} run(s)\n`;
+    });
+}
+
+/** `af backtest|sweep|walkforward --remote`: submit to the daemon, follow its events, print the result. */
+export async function submitRemote(kind: 'backtest' | 'sweep' | 'walkforward', file: string, o: ConnectOptions & { strategy?: string; symbols?: string; from?: string; to?: string; params?: string[]; random?: number; seed?: number; sort?: string; in?: number; out?: number; anchored?: boolean }, out: (s: string) => void): Promise<number> {
+    if (!existsSync(file)) throw new CliError(`${file}: no such file`);
+    const client = connect(o);
+    const params: Record<string, number | boolean> = {};
+    for (const kv of o.params ?? []) {
+        const [k, v] = kv.split('=');
+        if (!k || v === undefined) throw new CliError(`--params '${kv}': write name=value`);
+        params[k] = v === 'true' ? true : v === 'false' ? false : Number(v);
+    }
+    const spec: ParamsInput<'runs.submit'>['spec'] = {
+        source: readFileSync(file, 'utf8'), uri: pathToFileURL(resolve(file)).href, strategy: o.strategy,
+        params: Object.keys(params).length ? params : undefined, symbols: o.symbols?.split(',').map(s => s.trim()), from: o.from, to: o.to,
+        ...(kind !== 'backtest' ? { sweep: { mode: o.random ? 'random' as const : 'grid' as const, samples: o.random, seed: o.seed, sortBy: (o.sort ?? 'sharpe') as 'sharpe' } } : {}),
+        ...(kind === 'walkforward' ? { walkforward: { inSample: o.in, outOfSample: o.out, scheme: o.anchored ? 'anchored' as const : 'rolling' as const } } : {}),
+    };
+    const submitted = await remote(() => client.call('runs.submit', { kind, spec }));
+    const id = submitted.run.id;
+    if (!o.json) out(`submitted ${kind} ${id} (trace ${submitted.run.traceId})\n`);
+    const bar = o.json ? undefined : progressBar(kind);
+    const final = await new Promise<StreamEvent | undefined>((resolve, reject) => {
+        let sub: { close(): void } | undefined;
+        const finish = (e: StreamEvent | undefined): void => { sub?.close(); resolve(e); };
+        client.subscribe([`run:${id}`], e => {
+            if (e.type === 'progress' && bar) bar(Math.round(e.done * 100), 100);
+            if (e.type === 'lifecycle' && (e.state === 'completed' || e.state === 'failed' || e.state === 'cancelled')) finish(e);
+        }).then(s => {
+            sub = s;
+            // It may have finished before the subscription: check once.
+            return client.call('runs.get', { id }).then(r => { if (['completed', 'failed', 'cancelled'].includes(r.run.state)) finish(undefined); });
+        }).catch(reject);
+    });
+    void final;
+    const r = await remote(() => client.call('runs.get', { id }));
+    if (o.json) {
+        out(JSON.stringify(r, null, 2) + '\n');
+    } else {
+        await runsShowCommand(id, o, out);
+    }
+    return r.run.state === 'completed' ? 0 : 1;
+}

@@ -1,0 +1,193 @@
+/**
+ * `af daemon run`: one long-running process, the only door to the platform. It opens the state
+ * directory's database, bootstraps IAM (admin token on first start), starts the orchestrator
+ * (re-queuing runs a crash interrupted), the experiment store and similarity index, monitoring,
+ * and serves the gateway (HTTP + WebSocket JSON-RPC, optionally gRPC) — then announces itself in
+ * daemon.json. SIGTERM/SIGINT stop it gracefully (running jobs go back to the queue).
+ */
+import { availableParallelism } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type DaemonEvent, type RunState } from '../../../language/src/protocol/daemon-protocol.js';
+import { DataStore, resolveStateDir } from '../data/store.js';
+import { ExperimentStore } from '../experiments/store.js';
+import { StrategySimilarity } from '../experiments/similarity.js';
+import { Dispatcher } from '../gateway/dispatcher.js';
+import { LocalEventBus } from '../gateway/events.js';
+import { createGateway, type Gateway, type LimitsInput } from '../gateway/http.js';
+import { type GatewayLogger } from '../gateway/types.js';
+import { Iam } from '../iam/iam.js';
+import { createMonitoring, type Monitoring } from '../monitoring/index.js';
+import { Orchestrator } from '../orchestrator/orchestrator.js';
+import { RUN_STATES, type RunEvent } from '../orchestrator/types.js';
+import { createHandlers, missingHandlers } from './handlers.js';
+import { announce, withdraw } from './lifecycle.js';
+import { SourceWorkspace } from './source-workspace.js';
+
+/** The package version, from the repository's package.json (found upward: this file runs from src/ in tests and out/ otherwise). */
+export const DAEMON_VERSION = ((): string => {
+    for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
+        const f = join(dir, 'package.json');
+        if (existsSync(f)) {
+            const pkg = JSON.parse(readFileSync(f, 'utf8')) as { name?: string; version?: string };
+            if (pkg.name === 'alphaforge' && pkg.version) return pkg.version;
+        }
+    }
+    return '0.0.0';
+})();
+
+export interface DaemonOptions {
+    readonly stateDir?: string;
+    readonly host?: string;
+    /** 0: a free port (announced in daemon.json). */
+    readonly port?: number;
+    readonly concurrency?: number;
+    readonly grpc?: boolean;
+    readonly tls?: { key: string; cert: string };
+    readonly allowInsecureRemote?: boolean;
+    readonly publicMetrics?: boolean;
+    readonly defaultTimeoutMs?: number;
+    /** Log to stderr as well as <state dir>/logs/daemon.log. */
+    readonly stderr?: boolean;
+    /** Request size, rate and WebSocket limits (default: the gateway's). */
+    readonly limits?: LimitsInput;
+}
+
+export interface RunningDaemon {
+    readonly url: string;
+    readonly stateDir: string;
+    readonly gateway: Gateway;
+    readonly orchestrator: Orchestrator;
+    readonly monitoring: Monitoring;
+    /** The bootstrap admin token, when this start created it. */
+    readonly adminToken?: string;
+    stop(): Promise<void>;
+}
+
+export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon> {
+    const stateDir = resolveStateDir(o.stateDir);
+    const monitoring = createMonitoring({ stateDir, stderr: o.stderr });
+    const log = monitoring.logger;
+    const startedAt = new Date().toISOString();
+    const stores: DataStore[] = [];
+    let stopping = false;
+    const open = async (): Promise<DataStore> => {
+        const s = await DataStore.open({ stateDir });
+        stores.push(s);
+        return s;
+    };
+    try {
+        // Separate connections: each service runs its own transactions.
+        const data = await open();
+        const iam = new Iam(await open());
+        const boot = await iam.bootstrap(stateDir);
+        if (boot.created) log.info({ component: 'iam', file: boot.file }, 'first start: bootstrap admin token written');
+        const experiments = new ExperimentStore(await open());
+        const similarity = await StrategySimilarity.build(await open());
+        const orchestrator = new Orchestrator({ store: await open(), stateDir, concurrency: o.concurrency ?? availableParallelism(), defaultTimeoutMs: o.defaultTimeoutMs });
+
+        // Run events → the gateway's subscribers (the owning team only) and the metrics/alerts.
+        const bus = new LocalEventBus();
+        const lastState = new Map<string, RunState>();
+        // Events are published in the order the orchestrator emitted them: the owning team is looked
+        // up once per run (cached) and each run's events wait on the run's previous ones.
+        const teams = new Map<string, Promise<string | undefined>>();
+        orchestrator.on('event', e => {
+            const ev = toWire(e, lastState);
+            let team = teams.get(e.runId);
+            if (!team) {
+                team = orchestrator.get(e.runId).then(r => r?.team, () => undefined);
+                teams.set(e.runId, team);
+            }
+            const next = team.then(t => { if (ev) bus.publish(ev, { team: t }); });
+            teams.set(e.runId, next.then(() => team));
+            if (e.kind === 'state' && (e.state === 'completed' || e.state === 'failed' || e.state === 'cancelled')) {
+                void next.then(() => { teams.delete(e.runId); });
+            }
+            if (e.kind === 'state' && e.state === 'running') monitoring.alerts.onJobStarted();
+            if (e.kind === 'state' && (e.state === 'completed' || e.state === 'failed' || e.state === 'cancelled')) monitoring.alerts.onRunFinished(e.state);
+        });
+        orchestrator.on('completed', (run) => {
+            const seconds = run.startedAt && run.finishedAt ? (Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000 : 0;
+            monitoring.metrics.observeRun(run.kind, 'completed', seconds);
+            void similarity.refresh().catch(err => log.warn({ component: 'similarity', err }, 'similarity refresh failed'));
+        });
+        orchestrator.on('warning', err => log.warn({ component: 'orchestrator', err }, err.message));
+        monitoring.alerts.on('alert', a => {
+            bus.publish({ type: 'alert', ts: a.at, rule: a.rule, state: a.state, severity: a.severity, message: a.message, value: a.value, threshold: a.threshold });
+        });
+        await orchestrator.start();
+        monitoring.readiness.register('database', () => stores.every(s => s.isOpen));
+        monitoring.readiness.register('orchestrator', () => !stopping);
+
+        // Jobs by state and queue depth, refreshed every few seconds (cheap: one grouped query).
+        const gauges = setInterval(() => {
+            void data.rows(`SELECT state, count(*)::DOUBLE AS n FROM runs GROUP BY state`).then(rows => {
+                const counts = Object.fromEntries(RUN_STATES.map(st => [st, 0])) as Record<string, number>;
+                for (const r of rows) counts[String(r.state)] = Number(r.n);
+                monitoring.metrics.setJobsByState(counts as never);
+                monitoring.metrics.queueDepth.set(counts['queued'] ?? 0);
+                monitoring.alerts.setQueueDepth(counts['queued'] ?? 0);
+            }).catch(() => undefined);
+        }, 2000);
+        gauges.unref();
+
+        const handlers = createHandlers({
+            version: DAEMON_VERSION, startedAt, transports: { http: true, ws: true, grpc: o.grpc ?? false },
+            workspace: new SourceWorkspace(), data, iam, orchestrator, experiments, similarity,
+        });
+        const missing = missingHandlers(handlers);
+        if (missing.length) throw new Error(`no handler for ${missing.join(', ')}`);
+        const logger = log as unknown as GatewayLogger;
+        const dispatcher = new Dispatcher({
+            handlers, auth: iam, logger,
+            onCall: r => monitoring.metrics.observeRpc(r.method, r.durationMs / 1000, r.errorCode),
+        });
+        const gateway = await createGateway({
+            dispatcher, host: o.host, port: o.port, tls: o.tls, limits: o.limits, allowInsecureRemote: o.allowInsecureRemote, events: bus,
+            routes: monitoring.handlers, publicMetrics: o.publicMetrics, grpc: o.grpc ? { port: 0 } : false, logger,
+            onWsConnections: n => monitoring.metrics.wsClients.set(n),
+        });
+        monitoring.start();
+        announce({ pid: process.pid, url: gateway.url, startedAt, version: DAEMON_VERSION, stateDir });
+        log.info({ component: 'daemon', url: gateway.url, grpc: gateway.grpcAddress ?? null, stateDir, pid: process.pid }, 'daemon listening');
+
+        const stop = async (): Promise<void> => {
+            if (stopping) return;
+            stopping = true;
+            log.info({ component: 'daemon' }, 'stopping');
+            clearInterval(gauges);
+            await gateway.close().catch(() => undefined);
+            await orchestrator.stop({ graceMs: 5000 }).catch(() => undefined);
+            withdraw(stateDir);
+            await monitoring.close().catch(() => undefined);
+            for (const s of stores) s.close();
+        };
+        return { url: gateway.url, stateDir, gateway, orchestrator, monitoring, adminToken: boot.token, stop };
+    } catch (e) {
+        await monitoring.close().catch(() => undefined);
+        for (const s of stores) s.close();
+        throw e;
+    }
+}
+
+/** An orchestrator event as the protocol's event (lifecycle carries the previous state). */
+export function toWire(e: RunEvent, lastState: Map<string, RunState>): DaemonEvent | undefined {
+    switch (e.kind) {
+        case 'state': {
+            const previous = lastState.get(e.runId) ?? null;
+            if (e.state) lastState.set(e.runId, e.state);
+            if (e.state === 'completed' || e.state === 'failed' || e.state === 'cancelled') lastState.delete(e.runId);
+            return { type: 'lifecycle', runId: e.runId, seq: e.seq, ts: e.ts, state: e.state!, previous, actor: e.actor, message: e.message ?? null };
+        }
+        case 'promoted':
+            return { type: 'lifecycle', runId: e.runId, seq: e.seq, ts: e.ts, state: 'promoted', previous: 'completed', actor: e.actor, message: e.message ?? null };
+        case 'progress':
+            return { type: 'progress', runId: e.runId, ts: e.ts, done: Math.min(1, Math.max(0, e.progress ?? 0)), message: e.message };
+        case 'log':
+            return { type: 'log', runId: e.runId, seq: e.seq, ts: e.ts, level: e.level ?? 'info', message: e.message ?? '' };
+        default:
+            return undefined;
+    }
+}

@@ -1,0 +1,345 @@
+/**
+ * The daemon's method handlers: each method of the protocol table mapped onto a service
+ * (language workspace, data store, orchestrator, experiment store, similarity, IAM). Handlers
+ * only translate: validation happened in the gateway (the table's schemas), and the services own
+ * their rules. Everything a caller sees is scoped to the caller's team.
+ */
+import { compileStrategy, canonicalDag, dagToDot, embedDag, fingerprints, isStrategy } from '../../../language/src/index.js';
+import {
+    ErrorCodes, METHODS, PROTOCOL_VERSION, RpcError, methodCatalogue, type ResultOf, type RunSummary as WireRunSummary,
+} from '../../../language/src/protocol/daemon-protocol.js';
+import { barsQuery, exportQuery } from '../data/export.js';
+import { importFile } from '../data/import.js';
+import { type DataStore } from '../data/store.js';
+import { normalizeSymbol } from '../data/symbols.js';
+import { type ExperimentStore } from '../experiments/store.js';
+import { type StrategySimilarity } from '../experiments/similarity.js';
+import { type Handlers } from '../gateway/types.js';
+import { type Iam } from '../iam/iam.js';
+import { type Orchestrator } from '../orchestrator/orchestrator.js';
+import { type Run } from '../orchestrator/types.js';
+import { type SourceWorkspace } from './source-workspace.js';
+import { readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
+
+export interface DaemonServices {
+    readonly version: string;
+    readonly startedAt: string;
+    readonly transports: { http: boolean; ws: boolean; grpc: boolean };
+    readonly workspace: SourceWorkspace;
+    /** For data.* (its own connection: imports use transactions). */
+    readonly data: DataStore;
+    readonly iam: Iam;
+    readonly orchestrator: Orchestrator;
+    readonly experiments: ExperimentStore;
+    readonly similarity: StrategySimilarity;
+}
+
+const notFound = (what: string): RpcError => new RpcError(ErrorCodes.NotFound, `${what} not found`);
+
+/** A run as the protocol shows it. */
+export function wireRun(r: Run): WireRunSummary {
+    return {
+        id: r.id, kind: r.kind, state: r.state, promoted: r.promoted, owner: r.owner, team: r.team, experimentId: r.experimentId,
+        traceId: r.traceId, attempt: r.attempt, createdAt: r.createdAt, queuedAt: r.queuedAt, startedAt: r.startedAt, finishedAt: r.finishedAt,
+        strategy: r.strategy,
+        fingerprints: r.provenance ? { exact: r.provenance.exactFingerprint, structural: r.provenance.structuralFingerprint } : null,
+        dataSnapshot: r.provenance?.dataSnapshot ?? null, engineVersion: r.provenance?.engineVersion ?? null, seed: r.provenance?.seed ?? null,
+        error: r.error, tags: { ...(r.spec.tags ?? {}) }, progress: r.state === 'running' ? Math.min(1, Math.max(0, r.progress)) : null,
+    };
+}
+
+const finite = (m: Readonly<Record<string, number | null>> | null): Record<string, number | null> | null =>
+    m === null ? null : Object.fromEntries(Object.entries(m).map(([k, v]) => [k, typeof v === 'number' && Number.isFinite(v) ? v : null]));
+
+const MEDIA: Record<string, string> = { '.json': 'application/json', '.html': 'text/html', '.csv': 'text/csv', '.parquet': 'application/vnd.apache.parquet', '.arrow': 'application/vnd.apache.arrow.file' };
+
+export function createHandlers(s: DaemonServices): Handlers {
+    /** The caller's run, or 404 (another team's run is not found, so its existence does not leak). */
+    const ownRun = async (id: string, team: string): Promise<Run> => {
+        const run = await s.orchestrator.get(id);
+        if (!run || run.team !== team) throw notFound(`run ${id}`);
+        return run;
+    };
+
+    return {
+        // ------------------------------------------------------------------ daemon
+        'daemon.info': async () => ({
+            name: 'alphaforge' as const, version: s.version, protocolVersion: String(PROTOCOL_VERSION), startedAt: s.startedAt,
+            transports: s.transports, methods: methodCatalogue(),
+        }),
+
+        // ---------------------------------------------------------------- language
+        'lang.lint': async p => s.workspace.with(p.source, p.uri, ({ diagnostics }) => {
+            const shown = diagnostics.filter(d => p.hints || d.severity !== 'hint');
+            return { errors: diagnostics.filter(d => d.severity === 'error').length, warnings: diagnostics.filter(d => d.severity === 'warning').length, diagnostics: shown };
+        }, { dataBars: p.bars }),
+
+        'lang.compile': async p => s.workspace.with(p.source, p.uri, ({ services, model, diagnostics }) => {
+            const strategies = model.elements.filter(isStrategy);
+            const names = strategies.map(x => x.name);
+            const target = p.strategy !== undefined ? strategies.find(x => x.name === p.strategy) : strategies[0];
+            if (p.strategy !== undefined && !target) throw new RpcError(ErrorCodes.InvalidParams, `no strategy '${p.strategy}' in the source; it has ${names.join(', ') || 'none'}`);
+            const errors = diagnostics.filter(d => d.severity === 'error');
+            const base = { diagnostics, strategies: names, strategy: target?.name ?? null };
+            if (!target || errors.length > 0) return { ok: false, ...base };
+            const compiled = compileStrategy(services, target);
+            if (!compiled.ir) return { ok: false, ...base };
+            const ir = compiled.ir;
+            const out: ResultOf<'lang.compile'> = { ok: true, ...base };
+            const emit = new Set(p.emit);
+            if (emit.has('ir')) out.ir = ir;
+            if (emit.has('dag')) out.dag = canonicalDag(ir, 'exact');
+            if (emit.has('structural-dag')) out.dag = canonicalDag(ir, 'structural');
+            if (emit.has('dot')) out.dot = dagToDot(canonicalDag(ir, 'exact'));
+            if (emit.has('fingerprints')) out.fingerprints = fingerprints(ir);
+            if (emit.has('embedding')) out.embedding = embedDag(canonicalDag(ir, 'structural'));
+            return out;
+        }),
+
+        'lang.analyse': async p => s.workspace.with(p.source, p.uri, ({ services, model, diagnostics, document }) => {
+            const analyzer = services.alphaforge.Analyzer;
+            const strategies = model.elements.filter(isStrategy).filter(x => p.strategy === undefined || x.name === p.strategy).map(st => {
+                const a = analyzer.analyze(st);
+                const compiled = diagnostics.some(d => d.severity === 'error') ? undefined : compileStrategy(services, st).ir;
+                const line = document.textDocument.positionAt(st.$cstNode?.offset ?? 0).line + 1;
+                return {
+                    name: st.name, line,
+                    universe: compiled ? compiled.universe.map(u => u.id) : a.assets.map(x => (x.$cstNode?.text ?? "").split(/\s+as\s+/)[0]!.trim()),
+                    timeframe: compiled ? { text: compiled.timeframe.text, ms: compiled.timeframe.ms } : (a.timeframeMs ? { text: `${a.timeframeMs / 60_000}m`, ms: a.timeframeMs } : null),
+                    warmup: { bars: a.warmup.bars, maxBars: a.warmup.maxBars },
+                    params: a.params.params.map(x => ({
+                        name: x.name, type: x.type, default: x.default ?? null, low: x.low ?? null, high: x.high ?? null, step: x.step ?? null,
+                        values: x.values && x.values.length <= 10_000 ? [...x.values] : null, free: x.free,
+                    })),
+                    gridSize: Number.isFinite(a.params.gridSize) ? a.params.gridSize : null,
+                    fill: a.fill,
+                    tags: compiled?.tags ? [...compiled.tags] : [],
+                    fingerprints: compiled ? fingerprints(compiled) : null,
+                };
+            });
+            return { diagnostics, strategies };
+        }),
+
+        // -------------------------------------------------------------------- data
+        'data.list': async p => {
+            const where: string[] = [];
+            const args: string[] = [];
+            if (p.venue) { args.push(p.venue.toLowerCase()); where.push(`venue = $${args.length}`); }
+            if (p.symbol) { args.push(p.venue ? normalizeSymbol(p.venue, p.symbol).symbol : p.symbol.toUpperCase()); where.push(`symbol = $${args.length}`); }
+            if (p.timeframe) { args.push(p.timeframe); where.push(`timeframe = $${args.length}`); }
+            const rows = await s.data.rows(`SELECT venue, symbol, timeframe, count(*)::DOUBLE AS bars, epoch_ms(min(ts))::DOUBLE AS first, epoch_ms(max(ts))::DOUBLE AS last
+                FROM bars ${where.length ? `WHERE ${where.join(' AND ')}` : ''} GROUP BY venue, symbol, timeframe ORDER BY venue, symbol, timeframe`, args);
+            return { series: rows.map(r => ({ id: `${String(r.venue)}:${String(r.symbol)}`, venue: String(r.venue), symbol: String(r.symbol), timeframe: String(r.timeframe), bars: Number(r.bars), firstTs: Number(r.first), lastTs: Number(r.last) })) };
+        },
+        'data.import': async p => {
+            const r = await importFile(s.data, p.file, {
+                venue: p.venue, symbol: p.symbol, timeframe: p.timeframe, calendar: p.calendar, repair: p.repair, allowGaps: p.allowGaps,
+                map: p.map, dateFormat: p.dateFormat, format: p.format,
+            });
+            return { ...r, instrument: { ...r.instrument }, problems: r.problems.map(x => ({ ...x, rows: [...x.rows], examples: [...x.examples] })), notes: [...r.notes] };
+        },
+        'data.export': async p => {
+            const sql = p.query ?? barsQuery({ ids: p.bars!.ids.map(id => { const i = id.indexOf(':'); return normalizeSymbol(id.slice(0, i), id.slice(i + 1)).id; }), timeframe: p.bars!.timeframe, from: p.bars!.from, to: p.bars!.to });
+            const r = await exportQuery(s.data, sql, p.file, { format: p.format });
+            return { ...r, columns: [...r.columns] };
+        },
+
+        // -------------------------------------------------------------------- runs
+        'runs.submit': async (p, ctx) => {
+            const spec = p.spec;
+            if (spec.experimentId && !(await s.experiments.getExperiment(spec.experimentId, ctx.principal.teamName))) throw notFound(`experiment ${spec.experimentId}`);
+            const run = await s.orchestrator.submit({
+                kind: p.kind, source: spec.source, uri: spec.uri, strategy: spec.strategy, params: spec.params, symbols: spec.symbols,
+                from: spec.from === undefined ? undefined : String(spec.from), to: spec.to === undefined ? undefined : String(spec.to),
+                sweep: spec.sweep ? { mode: spec.sweep.mode, samples: spec.sweep.samples, seed: spec.sweep.seed ?? spec.seed, sortBy: spec.sweep.sortBy } : undefined,
+                walkforward: spec.walkforward ? { inSample: spec.walkforward.inSample, outOfSample: spec.walkforward.outOfSample, anchored: spec.walkforward.scheme === 'anchored' } : undefined,
+                experimentId: spec.experimentId, tags: spec.tags, timeoutMs: spec.timeoutMs,
+            }, { user: ctx.principal.userName, team: ctx.principal.teamName, traceId: ctx.traceId });
+            return { run: wireRun(run) };
+        },
+        'runs.get': async (p, ctx) => {
+            const r = await ownRun(p.id, ctx.principal.teamName);
+            return { run: { ...wireRun(r), spec: { ...r.spec } as never, params: r.params ? { ...r.params } : null, metrics: finite(r.metrics) } };
+        },
+        'runs.list': async (p, ctx) => {
+            const states = p.state === undefined ? undefined : Array.isArray(p.state) ? p.state : [p.state];
+            // The orchestrator filters by one state; several are merged here (newest first).
+            const all: Run[] = [];
+            for (const state of states ?? [undefined]) {
+                all.push(...await s.orchestrator.list({ state, owner: p.owner, team: ctx.principal.teamName, experimentId: p.experimentId, limit: 1000 }));
+            }
+            const runs = all
+                .filter(r => (p.kind === undefined || r.kind === p.kind) && (p.promoted === undefined || r.promoted === p.promoted))
+                .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
+            return { runs: runs.slice(p.offset, p.offset + p.limit).map(wireRun), total: runs.length };
+        },
+        'runs.cancel': async (p, ctx) => {
+            await ownRun(p.id, ctx.principal.teamName);
+            return { run: wireRun(await s.orchestrator.cancel(p.id, ctx.principal.userName)) };
+        },
+        'runs.logs': async (p, ctx) => {
+            const run = await ownRun(p.id, ctx.principal.teamName);
+            const order = ['debug', 'info', 'warn', 'error'];
+            const all = await s.orchestrator.logs(p.id, p.afterSeq);
+            const lines = all.slice(0, p.limit);
+            const nextSeq = lines.length ? lines[lines.length - 1]!.seq : p.afterSeq;
+            const finished = run.state === 'completed' || run.state === 'failed' || run.state === 'cancelled';
+            return {
+                lines: lines.filter(l => p.level === undefined || order.indexOf(l.level) >= order.indexOf(p.level)).map(l => ({ seq: l.seq, ts: l.ts, level: l.level, message: l.message })),
+                nextSeq, done: finished && lines.length === all.length,
+            };
+        },
+        'runs.artifacts': async (p, ctx) => {
+            await ownRun(p.id, ctx.principal.teamName);
+            const list = await s.orchestrator.artifacts(p.id);
+            const artifacts = list.map(a => {
+                const ext = /\.[a-z]+$/.exec(a.name)?.[0] ?? '';
+                return { name: a.name, mediaType: MEDIA[ext] ?? 'application/octet-stream', bytes: a.bytes, sha256: null as string | null, path: a.path };
+            });
+            if (p.name === undefined) return { artifacts };
+            const a = list.find(x => x.name === p.name);
+            if (!a) throw notFound(`artifact ${p.name} of run ${p.id}`);
+            const size = statSync(a.path).size;
+            const bytes = readFileSync(a.path).subarray(0, p.maxBytes);
+            const text = /\.(json|html|csv|txt|md)$/.test(a.name);
+            const entry = artifacts.find(x => x.name === p.name)!;
+            entry.sha256 = createHash('sha256').update(readFileSync(a.path)).digest('hex');
+            return { artifacts, content: { name: basename(a.path), encoding: text ? 'utf8' as const : 'base64' as const, data: text ? bytes.toString('utf8') : bytes.toString('base64'), truncated: size > p.maxBytes } };
+        },
+        'runs.promote': async (p, ctx) => {
+            await ownRun(p.id, ctx.principal.teamName);
+            return { run: wireRun(await s.orchestrator.promote(p.id, ctx.principal.userName)) };
+        },
+
+        // ------------------------------------------------------------- experiments
+        'experiments.create': async (p, ctx) => {
+            const e = await s.experiments.createExperiment({ name: p.name, team: ctx.principal.teamName, owner: ctx.principal.userName, description: p.description });
+            return { experiment: { id: e.id, name: e.name, team: e.team, owner: e.owner, description: e.description, createdAt: e.created, runCount: e.runs } };
+        },
+        'experiments.list': async (p, ctx) => {
+            const all = await s.experiments.listExperiments(ctx.principal.teamName);
+            return {
+                experiments: all.slice(p.offset, p.offset + p.limit).map(e => ({ id: e.id, name: e.name, team: e.team, owner: e.owner, description: e.description, createdAt: e.created, runCount: e.runs })),
+                total: all.length,
+            };
+        },
+        'experiments.search': async (p, ctx) => {
+            const r = await s.experiments.search({ filter: p.filter, orderBy: p.orderBy, limit: p.limit, offset: p.offset, team: ctx.principal.teamName, experimentId: p.experimentId });
+            const rows = [];
+            for (const x of r.runs) {
+                const run = await s.orchestrator.get(x.id);
+                if (!run) continue;
+                rows.push({ run: wireRun(run), params: { ...x.params }, metrics: finite(x.metrics)! });
+            }
+            return { runs: rows, total: r.total };
+        },
+        'experiments.compare': async (p, ctx) => {
+            const c = await s.experiments.compare(p.runIds, { team: ctx.principal.teamName });
+            const metricKeys = c.metrics.map(m => m.key).filter(k => !p.metrics || p.metrics.includes(k));
+            const lowerIsBetter = (k: string) => /drawdown|volatility|turnover/i.test(k) && !/duration/i.test(k) ? true : /duration/i.test(k);
+            const best: Record<string, string | null> = {};
+            for (const k of metricKeys) {
+                let bestId: string | null = null, bestV = NaN;
+                for (const run of c.runs) {
+                    const v = run.metrics[k];
+                    if (typeof v !== 'number' || !Number.isFinite(v)) continue;
+                    if (bestId === null || (lowerIsBetter(k) ? v < bestV : v > bestV)) { bestId = run.id; bestV = v; }
+                }
+                best[k] = bestId;
+            }
+            const structural = new Set(c.runs.map(r => r.fingerprints.structural));
+            return {
+                runs: c.runs.map(r => ({
+                    id: r.id, strategy: r.strategy, experimentId: r.experiment?.id ?? null, state: r.state as never,
+                    fingerprints: r.fingerprints.exact && r.fingerprints.structural ? { exact: r.fingerprints.exact, structural: r.fingerprints.structural } : null,
+                    dataSnapshot: r.dataSnapshot, params: { ...r.params },
+                    metrics: Object.fromEntries(metricKeys.map(k => [k, typeof r.metrics[k] === 'number' && Number.isFinite(r.metrics[k]) ? r.metrics[k]! : null])),
+                    tags: { ...r.tags },
+                })),
+                paramKeys: c.params.map(x => x.key), metricKeys,
+                differingParams: c.params.filter(x => x.differs).map(x => x.key),
+                sameStructure: structural.size === 1 && !structural.has(null),
+                best,
+            };
+        },
+        'experiments.export': async (p, ctx) => {
+            const r = await s.experiments.exportRuns(p.filter, p.file, { format: p.format, team: ctx.principal.teamName, experimentId: p.experimentId });
+            return { ...r, columns: [...r.columns] };
+        },
+
+        // -------------------------------------------------------------- similarity
+        'similar.find': async (p, ctx) => {
+            await s.similarity.refresh();
+            const query = p.runId !== undefined ? { runId: (await ownRun(p.runId, ctx.principal.teamName)).id } : { source: p.source, strategy: p.strategy };
+            const found = await s.similarity.find(query, { k: p.k * 3, team: ctx.principal.teamName });
+            const q = p.runId !== undefined ? await s.orchestrator.get(p.runId) : undefined;
+            const qfp = q?.provenance ? { exact: q.provenance.exactFingerprint, structural: q.provenance.structuralFingerprint } : undefined;
+            const matches = [];
+            for (const m of found) {
+                for (const id of m.runIds) {
+                    if (id === p.runId) continue;
+                    const run = await s.orchestrator.get(id);
+                    if (!run || (p.experimentId && run.experimentId !== p.experimentId)) continue;
+                    matches.push({
+                        runId: id, strategy: run.strategy, experimentId: run.experimentId, similarity: Math.max(-1, Math.min(1, m.similarity)),
+                        sameStructure: m.match !== 'similar', sameExact: run.provenance !== null && qfp !== undefined ? run.provenance.exactFingerprint === qfp.exact : m.match === 'exact',
+                        metrics: finite(run.metrics),
+                    });
+                    if (matches.length >= p.k) break;
+                }
+                if (matches.length >= p.k) break;
+            }
+            let fp = qfp;
+            let strategy: string | null = q?.strategy ?? null;
+            if (!fp && p.source !== undefined) {
+                const c = await s.workspace.with(p.source, p.uri, ({ services, model }) => {
+                    const st = model.elements.filter(isStrategy).find(x => p.strategy === undefined || x.name === p.strategy);
+                    const ir = st ? compileStrategy(services, st).ir : undefined;
+                    return ir ? { fp: fingerprints(ir), name: ir.strategy } : undefined;
+                });
+                if (!c) throw new RpcError(ErrorCodes.InvalidParams, 'the source does not compile; fix its errors (lang.lint) first');
+                fp = c.fp;
+                strategy = c.name;
+            }
+            return { query: { strategy, fingerprints: fp ?? { exact: '', structural: '' } }, matches };
+        },
+
+        // --------------------------------------------------------------------- IAM
+        'iam.whoami': async (_p, ctx) => ({ principal: { ...ctx.principal, scopes: [...ctx.principal.scopes] } }),
+        'iam.tokens.create': async (p, ctx) => {
+            const t = await s.iam.createToken({ user: p.user ?? ctx.principal.userId, team: p.team ?? ctx.principal.teamId, name: p.name, scopes: p.scopes, ttlMs: p.ttlMs }, ctx.principal);
+            return { id: t.id, token: t.token, prefix: t.prefix, expiresAt: t.expiresAt };
+        },
+        'iam.tokens.list': async (p, ctx) => ({ tokens: (await s.iam.listTokens({ user: p.user, team: p.team }, ctx.principal)).map(t => ({ ...t, scopes: [...t.scopes] })) }),
+        'iam.tokens.revoke': async (p, ctx) => {
+            const t = await s.iam.revokeToken(p.id, ctx.principal);
+            return { token: { ...t, scopes: [...t.scopes] } };
+        },
+        'iam.users.create': async p => ({ user: copyUser(await s.iam.createUser(p.name)) }),
+        'iam.users.list': async () => ({ users: (await s.iam.listUsers()).map(copyUser) }),
+        'iam.users.disable': async p => ({ user: copyUser(await s.iam.disableUser(p.user)) }),
+        'iam.users.enable': async p => ({ user: copyUser(await s.iam.enableUser(p.user)) }),
+        'iam.teams.create': async p => ({ team: copyTeam(await s.iam.createTeam(p.name)) }),
+        'iam.teams.list': async () => ({ teams: (await s.iam.listTeams()).map(copyTeam) }),
+        'iam.members.set': async p => {
+            if (p.role === null) {
+                await s.iam.removeMembership(p.user, p.team);
+                return { membership: null };
+            }
+            const m = await s.iam.setMembership(p.user, p.team, p.role);
+            return { membership: { ...m } };
+        },
+    };
+}
+
+interface UserLike { memberships: readonly object[] }
+interface TeamLike { members: readonly object[] }
+function copyUser<T extends UserLike>(u: T): T { return { ...u, memberships: u.memberships.map(m => ({ ...m })) }; }
+function copyTeam<T extends TeamLike>(t: T): T { return { ...t, members: t.members.map(m => ({ ...m })) }; }
+
+/** Every available method must have a handler (the Handlers type says so; this guards the table at run time too). */
+export function missingHandlers(h: Handlers): string[] {
+    return Object.entries(METHODS).filter(([name, spec]) => spec.available && typeof (h as Record<string, unknown>)[name] !== 'function').map(([n]) => n);
+}

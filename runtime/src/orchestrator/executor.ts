@@ -1,0 +1,256 @@
+/**
+ * Executes one run: compile (main thread, compile.ts), load its bars from the store (main thread:
+ * DuckDB stays here), then the backtest / sweep / walk-forward in a worker thread of a small pool
+ * (run-worker.ts), with the bars handed over in SharedArrayBuffers (no copy per worker).
+ *
+ * Why compile here and not in the worker: the IR says which bars to load (universe, timeframe),
+ * and loading is a main-thread job; the language services are built once and kept, where a
+ * worker would pay for building them per thread; compiling is linear in the text (the parser
+ * guard) and takes milliseconds, so it does not stall the daemon. The heavy part — the engine —
+ * is what runs in the worker, where `terminate()` stops it at once.
+ *
+ * Aborting (`signal`) terminates the worker and resolves only after the thread has exited. The
+ * outcome of an aborted execution is always `aborted`, whatever the worker managed to send.
+ */
+import { Worker } from 'node:worker_threads';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { StrategyIr } from '../../../language/src/ir/ir.js';
+import { DataError } from '../data/errors.js';
+import { loadFromStore } from '../data/load.js';
+import { type DataStore } from '../data/store.js';
+import { bindParams } from '../engine/params.js';
+import { SORT_METRICS, type SortMetric } from '../engine/sweep.js';
+import { BacktestError } from '../engine/types.js';
+import { shareBars } from '../engine/worker-pool.js';
+import { RunCompiler, RunFailure } from './compile.js';
+import type { FromWorker, ToWorker } from './run-worker.js';
+import type { LogLevel, RunSpec } from './types.js';
+import { firstLine } from './util.js';
+import type { WorkerJob, WorkerOutput } from './work.js';
+
+/** The compiled worker script. Under vitest (running TypeScript sources) it is taken from out/ (built by `npm run build`). */
+function workerUrl(): URL {
+    const here = new URL('./run-worker.js', import.meta.url);
+    if (existsSync(fileURLToPath(here))) return here;
+    const fromSource = fileURLToPath(import.meta.url).replace(/\/runtime\/src\/orchestrator\/executor\.ts$/, '/out/runtime/src/orchestrator/run-worker.js');
+    if (existsSync(fromSource)) return new URL(`file://${fromSource}`);
+    throw new Error('the run worker is not built; run `npm run build`');
+}
+
+/** Worker threads kept between runs (starting one costs a few hundred ms of module loading). */
+export class RunWorkerPool {
+    private readonly idle: Worker[] = [];
+    private readonly live = new Set<Worker>();
+    private closed = false;
+
+    constructor(private readonly maxIdle: number) {}
+
+    acquire(): Worker {
+        if (this.closed) throw new Error('the worker pool is closed');
+        const w = this.idle.pop() ?? this.spawn();
+        w.ref();
+        return w;
+    }
+
+    release(w: Worker): void {
+        if (this.closed || this.idle.length >= this.maxIdle || !this.live.has(w)) { void this.discard(w); return; }
+        w.unref(); // an idle worker does not keep the process alive
+        this.idle.push(w);
+    }
+
+    /** Terminates a worker; resolves once its thread has stopped. */
+    async discard(w: Worker): Promise<void> {
+        this.live.delete(w);
+        const i = this.idle.indexOf(w);
+        if (i >= 0) this.idle.splice(i, 1);
+        await w.terminate();
+    }
+
+    /** Threads alive (busy or idle). */
+    get size(): number {
+        return this.live.size;
+    }
+
+    async close(): Promise<void> {
+        this.closed = true;
+        await Promise.all([...this.live].map(w => this.discard(w)));
+    }
+
+    private spawn(): Worker {
+        const w = new Worker(workerUrl());
+        this.live.add(w);
+        w.once('exit', () => {
+            this.live.delete(w);
+            const i = this.idle.indexOf(w);
+            if (i >= 0) this.idle.splice(i, 1);
+        });
+        // An idle worker that dies is simply dropped; a busy one is handled by its execution.
+        w.on('error', () => undefined);
+        return w;
+    }
+}
+
+export interface ExecutionRequest {
+    readonly runId: string;
+    readonly spec: RunSpec;
+    /** The run's artifact directory; emptied at the start of every attempt. */
+    readonly dir: string;
+    /** Aborting stops the execution; the reason is the caller's (cancelled / timeout / stopping). */
+    readonly signal: AbortSignal;
+    readonly onProgress: (fraction: number) => void;
+    readonly onLog: (level: LogLevel, message: string) => void;
+    /** The compiled strategy's name, as soon as it is known. */
+    readonly onStrategy?: (name: string) => void;
+}
+
+export type ExecutionOutcome =
+    | { readonly status: 'completed'; readonly output: WorkerOutput }
+    | { readonly status: 'failed'; readonly error: string }
+    | { readonly status: 'aborted' };
+
+export interface ExecutorOptions {
+    /** Connection used to load bars (reads only). */
+    readonly data: DataStore;
+    /** Idle worker threads kept for later runs. */
+    readonly maxIdleWorkers: number;
+    /** Threads per sweep / walk-forward run; 0: its trials run in the run's own thread. */
+    readonly trialWorkers?: number;
+    readonly compiler?: RunCompiler;
+}
+
+class Aborted extends Error {}
+
+export class Executor {
+    readonly pool: RunWorkerPool;
+    private readonly compiler: RunCompiler;
+
+    constructor(private readonly o: ExecutorOptions) {
+        this.pool = new RunWorkerPool(o.maxIdleWorkers);
+        this.compiler = o.compiler ?? new RunCompiler();
+    }
+
+    async execute(req: ExecutionRequest): Promise<ExecutionOutcome> {
+        try {
+            rmSync(req.dir, { recursive: true, force: true });
+            mkdirSync(req.dir, { recursive: true });
+            const job = await this.prepare(req);
+            const output = await this.runInWorker(job, req);
+            if (req.signal.aborted) throw new Aborted();
+            return { status: 'completed', output };
+        } catch (e) {
+            discardStaged(req.dir);
+            if (req.signal.aborted || e instanceof Aborted) return { status: 'aborted' };
+            if (e instanceof RunFailure || e instanceof BacktestError || e instanceof DataError) return { status: 'failed', error: firstLine(e) };
+            return { status: 'failed', error: `internal error: ${firstLine(e)}` };
+        }
+    }
+
+    async close(): Promise<void> {
+        await this.pool.close();
+    }
+
+    private async prepare(req: ExecutionRequest): Promise<WorkerJob> {
+        const { spec, signal } = req;
+        const ir = await this.compiler.compile(spec.source, { uri: spec.uri, strategy: spec.strategy });
+        if (signal.aborted) throw new Aborted();
+        req.onStrategy?.(ir.strategy);
+        req.onLog('info', `compiled ${ir.strategy} (${ir.universe.length} asset${ir.universe.length === 1 ? '' : 's'}, ${ir.timeframe.text}, ${ir.params.length} param${ir.params.length === 1 ? '' : 's'})`);
+        const params = checkParams(ir, spec);
+        const assets = assetsOf(ir, spec.symbols);
+        const data = await loadFromStore(this.o.data, { assets, timeframe: ir.timeframe.text, from: spec.from, to: spec.to });
+        if (signal.aborted) throw new Aborted();
+        const T = data.ts.length;
+        if (T === 0) throw new RunFailure(`no bars of ${data.ids.join(', ')} ${ir.timeframe.text} between ${spec.from ?? 'the start'} and ${spec.to ?? 'the end'}`);
+        const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+        req.onLog('info', `loaded ${T} bars of ${data.ids.join(', ')} ${ir.timeframe.text}, ${day(data.ts[0]!)} → ${day(data.ts[T - 1]!)} (snapshot ${data.snapshotHash.slice(0, 16)})`);
+        return {
+            runId: req.runId, kind: spec.kind, ir, bars: shareBars(data), symbols: data.ids, params,
+            sweep: spec.sweep, walkforward: spec.walkforward, dir: req.dir, trialWorkers: this.o.trialWorkers ?? 0, ...(spec.uri ? { uri: spec.uri } : {}),
+        };
+    }
+
+    private runInWorker(job: WorkerJob, req: ExecutionRequest): Promise<WorkerOutput> {
+        const w = this.pool.acquire();
+        return new Promise<WorkerOutput>((resolve, reject) => {
+            let settled = false;
+            const finish = (): boolean => {
+                if (settled) return false;
+                settled = true;
+                w.off('message', onMessage);
+                w.off('error', onError);
+                w.off('exit', onExit);
+                req.signal.removeEventListener('abort', onAbort);
+                return true;
+            };
+            const onMessage = (m: FromWorker): void => {
+                if (settled) return;
+                switch (m.type) {
+                    case 'progress': req.onProgress(m.fraction); break;
+                    case 'log': req.onLog(m.level, m.message); break;
+                    case 'done': finish(); this.pool.release(w); resolve(m.output); break;
+                    case 'error': finish(); this.pool.release(w); reject(new RunFailure(m.message.split('\n')[0]!)); break;
+                }
+            };
+            const onError = (e: Error): void => {
+                if (!finish()) return;
+                void this.pool.discard(w);
+                reject(new RunFailure(`the run's worker crashed: ${firstLine(e)}`));
+            };
+            const onExit = (code: number): void => {
+                if (!finish()) return;
+                reject(new RunFailure(`the run's worker stopped unexpectedly (exit code ${code})`));
+            };
+            const onAbort = (): void => {
+                if (!finish()) return;
+                // Resolve only once the thread has really stopped.
+                this.pool.discard(w).then(() => reject(new Aborted()), () => reject(new Aborted()));
+            };
+            w.on('message', onMessage);
+            w.on('error', onError);
+            w.on('exit', onExit);
+            if (req.signal.aborted) { onAbort(); return; }
+            req.signal.addEventListener('abort', onAbort, { once: true });
+            w.postMessage({ type: 'run', job } satisfies ToWorker);
+        });
+    }
+}
+
+/** Removes the temporary files of an attempt that did not complete. */
+export function discardStaged(dir: string): void {
+    let names: string[];
+    try {
+        names = readdirSync(dir);
+    } catch {
+        return;
+    }
+    for (const n of names) if (n.endsWith('.tmp')) rmSync(join(dir, n), { force: true });
+}
+
+function checkParams(ir: StrategyIr, spec: RunSpec): Record<string, number | boolean> {
+    const given = spec.params ?? {};
+    if (spec.kind === 'backtest') return bindParams(ir, given);
+    // Sweeps vary the rest: only the names and types of the fixed ones can be checked here.
+    for (const [k, v] of Object.entries(given)) {
+        const p = ir.params.find(x => x.name === k);
+        if (!p) throw new RunFailure(`unknown param '${k}' for strategy ${ir.strategy}; its params are: ${ir.params.map(x => x.name).join(', ') || '(none)'}`);
+        if ((p.type === 'bool') !== (typeof v === 'boolean')) throw new RunFailure(`param '${k}' is ${p.type}; got ${String(v)}`);
+    }
+    const sortBy = spec.sweep?.sortBy;
+    if (sortBy !== undefined && !SORT_METRICS.includes(sortBy as SortMetric)) throw new RunFailure(`sortBy takes one of ${SORT_METRICS.join(', ')}; got '${sortBy}'`);
+    return { ...given };
+}
+
+/** The strategy's universe, or the spec's symbols (same number of assets, in order). */
+function assetsOf(ir: StrategyIr, symbols: readonly string[] | undefined): { venue: string; symbol: string }[] {
+    if (!symbols || symbols.length === 0) return ir.universe.map(u => ({ venue: u.venue, symbol: u.symbol }));
+    if (symbols.length !== ir.universe.length) {
+        throw new RunFailure(`symbols lists ${symbols.length} instrument(s) but ${ir.strategy} trades ${ir.universe.length} (${ir.universe.map(u => u.id).join(', ')})`);
+    }
+    return symbols.map(s => {
+        const i = s.indexOf(':');
+        if (i <= 0) throw new RunFailure(`symbols: '${s}' is not venue:SYMBOL (e.g. sp:SPX)`);
+        return { venue: s.slice(0, i), symbol: s.slice(i + 1) };
+    });
+}

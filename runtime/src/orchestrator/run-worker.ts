@@ -1,0 +1,32 @@
+/**
+ * Worker thread of the orchestrator: runs one run at a time (work.ts) and reports progress, log
+ * lines and the outcome to the main thread. A worker is reused for later runs; cancelling or timing
+ * out a run terminates its worker (and any trial threads it started), which really stops the work.
+ */
+import { parentPort } from 'node:worker_threads';
+import { performRun, type WorkerJob } from './work.js';
+import type { LogLevel } from './types.js';
+
+export type ToWorker = { readonly type: 'run'; readonly job: WorkerJob };
+export type FromWorker =
+    | { readonly type: 'progress'; readonly fraction: number }
+    | { readonly type: 'log'; readonly level: LogLevel; readonly message: string }
+    | { readonly type: 'done'; readonly output: Awaited<ReturnType<typeof performRun>> }
+    | { readonly type: 'error'; readonly message: string };
+
+const port = parentPort!;
+const send = (m: FromWorker): void => port.postMessage(m);
+
+port.on('message', (m: ToWorker) => {
+    void (async () => {
+        try {
+            const output = await performRun(m.job, {
+                progress: fraction => send({ type: 'progress', fraction }),
+                log: (level, message) => send({ type: 'log', level, message }),
+            });
+            send({ type: 'done', output });
+        } catch (e) {
+            send({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+        }
+    })();
+});

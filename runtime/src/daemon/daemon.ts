@@ -23,7 +23,7 @@ import { Orchestrator } from '../orchestrator/orchestrator.js';
 import { RUN_STATES, type RunEvent } from '../orchestrator/types.js';
 import { createHandlers, missingHandlers } from './handlers.js';
 import { announce, withdraw } from './lifecycle.js';
-import { SourceWorkspace } from './source-workspace.js';
+import { SourceWorkspace } from '../lang/source-workspace.js';
 
 /** The package version, from the repository's package.json (found upward: this file runs from src/ in tests and out/ otherwise). */
 export const DAEMON_VERSION = ((): string => {

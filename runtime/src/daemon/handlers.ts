@@ -18,7 +18,7 @@ import { type Handlers } from '../gateway/types.js';
 import { type Iam } from '../iam/iam.js';
 import { type Orchestrator } from '../orchestrator/orchestrator.js';
 import { type Run } from '../orchestrator/types.js';
-import { type SourceWorkspace } from './source-workspace.js';
+import { type SourceWorkspace } from '../lang/source-workspace.js';
 import { readFileSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';

@@ -1,5 +1,6 @@
 /**
- * Language services for source texts that arrive over the wire (lang.* methods). One set of
+ * Language services for source texts that arrive over the wire (lang.* methods, and the
+ * orchestrator compiling a run's text). One set of
  * services is built on first use and kept; each request runs alone in a clean workspace: its text
  * (under its own URI, or a memory: one) plus the files it imports read from disk, emptied again
  * afterwards so nothing stale survives into the next request.

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveStateDir } from '../data/store.js';
 
@@ -85,7 +85,14 @@ export interface StartOptions {
     timeoutMs?: number;
 }
 
-const AF_BIN = fileURLToPath(new URL('../../../../bin/af.js', import.meta.url));
+/** bin/af.js, found upward (this file runs from out/ normally and from src/ under tests). */
+const AF_BIN = ((): string => {
+    for (let d = dirname(fileURLToPath(import.meta.url)); d !== dirname(d); d = dirname(d)) {
+        const f = join(d, 'bin', 'af.js');
+        if (existsSync(f)) return f;
+    }
+    return fileURLToPath(new URL('../../../../bin/af.js', import.meta.url));
+})();
 
 /**
  * Starts `af daemon run` detached (its own process group, output to <state dir>/logs/daemon.out)
@@ -111,6 +118,12 @@ export async function startDetached(o: StartOptions = {}): Promise<DaemonAnnounc
         const s = await daemonStatus(stateDir, 500);
         if (s.state === 'running' && s.announcement.pid === child.pid && s.ready) return s.announcement;
         await new Promise(r => setTimeout(r, 100));
+    }
+    // Do not leave a half-started daemon behind.
+    try {
+        if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+    } catch {
+        // already gone
     }
     throw new Error(`the daemon did not become ready within ${Math.round((o.timeoutMs ?? 20_000) / 1000)} s; see ${join(stateDir, 'logs', 'daemon.out')}`);
 }

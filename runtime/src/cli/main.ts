@@ -18,6 +18,7 @@ import {
     daemonRunCommand, daemonStartCommand, daemonStatusCommand, daemonStopCommand, expSearchCommand, loginCommand, runsCancelCommand, runsLogsCommand,
     runsLsCommand, runsShowCommand, submitRemote, tokenCreateCommand, tokenLsCommand, tokenRevokeCommand, userCommand,
 } from './commands/daemon.js';
+import { mcpCommand } from './commands/mcp.js';
 
 export function buildProgram(out: (s: string) => void, err: (s: string) => void): Command {
     const program = new Command('af')
@@ -262,6 +263,14 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     client(exp.command('search').description('e.g. af exp search "metrics.sharpe > 1 and tags.style = \'trend\'" --order-by "metrics.sharpe desc"').argument('[filter]', 'filter expression'))
         .option('--order-by <terms>', 'e.g. "metrics.sharpe desc"').option('--limit <n>', 'rows', parsePositive('--limit'), 50).option('--experiment <id>', 'only this experiment')
         .action(async (filter: string | undefined, opts) => { program.setOptionValue('exit', await expSearchCommand(filter, opts, out)); });
+
+    // ---- af mcp: the MCP server for AI agents (stdout carries MCP only; messages go to stderr)
+    program.command('mcp')
+        .description('Serve the platform to AI agents over MCP (stdio): lint, compile, backtest, sweep, search experiments, find similar, runs, data. See docs/agents.md.')
+        .option('--state-dir <dir>', 'state directory (default .alphaforge, or $AF_STATE_DIR)')
+        .option('--url <url>', 'daemon URL (default: $AF_DAEMON_URL, af login, or <state dir>/daemon.json)')
+        .option('--token <token>', 'API token (default: $AF_TOKEN, af login, or the local admin token); prefer a scoped one: af token create agent --scopes lang,runs,experiments,similar,data')
+        .action(async opts => { program.setOptionValue('exit', await mcpCommand(opts, err)); });
 
     program.command('logs')
         .description('Print the daemon\'s structured log, filtered by run, trace, request, component or level; --follow keeps printing.')

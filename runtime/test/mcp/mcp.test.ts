@@ -1,0 +1,232 @@
+/**
+ * `af mcp` end to end: a real daemon in this process (temp state dir, synthetic bars, port 0),
+ * the real `af mcp` as a child process (`node bin/af.js mcp`, from out/: the tests run after
+ * `npm run build`) and the MCP SDK's own client over stdio. The agent holds a scoped token like
+ * the one docs/agents.md tells an operator to create.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importBars } from '../../src/data/import.js';
+import { DataStore } from '../../src/data/store.js';
+import { synthBars } from '../../src/data/synth.js';
+import { startDaemon, type RunningDaemon } from '../../src/daemon/daemon.js';
+import { DaemonClient } from '../../src/gateway/client.js';
+import { tempDir } from '../data/helpers.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const AF = join(ROOT, 'bin', 'af.js');
+
+const STRATEGY = `strategy Tiny {
+  universe: synth:AAA
+  timeframe: 1d
+  param fast: int = 5 in 2..10 step 1
+  param slow: int = 20 in 15..30 step 5
+  constraint fast < slow
+  feature f = sma(close, fast)
+  feature s = sma(close, slow)
+  rules {
+    when crossover(f, s) => target 100% long
+    when crossunder(f, s) => flat
+  }
+}
+`;
+/** The same strategy with a typo: `fats` is not a name (AF003). */
+const BROKEN = STRATEGY.replace('sma(close, fast)', 'sma(close, fats)');
+/** The same structure under other names: find_similar must see through them. */
+const RENAMED = STRATEGY.replace(/Tiny/g, 'Renamed').replace(/\bf\b/g, 'quick').replace(/\bs\b/g, 'slowMa');
+
+const TOOLS = ['lint', 'compile', 'backtest', 'sweep', 'search_experiments', 'find_similar', 'get_run', 'get_run_logs', 'list_data'];
+
+let daemon: RunningDaemon;
+let stateDir: string;
+let admin: DaemonClient;
+let agentToken: string;
+const opened: Client[] = [];
+const stderr: string[] = [];
+
+/** Starts `af mcp` as a child process and connects the SDK's client to it. */
+async function mcp(token: string): Promise<Client> {
+    const transport = new StdioClientTransport({
+        command: process.execPath,
+        args: [AF, 'mcp', '--url', daemon.url, '--token', token],
+        cwd: stateDir,
+        env: { PATH: process.env['PATH'] ?? '' },
+        stderr: 'pipe',
+    });
+    transport.stderr?.on('data', (d: Buffer) => stderr.push(d.toString()));
+    const client = new Client({ name: 'mcp-test', version: '0.0.0' });
+    await client.connect(transport);
+    opened.push(client);
+    return client;
+}
+
+const call = async (c: Client, name: string, args: Record<string, unknown>): Promise<CallToolResult> =>
+    (await c.callTool({ name, arguments: args })) as CallToolResult;
+const textOf = (r: CallToolResult): string => r.content.map(x => (x.type === 'text' ? x.text : '')).join('\n');
+const data = <T = Record<string, unknown>>(r: CallToolResult): T => r.structuredContent as T;
+
+beforeAll(async () => {
+    stateDir = tempDir('af-mcp-');
+    await DataStore.with({ stateDir }, async store => {
+        const r = synthBars({ symbols: ['AAA', 'BBB'], timeframeMs: 86_400_000, bars: 400, seed: 3 });
+        for (const [i, s] of ['AAA', 'BBB'].entries()) await importBars(store, { ts: r.ts, ...r.assets[i]! }, 'synth', { venue: 'synth', symbol: s, timeframe: '1d' });
+    });
+    daemon = await startDaemon({ stateDir, port: 0, concurrency: 2, limits: { ratePerSecond: 100_000, rateBurst: 100_000, failedAuthPerMinute: 100_000 } });
+    admin = new DaemonClient({ url: daemon.url, token: daemon.adminToken! });
+    // As docs/agents.md: a user for the agent, a role, and a scoped, expiring token.
+    await admin.call('iam.users.create', { name: 'agent' });
+    await admin.call('iam.members.set', { user: 'agent', team: 'default', role: 'researcher' });
+    agentToken = (await admin.call('iam.tokens.create', { name: 'agent', user: 'agent', scopes: ['lang', 'runs', 'experiments', 'similar', 'data'], ttlMs: 7 * 86_400_000 })).token;
+}, 60_000);
+
+afterAll(async () => {
+    for (const c of opened) await c.close().catch(() => undefined);
+    await daemon?.stop();
+});
+
+describe('af mcp', () => {
+    it('serves the research loop to an agent: lint, compile, backtest, sweep, search, similar, runs, data', async () => {
+        const c = await mcp(agentToken);
+        expect(c.getServerVersion()?.name).toBe('alphaforge');
+        expect(c.getInstructions()).toMatch(/lint/);
+
+        // The tools, each with an object input schema.
+        const { tools } = await c.listTools();
+        const byName = new Map(tools.map(t => [t.name, t]));
+        for (const name of TOOLS) {
+            expect(byName.has(name), name).toBe(true);
+            expect(byName.get(name)!.inputSchema.type).toBe('object');
+            expect(byName.get(name)!.description?.length).toBeGreaterThan(20);
+        }
+        expect(Object.keys(byName.get('lint')!.inputSchema.properties ?? {})).toEqual(expect.arrayContaining(['source', 'file', 'uri']));
+        expect(Object.keys(byName.get('backtest')!.inputSchema.properties ?? {})).toEqual(expect.arrayContaining(['source', 'params', 'symbols', 'from', 'to', 'wait', 'timeoutSeconds']));
+        expect(Object.keys(byName.get('sweep')!.inputSchema.properties ?? {})).toEqual(expect.arrayContaining(['mode', 'samples', 'sortBy']));
+        expect(byName.get('lint')!.annotations?.readOnlyHint).toBe(true);
+
+        // list_data: the stored bars.
+        const listed = await call(c, 'list_data', {});
+        expect(listed.isError).toBeFalsy();
+        expect(data<{ series: { id: string; bars: number }[] }>(listed).series).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'synth:AAA', bars: 400 })]));
+
+        // lint: a broken source gives its diagnostic code; the fixed one is clean; a file works too.
+        const broken = await call(c, 'lint', { source: BROKEN });
+        expect(broken.isError).toBeFalsy();
+        const diags = data<{ ok: boolean; diagnostics: { code: string; line: number }[] }>(broken);
+        expect(diags.ok).toBe(false);
+        expect(diags.diagnostics.map(d => d.code)).toContain('AF003');
+        expect(textOf(broken)).toMatch(/7:\d+ error AF003/);
+        const fixed = await call(c, 'lint', { source: STRATEGY });
+        expect(data<{ ok: boolean; errors: number }>(fixed)).toMatchObject({ ok: true, errors: 0 });
+        writeFileSync(join(stateDir, 'tiny.af'), BROKEN);
+        const fromFile = await call(c, 'lint', { file: 'tiny.af' });
+        expect(data<{ diagnostics: { uri: string }[] }>(fromFile).diagnostics[0]!.uri).toMatch(/^file:.*tiny\.af$/);
+        const neither = await call(c, 'lint', {});
+        expect(neither.isError).toBe(true);
+        expect(textOf(neither)).toMatch(/exactly one of `source`/);
+
+        // compile: fingerprints and a summary, not the IR unless asked.
+        const compiled = await call(c, 'compile', { source: STRATEGY });
+        const comp = data<{ ok: boolean; fingerprints: { exact: string }; summary: { gridSize: number; params: unknown[] }; ir?: unknown }>(compiled);
+        expect(comp.ok).toBe(true);
+        expect(comp.fingerprints.exact).toMatch(/^[0-9a-f]{64}$/);
+        expect(comp.summary.gridSize).toBe(36);
+        expect(comp.summary.params).toHaveLength(2);
+        expect(comp.ir).toBeUndefined();
+        expect(data<{ ir: { nodes: unknown[] } }>(await call(c, 'compile', { source: STRATEGY, includeIr: true })).ir.nodes.length).toBeGreaterThan(0);
+        expect(data<{ ok: boolean }>(await call(c, 'compile', { source: BROKEN })).ok).toBe(false);
+
+        // backtest: waits, returns metrics, params and provenance; the run is real on the daemon.
+        const bt = await call(c, 'backtest', { source: STRATEGY, params: { fast: 3 }, tags: { agent: 'mcp-test' } });
+        expect(bt.isError, textOf(bt)).toBeFalsy();
+        const run = data<{ runId: string; state: string; params: Record<string, number>; metrics: Record<string, number | null>; provenance: Record<string, unknown> }>(bt);
+        expect(run.state).toBe('completed');
+        expect(run.params).toEqual({ fast: 3, slow: 20 });
+        expect(run.metrics['tradeCount']).toBeGreaterThan(0);
+        expect(run.metrics['sharpe']).toEqual(expect.any(Number));
+        expect(run.provenance['exactFingerprint']).toMatch(/^[0-9a-f]{64}$/);
+        expect(run.provenance['dataSnapshot']).toMatch(/^[0-9a-f]{64}$/);
+        expect(run.provenance['engineVersion']).toEqual(expect.any(String));
+        expect(textOf(bt)).toContain(run.runId);
+        const onDaemon = (await admin.call('runs.get', { id: run.runId })).run;
+        expect(onDaemon.state).toBe('completed');
+        expect(onDaemon.owner).toBe('agent');
+        expect(onDaemon.metrics).toEqual(run.metrics);
+
+        // wait: false answers with the run id at once; get_run waits for it.
+        const queued = await call(c, 'backtest', { source: STRATEGY, params: { fast: 4 }, wait: false });
+        const q = data<{ runId: string; done: boolean }>(queued);
+        expect(q.done).toBe(false);
+        expect(q.runId).toEqual(expect.any(String));
+        const waited = data<{ done: boolean; state: string; metrics: object }>(await call(c, 'get_run', { id: q.runId, waitSeconds: 30 }));
+        expect(waited).toMatchObject({ done: true, state: 'completed' });
+
+        // sweep: the grid, the best params, the top rows and the deflated Sharpe.
+        const sw = await call(c, 'sweep', { source: STRATEGY, sortBy: 'sharpe', top: 5, timeoutSeconds: 30 });
+        expect(sw.isError, textOf(sw)).toBeFalsy();
+        const sweep = data<{ state: string; trials: number; deflatedSharpe: number | null; best: { params: Record<string, number> }; top: { params: Record<string, number>; metrics: Record<string, number | null> }[] }>(sw);
+        expect(sweep.state).toBe('completed');
+        expect(sweep.trials).toBe(36);
+        expect(sweep.top).toHaveLength(5);
+        expect(sweep.top[0]!.params).toEqual(sweep.best.params);
+        expect(sweep.top[0]!.metrics['sharpe']!).toBeGreaterThanOrEqual(sweep.top[4]!.metrics['sharpe']!);
+        expect(sweep.deflatedSharpe).toEqual(expect.any(Number));
+        expect(textOf(sw)).toMatch(/deflated Sharpe of the best: [\d.]+/);
+
+        // search_experiments: a bad filter is a tool error naming the column; a good one finds the runs.
+        const bad = await call(c, 'search_experiments', { filter: 'metrics.sharpe > and' });
+        expect(bad.isError).toBe(true);
+        expect(textOf(bad)).toMatch(/column \d+/);
+        expect(data<{ error: { code: number; data: { column: number } } }>(bad).error).toMatchObject({ code: -32602, data: { column: expect.any(Number) } });
+        const found = await call(c, 'search_experiments', { filter: `attributes.strategy = 'Tiny' and attributes.kind = 'backtest'`, orderBy: 'metrics.sharpe desc' });
+        expect(found.isError, textOf(found)).toBeFalsy();
+        const rows = data<{ total: number; rows: { runId: string; params: Record<string, unknown> }[] }>(found);
+        expect(rows.total).toBe(2);
+        expect(rows.rows.map(r => r.runId)).toContain(run.runId);
+        const tagged = data<{ rows: { runId: string }[] }>(await call(c, 'search_experiments', { filter: `tags.agent = 'mcp-test'` }));
+        expect(tagged.rows.map(r => r.runId)).toEqual([run.runId]);
+
+        // find_similar: the renamed strategy has the same structure as the runs.
+        const similar = await call(c, 'find_similar', { source: RENAMED, k: 5 });
+        expect(similar.isError, textOf(similar)).toBeFalsy();
+        const matches = data<{ matches: { runId: string; similarity: number; sameStructure: boolean }[] }>(similar).matches;
+        expect(matches.map(m => m.runId)).toContain(run.runId);
+        expect(matches.find(m => m.runId === run.runId)).toMatchObject({ sameStructure: true });
+        expect(matches[0]!.similarity).toBeGreaterThan(0.99);
+        const byRun = data<{ matches: unknown[] }>(await call(c, 'find_similar', { runId: run.runId, k: 3 }));
+        expect(byRun.matches.length).toBeGreaterThan(0);
+
+        // A run that fails is a tool error carrying the run and the reason.
+        const failed = await call(c, 'backtest', { source: STRATEGY, params: { nope: 3 } });
+        expect(failed.isError).toBe(true);
+        expect(textOf(failed)).toMatch(/failed[\s\S]*unknown param 'nope'/);
+        expect(data<{ state: string; runId: string }>(failed)).toMatchObject({ state: 'failed', runId: expect.any(String) });
+
+        // get_run, get_run_logs; an unknown run is a 404 tool error.
+        const got = await call(c, 'get_run', { id: run.runId });
+        expect(data<{ runId: string; done: boolean; spec: { sourceChars: number } }>(got)).toMatchObject({ runId: run.runId, done: true, spec: { sourceChars: STRATEGY.length } });
+        expect(textOf(got)).toMatch(/sharpe -?[\d.]+/);
+        const logs = await call(c, 'get_run_logs', { id: sweep.top.length ? data<{ runId: string }>(sw).runId : run.runId });
+        expect(textOf(logs)).toMatch(/combinations; best/);
+        const missing = await call(c, 'get_run', { id: 'no-such-run' });
+        expect(missing.isError).toBe(true);
+        expect(textOf(missing)).toMatch(/404/);
+    }, 60_000);
+
+    it('a bad token: tool calls answer with an authentication error, and the server keeps serving', async () => {
+        const c = await mcp('af_notatoken0000000000000000000000000000000000000000000');
+        const first = await call(c, 'lint', { source: STRATEGY });
+        expect(first.isError).toBe(true);
+        expect(textOf(first)).toMatch(/401/);
+        expect(data<{ error: { code: number } }>(first).error.code).toBe(401);
+        const second = await call(c, 'backtest', { source: STRATEGY });
+        expect(second.isError).toBe(true);
+        expect(textOf(second)).toMatch(/401/);
+        expect((await c.listTools()).tools.length).toBeGreaterThanOrEqual(TOOLS.length);
+        expect(stderr.join('')).toMatch(/af mcp .*serving MCP on stdio/);
+    }, 30_000);
+});

@@ -6,13 +6,14 @@ import { URI, type LangiumDocument } from 'langium';
 import type { LangiumSharedServices } from 'langium/lsp';
 import type { Connection } from 'vscode-languageserver';
 import * as ast from '../../language/src/generated/ast.js';
-import { LspMethods, type Compiled, type FingerprintResult, type SimilarStrategy, type StrategyRequest } from '../../language/src/protocol/lsp-protocol.js';
+import { LspMethods, type Compiled, type DagView, type FingerprintResult, type SimilarStrategy, type StrategyRequest } from '../../language/src/protocol/lsp-protocol.js';
 import { compileStrategy } from '../../language/src/ir/build-ir.js';
 import { canonicalDag } from '../../language/src/ir/dag.js';
 import { fingerprints } from '../../language/src/ir/fingerprint.js';
 import { cosine, embedDag } from '../../language/src/ir/embedding.js';
 import type { StrategyIr } from '../../language/src/ir/ir.js';
 import type { AlphaForgeLspServices } from './alphaforge-lsp-module.js';
+import { dagView } from './dag-view.js';
 
 export function registerCustomRequests(connection: Connection, shared: LangiumSharedServices, services: AlphaForgeLspServices): void {
     const documents = shared.workspace.LangiumDocuments;
@@ -30,10 +31,12 @@ export function registerCustomRequests(connection: Connection, shared: LangiumSh
         const all = model?.elements.filter(ast.isStrategy) ?? [];
         return name ? all.find(s => s.name === name) : all[0];
     };
+    const notFound = (doc: LangiumDocument | undefined, p: StrategyRequest): Compiled<never> => (
+        { ok: false, errors: [{ line: 1, column: 1, code: 'AF000', message: doc ? `no strategy${p.strategy ? ` named ${p.strategy}` : ''} in ${p.uri}` : `${p.uri} is not open in the workspace` }] });
     const compile = async (p: StrategyRequest): Promise<Compiled<StrategyIr>> => {
         const doc = await ready(p.uri);
         const s = strategyOf(doc, p.strategy);
-        if (!s) return { ok: false, errors: [{ line: 1, column: 1, code: 'AF000', message: doc ? `no strategy${p.strategy ? ` named ${p.strategy}` : ''} in ${p.uri}` : `${p.uri} is not open in the workspace` }] };
+        if (!s) return notFound(doc, p);
         const r = compileStrategy(services, s);
         return r.ir ? { ok: true, value: r.ir } : { ok: false, errors: r.errors.map(e => ({ line: e.line, column: e.column, code: e.code, message: e.message })) };
     };
@@ -42,6 +45,13 @@ export function registerCustomRequests(connection: Connection, shared: LangiumSh
     connection.onRequest(LspMethods.dag, async (p: StrategyRequest & { mode?: 'exact' | 'structural' }) => {
         const c = await compile(p);
         return c.ok ? { ok: true, value: canonicalDag(c.value, p.mode ?? 'exact') } : c;
+    });
+    connection.onRequest(LspMethods.dagView, async (p: StrategyRequest & { mode?: 'exact' | 'structural' }): Promise<Compiled<DagView>> => {
+        const doc = await ready(p.uri);
+        const s = strategyOf(doc, p.strategy);
+        if (!s) return notFound(doc, p);
+        const r = compileStrategy(services, s);
+        return r.ir ? { ok: true, value: dagView(s, r.ir, p.mode ?? 'exact') } : { ok: false, errors: r.errors.map(e => ({ line: e.line, column: e.column, code: e.code, message: e.message })) };
     });
     const fp = (ir: StrategyIr): FingerprintResult => ({ strategy: ir.strategy, ...fingerprints(ir), embedding: embedDag(canonicalDag(ir, 'exact')) });
     connection.onRequest(LspMethods.fingerprints, async (p: StrategyRequest): Promise<Compiled<FingerprintResult>> => {

@@ -42,9 +42,12 @@ export interface SimilarStrategy {
 
 /** A DAG node with the source range it came from (for click-to-reveal). */
 export interface DagView {
+    readonly strategy: string;
     readonly dag: CanonicalDag;
     /** DAG node index → source ranges (0-based line/character) of the IR nodes merged into it. */
     readonly ranges: Readonly<Record<number, readonly { readonly start: { line: number; character: number }; readonly end: { line: number; character: number } }[]>>;
+    /** DAG node index → the feature and signal names it came from. */
+    readonly names: Readonly<Record<number, readonly string[]>>;
 }
 
 export const LspMethods = {
@@ -53,6 +56,8 @@ export const LspMethods = {
     fingerprints: 'alphaforge/fingerprints',
     similar: 'alphaforge/similar',
     strategies: 'alphaforge/strategies',
+    /** The canonical DAG with its source map and names: what the DAG panel shows. */
+    dagView: 'alphaforge/dagView',
 } as const;
 
 export interface LspProtocol {
@@ -61,4 +66,5 @@ export interface LspProtocol {
     [LspMethods.fingerprints]: { params: StrategyRequest; result: Compiled<FingerprintResult> };
     [LspMethods.similar]: { params: SimilarRequest; result: Compiled<readonly SimilarStrategy[]> };
     [LspMethods.strategies]: { params: { readonly uri: string }; result: readonly { readonly name: string; readonly line: number; readonly warmup: number }[] };
+    [LspMethods.dagView]: { params: StrategyRequest & { readonly mode?: 'exact' | 'structural' }; result: Compiled<DagView> };
 }

@@ -1,0 +1,434 @@
+/**
+ * The commands: runs (backtest, sweep, walk-forward) submitted to the daemon with the
+ * document's text and followed with a cancellable progress notification; the DAG, similar
+ * strategies, reports, experiments; the daemon's connection and token; the views and logs.
+ * Every `alphaforge.*` command of package.json is registered here (manifest.test.ts checks).
+ */
+import * as vscode from 'vscode';
+import { ErrorCodes, RpcError, SORT_METRICS, type ParamsInput, type RunKind, type RunState, type ResultOf } from '../../language/src/protocol/daemon-protocol.js';
+import { DaemonNotReadyError, type DaemonConnection } from './daemon-connection.js';
+import type { AlphaForgeLanguageClient } from './language-client.js';
+import { LANGUAGE_ID } from './language-client.js';
+import type { DagPanel, ExperimentsPanel, ReportPanels } from './panel-controllers.js';
+import { isActive, kindLabel, metricsLine, runLabel, type RunRow } from './run-model.js';
+import { scanStrategies, strategyAt } from './strategy-scan.js';
+import type { DataTreeProvider, ExperimentsTreeProvider, RunsTreeProvider } from './trees.js';
+
+export interface Services {
+    readonly context: vscode.ExtensionContext;
+    readonly daemon: DaemonConnection;
+    readonly client: AlphaForgeLanguageClient;
+    readonly runs: RunsTreeProvider;
+    readonly experiments: ExperimentsTreeProvider;
+    readonly data: DataTreeProvider;
+    readonly reports: ReportPanels;
+    readonly dag: DagPanel;
+    readonly experimentsPanel: ExperimentsPanel;
+    readonly daemonLog: vscode.LogOutputChannel;
+    readonly serverLog: vscode.OutputChannel;
+}
+
+interface Target {
+    readonly document: vscode.TextDocument;
+    readonly strategy: string | undefined;
+}
+
+function errorText(e: unknown): string {
+    return e instanceof Error ? e.message : String(e);
+}
+
+/** The document and strategy a command is about: the lens's arguments, else the active editor's cursor. */
+async function resolveTarget(uri?: unknown, strategy?: unknown): Promise<Target | undefined> {
+    let document: vscode.TextDocument | undefined;
+    if (uri instanceof vscode.Uri) document = await vscode.workspace.openTextDocument(uri);
+    else {
+        const editor = vscode.window.activeTextEditor;
+        if (editor?.document.languageId === LANGUAGE_ID) document = editor.document;
+    }
+    if (!document) {
+        void vscode.window.showWarningMessage('AlphaForge: open a .af file and put the cursor in a strategy first.');
+        return undefined;
+    }
+    const found = scanStrategies(document.getText());
+    if (typeof strategy === 'string') return { document, strategy };
+    const editor = vscode.window.activeTextEditor;
+    const line = editor && editor.document.uri.toString() === document.uri.toString() ? editor.selection.active.line : 0;
+    const at = strategyAt(found, line);
+    if (!at && found.length === 0) {
+        void vscode.window.showWarningMessage(`AlphaForge: ${vscode.workspace.asRelativePath(document.uri)} has no strategy.`);
+        return undefined;
+    }
+    return { document, strategy: at?.name };
+}
+
+/** A run id from a command argument: an id, a runs-view row, an experiments-view node. */
+function runIdOf(arg: unknown): string | undefined {
+    if (typeof arg === 'string') return arg;
+    if (typeof arg === 'object' && arg !== null) {
+        const o = arg as { id?: unknown; kind?: unknown; run?: { id?: unknown } };
+        if (o.kind === 'run' && typeof o.run?.id === 'string') return o.run.id;
+        if (typeof o.id === 'string' && 'state' in o) return o.id;
+    }
+    return undefined;
+}
+
+export function registerCommands(s: Services): void {
+    const { context, daemon, daemonLog: log } = s;
+
+    /** Shows why a daemon call failed, with the actions that can help. */
+    const showError = async (what: string, e: unknown): Promise<void> => {
+        if (e instanceof DaemonNotReadyError) {
+            const st = e.state;
+            const actions = st.kind === 'unauthorized' ? ['Set Token…', 'Show Log'] : ['Start Daemon', 'Retry', 'Show Log'];
+            const c = await vscode.window.showErrorMessage(`AlphaForge: ${what}: ${e.message}`, ...actions);
+            if (c === 'Set Token…') await daemon.setToken();
+            else if (c === 'Start Daemon') await daemon.startDaemon();
+            else if (c === 'Retry') await daemon.reconnect();
+            else if (c === 'Show Log') log.show();
+            return;
+        }
+        if (e instanceof RpcError) {
+            const issues = e.data?.issues?.slice(0, 3).map(i => `${i.path.join('.') || 'params'}: ${i.message}`).join('; ');
+            const detail = e.code === ErrorCodes.Forbidden ? ` (needs role ${e.data?.requiredRole ?? 'higher'})` : issues ? ` (${issues})` : '';
+            void vscode.window.showErrorMessage(`AlphaForge: ${what}: ${e.message.split('\n')[0]}${detail}`);
+            return;
+        }
+        void vscode.window.showErrorMessage(`AlphaForge: ${what}: ${errorText(e)}`);
+    };
+
+    const command = (id: string, handler: (...args: unknown[]) => unknown): void => {
+        context.subscriptions.push(vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+            try {
+                return await handler(...args);
+            } catch (e) {
+                log.error(`${id}: ${errorText(e)}`);
+                await showError(id.replace(/^alphaforge\./, ''), e);
+                return undefined;
+            }
+        }));
+    };
+
+    // ------------------------------------------------------------------------------ runs
+
+    /** Sweep and walk-forward options, asked once per submission. */
+    const searchOptions = async (kind: RunKind, t: Target): Promise<{ sweep?: Record<string, unknown>; walkforward?: Record<string, unknown> } | undefined> => {
+        const sortBy = vscode.workspace.getConfiguration('alphaforge').get<string>('sweep.sortBy', 'sharpe');
+        const sort = (SORT_METRICS as readonly string[]).includes(sortBy) ? sortBy : 'sharpe';
+        let grid: number | null = null;
+        try {
+            const a = await daemon.call('lang.analyse', { source: t.document.getText(), ...(t.strategy ? { strategy: t.strategy } : {}), ...(t.document.uri.scheme === 'file' ? { uri: t.document.uri.toString() } : {}) });
+            grid = (a.strategies.find(x => x.name === t.strategy) ?? a.strategies[0])?.gridSize ?? null;
+        } catch (e) {
+            log.debug(`lang.analyse: ${errorText(e)}`);
+        }
+        type Pick = vscode.QuickPickItem & { value: Record<string, unknown> };
+        if (kind === 'sweep') {
+            const items: Pick[] = [
+                ...(grid !== null ? [{ label: '$(symbol-array) Grid', description: `all ${grid.toLocaleString('en')} combinations`, value: { mode: 'grid', sortBy: sort } }] : []),
+                { label: '$(symbol-event) Random', description: '100 samples', value: { mode: 'random', samples: 100, sortBy: sort } },
+                { label: '$(symbol-event) Random', description: '1,000 samples', value: { mode: 'random', samples: 1000, sortBy: sort } },
+            ];
+            const p = await vscode.window.showQuickPick(items, { title: `Sweep ${t.strategy ?? ''} — ranked by ${sort}`, placeHolder: 'How to search the parameter space' });
+            return p ? { sweep: p.value } : undefined;
+        }
+        const search = grid !== null && grid <= 2000 ? { mode: 'grid', sortBy: sort } : { mode: 'random', samples: 200, sortBy: sort };
+        const items: Pick[] = [
+            { label: '$(arrow-right) Rolling windows', description: 'fixed-length in-sample window moves forward', value: { scheme: 'rolling' } },
+            { label: '$(arrow-both) Anchored windows', description: 'in-sample window grows from the start', value: { scheme: 'anchored' } },
+        ];
+        const p = await vscode.window.showQuickPick(items, { title: `Walk-forward ${t.strategy ?? ''} — ${search.mode === 'grid' ? `grid of ${grid}` : 'random 200'} per window, ranked by ${sort}` });
+        return p ? { sweep: search, walkforward: p.value } : undefined;
+    };
+
+    const submit = async (kind: RunKind, uri?: unknown, strategy?: unknown): Promise<void> => {
+        const t = await resolveTarget(uri, strategy);
+        if (!t) return;
+        await daemon.ready();
+        const options = kind === 'backtest' ? {} : await searchOptions(kind, t);
+        if (!options) return;
+        const spec = {
+            source: t.document.getText(),
+            ...(t.document.uri.scheme === 'file' ? { uri: t.document.uri.toString() } : {}),
+            ...(t.strategy ? { strategy: t.strategy } : {}),
+            ...options,
+        };
+        const { run } = await daemon.call('runs.submit', { kind, spec: spec as ParamsInput<'runs.submit'>['spec'] });
+        log.info(`submitted ${kind} ${run.id} of ${t.strategy ?? 'the first strategy'} (${vscode.workspace.asRelativePath(t.document.uri)})`);
+        s.runs.add(run);
+        await follow(run);
+    };
+
+    /** Follows a run to its end with a cancellable progress notification, then says how it went. */
+    const follow = async (run: RunRow): Promise<void> => {
+        const title = `${kindLabel(run.kind)} ${run.strategy ?? run.id}`;
+        const final = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) =>
+            new Promise<RunState | 'lost'>(resolve => {
+                let done = false, reported = 0;
+                const subscriptions: vscode.Disposable[] = [];
+                const report = (fraction: number | null, message?: string): void => {
+                    const pct = Math.round((fraction ?? 0) * 100);
+                    progress.report({ increment: Math.max(0, pct - reported), message: message ?? `${pct}%` });
+                    reported = Math.max(reported, pct);
+                };
+                const finish = (state: RunState | 'lost'): void => {
+                    if (done) return;
+                    done = true;
+                    clearInterval(poll);
+                    for (const d of subscriptions) d.dispose();
+                    resolve(state);
+                };
+                subscriptions.push(daemon.onEvent(e => {
+                    if (e.type === 'lagged' || e.type === 'alert' || e.runId !== run.id) return;
+                    if (e.type === 'progress') report(e.done, `${Math.round(e.done * 100)}%${e.message ? ` — ${e.message}` : ''}`);
+                    else if (e.type === 'log') log[e.level === 'warn' ? 'warn' : e.level === 'error' ? 'error' : e.level === 'debug' ? 'debug' : 'info'](`[${run.id}] ${e.message}`);
+                    else if (e.type === 'lifecycle' && e.state !== 'promoted') {
+                        if (isActive(e.state)) report(null, e.state);
+                        else finish(e.state);
+                    }
+                }));
+                void daemon.follow(run.id).then(d => { if (done) d.dispose(); else subscriptions.push(d); });
+                // The daemon went away: the run goes on there (or not); stop waiting here.
+                subscriptions.push(daemon.onDidChangeState(st => { if (st.kind === 'down' || st.kind === 'unauthorized') finish('lost'); }));
+                // Safety net for missed events (or a daemon without live events).
+                const poll = setInterval(() => {
+                    void daemon.call('runs.get', { id: run.id }).then(({ run: r }) => {
+                        if (!isActive(r.state)) finish(r.state);
+                        else if (r.progress !== null && Math.round(r.progress * 100) > reported) report(r.progress);
+                    }, () => undefined);
+                }, daemon.state.kind === 'connected' && daemon.state.live ? 5000 : 1500);
+                token.onCancellationRequested(() => {
+                    void daemon.call('runs.cancel', { id: run.id, reason: 'cancelled in VS Code' }).then(
+                        () => log.info(`cancelled ${run.id}`),
+                        e => log.warn(`cancel ${run.id}: ${errorText(e)}`),
+                    );
+                    finish('cancelled');
+                });
+                report(run.progress ?? 0, run.state);
+            }));
+        await outcome(run.id, title, final);
+    };
+
+    const outcome = async (id: string, title: string, state: RunState | 'lost'): Promise<void> => {
+        if (state === 'lost') {
+            const c = await vscode.window.showWarningMessage(`AlphaForge: lost the connection to the daemon while following ${title} (run ${id}); it is still on the daemon: see the Runs view once reconnected.`, 'Retry Now');
+            if (c) await daemon.reconnect();
+            return;
+        }
+        if (state === 'cancelled') {
+            void vscode.window.showInformationMessage(`AlphaForge: ${title} cancelled.`);
+            return;
+        }
+        let detail: ResultOf<'runs.get'>['run'] | undefined;
+        try {
+            detail = (await daemon.call('runs.get', { id })).run;
+        } catch (e) {
+            log.warn(`runs.get ${id}: ${errorText(e)}`);
+        }
+        if (state === 'failed') {
+            const c = await vscode.window.showErrorMessage(`AlphaForge: ${title} failed: ${detail?.error ?? 'see the logs'}`, 'Show Logs');
+            if (c) await vscode.commands.executeCommand('alphaforge.showRunLogs', id);
+            return;
+        }
+        const line = metricsLine(detail?.metrics);
+        const auto = vscode.workspace.getConfiguration('alphaforge').get<boolean>('runs.openReportOnCompletion', true);
+        if (auto && detail?.kind !== 'sweep') await s.reports.show(id);
+        const actions = detail?.kind === 'sweep' ? ['Show in Experiments', 'Show Logs'] : auto ? ['Show Logs'] : ['Open Report', 'Show Logs'];
+        const c = await vscode.window.showInformationMessage(`AlphaForge: ${title} completed${line ? `: ${line}` : ''}.`, ...actions);
+        if (c === 'Open Report') await s.reports.show(id);
+        else if (c === 'Show Logs') await vscode.commands.executeCommand('alphaforge.showRunLogs', id);
+        else if (c === 'Show in Experiments') s.experimentsPanel.show(`attributes.id = '${id}'`);
+    };
+
+    /** A run picked from the runs view's list (for commands run from the palette). */
+    const pickRun = async (placeHolder: string, filter: (r: RunRow) => boolean): Promise<string | undefined> => {
+        await daemon.ready();
+        if (!s.runs.model.all.length) await s.runs.refresh();
+        const rows = s.runs.pickable(filter);
+        if (!rows.length) {
+            void vscode.window.showInformationMessage(`AlphaForge: no runs to choose from (${placeHolder.toLowerCase()}).`);
+            return undefined;
+        }
+        const p = await vscode.window.showQuickPick(rows.map(r => ({ label: runLabel(r), description: `${r.state} · ${r.createdAt.replace('T', ' ').slice(0, 16)}`, detail: r.id, id: r.id })), { placeHolder, matchOnDetail: true });
+        return p?.id;
+    };
+
+    command('alphaforge.backtest', (uri, strategy) => submit('backtest', uri, strategy));
+    command('alphaforge.sweep', (uri, strategy) => submit('sweep', uri, strategy));
+    command('alphaforge.walkforward', (uri, strategy) => submit('walkforward', uri, strategy));
+
+    command('alphaforge.openReport', async arg => {
+        await daemon.ready();
+        const id = runIdOf(arg) ?? await pickRun('Open the report of a run', r => r.state === 'completed');
+        if (id) await s.reports.show(id);
+    });
+
+    command('alphaforge.cancelRun', async arg => {
+        const id = runIdOf(arg) ?? await pickRun('Cancel a run', r => isActive(r.state));
+        if (!id) return;
+        try {
+            const { run } = await daemon.call('runs.cancel', { id, reason: 'cancelled in VS Code' });
+            s.runs.add(run);
+            void vscode.window.showInformationMessage(`AlphaForge: cancelled ${runLabel(run)}.`);
+        } catch (e) {
+            if (e instanceof RpcError && e.code === ErrorCodes.Conflict) void vscode.window.showInformationMessage(`AlphaForge: ${id} has already finished.`);
+            else throw e;
+        }
+    });
+
+    command('alphaforge.showRunLogs', async arg => {
+        const id = runIdOf(arg) ?? await pickRun('Show the logs of a run', () => true);
+        if (!id) return;
+        let after = -1;
+        log.info(`---- logs of ${id}`);
+        for (let page = 0; page < 20; page++) {
+            const r = await daemon.call('runs.logs', { id, afterSeq: after, limit: 5000 });
+            for (const l of r.lines) log.appendLine(`${l.ts} ${l.level.padEnd(5)} [${id}] ${l.message}`);
+            after = r.nextSeq;
+            if (r.done || r.lines.length === 0) break;
+        }
+        log.show(true);
+    });
+
+    command('alphaforge.promoteRun', async arg => {
+        const id = runIdOf(arg) ?? await pickRun('Promote a completed run', r => r.state === 'completed' && !r.promoted);
+        if (!id) return;
+        const note = await vscode.window.showInputBox({ title: 'Promote run', prompt: `A note for promoting ${id} (optional)`, ignoreFocusOut: true });
+        if (note === undefined) return;
+        const { run } = await daemon.call('runs.promote', { id, ...(note.trim() ? { note: note.trim() } : {}) });
+        s.runs.add(run);
+        void vscode.window.showInformationMessage(`AlphaForge: promoted ${runLabel(run)}.`);
+    });
+
+    // ------------------------------------------------------------------- language features
+
+    command('alphaforge.showDag', async (uri, strategy) => {
+        const t = await resolveTarget(uri, strategy);
+        if (t) await s.dag.show(t.document.uri, t.strategy);
+    });
+
+    command('alphaforge.findSimilar', async (uri, strategy) => {
+        const t = await resolveTarget(uri, strategy);
+        if (!t) return;
+        type Item = vscode.QuickPickItem & { run?: string; open?: { uri: string; strategy: string } };
+        const qp = vscode.window.createQuickPick<Item>();
+        qp.title = `Strategies similar to ${t.strategy ?? 'this one'}`;
+        qp.placeholder = 'Stored runs (by DAG embedding) and strategies in this workspace';
+        qp.matchOnDescription = true;
+        qp.matchOnDetail = true;
+        qp.busy = true;
+        qp.show();
+        const stored: Item[] = [], local: Item[] = [];
+        const update = (): void => {
+            qp.items = [
+                ...(stored.length ? [{ label: 'Stored runs', kind: vscode.QuickPickItemKind.Separator } as Item, ...stored] : []),
+                ...(local.length ? [{ label: 'In this workspace', kind: vscode.QuickPickItemKind.Separator } as Item, ...local] : []),
+            ];
+        };
+        const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+        const fromDaemon = (async () => {
+            if (!daemon.connected) return;
+            try {
+                const r = await daemon.call('similar.find', { source: t.document.getText(), ...(t.strategy ? { strategy: t.strategy } : {}), ...(t.document.uri.scheme === 'file' ? { uri: t.document.uri.toString() } : {}), k: 15 });
+                for (const m of r.matches) {
+                    stored.push({
+                        label: `$(history) ${m.strategy ?? m.runId}`,
+                        description: `${pct(m.similarity)} similar${m.sameExact ? ' · identical' : m.sameStructure ? ' · same structure' : ''}`,
+                        detail: `run ${m.runId}${m.metrics ? ` · ${metricsLine(m.metrics)}` : ''}`,
+                        run: m.runId,
+                    });
+                }
+            } catch (e) {
+                log.warn(`similar.find: ${errorText(e)}`);
+            }
+            update();
+        })();
+        const fromServer = (async () => {
+            try {
+                const r = await s.client.similar(t.document.uri, t.strategy, 15);
+                if (r.ok) {
+                    for (const m of r.value) {
+                        local.push({
+                            label: `$(file-code) ${m.strategy}`,
+                            description: `${pct(m.similarity)} similar${m.sameStructure ? ' · same structure' : ''}`,
+                            detail: vscode.workspace.asRelativePath(vscode.Uri.parse(m.uri)),
+                            open: { uri: m.uri, strategy: m.strategy },
+                        });
+                    }
+                } else log.warn(`similar: ${r.errors.map(e => e.message).join('; ')}`);
+            } catch (e) {
+                log.warn(`alphaforge/similar: ${errorText(e)}`);
+            }
+            update();
+        })();
+        void Promise.all([fromDaemon, fromServer]).then(() => {
+            qp.busy = false;
+            if (!stored.length && !local.length) qp.placeholder = daemon.connected ? 'Nothing similar found' : 'Nothing similar in the workspace (connect the daemon to search stored runs)';
+        });
+        qp.onDidAccept(async () => {
+            const item = qp.selectedItems[0];
+            qp.hide();
+            if (item?.run) await s.reports.show(item.run);
+            else if (item?.open) {
+                const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(item.open.uri));
+                const at = scanStrategies(doc.getText()).find(x => x.name === item.open!.strategy);
+                const pos = new vscode.Position(at?.line ?? 0, at?.character ?? 0);
+                await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos) });
+            }
+        });
+        qp.onDidHide(() => qp.dispose());
+    });
+
+    command('alphaforge.openExperiments', async arg => {
+        const o = arg as { kind?: string; experiment?: { id?: string } } | undefined;
+        const filter = o?.kind === 'experiment' && o.experiment?.id ? `attributes.experiment = '${o.experiment.id}'` : typeof arg === 'string' ? arg : undefined;
+        await daemon.ready();
+        s.experimentsPanel.show(filter);
+    });
+
+    command('alphaforge.restartServer', async () => {
+        await s.client.restart();
+        void vscode.window.showInformationMessage('AlphaForge: the language server restarted.');
+    });
+
+    // ------------------------------------------------------------------------- the daemon
+
+    command('alphaforge.connectDaemon', () => daemon.reconnect());
+    command('alphaforge.startDaemon', () => daemon.startDaemon());
+    command('alphaforge.stopDaemon', () => daemon.stopDaemon());
+    command('alphaforge.setToken', () => daemon.setToken());
+    command('alphaforge.clearToken', () => daemon.clearToken());
+    command('alphaforge.showDaemonLog', () => log.show());
+    command('alphaforge.showServerLog', () => s.serverLog.show());
+
+    command('alphaforge.refresh', async () => {
+        if (!daemon.connected) await daemon.reconnect();
+        await s.runs.refresh();
+        s.experiments.refresh();
+        s.data.refresh();
+    });
+
+    command('alphaforge.daemonActions', async () => {
+        const st = daemon.state;
+        type Action = vscode.QuickPickItem & { run: string };
+        const items: Action[] = st.kind === 'connected'
+            ? [
+                { label: '$(refresh) Refresh Views', run: 'alphaforge.refresh' },
+                { label: '$(beaker) Open Experiments', run: 'alphaforge.openExperiments' },
+                { label: '$(output) Show Daemon Log', run: 'alphaforge.showDaemonLog' },
+                { label: '$(plug) Reconnect', run: 'alphaforge.connectDaemon' },
+                { label: '$(key) Forget Token', run: 'alphaforge.clearToken' },
+                { label: '$(debug-stop) Stop Daemon', run: 'alphaforge.stopDaemon' },
+            ]
+            : [
+                ...(st.kind === 'unauthorized' ? [{ label: '$(key) Set Token…', run: 'alphaforge.setToken' }] : []),
+                { label: '$(plug) Retry Now', run: 'alphaforge.connectDaemon' },
+                { label: '$(play) Start Daemon', run: 'alphaforge.startDaemon' },
+                ...(st.kind !== 'unauthorized' ? [{ label: '$(key) Set Token…', run: 'alphaforge.setToken' }] : []),
+                { label: '$(gear) Daemon Settings', run: 'workbench.action.openSettings', description: 'alphaforge.daemon' },
+                { label: '$(output) Show Daemon Log', run: 'alphaforge.showDaemonLog' },
+            ];
+        const title = st.kind === 'connected' ? `AlphaForge daemon at ${st.url}` : st.kind === 'down' ? `AlphaForge daemon is down: ${st.message}` : st.kind === 'unauthorized' ? `AlphaForge daemon needs a token: ${st.message}` : 'AlphaForge daemon';
+        const p = await vscode.window.showQuickPick(items, { title });
+        if (p) await vscode.commands.executeCommand(p.run, ...(p.run === 'workbench.action.openSettings' ? ['alphaforge.daemon'] : []));
+    });
+}

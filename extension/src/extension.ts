@@ -1,0 +1,63 @@
+/**
+ * The AlphaForge VS Code extension: a thin client. The language server (dist/server.cjs, over
+ * IPC) does everything about the language; the daemon (HTTP + WebSocket) runs backtests,
+ * sweeps and walk-forwards and keeps the experiment store. This file wires the pieces:
+ * output channels, the language client, the daemon connection, code lenses, trees, the status
+ * bar, the panels and the commands. Activation never waits for the server or the daemon.
+ */
+import * as vscode from 'vscode';
+import { StrategyCodeLensProvider } from './code-lenses.js';
+import { registerCommands } from './commands.js';
+import { DaemonConnection } from './daemon-connection.js';
+import { AlphaForgeLanguageClient, LANGUAGE_ID } from './language-client.js';
+import { DagPanel, ExperimentsPanel, ReportLoader, ReportPanels } from './panel-controllers.js';
+import { lineLogger } from './panels.js';
+import { DaemonStatusBar } from './status-bar.js';
+import { DataTreeProvider, ExperimentsTreeProvider, RunsTreeProvider, VIEW_IDS } from './trees.js';
+
+let client: AlphaForgeLanguageClient | undefined;
+
+export function activate(context: vscode.ExtensionContext): void {
+    const serverLog = vscode.window.createOutputChannel('AlphaForge Server');
+    const daemonLog = vscode.window.createOutputChannel('AlphaForge Daemon', { log: true });
+    context.subscriptions.push(serverLog, daemonLog);
+
+    client = new AlphaForgeLanguageClient(context, serverLog);
+    context.subscriptions.push(client);
+    if (vscode.workspace.getConfiguration('alphaforge').get<boolean>('server.enabled', true)) void client.start().catch(() => undefined);
+    else serverLog.appendLine('The language server is off (alphaforge.server.enabled).');
+
+    const daemon = new DaemonConnection(context, daemonLog);
+    context.subscriptions.push(daemon);
+
+    const lenses = new StrategyCodeLensProvider();
+    context.subscriptions.push(lenses, vscode.languages.registerCodeLensProvider({ language: LANGUAGE_ID }, lenses));
+
+    const runs = new RunsTreeProvider(daemon, daemonLog);
+    const experiments = new ExperimentsTreeProvider(daemon);
+    const data = new DataTreeProvider(daemon);
+    context.subscriptions.push(
+        runs, experiments, data,
+        vscode.window.createTreeView(VIEW_IDS.runs, { treeDataProvider: runs, showCollapseAll: false }),
+        vscode.window.createTreeView(VIEW_IDS.experiments, { treeDataProvider: experiments, showCollapseAll: true }),
+        vscode.window.createTreeView(VIEW_IDS.data, { treeDataProvider: data, showCollapseAll: true }),
+    );
+    context.subscriptions.push(new DaemonStatusBar(daemon, runs.onDidChangeActive));
+
+    const loader = new ReportLoader(daemon);
+    // The two refer to each other (report → "runs like this"; experiments → "open report").
+    const reports = new ReportPanels(context.extensionUri, daemon, loader, daemonLog, filter => experimentsPanel.show(filter));
+    const experimentsPanel = new ExperimentsPanel(context.extensionUri, daemon, loader, daemonLog, id => void reports.show(id));
+    const dag = new DagPanel(context.extensionUri, client, lineLogger(serverLog));
+    context.subscriptions.push(reports, experimentsPanel, dag);
+
+    registerCommands({ context, daemon, client, runs, experiments, data, reports, dag, experimentsPanel, daemonLog, serverLog });
+
+    // In the background: find, maybe start, and connect to the daemon.
+    void daemon.connect();
+}
+
+export async function deactivate(): Promise<void> {
+    await client?.dispose();
+    client = undefined;
+}

@@ -1,0 +1,176 @@
+/**
+ * The extension against a real daemon, outside VS Code (a stand-in `vscode` module): in a
+ * trusted workspace with the S&P 500 sample imported and no daemon running, activation starts
+ * one (`af daemon start`, alphaforge.daemon.autoStart), finds it through daemon.json, takes the
+ * offered bootstrap admin token into SecretStorage and connects; the data view lists the sample;
+ * ▶ Backtest submits the editor's text, follows the run with progress and reports the metrics;
+ * a walk-forward is cancelled from its progress notification and really stops on the daemon.
+ * Needs the built CLI (`npm run build`: bin/af.js runs out/).
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DaemonClient } from '../../runtime/src/gateway/client.js';
+import { fakeContext, fakeVscode, type Recorded } from './support/fake-vscode.js';
+
+const root = resolve(__dirname, '..', '..');
+const af = join(root, 'bin', 'af.js');
+const built = existsSync(join(root, 'out', 'runtime', 'src', 'cli', 'main.js'));
+const ws = mkdtempSync(join(tmpdir(), 'af-ws-'));
+const stateDir = join(ws, '.alphaforge');
+const extensionDir = mkdtempSync(join(tmpdir(), 'af-ext-'));
+
+let recorded: Recorded;
+let vscode: ReturnType<typeof fakeVscode>['vscode'];
+let ext: { activate(c: unknown): void; deactivate(): Promise<void> };
+let context: ReturnType<typeof fakeContext>;
+
+async function until<T>(what: string, f: () => T | undefined | false | Promise<T | undefined | false>, ms = 60_000): Promise<T> {
+    const end = Date.now() + ms;
+    for (;;) {
+        const v = await f();
+        if (v) return v;
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}; daemon log:\n${recorded.output.get('AlphaForge Daemon')?.join('\n')}\nmessages:\n${recorded.messages.join('\n')}`);
+        await new Promise(r => setTimeout(r, 50));
+    }
+}
+
+const state = (): string | undefined => recorded.executed.filter(e => e.id === 'setContext' && e.args[0] === 'alphaforge.daemon.state').at(-1)?.args[1] as string | undefined;
+
+describe.skipIf(!built)('the extension with a real daemon', () => {
+    beforeAll(async () => {
+        execFileSync(process.execPath, [af, 'data', 'sample', '--state-dir', stateDir], { cwd: ws, stdio: 'pipe' });
+        copyFileSync(join(root, 'examples', 'sma-cross.af'), join(ws, 'sma-cross.af'));
+        // @ts-expect-error -- a plain .mjs script without types
+        const { options } = await import('../build.mjs') as { options(o: { outdir: string }): object[] };
+        const { build } = await import('esbuild');
+        await Promise.all(options({ outdir: join(extensionDir, 'dist') }).map(o => build(o as Parameters<typeof build>[0])));
+        ({ vscode, recorded } = fakeVscode({
+            workspaceFolders: [ws],
+            trusted: true,
+            settings: { 'alphaforge.cli.path': af, 'alphaforge.runs.openReportOnCompletion': false, 'alphaforge.server.enabled': false },
+            answer: (message, items) => {
+                if (message.includes('bootstrap admin token')) return 'Use Admin Token';
+                if (message.startsWith('Walk-forward')) return items[0];
+                return undefined;
+            },
+        }));
+        const loader = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
+        const load = loader._load;
+        loader._load = (request: string, ...rest: unknown[]) => (request === 'vscode' ? vscode : load(request, ...rest));
+        try {
+            ext = createRequire(__filename)(join(extensionDir, 'dist', 'extension.cjs'));
+        } finally {
+            loader._load = load;
+        }
+        context = fakeContext(vscode, extensionDir);
+        ext.activate(context);
+    }, 180_000);
+
+    afterAll(async () => {
+        try {
+            await ext?.deactivate();
+            for (const d of context?.subscriptions ?? []) d.dispose();
+        } finally {
+            if (built) execFileSync(process.execPath, [af, 'daemon', 'stop', '--state-dir', stateDir], { cwd: ws, stdio: 'pipe' });
+            rmSync(ws, { recursive: true, force: true });
+            rmSync(extensionDir, { recursive: true, force: true });
+        }
+    }, 60_000);
+
+    it('starts the daemon, takes the offered admin token and connects', async () => {
+        await until('connected', () => state() === 'connected');
+        expect(existsSync(join(stateDir, 'daemon.json'))).toBe(true);
+        expect(recorded.messages.some(m => m.includes('bootstrap admin token'))).toBe(true);
+        const status = recorded.statusItems[0]!;
+        expect(status.text).toBe('$(server-process) AlphaForge');
+        const secret = await context.secrets.get(`alphaforge.token:state:${stateDir}`);
+        expect(secret).toBe(readFileSync(join(stateDir, 'admin.token'), 'utf8').trim());
+        expect(recorded.output.get('AlphaForge Daemon')!.join('\n')).toMatch(/connected to http:\/\/127\.0\.0\.1:\d+ .* as admin/);
+    }, 90_000);
+
+    it('lists the stored data in the data view', async () => {
+        const data = recorded.trees.get('alphaforge.data')!;
+        const venues = await data.getChildren() as unknown[];
+        expect(venues.map(v => data.getTreeItem(v).label)).toEqual(['sp']);
+        const series = await data.getChildren(venues[0]) as unknown[];
+        const item = data.getTreeItem(series[0]);
+        expect(item.label).toBe('SPX');
+        expect(item.description).toMatch(/^1d · \d+ bars · 2000-01-\d\d → 2020-/);
+    });
+
+    it('▶ Backtest: submits the text, follows the run with progress, reports the metrics', async () => {
+        const uri = vscode.Uri.file(join(ws, 'sma-cross.af'));
+        await recorded.commands.get('alphaforge.backtest')!(uri, 'SmaCross');
+        const done = recorded.messages.find(m => m.startsWith('AlphaForge: Backtest SmaCross completed'));
+        expect(done, recorded.messages.join('\n')).toMatch(/completed: Sharpe -?\d+\.\d\d · return -?\d+\.\d% · max drawdown -?\d+\.\d% · trades \d+/);
+        const p = recorded.progress.find(x => x.title === 'Backtest SmaCross')!;
+        expect(p.reports.length).toBeGreaterThan(0);
+        const total = p.reports.reduce((a, r) => a + (r.increment ?? 0), 0);
+        expect(total).toBeLessThanOrEqual(100);
+        expect(recorded.output.get('AlphaForge Daemon')!.join('\n')).toMatch(/submitted backtest \S+ of SmaCross/);
+        // The runs view shows it, completed (live from the `runs` topic).
+        const runs = recorded.trees.get('alphaforge.runs')!;
+        const items = (await runs.getChildren() as unknown[]).map(r => runs.getTreeItem(r));
+        expect(items[0]).toMatchObject({ label: 'SmaCross · Backtest', contextValue: 'run.completed' });
+        expect(items[0].command).toMatchObject({ command: 'alphaforge.openReport' });
+    }, 120_000);
+
+    it('opens the report of the run: the page under a strict CSP, fed the run message from its report.html', async () => {
+        const runs = recorded.trees.get('alphaforge.runs')!;
+        const run = (await runs.getChildren() as { id: string; state: string }[]).find(r => r.state === 'completed')!;
+        await recorded.commands.get('alphaforge.openReport')!(run.id);
+        const panel = recorded.panels.find(p => p.viewType === 'alphaforge.report')!;
+        expect(panel.options.enableScripts).toBe(true);
+        expect(panel.options.localResourceRoots!.map(u => u.fsPath)).toEqual([join(extensionDir, 'webviews', 'dist'), join(extensionDir, 'media')]);
+        expect(panel.html).toMatch(/Content-Security-Policy" content="default-src &#39;none&#39;; img-src https:\/\/fake\.vscode-cdn\.net data:; style-src https:\/\/fake\.vscode-cdn\.net &#39;nonce-[A-Za-z0-9+/=]{24}&#39;; script-src &#39;nonce-/);
+        expect(panel.html).toContain(`src="https://fake.vscode-cdn.net${join(extensionDir, 'webviews', 'dist', 'report.js')}"`);
+        const last = panel.posted.at(-1) as { type: string; run: { id: string; strategy: string; uri?: string; range?: unknown }; metrics: Record<string, unknown>; result: { trades: unknown[] } };
+        expect(last.type).toBe('run');
+        expect(last.run).toMatchObject({ id: run.id, strategy: 'SmaCross', uri: vscode.Uri.file(join(ws, 'sma-cross.af')).toString().replace('file://', 'file://') });
+        expect(typeof last.metrics.sharpe).toBe('number');
+        expect(last.result.trades.length).toBeGreaterThan(0);
+        expect(panel.title).toBe('SmaCross — Backtest');
+        // The page (re)starts: it says ready and gets its state again.
+        const n = panel.posted.length;
+        await panel.send({ type: 'ready' });
+        expect(panel.posted.length).toBe(n + 1);
+        expect((panel.posted.at(-1) as { type: string }).type).toBe('run');
+        // Invalid messages from the page are dropped with a warning.
+        await panel.send({ type: 'reveal', uri: 42 });
+        expect(recorded.output.get('AlphaForge Daemon')!.some(l => l.includes('report panel: ignored invalid'))).toBe(true);
+        // "Runs like this" opens the experiments panel with the fingerprint filter; it searches the store.
+        await panel.send({ type: 'showRuns', fingerprint: 'ab'.repeat(32), structural: true });
+        const experiments = recorded.panels.find(p => p.viewType === 'alphaforge.experiments')!;
+        expect(experiments.posted).toContainEqual({ type: 'setFilter', filter: `fingerprint.structural = '${'ab'.repeat(32)}'` });
+        await experiments.send({ type: 'search', filter: "attributes.strategy = 'SmaCross'", orderBy: 'attributes.created desc', limit: 50, offset: 0 });
+        const results = experiments.posted.at(-1) as { type: string; runs: { id: string }[]; total: number };
+        expect(results.type).toBe('results');
+        expect(results.runs.map(r => r.id)).toContain(run.id);
+        await experiments.send({ type: 'search', filter: 'metrics.sharpe >', orderBy: '', limit: 50, offset: 0 });
+        expect(experiments.posted.at(-1)).toMatchObject({ type: 'error', what: 'filter', column: expect.any(Number) });
+    }, 60_000);
+
+    it('a walk-forward is cancelled from its progress notification and stops on the daemon', async () => {
+        const uri = vscode.Uri.file(join(ws, 'sma-cross.af'));
+        const before = recorded.progress.length;
+        const running = recorded.commands.get('alphaforge.walkforward')!(uri, 'SmaCross') as Promise<void>;
+        const p = await until('walk-forward progress', () => recorded.progress.length > before && recorded.progress.at(-1));
+        expect(p.title).toBe('Walk-forward SmaCross');
+        p.cancel();
+        await running;
+        expect(recorded.messages).toContain('AlphaForge: Walk-forward SmaCross cancelled.');
+        const id = /submitted walkforward (\S+)/.exec(recorded.output.get('AlphaForge Daemon')!.join('\n'))![1]!;
+        const token = await context.secrets.get(`alphaforge.token:state:${stateDir}`);
+        const url = JSON.parse(readFileSync(join(stateDir, 'daemon.json'), 'utf8')).url as string;
+        const client = new DaemonClient({ url, token: token! });
+        const final = await until('the run to stop', async () => {
+            const { run } = await client.call('runs.get', { id });
+            return ['cancelled', 'completed', 'failed'].includes(run.state) && run;
+        });
+        expect(final.state).toBe('cancelled');
+    }, 120_000);
+});

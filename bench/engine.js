@@ -92,6 +92,24 @@ function time(f, reps) {
     return { ms: ts[Math.floor(ts.length / 2)], out };
 }
 
+/**
+ * Median times of f and g run alternately (so that a change in the machine's load during the
+ * measurement affects both alike), after `warm` untimed runs of each: V8 optimises a function that
+ * runs one long loop only after a few calls, so the medians compare optimised code.
+ */
+function timePair(f, g, reps, warm) {
+    time(f, warm);
+    time(g, warm);
+    const a = [], b = [];
+    let outF, outG;
+    for (let i = 0; i < reps; i++) {
+        const x = time(f, 1), y = time(g, 1);
+        a.push(x.ms); b.push(y.ms); outF = x.out; outG = y.out;
+    }
+    const median = ts => ts.sort((p, q) => p - q)[Math.floor(ts.length / 2)];
+    return [{ ms: median(a), out: outF }, { ms: median(b), out: outG }];
+}
+
 const smaIr = () => exampleIr('sma-cross.af', s => s.replace('timeframe: 1d', 'timeframe: 1h'));
 
 if (child) {
@@ -108,8 +126,7 @@ const results = { date: new Date().toISOString(), node: process.version };
     const ir = await smaIr();
     const data = walk(BARS, 1);
     const engine = new CompiledBacktester();
-    const compiled = time(() => engine.run(ir, data).equity, 5);
-    const hand = time(() => handWritten(data), 5);
+    const [compiled, hand] = timePair(() => engine.run(ir, data).equity, () => handWritten(data), 7, 5);
     let maxRel = 0;
     for (let i = 0; i < BARS; i++) maxRel = Math.max(maxRel, Math.abs(compiled.out[i] - hand.out[i]) / hand.out[i]);
     results.compiledVsHand = {

@@ -14,6 +14,14 @@ export interface BrokerConfig {
     readonly stopIsFraction: boolean;
     readonly takeIsFraction: boolean;
     readonly trailIsFraction: boolean;
+    /**
+     * The risk values per asset at the latest evaluated close (stop_loss, take_profit,
+     * trailing_stop; NaN: undefined): the engine passes views of those nodes' slots in its value
+     * array, which always hold the latest close's values. Absent: no such level.
+     */
+    readonly riskStop?: Float64Array;
+    readonly riskTake?: Float64Array;
+    readonly riskTrail?: Float64Array;
 }
 
 export interface RestingOrder {
@@ -30,10 +38,26 @@ export interface RestingOrder {
 
 const DUST = 1e-9;
 
+/**
+ * An empty array already of the kind that holds objects. A `[]` literal starts as an array of small
+ * integers and changes its hidden class at its first object; the generated bar loop inlines the
+ * fill code, optimised against the class of these arrays, and that change would throw the
+ * optimised loop away at the first fill of every run.
+ */
+function objectArray<T>(): T[] {
+    const a = [null] as unknown as T[];
+    a.length = 0;
+    return a;
+}
+
 export class Broker {
     readonly qty: Float64Array;
     readonly lastClose: Float64Array;
-    cash: number;
+    /**
+     * [cash]. In a typed array rather than a number field: the generated bar loop reads it every
+     * bar, and a field whose value turns fractional would change the object's hidden class.
+     */
+    readonly account = new Float64Array(1);
     /** Protective levels of the open position (NaN: none). */
     readonly stop: Float64Array;
     readonly take: Float64Array;
@@ -48,14 +72,15 @@ export class Broker {
     readonly pendQty: Float64Array;
     readonly pendAdd: Float64Array;
     readonly pendSet: Uint8Array;
-    resting: RestingOrder[] = [];
+    resting: RestingOrder[] = objectArray();
     /** Set from step 4 of a bar on: positions opened then skip this bar's range for their best price. */
     atClose = false;
-    private readonly openedAtClose: Uint8Array;
+    /** Positions opened at this bar's close (their best price starts with the next bar). */
+    readonly openedAtClose: Uint8Array;
 
-    readonly fills: Fill[] = [];
-    readonly trades: Trade[] = [];
-    readonly events: EngineEvent[] = [];
+    readonly fills: Fill[] = objectArray();
+    readonly trades: Trade[] = objectArray();
+    readonly events: EngineEvent[] = objectArray();
 
     // Open trade per asset.
     private readonly tSide: Int8Array;
@@ -68,14 +93,30 @@ export class Broker {
     private readonly tCash: Float64Array;
     private readonly tFees: Float64Array;
 
-    constructor(private readonly cfg: BrokerConfig) {
+    private readonly N: number;
+    /**
+     * [fees, slippage]. Numbers the broker keeps are in typed arrays, not fields: the generated
+     * loop is optimised against the hidden class of Broker objects (see shapes.ts), and a
+     * field holding a whole number in one run and a fraction in the next would change it.
+     */
+    private readonly rates: Float64Array;
+    private readonly stopIsFraction: boolean;
+    private readonly takeIsFraction: boolean;
+    private readonly trailIsFraction: boolean;
+
+    constructor(cfg: BrokerConfig) {
         const N = cfg.N;
+        this.N = N;
+        this.rates = Float64Array.of(cfg.fees, cfg.slippage);
+        this.stopIsFraction = cfg.stopIsFraction;
+        this.takeIsFraction = cfg.takeIsFraction;
+        this.trailIsFraction = cfg.trailIsFraction;
         const nan = () => new Float64Array(N).fill(NaN);
         this.qty = new Float64Array(N);
         this.lastClose = nan();
-        this.cash = cfg.capital;
+        this.account[0] = cfg.capital;
         this.stop = nan(); this.take = nan(); this.trailDist = nan(); this.best = nan();
-        this.riskStop = nan(); this.riskTake = nan(); this.riskTrail = nan();
+        this.riskStop = cfg.riskStop ?? nan(); this.riskTake = cfg.riskTake ?? nan(); this.riskTrail = cfg.riskTrail ?? nan();
         this.pendValue = nan(); this.pendQty = nan(); this.pendAdd = new Float64Array(N); this.pendSet = new Uint8Array(N);
         this.openedAtClose = new Uint8Array(N);
         this.tSide = new Int8Array(N);
@@ -85,9 +126,13 @@ export class Broker {
         this.tMaxQty = new Float64Array(N); this.tCash = new Float64Array(N); this.tFees = new Float64Array(N);
     }
 
+    get cash(): number {
+        return this.account[0]!;
+    }
+
     equity(): number {
         let e = this.cash;
-        for (let a = 0; a < this.cfg.N; a++) {
+        for (let a = 0; a < this.N; a++) {
             const q = this.qty[a]!;
             if (q !== 0) e += q * this.lastClose[a]!;
         }
@@ -96,7 +141,7 @@ export class Broker {
 
     grossExposure(): number {
         let g = 0;
-        for (let a = 0; a < this.cfg.N; a++) {
+        for (let a = 0; a < this.N; a++) {
             const q = this.qty[a]!;
             if (q !== 0) g += Math.abs(q * this.lastClose[a]!);
         }
@@ -109,9 +154,10 @@ export class Broker {
      */
     fill(bar: number, a: number, qty: number, raw: number, slip: boolean, reason: Fill['reason']): void {
         if (qty === 0 || !(Math.abs(qty) * raw >= DUST)) return;
-        const price = slip ? (qty > 0 ? raw * (1 + this.cfg.slippage) : raw * (1 - this.cfg.slippage)) : raw;
-        const fee = Math.abs(qty) * price * this.cfg.fees;
-        this.cash -= qty * price + fee;
+        const slippage = this.rates[1]!;
+        const price = slip ? (qty > 0 ? raw * (1 + slippage) : raw * (1 - slippage)) : raw;
+        const fee = Math.abs(qty) * price * this.rates[0]!;
+        this.account[0] = this.cash - (qty * price + fee);
         this.fills.push({ bar, asset: a, qty, price, fee, reason });
         const before = this.qty[a]!;
         const after = before + qty;
@@ -129,8 +175,8 @@ export class Broker {
     private openLevels(a: number, long: boolean, entry: number): void {
         const dir = long ? 1 : -1;
         const s = this.riskStop[a]!, p = this.riskTake[a]!, tr = this.riskTrail[a]!;
-        this.stop[a] = s !== s ? NaN : this.cfg.stopIsFraction ? entry * (1 - dir * s) : entry - dir * s;
-        this.take[a] = p !== p ? NaN : this.cfg.takeIsFraction ? entry * (1 + dir * p) : entry + dir * p;
+        this.stop[a] = s !== s ? NaN : this.stopIsFraction ? entry * (1 - dir * s) : entry - dir * s;
+        this.take[a] = p !== p ? NaN : this.takeIsFraction ? entry * (1 + dir * p) : entry + dir * p;
         this.trailDist[a] = tr;
         this.best[a] = entry;
         this.openedAtClose[a] = this.atClose ? 1 : 0;
@@ -142,7 +188,7 @@ export class Broker {
         if (d !== d) return NaN;
         const long = this.qty[a]! > 0;
         const b = this.best[a]!;
-        if (this.cfg.trailIsFraction) return long ? b * (1 - d) : b * (1 + d);
+        if (this.trailIsFraction) return long ? b * (1 - d) : b * (1 + d);
         return long ? b - d : b + d;
     }
 
@@ -187,7 +233,7 @@ export class Broker {
     /** Step 2: resting limit and stop orders, in placement order. */
     checkResting(bar: number, ts: number, assets: readonly AssetBars[]): void {
         if (this.resting.length === 0) return;
-        const keep: RestingOrder[] = [];
+        const keep: RestingOrder[] = objectArray();
         for (const r of this.resting) {
             if (bar <= r.placedBar) { keep.push(r); continue; }
             if (bar > r.lastBar || ts >= r.untilTs) continue; // expired
@@ -210,14 +256,14 @@ export class Broker {
 
     /** Closes every position at its last close (drawdown actions, end of run). */
     closeAll(bar: number, reason: Fill['reason']): void {
-        for (let a = 0; a < this.cfg.N; a++) {
+        for (let a = 0; a < this.N; a++) {
             const q = this.qty[a]!;
             if (q !== 0 && this.lastClose[a] === this.lastClose[a]) this.fill(bar, a, -q, this.lastClose[a]!, true, reason);
         }
     }
 
     cancelAll(): void {
-        this.resting = [];
+        this.resting = objectArray();
         this.pendSet.fill(0);
         this.pendValue.fill(NaN); this.pendQty.fill(NaN); this.pendAdd.fill(0);
     }

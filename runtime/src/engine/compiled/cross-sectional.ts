@@ -1,7 +1,8 @@
 /**
  * Cross-sectional functions over one bar: they read the input node's slots for all N assets
  * (V[inBase + a]) and write the output node's slots (V[outBase + a]). NaN inputs are excluded
- * and get NaN (rank, xs_zscore) or false (top_k, bottom_k). Scratch arrays are reused.
+ * and get NaN (rank, xs_zscore) or false (top_k, bottom_k). Nothing is allocated per bar (a scratch
+ * array of indices is reused).
  */
 let order = new Int32Array(16);
 
@@ -20,13 +21,13 @@ export const crossSectional = {
             if (v === v) idx[m++] = a;
             else V[outBase + a] = NaN;
         }
-        const sorted = Array.from(idx.subarray(0, m)).sort((p, q) => V[inBase + p]! - V[inBase + q]! || p - q);
+        sortIndices(idx, m, V, inBase, 1);
         let i = 0;
         while (i < m) {
             let j = i;
-            while (j + 1 < m && V[inBase + sorted[j + 1]!] === V[inBase + sorted[i]!]) j++;
+            while (j + 1 < m && V[inBase + idx[j + 1]!] === V[inBase + idx[i]!]) j++;
             const r = m === 1 ? 0.5 : (i + j) / 2 / (m - 1);
-            for (let k = i; k <= j; k++) V[outBase + sorted[k]!] = r;
+            for (let k = i; k <= j; k++) V[outBase + idx[k]!] = r;
             i = j + 1;
         }
     },
@@ -53,11 +54,35 @@ export const crossSectional = {
 
 /** Marks the k assets with the highest (dir −1) or lowest (dir 1) value; ties by universe order. */
 function select(V: Float64Array, inBase: number, outBase: number, N: number, k: number, dir: number): void {
-    const defined: number[] = [];
+    const idx = scratch(N);
+    let m = 0;
     for (let a = 0; a < N; a++) {
         V[outBase + a] = 0;
-        if (V[inBase + a] === V[inBase + a]) defined.push(a);
+        if (V[inBase + a] === V[inBase + a]) idx[m++] = a;
     }
-    defined.sort((p, q) => dir * (V[inBase + p]! - V[inBase + q]!) || p - q);
-    for (let i = 0; i < Math.min(k, defined.length); i++) V[outBase + defined[i]!] = 1;
+    sortIndices(idx, m, V, inBase, dir);
+    for (let i = 0; i < Math.min(k, m); i++) V[outBase + idx[i]!] = 1;
+}
+
+/**
+ * Sorts the asset indices idx[0 … m−1] by value (times dir), ties by index: a total order, so any
+ * sort gives the same result. In place, without allocating: an insertion sort for the few assets
+ * of most universes, the built-in sort beyond.
+ */
+function sortIndices(idx: Int32Array, m: number, V: Float64Array, base: number, dir: number): void {
+    // The comparison of the built-in sort below: a NaN difference (∞ − ∞) counts as a tie.
+    if (m > 32) {
+        idx.subarray(0, m).sort((p, q) => dir * (V[base + p]! - V[base + q]!) || p - q);
+        return;
+    }
+    for (let i = 1; i < m; i++) {
+        const p = idx[i]!, vp = V[base + p]!;
+        let j = i - 1;
+        for (; j >= 0; j--) {
+            const q = idx[j]!, c = dir * (vp - V[base + q]!);
+            if (!(c < 0 || (!(c > 0) && p < q))) break;
+            idx[j + 1] = q;
+        }
+        idx[j + 1] = p;
+    }
 }

@@ -1,35 +1,30 @@
 /**
- * The compiled backtester: the IR's dataflow graph becomes one generated step function
- * (program.ts); the account follows docs/backtest-semantics.md (broker.ts). One pass over the
- * bars, O(nodes × assets) per bar.
+ * The compiled backtester: the IR's dataflow graph (program.ts) and the strategy's rules become one
+ * generated bar loop (loop.ts); the account follows docs/backtest-semantics.md (broker.ts), and what
+ * happens rarely — sizing targets into orders, portfolio weights, drawdown actions — is the general
+ * code of Hooks below. One pass over the bars, O(nodes × assets) per bar.
  */
 import type { NodeId, StrategyIr } from '../../../../language/src/ir/ir.js';
-import { fingerprints } from '../../../../language/src/ir/fingerprint.js';
+import { fingerprints, type Fingerprints } from '../../../../language/src/ir/fingerprint.js';
 import { evalScalar } from '../ir-scalar.js';
 import { sinkNodes, warmupBars } from '../lookback.js';
 import { bindParams } from '../params.js';
 import {
-    BacktestError, type BacktestOptions, type BacktestResult, type BarData, type Backtester, type EngineEvent,
+    BacktestError, type BacktestOptions, type BacktestResult, type BarData, type Backtester,
 } from '../types.js';
 import { Broker } from './broker.js';
-import { compileProgram, FIELDS, type Columns } from './program.js';
+import { runLoop, type LoopAction, type LoopHooks } from './loop.js';
+import { compileGraph, FIELDS, type Columns } from './program.js';
+import { CodeScope } from './scope.js';
+import { keepShape } from './shapes.js';
 
 export const ENGINE_VERSION = 'compiled-1';
 
 const DIMENSIONLESS_UNITS = new Set(['1', '%', 'bps']);
 
-interface ResolvedAction {
-    kind: 'target' | 'flat' | 'market' | 'resting';
-    /** Asset index, or −1 for "the asset being evaluated". */
-    asset: number;
-    size: NodeId;
-    quantity: boolean;
-    /** +1 long/buy, −1 short/sell (a target multiplies its size by it; an order uses |size|). */
-    sign: number;
-    type?: 'limit' | 'stop';
-    price?: NodeId;
-    expire?: NodeId | null;
-    flatAssets?: number[];
+interface ResolvedAction extends LoopAction {
+    readonly type?: 'limit' | 'stop';
+    readonly expire?: NodeId | null;
 }
 
 /** The IR with parameter defaults replaced by the run's values: its exact fingerprint identifies the configuration. */
@@ -37,13 +32,45 @@ export function withParamValues(ir: StrategyIr, values: Readonly<Record<string, 
     return { ...ir, params: ir.params.map(p => ({ ...p, default: values[p.name] ?? p.default })) };
 }
 
+/**
+ * Fingerprints of an IR object with parameter values, remembered per IR object: hashing the
+ * canonical DAG costs as much as a short backtest, and sweeps and benchmarks run one IR many times.
+ */
+const fingerprintCache = new WeakMap<StrategyIr, Map<string, Fingerprints>>();
+
+function runFingerprints(ir: StrategyIr, params: Readonly<Record<string, number | boolean>>): Fingerprints {
+    let byParams = fingerprintCache.get(ir);
+    if (!byParams) fingerprintCache.set(ir, byParams = new Map());
+    const key = JSON.stringify(params);
+    let fp = byParams.get(key);
+    if (!fp) {
+        fp = fingerprints(withParamValues(ir, params));
+        if (byParams.size >= 4096) byParams.clear();
+        byParams.set(key, fp);
+    }
+    return fp;
+}
+
 export function periodKey(ts: number, schedule: string): number {
-    const day = Math.floor(ts / 86_400_000);
-    if (schedule === 'daily') return day;
-    if (schedule === 'weekly') return Math.floor((day + 3) / 7);
+    return periodOf(ts, schedule)[0];
+}
+
+/** The rebalance period (UTC day, ISO week, month or quarter) holding ts: [key, first ms, end ms). */
+function periodOf(ts: number, schedule: string): [number, number, number] {
+    const DAY = 86_400_000;
+    const day = Math.floor(ts / DAY);
+    if (schedule === 'daily') return [day, day * DAY, (day + 1) * DAY];
+    if (schedule === 'weekly') {
+        const week = Math.floor((day + 3) / 7); // weeks from Monday
+        return [week, (week * 7 - 3) * DAY, (week * 7 + 4) * DAY];
+    }
     const d = new Date(ts);
     const y = d.getUTCFullYear(), m = d.getUTCMonth();
-    return schedule === 'quarterly' ? y * 4 + Math.floor(m / 3) : y * 12 + m;
+    if (schedule === 'quarterly') {
+        const q = Math.floor(m / 3);
+        return [y * 4 + q, Date.UTC(y, 3 * q, 1), Date.UTC(y, 3 * q + 3, 1)];
+    }
+    return [y * 12 + m, Date.UTC(y, m, 1), Date.UTC(y, m + 1, 1)];
 }
 
 export class CompiledBacktester implements Backtester {
@@ -63,211 +90,140 @@ export class CompiledBacktester implements Backtester {
         const fees = num(setting('execution', 'fees')?.value, 0.001);
         const slippage = num(setting('execution', 'slippage')?.value, 0.0005);
         const capital = num(setting('execution', 'capital')?.value, 100_000);
-        const leverage = num(setting('risk', 'leverage')?.value, 1);
-        const maxPos = setting('risk', 'max_position');
-        const maxPosValue = maxPos ? num(maxPos.value, Infinity) : Infinity;
         const ddSetting = setting('risk', 'max_drawdown');
         const maxDd = ddSetting ? num(ddSetting.value, Infinity) : Infinity;
         const ddAction = ddSetting?.action !== null && ddSetting?.action !== undefined ? String(evalScalar(ir, ddSetting.action, params) ?? 'halt') : 'halt';
-        const fill = ir.fill;
         const riskNode = (k: string) => setting('risk', k)?.value;
         const isFraction = (id: NodeId | undefined) => id !== undefined && DIMENSIONLESS_UNITS.has(ir.nodes[id]!.unit);
 
-        // ---------------------------------------------------------------- program
-        const live = [...sinkNodes(ir)];
-        const program = compileProgram({ ir, params, N, aliases, clockMs: ir.timeframe.ms }, live);
-        const columns: Columns = [];
-        for (const f of FIELDS) for (let a = 0; a < N; a++) columns.push(data.assets[a]![f]);
-        program.bind(columns, data.ts);
-        const V = program.V;
+        // The graph: node code for the loop, values in V.
+        const scope = new CodeScope(N, true);
+        const graph = compileGraph({ ir, params, N, aliases, clockMs: ir.timeframe.ms }, [...sinkNodes(ir)], scope, conditionOnly(ir));
+        const V = graph.V;
         const warmup = warmupBars(ir, params);
 
+        // The broker reads the risk values straight from the graph's slots (always the latest close's).
+        const stopNode = riskNode('stop_loss'), takeNode = riskNode('take_profit'), trailNode = riskNode('trailing_stop');
+        const slots = (node: NodeId | undefined) => (node === undefined ? undefined : V.subarray(node * N, node * N + N));
         const broker = new Broker({
             N, capital, fees, slippage,
-            stopIsFraction: isFraction(riskNode('stop_loss')),
-            takeIsFraction: isFraction(riskNode('take_profit')),
-            trailIsFraction: isFraction(riskNode('trailing_stop')),
+            stopIsFraction: isFraction(stopNode),
+            takeIsFraction: isFraction(takeNode),
+            trailIsFraction: isFraction(trailNode),
+            riskStop: slots(stopNode), riskTake: slots(takeNode), riskTrail: slots(trailNode),
         });
-        const stopNode = riskNode('stop_loss'), takeNode = riskNode('take_profit'), trailNode = riskNode('trailing_stop');
 
         const rules = ir.rules.map(r => ({ condition: r.condition, actions: resolveActions(r.actions, aliases) }));
         const portfolio = ir.portfolio && ir.portfolio.allocations.length > 0 ? ir.portfolio : null;
-        const schedule = portfolio ? String(evalScalar(ir, portfolio.settings['rebalance']?.value ?? -1, params) ?? 'daily') : 'daily';
-        const maxWeight = portfolio?.settings['max_weight'] ? num(portfolio.settings['max_weight'].value, Infinity) : Infinity;
         const weighting = portfolio?.allocations.map(al => {
             const w = evalScalar(ir, al.weighting, params);
             return typeof w === 'string' ? w : 'series';
+        }) ?? [];
+        const maxPos = setting('risk', 'max_position');
+        const actions = rules.flatMap(r => r.actions);
+        const hooks = new Hooks({
+            N, data, broker, V, maxDd, ddAction, onProgress: options.onProgress,
+            fill: ir.fill,
+            leverage: num(setting('risk', 'leverage')?.value, 1),
+            maxPos, maxPosValue: maxPos ? num(maxPos.value, Infinity) : Infinity,
+            allocations: portfolio?.allocations ?? [], weighting,
+            schedule: portfolio ? String(evalScalar(ir, portfolio.settings['rebalance']?.value ?? -1, params) ?? 'daily') : 'daily',
+            maxWeight: portfolio?.settings['max_weight'] ? num(portfolio.settings['max_weight'].value, Infinity) : Infinity,
+            // Resting orders: the expiry of each action (a constant of the run).
+            resting: actions.map(act => {
+                if (act.kind !== 'resting') return null;
+                const e = act.expire !== null && act.expire !== undefined ? evalScalar(ir, act.expire, params) : undefined;
+                const duration = typeof e === 'number' && ir.nodes[act.expire!]!.type.includes('duration');
+                return { type: act.type!, bars: typeof e === 'number' && !duration ? e : Infinity, ms: duration ? (e as number) : Infinity };
+            }),
         });
-        const closes = new CloseHistory(N, 21);
 
+        const columns: Columns = [];
+        for (const f of FIELDS) for (let a = 0; a < N; a++) columns.push(data.assets[a]![f]);
+        for (const r of graph.resamplers) r.bind(columns, data.ts);
         const equity = new Float64Array(T);
         const exposure = new Float64Array(T);
-        const events: EngineEvent[] = broker.events;
-        const tgtV = new Float64Array(N), tgtQ = new Float64Array(N), addQ = new Float64Array(N);
-        let peak = -Infinity, halted = false, warned = false, lastPeriod = NaN, rebalanceStarted = false;
         const progressEvery = options.progressEvery ?? 0;
-
-        const OPEN = data.assets.map(x => x.open), CLOSE = data.assets.map(x => x.close);
-        const atOpen = fill === 'next_open', atClose = fill === 'next_close';
-        const needCloses = weighting?.includes('inverse_vol') ?? false;
-        const pendSet = broker.pendSet, qty = broker.qty, lastClose = broker.lastClose;
-        for (let t = 0; t < T; t++) {
-            const ts = data.ts[t]!;
-            broker.atClose = false;
-            // 1. market orders at the open
-            if (atOpen) for (let a = 0; a < N; a++) if (pendSet[a]) broker.executePending(t, a, OPEN[a]![t]!);
-            // 2. resting orders
-            if (broker.resting.length) broker.checkResting(t, ts, data.assets);
-            // 3. protective exits
-            for (let a = 0; a < N; a++) if (qty[a] !== 0) broker.protect(t, a, data.assets[a]!);
-            // 4. fills at the close
-            broker.atClose = true;
-            if (atClose) for (let a = 0; a < N; a++) if (pendSet[a]) broker.executePending(t, a, CLOSE[a]![t]!);
-            // 5. mark to market
-            for (let a = 0; a < N; a++) {
-                const c = CLOSE[a]![t]!;
-                if (c === c) lastClose[a] = c;
-            }
-            if (needCloses) closes.push(data.assets);
-            let E = broker.equity();
-            // 6. drawdown: from the highest of the recorded equity[0..t-1] and this mark (`peak` holds
-            // only recorded values: a mark before this_close fills never enters the equity curve)
-            if (!halted && maxDd !== Infinity) {
-                if (E > peak) warned = false;
-                const top = E > peak ? E : peak;
-                if (top > 0 && (top - E) / top >= maxDd) {
-                    if (ddAction === 'warn') {
-                        if (!warned) events.push({ bar: t, kind: 'drawdown_warning', message: `drawdown ${pct((top - E) / top)} reached the limit ${pct(maxDd)}` });
-                        warned = true;
-                    } else {
-                        broker.closeAll(t, 'drawdown');
-                        broker.cancelAll();
-                        events.push({ bar: t, kind: ddAction === 'flatten' ? 'flatten' : 'halt', message: `drawdown ${pct((top - E) / top)} reached the limit ${pct(maxDd)}: ${ddAction === 'flatten' ? 'positions closed' : 'trading halted'}` });
-                        if (ddAction !== 'flatten') halted = true;
-                        E = broker.equity();
-                        peak = E; // a new drawdown is measured from here (else flatten would repeat every bar)
-                    }
-                }
-            }
-            // 7. signals
-            program.step(t, 0, N);
-            for (let a = 0; a < N; a++) {
-                if (stopNode !== undefined) broker.riskStop[a] = V[stopNode * N + a]!;
-                if (takeNode !== undefined) broker.riskTake[a] = V[takeNode * N + a]!;
-                if (trailNode !== undefined) broker.riskTrail[a] = V[trailNode * N + a]!;
-            }
-            if (t >= warmup && !halted) {
-                tgtV.fill(NaN); tgtQ.fill(NaN); addQ.fill(0);
-                let any = false;
-                if (portfolio) {
-                    const key = periodKey(ts, schedule);
-                    if (!rebalanceStarted || key !== lastPeriod) {
-                        rebalanceStarted = true;
-                        this.allocate(portfolio.allocations, weighting!, V, N, closes, maxWeight, tgtV, E);
-                        any = true;
-                    }
-                    lastPeriod = key;
-                }
-                for (const r of rules) {
-                    for (const act of r.actions) {
-                        const from = act.asset >= 0 ? act.asset : 0, to = act.asset >= 0 ? act.asset + 1 : N;
-                        if (act.kind === 'flat' && act.flatAssets!.length > 0) {
-                            for (const fa of act.flatAssets!) if (V[r.condition * N + fa] === 1) { tgtV[fa] = 0; tgtQ[fa] = NaN; any = true; }
-                            continue;
-                        }
-                        for (let a = from; a < to; a++) {
-                            if (V[r.condition * N + a] !== 1) continue;
-                            if (act.kind === 'flat') { tgtV[a] = 0; tgtQ[a] = NaN; any = true; continue; }
-                            const size = V[act.size * N + a]!;
-                            if (size !== size) continue;
-                            // Targets: long keeps the size's sign, short negates it (`target -50%` is short);
-                            // orders: buy buys |size|, sell sells |size|.
-                            const signed = act.kind === 'target' ? (act.sign < 0 ? -size : size) : act.sign * Math.abs(size);
-                            const close = data.assets[a]!.close[t]!;
-                            if (act.kind === 'target') {
-                                if (act.quantity) { tgtQ[a] = signed; tgtV[a] = NaN; } else { tgtV[a] = signed * E; tgtQ[a] = NaN; }
-                                any = true;
-                            } else {
-                                const q = act.quantity ? signed : signed * E / close;
-                                if (q !== q || !Number.isFinite(q)) continue;
-                                if (act.kind === 'market') { addQ[a] = addQ[a]! + q; any = true; continue; }
-                                const price = V[act.price! * N + a]!;
-                                if (price !== price) continue;
-                                let lastBar = Infinity, untilTs = Infinity;
-                                if (act.expire !== null && act.expire !== undefined) {
-                                    const e = evalScalar(ir, act.expire, params);
-                                    if (typeof e === 'number') {
-                                        if (ir.nodes[act.expire]!.type.includes('duration')) untilTs = ts + e; else lastBar = t + e;
-                                    }
-                                }
-                                broker.resting.push({ asset: a, qty: q, type: act.type!, price, placedBar: t, lastBar, untilTs });
-                            }
-                        }
-                    }
-                }
-                if (any) this.place(t, broker, data, tgtV, tgtQ, addQ, E, leverage, maxPos, maxPosValue, fill);
-            }
-            equity[t] = broker.equity();
-            exposure[t] = equity[t] !== 0 ? broker.grossExposure() / equity[t]! : 0;
-            if (equity[t]! > peak) peak = equity[t]!;
-            // 8. trailing
-            for (let a = 0; a < N; a++) if (qty[a] !== 0) broker.updateBest(t, a, data.assets[a]!);
-            if (progressEvery > 0 && options.onProgress && (t + 1) % progressEvery === 0) options.onProgress((t + 1) / T);
+        runLoop({
+            N, fill: ir.fill,
+            stop: stopNode !== undefined, take: takeNode !== undefined, trail: trailNode !== undefined,
+            trailIsFraction: isFraction(trailNode),
+            resting: actions.some(a => a.kind === 'resting'),
+            drawdown: maxDd === Infinity ? null : ddAction === 'warn' ? 'warn' : ddAction === 'flatten' ? 'flatten' : 'halt',
+            portfolio: portfolio !== null,
+            closes: weighting.includes('inverse_vol'),
+            rules,
+            progress: progressEvery > 0 && options.onProgress !== undefined,
+        }, graph, {
+            B: broker, H: hooks, assets: data.assets, C: columns, TS: data.ts, equity, exposure,
+            tgtV: hooks.tgtV, tgtQ: hooks.tgtQ, addQ: hooks.addQ, warmup, maxDd, progressEvery,
+        }, T);
+        for (const r of graph.resamplers) {
+            r.release();
+            keepShape(r);
         }
+
         if (T > 0) {
             broker.closeAll(T - 1, 'end');
             equity[T - 1] = broker.equity();
             exposure[T - 1] = 0;
         }
         options.onProgress?.(1);
-        const fp = fingerprints(withParamValues(ir, params));
+        const fp = runFingerprints(ir, params);
         return {
             strategy: ir.strategy,
             equity, exposure,
-            fills: broker.fills, trades: broker.trades, events,
+            fills: broker.fills, trades: broker.trades, events: broker.events,
             warmupBars: warmup,
             params,
             provenance: { exactFingerprint: fp.exact, structuralFingerprint: fp.structural, dataSnapshot: data.snapshotHash, engineVersion: ENGINE_VERSION, seed: options.seed ?? 0 },
         };
     }
+}
 
-    /** Portfolio weights on a rebalance bar → target values for every asset. */
-    private allocate(
-        allocations: NonNullable<StrategyIr['portfolio']>['allocations'], weighting: readonly string[], V: Float64Array, N: number,
-        closes: CloseHistory, maxWeight: number, tgtV: Float64Array, E: number,
-    ): void {
-        const w = new Float64Array(N);
-        allocations.forEach((al, k) => {
-            const raw = new Float64Array(N);
-            let total = 0;
-            for (let a = 0; a < N; a++) {
-                if (V[al.selection * N + a] !== 1) continue;
-                let x: number;
-                const kind = weighting[k];
-                if (kind === 'equal') x = 1;
-                else if (kind === 'inverse_vol') { const vol = closes.vol(a); x = vol > 0 ? 1 / vol : NaN; }
-                else { const v = V[al.weighting * N + a]!; x = v > 0 ? v : 0; }
-                if (x !== x || !Number.isFinite(x)) continue;
-                raw[a] = x;
-                total += x;
-            }
-            if (total <= 0) return;
-            const sign = al.side === 'long' ? 1 : -1;
-            for (let a = 0; a < N; a++) w[a] = w[a]! + sign * raw[a]! / total;
-        });
-        for (let a = 0; a < N; a++) {
-            let x = w[a]!;
-            if (Math.abs(x) > maxWeight) x = Math.sign(x) * maxWeight;
-            tgtV[a] = x * E;
-        }
+interface HooksConfig {
+    readonly N: number;
+    readonly data: BarData;
+    readonly broker: Broker;
+    readonly V: Float64Array;
+    readonly fill: string;
+    readonly leverage: number;
+    readonly maxPos: StrategyIr['risk'][string] | undefined;
+    readonly maxPosValue: number;
+    readonly maxDd: number;
+    readonly ddAction: string;
+    readonly allocations: NonNullable<StrategyIr['portfolio']>['allocations'];
+    /** Per allocation: 'equal', 'inverse_vol' or 'series'. */
+    readonly weighting: readonly string[];
+    readonly schedule: string;
+    readonly maxWeight: number;
+    /** Per action (through all the rules): its resting-order type and expiry in bars or ms, or null. */
+    readonly resting: readonly ({ type: 'limit' | 'stop'; bars: number; ms: number } | null)[];
+    readonly onProgress: ((done: number) => void) | undefined;
+}
+
+/** The general path of a bar (what the generated loop calls when something happens): sizing, orders, portfolio, drawdown actions. */
+class Hooks implements LoopHooks {
+    /** Targets of the bar being decided (value, quantity; NaN: none) and added market quantities; place() consumes them and leaves them clear. */
+    readonly tgtV: Float64Array;
+    readonly tgtQ: Float64Array;
+    readonly addQ: Float64Array;
+    private readonly closes: CloseHistory;
+    /** The period of the latest evaluated bar: [key, first ms, end ms) (a date computation per bar is slow). */
+    private readonly period = Float64Array.of(NaN, Infinity, -Infinity);
+    private rebalanceStarted = false;
+
+    constructor(private readonly c: HooksConfig) {
+        this.tgtV = new Float64Array(c.N).fill(NaN);
+        this.tgtQ = new Float64Array(c.N).fill(NaN);
+        this.addQ = new Float64Array(c.N);
+        this.closes = new CloseHistory(c.N, 21);
     }
 
     /** max_position, leverage, then pending orders (or immediate fills with this_close). */
-    private place(
-        t: number, broker: Broker, data: BarData, tgtV: Float64Array, tgtQ: Float64Array, addQ: Float64Array, E: number,
-        leverage: number, maxPos: StrategyIr['risk'][string] | undefined, maxPosValue: number, fill: string,
-    ): void {
-        const N = tgtV.length;
+    place(t: number, E: number): void {
+        const { N, broker, data, maxPos, maxPosValue, leverage } = this.c;
+        const { tgtV, tgtQ, addQ } = this;
         let withTarget = 0, without = 0;
         for (let a = 0; a < N; a++) {
             const close = data.assets[a]!.close[t]!;
@@ -290,15 +246,90 @@ export class CompiledBacktester implements Backtester {
             const f = Math.max(0, leverage * E - without) / withTarget;
             for (let a = 0; a < N; a++) { tgtV[a] = tgtV[a]! * f; tgtQ[a] = tgtQ[a]! * f; }
         }
+        broker.atClose = true;
         for (let a = 0; a < N; a++) {
-            const hasV = tgtV[a] === tgtV[a], hasQ = tgtQ[a] === tgtQ[a], add = addQ[a]!;
+            const v = tgtV[a]!, q = tgtQ[a]!, add = addQ[a]!;
+            tgtV[a] = NaN; tgtQ[a] = NaN; addQ[a] = 0;
+            const hasV = v === v, hasQ = q === q;
             if (!hasV && !hasQ && add === 0) continue;
             broker.pendSet[a] = 1;
-            broker.pendValue[a] = hasV ? tgtV[a]! : NaN;
-            broker.pendQty[a] = hasQ ? tgtQ[a]! : NaN;
+            broker.pendValue[a] = hasV ? v : NaN;
+            broker.pendQty[a] = hasQ ? q : NaN;
             broker.pendAdd[a] = add;
-            if (fill === 'this_close') broker.executePending(t, a, data.assets[a]!.close[t]!);
+            if (this.c.fill === 'this_close') broker.executePending(t, a, data.assets[a]!.close[t]!);
         }
+    }
+
+    /** A rebalance bar is the first one evaluated, or the first of a new calendar period. */
+    rebalance(_t: number, ts: number, E: number): boolean {
+        const p = this.period;
+        const newPeriod = !(ts >= p[1]! && ts < p[2]!);
+        if (newPeriod) p.set(periodOf(ts, this.c.schedule));
+        const due = !this.rebalanceStarted || newPeriod;
+        if (due) {
+            this.rebalanceStarted = true;
+            this.allocate(E);
+        }
+        return due;
+    }
+
+    /** Portfolio weights → target values for every asset. */
+    private allocate(E: number): void {
+        const { N, V, allocations, weighting, maxWeight } = this.c;
+        const w = new Float64Array(N);
+        allocations.forEach((al, k) => {
+            const raw = new Float64Array(N);
+            let total = 0;
+            for (let a = 0; a < N; a++) {
+                if (V[al.selection * N + a] !== 1) continue;
+                let x: number;
+                const kind = weighting[k];
+                if (kind === 'equal') x = 1;
+                else if (kind === 'inverse_vol') { const vol = this.closes.vol(a); x = vol > 0 ? 1 / vol : NaN; }
+                else { const v = V[al.weighting * N + a]!; x = v > 0 ? v : 0; }
+                if (x !== x || !Number.isFinite(x)) continue;
+                raw[a] = x;
+                total += x;
+            }
+            if (total <= 0) return;
+            const sign = al.side === 'long' ? 1 : -1;
+            for (let a = 0; a < N; a++) w[a] = w[a]! + sign * raw[a]! / total;
+        });
+        for (let a = 0; a < N; a++) {
+            let x = w[a]!;
+            if (Math.abs(x) > maxWeight) x = Math.sign(x) * maxWeight;
+            this.tgtV[a] = x * E;
+        }
+    }
+
+    rest(k: number, t: number, a: number, q: number, price: number): void {
+        const r = this.c.resting[k]!;
+        this.c.broker.resting.push({ asset: a, qty: q, type: r.type, price, placedBar: t, lastBar: t + r.bars, untilTs: this.c.data.ts[t]! + r.ms });
+    }
+
+    drawdownExit(t: number, E: number, top: number): number {
+        const { broker, ddAction } = this.c;
+        broker.closeAll(t, 'drawdown');
+        broker.cancelAll();
+        const flatten = ddAction === 'flatten';
+        broker.events.push({ bar: t, kind: flatten ? 'flatten' : 'halt', message: `${this.ddMessage(E, top)}: ${flatten ? 'positions closed' : 'trading halted'}` });
+        return broker.equity(); // a new drawdown is measured from here (else flatten would repeat every bar)
+    }
+
+    drawdownWarn(t: number, E: number, top: number): void {
+        this.c.broker.events.push({ bar: t, kind: 'drawdown_warning', message: this.ddMessage(E, top) });
+    }
+
+    pushCloses(): void {
+        this.closes.push(this.c.data.assets);
+    }
+
+    progress(done: number): void {
+        this.c.onProgress?.(done);
+    }
+
+    private ddMessage(E: number, top: number): string {
+        return `drawdown ${pct((top - E) / top)} reached the limit ${pct(this.c.maxDd)}`;
     }
 }
 
@@ -333,6 +364,26 @@ function resolveActions(actions: StrategyIr['rules'][number]['actions'], aliases
     return out;
 }
 
+/**
+ * Nodes read only as conditions — rule conditions and portfolio selections that feed nothing else
+ * (no other node, no size, price, weight or risk level): only whether they are 1 matters.
+ */
+function conditionOnly(ir: StrategyIr): Set<NodeId> {
+    const allocations = ir.portfolio?.allocations ?? [];
+    const conditions = [...ir.rules.map(r => r.condition), ...allocations.map(al => al.selection)];
+    const other = new Set<NodeId>();
+    for (const n of ir.nodes) for (const i of n.inputs) other.add(i);
+    for (const r of ir.rules) {
+        for (const a of r.actions) {
+            if (a.kind === 'target') for (const t of a.targets) other.add(t.size);
+            else if (a.kind === 'order') { other.add(a.size); if (a.price !== null) other.add(a.price); }
+        }
+    }
+    for (const al of allocations) other.add(al.weighting);
+    for (const setting of Object.values(ir.risk)) other.add(setting.value);
+    return new Set(conditions.filter(id => !other.has(id)));
+}
+
 function checkData(ir: StrategyIr, data: BarData): void {
     if (data.assets.length !== ir.universe.length) {
         throw new BacktestError(`strategy ${ir.strategy} trades ${ir.universe.length} asset(s) (${ir.universe.map(u => u.id).join(', ')}) but the data has ${data.assets.length}`);
@@ -346,8 +397,9 @@ function checkData(ir: StrategyIr, data: BarData): void {
             if (b[f].length !== T) throw new BacktestError(`data for ${ir.universe[i]!.id}: column ${f} has ${b[f].length} values, expected ${T}`);
         }
     }
+    const ts = data.ts;
     for (let t = 1; t < T; t++) {
-        if (!(data.ts[t]! > data.ts[t - 1]!)) throw new BacktestError(`data timestamps are not strictly increasing at bar ${t}`);
+        if (!(ts[t]! > ts[t - 1]!)) throw new BacktestError(`data timestamps are not strictly increasing at bar ${t}`);
     }
 }
 
@@ -375,4 +427,15 @@ class CloseHistory {
         const mean = rets.reduce((s, r) => s + r, 0) / rets.length;
         return Math.sqrt(rets.reduce((s, r) => s + (r - mean) * (r - mean), 0) / rets.length);
     }
+}
+
+// A Broker and a Hooks for the life of the process (see shapes.ts).
+{
+    const broker = new Broker({ N: 1, capital: 0.5, fees: 0, slippage: 0, stopIsFraction: false, takeIsFraction: false, trailIsFraction: false });
+    const data: BarData = { ts: new Float64Array(0), assets: [], snapshotHash: '', timeframeMs: 0 };
+    keepShape(broker);
+    keepShape(new Hooks({
+        N: 1, data, broker, V: new Float64Array(0), fill: 'next_open', leverage: 1, maxPos: undefined, maxPosValue: Infinity, maxDd: Infinity, ddAction: 'halt',
+        allocations: [], weighting: [], schedule: 'daily', maxWeight: Infinity, resting: [], onProgress: undefined,
+    }));
 }

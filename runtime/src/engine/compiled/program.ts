@@ -1,9 +1,16 @@
 /**
- * Compiles the dataflow graph of an IR into one JavaScript function `step(t, a0, a1)` that computes,
- * at the close of bar t, the value of every live node for assets a0 … a1−1 into a Float64Array
- * (slot = node × N + asset). Booleans are 1/0, undefined is NaN. Stateful functions (indicators,
- * crossovers, look-back rings) are objects created once per (node, asset) and updated in place,
- * so a bar costs O(nodes × assets) with no allocation.
+ * Compiles the dataflow graph of an IR into generated JavaScript that computes, at the close of bar
+ * t, the value of every live node for every asset (booleans are 1/0, undefined is NaN).
+ *
+ * The code is organised for speed: per-asset nodes run in one loop over the assets (a *segment*), in
+ * node order, with their values in local variables; only the values read from outside the segment
+ * (the roots asked for, inputs of cross-sectional functions, values read after one) are stored in
+ * the Float64Array V (slot = node × N + asset). A cross-sectional node ends a segment: it needs every
+ * asset's input first. The simplest indicators are generated in line (inline.ts); the others are
+ * objects per (node, asset) updated in place. A bar costs O(nodes × assets) with no allocation.
+ *
+ * `compileGraph` returns the pieces (the backtester inlines them into its bar loop, loop.ts);
+ * `compileProgram` wraps them into a stand-alone `step(t, a0, a1)` (panels, resampled inputs).
  *
  * Resampled inputs run on their own clock: the subgraph under `resample(x, tf)` is compiled into a
  * child program over coarse bars built from the fine ones, on a coarse clock shared by all assets;
@@ -14,9 +21,11 @@ import { evalScalar } from '../ir-scalar.js';
 import { BacktestError } from '../types.js';
 import { FUNCTIONS, type FunctionImpl } from '../indicators/index.js';
 import { crossSectional } from './cross-sectional.js';
+import { INLINE } from './inline.js';
+import { keepShape } from './shapes.js';
+import { CodeScope, FIELDS, type FieldName } from './scope.js';
 
-export const FIELDS = ['open', 'high', 'low', 'close', 'volume'] as const;
-export type FieldName = (typeof FIELDS)[number];
+export { FIELDS, type FieldName } from './scope.js';
 
 /** Columns of the program's clock: COLS[f * N + a] is field f of asset a (f in FIELDS order). */
 export type Columns = Float64Array[];
@@ -24,21 +33,12 @@ export type Columns = Float64Array[];
 export interface Program {
     readonly N: number;
     readonly V: Float64Array;
-    /** Evaluate every live node at bar t for assets a0 … a1−1. */
+    /** Evaluate every live node at bar t for assets a0 … a1−1 (cross-sectional nodes: all assets). */
     readonly step: (t: number, a0: number, a1: number) => void;
     /** Slot of a node for asset a. */
     slot(node: NodeId, a: number): number;
     /** Before the first bar: point the program at its columns. */
     bind(columns: Columns, ts: Float64Array): void;
-}
-
-interface Env {
-    V: Float64Array;
-    C: Columns;
-    TS: Float64Array;
-    S: unknown[];
-    XS: typeof crossSectional;
-    N: number;
 }
 
 export interface CompileContext {
@@ -52,61 +52,142 @@ export interface CompileContext {
     readonly clockMs: number;
 }
 
+/** Per-asset code (run in a loop over the assets, or once for asset 0 when N = 1), or code run once for all assets. */
+export type Segment = { readonly perAsset: true; readonly lines: readonly string[] } | { readonly perAsset: false; readonly line: string };
+
+export interface Graph {
+    readonly V: Float64Array;
+    readonly scope: CodeScope;
+    readonly segments: readonly Segment[];
+    /** The resample nodes' state: bound to the columns before the first bar (and released after the last). */
+    readonly resamplers: readonly Resampler[];
+}
+
 /**
- * @param live nodes to compute (with their inputs); others are skipped.
+ * @param live nodes to compute (with their inputs); their values are kept in V.
+ * @param scope where the code's names go (shared with the caller's own generated code).
+ * @param truthOnly live nodes read only as conditions (is the value 1?), by nothing else: for a
+ * comparison or a crossover there, undefined and false are the same, and the code skips telling
+ * them apart (a comparison with NaN is false anyway).
  */
-export function compileProgram(ctx: CompileContext, live: readonly NodeId[]): Program {
+export function compileGraph(ctx: CompileContext, live: readonly NodeId[], scope = new CodeScope(ctx.N), truthOnly: ReadonlySet<NodeId> = new Set()): Graph {
     const { ir, N } = ctx;
     const needed = closure(ir, live, true);
     const V = new Float64Array(ir.nodes.length * N).fill(NaN);
-    const S: unknown[] = new Array(ir.nodes.length * N);
-    const lines: string[] = [];
-    const childBinders: ((c: Columns, ts: Float64Array) => void)[] = [];
+    scope.bind('V', V);
+    const resamplers: Resampler[] = [];
     const scalar = (id: NodeId) => evalScalar(ir, id, ctx.params);
+    const A = scope.asset;
 
+    // Constants (and parameters) are values bound by name, not code: the source stays the same for
+    // every parameter set.
+    const constName = new Map<NodeId, string>();
+    const nodes: IrNode[] = [];
     for (const n of ir.nodes) {
         if (!needed.has(n.id)) continue;
-        const base = n.id * N;
-        const inSlot = (j: number) => `${n.inputs[j]! * N} + a`;
         const constant = scalar(n.id);
         if (n.op === 'const' || n.op === 'param' || n.op === 'enum' || (typeof constant !== 'undefined' && isScalarType(n))) {
             const v = typeof constant === 'boolean' ? (constant ? 1 : 0) : typeof constant === 'number' ? constant : NaN;
-            V.fill(v, base, base + N);
-            continue;
-        }
-        const body = nodeCode(ctx, n, inSlot, S, childBinders);
-        if (body === undefined) continue;
-        if (body.crossSectional) {
-            lines.push(`  ${body.code}`);
+            V.fill(v, n.id * N, n.id * N + N);
+            constName.set(n.id, scope.bind(`k${n.id}`, v));
         } else {
-            lines.push(`  for (let a = a0; a < a1; a++) { const i = ${base} + a; ${body.code} }`);
+            nodes.push(n);
         }
     }
+    // Segments: a cross-sectional node gets its own; the per-asset nodes between them share one.
+    const segOf = new Map<NodeId, number>();
+    let seg = 0;
+    for (const n of nodes) {
+        if (isCrossSectional(n)) { segOf.set(n.id, ++seg); seg++; } else segOf.set(n.id, seg);
+    }
+    // Values kept in V: the roots, and those read from another segment (cross-sectional inputs too).
+    const stored = new Set<NodeId>(live);
+    for (const n of nodes) {
+        for (const i of n.inputs) if (segOf.has(i) && (segOf.get(i) !== segOf.get(n.id) || isCrossSectional(n))) stored.add(i);
+    }
+
+    const segments: Segment[] = [];
+    let lines: string[] = [];
+    for (const n of nodes) {
+        if (isCrossSectional(n)) {
+            if (lines.length) segments.push({ perAsset: true, lines });
+            lines = [];
+            segments.push({ perAsset: false, line: crossSectionalCode(ctx, n, scope) });
+            continue;
+        }
+        const input = (j: number): string => {
+            const i = n.inputs[j]!;
+            const k = constName.get(i);
+            if (k !== undefined) return k;
+            return segOf.get(i) === segOf.get(n.id) ? `v${i}` : scope.slot(i, A);
+        };
+        const out = `v${n.id}`;
+        const code = nodeCode({ ctx, n, scope, a: A, input, resamplers, truthOnly: truthOnly.has(n.id) }, out);
+        lines.push(`let ${out}; { ${code} }${stored.has(n.id) ? ` ${scope.slot(n.id, A)} = ${out};` : ''}`);
+    }
+    if (lines.length) segments.push({ perAsset: true, lines });
+    return { V, scope, segments, resamplers };
+}
+
+/**
+ * The code of one bar: each per-asset segment as a loop from `from` to `to` (expressions), or as a
+ * block for asset 0 when N = 1.
+ */
+export function barSource(g: Graph, from: string, to: string, indent = '    '): string {
+    return g.segments.map(s => {
+        if (!s.perAsset) return `${indent}${s.line}`;
+        const body = s.lines.map(l => `${indent}  ${l}`).join('\n');
+        const head = g.scope.N > 1 ? `for (let a = ${from}; a < ${to}; a++) {` : from === '0' && to === '1' ? '{' : `if (${from} <= 0 && ${to} >= 1) {`;
+        return `${indent}${head}\n${body}\n${indent}}`;
+    }).join('\n');
+}
+
+type ProgramFactory = (env: readonly unknown[]) => { rebind(c: Columns, ts: Float64Array): void; step(t: number, a0: number, a1: number): void };
+
+/** Generated programs by source text: the same structure (another run, another parameter set) reuses V8's optimised code. */
+const programCache = new Map<string, ProgramFactory>();
+
+export function compileProgram(ctx: CompileContext, live: readonly NodeId[]): Program {
+    const { N } = ctx;
+    const g = compileGraph(ctx, live);
+    const hoisted = [...g.scope.hoisted.keys()];
+    g.scope.finish();
     const src = `"use strict";
-const { V, S, XS, N } = env;
-let C = env.C, TS = env.TS;
+${g.scope.bindings().join('\n')}
+let C = [], TS = new Float64Array(0)${hoisted.map(h => `, ${h}`).join('')};
 return {
-  rebind(c, ts) { C = c; TS = ts; },
+  rebind(c, ts) { C = c; TS = ts; ${g.scope.columnAssignments('c').join(' ')} },
   step(t, a0, a1) {
-${lines.join('\n')}
+${barSource(g, 'a0', 'a1')}
   }
 };`;
-    const env: Env = { V, C: [], TS: new Float64Array(0), S, XS: crossSectional, N };
-    // Generated code: the IR is compiled to one specialised step function (see the header).
-    const made = new Function('env', src)(env) as { rebind(c: Columns, ts: Float64Array): void; step(t: number, a0: number, a1: number): void };
+    let factory = programCache.get(src);
+    if (!factory) {
+        // Generated code: the IR is compiled to one specialised step function (see the header).
+        factory = new Function('env', src) as ProgramFactory;
+        if (programCache.size >= 64) programCache.delete(programCache.keys().next().value!);
+        programCache.set(src, factory);
+    }
+    const made = factory(g.scope.env);
     return {
-        N, V,
+        N, V: g.V,
         step: made.step,
         slot: (node, a) => node * N + a,
         bind(columns, ts) {
             made.rebind(columns, ts);
-            for (const b of childBinders) b(columns, ts);
+            for (const r of g.resamplers) r.bind(columns, ts);
         },
     };
 }
 
 function isScalarType(n: IrNode): boolean {
     return n.type.startsWith('scalar');
+}
+
+const XS_FUNCTIONS = new Set(['rank', 'xs_zscore', 'top_k', 'bottom_k']);
+
+function isCrossSectional(n: IrNode): boolean {
+    return n.op === 'call' && XS_FUNCTIONS.has(n.attrs['fn'] as string);
 }
 
 /** The nodes needed to compute `roots` (stopping at resample inputs, which run on their own clock). */
@@ -127,75 +208,86 @@ export function closure(ir: StrategyIr, roots: readonly NodeId[], stopAtResample
     return seen;
 }
 
-interface NodeCode {
-    code: string;
-    crossSectional?: boolean;
+/** What a node's code generator sees. */
+interface NodeContext {
+    readonly ctx: CompileContext;
+    readonly n: IrNode;
+    readonly scope: CodeScope;
+    /** The asset expression. */
+    readonly a: string;
+    /** The value of input j at the asset. */
+    readonly input: (j: number) => string;
+    readonly resamplers: Resampler[];
+    /** Only whether the value is 1 matters (see compileGraph). */
+    readonly truthOnly: boolean;
 }
 
-const FIELD_INDEX: Record<string, number> = { open: 0, high: 1, low: 2, close: 3, volume: 4 };
-
-function nodeCode(ctx: CompileContext, n: IrNode, inSlot: (j: number) => string, S: unknown[], childBinders: ((c: Columns, ts: Float64Array) => void)[]): NodeCode | undefined {
-    const { N } = ctx;
-    const x = (j: number) => `V[${inSlot(j)}]`;
+/** Statements assigning the node's value at the asset to `out`. */
+function nodeCode(c: NodeContext, out: string): string {
+    const { ctx, n, scope, a } = c;
+    const x = c.input;
     switch (n.op) {
         case 'field': {
             const name = n.attrs['name'] as string;
             const alias = n.attrs['asset'] as string | null;
-            let asset = 'a';
+            let asset = a;
             if (alias !== null) {
                 const idx = ctx.aliases.get(alias);
                 if (idx === undefined) throw new BacktestError(`unknown asset alias '${alias}'`);
                 asset = String(idx);
             }
-            const col = (f: string) => `C[${FIELD_INDEX[f]! * N} + ${asset}][t]`;
-            if (name === 'hl2') return { code: `V[i] = (${col('high')} + ${col('low')}) / 2;` };
-            if (name === 'hlc3') return { code: `V[i] = (${col('high')} + ${col('low')} + ${col('close')}) / 3;` };
-            if (FIELD_INDEX[name] === undefined) throw new BacktestError(`the engine has no field '${name}'`);
-            return { code: `V[i] = ${col(name)};` };
+            const col = (f: FieldName) => scope.column(f, asset);
+            if (name === 'hl2') return `${out} = (${col('high')} + ${col('low')}) / 2;`;
+            if (name === 'hlc3') return `${out} = (${col('high')} + ${col('low')} + ${col('close')}) / 3;`;
+            if (!(FIELDS as readonly string[]).includes(name)) throw new BacktestError(`the engine has no field '${name}'`);
+            return `${out} = ${col(name as FieldName)};`;
         }
-        case 'neg': return { code: `V[i] = -${x(0)};` };
-        case 'not': return { code: `const v = ${x(0)}; V[i] = v !== v ? NaN : (v === 0 ? 1 : 0);` };
-        case 'add': return { code: `V[i] = ${x(0)} + ${x(1)};` };
-        case 'sub': return { code: `V[i] = ${x(0)} - ${x(1)};` };
-        case 'mul': return { code: `V[i] = ${x(0)} * ${x(1)};` };
-        case 'div': return { code: `V[i] = ${x(0)} / ${x(1)};` };
+        case 'neg': return `${out} = -${x(0)};`;
+        case 'not': return `const v = ${x(0)}; ${out} = v !== v ? NaN : (v === 0 ? 1 : 0);`;
+        case 'add': return `${out} = ${x(0)} + ${x(1)};`;
+        case 'sub': return `${out} = ${x(0)} - ${x(1)};`;
+        case 'mul': return `${out} = ${x(0)} * ${x(1)};`;
+        case 'div': return `${out} = ${x(0)} / ${x(1)};`;
         case 'lt': case 'le': case 'gt': case 'ge': case 'eq': case 'ne': {
             const op = { lt: '<', le: '<=', gt: '>', ge: '>=', eq: '===', ne: '!==' }[n.op];
-            return { code: `const l = ${x(0)}, r = ${x(1)}; V[i] = (l !== l || r !== r) ? NaN : (l ${op} r ? 1 : 0);` };
+            if (c.truthOnly && n.op !== 'ne') return `${out} = ${x(0)} ${op} ${x(1)} ? 1 : 0;`;
+            return `const l = ${x(0)}, r = ${x(1)}; ${out} = (l !== l || r !== r) ? NaN : (l ${op} r ? 1 : 0);`;
         }
-        case 'and': return { code: `const l = ${x(0)}, r = ${x(1)}; V[i] = (l !== l || r !== r) ? NaN : (l !== 0 && r !== 0 ? 1 : 0);` };
-        case 'or': return { code: `const l = ${x(0)}, r = ${x(1)}; V[i] = (l !== l || r !== r) ? NaN : (l !== 0 || r !== 0 ? 1 : 0);` };
-        case 'if': return { code: `const c = ${x(0)}; V[i] = c !== c ? NaN : (c !== 0 ? ${x(1)} : ${x(2)});` };
+        case 'and': return `const l = ${x(0)}, r = ${x(1)}; ${out} = (l !== l || r !== r) ? NaN : (l !== 0 && r !== 0 ? 1 : 0);`;
+        case 'or': return `const l = ${x(0)}, r = ${x(1)}; ${out} = (l !== l || r !== r) ? NaN : (l !== 0 || r !== 0 ? 1 : 0);`;
+        case 'if': return `const c = ${x(0)}; ${out} = c !== c ? NaN : (c !== 0 ? ${x(1)} : ${x(2)});`;
         case 'index': {
+            // x[k]: a ring of the last k + 1 values per asset, indexed by the bar.
             const k = evalScalar(ctx.ir, n.inputs[1]!, ctx.params);
             if (typeof k !== 'number' || !Number.isInteger(k) || k < 0) throw new BacktestError(`look-back index must be a whole number ≥ 0, got ${String(k)}`);
-            if (k === 0) return { code: `V[i] = ${x(0)};` };
-            const size = k + 1;
-            for (let a = 0; a < N; a++) S[n.id * N + a] = new Float64Array(size).fill(NaN);
-            return { code: `const r = S[i]; r[t % ${size}] = ${x(0)}; V[i] = t >= ${k} ? r[(t - ${k}) % ${size}] : NaN;` };
+            const K = scope.bind(`lag${n.id}`, k), M = scope.bind(`size${n.id}`, k + 1);
+            const ring = scope.bind(`ring${n.id}`, new Float64Array(ctx.N * (k + 1)).fill(NaN));
+            const at = a === '0' ? '' : `${a} * ${M} + `;
+            return `${ring}[${at}t % ${M}] = ${x(0)}; ${out} = t >= ${K} ? ${ring}[${at}(t - ${K}) % ${M}] : NaN;`;
         }
-        case 'call': return callCode(ctx, n, inSlot, S, childBinders);
+        case 'call': return callCode(c, out);
         default: throw new BacktestError(`the engine cannot evaluate op '${n.op}'`);
     }
 }
 
-function callCode(ctx: CompileContext, n: IrNode, inSlot: (j: number) => string, S: unknown[], childBinders: ((c: Columns, ts: Float64Array) => void)[]): NodeCode {
+function callCode(c: NodeContext, out: string): string {
+    const { ctx, n, scope, a } = c;
     const { N, ir } = ctx;
     const fn = n.attrs['fn'] as string;
-    const x = (j: number) => `V[${inSlot(j)}]`;
+    const x = c.input;
     switch (fn) {
-        case 'abs': return { code: `V[i] = Math.abs(${x(0)});` };
-        case 'log': return { code: `V[i] = Math.log(${x(0)});` };
-        case 'sqrt': return { code: `V[i] = Math.sqrt(${x(0)});` };
-        case 'sign': return { code: `V[i] = Math.sign(${x(0)});` };
-        case 'min': return { code: `const l = ${x(0)}, r = ${x(1)}; V[i] = (l !== l || r !== r) ? NaN : (l < r ? l : r);` };
-        case 'max': return { code: `const l = ${x(0)}, r = ${x(1)}; V[i] = (l !== l || r !== r) ? NaN : (l > r ? l : r);` };
-        case 'clamp': return { code: `const v = ${x(0)}, lo = ${x(1)}, hi = ${x(2)}; V[i] = (v !== v || lo !== lo || hi !== hi) ? NaN : (v < lo ? lo : v > hi ? hi : v);` };
-        case 'rank': case 'xs_zscore': case 'top_k': case 'bottom_k': {
-            const k = fn === 'top_k' || fn === 'bottom_k' ? evalScalar(ir, n.inputs[1]!, ctx.params) : 0;
-            return { code: `XS.${fn}(V, ${n.inputs[0]! * N}, ${n.id * N}, N, ${typeof k === 'number' ? k : 0});`, crossSectional: true };
+        case 'abs': return `${out} = Math.abs(${x(0)});`;
+        case 'log': return `${out} = Math.log(${x(0)});`;
+        case 'sqrt': return `${out} = Math.sqrt(${x(0)});`;
+        case 'sign': return `${out} = Math.sign(${x(0)});`;
+        case 'min': return `const l = ${x(0)}, r = ${x(1)}; ${out} = (l !== l || r !== r) ? NaN : (l < r ? l : r);`;
+        case 'max': return `const l = ${x(0)}, r = ${x(1)}; ${out} = (l !== l || r !== r) ? NaN : (l > r ? l : r);`;
+        case 'clamp': return `const v = ${x(0)}, lo = ${x(1)}, hi = ${x(2)}; ${out} = (v !== v || lo !== lo || hi !== hi) ? NaN : (v < lo ? lo : v > hi ? hi : v);`;
+        case 'resample': {
+            const r = resampler(ctx, n);
+            c.resamplers.push(r);
+            return `${out} = +${scope.bind(`resampler${n.id}`, r)}.value(t, ${a});`;
         }
-        case 'resample': return resampleCode(ctx, n, S, childBinders);
     }
     const impl: FunctionImpl | undefined = FUNCTIONS[fn];
     if (!impl) throw new BacktestError(`the engine has no implementation of ${fn}()`);
@@ -210,21 +302,35 @@ function callCode(ctx: CompileContext, n: IrNode, inSlot: (j: number) => string,
             series.push(x(j));
         }
     });
-    if (impl.reads) for (const f of impl.reads) series.push(`C[${FIELD_INDEX[f]! * N} + a][t]`);
-    for (let a = 0; a < N; a++) S[n.id * N + a] = impl.create(consts);
+    if (impl.reads) for (const f of impl.reads) series.push(scope.column(f, a));
     const output = n.attrs['output'] as string | undefined;
+    const inline = INLINE[fn];
+    if (inline && output === undefined) return inline({ scope, id: n.id, a, truthOnly: c.truthOnly }, out, consts, series);
+    const made = Array.from({ length: N }, () => impl.create(consts));
+    keepShape(made[0]!);
+    const objects = scope.bind(`ind${n.id}`, made);
     const read = output !== undefined && impl.outputs ? impl.outputs[output] : undefined;
     if (output !== undefined && impl.outputs && !read) throw new BacktestError(`${fn}() has no output '${output}'`);
     return read
-        ? { code: `const o = S[i]; o.push(${series.join(', ')}); V[i] = o.${read};` }
-        : { code: `V[i] = S[i].push(${series.join(', ')});` };
+        ? `const o = ${objects}[${a}]; o.push(${series.join(', ')}); ${out} = +o.${read};`
+        : `${out} = +${objects}[${a}].push(${series.join(', ')});`;
+}
+
+/** rank, xs_zscore, top_k, bottom_k: one call over every asset's input (in V), writing V. */
+function crossSectionalCode(ctx: CompileContext, n: IrNode, scope: CodeScope): string {
+    const { N, ir } = ctx;
+    const fn = n.attrs['fn'] as string;
+    const k = fn === 'top_k' || fn === 'bottom_k' ? evalScalar(ir, n.inputs[1]!, ctx.params) : 0;
+    if (!scope.has('XS')) scope.bind('XS', crossSectional);
+    const K = scope.bind(`count${n.id}`, typeof k === 'number' ? k : 0);
+    return `XS.${fn}(V, ${n.inputs[0]! * N}, ${n.id * N}, ${N}, ${K});`;
 }
 
 /**
  * `resample(x, tf, offset)`: builds coarse bars per asset and steps a child program over them.
  * The value at bar t is x on the coarse bar `offset` buckets before the bucket containing t.
  */
-function resampleCode(ctx: CompileContext, n: IrNode, S: unknown[], childBinders: ((c: Columns, ts: Float64Array) => void)[]): NodeCode {
+function resampler(ctx: CompileContext, n: IrNode): Resampler {
     const { ir, N } = ctx;
     const tf = evalScalar(ir, n.inputs[1]!, ctx.params);
     const offset = evalScalar(ir, n.inputs[2]!, ctx.params);
@@ -235,11 +341,7 @@ function resampleCode(ctx: CompileContext, n: IrNode, S: unknown[], childBinders
         throw new BacktestError('resample() offset must be a whole number ≥ 1 (offset 0 would read a coarse bar that has not closed)');
     }
     const child = compileProgram({ ...ctx, clockMs: tf }, [n.inputs[0]!]);
-    const source = n.inputs[0]!;
-    const resampler = new Resampler(N, tf, offset, child, source);
-    childBinders.push((cols, ts) => resampler.bind(cols, ts));
-    S[n.id * N] = resampler;
-    return { code: `V[i] = S[${n.id * N}].value(t, a);` };
+    return new Resampler(N, tf, offset, child, n.inputs[0]!);
 }
 
 /**
@@ -248,21 +350,21 @@ function resampleCode(ctx: CompileContext, n: IrNode, S: unknown[], childBinders
  * without a bar in the bucket gets NaN there), so aliased fields and cross-sectional functions
  * inside the resampled expression see every asset at the same coarse bar. A bucket is complete,
  * and the child steps it for all assets at once, at the first fine bar of a later bucket.
+ * Its numbers are in a typed array, so its hidden class stays the same from run to run (shapes.ts).
  */
-class Resampler {
+export class Resampler {
     private cols: Columns = [];
     private ts: Float64Array = new Float64Array(0);
     private readonly coarse: Columns = [];
     private coarseTs: Float64Array = new Float64Array(0);
-    /** Index of the coarse bar being formed (−1 before the first bar). */
-    private current = -1;
-    private bucket = NaN;
     private readonly history: Float64Array[];
-    /** Number of completed coarse bars. */
-    private filled = 0;
-    private lastT = -1;
+    /** [index of the coarse bar being formed (−1 before the first bar), its bucket, completed coarse bars, the last fine bar seen]. */
+    private readonly st = Float64Array.of(-1, NaN, 0, -1);
+    /** [bucket length in ms, offset in coarse bars]. */
+    private readonly size: Float64Array;
 
-    constructor(private readonly N: number, private readonly tf: number, private readonly offset: number, private readonly child: Program, private readonly source: NodeId) {
+    constructor(private readonly N: number, tf: number, offset: number, private readonly child: Program, private readonly source: NodeId) {
+        this.size = Float64Array.of(tf, offset);
         this.history = Array.from({ length: N }, () => new Float64Array(offset).fill(NaN));
     }
 
@@ -273,35 +375,42 @@ class Resampler {
         this.coarse.length = 0;
         for (let i = 0; i < FIELDS.length * this.N; i++) this.coarse.push(new Float64Array(cap).fill(NaN));
         this.coarseTs = new Float64Array(cap).fill(NaN);
-        this.current = -1;
-        this.bucket = NaN;
-        this.filled = 0;
-        this.lastT = -1;
+        this.st.set([-1, NaN, 0, -1]);
         for (const h of this.history) h.fill(NaN);
         this.child.bind(this.coarse, this.coarseTs);
     }
 
+    /** After the last bar: lets go of the columns (so that keeping this object keeps no data). */
+    release(): void {
+        this.cols = [];
+        this.ts = new Float64Array(0);
+        this.coarse.length = 0;
+        this.coarseTs = new Float64Array(0);
+        this.child.bind([], this.coarseTs);
+    }
+
     /** Called for every fine bar t in order (once per asset; the first call of a bar advances all assets). */
     value(t: number, a: number): number {
-        if (this.lastT !== t) {
-            this.lastT = t;
+        const st = this.st;
+        if (st[3] !== t) {
+            st[3] = t;
             this.advance(t);
         }
-        const k = this.offset - 1;
-        if (this.filled <= k) return NaN;
-        return this.history[a]![(this.filled - 1 - k) % this.offset]!;
+        const offset = this.size[1]!, k = offset - 1, filled = st[2]!;
+        if (filled <= k) return NaN;
+        return this.history[a]![(filled - 1 - k) % offset]!;
     }
 
     private advance(t: number): void {
-        const N = this.N;
-        const b = Math.floor(this.ts[t]! / this.tf);
-        if (b !== this.bucket) {
-            if (this.current >= 0) this.complete();
-            this.bucket = b;
-            this.current++;
-            this.coarseTs[this.current] = b * this.tf;
+        const N = this.N, st = this.st, tf = this.size[0]!;
+        const b = Math.floor(this.ts[t]! / tf);
+        if (b !== st[1]) {
+            if (st[0]! >= 0) this.complete();
+            st[1] = b;
+            st[0] = st[0]! + 1;
+            this.coarseTs[st[0]!] = b * tf;
         }
-        const c = this.current;
+        const c = st[0]!;
         for (let a = 0; a < N; a++) {
             const o = this.cols[0 * N + a]![t]!;
             if (o !== o) continue; // no bar for this asset
@@ -319,9 +428,10 @@ class Resampler {
     }
 
     private complete(): void {
-        this.child.step(this.current, 0, this.N);
-        const slot = this.filled % this.offset;
+        const st = this.st, offset = this.size[1]!;
+        this.child.step(st[0]!, 0, this.N);
+        const filled = st[2]!, slot = filled % offset;
         for (let a = 0; a < this.N; a++) this.history[a]![slot] = this.child.V[this.source * this.N + a]!;
-        this.filled++;
+        st[2] = filled + 1;
     }
 }

@@ -24,7 +24,7 @@ export interface FunctionImpl {
     create(consts: readonly number[]): Indicator;
 }
 
-const intArg = (v: number | undefined, name: string): number => {
+export const intArg = (v: number | undefined, name: string): number => {
     if (v === undefined || !Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be a whole number ≥ 1, got ${v}`);
     return v;
 };

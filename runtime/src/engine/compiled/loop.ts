@@ -1,0 +1,319 @@
+/**
+ * The bar loop of a backtest as one generated function, specialised for the strategy at hand: the
+ * steps of docs/backtest-semantics.md § The order of events in bar t, each emitted by a small
+ * generator below and only when the strategy can need it (no open-fill code with next_close fills,
+ * no stop checks without risk levels, no drawdown code without max_drawdown, …), with the graph's
+ * node code (program.ts) and the rules written in line.
+ *
+ * Only the cheap per-bar tests are generated: is an order pending, does the bar reach a protective
+ * level, does a rule fire. What happens rarely — fills, exits, drawdown actions, sizing targets into
+ * orders — calls the broker and the hooks of index.ts, so each rule of the semantics is still
+ * written once. Nothing is allocated per bar.
+ *
+ * Keeping V8's optimised code is as much of the work as generating good code:
+ * - the text depends only on the strategy's structure (values come in through `env`), and functions
+ *   are cached by text, so repeated runs (a sweep's trials) reuse the optimised function;
+ * - the function runs a chunk of bars per call, so it is optimised between calls rather than by
+ *   on-stack replacement within one long call; loop state lives in local variables (registers)
+ *   during a call and in the scope's state array between calls;
+ * - `env` is an array and the objects it holds keep their hidden classes from run to run
+ *   (shapes.ts), or the optimised code would be thrown away at the start of every run;
+ * - values from calls are coerced with `+`, so the state they feed stays an unboxed double.
+ */
+import type { Broker } from './broker.js';
+import { barSource, type Columns, type Graph } from './program.js';
+import type { CodeScope } from './scope.js';
+import type { AssetBars } from '../types.js';
+
+/** One action of a rule, with its assets resolved (see index.ts resolveActions). */
+export interface LoopAction {
+    readonly kind: 'target' | 'flat' | 'market' | 'resting';
+    /** Asset index, or −1 for "the asset being evaluated". */
+    readonly asset: number;
+    readonly size: number;
+    readonly quantity: boolean;
+    /** +1 long/buy, −1 short/sell, 0 unsided (a target multiplies its size by it unless 0; an order uses |size|). */
+    readonly sign: number;
+    readonly price?: number;
+    readonly flatAssets?: readonly number[];
+}
+
+export interface LoopSpec {
+    readonly N: number;
+    readonly fill: string;
+    /** Protective levels the strategy sets (absent ones are never checked). */
+    readonly stop: boolean;
+    readonly take: boolean;
+    readonly trail: boolean;
+    readonly trailIsFraction: boolean;
+    /** Whether any rule places limit/stop orders. */
+    readonly resting: boolean;
+    /** The max_drawdown action, or null without a (finite) max_drawdown. */
+    readonly drawdown: 'halt' | 'flatten' | 'warn' | null;
+    readonly portfolio: boolean;
+    /** Whether inverse-vol weights need the close history. */
+    readonly closes: boolean;
+    readonly rules: readonly { readonly condition: number; readonly actions: readonly LoopAction[] }[];
+    readonly progress: boolean;
+}
+
+/** The rare work of a bar, called by the generated loop (methods of one class: the same call targets in every run). */
+export interface LoopHooks {
+    /** Targets → pending orders (or this_close fills); leaves the targets clear. */
+    place(t: number, E: number): void;
+    /** On a rebalance bar: portfolio targets into tgtV, and true. */
+    rebalance(t: number, ts: number, E: number): boolean;
+    /** A resting order from action k (numbered through all the rules' actions). */
+    rest(k: number, t: number, a: number, q: number, price: number): void;
+    /** halt/flatten: exits, cancellations, the event; returns the equity after them. */
+    drawdownExit(t: number, E: number, top: number): number;
+    drawdownWarn(t: number, E: number, top: number): void;
+    pushCloses(): void;
+    progress(done: number): void;
+}
+
+/** What the generated loop reads (bound by these names). */
+export interface LoopEnv {
+    readonly B: Broker;
+    readonly H: LoopHooks;
+    readonly assets: readonly AssetBars[];
+    readonly C: Columns;
+    readonly TS: Float64Array;
+    readonly equity: Float64Array;
+    readonly exposure: Float64Array;
+    /** Targets of this bar: value, quantity (NaN: none) and added market quantity. */
+    readonly tgtV: Float64Array;
+    readonly tgtQ: Float64Array;
+    readonly addQ: Float64Array;
+    readonly warmup: number;
+    readonly maxDd: number;
+    readonly progressEvery: number;
+}
+
+type LoopFunction = (env: readonly unknown[], t0: number, t1: number, T: number) => void;
+
+/**
+ * Generated loops by source text. A run of the same strategy structure (a sweep's trials, a
+ * benchmark's repetitions) reuses the function V8 has already optimised, instead of interpreting
+ * a fresh one until on-stack replacement kicks in; everything that differs between runs comes in
+ * through `env`.
+ */
+const cache = new Map<string, LoopFunction>();
+const CACHE_SIZE = 64;
+
+/** Bars per call of the generated function. */
+const CHUNK = 2048;
+/**
+ * The first bars run one per call: V8 records type feedback for a function only after a few calls,
+ * and code that runs only in the first bars (indicators seeding their first value) would otherwise
+ * be optimised without feedback and deoptimise the loop when it runs again in the next run.
+ */
+const FIRST_SINGLE_BARS = 16;
+
+/**
+ * Runs the bar loop over bars 0 … T−1: the generated function, called for one chunk of bars after
+ * the other. Chunks let V8 optimise the function between calls (rather than by on-stack replacement
+ * inside one long call) and re-optimise it quickly after a deoptimisation; the loop's state is in the
+ * scope's state array between calls (in local variables during one).
+ */
+export function runLoop(spec: LoopSpec, graph: Graph, env: LoopEnv, T: number): void {
+    const s = graph.scope;
+    for (const [k, v] of Object.entries(env)) s.bind(k, v);
+    const B = env.B;
+    for (const [k, v] of Object.entries({
+        account: B.account, qty: B.qty, pendSet: B.pendSet, lastClose: B.lastClose, stop: B.stop, take: B.take,
+        trailDist: B.trailDist, best: B.best, openedAtClose: B.openedAtClose,
+    })) s.bind(k, v);
+    const body = [
+        openFills(spec, s),
+        restingOrders(spec),
+        protectiveExits(spec, s),
+        closeFills(spec, s),
+        markToMarket(spec, s),
+        drawdown(spec, s),
+        '// 7. signals: the graph at this close, then the portfolio and the rules',
+        barSource(graph, '0', String(spec.N), ''),
+        signals(spec, s),
+        record(spec, s),
+        trailing(spec, s),
+        spec.progress ? 'if ((t + 1) % progressEvery === 0) H.progress((t + 1) / T);' : '',
+    ].filter(x => x !== '');
+    // The bindings last: the sections above bind names, hoist columns and declare state as they go.
+    s.finish();
+    const hoisted = [...s.hoisted.keys()];
+    const src = `"use strict";
+return function barLoop(env, t0, t1, T) {
+${s.bindings().join('\n')}
+${hoisted.length ? `const ${s.columnAssignments('C').join(', ').replaceAll(';', '')};` : ''}
+${s.loadLocals().join('\n')}
+for (let t = t0; t < t1; t++) {
+${body.join('\n').split('\n').map(l => `  ${l}`).join('\n')}
+}
+${s.storeLocals().join('\n')}
+};`;
+    let fn = cache.get(src);
+    if (!fn) {
+        // Generated code: the strategy's bar loop (see the header); its text depends only on the IR's structure.
+        fn = new Function(src)() as LoopFunction;
+        if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
+        cache.set(src, fn);
+    }
+    const first = Math.min(T, FIRST_SINGLE_BARS);
+    for (let t = 0; t < first; t++) fn(s.env, t, t + 1, T);
+    for (let t0 = first; t0 < T; t0 += CHUNK) fn(s.env, t0, Math.min(T, t0 + CHUNK), T);
+}
+
+/** Code for every asset: a loop, or a block for asset 0 when there is one (indices fold to constants). */
+function forAssets(s: CodeScope, body: (a: string) => string): string {
+    return s.N === 1 ? `{ ${body('0')} }` : `for (let a = 0; a < ${s.N}; a++) { ${body('a')} }`;
+}
+
+/** 1. Pending market orders fill at the open (a call only when one is pending). */
+function openFills(spec: LoopSpec, s: CodeScope): string {
+    if (spec.fill !== 'next_open') return '';
+    return `// 1. market orders at the open
+${forAssets(s, a => `if (pendSet[${a}] !== 0) { B.atClose = false; B.executePending(t, ${a}, ${s.column('open', a)}); }`)}`;
+}
+
+/** 2. Resting limit/stop orders: only strategies that place them, only while some exist. */
+function restingOrders(spec: LoopSpec): string {
+    if (!spec.resting) return '';
+    return `// 2. resting orders
+if (B.resting.length !== 0) { B.atClose = false; B.checkResting(t, TS[t], assets); }`;
+}
+
+/**
+ * 3. Protective exits: a position calls the broker only when this bar reaches one of its levels
+ * (open or low at/below a long's stop, open or high at/above its take-profit; mirrored for shorts).
+ * Broker.protect then decides which level binds and at what price.
+ */
+function protectiveExits(spec: LoopSpec, s: CodeScope): string {
+    if (!spec.stop && !spec.take && !spec.trail) return '';
+    const long: string[] = [], short: string[] = [];
+    if (spec.stop) { long.push(`o <= stop[A] || l <= stop[A]`); short.push(`o >= stop[A] || h >= stop[A]`); }
+    if (spec.take) { long.push(`o >= take[A] || h >= take[A]`); short.push(`o <= take[A] || l <= take[A]`); }
+    let level = '';
+    if (spec.trail) {
+        // The trailing level from the best price so far (NaN without a trailing distance: no test passes).
+        level = spec.trailIsFraction
+            ? 'const d = trailDist[A], tl = q > 0 ? best[A] * (1 - d) : best[A] * (1 + d);'
+            : 'const d = trailDist[A], tl = q > 0 ? best[A] - d : best[A] + d;';
+        long.push('o <= tl || l <= tl');
+        short.push('o >= tl || h >= tl');
+    }
+    return `// 3. protective exits
+${forAssets(s, a => `const q = qty[${a}];
+  if (q !== 0) {
+    const o = ${s.column('open', a)}, h = ${s.column('high', a)}, l = ${s.column('low', a)};
+    ${level}
+    if (q > 0 ? (${long.join(' || ')}) : (${short.join(' || ')})) B.protect(t, ${a}, assets[${a}]);
+  }`.replaceAll('[A]', `[${a}]`))}`;
+}
+
+/** 4. Pending market orders fill at the close. */
+function closeFills(spec: LoopSpec, s: CodeScope): string {
+    if (spec.fill !== 'next_close') return '';
+    return `// 4. market orders at the close
+${forAssets(s, a => `if (pendSet[${a}] !== 0) { B.atClose = true; B.executePending(t, ${a}, ${s.column('close', a)}); }`)}`;
+}
+
+/** 5. Mark to market: last defined closes and the equity E (as Broker.equity, asset by asset). */
+function markToMarket(spec: LoopSpec, s: CodeScope): string {
+    return `// 5. mark to market
+let E = account[0];
+${forAssets(s, a => `const c = ${s.column('close', a)}; if (c === c) lastClose[${a}] = c; const q = qty[${a}]; if (q !== 0) E += q * lastClose[${a}];`)}
+${spec.closes ? 'H.pushCloses();' : ''}`;
+}
+
+/**
+ * 6. Drawdown from the highest of the recorded equity[0 … t−1] and this mark (`peak` holds only
+ * recorded values: a mark before this_close fills never enters the equity curve). The action
+ * itself is a hook (rare).
+ */
+function drawdown(spec: LoopSpec, s: CodeScope): string {
+    if (spec.drawdown === null) return '';
+    // peak: the highest recorded equity (or the equity after the last flatten); flags as 0/1
+    const peak = s.scalar('peak', -Infinity), halted = s.scalar('halted', 0), warned = s.scalar('warned', 0);
+    const act = spec.drawdown === 'warn'
+        ? `if (${warned} === 0) H.drawdownWarn(t, E, top); ${warned} = 1;`
+        : `E = +H.drawdownExit(t, E, top); ${peak} = E;${spec.drawdown === 'halt' ? ` ${halted} = 1;` : ''}`;
+    return `// 6. drawdown
+if (${halted} === 0) {
+  if (E > ${peak}) ${warned} = 0;
+  const top = E > ${peak} ? E : ${peak};
+  if (top > 0 && (top - E) / top >= maxDd) { ${act} }
+}`;
+}
+
+/** 7. Portfolio and rules → this bar's targets; any target or market order → place(). */
+function signals(spec: LoopSpec, s: CodeScope): string {
+    const lines: string[] = [];
+    if (spec.portfolio) lines.push('if (H.rebalance(t, TS[t], E)) any = true;');
+    spec.rules.forEach((r, i) => {
+        lines.push(`// rule ${i + 1}`);
+        r.actions.forEach(act => {
+            const k = actionIndex(spec, act);
+            if (act.kind === 'flat' && act.flatAssets && act.flatAssets.length > 0) {
+                for (const fa of act.flatAssets) lines.push(`if (${s.slot(r.condition, String(fa))} === 1) { tgtV[${fa}] = 0; tgtQ[${fa}] = NaN; any = true; }`);
+                return;
+            }
+            const apply = (a: string) => `if (${s.slot(r.condition, a)} === 1) { ${actionCode(s, act, a, k)} }`;
+            lines.push(act.asset >= 0 ? apply(String(act.asset)) : forAssets(s, apply));
+        });
+    });
+    lines.push(`if (any) { H.place(t, E);${spec.fill === 'this_close' ? ' E = +B.equity();' : ''} }`);
+    return `if (t >= warmup${spec.drawdown === 'halt' ? ` && ${s.scalar('halted', 0)} === 0` : ''}) {
+  let any = false;
+  ${lines.join('\n  ')}
+}`;
+}
+
+/** The index of an action among all the rules' actions (the `rest` hook's k). */
+function actionIndex(spec: LoopSpec, act: LoopAction): number {
+    let k = 0;
+    for (const r of spec.rules) for (const x of r.actions) { if (x === act) return k; k++; }
+    return -1;
+}
+
+/** One action at asset `a` when its rule's condition holds there (an undefined size or price skips it). */
+function actionCode(s: CodeScope, act: LoopAction, a: string, k: number): string {
+    if (act.kind === 'flat') return `tgtV[${a}] = 0; tgtQ[${a}] = NaN; any = true;`;
+    const size = `const size = ${s.slot(act.size, a)};`;
+    if (act.kind === 'target') {
+        // long keeps the size's sign, short negates it (`target -50%` is short)
+        const signed = act.sign < 0 ? '-size' : 'size';
+        const set = act.quantity ? `tgtQ[${a}] = ${signed}; tgtV[${a}] = NaN;` : `tgtV[${a}] = ${signed} * E; tgtQ[${a}] = NaN;`;
+        return `${size} if (size === size) { ${set} any = true; }`;
+    }
+    // orders: buy buys |size|, sell sells |size|; a fraction is of E at this close
+    const signed = act.sign < 0 ? '-Math.abs(size)' : 'Math.abs(size)';
+    const q = act.quantity ? 'signed' : `signed * E / ${s.column('close', a)}`;
+    const then = act.kind === 'market'
+        ? `addQ[${a}] += q; any = true;`
+        : `const price = ${s.slot(act.price!, a)}; if (price === price) H.rest(${k}, t, ${a}, q, price);`;
+    return `${size} if (size === size) { const signed = ${signed}, q = ${q}; if (q === q && Number.isFinite(q)) { ${then} } }`;
+}
+
+/**
+ * Equity and exposure of the bar (E is Broker.equity(): recomputed above after any fill at this
+ * close). A flat book's exposure is +0, which the fresh, zero-filled array already holds: not
+ * writing it leaves those pages untouched (a first write to a page costs more than the rest of a bar).
+ */
+function record(spec: LoopSpec, s: CodeScope): string {
+    return `// equity and exposure
+let g = 0;
+${forAssets(s, a => `const q = qty[${a}]; if (q !== 0) g += Math.abs(q * lastClose[${a}]);`)}
+equity[t] = E;
+if (g !== 0 || E < 0) exposure[t] = E !== 0 ? g / E : 0;${spec.drawdown ? `\nif (E > ${s.scalar('peak', -Infinity)}) ${s.scalar('peak', -Infinity)} = E;` : ''}`;
+}
+
+/** 8. Best prices for trailing stops (as Broker.updateBest); only with a trailing stop. */
+function trailing(spec: LoopSpec, s: CodeScope): string {
+    if (!spec.trail) return '';
+    return `// 8. trailing
+${forAssets(s, a => `const q = qty[${a}];
+  if (q !== 0) {
+    if (openedAtClose[${a}] !== 0) openedAtClose[${a}] = 0;
+    else { const h = ${s.column('high', a)}, l = ${s.column('low', a)}; if (h === h) { const b = best[${a}]; if (q > 0) { if (h > b) best[${a}] = h; } else if (l < b) best[${a}] = l; } }
+  }`)}`;
+}

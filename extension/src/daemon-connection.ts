@@ -218,9 +218,10 @@ export class DaemonConnection implements vscode.Disposable {
 
     // ------------------------------------------------------------------------------ tokens
 
+    /** SecretStorage (this daemon's token, then the default one), else $AF_TOKEN of the editor's environment (as `af` takes it). */
     private async tokenFor(d: Discovery): Promise<string | undefined> {
         const key = tokenKey(d);
-        return (key ? await this.context.secrets.get(key) : undefined) ?? await this.context.secrets.get(DEFAULT_TOKEN_KEY);
+        return (key ? await this.context.secrets.get(key) : undefined) ?? await this.context.secrets.get(DEFAULT_TOKEN_KEY) ?? (process.env['AF_TOKEN']?.trim() || undefined);
     }
 
     private offerAdminToken(d: Discovery): void {

@@ -126,7 +126,7 @@ describe.skipIf(!built)('the extension with a real daemon', () => {
         const panel = recorded.panels.find(p => p.viewType === 'alphaforge.report')!;
         expect(panel.options.enableScripts).toBe(true);
         expect(panel.options.localResourceRoots!.map(u => u.fsPath)).toEqual([join(extensionDir, 'webviews', 'dist'), join(extensionDir, 'media')]);
-        expect(panel.html).toMatch(/Content-Security-Policy" content="default-src &#39;none&#39;; img-src https:\/\/fake\.vscode-cdn\.net data:; style-src https:\/\/fake\.vscode-cdn\.net &#39;nonce-[A-Za-z0-9+/=]{24}&#39;; script-src &#39;nonce-/);
+        expect(panel.html).toMatch(/Content-Security-Policy" content="default-src &#39;none&#39;; img-src &#39;self&#39; https:\/\/\*\.vscode-cdn\.net data:; style-src &#39;self&#39; https:\/\/\*\.vscode-cdn\.net &#39;nonce-[A-Za-z0-9+/=]{24}&#39;; script-src &#39;nonce-/);
         expect(panel.html).toContain(`src="https://fake.vscode-cdn.net${join(extensionDir, 'webviews', 'dist', 'report.js')}"`);
         const last = panel.posted.at(-1) as { type: string; run: { id: string; strategy: string; uri?: string; range?: unknown }; metrics: Record<string, unknown>; result: { trades: unknown[] } };
         expect(last.type).toBe('run');

@@ -57,6 +57,16 @@ export function makeNonce(): string {
 
 const NONCE_RE = /^[A-Za-z0-9+/=_-]{16,}$/;
 
+/**
+ * Whether `cspSource` is a list of sources that cannot widen the policy beyond them: hosts or
+ * schemes, and the keyword 'self' (VS Code gives `'self' https://*.vscode-cdn.net`), but no `;`
+ * (another directive), no other quoted keyword ('unsafe-inline', a nonce) and no quotes.
+ */
+export function validCspSource(cspSource: string): boolean {
+    const t = cspSource.trim();
+    return t === '' || t.split(/\s+/).every(s => s === "'self'" || /^[^;,'"]+$/.test(s));
+}
+
 export function contentSecurityPolicy(nonce: string, cspSource: string): string {
     const src = cspSource.trim() ? `${cspSource.trim()} ` : '';
     return `default-src 'none'; img-src ${src}data:; style-src ${src}'nonce-${nonce}'; script-src 'nonce-${nonce}'`;
@@ -64,7 +74,7 @@ export function contentSecurityPolicy(nonce: string, cspSource: string): string 
 
 export function panelHtml(o: PanelHtmlOptions): string {
     if (!NONCE_RE.test(o.nonce)) throw new Error('panelHtml: the nonce must be at least 16 base64 characters');
-    if (/[;'"\s]/.test(o.cspSource.trim())) throw new Error(`panelHtml: bad cspSource '${o.cspSource}'`);
+    if (!validCspSource(o.cspSource)) throw new Error(`panelHtml: bad cspSource '${o.cspSource}'`);
     if ((o.scriptUri === undefined) === (o.script === undefined)) throw new Error('panelHtml: give exactly one of scriptUri and script');
     const n = escapeHtml(o.nonce);
     const style = o.style !== undefined

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { canonicalDag, isStrategy, compileStrategy } from '../../language/src/index.js';
 import { languageServices, loadAfFiles } from '../../runtime/src/cli/compile-files.js';
 import type { Metrics } from '../../runtime/src/engine/metrics.js';
-import { contentSecurityPolicy, escapeHtml, INITIAL_STATE_ID, makeNonce, panelHtml, scriptJson } from '../src/html.js';
+import { contentSecurityPolicy, escapeHtml, INITIAL_STATE_ID, makeNonce, panelHtml, scriptJson, validCspSource } from '../src/html.js';
 import {
     DagToHost, DagToWebview, ExperimentsToHost, ExperimentsToWebview, fromWire, METRIC_KEYS, parseMessage, ReportToHost, ReportToWebview, toWire, WireDag,
     type MetricKey,
@@ -122,6 +122,17 @@ describe('panelHtml', () => {
         expect(() => panelHtml({ title: 't', scriptUri: 'x.js', nonce: 'abc', cspSource: '' })).toThrow(/nonce/);
         expect(() => panelHtml({ title: 't', scriptUri: 'x.js', nonce: makeNonce(), cspSource: "x; script-src 'unsafe-inline'" })).toThrow(/cspSource/);
         expect(() => panelHtml({ title: 't', nonce: makeNonce(), cspSource: '' })).toThrow(/scriptUri/);
+        expect(() => panelHtml({ title: 't', scriptUri: 'x.js', nonce: makeNonce(), cspSource: "'self' 'unsafe-eval'" })).toThrow(/cspSource/);
+        expect(() => panelHtml({ title: 't', scriptUri: 'x.js', nonce: makeNonce(), cspSource: 'https://a, script-src *' })).toThrow(/cspSource/);
+    });
+
+    it("takes VS Code's own cspSource, 'self' included", () => {
+        // What webview.cspSource is in VS Code (desktop and web: webviewGenericCspSource).
+        const vscode = "'self' https://*.vscode-cdn.net";
+        const nonce = makeNonce();
+        expect(validCspSource(vscode)).toBe(true);
+        const html = panelHtml({ title: 't', scriptUri: 'https://file+.vscode-resource.vscode-cdn.net/x/report.js', nonce, cspSource: vscode });
+        expect(html).toContain(escapeHtml(`img-src 'self' https://*.vscode-cdn.net data:; style-src 'self' https://*.vscode-cdn.net 'nonce-${nonce}'; script-src 'nonce-${nonce}'`));
     });
 });
 

@@ -139,7 +139,7 @@ export function fakeVscode(o: FakeOptions = {}): { vscode: any; recorded: Record
         };
         recorded.panels.push(record);
         const webview = {
-            cspSource: 'https://fake.vscode-cdn.net',
+            cspSource: "'self' https://*.vscode-cdn.net", // what VS Code gives
             asWebviewUri: (u: Uri) => ({ toString: () => `https://fake.vscode-cdn.net${u.fsPath}` }),
             postMessage: (m: unknown) => { record.posted.push(m); return Promise.resolve(true); },
             onDidReceiveMessage: (l: (m: unknown) => unknown) => fromPage.event(m => { handlers.push(Promise.resolve(l(m))); }),

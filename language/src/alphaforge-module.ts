@@ -1,14 +1,16 @@
 /**
  * Dependency injection for the AlphaForge language: the services Langium provides by default,
- * the generated parser, and ours (catalogue, builtins, scoping, analysis, validation).
+ * the generated parser, and ours (catalogue, builtins, scoping, linking and indexing, analysis,
+ * validation).
  * `createAlphaForgeServices` builds the core services used by the CLI, the runtime and tests;
  * the language server injects the same `AlphaForgeModule` into Langium's LSP module.
  */
 import {
     createDefaultCoreModule, createDefaultSharedCoreModule, inject,
     type DefaultSharedCoreModuleContext, type LangiumCoreServices, type LangiumSharedCoreServices,
-    type Module, type PartialLangiumCoreServices,
+    type Module, type PartialLangiumCoreServices, type PartialLangiumSharedCoreServices, type TypeMetaData,
 } from 'langium';
+import { AlphaForgeAstReflection } from './generated/ast.js';
 import { AlphaForgeGeneratedModule, AlphaForgeGeneratedSharedModule } from './generated/module.js';
 import { Catalogue } from './catalogue/catalogue.js';
 import { Builtins } from './builtins.js';
@@ -17,6 +19,7 @@ import { AlphaForgeValidator, registerValidationChecks } from './validation/alph
 import { Analyzer } from './analysis/analyzer.js';
 import { AlphaForgeDocumentValidator } from './validation/document-validator.js';
 import { createGuardedParser } from './parser-guard.js';
+import { AlphaForgeAstNodeDescriptionProvider, AlphaForgeLinker, AlphaForgeReferenceDescriptionProvider } from './indexing.js';
 import type { CapabilityPack } from './catalogue/pack-types.js';
 import { corePack } from './catalogue/core-pack.js';
 
@@ -46,6 +49,11 @@ export function createAlphaForgeModule(packs?: readonly CapabilityPack[]): Modul
         references: {
             ScopeComputation: services => new AlphaForgeScopeComputation(services),
             ScopeProvider: services => new AlphaForgeScopeProvider(services),
+            Linker: services => new AlphaForgeLinker(services),
+        },
+        workspace: {
+            AstNodeDescriptionProvider: services => new AlphaForgeAstNodeDescriptionProvider(services),
+            ReferenceDescriptionProvider: services => new AlphaForgeReferenceDescriptionProvider(services),
         },
         validation: {
             AlphaForgeValidator: services => new AlphaForgeValidator(services),
@@ -56,6 +64,25 @@ export function createAlphaForgeModule(packs?: readonly CapabilityPack[]): Modul
 
 export const AlphaForgeModule = createAlphaForgeModule();
 
+/**
+ * The generated reflection writes a new metadata object on every call, and the parser asks for
+ * one per AST node it builds; the metadata of a type never changes, so it is built once.
+ */
+export class AlphaForgeCachedAstReflection extends AlphaForgeAstReflection {
+    private readonly metaData = new Map<string, TypeMetaData>();
+
+    override getTypeMetaData(type: string): TypeMetaData {
+        let m = this.metaData.get(type);
+        if (!m) this.metaData.set(type, (m = super.getTypeMetaData(type)));
+        return m;
+    }
+}
+
+/** Shared services of ours, injected after the generated shared module (core and LSP alike). */
+export const AlphaForgeSharedModule: Module<LangiumSharedCoreServices, PartialLangiumSharedCoreServices> = {
+    AstReflection: () => new AlphaForgeCachedAstReflection(),
+};
+
 export interface AlphaForgeContext extends DefaultSharedCoreModuleContext {
     /** Extra capability packs on top of the core pack. */
     packs?: readonly CapabilityPack[];
@@ -63,7 +90,7 @@ export interface AlphaForgeContext extends DefaultSharedCoreModuleContext {
 
 /** Core (non-LSP) services: parser, linker, validator, analysis. */
 export function createAlphaForgeServices(context: AlphaForgeContext): { shared: LangiumSharedCoreServices; AlphaForge: AlphaForgeServices } {
-    const shared = inject(createDefaultSharedCoreModule(context), AlphaForgeGeneratedSharedModule);
+    const shared = inject(createDefaultSharedCoreModule(context), AlphaForgeGeneratedSharedModule, AlphaForgeSharedModule);
     const AlphaForge = inject(
         createDefaultCoreModule({ shared }),
         AlphaForgeGeneratedModule,

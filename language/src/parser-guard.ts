@@ -41,7 +41,7 @@ function refuse<T extends AstNode>(parse: LangiumParser['parse'], error: LexErro
 }
 
 /** Bracket nesting beyond MAX_NESTING, skipping strings and comments. */
-function nestingError(text: string): LexError | undefined {
+export function nestingError(text: string): LexError | undefined {
     let depth = 0, line = 1, col = 1;
     for (let i = 0; i < text.length; i++) {
         const c = text[i]!;

@@ -11,7 +11,7 @@ import {
     type AstNode, type AstNodeDescription, type LangiumDocument, type PrecomputedScopes, type ReferenceInfo, type Scope,
 } from 'langium';
 import { type URI } from 'langium';
-import { isExternFunction, isFeatureDecl, isFunctionDef, isModel, isParamDecl, isSignalDecl, isStrategy, isUniverseDecl, type Model } from './generated/ast.js';
+import { ExternFunction, FunctionDef, Model, Strategy, isExternFunction, isFeatureDecl, isFunctionDef, isModel, isParamDecl, isSignalDecl, isStrategy, isUniverseDecl } from './generated/ast.js';
 import type { AlphaForgeServices } from './alphaforge-module.js';
 
 export class AlphaForgeScopeComputation extends DefaultScopeComputation {
@@ -43,6 +43,12 @@ export class AlphaForgeScopeComputation extends DefaultScopeComputation {
     }
 }
 
+/** The nodes that AlphaForgeScopeComputation attaches declarations to (types without subtypes). */
+const SCOPE_HOLDERS: ReadonlySet<string> = new Set([Model, Strategy, FunctionDef, ExternFunction]);
+function isScopeHolder(node: AstNode): boolean {
+    return SCOPE_HOLDERS.has(node.$type);
+}
+
 /** Resolves an import path against the importing document; `.af` is appended when missing. */
 export function resolveImport(from: URI, path: string): URI {
     const withExt = path.endsWith('.af') ? path : `${path}.af`;
@@ -67,15 +73,37 @@ export class AlphaForgeScopeProvider extends DefaultScopeProvider {
         return this.scopeFor(context.container, referenceType, context);
     }
 
+    /**
+     * Only the model, strategies and defs hold declarations (see AlphaForgeScopeComputation): any
+     * other node sees the scope of its nearest holder, cached there — not once per reference. On a
+     * long way up (an expression nested thousands deep) every 16th node remembers the answer too,
+     * so that the next reference below stops there and linking stays linear.
+     */
     private scopeFor(node: AstNode, referenceType: string, context: ReferenceInfo): Scope {
+        const path: AstNode[] = [];
+        let scope: Scope | undefined;
+        for (let n: AstNode | undefined = node; n; n = n.$container) {
+            scope = isScopeHolder(n) ? this.holderScope(n, referenceType, context) : this.scopeCache.get(n)?.get(referenceType);
+            if (scope) break;
+            path.push(n);
+        }
+        scope ??= this.getGlobalScope(referenceType, context);
+        for (let i = 16; i < path.length; i += 16) this.remember(path[i]!, referenceType, scope);
+        return scope;
+    }
+
+    private holderScope(holder: AstNode, referenceType: string, context: ReferenceInfo): Scope {
+        const cached = this.scopeCache.get(holder)?.get(referenceType);
+        if (cached) return cached;
+        const outer = holder.$container ? this.scopeFor(holder.$container, referenceType, context) : this.getGlobalScope(referenceType, context);
+        const local = AstUtils.getDocument(holder).precomputedScopes?.get(holder) ?? [];
+        const own = local.filter(d => this.reflection.isSubtype(d.type, referenceType));
+        return this.remember(holder, referenceType, own.length > 0 ? new MapScope(own, outer) : outer);
+    }
+
+    private remember(node: AstNode, referenceType: string, scope: Scope): Scope {
         let perType = this.scopeCache.get(node);
         if (!perType) { perType = new Map(); this.scopeCache.set(node, perType); }
-        const cached = perType.get(referenceType);
-        if (cached) return cached;
-        const outer = node.$container ? this.scopeFor(node.$container, referenceType, context) : this.getGlobalScope(referenceType, context);
-        const local = AstUtils.getDocument(node).precomputedScopes?.get(node) ?? [];
-        const own = local.filter(d => this.reflection.isSubtype(d.type, referenceType));
-        const scope = own.length > 0 ? new MapScope(own, outer) : outer;
         perType.set(referenceType, scope);
         return scope;
     }

@@ -1,7 +1,7 @@
 /**
  * The language server's services: Langium's LSP defaults, the language's own module (the same
  * one the CLI uses), and the LSP features that need AlphaForge knowledge (hover, completion,
- * inlay hints, signature help, code actions, semantic tokens, formatting).
+ * inlay hints, signature help, code actions, semantic tokens, formatting, rename, outline, symbol kinds).
  */
 import { inject, type Module } from 'langium';
 import {
@@ -9,7 +9,7 @@ import {
     type LangiumSharedServices, type PartialLangiumLSPServices, type PartialLangiumSharedServices,
 } from 'langium/lsp';
 import { AlphaForgeGeneratedModule, AlphaForgeGeneratedSharedModule } from '../../language/src/generated/module.js';
-import { createAlphaForgeModule, type AlphaForgeAddedServices } from '../../language/src/alphaforge-module.js';
+import { AlphaForgeSharedModule, createAlphaForgeModule, type AlphaForgeAddedServices } from '../../language/src/alphaforge-module.js';
 import { registerValidationChecks } from '../../language/src/validation/alphaforge-validator.js';
 import { AlphaForgeHoverProvider } from './hover.js';
 import { AlphaForgeCompletionProvider } from './completion.js';
@@ -19,6 +19,9 @@ import { AlphaForgeCodeActionProvider } from './code-actions.js';
 import { AlphaForgeSemanticTokenProvider } from './semantic-tokens.js';
 import { AlphaForgeWorkspaceManager } from './workspace-manager.js';
 import { AlphaForgeFormatter } from './formatting.js';
+import { AlphaForgeRenameProvider } from './rename.js';
+import { AlphaForgeNodeKindProvider } from './node-kinds.js';
+import { AlphaForgeDocumentSymbolProvider } from './document-symbols.js';
 
 export type AlphaForgeLspServices = LangiumServices & AlphaForgeAddedServices;
 
@@ -28,9 +31,11 @@ export const AlphaForgeLspModule: Module<AlphaForgeLspServices, PartialLangiumLS
         CompletionProvider: services => new AlphaForgeCompletionProvider(services),
         InlayHintProvider: services => new AlphaForgeInlayHintProvider(services),
         SignatureHelp: services => new AlphaForgeSignatureHelpProvider(services),
-        CodeActionProvider: () => new AlphaForgeCodeActionProvider(),
+        CodeActionProvider: services => new AlphaForgeCodeActionProvider(services),
         SemanticTokenProvider: services => new AlphaForgeSemanticTokenProvider(services),
         Formatter: services => new AlphaForgeFormatter(services),
+        RenameProvider: services => new AlphaForgeRenameProvider(services),
+        DocumentSymbolProvider: services => new AlphaForgeDocumentSymbolProvider(services),
     },
 };
 
@@ -38,10 +43,13 @@ const SharedLspModule: Module<LangiumSharedServices, PartialLangiumSharedService
     workspace: {
         WorkspaceManager: services => new AlphaForgeWorkspaceManager(services),
     },
+    lsp: {
+        NodeKindProvider: () => new AlphaForgeNodeKindProvider(),
+    },
 };
 
 export function createAlphaForgeLspServices(context: DefaultSharedModuleContext): { shared: LangiumSharedServices; AlphaForge: AlphaForgeLspServices } {
-    const shared = inject(createDefaultSharedModule(context), AlphaForgeGeneratedSharedModule, SharedLspModule);
+    const shared = inject(createDefaultSharedModule(context), AlphaForgeGeneratedSharedModule, AlphaForgeSharedModule as Module<LangiumSharedServices, PartialLangiumSharedServices>, SharedLspModule);
     const AlphaForge = inject(
         createDefaultModule({ shared }),
         AlphaForgeGeneratedModule,

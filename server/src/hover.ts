@@ -1,12 +1,14 @@
 /**
  * Hover: catalogue documentation for builtins, doc comments and inferred types for declarations,
- * and for a call the type and look-back of that very call (with its actual arguments).
+ * for a call the type and look-back of that very call (with its actual arguments), and for a
+ * risk/execution/portfolio setting key what the setting does and its default.
  */
 import { AstUtils, CstUtils, type AstNode, type LangiumDocument, type MaybePromise } from 'langium';
 import { AstNodeHoverProvider } from 'langium/lsp';
 import type { Hover, HoverParams } from 'vscode-languageserver';
 import * as ast from '../../language/src/generated/ast.js';
 import type { AlphaForgeLspServices } from './alphaforge-lsp-module.js';
+import { SETTINGS, type Section } from '../../language/src/analysis/settings.js';
 import { describeBuiltin, describeDeclaration, describeFacts } from './describe.js';
 
 export class AlphaForgeHoverProvider extends AstNodeHoverProvider {
@@ -31,6 +33,11 @@ export class AlphaForgeHoverProvider extends AstNodeHoverProvider {
                 const a = this.services.alphaforge.Analyzer.analyze(node);
                 const free = a.params.params.filter(p => p.free).length;
                 return md(`**strategy ${node.name}**\n\nWarm-up: ${a.warmup.bars} bars${a.warmup.maxBars > a.warmup.bars ? ` (up to ${a.warmup.maxBars})` : ''} · ${a.assets.length} asset(s) · ${free} free param(s), grid ${Number.isFinite(a.params.gridSize) ? a.params.gridSize.toLocaleString('en-US') : '∞'} · fill ${a.fill}`);
+            }
+            if (node && ast.isSetting(node) && leaf?.text === node.key) {
+                const section: Section | undefined = ast.isRiskBlock(node.$container) ? 'risk' : ast.isExecutionBlock(node.$container) ? 'execution' : ast.isPortfolioBlock(node.$container) ? 'portfolio' : undefined;
+                const spec = section ? SETTINGS[section][node.key] : undefined;
+                if (spec) return md(`**${section}** setting \`${node.key}\`${spec.default !== undefined ? ` (default ${spec.default})` : ''}\n\n${spec.doc}`);
             }
             if (node && ast.isMemberExpr(node)) {
                 const facts = this.services.alphaforge.Analyzer.factsOf(node);

@@ -3,6 +3,7 @@
  * A failure while handling one request must not take the server down: Langium answers with an
  * error for that request; anything unexpected at top level is logged, not fatal.
  */
+import { DocumentState } from 'langium';
 import { startLanguageServer } from 'langium/lsp';
 import { NodeFileSystem } from 'langium/node';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node.js';
@@ -12,6 +13,21 @@ import { registerCustomRequests } from './custom-requests.js';
 const connection = createConnection(ProposedFeatures.all);
 const { shared, AlphaForge } = createAlphaForgeLspServices({ connection, ...NodeFileSystem });
 registerCustomRequests(connection, shared, AlphaForge);
+
+// Published diagnostics name the version of the text they were computed from (LSP's
+// `PublishDiagnosticsParams.version`), so a client can drop stale ones. The text document object
+// is updated in place by later edits, so the version is recorded when the document is parsed.
+const parsedVersion = new Map<string, number>();
+shared.workspace.DocumentBuilder.onDocumentPhase(DocumentState.Parsed, document => {
+    const uri = document.uri.toString();
+    const open = shared.workspace.TextDocuments.get(uri);
+    if (open) parsedVersion.set(uri, open.version);
+    else parsedVersion.delete(uri);
+});
+shared.workspace.TextDocuments.onDidClose(e => parsedVersion.delete(e.document.uri));
+const sendDiagnostics = connection.sendDiagnostics.bind(connection);
+connection.sendDiagnostics = params => sendDiagnostics(params.version === undefined && parsedVersion.has(params.uri) ? { ...params, version: parsedVersion.get(params.uri) } : params);
+
 process.on('uncaughtException', e => connection.console.error(`alphaforge server: ${e.stack ?? e}`));
 process.on('unhandledRejection', e => connection.console.error(`alphaforge server: ${String(e)}`));
 startLanguageServer(shared);

@@ -15,7 +15,7 @@ import {
     mulUnits, num, unitsEqual, type Ty, type Unit,
 } from './types.js';
 import { durationMs } from './duration.js';
-import type { Chain, Finding } from './findings.js';
+import type { Chain, ChainStep, Finding } from './findings.js';
 import { suggest, textOf } from './source-text.js';
 
 export type Decl = ast.ParamDecl | ast.FeatureDecl | ast.SignalDecl;
@@ -483,11 +483,11 @@ export class Checker {
         }
         let lookback = inputLb + own, lookbackMax = inputLbMax + ownMax;
         const merged = mergeFacts(argFacts);
-        let current: Chain | undefined = merged.current ? [{ node: e, label: textOf(e) }, ...merged.current] : undefined;
+        let current: Chain | undefined = merged.current ? [lazyStep(e), ...merged.current] : undefined;
         if (!current && info.entry.reads?.length) {
-            current = [{ node: e, label: `${textOf(e)} (reads ${info.entry.reads.join('/')} of bar t)` }];
+            current = [lazyStep(e, ` (reads ${info.entry.reads.join('/')} of bar t)`)];
         }
-        let peek: Chain | undefined = merged.peek ? [{ node: e, label: textOf(e) }, ...merged.peek] : undefined;
+        let peek: Chain | undefined = merged.peek ? [lazyStep(e), ...merged.peek] : undefined;
 
         if (info.entry.resamples) {
             const tfArg = bound[info.params.findIndex(p => p.spec.form === 'duration')];
@@ -608,7 +608,7 @@ export class Checker {
             this.report({ ...c, node: e, property: undefined, index: undefined, message: `In ${def.name}(): ${c.message}`, related: [{ node: c.node, message: c.message }] });
         }
         if (def.returnType) this.checkReturnType(def, e, f);
-        const label = { node: e, label: textOf(e) };
+        const label = lazyStep(e);
         return {
             ...f,
             lookbackAt: f.lookback > 0 ? e : f.lookbackAt,
@@ -796,4 +796,13 @@ function isInside(node: AstNode, container: AstNode): boolean {
 function findingKey(f: Finding): string {
     const r = f.node.$cstNode?.range;
     return `${f.code}@${r?.start.line}:${r?.start.character}:${f.message}`;
+}
+
+/**
+ * A step of a lookahead chain whose label (the source text) is written only if a message shows
+ * it: chains are built for nearly every call, messages for few.
+ */
+function lazyStep(node: AstNode, suffix = ''): ChainStep {
+    let label: string | undefined;
+    return { node, get label(): string { return (label ??= textOf(node) + suffix); } };
 }

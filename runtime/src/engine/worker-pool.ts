@@ -88,7 +88,7 @@ export async function runTrials(ir: StrategyIr, data: BarData | SharedBars, jobs
         options.signal?.addEventListener('abort', () => stop(new Error('cancelled')), { once: true });
         const feed = (w: Worker): void => {
             if (failed) return;
-            if (next >= jobs.length) { void w.terminate(); return; }
+            if (next >= jobs.length) return;
             const i = next++;
             w.postMessage({ kind: 'job', index: i, job: jobs[i] });
         };
@@ -103,6 +103,8 @@ export async function runTrials(ir: StrategyIr, data: BarData | SharedBars, jobs
                 if (done === jobs.length) { stop(); resolve(results); } else feed(w);
             });
             w.on('error', e => stop(e));
+            // Two jobs in flight per worker: the next one is already queued while a result travels back.
+            feed(w);
             feed(w);
         }
     });

@@ -97,7 +97,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
             const ev = toWire(e, lastState);
             let team = teams.get(e.runId);
             if (!team) {
-                team = orchestrator.get(e.runId).then(r => r?.team, () => undefined);
+                team = orchestrator.teamOf(e.runId);
                 teams.set(e.runId, team);
             }
             const next = team.then(t => { if (ev) bus.publish(ev, { team: t }); });
@@ -108,10 +108,23 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
             if (e.kind === 'state' && e.state === 'running') monitoring.alerts.onJobStarted();
             if (e.kind === 'state' && (e.state === 'completed' || e.state === 'failed' || e.state === 'cancelled')) monitoring.alerts.onRunFinished(e.state);
         });
+        // The similarity index catches up after completions: one refresh at a time, and the completions
+        // that come in meanwhile share the next one (each refresh reads every run id it has not seen).
+        let refreshing = false, refreshAgain = false;
+        const refreshSimilarity = (): void => {
+            if (refreshing) { refreshAgain = true; return; }
+            refreshing = true;
+            void similarity.refresh()
+                .catch(err => log.warn({ component: 'similarity', err }, 'similarity refresh failed'))
+                .finally(() => {
+                    refreshing = false;
+                    if (refreshAgain) { refreshAgain = false; refreshSimilarity(); }
+                });
+        };
         orchestrator.on('completed', (run) => {
             const seconds = run.startedAt && run.finishedAt ? (Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000 : 0;
             monitoring.metrics.observeRun(run.kind, 'completed', seconds);
-            void similarity.refresh().catch(err => log.warn({ component: 'similarity', err }, 'similarity refresh failed'));
+            refreshSimilarity();
         });
         orchestrator.on('warning', err => log.warn({ component: 'orchestrator', err }, err.message));
         monitoring.alerts.on('alert', a => {

@@ -4,6 +4,11 @@
  * run one at a time, each in a clean workspace (the run's text plus the files it imports, read
  * from disk when the spec names a file: URI), which is emptied again afterwards so nothing
  * stale survives into the next run. Any problem becomes a `RunFailure` with one line.
+ *
+ * The IR of a text that imports nothing depends on nothing but the text, its URI and the strategy
+ * chosen: it is kept (the last `cacheSize`), so the hundreds of runs a client submits for one
+ * strategy are parsed and validated once. Texts with imports are compiled every time (the files
+ * they import may have changed). A cached IR is shared: it is never changed after compiling.
  */
 import { URI } from 'langium';
 import { compileStrategy, isStrategy, type StrategyIr } from '../../../language/src/index.js';
@@ -19,8 +24,28 @@ export class RunFailure extends Error {
 
 export class RunCompiler {
     private readonly workspace = new SourceWorkspace();
+    /** IR by (uri, strategy, text), least recently used first. */
+    private readonly cache = new Map<string, StrategyIr>();
+
+    constructor(private readonly cacheSize = 64) {}
 
     async compile(source: string, o: { uri?: string; strategy?: string } = {}): Promise<StrategyIr> {
+        const key = JSON.stringify([o.uri ?? null, o.strategy ?? null, source]);
+        const hit = this.cache.get(key);
+        if (hit) {
+            this.cache.delete(key);
+            this.cache.set(key, hit);
+            return hit;
+        }
+        const { ir, imports } = await this.compileNow(source, o);
+        if (!imports && this.cacheSize > 0) {
+            this.cache.set(key, ir);
+            if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
+        }
+        return ir;
+    }
+
+    private async compileNow(source: string, o: { uri?: string; strategy?: string }): Promise<{ ir: StrategyIr; imports: boolean }> {
         let name = o.uri ?? 'source';
         try {
             if (o.uri) {
@@ -53,7 +78,7 @@ export class RunCompiler {
                 }
                 const result = compileStrategy(services, strategy);
                 if (!result.ir) throw new RunFailure(result.errors.length ? first(result.errors.map(e => ({ ...e, message: e.message.split('\n')[0]! }))) : `${name}: the strategy does not compile`);
-                return result.ir;
+                return { ir: result.ir, imports: model.imports.length > 0 };
             });
         } catch (e) {
             if (e instanceof RunFailure) throw e;

@@ -11,6 +11,11 @@
  *
  * Aborting (`signal`) terminates the worker and resolves only after the thread has exited. The
  * outcome of an aborted execution is always `aborted`, whatever the worker managed to send.
+ *
+ * Loaded bars are kept for the next runs of the same request (BarCache): small jobs over the same
+ * data are the common case (a client's batch of backtests), and reading them again costs more than
+ * the backtest. An entry is used only while the store's import log shows no import since it was
+ * loaded: every change to `bars` is an import, recorded in `imports` in its own transaction.
  */
 import { Worker } from 'node:worker_threads';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
@@ -18,7 +23,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StrategyIr } from '../../../language/src/ir/ir.js';
 import { DataError } from '../data/errors.js';
-import { loadFromStore } from '../data/load.js';
+import { loadFromStore, type LoadedBars, type LoadRequest } from '../data/load.js';
 import { type DataStore } from '../data/store.js';
 import { bindParams } from '../engine/params.js';
 import { SORT_METRICS, type SortMetric } from '../engine/sweep.js';
@@ -92,6 +97,45 @@ export class RunWorkerPool {
     }
 }
 
+/** Bars kept per load request: at most this many entries, each of at most MAX_CACHED_VALUES bar times × assets. */
+const MAX_CACHED_LOADS = 16;
+const MAX_CACHED_VALUES = 1_000_000;
+
+/**
+ * Loaded bars by request, valid while the import log's newest id is the one read before loading
+ * (an import that commits in between only makes the entry look older than it is: it is loaded again).
+ */
+export class BarCache {
+    private readonly entries = new Map<string, { readonly version: number; readonly data: LoadedBars }>();
+
+    constructor(private readonly store: DataStore) {}
+
+    /**
+     * The newest import's id (0: none), read now. Planned on every call, never kept prepared: a kept
+     * plan of max() over a checkpointed table is a constant that later imports do not change.
+     */
+    private async version(): Promise<number> {
+        return Number(await this.store.scalar(`SELECT coalesce(max(id), 0)::DOUBLE FROM imports`));
+    }
+
+    async load(req: LoadRequest): Promise<LoadedBars> {
+        const version = await this.version();
+        const key = JSON.stringify([req.assets.map(a => [a.venue, a.symbol]), req.timeframe, req.from ?? null, req.to ?? null]);
+        const hit = this.entries.get(key);
+        this.entries.delete(key);
+        if (hit?.version === version) {
+            this.entries.set(key, hit);
+            return hit.data;
+        }
+        const data = await loadFromStore(this.store, req);
+        if (data.ts.length * Math.max(1, data.assets.length) <= MAX_CACHED_VALUES) {
+            this.entries.set(key, { version, data });
+            if (this.entries.size > MAX_CACHED_LOADS) this.entries.delete(this.entries.keys().next().value!);
+        }
+        return data;
+    }
+}
+
 export interface ExecutionRequest {
     readonly runId: string;
     readonly spec: RunSpec;
@@ -125,10 +169,12 @@ class Aborted extends Error {}
 export class Executor {
     readonly pool: RunWorkerPool;
     private readonly compiler: RunCompiler;
+    private readonly bars: BarCache;
 
     constructor(private readonly o: ExecutorOptions) {
         this.pool = new RunWorkerPool(o.maxIdleWorkers);
         this.compiler = o.compiler ?? new RunCompiler();
+        this.bars = new BarCache(o.data);
     }
 
     async execute(req: ExecutionRequest): Promise<ExecutionOutcome> {
@@ -159,7 +205,7 @@ export class Executor {
         req.onLog('info', `compiled ${ir.strategy} (${ir.universe.length} asset${ir.universe.length === 1 ? '' : 's'}, ${ir.timeframe.text}, ${ir.params.length} param${ir.params.length === 1 ? '' : 's'})`);
         const params = checkParams(ir, spec);
         const assets = assetsOf(ir, spec.symbols);
-        const data = await loadFromStore(this.o.data, { assets, timeframe: ir.timeframe.text, from: spec.from, to: spec.to });
+        const data = await this.bars.load({ assets, timeframe: ir.timeframe.text, from: spec.from, to: spec.to });
         if (signal.aborted) throw new Aborted();
         const T = data.ts.length;
         if (T === 0) throw new RunFailure(`no bars of ${data.ids.join(', ')} ${ir.timeframe.text} between ${spec.from ?? 'the start'} and ${spec.to ?? 'the end'}`);

@@ -21,7 +21,16 @@
  *
  * Database access goes through one dedicated connection (opened by `start()` on the store's
  * DuckDB instance) and one mutex, so transactions never interleave; bar loading uses a second
- * connection so a large load does not hold up state changes.
+ * connection so a large load does not hold up state changes. Every change is an op of the state
+ * writer (writer.ts): changes that arrive together — submits of many clients, one run completing
+ * as the next one starts — are committed together, one transaction and one multi-row INSERT per
+ * table, each op's state change and event still in that one transaction.
+ *
+ * Log lines and progress of a running run are buffered in memory and written in batches (every
+ * `flushIntervalMs`, all running runs in one transaction) — and whatever is still buffered when
+ * the run ends goes into the transaction that ends it: a completed run has all its log lines. A
+ * kill -9 may lose the last fraction of a second of a running run's lines and progress (the run
+ * itself is re-queued and starts again).
  */
 import { EventEmitter } from 'node:events';
 import { availableParallelism } from 'node:os';
@@ -31,12 +40,13 @@ import { join, resolve } from 'node:path';
 import { DataStore } from '../data/store.js';
 import { Executor, type ExecutionOutcome } from './executor.js';
 import { InProcessQueue, type JobQueue, type QueuedJob } from './queue.js';
-import { metricsJson, RunRepository, type EventInput } from './repo.js';
+import { metricsJson, parseMetrics, RunRepository } from './repo.js';
 import {
     OrchestratorError, RUN_KINDS, type Artifact, type ListQuery, type LogLevel, type Run, type RunEvent, type RunLog, type RunResult, type RunSpec,
     type RunState, type SubmitContext,
 } from './types.js';
 import { firstLine, Mutex } from './util.js';
+import { StateWriter, type WriteTx } from './writer.js';
 
 export interface OrchestratorOptions {
     /** The store whose DuckDB file holds the runs (and the bars). The orchestrator opens its own connections on it. */
@@ -55,6 +65,8 @@ export interface OrchestratorOptions {
     readonly trialWorkers?: number;
     /** Least time between two persisted progress events of a run; default 500 ms. */
     readonly progressIntervalMs?: number;
+    /** How long log lines and progress of running runs may wait in memory before they are written; default 250 ms. */
+    readonly flushIntervalMs?: number;
 }
 
 export interface OrchestratorEvents {
@@ -66,10 +78,18 @@ export interface OrchestratorEvents {
     warning: [error: Error];
 }
 
+/** A buffered log line of a running run. */
+interface BufferedLog {
+    readonly level: LogLevel;
+    readonly message: string;
+    readonly ms: number;
+}
+
 interface Active {
     readonly id: string;
-    readonly attempt: number;
-    readonly timeoutMs: number;
+    /** The run as it was claimed (state running); unset until the claim committed. */
+    run?: Run;
+    timeoutMs: number;
     readonly controller: AbortController;
     /** Set by cancel(): who asked. */
     cancelBy?: string;
@@ -78,11 +98,18 @@ interface Active {
     readonly done: Promise<void>;
     settle(): void;
     lastProgressAt: number;
-    progressBusy: boolean;
+    /** The latest progress not written yet. */
+    progress?: { readonly fraction: number };
+    /** Log lines not written yet. */
+    logs: BufferedLog[];
     strategy?: string;
 }
 
-type AbortReason = 'cancelled' | 'timeout' | 'stopping';
+/** Specs kept in memory for the early start of queued runs; beyond this many, runs start once claimed. */
+const MAX_SPECS = 10_000;
+
+/** `lost`: the run could not be claimed (cancelled while it waited, or the orchestrator is stopping): its early start is undone. */
+type AbortReason = 'cancelled' | 'timeout' | 'stopping' | 'lost';
 
 export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     readonly stateDir: string;
@@ -91,12 +118,23 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     private readonly maxAttempts: number;
     private readonly defaultTimeoutMs: number;
     private readonly progressIntervalMs: number;
+    private readonly flushIntervalMs: number;
     private readonly mutex = new Mutex();
     private db: DataStore | undefined;
     private dataConn: DataStore | undefined;
     private repoInstance: RunRepository | undefined;
+    private writer: StateWriter | undefined;
     private executor: Executor | undefined;
     private readonly active = new Map<string, Active>();
+    /** Runs being started or executing: what `concurrency` bounds (a run whose execution ended frees its slot while its end is committed). */
+    private slots = 0;
+    /** Owning team of runs that have not ended (the daemon routes each event to the team). */
+    private readonly teams = new Map<string, string>();
+    /** Specs of runs submitted here and still queued, so their execution can start while the claim commits (at most MAX_SPECS). */
+    private readonly specs = new Map<string, RunSpec>();
+    /** Launches in progress (stop() waits for them). */
+    private readonly launches = new Set<Promise<void>>();
+    private flushTimer: NodeJS.Timeout | undefined;
     private phase: 'new' | 'started' | 'stopping' | 'stopped' = 'new';
     private pumping = false;
     private pumpAgain = false;
@@ -110,6 +148,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
         this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);
         this.defaultTimeoutMs = options.defaultTimeoutMs ?? 0;
         this.progressIntervalMs = options.progressIntervalMs ?? 500;
+        this.flushIntervalMs = Math.max(0, options.flushIntervalMs ?? 250);
     }
 
     // ------------------------------------------------------------------------------- lifecycle
@@ -120,6 +159,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
         this.db = await DataStore.open({ stateDir: this.options.store.stateDir });
         this.dataConn = await DataStore.open({ stateDir: this.options.store.stateDir });
         this.repoInstance = new RunRepository(this.db);
+        this.writer = new StateWriter(this.db, this.repoInstance, this.mutex, events => this.publish(events), e => this.warn(e));
         this.executor = new Executor({ data: this.dataConn, maxIdleWorkers: this.concurrency, trialWorkers: this.options.trialWorkers });
         this.phase = 'started';
         await this.recover();
@@ -141,8 +181,8 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
 
     private async stopNow(graceMs: number): Promise<void> {
         try {
-            // Launches already inside the mutex register their run first; later ones see 'stopping' and leave theirs queued.
-            await this.mutex.run(async () => undefined);
+            // Launches already written register their run first; later ones see 'stopping' and leave theirs queued.
+            await this.writer!.drain();
             const all = () => Promise.all([...this.active.values()].map(a => a.done));
             if (graceMs > 0 && this.active.size > 0) {
                 let timer: NodeJS.Timeout | undefined;
@@ -151,9 +191,13 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
             }
             for (const a of this.active.values()) abort(a, 'stopping');
             await all();
-            await this.mutex.run(async () => undefined); // let queued writes finish
+            await Promise.all(this.launches); // early starts whose claim found the orchestrator stopping
+            clearTimeout(this.flushTimer);
+            this.flushTimer = undefined;
+            await this.writer!.drain(); // let queued writes finish
             await this.executor?.close();
         } finally {
+            this.writer?.close();
             this.db?.close();
             this.dataConn?.close();
             this.phase = 'stopped';
@@ -169,28 +213,49 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
 
     /** Creates and queues a run (events 'created' then 'queued', actor = the user). */
     async submit(spec: RunSpec, ctx: SubmitContext): Promise<Run> {
-        const repo = this.repo('submit');
+        const writer = this.writerFor('submit');
         checkSpec(spec);
         if (!ctx.user || !ctx.team) throw new OrchestratorError('invalid_spec', 'a run needs a user and a team');
         const id = randomUUID();
         const traceId = ctx.traceId ?? randomUUID();
-        const events = await this.write(async now => {
-            await repo.insertRun({ id, spec, owner: ctx.user, team: ctx.team, traceId, now });
-            if (spec.tags && Object.keys(spec.tags).length) await repo.writeTags(id, spec.tags);
-            return [
-                await repo.appendEvent(id, { kind: 'state', state: 'created', actor: ctx.user, message: `${spec.kind} submitted` }, now),
-                await repo.appendEvent(id, { kind: 'state', state: 'queued', actor: ctx.user }, now),
-            ];
+        const run = await writer.write(async tx => {
+            const now = tx.now;
+            tx.insertRun({ id, spec, owner: ctx.user, team: ctx.team, traceId, now });
+            if (spec.tags) tx.writeTags(id, spec.tags);
+            await tx.event(id, { kind: 'state', state: 'created', actor: ctx.user, message: `${spec.kind} submitted` });
+            await tx.event(id, { kind: 'state', state: 'queued', actor: ctx.user });
+            // The spec as stored (and read back by get()).
+            const stored = JSON.parse(JSON.stringify(spec)) as RunSpec;
+            this.teams.set(id, ctx.team);
+            if (this.specs.size < MAX_SPECS) this.specs.set(id, stored);
+            tx.onRollback(() => { this.teams.delete(id); this.specs.delete(id); });
+            // The row as inserted (what get() would read back).
+            const at = new Date(now).toISOString();
+            return {
+                id, kind: spec.kind, state: 'queued', promoted: false, owner: ctx.user, team: ctx.team, experimentId: spec.experimentId ?? null, traceId,
+                attempt: 0, createdAt: at, queuedAt: at, startedAt: null, finishedAt: null, spec: stored,
+                strategy: spec.strategy ?? null, progress: 0, error: null, params: null, metrics: null, tradeCount: null, provenance: null,
+            } satisfies Run;
         });
-        this.publish(events);
         await this.queue.enqueue({ runId: id, owner: ctx.user, team: ctx.team });
         this.pump();
-        return (await this.get(id))!;
+        return run;
     }
 
     async get(id: string): Promise<Run | undefined> {
         const repo = this.repo('get');
         return this.mutex.run(() => repo.get(id));
+    }
+
+    /** The team owning a run (from memory while the run has not ended; else read); undefined for an unknown run. Never rejects. */
+    async teamOf(id: string): Promise<string | undefined> {
+        const team = this.teams.get(id);
+        if (team !== undefined) return team;
+        try {
+            return (await this.get(id))?.team;
+        } catch {
+            return undefined;
+        }
     }
 
     async list(q: ListQuery = {}): Promise<Run[]> {
@@ -207,7 +272,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
         });
     }
 
-    /** A run's log lines after `afterSeq` (default: all), in order. */
+    /** A run's log lines after `afterSeq` (default: all), in order. Those of a running run may lag by up to `flushIntervalMs`. */
     async logs(id: string, afterSeq = 0): Promise<RunLog[]> {
         const repo = this.repo('logs');
         return this.mutex.run(async () => {
@@ -227,24 +292,24 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
      * A run that already ended is refused (invalid_state).
      */
     async cancel(id: string, actor: string): Promise<Run> {
-        const repo = this.repo('cancel');
-        const r = await this.mutex.run(async (): Promise<Active | RunEvent[]> => {
+        const writer = this.writerFor('cancel');
+        const r = await writer.write(async (tx): Promise<Active | undefined> => {
             const a = this.active.get(id);
             if (a) return a;
-            const s = await repo.state(id);
+            const s = await tx.read(repo => repo.state(id));
             if (!s) throw notFound(id);
             if (s.state !== 'created' && s.state !== 'queued' && s.state !== 'running') {
                 throw new OrchestratorError('invalid_state', `run ${id} is ${s.state}; only queued or running runs can be cancelled`);
             }
             // Queued (or left running by a process that is gone, before recovery): nothing executes it here.
             await this.queue.remove(id);
-            return this.transact(async now => {
-                if (!await repo.transition(id, [s.state], 'cancelled', now, { error: `cancelled by ${actor}` }, ['finished_at'])) throw new OrchestratorError('invalid_state', `run ${id} changed state; try again`);
-                return [await repo.appendEvent(id, { kind: 'state', state: 'cancelled', actor, message: `cancelled by ${actor}` }, now)];
-            });
+            this.specs.delete(id);
+            if (!await tx.transition(id, [s.state], 'cancelled', { error: `cancelled by ${actor}` }, ['finished_at'])) throw new OrchestratorError('invalid_state', `run ${id} changed state; try again`);
+            await tx.event(id, { kind: 'state', state: 'cancelled', actor, message: `cancelled by ${actor}` });
+            this.ended(tx, id);
+            return undefined;
         });
-        if (Array.isArray(r)) {
-            this.publish(r);
+        if (!r) {
             this.pump();
         } else {
             r.cancelBy ??= actor;
@@ -258,17 +323,15 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
 
     /** Marks a completed run as promoted (idempotent). */
     async promote(id: string, actor: string): Promise<Run> {
-        const repo = this.repo('promote');
-        const events = await this.mutex.run(async () => {
-            const s = await repo.state(id);
+        const writer = this.writerFor('promote');
+        await writer.write(async tx => {
+            const s = await tx.read(repo => repo.state(id));
             if (!s) throw notFound(id);
             if (s.state !== 'completed') throw new OrchestratorError('invalid_state', `run ${id} is ${s.state}; only completed runs can be promoted`);
-            return this.transact(async now => {
-                if (await repo.update(id, { promoted: true }, `AND state = 'completed' AND NOT promoted`) === 0) return [];
-                return [await repo.appendEvent(id, { kind: 'promoted', actor, message: `promoted by ${actor}` }, now)];
-            });
+            if (await tx.update(id, { promoted: true }, `AND state = 'completed' AND NOT promoted`) === 0) return;
+            await tx.event(id, { kind: 'promoted', actor, message: `promoted by ${actor}` });
+            tx.forget(id);
         });
-        this.publish(events);
         return (await this.get(id))!;
     }
 
@@ -281,25 +344,13 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
         return this.repoInstance;
     }
 
+    private writerFor(what: string): StateWriter {
+        this.repo(what);
+        return this.writer!;
+    }
+
     private runDir(id: string): string {
         return join(this.stateDir, 'runs', id);
-    }
-
-    /** A transaction under the mutex (retried on a write-write conflict with another connection). */
-    private write<T>(fn: (now: number) => Promise<T>): Promise<T> {
-        return this.mutex.run(() => this.transact(fn));
-    }
-
-    /** A transaction; the caller holds the mutex. */
-    private async transact<T>(fn: (now: number) => Promise<T>): Promise<T> {
-        const db = this.db!;
-        for (let tries = 1; ; tries++) {
-            try {
-                return await db.transaction(() => fn(Date.now()));
-            } catch (e) {
-                if (tries >= 3 || !/conflict/i.test(firstLine(e))) throw e;
-            }
-        }
     }
 
     private publish(events: readonly RunEvent[]): void {
@@ -318,31 +369,35 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
         this.safeEmit('warning', e instanceof Error ? e : new Error(String(e)));
     }
 
-    /** Re-queues or fails what a previous process left running; enqueues what it left queued. */
+    /** The run reached a final state (in `tx`): nothing about it is kept in memory after the commit. */
+    private ended(tx: WriteTx, id: string): void {
+        tx.forget(id);
+        tx.onCommit(() => this.teams.delete(id));
+    }
+
+    /** Re-queues or fails what a previous process left running; enqueues what it left queued (one transaction for all). */
     private async recover(): Promise<void> {
         const repo = this.repoInstance!;
+        const writer = this.writer!;
         const found = await this.mutex.run(() => repo.unfinished());
-        for (const r of found) {
-            if (r.state === 'queued') {
-                await this.queue.enqueue({ runId: r.id, owner: r.owner, team: r.team });
-                continue;
-            }
+        const requeued = await Promise.all(found.map(async r => {
+            this.teams.set(r.id, r.team);
+            if (r.state === 'queued') return true;
             const interrupted = r.state === 'running';
             const giveUp = interrupted && r.attempt >= this.maxAttempts;
             if (interrupted) rmSync(this.runDir(r.id), { recursive: true, force: true });
-            const events = await this.write(async now => {
+            const message = giveUp ? `daemon restarted: interrupted ${r.attempt} times (max attempts ${this.maxAttempts})` : 'daemon restarted';
+            return writer.write(async tx => {
                 const ok = giveUp
-                    ? await repo.transition(r.id, [r.state], 'failed', now, { error: `daemon restarted: interrupted ${r.attempt} times (max attempts ${this.maxAttempts})`, progress: 0 }, ['finished_at'])
-                    : await repo.transition(r.id, [r.state], 'queued', now, { progress: 0 }, ['queued_at']);
-                if (!ok) return [];
-                return [await repo.appendEvent(r.id, {
-                    kind: 'state', state: giveUp ? 'failed' : 'queued', actor: 'system',
-                    message: giveUp ? `daemon restarted: interrupted ${r.attempt} times (max attempts ${this.maxAttempts})` : 'daemon restarted',
-                }, now)];
+                    ? await tx.transition(r.id, [r.state], 'failed', { error: message, progress: 0 }, ['finished_at'])
+                    : await tx.transition(r.id, [r.state], 'queued', { progress: 0 }, ['queued_at']);
+                if (!ok) return false;
+                await tx.event(r.id, { kind: 'state', state: giveUp ? 'failed' : 'queued', actor: 'system', message });
+                if (giveUp) this.ended(tx, r.id);
+                return !giveUp;
             });
-            this.publish(events);
-            if (!giveUp && events.length) await this.queue.enqueue({ runId: r.id, owner: r.owner, team: r.team });
-        }
+        }));
+        for (const [i, r] of found.entries()) if (requeued[i]) await this.queue.enqueue({ runId: r.id, owner: r.owner, team: r.team });
     }
 
     /** Starts queued runs while there is capacity. Never throws (problems become warnings). */
@@ -353,10 +408,11 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
             try {
                 do {
                     this.pumpAgain = false;
-                    while (this.phase === 'started' && this.active.size < this.concurrency) {
+                    while (this.phase === 'started' && this.slots < this.concurrency) {
                         const job = await this.queue.take();
                         if (!job) break;
-                        await this.launch(job);
+                        this.slots++;
+                        void this.launch(job);
                     }
                 } while (this.pumpAgain && this.phase === 'started');
             } catch (e) {
@@ -367,149 +423,217 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
         })();
     }
 
-    /** queued → running, then executes in the background. */
-    private async launch(job: QueuedJob): Promise<void> {
-        const repo = this.repoInstance!;
-        const started = await this.mutex.run(async () => {
-            // Stopping: leave it queued in the database; the next start enqueues it again.
-            if (this.phase !== 'started') return undefined;
-            const s = await repo.state(job.runId);
-            if (s?.state !== 'queued') return undefined; // cancelled while it waited
-            const rows = await this.transact(async now => {
-                if (!await repo.transition(job.runId, ['queued'], 'running', now, { progress: 0, error: null, attempt: s.attempt + 1 }, ['started_at'])) return undefined;
-                const run = (await repo.get(job.runId))!;
-                const event = await repo.appendEvent(job.runId, { kind: 'state', state: 'running', actor: 'system', message: `attempt ${run.attempt}` }, now);
-                return { run, event };
-            });
-            if (!rows) return undefined;
-            let settle!: () => void;
-            const done = new Promise<void>(r => { settle = r; });
-            const a: Active = {
-                id: job.runId, attempt: rows.run.attempt, timeoutMs: rows.run.spec.timeoutMs ?? this.defaultTimeoutMs,
-                controller: new AbortController(), done, settle, lastProgressAt: 0, progressBusy: false,
-            };
-            this.active.set(job.runId, a);
-            return { a, run: rows.run, event: rows.event };
-        });
-        if (!started) return;
-        const { a, run, event } = started;
-        this.publish([event]);
-        if (a.timeoutMs > 0) a.timer = setTimeout(() => abort(a, 'timeout'), a.timeoutMs);
-        void this.executor!.execute({
-            runId: a.id, spec: run.spec, dir: this.runDir(a.id), signal: a.controller.signal,
-            onProgress: f => this.progress(a, f),
-            onLog: (level, message) => this.log(a, level, message),
-            onStrategy: name => { a.strategy = name; },
-        }).then(outcome => this.finish(a, run, outcome)).catch(e => {
+    /**
+     * queued → running (its slot taken by pump()), and the execution. A run submitted here starts
+     * executing at once, while its claim (queued → running, and its event) is committed: the claim's
+     * transaction overlaps compiling, loading and computing instead of preceding them. Nothing of
+     * the execution is recorded before the claim committed — its end is committed after the claim,
+     * and only from running —, and if the claim fails (cancelled while it waited, stopping), the
+     * execution is stopped and its files removed. Other runs (recovered at start) are claimed first:
+     * their spec comes with the claim.
+     */
+    private launch(job: QueuedJob): void {
+        const p = this.launchNow(job).catch(e => this.warn(e)).finally(() => this.launches.delete(p));
+        this.launches.add(p);
+    }
+
+    private async launchNow(job: QueuedJob): Promise<void> {
+        const a = newActive(job.runId);
+        const spec = this.specs.get(job.runId);
+        this.specs.delete(job.runId);
+        const execution = spec ? this.execute(a, spec) : undefined;
+        let run: Run | undefined;
+        try {
+            run = await this.writer!.write(tx => this.claim(tx, a));
+        } catch (e) {
             this.warn(e);
-            this.active.delete(a.id);
-            a.settle();
+        }
+        if (!run) {
+            abort(a, 'lost');
+            await execution;
+            rmSync(this.runDir(a.id), { recursive: true, force: true });
+            this.slots--;
             this.pump();
-        });
+            return;
+        }
+        await this.runClaimed(a, run, execution);
+    }
+
+    /** A claimed run (its slot taken): executes it (or waits for the execution already under way), then commits its end. */
+    private async runClaimed(a: Active, run: Run, execution?: Promise<ExecutionOutcome>): Promise<void> {
+        if (a.timeoutMs > 0) a.timer = setTimeout(() => abort(a, 'timeout'), a.timeoutMs);
+        const outcome = await (execution ?? this.execute(a, run.spec));
+        // The thread is free: the next run may start while this one's end is committed (often in the same transaction).
+        this.slots--;
+        this.pump();
+        await this.finish(a, outcome);
+    }
+
+    private async execute(a: Active, spec: RunSpec): Promise<ExecutionOutcome> {
+        try {
+            return await this.executor!.execute({
+                runId: a.id, spec, dir: this.runDir(a.id), signal: a.controller.signal,
+                onProgress: f => this.progress(a, f),
+                onLog: (level, message) => this.log(a, level, message),
+                onStrategy: name => { a.strategy = name; },
+            });
+        } catch (e) {
+            return { status: 'failed', error: `internal error: ${firstLine(e)}` };
+        }
+    }
+
+    /** The op of launch(): claims the run and registers it as active; the claimed run, or undefined. */
+    private async claim(tx: WriteTx, a: Active): Promise<Run | undefined> {
+        // Stopping: leave it queued in the database; the next start enqueues it again.
+        if (this.phase !== 'started') return undefined;
+        const run = await tx.claim(a.id); // not queued any more: cancelled while it waited
+        if (!run) return undefined;
+        await tx.event(run.id, { kind: 'state', state: 'running', actor: 'system', message: `attempt ${run.attempt}` });
+        a.run = run;
+        a.timeoutMs = run.spec.timeoutMs ?? this.defaultTimeoutMs;
+        this.active.set(a.id, a);
+        this.teams.set(a.id, run.team);
+        tx.onRollback(() => { if (this.active.get(a.id) === a) this.active.delete(a.id); });
+        return run;
     }
 
     private progress(a: Active, fraction: number): void {
         const now = Date.now();
-        if (a.progressBusy || fraction >= 1 || now - a.lastProgressAt < this.progressIntervalMs) return;
-        a.progressBusy = true;
+        if (fraction >= 1 || now - a.lastProgressAt < this.progressIntervalMs) return;
         a.lastProgressAt = now;
-        const repo = this.repoInstance!;
-        this.write(async t => {
-            if (await repo.update(a.id, { progress: fraction }, `AND state = 'running'`) === 0) return [];
-            return [await repo.appendEvent(a.id, { kind: 'progress', actor: 'system', progress: fraction }, t)];
-        }).then(events => this.publish(events), e => this.warn(e)).finally(() => { a.progressBusy = false; });
+        a.progress = { fraction };
+        this.scheduleFlush();
     }
 
     private log(a: Active, level: LogLevel, message: string): void {
-        const repo = this.repoInstance!;
-        this.mutex.run(() => repo.appendLog(a.id, level, message, Date.now()))
-            .then(l => this.safeEmit('event', { runId: l.runId, seq: l.seq, ts: l.ts, kind: 'log', actor: 'system', message: l.message, level: l.level }), e => this.warn(e));
+        a.logs.push({ level, message, ms: Date.now() });
+        this.scheduleFlush();
+    }
+
+    /** Writes the buffered log lines and progress of running runs within `flushIntervalMs`. */
+    private scheduleFlush(): void {
+        if (this.flushTimer || !this.writer || this.phase === 'stopped') return;
+        this.flushTimer = setTimeout(() => {
+            this.flushTimer = undefined;
+            const runs = [...this.active.values()].filter(a => a.logs.length || a.progress);
+            if (!runs.length || this.phase === 'stopped') return;
+            this.writer!.write(async tx => {
+                const progress: { a: Active; p: NonNullable<Active['progress']> }[] = [];
+                for (const a of runs) {
+                    await this.writeLogs(tx, a);
+                    const p = a.progress;
+                    if (p && tx.take(p)) progress.push({ a, p });
+                }
+                const running = await tx.setProgress(progress.map(x => ({ runId: x.a.id, progress: x.p.fraction })));
+                for (const { a, p } of progress) {
+                    if (running.has(a.id)) await tx.event(a.id, { kind: 'progress', actor: 'system', progress: p.fraction });
+                    tx.onCommit(() => { if (a.progress === p) a.progress = undefined; });
+                }
+            }).catch(e => this.warn(e));
+        }, this.flushIntervalMs);
+    }
+
+    /** The run's buffered log lines, into `tx`; dropped from the buffer once it commits. */
+    private async writeLogs(tx: WriteTx, a: Active): Promise<void> {
+        const lines = a.logs.filter(l => tx.take(l));
+        for (const l of lines) await tx.log(a.id, l.level, l.message, l.ms);
+        if (lines.length) tx.onCommit(() => { a.logs = a.logs.filter(l => !lines.includes(l)); });
+    }
+
+    /** Everything still buffered for a run that ends in `tx`: its log lines and its last progress event. */
+    private async writeBuffered(tx: WriteTx, a: Active): Promise<void> {
+        await this.writeLogs(tx, a);
+        const p = a.progress;
+        if (p && tx.take(p)) {
+            await tx.event(a.id, { kind: 'progress', actor: 'system', progress: p.fraction });
+            tx.onCommit(() => { if (a.progress === p) a.progress = undefined; });
+        }
     }
 
     /** Commits the end of an attempt: completed, failed, cancelled, or back to queued (stopping). */
-    private async finish(a: Active, run: Run, outcome: ExecutionOutcome): Promise<void> {
+    private async finish(a: Active, outcome: ExecutionOutcome): Promise<void> {
         clearTimeout(a.timer);
         try {
-            const { events, completed } = await this.mutex.run(async () => {
-                try {
-                    return await this.commitEnd(a, run, outcome);
-                } finally {
-                    this.active.delete(a.id); // inside the mutex: a cancel that follows sees the run ended
-                }
-            });
-            this.publish(events);
-            if (completed) this.safeEmit('completed', completed.run, completed.result);
+            await this.writer!.write(tx => this.commitEnd(tx, a, outcome));
         } catch (e) {
             // Results that cannot be saved (disk full, …): the run must not stay running.
             this.warn(e);
             try {
-                this.publish(await this.mutex.run(() => this.end(a, 'failed', 'system', `internal error: cannot record the outcome: ${firstLine(e)}`)));
+                await this.writer!.write(tx => this.end(tx, a, 'failed', 'system', `internal error: cannot record the outcome: ${firstLine(e)}`));
             } catch (e2) {
                 this.warn(e2);
             }
         } finally {
             this.active.delete(a.id);
             a.settle();
-            this.pump();
         }
     }
 
-    /** The caller holds the mutex. */
-    private async commitEnd(a: Active, run: Run, outcome: ExecutionOutcome): Promise<{ events: RunEvent[]; completed?: { run: Run; result: RunResult } }> {
-        const repo = this.repoInstance!;
+    /** The op of finish(). */
+    private async commitEnd(tx: WriteTx, a: Active, outcome: ExecutionOutcome): Promise<void> {
+        // Decided here, in the transaction: a cancel that came in after the execution ended still wins.
+        tx.onCommit(() => this.active.delete(a.id)); // a cancel that follows sees the run ended
         const reason = a.controller.signal.aborted ? a.controller.signal.reason as AbortReason : undefined;
         if (a.cancelBy || reason === 'cancelled') {
             const by = a.cancelBy ?? 'system';
-            return { events: await this.end(a, 'cancelled', by, `cancelled by ${by}`) };
+            return this.end(tx, a, 'cancelled', by, `cancelled by ${by}`);
         }
-        if (reason === 'timeout') return { events: await this.end(a, 'failed', 'system', `timed out after ${a.timeoutMs} ms`) };
+        if (reason === 'timeout') return this.end(tx, a, 'failed', 'system', `timed out after ${a.timeoutMs} ms`);
         if (reason === 'stopping') {
             rmSync(this.runDir(a.id), { recursive: true, force: true });
-            return {
-                events: await this.transact(async now => {
-                    if (!await repo.transition(a.id, ['running'], 'queued', now, { progress: 0 }, ['queued_at'])) return [];
-                    return [await repo.appendEvent(a.id, { kind: 'state', state: 'queued', actor: 'system', message: 'daemon stopping; the run starts again with the next start' }, now)];
-                }),
-            };
+            if (!await tx.transition(a.id, ['running'], 'queued', { progress: 0 }, ['queued_at'])) return;
+            await this.writeBuffered(tx, a);
+            await tx.event(a.id, { kind: 'state', state: 'queued', actor: 'system', message: 'daemon stopping; the run starts again with the next start' });
+            return;
         }
-        if (outcome.status !== 'completed') return { events: await this.end(a, 'failed', 'system', outcome.status === 'failed' ? outcome.error : 'stopped') };
+        if (outcome.status !== 'completed') return this.end(tx, a, 'failed', 'system', outcome.status === 'failed' ? outcome.error : 'stopped');
 
-        // Completed: artifacts into place first, then one transaction with every result.
+        // Completed: artifacts into place first, then the transaction with every result.
         const out = outcome.output;
         const dir = this.runDir(a.id);
-        for (const st of out.staged) renameSync(st.tmp, join(dir, st.name));
+        for (const st of out.staged) if (existsSync(st.tmp)) renameSync(st.tmp, join(dir, st.name));
         const artifacts = listArtifacts(dir);
-        const events = await this.transact(async now => {
-            const p = out.provenance;
-            const ok = await repo.transition(a.id, ['running'], 'completed', now, {
-                progress: 1, error: null, strategy: out.strategy, params: JSON.stringify(out.params), metrics: metricsJson(out.metrics), trade_count: out.tradeCount,
-                fingerprint_exact: p.exactFingerprint, fingerprint_structural: p.structuralFingerprint, data_snapshot: p.dataSnapshot, engine_version: p.engineVersion, seed: p.seed,
-            }, ['finished_at']);
-            if (!ok) return undefined;
-            await repo.writeResultRows(a.id, out.params, out.metrics);
-            return [
-                await repo.appendEvent(a.id, { kind: 'result', actor: 'system', message: out.summary }, now),
-                await repo.appendEvent(a.id, { kind: 'state', state: 'completed', actor: 'system' }, now),
-            ];
-        });
-        if (!events) {
+        const p = out.provenance;
+        const metrics = metricsJson(out.metrics);
+        const ok = await tx.transition(a.id, ['running'], 'completed', {
+            progress: 1, error: null, strategy: out.strategy, params: JSON.stringify(out.params), metrics, trade_count: out.tradeCount,
+            fingerprint_exact: p.exactFingerprint, fingerprint_structural: p.structuralFingerprint, data_snapshot: p.dataSnapshot, engine_version: p.engineVersion, seed: p.seed,
+        }, ['finished_at']);
+        if (!ok) {
             // Someone else ended it first: leave no result behind.
             for (const st of out.staged) rmSync(join(dir, st.name), { force: true });
-            return { events: [] };
+            return;
         }
-        const final = (await repo.get(a.id))!;
-        return { events, completed: { run: final, result: { strategy: out.strategy, params: out.params, metrics: out.metrics, tradeCount: out.tradeCount, provenance: out.provenance, tags: run.spec.tags ?? {}, artifacts } } };
+        await this.writeBuffered(tx, a);
+        tx.writeResults({ runId: a.id, params: out.params, metrics: out.metrics });
+        await tx.event(a.id, { kind: 'result', actor: 'system', message: out.summary });
+        await tx.event(a.id, { kind: 'state', state: 'completed', actor: 'system' });
+        this.ended(tx, a.id);
+        // The record as committed (what get() would read back).
+        const final: Run = {
+            ...a.run!, state: 'completed', progress: 1, error: null, strategy: out.strategy, finishedAt: new Date(tx.now).toISOString(),
+            params: JSON.parse(JSON.stringify(out.params)) as Run['params'], metrics: parseMetrics(metrics), tradeCount: out.tradeCount,
+            provenance: { exactFingerprint: p.exactFingerprint, structuralFingerprint: p.structuralFingerprint, dataSnapshot: p.dataSnapshot, engineVersion: p.engineVersion, seed: p.seed },
+        };
+        const result: RunResult = { strategy: out.strategy, params: out.params, metrics: out.metrics, tradeCount: out.tradeCount, provenance: out.provenance, tags: a.run!.spec.tags ?? {}, artifacts };
+        tx.onCommit(() => this.safeEmit('completed', final, result));
     }
 
-    /** running → a terminal state with a reason (the caller holds the mutex). */
-    private async end(a: Active, to: RunState, actor: string, message: string): Promise<RunEvent[]> {
-        const repo = this.repoInstance!;
+    /** running → a terminal state with a reason, in `tx`. */
+    private async end(tx: WriteTx, a: Active, to: RunState, actor: string, message: string): Promise<void> {
         rmSync(this.runDir(a.id), { recursive: true, force: true });
-        return this.transact(async now => {
-            if (!await repo.transition(a.id, ['running'], to, now, { error: message, ...(a.strategy ? { strategy: a.strategy } : {}) }, ['finished_at'])) return [];
-            return [await repo.appendEvent(a.id, { kind: 'state', state: to, actor, message } satisfies EventInput, now)];
-        });
+        if (!await tx.transition(a.id, ['running'], to, { error: message, ...(a.strategy ? { strategy: a.strategy } : {}) }, ['finished_at'])) return;
+        await this.writeBuffered(tx, a);
+        await tx.event(a.id, { kind: 'state', state: to, actor, message });
+        this.ended(tx, a.id);
     }
+}
+
+/** A run about to be claimed (not active until its claim is in the transaction). */
+function newActive(id: string): Active {
+    let settle!: () => void;
+    const done = new Promise<void>(r => { settle = r; });
+    return { id, timeoutMs: 0, controller: new AbortController(), done, settle, lastProgressAt: 0, logs: [] };
 }
 
 function abort(a: Active, reason: AbortReason): void {

@@ -2,10 +2,17 @@
  * The orchestrator's SQL over runs, run_events and run_logs (schema.ts), plus the result rows of
  * the experiment store's run_params / run_metrics / run_tags. Callers serialise access (one
  * connection, one writer: the orchestrator's mutex) and wrap multi-statement changes in
- * `store.transaction`. A state change is a compare-and-set (`WHERE state IN (…)`), so two
- * racing transitions cannot both win.
+ * `store.transaction` (writer.ts). A state change is a compare-and-set (`WHERE state IN (…)`),
+ * so two racing transitions cannot both win. Rows of the same table written by one transaction
+ * go in as one multi-row INSERT (`insert*` / `upsert*`): a statement costs far more than a row.
+ * INSERT … VALUES statements are prepared once per SQL text and kept (binding and running a
+ * prepared statement is one round trip into DuckDB; parsing and planning it again is two more).
+ * Nothing that reads a table is kept prepared: DuckDB fixes a plan when it prepares it, and its
+ * optimizer may fold what table statistics say at that moment into the plan (a count(*) or max()
+ * of a checkpointed table becomes a constant), so a kept SELECT or UPDATE could act on a stale
+ * picture of the table. Those are planned on every execution.
  */
-import { type DuckDBValue } from '@duckdb/node-api';
+import { type DuckDBPreparedStatement, type DuckDBValue } from '@duckdb/node-api';
 import { type DataStore } from '../data/store.js';
 import { jsonNumbers } from './util.js';
 import type { ListQuery, LogLevel, Provenance, Run, RunEvent, RunEventKind, RunKind, RunLog, RunSpec, RunState } from './types.js';
@@ -20,7 +27,7 @@ const RUN_COLUMNS = `id, kind, state, promoted, owner, team, experiment_id, trac
     CAST(metrics AS VARCHAR) AS metrics, trade_count, fingerprint_exact, fingerprint_structural,
     data_snapshot, engine_version, CAST(seed AS DOUBLE) AS seed`;
 
-function toRun(r: Record<string, unknown>): Run {
+export function toRun(r: Record<string, unknown>): Run {
     const parse = <T>(v: unknown): T | null => (typeof v === 'string' ? JSON.parse(v) as T : null);
     const provenance: Provenance | null = r.fingerprint_exact
         ? { exactFingerprint: String(r.fingerprint_exact), structuralFingerprint: String(r.fingerprint_structural), dataSnapshot: String(r.data_snapshot), engineVersion: String(r.engine_version), seed: Number(r.seed ?? 0) }
@@ -39,7 +46,7 @@ export function metricsJson(m: Readonly<Record<string, number | null>>): string 
     return JSON.stringify(m, jsonNumbers);
 }
 
-function parseMetrics(v: unknown): Record<string, number | null> | null {
+export function parseMetrics(v: unknown): Record<string, number | null> | null {
     if (typeof v !== 'string') return null;
     const raw = JSON.parse(v) as Record<string, number | string | null>;
     const out: Record<string, number | null> = {};
@@ -64,28 +71,123 @@ export interface EventInput {
     readonly progress?: number;
 }
 
+/** A run_events row to insert: the event (seq assigned) and its time in epoch ms. */
+export interface EventRow {
+    readonly event: RunEvent;
+    readonly ms: number;
+}
+
+/** A run_logs row to insert. */
+export interface LogRow {
+    readonly log: RunLog;
+    readonly ms: number;
+}
+
+/** Result rows of one completed run. */
+export interface ResultRows {
+    readonly runId: string;
+    readonly params: Readonly<Record<string, number | boolean>>;
+    readonly metrics: Readonly<Record<string, number | null>>;
+}
+
+/** Rows per multi-row statement (and so at most ~1600 bound values). */
+const CHUNK = 200;
+
+/**
+ * `(…), (…)` for `rows` rows: per column either an expression of its bound value (`$n` numbered
+ * row by row) or a constant SQL text that binds nothing.
+ */
+function valuesClause(rows: number, exprs: readonly (((p: string) => string) | string)[]): string {
+    const width = exprs.filter(e => typeof e === 'function').length;
+    return Array.from({ length: rows }, (_, r) => {
+        let c = 0;
+        return `(${exprs.map(e => (typeof e === 'function' ? e(`$${r * width + ++c}`) : e)).join(', ')})`;
+    }).join(', ');
+}
+const plain = (p: string): string => p;
+const stamp = (p: string): string => `make_timestamp(CAST(${p} AS BIGINT) * 1000)`;
+
+/** INSERT statements kept prepared per connection (the least recently prepared go first). */
+const MAX_PREPARED = 128;
+
 export class RunRepository {
+    private readonly prepared = new Map<string, Promise<DuckDBPreparedStatement>>();
+
     constructor(readonly store: DataStore) {}
 
-    async insertRun(r: NewRun): Promise<void> {
-        await this.store.run(`INSERT INTO runs (id, kind, state, owner, team, experiment_id, trace_id, attempt, created_at, queued_at, spec, strategy, source, progress)
-            VALUES ($1, $2, 'queued', $3, $4, $5, $6, 0, ${ts(7)}, ${ts(7)}, $8, $9, $10, 0)`,
-        [r.id, r.spec.kind, r.owner, r.team, r.spec.experimentId ?? null, r.traceId, r.now, JSON.stringify(r.spec), r.spec.strategy ?? null, r.spec.source]);
+    /** Runs an INSERT … VALUES (prepared once per SQL text); callers are serialised (one statement at a time on the connection). */
+    private async insert(sql: string, params: readonly DuckDBValue[]): Promise<number> {
+        if (!/^\s*INSERT INTO \w+\s*(\([\w,\s]+\)\s*)?VALUES\s/.test(sql)) throw new Error('only INSERT … VALUES statements are kept prepared');
+        let p = this.prepared.get(sql);
+        if (!p) {
+            p = this.store.connection.prepare(sql);
+            this.prepared.set(sql, p);
+            p.catch(() => this.prepared.delete(sql));
+            if (this.prepared.size > MAX_PREPARED) {
+                const [oldest, q] = this.prepared.entries().next().value!;
+                this.prepared.delete(oldest);
+                void q.then(st => st.destroySync(), () => undefined);
+            }
+        }
+        const st = await p;
+        st.bind([...params]);
+        return (await st.run()).rowsChanged;
     }
 
-    /** Appends an event (in the caller's transaction); returns it with its seq. */
-    async appendEvent(runId: string, e: EventInput, now: number): Promise<RunEvent> {
-        const rows = await this.store.rows(`INSERT INTO run_events (run_id, seq, ts, kind, state, actor, message, progress)
-            SELECT $1, coalesce(max(seq), 0) + 1, ${ts(2)}, $3, $4, $5, $6, $7 FROM run_events WHERE run_id = $1
-            RETURNING seq`, [runId, now, e.kind, e.state ?? null, e.actor, e.message ?? null, e.progress ?? null]);
-        return { runId, seq: Number(rows[0]!.seq), ts: new Date(now).toISOString(), kind: e.kind, actor: e.actor, ...(e.state ? { state: e.state } : {}), ...(e.message !== undefined ? { message: e.message } : {}), ...(e.progress !== undefined ? { progress: e.progress } : {}) };
+    /** A statement planned now; its changed-row count (UPDATE / DELETE). */
+    private run(sql: string, params?: readonly DuckDBValue[]): Promise<number> {
+        return this.store.run(sql, params ? [...params] : undefined);
     }
 
-    async appendLog(runId: string, level: LogLevel, message: string, now: number): Promise<RunLog> {
-        const rows = await this.store.rows(`INSERT INTO run_logs (run_id, seq, ts, level, message)
-            SELECT $1, coalesce(max(seq), 0) + 1, ${ts(2)}, $3, $4 FROM run_logs WHERE run_id = $1
-            RETURNING seq`, [runId, now, level, message]);
-        return { runId, seq: Number(rows[0]!.seq), ts: new Date(now).toISOString(), level, message };
+    private rows(sql: string, params?: readonly DuckDBValue[]): Promise<Record<string, unknown>[]> {
+        return this.store.rows(sql, params ? [...params] : undefined);
+    }
+
+    /** New runs, state queued (created and queued at `now`). */
+    async insertRuns(runs: readonly NewRun[]): Promise<void> {
+        const exprs = [plain, plain, plain, plain, plain, plain, stamp, stamp, plain, plain, plain, `'queued'`, '0', '0'];
+        await this.insertChunked(runs, rs => this.insert(`INSERT INTO runs (id, kind, owner, team, experiment_id, trace_id, created_at, queued_at, spec, strategy, source, state, attempt, progress)
+            VALUES ${valuesClause(rs.length, exprs)}`,
+        rs.flatMap(r => [r.id, r.spec.kind, r.owner, r.team, r.spec.experimentId ?? null, r.traceId, r.now, r.now, JSON.stringify(r.spec), r.spec.strategy ?? null, r.spec.source])));
+    }
+
+    /** Events whose seq the caller assigned (writer.ts keeps the counters). */
+    async insertEvents(rows: readonly EventRow[]): Promise<void> {
+        const exprs = [plain, plain, stamp, plain, plain, plain, plain, (p: string) => `CAST(${p} AS DOUBLE)`];
+        await this.insertChunked(rows, rs => this.insert(`INSERT INTO run_events (run_id, seq, ts, kind, state, actor, message, progress) VALUES ${valuesClause(rs.length, exprs)}`,
+            rs.flatMap(({ event: e, ms }) => [e.runId, e.seq, ms, e.kind, e.state ?? null, e.actor, e.message ?? null, e.progress ?? null])));
+    }
+
+    async insertLogs(rows: readonly LogRow[]): Promise<void> {
+        const exprs = [plain, plain, stamp, plain, plain];
+        await this.insertChunked(rows, rs => this.insert(`INSERT INTO run_logs (run_id, seq, ts, level, message) VALUES ${valuesClause(rs.length, exprs)}`,
+            rs.flatMap(({ log: l, ms }) => [l.runId, l.seq, ms, l.level, l.message])));
+    }
+
+    /** The highest seq of a run's events or log lines (0: none). */
+    async maxSeq(table: 'run_events' | 'run_logs', runId: string): Promise<number> {
+        return Number((await this.rows(`SELECT coalesce(max(seq), 0)::INTEGER AS n FROM ${table} WHERE run_id = $1`, [runId]))[0]!.n);
+    }
+
+    /**
+     * queued → running (a compare-and-set): counts the attempt, clears progress and error, stamps
+     * started_at; returns the run as it is now, or undefined when it was not queued.
+     */
+    async claim(runId: string, now: number): Promise<Run | undefined> {
+        const rows = await this.rows(`UPDATE runs SET state = 'running', attempt = attempt + 1, progress = 0, error = NULL, started_at = ${ts(2)}
+            WHERE id = $1 AND state = 'queued' RETURNING ${RUN_COLUMNS}`, [runId, now]);
+        return rows[0] ? toRun(rows[0]) : undefined;
+    }
+
+    /** Progress of running runs, one statement; returns the ids that were running (and so updated). */
+    async setProgress(list: readonly { runId: string; progress: number }[]): Promise<Set<string>> {
+        const done = new Set<string>();
+        await this.insertChunked(list, async chunk => {
+            const rows = await this.rows(`UPDATE runs SET progress = v.p FROM (VALUES ${valuesClause(chunk.length, [plain, (p: string) => `CAST(${p} AS DOUBLE)`])}) v(id, p)
+                WHERE runs.id = v.id AND runs.state = 'running' RETURNING runs.id`, chunk.flatMap(x => [x.runId, x.progress]));
+            for (const r of rows) done.add(String(r.id));
+        });
+        return done;
     }
 
     /**
@@ -97,23 +199,23 @@ export class RunRepository {
         const sets = [`state = $2`, ...stamp.map(c => `${c} = ${ts(3)}`)];
         for (const [col, v] of Object.entries(set)) { params.push(v); sets.push(`${col} = $${params.length}`); }
         const states = from.map(s => { params.push(s); return `$${params.length}`; });
-        const n = await this.store.run(`UPDATE runs SET ${sets.join(', ')} WHERE id = $1 AND state IN (${states.join(', ')})`, params);
+        const n = await this.run(`UPDATE runs SET ${sets.join(', ')} WHERE id = $1 AND state IN (${states.join(', ')})`, params);
         return n === 1;
     }
 
     async update(runId: string, set: Readonly<Record<string, DuckDBValue>>, where = ''): Promise<number> {
         const params: DuckDBValue[] = [runId];
         const sets = Object.entries(set).map(([col, v]) => { params.push(v); return `${col} = $${params.length}`; });
-        return this.store.run(`UPDATE runs SET ${sets.join(', ')} WHERE id = $1 ${where}`, params);
+        return this.run(`UPDATE runs SET ${sets.join(', ')} WHERE id = $1 ${where}`, params);
     }
 
     async get(id: string): Promise<Run | undefined> {
-        const rows = await this.store.rows(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = $1`, [id]);
+        const rows = await this.rows(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = $1`, [id]);
         return rows[0] ? toRun(rows[0]) : undefined;
     }
 
     async state(id: string): Promise<{ state: RunState; owner: string; team: string; attempt: number } | undefined> {
-        const rows = await this.store.rows(`SELECT state, owner, team, attempt FROM runs WHERE id = $1`, [id]);
+        const rows = await this.rows(`SELECT state, owner, team, attempt FROM runs WHERE id = $1`, [id]);
         const r = rows[0];
         return r ? { state: r.state as RunState, owner: String(r.owner), team: String(r.team), attempt: Number(r.attempt) } : undefined;
     }
@@ -132,19 +234,19 @@ export class RunRepository {
         add('experiment_id', q.experimentId);
         const limit = Math.max(0, Math.min(1000, Math.floor(q.limit ?? 100)));
         const offset = Math.max(0, Math.floor(q.offset ?? 0));
-        const rows = await this.store.rows(`SELECT ${RUN_COLUMNS} FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        const rows = await this.rows(`SELECT ${RUN_COLUMNS} FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
             ORDER BY created_at DESC, id LIMIT ${limit} OFFSET ${offset}`, params);
         return rows.map(toRun);
     }
 
     /** Runs a previous process left unfinished, oldest first. */
     async unfinished(): Promise<{ id: string; state: RunState; owner: string; team: string; attempt: number }[]> {
-        const rows = await this.store.rows(`SELECT id, state, owner, team, attempt FROM runs WHERE state IN ('created', 'queued', 'running') ORDER BY created_at, id`);
+        const rows = await this.rows(`SELECT id, state, owner, team, attempt FROM runs WHERE state IN ('created', 'queued', 'running') ORDER BY created_at, id`);
         return rows.map(r => ({ id: String(r.id), state: r.state as RunState, owner: String(r.owner), team: String(r.team), attempt: Number(r.attempt) }));
     }
 
     async events(runId: string): Promise<RunEvent[]> {
-        const rows = await this.store.rows(`SELECT seq, epoch_ms(ts)::DOUBLE AS ts, kind, state, actor, message, progress FROM run_events WHERE run_id = $1 ORDER BY seq`, [runId]);
+        const rows = await this.rows(`SELECT seq, epoch_ms(ts)::DOUBLE AS ts, kind, state, actor, message, progress FROM run_events WHERE run_id = $1 ORDER BY seq`, [runId]);
         return rows.map(r => ({
             runId, seq: Number(r.seq), ts: iso(r.ts)!, kind: r.kind as RunEventKind, actor: String(r.actor),
             ...(r.state !== null ? { state: r.state as RunState } : {}), ...(r.message !== null ? { message: String(r.message) } : {}), ...(r.progress !== null ? { progress: Number(r.progress) } : {}),
@@ -152,28 +254,33 @@ export class RunRepository {
     }
 
     async logs(runId: string, afterSeq = 0, limit = 10_000): Promise<RunLog[]> {
-        const rows = await this.store.rows(`SELECT seq, epoch_ms(ts)::DOUBLE AS ts, level, message FROM run_logs WHERE run_id = $1 AND seq > $2 ORDER BY seq LIMIT ${Math.max(0, Math.floor(limit))}`, [runId, afterSeq]);
+        const rows = await this.rows(`SELECT seq, epoch_ms(ts)::DOUBLE AS ts, level, message FROM run_logs WHERE run_id = $1 AND seq > $2 ORDER BY seq LIMIT ${Math.max(0, Math.floor(limit))}`, [runId, afterSeq]);
         return rows.map(r => ({ runId, seq: Number(r.seq), ts: iso(r.ts)!, level: r.level as LogLevel, message: String(r.message) }));
     }
 
-    /** The experiment store's long rows for a run (upserts: recording again changes nothing; numbers as in ExperimentStore.recordResult). */
-    async writeResultRows(runId: string, params: Readonly<Record<string, number | boolean>>, metrics: Readonly<Record<string, number | null>>): Promise<void> {
+    /** The experiment store's long rows of completed runs (upserts: recording again changes nothing; numbers as in ExperimentStore.recordResult). */
+    async writeResultRows(results: readonly ResultRows[]): Promise<void> {
         await this.upsert('run_params', 'value = excluded.value, text = excluded.text',
-            Object.entries(params).map(([k, v]) => [runId, k, typeof v === 'number' && Number.isFinite(v) ? v : null, String(v)]));
+            results.flatMap(r => Object.entries(r.params).map(([k, v]) => [r.runId, k, typeof v === 'number' && Number.isFinite(v) ? v : null, String(v)])));
         await this.upsert('run_metrics', 'value = excluded.value',
-            Object.entries(metrics).map(([k, v]) => [runId, k, typeof v === 'number' && !Number.isNaN(v) ? v : null]));
+            results.flatMap(r => Object.entries(r.metrics).map(([k, v]) => [r.runId, k, typeof v === 'number' && !Number.isNaN(v) ? v : null])));
     }
 
-    async writeTags(runId: string, tags: Readonly<Record<string, string>>): Promise<void> {
-        await this.upsert('run_tags', 'value = excluded.value', Object.entries(tags).map(([k, v]) => [runId, k, v]));
+    async writeTags(list: readonly { runId: string; tags: Readonly<Record<string, string>> }[]): Promise<void> {
+        await this.upsert('run_tags', 'value = excluded.value', list.flatMap(t => Object.entries(t.tags).map(([k, v]) => [t.runId, k, v])));
     }
 
+    /** Rows keyed by (run_id, key) — the first two values —, the last one of a key winning (one statement must not update a row twice). */
     private async upsert(table: string, update: string, rows: readonly DuckDBValue[][]): Promise<void> {
-        for (let i = 0; i < rows.length; i += 200) {
-            const chunk = rows.slice(i, i + 200);
+        const byKey = new Map<string, DuckDBValue[]>();
+        for (const r of rows) byKey.set(JSON.stringify([r[0], r[1]]), r);
+        await this.insertChunked([...byKey.values()], async chunk => {
             const width = chunk[0]!.length;
-            const values = chunk.map((_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(', ')})`).join(', ');
-            await this.store.run(`INSERT INTO ${table} VALUES ${values} ON CONFLICT (run_id, key) DO UPDATE SET ${update}`, chunk.flat());
-        }
+            await this.insert(`INSERT INTO ${table} VALUES ${valuesClause(chunk.length, Array.from({ length: width }, () => plain))} ON CONFLICT (run_id, key) DO UPDATE SET ${update}`, chunk.flat());
+        });
+    }
+
+    private async insertChunked<T>(rows: readonly T[], fn: (chunk: readonly T[]) => Promise<unknown>): Promise<void> {
+        for (let i = 0; i < rows.length; i += CHUNK) await fn(rows.slice(i, i + CHUNK));
     }
 }

@@ -12,7 +12,8 @@ import { LANGUAGE_ID } from './language-client.js';
 import type { DagPanel, ExperimentsPanel, ReportPanels } from './panel-controllers.js';
 import { isActive, kindLabel, metricsLine, runLabel, type RunRow } from './run-model.js';
 import { scanStrategies, strategyAt } from './strategy-scan.js';
-import type { DataTreeProvider, ExperimentsTreeProvider, RunsTreeProvider } from './trees.js';
+import type { SimilarTreeProvider } from './similar-view.js';
+import { VIEW_IDS, type DataTreeProvider, type ExperimentsTreeProvider, type RunsTreeProvider } from './trees.js';
 
 export interface Services {
     readonly context: vscode.ExtensionContext;
@@ -21,6 +22,7 @@ export interface Services {
     readonly runs: RunsTreeProvider;
     readonly experiments: ExperimentsTreeProvider;
     readonly data: DataTreeProvider;
+    readonly similar: SimilarTreeProvider;
     readonly reports: ReportPanels;
     readonly dag: DagPanel;
     readonly experimentsPanel: ExperimentsPanel;
@@ -309,73 +311,14 @@ export function registerCommands(s: Services): void {
     command('alphaforge.findSimilar', async (uri, strategy) => {
         const t = await resolveTarget(uri, strategy);
         if (!t) return;
-        type Item = vscode.QuickPickItem & { run?: string; open?: { uri: string; strategy: string } };
-        const qp = vscode.window.createQuickPick<Item>();
-        qp.title = `Strategies similar to ${t.strategy ?? 'this one'}`;
-        qp.placeholder = 'Stored runs (by DAG embedding) and strategies in this workspace';
-        qp.matchOnDescription = true;
-        qp.matchOnDetail = true;
-        qp.busy = true;
-        qp.show();
-        const stored: Item[] = [], local: Item[] = [];
-        const update = (): void => {
-            qp.items = [
-                ...(stored.length ? [{ label: 'Stored runs', kind: vscode.QuickPickItemKind.Separator } as Item, ...stored] : []),
-                ...(local.length ? [{ label: 'In this workspace', kind: vscode.QuickPickItemKind.Separator } as Item, ...local] : []),
-            ];
-        };
-        const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
-        const fromDaemon = (async () => {
-            if (!daemon.connected) return;
-            try {
-                const r = await daemon.call('similar.find', { source: t.document.getText(), ...(t.strategy ? { strategy: t.strategy } : {}), ...(t.document.uri.scheme === 'file' ? { uri: t.document.uri.toString() } : {}), k: 15 });
-                for (const m of r.matches) {
-                    stored.push({
-                        label: `$(history) ${m.strategy ?? m.runId}`,
-                        description: `${pct(m.similarity)} similar${m.sameExact ? ' · identical' : m.sameStructure ? ' · same structure' : ''}`,
-                        detail: `run ${m.runId}${m.metrics ? ` · ${metricsLine(m.metrics)}` : ''}`,
-                        run: m.runId,
-                    });
-                }
-            } catch (e) {
-                log.warn(`similar.find: ${errorText(e)}`);
-            }
-            update();
-        })();
-        const fromServer = (async () => {
-            try {
-                const r = await s.client.similar(t.document.uri, t.strategy, 15);
-                if (r.ok) {
-                    for (const m of r.value) {
-                        local.push({
-                            label: `$(file-code) ${m.strategy}`,
-                            description: `${pct(m.similarity)} similar${m.sameStructure ? ' · same structure' : ''}`,
-                            detail: vscode.workspace.asRelativePath(vscode.Uri.parse(m.uri)),
-                            open: { uri: m.uri, strategy: m.strategy },
-                        });
-                    }
-                } else log.warn(`similar: ${r.errors.map(e => e.message).join('; ')}`);
-            } catch (e) {
-                log.warn(`alphaforge/similar: ${errorText(e)}`);
-            }
-            update();
-        })();
-        void Promise.all([fromDaemon, fromServer]).then(() => {
-            qp.busy = false;
-            if (!stored.length && !local.length) qp.placeholder = daemon.connected ? 'Nothing similar found' : 'Nothing similar in the workspace (connect the daemon to search stored runs)';
-        });
-        qp.onDidAccept(async () => {
-            const item = qp.selectedItems[0];
-            qp.hide();
-            if (item?.run) await s.reports.show(item.run);
-            else if (item?.open) {
-                const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(item.open.uri));
-                const at = scanStrategies(doc.getText()).find(x => x.name === item.open!.strategy);
-                const pos = new vscode.Position(at?.line ?? 0, at?.character ?? 0);
-                await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos) });
-            }
-        });
-        qp.onDidHide(() => qp.dispose());
+        // Reveal the view first: it shows "Searching…" while the daemon and the server answer.
+        await vscode.commands.executeCommand(`${VIEW_IDS.similar}.focus`);
+        await s.similar.find(t.document, t.strategy);
+    });
+
+    command('alphaforge.refreshSimilar', async () => {
+        if (s.similar.hasQuery) await s.similar.refresh();
+        else await vscode.commands.executeCommand('alphaforge.findSimilar');
     });
 
     command('alphaforge.openExperiments', async arg => {

@@ -2,8 +2,9 @@
  * The AlphaForge VS Code extension: a thin client. The language server (dist/server.cjs, over
  * IPC) does everything about the language; the daemon (HTTP + WebSocket) runs backtests,
  * sweeps and walk-forwards and keeps the experiment store. This file wires the pieces:
- * output channels, the language client, the daemon connection, code lenses, trees, the status
- * bar, the panels and the commands. Activation never waits for the server or the daemon.
+ * output channels, the daemon connection, the language client, code lenses, trees (runs,
+ * experiments, data sets, similar strategies), the status bar, the panels and the commands.
+ * Activation never waits for the server or the daemon.
  */
 import * as vscode from 'vscode';
 import { StrategyCodeLensProvider } from './code-lenses.js';
@@ -12,6 +13,7 @@ import { DaemonConnection } from './daemon-connection.js';
 import { AlphaForgeLanguageClient, LANGUAGE_ID } from './language-client.js';
 import { DagPanel, ExperimentsPanel, ReportLoader, ReportPanels } from './panel-controllers.js';
 import { lineLogger } from './panels.js';
+import { SimilarTreeProvider } from './similar-view.js';
 import { DaemonStatusBar } from './status-bar.js';
 import { DataTreeProvider, ExperimentsTreeProvider, RunsTreeProvider, VIEW_IDS } from './trees.js';
 
@@ -22,13 +24,20 @@ export function activate(context: vscode.ExtensionContext): void {
     const daemonLog = vscode.window.createOutputChannel('AlphaForge Daemon', { log: true });
     context.subscriptions.push(serverLog, daemonLog);
 
-    client = new AlphaForgeLanguageClient(context, serverLog);
+    const daemon = new DaemonConnection(context, daemonLog);
+    context.subscriptions.push(daemon);
+
+    // The server keeps its workspace similarity index in the workspace's state directory.
+    client = new AlphaForgeLanguageClient(context, serverLog, () => daemon.workspaceStateDir);
     context.subscriptions.push(client);
     if (vscode.workspace.getConfiguration('alphaforge').get<boolean>('server.enabled', true)) void client.start().catch(() => undefined);
     else serverLog.appendLine('The language server is off (alphaforge.server.enabled).');
-
-    const daemon = new DaemonConnection(context, daemonLog);
-    context.subscriptions.push(daemon);
+    context.subscriptions.push(vscode.workspace.onDidChangeConfiguration(e => {
+        // The state directory is an initialization option: a restart hands the server the new one.
+        if (e.affectsConfiguration('alphaforge.stateDir') && vscode.workspace.getConfiguration('alphaforge').get<boolean>('server.enabled', true)) {
+            void client?.restart().catch(() => undefined);
+        }
+    }));
 
     const lenses = new StrategyCodeLensProvider();
     context.subscriptions.push(lenses, vscode.languages.registerCodeLensProvider({ language: LANGUAGE_ID }, lenses));
@@ -42,6 +51,8 @@ export function activate(context: vscode.ExtensionContext): void {
         vscode.window.createTreeView(VIEW_IDS.experiments, { treeDataProvider: experiments, showCollapseAll: true }),
         vscode.window.createTreeView(VIEW_IDS.data, { treeDataProvider: data, showCollapseAll: true }),
     );
+    const similar = new SimilarTreeProvider(daemon, client, daemonLog);
+    context.subscriptions.push(similar, vscode.window.createTreeView(VIEW_IDS.similar, { treeDataProvider: similar, showCollapseAll: true }));
     context.subscriptions.push(new DaemonStatusBar(daemon, runs.onDidChangeActive));
 
     const loader = new ReportLoader(daemon);
@@ -51,7 +62,7 @@ export function activate(context: vscode.ExtensionContext): void {
     const dag = new DagPanel(context.extensionUri, client, lineLogger(serverLog));
     context.subscriptions.push(reports, experimentsPanel, dag);
 
-    registerCommands({ context, daemon, client, runs, experiments, data, reports, dag, experimentsPanel, daemonLog, serverLog });
+    registerCommands({ context, daemon, client, runs, experiments, data, similar, reports, dag, experimentsPanel, daemonLog, serverLog });
 
     // In the background: find, maybe start, and connect to the daemon.
     void daemon.connect();

@@ -8,7 +8,7 @@ import type { ResultOf } from '../../language/src/protocol/daemon-protocol.js';
 import type { DaemonConnection } from './daemon-connection.js';
 import { RunsModel, formatMetric, isActive, kindLabel, metricsLine, runDescription, runLabel, stateIcon, type RunRow } from './run-model.js';
 
-export const VIEW_IDS = { runs: 'alphaforge.runs', experiments: 'alphaforge.experiments', data: 'alphaforge.data' } as const;
+export const VIEW_IDS = { runs: 'alphaforge.runs', experiments: 'alphaforge.experiments', data: 'alphaforge.data', similar: 'alphaforge.similar' } as const;
 
 type Experiment = ResultOf<'experiments.list'>['experiments'][number];
 type Series = ResultOf<'data.list'>['series'][number];

@@ -113,7 +113,8 @@ describe('the bundled language server over IPC', () => {
 
     it('finds similar strategies in the workspace', async () => {
         const r = await request(LspMethods.similar, { uri: uriOf(join(root, 'examples', 'sma-cross.af')), limit: 3 });
-        expect(r.ok && r.value.length).toBeGreaterThan(0);
+        expect(r.ok && r.value.matches.length).toBeGreaterThan(0);
+        if (r.ok) for (const m of r.value.matches) expect(m).toMatchObject({ scope: 'workspace', file: { uri: expect.stringMatching(/^file:/) } });
     });
 });
 
@@ -160,6 +161,17 @@ describe('the client bundle', () => {
             // A command that needs the daemon says so instead of throwing.
             await recorded.commands.get('alphaforge.openReport')!('run-1');
             expect(recorded.messages.some(m => m.includes('not available'))).toBe(true);
+            // Find similar reveals its view and fills it: no daemon, no server here, so each group says why.
+            const similar = recorded.trees.get('alphaforge.similar')!;
+            expect(await similar.getChildren()).toEqual([]);
+            await recorded.commands.get('alphaforge.findSimilar')!(vscode.Uri.file(join(root, 'examples', 'sma-cross.af')), 'SmaCross');
+            expect(recorded.executed.map(e => e.id)).toContain('alphaforge.similar.focus');
+            const top = await similar.getChildren() as { label: string; children?: { label: string }[] }[];
+            expect(top.map(n => n.label)).toEqual(['Similar to SmaCross', 'Experiment store', 'Workspace']);
+            expect(top[1]!.children!.map(n => n.label)).toEqual(['Connect the daemon to search stored runs']);
+            expect(top[2]!.children!.map(n => n.label)).toEqual(['Search failed: the language server is off (alphaforge.server.enabled)']);
+            expect(similar.getTreeItem(top[1]!.children![0]!).command).toMatchObject({ command: 'alphaforge.connectDaemon' });
+            expect(similar.getTreeItem(top[0]!).command).toMatchObject({ command: 'vscode.open' });
         } finally {
             await ext.deactivate();
             for (const d of context.subscriptions) d.dispose();

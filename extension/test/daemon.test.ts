@@ -4,6 +4,7 @@
  * one (`af daemon start`, alphaforge.daemon.autoStart), finds it through daemon.json, takes the
  * offered bootstrap admin token into SecretStorage and connects; the data view lists the sample;
  * ▶ Backtest submits the editor's text, follows the run with progress and reports the metrics;
+ * Find similar shows the run's structure as tried in the Similar Strategies view;
  * a walk-forward is cancelled from its progress notification and really stops on the daemon.
  * Needs the built CLI (`npm run build`: bin/af.js runs out/).
  */
@@ -118,6 +119,23 @@ describe.skipIf(!built)('the extension with a real daemon', () => {
         expect(items[0]).toMatchObject({ label: 'SmaCross · Backtest', contextValue: 'run.completed' });
         expect(items[0].command).toMatchObject({ command: 'alphaforge.openReport' });
     }, 120_000);
+
+    it('Find similar: the store says the strategy was tried, and a click opens its run', async () => {
+        const uri = vscode.Uri.file(join(ws, 'sma-cross.af'));
+        await recorded.commands.get('alphaforge.findSimilar')!(uri, 'SmaCross');
+        const similar = recorded.trees.get('alphaforge.similar')!;
+        type Node = { label: string; description?: string; children?: Node[] };
+        const top = await similar.getChildren() as Node[];
+        expect(top.map(n => n.label), recorded.messages.join('\n')).toEqual(['Similar to SmaCross', expect.stringMatching(/^Tried 1× · best Sharpe -?\d+\.\d\d$/), 'Experiment store', 'Workspace']);
+        const runs = recorded.trees.get('alphaforge.runs')!;
+        const run = (await runs.getChildren() as { id: string; state: string }[]).find(r => r.state === 'completed')!;
+        expect(similar.getTreeItem(top[1]!).command).toMatchObject({ command: 'alphaforge.openReport', arguments: [run.id] });
+        const own = top[2]!.children![0]!;
+        expect(own).toMatchObject({ label: 'SmaCross', description: '100% · identical structure and values' });
+        expect(similar.getTreeItem(own).command).toMatchObject({ command: 'alphaforge.openReport', arguments: [run.id] });
+        // The language server is off in this test: the workspace group says so.
+        expect(top[3]!.children!.map(n => n.label)).toEqual(['Search failed: the language server is off (alphaforge.server.enabled)']);
+    }, 60_000);
 
     it('opens the report of the run: the page under a strict CSP, fed the run message from its report.html', async () => {
         const runs = recorded.trees.get('alphaforge.runs')!;

@@ -71,21 +71,33 @@ describe('views', () => {
     const constants = Object.fromEntries([...viewIds.matchAll(/(\w+): '([^']+)'/g)].map(m => [m[1]!, m[2]!]));
     const provided = [...sources['extension.ts']!.matchAll(/createTreeView\(VIEW_IDS\.(\w+)/g)].map(m => constants[m[1]!]);
 
-    it('live in the AlphaForge container: runs, experiments, data', () => {
+    it('live in the AlphaForge container: runs, experiments, data, similar strategies', () => {
         expect(contributes.viewsContainers.activitybar).toEqual([{ id: 'alphaforge', title: 'AlphaForge', icon: 'media/activity.svg' }]);
-        expect(views.map(v => v.id)).toEqual(['alphaforge.runs', 'alphaforge.experiments', 'alphaforge.data']);
+        expect(views.map(v => v.id)).toEqual(['alphaforge.runs', 'alphaforge.experiments', 'alphaforge.data', 'alphaforge.similar']);
     });
 
     it('every view has a tree provider, and every provider a view', () => {
         expect([...provided].sort()).toEqual(views.map(v => v.id).sort());
     });
 
-    it('every view has welcome content for each daemon state', () => {
-        for (const v of views) {
+    it('every daemon view has welcome content for each daemon state', () => {
+        for (const v of views.filter(x => x.id !== 'alphaforge.similar')) {
             const w = contributes.viewsWelcome.filter((x: { view: string }) => x.view === v.id);
             expect(w.some((x: { when: string }) => x.when.includes('!= connected') || x.when.includes('== down')), v.id).toBe(true);
             expect(w.some((x: { when: string }) => x.when === 'alphaforge.daemon.state == connected'), v.id).toBe(true);
         }
+    });
+
+    it('the similar strategies view offers a search when empty, and search and refresh buttons', () => {
+        const w = contributes.viewsWelcome.filter((x: { view: string }) => x.view === 'alphaforge.similar');
+        expect(w.map((x: { contents: string }) => x.contents).join('\n')).toContain('(command:alphaforge.findSimilar)');
+        const title = (contributes.menus['view/title'] as { command: string; when: string }[]).filter(m => m.when === 'view == alphaforge.similar').map(m => m.command);
+        expect(title).toEqual(['alphaforge.findSimilar', 'alphaforge.refreshSimilar']);
+        for (const menu of ['editor/context', 'commandPalette']) {
+            expect((contributes.menus[menu] as { command: string }[]).map(m => m.command), menu).toContain('alphaforge.findSimilar');
+        }
+        // The command reveals the view (the `<view id>.focus` command VS Code adds for every view).
+        expect(sources['commands.ts']).toContain('`${VIEW_IDS.similar}.focus`');
     });
 
     it('menus of view items match the context values the trees set', () => {

@@ -6,11 +6,13 @@ import { URI, type LangiumDocument } from 'langium';
 import type { LangiumSharedServices } from 'langium/lsp';
 import type { Connection } from 'vscode-languageserver';
 import * as ast from '../../language/src/generated/ast.js';
-import { LspMethods, type Compiled, type DagView, type FingerprintResult, type SimilarStrategy, type StrategyRequest } from '../../language/src/protocol/lsp-protocol.js';
+import { LspMethods, type Compiled, type DagView, type FingerprintResult, type SimilarRequest, type SimilarResult, type StrategyRequest } from '../../language/src/protocol/lsp-protocol.js';
+import { strategyPoint, syntaxErrors } from '../../runtime/src/similarity/strategy-point.js';
+import { WorkspaceSimilarity } from './workspace-similarity.js';
 import { compileStrategy } from '../../language/src/ir/build-ir.js';
 import { canonicalDag } from '../../language/src/ir/dag.js';
 import { fingerprints } from '../../language/src/ir/fingerprint.js';
-import { cosine, embedDag } from '../../language/src/ir/embedding.js';
+import { embedDag } from '../../language/src/ir/embedding.js';
 import type { StrategyIr } from '../../language/src/ir/ir.js';
 import type { AlphaForgeLspServices } from './alphaforge-lsp-module.js';
 import { dagView } from './dag-view.js';
@@ -23,6 +25,7 @@ export function registerCustomRequests(connection: Connection, shared: LangiumSh
         const u = URI.parse(uri);
         await shared.workspace.WorkspaceManager.ready;
         if (!documents.hasDocument(u)) return undefined;
+        // Every workspace document is validated (AlphaForgeWorkspaceManager), open or not.
         await builder.waitUntil(6 /* DocumentState.Validated */, u);
         return documents.getDocument(u);
     };
@@ -53,28 +56,26 @@ export function registerCustomRequests(connection: Connection, shared: LangiumSh
         const r = compileStrategy(services, s);
         return r.ir ? { ok: true, value: dagView(s, r.ir, p.mode ?? 'exact') } : { ok: false, errors: r.errors.map(e => ({ line: e.line, column: e.column, code: e.code, message: e.message })) };
     });
-    const fp = (ir: StrategyIr): FingerprintResult => ({ strategy: ir.strategy, ...fingerprints(ir), embedding: embedDag(canonicalDag(ir, 'exact')) });
+    const fp = (ir: StrategyIr): FingerprintResult => ({ strategy: ir.strategy, ...fingerprints(ir), embedding: embedDag(canonicalDag(ir, 'structural'), { dims: 256 }) });
     connection.onRequest(LspMethods.fingerprints, async (p: StrategyRequest): Promise<Compiled<FingerprintResult>> => {
         const c = await compile(p);
         return c.ok ? { ok: true, value: fp(c.value) } : c;
     });
-    connection.onRequest(LspMethods.similar, async (p: StrategyRequest & { limit?: number }): Promise<Compiled<readonly SimilarStrategy[]>> => {
-        const c = await compile(p);
-        if (!c.ok) return c;
-        const me = fp(c.value);
-        const found: SimilarStrategy[] = [];
-        for (const doc of documents.all) {
-            if (doc.uri.scheme === 'builtin') continue;
-            for (const s of (doc.parseResult.value as ast.Model).elements?.filter(ast.isStrategy) ?? []) {
-                if (doc.uri.toString() === p.uri && s.name === c.value.strategy) continue;
-                const r = compileStrategy(services, s);
-                if (!r.ir) continue;
-                const other = fp(r.ir);
-                found.push({ uri: doc.uri.toString(), strategy: s.name, similarity: cosine(me.embedding, other.embedding), sameStructure: other.structural === me.structural });
-            }
+    const similarity = new WorkspaceSimilarity(connection, shared, services);
+    connection.onRequest(LspMethods.similar, async (p: SimilarRequest): Promise<Compiled<SimilarResult>> => {
+        const doc = await ready(p.uri);
+        if (doc) {
+            const syntax = syntaxErrors(doc);
+            if (syntax.length) return { ok: false, errors: syntax.map(e => ({ ...e, message: `syntax error: ${e.message}; fix it first (the index was not changed)` })) };
         }
-        found.sort((a, b) => b.similarity - a.similarity || a.uri.localeCompare(b.uri));
-        return { ok: true, value: found.slice(0, p.limit ?? 10) };
+        const s = strategyOf(doc, p.strategy);
+        if (!s) return notFound(doc, p);
+        const r = strategyPoint(services, s);
+        if (!r.ok) return r;
+        const k = Math.max(1, Math.min(100, Math.floor(p.limit ?? 10)));
+        const { matches, info } = await similarity.find(p.uri, r.point, k);
+        const file = URI.parse(p.uri);
+        return { ok: true, value: { query: { strategy: r.point.strategy, fingerprints: r.point.fingerprints, ...(file.scheme === 'file' ? { file: file.fsPath } : {}) }, tried: null, matches, indexes: [info] } };
     });
     connection.onRequest(LspMethods.strategies, async (p: { uri: string }) => {
         const doc = await ready(p.uri);

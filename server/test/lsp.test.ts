@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompletionList, CompletionItem, Hover, Location, WorkspaceEdit, CodeAction, TextEdit, SemanticTokens } from 'vscode-languageserver/node.js';
-import { LspMethods } from '../../language/src/protocol/lsp-protocol.js';
+import { LspMethods, type SimilarResult } from '../../language/src/protocol/lsp-protocol.js';
 import { mulberry32, mutate } from '../../language/test/corpus.js';
 import { examplesDir as examples, fileUri, LspClient, posOf } from './lsp-client.js';
 
@@ -114,11 +114,18 @@ describe('language server over LSP', () => {
         const copyUri = fileUri(join(examples, 'lsp-copy.af'));
         const copy = readFileSync(join(examples, 'sma-cross.af'), 'utf8').replace('SmaCross', 'MyCopy').replace(/fastMa/g, 'quick').replace(/slowMa/g, 'slowAvg');
         await client.open(copyUri, copy);
-        const similar = await request(LspMethods.similar, { uri: copyUri, limit: 3 }) as { ok: boolean; value: { strategy: string; similarity: number; sameStructure: boolean }[] };
+        const similar = await request(LspMethods.similar, { uri: copyUri, limit: 3 }) as { ok: boolean; value: SimilarResult };
         expect(similar.ok).toBe(true);
-        expect(similar.value[0]).toMatchObject({ strategy: 'SmaCross', sameStructure: true });
-        expect(similar.value[0]!.similarity).toBeCloseTo(1, 9);
-        expect(similar.value[0]!.similarity).toBeGreaterThanOrEqual(similar.value[1]!.similarity);
+        expect(similar.value.query.strategy).toBe('MyCopy');
+        expect(similar.value.matches[0]).toMatchObject({ scope: 'workspace', strategy: 'SmaCross', match: 'identical', similarity: 1, difference: 'identical structure and values', file: { path: 'sma-cross.af' } });
+        expect(similar.value.matches[0]!.similarity).toBeGreaterThanOrEqual(similar.value.matches[1]!.similarity);
+        expect(similar.value.matches[1]!.difference).toMatch(/different structure|adds|drops|except/);
+        expect(similar.value.indexes[0]).toMatchObject({ scope: 'workspace', embeddingVersion: expect.stringMatching(/^wl-v\d+\/256$/) });
+        // A syntax error: a clear message, no answer from a half-parsed strategy.
+        await client.change(copyUri, copy.replace('rules {', 'rules {{'));
+        const broken = await request(LspMethods.similar, { uri: copyUri }) as { ok: boolean; errors: { message: string }[] };
+        expect(broken.ok).toBe(false);
+        expect(broken.errors[0]!.message).toMatch(/^syntax error: .*fix it first/);
         await client.close(copyUri);
     });
 

@@ -67,6 +67,19 @@ export class Uri {
 
 const event = <T>(): ((l: Listener<T>) => Disposable) => new EventEmitter<T>().event;
 
+export class CancellationTokenSource {
+    private readonly cancelled = new EventEmitter<void>();
+    readonly token = { isCancellationRequested: false, onCancellationRequested: this.cancelled.event };
+    cancel(): void {
+        if (this.token.isCancellationRequested) return;
+        this.token.isCancellationRequested = true;
+        this.cancelled.fire();
+    }
+    dispose(): void {
+        this.cancelled.dispose();
+    }
+}
+
 export interface Recorded {
     commands: Map<string, (...args: unknown[]) => unknown>;
     executed: { id: string; args: unknown[] }[];
@@ -159,7 +172,7 @@ export function fakeVscode(o: FakeOptions = {}): { vscode: any; recorded: Record
     const textDocument = (uri: Uri, text: string): unknown => ({ uri, getText: () => text, languageId: 'alphaforge', isDirty: false, version: 1, fileName: uri.fsPath });
     const folders = (o.workspaceFolders ?? []).map((f, index) => ({ uri: Uri.file(f), name: f, index }));
     const overrides: Record<string, unknown> = {
-        version: '1.88.0', EventEmitter, Disposable, Uri,
+        version: '1.88.0', EventEmitter, Disposable, Uri, CancellationTokenSource,
         StatusBarAlignment: { Left: 1, Right: 2 },
         TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
         ViewColumn: { Active: -1, Beside: -2, One: 1, Two: 2 },

@@ -56,6 +56,7 @@ export const ErrorCodes = {
     PayloadTooLarge: 413,
     RateLimited: 429,
     NotAvailable: 501,
+    Unavailable: 503,
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
@@ -73,6 +74,7 @@ export const ERROR_DESCRIPTIONS: Readonly<Record<ErrorCode, string>> = {
     413: 'Payload too large: the request exceeds the size limit (`data.limit` bytes).',
     429: 'Rate limited: too many calls for this token; `data.retryAfterMs` says when to retry.',
     501: 'Not available yet: the method is part of the protocol but the feature behind it has not landed; `data.pending` says what is missing.',
+    503: 'Unavailable for a moment: something the method needs is being prepared (the similarity index rebuilding after an embedding change); the message says how far along it is. Retry shortly.',
 };
 
 export const IssueSchema = z.object({
@@ -385,15 +387,55 @@ export const ComparedRunSchema = z.object({
     tags: Tags,
 });
 
-export const SimilarMatchSchema = z.object({
+/** The best run of a group, by deflated Sharpe where a sweep recorded one, else by Sharpe. */
+const BestRunSchema = z.object({
     runId: z.string(),
-    strategy: z.string().nullable(),
-    experimentId: z.string().nullable(),
-    similarity: z.number().min(-1).max(1).describe('Cosine similarity of the embeddings'),
-    sameStructure: z.boolean().describe('Equal structural fingerprints'),
-    sameExact: z.boolean().describe('Equal exact fingerprints'),
-    metrics: MetricValues.nullable(),
+    metric: z.enum(['deflatedSharpe', 'sharpe']),
+    value: z.number(),
 });
+
+/** Runs of one structure in the experiment store: how often it was tried and how it did. */
+export const TriedSchema = z.object({
+    runs: z.number().int().nonnegative().describe('completed runs of this structure'),
+    best: BestRunSchema.nullable(),
+    metrics: MetricValues.nullable().describe('metrics of the best run'),
+    latestRunIds: z.array(z.string()).describe('newest first, at most 20'),
+    experimentId: z.string().nullable().describe('experiment of the best run'),
+});
+
+/**
+ * One neighbour of a "find similar" query, from the workspace (.af files) or the experiment store
+ * (runs). The same shape for the language server's alphaforge/similar, the daemon's similar.find,
+ * `af similar --json` and the MCP tool find_similar.
+ */
+export const SimilarMatchSchema = z.object({
+    scope: z.enum(['workspace', 'store']),
+    strategy: z.string().nullable(),
+    match: z.enum(['identical', 'structure', 'similar']).describe('identical: same exact fingerprint; structure: same structural fingerprint (other values); similar: nearest embedding'),
+    similarity: z.number().min(-1).max(1).describe('Cosine similarity of the embeddings'),
+    difference: z.string().describe('How it differs from the query, in words (e.g. "same DAG except sma→ema in one place")'),
+    fingerprints: z.object({ structural: z.string(), exact: z.array(z.string()) }),
+    file: z.object({ path: z.string(), uri: z.string(), line: z.number().int().nonnegative().describe('0-based') }).optional().describe('workspace matches'),
+    runs: TriedSchema.optional().describe('store matches: the runs of this structure'),
+});
+
+export const SimilarIndexInfoSchema = z.object({
+    scope: z.enum(['workspace', 'store']),
+    points: z.number().int().nonnegative(),
+    embeddingVersion: z.string(),
+    backend: z.enum(['hnsw', 'exact']),
+});
+
+export const SimilarResultSchema = z.object({
+    query: z.object({ strategy: z.string().nullable(), fingerprints: Fingerprints, file: z.string().optional() }),
+    tried: TriedSchema.extend({ summary: z.string() }).nullable().describe('store scope: the runs with the query\'s own structure ("tried 14 times; best deflated Sharpe 0.8 (run …)"); null when never tried or not searched'),
+    matches: z.array(SimilarMatchSchema),
+    indexes: z.array(SimilarIndexInfoSchema),
+});
+export type SimilarMatch = z.infer<typeof SimilarMatchSchema>;
+export type SimilarResult = z.infer<typeof SimilarResultSchema>;
+export type Tried = z.infer<typeof TriedSchema>;
+export type SimilarIndexInfo = z.infer<typeof SimilarIndexInfoSchema>;
 
 // ---- IAM
 
@@ -630,7 +672,7 @@ export const METHODS = {
         ExportResultSchema),
 
     // ---- similarity
-    'similar.find': method('viewer', 'Stored runs whose strategies are nearest to a source text or to a run (by fingerprint embedding).',
+    'similar.find': method('viewer', 'Strategies in the experiment store nearest to a source text or to a run (HNSW over structural embeddings, one point per structure and team): how often the query\'s own structure was tried and how it did, then neighbours with their difference in words and best run.',
         z.strictObject({
             source: Source.optional(),
             uri: Uri.optional(),
@@ -641,10 +683,7 @@ export const METHODS = {
         }).superRefine((v, ctx) => {
             if ((v.source === undefined) === (v.runId === undefined)) ctx.addIssue({ code: 'custom', path: ['source'], message: 'give exactly one of source and runId' });
         }),
-        z.object({
-            query: z.object({ strategy: z.string().nullable(), fingerprints: Fingerprints }),
-            matches: z.array(SimilarMatchSchema),
-        })),
+        SimilarResultSchema),
 
     // ---- IAM
     'iam.whoami': method('viewer', 'The caller as the daemon sees it: user, team, role, token scopes.',

@@ -5,6 +5,7 @@
  */
 import type { StrategyIr } from '../ir/ir.js';
 import type { CanonicalDag } from '../ir/dag.js';
+import type { SimilarResult } from './daemon-protocol.js';
 
 export interface StrategyRequest {
     /** Document URI as the client knows it. */
@@ -30,15 +31,15 @@ export interface FingerprintResult {
 }
 
 export interface SimilarRequest extends StrategyRequest {
+    /** How many neighbours (default 10). */
     readonly limit?: number;
 }
 
-export interface SimilarStrategy {
-    readonly uri: string;
-    readonly strategy: string;
-    readonly similarity: number;
-    readonly sameStructure: boolean;
-}
+/**
+ * The workspace's strategies nearest to one: the same result shape as the daemon's similar.find
+ * (language/src/protocol/daemon-protocol.ts), with scope 'workspace' matches only.
+ */
+export type { SimilarMatch, SimilarResult } from './daemon-protocol.js';
 
 /** A DAG node with the source range it came from (for click-to-reveal). */
 export interface DagView {
@@ -64,7 +65,7 @@ export interface LspProtocol {
     [LspMethods.ir]: { params: StrategyRequest; result: Compiled<StrategyIr> };
     [LspMethods.dag]: { params: StrategyRequest & { readonly mode?: 'exact' | 'structural' }; result: Compiled<CanonicalDag> };
     [LspMethods.fingerprints]: { params: StrategyRequest; result: Compiled<FingerprintResult> };
-    [LspMethods.similar]: { params: SimilarRequest; result: Compiled<readonly SimilarStrategy[]> };
+    [LspMethods.similar]: { params: SimilarRequest; result: Compiled<SimilarResult> };
     [LspMethods.strategies]: { params: { readonly uri: string }; result: readonly { readonly name: string; readonly line: number; readonly warmup: number }[] };
     [LspMethods.dagView]: { params: StrategyRequest & { readonly mode?: 'exact' | 'structural' }; result: Compiled<DagView> };
 }

@@ -19,6 +19,7 @@ import {
     runsLsCommand, runsShowCommand, submitRemote, tokenCreateCommand, tokenLsCommand, tokenRevokeCommand, userCommand,
 } from './commands/daemon.js';
 import { mcpCommand } from './commands/mcp.js';
+import { parseScope, similarCommand } from './commands/similar.js';
 
 export function buildProgram(out: (s: string) => void, err: (s: string) => void): Command {
     const program = new Command('af')
@@ -58,6 +59,19 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .argument('<files...>', '.af files or directories')
         .option('--json', 'print JSON', false)
         .action(async (files: string[], opts) => { program.setOptionValue('exit', await fingerprintCommand(files, opts, out)); });
+
+    program.command('similar')
+        .description('Strategies that look like this one: the workspace\'s .af files (index under <state dir>/similarity, updated from disk) and the daemon\'s experiment store (how often this structure was tried, and how it did).')
+        .argument('<file>', '.af file with the strategy')
+        .option('--strategy <name>', 'which strategy of the file (default: the first)')
+        .option('--k <n>', 'how many neighbours', parsePositive('--k'), 10)
+        .option('--scope <scope>', 'workspace, store (needs the daemon) or all', parseScope, 'workspace')
+        .option('--root <dir>', 'workspace root (default: the current directory)')
+        .option('--state-dir <dir>', 'state directory (default .alphaforge, or $AF_STATE_DIR)')
+        .option('--url <url>', 'daemon URL for the store scope')
+        .option('--token <token>', 'API token for the store scope')
+        .option('--json', 'print JSON (the same shape as the language server\'s alphaforge/similar and the daemon\'s similar.find)', false)
+        .action(async (file: string, opts) => { program.setOptionValue('exit', await similarCommand(file, opts, out)); });
 
     program.command('fmt')
         .description('Format .af files in the canonical layout (in place), or with --check list files that are not formatted (exit 1).')

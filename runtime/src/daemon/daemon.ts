@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { type DaemonEvent, type RunState } from '../../../language/src/protocol/daemon-protocol.js';
 import { DataStore, resolveStateDir } from '../data/store.js';
 import { ExperimentStore } from '../experiments/store.js';
-import { StrategySimilarity } from '../experiments/similarity.js';
+import { StoreIndex } from '../similarity/store-index.js';
 import { Dispatcher } from '../gateway/dispatcher.js';
 import { LocalEventBus } from '../gateway/events.js';
 import { createGateway, type Gateway, type LimitsInput } from '../gateway/http.js';
@@ -84,7 +84,13 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         const boot = await iam.bootstrap(stateDir);
         if (boot.created) log.info({ component: 'iam', file: boot.file }, 'first start: bootstrap admin token written');
         const experiments = new ExperimentStore(await open());
-        const similarity = await StrategySimilarity.build(await open());
+        const similarity = StoreIndex.open({
+            store: await open(), stateDir,
+            log: (level, message, fields) => log[level]({ component: 'similarity', ...fields }, message),
+        });
+        // A loaded index is reconciled before serving; a rebuild runs in the background (queries get a 503 with its progress).
+        const similarityReady = similarity.start().catch(err => log.warn({ component: 'similarity', err }, 'similarity index start failed'));
+        if (!similarity.rebuilds) await similarityReady;
         const orchestrator = new Orchestrator({ store: await open(), stateDir, concurrency: o.concurrency ?? availableParallelism(), defaultTimeoutMs: o.defaultTimeoutMs });
 
         // Run events → the gateway's subscribers (the owning team only) and the metrics/alerts.
@@ -108,23 +114,11 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
             if (e.kind === 'state' && e.state === 'running') monitoring.alerts.onJobStarted();
             if (e.kind === 'state' && (e.state === 'completed' || e.state === 'failed' || e.state === 'cancelled')) monitoring.alerts.onRunFinished(e.state);
         });
-        // The similarity index catches up after completions: one refresh at a time, and the completions
-        // that come in meanwhile share the next one (each refresh reads every run id it has not seen).
-        let refreshing = false, refreshAgain = false;
-        const refreshSimilarity = (): void => {
-            if (refreshing) { refreshAgain = true; return; }
-            refreshing = true;
-            void similarity.refresh()
-                .catch(err => log.warn({ component: 'similarity', err }, 'similarity refresh failed'))
-                .finally(() => {
-                    refreshing = false;
-                    if (refreshAgain) { refreshAgain = false; refreshSimilarity(); }
-                });
-        };
         orchestrator.on('completed', (run) => {
             const seconds = run.startedAt && run.finishedAt ? (Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000 : 0;
             monitoring.metrics.observeRun(run.kind, 'completed', seconds);
-            refreshSimilarity();
+            // The run's structure joins the similarity index (a no-op when it is known).
+            similarity.record(run.id).catch(err => log.warn({ component: 'similarity', err, runId: run.id }, 'similarity index update failed'));
         });
         orchestrator.on('warning', err => log.warn({ component: 'orchestrator', err }, err.message));
         monitoring.alerts.on('alert', a => {
@@ -173,6 +167,8 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
             clearInterval(gauges);
             await gateway.close().catch(() => undefined);
             await orchestrator.stop({ graceMs: 5000 }).catch(() => undefined);
+            await similarity.settled().catch(() => undefined);
+            similarity.close();
             withdraw(stateDir);
             await monitoring.close().catch(() => undefined);
             for (const s of stores) s.close();

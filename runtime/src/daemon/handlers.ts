@@ -13,7 +13,8 @@ import { importFile } from '../data/import.js';
 import { type DataStore } from '../data/store.js';
 import { normalizeSymbol } from '../data/symbols.js';
 import { type ExperimentStore } from '../experiments/store.js';
-import { type StrategySimilarity } from '../experiments/similarity.js';
+import { SimilarityUnavailable, type StoreIndex } from '../similarity/store-index.js';
+import { strategyPoint, syntaxErrors, type StrategyPoint } from '../similarity/strategy-point.js';
 import { type Handlers } from '../gateway/types.js';
 import { type Iam } from '../iam/iam.js';
 import { type Orchestrator } from '../orchestrator/orchestrator.js';
@@ -33,7 +34,7 @@ export interface DaemonServices {
     readonly iam: Iam;
     readonly orchestrator: Orchestrator;
     readonly experiments: ExperimentStore;
-    readonly similarity: StrategySimilarity;
+    readonly similarity: StoreIndex;
 }
 
 const notFound = (what: string): RpcError => new RpcError(ErrorCodes.NotFound, `${what} not found`);
@@ -62,6 +63,19 @@ export function createHandlers(s: DaemonServices): Handlers {
         if (!run || run.team !== team) throw notFound(`run ${id}`);
         return run;
     };
+    /** The similarity point of a strategy in a source text; syntax or compile errors are a clear 400-class error. */
+    const queryPoint = (source: string, uri: string | undefined, strategy: string | undefined): Promise<StrategyPoint> =>
+        s.workspace.with(source, uri, ({ services, model, document }) => {
+            const where = uri ?? 'the source';
+            const syntax = syntaxErrors(document);
+            if (syntax.length) throw new RpcError(ErrorCodes.InvalidParams, `${where} has syntax errors (${syntax.slice(0, 3).map(e => `${e.line}:${e.column} ${e.message}`).join('; ')}); fix them first — nothing was searched`);
+            const all = model.elements.filter(isStrategy);
+            const st = strategy === undefined ? all[0] : all.find(x => x.name === strategy);
+            if (!st) throw new RpcError(ErrorCodes.InvalidParams, strategy ? `${where} has no strategy named ${strategy}${all.length ? ` (it has ${all.map(x => x.name).join(', ')})` : ''}` : `${where} holds no strategy`);
+            const r = strategyPoint(services, st);
+            if (!r.ok) throw new RpcError(ErrorCodes.InvalidParams, `strategy ${st.name} does not compile (${r.errors.slice(0, 3).map(e => `${e.line}:${e.column} ${e.code} ${e.message}`).join('; ')}); fix it first (lang.lint)`);
+            return r.point;
+        });
 
     return {
         // ------------------------------------------------------------------ daemon
@@ -271,39 +285,22 @@ export function createHandlers(s: DaemonServices): Handlers {
 
         // -------------------------------------------------------------- similarity
         'similar.find': async (p, ctx) => {
-            await s.similarity.refresh();
-            const query = p.runId !== undefined ? { runId: (await ownRun(p.runId, ctx.principal.teamName)).id } : { source: p.source, strategy: p.strategy };
-            const found = await s.similarity.find(query, { k: p.k * 3, team: ctx.principal.teamName });
-            const q = p.runId !== undefined ? await s.orchestrator.get(p.runId) : undefined;
-            const qfp = q?.provenance ? { exact: q.provenance.exactFingerprint, structural: q.provenance.structuralFingerprint } : undefined;
-            const matches = [];
-            for (const m of found) {
-                for (const id of m.runIds) {
-                    if (id === p.runId) continue;
-                    const run = await s.orchestrator.get(id);
-                    if (!run || (p.experimentId && run.experimentId !== p.experimentId)) continue;
-                    matches.push({
-                        runId: id, strategy: run.strategy, experimentId: run.experimentId, similarity: Math.max(-1, Math.min(1, m.similarity)),
-                        sameStructure: m.match !== 'similar', sameExact: run.provenance !== null && qfp !== undefined ? run.provenance.exactFingerprint === qfp.exact : m.match === 'exact',
-                        metrics: finite(run.metrics),
-                    });
-                    if (matches.length >= p.k) break;
-                }
-                if (matches.length >= p.k) break;
+            let point: StrategyPoint;
+            let file: string | undefined;
+            if (p.runId !== undefined) {
+                const run = await ownRun(p.runId, ctx.principal.teamName);
+                point = await queryPoint(run.spec.source, run.spec.uri, run.strategy ?? run.spec.strategy);
+            } else {
+                point = await queryPoint(p.source!, p.uri, p.strategy);
+                file = p.uri;
             }
-            let fp = qfp;
-            let strategy: string | null = q?.strategy ?? null;
-            if (!fp && p.source !== undefined) {
-                const c = await s.workspace.with(p.source, p.uri, ({ services, model }) => {
-                    const st = model.elements.filter(isStrategy).find(x => p.strategy === undefined || x.name === p.strategy);
-                    const ir = st ? compileStrategy(services, st).ir : undefined;
-                    return ir ? { fp: fingerprints(ir), name: ir.strategy } : undefined;
-                });
-                if (!c) throw new RpcError(ErrorCodes.InvalidParams, 'the source does not compile; fix its errors (lang.lint) first');
-                fp = c.fp;
-                strategy = c.name;
+            try {
+                const r = await s.similarity.find(point, { k: p.k, team: ctx.principal.teamName, ...(p.experimentId ? { experimentId: p.experimentId } : {}) });
+                return { query: { strategy: point.strategy, fingerprints: point.fingerprints, ...(file ? { file } : {}) }, ...r, indexes: [s.similarity.info()] };
+            } catch (e) {
+                if (e instanceof SimilarityUnavailable) throw new RpcError(ErrorCodes.Unavailable, e.message);
+                throw e;
             }
-            return { query: { strategy, fingerprints: fp ?? { exact: '', structural: '' } }, matches };
         },
 
         // --------------------------------------------------------------------- IAM

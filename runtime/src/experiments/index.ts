@@ -3,10 +3,6 @@ export { ExperimentError, FilterError } from './errors.js';
 export { ATTRIBUTE_NAMES, parseFilter, parseIsoDate, parseOrderBy, RUN_KINDS, RUN_STATES, RunSql, type Field, type FilterNode, type Literal, type OrderTerm } from './filter.js';
 export { EXPERIMENT_MIGRATIONS } from './schema.js';
 export {
-    embedSource, EMBEDDING_CACHE_VERSION, EMBEDDING_DIMS, SimilarityIndex, similarityBackend, StrategySimilarity,
-    type Neighbour, type SimilarityBackend, type SimilarityIndexOptions, type SimilarityQuery, type SimilarityStats, type SimilarStrategy, type StrategyEmbedding, type MatchKind,
-} from './similarity.js';
-export {
     ExperimentStore,
     type CompareRow, type CompareValue, type Experiment, type ExportRunsOptions, type NewExperiment, type ParamValue, type RunComparison, type RunResult,
     type RunSummary, type SearchOptions, type SearchResult,

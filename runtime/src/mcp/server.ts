@@ -20,10 +20,12 @@ import type { CallToolResult, ServerNotification, ServerRequest } from '@modelco
 import { z } from 'zod';
 import {
     ERROR_DESCRIPTIONS, ErrorCodes, RpcError, SORT_METRICS, LOG_LEVELS,
-    type Diagnostic, type ErrorCode, type ParamsInput, type ResultOf, type RunDetail, type RunKind, type RunState,
+    type Diagnostic, type ErrorCode, type ParamsInput, type ResultOf, type RunDetail, type RunKind, type RunState, type SimilarResult,
 } from '../../../language/src/protocol/daemon-protocol.js';
 import type { StrategyIr } from '../../../language/src/ir/ir.js';
 import { DaemonUnreachableError, type DaemonClient } from '../gateway/client.js';
+import { resolveStateDir } from '../data/store.js';
+import { findSimilar, SimilarQueryError } from '../similarity/find.js';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -32,6 +34,8 @@ export interface McpServerOptions {
     readonly cwd?: string;
     /** Poll interval bounds while waiting for a run, ms (tests shorten them). Default 200..1000. */
     readonly pollMs?: { readonly min: number; readonly max: number };
+    /** State directory of the workspace similarity index (default: .alphaforge or $AF_STATE_DIR). */
+    readonly stateDir?: string;
 }
 
 /** Runs in these states will not change any more. */
@@ -429,24 +433,42 @@ export function createMcpServer(client: DaemonClient, options: McpServerOptions 
 
     server.registerTool('find_similar', {
         title: 'Find similar strategies',
-        description: 'Stored runs whose strategies are nearest to a source text or to a run (cosine similarity of embeddings of the canonical DAG: names, layout and parameter values do not matter), with whether they share the structure or the exact fingerprint, and their metrics. Use it before a new idea: has something like this been tried, and how did it do?',
+        description: 'Has something like this been tried, and how did it do? Nearest strategies by an embedding of the canonical DAG (names, layout and parameter values do not matter) in the experiment store (scope "store": one entry per strategy structure with its run count, best run — by deflated Sharpe where a sweep recorded one — and metrics; plus how often the query\'s own structure was tried) and/or the .af files of the workspace (scope "workspace", files under where af mcp runs). Each match says how it differs in words ("same DAG except sma→ema in one place"). Use it before a new idea.',
         inputSchema: {
             ...sourceFields,
             ...strategyField,
-            runId: z.string().min(1).max(128).optional().describe('Instead of source/file: the strategy of this run.'),
+            runId: z.string().min(1).max(128).optional().describe('Instead of source/file: the strategy of this run (store scope).'),
+            scope: z.enum(['workspace', 'store', 'all']).default('all').describe('Where to look (default all: the workspace files and the store).'),
             k: z.number().int().min(1).max(100).default(10).describe('How many matches.'),
-            experimentId: z.string().min(1).max(128).optional().describe('Only runs of this experiment.'),
+            experimentId: z.string().min(1).max(128).optional().describe('Only runs of this experiment (store scope).'),
         },
         annotations: { readOnlyHint: true, openWorldHint: false },
     }, guarded(async a => {
         const given = [a.source, a.file, a.runId].filter(x => x !== undefined).length;
         if (given !== 1) throw new ToolInputError('give exactly one of `source`, `file` and `runId`');
-        const query = a.runId !== undefined ? { runId: a.runId } : { ...sourceOf(a), ...(a.strategy ? { strategy: a.strategy } : {}) };
-        const r = await client.call('similar.find', { ...query, k: a.k, ...(a.experimentId ? { experimentId: a.experimentId } : {}) });
+        let r: SimilarResult;
+        if (a.runId !== undefined || a.experimentId !== undefined) {
+            if (a.scope === 'workspace') throw new ToolInputError('`runId` and `experimentId` search the store: use scope "store" or "all"');
+            const query = a.runId !== undefined ? { runId: a.runId } : { ...sourceOf(a), ...(a.strategy ? { strategy: a.strategy } : {}) };
+            r = await client.call('similar.find', { ...query, k: a.k, ...(a.experimentId ? { experimentId: a.experimentId } : {}) });
+        } else {
+            try {
+                r = await findSimilar({
+                    ...(a.file !== undefined ? { file: resolve(cwd, a.file) } : { source: a.source! }),
+                    ...(a.strategy ? { strategy: a.strategy } : {}), k: a.k, scope: a.scope, root: cwd, stateDir: resolveStateDir(options.stateDir),
+                    store: p => client.call('similar.find', p),
+                });
+            } catch (e) {
+                if (e instanceof SimilarQueryError) throw new ToolInputError(e.message);
+                throw e;
+            }
+        }
         const text = [
-            `query ${r.query.strategy ?? '?'} (structural ${r.query.fingerprints.structural.slice(0, 16)}…): ${r.matches.length} match(es)`,
-            ...r.matches.map(m => `${m.runId} ${m.strategy ?? '-'} similarity ${fmtNum(m.similarity)}${m.sameExact ? ' [identical strategy]' : m.sameStructure ? ' [same structure, other values]' : ''} ${headline(m.metrics, ['sharpe', 'totalReturn', 'maxDrawdown'])}`),
-        ].join('\n');
+            `query ${r.query.strategy ?? '?'} (structural ${r.query.fingerprints.structural.slice(0, 16)}…)`,
+            r.tried ? r.tried.summary : a.scope === 'workspace' ? '' : 'this structure was never run before',
+            `${r.matches.length} match(es):`,
+            ...r.matches.map(m => `${m.scope === 'store' ? `store ${m.runs?.best?.runId ?? m.runs?.latestRunIds[0] ?? ''}` : `file ${m.file?.path}:${(m.file?.line ?? 0) + 1}`} ${m.strategy ?? '-'} similarity ${fmtNum(m.similarity)} [${m.match}] ${m.difference}${m.runs ? ` · ${m.runs.runs} run(s) ${headline(m.runs.metrics, ['sharpe', 'deflatedSharpe', 'totalReturn', 'maxDrawdown'])}` : ''}`),
+        ].filter(Boolean).join('\n');
         return ok(text, r);
     }));
 

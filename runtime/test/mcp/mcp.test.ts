@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { SimilarResult } from '../../../language/src/protocol/daemon-protocol.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importBars } from '../../src/data/import.js';
 import { DataStore } from '../../src/data/store.js';
@@ -193,12 +194,17 @@ describe('af mcp', () => {
         // find_similar: the renamed strategy has the same structure as the runs.
         const similar = await call(c, 'find_similar', { source: RENAMED, k: 5 });
         expect(similar.isError, textOf(similar)).toBeFalsy();
-        const matches = data<{ matches: { runId: string; similarity: number; sameStructure: boolean }[] }>(similar).matches;
-        expect(matches.map(m => m.runId)).toContain(run.runId);
-        expect(matches.find(m => m.runId === run.runId)).toMatchObject({ sameStructure: true });
-        expect(matches[0]!.similarity).toBeGreaterThan(0.99);
-        const byRun = data<{ matches: unknown[] }>(await call(c, 'find_similar', { runId: run.runId, k: 3 }));
+        const near = data<SimilarResult>(similar);
+        const tiny = near.matches.find(m => m.scope === 'store' && m.strategy === 'Tiny')!;
+        expect(tiny).toMatchObject({ match: 'identical', similarity: 1, difference: 'identical structure and values' });
+        expect(tiny.runs!.latestRunIds).toContain(run.runId);
+        expect(near.tried!.summary).toMatch(/^this structure was tried (twice|\d+ times); best (deflated )?Sharpe -?\d+\.\d\d \(run /);
+        expect(textOf(similar)).toContain(near.tried!.summary);
+        const byRun = data<SimilarResult>(await call(c, 'find_similar', { runId: run.runId, k: 3 }));
         expect(byRun.matches.length).toBeGreaterThan(0);
+        const brokenQuery = await call(c, 'find_similar', { source: BROKEN });
+        expect(brokenQuery.isError).toBe(true);
+        expect(textOf(brokenQuery)).toMatch(/AF003 .*does not compile/);
 
         // A run that fails is a tool error carrying the run and the reason.
         const failed = await call(c, 'backtest', { source: STRATEGY, params: { nope: 3 } });

@@ -14,7 +14,7 @@ export async function mcpCommand(o: ConnectOptions, err: (s: string) => void): P
     // Loaded here, not at the top: other commands do not pay for the MCP SDK.
     const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
     const { createMcpServer, MCP_SERVER_VERSION } = await import('../../mcp/server.js');
-    const server = createMcpServer(client);
+    const server = createMcpServer(client, { ...(o.stateDir ? { stateDir: o.stateDir } : {}) });
     const transport = new StdioServerTransport();
     const closed = new Promise<void>(resolve => {
         const done = (): void => { resolve(); };

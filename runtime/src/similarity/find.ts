@@ -1,0 +1,112 @@
+/**
+ * "Find similar" for the processes that have a file system and maybe a daemon: the `af similar`
+ * command and the MCP server. The query is a strategy in a file (or a source text); the
+ * workspace scope reconciles the on-disk workspace index and searches it, the store scope asks
+ * the daemon (which owns the experiment store), 'all' merges both. The language server answers
+ * the workspace scope from its live documents with the same WorkspaceIndex, so the same files
+ * give the same answer on every path.
+ */
+import { readFileSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { URI } from 'langium';
+import { NodeFileSystem } from 'langium/node';
+import { createAlphaForgeServices, isStrategy, loadFiles, loadString, type Model } from '../../../language/src/index.js';
+import type { SimilarResult } from '../../../language/src/protocol/daemon-protocol.js';
+import type { IndexLog } from './persistent-index.js';
+import { sortMatches } from './rank.js';
+import { strategyPoint, syntaxErrors, type StrategyPoint } from './strategy-point.js';
+import { WorkspaceIndex, workspaceId, type FileProblem } from './workspace-index.js';
+
+export type SimilarScope = 'workspace' | 'store' | 'all';
+
+/** A query that cannot be answered as given (syntax/compile errors, unknown strategy): one line, nothing changed. */
+export class SimilarQueryError extends Error {}
+
+export interface FindSimilarOptions {
+    /** The query: a file, or a source text (with the path it is known by, if any). */
+    readonly file?: string;
+    readonly source?: string;
+    readonly strategy?: string;
+    readonly k: number;
+    readonly scope: SimilarScope;
+    /** Workspace root (default: the current directory). */
+    readonly root?: string;
+    readonly stateDir: string;
+    /** The daemon's similar.find, for the store scope. */
+    readonly store?: (params: { source: string; uri?: string; strategy?: string; k: number }) => Promise<SimilarResult>;
+    readonly progress?: (done: number, total: number) => void;
+    readonly log?: IndexLog;
+}
+
+export interface FindSimilarResult extends SimilarResult {
+    /** Workspace files that could not be (re)indexed: their previous points were kept. */
+    readonly problems: FileProblem[];
+}
+
+/** The query's strategy point; syntax or compile errors are a SimilarQueryError naming file:line:column. */
+export async function queryPointOf(o: { file?: string; source?: string; strategy?: string }): Promise<{ point: StrategyPoint; path: string | undefined; text: string }> {
+    const services = createAlphaForgeServices(NodeFileSystem).AlphaForge;
+    let doc;
+    let text: string;
+    const path = o.file ? resolve(o.file) : undefined;
+    if (o.source !== undefined) {
+        text = o.source;
+        doc = (await loadString(services, text, path ? URI.file(path) : undefined)).document;
+    } else if (path) {
+        try {
+            text = readFileSync(path, 'utf8');
+        } catch {
+            throw new SimilarQueryError(`${o.file}: no such file`);
+        }
+        doc = (await loadFiles(services, [URI.file(path)]))[0]?.document;
+        if (!doc) throw new SimilarQueryError(`${o.file}: cannot be read`);
+    } else {
+        throw new SimilarQueryError('give a file or a source text to compare');
+    }
+    const where = o.file ?? 'the source';
+    const syntax = syntaxErrors(doc);
+    if (syntax.length) {
+        const e = syntax[0]!;
+        throw new SimilarQueryError(`${where}:${e.line}:${e.column} syntax error: ${e.message}${syntax.length > 1 ? ` (and ${syntax.length - 1} more)` : ''}; fix it first — nothing was searched and no index changed`);
+    }
+    const all = (doc.parseResult.value as Model).elements.filter(isStrategy);
+    const st = o.strategy ? all.find(s => s.name === o.strategy) : all[0];
+    if (!st) throw new SimilarQueryError(o.strategy ? `${where}: no strategy named ${o.strategy}${all.length ? ` (it has ${all.map(s => s.name).join(', ')})` : ''}` : `${where}: no strategy in the file`);
+    const r = strategyPoint(services, st);
+    if (!r.ok) {
+        const e = r.errors[0]!;
+        throw new SimilarQueryError(`${where}:${e.line}:${e.column} ${e.code} ${e.message} — strategy ${st.name} does not compile; fix it first (af check ${o.file ?? ''})`.trimEnd());
+    }
+    return { point: r.point, path, text };
+}
+
+export async function findSimilar(o: FindSimilarOptions): Promise<FindSimilarResult> {
+    const { point, path, text } = await queryPointOf(o);
+    const root = resolve(o.root ?? process.cwd());
+    const out: FindSimilarResult = { query: { strategy: point.strategy, fingerprints: point.fingerprints, ...(path ? { file: path } : {}) }, tried: null, matches: [], indexes: [], problems: [] };
+    const matches = [...out.matches];
+    const indexes = [...out.indexes];
+    let tried: SimilarResult['tried'] = null;
+    const problems: FileProblem[] = [];
+    if (o.scope !== 'store') {
+        const ws = WorkspaceIndex.open({ root, stateDir: o.stateDir, log: o.log });
+        try {
+            const r = await ws.reconcileFromDisk(o.progress);
+            problems.push(...r.problems);
+            const rel = path ? relative(root, path) : undefined;
+            const inside = rel !== undefined && !rel.startsWith('..') && !isAbsolute(rel);
+            matches.push(...ws.find({ point, ...(inside ? { self: workspaceId(ws.relativePath(path!), point.strategy) } : {}) }, o.k));
+            indexes.push(ws.info());
+        } finally {
+            ws.close();
+        }
+    }
+    if (o.scope !== 'workspace') {
+        if (!o.store) throw new SimilarQueryError('the store scope needs a running daemon');
+        const r = await o.store({ source: text, ...(path ? { uri: URI.file(path).toString() } : {}), ...(o.strategy ? { strategy: o.strategy } : {}), k: o.k });
+        matches.push(...r.matches);
+        indexes.push(...r.indexes);
+        tried = r.tried;
+    }
+    return { ...out, tried, matches: sortMatches(matches).slice(0, o.k), indexes, problems };
+}

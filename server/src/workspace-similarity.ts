@@ -1,0 +1,132 @@
+/**
+ * The language server's side of "find similar": the workspace scope. It opens the persisted
+ * WorkspaceIndex (runtime/src/similarity) for the first workspace folder under the state
+ * directory the client names (initializationOptions.stateDir; else $AF_STATE_DIR; else
+ * <folder>/.alphaforge) and keeps it current as documents are validated — debounced, off the
+ * typing path, and only for documents whose text changed since they were indexed. A document with
+ * syntax errors is not indexed (its last good points stay). Deleted files leave the index.
+ * Re-indexing after an embedding-version change reports LSP work-done progress.
+ */
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, relative } from 'node:path';
+import { DocumentState, URI, type LangiumDocument } from 'langium';
+import type { LangiumSharedServices } from 'langium/lsp';
+import type { Connection } from 'vscode-languageserver';
+import { contentHash, WorkspaceIndex, workspaceId } from '../../runtime/src/similarity/workspace-index.js';
+import type { StrategyPoint } from '../../runtime/src/similarity/strategy-point.js';
+import type { SimilarMatch } from '../../language/src/protocol/daemon-protocol.js';
+import type { AlphaForgeLspServices } from './alphaforge-lsp-module.js';
+
+const DEBOUNCE_MS = 400;
+
+export class WorkspaceSimilarity {
+    private index: WorkspaceIndex | undefined;
+    private root: string | undefined;
+    private stateDir: string | undefined;
+    private pending = new Set<string>();
+    private timer: NodeJS.Timeout | undefined;
+    private ready: Promise<void> | undefined;
+    private serial: Promise<unknown> = Promise.resolve();
+
+    constructor(private readonly connection: Connection, private readonly shared: LangiumSharedServices, private readonly services: AlphaForgeLspServices) {
+        shared.lsp.LanguageServer.onInitialize(params => {
+            const folder = params.workspaceFolders?.[0]?.uri ?? (params.rootUri ?? undefined);
+            const opts = params.initializationOptions as { stateDir?: unknown } | undefined;
+            if (folder) {
+                this.root = URI.parse(folder).fsPath;
+                this.stateDir = typeof opts?.stateDir === 'string' && opts.stateDir ? opts.stateDir : process.env['AF_STATE_DIR'] || join(this.root, '.alphaforge');
+            }
+        });
+        shared.workspace.DocumentBuilder.onBuildPhase(DocumentState.Validated, docs => {
+            for (const d of docs) this.pending.add(d.uri.toString());
+            this.schedule();
+        });
+        shared.workspace.DocumentBuilder.onUpdate((_changed, deleted) => {
+            if (!deleted.length) return;
+            void this.exclusive(async () => {
+                await this.start();
+                for (const u of deleted) {
+                    const path = this.pathOf(u);
+                    if (path) this.index?.removeFile(path);
+                }
+            });
+        });
+        process.once('exit', () => this.index?.close());
+    }
+
+    private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+        const next = this.serial.then(fn);
+        this.serial = next.catch(e => this.connection.console.error(`alphaforge similarity: ${e instanceof Error ? e.message : String(e)}`));
+        return next;
+    }
+
+    /** Path relative to the root, or undefined for documents outside it (builtins, other folders). */
+    private pathOf(uri: URI): string | undefined {
+        if (uri.scheme !== 'file' || !this.root) return undefined;
+        const rel = relative(this.root, uri.fsPath);
+        return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split('\\').join('/') : undefined;
+    }
+
+    /** Opens the index once the workspace is loaded and indexes every document that changed since it was saved. */
+    private start(): Promise<void> {
+        this.ready ??= (async () => {
+            await this.shared.workspace.WorkspaceManager.ready;
+            const ix = this.index = WorkspaceIndex.open({
+                root: this.root ?? '(no folder)', stateDir: this.stateDir ?? join(tmpdir(), 'alphaforge-similarity'), readOnly: !this.root,
+                log: (level, message) => this.connection.console[level === 'warn' ? 'warn' : 'info'](`alphaforge similarity: ${message}`),
+            });
+            const docs = this.shared.workspace.LangiumDocuments.all.filter(d => this.pathOf(d.uri) !== undefined).toArray();
+            const known = ix.fileHashes();
+            const live = new Set(docs.map(d => this.pathOf(d.uri)!));
+            for (const path of known.keys()) if (!live.has(path)) ix.removeFile(path);
+            const stale = docs.filter(d => known.get(this.pathOf(d.uri)!) !== contentHash(d.textDocument.getText()));
+            const progress = stale.length > 50 || ix.opened.state !== 'loaded' ? await this.connection.window.createWorkDoneProgress().catch(() => undefined) : undefined;
+            progress?.begin('AlphaForge: indexing strategies for Find similar', 0, `${stale.length} files`, false);
+            stale.forEach((d, i) => {
+                this.indexDocument(d);
+                if (i % 20 === 0) progress?.report(Math.round((100 * i) / stale.length), `${i}/${stale.length} files`);
+            });
+            progress?.done();
+        })();
+        return this.ready;
+    }
+
+    private schedule(): void {
+        if (this.timer) clearTimeout(this.timer);
+        this.timer = setTimeout(() => { this.timer = undefined; void this.flush(); }, DEBOUNCE_MS);
+    }
+
+    /** Indexes the documents validated since the last flush (a query calls this first, so answers are current). */
+    flush(): Promise<void> {
+        if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
+        return this.exclusive(async () => {
+            await this.start();
+            const uris = [...this.pending];
+            this.pending.clear();
+            const docs = this.shared.workspace.LangiumDocuments;
+            for (const u of uris) {
+                const uri = URI.parse(u);
+                if (!docs.hasDocument(uri)) continue;
+                const d = docs.getDocument(uri)!;
+                if (d.state < DocumentState.Validated) { this.pending.add(u); continue; }
+                this.indexDocument(d);
+            }
+        });
+    }
+
+    private indexDocument(d: LangiumDocument): void {
+        const path = this.pathOf(d.uri);
+        if (!path || !this.index) return;
+        const hash = contentHash(d.textDocument.getText());
+        if (this.index.fileHashes().get(path) === hash) return;
+        this.index.indexDocument(path, d.uri.toString(), hash, d, this.services);
+    }
+
+    /** The k workspace strategies nearest to `point` (the query's own entry left out). */
+    async find(uri: string, point: StrategyPoint, k: number): Promise<{ matches: SimilarMatch[]; info: ReturnType<WorkspaceIndex['info']> }> {
+        await this.flush();
+        const ix = this.index!;
+        const path = this.pathOf(URI.parse(uri));
+        return { matches: ix.find({ point, ...(path ? { self: workspaceId(path, point.strategy) } : {}) }, k), info: ix.info() };
+    }
+}

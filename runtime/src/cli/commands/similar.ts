@@ -43,7 +43,14 @@ export async function similarCommand(file: string, o: SimilarOptions, out: (s: s
     if (!r.matches.length) out('nothing similar found\n');
     r.matches.forEach((m, i) => out(`${String(i + 1).padStart(3)}. ${(m.similarity * 100).toFixed(1).padStart(5)}%  ${m.match.padEnd(9)}  ${(m.strategy ?? '?').padEnd(22)} ${where(m)}\n       ${m.difference}\n`));
     out(`index: ${r.indexes.map(x => `${x.scope} ${x.points} ${x.scope === 'store' ? 'structures' : 'strategies'} (${x.backend})`).join(' · ')} · embedding ${r.indexes[0]?.embeddingVersion ?? '-'}\n`);
-    for (const p of r.problems) out(`not indexed: ${p.path}:${p.line}:${p.column} ${p.code} ${p.message} (its previous entries are kept)\n`);
+    const files = [...new Set(r.problems.map(p => p.path))];
+    if (files.length) {
+        out(`not indexed: ${files.length} file${files.length === 1 ? '' : 's'} with errors (previous entries kept; af check lists them all), e.g.\n`);
+        for (const f of files.slice(0, 3)) {
+            const p = r.problems.find(x => x.path === f)!;
+            out(`  ${p.path}:${p.line}:${p.column} ${p.code} ${p.message}\n`);
+        }
+    }
     return 0;
 }
 

@@ -12,7 +12,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import { DocumentState, URI, type LangiumDocument } from 'langium';
 import type { LangiumSharedServices } from 'langium/lsp';
 import type { Connection } from 'vscode-languageserver';
-import { contentHash, WorkspaceIndex, workspaceId } from '../../runtime/src/similarity/workspace-index.js';
+import { inputsHash, readText, WorkspaceIndex, workspaceId } from '../../runtime/src/similarity/workspace-index.js';
 import type { StrategyPoint } from '../../runtime/src/similarity/strategy-point.js';
 import type { SimilarMatch } from '../../language/src/protocol/daemon-protocol.js';
 import type { AlphaForgeLspServices } from './alphaforge-lsp-module.js';
@@ -79,7 +79,7 @@ export class WorkspaceSimilarity {
             const known = ix.fileHashes();
             const live = new Set(docs.map(d => this.pathOf(d.uri)!));
             for (const path of known.keys()) if (!live.has(path)) ix.removeFile(path);
-            const stale = docs.filter(d => known.get(this.pathOf(d.uri)!) !== contentHash(d.textDocument.getText()));
+            const stale = docs.filter(d => known.get(this.pathOf(d.uri)!) !== this.hashOf(d));
             const progress = stale.length > 50 || ix.opened.state !== 'loaded' ? await this.connection.window.createWorkDoneProgress().catch(() => undefined) : undefined;
             progress?.begin('AlphaForge: indexing strategies for Find similar', 0, `${stale.length} files`, false);
             stale.forEach((d, i) => {
@@ -114,10 +114,19 @@ export class WorkspaceSimilarity {
         });
     }
 
+    /** The document's text and its imports' (as the editor has them, else as on disk). */
+    private hashOf(d: LangiumDocument): string {
+        const docs = this.shared.workspace.LangiumDocuments;
+        return inputsHash(d.uri.fsPath, d.textDocument.getText(), file => {
+            const u = URI.file(file);
+            return docs.hasDocument(u) ? docs.getDocument(u)!.textDocument.getText() : readText(file);
+        });
+    }
+
     private indexDocument(d: LangiumDocument): void {
         const path = this.pathOf(d.uri);
         if (!path || !this.index) return;
-        const hash = contentHash(d.textDocument.getText());
+        const hash = this.hashOf(d);
         if (this.index.fileHashes().get(path) === hash) return;
         this.index.indexDocument(path, d.uri.toString(), hash, d, this.services);
     }

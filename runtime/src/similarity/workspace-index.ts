@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { URI } from 'langium';
 import { NodeFileSystem } from 'langium/node';
 import { z } from 'zod';
@@ -44,6 +44,41 @@ export interface SimilarQuery {
 }
 
 export const contentHash = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 32);
+
+const IMPORT = /^\s*import\s+"([^"\n]+)"/gm;
+
+/**
+ * What a file's points depend on: its own text and, transitively, the texts of the files it
+ * imports (a changed library changes the strategies that use it). Equal to contentHash(text) for
+ * a file without imports. `read` gives a file's current text (an editor buffer or the disk).
+ */
+export function inputsHash(file: string, text: string, read: (file: string) => string | undefined): string {
+    const parts: string[] = [];
+    const seen = new Set([file]);
+    const queue: [string, string][] = [[file, text]];
+    while (queue.length) {
+        const [from, body] = queue.shift()!;
+        for (const m of body.matchAll(IMPORT)) {
+            const rel = m[1]!.endsWith('.af') ? m[1]! : `${m[1]}.af`;
+            const target = join(dirname(from), rel);
+            if (seen.has(target)) continue;
+            seen.add(target);
+            const t = read(target);
+            parts.push(`${rel}\0${t ?? '(missing)'}`);
+            if (t !== undefined) queue.push([target, t]);
+        }
+    }
+    return parts.length ? contentHash(`${text}\0${parts.join('\0')}`) : contentHash(text);
+}
+
+/** The text of a file on disk, or undefined. */
+export function readText(file: string): string | undefined {
+    try {
+        return readFileSync(file, 'utf8');
+    } catch {
+        return undefined;
+    }
+}
 export const workspaceId = (path: string, strategy: string): string => `${path}#${strategy}`;
 
 /** The directory of a root's workspace index inside a state directory. */
@@ -158,7 +193,7 @@ export class WorkspaceIndex {
             } catch {
                 continue;
             }
-            const hash = contentHash(text);
+            const hash = inputsHash(abs, text, readText);
             if (known.get(path) !== hash) changed.push({ abs, path, hash });
         }
         let removed = 0;

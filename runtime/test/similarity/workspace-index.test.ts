@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimilarMatchSchema, type SimilarMatch } from '../../../language/src/protocol/daemon-protocol.js';
 import { EMBEDDING_KEY, type StrategyPoint } from '../../src/similarity/strategy-point.js';
-import { contentHash, WorkspaceIndex, workspaceFiles, workspaceId, workspaceIndexDir } from '../../src/similarity/workspace-index.js';
+import { contentHash, inputsHash, readText, WorkspaceIndex, workspaceFiles, workspaceId, workspaceIndexDir } from '../../src/similarity/workspace-index.js';
 import { EXAMPLE_FILES, EXAMPLES, example, pointOfFile, pointsOfFiles, replaceOnce, SMA, SMA_EDITED, SMA_EMA, tempDir, variantOf } from './helpers.js';
 
 /** A fresh root with copies of examples/*.af and examples/lib (not examples/bad), and a state dir beside it. */
@@ -60,9 +60,17 @@ describe('WorkspaceIndex', () => {
         expect(ws.size).toBe(EXAMPLE_FILES.length);
         expect(ws.info()).toEqual({ scope: 'workspace', points: EXAMPLE_FILES.length, embeddingVersion: EMBEDDING_KEY, backend: 'hnsw' });
         const hashes = ws.fileHashes();
-        for (const f of EXAMPLE_FILES) expect(hashes.get(f)).toBe(contentHash(example(f)));
+        for (const f of EXAMPLE_FILES) expect(hashes.get(f)).toBe(inputsHash(join(root, f), example(f), readText));
+        expect(hashes.get('sma-cross.af')).toBe(contentHash(example('sma-cross.af'))); // no imports: just its text
+        expect(hashes.get('mtf-breakout.af')).not.toBe(contentHash(example('mtf-breakout.af'))); // its library counts too
 
         expect(await ws.reconcileFromDisk()).toEqual({ indexed: 0, removed: 0, problems: [] });
+        // A library edit re-embeds the strategies that import it (their own text did not change).
+        const before = ws.fileHashes().get('mtf-breakout.af');
+        const lib = join(root, 'lib', 'filters.af');
+        writeFileSync(lib, readFileSync(lib, 'utf8').replace('x > sma(x, length)', 'x > ema(x, length)'));
+        expect(await ws.reconcileFromDisk()).toEqual({ indexed: 2, removed: 0, problems: [] });
+        expect(ws.fileHashes().get('mtf-breakout.af')).not.toBe(before);
         ws.close();
     });
 

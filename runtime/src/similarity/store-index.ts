@@ -44,12 +44,14 @@ export class StoreIndex {
     private rebuilding: { done: number; total: number } | undefined;
     private readonly skipped = new Map<string, string>();
     private serial: Promise<unknown> = Promise.resolve();
+    private started: Promise<void> = Promise.resolve();
 
-    private constructor(private readonly store: DataStore, private readonly pi: PersistentIndex<StoreMeta>, private readonly log?: IndexLog) {}
+    private constructor(private readonly store: DataStore, private readonly pi: PersistentIndex<StoreMeta>, private readonly log?: IndexLog, private readonly waitForBuildMs = 2000) {}
 
-    static open(o: { store: DataStore; stateDir: string; log?: IndexLog; index?: SimilarityIndexOptions }): StoreIndex {
+    /** `waitForBuildMs`: how long a query waits for a running (re)build before it is refused (default 2 s). */
+    static open(o: { store: DataStore; stateDir: string; log?: IndexLog; index?: SimilarityIndexOptions; waitForBuildMs?: number }): StoreIndex {
         const pi = PersistentIndex.open({ dir: join(o.stateDir, 'similarity', 'store'), kind: 'store', dims: EMBEDDING_DIMS, version: EMBEDDING_KEY, meta: StoreMeta, log: o.log, index: o.index });
-        return new StoreIndex(o.store, pi, o.log);
+        return new StoreIndex(o.store, pi, o.log, o.waitForBuildMs);
     }
 
     /**
@@ -58,10 +60,11 @@ export class StoreIndex {
      */
     start(): Promise<void> {
         if (this.rebuilds) this.rebuilding = { done: 0, total: 0 };
-        return this.exclusive(async () => {
+        this.started = this.exclusive(async () => {
             if (this.pi.opened.state === 'loaded') await this.reconcile();
             else await this.rebuild(this.pi.opened.reason);
         });
+        return this.started;
     }
 
     private exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -160,6 +163,8 @@ export class StoreIndex {
      * their runs. `experimentId` keeps only runs of one experiment.
      */
     async find(q: StrategyPoint, o: { k: number; team: string; experimentId?: string }): Promise<{ tried: (Tried & { summary: string }) | null; matches: SimilarMatch[] }> {
+        // A short (re)build — a first start, a small store — is waited for; a long one answers 503 with its progress.
+        if (this.rebuilding && this.waitForBuildMs > 0) await Promise.race([this.started.catch(() => undefined), new Promise(r => setTimeout(r, this.waitForBuildMs))]);
         if (this.rebuilding) {
             const { done, total } = this.rebuilding;
             throw new SimilarityUnavailable(`the similarity index is being rebuilt (${done}/${total} structures, ${total ? Math.floor((100 * done) / total) : 0}%); try again in a moment`);

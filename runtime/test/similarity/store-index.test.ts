@@ -257,7 +257,7 @@ describe('StoreIndex', () => {
         let during: Promise<unknown> | undefined;
         let stateDuring: unknown;
         const again = StoreIndex.open({
-            store, stateDir, log: (level, message) => {
+            store, stateDir, waitForBuildMs: 0, log: (level, message) => {
                 logs.push([level, message]);
                 // Called inside the rebuild, once the number of structures is known.
                 if (message.startsWith('similarity index store: building from')) {
@@ -286,6 +286,15 @@ describe('StoreIndex', () => {
         expect(again.state).toEqual({ ready: true });
         expect(await answers(again)).toEqual(before);
         expect(JSON.parse(readFileSync(metaFile, 'utf8'))).toMatchObject({ version: EMBEDDING_KEY });
+    });
+
+    it('a query during a short build waits for it instead of being refused', async () => {
+        const ix = openIndex();
+        expect(ix.rebuilds).toBe(true);
+        void ix.start();
+        expect(ix.state.ready).toBe(false);
+        expect(await ix.find(await point(SMA), { k: 5, team: 'alpha' })).toEqual({ tried: null, matches: [] });
+        expect(ix.state.ready).toBe(true);
     });
 
     it('an empty store: nothing to index, nothing found', async () => {

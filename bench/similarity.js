@@ -36,7 +36,6 @@ import { URI } from 'langium';
 import { NodeFileSystem } from 'langium/node';
 import { z } from 'zod';
 import { createAlphaForgeServices, loadFiles, loadString, compileStrategy, canonicalDag, fingerprintDag, embedDag, Catalogue, EMBEDDING_VERSION } from '../out/language/src/index.js';
-import { SimilarityIndex } from '../out/runtime/src/similarity/vector-index.js';
 import { PersistentIndex } from '../out/runtime/src/similarity/persistent-index.js';
 
 const arg = (name, def) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : def; };

@@ -158,6 +158,10 @@ export class PersistentIndex<M> {
         }
         const pi = new PersistentIndex<M>(o, index ?? new SimilarityIndex<M>(o.dims, o.index), generation, writable, outcome);
         pi.journalLines = journalLines;
+        // Replace a broken or other-version index at once with an empty generation: what the caller
+        // adds next is journalled against it, so a crash mid-rebuild leaves a valid partial index
+        // (which reconciling completes), never the old files.
+        if (writable && (outcome.state === 'stale' || outcome.state === 'corrupt')) pi.compact();
         return pi;
     }
 

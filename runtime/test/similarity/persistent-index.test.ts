@@ -227,10 +227,11 @@ describe('PersistentIndex', () => {
         expect(other.index.size).toBe(0);
         expect(log).toHaveBeenCalledWith('warn', expect.stringContaining('is from another embedding version'), expect.objectContaining({ dir }));
         other.close();
-        // Nothing was written: the version-1 index is still there for a version-1 reader.
+        // The v2 writer replaced it with an empty v2 generation at once, so its journal never mixes
+        // v2 vectors into a v1 index: a version-1 reader now sees a stale index and rebuilds too.
         const v1 = open(dir);
-        expect(v1.opened.state).toBe('loaded');
-        expect(answers(v1.index)).toEqual(before);
+        expect(v1.opened).toEqual({ state: 'stale', reason: 'embedding version v2 (8 dims) ≠ v1 (8 dims)' });
+        expect(answers(v1.index)).not.toEqual(before);
         v1.close();
 
         const wide = PersistentIndex.open<Meta>({ dir, kind: 'test', dims: 16, version: 'v1', meta: Meta });

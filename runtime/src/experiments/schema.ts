@@ -9,9 +9,8 @@
  * - run_metrics: `value` is the metric; NULL for an undefined one (never NaN: JSON cannot carry
  *   it, and NaN sorts above every number in DuckDB; readers treat a stored NaN as NULL anyway).
  * - run_tags: free-form text; key and value as given.
- * - strategy_embeddings: a cache of strategy embeddings by structural fingerprint, so the
- *   similarity index does not recompile every run's source at startup. `version` names the
- *   embedding's version and dimensions ('v1/256'); a row is only read for the same version.
+ * - strategy_embeddings (migration 6, dropped by 7): a cache of embeddings by structural
+ *   fingerprint, replaced by the persistent similarity index under <state dir>/similarity/store.
  */
 import { type Migration } from '../data/migrations.js';
 
@@ -37,5 +36,10 @@ export const EXPERIMENT_MIGRATIONS: readonly Migration[] = [
                 vector DOUBLE[] NOT NULL,
                 PRIMARY KEY (fingerprint_structural, version))`,
         ],
+    },
+    {
+        version: 7,
+        description: 'experiments: drop strategy_embeddings (the similarity index persists its own vectors)',
+        statements: ['DROP TABLE IF EXISTS strategy_embeddings'],
     },
 ];

@@ -18,6 +18,7 @@ import type { SimilarMatch } from '../../language/src/protocol/daemon-protocol.j
 import type { AlphaForgeLspServices } from './alphaforge-lsp-module.js';
 
 const DEBOUNCE_MS = 400;
+const VALIDATION_WAIT_MS = 10_000;
 
 export class WorkspaceSimilarity {
     private index: WorkspaceIndex | undefined;
@@ -83,7 +84,9 @@ export class WorkspaceSimilarity {
             const progress = stale.length > 50 || ix.opened.state !== 'loaded' ? await this.connection.window.createWorkDoneProgress().catch(() => undefined) : undefined;
             progress?.begin('AlphaForge: indexing strategies for Find similar', 0, `${stale.length} files`, false);
             stale.forEach((d, i) => {
-                this.indexDocument(d);
+                // A build still running (an edit cancelled the first one) validates it later; the flush after that indexes it.
+                if (d.state < DocumentState.Validated) this.pending.add(d.uri.toString());
+                else this.indexDocument(d);
                 if (i % 20 === 0) progress?.report(Math.round((100 * i) / stale.length), `${i}/${stale.length} files`);
             });
             progress?.done();
@@ -131,8 +134,27 @@ export class WorkspaceSimilarity {
         this.index.indexDocument(path, d.uri.toString(), hash, d, this.services);
     }
 
+    /**
+     * Waits (at most VALIDATION_WAIT_MS) until every workspace document is validated, so an answer
+     * covers the whole workspace as it is now. Per document: Langium's global waitUntil can miss
+     * the end of a build that was interrupted and resumed.
+     */
+    private validated(): Promise<void> {
+        const waiting = (): LangiumDocument[] => this.shared.workspace.LangiumDocuments.all.filter(d => this.pathOf(d.uri) !== undefined && d.state < DocumentState.Validated).toArray();
+        if (!waiting().length) return Promise.resolve();
+        return new Promise(resolve => {
+            const done = (): void => { clearTimeout(timer); listener.dispose(); resolve(); };
+            const timer = setTimeout(() => {
+                this.connection.console.warn(`alphaforge similarity: answering before ${waiting().length} document(s) finished validating`);
+                done();
+            }, VALIDATION_WAIT_MS);
+            const listener = this.shared.workspace.DocumentBuilder.onDocumentPhase(DocumentState.Validated, () => { if (!waiting().length) done(); });
+        });
+    }
+
     /** The k workspace strategies nearest to `point` (the query's own entry left out). */
     async find(uri: string, point: StrategyPoint, k: number): Promise<{ matches: SimilarMatch[]; info: ReturnType<WorkspaceIndex['info']> }> {
+        await this.validated();
         await this.flush();
         const ix = this.index!;
         const path = this.pathOf(URI.parse(uri));

@@ -13,6 +13,7 @@ import { type DaemonEvent, type RunState } from '../../../language/src/protocol/
 import { DataStore, resolveStateDir } from '../data/store.js';
 import { ExperimentStore } from '../experiments/store.js';
 import { StoreIndex } from '../similarity/store-index.js';
+import { pointOfDocument } from '../similarity/strategy-point.js';
 import { Dispatcher } from '../gateway/dispatcher.js';
 import { LocalEventBus } from '../gateway/events.js';
 import { createGateway, type Gateway, type LimitsInput } from '../gateway/http.js';
@@ -84,8 +85,11 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         const boot = await iam.bootstrap(stateDir);
         if (boot.created) log.info({ component: 'iam', file: boot.file }, 'first start: bootstrap admin token written');
         const experiments = new ExperimentStore(await open());
+        // Stored sources compile like submitted ones: imports resolve from disk relative to the run's uri.
+        const workspace = new SourceWorkspace();
         const similarity = StoreIndex.open({
             store: await open(), stateDir,
+            embed: (source, uri, strategy) => workspace.with(source, uri ?? undefined, ({ services, document }) => pointOfDocument(services, document, strategy)),
             log: (level, message, fields) => log[level]({ component: 'similarity', ...fields }, message),
         });
         // A loaded index is reconciled before serving; a rebuild runs in the background (queries get a 503 with its progress).
@@ -142,7 +146,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
 
         const handlers = createHandlers({
             version: DAEMON_VERSION, startedAt, transports: { http: true, ws: true, grpc: o.grpc ?? false },
-            workspace: new SourceWorkspace(), data, iam, orchestrator, experiments, similarity,
+            workspace, data, iam, orchestrator, experiments, similarity,
         });
         const missing = missingHandlers(handlers);
         if (missing.length) throw new Error(`no handler for ${missing.join(', ')}`);

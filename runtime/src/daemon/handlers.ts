@@ -14,7 +14,7 @@ import { type DataStore } from '../data/store.js';
 import { normalizeSymbol } from '../data/symbols.js';
 import { type ExperimentStore } from '../experiments/store.js';
 import { SimilarityUnavailable, type StoreIndex } from '../similarity/store-index.js';
-import { strategyPoint, syntaxErrors, type StrategyPoint } from '../similarity/strategy-point.js';
+import { pointOfDocument, type StrategyPoint } from '../similarity/strategy-point.js';
 import { type Handlers } from '../gateway/types.js';
 import { type Iam } from '../iam/iam.js';
 import { type Orchestrator } from '../orchestrator/orchestrator.js';
@@ -65,16 +65,15 @@ export function createHandlers(s: DaemonServices): Handlers {
     };
     /** The similarity point of a strategy in a source text; syntax or compile errors are a clear 400-class error. */
     const queryPoint = (source: string, uri: string | undefined, strategy: string | undefined): Promise<StrategyPoint> =>
-        s.workspace.with(source, uri, ({ services, model, document }) => {
+        s.workspace.with(source, uri, ({ services, document }) => {
+            const r = pointOfDocument(services, document, strategy);
+            if (r.ok) return r.point;
             const where = uri ?? 'the source';
-            const syntax = syntaxErrors(document);
-            if (syntax.length) throw new RpcError(ErrorCodes.InvalidParams, `${where} has syntax errors (${syntax.slice(0, 3).map(e => `${e.line}:${e.column} ${e.message}`).join('; ')}); fix them first — nothing was searched`);
-            const all = model.elements.filter(isStrategy);
-            const st = strategy === undefined ? all[0] : all.find(x => x.name === strategy);
-            if (!st) throw new RpcError(ErrorCodes.InvalidParams, strategy ? `${where} has no strategy named ${strategy}${all.length ? ` (it has ${all.map(x => x.name).join(', ')})` : ''}` : `${where} holds no strategy`);
-            const r = strategyPoint(services, st);
-            if (!r.ok) throw new RpcError(ErrorCodes.InvalidParams, `strategy ${st.name} does not compile (${r.errors.slice(0, 3).map(e => `${e.line}:${e.column} ${e.code} ${e.message}`).join('; ')}); fix it first (lang.lint)`);
-            return r.point;
+            const shown = r.errors.slice(0, 3).map(e => `${e.line}:${e.column} ${e.code === 'AF001' ? '' : `${e.code} `}${e.message}`).join('; ');
+            const first = r.errors[0]!;
+            if (first.code === 'AF001') throw new RpcError(ErrorCodes.InvalidParams, `${where} has syntax errors (${shown}); fix them first — nothing was searched`);
+            if (first.code === 'AF000') throw new RpcError(ErrorCodes.InvalidParams, `${where}: ${first.message}`);
+            throw new RpcError(ErrorCodes.InvalidParams, `the strategy does not compile (${shown}); fix it first (lang.lint)`);
         });
 
     return {

@@ -10,11 +10,11 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { URI } from 'langium';
 import { NodeFileSystem } from 'langium/node';
-import { createAlphaForgeServices, isStrategy, loadFiles, loadString, type Model } from '../../../language/src/index.js';
+import { createAlphaForgeServices, loadFiles, loadString } from '../../../language/src/index.js';
 import type { SimilarResult } from '../../../language/src/protocol/daemon-protocol.js';
 import type { IndexLog } from './persistent-index.js';
 import { sortMatches } from './rank.js';
-import { strategyPoint, syntaxErrors, type StrategyPoint } from './strategy-point.js';
+import { pointOfDocument, type StrategyPoint } from './strategy-point.js';
 import { WorkspaceIndex, workspaceId, type FileProblem } from './workspace-index.js';
 
 export type SimilarScope = 'workspace' | 'store' | 'all';
@@ -64,18 +64,12 @@ export async function queryPointOf(o: { file?: string; source?: string; strategy
         throw new SimilarQueryError('give a file or a source text to compare');
     }
     const where = o.file ?? 'the source';
-    const syntax = syntaxErrors(doc);
-    if (syntax.length) {
-        const e = syntax[0]!;
-        throw new SimilarQueryError(`${where}:${e.line}:${e.column} syntax error: ${e.message}${syntax.length > 1 ? ` (and ${syntax.length - 1} more)` : ''}; fix it first — nothing was searched and no index changed`);
-    }
-    const all = (doc.parseResult.value as Model).elements.filter(isStrategy);
-    const st = o.strategy ? all.find(s => s.name === o.strategy) : all[0];
-    if (!st) throw new SimilarQueryError(o.strategy ? `${where}: no strategy named ${o.strategy}${all.length ? ` (it has ${all.map(s => s.name).join(', ')})` : ''}` : `${where}: no strategy in the file`);
-    const r = strategyPoint(services, st);
+    const r = pointOfDocument(services, doc, o.strategy);
     if (!r.ok) {
         const e = r.errors[0]!;
-        throw new SimilarQueryError(`${where}:${e.line}:${e.column} ${e.code} ${e.message} — strategy ${st.name} does not compile; fix it first (af check ${o.file ?? ''})`.trimEnd());
+        if (e.code === 'AF001') throw new SimilarQueryError(`${where}:${e.line}:${e.column} syntax error: ${e.message}${r.errors.length > 1 ? ` (and ${r.errors.length - 1} more)` : ''}; fix it first — nothing was searched and no index changed`);
+        if (e.code === 'AF000') throw new SimilarQueryError(`${where}: ${e.message}`);
+        throw new SimilarQueryError(`${where}:${e.line}:${e.column} ${e.code} ${e.message} — the strategy does not compile; fix it first (af check ${o.file ?? ''})`.trimEnd());
     }
     return { point: r.point, path, text };
 }

@@ -15,7 +15,7 @@ import type { SimilarIndexInfo, SimilarMatch, Tried } from '../../../language/sr
 import type { DataStore } from '../data/store.js';
 import { PersistentIndex, type IndexLog } from './persistent-index.js';
 import { matchKind, roundSimilarity, sortMatches } from './rank.js';
-import { EMBEDDING_DIMS, EMBEDDING_KEY, pointFromSource, type StrategyPoint } from './strategy-point.js';
+import { EMBEDDING_DIMS, EMBEDDING_KEY, pointFromSource, type PointResult, type StrategyPoint } from './strategy-point.js';
 import type { SimilarityIndexOptions } from './vector-index.js';
 import { join } from 'node:path';
 
@@ -36,7 +36,12 @@ interface Group {
     structural: string;
     source: string;
     strategy: string | null;
+    /** Where the source came from: resolves its imports. */
+    uri: string | null;
 }
+
+/** Compiles a stored run's source to its point (the daemon's resolves imports relative to `uri`). */
+export type EmbedRun = (source: string, uri: string | null, strategy: string | null) => Promise<PointResult>;
 
 const SHOWN_RUNS = 20;
 
@@ -46,12 +51,15 @@ export class StoreIndex {
     private serial: Promise<unknown> = Promise.resolve();
     private started: Promise<void> = Promise.resolve();
 
-    private constructor(private readonly store: DataStore, private readonly pi: PersistentIndex<StoreMeta>, private readonly log?: IndexLog, private readonly waitForBuildMs = 2000) {}
+    private constructor(
+        private readonly store: DataStore, private readonly pi: PersistentIndex<StoreMeta>, private readonly log: IndexLog | undefined,
+        private readonly waitForBuildMs: number, private readonly embedRun: EmbedRun,
+    ) {}
 
     /** `waitForBuildMs`: how long a query waits for a running (re)build before it is refused (default 2 s). */
-    static open(o: { store: DataStore; stateDir: string; log?: IndexLog; index?: SimilarityIndexOptions; waitForBuildMs?: number }): StoreIndex {
+    static open(o: { store: DataStore; stateDir: string; log?: IndexLog; index?: SimilarityIndexOptions; waitForBuildMs?: number; embed?: EmbedRun }): StoreIndex {
         const pi = PersistentIndex.open({ dir: join(o.stateDir, 'similarity', 'store'), kind: 'store', dims: EMBEDDING_DIMS, version: EMBEDDING_KEY, meta: StoreMeta, log: o.log, index: o.index });
-        return new StoreIndex(o.store, pi, o.log, o.waitForBuildMs);
+        return new StoreIndex(o.store, pi, o.log, o.waitForBuildMs ?? 2000, o.embed ?? ((source, _uri, strategy) => pointFromSource(source, strategy)));
     }
 
     /**
@@ -87,14 +95,15 @@ export class StoreIndex {
     }
 
     private async groups(where = '', params: unknown[] = []): Promise<Group[]> {
-        const rows = await this.store.rows(`SELECT team, fingerprint_structural AS structural, arg_max(source, created_at) AS source, arg_max(strategy, created_at) AS strategy
+        const rows = await this.store.rows(`SELECT team, fingerprint_structural AS structural, arg_max(source, created_at) AS source, arg_max(strategy, created_at) AS strategy,
+                arg_max(json_extract_string(spec, '$.uri'), created_at) AS uri
             FROM runs WHERE state = 'completed' AND fingerprint_structural IS NOT NULL AND source IS NOT NULL ${where}
             GROUP BY team, fingerprint_structural ORDER BY team, fingerprint_structural`, params as never);
-        return rows.map(r => ({ team: String(r.team), structural: String(r.structural), source: String(r.source), strategy: r.strategy === null ? null : String(r.strategy) }));
+        return rows.map(r => ({ team: String(r.team), structural: String(r.structural), source: String(r.source), strategy: r.strategy === null ? null : String(r.strategy), uri: r.uri === null || r.uri === undefined ? null : String(r.uri) }));
     }
 
     private async embed(g: Group): Promise<{ vector: number[]; meta: StoreMeta } | undefined> {
-        const r = await pointFromSource(g.source, g.strategy);
+        const r = await this.embedRun(g.source, g.uri, g.strategy);
         if (!r.ok) {
             const e = r.errors[0]!;
             this.skipped.set(storeId(g.team, g.structural), `${e.line}:${e.column} ${e.code} ${e.message}`);

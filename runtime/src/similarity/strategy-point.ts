@@ -43,12 +43,38 @@ export function strategyPoint(services: AlphaForgeServices, s: Strategy): PointR
     };
 }
 
+/** What the similarity code reads of a parsed document (a LangiumDocument has it). */
+export interface ParsedDocument {
+    readonly parseResult: {
+        readonly value: unknown;
+        readonly lexerErrors: readonly { message: string; line?: number; column?: number }[];
+        readonly parserErrors: readonly { message: string; token: { startLine?: number; startColumn?: number } }[];
+    };
+}
+
 /** Syntax (lexer/parser) errors of a document: such a file is never indexed (its last good points stay). */
-export function syntaxErrors(doc: { parseResult: { lexerErrors: readonly { message: string; line?: number; column?: number }[]; parserErrors: readonly { message: string; token: { startLine?: number; startColumn?: number } }[] } }): CompileProblem[] {
+export function syntaxErrors(doc: ParsedDocument): CompileProblem[] {
     return [
         ...doc.parseResult.lexerErrors.map(e => ({ line: e.line ?? 1, column: e.column ?? 1, code: 'AF001', message: e.message })),
         ...doc.parseResult.parserErrors.map(e => ({ line: e.token.startLine ?? 1, column: e.token.startColumn ?? 1, code: 'AF001', message: e.message })),
     ];
+}
+
+/**
+ * The point of one strategy of a loaded, validated document: syntax errors (AF001), no such
+ * strategy (AF000) and compile errors come back as problems. `strategy` picks one of several
+ * (default: the first).
+ */
+export function pointOfDocument(services: AlphaForgeServices, document: ParsedDocument, strategy?: string | null): PointResult {
+    const syntax = syntaxErrors(document);
+    if (syntax.length) return { ok: false, errors: syntax };
+    const all = (document.parseResult.value as Model).elements.filter(isStrategy);
+    const s = strategy ? all.find(x => x.name === strategy) : all[0];
+    if (!s) {
+        const has = all.length ? ` (it has ${all.map(x => x.name).join(', ')})` : '';
+        return { ok: false, errors: [{ line: 1, column: 1, code: 'AF000', message: strategy ? `no strategy named ${strategy}${has}` : 'no strategy in the source' }] };
+    }
+    return strategyPoint(services, s);
 }
 
 let standalone: AlphaForgeServices | undefined;
@@ -62,12 +88,7 @@ export function pointFromSource(source: string, strategy?: string | null): Promi
     const run = serial.then(async (): Promise<PointResult> => {
         standalone ??= createAlphaForgeServices(EmptyFileSystem).AlphaForge;
         const { document } = await loadString(standalone, source, 'memory:///similarity/source.af');
-        const syntax = syntaxErrors(document);
-        if (syntax.length) return { ok: false, errors: syntax };
-        const all = (document.parseResult.value as Model).elements.filter(isStrategy);
-        const s = strategy ? all.find(x => x.name === strategy) : all[0];
-        if (!s) return { ok: false, errors: [{ line: 1, column: 1, code: 'AF000', message: strategy ? `no strategy named ${strategy}` : 'no strategy in the source' }] };
-        return strategyPoint(standalone, s);
+        return pointOfDocument(standalone, document, strategy);
     });
     serial = run.catch(() => undefined);
     return run;

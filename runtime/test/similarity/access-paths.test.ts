@@ -161,6 +161,28 @@ describe('find similar: the access paths agree', () => {
         expect(all.tried?.runs).toBe(3);
     });
 
+    it('a stored run whose source imports a library is indexed (its imports resolve from its uri)', async () => {
+        const withLib = `import "lib/filters.af"
+strategy TinyLib {
+  universe: synth:AAA
+  timeframe: 1d
+  param fast: int = 5 in 2..10 step 1
+  feature f = sma(close, fast)
+  rules {
+    when trend_ok(close, 30) and close > f => target 100% long
+    when close < f => flat
+  }
+}
+`;
+        const uri = fileUri(join(root, 'tiny-lib.af'));
+        writeFileSync(join(root, 'tiny-lib.af'), withLib);
+        const id = (await admin.call('runs.submit', { kind: 'backtest', spec: { source: withLib, uri } })).run.id;
+        await untilCompleted([id]);
+        const r = await admin.call('similar.find', { source: withLib, uri, k: 3 });
+        expect(r.tried).toMatchObject({ runs: 1, latestRunIds: [id] });
+        expect(r.matches[0]).toMatchObject({ scope: 'store', strategy: 'TinyLib', match: 'identical', similarity: 1 });
+    });
+
     it('a query with a syntax error is refused with file:line, and no index changes', async () => {
         writeFileSync(join(root, 'broken.af'), TINY.replace('rules {', 'rules {{').replace(/Tiny/g, 'Broken'));
         let err = '';

@@ -80,7 +80,7 @@ describe('pointFromSource', () => {
         const second = await point(two, 'TwoAverages');
         expect(second.strategy).toBe('TwoAverages');
         expect(second.line).toBe(SMA.split('\n').length);
-        expect(errorsOf(await pointFromSource(two, 'Nope'))).toEqual([{ line: 1, column: 1, code: 'AF000', message: 'no strategy named Nope' }]);
+        expect(errorsOf(await pointFromSource(two, 'Nope'))).toEqual([{ line: 1, column: 1, code: 'AF000', message: 'no strategy named Nope (it has SmaCross, TwoAverages)' }]);
         expect(errorsOf(await pointFromSource('  \n'))).toEqual([{ line: 1, column: 1, code: 'AF000', message: 'no strategy in the source' }]);
         expect(errorsOf(await pointFromSource('def f(x) = x + 1\n'))[0]!.code).toBe('AF000');
     });

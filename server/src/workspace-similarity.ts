@@ -14,6 +14,7 @@ import type { LangiumSharedServices } from 'langium/lsp';
 import type { Connection } from 'vscode-languageserver';
 import { inputsHash, readText, WorkspaceIndex, workspaceId } from '../../runtime/src/similarity/workspace-index.js';
 import type { StrategyPoint } from '../../runtime/src/similarity/strategy-point.js';
+import { Mutex } from '../../runtime/src/util/mutex.js';
 import type { SimilarMatch } from '../../language/src/protocol/daemon-protocol.js';
 import type { AlphaForgeLspServices } from './alphaforge-lsp-module.js';
 
@@ -27,7 +28,7 @@ export class WorkspaceSimilarity {
     private pending = new Set<string>();
     private timer: NodeJS.Timeout | undefined;
     private ready: Promise<void> | undefined;
-    private serial: Promise<unknown> = Promise.resolve();
+    private readonly mutex = new Mutex();
 
     constructor(private readonly connection: Connection, private readonly shared: LangiumSharedServices, private readonly services: AlphaForgeLspServices) {
         shared.lsp.LanguageServer.onInitialize(params => {
@@ -56,8 +57,8 @@ export class WorkspaceSimilarity {
     }
 
     private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-        const next = this.serial.then(fn);
-        this.serial = next.catch(e => this.connection.console.error(`alphaforge similarity: ${e instanceof Error ? e.message : String(e)}`));
+        const next = this.mutex.run(fn);
+        next.catch(e => this.connection.console.error(`alphaforge similarity: ${e instanceof Error ? e.message : String(e)}`));
         return next;
     }
 

@@ -251,7 +251,8 @@ export function createHandlers(s: DaemonServices): Handlers {
         'experiments.compare': async (p, ctx) => {
             const c = await s.experiments.compare(p.runIds, { team: ctx.principal.teamName });
             const metricKeys = c.metrics.map(m => m.key).filter(k => !p.metrics || p.metrics.includes(k));
-            const lowerIsBetter = (k: string) => /drawdown|volatility|turnover/i.test(k) && !/duration/i.test(k) ? true : /duration/i.test(k);
+            // Losses, risk and costs: the smaller the better (drawdown duration included).
+            const lowerIsBetter = (k: string): boolean => /drawdown|volatility|turnover|duration/i.test(k);
             const best: Record<string, string | null> = {};
             for (const k of metricKeys) {
                 let bestId: string | null = null, bestV = NaN;

@@ -10,7 +10,7 @@ import { NodeFileSystem } from 'langium/node';
 import { createAlphaForgeServices, resolveImport, type AlphaForgeServices, type Model } from '../../../language/src/index.js';
 import type { Diagnostic } from '../../../language/src/protocol/daemon-protocol.js';
 import { RpcError, ErrorCodes } from '../../../language/src/protocol/daemon-protocol.js';
-import { Mutex } from '../orchestrator/util.js';
+import { Mutex } from '../util/mutex.js';
 
 const SEVERITY = ['', 'error', 'warning', 'info', 'hint'] as const;
 

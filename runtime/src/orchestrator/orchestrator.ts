@@ -45,7 +45,8 @@ import {
     OrchestratorError, RUN_KINDS, type Artifact, type ListQuery, type LogLevel, type Run, type RunEvent, type RunLog, type RunResult, type RunSpec,
     type RunState, type SubmitContext,
 } from './types.js';
-import { firstLine, Mutex } from './util.js';
+import { firstLine } from './util.js';
+import { Mutex } from '../util/mutex.js';
 import { StateWriter, type WriteTx } from './writer.js';
 
 export interface OrchestratorOptions {

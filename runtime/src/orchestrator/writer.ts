@@ -25,7 +25,8 @@
 import { type DataStore } from '../data/store.js';
 import { type EventInput, type EventRow, type LogRow, type NewRun, type ResultRows, type RunRepository } from './repo.js';
 import { OrchestratorError, type LogLevel, type Run, type RunEvent, type RunState } from './types.js';
-import { firstLine, type Mutex } from './util.js';
+import { firstLine } from './util.js';
+import type { Mutex } from '../util/mutex.js';
 
 export type WriteOp<T> = (tx: WriteTx) => Promise<T>;
 

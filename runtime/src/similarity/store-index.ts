@@ -18,6 +18,7 @@ import { matchKind, roundSimilarity, sortMatches } from './rank.js';
 import { EMBEDDING_DIMS, EMBEDDING_KEY, pointFromSource, type PointResult, type StrategyPoint } from './strategy-point.js';
 import type { SimilarityIndexOptions } from './vector-index.js';
 import { join } from 'node:path';
+import { Mutex } from '../util/mutex.js';
 
 const StoreMeta = z.object({
     team: z.string(),
@@ -48,7 +49,8 @@ const SHOWN_RUNS = 20;
 export class StoreIndex {
     private rebuilding: { done: number; total: number } | undefined;
     private readonly skipped = new Map<string, string>();
-    private serial: Promise<unknown> = Promise.resolve();
+    /** Index changes (start, record) run one at a time. */
+    private readonly mutex = new Mutex();
     private started: Promise<void> = Promise.resolve();
 
     private constructor(
@@ -76,9 +78,7 @@ export class StoreIndex {
     }
 
     private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-        const next = this.serial.then(fn);
-        this.serial = next.catch(() => undefined);
-        return next;
+        return this.mutex.run(fn);
     }
 
     /** Whether `start` rebuilds (the index on disk was missing, corrupt or of another version) rather than reconciles. */

@@ -10,6 +10,7 @@ import {
     type AlphaForgeServices, type DagSignature, type Model, type Strategy,
 } from '../../../language/src/index.js';
 import type { CompileProblem } from '../../../language/src/protocol/lsp-protocol.js';
+import { Mutex } from '../util/mutex.js';
 
 export const EMBEDDING_DIMS = 256;
 /** Recorded in every index's meta.json: an index written with another is rebuilt. */
@@ -78,18 +79,16 @@ export function pointOfDocument(services: AlphaForgeServices, document: ParsedDo
 }
 
 let standalone: AlphaForgeServices | undefined;
-let serial: Promise<unknown> = Promise.resolve();
+const serial = new Mutex();
 
 /**
  * The point of a source text that stands alone (a stored run's source). `strategy` picks one of
  * several (default: the first). Calls are serialised: they share one language workspace.
  */
 export function pointFromSource(source: string, strategy?: string | null): Promise<PointResult> {
-    const run = serial.then(async (): Promise<PointResult> => {
+    return serial.run(async (): Promise<PointResult> => {
         standalone ??= createAlphaForgeServices(EmptyFileSystem).AlphaForge;
         const { document } = await loadString(standalone, source, 'memory:///similarity/source.af');
         return pointOfDocument(standalone, document, strategy);
     });
-    serial = run.catch(() => undefined);
-    return run;
 }

@@ -107,37 +107,29 @@ export function renderProtocolDoc(protoText: string = readFileSync(defaultProtoP
         p(`| [\`${name}\`](#${anchor(name)}) | ${m.role} | ${m.available ? 'yes' : 'no (501)'} | ${m.description.replace(/\|/g, '\\|')} |`);
     }
     p();
-    for (const name of METHOD_NAMES) {
-        const m = METHODS[name];
+    /** One method's section: heading, description, an optional note, params and result schemas. */
+    const method = (name: string, m: { description: string; params: z.ZodType; result: z.ZodType }, note?: string): void => {
         p(`### ${name}`);
         p();
         p(m.description);
         p();
-        p(`Role: **${m.role}**.${m.available ? '' : ` **Not available yet**: answers 501 \`not available yet: ${m.pending}\`.`}`);
-        p();
+        if (note) { p(note); p(); }
         p('Params:');
         p();
         p(schemaBlock(m.params, 'input'));
         p('Result:');
         p();
         p(schemaBlock(m.result, 'output'));
+    };
+    for (const name of METHOD_NAMES) {
+        const m = METHODS[name];
+        method(name, m, `Role: **${m.role}**.${m.available ? '' : ` **Not available yet**: answers 501 \`not available yet: ${m.pending}\`.`}`);
     }
     p('## WebSocket sessions and events');
     p();
     p(`Connect to \`${WS_PATH}\` with \`Authorization: Bearer <token>\` (or \`?token=\` where headers cannot be set; a bad token is refused with HTTP 401 before the upgrade), or connect without one and send \`auth\` first. Any method of the table can then be called as over HTTP (each call re-verifies the token and counts against its rate limit). Besides those, a session has these methods:`);
     p();
-    for (const [name, m] of Object.entries(WS_METHODS)) {
-        p(`### ${name}`);
-        p();
-        p(m.description);
-        p();
-        p('Params:');
-        p();
-        p(schemaBlock(m.params, 'input'));
-        p('Result:');
-        p();
-        p(schemaBlock(m.result, 'output'));
-    }
+    for (const [name, m] of Object.entries(WS_METHODS)) method(name, m);
     p('### Topics');
     p();
     p(`- \`run:<id>\`: lifecycle, progress and log events of one run.`);

@@ -29,19 +29,14 @@ export function metricsToWire(m: Readonly<Record<MetricKey, number>>): WireMetri
     return Object.fromEntries(METRIC_KEYS.map(k => [k, toWire(m[k])])) as WireMetrics;
 }
 
-export interface TradeLike {
-    readonly asset: number;
-    readonly side: 'long' | 'short';
-    readonly entryBar: number;
-    readonly exitBar: number;
-    readonly entryPrice: number;
-    readonly exitPrice: number;
-    readonly maxQty: number;
-    readonly pnl: number;
-    readonly returnPct: number;
-    readonly fees: number;
-    readonly exitReason: WireTrade['exitReason'];
-}
+/** The trade fields that are plain numbers on the engine side and wire numbers (±Infinity as text) on the wire. */
+type TradeNumber = 'entryPrice' | 'exitPrice' | 'maxQty' | 'pnl' | 'returnPct' | 'fees';
+
+/**
+ * An engine trade as the wire needs it, derived from the wire schema (WireTrade) so the two cannot
+ * drift: the engine's Trade satisfies it structurally wherever a trade is encoded.
+ */
+export type TradeLike = Pick<WireTrade, 'asset' | 'side' | 'entryBar' | 'exitBar' | 'exitReason'> & Readonly<Record<TradeNumber, number>>;
 
 export function tradeToWire(t: TradeLike, ts: Numbers): WireTrade {
     return {

@@ -16,11 +16,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type ResultOf, type StreamEvent } from '../../../language/src/protocol/daemon-protocol.js';
 import type * as Lifecycle from '../../src/daemon/lifecycle.js';
-import { importBars } from '../../src/data/import.js';
 import { DataStore } from '../../src/data/store.js';
-import { synthBars } from '../../src/data/synth.js';
 import { DaemonClient, type EventSubscription } from '../../src/gateway/client.js';
-import { tempDir } from '../data/helpers.js';
+import { smaCross, stateWithSynthBars } from '../support/fixtures.js';
 
 const lifecycleJs = fileURLToPath(new URL('../../../out/runtime/src/daemon/lifecycle.js', import.meta.url));
 const { startDetached, stopDaemon, readAnnouncement, daemonStatus, processAlive } = await import(pathToFileURL(lifecycleJs).href) as typeof Lifecycle;
@@ -33,25 +31,7 @@ afterAll(async () => {
     for (const pid of pids) if (processAlive(pid)) process.kill(pid, 'SIGKILL');
 });
 
-/** SMA cross on synth:AAA; the fast × slow grid sets the size of a sweep. */
-const cross = (fast: string, slow: string): string => `strategy Cross {
-  universe: synth:AAA
-  timeframe: 1d
-  param fast: int = 10 in ${fast}
-  param slow: int = 40 in ${slow}
-  constraint fast < slow
-  signal up = crossover(sma(close, fast), sma(close, slow))
-  signal down = crossunder(sma(close, fast), sma(close, slow))
-  rules {
-    when up => target 100% long
-    when down => flat
-  }
-  execution {
-    fees: 5 bps
-    slippage: 2 bps
-  }
-}
-`;
+const cross = (fast: string, slow: string): string => smaCross({ fast, slow });
 
 const TERMINAL = ['completed', 'failed', 'cancelled'];
 const sleep = (ms: number): Promise<void> => new Promise(r => setTimeout(r, ms));
@@ -76,11 +56,7 @@ interface Snapshot {
 describe('kill -9 of the daemon (af daemon run) during a sweep', () => {
     it('keeps completed results, re-queues and completes interrupted runs, duplicates nothing, replaces the stale daemon.json', async () => {
         const t0 = Date.now();
-        const stateDir = tempDir('af-daemon-crash-');
-        await DataStore.with({ stateDir }, async store => {
-            const r = synthBars({ symbols: ['AAA', 'BBB'], timeframeMs: 86_400_000, bars: 2000, seed: 11 });
-            for (const [i, s] of ['AAA', 'BBB'].entries()) await importBars(store, { ts: r.ts, ...r.assets[i]! }, 'synth(seed=11)', { venue: 'synth', symbol: s, timeframe: '1d' });
-        });
+        const stateDir = await stateWithSynthBars('af-daemon-crash-', { bars: 2000, seed: 11 });
 
         // ---- first daemon: a real detached process, two runs at a time
         const first = await startDetached({ stateDir, port: 0, args: ['--concurrency', '2'] });

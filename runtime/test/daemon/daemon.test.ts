@@ -10,28 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
     ErrorCodes, METHODS, ROLES, RpcError, roleAllows, type MethodName, type Role, type StreamEvent,
 } from '../../../language/src/protocol/daemon-protocol.js';
-import { importBars } from '../../src/data/import.js';
-import { DataStore } from '../../src/data/store.js';
-import { synthBars } from '../../src/data/synth.js';
 import { startDaemon, type RunningDaemon } from '../../src/daemon/daemon.js';
 import { DaemonClient } from '../../src/gateway/client.js';
-import { tempDir } from '../data/helpers.js';
+import { stateWithSynthBars, TINY } from '../support/fixtures.js';
 
-/** A small daily strategy over two synthetic assets (fast to run). */
-const STRATEGY = `strategy Tiny {
-  universe: synth:AAA
-  timeframe: 1d
-  param fast: int = 5 in 2..10 step 1
-  param slow: int = 20 in 15..30 step 5
-  constraint fast < slow
-  feature f = sma(close, fast)
-  feature s = sma(close, slow)
-  rules {
-    when crossover(f, s) => target 100% long
-    when crossunder(f, s) => flat
-  }
-}
-`;
+const STRATEGY = TINY;
 
 let daemon: RunningDaemon;
 let stateDir: string;
@@ -40,11 +23,7 @@ let admin: DaemonClient;
 const client = (token: string): DaemonClient => new DaemonClient({ url: daemon.url, token });
 
 beforeAll(async () => {
-    stateDir = tempDir('af-daemon-');
-    await DataStore.with({ stateDir }, async store => {
-        const r = synthBars({ symbols: ['AAA', 'BBB'], timeframeMs: 86_400_000, bars: 400, seed: 3 });
-        for (const [i, s] of ['AAA', 'BBB'].entries()) await importBars(store, { ts: r.ts, ...r.assets[i]! }, 'synth', { venue: 'synth', symbol: s, timeframe: '1d' });
-    });
+    stateDir = await stateWithSynthBars('af-daemon-');
     // The matrix and the load test call far faster than a person: lift the per-token and failed-login rates.
     daemon = await startDaemon({ stateDir, port: 0, concurrency: 2, limits: { ratePerSecond: 100_000, rateBurst: 100_000, failedAuthPerMinute: 100_000 } });
     expect(daemon.adminToken).toMatch(/^af_/);

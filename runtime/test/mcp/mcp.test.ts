@@ -12,30 +12,14 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { SimilarResult } from '../../../language/src/protocol/daemon-protocol.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importBars } from '../../src/data/import.js';
-import { DataStore } from '../../src/data/store.js';
-import { synthBars } from '../../src/data/synth.js';
 import { startDaemon, type RunningDaemon } from '../../src/daemon/daemon.js';
 import { DaemonClient } from '../../src/gateway/client.js';
-import { tempDir } from '../data/helpers.js';
+import { stateWithSynthBars, TINY } from '../support/fixtures.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const AF = join(ROOT, 'bin', 'af.js');
 
-const STRATEGY = `strategy Tiny {
-  universe: synth:AAA
-  timeframe: 1d
-  param fast: int = 5 in 2..10 step 1
-  param slow: int = 20 in 15..30 step 5
-  constraint fast < slow
-  feature f = sma(close, fast)
-  feature s = sma(close, slow)
-  rules {
-    when crossover(f, s) => target 100% long
-    when crossunder(f, s) => flat
-  }
-}
-`;
+const STRATEGY = TINY;
 /** The same strategy with a typo: `fats` is not a name (AF003). */
 const BROKEN = STRATEGY.replace('sma(close, fast)', 'sma(close, fats)');
 /** The same structure under other names: find_similar must see through them. */
@@ -72,11 +56,7 @@ const textOf = (r: CallToolResult): string => r.content.map(x => (x.type === 'te
 const data = <T = Record<string, unknown>>(r: CallToolResult): T => r.structuredContent as T;
 
 beforeAll(async () => {
-    stateDir = tempDir('af-mcp-');
-    await DataStore.with({ stateDir }, async store => {
-        const r = synthBars({ symbols: ['AAA', 'BBB'], timeframeMs: 86_400_000, bars: 400, seed: 3 });
-        for (const [i, s] of ['AAA', 'BBB'].entries()) await importBars(store, { ts: r.ts, ...r.assets[i]! }, 'synth', { venue: 'synth', symbol: s, timeframe: '1d' });
-    });
+    stateDir = await stateWithSynthBars('af-mcp-');
     daemon = await startDaemon({ stateDir, port: 0, concurrency: 2, limits: { ratePerSecond: 100_000, rateBurst: 100_000, failedAuthPerMinute: 100_000 } });
     admin = new DaemonClient({ url: daemon.url, token: daemon.adminToken! });
     // As docs/agents.md: a user for the agent, a role, and a scoped, expiring token.

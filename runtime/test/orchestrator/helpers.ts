@@ -1,44 +1,14 @@
 /** Shared by the orchestrator tests: a state directory with synthetic bars, strategies, waiting for runs. */
-import { importBars } from '../../src/data/import.js';
-import { DataStore } from '../../src/data/store.js';
-import { synthBars } from '../../src/data/synth.js';
 import type { Orchestrator } from '../../src/orchestrator/orchestrator.js';
 import type { Run, RunEvent, RunSpec } from '../../src/orchestrator/types.js';
-import { tempDir } from '../data/helpers.js';
+import { smaCross, stateWithSynthBars } from '../support/fixtures.js';
 
 /** A fresh state directory holding `bars` daily bars of synth:AAA and synth:BBB (seeded). */
-export async function stateWithBars(bars = 1200, prefix = 'af-orch-'): Promise<string> {
-    const dir = tempDir(prefix);
-    const r = synthBars({ symbols: ['AAA', 'BBB'], timeframeMs: 86_400_000, bars, seed: 7 });
-    await DataStore.with({ stateDir: dir }, async store => {
-        for (const [i, s] of ['AAA', 'BBB'].entries()) {
-            await importBars(store, { ts: r.ts, ...r.assets[i]! }, 'synth(seed=7)', { venue: 'synth', symbol: s, timeframe: '1d' });
-        }
-    });
-    return dir;
+export function stateWithBars(bars = 1200, prefix = 'af-orch-'): Promise<string> {
+    return stateWithSynthBars(prefix, { bars, seed: 7 });
 }
 
-/** SMA cross on synth:AAA; fast/slow ranges make a grid of `fast` × `slow` combinations. */
-export function smaCross(o: { fast?: string; slow?: string; symbol?: string } = {}): string {
-    return `strategy Cross {
-  universe: ${o.symbol ?? 'synth:AAA'}
-  timeframe: 1d
-  param fast: int = 10 in ${o.fast ?? '5..20 step 5'}
-  param slow: int = 40 in ${o.slow ?? '30..50 step 10'}
-  constraint fast < slow
-  signal up = crossover(sma(close, fast), sma(close, slow))
-  signal down = crossunder(sma(close, fast), sma(close, slow))
-  rules {
-    when up => target 100% long
-    when down => flat
-  }
-  execution {
-    fees: 5 bps
-    slippage: 2 bps
-  }
-}
-`;
-}
+export { smaCross };
 
 export const backtest = (extra: Partial<RunSpec> = {}): RunSpec => ({ kind: 'backtest', source: smaCross(), ...extra });
 export const sweep = (extra: Partial<RunSpec> = {}): RunSpec => ({ kind: 'sweep', source: smaCross(), sweep: { mode: 'grid' }, ...extra });

@@ -14,31 +14,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LspMethods } from '../../../language/src/protocol/lsp-protocol.js';
 import type { SimilarResult } from '../../../language/src/protocol/daemon-protocol.js';
 import { run as af } from '../../src/cli/main.js';
-import { importBars } from '../../src/data/import.js';
-import { DataStore } from '../../src/data/store.js';
-import { synthBars } from '../../src/data/synth.js';
 import { startDaemon, type RunningDaemon } from '../../src/daemon/daemon.js';
 import { DaemonClient } from '../../src/gateway/client.js';
 import { createMcpServer } from '../../src/mcp/server.js';
 import { fileUri, LspClient } from '../../../server/test/lsp-client.js';
 import { tempDir } from '../data/helpers.js';
+import { importSynthBars, TINY } from '../support/fixtures.js';
 
 const EXAMPLES = new URL('../../../examples/', import.meta.url);
 
-const TINY = `strategy Tiny {
-  universe: synth:AAA
-  timeframe: 1d
-  param fast: int = 5 in 2..10 step 1
-  param slow: int = 20 in 15..30 step 5
-  constraint fast < slow
-  feature f = sma(close, fast)
-  feature s = sma(close, slow)
-  rules {
-    when crossover(f, s) => target 100% long
-    when crossunder(f, s) => flat
-  }
-}
-`;
 /** One function swapped: a near neighbour. */
 const TINY_EMA = TINY.replace(/Tiny/g, 'TinyEma').replace('sma(close, fast)', 'ema(close, fast)');
 /** The query: Tiny renamed, reformatted, other default values. */
@@ -87,10 +71,7 @@ beforeAll(async () => {
     writeFileSync(join(root, 'tiny-ema.af'), TINY_EMA);
     writeFileSync(join(root, 'query.af'), QUERY);
 
-    await DataStore.with({ stateDir }, async store => {
-        const r = synthBars({ symbols: ['AAA'], timeframeMs: 86_400_000, bars: 400, seed: 5 });
-        await importBars(store, { ts: r.ts, ...r.assets[0]! }, 'synth', { venue: 'synth', symbol: 'AAA', timeframe: '1d' });
-    });
+    await importSynthBars(stateDir, { symbols: ['AAA'], seed: 5 });
     daemon = await startDaemon({ stateDir, port: 0, concurrency: 2 });
     admin = new DaemonClient({ url: daemon.url, token: daemon.adminToken! });
     const ids = [

@@ -1,6 +1,7 @@
 /**
  * Focused tests of the checker: types, units, arity, look-backs (computed by hand in comments),
- * lookahead chains, cycles, dead code, rules that never fire, params, overfitting, leverage.
+ * lookahead chains, cycles, dead code, rules that never fire, params, overfitting, leverage,
+ * and the side of a target against the sign of its size.
  */
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from 'vscode-languageserver-types';
@@ -174,5 +175,56 @@ describe('overfitting and leverage', () => {
         const multi = await run(S('rules {\n  when close > open => target 60% long\n}', 'universe: nyse:KO, nyse:PEP\n  timeframe: 1d'));
         expect(codes(multi.ds)).toEqual(['AF601']);
         expect(msg(multi.ds, 'AF601')).toContain('120%');
+    });
+});
+
+describe('target side against the sign of the size', () => {
+    const T = (action: string, decls = '') => S(`${decls}rules {\n  when close > open => ${action}\n}`);
+    const one = async (text: string) => { const { ds } = await run(text); return { codes: codes(ds), ds }; };
+
+    it('AF603: `target -50% long` would go short; the message says so and how to fix it', async () => {
+        const { codes: c, ds } = await one(T('target -50% long'));
+        expect(c).toEqual(['AF603']);
+        expect(ds.find(d => d.code === 'AF603')!.severity).toBe(1);
+        expect(msg(ds, 'AF603')).toBe('`target -50% long` would go short 50%: `long` keeps the sign of the size as written. Write `target 50% short` to go short, or drop the minus to go long.');
+    });
+    it('AF603: `target -50% short` (minus a minus) would go long', async () => {
+        const { codes: c, ds } = await one(T('target -50% short'));
+        expect(c).toEqual(['AF603']);
+        expect(msg(ds, 'AF603')).toMatch(/^`target -50% short` would go long 50%: `short` negates the size.*Drop the minus to go short \(`target 50% short`\), or write `target 50% long` to go long\.$/);
+    });
+    it('AF603 for quantities, for each target of a pair, and for a negated series of unknown sign', async () => {
+        expect(msg((await run(T('target -10 units long'))).ds, 'AF603')).toContain('would go short 10 units');
+        const pair = await one(S('rules {\n  when close > open => target a: -50% long, b: 50% long\n}', 'universe: nyse:KO as a, nyse:PEP as b\n  timeframe: 1d'));
+        expect(pair.codes).toEqual(['AF603']);
+        expect(msg(pair.ds, 'AF603')).toContain('`target a: -50% long` would go short 50%');
+        const z = await one(T('target -z long', '  feature z = zscore(close, 20)\n'));
+        expect(z.codes).toEqual(['AF603']);
+        expect(msg(z.ds, 'AF603')).toMatch(/goes short whenever `z` is positive.*write `target -z` without a side/);
+    });
+    it('AF603 when the size is never positive: a constant expression or a param range below 0', async () => {
+        expect(msg((await run(T('target 0 - 50% long'))).ds, 'AF603')).toContain('write `target 50% short` to go short');
+        const p = await one(T('target w short', '  param w: float = -50% in -100%..-50% step 50%\n'));
+        expect(p.codes).toEqual(['AF603']);
+        expect(msg(p.ds, 'AF603')).toContain('`w` is never positive (it lies in [-100%, -50%])');
+    });
+    it('AF604 (a warning) when a param range lets the size be negative', async () => {
+        const { codes: c, ds } = await one(T('target w long', '  param w: float = 50% in -50%..100% step 50%\n'));
+        expect(c).toEqual(['AF604']);
+        expect(ds.find(d => d.code === 'AF604')!.severity).toBe(2);
+        expect(msg(ds, 'AF604')).toContain('`target w long` goes short when `w` is negative (it lies in [-50%, 100%])');
+        expect(codes((await run(T('target (if close > open then -50% else 50%) short'))).ds)).toEqual(['AF604']);
+    });
+    it('no finding without a side, with a positive size, or when the sign is unknown and not negated', async () => {
+        for (const [action, decls] of [
+            ['target -50%'], ['target 50% short'], ['target 100% long'], ['target -(-50%) long'], ['target a: -50%, b: 50%'],
+            ['target -w long', '  param w: float = -50% in -100%..-50% step 50%\n'],
+            ['target max(w, 0) long', '  param w: float = 50% in -50%..100% step 50%\n'],
+            ['target z long', '  feature z = zscore(close, 20)\n'],
+            ['target w', '  param w: float = 50% in -50%..100% step 50%\n'],
+        ] as [string, string?][]) {
+            const header = action.includes('a:') ? 'universe: nyse:KO as a, nyse:PEP as b\n  timeframe: 1d' : undefined;
+            expect(codes((await run(S(`${decls ?? ''}rules {\n  when close > open => ${action}\n}`, header))).ds), action).toEqual([]);
+        }
     });
 });

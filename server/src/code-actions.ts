@@ -4,9 +4,10 @@
  * replace the name; AF101 flips a negative look-back; AF102 switches `fill: this_close` to
  * next_open; AF103 reads the last closed coarse bar (offset=1); AF301–AF303 delete the unused
  * declaration (with its doc comment); AF401/AF402 move the default into range / onto the grid;
- * AF403 swaps an inverted range; AF602 turns a bare stop distance into a percentage.
+ * AF403 swaps an inverted range; AF602 turns a bare stop distance into a percentage; AF603
+ * (`target -50% long`) offers both readings: drop the minus, or drop it and flip the side.
  */
-import { AstUtils, CstUtils, type AstNode, type LangiumDocument, type MaybePromise, type ScopeProvider } from 'langium';
+import { AstUtils, CstUtils, GrammarUtils, type AstNode, type LangiumDocument, type MaybePromise, type ScopeProvider } from 'langium';
 import type { CodeActionProvider } from 'langium/lsp';
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Command, type Diagnostic, type Range, type TextEdit } from 'vscode-languageserver';
 import * as ast from '../../language/src/generated/ast.js';
@@ -25,12 +26,12 @@ export class AlphaForgeCodeActionProvider implements CodeActionProvider {
         for (const d of params.context.diagnostics) {
             const code = String(d.code ?? (d.data as { code?: string } | undefined)?.code ?? '');
             const action = this.fix(document, d, code);
-            if (action) out.push(action);
+            if (action) out.push(...(Array.isArray(action) ? action : [action]));
         }
         return out;
     }
 
-    private fix(document: LangiumDocument, d: Diagnostic, code: string): CodeAction | undefined {
+    private fix(document: LangiumDocument, d: Diagnostic, code: string): CodeAction | CodeAction[] | undefined {
         const text = document.textDocument.getText(d.range);
         const edit = (title: string, edits: TextEdit[], preferred = true): CodeAction => ({
             title, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: preferred,
@@ -76,6 +77,8 @@ export class AlphaForgeCodeActionProvider implements CodeActionProvider {
             }
             case 'AF602':
                 return /^[\d.]+$/.test(text.trim()) ? edit(`Make it ${text.trim()}% of the entry price`, [{ range: d.range, newText: `${text.trim()}%` }]) : undefined;
+            case 'AF603':
+                return this.targetSideFixes(document, d.range).map(f => edit(f.title, f.edits, false));
             default:
                 return undefined;
         }
@@ -85,6 +88,29 @@ export class AlphaForgeCodeActionProvider implements CodeActionProvider {
         const root = document.parseResult.value.$cstNode;
         const leaf = root && CstUtils.findLeafNodeAtOffset(root, document.textDocument.offsetAt(range.start));
         return leaf ? AstUtils.getContainerOfType(leaf.astNode, is) : undefined;
+    }
+
+    /**
+     * For `target -x long|short`: drop the minus (keep the written side), or drop it and write the
+     * other side (the direction a positive x trades today). Nothing when the size is not a negation.
+     */
+    private targetSideFixes(document: LangiumDocument, range: Range): { title: string; edits: TextEdit[] }[] {
+        const t = this.nodeAt(document, range, ast.isTarget);
+        const size = t?.size;
+        const minus = ast.isUnaryExpr(size) && size.operator === '-' ? GrammarUtils.findNodeForProperty(size.$cstNode, 'operator') : undefined;
+        const sideNode = GrammarUtils.findNodeForProperty(t?.$cstNode, 'side');
+        const operand = ast.isUnaryExpr(size) ? size.operand?.$cstNode : undefined;
+        if (!t?.$cstNode || !minus || !sideNode || !operand) return [];
+        const td = document.textDocument;
+        const dropMinus: TextEdit = { range: { start: minus.range.start, end: operand.range.start }, newText: '' };
+        const side = sideNode.text, other = side === 'long' ? 'short' : 'long';
+        // The target's text after the edits, for the titles.
+        const text = td.getText(), squash = (s: string): string => s.replace(/\s+/g, ' ');
+        const before = squash(text.slice(t.$cstNode.offset, minus.offset)), middle = squash(text.slice(operand.offset, sideNode.offset));
+        return [
+            { title: `Go ${side}: target ${before}${middle}${side}`, edits: [dropMinus] },
+            { title: `Go ${other}: target ${before}${middle}${other}`, edits: [dropMinus, { range: sideNode.range, newText: other }] },
+        ];
     }
 
     /** The names in scope at an unresolved reference, nearest to what was written. */

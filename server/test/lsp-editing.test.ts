@@ -111,11 +111,40 @@ describe('quick fixes', () => {
         });
     }
 
+    it('AF603: two fixes, one per reading (`target -50% long`: go long or go short), each clearing the error', async () => {
+        const text = inline('when close < sma(close, 20) => target -50% long');
+        for (const [i, title, result] of [[0, 'Go long: target 50% long', 'target 50% long'], [1, 'Go short: target 50% short', 'target 50% short']] as const) {
+            const { uri, diagnostics } = await openAndCheck(`AF603-${i}`, text);
+            const d = diagnostics.find(x => x.code === 'AF603')!;
+            expect(d.severity).toBe(1);
+            const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } });
+            expect(actions.map(a => a.title)).toEqual(['Go long: target 50% long', 'Go short: target 50% short']);
+            expect(actions[i]!.title).toBe(title);
+            const fixed = applyEdits(text, editsFor(actions[i]!.edit, uri));
+            expect(fixed).toContain(`=> ${result}\n`);
+            const v = await client.change(uri, fixed);
+            expect((await client.diagnostics(uri, v)).diagnostics.filter(x => x.severity === 1 || x.severity === 2)).toEqual([]);
+            await client.close(uri);
+        }
+        // The double negative of a pair's leg: `short` is kept (go short) or flipped (go long, as today).
+        const pair = 'strategy S {\n  universe: nyse:KO as a, nyse:PEP as b\n  timeframe: 1d\n  rules {\n    when a.close > b.close => target a: - 50 % short, b: 50% long\n  }\n}\n';
+        const { uri, diagnostics } = await openAndCheck('AF603-pair', pair);
+        const d = diagnostics.find(x => x.code === 'AF603')!;
+        const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } });
+        expect(actions.map(a => a.title)).toEqual(['Go short: target a: 50 % short', 'Go long: target a: 50 % long']);
+        expect(applyEdits(pair, editsFor(actions[1]!.edit, uri))).toContain('target a: 50 % long, b: 50% long');
+        await client.close(uri);
+    });
+
     it('no action where the fix is not mechanical', async () => {
         const { uri, diagnostics } = await openAndCheck('none', bad('AF601-target-exposure-exceeds-leverage.af'));
         const d = diagnostics.find(x => x.code === 'AF601')!;
         const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } });
         expect(actions).toEqual([]);
+        // AF603 on a size that is not a negation: which reading was meant is not mechanical either.
+        const w = await openAndCheck('none-603', inline('when close > open => target w long', '  param w: float = -50% in -100%..-50% step 50%\n'));
+        const d603 = w.diagnostics.find(x => x.code === 'AF603')!;
+        expect(await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: w.uri }, range: d603.range, context: { diagnostics: [d603] } })).toEqual([]);
     });
 });
 

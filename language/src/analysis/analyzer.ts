@@ -11,7 +11,7 @@ import type { Catalogue } from '../catalogue/catalogue.js';
 import { Checker, type Decl, type Facts } from './checker.js';
 import { durationMs, YEAR_MS } from './duration.js';
 import { formatChain, type Finding } from './findings.js';
-import { IntervalAnalysis } from './intervals.js';
+import { IntervalAnalysis, type Interval } from './intervals.js';
 import { analyzeParams, type ParamSpace } from './params.js';
 import { SETTINGS, type Section, type SettingSpec } from './settings.js';
 import { suggest, textOf } from './source-text.js';
@@ -153,6 +153,7 @@ class StrategyAnalyzer {
         this.reportWarmup(warmup);
         this.checkOverfitting(params);
         this.checkLeverage(settings);
+        this.checkTargetSides();
         if (!this.members.some(m => ast.isRulesBlock(m) || (ast.isPortfolioBlock(m) && m.items.some(ast.isAllocation)))) {
             this.add({ code: 'AF009', node: this.s, property: 'name', message: `Strategy '${this.s.name}' has no rules and no portfolio allocation, so it never trades.` });
         }
@@ -522,6 +523,30 @@ class StrategyAnalyzer {
         }
     }
 
+    /**
+     * `long` keeps the sign of a target's size as written and `short` negates it
+     * (docs/backtest-semantics.md), so a negative size under a written side trades the other way:
+     * `target -50% long` goes short, `target -50% short` goes long. AF603 when the size is a
+     * negation (`-x`, unless x is never positive) or is never positive; AF604 when the interval
+     * analysis bounds it below 0 (a param range reaching below 0) but it can also be positive.
+     * An unbounded size (a feature of unknown range) without a leading minus is not reported.
+     */
+    private checkTargetSides(): void {
+        const iv = new IntervalAnalysis(this.catalogue);
+        for (const block of this.members.filter(ast.isRulesBlock)) {
+            for (const rule of block.rules ?? []) {
+                for (const action of rule.actions ?? []) {
+                    if (!ast.isTargetAction(action)) continue;
+                    for (const t of action.targets ?? []) {
+                        if (!t.side || !t.size || this.checker.facts.get(t.size)?.ty.kind !== 'num') continue;
+                        const f = targetSideFinding(t, t.side as 'long' | 'short', t.size, iv);
+                        if (f) this.add(f);
+                    }
+                }
+            }
+        }
+    }
+
     private checkLeverage(settings: Record<Section, Map<string, ast.Setting>>): void {
         const levSetting = settings.risk.get('leverage');
         const lev = levSetting ? this.checker.constValue(levSetting.value) : 1;
@@ -546,4 +571,49 @@ class StrategyAnalyzer {
             }
         }
     }
+}
+
+/** AF603/AF604 for one target with a written side (see checkTargetSides). */
+function targetSideFinding(t: ast.Target, side: 'long' | 'short', size: ast.Expression, iv: IntervalAnalysis): Finding | undefined {
+    const r = iv.range(size);
+    if (r.lo >= 0) return undefined;
+    const other = side === 'long' ? 'short' : 'long';
+    const units = t.quantity ? ' units' : '';
+    const prefix = t.asset ? `${t.asset.$refText}: ` : '';
+    const written = `\`target ${prefix}${textOf(size)}${units} ${side}\``;
+    const target = (e: string, s?: string): string => `\`target ${prefix}${e}${units}${s ? ` ${s}` : ''}\``;
+    const how = side === 'long' ? '`long` keeps the sign of the size as written' : '`short` negates the size, so minus a minus is long';
+    const fmt = (x: number): string => (x === -Infinity ? '−∞' : x === Infinity ? '∞' : t.quantity ? String(+x.toPrecision(6)) : `${+(x * 100).toPrecision(6)}%`);
+    const within = (i: Interval): string => (i.lo === i.hi ? `it is ${fmt(i.lo)}` : `it lies in [${fmt(i.lo)}, ${fmt(i.hi)}]`);
+    if (ast.isUnaryExpr(size) && size.operator === '-' && size.operand) {
+        const x = textOf(size.operand);
+        const o = iv.range(size.operand);
+        const amount = ast.isNumberLit(size.operand) ? `${x}${units}` : `\`${x}\`${units}`;
+        const does = o.lo >= 0 ? `would go ${other} ${amount}` : `goes ${other} whenever \`${x}\` is positive`;
+        const fix = side === 'long'
+            ? `Write ${target(x, 'short')} to go short, or drop the minus to go long`
+            : `Drop the minus to go short (${target(x, 'short')}), or write ${target(x, 'long')} to go long`;
+        const signed = o.lo >= 0 ? '' : `; if the sign of \`${textOf(size)}\` is meant to choose the side, write ${target(textOf(size))} without a side`;
+        return { code: 'AF603', node: t, message: `${written} ${does}: ${how}. ${fix}${signed}.` };
+    }
+    const neg = (e: ast.Expression): string => {
+        // A constant is folded (`0 - 50%` → 50%); anything else is negated as written.
+        if (r.lo === r.hi && !t.quantity && !AstUtils.streamAst(e).some(ast.isRef)) return fmt(-r.lo);
+        const x = textOf(e);
+        return ast.isRef(e) || ast.isNumberLit(e) || ast.isCall(e) || ast.isMemberExpr(e) || ast.isIndexExpr(e) ? `-${x}` : `-(${x})`;
+    };
+    if (r.hi <= 0) {
+        const fix = side === 'long'
+            ? `Give a positive size to go long, or write ${target(neg(size), 'short')} to go short`
+            : `Write ${target(neg(size), 'short')} to go short, or ${target(neg(size), 'long')} to go long`;
+        return { code: 'AF603', node: t, message: `${written} would go ${other}: \`${textOf(size)}\` is never positive (${within(r)}) and ${how}. ${fix}.` };
+    }
+    if (r.lo === -Infinity) return undefined;
+    const unsided = side === 'long' ? target(textOf(size)) : target(neg(size));
+    const param = ast.isRef(size) && ast.isParamDecl(size.ref?.ref) ? size.ref.ref : undefined;
+    const keep = param ? `start the range of ${param.name} at 0, or write \`max(${param.name}, 0)\`` : `e.g. \`max(${textOf(size)}, 0)\``;
+    return {
+        code: 'AF604', node: t,
+        message: `${written} goes ${other} when \`${textOf(size)}\` is negative (${within(r)}): ${how}. Keep the size at or above 0 (${keep}), or write ${unsided} without a side if the sign of the size is meant to choose the side.`,
+    };
 }

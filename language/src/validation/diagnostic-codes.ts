@@ -4,7 +4,7 @@
  * validator, `af explain CODE` and docs/diagnostics.md (generated, and tested to be in sync).
  *
  * Ranges: AF0xx structure and names, AF1xx lookahead, AF2xx types and units, AF3xx dead code,
- * AF4xx parameters, AF5xx warm-up and overfitting, AF6xx risk and execution.
+ * AF4xx parameters, AF5xx warm-up and overfitting, AF6xx risk, sizing and execution.
  */
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
@@ -233,6 +233,18 @@ export const DIAGNOSTICS = [
         explanation: 'A stop, take-profit or trailing stop given as a bare number could mean a price distance or a fraction. Write a percentage (`2%`) or a price expression (`2 * atr(14)`).',
         bad: STRAT(rulesUsing('close > sma(close, 20)') + '\nrisk {\n  stop_loss: 2\n}'),
         fixed: STRAT(rulesUsing('close > sma(close, 20)') + '\nrisk {\n  stop_loss: 2%\n}'),
+    },
+    {
+        code: 'AF603', severity: 'error', title: 'Target side contradicts its size',
+        explanation: '`long` keeps the sign of a target\'s size as written and `short` negates it, so a negative size trades against the written side: `target -50% long` goes short 50%, and `target -50% short` goes long 50%. Reported when the size is a negation (`-x`) or can never be positive. Write a positive size with the side you mean, or leave the side out when the sign of the size is meant to choose it (`target -50%` is short).',
+        bad: STRAT(rulesUsing('close < sma(close, 20)').replace('100% long', '-50% long')),
+        fixed: STRAT(rulesUsing('close < sma(close, 20)').replace('100% long', '50% short')),
+    },
+    {
+        code: 'AF604', severity: 'warning', title: 'Target size can be negative under a side',
+        explanation: 'A target with a written side whose size can be negative: a param whose range reaches below 0, or an expression the interval analysis bounds below 0. For those values the position is the opposite of the written side (`long` keeps the sign of the size, `short` negates it). Keep the size at or above 0, or leave the side out when the sign of the size is meant to choose it.',
+        bad: STRAT('param w: float = 50% in -50%..100% step 50%\n' + rulesUsing('close > sma(close, 20)').replace('100% long', 'w long')),
+        fixed: STRAT('param w: float = 50% in 0%..100% step 50%\n' + rulesUsing('close > sma(close, 20)').replace('100% long', 'w long')),
     },
 ] as const satisfies readonly DiagnosticDoc[];
 

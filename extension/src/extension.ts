@@ -3,8 +3,9 @@
  * IPC) does everything about the language; the daemon (HTTP + WebSocket) runs backtests,
  * sweeps and walk-forwards and keeps the experiment store. This file wires the pieces:
  * output channels, the daemon connection, the language client, code lenses, trees (runs,
- * experiments, data sets, similar strategies), the status bar, the panels and the commands.
- * Activation never waits for the server or the daemon.
+ * experiments, data sets, similar strategies), the status bar, the panels (and their serializers,
+ * which take them back after a window reload) and the commands. Activation never waits for the
+ * server or the daemon.
  */
 import * as vscode from 'vscode';
 import { StrategyCodeLensProvider } from './code-lenses.js';
@@ -12,7 +13,7 @@ import { registerCommands } from './commands.js';
 import { DaemonConnection } from './daemon-connection.js';
 import { AlphaForgeLanguageClient, LANGUAGE_ID } from './language-client.js';
 import { DagPanel, ExperimentsPanel, ReportLoader, ReportPanels } from './panel-controllers.js';
-import { lineLogger } from './panels.js';
+import { lineLogger, registerPanelSerializers } from './panels.js';
 import { SimilarTreeProvider } from './similar-view.js';
 import { DaemonStatusBar } from './status-bar.js';
 import { DataTreeProvider, ExperimentsTreeProvider, RunsTreeProvider, VIEW_IDS } from './trees.js';
@@ -61,6 +62,12 @@ export function activate(context: vscode.ExtensionContext): void {
     const experimentsPanel = new ExperimentsPanel(context.extensionUri, daemon, loader, daemonLog, id => void reports.show(id));
     const dag = new DagPanel(context.extensionUri, client, lineLogger(serverLog));
     context.subscriptions.push(reports, experimentsPanel, dag);
+    // The panels VS Code re-creates after a window reload (the manifest activates on `onWebviewPanel:` for each).
+    context.subscriptions.push(registerPanelSerializers(daemonLog, {
+        report: (panel, state) => reports.restore(panel, state.runId),
+        dag: (panel, state) => dag.restore(panel, state),
+        experiments: panel => experimentsPanel.restore(panel),
+    }));
 
     registerCommands({ context, daemon, client, runs, experiments, data, similar, reports, dag, experimentsPanel, daemonLog, serverLog });
 

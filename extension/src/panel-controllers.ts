@@ -5,18 +5,27 @@
  * - the DAG of a strategy from the language server (`alphaforge/dagView`), refreshed as the
  *   document changes, click-to-reveal in the source;
  * - experiments: the store's search, compare (equity curves) and "open report".
+ * Each also takes back the panel VS Code re-creates after a window reload (`restore`, called by
+ * the panel serializers with the validated saved state) into the same bookkeeping as one it opened:
+ * the report of a run is re-fetched (once the daemon is connected), the DAG is asked for again,
+ * the experiments page searches again with its own saved filter and sort.
  */
 import * as vscode from 'vscode';
 import { ErrorCodes, RpcError, type ResultOf } from '../../language/src/protocol/daemon-protocol.js';
-import type { ExperimentsToHost, ReportRun, SourceRange } from '../../webviews/src/protocol.js';
-import type { DaemonConnection } from './daemon-connection.js';
+import type { DagPanelState, ExperimentsToHost, ReportRun, ReportToHost, SourceRange } from '../../webviews/src/protocol.js';
+import { DaemonNotReadyError, type DaemonConnection, type DaemonState } from './daemon-connection.js';
 import type { AlphaForgeLanguageClient } from './language-client.js';
-import { StatefulPanel, type Logger } from './panels.js';
+import { StatefulPanel, type Logger, type PanelOrigin } from './panels.js';
 import { comparisonCurve, fingerprintFilter, reportFromHtml, reportFromResult, searchRowToPanel, withSource } from './report-source.js';
 import { isActive, kindLabel } from './run-model.js';
 import { scanStrategies } from './strategy-scan.js';
 
 type RunDetail = ResultOf<'runs.get'>['run'];
+
+/** What the panels use of the daemon connection. */
+export type PanelDaemon = Pick<DaemonConnection, 'call' | 'follow' | 'onEvent' | 'onDidChangeState' | 'state' | 'connected'>;
+/** What the DAG panel uses of the language client. */
+export type DagSource = Pick<AlphaForgeLanguageClient, 'dagView'>;
 
 function errorText(e: unknown): string {
     return e instanceof Error ? e.message : String(e);
@@ -46,7 +55,7 @@ async function strategyRange(uri: string | undefined, strategy: string | null): 
 export class ReportLoader {
     private readonly cache = new Map<string, ReportRun>();
 
-    constructor(private readonly daemon: DaemonConnection) {}
+    constructor(private readonly daemon: Pick<PanelDaemon, 'call'>) {}
 
     /** The report of a completed run, or why there is none. */
     async load(run: RunDetail): Promise<{ report: ReportRun } | { reason: string }> {
@@ -88,11 +97,13 @@ export class ReportPanels implements vscode.Disposable {
     private readonly open = new Map<string, StatefulPanel<'report'>>();
     /** `run:<id>` subscriptions of shown runs that are still going. */
     private readonly following = new Map<string, vscode.Disposable>();
+    /** Shown runs not loaded because the daemon is not connected: loaded when it connects. */
+    private readonly waiting = new Set<string>();
     private readonly disposables: vscode.Disposable[] = [];
 
     constructor(
         private readonly extensionUri: vscode.Uri,
-        private readonly daemon: DaemonConnection,
+        private readonly daemon: PanelDaemon,
         private readonly loader: ReportLoader,
         private readonly log: Logger,
         private readonly showRuns: (filter: string) => void,
@@ -108,6 +119,17 @@ export class ReportPanels implements vscode.Disposable {
                 void this.fill(e.runId, panel);
             }
         }));
+        // Runs waiting for the daemon: loaded when it connects; told why while it cannot (not at each retry).
+        this.disposables.push(daemon.onDidChangeState(state => {
+            for (const runId of [...this.waiting]) {
+                const panel = this.open.get(runId);
+                if (!panel) this.waiting.delete(runId);
+                else if (state.kind === 'connected') {
+                    this.unfollow(runId); // a subscription of the previous session
+                    void this.fill(runId, panel);
+                } else if (state.kind !== 'connecting') panel.show(waitingMessage(runId, state));
+            }
+        }));
     }
 
     /** Shows the report of a run (a panel per run; an open one is revealed). */
@@ -117,20 +139,46 @@ export class ReportPanels implements vscode.Disposable {
             existing.panel.reveal();
             return;
         }
-        const panel = new StatefulPanel('report', `Report ${runId}`, this.extensionUri, this.log, async m => {
-            if (m.type === 'reveal') await revealSource(m.uri, m.range);
-            else if (m.type === 'showRuns') this.showRuns(fingerprintFilter(m.fingerprint, m.structural));
-        });
+        await this.attach(runId, { title: `Report ${runId}` });
+    }
+
+    /**
+     * Takes the report panel of `runId` that VS Code re-created after a window reload. The run
+     * loads in the background (VS Code waits for the serializer before it shows the panel).
+     */
+    restore(webviewPanel: vscode.WebviewPanel, runId: string): void {
+        if (this.open.has(runId)) {
+            // Opened again before VS Code got to this one: one panel per run.
+            webviewPanel.dispose();
+            return;
+        }
+        void this.attach(runId, { restored: webviewPanel });
+    }
+
+    private async attach(runId: string, origin: PanelOrigin): Promise<void> {
+        const panel = new StatefulPanel('report', origin, this.extensionUri, this.log, m => this.onMessage(m));
         this.open.set(runId, panel);
         panel.panel.onDidDispose(() => {
             this.open.delete(runId);
+            this.waiting.delete(runId);
             this.unfollow(runId);
         });
+        panel.persist({ runId });
         panel.show({ type: 'progress', fraction: 0, message: 'Loading the run…' });
         await this.fill(runId, panel);
     }
 
+    private async onMessage(m: ReportToHost): Promise<void> {
+        if (m.type === 'reveal') await revealSource(m.uri, m.range);
+        else if (m.type === 'showRuns') this.showRuns(fingerprintFilter(m.fingerprint, m.structural));
+    }
+
     private async fill(runId: string, panel: StatefulPanel<'report'>): Promise<void> {
+        if (!this.daemon.connected) {
+            this.waitForDaemon(runId, panel);
+            return;
+        }
+        this.waiting.delete(runId);
         try {
             const { run } = await this.daemon.call('runs.get', { id: runId });
             panel.panel.title = `${run.strategy ?? run.id} — ${kindLabel(run.kind)}`;
@@ -147,8 +195,15 @@ export class ReportPanels implements vscode.Disposable {
             if ('report' in r) panel.show(r.report);
             else panel.show({ type: 'failed', message: r.reason });
         } catch (e) {
-            panel.show({ type: 'failed', message: e instanceof RpcError && e.code === ErrorCodes.NotFound ? `No run ${runId} (or it belongs to another team).` : `Cannot load run ${runId}: ${errorText(e)}` });
+            // The daemon went away on the way: load when it is back.
+            if (e instanceof DaemonNotReadyError || !this.daemon.connected) this.waitForDaemon(runId, panel);
+            else panel.show({ type: 'failed', message: e instanceof RpcError && e.code === ErrorCodes.NotFound ? `No run ${runId} (or it belongs to another team).` : `Cannot load run ${runId}: ${errorText(e)}` });
         }
+    }
+
+    private waitForDaemon(runId: string, panel: StatefulPanel<'report'>): void {
+        this.waiting.add(runId);
+        panel.show(waitingMessage(runId, this.daemon.state));
     }
 
     private unfollow(runId: string): void {
@@ -163,6 +218,18 @@ export class ReportPanels implements vscode.Disposable {
     }
 }
 
+/** The report panel's word while the daemon is not connected: what it waits for, or why it cannot connect. */
+function waitingMessage(runId: string, state: DaemonState): { type: 'waiting'; message: string } {
+    const then = `Run ${runId} loads when the daemon connects`;
+    switch (state.kind) {
+        case 'connected':
+        case 'connecting': return { type: 'waiting', message: `Waiting for the AlphaForge daemon to load run ${runId}…` };
+        case 'starting': return { type: 'waiting', message: `Waiting for the AlphaForge daemon to start, to load run ${runId}…` };
+        case 'unauthorized': return { type: 'waiting', message: `${new DaemonNotReadyError(state).message}. ${then} (AlphaForge: Set Daemon Token).` };
+        case 'down': return { type: 'waiting', message: `${new DaemonNotReadyError(state).message}. ${then} (AlphaForge: Start Daemon, or Connect to Daemon).` };
+    }
+}
+
 // ------------------------------------------------------------------------------------- DAG
 
 export class DagPanel implements vscode.Disposable {
@@ -172,7 +239,7 @@ export class DagPanel implements vscode.Disposable {
     private readonly disposables: vscode.Disposable[] = [];
     private version = 0;
 
-    constructor(private readonly extensionUri: vscode.Uri, private readonly client: AlphaForgeLanguageClient, private readonly log: Logger) {
+    constructor(private readonly extensionUri: vscode.Uri, private readonly client: DagSource, private readonly log: Logger) {
         this.disposables.push(vscode.workspace.onDidChangeTextDocument(e => {
             if (!this.panel || !this.target || e.document.uri.toString() !== this.target.uri.toString()) return;
             if (this.timer) clearTimeout(this.timer);
@@ -181,13 +248,34 @@ export class DagPanel implements vscode.Disposable {
     }
 
     async show(uri: vscode.Uri, strategy: string | undefined): Promise<void> {
+        if (!this.panel) this.attach({ title: `DAG: ${strategy ?? 'strategy'}`, column: vscode.ViewColumn.Beside });
+        else this.panel.panel.reveal();
+        await this.retarget(uri, strategy);
+    }
+
+    /** Takes the DAG panel VS Code re-created after a window reload, and asks for the graph again (in the background). */
+    restore(webviewPanel: vscode.WebviewPanel, state: DagPanelState): void {
+        if (this.panel) {
+            // Shown again before VS Code got to this one: there is one DAG panel.
+            webviewPanel.dispose();
+            return;
+        }
+        const uri = vscode.Uri.parse(state.uri);
+        this.attach({ restored: webviewPanel });
+        void this.retarget(uri, state.strategy);
+    }
+
+    private attach(origin: PanelOrigin): void {
+        const panel = new StatefulPanel('dag', origin, this.extensionUri, this.log, async m => {
+            if (m.type === 'reveal') await revealSource(m.uri ?? this.target!.uri.toString(), m.range);
+        });
+        this.panel = panel;
+        panel.panel.onDidDispose(() => { if (this.panel === panel) this.panel = undefined; });
+    }
+
+    private async retarget(uri: vscode.Uri, strategy: string | undefined): Promise<void> {
         this.target = { uri, strategy };
-        if (!this.panel) {
-            this.panel = new StatefulPanel('dag', `DAG: ${strategy ?? 'strategy'}`, this.extensionUri, this.log, async m => {
-                if (m.type === 'reveal') await revealSource(m.uri ?? this.target!.uri.toString(), m.range);
-            }, vscode.ViewColumn.Beside);
-            this.panel.panel.onDidDispose(() => { this.panel = undefined; });
-        } else this.panel.panel.reveal();
+        this.panel?.persist({ uri: uri.toString(), ...(strategy ? { strategy } : {}) });
         await this.refresh();
     }
 
@@ -229,18 +317,30 @@ export class ExperimentsPanel implements vscode.Disposable {
 
     constructor(
         private readonly extensionUri: vscode.Uri,
-        private readonly daemon: DaemonConnection,
+        private readonly daemon: Pick<PanelDaemon, 'call'>,
         private readonly loader: ReportLoader,
         private readonly log: Logger,
         private readonly openReport: (runId: string) => void,
     ) {}
 
     show(filter?: string): void {
-        if (!this.panel) {
-            this.panel = new StatefulPanel('experiments', 'Experiments', this.extensionUri, this.log, (m, self) => this.onMessage(m, self), vscode.ViewColumn.Active);
-            this.panel.panel.onDidDispose(() => { this.panel = undefined; });
-        } else this.panel.panel.reveal();
-        if (filter !== undefined) this.panel.show({ type: 'setFilter', filter });
+        let panel = this.panel;
+        if (panel) panel.panel.reveal();
+        else panel = this.attach({ title: 'Experiments', column: vscode.ViewColumn.Active });
+        if (filter !== undefined) panel.show({ type: 'setFilter', filter });
+    }
+
+    /** Takes the experiments panel VS Code re-created after a window reload (its page restores its filter and sort). */
+    restore(webviewPanel: vscode.WebviewPanel): void {
+        if (this.panel) webviewPanel.dispose(); // opened again before VS Code got to this one: there is one
+        else this.attach({ restored: webviewPanel });
+    }
+
+    private attach(origin: PanelOrigin): StatefulPanel<'experiments'> {
+        const panel = new StatefulPanel('experiments', origin, this.extensionUri, this.log, (m, self) => this.onMessage(m, self));
+        this.panel = panel;
+        panel.panel.onDidDispose(() => { if (this.panel === panel) this.panel = undefined; });
+        return panel;
     }
 
     private async onMessage(m: ExperimentsToHost, self: StatefulPanel<'experiments'>): Promise<void> {

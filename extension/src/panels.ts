@@ -4,11 +4,17 @@
  * webviews/dist and media/, and every message validated against webviews/src/protocol.ts in
  * both directions. Panels may be hidden and re-created by VS Code: each one re-sends its state
  * when the page says `ready`.
+ *
+ * Window reloads: as in VS Code's webview-sample, a serializer per panel type
+ * (`registerPanelSerializers`) is handed each panel VS Code re-creates with what its page saved
+ * (`setState`); the host decides what that is with a `persist` message (`StatefulPanel.persist`).
+ * A restored panel goes through the same setup as a new one (`Panel` takes either), with a fresh
+ * page (new nonce, same CSP).
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { panelHtml } from '../../webviews/src/html.js';
-import { PANELS, parseMessage, type PanelKind } from '../../webviews/src/protocol.js';
+import { PANEL_KINDS, PANELS, parseMessage, restoredPanelState, viewTypeOf, type PanelKind, type PanelState } from '../../webviews/src/protocol.js';
 import type { z } from 'zod';
 
 type ToWebview<K extends PanelKind> = z.infer<(typeof PANELS)[K]['toWebview']>;
@@ -29,6 +35,14 @@ export function nonce(): string {
     return randomBytes(16).toString('base64');
 }
 
+/** A panel to open (title; column, default beside the editor), or one VS Code restored after a window reload. */
+export type PanelOrigin = { readonly title?: string; readonly column?: vscode.ViewColumn } | { readonly restored: vscode.WebviewPanel };
+
+/** What the pages may do: run their script, load from webviews/dist and media/ only. */
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+    return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'webviews', 'dist'), vscode.Uri.joinPath(extensionUri, 'media')] };
+}
+
 /** One webview panel with a validated message channel. */
 export class Panel<K extends PanelKind> implements vscode.Disposable {
     readonly panel: vscode.WebviewPanel;
@@ -39,20 +53,22 @@ export class Panel<K extends PanelKind> implements vscode.Disposable {
 
     constructor(
         readonly kind: K,
-        title: string,
+        origin: PanelOrigin,
         private readonly extensionUri: vscode.Uri,
         private readonly log: Logger,
         onMessage: (m: ToHost<K>, panel: Panel<K>) => void | Promise<void>,
-        column: vscode.ViewColumn = vscode.ViewColumn.Beside,
     ) {
-        const dist = vscode.Uri.joinPath(extensionUri, 'webviews', 'dist');
-        this.panel = vscode.window.createWebviewPanel(`alphaforge.${kind}`, title, { viewColumn: column, preserveFocus: kind === 'dag' }, {
-            enableScripts: true,
-            enableFindWidget: true,
-            localResourceRoots: [dist, vscode.Uri.joinPath(extensionUri, 'media')],
-        });
+        if ('restored' in origin) {
+            this.panel = origin.restored;
+            // VS Code restores the panel, not necessarily the options of its webview: set them as for a new one.
+            this.panel.webview.options = webviewOptions(extensionUri);
+        } else {
+            this.panel = vscode.window.createWebviewPanel(viewTypeOf(kind), origin.title || TITLES[kind], {
+                viewColumn: origin.column ?? vscode.ViewColumn.Beside, preserveFocus: kind === 'dag',
+            }, { ...webviewOptions(extensionUri), enableFindWidget: true });
+        }
         this.panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.png');
-        this.render(title);
+        this.render(this.panel.title || TITLES[kind]);
         this.disposables.push(this.panel.webview.onDidReceiveMessage(async data => {
             const r = parseMessage(PANELS[kind].toHost as unknown as z.ZodType<ToHost<K>>, data);
             if (!r.ok) {
@@ -68,6 +84,7 @@ export class Panel<K extends PanelKind> implements vscode.Disposable {
         this.disposables.push(this.panel.onDidDispose(() => this.dispose()));
     }
 
+    /** A fresh page: a new nonce each time (a restored panel gets one too, never its old page). */
     private render(title: string): void {
         const webview = this.panel.webview;
         const dist = vscode.Uri.joinPath(this.extensionUri, 'webviews', 'dist');
@@ -114,13 +131,17 @@ export class Panel<K extends PanelKind> implements vscode.Disposable {
 export class StatefulPanel<K extends PanelKind> implements vscode.Disposable {
     readonly panel: Panel<K>;
     private last: ToWebview<K>[] = [];
+    private persisted: PanelState<K> | undefined;
 
-    constructor(kind: K, title: string, extensionUri: vscode.Uri, log: Logger,
-        onMessage: (m: ToHost<K>, self: StatefulPanel<K>) => void | Promise<void>, column?: vscode.ViewColumn) {
-        this.panel = new Panel(kind, title || TITLES[kind], extensionUri, log, (m, _p) => {
-            if (m.type === 'ready') for (const s of this.last) this.panel.post(s);
+    constructor(kind: K, origin: PanelOrigin, extensionUri: vscode.Uri, log: Logger,
+        onMessage: (m: ToHost<K>, self: StatefulPanel<K>) => void | Promise<void>) {
+        this.panel = new Panel(kind, origin, extensionUri, log, (m, _p) => {
+            if (m.type === 'ready') {
+                if (this.persisted !== undefined) this.postPersist(this.persisted);
+                for (const s of this.last) this.panel.post(s);
+            }
             return onMessage(m, this);
-        }, column);
+        });
     }
 
     /** Sends and remembers (`replace`: the state is this message alone; otherwise kept with the others of its type replaced). */
@@ -129,7 +150,46 @@ export class StatefulPanel<K extends PanelKind> implements vscode.Disposable {
         this.panel.post(message);
     }
 
+    /** What the page keeps for a window reload (and the panel's serializer gets back): sent now and whenever the page restarts. */
+    persist(state: PanelState<K>): void {
+        this.persisted = state;
+        this.postPersist(state);
+    }
+
+    private postPersist(state: PanelState<K>): void {
+        this.panel.post({ type: 'persist', state } as ToWebview<K>);
+    }
+
     dispose(): void {
         this.panel.dispose();
     }
+}
+
+/** Restores a panel of one kind from its validated saved state (a controller's `restore`). */
+export type PanelRestorers = { readonly [K in PanelKind]: (panel: vscode.WebviewPanel, state: PanelState<K>) => void | Promise<void> };
+
+/**
+ * Registers the serializer of each panel type (`alphaforge.report`, …; the manifest activates the
+ * extension on `onWebviewPanel:` for each). VS Code calls one with each panel it re-creates after
+ * a window reload and the state its page saved: a state that validates goes to the controller;
+ * one that does not (none, another version, malformed) closes the panel with a line in the log.
+ * Never throws.
+ */
+export function registerPanelSerializers(log: Logger, restore: PanelRestorers): vscode.Disposable {
+    return vscode.Disposable.from(...PANEL_KINDS.map(kind => vscode.window.registerWebviewPanelSerializer(viewTypeOf(kind), {
+        async deserializeWebviewPanel(panel: vscode.WebviewPanel, saved: unknown): Promise<void> {
+            const r = restoredPanelState(kind, saved);
+            if (!r.ok) {
+                log.warn(`${kind} panel '${panel.title}' not restored after the reload: ${r.error}`);
+                panel.dispose();
+                return;
+            }
+            try {
+                await (restore[kind] as (p: vscode.WebviewPanel, s: PanelState<typeof kind>) => void | Promise<void>)(panel, r.state);
+            } catch (e) {
+                log.error(`${kind} panel '${panel.title}' not restored after the reload: ${e instanceof Error ? e.message : String(e)}`);
+                panel.dispose();
+            }
+        },
+    })));
 }

@@ -127,7 +127,7 @@ describe('the client bundle', () => {
         expect(required.has('vscode')).toBe(true);
     });
 
-    it('activates outside VS Code (a stand-in vscode module): every contributed command, a provider per view, lenses, status item', async () => {
+    it('activates outside VS Code (a stand-in vscode module): every contributed command, a provider per view, lenses, status item, panel serializers', async () => {
         const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
         // The language server is tested above over IPC; here it stays off (a stand-in vscode cannot host it).
         const { vscode, recorded } = fakeVscode({ workspaceFolders: [], trusted: false, settings: { 'alphaforge.server.enabled': false } });
@@ -172,6 +172,17 @@ describe('the client bundle', () => {
             expect(top[2]!.children!.map(n => n.label)).toEqual(['Search failed: the language server is off (alphaforge.server.enabled)']);
             expect(similar.getTreeItem(top[1]!.children![0]!).command).toMatchObject({ command: 'alphaforge.connectDaemon' });
             expect(similar.getTreeItem(top[0]!).command).toMatchObject({ command: 'vscode.open' });
+            // A window reload: a serializer for each panel the manifest activates on; a restored
+            // report keeps its run id and, with no daemon, says it waits for one (and why).
+            const onPanel = (pkg.activationEvents as string[]).filter(e => e.startsWith('onWebviewPanel:')).map(e => e.slice('onWebviewPanel:'.length));
+            expect([...recorded.serializers.keys()].sort()).toEqual(onPanel.sort());
+            const report = await recorded.revive('alphaforge.report', { v: 1, persist: { runId: 'run-7' }, messages: {} }, 'SmaCross — Backtest');
+            expect(report.disposed).toBe(false);
+            expect(report.html).toContain(`src="https://fake.vscode-cdn.net${join(extensionDir, 'webviews', 'dist', 'report.js')}"`);
+            expect(report.posted).toContainEqual({ type: 'persist', state: { runId: 'run-7' } });
+            expect(report.posted.at(-1)).toMatchObject({ type: 'waiting', message: expect.stringMatching(/^The AlphaForge daemon is not available: .*Run run-7 loads when the daemon connects/) });
+            expect(recorded.panels.filter(p => p.viewType === 'alphaforge.report')).toHaveLength(1);
+            expect((await recorded.revive('alphaforge.dag', { run: {} })).disposed).toBe(true);
         } finally {
             await ext.deactivate();
             for (const d of context.subscriptions) d.dispose();

@@ -152,11 +152,11 @@ describe.skipIf(!built)('the extension with a real daemon', () => {
         expect(typeof last.metrics.sharpe).toBe('number');
         expect(last.result.trades.length).toBeGreaterThan(0);
         expect(panel.title).toBe('SmaCross — Backtest');
-        // The page (re)starts: it says ready and gets its state again.
+        // The page (re)starts: it says ready and gets its state again (what to keep for a reload, then the run).
         const n = panel.posted.length;
         await panel.send({ type: 'ready' });
-        expect(panel.posted.length).toBe(n + 1);
-        expect((panel.posted.at(-1) as { type: string }).type).toBe('run');
+        expect(panel.posted.slice(n).map(m => (m as { type: string }).type)).toEqual(['persist', 'run']);
+        expect(panel.posted[n]).toEqual({ type: 'persist', state: { runId: run.id } });
         // Invalid messages from the page are dropped with a warning.
         await panel.send({ type: 'reveal', uri: 42 });
         expect(recorded.output.get('AlphaForge Daemon')!.some(l => l.includes('report panel: ignored invalid'))).toBe(true);
@@ -170,6 +170,27 @@ describe.skipIf(!built)('the extension with a real daemon', () => {
         expect(results.runs.map(r => r.id)).toContain(run.id);
         await experiments.send({ type: 'search', filter: 'metrics.sharpe >', orderBy: '', limit: 50, offset: 0 });
         expect(experiments.posted.at(-1)).toMatchObject({ type: 'error', what: 'filter', column: expect.any(Number) });
+    }, 60_000);
+
+    it('a report panel restored after a window reload loads its run again; opening the run reveals it', async () => {
+        const runs = recorded.trees.get('alphaforge.runs')!;
+        const run = (await runs.getChildren() as { id: string; state: string }[]).find(r => r.state === 'completed')!;
+        // The window goes: the open report closes; VS Code re-creates it with what its page saved.
+        for (const p of recorded.panels.filter(x => x.viewType === 'alphaforge.report')) p.close();
+        const before = recorded.panels.length;
+        const restored = await recorded.revive('alphaforge.report', { v: 1, persist: { runId: run.id }, messages: {} }, 'SmaCross — Backtest');
+        expect(restored.disposed).toBe(false);
+        expect(restored.options.enableScripts).toBe(true);
+        expect(restored.html).toMatch(/Content-Security-Policy" content="default-src &#39;none&#39;/);
+        expect(restored.posted[0]).toEqual({ type: 'persist', state: { runId: run.id } });
+        const last = await until('the run in the restored panel', () => {
+            const m = restored.posted.at(-1) as { type: string; run: { id: string; strategy: string } };
+            return m.type === 'run' && m;
+        });
+        expect(last.run).toMatchObject({ id: run.id, strategy: 'SmaCross' });
+        await recorded.commands.get('alphaforge.openReport')!(run.id);
+        expect(recorded.panels.length).toBe(before + 1);
+        expect(restored.reveals).toBe(1);
     }, 60_000);
 
     it('a walk-forward is cancelled from its progress notification and stops on the daemon', async () => {

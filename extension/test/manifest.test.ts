@@ -11,6 +11,7 @@ import { EmptyFileSystem } from 'langium';
 import { describe, expect, it } from 'vitest';
 import { createAlphaForgeServices, loadString } from '../../language/src/index.js';
 import { SORT_METRICS } from '../../language/src/protocol/daemon-protocol.js';
+import { PANEL_KINDS, viewTypeOf } from '../../webviews/src/protocol.js';
 
 const root = resolve(__dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -110,9 +111,12 @@ describe('views', () => {
 });
 
 describe('manifest', () => {
-    it('activates on .af files and points at the bundle', () => {
+    it('activates on .af files and on the panels VS Code restores after a reload, and points at the bundle', () => {
         expect(pkg.main).toBe('./dist/extension.cjs');
-        expect(pkg.activationEvents).toEqual(['onLanguage:alphaforge', 'workspaceContains:**/*.af']);
+        expect(pkg.activationEvents).toEqual([
+            'onLanguage:alphaforge', 'workspaceContains:**/*.af',
+            ...PANEL_KINDS.map(k => `onWebviewPanel:${viewTypeOf(k)}`),
+        ]);
         expect(pkg.engines.vscode).toBe('^1.88.0');
         expect(pkg.devDependencies['@types/vscode']).toBe('1.88.0');
         expect(pkg.dependencies['vscode-languageclient']).toBe('9.0.1');

@@ -11,7 +11,10 @@
  *   (`'Infinity'`, `'-Infinity'`, `'NaN'` or null for NaN, since JSON has no such numbers; encode
  *   with `toWire`, decode with `fromWire`);
  * - source ranges are LSP-style, 0-based `{ line, character }`;
- * - every panel sends `{ type: 'ready' }` once it listens, and the host answers with its state.
+ * - every panel sends `{ type: 'ready' }` once it listens, and the host answers with its state;
+ * - every panel takes `{ type: 'persist', state }`: what the extension needs to re-open it after a
+ *   window reload (a run id, a document and strategy), kept by the page with `setState` and handed
+ *   back by VS Code to the panel's serializer (see "Saved state" below).
  *
  * A page may also be given its initial messages in the HTML (`panelHtml({ initialState })`): the
  * standalone HTML report is the report panel with its `run` message embedded.
@@ -47,6 +50,9 @@ export const SourceRange = z.object({ start: Position, end: Position });
 export type SourceRange = z.infer<typeof SourceRange>;
 
 const Ready = z.object({ type: z.literal('ready') });
+
+/** The host tells the page what to keep for a window reload (the page does not show it). */
+const persist = <S extends z.ZodType>(state: S) => z.object({ type: z.literal('persist'), state });
 
 /** Upper bounds that keep a malformed or hostile message from freezing a panel. */
 const MAX_POINTS = 200_000;
@@ -142,11 +148,18 @@ export type ReportResult = z.infer<typeof ReportResult>;
 export const ReportRun = z.object({ type: z.literal('run'), run: RunInfo, result: ReportResult, metrics: WireMetrics });
 export type ReportRun = z.infer<typeof ReportRun>;
 
+/** What a report panel keeps across a window reload: the run (the extension fetches it again). */
+export const ReportPanelState = z.object({ runId: Str.min(1) });
+export type ReportPanelState = z.infer<typeof ReportPanelState>;
+
 export const ReportToWebview = z.discriminatedUnion('type', [
     ReportRun,
     /** While the run is going: fraction done in [0, 1]. */
     z.object({ type: z.literal('progress'), fraction: z.number().min(0).max(1), message: Str.optional(), run: RunInfo.optional() }),
-    z.object({ type: z.literal('failed'), message: Str }),
+    z.object({ type: z.literal('failed'), message: Str.describe('the whole sentence, shown as sent') }),
+    /** The run cannot be loaded yet (the daemon is not connected): why, and that it loads when it can. */
+    z.object({ type: z.literal('waiting'), message: Str }),
+    persist(ReportPanelState),
 ]);
 export type ReportToWebview = z.infer<typeof ReportToWebview>;
 
@@ -213,6 +226,10 @@ export type WireDag = z.infer<typeof WireDag>;
 
 export const CompileProblem = z.object({ line: Count, column: Count, code: Str, message: Str });
 
+/** What the DAG panel keeps across a window reload: the document and strategy it shows (the graph is asked for again). */
+export const DagPanelState = z.object({ uri: Str.min(1), strategy: Str.optional() });
+export type DagPanelState = z.infer<typeof DagPanelState>;
+
 export const DagToWebview = z.discriminatedUnion('type', [
     z.object({
         type: z.literal('dag'),
@@ -227,6 +244,7 @@ export const DagToWebview = z.discriminatedUnion('type', [
     }),
     /** The file no longer compiles: the panel keeps the last graph and shows these. */
     z.object({ type: z.literal('compileErrors'), uri: Str.optional(), errors: z.array(CompileProblem).max(1000) }),
+    persist(DagPanelState),
 ]);
 export type DagToWebview = z.infer<typeof DagToWebview>;
 export type DagMessage = Extract<DagToWebview, { type: 'dag' }>;
@@ -267,6 +285,13 @@ export const RunSummary = z.object({
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 
+/**
+ * What the experiments panel needs from the extension after a window reload: nothing (the page
+ * keeps its own filter and sort in its saved state and searches again).
+ */
+export const ExperimentsPanelState = z.object({});
+export type ExperimentsPanelState = z.infer<typeof ExperimentsPanelState>;
+
 export const ExperimentsToWebview = z.discriminatedUnion('type', [
     /** The answer to a `search`: one page of runs and how many match in all. */
     z.object({ type: z.literal('results'), runs: z.array(RunSummary).max(MAX_ROWS), total: Count, filter: Str.optional(), orderBy: Str.optional() }),
@@ -277,8 +302,9 @@ export const ExperimentsToWebview = z.discriminatedUnion('type', [
         type: z.literal('comparison'),
         runs: z.array(z.object({ id: Str, curve: z.object({ ts: z.array(z.number()).max(MAX_POINTS), equity: z.array(WireNumber).max(MAX_POINTS) }) })).max(50),
     }),
-    /** Set the filter text (e.g. "runs with this fingerprint" from a report) and search. */
-    z.object({ type: z.literal('setFilter'), filter: Str }),
+    /** Set the filter text (e.g. "runs with this fingerprint" from a report), and the order if given, and search. */
+    z.object({ type: z.literal('setFilter'), filter: Str, orderBy: Str.optional() }),
+    persist(ExperimentsPanelState),
 ]);
 export type ExperimentsToWebview = z.infer<typeof ExperimentsToWebview>;
 
@@ -303,15 +329,59 @@ export type ParseResult<T> = { ok: true; message: T } | { ok: false; error: stri
 export function parseMessage<T>(schema: z.ZodType<T>, data: unknown): ParseResult<T> {
     const r = schema.safeParse(data);
     if (r.success) return { ok: true, message: r.data };
-    const issues = r.error.issues.slice(0, 3).map(i => `${i.path.join('.') || '(message)'}: ${i.message}`);
     const tag = typeof data === 'object' && data !== null && 'type' in data ? String((data as { type: unknown }).type) : '?';
-    return { ok: false, error: `invalid '${tag}' message: ${issues.join('; ')}` };
+    return { ok: false, error: `invalid '${tag}' message: ${issueText(r.error)}` };
 }
 
-/** The schemas of each panel, for code that handles any of them. */
+/** The first problems of a failed validation, with their paths. */
+function issueText(error: z.ZodError): string {
+    return error.issues.slice(0, 3).map(i => `${i.path.join('.') || '(message)'}: ${i.message}`).join('; ');
+}
+
+/** The schemas of each panel, for code that handles any of them (`state`: what it keeps across a window reload). */
 export const PANELS = {
-    report: { toWebview: ReportToWebview, toHost: ReportToHost },
-    dag: { toWebview: DagToWebview, toHost: DagToHost },
-    experiments: { toWebview: ExperimentsToWebview, toHost: ExperimentsToHost },
+    report: { toWebview: ReportToWebview, toHost: ReportToHost, state: ReportPanelState },
+    dag: { toWebview: DagToWebview, toHost: DagToHost, state: DagPanelState },
+    experiments: { toWebview: ExperimentsToWebview, toHost: ExperimentsToHost, state: ExperimentsPanelState },
 } as const;
 export type PanelKind = keyof typeof PANELS;
+export const PANEL_KINDS = Object.keys(PANELS) as PanelKind[];
+export type PanelState<K extends PanelKind> = z.infer<(typeof PANELS)[K]['state']>;
+
+/** The webview panel type of a panel in VS Code (`createWebviewPanel`, serializers, `onWebviewPanel:` activation). */
+export function viewTypeOf(kind: PanelKind): `alphaforge.${PanelKind}` {
+    return `alphaforge.${kind}`;
+}
+
+// ---------------------------------------------------------------------- saved state
+
+/**
+ * What a page keeps with VS Code's `setState`, which VS Code stores across window reloads, gives
+ * back to the re-created page (`getState`) and hands to the panel's serializer
+ * (`deserializeWebviewPanel(panel, state)`). Small by design (ids and filter texts, never results
+ * or graphs: the host sends those again when the page says `ready`):
+ * - `persist`: the panel's `state` (PANELS[kind].state) as the host last sent it in a `persist` message;
+ * - `messages`: small host → webview messages the page replays itself when re-created (the
+ *   experiments filter and sort).
+ * Read back, both are validated: a state of another version or shape is dropped, never trusted.
+ */
+export const SAVED_STATE_VERSION = 1;
+export const SavedPageState = z.object({
+    v: z.literal(SAVED_STATE_VERSION),
+    persist: z.unknown().optional(),
+    messages: z.record(z.string().max(100), z.unknown()).optional(),
+});
+export type SavedPageState = z.infer<typeof SavedPageState>;
+
+/**
+ * The state a panel is restored with after a window reload, from what its page saved (VS Code's
+ * `state` argument of `deserializeWebviewPanel`; undefined if the page saved nothing). An error
+ * says why it cannot be restored (no state where one is needed, an old or malformed one).
+ */
+export function restoredPanelState<K extends PanelKind>(kind: K, saved: unknown): { ok: true; state: PanelState<K> } | { ok: false; error: string } {
+    const page = SavedPageState.safeParse(saved ?? { v: SAVED_STATE_VERSION });
+    if (!page.success) return { ok: false, error: `the saved state is not one this version of AlphaForge writes (version ${SAVED_STATE_VERSION})` };
+    const r = (PANELS[kind].state as unknown as z.ZodType<PanelState<K>>).safeParse(page.data.persist ?? {});
+    if (r.success) return { ok: true, state: r.data };
+    return { ok: false, error: page.data.persist === undefined ? 'the page saved no state to restore it from' : `invalid saved state: ${issueText(r.error)}` };
+}

@@ -11,8 +11,8 @@ import { languageServices, loadAfFiles } from '../../runtime/src/cli/compile-fil
 import type { Metrics } from '../../runtime/src/engine/metrics.js';
 import { contentSecurityPolicy, escapeHtml, INITIAL_STATE_ID, makeNonce, panelHtml, scriptJson, validCspSource } from '../src/html.js';
 import {
-    DagToHost, DagToWebview, ExperimentsToHost, ExperimentsToWebview, fromWire, METRIC_KEYS, parseMessage, ReportToHost, ReportToWebview, toWire, WireDag,
-    type MetricKey,
+    DagToHost, DagToWebview, ExperimentsToHost, ExperimentsToWebview, fromWire, METRIC_KEYS, parseMessage, ReportToHost, ReportToWebview, restoredPanelState,
+    SAVED_STATE_VERSION, toWire, WireDag, type MetricKey,
 } from '../src/protocol.js';
 import { viewGraph } from '../src/dag/model.js';
 import { compileExample, dagMessage, realRun, ROOT } from './support/fixtures.js';
@@ -79,6 +79,26 @@ describe('message schemas', () => {
         expect(parseMessage(ExperimentsToHost, { type: 'search', filter: 'metrics.sharpe > 1', orderBy: '', limit: 5000, offset: 0 }).ok).toBe(false);
         expect(parseMessage(ExperimentsToWebview, { type: 'error', message: 'filter error at column 3: …', column: 3, what: 'filter', token: 'x' }).ok).toBe(true);
         expect(parseMessage(ExperimentsToWebview, { type: 'error', message: 'x', column: 0 }).ok).toBe(false);
+    });
+
+    it('persist what a panel needs after a window reload, and read it back only if it validates', () => {
+        expect(parseMessage(ReportToWebview, { type: 'persist', state: { runId: 'run-1' } }).ok).toBe(true);
+        expect(parseMessage(ReportToWebview, { type: 'persist', state: { runId: '' } }).ok).toBe(false);
+        expect(parseMessage(ReportToWebview, { type: 'waiting', message: 'Waiting for the AlphaForge daemon…' }).ok).toBe(true);
+        expect(parseMessage(DagToWebview, { type: 'persist', state: { uri: 'file:///a.af', strategy: 'A' } }).ok).toBe(true);
+        expect(parseMessage(DagToWebview, { type: 'persist', state: { strategy: 'A' } }).ok).toBe(false);
+        expect(parseMessage(ExperimentsToWebview, { type: 'persist', state: {} }).ok).toBe(true);
+        expect(parseMessage(ExperimentsToWebview, { type: 'setFilter', filter: 'x', orderBy: 'metrics.sharpe desc' }).ok).toBe(true);
+
+        const saved = (persist: unknown): unknown => ({ v: SAVED_STATE_VERSION, persist, messages: {} });
+        expect(restoredPanelState('report', saved({ runId: 'run-1' }))).toEqual({ ok: true, state: { runId: 'run-1' } });
+        expect(restoredPanelState('dag', saved({ uri: 'file:///a.af' }))).toEqual({ ok: true, state: { uri: 'file:///a.af' } });
+        expect(restoredPanelState('experiments', undefined)).toEqual({ ok: true, state: {} });
+        expect(restoredPanelState('report', undefined)).toEqual({ ok: false, error: 'the page saved no state to restore it from' });
+        expect(restoredPanelState('report', { v: SAVED_STATE_VERSION, messages: {} })).toEqual({ ok: false, error: 'the page saved no state to restore it from' });
+        expect(restoredPanelState('report', saved({ runId: 7 }))).toEqual({ ok: false, error: expect.stringMatching(/^invalid saved state: runId: /) });
+        expect(restoredPanelState('report', { run: { type: 'run' } })).toMatchObject({ ok: false, error: expect.stringMatching(/version 1/) });
+        expect(restoredPanelState('dag', 'x').ok).toBe(false);
     });
 
     it('carry non-finite numbers through JSON', () => {

@@ -112,7 +112,8 @@ describe.runIf(browserTestsEnabled())('report panel', () => {
             expect(await p.page.locator('#trades tbody tr').count()).toBe(run.result.trades.length);
             expect(await p.page.locator('.report-progress').isHidden()).toBe(true);
             // A failure is announced without losing the last run.
-            await p.send({ type: 'failed', message: 'worker crashed' });
+            // The host's message is the whole sentence (it also says "cancelled", "no such run", …): shown as sent.
+            await p.send({ type: 'failed', message: 'The run failed: worker crashed' });
             expect(await p.page.textContent('[role="alert"]')).toBe('The run failed: worker crashed');
             expect(await p.page.locator('#trades tbody tr').count()).toBe(run.result.trades.length);
         } finally {

@@ -1,7 +1,8 @@
 /**
  * A stand-in for the `vscode` module, enough to load the extension bundle and run `activate`
  * outside VS Code: it records registered commands, tree views, code-lens providers, status-bar
- * items, output lines and messages. Whatever it does not model is a permissive stub (callable,
+ * items, output lines, messages, webview panels and panel serializers (and can play a window
+ * reload: `recorded.revive`). Whatever it does not model is a permissive stub (callable,
  * constructible, every property another stub) so that libraries bundled with the extension
  * (vscode-languageclient) load.
  */
@@ -93,6 +94,13 @@ export interface Recorded {
     settings: Record<string, unknown>;
     /** Webview panels: their page, what the extension posted, and a way to send from the page. */
     panels: FakePanel[];
+    /** Webview panel serializers by view type. */
+    serializers: Map<string, { deserializeWebviewPanel(panel: unknown, state: unknown): Thenable<void> | Promise<void> }>;
+    /**
+     * A window reload as VS Code plays it: a panel of `viewType` re-created (title kept, no
+     * page, webview options not yet set) and handed with its page's saved state to the serializer.
+     */
+    revive(viewType: string, state: unknown, title?: string): Promise<FakePanel>;
     /** Progress notifications: title, reports, and a way to press their Cancel button. */
     progress: { title: string; reports: { message?: string; increment?: number }[]; cancel(): void }[];
 }
@@ -106,6 +114,12 @@ export interface FakePanel {
     /** A message from the page to the extension. */
     send(message: unknown): Promise<void>;
     disposed: boolean;
+    /** Re-created by VS Code after a reload (`recorded.revive`), not by the extension. */
+    restored: boolean;
+    /** How many times the extension revealed it. */
+    reveals: number;
+    /** The user closes it. */
+    close(): void;
 }
 
 export interface FakeOptions {
@@ -117,7 +131,17 @@ export interface FakeOptions {
 }
 
 export function fakeVscode(o: FakeOptions = {}): { vscode: any; recorded: Recorded } {
-    const recorded: Recorded = { commands: new Map(), executed: [], treeViews: [], trees: new Map(), codeLensProviders: [], statusItems: [], output: new Map(), messages: [], settings: o.settings ?? {}, progress: [], panels: [] };
+    const recorded: Recorded = {
+        commands: new Map(), executed: [], treeViews: [], trees: new Map(), codeLensProviders: [], statusItems: [], output: new Map(), messages: [], settings: o.settings ?? {}, progress: [], panels: [],
+        serializers: new Map(),
+        revive: async (viewType, state, title = viewType) => {
+            const serializer = recorded.serializers.get(viewType);
+            if (!serializer) throw new Error(`no serializer for ${viewType}: VS Code would drop the panel`);
+            const { record, panel } = makePanel(viewType, title, {}, true);
+            await serializer.deserializeWebviewPanel(panel, state);
+            return record;
+        },
+    };
     const channel = (name: string): any => {
         const lines: string[] = [];
         recorded.output.set(name, lines);
@@ -139,16 +163,17 @@ export function fakeVscode(o: FakeOptions = {}): { vscode: any; recorded: Record
         recorded.progress.push(entry);
         return task({ report: (r: { message?: string; increment?: number }) => entry.reports.push(r) }, token);
     };
-    const createWebviewPanel = (viewType: string, title: string, _column: unknown, options: FakePanel['options']): unknown => {
+    function makePanel(viewType: string, title: string, options: FakePanel['options'], restored: boolean): { record: FakePanel; panel: any } {
         const fromPage = new EventEmitter<unknown>();
         const disposed = new EventEmitter<void>();
         const handlers: Promise<unknown>[] = [];
         const record: FakePanel = {
-            viewType, title, html: '', options, posted: [], disposed: false,
+            viewType, title, html: '', options, posted: [], disposed: false, restored, reveals: 0,
             send: async m => {
                 fromPage.fire(m);
                 await Promise.all(handlers.splice(0));
             },
+            close: () => panel.dispose(),
         };
         recorded.panels.push(record);
         const webview = {
@@ -158,16 +183,26 @@ export function fakeVscode(o: FakeOptions = {}): { vscode: any; recorded: Record
             onDidReceiveMessage: (l: (m: unknown) => unknown) => fromPage.event(m => { handlers.push(Promise.resolve(l(m))); }),
             set html(h: string) { record.html = h; },
             get html() { return record.html; },
+            set options(x: FakePanel['options']) { record.options = x; },
+            get options() { return record.options; },
         };
-        return {
+        const panel = {
+            viewType,
             webview,
             get title() { return record.title; },
             set title(t: string) { record.title = t; },
             iconPath: undefined,
-            reveal: () => undefined,
+            reveal: () => { record.reveals++; },
             onDidDispose: disposed.event,
             dispose: () => { if (!record.disposed) { record.disposed = true; disposed.fire(); } },
         };
+        return { record, panel };
+    }
+    const createWebviewPanel = (viewType: string, title: string, _column: unknown, options: FakePanel['options']): unknown => makePanel(viewType, title, options, false).panel;
+    const registerWebviewPanelSerializer = (viewType: string, serializer: Recorded['serializers'] extends Map<string, infer S> ? S : never): Disposable => {
+        if (recorded.serializers.has(viewType)) throw new Error(`a serializer for '${viewType}' is already registered`);
+        recorded.serializers.set(viewType, serializer);
+        return new Disposable(() => recorded.serializers.delete(viewType));
     };
     const textDocument = (uri: Uri, text: string): unknown => ({ uri, getText: () => text, languageId: 'alphaforge', isDirty: false, version: 1, fileName: uri.fsPath });
     const folders = (o.workspaceFolders ?? []).map((f, index) => ({ uri: Uri.file(f), name: f, index }));
@@ -218,6 +253,7 @@ export function fakeVscode(o: FakeOptions = {}): { vscode: any; recorded: Record
             withProgress,
             showQuickPick: quickPick,
             createWebviewPanel,
+            registerWebviewPanelSerializer,
             activeTextEditor: undefined,
             visibleTextEditors: [],
         },

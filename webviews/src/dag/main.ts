@@ -4,13 +4,14 @@
  * the host to reveal its source range; the arrow keys walk the graph (← an input, → a user,
  * ↑/↓ the previous/next node). A new `dag` message (the file changed) redraws in place, keeping
  * the selection when the same node is still there; `compileErrors` keeps the last graph and
- * says why it is stale.
+ * says why it is stale. The graph is not kept in the page's saved state: when VS Code re-creates
+ * the page, the extension sends it again.
  */
 import '../common/jitless.js';
 import './dag.css';
 import ELK from 'elkjs/lib/elk.bundled.js';
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
-import { connect, type Host } from '../common/host.js';
+import { connect, type Delivered, type Host } from '../common/host.js';
 import { appRoot, clear, h, svg } from '../common/dom.js';
 import { DagToHost, DagToWebview, type DagMessage } from '../protocol.js';
 import { viewGraph, type ViewGraph, type ViewNode } from './model.js';
@@ -88,7 +89,7 @@ class DagView {
         this.renderDetails(undefined);
     }
 
-    handle(m: DagToWebview): void {
+    handle(m: Delivered<DagToWebview>): void {
         if (m.type === 'compileErrors') {
             clear(this.errors);
             this.errors.append(h('b', {}, this.message ? 'The file has errors; the graph below is from the last version that compiled.' : 'The strategy does not compile.'),
@@ -97,7 +98,6 @@ class DagView {
             this.canvas.classList.add('stale');
             return;
         }
-        this.host.remember('dag', m);
         void this.show(m);
     }
 

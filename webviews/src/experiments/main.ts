@@ -3,11 +3,13 @@
  * store; its errors come back with a column and are shown under the text, caret at the column),
  * a sortable table of runs (click or Enter on a header: the host re-queries with `orderBy`, the
  * page sorts what it has the same way), a checkbox per run, a side-by-side comparison of two or
- * more runs with the params that differ highlighted, and "open report" per run.
+ * more runs with the params that differ highlighted, and "open report" per run. The filter and
+ * the sort are kept in the page's saved state (a `setFilter` message): a page VS Code re-creates,
+ * after a window reload too, searches again with them. The results are not kept.
  */
 import '../common/jitless.js';
 import './experiments.css';
-import { connect, type Host } from '../common/host.js';
+import { connect, type Delivered, type Host } from '../common/host.js';
 import { appRoot, clear, h } from '../common/dom.js';
 import { Chart } from '../common/chart.js';
 import { fixed, percent, shortHash } from '../common/format.js';
@@ -98,21 +100,23 @@ class ExperimentsView {
         this.render();
     }
 
-    handle(m: ExperimentsToWebview): void {
+    handle(m: Delivered<ExperimentsToWebview>): void {
         switch (m.type) {
             case 'results':
                 this.clearError();
                 this.runs = [...m.runs];
                 this.total = m.total;
                 for (const id of [...this.selected]) if (!this.runs.some(r => r.id === id)) this.selected.delete(id);
-                this.host.remember('results', m);
                 this.render();
                 return;
             case 'error': return this.showError(m.message, m.column, m.what ?? 'filter', m.token);
-            case 'setFilter':
+            case 'setFilter': {
                 this.input.value = m.filter;
+                const order = m.orderBy === undefined ? undefined : /^(.+?)\s+(asc|desc)$/i.exec(m.orderBy.trim());
+                if (order) this.sort = { key: order[1]!, dir: order[2]!.toLowerCase() as Dir };
                 this.search();
                 return;
+            }
             case 'comparison': return this.showCurves(m.runs);
         }
     }
@@ -123,7 +127,7 @@ class ExperimentsView {
         const orderBy = `${this.sort.key} ${this.sort.dir}`;
         this.lastSearch = filter;
         this.searched = true;
-        this.host.remember('filter', { type: 'setFilter', filter });
+        this.host.remember('filter', { type: 'setFilter', filter, orderBy });
         this.host.post({ type: 'search', filter, orderBy, limit: LIMIT, offset: 0 });
     }
 

@@ -3,13 +3,14 @@
  * drawdown charts, events, the trades table and the run's provenance (fingerprints, data
  * snapshot, engine version, seed), with a link back to the strategy's source. The same bundle
  * is the standalone HTML report (runtime/src/report/html-report.ts) with its `run` message
- * embedded in the page.
+ * embedded in the page. The run itself is not kept in the page's saved state (it can be
+ * megabytes): when VS Code re-creates the page, the extension sends it again.
  */
 import '../common/jitless.js';
 import './report.css';
 import { metricRows } from '../../../runtime/src/report/metrics-table.js';
 import type { Metrics } from '../../../runtime/src/engine/metrics.js';
-import { connect, type Host } from '../common/host.js';
+import { connect, type Delivered, type Host } from '../common/host.js';
 import { appRoot, clear, h } from '../common/dom.js';
 import { Chart } from '../common/chart.js';
 import { fixed, percent, price, shortHash, utc } from '../common/format.js';
@@ -37,14 +38,20 @@ class ReportView {
         this.status.textContent = 'Waiting for the run…';
     }
 
-    handle(m: ReportToWebview): void {
+    handle(m: Delivered<ReportToWebview>): void {
         switch (m.type) {
             case 'progress': return this.showProgress(m.fraction, m.message, m.run);
             case 'failed': return this.showFailure(m.message);
-            case 'run':
-                this.host.remember('run', m);
-                return this.showRun(m);
+            case 'waiting': return this.showWaiting(m.message);
+            case 'run': return this.showRun(m);
         }
+    }
+
+    /** Nothing to show yet, and why (the daemon is not connected): a status, not an error. */
+    private showWaiting(message: string): void {
+        this.progress.classList.add('hidden');
+        this.body.querySelectorAll(':scope > .error-box').forEach(e => e.remove());
+        this.status.textContent = message;
     }
 
     private showProgress(fraction: number, message: string | undefined, run: RunInfo | undefined): void {
@@ -61,7 +68,7 @@ class ReportView {
     private showFailure(message: string): void {
         this.progress.classList.add('hidden');
         this.status.textContent = '';
-        this.body.prepend(h('div', { class: 'error-box', role: 'alert' }, `The run failed: ${message}`));
+        this.body.prepend(h('div', { class: 'error-box', role: 'alert' }, message));
     }
 
     private renderHeader(run: RunInfo, m: ReportRun | undefined): void {

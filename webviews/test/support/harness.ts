@@ -2,7 +2,8 @@
  * Loads the built panel bundles in headless Chromium (Debian's /usr/bin/chromium, driven by
  * playwright-core) the way VS Code hosts them: the page from `panelHtml` with its real CSP,
  * the bundle and stylesheet served over http from 127.0.0.1, `acquireVsCodeApi()` provided
- * (it records what the panel posts), host messages delivered as window `message` events, the
+ * (it records what the panel posts, and keeps its `setState` as VS Code would, optionally
+ * starting from a saved state, as in a page re-created after a window reload), host messages delivered as window `message` events, the
  * theme given as VS Code gives it (body class + `--vscode-*` variables on <html>). CSP
  * violations, page errors and console errors are collected so tests can assert there are none.
  */
@@ -154,6 +155,8 @@ export interface PanelPage {
     readonly problems: string[];
     /** Delivers a host → webview message. */
     send(message: unknown): Promise<void>;
+    /** What the page last gave `setState` (what VS Code would keep across a reload), as JSON. */
+    savedState(): Promise<unknown>;
     /** Switches the theme the way VS Code does (body class and variables). */
     setTheme(theme: Theme): Promise<void>;
     close(): Promise<void>;
@@ -165,6 +168,8 @@ export interface OpenOptions {
     /** false: no acquireVsCodeApi (the standalone report). */
     readonly vscode?: boolean;
     readonly initialState?: unknown;
+    /** What `getState()` returns at first: the state VS Code gives a page it re-creates. */
+    readonly savedState?: unknown;
     readonly width?: number;
     readonly height?: number;
     /** Plays the host: called with each message the panel posts. */
@@ -197,19 +202,24 @@ export async function openPanel(browser: Browser, served: Served, o: OpenOptions
         if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
     });
     page.on('requestfailed', r => problems.push(`request failed: ${r.url()}`));
-    await page.addInitScript(({ vscode, vars, bodyClass }) => {
+    await page.addInitScript(({ vscode, vars, bodyClass, savedState }) => {
         document.addEventListener('securitypolicyviolation', e => {
             const w = window as unknown as { __afProblem(p: string): void };
             w.__afProblem(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`);
         });
         if (vscode) {
-            const w = window as unknown as { __afPosted(m: unknown): void; acquireVsCodeApi?: () => unknown };
-            let state: unknown;
+            const w = window as unknown as { __afPosted(m: unknown): void; acquireVsCodeApi?: () => unknown; __afSavedState?: string };
+            // Kept as JSON, as VS Code keeps it (what does not survive JSON is lost on a reload).
+            w.__afSavedState = savedState === undefined ? undefined : JSON.stringify(savedState);
             let acquired = false;
             w.acquireVsCodeApi = () => {
                 if (acquired) throw new Error('acquireVsCodeApi called twice');
                 acquired = true;
-                return { postMessage: (m: unknown) => w.__afPosted(JSON.parse(JSON.stringify(m))), getState: () => state, setState: (s: unknown) => { state = s; } };
+                return {
+                    postMessage: (m: unknown) => w.__afPosted(JSON.parse(JSON.stringify(m))),
+                    getState: () => (w.__afSavedState === undefined ? undefined : JSON.parse(w.__afSavedState)),
+                    setState: (s: unknown) => { w.__afSavedState = JSON.stringify(s); },
+                };
             };
         }
         if (vars) {
@@ -227,7 +237,7 @@ export async function openPanel(browser: Browser, served: Served, o: OpenOptions
                 mo.observe(document, { childList: true, subtree: true });
             }
         }
-    }, { vscode: o.vscode !== false, vars: o.vscode === false ? null : t.vars, bodyClass: t.bodyClass });
+    }, { vscode: o.vscode !== false, vars: o.vscode === false ? null : t.vars, bodyClass: t.bodyClass, savedState: o.savedState });
 
     const nonce = makeNonce();
     const html = panelHtml({
@@ -240,6 +250,10 @@ export async function openPanel(browser: Browser, served: Served, o: OpenOptions
     const self: PanelPage = {
         page, posted, problems,
         send: async m => { await page.evaluate(msg => window.postMessage(msg, '*'), m); },
+        savedState: async () => {
+            const json = await page.evaluate(() => (window as unknown as { __afSavedState?: string }).__afSavedState);
+            return json === undefined ? undefined : JSON.parse(json) as unknown;
+        },
         setTheme: async th => {
             const x = VSCODE_THEMES[th];
             await page.emulateMedia({ colorScheme: x.scheme });

@@ -4,14 +4,16 @@
  * is validated in SQL (validate.ts) and written in one transaction: it lands whole or not at all.
  * Re-importing a range replaces the stored bars of that series in [first, last] of the import.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
+import { createInterface } from 'node:readline';
 import { DataError, firstLine } from './errors.js';
 import { formatTs } from './dates.js';
 import { normalizeSymbol, type InstrumentId } from './symbols.js';
 import { parseCalendar, parseTimeframe, type Calendar, type Timeframe } from './timeframe.js';
 import { type DataStore } from './store.js';
-import { findGaps, invalidPredicate, validateStage, type Problem, type ValidationOptions } from './validate.js';
+import { csvRowNumbering } from './lines.js';
+import { bySourceRow, findGaps, invalidPredicate, toProblem, validateStage, type Problem, type RowNumbering, type ValidationOptions } from './validate.js';
 
 export const FIELDS = ['ts', 'open', 'high', 'low', 'close', 'volume'] as const;
 export type Field = typeof FIELDS[number];
@@ -119,7 +121,7 @@ export async function importBars(store: DataStore, bars: BarColumns, source: str
             CASE WHEN isfinite(ts) THEN make_timestamp(CAST(round(ts * 1000) AS BIGINT)) END AS ts,
             open, high, low, close, volume FROM af_stage_raw`);
         await store.run(`CREATE OR REPLACE TEMP VIEW af_stage_text AS SELECT rowid + 1 AS src_row, CAST(ts AS VARCHAR) AS ts_text FROM af_stage_raw`);
-        return await finishImport(store, source, target, options, { rowLabel: 'bar', notes: [] }, started);
+        return await finishImport(store, source, target, options, { numbering: async () => bySourceRow('bar'), notes: [] }, started);
     } finally {
         await dropStage(store);
     }
@@ -138,7 +140,11 @@ async function dropStage(store: DataStore): Promise<void> {
     }
 }
 
-interface Staged { rowLabel: 'line' | 'row' | 'bar'; notes: string[] }
+interface Staged {
+    /** How reports name the staged rows (src_row) in `rows`; asked only when there is something to report. */
+    numbering: (rows: readonly number[], rowsIn: number) => Promise<RowNumbering>;
+    notes: string[];
+}
 
 /** Loads the mapped columns of a file into af_stage_raw and defines the typed view af_stage over it. */
 async function stageFile(store: DataStore, file: string, format: 'csv' | 'parquet', o: ImportOptions): Promise<Staged> {
@@ -155,7 +161,7 @@ async function stageFile(store: DataStore, file: string, format: 'csv' | 'parque
     } catch (e) {
         // A line with a different number of fields makes DuckDB's sniffer guess another dialect
         // (one column, or a later line as the header); name that line rather than the columns.
-        const ragged = format === 'csv' ? raggedLine(file) : undefined;
+        const ragged = format === 'csv' ? await raggedLine(file) : undefined;
         if (ragged) throw new DataError(`${file}: malformed CSV: ${ragged}; fix that line and import again`);
         throw e;
     }
@@ -182,34 +188,51 @@ async function stageFile(store: DataStore, file: string, format: 'csv' | 'parque
         const t = types.get(`f_${f}`)!;
         return NUMERIC.test(t) ? `CAST(${q(`f_${f}`)} AS DOUBLE)` : `try_cast(trim(CAST(${q(`f_${f}`)} AS VARCHAR)) AS DOUBLE)`;
     };
-    const base = format === 'csv' ? 2 : 1; // CSV: line numbers, counting the header line
+    // src_row: the rows in file order from 1. Not CSV line numbers: the reader skips blank and comment lines
+    // and a quoted field may span lines; reports find the lines of the few rows they name (csvRowNumbering).
     // Materialised once: the validation queries below each scan it, and the timestamp expression is not cheap.
     // The source text of timestamps is only needed for the few rows a report shows: a view, not a column.
-    await store.run(`CREATE OR REPLACE TEMP VIEW af_stage_text AS SELECT rowid + ${base} AS src_row, CAST(f_ts AS VARCHAR) AS ts_text FROM af_stage_raw`);
-    await store.run(`CREATE OR REPLACE TEMP TABLE af_stage AS SELECT rowid + ${base} AS src_row, ${tsExpr} AS ts,
+    await store.run(`CREATE OR REPLACE TEMP VIEW af_stage_text AS SELECT rowid + 1 AS src_row, CAST(f_ts AS VARCHAR) AS ts_text FROM af_stage_raw`);
+    await store.run(`CREATE OR REPLACE TEMP TABLE af_stage AS SELECT rowid + 1 AS src_row, ${tsExpr} AS ts,
         ${(['open', 'high', 'low', 'close', 'volume'] as const).map(f => `${value(f)} AS ${f}`).join(', ')} FROM af_stage_raw`);
-    return { rowLabel: format === 'csv' ? 'line' : 'row', notes };
+    return { numbering: format === 'csv' ? (rows, rowsIn) => csvRowNumbering(store, file, rows, rowsIn) : async () => bySourceRow('row'), notes };
 }
 
-/** The first line whose field count differs from the header's, described; undefined when all agree. */
-function raggedLine(file: string): string | undefined {
-    const lines = readFileSync(file, 'utf8').split(/\r?\n/);
-    const header = lines[0] ?? '';
-    const delim = [',', ';', '\t', '|'].find(d => header.includes(d));
-    if (!delim) return undefined;
-    const fields = (line: string): number => {
-        let n = 1, quoted = false;
-        for (const ch of line) {
-            if (ch === '"') quoted = !quoted;
-            else if (ch === delim && !quoted) n++;
+/**
+ * The first row whose field count differs from the header's, described by the line it starts on;
+ * undefined when all agree. Streams the file and stops there. The header is the first non-empty
+ * line; empty lines are skipped as DuckDB skips them (a line of spaces is not empty to it);
+ * a quoted field may span lines.
+ */
+async function raggedLine(file: string): Promise<string | undefined> {
+    const input = createReadStream(file);
+    const lines = createInterface({ input, crlfDelay: Infinity });
+    let delim: string | undefined, want = 0, headerLine = 0;
+    let n = 0, start = 0, got = 0, quoted = false;
+    try {
+        for await (const line of lines) {
+            n++;
+            if (!quoted) {
+                if (line === '') continue;
+                if (delim === undefined) {
+                    delim = [',', ';', '\t', '|'].find(d => line.includes(d));
+                    if (delim === undefined) return undefined;
+                    headerLine = n;
+                }
+                start = n;
+                got = 1;
+            }
+            for (const ch of line) {
+                if (ch === '"') quoted = !quoted;
+                else if (ch === delim && !quoted) got++;
+            }
+            if (quoted) continue; // the row goes on on the next line
+            if (start === headerLine) want = got;
+            else if (got !== want) return `line ${start} has ${got} fields but the header (line ${headerLine}) has ${want}`;
         }
-        return n;
-    };
-    const want = fields(header);
-    for (let i = 1; i < lines.length; i++) {
-        if (lines[i]!.trim() === '') continue;
-        const got = fields(lines[i]!);
-        if (got !== want) return `line ${i + 1} has ${got} fields but the header (line 1) has ${want}`;
+    } finally {
+        lines.close();
+        input.destroy();
     }
     return undefined;
 }
@@ -266,7 +289,7 @@ async function timestampExpression(store: DataStore, type: string, dateFormat: s
 }
 
 async function finishImport(store: DataStore, source: string, t: Target, o: ImportOptions, staged: Staged, started: number): Promise<ImportResult> {
-    const vo: ValidationOptions = { tf: t.tf, calendar: t.calendar, rowLabel: staged.rowLabel, allowGaps: o.allowGaps ?? false };
+    const vo: ValidationOptions = { tf: t.tf, calendar: t.calendar, allowGaps: o.allowGaps ?? false };
     const v = await validateStage(store, vo);
     if (v.rowsIn === 0) throw new DataError(`${source}: no rows to import`);
     const clean = v.invalidRows === 0 && v.duplicateRows === 0;
@@ -278,11 +301,14 @@ async function finishImport(store: DataStore, source: string, t: Target, o: Impo
             QUALIFY row_number() OVER (PARTITION BY ts ORDER BY src_row DESC) = 1 ORDER BY ts`);
         await store.run(`CREATE OR REPLACE TEMP VIEW af_final AS SELECT * FROM af_final_t`);
     }
-    const problems = [...v.problems, ...await findGaps(store, vo)];
+    const findings = [...v.findings, ...await findGaps(store, vo)];
+    // Only findings name rows: a clean import never reads the file again (CSV lines cost a scan of it).
+    const numbering = findings.length === 0 ? bySourceRow('row') : await staged.numbering([...new Set(findings.flatMap(f => f.refs))], v.rowsIn);
+    const problems = findings.map(f => toProblem(f, numbering));
     const errors = problems.filter(p => p.severity === 'error');
     const unfixable = errors.filter(p => !p.repair);
     if (errors.length > 0 && (!o.repair || unfixable.length > 0)) {
-        const summary = errors.map(p => `${p.count} × ${p.message.replace(/:.*$/, '')} (first at ${p.examples[0]?.split(' [')[0] ?? '?'})`).join('; ');
+        const summary = errors.map(p => `${p.count} × ${p.message.replace(/:.*$/, '')} (first at ${p.rows[0] === undefined ? '?' : `${numbering.label} ${p.rows[0]}`})`).join('; ');
         const advice = unfixable.length > 0
             ? 're-run with --allow-gaps to import with the gaps (missing bars are never invented; the loader leaves NaN there)' + (errors.length > unfixable.length && !o.repair ? ', and --repair to drop the invalid rows' : '')
             : 'fix the file, or re-run with --repair to sort, keep the last of each duplicate and drop invalid rows';

@@ -1,8 +1,11 @@
 /**
  * Validation of staged bars, in SQL over the staging view `af_stage`
  * (src_row, ts, open, high, low, close, volume) and `af_stage_text` (src_row, ts_text: the source text). Every problem class is reported
- * with its count and first rows (numbered as in the source); `--repair` may drop the
- * row-level ones and duplicates, and sort, but never invents bars, so gaps stay gaps.
+ * with its count and first rows; `--repair` may drop the row-level ones and duplicates, and sort,
+ * but never invents bars, so gaps stay gaps.
+ * src_row numbers the staged rows from 1 in source order. Validation finds problems by src_row
+ * (Finding); `toProblem` then names them as the source does (RowNumbering: CSV line numbers, which
+ * only a scan of the file knows, so it is done once for all findings and only when there are any).
  */
 import { formatTs } from './dates.js';
 import { DAY, type Calendar, type Timeframe } from './timeframe.js';
@@ -16,24 +19,44 @@ export interface Problem {
     /** Rows (or gaps) in this class. */
     readonly count: number;
     readonly message: string;
-    /** Source row numbers of the first few (line numbers for CSV). */
+    /** Source row numbers of the first few (physical line numbers, from 1, for CSV). */
     readonly rows: readonly number[];
     readonly examples: readonly string[];
     /** What `--repair` does about it; undefined when it cannot fix it. */
     readonly repair?: 'drop' | 'sort' | 'drop-earlier';
 }
 
+/** A problem as validation finds it: its rows are src_row numbers, its examples wait for their names. */
+export interface Finding extends Omit<Problem, 'rows' | 'examples'> {
+    readonly rows: readonly number[];
+    /** Every src_row the examples name (rows and the rows they refer to). */
+    readonly refs: readonly number[];
+    readonly examples: (at: (row: number) => string) => string[];
+}
+
+/** How reports name a staged row: 'line' n of a CSV file, 'row' n of Parquet (or of a CSV whose lines are unknown), 'bar' n in memory. */
+export interface RowNumbering {
+    readonly label: 'line' | 'row' | 'bar';
+    readonly of: (row: number) => number;
+}
+
+/** Rows and bars are numbered from 1 in source order, as src_row is. */
+export const bySourceRow = (label: 'row' | 'bar'): RowNumbering => ({ label, of: row => row });
+
+export function toProblem(f: Finding, n: RowNumbering): Problem {
+    const { rows, refs: _refs, examples, ...rest } = f;
+    return { ...rest, rows: rows.map(r => n.of(r)), examples: examples(row => `${n.label} ${n.of(row)}`) };
+}
+
 export interface ValidationOptions {
     readonly tf: Timeframe;
     readonly calendar: Calendar;
-    /** 'line' for CSV (line numbers incl. header), 'row' for Parquet and in-memory bars. */
-    readonly rowLabel: 'line' | 'row' | 'bar';
     readonly allowGaps: boolean;
 }
 
 export interface Validation {
     readonly rowsIn: number;
-    readonly problems: readonly Problem[];
+    readonly findings: readonly Finding[];
     /** Rows the row-level checks reject (any class). */
     readonly invalidRows: number;
     readonly duplicateRows: number;
@@ -64,10 +87,6 @@ export function invalidPredicate(tf: Timeframe): string {
     return rowChecks(tf).map(c => `coalesce(${c.cond}, false)`).join(' OR ');
 }
 
-function label(o: ValidationOptions, row: unknown): string {
-    return `${o.rowLabel} ${String(row)}`;
-}
-
 /** The source text of the timestamps of some rows. */
 async function textOf(store: DataStore, rows: readonly number[]): Promise<Map<number, string>> {
     if (rows.length === 0) return new Map();
@@ -86,15 +105,15 @@ export async function validateStage(store: DataStore, o: ValidationOptions): Pro
         count(*) FILTER (WHERE ${invalidPredicate(o.tf)})::DOUBLE AS invalid,
         ${checks.map((c, i) => `count(*) FILTER (WHERE ${c.cond})::DOUBLE AS c${i}`).join(', ')} FROM af_stage`);
     const row = counts[0]!;
-    const problems: Problem[] = [];
+    const findings: Finding[] = [];
     for (const [i, c] of checks.entries()) {
         const n = Number(row[`c${i}`]);
         if (n === 0) continue;
         const ex = await withText(store, await store.rows(`SELECT src_row::DOUBLE AS r ${c.show.map(f => `, ${f}`).join('')} FROM af_stage WHERE ${c.cond} ORDER BY src_row LIMIT ${EXAMPLES}`));
-        problems.push({
-            code: c.code, severity: 'error', count: n, message: c.message, repair: 'drop',
-            rows: ex.map(e => Number(e.r)),
-            examples: ex.map(e => `${label(o, e.r)} [${String(e.ts_text ?? '')}]${c.show.map(f => ` ${f}=${e[f] === null ? 'missing' : String(e[f])}`).join('')}`),
+        const rows = ex.map(e => Number(e.r));
+        findings.push({
+            code: c.code, severity: 'error', count: n, message: c.message, repair: 'drop', rows, refs: rows,
+            examples: at => ex.map(e => `${at(Number(e.r))} [${String(e.ts_text ?? '')}]${c.show.map(f => ` ${f}=${e[f] === null ? 'missing' : String(e[f])}`).join('')}`),
         });
     }
 
@@ -110,9 +129,10 @@ export async function validateStage(store: DataStore, o: ValidationOptions): Pro
     if (unsorted.length > 0) {
         const rowsOf = [...unsorted.map(e => Number(e.r)), ...unsorted.map(e => Number(e.p))];
         const text = await textOf(store, rowsOf);
-        problems.push({
+        const rows = unsorted.map(e => Number(e.r));
+        findings.push({
             code: 'unsorted', severity: 'error', count: Number(unsorted[0]!.n), message: 'timestamp earlier than the row before', repair: 'sort',
-            rows: unsorted.map(e => Number(e.r)), examples: unsorted.map(e => `${label(o, e.r)} [${text.get(Number(e.r))}] after [${text.get(Number(e.p))}]`),
+            rows, refs: rows, examples: at => unsorted.map(e => `${at(Number(e.r))} [${text.get(Number(e.r))}] after [${text.get(Number(e.p))}]`),
         });
     }
 
@@ -120,12 +140,14 @@ export async function validateStage(store: DataStore, o: ValidationOptions): Pro
         const ex = await withText(store, await store.rows(`SELECT src_row::DOUBLE AS r, kept::DOUBLE AS kept FROM (
             SELECT src_row, row_number() OVER (PARTITION BY ts ORDER BY src_row DESC) AS rk, max(src_row) OVER (PARTITION BY ts) AS kept FROM af_stage WHERE ts IS NOT NULL)
             WHERE rk > 1 ORDER BY src_row LIMIT ${EXAMPLES}`));
-        problems.push({
+        const rows = ex.map(e => Number(e.r));
+        findings.push({
             code: 'duplicate-ts', severity: 'error', count: duplicateRows, message: 'duplicate timestamp (a later row has the same one)', repair: 'drop-earlier',
-            rows: ex.map(e => Number(e.r)), examples: ex.map(e => `${label(o, e.r)} [${String(e.ts_text)}] repeated at ${label(o, e.kept)}`),
+            rows, refs: [...rows, ...ex.map(e => Number(e.kept))],
+            examples: at => ex.map(e => `${at(Number(e.r))} [${String(e.ts_text)}] repeated at ${at(Number(e.kept))}`),
         });
     }
-    return { rowsIn: Number(row.n), problems, invalidRows: Number(row.invalid), duplicateRows };
+    return { rowsIn: Number(row.n), findings, invalidRows: Number(row.invalid), duplicateRows };
 }
 
 /**
@@ -133,7 +155,7 @@ export async function validateStage(store: DataStore, o: ValidationOptions): Pro
  * calendar expects but no bar fills. On 'weekdays' a missing Saturday/Sunday is normal and
  * a single missing weekday of daily bars (a holiday) is only info.
  */
-export async function findGaps(store: DataStore, o: ValidationOptions): Promise<Problem[]> {
+export async function findGaps(store: DataStore, o: ValidationOptions): Promise<Finding[]> {
     const { tf } = o;
     const weekdays = o.calendar === 'weekdays' && tf.ms <= DAY && DAY % tf.ms === 0;
     // idx: expected grid slots strictly before ts (so consecutive bars differ by 1); wk: weekday 0=Mon..6=Sun.
@@ -145,7 +167,7 @@ export async function findGaps(store: DataStore, o: ValidationOptions): Promise<
     const gapsSql = `SELECT src_row, ts, prev, idx - prev_idx - CASE WHEN prev_wd < 5 THEN 1 ELSE 0 END AS missing FROM (
         SELECT src_row, ts, idx, lag(ts) OVER (ORDER BY ts) AS prev, lag(idx) OVER (ORDER BY ts) AS prev_idx, lag(wd) OVER (ORDER BY ts) AS prev_wd FROM (${slots}))
         WHERE prev IS NOT NULL`;
-    const problems: Problem[] = [];
+    const findings: Finding[] = [];
     const classes: { code: string; severity: Severity; cond: string; message: string }[] = weekdays && tf.ms === DAY
         ? [
             { code: 'gap', severity: o.allowGaps ? 'warning' : 'error', cond: 'missing > 1', message: 'gap of 2 or more weekdays without a bar' },
@@ -157,22 +179,24 @@ export async function findGaps(store: DataStore, o: ValidationOptions): Promise<
             count(*) OVER ()::DOUBLE AS n, sum(missing) OVER ()::DOUBLE AS total FROM (${gapsSql}) WHERE ${c.cond} ORDER BY ts LIMIT ${EXAMPLES}`);
         if (ex.length === 0) continue;
         const total = Number(ex[0]!.total);
-        problems.push({
+        const rows = ex.map(e => Number(e.r));
+        findings.push({
             code: c.code, severity: c.severity, count: Number(ex[0]!.n),
             message: `${c.message}: ${total} bar${total === 1 ? '' : 's'} missing in all`,
-            rows: ex.map(e => Number(e.r)),
-            examples: ex.map(e => `${label(o, e.r)} [${formatTs(Number(e.t))}]: ${Number(e.m)} missing after ${formatTs(Number(e.p))}`),
+            rows, refs: rows,
+            examples: at => ex.map(e => `${at(Number(e.r))} [${formatTs(Number(e.t))}]: ${Number(e.m)} missing after ${formatTs(Number(e.p))}`),
         });
     }
     if (weekdays) {
         const we = await store.rows(`SELECT src_row::DOUBLE AS r, epoch_ms(ts)::DOUBLE AS t, count(*) OVER ()::DOUBLE AS n FROM af_final
             WHERE isodow(ts) >= 6 ORDER BY ts LIMIT ${EXAMPLES}`);
         if (we.length > 0) {
-            problems.push({
+            const rows = we.map(e => Number(e.r));
+            findings.push({
                 code: 'weekend-bar', severity: 'warning', count: Number(we[0]!.n), message: 'bar on a Saturday or Sunday (weekdays calendar); kept',
-                rows: we.map(e => Number(e.r)), examples: we.map(e => `${label(o, e.r)} [${formatTs(Number(e.t))}]`),
+                rows, refs: rows, examples: at => we.map(e => `${at(Number(e.r))} [${formatTs(Number(e.t))}]`),
             });
         }
     }
-    return problems;
+    return findings;
 }

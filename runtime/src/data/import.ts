@@ -148,7 +148,9 @@ interface Staged {
 
 /** Loads the mapped columns of a file into af_stage_raw and defines the typed view af_stage over it. */
 async function stageFile(store: DataStore, file: string, format: 'csv' | 'parquet', o: ImportOptions): Promise<Staged> {
-    const reader = (extra: string): string => format === 'parquet' ? `read_parquet(${lit(file)})` : `read_csv(${lit(file)}, header = true${extra})`;
+    // comment = '': DuckDB would otherwise guess a comment character and drop, silently, any data
+    // line that starts with it (a '#' row vanished); such a line is now a problem at its line.
+    const reader = (extra: string): string => format === 'parquet' ? `read_parquet(${lit(file)})` : `read_csv(${lit(file)}, header = true, comment = ''${extra})`;
     let columns: { name: string; type: string }[];
     try {
         columns = (await store.rows(`DESCRIBE SELECT * FROM ${reader('')}`)).map(r => ({ name: String(r.column_name), type: String(r.column_type) }));

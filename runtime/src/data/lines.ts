@@ -28,7 +28,7 @@ export async function sniffDialect(store: DataStore, file: string): Promise<CsvD
     let r: Record<string, unknown> | undefined;
     try {
         r = (await store.rows(`SELECT SkipRows::DOUBLE AS skip, Quote AS quote, Escape AS escape, Comment AS comment, NewLineDelimiter AS nl
-            FROM sniff_csv(${lit(file)}, header = true)`))[0];
+            FROM sniff_csv(${lit(file)}, header = true, comment = '')`))[0];
     } catch {
         return undefined;
     }

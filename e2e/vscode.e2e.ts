@@ -5,7 +5,9 @@
  * sma-cross.af, breaks a name and waits for the language server's squiggle and a Problems entry
  * with an AF code, undoes, clicks ▶ Backtest in the code lens and waits for the report panel,
  * whose metrics table must be exactly what `af backtest --json` gives for the same strategy on
- * the same data. Screenshots go to e2e/screenshots/ (also on failure: FAIL-<step>.png).
+ * the same data. Then it clicks Find similar and waits for the Similar Strategies view to show the
+ * run it just made ("Tried 1×") and neighbours from the workspace. Screenshots go to
+ * e2e/screenshots/ (also on failure: FAIL-<step>.png).
  *
  *   bash scripts/e2e/install-code-server.sh && npm run test:e2e
  *
@@ -188,4 +190,25 @@ describe('AlphaForge in VS Code (code-server)', () => {
             await screenshot(page, '07-done');
         });
     }, 400_000);
+
+    it('finds similar strategies from the code lens: the view shows the run just made and workspace neighbours', async () => {
+        guard();
+        await step('find-similar', async () => {
+            const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /Similar Strategies/i }) });
+            await retry('clicking Find similar', 3, async () => {
+                const lens = page.locator('.editor-group-container .monaco-editor .codelens-decoration a', { hasText: 'Find similar' }).first();
+                await lens.waitFor({ state: 'visible', timeout: 30_000 });
+                await lens.click();
+                await until('the Similar Strategies view', async () => (await pane.count()) > 0, 30_000);
+            });
+            const rows = pane.locator('.monaco-list-row');
+            // The backtest above is in the store now: its structure was tried once. The other examples are workspace neighbours.
+            const texts = await until('the tried summary and workspace matches', async () => {
+                const t = await rows.allInnerTexts();
+                return t.some(x => /Tried 1×/.test(x)) && t.some(x => /Workspace/.test(x)) && t.some(x => /\d+%/.test(x)) ? t : undefined;
+            }, 90_000, 500);
+            expect(texts.join('\n')).toMatch(/Similar to SmaCross/);
+            await screenshot(page, '08-similar');
+        });
+    }, 300_000);
 });

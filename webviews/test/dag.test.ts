@@ -52,18 +52,21 @@ describe.runIf(browserTestsEnabled())('DAG panel', () => {
 
             // Click: the node the feature fastMa became reveals `feature fastMa = …`.
             const fastMa = Number(Object.entries(msg.names!).find(([, ns]) => ns.includes('fastMa'))![0]);
+            let from = p.posted.length;
             await page.click(`svg.dag g.node[data-node-id="${fastMa}"]`);
             const line = lineOf(example.text, 'feature fastMa');
-            expect(p.posted.at(-1)).toMatchObject({ type: 'reveal', nodeId: fastMa, uri: example.uri, range: { start: { line, character: 2 } } });
-            expect(p.posted.at(-1)!['range']).toEqual(msg.sourceMap[String(fastMa)]![0]);
+            const clicked = await p.waitForPost(m => m.type === 'reveal', from);
+            expect(clicked).toMatchObject({ type: 'reveal', nodeId: fastMa, uri: example.uri, range: { start: { line, character: 2 } } });
+            expect(clicked['range']).toEqual(msg.sourceMap[String(fastMa)]![0]);
             expect(await page.getAttribute(`svg.dag g.node[data-node-id="${fastMa}"]`, 'class')).toContain('selected');
             expect(await page.textContent('#dag-details')).toContain('fastMa');
 
             // Keyboard: Enter reveals; ← goes to an input of the node, → to a user.
             const enter = Number(Object.entries(msg.names!).find(([, ns]) => ns.includes('enter'))![0]);
             await page.focus(`svg.dag g.node[data-node-id="${enter}"]`);
+            from = p.posted.length;
             await page.keyboard.press('Enter');
-            expect(p.posted.at(-1)).toMatchObject({ type: 'reveal', nodeId: enter, range: { start: { line: lineOf(example.text, 'signal enter') } } });
+            expect(await p.waitForPost(m => m.type === 'reveal', from)).toMatchObject({ type: 'reveal', nodeId: enter, range: { start: { line: lineOf(example.text, 'signal enter') } } });
             await page.keyboard.press('ArrowLeft');
             const focused = await page.evaluate(() => document.activeElement?.getAttribute('data-node-id'));
             expect(dag.nodes[enter]!.inputs).toContain(Number(focused));

@@ -125,16 +125,18 @@ describe.runIf(browserTestsEnabled())('experiments panel', () => {
             await page.press('#filter', 'Enter');
             await page.waitForFunction(() => document.querySelectorAll('#runs tbody tr').length === 6);
             const bySharpe = await Promise.all(GRID.map((_, i) => `run-${String(i + 1).padStart(2, '0')}`).map(async id => ({ id, s: await sharpeOf(id) })));
+            let sent = p.posted.length;
             await page.click('th[data-key="metrics.sharpe"] button');
-            expect(p.posted.at(-1)).toMatchObject({ type: 'search', orderBy: 'metrics.sharpe desc' });
+            expect(await p.waitForPost(m => m.type === 'search', sent)).toMatchObject({ type: 'search', orderBy: 'metrics.sharpe desc' });
             await page.waitForFunction(() => document.querySelector('th[data-key="metrics.sharpe"]')?.getAttribute('aria-sort') === 'descending');
             await page.waitForTimeout(100);
             expect(await rowIds(p)).toEqual([...bySharpe].sort((a, b) => b.s - a.s || 0).map(x => x.id));
             // Keyboard: the header is a button; Enter flips the direction.
             await page.focus('th[data-key="metrics.sharpe"] button');
+            sent = p.posted.length;
             await page.keyboard.press('Enter');
             await page.waitForFunction(() => document.querySelector('th[data-key="metrics.sharpe"]')?.getAttribute('aria-sort') === 'ascending');
-            expect(p.posted.at(-1)).toMatchObject({ type: 'search', orderBy: 'metrics.sharpe asc' });
+            expect(await p.waitForPost(m => m.type === 'search', sent)).toMatchObject({ type: 'search', orderBy: 'metrics.sharpe asc' });
             await page.waitForTimeout(100);
             expect(await rowIds(p)).toEqual([...bySharpe].sort((a, b) => a.s - b.s).map(x => x.id));
 
@@ -142,8 +144,9 @@ describe.runIf(browserTestsEnabled())('experiments panel', () => {
             expect(await page.isDisabled('#compare')).toBe(true);
             for (const id of ['run-01', 'run-02', 'run-04']) await page.check(`#runs tr[data-run-id="${id}"] input[type="checkbox"]`);
             expect(await page.textContent('#compare')).toBe('Compare 3 runs');
+            sent = p.posted.length;
             await page.click('#compare');
-            expect(p.posted.at(-1)).toEqual({ type: 'compare', runIds: ['run-01', 'run-02', 'run-04'] });
+            expect(await p.waitForPost(m => m.type === 'compare', sent)).toEqual({ type: 'compare', runIds: ['run-01', 'run-02', 'run-04'] });
             await page.waitForSelector('#comparison:not(.hidden)');
             const cols = await page.$$eval('#comparison-table thead th[data-run-id]', ths => ths.map(th => th.getAttribute('data-run-id')));
             expect(cols).toEqual(['run-01', 'run-02', 'run-04']);
@@ -160,8 +163,9 @@ describe.runIf(browserTestsEnabled())('experiments panel', () => {
             expect(await page.locator('#comparison-chart .u-legend .u-series').count()).toBe(4); // time + 3 runs
 
             // Open a report from a row.
+            sent = p.posted.length;
             await page.click('#runs tr[data-run-id="run-02"] .open-report');
-            expect(p.posted.at(-1)).toEqual({ type: 'openReport', runId: 'run-02' });
+            expect(await p.waitForPost(m => m.type === 'openReport', sent)).toEqual({ type: 'openReport', runId: 'run-02' });
 
             await page.$eval('#runs', t => { (t.parentElement as HTMLElement).scrollLeft = 0; });
             await screenshot(p, 'experiments-light');

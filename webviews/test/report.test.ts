@@ -66,11 +66,13 @@ describe.runIf(browserTestsEnabled())('report panel', () => {
             await expectDrawn(p);
             expect(await p.page.locator('.report-progress').isHidden()).toBe(true);
 
+            let sent = p.posted.length;
             await p.page.click('#source-link');
-            expect(p.posted.at(-1)).toEqual({ type: 'reveal', uri: run.compiled.uri, range: run.message.run.range });
+            expect(await p.waitForPost(m => m.type === 'reveal', sent)).toEqual({ type: 'reveal', uri: run.compiled.uri, range: run.message.run.range });
             expect(run.message.run.range!.start.line).toBe(run.compiled.text.split('\n').findIndex(l => l.startsWith('strategy SmaCross')));
+            sent = p.posted.length;
             await p.page.click('.runs-link[data-structural="true"]');
-            expect(p.posted.at(-1)).toEqual({ type: 'showRuns', fingerprint: run.result.provenance.structuralFingerprint, structural: true });
+            expect(await p.waitForPost(m => m.type === 'showRuns', sent)).toEqual({ type: 'showRuns', fingerprint: run.result.provenance.structuralFingerprint, structural: true });
             // Keyboard: the source link is a real button.
             await p.page.focus('#source-link');
             await p.page.keyboard.press('Enter');

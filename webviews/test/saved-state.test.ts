@@ -114,8 +114,9 @@ describe.runIf(browserTestsEnabled())('saved state of the panels', () => {
             await p.page.waitForFunction(() => document.getElementById('run-count')?.textContent === '0 runs');
             await p.page.fill('#filter', 'metrics.sharpe > 1');
             await p.page.press('#filter', 'Enter');
+            const sent = p.posted.length;
             await p.page.click('th[data-key="attributes.strategy"] button');
-            expect(p.posted.at(-1)).toEqual({ type: 'search', filter: 'metrics.sharpe > 1', orderBy: 'attributes.strategy asc', limit: 500, offset: 0 });
+            expect(await p.waitForPost(m => m.type === 'search', sent)).toEqual({ type: 'search', filter: 'metrics.sharpe > 1', orderBy: 'attributes.strategy asc', limit: 500, offset: 0 });
             state = await p.savedState();
             expect(state).toEqual({ v: SAVED_STATE_VERSION, messages: { filter: { type: 'setFilter', filter: 'metrics.sharpe > 1', orderBy: 'attributes.strategy asc' } } });
             // The extension needs nothing from it: the panel just reopens.

@@ -153,6 +153,11 @@ export interface PanelPage {
     readonly posted: { type: string; [k: string]: unknown }[];
     /** CSP violations, page errors and console errors/warnings. */
     readonly problems: string[];
+    /**
+     * The first message posted from `from` (an index into `posted`, default 0) on that `match`es,
+     * waiting for it: posts reach the test through an async binding, after the click or key press.
+     */
+    waitForPost(match: (m: { type: string; [k: string]: unknown }) => boolean, from?: number, timeoutMs?: number): Promise<{ type: string; [k: string]: unknown }>;
     /** Delivers a host → webview message. */
     send(message: unknown): Promise<void>;
     /** What the page last gave `setState` (what VS Code would keep across a reload), as JSON. */
@@ -249,6 +254,15 @@ export async function openPanel(browser: Browser, served: Served, o: OpenOptions
     const url = served.page(`${o.panel}-${++pageCount}`, html);
     const self: PanelPage = {
         page, posted, problems,
+        waitForPost: async (match, from = 0, timeoutMs = 5000) => {
+            const end = Date.now() + timeoutMs;
+            for (;;) {
+                const hit = posted.slice(from).find(match);
+                if (hit) return hit;
+                if (Date.now() > end) throw new Error(`no matching message posted within ${timeoutMs} ms (posted: ${posted.slice(from).map(m => m.type).join(', ') || 'nothing'})`);
+                await new Promise(r => setTimeout(r, 20));
+            }
+        },
         send: async m => { await page.evaluate(msg => window.postMessage(msg, '*'), m); },
         savedState: async () => {
             const json = await page.evaluate(() => (window as unknown as { __afSavedState?: string }).__afSavedState);

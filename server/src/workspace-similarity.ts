@@ -21,6 +21,9 @@ import type { AlphaForgeLspServices } from './alphaforge-lsp-module.js';
 const DEBOUNCE_MS = 400;
 const VALIDATION_WAIT_MS = 10_000;
 
+/** Indexing a large workspace must not hold completions and hovers back: let pending requests run. */
+const yieldToRequests = (): Promise<void> => new Promise(resolve => setImmediate(resolve));
+
 export class WorkspaceSimilarity {
     private index: WorkspaceIndex | undefined;
     private root: string | undefined;
@@ -84,12 +87,15 @@ export class WorkspaceSimilarity {
             const stale = docs.filter(d => known.get(this.pathOf(d.uri)!) !== this.hashOf(d));
             const progress = stale.length > 50 || ix.opened.state !== 'loaded' ? await this.connection.window.createWorkDoneProgress().catch(() => undefined) : undefined;
             progress?.begin('AlphaForge: indexing strategies for Find similar', 0, `${stale.length} files`, false);
-            stale.forEach((d, i) => {
+            for (const [i, d] of stale.entries()) {
                 // A build still running (an edit cancelled the first one) validates it later; the flush after that indexes it.
                 if (d.state < DocumentState.Validated) this.pending.add(d.uri.toString());
                 else this.indexDocument(d);
-                if (i % 20 === 0) progress?.report(Math.round((100 * i) / stale.length), `${i}/${stale.length} files`);
-            });
+                if (i % 20 === 19) {
+                    progress?.report(Math.round((100 * (i + 1)) / stale.length), `${i + 1}/${stale.length} files`);
+                    await yieldToRequests();
+                }
+            }
             progress?.done();
         })();
         return this.ready;
@@ -108,12 +114,13 @@ export class WorkspaceSimilarity {
             const uris = [...this.pending];
             this.pending.clear();
             const docs = this.shared.workspace.LangiumDocuments;
-            for (const u of uris) {
+            for (const [i, u] of uris.entries()) {
                 const uri = URI.parse(u);
                 if (!docs.hasDocument(uri)) continue;
                 const d = docs.getDocument(uri)!;
                 if (d.state < DocumentState.Validated) { this.pending.add(u); continue; }
                 this.indexDocument(d);
+                if (i % 20 === 19) await yieldToRequests();
             }
         });
     }

@@ -7,7 +7,7 @@ import type { LangiumSharedServices } from 'langium/lsp';
 import type { Connection } from 'vscode-languageserver';
 import * as ast from '../../language/src/generated/ast.js';
 import { LspMethods, type Compiled, type DagView, type FingerprintResult, type SimilarRequest, type SimilarResult, type StrategyRequest } from '../../language/src/protocol/lsp-protocol.js';
-import { strategyPoint, syntaxErrors } from '../../runtime/src/similarity/strategy-point.js';
+import { EMBEDDING_DIMS, strategyPoint, syntaxErrors } from '../../runtime/src/similarity/strategy-point.js';
 import { WorkspaceSimilarity } from './workspace-similarity.js';
 import { compileStrategy } from '../../language/src/ir/build-ir.js';
 import { canonicalDag } from '../../language/src/ir/dag.js';
@@ -56,7 +56,7 @@ export function registerCustomRequests(connection: Connection, shared: LangiumSh
         const r = compileStrategy(services, s);
         return r.ir ? { ok: true, value: dagView(s, r.ir, p.mode ?? 'exact') } : { ok: false, errors: r.errors.map(e => ({ line: e.line, column: e.column, code: e.code, message: e.message })) };
     });
-    const fp = (ir: StrategyIr): FingerprintResult => ({ strategy: ir.strategy, ...fingerprints(ir), embedding: embedDag(canonicalDag(ir, 'structural'), { dims: 256 }) });
+    const fp = (ir: StrategyIr): FingerprintResult => ({ strategy: ir.strategy, ...fingerprints(ir), embedding: embedDag(canonicalDag(ir, 'structural'), { dims: EMBEDDING_DIMS }) });
     connection.onRequest(LspMethods.fingerprints, async (p: StrategyRequest): Promise<Compiled<FingerprintResult>> => {
         const c = await compile(p);
         return c.ok ? { ok: true, value: fp(c.value) } : c;

@@ -8,11 +8,11 @@
  * Re-indexing after an embedding-version change reports LSP work-done progress.
  */
 import { tmpdir } from 'node:os';
-import { isAbsolute, join, relative } from 'node:path';
+import { join } from 'node:path';
 import { DocumentState, URI, type LangiumDocument } from 'langium';
 import type { LangiumSharedServices } from 'langium/lsp';
 import type { Connection } from 'vscode-languageserver';
-import { inputsHash, readText, WorkspaceIndex, workspaceId } from '../../runtime/src/similarity/workspace-index.js';
+import { inputsHash, readText, WorkspaceIndex, workspaceId, workspacePath } from '../../runtime/src/similarity/workspace-index.js';
 import type { StrategyPoint } from '../../runtime/src/similarity/strategy-point.js';
 import { Mutex } from '../../runtime/src/util/mutex.js';
 import type { SimilarMatch } from '../../language/src/protocol/daemon-protocol.js';
@@ -67,9 +67,7 @@ export class WorkspaceSimilarity {
 
     /** Path relative to the root, or undefined for documents outside it (builtins, other folders). */
     private pathOf(uri: URI): string | undefined {
-        if (uri.scheme !== 'file' || !this.root) return undefined;
-        const rel = relative(this.root, uri.fsPath);
-        return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split('\\').join('/') : undefined;
+        return uri.scheme === 'file' && this.root ? workspacePath(this.root, uri.fsPath) : undefined;
     }
 
     /** Opens the index once the workspace is loaded and indexes every document that changed since it was saved. */
@@ -138,7 +136,7 @@ export class WorkspaceSimilarity {
         const path = this.pathOf(d.uri);
         if (!path || !this.index) return;
         const hash = this.hashOf(d);
-        if (this.index.fileHashes().get(path) === hash) return;
+        if (this.index.fileHash(path) === hash) return;
         this.index.indexDocument(path, d.uri.toString(), hash, d, this.services);
     }
 

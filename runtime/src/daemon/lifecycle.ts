@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, r
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveStateDir } from '../data/store.js';
+import { processAlive } from '../util/process.js';
 
 export interface DaemonAnnouncement {
     readonly pid: number;
@@ -47,14 +48,7 @@ export function readAnnouncement(stateDir?: string): DaemonAnnouncement | undefi
     }
 }
 
-export function processAlive(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch (e) {
-        return (e as NodeJS.ErrnoException).code === 'EPERM';
-    }
-}
+export { processAlive };
 
 export type DaemonStatus =
     | { state: 'running'; announcement: DaemonAnnouncement; ready: boolean }

@@ -7,15 +7,15 @@
  * give the same answer on every path.
  */
 import { readFileSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { URI } from 'langium';
 import { NodeFileSystem } from 'langium/node';
 import { createAlphaForgeServices, loadFiles, loadString } from '../../../language/src/index.js';
-import type { SimilarResult } from '../../../language/src/protocol/daemon-protocol.js';
+import type { SimilarIndexInfo, SimilarMatch, SimilarResult } from '../../../language/src/protocol/daemon-protocol.js';
 import type { IndexLog } from './persistent-index.js';
 import { sortMatches } from './rank.js';
 import { pointOfDocument, type StrategyPoint } from './strategy-point.js';
-import { WorkspaceIndex, workspaceId, type FileProblem } from './workspace-index.js';
+import { WorkspaceIndex, workspaceId, workspacePath, type FileProblem } from './workspace-index.js';
 
 export type SimilarScope = 'workspace' | 'store' | 'all';
 
@@ -77,9 +77,8 @@ export async function queryPointOf(o: { file?: string; source?: string; strategy
 export async function findSimilar(o: FindSimilarOptions): Promise<FindSimilarResult> {
     const { point, path, text } = await queryPointOf(o);
     const root = resolve(o.root ?? process.cwd());
-    const out: FindSimilarResult = { query: { strategy: point.strategy, fingerprints: point.fingerprints, ...(path ? { file: path } : {}) }, tried: null, matches: [], indexes: [], problems: [] };
-    const matches = [...out.matches];
-    const indexes = [...out.indexes];
+    const matches: SimilarMatch[] = [];
+    const indexes: SimilarIndexInfo[] = [];
     let tried: SimilarResult['tried'] = null;
     const problems: FileProblem[] = [];
     if (o.scope !== 'store') {
@@ -87,9 +86,8 @@ export async function findSimilar(o: FindSimilarOptions): Promise<FindSimilarRes
         try {
             const r = await ws.reconcileFromDisk(o.progress);
             problems.push(...r.problems);
-            const rel = path ? relative(root, path) : undefined;
-            const inside = rel !== undefined && !rel.startsWith('..') && !isAbsolute(rel);
-            matches.push(...ws.find({ point, ...(inside ? { self: workspaceId(ws.relativePath(path!), point.strategy) } : {}) }, o.k));
+            const inside = path ? workspacePath(root, path) : undefined;
+            matches.push(...ws.find({ point, ...(inside ? { self: workspaceId(inside, point.strategy) } : {}) }, o.k));
             indexes.push(ws.info());
         } finally {
             ws.close();
@@ -102,5 +100,6 @@ export async function findSimilar(o: FindSimilarOptions): Promise<FindSimilarRes
         indexes.push(...r.indexes);
         tried = r.tried;
     }
-    return { ...out, tried, matches: sortMatches(matches).slice(0, o.k), indexes, problems };
+    const query = { strategy: point.strategy, fingerprints: point.fingerprints, ...(path ? { file: path } : {}) };
+    return { query, tried, matches: sortMatches(matches).slice(0, o.k), indexes, problems };
 }

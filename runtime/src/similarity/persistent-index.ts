@@ -23,6 +23,7 @@ import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readdirSync
 import { join } from 'node:path';
 import { z } from 'zod';
 import { SimilarityIndex, type SimilarityIndexOptions } from './vector-index.js';
+import { processAlive } from '../util/process.js';
 
 export const INDEX_FORMAT = 1;
 
@@ -80,20 +81,11 @@ function takeLock(dir: string): boolean {
             if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return false;
             const pid = Number(readFileSafe(file)?.toString().trim());
             if (pid === process.pid) return false; // another index object of this process holds it
-            if (Number.isInteger(pid) && pid > 0 && alive(pid)) return false;
+            if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) return false;
             rmSync(file, { force: true });
         }
     }
     return false;
-}
-
-function alive(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch (e) {
-        return (e as NodeJS.ErrnoException).code === 'EPERM';
-    }
 }
 
 function readFileSafe(file: string): Buffer | undefined {

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { URI } from 'langium';
 import { NodeFileSystem } from 'langium/node';
 import { z } from 'zod';
@@ -81,6 +81,12 @@ export function readText(file: string): string | undefined {
 }
 export const workspaceId = (path: string, strategy: string): string => `${path}#${strategy}`;
 
+/** `file`'s path relative to `root` with / separators (the index's key), or undefined when it lies outside. */
+export function workspacePath(root: string, file: string): string | undefined {
+    const rel = relative(root, file);
+    return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : undefined;
+}
+
 /** The directory of a root's workspace index inside a state directory. */
 export function workspaceIndexDir(stateDir: string, root: string): string {
     return join(stateDir, 'similarity', `workspace-${createHash('sha256').update(root).digest('hex').slice(0, 12)}`);
@@ -109,10 +115,18 @@ export function workspaceFiles(root: string): string[] {
 }
 
 export class WorkspaceIndex {
-    /** Files indexed with no strategy in them (libraries) → their hash: they have no point to carry it, and would otherwise be re-read by every reconcile. In memory only. */
-    private readonly withoutStrategies = new Map<string, string>();
+    /**
+     * Path → the hash the file had when indexed and the ids of its points: what setFile, removeFile
+     * and reconcile look up, without a pass over every point. Files without a strategy (libraries)
+     * have no point to carry their hash; they are kept here in memory only.
+     */
+    private readonly files = new Map<string, { hash: string; ids: Set<string> }>();
+    /** Structural fingerprint → ids: same structure is the same vector, every one is a candidate. */
+    private readonly byStructural = new Map<string, Set<string>>();
 
-    private constructor(readonly root: string, private readonly pi: PersistentIndex<WorkspaceMeta>) {}
+    private constructor(readonly root: string, private readonly pi: PersistentIndex<WorkspaceMeta>) {
+        for (const [id, m] of pi.index.entries()) this.remember(id, m);
+    }
 
     static open(o: { root: string; stateDir: string; log?: IndexLog; readOnly?: boolean; index?: SimilarityIndexOptions }): WorkspaceIndex {
         const pi = PersistentIndex.open({ dir: workspaceIndexDir(o.stateDir, o.root), kind: 'workspace', dims: EMBEDDING_DIMS, version: EMBEDDING_KEY, meta: WorkspaceMeta, log: o.log, readOnly: o.readOnly, index: o.index });
@@ -138,9 +152,42 @@ export class WorkspaceIndex {
 
     /** The content hash each indexed file had when indexed. */
     fileHashes(): Map<string, string> {
-        const out = new Map<string, string>(this.withoutStrategies);
-        for (const [, m] of this.pi.index.entries()) out.set(m.path, m.fileHash);
-        return out;
+        return new Map([...this.files].map(([path, f]) => [path, f.hash]));
+    }
+
+    /** The hash `path` had when indexed, if it was. */
+    fileHash(path: string): string | undefined {
+        return this.files.get(path)?.hash;
+    }
+
+    private remember(id: string, m: WorkspaceMeta): void {
+        const f = this.files.get(m.path);
+        if (f) { f.ids.add(id); f.hash = m.fileHash; } else this.files.set(m.path, { hash: m.fileHash, ids: new Set([id]) });
+        let ids = this.byStructural.get(m.structural);
+        if (!ids) this.byStructural.set(m.structural, ids = new Set());
+        ids.add(id);
+    }
+
+    private forget(id: string, m: WorkspaceMeta): void {
+        this.files.get(m.path)?.ids.delete(id);
+        const ids = this.byStructural.get(m.structural);
+        ids?.delete(id);
+        if (ids?.size === 0) this.byStructural.delete(m.structural);
+    }
+
+    /** Adds or replaces a point (one journal line). */
+    private put(id: string, vector: ArrayLike<number>, m: WorkspaceMeta): void {
+        const old = this.pi.index.get(id)?.meta;
+        if (old) this.forget(id, old);
+        this.pi.add(id, vector, m);
+        this.remember(id, m);
+    }
+
+    private drop(id: string): void {
+        const old = this.pi.index.get(id)?.meta;
+        if (!old) return;
+        this.pi.remove(id);
+        this.forget(id, old);
     }
 
     /**
@@ -148,30 +195,30 @@ export class WorkspaceIndex {
      * now keep their previous point if they had one (named in `keep`).
      */
     setFile(path: string, uri: string, hash: string, points: readonly StrategyPoint[], keep: readonly string[] = []): void {
-        const names = new Set(points.map(p => p.strategy));
-        if (points.length || keep.length) this.withoutStrategies.delete(path);
-        else this.withoutStrategies.set(path, hash);
-        for (const [id, m] of [...this.pi.index.entries()]) {
-            if (m.path === path && !names.has(m.strategy) && !keep.includes(m.strategy)) this.pi.remove(id);
+        const names = new Set([...points.map(p => p.strategy), ...keep]);
+        for (const id of [...this.files.get(path)?.ids ?? []]) {
+            if (!names.has(this.pi.index.get(id)!.meta.strategy)) this.drop(id);
         }
         for (const p of points) {
             const id = workspaceId(path, p.strategy);
             const old = this.pi.index.get(id)?.meta;
             const meta: WorkspaceMeta = { path, uri, strategy: p.strategy, line: p.line, structural: p.fingerprints.structural, exact: p.fingerprints.exact, signature: { ...p.signature }, fileHash: hash };
             if (old && JSON.stringify(old) === JSON.stringify(meta)) continue;
-            this.pi.add(id, p.vector, meta);
+            this.put(id, p.vector, meta);
         }
         // Kept points record the new hash too, so an unchanged broken file is not re-read each time.
         for (const name of keep) {
             const id = workspaceId(path, name);
             const old = this.pi.index.get(id);
-            if (old && old.meta.fileHash !== hash) this.pi.add(id, old.vector, { ...old.meta, fileHash: hash });
+            if (old && old.meta.fileHash !== hash) this.put(id, old.vector, { ...old.meta, fileHash: hash });
         }
+        const f = this.files.get(path);
+        if (f) f.hash = hash; else this.files.set(path, { hash, ids: new Set() });
     }
 
     removeFile(path: string): void {
-        this.withoutStrategies.delete(path);
-        for (const [id, m] of [...this.pi.index.entries()]) if (m.path === path) this.pi.remove(id);
+        for (const id of [...this.files.get(path)?.ids ?? []]) this.drop(id);
+        this.files.delete(path);
     }
 
     /**
@@ -240,10 +287,11 @@ export class WorkspaceIndex {
     find(q: SimilarQuery, k: number): SimilarMatch[] {
         const hits = this.pi.index.query(q.point.vector, k + 1, id => id !== q.self);
         // Same structure is the same vector: make sure every such strategy is a candidate, whatever HNSW returned.
-        const sameStructure = [...this.pi.index.entries()].filter(([id, m]) => id !== q.self && m.structural === q.point.fingerprints.structural);
         const seen = new Set(hits.map(h => h.id));
-        const all = [...hits.map(h => ({ meta: h.meta, distance: h.distance }))];
-        for (const [id, meta] of sameStructure) if (!seen.has(id)) all.push({ meta, distance: 0 });
+        const all = hits.map(h => ({ meta: h.meta, distance: h.distance }));
+        for (const id of this.byStructural.get(q.point.fingerprints.structural) ?? []) {
+            if (id !== q.self && !seen.has(id)) all.push({ meta: this.pi.index.get(id)!.meta, distance: 0 });
+        }
         return sortMatches(all.map(h => workspaceMatch(q.point, h.meta, h.distance))).slice(0, k);
     }
 

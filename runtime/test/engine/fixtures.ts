@@ -4,16 +4,9 @@ import { EmptyFileSystem } from 'langium';
 import { createAlphaForgeServices, compileStrategy, isStrategy, loadString, type Model, type StrategyIr } from '../../../language/src/index.js';
 import type { AssetBars, BarData } from '../../src/engine/types.js';
 
-export function prng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
+import { prng } from '../../src/engine/param-space.js';
+
+export { prng };
 
 /** Random-walk bars with realistic ranges: high ≥ max(open, close), low ≤ min(open, close). */
 export function synthBars(opts: { assets: number; bars: number; seed: number; timeframeMs?: number; start?: number; gaps?: number }): BarData {

@@ -5,6 +5,7 @@ import { URI } from 'langium';
 import { NodeFileSystem } from 'langium/node';
 import { createAlphaForgeServices, isStrategy, loadFiles, type Model } from '../../../language/src/index.js';
 import { pointFromSource, strategyPoint, type PointResult, type StrategyPoint } from '../../src/similarity/strategy-point.js';
+import { prng } from '../../src/engine/param-space.js';
 
 export { tempDir } from '../experiments/helpers.js';
 
@@ -111,14 +112,5 @@ export async function point(source: string, strategy?: string): Promise<Strategy
     return r.point;
 }
 
-/** A seeded PRNG (mulberry32), so random data is the same on every run. */
-export function rng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
+/** A seeded PRNG (mulberry32, the engine's), so random data is the same on every run. */
+export const rng = prng;

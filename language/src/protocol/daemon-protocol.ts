@@ -230,6 +230,8 @@ export const SeriesSchema = z.object({
     bars: Count,
     firstTs: EpochMs,
     lastTs: EpochMs,
+    owner: z.string().describe('The team that owns the series: only it may replace or extend its bars'),
+    visibility: z.enum(['team', 'shared']).describe('team: only the owner team reads it; shared: every team reads it'),
 });
 
 export const ImportProblemSchema = z.object({
@@ -258,6 +260,10 @@ const ImportResultSchema = z.object({
 });
 
 export const EXPORT_FORMATS = ['parquet', 'arrow', 'csv'] as const;
+/** The columns data.export may write (bars in long format). */
+export const BAR_EXPORT_COLUMNS = ['symbol', 'ts', 'open', 'high', 'low', 'close', 'volume'] as const;
+/** The answer to a data.export that still carries `query`. */
+const NO_SQL_OVER_RPC = 'free SQL is not accepted over RPC; describe the bars instead: bars { ids: ["venue:SYMBOL"], timeframe, from?, to?, columns? }. Free queries are for the local CLI (af data export --sql), on a store it owns';
 const ExportResultSchema = z.object({
     file: z.string().describe('Absolute path of the written file on the daemon\'s host'),
     format: z.enum(EXPORT_FORMATS),
@@ -557,10 +563,10 @@ export const METHODS = {
         z.object({ diagnostics: z.array(DiagnosticSchema), strategies: z.array(StrategyAnalysisSchema) })),
 
     // ---- data
-    'data.list': method('viewer', 'Stored bar series: instrument, timeframe, bar count, first and last bar.',
+    'data.list': method('viewer', 'Stored bar series the caller\'s team may read (its own and shared ones): instrument, timeframe, bar count, first and last bar, owner team and visibility.',
         z.strictObject({ venue: z.string().max(64).optional(), symbol: z.string().max(128).optional(), timeframe: z.string().max(16).optional() }),
         z.object({ series: z.array(SeriesSchema) })),
-    'data.import': method('researcher', 'Import bars from a CSV or Parquet file on the daemon\'s host (validated; all or nothing, like `af data import`).',
+    'data.import': method('researcher', 'Import bars from a CSV or Parquet file on the daemon\'s host (validated; all or nothing, like `af data import`). A new series is owned by the caller\'s team; a series of another team is refused (403), and replaced bars are kept so older snapshots stay reproducible.',
         z.strictObject({
             file: z.string().min(1).max(4096).describe('Path on the daemon\'s host'),
             venue: z.string().min(1).max(64),
@@ -572,22 +578,23 @@ export const METHODS = {
             map: z.strictObject({ ts: z.string(), open: z.string(), high: z.string(), low: z.string(), close: z.string(), volume: z.string() }).partial().optional().describe('field → source column'),
             dateFormat: z.string().max(64).optional(),
             format: z.enum(['csv', 'parquet']).optional(),
+            visibility: z.enum(['team', 'shared']).optional().describe('team (default for a new series): only the caller\'s team reads it; shared: every team reads it (needs the admin role)'),
         }),
         ImportResultSchema),
-    'data.export': method('researcher', 'Write stored bars (`bars`) or one read-only SQL query (`query`) to a Parquet, Arrow IPC or CSV file on the daemon\'s host.',
+    'data.export': method('researcher', 'Write stored bars the caller\'s team may read to a Parquet, Arrow IPC or CSV file on the daemon\'s host: instruments, timeframe (resampled from a finer stored one when needed), range and columns. No SQL over RPC: free queries are for the local CLI (`af data export --sql`).',
         z.strictObject({
             file: z.string().min(1).max(4096),
             format: z.enum(EXPORT_FORMATS).optional().describe('default: from the file\'s extension'),
-            query: z.string().min(1).max(100_000).optional(),
             bars: z.strictObject({
-                ids: z.array(z.string().min(1).max(128)).min(1).max(1000),
-                timeframe: z.string().min(1).max(16),
+                ids: z.array(z.string().min(1).max(128)).min(1).max(1000).describe('venue:SYMBOL'),
+                timeframe: z.string().min(1).max(16).describe('stored, or a coarser multiple of a stored one (resampled as runs see it)'),
                 from: DateArg.optional(),
                 to: DateArg.optional(),
-            }).optional(),
-        }).superRefine((v, ctx) => {
-            if ((v.query === undefined) === (v.bars === undefined)) ctx.addIssue({ code: 'custom', path: ['query'], message: 'give exactly one of query and bars' });
-        }),
+                columns: z.array(z.enum(BAR_EXPORT_COLUMNS)).min(1).max(BAR_EXPORT_COLUMNS.length).optional()
+                    .refine(c => c === undefined || new Set(c).size === c.length, 'a column is named twice')
+                    .describe('default: all, in this order'),
+            }),
+        }, { error: i => (i.code === 'unrecognized_keys' && i.keys.includes('query') ? NO_SQL_OVER_RPC : undefined) }),
         ExportResultSchema),
 
     // ---- runs
@@ -883,7 +890,8 @@ export function issuesOf(error: z.ZodError): Issue[] {
     return error.issues.flatMap((i): Issue[] => {
         const path = i.path.map(p => (typeof p === 'number' ? p : String(p)));
         // One issue per unknown key, each with its own path (zod reports them together at the parent).
-        if (i.code === 'unrecognized_keys') return i.keys.map(k => ({ path: [...path, k], message: `unknown field '${k}'`, code: i.code }));
+        // A schema may explain a key it no longer takes (data.export's query); zod's own message is replaced.
+        if (i.code === 'unrecognized_keys') return i.keys.map(k => ({ path: [...path, k], message: /^Unrecognized keys?:/.test(i.message) ? `unknown field '${k}'` : i.message, code: i.code }));
         return [{ path, message: i.message, code: i.code }];
     });
 }

@@ -8,14 +8,15 @@ import { compileStrategy, canonicalDag, dagToDot, embedDag, fingerprints, isStra
 import {
     ErrorCodes, METHODS, PROTOCOL_VERSION, RpcError, methodCatalogue, type ResultOf, type RunSummary as WireRunSummary,
 } from '../../../language/src/protocol/daemon-protocol.js';
-import { barsQuery, exportQuery } from '../data/export.js';
-import { importFile } from '../data/import.js';
+import { exportBars } from '../data/bars-export.js';
+import { importFile, type DataReplaced } from '../data/import.js';
+import { visibleTo } from '../data/ownership.js';
 import { type DataStore } from '../data/store.js';
 import { normalizeSymbol } from '../data/symbols.js';
 import { type ExperimentStore } from '../experiments/store.js';
 import { SimilarityUnavailable, type StoreIndex } from '../similarity/store-index.js';
 import { pointOfDocument, type StrategyPoint } from '../similarity/strategy-point.js';
-import { type Handlers } from '../gateway/types.js';
+import { type CallContext, type Handlers } from '../gateway/types.js';
 import { type Iam } from '../iam/iam.js';
 import { type Orchestrator } from '../orchestrator/orchestrator.js';
 import { type Run } from '../orchestrator/types.js';
@@ -136,26 +137,37 @@ export function createHandlers(s: DaemonServices): Handlers {
         }),
 
         // -------------------------------------------------------------------- data
-        'data.list': async p => {
-            const where: string[] = [];
-            const args: string[] = [];
-            if (p.venue) { args.push(p.venue.toLowerCase()); where.push(`venue = $${args.length}`); }
-            if (p.symbol) { args.push(p.venue ? normalizeSymbol(p.venue, p.symbol).symbol : p.symbol.toUpperCase()); where.push(`symbol = $${args.length}`); }
-            if (p.timeframe) { args.push(p.timeframe); where.push(`timeframe = $${args.length}`); }
-            const rows = await s.data.rows(`SELECT venue, symbol, timeframe, count(*)::DOUBLE AS bars, epoch_ms(min(ts))::DOUBLE AS first, epoch_ms(max(ts))::DOUBLE AS last
-                FROM bars ${where.length ? `WHERE ${where.join(' AND ')}` : ''} GROUP BY venue, symbol, timeframe ORDER BY venue, symbol, timeframe`, args);
-            return { series: rows.map(r => ({ id: `${String(r.venue)}:${String(r.symbol)}`, venue: String(r.venue), symbol: String(r.symbol), timeframe: String(r.timeframe), bars: Number(r.bars), firstTs: Number(r.first), lastTs: Number(r.last) })) };
+        // Market data is read only where the caller's team may read it (data/ownership.ts).
+        'data.list': async (p, ctx) => {
+            const args: string[] = [ctx.principal.teamName];
+            const where: string[] = [visibleTo('$1')];
+            if (p.venue) { args.push(p.venue.toLowerCase()); where.push(`b.venue = $${args.length}`); }
+            if (p.symbol) { args.push(p.venue ? normalizeSymbol(p.venue, p.symbol).symbol : p.symbol.toUpperCase()); where.push(`b.symbol = $${args.length}`); }
+            if (p.timeframe) { args.push(p.timeframe); where.push(`b.timeframe = $${args.length}`); }
+            const rows = await s.data.rows(`SELECT b.venue, b.symbol, b.timeframe, count(*)::DOUBLE AS bars, epoch_ms(min(b.ts))::DOUBLE AS first, epoch_ms(max(b.ts))::DOUBLE AS last,
+                    s.owner_team AS owner, s.visibility
+                FROM bars b JOIN series s USING (venue, symbol, timeframe) WHERE ${where.join(' AND ')}
+                GROUP BY b.venue, b.symbol, b.timeframe, s.owner_team, s.visibility ORDER BY b.venue, b.symbol, b.timeframe`, args);
+            return {
+                series: rows.map(r => ({
+                    id: `${String(r.venue)}:${String(r.symbol)}`, venue: String(r.venue), symbol: String(r.symbol), timeframe: String(r.timeframe), bars: Number(r.bars),
+                    firstTs: Number(r.first), lastTs: Number(r.last), owner: String(r.owner), visibility: r.visibility === 'shared' ? 'shared' as const : 'team' as const,
+                })),
+            };
         },
-        'data.import': async p => {
+        'data.import': async (p, ctx) => {
+            if (p.visibility === 'shared' && ctx.principal.role !== 'admin') {
+                throw new RpcError(ErrorCodes.Forbidden, `making data shared (visibility 'shared') needs the admin role in team ${ctx.principal.teamName}; import it with visibility 'team' or ask an admin`, { requiredRole: 'admin' });
+            }
             const r = await importFile(s.data, p.file, {
                 venue: p.venue, symbol: p.symbol, timeframe: p.timeframe, calendar: p.calendar, repair: p.repair, allowGaps: p.allowGaps,
                 map: p.map, dateFormat: p.dateFormat, format: p.format,
+                owner: { team: ctx.principal.teamName, visibility: p.visibility }, onDataReplaced: e => onDataReplaced(ctx, e),
             });
             return { ...r, instrument: { ...r.instrument }, problems: r.problems.map(x => ({ ...x, rows: [...x.rows], examples: [...x.examples] })), notes: [...r.notes] };
         },
-        'data.export': async p => {
-            const sql = p.query ?? barsQuery({ ids: p.bars!.ids.map(id => { const i = id.indexOf(':'); return normalizeSymbol(id.slice(0, i), id.slice(i + 1)).id; }), timeframe: p.bars!.timeframe, from: p.bars!.from, to: p.bars!.to });
-            const r = await exportQuery(s.data, sql, p.file, { format: p.format });
+        'data.export': async (p, ctx) => {
+            const r = await exportBars(s.data, p.bars, p.file, { team: ctx.principal.teamName, format: p.format });
             return { ...r, columns: [...r.columns] };
         },
 
@@ -329,6 +341,14 @@ export function createHandlers(s: DaemonServices): Handlers {
             return { membership: { ...m } };
         },
     };
+}
+
+/**
+ * An import over RPC replaced stored bars (the old ones are kept in bar_revisions). The one place
+ * such a change is reported: a structured warning now; the audit log is to be called from here.
+ */
+function onDataReplaced(ctx: CallContext, e: DataReplaced): void {
+    ctx.logger.warn({ component: 'data', event: 'data.replaced', user: ctx.principal.userName, ...e }, `market data replaced: ${e.replaced} bars of ${e.series} ${e.timeframe}`);
 }
 
 interface UserLike { memberships: readonly object[] }

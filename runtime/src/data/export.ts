@@ -15,18 +15,22 @@
  */
 import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { DuckDBTypeId, StatementType, type DuckDBPreparedStatement, type DuckDBValue, type DuckDBVector } from '@duckdb/node-api';
+import { DuckDBTypeId, StatementType, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBValue, type DuckDBVector } from '@duckdb/node-api';
 import {
     Binary, Bool, DateDay, Float32, Float64, Int16, Int32, Int64, Int8, makeBuilder, makeData, makeVector, Table, tableToIPC, TimestampMillisecond,
     Uint16, Uint32, Uint64, Uint8, Utf8, type Builder, type DataType, type Vector,
 } from 'apache-arrow';
 import { parseDateArg } from './dates.js';
 import { DataError, firstLine } from './errors.js';
-import { type DataStore } from './store.js';
 import { parseInstrument } from './symbols.js';
 import { parseTimeframe } from './timeframe.js';
 
 export type ExportFormat = 'parquet' | 'arrow' | 'csv';
+
+/** What export reads from: a DataStore, or the sandbox of an export over RPC (bars-export.ts). */
+export interface Connected {
+    readonly connection: DuckDBConnection;
+}
 
 export interface ExportOptions {
     /** Default: from the file's extension (.parquet/.pq, .arrow/.feather/.ipc, .csv). */
@@ -64,7 +68,7 @@ export function exportFormatOf(file: string, format?: string): ExportFormat {
 }
 
 /** Writes the result of `sql` (one read-only query) to `file`. */
-export async function exportQuery(store: DataStore, sql: string, file: string, options: ExportOptions = {}): Promise<ExportResult> {
+export async function exportQuery(store: Connected, sql: string, file: string, options: ExportOptions = {}): Promise<ExportResult> {
     const format = exportFormatOf(file, options.format);
     const body = queryBody(sql);
     const conn = store.connection;
@@ -109,7 +113,7 @@ const HINT = 'export takes one read-only query (SELECT …, WITH … SELECT …,
  * Throws DataError naming the problem: bad SQL (DuckDB's first line), several statements, or a
  * statement that could change data.
  */
-export async function prepareReadOnly(store: DataStore, sql: string): Promise<DuckDBPreparedStatement> {
+export async function prepareReadOnly(store: Connected, sql: string): Promise<DuckDBPreparedStatement> {
     const body = queryBody(sql);
     let prepared: DuckDBPreparedStatement;
     try {
@@ -148,7 +152,7 @@ function columnsOf(prepared: DuckDBPreparedStatement): string[] {
 
 const TIMESTAMP_IDS: ReadonlySet<DuckDBTypeId> = new Set([DuckDBTypeId.TIMESTAMP, DuckDBTypeId.TIMESTAMP_S, DuckDBTypeId.TIMESTAMP_MS, DuckDBTypeId.TIMESTAMP_NS]);
 
-async function copyTo(store: DataStore, body: string, prepared: DuckDBPreparedStatement, columns: readonly string[], tmp: string, format: 'parquet' | 'csv'): Promise<number> {
+async function copyTo(store: Connected, body: string, prepared: DuckDBPreparedStatement, columns: readonly string[], tmp: string, format: 'parquet' | 'csv'): Promise<number> {
     const zoneless = columns.filter((_, i) => TIMESTAMP_IDS.has(prepared.columnTypeId(i)));
     const select = zoneless.length === 0
         ? body

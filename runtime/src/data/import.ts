@@ -3,6 +3,10 @@
  * or from in-memory columns (synthetic or fetched bars, through the appender). Every import
  * is validated in SQL (validate.ts) and written in one transaction: it lands whole or not at all.
  * Re-importing a range replaces the stored bars of that series in [first, last] of the import.
+ *
+ * Every series has an owner (ownership.ts): an import acting for a team (`owner`) may only write
+ * into a new series or one of its own team; replaced bars are kept in `bar_revisions` under the
+ * replacing import's id, so the snapshot a run saw before can be rebuilt (load.ts findSnapshot).
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
@@ -13,6 +17,7 @@ import { normalizeSymbol, type InstrumentId } from './symbols.js';
 import { parseCalendar, parseTimeframe, type Calendar, type Timeframe } from './timeframe.js';
 import { type DataStore } from './store.js';
 import { csvRowNumbering } from './lines.js';
+import { LOCAL_OWNER, ownerAfterWrite, recordOwner, seriesOwner, type SeriesOwner, type Visibility } from './ownership.js';
 import { bySourceRow, findGaps, invalidPredicate, toProblem, validateStage, type Problem, type RowNumbering, type ValidationOptions } from './validate.js';
 
 export const FIELDS = ['ts', 'open', 'high', 'low', 'close', 'volume'] as const;
@@ -44,6 +49,34 @@ export interface ImportOptions {
     readonly format?: 'csv' | 'parquet';
     /** Runs inside the import's transaction just before COMMIT (tests use it to inject a failure). */
     readonly beforeCommit?: () => Promise<void> | void;
+    /**
+     * The team the import acts for (imports over RPC). It owns a new series (visibility: as given,
+     * else the series' current one, else 'team'); writing into another team's series is refused
+     * (SeriesForbidden). Absent: the local operator (the CLI), whose new series are shared, owned
+     * by the bootstrap team; an existing series keeps its owner.
+     */
+    readonly owner?: { readonly team: string; readonly visibility?: Visibility };
+    /** Called once the import that replaced stored bars has committed: log it, audit it. */
+    readonly onDataReplaced?: (event: DataReplaced) => void;
+}
+
+/** An import replaced stored bars of a series (they are kept in bar_revisions under `importId`). */
+export interface DataReplaced {
+    readonly importId: number;
+    /** venue:SYMBOL */
+    readonly series: string;
+    readonly timeframe: string;
+    /** The series' owner team and visibility after the import. */
+    readonly owner: string;
+    readonly visibility: Visibility;
+    /** The team the import acted for; null for the local CLI. */
+    readonly team: string | null;
+    /** Stored bars in [firstTs, lastTs] that the import replaced (`removed` of them have no new bar at their time). */
+    readonly replaced: number;
+    readonly removed: number;
+    readonly firstTs: number;
+    readonly lastTs: number;
+    readonly source: string;
 }
 
 export interface ImportResult {
@@ -322,14 +355,23 @@ async function finishImport(store: DataStore, source: string, t: Target, o: Impo
     const firstTs = Number(stats.first);
     const lastTs = Number(stats.last);
     const notes = [...staged.notes];
-    const key = [t.instrument.venue, t.instrument.symbol, t.tf.label];
+    const key: [string, string, string] = [t.instrument.venue, t.instrument.symbol, t.tf.label];
     const inRange = `venue = $1 AND symbol = $2 AND timeframe = $3 AND ts BETWEEN make_timestamp(CAST($4 AS BIGINT) * 1000) AND make_timestamp(CAST($5 AS BIGINT) * 1000)`;
-    const replaced = await store.transaction(async () => {
+    const done = await store.transaction(async () => {
+        // Bars written without an owner row (only by hand) count as the local operator's, like those before migration 8.
+        const current = await seriesOwner(store, ...key)
+            ?? ((await store.scalar(`SELECT count(*)::DOUBLE FROM (SELECT 1 FROM bars WHERE venue = $1 AND symbol = $2 AND timeframe = $3 LIMIT 1)`, key)) ? LOCAL_OWNER : undefined);
+        const owner: SeriesOwner = ownerAfterWrite(t.instrument, t.tf.label, current, o.owner);
+        const importId = Number(await store.scalar(`SELECT nextval('imports_id')`));
         const existing = Number(await store.scalar(`SELECT count(*)::DOUBLE FROM bars WHERE ${inRange}`, [...key, firstTs, lastTs]));
+        let stale = 0;
         if (existing > 0) {
-            const stale = Number(await store.scalar(`SELECT count(*)::DOUBLE FROM bars WHERE ${inRange} AND ts NOT IN (SELECT ts FROM af_final)`, [...key, firstTs, lastTs]));
+            stale = Number(await store.scalar(`SELECT count(*)::DOUBLE FROM bars WHERE ${inRange} AND ts NOT IN (SELECT ts FROM af_final)`, [...key, firstTs, lastTs]));
+            // Replaced bars are kept, not refused: runs on the old data named it by its snapshot hash, and
+            // findSnapshot rebuilds it from these rows; refusing would leave bad data uncorrectable.
+            await store.run(`INSERT INTO bar_revisions SELECT $6, venue, symbol, timeframe, ts, open, high, low, close, volume FROM bars WHERE ${inRange}`, [...key, firstTs, lastTs, importId]);
             await store.run(`DELETE FROM bars WHERE ${inRange}`, [...key, firstTs, lastTs]);
-            notes.push(`replaced ${existing} stored bars in ${formatTs(firstTs)} .. ${formatTs(lastTs)}${stale > 0 ? ` (${stale} of them are not in the new data and were removed)` : ''}`);
+            notes.push(`replaced ${existing} stored bars in ${formatTs(firstTs)} .. ${formatTs(lastTs)}${stale > 0 ? ` (${stale} of them are not in the new data and were removed)` : ''}; the old bars are kept (import ${importId})`);
         }
         // Bars have no primary-key index (building one costs more than the import itself): uniqueness
         // of (venue, symbol, timeframe, ts) holds because af_final is unique and its range was just cleared.
@@ -337,12 +379,20 @@ async function finishImport(store: DataStore, source: string, t: Target, o: Impo
         const sorted = !problems.some(p => p.code === 'unsorted');
         await store.run(`INSERT INTO bars SELECT $1, $2, $3, ts, open, high, low, close, volume FROM af_final${sorted ? '' : ' ORDER BY ts'}`, key);
         await store.run(`INSERT OR IGNORE INTO instruments VALUES ($1, $2, $3, $4, $5)`, [t.instrument.venue, t.instrument.symbol, t.instrument.kind, t.instrument.base ?? null, t.instrument.quote ?? null]);
-        await store.run(`INSERT INTO imports (source, venue, symbol, timeframe, first_ts, last_ts, rows_in, rows_written, rows_dropped, rows_replaced, report)
-            VALUES ($1, $2, $3, $4, make_timestamp(CAST($5 AS BIGINT) * 1000), make_timestamp(CAST($6 AS BIGINT) * 1000), $7, $8, $9, $10, $11)`,
-        [source, ...key, firstTs, lastTs, v.rowsIn, rowsWritten, v.rowsIn - rowsWritten, existing, JSON.stringify(problems)]);
+        await recordOwner(store, ...key, owner);
+        await store.run(`INSERT INTO imports (id, source, venue, symbol, timeframe, first_ts, last_ts, rows_in, rows_written, rows_dropped, rows_replaced, report, team)
+            VALUES ($1, $2, $3, $4, $5, make_timestamp(CAST($6 AS BIGINT) * 1000), make_timestamp(CAST($7 AS BIGINT) * 1000), $8, $9, $10, $11, $12, $13)`,
+        [importId, source, ...key, firstTs, lastTs, v.rowsIn, rowsWritten, v.rowsIn - rowsWritten, existing, JSON.stringify(problems), o.owner?.team ?? null]);
         await o.beforeCommit?.();
-        return existing;
+        return { existing, stale, importId, owner };
     });
+    const replaced = done.existing;
+    if (replaced > 0) {
+        o.onDataReplaced?.({
+            importId: done.importId, series: t.instrument.id, timeframe: t.tf.label, owner: done.owner.team, visibility: done.owner.visibility,
+            team: o.owner?.team ?? null, replaced, removed: done.stale, firstTs, lastTs, source,
+        });
+    }
     return {
         source, instrument: t.instrument, timeframe: t.tf.label, rowsIn: v.rowsIn, rowsWritten, rowsDropped: v.rowsIn - rowsWritten, replaced,
         firstTs, lastTs, problems, notes, seconds: (performance.now() - started) / 1000,

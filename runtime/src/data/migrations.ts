@@ -117,10 +117,52 @@ const DATA_MIGRATIONS: readonly Migration[] = [
 ];
 
 /**
- * Every module's migrations, in version order: the data store's own (1–3), then the daemon's
- * modules, each owning its tables in its own schema.ts. Versions must run 1, 2, 3, … without gaps.
+ * Market data gets an owner (data/ownership.ts). `series`: one row per (venue, symbol, timeframe)
+ * with its owner team and visibility ('team': only the owner reads it; 'shared': everyone reads,
+ * only the owner writes). Bars that existed before this version were imported by the local CLI,
+ * so they become shared, owned by the bootstrap team 'default' (a literal: a released migration
+ * never changes, even if the constant did). `bar_revisions`: the bars an import replaced, keyed by
+ * that import, so the snapshot a run saw before the replacement can be rebuilt (load.ts findSnapshot).
+ * `imports.team`: the team an import acted for (NULL: the local CLI).
  */
-export const MIGRATIONS: readonly Migration[] = [...DATA_MIGRATIONS, ...IAM_MIGRATIONS, ...RUN_MIGRATIONS, ...EXPERIMENT_MIGRATIONS];
+const DATA_OWNERSHIP_MIGRATIONS: readonly Migration[] = [
+    {
+        version: 8,
+        description: 'market data ownership: series owner and visibility, replaced bars kept by import',
+        statements: [
+            `CREATE TABLE series (
+                venue VARCHAR NOT NULL,
+                symbol VARCHAR NOT NULL,
+                timeframe VARCHAR NOT NULL,
+                owner_team VARCHAR NOT NULL,
+                visibility VARCHAR NOT NULL CHECK (visibility IN ('team', 'shared')),
+                created_at TIMESTAMP NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'),
+                PRIMARY KEY (venue, symbol, timeframe))`,
+            `INSERT INTO series (venue, symbol, timeframe, owner_team, visibility)
+                SELECT DISTINCT venue, symbol, timeframe, 'default', 'shared' FROM bars`,
+            // No primary key, like bars: rows are only ever inserted, and read by (series, import).
+            `CREATE TABLE bar_revisions (
+                import_id BIGINT NOT NULL,
+                venue VARCHAR NOT NULL,
+                symbol VARCHAR NOT NULL,
+                timeframe VARCHAR NOT NULL,
+                ts TIMESTAMP NOT NULL,
+                open DOUBLE NOT NULL,
+                high DOUBLE NOT NULL,
+                low DOUBLE NOT NULL,
+                close DOUBLE NOT NULL,
+                volume DOUBLE NOT NULL)`,
+            `ALTER TABLE imports ADD COLUMN team VARCHAR`,
+        ],
+    },
+];
+
+/**
+ * Every module's migrations, in version order: the data store's own (1–3), then the daemon's
+ * modules, each owning its tables in its own schema.ts, then later ones of any module in the
+ * order they were released. Versions must run 1, 2, 3, … without gaps.
+ */
+export const MIGRATIONS: readonly Migration[] = [...DATA_MIGRATIONS, ...IAM_MIGRATIONS, ...RUN_MIGRATIONS, ...EXPERIMENT_MIGRATIONS, ...DATA_OWNERSHIP_MIGRATIONS];
 MIGRATIONS.forEach((m, i) => {
     if (m.version !== i + 1) throw new Error(`migration ${i + 1} has version ${m.version}: versions must be consecutive`);
 });

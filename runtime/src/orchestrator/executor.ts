@@ -120,7 +120,8 @@ export class BarCache {
 
     async load(req: LoadRequest): Promise<LoadedBars> {
         const version = await this.version();
-        const key = JSON.stringify([req.assets.map(a => [a.venue, a.symbol]), req.timeframe, req.from ?? null, req.to ?? null]);
+        // The team is part of the key: what a load returns depends on what the team may read.
+        const key = JSON.stringify([req.assets.map(a => [a.venue, a.symbol]), req.timeframe, req.from ?? null, req.to ?? null, req.team ?? null]);
         const hit = this.entries.get(key);
         this.entries.delete(key);
         if (hit?.version === version) {
@@ -139,6 +140,8 @@ export class BarCache {
 export interface ExecutionRequest {
     readonly runId: string;
     readonly spec: RunSpec;
+    /** The run's team: its bars are loaded from the series this team may read (data/ownership.ts). */
+    readonly team: string;
     /** The run's artifact directory; emptied at the start of every attempt. */
     readonly dir: string;
     /** Aborting stops the execution; the reason is the caller's (cancelled / timeout / stopping). */
@@ -205,7 +208,7 @@ export class Executor {
         req.onLog('info', `compiled ${ir.strategy} (${ir.universe.length} asset${ir.universe.length === 1 ? '' : 's'}, ${ir.timeframe.text}, ${ir.params.length} param${ir.params.length === 1 ? '' : 's'})`);
         const params = checkParams(ir, spec);
         const assets = assetsOf(ir, spec.symbols);
-        const data = await this.bars.load({ assets, timeframe: ir.timeframe.text, from: spec.from, to: spec.to });
+        const data = await this.bars.load({ assets, timeframe: ir.timeframe.text, from: spec.from, to: spec.to, team: req.team });
         if (signal.aborted) throw new Aborted();
         const T = data.ts.length;
         if (T === 0) throw new RunFailure(`no bars of ${data.ids.join(', ')} ${ir.timeframe.text} between ${spec.from ?? 'the start'} and ${spec.to ?? 'the end'}`);

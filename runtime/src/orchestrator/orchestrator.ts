@@ -442,7 +442,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
         const a = newActive(job.runId);
         const spec = this.specs.get(job.runId);
         this.specs.delete(job.runId);
-        const execution = spec ? this.execute(a, spec) : undefined;
+        const execution = spec ? this.execute(a, spec, job.team) : undefined;
         let run: Run | undefined;
         try {
             run = await this.writer!.write(tx => this.claim(tx, a));
@@ -463,17 +463,17 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     /** A claimed run (its slot taken): executes it (or waits for the execution already under way), then commits its end. */
     private async runClaimed(a: Active, run: Run, execution?: Promise<ExecutionOutcome>): Promise<void> {
         if (a.timeoutMs > 0) a.timer = setTimeout(() => abort(a, 'timeout'), a.timeoutMs);
-        const outcome = await (execution ?? this.execute(a, run.spec));
+        const outcome = await (execution ?? this.execute(a, run.spec, run.team));
         // The thread is free: the next run may start while this one's end is committed (often in the same transaction).
         this.slots--;
         this.pump();
         await this.finish(a, outcome);
     }
 
-    private async execute(a: Active, spec: RunSpec): Promise<ExecutionOutcome> {
+    private async execute(a: Active, spec: RunSpec, team: string): Promise<ExecutionOutcome> {
         try {
             return await this.executor!.execute({
-                runId: a.id, spec, dir: this.runDir(a.id), signal: a.controller.signal,
+                runId: a.id, spec, team, dir: this.runDir(a.id), signal: a.controller.signal,
                 onProgress: f => this.progress(a, f),
                 onLog: (level, message) => this.log(a, level, message),
                 onStrategy: name => { a.strategy = name; },

@@ -493,14 +493,14 @@ describe('re-import and atomicity', () => {
         const update = dailyRows(3, D('2024-01-04')).map(r => [r[0]!, 1, 3, 0.5, 2, 7]);
         const r = await importCsv(update, opts(s));
         expect(r.replaced).toBe(3);
-        expect(r.notes).toContain('replaced 3 stored bars in 2024-01-04 .. 2024-01-06');
+        expect(r.notes).toContainEqual(expect.stringMatching(/^replaced 3 stored bars in 2024-01-04 \.\. 2024-01-06; the old bars are kept \(import \d+\)$/));
         const stored = await storedBars(store, 'test', s, '1d');
         expect(stored.map(b => b.close)).toEqual([100, 101, 102, 2, 2, 2, 106, 107, 108, 109]);
         // A range with fewer bars than stored: the stored bars missing from it go too (the new data is the truth for its range).
         const thinner = [['2024-01-03', 1, 3, 0.5, 2.5, 7], ['2024-01-06', 1, 3, 0.5, 2.5, 7]];
         const t = await importCsv(thinner, opts(s, { allowGaps: true }));
         expect(t.replaced).toBe(4);
-        expect(t.notes).toContain('replaced 4 stored bars in 2024-01-03 .. 2024-01-06 (2 of them are not in the new data and were removed)');
+        expect(t.notes).toContainEqual(expect.stringMatching(/^replaced 4 stored bars in 2024-01-03 \.\. 2024-01-06 \(2 of them are not in the new data and were removed\); the old bars are kept/));
         expect((await storedBars(store, 'test', s, '1d')).map(b => [new Date(b.ts).getUTCDate(), b.close])).toEqual([
             [1, 100], [2, 101], [3, 2.5], [6, 2.5], [7, 106], [8, 107], [9, 108], [10, 109],
         ]);

@@ -250,7 +250,7 @@ export class DataTreeProvider implements vscode.TreeDataProvider<DataNode>, vsco
         const item = new vscode.TreeItem(`${s.symbol}`, vscode.TreeItemCollapsibleState.None);
         item.id = `series:${s.id}:${s.timeframe}`;
         item.description = `${s.timeframe} · ${formatMetric('bars', s.bars)} bars · ${day(s.firstTs)} → ${day(s.lastTs)}`;
-        item.tooltip = `${s.id} ${s.timeframe}: ${s.bars} bars from ${new Date(s.firstTs).toISOString()} to ${new Date(s.lastTs).toISOString()}`;
+        item.tooltip = `${s.id} ${s.timeframe}: ${s.bars} bars from ${new Date(s.firstTs).toISOString()} to ${new Date(s.lastTs).toISOString()}; ${s.visibility === 'shared' ? 'shared by' : 'private to'} team ${s.owner}`;
         item.iconPath = new vscode.ThemeIcon('graph-line');
         item.contextValue = 'series';
         return item;

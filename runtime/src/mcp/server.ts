@@ -474,7 +474,7 @@ export function createMcpServer(client: DaemonClient, options: McpServerOptions 
 
     server.registerTool('list_data', {
         title: 'List stored data',
-        description: 'The bar series stored on the daemon: instrument (venue:SYMBOL), timeframe, bar count, first and last bar. A strategy\'s universe must name instruments listed here.',
+        description: 'The bar series stored on the daemon that your team may read (its own and shared ones): instrument (venue:SYMBOL), timeframe, bar count, first and last bar, owner team and visibility. A strategy\'s universe must name instruments listed here.',
         inputSchema: {
             venue: z.string().max(64).optional(),
             symbol: z.string().max(128).optional(),
@@ -485,7 +485,7 @@ export function createMcpServer(client: DaemonClient, options: McpServerOptions 
         const r = await client.call('data.list', { ...(a.venue ? { venue: a.venue } : {}), ...(a.symbol ? { symbol: a.symbol } : {}), ...(a.timeframe ? { timeframe: a.timeframe } : {}) });
         const day = (ms: number): string => new Date(ms).toISOString().replace(/T00:00:00\.000Z$/, '').replace(/\.000Z$/, 'Z');
         const series = r.series.map(s => ({ ...s, first: day(s.firstTs), last: day(s.lastTs) }));
-        const text = series.length ? series.map(s => `${s.id} ${s.timeframe} ${s.bars} bars ${s.first} … ${s.last}`).join('\n') : 'no stored data (import some with af data import / af data sample)';
+        const text = series.length ? series.map(s => `${s.id} ${s.timeframe} ${s.bars} bars ${s.first} … ${s.last} (${s.visibility === 'shared' ? 'shared' : 'private'}, owner ${s.owner})`).join('\n') : 'no stored data (import some with af data import / af data sample)';
         return ok(text, { series });
     }));
 

@@ -47,7 +47,7 @@ async function fixtures(): Promise<Partial<Record<MethodName, unknown>>> {
     return {
         'daemon.info': {}, 'lang.compile': { source: STRATEGY }, 'lang.lint': { source: STRATEGY }, 'lang.analyse': { source: STRATEGY },
         'data.list': {}, 'data.import': { file: join(stateDir, 'missing.csv'), venue: 'x', symbol: 'y', timeframe: '1d' },
-        'data.export': { file: join(stateDir, 'bars.parquet'), bars: { ids: ['synth:AAA'], timeframe: '1d' } },
+        'data.export': { file: join(stateDir, 'bars.parquet'), bars: { ids: ['synth:AAA'], timeframe: '1d', columns: ['ts', 'close'] } },
         'runs.submit': { kind: 'backtest', spec: { source: STRATEGY } }, 'runs.get': { id: run.id }, 'runs.list': {},
         'runs.cancel': { id: run.id }, 'runs.logs': { id: run.id }, 'runs.artifacts': { id: run.id }, 'runs.promote': { id: run.id },
         'experiments.create': { name: `e-${Math.random()}` }, 'experiments.list': {}, 'experiments.search': { filter: "attributes.kind = 'backtest'" },

@@ -179,7 +179,7 @@ describe('failing runs', () => {
     it('a syntax error, an unknown symbol, a bad param: each its one-line reason', async () => {
         const cases = [
             { spec: { kind: 'backtest', source: 'strategy Broken {\n  universe: synth:AAA\n  timeframe: 1d\n  rules { when => flat }\n}\n' }, error: /^source:\d+:\d+ / },
-            { spec: { kind: 'backtest', source: smaCross({ symbol: 'synth:NOPE' }) }, error: /^no bars stored for synth:NOPE .*stored instruments: synth:AAA, synth:BBB$/ },
+            { spec: { kind: 'backtest', source: smaCross({ symbol: 'synth:NOPE' }) }, error: /^no data for synth:NOPE 1d visible to team \S+; .*visible instruments: synth:AAA, synth:BBB$/ },
             { spec: { kind: 'backtest', source: smaCross(), params: { fast: 30 } }, error: /^param 'fast' = 30 is outside its range 5\.\.20$/ },
             { spec: { kind: 'sweep', source: smaCross(), params: { nope: 1 } }, error: /^unknown param 'nope' for strategy Cross/ },
             { spec: { kind: 'backtest', source: smaCross(), from: '2030-01-01' }, error: /^no bars of synth:AAA 1d between 2030-01-01 and the end$/ },

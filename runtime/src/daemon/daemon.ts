@@ -146,7 +146,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
 
         const handlers = createHandlers({
             version: DAEMON_VERSION, startedAt, transports: { http: true, ws: true, grpc: o.grpc ?? false },
-            workspace, data, iam, orchestrator, experiments, similarity,
+            workspace, data, dataReads: await open(), iam, orchestrator, experiments, similarity,
         });
         const missing = missingHandlers(handlers);
         if (missing.length) throw new Error(`no handler for ${missing.join(', ')}`);

@@ -32,6 +32,8 @@ export interface DaemonServices {
     readonly workspace: SourceWorkspace;
     /** For data.* (its own connection: imports use transactions). */
     readonly data: DataStore;
+    /** For data.list and data.export: another connection, so reads see committed bars only, never an import in flight on `data`. */
+    readonly dataReads: DataStore;
     readonly iam: Iam;
     readonly orchestrator: Orchestrator;
     readonly experiments: ExperimentStore;
@@ -144,7 +146,7 @@ export function createHandlers(s: DaemonServices): Handlers {
             if (p.venue) { args.push(p.venue.toLowerCase()); where.push(`b.venue = $${args.length}`); }
             if (p.symbol) { args.push(p.venue ? normalizeSymbol(p.venue, p.symbol).symbol : p.symbol.toUpperCase()); where.push(`b.symbol = $${args.length}`); }
             if (p.timeframe) { args.push(p.timeframe); where.push(`b.timeframe = $${args.length}`); }
-            const rows = await s.data.rows(`SELECT b.venue, b.symbol, b.timeframe, count(*)::DOUBLE AS bars, epoch_ms(min(b.ts))::DOUBLE AS first, epoch_ms(max(b.ts))::DOUBLE AS last,
+            const rows = await s.dataReads.rows(`SELECT b.venue, b.symbol, b.timeframe, count(*)::DOUBLE AS bars, epoch_ms(min(b.ts))::DOUBLE AS first, epoch_ms(max(b.ts))::DOUBLE AS last,
                     s.owner_team AS owner, s.visibility
                 FROM bars b JOIN series s USING (venue, symbol, timeframe) WHERE ${where.join(' AND ')}
                 GROUP BY b.venue, b.symbol, b.timeframe, s.owner_team, s.visibility ORDER BY b.venue, b.symbol, b.timeframe`, args);
@@ -167,7 +169,7 @@ export function createHandlers(s: DaemonServices): Handlers {
             return { ...r, instrument: { ...r.instrument }, problems: r.problems.map(x => ({ ...x, rows: [...x.rows], examples: [...x.examples] })), notes: [...r.notes] };
         },
         'data.export': async (p, ctx) => {
-            const r = await exportBars(s.data, p.bars, p.file, { team: ctx.principal.teamName, format: p.format });
+            const r = await exportBars(s.dataReads, p.bars, p.file, { team: ctx.principal.teamName, format: p.format });
             return { ...r, columns: [...r.columns] };
         },
 

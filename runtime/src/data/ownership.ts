@@ -14,6 +14,7 @@
  * a series that is not visible is reported as absent (NoVisibleData, 404), never as forbidden, so
  * a team's private series names do not leak through reads. The local CLI reads everything.
  */
+import { BOOTSTRAP_TEAM } from '../iam/iam.js';
 import { DataError } from './errors.js';
 import { type DataStore } from './store.js';
 import { type InstrumentId } from './symbols.js';
@@ -21,8 +22,8 @@ import { type InstrumentId } from './symbols.js';
 export const VISIBILITIES = ['team', 'shared'] as const;
 export type Visibility = (typeof VISIBILITIES)[number];
 
-/** The bootstrap team (iam.ts BOOTSTRAP_TEAM): owner of the local CLI's data. */
-export const LOCAL_TEAM = 'default';
+/** The bootstrap team: owner of the local CLI's data. */
+export const LOCAL_TEAM = BOOTSTRAP_TEAM;
 
 export interface SeriesOwner {
     readonly team: string;

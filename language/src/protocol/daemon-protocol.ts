@@ -474,6 +474,38 @@ const TeamInfoSchema = z.object({
     createdAt: IsoTime,
     members: z.array(z.object({ userId: z.string(), userName: z.string(), role: RoleSchema })),
 });
+// ---- audit
+
+/** How an audited actor reached the daemon: a transport of the gateway, the local CLI, or the daemon itself. */
+export const AUDIT_TRANSPORTS = ['http', 'ws', 'grpc', 'cli', 'daemon'] as const;
+const AuditValue = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.union([z.string(), z.number()]))]);
+
+/**
+ * One line of `<state dir>/logs/audit.log`: who did what to what, and how it ended. Never a
+ * secret, a source text or an error message (they may quote what they should not): ids,
+ * names and counts only.
+ */
+export const AuditRecordSchema = z.object({
+    time: IsoTime,
+    actor: z.object({
+        user: z.string().optional(),
+        userId: z.string().optional(),
+        team: z.string().optional(),
+        teamId: z.string().optional(),
+        role: RoleSchema.optional(),
+        token: z.string().optional().describe('The token id (tok_…) of an authenticated caller, or the public part (af_XXXXXXXX…) of a refused token'),
+        address: z.string().optional().describe('Remote address of the connection'),
+        transport: z.enum(AUDIT_TRANSPORTS),
+    }),
+    method: z.string().describe('The RPC method, or auth (a refused credential), events.subscribe, daemon.start, daemon.stop, daemon.recover, cli.data.import, cli.data.export'),
+    target: z.record(z.string(), AuditValue).describe('Ids, names and counts from the params and the result'),
+    result: z.enum(['ok', 'error']),
+    code: z.number().int().optional().describe('The error code (401, 403, 429, -32602, …) when result is error'),
+    reason: z.string().optional().describe('Why a credential was refused: missing, malformed, unknown, expired, revoked, disabled, no-membership'),
+    requestId: z.string().optional(),
+});
+export type AuditRecord = z.infer<typeof AuditRecordSchema>;
+
 const MembershipSchema = z.object({ userId: z.string(), userName: z.string(), teamId: z.string(), teamName: z.string(), role: RoleSchema });
 const Scope = z.string().min(1).max(128);
 const UserRef = z.string().min(1).max(128).describe('user id or name');
@@ -733,6 +765,16 @@ export const METHODS = {
         z.strictObject({ user: UserRef, team: TeamRef, role: RoleSchema.nullable() }),
         z.object({ membership: MembershipSchema.nullable().describe('null when removed') })),
 
+    // ---- audit
+    'audit.list': method('admin', 'Records of the audit log (IAM changes, refused credentials and calls, imports, exports, promotions, cancellations, daemon start, stop and crash recovery), oldest first: the last `limit` that match.',
+        z.strictObject({
+            since: z.string().min(1).max(40).optional().describe('an ISO time or a duration back from now: 30s, 15m, 2h, 1d'),
+            actor: z.string().min(1).max(128).optional().describe('user name or id, token id or prefix, or address'),
+            method: z.string().min(1).max(128).optional().describe('method prefix, e.g. iam. or data.import'),
+            limit: z.number().int().min(1).max(10_000).default(100),
+        }),
+        z.object({ records: z.array(AuditRecordSchema), matched: Count.describe('Records that match, before `limit`') })),
+
     // ---- placeholders: part of the protocol, answering 501 until their issues land
     'registry.publish': placeholder('researcher', 'Publish a promoted run\'s strategy as a versioned registry entry.', REGISTRY_PENDING,
         z.strictObject({ runId: Id, name: Name, notes: z.string().max(2000).optional() }),
@@ -873,10 +915,12 @@ export type WsMethodName = keyof typeof WS_METHODS;
 
 /** Close codes of a WebSocket session the daemon ends. */
 export const WS_CLOSE = {
-    /** No (valid) token: the first message was not a successful `auth`, or the token was revoked. */
+    /** No (valid) token: the first message was not a successful `auth`, or the token was revoked or expired, its user disabled or removed from the team (the session closes at once). */
     Unauthenticated: 4401,
     /** No `auth` message within the authentication timeout. */
     AuthTimeout: 4408,
+    /** The session's credential no longer allows its subscriptions (its user's role or the token's scopes). */
+    Forbidden: 4403,
     /** The client read too slowly even after progress and log events were dropped. */
     TooSlow: 4429,
 } as const;

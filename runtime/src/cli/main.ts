@@ -14,6 +14,7 @@ import { backtestCommand, panelCommand, sweepCommand, walkforwardCommand } from 
 import { dataExportCommand, dataFetchCommand, dataImportCommand, dataPanelsCommand, dataLsCommand, dataResampleCommand, dataSampleCommand, dataShowCommand, dataSynthCommand } from './commands/data.js';
 import { DataError } from '../data/errors.js';
 import { logsCommand } from './commands/logs.js';
+import { auditCommand } from './commands/audit.js';
 import {
     daemonRunCommand, daemonStartCommand, daemonStatusCommand, daemonStopCommand, expSearchCommand, loginCommand, runsCancelCommand, runsLogsCommand,
     runsLsCommand, runsShowCommand, submitRemote, tokenCreateCommand, tokenLsCommand, tokenRevokeCommand, userCommand,
@@ -299,6 +300,16 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .option('--state-dir <dir>', 'state directory (default .alphaforge, or $AF_STATE_DIR)')
         .option('--json', 'print JSON lines', false)
         .action(async opts => { program.setOptionValue('exit', await logsCommand(opts, out)); });
+
+    program.command('audit')
+        .description('Print the audit log: IAM changes, refused credentials and calls (401, 403), imports, exports, promotions, cancellations, daemon start, stop and crash recovery.')
+        .option('--since <when>', 'e.g. 15m, 2h, 1d or an ISO time')
+        .option('--actor <name>', 'a user name or id, token id or prefix (af_…), or address')
+        .option('--method <prefix>', 'method prefix, e.g. iam. or data.import')
+        .option('--limit <n>', 'last n records (default 1000)', parsePositive('--limit'))
+        .option('--state-dir <dir>', 'state directory (default .alphaforge, or $AF_STATE_DIR)')
+        .option('--json', 'print JSON lines', false)
+        .action(async opts => { program.setOptionValue('exit', await auditCommand(opts, out)); });
 
     program.command('demo')
         .description('The main job: check and compile every example, import the bundled S&P 500 sample, backtest an example on it, print its metrics and write the HTML report.')

@@ -1,22 +1,26 @@
 /**
- * `af daemon run`: one long-running process, the only door to the platform. It opens the state
- * directory's database, bootstraps IAM (admin token on first start), starts the orchestrator
+ * `af daemon run`: one long-running process, the only door to the platform. It validates the bind
+ * address before it writes anything, makes the state directory private (umask 077, looser modes
+ * tightened and logged), opens the audit log and the database, bootstraps IAM (admin token on first start), starts the orchestrator
  * (re-queuing runs a crash interrupted), the experiment store and similarity index, monitoring,
  * and serves the gateway (HTTP + WebSocket JSON-RPC, optionally gRPC) — then announces itself in
- * daemon.json. SIGTERM/SIGINT stop it gracefully (running jobs go back to the queue).
+ * daemon.json. SIGTERM/SIGINT stop it gracefully (running jobs go back to the queue). Start,
+ * stop and the runs a crash interrupted are recorded in the audit log.
  */
 import { availableParallelism } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type DaemonEvent, type RunState } from '../../../language/src/protocol/daemon-protocol.js';
+import { DEFAULT_DAEMON_HOST, type DaemonEvent, type RunState } from '../../../language/src/protocol/daemon-protocol.js';
+import { AuditLog } from '../audit/audit-log.js';
+import { privateDir, restrictUmask, tightenStateDir } from '../security/state-files.js';
 import { DataStore, resolveStateDir } from '../data/store.js';
 import { ExperimentStore } from '../experiments/store.js';
 import { StoreIndex } from '../similarity/store-index.js';
 import { pointOfDocument } from '../similarity/strategy-point.js';
 import { Dispatcher } from '../gateway/dispatcher.js';
 import { LocalEventBus } from '../gateway/events.js';
-import { createGateway, type Gateway, type LimitsInput } from '../gateway/http.js';
+import { checkBindPolicy, createGateway, type Gateway, type LimitsInput } from '../gateway/http.js';
 import { type GatewayLogger } from '../gateway/types.js';
 import { Iam } from '../iam/iam.js';
 import { createMonitoring, type Monitoring } from '../monitoring/index.js';
@@ -68,17 +72,29 @@ export interface RunningDaemon {
 
 export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon> {
     const stateDir = resolveStateDir(o.stateDir);
+    // A refused bind leaves nothing behind: no directory, no log, no admin token.
+    checkBindPolicy(o.host ?? DEFAULT_DAEMON_HOST, o);
+    restrictUmask();
+    privateDir(stateDir);
+    const tightened = tightenStateDir(stateDir);
     const monitoring = createMonitoring({ stateDir, stderr: o.stderr });
     const log = monitoring.logger;
+    if (tightened.length) {
+        log.warn({ component: 'daemon', paths: tightened.slice(0, 100), count: tightened.length }, `took group and other permissions off ${tightened.length} path(s) of the state directory ${stateDir}: ${tightened.slice(0, 10).join(', ')}${tightened.length > 10 ? ', …' : ''}`);
+    }
     const startedAt = new Date().toISOString();
     const stores: DataStore[] = [];
     let stopping = false;
+    let audit: AuditLog | undefined;
     const open = async (): Promise<DataStore> => {
         const s = await DataStore.open({ stateDir });
         stores.push(s);
         return s;
     };
     try {
+        audit = await AuditLog.open(stateDir);
+        const auditLog = audit;
+        const daemonActor = { transport: 'daemon' as const, user: 'daemon' };
         // Separate connections: each service runs its own transactions.
         const data = await open();
         const iam = new Iam(await open());
@@ -103,7 +119,13 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         // Events are published in the order the orchestrator emitted them: the owning team is looked
         // up once per run (cached) and each run's events wait on the run's previous ones.
         const teams = new Map<string, Promise<string | undefined>>();
+        // Runs a previous process left running, re-queued (or failed) by recovery: audited before serving.
+        let recovering = true;
+        const recovered: Promise<void>[] = [];
         orchestrator.on('event', e => {
+            if (recovering && e.kind === 'state' && e.actor === 'system' && (e.message ?? '').startsWith('daemon restarted')) {
+                recovered.push(auditLog.record({ actor: daemonActor, method: 'daemon.recover', target: { runId: e.runId, state: e.state ?? null }, result: 'ok' }));
+            }
             const ev = toWire(e, lastState);
             let team = teams.get(e.runId);
             if (!team) {
@@ -129,6 +151,8 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
             bus.publish({ type: 'alert', ts: a.at, rule: a.rule, state: a.state, severity: a.severity, message: a.message, value: a.value, threshold: a.threshold });
         });
         await orchestrator.start();
+        recovering = false;
+        await Promise.all(recovered);
         monitoring.readiness.register('database', () => stores.every(s => s.isOpen));
         monitoring.readiness.register('orchestrator', () => !stopping);
 
@@ -146,21 +170,25 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
 
         const handlers = createHandlers({
             version: DAEMON_VERSION, startedAt, transports: { http: true, ws: true, grpc: o.grpc ?? false },
-            workspace, data, dataReads: await open(), iam, orchestrator, experiments, similarity,
+            workspace, data, dataReads: await open(), iam, orchestrator, experiments, similarity, stateDir,
         });
         const missing = missingHandlers(handlers);
         if (missing.length) throw new Error(`no handler for ${missing.join(', ')}`);
         const logger = log as unknown as GatewayLogger;
         const dispatcher = new Dispatcher({
-            handlers, auth: iam, logger,
+            handlers, auth: iam, logger, audit: auditLog,
             onCall: r => monitoring.metrics.observeRpc(r.method, r.durationMs / 1000, r.errorCode),
         });
         const gateway = await createGateway({
             dispatcher, host: o.host, port: o.port, tls: o.tls, limits: o.limits, allowInsecureRemote: o.allowInsecureRemote, events: bus,
             routes: monitoring.handlers, publicMetrics: o.publicMetrics, grpc: o.grpc ? { port: 0 } : false, logger,
-            onWsConnections: n => monitoring.metrics.wsClients.set(n),
+            onWsConnections: n => monitoring.metrics.wsClients.set(n), credentialChanges: iam,
         });
         monitoring.start();
+        await dispatcher.audit({
+            actor: daemonActor, method: 'daemon.start', result: 'ok',
+            target: { pid: process.pid, version: DAEMON_VERSION, url: gateway.url, grpc: gateway.grpcAddress ?? null, bootstrap: boot.created },
+        });
         announce({ pid: process.pid, url: gateway.url, startedAt, version: DAEMON_VERSION, stateDir });
         log.info({ component: 'daemon', url: gateway.url, grpc: gateway.grpcAddress ?? null, stateDir, pid: process.pid }, 'daemon listening');
 
@@ -174,11 +202,14 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
             await similarity.settled().catch(() => undefined);
             similarity.close();
             withdraw(stateDir);
+            await dispatcher.audit({ actor: daemonActor, method: 'daemon.stop', target: { pid: process.pid }, result: 'ok' });
+            await auditLog.close().catch(() => undefined);
             await monitoring.close().catch(() => undefined);
             for (const s of stores) s.close();
         };
         return { url: gateway.url, stateDir, gateway, orchestrator, monitoring, adminToken: boot.token, stop };
     } catch (e) {
+        await audit?.close().catch(() => undefined);
         await monitoring.close().catch(() => undefined);
         for (const s of stores) s.close();
         throw e;

@@ -8,6 +8,7 @@ import { compileStrategy, canonicalDag, dagToDot, embedDag, fingerprints, isStra
 import {
     ErrorCodes, METHODS, PROTOCOL_VERSION, RpcError, methodCatalogue, type ResultOf, type RunSummary as WireRunSummary,
 } from '../../../language/src/protocol/daemon-protocol.js';
+import { readAudit } from '../audit/read.js';
 import { exportBars } from '../data/bars-export.js';
 import { importFile, type DataReplaced } from '../data/import.js';
 import { visibleTo } from '../data/ownership.js';
@@ -21,6 +22,7 @@ import { type Iam } from '../iam/iam.js';
 import { type Orchestrator } from '../orchestrator/orchestrator.js';
 import { type Run } from '../orchestrator/types.js';
 import { type SourceWorkspace } from '../lang/source-workspace.js';
+import { parseSince } from '../monitoring/logs.js';
 import { readFileSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
@@ -38,6 +40,8 @@ export interface DaemonServices {
     readonly orchestrator: Orchestrator;
     readonly experiments: ExperimentStore;
     readonly similarity: StoreIndex;
+    /** The state directory (its audit log). */
+    readonly stateDir: string;
 }
 
 const notFound = (what: string): RpcError => new RpcError(ErrorCodes.NotFound, `${what} not found`);
@@ -341,6 +345,18 @@ export function createHandlers(s: DaemonServices): Handlers {
             }
             const m = await s.iam.setMembership(p.user, p.team, p.role);
             return { membership: { ...m } };
+        },
+
+        // ------------------------------------------------------------------- audit
+        'audit.list': async p => {
+            let since: number | undefined;
+            try {
+                since = p.since === undefined ? undefined : parseSince(p.since);
+            } catch (e) {
+                throw new RpcError(ErrorCodes.InvalidParams, `since: ${(e as Error).message.replace('--since ', '')}`, { issues: [{ path: ['since'], message: 'an ISO time or a duration such as 15m, 2h, 1d' }] });
+            }
+            const r = await readAudit(s.stateDir, { since, actor: p.actor, method: p.method, limit: p.limit });
+            return { records: r.records, matched: r.matched };
         },
     };
 }

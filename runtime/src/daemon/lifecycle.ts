@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, r
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveStateDir } from '../data/store.js';
+import { checkBindPolicy } from '../gateway/http.js';
 import { processAlive } from '../util/process.js';
 
 export interface DaemonAnnouncement {
@@ -94,11 +95,13 @@ const AF_BIN = ((): string => {
  */
 export async function startDetached(o: StartOptions = {}): Promise<DaemonAnnouncement> {
     const stateDir = resolveStateDir(o.stateDir);
+    // Refused before anything is written (the daemon checks again; its TLS flags count here too).
+    if (o.host) checkBindPolicy(o.host, { allowInsecureRemote: o.args?.some(a => a === '--allow-insecure-remote' || a === '--tls-key') ?? false });
     const status = await daemonStatus(stateDir);
     if (status.state === 'running') return status.announcement;
     if (status.state === 'stale') rmSync(announcementFile(stateDir), { force: true });
-    mkdirSync(join(stateDir, 'logs'), { recursive: true });
-    const outFd = openSync(join(stateDir, 'logs', 'daemon.out'), 'a');
+    mkdirSync(join(stateDir, 'logs'), { recursive: true, mode: 0o700 });
+    const outFd = openSync(join(stateDir, 'logs', 'daemon.out'), 'a', 0o600);
     const args = [AF_BIN, 'daemon', 'run', '--state-dir', stateDir, '--port', String(o.port ?? 0), ...(o.host ? ['--host', o.host] : []), ...(o.args ?? [])];
     const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', outFd, outFd], env: process.env });
     child.unref();

@@ -4,11 +4,11 @@
  * Opening migrates an older schema; closing releases the file lock so another process
  * (or a later open in this one) can use it. DuckDB allows one writing process per file.
  */
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { DataError, firstLine } from './errors.js';
 import { migrate } from './migrations.js';
+import { privateDir, privateFile } from '../security/state-files.js';
 
 export const DB_FILE = 'alphaforge.duckdb';
 
@@ -56,7 +56,8 @@ export class DataStore {
     static async open(options: StoreOptions = {}): Promise<DataStore> {
         const stateDir = resolveStateDir(options.stateDir);
         try {
-            mkdirSync(stateDir, { recursive: true });
+            // Private: the database holds every team's data and the token hashes (0700, files 0600).
+            privateDir(stateDir);
         } catch (e) {
             throw new DataError(`cannot create the state directory ${stateDir}: ${firstLine(e)}`);
         }
@@ -81,6 +82,7 @@ export class DataStore {
         }
         let conn: DuckDBConnection | undefined;
         try {
+            for (const f of [file, `${file}.wal`]) privateFile(f);
             conn = await instance.connect();
             // Timestamps are UTC everywhere: casts of zone-less text and TIMESTAMPTZ → TIMESTAMP must not depend on the machine.
             await conn.run(`SET TimeZone = 'UTC'`);

@@ -5,16 +5,22 @@
  * table's schema (-32602 with the path of every wrong field), the handler, and the result against
  * the table's result schema (a handler that breaks the contract is a bug: -32603). Nothing a
  * caller sends can throw out of here.
+ *
+ * With an audit sink, every call of an audited method (audit/targets.ts) and every refused call
+ * (401, 403) is recorded — actor, method, target, result — and the answer waits until the record
+ * is durable: handlers never audit themselves.
  */
 import { randomUUID } from 'node:crypto';
 import {
     ErrorCodes, JsonRpcRequestSchema, METHODS, RpcError, isMethodName, issuesOf,
     type ErrorData, type Issue, type JsonRpcId, type JsonRpcResponse, type MethodName, type Role,
 } from '../../../language/src/protocol/daemon-protocol.js';
+import { auditedMethod, auditTarget, tokenPrefixOf } from '../audit/targets.js';
 import { newTraceId } from '../monitoring/trace.js';
 import { describe, userErrorOf } from './errors.js';
 import {
-    silentLogger, type Authenticator, type CallContext, type CallRecord, type GatewayLogger, type Handlers, type Principal, type Transport,
+    silentLogger, type AuditEntry, type AuditSink, type Authenticator, type CallContext, type CallRecord, type GatewayLogger, type Handlers,
+    type Origin, type Principal, type Transport,
 } from './types.js';
 
 export interface DispatcherOptions {
@@ -26,6 +32,8 @@ export interface DispatcherOptions {
     readonly validateResults?: boolean;
     /** Called after every call (metrics). */
     readonly onCall?: (record: CallRecord) => void;
+    /** The audit log: audited and refused calls are recorded here before they are answered. */
+    readonly audit?: AuditSink;
 }
 
 /** How a transport hands a call to the dispatcher. */
@@ -37,6 +45,8 @@ export interface DispatchContext {
     readonly token?: string;
     readonly traceId?: string;
     readonly signal?: AbortSignal;
+    /** Remote address of the connection (for the audit log). */
+    readonly remote?: string;
 }
 
 const OTHER_METHOD = 'other';
@@ -61,6 +71,19 @@ export function formatPath(path: readonly (string | number)[]): string {
 function issueSummary(issues: readonly Issue[]): string {
     const shown = issues.slice(0, 3).map(i => `${formatPath(i.path)}: ${i.message}`).join('; ');
     return issues.length > 3 ? `${shown}; and ${issues.length - 3} more` : shown;
+}
+
+/** The audit record's actor: who (when known) and from where. */
+export function auditActor(principal: Principal | undefined, origin: Origin, token?: string): AuditEntry['actor'] {
+    const where = { transport: origin.transport, ...(origin.remote ? { address: origin.remote } : {}) };
+    if (!principal) {
+        const shown = tokenPrefixOf(token);
+        return { ...(shown ? { token: shown } : {}), ...where };
+    }
+    return {
+        user: principal.userName, userId: principal.userId, team: principal.teamName, teamId: principal.teamId, role: principal.role,
+        ...(principal.tokenId ? { token: principal.tokenId } : {}), ...where,
+    };
 }
 
 export function errorResponse(id: JsonRpcId, code: number, message: string, data?: ErrorData): JsonRpcResponse {
@@ -92,14 +115,29 @@ export class Dispatcher {
     }
 
     /**
-     * Authorises something that is not a method of the table (WebSocket subscriptions) the way
-     * methods are: `auth.authorize(principal, name, role)`, errors mapped like a call's.
+     * Records an audit entry and resolves once it is durable. Never rejects: a failure to write
+     * the audit log is logged as an error (and counted in af_errors_total).
      */
-    async authorizeSession(principal: Principal, name: string, role: Role = 'viewer'): Promise<void> {
+    async audit(entry: AuditEntry): Promise<void> {
+        if (!this.options.audit) return;
+        try {
+            await this.options.audit.record(entry);
+        } catch (e) {
+            this.logger.error({ err: e, method: entry.method }, `could not write the audit record of ${entry.method}: ${describe(e)}`);
+        }
+    }
+
+    /**
+     * Authorises something that is not a method of the table (WebSocket subscriptions) the way
+     * methods are: `auth.authorize(principal, name, role)`, errors mapped like a call's. A refusal
+     * is audited when the `origin` is given.
+     */
+    async authorizeSession(principal: Principal, name: string, role: Role = 'viewer', origin?: Origin): Promise<void> {
         try {
             await this.options.auth.authorize(principal, name, role);
         } catch (e) {
             const err = userErrorOf(e);
+            if (err && origin) await this.audit({ actor: auditActor(principal, origin), method: name, target: {}, result: 'error', code: err.code });
             if (err) throw err;
             const requestId = randomUUID();
             this.logger.error({ err: e, requestId }, `authorising ${name} failed unexpectedly`);
@@ -157,16 +195,20 @@ export class Dispatcher {
         const traceId = ctx.traceId ?? newTraceId();
         let principal: Principal | undefined = ctx.principal;
         let errorCode: number | undefined;
+        let errorData: ErrorData | undefined;
+        let result: unknown;
         const known = isMethodName(method);
         const log = this.logger.child({ requestId, traceId, method: known ? method : OTHER_METHOD, transport: ctx.transport });
         try {
             principal ??= await this.authenticate(ctx.token);
             if (!known) throw new RpcError(ErrorCodes.MethodNotFound, `unknown method '${method.slice(0, 128)}'${suggestion(method)}`, { method: method.slice(0, 128) });
-            return await this.run(method, params, principal, { requestId, traceId, logger: log.child({ userId: principal.userId }), transport: ctx.transport, signal: ctx.signal ?? NEVER_ABORTED });
+            result = await this.run(method, params, principal, { requestId, traceId, logger: log.child({ userId: principal.userId }), transport: ctx.transport, signal: ctx.signal ?? NEVER_ABORTED });
+            return result;
         } catch (e) {
             const err = userErrorOf(e);
             if (err) {
                 errorCode = err.code;
+                errorData = err.data;
                 log.debug({ code: err.code, userId: principal?.userId }, err.message);
                 throw err;
             }
@@ -183,6 +225,19 @@ export class Dispatcher {
                 });
             } catch (e) {
                 log.warn({ err: e }, 'onCall hook failed');
+            }
+            const refused = errorCode === ErrorCodes.Unauthenticated || errorCode === ErrorCodes.Forbidden;
+            if (refused || auditedMethod(method)) {
+                const reason = errorCode === ErrorCodes.Unauthenticated && typeof errorData?.reason === 'string' ? { reason: errorData.reason } : {};
+                await this.audit({
+                    actor: auditActor(principal, { transport: ctx.transport, ...(ctx.remote ? { remote: ctx.remote } : {}) }, ctx.token),
+                    method: known ? method : OTHER_METHOD,
+                    target: auditTarget(method, params, errorCode === undefined ? result : undefined),
+                    result: errorCode === undefined ? 'ok' : 'error',
+                    ...(errorCode !== undefined ? { code: errorCode } : {}),
+                    ...reason,
+                    requestId,
+                });
             }
         }
     }

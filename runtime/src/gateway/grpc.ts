@@ -1,7 +1,8 @@
 /**
  * gRPC, the second transport (runtime/proto/alphaforge.proto, loaded with @grpc/proto-loader):
  * `Call` hands the method name and its JSON params to the same Dispatcher as HTTP and WebSocket;
- * `Subscribe` streams the same events through the same EventHub and bounded queue. Not a second
+ * `Subscribe` streams the same events through the same EventHub and bounded queue, and ends
+ * (UNAUTHENTICATED) as soon as its token stops being valid (sessions.ts). Not a second
  * implementation: no method is written twice. Also a small typed client for tests and tools.
  */
 import { existsSync } from 'node:fs';
@@ -16,8 +17,10 @@ import {
 import { traceIdFrom } from '../monitoring/trace.js';
 import { type Dispatcher } from './dispatcher.js';
 import { kindOf, OutboundQueue, runIdOf, type EventHub, type QueueLimits, type Subscriber } from './events.js';
+import { type AuthGate } from './auth-gate.js';
 import { type RateLimiter } from './rate-limit.js';
-import { type GatewayLogger, type Principal } from './types.js';
+import { type LiveSession, type SessionRegistry } from './sessions.js';
+import { type GatewayLogger, type Origin, type Principal } from './types.js';
 
 // ------------------------------------------------------------------------------------------ proto
 
@@ -60,7 +63,8 @@ export interface GrpcServerOptions {
     readonly dispatcher: Dispatcher;
     readonly hub?: EventHub;
     readonly limiter: RateLimiter;
-    readonly authFailures: RateLimiter;
+    readonly gate: AuthGate;
+    readonly sessions: SessionRegistry;
     readonly logger: GatewayLogger;
     readonly host: string;
     readonly port: number;
@@ -87,6 +91,22 @@ function errorMessage(code: number, message: string, data?: ErrorData): CallResp
     return { error: { code, message, data_json: data === undefined ? '' : JSON.stringify(data) } };
 }
 
+/** The gRPC status of a refusal. */
+function statusOf(code: number): grpc.status {
+    return code === ErrorCodes.Unauthenticated ? grpc.status.UNAUTHENTICATED
+        : code === ErrorCodes.Forbidden ? grpc.status.PERMISSION_DENIED
+            : code === ErrorCodes.RateLimited ? grpc.status.RESOURCE_EXHAUSTED : grpc.status.INTERNAL;
+}
+
+/** The address of a peer `ipv4:127.0.0.1:5555`, `ipv6:[::1]:5555` or `127.0.0.1:5555`, without the port. */
+export function peerAddress(peer: string): string {
+    const p = peer.replace(/^ipv[46]:/, '');
+    const v6 = /^\[(.*)\]:\d+$/.exec(p);
+    if (v6) return v6[1]!;
+    const v4 = /^(.*):\d+$/.exec(p);
+    return v4 ? v4[1]! : p;
+}
+
 /** Messages queued per stream before backpressure counts (gRPC writes are objects, not bytes). */
 const STREAM_HIGH_WATER = 16;
 
@@ -102,14 +122,12 @@ export async function startGrpcServer(o: GrpcServerOptions): Promise<GrpcServerH
         const req = c.request;
         const token = req.token || bearerOf(c.metadata.get('authorization')[0]);
         const traceparent = req.traceparent || c.metadata.get('traceparent')[0];
-        const remote = c.getPeer();
-        if (o.authFailures.exhausted(remote)) return errorMessage(ErrorCodes.RateLimited, 'too many failed authentications from this address; wait a minute', { retryAfterMs: 60_000 });
+        const remote = peerAddress(c.getPeer());
         let principal: Principal;
         try {
-            principal = await o.dispatcher.authenticate(token);
+            principal = await o.gate.authenticate(token, { transport: 'grpc', remote });
         } catch (e) {
             const err = e instanceof RpcError ? e : new RpcError(ErrorCodes.InternalError, 'internal error');
-            if (err.code === ErrorCodes.Unauthenticated) o.authFailures.take(remote);
             return errorMessage(err.code, err.message, err.data);
         }
         const admitted = o.limiter.take(token!);
@@ -126,7 +144,7 @@ export async function startGrpcServer(o: GrpcServerOptions): Promise<GrpcServerH
         c.on('cancelled', () => abort.abort());
         const response = await o.dispatcher.dispatch(
             { jsonrpc: '2.0', id: 0, method: req.method, ...(params === undefined ? {} : { params }) },
-            { transport: 'grpc', principal, token: token!, traceId: traceIdFrom(typeof traceparent === 'string' ? traceparent : undefined), signal: abort.signal },
+            { transport: 'grpc', principal, token: token!, traceId: traceIdFrom(typeof traceparent === 'string' ? traceparent : undefined), signal: abort.signal, remote },
         );
         if (!response) return errorMessage(ErrorCodes.InternalError, 'internal error: no response');
         if ('error' in response) return errorMessage(response.error.code, response.error.message, response.error.data);
@@ -136,16 +154,14 @@ export async function startGrpcServer(o: GrpcServerOptions): Promise<GrpcServerH
     const subscribe = async (s: grpc.ServerWritableStream<SubscribeRequestMessage, EventMessage>): Promise<void> => {
         const fail = (code: grpc.status, details: string): void => { s.emit('error', { code, details }); };
         const token = s.request.token || bearerOf(s.metadata.get('authorization')[0]);
-        const remote = s.getPeer();
-        if (o.authFailures.exhausted(remote)) return fail(grpc.status.RESOURCE_EXHAUSTED, 'too many failed authentications from this address; wait a minute');
+        const origin: Origin = { transport: 'grpc', remote: peerAddress(s.getPeer()) };
         let principal: Principal;
         try {
-            principal = await o.dispatcher.authenticate(token);
-            await o.dispatcher.authorizeSession(principal, 'events.subscribe');
+            principal = await o.gate.authenticate(token, origin, 'events.subscribe');
+            await o.dispatcher.authorizeSession(principal, 'events.subscribe', 'viewer', origin);
         } catch (e) {
             const err = e instanceof RpcError ? e : new RpcError(ErrorCodes.InternalError, 'internal error');
-            if (err.code === ErrorCodes.Unauthenticated) o.authFailures.take(remote);
-            return fail(err.code === ErrorCodes.Unauthenticated ? grpc.status.UNAUTHENTICATED : err.code === ErrorCodes.Forbidden ? grpc.status.PERMISSION_DENIED : grpc.status.INTERNAL, err.message);
+            return fail(statusOf(err.code), err.message);
         }
         const parsed = WS_METHODS['events.subscribe'].params.safeParse({ topics: s.request.topics });
         if (!parsed.success) return fail(grpc.status.INVALID_ARGUMENT, `invalid topics: ${issuesOf(parsed.error).map(i => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
@@ -163,17 +179,29 @@ export async function startGrpcServer(o: GrpcServerOptions): Promise<GrpcServerH
             () => fail(grpc.status.RESOURCE_EXHAUSTED, 'consumer too slow: its queue is full of undroppable events'),
             (e: LaggedEvent) => JSON.stringify(e),
         );
-        const sub: Subscriber = {
-            principal,
+        let current = principal;
+        const sub: Subscriber & LiveSession = {
+            get principal() { return current; },
+            token,
             topics: new Set(parsed.data.topics),
+            subscribed: true,
             deliver: (_data, event) => queue.push(JSON.stringify(event), kindOf(event), runIdOf(event)),
+            adopt: p => { current = p; },
+            // The credential is gone: no further event, then the stream ends with the reason.
+            end: (code, reason) => {
+                hub.remove(sub);
+                queue.stop();
+                fail(statusOf(code), reason);
+            },
         };
         for (const t of sub.topics) hub.add(sub, t);
         streams.add(s);
+        o.sessions.track(sub);
         const end = (): void => {
             hub.remove(sub);
             queue.stop();
             streams.delete(s);
+            o.sessions.untrack(sub);
         };
         s.on('cancelled', end);
         s.on('close', end);

@@ -7,7 +7,9 @@
  *
  * and, optionally, the gRPC transport on its own port (grpc.ts). All three hand calls to the one
  * Dispatcher. Limits: request size (413), calls per token (429 with Retry-After), failed
- * authentications per address (429), batch length, WebSocket queues. Binding to anything but a
+ * authentications per address and per token prefix (429; a valid token is never refused: see
+ * auth-gate.ts), batch length, WebSocket queues. Live sessions end when their credential does
+ * (sessions.ts). Binding to anything but a
  * loopback address needs TLS or an explicit allowInsecureRemote.
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -20,9 +22,11 @@ import { traceIdFrom } from '../monitoring/trace.js';
 import { errorResponse, type Dispatcher } from './dispatcher.js';
 import { GatewayConfigError } from './errors.js';
 import { DEFAULT_QUEUE_LIMITS, EventHub, type EventBus, type QueueLimits, type Visibility } from './events.js';
+import { AuthGate } from './auth-gate.js';
 import { startGrpcServer, type GrpcServerHandle } from './grpc.js';
 import { RateLimiter } from './rate-limit.js';
-import { silentLogger, type GatewayLogger, type Principal } from './types.js';
+import { SessionRegistry } from './sessions.js';
+import { silentLogger, type CredentialChanges, type GatewayLogger, type Principal } from './types.js';
 import { WsGateway, type WsLimits, type WsStats } from './ws.js';
 
 export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -42,7 +46,7 @@ export interface GatewayLimits {
     readonly ratePerSecond: number;
     /** Calls a token may make at once. Default 100. */
     readonly rateBurst: number;
-    /** Failed authentications per minute per remote address before it is refused for a while. Default 30. */
+    /** Failed authentications per minute per remote address, and per token prefix, before further failures are refused (429). Default 30. */
     readonly failedAuthPerMinute: number;
     /** Time to receive a whole request. Default 30 s. */
     readonly requestTimeoutMs: number;
@@ -96,6 +100,8 @@ export interface GatewayOptions {
     readonly onWsConnections?: (count: number) => void;
     /** Clock for the rate limiters (tests). */
     readonly now?: () => number;
+    /** IAM's change events: live sessions of revoked tokens, disabled users, removed members end at once. */
+    readonly credentialChanges?: CredentialChanges;
 }
 
 export interface GatewayStats {
@@ -221,10 +227,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const { dispatcher } = options;
     const now = options.now;
     const limiter = new RateLimiter({ perSecond: limits.ratePerSecond, burst: limits.rateBurst, ...(now ? { now } : {}) });
-    const authFailures = new RateLimiter({ perSecond: limits.failedAuthPerMinute / 60, burst: limits.failedAuthPerMinute, ...(now ? { now } : {}) });
+    const gate = new AuthGate({ dispatcher, failuresPerMinute: limits.failedAuthPerMinute, ...(now ? { now } : {}) });
+    const sessions = new SessionRegistry({ dispatcher, reverifyIntervalMs: limits.ws.reauthIntervalMs, logger, ...(options.credentialChanges ? { changes: options.credentialChanges } : {}) });
     const hub = options.events ? new EventHub(options.events, options.visibility) : undefined;
     const wsGateway = options.ws === false ? undefined : new WsGateway({
-        dispatcher, limiter, authFailures, limits: limits.ws, logger,
+        dispatcher, limiter, gate, sessions, limits: limits.ws, logger,
         ...(hub ? { hub } : {}),
         ...(options.onWsConnections ? { onConnections: options.onWsConnections } : {}),
     });
@@ -245,21 +252,16 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
         // Authentication before reading the body: an unauthenticated caller costs nothing.
         const remote = req.socket.remoteAddress ?? 'unknown';
-        if (authFailures.exhausted(remote)) {
-            req.resume();
-            sendJson(res, 429, errorResponse(null, ErrorCodes.RateLimited, 'too many failed authentications from this address; wait a minute', { retryAfterMs: 60_000 }), { 'retry-after': '60', ...traceHeaders });
-            return;
-        }
         const token = bearerOf(req.headers.authorization);
         let principal: Principal;
         try {
-            principal = await dispatcher.authenticate(token);
+            principal = await gate.authenticate(token, { transport: 'http', remote });
         } catch (e) {
             const err = e as { code: number; message: string; data?: Record<string, unknown> };
-            if (err.code === ErrorCodes.Unauthenticated) authFailures.take(remote);
             req.resume();
-            const status = err.code === ErrorCodes.Unauthenticated ? 401 : 500;
-            sendJson(res, status, errorResponse(null, err.code, err.message, err.data), { 'www-authenticate': 'Bearer realm="alphaforge"', ...traceHeaders });
+            const status = err.code === ErrorCodes.Unauthenticated ? 401 : err.code === ErrorCodes.RateLimited ? 429 : 500;
+            const retry: Record<string, string> = err.code === ErrorCodes.RateLimited ? { 'retry-after': String(Math.ceil(Number(err.data?.retryAfterMs ?? 60_000) / 1000)) } : {};
+            sendJson(res, status, errorResponse(null, err.code, err.message, err.data), { 'www-authenticate': 'Bearer realm="alphaforge"', ...retry, ...traceHeaders });
             return;
         }
         const key = token!;
@@ -292,7 +294,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         }
         const abort = new AbortController();
         res.on('close', () => { if (!res.writableFinished) abort.abort(); });
-        const response = await dispatcher.dispatchPayload(payload, { transport: 'http', principal, token: key, traceId, signal: abort.signal }, limits.maxBatch);
+        const response = await dispatcher.dispatchPayload(payload, { transport: 'http', principal, token: key, traceId, signal: abort.signal, remote }, limits.maxBatch);
         if (response === undefined) {
             res.writeHead(204, traceHeaders);
             res.end();
@@ -316,12 +318,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         if (!options.publicMetrics) {
             const remote = req.socket.remoteAddress ?? 'unknown';
             try {
-                if (authFailures.exhausted(remote)) throw Object.assign(new Error('too many failed authentications'), { code: 429 });
-                await dispatcher.authenticate(bearerOf(req.headers.authorization));
+                await gate.authenticate(bearerOf(req.headers.authorization), { transport: 'http', remote }, 'metrics');
             } catch (e) {
                 const code = (e as { code?: number }).code;
-                if (code === ErrorCodes.Unauthenticated) authFailures.take(remote);
-                sendJson(res, code === 429 ? 429 : code === ErrorCodes.Unauthenticated ? 401 : 500, { error: e instanceof Error ? e.message : 'error' }, { 'www-authenticate': 'Bearer realm="alphaforge"' });
+                sendJson(res, code === ErrorCodes.RateLimited ? 429 : code === ErrorCodes.Unauthenticated ? 401 : 500, { error: e instanceof Error ? e.message : 'error' }, { 'www-authenticate': 'Bearer realm="alphaforge"' });
                 return;
             }
         }
@@ -385,7 +385,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     if (grpcOpt) {
         try {
             grpc = await startGrpcServer({
-                dispatcher, limiter, authFailures, logger,
+                dispatcher, limiter, gate, sessions, logger,
                 host: grpcOpt.host ?? host,
                 port: grpcOpt.port ?? (port === 0 ? 0 : bound + 1),
                 maxMessageBytes: limits.maxRequestBytes,
@@ -420,6 +420,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
             const httpClosed = new Promise<void>(resolve => server.close(() => resolve()));
             server.closeIdleConnections();
             await Promise.all([wsGateway?.close(), grpc?.close()]);
+            sessions.close();
             hub?.close();
             const force = setTimeout(() => server.closeAllConnections(), 2000);
             force.unref();

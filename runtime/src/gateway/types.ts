@@ -4,11 +4,33 @@
  * provides the real services; tests provide stubs.
  */
 import type {
-    AvailableMethodName, MethodName, ParamsOf, Principal as WirePrincipal, ResultOf, Role,
+    AuditRecord, AvailableMethodName, MethodName, ParamsOf, Principal as WirePrincipal, ResultOf, Role,
 } from '../../../language/src/protocol/daemon-protocol.js';
 
-/** Who is calling (as a TokenVerifier returns it). Read-only so IAM's own Principal fits. */
-export type Principal = Readonly<Omit<WirePrincipal, 'scopes'>> & { readonly scopes: readonly string[] };
+/**
+ * Who is calling (as a TokenVerifier returns it). Read-only so IAM's own Principal fits.
+ * `expiresAt` (ISO time; null or absent: never) ends live sessions when it comes.
+ */
+export type Principal = Readonly<Omit<WirePrincipal, 'scopes'>> & { readonly scopes: readonly string[]; readonly expiresAt?: string | null };
+
+/** A committed IAM change that may end or narrow live sessions (IAM's CredentialChange). */
+export type CredentialChange =
+    | { readonly kind: 'token-revoked'; readonly tokenId: string }
+    | { readonly kind: 'user-disabled'; readonly userId: string }
+    | { readonly kind: 'membership-changed'; readonly userId: string; readonly teamId: string; readonly role: Role | null };
+
+/** Where the gateway learns of CredentialChanges (`Iam` is one). */
+export interface CredentialChanges {
+    onChange(listener: (change: CredentialChange) => void): () => void;
+}
+
+/** Where audit records go (`AuditLog` is one): resolves once the record is durable. */
+export interface AuditSink {
+    record(entry: AuditEntry): Promise<void>;
+}
+
+/** A record before it is stamped with its time. */
+export type AuditEntry = Omit<AuditRecord, 'time'> & { readonly time?: string };
 
 /** Turns a bearer credential into a principal; rejects (AuthError, status 401) when it cannot. */
 export interface TokenVerifier {
@@ -41,6 +63,13 @@ export const silentLogger: GatewayLogger = {
 };
 
 export type Transport = 'http' | 'ws' | 'grpc';
+
+/** Where a call or an authentication attempt came from (for the audit log). */
+export interface Origin {
+    readonly transport: Transport;
+    /** Remote address of the connection. */
+    readonly remote?: string;
+}
 
 /** What a handler is given besides its params. */
 export interface CallContext {

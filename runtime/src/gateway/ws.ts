@@ -5,7 +5,9 @@
  * is refused with HTTP 401 before the upgrade), or else an `auth` message first; a session that has
  * not authenticated within the timeout is closed (WS_CLOSE.AuthTimeout). Every call still goes
  * through the dispatcher with the session's token (so a revoked token stops working at once), is
- * rate-limited per token like HTTP, and the token is re-verified periodically for event delivery.
+ * rate-limited per token like HTTP, and the session itself is tracked by the SessionRegistry: it
+ * closes (WS_CLOSE.Unauthenticated) as soon as its token is revoked or expires or its user is
+ * disabled or removed from the team (sessions.ts).
  * Events and responses leave through the session's bounded OutboundQueue (see events.ts).
  */
 import { type IncomingMessage } from 'node:http';
@@ -17,8 +19,10 @@ import {
 } from '../../../language/src/protocol/daemon-protocol.js';
 import { type Dispatcher, errorResponse } from './dispatcher.js';
 import { kindOf, OutboundQueue, runIdOf, type EventHub, type QueueLimits, type QueueStats, type Subscriber } from './events.js';
+import { type AuthGate } from './auth-gate.js';
 import { type RateLimiter } from './rate-limit.js';
-import { type GatewayLogger, type Principal } from './types.js';
+import { type LiveSession, type SessionRegistry } from './sessions.js';
+import { type GatewayLogger, type Origin, type Principal } from './types.js';
 
 export interface WsLimits {
     /** Largest message accepted (bytes); larger ones get a 413 error, far larger ones close the session (1009). */
@@ -27,7 +31,7 @@ export interface WsLimits {
     readonly queue: QueueLimits;
     /** Time to send `auth` when the upgrade request had no token. */
     readonly authTimeoutMs: number;
-    /** How often a session's token is verified again (revoked tokens stop receiving events). */
+    /** How often every live session's token is verified again, a backstop to IAM's change events (sessions.ts). */
     readonly reauthIntervalMs: number;
     /** Ping interval; a session that does not answer is terminated. */
     readonly pingIntervalMs: number;
@@ -39,8 +43,10 @@ export interface WsGatewayOptions {
     readonly hub?: EventHub;
     /** Per-token call budget (shared with HTTP). */
     readonly limiter: RateLimiter;
-    /** Failed authentications per remote address. */
-    readonly authFailures: RateLimiter;
+    /** Authentication with failures counted per address and token prefix (shared with HTTP and gRPC). */
+    readonly gate: AuthGate;
+    /** Ends sessions whose credential stops being valid. */
+    readonly sessions: SessionRegistry;
     readonly limits: WsLimits;
     readonly logger: GatewayLogger;
     readonly onConnections?: (count: number) => void;
@@ -95,15 +101,14 @@ export class WsGateway {
             this.wss.handleUpgrade(req, socket, head, ws => this.open(ws, req, undefined, undefined));
             return;
         }
-        if (this.options.authFailures.exhausted(remote)) return refuse(socket, 429, 'too many failed authentications from this address; wait a minute');
-        this.options.dispatcher.authenticate(token).then(
+        this.options.gate.authenticate(token, { transport: 'ws', remote }).then(
             principal => {
                 if (socket.destroyed) return;
                 this.wss.handleUpgrade(req, socket, head, ws => this.open(ws, req, token, principal));
             },
             (e: unknown) => {
-                if (e instanceof RpcError && e.code === ErrorCodes.Unauthenticated) this.options.authFailures.take(remote);
-                refuse(socket, e instanceof RpcError && e.code === ErrorCodes.Unauthenticated ? 401 : 500, e instanceof Error ? e.message : 'error');
+                const code = e instanceof RpcError ? e.code : ErrorCodes.InternalError;
+                refuse(socket, code === ErrorCodes.Unauthenticated ? 401 : code === ErrorCodes.RateLimited ? 429 : 500, e instanceof Error ? e.message : 'error');
             },
         );
     }
@@ -175,24 +180,34 @@ function idOf(msg: Record<string, unknown>): JsonRpcId {
     return typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id)) ? id : null;
 }
 
-class Session implements Subscriber {
+/** A close reason is at most 123 bytes. */
+function closeReason(text: string): string {
+    let r = text;
+    while (Buffer.byteLength(r) > 123) r = r.slice(0, -2) + '…';
+    return r;
+}
+
+class Session implements Subscriber, LiveSession {
     readonly queue: OutboundQueue;
     readonly topics = new Set<string>();
     tooSlow = false;
     private readonly abort = new AbortController();
     private authTimer: ReturnType<typeof setTimeout> | undefined;
-    private reauthTimer: ReturnType<typeof setInterval> | undefined;
     private alive = true;
     private principalValue: Principal | undefined;
+    private tokenValue: string | undefined;
+    private readonly origin: Origin;
 
     constructor(
         private readonly gw: WsGateway,
         private readonly ws: WebSocket,
         private readonly remote: string,
-        private token: string | undefined,
+        token: string | undefined,
         principal: Principal | undefined,
     ) {
         this.principalValue = principal;
+        this.tokenValue = token;
+        this.origin = { transport: 'ws', remote };
         const limits = gw.options.limits;
         this.queue = new OutboundQueue(
             { bufferedBytes: () => ws.bufferedAmount, send: data => ws.send(data), closed: () => ws.readyState !== ws.OPEN },
@@ -212,13 +227,33 @@ class Session implements Subscriber {
             }, limits.authTimeoutMs);
             this.authTimer.unref();
         } else {
-            this.startReauth();
+            gw.options.sessions.track(this);
         }
     }
 
     get principal(): Principal {
-        // Only authenticated sessions are ever added to the hub.
+        // Only authenticated sessions are ever added to the hub or tracked.
         return this.principalValue!;
+    }
+
+    get token(): string | undefined {
+        return this.tokenValue;
+    }
+
+    get subscribed(): boolean {
+        return this.topics.size > 0;
+    }
+
+    adopt(principal: Principal): void {
+        this.principalValue = principal;
+    }
+
+    /** The credential is gone: no further event is delivered, then the socket closes. */
+    end(code: number, reason: string): void {
+        this.gw.options.hub?.remove(this);
+        this.topics.clear();
+        this.queue.stop();
+        this.ws.close(code === ErrorCodes.Forbidden ? WS_CLOSE.Forbidden : WS_CLOSE.Unauthenticated, closeReason(reason));
     }
 
     deliver(data: string, event: Parameters<Subscriber['deliver']>[1]): void {
@@ -242,9 +277,9 @@ class Session implements Subscriber {
         this.abort.abort();
         this.queue.stop();
         this.gw.options.hub?.remove(this);
+        this.gw.options.sessions.untrack(this);
         this.topics.clear();
         if (this.authTimer) clearTimeout(this.authTimer);
-        if (this.reauthTimer) clearInterval(this.reauthTimer);
     }
 
     closeAndWait(code: number, reason: string): Promise<void> {
@@ -255,21 +290,6 @@ class Session implements Subscriber {
             this.ws.once('close', () => { clearTimeout(t); resolve(); });
             this.ws.close(code, reason);
         });
-    }
-
-    private startReauth(): void {
-        if (this.reauthTimer) return;
-        this.reauthTimer = setInterval(() => {
-            const token = this.token;
-            if (!token) return;
-            this.gw.options.dispatcher.authenticate(token).then(
-                p => { this.principalValue = p; },
-                (e: unknown) => {
-                    if (e instanceof RpcError && e.code === ErrorCodes.Unauthenticated) this.ws.close(WS_CLOSE.Unauthenticated, 'token no longer valid');
-                },
-            );
-        }, this.gw.options.limits.reauthIntervalMs);
-        this.reauthTimer.unref();
     }
 
     private send(response: JsonRpcResponse | JsonRpcResponse[] | undefined): void {
@@ -330,7 +350,7 @@ class Session implements Subscriber {
         if (!admitted.ok) {
             return notification ? undefined : errorResponse(id, ErrorCodes.RateLimited, `rate limited: retry in ${admitted.retryAfterMs} ms`, { retryAfterMs: admitted.retryAfterMs });
         }
-        return this.gw.options.dispatcher.dispatch(msg, { transport: 'ws', token: this.token, signal: this.abort.signal });
+        return this.gw.options.dispatcher.dispatch(msg, { transport: 'ws', token: this.token, signal: this.abort.signal, remote: this.remote });
     }
 
     private async sessionMethod(method: WsMethodName, msg: Record<string, unknown>): Promise<JsonRpcResponse | undefined> {
@@ -343,23 +363,19 @@ class Session implements Subscriber {
             const issues = issuesOf(parsed.error);
             return fail(ErrorCodes.InvalidParams, `invalid params for ${method}: ${issues.map(i => `${i.path.join('.') || '(params)'}: ${i.message}`).join('; ')}`, { method, issues });
         }
-        const { dispatcher, hub, authFailures } = this.gw.options;
+        const { dispatcher, hub, gate } = this.gw.options;
         if (method === 'auth') {
-            if (authFailures.exhausted(this.remote)) {
-                this.ws.close(WS_CLOSE.Unauthenticated, 'too many failed authentications');
-                return fail(ErrorCodes.RateLimited, 'too many failed authentications from this address; wait a minute');
-            }
             const { token } = parsed.data as { token: string };
             try {
-                const principal = await dispatcher.authenticate(token);
-                this.token = token;
+                const principal = await gate.authenticate(token, this.origin);
+                this.tokenValue = token;
                 this.principalValue = principal;
                 if (this.authTimer) clearTimeout(this.authTimer);
-                this.startReauth();
+                this.gw.options.sessions.track(this);
                 return reply({ principal });
             } catch (e) {
-                if (e instanceof RpcError && e.code === ErrorCodes.Unauthenticated) authFailures.take(this.remote);
                 const err = e instanceof RpcError ? e : new RpcError(ErrorCodes.InternalError, 'internal error');
+                if (err.code === ErrorCodes.RateLimited) this.ws.close(WS_CLOSE.Unauthenticated, 'too many failed authentications');
                 return fail(err.code, err.message, err.data);
             }
         }
@@ -369,7 +385,7 @@ class Session implements Subscriber {
         if (!hub) return fail(ErrorCodes.NotAvailable, 'not available yet: this daemon publishes no events');
         try {
             // Subscriptions are authorised like methods (role viewer; the token needs scope 'events' or '*').
-            await dispatcher.authorizeSession(this.principalValue, method);
+            await dispatcher.authorizeSession(this.principalValue, method, 'viewer', this.origin);
         } catch (e) {
             const err = e instanceof RpcError ? e : new RpcError(ErrorCodes.InternalError, 'internal error');
             return fail(err.code, err.message, err.data);

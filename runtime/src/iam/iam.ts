@@ -18,7 +18,7 @@ import { type DataStore } from '../data/store.js';
 import { authorize, normaliseScopes, scopeCovers } from './authorize.js';
 import { AuthError, ForbiddenError, IamError } from './errors.js';
 import { ROLES, type Role, isRole } from './roles.js';
-import { type Principal, type TokenVerifier, bearerToken } from './verifier.js';
+import { type CredentialChange, type CredentialChanges, type Principal, type TokenVerifier, bearerToken } from './verifier.js';
 
 /** The file bootstrap writes the first admin token to, in the state directory. */
 export const ADMIN_TOKEN_FILE = 'admin.token';
@@ -155,6 +155,17 @@ function checkRole(role: string): Role {
     return role;
 }
 
+/** Throws ForbiddenError unless a token expiring at `expires` (null: never) ends no later than `actor`'s credential. */
+function checkOutlives(actor: Principal, expires: number | null, now: number): void {
+    if (actor.expiresAt === undefined || actor.expiresAt === null) return;
+    const limit = Date.parse(actor.expiresAt);
+    if (expires !== null && expires <= limit) return;
+    const left = Math.max(0, limit - now);
+    const which = actor.tokenId ? `token ${actor.tokenId}` : 'this credential';
+    throw new ForbiddenError('createToken',
+        `${which} expires at ${actor.expiresAt}, so it cannot create a token that ${expires === null ? 'never expires' : `expires later (${new Date(expires).toISOString()})`}; give ttlMs ≤ ${left}, or create it with a credential that lives longer`);
+}
+
 function writeSecretFile(file: string, text: string): void {
     let fd: number;
     try {
@@ -172,12 +183,30 @@ function writeSecretFile(file: string, text: string): void {
     }
 }
 
-export class Iam implements TokenVerifier {
+export class Iam implements TokenVerifier, CredentialChanges {
     private readonly now: () => number;
     private queue: Promise<unknown> = Promise.resolve();
+    private readonly listeners = new Set<(change: CredentialChange) => void>();
 
     constructor(private readonly store: DataStore, options: IamOptions = {}) {
         this.now = options.now ?? Date.now;
+    }
+
+    /** Calls `listener` after every committed change that may end or narrow live sessions (see CredentialChange). */
+    onChange(listener: (change: CredentialChange) => void): () => void {
+        this.listeners.add(listener);
+        return () => { this.listeners.delete(listener); };
+    }
+
+    /** Tells the listeners; a listener's failure is its own (the change is committed). */
+    private changed(change: CredentialChange): void {
+        for (const l of [...this.listeners]) {
+            try {
+                l(change);
+            } catch {
+                // The gateway's sessions still re-verify periodically.
+            }
+        }
     }
 
     /** Runs `fn` after every earlier write of this Iam, in one transaction. */
@@ -210,7 +239,7 @@ export class Iam implements TokenVerifier {
                 await this.store.run('INSERT INTO users (id, name, created_at, disabled) VALUES ($1, $2, epoch_ms($3::BIGINT), false)', [userId, BOOTSTRAP_USER, now]);
                 const team = await this.findTeam(BOOTSTRAP_TEAM) ?? await this.insertTeam(BOOTSTRAP_TEAM, now);
                 await this.store.run('INSERT INTO memberships (user_id, team_id, role) VALUES ($1, $2, $3)', [userId, team.id, 'admin']);
-                const created = await this.insertToken(userId, team.id, 'bootstrap', ['*'], undefined, null);
+                const created = await this.insertToken(userId, team.id, 'bootstrap', ['*'], now, null, null);
                 mkdirSync(dir, { recursive: true });
                 writeSecretFile(file, `${created.token}\n`);
                 wrote = true;
@@ -237,12 +266,14 @@ export class Iam implements TokenVerifier {
 
     /** Disables a user: their tokens stop verifying at once. Refused for the last enabled admin. */
     async disableUser(user: string): Promise<UserInfo> {
-        return this.write(async () => {
+        const info = await this.write(async () => {
             const u = await this.requireUser(user);
             await this.store.run('UPDATE users SET disabled = true WHERE id = $1', [u.id]);
             await this.requireAnAdmin(`disabling ${u.name}`);
             return this.userInfo(u.id);
         });
+        this.changed({ kind: 'user-disabled', userId: info.id });
+        return info;
     }
 
     async enableUser(user: string): Promise<UserInfo> {
@@ -278,7 +309,7 @@ export class Iam implements TokenVerifier {
     /** Gives `user` `role` in `team` (adds or changes the membership). Refused when it would demote the last admin. */
     async setMembership(user: string, team: string, role: Role): Promise<MembershipInfo> {
         const r = checkRole(role);
-        return this.write(async () => {
+        const m = await this.write(async (): Promise<MembershipInfo> => {
             const u = await this.requireUser(user);
             const t = await this.requireTeam(team);
             await this.store.run(`INSERT INTO memberships (user_id, team_id, role) VALUES ($1, $2, $3)
@@ -286,25 +317,36 @@ export class Iam implements TokenVerifier {
             await this.requireAnAdmin(`making ${u.name} ${r} in team ${t.name}`);
             return { userId: u.id, userName: u.name, teamId: t.id, teamName: t.name, role: r };
         });
+        this.changed({ kind: 'membership-changed', userId: m.userId, teamId: m.teamId, role: m.role });
+        return m;
     }
 
     /** Removes `user` from `team` (their tokens for that team stop verifying). False when they were not a member. */
     async removeMembership(user: string, team: string): Promise<boolean> {
-        return this.write(async () => {
+        const r = await this.write(async () => {
             const u = await this.requireUser(user);
             const t = await this.requireTeam(team);
             const removed = await this.store.run('DELETE FROM memberships WHERE user_id = $1 AND team_id = $2', [u.id, t.id]);
             await this.requireAnAdmin(`removing ${u.name} from team ${t.name}`);
-            return removed > 0;
+            return { removed: removed > 0, userId: u.id, teamId: t.id };
         });
+        if (r.removed) this.changed({ kind: 'membership-changed', userId: r.userId, teamId: r.teamId, role: null });
+        return r.removed;
     }
 
     // ---- tokens --------------------------------------------------------------------------------
 
     /**
-     * Issues a token for `user` acting in `team` (where the user must be a member). With an
-     * `actor`, a non-admin may only create tokens for themselves, and no actor may create a token
-     * with a scope its own credential lacks. Without one the caller is trusted (local operator).
+     * Issues a token for `user` acting in `team` (where the user must be a member). Without an
+     * `actor` the caller is trusted (local operator). With one — whatever its role, admins
+     * included — the new token is never wider than the credential that creates it:
+     * - scopes within the actor's scopes;
+     * - an expiry no later than the actor's: an expiring credential cannot create a token that
+     *   never expires, nor one that outlives it. Refused rather than silently capped, so that
+     *   nobody holds a token that dies earlier than they asked for without knowing it;
+     * - a non-admin creates tokens only for themselves, in a team they belong to (an unknown team
+     *   and another team are refused alike, so team names cannot be probed); the token acts with
+     *   their own role there, as every token does.
      */
     async createToken(options: CreateTokenOptions, actor?: Principal): Promise<CreatedToken> {
         const name = String(options.name ?? '').trim();
@@ -313,20 +355,31 @@ export class Iam implements TokenVerifier {
         const ttl = options.ttlMs;
         if (ttl !== undefined && !(Number.isSafeInteger(ttl) && ttl > 0)) throw new IamError(400, `invalid token lifetime ${ttl} ms: give a positive whole number of milliseconds, or none for a token that does not expire`);
         return this.write(async () => {
-            const u = await this.requireUser(options.user);
-            const t = await this.requireTeam(options.team);
+            const now = this.now();
+            const expires = ttl === undefined ? null : now + ttl;
+            const found = await this.findUser(options.user);
+            // Checked before "unknown user": a non-admin cannot probe user names either.
+            if (actor && actor.role !== 'admin' && actor.userId !== found?.id) {
+                throw new ForbiddenError('createToken', `only an admin may create tokens for another user: ${actor.userName} holds ${actor.role} in team ${actor.teamName}`, { needed: 'admin', held: actor.role });
+            }
+            const u = found ?? await this.requireUser(options.user);
             if (actor) {
-                if (actor.userId !== u.id && actor.role !== 'admin') {
-                    throw new ForbiddenError('createToken', `only an admin may create tokens for another user: ${actor.userName} holds ${actor.role} in team ${actor.teamName}`, { needed: 'admin', held: actor.role });
-                }
                 const wider = scopes.find(s => !scopeCovers(actor.scopes, s));
                 if (wider !== undefined) {
                     throw new ForbiddenError('createToken', `a credential scoped ${actor.scopes.join(', ')} cannot create a token with scope '${wider}'; use a token with a wider scope`, { missingScope: wider });
                 }
+                checkOutlives(actor, expires, now);
+                if (actor.role !== 'admin') {
+                    const t = await this.findTeam(options.team);
+                    if (!t || !await this.role(u.id, t.id)) {
+                        throw new ForbiddenError('createToken', `${actor.userName} is not a member of team '${options.team}': a token acts for a team its user belongs to; ask a team admin to add you`, { held: actor.role });
+                    }
+                }
             }
+            const t = await this.requireTeam(options.team);
             if (u.disabled) throw new IamError(409, `user ${u.name} is disabled; enable the user before creating tokens`);
             if (!await this.role(u.id, t.id)) throw new IamError(409, `user ${u.name} is not a member of team ${t.name}; add them first (role viewer, researcher, trader or admin)`);
-            return this.insertToken(u.id, t.id, name, scopes, ttl, actor?.userId ?? null);
+            return this.insertToken(u.id, t.id, name, scopes, now, expires, actor?.userId ?? null);
         });
     }
 
@@ -351,15 +404,18 @@ export class Iam implements TokenVerifier {
      * a trusted local operator). Revoking a revoked token changes nothing and returns it.
      */
     async revokeToken(id: string, actor: Principal | null): Promise<TokenInfo> {
-        return this.write(async () => {
+        return this.write(async (): Promise<{ info: TokenInfo; revokedNow: boolean }> => {
             const info = (await this.tokenInfos({ id }))[0];
             if (!info) throw new IamError(404, `unknown token ${id}; list tokens with \`af token ls\``);
             if (actor && actor.userId !== info.userId && actor.role !== 'admin') {
                 throw new ForbiddenError('revokeToken', `only an admin may revoke another user's token: ${actor.userName} holds ${actor.role} in team ${actor.teamName}`, { needed: 'admin', held: actor.role });
             }
-            if (info.revokedAt) return info;
+            if (info.revokedAt) return { info, revokedNow: false };
             await this.store.run('UPDATE tokens SET revoked_at = epoch_ms($2::BIGINT) WHERE id = $1', [info.id, this.now()]);
-            return (await this.tokenInfos({ id: info.id }))[0]!;
+            return { info: (await this.tokenInfos({ id: info.id }))[0]!, revokedNow: true };
+        }).then(r => {
+            if (r.revokedNow) this.changed({ kind: 'token-revoked', tokenId: r.info.id });
+            return r.info;
         });
     }
 
@@ -402,7 +458,7 @@ export class Iam implements TokenVerifier {
         }
         return {
             userId: String(r.user_id), userName: String(r.user_name), teamId: String(r.team_id), teamName: String(r.team_name),
-            role: r.role, tokenId: String(r.id), scopes: (r.scopes as unknown[]).map(String),
+            role: r.role, tokenId: String(r.id), scopes: (r.scopes as unknown[]).map(String), expiresAt: iso(r.expires),
         };
     }
 
@@ -413,12 +469,10 @@ export class Iam implements TokenVerifier {
 
     // ---- internals -----------------------------------------------------------------------------
 
-    private async insertToken(userId: string, teamId: string, name: string, scopes: readonly string[], ttlMs: number | undefined, createdBy: string | null): Promise<CreatedToken> {
+    private async insertToken(userId: string, teamId: string, name: string, scopes: readonly string[], now: number, expires: number | null, createdBy: string | null): Promise<CreatedToken> {
         const id = newId('tok');
         const prefix = randomBytes(6).toString('base64url'); // 8 characters
         const token = `${TOKEN_PREFIX}${prefix}${randomBytes(SECRET_BYTES).toString('base64url')}`;
-        const now = this.now();
-        const expires = ttlMs === undefined ? null : now + ttlMs;
         await this.store.run(`INSERT INTO tokens (id, prefix, hash, user_id, team_id, name, scopes, created_at, created_by, expires_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, epoch_ms($8::BIGINT), $9, epoch_ms($10::BIGINT))`,
         [id, prefix, hashToken(token), userId, teamId, name, listValue([...scopes]), now, createdBy, expires]);

@@ -21,6 +21,28 @@ export interface Principal {
     readonly tokenId?: string;
     /** Method namespaces ('runs'), full method names ('runs.cancel') or '*' (everything the role allows). */
     readonly scopes: readonly string[];
+    /**
+     * When the credential stops being valid (ISO 8601 UTC); null or absent: it does not expire.
+     * Live sessions end at this time, and tokens it creates may not outlive it.
+     */
+    readonly expiresAt?: string | null;
+}
+
+/**
+ * A change that may end or narrow what existing credentials allow, emitted by IAM after it is
+ * committed so that live sessions (WebSocket, gRPC streams) act on it at once instead of at their
+ * next periodic re-verification.
+ */
+export type CredentialChange =
+    | { readonly kind: 'token-revoked'; readonly tokenId: string }
+    | { readonly kind: 'user-disabled'; readonly userId: string }
+    /** role null: the user was removed from the team. */
+    | { readonly kind: 'membership-changed'; readonly userId: string; readonly teamId: string; readonly role: Role | null };
+
+/** Who publishes CredentialChanges (`Iam` does). */
+export interface CredentialChanges {
+    /** Calls `listener` after each committed change; returns the unsubscribe function. */
+    onChange(listener: (change: CredentialChange) => void): () => void;
 }
 
 export interface TokenVerifier {

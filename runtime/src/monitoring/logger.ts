@@ -78,9 +78,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     const owned: Owned[] = [];
     if (options.stateDir !== undefined) {
         const file = logFilePath(options.stateDir);
-        mkdirSync(join(options.stateDir, LOG_DIR), { recursive: true });
+        // Logs name users, runs and addresses: private (0700, 0600) whatever the umask.
+        mkdirSync(join(options.stateDir, LOG_DIR), { recursive: true, mode: 0o700 });
         rotateIfLarge(file, options.maxBytes ?? DEFAULT_MAX_LOG_BYTES);
-        const dest = pino.destination({ dest: file, sync: options.sync ?? true, mkdir: true, append: true });
+        const dest = pino.destination({ dest: file, sync: options.sync ?? true, mkdir: true, append: true, mode: 0o600 });
         owned.push(dest);
         streams.push({ stream: dest, level });
     }

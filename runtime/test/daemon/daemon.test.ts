@@ -55,7 +55,7 @@ async function fixtures(): Promise<Partial<Record<MethodName, unknown>>> {
         'similar.find': { source: STRATEGY }, 'iam.whoami': {}, 'iam.tokens.create': { name: 'x' }, 'iam.tokens.list': {},
         'iam.tokens.revoke': { id: 'tok_0000000000000000' }, 'iam.users.create': { name: `n${Math.random().toString(36).slice(2, 8)}` }, 'iam.users.list': {},
         'iam.users.disable': { user: 'nobody-here' }, 'iam.users.enable': { user: 'nobody-here' }, 'iam.teams.create': { name: `t${Math.random().toString(36).slice(2, 8)}` },
-        'iam.teams.list': {}, 'iam.members.set': { user: 'u-viewer', team: 'default', role: 'viewer' },
+        'iam.teams.list': {}, 'iam.members.set': { user: 'u-viewer', team: 'default', role: 'viewer' }, 'audit.list': { method: 'iam.', limit: 5 },
         'registry.publish': { runId: run.id, name: 'x' }, 'registry.list': {}, 'execution.paper.start': { runId: run.id }, 'execution.live.start': { runId: run.id },
         'execution.stop': { id: 'd1' }, 'execution.list': {},
     };

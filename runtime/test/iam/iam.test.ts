@@ -245,7 +245,7 @@ describe('verify', () => {
         const alice = await member(f, 'alice', 'researcher', ['runs']);
         expect(alice.principal).toEqual({
             userId: expect.stringMatching(/^usr_/), userName: 'alice', teamId: f.admin.teamId, teamName: 'default',
-            role: 'researcher', tokenId: alice.id, scopes: ['runs'],
+            role: 'researcher', tokenId: alice.id, scopes: ['runs'], expiresAt: null,
         });
         await expect(f.iam.verify(`Bearer ${alice.token}`)).resolves.toEqual(alice.principal);
         await expect(f.iam.verify(`  bearer   ${alice.token}  `)).resolves.toEqual(alice.principal);

@@ -13,11 +13,12 @@ import { barsQuery, exportQuery } from '../../data/export.js';
 import { fetchBars } from '../../data/fetch.js';
 import { listPanels, panelQuery } from '../../data/panels.js';
 import { loadFromStore } from '../../data/load.js';
-import { DataStore } from '../../data/store.js';
+import { DataStore, resolveStateDir } from '../../data/store.js';
 import { parseInstrument } from '../../data/symbols.js';
 import { synthBars } from '../../data/synth.js';
 import { parseTimeframe } from '../../data/timeframe.js';
 import { type Problem } from '../../data/validate.js';
+import { auditLocal } from '../../audit/audit-log.js';
 import { CliError } from '../errors.js';
 
 export interface StoreCliOptions {
@@ -104,6 +105,10 @@ export async function dataImportCommand(file: string, o: ImportCliOptions, out: 
         venue: o.venue, symbol: o.symbol, timeframe: o.timeframe, calendar: o.calendar, map, dateFormat: o.dateFormat, format: o.format,
         repair: o.repair, allowGaps: o.allowGaps,
     })), out, o.json);
+    auditLocal(resolveStateDir(o.stateDir), 'cli.data.import', {
+        file: r.source, 'result.instrument.id': r.instrument.id, 'result.timeframe': r.timeframe,
+        'result.rowsWritten': r.rowsWritten, 'result.rowsDropped': r.rowsDropped, 'result.replaced': r.replaced,
+    });
     out(o.json ? JSON.stringify(r, null, 2) + '\n' : importSummary(r));
     return 0;
 }
@@ -274,6 +279,10 @@ export async function dataExportCommand(file: string, o: ExportCliOptions, out: 
             : barsQuery({ ids: o.symbols!.split(',').map(x => parseInstrument(x.trim()).id), timeframe: o.timeframe!, from: o.from, to: o.to }));
         return exportQuery(store, sql, file, { format: o.format as never });
     }), out);
+    auditLocal(resolveStateDir(o.stateDir), 'cli.data.export', {
+        ...(o.sql !== undefined ? { query: o.sql.slice(0, 1000) } : {}), ...(o.symbols !== undefined ? { symbols: o.symbols } : {}), ...(o.panel !== undefined ? { panel: o.panel } : {}),
+        'result.file': r.file, 'result.format': r.format, 'result.rows': r.rows, 'result.bytes': r.bytes,
+    });
     out(o.json ? JSON.stringify(r, null, 2) + '\n' : `wrote ${r.rows} rows × ${r.columns.length} columns (${r.columns.join(', ')}) to ${r.file} as ${r.format} (${(r.bytes / 1024).toFixed(1)} KiB)\n`);
     return 0;
 }

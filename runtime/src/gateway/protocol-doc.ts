@@ -75,7 +75,7 @@ export function renderProtocolDoc(protoText: string = readFileSync(defaultProtoP
     p(`| request body / WebSocket message / gRPC message | ${L.maxRequestBytes} bytes | 413 (gRPC: RESOURCE_EXHAUSTED); the daemon stays up |`);
     p(`| calls per batch | ${L.maxBatch} | -32600 with \`data.limit\` |`);
     p(`| calls per token | ${L.ratePerSecond}/s sustained, bursts of ${L.rateBurst} (a batch counts each call) | 429 with \`data.retryAfterMs\` and \`Retry-After\` |`);
-    p(`| failed authentications per remote address | ${L.failedAuthPerMinute}/min | 429 for a while |`);
+    p(`| failed authentications per remote address, and per token prefix | ${L.failedAuthPerMinute}/min | further failures 429 for a while; a valid token is always accepted (it is verified first) |`);
     p(`| time to send a request | ${L.requestTimeoutMs} ms | connection closed |`);
     p(`| WebSocket send buffer (high-water mark) | ${L.ws.queue.highWaterBytes} bytes | messages wait in the session's queue |`);
     p(`| WebSocket session queue | ${L.ws.queue.maxQueued} messages / ${L.ws.queue.maxQueuedBytes} bytes | oldest progress events dropped, then oldest log lines, one \`lagged\` event; if only responses, lifecycle events and alerts are left the session is closed (${WS_CLOSE.TooSlow}) |`);
@@ -127,7 +127,7 @@ export function renderProtocolDoc(protoText: string = readFileSync(defaultProtoP
     }
     p('## WebSocket sessions and events');
     p();
-    p(`Connect to \`${WS_PATH}\` with \`Authorization: Bearer <token>\` (or \`?token=\` where headers cannot be set; a bad token is refused with HTTP 401 before the upgrade), or connect without one and send \`auth\` first. Any method of the table can then be called as over HTTP (each call re-verifies the token and counts against its rate limit). Besides those, a session has these methods:`);
+    p(`Connect to \`${WS_PATH}\` with \`Authorization: Bearer <token>\` (or \`?token=\` where headers cannot be set; a bad token is refused with HTTP 401 before the upgrade), or connect without one and send \`auth\` first. Any method of the table can then be called as over HTTP (each call re-verifies the token and counts against its rate limit). A session (and a gRPC \`Subscribe\` stream) ends at once when its token is revoked or expires, or its user is disabled or removed from the team: closed with ${WS_CLOSE.Unauthenticated} (gRPC: UNAUTHENTICATED), before the change's own call is answered; a role change applies to the open session at once. Besides those, a session has these methods:`);
     p();
     for (const [name, m] of Object.entries(WS_METHODS)) method(name, m);
     p('### Topics');

@@ -14,7 +14,7 @@ import { run } from '../../src/cli/main.js';
 import { startDaemon } from '../../src/daemon/daemon.js';
 import { DataStore } from '../../src/data/store.js';
 import { DaemonClient } from '../../src/gateway/client.js';
-import { csv, dailyRows, tempDir } from '../data/helpers.js';
+import { csv, dailyRows } from '../data/helpers.js';
 import { stateWithSynthBars } from '../support/fixtures.js';
 import { expectNoLeak, rejection, startSecureDaemon, TINY, type SecureDaemon } from './support.js';
 

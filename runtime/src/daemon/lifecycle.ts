@@ -95,8 +95,10 @@ const AF_BIN = ((): string => {
  */
 export async function startDetached(o: StartOptions = {}): Promise<DaemonAnnouncement> {
     const stateDir = resolveStateDir(o.stateDir);
-    // Refused before anything is written (the daemon checks again; its TLS flags count here too).
-    if (o.host) checkBindPolicy(o.host, { allowInsecureRemote: o.args?.some(a => a === '--allow-insecure-remote' || a === '--tls-key') ?? false });
+    // Refused before anything is written. The daemon checks again with its real TLS settings; here
+    // it is enough to know whether it was given any.
+    const flags = o.args ?? [];
+    if (o.host) checkBindPolicy(o.host, { allowInsecureRemote: flags.includes('--allow-insecure-remote') || flags.includes('--tls-key') });
     const status = await daemonStatus(stateDir);
     if (status.state === 'running') return status.announcement;
     if (status.state === 'stale') rmSync(announcementFile(stateDir), { force: true });

@@ -182,9 +182,10 @@ function idOf(msg: Record<string, unknown>): JsonRpcId {
 
 /** A close reason is at most 123 bytes. */
 function closeReason(text: string): string {
+    if (Buffer.byteLength(text) <= 123) return text;
     let r = text;
-    while (Buffer.byteLength(r) > 123) r = r.slice(0, -2) + '…';
-    return r;
+    while (Buffer.byteLength(`${r}…`) > 123) r = r.slice(0, -1);
+    return `${r}…`;
 }
 
 class Session implements Subscriber, LiveSession {

@@ -18,7 +18,6 @@ import { chmodSync, lstatSync, mkdirSync, readdirSync, type Stats } from 'node:f
 import { join } from 'node:path';
 
 export const PRIVATE_DIR_MODE = 0o700;
-export const PRIVATE_FILE_MODE = 0o600;
 
 /** Entries of a state directory that AlphaForge owns (files, or folders walked whole). */
 const KNOWN_ENTRIES = [
@@ -43,14 +42,28 @@ function loose(st: Stats): boolean {
     return (st.mode & 0o077) !== 0;
 }
 
+/**
+ * Takes group and other permissions off `path` when it has any (0644 → 0600, 0755 → 0700).
+ * Best effort: a path this user does not own (a shared folder) is left as it is.
+ */
+function tighten(path: string, st: Stats): boolean {
+    if (!loose(st)) return false;
+    try {
+        chmodSync(path, st.mode & 0o700);
+        return true;
+    } catch {
+        return false;
+    }
+}
+
 /** Creates `dir` (and missing parents) 0700; tightens `dir` itself when it exists looser. */
 export function privateDir(dir: string): void {
     mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
     const st = lstatSync(dir);
-    if (st.isDirectory() && loose(st)) chmodSync(dir, st.mode & 0o700);
+    if (st.isDirectory()) tighten(dir, st);
 }
 
-/** Takes group and other permissions off a file that has any (0644 → 0600); symlinks and missing files are left alone. */
+/** Tightens a file that exists with group or other permissions (0644 → 0600); symlinks and missing files are left alone. */
 export function privateFile(file: string): boolean {
     let st: Stats;
     try {
@@ -58,9 +71,16 @@ export function privateFile(file: string): boolean {
     } catch {
         return false;
     }
-    if (!st.isFile() || !loose(st)) return false;
-    chmodSync(file, st.mode & 0o700);
-    return true;
+    return st.isFile() && tighten(file, st);
+}
+
+/** A directory's entries; none when it cannot be read (it is left as it is). */
+function entries(dir: string): string[] {
+    try {
+        return readdirSync(dir);
+    } catch {
+        return [];
+    }
 }
 
 /**
@@ -79,9 +99,9 @@ export function tightenStateDir(stateDir: string): string[] {
         }
         if (st.isSymbolicLink()) return;
         if (st.isDirectory()) {
-            if (loose(st)) { chmodSync(path, st.mode & 0o700); changed.push(`${rel}/`); }
-            for (const name of readdirSync(path)) visit(join(path, name), `${rel}/${name}`);
-        } else if (st.isFile() && privateFile(path)) {
+            if (tighten(path, st)) changed.push(`${rel}/`);
+            for (const name of entries(path)) visit(join(path, name), `${rel}/${name}`);
+        } else if (st.isFile() && tighten(path, st)) {
             changed.push(rel);
         }
     };
@@ -91,7 +111,7 @@ export function tightenStateDir(stateDir: string): string[] {
     } catch {
         return changed;
     }
-    if (root.isDirectory() && loose(root)) { chmodSync(stateDir, root.mode & 0o700); changed.push('.'); }
-    for (const name of readdirSync(stateDir)) if (owned(name)) visit(join(stateDir, name), name);
+    if (root.isDirectory() && tighten(stateDir, root)) changed.push('.');
+    for (const name of entries(stateDir)) if (owned(name)) visit(join(stateDir, name), name);
     return changed;
 }

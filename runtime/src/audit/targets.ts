@@ -21,8 +21,8 @@ export function auditedMethod(method: string): boolean {
 /** Param fields recorded as they are (scalars, or arrays of scalars), by dotted path. */
 const PARAM_FIELDS = [
     'id', 'runId', 'runIds', 'experimentId', 'user', 'team', 'role', 'name', 'kind', 'scopes', 'ttlMs',
-    'venue', 'symbol', 'timeframe', 'format', 'file', 'repair', 'allowGaps', 'since', 'actor', 'method',
-    'bars.ids', 'bars.timeframe', 'bars.from', 'bars.to',
+    'venue', 'symbol', 'timeframe', 'format', 'file', 'repair', 'allowGaps', 'visibility', 'since', 'actor', 'method',
+    'bars.ids', 'bars.timeframe', 'bars.from', 'bars.to', 'bars.columns',
     'spec.strategy', 'spec.uri', 'spec.symbols', 'spec.experimentId', 'spec.from', 'spec.to',
 ] as const;
 
@@ -79,7 +79,8 @@ function recorded(v: unknown): Value | undefined {
 
 /**
  * The target of a call: allow-listed fields of its params (as sent: a refused call's params were
- * never validated) and, when it succeeded, of its result. `data.export`'s query is kept, clipped.
+ * never validated) and, when it succeeded, of its result. A `query` sent to `data.export` (refused:
+ * no SQL over RPC) is kept, clipped: an attempt to run SQL is worth seeing.
  */
 export function auditTarget(method: string, params: unknown, result?: unknown): Record<string, Value> {
     const out: Record<string, Value> = {};

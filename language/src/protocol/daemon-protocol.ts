@@ -24,6 +24,12 @@ export const DEFAULT_DAEMON_PORT = 7411;
 /** Paths on the daemon's HTTP server. */
 export const RPC_PATH = '/rpc';
 export const WS_PATH = '/ws';
+/** `PUT /uploads/<name>`: the bytes of a file to import (data.import {upload}); answers UploadResultSchema. */
+export const UPLOADS_PATH = '/uploads';
+/** `GET /exports/<name>`: a file data.export / experiments.export wrote to the caller's team export folder. */
+export const EXPORTS_PATH = '/exports';
+/** Largest upload by default: 1 GiB (the daemon's `maxUploadBytes`). */
+export const DEFAULT_MAX_UPLOAD_BYTES = 1024 ** 3;
 
 // ------------------------------------------------------------------------------------------ roles
 
@@ -265,12 +271,25 @@ export const BAR_EXPORT_COLUMNS = ['symbol', 'ts', 'open', 'high', 'low', 'close
 /** The answer to a data.export that still carries `query`. */
 const NO_SQL_OVER_RPC = 'free SQL is not accepted over RPC; describe the bars instead: bars { ids: ["venue:SYMBOL"], timeframe, from?, to?, columns? }. Free queries are for the local CLI (af data export --sql), on a store it owns';
 const ExportResultSchema = z.object({
-    file: z.string().describe('Absolute path of the written file on the daemon\'s host'),
+    file: z.string().describe(`Name of the written file in the caller's team export folder: download it with GET ${EXPORTS_PATH}/<file> (DaemonClient.download)`),
     format: z.enum(EXPORT_FORMATS),
     rows: Count,
     columns: z.array(z.string()),
     bytes: Count,
 });
+
+/** An export's file name in the team's export folder (the daemon refuses folders, dot-files and unknown extensions). */
+const ExportName = z.string().min(1).max(128)
+    .describe('File name in your team\'s export folder (.parquet, .pq, .arrow, .feather, .ipc or .csv; no folders); default: one the daemon picks. Download it with GET /exports/<name>');
+
+/** What `PUT /uploads/<name>` answers. */
+export const UploadResultSchema = z.object({
+    id: z.string().describe('Pass it as data.import {upload}; only your team can'),
+    name: z.string(),
+    bytes: Count,
+    sha256: z.string(),
+});
+export type UploadResult = z.infer<typeof UploadResultSchema>;
 
 // ---- runs
 
@@ -598,9 +617,10 @@ export const METHODS = {
     'data.list': method('viewer', 'Stored bar series the caller\'s team may read (its own and shared ones): instrument, timeframe, bar count, first and last bar, owner team and visibility.',
         z.strictObject({ venue: z.string().max(64).optional(), symbol: z.string().max(128).optional(), timeframe: z.string().max(16).optional() }),
         z.object({ series: z.array(SeriesSchema) })),
-    'data.import': method('researcher', 'Import bars from a CSV or Parquet file on the daemon\'s host (validated; all or nothing, like `af data import`). A new series is owned by the caller\'s team; a series of another team is refused (403), and replaced bars are kept so older snapshots stay reproducible.',
+    'data.import': method('researcher', 'Import bars from a CSV or Parquet file (validated; all or nothing, like `af data import`): an upload of your team (`PUT /uploads/<name>`, then `upload`), or a file in the daemon\'s data directories (`file`). A new series is owned by the caller\'s team; a series of another team is refused (403), and replaced bars are kept so older snapshots stay reproducible.',
         z.strictObject({
-            file: z.string().min(1).max(4096).describe('Path on the daemon\'s host'),
+            file: z.string().min(1).max(4096).optional().describe('A .csv, .tsv, .parquet or .pq file on the daemon\'s host inside its data directories (the workspace it runs in, `--data-dir`, `<state dir>/imports/`); errors name the file, line numbers and problem classes only'),
+            upload: z.string().min(1).max(64).optional().describe('The id of an upload of your team (PUT /uploads/<name>); errors may quote the file'),
             venue: z.string().min(1).max(64),
             symbol: z.string().min(1).max(128),
             timeframe: z.string().min(1).max(16),
@@ -611,12 +631,14 @@ export const METHODS = {
             dateFormat: z.string().max(64).optional(),
             format: z.enum(['csv', 'parquet']).optional(),
             visibility: z.enum(['team', 'shared']).optional().describe('team (default for a new series): only the caller\'s team reads it; shared: every team reads it (needs the admin role)'),
+        }).superRefine((v, ctx) => {
+            if ((v.file === undefined) === (v.upload === undefined)) ctx.addIssue({ code: 'custom', path: ['upload'], message: 'give exactly one of upload and file' });
         }),
         ImportResultSchema),
-    'data.export': method('researcher', 'Write stored bars the caller\'s team may read to a Parquet, Arrow IPC or CSV file on the daemon\'s host: instruments, timeframe (resampled from a finer stored one when needed), range and columns. No SQL over RPC: free queries are for the local CLI (`af data export --sql`).',
+    'data.export': method('researcher', 'Write stored bars the caller\'s team may read to a Parquet, Arrow IPC or CSV file in your team\'s export folder (download it with `GET /exports/<file>`): instruments, timeframe (resampled from a finer stored one when needed), range and columns. No SQL over RPC: free queries are for the local CLI (`af data export --sql`).',
         z.strictObject({
-            file: z.string().min(1).max(4096),
-            format: z.enum(EXPORT_FORMATS).optional().describe('default: from the file\'s extension'),
+            name: ExportName.optional(),
+            format: z.enum(EXPORT_FORMATS).optional().describe('default: from the name\'s extension, else parquet'),
             bars: z.strictObject({
                 ids: z.array(z.string().min(1).max(128)).min(1).max(1000).describe('venue:SYMBOL'),
                 timeframe: z.string().min(1).max(16).describe('stored, or a coarser multiple of a stored one (resampled as runs see it)'),
@@ -701,10 +723,10 @@ export const METHODS = {
             sameStructure: z.boolean().describe('All runs have the same structural fingerprint'),
             best: z.record(z.string(), z.string().nullable()).describe('metric → id of the best run (lowest for drawdown)'),
         })),
-    'experiments.export': method('researcher', 'Write the runs of an experiment or filter (params, metrics, tags, fingerprints) to Parquet, Arrow IPC or CSV on the daemon\'s host, for notebooks.',
+    'experiments.export': method('researcher', 'Write the runs of an experiment or filter (params, metrics, tags, fingerprints) to Parquet, Arrow IPC or CSV in your team\'s export folder, for notebooks; download it with `GET /exports/<file>`.',
         z.strictObject({
-            file: z.string().min(1).max(4096),
-            format: z.enum(EXPORT_FORMATS).optional(),
+            name: ExportName.optional(),
+            format: z.enum(EXPORT_FORMATS).optional().describe('default: from the name\'s extension, else parquet'),
             experimentId: Id.optional(),
             filter: z.string().max(4000).optional(),
         }),

@@ -230,6 +230,8 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .option('--tls-cert <file>', 'TLS certificate (PEM)')
         .option('--allow-insecure-remote', 'bind a non-loopback address without TLS (trusted networks only)', false)
         .option('--public-metrics', 'serve /metrics without a token', false)
+        .option('--data-dir <dir>', DATA_DIR_HELP, collect, [])
+        .option('--max-upload-mb <n>', 'largest upload (PUT /uploads/<name>) in MiB (default 1024)', parsePositive('--max-upload-mb'))
         .action(async opts => { program.setOptionValue('exit', await daemonRunCommand(opts, out)); });
     daemon.command('start')
         .description('Start the daemon in the background and wait until it is ready.')
@@ -237,6 +239,8 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .option('--host <host>', 'bind address')
         .option('--port <port>', 'port (0: any free port)', parseInteger('--port'), 7411)
         .option('--grpc', 'also serve gRPC', false)
+        .option('--data-dir <dir>', DATA_DIR_HELP, collect, [])
+        .option('--max-upload-mb <n>', 'largest upload in MiB (default 1024)', parsePositive('--max-upload-mb'))
         .action(async opts => { program.setOptionValue('exit', await daemonStartCommand(opts, out)); });
     daemon.command('stop').description('Stop the daemon (SIGTERM, then SIGKILL after 10 s).').option('--state-dir <dir>', 'state directory')
         .action(async opts => { program.setOptionValue('exit', await daemonStopCommand(opts, out)); });
@@ -285,6 +289,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .option('--state-dir <dir>', 'state directory (default .alphaforge, or $AF_STATE_DIR)')
         .option('--url <url>', 'daemon URL (default: $AF_DAEMON_URL, af login, or <state dir>/daemon.json)')
         .option('--token <token>', 'API token (default: $AF_TOKEN, af login, or the local admin token); prefer a scoped one: af token create agent --scopes lang,runs,experiments,similar,data')
+        .option('--workspace <dir>', 'the folder whose .af files the tools may read (default: the current directory)')
         .action(async opts => { program.setOptionValue('exit', await mcpCommand(opts, err)); });
 
     program.command('logs')
@@ -324,6 +329,13 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     };
     program.commands.forEach(configure);
     return program;
+}
+
+const DATA_DIR_HELP = 'a folder data.import may read files from over RPC (repeatable; default: the current directory, the workspace); <state dir>/imports/ always';
+
+/** Commander's accumulator for a repeatable option. */
+function collect(value: string, previous: string[]): string[] {
+    return [...previous, value];
 }
 
 function parsePositive(flag: string): (v: string) => number {

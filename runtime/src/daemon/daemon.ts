@@ -11,7 +11,7 @@ import { availableParallelism } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_DAEMON_HOST, type DaemonEvent, type RunState } from '../../../language/src/protocol/daemon-protocol.js';
+import { DEFAULT_DAEMON_HOST, DEFAULT_MAX_UPLOAD_BYTES, type DaemonEvent, type RunState } from '../../../language/src/protocol/daemon-protocol.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { privateDir, restrictUmask, tightenStateDir } from '../security/state-files.js';
 import { DataStore, resolveStateDir } from '../data/store.js';
@@ -29,6 +29,8 @@ import { RUN_STATES, type RunEvent } from '../orchestrator/types.js';
 import { createHandlers, missingHandlers } from './handlers.js';
 import { announce, withdraw } from './lifecycle.js';
 import { SourceWorkspace } from '../lang/source-workspace.js';
+import { DataDirs } from './data-dirs.js';
+import { TeamFiles } from './team-files.js';
 
 /** The package version, from the repository's package.json (found upward: this file runs from src/ in tests and out/ otherwise). */
 export const DAEMON_VERSION = ((): string => {
@@ -57,6 +59,12 @@ export interface DaemonOptions {
     readonly stderr?: boolean;
     /** Request size, rate and WebSocket limits (default: the gateway's). */
     readonly limits?: LimitsInput;
+    /** The folder the daemon serves (default: its working directory when started). */
+    readonly workspace?: string;
+    /** Folders data.import may read a named file from (default: the workspace); `<state dir>/imports/` always. */
+    readonly dataDirs?: readonly string[];
+    /** Largest upload (PUT /uploads/<name>) in bytes. Default 1 GiB. */
+    readonly maxUploadBytes?: number;
 }
 
 export interface RunningDaemon {
@@ -168,9 +176,12 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         }, 2000);
         gauges.unref();
 
+        // What files a caller can name: the data directories (never the state dir but its imports/), the team folders.
+        const dataDirs = new DataDirs({ stateDir, dataDirs: o.dataDirs?.length ? o.dataDirs : [o.workspace ?? process.cwd()] });
+        const teamFiles = new TeamFiles(stateDir);
         const handlers = createHandlers({
             version: DAEMON_VERSION, startedAt, transports: { http: true, ws: true, grpc: o.grpc ?? false },
-            workspace, data, dataReads: await open(), iam, orchestrator, experiments, similarity, stateDir,
+            workspace, data, dataReads: await open(), iam, orchestrator, experiments, similarity, stateDir, files: { dataDirs, teams: teamFiles },
         });
         const missing = missingHandlers(handlers);
         if (missing.length) throw new Error(`no handler for ${missing.join(', ')}`);
@@ -183,6 +194,13 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
             dispatcher, host: o.host, port: o.port, tls: o.tls, limits: o.limits, allowInsecureRemote: o.allowInsecureRemote, events: bus,
             routes: monitoring.handlers, publicMetrics: o.publicMetrics, grpc: o.grpc ? { port: 0 } : false, logger,
             onWsConnections: n => monitoring.metrics.wsClients.set(n), credentialChanges: iam,
+            transfers: {
+                maxUploadBytes: o.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
+                store: {
+                    upload: (principal, name, body, limit) => teamFiles.receive(principal.teamId, name, body, limit),
+                    download: (principal, name) => teamFiles.exportFile(principal.teamId, name),
+                },
+            },
         });
         monitoring.start();
         await dispatcher.audit({
@@ -190,7 +208,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
             target: { pid: process.pid, version: DAEMON_VERSION, url: gateway.url, grpc: gateway.grpcAddress ?? null, bootstrap: boot.created },
         });
         announce({ pid: process.pid, url: gateway.url, startedAt, version: DAEMON_VERSION, stateDir });
-        log.info({ component: 'daemon', url: gateway.url, grpc: gateway.grpcAddress ?? null, stateDir, pid: process.pid }, 'daemon listening');
+        log.info({ component: 'daemon', url: gateway.url, grpc: gateway.grpcAddress ?? null, stateDir, dataDirs: dataDirs.roots, pid: process.pid }, 'daemon listening');
 
         const stop = async (): Promise<void> => {
             if (stopping) return;

@@ -23,6 +23,8 @@ import { type Orchestrator } from '../orchestrator/orchestrator.js';
 import { type Run } from '../orchestrator/types.js';
 import { type SourceWorkspace } from '../lang/source-workspace.js';
 import { parseSince } from '../monitoring/logs.js';
+import { type DataDirs } from './data-dirs.js';
+import { TeamFiles, type TeamExportFormat } from './team-files.js';
 import { readFileSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
@@ -42,6 +44,8 @@ export interface DaemonServices {
     readonly similarity: StoreIndex;
     /** The state directory (its audit log). */
     readonly stateDir: string;
+    /** What files a caller can name: data directories for data.import, the team folders for uploads and exports. */
+    readonly files: { readonly dataDirs: DataDirs; readonly teams: TeamFiles };
 }
 
 const notFound = (what: string): RpcError => new RpcError(ErrorCodes.NotFound, `${what} not found`);
@@ -82,6 +86,13 @@ export function createHandlers(s: DaemonServices): Handlers {
             if (first.code === 'AF000') throw new RpcError(ErrorCodes.InvalidParams, `${where}: ${first.message}`);
             throw new RpcError(ErrorCodes.InvalidParams, `the strategy does not compile (${shown}); fix it first (lang.lint)`);
         });
+    /** An export written into the caller's team export folder under a checked (or daemon-chosen) name; the result names the file, never a host path. */
+    const toTeamExport = async (teamId: string, name: string | undefined, format: TeamExportFormat | undefined, what: string,
+        write: (file: string) => Promise<{ format: TeamExportFormat; rows: number; columns: readonly string[]; bytes: number }>) => {
+        const target = s.files.teams.exportName(name, format, what);
+        const r = await s.files.teams.writeExport(teamId, target.name, file => write(file));
+        return { file: target.name, format: r.format, rows: r.rows, columns: [...r.columns], bytes: r.bytes };
+    };
 
     return {
         // ------------------------------------------------------------------ daemon
@@ -165,16 +176,19 @@ export function createHandlers(s: DaemonServices): Handlers {
             if (p.visibility === 'shared' && ctx.principal.role !== 'admin') {
                 throw new RpcError(ErrorCodes.Forbidden, `making data shared (visibility 'shared') needs the admin role in team ${ctx.principal.teamName}; import it with visibility 'team' or ask an admin`, { requiredRole: 'admin' });
             }
-            const r = await importFile(s.data, p.file, {
+            // An upload is the caller's own bytes: full detail. A file on the host: the caller may name it, not read it.
+            const from = p.upload !== undefined
+                ? { ...s.files.teams.upload(ctx.principal.teamId, p.upload), detail: 'full' as const }
+                : { path: s.files.dataDirs.resolve(p.file!, TeamFiles.folderOf(ctx.principal.teamId)), name: p.file!, detail: 'redacted' as const };
+            const r = await importFile(s.data, from.path, {
                 venue: p.venue, symbol: p.symbol, timeframe: p.timeframe, calendar: p.calendar, repair: p.repair, allowGaps: p.allowGaps,
-                map: p.map, dateFormat: p.dateFormat, format: p.format,
+                map: p.map, dateFormat: p.dateFormat, format: p.format, name: from.name, detail: from.detail,
                 owner: { team: ctx.principal.teamName, visibility: p.visibility }, onDataReplaced: e => onDataReplaced(ctx, e),
             });
             return { ...r, instrument: { ...r.instrument }, problems: r.problems.map(x => ({ ...x, rows: [...x.rows], examples: [...x.examples] })), notes: [...r.notes] };
         },
         'data.export': async (p, ctx) => {
-            const r = await exportBars(s.dataReads, p.bars, p.file, { team: ctx.principal.teamName, format: p.format });
-            return { ...r, columns: [...r.columns] };
+            return toTeamExport(ctx.principal.teamId, p.name, p.format, 'data', file => exportBars(s.dataReads, p.bars, file, { team: ctx.principal.teamName, format: p.format }));
         },
 
         // -------------------------------------------------------------------- runs
@@ -297,8 +311,8 @@ export function createHandlers(s: DaemonServices): Handlers {
             };
         },
         'experiments.export': async (p, ctx) => {
-            const r = await s.experiments.exportRuns(p.filter, p.file, { format: p.format, team: ctx.principal.teamName, experimentId: p.experimentId });
-            return { ...r, columns: [...r.columns] };
+            return toTeamExport(ctx.principal.teamId, p.name, p.format, 'runs',
+                file => s.experiments.exportRuns(p.filter, file, { format: p.format, team: ctx.principal.teamName, experimentId: p.experimentId }));
         },
 
         // -------------------------------------------------------------- similarity

@@ -58,6 +58,15 @@ export interface ImportOptions {
     readonly owner?: { readonly team: string; readonly visibility?: Visibility };
     /** Called once the import that replaced stored bars has committed: log it, audit it. */
     readonly onDataReplaced?: (event: DataReplaced) => void;
+    /** How messages, the result's `source` and the import log name the file (default: its path). */
+    readonly name?: string;
+    /**
+     * 'full' (default): messages quote what they found (column names, offending values), which
+     * the owner of the file wants. 'redacted': for a file on the daemon's host named by a remote
+     * caller, who may not read it — messages and problems carry the file's name, line numbers,
+     * counts and the problem class, never anything read from the file.
+     */
+    readonly detail?: 'full' | 'redacted';
 }
 
 /** An import replaced stored bars of a series (they are kept in bar_revisions under `importId`). */
@@ -120,11 +129,12 @@ const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UI
 export async function importFile(store: DataStore, file: string, options: ImportOptions): Promise<ImportResult> {
     const started = performance.now();
     const target = resolveTarget(options);
-    if (!existsSync(file) || !statSync(file).isFile()) throw new DataError(`${file}: no such file`);
+    const shown = options.name ?? file;
+    if (!existsSync(file) || !statSync(file).isFile()) throw new DataError(`${shown}: no such file`);
     const format = options.format ?? (/\.parquet$|\.pq$/i.test(extname(file)) ? 'parquet' : 'csv');
     try {
         const staged = await stageFile(store, file, format, options);
-        return await finishImport(store, file, target, options, staged, started);
+        return await finishImport(store, shown, target, options, staged, started);
     } finally {
         await dropStage(store);
     }
@@ -181,6 +191,10 @@ interface Staged {
 
 /** Loads the mapped columns of a file into af_stage_raw and defines the typed view af_stage over it. */
 async function stageFile(store: DataStore, file: string, format: 'csv' | 'parquet', o: ImportOptions): Promise<Staged> {
+    const shown = o.name ?? file;
+    const redacted = o.detail === 'redacted';
+    // DuckDB's reader errors quote the lines they choke on: only the owner of the file sees them.
+    const readerError = (e: unknown): string => !redacted ? firstLine(e) : format === 'csv' ? 'not a CSV file DuckDB can parse' : 'not a Parquet file';
     // comment = '': DuckDB would otherwise guess a comment character and drop, silently, any data
     // line that starts with it (a '#' row vanished); such a line is now a problem at its line.
     const reader = (extra: string): string => format === 'parquet' ? `read_parquet(${lit(file)})` : `read_csv(${lit(file)}, header = true, comment = ''${extra})`;
@@ -188,21 +202,23 @@ async function stageFile(store: DataStore, file: string, format: 'csv' | 'parque
     try {
         columns = (await store.rows(`DESCRIBE SELECT * FROM ${reader('')}`)).map(r => ({ name: String(r.column_name), type: String(r.column_type) }));
     } catch (e) {
-        throw new DataError(`${file}: cannot be read as ${format.toUpperCase()}: ${firstLine(e)}`);
+        throw new DataError(`${shown}: cannot be read as ${format.toUpperCase()}: ${readerError(e)}`);
     }
     let mapping: Record<Field, string>;
     try {
-        mapping = mapColumns(file, columns.map(c => c.name), o.map ?? {});
+        mapping = mapColumns(shown, columns.map(c => c.name), o.map ?? {}, redacted);
     } catch (e) {
         // A line with a different number of fields makes DuckDB's sniffer guess another dialect
         // (one column, or a later line as the header); name that line rather than the columns.
         const ragged = format === 'csv' ? await raggedLine(file) : undefined;
-        if (ragged) throw new DataError(`${file}: malformed CSV: ${ragged}; fix that line and import again`);
+        if (ragged) throw new DataError(`${shown}: malformed CSV: ${ragged}; fix that line and import again`);
         throw e;
     }
     const notes: string[] = [];
     const ignored = columns.map(c => c.name).filter(c => !Object.values(mapping).includes(c));
-    notes.push(`columns: ${FIELDS.map(f => f === mapping[f] ? f : `${f}=${mapping[f]}`).join(', ')}${ignored.length ? `; ignored: ${ignored.join(', ')}` : ''}`);
+    notes.push(redacted
+        ? `columns: ${FIELDS.join(', ')} found${ignored.length ? `; ${ignored.length} other column(s) ignored` : ''}`
+        : `columns: ${FIELDS.map(f => f === mapping[f] ? f : `${f}=${mapping[f]}`).join(', ')}${ignored.length ? `; ignored: ${ignored.join(', ')}` : ''}`);
     const tsForced = o.dateFormat && format === 'csv' ? `, types = {${lit(mapping.ts)}: 'VARCHAR'}` : '';
     const select = FIELDS.map(f => `${q(mapping[f])} AS ${q(`f_${f}`)}`).join(', ');
     try {
@@ -210,11 +226,13 @@ async function stageFile(store: DataStore, file: string, format: 'csv' | 'parque
     } catch (e) {
         // The sniffer types columns from a sample; a bad value further down fails the typed read.
         // Re-read everything as text so that each bad value becomes a reported row, not a crash.
-        if (format !== 'csv') throw new DataError(`${file}: cannot be read: ${firstLine(e)}`);
+        if (format !== 'csv') throw new DataError(`${shown}: cannot be read: ${readerError(e)}`);
         try {
             await store.run(`CREATE OR REPLACE TEMP TABLE af_stage_raw AS SELECT ${select} FROM ${reader(', all_varchar = true')}`);
         } catch (e2) {
-            throw new DataError(`${file}: malformed CSV: ${firstLine(e2)}; fix that line (e.g. the number of fields) and import again`);
+            throw new DataError(redacted
+                ? `${shown}: malformed CSV: a value does not fit its column or a line has another number of fields than the header; fix the file and import again`
+                : `${shown}: malformed CSV: ${firstLine(e2)}; fix that line (e.g. the number of fields) and import again`);
         }
     }
     const types = new Map((await store.rows(`DESCRIBE af_stage_raw`)).map(r => [String(r.column_name), String(r.column_type)]));
@@ -272,14 +290,16 @@ async function raggedLine(file: string): Promise<string | undefined> {
     return undefined;
 }
 
-function mapColumns(file: string, names: readonly string[], map: ColumnMap): Record<Field, string> {
+/** The source column of each field; `redacted` errors count the file's columns instead of naming them. */
+function mapColumns(file: string, names: readonly string[], map: ColumnMap, redacted: boolean): Record<Field, string> {
+    const columns = redacted ? `the file has ${names.length} column${names.length === 1 ? '' : 's'}` : `the columns are ${names.join(', ')}`;
     const find = (want: string): string | undefined => names.find(n => n === want) ?? names.find(n => n.trim().toLowerCase() === want.trim().toLowerCase());
     const out: Partial<Record<Field, string>> = {};
     for (const f of FIELDS) {
         const explicit = map[f];
         if (explicit !== undefined) {
             const hit = find(explicit);
-            if (!hit) throw new DataError(`${file}: --map ${f}=${explicit}: no such column; the columns are ${names.join(', ')}`);
+            if (!hit) throw new DataError(`${file}: --map ${f}=${explicit}: no such column; ${columns}`);
             out[f] = hit;
             continue;
         }
@@ -287,7 +307,7 @@ function mapColumns(file: string, names: readonly string[], map: ColumnMap): Rec
         if (!hit) {
             // DuckDB names the columns of a header-less file column0, …; with header = true it takes the first data row as names.
             const headerless = names.every(n => /^column\d+$/.test(n) || /^[-+]?[\d.]/.test(n));
-            throw new DataError(`${file}: no column for ${f}${headerless ? ' (the file seems to have no header row)' : ''}; the columns are ${names.join(', ')}; name it with --map ${f}=COLUMN`);
+            throw new DataError(`${file}: no column for ${f}${headerless ? ' (the file seems to have no header row)' : ''}; ${columns}; name it with --map ${f}=COLUMN`);
         }
         out[f] = hit;
     }
@@ -339,7 +359,7 @@ async function finishImport(store: DataStore, source: string, t: Target, o: Impo
     const findings = [...v.findings, ...await findGaps(store, vo)];
     // Only findings name rows: a clean import never reads the file again (CSV lines cost a scan of it).
     const numbering = findings.length === 0 ? bySourceRow('row') : await staged.numbering([...new Set(findings.flatMap(f => f.refs))], v.rowsIn);
-    const problems = findings.map(f => toProblem(f, numbering));
+    const problems = findings.map(f => toProblem(f, numbering, o.detail === 'redacted'));
     const errors = problems.filter(p => p.severity === 'error');
     const unfixable = errors.filter(p => !p.repair);
     if (errors.length > 0 && (!o.repair || unfixable.length > 0)) {

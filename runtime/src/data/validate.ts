@@ -43,9 +43,11 @@ export interface RowNumbering {
 /** Rows and bars are numbered from 1 in source order, as src_row is. */
 export const bySourceRow = (label: 'row' | 'bar'): RowNumbering => ({ label, of: row => row });
 
-export function toProblem(f: Finding, n: RowNumbering): Problem {
+/** A finding as reported; `redacted`: examples name only where (line 7), never the values found there. */
+export function toProblem(f: Finding, n: RowNumbering, redacted = false): Problem {
     const { rows, refs: _refs, examples, ...rest } = f;
-    return { ...rest, rows: rows.map(r => n.of(r)), examples: examples(row => `${n.label} ${n.of(row)}`) };
+    const at = (row: number): string => `${n.label} ${n.of(row)}`;
+    return { ...rest, rows: rows.map(r => n.of(r)), examples: redacted ? f.rows.map(at) : examples(at) };
 }
 
 export interface ValidationOptions {

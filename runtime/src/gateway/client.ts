@@ -4,11 +4,18 @@
  * with its result, checked against the table's result schema. Errors from the daemon are
  * RpcErrors (code, message, data); a daemon that cannot be reached is a DaemonUnreachableError
  * (the CLI falls back to running in-process). Events: `subscribe(topics, onEvent)` over WebSocket.
+ * Files: `upload(localPath)` streams a file for data.import {upload}; `download(name, localPath)`
+ * streams back a file an export wrote to the caller's team export folder.
  */
+import { createReadStream, createWriteStream, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import WebSocket from 'ws';
 import {
-    ErrorCodes, EVENT_NOTIFICATION, METHODS, RPC_PATH, RpcError, StreamEventSchema, WS_PATH, issuesOf,
-    type ErrorData, type MethodName, type ParamsInput, type ResultOf, type StreamEvent, type Topic,
+    ErrorCodes, EVENT_NOTIFICATION, EXPORTS_PATH, METHODS, RPC_PATH, RpcError, StreamEventSchema, UPLOADS_PATH, UploadResultSchema, WS_PATH, issuesOf,
+    type ErrorData, type MethodName, type ParamsInput, type ResultOf, type StreamEvent, type Topic, type UploadResult,
 } from '../../../language/src/protocol/daemon-protocol.js';
 
 export interface DaemonClientOptions {
@@ -19,6 +26,8 @@ export interface DaemonClientOptions {
     readonly fetch?: typeof fetch;
     /** Per call. Default 60 s. */
     readonly timeoutMs?: number;
+    /** Per upload or download. Default 30 min. */
+    readonly transferTimeoutMs?: number;
     /** Check results against the method table. Default true. */
     readonly validateResults?: boolean;
     /** W3C traceparent sent with every call (to continue a trace). */
@@ -115,6 +124,70 @@ export class DaemonClient {
             throw new RpcError(ErrorCodes.InternalError, `${method}: the daemon's result does not match the protocol (is the daemon another version?): ${issues.slice(0, 3).map(i => `${i.path.join('.')}: ${i.message}`).join('; ')}`, { issues });
         }
         return parsed.data as ResultOf<M>;
+    }
+
+    /**
+     * Uploads a local file (streamed, never read whole) as `name` (default: its file name) and
+     * resolves with the upload's id for `data.import {upload: id}`. The daemon keeps it in the
+     * caller's team folder; other teams cannot import it.
+     */
+    async upload(localPath: string, name: string = basename(localPath)): Promise<UploadResult> {
+        const bytes = statSync(localPath).size;
+        const res = await this.transfer(`${UPLOADS_PATH}/${encodeURIComponent(name)}`, 'upload', {
+            method: 'PUT',
+            headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes) },
+            body: Readable.toWeb(createReadStream(localPath)) as ReadableStream,
+            duplex: 'half',
+        } as RequestInit);
+        const parsed = UploadResultSchema.safeParse(await res.json().catch(() => undefined));
+        if (!parsed.success) throw new RpcError(ErrorCodes.InternalError, `upload: the daemon's answer does not match the protocol (is the daemon another version?)`);
+        return parsed.data;
+    }
+
+    /**
+     * Downloads `name` from the caller's team export folder (what data.export / experiments.export
+     * answered as `file`) to `localPath`, streamed; the file appears whole or not at all.
+     */
+    async download(name: string, localPath: string): Promise<{ path: string; bytes: number }> {
+        const res = await this.transfer(`${EXPORTS_PATH}/${encodeURIComponent(name)}`, 'download', { method: 'GET' });
+        const tmp = join(dirname(localPath), `.${basename(localPath)}.${process.pid}.download`);
+        try {
+            await pipeline(Readable.fromWeb(res.body as WebReadableStream), createWriteStream(tmp));
+            renameSync(tmp, localPath);
+        } catch (e) {
+            rmSync(tmp, { force: true });
+            throw e;
+        }
+        return { path: localPath, bytes: statSync(localPath).size };
+    }
+
+    /** One transfer request: the response when it is 2xx, else its error as an RpcError. */
+    private async transfer(path: string, what: string, init: RequestInit): Promise<Response> {
+        const timeoutMs = this.options.transferTimeoutMs ?? 30 * 60_000;
+        let res: Response;
+        try {
+            res = await this.fetchImpl(new URL(path, this.options.url), {
+                ...init,
+                headers: { ...(init.headers as Record<string, string> | undefined), authorization: `Bearer ${this.options.token}` },
+                signal: AbortSignal.timeout(timeoutMs),
+            });
+        } catch (e) {
+            if (e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError')) {
+                throw new RpcError(ErrorCodes.InternalError, `${what}: not done within ${timeoutMs} ms`);
+            }
+            throw new DaemonUnreachableError(this.options.url, e);
+        }
+        if (res.ok) return res;
+        const text = await res.text().catch(() => '');
+        let error: { code?: unknown; message?: unknown; data?: unknown } | undefined;
+        try {
+            error = (JSON.parse(text) as { error?: typeof error }).error;
+        } catch {
+            error = undefined;
+        }
+        throw new RpcError(typeof error?.code === 'number' ? error.code : res.status,
+            typeof error?.message === 'string' ? error.message : `${what}: the daemon answered HTTP ${res.status}`,
+            typeof error?.data === 'object' && error.data !== null ? error.data as ErrorData : undefined);
     }
 
     /**

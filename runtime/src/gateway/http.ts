@@ -4,6 +4,7 @@
  *   POST /rpc        JSON-RPC 2.0 (single calls and batches), `Authorization: Bearer <token>`
  *   GET  /ws         WebSocket: JSON-RPC plus event subscriptions (ws.ts)
  *   GET  /healthz, /readyz, /metrics   monitoring's handlers, mounted here
+ *   PUT  /uploads/<name>, GET /exports/<name>   file transfers, when configured (transfers.ts)
  *
  * and, optionally, the gRPC transport on its own port (grpc.ts). All three hand calls to the one
  * Dispatcher. Limits: request size (413), calls per token (429 with Retry-After), failed
@@ -26,6 +27,7 @@ import { AuthGate } from './auth-gate.js';
 import { startGrpcServer, type GrpcServerHandle } from './grpc.js';
 import { RateLimiter } from './rate-limit.js';
 import { SessionRegistry } from './sessions.js';
+import { transferRoutes, type TransferOptions } from './transfers.js';
 import { silentLogger, type CredentialChanges, type GatewayLogger, type Principal } from './types.js';
 import { WsGateway, type WsLimits, type WsStats } from './ws.js';
 
@@ -95,6 +97,8 @@ export interface GatewayOptions {
     readonly grpc?: boolean | { readonly host?: string; readonly port?: number; readonly protoPath?: string };
     /** Serve WebSocket at /ws. Default true. */
     readonly ws?: boolean;
+    /** Serve PUT /uploads/<name> and GET /exports/<name> from this store (default: not served). */
+    readonly transfers?: TransferOptions;
     readonly logger?: GatewayLogger;
     /** Connected WebSocket clients changed (metrics gauge). */
     readonly onWsConnections?: (count: number) => void;
@@ -159,7 +163,7 @@ function mergeLimits(input: LimitsInput | undefined): GatewayLimits {
     };
 }
 
-function bearerOf(header: string | undefined): string | undefined {
+export function bearerOf(header: string | undefined): string | undefined {
     if (!header) return undefined;
     const m = /^\s*bearer\s+(\S+)\s*$/i.exec(header);
     return m ? m[1] : undefined;
@@ -235,6 +239,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         ...(hub ? { hub } : {}),
         ...(options.onWsConnections ? { onConnections: options.onWsConnections } : {}),
     });
+
+    const transfers = options.transfers ? transferRoutes(options.transfers, { dispatcher, limiter, gate, logger, bearerOf }) : undefined;
 
     const rpc = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
         if (req.method !== 'POST') {
@@ -333,6 +339,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         res.setHeader('cache-control', 'no-store');
         const path = new URL(req.url ?? '/', 'http://localhost').pathname;
         if (path === RPC_PATH) return rpc(req, res);
+        if (transfers && await transfers(req, res, path)) return;
         const route = path === '/healthz' ? 'healthz' : path === '/readyz' ? 'readyz' : path === '/metrics' ? 'metrics' : undefined;
         if (!route) return notFound(res);
         if (req.method !== 'GET' && req.method !== 'HEAD') {

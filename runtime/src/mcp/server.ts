@@ -10,6 +10,11 @@
  * 401/403 — is a tool error (`isError: true`) with the daemon's message; the server never crashes.
  * Runs are awaited by polling `runs.get` (subscriptions need the `events` scope, which an agent's
  * token usually lacks), reporting progress to clients that asked for it.
+ *
+ * `file` arguments name .af files inside the workspace (where `af mcp` runs, or `--workspace`),
+ * checked on the real path after symlinks (PathConfinement): an agent — or whoever wrote the
+ * prompt it follows — cannot make the server read, and echo back in diagnostics, any other file
+ * the user can read (tokens, keys, /etc/…).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -26,11 +31,14 @@ import type { StrategyIr } from '../../../language/src/ir/ir.js';
 import { DaemonUnreachableError, type DaemonClient } from '../gateway/client.js';
 import { resolveStateDir } from '../data/store.js';
 import { findSimilar, SimilarQueryError } from '../similarity/find.js';
+import { ConfinementError, PathConfinement, printable } from '../security/confine.js';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 export interface McpServerOptions {
-    /** Where `file` arguments are resolved (default: the process's working directory). */
+    /** The workspace: `file` arguments are .af files inside it, relative paths resolved against it (default: `cwd`). */
+    readonly workspace?: string;
+    /** Older name of `workspace` (default: the process's working directory). */
     readonly cwd?: string;
     /** Poll interval bounds while waiting for a run, ms (tests shorten them). Default 200..1000. */
     readonly pollMs?: { readonly min: number; readonly max: number };
@@ -71,7 +79,7 @@ Pass strategy text as \`source\`, or a path as \`file\`. Runs execute on the dae
 
 const sourceFields = {
     source: z.string().max(1_000_000).optional().describe('The strategy\'s .af text. Give this or `file`.'),
-    file: z.string().min(1).max(4096).optional().describe('Path of a .af file on this machine (relative to where af mcp runs). Give this or `source`.'),
+    file: z.string().min(1).max(4096).optional().describe('Path of a .af file in the workspace (relative to where af mcp runs; files outside it, and other kinds of files, are refused). Give this or `source`.'),
     uri: z.string().min(1).max(4096).optional().describe('Name of the source in diagnostics and base of its relative imports (default: the file\'s URL, or memory:///strategy.af).'),
 };
 const strategyField = { strategy: z.string().min(1).max(128).optional().describe('Which strategy of the file (default: the first).') };
@@ -156,14 +164,27 @@ function guarded<A>(fn: (args: A, extra: Extra) => Promise<CallToolResult>): (ar
  */
 export function createMcpServer(client: DaemonClient, options: McpServerOptions = {}): McpServer {
     const server = new McpServer({ name: MCP_SERVER_NAME, title: 'AlphaForge', version: MCP_SERVER_VERSION }, { instructions: INSTRUCTIONS });
-    const cwd = options.cwd ?? process.cwd();
+    const cwd = resolve(options.workspace ?? options.cwd ?? process.cwd());
     const poll = options.pollMs ?? { min: 200, max: 1000 };
+    const workspace = new PathConfinement([{ path: cwd, label: `the workspace (${cwd})` }]);
+
+    /** The real path of a `file` argument: a .af file inside the workspace, or a ToolInputError that quotes nothing of any file. */
+    const afFile = (file: string): string => {
+        try {
+            return workspace.resolve(file, { kind: 'file', extensions: ['.af'] });
+        } catch (e) {
+            if (!(e instanceof ConfinementError)) throw e;
+            throw new ToolInputError(/outside the folders/.test(e.message)
+                ? `'${printable(file)}' is outside the workspace (${cwd}): only .af files in it can be read; or pass the strategy text as \`source\``
+                : e.message);
+        }
+    };
 
     /** The source text and its URI from `source` or `file` (exactly one). */
     const sourceOf = (a: { source?: string | undefined; file?: string | undefined; uri?: string | undefined }): { source: string; uri?: string } => {
         if ((a.source === undefined) === (a.file === undefined)) throw new ToolInputError('give exactly one of `source` (the .af text) and `file` (a path)');
         if (a.source !== undefined) return { source: a.source, ...(a.uri ? { uri: a.uri } : {}) };
-        const path = resolve(cwd, a.file!);
+        const path = afFile(a.file!);
         let text: string;
         try {
             text = readFileSync(path, 'utf8');
@@ -454,7 +475,7 @@ export function createMcpServer(client: DaemonClient, options: McpServerOptions 
         } else {
             try {
                 r = await findSimilar({
-                    ...(a.file !== undefined ? { file: resolve(cwd, a.file) } : { source: a.source! }),
+                    ...(a.file !== undefined ? { file: afFile(a.file) } : { source: a.source! }),
                     ...(a.strategy ? { strategy: a.strategy } : {}), k: a.k, scope: a.scope, root: cwd, stateDir: resolveStateDir(options.stateDir),
                     store: p => client.call('similar.find', p),
                 });

@@ -46,12 +46,12 @@ async function fixtures(): Promise<Partial<Record<MethodName, unknown>>> {
     const exp = (await admin.call('experiments.create', { name: `matrix-${Date.now()}` })).experiment;
     return {
         'daemon.info': {}, 'lang.compile': { source: STRATEGY }, 'lang.lint': { source: STRATEGY }, 'lang.analyse': { source: STRATEGY },
-        'data.list': {}, 'data.import': { file: join(stateDir, 'missing.csv'), venue: 'x', symbol: 'y', timeframe: '1d' },
-        'data.export': { file: join(stateDir, 'bars.parquet'), bars: { ids: ['synth:AAA'], timeframe: '1d', columns: ['ts', 'close'] } },
+        'data.list': {}, 'data.import': { upload: 'upl_000000000000000000000000', venue: 'x', symbol: 'y', timeframe: '1d' },
+        'data.export': { name: 'bars.parquet', bars: { ids: ['synth:AAA'], timeframe: '1d', columns: ['ts', 'close'] } },
         'runs.submit': { kind: 'backtest', spec: { source: STRATEGY } }, 'runs.get': { id: run.id }, 'runs.list': {},
         'runs.cancel': { id: run.id }, 'runs.logs': { id: run.id }, 'runs.artifacts': { id: run.id }, 'runs.promote': { id: run.id },
         'experiments.create': { name: `e-${Math.random()}` }, 'experiments.list': {}, 'experiments.search': { filter: "attributes.kind = 'backtest'" },
-        'experiments.compare': { runIds: [run.id, run.id] }, 'experiments.export': { file: join(stateDir, 'runs.csv'), experimentId: exp.id },
+        'experiments.compare': { runIds: [run.id, run.id] }, 'experiments.export': { name: 'runs.csv', experimentId: exp.id },
         'similar.find': { source: STRATEGY }, 'iam.whoami': {}, 'iam.tokens.create': { name: 'x' }, 'iam.tokens.list': {},
         'iam.tokens.revoke': { id: 'tok_0000000000000000' }, 'iam.users.create': { name: `n${Math.random().toString(36).slice(2, 8)}` }, 'iam.users.list': {},
         'iam.users.disable': { user: 'nobody-here' }, 'iam.users.enable': { user: 'nobody-here' }, 'iam.teams.create': { name: `t${Math.random().toString(36).slice(2, 8)}` },

@@ -74,6 +74,9 @@ export interface DaemonRunOptions {
     tlsCert?: string;
     allowInsecureRemote?: boolean;
     publicMetrics?: boolean;
+    /** --data-dir (repeatable): folders data.import may read named files from. */
+    dataDir?: string[];
+    maxUploadMb?: number;
 }
 
 /** Foreground: serves until SIGTERM / SIGINT. */
@@ -82,7 +85,10 @@ export async function daemonRunCommand(o: DaemonRunOptions, out: (s: string) => 
     const tls = o.tlsKey || o.tlsCert ? { key: readFileSync(o.tlsKey ?? '', 'utf8'), cert: readFileSync(o.tlsCert ?? '', 'utf8') } : undefined;
     let d;
     try {
-        d = await startDaemon({ stateDir: o.stateDir, host: o.host, port: o.port, concurrency: o.concurrency, grpc: o.grpc, tls, allowInsecureRemote: o.allowInsecureRemote, publicMetrics: o.publicMetrics, stderr: true });
+        d = await startDaemon({
+            stateDir: o.stateDir, host: o.host, port: o.port, concurrency: o.concurrency, grpc: o.grpc, tls, allowInsecureRemote: o.allowInsecureRemote, publicMetrics: o.publicMetrics, stderr: true,
+            dataDirs: o.dataDir?.map(d => resolve(d)), maxUploadBytes: o.maxUploadMb === undefined ? undefined : o.maxUploadMb * 1024 * 1024,
+        });
     } catch (e) {
         throw new CliError(`the daemon cannot start: ${(e as Error).message.split('\n')[0]}`);
     }
@@ -96,9 +102,15 @@ export async function daemonRunCommand(o: DaemonRunOptions, out: (s: string) => 
     return 0;
 }
 
-export async function daemonStartCommand(o: { stateDir?: string; port: number; host?: string; grpc?: boolean }, out: (s: string) => void): Promise<number> {
+export async function daemonStartCommand(o: { stateDir?: string; port: number; host?: string; grpc?: boolean; dataDir?: string[]; maxUploadMb?: number }, out: (s: string) => void): Promise<number> {
+    const args = [
+        ...(o.grpc ? ['--grpc'] : []),
+        // Resolved here: the daemon starts in this directory too, but a path is clearer in its log.
+        ...(o.dataDir ?? []).flatMap(d => ['--data-dir', resolve(d)]),
+        ...(o.maxUploadMb !== undefined ? ['--max-upload-mb', String(o.maxUploadMb)] : []),
+    ];
     try {
-        const a = await startDetached({ stateDir: o.stateDir, port: o.port, host: o.host, args: o.grpc ? ['--grpc'] : [] });
+        const a = await startDetached({ stateDir: o.stateDir, port: o.port, host: o.host, args });
         out(`daemon running: pid ${a.pid}, ${a.url}\n`);
         return 0;
     } catch (e) {

@@ -7,14 +7,14 @@
 import { ErrorCodes, RpcError } from '../../../../language/src/protocol/daemon-protocol.js';
 import { connect, type ConnectOptions } from './daemon.js';
 
-export async function mcpCommand(o: ConnectOptions, err: (s: string) => void): Promise<number> {
+export async function mcpCommand(o: ConnectOptions & { workspace?: string }, err: (s: string) => void): Promise<number> {
     // Nothing but MCP may reach stdout: send stray console output of any module to stderr.
     console.log = console.info = console.debug = (...args: unknown[]) => { console.error(...args); };
     const client = connect(o);
     // Loaded here, not at the top: other commands do not pay for the MCP SDK.
     const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
     const { createMcpServer, MCP_SERVER_VERSION } = await import('../../mcp/server.js');
-    const server = createMcpServer(client, { ...(o.stateDir ? { stateDir: o.stateDir } : {}) });
+    const server = createMcpServer(client, { ...(o.stateDir ? { stateDir: o.stateDir } : {}), ...(o.workspace ? { workspace: o.workspace } : {}) });
     const transport = new StdioServerTransport();
     const closed = new Promise<void>(resolve => {
         const done = (): void => { resolve(); };

@@ -1,0 +1,186 @@
+/**
+ * The files a team moves through the daemon: uploads it imports from (`<state dir>/imports/<team
+ * id>/<upload id>/<name>`) and exports it downloads (`<state dir>/exports/<team id>/<name>`).
+ * Over the network a caller never names a path on the daemon's host: it sends bytes and gets an
+ * upload id, or names a file of its own team's export folder. Names are validated here (no
+ * folders, no dot-files, a known extension), so the database, tokens, logs, alerts.json and
+ * daemon.json can never be written or read through these folders.
+ *
+ * Uploads stream to disk as they arrive (never held in memory), hashed and counted, and are
+ * refused past the size limit. Exports are written in a fresh private folder and renamed into
+ * place, so a symlink planted in the export folder is replaced, never written through; downloads
+ * follow no symlink out of the team's folder (PathConfinement).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { extname, join, resolve } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ConfinementError, PathConfinement, printable } from '../security/confine.js';
+import { IMPORT_EXTENSIONS, ownFolder } from './data-dirs.js';
+
+/** Export extensions and their formats (as `af data export` names them). */
+const EXPORT_EXTENSIONS: Readonly<Record<string, 'parquet' | 'arrow' | 'csv'>> = {
+    '.parquet': 'parquet', '.pq': 'parquet', '.arrow': 'arrow', '.feather': 'arrow', '.ipc': 'arrow', '.csv': 'csv',
+};
+const DEFAULT_EXTENSION = { parquet: '.parquet', arrow: '.arrow', csv: '.csv' } as const;
+export type TeamExportFormat = keyof typeof DEFAULT_EXTENSION;
+
+/** A file name: letters, digits, `.`, `_`, `-`; not starting with a dot; no folders, no spaces, no pattern characters. */
+const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+/** `upl_` and 24 hex digits. */
+export const UPLOAD_ID = /^upl_[0-9a-f]{24}$/;
+
+/** A bad name or id (400), something not found in the team's folders (404), an upload over the limit (413). */
+export class TeamFileError extends Error {
+    constructor(readonly status: 400 | 404 | 413, message: string, readonly data?: Record<string, unknown>) {
+        super(message);
+        this.name = 'TeamFileError';
+    }
+}
+
+export interface UploadInfo {
+    readonly id: string;
+    readonly name: string;
+    readonly bytes: number;
+    readonly sha256: string;
+}
+
+/** Checks a file name a caller gave: one plain name with one of `extensions`. */
+export function checkFileName(name: string, extensions: readonly string[], what: string): string {
+    if (typeof name !== 'string' || !FILE_NAME.test(name) || name.includes('..')) {
+        throw new TeamFileError(400, `'${printable(String(name))}' is not a usable ${what} name: use letters, digits, '.', '_' and '-' (no folders, not starting with a dot, at most 128 characters)`);
+    }
+    if (!extensions.includes(extname(name).toLowerCase())) {
+        throw new TeamFileError(400, `'${printable(name)}' is not a usable ${what} name: it must end in ${extensions.join(', ')}`);
+    }
+    return name;
+}
+
+export class TeamFiles {
+    private readonly importsRoot: string;
+    private readonly exportsRoot: string;
+
+    constructor(stateDir: string) {
+        this.importsRoot = ownFolder(join(resolve(stateDir), 'imports'));
+        this.exportsRoot = ownFolder(join(resolve(stateDir), 'exports'));
+    }
+
+    /** A team's folder name: its id (stable, unique, path-safe; a name could differ only in case). */
+    static folderOf(teamId: string): string {
+        if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/.test(teamId)) throw new Error(`team id '${printable(teamId)}' cannot name a folder`);
+        return teamId;
+    }
+
+    private importsOf(teamId: string): string {
+        return ownFolder(join(this.importsRoot, TeamFiles.folderOf(teamId)));
+    }
+
+    private exportsOf(teamId: string): string {
+        return ownFolder(join(this.exportsRoot, TeamFiles.folderOf(teamId)));
+    }
+
+    // ------------------------------------------------------------------------------ uploads
+
+    /**
+     * Stores the bytes of `body` as an upload of the team, streaming to disk; refuses the name
+     * before reading anything, and the upload (deleting what was written) past `limitBytes`.
+     */
+    async receive(teamId: string, name: string, body: Readable, limitBytes: number): Promise<UploadInfo> {
+        checkFileName(name, IMPORT_EXTENSIONS, 'upload');
+        const dir = this.importsOf(teamId);
+        const id = `upl_${randomBytes(12).toString('hex')}`;
+        const partial = join(dir, `.partial-${id}`);
+        const hash = createHash('sha256');
+        let bytes = 0;
+        const meter = new Transform({
+            transform(chunk: Buffer, _enc, done) {
+                bytes += chunk.length;
+                if (bytes > limitBytes) {
+                    done(new TeamFileError(413, `the upload exceeds the limit of ${limitBytes} bytes`, { limit: limitBytes }));
+                    return;
+                }
+                hash.update(chunk);
+                done(null, chunk);
+            },
+        });
+        try {
+            await pipeline(body, meter, createWriteStream(partial, { flags: 'wx', mode: 0o600 }));
+            const folder = join(dir, id);
+            mkdirSync(folder, { mode: 0o700 });
+            renameSync(partial, join(folder, name));
+        } catch (e) {
+            rmSync(partial, { force: true });
+            rmSync(join(dir, id), { recursive: true, force: true });
+            throw e;
+        }
+        return { id, name, bytes, sha256: hash.digest('hex') };
+    }
+
+    /** The stored file of an upload of the team; 404 for an unknown id or another team's upload (indistinguishable). */
+    upload(teamId: string, id: string): { path: string; name: string } {
+        if (!UPLOAD_ID.test(id)) throw new TeamFileError(400, `'${printable(id)}' is not an upload id (upl_…, as PUT /uploads/<name> answered)`);
+        const teamDir = this.importsOf(teamId);
+        const folder = join(teamDir, id);
+        const missing = (): TeamFileError => new TeamFileError(404, `upload ${id} not found: uploads belong to the team that made them`);
+        if (!existsSync(folder) || !lstatSync(folder).isDirectory()) throw missing();
+        const names = readdirSync(folder);
+        if (names.length !== 1) throw missing();
+        try {
+            const path = new PathConfinement([{ path: teamDir, label: 'the team\'s uploads' }]).resolve(join(folder, names[0]!), { kind: 'file' });
+            return { path, name: names[0]! };
+        } catch (e) {
+            if (e instanceof ConfinementError) throw missing();
+            throw e;
+        }
+    }
+
+    // ------------------------------------------------------------------------------ exports
+
+    /** The name and format of an export: the caller's name (checked) or one the daemon picks (`<what>-<time>-<random>.<ext>`). */
+    exportName(name: string | undefined, format: TeamExportFormat | undefined, what: string): { name: string; format: TeamExportFormat } {
+        if (name === undefined) {
+            const f = format ?? 'parquet';
+            const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+            return { name: `${what}-${stamp}-${randomBytes(3).toString('hex')}${DEFAULT_EXTENSION[f]}`, format: f };
+        }
+        checkFileName(name, Object.keys(EXPORT_EXTENSIONS), 'export file');
+        return { name, format: format ?? EXPORT_EXTENSIONS[extname(name).toLowerCase()]! };
+    }
+
+    /**
+     * Runs `write` on a path in a fresh private folder of the team's export folder, then renames
+     * the file to `name` there (replacing a file or link of that name, never writing through it).
+     */
+    async writeExport<R>(teamId: string, name: string, write: (path: string) => Promise<R>): Promise<R> {
+        checkFileName(name, Object.keys(EXPORT_EXTENSIONS), 'export file');
+        const dir = this.exportsOf(teamId);
+        const work = mkdtempSync(join(dir, '.writing-'));
+        try {
+            const r = await write(join(work, name));
+            const target = join(dir, name);
+            let existing;
+            try { existing = lstatSync(target); } catch { existing = undefined; }
+            if (existing && existing.isDirectory()) throw new TeamFileError(400, `'${name}' is a folder in the export folder; choose another name`);
+            renameSync(join(work, name), target);
+            return r;
+        } finally {
+            rmSync(work, { recursive: true, force: true });
+        }
+    }
+
+    /** A file of the team's export folder to send back: its real path (inside that folder) and size. */
+    exportFile(teamId: string, name: string): { path: string; bytes: number } {
+        checkFileName(name, Object.keys(EXPORT_EXTENSIONS), 'export file');
+        const dir = this.exportsOf(teamId);
+        const missing = (): TeamFileError => new TeamFileError(404, `export ${name} not found in your team's export folder`);
+        if (!existsSync(join(dir, name))) throw missing();
+        try {
+            const path = new PathConfinement([{ path: dir, label: 'your team\'s export folder' }]).resolve(name, { kind: 'file' });
+            return { path, bytes: statSync(path).size };
+        } catch (e) {
+            if (e instanceof ConfinementError) throw missing();
+            throw e;
+        }
+    }
+}

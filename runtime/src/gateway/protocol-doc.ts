@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import {
-    DEFAULT_DAEMON_HOST, DEFAULT_DAEMON_PORT, ERROR_DESCRIPTIONS, ErrorCodes, EVENT_NOTIFICATION, MAX_TOPICS, METHOD_NAMES, METHODS,
-    PROTOCOL_VERSION, ROLES, RPC_PATH, StreamEventSchema, WS_CLOSE, WS_METHODS, WS_PATH,
+    DEFAULT_DAEMON_HOST, DEFAULT_DAEMON_PORT, DEFAULT_MAX_UPLOAD_BYTES, ERROR_DESCRIPTIONS, ErrorCodes, EVENT_NOTIFICATION, EXPORTS_PATH, MAX_TOPICS, METHOD_NAMES, METHODS,
+    PROTOCOL_VERSION, ROLES, RPC_PATH, StreamEventSchema, UPLOADS_PATH, UploadResultSchema, WS_CLOSE, WS_METHODS, WS_PATH,
 } from '../../../language/src/protocol/daemon-protocol.js';
 import { defaultProtoPath } from './grpc.js';
 import { DEFAULT_LIMITS } from './http.js';
@@ -63,11 +63,19 @@ export function renderProtocolDoc(protoText: string = readFileSync(defaultProtoP
     p(`- **HTTP**: \`POST ${RPC_PATH}\` with a JSON-RPC 2.0 request (or a batch: an array of at most ${L.maxBatch}) and \`Authorization: Bearer <token>\`. Listens on \`${DEFAULT_DAEMON_HOST}:${DEFAULT_DAEMON_PORT}\` by default; binding any non-loopback address needs TLS settings (HTTPS/WSS) or an explicit insecure-remote flag, otherwise the daemon refuses to start.`);
     p('  HTTP statuses: 200 for results and most errors (the JSON-RPC error is in the body), 204 when only notifications were sent, 400 for -32700 and -32600, and 401, 403, 413, 429 mirrored from the error code of a single call (429 with `Retry-After`).');
     p('  Also `GET /healthz` (alive), `GET /readyz` (ready: 200 or 503) and `GET /metrics` (Prometheus; needs a token unless the daemon is configured otherwise).');
+    p(`- **Files**: \`PUT ${UPLOADS_PATH}/<name>\` (an upload to import) and \`GET ${EXPORTS_PATH}/<name>\` (an export to download) on the same port, with the same token. See [Files](#files).`);
     p(`- **WebSocket**: \`${WS_PATH}\` on the same port. JSON-RPC 2.0 in text frames (the same methods), plus the session methods and event notifications below.`);
     p('- **gRPC**: the `alphaforge.v1.Daemon` service (`runtime/proto/alphaforge.proto`), optionally on its own port. `Call` carries a method name and its params as JSON and is served by the same dispatcher; `Subscribe` streams the same events. See [gRPC](#grpc).');
     p();
     p('Params are passed by name (an object); unknown fields are refused. Results are objects; clients must ignore fields they do not know. Record times are ISO 8601 UTC strings, bar times epoch milliseconds; metric values that are NaN or infinite in the engine are `null`.');
     p();
+    p('### Files');
+    p();
+    p(`\`PUT ${UPLOADS_PATH}/<name>\` with a file's bytes as the body (a .csv, .tsv, .parquet or .pq name of letters, digits, \`.\`, \`_\` and \`-\`, not starting with a dot) stores it in the caller's team folder, streamed to disk, and answers 201 with the upload below; \`data.import {"upload": id}\` imports it (for other teams the id does not exist: 404). \`GET ${EXPORTS_PATH}/<name>\` streams back a file that \`data.export\` or \`experiments.export\` wrote to the caller's team export folder (their result's \`file\`). Uploads need \`data.import\`'s role and scope, downloads \`data.export\`'s or \`experiments.export\`'s. Errors are JSON-RPC error objects with the HTTP status of their code (400, 401, 403, 404, 413, 429).`);
+    p();
+    p('Exports never write where a client says on the daemon\'s host, and `data.import {"file"}` reads only a regular .csv, .tsv, .parquet or .pq file inside the daemon\'s data directories (the workspace it was started in, or `--data-dir`) or `<state dir>/imports/`, checked after symlinks; never the state directory otherwise, another team\'s uploads or a hidden file. Its errors name the file, line numbers and problem classes, never what the file holds.');
+    p();
+    p(schemaBlock(UploadResultSchema, 'output'));
     p('### Limits (defaults)');
     p();
     p('| limit | default | when exceeded |');
@@ -77,6 +85,7 @@ export function renderProtocolDoc(protoText: string = readFileSync(defaultProtoP
     p(`| calls per token | ${L.ratePerSecond}/s sustained, bursts of ${L.rateBurst} (a batch counts each call) | 429 with \`data.retryAfterMs\` and \`Retry-After\` |`);
     p(`| failed authentications per remote address, and per token prefix | ${L.failedAuthPerMinute}/min | further failures 429 for a while; a valid token is always accepted (it is verified first) |`);
     p(`| time to send a request | ${L.requestTimeoutMs} ms | connection closed |`);
+    p(`| upload (\`PUT ${UPLOADS_PATH}/<name>\`) | ${DEFAULT_MAX_UPLOAD_BYTES} bytes (\`--max-upload-mb\`), sent within the request time above | 413, nothing kept |`);
     p(`| WebSocket send buffer (high-water mark) | ${L.ws.queue.highWaterBytes} bytes | messages wait in the session's queue |`);
     p(`| WebSocket session queue | ${L.ws.queue.maxQueued} messages / ${L.ws.queue.maxQueuedBytes} bytes | oldest progress events dropped, then oldest log lines, one \`lagged\` event; if only responses, lifecycle events and alerts are left the session is closed (${WS_CLOSE.TooSlow}) |`);
     p(`| WebSocket authentication (no token on the upgrade) | ${L.ws.authTimeoutMs} ms | closed (${WS_CLOSE.AuthTimeout}) |`);

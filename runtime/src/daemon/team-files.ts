@@ -14,7 +14,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { type IncomingMessage } from 'node:http';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ConfinementError, PathConfinement, printable } from '../security/confine.js';
 import { IMPORT_EXTENSIONS, ownFolder } from './data-dirs.js';
@@ -86,7 +87,7 @@ export class TeamFiles {
      * Stores the bytes of `body` as an upload of the team, streaming to disk; refuses the name
      * before reading anything, and the upload (deleting what was written) past `limitBytes`.
      */
-    async receive(teamId: string, name: string, body: Readable, limitBytes: number): Promise<UploadInfo> {
+    async receive(teamId: string, name: string, body: IncomingMessage, limitBytes: number): Promise<UploadInfo> {
         checkFileName(name, IMPORT_EXTENSIONS, 'upload');
         const dir = this.importsOf(teamId);
         const id = `upl_${randomBytes(12).toString('hex')}`;
@@ -104,8 +105,19 @@ export class TeamFiles {
                 done(null, chunk);
             },
         });
+        // The body is piped, not pipelined: refusing it must not destroy the request, whose
+        // connection still carries the 413 (the gateway then discards the rest of the body).
+        const written = pipeline(meter, createWriteStream(partial, { flags: 'wx', mode: 0o600 }));
+        const interrupted = (): void => { if (!body.complete) meter.destroy(new TeamFileError(400, 'the upload was interrupted before its end')); };
+        body.once('close', interrupted);
+        body.pipe(meter);
         try {
-            await pipeline(body, meter, createWriteStream(partial, { flags: 'wx', mode: 0o600 }));
+            try {
+                await written;
+            } finally {
+                body.off('close', interrupted);
+                body.unpipe(meter);
+            }
             const folder = join(dir, id);
             mkdirSync(folder, { mode: 0o700 });
             renameSync(partial, join(folder, name));

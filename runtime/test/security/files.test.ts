@@ -21,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes, ROLES, roleAllows, type Role } from '../../../language/src/protocol/daemon-protocol.js';
 import { startDaemon, type RunningDaemon } from '../../src/daemon/daemon.js';
 import { DaemonClient } from '../../src/gateway/client.js';
+import { GrpcDaemonClient } from '../../src/gateway/grpc.js';
 import { createMcpServer } from '../../src/mcp/server.js';
 import { csv, dailyRows, tempDir } from '../data/helpers.js';
 import { expectNoLeak, rejection, startSecureDaemon, TEAMS, TINY, type SecureDaemon } from './support.js';
@@ -91,6 +92,23 @@ describe('data.import of a path on the daemon\'s host (item 1)', () => {
             }
         }
     }, 120_000);
+
+    it('is refused over gRPC too (the same dispatcher), and the old host-path export with it', async () => {
+        const g = new GrpcDaemonClient({ address: sec.daemon.gateway.grpcAddress!, token: sec.tokens.beta.researcher });
+        try {
+            for (const file of [join(sec.stateDir, 'admin.token'), 'link-secret.csv', '/etc/passwd']) {
+                const e = await rejection(g.call('data.import', { file, ...importParams }));
+                expect(e.code).toBe(ErrorCodes.InvalidParams);
+                expectNoLeak(e, secrets);
+            }
+            const before = readFileSync(join(sec.stateDir, 'admin.token'), 'utf8');
+            const e = await rejection((g.call as (m: string, p: unknown) => Promise<unknown>)('data.export', { file: join(sec.stateDir, 'admin.token'), format: 'csv', bars: { ids: ['synth:AAA'], timeframe: '1d' } }));
+            expect(e.code).toBe(ErrorCodes.InvalidParams);
+            expect(readFileSync(join(sec.stateDir, 'admin.token'), 'utf8')).toBe(before);
+        } finally {
+            g.close();
+        }
+    });
 
     it('names why, without saying whether anything outside exists', async () => {
         const c = sec.client(sec.tokens.alpha.researcher);
@@ -182,9 +200,9 @@ describe('the state directory inside the workspace (the default layout)', () => 
 });
 
 describe('uploads: PUT /uploads/<name> then data.import {upload} (item 1)', () => {
-    const put = (name: string, body: BodyInit | ReadableStream, token?: string, headers: Record<string, string> = {}): Promise<Response> =>
+    const put = (name: string, body: BodyInit | ReadableStream, token?: string, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Response> =>
         fetch(new URL(`/uploads/${name}`, sec.daemon.url), {
-            method: 'PUT', body, duplex: 'half', headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+            method: 'PUT', body, duplex: 'half', headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers }, ...(signal ? { signal } : {}),
         } as RequestInit);
     const teamUploads = (team: string): string[] => {
         const dir = join(sec.stateDir, 'imports', ids[team]!);
@@ -239,6 +257,19 @@ describe('uploads: PUT /uploads/<name> then data.import {upload} (item 1)', () =
         const res = await put('streamed.csv', stream, sec.tokens.alpha.researcher);
         expect(res.status).toBe(413);
         expect(((await res.json()) as { error: { code: number } }).error.code).toBe(ErrorCodes.PayloadTooLarge);
+        expect(teamUploads('alpha').sort()).toEqual(before.sort());
+        // A client that goes away mid-upload leaves nothing either.
+        const abort = new AbortController();
+        let pulls = 0;
+        const endless = new ReadableStream<Uint8Array>({
+            async pull(ctl) {
+                if (++pulls === 3) abort.abort();
+                await new Promise(res => setTimeout(res, 20));
+                ctl.enqueue(new Uint8Array(1024).fill(120));
+            },
+        });
+        await put('aborted.csv', endless, sec.tokens.alpha.researcher, {}, abort.signal).catch(() => undefined);
+        for (let i = 0; i < 100 && teamUploads('alpha').length !== before.length; i++) await new Promise(res => setTimeout(res, 50));
         expect(teamUploads('alpha').sort()).toEqual(before.sort());
     });
 

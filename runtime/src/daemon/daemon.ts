@@ -208,7 +208,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
             target: { pid: process.pid, version: DAEMON_VERSION, url: gateway.url, grpc: gateway.grpcAddress ?? null, bootstrap: boot.created },
         });
         announce({ pid: process.pid, url: gateway.url, startedAt, version: DAEMON_VERSION, stateDir });
-        log.info({ component: 'daemon', url: gateway.url, grpc: gateway.grpcAddress ?? null, stateDir, dataDirs: dataDirs.roots, pid: process.pid }, 'daemon listening');
+        log.info({ component: 'daemon', url: gateway.url, grpc: gateway.grpcAddress ?? null, stateDir, dataDirs: dataDirs.rootPaths, pid: process.pid }, 'daemon listening');
 
         const stop = async (): Promise<void> => {
             if (stopping) return;

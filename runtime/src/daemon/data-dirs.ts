@@ -44,49 +44,63 @@ export class DataDirs {
     /** `<state dir>/imports/`: operators drop files here; uploads live in its team folders. */
     readonly importsDir: string;
     private readonly confinement: PathConfinement;
-    private readonly stateReal: string;
-    private readonly importsReal: string;
+    /** Each folder as configured and as its real path: a path is checked in both forms, before and after symlinks. */
+    private readonly roots: readonly (readonly string[])[];
+    private readonly state: readonly string[];
+    private readonly imports: readonly string[];
+    private readonly labels: string;
 
     constructor(o: DataDirsOptions) {
         this.importsDir = ownFolder(join(resolve(o.stateDir), 'imports'));
-        const roots = [
-            ...o.dataDirs.map(d => ({ path: resolve(d), label: `the data directory ${resolve(d)}` })),
-            { path: this.importsDir, label: 'the imports/ folder of the daemon\'s state directory' },
-        ];
-        this.confinement = new PathConfinement(roots);
-        this.stateReal = realpathSync.native(resolve(o.stateDir));
-        this.importsReal = this.confinement.rootPaths[this.confinement.rootPaths.length - 1]!;
+        const dirs = [...o.dataDirs.map(d => resolve(d)), this.importsDir];
+        const labels = [...o.dataDirs.map(d => `the data directory ${resolve(d)}`), 'the imports/ folder of the daemon\'s state directory'];
+        this.confinement = new PathConfinement(dirs.map((path, i) => ({ path, label: labels[i]! })));
+        this.labels = labels.join(' or ');
+        const forms = (p: string): string[] => [...new Set([p, realpathSync.native(p)])];
+        this.roots = dirs.map((d, i) => [...new Set([d, this.confinement.rootPaths[i]!])]);
+        this.state = forms(resolve(o.stateDir));
+        this.imports = this.roots[this.roots.length - 1]!;
     }
 
-    /** The roots, as real paths (for logs and `daemon.info`-like reports). */
-    get roots(): readonly string[] {
+    /** The folders, as real paths (for the daemon's log). */
+    get rootPaths(): readonly string[] {
         return this.confinement.rootPaths;
     }
 
     /**
      * The real path of `file` (absolute, or relative to the first data directory) when the team
-     * `teamFolder` may import it; otherwise a ConfinementError naming the path as given.
+     * whose folder is `teamFolder` may import it; otherwise a ConfinementError naming the path as
+     * given. Excluded places are refused before the file system is asked anything (so their
+     * contents cannot be probed), and again after symlinks are resolved.
      */
     resolve(file: string, teamFolder: string): string {
-        const real = this.confinement.resolve(file, { kind: 'file', extensions: IMPORT_EXTENSIONS });
         const outside = (): ConfinementError => new ConfinementError(
-            `'${printable(file)}' is outside the folders the daemon may read for you (${this.describe()}); put the file there or upload it`);
+            `'${printable(file)}' is outside the folders the daemon may read for you (${this.labels}); put the file there or upload it`);
+        if (typeof file === 'string' && this.excluded(resolve(this.confinement.rootPaths[0]!, file), teamFolder)) throw outside();
+        const real = this.confinement.resolve(file, { kind: 'file', extensions: IMPORT_EXTENSIONS });
+        if (this.excluded(real, teamFolder)) throw outside();
         if (PATTERN_CHARS.test(real)) throw new ConfinementError(`'${printable(file)}' has a character DuckDB reads as a file pattern (* ? [ ] { }); rename the file`);
-        // Allowed through some root below which no part of the path is hidden (the imports/ root
-        // allows `.alphaforge/imports/x.csv` although the workspace root alone would not).
-        const through = this.confinement.rootPaths.filter(r => isInside(r, real) && !relative(r, real).split(sep).some(part => part.startsWith('.')));
-        if (through.length === 0) throw outside();
-        if (isInside(this.importsReal, real)) {
-            // Files the operator put in imports/ itself, or the caller's own team folder; not other teams' uploads.
-            const parts = relative(this.importsReal, real).split(sep);
-            if (parts.length > 1 && parts[0] !== teamFolder) throw outside();
-        } else if (isInside(this.stateReal, real)) {
-            throw outside();
-        }
         return real;
     }
 
-    private describe(): string {
-        return this.confinement.rootPaths.length > 1 ? 'its data directories or the imports/ folder of its state directory' : 'the imports/ folder of its state directory';
+    /**
+     * True for a path no caller may import: one that no folder reaches without a hidden part (the
+     * imports/ folder reaches `.alphaforge/imports/x.csv`, the workspace alone would not), one in
+     * the state directory outside imports/, one in another team's folder of imports/.
+     */
+    private excluded(p: string, teamFolder: string): boolean {
+        const inside = (forms: readonly string[]): string | undefined => forms.find(f => isInside(f, p));
+        const reached = this.roots.some(forms => {
+            const root = inside(forms);
+            return root !== undefined && !relative(root, p).split(sep).some(part => part.startsWith('.'));
+        });
+        if (!reached) return true;
+        const imports = inside(this.imports);
+        if (imports !== undefined) {
+            // Files the operator put in imports/ itself, or the caller's own team folder; not other teams' uploads.
+            const parts = relative(imports, p).split(sep);
+            return parts.length > 1 && parts[0] !== teamFolder;
+        }
+        return inside(this.state) !== undefined;
     }
 }

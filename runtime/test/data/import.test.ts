@@ -629,3 +629,33 @@ describe('the vega-datasets S&P 500 file', () => {
         expect(stored.map(b => new Date(b.ts).toISOString().slice(0, 10))).toEqual(dates);
     });
 });
+
+describe('redacted detail (a file on the daemon\'s host named by a remote caller)', () => {
+    const SECRET = 'TOKEN-af_secret_value';
+
+    it('names the file, line numbers, counts and problem classes; never a column name or a value', async () => {
+        const notBars = writeFile(dir, 'not-bars.csv', `${SECRET},second\n1,2\n`);
+        const full = await failure<DataError>(importFile(store, notBars, opts(sym())));
+        expect(full.message).toContain(SECRET); // the local CLI keeps its helpful message
+        const red = await failure<DataError>(importFile(store, notBars, opts(sym(), { detail: 'redacted', name: 'given/name.csv' })));
+        expect(red.message).toBe('given/name.csv: no column for ts; the file has 2 columns; name it with --map ts=COLUMN');
+        const mapped = await failure<DataError>(importFile(store, notBars, opts(sym(), { detail: 'redacted', map: { ts: 'nope' } })));
+        expect(mapped.message).not.toContain(SECRET);
+
+        const bad = writeFile(dir, 'bad-values.csv', csv([['2024-01-01', 10, 12, 9, 11, 100], ['2024-01-02', 10, 8, 9.5, 11, 4242.5], ['2024-01-04', 10, 12, 9, 11, 100]]));
+        const e = await rejected(importFile(store, bad, opts(sym(), { detail: 'redacted', name: 'bad.csv' })));
+        expect(e.message).toMatch(/^bad\.csv: import rejected: 1 × high < low \(first at line 3\);.* 1 × missing 1d bars \(first at line 4\)/);
+        expect(e.problems.map(p => p.examples)).toEqual([['line 3'], ['line 3'], ['line 4']]);
+        expect(JSON.stringify(e.problems)).not.toMatch(/4242|2024-01/);
+
+        const ok = await importFile(store, writeFile(dir, 'good.csv', csv(dailyRows(5), 'Day,open,high,low,close,volume')), opts(sym(), { detail: 'redacted', name: 'good.csv', map: { ts: 'Day' } }));
+        expect(ok.source).toBe('good.csv');
+        expect(ok.notes[0]).toBe('columns: ts, open, high, low, close, volume found');
+    });
+
+    it('a file DuckDB cannot read: the class of problem, not the reader\'s message (which quotes lines)', async () => {
+        const binary = writeFile(dir, 'binary.parquet', `PAR1${SECRET}`);
+        const e = await failure<DataError>(importFile(store, binary, opts(sym(), { detail: 'redacted', name: 'binary.parquet' })));
+        expect(e.message).toBe('binary.parquet: cannot be read as PARQUET: not a Parquet file');
+    });
+});

@@ -189,6 +189,10 @@ describe('the state directory inside the workspace (the default layout)', () => 
             expect(e.code, `${file}: ${e.message}`).toBe(ErrorCodes.InvalidParams);
             expect(e.message).not.toMatch(/af_/);
         }
+        // Whether a file exists in the state directory cannot be probed: the same answer either way.
+        const there = await rejection(t1.call('data.import', { file: `state/exports/${teamIds.t2}/${exp.file}`, ...importParams }));
+        const absent = await rejection(t1.call('data.import', { file: `state/exports/${teamIds.t2}/absent.csv`, ...importParams }));
+        expect(there.message.replace(exp.file, 'X')).toBe(absent.message.replace('absent.csv', 'X'));
         // t2's upload is not t1's to import by id either.
         expect((await rejection(t1.call('data.import', { upload: up.id, ...importParams }))).code).toBe(ErrorCodes.NotFound);
         expect(readFileSync(join(state, 'alerts.json'), 'utf8')).toBe('{"rules":[]}');

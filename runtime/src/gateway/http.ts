@@ -163,7 +163,7 @@ function mergeLimits(input: LimitsInput | undefined): GatewayLimits {
     };
 }
 
-export function bearerOf(header: string | undefined): string | undefined {
+function bearerOf(header: string | undefined): string | undefined {
     if (!header) return undefined;
     const m = /^\s*bearer\s+(\S+)\s*$/i.exec(header);
     return m ? m[1] : undefined;

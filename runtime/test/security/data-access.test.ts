@@ -8,7 +8,7 @@
  * and keeps the old snapshot reconstructible. The other places where caller text reaches SQL
  * (data.list, runs.list, experiments filter and orderBy, tag keys) are driven with hostile values.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { tableFromIPC } from 'apache-arrow';
@@ -24,7 +24,9 @@ const T0 = Date.UTC(2024, 0, 1);
 
 let sec: SecureDaemon;
 let importsDir: string;
-let exportsDir: string;
+/** Where data.export over RPC writes for a team (its export folder, files named by `name`). */
+const exportsOf = (team: 'alpha' | 'beta'): string => join(sec.stateDir, 'exports', teamIds[team]);
+const teamIds = { alpha: '', beta: '' };
 const as = (team: 'alpha' | 'beta', role: 'viewer' | 'researcher' | 'trader' | 'admin'): DaemonClient => sec.client(sec.tokens[team][role]);
 
 /** A CSV of `n` daily bars from T0 + start days, close = base + i (+ a wiggle so a crossover strategy trades). */
@@ -73,9 +75,8 @@ function csvRows(file: string): string[][] {
 beforeAll(async () => {
     sec = await startSecureDaemon();
     importsDir = join(sec.stateDir, 'imports');
-    exportsDir = join(sec.stateDir, 'exports');
     mkdirSync(importsDir, { recursive: true });
-    mkdirSync(exportsDir, { recursive: true });
+    for (const team of ['alpha', 'beta'] as const) teamIds[team] = (await as(team, 'viewer').call('iam.whoami')).principal.teamId;
     // alpha's private series and alpha's shared one (sharing needs an admin).
     await as('alpha', 'researcher').call('data.import', { file: barsCsv('ta.csv', 40), venue: 'test', symbol: 'TA', timeframe: '1d' });
     await as('alpha', 'admin').call('data.import', { file: barsCsv('tb.csv', 40, { base: 50 }), venue: 'test', symbol: 'TB', timeframe: '1d', visibility: 'shared' });
@@ -104,23 +105,24 @@ describe('data.export takes no SQL over RPC', () => {
     it('every query is refused with a clear -32602 that names the structured export, and nothing leaks or is written', async () => {
         const researcher = as('alpha', 'researcher');
         for (const [what, query] of Object.entries(attacks())) {
-            const file = join(exportsDir, `attack-${what.replace(/\W+/g, '-')}.csv`);
-            const e = await rejection(researcher.call('data.export', { file, query } as never));
+            const name = `attack-${what.replace(/\W+/g, '-')}.csv`, file = join(exportsOf('alpha'), name);
+            const e = await rejection(researcher.call('data.export', { name, query } as never));
             expect(e.code, what).toBe(ErrorCodes.InvalidParams);
             expect(e.message, what).toMatch(/query: free SQL is not accepted over RPC.*bars.*af data export --sql/);
             expectNoLeak(e, sec.secrets);
             expect(existsSync(file), `${what} wrote ${file}`).toBe(false);
         }
         // Even an admin: free SQL is for the local CLI only.
-        const e = await rejection(sec.client(sec.adminToken).call('data.export', { file: join(exportsDir, 'admin.csv'), query: 'SELECT * FROM tokens' } as never));
+        const e = await rejection(sec.client(sec.adminToken).call('data.export', { name: 'admin.csv', query: 'SELECT * FROM tokens' } as never));
         expect(e.code).toBe(ErrorCodes.InvalidParams);
-        expect(existsSync(join(exportsDir, 'admin.csv'))).toBe(false);
+        expect(existsSync(join(sec.stateDir, 'exports'))).toBe(true);
+        for (const dir of readdirSync(join(sec.stateDir, 'exports'))) expect(existsSync(join(sec.stateDir, 'exports', dir, 'admin.csv'))).toBe(false);
         expect(existsSync(join(sec.hostDir, 'out.csv'))).toBe(false);
     });
 
     it('hostile values in the structured request are values, not SQL', async () => {
         const researcher = as('alpha', 'researcher');
-        const file = join(exportsDir, 'hostile.csv');
+        const file = join(exportsOf('alpha'), 'hostile.csv');
         const hostile: Record<string, unknown>[] = [
             { ids: [`test:TA') UNION SELECT token_hash, 1, 1, 1, 1, 1, 1 FROM tokens --`], timeframe: '1d' },
             { ids: [`x:'||(SELECT string_agg(content, '') FROM read_text('${sec.hostSecretFile}'))||'`], timeframe: '1d' },
@@ -130,7 +132,7 @@ describe('data.export takes no SQL over RPC', () => {
             { ids: ['test:TA'], timeframe: '1d', columns: ['ts', 'ts'] },
         ];
         for (const bars of hostile) {
-            const e = await rejection(researcher.call('data.export', { file, bars } as never));
+            const e = await rejection(researcher.call('data.export', { name: 'hostile.csv', bars } as never));
             expect([ErrorCodes.InvalidParams, ErrorCodes.NotFound], JSON.stringify(bars)).toContain(e.code);
             expectNoLeak(e, sec.secrets);
         }
@@ -148,16 +150,16 @@ describe('the structured export', () => {
              ORDER BY CASE symbol WHEN 'TB' THEN 0 ELSE 1 END, ts`));
         expect(want.length).toBe(32); // 16 days of both series, TB first (the request's order)
 
-        const csv = join(exportsDir, 'ta.csv');
-        const r = await researcher.call('data.export', { file: csv, bars: { ids: ['test:TB', 'test:TA'], timeframe: '1d', from, to, columns: ['symbol', 'ts', 'close', 'volume'] } });
+        const csv = join(exportsOf('alpha'), 'ta.csv');
+        const r = await researcher.call('data.export', { name: 'ta.csv', bars: { ids: ['test:TB', 'test:TA'], timeframe: '1d', from, to, columns: ['symbol', 'ts', 'close', 'volume'] } });
         expect(r).toMatchObject({ format: 'csv', rows: want.length, columns: ['symbol', 'ts', 'close', 'volume'] });
         const [header, ...rows] = csvRows(csv);
         expect(header).toEqual(['symbol', 'ts', 'close', 'volume']);
         expect(rows.map(x => [x[0], Date.parse(x[1]!.replace(' ', 'T').replace(/\+00$/, 'Z')), Number(x[2]), Number(x[3])]))
             .toEqual(want.map(w => [w.symbol, w.ts, w.close, w.volume]));
 
-        const pq = join(exportsDir, 'ta.parquet');
-        expect((await researcher.call('data.export', { file: pq, bars: { ids: ['test:TB', 'test:TA'], timeframe: '1d', from, to, columns: ['symbol', 'ts', 'close', 'volume'] } })).rows).toBe(want.length);
+        const pq = join(exportsOf('alpha'), 'ta.parquet');
+        expect((await researcher.call('data.export', { name: 'ta.parquet', bars: { ids: ['test:TB', 'test:TA'], timeframe: '1d', from, to, columns: ['symbol', 'ts', 'close', 'volume'] } })).rows).toBe(want.length);
         const db = await DuckDBInstance.create(':memory:');
         const conn = await db.connect();
         const back = (await conn.runAndReadAll(`SELECT symbol, epoch_ms(ts)::DOUBLE AS ts, close, volume FROM read_parquet('${pq}')`)).getRowObjectsJS();
@@ -165,8 +167,8 @@ describe('the structured export', () => {
         db.closeSync();
         expect(back).toEqual(want);
 
-        const arrow = join(exportsDir, 'ta.arrow');
-        await researcher.call('data.export', { file: arrow, bars: { ids: ['test:TA'], timeframe: '1d', columns: ['ts', 'close'] } });
+        const arrow = join(exportsOf('alpha'), 'ta.arrow');
+        await researcher.call('data.export', { name: 'ta.arrow', bars: { ids: ['test:TA'], timeframe: '1d', columns: ['ts', 'close'] } });
         const table = tableFromIPC(readFileSync(arrow));
         const ta = await DataStore.with({ stateDir: sec.stateDir }, store => store.rows(`SELECT epoch_ms(ts)::DOUBLE AS ts, close FROM bars WHERE venue = 'test' AND symbol = 'TA' ORDER BY ts`));
         expect(table.schema.fields.map(f => f.name)).toEqual(['ts', 'close']);
@@ -175,11 +177,11 @@ describe('the structured export', () => {
     });
 
     it('resamples to a coarser timeframe as runs see it (complete buckets only)', async () => {
-        const csv = join(exportsDir, 'ta-2d.csv');
-        await as('alpha', 'viewer').call('data.export', { file: csv, bars: { ids: ['test:TA'], timeframe: '2d' } }).catch(() => undefined);
+        const csv = join(exportsOf('alpha'), 'ta-2d.csv');
+        await as('alpha', 'viewer').call('data.export', { name: 'ta-2d.csv', bars: { ids: ['test:TA'], timeframe: '2d' } }).catch(() => undefined);
         // A viewer may not export (researcher): the file is the researcher's.
         // 2-day buckets are epoch-aligned: 2024-01-02 opens one, and the one opening 2024-02-07 ends with the stored 2024-02-08.
-        const r = await as('alpha', 'researcher').call('data.export', { file: csv, bars: { ids: ['test:TA'], timeframe: '2d', from: '2024-01-02', to: '2024-02-07' } });
+        const r = await as('alpha', 'researcher').call('data.export', { name: 'ta-2d.csv', bars: { ids: ['test:TA'], timeframe: '2d', from: '2024-01-02', to: '2024-02-07' } });
         const want = await DataStore.with({ stateDir: sec.stateDir }, store => store.rows(
             `SELECT (floor(epoch_ms(ts) / ${2 * DAY}) * ${2 * DAY})::DOUBLE AS ts, first(open ORDER BY ts) AS open, max(high) AS high, min(low) AS low,
                 last(close ORDER BY ts) AS close, sum(volume) AS volume
@@ -205,13 +207,13 @@ describe('market data has an owner team and a visibility', () => {
         // Shared data of the local CLI (owned by the bootstrap team) is visible to everyone.
         expect((await beta.call('data.list', { venue: 'synth' })).series.map(s => [s.id, s.owner, s.visibility])).toEqual([['synth:AAA', 'default', 'shared'], ['synth:BBB', 'default', 'shared']]);
 
-        const file = join(exportsDir, 'stolen.csv');
-        const e = await rejection(beta.call('data.export', { file, bars: { ids: ['test:TA'], timeframe: '1d' } }));
+        const file = join(exportsOf('beta'), 'stolen.csv');
+        const e = await rejection(beta.call('data.export', { name: 'stolen.csv', bars: { ids: ['test:TA'], timeframe: '1d' } }));
         expect(e.code).toBe(ErrorCodes.NotFound);
         expect(e.message).toMatch(/no data for test:TA 1d visible to team beta/);
         expect(existsSync(file)).toBe(false);
         // Nor through resampling from the private 1d bars.
-        expect((await rejection(beta.call('data.export', { file, bars: { ids: ['test:TA'], timeframe: '2d' } }))).message).toMatch(/no data for test:TA 2d visible to team beta/);
+        expect((await rejection(beta.call('data.export', { name: 'stolen.csv', bars: { ids: ['test:TA'], timeframe: '2d' } }))).message).toMatch(/no data for test:TA 2d visible to team beta/);
 
         const run = await backtest(beta, strategyOn('test:TA'));
         expect(run.state).toBe('failed');

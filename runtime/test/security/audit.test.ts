@@ -166,10 +166,8 @@ describe('the audit log of a running daemon', () => {
         expect(imported.at(-2)).toMatchObject({ result: 'ok', actor: { user: 'alpha-researcher' }, target: { venue: 'test', symbol: 'AUD', timeframe: '1d', 'result.rowsWritten': 30, 'result.replaced': 0 } });
         expect(imported.at(-1)).toMatchObject({ result: 'ok', target: { 'result.replaced': 30 } });
 
-        const out = join(d.stateDir, 'exports', 'audit.csv');
-        mkdirSync(join(d.stateDir, 'exports'), { recursive: true });
-        await researcher.call('data.export', { file: out, bars: { ids: ['test:AUD'], timeframe: '1d' } });
-        expect(records(d.stateDir).at(-1)).toMatchObject({ method: 'data.export', result: 'ok', target: { 'bars.ids': ['test:AUD'], 'result.rows': 30 } });
+        await researcher.call('data.export', { name: 'audit.csv', bars: { ids: ['test:AUD'], timeframe: '1d' } });
+        expect(records(d.stateDir).at(-1)).toMatchObject({ method: 'data.export', result: 'ok', target: { name: 'audit.csv', 'bars.ids': ['test:AUD'], 'result.file': 'audit.csv', 'result.rows': 30 } });
 
         const { run: a } = await researcher.call('runs.submit', { kind: 'backtest', spec: { source: TINY } });
         expect(await finished(researcher, a.id)).toBe('completed');

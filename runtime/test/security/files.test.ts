@@ -385,6 +385,24 @@ describe('exports: only into the team\'s export folder, then downloaded (item 3)
         expect((await get('aaa.csv', sec.tokens.alpha.viewer)).status).toBe(403);
         expect((await get('aaa.csv', sec.tokens.alpha.researcher)).status).toBe(200);
     });
+
+    it('uploads and downloads are audited: who, which name, how many bytes; refusals too', async () => {
+        const audit = (): { method: string; result: string; code?: number; actor: { user?: string }; target: Record<string, unknown> }[] =>
+            readFileSync(join(sec.stateDir, 'logs', 'audit.log'), 'utf8').split('\n').filter(Boolean).map(l => JSON.parse(l) as never);
+        const file = join(tempDir('af-local-'), 'audited.csv');
+        writeFileSync(file, bars);
+        const c = sec.client(sec.tokens.beta.researcher);
+        const up = await c.upload(file);
+        expect(audit().filter(r => r.method === 'data.upload').at(-1)).toMatchObject({ result: 'ok', actor: { user: 'beta-researcher' }, target: { name: 'audited.csv', upload: up.id, bytes: up.bytes, sha256: up.sha256 } });
+        await rejection(sec.client(sec.tokens.beta.viewer).upload(file));
+        expect(audit().filter(r => r.method === 'data.upload').at(-1)).toMatchObject({ result: 'error', code: ErrorCodes.Forbidden, actor: { user: 'beta-viewer' } });
+        const r = await c.call('data.export', { name: 'audited.csv', bars: { ids: ['synth:BBB'], timeframe: '1d' } });
+        await c.download(r.file, join(tempDir('af-dl-'), 'x.csv'));
+        expect(audit().filter(x => x.method === 'data.download').at(-1)).toMatchObject({ result: 'ok', target: { name: 'audited.csv', bytes: r.bytes } });
+        await rejection(c.download('nope.csv', join(tempDir('af-dl-'), 'y.csv')));
+        expect(audit().filter(x => x.method === 'data.download').at(-1)).toMatchObject({ result: 'error', code: ErrorCodes.NotFound, target: { name: 'nope.csv' } });
+        expect(readFileSync(join(sec.stateDir, 'logs', 'audit.log'), 'utf8')).not.toContain('date,open');
+    });
 });
 
 describe('MCP file arguments (item 10)', () => {

@@ -123,7 +123,9 @@ const OPERATIONS: { [K in LangOp]: (ws: SourceWorkspace, p: LangOps[K]['params']
                     strategy = strategies[0]!;
                 }
                 const result = compileStrategy(services, strategy);
-                if (!result.ir) return { ok: false, message: result.errors.length ? first(result.errors.map(e => ({ ...e, message: e.message.split('\n')[0]! }))) : `${name}: the strategy does not compile` };
+                // The text's own errors in order of position (an unreadable import, line 1, before the names it would define).
+                const errors = flat.length ? flat : result.errors.map(e => ({ ...e, message: e.message.split('\n')[0]! }));
+                if (!result.ir) return { ok: false, message: errors.length ? first(errors) : `${name}: the strategy does not compile` };
                 return { ok: true, ir: result.ir, imports: model.imports.length > 0 };
             });
         } catch (e) {

@@ -74,6 +74,24 @@ export interface DaemonRunOptions {
     tlsCert?: string;
     allowInsecureRemote?: boolean;
     publicMetrics?: boolean;
+    sourceRoot?: string[];
+    runTimeout?: number;
+    /** `team=ms` pairs. */
+    teamRunTimeout?: string[];
+    runMemory?: number;
+    langWorkers?: number;
+    langTimeout?: number;
+}
+
+/** `team=ms` pairs as a record. */
+function teamTimeouts(pairs: readonly string[]): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const p of pairs) {
+        const m = /^([^=\s]+)=(\d+)$/.exec(p.trim());
+        if (!m) throw new CliError(`--team-run-timeout takes team=milliseconds (e.g. research=3600000), not '${p}'`);
+        out[m[1]!] = Number(m[2]);
+    }
+    return out;
 }
 
 /** Foreground: serves until SIGTERM / SIGINT. */
@@ -82,7 +100,12 @@ export async function daemonRunCommand(o: DaemonRunOptions, out: (s: string) => 
     const tls = o.tlsKey || o.tlsCert ? { key: readFileSync(o.tlsKey ?? '', 'utf8'), cert: readFileSync(o.tlsCert ?? '', 'utf8') } : undefined;
     let d;
     try {
-        d = await startDaemon({ stateDir: o.stateDir, host: o.host, port: o.port, concurrency: o.concurrency, grpc: o.grpc, tls, allowInsecureRemote: o.allowInsecureRemote, publicMetrics: o.publicMetrics, stderr: true });
+        d = await startDaemon({
+            stateDir: o.stateDir, host: o.host, port: o.port, concurrency: o.concurrency, grpc: o.grpc, tls, allowInsecureRemote: o.allowInsecureRemote, publicMetrics: o.publicMetrics, stderr: true,
+            ...(o.sourceRoot?.length ? { sourceRoots: o.sourceRoot.map(r => resolve(r)) } : {}),
+            runs: { timeoutMs: o.runTimeout, teamTimeoutMs: teamTimeouts(o.teamRunTimeout ?? []), memoryMb: o.runMemory },
+            language: { workers: o.langWorkers, timeoutMs: o.langTimeout },
+        });
     } catch (e) {
         throw new CliError(`the daemon cannot start: ${(e as Error).message.split('\n')[0]}`);
     }

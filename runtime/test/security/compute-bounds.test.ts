@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes, type Diagnostic, type RunSummary } from '../../../language/src/protocol/daemon-protocol.js';
 import { URI } from 'langium';
-import { DaemonClient } from '../../src/gateway/client.js';
+import type { DaemonClient } from '../../src/gateway/client.js';
 import { ConfinedFileSystem } from '../../src/lang/confined-fs.js';
 import { LanguageService } from '../../src/lang/language-service.js';
 import { tempDir } from '../data/helpers.js';

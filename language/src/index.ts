@@ -10,6 +10,7 @@ export type { Facts, Decl } from './analysis/checker.js';
 export type { Finding, Chain, ChainStep } from './analysis/findings.js';
 export type { StrategyAnalysis, Warmup, Sink, AnalyzerOptions } from './analysis/analyzer.js';
 export type { ParamSpace, ParamInfo } from './analysis/params.js';
+export { MAX_LOOKBACK_BARS, MAX_GRID_COMBINATIONS } from './analysis/limits.js';
 export { SETTINGS, type SettingSpec, type SettingKind, type Section } from './analysis/settings.js';
 export { durationMs } from './analysis/duration.js';
 export * from './validation/diagnostic-codes.js';

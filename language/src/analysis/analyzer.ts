@@ -13,6 +13,7 @@ import { durationMs, YEAR_MS } from './duration.js';
 import { formatChain, type Finding } from './findings.js';
 import { IntervalAnalysis, type Interval } from './intervals.js';
 import { analyzeParams, type ParamSpace } from './params.js';
+import { MAX_GRID, MAX_GRID_COMBINATIONS, MAX_LOOKBACK_BARS } from './limits.js';
 import { SETTINGS, type Section, type SettingSpec } from './settings.js';
 import { suggest, textOf } from './source-text.js';
 import { PRICE, formatType, formatUnit, isDimensionless, unitsEqual } from './types.js';
@@ -152,6 +153,8 @@ class StrategyAnalyzer {
         const warmup = this.computeWarmup(sinks);
         this.reportWarmup(warmup);
         this.checkOverfitting(params);
+        this.checkLookbackLimit();
+        this.checkGridLimit(params);
         this.checkLeverage(settings);
         this.checkTargetSides();
         if (!this.members.some(m => ast.isRulesBlock(m) || (ast.isPortfolioBlock(m) && m.items.some(ast.isAllocation)))) {
@@ -496,6 +499,47 @@ class StrategyAnalyzer {
         this.add({ code: 'AF501', node: this.s, property: 'name', message: `Warm-up: ${w.bars} bar${w.bars === 1 ? '' : 's'}${where}${range}. No trade happens before every input is defined.` });
     }
 
+    /**
+     * AF503: a look-back beyond MAX_LOOKBACK_BARS (over the param ranges). Reported where the
+     * limit is crossed: the index or call whose inputs are within it but which is not.
+     */
+    private checkLookbackLimit(): void {
+        const over = (n: AstNode | undefined): boolean => (n ? (this.checker.facts.get(n)?.lookbackMax ?? 0) > MAX_LOOKBACK_BARS : false);
+        for (const [node, f] of this.checker.facts) {
+            if (!(f.lookbackMax > MAX_LOOKBACK_BARS) || !(ast.isIndexExpr(node) || ast.isCall(node))) continue;
+            if (AstUtils.getContainerOfType(node, ast.isStrategy) !== this.s) continue;
+            const inputs: (AstNode | undefined)[] = ast.isIndexExpr(node) ? [node.base] : node.args.map(a => a.value);
+            if (inputs.some(over)) continue;
+            const bars = (n: number): string => (Number.isFinite(n) ? n.toLocaleString('en-US') : 'unboundedly many');
+            const much = f.lookbackMax > f.lookback ? `up to ${bars(f.lookbackMax)} bars over the param ranges (${bars(f.lookback)} with the defaults)` : `${bars(f.lookbackMax)} bars`;
+            this.add({
+                code: 'AF503', node,
+                message: `\`${textOf(node)}\` looks back ${much}; the limit is ${MAX_LOOKBACK_BARS.toLocaleString('en-US')} bars. Shorten the look-back, narrow the param's range, or use a coarser timeframe.`,
+            });
+        }
+    }
+
+    /**
+     * AF406: a grid a grid sweep would refuse — over MAX_GRID_COMBINATIONS combinations, or a
+     * param with more than MAX_GRID values (the IR does not enumerate those). Reported on the
+     * param with the most values; random sweeps and backtests of the strategy are unaffected.
+     */
+    private checkGridLimit(space: ParamSpace): void {
+        const counts = space.params.map(p => ({ p, n: gridCount(p) })).filter(x => x.n > 1);
+        if (counts.length === 0) return;
+        const total = counts.reduce((n, x) => n * x.n, 1);
+        const widest = counts.reduce((a, b) => (b.n > a.n ? b : a));
+        if (total <= MAX_GRID_COMBINATIONS && widest.n <= MAX_GRID) return;
+        const fmt = (n: number): string => (Number.isFinite(n) && n < 1e21 ? Math.round(n).toLocaleString('en-US') : n.toExponential(1));
+        const why = widest.n > MAX_GRID
+            ? `param '${widest.p.name}' alone has ${fmt(widest.n)} grid values (over ${MAX_GRID.toLocaleString('en-US')} per param)`
+            : `the grid has ${fmt(total)} combinations (${counts.map(x => `${x.p.name}: ${fmt(x.n)}`).join(' × ')}; over ${MAX_GRID_COMBINATIONS.toLocaleString('en-US')})`;
+        this.add({
+            code: 'AF406', node: widest.p.decl, property: 'name',
+            message: `A grid sweep of '${this.s.name}' is refused: ${why}. Use a random sweep (a sample of the space), a coarser step, or fix some params.`,
+        });
+    }
+
     private checkOverfitting(space: ParamSpace): void {
         const free = space.params.filter(p => p.free);
         if (free.length === 0) return;
@@ -616,4 +660,12 @@ function targetSideFinding(t: ast.Target, side: 'long' | 'short', size: ast.Expr
         code: 'AF604', node: t,
         message: `${written} goes ${other} when \`${textOf(size)}\` is negative (${within(r)}): ${how}. Keep the size at or above 0 (${keep}), or write ${unsided} without a side if the sign of the size is meant to choose the side.`,
     };
+}
+
+/** Values a grid sweep of `p` tries (Infinity for a continuous range), counted without enumerating them. */
+function gridCount(p: ParamSpace['params'][number]): number {
+    if (p.values) return p.values.length;
+    if (p.low === undefined || p.high === undefined) return 1;
+    if (p.step === undefined) return Infinity;
+    return Math.floor((p.high - p.low) / p.step + 1e-9) + 1;
 }

@@ -378,7 +378,8 @@ export class Checker {
             const outputs = info?.entry.outputs;
             if (outputs) {
                 if (!outputs.includes(e.member)) {
-                    const s = suggest(e.member, outputs);
+                    // The member is missing after a syntax error (`macd(close).`): nothing to suggest.
+                    const s = e.member ? suggest(e.member, outputs) : undefined;
                     this.report({ code: 'AF207', node: e, property: 'member', message: `${info.entry.name}() has no output '${e.member}'${s ? `; did you mean '${s}'?` : ''}. Outputs: ${outputs.join(', ')}.` });
                 }
                 return f;

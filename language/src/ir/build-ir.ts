@@ -21,8 +21,10 @@ import {
     type IrOp, type IrParam, type IrPortfolio, type IrRule, type IrSetting, type NodeId, type StrategyIr,
 } from './ir.js';
 
-/** Grids longer than this are left out of the IR (low/high/step still define them). */
-export const MAX_GRID = 10_000;
+import { MAX_GRID } from '../analysis/limits.js';
+
+/** Grids longer than MAX_GRID are left out of the IR (low/high/step still define them; a grid sweep refuses them, AF406). */
+export { MAX_GRID };
 
 /** `series num`, `scalar int`, `scalar enum<fill_mode>`… (see IrNode.type). */
 export function typeString(t: Ty): string {

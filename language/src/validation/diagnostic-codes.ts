@@ -211,6 +211,12 @@ export const DIAGNOSTICS = [
         fixed: STRAT('param fast: int = 10 in 5..50 step 5\nparam slow: int = 50 in 20..200 step 10\nconstraint fast < slow\n' + rulesUsing('crossover(sma(close, fast), sma(close, slow))')),
     },
     {
+        code: 'AF406', severity: 'warning', title: 'Grid too large for a grid sweep',
+        explanation: 'A grid sweep runs every combination of the params\' grid values; the daemon and `af backtest --sweep` refuse one of more than 1,000,000 combinations, or with a param of more than 10,000 grid values (such a grid used to run silently as the default value alone). Backtests and random sweeps (a seeded sample of the space) are unaffected. Use a random sweep, a coarser step, or fix some params.',
+        bad: STRAT('param band: float = 0 in 0..0.1 step 0.00000000001\n' + rulesUsing('close > sma(close, 20) * (1 + band)')),
+        fixed: STRAT('param band: float = 0 in 0..0.1 step 0.01\n' + rulesUsing('close > sma(close, 20) * (1 + band)')),
+    },
+    {
         code: 'AF501', severity: 'hint', title: 'Inferred warm-up',
         explanation: 'The longest look-back of everything the strategy trades on, in bars, with default params (and the maximum over the param ranges). The engine trades only after this many bars.',
         bad: STRAT(rulesUsing('close > sma(close, 200)')),
@@ -221,6 +227,12 @@ export const DIAGNOSTICS = [
         explanation: 'Many free parameters or a large grid for the amount of data. With N trials, the best in-sample Sharpe ratio is inflated by noise; the minimum backtest length (Bailey et al. 2014) for an annual Sharpe of 1 to mean anything is about 2·ln(N) years. Fewer params, coarser steps or more data.',
         bad: STRAT('param a: int = 10 in 5..50 step 1\nparam b: int = 50 in 20..200 step 1\nparam c: int = 14 in 2..30 step 1\nparam d: float = 2 in 1..4 step 0.1\nparam e: int = 20 in 5..60 step 1\nparam f: float = 30 in 10..40 step 1\n' + rulesUsing('crossover(sma(close, a), sma(close, b)) and rsi(close, c) > f and close > bollinger(close, e, d).mid')),
         fixed: STRAT('param a: int = 10 in 5..50 step 5\nparam b: int = 50 in 20..200 step 30\n' + rulesUsing('crossover(sma(close, a), sma(close, b))')),
+    },
+    {
+        code: 'AF503', severity: 'error', title: 'Look-back beyond the limit',
+        explanation: 'A look-back (`x[n]`, an indicator\'s length, a resample to a coarser timeframe) needs more than 1,000,000 bars of history, over the param ranges. The engine keeps that history in memory for every asset, so such a strategy is refused before it runs; a run whose params (given at run time) reach past the limit fails the same way. Shorten the look-back, narrow the param\'s range, or use a coarser timeframe.',
+        bad: STRAT(rulesUsing('close > close[500000000]')),
+        fixed: STRAT(rulesUsing('close > close[500]')),
     },
     {
         code: 'AF601', severity: 'warning', title: 'Target exposure exceeds leverage',

@@ -17,7 +17,6 @@ import { privateDir, restrictUmask, tightenStateDir } from '../security/state-fi
 import { DataStore, resolveStateDir } from '../data/store.js';
 import { ExperimentStore } from '../experiments/store.js';
 import { StoreIndex } from '../similarity/store-index.js';
-import { pointOfDocument } from '../similarity/strategy-point.js';
 import { Dispatcher } from '../gateway/dispatcher.js';
 import { LocalEventBus } from '../gateway/events.js';
 import { checkBindPolicy, createGateway, type Gateway, type LimitsInput } from '../gateway/http.js';
@@ -28,9 +27,10 @@ import { Orchestrator } from '../orchestrator/orchestrator.js';
 import { RUN_STATES, type RunEvent } from '../orchestrator/types.js';
 import { createHandlers, missingHandlers } from './handlers.js';
 import { announce, withdraw } from './lifecycle.js';
-import { SourceWorkspace } from '../lang/source-workspace.js';
 import { DataDirs } from './data-dirs.js';
 import { TeamFiles } from './team-files.js';
+import { LanguageService, type LanguageLimits } from '../lang/language-service.js';
+import { type RunLimits } from '../orchestrator/limits.js';
 
 /** The package version, from the repository's package.json (found upward: this file runs from src/ in tests and out/ otherwise). */
 export const DAEMON_VERSION = ((): string => {
@@ -65,6 +65,12 @@ export interface DaemonOptions {
     readonly dataDirs?: readonly string[];
     /** Largest upload (PUT /uploads/<name>) in bytes. Default 1 GiB. */
     readonly maxUploadBytes?: number;
+    /** Folders `import` statements of sources sent over RPC may read (.af files only, never the state directory); default: the workspace. */
+    readonly sourceRoots?: readonly string[];
+    /** Language workers (lang.*, similar.find, runs' compiles): count, time per request, memory, queue (runtime/src/lang/language-service.ts). */
+    readonly language?: LanguageLimits;
+    /** Runs: default time limit with per-team overrides (defaultTimeoutMs is its older name), memory, trials (runtime/src/orchestrator/limits.ts). */
+    readonly runs?: RunLimits;
 }
 
 export interface RunningDaemon {
@@ -92,6 +98,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
     }
     const startedAt = new Date().toISOString();
     const stores: DataStore[] = [];
+    let language: LanguageService | undefined;
     let stopping = false;
     let audit: AuditLog | undefined;
     const open = async (): Promise<DataStore> => {
@@ -109,17 +116,25 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         const boot = await iam.bootstrap(stateDir);
         if (boot.created) log.info({ component: 'iam', file: boot.file }, 'first start: bootstrap admin token written');
         const experiments = new ExperimentStore(await open());
-        // Stored sources compile like submitted ones: imports resolve from disk relative to the run's uri.
-        const workspace = new SourceWorkspace();
+        // Every source text is parsed and compiled in the language workers; imports only from the source folders.
+        language = new LanguageService({
+            ...o.language, sourceRoots: o.sourceRoots ?? [o.workspace ?? process.cwd()], excludeRoots: [stateDir],
+            log: (level, message, fields) => log[level]({ component: 'language', ...fields }, message),
+        });
+        const lang = language;
+        // Stored sources compile like submitted ones: imports resolve relative to the run's uri.
         const similarity = StoreIndex.open({
             store: await open(), stateDir,
-            embed: (source, uri, strategy) => workspace.with(source, uri ?? undefined, ({ services, document }) => pointOfDocument(services, document, strategy)),
+            embed: (source, uri, strategy) => lang.point({ source, ...(uri ? { uri } : {}), ...(strategy ? { strategy } : {}) }, { key: 'similarity', internal: true }),
             log: (level, message, fields) => log[level]({ component: 'similarity', ...fields }, message),
         });
         // A loaded index is reconciled before serving; a rebuild runs in the background (queries get a 503 with its progress).
         const similarityReady = similarity.start().catch(err => log.warn({ component: 'similarity', err }, 'similarity index start failed'));
         if (!similarity.rebuilds) await similarityReady;
-        const orchestrator = new Orchestrator({ store: await open(), stateDir, concurrency: o.concurrency ?? availableParallelism(), defaultTimeoutMs: o.defaultTimeoutMs });
+        const orchestrator = new Orchestrator({
+            store: await open(), stateDir, concurrency: o.concurrency ?? availableParallelism(), language: lang,
+            limits: { ...o.runs, timeoutMs: o.runs?.timeoutMs ?? o.defaultTimeoutMs },
+        });
 
         // Run events → the gateway's subscribers (the owning team only) and the metrics/alerts.
         const bus = new LocalEventBus();
@@ -181,7 +196,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         const teamFiles = new TeamFiles(stateDir);
         const handlers = createHandlers({
             version: DAEMON_VERSION, startedAt, transports: { http: true, ws: true, grpc: o.grpc ?? false },
-            workspace, data, dataReads: await open(), iam, orchestrator, experiments, similarity, stateDir, files: { dataDirs, teams: teamFiles },
+            language: lang, data, dataReads: await open(), iam, orchestrator, experiments, similarity, stateDir, files: { dataDirs, teams: teamFiles },
         });
         const missing = missingHandlers(handlers);
         if (missing.length) throw new Error(`no handler for ${missing.join(', ')}`);
@@ -217,6 +232,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
             clearInterval(gauges);
             await gateway.close().catch(() => undefined);
             await orchestrator.stop({ graceMs: 5000 }).catch(() => undefined);
+            await lang.close();
             await similarity.settled().catch(() => undefined);
             similarity.close();
             withdraw(stateDir);
@@ -227,6 +243,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         };
         return { url: gateway.url, stateDir, gateway, orchestrator, monitoring, adminToken: boot.token, stop };
     } catch (e) {
+        await language?.close();
         await audit?.close().catch(() => undefined);
         await monitoring.close().catch(() => undefined);
         for (const s of stores) s.close();

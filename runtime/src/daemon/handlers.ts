@@ -1,12 +1,11 @@
 /**
  * The daemon's method handlers: each method of the protocol table mapped onto a service
- * (language workspace, data store, orchestrator, experiment store, similarity, IAM). Handlers
+ * (language facade, data store, orchestrator, experiment store, similarity, IAM). Handlers
  * only translate: validation happened in the gateway (the table's schemas), and the services own
  * their rules. Everything a caller sees is scoped to the caller's team.
  */
-import { compileStrategy, canonicalDag, dagToDot, embedDag, fingerprints, isStrategy } from '../../../language/src/index.js';
 import {
-    ErrorCodes, METHODS, PROTOCOL_VERSION, RpcError, methodCatalogue, type ResultOf, type RunSummary as WireRunSummary,
+    ErrorCodes, METHODS, PROTOCOL_VERSION, RpcError, methodCatalogue, type RunSummary as WireRunSummary,
 } from '../../../language/src/protocol/daemon-protocol.js';
 import { readAudit } from '../audit/read.js';
 import { exportBars } from '../data/bars-export.js';
@@ -16,12 +15,12 @@ import { type DataStore } from '../data/store.js';
 import { normalizeSymbol } from '../data/symbols.js';
 import { type ExperimentStore } from '../experiments/store.js';
 import { SimilarityUnavailable, type StoreIndex } from '../similarity/store-index.js';
-import { pointOfDocument, type StrategyPoint } from '../similarity/strategy-point.js';
+import { type StrategyPoint } from '../similarity/strategy-point.js';
 import { type CallContext, type Handlers } from '../gateway/types.js';
 import { type Iam } from '../iam/iam.js';
 import { type Orchestrator } from '../orchestrator/orchestrator.js';
 import { type Run } from '../orchestrator/types.js';
-import { type SourceWorkspace } from '../lang/source-workspace.js';
+import { type LanguageService } from '../lang/language-service.js';
 import { parseSince } from '../monitoring/logs.js';
 import { type DataDirs } from './data-dirs.js';
 import { TeamFiles, type TeamExportFormat } from './team-files.js';
@@ -33,7 +32,8 @@ export interface DaemonServices {
     readonly version: string;
     readonly startedAt: string;
     readonly transports: { http: boolean; ws: boolean; grpc: boolean };
-    readonly workspace: SourceWorkspace;
+    /** Parses, lints and compiles source texts (in its worker threads). */
+    readonly language: LanguageService;
     /** For data.* (its own connection: imports use transactions). */
     readonly data: DataStore;
     /** For data.list and data.export: another connection, so reads see committed bars only, never an import in flight on `data`. */
@@ -75,9 +75,8 @@ export function createHandlers(s: DaemonServices): Handlers {
         return run;
     };
     /** The similarity point of a strategy in a source text; syntax or compile errors are a clear 400-class error. */
-    const queryPoint = (source: string, uri: string | undefined, strategy: string | undefined): Promise<StrategyPoint> =>
-        s.workspace.with(source, uri, ({ services, document }) => {
-            const r = pointOfDocument(services, document, strategy);
+    const queryPoint = (source: string, uri: string | undefined, strategy: string | undefined, team: string): Promise<StrategyPoint> =>
+        s.language.point({ source, ...(uri !== undefined ? { uri } : {}), ...(strategy !== undefined ? { strategy } : {}) }, { key: team }).then(r => {
             if (r.ok) return r.point;
             const where = uri ?? 'the source';
             const shown = r.errors.slice(0, 3).map(e => `${e.line}:${e.column} ${e.code === 'AF001' ? '' : `${e.code} `}${e.message}`).join('; ');
@@ -102,56 +101,10 @@ export function createHandlers(s: DaemonServices): Handlers {
         }),
 
         // ---------------------------------------------------------------- language
-        'lang.lint': async p => s.workspace.with(p.source, p.uri, ({ diagnostics }) => {
-            const shown = diagnostics.filter(d => p.hints || d.severity !== 'hint');
-            return { errors: diagnostics.filter(d => d.severity === 'error').length, warnings: diagnostics.filter(d => d.severity === 'warning').length, diagnostics: shown };
-        }, { dataBars: p.bars }),
-
-        'lang.compile': async p => s.workspace.with(p.source, p.uri, ({ services, model, diagnostics }) => {
-            const strategies = model.elements.filter(isStrategy);
-            const names = strategies.map(x => x.name);
-            const target = p.strategy !== undefined ? strategies.find(x => x.name === p.strategy) : strategies[0];
-            if (p.strategy !== undefined && !target) throw new RpcError(ErrorCodes.InvalidParams, `no strategy '${p.strategy}' in the source; it has ${names.join(', ') || 'none'}`);
-            const errors = diagnostics.filter(d => d.severity === 'error');
-            const base = { diagnostics, strategies: names, strategy: target?.name ?? null };
-            if (!target || errors.length > 0) return { ok: false, ...base };
-            const compiled = compileStrategy(services, target);
-            if (!compiled.ir) return { ok: false, ...base };
-            const ir = compiled.ir;
-            const out: ResultOf<'lang.compile'> = { ok: true, ...base };
-            const emit = new Set(p.emit);
-            if (emit.has('ir')) out.ir = ir;
-            if (emit.has('dag')) out.dag = canonicalDag(ir, 'exact');
-            if (emit.has('structural-dag')) out.dag = canonicalDag(ir, 'structural');
-            if (emit.has('dot')) out.dot = dagToDot(canonicalDag(ir, 'exact'));
-            if (emit.has('fingerprints')) out.fingerprints = fingerprints(ir);
-            if (emit.has('embedding')) out.embedding = embedDag(canonicalDag(ir, 'structural'));
-            return out;
-        }),
-
-        'lang.analyse': async p => s.workspace.with(p.source, p.uri, ({ services, model, diagnostics, document }) => {
-            const analyzer = services.alphaforge.Analyzer;
-            const strategies = model.elements.filter(isStrategy).filter(x => p.strategy === undefined || x.name === p.strategy).map(st => {
-                const a = analyzer.analyze(st);
-                const compiled = diagnostics.some(d => d.severity === 'error') ? undefined : compileStrategy(services, st).ir;
-                const line = document.textDocument.positionAt(st.$cstNode?.offset ?? 0).line + 1;
-                return {
-                    name: st.name, line,
-                    universe: compiled ? compiled.universe.map(u => u.id) : a.assets.map(x => (x.$cstNode?.text ?? "").split(/\s+as\s+/)[0]!.trim()),
-                    timeframe: compiled ? { text: compiled.timeframe.text, ms: compiled.timeframe.ms } : (a.timeframeMs ? { text: `${a.timeframeMs / 60_000}m`, ms: a.timeframeMs } : null),
-                    warmup: { bars: a.warmup.bars, maxBars: a.warmup.maxBars },
-                    params: a.params.params.map(x => ({
-                        name: x.name, type: x.type, default: x.default ?? null, low: x.low ?? null, high: x.high ?? null, step: x.step ?? null,
-                        values: x.values && x.values.length <= 10_000 ? [...x.values] : null, free: x.free,
-                    })),
-                    gridSize: Number.isFinite(a.params.gridSize) ? a.params.gridSize : null,
-                    fill: a.fill,
-                    tags: compiled?.tags ? [...compiled.tags] : [],
-                    fingerprints: compiled ? fingerprints(compiled) : null,
-                };
-            });
-            return { diagnostics, strategies };
-        }),
+        // Parsing and compiling run in the language facade's worker threads, queued fairly by team.
+        'lang.lint': async (p, ctx) => s.language.lint(p, { key: ctx.principal.teamName }),
+        'lang.compile': async (p, ctx) => s.language.compile(p, { key: ctx.principal.teamName }),
+        'lang.analyse': async (p, ctx) => s.language.analyse(p, { key: ctx.principal.teamName }),
 
         // -------------------------------------------------------------------- data
         // Market data is read only where the caller's team may read it (data/ownership.ts).
@@ -321,9 +274,9 @@ export function createHandlers(s: DaemonServices): Handlers {
             let file: string | undefined;
             if (p.runId !== undefined) {
                 const run = await ownRun(p.runId, ctx.principal.teamName);
-                point = await queryPoint(run.spec.source, run.spec.uri, run.strategy ?? run.spec.strategy);
+                point = await queryPoint(run.spec.source, run.spec.uri, run.strategy ?? run.spec.strategy, ctx.principal.teamName);
             } else {
-                point = await queryPoint(p.source!, p.uri, p.strategy);
+                point = await queryPoint(p.source!, p.uri, p.strategy, ctx.principal.teamName);
                 file = p.uri;
             }
             try {

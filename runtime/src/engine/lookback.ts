@@ -13,7 +13,16 @@ export function coreCatalogue(): Catalogue {
 }
 
 export function nodeLookbacks(ir: StrategyIr, params: Readonly<Record<string, number | boolean>>, cat = coreCatalogue()): number[] {
+    return nodeWindows(ir, params, cat).lookbacks;
+}
+
+/**
+ * Per node: its look-back (bars of history before its value is defined) and its own window (the
+ * history the engine keeps for this node alone: k of x[k], an indicator's length; 0 for the rest).
+ */
+export function nodeWindows(ir: StrategyIr, params: Readonly<Record<string, number | boolean>>, cat = coreCatalogue()): { lookbacks: number[]; own: number[] } {
     const lb = new Array<number>(ir.nodes.length).fill(0);
+    const ownOf = new Array<number>(ir.nodes.length).fill(0);
     for (const n of ir.nodes) {
         const inputs = n.inputs.map(i => lb[i]!);
         const deepest = inputs.length ? Math.max(...inputs) : 0;
@@ -21,7 +30,8 @@ export function nodeLookbacks(ir: StrategyIr, params: Readonly<Record<string, nu
             case 'const': case 'param': case 'enum': case 'field': lb[n.id] = 0; break;
             case 'index': {
                 const k = evalScalar(ir, n.inputs[1]!, params);
-                lb[n.id] = lb[n.inputs[0]!]! + (typeof k === 'number' ? Math.max(0, k) : 0);
+                ownOf[n.id] = typeof k === 'number' ? Math.max(0, k) : 0;
+                lb[n.id] = lb[n.inputs[0]!]! + ownOf[n.id]!;
                 break;
             }
             case 'call': {
@@ -39,6 +49,7 @@ export function nodeLookbacks(ir: StrategyIr, params: Readonly<Record<string, nu
                     const ratio = typeof tf === 'number' && ir.timeframe.ms > 0 ? Math.round(tf / ir.timeframe.ms) : 1;
                     lb[n.id] = (lb[n.inputs[0]!]! + own + (typeof offset === 'number' ? Math.max(offset, 0) : 1) + 1) * ratio;
                 } else {
+                    ownOf[n.id] = own;
                     lb[n.id] = deepest + own;
                 }
                 break;
@@ -46,7 +57,20 @@ export function nodeLookbacks(ir: StrategyIr, params: Readonly<Record<string, nu
             default: lb[n.id] = deepest;
         }
     }
-    return lb;
+    return { lookbacks: lb, own: ownOf };
+}
+
+/** The nodes `roots` depend on (themselves included). */
+export function reachable(ir: StrategyIr, roots: readonly NodeId[]): Set<NodeId> {
+    const seen = new Set<NodeId>();
+    const stack = [...roots];
+    while (stack.length) {
+        const id = stack.pop()!;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        for (const i of ir.nodes[id]?.inputs ?? []) stack.push(i);
+    }
+    return seen;
 }
 
 /** The nodes whose values the strategy trades on (rules, allocations, risk). */

@@ -5,6 +5,7 @@
 import type { StrategyIr } from '../../../language/src/ir/ir.js';
 import { evalScalar } from './ir-scalar.js';
 import { BacktestError } from './types.js';
+import { MAX_GRID, MAX_GRID_COMBINATIONS } from '../../../language/src/analysis/limits.js';
 
 export type ParamSet = Record<string, number | boolean>;
 
@@ -24,6 +25,11 @@ function valuesOf(ir: StrategyIr, name: string, fixed: ParamSet): readonly (numb
     if (Object.prototype.hasOwnProperty.call(fixed, name)) return [fixed[name]!];
     const p = ir.params.find(x => x.name === name)!;
     if (p.grid) return p.grid;
+    if (p.low !== null && p.high !== null && p.step !== null && p.high > p.low) {
+        // A stepped range the IR does not enumerate (over MAX_GRID values): never silently its default alone.
+        const count = Math.floor((p.high - p.low) / p.step + 1e-9) + 1;
+        throw new BacktestError(`param '${name}' has ${count.toLocaleString('en-US')} grid values (${p.low}..${p.high} step ${p.step}), over the ${MAX_GRID.toLocaleString('en-US')} a grid sweep tries per param (AF406); use a random sweep, a coarser step, or fix it with params`);
+    }
     if (p.default !== null) return [p.default];
     throw new BacktestError(`param '${name}' has no grid (a float range needs a step for a grid sweep; use --random)`);
 }
@@ -33,11 +39,11 @@ export function satisfies(ir: StrategyIr, values: ParamSet): boolean {
 }
 
 /** Every grid combination that satisfies the constraints, in a deterministic order. */
-export function gridParamSets(ir: StrategyIr, fixed: ParamSet = {}, limit = 1_000_000): ParamSet[] {
+export function gridParamSets(ir: StrategyIr, fixed: ParamSet = {}, limit = MAX_GRID_COMBINATIONS): ParamSet[] {
     const names = ir.params.map(p => p.name);
     const lists = names.map(n => valuesOf(ir, n, fixed));
     const total = lists.reduce((n, l) => n * l.length, 1);
-    if (total > limit) throw new BacktestError(`the grid has ${total.toLocaleString('en-US')} combinations (over ${limit.toLocaleString('en-US')}); fix some params with --params or use --random N`);
+    if (total > limit) throw new BacktestError(`the grid has ${total.toLocaleString('en-US')} combinations, over the limit of ${limit.toLocaleString('en-US')} per run (AF406); fix some params (params / --params) or use a random sweep (samples / --random N)`);
     const out: ParamSet[] = [];
     const cur: ParamSet = {};
     const rec = (i: number): void => {

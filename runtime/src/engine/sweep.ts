@@ -13,6 +13,8 @@ import { runRange, capitalOf } from './trial.js';
 import { runTrials, shareBars, type TrialJob } from './worker-pool.js';
 import { BacktestError, type BarData } from './types.js';
 import type { TrialSummary } from './trial.js';
+import type { EngineLimits } from './limits.js';
+import { MAX_GRID_COMBINATIONS } from '../../../language/src/analysis/limits.js';
 
 export type SortMetric = 'sharpe' | 'sortino' | 'cagr' | 'totalReturn' | 'calmar' | 'maxDrawdown' | 'profitFactor' | 'winRate';
 export const SORT_METRICS: readonly SortMetric[] = ['sharpe', 'sortino', 'cagr', 'totalReturn', 'calmar', 'maxDrawdown', 'profitFactor', 'winRate'];
@@ -28,6 +30,12 @@ export interface SearchOptions {
     readonly workers?: number;
     readonly onProgress?: (done: number, total: number) => void;
     readonly signal?: AbortSignal;
+    /** Most trials of one sweep or walk-forward (grid combinations, random samples, × windows); default MAX_GRID_COMBINATIONS. */
+    readonly maxTrials?: number;
+    /** Look-back and engine-state limits of every trial. */
+    readonly limits?: EngineLimits;
+    /** V8 heap limit of trial worker threads, MB. */
+    readonly memoryMb?: number;
 }
 
 export interface SweepResult {
@@ -46,7 +54,12 @@ export function score(m: Metrics, by: SortMetric): number {
 }
 
 function paramSets(ir: StrategyIr, o: SearchOptions): ParamSet[] {
-    const sets = o.mode === 'random' ? randomParamSets(ir, o.samples ?? 100, o.seed ?? 1, o.fixed) : gridParamSets(ir, o.fixed);
+    const max = o.maxTrials ?? MAX_GRID_COMBINATIONS;
+    const samples = o.samples ?? 100;
+    if (o.mode === 'random' && samples > max) {
+        throw new BacktestError(`a random sweep of ${samples.toLocaleString('en-US')} samples is over the limit of ${max.toLocaleString('en-US')} trials per run; ask for fewer samples`);
+    }
+    const sets = o.mode === 'random' ? randomParamSets(ir, samples, o.seed ?? 1, o.fixed) : gridParamSets(ir, o.fixed, max);
     if (sets.length === 0) throw new BacktestError(`no parameter combination of ${ir.strategy} satisfies its constraints${o.fixed && Object.keys(o.fixed).length ? ' with the fixed values given' : ''}`);
     return sets;
 }
@@ -56,7 +69,7 @@ export async function runSweep(ir: StrategyIr, data: BarData, o: SearchOptions =
     const sortBy = o.sortBy ?? 'sharpe';
     const sets = paramSets(ir, o);
     const workers = Math.min(o.workers ?? 1, sets.length);
-    const rows = await runTrials(ir, data, sets.map(params => ({ params })), { workers, onResult: o.onProgress, signal: o.signal });
+    const rows = await runTrials(ir, data, sets.map(params => ({ params })), { workers, onResult: o.onProgress, signal: o.signal, limits: o.limits, memoryMb: o.memoryMb });
     const sorted = [...rows].sort((a, b) => score(b.metrics, sortBy) - score(a.metrics, sortBy));
     return { rows: sorted, sortBy, trials: rows.length, deflated: deflate(sorted), workers, elapsedMs: performance.now() - t0 };
 }
@@ -118,14 +131,19 @@ export async function runWalkForward(ir: StrategyIr, data: BarData, o: WalkForwa
     const sets = paramSets(ir, o);
     const shared = shareBars(data);
     // Every in-sample trial of every window in one parallel batch.
+    const max = o.maxTrials ?? MAX_GRID_COMBINATIONS;
+    if (windows.length * sets.length > max) {
+        throw new BacktestError(`the walk-forward would run ${(windows.length * sets.length).toLocaleString('en-US')} trials (${windows.length} windows × ${sets.length.toLocaleString('en-US')} combinations), over the limit of ${max.toLocaleString('en-US')} per run; use longer windows, fewer combinations or a random sample`);
+    }
     const jobs: TrialJob[] = windows.flatMap(w => sets.map(params => ({ params, from: w.isFrom, to: w.isTo })));
     const total = jobs.length + windows.length;
-    const is = await runTrials(ir, shared, jobs, { workers: o.workers, signal: o.signal, onResult: (d) => o.onProgress?.(d, total) });
+    const pool = { workers: o.workers, signal: o.signal, limits: o.limits, memoryMb: o.memoryMb };
+    const is = await runTrials(ir, shared, jobs, { ...pool, onResult: (d) => o.onProgress?.(d, total) });
     const picks = windows.map((w, k) => {
         const rows = is.slice(k * sets.length, (k + 1) * sets.length);
         return { w, best: [...rows].sort((a, b) => score(b.metrics, sortBy) - score(a.metrics, sortBy))[0]! };
     });
-    const oos = await runTrials(ir, shared, picks.map(p => ({ params: p.best.params, from: p.w.oosFrom, to: p.w.oosTo })), { workers: o.workers, signal: o.signal, onResult: (d) => o.onProgress?.(jobs.length + d, total) });
+    const oos = await runTrials(ir, shared, picks.map(p => ({ params: p.best.params, from: p.w.oosFrom, to: p.w.oosTo })), { ...pool, onResult: (d) => o.onProgress?.(jobs.length + d, total) });
 
     // Stitch: each out-of-sample segment compounds from where the previous one ended.
     const capital = capitalOf(ir);
@@ -135,7 +153,7 @@ export async function runWalkForward(ir: StrategyIr, data: BarData, o: WalkForwa
     let level = capital, at = 0;
     const trades: { pnl: number; returnPct: number }[] = [];
     for (const p of picks) {
-        const { result, offset } = runRange(ir, data, p.best.params, p.w.oosFrom, p.w.oosTo);
+        const { result, offset } = runRange(ir, data, p.best.params, p.w.oosFrom, p.w.oosTo, o.limits);
         const base = offset > 0 ? result.equity[offset - 1]! : capital;
         for (let i = offset; i < result.equity.length; i++) equity[at++] = level * (result.equity[i]! / base);
         level = equity[at - 1]!;

@@ -9,6 +9,7 @@ import { warmupBars } from './lookback.js';
 import { computeMetrics, type Metrics } from './metrics.js';
 import { bindParams } from './params.js';
 import type { BacktestResult, BarData } from './types.js';
+import type { EngineLimits } from './limits.js';
 import type { ParamSet } from './param-space.js';
 
 export interface TrialSummary {
@@ -27,10 +28,10 @@ export function sliceBars(data: BarData, from: number, to: number): BarData {
     };
 }
 
-export function runRange(ir: StrategyIr, data: BarData, params: ParamSet, from = 0, to = data.ts.length): { result: BacktestResult; offset: number } {
+export function runRange(ir: StrategyIr, data: BarData, params: ParamSet, from = 0, to = data.ts.length, limits?: EngineLimits): { result: BacktestResult; offset: number } {
     const values = bindParams(ir, params);
     const start = Math.max(0, from - warmupBars(ir, values));
-    const result = new CompiledBacktester().run(ir, start === 0 && to === data.ts.length ? data : sliceBars(data, start, to), { params: values });
+    const result = new CompiledBacktester().run(ir, start === 0 && to === data.ts.length ? data : sliceBars(data, start, to), { params: values, ...(limits ? { limits } : {}) });
     return { result, offset: from - start };
 }
 
@@ -53,7 +54,7 @@ export function capitalOf(ir: StrategyIr): number {
     return n?.op === 'const' && typeof n.attrs['value'] === 'number' ? n.attrs['value'] : 100_000;
 }
 
-export function runTrial(ir: StrategyIr, data: BarData, params: ParamSet, from = 0, to = data.ts.length): TrialSummary {
-    const { result, offset } = runRange(ir, data, params, from, to);
+export function runTrial(ir: StrategyIr, data: BarData, params: ParamSet, from = 0, to = data.ts.length, limits?: EngineLimits): TrialSummary {
+    const { result, offset } = runRange(ir, data, params, from, to, limits);
     return { params, metrics: measure(ir, data, result, from, offset), from, to };
 }

@@ -5,6 +5,7 @@
  * field by field. Semantics: docs/backtest-semantics.md.
  */
 import type { StrategyIr } from '../../../language/src/ir/ir.js';
+import type { EngineLimits } from './limits.js';
 
 /** OHLCV bars of one asset on a shared time axis; NaN where the asset has no bar. */
 export interface AssetBars {
@@ -36,6 +37,8 @@ export interface BacktestOptions {
     /** Called every `progressEvery` bars with the fraction done; may throw to cancel. */
     readonly onProgress?: (done: number) => void;
     readonly progressEvery?: number;
+    /** Look-back and memory limits, checked before anything is allocated (default: DEFAULT_ENGINE_LIMITS). */
+    readonly limits?: EngineLimits;
 }
 
 export interface Fill {

@@ -12,6 +12,7 @@ import type { StrategyIr } from '../../../language/src/ir/ir.js';
 import type { BarData } from './types.js';
 import type { ParamSet } from './param-space.js';
 import { runTrial, type TrialSummary } from './trial.js';
+import type { EngineLimits } from './limits.js';
 
 export interface SharedBars {
     readonly ts: SharedArrayBuffer;
@@ -55,6 +56,10 @@ export interface PoolOptions {
     readonly workers?: number;
     readonly onResult?: (done: number, total: number) => void;
     readonly signal?: AbortSignal;
+    /** Look-back and engine-state limits of every trial. */
+    readonly limits?: EngineLimits;
+    /** V8 heap limit of each trial worker thread, in MB (default: Node's). */
+    readonly memoryMb?: number;
 }
 
 /** The compiled worker script. Under vitest (running TypeScript sources) it is taken from out/ (built by `npm run build`). */
@@ -93,7 +98,10 @@ export async function runTrials(ir: StrategyIr, data: BarData | SharedBars, jobs
             w.postMessage({ kind: 'job', index: i, job: jobs[i] });
         };
         for (let k = 0; k < n; k++) {
-            const w = new Worker(url, { workerData: { ir, bars: shared } });
+            const w = new Worker(url, {
+                workerData: { ir, bars: shared, limits: options.limits },
+                ...(options.memoryMb ? { resourceLimits: { maxOldGenerationSizeMb: options.memoryMb } } : {}),
+            });
             workers.push(w);
             w.on('message', (m: { kind: 'result'; index: number; summary: TrialSummary } | { kind: 'error'; index: number; message: string }) => {
                 if (m.kind === 'error') { stop(new Error(`params ${JSON.stringify(jobs[m.index]!.params)}: ${m.message}`)); return; }
@@ -102,7 +110,9 @@ export async function runTrials(ir: StrategyIr, data: BarData | SharedBars, jobs
                 options.onResult?.(done, jobs.length);
                 if (done === jobs.length) { stop(); resolve(results); } else feed(w);
             });
-            w.on('error', e => stop(e));
+            w.on('error', e => stop((e as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY'
+                ? new Error(`a trial needed more than ${options.memoryMb ?? 'the'} MB of memory its worker thread may use`)
+                : e));
             // Two jobs in flight per worker: the next one is already queued while a result travels back.
             feed(w);
             feed(w);
@@ -115,7 +125,7 @@ async function runInline(ir: StrategyIr, data: BarData, jobs: readonly TrialJob[
     for (const job of jobs) {
         if (options.signal?.aborted) throw new Error('cancelled');
         try {
-            results.push(runTrial(ir, data, job.params, job.from, job.to));
+            results.push(runTrial(ir, data, job.params, job.from, job.to, options.limits));
         } catch (e) {
             throw new Error(`params ${JSON.stringify(job.params)}: ${(e as Error).message}`);
         }

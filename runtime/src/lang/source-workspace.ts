@@ -1,18 +1,25 @@
 /**
- * Language services for source texts that arrive over the wire (lang.* methods, and the
- * orchestrator compiling a run's text). One set of
- * services is built on first use and kept; each request runs alone in a clean workspace: its text
- * (under its own URI, or a memory: one) plus the files it imports read from disk, emptied again
- * afterwards so nothing stale survives into the next request.
+ * One Langium workspace for source texts that arrive over the wire, inside a language worker
+ * (language-worker.ts). The services are built once and kept; each request runs alone in a clean
+ * workspace: its text (under its own URI, or a memory: one) plus the files it imports, read
+ * through the confined file system (confined-fs.ts), emptied again afterwards so nothing stale
+ * survives into the next request.
  */
 import { URI, type LangiumDocument } from 'langium';
-import { NodeFileSystem } from 'langium/node';
 import { createAlphaForgeServices, resolveImport, type AlphaForgeServices, type Model } from '../../../language/src/index.js';
 import type { Diagnostic } from '../../../language/src/protocol/daemon-protocol.js';
 import { RpcError, ErrorCodes } from '../../../language/src/protocol/daemon-protocol.js';
 import { Mutex } from '../util/mutex.js';
+import type { ConfinedFileSystem, RefusalReason } from './confined-fs.js';
 
 const SEVERITY = ['', 'error', 'warning', 'info', 'hint'] as const;
+
+/** Appended to AF004 when the import was refused for a reason its URI shows (so saying it reveals nothing of the host). */
+const REFUSAL_HINTS: Readonly<Record<RefusalReason, string>> = {
+    scheme: ' A source sent without a file: uri cannot import; send the uri of its file.',
+    extension: ' The daemon imports only .af files.',
+    outside: " The daemon reads imports only from .af files inside its source folders (not its state directory).",
+};
 
 export interface LoadedSource {
     readonly services: AlphaForgeServices;
@@ -27,10 +34,18 @@ export class SourceWorkspace {
     private readonly mutex = new Mutex();
     private counter = 0;
 
+    constructor(private readonly fileSystem: ConfinedFileSystem) {}
+
+    /** Builds the language services now (the first request would otherwise pay for it). */
+    warm(): AlphaForgeServices {
+        this.services ??= createAlphaForgeServices({ fileSystemProvider: () => this.fileSystem }).AlphaForge;
+        return this.services;
+    }
+
     /** Loads `source` (and its imports), validates, runs `fn`, then removes the documents again. */
     async with<T>(source: string, uri: string | undefined, fn: (loaded: LoadedSource) => T | Promise<T>, options: { dataBars?: number } = {}): Promise<T> {
         return this.mutex.run(async () => {
-            const services = this.services ??= createAlphaForgeServices(NodeFileSystem).AlphaForge;
+            const services = this.warm();
             const ws = services.shared.workspace;
             let docUri: URI;
             try {
@@ -42,6 +57,7 @@ export class SourceWorkspace {
             const analyzer = services.alphaforge.Analyzer;
             const dataBars = analyzer.options.dataBars;
             analyzer.options.dataBars = options.dataBars;
+            this.fileSystem.takeRefusals();
             try {
                 const document = ws.LangiumDocumentFactory.fromString<Model>(source, docUri);
                 ws.LangiumDocuments.addDocument(document);
@@ -57,10 +73,11 @@ export class SourceWorkspace {
                         loaded.push(d);
                         queue.push(...importsOf(d));
                     } catch {
-                        // A missing import is reported (AF004) on its import statement.
+                        // A missing (or refused) import is reported (AF004) on its import statement.
                     }
                 }
                 await ws.DocumentBuilder.build([services.alphaforge.Builtins.document(), ...loaded], { validation: true });
+                const refused = this.fileSystem.takeRefusals();
                 const shownUri = uri ?? 'source';
                 const diagnostics: Diagnostic[] = (document.diagnostics ?? []).map(d => ({
                     uri: shownUri,
@@ -70,7 +87,7 @@ export class SourceWorkspace {
                     endColumn: d.range.end.character + 1,
                     severity: SEVERITY[d.severity ?? 1] as Diagnostic['severity'],
                     code: String(d.code ?? ''),
-                    message: d.message,
+                    message: d.code === 'AF004' ? d.message + refusalHint(document, d.message, refused) : d.message,
                 })).sort((a, b) => a.line - b.line || a.column - b.column || a.code.localeCompare(b.code));
                 return await fn({ services, document, model: document.parseResult.value, diagnostics });
             } finally {
@@ -84,4 +101,13 @@ export class SourceWorkspace {
 function importsOf(doc: LangiumDocument): URI[] {
     const model = doc.parseResult.value as Model;
     return (model.imports ?? []).flatMap(i => (i.path ? [resolveImport(doc.uri, i.path)] : []));
+}
+
+/** The hint for an AF004 whose import (named in the message as "looked for <path>") was refused. */
+function refusalHint(doc: LangiumDocument, message: string, refused: ReadonlyMap<string, RefusalReason>): string {
+    for (const u of importsOf(doc)) {
+        const reason = refused.get(u.toString());
+        if (reason && message.includes(`looked for ${u.path})`)) return REFUSAL_HINTS[reason];
+    }
+    return '';
 }

@@ -1,13 +1,14 @@
 /**
- * Executes one run: compile (main thread, compile.ts), load its bars from the store (main thread:
- * DuckDB stays here), then the backtest / sweep / walk-forward in a worker thread of a small pool
- * (run-worker.ts), with the bars handed over in SharedArrayBuffers (no copy per worker).
+ * Executes one run: compile (in a language worker, through the language facade: compile.ts), load
+ * its bars from the store (main thread: DuckDB stays here), then the backtest / sweep /
+ * walk-forward in a worker thread of a small pool (run-worker.ts), with the bars handed over in
+ * SharedArrayBuffers (no copy per worker).
  *
- * Why compile here and not in the worker: the IR says which bars to load (universe, timeframe),
- * and loading is a main-thread job; the language services are built once and kept, where a
- * worker would pay for building them per thread; compiling is linear in the text (the parser
- * guard) and takes milliseconds, so it does not stall the daemon. The heavy part — the engine —
- * is what runs in the worker, where `terminate()` stops it at once.
+ * Each run worker has a V8 heap limit (`RunLimits.memoryMb`) and the engine checks its history
+ * buffers (typed arrays, outside that heap) against the same figure before allocating them; a
+ * worker that runs out of memory fails its run with a message that says so. A worker left holding
+ * more than `recycleAboveMb` after a run is replaced rather than kept idle: an idle thread never
+ * collects its garbage, so the memory would stay resident (how one run kept a daemon at 4.1 GB).
  *
  * Aborting (`signal`) terminates the worker and resolves only after the thread has exited. The
  * outcome of an aborted execution is always `aborted`, whatever the worker managed to send.
@@ -22,6 +23,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StrategyIr } from '../../../language/src/ir/ir.js';
+import { MAX_LOOKBACK_BARS } from '../../../language/src/analysis/limits.js';
 import { DataError } from '../data/errors.js';
 import { loadFromStore, type LoadedBars, type LoadRequest } from '../data/load.js';
 import { type DataStore } from '../data/store.js';
@@ -29,7 +31,9 @@ import { bindParams } from '../engine/params.js';
 import { SORT_METRICS, type SortMetric } from '../engine/sweep.js';
 import { BacktestError } from '../engine/types.js';
 import { shareBars } from '../engine/worker-pool.js';
+import type { LanguageService } from '../lang/language-service.js';
 import { RunCompiler, RunFailure } from './compile.js';
+import { DEFAULT_RUN_LIMITS, type RunLimits } from './limits.js';
 import type { FromWorker, ToWorker } from './run-worker.js';
 import type { LogLevel, RunSpec } from './types.js';
 import { firstLine } from './util.js';
@@ -50,7 +54,7 @@ export class RunWorkerPool {
     private readonly live = new Set<Worker>();
     private closed = false;
 
-    constructor(private readonly maxIdle: number) {}
+    constructor(private readonly maxIdle: number, private readonly limits: { readonly memoryMb: number; readonly recycleAboveMb: number } = DEFAULT_RUN_LIMITS) {}
 
     acquire(): Worker {
         if (this.closed) throw new Error('the worker pool is closed');
@@ -59,8 +63,9 @@ export class RunWorkerPool {
         return w;
     }
 
-    release(w: Worker): void {
-        if (this.closed || this.idle.length >= this.maxIdle || !this.live.has(w)) { void this.discard(w); return; }
+    /** `heapMb`: what the worker reported holding after its run (above recycleAboveMb it is replaced). */
+    release(w: Worker, heapMb = 0): void {
+        if (this.closed || this.idle.length >= this.maxIdle || !this.live.has(w) || heapMb > this.limits.recycleAboveMb) { void this.discard(w); return; }
         w.unref(); // an idle worker does not keep the process alive
         this.idle.push(w);
     }
@@ -84,7 +89,7 @@ export class RunWorkerPool {
     }
 
     private spawn(): Worker {
-        const w = new Worker(workerUrl());
+        const w = new Worker(workerUrl(), { resourceLimits: { maxOldGenerationSizeMb: this.limits.memoryMb } });
         this.live.add(w);
         w.once('exit', () => {
             this.live.delete(w);
@@ -164,7 +169,9 @@ export interface ExecutorOptions {
     readonly maxIdleWorkers: number;
     /** Threads per sweep / walk-forward run; 0: its trials run in the run's own thread. */
     readonly trialWorkers?: number;
-    readonly compiler?: RunCompiler;
+    /** Compiles runs' sources (in its language workers). */
+    readonly language: LanguageService;
+    readonly limits?: RunLimits;
 }
 
 class Aborted extends Error {}
@@ -173,10 +180,16 @@ export class Executor {
     readonly pool: RunWorkerPool;
     private readonly compiler: RunCompiler;
     private readonly bars: BarCache;
+    private readonly limits: { readonly memoryMb: number; readonly recycleAboveMb: number; readonly maxTrials: number };
 
     constructor(private readonly o: ExecutorOptions) {
-        this.pool = new RunWorkerPool(o.maxIdleWorkers);
-        this.compiler = o.compiler ?? new RunCompiler();
+        this.limits = {
+            memoryMb: o.limits?.memoryMb ?? DEFAULT_RUN_LIMITS.memoryMb,
+            recycleAboveMb: o.limits?.recycleAboveMb ?? DEFAULT_RUN_LIMITS.recycleAboveMb,
+            maxTrials: o.limits?.maxTrials ?? DEFAULT_RUN_LIMITS.maxTrials,
+        };
+        this.pool = new RunWorkerPool(o.maxIdleWorkers, this.limits);
+        this.compiler = new RunCompiler(o.language);
         this.bars = new BarCache(o.data);
     }
 
@@ -217,6 +230,7 @@ export class Executor {
         return {
             runId: req.runId, kind: spec.kind, ir, bars: shareBars(data), symbols: data.ids, params,
             sweep: spec.sweep, walkforward: spec.walkforward, dir: req.dir, trialWorkers: this.o.trialWorkers ?? 0, ...(spec.uri ? { uri: spec.uri } : {}),
+            limits: { engine: { stateMb: this.limits.memoryMb, lookbackBars: MAX_LOOKBACK_BARS }, memoryMb: this.limits.memoryMb, maxTrials: this.limits.maxTrials },
         };
     }
 
@@ -238,13 +252,17 @@ export class Executor {
                 switch (m.type) {
                     case 'progress': req.onProgress(m.fraction); break;
                     case 'log': req.onLog(m.level, m.message); break;
-                    case 'done': finish(); this.pool.release(w); resolve(m.output); break;
-                    case 'error': finish(); this.pool.release(w); reject(new RunFailure(m.message.split('\n')[0]!)); break;
+                    case 'done': finish(); this.pool.release(w, m.heapMb); resolve(m.output); break;
+                    case 'error': finish(); this.pool.release(w, m.heapMb); reject(new RunFailure(m.message.split('\n')[0]!)); break;
                 }
             };
             const onError = (e: Error): void => {
                 if (!finish()) return;
                 void this.pool.discard(w);
+                if ((e as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+                    reject(new RunFailure(`the run needed more than ${this.limits.memoryMb} MB, the memory limit of one run, and was stopped; run it on less data, with shorter look-backs or fewer trials (the daemon's limit is runs.memoryMb)`));
+                    return;
+                }
                 reject(new RunFailure(`the run's worker crashed: ${firstLine(e)}`));
             };
             const onExit = (code: number): void => {

@@ -39,6 +39,8 @@ import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DataStore } from '../data/store.js';
 import { Executor, type ExecutionOutcome } from './executor.js';
+import { DEFAULT_RUN_LIMITS, runTimeoutOf, type RunLimits } from './limits.js';
+import { LanguageService } from '../lang/language-service.js';
 import { InProcessQueue, type JobQueue, type QueuedJob } from './queue.js';
 import { metricsJson, parseMetrics, RunRepository } from './repo.js';
 import {
@@ -56,8 +58,12 @@ export interface OrchestratorOptions {
     readonly stateDir?: string;
     /** Runs executing at once (one worker thread each); default availableParallelism(). */
     readonly concurrency?: number;
-    /** Time limit of one attempt, from its start, when the spec gives none; 0 or absent: none. */
+    /** Time limit of one attempt, from its start, when the spec gives none (0: none); `limits.timeoutMs` wins. Default 30 min. */
     readonly defaultTimeoutMs?: number;
+    /** Time (default and per team), memory and trial limits of runs (limits.ts). */
+    readonly limits?: RunLimits;
+    /** Compiles runs' sources in its worker threads; default: one of its own (one worker, imports only under the working directory), closed by stop(). */
+    readonly language?: LanguageService;
     /** Default: an InProcessQueue. */
     readonly queue?: JobQueue;
     /** Starts a run may have before a daemon restart fails it instead of re-queuing it; default 3. */
@@ -117,7 +123,9 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     readonly concurrency: number;
     private readonly queue: JobQueue;
     private readonly maxAttempts: number;
-    private readonly defaultTimeoutMs: number;
+    private readonly limits: RunLimits;
+    private language: LanguageService | undefined;
+    private ownsLanguage = false;
     private readonly progressIntervalMs: number;
     private readonly flushIntervalMs: number;
     private readonly mutex = new Mutex();
@@ -147,7 +155,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
         this.concurrency = Math.max(1, Math.floor(options.concurrency ?? availableParallelism()));
         this.queue = options.queue ?? new InProcessQueue();
         this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);
-        this.defaultTimeoutMs = options.defaultTimeoutMs ?? 0;
+        this.limits = { ...options.limits, timeoutMs: options.limits?.timeoutMs ?? options.defaultTimeoutMs ?? DEFAULT_RUN_LIMITS.timeoutMs };
         this.progressIntervalMs = options.progressIntervalMs ?? 500;
         this.flushIntervalMs = Math.max(0, options.flushIntervalMs ?? 250);
     }
@@ -161,7 +169,12 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
         this.dataConn = await DataStore.open({ stateDir: this.options.store.stateDir });
         this.repoInstance = new RunRepository(this.db);
         this.writer = new StateWriter(this.db, this.repoInstance, this.mutex, events => this.publish(events), e => this.warn(e));
-        this.executor = new Executor({ data: this.dataConn, maxIdleWorkers: this.concurrency, trialWorkers: this.options.trialWorkers });
+        this.language = this.options.language;
+        if (!this.language) {
+            this.language = new LanguageService({ workers: 1, sourceRoots: [process.cwd()], excludeRoots: [this.stateDir] });
+            this.ownsLanguage = true;
+        }
+        this.executor = new Executor({ data: this.dataConn, maxIdleWorkers: this.concurrency, trialWorkers: this.options.trialWorkers, language: this.language, limits: this.limits });
         this.phase = 'started';
         await this.recover();
         this.pump();
@@ -197,11 +210,25 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
             this.flushTimer = undefined;
             await this.writer!.drain(); // let queued writes finish
             await this.executor?.close();
+            if (this.ownsLanguage) await this.language?.close();
         } finally {
             this.writer?.close();
             this.db?.close();
             this.dataConn?.close();
             this.phase = 'stopped';
+        }
+    }
+
+    /** Refuses at submit what a run may not ask for: more time than its team's limit, more random samples than the trial limit. */
+    private checkLimits(spec: RunSpec, team: string): void {
+        const limit = runTimeoutOf(this.limits, team);
+        if (limit > 0 && spec.timeoutMs !== undefined && spec.timeoutMs > limit) {
+            throw new OrchestratorError('invalid_spec', `timeoutMs ${spec.timeoutMs} is over the run time limit of team ${team} (${limit} ms); ask for at most ${limit} ms, or ask an admin to raise the team's limit`);
+        }
+        const maxTrials = this.limits.maxTrials ?? DEFAULT_RUN_LIMITS.maxTrials;
+        const samples = spec.sweep?.samples;
+        if (spec.kind !== 'backtest' && spec.sweep?.mode === 'random' && samples !== undefined && samples > maxTrials) {
+            throw new OrchestratorError('invalid_spec', `sweep.samples ${samples} is over the limit of ${maxTrials.toLocaleString('en-US')} trials per run; ask for fewer samples`);
         }
     }
 
@@ -217,6 +244,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
         const writer = this.writerFor('submit');
         checkSpec(spec);
         if (!ctx.user || !ctx.team) throw new OrchestratorError('invalid_spec', 'a run needs a user and a team');
+        this.checkLimits(spec, ctx.team);
         const id = randomUUID();
         const traceId = ctx.traceId ?? randomUUID();
         const run = await writer.write(async tx => {
@@ -491,7 +519,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
         if (!run) return undefined;
         await tx.event(run.id, { kind: 'state', state: 'running', actor: 'system', message: `attempt ${run.attempt}` });
         a.run = run;
-        a.timeoutMs = run.spec.timeoutMs ?? this.defaultTimeoutMs;
+        a.timeoutMs = run.spec.timeoutMs ?? runTimeoutOf(this.limits, run.team);
         this.active.set(a.id, a);
         this.teams.set(a.id, run.team);
         tx.onRollback(() => { if (this.active.get(a.id) === a) this.active.delete(a.id); });

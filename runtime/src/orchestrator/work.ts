@@ -19,6 +19,7 @@ import { computeMetrics, type Metrics } from '../engine/metrics.js';
 import { bindParams } from '../engine/params.js';
 import { runSweep, runWalkForward, type SortMetric } from '../engine/sweep.js';
 import { capitalOf } from '../engine/trial.js';
+import type { EngineLimits } from '../engine/limits.js';
 import { unshareBars, type SharedBars } from '../engine/worker-pool.js';
 import { renderReport } from '../report/html-report.js';
 import { reportRunMessage } from '../report/report-message.js';
@@ -41,6 +42,8 @@ export interface WorkerJob {
     readonly trialWorkers: number;
     /** The strategy's document (the report links back to it). */
     readonly uri?: string;
+    /** The engine's look-back and state limits, trial threads' heap (MB), and the most trials of a sweep or walk-forward. */
+    readonly limits?: { readonly engine: EngineLimits; readonly memoryMb: number; readonly maxTrials: number };
 }
 
 export interface StagedArtifact {
@@ -111,7 +114,7 @@ function backtest(job: WorkerJob, data: ReturnType<typeof unshareBars>, hooks: W
     const { ir } = job;
     const T = data.ts.length;
     const progress = stepper(hooks);
-    const result = new CompiledBacktester().run(ir, data, { params: job.params, seed: 0, onProgress: progress, progressEvery: Math.max(1, Math.ceil(T / 100)) });
+    const result = new CompiledBacktester().run(ir, data, { params: job.params, seed: 0, onProgress: progress, progressEvery: Math.max(1, Math.ceil(T / 100)), ...(job.limits ? { limits: job.limits.engine } : {}) });
     if (T <= result.warmupBars) hooks.log('warn', `${T} bars are not more than the warm-up of ${result.warmupBars}: the strategy cannot trade; start earlier or shorten the look-backs`);
     for (const e of result.events) hooks.log('warn', `engine event at ${iso(data.ts[e.bar]!)}: ${e.kind} — ${e.message}`);
     const capital = capitalOf(ir);
@@ -145,6 +148,7 @@ function searchOptions(job: WorkerJob, hooks: WorkHooks) {
         sortBy: (s?.sortBy ?? 'sharpe') as SortMetric,
         workers: job.trialWorkers,
         onProgress: (done: number, total: number) => progress(done / total),
+        ...(job.limits ? { limits: job.limits.engine, memoryMb: job.limits.memoryMb, maxTrials: job.limits.maxTrials } : {}),
     } as const;
 }
 

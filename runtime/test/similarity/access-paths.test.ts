@@ -72,7 +72,8 @@ beforeAll(async () => {
     writeFileSync(join(root, 'query.af'), QUERY);
 
     await importSynthBars(stateDir, { symbols: ['AAA'], seed: 5 });
-    daemon = await startDaemon({ stateDir, port: 0, concurrency: 2 });
+    // Imports of sources sent over RPC resolve only inside the daemon's source folders: the workspace here.
+    daemon = await startDaemon({ stateDir, port: 0, concurrency: 2, sourceRoots: [root] });
     admin = new DaemonClient({ url: daemon.url, token: daemon.adminToken! });
     const ids = [
         (await admin.call('runs.submit', { kind: 'backtest', spec: { source: TINY } })).run.id,

@@ -77,6 +77,24 @@ export interface DaemonRunOptions {
     /** --data-dir (repeatable): folders data.import may read named files from. */
     dataDir?: string[];
     maxUploadMb?: number;
+    sourceRoot?: string[];
+    runTimeout?: number;
+    /** `team=ms` pairs. */
+    teamRunTimeout?: string[];
+    runMemory?: number;
+    langWorkers?: number;
+    langTimeout?: number;
+}
+
+/** `team=ms` pairs as a record. */
+function teamTimeouts(pairs: readonly string[]): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const p of pairs) {
+        const m = /^([^=\s]+)=(\d+)$/.exec(p.trim());
+        if (!m) throw new CliError(`--team-run-timeout takes team=milliseconds (e.g. research=3600000), not '${p}'`);
+        out[m[1]!] = Number(m[2]);
+    }
+    return out;
 }
 
 /** Foreground: serves until SIGTERM / SIGINT. */
@@ -88,6 +106,9 @@ export async function daemonRunCommand(o: DaemonRunOptions, out: (s: string) => 
         d = await startDaemon({
             stateDir: o.stateDir, host: o.host, port: o.port, concurrency: o.concurrency, grpc: o.grpc, tls, allowInsecureRemote: o.allowInsecureRemote, publicMetrics: o.publicMetrics, stderr: true,
             dataDirs: o.dataDir?.map(d => resolve(d)), maxUploadBytes: o.maxUploadMb === undefined ? undefined : o.maxUploadMb * 1024 * 1024,
+            ...(o.sourceRoot?.length ? { sourceRoots: o.sourceRoot.map(r => resolve(r)) } : {}),
+            runs: { timeoutMs: o.runTimeout, teamTimeoutMs: teamTimeouts(o.teamRunTimeout ?? []), memoryMb: o.runMemory },
+            language: { workers: o.langWorkers, timeoutMs: o.langTimeout },
         });
     } catch (e) {
         throw new CliError(`the daemon cannot start: ${(e as Error).message.split('\n')[0]}`);

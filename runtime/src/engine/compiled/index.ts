@@ -7,6 +7,7 @@
 import type { NodeId, StrategyIr } from '../../../../language/src/ir/ir.js';
 import { fingerprints, type Fingerprints } from '../../../../language/src/ir/fingerprint.js';
 import { evalScalar } from '../ir-scalar.js';
+import { checkEngineLimits } from '../limits.js';
 import { sinkNodes, warmupBars } from '../lookback.js';
 import { bindParams } from '../params.js';
 import {
@@ -95,6 +96,9 @@ export class CompiledBacktester implements Backtester {
         const ddAction = ddSetting?.action !== null && ddSetting?.action !== undefined ? String(evalScalar(ir, ddSetting.action, params) ?? 'halt') : 'halt';
         const riskNode = (k: string) => setting('risk', k)?.value;
         const isFraction = (id: NodeId | undefined) => id !== undefined && DIMENSIONLESS_UNITS.has(ir.nodes[id]!.unit);
+
+        // Before any buffer is allocated: the look-back and the memory the history will take.
+        checkEngineLimits(ir, params, options.limits);
 
         // The graph: node code for the loop, values in V.
         const scope = new CodeScope(N, true);

@@ -329,8 +329,9 @@ export function createHandlers(s: DaemonServices): Handlers {
 }
 
 /**
- * An import over RPC replaced stored bars (the old ones are kept in bar_revisions). The one place
- * such a change is reported: a structured warning now; the audit log is to be called from here.
+ * An import over RPC replaced stored bars (the old ones are kept in bar_revisions): a structured
+ * warning in the daemon log. The audit log has it too, without a call here: the dispatcher records
+ * data.import with its result's `replaced` count (audit/targets.ts) before answering.
  */
 function onDataReplaced(ctx: CallContext, e: DataReplaced): void {
     ctx.logger.warn({ component: 'data', event: 'data.replaced', user: ctx.principal.userName, ...e }, `market data replaced: ${e.replaced} bars of ${e.series} ${e.timeframe}`);

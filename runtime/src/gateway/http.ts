@@ -17,7 +17,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import { isIP, type AddressInfo } from 'node:net';
 import {
-    DEFAULT_DAEMON_HOST, DEFAULT_DAEMON_PORT, ErrorCodes, RPC_PATH, WS_PATH, type JsonRpcResponse,
+    DEFAULT_DAEMON_HOST, DEFAULT_DAEMON_PORT, ErrorCodes, RPC_PATH, UPLOADS_PATH, WS_PATH, type JsonRpcResponse,
 } from '../../../language/src/protocol/daemon-protocol.js';
 import { traceIdFrom } from '../monitoring/trace.js';
 import { errorResponse, type Dispatcher } from './dispatcher.js';
@@ -50,8 +50,13 @@ export interface GatewayLimits {
     readonly rateBurst: number;
     /** Failed authentications per minute per remote address, and per token prefix, before further failures are refused (429). Default 30. */
     readonly failedAuthPerMinute: number;
-    /** Time to receive a whole request. Default 30 s. */
+    /** Time to receive a whole request (headers and body), uploads excepted. Default 30 s. */
     readonly requestTimeoutMs: number;
+    /**
+     * An upload (PUT /uploads/<name>) may take as long as it keeps sending: it is cut off only
+     * when no byte arrives for this long. Default 60 s.
+     */
+    readonly uploadIdleMs: number;
     readonly ws: WsLimits;
 }
 
@@ -62,6 +67,7 @@ export const DEFAULT_LIMITS: GatewayLimits = {
     rateBurst: 100,
     failedAuthPerMinute: 30,
     requestTimeoutMs: 30_000,
+    uploadIdleMs: 60_000,
     ws: {
         maxMessageBytes: 1 << 20,
         maxBatch: 50,
@@ -334,10 +340,34 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         await handler(req, res);
     };
 
+    /**
+     * A slow body never holds a connection for long: a request must arrive whole within
+     * requestTimeoutMs, except an upload, which may take as long as it keeps sending (cut off
+     * after uploadIdleMs without a byte). A request cut off gets 408 when nothing was answered yet.
+     */
+    const bodyDeadline = (req: IncomingMessage, res: ServerResponse, upload: boolean): void => {
+        if (req.complete) return;
+        const cutOff = (): void => {
+            if (req.complete) return;
+            if (!res.headersSent) sendJson(res, 408, errorResponse(null, ErrorCodes.InvalidRequest, upload
+                ? `the upload sent nothing for ${limits.uploadIdleMs / 1000} s and was cut off; send it again`
+                : `the request did not arrive whole within ${limits.requestTimeoutMs / 1000} s`), { connection: 'close' });
+            req.socket.destroy();
+        };
+        let timer = setTimeout(cutOff, upload ? limits.uploadIdleMs : limits.requestTimeoutMs);
+        // Activity is watched on the socket: a 'data' listener on the request would start it flowing before the upload is piped.
+        const active = (): void => { clearTimeout(timer); timer = setTimeout(cutOff, limits.uploadIdleMs); };
+        if (upload) req.socket.on('data', active);
+        const done = (): void => { clearTimeout(timer); req.socket.off('data', active); };
+        req.once('end', done);
+        req.once('close', done);
+    };
+
     const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
         res.setHeader('x-content-type-options', 'nosniff');
         res.setHeader('cache-control', 'no-store');
         const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+        bodyDeadline(req, res, path.startsWith(`${UPLOADS_PATH}/`));
         if (path === RPC_PATH) return rpc(req, res);
         if (transfers && await transfers(req, res, path)) return;
         const route = path === '/healthz' ? 'healthz' : path === '/readyz' ? 'readyz' : path === '/metrics' ? 'metrics' : undefined;
@@ -363,7 +393,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const server: Server = options.tls
         ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert, ...(options.tls.ca ? { ca: options.tls.ca } : {}) }, handle)
         : createHttpServer(handle);
-    server.requestTimeout = limits.requestTimeoutMs;
+    // Node's requestTimeout would cut off every request body after a fixed time, uploads of large
+    // files too; bodies get their own deadline (bodyDeadline) and headers keep Node's.
+    server.requestTimeout = 0;
     server.headersTimeout = Math.min(limits.requestTimeoutMs, 20_000);
     server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => {
         const path = new URL(req.url ?? '/', 'http://localhost').pathname;

@@ -65,6 +65,10 @@ export interface DaemonOptions {
     readonly dataDirs?: readonly string[];
     /** Largest upload (PUT /uploads/<name>) in bytes. Default 1 GiB. */
     readonly maxUploadBytes?: number;
+    /** Disk one team's uploads and exports may use together. Default 20 GiB. */
+    readonly teamQuotaBytes?: number;
+    /** Uploads and exports older than this are removed. Default 7 days. */
+    readonly fileRetentionMs?: number;
     /** Folders `import` statements of sources sent over RPC may read (.af files only, never the state directory); default: the workspace. */
     readonly sourceRoots?: readonly string[];
     /** Language workers (lang.*, similar.find, runs' compiles): count, time per request, memory, queue (runtime/src/lang/language-service.ts). */
@@ -193,7 +197,19 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
 
         // What files a caller can name: the data directories (never the state dir but its imports/), the team folders.
         const dataDirs = new DataDirs({ stateDir, dataDirs: o.dataDirs?.length ? o.dataDirs : [o.workspace ?? process.cwd()] });
-        const teamFiles = new TeamFiles(stateDir);
+        const teamFiles = new TeamFiles(stateDir, { quotaBytes: o.teamQuotaBytes, retentionMs: o.fileRetentionMs });
+        // Old uploads and exports go, at start and hourly (a team's disk is also capped by its quota).
+        const sweepFiles = (): void => {
+            try {
+                const n = teamFiles.sweep();
+                if (n) log.info({ component: 'files', removed: n, retentionMs: teamFiles.retentionMs }, 'expired uploads and exports removed');
+            } catch (err) {
+                log.warn({ component: 'files', err }, 'removing expired uploads and exports failed');
+            }
+        };
+        sweepFiles();
+        const fileSweeper = setInterval(sweepFiles, 3_600_000);
+        fileSweeper.unref();
         const handlers = createHandlers({
             version: DAEMON_VERSION, startedAt, transports: { http: true, ws: true, grpc: o.grpc ?? false },
             language: lang, data, dataReads: await open(), iam, orchestrator, experiments, similarity, stateDir, files: { dataDirs, teams: teamFiles },
@@ -230,6 +246,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
             stopping = true;
             log.info({ component: 'daemon' }, 'stopping');
             clearInterval(gauges);
+            clearInterval(fileSweeper);
             await gateway.close().catch(() => undefined);
             await orchestrator.stop({ graceMs: 5000 }).catch(() => undefined);
             await lang.close();

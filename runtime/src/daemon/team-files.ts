@@ -10,6 +10,10 @@
  * refused past the size limit. Exports are written in a fresh private folder and renamed into
  * place, so a symlink planted in the export folder is replaced, never written through; downloads
  * follow no symlink out of the team's folder (PathConfinement).
+ *
+ * Disk is bounded per team: uploads and exports together may use at most `quotaBytes` (an upload
+ * is cut off, an export refused, past it), and files older than `retentionMs` are removed by
+ * `sweep` (the daemon runs it at start and hourly) — a researcher cannot fill the host's disk.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
@@ -58,13 +62,72 @@ export function checkFileName(name: string, extensions: readonly string[], what:
     return name;
 }
 
+/** Default disk a team's uploads and exports may use together: 20 GiB. */
+export const DEFAULT_TEAM_QUOTA_BYTES = 20 * 1024 ** 3;
+/** Default age after which uploads and exports are removed: 7 days. */
+export const DEFAULT_RETENTION_MS = 7 * 86_400_000;
+
+export interface TeamFilesOptions {
+    readonly quotaBytes?: number;
+    readonly retentionMs?: number;
+}
+
+/** Bytes of the regular files below `dir` (symlinks are not followed). */
+function usage(dir: string): number {
+    if (!existsSync(dir)) return 0;
+    let n = 0;
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const p = join(dir, e.name);
+        if (e.isDirectory()) n += usage(p);
+        else if (e.isFile()) n += lstatSync(p).size;
+    }
+    return n;
+}
+
 export class TeamFiles {
     private readonly importsRoot: string;
     private readonly exportsRoot: string;
+    readonly quotaBytes: number;
+    readonly retentionMs: number;
 
-    constructor(stateDir: string) {
+    constructor(stateDir: string, options: TeamFilesOptions = {}) {
         this.importsRoot = ownFolder(join(resolve(stateDir), 'imports'));
         this.exportsRoot = ownFolder(join(resolve(stateDir), 'exports'));
+        this.quotaBytes = options.quotaBytes ?? DEFAULT_TEAM_QUOTA_BYTES;
+        this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
+    }
+
+    /** Bytes the team's uploads and exports use now. */
+    usedBy(teamId: string): number {
+        return usage(this.importsOf(teamId)) + usage(this.exportsOf(teamId));
+    }
+
+    private quotaError(used: number): TeamFileError {
+        const gib = (b: number): string => `${(b / 1024 ** 3).toFixed(2)} GiB`;
+        return new TeamFileError(413, `your team's uploads and exports use ${gib(used)} of its ${gib(this.quotaBytes)}; wait for old ones to expire (after ${Math.round(this.retentionMs / 86_400_000)} days) or ask the operator to raise the quota (af daemon run --team-quota-mb)`, { limit: this.quotaBytes });
+    }
+
+    /**
+     * Removes uploads and exports older than the retention (by modification time), and partial
+     * files left by a crash. Returns how many entries it removed.
+     */
+    sweep(now = Date.now()): number {
+        let removed = 0;
+        for (const root of [this.importsRoot, this.exportsRoot]) {
+            for (const team of existsSync(root) ? readdirSync(root, { withFileTypes: true }) : []) {
+                if (!team.isDirectory()) continue;
+                const dir = join(root, team.name);
+                for (const e of readdirSync(dir, { withFileTypes: true })) {
+                    const p = join(dir, e.name);
+                    const st = lstatSync(p);
+                    if (now - st.mtimeMs > this.retentionMs || (e.name.startsWith('.') && now - st.mtimeMs > 86_400_000)) {
+                        rmSync(p, { recursive: true, force: true });
+                        removed++;
+                    }
+                }
+            }
+        }
+        return removed;
     }
 
     /** A team's folder name: its id (stable, unique, path-safe; a name could differ only in case). */
@@ -90,15 +153,23 @@ export class TeamFiles {
     async receive(teamId: string, name: string, body: IncomingMessage, limitBytes: number): Promise<UploadInfo> {
         checkFileName(name, IMPORT_EXTENSIONS, 'upload');
         const dir = this.importsOf(teamId);
+        const used = this.usedBy(teamId);
+        if (used >= this.quotaBytes) throw this.quotaError(used);
+        const room = this.quotaBytes - used;
         const id = `upl_${randomBytes(12).toString('hex')}`;
         const partial = join(dir, `.partial-${id}`);
         const hash = createHash('sha256');
         let bytes = 0;
+        const quotaError = (u: number): TeamFileError => this.quotaError(u);
         const meter = new Transform({
             transform(chunk: Buffer, _enc, done) {
                 bytes += chunk.length;
                 if (bytes > limitBytes) {
                     done(new TeamFileError(413, `the upload exceeds the limit of ${limitBytes} bytes`, { limit: limitBytes }));
+                    return;
+                }
+                if (bytes > room) {
+                    done(quotaError(used + bytes));
                     return;
                 }
                 hash.update(chunk);
@@ -167,9 +238,13 @@ export class TeamFiles {
     async writeExport<R>(teamId: string, name: string, write: (path: string) => Promise<R>): Promise<R> {
         checkFileName(name, Object.keys(EXPORT_EXTENSIONS), 'export file');
         const dir = this.exportsOf(teamId);
+        const used = this.usedBy(teamId);
+        if (used >= this.quotaBytes) throw this.quotaError(used);
         const work = mkdtempSync(join(dir, '.writing-'));
         try {
             const r = await write(join(work, name));
+            const written = usage(work);
+            if (used + written > this.quotaBytes) throw this.quotaError(used + written);
             const target = join(dir, name);
             let existing;
             try { existing = lstatSync(target); } catch { existing = undefined; }

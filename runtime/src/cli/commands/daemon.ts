@@ -77,6 +77,8 @@ export interface DaemonRunOptions {
     /** --data-dir (repeatable): folders data.import may read named files from. */
     dataDir?: string[];
     maxUploadMb?: number;
+    teamQuotaMb?: number;
+    fileRetentionDays?: number;
     sourceRoot?: string[];
     runTimeout?: number;
     /** `team=ms` pairs. */
@@ -106,6 +108,8 @@ export async function daemonRunCommand(o: DaemonRunOptions, out: (s: string) => 
         d = await startDaemon({
             stateDir: o.stateDir, host: o.host, port: o.port, concurrency: o.concurrency, grpc: o.grpc, tls, allowInsecureRemote: o.allowInsecureRemote, publicMetrics: o.publicMetrics, stderr: true,
             dataDirs: o.dataDir?.map(d => resolve(d)), maxUploadBytes: o.maxUploadMb === undefined ? undefined : o.maxUploadMb * 1024 * 1024,
+            teamQuotaBytes: o.teamQuotaMb === undefined ? undefined : o.teamQuotaMb * 1024 * 1024,
+            fileRetentionMs: o.fileRetentionDays === undefined ? undefined : o.fileRetentionDays * 86_400_000,
             ...(o.sourceRoot?.length ? { sourceRoots: o.sourceRoot.map(r => resolve(r)) } : {}),
             runs: { timeoutMs: o.runTimeout, teamTimeoutMs: teamTimeouts(o.teamRunTimeout ?? []), memoryMb: o.runMemory },
             language: { workers: o.langWorkers, timeoutMs: o.langTimeout },

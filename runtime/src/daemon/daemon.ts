@@ -14,6 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_DAEMON_HOST, DEFAULT_MAX_UPLOAD_BYTES, type DaemonEvent, type RunState } from '../../../language/src/protocol/daemon-protocol.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { privateDir, restrictUmask, tightenStateDir } from '../security/state-files.js';
+import { type QueryLimits } from '../data/call-gate.js';
+import { DatabaseProbe } from '../data/probe.js';
 import { DataStore, resolveStateDir } from '../data/store.js';
 import { ExperimentStore } from '../experiments/store.js';
 import { StoreIndex } from '../similarity/store-index.js';
@@ -75,6 +77,8 @@ export interface DaemonOptions {
     readonly language?: LanguageLimits;
     /** Runs: default time limit with per-team overrides (defaultTimeoutMs is its older name), memory, trials (runtime/src/orchestrator/limits.ts). */
     readonly runs?: RunLimits;
+    /** Time limits of database calls: interactive queries and bulk imports/exports (default DEFAULT_QUERY_LIMITS). */
+    readonly queryLimits?: Partial<QueryLimits>;
 }
 
 export interface RunningDaemon {
@@ -103,10 +107,11 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
     const startedAt = new Date().toISOString();
     const stores: DataStore[] = [];
     let language: LanguageService | undefined;
+    let probe: DatabaseProbe | undefined;
     let stopping = false;
     let audit: AuditLog | undefined;
     const open = async (): Promise<DataStore> => {
-        const s = await DataStore.open({ stateDir });
+        const s = await DataStore.open({ stateDir, limits: o.queryLimits });
         stores.push(s);
         return s;
     };
@@ -180,7 +185,10 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         await orchestrator.start();
         recovering = false;
         await Promise.all(recovered);
-        monitoring.readiness.register('database', () => stores.every(s => s.isOpen));
+        // Open is not answering: a probe query on its own connection, within a short limit.
+        probe = await DatabaseProbe.open({ stateDir });
+        const dbProbe = probe;
+        monitoring.readiness.register('database', () => (stores.every(s => s.isOpen) ? dbProbe.check() : { ok: false, detail: 'the database is closed' }));
         monitoring.readiness.register('orchestrator', () => !stopping);
 
         // Jobs by state and queue depth, refreshed every few seconds (cheap: one grouped query).
@@ -247,6 +255,9 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
             log.info({ component: 'daemon' }, 'stopping');
             clearInterval(gauges);
             clearInterval(fileSweeper);
+            // Queries first: calls in flight are interrupted (their callers get a 503 'stopping'), so no
+            // query, however long, holds up the gateway's close or the exit.
+            await Promise.all(stores.map(s => s.stopCalls('the daemon is stopping; retry once it is back')));
             await gateway.close().catch(() => undefined);
             await orchestrator.stop({ graceMs: 5000 }).catch(() => undefined);
             await lang.close();
@@ -256,6 +267,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
             await dispatcher.audit({ actor: daemonActor, method: 'daemon.stop', target: { pid: process.pid }, result: 'ok' });
             await auditLog.close().catch(() => undefined);
             await monitoring.close().catch(() => undefined);
+            await probe?.close();
             for (const s of stores) s.close();
         };
         return { url: gateway.url, stateDir, gateway, orchestrator, monitoring, adminToken: boot.token, stop };
@@ -263,6 +275,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         await language?.close();
         await audit?.close().catch(() => undefined);
         await monitoring.close().catch(() => undefined);
+        await probe?.close();
         for (const s of stores) s.close();
         throw e;
     }

@@ -18,6 +18,7 @@ const STATUS_CODES: Readonly<Record<number, number>> = {
     422: ErrorCodes.InvalidParams,
     429: ErrorCodes.RateLimited,
     501: ErrorCodes.NotAvailable,
+    503: ErrorCodes.Unavailable,
     [-32700]: ErrorCodes.ParseError,
     [-32600]: ErrorCodes.InvalidRequest,
     [-32601]: ErrorCodes.MethodNotFound,

@@ -165,8 +165,10 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     /** Opens the connections, recovers what a previous process left unfinished, and starts running the queue. */
     async start(): Promise<void> {
         if (this.phase !== 'new') throw new OrchestratorError('invalid_state', `the orchestrator is ${this.phase}; create a new one`);
-        this.db = await DataStore.open({ stateDir: this.options.store.stateDir });
-        this.dataConn = await DataStore.open({ stateDir: this.options.store.stateDir });
+        // The same time limits as the store it was given.
+        const open = { stateDir: this.options.store.stateDir, limits: this.options.store.limits };
+        this.db = await DataStore.open(open);
+        this.dataConn = await DataStore.open(open);
         this.repoInstance = new RunRepository(this.db);
         this.writer = new StateWriter(this.db, this.repoInstance, this.mutex, events => this.publish(events), e => this.warn(e));
         this.language = this.options.language;
@@ -204,6 +206,8 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
                 clearTimeout(timer);
             }
             for (const a of this.active.values()) abort(a, 'stopping');
+            // A run still loading its bars must not hold the stop up: the load is interrupted (the run goes back to queued).
+            await this.dataConn?.stopCalls('the orchestrator is stopping', 5000);
             await all();
             await Promise.all(this.launches); // early starts whose claim found the orchestrator stopping
             clearTimeout(this.flushTimer);

@@ -116,8 +116,12 @@ export class RunRepository {
     constructor(readonly store: DataStore) {}
 
     /** Runs an INSERT … VALUES (prepared once per SQL text); callers are serialised (one statement at a time on the connection). */
-    private async insert(sql: string, params: readonly DuckDBValue[]): Promise<number> {
+    private insert(sql: string, params: readonly DuckDBValue[]): Promise<number> {
         if (!/^\s*INSERT INTO \w+\s*(\([\w,\s]+\)\s*)?VALUES\s/.test(sql)) throw new Error('only INSERT … VALUES statements are kept prepared');
+        return this.store.use(() => this.insertPrepared(sql, params));
+    }
+
+    private async insertPrepared(sql: string, params: readonly DuckDBValue[]): Promise<number> {
         let p = this.prepared.get(sql);
         if (!p) {
             p = this.store.connection.prepare(sql);

@@ -1,0 +1,194 @@
+/**
+ * Issue 11, item 4: the database cannot freeze the daemon. A query that never ends used to hold
+ * one of libuv's four threads, and every further call on its connection held another while it
+ * waited for DuckDB's connection lock: four calls froze every call of every team, /readyz stayed
+ * green, and SIGTERM never stopped the process (DuckDB waits for a running query even at exit).
+ *
+ * Remote attacks go through the real daemon of support.ts (and a real `af daemon run` process for
+ * SIGTERM); the bounds themselves are also tested on a real DuckDB file. The endless query is the
+ * reported one, free SQL through data.export: should free SQL be refused over RPC (item 2), those
+ * tests accept the refusal, and the structured export, the readiness and the store tests still
+ * hold the bounds.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { ErrorCodes, type RpcError } from '../../../language/src/protocol/daemon-protocol.js';
+import type * as Lifecycle from '../../src/daemon/lifecycle.js';
+import { DataStore } from '../../src/data/store.js';
+import { DaemonClient } from '../../src/gateway/client.js';
+import { tempDir } from '../data/helpers.js';
+import { importSynthBars } from '../support/fixtures.js';
+import { rejection, startSecureDaemon, type SecureDaemon } from './support.js';
+
+const ENDLESS = 'SELECT count(*) FROM range(1000000000000)';
+const sleep = (ms: number): Promise<void> => new Promise(r => setTimeout(r, ms));
+
+/** Resolves with the value, or rejects naming `what` when it has not settled within `ms` (a failure guard, not a timing assertion). */
+function within<T>(what: string, p: Promise<T>, ms: number): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    return Promise.race([
+        p.finally(() => clearTimeout(timer)),
+        new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms); }),
+    ]);
+}
+
+/** A promise with its settled state visible. */
+function tracked<T>(p: Promise<T>): { promise: Promise<T>; settled: () => boolean } {
+    let done = false;
+    const promise = p.finally(() => { done = true; });
+    promise.catch(() => undefined);
+    return { promise, settled: () => done };
+}
+
+/** Plants `n` one-minute bars of test:BIG straight into the store (a heavy but honest export). */
+async function plantBars(stateDir: string, n: number): Promise<void> {
+    await DataStore.with({ stateDir }, s => s.run(`INSERT INTO bars SELECT 'test', 'BIG', '1m', TIMESTAMP '2000-01-01' + to_minutes(i), 1 + i % 7, 2 + i % 7, 0.5, 1.5, 100
+        FROM range(${n}) t(i)`, undefined, { timeoutMs: 300_000 }));
+}
+
+/** Free SQL over RPC is either stopped at its limit (this item) or refused outright (item 2). */
+function expectStoppedOrRefused(err: RpcError, limit: RegExp): void {
+    if (err.data?.reason === 'query_timeout') {
+        expect(err.code).toBe(ErrorCodes.InvalidParams);
+        expect(err.message).toMatch(limit);
+        expect(err.message).toMatch(/was stopped; .*(narrow|shorter|fewer)/);
+    } else {
+        expect(err.code, `neither stopped nor refused: ${err.message}`).toBe(ErrorCodes.InvalidParams);
+    }
+}
+
+let daemon: SecureDaemon | undefined;
+afterEach(async () => {
+    await daemon?.stop();
+    daemon = undefined;
+});
+
+describe('a query that never ends', () => {
+    it('is stopped at its time limit, while other teams\' calls and /healthz answer meanwhile and its own connection serves again after', async () => {
+        daemon = await startSecureDaemon({ queryLimits: { bulkMs: 4000 } });
+        const d = daemon;
+        const alpha = d.client(d.tokens.alpha.researcher, 30_000);
+        const beta = d.client(d.tokens.beta.viewer, 30_000);
+        const file = join(d.stateDir, 'endless.csv');
+
+        // The endless query, and more calls queued behind it on the same connection (these used to take the other libuv threads).
+        const endless = tracked(alpha.call('data.export', { query: ENDLESS, file }));
+        const behind = [0, 1, 2, 3].map(() => tracked(alpha.call('data.list', {})));
+        await sleep(300);
+
+        // Meanwhile: another team's calls (other connections), the gateway's liveness, readiness.
+        await within('beta runs.list', beta.call('runs.list', {}), 3000);
+        await within('beta iam.whoami', beta.call('iam.whoami', {}), 3000);
+        await within('beta experiments.list', beta.call('experiments.list', {}), 3000);
+        expect((await within('/healthz', fetch(`${d.daemon.url}/healthz`), 3000)).status).toBe(200);
+        expect((await within('/readyz', fetch(`${d.daemon.url}/readyz`), 3000)).status).toBe(200);
+        const refused = !endless.settled() ? undefined : await rejection(endless.promise);
+        if (refused === undefined) expect(endless.settled(), 'the endless query was still running while the others answered').toBe(false);
+
+        const err = refused ?? await rejection(within('the endless export', endless.promise, 20_000));
+        expectStoppedOrRefused(err, /took longer than 4 s/);
+        // The calls queued behind it ran once it was stopped, and the connection still serves.
+        for (const b of behind) await within('a queued data.list', b.promise, 20_000);
+        const after = await within('data.list after', alpha.call('data.list', {}), 5000);
+        expect(after.series.map(s => s.id)).toContain('synth:AAA');
+    });
+
+    it('a heavy structured export is stopped at the bulk limit with an error that says what to do, and the next call is served', async () => {
+        daemon = await startSecureDaemon({ queryLimits: { bulkMs: 20 } });
+        const d = daemon;
+        await plantBars(d.stateDir, 300_000);
+        const alpha = d.client(d.tokens.alpha.researcher, 30_000);
+        const err = await rejection(within('the heavy export', alpha.call('data.export', { bars: { ids: ['test:BIG'], timeframe: '1m' }, file: join(d.stateDir, 'big.csv') }), 20_000));
+        expect(err.code).toBe(ErrorCodes.InvalidParams);
+        expect(err.data?.reason).toBe('query_timeout');
+        expect(err.message).toMatch(/^the export took longer than 20 ms and was stopped; export a shorter range or fewer symbols/);
+        const list = await within('data.list after', alpha.call('data.list', {}), 5000);
+        expect(list.series.find(s => s.id === 'test:BIG')?.bars).toBe(300_000);
+    });
+});
+
+describe('readiness', () => {
+    it('/readyz goes not ready while the database does not answer, and ready again after; /healthz stays green', async () => {
+        daemon = await startSecureDaemon();
+        const d = daemon;
+        expect((await fetch(`${d.daemon.url}/readyz`)).status).toBe(200);
+        // Every native thread busy with a query (one per connection: the daemon's own calls cannot
+        // pile up any more, so the test takes them itself): the database answers nobody.
+        const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+        const hogs = await Promise.all(Array.from({ length: threads }, () => DataStore.open({ stateDir: d.stateDir })));
+        const running = hogs.map(s => s.scalar(ENDLESS, undefined, { timeoutMs: 120_000 }).catch(() => undefined));
+        try {
+            await sleep(200);
+            const r = await within('/readyz', fetch(`${d.daemon.url}/readyz`), 5000);
+            expect(r.status).toBe(503);
+            const body = await r.json() as { failing: string[]; checks: { name: string; detail?: string }[] };
+            expect(body.failing).toContain('database');
+            expect(body.checks.find(c => c.name === 'database')?.detail).toMatch(/did not answer|has not answered/);
+            expect((await within('/healthz', fetch(`${d.daemon.url}/healthz`), 3000)).status).toBe(200);
+        } finally {
+            await Promise.all(hogs.map(s => s.stopCalls('test over')));
+            await Promise.all(running);
+            for (const s of hogs) s.close();
+        }
+        // Back: ready once the database answers again (the stale probe is let go first).
+        const deadline = Date.now() + 15_000;
+        let status = 0;
+        while (Date.now() < deadline && status !== 200) {
+            status = (await fetch(`${d.daemon.url}/readyz`)).status;
+            if (status !== 200) await sleep(200);
+        }
+        expect(status).toBe(200);
+    });
+});
+
+describe('shutdown while a query runs', () => {
+    it('stop() interrupts the running query: its caller gets a clear 503, and stop resolves', async () => {
+        daemon = await startSecureDaemon();
+        const d = daemon;
+        const alpha = d.client(d.tokens.alpha.researcher, 60_000);
+        const endless = tracked(alpha.call('data.export', { query: ENDLESS, file: join(d.stateDir, 'endless.csv') }));
+        await sleep(500);
+        const stopped = d.stop();
+        daemon = undefined;
+        await within('stop()', stopped, 15_000);
+        const err = await rejection(within('the endless export', endless.promise, 15_000));
+        if (err.code !== ErrorCodes.InvalidParams) {
+            expect(err.code).toBe(ErrorCodes.Unavailable);
+            expect(err.message).toMatch(/daemon is stopping/);
+        }
+    });
+
+    const lifecycleJs = fileURLToPath(new URL('../../../out/runtime/src/daemon/lifecycle.js', import.meta.url));
+    const pids = new Set<number>();
+    afterAll(async () => {
+        const { processAlive } = await import(pathToFileURL(lifecycleJs).href) as typeof Lifecycle;
+        for (const pid of pids) if (processAlive(pid)) process.kill(pid, 'SIGKILL');
+    });
+
+    it('SIGTERM stops `af daemon run` while an endless query runs, and the next start serves the same store', async () => {
+        const { startDetached, processAlive } = await import(pathToFileURL(lifecycleJs).href) as typeof Lifecycle;
+        const stateDir = tempDir('af-sec-term-');
+        await importSynthBars(stateDir);
+        const first = await startDetached({ stateDir, port: 0 });
+        pids.add(first.pid);
+        const token = readFileSync(join(stateDir, 'admin.token'), 'utf8').trim();
+        const c = new DaemonClient({ url: first.url, token, timeoutMs: 60_000 });
+        const endless = tracked(c.call('data.export', { query: ENDLESS, file: join(stateDir, 'endless.csv') }));
+        endless.promise.catch(() => undefined);
+        await sleep(500);
+        process.kill(first.pid, 'SIGTERM');
+        const deadline = Date.now() + 20_000;
+        while (processAlive(first.pid) && Date.now() < deadline) await sleep(100);
+        expect(processAlive(first.pid), 'the daemon was still running 20 s after SIGTERM').toBe(false);
+
+        const second = await startDetached({ stateDir, port: 0 });
+        pids.add(second.pid);
+        const c2 = new DaemonClient({ url: second.url, token });
+        expect((await c2.call('data.list', {})).series.map(s => s.id)).toContain('synth:AAA');
+        process.kill(second.pid, 'SIGTERM');
+        while (processAlive(second.pid) && Date.now() < deadline + 20_000) await sleep(100);
+        expect(processAlive(second.pid)).toBe(false);
+    });
+});

@@ -242,6 +242,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .option('--lang-timeout <ms>', 'time limit of one lint, compile or analysis (default 30000)', parsePositive('--lang-timeout'))
         .option('--query-timeout <seconds>', 'time limit of one interactive database call; longer ones are stopped (default 30)', parsePositiveNumber('--query-timeout'))
         .option('--bulk-timeout <seconds>', 'time limit of one import, export or bar load (default 600)', parsePositiveNumber('--bulk-timeout'))
+        .option('--integrity-budget <seconds>', 'time the integrity check of the database may take at start (default 60; 0: no check)', parseNumber('--integrity-budget'))
         .action(async opts => { program.setOptionValue('exit', await daemonRunCommand(opts, out)); });
     daemon.command('start')
         .description('Start the daemon in the background and wait until it is ready.')

@@ -15,8 +15,10 @@ import { DEFAULT_DAEMON_HOST, DEFAULT_MAX_UPLOAD_BYTES, type DaemonEvent, type R
 import { AuditLog } from '../audit/audit-log.js';
 import { privateDir, restrictUmask, tightenStateDir } from '../security/state-files.js';
 import { type QueryLimits } from '../data/call-gate.js';
+import { DataError } from '../data/errors.js';
+import { checkIntegrity, describeDamage, describeIncomplete } from '../data/integrity.js';
 import { DatabaseProbe } from '../data/probe.js';
-import { DataStore, resolveStateDir } from '../data/store.js';
+import { DataStore, reportDamage, reportedDamage, resolveStateDir } from '../data/store.js';
 import { ExperimentStore } from '../experiments/store.js';
 import { StoreIndex } from '../similarity/store-index.js';
 import { Dispatcher } from '../gateway/dispatcher.js';
@@ -79,6 +81,8 @@ export interface DaemonOptions {
     readonly runs?: RunLimits;
     /** Time limits of database calls: interactive queries and bulk imports/exports (default DEFAULT_QUERY_LIMITS). */
     readonly queryLimits?: Partial<QueryLimits>;
+    /** Time budget of the integrity check at start (default 60 s; 0: no check). */
+    readonly integrityCheckMs?: number;
 }
 
 export interface RunningDaemon {
@@ -121,6 +125,8 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         const daemonActor = { transport: 'daemon' as const, user: 'daemon' };
         // Separate connections: each service runs its own transactions.
         const data = await open();
+        // Damage is found before anything is served or written: a damaged database is refused (see checkDatabase).
+        await checkDatabase(data, o.integrityCheckMs, log);
         const iam = new Iam(await open());
         const boot = await iam.bootstrap(stateDir);
         if (boot.created) log.info({ component: 'iam', file: boot.file }, 'first start: bootstrap admin token written');
@@ -190,6 +196,11 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         const dbProbe = probe;
         monitoring.readiness.register('database', () => (stores.every(s => s.isOpen) ? dbProbe.check() : { ok: false, detail: 'the database is closed' }));
         monitoring.readiness.register('orchestrator', () => !stopping);
+        // Damage a call finds later (DuckDB verifies blocks as it reads them) takes the daemon out of rotation.
+        monitoring.readiness.register('integrity', () => {
+            const found = reportedDamage(data.file);
+            return found ? { ok: false, detail: found } : { ok: true };
+        });
 
         // Jobs by state and queue depth, refreshed every few seconds (cheap: one grouped query).
         const gauges = setInterval(() => {
@@ -279,6 +290,25 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         for (const s of stores) s.close();
         throw e;
     }
+}
+
+/**
+ * The integrity check at start (data/integrity.ts). A damaged database is refused: the daemon does
+ * not start, and says which file and table and what to do. Serving it read-only would hand out
+ * wrong or missing results as if they were whole, and every write could spread the damage; the
+ * readable part can still be saved with the local CLI (af data export --sql …) before restoring.
+ */
+async function checkDatabase(data: DataStore, budgetMs: number | undefined, log: Monitoring['logger']): Promise<void> {
+    if (budgetMs === 0) return;
+    const report = await checkIntegrity(data, { timeoutMs: budgetMs });
+    if (!report.ok) {
+        const message = describeDamage(report);
+        reportDamage(data.file, message);
+        log.error({ component: 'database', file: report.file, damaged: report.damaged }, message);
+        throw new DataError(message);
+    }
+    if (report.unchecked.length) log.warn({ component: 'database', file: report.file, unchecked: report.unchecked, ms: report.ms }, describeIncomplete(report));
+    else log.info({ component: 'database', file: report.file, tables: report.tables, ms: report.ms }, 'integrity check passed');
 }
 
 /** An orchestrator event as the protocol's event (lifecycle carries the previous state). */

@@ -8,11 +8,16 @@
  * within its time limit (`limits`: interactive queries vs bulk imports/exports), interrupted when
  * it passes it. Code that needs the raw connection (appenders, prepared statements, streams) takes
  * it inside `use()`, so it is bounded and serialised like the rest.
+ *
+ * A call that finds a damaged block (DuckDB verifies block checksums on read) fails with a
+ * DatabaseDamaged naming the file and what to do, and the damage is remembered for the process
+ * (`reportedDamage`: the daemon's readiness reports it).
  */
 import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { CallGate, DEFAULT_QUERY_LIMITS, type CallOptions, type QueryLimits } from './call-gate.js';
 import { DataError, firstLine } from './errors.js';
+import { corruptionDetail, damageMessage, isCorruption } from './integrity.js';
 import { migrate } from './migrations.js';
 import { privateDir, privateFile } from '../security/state-files.js';
 
@@ -31,6 +36,25 @@ export interface StoreOptions {
 }
 
 export type Params = DuckDBValue[] | Record<string, DuckDBValue>;
+
+/** A call read a block whose checksum does not match: the file is damaged (not the caller's fault; 503). */
+export class DatabaseDamaged extends DataError {
+    readonly status = 503;
+    readonly reason = 'database_damaged';
+}
+
+/** Damage found by calls of this process, by database file (first report wins). */
+const damage = new Map<string, string>();
+
+/** The damage a call of this process found in `file` (a message that says what to do), if any. */
+export function reportedDamage(file: string): string | undefined {
+    return damage.get(file);
+}
+
+/** Records damage found outside a call (the integrity check at start). */
+export function reportDamage(file: string, message: string): void {
+    if (!damage.has(file)) damage.set(file, message);
+}
 
 /**
  * Open instances by file. DuckDB's file lock only keeps *other* processes out: a second
@@ -89,7 +113,9 @@ export class DataStore {
         } catch (e) {
             release(file, shared, undefined);
             const msg = firstLine(e);
-            if (/lock/i.test(msg)) {
+            // Before the lock test: DuckDB's damage message names a "block".
+            if (isCorruption(e)) throw new DatabaseDamaged(damageMessage(file, 'found when opening it', corruptionDetail(e)));
+            if (/\block\b/i.test(msg)) {
                 const pid = /PID (\d+)/.exec(msg)?.[1];
                 throw new DataError(`${file} is in use by another process${pid ? ` (pid ${pid})` : ''}; close it (e.g. a running daemon) or use another --state-dir`);
             }
@@ -110,6 +136,7 @@ export class DataStore {
             conn?.closeSync();
             release(file, shared, instance);
             if (e instanceof DataError) throw e;
+            if (isCorruption(e)) throw new DatabaseDamaged(damageMessage(file, 'found when opening it', corruptionDetail(e)));
             throw new DataError(`cannot open ${file}: ${firstLine(e)}`);
         }
     }
@@ -138,21 +165,32 @@ export class DataStore {
      * call-gate.ts); this store's calls made inside `fn` run under that same limit.
      */
     use<T>(fn: (conn: DuckDBConnection) => Promise<T>, o?: CallOptions): Promise<T> {
-        return this.gate.run(() => fn(this.connection), o);
+        return this.call(() => fn(this.connection), o);
     }
 
     /** Runs a statement; returns the rows it changed (INSERT / UPDATE / DELETE). */
     async run(sql: string, params?: Params, o?: CallOptions): Promise<number> {
-        return this.gate.run(async () => (await this.connection.run(sql, params)).rowsChanged, o);
+        return this.call(async () => (await this.connection.run(sql, params)).rowsChanged, o);
     }
 
     /** Rows as plain JS objects (BIGINT → bigint, TIMESTAMP → Date): cast in SQL when you want numbers. */
     async rows(sql: string, params?: Params, o?: CallOptions): Promise<Record<string, unknown>[]> {
-        return this.gate.run(async () => (await this.connection.runAndReadAll(sql, params)).getRowObjectsJS() as Record<string, unknown>[], o);
+        return this.call(async () => (await this.connection.runAndReadAll(sql, params)).getRowObjectsJS() as Record<string, unknown>[], o);
     }
 
     async scalar(sql: string, params?: Params, o?: CallOptions): Promise<unknown> {
-        return this.gate.run(async () => (await this.connection.runAndReadAll(sql, params)).getRowsJS()[0]?.[0], o);
+        return this.call(async () => (await this.connection.runAndReadAll(sql, params)).getRowsJS()[0]?.[0], o);
+    }
+
+    private async call<T>(fn: () => Promise<T>, o: CallOptions | undefined): Promise<T> {
+        try {
+            return await this.gate.run(fn, o);
+        } catch (e) {
+            if (e instanceof DatabaseDamaged || !isCorruption(e)) throw e;
+            const message = damageMessage(this.file, o?.what ?? 'a query', corruptionDetail(e));
+            reportDamage(this.file, message);
+            throw new DatabaseDamaged(message);
+        }
     }
 
     /**
@@ -160,7 +198,7 @@ export class DataStore {
      * transaction holds the connection (other callers wait) and is bounded as one call.
      */
     async transaction<T>(fn: () => Promise<T>, o?: CallOptions): Promise<T> {
-        return this.gate.run(async () => {
+        return this.call(async () => {
             // The gate lets only this caller's own calls through: a transaction here is a nested one.
             if (this.inTransaction) throw new Error('DataStore.transaction is not re-entrant');
             this.inTransaction = true;

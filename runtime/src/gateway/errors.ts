@@ -45,6 +45,7 @@ const STRING_CODES: Readonly<Record<string, number>> = {
     invalid_state: ErrorCodes.Conflict,
     invalid_spec: ErrorCodes.InvalidParams,
     stopped: ErrorCodes.NotAvailable,
+    damaged: ErrorCodes.Conflict,
 };
 
 /** Fields of service errors passed on in `data` (never stacks, never causes). */

@@ -90,6 +90,7 @@ export interface DaemonRunOptions {
     /** Seconds. */
     queryTimeout?: number;
     bulkTimeout?: number;
+    integrityBudget?: number;
 }
 
 /** `team=ms` pairs as a record. */
@@ -121,6 +122,7 @@ export async function daemonRunCommand(o: DaemonRunOptions, out: (s: string) => 
             runs: { timeoutMs: o.runTimeout, teamTimeoutMs: teamTimeouts(o.teamRunTimeout ?? []), memoryMb: o.runMemory },
             language: { workers: o.langWorkers, timeoutMs: o.langTimeout },
             queryLimits: { queryMs: o.queryTimeout === undefined ? undefined : o.queryTimeout * 1000, bulkMs: o.bulkTimeout === undefined ? undefined : o.bulkTimeout * 1000 },
+            integrityCheckMs: o.integrityBudget === undefined ? undefined : Math.max(0, o.integrityBudget * 1000),
         });
     } catch (e) {
         throw new CliError(`the daemon cannot start: ${(e as Error).message.split('\n')[0]}`);

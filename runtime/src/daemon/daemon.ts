@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_DAEMON_HOST, DEFAULT_MAX_UPLOAD_BYTES, type DaemonEvent, type RunState } from '../../../language/src/protocol/daemon-protocol.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { privateDir, restrictUmask, tightenStateDir } from '../security/state-files.js';
-import { type QueryLimits } from '../data/call-gate.js';
+import { DEFAULT_QUERY_LIMITS, withLimits, type QueryLimits } from '../data/call-gate.js';
 import { DataError } from '../data/errors.js';
 import { checkIntegrity, describeDamage, describeIncomplete } from '../data/integrity.js';
 import { DatabaseProbe } from '../data/probe.js';
@@ -115,7 +115,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
     let stopping = false;
     let audit: AuditLog | undefined;
     const open = async (): Promise<DataStore> => {
-        const s = await DataStore.open({ stateDir, limits: o.queryLimits });
+        const s = await DataStore.open({ stateDir, limits: withLimits(DEFAULT_QUERY_LIMITS, o.queryLimits) });
         stores.push(s);
         return s;
     };

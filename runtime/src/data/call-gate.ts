@@ -29,7 +29,16 @@ export interface QueryLimits {
     readonly bulkMs: number;
 }
 
+/** The daemon's defaults (everything it serves arrives over the network). */
 export const DEFAULT_QUERY_LIMITS: QueryLimits = { queryMs: 30_000, bulkMs: 10 * 60_000 };
+
+/** A local command's: its user waits for their own import and stops it with Ctrl-C. */
+export const NO_QUERY_LIMITS: QueryLimits = { queryMs: Infinity, bulkMs: Infinity };
+
+/** `base` with the limits `over` gives (absent ones keep base's). */
+export function withLimits(base: QueryLimits, over?: Partial<QueryLimits>): QueryLimits {
+    return { queryMs: over?.queryMs ?? base.queryMs, bulkMs: over?.bulkMs ?? base.bulkMs };
+}
 
 export interface CallOptions {
     /** The call's class: 'query' (default) or 'bulk'. */
@@ -96,11 +105,7 @@ export class CallGate {
     /**
      * @param interrupt stops whatever runs on the connection now (DuckDB's interrupt; a no-op when idle).
      */
-    constructor(private readonly interrupt: () => void, private limits: QueryLimits = DEFAULT_QUERY_LIMITS) {}
-
-    setLimits(limits: QueryLimits): void {
-        this.limits = limits;
-    }
+    constructor(private readonly interrupt: () => void, private readonly limits: QueryLimits = NO_QUERY_LIMITS) {}
 
     get queryLimits(): QueryLimits {
         return this.limits;
@@ -128,7 +133,7 @@ export class CallGate {
         const released = new Promise<void>(r => { release = r; });
         const previous = this.tail;
         this.tail = previous.then(() => released);
-        const turn = await this.waitTurn(previous, limitMs, o);
+        const turn = Number.isFinite(limitMs) ? await this.waitTurn(previous, limitMs, o) : await previous.then(() => 'ok' as const);
         if (turn !== 'ok') {
             void previous.then(release);
             throw turn;
@@ -147,7 +152,7 @@ export class CallGate {
         // connection, but its caller is answered SETTLE_GRACE_MS after the limit.
         let answer!: (e: QueryTimeout) => void;
         const answered = new Promise<never>((_, reject) => { answer = reject; });
-        const timer = setTimeout(() => {
+        const timer = !Number.isFinite(limitMs) ? undefined : setTimeout(() => {
             lease.expired = true;
             this.interrupt();
             repeat = setInterval(() => this.interrupt(), INTERRUPT_EVERY_MS);

@@ -15,7 +15,7 @@
  */
 import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
-import { CallGate, DEFAULT_QUERY_LIMITS, type CallOptions, type QueryLimits } from './call-gate.js';
+import { CallGate, NO_QUERY_LIMITS, withLimits, type CallOptions, type QueryLimits } from './call-gate.js';
 import { DataError, firstLine } from './errors.js';
 import { corruptionDetail, damageMessage, isCorruption } from './integrity.js';
 import { migrate } from './migrations.js';
@@ -31,7 +31,7 @@ export interface StoreOptions {
     stateDir?: string;
     /** For tests of migrations: stop at this schema version. */
     migrateTo?: number;
-    /** Time limits of the store's calls (default DEFAULT_QUERY_LIMITS). */
+    /** Time limits of the store's calls (default none: local commands; the daemon gives DEFAULT_QUERY_LIMITS). */
     limits?: Partial<QueryLimits>;
 }
 
@@ -131,7 +131,7 @@ export class DataStore {
             const migrated = shared.migrating.then(() => migrate(c, file, options.migrateTo));
             shared.migrating = migrated.catch(() => undefined);
             const { from, to } = await migrated;
-            return new DataStore(stateDir, file, shared, instance, conn, to, from, { ...DEFAULT_QUERY_LIMITS, ...definedOnly(options.limits) });
+            return new DataStore(stateDir, file, shared, instance, conn, to, from, withLimits(NO_QUERY_LIMITS, options.limits));
         } catch (e) {
             conn?.closeSync();
             release(file, shared, instance);
@@ -241,8 +241,4 @@ export class DataStore {
         this.shared = undefined;
         this.instance = undefined;
     }
-}
-
-function definedOnly<T extends object>(o: T | undefined): Partial<T> {
-    return Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -16,6 +16,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ErrorCodes, type RpcError } from '../../../language/src/protocol/daemon-protocol.js';
 import type * as Lifecycle from '../../src/daemon/lifecycle.js';
+import { DatabaseUnavailable, QueryTimeout } from '../../src/data/call-gate.js';
 import { DataStore } from '../../src/data/store.js';
 import { DaemonClient } from '../../src/gateway/client.js';
 import { tempDir } from '../data/helpers.js';
@@ -84,11 +85,11 @@ describe('a query that never ends', () => {
         await within('beta experiments.list', beta.call('experiments.list', {}), 3000);
         expect((await within('/healthz', fetch(`${d.daemon.url}/healthz`), 3000)).status).toBe(200);
         expect((await within('/readyz', fetch(`${d.daemon.url}/readyz`), 3000)).status).toBe(200);
-        const refused = !endless.settled() ? undefined : await rejection(endless.promise);
-        if (refused === undefined) expect(endless.settled(), 'the endless query was still running while the others answered').toBe(false);
+        const stillRunning = !endless.settled();
 
-        const err = refused ?? await rejection(within('the endless export', endless.promise, 20_000));
+        const err = await rejection(within('the endless export', endless.promise, 20_000));
         expectStoppedOrRefused(err, /took longer than 4 s/);
+        if (err.data?.reason === 'query_timeout') expect(stillRunning, 'the others answered only once the endless query was stopped').toBe(true);
         // The calls queued behind it ran once it was stopped, and the connection still serves.
         for (const b of behind) await within('a queued data.list', b.promise, 20_000);
         const after = await within('data.list after', alpha.call('data.list', {}), 5000);
@@ -154,10 +155,10 @@ describe('shutdown while a query runs', () => {
         daemon = undefined;
         await within('stop()', stopped, 15_000);
         const err = await rejection(within('the endless export', endless.promise, 15_000));
-        if (err.code !== ErrorCodes.InvalidParams) {
-            expect(err.code).toBe(ErrorCodes.Unavailable);
-            expect(err.message).toMatch(/daemon is stopping/);
-        }
+        if (err.code === ErrorCodes.InvalidParams && err.data?.reason === undefined) return; // free SQL refused over RPC (item 2)
+        expect(err.code).toBe(ErrorCodes.Unavailable);
+        expect(err.data?.reason).toBe('database_stopping');
+        expect(err.message).toBe('the daemon is stopping; retry once it is back');
     });
 
     const lifecycleJs = fileURLToPath(new URL('../../../out/runtime/src/daemon/lifecycle.js', import.meta.url));
@@ -190,5 +191,47 @@ describe('shutdown while a query runs', () => {
         process.kill(second.pid, 'SIGTERM');
         while (processAlive(second.pid) && Date.now() < deadline + 20_000) await sleep(100);
         expect(processAlive(second.pid)).toBe(false);
+    });
+});
+
+describe('bounded calls on a real DuckDB file', () => {
+    it('an endless query is interrupted at its limit with a clear error; the connection serves the next call', async () => {
+        await DataStore.with({ stateDir: tempDir('af-sec-bounds-'), limits: { queryMs: 300 } }, async store => {
+            const e = await within('the endless query', store.scalar(ENDLESS).then(() => undefined, (err: unknown) => err as Error), 10_000);
+            expect(e).toBeInstanceOf(QueryTimeout);
+            expect(e!.message).toBe('the query took longer than 300 ms and was stopped; narrow it (fewer symbols, a shorter from/to range, a tighter filter), or ask an admin to raise the limit (af daemon run --query-timeout / --bulk-timeout)');
+            expect(Number(await store.scalar('SELECT 41 + 1'))).toBe(42);
+        });
+    });
+
+    it('a transaction stopped at its limit is rolled back whole', async () => {
+        await DataStore.with({ stateDir: tempDir('af-sec-bounds-'), limits: { queryMs: 300 } }, async store => {
+            const e = await within('the transaction', store.transaction(async () => {
+                await store.run(`INSERT INTO instruments VALUES ('test', 'HALF', 'ticker', NULL, NULL)`);
+                await store.scalar(ENDLESS);
+            }).then(() => undefined, (err: unknown) => err as Error), 10_000);
+            expect(e).toBeInstanceOf(QueryTimeout);
+            expect(Number(await store.scalar(`SELECT count(*) FROM instruments WHERE symbol = 'HALF'`))).toBe(0);
+            await store.transaction(async () => { await store.run(`INSERT INTO instruments VALUES ('test', 'WHOLE', 'ticker', NULL, NULL)`); });
+            expect(Number(await store.scalar(`SELECT count(*) FROM instruments WHERE symbol = 'WHOLE'`))).toBe(1);
+        });
+    });
+
+    it('callers behind a long call wait in turn, not on native threads, and give up at their own limit with a 503', async () => {
+        await DataStore.with({ stateDir: tempDir('af-sec-bounds-'), limits: { queryMs: 200, bulkMs: 60_000 } }, async store => {
+            const long = tracked(store.scalar(ENDLESS, undefined, { kind: 'bulk' }));
+            await sleep(100);
+            const e = await within('the waiting call', store.scalar('SELECT 1').then(() => undefined, (err: unknown) => err as Error), 10_000);
+            expect(e).toBeInstanceOf(DatabaseUnavailable);
+            expect((e as DatabaseUnavailable).status).toBe(503);
+            expect(e!.message).toMatch(/^the query waited 200 ms for the database, busy with other calls all that time, and was not run; try again/);
+            expect(long.settled()).toBe(false);
+            // Stopping interrupts the long call; later calls are refused with the reason.
+            expect(await within('stopCalls', store.stopCalls('the test is over'), 10_000)).toBe(true);
+            const stopped = await within('the long call', long.promise.then(() => undefined, (err: unknown) => err as Error), 10_000);
+            expect(stopped).toBeInstanceOf(DatabaseUnavailable);
+            expect(stopped!.message).toBe('the test is over');
+            await expect(store.scalar('SELECT 1')).rejects.toThrow('the test is over');
+        });
     });
 });

@@ -93,6 +93,8 @@ export interface RunningDaemon {
     readonly monitoring: Monitoring;
     /** The bootstrap admin token, when this start created it. */
     readonly adminToken?: string;
+    /** The connection data.list and data.export read on (tests hold it with a query that never ends). */
+    readonly reads: DataStore;
     stop(): Promise<void>;
 }
 
@@ -229,9 +231,10 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         sweepFiles();
         const fileSweeper = setInterval(sweepFiles, 3_600_000);
         fileSweeper.unref();
+        const reads = await open();
         const handlers = createHandlers({
             version: DAEMON_VERSION, startedAt, transports: { http: true, ws: true, grpc: o.grpc ?? false },
-            language: lang, data, dataReads: await open(), iam, orchestrator, experiments, similarity, stateDir, files: { dataDirs, teams: teamFiles },
+            language: lang, data, dataReads: reads, iam, orchestrator, experiments, similarity, stateDir, files: { dataDirs, teams: teamFiles },
         });
         const missing = missingHandlers(handlers);
         if (missing.length) throw new Error(`no handler for ${missing.join(', ')}`);
@@ -281,7 +284,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
             await probe?.close();
             for (const s of stores) s.close();
         };
-        return { url: gateway.url, stateDir, gateway, orchestrator, monitoring, adminToken: boot.token, stop };
+        return { url: gateway.url, stateDir, gateway, orchestrator, monitoring, adminToken: boot.token, reads, stop };
     } catch (e) {
         await language?.close();
         await audit?.close().catch(() => undefined);

@@ -93,6 +93,9 @@ export function callsInFlight(): number {
 interface Lease {
     expired: boolean;
     readonly gate: CallGate;
+    readonly what: string | undefined;
+    /** Other connections the call works on (an export's sandbox): interrupted with this one. */
+    readonly also: Set<() => void>;
 }
 
 export class CallGate {
@@ -143,7 +146,7 @@ export class CallGate {
             throw new DatabaseUnavailable(this.stoppingWhy, 'database_stopping');
         }
 
-        const lease: Lease = { expired: false, gate: this };
+        const lease: Lease = { expired: false, gate: this, what: o.what, also: new Set() };
         this.holder = { lease, released };
         holders++;
         let repeat: NodeJS.Timeout | undefined;
@@ -154,8 +157,8 @@ export class CallGate {
         const answered = new Promise<never>((_, reject) => { answer = reject; });
         const timer = !Number.isFinite(limitMs) ? undefined : setTimeout(() => {
             lease.expired = true;
-            this.interrupt();
-            repeat = setInterval(() => this.interrupt(), INTERRUPT_EVERY_MS);
+            this.interruptAll(lease);
+            repeat = setInterval(() => this.interruptAll(lease), INTERRUPT_EVERY_MS);
             giveUp = setTimeout(() => answer(this.timeoutError(o, limitMs)), SETTLE_GRACE_MS);
         }, Math.max(0, limitMs - (Date.now() - started)));
         const done = this.context.run(lease, fn).finally(() => {
@@ -185,8 +188,8 @@ export class CallGate {
         this.stoppingWhy ??= why;
         const holder = this.holder;
         if (!holder) return true;
-        this.interrupt();
-        const repeat = setInterval(() => this.interrupt(), INTERRUPT_EVERY_MS);
+        this.interruptAll(holder.lease);
+        const repeat = setInterval(() => this.interruptAll(holder.lease), INTERRUPT_EVERY_MS);
         let timer: NodeJS.Timeout | undefined;
         try {
             return await Promise.race([
@@ -196,6 +199,31 @@ export class CallGate {
         } finally {
             clearInterval(repeat);
             clearTimeout(timer);
+        }
+    }
+
+    /**
+     * From inside a call: `interrupt` (another connection's interrupt) is called whenever this call is
+     * interrupted (its limit passed, the store stopping) until the returned function is called.
+     */
+    alsoInterrupt(interrupt: () => void): () => void {
+        const lease = this.context.getStore();
+        if (lease?.gate !== this || this.holder?.lease !== lease) return () => undefined;
+        lease.also.add(interrupt);
+        if (lease.expired || this.stoppingWhy !== undefined) interrupt();
+        return () => { lease.also.delete(interrupt); };
+    }
+
+    /** What the call holding the connection in this async context does (its `what`), if any. */
+    currentWhat(): string | undefined {
+        const lease = this.context.getStore();
+        return lease?.gate === this && this.holder?.lease === lease ? lease.what : undefined;
+    }
+
+    private interruptAll(lease: Lease): void {
+        this.interrupt();
+        for (const f of lease.also) {
+            try { f(); } catch { /* that connection is gone already */ }
         }
     }
 

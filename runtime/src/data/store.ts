@@ -168,6 +168,11 @@ export class DataStore {
         return this.call(() => fn(this.connection), o);
     }
 
+    /** From inside a call (`use`, `transaction`): another connection it works on, interrupted with this one (see CallGate.alsoInterrupt). */
+    alsoInterrupt(interrupt: () => void): () => void {
+        return this.gate.alsoInterrupt(interrupt);
+    }
+
     /** Runs a statement; returns the rows it changed (INSERT / UPDATE / DELETE). */
     async run(sql: string, params?: Params, o?: CallOptions): Promise<number> {
         return this.call(async () => (await this.connection.run(sql, params)).rowsChanged, o);
@@ -187,7 +192,7 @@ export class DataStore {
             return await this.gate.run(fn, o);
         } catch (e) {
             if (e instanceof DatabaseDamaged || !isCorruption(e)) throw e;
-            const message = damageMessage(this.file, o?.what ?? 'a query', corruptionDetail(e));
+            const message = damageMessage(this.file, o?.what ?? this.gate.currentWhat() ?? 'a query', corruptionDetail(e));
             reportDamage(this.file, message);
             throw new DatabaseDamaged(message);
         }

@@ -31,8 +31,11 @@ async function pristineStore(): Promise<string> {
     if (pristine) return pristine;
     const dir = tempDir('af-sec-integrity-');
     await importSynthBars(dir);
-    await DataStore.with({ stateDir: dir }, s => s.run(`INSERT INTO bars SELECT 'test', 'BIG', '1m', TIMESTAMP '2000-01-01' + to_minutes(i), 1 + i % 7 + random(), 2 + i % 7, 0.5, 1.5 + random(), 100
-        FROM range(200000) t(i)`, undefined, { timeoutMs: 300_000 }));
+    await DataStore.with({ stateDir: dir }, async s => {
+        await s.run(`INSERT INTO bars SELECT 'test', 'BIG', '1m', TIMESTAMP '2000-01-01' + to_minutes(i), 1 + i % 7 + random(), 2 + i % 7, 0.5, 1.5 + random(), 100
+            FROM range(200000) t(i)`, undefined, { timeoutMs: 300_000 });
+        await s.run(`INSERT INTO series (venue, symbol, timeframe, owner_team, visibility) VALUES ('test', 'BIG', '1m', 'default', 'shared')`);
+    });
     pristine = dir;
     return dir;
 }

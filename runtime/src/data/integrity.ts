@@ -43,10 +43,13 @@ export interface IntegrityOptions {
 
 export const DEFAULT_INTEGRITY_BUDGET_MS = 60_000;
 
-/** DuckDB's words for a block whose checksum does not match (or a file that is not a database any more). */
+/**
+ * DuckDB's words for a block whose checksum does not match, or a write-ahead log that cannot be
+ * replayed. (A file that is no DuckDB database at all is another problem: "cannot open".)
+ */
 export function isCorruption(e: unknown): boolean {
     const m = e instanceof Error ? e.message : String(e);
-    return /Corrupt database file|does not match stored checksum|not a valid DuckDB database file|Failure while replaying WAL/i.test(m);
+    return /Corrupt database file|does not match stored checksum|Failure while replaying WAL/i.test(m);
 }
 
 /** DuckDB's own words about the damage (wrapping messages of callers dropped), e.g. "IO Error: Corrupt database file: … in block at location 6828032". */
@@ -62,7 +65,6 @@ export function corruptionDetail(e: unknown): string {
 const CORRUPTION_DETAIL = [
     /(?:IO Error: )?Corrupt database file[^\n;)]*/i,
     /[^\n;(:]*does not match stored checksum[^\n;)]*/i,
-    /[^\n;(]*not a valid DuckDB database file[^\n;)]*/i,
     /[^\n;(]*Failure while replaying WAL[^\n;)]*/i,
 ];
 

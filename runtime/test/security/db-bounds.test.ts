@@ -99,7 +99,7 @@ describe('a query that never ends', () => {
         const d = daemon;
         await plantBars(d.stateDir, 300_000);
         const alpha = d.client(d.tokens.alpha.researcher, 30_000);
-        const err = await rejection(within('the heavy export', alpha.call('data.export', { bars: { ids: ['test:BIG'], timeframe: '1m' }, file: join(d.stateDir, 'big.csv') }), 20_000));
+        const err = await rejection(within('the heavy export', alpha.call('data.export', { bars: { ids: ['test:BIG'], timeframe: '1m' }, name: 'big.csv' }), 20_000));
         expect(err.code).toBe(ErrorCodes.InvalidParams);
         expect(err.data?.reason).toBe('query_timeout');
         expect(err.message).toMatch(/^the export took longer than 20 ms and was stopped; export a shorter range \(from \/ to\) or fewer instruments/);
@@ -173,7 +173,7 @@ describe('shutdown while a query runs', () => {
         pids.add(first.pid);
         const token = readFileSync(join(stateDir, 'admin.token'), 'utf8').trim();
         const c = new DaemonClient({ url: first.url, token, timeoutMs: 120_000 });
-        const heavy = tracked(c.call('data.export', { bars: { ids: ['test:BIG'], timeframe: '1m' }, file: join(stateDir, 'big.csv') }));
+        const heavy = tracked(c.call('data.export', { bars: { ids: ['test:BIG'], timeframe: '1m' }, name: 'big.csv' }));
         await sleep(300);
         expect(heavy.settled(), 'the export ended before the signal').toBe(false);
         process.kill(first.pid, 'SIGTERM');

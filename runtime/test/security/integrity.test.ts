@@ -109,7 +109,7 @@ describe('a database with flipped bytes', () => {
         running = d;
         expect((await fetch(`${d.url}/readyz`)).status).toBe(200);
         const c = new DaemonClient({ url: d.url, token: d.adminToken! });
-        const err = await rejection(c.call('data.export', { bars: { ids: ['test:BIG'], timeframe: '1m' }, file: join(stateDir, 'big.csv') }));
+        const err = await rejection(c.call('data.export', { bars: { ids: ['test:BIG'], timeframe: '1m' }, name: 'big.csv' }));
         expect(err.code).toBe(ErrorCodes.Unavailable);
         expect(err.message).toMatch(/^the database .* is damaged \(the export: IO Error: Corrupt database file.*\); stop every process using it, then restore/);
         const r = await fetch(`${d.url}/readyz`);

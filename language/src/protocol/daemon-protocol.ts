@@ -377,7 +377,8 @@ export const ArtifactSchema = z.object({
     name: z.string().describe('e.g. result.json, report.html, equity.json'),
     mediaType: z.string(),
     bytes: Count,
-    sha256: z.string().nullable(),
+    sha256: z.string().nullable().describe('SHA-256 recorded when the run completed (null for runs completed before artifacts were hashed)'),
+    status: z.enum(['ok', 'missing', 'damaged']).describe('ok: as recorded (its content is checked against `sha256` when read) · missing: recorded, but the file is gone · damaged: its size differs from the record (truncated or altered); re-run the run to produce it anew'),
     path: z.string().describe('Path on the daemon\'s host'),
 });
 
@@ -683,7 +684,7 @@ export const METHODS = {
             level: z.enum(LOG_LEVELS).optional().describe('this level and above'),
         }),
         z.object({ lines: z.array(LogLineSchema), nextSeq: z.number().int().describe('afterSeq of the next call'), done: z.boolean().describe('The run has finished and every line was returned') })),
-    'runs.artifacts': method('viewer', 'Artifacts of a run (result, report, curves); with `name`, also that artifact\'s content.',
+    'runs.artifacts': method('viewer', 'Artifacts of a run (result, report, curves), each with its recorded SHA-256 and status; with `name`, also that artifact\'s content, checked against the SHA-256 (404 when it is missing, 409 when it is damaged).',
         z.strictObject({
             id: Id,
             name: z.string().min(1).max(256).optional(),

@@ -240,6 +240,9 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .option('--run-memory <mb>', 'memory of one run: its worker heap and its look-back history (default 1024)', parsePositive('--run-memory'))
         .option('--lang-workers <n>', 'threads that parse, lint and compile sources (default 2)', parsePositive('--lang-workers'))
         .option('--lang-timeout <ms>', 'time limit of one lint, compile or analysis (default 30000)', parsePositive('--lang-timeout'))
+        .option('--query-timeout <seconds>', 'time limit of one interactive database call; longer ones are stopped (default 30)', parsePositiveNumber('--query-timeout'))
+        .option('--bulk-timeout <seconds>', 'time limit of one import, export or bar load (default 600)', parsePositiveNumber('--bulk-timeout'))
+        .option('--integrity-budget <seconds>', 'time the integrity check of the database may take at start (default 60; 0: no check)', parseNumber('--integrity-budget'))
         .action(async opts => { program.setOptionValue('exit', await daemonRunCommand(opts, out)); });
     daemon.command('start')
         .description('Start the daemon in the background and wait until it is ready.')
@@ -358,6 +361,14 @@ function parseNumber(flag: string): (v: string) => number {
     return v => {
         const n = Number(v);
         if (v.trim() === '' || !Number.isFinite(n)) throw new CliError(`${flag} takes a number, not '${v}'`);
+        return n;
+    };
+}
+
+function parsePositiveNumber(flag: string): (v: string) => number {
+    return v => {
+        const n = Number(v);
+        if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new CliError(`${flag} takes a number > 0, not '${v}'`);
         return n;
     };
 }

@@ -14,7 +14,11 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_DAEMON_HOST, DEFAULT_MAX_UPLOAD_BYTES, type DaemonEvent, type RunState } from '../../../language/src/protocol/daemon-protocol.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { privateDir, restrictUmask, tightenStateDir } from '../security/state-files.js';
-import { DataStore, resolveStateDir } from '../data/store.js';
+import { DEFAULT_QUERY_LIMITS, withLimits, type QueryLimits } from '../data/call-gate.js';
+import { DataError } from '../data/errors.js';
+import { checkIntegrity, describeDamage, describeIncomplete } from '../data/integrity.js';
+import { DatabaseProbe } from '../data/probe.js';
+import { DataStore, reportDamage, reportedDamage, resolveStateDir } from '../data/store.js';
 import { ExperimentStore } from '../experiments/store.js';
 import { StoreIndex } from '../similarity/store-index.js';
 import { Dispatcher } from '../gateway/dispatcher.js';
@@ -75,6 +79,10 @@ export interface DaemonOptions {
     readonly language?: LanguageLimits;
     /** Runs: default time limit with per-team overrides (defaultTimeoutMs is its older name), memory, trials (runtime/src/orchestrator/limits.ts). */
     readonly runs?: RunLimits;
+    /** Time limits of database calls: interactive queries and bulk imports/exports (default DEFAULT_QUERY_LIMITS). */
+    readonly queryLimits?: Partial<QueryLimits>;
+    /** Time budget of the integrity check at start (default 60 s; 0: no check). */
+    readonly integrityCheckMs?: number;
 }
 
 export interface RunningDaemon {
@@ -85,6 +93,8 @@ export interface RunningDaemon {
     readonly monitoring: Monitoring;
     /** The bootstrap admin token, when this start created it. */
     readonly adminToken?: string;
+    /** The connection data.list and data.export read on (tests hold it with a query that never ends). */
+    readonly reads: DataStore;
     stop(): Promise<void>;
 }
 
@@ -103,10 +113,11 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
     const startedAt = new Date().toISOString();
     const stores: DataStore[] = [];
     let language: LanguageService | undefined;
+    let probe: DatabaseProbe | undefined;
     let stopping = false;
     let audit: AuditLog | undefined;
     const open = async (): Promise<DataStore> => {
-        const s = await DataStore.open({ stateDir });
+        const s = await DataStore.open({ stateDir, limits: withLimits(DEFAULT_QUERY_LIMITS, o.queryLimits) });
         stores.push(s);
         return s;
     };
@@ -116,6 +127,8 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         const daemonActor = { transport: 'daemon' as const, user: 'daemon' };
         // Separate connections: each service runs its own transactions.
         const data = await open();
+        // Damage is found before anything is served or written: a damaged database is refused (see checkDatabase).
+        await checkDatabase(data, o.integrityCheckMs, log);
         const iam = new Iam(await open());
         const boot = await iam.bootstrap(stateDir);
         if (boot.created) log.info({ component: 'iam', file: boot.file }, 'first start: bootstrap admin token written');
@@ -180,8 +193,16 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         await orchestrator.start();
         recovering = false;
         await Promise.all(recovered);
-        monitoring.readiness.register('database', () => stores.every(s => s.isOpen));
+        // Open is not answering: a probe query on its own connection, within a short limit.
+        probe = await DatabaseProbe.open({ stateDir });
+        const dbProbe = probe;
+        monitoring.readiness.register('database', () => (stores.every(s => s.isOpen) ? dbProbe.check() : { ok: false, detail: 'the database is closed' }));
         monitoring.readiness.register('orchestrator', () => !stopping);
+        // Damage a call finds later (DuckDB verifies blocks as it reads them) takes the daemon out of rotation.
+        monitoring.readiness.register('integrity', () => {
+            const found = reportedDamage(data.file);
+            return found ? { ok: false, detail: found } : { ok: true };
+        });
 
         // Jobs by state and queue depth, refreshed every few seconds (cheap: one grouped query).
         const gauges = setInterval(() => {
@@ -210,9 +231,10 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         sweepFiles();
         const fileSweeper = setInterval(sweepFiles, 3_600_000);
         fileSweeper.unref();
+        const reads = await open();
         const handlers = createHandlers({
             version: DAEMON_VERSION, startedAt, transports: { http: true, ws: true, grpc: o.grpc ?? false },
-            language: lang, data, dataReads: await open(), iam, orchestrator, experiments, similarity, stateDir, files: { dataDirs, teams: teamFiles },
+            language: lang, data, dataReads: reads, iam, orchestrator, experiments, similarity, stateDir, files: { dataDirs, teams: teamFiles },
         });
         const missing = missingHandlers(handlers);
         if (missing.length) throw new Error(`no handler for ${missing.join(', ')}`);
@@ -247,6 +269,9 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
             log.info({ component: 'daemon' }, 'stopping');
             clearInterval(gauges);
             clearInterval(fileSweeper);
+            // Queries first: calls in flight are interrupted (their callers get a 503 'stopping'), so no
+            // query, however long, holds up the gateway's close or the exit.
+            await Promise.all(stores.map(s => s.stopCalls('the daemon is stopping; retry once it is back')));
             await gateway.close().catch(() => undefined);
             await orchestrator.stop({ graceMs: 5000 }).catch(() => undefined);
             await lang.close();
@@ -256,16 +281,37 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
             await dispatcher.audit({ actor: daemonActor, method: 'daemon.stop', target: { pid: process.pid }, result: 'ok' });
             await auditLog.close().catch(() => undefined);
             await monitoring.close().catch(() => undefined);
+            await probe?.close();
             for (const s of stores) s.close();
         };
-        return { url: gateway.url, stateDir, gateway, orchestrator, monitoring, adminToken: boot.token, stop };
+        return { url: gateway.url, stateDir, gateway, orchestrator, monitoring, adminToken: boot.token, reads, stop };
     } catch (e) {
         await language?.close();
         await audit?.close().catch(() => undefined);
         await monitoring.close().catch(() => undefined);
+        await probe?.close();
         for (const s of stores) s.close();
         throw e;
     }
+}
+
+/**
+ * The integrity check at start (data/integrity.ts). A damaged database is refused: the daemon does
+ * not start, and says which file and table and what to do. Serving it read-only would hand out
+ * wrong or missing results as if they were whole, and every write could spread the damage; the
+ * readable part can still be saved with the local CLI (af data export --sql …) before restoring.
+ */
+async function checkDatabase(data: DataStore, budgetMs: number | undefined, log: Monitoring['logger']): Promise<void> {
+    if (budgetMs === 0) return;
+    const report = await checkIntegrity(data, { timeoutMs: budgetMs });
+    if (!report.ok) {
+        const message = describeDamage(report);
+        reportDamage(data.file, message);
+        log.error({ component: 'database', file: report.file, damaged: report.damaged }, message);
+        throw new DataError(message);
+    }
+    if (report.unchecked.length) log.warn({ component: 'database', file: report.file, unchecked: report.unchecked, ms: report.ms }, describeIncomplete(report));
+    else log.info({ component: 'database', file: report.file, tables: report.tables, ms: report.ms }, 'integrity check passed');
 }
 
 /** An orchestrator event as the protocol's event (lifecycle carries the previous state). */

@@ -24,8 +24,6 @@ import { type LanguageService } from '../lang/language-service.js';
 import { parseSince } from '../monitoring/logs.js';
 import { type DataDirs } from './data-dirs.js';
 import { TeamFiles, type TeamExportFormat } from './team-files.js';
-import { readFileSync, statSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 
 export interface DaemonServices {
@@ -194,17 +192,15 @@ export function createHandlers(s: DaemonServices): Handlers {
             const list = await s.orchestrator.artifacts(p.id);
             const artifacts = list.map(a => {
                 const ext = /\.[a-z]+$/.exec(a.name)?.[0] ?? '';
-                return { name: a.name, mediaType: MEDIA[ext] ?? 'application/octet-stream', bytes: a.bytes, sha256: null as string | null, path: a.path };
+                return { name: a.name, mediaType: MEDIA[ext] ?? 'application/octet-stream', bytes: a.bytes, sha256: a.sha256, status: a.status, path: a.path };
             });
             if (p.name === undefined) return { artifacts };
-            const a = list.find(x => x.name === p.name);
-            if (!a) throw notFound(`artifact ${p.name} of run ${p.id}`);
-            const size = statSync(a.path).size;
-            const bytes = readFileSync(a.path).subarray(0, p.maxBytes);
+            if (!list.some(x => x.name === p.name)) throw notFound(`artifact ${p.name} of run ${p.id}`);
+            // Checked against the SHA-256 recorded at completion: a truncated or altered file is an error, never served as whole.
+            const { artifact: a, data } = await s.orchestrator.readArtifact(p.id, p.name);
+            const bytes = data.subarray(0, p.maxBytes);
             const text = /\.(json|html|csv|txt|md)$/.test(a.name);
-            const entry = artifacts.find(x => x.name === p.name)!;
-            entry.sha256 = createHash('sha256').update(readFileSync(a.path)).digest('hex');
-            return { artifacts, content: { name: basename(a.path), encoding: text ? 'utf8' as const : 'base64' as const, data: text ? bytes.toString('utf8') : bytes.toString('base64'), truncated: size > p.maxBytes } };
+            return { artifacts, content: { name: basename(a.path), encoding: text ? 'utf8' as const : 'base64' as const, data: text ? bytes.toString('utf8') : bytes.toString('base64'), truncated: data.length > p.maxBytes } };
         },
         'runs.promote': async (p, ctx) => {
             await ownRun(p.id, ctx.principal.teamName);

@@ -105,7 +105,10 @@ export async function startDetached(o: StartOptions = {}): Promise<DaemonAnnounc
     mkdirSync(join(stateDir, 'logs'), { recursive: true, mode: 0o700 });
     const outFd = openSync(join(stateDir, 'logs', 'daemon.out'), 'a', 0o600);
     const args = [AF_BIN, 'daemon', 'run', '--state-dir', stateDir, '--port', String(o.port ?? 0), ...(o.host ? ['--host', o.host] : []), ...(o.args ?? [])];
-    const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', outFd, outFd], env: process.env });
+    // Every DuckDB call takes a libuv thread while it runs (one per connection: data/call-gate.ts), and the daemon
+    // holds more connections than libuv's default 4 threads; the size is read once, at the process's start.
+    const env = { ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16' };
+    const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', outFd, outFd], env });
     child.unref();
     const deadline = Date.now() + (o.timeoutMs ?? 20_000);
     let exited: number | null = null;

@@ -7,13 +7,14 @@
  * team may read, resampled on the fly when the timeframe is not stored but a finer one is) and
  * written from a locked-down in-memory sandbox (sandbox.ts) that holds nothing but these rows and
  * can touch nothing but a fresh work directory next to the destination. The file is moved into
- * place only when complete.
+ * place only when complete. An export is one bulk call on the store (call-gate.ts): bounded by its
+ * bulk time limit, and the sandbox is interrupted with it (limit passed, daemon stopping).
  */
 import { existsSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { BAR_EXPORT_COLUMNS } from '../../../language/src/protocol/daemon-protocol.js';
 import { DataError, firstLine } from './errors.js';
-import { exportFormatOf, exportQuery, type ExportFormat, type ExportResult } from './export.js';
+import { exportFormatOf, exportQuery, type Connected, type ExportFormat, type ExportResult } from './export.js';
 import { loadFromStore } from './load.js';
 import { withSandbox } from './sandbox.js';
 import { type DataStore } from './store.js';
@@ -50,7 +51,26 @@ export interface BarsExportOptions {
 }
 
 /** Writes the bars to `file` in long format (one row per instrument and bar, instruments in request order, then time). */
-export async function exportBars(store: DataStore, req: BarsExportRequest, file: string, options: BarsExportOptions): Promise<ExportResult> {
+export function exportBars(store: DataStore, req: BarsExportRequest, file: string, options: BarsExportOptions): Promise<ExportResult> {
+    return store.use(() => exportBarsUnbounded(store, req, file, options), {
+        kind: 'bulk', what: 'the export',
+        hint: 'export a shorter range (from / to) or fewer instruments, or ask an admin to raise the limit (af daemon run --bulk-timeout)',
+    });
+}
+
+/** `fn` on the sandbox, which is interrupted whenever the store's call is. */
+function interruptible<T>(store: DataStore, fn: (sandbox: Connected) => Promise<T>): (sandbox: Connected) => Promise<T> {
+    return async sandbox => {
+        const off = store.alsoInterrupt(() => sandbox.connection.interrupt());
+        try {
+            return await fn(sandbox);
+        } finally {
+            off();
+        }
+    };
+}
+
+async function exportBarsUnbounded(store: DataStore, req: BarsExportRequest, file: string, options: BarsExportOptions): Promise<ExportResult> {
     const format = exportFormatOf(file, options.format);
     const columns = barColumns(req.columns);
     const ids = uniqueInstruments(req.ids);
@@ -64,7 +84,7 @@ export async function exportBars(store: DataStore, req: BarsExportRequest, file:
     }
     try {
         const inner = join(work, basename(file));
-        const r = await withSandbox(work, async sandbox => {
+        const r = await withSandbox(work, interruptible(store, async sandbox => {
             const conn = sandbox.connection;
             await conn.run('CREATE TABLE bars_export (ord INTEGER, symbol VARCHAR, ts_ms DOUBLE, open DOUBLE, high DOUBLE, low DOUBLE, close DOUBLE, volume DOUBLE)');
             for (const [ord, id] of ids.entries()) {
@@ -85,7 +105,7 @@ export async function exportBars(store: DataStore, req: BarsExportRequest, file:
                 }
             }
             return exportQuery(sandbox, `SELECT ${columns.map(c => COLUMN_SQL[c]).join(', ')} FROM bars_export ORDER BY ord, ts_ms`, inner, { format });
-        }).catch((e: unknown) => {
+        })).catch((e: unknown) => {
             if (/Out of Memory/i.test(firstLine(e))) throw new DataError('the export is too large for one file; export fewer instruments or a shorter range (from / to)');
             throw e;
         });

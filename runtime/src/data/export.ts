@@ -22,6 +22,7 @@ import {
 } from 'apache-arrow';
 import { parseDateArg } from './dates.js';
 import { DataError, firstLine } from './errors.js';
+import { DataStore } from './store.js';
 import { parseInstrument } from './symbols.js';
 import { parseTimeframe } from './timeframe.js';
 
@@ -67,8 +68,19 @@ export function exportFormatOf(file: string, format?: string): ExportFormat {
     return f;
 }
 
-/** Writes the result of `sql` (one read-only query) to `file`. */
-export async function exportQuery(store: Connected, sql: string, file: string, options: ExportOptions = {}): Promise<ExportResult> {
+/**
+ * Writes the result of `sql` (one read-only query) to `file`. From a DataStore it is one bulk call on
+ * the store, bounded by its bulk time limit; a sandbox (bars-export.ts) is bounded by its caller.
+ */
+export function exportQuery(store: Connected, sql: string, file: string, options: ExportOptions = {}): Promise<ExportResult> {
+    if (!(store instanceof DataStore)) return exportUnbounded(store, sql, file, options);
+    return store.use(() => exportUnbounded(store, sql, file, options), {
+        kind: 'bulk', what: 'the export',
+        hint: 'export a shorter range or fewer symbols (or a narrower query), or ask an admin to raise the limit (af daemon run --bulk-timeout)',
+    });
+}
+
+async function exportUnbounded(store: Connected, sql: string, file: string, options: ExportOptions): Promise<ExportResult> {
     const format = exportFormatOf(file, options.format);
     const body = queryBody(sql);
     const conn = store.connection;

@@ -9,7 +9,7 @@
  * replacing import's id, so the snapshot a run saw before can be rebuilt (load.ts findSnapshot).
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { extname } from 'node:path';
+import { basename, extname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DataError, firstLine } from './errors.js';
 import { formatTs } from './dates.js';
@@ -126,7 +126,22 @@ const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL.*)$/;
 
 /** Imports a CSV or Parquet file. */
-export async function importFile(store: DataStore, file: string, options: ImportOptions): Promise<ImportResult> {
+/**
+ * One import is one bulk call on the store: bounded by its bulk time limit, and alone on the
+ * connection (its staging tables are the connection's temp tables).
+ */
+function bulk<T>(store: DataStore, source: string, fn: () => Promise<T>): Promise<T> {
+    return store.use(fn, {
+        kind: 'bulk', what: `the import of ${source}`,
+        hint: 'split the file into shorter ranges, or ask an admin to raise the limit (af daemon run --bulk-timeout)',
+    });
+}
+
+export function importFile(store: DataStore, file: string, options: ImportOptions): Promise<ImportResult> {
+    return bulk(store, basename(file), () => importFileUnbounded(store, file, options));
+}
+
+async function importFileUnbounded(store: DataStore, file: string, options: ImportOptions): Promise<ImportResult> {
     const started = performance.now();
     const target = resolveTarget(options);
     const shown = options.name ?? file;
@@ -141,7 +156,11 @@ export async function importFile(store: DataStore, file: string, options: Import
 }
 
 /** Imports in-memory columns (ms timestamps); `source` names them in reports and the import log. */
-export async function importBars(store: DataStore, bars: BarColumns, source: string, options: ImportOptions): Promise<ImportResult> {
+export function importBars(store: DataStore, bars: BarColumns, source: string, options: ImportOptions): Promise<ImportResult> {
+    return bulk(store, source, () => importBarsUnbounded(store, bars, source, options));
+}
+
+async function importBarsUnbounded(store: DataStore, bars: BarColumns, source: string, options: ImportOptions): Promise<ImportResult> {
     const started = performance.now();
     const target = resolveTarget(options);
     const n = bars.ts.length;

@@ -52,7 +52,15 @@ export async function loadBarData(req: LoadRequest): Promise<LoadedBars> {
     return DataStore.with({ stateDir: req.stateDir }, store => loadFromStore(store, req));
 }
 
-export async function loadFromStore(store: DataStore, req: LoadRequest): Promise<LoadedBars> {
+/** Loads the bars of `req` as one bulk call on the store (bounded by its bulk time limit). */
+export function loadFromStore(store: DataStore, req: LoadRequest): Promise<LoadedBars> {
+    return store.use(() => loadUnbounded(store, req), {
+        kind: 'bulk', what: `loading the bars of ${req.assets.map(a => `${a.venue}:${a.symbol}`).join(', ')}`,
+        hint: 'load a shorter from/to range or fewer symbols, or ask an admin to raise the limit (af daemon run --bulk-timeout)',
+    });
+}
+
+async function loadUnbounded(store: DataStore, req: LoadRequest): Promise<LoadedBars> {
     if (req.assets.length === 0) throw new DataError('no instruments to load');
     const tf = parseTimeframe(req.timeframe);
     const from = bound(req.from, '--from', 'start');
@@ -124,8 +132,8 @@ async function queryBars(store: DataStore, id: InstrumentId, timeframe: string, 
         params.push(asOf);
         source = asOfBars(`$${params.length}`);
     }
-    const reader = await store.connection.runAndReadAll(
-        `SELECT epoch_ms(ts)::DOUBLE, open, high, low, close, volume FROM ${source} WHERE ${where.join(' AND ')} ORDER BY ts`, params);
+    const reader = await store.use(conn => conn.runAndReadAll(
+        `SELECT epoch_ms(ts)::DOUBLE, open, high, low, close, volume FROM ${source} WHERE ${where.join(' AND ')} ORDER BY ts`, params));
     const cols = reader.getColumns() as number[][];
     const f = (i: number): Float64Array => Float64Array.from(cols[i] ?? []);
     return { ts: f(0), open: f(1), high: f(2), low: f(3), close: f(4), volume: f(5) };

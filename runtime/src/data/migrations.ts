@@ -8,7 +8,7 @@ import { type DuckDBConnection } from '@duckdb/node-api';
 import { DataError } from './errors.js';
 import { EXPERIMENT_MIGRATIONS } from '../experiments/schema.js';
 import { IAM_MIGRATIONS } from '../iam/schema.js';
-import { RUN_MIGRATIONS } from '../orchestrator/schema.js';
+import { RUN_ARTIFACT_MIGRATIONS, RUN_MIGRATIONS } from '../orchestrator/schema.js';
 
 export interface Migration {
     readonly version: number;
@@ -162,7 +162,7 @@ const DATA_OWNERSHIP_MIGRATIONS: readonly Migration[] = [
  * modules, each owning its tables in its own schema.ts, then later ones of any module in the
  * order they were released. Versions must run 1, 2, 3, … without gaps.
  */
-export const MIGRATIONS: readonly Migration[] = [...DATA_MIGRATIONS, ...IAM_MIGRATIONS, ...RUN_MIGRATIONS, ...EXPERIMENT_MIGRATIONS, ...DATA_OWNERSHIP_MIGRATIONS];
+export const MIGRATIONS: readonly Migration[] = [...DATA_MIGRATIONS, ...IAM_MIGRATIONS, ...RUN_MIGRATIONS, ...EXPERIMENT_MIGRATIONS, ...DATA_OWNERSHIP_MIGRATIONS, ...RUN_ARTIFACT_MIGRATIONS];
 MIGRATIONS.forEach((m, i) => {
     if (m.version !== i + 1) throw new Error(`migration ${i + 1} has version ${m.version}: versions must be consecutive`);
 });

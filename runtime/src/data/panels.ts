@@ -116,7 +116,7 @@ export async function storePanel(store: DataStore, name: string, panel: Panel, p
                 await store.run('DROP TABLE IF EXISTS af_panel_stage');
                 await store.run('DROP TABLE IF EXISTS af_panel_ts');
             }
-        });
+        }, { kind: 'bulk', what: `storing panel ${name}` });
     } catch (e) {
         if (e instanceof DataError) throw e;
         throw new DataError(`cannot store panel ${name} in ${store.file}: ${firstLine(e)}`);
@@ -165,14 +165,14 @@ export async function deletePanel(store: DataStore, name: string): Promise<boole
 /** Reads a stored panel back into memory (same layout as computePanel's). */
 export async function loadPanel(store: DataStore, name: string): Promise<Panel> {
     const p = await panelInfo(store, name);
-    const axis = await store.connection.runAndReadAll(`SELECT DISTINCT epoch_ms(ts)::DOUBLE FROM panel_values WHERE panel = $1 ORDER BY 1`, [name]);
+    const axis = await store.use(conn => conn.runAndReadAll(`SELECT DISTINCT epoch_ms(ts)::DOUBLE FROM panel_values WHERE panel = $1 ORDER BY 1`, [name]), { kind: 'bulk', what: `reading panel ${name}` });
     const ts = Float64Array.from((axis.getColumns()[0] ?? []) as number[]);
     const T = ts.length, N = p.symbols.length, F = p.features.length;
     const values = new Float64Array(F * N * T).fill(NaN);
-    const r = await store.connection.runAndReadAll(
+    const r = await store.use(conn => conn.runAndReadAll(
         `SELECT CAST(list_position($2::VARCHAR[], feature) - 1 AS INTEGER), CAST(list_position($3::VARCHAR[], symbol) - 1 AS INTEGER), epoch_ms(ts)::DOUBLE, value
          FROM panel_values WHERE panel = $1`,
-        [name, listValue([...p.features]), listValue([...p.symbols])]);
+        [name, listValue([...p.features]), listValue([...p.symbols])]), { kind: 'bulk', what: `reading panel ${name}` });
     const [fs, as, tss, vs] = r.getColumns() as [number[], number[], number[], (number | null)[]];
     const tIndex = new Map<number, number>();
     ts.forEach((t, i) => tIndex.set(t, i));

@@ -3,10 +3,21 @@
  * (`--state-dir`, else $AF_STATE_DIR, else `.alphaforge/` in the current directory).
  * Opening migrates an older schema; closing releases the file lock so another process
  * (or a later open in this one) can use it. DuckDB allows one writing process per file.
+ *
+ * Every call on the connection goes through a CallGate (call-gate.ts): one caller at a time, each
+ * within its time limit (`limits`: interactive queries vs bulk imports/exports), interrupted when
+ * it passes it. Code that needs the raw connection (appenders, prepared statements, streams) takes
+ * it inside `use()`, so it is bounded and serialised like the rest.
+ *
+ * A call that finds a damaged block (DuckDB verifies block checksums on read) fails with a
+ * DatabaseDamaged naming the file and what to do, and the damage is remembered for the process
+ * (`reportedDamage`: the daemon's readiness reports it).
  */
 import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { CallGate, NO_QUERY_LIMITS, withLimits, type CallOptions, type QueryLimits } from './call-gate.js';
 import { DataError, firstLine } from './errors.js';
+import { corruptionDetail, damageMessage, isCorruption } from './integrity.js';
 import { migrate } from './migrations.js';
 import { privateDir, privateFile } from '../security/state-files.js';
 
@@ -20,9 +31,30 @@ export interface StoreOptions {
     stateDir?: string;
     /** For tests of migrations: stop at this schema version. */
     migrateTo?: number;
+    /** Time limits of the store's calls (default none: local commands; the daemon gives DEFAULT_QUERY_LIMITS). */
+    limits?: Partial<QueryLimits>;
 }
 
 export type Params = DuckDBValue[] | Record<string, DuckDBValue>;
+
+/** A call read a block whose checksum does not match: the file is damaged (not the caller's fault; 503). */
+export class DatabaseDamaged extends DataError {
+    readonly status = 503;
+    readonly reason = 'database_damaged';
+}
+
+/** Damage found by calls of this process, by database file (first report wins). */
+const damage = new Map<string, string>();
+
+/** The damage a call of this process found in `file` (a message that says what to do), if any. */
+export function reportedDamage(file: string): string | undefined {
+    return damage.get(file);
+}
+
+/** Records damage found outside a call (the integrity check at start). */
+export function reportDamage(file: string, message: string): void {
+    if (!damage.has(file)) damage.set(file, message);
+}
 
 /**
  * Open instances by file. DuckDB's file lock only keeps *other* processes out: a second
@@ -48,9 +80,16 @@ function release(file: string, entry: SharedInstance, instance: DuckDBInstance |
 export class DataStore {
     private conn: DuckDBConnection | undefined;
     private inTransaction = false;
+    private readonly gate: CallGate;
 
-    private constructor(readonly stateDir: string, readonly file: string, private shared: SharedInstance | undefined, private instance: DuckDBInstance | undefined, conn: DuckDBConnection, readonly schemaVersion: number, readonly migratedFrom: number) {
+    private constructor(readonly stateDir: string, readonly file: string, private shared: SharedInstance | undefined, private instance: DuckDBInstance | undefined, conn: DuckDBConnection, readonly schemaVersion: number, readonly migratedFrom: number, limits: QueryLimits) {
         this.conn = conn;
+        this.gate = new CallGate(() => this.conn?.interrupt(), limits);
+    }
+
+    /** The time limits of this store's calls (another store opened for the same work should use the same). */
+    get limits(): QueryLimits {
+        return this.gate.queryLimits;
     }
 
     static async open(options: StoreOptions = {}): Promise<DataStore> {
@@ -74,7 +113,9 @@ export class DataStore {
         } catch (e) {
             release(file, shared, undefined);
             const msg = firstLine(e);
-            if (/lock/i.test(msg)) {
+            // Before the lock test: DuckDB's damage message names a "block".
+            if (isCorruption(e)) throw new DatabaseDamaged(damageMessage(file, 'found when opening it', corruptionDetail(e)));
+            if (/\block\b/i.test(msg)) {
                 const pid = /PID (\d+)/.exec(msg)?.[1];
                 throw new DataError(`${file} is in use by another process${pid ? ` (pid ${pid})` : ''}; close it (e.g. a running daemon) or use another --state-dir`);
             }
@@ -90,11 +131,12 @@ export class DataStore {
             const migrated = shared.migrating.then(() => migrate(c, file, options.migrateTo));
             shared.migrating = migrated.catch(() => undefined);
             const { from, to } = await migrated;
-            return new DataStore(stateDir, file, shared, instance, conn, to, from);
+            return new DataStore(stateDir, file, shared, instance, conn, to, from, withLimits(NO_QUERY_LIMITS, options.limits));
         } catch (e) {
             conn?.closeSync();
             release(file, shared, instance);
             if (e instanceof DataError) throw e;
+            if (isCorruption(e)) throw new DatabaseDamaged(damageMessage(file, 'found when opening it', corruptionDetail(e)));
             throw new DataError(`cannot open ${file}: ${firstLine(e)}`);
         }
     }
@@ -118,46 +160,86 @@ export class DataStore {
         return this.conn !== undefined;
     }
 
+    /**
+     * Runs `fn` with the connection as its only caller, bounded by the call's time limit (see
+     * call-gate.ts); this store's calls made inside `fn` run under that same limit.
+     */
+    use<T>(fn: (conn: DuckDBConnection) => Promise<T>, o?: CallOptions): Promise<T> {
+        return this.call(() => fn(this.connection), o);
+    }
+
+    /** From inside a call (`use`, `transaction`): another connection it works on, interrupted with this one (see CallGate.alsoInterrupt). */
+    alsoInterrupt(interrupt: () => void): () => void {
+        return this.gate.alsoInterrupt(interrupt);
+    }
+
     /** Runs a statement; returns the rows it changed (INSERT / UPDATE / DELETE). */
-    async run(sql: string, params?: Params): Promise<number> {
-        const r = await this.connection.run(sql, params);
-        return r.rowsChanged;
+    async run(sql: string, params?: Params, o?: CallOptions): Promise<number> {
+        return this.call(async () => (await this.connection.run(sql, params)).rowsChanged, o);
     }
 
     /** Rows as plain JS objects (BIGINT → bigint, TIMESTAMP → Date): cast in SQL when you want numbers. */
-    async rows(sql: string, params?: Params): Promise<Record<string, unknown>[]> {
-        const r = await this.connection.runAndReadAll(sql, params);
-        return r.getRowObjectsJS() as Record<string, unknown>[];
+    async rows(sql: string, params?: Params, o?: CallOptions): Promise<Record<string, unknown>[]> {
+        return this.call(async () => (await this.connection.runAndReadAll(sql, params)).getRowObjectsJS() as Record<string, unknown>[], o);
     }
 
-    async scalar(sql: string, params?: Params): Promise<unknown> {
-        const r = await this.connection.runAndReadAll(sql, params);
-        return r.getRowsJS()[0]?.[0];
+    async scalar(sql: string, params?: Params, o?: CallOptions): Promise<unknown> {
+        return this.call(async () => (await this.connection.runAndReadAll(sql, params)).getRowsJS()[0]?.[0], o);
     }
 
-    /** Runs `fn` in one transaction: all of it is committed, or none of it. Not re-entrant. */
-    async transaction<T>(fn: () => Promise<T>): Promise<T> {
-        if (this.inTransaction) throw new Error('DataStore.transaction is not re-entrant');
-        this.inTransaction = true;
-        await this.run('BEGIN TRANSACTION');
+    private async call<T>(fn: () => Promise<T>, o: CallOptions | undefined): Promise<T> {
         try {
-            const result = await fn();
-            await this.run('COMMIT');
-            return result;
+            return await this.gate.run(fn, o);
         } catch (e) {
-            try {
-                await this.run('ROLLBACK');
-            } catch {
-                // A failed COMMIT has already rolled back; the original error is the one to report.
-            }
-            throw e;
-        } finally {
-            this.inTransaction = false;
+            if (e instanceof DatabaseDamaged || !isCorruption(e)) throw e;
+            const message = damageMessage(this.file, o?.what ?? this.gate.currentWhat() ?? 'a query', corruptionDetail(e));
+            reportDamage(this.file, message);
+            throw new DatabaseDamaged(message);
         }
+    }
+
+    /**
+     * Runs `fn` in one transaction: all of it is committed, or none of it. Not re-entrant. The
+     * transaction holds the connection (other callers wait) and is bounded as one call.
+     */
+    async transaction<T>(fn: () => Promise<T>, o?: CallOptions): Promise<T> {
+        return this.call(async () => {
+            // The gate lets only this caller's own calls through: a transaction here is a nested one.
+            if (this.inTransaction) throw new Error('DataStore.transaction is not re-entrant');
+            this.inTransaction = true;
+            try {
+                await this.run('BEGIN TRANSACTION');
+                try {
+                    const result = await fn();
+                    await this.run('COMMIT');
+                    return result;
+                } catch (e) {
+                    try {
+                        await this.connection.run('ROLLBACK');
+                    } catch {
+                        // A failed COMMIT has already rolled back; the original error is the one to report.
+                    }
+                    throw e;
+                }
+            } finally {
+                this.inTransaction = false;
+            }
+        }, o);
+    }
+
+    /**
+     * Refuses further calls (a DatabaseUnavailable naming `why`), interrupts the running one and
+     * waits up to `graceMs` for it to end; true when the connection is idle. For shutdown: a query
+     * that never ends must not hold the process (DuckDB waits for it even at exit).
+     */
+    stopCalls(why: string, graceMs = 5000): Promise<boolean> {
+        return this.gate.stop(why, graceMs);
     }
 
     /** Idempotent. Closing the last store of a file closes its instance: that checkpoints the WAL and releases the file lock. */
     close(): void {
+        // A call still running would keep going after the close (and keep the process from exiting).
+        if (this.gate.busy) this.conn?.interrupt();
         this.conn?.closeSync();
         this.conn = undefined;
         if (this.shared) release(this.file, this.shared, this.instance);

@@ -106,7 +106,8 @@ export class Dispatcher {
             return await this.options.auth.verify(token);
         } catch (e) {
             const err = userErrorOf(e);
-            if (err && err.code === ErrorCodes.Unauthenticated) throw err;
+            // A database that is busy or stopping is not a bad token: the caller should retry, not log in again.
+            if (err && (err.code === ErrorCodes.Unauthenticated || err.code === ErrorCodes.Unavailable)) throw err;
             if (err) throw new RpcError(ErrorCodes.Unauthenticated, err.message, err.data);
             const requestId = randomUUID();
             this.logger.error({ err: e, requestId }, 'token verification failed unexpectedly');

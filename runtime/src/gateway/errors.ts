@@ -18,6 +18,7 @@ const STATUS_CODES: Readonly<Record<number, number>> = {
     422: ErrorCodes.InvalidParams,
     429: ErrorCodes.RateLimited,
     501: ErrorCodes.NotAvailable,
+    503: ErrorCodes.Unavailable,
     [-32700]: ErrorCodes.ParseError,
     [-32600]: ErrorCodes.InvalidRequest,
     [-32601]: ErrorCodes.MethodNotFound,
@@ -44,6 +45,7 @@ const STRING_CODES: Readonly<Record<string, number>> = {
     invalid_state: ErrorCodes.Conflict,
     invalid_spec: ErrorCodes.InvalidParams,
     stopped: ErrorCodes.NotAvailable,
+    damaged: ErrorCodes.Conflict,
 };
 
 /** Fields of service errors passed on in `data` (never stacks, never causes). */

@@ -35,9 +35,10 @@
 import { EventEmitter } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DataStore } from '../data/store.js';
+import { listArtifacts, readArtifact } from './artifacts.js';
 import { Executor, type ExecutionOutcome } from './executor.js';
 import { DEFAULT_RUN_LIMITS, runTimeoutOf, type RunLimits } from './limits.js';
 import { LanguageService } from '../lang/language-service.js';
@@ -165,8 +166,10 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     /** Opens the connections, recovers what a previous process left unfinished, and starts running the queue. */
     async start(): Promise<void> {
         if (this.phase !== 'new') throw new OrchestratorError('invalid_state', `the orchestrator is ${this.phase}; create a new one`);
-        this.db = await DataStore.open({ stateDir: this.options.store.stateDir });
-        this.dataConn = await DataStore.open({ stateDir: this.options.store.stateDir });
+        // The same time limits as the store it was given.
+        const open = { stateDir: this.options.store.stateDir, limits: this.options.store.limits };
+        this.db = await DataStore.open(open);
+        this.dataConn = await DataStore.open(open);
         this.repoInstance = new RunRepository(this.db);
         this.writer = new StateWriter(this.db, this.repoInstance, this.mutex, events => this.publish(events), e => this.warn(e));
         this.language = this.options.language;
@@ -204,6 +207,8 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
                 clearTimeout(timer);
             }
             for (const a of this.active.values()) abort(a, 'stopping');
+            // A run still loading its bars must not hold the stop up: the load is interrupted (the run goes back to queued).
+            await this.dataConn?.stopCalls('the orchestrator is stopping', 5000);
             await all();
             await Promise.all(this.launches); // early starts whose claim found the orchestrator stopping
             clearTimeout(this.flushTimer);
@@ -310,10 +315,24 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
         });
     }
 
-    /** Files a run left under `<stateDir>/runs/<id>/` (complete files only). */
+    /**
+     * Files a run left under `<stateDir>/runs/<id>/`: those recorded when it completed, each checked
+     * against its record (missing, damaged: see artifacts.ts); for older runs, the complete files found.
+     */
     async artifacts(id: string): Promise<Artifact[]> {
-        if (!await this.get(id)) throw notFound(id);
-        return listArtifacts(this.runDir(id));
+        const repo = this.repo('artifacts');
+        const recorded = await this.mutex.run(async () => {
+            if (!await repo.state(id)) throw notFound(id);
+            return repo.artifacts(id);
+        });
+        return listArtifacts(this.runDir(id), recorded);
+    }
+
+    /** One artifact's content, checked against its recorded SHA-256 (a missing or damaged file is an error that says so). */
+    async readArtifact(id: string, name: string): Promise<{ artifact: Artifact; data: Buffer }> {
+        const artifact = (await this.artifacts(id)).find(x => x.name === name);
+        if (!artifact) throw new OrchestratorError('not_found', `no artifact ${name} of run ${id}`);
+        return { artifact, data: readArtifact(id, artifact) };
     }
 
     /**
@@ -621,7 +640,8 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
         const out = outcome.output;
         const dir = this.runDir(a.id);
         for (const st of out.staged) if (existsSync(st.tmp)) renameSync(st.tmp, join(dir, st.name));
-        const artifacts = listArtifacts(dir);
+        const recorded = out.staged.map(st => ({ name: st.name, bytes: st.bytes, sha256: st.sha256 }));
+        const artifacts = listArtifacts(dir, recorded);
         const p = out.provenance;
         const metrics = metricsJson(out.metrics);
         const ok = await tx.transition(a.id, ['running'], 'completed', {
@@ -635,6 +655,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
         }
         await this.writeBuffered(tx, a);
         tx.writeResults({ runId: a.id, params: out.params, metrics: out.metrics });
+        tx.recordArtifacts(a.id, recorded);
         await tx.event(a.id, { kind: 'result', actor: 'system', message: out.summary });
         await tx.event(a.id, { kind: 'state', state: 'completed', actor: 'system' });
         this.ended(tx, a.id);
@@ -671,18 +692,6 @@ function abort(a: Active, reason: AbortReason): void {
 
 function notFound(id: string): OrchestratorError {
     return new OrchestratorError('not_found', `no run ${id}`);
-}
-
-function listArtifacts(dir: string): Artifact[] {
-    if (!existsSync(dir)) return [];
-    return readdirSync(dir)
-        .filter(n => !n.endsWith('.tmp') && !n.includes('.tmp-'))
-        .sort()
-        .flatMap(name => {
-            const path = join(dir, name);
-            const st = statSync(path, { throwIfNoEntry: false });
-            return st?.isFile() ? [{ name, bytes: st.size, path }] : [];
-        });
 }
 
 /** What the orchestrator itself relies on (the gateway validates the rest). */

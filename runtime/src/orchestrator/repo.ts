@@ -14,6 +14,7 @@
  */
 import { type DuckDBPreparedStatement, type DuckDBValue } from '@duckdb/node-api';
 import { type DataStore } from '../data/store.js';
+import { type RecordedArtifact } from './artifacts.js';
 import { jsonNumbers } from './util.js';
 import type { ListQuery, LogLevel, Provenance, Run, RunEvent, RunEventKind, RunKind, RunLog, RunSpec, RunState } from './types.js';
 
@@ -116,8 +117,12 @@ export class RunRepository {
     constructor(readonly store: DataStore) {}
 
     /** Runs an INSERT … VALUES (prepared once per SQL text); callers are serialised (one statement at a time on the connection). */
-    private async insert(sql: string, params: readonly DuckDBValue[]): Promise<number> {
+    private insert(sql: string, params: readonly DuckDBValue[]): Promise<number> {
         if (!/^\s*INSERT INTO \w+\s*(\([\w,\s]+\)\s*)?VALUES\s/.test(sql)) throw new Error('only INSERT … VALUES statements are kept prepared');
+        return this.store.use(() => this.insertPrepared(sql, params));
+    }
+
+    private async insertPrepared(sql: string, params: readonly DuckDBValue[]): Promise<number> {
         let p = this.prepared.get(sql);
         if (!p) {
             p = this.store.connection.prepare(sql);
@@ -264,6 +269,18 @@ export class RunRepository {
             results.flatMap(r => Object.entries(r.params).map(([k, v]) => [r.runId, k, typeof v === 'number' && Number.isFinite(v) ? v : null, String(v)])));
         await this.upsert('run_metrics', 'value = excluded.value',
             results.flatMap(r => Object.entries(r.metrics).map(([k, v]) => [r.runId, k, typeof v === 'number' && !Number.isNaN(v) ? v : null])));
+    }
+
+    /** Name, size and SHA-256 of completed runs' artifacts (a run completed again replaces its rows). */
+    async insertArtifacts(rows: readonly { runId: string; artifact: RecordedArtifact }[]): Promise<void> {
+        await this.insertChunked(rows, rs => this.insert(`INSERT INTO run_artifacts (run_id, name, bytes, sha256) VALUES ${valuesClause(rs.length, [plain, plain, plain, plain])}
+            ON CONFLICT (run_id, name) DO UPDATE SET bytes = excluded.bytes, sha256 = excluded.sha256`,
+        rs.flatMap(r => [r.runId, r.artifact.name, r.artifact.bytes, r.artifact.sha256])));
+    }
+
+    async artifacts(runId: string): Promise<RecordedArtifact[]> {
+        const rows = await this.rows(`SELECT name, bytes::DOUBLE AS bytes, sha256 FROM run_artifacts WHERE run_id = $1 ORDER BY name`, [runId]);
+        return rows.map(r => ({ name: String(r.name), bytes: Number(r.bytes), sha256: String(r.sha256) }));
     }
 
     async writeTags(list: readonly { runId: string; tags: Readonly<Record<string, string>> }[]): Promise<void> {

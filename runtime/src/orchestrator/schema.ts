@@ -5,6 +5,8 @@
  * a sweep's best —, metrics, trade_count, fingerprints, snapshot, engine version, seed) are set
  * in the transaction that makes the run completed. run_events: kind state | progress | result |
  * promoted, seq 1, 2, … per run. run_logs: the run's log lines, their own seq per run.
+ * run_artifacts (migration 9): name, size and SHA-256 of each artifact of a completed run, written
+ * in the transaction that completes it (artifacts.ts checks the files against them).
  */
 import { type Migration } from '../data/migrations.js';
 
@@ -57,6 +59,21 @@ export const RUN_MIGRATIONS: readonly Migration[] = [
                 level VARCHAR NOT NULL,
                 message VARCHAR NOT NULL,
                 PRIMARY KEY (run_id, seq))`,
+        ],
+    },
+];
+
+export const RUN_ARTIFACT_MIGRATIONS: readonly Migration[] = [
+    {
+        version: 9,
+        description: 'run artifacts: size and SHA-256 of each file a completed run wrote',
+        statements: [
+            `CREATE TABLE run_artifacts (
+                run_id VARCHAR NOT NULL,
+                name VARCHAR NOT NULL,
+                bytes BIGINT NOT NULL,
+                sha256 VARCHAR NOT NULL,
+                PRIMARY KEY (run_id, name))`,
         ],
     },
 ];

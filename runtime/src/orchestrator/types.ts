@@ -125,11 +125,20 @@ export interface RunLog {
     readonly message: string;
 }
 
+/** ok: as recorded (size; the content is checked when read) · missing: recorded, the file is gone · damaged: its size differs from the record. */
+export type ArtifactStatus = 'ok' | 'missing' | 'damaged';
+
 export interface Artifact {
     readonly name: string;
+    /** Size on disk (the recorded size when the file is missing). */
     readonly bytes: number;
     /** Absolute path on the daemon's machine. */
     readonly path: string;
+    /** SHA-256 recorded when the run completed; null for runs completed before artifacts were hashed. */
+    readonly sha256: string | null;
+    /** Size recorded when the run completed (null when nothing was recorded). */
+    readonly recordedBytes: number | null;
+    readonly status: ArtifactStatus;
 }
 
 /** What a completed run produced: handed to `completed` listeners (the experiment store indexes it). */
@@ -163,7 +172,7 @@ export interface ListQuery {
 
 /** A request the orchestrator refuses. `code` maps onto the gateway's errors (404 / 409 / 400). */
 export class OrchestratorError extends Error {
-    constructor(readonly code: 'not_found' | 'invalid_state' | 'invalid_spec' | 'stopped', message: string) {
+    constructor(readonly code: 'not_found' | 'invalid_state' | 'invalid_spec' | 'stopped' | 'damaged', message: string) {
         super(message);
         this.name = 'OrchestratorError';
     }

@@ -24,6 +24,7 @@ import { unshareBars, type SharedBars } from '../engine/worker-pool.js';
 import { renderReport } from '../report/html-report.js';
 import { reportRunMessage } from '../report/report-message.js';
 import type { LogLevel, Provenance, RunKind, RunSpec } from './types.js';
+import { sha256 } from './artifacts.js';
 import { jsonNumbers } from './util.js';
 
 export interface WorkerJob {
@@ -50,6 +51,9 @@ export interface StagedArtifact {
     readonly name: string;
     /** Temporary path in the same directory; renamed to `name` on completion. */
     readonly tmp: string;
+    /** Size and SHA-256 of what was written (recorded with the run's completion; artifacts.ts checks files against them). */
+    readonly bytes: number;
+    readonly sha256: string;
 }
 
 export interface WorkerOutput {
@@ -82,8 +86,9 @@ export async function performRun(job: WorkerJob, hooks: WorkHooks): Promise<Work
 
 function stage(job: WorkerJob, name: string, text: string): StagedArtifact {
     const tmp = join(job.dir, `${name}.tmp`);
-    writeFileSync(tmp, text);
-    return { name, tmp };
+    const data = Buffer.from(text, 'utf8');
+    writeFileSync(tmp, data);
+    return { name, tmp, bytes: data.length, sha256: sha256(data) };
 }
 
 const json = (v: unknown): string => JSON.stringify(v, jsonNumbers);

@@ -23,6 +23,7 @@
  * the insert fails on the primary key, the counters are dropped and re-read, and the ops retried.
  */
 import { type DataStore } from '../data/store.js';
+import { type RecordedArtifact } from './artifacts.js';
 import { type EventInput, type EventRow, type LogRow, type NewRun, type ResultRows, type RunRepository } from './repo.js';
 import { OrchestratorError, type LogLevel, type Run, type RunEvent, type RunState } from './types.js';
 import { firstLine } from './util.js';
@@ -47,6 +48,7 @@ class Batch {
     readonly events: EventRow[] = [];
     readonly logs: LogRow[] = [];
     readonly results: ResultRows[] = [];
+    readonly artifacts: { runId: string; artifact: RecordedArtifact }[] = [];
     readonly eventSeq = new Map<string, number>();
     readonly logSeq = new Map<string, number>();
     readonly forgotten = new Set<string>();
@@ -70,6 +72,7 @@ class Batch {
         if (this.events.length) await this.repo.insertEvents(this.events);
         if (this.logs.length) await this.repo.insertLogs(this.logs);
         if (this.results.length) await this.repo.writeResultRows(this.results);
+        if (this.artifacts.length) await this.repo.insertArtifacts(this.artifacts);
     }
 }
 
@@ -144,6 +147,12 @@ export class WriteTx {
     writeResults(r: ResultRows): void {
         this.dirty = true;
         this.b.results.push(r);
+    }
+
+    /** The artifacts a run completes with (name, size, SHA-256). */
+    recordArtifacts(runId: string, artifacts: readonly RecordedArtifact[]): void {
+        this.dirty = true;
+        for (const artifact of artifacts) this.b.artifacts.push({ runId, artifact });
     }
 
     /** Appends an event (seq assigned now, row inserted with the batch); it is published after the commit. */

@@ -9,6 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { RpcError, type RunSummary, type StreamEvent, type ParamsInput } from '../../../../language/src/protocol/daemon-protocol.js';
+import { callsInFlight } from '../../data/call-gate.js';
 import { resolveStateDir } from '../../data/store.js';
 import { DaemonClient, DaemonUnreachableError } from '../../gateway/client.js';
 import { daemonStatus, readAnnouncement, startDetached, stopDaemon } from '../../daemon/lifecycle.js';
@@ -86,6 +87,10 @@ export interface DaemonRunOptions {
     runMemory?: number;
     langWorkers?: number;
     langTimeout?: number;
+    /** Seconds. */
+    queryTimeout?: number;
+    bulkTimeout?: number;
+    integrityBudget?: number;
 }
 
 /** `team=ms` pairs as a record. */
@@ -98,6 +103,9 @@ function teamTimeouts(pairs: readonly string[]): Record<string, number> {
     }
     return out;
 }
+
+/** After a stop, how long the process may take to exit by itself before it exits anyway. */
+const EXIT_GRACE_MS = 3000;
 
 /** Foreground: serves until SIGTERM / SIGINT. */
 export async function daemonRunCommand(o: DaemonRunOptions, out: (s: string) => void): Promise<number> {
@@ -113,6 +121,8 @@ export async function daemonRunCommand(o: DaemonRunOptions, out: (s: string) => 
             ...(o.sourceRoot?.length ? { sourceRoots: o.sourceRoot.map(r => resolve(r)) } : {}),
             runs: { timeoutMs: o.runTimeout, teamTimeoutMs: teamTimeouts(o.teamRunTimeout ?? []), memoryMb: o.runMemory },
             language: { workers: o.langWorkers, timeoutMs: o.langTimeout },
+            queryLimits: { queryMs: o.queryTimeout === undefined ? undefined : o.queryTimeout * 1000, bulkMs: o.bulkTimeout === undefined ? undefined : o.bulkTimeout * 1000 },
+            integrityCheckMs: o.integrityBudget === undefined ? undefined : Math.max(0, o.integrityBudget * 1000),
         });
     } catch (e) {
         throw new CliError(`the daemon cannot start: ${(e as Error).message.split('\n')[0]}`);
@@ -124,6 +134,13 @@ export async function daemonRunCommand(o: DaemonRunOptions, out: (s: string) => 
         process.once('SIGTERM', stop);
         process.once('SIGINT', stop);
     });
+    // Stopped: whatever still holds the event loop must not keep the process. A database call that
+    // ignored its interrupt would hang process.exit() too (DuckDB waits for it), so then: SIGKILL
+    // (what was committed is in the WAL).
+    setTimeout(() => {
+        if (callsInFlight() > 0) process.kill(process.pid, 'SIGKILL');
+        process.exit(0);
+    }, EXIT_GRACE_MS).unref();
     return 0;
 }
 

@@ -18,7 +18,7 @@ import { importBars } from '../out/runtime/src/data/import.js';
 import { loadFromStore } from '../out/runtime/src/data/load.js';
 import { synthBars } from '../out/runtime/src/data/synth.js';
 import { startDaemon } from '../out/runtime/src/daemon/daemon.js';
-import { DaemonClient } from '../out/runtime/src/gateway/client.js';
+import { DaemonClient } from '../out/protocol/src/client.js';
 import { RunCompiler } from '../out/runtime/src/orchestrator/compile.js';
 import { CompiledBacktester } from '../out/runtime/src/engine/compiled/index.js';
 import { computeMetrics } from '../out/runtime/src/engine/metrics.js';

@@ -20,7 +20,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { metricRows } from '../runtime/src/report/metrics-table.js';
+import { metricRows } from '../protocol/src/metrics.js';
 import type { Metrics } from '../runtime/src/engine/metrics.js';
 import {
     af, codeServerPath, copyExamples, SCREENSHOTS, extensionLogs, packageVsix, removeDir, startCodeServer, startDaemon, tempRoot, type CodeServer, type Daemon,

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Writes docs/protocol.md from the method table (language/src/protocol/daemon-protocol.ts).
+// Writes docs/protocol.md from the method table (protocol/src/daemon/).
 // Run after `npm run build`: node scripts/gen-protocol-doc.js [--check]
 // With --check, writes nothing and exits 1 when the file is stale (runtime/test/gateway/protocol-doc.test.ts checks the same).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';

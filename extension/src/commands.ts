@@ -5,7 +5,7 @@
  * Every `alphaforge.*` command of package.json is registered here (manifest.test.ts checks).
  */
 import * as vscode from 'vscode';
-import { ErrorCodes, RpcError, SORT_METRICS, type ParamsInput, type RunKind, type RunState, type ResultOf } from '../../language/src/protocol/daemon-protocol.js';
+import { ErrorCodes, RpcError, SORT_METRICS, type ParamsInput, type RunKind, type RunState, type ResultOf } from '../../protocol/src/daemon/index.js';
 import { DaemonNotReadyError, type DaemonConnection } from './daemon-connection.js';
 import type { AlphaForgeLanguageClient } from './language-client.js';
 import { LANGUAGE_ID } from './language-client.js';

@@ -9,10 +9,10 @@
 import { spawn } from 'node:child_process';
 import { relative } from 'node:path';
 import * as vscode from 'vscode';
-import { DaemonClient, DaemonUnreachableError, type CallArgs, type EventSubscription } from '../../runtime/src/gateway/client.js';
-import { ErrorCodes, RpcError, type MethodName, type Principal, type ResultOf, type StreamEvent } from '../../language/src/protocol/daemon-protocol.js';
+import { DaemonClient, DaemonUnreachableError, type CallArgs, type EventSubscription } from '../../protocol/src/client.js';
+import { ErrorCodes, RpcError, type MethodName, type Principal, type ResultOf, type StreamEvent } from '../../protocol/src/daemon/index.js';
 import {
-    ADMIN_TOKEN_FILE, DEFAULT_TOKEN_KEY, backoffMs, daemonStartArgs, daemonStopArgs, discoverDaemon, findCli, readAdminToken, stateDirs, tokenKey, workspaceStateDir,
+    ADMIN_TOKEN_FILE, DEFAULT_TOKEN_KEY, backoffMs, daemonStartArgs, daemonStopArgs, discoverDaemon, findCli, readAdminToken, stateDirs, tokenKey,
     type CliCommand, type Discovery,
 } from './daemon-discovery.js';
 
@@ -85,17 +85,6 @@ export class DaemonConnection implements vscode.Disposable {
         if (d?.kind === 'announcement') return d.stateDir;
         if (d?.kind === 'setting' && d.stateDir) return d.stateDir;
         return this.candidateStateDirs()[0];
-    }
-
-    /**
-     * The state directory of the workspace itself, whatever daemon is found: the setting, else
-     * $AF_STATE_DIR, else `.alphaforge` of the first folder; undefined without a folder. (In an
-     * untrusted workspace VS Code gives only the user's value of the restricted setting, and the
-     * environment is not consulted: the folder's `.alphaforge`.)
-     */
-    get workspaceStateDir(): string | undefined {
-        const folders = (vscode.workspace.workspaceFolders ?? []).filter(f => f.uri.scheme === 'file').map(f => f.uri.fsPath);
-        return workspaceStateDir({ stateDir: this.settings().stateDir, workspaceFolders: folders, env: vscode.workspace.isTrusted ? process.env : {} });
     }
 
     private setState(s: DaemonState): void {

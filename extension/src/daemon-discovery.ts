@@ -93,15 +93,6 @@ export function stateDirs(input: Pick<DiscoveryInput, 'stateDir' | 'workspaceFol
     return out;
 }
 
-/**
- * The workspace's own state directory: the first candidate, or undefined without a workspace
- * folder. Where the daemon is started (when none is announced) and where the language server
- * keeps its workspace similarity index.
- */
-export function workspaceStateDir(input: Pick<DiscoveryInput, 'stateDir' | 'workspaceFolders' | 'env'>): string | undefined {
-    return input.workspaceFolders.length ? stateDirs(input)[0] : undefined;
-}
-
 interface Announcement { pid: number; url: string }
 
 export function parseAnnouncement(text: string | undefined): Announcement | undefined {

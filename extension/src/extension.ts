@@ -29,7 +29,7 @@ export function activate(context: vscode.ExtensionContext): void {
     context.subscriptions.push(daemon);
 
     // The server keeps its workspace similarity index in the workspace's state directory.
-    client = new AlphaForgeLanguageClient(context, serverLog, () => daemon.workspaceStateDir);
+    client = new AlphaForgeLanguageClient(context, serverLog);
     context.subscriptions.push(client);
     if (vscode.workspace.getConfiguration('alphaforge').get<boolean>('server.enabled', true)) void client.start().catch(() => undefined);
     else serverLog.appendLine('The language server is off (alphaforge.server.enabled).');

@@ -1,30 +1,20 @@
 /**
  * The language client: starts the bundled language server (dist/server.cjs) over IPC, as the
- * lsp-sample does, and sends the AlphaForge requests of language/src/protocol/lsp-protocol.ts.
+ * lsp-sample does, and sends the AlphaForge requests of protocol/src/lsp.ts.
  * The server does the work (diagnostics, hover, completion, formatting, …); nothing here parses.
  * Tracing: the `alphaforge.trace.server` setting (read by vscode-languageclient itself).
- * Initialization options: `{ stateDir }`, the workspace's state directory (absolute), where the
- * server keeps its workspace similarity index; absent without a workspace folder. Read at every
- * (re)start.
  */
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node.js';
-import { LspMethods, type LspProtocol } from '../../language/src/protocol/lsp-protocol.js';
+import { LspMethods, type LspProtocol } from '../../protocol/src/lsp.js';
 
 export const LANGUAGE_ID = 'alphaforge';
-
-/** What the client tells the server at `initialize`. */
-export interface AlphaForgeInitializationOptions {
-    /** Absolute state directory of the workspace (the server persists its similarity index there). */
-    readonly stateDir?: string;
-}
 
 export class AlphaForgeLanguageClient implements vscode.Disposable {
     private readonly client: LanguageClient;
     private starting: Promise<void> | undefined;
 
-    /** `stateDir`: the workspace's state directory (DaemonConnection.workspaceStateDir), or undefined. */
-    constructor(context: vscode.ExtensionContext, readonly output: vscode.OutputChannel, stateDir: () => string | undefined = () => undefined) {
+    constructor(context: vscode.ExtensionContext, readonly output: vscode.OutputChannel) {
         const module = vscode.Uri.joinPath(context.extensionUri, 'dist', 'server.cjs').fsPath;
         const serverOptions: ServerOptions = {
             run: { module, transport: TransportKind.ipc },
@@ -34,10 +24,6 @@ export class AlphaForgeLanguageClient implements vscode.Disposable {
             documentSelector: [{ scheme: 'file', language: LANGUAGE_ID }, { scheme: 'untitled', language: LANGUAGE_ID }],
             synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.af') },
             outputChannel: output,
-            initializationOptions: (): AlphaForgeInitializationOptions => {
-                const dir = stateDir();
-                return dir ? { stateDir: dir } : {};
-            },
         };
         this.client = new LanguageClient(LANGUAGE_ID, 'AlphaForge Language Server', serverOptions, clientOptions);
     }

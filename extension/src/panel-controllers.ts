@@ -11,8 +11,8 @@
  * the experiments page searches again with its own saved filter and sort.
  */
 import * as vscode from 'vscode';
-import { ErrorCodes, RpcError, type ResultOf } from '../../language/src/protocol/daemon-protocol.js';
-import type { DagPanelState, ExperimentsToHost, ReportRun, ReportToHost, SourceRange } from '../../webviews/src/protocol.js';
+import { ErrorCodes, RpcError, type ResultOf } from '../../protocol/src/daemon/index.js';
+import type { DagPanelState, ExperimentsToHost, ReportRun, ReportToHost, SourceRange } from '../../protocol/src/webview.js';
 import { DaemonNotReadyError, type DaemonConnection, type DaemonState } from './daemon-connection.js';
 import type { AlphaForgeLanguageClient } from './language-client.js';
 import { StatefulPanel, type Logger, type PanelOrigin } from './panels.js';

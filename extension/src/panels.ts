@@ -1,7 +1,7 @@
 /**
  * The webview panels (report, DAG, experiments): the pages are webviews/dist/<panel>.js + .css
  * loaded through `panelHtml` (strict CSP, a fresh nonce per page), resources only from
- * webviews/dist and media/, and every message validated against webviews/src/protocol.ts in
+ * webviews/dist and media/, and every message validated against protocol/src/webview.ts in
  * both directions. Panels may be hidden and re-created by VS Code: each one re-sends its state
  * when the page says `ready`.
  *
@@ -13,8 +13,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { panelHtml } from '../../webviews/src/html.js';
-import { PANEL_KINDS, PANELS, parseMessage, restoredPanelState, viewTypeOf, type PanelKind, type PanelState } from '../../webviews/src/protocol.js';
+import { panelHtml } from '../../protocol/src/webview-page.js';
+import { PANEL_KINDS, PANELS, parseMessage, restoredPanelState, viewTypeOf, type PanelKind, type PanelState } from '../../protocol/src/webview.js';
 import type { z } from 'zod';
 
 type ToWebview<K extends PanelKind> = z.infer<(typeof PANELS)[K]['toWebview']>;

@@ -5,12 +5,12 @@
  *   from result.json and `runs.get`;
  * - experiment-store rows as the experiments panel's `RunSummary`.
  */
-import type { ResultOf } from '../../language/src/protocol/daemon-protocol.js';
-import { INITIAL_STATE_ID } from '../../webviews/src/html.js';
-import {
-    METRIC_KEYS, parseMessage, ReportToWebview, toWire, type Curve, type ReportRun, type RunSummary as PanelRun, type SourceRange, type WireMetrics,
-} from '../../webviews/src/protocol.js';
-import { thinCurve, tradeToWire, type TradeLike } from '../../webviews/src/wire.js';
+import type { ResultOf } from '../../protocol/src/daemon/index.js';
+import { INITIAL_STATE_ID } from '../../protocol/src/webview-page.js';
+import { parseMessage, ReportToWebview, type Curve, type ReportRun, type RunSummary as PanelRun, type SourceRange } from '../../protocol/src/webview.js';
+import { METRIC_KEYS, type WireMetrics } from '../../protocol/src/metrics.js';
+import { toWire } from '../../protocol/src/numbers.js';
+import { thinCurve, tradeToWire, type TradeLike } from '../../protocol/src/wire.js';
 
 type RunDetail = ResultOf<'runs.get'>['run'];
 type SearchRow = ResultOf<'experiments.search'>['runs'][number];
@@ -36,7 +36,7 @@ export function reportFromHtml(html: string): ReportRun | undefined {
 function wireMetrics(m: Readonly<Record<string, unknown>> | null | undefined): WireMetrics {
     return Object.fromEntries(METRIC_KEYS.map(k => {
         const v = m?.[k];
-        return [k, typeof v === 'number' ? toWire(v) : v === 'Infinity' || v === '-Infinity' || v === 'NaN' ? v : null];
+        return [k, typeof v === 'number' ? toWire(v) : v === 'Infinity' || v === '-Infinity' ? v : null];
     })) as WireMetrics;
 }
 
@@ -131,7 +131,7 @@ export function searchRowToPanel(row: SearchRow): PanelRun {
         engineVersion: r.engineVersion,
         seed: r.seed,
         params: { ...row.params },
-        metrics: Object.fromEntries(Object.entries(row.metrics).map(([k, v]) => [k, v === null ? null : toWire(v)])),
+        metrics: { ...row.metrics },
         tags: { ...r.tags },
     };
 }

@@ -3,7 +3,9 @@
  * `runs.list`, then lifecycle and progress events applied in place. Pure (no VS Code), so the
  * tree, the status bar and the tests share it.
  */
-import type { RunState, RunSummary, StreamEvent } from '../../language/src/protocol/daemon-protocol.js';
+import { formatMetric } from '../../protocol/src/metrics.js';
+import { type WireNumber } from '../../protocol/src/numbers.js';
+import type { RunState, RunSummary, StreamEvent } from '../../protocol/src/daemon/index.js';
 
 export type RunRow = RunSummary;
 
@@ -138,17 +140,8 @@ export function ago(iso: string, now = Date.now()): string {
     return `${Math.floor(s / 86_400)} d ago`;
 }
 
-/** A metric for people: ratios with two decimals, returns and drawdowns as percentages. */
-export function formatMetric(key: string, v: number | null | undefined): string {
-    if (v === null || v === undefined) return 'n/a';
-    if (!Number.isFinite(v)) return v > 0 ? '∞' : v < 0 ? '−∞' : 'n/a';
-    if (/return|drawdown|cagr|winrate|volatility|exposure/i.test(key) && !/bars|ms$/i.test(key)) return `${(v * 100).toFixed(1)}%`;
-    if (Number.isInteger(v)) return String(v);
-    return v.toFixed(2);
-}
-
 /** One line of the headline metrics of a finished run. */
-export function metricsLine(metrics: Readonly<Record<string, number | null>> | null | undefined): string {
+export function metricsLine(metrics: Readonly<Record<string, WireNumber>> | null | undefined): string {
     if (!metrics) return '';
     const keys = ['sharpe', 'totalReturn', 'maxDrawdown', 'tradeCount'];
     const names: Record<string, string> = { sharpe: 'Sharpe', totalReturn: 'return', maxDrawdown: 'max drawdown', tradeCount: 'trades' };

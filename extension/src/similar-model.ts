@@ -2,7 +2,7 @@
  * What the "Similar Strategies" view shows, without VS Code: the language server's answer
  * (`alphaforge/similar`, workspace matches) and the daemon's (`similar.find`, experiment-store
  * matches and how often the query's own structure was tried) merged into a plain tree. Both
- * answers have the one `SimilarResult` shape of language/src/protocol/daemon-protocol.ts.
+ * answers have the one `SimilarResult` shape of protocol/src/daemon/.
  * Pure, so the view (similar-view.ts) only maps nodes onto tree items, and the tests check this.
  *
  * The tree: a header ("Similar to X"), the "tried" summary when the store has runs of X's own
@@ -10,8 +10,8 @@
  * (searching, daemon not connected, failed, nothing found). When the strategy does not compile
  * the language server's problems replace the groups: nothing can be searched until they are fixed.
  */
-import type { SimilarMatch, SimilarResult, Tried } from '../../language/src/protocol/daemon-protocol.js';
-import type { Compiled, CompileProblem } from '../../language/src/protocol/lsp-protocol.js';
+import type { SimilarMatch, SimilarResult, Tried } from '../../protocol/src/daemon/index.js';
+import type { Compiled, CompileProblem } from '../../protocol/src/lsp.js';
 import { metricsLine } from './run-model.js';
 
 /** The strategy the view searches for. */

@@ -3,10 +3,12 @@
  * their runs) and data sets (`data.list`). When the daemon is not connected they are empty and
  * the views' welcome content (package.json `viewsWelcome`) says why and offers to connect.
  */
+import { type WireNumber } from '../../protocol/src/numbers.js';
 import * as vscode from 'vscode';
-import type { ResultOf } from '../../language/src/protocol/daemon-protocol.js';
+import type { ResultOf } from '../../protocol/src/daemon/index.js';
 import type { DaemonConnection } from './daemon-connection.js';
-import { RunsModel, formatMetric, isActive, kindLabel, metricsLine, runDescription, runLabel, stateIcon, type RunRow } from './run-model.js';
+import { formatMetric } from '../../protocol/src/metrics.js';
+import { RunsModel, isActive, kindLabel, metricsLine, runDescription, runLabel, stateIcon, type RunRow } from './run-model.js';
 
 export const VIEW_IDS = { runs: 'alphaforge.runs', experiments: 'alphaforge.experiments', data: 'alphaforge.data', similar: 'alphaforge.similar' } as const;
 
@@ -23,7 +25,7 @@ function icon(state: string): vscode.ThemeIcon {
 }
 
 /** A run as a tree item (runs view and experiment children). contextValue: `run.<state>[.promoted]`. */
-export function runItem(r: RunRow, metrics?: Readonly<Record<string, number | null>>): vscode.TreeItem {
+export function runItem(r: RunRow, metrics?: Readonly<Record<string, WireNumber>>): vscode.TreeItem {
     const item = new vscode.TreeItem(runLabel(r), vscode.TreeItemCollapsibleState.None);
     item.id = `run:${r.id}`;
     item.description = runDescription(r);
@@ -159,7 +161,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunRow>, vscode
 
 type ExperimentNode =
     | { readonly kind: 'experiment'; readonly experiment: Experiment }
-    | { readonly kind: 'run'; readonly run: RunRow; readonly metrics: Readonly<Record<string, number | null>> }
+    | { readonly kind: 'run'; readonly run: RunRow; readonly metrics: Readonly<Record<string, WireNumber>> }
     | { readonly kind: 'message'; readonly text: string; readonly tooltip?: string };
 
 export class ExperimentsTreeProvider implements vscode.TreeDataProvider<ExperimentNode>, vscode.Disposable {

@@ -12,8 +12,8 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProtocolConnection, IPCMessageReader, IPCMessageWriter, type ProtocolConnection, type PublishDiagnosticsParams } from 'vscode-languageserver/node.js';
-import { LspMethods, type LspProtocol } from '../../language/src/protocol/lsp-protocol.js';
-import { DagToWebview, parseMessage } from '../../webviews/src/protocol.js';
+import { LspMethods, type LspProtocol } from '../../protocol/src/lsp.js';
+import { DagToWebview, parseMessage } from '../../protocol/src/webview.js';
 import { lensPlacements } from '../src/strategy-scan.js';
 import { fakeContext, fakeVscode } from './support/fake-vscode.js';
 

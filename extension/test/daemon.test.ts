@@ -14,7 +14,7 @@ import Module, { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DaemonClient } from '../../runtime/src/gateway/client.js';
+import { DaemonClient } from '../../protocol/src/client.js';
 import { fakeContext, fakeVscode, type Recorded } from './support/fake-vscode.js';
 
 const root = resolve(__dirname, '..', '..');
@@ -100,14 +100,14 @@ describe.skipIf(!built)('the extension with a real daemon', () => {
         const series = await data.getChildren(venues[0]) as unknown[];
         const item = data.getTreeItem(series[0]);
         expect(item.label).toBe('SPX');
-        expect(item.description).toMatch(/^1d · \d+ bars · 2000-01-\d\d → 2020-/);
+        expect(item.description).toMatch(/^1d · [\d,]+ bars · 2000-01-\d\d → 2020-/);
     });
 
     it('▶ Backtest: submits the text, follows the run with progress, reports the metrics', async () => {
         const uri = vscode.Uri.file(join(ws, 'sma-cross.af'));
         await recorded.commands.get('alphaforge.backtest')!(uri, 'SmaCross');
         const done = recorded.messages.find(m => m.startsWith('AlphaForge: Backtest SmaCross completed'));
-        expect(done, recorded.messages.join('\n')).toMatch(/completed: Sharpe -?\d+\.\d\d · return -?\d+\.\d% · max drawdown -?\d+\.\d% · trades \d+/);
+        expect(done, recorded.messages.join('\n')).toMatch(/completed: Sharpe -?\d+\.\d\d · return -?\d+\.\d\d% · max drawdown -?\d+\.\d\d% · trades \d+/);
         const p = recorded.progress.find(x => x.title === 'Backtest SmaCross')!;
         expect(p.reports.length).toBeGreaterThan(0);
         const total = p.reports.reduce((a, r) => a + (r.increment ?? 0), 0);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-    backoffMs, daemonStartArgs, discoverDaemon, findCli, isLoopback, normaliseUrl, parseAnnouncement, readAdminToken, stateDirs, tokenKey, workspaceStateDir,
+    backoffMs, daemonStartArgs, discoverDaemon, findCli, isLoopback, normaliseUrl, parseAnnouncement, readAdminToken, stateDirs, tokenKey,
 } from '../src/daemon-discovery.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'af-ext-'));
@@ -87,14 +87,6 @@ describe('daemon discovery', () => {
         expect(stateDirs({ workspaceFolders: [a], env: { AF_STATE_DIR: 'rel' } })).toEqual([join(a, '.alphaforge')]);
         const ws = folder('by-setting', { 'custom/daemon.json': announce(404, 'http://127.0.0.1:4040'), '.alphaforge/daemon.json': announce(405, 'http://127.0.0.1:4050') });
         expect(discoverDaemon({ stateDir: 'custom', workspaceFolders: [ws], isAlive: alive([404, 405]) })).toMatchObject({ url: 'http://127.0.0.1:4040' });
-    });
-
-    it('the workspace\'s own state directory is the first candidate, and none without a folder', () => {
-        const a = folder('own-a'), b = folder('own-b');
-        expect(workspaceStateDir({ workspaceFolders: [a, b] })).toBe(join(a, '.alphaforge'));
-        expect(workspaceStateDir({ stateDir: 'state', workspaceFolders: [a, b], env: { AF_STATE_DIR: '/srv/af' } })).toBe(join(a, 'state'));
-        expect(workspaceStateDir({ workspaceFolders: [a], env: { AF_STATE_DIR: '/srv/af' } })).toBe('/srv/af');
-        expect(workspaceStateDir({ stateDir: '/abs/state', workspaceFolders: [] })).toBeUndefined();
     });
 
     it('with no folder and no setting there is nothing to find', () => {

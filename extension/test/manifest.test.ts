@@ -10,8 +10,8 @@ import { join, resolve } from 'node:path';
 import { EmptyFileSystem } from 'langium';
 import { describe, expect, it } from 'vitest';
 import { createAlphaForgeServices, loadString } from '../../language/src/index.js';
-import { SORT_METRICS } from '../../language/src/protocol/daemon-protocol.js';
-import { PANEL_KINDS, viewTypeOf } from '../../webviews/src/protocol.js';
+import { SORT_METRICS } from '../../protocol/src/daemon/index.js';
+import { PANEL_KINDS, viewTypeOf } from '../../protocol/src/webview.js';
 
 const root = resolve(__dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));

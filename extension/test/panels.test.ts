@@ -10,8 +10,8 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ErrorCodes, RpcError, type StreamEvent } from '../../language/src/protocol/daemon-protocol.js';
-import { PANEL_KINDS, SAVED_STATE_VERSION, viewTypeOf, type WireDag } from '../../webviews/src/protocol.js';
+import { ErrorCodes, RpcError, type StreamEvent } from '../../protocol/src/daemon/index.js';
+import { PANEL_KINDS, SAVED_STATE_VERSION, viewTypeOf, type WireDag } from '../../protocol/src/webview.js';
 import type { DaemonState } from '../src/daemon-connection.js';
 import { DagPanel, ExperimentsPanel, ReportLoader, ReportPanels, type DagSource, type PanelDaemon } from '../src/panel-controllers.js';
 import { Panel, registerPanelSerializers, type Logger } from '../src/panels.js';

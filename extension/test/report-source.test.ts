@@ -4,9 +4,10 @@
  * without one, experiment-store rows for the experiments panel, and the fingerprint filter.
  */
 import { describe, expect, it } from 'vitest';
-import type { ResultOf } from '../../language/src/protocol/daemon-protocol.js';
-import { makeNonce, panelHtml } from '../../webviews/src/html.js';
-import { ExperimentsToWebview, METRIC_KEYS, parseMessage, ReportToWebview, type ReportRun } from '../../webviews/src/protocol.js';
+import type { ResultOf } from '../../protocol/src/daemon/index.js';
+import { makeNonce, panelHtml } from '../../protocol/src/webview-page.js';
+import { ExperimentsToWebview, parseMessage, ReportToWebview, type ReportRun } from '../../protocol/src/webview.js';
+import { METRIC_KEYS } from '../../protocol/src/metrics.js';
 import { drawdownOf, fingerprintFilter, reportFromHtml, reportFromResult, searchRowToPanel, withSource } from '../src/report-source.js';
 
 type RunDetail = ResultOf<'runs.get'>['run'];
@@ -67,7 +68,7 @@ describe('report from result.json', () => {
         expect(m.result.curve.equity).toEqual([100, 110, 99, 120]);
         expect(m.result.curve.drawdown[2]).toBeCloseTo(99 / 110 - 1, 12);
         expect(m.metrics.sharpe).toBe(1.5);
-        expect(m.metrics.cagr).toBe('NaN');
+        expect(m.metrics.cagr).toBe(null);
         expect(m.metrics.sortino).toBe(null);
     });
 
@@ -97,7 +98,7 @@ describe('report from result.json', () => {
 describe('experiments panel rows', () => {
     it('map a store row to the panel\'s run summary, with wire metrics', () => {
         const { spec: _s, params: _p, metrics: _m, ...summary } = run;
-        const row = searchRowToPanel({ run: { ...summary, experimentId: 'exp-1' }, params: { fast: 15, mode: 'x' }, metrics: { sharpe: 1.5, profitFactor: Infinity, cagr: null } });
+        const row = searchRowToPanel({ run: { ...summary, experimentId: 'exp-1' }, params: { fast: 15, mode: 'x' }, metrics: { sharpe: 1.5, profitFactor: 'Infinity', cagr: null } });
         const parsed = parseMessage(ExperimentsToWebview, { type: 'results', runs: [row], total: 1 });
         expect(parsed.ok).toBe(true);
         expect(row).toMatchObject({

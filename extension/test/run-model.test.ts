@@ -3,8 +3,9 @@
  * place (in order per run; repeats ignored), unknown runs asked for, a lag notice reloading.
  */
 import { describe, expect, it } from 'vitest';
-import type { RunSummary, StreamEvent } from '../../language/src/protocol/daemon-protocol.js';
-import { ago, formatMetric, metricsLine, RunsModel, runDescription, runLabel, stateIcon } from '../src/run-model.js';
+import type { RunSummary, StreamEvent } from '../../protocol/src/daemon/index.js';
+import { formatMetric } from '../../protocol/src/metrics.js';
+import { ago, metricsLine, RunsModel, runDescription, runLabel, stateIcon } from '../src/run-model.js';
 
 function row(id: string, state: RunSummary['state'], createdAt = '2024-01-01T00:00:00Z'): RunSummary {
     return {
@@ -84,13 +85,16 @@ describe('presentation', () => {
 
     it('formats metrics for people', () => {
         expect(formatMetric('sharpe', 1.234)).toBe('1.23');
-        expect(formatMetric('totalReturn', 0.4567)).toBe('45.7%');
-        expect(formatMetric('maxDrawdown', -0.123)).toBe('-12.3%');
+        expect(formatMetric('totalReturn', 0.4567)).toBe('45.67%');
+        expect(formatMetric('maxDrawdown', -0.123)).toBe('-12.30%');
+        expect(formatMetric('avgTradePnl', 1461.9612)).toBe('1,461.96');
+        expect(formatMetric('maxDrawdownMs', 3 * 86_400_000)).toBe('3 days');
+        expect(formatMetric('profitFactor', 'Infinity')).toBe('∞');
         expect(formatMetric('tradeCount', 42)).toBe('42');
         expect(formatMetric('maxDrawdownBars', 12)).toBe('12');
         expect(formatMetric('profitFactor', Infinity)).toBe('∞');
         expect(formatMetric('sharpe', null)).toBe('n/a');
-        expect(metricsLine({ sharpe: 1.5, totalReturn: 0.2, maxDrawdown: -0.1, tradeCount: 7, other: 3 })).toBe('Sharpe 1.50 · return 20.0% · max drawdown -10.0% · trades 7');
+        expect(metricsLine({ sharpe: 1.5, totalReturn: 0.2, maxDrawdown: -0.1, tradeCount: 7, other: 3 })).toBe('Sharpe 1.50 · return 20.00% · max drawdown -10.00% · trades 7');
         expect(metricsLine(null)).toBe('');
     });
 });

@@ -6,8 +6,8 @@
  * The inputs are checked against the protocol's zod schemas, so they stay what the two sides send.
  */
 import { describe, expect, it } from 'vitest';
-import { SimilarResultSchema, type SimilarMatch, type SimilarResult } from '../../language/src/protocol/daemon-protocol.js';
-import type { Compiled } from '../../language/src/protocol/lsp-protocol.js';
+import { SimilarResultSchema, type SimilarMatch, type SimilarResult } from '../../protocol/src/daemon/index.js';
+import type { Compiled } from '../../protocol/src/lsp.js';
 import {
     CONNECT_DAEMON, STORE_GROUP, WORKSPACE_GROUP, escapeMarkdown, orderMatches, similarTree, similarityPercent,
     type SimilarNode, type SimilarQuery, type SimilarTreeInput, type StoreOutcome, type WorkspaceOutcome,
@@ -92,7 +92,7 @@ describe('the similar strategies tree', () => {
         expect(tried).toMatchObject({ icon: 'history', action: { kind: 'openRun', runId: 'r_01HZX3' }, contextValue: 'similar.tried.run' });
         expect(tried.tooltip).toContain('This structure was tried 14 times; best deflated Sharpe 0.80 (run r\\_01HZX3).');
         expect(tried.tooltip).toContain('14 completed runs; best deflated Sharpe 0.80 (run `r_01HZX3`) · experiment `e_trend`');
-        expect(tried.tooltip).toContain('Sharpe 1.42 · return 37.1% · max drawdown -12.4% · trades 61');
+        expect(tried.tooltip).toContain('Sharpe 1.42 · return 37.10% · max drawdown -12.40% · trades 61');
         expect(tried.tooltip).toContain('`r_01HZX9`, `r_01HZX3`, `r_01HZX1`');
     });
 
@@ -117,7 +117,7 @@ describe('the similar strategies tree', () => {
         expect(ema.tooltip).toContain('**EmaCross** — similar · 92% similar');
         expect(ema.tooltip).toContain('same DAG except sma→ema in one place');
         expect(ema.tooltip).toContain('3 completed runs; best Sharpe 1.10 (run `r_ema_2`)');
-        expect(ema.tooltip).toContain('Sharpe 1.10 · return 20.0% · max drawdown -15.0% · trades 40');
+        expect(ema.tooltip).toContain('Sharpe 1.10 · return 20.00% · max drawdown -15.00% · trades 40');
         // No best run (no Sharpe recorded): the newest run opens.
         expect(store.children![2]!.action).toEqual({ kind: 'openRun', runId: 'r_rsi_1' });
         expect(store.children![0]!.icon).toBe('type-hierarchy-sub');

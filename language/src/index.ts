@@ -17,7 +17,7 @@ export * from './validation/diagnostic-codes.js';
 export { docComment } from './doc-comments.js';
 export { loadFiles, loadString, type LoadedDocument } from './workspace/load.js';
 export { resolveImport } from './scoping.js';
-export * from './ir/ir.js';
+export * from '../../protocol/src/ir.js';
 export { buildIr, compileStrategy, compileErrors, typeString, unitString, unitText, MAX_GRID } from './ir/build-ir.js';
 export * from './ir/dag.js';
 export * from './ir/fingerprint.js';

@@ -1,19 +1,19 @@
 /**
- * Handlers of the custom requests in language/src/protocol/lsp-protocol.ts: IR, canonical DAG,
+ * Handlers of the custom requests in protocol/src/lsp.ts: IR, canonical DAG,
  * fingerprints and "similar strategies" (nearest neighbours by embedding across the workspace).
  */
 import { URI, type LangiumDocument } from 'langium';
 import type { LangiumSharedServices } from 'langium/lsp';
 import type { Connection } from 'vscode-languageserver';
 import * as ast from '../../language/src/generated/ast.js';
-import { LspMethods, type Compiled, type DagView, type FingerprintResult, type SimilarRequest, type SimilarResult, type StrategyRequest } from '../../language/src/protocol/lsp-protocol.js';
-import { EMBEDDING_DIMS, strategyPoint, syntaxErrors } from '../../runtime/src/similarity/strategy-point.js';
+import { LspMethods, type Compiled, type DagView, type FingerprintResult, type SimilarRequest, type SimilarResult, type StrategyRequest } from '../../protocol/src/lsp.js';
+import { EMBEDDING_DIMS, strategyPoint, syntaxErrors } from '../../language/src/similarity/strategy-point.js';
 import { WorkspaceSimilarity } from './workspace-similarity.js';
 import { compileStrategy } from '../../language/src/ir/build-ir.js';
 import { canonicalDag } from '../../language/src/ir/dag.js';
 import { fingerprints } from '../../language/src/ir/fingerprint.js';
 import { embedDag } from '../../language/src/ir/embedding.js';
-import type { StrategyIr } from '../../language/src/ir/ir.js';
+import type { StrategyIr } from '../../protocol/src/ir.js';
 import type { AlphaForgeLspServices } from './alphaforge-lsp-module.js';
 import { dagView } from './dag-view.js';
 

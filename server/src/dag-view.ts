@@ -7,8 +7,8 @@
 import type { AstNode } from 'langium';
 import * as ast from '../../language/src/generated/ast.js';
 import { canonicalize, type DagMode } from '../../language/src/ir/dag.js';
-import type { NodeId, StrategyIr } from '../../language/src/ir/ir.js';
-import type { DagView } from '../../language/src/protocol/lsp-protocol.js';
+import type { NodeId, StrategyIr } from '../../protocol/src/ir.js';
+import type { DagView } from '../../protocol/src/lsp.js';
 
 type Range = DagView['ranges'][number][number];
 

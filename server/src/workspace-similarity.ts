@@ -1,21 +1,21 @@
 /**
- * The language server's side of "find similar": the workspace scope. It opens the persisted
- * WorkspaceIndex (runtime/src/similarity) for the first workspace folder under the state
- * directory the client names (initializationOptions.stateDir; else $AF_STATE_DIR; else
- * <folder>/.alphaforge) and keeps it current as documents are validated — debounced, off the
- * typing path, and only for documents whose text changed since they were indexed. A document with
- * syntax errors is not indexed (its last good points stay). Deleted files leave the index.
- * Re-indexing after an embedding-version change reports LSP work-done progress.
+ * The language server's side of "find similar": the workspace scope. It keeps the language
+ * library's WorkspacePoints (language/src/similarity/workspace-points.ts) for the first workspace
+ * folder in memory, with exact search, current as documents are validated — debounced, off the
+ * typing path, and only for documents whose text (or an import's) changed since they were
+ * indexed. A document with syntax errors is not indexed (its last good points stay). Deleted
+ * files leave the index. The first indexing of a large workspace reports LSP work-done progress.
+ * No state directory, no database: `af similar` keeps its own persisted index of the same points.
  */
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { DocumentState, URI, type LangiumDocument } from 'langium';
 import type { LangiumSharedServices } from 'langium/lsp';
 import type { Connection } from 'vscode-languageserver';
-import { inputsHash, readText, WorkspaceIndex, workspaceId, workspacePath } from '../../runtime/src/similarity/workspace-index.js';
-import type { StrategyPoint } from '../../runtime/src/similarity/strategy-point.js';
-import { Mutex } from '../../runtime/src/util/mutex.js';
-import type { SimilarMatch } from '../../language/src/protocol/daemon-protocol.js';
+import { EMBEDDING_DIMS, type StrategyPoint } from '../../language/src/similarity/strategy-point.js';
+import { SimilarityIndex } from '../../language/src/similarity/vector-index.js';
+import { inputsHash, workspaceId, workspacePath, WorkspacePoints, type WorkspaceMeta } from '../../language/src/similarity/workspace-points.js';
+import { Mutex } from '../../language/src/util/mutex.js';
+import type { SimilarIndexInfo, SimilarMatch } from '../../protocol/src/daemon/index.js';
 import type { AlphaForgeLspServices } from './alphaforge-lsp-module.js';
 
 const DEBOUNCE_MS = 400;
@@ -25,9 +25,8 @@ const VALIDATION_WAIT_MS = 10_000;
 const yieldToRequests = (): Promise<void> => new Promise(resolve => setImmediate(resolve));
 
 export class WorkspaceSimilarity {
-    private index: WorkspaceIndex | undefined;
+    private index: WorkspacePoints | undefined;
     private root: string | undefined;
-    private stateDir: string | undefined;
     private pending = new Set<string>();
     private timer: NodeJS.Timeout | undefined;
     private ready: Promise<void> | undefined;
@@ -36,11 +35,7 @@ export class WorkspaceSimilarity {
     constructor(private readonly connection: Connection, private readonly shared: LangiumSharedServices, private readonly services: AlphaForgeLspServices) {
         shared.lsp.LanguageServer.onInitialize(params => {
             const folder = params.workspaceFolders?.[0]?.uri ?? (params.rootUri ?? undefined);
-            const opts = params.initializationOptions as { stateDir?: unknown } | undefined;
-            if (folder) {
-                this.root = URI.parse(folder).fsPath;
-                this.stateDir = typeof opts?.stateDir === 'string' && opts.stateDir ? opts.stateDir : process.env['AF_STATE_DIR'] || join(this.root, '.alphaforge');
-            }
+            if (folder) this.root = URI.parse(folder).fsPath;
         });
         shared.workspace.DocumentBuilder.onBuildPhase(DocumentState.Validated, docs => {
             for (const d of docs) this.pending.add(d.uri.toString());
@@ -56,7 +51,6 @@ export class WorkspaceSimilarity {
                 }
             });
         });
-        process.once('exit', () => this.index?.close());
     }
 
     private exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -74,16 +68,13 @@ export class WorkspaceSimilarity {
     private start(): Promise<void> {
         this.ready ??= (async () => {
             await this.shared.workspace.WorkspaceManager.ready;
-            const ix = this.index = WorkspaceIndex.open({
-                root: this.root ?? '(no folder)', stateDir: this.stateDir ?? join(tmpdir(), 'alphaforge-similarity'), readOnly: !this.root,
-                log: (level, message) => this.connection.console[level === 'warn' ? 'warn' : 'info'](`alphaforge similarity: ${message}`),
-            });
+            const ix = this.index = new WorkspacePoints(this.root ?? '(no folder)', new SimilarityIndex<WorkspaceMeta>(EMBEDDING_DIMS, { backend: 'exact' }));
             const docs = this.shared.workspace.LangiumDocuments.all.filter(d => this.pathOf(d.uri) !== undefined).toArray();
             const known = ix.fileHashes();
             const live = new Set(docs.map(d => this.pathOf(d.uri)!));
             for (const path of known.keys()) if (!live.has(path)) ix.removeFile(path);
             const stale = docs.filter(d => known.get(this.pathOf(d.uri)!) !== this.hashOf(d));
-            const progress = stale.length > 50 || ix.opened.state !== 'loaded' ? await this.connection.window.createWorkDoneProgress().catch(() => undefined) : undefined;
+            const progress = stale.length > 50 ? await this.connection.window.createWorkDoneProgress().catch(() => undefined) : undefined;
             progress?.begin('AlphaForge: indexing strategies for Find similar', 0, `${stale.length} files`, false);
             for (const [i, d] of stale.entries()) {
                 // A build still running (an edit cancelled the first one) validates it later; the flush after that indexes it.
@@ -128,7 +119,12 @@ export class WorkspaceSimilarity {
         const docs = this.shared.workspace.LangiumDocuments;
         return inputsHash(d.uri.fsPath, d.textDocument.getText(), file => {
             const u = URI.file(file);
-            return docs.hasDocument(u) ? docs.getDocument(u)!.textDocument.getText() : readText(file);
+            if (docs.hasDocument(u)) return docs.getDocument(u)!.textDocument.getText();
+            try {
+                return readFileSync(file, 'utf8');
+            } catch {
+                return undefined;
+            }
         });
     }
 
@@ -159,7 +155,7 @@ export class WorkspaceSimilarity {
     }
 
     /** The k workspace strategies nearest to `point` (the query's own entry left out). */
-    async find(uri: string, point: StrategyPoint, k: number): Promise<{ matches: SimilarMatch[]; info: ReturnType<WorkspaceIndex['info']> }> {
+    async find(uri: string, point: StrategyPoint, k: number): Promise<{ matches: SimilarMatch[]; info: SimilarIndexInfo }> {
         await this.validated();
         await this.flush();
         const ix = this.index!;

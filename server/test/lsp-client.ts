@@ -5,8 +5,6 @@
  * for a given version (the server echoes the version it validated).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -54,14 +52,12 @@ export class LspClient {
     }
 
     /** Spawns the server and initializes it with `workspace` (default: examples/) as the one folder. */
-    static async start(workspace = examplesDir, stateDir = mkdtempSync(join(tmpdir(), 'af-lsp-state-'))): Promise<LspClient> {
+    static async start(workspace = examplesDir): Promise<LspClient> {
         const child = spawn(process.execPath, [serverMain, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
         const client = new LspClient(child);
         client.initializeResult = await client.request<InitializeResult>('initialize', {
             processId: process.pid, rootUri: fileUri(workspace),
             workspaceFolders: [{ uri: fileUri(workspace), name: 'workspace' }],
-            // The workspace similarity index lives in the state directory: a temp one, never the repo.
-            initializationOptions: { stateDir },
             capabilities: {
                 textDocument: {
                     completion: { completionItem: { snippetSupport: true } },

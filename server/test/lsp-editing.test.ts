@@ -8,9 +8,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CodeAction, Diagnostic, SemanticTokens, SemanticTokensLegend, TextEdit } from 'vscode-languageserver/node.js';
-import { LspMethods, type Compiled, type DagView, type FingerprintResult } from '../../language/src/protocol/lsp-protocol.js';
+import { LspMethods, type Compiled, type DagView, type FingerprintResult } from '../../protocol/src/lsp.js';
 import type { CanonicalDag } from '../../language/src/ir/dag.js';
-import type { StrategyIr } from '../../language/src/ir/ir.js';
+import type { StrategyIr } from '../../protocol/src/ir.js';
 import { applyEdits, decodeSemanticTokens, editsFor, examplesDir, fileUri, LspClient, posOf, repoRoot } from './lsp-client.js';
 
 let client: LspClient;

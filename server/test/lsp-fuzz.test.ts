@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes, LSPErrorCodes, ResponseError, type Diagnostic, type Hover } from 'vscode-languageserver/node.js';
-import { LspMethods } from '../../language/src/protocol/lsp-protocol.js';
+import { LspMethods } from '../../protocol/src/lsp.js';
 import { exampleSources, mulberry32, mutate } from '../../language/test/corpus.js';
 import { examplesDir, fileUri, LspClient, positionAt, type Position } from './lsp-client.js';
 

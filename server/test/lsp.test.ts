@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompletionList, CompletionItem, Hover, Location, WorkspaceEdit, CodeAction, TextEdit, SemanticTokens } from 'vscode-languageserver/node.js';
-import { LspMethods, type SimilarResult } from '../../language/src/protocol/lsp-protocol.js';
+import { LspMethods, type SimilarResult } from '../../protocol/src/lsp.js';
 import { mulberry32, mutate } from '../../language/test/corpus.js';
 import { examplesDir as examples, fileUri, LspClient, posOf } from './lsp-client.js';
 

@@ -18,8 +18,8 @@ import type { DataStore } from '../../runtime/src/data/store.js';
 import { FilterError } from '../../runtime/src/experiments/errors.js';
 import { ExperimentStore, type RunSummary as StoreRunSummary } from '../../runtime/src/experiments/store.js';
 import { insertRun, openStore } from '../../runtime/test/experiments/helpers.js';
-import { ExperimentsToHost, parseMessage, type RunSummary } from '../src/protocol.js';
-import { runSummaryToWire, thinCurve } from '../src/wire.js';
+import { ExperimentsToHost, parseMessage, type RunSummary } from '../../protocol/src/webview.js';
+import { runSummaryToWire, thinCurve } from '../../protocol/src/wire.js';
 import { compileExample } from './support/fixtures.js';
 import { browserTestsEnabled, buildBundles, launch, openPanel, removeDir, screenshot, serve, type PanelPage, type Served } from './support/harness.js';
 

@@ -9,11 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { canonicalDag, isStrategy, compileStrategy } from '../../language/src/index.js';
 import { languageServices, loadAfFiles } from '../../runtime/src/cli/compile-files.js';
 import type { Metrics } from '../../runtime/src/engine/metrics.js';
-import { contentSecurityPolicy, escapeHtml, INITIAL_STATE_ID, makeNonce, panelHtml, scriptJson, validCspSource } from '../src/html.js';
-import {
-    DagToHost, DagToWebview, ExperimentsToHost, ExperimentsToWebview, fromWire, METRIC_KEYS, parseMessage, ReportToHost, ReportToWebview, restoredPanelState,
-    SAVED_STATE_VERSION, toWire, WireDag, type MetricKey,
-} from '../src/protocol.js';
+import { contentSecurityPolicy, escapeHtml, INITIAL_STATE_ID, makeNonce, panelHtml, scriptJson, validCspSource } from '../../protocol/src/webview-page.js';
+import { DagToHost, DagToWebview, ExperimentsToHost, ExperimentsToWebview, parseMessage, ReportToHost, ReportToWebview, restoredPanelState, SAVED_STATE_VERSION, WireDag } from '../../protocol/src/webview.js';
+import { fromWire, toWire } from '../../protocol/src/numbers.js';
+import { METRIC_KEYS, type MetricKey } from '../../protocol/src/metrics.js';
 import { viewGraph } from '../src/dag/model.js';
 import { compileExample, dagMessage, realRun, ROOT } from './support/fixtures.js';
 

@@ -1,7 +1,7 @@
 /**
  * The report panel in headless Chromium, fed a real backtest (examples/sma-cross.af on seeded
  * synthetic bars): progress, charts, the metrics table against the run's metrics formatted by
- * runtime/src/report/metrics-table.ts, one row per trade, provenance, the link back to the
+ * protocol/src/metrics.ts, one row per trade, provenance, the link back to the
  * source, message validation, the standalone HTML report, no CSP violations; screenshots in
  * light, dark and high-contrast themes.
  */
@@ -9,7 +9,7 @@
 // (The callbacks of page.evaluate and $$eval run in Chromium.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { metricRows } from '../../runtime/src/report/metrics-table.js';
+import { metricRows } from '../../protocol/src/metrics.js';
 import { renderReport } from '../../runtime/src/report/html-report.js';
 import { realRun, type RealRun } from './support/fixtures.js';
 import { browserTestsEnabled, buildBundles, launch, openPanel, removeDir, screenshot, serve, type PanelPage, type Served } from './support/harness.js';

@@ -10,7 +10,7 @@
 // (The callbacks of page.evaluate and $$eval run in Chromium.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { restoredPanelState, SAVED_STATE_VERSION } from '../src/protocol.js';
+import { restoredPanelState, SAVED_STATE_VERSION } from '../../protocol/src/webview.js';
 import { compileExample, dagMessage, realRun, type RealRun } from './support/fixtures.js';
 import { browserTestsEnabled, buildBundles, launch, openPanel, removeDir, serve, type PanelPage, type Served } from './support/harness.js';
 

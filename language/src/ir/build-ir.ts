@@ -19,7 +19,7 @@ import { resolveImport } from '../scoping.js';
 import {
     IR_VERSION, IrError, type AttrValue, type IrAction, type IrAllocation, type IrAsset, type IrDiagnostic, type IrNode,
     type IrOp, type IrParam, type IrPortfolio, type IrRule, type IrSetting, type NodeId, type StrategyIr,
-} from './ir.js';
+} from '../../../protocol/src/ir.js';
 
 import { MAX_GRID } from '../analysis/limits.js';
 

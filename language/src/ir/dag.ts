@@ -22,73 +22,11 @@
 import { createHash } from 'node:crypto';
 import { Catalogue } from '../catalogue/catalogue.js';
 import { foldBinary } from '../analysis/checker.js';
-import { COMMUTATIVE_OPS, type AttrValue, type IrNode, type IrOp, type IrSetting, type NodeId, type StrategyIr } from './ir.js';
+import { COMMUTATIVE_OPS, type AttrValue, type IrNode, type IrOp, type IrSetting, type NodeId, type StrategyIr } from '../../../protocol/src/ir.js';
+import { DAG_VERSION, type DagMode, type DagOp, type DagNode, type DagTarget, type DagAction, type DagRule, type DagSetting, type DagAllocation, type CanonicalDag } from '../../../protocol/src/ir.js';
 
-export const DAG_VERSION = 1;
-
-export type DagMode = 'exact' | 'structural';
-
-/** Ops of the DAG: the IR's, except that gt/ge are rewritten to lt/le. */
-export type DagOp = Exclude<IrOp, 'gt' | 'ge'>;
-
-export interface DagNode {
-    readonly id: NodeId;
-    readonly op: DagOp;
-    readonly inputs: readonly NodeId[];
-    readonly type: string;
-    readonly unit: string;
-    readonly attrs: Readonly<Record<string, AttrValue>>;
-}
-
-export interface DagTarget {
-    /** Index into the universe; null = every asset. */
-    readonly asset: number | null;
-    /** Signed: a short target is the negated size. */
-    readonly size: NodeId;
-    readonly quantity: boolean;
-}
-
-export type DagAction =
-    | { readonly kind: 'target'; readonly targets: readonly DagTarget[] }
-    | { readonly kind: 'flat'; readonly assets: readonly number[] }
-    | {
-        readonly kind: 'order'; readonly side: 'buy' | 'sell'; readonly asset: number | null; readonly size: NodeId;
-        readonly quantity: boolean; readonly type: string; readonly price: NodeId | null; readonly expire: NodeId | null;
-    };
-
-export interface DagRule {
-    readonly condition: NodeId;
-    readonly actions: readonly DagAction[];
-}
-
-export interface DagSetting {
-    readonly value: NodeId;
-    readonly quantity: boolean;
-    readonly action: NodeId | null;
-}
-
-export interface DagAllocation {
-    readonly side: 'long' | 'short';
-    readonly selection: NodeId;
-    readonly weighting: NodeId;
-}
-
-export interface CanonicalDag {
-    readonly dagVersion: typeof DAG_VERSION;
-    readonly mode: DagMode;
-    /** Size of the universe and, in exact mode, its assets (`venue:SYMBOL`) in universe order. */
-    readonly universe: { readonly size: number; readonly assets: readonly string[] | null };
-    /** Bar length in ms (exact mode only). */
-    readonly timeframeMs: number | null;
-    readonly nodes: readonly DagNode[];
-    /** Constraint roots, sorted (a set). */
-    readonly constraints: readonly NodeId[];
-    /** In source order: rule order is semantic. */
-    readonly rules: readonly DagRule[];
-    readonly risk: Readonly<Record<string, DagSetting>>;
-    readonly execution: Readonly<Record<string, DagSetting>>;
-    readonly portfolio: { readonly settings: Readonly<Record<string, DagSetting>>; readonly allocations: readonly DagAllocation[] } | null;
-}
+export { DAG_VERSION };
+export type { DagMode, DagOp, DagNode, DagTarget, DagAction, DagRule, DagSetting, DagAllocation, CanonicalDag };
 
 export interface DagOptions {
     /** Which catalogue functions are commutative / elementwise. Default: the core pack. */

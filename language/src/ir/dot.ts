@@ -4,7 +4,7 @@
  * The DAG has no names; callers may pass the IR's feature/signal names to annotate nodes.
  */
 import type { CanonicalDag, DagNode, DagSetting } from './dag.js';
-import type { NodeId } from './ir.js';
+import type { NodeId } from '../../../protocol/src/ir.js';
 
 export interface DotOptions {
     /** Human names per DAG node (e.g. from the IR's features and signals). */

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { canonicalDag, stableStringify, type CanonicalDag, type DagOptions } from './dag.js';
-import type { StrategyIr } from './ir.js';
+import type { StrategyIr } from '../../../protocol/src/ir.js';
 
 export interface Fingerprints {
     readonly structural: string;

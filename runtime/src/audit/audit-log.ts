@@ -18,7 +18,7 @@ import { closeSync, fchmodSync, fdatasyncSync, fstatSync, mkdirSync, openSync, w
 import { open, type FileHandle } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { type AuditRecord } from '../../../language/src/protocol/daemon-protocol.js';
+import { type AuditRecord } from '../../../protocol/src/daemon/index.js';
 import { type AuditEntry, type AuditSink } from '../gateway/types.js';
 import { LOG_DIR } from '../monitoring/logger.js';
 

@@ -5,7 +5,7 @@
  */
 import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { AuditRecordSchema, type AuditRecord } from '../../../language/src/protocol/daemon-protocol.js';
+import { AuditRecordSchema, type AuditRecord } from '../../../protocol/src/daemon/index.js';
 import { auditFilePath } from './audit-log.js';
 
 export interface AuditFilter {

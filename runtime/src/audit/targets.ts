@@ -4,7 +4,7 @@
  * token a create returns), a source text, a free-text note or an error message: a field not listed
  * here is not recorded, so a new param is left out until someone decides it belongs.
  */
-import { METHODS, isMethodName, type MethodName } from '../../../language/src/protocol/daemon-protocol.js';
+import { METHODS, isMethodName, type MethodName } from '../../../protocol/src/daemon/index.js';
 
 /** Methods open to viewers that still change something. */
 const VIEWER_CHANGES: ReadonlySet<string> = new Set<MethodName>(['iam.tokens.create', 'iam.tokens.revoke']);

@@ -11,7 +11,7 @@ import { availableParallelism } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_DAEMON_HOST, DEFAULT_MAX_UPLOAD_BYTES, type DaemonEvent, type RunState } from '../../../language/src/protocol/daemon-protocol.js';
+import { DEFAULT_DAEMON_HOST, DEFAULT_MAX_UPLOAD_BYTES, type DaemonEvent, type RunState } from '../../../protocol/src/daemon/index.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { privateDir, restrictUmask, tightenStateDir } from '../security/state-files.js';
 import { DEFAULT_QUERY_LIMITS, withLimits, type QueryLimits } from '../data/call-gate.js';

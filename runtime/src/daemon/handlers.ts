@@ -4,9 +4,11 @@
  * only translate: validation happened in the gateway (the table's schemas), and the services own
  * their rules. Everything a caller sees is scoped to the caller's team.
  */
+import { toWire, type WireNumber } from '../../../protocol/src/numbers.js';
+import { betterDirection } from '../../../protocol/src/metrics.js';
 import {
     ErrorCodes, METHODS, PROTOCOL_VERSION, RpcError, methodCatalogue, type RunSummary as WireRunSummary,
-} from '../../../language/src/protocol/daemon-protocol.js';
+} from '../../../protocol/src/daemon/index.js';
 import { readAudit } from '../audit/read.js';
 import { exportBars } from '../data/bars-export.js';
 import { importFile, type DataReplaced } from '../data/import.js';
@@ -15,7 +17,7 @@ import { type DataStore } from '../data/store.js';
 import { normalizeSymbol } from '../data/symbols.js';
 import { type ExperimentStore } from '../experiments/store.js';
 import { SimilarityUnavailable, type StoreIndex } from '../similarity/store-index.js';
-import { type StrategyPoint } from '../similarity/strategy-point.js';
+import { type StrategyPoint } from '../../../language/src/similarity/strategy-point.js';
 import { type CallContext, type Handlers } from '../gateway/types.js';
 import { type Iam } from '../iam/iam.js';
 import { type Orchestrator } from '../orchestrator/orchestrator.js';
@@ -60,8 +62,9 @@ export function wireRun(r: Run): WireRunSummary {
     };
 }
 
-const finite = (m: Readonly<Record<string, number | null>> | null): Record<string, number | null> | null =>
-    m === null ? null : Object.fromEntries(Object.entries(m).map(([k, v]) => [k, typeof v === 'number' && Number.isFinite(v) ? v : null]));
+/** Metrics as the wire carries them (numbers.ts): null for undefined, strings for ±∞. */
+const finite = (m: Readonly<Record<string, number | null>> | null): Record<string, WireNumber> | null =>
+    m === null ? null : Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v === null ? null : toWire(v)]));
 
 const MEDIA: Record<string, string> = { '.json': 'application/json', '.html': 'text/html', '.csv': 'text/csv', '.parquet': 'application/vnd.apache.parquet', '.arrow': 'application/vnd.apache.arrow.file' };
 
@@ -232,15 +235,15 @@ export function createHandlers(s: DaemonServices): Handlers {
         'experiments.compare': async (p, ctx) => {
             const c = await s.experiments.compare(p.runIds, { team: ctx.principal.teamName });
             const metricKeys = c.metrics.map(m => m.key).filter(k => !p.metrics || p.metrics.includes(k));
-            // Losses, risk and costs: the smaller the better (drawdown duration included).
-            const lowerIsBetter = (k: string): boolean => /drawdown|volatility|turnover|duration/i.test(k);
             const best: Record<string, string | null> = {};
             for (const k of metricKeys) {
+                const better = betterDirection(k);
                 let bestId: string | null = null, bestV = NaN;
+                if (better === null) { best[k] = null; continue; }
                 for (const run of c.runs) {
                     const v = run.metrics[k];
                     if (typeof v !== 'number' || !Number.isFinite(v)) continue;
-                    if (bestId === null || (lowerIsBetter(k) ? v < bestV : v > bestV)) { bestId = run.id; bestV = v; }
+                    if (bestId === null || (better === 'lower' ? v < bestV : v > bestV)) { bestId = run.id; bestV = v; }
                 }
                 best[k] = bestId;
             }

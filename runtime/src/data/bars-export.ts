@@ -12,7 +12,7 @@
  */
 import { existsSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { BAR_EXPORT_COLUMNS } from '../../../language/src/protocol/daemon-protocol.js';
+import { BAR_EXPORT_COLUMNS } from '../../../protocol/src/daemon/index.js';
 import { DataError, firstLine } from './errors.js';
 import { exportFormatOf, exportQuery, type Connected, type ExportFormat, type ExportResult } from './export.js';
 import { loadFromStore } from './load.js';

@@ -2,7 +2,7 @@
  * Scalar evaluation of IR nodes that do not vary along time: constants, params and arithmetic on
  * them (constraints, window lengths, look-back indices). Undefined for anything else.
  */
-import type { NodeId, StrategyIr } from '../../../language/src/ir/ir.js';
+import type { NodeId, StrategyIr } from '../../../protocol/src/ir.js';
 
 export function evalScalar(ir: StrategyIr, id: NodeId, params: Readonly<Record<string, number | boolean>>): number | boolean | string | undefined {
     const n = ir.nodes[id];

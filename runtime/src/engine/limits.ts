@@ -6,7 +6,7 @@
  * `close[500000000]` took a daemon to 4.1 GB). The estimate is per node of the strategy's graph:
  * (its own window + 1) × assets × 8 bytes, doubled for indicators that keep two buffers.
  */
-import type { StrategyIr } from '../../../language/src/ir/ir.js';
+import type { StrategyIr } from '../../../protocol/src/ir.js';
 import { MAX_LOOKBACK_BARS } from '../../../language/src/analysis/limits.js';
 import { nodeWindows, reachable, sinkNodes } from './lookback.js';
 import { BacktestError } from './types.js';

@@ -2,7 +2,7 @@
  * Look-back of IR nodes with the actual parameter values (the IR's warm-up is for the defaults):
  * bars of history needed before the value is defined, from the catalogue's formulas.
  */
-import type { NodeId, StrategyIr } from '../../../language/src/ir/ir.js';
+import type { NodeId, StrategyIr } from '../../../protocol/src/ir.js';
 import { Catalogue } from '../../../language/src/catalogue/catalogue.js';
 import { evalScalar } from './ir-scalar.js';
 

@@ -21,37 +21,9 @@ export interface MetricsInput {
     readonly riskFree?: number;
 }
 
-export interface Metrics {
-    readonly totalReturn: number;
-    readonly cagr: number;
-    readonly annualVolatility: number;
-    readonly sharpe: number;
-    readonly sortino: number;
-    /** Largest peak-to-trough fall as a positive fraction. */
-    readonly maxDrawdown: number;
-    /** Longest time from a peak until equity is back at that peak (to the end if never), in bars and ms. */
-    readonly maxDrawdownBars: number;
-    readonly maxDrawdownMs: number;
-    readonly calmar: number;
-    readonly winRate: number;
-    readonly profitFactor: number;
-    readonly avgTradePnl: number;
-    readonly avgTradeReturn: number;
-    /** Fraction of bars with a position. */
-    readonly exposure: number;
-    /** Mean gross exposure (fraction of equity). */
-    readonly avgExposure: number;
-    /** Traded value per year as a multiple of mean equity. */
-    readonly turnover: number;
-    readonly tradeCount: number;
-    readonly periodsPerYear: number;
-    readonly years: number;
-    readonly bars: number;
-    /** Per-bar Sharpe (not annualised), skewness and kurtosis of returns: the inputs of the deflated Sharpe. */
-    readonly periodSharpe: number;
-    readonly skew: number;
-    readonly kurtosis: number;
-}
+import type { Metrics } from '../../../protocol/src/metrics.js';
+
+export type { Metrics };
 
 export const YEAR_MS = 365.25 * 86_400_000;
 

@@ -10,7 +10,7 @@
  * `panelSeries(panel, f, a)` is a zero-copy subarray. NaN is "undefined" (warm-up, no bar, a
  * comparison with an undefined input); signals are 1 / 0 / NaN.
  */
-import type { NodeId, StrategyIr } from '../../../language/src/ir/ir.js';
+import type { NodeId, StrategyIr } from '../../../protocol/src/ir.js';
 import { fingerprints } from '../../../language/src/ir/fingerprint.js';
 import { ENGINE_VERSION, withParamValues } from './compiled/index.js';
 import { closure, compileProgram, FIELDS, type Columns } from './compiled/program.js';

@@ -2,7 +2,7 @@
  * Parameter sets for sweeps: the full grid (every combination of the params' grid values that
  * satisfies the constraints) or a seeded random sample, with fixed overrides for some params.
  */
-import type { StrategyIr } from '../../../language/src/ir/ir.js';
+import type { StrategyIr } from '../../../protocol/src/ir.js';
 import { evalScalar } from './ir-scalar.js';
 import { BacktestError } from './types.js';
 import { MAX_GRID, MAX_GRID_COMBINATIONS } from '../../../language/src/analysis/limits.js';

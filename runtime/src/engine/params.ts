@@ -2,7 +2,7 @@
  * Parameter values for a run: the IR defaults overridden by the user's values, checked against
  * type, range and constraints with messages that name the parameter.
  */
-import type { StrategyIr } from '../../../language/src/ir/ir.js';
+import type { StrategyIr } from '../../../protocol/src/ir.js';
 import { evalScalar } from './ir-scalar.js';
 import { BacktestError, type ParamValues } from './types.js';
 

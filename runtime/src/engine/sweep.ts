@@ -6,7 +6,7 @@
  * - Walk-forward: windows of in-sample (optimise) and out-of-sample (test with the in-sample best)
  *   bars, rolling or anchored; the out-of-sample segments are stitched into one equity curve.
  */
-import type { StrategyIr } from '../../../language/src/ir/ir.js';
+import type { StrategyIr } from '../../../protocol/src/ir.js';
 import { gridParamSets, randomParamSets, type ParamSet } from './param-space.js';
 import { computeMetrics, deflatedSharpe, type Metrics } from './metrics.js';
 import { runRange, capitalOf } from './trial.js';

@@ -1,6 +1,6 @@
 /** Worker thread of the sweep pool: runs trials on the shared bars until told to stop. */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { StrategyIr } from '../../../language/src/ir/ir.js';
+import type { StrategyIr } from '../../../protocol/src/ir.js';
 import { unshareBars, type SharedBars, type TrialJob } from './worker-pool.js';
 import { runTrial } from './trial.js';
 import type { EngineLimits } from './limits.js';

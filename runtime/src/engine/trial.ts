@@ -3,7 +3,7 @@
  * its metrics. The range [from, to) is measured; bars before `from` are replayed only to warm up
  * the indicators (as many as the warm-up needs), so results do not depend on how much history precedes.
  */
-import type { StrategyIr } from '../../../language/src/ir/ir.js';
+import type { StrategyIr } from '../../../protocol/src/ir.js';
 import { CompiledBacktester } from './compiled/index.js';
 import { warmupBars } from './lookback.js';
 import { computeMetrics, type Metrics } from './metrics.js';

@@ -4,7 +4,7 @@
  * reference interpreter both implement `Backtester`, so the differential tests compare them
  * field by field. Semantics: docs/backtest-semantics.md.
  */
-import type { StrategyIr } from '../../../language/src/ir/ir.js';
+import type { StrategyIr } from '../../../protocol/src/ir.js';
 import type { EngineLimits } from './limits.js';
 
 /** OHLCV bars of one asset on a shared time axis; NaN where the asset has no bar. */

@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { StrategyIr } from '../../../language/src/ir/ir.js';
+import type { StrategyIr } from '../../../protocol/src/ir.js';
 import type { BarData } from './types.js';
 import type { ParamSet } from './param-space.js';
 import { runTrial, type TrialSummary } from './trial.js';

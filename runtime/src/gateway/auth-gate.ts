@@ -10,7 +10,7 @@
  * Refusals are audited, at most `auditPerMinute` records per address: a flood becomes a few
  * records with the count of the ones left out, not a disk filled by an attacker.
  */
-import { ErrorCodes, RpcError } from '../../../language/src/protocol/daemon-protocol.js';
+import { ErrorCodes, RpcError } from '../../../protocol/src/daemon/index.js';
 import { tokenPrefixOf } from '../audit/targets.js';
 import { auditActor, type Dispatcher } from './dispatcher.js';
 import { RateLimiter } from './rate-limit.js';

@@ -10,11 +10,12 @@
  * (401, 403) is recorded — actor, method, target, result — and the answer waits until the record
  * is durable: handlers never audit themselves.
  */
+import { jsonNumbers } from '../../../protocol/src/numbers.js';
 import { randomUUID } from 'node:crypto';
 import {
     ErrorCodes, JsonRpcRequestSchema, METHODS, RpcError, isMethodName, issuesOf,
     type ErrorData, type Issue, type JsonRpcId, type JsonRpcResponse, type MethodName, type Role,
-} from '../../../language/src/protocol/daemon-protocol.js';
+} from '../../../protocol/src/daemon/index.js';
 import { auditedMethod, auditTarget, tokenPrefixOf } from '../audit/targets.js';
 import { newTraceId } from '../monitoring/trace.js';
 import { describe, userErrorOf } from './errors.js';
@@ -265,7 +266,7 @@ export class Dispatcher {
         const result = await handler(parsed.data, ctx);
         if (!this.validateResults) return result;
         // Check what the client will see: the JSON form (Dates become strings, NaN becomes null).
-        const wire = result === undefined ? undefined : JSON.parse(JSON.stringify(result)) as unknown;
+        const wire = result === undefined ? undefined : JSON.parse(JSON.stringify(result, jsonNumbers)) as unknown;
         const checked = spec.result.safeParse(wire);
         if (!checked.success) {
             const issues = issuesOf(checked.error);

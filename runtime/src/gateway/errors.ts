@@ -5,7 +5,7 @@
  * (DataError, BacktestError, …: -32602). Anything else is a bug: the caller gets -32603 with the
  * request id, the log gets the stack.
  */
-import { ErrorCodes, RpcError, type ErrorData } from '../../../language/src/protocol/daemon-protocol.js';
+import { ErrorCodes, RpcError, type ErrorData } from '../../../protocol/src/daemon/index.js';
 
 /** Numeric statuses/codes of service errors and the JSON-RPC code each becomes. */
 const STATUS_CODES: Readonly<Record<number, number>> = {

@@ -13,7 +13,7 @@
  */
 import {
     EVENT_NOTIFICATION, topicsOf, type DaemonEvent, type LaggedEvent, type Topic,
-} from '../../../language/src/protocol/daemon-protocol.js';
+} from '../../../protocol/src/daemon/index.js';
 import type { Principal } from './types.js';
 
 /** Who may see an event: runs belong to a team. */

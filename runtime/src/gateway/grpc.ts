@@ -13,7 +13,7 @@ import {
     ErrorCodes, RpcError, WS_METHODS, issuesOf,
     type ErrorData, type LaggedEvent, type MethodName, type ParamsInput, type ResultOf, type StreamEvent,
     METHODS,
-} from '../../../language/src/protocol/daemon-protocol.js';
+} from '../../../protocol/src/daemon/index.js';
 import { traceIdFrom } from '../monitoring/trace.js';
 import { type Dispatcher } from './dispatcher.js';
 import { kindOf, OutboundQueue, runIdOf, type EventHub, type QueueLimits, type Subscriber } from './events.js';

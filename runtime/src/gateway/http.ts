@@ -18,7 +18,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { isIP, type AddressInfo } from 'node:net';
 import {
     DEFAULT_DAEMON_HOST, DEFAULT_DAEMON_PORT, ErrorCodes, RPC_PATH, UPLOADS_PATH, WS_PATH, type JsonRpcResponse,
-} from '../../../language/src/protocol/daemon-protocol.js';
+} from '../../../protocol/src/daemon/index.js';
 import { traceIdFrom } from '../monitoring/trace.js';
 import { errorResponse, type Dispatcher } from './dispatcher.js';
 import { GatewayConfigError } from './errors.js';

@@ -10,7 +10,7 @@ export {
 } from './events.js';
 export { WsGateway, type WsLimits, type WsStats, tokenOfRequest } from './ws.js';
 export { startGrpcServer, GrpcDaemonClient, loadDaemonService, defaultProtoPath, type GrpcServerHandle, type GrpcClientOptions, type GrpcEventStream } from './grpc.js';
-export { DaemonClient, DaemonUnreachableError, type DaemonClientOptions, type CallArgs, type EventSubscription, type SubscribeOptions } from './client.js';
+export { DaemonClient, DaemonUnreachableError, type DaemonClientOptions, type CallArgs, type EventSubscription, type SubscribeOptions } from '../../../protocol/src/client.js';
 export { RateLimiter, type RateLimitOptions, type Admission } from './rate-limit.js';
 export { GatewayConfigError, userErrorOf } from './errors.js';
 export { renderProtocolDoc } from './protocol-doc.js';

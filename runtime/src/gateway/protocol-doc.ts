@@ -1,5 +1,5 @@
 /**
- * docs/protocol.md, generated from the method table (language/src/protocol/daemon-protocol.ts):
+ * docs/protocol.md, generated from the method table (protocol/src/daemon/):
  * transports, authentication, errors, every method with its role and its params and result as
  * JSON Schema (zod's toJSONSchema), the WebSocket session and events, and the gRPC service.
  * `node scripts/gen-protocol-doc.js` writes it; a test fails when the file is stale.
@@ -9,7 +9,7 @@ import { z } from 'zod';
 import {
     DEFAULT_DAEMON_HOST, DEFAULT_DAEMON_PORT, DEFAULT_MAX_UPLOAD_BYTES, ERROR_DESCRIPTIONS, ErrorCodes, EVENT_NOTIFICATION, EXPORTS_PATH, MAX_TOPICS, METHOD_NAMES, METHODS,
     PROTOCOL_VERSION, ROLES, RPC_PATH, StreamEventSchema, UPLOADS_PATH, UploadResultSchema, WS_CLOSE, WS_METHODS, WS_PATH,
-} from '../../../language/src/protocol/daemon-protocol.js';
+} from '../../../protocol/src/daemon/index.js';
 import { defaultProtoPath } from './grpc.js';
 import { DEFAULT_LIMITS } from './http.js';
 
@@ -54,9 +54,9 @@ export function renderProtocolDoc(protoText: string = readFileSync(defaultProtoP
 
     p('# The daemon protocol');
     p();
-    p(`<!-- Generated from language/src/protocol/daemon-protocol.ts by \`node scripts/gen-protocol-doc.js\` (after \`npm run build\`). Do not edit: a test fails when this file is stale. -->`);
+    p(`<!-- Generated from protocol/src/daemon/ by \`node scripts/gen-protocol-doc.js\` (after \`npm run build\`). Do not edit: a test fails when this file is stale. -->`);
     p();
-    p(`Protocol version **${PROTOCOL_VERSION}**. The daemon (\`af daemon\`) is one process that the CLI, the VS Code extension and AI agents talk to; this gateway is its only door. One method table (\`language/src/protocol/daemon-protocol.ts\`) defines every method's parameters, result, required role and availability; the gateway validates calls with it, the TypeScript client (\`runtime/src/gateway/client.ts\`) is typed by it and checks results with it, and this page is generated from it.`);
+    p(`Protocol version **${PROTOCOL_VERSION}**. The daemon (\`af daemon\`) is one process that the CLI, the VS Code extension and AI agents talk to; this gateway is its only door. One method table (\`protocol/src/daemon/\`) defines every method's parameters, result, required role and availability; the gateway validates calls with it, the TypeScript client (\`protocol/src/client.ts\`) is typed by it and checks results with it, and this page is generated from it.`);
     p();
     p('## Transports');
     p();

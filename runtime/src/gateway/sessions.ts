@@ -13,7 +13,7 @@
  * A re-verification that fails for another reason than the credential (the database does not
  * answer) keeps the session: the next one decides.
  */
-import { ErrorCodes, RpcError } from '../../../language/src/protocol/daemon-protocol.js';
+import { ErrorCodes, RpcError } from '../../../protocol/src/daemon/index.js';
 import { type Dispatcher } from './dispatcher.js';
 import { type CredentialChange, type CredentialChanges, type GatewayLogger, type Principal } from './types.js';
 

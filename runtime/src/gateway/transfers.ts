@@ -18,7 +18,7 @@ import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import {
     ErrorCodes, EXPORTS_PATH, RpcError, UPLOADS_PATH, type UploadResult,
-} from '../../../language/src/protocol/daemon-protocol.js';
+} from '../../../protocol/src/daemon/index.js';
 import { type AuthGate } from './auth-gate.js';
 import { auditActor, errorResponse, type Dispatcher } from './dispatcher.js';
 import { userErrorOf } from './errors.js';

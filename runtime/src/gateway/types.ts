@@ -5,7 +5,7 @@
  */
 import type {
     AuditRecord, AvailableMethodName, MethodName, ParamsOf, Principal as WirePrincipal, ResultOf, Role,
-} from '../../../language/src/protocol/daemon-protocol.js';
+} from '../../../protocol/src/daemon/index.js';
 
 /**
  * Who is calling (as a TokenVerifier returns it). Read-only so IAM's own Principal fits.

@@ -16,7 +16,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import {
     ErrorCodes, MAX_TOPICS, RpcError, WS_CLOSE, WS_METHODS, issuesOf,
     type JsonRpcId, type JsonRpcResponse, type WsMethodName,
-} from '../../../language/src/protocol/daemon-protocol.js';
+} from '../../../protocol/src/daemon/index.js';
 import { type Dispatcher, errorResponse } from './dispatcher.js';
 import { kindOf, OutboundQueue, runIdOf, type EventHub, type QueueLimits, type QueueStats, type Subscriber } from './events.js';
 import { type AuthGate } from './auth-gate.js';

@@ -20,8 +20,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { ErrorCodes, MAX_SOURCE_CHARS, RpcError, type ParamsOf, type ResultOf } from '../../../language/src/protocol/daemon-protocol.js';
-import type { PointResult } from '../similarity/strategy-point.js';
+import { ErrorCodes, MAX_SOURCE_CHARS, RpcError, type ParamsOf, type ResultOf } from '../../../protocol/src/daemon/index.js';
+import type { PointResult } from '../../../language/src/similarity/strategy-point.js';
 import { workerScript } from '../util/worker-script.js';
 import type { FromLanguageWorker, LanguageWorkerData, ToLanguageWorker } from './language-worker.js';
 import type { LangOp, LangOps, LangRequest, RunCompileResult, SourceRef } from './operations.js';

@@ -6,7 +6,7 @@
  * this thread (the pool starts a fresh one).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { RpcError, type ErrorData } from '../../../language/src/protocol/daemon-protocol.js';
+import { RpcError, type ErrorData } from '../../../protocol/src/daemon/index.js';
 import { ConfinedFileSystem, type SourceRootsOptions } from './confined-fs.js';
 import { perform, type LangRequest } from './operations.js';
 import { SourceWorkspace } from './source-workspace.js';

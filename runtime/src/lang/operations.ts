@@ -6,8 +6,8 @@
  */
 import { URI } from 'langium';
 import { canonicalDag, compileStrategy, dagToDot, embedDag, fingerprints, isStrategy, type StrategyIr } from '../../../language/src/index.js';
-import { ErrorCodes, RpcError, type ParamsOf, type ResultOf } from '../../../language/src/protocol/daemon-protocol.js';
-import { pointOfDocument, type PointResult } from '../similarity/strategy-point.js';
+import { ErrorCodes, RpcError, type ParamsOf, type ResultOf } from '../../../protocol/src/daemon/index.js';
+import { pointOfDocument, type PointResult } from '../../../language/src/similarity/strategy-point.js';
 import type { SourceWorkspace } from './source-workspace.js';
 
 /** A source text and where it came from (imports resolve relative to `uri`). */

@@ -7,9 +7,9 @@
  */
 import { URI, type LangiumDocument } from 'langium';
 import { createAlphaForgeServices, resolveImport, type AlphaForgeServices, type Model } from '../../../language/src/index.js';
-import type { Diagnostic } from '../../../language/src/protocol/daemon-protocol.js';
-import { RpcError, ErrorCodes } from '../../../language/src/protocol/daemon-protocol.js';
-import { Mutex } from '../util/mutex.js';
+import type { Diagnostic } from '../../../protocol/src/daemon/index.js';
+import { RpcError, ErrorCodes } from '../../../protocol/src/daemon/index.js';
+import { Mutex } from '../../../language/src/util/mutex.js';
 import type { ConfinedFileSystem, RefusalReason } from './confined-fs.js';
 
 const SEVERITY = ['', 'error', 'warning', 'info', 'hint'] as const;

@@ -16,6 +16,8 @@
  * prompt it follows — cannot make the server read, and echo back in diagnostics, any other file
  * the user can read (tokens, keys, /etc/…).
  */
+import { formatMetric } from '../../../protocol/src/metrics.js';
+import { fromWire, type WireNumber } from '../../../protocol/src/numbers.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -26,9 +28,9 @@ import { z } from 'zod';
 import {
     ERROR_DESCRIPTIONS, ErrorCodes, RpcError, SORT_METRICS, LOG_LEVELS,
     type Diagnostic, type ErrorCode, type ParamsInput, type ResultOf, type RunDetail, type RunKind, type RunState, type SimilarResult,
-} from '../../../language/src/protocol/daemon-protocol.js';
-import type { StrategyIr } from '../../../language/src/ir/ir.js';
-import { DaemonUnreachableError, type DaemonClient } from '../gateway/client.js';
+} from '../../../protocol/src/daemon/index.js';
+import type { StrategyIr } from '../../../protocol/src/ir.js';
+import { DaemonUnreachableError, type DaemonClient } from '../../../protocol/src/client.js';
 import { resolveStateDir } from '../data/store.js';
 import { findSimilar, SimilarQueryError } from '../similarity/find.js';
 import { ConfinementError, PathConfinement, printable } from '../security/confine.js';
@@ -50,7 +52,6 @@ export interface McpServerOptions {
 const FINAL_STATES: readonly RunState[] = ['completed', 'failed', 'cancelled'];
 /** Metrics shown in the text summaries (all of them are in structuredContent). */
 const HEADLINE_METRICS = ['sharpe', 'sortino', 'totalReturn', 'cagr', 'maxDrawdown', 'calmar', 'winRate', 'profitFactor', 'tradeCount', 'exposure'] as const;
-const PERCENT_METRICS = new Set(['totalReturn', 'cagr', 'maxDrawdown', 'winRate', 'exposure', 'annualVolatility', 'avgTradeReturn', 'avgExposure']);
 /** Default wait for backtest/sweep: under the 60 s request timeout most MCP clients use. */
 const DEFAULT_WAIT_SECONDS = 50;
 
@@ -100,17 +101,11 @@ const runFields = {
 
 // ---------------------------------------------------------------------------------- formatting
 
-const fmtNum = (v: number | null | undefined, digits = 3): string => (typeof v === 'number' && Number.isFinite(v) ? String(Number(v.toFixed(digits))) : 'n/a');
-function fmtMetric(key: string, v: number | null | undefined): string {
-    if (typeof v !== 'number' || !Number.isFinite(v)) return 'n/a';
-    if (PERCENT_METRICS.has(key)) return `${Number((v * 100).toFixed(2))}%`;
-    if (key === 'tradeCount' || key === 'trials') return String(v);
-    return fmtNum(v);
-}
+const fmtNum = (w: WireNumber | undefined, digits = 3): string => { const v = fromWire(w); return Number.isFinite(v) ? String(Number(v.toFixed(digits))) : 'n/a'; };
 const fmtParams = (p: Readonly<Record<string, unknown>> | null | undefined): string =>
     p && Object.keys(p).length ? Object.entries(p).map(([k, v]) => `${k}=${String(v)}`).join(', ') : '(none)';
-const headline = (m: Readonly<Record<string, number | null>> | null | undefined, keys: readonly string[] = HEADLINE_METRICS): string =>
-    m ? keys.filter(k => k in m).map(k => `${k} ${fmtMetric(k, m[k])}`).join(', ') : 'no metrics';
+const headline = (m: Readonly<Record<string, WireNumber>> | null | undefined, keys: readonly string[] = HEADLINE_METRICS): string =>
+    m ? keys.filter(k => k in m).map(k => `${k} ${formatMetric(k, m[k])}`).join(', ') : 'no metrics';
 const diagLine = (d: Diagnostic): string => `${d.line}:${d.column} ${d.severity} ${d.code} ${d.message}`;
 
 function ok(text: string, structured: Record<string, unknown>): CallToolResult {
@@ -251,7 +246,7 @@ export function createMcpServer(client: DaemonClient, options: McpServerOptions 
         if (run.error) lines.push(`error: ${run.error}`);
         if (run.params) lines.push(`params: ${fmtParams(run.params)}`);
         if (run.metrics) lines.push(`metrics: ${headline(run.metrics)}`);
-        if (run.kind === 'sweep' && run.metrics) lines.push(`deflated Sharpe of the best: ${fmtNum(run.metrics['deflatedSharpe'])} over ${fmtMetric('trials', run.metrics['trials'])} trials`);
+        if (run.kind === 'sweep' && run.metrics) lines.push(`deflated Sharpe of the best: ${fmtNum(run.metrics['deflatedSharpe'])} over ${formatMetric('trials', run.metrics['trials'])} trials`);
         if (run.kind === 'walkforward' && run.metrics) lines.push(`walk-forward efficiency ${fmtNum(run.metrics['efficiency'])} over ${fmtNum(run.metrics['windows'], 0)} windows`);
         if (run.fingerprints) lines.push(`provenance: fingerprint ${run.fingerprints.exact.slice(0, 16)}…, data ${run.dataSnapshot?.slice(0, 16) ?? '?'}…, engine ${run.engineVersion ?? '?'}, seed ${run.seed ?? '?'}`);
         return lines.join('\n');
@@ -377,10 +372,10 @@ export function createMcpServer(client: DaemonClient, options: McpServerOptions 
         const table = await sweepTable(client, run.id, a.top);
         const m = run.metrics ?? {};
         const lines = [
-            `sweep ${run.id} completed (${run.strategy ?? '?'}): ${fmtMetric('trials', m['trials'])} combination(s) ranked by ${a.sortBy}`,
+            `sweep ${run.id} completed (${run.strategy ?? '?'}): ${formatMetric('trials', m['trials'])} combination(s) ranked by ${a.sortBy}`,
             `best params: ${fmtParams(run.params)}`,
             `best metrics: ${headline(m)}`,
-            `deflated Sharpe of the best: ${fmtNum(m['deflatedSharpe'])} (the probability that its true Sharpe beats the best of ${fmtMetric('trials', m['trials'])} unskilled trials: per-bar Sharpe ${fmtNum(m['periodSharpe'], 4)} against an expected maximum of ${fmtNum(m['expectedMaxSharpe'], 4)})`,
+            `deflated Sharpe of the best: ${fmtNum(m['deflatedSharpe'])} (the probability that its true Sharpe beats the best of ${formatMetric('trials', m['trials'])} unskilled trials: per-bar Sharpe ${fmtNum(m['periodSharpe'], 4)} against an expected maximum of ${fmtNum(m['expectedMaxSharpe'], 4)})`,
             ...(table.rows.length ? [`top ${table.rows.length}:`, ...table.rows.map((r, i) => `  ${i + 1}. ${fmtParams(r.params)}  ${headline(r.metrics, ['sharpe', 'totalReturn', 'maxDrawdown', 'tradeCount'])}`)] : []),
             ...(table.note ? [table.note] : []),
             `provenance (best): fingerprint ${run.fingerprints?.exact.slice(0, 16) ?? '?'}…, data ${run.dataSnapshot?.slice(0, 16) ?? '?'}…, engine ${run.engineVersion ?? '?'}`,

@@ -22,7 +22,7 @@ import { Worker } from 'node:worker_threads';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { StrategyIr } from '../../../language/src/ir/ir.js';
+import type { StrategyIr } from '../../../protocol/src/ir.js';
 import { MAX_LOOKBACK_BARS } from '../../../language/src/analysis/limits.js';
 import { DataError } from '../data/errors.js';
 import { loadFromStore, type LoadedBars, type LoadRequest } from '../data/load.js';
@@ -36,7 +36,7 @@ import { RunCompiler, RunFailure } from './compile.js';
 import { DEFAULT_RUN_LIMITS, type RunLimits } from './limits.js';
 import type { FromWorker, ToWorker } from './run-worker.js';
 import type { LogLevel, RunSpec } from './types.js';
-import { firstLine } from './util.js';
+import { firstLine } from '../data/errors.js';
 import type { WorkerJob, WorkerOutput } from './work.js';
 
 /** The compiled worker script. Under vitest (running TypeScript sources) it is taken from out/ (built by `npm run build`). */

@@ -48,8 +48,8 @@ import {
     OrchestratorError, RUN_KINDS, type Artifact, type ListQuery, type LogLevel, type Run, type RunEvent, type RunLog, type RunResult, type RunSpec,
     type RunState, type SubmitContext,
 } from './types.js';
-import { firstLine } from './util.js';
-import { Mutex } from '../util/mutex.js';
+import { firstLine } from '../data/errors.js';
+import { Mutex } from '../../../language/src/util/mutex.js';
 import { StateWriter, type WriteTx } from './writer.js';
 
 export interface OrchestratorOptions {

@@ -15,7 +15,7 @@
 import { type DuckDBPreparedStatement, type DuckDBValue } from '@duckdb/node-api';
 import { type DataStore } from '../data/store.js';
 import { type RecordedArtifact } from './artifacts.js';
-import { jsonNumbers } from './util.js';
+import { jsonNumbers } from '../../../protocol/src/numbers.js';
 import type { ListQuery, LogLevel, Provenance, Run, RunEvent, RunEventKind, RunKind, RunLog, RunSpec, RunState } from './types.js';
 
 const ts = (n: number): string => `make_timestamp(CAST($${n} AS BIGINT) * 1000)`;

@@ -12,7 +12,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StrategyIr } from '../../../language/src/ir/ir.js';
+import type { StrategyIr } from '../../../protocol/src/ir.js';
 import { fingerprints } from '../../../language/src/ir/fingerprint.js';
 import { CompiledBacktester, ENGINE_VERSION, withParamValues } from '../engine/compiled/index.js';
 import { computeMetrics, type Metrics } from '../engine/metrics.js';
@@ -25,7 +25,7 @@ import { renderReport } from '../report/html-report.js';
 import { reportRunMessage } from '../report/report-message.js';
 import type { LogLevel, Provenance, RunKind, RunSpec } from './types.js';
 import { sha256 } from './artifacts.js';
-import { jsonNumbers } from './util.js';
+import { jsonNumbers } from '../../../protocol/src/numbers.js';
 
 export interface WorkerJob {
     readonly runId: string;

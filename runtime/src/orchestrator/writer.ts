@@ -26,8 +26,8 @@ import { type DataStore } from '../data/store.js';
 import { type RecordedArtifact } from './artifacts.js';
 import { type EventInput, type EventRow, type LogRow, type NewRun, type ResultRows, type RunRepository } from './repo.js';
 import { OrchestratorError, type LogLevel, type Run, type RunEvent, type RunState } from './types.js';
-import { firstLine } from './util.js';
-import type { Mutex } from '../util/mutex.js';
+import { firstLine } from '../data/errors.js';
+import type { Mutex } from '../../../language/src/util/mutex.js';
 
 export type WriteOp<T> = (tx: WriteTx) => Promise<T>;
 

@@ -8,8 +8,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeNonce, panelHtml } from '../../../webviews/src/html.js';
-import type { ReportRun } from '../../../webviews/src/protocol.js';
+import { makeNonce, panelHtml } from '../../../protocol/src/webview-page.js';
+import type { ReportRun } from '../../../protocol/src/webview.js';
 
 const cache = new Map<string, { js: string; css: string }>();
 

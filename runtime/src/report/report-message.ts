@@ -1,13 +1,13 @@
 /**
- * A backtest as the report panel's `run` message (webviews/src/protocol.ts): what the extension
+ * A backtest as the report panel's `run` message (protocol/src/webview.ts): what the extension
  * sends to the report webview and what the standalone HTML report embeds. Curves are thinned
  * for drawing; metrics, trades and provenance are complete.
  */
-import type { StrategyIr } from '../../../language/src/ir/ir.js';
+import type { StrategyIr } from '../../../protocol/src/ir.js';
 import type { BacktestResult, BarData, ParamValues } from '../engine/types.js';
 import { drawdownCurve, type Metrics } from '../engine/metrics.js';
-import type { ReportRun, RunInfo, SourceRange } from '../../../webviews/src/protocol.js';
-import { metricsToWire, thinCurve, tradeToWire } from '../../../webviews/src/wire.js';
+import type { ReportRun, RunInfo, SourceRange } from '../../../protocol/src/webview.js';
+import { metricsToWire, thinCurve, tradeToWire } from '../../../protocol/src/wire.js';
 
 export interface ReportRunInput {
     readonly ir: Pick<StrategyIr, 'strategy' | 'universe' | 'timeframe'>;

@@ -11,11 +11,12 @@ import { resolve } from 'node:path';
 import { URI } from 'langium';
 import { NodeFileSystem } from 'langium/node';
 import { createAlphaForgeServices, loadFiles, loadString } from '../../../language/src/index.js';
-import type { SimilarIndexInfo, SimilarMatch, SimilarResult } from '../../../language/src/protocol/daemon-protocol.js';
+import type { SimilarIndexInfo, SimilarMatch, SimilarResult } from '../../../protocol/src/daemon/index.js';
 import type { IndexLog } from './persistent-index.js';
-import { sortMatches } from './rank.js';
-import { pointOfDocument, type StrategyPoint } from './strategy-point.js';
-import { WorkspaceIndex, workspaceId, workspacePath, type FileProblem } from './workspace-index.js';
+import { sortMatches } from '../../../language/src/similarity/rank.js';
+import { pointOfDocument, type StrategyPoint } from '../../../language/src/similarity/strategy-point.js';
+import { workspaceId, workspacePath, type FileProblem } from '../../../language/src/similarity/workspace-points.js';
+import { WorkspaceIndex } from './workspace-index.js';
 
 export type SimilarScope = 'workspace' | 'store' | 'all';
 

@@ -22,7 +22,8 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { SimilarityIndex, type SimilarityIndexOptions } from './vector-index.js';
+import { withHnsw } from './hnsw.js';
+import { SimilarityIndex, type SimilarityIndexOptions } from '../../../language/src/similarity/vector-index.js';
 import { processAlive } from '../util/process.js';
 
 export const INDEX_FORMAT = 1;
@@ -148,7 +149,7 @@ export class PersistentIndex<M> {
         if (outcome.state === 'stale' || outcome.state === 'corrupt') {
             o.log?.('warn', `similarity index ${o.kind} at ${o.dir} is ${outcome.state === 'stale' ? 'from another embedding version' : 'corrupt'} (${outcome.reason}): it will be rebuilt`, { dir: o.dir, reason: outcome.reason });
         }
-        const pi = new PersistentIndex<M>(o, index ?? new SimilarityIndex<M>(o.dims, o.index), generation, writable, outcome);
+        const pi = new PersistentIndex<M>(o, index ?? new SimilarityIndex<M>(o.dims, withHnsw(o.index)), generation, writable, outcome);
         pi.journalLines = journalLines;
         // Replace a broken or other-version index at once with an empty generation: what the caller
         // adds next is journalled against it, so a crash mid-rebuild leaves a valid partial index
@@ -179,7 +180,7 @@ export class PersistentIndex<M> {
             const graphRaw = readFileSync(graphFile);
             if (sha(graphRaw) !== meta.sha256.graph) throw new Error(`graph.${g}.hnsw does not match its checksum`);
         }
-        const ix = SimilarityIndex.importState<M>(state, o.index, graphFile);
+        const ix = SimilarityIndex.importState<M>(state, withHnsw(o.index), graphFile);
         if (ix.size !== meta.live) throw new Error(`${ix.size} live items, meta.json says ${meta.live}`);
         return ix;
     }
@@ -248,7 +249,7 @@ export class PersistentIndex<M> {
      * snapshot. `progress(done, total)` is passed through for the caller to report.
      */
     async rebuild(fill: (add: (id: string, vector: ArrayLike<number>, meta: M) => void) => Promise<void>): Promise<void> {
-        const next = new SimilarityIndex<M>(this.o.dims, this.o.index);
+        const next = new SimilarityIndex<M>(this.o.dims, withHnsw(this.o.index));
         await fill((id, vector, meta) => next.add(id, vector, meta));
         this.current = next;
         this.compact();
@@ -261,7 +262,7 @@ export class PersistentIndex<M> {
         // Mostly holes (many removals): rebuild the graph from the vectors rather than carry them.
         if (ix.labelCount > 64 && ix.size < ix.labelCount / 2) {
             const state = ix.exportState();
-            ix = SimilarityIndex.importState({ dims: state.dims, items: state.items.filter(x => x !== null) }, this.o.index);
+            ix = SimilarityIndex.importState({ dims: state.dims, items: state.items.filter(x => x !== null) }, withHnsw(this.o.index));
             this.current = ix;
         }
         const g = this.generation + 1;

@@ -11,14 +11,14 @@
 import { listValue } from '@duckdb/node-api';
 import { z } from 'zod';
 import { describeDifference, type DagSignature } from '../../../language/src/index.js';
-import type { SimilarIndexInfo, SimilarMatch, Tried } from '../../../language/src/protocol/daemon-protocol.js';
+import type { SimilarIndexInfo, SimilarMatch, Tried } from '../../../protocol/src/daemon/index.js';
 import type { DataStore } from '../data/store.js';
 import { PersistentIndex, type IndexLog } from './persistent-index.js';
-import { matchKind, roundSimilarity, sortMatches } from './rank.js';
-import { EMBEDDING_DIMS, EMBEDDING_KEY, pointFromSource, type PointResult, type StrategyPoint } from './strategy-point.js';
-import type { SimilarityIndexOptions } from './vector-index.js';
+import { matchKind, roundSimilarity, sortMatches } from '../../../language/src/similarity/rank.js';
+import { EMBEDDING_DIMS, EMBEDDING_KEY, pointFromSource, type PointResult, type StrategyPoint } from '../../../language/src/similarity/strategy-point.js';
+import type { SimilarityIndexOptions } from '../../../language/src/similarity/vector-index.js';
 import { join } from 'node:path';
-import { Mutex } from '../util/mutex.js';
+import { Mutex } from '../../../language/src/util/mutex.js';
 
 const StoreMeta = z.object({
     team: z.string(),

@@ -14,10 +14,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type ResultOf, type StreamEvent } from '../../../language/src/protocol/daemon-protocol.js';
+import { type ResultOf, type StreamEvent } from '../../../protocol/src/daemon/index.js';
 import type * as Lifecycle from '../../src/daemon/lifecycle.js';
 import { DataStore } from '../../src/data/store.js';
-import { DaemonClient, type EventSubscription } from '../../src/gateway/client.js';
+import { DaemonClient, type EventSubscription } from '../../../protocol/src/client.js';
 import { smaCross, stateWithSynthBars } from '../support/fixtures.js';
 
 const lifecycleJs = fileURLToPath(new URL('../../../out/runtime/src/daemon/lifecycle.js', import.meta.url));

@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
     ErrorCodes, METHODS, ROLES, RpcError, roleAllows, type MethodName, type Role, type StreamEvent,
-} from '../../../language/src/protocol/daemon-protocol.js';
+} from '../../../protocol/src/daemon/index.js';
 import { startDaemon, type RunningDaemon } from '../../src/daemon/daemon.js';
-import { DaemonClient } from '../../src/gateway/client.js';
+import { DaemonClient } from '../../../protocol/src/client.js';
 import { stateWithSynthBars, TINY } from '../support/fixtures.js';
 
 const STRATEGY = TINY;

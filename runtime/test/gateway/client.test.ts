@@ -5,8 +5,8 @@
 import { createServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCodes, RpcError, type StreamEvent } from '../../../language/src/protocol/daemon-protocol.js';
-import { DaemonClient, DaemonUnreachableError } from '../../src/gateway/client.js';
+import { ErrorCodes, RpcError, type StreamEvent } from '../../../protocol/src/daemon/index.js';
+import { DaemonClient, DaemonUnreachableError } from '../../../protocol/src/client.js';
 import { RUN_DETAIL, sleep, startTestGateway, type TestGateway } from './helpers.js';
 
 describe('DaemonClient', () => {

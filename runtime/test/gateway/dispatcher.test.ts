@@ -4,7 +4,7 @@
  * result validation and the hooks.
  */
 import { describe, expect, it } from 'vitest';
-import { ErrorCodes, RpcError } from '../../../language/src/protocol/daemon-protocol.js';
+import { ErrorCodes, RpcError } from '../../../protocol/src/daemon/index.js';
 import { AuthError, IamError } from '../../src/iam/errors.js';
 import { authorize as iamAuthorize } from '../../src/iam/authorize.js';
 import { DataError } from '../../src/data/errors.js';

@@ -4,7 +4,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCodes, type DaemonEvent, type RpcError, type StreamEvent } from '../../../language/src/protocol/daemon-protocol.js';
+import { ErrorCodes, type DaemonEvent, type RpcError, type StreamEvent } from '../../../protocol/src/daemon/index.js';
 import { GrpcDaemonClient } from '../../src/gateway/grpc.js';
 import { expectAlive, rpc, sleep, startTestGateway, type TestGateway } from './helpers.js';
 

@@ -5,7 +5,7 @@
  */
 import {
     METHODS, RpcError, methodCatalogue, roleAllows, type RunDetail, type RunSummary,
-} from '../../../language/src/protocol/daemon-protocol.js';
+} from '../../../protocol/src/daemon/index.js';
 import { Dispatcher, type DispatcherOptions } from '../../src/gateway/dispatcher.js';
 import { LocalEventBus } from '../../src/gateway/events.js';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway/http.js';

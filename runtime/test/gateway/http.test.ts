@@ -8,7 +8,7 @@ import { request as httpsRequest } from 'node:https';
 import { credentials as grpcCredentials } from '@grpc/grpc-js';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCodes } from '../../../language/src/protocol/daemon-protocol.js';
+import { ErrorCodes } from '../../../protocol/src/daemon/index.js';
 import { checkBindPolicy, createGateway, isLoopback } from '../../src/gateway/http.js';
 import { Dispatcher } from '../../src/gateway/dispatcher.js';
 import { GatewayConfigError } from '../../src/gateway/errors.js';

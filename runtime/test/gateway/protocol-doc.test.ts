@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { METHOD_NAMES } from '../../../language/src/protocol/daemon-protocol.js';
+import { METHOD_NAMES } from '../../../protocol/src/daemon/index.js';
 import { renderProtocolDoc } from '../../src/gateway/protocol-doc.js';
 
 const DOC = join(__dirname, '..', '..', '..', 'docs', 'protocol.md');

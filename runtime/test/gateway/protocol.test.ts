@@ -7,7 +7,7 @@ import { z } from 'zod';
 import {
     METHODS, METHOD_NAMES, ROLES, SORT_METRICS, StreamEventSchema, TOPIC_RE, WS_METHODS, issuesOf, methodCatalogue, roleAllows, topicsOf,
     type AvailableMethodName, type MethodName, type ParamsInput, type ParamsOf, type ResultOf,
-} from '../../../language/src/protocol/daemon-protocol.js';
+} from '../../../protocol/src/daemon/index.js';
 import { SORT_METRICS as ENGINE_SORT_METRICS } from '../../src/engine/sweep.js';
 import { ROLES as IAM_ROLES, type Principal as IamPrincipal } from '../../src/iam/index.js';
 import { FIELDS } from '../../src/data/import.js';

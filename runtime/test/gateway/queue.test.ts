@@ -3,7 +3,7 @@
  * exact drop order, one lag notice per episode, bounded memory, overflow.
  */
 import { describe, expect, it } from 'vitest';
-import type { LaggedEvent } from '../../../language/src/protocol/daemon-protocol.js';
+import type { LaggedEvent } from '../../../protocol/src/daemon/index.js';
 import { OutboundQueue, type MessageKind, type OutboundSink } from '../../src/gateway/events.js';
 import { RateLimiter } from '../../src/gateway/rate-limit.js';
 

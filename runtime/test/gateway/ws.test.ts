@@ -6,7 +6,7 @@
 import { type Socket } from 'node:net';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCodes, WS_CLOSE, type DaemonEvent, type StreamEvent } from '../../../language/src/protocol/daemon-protocol.js';
+import { ErrorCodes, WS_CLOSE, type DaemonEvent, type StreamEvent } from '../../../protocol/src/daemon/index.js';
 import { type Gateway } from '../../src/gateway/http.js';
 import { expectAlive, revoked, sleep, startTestGateway, type TestGateway } from './helpers.js';
 

@@ -10,10 +10,10 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { SimilarResult } from '../../../language/src/protocol/daemon-protocol.js';
+import type { SimilarResult } from '../../../protocol/src/daemon/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDaemon, type RunningDaemon } from '../../src/daemon/daemon.js';
-import { DaemonClient } from '../../src/gateway/client.js';
+import { DaemonClient } from '../../../protocol/src/client.js';
 import { stateWithSynthBars, TINY } from '../support/fixtures.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));

@@ -9,11 +9,11 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCodes } from '../../../language/src/protocol/daemon-protocol.js';
+import { ErrorCodes } from '../../../protocol/src/daemon/index.js';
 import { run } from '../../src/cli/main.js';
 import { startDaemon } from '../../src/daemon/daemon.js';
 import { DataStore } from '../../src/data/store.js';
-import { DaemonClient } from '../../src/gateway/client.js';
+import { DaemonClient } from '../../../protocol/src/client.js';
 import { GrpcDaemonClient } from '../../src/gateway/grpc.js';
 import { csv, dailyRows } from '../data/helpers.js';
 import { stateWithSynthBars } from '../support/fixtures.js';

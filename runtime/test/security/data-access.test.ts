@@ -13,10 +13,10 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCodes, type RunSummary } from '../../../language/src/protocol/daemon-protocol.js';
+import { ErrorCodes, type RunSummary } from '../../../protocol/src/daemon/index.js';
 import { findSnapshot } from '../../src/data/load.js';
 import { DataStore } from '../../src/data/store.js';
-import { type DaemonClient } from '../../src/gateway/client.js';
+import { type DaemonClient } from '../../../protocol/src/client.js';
 import { expectNoLeak, rejection, startSecureDaemon, type SecureDaemon } from './support.js';
 
 const DAY = 86_400_000;

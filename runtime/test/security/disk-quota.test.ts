@@ -6,7 +6,7 @@
 import { utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCodes } from '../../../language/src/protocol/daemon-protocol.js';
+import { ErrorCodes } from '../../../protocol/src/daemon/index.js';
 import { TeamFiles } from '../../src/daemon/team-files.js';
 import { tempDir } from '../data/helpers.js';
 import { rejection, startSecureDaemon, type SecureDaemon } from './support.js';

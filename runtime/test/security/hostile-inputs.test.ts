@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCodes, METHODS, ROLES, RpcError, roleAllows, type MethodName, type Role } from '../../../language/src/protocol/daemon-protocol.js';
+import { ErrorCodes, METHODS, ROLES, RpcError, roleAllows, type MethodName, type Role } from '../../../protocol/src/daemon/index.js';
 import { expectNoLeak, startSecureDaemon, TINY, type SecureDaemon } from './support.js';
 
 let sec: SecureDaemon;

@@ -14,7 +14,7 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import * as grpc from '@grpc/grpc-js';
-import { ErrorCodes, WS_CLOSE, type StreamEvent } from '../../../language/src/protocol/daemon-protocol.js';
+import { ErrorCodes, WS_CLOSE, type StreamEvent } from '../../../protocol/src/daemon/index.js';
 import { GrpcDaemonClient } from '../../src/gateway/grpc.js';
 import { rejection, startSecureDaemon, TINY, type SecureDaemon } from './support.js';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
 import { startDaemon } from '../../src/daemon/daemon.js';
-import { DaemonClient } from '../../src/gateway/client.js';
+import { DaemonClient } from '../../../protocol/src/client.js';
 import { csv, dailyRows, tempDir } from '../data/helpers.js';
 import { TINY } from './support.js';
 

@@ -10,9 +10,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { ROLES, RpcError, type Role } from '../../../language/src/protocol/daemon-protocol.js';
+import { ROLES, RpcError, type Role } from '../../../protocol/src/daemon/index.js';
 import { startDaemon, type DaemonOptions, type RunningDaemon } from '../../src/daemon/daemon.js';
-import { DaemonClient } from '../../src/gateway/client.js';
+import { DaemonClient } from '../../../protocol/src/client.js';
 import { importSynthBars, TINY } from '../support/fixtures.js';
 import { tempDir } from '../data/helpers.js';
 

@@ -11,11 +11,11 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LspMethods } from '../../../language/src/protocol/lsp-protocol.js';
-import type { SimilarResult } from '../../../language/src/protocol/daemon-protocol.js';
+import { LspMethods } from '../../../protocol/src/lsp.js';
+import type { SimilarResult } from '../../../protocol/src/daemon/index.js';
 import { run as af } from '../../src/cli/main.js';
 import { startDaemon, type RunningDaemon } from '../../src/daemon/daemon.js';
-import { DaemonClient } from '../../src/gateway/client.js';
+import { DaemonClient } from '../../../protocol/src/client.js';
 import { createMcpServer } from '../../src/mcp/server.js';
 import { fileUri, LspClient } from '../../../server/test/lsp-client.js';
 import { tempDir } from '../data/helpers.js';
@@ -83,7 +83,7 @@ beforeAll(async () => {
     ];
     await untilCompleted(ids);
 
-    lsp = await LspClient.start(root, stateDir);
+    lsp = await LspClient.start(root);
     const server = createMcpServer(admin, { cwd: root, stateDir });
     const [a, b] = InMemoryTransport.createLinkedPair();
     await server.connect(a);

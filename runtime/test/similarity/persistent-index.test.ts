@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { PersistentIndex, type IndexLog, type PersistentIndexOptions } from '../../src/similarity/persistent-index.js';
-import type { SimilarityIndex } from '../../src/similarity/vector-index.js';
+import type { SimilarityIndex } from '../../../language/src/similarity/vector-index.js';
 import { rng, tempDir } from './helpers.js';
 
 const DIMS = 8;

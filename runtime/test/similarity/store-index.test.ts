@@ -9,11 +9,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { SimilarMatchSchema, TriedSchema } from '../../../language/src/protocol/daemon-protocol.js';
+import { SimilarMatchSchema, TriedSchema } from '../../../protocol/src/daemon/index.js';
 import type { DataStore } from '../../src/data/store.js';
 import type { IndexLog } from '../../src/similarity/persistent-index.js';
 import { SimilarityUnavailable, StoreIndex, storeId, summary } from '../../src/similarity/store-index.js';
-import { EMBEDDING_KEY, pointFromSource } from '../../src/similarity/strategy-point.js';
+import { EMBEDDING_KEY, pointFromSource } from '../../../language/src/similarity/strategy-point.js';
 import { insertRun, openStore, tempDir } from '../experiments/helpers.js';
 import { DONCHIAN, example, MACD, point, replaceOnce, RSI, SMA, SMA_RENAMED, SMA_VALUES } from './helpers.js';
 

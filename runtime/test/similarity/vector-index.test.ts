@@ -5,7 +5,15 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SimilarityIndex, similarityBackend } from '../../src/similarity/vector-index.js';
+import { SimilarityIndex as BareIndex, type SimilarityIndexOptions } from '../../../language/src/similarity/vector-index.js';
+import { similarityBackend, withHnsw } from '../../src/similarity/hnsw.js';
+
+/** The index as the runtime builds it: with hnswlib-node unless exact is asked for. */
+class SimilarityIndex<M> extends BareIndex<M> {
+    constructor(dims: number, options: SimilarityIndexOptions = {}) {
+        super(dims, withHnsw(options));
+    }
+}
 import { rng, tempDir } from './helpers.js';
 
 const BACKENDS = ['hnsw', 'exact'] as const;
@@ -160,7 +168,7 @@ describe('SimilarityIndex', () => {
 
         it.each(BACKENDS)('%s: a round trip without a graph file gives the same answers', backend => {
             const { ix, data } = populated(backend);
-            const copy = SimilarityIndex.importState(ix.exportState(), { backend });
+            const copy = BareIndex.importState(ix.exportState(), withHnsw({ backend }));
             expect(copy.backend).toBe(backend);
             expect(copy.size).toBe(ix.size);
             expect(copy.labelCount).toBe(ix.labelCount);
@@ -183,7 +191,7 @@ describe('SimilarityIndex', () => {
             const { ix, data } = populated('hnsw');
             const file = join(tempDir('af-graph-'), 'graph.hnsw');
             ix.graph!.writeIndexSync(file);
-            const copy = SimilarityIndex.importState(ix.exportState(), { backend: 'hnsw' }, file);
+            const copy = BareIndex.importState(ix.exportState(), withHnsw({ backend: 'hnsw' }), file);
             expect(copy.size).toBe(ix.size);
             // Read, not rebuilt: the removed points' (deleted) nodes came along.
             expect(copy.graph!.getCurrentCount()).toBe(120);
@@ -207,10 +215,10 @@ describe('SimilarityIndex', () => {
             randomVectors(23, 10, 16).forEach((v, i) => small.add(`s${i}`, v, { i }));
             const file = join(tempDir('af-graph-'), 'small.hnsw');
             small.graph!.writeIndexSync(file);
-            expect(() => SimilarityIndex.importState(ix.exportState(), { backend: 'hnsw' }, file)).toThrow(/the graph has no node for item/);
+            expect(() => BareIndex.importState(ix.exportState(), withHnsw({ backend: 'hnsw' }), file)).toThrow(/the graph has no node for item/);
             const bigFile = join(tempDir('af-graph-'), 'big.hnsw');
             ix.graph!.writeIndexSync(bigFile);
-            expect(() => SimilarityIndex.importState(small.exportState(), { backend: 'hnsw' }, bigFile)).toThrow(/the graph has \d+ nodes for 10 items/);
+            expect(() => BareIndex.importState(small.exportState(), withHnsw({ backend: 'hnsw' }), bigFile)).toThrow(/the graph has \d+ nodes for 10 items/);
         });
 
         it('an exact index ignores a graph file; bad states are refused', () => {

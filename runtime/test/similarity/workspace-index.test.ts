@@ -7,9 +7,10 @@
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SimilarMatchSchema, type SimilarMatch } from '../../../language/src/protocol/daemon-protocol.js';
-import { EMBEDDING_KEY, type StrategyPoint } from '../../src/similarity/strategy-point.js';
-import { contentHash, inputsHash, readText, WorkspaceIndex, workspaceFiles, workspaceId, workspaceIndexDir } from '../../src/similarity/workspace-index.js';
+import { SimilarMatchSchema, type SimilarMatch } from '../../../protocol/src/daemon/index.js';
+import { EMBEDDING_KEY, type StrategyPoint } from '../../../language/src/similarity/strategy-point.js';
+import { contentHash, inputsHash, workspaceId } from '../../../language/src/similarity/workspace-points.js';
+import { readText, WorkspaceIndex, workspaceFiles, workspaceIndexDir } from '../../src/similarity/workspace-index.js';
 import { EXAMPLE_FILES, EXAMPLES, example, pointOfFile, pointsOfFiles, replaceOnce, SMA, SMA_EDITED, SMA_EMA, tempDir, variantOf } from './helpers.js';
 
 /** A fresh root with copies of examples/*.af and examples/lib (not examples/bad), and a state dir beside it. */

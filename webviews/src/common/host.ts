@@ -12,8 +12,8 @@
  * panel `remember`s. A saved state that does not validate (another version) is ignored.
  */
 import type { z } from 'zod';
-import { parseMessage, SAVED_STATE_VERSION, SavedPageState } from '../protocol.js';
-import { INITIAL_STATE_ID } from '../html.js';
+import { parseMessage, SAVED_STATE_VERSION, SavedPageState } from '../../../protocol/src/webview.js';
+import { INITIAL_STATE_ID } from '../../../protocol/src/webview-page.js';
 
 interface VsCodeApi {
     postMessage(message: unknown): void;

@@ -13,7 +13,7 @@ import ELK from 'elkjs/lib/elk.bundled.js';
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
 import { connect, type Delivered, type Host } from '../common/host.js';
 import { appRoot, clear, h, svg } from '../common/dom.js';
-import { DagToHost, DagToWebview, type DagMessage } from '../protocol.js';
+import { DagToHost, DagToWebview, type DagMessage } from '../../../protocol/src/webview.js';
 import { viewGraph, type ViewGraph, type ViewNode } from './model.js';
 
 const elk = new ELK();

@@ -4,7 +4,7 @@
  * draws them), and the edges from inputs to users, labelled where input order matters.
  * Pure (no DOM): the layout and the SVG are in main.ts.
  */
-import type { DagMessage, SourceRange, WireDag, WireDagNode } from '../protocol.js';
+import type { DagMessage, SourceRange, WireDag, WireDagNode } from '../../../protocol/src/webview.js';
 
 export type NodeKind = 'param' | 'field' | 'const' | 'call' | 'op' | 'sink';
 

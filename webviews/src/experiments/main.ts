@@ -12,18 +12,15 @@ import './experiments.css';
 import { connect, type Delivered, type Host } from '../common/host.js';
 import { appRoot, clear, h } from '../common/dom.js';
 import { Chart } from '../common/chart.js';
-import { fixed, percent, shortHash } from '../common/format.js';
-import { ExperimentsToHost, ExperimentsToWebview, fromWire, type RunSummary } from '../protocol.js';
+import { fixed, shortHash } from '../common/format.js';
+import { betterDirection, formatMetric } from '../../../protocol/src/metrics.js';
+import { ExperimentsToHost, ExperimentsToWebview, type RunSummary } from '../../../protocol/src/webview.js';
+import { fromWire } from '../../../protocol/src/numbers.js';
 
 const LIMIT = 500;
 /** Metrics shown as columns, in this order when present; others follow up to MAX_METRICS. */
 const PREFERRED_METRICS = ['sharpe', 'totalReturn', 'cagr', 'maxDrawdown', 'sortino', 'winRate', 'profitFactor', 'tradeCount'];
 const MAX_METRICS = 8, MAX_PARAMS = 8;
-const PERCENT_METRICS = new Set(['totalReturn', 'cagr', 'maxDrawdown', 'annualVolatility', 'winRate', 'avgTradeReturn', 'exposure', 'avgExposure']);
-const COUNT_METRICS = new Set(['tradeCount', 'bars', 'maxDrawdownBars']);
-/** Which way is better, for marking the best run in a comparison (other metrics are not ranked). */
-const HIGHER_IS_BETTER = new Set(['sharpe', 'sortino', 'calmar', 'totalReturn', 'cagr', 'winRate', 'profitFactor', 'avgTradePnl', 'avgTradeReturn', 'periodSharpe']);
-const LOWER_IS_BETTER = new Set(['maxDrawdown', 'annualVolatility', 'maxDrawdownBars', 'maxDrawdownMs']);
 
 type Dir = 'asc' | 'desc';
 
@@ -36,13 +33,6 @@ interface Column {
     readonly text: (r: RunSummary) => string;
 }
 
-export function formatMetric(key: string, v: number): string {
-    if (!Number.isFinite(v)) return fixed(v);
-    if (PERCENT_METRICS.has(key)) return percent(key === 'maxDrawdown' ? Math.abs(v) : v);
-    if (COUNT_METRICS.has(key)) return String(Math.round(v));
-    if (key.endsWith('Ms')) return `${fixed(v / 86_400_000, 0)} days`;
-    return fixed(v);
-}
 
 /** A key as the filter language writes it: plain segments, or back-quoted. */
 function fieldKey(k: string): string {
@@ -304,7 +294,8 @@ class ExperimentsView {
         })) {
             const vals = runs.map(r => (r.metrics[k] === undefined ? NaN : fromWire(r.metrics[k]!)));
             const finite = vals.filter(Number.isFinite);
-            const best = finite.length < 2 ? NaN : LOWER_IS_BETTER.has(k) ? Math.min(...finite) : HIGHER_IS_BETTER.has(k) ? Math.max(...finite) : NaN;
+            const better = betterDirection(k);
+            const best = finite.length < 2 ? NaN : better === 'lower' ? Math.min(...finite) : better === 'higher' ? Math.max(...finite) : NaN;
             row(k, `metrics.${k}`, vals.map(v => formatMetric(k, v)), i => (vals[i] === best && distinct(vals.map(String)) ? 'best' : undefined), false);
         }
         const tagKeys = [...new Set(runs.flatMap(r => Object.keys(r.tags)))].sort();

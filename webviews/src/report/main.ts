@@ -8,15 +8,13 @@
  */
 import '../common/jitless.js';
 import './report.css';
-import { metricRows } from '../../../runtime/src/report/metrics-table.js';
-import type { Metrics } from '../../../runtime/src/engine/metrics.js';
 import { connect, type Delivered, type Host } from '../common/host.js';
 import { appRoot, clear, h } from '../common/dom.js';
 import { Chart } from '../common/chart.js';
 import { fixed, percent, price, shortHash, utc } from '../common/format.js';
-import {
-    fromWire, METRIC_KEYS, ReportToHost, ReportToWebview, type ReportRun, type RunInfo, type WireMetrics,
-} from '../protocol.js';
+import { ReportToHost, ReportToWebview, type ReportRun, type RunInfo } from '../../../protocol/src/webview.js';
+import { fromWire } from '../../../protocol/src/numbers.js';
+import { METRIC_KEYS, metricRows, type Metrics, type WireMetrics } from '../../../protocol/src/metrics.js';
 
 const TRADE_PAGE = 1000;
 

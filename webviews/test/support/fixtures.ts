@@ -18,7 +18,7 @@ import { capitalOf } from '../../../runtime/src/engine/trial.js';
 import { synthBarData } from '../../../runtime/src/data/synth.js';
 import type { BacktestResult, BarData } from '../../../runtime/src/engine/types.js';
 import { reportRunMessage } from '../../../runtime/src/report/report-message.js';
-import type { DagMessage, ReportRun, SourceRange } from '../../src/protocol.js';
+import type { DagMessage, ReportRun, SourceRange } from '../../../protocol/src/webview.js';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const EXAMPLE = join(ROOT, 'examples', 'sma-cross.af');

@@ -13,7 +13,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { makeNonce, panelHtml } from '../../src/html.js';
+import { makeNonce, panelHtml } from '../../../protocol/src/webview-page.js';
 import { ROOT } from './fixtures.js';
 
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';

@@ -1,5 +1,5 @@
 /** `af audit`: the audit log (<state dir>/logs/audit.log), filtered by time, actor and method. Reads the file: works with or without a running daemon. */
-import { type AuditRecord } from '../../../../language/src/protocol/daemon-protocol.js';
+import { type AuditRecord } from '../../../../protocol/src/daemon/index.js';
 import { readAudit } from '../../audit/read.js';
 import { resolveStateDir } from '../../data/store.js';
 import { parseSince } from '../../monitoring/logs.js';

@@ -2,10 +2,11 @@
  * `af backtest`, `af sweep` and `af walkforward`: compile a strategy, load its bars from the
  * embedded store, run, print metrics (or JSON), optionally write the HTML report.
  */
+import { jsonNumbers } from '../../../../protocol/src/numbers.js';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { StrategyIr } from '../../../../language/src/ir/ir.js';
+import type { StrategyIr } from '../../../../protocol/src/ir.js';
 import { CompiledBacktester } from '../../engine/compiled/index.js';
 import { computeMetrics, type Metrics } from '../../engine/metrics.js';
 import { bindParams, parseParamArgs } from '../../engine/params.js';
@@ -21,7 +22,8 @@ import { computePanel } from '../../engine/panel.js';
 import { DataError } from '../../data/errors.js';
 import { renderReport } from '../../report/html-report.js';
 import { reportRunMessage } from '../../report/report-message.js';
-import { metricRows, printTable } from '../../report/metrics-table.js';
+import { metricRows } from '../../../../protocol/src/metrics.js';
+import { printTable } from '../table.js';
 import { CliError } from '../errors.js';
 import { progressBar } from '../progress.js';
 import { compileFile } from './compile.js';
@@ -102,10 +104,6 @@ export async function backtestCommand(file: string, o: DataOptions & { report?: 
     return 0;
 }
 
-function jsonNumbers(_k: string, v: unknown): unknown {
-    if (typeof v === 'number' && !Number.isFinite(v)) return Number.isNaN(v) ? null : v > 0 ? 'Infinity' : '-Infinity';
-    return v;
-}
 
 export interface SearchCliOptions extends DataOptions {
     random?: number;

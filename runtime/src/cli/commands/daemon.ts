@@ -5,13 +5,14 @@
  * token through --token, $AF_TOKEN, <state dir>/credentials.json (af login) or, on the daemon's
  * own machine, the bootstrap <state dir>/admin.token.
  */
+import { formatMetric, metricDefinition } from '../../../../protocol/src/metrics.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { RpcError, type RunSummary, type StreamEvent, type ParamsInput } from '../../../../language/src/protocol/daemon-protocol.js';
+import { RpcError, type RunSummary, type StreamEvent, type ParamsInput } from '../../../../protocol/src/daemon/index.js';
 import { callsInFlight } from '../../data/call-gate.js';
 import { resolveStateDir } from '../../data/store.js';
-import { DaemonClient, DaemonUnreachableError } from '../../gateway/client.js';
+import { DaemonClient, DaemonUnreachableError } from '../../../../protocol/src/client.js';
 import { daemonStatus, readAnnouncement, startDetached, stopDaemon } from '../../daemon/lifecycle.js';
 import { CliError } from '../errors.js';
 import { progressBar } from '../progress.js';
@@ -270,7 +271,7 @@ export async function runsShowCommand(id: string, o: ConnectOptions, out: (s: st
     return print(o, out, r, () => {
         let s = runLine(run);
         if (run.params) s += `params: ${Object.entries(run.params).map(([k, v]) => `${k}=${v}`).join(', ')}\n`;
-        if (run.metrics) s += Object.entries(run.metrics).map(([k, v]) => `  ${k.padEnd(22)} ${v === null ? 'n/a' : Number(v.toFixed(6))}\n`).join('');
+        if (run.metrics) s += Object.entries(run.metrics).map(([k, v]) => `  ${(metricDefinition(k)?.label ?? k).padEnd(28)} ${formatMetric(k, v)}\n`).join('');
         if (run.fingerprints) s += `fingerprint ${run.fingerprints.exact.slice(0, 16)} · data ${run.dataSnapshot?.slice(0, 16)} · engine ${run.engineVersion} · seed ${run.seed}\n`;
         return s;
     });
@@ -290,7 +291,7 @@ export async function expSearchCommand(filter: string | undefined, o: ConnectOpt
     const r = await remote(() => connect(o).call('experiments.search', { filter, orderBy: o.orderBy, limit: o.limit, experimentId: o.experiment }));
     return print(o, out, r, () => {
         if (r.runs.length === 0) return 'no matching runs\n';
-        return r.runs.map(x => `${x.run.id.padEnd(24)} ${(x.run.strategy ?? '-').padEnd(20)} ${Object.entries(x.params).map(([k, v]) => `${k}=${v}`).join(' ').padEnd(24)} sharpe ${x.metrics['sharpe'] ?? 'n/a'}\n`).join('') + `${r.total} run(s)\n`;
+        return r.runs.map(x => `${x.run.id.padEnd(24)} ${(x.run.strategy ?? '-').padEnd(20)} ${Object.entries(x.params).map(([k, v]) => `${k}=${v}`).join(' ').padEnd(24)} sharpe ${formatMetric('sharpe', x.metrics['sharpe'])}\n`).join('') + `${r.total} run(s)\n`;
     });
 }
 

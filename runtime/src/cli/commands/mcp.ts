@@ -4,7 +4,7 @@
  * daemon.json, --token / $AF_TOKEN / af login / admin.token) and serves until stdin closes or it
  * is signalled. stdout carries the MCP protocol only: every other line goes to stderr.
  */
-import { ErrorCodes, RpcError } from '../../../../language/src/protocol/daemon-protocol.js';
+import { ErrorCodes, RpcError } from '../../../../protocol/src/daemon/index.js';
 import { connect, type ConnectOptions } from './daemon.js';
 
 export async function mcpCommand(o: ConnectOptions & { workspace?: string }, err: (s: string) => void): Promise<number> {

@@ -4,7 +4,7 @@
  * date with the files on disk first) and the daemon's experiment store.
  */
 import { relative } from 'node:path';
-import type { SimilarMatch } from '../../../../language/src/protocol/daemon-protocol.js';
+import type { SimilarMatch } from '../../../../protocol/src/daemon/index.js';
 import { resolveStateDir } from '../../data/store.js';
 import { findSimilar, SimilarQueryError, type SimilarScope } from '../../similarity/find.js';
 import { CliError } from '../errors.js';

@@ -4,7 +4,7 @@
  * happens rarely — sizing targets into orders, portfolio weights, drawdown actions — is the general
  * code of Hooks below. One pass over the bars, O(nodes × assets) per bar.
  */
-import type { NodeId, StrategyIr } from '../../../../language/src/ir/ir.js';
+import type { NodeId, StrategyIr } from '../../../../protocol/src/ir.js';
 import { fingerprints, type Fingerprints } from '../../../../language/src/ir/fingerprint.js';
 import { evalScalar } from '../ir-scalar.js';
 import { checkEngineLimits } from '../limits.js';

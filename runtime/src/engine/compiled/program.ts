@@ -16,7 +16,7 @@
  * child program over coarse bars built from the fine ones, on a coarse clock shared by all assets;
  * the child steps every asset when a coarse bucket completes.
  */
-import type { IrNode, NodeId, StrategyIr } from '../../../../language/src/ir/ir.js';
+import type { IrNode, NodeId, StrategyIr } from '../../../../protocol/src/ir.js';
 import { evalScalar } from '../ir-scalar.js';
 import { BacktestError } from '../types.js';
 import { FUNCTIONS, type FunctionImpl } from '../indicators/index.js';

@@ -4,7 +4,7 @@
  * is evaluated after bar t−1, node by node in id order (inputs have smaller ids), from the data of
  * bars ≤ t and the stored values of earlier bars. docs/backtest-semantics.md § Values.
  */
-import type { IrNode, NodeId, StrategyIr } from '../../../../language/src/ir/ir.js';
+import type { IrNode, NodeId, StrategyIr } from '../../../../protocol/src/ir.js';
 import { BacktestError, type AssetBars } from '../types.js';
 import * as F from './functions.js';
 import { num, type Val } from './functions.js';

@@ -6,7 +6,7 @@
  * Slow (O(window) or O(bars) per node and bar) and meant to be: the differential tests check the
  * compiled engine against it.
  */
-import type { IrAction, NodeId, StrategyIr } from '../../../../language/src/ir/ir.js';
+import type { IrAction, NodeId, StrategyIr } from '../../../../protocol/src/ir.js';
 import { fingerprints } from '../../../../language/src/ir/fingerprint.js';
 import { warmupBars } from '../lookback.js';
 import { bindParams } from '../params.js';

@@ -3,7 +3,9 @@
  * with non-finite numbers made JSON-safe. Structural input types (no engine imports), so the
  * extension, the daemon and the standalone report can all use them. Pure: no DOM, no Node APIs.
  */
-import { METRIC_KEYS, toWire, type Curve, type MetricKey, type RunSummary, type WireMetrics, type WireTrade } from './protocol.js';
+import { type Curve, type RunSummary, type WireTrade } from './webview.js';
+import { METRIC_KEYS, type MetricKey, type WireMetrics } from './metrics.js';
+import { toWire } from './numbers.js';
 
 type Numbers = ArrayLike<number>;
 

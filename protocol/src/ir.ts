@@ -1,8 +1,9 @@
 /**
- * The intermediate representation of a strategy: a typed dataflow graph plus everything the
- * backtest engine needs around it (universe, timeframe, params, rules, settings with defaults).
- * Plain JSON: no AST references, no Maps, so it can be stored, sent over the wire and read back.
- * docs/ir.md is the reference for the format; bump IR_VERSION on any incompatible change.
+ * The formats the language library produces and every other part reads: the IR of a strategy (a
+ * typed dataflow graph plus everything the engine needs around it) and its canonical DAG. Plain
+ * JSON: no AST references, no Maps, so they can be stored, sent over the wire (daemon, language
+ * server) and read back. docs/ir.md is the reference; bump IR_VERSION / DAG_VERSION on any
+ * incompatible change. The builders live in language/src/ir/.
  */
 
 export const IR_VERSION = 1;
@@ -159,4 +160,72 @@ export class IrError extends Error {
         super(errors.length === 1 ? errors[0]!.message : `${errors.length} errors: ${errors.map(e => `${e.line}:${e.column} ${e.code} ${e.message}`).join('; ')}`);
         this.name = 'IrError';
     }
+}
+
+// ------------------------------------------------------------------------ canonical DAG
+
+export const DAG_VERSION = 1;
+
+export type DagMode = 'exact' | 'structural';
+
+/** Ops of the DAG: the IR's, except that gt/ge are rewritten to lt/le. */
+export type DagOp = Exclude<IrOp, 'gt' | 'ge'>;
+
+export interface DagNode {
+    readonly id: NodeId;
+    readonly op: DagOp;
+    readonly inputs: readonly NodeId[];
+    readonly type: string;
+    readonly unit: string;
+    readonly attrs: Readonly<Record<string, AttrValue>>;
+}
+
+export interface DagTarget {
+    /** Index into the universe; null = every asset. */
+    readonly asset: number | null;
+    /** Signed: a short target is the negated size. */
+    readonly size: NodeId;
+    readonly quantity: boolean;
+}
+
+export type DagAction =
+    | { readonly kind: 'target'; readonly targets: readonly DagTarget[] }
+    | { readonly kind: 'flat'; readonly assets: readonly number[] }
+    | {
+        readonly kind: 'order'; readonly side: 'buy' | 'sell'; readonly asset: number | null; readonly size: NodeId;
+        readonly quantity: boolean; readonly type: string; readonly price: NodeId | null; readonly expire: NodeId | null;
+    };
+
+export interface DagRule {
+    readonly condition: NodeId;
+    readonly actions: readonly DagAction[];
+}
+
+export interface DagSetting {
+    readonly value: NodeId;
+    readonly quantity: boolean;
+    readonly action: NodeId | null;
+}
+
+export interface DagAllocation {
+    readonly side: 'long' | 'short';
+    readonly selection: NodeId;
+    readonly weighting: NodeId;
+}
+
+export interface CanonicalDag {
+    readonly dagVersion: typeof DAG_VERSION;
+    readonly mode: DagMode;
+    /** Size of the universe and, in exact mode, its assets (`venue:SYMBOL`) in universe order. */
+    readonly universe: { readonly size: number; readonly assets: readonly string[] | null };
+    /** Bar length in ms (exact mode only). */
+    readonly timeframeMs: number | null;
+    readonly nodes: readonly DagNode[];
+    /** Constraint roots, sorted (a set). */
+    readonly constraints: readonly NodeId[];
+    /** In source order: rule order is semantic. */
+    readonly rules: readonly DagRule[];
+    readonly risk: Readonly<Record<string, DagSetting>>;
+    readonly execution: Readonly<Record<string, DagSetting>>;
+    readonly portfolio: { readonly settings: Readonly<Record<string, DagSetting>>; readonly allocations: readonly DagAllocation[] } | null;
 }

@@ -1,36 +1,19 @@
 /**
- * A vector index: (id, vector, meta) → the k nearest by cosine distance. Backed by hnswlib-node
- * (HNSW, a native addon) when it loads, else by exact search in TypeScript (the VS Code extension
- * host cannot load a Node-ABI addon, so the language server there searches exactly). Either way
- * the returned distances are recomputed from the stored float32 vectors, so both backends agree on
- * the numbers and HNSW only chooses the candidates.
+ * A vector index: (id, vector, meta) → the k nearest by cosine distance. Exact search in
+ * TypeScript, or an HNSW graph when the caller hands one in (`options.hnsw`: the runtime passes
+ * hnswlib-node, a native addon; the language server searches exactly — the VS Code extension host
+ * cannot load a Node-ABI addon, and a workspace is small). Either way the returned distances are
+ * recomputed from the stored float32 vectors, so both backends agree on the numbers and HNSW only
+ * chooses the candidates.
  *
  * Ids map to integer labels that are never reused; a removed id leaves a hole (its label is
  * marked deleted in the graph). `exportState`/`importState` are the persistence hooks
- * (persistent-index.ts writes them to disk).
+ * (runtime/src/similarity/persistent-index.ts writes them to disk).
  */
-import { createRequire } from 'node:module';
 
 export type SimilarityBackend = 'hnsw' | 'exact';
 
-export interface SimilarityIndexOptions {
-    /** 'auto' (default): HNSW if hnswlib-node loads, else exact. 'hnsw' throws if it does not. */
-    readonly backend?: 'auto' | SimilarityBackend;
-    /** Initial capacity of the HNSW graph (it grows by doubling). */
-    readonly capacity?: number;
-    /** HNSW: links per node (M, default 16), construction and search breadth (ef, default 200 / 96). */
-    readonly m?: number;
-    readonly efConstruction?: number;
-    readonly efSearch?: number;
-}
-
-export interface Neighbour<M> {
-    readonly id: string;
-    /** Cosine distance, 1 − cosine similarity: 0 for the same direction, 1 for orthogonal, up to 2. */
-    readonly distance: number;
-    readonly meta: M;
-}
-
+/** An HNSW graph, as hnswlib-node's HierarchicalNSW offers it. */
 export interface HnswGraph {
     initIndex(maxElements: number, m?: number, efConstruction?: number, randomSeed?: number): void;
     readIndexSync(filename: string, allowReplaceDeleted?: boolean): void;
@@ -45,27 +28,30 @@ export interface HnswGraph {
     getIdsList(): number[];
     setEf(ef: number): void;
 }
-type HnswModule = { HierarchicalNSW: new (space: 'cosine' | 'l2' | 'ip', dims: number) => HnswGraph };
 
-let hnswModule: HnswModule | null | undefined;
-let hnswError: string | undefined;
-
-/** hnswlib-node, or null when the native addon cannot be loaded (then indexes search exactly). */
-function loadHnsw(): HnswModule | null {
-    if (hnswModule === undefined) {
-        try {
-            hnswModule = createRequire(import.meta.url)('hnswlib-node') as HnswModule;
-        } catch (e) {
-            hnswModule = null;
-            hnswError = e instanceof Error ? e.message.split('\n')[0] : String(e);
-        }
-    }
-    return hnswModule;
+/** Where HNSW graphs come from (the runtime's is hnswlib-node: runtime/src/similarity/hnsw.ts). */
+export interface HnswLibrary {
+    create(dims: number): HnswGraph;
 }
 
-/** Which backend 'auto' picks here, and why not HNSW if it is not. */
-export function similarityBackend(): { backend: SimilarityBackend; reason?: string } {
-    return loadHnsw() ? { backend: 'hnsw' } : { backend: 'exact', reason: `hnswlib-node did not load: ${hnswError}` };
+export interface SimilarityIndexOptions {
+    /** 'auto' (default): HNSW when `hnsw` is given, else exact. 'hnsw' throws without one. */
+    readonly backend?: 'auto' | SimilarityBackend;
+    /** The HNSW implementation; without it the index searches exactly. */
+    readonly hnsw?: HnswLibrary;
+    /** Initial capacity of the HNSW graph (it grows by doubling). */
+    readonly capacity?: number;
+    /** HNSW: links per node (M, default 16), construction and search breadth (ef, default 200 / 96). */
+    readonly m?: number;
+    readonly efConstruction?: number;
+    readonly efSearch?: number;
+}
+
+export interface Neighbour<M> {
+    readonly id: string;
+    /** Cosine distance, 1 − cosine similarity: 0 for the same direction, 1 for orthogonal, up to 2. */
+    readonly distance: number;
+    readonly meta: M;
 }
 
 interface Item<M> {
@@ -97,11 +83,11 @@ export class SimilarityIndex<M = unknown> {
     constructor(readonly dims: number, readonly options: SimilarityIndexOptions = {}) {
         if (!Number.isInteger(dims) || dims < 1) throw new Error(`SimilarityIndex needs a positive number of dims, not ${dims}`);
         const want = options.backend ?? 'auto';
-        const lib = want === 'exact' ? null : loadHnsw();
-        if (want === 'hnsw' && !lib) throw new Error(`the HNSW backend is not available: ${similarityBackend().reason}`);
+        const lib = want === 'exact' ? undefined : options.hnsw;
+        if (want === 'hnsw' && !lib) throw new Error('the HNSW backend is not available: no HNSW library was given');
         this.efSearch = options.efSearch ?? 96;
         if (lib) {
-            this.graph = new lib.HierarchicalNSW('cosine', dims);
+            this.graph = lib.create(dims);
             this.graph.initIndex(Math.max(16, options.capacity ?? 1024), options.m ?? 16, options.efConstruction ?? 200, 100);
             this.backend = 'hnsw';
         } else {

@@ -8,8 +8,8 @@
  * - every message is a small object tagged by `type`; one discriminated union per panel and
  *   direction (`ReportToWebview`, `ReportToHost`, `DagToWebview`, …);
  * - numbers that may be non-finite (metrics, curves, prices) travel as `WireNumber`s
- *   (`'Infinity'`, `'-Infinity'`, `'NaN'` or null for NaN, since JSON has no such numbers; encode
- *   with `toWire`, decode with `fromWire`);
+ *   (protocol/src/numbers.ts: null for NaN, `'Infinity'` / `'-Infinity'`; encode with `toWire`,
+ *   decode with `fromWire`);
  * - source ranges are LSP-style, 0-based `{ line, character }`;
  * - every panel sends `{ type: 'ready' }` once it listens, and the host answers with its state;
  * - every panel takes `{ type: 'persist', state }`: what the extension needs to re-open it after a
@@ -20,26 +20,12 @@
  * standalone HTML report is the report panel with its `run` message embedded.
  */
 import * as z from 'zod';
+import { WireMetrics } from './metrics.js';
+import { WireNumber } from './numbers.js';
 
 export const PROTOCOL_VERSION = 1;
 
 // ---------------------------------------------------------------------- shared pieces
-
-export const WireNumber = z.union([z.number(), z.enum(['Infinity', '-Infinity', 'NaN']), z.null()]);
-export type WireNumber = z.infer<typeof WireNumber>;
-
-/** A number as it can travel in JSON: non-finite values become strings. */
-export function toWire(x: number): WireNumber {
-    if (Number.isFinite(x)) return x;
-    return Number.isNaN(x) ? 'NaN' : x > 0 ? 'Infinity' : '-Infinity';
-}
-
-export function fromWire(w: WireNumber): number {
-    if (typeof w === 'number') return w;
-    if (w === 'Infinity') return Infinity;
-    if (w === '-Infinity') return -Infinity;
-    return NaN;
-}
 
 const Int = z.number().int();
 const Count = Int.min(0);
@@ -81,15 +67,7 @@ export const RunInfo = z.object({
 });
 export type RunInfo = z.infer<typeof RunInfo>;
 
-/** The performance metrics of runtime/src/engine/metrics.ts (same keys), as wire numbers. */
-export const METRIC_KEYS = [
-    'totalReturn', 'cagr', 'annualVolatility', 'sharpe', 'sortino', 'maxDrawdown', 'maxDrawdownBars', 'maxDrawdownMs',
-    'calmar', 'winRate', 'profitFactor', 'avgTradePnl', 'avgTradeReturn', 'exposure', 'avgExposure', 'turnover',
-    'tradeCount', 'periodsPerYear', 'years', 'bars', 'periodSharpe', 'skew', 'kurtosis',
-] as const;
-export type MetricKey = (typeof METRIC_KEYS)[number];
-export const WireMetrics = z.object(Object.fromEntries(METRIC_KEYS.map(k => [k, WireNumber])) as Record<MetricKey, typeof WireNumber>);
-export type WireMetrics = z.infer<typeof WireMetrics>;
+
 
 export const FILL_REASONS = ['signal', 'limit', 'stop_order', 'stop_loss', 'take_profit', 'trailing_stop', 'drawdown', 'end'] as const;
 

@@ -16,7 +16,7 @@ import WebSocket from 'ws';
 import {
     ErrorCodes, EVENT_NOTIFICATION, EXPORTS_PATH, METHODS, RPC_PATH, RpcError, StreamEventSchema, UPLOADS_PATH, UploadResultSchema, WS_PATH, issuesOf,
     type ErrorData, type MethodName, type ParamsInput, type ResultOf, type StreamEvent, type Topic, type UploadResult,
-} from '../../../language/src/protocol/daemon-protocol.js';
+} from './daemon/index.js';
 
 export interface DaemonClientOptions {
     /** The daemon's base URL, e.g. http://127.0.0.1:7411. */

@@ -1,5 +1,5 @@
 /** The ordering every scope shares: identical first, then same structure, then nearest; ties by name. */
-import type { SimilarMatch } from '../../../language/src/protocol/daemon-protocol.js';
+import type { SimilarMatch } from '../../../protocol/src/daemon/index.js';
 
 export type MatchKind = SimilarMatch['match'];
 

@@ -3,9 +3,9 @@
  * defined. The server registers handlers for them; the VS Code extension and agents send them.
  * Plain data only (no LSP library types), so any JSON-RPC client can use it.
  */
-import type { StrategyIr } from '../ir/ir.js';
-import type { CanonicalDag } from '../ir/dag.js';
-import type { SimilarResult } from './daemon-protocol.js';
+import type { StrategyIr } from './ir.js';
+import type { CanonicalDag } from './ir.js';
+import type { SimilarResult } from './daemon/index.js';
 
 export interface StrategyRequest {
     /** Document URI as the client knows it. */
@@ -37,9 +37,9 @@ export interface SimilarRequest extends StrategyRequest {
 
 /**
  * The workspace's strategies nearest to one: the same result shape as the daemon's similar.find
- * (language/src/protocol/daemon-protocol.ts), with scope 'workspace' matches only.
+ * (protocol/src/daemon/), with scope 'workspace' matches only.
  */
-export type { SimilarMatch, SimilarResult } from './daemon-protocol.js';
+export type { SimilarMatch, SimilarResult } from './daemon/index.js';
 
 /** A DAG node with the source range it came from (for click-to-reveal). */
 export interface DagView {

@@ -8,8 +8,8 @@ import { EmptyFileSystem } from 'langium';
 import {
     canonicalDag, compileStrategy, createAlphaForgeServices, dagSignature, EMBEDDING_VERSION, embedDag, fingerprintDag, isStrategy, loadString,
     type AlphaForgeServices, type DagSignature, type Model, type Strategy,
-} from '../../../language/src/index.js';
-import type { CompileProblem } from '../../../language/src/protocol/lsp-protocol.js';
+} from '../index.js';
+import type { CompileProblem } from '../../../protocol/src/lsp.js';
 import { Mutex } from '../util/mutex.js';
 
 export const EMBEDDING_DIMS = 256;

@@ -1,0 +1,120 @@
+/**
+ * Market data over the daemon: data.list, data.import (a confined file or an upload), data.export
+ * (a structured request into the team's export folder; never SQL), and the upload result.
+ */
+import { z } from 'zod';
+import { method } from './method.js';
+import { Count, DateArg, EpochMs } from './fields.js';
+import { EXPORTS_PATH } from '../transport.js';
+
+export const InstrumentSchema = z.object({
+    id: z.string().describe('venue:SYMBOL'),
+    venue: z.string(),
+    symbol: z.string(),
+    kind: z.enum(['pair', 'ticker']),
+    base: z.string().optional(),
+    quote: z.string().optional(),
+});
+
+export const SeriesSchema = z.object({
+    id: z.string().describe('venue:SYMBOL'),
+    venue: z.string(),
+    symbol: z.string(),
+    timeframe: z.string(),
+    bars: Count,
+    firstTs: EpochMs,
+    lastTs: EpochMs,
+    owner: z.string().describe('The team that owns the series: only it may replace or extend its bars'),
+    visibility: z.enum(['team', 'shared']).describe('team: only the owner team reads it; shared: every team reads it'),
+});
+
+export const ImportProblemSchema = z.object({
+    code: z.string(),
+    severity: z.enum(['error', 'warning', 'info']),
+    count: Count,
+    message: z.string(),
+    rows: z.array(z.number().int()),
+    examples: z.array(z.string()),
+    repair: z.enum(['drop', 'sort', 'drop-earlier']).optional(),
+});
+
+export const ImportResultSchema = z.object({
+    source: z.string(),
+    instrument: InstrumentSchema,
+    timeframe: z.string(),
+    rowsIn: Count,
+    rowsWritten: Count,
+    rowsDropped: Count,
+    replaced: Count,
+    firstTs: EpochMs,
+    lastTs: EpochMs,
+    problems: z.array(ImportProblemSchema),
+    notes: z.array(z.string()),
+    seconds: z.number(),
+});
+
+export const EXPORT_FORMATS = ['parquet', 'arrow', 'csv'] as const;
+/** The columns data.export may write (bars in long format). */
+export const BAR_EXPORT_COLUMNS = ['symbol', 'ts', 'open', 'high', 'low', 'close', 'volume'] as const;
+/** The answer to a data.export that still carries `query`. */
+export const NO_SQL_OVER_RPC = 'free SQL is not accepted over RPC; describe the bars instead: bars { ids: ["venue:SYMBOL"], timeframe, from?, to?, columns? }. Free queries are for the local CLI (af data export --sql), on a store it owns';
+export const ExportResultSchema = z.object({
+    file: z.string().describe(`Name of the written file in the caller's team export folder: download it with GET ${EXPORTS_PATH}/<file> (DaemonClient.download)`),
+    format: z.enum(EXPORT_FORMATS),
+    rows: Count,
+    columns: z.array(z.string()),
+    bytes: Count,
+});
+
+/** An export's file name in the team's export folder (the daemon refuses folders, dot-files and unknown extensions). */
+export const ExportName = z.string().min(1).max(128)
+    .describe('File name in your team\'s export folder (.parquet, .pq, .arrow, .feather, .ipc or .csv; no folders); default: one the daemon picks. Download it with GET /exports/<name>');
+
+/** What `PUT /uploads/<name>` answers. */
+export const UploadResultSchema = z.object({
+    id: z.string().describe('Pass it as data.import {upload}; only your team can'),
+    name: z.string(),
+    bytes: Count,
+    sha256: z.string(),
+});
+export type UploadResult = z.infer<typeof UploadResultSchema>;
+
+
+export const DATA_METHODS = {
+    'data.list': method('viewer', 'Stored bar series the caller\'s team may read (its own and shared ones): instrument, timeframe, bar count, first and last bar, owner team and visibility.',
+        z.strictObject({ venue: z.string().max(64).optional(), symbol: z.string().max(128).optional(), timeframe: z.string().max(16).optional() }),
+        z.object({ series: z.array(SeriesSchema) })),
+    'data.import': method('researcher', 'Import bars from a CSV or Parquet file (validated; all or nothing, like `af data import`): an upload of your team (`PUT /uploads/<name>`, then `upload`), or a file in the daemon\'s data directories (`file`). A new series is owned by the caller\'s team; a series of another team is refused (403), and replaced bars are kept so older snapshots stay reproducible.',
+        z.strictObject({
+            file: z.string().min(1).max(4096).optional().describe('A .csv, .tsv, .parquet or .pq file on the daemon\'s host inside its data directories (the workspace it runs in, `--data-dir`, `<state dir>/imports/`); errors name the file, line numbers and problem classes only'),
+            upload: z.string().min(1).max(64).optional().describe('The id of an upload of your team (PUT /uploads/<name>); errors may quote the file'),
+            venue: z.string().min(1).max(64),
+            symbol: z.string().min(1).max(128),
+            timeframe: z.string().min(1).max(16),
+            calendar: z.enum(['24x7', 'weekdays']).optional(),
+            repair: z.boolean().default(false),
+            allowGaps: z.boolean().default(false),
+            map: z.strictObject({ ts: z.string(), open: z.string(), high: z.string(), low: z.string(), close: z.string(), volume: z.string() }).partial().optional().describe('field → source column'),
+            dateFormat: z.string().max(64).optional(),
+            format: z.enum(['csv', 'parquet']).optional(),
+            visibility: z.enum(['team', 'shared']).optional().describe('team (default for a new series): only the caller\'s team reads it; shared: every team reads it (needs the admin role)'),
+        }).superRefine((v, ctx) => {
+            if ((v.file === undefined) === (v.upload === undefined)) ctx.addIssue({ code: 'custom', path: ['upload'], message: 'give exactly one of upload and file' });
+        }),
+        ImportResultSchema),
+    'data.export': method('researcher', 'Write stored bars the caller\'s team may read to a Parquet, Arrow IPC or CSV file in your team\'s export folder (download it with `GET /exports/<file>`): instruments, timeframe (resampled from a finer stored one when needed), range and columns. No SQL over RPC: free queries are for the local CLI (`af data export --sql`).',
+        z.strictObject({
+            name: ExportName.optional(),
+            format: z.enum(EXPORT_FORMATS).optional().describe('default: from the name\'s extension, else parquet'),
+            bars: z.strictObject({
+                ids: z.array(z.string().min(1).max(128)).min(1).max(1000).describe('venue:SYMBOL'),
+                timeframe: z.string().min(1).max(16).describe('stored, or a coarser multiple of a stored one (resampled as runs see it)'),
+                from: DateArg.optional(),
+                to: DateArg.optional(),
+                columns: z.array(z.enum(BAR_EXPORT_COLUMNS)).min(1).max(BAR_EXPORT_COLUMNS.length).optional()
+                    .refine(c => c === undefined || new Set(c).size === c.length, 'a column is named twice')
+                    .describe('default: all, in this order'),
+            }),
+        }, { error: i => (i.code === 'unrecognized_keys' && i.keys.includes('query') ? NO_SQL_OVER_RPC : undefined) }),
+        ExportResultSchema),
+} as const;

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import {
     DEFAULT_DAEMON_HOST, DEFAULT_DAEMON_PORT, DEFAULT_MAX_UPLOAD_BYTES, ERROR_DESCRIPTIONS, ErrorCodes, EVENT_NOTIFICATION, EXPORTS_PATH, MAX_TOPICS, METHOD_NAMES, METHODS,
-    PROTOCOL_VERSION, ROLES, RPC_PATH, StreamEventSchema, UPLOADS_PATH, UploadResultSchema, WS_CLOSE, WS_METHODS, WS_PATH,
+    PROTOCOL_VERSION, ROLES, RPC_PATH, roleAllows, StreamEventSchema, UPLOADS_PATH, UploadResultSchema, WS_CLOSE, WS_METHODS, WS_PATH,
 } from '../../../protocol/src/daemon/index.js';
 import { defaultProtoPath } from './grpc.js';
 import { DEFAULT_LIMITS } from './http.js';
@@ -93,6 +93,14 @@ export function renderProtocolDoc(protoText: string = readFileSync(defaultProtoP
     p('## Authentication and roles');
     p();
     p(`Every call is authenticated and authorised. The bearer token is verified first (401 when it is missing, unknown, expired or revoked), then the method's role is checked against the user's role in the token's team, and the token's scopes against the method (403). Roles, least privileged first: ${ROLES.map(r => `\`${r}\``).join(' < ')}; each role may do everything the roles before it may. Scopes are \`*\`, a namespace (\`runs\`) or a method (\`runs.cancel\`); WebSocket and gRPC subscriptions need the \`events\` namespace (or \`*\`).`);
+    p();
+    p('### Permission matrix');
+    p();
+    p('Who may call what, read off the method table (`METHODS[m].role`, the one source of truth; `roleAllows` in protocol/src/roles.ts decides). ✓: allowed in the caller\'s team; –: 403. Every call is also limited to the caller\'s team\'s runs, experiments, data and files.');
+    p();
+    p(`| method | ${ROLES.join(' | ')} |`);
+    p(`| --- | ${ROLES.map(() => ':---:').join(' | ')} |`);
+    for (const name of METHOD_NAMES) p(`| \`${name}\` | ${ROLES.map(r => (roleAllows(r, METHODS[name].role) ? '✓' : '–')).join(' | ')} |`);
     p();
     p('## Errors');
     p();

@@ -5,7 +5,7 @@
  * whichever verifier produced it.
  */
 import { ForbiddenError, IamError } from './errors.js';
-import { type Role, isRole, roleAtLeast } from './roles.js';
+import { isRole, roleAllows, type Role } from '../../../protocol/src/roles.js';
 import { type Principal } from './verifier.js';
 
 /** A scope: '*', a method namespace ('runs') or a full method name ('runs.cancel', 'iam.tokens.create'). */
@@ -49,7 +49,7 @@ export function normaliseScopes(scopes: readonly string[] | undefined): string[]
  */
 export function authorize(principal: Principal, method: string, requiredRole: Role): void {
     if (!isRole(requiredRole)) throw new Error(`authorize(${method}): '${String(requiredRole)}' is not a role`);
-    if (!roleAtLeast(principal.role, requiredRole)) {
+    if (!roleAllows(principal.role, requiredRole)) {
         throw new ForbiddenError(method,
             `${method} needs role ${requiredRole} in team ${principal.teamName}, but ${principal.userName} holds ${principal.role} there; ask a team admin to grant ${requiredRole}`,
             { needed: requiredRole, held: principal.role });

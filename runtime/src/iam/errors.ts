@@ -3,7 +3,7 @@
  * gateway maps `status` to its transport (HTTP status, JSON-RPC error data) and prints the
  * message as is. Anything else thrown from this module is a bug.
  */
-import { type Role } from './roles.js';
+import { type Role } from '../../../protocol/src/roles.js';
 
 /** Why a bearer token could not be turned into a principal. */
 export type AuthFailure = 'missing' | 'malformed' | 'unknown' | 'expired' | 'revoked' | 'disabled' | 'no-membership' | 'invalid';

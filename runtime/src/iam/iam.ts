@@ -17,7 +17,7 @@ import { listValue } from '@duckdb/node-api';
 import { type DataStore } from '../data/store.js';
 import { authorize, normaliseScopes, scopeCovers } from './authorize.js';
 import { AuthError, ForbiddenError, IamError } from './errors.js';
-import { ROLES, type Role, isRole } from './roles.js';
+import { ROLES, type Role, isRole } from '../../../protocol/src/roles.js';
 import { type CredentialChange, type CredentialChanges, type Principal, type TokenVerifier, bearerToken } from './verifier.js';
 
 /** The file bootstrap writes the first admin token to, in the state directory. */

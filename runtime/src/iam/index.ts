@@ -1,5 +1,5 @@
 /** IAM: users, teams, roles, API tokens; authentication (TokenVerifier) and authorisation. See docs/iam.md. */
-export { ROLES, type Role, isRole, roleAtLeast, roleRank } from './roles.js';
+export { ROLES, type Role, isRole, roleAllows } from '../../../protocol/src/roles.js';
 export { AuthError, type AuthFailure, ForbiddenError, IamError } from './errors.js';
 export { type CredentialChange, type CredentialChanges, type Principal, type TokenVerifier, type VerifierRoute, bearerToken, routeVerifiers } from './verifier.js';
 export { authorize, methodNamespace, normaliseScopes, scopeAllows, scopeCovers } from './authorize.js';

@@ -6,7 +6,7 @@
  * (see docs/iam.md). `routeVerifiers` lets both run side by side.
  */
 import { AuthError } from './errors.js';
-import { type Role } from './roles.js';
+import { type Role } from '../../../protocol/src/roles.js';
 
 /** Who is calling, in which team, with which role there, and what the credential may be used for. */
 export interface Principal {

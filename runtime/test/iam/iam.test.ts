@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DataStore } from '../../src/data/store.js';
 import {
     ADMIN_TOKEN_FILE, AuthError, ForbiddenError, Iam, IamError, type Principal, ROLES, type Role, type TokenVerifier,
-    authorize, roleAtLeast, routeVerifiers, scopeAllows,
+    authorize, roleAllows, routeVerifiers, scopeAllows,
 } from '../../src/iam/index.js';
 import { failure, tempDir } from '../data/helpers.js';
 
@@ -52,9 +52,9 @@ function principal(role: Role, scopes: readonly string[] = ['*']): Principal {
 describe('roles', () => {
     it('are ordered by privilege', () => {
         expect(ROLES).toEqual(['viewer', 'researcher', 'trader', 'admin']);
-        expect(roleAtLeast('admin', 'viewer')).toBe(true);
-        expect(roleAtLeast('trader', 'trader')).toBe(true);
-        expect(roleAtLeast('researcher', 'trader')).toBe(false);
+        expect(roleAllows('admin', 'viewer')).toBe(true);
+        expect(roleAllows('trader', 'trader')).toBe(true);
+        expect(roleAllows('researcher', 'trader')).toBe(false);
     });
 });
 

@@ -11,7 +11,7 @@ import { AstUtils, CstUtils, GrammarUtils, type AstNode, type LangiumDocument, t
 import type { CodeActionProvider } from 'langium/lsp';
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Command, type Diagnostic, type Range, type TextEdit } from 'vscode-languageserver';
 import * as ast from '../../language/src/generated/ast.js';
-import { suggest } from '../../language/src/analysis/source-text.js';
+import { suggest } from '../../language/src/util/did-you-mean.js';
 import type { AlphaForgeLspServices } from './alphaforge-lsp-module.js';
 
 export class AlphaForgeCodeActionProvider implements CodeActionProvider {

@@ -15,7 +15,8 @@ import { IntervalAnalysis, type Interval } from './intervals.js';
 import { analyzeParams, type ParamSpace } from './params.js';
 import { MAX_GRID, MAX_GRID_COMBINATIONS, MAX_LOOKBACK_BARS } from './limits.js';
 import { SETTINGS, type Section, type SettingSpec } from './settings.js';
-import { suggest, textOf } from './source-text.js';
+import { textOf } from './source-text.js';
+import { suggest } from '../util/did-you-mean.js';
 import { PRICE, formatType, formatUnit, isDimensionless, unitsEqual } from './types.js';
 
 export interface Warmup {

@@ -16,7 +16,8 @@ import {
 } from './types.js';
 import { durationMs } from './duration.js';
 import type { Chain, ChainStep, Finding } from './findings.js';
-import { suggest, textOf } from './source-text.js';
+import { textOf } from './source-text.js';
+import { suggest } from '../util/did-you-mean.js';
 
 export type Decl = ast.ParamDecl | ast.FeatureDecl | ast.SignalDecl;
 

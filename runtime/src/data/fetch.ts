@@ -23,6 +23,7 @@ import { importBars, type ImportResult } from './import.js';
 import { normalizeSymbol, normalizeVenue } from './symbols.js';
 import { type DataStore } from './store.js';
 import { bucketStart, parseTimeframe, type Timeframe } from './timeframe.js';
+import { editDistance } from '../../../language/src/util/did-you-mean.js';
 
 export interface FetchOptions {
     /** ccxt exchange id, e.g. 'binance'. */
@@ -403,20 +404,6 @@ export function closeMatches(want: string, candidates: readonly string[], n: num
     });
     const limit = Math.max(2, Math.floor(w.length / 3));
     return scored.filter(s => s.score <= limit).sort((a, b) => a.score - b.score || a.c.localeCompare(b.c)).slice(0, n).map(s => s.c);
-}
-
-function editDistance(a: string, b: string): number {
-    const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        let diag = prev[0]!;
-        prev[0] = i;
-        for (let j = 1; j <= b.length; j++) {
-            const up = prev[j]!;
-            prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-            diag = up;
-        }
-    }
-    return prev[b.length]!;
 }
 
 /** Frees ccxt's keep-alive sockets so that the process can exit at once. */

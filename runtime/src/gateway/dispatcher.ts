@@ -19,6 +19,7 @@ import {
 import { auditedMethod, auditTarget, tokenPrefixOf } from '../audit/targets.js';
 import { newTraceId } from '../monitoring/trace.js';
 import { describe, userErrorOf } from './errors.js';
+import { editDistance } from '../../../language/src/util/did-you-mean.js';
 import {
     silentLogger, type AuditEntry, type AuditSink, type Authenticator, type CallContext, type CallRecord, type GatewayLogger, type Handlers,
     type Origin, type Principal, type Transport,
@@ -290,13 +291,8 @@ function suggestion(method: string): string {
     return best ? `; did you mean '${best}'?` : '';
 }
 
+/** Edit distance of a method name, bounded: a name far longer than any method is not measured. */
 function distance(a: string, b: string): number {
     if (Math.abs(a.length - b.length) > 2 || b.length > 64) return 99;
-    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const cur = [i];
-        for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-        prev = cur;
-    }
-    return prev[b.length]!;
+    return editDistance(a, b);
 }

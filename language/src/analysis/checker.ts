@@ -18,6 +18,8 @@ import { durationMs } from './duration.js';
 import type { Chain, ChainStep, Finding } from './findings.js';
 import { textOf } from './source-text.js';
 import { suggest } from '../util/did-you-mean.js';
+import { constantOf, type ConstMode } from './constant-eval.js';
+import type { Scalar } from './scalar-ops.js';
 
 export type Decl = ast.ParamDecl | ast.FeatureDecl | ast.SignalDecl;
 
@@ -47,8 +49,6 @@ interface Env {
     readonly args: ReadonlyMap<ast.DefParam, { readonly expr: ast.Expression; readonly facts: Facts; readonly env: Env | undefined }>;
     readonly depth: number;
 }
-
-export type ConstMode = 'default' | 'min' | 'max';
 
 export interface CheckerContext {
     readonly catalogue: Catalogue;
@@ -144,40 +144,26 @@ export class Checker {
     // ------------------------------------------------------------------ constants
 
     /**
-     * Constant value of an expression: literals, params (default, or the low/high of their range)
-     * and arithmetic on them. Undefined for anything that varies along time.
+     * Constant value of an expression (constant-eval.ts): literals, params (their default, or the
+     * low/high of their range in 'min'/'max' mode), def parameters (the caller's argument) and
+     * operations on them. Undefined for anything that varies along time.
      */
-    constValue(e: ast.Expression | undefined, mode: ConstMode = 'default', env?: Env): number | boolean | undefined {
-        if (!e) return undefined;
-        if (ast.isNumberLit(e)) return literalValue(e);
-        if (ast.isBoolLit(e)) return e.value;
-        if (ast.isRef(e)) {
-            const t = e.ref.ref;
-            if (ast.isParamDecl(t)) {
-                if (mode !== 'default') {
-                    const bound = this.constValue(mode === 'min' ? t.low : t.high, 'default');
-                    if (bound !== undefined) return bound;
-                }
-                return this.constValue(t.default, 'default');
+    constValue(e: ast.Expression | undefined, mode: ConstMode = 'default', env?: Env): Scalar | undefined {
+        return constantOf(e, (ref, m) => this.refValue(ref, m, env), mode);
+    }
+
+    private refValue(e: ast.Ref, mode: ConstMode, env: Env | undefined): Scalar | undefined {
+        const t = e.ref?.ref;
+        if (ast.isParamDecl(t)) {
+            if (mode !== 'default') {
+                const bound = this.constValue(mode === 'min' ? t.low : t.high);
+                if (bound !== undefined) return bound;
             }
-            if (ast.isDefParam(t) && env) {
-                const arg = env.args.get(t);
-                return arg?.expr ? this.constValue(arg.expr, mode, arg.env) : undefined;
-            }
-            return undefined;
+            return this.constValue(t.default);
         }
-        if (ast.isUnaryExpr(e)) {
-            const v = this.constValue(e.operand, e.operator === '-' ? flip(mode) : mode, env);
-            if (v === undefined) return undefined;
-            if (e.operator === 'not') return typeof v === 'boolean' ? !v : undefined;
-            if (typeof v !== 'number') return undefined;
-            return e.operator === '-' ? -v : v;
-        }
-        if (ast.isBinaryExpr(e)) {
-            const rightMode = e.operator === '-' || e.operator === '/' ? flip(mode) : mode;
-            const l = this.constValue(e.left, mode, env), r = this.constValue(e.right, rightMode, env);
-            if (l === undefined || r === undefined) return undefined;
-            return foldBinary(e.operator, l, r);
+        if (ast.isDefParam(t) && env) {
+            const arg = env.args.get(t);
+            return arg?.expr ? this.constValue(arg.expr, mode, arg.env) : undefined;
         }
         return undefined;
     }
@@ -712,15 +698,6 @@ function known(t: Ty): boolean {
     return t.kind !== 'unknown';
 }
 
-function flip(m: ConstMode): ConstMode {
-    return m === 'min' ? 'max' : m === 'max' ? 'min' : 'default';
-}
-
-export function literalValue(e: ast.NumberLit): number {
-    const v = e.value;
-    return e.unit === '%' ? v / 100 : e.unit === 'bps' ? v / 10_000 : v;
-}
-
 function literalDisplay(e: ast.Expression | undefined): '%' | 'bps' | undefined {
     if (ast.isNumberLit(e) && (e.unit === '%' || e.unit === 'bps')) return e.unit;
     if (ast.isUnaryExpr(e)) return literalDisplay(e.operand);
@@ -732,32 +709,6 @@ export function literalType(e: ast.NumberLit): Ty {
     if (e.unit === '%' || e.unit === 'bps') return num('scalar', DIMENSIONLESS, { display: e.unit });
     if (e.unit === 'bars') return num('scalar', BARS, { int });
     return num('scalar', 'any', { int });
-}
-
-export function foldBinary(op: ast.BinaryExpr['operator'], l: number | boolean, r: number | boolean): number | boolean | undefined {
-    if (typeof l === 'boolean' || typeof r === 'boolean') {
-        if (typeof l !== 'boolean' || typeof r !== 'boolean') return undefined;
-        switch (op) {
-            case 'and': return l && r;
-            case 'or': return l || r;
-            case '==': return l === r;
-            case '!=': return l !== r;
-            default: return undefined;
-        }
-    }
-    switch (op) {
-        case '+': return l + r;
-        case '-': return l - r;
-        case '*': return l * r;
-        case '/': return r === 0 ? undefined : l / r;
-        case '<': return l < r;
-        case '<=': return l <= r;
-        case '>': return l > r;
-        case '>=': return l >= r;
-        case '==': return l === r;
-        case '!=': return l !== r;
-        default: return undefined;
-    }
 }
 
 function resolveUnit(spec: UnitSpec, units: ReadonlyMap<string, Unit>): Unit {

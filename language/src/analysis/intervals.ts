@@ -8,7 +8,7 @@
 import type { AstNode } from 'langium';
 import * as ast from '../generated/ast.js';
 import type { Catalogue } from '../catalogue/catalogue.js';
-import { literalValue } from './checker.js';
+import { literalValue } from './constant-eval.js';
 
 export interface Interval { readonly lo: number; readonly hi: number }
 const ALL: Interval = { lo: -Infinity, hi: Infinity };

@@ -5,7 +5,8 @@
  */
 import * as ast from '../generated/ast.js';
 import type { Finding } from './findings.js';
-import { foldBinary, literalValue } from './checker.js';
+import { constantOf, NO_REFS } from './constant-eval.js';
+import { isScalarFunction, type Scalar } from './scalar-ops.js';
 import { IntervalAnalysis } from './intervals.js';
 import type { Catalogue } from '../catalogue/catalogue.js';
 import { textOf } from './source-text.js';
@@ -83,17 +84,9 @@ export function analyzeParams(strategy: ast.Strategy, catalogue: Catalogue): Par
     return { params, gridSize, freeCount: params.filter(p => p.free).length, findings };
 }
 
-function constNumber(e: ast.Expression | undefined): number | boolean | undefined {
-    if (!e) return undefined;
-    if (ast.isNumberLit(e)) return literalValue(e);
-    if (ast.isBoolLit(e)) return e.value;
-    if (ast.isUnaryExpr(e) && e.operator === '-') { const v = constNumber(e.operand); return typeof v === 'number' ? -v : undefined; }
-    if (ast.isUnaryExpr(e) && e.operator === '+') return constNumber(e.operand);
-    if (ast.isBinaryExpr(e)) {
-        const l = constNumber(e.left), r = constNumber(e.right);
-        return l === undefined || r === undefined ? undefined : foldBinary(e.operator, l, r);
-    }
-    return undefined;
+/** A param's own default, bound or step: literal, so references have no value. */
+function constNumber(e: ast.Expression | undefined): Scalar | undefined {
+    return constantOf(e, NO_REFS);
 }
 
 function paramInfo(p: ast.ParamDecl, findings: Finding[]): ParamInfo {
@@ -172,42 +165,12 @@ function countSatisfying(params: readonly ParamInfo[], constraints: readonly ast
     return count * others;
 }
 
-/** Evaluates a params-only expression; undefined when something is not constant. */
-export function evaluate(e: ast.Expression | undefined, values: ReadonlyMap<ast.ParamDecl, number | boolean>): number | boolean | undefined {
-    if (!e) return undefined;
-    if (ast.isNumberLit(e)) return literalValue(e);
-    if (ast.isBoolLit(e)) return e.value;
-    if (ast.isRef(e)) { const t = e.ref?.ref; return ast.isParamDecl(t) ? values.get(t) : undefined; }
-    if (ast.isUnaryExpr(e)) {
-        const v = evaluate(e.operand, values);
-        if (e.operator === 'not') return typeof v === 'boolean' ? !v : undefined;
-        return typeof v === 'number' ? (e.operator === '-' ? -v : v) : undefined;
-    }
-    if (ast.isBinaryExpr(e)) {
-        const l = evaluate(e.left, values), r = evaluate(e.right, values);
-        return l === undefined || r === undefined ? undefined : foldBinary(e.operator, l, r);
-    }
-    if (ast.isIfExpr(e)) {
-        const c = evaluate(e.condition, values);
-        return typeof c === 'boolean' ? evaluate(c ? e.then : e.else, values) : undefined;
-    }
-    if (ast.isCall(e)) {
-        const name = e.func?.ref?.name;
-        const args = e.args.map(a => evaluate(a.value, values));
-        if (args.some(a => typeof a !== 'number')) return undefined;
-        const n = args as number[];
-        switch (name) {
-            case 'min': return Math.min(...n);
-            case 'max': return Math.max(...n);
-            case 'abs': return Math.abs(n[0]!);
-            case 'sign': return Math.sign(n[0]!);
-            case 'sqrt': return Math.sqrt(n[0]!);
-            case 'log': return Math.log(n[0]!);
-            case 'clamp': return Math.min(Math.max(n[0]!, n[1]!), n[2]!);
-            default: return undefined;
-        }
-    }
-    return undefined;
+/** Evaluates a params-only expression with the given param values; undefined when something is not constant. */
+export function evaluate(e: ast.Expression | undefined, values: ReadonlyMap<ast.ParamDecl, Scalar>): Scalar | undefined {
+    return constantOf(e, ref => {
+        const t = ref.ref?.ref;
+        return ast.isParamDecl(t) ? values.get(t) : undefined;
+    });
 }
 
 function mentions(e: ast.Expression | undefined, p: ast.ParamDecl): boolean {
@@ -222,7 +185,7 @@ function nonParamRef(e: ast.Expression | undefined): ast.Expression | undefined 
     if (ast.isRef(e)) { const t = e.ref?.ref; return t && !ast.isParamDecl(t) ? e : undefined; }
     if (ast.isCall(e)) {
         const name = e.func?.ref?.name;
-        if (!['min', 'max', 'abs', 'sign', 'sqrt', 'log', 'clamp'].includes(name ?? '')) return e;
+        if (!isScalarFunction(name ?? '')) return e;
     }
     if (ast.isIndexExpr(e) || ast.isMemberExpr(e)) return e;
     for (const c of childExprs(e)) { const r = nonParamRef(c); if (r) return r; }

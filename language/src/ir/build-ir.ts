@@ -9,7 +9,9 @@ import * as ast from '../generated/ast.js';
 import type { AlphaForgeServices } from '../alphaforge-module.js';
 import type { Catalogue, TypeSpec } from '../catalogue/catalogue.js';
 import type { StrategyAnalysis } from '../analysis/analyzer.js';
-import { Checker, literalType, literalValue, multiOutputCall, type Decl } from '../analysis/checker.js';
+import { Checker, literalType, multiOutputCall, type Decl } from '../analysis/checker.js';
+import { literalValue } from '../analysis/constant-eval.js';
+import { BINARY_OPERATOR_OPS } from '../analysis/scalar-ops.js';
 import { durationMs } from '../analysis/duration.js';
 import { SETTINGS, type Section, type SettingSpec } from '../analysis/settings.js';
 import {
@@ -47,10 +49,6 @@ export function unitText(u: Unit, display?: '%' | 'bps'): string {
     const down = keys.filter(k => u[k]! < 0).map(k => pow(k, -u[k]!));
     return `${up.length ? up.join('*') : '1'}${down.length ? `/${down.join('*')}` : ''}`;
 }
-
-const BINARY: Record<ast.BinaryExpr['operator'], IrOp> = {
-    '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge', '==': 'eq', '!=': 'ne', and: 'and', or: 'or',
-};
 
 /** Errors that stop `strategy` from compiling: every error diagnostic of its document and of the files it imports. */
 export function compileErrors(services: AlphaForgeServices, strategy: ast.Strategy): IrDiagnostic[] {
@@ -218,7 +216,7 @@ class IrBuilder {
             case 'BinaryExpr': {
                 const b = e as ast.BinaryExpr;
                 const l = this.expr(b.left, env), r = this.expr(b.right, env);
-                return this.add(BINARY[b.operator], [l, r], this.ty(b, env, () => binaryType(b.operator, this.tys[l]!, this.tys[r]!)));
+                return this.add(BINARY_OPERATOR_OPS[b.operator], [l, r], this.ty(b, env, () => binaryType(b.operator, this.tys[l]!, this.tys[r]!)));
             }
             case 'IfExpr': {
                 const i = e as ast.IfExpr;

@@ -21,8 +21,8 @@
  */
 import { createHash } from 'node:crypto';
 import { Catalogue } from '../catalogue/catalogue.js';
-import { foldBinary } from '../analysis/checker.js';
-import { COMMUTATIVE_OPS, type AttrValue, type IrNode, type IrOp, type IrSetting, type NodeId, type StrategyIr } from '../../../protocol/src/ir.js';
+import { applyFunction, applyOp, type ScalarOp } from '../analysis/scalar-ops.js';
+import { BINARY_OPS, COMMUTATIVE_OPS, type AttrValue, type IrNode, type IrSetting, type NodeId, type StrategyIr } from '../../../protocol/src/ir.js';
 import { DAG_VERSION, type DagMode, type DagOp, type DagNode, type DagTarget, type DagAction, type DagRule, type DagSetting, type DagAllocation, type CanonicalDag } from '../../../protocol/src/ir.js';
 
 export { DAG_VERSION };
@@ -58,15 +58,6 @@ interface Term {
     readonly param?: number;
     readonly commutative: boolean;
 }
-
-const FOLDABLE: Record<string, (xs: number[]) => number> = {
-    abs: ([x]) => Math.abs(x!), log: ([x]) => Math.log(x!), sqrt: ([x]) => Math.sqrt(x!), sign: ([x]) => Math.sign(x!),
-    min: ([a, b]) => Math.min(a!, b!), max: ([a, b]) => Math.max(a!, b!), clamp: ([x, lo, hi]) => Math.min(Math.max(x!, lo!), hi!),
-};
-
-const BINARY_SYMBOL: Partial<Record<IrOp, '+' | '-' | '*' | '/' | '<' | '<=' | '==' | '!=' | 'and' | 'or'>> = {
-    add: '+', sub: '-', mul: '*', div: '/', lt: '<', le: '<=', eq: '==', ne: '!=', and: 'and', or: 'or',
-};
 
 /** Numbers as they enter hashes: 15 significant digits (so 0.1% and 10 bps agree), no -0; non-finite as text. */
 export function canonNumber(v: number): number | string {
@@ -226,7 +217,7 @@ class Canonicalizer {
             }
             case 'neg': {
                 const x = ins[0]!, inner = this.terms[x]!;
-                if (nums) return fold(-nums[0]!) ?? this.add({ op: 'neg', inputs: ins, type: n.type, unit, attrs: {} });
+                if (nums) return fold(applyOp('neg', nums)) ?? this.add({ op: 'neg', inputs: ins, type: n.type, unit, attrs: {} });
                 if (inner.op === 'neg') return inner.inputs[0]!;
                 return this.add({ op: 'neg', inputs: ins, type: n.type, unit, attrs: {} });
             }
@@ -254,8 +245,8 @@ class Canonicalizer {
             case 'call': {
                 const fn = String(n.attrs['fn']);
                 const info = this.catalogue.fn(fn);
-                if (nums && info?.entry.elementwise && FOLDABLE[fn]) {
-                    const folded = fold(FOLDABLE[fn](nums));
+                if (nums && info?.entry.elementwise) {
+                    const folded = fold(applyFunction(fn, nums));
                     if (folded !== undefined) return folded;
                 }
                 const attrs: Record<string, AttrValue> = { fn };
@@ -267,11 +258,10 @@ class Canonicalizer {
                 let op = n.op as DagOp | 'gt' | 'ge';
                 let [l, r] = [ins[0]!, ins[1]!];
                 if (op === 'gt' || op === 'ge') { op = op === 'gt' ? 'lt' : 'le'; [l, r] = [r, l]; }
-                const sym = BINARY_SYMBOL[op];
-                if (!sym) throw new Error(`unknown IR op '${n.op}'`);
+                if (!BINARY_OPS.includes(op)) throw new Error(`unknown IR op '${n.op}'`);
                 const lv = this.constValue(l), rv = this.constValue(r);
                 if (allConst && (typeof lv === 'number' || typeof lv === 'boolean') && (typeof rv === 'number' || typeof rv === 'boolean')) {
-                    const folded = fold(foldBinary(sym, lv, rv));
+                    const folded = fold(applyOp(op as ScalarOp, [lv, rv]));
                     if (folded !== undefined) return folded;
                 }
                 return this.add({ op, inputs: [l, r], type: n.type, unit, attrs: {}, commutative: COMMUTATIVE_OPS.includes(op) });

@@ -65,4 +65,45 @@ describe('validation coverage', () => {
         expect(registered.length).toBeGreaterThan(0);
         for (const t of registered) expect(VALIDATED_TYPES).toContain(t);
     });
+
+    it('the validator has one Strategy check per concern of the analysis, and each reports exactly its concern', async () => {
+        const { CONCERNS } = await import('../src/analysis/analyzer.js');
+        const { services } = await import('./helpers.js');
+        const { loadString } = await import('../src/workspace/load.js');
+        const { document } = await loadString(services(), 'strategy S {\n  universe: binance:BTC/USDT\n  timeframe: 1h\n}\n', 'memory:///concerns.af');
+        const strategy = document.parseResult.value.elements[0]!;
+        // An analysis whose findings name their concern, to see which check reports which.
+        const findings = Object.fromEntries(CONCERNS.map(c => [c, [{ code: 'AF009', node: strategy, message: c }]]));
+        const analyzer = services().alphaforge.Analyzer;
+        const real = analyzer.analyze.bind(analyzer);
+        analyzer.analyze = () => ({ ...real(strategy as never), findings }) as never;
+        try {
+            const registry = services().validation.ValidationRegistry;
+            const reported: string[][] = [];
+            for (const check of registry.getChecks('Strategy')) {
+                const messages: string[] = [];
+                await check(strategy, (_severity, message) => messages.push(message), undefined as never);
+                reported.push(messages);
+            }
+            expect(reported.map(m => m.length)).toEqual(CONCERNS.map(() => 1));
+            expect(reported.flat().sort()).toEqual([...CONCERNS].sort());
+        } finally {
+            analyzer.analyze = real;
+        }
+    });
+
+    it('every diagnostic carries its code in data, with what its fix needs in the shape the language server reads', async () => {
+        const { DIAGNOSTICS } = await import('../src/index.js');
+        const { DiagnosticData, FixData } = await import('../src/validation/diagnostic-data.js');
+        const { check: checkText } = await import('./helpers.js');
+        let fixes = 0;
+        for (const [i, d] of DIAGNOSTICS.entries()) {
+            for (const diagnostic of await checkText(d.bad, `memory:///data${i}.af`)) {
+                const data = DiagnosticData.parse(diagnostic.data);
+                expect(data.code).toBe(diagnostic.code);
+                if (FixData.safeParse(diagnostic.data).success) fixes++;
+            }
+        }
+        expect(fixes).toBeGreaterThanOrEqual(8);
+    });
 });

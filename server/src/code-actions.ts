@@ -1,17 +1,21 @@
 /**
- * Quick fixes for diagnostics whose fix is mechanical, keyed by the diagnostic's code:
- * AF003 (the nearest name in scope), AF007/AF204/AF207 (the suggested key, argument or member)
- * replace the name; AF101 flips a negative look-back; AF102 switches `fill: this_close` to
- * next_open; AF103 reads the last closed coarse bar (offset=1); AF301–AF303 delete the unused
- * declaration (with its doc comment); AF401/AF402 move the default into range / onto the grid;
- * AF403 swaps an inverted range; AF602 turns a bare stop distance into a percentage; AF603
- * (`target -50% long`) offers both readings: drop the minus, or drop it and flip the side.
+ * Quick fixes for diagnostics whose fix is mechanical. Each fix is chosen by the diagnostic's code
+ * and built from what the diagnostic carries in `data` (language/src/validation/diagnostic-data.ts:
+ * the suggested name, the index, the value, …) and from the AST at its range — never from its
+ * message. AF003 (the nearest name in scope), AF007/AF204/AF207 (the suggested key, argument or
+ * member) replace the name; AF101 reads the past instead of the future; AF102 switches
+ * `fill: this_close` to next_open; AF103 reads the last closed coarse bar (offset=1); AF301–AF303
+ * delete the unused declaration (with its doc comment); AF401/AF402 move the default into range /
+ * onto the grid; AF403 swaps an inverted range; AF602 turns a bare stop distance into a
+ * percentage; AF603 (`target -50% long`) offers both readings: drop the minus, or drop it and flip
+ * the side.
  */
 import { AstUtils, CstUtils, GrammarUtils, type AstNode, type LangiumDocument, type MaybePromise, type ScopeProvider } from 'langium';
 import type { CodeActionProvider } from 'langium/lsp';
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Command, type Diagnostic, type Range, type TextEdit } from 'vscode-languageserver';
 import * as ast from '../../language/src/generated/ast.js';
 import { suggest } from '../../language/src/util/did-you-mean.js';
+import { DiagnosticData, FixData } from '../../language/src/validation/diagnostic-data.js';
 import type { AlphaForgeLspServices } from './alphaforge-lsp-module.js';
 
 export class AlphaForgeCodeActionProvider implements CodeActionProvider {
@@ -22,65 +26,47 @@ export class AlphaForgeCodeActionProvider implements CodeActionProvider {
     }
 
     getCodeActions(document: LangiumDocument, params: CodeActionParams): MaybePromise<(Command | CodeAction)[] | undefined> {
-        const out: CodeAction[] = [];
-        for (const d of params.context.diagnostics) {
-            const code = String(d.code ?? (d.data as { code?: string } | undefined)?.code ?? '');
-            const action = this.fix(document, d, code);
-            if (action) out.push(...(Array.isArray(action) ? action : [action]));
-        }
-        return out;
+        return params.context.diagnostics.flatMap(d => this.fixes(document, d));
     }
 
-    private fix(document: LangiumDocument, d: Diagnostic, code: string): CodeAction | CodeAction[] | undefined {
-        const text = document.textDocument.getText(d.range);
+    private fixes(document: LangiumDocument, d: Diagnostic): CodeAction[] {
         const edit = (title: string, edits: TextEdit[], preferred = true): CodeAction => ({
             title, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: preferred,
             edit: { changes: { [document.textDocument.uri]: edits } },
         });
-        const suggestion = /did you mean '([^']+)'/.exec(d.message)?.[1];
-        switch (code) {
-            case 'AF003': {
-                const name = suggestion ?? this.nearestInScope(document, d.range, text);
-                return name ? edit(`Change to '${name}'`, [{ range: d.range, newText: name }]) : undefined;
+        const replace = (title: string, newText: string): CodeAction[] => [edit(title, [{ range: d.range, newText }])];
+        const fix = FixData.safeParse(d.data);
+        if (fix.success) {
+            const data = fix.data;
+            switch (data.code) {
+                case 'AF007': case 'AF204': case 'AF207': return replace(`Change to '${data.suggestion}'`, data.suggestion);
+                case 'AF101': return replace(`Use the past: [${data.lookback}]`, String(data.lookback));
+                case 'AF103': return replace('Read the last closed bar (offset=1)', data.replacement);
+                case 'AF401': case 'AF402': return replace(`Set the default to ${data.value}`, String(data.value));
+                case 'AF403': {
+                    const p = this.nodeAt(document, d.range, ast.isParamDecl);
+                    const lo = p?.low?.$cstNode, hi = p?.high?.$cstNode;
+                    return lo && hi ? [edit(`Swap the bounds: ${hi.text}..${lo.text}`, [{ range: lo.range, newText: hi.text }, { range: hi.range, newText: lo.text }])] : [];
+                }
+                case 'AF602': return replace(`Make it ${data.percent} of the entry price`, data.percent);
+                case 'AF603': return this.targetSideFixes(document, d.range).map(f => edit(f.title, f.edits, false));
             }
-            case 'AF007': case 'AF204': case 'AF207':
-                return suggestion ? edit(`Change to '${suggestion}'`, [{ range: d.range, newText: suggestion }]) : undefined;
-            case 'AF101': {
-                const m = /^-\s*(\d+)$/.exec(text.trim());
-                return m ? edit(`Use the past: [${m[1]}]`, [{ range: d.range, newText: m[1]! }]) : undefined;
+        }
+        switch (codeOf(d)) {
+            case 'AF003': {
+                const name = this.nearestInScope(document, d.range, document.textDocument.getText(d.range));
+                return name ? replace(`Change to '${name}'`, name) : [];
             }
             case 'AF102': {
                 const fill = this.fillSetting(document, d.range);
-                return fill ? edit('Fill at the next open (fill: next_open)', [{ range: fill, newText: 'next_open' }]) : undefined;
+                return fill ? [edit('Fill at the next open (fill: next_open)', [{ range: fill, newText: 'next_open' }])] : [];
             }
-            case 'AF103':
-                return /^offset\s*=\s*0$/.test(text.trim()) ? edit('Read the last closed bar (offset=1)', [{ range: d.range, newText: 'offset=1' }]) : undefined;
             case 'AF301': case 'AF302': case 'AF303': {
                 const range = this.declarationLines(document, d.range);
-                return range ? edit('Remove the unused declaration', [{ range, newText: '' }], false) : undefined;
+                return range ? [edit('Remove the unused declaration', [{ range, newText: '' }], false)] : [];
             }
-            case 'AF401': {
-                const m = /range (-?[\d.]+)\.\.(-?[\d.]+)/.exec(d.message), v = Number(text);
-                if (!m || !Number.isFinite(v)) return undefined;
-                const clamped = Math.min(Math.max(v, Number(m[1])), Number(m[2]));
-                return edit(`Set the default to ${clamped}`, [{ range: d.range, newText: String(clamped) }]);
-            }
-            case 'AF402': {
-                const m = /Nearest grid values: (-?[\d.]+) and (-?[\d.]+)/.exec(d.message);
-                return m ? edit(`Set the default to ${m[1]}`, [{ range: d.range, newText: m[1]! }]) : undefined;
-            }
-            case 'AF403': {
-                if (!/is empty: .*Write low\.\.high/.test(d.message)) return undefined;
-                const p = this.nodeAt(document, d.range, ast.isParamDecl);
-                const lo = p?.low?.$cstNode, hi = p?.high?.$cstNode;
-                return lo && hi ? edit(`Swap the bounds: ${hi.text}..${lo.text}`, [{ range: lo.range, newText: hi.text }, { range: hi.range, newText: lo.text }]) : undefined;
-            }
-            case 'AF602':
-                return /^[\d.]+$/.test(text.trim()) ? edit(`Make it ${text.trim()}% of the entry price`, [{ range: d.range, newText: `${text.trim()}%` }]) : undefined;
-            case 'AF603':
-                return this.targetSideFixes(document, d.range).map(f => edit(f.title, f.edits, false));
             default:
-                return undefined;
+                return [];
         }
     }
 
@@ -153,4 +139,10 @@ export class AlphaForgeCodeActionProvider implements CodeActionProvider {
         while (first > 0 && /^\s*\/\/\//.test(lineText(first - 1))) first--;
         return { start: { line: first, character: 0 }, end: { line: end.line + 1, character: 0 } };
     }
+}
+
+/** The diagnostic's code: from its data (where Langium's examples keep it), else the LSP field. */
+function codeOf(d: Diagnostic): string {
+    const data = DiagnosticData.safeParse(d.data);
+    return data.success ? data.data.code : String(d.code ?? '');
 }

@@ -78,6 +78,7 @@ describe('quick fixes', () => {
         { code: 'AF101', text: bad('AF101-lookahead-negative-look-back-index.af'), title: /past/, fixed: t => t.includes('close[1]') },
         { code: 'AF102', text: bad('AF102-lookahead-same-bar-fill.af'), title: /next_open/, fixed: t => t.includes('fill: next_open') },
         { code: 'AF103', text: inline('when close > d => target 100% long', '  feature d = resample(close, 1d, offset=0)\n'), title: /offset=1/, fixed: t => t.includes('offset=1') },
+        { code: 'AF103', text: inline('when close > d => target 100% long', '  feature d = resample(close, 1d, 0)\n'), title: /offset=1/, fixed: t => t.includes('resample(close, 1d, 1)') },
         { code: 'AF204', text: inline('when close > sma(close, lenght=20) => target 100% long'), title: /'length'/, fixed: t => t.includes('length=20') },
         { code: 'AF207', text: inline('when close > bollinger(close).uper => target 100% long'), title: /'upper'/, fixed: t => t.includes('.upper') },
         { code: 'AF301', text: bad('AF301-unused-parameter.af'), title: /Remove/, fixed: t => !t.includes('param n') },
@@ -101,6 +102,10 @@ describe('quick fixes', () => {
             expect(action.kind).toBe('quickfix');
             expect(action.title).toMatch(c.title);
             expect(action.diagnostics?.[0]?.code).toBe(c.code);
+            // The fix comes from the code, the data and the AST: a diagnostic without its message gets the same fixes.
+            const blank = { ...d!, message: '' };
+            const again = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: d!.range, context: { diagnostics: [blank] } });
+            expect(again.map(a => ({ title: a.title, edit: a.edit }))).toEqual(actions.map(a => ({ title: a.title, edit: a.edit })));
             const fixed = applyEdits(c.text, editsFor(action.edit, uri));
             expect(c.fixed(fixed), fixed).toBe(true);
             const v = await client.change(uri, fixed);
@@ -145,6 +150,14 @@ describe('quick fixes', () => {
         const w = await openAndCheck('none-603', inline('when close > open => target w long', '  param w: float = -50% in -100%..-50% step 50%\n'));
         const d603 = w.diagnostics.find(x => x.code === 'AF603')!;
         expect(await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: w.uri }, range: d603.range, context: { diagnostics: [d603] } })).toEqual([]);
+        // A def's mistake repeated at a call: the call's text is not what a fix would replace (the def's own diagnostic has the fix).
+        const def = await openAndCheck('none-def', `def slow(x) = sma(x, lenght=20)\n${inline('when close > slow(close) => target 100% long')}`);
+        const atDef = def.diagnostics.find(x => x.code === 'AF204' && x.range.start.line === 0)!;
+        const atCall = def.diagnostics.find(x => x.code === 'AF204' && x.range.start.line > 0)!;
+        expect(atCall.message).toContain("did you mean 'length'");
+        expect(await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: def.uri }, range: atCall.range, context: { diagnostics: [atCall] } })).toEqual([]);
+        const fromDef = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: def.uri }, range: atDef.range, context: { diagnostics: [atDef] } });
+        expect(fromDef.map(a => a.title)).toEqual(["Change to 'length'"]);
     });
 });
 

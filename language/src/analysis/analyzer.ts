@@ -35,9 +35,24 @@ export interface Sink {
     readonly exprs: readonly ast.Expression[];
 }
 
+/**
+ * What the analysis of a strategy checks. Each concern keeps its own findings, and the validator
+ * has one check per concern (validation/alphaforge-validator.ts says what each one checks).
+ */
+export const CONCERNS = [
+    'header', 'names', 'trades', 'sameBarFill', 'rules', 'settings', 'portfolio', 'crossSectional', 'unused', 'neverFires',
+    'params', 'gridLimit', 'warmup', 'overfitting', 'lookbackLimit', 'leverage', 'targetSides', 'expressions', 'lookahead',
+] as const;
+export type Concern = (typeof CONCERNS)[number];
+export type StrategyFindings = Readonly<Record<Concern, readonly Finding[]>>;
+
+function noFindings(): Record<Concern, Finding[]> {
+    return Object.fromEntries(CONCERNS.map(c => [c, []])) as unknown as Record<Concern, Finding[]>;
+}
+
 export interface StrategyAnalysis {
     readonly strategy: ast.Strategy;
-    readonly findings: readonly Finding[];
+    readonly findings: StrategyFindings;
     /** Facts (type, unit, look-back, lookahead) of every expression. */
     readonly facts: ReadonlyMap<AstNode, Facts>;
     readonly params: ParamSpace;
@@ -87,7 +102,7 @@ export class Analyzer {
         return this.defCache.get(def, () => {
             const checker = new Checker({ catalogue: this.catalogue, universeSize: 1 });
             checker.checkDefStandalone(def);
-            return checker.findings;
+            return [...checker.findings.expressions, ...checker.findings.lookahead];
         });
     }
 
@@ -99,9 +114,10 @@ export class Analyzer {
 }
 
 function tooDeep(s: ast.Strategy): StrategyAnalysis {
+    const findings = noFindings();
+    findings.expressions.push({ code: 'AF001', node: s, property: 'name', message: `Strategy '${s.name}' is nested too deeply to analyse (an expression of thousands of terms); split long expressions into features.` });
     return {
-        strategy: s, facts: new Map(), timeframeMs: undefined, assets: [], sinks: [], used: new Set(), fill: 'next_open',
-        findings: [{ code: 'AF001', node: s, property: 'name', message: `Strategy '${s.name}' is nested too deeply to analyse (an expression of thousands of terms); split long expressions into features.` }],
+        strategy: s, facts: new Map(), timeframeMs: undefined, assets: [], sinks: [], used: new Set(), fill: 'next_open', findings,
         params: { params: [], gridSize: 1, freeCount: 0, findings: [] },
         warmup: { bars: 0, maxBars: 0 },
         settings: { risk: new Map(), execution: new Map(), portfolio: new Map() },
@@ -109,7 +125,7 @@ function tooDeep(s: ast.Strategy): StrategyAnalysis {
 }
 
 class StrategyAnalyzer {
-    private readonly findings: Finding[] = [];
+    private readonly findings = noFindings();
     private readonly checker: Checker;
     private readonly members: readonly ast.Member[];
     private readonly assets: ast.Asset[];
@@ -127,7 +143,7 @@ class StrategyAnalyzer {
         this.checkHeader();
         this.checkNames();
         const params = analyzeParams(this.s, this.catalogue);
-        this.findings.push(...params.findings);
+        this.findings.params.push(...params.findings);
 
         const c = this.checker;
         for (const m of this.members) {
@@ -136,7 +152,7 @@ class StrategyAnalyzer {
             else if (ast.isSignalDecl(m)) {
                 const f = c.decl(m);
                 if (f.ty.kind !== 'bool' && f.ty.kind !== 'unknown') {
-                    this.add({ code: 'AF201', node: m, property: 'value', message: `Signal '${m.name}' must be a condition, but is a ${formatType(f.ty)}. Compare it (e.g. \`${textOf(m.value)} > 0\`) or declare it as a feature.` });
+                    this.add('expressions', { code: 'AF201', node: m, property: 'value', message: `Signal '${m.name}' must be a condition, but is a ${formatType(f.ty)}. Compare it (e.g. \`${textOf(m.value)} > 0\`) or declare it as a feature.` });
                 }
             } else if (ast.isConstraintDecl(m)) {
                 const f = c.check(m, m.condition);
@@ -159,16 +175,22 @@ class StrategyAnalyzer {
         this.checkLeverage(settings);
         this.checkTargetSides();
         if (!this.members.some(m => ast.isRulesBlock(m) || (ast.isPortfolioBlock(m) && m.items.some(ast.isAllocation)))) {
-            this.add({ code: 'AF009', node: this.s, property: 'name', message: `Strategy '${this.s.name}' has no rules and no portfolio allocation, so it never trades.` });
+            this.add('trades', { code: 'AF009', node: this.s, property: 'name', message: `Strategy '${this.s.name}' has no rules and no portfolio allocation, so it never trades.` });
         }
+        // The checker's findings come after the analyzer's own in each concern.
+        const findings: StrategyFindings = {
+            ...this.findings,
+            expressions: [...this.findings.expressions, ...c.findings.expressions],
+            lookahead: [...this.findings.lookahead, ...c.findings.lookahead],
+        };
         return {
-            strategy: this.s, findings: [...this.findings, ...c.findings], facts: c.facts, params,
+            strategy: this.s, findings, facts: c.facts, params,
             timeframeMs: this.timeframeMs, assets: this.assets, warmup, sinks, used, settings, fill,
         };
     }
 
-    private add(f: Finding): void {
-        this.findings.push(f);
+    private add(concern: Concern, f: Finding): void {
+        this.findings[concern].push(f);
     }
 
     // ------------------------------------------------------------------ header and names
@@ -183,20 +205,20 @@ class StrategyAnalyzer {
             const found = this.members.filter(is);
             if (required && found.length === 0) {
                 const example = name === 'universe' ? 'universe: binance:BTC/USDT' : 'timeframe: 1h';
-                this.add({ code: 'AF006', node: this.s, property: 'name', message: `Strategy '${this.s.name}' has no ${name}; add \`${example}\`.` });
+                this.add('header', { code: 'AF006', node: this.s, property: 'name', message: `Strategy '${this.s.name}' has no ${name}; add \`${example}\`.` });
             }
             for (const extra of found.slice(1)) {
-                this.add({ code: 'AF006', node: extra, message: `'${name}' appears more than once in strategy '${this.s.name}'; merge them.` });
+                this.add('header', { code: 'AF006', node: extra, message: `'${name}' appears more than once in strategy '${this.s.name}'; merge them.` });
             }
         }
         const tf = this.members.find(ast.isTimeframeDecl);
         if (tf?.value && this.timeframeMs === undefined) {
-            this.add({ code: 'AF206', node: tf, property: 'value', message: `'${tf.value}' is not a timeframe; write e.g. 1m, 5m, 1h, 4h, 1d.` });
+            this.add('header', { code: 'AF206', node: tf, property: 'value', message: `'${tf.value}' is not a timeframe; write e.g. 1m, 5m, 1h, 4h, 1d.` });
         }
         const symbols = new Map<string, ast.Asset>();
         for (const a of this.assets) {
             if (!a.symbol) continue;
-            if (symbols.has(a.symbol)) this.add({ code: 'AF002', node: a, property: 'symbol', message: `${a.symbol} is listed twice in the universe.` });
+            if (symbols.has(a.symbol)) this.add('header', { code: 'AF002', node: a, property: 'symbol', message: `${a.symbol} is listed twice in the universe.` });
             symbols.set(a.symbol, a);
         }
     }
@@ -212,14 +234,14 @@ class StrategyAnalyzer {
             if (!name) continue;
             const prev = seen.get(name);
             if (prev) {
-                this.add({ code: 'AF002', node, property: 'name', message: `'${name}' is already declared in strategy '${this.s.name}'; rename one of them.`, related: [{ node: prev, message: 'first declared here' }] });
+                this.add('names', { code: 'AF002', node, property: 'name', message: `'${name}' is already declared in strategy '${this.s.name}'; rename one of them.`, related: [{ node: prev, message: 'first declared here' }] });
             } else {
                 seen.set(name, node);
             }
             const builtin = this.catalogue.get(name);
             // Constants (daily, equal, halt, …) only mean something in settings, where a clash is a type error anyway.
             if (builtin && builtin.kind !== 'const') {
-                this.add({ code: 'AF010', node, property: 'name', message: `'${name}' shadows the builtin ${name}; inside '${this.s.name}' the name now means this declaration. Rename it.` });
+                this.add('names', { code: 'AF010', node, property: 'name', message: `'${name}' shadows the builtin ${name}; inside '${this.s.name}' the name now means this declaration. Rename it.` });
             }
         }
     }
@@ -248,23 +270,23 @@ class StrategyAnalyzer {
                     } else if (ast.isOrderAction(action)) {
                         if (action.size) { exprs.push(action.size); this.checkSize(rule, action.size, action.quantity, action.side); }
                         if ((action.orderType === 'limit' || action.orderType === 'stop') && !action.price) {
-                            this.add({ code: 'AF201', node: action, property: 'orderType', message: `A ${action.orderType} order needs a price: \`${action.orderType} at close - 0.5 * atr(14)\`.` });
+                            this.add('rules', { code: 'AF201', node: action, property: 'orderType', message: `A ${action.orderType} order needs a price: \`${action.orderType} at close - 0.5 * atr(14)\`.` });
                         }
                         if (action.price) {
                             exprs.push(action.price);
                             const f = c.check(rule, action.price);
                             if (c.expectKind(f.ty, 'num', action.price, 'an order price is a number') && !unitsEqual(f.ty.unit, PRICE)) {
-                                this.add({ code: 'AF202', node: action.price, message: `An order price must be a price, but \`${textOf(action.price)}\` is ${formatUnit(f.ty.unit, f.ty.display)}.` });
+                                this.add('rules', { code: 'AF202', node: action.price, message: `An order price must be a price, but \`${textOf(action.price)}\` is ${formatUnit(f.ty.unit, f.ty.display)}.` });
                             }
                             if (action.orderType === 'market' || !action.orderType) {
-                                this.add({ code: 'AF201', node: action.price, message: 'A market order has no price; use `limit at …` or `stop at …`.' });
+                                this.add('rules', { code: 'AF201', node: action.price, message: 'A market order has no price; use `limit at …` or `stop at …`.' });
                             }
                         }
                         if (action.expire) {
                             const f = c.check(rule, action.expire);
                             const bars = f.ty.kind === 'num' && unitsEqual(f.ty.unit, { bars: 1 }) && f.ty.unit !== 'any';
                             if (f.ty.kind !== 'unknown' && f.ty.kind !== 'duration' && !bars) {
-                                this.add({ code: 'AF201', node: action.expire, message: '`expire` takes a number of bars (`3 bars`) or a duration (`4h`).' });
+                                this.add('rules', { code: 'AF201', node: action.expire, message: '`expire` takes a number of bars (`3 bars`) or a duration (`4h`).' });
                             }
                         }
                     }
@@ -279,7 +301,7 @@ class StrategyAnalyzer {
         const f = this.checker.check(rule, size);
         if (!this.checker.expectKind(f.ty, 'num', size, `a ${what} size is a number`)) return;
         if (!quantity && f.ty.unit !== 'any' && !isDimensionless(f.ty.unit)) {
-            this.add({ code: 'AF202', node: size, message: `A ${what} size is a fraction of equity (e.g. 50%) or a quantity with \`units\`; \`${textOf(size)}\` is ${formatUnit(f.ty.unit, f.ty.display)}.` });
+            this.add('rules', { code: 'AF202', node: size, message: `A ${what} size is a fraction of equity (e.g. 50%) or a quantity with \`units\`; \`${textOf(size)}\` is ${formatUnit(f.ty.unit, f.ty.display)}.` });
         }
     }
 
@@ -297,11 +319,11 @@ class StrategyAnalyzer {
                 if (!spec) {
                     const keys = Object.keys(SETTINGS[section]);
                     const s = suggest(st.key, keys);
-                    this.add({ code: 'AF007', node: st, property: 'key', message: `'${st.key}' is not a ${section} setting${s ? `; did you mean '${s}'?` : ''}. Known: ${keys.join(', ')}.` });
+                    this.add('settings', { code: 'AF007', node: st, property: 'key', message: `'${st.key}' is not a ${section} setting${s ? `; did you mean '${s}'?` : ''}. Known: ${keys.join(', ')}.`, data: s ? { code: 'AF007', suggestion: s } : undefined });
                     continue;
                 }
                 if (out[section].has(st.key)) {
-                    this.add({ code: 'AF007', node: st, property: 'key', message: `'${st.key}' is set twice in ${section}; keep one.` });
+                    this.add('settings', { code: 'AF007', node: st, property: 'key', message: `'${st.key}' is set twice in ${section}; keep one.` });
                     continue;
                 }
                 out[section].set(st.key, st);
@@ -327,13 +349,13 @@ class StrategyAnalyzer {
         const f = c.check(st, st.value);
         const ty = f.ty;
         if (ty.kind === 'unknown') return;
-        const bad = (what: string): void => this.add({ code: 'AF208', node: st, property: 'value', message: `${section} ${key} takes ${what}; got ${formatType(ty)} \`${textOf(st.value)}\`.` });
+        const bad = (what: string): void => this.add('settings', { code: 'AF208', node: st, property: 'value', message: `${section} ${key} takes ${what}; got ${formatType(ty)} \`${textOf(st.value)}\`.` });
         const kind = spec.kind;
         if (st.action && kind !== 'drawdown') {
-            this.add({ code: 'AF208', node: st, property: 'action', message: `Only max_drawdown takes an action (\`=> halt\`); remove \`=> ${textOf(st.action)}\` from ${key}.` });
+            this.add('settings', { code: 'AF208', node: st, property: 'action', message: `Only max_drawdown takes an action (\`=> halt\`); remove \`=> ${textOf(st.action)}\` from ${key}.` });
         }
         if (st.quantity && kind !== 'sizing') {
-            this.add({ code: 'AF208', node: st, property: 'value', message: `\`units\` applies only to max_position.` });
+            this.add('settings', { code: 'AF208', node: st, property: 'value', message: `\`units\` applies only to max_position.` });
         }
         if (typeof kind === 'object') {
             if (ty.kind !== 'enum' || ty.enumType !== kind.enumType) bad(`one of ${this.catalogue.enumValues(kind.enumType).join(', ')}`);
@@ -343,7 +365,9 @@ class StrategyAnalyzer {
         switch (kind) {
             case 'stop':
                 if (ty.unit === 'any') {
-                    this.add({ code: 'AF602', node: st, property: 'value', message: `${key}: ${textOf(st.value)} is a bare number: a price distance or a fraction? Write a percentage (\`${textOf(st.value)}%\`) or a price expression (\`${textOf(st.value)} * atr(14)\`).` });
+                    // A bare literal was most likely meant as a percentage of the entry price.
+                    const percent = ast.isNumberLit(st.value) && !st.value.unit ? `${textOf(st.value)}%` : undefined;
+                    this.add('settings', { code: 'AF602', node: st, property: 'value', message: `${key}: ${textOf(st.value)} is a bare number: a price distance or a fraction? Write a percentage (\`${textOf(st.value)}%\`) or a price expression (\`${textOf(st.value)} * atr(14)\`).`, data: percent ? { code: 'AF602', percent } : undefined });
                 } else if (!isDimensionless(ty.unit) && !unitsEqual(ty.unit, PRICE)) {
                     bad('a fraction of the entry price (2%) or a price distance (2 * atr(14))');
                 }
@@ -354,7 +378,7 @@ class StrategyAnalyzer {
                 if (kind === 'drawdown' && st.action) {
                     const a = c.check(st, st.action);
                     if (a.ty.kind !== 'unknown' && (a.ty.kind !== 'enum' || a.ty.enumType !== 'breach_action')) {
-                        this.add({ code: 'AF208', node: st, property: 'action', message: `max_drawdown => takes one of ${this.catalogue.enumValues('breach_action').join(', ')}.` });
+                        this.add('settings', { code: 'AF208', node: st, property: 'action', message: `max_drawdown => takes one of ${this.catalogue.enumValues('breach_action').join(', ')}.` });
                     }
                 }
                 return;
@@ -386,7 +410,7 @@ class StrategyAnalyzer {
                     exprs.push(item.weighting);
                     const f = c.check(item, item.weighting);
                     const ok = f.ty.kind === 'unknown' || (f.ty.kind === 'enum' && f.ty.enumType === 'weighting') || f.ty.kind === 'num';
-                    if (!ok) this.add({ code: 'AF208', node: item, property: 'weighting', message: `weight takes ${this.catalogue.enumValues('weighting').join(', ')} or a numeric series; got ${formatType(f.ty)}.` });
+                    if (!ok) this.add('portfolio', { code: 'AF208', node: item, property: 'weighting', message: `weight takes ${this.catalogue.enumValues('weighting').join(', ')} or a numeric series; got ${formatType(f.ty)}.` });
                 }
                 sinks.push({ node: item, label: `portfolio ${item.side} ${textOf(item.selection, 40)}`, exprs });
             }
@@ -411,7 +435,7 @@ class StrategyAnalyzer {
             for (const e of decisive) {
                 const f = e && this.checker.facts.get(e);
                 if (!f?.current) continue;
-                this.add({
+                this.add('sameBarFill', {
                     code: 'AF102', node: e!,
                     message: `Lookahead: \`fill: this_close\` fills at the close of bar t, but ${sink.label} is computed from that close: ${formatChain([{ node: sink.node, label: sink.label }, ...f.current])}. Fill at next_open (the default) or lag the inputs by one bar (close[1]).`,
                     related: [
@@ -426,7 +450,7 @@ class StrategyAnalyzer {
     private checkCrossSectional(): void {
         if (this.assets.length > 1) return;
         for (const call of this.checker.crossSectionalCalls) {
-            this.add({ code: 'AF209', node: call, message: `${call.func.ref?.name}() compares the assets of the universe at each bar, but the universe of '${this.s.name}' has ${this.assets.length} asset. Add assets or use a time-series function (e.g. zscore(x, n)).` });
+            this.add('crossSectional', { code: 'AF209', node: call, message: `${call.func.ref?.name}() compares the assets of the universe at each bar, but the universe of '${this.s.name}' has ${this.assets.length} asset. Add assets or use a time-series function (e.g. zscore(x, n)).` });
         }
     }
 
@@ -461,7 +485,7 @@ class StrategyAnalyzer {
                 ? `is only used by unused ${by.map(u => `${ast.isFeatureDecl(u) ? 'feature' : 'signal'} '${u.name}'`).join(', ')}`
                 : constraintOnly ? 'is only used in constraints' : 'is never used';
             const advice = kind === 'param' ? ' It still multiplies every sweep grid; remove it or use it.' : ' Remove it or use it in a rule.';
-            this.add({ code, node: m, property: 'name', message: `${kind[0]!.toUpperCase()}${kind.slice(1)} '${m.name}' ${why} by any rule, portfolio or risk setting.${advice}`.replace(' by any rule, portfolio or risk setting', why === 'is never used' ? '' : ' (nothing trades on it)') });
+            this.add('unused', { code, node: m, property: 'name', message: `${kind[0]!.toUpperCase()}${kind.slice(1)} '${m.name}' ${why} by any rule, portfolio or risk setting.${advice}`.replace(' by any rule, portfolio or risk setting', why === 'is never used' ? '' : ' (nothing trades on it)') });
         }
     }
 
@@ -472,7 +496,7 @@ class StrategyAnalyzer {
                 if (!rule.condition) continue;
                 const t = iv.truth(rule.condition);
                 if (!t.canTrue) {
-                    this.add({ code: 'AF304', node: rule, property: 'condition', message: `Rule \`when ${textOf(rule.condition, 50)}\` can never fire: ${t.why ?? 'its condition is always false'}.` });
+                    this.add('neverFires', { code: 'AF304', node: rule, property: 'condition', message: `Rule \`when ${textOf(rule.condition, 50)}\` can never fire: ${t.why ?? 'its condition is always false'}.` });
                 }
             }
         }
@@ -497,7 +521,7 @@ class StrategyAnalyzer {
         if (!this.s.name) return;
         const where = w.at ? ` (longest look-back: \`${textOf(w.at)}\`)` : '';
         const range = w.maxBars > w.bars ? `; up to ${w.maxBars} bars over the param ranges` : '';
-        this.add({ code: 'AF501', node: this.s, property: 'name', message: `Warm-up: ${w.bars} bar${w.bars === 1 ? '' : 's'}${where}${range}. No trade happens before every input is defined.` });
+        this.add('warmup', { code: 'AF501', node: this.s, property: 'name', message: `Warm-up: ${w.bars} bar${w.bars === 1 ? '' : 's'}${where}${range}. No trade happens before every input is defined.` });
     }
 
     /**
@@ -513,7 +537,7 @@ class StrategyAnalyzer {
             if (inputs.some(over)) continue;
             const bars = (n: number): string => (Number.isFinite(n) ? n.toLocaleString('en-US') : 'unboundedly many');
             const much = f.lookbackMax > f.lookback ? `up to ${bars(f.lookbackMax)} bars over the param ranges (${bars(f.lookback)} with the defaults)` : `${bars(f.lookbackMax)} bars`;
-            this.add({
+            this.add('lookbackLimit', {
                 code: 'AF503', node,
                 message: `\`${textOf(node)}\` looks back ${much}; the limit is ${MAX_LOOKBACK_BARS.toLocaleString('en-US')} bars. Shorten the look-back, narrow the param's range, or use a coarser timeframe.`,
             });
@@ -535,7 +559,7 @@ class StrategyAnalyzer {
         const why = widest.n > MAX_GRID
             ? `param '${widest.p.name}' alone has ${fmt(widest.n)} grid values (over ${MAX_GRID.toLocaleString('en-US')} per param)`
             : `the grid has ${fmt(total)} combinations (${counts.map(x => `${x.p.name}: ${fmt(x.n)}`).join(' × ')}; over ${MAX_GRID_COMBINATIONS.toLocaleString('en-US')})`;
-        this.add({
+        this.add('gridLimit', {
             code: 'AF406', node: widest.p.decl, property: 'name',
             message: `A grid sweep of '${this.s.name}' is refused: ${why}. Use a random sweep (a sample of the space), a coarser step, or fix some params.`,
         });
@@ -553,7 +577,7 @@ class StrategyAnalyzer {
         if (bars !== undefined && this.timeframeMs !== undefined) {
             const years = (bars * this.timeframeMs) / YEAR_MS;
             if (years < minYears) {
-                this.add({
+                this.add('overfitting', {
                     code: 'AF502', node: this.s, property: 'name',
                     message: `Overfitting risk: ${free.length} free param${free.length === 1 ? '' : 's'} (${names}) span ${gridText}, but the data covers ${years.toFixed(1)} years. To trust the best of N trials at an annual Sharpe of 1 you need about 2·ln(N) = ${Number.isFinite(minYears) ? minYears.toFixed(1) : '∞'} years. Fix some params, use coarser steps or more data.`,
                 });
@@ -561,7 +585,7 @@ class StrategyAnalyzer {
             }
         }
         if (free.length > 5 || n > 100_000) {
-            this.add({
+            this.add('overfitting', {
                 code: 'AF502', node: this.s, property: 'name',
                 message: `Overfitting risk: ${free.length} free params (${names}) span ${gridText}; the best of that many trials looks good by chance. It needs about ${Number.isFinite(minYears) ? minYears.toFixed(1) : 'unbounded'} years of data for an annual Sharpe of 1 to be meaningful. Fix some params or use coarser steps.`,
             });
@@ -585,7 +609,7 @@ class StrategyAnalyzer {
                     for (const t of action.targets ?? []) {
                         if (!t.side || !t.size || this.checker.facts.get(t.size)?.ty.kind !== 'num') continue;
                         const f = targetSideFinding(t, t.side as 'long' | 'short', t.size, iv);
-                        if (f) this.add(f);
+                        if (f) this.add('targetSides', f);
                     }
                 }
             }
@@ -611,7 +635,7 @@ class StrategyAnalyzer {
                 }
                 if (total > lev + 1e-12) {
                     const each = perAsset > 1 && (rule.actions ?? []).some(a => ast.isTargetAction(a) && a.targets.some(t => !t.asset)) ? ` (a target without an asset applies to each of the ${perAsset} assets)` : '';
-                    this.add({ code: 'AF601', node: rule, property: 'actions', message: `This rule targets ${(total * 100).toFixed(0)}% of equity${each}, above the leverage limit of ${lev}×. Lower the size or set \`risk { leverage: ${Math.ceil(total * 100) / 100} }\`.` });
+                    this.add('leverage', { code: 'AF601', node: rule, property: 'actions', message: `This rule targets ${(total * 100).toFixed(0)}% of equity${each}, above the leverage limit of ${lev}×. Lower the size or set \`risk { leverage: ${Math.ceil(total * 100) / 100} }\`.` });
                 }
             }
         }
@@ -639,7 +663,7 @@ function targetSideFinding(t: ast.Target, side: 'long' | 'short', size: ast.Expr
             ? `Write ${target(x, 'short')} to go short, or drop the minus to go long`
             : `Drop the minus to go short (${target(x, 'short')}), or write ${target(x, 'long')} to go long`;
         const signed = o.lo >= 0 ? '' : `; if the sign of \`${textOf(size)}\` is meant to choose the side, write ${target(textOf(size))} without a side`;
-        return { code: 'AF603', node: t, message: `${written} ${does}: ${how}. ${fix}${signed}.` };
+        return { code: 'AF603', node: t, message: `${written} ${does}: ${how}. ${fix}${signed}.`, data: { code: 'AF603', negatedSize: true } };
     }
     const neg = (e: ast.Expression): string => {
         // A constant is folded (`0 - 50%` → 50%); anything else is negated as written.

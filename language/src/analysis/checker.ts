@@ -58,8 +58,11 @@ export interface CheckerContext {
     readonly universeSize: number;
 }
 
+/** What the checker's findings are about: types, units, arity, arguments and cycles, or lookahead at its source. */
+export type CheckerConcern = 'expressions' | 'lookahead';
+
 export class Checker {
-    readonly findings: Finding[] = [];
+    readonly findings: Readonly<Record<CheckerConcern, Finding[]>> = { expressions: [], lookahead: [] };
     /** Facts of every expression checked outside def instantiation. */
     readonly facts = new Map<AstNode, Facts>();
     /** Which declarations each owner (a declaration or a sink) references directly. */
@@ -72,7 +75,7 @@ export class Checker {
     private owner: AstNode | undefined;
     private readonly defStack: ast.FunctionDef[] = [];
     /** Findings raised inside a def body while instantiating it (reported at the call site). */
-    private captured: Finding[] | undefined;
+    private captured: { finding: Finding; concern: CheckerConcern }[] | undefined;
     private readonly standaloneDefFindings = new Set<string>();
 
     constructor(private readonly ctx: CheckerContext) {}
@@ -121,7 +124,7 @@ export class Checker {
 
     /** Type-check a def body on its own, with parameters of unknown type (only errors that hold for every call). */
     checkDefStandalone(def: ast.FunctionDef): void {
-        const before = this.findings.length;
+        const before = { expressions: this.findings.expressions.length, lookahead: this.findings.lookahead.length };
         const env: Env = {
             def, call: undefined as unknown as ast.Call, depth: 0,
             args: new Map(def.params.map(p => [p, { expr: undefined as unknown as ast.Expression, facts: this.defParamFacts(p), env: undefined }])),
@@ -132,7 +135,9 @@ export class Checker {
         } finally {
             this.defStack.pop();
         }
-        for (const f of this.findings.slice(before)) this.standaloneDefFindings.add(findingKey(f));
+        for (const f of [...this.findings.expressions.slice(before.expressions), ...this.findings.lookahead.slice(before.lookahead)]) {
+            this.standaloneDefFindings.add(findingKey(f));
+        }
     }
 
     paramType(p: ast.ParamDecl): Ty {
@@ -329,7 +334,8 @@ export class Checker {
             this.report({
                 code: 'AF101', node: e.index,
                 message: `Lookahead: \`${textOf(e)}\` reads ${-lo} bar${lo === -1 ? '' : 's'} into the future. Use a look-back n ≥ 0 (x[1] is the previous bar).`,
-            });
+                data: pastIndexFix(e.index),
+            }, 'lookahead');
             future = future ?? chain;
         }
         const n = typeof def === 'number' ? Math.max(0, def) : 0;
@@ -353,7 +359,7 @@ export class Checker {
             if (!this.ctx.catalogue.field(e.member)) {
                 const fields = this.ctx.catalogue.allEntries().filter(x => x.kind === 'field').map(x => x.name);
                 const s = suggest(e.member, fields);
-                this.report({ code: 'AF207', node: e, property: 'member', message: `Asset '${alias.name}' has no field '${e.member}'${s ? `; did you mean '${s}'?` : `. Fields: ${fields.join(', ')}.`}` });
+                this.report({ code: 'AF207', node: e, property: 'member', message: `Asset '${alias.name}' has no field '${e.member}'${s ? `; did you mean '${s}'?` : `. Fields: ${fields.join(', ')}.`}`, data: s ? { code: 'AF207', suggestion: s } : undefined });
                 return UNKNOWN_FACTS;
             }
             return this.fieldFacts(e.member, e, `${alias.name}.${e.member}`);
@@ -367,7 +373,7 @@ export class Checker {
                 if (!outputs.includes(e.member)) {
                     // The member is missing after a syntax error (`macd(close).`): nothing to suggest.
                     const s = e.member ? suggest(e.member, outputs) : undefined;
-                    this.report({ code: 'AF207', node: e, property: 'member', message: `${info.entry.name}() has no output '${e.member}'${s ? `; did you mean '${s}'?` : ''}. Outputs: ${outputs.join(', ')}.` });
+                    this.report({ code: 'AF207', node: e, property: 'member', message: `${info.entry.name}() has no output '${e.member}'${s ? `; did you mean '${s}'?` : ''}. Outputs: ${outputs.join(', ')}.`, data: s ? { code: 'AF207', suggestion: s } : undefined });
                 }
                 return f;
             }
@@ -405,7 +411,7 @@ export class Checker {
                 const i = names.indexOf(a.name);
                 if (i < 0) {
                     const s = suggest(a.name, names);
-                    this.report({ code: 'AF204', node: a, property: 'name', message: `${fname}() has no parameter '${a.name}'${s ? `; did you mean '${s}'?` : ''}. Parameters: ${names.join(', ')}.` });
+                    this.report({ code: 'AF204', node: a, property: 'name', message: `${fname}() has no parameter '${a.name}'${s ? `; did you mean '${s}'?` : ''}. Parameters: ${names.join(', ')}.`, data: s ? { code: 'AF204', suggestion: s } : undefined });
                 } else if (bound[i]) {
                     this.report({ code: 'AF204', node: a, property: 'name', message: `'${a.name}' of ${fname}() is given twice.` });
                 } else {
@@ -494,10 +500,12 @@ export class Checker {
             }
             if (offset < 1) {
                 const chain: Chain = [{ node: e, label: `${textOf(e)} (the coarse bar still forming)` }];
+                const offsetArg = bound[info.params.findIndex(p => p.name === 'offset')];
                 this.report({
-                    code: 'AF103', node: bound[info.params.findIndex(p => p.name === 'offset')] ?? e,
+                    code: 'AF103', node: offsetArg ?? e,
                     message: `Lookahead: \`${textOf(e)}\` reads the final value of the coarse bar that is still forming; it is only known when that bar closes. Use offset=1 (the default: the last closed bar).`,
-                });
+                    data: ast.isNumberLit(offsetArg?.value) ? { code: 'AF103', replacement: offsetArg.name ? `${offsetArg.name}=1` : '1' } : undefined,
+                }, 'lookahead');
                 peek = peek ?? chain;
             }
         }
@@ -580,7 +588,7 @@ export class Checker {
         }
         // Findings inside the body are about this call: report them here, unless the def is wrong on its own.
         const outerCapture = this.captured;
-        const captured: Finding[] = [];
+        const captured: { finding: Finding; concern: CheckerConcern }[] = [];
         this.captured = captured;
         this.defStack.push(def);
         let f: Facts;
@@ -590,10 +598,11 @@ export class Checker {
             this.defStack.pop();
             this.captured = outerCapture;
         }
-        for (const c of captured) {
+        for (const { finding: c, concern } of captured) {
             if (this.standaloneDefFindings.has(findingKey(c))) continue;
-            if (c.node === e || isInside(c.node, e)) { this.report(c); continue; }
-            this.report({ ...c, node: e, property: undefined, index: undefined, message: `In ${def.name}(): ${c.message}`, related: [{ node: c.node, message: c.message }] });
+            if (c.node === e || isInside(c.node, e)) { this.report(c, concern); continue; }
+            // Reported at the call, whose text is not what the fix would replace.
+            this.report({ ...c, node: e, property: undefined, index: undefined, message: `In ${def.name}(): ${c.message}`, related: [{ node: c.node, message: c.message }], data: undefined }, concern);
         }
         if (def.returnType) this.checkReturnType(def, e, f);
         const label = lazyStep(e);
@@ -671,8 +680,9 @@ export class Checker {
         s.add(d);
     }
 
-    report(f: Finding): void {
-        (this.captured ?? this.findings).push(f);
+    report(f: Finding, concern: CheckerConcern = 'expressions'): void {
+        if (this.captured) this.captured.push({ finding: f, concern });
+        else this.findings[concern].push(f);
     }
 }
 
@@ -744,6 +754,13 @@ function safeFormula(info: FunctionInfo, env: Record<string, number>): number {
 function isInside(node: AstNode, container: AstNode): boolean {
     for (let n: AstNode | undefined = node; n; n = n.$container) if (n === container) return true;
     return false;
+}
+
+/** AF101's fix: `x[-2]` meant the past, `x[2]`. Only for a literal whole number of bars written with a minus. */
+function pastIndexFix(index: ast.Expression | undefined): Finding['data'] {
+    if (!ast.isUnaryExpr(index) || index.operator !== '-' || !ast.isNumberLit(index.operand) || index.operand.unit) return undefined;
+    const n = index.operand.value;
+    return Number.isInteger(n) ? { code: 'AF101', lookback: n } : undefined;
 }
 
 function findingKey(f: Finding): string {

@@ -1,5 +1,6 @@
 import type { AstNode } from 'langium';
 import type { DiagnosticCode } from '../validation/diagnostic-codes.js';
+import type { FixData } from '../validation/diagnostic-data.js';
 
 /** One problem found by the analysis; the validator turns it into a diagnostic. */
 export interface Finding {
@@ -10,6 +11,8 @@ export interface Finding {
     readonly index?: number;
     readonly message: string;
     readonly related?: readonly RelatedInfo[];
+    /** What the quick fix needs (same code as the finding), sent in the diagnostic's `data`. */
+    readonly data?: FixData;
 }
 
 export interface RelatedInfo {

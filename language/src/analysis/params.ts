@@ -113,7 +113,7 @@ function paramInfo(p: ast.ParamDecl, findings: Finding[]): ParamInfo {
     }
     const lo = low as number, hi = high as number;
     if (lo > hi) {
-        findings.push({ code: 'AF403', node: p, property: 'low', message: `The range of '${p.name}' is empty: ${lo} > ${hi}. Write low..high.` });
+        findings.push({ code: 'AF403', node: p, property: 'low', message: `The range of '${p.name}' is empty: ${lo} > ${hi}. Write low..high.`, data: { code: 'AF403', swapBounds: true } });
         return { ...base, default: num, low: lo, high: hi, free: false, values: num === undefined ? [] : [num] };
     }
     if (step !== undefined && (step as number) <= 0) {
@@ -121,7 +121,7 @@ function paramInfo(p: ast.ParamDecl, findings: Finding[]): ParamInfo {
         return { ...base, default: num, low: lo, high: hi, free: false, values: num === undefined ? [] : [num] };
     }
     if (num !== undefined && (num < lo || num > hi)) {
-        findings.push({ code: 'AF401', node: p.default, message: `The default of '${p.name}' (${num}) lies outside its range ${lo}..${hi}. Move the default into the range or widen it.` });
+        findings.push({ code: 'AF401', node: p.default, message: `The default of '${p.name}' (${num}) lies outside its range ${lo}..${hi}. Move the default into the range or widen it.`, data: { code: 'AF401', value: Math.min(Math.max(num, lo), hi) } });
     }
     const st = typeof step === 'number' ? step : type === 'int' ? 1 : undefined;
     let values: number[] | undefined;
@@ -130,7 +130,7 @@ function paramInfo(p: ast.ParamDecl, findings: Finding[]): ParamInfo {
         if (count <= MAX_VALUES_PER_PARAM) values = Array.from({ length: count }, (_, i) => roundTo(lo + i * st, st));
         if (num !== undefined && num >= lo && num <= hi && !isOnGrid(num, lo, st)) {
             const below = roundTo(lo + Math.floor((num - lo) / st) * st, st);
-            findings.push({ code: 'AF402', node: p.default, message: `The default of '${p.name}' (${num}) is not on its grid ${lo}, ${roundTo(lo + st, st)}, … ${hi}; a sweep never tries it. Nearest grid values: ${below} and ${roundTo(below + st, st)}.` });
+            findings.push({ code: 'AF402', node: p.default, message: `The default of '${p.name}' (${num}) is not on its grid ${lo}, ${roundTo(lo + st, st)}, … ${hi}; a sweep never tries it. Nearest grid values: ${below} and ${roundTo(below + st, st)}.`, data: { code: 'AF402', value: below } });
         }
     }
     return { ...base, default: num, low: lo, high: hi, step: st, values, free: hi > lo };

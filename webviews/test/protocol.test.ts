@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { canonicalDag, isStrategy, compileStrategy } from '../../language/src/index.js';
-import { languageServices, loadAfFiles } from '../../runtime/src/cli/compile-files.js';
+import { withAfFiles } from '../../runtime/src/cli/compile-files.js';
 import type { Metrics } from '../../runtime/src/engine/metrics.js';
 import { contentSecurityPolicy, escapeHtml, INITIAL_STATE_ID, makeNonce, panelHtml, scriptJson, validCspSource } from '../../protocol/src/webview-page.js';
 import { DagToHost, DagToWebview, ExperimentsToHost, ExperimentsToWebview, parseMessage, ReportToHost, ReportToWebview, restoredPanelState, SAVED_STATE_VERSION, WireDag } from '../../protocol/src/webview.js';
@@ -25,20 +25,17 @@ describe('message schemas', () => {
     it('accept the canonical DAG of every example and refuse broken ones', async () => {
         const dir = join(ROOT, 'examples');
         const files = readdirSync(dir).filter(f => f.endsWith('.af')).map(f => join(dir, f));
-        const docs = await loadAfFiles(files);
+        const irs = await withAfFiles(files, (docs, services) => docs.flatMap(d => d.document.parseResult.value.elements.filter(isStrategy)
+            .flatMap(s => { const r = compileStrategy(services, s); return r.ir ? [{ name: s.name, ir: r.ir }] : []; })));
         let n = 0;
-        for (const d of docs) {
-            for (const s of d.document.parseResult.value.elements.filter(isStrategy)) {
-                const r = compileStrategy(languageServices(), s);
-                if (!r.ir) continue;
-                for (const mode of ['exact', 'structural'] as const) {
-                    const dag = canonicalDag(r.ir, mode);
-                    const parsed = parseMessage(DagToWebview, { type: 'dag', dag, sourceMap: {} });
-                    expect(parsed.ok, `${s.name} ${mode}: ${parsed.ok ? '' : parsed.error}`).toBe(true);
-                    // The DAG survives validation unchanged.
-                    if (parsed.ok && parsed.message.type === 'dag') expect(parsed.message.dag).toEqual(dag);
-                    n++;
-                }
+        for (const { name, ir } of irs) {
+            for (const mode of ['exact', 'structural'] as const) {
+                const dag = canonicalDag(ir, mode);
+                const parsed = parseMessage(DagToWebview, { type: 'dag', dag, sourceMap: {} });
+                expect(parsed.ok, `${name} ${mode}: ${parsed.ok ? '' : parsed.error}`).toBe(true);
+                // The DAG survives validation unchanged.
+                if (parsed.ok && parsed.message.type === 'dag') expect(parsed.message.dag).toEqual(dag);
+                n++;
             }
         }
         expect(n).toBeGreaterThanOrEqual(2 * files.length);

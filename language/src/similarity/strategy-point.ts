@@ -2,15 +2,14 @@
  * A strategy as the similarity indexes see it: its fingerprints, its embedding (of the
  * structural canonical DAG, so names, layout and parameter values do not move it) and its
  * signature (building blocks, for "how does it differ" in words). One function for every
- * caller — language server, CLI, daemon, MCP — so the same text gives the same point everywhere.
+ * caller — language server, CLI, daemon, MCP — so the same text gives the same point everywhere
+ * (the runtime's `pointFromSource`, runtime/src/language-service/local.ts, for a text alone).
  */
-import { EmptyFileSystem } from 'langium';
 import {
-    canonicalDag, compileStrategy, createAlphaForgeServices, dagSignature, EMBEDDING_VERSION, embedDag, fingerprintDag, isStrategy, loadString,
+    canonicalDag, compileStrategy, dagSignature, EMBEDDING_VERSION, embedDag, fingerprintDag, isStrategy,
     type AlphaForgeServices, type DagSignature, type Model, type Strategy,
 } from '../index.js';
 import type { CompileProblem } from '../../../protocol/src/lsp.js';
-import { Mutex } from '../util/mutex.js';
 
 export const EMBEDDING_DIMS = 256;
 /** Recorded in every index's meta.json: an index written with another is rebuilt. */
@@ -76,19 +75,4 @@ export function pointOfDocument(services: AlphaForgeServices, document: ParsedDo
         return { ok: false, errors: [{ line: 1, column: 1, code: 'AF000', message: strategy ? `no strategy named ${strategy}${has}` : 'no strategy in the source' }] };
     }
     return strategyPoint(services, s);
-}
-
-let standalone: AlphaForgeServices | undefined;
-const serial = new Mutex();
-
-/**
- * The point of a source text that stands alone (a stored run's source). `strategy` picks one of
- * several (default: the first). Calls are serialised: they share one language workspace.
- */
-export function pointFromSource(source: string, strategy?: string | null): Promise<PointResult> {
-    return serial.run(async (): Promise<PointResult> => {
-        standalone ??= createAlphaForgeServices(EmptyFileSystem).AlphaForge;
-        const { document } = await loadString(standalone, source, 'memory:///similarity/source.af');
-        return pointOfDocument(standalone, document, strategy);
-    });
 }

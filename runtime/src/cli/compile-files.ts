@@ -1,18 +1,16 @@
-/** Shared by CLI commands: load .af files with the language library and Node's file system. */
-import { NodeFileSystem } from 'langium/node';
+/**
+ * Shared by CLI commands: .af files through the process's language services
+ * (language-service/local.ts), and their diagnostics as flat, sorted lines.
+ */
 import { URI } from 'langium';
 import { relative } from 'node:path';
-import { createAlphaForgeServices, loadFiles, type AlphaForgeServices, type LoadedDocument } from '../../../language/src/index.js';
+import type { AlphaForgeServices, LoadedDocument } from '../../../language/src/index.js';
+import { localLanguage } from '../language-service/local.js';
+import type { RequestOptions } from '../language-service/workspace.js';
 
-let services: AlphaForgeServices | undefined;
-
-export function languageServices(): AlphaForgeServices {
-    services ??= createAlphaForgeServices(NodeFileSystem).AlphaForge;
-    return services;
-}
-
-export async function loadAfFiles(paths: readonly string[]): Promise<LoadedDocument[]> {
-    return loadFiles(languageServices(), paths.map(p => URI.file(p)));
+/** Loads the files (with their imports), validates them and runs `fn` on them; the documents are gone afterwards. */
+export function withAfFiles<T>(paths: readonly string[], fn: (docs: LoadedDocument[], services: AlphaForgeServices) => T | Promise<T>, options?: RequestOptions): Promise<T> {
+    return localLanguage().withFiles(paths.map(p => URI.file(p)), fn, options);
 }
 
 const SEVERITY = ['', 'error', 'warning', 'info', 'hint'] as const;

@@ -33,7 +33,7 @@ import { createHandlers, missingHandlers } from './handlers.js';
 import { announce, withdraw } from './lifecycle.js';
 import { DataDirs } from './data-dirs.js';
 import { TeamFiles } from './team-files.js';
-import { LanguageService, type LanguageLimits } from '../lang/language-service.js';
+import { LanguageService, type LanguageLimits } from '../language-service/language-service.js';
 import { type RunLimits } from '../orchestrator/limits.js';
 
 /** The package version, from the repository's package.json (found upward: this file runs from src/ in tests and out/ otherwise). */
@@ -75,7 +75,7 @@ export interface DaemonOptions {
     readonly fileRetentionMs?: number;
     /** Folders `import` statements of sources sent over RPC may read (.af files only, never the state directory); default: the workspace. */
     readonly sourceRoots?: readonly string[];
-    /** Language workers (lang.*, similar.find, runs' compiles): count, time per request, memory, queue (runtime/src/lang/language-service.ts). */
+    /** Language workers (lang.*, similar.find, runs' compiles): count, time per request, memory, queue (runtime/src/language-service/language-service.ts). */
     readonly language?: LanguageLimits;
     /** Runs: default time limit with per-team overrides (defaultTimeoutMs is its older name), memory, trials (runtime/src/orchestrator/limits.ts). */
     readonly runs?: RunLimits;

@@ -22,7 +22,7 @@ import { type CallContext, type Handlers } from '../gateway/types.js';
 import { type Iam } from '../iam/iam.js';
 import { type Orchestrator } from '../orchestrator/orchestrator.js';
 import { type Run } from '../orchestrator/types.js';
-import { type LanguageService } from '../lang/language-service.js';
+import { type LanguageService } from '../language-service/language-service.js';
 import { parseSince } from '../monitoring/logs.js';
 import { type DataDirs } from './data-dirs.js';
 import { TeamFiles, type TeamExportFormat } from './team-files.js';

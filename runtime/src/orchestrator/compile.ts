@@ -1,5 +1,5 @@
 /**
- * Compiles a run's .af text to IR through the language facade (runtime/src/lang/language-service.ts):
+ * Compiles a run's .af text to IR through the language facade (runtime/src/language-service/language-service.ts):
  * the parse, validation and IR build happen in a language worker, never on the daemon's main
  * thread, within the facade's time and memory limits. Any problem becomes a `RunFailure` with one
  * line (file:line:column code message).
@@ -10,7 +10,7 @@
  * they import may have changed). A cached IR is shared: it is never changed after compiling.
  */
 import type { StrategyIr } from '../../../language/src/index.js';
-import type { LanguageService } from '../lang/language-service.js';
+import type { LanguageService } from '../language-service/language-service.js';
 
 /** A run that cannot go on, with the one-line reason recorded on the run. */
 export class RunFailure extends Error {

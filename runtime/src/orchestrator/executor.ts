@@ -31,7 +31,7 @@ import { bindParams } from '../engine/params.js';
 import { SORT_METRICS, type SortMetric } from '../engine/sweep.js';
 import { BacktestError } from '../engine/types.js';
 import { shareBars } from '../engine/worker-pool.js';
-import type { LanguageService } from '../lang/language-service.js';
+import type { LanguageService } from '../language-service/language-service.js';
 import { RunCompiler, RunFailure } from './compile.js';
 import { DEFAULT_RUN_LIMITS, type RunLimits } from './limits.js';
 import type { FromWorker, ToWorker } from './run-worker.js';

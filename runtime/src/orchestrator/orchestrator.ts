@@ -41,7 +41,7 @@ import { DataStore } from '../data/store.js';
 import { listArtifacts, readArtifact } from './artifacts.js';
 import { Executor, type ExecutionOutcome } from './executor.js';
 import { DEFAULT_RUN_LIMITS, runTimeoutOf, type RunLimits } from './limits.js';
-import { LanguageService } from '../lang/language-service.js';
+import { LanguageService } from '../language-service/language-service.js';
 import { InProcessQueue, type JobQueue, type QueuedJob } from './queue.js';
 import { metricsJson, parseMetrics, RunRepository } from './repo.js';
 import {

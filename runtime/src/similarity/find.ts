@@ -9,12 +9,11 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { URI } from 'langium';
-import { NodeFileSystem } from 'langium/node';
-import { createAlphaForgeServices, loadFiles, loadString } from '../../../language/src/index.js';
 import type { SimilarIndexInfo, SimilarMatch, SimilarResult } from '../../../protocol/src/daemon/index.js';
 import type { IndexLog } from './persistent-index.js';
 import { sortMatches } from '../../../language/src/similarity/rank.js';
-import { pointOfDocument, type StrategyPoint } from '../../../language/src/similarity/strategy-point.js';
+import { pointOfDocument, type PointResult, type StrategyPoint } from '../../../language/src/similarity/strategy-point.js';
+import { localLanguage } from '../language-service/local.js';
 import { workspaceId, workspacePath, type FileProblem } from '../../../language/src/similarity/workspace-points.js';
 import { WorkspaceIndex } from './workspace-index.js';
 
@@ -46,26 +45,24 @@ export interface FindSimilarResult extends SimilarResult {
 
 /** The query's strategy point; syntax or compile errors are a SimilarQueryError naming file:line:column. */
 export async function queryPointOf(o: { file?: string; source?: string; strategy?: string }): Promise<{ point: StrategyPoint; path: string | undefined; text: string }> {
-    const services = createAlphaForgeServices(NodeFileSystem).AlphaForge;
-    let doc;
+    let r: PointResult | undefined;
     let text: string;
     const path = o.file ? resolve(o.file) : undefined;
     if (o.source !== undefined) {
         text = o.source;
-        doc = (await loadString(services, text, path ? URI.file(path) : undefined)).document;
+        r = await localLanguage().withText(text, path ? URI.file(path) : URI.parse('memory:///similarity/query.af'), ({ document }, services) => pointOfDocument(services, document, o.strategy));
     } else if (path) {
         try {
             text = readFileSync(path, 'utf8');
         } catch {
             throw new SimilarQueryError(`${o.file}: no such file`);
         }
-        doc = (await loadFiles(services, [URI.file(path)]))[0]?.document;
-        if (!doc) throw new SimilarQueryError(`${o.file}: cannot be read`);
+        r = await localLanguage().withFiles([URI.file(path)], ([doc], services) => (doc ? pointOfDocument(services, doc.document, o.strategy) : undefined));
+        if (!r) throw new SimilarQueryError(`${o.file}: cannot be read`);
     } else {
         throw new SimilarQueryError('give a file or a source text to compare');
     }
     const where = o.file ?? 'the source';
-    const r = pointOfDocument(services, doc, o.strategy);
     if (!r.ok) {
         const e = r.errors[0]!;
         if (e.code === 'AF001') throw new SimilarQueryError(`${where}:${e.line}:${e.column} syntax error: ${e.message}${r.errors.length > 1 ? ` (and ${r.errors.length - 1} more)` : ''}; fix it first — nothing was searched and no index changed`);

@@ -15,7 +15,8 @@ import type { SimilarIndexInfo, SimilarMatch, Tried } from '../../../protocol/sr
 import type { DataStore } from '../data/store.js';
 import { PersistentIndex, type IndexLog } from './persistent-index.js';
 import { matchKind, roundSimilarity, sortMatches } from '../../../language/src/similarity/rank.js';
-import { EMBEDDING_DIMS, EMBEDDING_KEY, pointFromSource, type PointResult, type StrategyPoint } from '../../../language/src/similarity/strategy-point.js';
+import { EMBEDDING_DIMS, EMBEDDING_KEY, type PointResult, type StrategyPoint } from '../../../language/src/similarity/strategy-point.js';
+import { pointFromSource } from '../language-service/local.js';
 import type { SimilarityIndexOptions } from '../../../language/src/similarity/vector-index.js';
 import { join } from 'node:path';
 import { Mutex } from '../../../language/src/util/mutex.js';

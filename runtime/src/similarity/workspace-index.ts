@@ -10,8 +10,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { URI } from 'langium';
-import { NodeFileSystem } from 'langium/node';
-import { createAlphaForgeServices, loadFiles } from '../../../language/src/index.js';
+import { localLanguage } from '../language-service/local.js';
 import { EMBEDDING_DIMS, EMBEDDING_KEY } from '../../../language/src/similarity/strategy-point.js';
 import type { SimilarityIndexOptions } from '../../../language/src/similarity/vector-index.js';
 import {
@@ -108,20 +107,17 @@ export class WorkspaceIndex extends WorkspacePoints {
         let removed = 0;
         for (const path of known.keys()) if (!onDisk.has(path)) { this.removeFile(path); removed++; }
         const problems: FileProblem[] = [];
-        if (changed.length) {
-            const services = createAlphaForgeServices(NodeFileSystem).AlphaForge;
-            const batch = 200;
-            for (let i = 0; i < changed.length; i += batch) {
-                const part = changed.slice(i, i + batch);
-                const docs = await loadFiles(services, part.map(c => URI.file(c.abs)));
+        const batch = 200;
+        for (let i = 0; i < changed.length; i += batch) {
+            const part = changed.slice(i, i + batch);
+            await localLanguage().withFiles(part.map(c => URI.file(c.abs)), (docs, services) => {
                 const byUri = new Map(docs.map(d => [d.document.uri.toString(), d.document]));
                 for (const c of part) {
                     const doc = byUri.get(URI.file(c.abs).toString());
-                    if (!doc) continue;
-                    problems.push(...this.indexDocument(c.path, doc.uri.toString(), c.hash, doc, services));
+                    if (doc) problems.push(...this.indexDocument(c.path, doc.uri.toString(), c.hash, doc, services));
                 }
-                progress?.(Math.min(i + batch, changed.length), changed.length);
-            }
+            });
+            progress?.(Math.min(i + batch, changed.length), changed.length);
         }
         return { indexed: changed.length, removed, problems };
     }

@@ -15,8 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes, type Diagnostic, type RunSummary } from '../../../protocol/src/daemon/index.js';
 import { URI } from 'langium';
 import type { DaemonClient } from '../../../protocol/src/client.js';
-import { ConfinedFileSystem } from '../../src/lang/confined-fs.js';
-import { LanguageService } from '../../src/lang/language-service.js';
+import { ConfinedFileSystem } from '../../src/language-service/confined-fs.js';
+import { LanguageService } from '../../src/language-service/language-service.js';
 import { tempDir } from '../data/helpers.js';
 import { expectNoLeak, rejection, startSecureDaemon, TINY, type SecureDaemon } from './support.js';
 

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { URI } from 'langium';
 import { NodeFileSystem } from 'langium/node';
 import { createAlphaForgeServices, isStrategy, loadFiles, type Model } from '../../../language/src/index.js';
-import { pointFromSource, strategyPoint, type PointResult, type StrategyPoint } from '../../../language/src/similarity/strategy-point.js';
+import { strategyPoint, type PointResult, type StrategyPoint } from '../../../language/src/similarity/strategy-point.js';
+import { pointFromSource } from '../../src/language-service/local.js';
 import { prng } from '../../src/engine/param-space.js';
 
 export { tempDir } from '../experiments/helpers.js';

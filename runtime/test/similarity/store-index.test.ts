@@ -13,7 +13,8 @@ import { SimilarMatchSchema, TriedSchema } from '../../../protocol/src/daemon/in
 import type { DataStore } from '../../src/data/store.js';
 import type { IndexLog } from '../../src/similarity/persistent-index.js';
 import { SimilarityUnavailable, StoreIndex, storeId, summary } from '../../src/similarity/store-index.js';
-import { EMBEDDING_KEY, pointFromSource } from '../../../language/src/similarity/strategy-point.js';
+import { EMBEDDING_KEY } from '../../../language/src/similarity/strategy-point.js';
+import { pointFromSource } from '../../src/language-service/local.js';
 import { insertRun, openStore, tempDir } from '../experiments/helpers.js';
 import { DONCHIAN, example, MACD, point, replaceOnce, RSI, SMA, SMA_RENAMED, SMA_VALUES } from './helpers.js';
 

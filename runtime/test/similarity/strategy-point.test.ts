@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { EMBEDDING_VERSION } from '../../../language/src/index.js';
-import { EMBEDDING_DIMS, EMBEDDING_KEY, pointFromSource, type PointResult } from '../../../language/src/similarity/strategy-point.js';
+import { EMBEDDING_DIMS, EMBEDDING_KEY, type PointResult } from '../../../language/src/similarity/strategy-point.js';
+import { pointFromSource } from '../../src/language-service/local.js';
 import { EXAMPLE_FILES, EXAMPLES, example, point, SMA, SMA_EDITED, SMA_RENAMED, SMA_VALUES, variantOf } from './helpers.js';
 
 /** Examples that stand alone (mtf-breakout imports lib/filters.af, which a bare source cannot). */

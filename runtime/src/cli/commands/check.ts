@@ -1,5 +1,5 @@
 import { collectAfFiles } from '../files.js';
-import { flatten, languageServices, loadAfFiles, type FlatDiagnostic } from '../compile-files.js';
+import { flatten, withAfFiles, type FlatDiagnostic } from '../compile-files.js';
 
 export interface CheckOptions {
     format: 'text' | 'json';
@@ -14,9 +14,7 @@ export async function checkCommand(paths: string[], opts: CheckOptions, out: (s:
         out('no .af files found\n');
         return 0;
     }
-    if (opts.bars !== undefined) languageServices().alphaforge.Analyzer.options.dataBars = opts.bars;
-    const docs = await loadAfFiles(files);
-    const all: FlatDiagnostic[] = docs.flatMap(d => flatten(d));
+    const all: FlatDiagnostic[] = await withAfFiles(files, docs => docs.flatMap(d => flatten(d)), { dataBars: opts.bars });
     const shown = all.filter(d => opts.hints || d.severity !== 'hint');
     const errors = all.filter(d => d.severity === 'error').length;
     const warnings = all.filter(d => d.severity === 'warning').length;

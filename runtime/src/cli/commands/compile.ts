@@ -3,7 +3,8 @@ import { relative } from 'node:path';
 import { URI } from 'langium';
 import { collectAfFiles } from '../files.js';
 import { CliError } from '../errors.js';
-import { languageServices, loadAfFiles } from '../compile-files.js';
+import { withAfFiles } from '../compile-files.js';
+import { localLanguage } from '../../language-service/local.js';
 import {
     canonicalize, compileStrategy, dagToDot, isStrategy, type IrDiagnostic, type NodeId, type Strategy, type StrategyIr,
 } from '../../../../language/src/index.js';
@@ -33,22 +34,23 @@ export async function compileFile(file: string, strategyName: string | undefined
     const paths = collectAfFiles([file]); // checks that it exists and is an .af file
     const path = paths[0];
     if (!path || paths.length > 1 || statSync(file).isDirectory()) throw new CliError(`${file}: compile takes one .af file, not a directory`);
-    const [doc] = await loadAfFiles([path]);
-    if (!doc) throw new CliError(`${file}: could not be loaded`);
-    const strategies = doc.document.parseResult.value.elements.filter(isStrategy);
-    const strategy = strategies.length === 0 && strategyName === undefined && doc.diagnostics.some(d => d.severity === 1)
-        ? undefined // a syntax error can hide the strategy: report the errors instead
-        : selectStrategy(file, strategies, strategyName);
-    const result = strategy ? compileStrategy(languageServices(), strategy) : undefined;
-    if (!result?.ir) {
-        const errors = result?.errors ?? doc.diagnostics.filter(d => d.severity === 1).map(d => ({
-            uri: doc.document.uri.toString(), line: d.range.start.line + 1, column: d.range.start.character + 1, code: String(d.code ?? ''), message: d.message,
-        }));
-        for (const e of errors) out(`${formatIrDiagnostic(e)}\n`);
-        out(`${file}: ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing compiled\n`);
-        return undefined;
-    }
-    return result.ir;
+    return withAfFiles([path], ([doc], services): StrategyIr | undefined => {
+        if (!doc) throw new CliError(`${file}: could not be loaded`);
+        const strategies = doc.document.parseResult.value.elements.filter(isStrategy);
+        const strategy = strategies.length === 0 && strategyName === undefined && doc.diagnostics.some(d => d.severity === 1)
+            ? undefined // a syntax error can hide the strategy: report the errors instead
+            : selectStrategy(file, strategies, strategyName);
+        const result = strategy ? compileStrategy(services, strategy) : undefined;
+        if (!result?.ir) {
+            const errors = result?.errors ?? doc.diagnostics.filter(d => d.severity === 1).map(d => ({
+                uri: doc.document.uri.toString(), line: d.range.start.line + 1, column: d.range.start.character + 1, code: String(d.code ?? ''), message: d.message,
+            }));
+            for (const e of errors) out(`${formatIrDiagnostic(e)}\n`);
+            out(`${file}: ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing compiled\n`);
+            return undefined;
+        }
+        return result.ir;
+    });
 }
 
 export async function compileCommand(file: string, opts: { ir?: boolean; dag?: boolean; dot?: boolean; strategy?: string }, out: (s: string) => void): Promise<number> {
@@ -57,7 +59,7 @@ export async function compileCommand(file: string, opts: { ir?: boolean; dag?: b
     const ir = await compileFile(file, opts.strategy, out);
     if (!ir) return 1;
     if (opts.dag || opts.dot) {
-        const { dag, nodeOf } = canonicalize(ir, 'exact', { catalogue: languageServices().alphaforge.Catalogue });
+        const { dag, nodeOf } = canonicalize(ir, 'exact', { catalogue: localLanguage().warm().alphaforge.Catalogue });
         if (opts.dag) {
             out(`${JSON.stringify(dag, null, 2)}\n`);
         } else {

@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import { collectAfFiles } from '../files.js';
-import { languageServices, loadAfFiles } from '../compile-files.js';
+import { withAfFiles } from '../compile-files.js';
 import { compileStrategy, fingerprints, isStrategy } from '../../../../language/src/index.js';
 import { formatIrDiagnostic } from './compile.js';
 
@@ -12,26 +12,27 @@ export async function fingerprintCommand(files: string[], opts: { json: boolean 
         out(opts.json ? '{ "strategies": [], "errors": [] }\n' : 'no .af files found\n');
         return 0;
     }
-    const docs = await loadAfFiles(paths);
     const rows: Row[] = [];
     const errors = new Set<string>();
-    for (const d of docs) {
-        const file = relative(process.cwd(), d.document.uri.fsPath) || d.document.uri.fsPath;
-        for (const s of d.document.parseResult.value.elements.filter(isStrategy)) {
-            const r = compileStrategy(languageServices(), s);
-            if (!r.ir) {
-                // Errors are per document, so strategies of one file share them: print each once.
-                for (const e of r.errors) errors.add(formatIrDiagnostic(e));
-                continue;
+    await withAfFiles(paths, (docs, services) => {
+        for (const d of docs) {
+            const file = relative(process.cwd(), d.document.uri.fsPath) || d.document.uri.fsPath;
+            for (const s of d.document.parseResult.value.elements.filter(isStrategy)) {
+                const r = compileStrategy(services, s);
+                if (!r.ir) {
+                    // Errors are per document, so strategies of one file share them: print each once.
+                    for (const e of r.errors) errors.add(formatIrDiagnostic(e));
+                    continue;
+                }
+                rows.push({ file, strategy: s.name, ...fingerprints(r.ir, { catalogue: services.alphaforge.Catalogue }) });
             }
-            rows.push({ file, strategy: s.name, ...fingerprints(r.ir, { catalogue: languageServices().alphaforge.Catalogue }) });
-        }
-        if (d.diagnostics.some(x => x.severity === 1) && !d.document.parseResult.value.elements.some(isStrategy)) {
-            for (const x of d.diagnostics.filter(y => y.severity === 1)) {
-                errors.add(`${file}:${x.range.start.line + 1}:${x.range.start.character + 1} ${String(x.code ?? '')} ${x.message}`);
+            if (d.diagnostics.some(x => x.severity === 1) && !d.document.parseResult.value.elements.some(isStrategy)) {
+                for (const x of d.diagnostics.filter(y => y.severity === 1)) {
+                    errors.add(`${file}:${x.range.start.line + 1}:${x.range.start.character + 1} ${String(x.code ?? '')} ${x.message}`);
+                }
             }
         }
-    }
+    });
     if (opts.json) {
         out(`${JSON.stringify({ strategies: rows, errors: [...errors] }, null, 2)}\n`);
     } else {

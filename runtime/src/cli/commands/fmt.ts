@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { formatText } from '../../../../language/src/index.js';
 import { collectAfFiles } from '../files.js';
-import { languageServices } from '../compile-files.js';
+import { localLanguage } from '../../language-service/local.js';
 
 export async function fmtCommand(paths: string[], opts: { check: boolean; stdout: boolean }, out: (s: string) => void): Promise<number> {
     const files = collectAfFiles(paths);
@@ -12,7 +12,7 @@ export async function fmtCommand(paths: string[], opts: { check: boolean; stdout
     for (const f of files) {
         const rel = relative(process.cwd(), f) || f;
         const text = readFileSync(f, 'utf8');
-        const r = await formatText(languageServices(), text);
+        const r = await formatText(localLanguage().warm(), text);
         if (!r.ok) {
             for (const e of r.errors) out(`${rel}:${e.line}:${e.column} AF001 not formatted: ${e.message.split('\n')[0]}\n`);
             exit = 1;

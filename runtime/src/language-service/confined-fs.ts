@@ -6,7 +6,7 @@
  * is reported as the usual AF004 on the import statement: it names the path, never any content.
  *
  * Why here and not in the language library: `language/` does no I/O beyond the file system it is
- * handed; the daemon hands it this one (runtime/src/lang/language-worker.ts).
+ * handed; the daemon hands it this one (runtime/src/language-service/language-worker.ts).
  */
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';

@@ -12,7 +12,7 @@ import { compileCommand } from './commands/compile.js';
 import { fingerprintCommand } from './commands/fingerprint.js';
 import { backtestCommand, panelCommand, sweepCommand, walkforwardCommand } from './commands/backtest.js';
 import { dataExportCommand, dataFetchCommand, dataImportCommand, dataPanelsCommand, dataLsCommand, dataResampleCommand, dataSampleCommand, dataShowCommand, dataSynthCommand } from './commands/data.js';
-import { DataError } from '../data/errors.js';
+import { Failure } from '../../../protocol/src/errors.js';
 import { logsCommand } from './commands/logs.js';
 import { auditCommand } from './commands/audit.js';
 import {
@@ -389,7 +389,7 @@ export async function run(argv: readonly string[], out = (s: string) => { proces
         return (program.getOptionValue('exit') as number | undefined) ?? 0;
     } catch (e) {
         if (e instanceof CommanderError) return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : 2;
-        if (e instanceof CliError || e instanceof DataError) {
+        if (e instanceof CliError || e instanceof Failure) {
             err(`af: ${e.message}\n`);
             return e instanceof CliError ? e.exitCode : 2;
         }

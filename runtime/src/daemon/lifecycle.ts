@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveStateDir } from '../data/store.js';
+import { resolveStateDir } from '../config/state-dir.js';
 import { checkBindPolicy } from '../gateway/http.js';
 import { processAlive } from '../util/process.js';
 

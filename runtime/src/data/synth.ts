@@ -6,7 +6,7 @@
  * high ≥ max(open, close), low ≤ min(open, close), low > 0, volume > 0.
  * The same options give bit-identical output on every run and machine (no Math.random).
  */
-import { type AssetBars, type BarData } from '../engine/types.js';
+import { type AssetBars, type BarData } from './bars.js';
 import { DataError } from './errors.js';
 import { snapshotHash } from './snapshot.js';
 import { DAY, WEEK } from './timeframe.js';

@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 import { URI } from 'langium';
 import { NodeFileSystem } from 'langium/node';
 import { createAlphaForgeServices, loadFiles, loadString } from '../../../language/src/index.js';
-import type { SimilarIndexInfo, SimilarMatch, SimilarResult } from '../../../protocol/src/daemon/index.js';
+import { UserInputError, type SimilarIndexInfo, type SimilarMatch, type SimilarResult } from '../../../protocol/src/daemon/index.js';
 import type { IndexLog } from './persistent-index.js';
 import { sortMatches } from '../../../language/src/similarity/rank.js';
 import { pointOfDocument, type StrategyPoint } from '../../../language/src/similarity/strategy-point.js';
@@ -21,7 +21,13 @@ import { WorkspaceIndex } from './workspace-index.js';
 export type SimilarScope = 'workspace' | 'store' | 'all';
 
 /** A query that cannot be answered as given (syntax/compile errors, unknown strategy): one line, nothing changed. */
-export class SimilarQueryError extends Error {}
+/** The query cannot be answered as asked (no such file, a strategy that does not compile, the store scope without a daemon). */
+export class SimilarQueryError extends UserInputError {
+    constructor(message: string) {
+        super(message);
+        this.name = 'SimilarQueryError';
+    }
+}
 
 export interface FindSimilarOptions {
     /** The query: a file, or a source text (with the path it is known by, if any). */

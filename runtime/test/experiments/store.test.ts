@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sqlString } from '../../src/data/export.js';
 import { type DataStore } from '../../src/store/store.js';
 import { ConflictError, ErrorCodes } from '../../../protocol/src/errors.js';
-import { ExperimentError, FilterError } from '../../src/experiments/errors.js';
+import { type ExperimentError, FilterError } from '../../src/experiments/errors.js';
 import { ExperimentStore } from '../../src/experiments/store.js';
 import { failure, insertRun, openStore, tempDir } from './helpers.js';
 

@@ -9,7 +9,7 @@ import {
     ADMIN_TOKEN_FILE, AuthError, ForbiddenError, Iam, IamError, type Principal, ROLES, type Role, type TokenVerifier,
     authorize, roleAtLeast, routeVerifiers, scopeAllows,
 } from '../../src/iam/index.js';
-import { ConflictError, NotFoundError, RpcError } from '../../../protocol/src/errors.js';
+import { ConflictError, NotFoundError, type RpcError } from '../../../protocol/src/errors.js';
 import { failure, tempDir } from '../data/helpers.js';
 
 const stores: DataStore[] = [];

@@ -19,7 +19,7 @@ import { DataError } from '../data/errors.js';
 import { checkIntegrity, describeDamage, describeIncomplete } from '../store/integrity.js';
 import { DatabaseProbe } from '../store/probe.js';
 import { type DataStore, reportDamage, reportedDamage } from '../store/store.js';
-import { resolveStateDir } from '../config/state-dir.js';
+import { resolveStateDir } from '../../../protocol/src/discovery.js';
 import { openStore } from '../schema/registry.js';
 import { ExperimentStore } from '../experiments/store.js';
 import { StoreIndex } from '../similarity/store-index.js';

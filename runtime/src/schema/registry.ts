@@ -5,7 +5,7 @@
  * reach the database (the store core, runtime/src/store/, knows no module). Versions run 1, 2, 3, …
  * in the order the migrations were released, whichever module owns them; append, never edit.
  */
-import { resolveStateDir } from '../config/state-dir.js';
+import { resolveStateDir } from '../../../protocol/src/discovery.js';
 import { DATA_MIGRATIONS, DATA_OWNERSHIP_MIGRATIONS } from '../data/schema.js';
 import { EXPERIMENT_MIGRATIONS } from '../experiments/schema.js';
 import { IAM_MIGRATIONS } from '../iam/schema.js';

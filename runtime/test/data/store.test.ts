@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/store/errors.js';
 import { DataStore, DB_FILE } from '../../src/store/store.js';
 import { checkSchema } from '../../src/store/migrations.js';
-import { resolveStateDir } from '../../src/config/state-dir.js';
+import { resolveStateDir } from '../../../protocol/src/discovery.js';
 import { LATEST_VERSION, MIGRATIONS, openStore, withStore } from '../../src/schema/registry.js';
 import { count, failure, tempDir } from './helpers.js';
 

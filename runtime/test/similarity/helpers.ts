@@ -5,7 +5,7 @@ import { URI } from 'langium';
 import { NodeFileSystem } from 'langium/node';
 import { createAlphaForgeServices, isStrategy, loadFiles, type Model } from '../../../language/src/index.js';
 import { pointFromSource, strategyPoint, type PointResult, type StrategyPoint } from '../../../language/src/similarity/strategy-point.js';
-import { prng } from '../../src/engine/param-space.js';
+import { mulberry32 } from '../../../language/src/util/prng.js';
 
 export { tempDir } from '../experiments/helpers.js';
 
@@ -113,4 +113,4 @@ export async function point(source: string, strategy?: string): Promise<Strategy
 }
 
 /** A seeded PRNG (mulberry32, the engine's), so random data is the same on every run. */
-export const rng = prng;
+export const rng = mulberry32;

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { RpcError, type RunSummary, type StreamEvent, type ParamsInput } from '../../../../protocol/src/daemon/index.js';
 import { callsInFlight } from '../../store/call-gate.js';
-import { resolveStateDir } from '../../config/state-dir.js';
+import { resolveStateDir } from '../../../../protocol/src/discovery.js';
 import { DaemonClient, DaemonUnreachableError } from '../../../../protocol/src/client.js';
 import { daemonStatus, readAnnouncement, startDetached, stopDaemon } from '../../daemon/lifecycle.js';
 import { CliError } from '../errors.js';

@@ -13,7 +13,7 @@ import { barsQuery, exportQuery } from '../../data/export.js';
 import { fetchBars } from '../../data/fetch.js';
 import { listPanels, panelQuery } from '../../data/panels.js';
 import { loadFromStore } from '../../data/load.js';
-import { resolveStateDir } from '../../config/state-dir.js';
+import { resolveStateDir } from '../../../../protocol/src/discovery.js';
 import { withStore } from '../../schema/registry.js';
 import { parseInstrument } from '../../data/symbols.js';
 import { synthBars } from '../../data/synth.js';

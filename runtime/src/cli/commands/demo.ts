@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { resolveStateDir } from '../../config/state-dir.js';
+import { resolveStateDir } from '../../../../protocol/src/discovery.js';
 import { backtestCommand } from './backtest.js';
 import { importSample } from './data.js';
 import { collectAfFiles } from '../files.js';

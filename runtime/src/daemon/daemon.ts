@@ -29,6 +29,7 @@ import { checkBindPolicy, createGateway, type Gateway, type LimitsInput } from '
 import { type GatewayLogger } from '../gateway/types.js';
 import { Iam } from '../iam/iam.js';
 import { createMonitoring, type Monitoring } from '../monitoring/index.js';
+import { type LogLevel } from '../monitoring/logger.js';
 import { Orchestrator } from '../orchestrator/orchestrator.js';
 import { RUN_STATES, type RunEvent } from '../orchestrator/types.js';
 import { createHandlers, missingHandlers } from './handlers.js';
@@ -85,6 +86,8 @@ export interface DaemonOptions {
     readonly queryLimits?: Partial<QueryLimits>;
     /** Time budget of the integrity check at start (default 60 s; 0: no check). */
     readonly integrityCheckMs?: number;
+    /** Minimum level of the log (default info). */
+    readonly logLevel?: LogLevel;
 }
 
 export interface RunningDaemon {
@@ -107,7 +110,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
     restrictUmask();
     privateDir(stateDir);
     const tightened = tightenStateDir(stateDir);
-    const monitoring = createMonitoring({ stateDir, stderr: o.stderr });
+    const monitoring = createMonitoring({ stateDir, stderr: o.stderr, ...(o.logLevel ? { logLevel: o.logLevel } : {}) });
     const log = monitoring.logger;
     if (tightened.length) {
         log.warn({ component: 'daemon', paths: tightened.slice(0, 100), count: tightened.length }, `took group and other permissions off ${tightened.length} path(s) of the state directory ${stateDir}: ${tightened.slice(0, 10).join(', ')}${tightened.length > 10 ? ', …' : ''}`);

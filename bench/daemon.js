@@ -13,7 +13,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataStore } from '../out/runtime/src/data/store.js';
+import { withStore } from '../out/runtime/src/schema/registry.js';
 import { importBars } from '../out/runtime/src/data/import.js';
 import { loadFromStore } from '../out/runtime/src/data/load.js';
 import { synthBars } from '../out/runtime/src/data/synth.js';
@@ -63,7 +63,7 @@ const dir = mkdtempSync(join(tmpdir(), 'af-bench-daemon-'));
 let daemon;
 let sub;
 try {
-    await DataStore.with({ stateDir: dir }, async store => {
+    await withStore({ stateDir: dir }, async store => {
         const r = synthBars({ symbols: ['AAA'], timeframeMs: 86_400_000, bars: BARS, seed: 5 });
         await importBars(store, { ts: r.ts, ...r.assets[0] }, 'synth(seed=5)', { venue: 'synth', symbol: 'AAA', timeframe: '1d' });
     });
@@ -142,7 +142,7 @@ try {
 
     // ---- the same JOBS backtests in this process: compiled once, bars loaded once, one thread
     const ir = await new RunCompiler().compile(SOURCE);
-    const data = await DataStore.with({ stateDir: dir }, store => loadFromStore(store, { assets: [{ venue: 'synth', symbol: 'AAA' }], timeframe: '1d' }));
+    const data = await withStore({ stateDir: dir }, store => loadFromStore(store, { assets: [{ venue: 'synth', symbol: 'AAA' }], timeframe: '1d' }));
     const capital = capitalOf(ir);
     const once = i => {
         const r = new CompiledBacktester().run(ir, data, { params: paramsOf(i), seed: 0 });

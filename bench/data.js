@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { DataStore } from '../out/runtime/src/data/store.js';
+import { openStore } from '../out/runtime/src/schema/registry.js';
 import { importFile } from '../out/runtime/src/data/import.js';
 import { loadFromStore } from '../out/runtime/src/data/load.js';
 import { synthBars } from '../out/runtime/src/data/synth.js';
@@ -38,7 +38,7 @@ try {
     const floorS = (performance.now() - t0) / 1000;
     conn.closeSync(); inst.closeSync();
 
-    const store = await DataStore.open({ stateDir: join(dir, 'state') });
+    const store = await openStore({ stateDir: join(dir, 'state') });
     t0 = performance.now();
     const r = await importFile(store, file, { venue: 'binance', symbol: 'BTC/USDT', timeframe: '1m' });
     const importS = (performance.now() - t0) / 1000;

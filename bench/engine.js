@@ -14,7 +14,7 @@ import { EmptyFileSystem } from 'langium';
 import { createAlphaForgeServices, loadString, compileStrategy } from '../out/language/src/index.js';
 import { CompiledBacktester } from '../out/runtime/src/engine/compiled/index.js';
 import { runSweep } from '../out/runtime/src/engine/sweep.js';
-import { DataStore } from '../out/runtime/src/data/store.js';
+import { openStore } from '../out/runtime/src/schema/registry.js';
 import { importFile } from '../out/runtime/src/data/import.js';
 import { loadFromStore } from '../out/runtime/src/data/load.js';
 import { sampleFile } from '../out/runtime/src/cli/commands/data.js';
@@ -140,7 +140,7 @@ const results = { date: new Date().toISOString(), node: process.version };
     // The S&P 500 sample (imported into a throw-away store) and the SMA-cross example with a finer
     // grid: fast 5..60 step 1 × slow 50..250 step 10, fast < slow → 1,158 combinations.
     const dir = mkdtempSync(join(tmpdir(), 'af-bench-engine-'));
-    const store = await DataStore.open({ stateDir: dir });
+    const store = await openStore({ stateDir: dir });
     await importFile(store, sampleFile(), { venue: 'sp', symbol: 'SPX', timeframe: '1d', calendar: 'weekdays', allowGaps: true });
     const data = await loadFromStore(store, { assets: [{ venue: 'sp', symbol: 'SPX' }], timeframe: '1d' });
     store.close();

@@ -11,10 +11,8 @@ import { relative } from 'node:path';
 import * as vscode from 'vscode';
 import { DaemonClient, DaemonUnreachableError, type CallArgs, type EventSubscription } from '../../protocol/src/client.js';
 import { ErrorCodes, RpcError, type MethodName, type Principal, type ResultOf, type StreamEvent } from '../../protocol/src/daemon/index.js';
-import {
-    ADMIN_TOKEN_FILE, DEFAULT_TOKEN_KEY, backoffMs, daemonStartArgs, daemonStopArgs, discoverDaemon, findCli, readAdminToken, stateDirs, tokenKey,
-    type CliCommand, type Discovery,
-} from './daemon-discovery.js';
+import { ADMIN_TOKEN_FILE, discoverDaemon, readAdminToken, stateDirs, type Discovery } from '../../protocol/src/discovery.js';
+import { DEFAULT_TOKEN_KEY, backoffMs, daemonStartArgs, daemonStopArgs, findCli, tokenKey, type CliCommand } from './daemon-discovery.js';
 
 export type DaemonState =
     | { readonly kind: 'connecting' }

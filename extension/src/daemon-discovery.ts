@@ -1,50 +1,12 @@
 /**
- * Where the daemon is, without VS Code: the pure half of the connection (tested on its own).
- *
- * Precedence: the `alphaforge.daemon.url` setting, if set, names the daemon; otherwise the
- * announcement file `<state dir>/daemon.json` ({pid, url}) that a running daemon writes (see
- * runtime/src/daemon/lifecycle.ts) is read from each candidate state directory in turn — the
- * `alphaforge.stateDir` setting, then $AF_STATE_DIR, then `<folder>/.alphaforge` of each
- * workspace folder. A file whose local pid is gone is stale and skipped.
- *
- * Also here: the bootstrap admin token (`<state dir>/admin.token`), the retry schedule and how
- * to run the `af` CLI of the workspace.
+ * The editor's half of finding the daemon, without VS Code (tested on its own): the retry
+ * schedule, where tokens are kept, and how to run the `af` CLI of the workspace. The search itself
+ * (the URL setting, then `<state dir>/daemon.json` of each candidate state directory; stale pids
+ * skipped) and the announcement format are shared with the CLI: protocol/src/discovery.ts.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
-
-export const ANNOUNCEMENT_FILE = 'daemon.json';
-export const ADMIN_TOKEN_FILE = 'admin.token';
-export const DEFAULT_STATE_DIR = '.alphaforge';
-
-export interface DiscoveryInput {
-    /** `alphaforge.daemon.url` ('' or undefined: not set). */
-    readonly settingUrl?: string | undefined;
-    /** `alphaforge.stateDir`: absolute, or relative to each workspace folder. */
-    readonly stateDir?: string | undefined;
-    /** File-system paths of the workspace folders, in order. */
-    readonly workspaceFolders: readonly string[];
-    /** The process environment (for AF_STATE_DIR). */
-    readonly env?: Readonly<Record<string, string | undefined>>;
-    /** Whether a local pid is alive (default: signal 0). */
-    readonly isAlive?: (pid: number) => boolean;
-    /** Reads a file as text, or undefined (default: the file system). */
-    readonly readFile?: (file: string) => string | undefined;
-}
-
-export type Discovery =
-    | { readonly kind: 'setting'; readonly url: string; readonly stateDir: string | undefined }
-    | { readonly kind: 'announcement'; readonly url: string; readonly pid: number; readonly file: string; readonly stateDir: string }
-    | { readonly kind: 'none'; readonly searched: readonly string[]; readonly stale: readonly string[]; readonly invalidSetting?: string };
-
-export function processAlive(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch (e) {
-        return (e as NodeJS.ErrnoException).code === 'EPERM';
-    }
-}
+import { type Discovery } from '../../protocol/src/discovery.js';
 
 function readText(file: string): string | undefined {
     try {
@@ -52,95 +14,6 @@ function readText(file: string): string | undefined {
     } catch {
         return undefined;
     }
-}
-
-/** `http(s)://host[:port]` without a trailing slash, or an error message. */
-export function normaliseUrl(text: string): { url: string } | { error: string } {
-    const t = text.trim();
-    let u: URL;
-    try {
-        u = new URL(t);
-    } catch {
-        return { error: `'${t}' is not a URL (expected e.g. http://127.0.0.1:7411)` };
-    }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') return { error: `'${t}' is not an http(s) URL` };
-    if (u.username || u.password) return { error: 'put the token in SecretStorage (AlphaForge: Set Daemon Token), not in the URL' };
-    return { url: `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}` };
-}
-
-/** Whether the URL points at this machine (a local state directory can then belong to it). */
-export function isLoopback(url: string): boolean {
-    try {
-        const h = new URL(url).hostname;
-        return h === 'localhost' || h === '[::1]' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
-    } catch {
-        return false;
-    }
-}
-
-/** Candidate state directories, most specific first, without duplicates. */
-export function stateDirs(input: Pick<DiscoveryInput, 'stateDir' | 'workspaceFolders' | 'env'>): string[] {
-    const out: string[] = [];
-    const add = (d: string): void => { if (!out.includes(d)) out.push(d); };
-    const setting = input.stateDir?.trim();
-    if (setting) {
-        if (isAbsolute(setting)) add(resolve(setting));
-        else for (const f of input.workspaceFolders) add(resolve(f, setting));
-    }
-    const env = input.env?.AF_STATE_DIR?.trim();
-    if (env && isAbsolute(env)) add(resolve(env));
-    for (const f of input.workspaceFolders) add(resolve(f, DEFAULT_STATE_DIR));
-    return out;
-}
-
-interface Announcement { pid: number; url: string }
-
-export function parseAnnouncement(text: string | undefined): Announcement | undefined {
-    if (text === undefined) return undefined;
-    try {
-        const a = JSON.parse(text) as Partial<Announcement>;
-        if (typeof a.pid !== 'number' || !Number.isInteger(a.pid) || a.pid <= 0 || typeof a.url !== 'string') return undefined;
-        const n = normaliseUrl(a.url);
-        return 'url' in n ? { pid: a.pid, url: n.url } : undefined;
-    } catch {
-        return undefined;
-    }
-}
-
-/** Where to connect: the setting, else the first live announcement. */
-export function discoverDaemon(input: DiscoveryInput): Discovery {
-    const dirs = stateDirs(input);
-    const setting = input.settingUrl?.trim();
-    if (setting) {
-        const n = normaliseUrl(setting);
-        if ('error' in n) return { kind: 'none', searched: [], stale: [], invalidSetting: n.error };
-        // A local daemon's state directory holds its admin token: the first one that exists.
-        const read = input.readFile ?? readText;
-        const local = isLoopback(n.url) ? dirs.find(d => read(join(d, ADMIN_TOKEN_FILE)) !== undefined || read(join(d, ANNOUNCEMENT_FILE)) !== undefined) : undefined;
-        return { kind: 'setting', url: n.url, stateDir: local };
-    }
-    const read = input.readFile ?? readText;
-    const alive = input.isAlive ?? processAlive;
-    const searched: string[] = [];
-    const stale: string[] = [];
-    for (const dir of dirs) {
-        const file = join(dir, ANNOUNCEMENT_FILE);
-        searched.push(file);
-        const a = parseAnnouncement(read(file));
-        if (!a) continue;
-        if (isLoopback(a.url) && !alive(a.pid)) {
-            stale.push(file);
-            continue;
-        }
-        return { kind: 'announcement', url: a.url, pid: a.pid, file, stateDir: dir };
-    }
-    return { kind: 'none', searched, stale };
-}
-
-/** The bootstrap admin token of a state directory, if the file is there and looks like a token. */
-export function readAdminToken(stateDir: string, read: (file: string) => string | undefined = readText): string | undefined {
-    const t = read(join(stateDir, ADMIN_TOKEN_FILE))?.trim();
-    return t && /^\S{8,4096}$/.test(t) ? t : undefined;
 }
 
 /**

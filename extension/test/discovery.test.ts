@@ -7,9 +7,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-    backoffMs, daemonStartArgs, discoverDaemon, findCli, isLoopback, normaliseUrl, parseAnnouncement, readAdminToken, stateDirs, tokenKey,
-} from '../src/daemon-discovery.js';
+import { discoverDaemon, isLoopback, normaliseUrl, parseAnnouncement, readAdminToken, stateDirs } from '../../protocol/src/discovery.js';
+import { backoffMs, daemonStartArgs, findCli, tokenKey } from '../src/daemon-discovery.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'af-ext-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -75,7 +74,9 @@ describe('daemon discovery', () => {
         for (const text of ['', '{', '[]', '{"pid":"1","url":"http://127.0.0.1:1"}', '{"pid":1}', '{"pid":-3,"url":"http://127.0.0.1:1"}', '{"pid":1,"url":"file:///x"}']) {
             expect(parseAnnouncement(text)).toBeUndefined();
         }
-        expect(parseAnnouncement(announce(5, 'http://127.0.0.1:7411/'))).toEqual({ pid: 5, url: 'http://127.0.0.1:7411' });
+        expect(parseAnnouncement(announce(5, 'http://127.0.0.1:7411/'))).toEqual({ pid: 5, url: 'http://127.0.0.1:7411', startedAt: '2024-01-01T00:00:00Z', version: '0.1.0', stateDir: 'x' });
+        // Informative fields of the wrong type are dropped, not a reason to ignore the daemon.
+        expect(parseAnnouncement('{"pid":5,"url":"http://127.0.0.1:7411","version":3}')).toEqual({ pid: 5, url: 'http://127.0.0.1:7411' });
     });
 
     it('searches the stateDir setting, then $AF_STATE_DIR, then each folder', () => {

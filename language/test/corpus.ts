@@ -1,18 +1,10 @@
 /** Shared test corpus: the example strategies and seeded random mutations of them. */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { mulberry32 } from '../src/util/prng.js';
 import { SMA_CROSS } from './helpers.js';
 
-export function mulberry32(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
+export { mulberry32 };
 
 const TOKENS = [
     '{', '}', '(', ')', '[', ']', ',', ':', '.', '..', '=', '==', '=>', '<', '>', '+', '-', '*', '/', '%', 'bps', 'bars',

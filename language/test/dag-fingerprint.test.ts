@@ -12,6 +12,7 @@ import { URI } from 'langium';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { services, SMA_CROSS } from './helpers.js';
+import { mulberry32 } from '../src/util/prng.js';
 import { loadString } from '../src/workspace/load.js';
 import {
     canonicalDag, canonicalize, compileStrategy, createAlphaForgeServices, fingerprints, isStrategy,
@@ -179,17 +180,6 @@ describe('canonical DAG rules', () => {
 });
 
 // ---------------------------------------------------------------------------------- random strategies
-
-function mulberry32(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
 
 /** Price-valued series expressions. */
 type F =

@@ -73,6 +73,89 @@ export class RpcError extends Error {
     }
 }
 
+/**
+ * The failure classes: one error type per way a call can fail that is meant for the caller (not a
+ * bug), each carrying its JSON-RPC code and optional `data`. Services throw these (or their own
+ * subclasses, which add fields such as FilterError's column); the gateway maps by class
+ * (runtime/src/gateway/errors.ts), anything else is an internal error (-32603).
+ */
+export abstract class Failure extends RpcError {
+    constructor(code: ErrorCode, message: string, data?: ErrorData) {
+        super(code, message, data);
+    }
+}
+
+/** -32602: bad input of a valid call (a strategy that does not compile, a bad filter, data that does not fit). */
+export class UserInputError extends Failure {
+    constructor(message: string, data?: ErrorData) {
+        super(ErrorCodes.InvalidParams, message, data);
+        this.name = 'UserInputError';
+    }
+}
+
+/** 401: no credential, or one that is unknown, expired or revoked. */
+export class AuthError extends Failure {
+    constructor(message: string, data?: ErrorData) {
+        super(ErrorCodes.Unauthenticated, message, data);
+        this.name = 'AuthError';
+    }
+}
+
+/** 403: the caller may not do this (role, scope, another team's data). */
+export class ForbiddenError extends Failure {
+    constructor(message: string, data?: ErrorData) {
+        super(ErrorCodes.Forbidden, message, data);
+        this.name = 'ForbiddenError';
+    }
+}
+
+/** 404: what the call names does not exist (or is not visible to the caller's team). */
+export class NotFoundError extends Failure {
+    constructor(message: string, data?: ErrorData) {
+        super(ErrorCodes.NotFound, message, data);
+        this.name = 'NotFoundError';
+    }
+}
+
+/** 409: the call does not fit the current state (a finished run, a duplicate name, a damaged artifact). */
+export class ConflictError extends Failure {
+    constructor(message: string, data?: ErrorData) {
+        super(ErrorCodes.Conflict, message, data);
+        this.name = 'ConflictError';
+    }
+}
+
+/** 413: over a size limit (`data.limit`). */
+export class TooLargeError extends Failure {
+    constructor(message: string, data?: ErrorData) {
+        super(ErrorCodes.PayloadTooLarge, message, data);
+        this.name = 'TooLargeError';
+    }
+}
+
+/** 429: too many calls; `data.retryAfterMs` says when to retry. */
+export class RateLimitedError extends Failure {
+    constructor(message: string, data?: ErrorData) {
+        super(ErrorCodes.RateLimited, message, data);
+        this.name = 'RateLimitedError';
+    }
+}
+
+/** 501: part of the protocol, but not available in this daemon (or not any more: it is stopping). */
+export class NotAvailableError extends Failure {
+    constructor(message: string, data?: ErrorData) {
+        super(ErrorCodes.NotAvailable, message, data);
+        this.name = 'NotAvailableError';
+    }
+}
+
+/** 503: something the call needs is busy, stopping or being prepared; retry shortly. */
+export class UnavailableError extends Failure {
+    constructor(message: string, data?: ErrorData) {
+        super(ErrorCodes.Unavailable, message, data);
+        this.name = 'UnavailableError';
+    }
+}
 
 /** Converts zod issues to the wire form of `data.issues` (paths as strings and numbers). */
 export function issuesOf(error: z.ZodError): Issue[] {

@@ -5,6 +5,7 @@
  * server) and read back. docs/ir.md is the reference; bump IR_VERSION / DAG_VERSION on any
  * incompatible change. The builders live in language/src/ir/.
  */
+import { UserInputError } from './errors.js';
 
 export const IR_VERSION = 1;
 
@@ -154,8 +155,8 @@ export interface IrDiagnostic {
     readonly message: string;
 }
 
-/** Thrown when a strategy cannot be compiled; `errors` lists every reason. */
-export class IrError extends Error {
+/** Thrown when a strategy cannot be compiled; `errors` lists every reason (-32602). */
+export class IrError extends UserInputError {
     constructor(readonly errors: readonly IrDiagnostic[]) {
         super(errors.length === 1 ? errors[0]!.message : `${errors.length} errors: ${errors.map(e => `${e.line}:${e.column} ${e.code} ${e.message}`).join('; ')}`);
         this.name = 'IrError';

@@ -14,7 +14,7 @@ import { CompiledBacktester } from '../../runtime/src/engine/compiled/index.js';
 import { computeMetrics } from '../../runtime/src/engine/metrics.js';
 import { capitalOf } from '../../runtime/src/engine/trial.js';
 import { synthBarData } from '../../runtime/src/data/synth.js';
-import type { DataStore } from '../../runtime/src/data/store.js';
+import type { DataStore } from '../../runtime/src/store/store.js';
 import { FilterError } from '../../runtime/src/experiments/errors.js';
 import { ExperimentStore, type RunSummary as StoreRunSummary } from '../../runtime/src/experiments/store.js';
 import { insertRun, openStore } from '../../runtime/test/experiments/helpers.js';

@@ -19,8 +19,15 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { type AuditRecord } from '../../../protocol/src/daemon/index.js';
-import { type AuditEntry, type AuditSink } from '../gateway/types.js';
 import { LOG_DIR } from '../monitoring/logger.js';
+
+/** Where audit records go (`AuditLog` is one; the gateway takes any): resolves once the record is durable. */
+export interface AuditSink {
+    record(entry: AuditEntry): Promise<void>;
+}
+
+/** A record before it is stamped with its time. */
+export type AuditEntry = Omit<AuditRecord, 'time'> & { readonly time?: string };
 
 export const AUDIT_FILE = 'audit.log';
 

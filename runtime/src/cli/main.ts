@@ -3,6 +3,8 @@
  * CliErrors printed as one line; anything else is a bug and is reported as such.
  */
 import { Command, CommanderError, Option } from 'commander';
+import { CONFIG_ENV, CONFIG_FILE } from '../config/config.js';
+import { applyConfig } from './config.js';
 import { CliError } from './errors.js';
 import { checkCommand } from './commands/check.js';
 import { explainCommand } from './commands/explain.js';
@@ -12,7 +14,7 @@ import { compileCommand } from './commands/compile.js';
 import { fingerprintCommand } from './commands/fingerprint.js';
 import { backtestCommand, panelCommand, sweepCommand, walkforwardCommand } from './commands/backtest.js';
 import { dataExportCommand, dataFetchCommand, dataImportCommand, dataPanelsCommand, dataLsCommand, dataResampleCommand, dataSampleCommand, dataShowCommand, dataSynthCommand } from './commands/data.js';
-import { DataError } from '../data/errors.js';
+import { Failure } from '../../../protocol/src/errors.js';
 import { logsCommand } from './commands/logs.js';
 import { auditCommand } from './commands/audit.js';
 import {
@@ -28,7 +30,10 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .version('0.1.0')
         .showHelpAfterError('(run with --help for usage)')
         .configureOutput({ writeOut: out, writeErr: err })
-        .exitOverride();
+        .exitOverride()
+        .option('--config <file>', `config file (default: $${CONFIG_ENV}, or ${CONFIG_FILE} in the current directory; docs/config.md)`)
+        // Settings a command takes come from flags, then the environment, then the config file.
+        .hook('preAction', (root, action) => { applyConfig(action, root.opts<{ config?: string }>().config); });
 
     program.command('check')
         .description('Parse, validate and lint .af files and directories; prints file:line:col severity code message. Exit 1 on errors.')
@@ -243,6 +248,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .option('--query-timeout <seconds>', 'time limit of one interactive database call; longer ones are stopped (default 30)', parsePositiveNumber('--query-timeout'))
         .option('--bulk-timeout <seconds>', 'time limit of one import, export or bar load (default 600)', parsePositiveNumber('--bulk-timeout'))
         .option('--integrity-budget <seconds>', 'time the integrity check of the database may take at start (default 60; 0: no check)', parseNumber('--integrity-budget'))
+        .addOption(new Option('--log-level <level>', 'minimum level of the daemon log (default info, or $AF_LOG_LEVEL)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
         .action(async opts => { program.setOptionValue('exit', await daemonRunCommand(opts, out)); });
     daemon.command('start')
         .description('Start the daemon in the background and wait until it is ready.')
@@ -260,7 +266,8 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .action(async opts => { program.setOptionValue('exit', await daemonStatusCommand(opts, out)); });
 
     client(program.command('login').description('Check a token against the daemon and remember it (and the URL) in <state dir>/credentials.json (0600).'))
-        .action(async opts => { program.setOptionValue('exit', await loginCommand(opts, out)); });
+        // Only a token given here is remembered (not $AF_TOKEN's).
+        .action(async (opts, cmd: Command) => { program.setOptionValue('exit', await loginCommand({ ...opts, token: cmd.getOptionValueSource('token') === 'cli' ? opts.token : undefined }, out)); });
 
     const token = program.command('token').description('API tokens: create (shown once), list, revoke.');
     client(token.command('create').description('Create a token (for yourself; admins: for anyone).').argument('<name>', 'what it is for'))
@@ -389,7 +396,7 @@ export async function run(argv: readonly string[], out = (s: string) => { proces
         return (program.getOptionValue('exit') as number | undefined) ?? 0;
     } catch (e) {
         if (e instanceof CommanderError) return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : 2;
-        if (e instanceof CliError || e instanceof DataError) {
+        if (e instanceof CliError || e instanceof Failure) {
             err(`af: ${e.message}\n`);
             return e instanceof CliError ? e.exitCode : 2;
         }

@@ -13,12 +13,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_DAEMON_HOST, DEFAULT_MAX_UPLOAD_BYTES, type DaemonEvent, type RunState } from '../../../protocol/src/daemon/index.js';
 import { AuditLog } from '../audit/audit-log.js';
-import { privateDir, restrictUmask, tightenStateDir } from '../security/state-files.js';
-import { DEFAULT_QUERY_LIMITS, withLimits, type QueryLimits } from '../data/call-gate.js';
+import { privateDir, restrictUmask, tightenStateDir } from '../store/state-files.js';
+import { DEFAULT_QUERY_LIMITS, withLimits, type QueryLimits } from '../store/call-gate.js';
 import { DataError } from '../data/errors.js';
-import { checkIntegrity, describeDamage, describeIncomplete } from '../data/integrity.js';
-import { DatabaseProbe } from '../data/probe.js';
-import { DataStore, reportDamage, reportedDamage, resolveStateDir } from '../data/store.js';
+import { checkIntegrity, describeDamage, describeIncomplete } from '../store/integrity.js';
+import { DatabaseProbe } from '../store/probe.js';
+import { type DataStore, reportDamage, reportedDamage } from '../store/store.js';
+import { resolveStateDir } from '../../../protocol/src/discovery.js';
+import { openStore } from '../schema/registry.js';
 import { ExperimentStore } from '../experiments/store.js';
 import { StoreIndex } from '../similarity/store-index.js';
 import { Dispatcher } from '../gateway/dispatcher.js';
@@ -27,6 +29,7 @@ import { checkBindPolicy, createGateway, type Gateway, type LimitsInput } from '
 import { type GatewayLogger } from '../gateway/types.js';
 import { Iam } from '../iam/iam.js';
 import { createMonitoring, type Monitoring } from '../monitoring/index.js';
+import { type LogLevel } from '../monitoring/logger.js';
 import { Orchestrator } from '../orchestrator/orchestrator.js';
 import { RUN_STATES, type RunEvent } from '../orchestrator/types.js';
 import { createHandlers, missingHandlers } from './handlers.js';
@@ -83,6 +86,8 @@ export interface DaemonOptions {
     readonly queryLimits?: Partial<QueryLimits>;
     /** Time budget of the integrity check at start (default 60 s; 0: no check). */
     readonly integrityCheckMs?: number;
+    /** Minimum level of the log (default info). */
+    readonly logLevel?: LogLevel;
 }
 
 export interface RunningDaemon {
@@ -105,7 +110,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
     restrictUmask();
     privateDir(stateDir);
     const tightened = tightenStateDir(stateDir);
-    const monitoring = createMonitoring({ stateDir, stderr: o.stderr });
+    const monitoring = createMonitoring({ stateDir, stderr: o.stderr, ...(o.logLevel ? { logLevel: o.logLevel } : {}) });
     const log = monitoring.logger;
     if (tightened.length) {
         log.warn({ component: 'daemon', paths: tightened.slice(0, 100), count: tightened.length }, `took group and other permissions off ${tightened.length} path(s) of the state directory ${stateDir}: ${tightened.slice(0, 10).join(', ')}${tightened.length > 10 ? ', …' : ''}`);
@@ -117,7 +122,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
     let stopping = false;
     let audit: AuditLog | undefined;
     const open = async (): Promise<DataStore> => {
-        const s = await DataStore.open({ stateDir, limits: withLimits(DEFAULT_QUERY_LIMITS, o.queryLimits) });
+        const s = await openStore({ stateDir, limits: withLimits(DEFAULT_QUERY_LIMITS, o.queryLimits) });
         stores.push(s);
         return s;
     };
@@ -194,7 +199,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         recovering = false;
         await Promise.all(recovered);
         // Open is not answering: a probe query on its own connection, within a short limit.
-        probe = await DatabaseProbe.open({ stateDir });
+        probe = await DatabaseProbe.open(data);
         const dbProbe = probe;
         monitoring.readiness.register('database', () => (stores.every(s => s.isOpen) ? dbProbe.check() : { ok: false, detail: 'the database is closed' }));
         monitoring.readiness.register('orchestrator', () => !stopping);

@@ -15,7 +15,7 @@
 import { lstatSync, realpathSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { ConfinementError, PathConfinement, isInside, printable } from '../security/confine.js';
-import { privateDir } from '../security/state-files.js';
+import { privateDir } from '../store/state-files.js';
 
 /** Extensions a named file may have (what `af data import` reads). */
 export const IMPORT_EXTENSIONS: readonly string[] = ['.csv', '.tsv', '.parquet', '.pq'];

@@ -13,10 +13,10 @@ import { readAudit } from '../audit/read.js';
 import { exportBars } from '../data/bars-export.js';
 import { importFile, type DataReplaced } from '../data/import.js';
 import { visibleTo } from '../data/ownership.js';
-import { type DataStore } from '../data/store.js';
+import { type DataStore } from '../store/store.js';
 import { normalizeSymbol } from '../data/symbols.js';
 import { type ExperimentStore } from '../experiments/store.js';
-import { SimilarityUnavailable, type StoreIndex } from '../similarity/store-index.js';
+import { type StoreIndex } from '../similarity/store-index.js';
 import { type StrategyPoint } from '../../../language/src/similarity/strategy-point.js';
 import { type CallContext, type Handlers } from '../gateway/types.js';
 import { type Iam } from '../iam/iam.js';
@@ -278,13 +278,9 @@ export function createHandlers(s: DaemonServices): Handlers {
                 point = await queryPoint(p.source!, p.uri, p.strategy, ctx.principal.teamName);
                 file = p.uri;
             }
-            try {
-                const r = await s.similarity.find(point, { k: p.k, team: ctx.principal.teamName, ...(p.experimentId ? { experimentId: p.experimentId } : {}) });
-                return { query: { strategy: point.strategy, fingerprints: point.fingerprints, ...(file ? { file } : {}) }, ...r, indexes: [s.similarity.info()] };
-            } catch (e) {
-                if (e instanceof SimilarityUnavailable) throw new RpcError(ErrorCodes.Unavailable, e.message);
-                throw e;
-            }
+            // While the index rebuilds, find throws SimilarityUnavailable (503 with its progress).
+            const r = await s.similarity.find(point, { k: p.k, team: ctx.principal.teamName, ...(p.experimentId ? { experimentId: p.experimentId } : {}) });
+            return { query: { strategy: point.strategy, fingerprints: point.fingerprints, ...(file ? { file } : {}) }, ...r, indexes: [s.similarity.info()] };
         },
 
         // --------------------------------------------------------------------- IAM

@@ -2,58 +2,43 @@
  * Starting, finding and stopping the daemon process. A running daemon announces itself in
  * `<state dir>/daemon.json` (pid, URL) once it listens; clients read that file to connect, so
  * a daemon on a random port is found without configuration. A file whose pid is gone is stale.
+ * The file's format, the pid check and the state directory's resolution are the protocol's
+ * (protocol/src/discovery.ts), shared with the editor.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveStateDir } from '../data/store.js';
+import {
+    announcementFile as announcementFileOf, processAlive, readAnnouncement as readAnnouncementOf, resolveStateDir, withdrawAnnouncement, writeAnnouncement,
+    type DaemonAnnouncement, type ReadAnnouncement,
+} from '../../../protocol/src/discovery.js';
 import { checkBindPolicy } from '../gateway/http.js';
-import { processAlive } from '../util/process.js';
 
-export interface DaemonAnnouncement {
-    readonly pid: number;
-    readonly url: string;
-    readonly startedAt: string;
-    readonly version: string;
-    readonly stateDir: string;
-}
-
-export const ANNOUNCEMENT = 'daemon.json';
+export type { DaemonAnnouncement, ReadAnnouncement };
+export { processAlive };
 
 export function announcementFile(stateDir?: string): string {
-    return join(resolveStateDir(stateDir), ANNOUNCEMENT);
+    return announcementFileOf(resolveStateDir(stateDir));
 }
 
 /** Written atomically by the daemon once it listens. */
 export function announce(a: DaemonAnnouncement): void {
-    const file = announcementFile(a.stateDir);
-    writeFileSync(`${file}.tmp`, JSON.stringify(a, null, 2) + '\n', { mode: 0o600 });
-    renameSync(`${file}.tmp`, file);
+    writeAnnouncement(a);
 }
 
 /** Removed by the daemon when it stops, but only if the file is still its own. */
 export function withdraw(stateDir: string, pid = process.pid): void {
-    const a = readAnnouncement(stateDir);
-    if (a && a.pid === pid) rmSync(announcementFile(stateDir), { force: true });
+    withdrawAnnouncement(stateDir, pid);
 }
 
-export function readAnnouncement(stateDir?: string): DaemonAnnouncement | undefined {
-    const file = announcementFile(stateDir);
-    if (!existsSync(file)) return undefined;
-    try {
-        const a = JSON.parse(readFileSync(file, 'utf8')) as DaemonAnnouncement;
-        return typeof a.pid === 'number' && typeof a.url === 'string' ? a : undefined;
-    } catch {
-        return undefined;
-    }
+export function readAnnouncement(stateDir?: string): ReadAnnouncement | undefined {
+    return readAnnouncementOf(resolveStateDir(stateDir));
 }
-
-export { processAlive };
 
 export type DaemonStatus =
-    | { state: 'running'; announcement: DaemonAnnouncement; ready: boolean }
-    | { state: 'stale'; announcement: DaemonAnnouncement }
+    | { state: 'running'; announcement: ReadAnnouncement; ready: boolean }
+    | { state: 'stale'; announcement: ReadAnnouncement }
     | { state: 'stopped' };
 
 /** Whether a daemon runs for this state directory, and whether it answers /readyz. */
@@ -93,7 +78,7 @@ const AF_BIN = ((): string => {
  * Starts `af daemon run` detached (its own process group, output to <state dir>/logs/daemon.out)
  * and waits until it announces itself and answers /readyz.
  */
-export async function startDetached(o: StartOptions = {}): Promise<DaemonAnnouncement> {
+export async function startDetached(o: StartOptions = {}): Promise<ReadAnnouncement> {
     const stateDir = resolveStateDir(o.stateDir);
     // Refused before anything is written. The daemon checks again with its real TLS settings; here
     // it is enough to know whether it was given any.

@@ -21,6 +21,7 @@ import { extname, join, resolve } from 'node:path';
 import { type IncomingMessage } from 'node:http';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { NotFoundError, TooLargeError, UserInputError } from '../../../protocol/src/errors.js';
 import { ConfinementError, PathConfinement, printable } from '../security/confine.js';
 import { IMPORT_EXTENSIONS, ownFolder } from './data-dirs.js';
 
@@ -36,9 +37,9 @@ const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 /** `upl_` and 24 hex digits. */
 export const UPLOAD_ID = /^upl_[0-9a-f]{24}$/;
 
-/** A bad name or id (400), something not found in the team's folders (404), an upload over the limit (413). */
-export class TeamFileError extends Error {
-    constructor(readonly status: 400 | 404 | 413, message: string, readonly data?: Record<string, unknown>) {
+/** A bad file name or upload id (-32602). Something not found in the team's folders is a NotFoundError, an upload over a limit a TooLargeError. */
+export class TeamFileError extends UserInputError {
+    constructor(message: string) {
         super(message);
         this.name = 'TeamFileError';
     }
@@ -54,10 +55,10 @@ export interface UploadInfo {
 /** Checks a file name a caller gave: one plain name with one of `extensions`. */
 export function checkFileName(name: string, extensions: readonly string[], what: string): string {
     if (typeof name !== 'string' || !FILE_NAME.test(name) || name.includes('..')) {
-        throw new TeamFileError(400, `'${printable(String(name))}' is not a usable ${what} name: use letters, digits, '.', '_' and '-' (no folders, not starting with a dot, at most 128 characters)`);
+        throw new TeamFileError(`'${printable(String(name))}' is not a usable ${what} name: use letters, digits, '.', '_' and '-' (no folders, not starting with a dot, at most 128 characters)`);
     }
     if (!extensions.includes(extname(name).toLowerCase())) {
-        throw new TeamFileError(400, `'${printable(name)}' is not a usable ${what} name: it must end in ${extensions.join(', ')}`);
+        throw new TeamFileError(`'${printable(name)}' is not a usable ${what} name: it must end in ${extensions.join(', ')}`);
     }
     return name;
 }
@@ -102,9 +103,9 @@ export class TeamFiles {
         return usage(this.importsOf(teamId)) + usage(this.exportsOf(teamId));
     }
 
-    private quotaError(used: number): TeamFileError {
+    private quotaError(used: number): TooLargeError {
         const gib = (b: number): string => `${(b / 1024 ** 3).toFixed(2)} GiB`;
-        return new TeamFileError(413, `your team's uploads and exports use ${gib(used)} of its ${gib(this.quotaBytes)}; wait for old ones to expire (after ${Math.round(this.retentionMs / 86_400_000)} days) or ask the operator to raise the quota (af daemon run --team-quota-mb)`, { limit: this.quotaBytes });
+        return new TooLargeError(`your team's uploads and exports use ${gib(used)} of its ${gib(this.quotaBytes)}; wait for old ones to expire (after ${Math.round(this.retentionMs / 86_400_000)} days) or ask the operator to raise the quota (af daemon run --team-quota-mb)`, { limit: this.quotaBytes });
     }
 
     /**
@@ -160,12 +161,12 @@ export class TeamFiles {
         const partial = join(dir, `.partial-${id}`);
         const hash = createHash('sha256');
         let bytes = 0;
-        const quotaError = (u: number): TeamFileError => this.quotaError(u);
+        const quotaError = (u: number): TooLargeError => this.quotaError(u);
         const meter = new Transform({
             transform(chunk: Buffer, _enc, done) {
                 bytes += chunk.length;
                 if (bytes > limitBytes) {
-                    done(new TeamFileError(413, `the upload exceeds the limit of ${limitBytes} bytes`, { limit: limitBytes }));
+                    done(new TooLargeError(`the upload exceeds the limit of ${limitBytes} bytes`, { limit: limitBytes }));
                     return;
                 }
                 if (bytes > room) {
@@ -179,7 +180,7 @@ export class TeamFiles {
         // The body is piped, not pipelined: refusing it must not destroy the request, whose
         // connection still carries the 413 (the gateway then discards the rest of the body).
         const written = pipeline(meter, createWriteStream(partial, { flags: 'wx', mode: 0o600 }));
-        const interrupted = (): void => { if (!body.complete) meter.destroy(new TeamFileError(400, 'the upload was interrupted before its end')); };
+        const interrupted = (): void => { if (!body.complete) meter.destroy(new TeamFileError('the upload was interrupted before its end')); };
         body.once('close', interrupted);
         body.pipe(meter);
         try {
@@ -202,10 +203,10 @@ export class TeamFiles {
 
     /** The stored file of an upload of the team; 404 for an unknown id or another team's upload (indistinguishable). */
     upload(teamId: string, id: string): { path: string; name: string } {
-        if (!UPLOAD_ID.test(id)) throw new TeamFileError(400, `'${printable(id)}' is not an upload id (upl_…, as PUT /uploads/<name> answered)`);
+        if (!UPLOAD_ID.test(id)) throw new TeamFileError(`'${printable(id)}' is not an upload id (upl_…, as PUT /uploads/<name> answered)`);
         const teamDir = this.importsOf(teamId);
         const folder = join(teamDir, id);
-        const missing = (): TeamFileError => new TeamFileError(404, `upload ${id} not found: uploads belong to the team that made them`);
+        const missing = (): NotFoundError => new NotFoundError(`upload ${id} not found: uploads belong to the team that made them`);
         if (!existsSync(folder) || !lstatSync(folder).isDirectory()) throw missing();
         const names = readdirSync(folder);
         if (names.length !== 1) throw missing();
@@ -248,7 +249,7 @@ export class TeamFiles {
             const target = join(dir, name);
             let existing;
             try { existing = lstatSync(target); } catch { existing = undefined; }
-            if (existing && existing.isDirectory()) throw new TeamFileError(400, `'${name}' is a folder in the export folder; choose another name`);
+            if (existing && existing.isDirectory()) throw new TeamFileError(`'${name}' is a folder in the export folder; choose another name`);
             renameSync(join(work, name), target);
             return r;
         } finally {
@@ -260,7 +261,7 @@ export class TeamFiles {
     exportFile(teamId: string, name: string): { path: string; bytes: number } {
         checkFileName(name, Object.keys(EXPORT_EXTENSIONS), 'export file');
         const dir = this.exportsOf(teamId);
-        const missing = (): TeamFileError => new TeamFileError(404, `export ${name} not found in your team's export folder`);
+        const missing = (): NotFoundError => new NotFoundError(`export ${name} not found in your team's export folder`);
         if (!existsSync(join(dir, name))) throw missing();
         try {
             const path = new PathConfinement([{ path: dir, label: 'your team\'s export folder' }]).resolve(name, { kind: 'file' });

@@ -17,7 +17,7 @@ import { DataError, firstLine } from './errors.js';
 import { exportFormatOf, exportQuery, type Connected, type ExportFormat, type ExportResult } from './export.js';
 import { loadFromStore } from './load.js';
 import { withSandbox } from './sandbox.js';
-import { type DataStore } from './store.js';
+import { type DataStore } from '../store/store.js';
 import { parseInstrument, type InstrumentId } from './symbols.js';
 
 /** The columns an export may have, in their default order (the protocol's list). */

@@ -21,8 +21,9 @@ import {
     Uint16, Uint32, Uint64, Uint8, Utf8, type Builder, type DataType, type Vector,
 } from 'apache-arrow';
 import { parseDateArg } from './dates.js';
+import { Failure } from '../../../protocol/src/errors.js';
 import { DataError, firstLine } from './errors.js';
-import { DataStore } from './store.js';
+import { DataStore } from '../store/store.js';
 import { parseInstrument } from './symbols.js';
 import { parseTimeframe } from './timeframe.js';
 
@@ -133,7 +134,7 @@ export async function prepareReadOnly(store: Connected, sql: string): Promise<Du
         if (extracted.count !== 1) throw new DataError(`the query holds ${extracted.count} statements; ${HINT}`);
         prepared = await extracted.prepare(0);
     } catch (e) {
-        if (e instanceof DataError) throw e;
+        if (e instanceof Failure) throw e;
         // DuckDB's suggestion ("Did you mean "bars"?") is worth its second line.
         const suggestion = (e instanceof Error ? e.message : '').split('\n').map(l => l.trim()).find(l => l.startsWith('Did you mean'));
         throw new DataError(`bad query: ${firstLine(e).replace(/^Failed to extract statements: /, '')}${suggestion ? ` ${suggestion}` : ''}; ${HINT}`);
@@ -325,7 +326,7 @@ async function writeArrow(prepared: DuckDBPreparedStatement, columns: readonly s
             rows += n;
         }
     } catch (e) {
-        if (e instanceof DataError) throw e;
+        if (e instanceof Failure) throw e;
         throw runError(e, tmp);
     }
     const vectors: Record<string, Vector> = {};

@@ -21,7 +21,7 @@ import { formatTs, parseDateArg } from './dates.js';
 import { DataError, firstLine } from './errors.js';
 import { importBars, type ImportResult } from './import.js';
 import { normalizeSymbol, normalizeVenue } from './symbols.js';
-import { type DataStore } from './store.js';
+import { type DataStore } from '../store/store.js';
 import { bucketStart, parseTimeframe, type Timeframe } from './timeframe.js';
 import { editDistance } from '../../../language/src/util/did-you-mean.js';
 

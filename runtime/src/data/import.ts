@@ -15,7 +15,7 @@ import { DataError, firstLine } from './errors.js';
 import { formatTs } from './dates.js';
 import { normalizeSymbol, type InstrumentId } from './symbols.js';
 import { parseCalendar, parseTimeframe, type Calendar, type Timeframe } from './timeframe.js';
-import { type DataStore } from './store.js';
+import { type DataStore } from '../store/store.js';
 import { csvRowNumbering } from './lines.js';
 import { LOCAL_OWNER, ownerAfterWrite, recordOwner, seriesOwner, type SeriesOwner, type Visibility } from './ownership.js';
 import { bySourceRow, findGaps, invalidPredicate, toProblem, validateStage, type Problem, type RowNumbering, type ValidationOptions } from './validate.js';

@@ -7,7 +7,7 @@
  * rows, and a count that differs from DuckDB's means the dialect was not followed exactly.
  */
 import { createReadStream } from 'node:fs';
-import { type DataStore } from './store.js';
+import { type DataStore } from '../store/store.js';
 import { bySourceRow, type RowNumbering } from './validate.js';
 
 export interface CsvDialect {

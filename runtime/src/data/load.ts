@@ -11,18 +11,17 @@
  * after a given import, from the bars later imports replaced (bar_revisions); findSnapshot uses it
  * to find the data a run's snapshot hash names again after its bars were replaced.
  */
-import { type AssetBars, type BarData } from '../engine/types.js';
+import { type AssetBars, type BarData } from './bars.js';
 import { parseDateArg } from './dates.js';
 import { DataError } from './errors.js';
 import { resample, type OhlcvSeries } from './resample.js';
 import { noVisibleData, visibleInstruments, visibleTimeframes } from './ownership.js';
 import { snapshotHash } from './snapshot.js';
-import { DataStore } from './store.js';
+import { type DataStore } from '../store/store.js';
 import { normalizeSymbol, type InstrumentId } from './symbols.js';
 import { bucketStart, parseTimeframe, type Timeframe } from './timeframe.js';
 
 export interface LoadRequest {
-    readonly stateDir?: string;
     readonly assets: readonly { readonly venue: string; readonly symbol: string }[];
     readonly timeframe: string;
     /** First bar (inclusive): YYYY-MM-DD, ISO time or epoch ms. */
@@ -45,11 +44,6 @@ export interface LoadedBars extends BarData {
 function bound(v: string | number | undefined, what: string, side: 'start' | 'end'): number | undefined {
     if (v === undefined) return undefined;
     return typeof v === 'number' ? v : parseDateArg(v, what, side);
-}
-
-/** Opens the store, loads, closes. */
-export async function loadBarData(req: LoadRequest): Promise<LoadedBars> {
-    return DataStore.with({ stateDir: req.stateDir }, store => loadFromStore(store, req));
 }
 
 /** Loads the bars of `req` as one bulk call on the store (bounded by its bulk time limit). */

@@ -15,8 +15,8 @@
  * a team's private series names do not leak through reads. The local CLI reads everything.
  */
 import { BOOTSTRAP_TEAM } from '../iam/iam.js';
-import { DataError } from './errors.js';
-import { type DataStore } from './store.js';
+import { ForbiddenError, NotFoundError } from '../../../protocol/src/errors.js';
+import { type DataStore } from '../store/store.js';
 import { type InstrumentId } from './symbols.js';
 
 export const VISIBILITIES = ['team', 'shared'] as const;
@@ -33,9 +33,8 @@ export interface SeriesOwner {
 /** Owner of what the local CLI imports into a new series. */
 export const LOCAL_OWNER: SeriesOwner = { team: LOCAL_TEAM, visibility: 'shared' };
 
-/** A team writing into a series another team owns (the gateway maps `status` 403 to Forbidden). */
-export class SeriesForbidden extends DataError {
-    readonly status = 403;
+/** A team writing into a series another team owns (403). */
+export class SeriesForbidden extends ForbiddenError {
     constructor(message: string) {
         super(message);
         this.name = 'SeriesForbidden';
@@ -43,8 +42,7 @@ export class SeriesForbidden extends DataError {
 }
 
 /** Nothing of the series is visible to the reading team (404: the same answer as for no data at all). */
-export class NoVisibleData extends DataError {
-    readonly status = 404;
+export class NoVisibleData extends NotFoundError {
     constructor(message: string) {
         super(message);
         this.name = 'NoVisibleData';

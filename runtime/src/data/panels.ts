@@ -1,5 +1,5 @@
 /**
- * Stored feature panels (engine/panel.ts computes them): the `panels` table holds one row per
+ * Feature panels as data (the engine computes them: engine/panel.ts) and stored: the `panels` table holds one row per
  * panel — provenance (strategy, exact fingerprint, params, data snapshot, engine version) and the
  * order of its symbols and features — and `panel_values` holds the cells in long format,
  * (panel, ts, symbol, feature, value), NULL where the engine's value is NaN (undefined).
@@ -12,10 +12,48 @@
  * A panel is written whole in one transaction and replaces a stored panel of the same name.
  */
 import { DuckDBTimestampValue, listValue } from '@duckdb/node-api';
-import type { Panel, PanelColumnKind, PanelProvenance } from '../engine/panel.js';
+import { Failure } from '../../../protocol/src/errors.js';
 import { DataError, firstLine } from './errors.js';
 import { sqlIdent, sqlString } from './export.js';
-import { type DataStore } from './store.js';
+import { type DataStore } from '../store/store.js';
+
+// ------------------------------------------------------------------ a panel as data
+
+export type PanelColumnKind = 'feature' | 'signal';
+
+/** Where a panel's numbers came from: enough to recompute it bit for bit. */
+export interface PanelProvenance {
+    readonly strategy: string;
+    /** Exact fingerprint of the IR with the run's parameter values (as in a backtest's provenance). */
+    readonly exactFingerprint: string;
+    readonly structuralFingerprint: string;
+    /** Every parameter's value (defaults filled in). */
+    readonly params: Readonly<Record<string, number | boolean>>;
+    /** Snapshot hash of the bars (BarData.snapshotHash). */
+    readonly dataSnapshot: string;
+    readonly engineVersion: string;
+}
+
+/**
+ * Every named feature (and signal) of a strategy at every bar for every asset: a dense
+ * time × symbol × feature cube, `values[(f * N + a) * T + t]` (engine/panel.ts).
+ */
+export interface Panel {
+    /** Bar open times, ms since the epoch (T). */
+    readonly ts: Float64Array;
+    /** Instrument of each asset (N), `venue:SYMBOL`. */
+    readonly symbols: readonly string[];
+    /** Column names (F): the requested features, then signals, in declaration order. */
+    readonly features: readonly string[];
+    /** Whether each column is a `feature` or a `signal` (1 / 0 / NaN). */
+    readonly kinds: readonly PanelColumnKind[];
+    /** F × N × T values: `values[(f * N + a) * T + t]`. */
+    readonly values: Float64Array;
+    readonly timeframeMs: number;
+    readonly provenance: PanelProvenance;
+}
+
+// ------------------------------------------------------------------ stored panels
 
 export interface StoredPanel {
     readonly name: string;
@@ -118,7 +156,7 @@ export async function storePanel(store: DataStore, name: string, panel: Panel, p
             }
         }, { kind: 'bulk', what: `storing panel ${name}` });
     } catch (e) {
-        if (e instanceof DataError) throw e;
+        if (e instanceof Failure) throw e;
         throw new DataError(`cannot store panel ${name} in ${store.file}: ${firstLine(e)}`);
     }
 }

@@ -5,7 +5,7 @@
  * added bar or renamed asset changes it.
  */
 import { createHash } from 'node:crypto';
-import { type AssetBars } from '../engine/types.js';
+import { type AssetBars } from './bars.js';
 
 export function snapshotHash(ids: readonly string[], timeframeMs: number, ts: Float64Array, assets: readonly AssetBars[]): string {
     const h = createHash('sha256');

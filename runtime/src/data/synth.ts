@@ -6,7 +6,8 @@
  * high ≥ max(open, close), low ≤ min(open, close), low > 0, volume > 0.
  * The same options give bit-identical output on every run and machine (no Math.random).
  */
-import { type AssetBars, type BarData } from '../engine/types.js';
+import { mulberry32, scrambleSeed } from '../../../language/src/util/prng.js';
+import { type AssetBars, type BarData } from './bars.js';
 import { DataError } from './errors.js';
 import { snapshotHash } from './snapshot.js';
 import { DAY, WEEK } from './timeframe.js';
@@ -40,17 +41,7 @@ const YEAR_MS = 365.25 * 86_400_000;
 
 /** mulberry32, seeded through splitmix32 so that nearby seeds give unrelated streams. */
 export function prng(seed: number): () => number {
-    let s = (Math.trunc(seed) ^ 0x9e3779b9) >>> 0;
-    s = Math.imul(s ^ (s >>> 16), 0x85ebca6b) >>> 0;
-    s = Math.imul(s ^ (s >>> 13), 0xc2b2ae35) >>> 0;
-    s = (s ^ (s >>> 16)) >>> 0;
-    return () => {
-        s = (s + 0x6d2b79f5) >>> 0;
-        let t = s;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    return mulberry32(scrambleSeed(seed));
 }
 
 function gaussian(rand: () => number): () => number {

@@ -9,7 +9,7 @@
  */
 import { formatTs } from './dates.js';
 import { DAY, type Calendar, type Timeframe } from './timeframe.js';
-import { type DataStore } from './store.js';
+import { type DataStore } from '../store/store.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 

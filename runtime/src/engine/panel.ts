@@ -15,37 +15,10 @@ import { fingerprints } from '../../../language/src/ir/fingerprint.js';
 import { ENGINE_VERSION, withParamValues } from './compiled/index.js';
 import { closure, compileProgram, FIELDS, type Columns } from './compiled/program.js';
 import { bindParams } from './params.js';
+import type { Panel, PanelColumnKind } from '../data/panels.js';
 import { BacktestError, type BarData, type ParamValues } from './types.js';
 
-export type PanelColumnKind = 'feature' | 'signal';
-
-/** Where a panel's numbers came from: enough to recompute it bit for bit. */
-export interface PanelProvenance {
-    readonly strategy: string;
-    /** Exact fingerprint of the IR with the run's parameter values (as in a backtest's provenance). */
-    readonly exactFingerprint: string;
-    readonly structuralFingerprint: string;
-    /** Every parameter's value (defaults filled in). */
-    readonly params: Readonly<Record<string, number | boolean>>;
-    /** Snapshot hash of the bars (BarData.snapshotHash). */
-    readonly dataSnapshot: string;
-    readonly engineVersion: string;
-}
-
-export interface Panel {
-    /** Bar open times, ms since the epoch (T). */
-    readonly ts: Float64Array;
-    /** Instrument of each asset (N), `venue:SYMBOL`. */
-    readonly symbols: readonly string[];
-    /** Column names (F): the requested features, then signals, in declaration order. */
-    readonly features: readonly string[];
-    /** Whether each column is a `feature` or a `signal` (1 / 0 / NaN). */
-    readonly kinds: readonly PanelColumnKind[];
-    /** F × N × T values: `values[(f * N + a) * T + t]`. */
-    readonly values: Float64Array;
-    readonly timeframeMs: number;
-    readonly provenance: PanelProvenance;
-}
+export type { Panel, PanelColumnKind, PanelProvenance } from '../data/panels.js';
 
 export interface PanelOptions {
     /** Names of features / signals to include (default: all features, then all signals). */

@@ -6,20 +6,9 @@ import type { StrategyIr } from '../../../protocol/src/ir.js';
 import { evalScalar } from './ir-scalar.js';
 import { BacktestError } from './types.js';
 import { MAX_GRID, MAX_GRID_COMBINATIONS } from '../../../language/src/analysis/limits.js';
+import { mulberry32 } from '../../../language/src/util/prng.js';
 
 export type ParamSet = Record<string, number | boolean>;
-
-/** Seeded PRNG (mulberry32): the same seed gives the same sample on every machine. */
-export function prng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
 
 function valuesOf(ir: StrategyIr, name: string, fixed: ParamSet): readonly (number | boolean)[] {
     if (Object.prototype.hasOwnProperty.call(fixed, name)) return [fixed[name]!];
@@ -59,7 +48,8 @@ export function gridParamSets(ir: StrategyIr, fixed: ParamSet = {}, limit = MAX_
 
 /** `n` distinct random combinations (grid values, or uniform in a continuous range), seeded. */
 export function randomParamSets(ir: StrategyIr, n: number, seed: number, fixed: ParamSet = {}): ParamSet[] {
-    const rnd = prng(seed);
+    // The one seeded PRNG: the same seed gives the same sample on every machine.
+    const rnd = mulberry32(seed);
     const out: ParamSet[] = [];
     const seen = new Set<string>();
     let attempts = 0;

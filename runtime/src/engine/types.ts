@@ -1,31 +1,15 @@
 /**
- * The backtest engine's boundary types: what goes in (IR, aligned bars, parameter values,
+ * The backtest engine's boundary types: what goes in (IR, aligned bars — data/bars.ts —, parameter values,
  * options) and what comes out (equity, fills, trades, events). The compiled engine and the
  * reference interpreter both implement `Backtester`, so the differential tests compare them
  * field by field. Semantics: docs/backtest-semantics.md.
  */
+import { UserInputError } from '../../../protocol/src/errors.js';
 import type { StrategyIr } from '../../../protocol/src/ir.js';
+import type { BarData } from '../data/bars.js';
 import type { EngineLimits } from './limits.js';
 
-/** OHLCV bars of one asset on a shared time axis; NaN where the asset has no bar. */
-export interface AssetBars {
-    readonly open: Float64Array;
-    readonly high: Float64Array;
-    readonly low: Float64Array;
-    readonly close: Float64Array;
-    readonly volume: Float64Array;
-}
-
-/** The data a backtest runs on: one time axis, one column set per asset of the universe (same order as `ir.universe`). */
-export interface BarData {
-    /** Bar open times, ms since the epoch, strictly increasing. */
-    readonly ts: Float64Array;
-    readonly assets: readonly AssetBars[];
-    /** SHA-256 over the exact bytes of the data, recorded with every result. */
-    readonly snapshotHash: string;
-    /** Timeframe of the bars in ms (must equal the strategy's). */
-    readonly timeframeMs: number;
-}
+export type { AssetBars, BarData } from '../data/bars.js';
 
 export type ParamValues = Readonly<Record<string, number | boolean>>;
 
@@ -106,7 +90,7 @@ export interface Backtester {
 }
 
 /** A user-facing problem with the inputs of a backtest (bad params, data that does not fit). */
-export class BacktestError extends Error {
+export class BacktestError extends UserInputError {
     constructor(message: string) {
         super(message);
         this.name = 'BacktestError';

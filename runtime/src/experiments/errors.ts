@@ -1,11 +1,13 @@
 /**
- * The errors of the experiment store. Like IAM's, each carries a `status` the gateway maps to its
- * transport (400 bad request, 404 unknown run or experiment, 409 conflict). FilterError is a 400
- * whose message points at the offending token of a filter or orderBy text (column and caret
- * line). Anything else thrown from this module is a bug.
+ * The errors of the experiment store: ExperimentError is a bad request (-32602); unknown runs are
+ * NotFoundErrors (404) and duplicate names ConflictErrors (409), the protocol's failure classes.
+ * FilterError is a bad request whose message points at the offending token of a filter or orderBy
+ * text (column and caret line). Anything else thrown from this module is a bug.
  */
-export class ExperimentError extends Error {
-    constructor(readonly status: 400 | 404 | 409, message: string) {
+import { UserInputError } from '../../../protocol/src/errors.js';
+
+export class ExperimentError extends UserInputError {
+    constructor(message: string) {
         super(message);
         this.name = 'ExperimentError';
     }
@@ -28,7 +30,7 @@ export class FilterError extends ExperimentError {
         readonly text: string,
         readonly what: 'filter' | 'orderBy' = 'filter',
     ) {
-        super(400, `${what} error at column ${column}: ${reason}\n${caretLines(text, column)}`);
+        super(`${what} error at column ${column}: ${reason}\n${caretLines(text, column)}`);
         this.name = 'FilterError';
     }
 }

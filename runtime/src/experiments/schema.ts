@@ -12,7 +12,7 @@
  * - strategy_embeddings (migration 6, dropped by 7): a cache of embeddings by structural
  *   fingerprint, replaced by the persistent similarity index under <state dir>/similarity/store.
  */
-import { type Migration } from '../data/migrations.js';
+import { type Migration } from '../store/migrations.js';
 
 export const EXPERIMENT_MIGRATIONS: readonly Migration[] = [
     {

@@ -14,8 +14,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { listValue, type DuckDBValue } from '@duckdb/node-api';
+import { ConflictError, NotFoundError } from '../../../protocol/src/errors.js';
 import { exportQuery, sqlIdent, type ExportFormat, type ExportResult } from '../data/export.js';
-import { type DataStore } from '../data/store.js';
+import { type DataStore } from '../store/store.js';
 import { ExperimentError } from './errors.js';
 import { parseFilter, parseOrderBy, RunSql } from './filter.js';
 
@@ -138,13 +139,13 @@ export class ExperimentStore {
         const owner = requireText(e.owner, 'owner', 200);
         const description = e.description === undefined || e.description === null ? null : checkText(e.description, 'description', MAX_TEXT);
         const existing = await this.store.scalar(`SELECT id FROM experiments WHERE team = $1 AND name = $2`, [team, name]);
-        if (existing !== undefined) throw new ExperimentError(409, `team ${team} already has an experiment named '${name}' (${String(existing)}); choose another name`);
+        if (existing !== undefined) throw new ConflictError(`team ${team} already has an experiment named '${name}' (${String(existing)}); choose another name`);
         const id = `exp_${randomBytes(8).toString('hex')}`;
         try {
             await this.store.run(`INSERT INTO experiments VALUES ($1, $2, $3, $4, $5, now() AT TIME ZONE 'UTC')`, [id, name, team, owner, description]);
         } catch (err) {
             if (/constraint|duplicate/i.test(err instanceof Error ? err.message : '')) {
-                throw new ExperimentError(409, `team ${team} already has an experiment named '${name}'; choose another name`);
+                throw new ConflictError(`team ${team} already has an experiment named '${name}'; choose another name`);
             }
             throw err;
         }
@@ -215,9 +216,9 @@ export class ExperimentStore {
     }
 
     private async requireRun(runId: string, team?: string): Promise<void> {
-        if (typeof runId !== 'string' || runId === '') throw new ExperimentError(400, 'a run id is needed');
+        if (typeof runId !== 'string' || runId === '') throw new ExperimentError('a run id is needed');
         const found = await this.store.scalar(`SELECT 1 FROM runs WHERE id = $1 AND ($2::VARCHAR IS NULL OR team = $2)`, [runId, team ?? null]);
-        if (found === undefined) throw new ExperimentError(404, `no run '${runId}'${team !== undefined ? ` in team ${team}` : ''}`);
+        if (found === undefined) throw new NotFoundError(`no run '${runId}'${team !== undefined ? ` in team ${team}` : ''}`);
     }
 
     // ----------------------------------------------------------------------------------- search
@@ -289,13 +290,13 @@ export class ExperimentStore {
      * runs), a value per run, and whether they differ. Unknown runs (or another team's) are a 404.
      */
     async compare(runIds: readonly string[], options: { team?: string } = {}): Promise<RunComparison> {
-        if (!Array.isArray(runIds) || runIds.length === 0) throw new ExperimentError(400, 'compare needs at least one run id');
+        if (!Array.isArray(runIds) || runIds.length === 0) throw new ExperimentError('compare needs at least one run id');
         const ids = [...new Set(runIds.map(String))];
-        if (ids.length > MAX_COMPARE) throw new ExperimentError(400, `compare takes at most ${MAX_COMPARE} runs, not ${ids.length}`);
+        if (ids.length > MAX_COMPARE) throw new ExperimentError(`compare takes at most ${MAX_COMPARE} runs, not ${ids.length}`);
         const visible = new Set((await this.store.rows(`SELECT id FROM runs WHERE id IN (SELECT unnest($1::VARCHAR[])) AND ($2::VARCHAR IS NULL OR team = $2)`,
             [listValue(ids), options.team ?? null])).map(r => String(r.id)));
         const missing = ids.filter(id => !visible.has(id));
-        if (missing.length > 0) throw new ExperimentError(404, `no run${missing.length > 1 ? 's' : ''} ${missing.map(m => `'${m}'`).join(', ')}${options.team !== undefined ? ` in team ${options.team}` : ''}`);
+        if (missing.length > 0) throw new NotFoundError(`no run${missing.length > 1 ? 's' : ''} ${missing.map(m => `'${m}'`).join(', ')}${options.team !== undefined ? ` in team ${options.team}` : ''}`);
         const runs = await this.summaries(ids);
         const attributes: [string, (r: RunSummary) => CompareValue][] = [
             ['strategy', r => r.strategy], ['kind', r => r.kind], ['state', r => r.state], ['experiment', r => r.experiment?.id ?? null],
@@ -379,8 +380,8 @@ const EXPERIMENT_SELECT = `SELECT x.id, x.name, x.team, x.owner, x.description, 
 
 /** The WHERE condition of a search: the filter, the team, the experiment. */
 function scope(q: RunSql, options: { filter?: string; orderBy?: string; team?: string; experimentId?: string }): string {
-    if (options.filter !== undefined && typeof options.filter !== 'string') throw new ExperimentError(400, 'the filter must be a string');
-    if (options.orderBy !== undefined && typeof options.orderBy !== 'string') throw new ExperimentError(400, 'orderBy must be a string such as "metrics.sharpe DESC"');
+    if (options.filter !== undefined && typeof options.filter !== 'string') throw new ExperimentError('the filter must be a string');
+    if (options.orderBy !== undefined && typeof options.orderBy !== 'string') throw new ExperimentError('orderBy must be a string such as "metrics.sharpe DESC"');
     const parts = [q.where(parseFilter(options.filter ?? ''))];
     if (options.team !== undefined) parts.push(`r.team = ${q.bind(options.team)}`);
     if (options.experimentId !== undefined) parts.push(`r.experiment_id = ${q.bind(options.experimentId)}`);
@@ -422,53 +423,53 @@ function metricOf(value: unknown): number | null {
 
 function entries<V>(o: Readonly<Record<string, V>> | undefined, what: string): [string, V][] {
     if (o === undefined || o === null) return [];
-    if (typeof o !== 'object' || Array.isArray(o)) throw new ExperimentError(400, `${what} must be an object of key: value`);
+    if (typeof o !== 'object' || Array.isArray(o)) throw new ExperimentError(`${what} must be an object of key: value`);
     return Object.entries(o);
 }
 
 function checkKey(key: string, kind: string): string {
-    if (typeof key !== 'string' || key.length === 0) throw new ExperimentError(400, `a ${kind} key must be a non-empty string`);
-    if (key.length > MAX_KEY) throw new ExperimentError(400, `${kind} key '${key.slice(0, 40)}…' is longer than ${MAX_KEY} characters`);
+    if (typeof key !== 'string' || key.length === 0) throw new ExperimentError(`a ${kind} key must be a non-empty string`);
+    if (key.length > MAX_KEY) throw new ExperimentError(`${kind} key '${key.slice(0, 40)}…' is longer than ${MAX_KEY} characters`);
     // eslint-disable-next-line no-control-regex
-    if (/[\u0000-\u001f\u007f]/.test(key)) throw new ExperimentError(400, `${kind} key ${JSON.stringify(key)} contains a control character`);
+    if (/[\u0000-\u001f\u007f]/.test(key)) throw new ExperimentError(`${kind} key ${JSON.stringify(key)} contains a control character`);
     return key;
 }
 
 function paramColumns(key: string, v: ParamValue): [number | null, string] {
     if (typeof v === 'number') {
-        if (!Number.isFinite(v)) throw new ExperimentError(400, `param '${key}' is ${v}; params are finite numbers, text or booleans`);
+        if (!Number.isFinite(v)) throw new ExperimentError(`param '${key}' is ${v}; params are finite numbers, text or booleans`);
         return [v, String(v)];
     }
     if (typeof v === 'boolean') return [null, String(v)];
     if (typeof v === 'string') return [null, checkText(v, `param '${key}'`, MAX_TEXT)];
-    throw new ExperimentError(400, `param '${key}' is ${v === null ? 'null' : typeof v}; params are numbers, text or booleans`);
+    throw new ExperimentError(`param '${key}' is ${v === null ? 'null' : typeof v}; params are numbers, text or booleans`);
 }
 
 function metricValue(key: string, v: number | null): number | null {
     if (v === null || (typeof v === 'number' && Number.isNaN(v))) return null;
-    if (typeof v !== 'number') throw new ExperimentError(400, `metric '${key}' is ${typeof v}; metrics are numbers (null for undefined)`);
+    if (typeof v !== 'number') throw new ExperimentError(`metric '${key}' is ${typeof v}; metrics are numbers (null for undefined)`);
     return v;
 }
 
 function tagValue(key: string, v: unknown): string {
-    if (typeof v !== 'string') throw new ExperimentError(400, `tag '${key}' is ${v === null ? 'null' : typeof v}; tag values are strings`);
+    if (typeof v !== 'string') throw new ExperimentError(`tag '${key}' is ${v === null ? 'null' : typeof v}; tag values are strings`);
     return checkText(v, `tag '${key}'`, MAX_TEXT);
 }
 
 function checkText(v: string, what: string, max: number): string {
-    if (typeof v !== 'string') throw new ExperimentError(400, `${what} must be a string`);
-    if (v.length > max) throw new ExperimentError(400, `${what} is longer than ${max} characters`);
+    if (typeof v !== 'string') throw new ExperimentError(`${what} must be a string`);
+    if (v.length > max) throw new ExperimentError(`${what} is longer than ${max} characters`);
     return v;
 }
 
 function requireText(v: string, what: string, max: number): string {
-    if (typeof v !== 'string' || v.trim() === '') throw new ExperimentError(400, `${what} is required`);
+    if (typeof v !== 'string' || v.trim() === '') throw new ExperimentError(`${what} is required`);
     return checkText(v.trim(), what, max);
 }
 
 function checkInt(v: number, what: string, min: number, max: number): number {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-        throw new ExperimentError(400, `${what} must be a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}, not ${String(v)}`);
+        throw new ExperimentError(`${what} must be a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}, not ${String(v)}`);
     }
     return v;
 }

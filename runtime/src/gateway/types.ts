@@ -4,7 +4,7 @@
  * provides the real services; tests provide stubs.
  */
 import type {
-    AuditRecord, AvailableMethodName, MethodName, ParamsOf, Principal as WirePrincipal, ResultOf, Role,
+    AvailableMethodName, MethodName, ParamsOf, Principal as WirePrincipal, ResultOf, Role,
 } from '../../../protocol/src/daemon/index.js';
 
 /**
@@ -24,13 +24,7 @@ export interface CredentialChanges {
     onChange(listener: (change: CredentialChange) => void): () => void;
 }
 
-/** Where audit records go (`AuditLog` is one): resolves once the record is durable. */
-export interface AuditSink {
-    record(entry: AuditEntry): Promise<void>;
-}
-
-/** A record before it is stamped with its time. */
-export type AuditEntry = Omit<AuditRecord, 'time'> & { readonly time?: string };
+export type { AuditEntry, AuditSink } from '../audit/audit-log.js';
 
 /** Turns a bearer credential into a principal; rejects (AuthError, status 401) when it cannot. */
 export interface TokenVerifier {

@@ -33,11 +33,11 @@ export function scopeCovers(held: readonly string[], scope: string): boolean {
 /** Checks and normalises a list of scopes (deduplicated, '*' alone when present); default ['*']. */
 export function normaliseScopes(scopes: readonly string[] | undefined): string[] {
     if (scopes === undefined) return ['*'];
-    if (scopes.length === 0) throw new IamError(400, `a token needs at least one scope: a method namespace such as 'runs' or 'data', a method name, or '*' for everything its user's role allows`);
+    if (scopes.length === 0) throw new IamError(`a token needs at least one scope: a method namespace such as 'runs' or 'data', a method name, or '*' for everything its user's role allows`);
     const out: string[] = [];
     for (const raw of scopes) {
         const s = String(raw).trim();
-        if (!SCOPE_RE.test(s)) throw new IamError(400, `invalid scope '${raw}': use a method namespace such as 'runs' or 'data', a method name such as 'runs.cancel', or '*'`);
+        if (!SCOPE_RE.test(s)) throw new IamError(`invalid scope '${raw}': use a method namespace such as 'runs' or 'data', a method name such as 'runs.cancel', or '*'`);
         if (!out.includes(s)) out.push(s);
     }
     return out.includes('*') ? ['*'] : out;

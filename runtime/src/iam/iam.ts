@@ -14,9 +14,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fchmodSync, fsyncSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { listValue } from '@duckdb/node-api';
-import { type DataStore } from '../data/store.js';
+import { type DataStore } from '../store/store.js';
 import { authorize, normaliseScopes, scopeCovers } from './authorize.js';
 import { AuthError, ForbiddenError, IamError } from './errors.js';
+import { ConflictError, NotFoundError } from '../../../protocol/src/errors.js';
 import { ROLES, type Role, isRole } from '../../../protocol/src/roles.js';
 import { type CredentialChange, type CredentialChanges, type Principal, type TokenVerifier, bearerToken } from './verifier.js';
 
@@ -145,13 +146,13 @@ function shown(token: string): string {
 function checkName(kind: 'user' | 'team', name: string): string {
     const n = String(name ?? '').trim();
     if (!NAME_RE.test(n) || ID_RE.test(n)) {
-        throw new IamError(400, `invalid ${kind} name '${name}': use 1–64 letters, digits or . _ @ + - starting with a letter or digit`);
+        throw new IamError(`invalid ${kind} name '${name}': use 1–64 letters, digits or . _ @ + - starting with a letter or digit`);
     }
     return n;
 }
 
 function checkRole(role: string): Role {
-    if (!isRole(role)) throw new IamError(400, `unknown role '${role}': use one of ${ROLES.join(', ')}`);
+    if (!isRole(role)) throw new IamError(`unknown role '${role}': use one of ${ROLES.join(', ')}`);
     return role;
 }
 
@@ -171,8 +172,8 @@ function writeSecretFile(file: string, text: string): void {
     try {
         fd = openSync(file, 'wx', 0o600);
     } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new IamError(409, `${file} already exists; it is never overwritten: delete it to bootstrap a new admin token`);
-        throw new IamError(400, `cannot write ${file}: ${(e as Error).message}`);
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new ConflictError(`${file} already exists; it is never overwritten: delete it to bootstrap a new admin token`);
+        throw new IamError(`cannot write ${file}: ${(e as Error).message}`);
     }
     try {
         fchmodSync(fd, 0o600); // whatever the umask
@@ -232,7 +233,7 @@ export class Iam implements TokenVerifier, CredentialChanges {
             return await this.write(async () => {
                 if (Number(await this.store.scalar('SELECT count(*)::DOUBLE FROM users')) > 0) return { created: false, file };
                 if (existsSync(file)) {
-                    throw new IamError(409, `${file} exists but the database has no users, so it holds a token of another database; delete it and start again to bootstrap a new admin token`);
+                    throw new ConflictError(`${file} exists but the database has no users, so it holds a token of another database; delete it and start again to bootstrap a new admin token`);
                 }
                 const now = this.now();
                 const userId = newId('usr');
@@ -257,7 +258,7 @@ export class Iam implements TokenVerifier, CredentialChanges {
     async createUser(name: string): Promise<UserInfo> {
         const n = checkName('user', name);
         return this.write(async () => {
-            if (await this.findUser(n)) throw new IamError(409, `user ${n} already exists`);
+            if (await this.findUser(n)) throw new ConflictError(`user ${n} already exists`);
             const id = newId('usr');
             await this.store.run('INSERT INTO users (id, name, created_at, disabled) VALUES ($1, $2, epoch_ms($3::BIGINT), false)', [id, n, this.now()]);
             return this.userInfo(id);
@@ -296,7 +297,7 @@ export class Iam implements TokenVerifier, CredentialChanges {
     async createTeam(name: string): Promise<TeamInfo> {
         const n = checkName('team', name);
         return this.write(async () => {
-            if (await this.findTeam(n)) throw new IamError(409, `team ${n} already exists`);
+            if (await this.findTeam(n)) throw new ConflictError(`team ${n} already exists`);
             const t = await this.insertTeam(n, this.now());
             return (await this.teamInfos(t.id))[0]!;
         });
@@ -350,10 +351,10 @@ export class Iam implements TokenVerifier, CredentialChanges {
      */
     async createToken(options: CreateTokenOptions, actor?: Principal): Promise<CreatedToken> {
         const name = String(options.name ?? '').trim();
-        if (!name || name.length > 100 || /[\r\n]/.test(name)) throw new IamError(400, `invalid token name '${options.name}': give a one-line label of 1–100 characters (e.g. "laptop" or "ci")`);
+        if (!name || name.length > 100 || /[\r\n]/.test(name)) throw new IamError(`invalid token name '${options.name}': give a one-line label of 1–100 characters (e.g. "laptop" or "ci")`);
         const scopes = normaliseScopes(options.scopes);
         const ttl = options.ttlMs;
-        if (ttl !== undefined && !(Number.isSafeInteger(ttl) && ttl > 0)) throw new IamError(400, `invalid token lifetime ${ttl} ms: give a positive whole number of milliseconds, or none for a token that does not expire`);
+        if (ttl !== undefined && !(Number.isSafeInteger(ttl) && ttl > 0)) throw new IamError(`invalid token lifetime ${ttl} ms: give a positive whole number of milliseconds, or none for a token that does not expire`);
         return this.write(async () => {
             const now = this.now();
             const expires = ttl === undefined ? null : now + ttl;
@@ -377,8 +378,8 @@ export class Iam implements TokenVerifier, CredentialChanges {
                 }
             }
             const t = await this.requireTeam(options.team);
-            if (u.disabled) throw new IamError(409, `user ${u.name} is disabled; enable the user before creating tokens`);
-            if (!await this.role(u.id, t.id)) throw new IamError(409, `user ${u.name} is not a member of team ${t.name}; add them first (role viewer, researcher, trader or admin)`);
+            if (u.disabled) throw new ConflictError(`user ${u.name} is disabled; enable the user before creating tokens`);
+            if (!await this.role(u.id, t.id)) throw new ConflictError(`user ${u.name} is not a member of team ${t.name}; add them first (role viewer, researcher, trader or admin)`);
             return this.insertToken(u.id, t.id, name, scopes, now, expires, actor?.userId ?? null);
         });
     }
@@ -406,7 +407,7 @@ export class Iam implements TokenVerifier, CredentialChanges {
     async revokeToken(id: string, actor: Principal | null): Promise<TokenInfo> {
         return this.write(async (): Promise<{ info: TokenInfo; revokedNow: boolean }> => {
             const info = (await this.tokenInfos({ id }))[0];
-            if (!info) throw new IamError(404, `unknown token ${id}; list tokens with \`af token ls\``);
+            if (!info) throw new NotFoundError(`unknown token ${id}; list tokens with \`af token ls\``);
             if (actor && actor.userId !== info.userId && actor.role !== 'admin') {
                 throw new ForbiddenError('revokeToken', `only an admin may revoke another user's token: ${actor.userName} holds ${actor.role} in team ${actor.teamName}`, { needed: 'admin', held: actor.role });
             }
@@ -493,7 +494,7 @@ export class Iam implements TokenVerifier, CredentialChanges {
 
     private async requireUser(ref: string): Promise<UserRow> {
         const u = await this.findUser(ref);
-        if (!u) throw new IamError(404, `unknown user '${ref}'; list users with \`af user ls\``);
+        if (!u) throw new NotFoundError(`unknown user '${ref}'; list users with \`af user ls\``);
         return u;
     }
 
@@ -504,7 +505,7 @@ export class Iam implements TokenVerifier, CredentialChanges {
 
     private async requireTeam(ref: string): Promise<TeamRow> {
         const t = await this.findTeam(ref);
-        if (!t) throw new IamError(404, `unknown team '${ref}'; list teams with \`af team ls\``);
+        if (!t) throw new NotFoundError(`unknown team '${ref}'; list teams with \`af team ls\``);
         return t;
     }
 
@@ -517,7 +518,7 @@ export class Iam implements TokenVerifier, CredentialChanges {
     private async requireAnAdmin(change: string): Promise<void> {
         const admins = Number(await this.store.scalar(`SELECT count(DISTINCT u.id)::DOUBLE FROM users u JOIN memberships m ON m.user_id = u.id
             WHERE m.role = 'admin' AND NOT u.disabled`));
-        if (admins === 0) throw new IamError(409, `${change} would leave no enabled admin; make another user admin first`);
+        if (admins === 0) throw new ConflictError(`${change} would leave no enabled admin; make another user admin first`);
     }
 
     private async memberships(): Promise<MembershipInfo[]> {

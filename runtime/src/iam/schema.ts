@@ -1,5 +1,5 @@
 /** Schema of IAM (migration 4): users, teams, memberships with a role, hashed API tokens. */
-import { type Migration } from '../data/migrations.js';
+import { type Migration } from '../store/migrations.js';
 
 export const IAM_MIGRATIONS: readonly Migration[] = [
     {

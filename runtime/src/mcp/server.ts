@@ -31,7 +31,7 @@ import {
 } from '../../../protocol/src/daemon/index.js';
 import type { StrategyIr } from '../../../protocol/src/ir.js';
 import { DaemonUnreachableError, type DaemonClient } from '../../../protocol/src/client.js';
-import { resolveStateDir } from '../data/store.js';
+import { resolveStateDir } from '../../../protocol/src/discovery.js';
 import { findSimilar, SimilarQueryError } from '../similarity/find.js';
 import { ConfinementError, PathConfinement, printable } from '../security/confine.js';
 

@@ -29,7 +29,7 @@ const REDACT_KEYS = ['authorization', 'cookie', 'token', 'password', 'secret', '
 export interface LoggerOptions {
     /** State directory; lines go to `<stateDir>/logs/daemon.log` (the directory is created). */
     stateDir?: string;
-    /** Minimum level. Default `$AF_LOG_LEVEL` or `info`. */
+    /** Minimum level. Default `info` (`af daemon run` takes it from --log-level, $AF_LOG_LEVEL or the config file). */
     level?: LogLevel;
     /** Another destination for the lines (a stream with `write(line)`), e.g. for tests. */
     destination?: DestinationStream;
@@ -66,14 +66,9 @@ export function rotateIfLarge(file: string, maxBytes: number): boolean {
     return true;
 }
 
-function isLevel(value: string | undefined): value is LogLevel {
-    return value !== undefined && ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(value);
-}
-
 /** The daemon's root logger. Make per-component children with `logger.child({ component: 'gateway' })`. */
 export function createLogger(options: LoggerOptions = {}): Logger {
-    const envLevel = process.env['AF_LOG_LEVEL'];
-    const level: LogLevel = options.level ?? (isLevel(envLevel) ? envLevel : 'info');
+    const level: LogLevel = options.level ?? 'info';
     const streams: StreamEntry<LogLevel>[] = [];
     const owned: Owned[] = [];
     if (options.stateDir !== undefined) {

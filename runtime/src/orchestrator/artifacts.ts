@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { OrchestratorError, type Artifact } from './types.js';
+import { ArtifactDamaged, RunNotFound, type Artifact } from './types.js';
 
 /** What run_artifacts holds for one file. */
 export interface RecordedArtifact {
@@ -54,19 +54,19 @@ function found(dir: string): Artifact[] {
 export function readArtifact(runId: string, a: Artifact): Buffer {
     const redo = 'run it again (runs.submit with the same spec) to produce it anew';
     if (a.status === 'missing') {
-        throw new OrchestratorError('not_found', `artifact ${a.name} of run ${runId} is missing: the run recorded it when it completed, but the file is gone; ${redo}`);
+        throw new RunNotFound(`artifact ${a.name} of run ${runId} is missing: the run recorded it when it completed, but the file is gone; ${redo}`);
     }
     let data: Buffer;
     try {
         data = readFileSync(a.path);
     } catch {
-        throw new OrchestratorError('not_found', `artifact ${a.name} of run ${runId} is missing: the run recorded it when it completed, but the file cannot be read; ${redo}`);
+        throw new RunNotFound(`artifact ${a.name} of run ${runId} is missing: the run recorded it when it completed, but the file cannot be read; ${redo}`);
     }
     if (a.sha256 === null) return data;
     const actual = sha256(data);
     if (actual !== a.sha256) {
         const size = a.recordedBytes !== null && a.recordedBytes !== data.length ? `${data.length} bytes, not the ${a.recordedBytes} recorded,` : `its ${data.length} bytes`;
-        throw new OrchestratorError('damaged', `artifact ${a.name} of run ${runId} is damaged (truncated or altered): ${size} do not match the SHA-256 recorded when the run completed; ${redo}`);
+        throw new ArtifactDamaged(`artifact ${a.name} of run ${runId} is damaged (truncated or altered): ${size} do not match the SHA-256 recorded when the run completed; ${redo}`);
     }
     return data;
 }

@@ -24,12 +24,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StrategyIr } from '../../../protocol/src/ir.js';
 import { MAX_LOOKBACK_BARS } from '../../../language/src/analysis/limits.js';
-import { DataError } from '../data/errors.js';
+import { Failure } from '../../../protocol/src/errors.js';
 import { loadFromStore, type LoadedBars, type LoadRequest } from '../data/load.js';
-import { type DataStore } from '../data/store.js';
+import { type DataStore } from '../store/store.js';
 import { bindParams } from '../engine/params.js';
 import { SORT_METRICS, type SortMetric } from '../engine/sweep.js';
-import { BacktestError } from '../engine/types.js';
 import { shareBars } from '../engine/worker-pool.js';
 import type { LanguageService } from '../language-service/language-service.js';
 import { RunCompiler, RunFailure } from './compile.js';
@@ -204,7 +203,7 @@ export class Executor {
         } catch (e) {
             discardStaged(req.dir);
             if (req.signal.aborted || e instanceof Aborted) return { status: 'aborted' };
-            if (e instanceof RunFailure || e instanceof BacktestError || e instanceof DataError) return { status: 'failed', error: firstLine(e) };
+            if (e instanceof RunFailure || e instanceof Failure) return { status: 'failed', error: firstLine(e) };
             return { status: 'failed', error: `internal error: ${firstLine(e)}` };
         }
     }

@@ -37,7 +37,7 @@ import { availableParallelism } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DataStore } from '../data/store.js';
+import { type DataStore } from '../store/store.js';
 import { listArtifacts, readArtifact } from './artifacts.js';
 import { Executor, type ExecutionOutcome } from './executor.js';
 import { DEFAULT_RUN_LIMITS, runTimeoutOf, type RunLimits } from './limits.js';
@@ -45,7 +45,7 @@ import { LanguageService } from '../language-service/language-service.js';
 import { InProcessQueue, type JobQueue, type QueuedJob } from './queue.js';
 import { metricsJson, parseMetrics, RunRepository } from './repo.js';
 import {
-    OrchestratorError, RUN_KINDS, type Artifact, type ListQuery, type LogLevel, type Run, type RunEvent, type RunLog, type RunResult, type RunSpec,
+    InvalidRunSpec, OrchestratorStopped, RunNotFound, RunStateConflict, RUN_KINDS, type Artifact, type ListQuery, type LogLevel, type Run, type RunEvent, type RunLog, type RunResult, type RunSpec,
     type RunState, type SubmitContext,
 } from './types.js';
 import { firstLine } from '../data/errors.js';
@@ -165,11 +165,10 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
 
     /** Opens the connections, recovers what a previous process left unfinished, and starts running the queue. */
     async start(): Promise<void> {
-        if (this.phase !== 'new') throw new OrchestratorError('invalid_state', `the orchestrator is ${this.phase}; create a new one`);
-        // The same time limits as the store it was given.
-        const open = { stateDir: this.options.store.stateDir, limits: this.options.store.limits };
-        this.db = await DataStore.open(open);
-        this.dataConn = await DataStore.open(open);
+        if (this.phase !== 'new') throw new RunStateConflict(`the orchestrator is ${this.phase}; create a new one`);
+        // Connections of its own on the store it was given (the same database, schema and time limits).
+        this.db = await this.options.store.openAnother();
+        this.dataConn = await this.options.store.openAnother();
         this.repoInstance = new RunRepository(this.db);
         this.writer = new StateWriter(this.db, this.repoInstance, this.mutex, events => this.publish(events), e => this.warn(e));
         this.language = this.options.language;
@@ -228,12 +227,12 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     private checkLimits(spec: RunSpec, team: string): void {
         const limit = runTimeoutOf(this.limits, team);
         if (limit > 0 && spec.timeoutMs !== undefined && spec.timeoutMs > limit) {
-            throw new OrchestratorError('invalid_spec', `timeoutMs ${spec.timeoutMs} is over the run time limit of team ${team} (${limit} ms); ask for at most ${limit} ms, or ask an admin to raise the team's limit`);
+            throw new InvalidRunSpec(`timeoutMs ${spec.timeoutMs} is over the run time limit of team ${team} (${limit} ms); ask for at most ${limit} ms, or ask an admin to raise the team's limit`);
         }
         const maxTrials = this.limits.maxTrials ?? DEFAULT_RUN_LIMITS.maxTrials;
         const samples = spec.sweep?.samples;
         if (spec.kind !== 'backtest' && spec.sweep?.mode === 'random' && samples !== undefined && samples > maxTrials) {
-            throw new OrchestratorError('invalid_spec', `sweep.samples ${samples} is over the limit of ${maxTrials.toLocaleString('en-US')} trials per run; ask for fewer samples`);
+            throw new InvalidRunSpec(`sweep.samples ${samples} is over the limit of ${maxTrials.toLocaleString('en-US')} trials per run; ask for fewer samples`);
         }
     }
 
@@ -248,7 +247,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     async submit(spec: RunSpec, ctx: SubmitContext): Promise<Run> {
         const writer = this.writerFor('submit');
         checkSpec(spec);
-        if (!ctx.user || !ctx.team) throw new OrchestratorError('invalid_spec', 'a run needs a user and a team');
+        if (!ctx.user || !ctx.team) throw new InvalidRunSpec('a run needs a user and a team');
         this.checkLimits(spec, ctx.team);
         const id = randomUUID();
         const traceId = ctx.traceId ?? randomUUID();
@@ -331,7 +330,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     /** One artifact's content, checked against its recorded SHA-256 (a missing or damaged file is an error that says so). */
     async readArtifact(id: string, name: string): Promise<{ artifact: Artifact; data: Buffer }> {
         const artifact = (await this.artifacts(id)).find(x => x.name === name);
-        if (!artifact) throw new OrchestratorError('not_found', `no artifact ${name} of run ${id}`);
+        if (!artifact) throw new RunNotFound(`no artifact ${name} of run ${id}`);
         return { artifact, data: readArtifact(id, artifact) };
     }
 
@@ -347,12 +346,12 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
             const s = await tx.read(repo => repo.state(id));
             if (!s) throw notFound(id);
             if (s.state !== 'created' && s.state !== 'queued' && s.state !== 'running') {
-                throw new OrchestratorError('invalid_state', `run ${id} is ${s.state}; only queued or running runs can be cancelled`);
+                throw new RunStateConflict(`run ${id} is ${s.state}; only queued or running runs can be cancelled`);
             }
             // Queued (or left running by a process that is gone, before recovery): nothing executes it here.
             await this.queue.remove(id);
             this.specs.delete(id);
-            if (!await tx.transition(id, [s.state], 'cancelled', { error: `cancelled by ${actor}` }, ['finished_at'])) throw new OrchestratorError('invalid_state', `run ${id} changed state; try again`);
+            if (!await tx.transition(id, [s.state], 'cancelled', { error: `cancelled by ${actor}` }, ['finished_at'])) throw new RunStateConflict(`run ${id} changed state; try again`);
             await tx.event(id, { kind: 'state', state: 'cancelled', actor, message: `cancelled by ${actor}` });
             this.ended(tx, id);
             return undefined;
@@ -364,7 +363,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
             abort(r, 'cancelled');
             await r.done;
             const after = await this.get(id);
-            if (after?.state !== 'cancelled') throw new OrchestratorError('invalid_state', `run ${id} is ${after?.state}; it ended before it could be cancelled`);
+            if (after?.state !== 'cancelled') throw new RunStateConflict(`run ${id} is ${after?.state}; it ended before it could be cancelled`);
         }
         return (await this.get(id))!;
     }
@@ -375,7 +374,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
         await writer.write(async tx => {
             const s = await tx.read(repo => repo.state(id));
             if (!s) throw notFound(id);
-            if (s.state !== 'completed') throw new OrchestratorError('invalid_state', `run ${id} is ${s.state}; only completed runs can be promoted`);
+            if (s.state !== 'completed') throw new RunStateConflict(`run ${id} is ${s.state}; only completed runs can be promoted`);
             if (await tx.update(id, { promoted: true }, `AND state = 'completed' AND NOT promoted`) === 0) return;
             await tx.event(id, { kind: 'promoted', actor, message: `promoted by ${actor}` });
             tx.forget(id);
@@ -386,9 +385,9 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     // ------------------------------------------------------------------------------ internals
 
     private repo(what: string): RunRepository {
-        if (this.phase === 'new') throw new OrchestratorError('stopped', `${what}: the orchestrator is not started`);
-        if (this.phase === 'stopped' || !this.repoInstance) throw new OrchestratorError('stopped', `${what}: the orchestrator is stopped`);
-        if (this.phase === 'stopping' && what === 'submit') throw new OrchestratorError('stopped', 'submit: the orchestrator is stopping');
+        if (this.phase === 'new') throw new OrchestratorStopped(`${what}: the orchestrator is not started`);
+        if (this.phase === 'stopped' || !this.repoInstance) throw new OrchestratorStopped(`${what}: the orchestrator is stopped`);
+        if (this.phase === 'stopping' && what === 'submit') throw new OrchestratorStopped('submit: the orchestrator is stopping');
         return this.repoInstance;
     }
 
@@ -690,13 +689,13 @@ function abort(a: Active, reason: AbortReason): void {
     if (!a.controller.signal.aborted) a.controller.abort(reason);
 }
 
-function notFound(id: string): OrchestratorError {
-    return new OrchestratorError('not_found', `no run ${id}`);
+function notFound(id: string): RunNotFound {
+    return new RunNotFound(`no run ${id}`);
 }
 
 /** What the orchestrator itself relies on (the gateway validates the rest). */
 function checkSpec(spec: RunSpec): void {
-    const bad = (m: string): never => { throw new OrchestratorError('invalid_spec', m); };
+    const bad = (m: string): never => { throw new InvalidRunSpec(m); };
     if (!spec || typeof spec !== 'object') bad('a run spec is an object');
     if (!RUN_KINDS.includes(spec.kind)) bad(`kind must be one of ${RUN_KINDS.join(', ')}; got ${JSON.stringify(spec.kind)}`);
     if (typeof spec.source !== 'string' || spec.source.trim() === '') bad('source must be the text of a .af file');

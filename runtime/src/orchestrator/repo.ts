@@ -13,7 +13,7 @@
  * picture of the table. Those are planned on every execution.
  */
 import { type DuckDBPreparedStatement, type DuckDBValue } from '@duckdb/node-api';
-import { type DataStore } from '../data/store.js';
+import { type DataStore } from '../store/store.js';
 import { type RecordedArtifact } from './artifacts.js';
 import { jsonNumbers } from '../../../protocol/src/numbers.js';
 import type { ListQuery, LogLevel, Provenance, Run, RunEvent, RunEventKind, RunKind, RunLog, RunSpec, RunState } from './types.js';

@@ -8,7 +8,7 @@
  * run_artifacts (migration 9): name, size and SHA-256 of each artifact of a completed run, written
  * in the transaction that completes it (artifacts.ts checks the files against them).
  */
-import { type Migration } from '../data/migrations.js';
+import { type Migration } from '../store/migrations.js';
 
 export const RUN_MIGRATIONS: readonly Migration[] = [
     {

@@ -4,6 +4,7 @@
  * JSON-safe (times are ISO strings in UTC), so the gateway can hand them out as they are.
  * The gateway validates specs (zod); the orchestrator only re-checks what it relies on.
  */
+import { ConflictError, NotAvailableError, NotFoundError, UserInputError } from '../../../protocol/src/errors.js';
 
 export type RunKind = 'backtest' | 'sweep' | 'walkforward';
 export const RUN_KINDS: readonly RunKind[] = ['backtest', 'sweep', 'walkforward'];
@@ -170,10 +171,44 @@ export interface ListQuery {
     readonly offset?: number;
 }
 
-/** A request the orchestrator refuses. `code` maps onto the gateway's errors (404 / 409 / 400). */
-export class OrchestratorError extends Error {
-    constructor(readonly code: 'not_found' | 'invalid_state' | 'invalid_spec' | 'stopped' | 'damaged', message: string) {
+// The requests the orchestrator refuses, each a failure class of the protocol (protocol/src/errors.ts).
+
+/** No such run, or no such artifact of it (404). */
+export class RunNotFound extends NotFoundError {
+    constructor(message: string) {
         super(message);
-        this.name = 'OrchestratorError';
+        this.name = 'RunNotFound';
+    }
+}
+
+/** The request does not fit the run's state (cancel a finished run, promote an unfinished one) or the orchestrator's (409). */
+export class RunStateConflict extends ConflictError {
+    constructor(message: string) {
+        super(message);
+        this.name = 'RunStateConflict';
+    }
+}
+
+/** A run spec the orchestrator refuses: over a limit, no user or team, a malformed field (-32602). */
+export class InvalidRunSpec extends UserInputError {
+    constructor(message: string) {
+        super(message);
+        this.name = 'InvalidRunSpec';
+    }
+}
+
+/** The orchestrator is not started, stopping or stopped (501). */
+export class OrchestratorStopped extends NotAvailableError {
+    constructor(message: string) {
+        super(message);
+        this.name = 'OrchestratorStopped';
+    }
+}
+
+/** An artifact whose file no longer matches the size and SHA-256 recorded when its run completed (409). */
+export class ArtifactDamaged extends ConflictError {
+    constructor(message: string) {
+        super(message);
+        this.name = 'ArtifactDamaged';
     }
 }

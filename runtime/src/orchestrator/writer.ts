@@ -22,10 +22,10 @@
  * tables, one orchestrator per state directory; should a count ever disagree with the database,
  * the insert fails on the primary key, the counters are dropped and re-read, and the ops retried.
  */
-import { type DataStore } from '../data/store.js';
+import { type DataStore } from '../store/store.js';
 import { type RecordedArtifact } from './artifacts.js';
 import { type EventInput, type EventRow, type LogRow, type NewRun, type ResultRows, type RunRepository } from './repo.js';
-import { OrchestratorError, type LogLevel, type Run, type RunEvent, type RunState } from './types.js';
+import { OrchestratorStopped, type LogLevel, type Run, type RunEvent, type RunState } from './types.js';
 import { firstLine } from '../data/errors.js';
 import type { Mutex } from '../../../language/src/util/mutex.js';
 
@@ -233,7 +233,7 @@ export class StateWriter {
 
     /** Runs `op` in the next transaction; resolves with its result once that transaction committed. */
     write<T>(op: WriteOp<T>): Promise<T> {
-        if (this.closed) return Promise.reject(new OrchestratorError('stopped', 'the orchestrator is stopped'));
+        if (this.closed) return Promise.reject(new OrchestratorStopped('the orchestrator is stopped'));
         return new Promise<T>((resolve, reject) => {
             this.queue.push({ op: op as WriteOp<unknown>, resolve: resolve as (v: unknown) => void, reject });
             this.schedule();
@@ -251,7 +251,7 @@ export class StateWriter {
     /** Later writes are refused; call after drain(). */
     close(): void {
         this.closed = true;
-        for (const p of this.queue.splice(0)) p.reject(new OrchestratorError('stopped', 'the orchestrator is stopped'));
+        for (const p of this.queue.splice(0)) p.reject(new OrchestratorStopped('the orchestrator is stopped'));
     }
 
     /** @internal the committed seq counter of a run, if known. */

@@ -13,11 +13,10 @@
  */
 import { lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, extname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { UserInputError } from '../../../protocol/src/errors.js';
 
 /** A path outside the allowed roots, of the wrong kind or extension, or missing. */
-export class ConfinementError extends Error {
-    /** HTTP-like status for the gateway's error mapping (a user error, 400 → -32602). */
-    readonly status = 400;
+export class ConfinementError extends UserInputError {
     constructor(message: string) {
         super(message);
         this.name = 'ConfinementError';

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { URI } from 'langium';
-import type { SimilarIndexInfo, SimilarMatch, SimilarResult } from '../../../protocol/src/daemon/index.js';
+import { UserInputError, type SimilarIndexInfo, type SimilarMatch, type SimilarResult } from '../../../protocol/src/daemon/index.js';
 import type { IndexLog } from './persistent-index.js';
 import { sortMatches } from '../../../language/src/similarity/rank.js';
 import { pointOfDocument, type PointResult, type StrategyPoint } from '../../../language/src/similarity/strategy-point.js';
@@ -19,8 +19,13 @@ import { WorkspaceIndex } from './workspace-index.js';
 
 export type SimilarScope = 'workspace' | 'store' | 'all';
 
-/** A query that cannot be answered as given (syntax/compile errors, unknown strategy): one line, nothing changed. */
-export class SimilarQueryError extends Error {}
+/** The query cannot be answered as asked (no such file, a strategy that does not compile, the store scope without a daemon). */
+export class SimilarQueryError extends UserInputError {
+    constructor(message: string) {
+        super(message);
+        this.name = 'SimilarQueryError';
+    }
+}
 
 export interface FindSimilarOptions {
     /** The query: a file, or a source text (with the path it is known by, if any). */

@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { withHnsw } from './hnsw.js';
 import { SimilarityIndex, type SimilarityIndexOptions } from '../../../language/src/similarity/vector-index.js';
-import { processAlive } from '../util/process.js';
+import { processAlive } from '../../../protocol/src/discovery.js';
 
 export const INDEX_FORMAT = 1;
 

@@ -11,8 +11,8 @@
 import { listValue } from '@duckdb/node-api';
 import { z } from 'zod';
 import { describeDifference, type DagSignature } from '../../../language/src/index.js';
-import type { SimilarIndexInfo, SimilarMatch, Tried } from '../../../protocol/src/daemon/index.js';
-import type { DataStore } from '../data/store.js';
+import { UnavailableError, type SimilarIndexInfo, type SimilarMatch, type Tried } from '../../../protocol/src/daemon/index.js';
+import type { DataStore } from '../store/store.js';
 import { PersistentIndex, type IndexLog } from './persistent-index.js';
 import { matchKind, roundSimilarity, sortMatches } from '../../../language/src/similarity/rank.js';
 import { EMBEDDING_DIMS, EMBEDDING_KEY, type PointResult, type StrategyPoint } from '../../../language/src/similarity/strategy-point.js';
@@ -31,7 +31,13 @@ type StoreMeta = z.infer<typeof StoreMeta>;
 
 export const storeId = (team: string, structural: string): string => `${team}/${structural}`;
 
-export class SimilarityUnavailable extends Error {}
+/** The index is being rebuilt: queries wait for it (503, with its progress in the message). */
+export class SimilarityUnavailable extends UnavailableError {
+    constructor(message: string) {
+        super(message);
+        this.name = 'SimilarityUnavailable';
+    }
+}
 
 interface Group {
     team: string;

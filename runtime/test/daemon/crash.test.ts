@@ -16,7 +16,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type ResultOf, type StreamEvent } from '../../../protocol/src/daemon/index.js';
 import type * as Lifecycle from '../../src/daemon/lifecycle.js';
-import { DataStore } from '../../src/data/store.js';
+import { withStore } from '../../src/schema/registry.js';
 import { DaemonClient, type EventSubscription } from '../../../protocol/src/client.js';
 import { smaCross, stateWithSynthBars } from '../support/fixtures.js';
 
@@ -187,7 +187,7 @@ describe('kill -9 of the daemon (af daemon run) during a sweep', () => {
         expect((await daemonStatus(stateDir)).state).toBe('stopped');
 
         const metricCounts = new Map(ids.map(id => [id, Object.keys(after.get(id)!.metrics!).length]));
-        await DataStore.with({ stateDir }, async db => {
+        await withStore({ stateDir }, async db => {
             const events = await db.rows(`SELECT run_id, seq, kind, state, actor, message FROM run_events ORDER BY run_id, seq`);
             const of = (id: string) => events.filter(e => e.run_id === id);
             const restarted = (id: string) => of(id).filter(e => e.kind === 'state' && e.state === 'queued' && e.actor === 'system' && e.message === 'daemon restarted');

@@ -11,7 +11,8 @@ import { DataError } from '../../src/data/errors.js';
 import { barsQuery, exportFormatOf, exportQuery, sqlString } from '../../src/data/export.js';
 import { loadFromStore } from '../../src/data/load.js';
 import { deletePanel, listPanels, loadPanel, panelQuery, storePanel } from '../../src/data/panels.js';
-import { DataStore } from '../../src/data/store.js';
+import { type DataStore } from '../../src/store/store.js';
+import { openStore } from '../../src/schema/registry.js';
 import { computePanel, type Panel } from '../../src/engine/panel.js';
 import { irOf } from '../engine/fixtures.js';
 import { failure, tempDir } from './helpers.js';
@@ -44,7 +45,7 @@ let store: DataStore;
 
 beforeEach(async () => {
     dir = tempDir('af-export-');
-    store = await DataStore.open({ stateDir: join(dir, 'state') });
+    store = await openStore({ stateDir: join(dir, 'state') });
     for (const s of Object.values(SERIES)) {
         for (const [i, c] of s.closes.entries()) {
             await store.run(`INSERT INTO bars VALUES ($1, $2, '1d', make_timestamp(CAST($3 AS BIGINT) * 1000), $4, $5, $6, $7, $8)`,

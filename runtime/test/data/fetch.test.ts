@@ -7,7 +7,8 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataError } from '../../src/data/errors.js';
 import { closeMatches, fetchBars, type FetchOptions } from '../../src/data/fetch.js';
-import { DataStore } from '../../src/data/store.js';
+import { type DataStore } from '../../src/store/store.js';
+import { openStore } from '../../src/schema/registry.js';
 import { HOUR } from '../../src/data/timeframe.js';
 import { startBinanceStandin, type Candle, type ExchangeStandin } from '../support/exchange-standin.js';
 import { tempDir } from './helpers.js';
@@ -22,7 +23,7 @@ let store: DataStore;
 
 beforeAll(async () => {
     standin = await startBinanceStandin({ start: START, now });
-    store = await DataStore.open({ stateDir: tempDir('af-fetch-') });
+    store = await openStore({ stateDir: tempDir('af-fetch-') });
 });
 
 afterAll(async () => {

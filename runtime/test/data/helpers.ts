@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { type BarColumns } from '../../src/data/import.js';
-import { type DataStore } from '../../src/data/store.js';
+import { type DataStore } from '../../src/store/store.js';
 
 const made: string[] = [];
 

@@ -11,7 +11,8 @@ import { run } from '../../src/cli/main.js';
 import { DataError } from '../../src/data/errors.js';
 import { importFile, ImportRejected, type ImportOptions } from '../../src/data/import.js';
 import { csvRowNumbering, scanRecordLines, type CsvDialect } from '../../src/data/lines.js';
-import { DataStore } from '../../src/data/store.js';
+import { type DataStore } from '../../src/store/store.js';
+import { openStore } from '../../src/schema/registry.js';
 import { type Problem } from '../../src/data/validate.js';
 import { count, failure, tempDir, writeFile } from './helpers.js';
 
@@ -21,7 +22,7 @@ let seq = 0;
 
 beforeAll(async () => {
     dir = tempDir('af-import-lines-');
-    store = await DataStore.open({ stateDir: join(dir, 'state') });
+    store = await openStore({ stateDir: join(dir, 'state') });
 });
 afterAll(() => store.close());
 

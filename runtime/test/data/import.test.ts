@@ -9,7 +9,8 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataError } from '../../src/data/errors.js';
 import { importBars, importFile, ImportRejected, type ImportOptions, type ImportResult } from '../../src/data/import.js';
-import { DataStore } from '../../src/data/store.js';
+import { type DataStore } from '../../src/store/store.js';
+import { openStore } from '../../src/schema/registry.js';
 import { type Problem } from '../../src/data/validate.js';
 import { barSeries, columns, count, csv, DAY_MS, dailyRows, failure, HOUR_MS, storedBars, tempDir, writeFile } from './helpers.js';
 
@@ -19,7 +20,7 @@ let seq = 0;
 
 beforeAll(async () => {
     dir = tempDir('af-import-');
-    store = await DataStore.open({ stateDir: join(dir, 'state') });
+    store = await openStore({ stateDir: join(dir, 'state') });
 });
 afterAll(() => store.close());
 

@@ -7,10 +7,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataError } from '../../src/data/errors.js';
 import { importBars } from '../../src/data/import.js';
-import { align, loadBarData, loadFromStore, type LoadedBars, type LoadRequest } from '../../src/data/load.js';
+import { align, loadFromStore, type LoadedBars, type LoadRequest } from '../../src/data/load.js';
 import { resample, type OhlcvSeries } from '../../src/data/resample.js';
 import { snapshotHash } from '../../src/data/snapshot.js';
-import { DataStore } from '../../src/data/store.js';
+import { type DataStore } from '../../src/store/store.js';
+import { openStore, withStore } from '../../src/schema/registry.js';
 import { parseTimeframe } from '../../src/data/timeframe.js';
 import { barSeries, columns, DAY_MS, failure, HOUR_MS, storedBars, tempDir } from './helpers.js';
 
@@ -42,7 +43,7 @@ const asBars = (l: LoadedBars, j: number): Bar[] => Array.from(l.ts, (ts, i) => 
 
 beforeAll(async () => {
     stateDir = join(tempDir('af-load-'), 'state');
-    store = await DataStore.open({ stateDir });
+    store = await openStore({ stateDir });
     await importBars(store, columns(btcDaily), 'btc', { ...BTC, timeframe: '1d' });
     await importBars(store, columns(aaplDaily), 'aapl', { ...AAPL, timeframe: '1d', calendar: 'weekdays' });
     await importBars(store, columns(ethHourly), 'eth', { ...ETH, timeframe: '1h' });
@@ -189,8 +190,8 @@ describe('snapshot hash', () => {
         expect(b.snapshotHash).toBe(a.snapshotHash);
         expect(a.snapshotHash).toMatch(/^[0-9a-f]{64}$/);
         expect(a.snapshotHash).toBe(snapshotHash(a.ids, a.timeframeMs, a.ts, a.assets));
-        // Through loadBarData, which opens the store by its state directory.
-        const c = await loadBarData({ stateDir, ...req });
+        // Through a store of its own, opened by its state directory.
+        const c = await withStore({ stateDir }, s => loadFromStore(s, req));
         expect(c.snapshotHash).toBe(a.snapshotHash);
         expect(store.isOpen).toBe(true);
     });
@@ -227,7 +228,7 @@ describe('errors', () => {
     });
 
     it('an empty store says so', async () => {
-        const e = await failure(loadBarData({ stateDir: join(tempDir(), 'empty'), assets: [{ venue: 'sp', symbol: 'SPX' }], timeframe: '1d' }));
+        const e = await failure(withStore({ stateDir: join(tempDir(), 'empty') }, s => loadFromStore(s, { assets: [{ venue: 'sp', symbol: 'SPX' }], timeframe: '1d' })));
         expect(e).toBeInstanceOf(DataError);
         expect(e.message).toMatch(/^no bars stored for sp:SPX in .*alphaforge\.duckdb; import them \(af data import FILE --venue sp --symbol SPX --timeframe 1d, or af data sample for sp:SPX\); the store is empty$/);
     });

@@ -11,7 +11,8 @@ import { importBars, type DataReplaced, type ImportOptions } from '../../src/dat
 import { findSnapshot, loadFromStore, type LoadedBars } from '../../src/data/load.js';
 import { LOCAL_TEAM, NoVisibleData, SeriesForbidden, seriesOwner } from '../../src/data/ownership.js';
 import { withSandbox } from '../../src/data/sandbox.js';
-import { DataStore } from '../../src/data/store.js';
+import { type DataStore } from '../../src/store/store.js';
+import { openStore, withStore } from '../../src/schema/registry.js';
 import { barSeries, columns, count, DAY_MS, failure, tempDir, writeFile } from './helpers.js';
 
 let dir: string;
@@ -20,7 +21,7 @@ let seq = 0;
 
 beforeAll(async () => {
     dir = tempDir('af-owner-');
-    store = await DataStore.open({ stateDir: join(dir, 'state') });
+    store = await openStore({ stateDir: join(dir, 'state') });
 });
 afterAll(() => store.close());
 
@@ -136,11 +137,11 @@ describe('the bars as of an earlier import', () => {
 describe('the migration', () => {
     it('existing series become shared, owned by the bootstrap team', async () => {
         const d = tempDir('af-owner-mig-');
-        await DataStore.with({ stateDir: d, migrateTo: 7 }, async s => {
+        await withStore({ stateDir: d, migrateTo: 7 }, async s => {
             await s.run(`INSERT INTO bars VALUES ('binance', 'BTC/USDT', '1d', TIMESTAMP '2024-01-01', 1, 2, 0.5, 1.5, 10), ('binance', 'BTC/USDT', '1d', TIMESTAMP '2024-01-02', 1, 2, 0.5, 1.5, 10), ('sp', 'SPX', '1h', TIMESTAMP '2024-01-01', 1, 2, 0.5, 1.5, 10)`);
             await s.run(`INSERT INTO imports (source, venue, symbol, timeframe, rows_in, rows_written, rows_dropped, rows_replaced) VALUES ('x', 'sp', 'SPX', '1h', 1, 1, 0, 0)`);
         });
-        await DataStore.with({ stateDir: d }, async s => {
+        await withStore({ stateDir: d }, async s => {
             expect(await s.rows(`SELECT venue, symbol, timeframe, owner_team, visibility FROM series ORDER BY venue`)).toEqual([
                 { venue: 'binance', symbol: 'BTC/USDT', timeframe: '1d', owner_team: 'default', visibility: 'shared' },
                 { venue: 'sp', symbol: 'SPX', timeframe: '1h', owner_team: 'default', visibility: 'shared' },

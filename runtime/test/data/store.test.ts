@@ -7,9 +7,11 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DataError } from '../../src/data/errors.js';
-import { LATEST_VERSION, MIGRATIONS } from '../../src/data/migrations.js';
-import { DataStore, DB_FILE, resolveStateDir } from '../../src/data/store.js';
+import { StoreError } from '../../src/store/errors.js';
+import { DataStore, DB_FILE } from '../../src/store/store.js';
+import { checkSchema } from '../../src/store/migrations.js';
+import { resolveStateDir } from '../../../protocol/src/discovery.js';
+import { LATEST_VERSION, MIGRATIONS, openStore, withStore } from '../../src/schema/registry.js';
 import { count, failure, tempDir } from './helpers.js';
 
 /** Tables and columns of the main schema, as comparable text. */
@@ -55,25 +57,25 @@ describe('state directory', () => {
 
     it('is created (with parents) and holds one database file', async () => {
         const dir = join(tempDir(), 'deep', 'state');
-        await DataStore.with({ stateDir: dir }, async store => {
+        await withStore({ stateDir: dir }, async store => {
             expect(store.stateDir).toBe(dir);
             expect(store.file).toBe(join(dir, DB_FILE));
         });
         expect(existsSync(join(dir, DB_FILE))).toBe(true);
     });
 
-    it('that cannot be created is a clear DataError', async () => {
+    it('that cannot be created is a clear StoreError', async () => {
         const dir = tempDir();
         writeFileSync(join(dir, 'file'), 'x');
-        const e = await failure(DataStore.open({ stateDir: join(dir, 'file', 'sub') }));
-        expect(e).toBeInstanceOf(DataError);
+        const e = await failure(openStore({ stateDir: join(dir, 'file', 'sub') }));
+        expect(e).toBeInstanceOf(StoreError);
         expect(e.message).toMatch(/^cannot create the state directory .*file\/sub: /);
     });
 });
 
 describe('schema and migrations', () => {
     it('a fresh database is migrated to the latest version, recording each migration', async () => {
-        await DataStore.with({ stateDir: tempDir() }, async store => {
+        await withStore({ stateDir: tempDir() }, async store => {
             expect(store.schemaVersion).toBe(LATEST_VERSION);
             expect(store.migratedFrom).toBe(0);
             // The tables of migrations 1 and 2 (later migrations add more).
@@ -84,10 +86,30 @@ describe('schema and migrations', () => {
         });
     });
 
+    it('the registry orders the modules\' migrations as released: data 1–3, IAM 4, runs 5, experiments 6–7, ownership 8, artifacts 9', () => {
+        // Existing databases recorded these versions: a module's list moving must not renumber them.
+        expect(MIGRATIONS.map(m => `${m.version} ${m.description.split(':')[0]}`)).toEqual([
+            '1 instruments, bars and on-chain series', '2 import log', '3 feature panels', '4 IAM', '5 orchestrator',
+            '6 experiments', '7 experiments', '8 market data ownership', '9 run artifacts',
+        ]);
+        expect(() => checkSchema([MIGRATIONS[0]!, MIGRATIONS[2]!])).toThrow(/migration 2 has version 3: versions must be consecutive/);
+    });
+
+    it('the store core migrates whatever schema its opener hands it (it knows no module)', async () => {
+        const schema = [
+            { version: 1, description: 'one table', statements: ['CREATE TABLE a (x INTEGER)'] },
+            { version: 2, description: 'another', statements: ['CREATE TABLE b (y VARCHAR)'] },
+        ];
+        await DataStore.with({ stateDir: tempDir(), schema }, async store => {
+            expect(store.schemaVersion).toBe(2);
+            expect(await tables(store)).toEqual(['a', 'b', 'schema_version']);
+        });
+    });
+
     it('reopening a current database changes nothing', async () => {
         const dir = tempDir();
-        await DataStore.with({ stateDir: dir }, async () => undefined);
-        await DataStore.with({ stateDir: dir }, async store => {
+        await withStore({ stateDir: dir }, async () => undefined);
+        await withStore({ stateDir: dir }, async store => {
             expect(store.migratedFrom).toBe(LATEST_VERSION);
             expect(store.schemaVersion).toBe(LATEST_VERSION);
             expect(await count(store, 'schema_version')).toBe(LATEST_VERSION);
@@ -96,14 +118,14 @@ describe('schema and migrations', () => {
 
     it('migrates version 1 to the latest, keeping the data', async () => {
         const dir = tempDir();
-        await DataStore.with({ stateDir: dir, migrateTo: 1 }, async store => {
+        await withStore({ stateDir: dir, migrateTo: 1 }, async store => {
             expect(store.schemaVersion).toBe(1);
             expect(await tables(store)).toEqual(['bars', 'instruments', 'onchain_pools', 'onchain_series', 'schema_version']);
             await store.run(`INSERT INTO instruments VALUES ('binance', 'BTC/USDT', 'pair', 'BTC', 'USDT')`);
             await store.run(`INSERT INTO bars VALUES ('binance', 'BTC/USDT', '1d', TIMESTAMP '2024-01-01', 1, 2, 0.5, 1.5, 10)`);
             await store.run(`INSERT INTO onchain_series VALUES ('eth', '0xabc', 'tvl_usd', TIMESTAMP '2024-01-01', 19000000, 1.5e6)`);
         });
-        await DataStore.with({ stateDir: dir }, async store => {
+        await withStore({ stateDir: dir }, async store => {
             expect(store.migratedFrom).toBe(1);
             expect(store.schemaVersion).toBe(LATEST_VERSION);
             expect(await tables(store)).toContain('imports');
@@ -117,11 +139,11 @@ describe('schema and migrations', () => {
     });
 
     it('every intermediate version migrates to the same schema as a fresh database', async () => {
-        const fresh = await DataStore.with({ stateDir: tempDir() }, schemaOf);
+        const fresh = await withStore({ stateDir: tempDir() }, schemaOf);
         for (let v = 1; v < LATEST_VERSION; v++) {
             const dir = tempDir();
-            await DataStore.with({ stateDir: dir, migrateTo: v }, async store => expect(store.schemaVersion).toBe(v));
-            await DataStore.with({ stateDir: dir }, async store => {
+            await withStore({ stateDir: dir, migrateTo: v }, async store => expect(store.schemaVersion).toBe(v));
+            await withStore({ stateDir: dir }, async store => {
                 expect(store.migratedFrom).toBe(v);
                 expect(await schemaOf(store)).toEqual(fresh);
             });
@@ -130,11 +152,11 @@ describe('schema and migrations', () => {
 
     it('refuses a database newer than this af, untouched', async () => {
         const dir = tempDir();
-        await DataStore.with({ stateDir: dir }, async store => {
+        await withStore({ stateDir: dir }, async store => {
             await store.run(`INSERT INTO schema_version VALUES (${LATEST_VERSION + 7}, 'from the future', now())`);
         });
-        const e = await failure(DataStore.open({ stateDir: dir }));
-        expect(e).toBeInstanceOf(DataError);
+        const e = await failure(openStore({ stateDir: dir }));
+        expect(e).toBeInstanceOf(StoreError);
         expect(e.message).toBe(`${join(dir, DB_FILE)} has schema version ${LATEST_VERSION + 7}, newer than this af understands (${LATEST_VERSION}); upgrade AlphaForge or use another --state-dir`);
         // Nothing was written, and the lock was released (raw opens it).
         const versions = await raw(join(dir, DB_FILE), run => run('SELECT version FROM schema_version ORDER BY version'));
@@ -148,8 +170,8 @@ describe('schema and migrations', () => {
             await run('CREATE TABLE trades (id INTEGER, price DOUBLE)');
             await run('INSERT INTO trades VALUES (1, 2.5)');
         });
-        const e = await failure(DataStore.open({ stateDir: dir }));
-        expect(e).toBeInstanceOf(DataError);
+        const e = await failure(openStore({ stateDir: dir }));
+        expect(e).toBeInstanceOf(StoreError);
         expect(e.message).toBe(`${file} is a DuckDB database but not an AlphaForge one (no schema_version table; it has trades); use another --state-dir`);
         const names = await raw(file, run => run(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'`));
         expect(names).toEqual([['trades']]);
@@ -158,8 +180,8 @@ describe('schema and migrations', () => {
     it('refuses a file that is not a DuckDB database with a one-line error', async () => {
         const dir = tempDir();
         writeFileSync(join(dir, DB_FILE), 'date,close\n2024-01-01,1\n'.repeat(200));
-        const e = await failure(DataStore.open({ stateDir: dir }));
-        expect(e).toBeInstanceOf(DataError);
+        const e = await failure(openStore({ stateDir: dir }));
+        expect(e).toBeInstanceOf(StoreError);
         expect(e.message).toMatch(new RegExp(`^cannot open ${join(dir, DB_FILE).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: `));
         expect(e.message).not.toContain('\n');
     });
@@ -167,7 +189,7 @@ describe('schema and migrations', () => {
 
 describe('transactions', () => {
     it('commits all of it', async () => {
-        await DataStore.with({ stateDir: tempDir() }, async store => {
+        await withStore({ stateDir: tempDir() }, async store => {
             const r = await store.transaction(async () => {
                 await store.run(`INSERT INTO instruments VALUES ('nyse', 'AAPL', 'ticker', NULL, NULL)`);
                 await store.run(`INSERT INTO instruments VALUES ('nyse', 'MSFT', 'ticker', NULL, NULL)`);
@@ -179,7 +201,7 @@ describe('transactions', () => {
     });
 
     it('rolls back all of it when the body throws, rethrowing the error', async () => {
-        await DataStore.with({ stateDir: tempDir() }, async store => {
+        await withStore({ stateDir: tempDir() }, async store => {
             const boom = new Error('boom');
             const e = await failure(store.transaction(async () => {
                 await store.run(`INSERT INTO instruments VALUES ('nyse', 'AAPL', 'ticker', NULL, NULL)`);
@@ -201,7 +223,7 @@ describe('transactions', () => {
     });
 
     it('is not re-entrant', async () => {
-        await DataStore.with({ stateDir: tempDir() }, async store => {
+        await withStore({ stateDir: tempDir() }, async store => {
             await expect(store.transaction(() => store.transaction(async () => 1))).rejects.toThrow(/not re-entrant/);
             expect(await store.transaction(async () => 2)).toBe(2);
         });
@@ -210,7 +232,7 @@ describe('transactions', () => {
 
 describe('opening and closing', () => {
     it('close is idempotent and a closed store says so', async () => {
-        const store = await DataStore.open({ stateDir: tempDir() });
+        const store = await openStore({ stateDir: tempDir() });
         expect(store.isOpen).toBe(true);
         store.close();
         store.close();
@@ -221,7 +243,7 @@ describe('opening and closing', () => {
     it('DataStore.with closes even when the body throws, releasing the file', async () => {
         const dir = tempDir();
         let seen: DataStore | undefined;
-        await expect(DataStore.with({ stateDir: dir }, async store => {
+        await expect(withStore({ stateDir: dir }, async store => {
             seen = store;
             throw new Error('inside');
         })).rejects.toThrow('inside');
@@ -233,14 +255,14 @@ describe('opening and closing', () => {
     it('two stores of one file in one process share the data (no lost writes)', async () => {
         const dir = tempDir();
         // Opened concurrently on an empty file: both migrate without conflicting.
-        const [a, b] = await Promise.all([DataStore.open({ stateDir: dir }), DataStore.open({ stateDir: dir })]);
+        const [a, b] = await Promise.all([openStore({ stateDir: dir }), openStore({ stateDir: dir })]);
         await a.run(`INSERT INTO instruments VALUES ('a', 'A', 'ticker', NULL, NULL)`);
         await b.run(`INSERT INTO instruments VALUES ('b', 'B', 'ticker', NULL, NULL)`);
         expect(await count(a, 'instruments')).toBe(2);
         a.close();
         expect(await count(b, 'instruments')).toBe(2);
         b.close();
-        await DataStore.with({ stateDir: dir }, async store => {
+        await withStore({ stateDir: dir }, async store => {
             expect(await store.rows('SELECT venue FROM instruments ORDER BY 1')).toEqual([{ venue: 'a' }, { venue: 'b' }]);
             expect(await count(store, 'schema_version')).toBe(LATEST_VERSION);
         });
@@ -259,14 +281,14 @@ describe('opening and closing', () => {
                 holder.stdout.once('data', () => res());
                 holder.once('exit', code => rej(new Error(`holder exited with ${String(code)}`)));
             });
-            const e = await failure(DataStore.open({ stateDir: dir }));
-            expect(e).toBeInstanceOf(DataError);
+            const e = await failure(openStore({ stateDir: dir }));
+            expect(e).toBeInstanceOf(StoreError);
             expect(e.message).toBe(`${file} is in use by another process (pid ${holder.pid}); close it (e.g. a running daemon) or use another --state-dir`);
         } finally {
             holder.kill();
         }
         // Once it is gone the store opens (a failed open leaves nothing behind in this process).
         if (holder.exitCode === null && holder.signalCode === null) await new Promise(res => holder.once('exit', res));
-        await DataStore.with({ stateDir: dir }, async store => expect(store.schemaVersion).toBe(LATEST_VERSION));
+        await withStore({ stateDir: dir }, async store => expect(store.schemaVersion).toBe(LATEST_VERSION));
     });
 });

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataError } from '../../src/data/errors.js';
 import { importBars } from '../../src/data/import.js';
 import { snapshotHash } from '../../src/data/snapshot.js';
-import { DataStore } from '../../src/data/store.js';
+import { type DataStore } from '../../src/store/store.js';
+import { openStore } from '../../src/schema/registry.js';
 import { prng, REGIMES, synthBarData, synthBars, type SynthOptions, type SynthResult } from '../../src/data/synth.js';
 import { DAY, HOUR, MINUTE, WEEK, weekday } from '../../src/data/timeframe.js';
 import { tempDir } from './helpers.js';
@@ -181,7 +182,7 @@ describe('synthBarData', () => {
 
 describe('synthetic bars import cleanly at their timeframe', () => {
     let store: DataStore;
-    beforeAll(async () => { store = await DataStore.open({ stateDir: join(tempDir(), 's') }); });
+    beforeAll(async () => { store = await openStore({ stateDir: join(tempDir(), 's') }); });
     afterAll(() => store.close());
 
     it.each([['15m', 15 * MINUTE], ['4h', 4 * HOUR], ['1d', DAY], ['1w', WEEK]])('%s', async (timeframe, timeframeMs) => {

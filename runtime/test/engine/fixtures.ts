@@ -4,7 +4,7 @@ import { EmptyFileSystem } from 'langium';
 import { createAlphaForgeServices, compileStrategy, isStrategy, loadString, type Model, type StrategyIr } from '../../../language/src/index.js';
 import type { AssetBars, BarData } from '../../src/engine/types.js';
 
-import { prng } from '../../src/engine/param-space.js';
+import { mulberry32 as prng } from '../../../language/src/util/prng.js';
 
 export { prng };
 

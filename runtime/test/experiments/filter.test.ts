@@ -4,7 +4,8 @@
  * injection attempts that must stay data.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DataStore } from '../../src/data/store.js';
+import { type DataStore } from '../../src/store/store.js';
+import { ErrorCodes } from '../../../protocol/src/errors.js';
 import { FilterError } from '../../src/experiments/errors.js';
 import { parseFilter, parseOrderBy, RunSql } from '../../src/experiments/filter.js';
 import { ExperimentStore } from '../../src/experiments/store.js';
@@ -190,7 +191,7 @@ describe('errors point at the offending token', () => {
         expect(e.message).toBe("filter error at column 18: expected a value after '>' but found 'and'\n  metrics.sharpe > and metrics.cagr < 1\n                   ^");
         expect(e.column).toBe(18);
         expect(e.token).toBe('and');
-        expect(e.status).toBe(400);
+        expect(e.code).toBe(ErrorCodes.InvalidParams);
     });
 
     it.each([

@@ -1,12 +1,13 @@
 /** Shared helpers of the experiment tests: a fresh store in a temp dir, and runs rows inserted with SQL. */
 import { join } from 'node:path';
-import { DataStore } from '../../src/data/store.js';
+import { type DataStore } from '../../src/store/store.js';
+import { openStore as openDatabase } from '../../src/schema/registry.js';
 import { tempDir } from '../data/helpers.js';
 
 export { failure, tempDir } from '../data/helpers.js';
 
 export async function openStore(prefix = 'af-exp-'): Promise<DataStore> {
-    return DataStore.open({ stateDir: join(tempDir(prefix), 'state') });
+    return openDatabase({ stateDir: join(tempDir(prefix), 'state') });
 }
 
 export interface TestRun {

@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sqlString } from '../../src/data/export.js';
-import { type DataStore } from '../../src/data/store.js';
-import { ExperimentError, FilterError } from '../../src/experiments/errors.js';
+import { type DataStore } from '../../src/store/store.js';
+import { ConflictError, ErrorCodes } from '../../../protocol/src/errors.js';
+import { type ExperimentError, FilterError } from '../../src/experiments/errors.js';
 import { ExperimentStore } from '../../src/experiments/store.js';
 import { failure, insertRun, openStore, tempDir } from './helpers.js';
 
@@ -43,11 +44,11 @@ describe('experiments', () => {
         expect(new Date(a.created).getTime()).not.toBeNaN();
         const b = await exp.createExperiment({ name: 'trend', team: 'beta', owner: 'bob' });
         expect(b.description).toBeNull();
-        const dup = await failure<ExperimentError>(exp.createExperiment({ name: 'trend', team: 'alpha', owner: 'carol' }));
-        expect(dup).toBeInstanceOf(ExperimentError);
-        expect(dup.status).toBe(409);
+        const dup = await failure<ConflictError>(exp.createExperiment({ name: 'trend', team: 'alpha', owner: 'carol' }));
+        expect(dup).toBeInstanceOf(ConflictError);
+        expect(dup.code).toBe(ErrorCodes.Conflict);
         expect(dup.message).toBe(`team alpha already has an experiment named 'trend' (${a.id}); choose another name`);
-        expect((await failure<ExperimentError>(exp.createExperiment({ name: '  ', team: 'alpha', owner: 'x' }))).status).toBe(400);
+        expect((await failure<ExperimentError>(exp.createExperiment({ name: '  ', team: 'alpha', owner: 'x' }))).code).toBe(ErrorCodes.InvalidParams);
 
         await insertRun(store, { id: 'x1', experiment: a.id, created: '2024-05-01T00:00:00' });
         await insertRun(store, { id: 'x2', experiment: a.id, created: '2024-05-02T00:00:00' });
@@ -84,7 +85,7 @@ describe('recording results', () => {
         await insertRun(store, { id: 'r1' });
         expect((await failure<ExperimentError>(exp.recordResult('nope', { metrics: { a: 1 } }))).message).toBe("no run 'nope'");
         const bad = await failure<ExperimentError>(exp.recordResult('r1', { metrics: { a: 1, b: 'x' as unknown as number } }));
-        expect(bad.status).toBe(400);
+        expect(bad.code).toBe(ErrorCodes.InvalidParams);
         expect(bad.message).toBe('metric \'b\' is string; metrics are numbers (null for undefined)');
         expect((await failure<ExperimentError>(exp.recordResult('r1', { params: { p: NaN } }))).message).toMatch(/param 'p' is NaN/);
         expect((await failure<ExperimentError>(exp.recordResult('r1', { tags: { '': 'x' } }))).message).toBe('a tag key must be a non-empty string');
@@ -97,7 +98,7 @@ describe('recording results', () => {
         await exp.setTags('r1', { style: 'trend', review: 'todo' });
         await exp.setTags('r1', { review: null, owner_note: 'ok' });
         expect((await exp.getRun('r1'))?.tags).toEqual({ owner_note: 'ok', style: 'trend' });
-        expect((await failure<ExperimentError>(exp.setTags('r1', { x: 'y' }, 'beta'))).status).toBe(404);
+        expect((await failure<ExperimentError>(exp.setTags('r1', { x: 'y' }, 'beta'))).code).toBe(ErrorCodes.NotFound);
     });
 
     it('many keys at once (chunked inserts)', async () => {
@@ -169,11 +170,11 @@ describe('search', () => {
 
     it('bad paging and bad filters are 400s', async () => {
         expect((await failure<ExperimentError>(exp.search({ limit: 0 }))).message).toBe('limit must be a whole number from 1 to 1000, not 0');
-        expect((await failure<ExperimentError>(exp.search({ limit: 1.5 }))).status).toBe(400);
+        expect((await failure<ExperimentError>(exp.search({ limit: 1.5 }))).code).toBe(ErrorCodes.InvalidParams);
         expect((await failure<ExperimentError>(exp.search({ offset: -1 }))).message).toBe('offset must be a whole number from 0, not -1');
         const f = await failure<FilterError>(exp.search({ filter: 'metrics.sharpe >' }));
         expect(f).toBeInstanceOf(FilterError);
-        expect(f.status).toBe(400);
+        expect(f.code).toBe(ErrorCodes.InvalidParams);
     });
 });
 
@@ -206,9 +207,9 @@ describe('compare', () => {
 
     it('unknown runs and other teams\' runs are 404s naming them', async () => {
         const e = await failure<ExperimentError>(exp.compare(['r01', 'nope', 'b1'], { team: 'alpha' }));
-        expect(e.status).toBe(404);
+        expect(e.code).toBe(ErrorCodes.NotFound);
         expect(e.message).toBe("no runs 'nope', 'b1' in team alpha");
-        expect((await failure<ExperimentError>(exp.compare([]))).status).toBe(400);
+        expect((await failure<ExperimentError>(exp.compare([]))).code).toBe(ErrorCodes.InvalidParams);
         expect((await exp.compare(['b1', 'b2'], { team: 'beta' })).metrics).toEqual([{ key: 'sharpe', values: [9, null], differs: true }]);
     });
 });

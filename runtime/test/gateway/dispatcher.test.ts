@@ -1,14 +1,25 @@
 /**
- * The dispatcher without a network: the order of checks, the mapping of the services' errors
- * (IAM's own AuthError / ForbiddenError / IamError, the data layer's DataError), notifications,
+ * The dispatcher without a network: the order of checks, the mapping of the services' errors by
+ * class (IAM's own AuthError / ForbiddenError / IamError, the data layer's DataError, …), notifications,
  * result validation and the hooks.
  */
 import { describe, expect, it } from 'vitest';
-import { ErrorCodes, RpcError } from '../../../protocol/src/daemon/index.js';
+import { ConflictError, ErrorCodes, RateLimitedError, RpcError, TooLargeError } from '../../../protocol/src/daemon/index.js';
+import { IrError } from '../../../protocol/src/ir.js';
 import { AuthError, IamError } from '../../src/iam/errors.js';
 import { authorize as iamAuthorize } from '../../src/iam/authorize.js';
 import { DataError } from '../../src/data/errors.js';
+import { ImportRejected } from '../../src/data/import.js';
+import { NoVisibleData, SeriesForbidden } from '../../src/data/ownership.js';
+import { StoreError } from '../../src/store/errors.js';
+import { DatabaseUnavailable, QueryTimeout } from '../../src/store/call-gate.js';
+import { DatabaseDamaged } from '../../src/store/store.js';
 import { BacktestError } from '../../src/engine/types.js';
+import { ExperimentError, FilterError } from '../../src/experiments/errors.js';
+import { ConfinementError } from '../../src/security/confine.js';
+import { TeamFileError } from '../../src/daemon/team-files.js';
+import { ArtifactDamaged, InvalidRunSpec, OrchestratorStopped, RunNotFound, RunStateConflict } from '../../src/orchestrator/types.js';
+import { SimilarityUnavailable } from '../../src/similarity/store-index.js';
 import { Dispatcher, formatPath } from '../../src/gateway/dispatcher.js';
 import { userErrorOf } from '../../src/gateway/errors.js';
 import type { Authenticator, CallRecord, GatewayLogger, Handlers } from '../../src/gateway/types.js';
@@ -36,7 +47,7 @@ describe('Dispatcher', () => {
         expect(await code(req('iam.users.list', { junk: 1 }), 'tok-admin')).toBe(ErrorCodes.InvalidParams);
     });
 
-    it('maps IAM\'s real errors: AuthError 401, ForbiddenError 403 with the needed role, IamError by status', async () => {
+    it('maps IAM\'s real errors: AuthError 401, ForbiddenError 403 with the needed role, IamError -32602, conflicts 409', async () => {
         const iamLike: Authenticator = {
             async verify(bearer) {
                 if (bearer === 'expired') throw new AuthError('expired', 'API token af_abc… (laptop) expired at 2025-01-01T00:00:00Z; create a new one with `af token create`');
@@ -45,8 +56,8 @@ describe('Dispatcher', () => {
             authorize: (p, m, r) => iamAuthorize(p, m, r),
         };
         const { d } = dispatcher({
-            'iam.users.create': async () => { throw new IamError(409, 'user rosa already exists'); },
-            'iam.teams.create': async () => { throw new IamError(400, 'invalid team name'); },
+            'iam.users.create': async () => { throw new ConflictError('user rosa already exists'); },
+            'iam.teams.create': async () => { throw new IamError('invalid team name'); },
         }, iamLike);
         const r1 = await d.dispatch(req('iam.whoami'), { transport: 'http', token: 'expired' });
         expect(r1).toMatchObject({ error: { code: 401, message: expect.stringContaining('expired at'), data: { reason: 'expired' } } });
@@ -65,17 +76,42 @@ describe('Dispatcher', () => {
         expect(JSON.stringify(r6)).not.toContain('locked');
     });
 
-    it('maps user errors of the services by name and status; everything else is internal', () => {
-        expect(userErrorOf(new DataError('no bars for sp:SPX 1h'))?.code).toBe(ErrorCodes.InvalidParams);
-        expect(userErrorOf(new BacktestError('fast must be < slow'))?.code).toBe(ErrorCodes.InvalidParams);
-        expect(userErrorOf(new RpcError(409, 'x'))?.code).toBe(409);
-        expect(userErrorOf(Object.assign(new Error('gone'), { status: 404 }))?.code).toBe(404);
+    it('maps the services\' errors by class, keeping their messages; everything else is internal', () => {
+        const cases: [Error, number][] = [
+            [new DataError('no bars for sp:SPX 1h'), ErrorCodes.InvalidParams],
+            [new ImportRejected('x.csv: 3 rows have high < low', 'x.csv', []), ErrorCodes.InvalidParams],
+            [new StoreError('alphaforge.duckdb is in use by another process'), ErrorCodes.InvalidParams],
+            [new QueryTimeout('the export', 1000, 'narrow it'), ErrorCodes.InvalidParams],
+            [new DatabaseUnavailable('the daemon is stopping', 'database_stopping'), ErrorCodes.Unavailable],
+            [new DatabaseDamaged('the database is damaged'), ErrorCodes.Unavailable],
+            [new SeriesForbidden('x:A 1d is owned by team beta'), ErrorCodes.Forbidden],
+            [new NoVisibleData('no data for x:A 1d'), ErrorCodes.NotFound],
+            [new BacktestError('fast must be < slow'), ErrorCodes.InvalidParams],
+            [new IrError([{ uri: 'x.af', line: 1, column: 1, code: 'AF001', message: 'syntax' }]), ErrorCodes.InvalidParams],
+            [new ExperimentError('the filter must be a string'), ErrorCodes.InvalidParams],
+            [new IamError('invalid team name'), ErrorCodes.InvalidParams],
+            [new ConfinementError('/etc/passwd is outside the data directories'), ErrorCodes.InvalidParams],
+            [new TeamFileError('bad name'), ErrorCodes.InvalidParams],
+            [new InvalidRunSpec('a run needs a user and a team'), ErrorCodes.InvalidParams],
+            [new RunNotFound('no run r1'), ErrorCodes.NotFound],
+            [new RunStateConflict('run r1 is completed'), ErrorCodes.Conflict],
+            [new ArtifactDamaged('artifact report.html of run r1 is damaged'), ErrorCodes.Conflict],
+            [new OrchestratorStopped('the orchestrator is stopped'), ErrorCodes.NotAvailable],
+            [new SimilarityUnavailable('the similarity index is being rebuilt'), ErrorCodes.Unavailable],
+            [new TooLargeError('the upload exceeds the limit', { limit: 10 }), ErrorCodes.PayloadTooLarge],
+            [new RateLimitedError('slow down', { retryAfterMs: 5 }), ErrorCodes.RateLimited],
+            [new RpcError(409, 'x'), 409],
+        ];
+        for (const [e, code] of cases) expect(userErrorOf(e), e.name).toMatchObject({ code, message: e.message });
+        expect(userErrorOf(new TooLargeError('too big', { limit: 10 }))?.data).toEqual({ limit: 10 });
+        // Look-alikes are not failures: a status field or a service's name no longer makes an error the caller's.
+        expect(userErrorOf(Object.assign(new Error('gone'), { status: 404 }))).toBeUndefined();
+        expect(userErrorOf(Object.assign(new Error('bad'), { name: 'DataError' }))).toBeUndefined();
         expect(userErrorOf(Object.assign(new Error('enoent'), { code: 'ENOENT' }))).toBeUndefined();
-        expect(userErrorOf(Object.assign(new Error('weird'), { status: 500 }))).toBeUndefined();
         expect(userErrorOf(new TypeError('x is undefined'))).toBeUndefined();
         expect(userErrorOf('a string')).toBeUndefined();
-        const filter = Object.assign(new Error('filter error at column 18: expected a value'), { name: 'FilterError', status: 400, column: 18, token: 'and' });
-        expect(userErrorOf(filter)).toMatchObject({ code: ErrorCodes.InvalidParams, data: { column: 18, token: 'and' } });
+        const filter = new FilterError('expected a value', 18, 'and', 'metrics.sharpe > and');
+        expect(userErrorOf(filter)).toMatchObject({ code: ErrorCodes.InvalidParams, data: { column: 18, token: 'and', reason: 'expected a value', what: 'filter' } });
     });
 
     it('notifications run but get no response, even on error', async () => {

@@ -4,7 +4,7 @@
  * the handler received them) so tests can show all transports reach the same handlers.
  */
 import {
-    METHODS, RpcError, methodCatalogue, roleAllows, type RunDetail, type RunSummary,
+    AuthError, ConflictError, ForbiddenError, METHODS, NotFoundError, RpcError, UserInputError, methodCatalogue, roleAllows, type Role, type RunDetail, type RunSummary,
 } from '../../../protocol/src/daemon/index.js';
 import { Dispatcher, type DispatcherOptions } from '../../src/gateway/dispatcher.js';
 import { LocalEventBus } from '../../src/gateway/events.js';
@@ -23,19 +23,15 @@ export const PRINCIPALS: Readonly<Record<string, Principal>> = {
 /** Tokens can be revoked mid-test. */
 export const revoked = new Set<string>();
 
-class TestAuthError extends Error {
-    readonly status = 401;
+class TestAuthError extends AuthError {
     constructor(message: string) {
         super(message);
-        this.name = 'AuthError';
     }
 }
 
-class TestForbiddenError extends Error {
-    readonly status = 403;
-    constructor(message: string, readonly detail: { needed: string }) {
-        super(message);
-        this.name = 'ForbiddenError';
+class TestForbiddenError extends ForbiddenError {
+    constructor(message: string, readonly detail: { needed: Role }) {
+        super(message, { requiredRole: detail.needed });
     }
 }
 
@@ -94,7 +90,7 @@ export function stubHandlers(calls: Recorded[]): Handlers {
         },
         'runs.get': async (p, ctx) => {
             rec('runs.get', p, ctx);
-            if (p.id === 'missing') throw Object.assign(new Error(`unknown run ${p.id}`), { status: 404 });
+            if (p.id === 'missing') throw new NotFoundError(`unknown run ${p.id}`);
             if (p.id === 'boom') throw new Error('SECRET internal detail at /home/x/y.ts:12');
             if (p.id === 'bad-result') return { run: { id: 5 } } as unknown as { run: RunDetail };
             if (p.id === 'nan') return { run: { ...RUN_DETAIL, metrics: { sharpe: NaN } } };
@@ -109,13 +105,13 @@ export function stubHandlers(calls: Recorded[]): Handlers {
         },
         'experiments.create': async (p, ctx) => {
             rec('experiments.create', p, ctx);
-            if (p.name === 'dup') throw Object.assign(new Error(`experiment ${p.name} already exists in team alpha`), { status: 409, name: 'ExperimentError' });
+            if (p.name === 'dup') throw new ConflictError(`experiment ${p.name} already exists in team alpha`);
             return { experiment: { id: 'exp_1', name: p.name, team: 'alpha', owner: ctx.principal.userName, description: p.description ?? null, createdAt: '2025-01-02T03:04:05.000Z', runCount: 0 } };
         },
         'data.import': async (p, ctx) => {
             rec('data.import', p, ctx);
-            throw Object.assign(new Error(`${p.file}: 3 rows have high < low`), {
-                name: 'ImportRejected',
+            // Like the data layer's ImportRejected: a user error with the full report in `problems`.
+            throw Object.assign(new UserInputError(`${p.file}: 3 rows have high < low`), {
                 problems: [{ code: 'high_low', severity: 'error', count: 3, message: 'high < low', rows: [2, 5, 9], examples: [] }],
             });
         },

@@ -3,11 +3,13 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DataStore } from '../../src/data/store.js';
+import { type DataStore } from '../../src/store/store.js';
+import { openStore } from '../../src/schema/registry.js';
 import {
     ADMIN_TOKEN_FILE, AuthError, ForbiddenError, Iam, IamError, type Principal, ROLES, type Role, type TokenVerifier,
     authorize, roleAllows, routeVerifiers, scopeAllows,
 } from '../../src/iam/index.js';
+import { ConflictError, NotFoundError, type RpcError } from '../../../protocol/src/errors.js';
 import { failure, tempDir } from '../data/helpers.js';
 
 const stores: DataStore[] = [];
@@ -28,7 +30,7 @@ interface Fixture {
 
 async function fixture(): Promise<Fixture> {
     const dir = tempDir('af-iam-');
-    const store = await DataStore.open({ stateDir: dir });
+    const store = await openStore({ stateDir: dir });
     stores.push(store);
     const clock = { now: T0 };
     const iam = new Iam(store, { now: () => clock.now });
@@ -90,11 +92,11 @@ describe('bootstrap', () => {
     it('refuses to overwrite a stale admin.token next to an empty database, and leaves it alone', async () => {
         const dir = tempDir('af-iam-');
         writeFileSync(join(dir, ADMIN_TOKEN_FILE), 'af_old\n', { mode: 0o600 });
-        const store = await DataStore.open({ stateDir: dir });
+        const store = await openStore({ stateDir: dir });
         stores.push(store);
-        const e = await failure<IamError>(new Iam(store).bootstrap(dir));
-        expect(e).toBeInstanceOf(IamError);
-        expect(e.status).toBe(409);
+        const e = await failure<ConflictError>(new Iam(store).bootstrap(dir));
+        expect(e).toBeInstanceOf(ConflictError);
+        expect(e.code).toBe(409);
         expect(e.message).toMatch(/admin\.token exists but the database has no users.*delete it/);
         expect(readFileSync(join(dir, ADMIN_TOKEN_FILE), 'utf8')).toBe('af_old\n');
         expect(Number(await store.scalar('SELECT count(*)::DOUBLE FROM users'))).toBe(0);
@@ -130,7 +132,7 @@ describe('tokens', () => {
         const e = await failure<AuthError>(f.iam.verify(t.token));
         expect(e).toBeInstanceOf(AuthError);
         expect(e.reason).toBe('expired');
-        expect(e.status).toBe(401);
+        expect(e.code).toBe(401);
         expect(e.message).toBe(`API token af_${t.prefix}… (short) expired at 2025-01-01T01:00:00.000Z; create a new one with \`af token create\``);
         expect((await f.iam.listTokens()).find(x => x.id === t.id)?.state).toBe('expired');
     });
@@ -138,20 +140,19 @@ describe('tokens', () => {
     it('are refused for bad names, scopes, lifetimes, unknown users and non-members', async () => {
         const f = await fixture();
         await f.iam.createUser('carol');
-        const cases: [Parameters<Iam['createToken']>[0], number, RegExp][] = [
-            [{ user: 'admin', team: 'default', name: '' }, 400, /invalid token name/],
-            [{ user: 'admin', team: 'default', name: 'x', scopes: [] }, 400, /at least one scope/],
-            [{ user: 'admin', team: 'default', name: 'x', scopes: ['runs', 'no spaces'] }, 400, /invalid scope 'no spaces'/],
-            [{ user: 'admin', team: 'default', name: 'x', ttlMs: 0 }, 400, /invalid token lifetime 0 ms/],
-            [{ user: 'admin', team: 'default', name: 'x', ttlMs: 1.5 }, 400, /invalid token lifetime/],
-            [{ user: 'nobody', team: 'default', name: 'x' }, 404, /unknown user 'nobody'/],
-            [{ user: 'admin', team: 'nowhere', name: 'x' }, 404, /unknown team 'nowhere'/],
-            [{ user: 'carol', team: 'default', name: 'x' }, 409, /carol is not a member of team default/],
+        const cases: [Parameters<Iam['createToken']>[0], new (...args: never[]) => Error, RegExp][] = [
+            [{ user: 'admin', team: 'default', name: '' }, IamError, /invalid token name/],
+            [{ user: 'admin', team: 'default', name: 'x', scopes: [] }, IamError, /at least one scope/],
+            [{ user: 'admin', team: 'default', name: 'x', scopes: ['runs', 'no spaces'] }, IamError, /invalid scope 'no spaces'/],
+            [{ user: 'admin', team: 'default', name: 'x', ttlMs: 0 }, IamError, /invalid token lifetime 0 ms/],
+            [{ user: 'admin', team: 'default', name: 'x', ttlMs: 1.5 }, IamError, /invalid token lifetime/],
+            [{ user: 'nobody', team: 'default', name: 'x' }, NotFoundError, /unknown user 'nobody'/],
+            [{ user: 'admin', team: 'nowhere', name: 'x' }, NotFoundError, /unknown team 'nowhere'/],
+            [{ user: 'carol', team: 'default', name: 'x' }, ConflictError, /carol is not a member of team default/],
         ];
-        for (const [opts, status, msg] of cases) {
-            const e = await failure<IamError>(f.iam.createToken(opts));
-            expect(e, JSON.stringify(opts)).toBeInstanceOf(IamError);
-            expect(e.status).toBe(status);
+        for (const [opts, failureClass, msg] of cases) {
+            const e = await failure<RpcError>(f.iam.createToken(opts));
+            expect(e, JSON.stringify(opts)).toBeInstanceOf(failureClass);
             expect(e.message).toMatch(msg);
         }
     });
@@ -205,8 +206,9 @@ describe('tokens', () => {
 
         await f.iam.revokeToken(bob.id, f.admin);
         expect((await failure<AuthError>(f.iam.verify(bob.token))).reason).toBe('revoked');
-        const unknown = await failure<IamError>(f.iam.revokeToken('tok_ffffffffffffffff', null));
-        expect(unknown.status).toBe(404);
+        const unknown = await failure<NotFoundError>(f.iam.revokeToken('tok_ffffffffffffffff', null));
+        expect(unknown.code).toBe(404);
+        expect(unknown).toBeInstanceOf(NotFoundError);
         expect(unknown.message).toMatch(/^unknown token tok_ffffffffffffffff/);
     });
 
@@ -266,7 +268,7 @@ describe('verify', () => {
             const e = await failure<AuthError>(f.iam.verify(bearer));
             expect(e, bearer).toBeInstanceOf(AuthError);
             expect(e.reason).toBe(reason);
-            expect(e.status).toBe(401);
+            expect(e.code).toBe(401);
             expect(e.message).toMatch(msg);
             expect(e.message).not.toContain('\n');
         }
@@ -327,7 +329,7 @@ describe('authorize', () => {
                     }
                     expect(caught, `${have} → ${need}`).toBeInstanceOf(ForbiddenError);
                     const e = caught as ForbiddenError;
-                    expect(e.status).toBe(403);
+                    expect(e.code).toBe(403);
                     expect(e.method).toBe(method);
                     expect(e.detail).toEqual({ needed: need, held: have });
                     expect(e.message).toBe(`${method} needs role ${need} in team default, but u-${have} holds ${have} there; ask a team admin to grant ${need}`);
@@ -393,20 +395,19 @@ describe('users and teams', () => {
         const tok = await f.iam.createToken({ user: 'alice@example.com', team: 'quant', name: 'q' });
         expect(await f.iam.verify(tok.token)).toMatchObject({ teamName: 'quant', role: 'researcher' });
 
-        const errors: [() => Promise<unknown>, number, RegExp][] = [
-            [() => f.iam.createUser('alice@example.com'), 409, /^user alice@example\.com already exists$/],
-            [() => f.iam.createUser('has space'), 400, /^invalid user name 'has space'/],
-            [() => f.iam.createUser('usr_0123456789abcdef'), 400, /invalid user name/],
-            [() => f.iam.createTeam('quant'), 409, /^team quant already exists$/],
-            [() => f.iam.createTeam(''), 400, /^invalid team name ''/],
-            [() => f.iam.setMembership('alice@example.com', 'quant', 'boss' as Role), 400, /^unknown role 'boss': use one of viewer, researcher, trader, admin$/],
-            [() => f.iam.setMembership('ghost', 'quant', 'viewer'), 404, /^unknown user 'ghost'/],
-            [() => f.iam.disableUser('ghost'), 404, /^unknown user 'ghost'/],
+        const errors: [() => Promise<unknown>, new (...args: never[]) => Error, RegExp][] = [
+            [() => f.iam.createUser('alice@example.com'), ConflictError, /^user alice@example\.com already exists$/],
+            [() => f.iam.createUser('has space'), IamError, /^invalid user name 'has space'/],
+            [() => f.iam.createUser('usr_0123456789abcdef'), IamError, /invalid user name/],
+            [() => f.iam.createTeam('quant'), ConflictError, /^team quant already exists$/],
+            [() => f.iam.createTeam(''), IamError, /^invalid team name ''/],
+            [() => f.iam.setMembership('alice@example.com', 'quant', 'boss' as Role), IamError, /^unknown role 'boss': use one of viewer, researcher, trader, admin$/],
+            [() => f.iam.setMembership('ghost', 'quant', 'viewer'), NotFoundError, /^unknown user 'ghost'/],
+            [() => f.iam.disableUser('ghost'), NotFoundError, /^unknown user 'ghost'/],
         ];
-        for (const [call, status, msg] of errors) {
-            const e = await failure<IamError>(call());
-            expect(e).toBeInstanceOf(IamError);
-            expect(e.status).toBe(status);
+        for (const [call, failureClass, msg] of errors) {
+            const e = await failure<RpcError>(call());
+            expect(e).toBeInstanceOf(failureClass);
             expect(e.message).toMatch(msg);
         }
     });
@@ -419,8 +420,8 @@ describe('users and teams', () => {
             [() => f.iam.removeMembership('admin', 'default'), /^removing admin from team default would leave no enabled admin/],
         ];
         for (const [call, msg] of cases) {
-            const e = await failure<IamError>(call());
-            expect(e.status).toBe(409);
+            const e = await failure<ConflictError>(call());
+            expect(e).toBeInstanceOf(ConflictError);
             expect(e.message).toMatch(msg);
         }
         // Rolled back: admin is still admin and enabled.
@@ -439,7 +440,7 @@ describe('concurrency', () => {
             f.clock.now += 61_000;
             ops.push(f.iam.verify(f.adminToken), f.iam.createUser(`u${i}`), f.iam.createToken({ user: 'admin', team: 'default', name: `t${i}` }), f.iam.listTokens());
         }
-        ops.push(f.iam.disableUser('admin').then(() => 'unexpected', (e: unknown) => (e instanceof IamError ? e.status : e)));
+        ops.push(f.iam.disableUser('admin').then(() => 'unexpected', (e: unknown) => (e instanceof ConflictError ? e.code : e)));
         const results = await Promise.allSettled(ops);
         expect(results.filter(r => r.status === 'rejected')).toEqual([]);
         expect((results.at(-1) as PromiseFulfilledResult<unknown>).value).toBe(409);

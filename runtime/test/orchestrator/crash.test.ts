@@ -1,5 +1,5 @@
 /**
- * Crash safety with a real process: a daemon (out/runtime/src/orchestrator/standalone.js, built
+ * Crash safety with a real process: a daemon (out/runtime/src/daemon/standalone-orchestrator.js, built
  * by `npm run build`) runs a batch of sweeps and backtests and is killed with SIGKILL half-way;
  * a new orchestrator on the same state directory keeps every completed result, re-queues the
  * interrupted runs and completes them, and nothing is duplicated.
@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DataStore } from '../../src/data/store.js';
+import { openStore } from '../../src/schema/registry.js';
 import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
 import type { RunEvent, RunSpec } from '../../src/orchestrator/types.js';
 import { backtest, smaCross, stateWithBars, sweep, waitFor } from './helpers.js';
 
-const script = fileURLToPath(new URL('../../../out/runtime/src/orchestrator/standalone.js', import.meta.url));
+const script = fileURLToPath(new URL('../../../out/runtime/src/daemon/standalone-orchestrator.js', import.meta.url));
 
 let child: ChildProcess | undefined;
 afterAll(() => { child?.kill('SIGKILL'); });
@@ -67,7 +67,7 @@ describe('kill -9 of the daemon during a batch', () => {
         child = undefined;
         expect(submitted).toHaveLength(specs.length);
 
-        const store = await DataStore.open({ stateDir: dir });
+        const store = await openStore({ stateDir: dir });
         const o = new Orchestrator({ store, concurrency: 2 });
         try {
             // Right after the kill: what was completed is completed, with its metrics and artifacts.

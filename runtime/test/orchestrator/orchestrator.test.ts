@@ -7,7 +7,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DataStore } from '../../src/data/store.js';
+import { InvalidRunSpec, OrchestratorStopped, RunNotFound, RunStateConflict } from '../../src/orchestrator/types.js';
+import { type DataStore } from '../../src/store/store.js';
+import { openStore } from '../../src/schema/registry.js';
 import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
 import type { Run, RunEvent, RunResult } from '../../src/orchestrator/types.js';
 import { backtest, nextEvent, smaCross, stateWithBars, sweep, waitFor } from './helpers.js';
@@ -23,7 +25,7 @@ const completed: { run: Run; result: RunResult }[] = [];
 
 beforeAll(async () => {
     dir = await stateWithBars();
-    store = await DataStore.open({ stateDir: dir });
+    store = await openStore({ stateDir: dir });
     orch = new Orchestrator({ store, concurrency: 2, progressIntervalMs: 0 });
     orch.on('event', e => events.push(e));
     orch.on('completed', (run, result) => completed.push({ run, result }));
@@ -86,7 +88,7 @@ describe('lifecycle', () => {
         const promoted = await orch.promote(run.id, 'carol');
         expect(promoted.promoted).toBe(true);
         expect((await orch.events(run.id)).at(-1)).toMatchObject({ kind: 'promoted', actor: 'carol' });
-        await expect(orch.cancel(run.id, 'alice')).rejects.toMatchObject({ code: 'invalid_state' });
+        await expect(orch.cancel(run.id, 'alice')).rejects.toBeInstanceOf(RunStateConflict);
     });
 
     it('a sweep records its best params, the deflated Sharpe and the whole table', async () => {
@@ -115,7 +117,7 @@ describe('lifecycle', () => {
         for (let i = 1; i < all.length; i++) expect(all[i - 1]!.createdAt >= all[i]!.createdAt).toBe(true);
         expect(await orch.list({ team: 'nobody' })).toEqual([]);
         expect(await orch.list({ limit: 1, offset: 1 })).toHaveLength(1);
-        await expect(orch.events('nope')).rejects.toMatchObject({ code: 'not_found' });
+        await expect(orch.events('nope')).rejects.toBeInstanceOf(RunNotFound);
         expect(await orch.get('nope')).toBeUndefined();
     });
 });
@@ -151,8 +153,8 @@ describe('cancellation and timeouts', () => {
         expect(await orch.artifacts(id)).toEqual([]);
         expect(existsSync(join(dir, 'runs', id))).toBe(false);
         expect(await store.scalar(`SELECT count(*)::INTEGER FROM run_metrics WHERE run_id = $1`, [id])).toBe(0);
-        await expect(orch.cancel(id, 'alice')).rejects.toMatchObject({ code: 'invalid_state' });
-        await expect(orch.promote(id, 'alice')).rejects.toMatchObject({ code: 'invalid_state' });
+        await expect(orch.cancel(id, 'alice')).rejects.toBeInstanceOf(RunStateConflict);
+        await expect(orch.promote(id, 'alice')).rejects.toBeInstanceOf(RunStateConflict);
     });
 
     it('a run over its time limit fails with the reason, and its thread is stopped', async () => {
@@ -193,9 +195,9 @@ describe('failing runs', () => {
     });
 
     it('refuses a spec it cannot run, before creating anything', async () => {
-        await expect(orch.submit({ kind: 'nope', source: 'x' } as never, alice)).rejects.toMatchObject({ code: 'invalid_spec' });
-        await expect(orch.submit({ kind: 'backtest', source: '  ' }, alice)).rejects.toMatchObject({ code: 'invalid_spec' });
-        await expect(orch.submit(backtest({ timeoutMs: -1 }), alice)).rejects.toMatchObject({ code: 'invalid_spec' });
+        await expect(orch.submit({ kind: 'nope', source: 'x' } as never, alice)).rejects.toBeInstanceOf(InvalidRunSpec);
+        await expect(orch.submit({ kind: 'backtest', source: '  ' }, alice)).rejects.toBeInstanceOf(InvalidRunSpec);
+        await expect(orch.submit(backtest({ timeoutMs: -1 }), alice)).rejects.toBeInstanceOf(InvalidRunSpec);
     });
 });
 
@@ -211,7 +213,7 @@ describe('persistence across orchestrators', () => {
         await nextEvent(orch, e => e.runId === id && e.kind === 'progress');
         snapshot = (await orch.list({ limit: 1000 })).filter(r => r.id !== id);
         await orch.stop();
-        await expect(orch.submit(backtest(), alice)).rejects.toMatchObject({ code: 'stopped' });
+        await expect(orch.submit(backtest(), alice)).rejects.toBeInstanceOf(OrchestratorStopped);
         expect((await orch.status()).workers).toBe(0);
         const rows = await store.rows(`SELECT state, error FROM runs WHERE id = $1`, [id]);
         expect(rows).toEqual([{ state: 'queued', error: null }]);
@@ -324,6 +326,6 @@ describe('graceful stop', () => {
         await nextEvent(o5, e => e.runId === id && e.state === 'running');
         await o5.stop({ graceMs: 60_000 });
         expect(await store.rows(`SELECT state, attempt FROM runs WHERE id = $1`, [id])).toEqual([{ state: 'completed', attempt: 1 }]);
-        await expect(o5.get(id)).rejects.toMatchObject({ code: 'stopped' });
+        await expect(o5.get(id)).rejects.toBeInstanceOf(OrchestratorStopped);
     });
 });

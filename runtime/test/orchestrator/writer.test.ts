@@ -8,9 +8,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { RunNotFound, RunStateConflict } from '../../src/orchestrator/types.js';
 import { importBars } from '../../src/data/import.js';
 import { loadFromStore } from '../../src/data/load.js';
-import { DataStore } from '../../src/data/store.js';
+import { DataStore } from '../../src/store/store.js';
+import { openStore } from '../../src/schema/registry.js';
 import { synthBars } from '../../src/data/synth.js';
 import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
 import type { RunEvent } from '../../src/orchestrator/types.js';
@@ -25,7 +27,7 @@ const events: RunEvent[] = [];
 
 beforeAll(async () => {
     dir = await stateWithBars(600, 'af-writer-');
-    store = await DataStore.open({ stateDir: dir });
+    store = await openStore({ stateDir: dir });
     // No periodic flush: whatever a run logs is written by the transaction that ends it.
     orch = new Orchestrator({ store, concurrency: 2, progressIntervalMs: 0, flushIntervalMs: 60_000 });
     orch.on('event', e => events.push(e));
@@ -73,8 +75,8 @@ describe('group commit', () => {
             orch.submit(backtest({ tags: { batch: 'mixed' } }), alice),
         ]);
         expect(results.map(r => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
-        expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'invalid_state' });
-        expect((results[2] as PromiseRejectedResult).reason).toMatchObject({ code: 'not_found' });
+        expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(RunStateConflict);
+        expect((results[2] as PromiseRejectedResult).reason).toBeInstanceOf(RunNotFound);
         for (const r of [results[0], results[3]]) {
             const run = await waitFor(orch, (r as PromiseFulfilledResult<{ id: string }>).value.id);
             expect(run.state).toBe('completed');

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../../../protocol/src/daemon/index.js';
 import { run } from '../../src/cli/main.js';
 import { startDaemon } from '../../src/daemon/daemon.js';
-import { DataStore } from '../../src/data/store.js';
+import { withStore } from '../../src/schema/registry.js';
 import { DaemonClient } from '../../../protocol/src/client.js';
 import { GrpcDaemonClient } from '../../src/gateway/grpc.js';
 import { csv, dailyRows } from '../data/helpers.js';
@@ -224,7 +224,7 @@ describe('daemon start, stop and crash recovery', () => {
         expect(await finished(c, r.id)).toBe('completed');
         await first.stop();
         // What a kill -9 mid-run leaves in the database: the run still marked running.
-        await DataStore.with({ stateDir }, s => s.run(`UPDATE runs SET state = 'running' WHERE id = $1`, [r.id]));
+        await withStore({ stateDir }, s => s.run(`UPDATE runs SET state = 'running' WHERE id = $1`, [r.id]));
         const second = await startDaemon({ stateDir, port: 0, concurrency: 1 });
         await second.stop();
         const lines = records(stateDir).filter(l => l.method.startsWith('daemon.'));

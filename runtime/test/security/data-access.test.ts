@@ -15,7 +15,7 @@ import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes, type RunSummary } from '../../../protocol/src/daemon/index.js';
 import { findSnapshot } from '../../src/data/load.js';
-import { DataStore } from '../../src/data/store.js';
+import { withStore } from '../../src/schema/registry.js';
 import { type DaemonClient } from '../../../protocol/src/client.js';
 import { expectNoLeak, rejection, startSecureDaemon, type SecureDaemon } from './support.js';
 
@@ -144,7 +144,7 @@ describe('the structured export', () => {
     it('writes exactly the stored rows of the requested instruments, range and columns (CSV, Parquet, Arrow)', async () => {
         const researcher = as('alpha', 'researcher');
         const from = '2024-01-05', to = '2024-01-20';
-        const want = await DataStore.with({ stateDir: sec.stateDir }, store => store.rows(
+        const want = await withStore({ stateDir: sec.stateDir }, store => store.rows(
             `SELECT venue || ':' || symbol AS symbol, epoch_ms(ts)::DOUBLE AS ts, close, volume FROM bars
              WHERE timeframe = '1d' AND (venue, symbol) IN (('test', 'TA'), ('test', 'TB')) AND ts BETWEEN TIMESTAMP '2024-01-05' AND TIMESTAMP '2024-01-20 23:59:59.999'
              ORDER BY CASE symbol WHEN 'TB' THEN 0 ELSE 1 END, ts`));
@@ -170,7 +170,7 @@ describe('the structured export', () => {
         const arrow = join(exportsOf('alpha'), 'ta.arrow');
         await researcher.call('data.export', { name: 'ta.arrow', bars: { ids: ['test:TA'], timeframe: '1d', columns: ['ts', 'close'] } });
         const table = tableFromIPC(readFileSync(arrow));
-        const ta = await DataStore.with({ stateDir: sec.stateDir }, store => store.rows(`SELECT epoch_ms(ts)::DOUBLE AS ts, close FROM bars WHERE venue = 'test' AND symbol = 'TA' ORDER BY ts`));
+        const ta = await withStore({ stateDir: sec.stateDir }, store => store.rows(`SELECT epoch_ms(ts)::DOUBLE AS ts, close FROM bars WHERE venue = 'test' AND symbol = 'TA' ORDER BY ts`));
         expect(table.schema.fields.map(f => f.name)).toEqual(['ts', 'close']);
         expect([...table.getChild('close')!].map(Number)).toEqual(ta.map(x => x.close));
         expect([...table.getChild('ts')!].map(Number)).toEqual(ta.map(x => x.ts));
@@ -182,7 +182,7 @@ describe('the structured export', () => {
         // A viewer may not export (researcher): the file is the researcher's.
         // 2-day buckets are epoch-aligned: 2024-01-02 opens one, and the one opening 2024-02-07 ends with the stored 2024-02-08.
         const r = await as('alpha', 'researcher').call('data.export', { name: 'ta-2d.csv', bars: { ids: ['test:TA'], timeframe: '2d', from: '2024-01-02', to: '2024-02-07' } });
-        const want = await DataStore.with({ stateDir: sec.stateDir }, store => store.rows(
+        const want = await withStore({ stateDir: sec.stateDir }, store => store.rows(
             `SELECT (floor(epoch_ms(ts) / ${2 * DAY}) * ${2 * DAY})::DOUBLE AS ts, first(open ORDER BY ts) AS open, max(high) AS high, min(low) AS low,
                 last(close ORDER BY ts) AS close, sum(volume) AS volume
              FROM bars WHERE venue = 'test' AND symbol = 'TA' AND timeframe = '1d' AND ts BETWEEN TIMESTAMP '2024-01-02' AND TIMESTAMP '2024-02-08'
@@ -235,7 +235,7 @@ describe('market data has an owner team and a visibility', () => {
 
     it('beta cannot replace alpha\'s shared series with poisoned prices (the issue\'s attack)', async () => {
         const beta = as('beta', 'researcher');
-        const before = await DataStore.with({ stateDir: sec.stateDir }, store => store.rows(`SELECT epoch_ms(ts)::DOUBLE AS ts, close FROM bars WHERE venue = 'test' AND symbol = 'TB' ORDER BY ts`));
+        const before = await withStore({ stateDir: sec.stateDir }, store => store.rows(`SELECT epoch_ms(ts)::DOUBLE AS ts, close FROM bars WHERE venue = 'test' AND symbol = 'TB' ORDER BY ts`));
         // beta reads it (shared) …
         expect((await beta.call('data.list', { venue: 'test', symbol: 'TB' })).series.map(s => s.bars)).toEqual([40]);
         // … but a re-import of 10 bars with poisoned prices is refused, naming the owner.
@@ -253,7 +253,7 @@ describe('market data has an owner team and a visibility', () => {
         const hidden = await rejection(beta.call('data.import', { file: poisoned, venue: 'test', symbol: 'TA', timeframe: '1d' }));
         expect(hidden.code).toBe(ErrorCodes.Forbidden);
         expect(hidden.message).not.toMatch(/alpha/);
-        const after = await DataStore.with({ stateDir: sec.stateDir }, store => store.rows(`SELECT epoch_ms(ts)::DOUBLE AS ts, close FROM bars WHERE venue = 'test' AND symbol = 'TB' ORDER BY ts`));
+        const after = await withStore({ stateDir: sec.stateDir }, store => store.rows(`SELECT epoch_ms(ts)::DOUBLE AS ts, close FROM bars WHERE venue = 'test' AND symbol = 'TB' ORDER BY ts`));
         expect(after).toEqual(before);
         // Under its own name beta may import the same file (private to beta).
         const own = await beta.call('data.import', { file: poisoned, venue: 'beta', symbol: 'TB', timeframe: '1d' });
@@ -265,7 +265,7 @@ describe('market data has an owner team and a visibility', () => {
         const alpha = as('alpha', 'researcher');
         const old = await backtest(alpha, strategyOn('test:TB'));
         expect(old.state).toBe('completed');
-        const oldBars = await DataStore.with({ stateDir: sec.stateDir }, store => store.rows(`SELECT epoch_ms(ts)::DOUBLE AS ts, close FROM bars WHERE venue = 'test' AND symbol = 'TB' ORDER BY ts`));
+        const oldBars = await withStore({ stateDir: sec.stateDir }, store => store.rows(`SELECT epoch_ms(ts)::DOUBLE AS ts, close FROM bars WHERE venue = 'test' AND symbol = 'TB' ORDER BY ts`));
 
         const r = await alpha.call('data.import', { file: barsCsv('tb-fix.csv', 10, { base: 55, start: 5 }), venue: 'test', symbol: 'TB', timeframe: '1d' });
         expect(r.replaced).toBe(10);
@@ -279,13 +279,13 @@ describe('market data has an owner team and a visibility', () => {
         expect((await backtest(as('beta', 'researcher'), strategyOn('test:TB'))).dataSnapshot).toBe(fresh.dataSnapshot);
 
         // The replaced bars were kept: the old run's exact data is found again by its hash.
-        const found = await DataStore.with({ stateDir: sec.stateDir }, store => findSnapshot(store, { assets: [{ venue: 'test', symbol: 'TB' }], timeframe: '1d', team: 'alpha' }, old.dataSnapshot!));
+        const found = await withStore({ stateDir: sec.stateDir }, store => findSnapshot(store, { assets: [{ venue: 'test', symbol: 'TB' }], timeframe: '1d', team: 'alpha' }, old.dataSnapshot!));
         expect(found?.snapshotHash).toBe(old.dataSnapshot);
         expect([...found!.assets[0]!.close]).toEqual(oldBars.map(b => b.close));
         expect([...found!.ts]).toEqual(oldBars.map(b => b.ts));
         // Another team cannot reconstruct a private series' past either.
         const ta = await backtest(alpha, strategyOn('test:TA'));
-        expect(await DataStore.with({ stateDir: sec.stateDir }, store => findSnapshot(store, { assets: [{ venue: 'test', symbol: 'TA' }], timeframe: '1d', team: 'beta' }, ta.dataSnapshot!).catch(e => (e as Error).message)))
+        expect(await withStore({ stateDir: sec.stateDir }, store => findSnapshot(store, { assets: [{ venue: 'test', symbol: 'TA' }], timeframe: '1d', team: 'beta' }, ta.dataSnapshot!).catch(e => (e as Error).message)))
             .toMatch(/no data for test:TA 1d visible to team beta/);
     }, 60_000);
 });

@@ -17,8 +17,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ErrorCodes, RpcError } from '../../../protocol/src/daemon/index.js';
 import type * as Lifecycle from '../../src/daemon/lifecycle.js';
-import { DatabaseUnavailable, QueryTimeout } from '../../src/data/call-gate.js';
-import { DataStore } from '../../src/data/store.js';
+import { DatabaseUnavailable, QueryTimeout } from '../../src/store/call-gate.js';
+import { openStore, withStore } from '../../src/schema/registry.js';
 import { DaemonClient } from '../../../protocol/src/client.js';
 import { tempDir } from '../data/helpers.js';
 import { importSynthBars } from '../support/fixtures.js';
@@ -51,7 +51,7 @@ async function failure(p: Promise<unknown>): Promise<Error> {
 
 /** Plants `n` one-minute bars of test:BIG straight into the store, shared with every team (a heavy but honest export). */
 async function plantBars(stateDir: string, n: number): Promise<void> {
-    await DataStore.with({ stateDir }, async s => {
+    await withStore({ stateDir }, async s => {
         await s.run(`INSERT INTO bars SELECT 'test', 'BIG', '1m', TIMESTAMP '2000-01-01' + to_minutes(i), 1 + i % 7, 2 + i % 7, 0.5, 1.5, 100
             FROM range(${n}) t(i)`, undefined, { timeoutMs: 300_000 });
         await s.run(`INSERT INTO series (venue, symbol, timeframe, owner_team, visibility) VALUES ('test', 'BIG', '1m', 'default', 'shared')`);
@@ -116,7 +116,7 @@ describe('readiness', () => {
         // Every native thread busy with a query (one per connection: the daemon's own calls cannot
         // pile up any more, so the test takes them itself): the database answers nobody.
         const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
-        const hogs = await Promise.all(Array.from({ length: threads }, () => DataStore.open({ stateDir: d.stateDir })));
+        const hogs = await Promise.all(Array.from({ length: threads }, () => openStore({ stateDir: d.stateDir })));
         const running = hogs.map(s => s.scalar(ENDLESS, undefined, { timeoutMs: 120_000 }).catch(() => undefined));
         try {
             await sleep(200);
@@ -197,7 +197,7 @@ describe('shutdown while a query runs', () => {
 
 describe('bounded calls on a real DuckDB file', () => {
     it('an endless query is interrupted at its limit with a clear error; the connection serves the next call', async () => {
-        await DataStore.with({ stateDir: tempDir('af-sec-bounds-'), limits: { queryMs: 300 } }, async store => {
+        await withStore({ stateDir: tempDir('af-sec-bounds-'), limits: { queryMs: 300 } }, async store => {
             const e = await within('the endless query', store.scalar(ENDLESS).then(() => undefined, (err: unknown) => err as Error), 10_000);
             expect(e).toBeInstanceOf(QueryTimeout);
             expect(e!.message).toBe('the query took longer than 300 ms and was stopped; narrow it (fewer symbols, a shorter from/to range, a tighter filter), or ask an admin to raise the limit (af daemon run --query-timeout / --bulk-timeout)');
@@ -206,7 +206,7 @@ describe('bounded calls on a real DuckDB file', () => {
     });
 
     it('a transaction stopped at its limit is rolled back whole', async () => {
-        await DataStore.with({ stateDir: tempDir('af-sec-bounds-'), limits: { queryMs: 300 } }, async store => {
+        await withStore({ stateDir: tempDir('af-sec-bounds-'), limits: { queryMs: 300 } }, async store => {
             const e = await within('the transaction', store.transaction(async () => {
                 await store.run(`INSERT INTO instruments VALUES ('test', 'HALF', 'ticker', NULL, NULL)`);
                 await store.scalar(ENDLESS);
@@ -219,12 +219,12 @@ describe('bounded calls on a real DuckDB file', () => {
     });
 
     it('callers behind a long call wait in turn, not on native threads, and give up at their own limit with a 503', async () => {
-        await DataStore.with({ stateDir: tempDir('af-sec-bounds-'), limits: { queryMs: 200, bulkMs: 60_000 } }, async store => {
+        await withStore({ stateDir: tempDir('af-sec-bounds-'), limits: { queryMs: 200, bulkMs: 60_000 } }, async store => {
             const long = tracked(store.scalar(ENDLESS, undefined, { kind: 'bulk' }));
             await sleep(100);
             const e = await within('the waiting call', store.scalar('SELECT 1').then(() => undefined, (err: unknown) => err as Error), 10_000);
             expect(e).toBeInstanceOf(DatabaseUnavailable);
-            expect((e as DatabaseUnavailable).status).toBe(503);
+            expect((e as DatabaseUnavailable).code).toBe(503);
             expect(e!.message).toMatch(/^the query waited 200 ms for the database, busy with other calls all that time, and was not run; try again/);
             expect(long.settled()).toBe(false);
             // Stopping interrupts the long call; later calls are refused with the reason.

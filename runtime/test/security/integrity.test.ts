@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../../../protocol/src/daemon/index.js';
 import { startDaemon, type RunningDaemon } from '../../src/daemon/daemon.js';
-import { DB_FILE, DataStore } from '../../src/data/store.js';
+import { DB_FILE } from '../../src/store/store.js';
+import { withStore } from '../../src/schema/registry.js';
 import { DaemonClient } from '../../../protocol/src/client.js';
 import { tempDir } from '../data/helpers.js';
 import { importSynthBars, TINY } from '../support/fixtures.js';
@@ -31,7 +32,7 @@ async function pristineStore(): Promise<string> {
     if (pristine) return pristine;
     const dir = tempDir('af-sec-integrity-');
     await importSynthBars(dir);
-    await DataStore.with({ stateDir: dir }, async s => {
+    await withStore({ stateDir: dir }, async s => {
         await s.run(`INSERT INTO bars SELECT 'test', 'BIG', '1m', TIMESTAMP '2000-01-01' + to_minutes(i), 1 + i % 7 + random(), 2 + i % 7, 0.5, 1.5 + random(), 100
             FROM range(200000) t(i)`, undefined, { timeoutMs: 300_000 });
         await s.run(`INSERT INTO series (venue, symbol, timeframe, owner_team, visibility) VALUES ('test', 'BIG', '1m', 'default', 'shared')`);
@@ -49,13 +50,13 @@ async function copyStore(): Promise<string> {
 
 /** Where in the file a column of bars has its data: the first byte of each of its first segments on disk. */
 async function segmentsOf(stateDir: string, column: string): Promise<number[]> {
-    const rows = await DataStore.with({ stateDir }, s => s.rows(
+    const rows = await withStore({ stateDir }, s => s.rows(
         `SELECT block_id::DOUBLE AS b, block_offset::DOUBLE AS o FROM pragma_storage_info('bars') WHERE column_name = $1 AND persistent AND block_id >= 0 AND count > 10000 ORDER BY row_group_id LIMIT 3`, [column]));
     return rows.map(r => HEADERS + Number(r.b) * BLOCK + CHECKSUM + Number(r.o));
 }
 
 async function metadataBlock(stateDir: string): Promise<number> {
-    const b = await DataStore.with({ stateDir }, s => s.scalar(`SELECT min(block_id)::DOUBLE FROM pragma_metadata_info()`));
+    const b = await withStore({ stateDir }, s => s.scalar(`SELECT min(block_id)::DOUBLE FROM pragma_metadata_info()`));
     return HEADERS + Number(b) * BLOCK + CHECKSUM;
 }
 

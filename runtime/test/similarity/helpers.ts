@@ -6,7 +6,7 @@ import { NodeFileSystem } from 'langium/node';
 import { createAlphaForgeServices, isStrategy, loadFiles, type Model } from '../../../language/src/index.js';
 import { strategyPoint, type PointResult, type StrategyPoint } from '../../../language/src/similarity/strategy-point.js';
 import { pointFromSource } from '../../src/language-service/local.js';
-import { prng } from '../../src/engine/param-space.js';
+import { mulberry32 } from '../../../language/src/util/prng.js';
 
 export { tempDir } from '../experiments/helpers.js';
 
@@ -114,4 +114,4 @@ export async function point(source: string, strategy?: string): Promise<Strategy
 }
 
 /** A seeded PRNG (mulberry32, the engine's), so random data is the same on every run. */
-export const rng = prng;
+export const rng = mulberry32;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { SimilarMatchSchema, TriedSchema } from '../../../protocol/src/daemon/index.js';
-import type { DataStore } from '../../src/data/store.js';
+import type { DataStore } from '../../src/store/store.js';
 import type { IndexLog } from '../../src/similarity/persistent-index.js';
 import { SimilarityUnavailable, StoreIndex, storeId, summary } from '../../src/similarity/store-index.js';
 import { EMBEDDING_KEY } from '../../../language/src/similarity/strategy-point.js';

@@ -3,7 +3,7 @@
  * directory and the small strategies that run on them in milliseconds.
  */
 import { importBars } from '../../src/data/import.js';
-import { DataStore } from '../../src/data/store.js';
+import { withStore } from '../../src/schema/registry.js';
 import { synthBars } from '../../src/data/synth.js';
 import { tempDir } from '../data/helpers.js';
 
@@ -58,7 +58,7 @@ export async function importSynthBars(stateDir: string, o: SynthBarsOptions = {}
     const symbols = o.symbols ?? ['AAA', 'BBB'];
     const seed = o.seed ?? 3;
     const r = synthBars({ symbols: [...symbols], timeframeMs: 86_400_000, bars: o.bars ?? 400, seed });
-    await DataStore.with({ stateDir }, async store => {
+    await withStore({ stateDir }, async store => {
         for (const [i, s] of symbols.entries()) await importBars(store, { ts: r.ts, ...r.assets[i]! }, `synth(seed=${seed})`, { venue: 'synth', symbol: s, timeframe: '1d' });
     });
 }

@@ -1,7 +1,7 @@
 /** `af audit`: the audit log (<state dir>/logs/audit.log), filtered by time, actor and method. Reads the file: works with or without a running daemon. */
 import { type AuditRecord } from '../../../../protocol/src/daemon/index.js';
 import { readAudit } from '../../audit/read.js';
-import { resolveStateDir } from '../../data/store.js';
+import { resolveStateDir } from '../../../../protocol/src/discovery.js';
 import { parseSince } from '../../monitoring/logs.js';
 import { CliError } from '../errors.js';
 

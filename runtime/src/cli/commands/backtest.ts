@@ -14,8 +14,8 @@ import { runSweep, runWalkForward, SORT_METRICS, type SortMetric } from '../../e
 import { defaultWorkers } from '../../engine/worker-pool.js';
 import { capitalOf } from '../../engine/trial.js';
 import { BacktestError, type BarData } from '../../engine/types.js';
-import { loadBarData, loadFromStore } from '../../data/load.js';
-import { DataStore } from '../../data/store.js';
+import { loadFromStore } from '../../data/load.js';
+import { withStore } from '../../schema/registry.js';
 import { exportQuery } from '../../data/export.js';
 import { panelQuery, storePanel } from '../../data/panels.js';
 import { computePanel } from '../../engine/panel.js';
@@ -57,7 +57,7 @@ async function prepare(file: string, o: DataOptions, out: (s: string) => void): 
     if (!ir) return undefined;
     try {
         const params = bindParams(ir, parseParamArgs(ir, o.params ?? []));
-        const data = await loadBarData({ stateDir: o.stateDir, assets: assetsOf(ir, o.symbols), timeframe: ir.timeframe.text, from: o.from, to: o.to });
+        const data = await withStore({ stateDir: o.stateDir }, store => loadFromStore(store, { assets: assetsOf(ir, o.symbols), timeframe: ir.timeframe.text, from: o.from, to: o.to }));
         if (data.ts.length === 0) throw new CliError(`no bars between ${o.from ?? 'the start'} and ${o.to ?? 'the end'}`);
         return { ir, data, params };
     } catch (e) {
@@ -203,7 +203,7 @@ export async function panelCommand(file: string, o: PanelCliOptions, out: (s: st
                 return { venue: s.slice(0, i), symbol: s.slice(i + 1) };
             })
             : ir.universe.map(u => ({ venue: u.venue, symbol: u.symbol }));
-        const { stored, exported, panel } = await DataStore.with({ stateDir: o.stateDir }, async store => {
+        const { stored, exported, panel } = await withStore({ stateDir: o.stateDir }, async store => {
             const data = await loadFromStore(store, { assets, timeframe: ir.timeframe.text, from: o.from, to: o.to });
             if (data.ts.length === 0) throw new CliError(`no bars between ${o.from ?? 'the start'} and ${o.to ?? 'the end'}`);
             const panel = computePanel(ir, data, params);

@@ -10,10 +10,12 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { RpcError, type RunSummary, type StreamEvent, type ParamsInput } from '../../../../protocol/src/daemon/index.js';
-import { callsInFlight } from '../../data/call-gate.js';
-import { resolveStateDir } from '../../data/store.js';
+import { callsInFlight } from '../../store/call-gate.js';
+import { resolveStateDir } from '../../../../protocol/src/discovery.js';
 import { DaemonClient, DaemonUnreachableError } from '../../../../protocol/src/client.js';
 import { daemonStatus, readAnnouncement, startDetached, stopDaemon } from '../../daemon/lifecycle.js';
+import { type LogLevel } from '../../monitoring/logger.js';
+import { teamTimeouts } from '../config.js';
 import { CliError } from '../errors.js';
 import { progressBar } from '../progress.js';
 
@@ -30,9 +32,10 @@ const CREDENTIALS = 'credentials.json';
 export function connect(o: ConnectOptions): DaemonClient {
     const stateDir = resolveStateDir(o.stateDir);
     const saved = readCredentials(stateDir);
-    const url = o.url ?? process.env['AF_DAEMON_URL'] ?? saved?.url ?? readAnnouncement(stateDir)?.url;
+    // o.url and o.token already hold --url / $AF_DAEMON_URL / the config file (cli/config.ts).
+    const url = o.url ?? saved?.url ?? readAnnouncement(stateDir)?.url;
     if (!url) throw new CliError(`no daemon runs for ${stateDir}: start one with af daemon start, or give --url`);
-    let token = o.token ?? process.env['AF_TOKEN'] ?? saved?.token;
+    let token = o.token ?? saved?.token;
     const adminFile = join(stateDir, 'admin.token');
     if (!token && existsSync(adminFile)) token = readFileSync(adminFile, 'utf8').trim();
     if (!token) throw new CliError(`no token: af login --token TOKEN, or set $AF_TOKEN (an admin creates one with af token create)`);
@@ -92,17 +95,7 @@ export interface DaemonRunOptions {
     queryTimeout?: number;
     bulkTimeout?: number;
     integrityBudget?: number;
-}
-
-/** `team=ms` pairs as a record. */
-function teamTimeouts(pairs: readonly string[]): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const p of pairs) {
-        const m = /^([^=\s]+)=(\d+)$/.exec(p.trim());
-        if (!m) throw new CliError(`--team-run-timeout takes team=milliseconds (e.g. research=3600000), not '${p}'`);
-        out[m[1]!] = Number(m[2]);
-    }
-    return out;
+    logLevel?: LogLevel;
 }
 
 /** After a stop, how long the process may take to exit by itself before it exits anyway. */
@@ -124,6 +117,7 @@ export async function daemonRunCommand(o: DaemonRunOptions, out: (s: string) => 
             language: { workers: o.langWorkers, timeoutMs: o.langTimeout },
             queryLimits: { queryMs: o.queryTimeout === undefined ? undefined : o.queryTimeout * 1000, bulkMs: o.bulkTimeout === undefined ? undefined : o.bulkTimeout * 1000 },
             integrityCheckMs: o.integrityBudget === undefined ? undefined : Math.max(0, o.integrityBudget * 1000),
+            ...(o.logLevel ? { logLevel: o.logLevel } : {}),
         });
     } catch (e) {
         throw new CliError(`the daemon cannot start: ${(e as Error).message.split('\n')[0]}`);
@@ -145,8 +139,10 @@ export async function daemonRunCommand(o: DaemonRunOptions, out: (s: string) => 
     return 0;
 }
 
-export async function daemonStartCommand(o: { stateDir?: string; port: number; host?: string; grpc?: boolean; dataDir?: string[]; maxUploadMb?: number }, out: (s: string) => void): Promise<number> {
+export async function daemonStartCommand(o: { stateDir?: string; port: number; host?: string; grpc?: boolean; dataDir?: string[]; maxUploadMb?: number; configFile?: string }, out: (s: string) => void): Promise<number> {
     const args = [
+        // The daemon reads the rest of its settings from the same config file.
+        ...(o.configFile ? ['--config', o.configFile] : []),
         ...(o.grpc ? ['--grpc'] : []),
         // Resolved here: the daemon starts in this directory too, but a path is clearer in its log.
         ...(o.dataDir ?? []).flatMap(d => ['--data-dir', resolve(d)]),

@@ -13,7 +13,8 @@ import { barsQuery, exportQuery } from '../../data/export.js';
 import { fetchBars } from '../../data/fetch.js';
 import { listPanels, panelQuery } from '../../data/panels.js';
 import { loadFromStore } from '../../data/load.js';
-import { DataStore, resolveStateDir } from '../../data/store.js';
+import { resolveStateDir } from '../../../../protocol/src/discovery.js';
+import { withStore } from '../../schema/registry.js';
 import { parseInstrument } from '../../data/symbols.js';
 import { synthBars } from '../../data/synth.js';
 import { parseTimeframe } from '../../data/timeframe.js';
@@ -101,7 +102,7 @@ export interface ImportCliOptions extends StoreCliOptions {
 
 export async function dataImportCommand(file: string, o: ImportCliOptions, out: (s: string) => void): Promise<number> {
     const map = parseColumnMap(o.map);
-    const r = await guarded(() => DataStore.with({ stateDir: o.stateDir }, store => importFile(store, file, {
+    const r = await guarded(() => withStore({ stateDir: o.stateDir }, store => importFile(store, file, {
         venue: o.venue, symbol: o.symbol, timeframe: o.timeframe, calendar: o.calendar, map, dateFormat: o.dateFormat, format: o.format,
         repair: o.repair, allowGaps: o.allowGaps,
     })), out, o.json);
@@ -116,7 +117,7 @@ export async function dataImportCommand(file: string, o: ImportCliOptions, out: 
 /** Imports the bundled S&P 500 sample as sp:SPX 1d (weekdays calendar; market closures such as 9/11 are kept as gaps). */
 export async function importSample(stateDir: string | undefined): Promise<ImportResult> {
     const file = sampleFile();
-    return DataStore.with({ stateDir }, store => importFile(store, file, {
+    return withStore({ stateDir }, store => importFile(store, file, {
         venue: SAMPLE.venue, symbol: SAMPLE.symbol, timeframe: SAMPLE.timeframe, calendar: SAMPLE.calendar, allowGaps: true,
     }));
 }
@@ -144,7 +145,7 @@ export async function dataSynthCommand(o: SynthCliOptions, out: (s: string) => v
     const results = await guarded(async () => {
         const start = o.start === undefined ? undefined : parseDateArg(o.start, '--start');
         const r = synthBars({ symbols, timeframeMs: tf.ms, bars: o.bars, seed: o.seed, start, correlation: o.correlation, annualVol: o.vol });
-        return DataStore.with({ stateDir: o.stateDir }, async store => {
+        return withStore({ stateDir: o.stateDir }, async store => {
             const done: ImportResult[] = [];
             for (const [i, s] of symbols.entries()) {
                 done.push(await importBars(store, { ts: r.ts, ...r.assets[i]! }, `synth(seed=${o.seed})`, { venue: o.venue, symbol: s, timeframe: tf.label }));
@@ -157,7 +158,7 @@ export async function dataSynthCommand(o: SynthCliOptions, out: (s: string) => v
 }
 
 export async function dataLsCommand(o: StoreCliOptions, out: (s: string) => void): Promise<number> {
-    const rows = await guarded(() => DataStore.with({ stateDir: o.stateDir }, store => store.rows(
+    const rows = await guarded(() => withStore({ stateDir: o.stateDir }, store => store.rows(
         `SELECT venue || ':' || symbol AS id, timeframe, count(*)::DOUBLE AS bars, epoch_ms(min(ts))::DOUBLE AS first, epoch_ms(max(ts))::DOUBLE AS last
          FROM bars GROUP BY venue, symbol, timeframe ORDER BY venue, symbol, timeframe`)), out);
     const list = rows.map(r => ({ id: String(r.id), timeframe: String(r.timeframe), bars: Number(r.bars), first: formatTs(Number(r.first)), last: formatTs(Number(r.last)) }));
@@ -185,7 +186,7 @@ export interface ShowCliOptions extends StoreCliOptions {
 export async function dataShowCommand(instrument: string, o: ShowCliOptions, out: (s: string) => void): Promise<number> {
     const result = await guarded(async () => {
         const id = parseInstrument(instrument);
-        return DataStore.with({ stateDir: o.stateDir }, async store => {
+        return withStore({ stateDir: o.stateDir }, async store => {
             const tfs = (await store.rows(`SELECT DISTINCT timeframe FROM bars WHERE venue = $1 AND symbol = $2`, [id.venue, id.symbol])).map(r => String(r.timeframe));
             const timeframe = o.timeframe ?? (tfs.length === 1 ? tfs[0]! : undefined);
             if (!timeframe) {
@@ -225,7 +226,7 @@ export async function dataResampleCommand(instrument: string, o: StoreCliOptions
     const r = await guarded(async () => {
         const id = parseInstrument(instrument);
         const tf = parseTimeframe(o.to);
-        return DataStore.with({ stateDir: o.stateDir }, async store => {
+        return withStore({ stateDir: o.stateDir }, async store => {
             const data = await loadFromStore(store, { assets: [id], timeframe: tf.label });
             if (data.sources[0] === tf.label) throw new DataError(`${id.id} already has ${tf.label} bars stored`);
             const a = data.assets[0]!;
@@ -248,7 +249,7 @@ export interface FetchCliOptions extends StoreCliOptions {
 
 /** `af data fetch VENUE SYMBOL TIMEFRAME --since`: OHLCV through ccxt, paginated and rate-limited, then one validated import. */
 export async function dataFetchCommand(venue: string, symbol: string, timeframe: string, o: FetchCliOptions, out: (s: string) => void, err: (s: string) => void): Promise<number> {
-    const r = await guarded(() => DataStore.with({ stateDir: o.stateDir }, store => fetchBars(store, {
+    const r = await guarded(() => withStore({ stateDir: o.stateDir }, store => fetchBars(store, {
         venue, symbol, timeframe, since: o.since, until: o.until, limit: o.limit, urls: o.urls, timeoutMs: o.timeout,
         onProgress: o.json ? undefined : (n, last) => err(`\rfetched ${n} bars, up to ${formatTs(last)}`),
     })), out, o.json);
@@ -273,7 +274,7 @@ export async function dataExportCommand(file: string, o: ExportCliOptions, out: 
     const sources = [o.sql !== undefined, o.symbols !== undefined, o.panel !== undefined].filter(Boolean).length;
     if (sources !== 1) throw new CliError('say what to export with exactly one of --sql QUERY, --symbols venue:SYMBOL,… (with --timeframe) or --panel NAME');
     if (o.symbols !== undefined && !o.timeframe) throw new CliError('--symbols needs --timeframe (e.g. 1d)');
-    const r = await guarded(() => DataStore.with({ stateDir: o.stateDir }, async store => {
+    const r = await guarded(() => withStore({ stateDir: o.stateDir }, async store => {
         const sql = o.sql ?? (o.panel !== undefined
             ? await panelQuery(store, o.panel, { layout: o.wide ? 'wide' : 'long' })
             : barsQuery({ ids: o.symbols!.split(',').map(x => parseInstrument(x.trim()).id), timeframe: o.timeframe!, from: o.from, to: o.to }));
@@ -288,7 +289,7 @@ export async function dataExportCommand(file: string, o: ExportCliOptions, out: 
 }
 
 export async function dataPanelsCommand(o: StoreCliOptions, out: (s: string) => void): Promise<number> {
-    const panels = await guarded(() => DataStore.with({ stateDir: o.stateDir }, store => listPanels(store)), out);
+    const panels = await guarded(() => withStore({ stateDir: o.stateDir }, store => listPanels(store)), out);
     if (o.json) {
         out(JSON.stringify(panels, null, 2) + '\n');
         return 0;

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { resolveStateDir } from '../../data/store.js';
+import { resolveStateDir } from '../../../../protocol/src/discovery.js';
 import { backtestCommand } from './backtest.js';
 import { importSample } from './data.js';
 import { collectAfFiles } from '../files.js';

@@ -1,5 +1,5 @@
 /** `af logs`: the daemon's structured log (<state dir>/logs/daemon.log), filtered by run, trace, request, component and level. */
-import { resolveStateDir } from '../../data/store.js';
+import { resolveStateDir } from '../../../../protocol/src/discovery.js';
 import { formatLogEntry, parseSince, readLogs, type LevelName, type LogEntry } from '../../monitoring/logs.js';
 import { CliError } from '../errors.js';
 

@@ -5,7 +5,7 @@
  */
 import { relative } from 'node:path';
 import type { SimilarMatch } from '../../../../protocol/src/daemon/index.js';
-import { resolveStateDir } from '../../data/store.js';
+import { resolveStateDir } from '../../../../protocol/src/discovery.js';
 import { findSimilar, SimilarQueryError, type SimilarScope } from '../../similarity/find.js';
 import { CliError } from '../errors.js';
 import { progressBar } from '../progress.js';

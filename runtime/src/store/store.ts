@@ -1,8 +1,9 @@
 /**
- * The embedded store: one DuckDB file, `alphaforge.duckdb`, in the state directory
- * (`--state-dir`, else $AF_STATE_DIR, else `.alphaforge/` in the current directory).
- * Opening migrates an older schema; closing releases the file lock so another process
- * (or a later open in this one) can use it. DuckDB allows one writing process per file.
+ * The embedded store: one DuckDB file, `alphaforge.duckdb`, in the state directory its opener
+ * names (runtime/src/config/ resolves it). Opening migrates an older database to the schema the
+ * opener hands it (runtime/src/schema/ assembles the modules' migrations; this folder knows no
+ * module); closing releases the file lock so another process (or a later open in this one) can use
+ * it. DuckDB allows one writing process per file.
  *
  * Every call on the connection goes through a CallGate (call-gate.ts): one caller at a time, each
  * within its time limit (`limits`: interactive queries vs bulk imports/exports), interrupted when
@@ -15,20 +16,20 @@
  */
 import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { Failure, UnavailableError } from '../../../protocol/src/errors.js';
 import { CallGate, NO_QUERY_LIMITS, withLimits, type CallOptions, type QueryLimits } from './call-gate.js';
-import { DataError, firstLine } from './errors.js';
+import { StoreError, firstLine } from './errors.js';
 import { corruptionDetail, damageMessage, isCorruption } from './integrity.js';
-import { migrate } from './migrations.js';
-import { privateDir, privateFile } from '../security/state-files.js';
+import { checkSchema, migrate, type Schema } from './migrations.js';
+import { privateDir, privateFile } from './state-files.js';
 
 export const DB_FILE = 'alphaforge.duckdb';
 
-export function resolveStateDir(stateDir?: string): string {
-    return resolve(stateDir ?? (process.env.AF_STATE_DIR || '.alphaforge'));
-}
-
 export interface StoreOptions {
-    stateDir?: string;
+    /** The state directory (resolved by the caller: runtime/src/config/). */
+    stateDir: string;
+    /** The database's migrations in version order (runtime/src/schema/ has the one list). */
+    schema: Schema;
     /** For tests of migrations: stop at this schema version. */
     migrateTo?: number;
     /** Time limits of the store's calls (default none: local commands; the daemon gives DEFAULT_QUERY_LIMITS). */
@@ -38,9 +39,12 @@ export interface StoreOptions {
 export type Params = DuckDBValue[] | Record<string, DuckDBValue>;
 
 /** A call read a block whose checksum does not match: the file is damaged (not the caller's fault; 503). */
-export class DatabaseDamaged extends DataError {
-    readonly status = 503;
+export class DatabaseDamaged extends UnavailableError {
     readonly reason = 'database_damaged';
+    constructor(message: string) {
+        super(message);
+        this.name = 'DatabaseDamaged';
+    }
 }
 
 /** Damage found by calls of this process, by database file (first report wins). */
@@ -82,7 +86,7 @@ export class DataStore {
     private inTransaction = false;
     private readonly gate: CallGate;
 
-    private constructor(readonly stateDir: string, readonly file: string, private shared: SharedInstance | undefined, private instance: DuckDBInstance | undefined, conn: DuckDBConnection, readonly schemaVersion: number, readonly migratedFrom: number, limits: QueryLimits) {
+    private constructor(readonly stateDir: string, readonly file: string, private readonly schema: Schema, private shared: SharedInstance | undefined, private instance: DuckDBInstance | undefined, conn: DuckDBConnection, readonly schemaVersion: number, readonly migratedFrom: number, limits: QueryLimits) {
         this.conn = conn;
         this.gate = new CallGate(() => this.conn?.interrupt(), limits);
     }
@@ -92,13 +96,14 @@ export class DataStore {
         return this.gate.queryLimits;
     }
 
-    static async open(options: StoreOptions = {}): Promise<DataStore> {
-        const stateDir = resolveStateDir(options.stateDir);
+    static async open(options: StoreOptions): Promise<DataStore> {
+        checkSchema(options.schema);
+        const stateDir = resolve(options.stateDir);
         try {
             // Private: the database holds every team's data and the token hashes (0700, files 0600).
             privateDir(stateDir);
         } catch (e) {
-            throw new DataError(`cannot create the state directory ${stateDir}: ${firstLine(e)}`);
+            throw new StoreError(`cannot create the state directory ${stateDir}: ${firstLine(e)}`);
         }
         const file = join(stateDir, DB_FILE);
         let shared = instances.get(file);
@@ -117,9 +122,9 @@ export class DataStore {
             if (isCorruption(e)) throw new DatabaseDamaged(damageMessage(file, 'found when opening it', corruptionDetail(e)));
             if (/\block\b/i.test(msg)) {
                 const pid = /PID (\d+)/.exec(msg)?.[1];
-                throw new DataError(`${file} is in use by another process${pid ? ` (pid ${pid})` : ''}; close it (e.g. a running daemon) or use another --state-dir`);
+                throw new StoreError(`${file} is in use by another process${pid ? ` (pid ${pid})` : ''}; close it (e.g. a running daemon) or use another --state-dir`);
             }
-            throw new DataError(`cannot open ${file}: ${msg}`);
+            throw new StoreError(`cannot open ${file}: ${msg}`);
         }
         let conn: DuckDBConnection | undefined;
         try {
@@ -128,17 +133,26 @@ export class DataStore {
             // Timestamps are UTC everywhere: casts of zone-less text and TIMESTAMPTZ → TIMESTAMP must not depend on the machine.
             await conn.run(`SET TimeZone = 'UTC'`);
             const c = conn;
-            const migrated = shared.migrating.then(() => migrate(c, file, options.migrateTo));
+            const migrated = shared.migrating.then(() => migrate(c, file, options.schema, options.migrateTo));
             shared.migrating = migrated.catch(() => undefined);
             const { from, to } = await migrated;
-            return new DataStore(stateDir, file, shared, instance, conn, to, from, withLimits(NO_QUERY_LIMITS, options.limits));
+            return new DataStore(stateDir, file, options.schema, shared, instance, conn, to, from, withLimits(NO_QUERY_LIMITS, options.limits));
         } catch (e) {
             conn?.closeSync();
             release(file, shared, instance);
-            if (e instanceof DataError) throw e;
+            if (e instanceof Failure) throw e;
             if (isCorruption(e)) throw new DatabaseDamaged(damageMessage(file, 'found when opening it', corruptionDetail(e)));
-            throw new DataError(`cannot open ${file}: ${firstLine(e)}`);
+            throw new StoreError(`cannot open ${file}: ${firstLine(e)}`);
         }
+    }
+
+    /**
+     * Another connection to the same database, with the same schema and time limits: for a service
+     * that runs its own transactions beside this store's (the orchestrator, the readiness probe).
+     * Closed on its own. `limits` replaces this store's time limits (`{}`: none).
+     */
+    openAnother(o: { limits?: Partial<QueryLimits> } = {}): Promise<DataStore> {
+        return DataStore.open({ stateDir: this.stateDir, schema: this.schema, migrateTo: this.schemaVersion, limits: o.limits ?? this.limits });
     }
 
     /** Opens, runs `fn`, and always closes. */

@@ -4,7 +4,7 @@
  * stdout, and stops gracefully on SIGTERM / SIGINT. The crash test drives it (and kill -9s it);
  * it is also a quick way to drain a queue by hand.
  *
- *   node out/runtime/src/orchestrator/standalone.js --state-dir DIR [--concurrency N]
+ *   node out/runtime/src/daemon/standalone-orchestrator.js --state-dir DIR [--concurrency N]
  *        [--submit runs.json] [--timeout MS] [--exit-when-idle]
  *
  * runs.json: [{ "spec": RunSpec, "user": "…", "team": "…" }, …]
@@ -13,9 +13,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DataStore } from '../data/store.js';
-import { Orchestrator } from './orchestrator.js';
-import type { RunSpec } from './types.js';
+import { openStore } from '../schema/registry.js';
+import { Orchestrator } from '../orchestrator/orchestrator.js';
+import type { RunSpec } from '../orchestrator/types.js';
 
 const { values } = parseArgs({
     options: {
@@ -29,7 +29,7 @@ const { values } = parseArgs({
 
 const print = (o: unknown): void => { process.stdout.write(`${JSON.stringify(o)}\n`); };
 
-const store = await DataStore.open({ stateDir: values['state-dir'] });
+const store = await openStore({ stateDir: values['state-dir'] });
 const orchestrator = new Orchestrator({
     store,
     concurrency: values.concurrency ? Number(values.concurrency) : undefined,

@@ -19,7 +19,8 @@
  * interrupted query with an error (and aborts its transaction, which the caller rolls back).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { DataError } from './errors.js';
+import { UnavailableError } from '../../../protocol/src/errors.js';
+import { StoreError } from './errors.js';
 
 /** Time limits of database calls, by class. */
 export interface QueryLimits {
@@ -52,18 +53,19 @@ export interface CallOptions {
 }
 
 /** A call passed its time limit and was stopped. A user error: the request was too heavy. */
-export class QueryTimeout extends DataError {
+export class QueryTimeout extends StoreError {
     readonly reason = 'query_timeout';
     constructor(what: string, readonly limitMs: number, hint: string) {
         super(`${what} took longer than ${duration(limitMs)} and was stopped; ${hint}`);
+        this.name = 'QueryTimeout';
     }
 }
 
 /** The connection is busy (another call holds it past this call's limit) or the store is stopping: retry later. */
-export class DatabaseUnavailable extends DataError {
-    readonly status = 503;
+export class DatabaseUnavailable extends UnavailableError {
     constructor(message: string, readonly reason: 'database_busy' | 'database_stopping') {
         super(message);
+        this.name = 'DatabaseUnavailable';
     }
 }
 

@@ -9,7 +9,7 @@
  */
 import { duration } from './call-gate.js';
 import { firstLine } from './errors.js';
-import { DataStore } from './store.js';
+import { type DataStore } from './store.js';
 
 export interface ProbeOutcome {
     readonly ok: boolean;
@@ -17,8 +17,6 @@ export interface ProbeOutcome {
 }
 
 export interface DatabaseProbeOptions {
-    /** The state directory whose database is probed (a connection of its own on the process's instance). */
-    readonly stateDir: string;
     /** How long the probe query may take; default 1000 ms. */
     readonly timeoutMs?: number;
 }
@@ -31,8 +29,9 @@ export class DatabaseProbe {
         this.timeoutMs = o.timeoutMs ?? 1000;
     }
 
-    static async open(o: DatabaseProbeOptions): Promise<DatabaseProbe> {
-        return new DatabaseProbe(await DataStore.open({ stateDir: o.stateDir }), o);
+    /** A probe of `store`'s database, on a connection of its own (without the store's time limits: the probe has its own). */
+    static async open(store: DataStore, o: DatabaseProbeOptions = {}): Promise<DatabaseProbe> {
+        return new DatabaseProbe(await store.openAnother({ limits: {} }), o);
     }
 
     /** ok, or not ok with what is wrong. Never throws, never waits much longer than the time limit. */

@@ -1,22 +1,11 @@
 /**
- * The schema of alphaforge.duckdb, as ordered migrations. Each migration runs in its own
- * transaction together with its schema_version row, so a crash leaves the database at the
- * previous version, never half-way. Append new migrations; never edit a released one.
- * Timestamps are TIMESTAMP holding UTC (the connection's TimeZone is pinned to UTC).
+ * Schema of the data module: instruments, bars and on-chain series (migration 1), the import log
+ * (2), feature panels (3), and market data ownership (8). The one ordered list of the database is
+ * assembled in runtime/src/schema/; this file only contributes. Never edit a released migration.
  */
-import { type DuckDBConnection } from '@duckdb/node-api';
-import { DataError } from './errors.js';
-import { EXPERIMENT_MIGRATIONS } from '../experiments/schema.js';
-import { IAM_MIGRATIONS } from '../iam/schema.js';
-import { RUN_ARTIFACT_MIGRATIONS, RUN_MIGRATIONS } from '../orchestrator/schema.js';
+import { type Migration } from '../store/migrations.js';
 
-export interface Migration {
-    readonly version: number;
-    readonly description: string;
-    readonly statements: readonly string[];
-}
-
-const DATA_MIGRATIONS: readonly Migration[] = [
+export const DATA_MIGRATIONS: readonly Migration[] = [
     {
         version: 1,
         description: 'instruments, bars and on-chain series',
@@ -125,7 +114,7 @@ const DATA_MIGRATIONS: readonly Migration[] = [
  * that import, so the snapshot a run saw before the replacement can be rebuilt (load.ts findSnapshot).
  * `imports.team`: the team an import acted for (NULL: the local CLI).
  */
-const DATA_OWNERSHIP_MIGRATIONS: readonly Migration[] = [
+export const DATA_OWNERSHIP_MIGRATIONS: readonly Migration[] = [
     {
         version: 8,
         description: 'market data ownership: series owner and visibility, replaced bars kept by import',
@@ -156,56 +145,3 @@ const DATA_OWNERSHIP_MIGRATIONS: readonly Migration[] = [
         ],
     },
 ];
-
-/**
- * Every module's migrations, in version order: the data store's own (1–3), then the daemon's
- * modules, each owning its tables in its own schema.ts, then later ones of any module in the
- * order they were released. Versions must run 1, 2, 3, … without gaps.
- */
-export const MIGRATIONS: readonly Migration[] = [...DATA_MIGRATIONS, ...IAM_MIGRATIONS, ...RUN_MIGRATIONS, ...EXPERIMENT_MIGRATIONS, ...DATA_OWNERSHIP_MIGRATIONS, ...RUN_ARTIFACT_MIGRATIONS];
-MIGRATIONS.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`migration ${i + 1} has version ${m.version}: versions must be consecutive`);
-});
-
-export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
-
-async function scalar(conn: DuckDBConnection, sql: string): Promise<unknown> {
-    const r = await conn.runAndReadAll(sql);
-    return r.getRowsJS()[0]?.[0];
-}
-
-/** The database's schema version: 0 for an empty database. Refuses a database that is not ours. */
-export async function currentVersion(conn: DuckDBConnection, file: string): Promise<number> {
-    const tables = await conn.runAndReadAll(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_catalog = current_database()`);
-    const names = tables.getRowsJS().map(r => String(r[0]));
-    if (names.length === 0) return 0;
-    if (!names.includes('schema_version')) {
-        throw new DataError(`${file} is a DuckDB database but not an AlphaForge one (no schema_version table; it has ${names.slice(0, 5).join(', ')}); use another --state-dir`);
-    }
-    return Number(await scalar(conn, 'SELECT coalesce(max(version), 0) FROM schema_version'));
-}
-
-/**
- * Brings the database up to `target` (default: the latest). A database newer than this
- * program knows is refused untouched: writing to it could corrupt data an upgraded af relies on.
- */
-export async function migrate(conn: DuckDBConnection, file: string, target = LATEST_VERSION): Promise<{ from: number; to: number }> {
-    const from = await currentVersion(conn, file);
-    if (from > LATEST_VERSION) {
-        throw new DataError(`${file} has schema version ${from}, newer than this af understands (${LATEST_VERSION}); upgrade AlphaForge or use another --state-dir`);
-    }
-    for (const m of MIGRATIONS) {
-        if (m.version <= from || m.version > target) continue;
-        await conn.run('BEGIN TRANSACTION');
-        try {
-            if (m.version === 1) await conn.run(`CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)`);
-            for (const s of m.statements) await conn.run(s);
-            await conn.run(`INSERT INTO schema_version VALUES ($1, $2, now() AT TIME ZONE 'UTC')`, [m.version, m.description]);
-            await conn.run('COMMIT');
-        } catch (e) {
-            await conn.run('ROLLBACK');
-            throw e;
-        }
-    }
-    return { from, to: Math.max(from, Math.min(target, LATEST_VERSION)) };
-}

@@ -63,7 +63,7 @@ function fakeDaemon(runs: Record<string, Record<string, unknown>>) {
                 if (!r) throw new RpcError(ErrorCodes.NotFound, `no run ${params.id}`);
                 return { run: r };
             }
-            if (method === 'runs.artifacts') return { artifacts: [] };
+            if (method === 'runs.result') throw new RpcError(ErrorCodes.NotFound, `run ${params.id} has no result.json; run it again (runs.submit with the same spec) to produce one`);
             throw new Error(`unexpected ${method}`);
         },
         follow: async (id: string) => { followed.push(id); return new Disposable(); },
@@ -217,7 +217,7 @@ describe('controllers with restored panels', () => {
         await p.send({ type: 'ready' });
         expect(p.posted.slice(m)).toEqual([{ type: 'persist', state: { runId: 'run-1' } }, { type: 'failed', message: 'The run failed: worker crashed' }]);
 
-        // Other restored runs, connected now: a running one is followed, a completed one without a report says why.
+        // Other restored runs, connected now: a running one is followed, a completed one without a result says why.
         // (The run loads in the background: the serializer returns as soon as the panel is set up.)
         const running = await recorded().revive('alphaforge.report', saved({ runId: 'run-2' }));
         const done = await recorded().revive('alphaforge.report', saved({ runId: 'run-3' }));
@@ -226,7 +226,7 @@ describe('controllers with restored panels', () => {
         await settle();
         expect(followed).toEqual(['run-2']);
         expect(running.posted.at(-1)).toEqual({ type: 'progress', fraction: 0.25, message: 'Backtest running…' });
-        expect(done.posted.at(-1)).toEqual({ type: 'failed', message: 'Run run-3 has no report artifact (artifacts: none).' });
+        expect(done.posted.at(-1)).toEqual({ type: 'failed', message: 'Run run-3 has no result to show: run run-3 has no result.json; run it again (runs.submit with the same spec) to produce one' });
         expect(gone.posted.at(-1)).toEqual({ type: 'failed', message: 'No run run-9 (or it belongs to another team).' });
 
         // A restored panel of a run already open (shown before VS Code got to it) is closed: one panel per run.

@@ -25,6 +25,8 @@ const Str = z.string().max(10_000);
 const Count = z.number().int().min(0);
 const EpochMs = z.number().describe('ms since the epoch (a bar\'s open time, UTC)');
 const ParamValues = z.record(Str, z.union([z.number(), z.boolean()]));
+/** Every metric of protocol/src/metrics.ts as a wire number (named, so the generated docs show it once). */
+const Metrics = WireMetrics.meta({ id: 'WireMetrics' });
 
 export const RUN_KINDS = ['backtest', 'sweep', 'walkforward'] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
@@ -96,7 +98,7 @@ export const Search = z.object({
     fixed: ParamValues,
 });
 
-export const Trial = z.object({ params: ParamValues, metrics: WireMetrics });
+export const Trial = z.object({ params: ParamValues, metrics: Metrics });
 export type Trial = z.infer<typeof Trial>;
 
 export const SweepPart = z.object({
@@ -113,8 +115,8 @@ export const WalkForwardWindow = z.object({
     outOfSample: BarRange,
     /** The in-sample best, traded out of sample. */
     params: ParamValues,
-    inSampleMetrics: WireMetrics,
-    outOfSampleMetrics: WireMetrics,
+    inSampleMetrics: Metrics,
+    outOfSampleMetrics: Metrics,
 });
 export type WalkForwardWindow = z.infer<typeof WalkForwardWindow>;
 
@@ -131,31 +133,21 @@ export const RunResult = z.object({
     schema: z.literal(RUN_RESULT_SCHEMA),
     version: z.literal(RUN_RESULT_VERSION),
     kind: z.enum(RUN_KINDS),
-    /** The daemon's run id (absent for a local run). */
-    runId: Str.optional(),
+    runId: Str.optional().describe('The daemon\'s run id (absent for a local run).'),
     strategy: Str,
-    /** `venue:SYMBOL` of each asset the run traded, in the universe's order. */
-    symbols: z.array(Str).max(RESULT_LIMITS.symbols),
+    symbols: z.array(Str).max(RESULT_LIMITS.symbols).describe('`venue:SYMBOL` of each asset the run traded, in the universe\'s order.'),
     timeframe: Str,
-    /** The bars the run was given. */
-    range: BarRange,
-    /** The params run: a backtest's, a sweep's best, a walk-forward's latest pick (what to trade now). */
-    params: ParamValues,
-    /** Starting capital (the first peak of the drawdown). */
-    capital: z.number(),
-    /** Bars at the start of `series` before the rules first ran (0 for a walk-forward: its windows warm up on the bars before them). */
-    warmupBars: Count,
-    /** Of the backtest; of a sweep's best trial; of a walk-forward's stitched out-of-sample bars. */
-    metrics: WireMetrics,
-    /** Per-bar series; null for a sweep (it keeps no single run's bars: backtest its best params for them). */
-    series: Series.nullable(),
-    /** Trades behind `series`, in order of exit (a page of them when `tradeCount` is larger). */
-    trades: z.array(RunTrade).max(RESULT_LIMITS.trades),
-    tradeCount: Count,
+    range: BarRange.describe('The bars the run was given: first and last bar time, count.'),
+    params: ParamValues.describe('The params run: a backtest\'s, a sweep\'s best, a walk-forward\'s latest pick (what to trade now).'),
+    capital: z.number().describe('Starting capital (the first peak of the drawdown).'),
+    warmupBars: Count.describe('Bars at the start of `series` before the rules first ran (0 for a walk-forward: its windows warm up on the bars before them).'),
+    metrics: Metrics.describe('Of the backtest; of a sweep\'s best trial; of a walk-forward\'s stitched out-of-sample bars.'),
+    series: Series.nullable().describe('Per-bar series (a walk-forward: its stitched out-of-sample bars), columnar; null for a sweep (it keeps no single run\'s bars: backtest its best params for them).'),
+    trades: z.array(RunTrade).max(RESULT_LIMITS.trades).describe('The trades behind `series` (a page of them when `tradeCount` is larger).'),
+    tradeCount: Count.describe('How many trades `series` has in all.'),
     events: z.array(RunEvent).max(RESULT_LIMITS.events),
     provenance: Provenance,
-    /** Sweeps and walk-forwards. */
-    search: Search.optional(),
+    search: Search.optional().describe('Sweeps and walk-forwards: how they searched.'),
     sweep: SweepPart.optional(),
     walkforward: WalkForwardPart.optional(),
 }).superRefine((r, ctx) => {

@@ -137,14 +137,17 @@ export class ReportPanels implements vscode.Disposable {
         }));
     }
 
-    /** Shows the report of a run (a panel per run; an open one is revealed). */
-    async show(runId: string): Promise<void> {
+    /**
+     * Shows the report of a run (a panel per run; an open one is revealed). `known`: the run as the
+     * caller just read it (a run it followed to its end), so it is not asked for again.
+     */
+    async show(runId: string, known?: RunDetail): Promise<void> {
         const existing = this.open.get(runId);
         if (existing) {
             existing.panel.reveal();
             return;
         }
-        await this.attach(runId, { title: `Report ${runId}` });
+        await this.attach(runId, { title: `Report ${runId}` }, known?.id === runId ? known : undefined);
     }
 
     /**
@@ -160,7 +163,7 @@ export class ReportPanels implements vscode.Disposable {
         void this.attach(runId, { restored: webviewPanel });
     }
 
-    private async attach(runId: string, origin: PanelOrigin): Promise<void> {
+    private async attach(runId: string, origin: PanelOrigin, known?: RunDetail): Promise<void> {
         const panel = new StatefulPanel('report', origin, this.extensionUri, this.log, m => this.onMessage(m));
         this.open.set(runId, panel);
         panel.panel.onDidDispose(() => {
@@ -170,7 +173,7 @@ export class ReportPanels implements vscode.Disposable {
         });
         panel.persist({ runId });
         panel.show({ type: 'progress', fraction: 0, message: 'Loading the run…' });
-        await this.fill(runId, panel);
+        await this.fill(runId, panel, known);
     }
 
     private async onMessage(m: ReportToHost): Promise<void> {
@@ -178,14 +181,15 @@ export class ReportPanels implements vscode.Disposable {
         else if (m.type === 'showRuns') this.showRuns(fingerprintFilter(m.fingerprint, m.structural));
     }
 
-    private async fill(runId: string, panel: StatefulPanel<'report'>): Promise<void> {
+    private async fill(runId: string, panel: StatefulPanel<'report'>, known?: RunDetail): Promise<void> {
         if (!this.daemon.connected) {
             this.waitForDaemon(runId, panel);
             return;
         }
         this.waiting.delete(runId);
         try {
-            const { run } = await this.daemon.call('runs.get', { id: runId });
+            // A finished run does not change: the caller's copy is as good as asking again.
+            const run = known && !isActive(known.state) ? known : (await this.daemon.call('runs.get', { id: runId })).run;
             panel.panel.title = `${run.strategy ?? run.id} — ${kindLabel(run.kind)}`;
             if (isActive(run.state)) {
                 if (!this.following.has(runId)) this.following.set(runId, await this.daemon.follow(runId));

@@ -255,6 +255,22 @@ describe('controllers with restored panels', () => {
         expect(p.disposed).toBe(true);
     });
 
+    it('report: a finished run the caller already read is not asked for again, only its result; a running one is', async () => {
+        const { daemon, calls } = fakeDaemon({ 'run-4': run('run-4', 'completed'), 'run-5': run('run-5', 'running', { progress: 0.5 }) });
+        daemon.setState({ kind: 'connected', url: 'http://127.0.0.1:7411', principal: {} as never, version: '1', live: true });
+        const reports = new ReportPanels(extensionUri() as never, daemon, new ReportLoader(daemon), log, () => undefined);
+        await reports.show('run-4', run('run-4', 'completed') as never);
+        await settle();
+        expect(calls.map(c => c.method)).toEqual(['runs.result']);
+        expect(recorded().panels.at(-1)!.posted.at(-1)).toMatchObject({ type: 'failed', message: expect.stringMatching(/^Run run-4 has no result to show: /) });
+        // A copy of a run still going is stale by the time the panel opens: asked again.
+        await reports.show('run-5', run('run-5', 'queued') as never);
+        await settle();
+        expect(calls.map(c => c.method)).toEqual(['runs.result', 'runs.get']);
+        expect(recorded().panels.at(-1)!.posted.at(-1)).toEqual({ type: 'progress', fraction: 0.5, message: 'Backtest running…' });
+        reports.dispose();
+    });
+
     it('DAG: asks the language server again for the document and strategy; "show" reuses the restored panel', async () => {
         const asked: [string, string | undefined][] = [];
         const client: DagSource = {

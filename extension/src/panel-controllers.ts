@@ -1,7 +1,7 @@
 /**
  * What the three panels show and do:
- * - reports: one panel per run, fed `runs.get` and the run's artifacts (the message embedded in
- *   report.html, else one built from result.json); live progress while the run is going;
+ * - reports: one panel per run, fed `runs.get` and the run's result (`runs.result`: data, thinned
+ *   for the charts, trades paged); live progress while the run is going;
  * - the DAG of a strategy from the language server (`alphaforge/dagView`), refreshed as the
  *   document changes, click-to-reveal in the source;
  * - experiments: the store's search, compare (equity curves) and "open report".
@@ -12,11 +12,13 @@
  */
 import * as vscode from 'vscode';
 import { ErrorCodes, RpcError, type ResultOf } from '../../protocol/src/daemon/index.js';
+import { DEFAULT_MAX_POINTS, type RunResult } from '../../protocol/src/run-result.js';
 import type { DagPanelState, ExperimentsToHost, ReportRun, ReportToHost, SourceRange } from '../../protocol/src/webview.js';
+import { REPORT_MAX_ROWS } from '../../protocol/src/wire.js';
 import { DaemonNotReadyError, type DaemonConnection, type DaemonState } from './daemon-connection.js';
 import type { AlphaForgeLanguageClient } from './language-client.js';
 import { StatefulPanel, type Logger, type PanelOrigin } from './panels.js';
-import { comparisonCurve, fingerprintFilter, reportFromHtml, reportFromResult, searchRowToPanel, withSource } from './report-source.js';
+import { comparisonCurve, fingerprintFilter, reportFromResult, searchRowToPanel } from './report-source.js';
 import { isActive, kindLabel } from './run-model.js';
 import { scanStrategies } from './strategy-scan.js';
 
@@ -51,7 +53,10 @@ async function strategyRange(uri: string | undefined, strategy: string | null): 
     }
 }
 
-/** Report messages of finished runs (they never change). */
+/** Trades asked for per `runs.result` call while a report pages through them. */
+const TRADES_PAGE = 50_000;
+
+/** Report messages of finished runs (they never change), from their results (`runs.result`). */
 export class ReportLoader {
     private readonly cache = new Map<string, ReportRun>();
 
@@ -61,33 +66,33 @@ export class ReportLoader {
     async load(run: RunDetail): Promise<{ report: ReportRun } | { reason: string }> {
         const hit = this.cache.get(run.id);
         if (hit) return { report: hit };
-        const { artifacts } = await this.daemon.call('runs.artifacts', { id: run.id });
-        const names = new Set(artifacts.map(a => a.name));
-        const source = { ...(run.spec.uri ? { uri: run.spec.uri } : {}) };
+        if (run.kind === 'sweep') return { reason: 'A sweep has no single equity curve: compare its trials in the experiments panel, or backtest the best parameters.' };
+        let result: RunResult;
+        try {
+            result = await this.result(run.id);
+        } catch (e) {
+            // No result file, or a damaged one: the daemon's sentence says which and what to do.
+            if (e instanceof RpcError && (e.code === ErrorCodes.NotFound || e.code === ErrorCodes.Conflict)) return { reason: `Run ${run.id} has no result to show: ${e.message}` };
+            throw e;
+        }
         const range = await strategyRange(run.spec.uri, run.strategy);
-        let report: ReportRun | undefined;
-        if (names.has('report.html')) {
-            const { content } = await this.daemon.call('runs.artifacts', { id: run.id, name: 'report.html', maxBytes: 32 * 1024 * 1024 });
-            if (content && content.encoding === 'utf8' && !content.truncated) report = reportFromHtml(content.data);
-        }
-        if (!report && names.has('result.json')) {
-            const { content } = await this.daemon.call('runs.artifacts', { id: run.id, name: 'result.json', maxBytes: 64 * 1024 * 1024 });
-            if (content && !content.truncated) {
-                const text = content.encoding === 'base64' ? Buffer.from(content.data, 'base64').toString('utf8') : content.data;
-                try {
-                    report = reportFromResult(run, JSON.parse(text), { ...source, ...(range ? { range } : {}) });
-                } catch {
-                    report = undefined;
-                }
-            }
-        }
-        if (!report) {
-            return { reason: run.kind === 'sweep' ? 'A sweep has no single equity curve: compare its trials in the experiments panel, or backtest the best parameters.' : `Run ${run.id} has no report artifact (artifacts: ${[...names].join(', ') || 'none'}).` };
-        }
-        report = withSource(report, { ...source, ...(range ? { range } : {}) });
-        this.cache.set(run.id, report);
+        const r = reportFromResult(run, result, range ? { range } : {});
+        if (!('report' in r)) return r;
+        this.cache.set(run.id, r.report);
         if (this.cache.size > 30) this.cache.delete(this.cache.keys().next().value!);
-        return { report };
+        return r;
+    }
+
+    /** The result with its series thinned for the charts and its trades fetched page by page (up to what a panel lists). */
+    private async result(id: string): Promise<RunResult> {
+        const first = (await this.daemon.call('runs.result', { id, maxPoints: DEFAULT_MAX_POINTS, tradesLimit: TRADES_PAGE, trialsLimit: 0 })).result;
+        const trades = [...first.trades];
+        while (trades.length < Math.min(first.tradeCount, REPORT_MAX_ROWS)) {
+            const page = (await this.daemon.call('runs.result', { id, maxPoints: 2, tradesOffset: trades.length, tradesLimit: TRADES_PAGE, trialsLimit: 0 })).result.trades;
+            if (page.length === 0) break;
+            trades.push(...page);
+        }
+        return { ...first, trades: trades.slice(0, REPORT_MAX_ROWS) };
     }
 }
 
@@ -132,14 +137,17 @@ export class ReportPanels implements vscode.Disposable {
         }));
     }
 
-    /** Shows the report of a run (a panel per run; an open one is revealed). */
-    async show(runId: string): Promise<void> {
+    /**
+     * Shows the report of a run (a panel per run; an open one is revealed). `known`: the run as the
+     * caller just read it (a run it followed to its end), so it is not asked for again.
+     */
+    async show(runId: string, known?: RunDetail): Promise<void> {
         const existing = this.open.get(runId);
         if (existing) {
             existing.panel.reveal();
             return;
         }
-        await this.attach(runId, { title: `Report ${runId}` });
+        await this.attach(runId, { title: `Report ${runId}` }, known?.id === runId ? known : undefined);
     }
 
     /**
@@ -155,7 +163,7 @@ export class ReportPanels implements vscode.Disposable {
         void this.attach(runId, { restored: webviewPanel });
     }
 
-    private async attach(runId: string, origin: PanelOrigin): Promise<void> {
+    private async attach(runId: string, origin: PanelOrigin, known?: RunDetail): Promise<void> {
         const panel = new StatefulPanel('report', origin, this.extensionUri, this.log, m => this.onMessage(m));
         this.open.set(runId, panel);
         panel.panel.onDidDispose(() => {
@@ -165,7 +173,7 @@ export class ReportPanels implements vscode.Disposable {
         });
         panel.persist({ runId });
         panel.show({ type: 'progress', fraction: 0, message: 'Loading the run…' });
-        await this.fill(runId, panel);
+        await this.fill(runId, panel, known);
     }
 
     private async onMessage(m: ReportToHost): Promise<void> {
@@ -173,14 +181,15 @@ export class ReportPanels implements vscode.Disposable {
         else if (m.type === 'showRuns') this.showRuns(fingerprintFilter(m.fingerprint, m.structural));
     }
 
-    private async fill(runId: string, panel: StatefulPanel<'report'>): Promise<void> {
+    private async fill(runId: string, panel: StatefulPanel<'report'>, known?: RunDetail): Promise<void> {
         if (!this.daemon.connected) {
             this.waitForDaemon(runId, panel);
             return;
         }
         this.waiting.delete(runId);
         try {
-            const { run } = await this.daemon.call('runs.get', { id: runId });
+            // A finished run does not change: the caller's copy is as good as asking again.
+            const run = known && !isActive(known.state) ? known : (await this.daemon.call('runs.get', { id: runId })).run;
             panel.panel.title = `${run.strategy ?? run.id} — ${kindLabel(run.kind)}`;
             if (isActive(run.state)) {
                 if (!this.following.has(runId)) this.following.set(runId, await this.daemon.follow(runId));
@@ -367,13 +376,14 @@ export class ExperimentsPanel implements vscode.Disposable {
                 return;
             }
             case 'compare': {
-                const runs: { id: string; curve: ReturnType<typeof comparisonCurve> }[] = [];
+                const runs: { id: string; curve: NonNullable<ReturnType<typeof comparisonCurve>> }[] = [];
                 for (const id of m.runIds) {
                     try {
                         const { run } = await this.daemon.call('runs.get', { id });
                         if (run.state !== 'completed') continue;
                         const r = await this.loader.load(run);
-                        if ('report' in r) runs.push({ id, curve: comparisonCurve(r.report) });
+                        const curve = 'report' in r ? comparisonCurve(r.report) : undefined;
+                        if (curve) runs.push({ id, curve });
                     } catch (e) {
                         this.log.debug(`compare: ${id}: ${errorText(e)}`);
                     }

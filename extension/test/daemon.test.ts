@@ -137,7 +137,7 @@ describe.skipIf(!built)('the extension with a real daemon', () => {
         expect(top[3]!.children!.map(n => n.label)).toEqual(['Search failed: the language server is off (alphaforge.server.enabled)']);
     }, 60_000);
 
-    it('opens the report of the run: the page under a strict CSP, fed the run message from its report.html', async () => {
+    it('opens the report of the run: the page under a strict CSP, fed the run message built from its result (runs.result)', async () => {
         const runs = recorded.trees.get('alphaforge.runs')!;
         const run = (await runs.getChildren() as { id: string; state: string }[]).find(r => r.state === 'completed')!;
         await recorded.commands.get('alphaforge.openReport')!(run.id);
@@ -146,11 +146,15 @@ describe.skipIf(!built)('the extension with a real daemon', () => {
         expect(panel.options.localResourceRoots!.map(u => u.fsPath)).toEqual([join(extensionDir, 'webviews', 'dist'), join(extensionDir, 'media')]);
         expect(panel.html).toMatch(/Content-Security-Policy" content="default-src &#39;none&#39;; img-src &#39;self&#39; https:\/\/\*\.vscode-cdn\.net data:; style-src &#39;self&#39; https:\/\/\*\.vscode-cdn\.net &#39;nonce-[A-Za-z0-9+/=]{24}&#39;; script-src &#39;nonce-/);
         expect(panel.html).toContain(`src="https://fake.vscode-cdn.net${join(extensionDir, 'webviews', 'dist', 'report.js')}"`);
-        const last = panel.posted.at(-1) as { type: string; run: { id: string; strategy: string; uri?: string; range?: unknown }; metrics: Record<string, unknown>; result: { trades: unknown[] } };
+        const last = panel.posted.at(-1) as { type: string; run: { id: string; strategy: string; uri?: string; range?: unknown }; result: { schema: string; metrics: Record<string, unknown>; trades: { symbol: string }[]; tradeCount: number; series: { ts: number[] } } };
         expect(last.type).toBe('run');
         expect(last.run).toMatchObject({ id: run.id, strategy: 'SmaCross', uri: vscode.Uri.file(join(ws, 'sma-cross.af')).toString().replace('file://', 'file://') });
-        expect(typeof last.metrics.sharpe).toBe('number');
+        expect(last.result.schema).toBe('alphaforge.run-result');
+        expect(typeof last.result.metrics.sharpe).toBe('number');
         expect(last.result.trades.length).toBeGreaterThan(0);
+        expect(last.result.trades.length).toBe(last.result.tradeCount);
+        expect(last.result.trades[0]!.symbol).toMatch(/^[a-z]+:/);
+        expect(last.result.series.ts.length).toBeGreaterThan(0);
         expect(panel.title).toBe('SmaCross — Backtest');
         // The page (re)starts: it says ready and gets its state again (what to keep for a reload, then the run).
         const n = panel.posted.length;

@@ -63,7 +63,7 @@ function fakeDaemon(runs: Record<string, Record<string, unknown>>) {
                 if (!r) throw new RpcError(ErrorCodes.NotFound, `no run ${params.id}`);
                 return { run: r };
             }
-            if (method === 'runs.artifacts') return { artifacts: [] };
+            if (method === 'runs.result') throw new RpcError(ErrorCodes.NotFound, `run ${params.id} has no result.json; run it again (runs.submit with the same spec) to produce one`);
             throw new Error(`unexpected ${method}`);
         },
         follow: async (id: string) => { followed.push(id); return new Disposable(); },
@@ -217,7 +217,7 @@ describe('controllers with restored panels', () => {
         await p.send({ type: 'ready' });
         expect(p.posted.slice(m)).toEqual([{ type: 'persist', state: { runId: 'run-1' } }, { type: 'failed', message: 'The run failed: worker crashed' }]);
 
-        // Other restored runs, connected now: a running one is followed, a completed one without a report says why.
+        // Other restored runs, connected now: a running one is followed, a completed one without a result says why.
         // (The run loads in the background: the serializer returns as soon as the panel is set up.)
         const running = await recorded().revive('alphaforge.report', saved({ runId: 'run-2' }));
         const done = await recorded().revive('alphaforge.report', saved({ runId: 'run-3' }));
@@ -226,7 +226,7 @@ describe('controllers with restored panels', () => {
         await settle();
         expect(followed).toEqual(['run-2']);
         expect(running.posted.at(-1)).toEqual({ type: 'progress', fraction: 0.25, message: 'Backtest running…' });
-        expect(done.posted.at(-1)).toEqual({ type: 'failed', message: 'Run run-3 has no report artifact (artifacts: none).' });
+        expect(done.posted.at(-1)).toEqual({ type: 'failed', message: 'Run run-3 has no result to show: run run-3 has no result.json; run it again (runs.submit with the same spec) to produce one' });
         expect(gone.posted.at(-1)).toEqual({ type: 'failed', message: 'No run run-9 (or it belongs to another team).' });
 
         // A restored panel of a run already open (shown before VS Code got to it) is closed: one panel per run.
@@ -253,6 +253,22 @@ describe('controllers with restored panels', () => {
         expect(p.posted.at(-1)).toEqual({ type: 'waiting', message: 'The AlphaForge daemon at http://127.0.0.1:7411 needs a token: invalid token. Run run-1 loads when the daemon connects (AlphaForge: Set Daemon Token).' });
         reports.dispose();
         expect(p.disposed).toBe(true);
+    });
+
+    it('report: a finished run the caller already read is not asked for again, only its result; a running one is', async () => {
+        const { daemon, calls } = fakeDaemon({ 'run-4': run('run-4', 'completed'), 'run-5': run('run-5', 'running', { progress: 0.5 }) });
+        daemon.setState({ kind: 'connected', url: 'http://127.0.0.1:7411', principal: {} as never, version: '1', live: true });
+        const reports = new ReportPanels(extensionUri() as never, daemon, new ReportLoader(daemon), log, () => undefined);
+        await reports.show('run-4', run('run-4', 'completed') as never);
+        await settle();
+        expect(calls.map(c => c.method)).toEqual(['runs.result']);
+        expect(recorded().panels.at(-1)!.posted.at(-1)).toMatchObject({ type: 'failed', message: expect.stringMatching(/^Run run-4 has no result to show: /) });
+        // A copy of a run still going is stale by the time the panel opens: asked again.
+        await reports.show('run-5', run('run-5', 'queued') as never);
+        await settle();
+        expect(calls.map(c => c.method)).toEqual(['runs.result', 'runs.get']);
+        expect(recorded().panels.at(-1)!.posted.at(-1)).toEqual({ type: 'progress', fraction: 0.5, message: 'Backtest running…' });
+        reports.dispose();
     });
 
     it('DAG: asks the language server again for the document and strategy; "show" reuses the restored panel', async () => {

@@ -1,29 +1,40 @@
 /**
- * The panels' messages from daemon answers: the report message embedded in a run's report.html
- * (written with the same panelHtml the daemon uses), a report built from result.json for runs
- * without one, experiment-store rows for the experiments panel, and the fingerprint filter.
+ * The panels' messages from daemon answers: the report panel's `run` message built from a run's
+ * result document (`runs.result`) and its record (`runs.get`) — validated as the panel validates
+ * it, long series thinned keeping the troughs —, experiment-store rows for the experiments panel,
+ * and the fingerprint filter.
  */
 import { describe, expect, it } from 'vitest';
 import type { ResultOf } from '../../protocol/src/daemon/index.js';
-import { makeNonce, panelHtml } from '../../protocol/src/webview-page.js';
-import { ExperimentsToWebview, parseMessage, ReportToWebview, type ReportRun } from '../../protocol/src/webview.js';
-import { METRIC_KEYS } from '../../protocol/src/metrics.js';
-import { drawdownOf, fingerprintFilter, reportFromHtml, reportFromResult, searchRowToPanel, withSource } from '../src/report-source.js';
+import { ExperimentsToWebview, parseMessage, ReportToWebview } from '../../protocol/src/webview.js';
+import { METRIC_KEYS, type WireMetrics } from '../../protocol/src/metrics.js';
+import { RUN_RESULT_SCHEMA, RUN_RESULT_VERSION, type RunResult } from '../../protocol/src/run-result.js';
+import { comparisonCurve, fingerprintFilter, reportFromResult, searchRowToPanel } from '../src/report-source.js';
 
 type RunDetail = ResultOf<'runs.get'>['run'];
 
-const metrics = Object.fromEntries(METRIC_KEYS.map((k, i) => [k, i === 0 ? 0.25 : i === 3 ? 'Infinity' : i])) as ReportRun['metrics'];
-const message: ReportRun = {
-    type: 'run',
-    run: { id: 'r-1', title: 'SmaCross — backtest', strategy: 'SmaCross', universe: ['sp:SPX'], timeframe: '1d', params: { fast: 20, slow: 100 }, state: 'completed' },
-    result: {
-        bars: 3, from: 0, to: 172_800_000, warmupBars: 1, capital: 100_000,
-        curve: { ts: [0, 86_400_000, 172_800_000], equity: [100_000, 101_000, 99_000], drawdown: [0, 0, -0.0198] },
-        trades: [], events: [],
-        provenance: { exactFingerprint: 'a'.repeat(64), structuralFingerprint: 'b'.repeat(64), dataSnapshot: 'c'.repeat(64), engineVersion: '1', seed: 0 },
-    },
-    metrics,
-};
+const metrics = { ...Object.fromEntries(METRIC_KEYS.map((k, i) => [k, i])), sharpe: 0.25, sortino: 'Infinity', maxDrawdown: null } as WireMetrics;
+const DAY = 86_400_000;
+const provenance = { exactFingerprint: 'e'.repeat(64), structuralFingerprint: 'f'.repeat(64), dataSnapshot: 'd'.repeat(64), engineVersion: '1', seed: 0 };
+
+/** A run result of `bars` daily bars whose equity dips once, at bar `trough`. */
+function resultOf(kind: RunResult['kind'], bars: number, trough = Math.floor(bars / 2)): RunResult {
+    const ts = Array.from({ length: bars }, (_, i) => i * DAY);
+    const equity = ts.map((_, i) => (i === trough ? 50_000 : 100_000 + i));
+    let peak = 100_000;
+    const drawdown = equity.map(e => { peak = Math.max(peak, e); return e / peak - 1; });
+    return {
+        schema: RUN_RESULT_SCHEMA, version: RUN_RESULT_VERSION, kind, runId: 'r-2', strategy: 'SmaCross', symbols: ['sp:SPX'], timeframe: '1d',
+        range: { from: 0, to: (bars - 1) * DAY, bars }, params: { fast: 15 }, capital: 100_000, warmupBars: kind === 'backtest' ? 5 : 0, metrics,
+        series: { ts, equity, drawdown, exposure: ts.map(() => 0.5) },
+        trades: [{ symbol: 'sp:SPX', side: 'long', entryTs: DAY, exitTs: 3 * DAY, entryPrice: 1, exitPrice: 3, maxQty: 1, pnl: 2, returnPct: 2, fees: 0, exitReason: 'end' }],
+        tradeCount: 1, events: [{ ts: 2 * DAY, kind: 'halt', message: 'drawdown' }], provenance,
+        ...(kind === 'walkforward' ? {
+            search: { mode: 'grid' as const, samples: null, seed: 1, sortBy: 'sharpe' as const, fixed: {} },
+            walkforward: { scheme: 'rolling' as const, inSampleBars: 4, outOfSampleBars: 2, efficiency: 0.5, windows: [] },
+        } : {}),
+    };
+}
 
 const run: RunDetail = {
     id: 'r-2', kind: 'walkforward', state: 'completed', promoted: false, owner: 'admin', team: 'default', experimentId: null, traceId: 't',
@@ -32,66 +43,46 @@ const run: RunDetail = {
     tags: {}, progress: 1, spec: { source: 'strategy SmaCross {}', uri: 'file:///w/sma.af' }, params: { fast: 15 }, metrics: { sharpe: 1.5, totalReturn: 0.2, maxDrawdown: null },
 };
 
-describe('report from report.html', () => {
-    it('reads the embedded run message back, valid', () => {
-        const html = panelHtml({ title: 't', script: 'console.log("</script> inside")', style: 'body{}', nonce: makeNonce(), cspSource: '', initialState: message });
-        expect(reportFromHtml(html)).toEqual(message);
-    });
-
-    it('finds the run message among several and ignores pages without one', () => {
-        const html = panelHtml({ title: 't', scriptUri: 'x.js', nonce: makeNonce(), cspSource: '', initialState: [{ type: 'progress', fraction: 0.5 }, message] });
-        expect(reportFromHtml(html)?.run.id).toBe('r-1');
-        expect(reportFromHtml('<html></html>')).toBeUndefined();
-        expect(reportFromHtml(panelHtml({ title: 't', scriptUri: 'x.js', nonce: makeNonce(), cspSource: '', initialState: { type: 'run', run: {} } }))).toBeUndefined();
-    });
-
-    it('adds the link back to the source when the report has none', () => {
+describe('report from a run result', () => {
+    it('is a valid run message: the result as data, the run\'s id and state, the link back to its document', () => {
         const range = { start: { line: 2, character: 0 }, end: { line: 2, character: 8 } };
-        const m = withSource(message, { uri: 'file:///w/sma.af', range });
-        expect(m.run).toMatchObject({ uri: 'file:///w/sma.af', range });
-        expect(withSource(m, { uri: 'file:///other.af' }).run.uri).toBe('file:///w/sma.af');
-    });
-});
-
-describe('report from result.json', () => {
-    it('builds a valid run message from a walk-forward result (curve, no trades)', () => {
-        const result = {
-            runId: 'r-2', kind: 'walkforward', strategy: 'SmaCross', symbols: ['sp:SPX'], timeframe: '1d', bars: 4,
-            params: { fast: 15 }, metrics: { sharpe: 1.5, totalReturn: 0.2, maxDrawdown: -0.1, cagr: NaN },
-            provenance: { exactFingerprint: 'e'.repeat(64), structuralFingerprint: 'f'.repeat(64), dataSnapshot: 'd'.repeat(64), engineVersion: '1', seed: 0 },
-            curve: { ts: [0, 1, 2, 3], equity: [100, 110, 99, 120] },
-        };
-        const m = reportFromResult(run, result, { uri: 'file:///w/sma.af' })!;
-        expect(parseMessage(ReportToWebview, m).ok).toBe(true);
-        expect(m.run).toMatchObject({ id: 'r-2', strategy: 'SmaCross', universe: ['sp:SPX'], timeframe: '1d', params: { fast: 15 }, uri: 'file:///w/sma.af' });
-        expect(m.run.title).toContain('walk-forward');
-        expect(m.result.curve.equity).toEqual([100, 110, 99, 120]);
-        expect(m.result.curve.drawdown[2]).toBeCloseTo(99 / 110 - 1, 12);
-        expect(m.metrics.sharpe).toBe(1.5);
-        expect(m.metrics.cagr).toBe(null);
-        expect(m.metrics.sortino).toBe(null);
+        const r = reportFromResult(run, resultOf('walkforward', 4), { range });
+        if (!('report' in r)) throw new Error(r.reason);
+        const m = r.report;
+        expect(parseMessage(ReportToWebview, JSON.parse(JSON.stringify(m))).ok).toBe(true);
+        expect(m.run).toMatchObject({ id: 'r-2', strategy: 'SmaCross', universe: ['sp:SPX'], timeframe: '1d', params: { fast: 15 }, state: 'completed', uri: 'file:///w/sma.af', range });
+        expect(m.run.title).toBe('SmaCross — walk-forward (out of sample)');
+        expect(m.result.series!.equity).toEqual([100_000, 100_001, 50_000, 100_003]);
+        expect(m.result.metrics.sharpe).toBe(0.25);
+        expect(m.result.metrics.sortino).toBe('Infinity');
+        expect(m.result.metrics.maxDrawdown).toBe(null);
+        expect(m.result.trades).toEqual([expect.objectContaining({ symbol: 'sp:SPX', entryTs: DAY, exitTs: 3 * DAY, pnl: 2 })]);
+        expect(m.result.events).toEqual([{ ts: 2 * DAY, kind: 'halt', message: 'drawdown' }]);
+        expect(m.result.provenance).toEqual(provenance);
+        // The caller's document wins over the spec's.
+        const other = reportFromResult({ ...run, kind: 'backtest' }, resultOf('backtest', 4), { uri: 'file:///w/other.af' });
+        expect('report' in other && other.report.run).toMatchObject({ uri: 'file:///w/other.af', title: 'SmaCross — backtest' });
     });
 
-    it('converts engine trades with their bar times', () => {
-        const result = {
-            strategy: 'S', symbols: ['x:Y'], timeframe: '1h', curve: { ts: [10, 20, 30], equity: [1, 2, 3] },
-            trades: [{ asset: 0, side: 'long', entryBar: 0, exitBar: 2, entryPrice: 1, exitPrice: 3, maxQty: 1, pnl: 2, returnPct: 2, fees: 0, exitReason: 'end' }],
-            events: [{ bar: 1, kind: 'halt', message: 'drawdown' }],
-        };
-        const m = reportFromResult({ ...run, kind: 'backtest' }, result)!;
-        expect(m.result.trades[0]).toMatchObject({ entryTs: 10, exitTs: 30, pnl: 2 });
-        expect(m.result.events).toEqual([{ bar: 1, ts: 20, kind: 'halt', message: 'drawdown' }]);
-        expect(m.result.provenance.exactFingerprint).toBe('e'.repeat(64));
+    it('thins a long series to what a chart draws, keeping the deepest drawdown', () => {
+        const long = resultOf('backtest', 60_000, 31_337);
+        const r = reportFromResult({ ...run, kind: 'backtest' }, long);
+        if (!('report' in r)) throw new Error(r.reason);
+        const s = r.report.result.series!;
+        expect(s.ts.length).toBeLessThanOrEqual(5000);
+        expect(s.ts.length).toBeGreaterThan(4000);
+        expect(s.ts).toContain(31_337 * DAY);
+        expect(Math.min(...s.drawdown.map(Number))).toBe(Math.min(...long.series!.drawdown.map(Number)));
+        expect([s.ts[0], s.ts.at(-1)]).toEqual([0, 59_999 * DAY]);
+        expect(r.report.result.range).toEqual(long.range);
+        expect(comparisonCurve(r.report)?.ts).toEqual(s.ts);
     });
 
-    it('has nothing to show for a sweep result (no curve)', () => {
-        expect(reportFromResult({ ...run, kind: 'sweep' }, { sweep: {}, params: {}, metrics: {} })).toBeUndefined();
-        expect(reportFromResult(run, null)).toBeUndefined();
-        expect(reportFromResult(run, { curve: { ts: [1, 2], equity: [1] } })).toBeUndefined();
-    });
-
-    it('drawdown is the fall from the running peak', () => {
-        expect(drawdownOf([100, 120, 90, 130])).toEqual([0, 0, 90 / 120 - 1, 0]);
+    it('says why when the panel would refuse the result', () => {
+        const bad = resultOf('backtest', 4);
+        bad.series!.equity.pop(); // lengths disagree
+        const r = reportFromResult({ ...run, kind: 'backtest' }, bad);
+        expect(r).toEqual({ reason: expect.stringMatching(/^The result of run r-2 cannot be shown: invalid 'run' message: result\.series.*same length/) });
     });
 });
 

@@ -110,6 +110,11 @@ export function betterDirection(key: string): 'higher' | 'lower' | null {
 export const WireMetrics = z.object(Object.fromEntries(METRIC_KEYS.map(k => [k, WireNumber])) as Record<MetricKey, typeof WireNumber>);
 export type WireMetrics = z.infer<typeof WireMetrics>;
 
+/** Wire metrics back to numbers (NaN where null). */
+export function metricsFromWire(m: WireMetrics): Metrics {
+    return Object.fromEntries(METRIC_KEYS.map(k => [k, fromWire(m[k])])) as unknown as Metrics;
+}
+
 const grouped = (x: number, digits: number): string =>
     x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 

@@ -20,8 +20,8 @@
  * standalone HTML report is the report panel with its `run` message embedded.
  */
 import * as z from 'zod';
-import { WireMetrics } from './metrics.js';
 import { WireNumber } from './numbers.js';
+import { RunResult } from './run-result.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -69,61 +69,20 @@ export type RunInfo = z.infer<typeof RunInfo>;
 
 
 
-export const FILL_REASONS = ['signal', 'limit', 'stop_order', 'stop_loss', 'take_profit', 'trailing_stop', 'drawdown', 'end'] as const;
-
-/** A round trip (the engine's `Trade`, plus the bar times of entry and exit). */
-export const WireTrade = z.object({
-    /** Index into `RunInfo.universe`. */
-    asset: Count,
-    side: z.enum(['long', 'short']),
-    entryBar: Count,
-    exitBar: Count,
-    /** Bar open times (ms) of entry and exit. */
-    entryTs: z.number(),
-    exitTs: z.number(),
-    entryPrice: WireNumber,
-    exitPrice: WireNumber,
-    maxQty: WireNumber,
-    pnl: WireNumber,
-    returnPct: WireNumber,
-    fees: WireNumber,
-    exitReason: z.enum(FILL_REASONS),
-});
-export type WireTrade = z.infer<typeof WireTrade>;
-
-/** Equity and drawdown for drawing: possibly thinned (every bar up to a few thousand points). */
-export const Curve = z.object({
-    /** Bar open times (ms), increasing. */
-    ts: z.array(z.number()).max(MAX_POINTS),
-    equity: z.array(WireNumber).max(MAX_POINTS),
-    /** Fall from the running peak as a fraction (≤ 0). */
-    drawdown: z.array(WireNumber).max(MAX_POINTS),
-}).refine(c => c.equity.length === c.ts.length && c.drawdown.length === c.ts.length, { message: 'ts, equity and drawdown must have the same length' });
-export type Curve = z.infer<typeof Curve>;
-
-export const Provenance = z.object({
-    exactFingerprint: Str,
-    structuralFingerprint: Str,
-    dataSnapshot: Str,
-    engineVersion: Str,
-    seed: z.number(),
+/**
+ * A run's result as the report panel draws it: the run-result document (run-result.ts), with its
+ * series thinned and its trades and trials bounded so a malformed or hostile message cannot freeze
+ * the panel (`viewOf` makes one).
+ */
+export const PanelRunResult = RunResult.superRefine((r, ctx) => {
+    if (r.series && r.series.ts.length > MAX_POINTS) ctx.addIssue({ code: 'custom', path: ['series'], message: `more than ${MAX_POINTS} points: thin it (viewOf)` });
+    if (r.trades.length > MAX_ROWS) ctx.addIssue({ code: 'custom', path: ['trades'], message: `more than ${MAX_ROWS} trades: send a page` });
+    if (r.sweep && r.sweep.trials.length > MAX_ROWS) ctx.addIssue({ code: 'custom', path: ['sweep', 'trials'], message: `more than ${MAX_ROWS} trials: send a page` });
+    if (r.events.length > MAX_ROWS) ctx.addIssue({ code: 'custom', path: ['events'], message: `more than ${MAX_ROWS} events` });
 });
 
-export const ReportResult = z.object({
-    /** Number of bars run, and the first and last bar times (ms). */
-    bars: Count,
-    from: z.number(),
-    to: z.number(),
-    warmupBars: Count,
-    capital: z.number().optional(),
-    curve: Curve,
-    trades: z.array(WireTrade).max(MAX_ROWS),
-    events: z.array(z.object({ bar: Count, ts: z.number(), kind: Str, message: Str })).max(MAX_ROWS),
-    provenance: Provenance,
-});
-export type ReportResult = z.infer<typeof ReportResult>;
-
-export const ReportRun = z.object({ type: z.literal('run'), run: RunInfo, result: ReportResult, metrics: WireMetrics });
+/** The run to show: what it is (title, link back to the source) and its result. */
+export const ReportRun = z.object({ type: z.literal('run'), run: RunInfo, result: PanelRunResult });
 export type ReportRun = z.infer<typeof ReportRun>;
 
 /** What a report panel keeps across a window reload: the run (the extension fetches it again). */

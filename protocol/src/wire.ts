@@ -1,52 +1,50 @@
 /**
- * Host-side encoders for the panel messages: long curves thinned for drawing, metrics and trades
- * with non-finite numbers made JSON-safe. Structural input types (no engine imports), so the
- * extension, the daemon and the standalone report can all use them. Pure: no DOM, no Node APIs.
+ * Host-side encoders for the panel messages: metrics with non-finite numbers made JSON-safe, a
+ * run result as the report panel's `run` message (series thinned, trades bounded), store rows for
+ * the experiments panel. Structural input types (no engine imports), so the extension, the daemon
+ * and the standalone report can all use them. Pure: no DOM, no Node APIs.
  */
-import { type Curve, type RunSummary, type WireTrade } from './webview.js';
+import { type ReportRun, type RunInfo, type RunSummary, type SourceRange } from './webview.js';
 import { METRIC_KEYS, type MetricKey, type WireMetrics } from './metrics.js';
 import { toWire } from './numbers.js';
-
-type Numbers = ArrayLike<number>;
-
-/**
- * At most `max` points of equity and drawdown. Every bar is kept while there are few enough;
- * otherwise one point per step, the worst drawdown of each step so troughs are not lost.
- */
-export function thinCurve(ts: Numbers, equity: Numbers, drawdown: Numbers, max = 5000): Curve {
-    const n = ts.length;
-    const step = Math.max(1, Math.ceil(n / Math.max(1, max)));
-    const out: Curve = { ts: [], equity: [], drawdown: [] };
-    for (let i = 0; i < n; i += step) {
-        let pick = i;
-        for (let j = i + 1; j < Math.min(n, i + step); j++) if (drawdown[j]! < drawdown[pick]!) pick = j;
-        out.ts.push(ts[pick]!);
-        out.equity.push(toWire(equity[pick]!));
-        out.drawdown.push(toWire(drawdown[pick]!));
-    }
-    return out;
-}
+import { DEFAULT_MAX_POINTS, viewOf, type RunResult } from './run-result.js';
 
 export function metricsToWire(m: Readonly<Record<MetricKey, number>>): WireMetrics {
     return Object.fromEntries(METRIC_KEYS.map(k => [k, toWire(m[k])])) as WireMetrics;
 }
 
-/** The trade fields that are plain numbers on the engine side and wire numbers (±Infinity as text) on the wire. */
-type TradeNumber = 'entryPrice' | 'exitPrice' | 'maxQty' | 'pnl' | 'returnPct' | 'fees';
+/** Most trades (trials, events) a `run` message lists; the panel shows the count of all of them. */
+export const REPORT_MAX_ROWS = 100_000;
 
-/**
- * An engine trade as the wire needs it, derived from the wire schema (WireTrade) so the two cannot
- * drift: the engine's Trade satisfies it structurally wherever a trade is encoded.
- */
-export type TradeLike = Pick<WireTrade, 'asset' | 'side' | 'entryBar' | 'exitBar' | 'exitReason'> & Readonly<Record<TradeNumber, number>>;
+const KIND_TITLES: Readonly<Record<RunResult['kind'], string>> = { backtest: 'backtest', sweep: 'sweep (best parameters)', walkforward: 'walk-forward (out of sample)' };
 
-export function tradeToWire(t: TradeLike, ts: Numbers): WireTrade {
-    return {
-        asset: t.asset, side: t.side, entryBar: t.entryBar, exitBar: t.exitBar,
-        entryTs: ts[t.entryBar] ?? 0, exitTs: ts[t.exitBar] ?? 0,
-        entryPrice: toWire(t.entryPrice), exitPrice: toWire(t.exitPrice), maxQty: toWire(t.maxQty),
-        pnl: toWire(t.pnl), returnPct: toWire(t.returnPct), fees: toWire(t.fees), exitReason: t.exitReason,
+export interface ReportInfo {
+    readonly runId?: string;
+    readonly title?: string;
+    readonly state?: RunInfo['state'];
+    /** The strategy's document and declaration, for the link back to the source. */
+    readonly uri?: string;
+    readonly range?: SourceRange;
+    /** Most points drawn per series (default DEFAULT_MAX_POINTS). */
+    readonly maxPoints?: number;
+}
+
+/** The report panel's `run` message for a run result: what the extension posts and the HTML report embeds. */
+export function reportMessage(result: RunResult, i: ReportInfo = {}): ReportRun {
+    const runId = i.runId ?? result.runId;
+    const run: RunInfo = {
+        strategy: result.strategy,
+        title: i.title ?? `${result.strategy} — ${KIND_TITLES[result.kind]}`,
+        universe: [...result.symbols],
+        timeframe: result.timeframe,
+        params: { ...result.params },
+        state: i.state ?? 'completed',
+        ...(runId !== undefined ? { id: runId } : {}),
+        ...(i.uri !== undefined ? { uri: i.uri } : {}),
+        ...(i.range !== undefined ? { range: i.range } : {}),
     };
+    const shown = viewOf(result, { maxPoints: i.maxPoints ?? DEFAULT_MAX_POINTS, tradesLimit: REPORT_MAX_ROWS, trialsLimit: REPORT_MAX_ROWS });
+    return { type: 'run', run, result: { ...shown, events: shown.events.slice(0, REPORT_MAX_ROWS) } };
 }
 
 /** An experiment-store run summary with its metrics made JSON-safe (±Infinity survive; null stays null). */

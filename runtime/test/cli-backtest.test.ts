@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../src/cli/main.js';
+import type { RunResult } from '../../protocol/src/run-result.js';
 import { tempDir, writeFile, csv, dailyRows } from './data/helpers.js';
 import { startBinanceStandin } from './support/exchange-standin.js';
 
@@ -19,13 +20,8 @@ async function af(...argv: string[]): Promise<{ code: number; out: string; err: 
 const state = tempDir('af-cli-');
 const sd = ['--state-dir', state];
 
-interface BacktestJson {
-    strategy: string;
-    params: Record<string, number>;
-    metrics: { totalReturn: number; tradeCount: number; sharpe: number };
-    trades: { entryBar: number; exitBar: number; pnl: number }[];
-    provenance: { exactFingerprint: string; dataSnapshot: string; engineVersion: string };
-}
+/** `--json` prints the run result (protocol/src/run-result.ts). */
+type BacktestJson = RunResult;
 
 describe('af demo', () => {
     it('checks the examples, imports the S&P sample, backtests and writes a self-contained report', async () => {
@@ -64,6 +60,40 @@ describe('af backtest', () => {
         expect(j.provenance.engineVersion).toMatch(/^compiled-/);
         expect(j.provenance.exactFingerprint).toMatch(/^[0-9a-f]{64}$/);
         expect(j.metrics.tradeCount).toBe(j.trades.length);
+        // The run result: series at every bar, trades and events by time and symbol.
+        expect(j).toMatchObject({ schema: 'alphaforge.run-result', version: 1, kind: 'backtest', strategy: 'SmaCross', symbols: ['sp:SPX'], timeframe: '1d', warmupBars: 100 });
+        expect(j.range).toEqual({ from: Date.UTC(2000, 0, 3), to: Date.UTC(2020, 3, 17), bars: 5105 });
+        for (const k of ['ts', 'equity', 'drawdown', 'exposure'] as const) expect(j.series![k]).toHaveLength(5105);
+        expect(j.series!.ts[0]).toBe(j.range.from);
+        expect(Math.min(...j.series!.drawdown.map(Number))).toBeCloseTo(-(j.metrics.maxDrawdown as number), 12);
+        expect(j.trades.length).toBeGreaterThan(0);
+        for (const t of j.trades) {
+            expect(t.symbol).toBe('sp:SPX');
+            expect(j.series!.ts).toContain(t.entryTs);
+            expect(t.exitTs).toBeGreaterThanOrEqual(t.entryTs);
+        }
+    });
+
+    it('--report renders the HTML report from the result; af report renders it again from the result file', async () => {
+        const dir = tempDir();
+        const html = join(dir, 'bt.html');
+        const bt = await af('backtest', 'examples/sma-cross.af', '--report', html, ...sd);
+        expect(bt.code).toBe(0);
+        const page = readFileSync(html, 'utf8');
+        expect(page).toContain('uPlot');
+        expect(page).toContain('"alphaforge.run-result"');
+        const json = (await af('backtest', 'examples/sma-cross.af', '--json', ...sd)).out;
+        writeFile(dir, 'result.json', json);
+        const again = await af('report', join(dir, 'result.json'), '-o', join(dir, 'again.html'));
+        expect(again.code).toBe(0);
+        expect(again.out).toMatch(/report of SmaCross \(backtest\) written to .*again\.html/);
+        // The same result embedded (the pages differ only in their nonce).
+        const embedded = (p: string): string => /<script[^>]*id="af-initial-state"[^>]*>([\s\S]*?)<\/script>/.exec(readFileSync(p, 'utf8'))?.[1] ?? '';
+        expect(embedded(join(dir, 'again.html'))).not.toBe('');
+        expect(JSON.parse(embedded(join(dir, 'again.html'))).result).toEqual(JSON.parse(embedded(html)).result);
+        const bad = await af('report', join(dir, 'bt.html'));
+        expect(bad.code).toBe(2);
+        expect(bad.err).toMatch(/bt\.html: it is not JSON/);
     });
 
     it('--params and --from/--to change what runs', async () => {
@@ -88,7 +118,7 @@ describe('af backtest', () => {
         expect(badDate.err).toMatch(/--from 'yesterday' is not a date/);
         const empty = await af('backtest', 'examples/sma-cross.af', '--from', '2030-01-01', ...sd);
         expect(empty.code).toBe(2);
-        expect(empty.err).toMatch(/no bars between 2030-01-01 and the end/);
+        expect(empty.err).toMatch(/no bars of sp:SPX 1d between 2030-01-01 and the end/);
         const short = await af('backtest', 'examples/sma-cross.af', '--from', '2020-03-01', ...sd);
         expect(short.code).toBe(0);
         expect(short.out).toMatch(/warning: 34 bars are not more than the warm-up of 100/);
@@ -101,13 +131,20 @@ describe('af backtest', () => {
     it('af sweep ranks the grid and reports the deflated Sharpe ratio', async () => {
         const r = await af('sweep', 'examples/sma-cross.af', '--json', '--workers', '2', '--from', '2005-01-01', ...sd);
         expect(r.err).toBe('');
-        const j = JSON.parse(r.out) as { trials: number; rows: { params: Record<string, number>; metrics: { sharpe: number } }[]; deflatedSharpe: { dsr: number } };
+        const j = JSON.parse(r.out) as RunResult;
+        const s = j.sweep!;
         // fast 5..60 step 5 (12) × slow 50..250 step 25 (9); fast < slow excludes slow=50 with fast 50, 55, 60.
-        expect(j.trials).toBe(12 * 9 - 3);
-        expect(j.rows).toHaveLength(j.trials);
-        for (let i = 1; i < j.rows.length; i++) expect(j.rows[i - 1]!.metrics.sharpe).toBeGreaterThanOrEqual(j.rows[i]!.metrics.sharpe);
-        expect(j.deflatedSharpe.dsr).toBeGreaterThanOrEqual(0);
-        expect(j.deflatedSharpe.dsr).toBeLessThanOrEqual(1);
+        expect(s.trialCount).toBe(12 * 9 - 3);
+        expect(s.trials).toHaveLength(s.trialCount);
+        for (let i = 1; i < s.trials.length; i++) expect(s.trials[i - 1]!.metrics.sharpe as number).toBeGreaterThanOrEqual(s.trials[i]!.metrics.sharpe as number);
+        expect(j).toMatchObject({ kind: 'sweep', params: s.trials[0]!.params, metrics: s.trials[0]!.metrics, search: { mode: 'grid', sortBy: 'sharpe' }, series: null });
+        expect(s.deflatedSharpe.dsr as number).toBeGreaterThanOrEqual(0);
+        expect(s.deflatedSharpe.dsr as number).toBeLessThanOrEqual(1);
+        // The best params' provenance: the fingerprint a backtest of them records.
+        const best = Object.entries(s.trials[0]!.params).map(([k, v]) => `${k}=${v}`);
+        const bt = JSON.parse((await af('backtest', 'examples/sma-cross.af', '--json', '--from', '2005-01-01', '--params', ...best, ...sd)).out) as RunResult;
+        expect(j.provenance).toEqual(bt.provenance);
+        expect(bt.metrics).toEqual(j.metrics);
     });
 
     it('af data panel stores the features, af data export writes them and the bars for notebooks', async () => {
@@ -138,9 +175,17 @@ describe('af backtest', () => {
     it('af walkforward tests each window out of sample', async () => {
         const r = await af('walkforward', 'examples/sma-cross.af', '--json', '--workers', '2', '--random', '8', '--in', '1000', '--out', '500', ...sd);
         expect(r.code).toBe(0);
-        const j = JSON.parse(r.out) as { windows: { oosFrom: number; oosTo: number }[] };
-        expect(j.windows.length).toBeGreaterThanOrEqual(7);
-        for (let i = 1; i < j.windows.length; i++) expect(j.windows[i]!.oosFrom).toBe(j.windows[i - 1]!.oosTo);
+        const j = JSON.parse(r.out) as RunResult;
+        const windows = j.walkforward!.windows;
+        expect(windows.length).toBeGreaterThanOrEqual(7);
+        for (const w of windows) expect([w.inSample.bars, w.outOfSample.bars]).toEqual([1000, 500]);
+        // Out-of-sample windows follow each other: the stitched series is their bars, back to back.
+        const ts = j.series!.ts;
+        expect(ts).toHaveLength(500 * windows.length);
+        windows.forEach((w, i) => expect([ts[i * 500], ts[i * 500 + 499]]).toEqual([w.outOfSample.from, w.outOfSample.to]));
+        for (let i = 1; i < windows.length; i++) expect(windows[i]!.inSample.to).toBeLessThan(windows[i]!.outOfSample.from);
+        expect(j.trades).toHaveLength(j.tradeCount);
+        expect(j.tradeCount).toBe(j.metrics.tradeCount);
     });
 });
 

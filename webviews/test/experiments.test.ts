@@ -19,7 +19,9 @@ import { FilterError } from '../../runtime/src/experiments/errors.js';
 import { ExperimentStore, type RunSummary as StoreRunSummary } from '../../runtime/src/experiments/store.js';
 import { insertRun, openStore } from '../../runtime/test/experiments/helpers.js';
 import { ExperimentsToHost, parseMessage, type RunSummary } from '../../protocol/src/webview.js';
-import { runSummaryToWire, thinCurve } from '../../protocol/src/wire.js';
+import { runSummaryToWire } from '../../protocol/src/wire.js';
+import { decimateSeries } from '../../protocol/src/run-result.js';
+import { seriesOf } from '../../runtime/src/pipeline/result.js';
 import { compileExample } from './support/fixtures.js';
 import { browserTestsEnabled, buildBundles, launch, openPanel, removeDir, screenshot, serve, type PanelPage, type Served } from './support/harness.js';
 
@@ -53,7 +55,7 @@ describe.runIf(browserTestsEnabled())('experiments panel', () => {
                 exact: p.exactFingerprint, structural: p.structuralFingerprint, snapshot: p.dataSnapshot, engine: p.engineVersion, seed: p.seed,
             });
             await store.recordResult(id, { params: { fast, slow }, metrics: { ...metrics }, tags: { style: 'trend' } });
-            const c = thinCurve(data.ts, result.equity, result.equity, 400);
+            const c = decimateSeries(seriesOf(data.ts, result.equity, result.exposure, capitalOf(ir)), 400);
             curves.set(id, { ts: c.ts, equity: c.equity as number[] });
         }
     }, 120_000);

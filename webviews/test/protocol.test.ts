@@ -51,15 +51,20 @@ describe('message schemas', () => {
     });
 
     it("accept a real run's report message, JSON round trip included", async () => {
-        const { message, metrics, result } = await realRun();
+        const { message, metrics, result, data } = await realRun();
         const wire = JSON.parse(JSON.stringify(message)) as unknown;
         const r = parseMessage(ReportToWebview, wire);
         expect(r.ok).toBe(true);
         if (!r.ok || r.message.type !== 'run') return;
-        for (const k of METRIC_KEYS) expect(fromWire(r.message.metrics[k])).toBe(metrics[k]);
+        // The pipeline's result says what the engine says, by time and symbol.
+        for (const k of METRIC_KEYS) expect(fromWire(r.message.result.metrics[k])).toBe(metrics[k]);
         expect(r.message.result.trades).toHaveLength(result.trades.length);
+        expect(r.message.result.tradeCount).toBe(result.trades.length);
         expect(r.message.result.trades.map(t => fromWire(t.pnl))).toEqual(result.trades.map(t => t.pnl));
-        expect(r.message.result.curve.ts.length).toBe(result.equity.length); // 1500 bars: none thinned
+        expect(r.message.result.trades.map(t => [t.symbol, t.entryTs, t.exitTs])).toEqual(result.trades.map(t => ['sp:SPX', data.ts[t.entryBar], data.ts[t.exitBar]]));
+        expect(r.message.result.series!.ts.length).toBe(result.equity.length); // 1500 bars: none thinned
+        expect(r.message.result.series!.equity.map(fromWire)).toEqual(Array.from(result.equity));
+        expect(r.message.result.series!.exposure.map(fromWire)).toEqual(Array.from(result.exposure));
         expect(r.message.result.provenance).toEqual(result.provenance);
     });
 

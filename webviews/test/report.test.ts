@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { metricRows } from '../../protocol/src/metrics.js';
 import { renderReport } from '../../runtime/src/report/html-report.js';
-import { realRun, type RealRun } from './support/fixtures.js';
+import { realRun, realSweep, type RealRun } from './support/fixtures.js';
 import { browserTestsEnabled, buildBundles, launch, openPanel, removeDir, screenshot, serve, type PanelPage, type Served } from './support/harness.js';
 
 const money = (x: number): string => x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
@@ -45,6 +45,8 @@ describe.runIf(browserTestsEnabled())('report panel', () => {
         expect(await page.textContent('#trades-h')).toBe(`Trades (${trades.length})`);
         const pnl = await page.$$eval('#trades tbody tr', trs => trs.map(tr => tr.children[8]?.textContent ?? ''));
         expect(pnl).toEqual(trades.map(t => money(t.pnl)));
+        // Trades name their instrument (the run result has symbols, not asset indices).
+        expect(new Set(await page.$$eval('#trades tbody tr', trs => trs.map(tr => tr.children[1]?.textContent ?? '')))).toEqual(new Set(['sp:SPX']));
         const prov = run.result.provenance;
         expect(await page.textContent('#provenance tr[data-key="exact fingerprint"] code')).toBe(prov.exactFingerprint);
         expect(await page.textContent('#provenance tr[data-key="structural fingerprint"] code')).toBe(prov.structuralFingerprint);
@@ -102,8 +104,8 @@ describe.runIf(browserTestsEnabled())('report panel', () => {
         try {
             await p.send(run.message);
             await expectDrawn(p);
-            const broken = structuredClone(run.message) as { result: { curve: { equity: unknown[] } } };
-            broken.result.curve.equity.pop(); // lengths disagree
+            const broken = structuredClone(run.message) as unknown as { result: { series: { equity: unknown[] } } };
+            broken.result.series.equity.pop(); // lengths disagree
             await p.send(broken);
             await p.send({ type: 'progress', fraction: 2 });
             await p.send({ type: 'launchMissiles' });
@@ -138,6 +140,26 @@ describe.runIf(browserTestsEnabled())('report panel', () => {
             await screenshot(p, 'report-standalone');
             expect(p.problems).toEqual([]);
             expect(p.posted).toEqual([]);
+        } finally {
+            await p.close();
+        }
+    });
+
+    it('says how many trades there are when it is sent a page of them, and draws no chart for a sweep', async () => {
+        const p = await openPanel(browser, served, { panel: 'report', theme: 'light' });
+        try {
+            const total = run.result.trades.length;
+            const page = { ...run.message, result: { ...run.message.result, trades: run.message.result.trades.slice(0, 2) } };
+            await p.send(page);
+            await p.page.waitForSelector('#trades tbody tr');
+            expect(await p.page.textContent('#trades-h')).toBe(`Trades (${total})`);
+            expect(await p.page.textContent('#trades-listed')).toBe('The first 2 are listed.');
+            expect(await p.page.locator('#trades tbody tr').count()).toBe(2);
+            await p.send(await realSweep());
+            await p.page.waitForFunction(() => document.querySelector('#equity')?.textContent?.includes('No equity curve'));
+            expect(await p.page.locator('#equity canvas').count()).toBe(0);
+            expect(await p.page.textContent('#trades-h')).toBe('Trades (0)');
+            expect(p.problems).toEqual([]);
         } finally {
             await p.close();
         }

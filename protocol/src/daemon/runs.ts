@@ -3,14 +3,12 @@
  */
 import { z } from 'zod';
 import { method } from './method.js';
+import { DEFAULT_MAX_POINTS, RUN_KINDS, RunResult, SORT_METRICS, type RunKind } from '../run-result.js';
 import { Count, DateArg, Fingerprints, Id, IsoTime, Limit, MAX_SOURCE_CHARS, MetricValues, Name, Offset, ParamValue, Tags, Uri } from './fields.js';
 
-export const RUN_KINDS = ['backtest', 'sweep', 'walkforward'] as const;
-export type RunKind = (typeof RUN_KINDS)[number];
+export { RUN_KINDS, SORT_METRICS, type RunKind };
 export const RUN_STATES = ['created', 'queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type RunState = (typeof RUN_STATES)[number];
-/** Metrics a sweep can rank by (the engine's SORT_METRICS). */
-export const SORT_METRICS = ['sharpe', 'sortino', 'cagr', 'totalReturn', 'calmar', 'maxDrawdown', 'profitFactor', 'winRate'] as const;
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
 export const RunKindSchema = z.enum(RUN_KINDS);
@@ -86,7 +84,7 @@ export const LogLineSchema = z.object({ seq: Count, ts: IsoTime, level: z.enum(L
 export type LogLine = z.infer<typeof LogLineSchema>;
 
 export const ArtifactSchema = z.object({
-    name: z.string().describe('e.g. result.json, report.html, equity.json'),
+    name: z.string().describe('e.g. result.json (the run result: read it with runs.result)'),
     mediaType: z.string(),
     bytes: Count,
     sha256: z.string().nullable().describe('SHA-256 recorded when the run completed (null for runs completed before artifacts were hashed)'),
@@ -127,7 +125,7 @@ export const RUNS_METHODS = {
             level: z.enum(LOG_LEVELS).optional().describe('this level and above'),
         }),
         z.object({ lines: z.array(LogLineSchema), nextSeq: z.number().int().describe('afterSeq of the next call'), done: z.boolean().describe('The run has finished and every line was returned') })),
-    'runs.artifacts': method('viewer', 'Artifacts of a run (result, report, curves), each with its recorded SHA-256 and status; with `name`, also that artifact\'s content, checked against the SHA-256 (404 when it is missing, 409 when it is damaged).',
+    'runs.artifacts': method('viewer', 'Artifacts of a run (its result.json), each with its recorded SHA-256 and status; with `name`, also that artifact\'s content, checked against the SHA-256 (404 when it is missing, 409 when it is damaged).',
         z.strictObject({
             id: Id,
             name: z.string().min(1).max(256).optional(),
@@ -136,6 +134,26 @@ export const RUNS_METHODS = {
         z.object({
             artifacts: z.array(ArtifactSchema),
             content: z.object({ name: z.string(), encoding: z.enum(['utf8', 'base64']), data: z.string(), truncated: z.boolean() }).optional(),
+        })),
+    'runs.result': method('viewer', 'The result of a completed run as data (protocol/src/run-result.ts, schema alphaforge.run-result version 1): metrics, provenance, its series thinned to `maxPoints` for a chart (the deepest drawdown of each step kept), a page of its trades (and of a sweep\'s trials). Read from its result.json, checked against the SHA-256 recorded at completion (409 when it is damaged, 404 when it is missing); 409 while the run has not completed.',
+        z.strictObject({
+            id: Id,
+            maxPoints: z.number().int().min(2).max(200_000).default(DEFAULT_MAX_POINTS).describe('most points per series'),
+            tradesOffset: z.number().int().min(0).default(0),
+            tradesLimit: z.number().int().min(0).max(100_000).default(10_000),
+            trialsOffset: z.number().int().min(0).default(0),
+            trialsLimit: z.number().int().min(0).max(100_000).default(1000),
+        }),
+        z.object({
+            result: RunResult,
+            page: z.object({
+                points: Count.describe('points per series returned'),
+                bars: Count.describe('bars of the stored series'),
+                tradesOffset: Count,
+                trades: Count.describe('trades returned (result.tradeCount: of all)'),
+                trialsOffset: Count,
+                trials: Count.describe('trials returned (result.sweep.trialCount: of all)'),
+            }),
         })),
     'runs.promote': method('researcher', 'Mark a completed run as promoted (a candidate for the registry and execution). 409 unless completed.',
         z.strictObject({ id: Id, note: z.string().max(2000).optional() }),

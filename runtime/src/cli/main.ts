@@ -13,6 +13,7 @@ import { fmtCommand } from './commands/fmt.js';
 import { compileCommand } from './commands/compile.js';
 import { fingerprintCommand } from './commands/fingerprint.js';
 import { backtestCommand, panelCommand, sweepCommand, walkforwardCommand } from './commands/backtest.js';
+import { reportCommand } from './commands/report.js';
 import { dataExportCommand, dataFetchCommand, dataImportCommand, dataPanelsCommand, dataLsCommand, dataResampleCommand, dataSampleCommand, dataShowCommand, dataSynthCommand } from './commands/data.js';
 import { Failure } from '../../../protocol/src/errors.js';
 import { logsCommand } from './commands/logs.js';
@@ -98,7 +99,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .option('--token <token>', 'with --remote: an API token');
 
     dataOptions(program.command('backtest')
-        .description('Backtest a strategy on stored bars and print its metrics; --report writes a self-contained HTML report.')
+        .description('Backtest a strategy on stored bars and print its metrics; --json prints the run result (series, trades, provenance); --report renders it as a self-contained HTML report.')
         .argument('<file>', '.af file'))
         .option('--report <file.html>', 'write the HTML report')
         .option('--remote', 'submit to the running daemon instead of running here', false)
@@ -295,6 +296,11 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .action(async (id: string, opts) => { program.setOptionValue('exit', await runsCancelCommand(id, opts, out)); });
     client(runs.command('logs').description('The log lines of a run.').argument('<id>', 'run id'))
         .action(async (id: string, opts) => { program.setOptionValue('exit', await runsLogsCommand(id, opts, out)); });
+
+    client(program.command('report').description('Render the self-contained HTML report of a run result: a result file (af backtest --json > result.json) or a daemon run.')
+        .argument('<target>', 'a result.json, or a run id'))
+        .option('-o, --output <file.html>', 'where to write it (default: <run id or file name>.html)')
+        .action(async (target: string, opts) => { program.setOptionValue('exit', await reportCommand(target, opts, out)); });
 
     const exp = program.command('exp').description('Experiments: search runs with the filter language.');
     client(exp.command('search').description('e.g. af exp search "metrics.sharpe > 1 and tags.style = \'trend\'" --order-by "metrics.sharpe desc"').argument('[filter]', 'filter expression'))

@@ -6,6 +6,7 @@
  */
 import { toWire, type WireNumber } from '../../../protocol/src/numbers.js';
 import { betterDirection } from '../../../protocol/src/metrics.js';
+import { viewOf } from '../../../protocol/src/run-result.js';
 import {
     ErrorCodes, METHODS, PROTOCOL_VERSION, RpcError, methodCatalogue, type RunSummary as WireRunSummary,
 } from '../../../protocol/src/daemon/index.js';
@@ -204,6 +205,18 @@ export function createHandlers(s: DaemonServices): Handlers {
             const bytes = data.subarray(0, p.maxBytes);
             const text = /\.(json|html|csv|txt|md)$/.test(a.name);
             return { artifacts, content: { name: basename(a.path), encoding: text ? 'utf8' as const : 'base64' as const, data: text ? bytes.toString('utf8') : bytes.toString('base64'), truncated: data.length > p.maxBytes } };
+        },
+        'runs.result': async (p, ctx) => {
+            await ownRun(p.id, ctx.principal.teamName);
+            const full = await s.orchestrator.result(p.id);
+            const result = viewOf(full, p);
+            return {
+                result,
+                page: {
+                    points: result.series?.ts.length ?? 0, bars: full.series?.ts.length ?? 0,
+                    tradesOffset: p.tradesOffset, trades: result.trades.length, trialsOffset: p.trialsOffset, trials: result.sweep?.trials.length ?? 0,
+                },
+            };
         },
         'runs.promote': async (p, ctx) => {
             await ownRun(p.id, ctx.principal.teamName);

@@ -11,7 +11,7 @@ import { gridParamSets, randomParamSets, type ParamSet } from './param-space.js'
 import { computeMetrics, deflatedSharpe, type Metrics } from './metrics.js';
 import { runRange, capitalOf } from './trial.js';
 import { runTrials, shareBars, type TrialJob } from './worker-pool.js';
-import { BacktestError, type BarData } from './types.js';
+import { BacktestError, type BarData, type EngineEvent, type Trade } from './types.js';
 import type { TrialSummary } from './trial.js';
 import type { EngineLimits } from './limits.js';
 import { MAX_GRID_COMBINATIONS } from '../../../language/src/analysis/limits.js';
@@ -107,6 +107,10 @@ export interface WalkForwardResult {
     /** Stitched out-of-sample equity (starting at the strategy's capital) and its time axis. */
     readonly ts: Float64Array;
     readonly equity: Float64Array;
+    /** Gross exposure of the stitched bars; their trades and engine events, with bars indexing `ts` (trade P&L, fees and size scaled as the equity is). */
+    readonly exposure: Float64Array;
+    readonly trades: readonly Trade[];
+    readonly events: readonly EngineEvent[];
     readonly metrics: Metrics;
     /** Mean out-of-sample Sharpe / mean in-sample Sharpe of the chosen params. */
     readonly efficiency: number;
@@ -150,14 +154,27 @@ export async function runWalkForward(ir: StrategyIr, data: BarData, o: WalkForwa
     const first = windows[0]!.oosFrom, last = windows[windows.length - 1]!.oosTo;
     const ts = data.ts.slice(first, last);
     const equity = new Float64Array(last - first);
+    const exposure = new Float64Array(last - first);
     let level = capital, at = 0;
     const trades: { pnl: number; returnPct: number }[] = [];
+    const stitchedTrades: Trade[] = [], events: EngineEvent[] = [];
     for (const p of picks) {
         const { result, offset } = runRange(ir, data, p.best.params, p.w.oosFrom, p.w.oosTo, o.limits);
         const base = offset > 0 ? result.equity[offset - 1]! : capital;
-        for (let i = offset; i < result.equity.length; i++) equity[at++] = level * (result.equity[i]! / base);
+        // Bar i of this window's run is bar i - offset + oosFrom - first of the stitched axis.
+        const shift = p.w.oosFrom - offset - first;
+        for (let i = offset; i < result.equity.length; i++) {
+            exposure[at] = result.exposure[i]!;
+            equity[at++] = level * (result.equity[i]! / base);
+        }
         level = equity[at - 1]!;
-        for (const t of result.trades) if (t.entryBar >= offset) trades.push({ pnl: t.pnl * (level / base), returnPct: t.returnPct });
+        const scale = level / base;
+        for (const t of result.trades) {
+            if (t.entryBar < offset) continue;
+            trades.push({ pnl: t.pnl * scale, returnPct: t.returnPct });
+            stitchedTrades.push({ ...t, entryBar: t.entryBar + shift, exitBar: t.exitBar + shift, pnl: t.pnl * scale, maxQty: t.maxQty * scale, fees: t.fees * scale });
+        }
+        for (const e of result.events) if (e.bar >= offset) events.push({ ...e, bar: e.bar + shift });
     }
     const metrics = computeMetrics({ ts, equity, capital, trades });
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
@@ -165,7 +182,7 @@ export async function runWalkForward(ir: StrategyIr, data: BarData, o: WalkForwa
     const oosSharpe = mean(oos.map(r => r.metrics.sharpe).filter(Number.isFinite));
     return {
         windows: picks.map((p, k) => ({ ...p.w, best: p.best.params, inSample: p.best.metrics, outOfSample: oos[k]!.metrics })),
-        ts, equity, metrics,
+        ts, equity, exposure, trades: stitchedTrades, events, metrics,
         efficiency: isSharpe !== 0 ? oosSharpe / isSharpe : NaN,
         sortBy, elapsedMs: performance.now() - t0,
     };

@@ -27,7 +27,7 @@ import type { CallToolResult, ServerNotification, ServerRequest } from '@modelco
 import { z } from 'zod';
 import {
     ERROR_DESCRIPTIONS, ErrorCodes, RpcError, SORT_METRICS, LOG_LEVELS,
-    type Diagnostic, type ErrorCode, type ParamsInput, type ResultOf, type RunDetail, type RunKind, type RunState, type SimilarResult,
+    type Diagnostic, type ErrorCode, type ParamsInput, type RunDetail, type RunKind, type RunState, type SimilarResult,
 } from '../../../protocol/src/daemon/index.js';
 import type { StrategyIr } from '../../../protocol/src/ir.js';
 import { DaemonUnreachableError, type DaemonClient } from '../../../protocol/src/client.js';
@@ -533,25 +533,17 @@ export function irSummary(ir: StrategyIr, gridSize: number | null) {
 
 type SweepRow = { params: Record<string, unknown>; metrics: Record<string, number | null> };
 
-/** The top rows of a sweep, from its sweep.json artifact. */
+/** The top rows of a sweep: the first trials of its run result (best first). */
 async function sweepTable(client: DaemonClient, id: string, top: number): Promise<{ rows: SweepRow[]; note?: string }> {
-    let art: ResultOf<'runs.artifacts'>;
     try {
-        art = await client.call('runs.artifacts', { id, name: 'sweep.json' });
-    } catch (e) {
-        return { rows: [], note: `(no ranking: ${e instanceof Error ? e.message : String(e)})` };
-    }
-    const c = art.content;
-    if (!c || c.encoding !== 'utf8' || c.truncated) return { rows: [], note: '(the ranking is too large to return; use search_experiments or runs.artifacts)' };
-    try {
-        const parsed = JSON.parse(c.data) as { rows?: { params?: Record<string, unknown>; metrics?: Record<string, unknown> }[] };
-        const rows = (parsed.rows ?? []).slice(0, top).map(r => ({
-            params: { ...(r.params ?? {}) },
-            metrics: Object.fromEntries(Object.entries(r.metrics ?? {}).map(([k, v]) => [k, typeof v === 'number' && Number.isFinite(v) ? v : null])),
+        const { result } = await client.call('runs.result', { id, maxPoints: 2, tradesLimit: 0, trialsLimit: top });
+        const rows = (result.sweep?.trials ?? []).map(r => ({
+            params: { ...r.params },
+            metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [k, typeof v === 'number' && Number.isFinite(v) ? v : null])),
         }));
         return { rows };
-    } catch {
-        return { rows: [], note: '(the ranking could not be read)' };
+    } catch (e) {
+        return { rows: [], note: `(no ranking: ${e instanceof Error ? e.message : String(e)})` };
     }
 }
 

@@ -1,8 +1,9 @@
 /**
- * Executes one run: compile (in a language worker, through the language facade: compile.ts), load
- * its bars from the store (main thread: DuckDB stays here), then the backtest / sweep /
- * walk-forward in a worker thread of a small pool (run-worker.ts), with the bars handed over in
- * SharedArrayBuffers (no copy per worker).
+ * Executes one run through the run pipeline (runtime/src/pipeline): its first half on the main
+ * thread — compile (in a language worker, through the language facade: compile.ts), load its bars
+ * from the store (DuckDB stays here) — then its engine half (the backtest / sweep / walk-forward
+ * and the run result) in a worker thread of a small pool (run-worker.ts, work.ts), with the bars
+ * handed over in SharedArrayBuffers (no copy per worker).
  *
  * Each run worker has a V8 heap limit (`RunLimits.memoryMb`) and the engine checks its history
  * buffers (typed arrays, outside that heap) against the same figure before allocating them; a
@@ -22,19 +23,18 @@ import { Worker } from 'node:worker_threads';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { StrategyIr } from '../../../protocol/src/ir.js';
 import { MAX_LOOKBACK_BARS } from '../../../language/src/analysis/limits.js';
 import { Failure } from '../../../protocol/src/errors.js';
 import { loadFromStore, type LoadedBars, type LoadRequest } from '../data/load.js';
 import { type DataStore } from '../store/store.js';
-import { bindParams } from '../engine/params.js';
-import { SORT_METRICS, type SortMetric } from '../engine/sweep.js';
+import { BacktestError } from '../engine/types.js';
 import { shareBars } from '../engine/worker-pool.js';
 import type { LanguageService } from '../language-service/language-service.js';
 import { RunCompiler, RunFailure } from './compile.js';
 import { DEFAULT_RUN_LIMITS, type RunLimits } from './limits.js';
 import type { FromWorker, ToWorker } from './run-worker.js';
 import type { LogLevel, RunSpec } from './types.js';
+import { prepareRun, type RunRequest } from '../pipeline/prepare.js';
 import { firstLine } from '../data/errors.js';
 import type { WorkerJob, WorkerOutput } from './work.js';
 
@@ -212,23 +212,24 @@ export class Executor {
         await this.pool.close();
     }
 
+    /** The pipeline's first half (pipeline/prepare.ts) with the daemon's steps: its language workers, the team's bars. */
     private async prepare(req: ExecutionRequest): Promise<WorkerJob> {
         const { spec, signal } = req;
-        const ir = await this.compiler.compile(spec.source, { uri: spec.uri, strategy: spec.strategy });
-        if (signal.aborted) throw new Aborted();
-        req.onStrategy?.(ir.strategy);
-        req.onLog('info', `compiled ${ir.strategy} (${ir.universe.length} asset${ir.universe.length === 1 ? '' : 's'}, ${ir.timeframe.text}, ${ir.params.length} param${ir.params.length === 1 ? '' : 's'})`);
-        const params = checkParams(ir, spec);
-        const assets = assetsOf(ir, spec.symbols);
-        const data = await this.bars.load({ assets, timeframe: ir.timeframe.text, from: spec.from, to: spec.to, team: req.team });
-        if (signal.aborted) throw new Aborted();
-        const T = data.ts.length;
-        if (T === 0) throw new RunFailure(`no bars of ${data.ids.join(', ')} ${ir.timeframe.text} between ${spec.from ?? 'the start'} and ${spec.to ?? 'the end'}`);
-        const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-        req.onLog('info', `loaded ${T} bars of ${data.ids.join(', ')} ${ir.timeframe.text}, ${day(data.ts[0]!)} → ${day(data.ts[T - 1]!)} (snapshot ${data.snapshotHash.slice(0, 16)})`);
+        // What the engine needs of the spec (the worker gets no copy of the source).
+        const request: RunRequest = { kind: spec.kind, params: spec.params, symbols: spec.symbols, from: spec.from, to: spec.to, sweep: spec.sweep, walkforward: spec.walkforward };
+        const p = await prepareRun(request, {
+            compile: async () => {
+                const ir = await this.compiler.compile(spec.source, { uri: spec.uri, strategy: spec.strategy });
+                req.onStrategy?.(ir.strategy);
+                return ir;
+            },
+            load: r => this.bars.load({ ...r, team: req.team }),
+            log: message => req.onLog('info', message),
+            signal,
+        });
         return {
-            runId: req.runId, kind: spec.kind, ir, bars: shareBars(data), symbols: data.ids, params,
-            sweep: spec.sweep, walkforward: spec.walkforward, dir: req.dir, trialWorkers: this.o.trialWorkers ?? 0, ...(spec.uri ? { uri: spec.uri } : {}),
+            runId: req.runId, request, ir: p.ir, bars: shareBars(p.data), symbols: p.data.ids, params: p.params,
+            dir: req.dir, trialWorkers: this.o.trialWorkers ?? 0,
             limits: { engine: { stateMb: this.limits.memoryMb, lookbackBars: MAX_LOOKBACK_BARS }, memoryMb: this.limits.memoryMb, maxTrials: this.limits.maxTrials },
         };
     }
@@ -292,31 +293,4 @@ export function discardStaged(dir: string): void {
         return;
     }
     for (const n of names) if (n.endsWith('.tmp')) rmSync(join(dir, n), { force: true });
-}
-
-function checkParams(ir: StrategyIr, spec: RunSpec): Record<string, number | boolean> {
-    const given = spec.params ?? {};
-    if (spec.kind === 'backtest') return bindParams(ir, given);
-    // Sweeps vary the rest: only the names and types of the fixed ones can be checked here.
-    for (const [k, v] of Object.entries(given)) {
-        const p = ir.params.find(x => x.name === k);
-        if (!p) throw new RunFailure(`unknown param '${k}' for strategy ${ir.strategy}; its params are: ${ir.params.map(x => x.name).join(', ') || '(none)'}`);
-        if ((p.type === 'bool') !== (typeof v === 'boolean')) throw new RunFailure(`param '${k}' is ${p.type}; got ${String(v)}`);
-    }
-    const sortBy = spec.sweep?.sortBy;
-    if (sortBy !== undefined && !SORT_METRICS.includes(sortBy as SortMetric)) throw new RunFailure(`sortBy takes one of ${SORT_METRICS.join(', ')}; got '${sortBy}'`);
-    return { ...given };
-}
-
-/** The strategy's universe, or the spec's symbols (same number of assets, in order). */
-function assetsOf(ir: StrategyIr, symbols: readonly string[] | undefined): { venue: string; symbol: string }[] {
-    if (!symbols || symbols.length === 0) return ir.universe.map(u => ({ venue: u.venue, symbol: u.symbol }));
-    if (symbols.length !== ir.universe.length) {
-        throw new RunFailure(`symbols lists ${symbols.length} instrument(s) but ${ir.strategy} trades ${ir.universe.length} (${ir.universe.map(u => u.id).join(', ')})`);
-    }
-    return symbols.map(s => {
-        const i = s.indexOf(':');
-        if (i <= 0) throw new RunFailure(`symbols: '${s}' is not venue:SYMBOL (e.g. sp:SPX)`);
-        return { venue: s.slice(0, i), symbol: s.slice(i + 1) };
-    });
 }

@@ -39,13 +39,15 @@ import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type DataStore } from '../store/store.js';
 import { listArtifacts, readArtifact } from './artifacts.js';
+import type { RunResult as RunResultDocument } from '../../../protocol/src/run-result.js';
+import { decodeResult, LEGACY_SWEEP_TABLE, RESULT_FILE } from '../pipeline/result-file.js';
 import { Executor, type ExecutionOutcome } from './executor.js';
 import { DEFAULT_RUN_LIMITS, runTimeoutOf, type RunLimits } from './limits.js';
 import { LanguageService } from '../language-service/language-service.js';
 import { InProcessQueue, type JobQueue, type QueuedJob } from './queue.js';
 import { metricsJson, parseMetrics, RunRepository } from './repo.js';
 import {
-    InvalidRunSpec, OrchestratorStopped, RunNotFound, RunStateConflict, RUN_KINDS, type Artifact, type ListQuery, type LogLevel, type Run, type RunEvent, type RunLog, type RunResult, type RunSpec,
+    ArtifactDamaged, InvalidRunSpec, OrchestratorStopped, RunNotFound, RunStateConflict, RUN_KINDS, type Artifact, type ListQuery, type LogLevel, type Run, type RunEvent, type RunLog, type CompletedRun, type RunSpec,
     type RunState, type SubmitContext,
 } from './types.js';
 import { firstLine } from '../data/errors.js';
@@ -81,7 +83,7 @@ export interface OrchestratorEvents {
     /** Every event of every run, after it was committed (log lines too, as kind 'log'). */
     event: [event: RunEvent];
     /** A run completed: its final record and results (committed with it). */
-    completed: [run: Run, result: RunResult];
+    completed: [run: Run, result: CompletedRun];
     /** A listener threw or something failed in the background; the orchestrator carries on. */
     warning: [error: Error];
 }
@@ -332,6 +334,25 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
         const artifact = (await this.artifacts(id)).find(x => x.name === name);
         if (!artifact) throw new RunNotFound(`no artifact ${name} of run ${id}`);
         return { artifact, data: readArtifact(id, artifact) };
+    }
+
+    /**
+     * The result of a completed run (pipeline/result-file.ts): its result.json, checked against the
+     * SHA-256 recorded at completion (missing: not_found; damaged: damaged) and validated; a run
+     * completed before the run-result schema has its older files converted.
+     */
+    async result(id: string): Promise<RunResultDocument> {
+        const run = await this.get(id);
+        if (!run) throw notFound(id);
+        if (run.state !== 'completed') throw new RunStateConflict(`run ${id} is ${run.state}: it has a result once it has completed`);
+        const artifacts = await this.artifacts(id);
+        const file = artifacts.find(a => a.name === RESULT_FILE);
+        if (!file) throw new RunNotFound(`run ${id} has no ${RESULT_FILE}; run it again (runs.submit with the same spec) to produce one`);
+        const data = readArtifact(id, file);
+        const table = artifacts.find(a => a.name === LEGACY_SWEEP_TABLE);
+        const decoded = decodeResult(data, { sweepTable: () => (table ? parseJson(readArtifact(id, table).toString('utf8')) : undefined) });
+        if (!decoded.ok) throw new ArtifactDamaged(`${RESULT_FILE} of run ${id} cannot be read: ${decoded.problem}; run it again (runs.submit with the same spec) to produce it anew`);
+        return decoded.result;
     }
 
     /**
@@ -664,7 +685,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
             params: JSON.parse(JSON.stringify(out.params)) as Run['params'], metrics: parseMetrics(metrics), tradeCount: out.tradeCount,
             provenance: { exactFingerprint: p.exactFingerprint, structuralFingerprint: p.structuralFingerprint, dataSnapshot: p.dataSnapshot, engineVersion: p.engineVersion, seed: p.seed },
         };
-        const result: RunResult = { strategy: out.strategy, params: out.params, metrics: out.metrics, tradeCount: out.tradeCount, provenance: out.provenance, tags: a.run!.spec.tags ?? {}, artifacts };
+        const result: CompletedRun = { strategy: out.strategy, params: out.params, metrics: out.metrics, tradeCount: out.tradeCount, provenance: out.provenance, tags: a.run!.spec.tags ?? {}, artifacts };
         tx.onCommit(() => this.safeEmit('completed', final, result));
     }
 
@@ -687,6 +708,14 @@ function newActive(id: string): Active {
 
 function abort(a: Active, reason: AbortReason): void {
     if (!a.controller.signal.aborted) a.controller.abort(reason);
+}
+
+function parseJson(text: string): unknown {
+    try {
+        return JSON.parse(text) as unknown;
+    } catch {
+        return undefined;
+    }
 }
 
 function notFound(id: string): RunNotFound {

@@ -1,6 +1,6 @@
 /**
  * The orchestrator's public types: what a client submits (RunSpec), what it reads back (Run,
- * RunEvent, RunLog, Artifact) and what the `completed` hook receives (RunResult). Plain data,
+ * RunEvent, RunLog, Artifact) and what the `completed` hook receives (CompletedRun). Plain data,
  * JSON-safe (times are ISO strings in UTC), so the gateway can hand them out as they are.
  * The gateway validates specs (zod); the orchestrator only re-checks what it relies on.
  */
@@ -143,7 +143,7 @@ export interface Artifact {
 }
 
 /** What a completed run produced: handed to `completed` listeners (the experiment store indexes it). */
-export interface RunResult {
+export interface CompletedRun {
     readonly strategy: string;
     readonly params: Readonly<Record<string, number | boolean>>;
     /** Metric name → value; NaN (undefined) is null. */

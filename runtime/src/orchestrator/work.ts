@@ -1,9 +1,10 @@
 /**
- * The work of one run, as done inside its worker thread (run-worker.ts): the backtest, sweep or
- * walk-forward on bars the main thread loaded, the metrics, and the artifacts written under
- * temporary names (`*.tmp`) in the run's directory. The main thread renames them into place in
- * the same critical section as the transaction that marks the run completed, so a run is never
- * completed without its artifacts, and a cancelled or failed run leaves none.
+ * The work of one run inside its worker thread (run-worker.ts): the run pipeline's engine half
+ * (pipeline/execute.ts) on the bars the main thread loaded, with the thread's progress and log
+ * hooks, and its result staged as result.json under a temporary name (`*.tmp`) in the run's
+ * directory. The main thread renames it into place in the same critical section as the
+ * transaction that marks the run completed, so a run is never completed without its result, and a
+ * cancelled or failed run leaves none.
  *
  * Trials of sweeps and walk-forwards run in this same thread by default (`trialWorkers: 0`): one
  * run is one thread, so the orchestrator's concurrency bounds the CPU it uses and terminating the
@@ -13,36 +14,28 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StrategyIr } from '../../../protocol/src/ir.js';
-import { fingerprints } from '../../../language/src/ir/fingerprint.js';
-import { CompiledBacktester, ENGINE_VERSION, withParamValues } from '../engine/compiled/index.js';
-import { computeMetrics, type Metrics } from '../engine/metrics.js';
-import { bindParams } from '../engine/params.js';
-import { runSweep, runWalkForward, type SortMetric } from '../engine/sweep.js';
-import { capitalOf } from '../engine/trial.js';
+import { fromWire } from '../../../protocol/src/numbers.js';
+import type { RunResult } from '../../../protocol/src/run-result.js';
 import type { EngineLimits } from '../engine/limits.js';
 import { unshareBars, type SharedBars } from '../engine/worker-pool.js';
-import { renderReport } from '../report/html-report.js';
-import { reportRunMessage } from '../report/report-message.js';
-import type { LogLevel, Provenance, RunKind, RunSpec } from './types.js';
+import { executeRun } from '../pipeline/execute.js';
+import type { RunRequest } from '../pipeline/prepare.js';
+import { encodeResult, RESULT_FILE } from '../pipeline/result-file.js';
+import type { LogLevel, Provenance } from './types.js';
 import { sha256 } from './artifacts.js';
-import { jsonNumbers } from '../../../protocol/src/numbers.js';
 
 export interface WorkerJob {
     readonly runId: string;
-    readonly kind: RunKind;
+    readonly request: RunRequest;
     readonly ir: StrategyIr;
     readonly bars: SharedBars;
     /** `venue:SYMBOL` of each asset, in universe order. */
     readonly symbols: readonly string[];
     /** Backtest: the bound values; sweep / walk-forward: the params held fixed. */
     readonly params: Readonly<Record<string, number | boolean>>;
-    readonly sweep?: RunSpec['sweep'];
-    readonly walkforward?: RunSpec['walkforward'];
     /** The run's artifact directory (exists, empty). */
     readonly dir: string;
     readonly trialWorkers: number;
-    /** The strategy's document (the report links back to it). */
-    readonly uri?: string;
     /** The engine's look-back and state limits, trial threads' heap (MB), and the most trials of a sweep or walk-forward. */
     readonly limits?: { readonly engine: EngineLimits; readonly memoryMb: number; readonly maxTrials: number };
 }
@@ -56,6 +49,7 @@ export interface StagedArtifact {
     readonly sha256: string;
 }
 
+/** What the run's record gets (the experiment store indexes it), besides the staged result. */
 export interface WorkerOutput {
     readonly strategy: string;
     readonly params: Record<string, number | boolean>;
@@ -73,38 +67,19 @@ export interface WorkHooks {
     log(level: LogLevel, message: string): void;
 }
 
-const iso = (ms: number): string => new Date(ms).toISOString().replace(/T00:00:00\.000Z$/, '').replace(/\.000Z$/, 'Z');
-
 export async function performRun(job: WorkerJob, hooks: WorkHooks): Promise<WorkerOutput> {
-    const data = unshareBars(job.bars);
-    switch (job.kind) {
-        case 'backtest': return backtest(job, data, hooks);
-        case 'sweep': return sweep(job, data, hooks);
-        case 'walkforward': return walkforward(job, data, hooks);
-    }
+    const progress = stepper(hooks);
+    const { result } = await executeRun(
+        { request: job.request, ir: job.ir, data: unshareBars(job.bars), symbols: job.symbols, params: job.params },
+        { runId: job.runId, workers: job.trialWorkers, progress: (done, total) => progress(done / total), log: hooks.log, ...(job.limits ? { limits: job.limits } : {}) },
+    );
+    return { ...recordOf(result), staged: [stage(job, RESULT_FILE, encodeResult(result))] };
 }
 
-function stage(job: WorkerJob, name: string, text: string): StagedArtifact {
+function stage(job: WorkerJob, name: string, data: Buffer): StagedArtifact {
     const tmp = join(job.dir, `${name}.tmp`);
-    const data = Buffer.from(text, 'utf8');
     writeFileSync(tmp, data);
     return { name, tmp, bytes: data.length, sha256: sha256(data) };
-}
-
-const json = (v: unknown): string => JSON.stringify(v, jsonNumbers);
-
-function metricRecord(m: Metrics, extra: Record<string, number> = {}): Record<string, number | null> {
-    const out: Record<string, number | null> = {};
-    for (const [k, v] of Object.entries({ ...m, ...extra })) out[k] = typeof v === 'number' && !Number.isNaN(v) ? v : null;
-    return out;
-}
-
-function fmt(x: number | null | undefined, d = 2): string {
-    return typeof x === 'number' && Number.isFinite(x) ? x.toFixed(d) : 'n/a';
-}
-
-function summaryOf(m: Metrics): string {
-    return `sharpe ${fmt(m.sharpe)}, total return ${fmt(m.totalReturn * 100, 1)}%, max drawdown ${fmt(m.maxDrawdown * 100, 1)}%, ${m.tradeCount} trades`;
 }
 
 /** Progress in steps of at least 1% (the main thread throttles again before persisting). */
@@ -115,98 +90,27 @@ function stepper(hooks: WorkHooks): (f: number) => void {
     };
 }
 
-function backtest(job: WorkerJob, data: ReturnType<typeof unshareBars>, hooks: WorkHooks): WorkerOutput {
-    const { ir } = job;
-    const T = data.ts.length;
-    const progress = stepper(hooks);
-    const result = new CompiledBacktester().run(ir, data, { params: job.params, seed: 0, onProgress: progress, progressEvery: Math.max(1, Math.ceil(T / 100)), ...(job.limits ? { limits: job.limits.engine } : {}) });
-    if (T <= result.warmupBars) hooks.log('warn', `${T} bars are not more than the warm-up of ${result.warmupBars}: the strategy cannot trade; start earlier or shorten the look-backs`);
-    for (const e of result.events) hooks.log('warn', `engine event at ${iso(data.ts[e.bar]!)}: ${e.kind} — ${e.message}`);
-    const capital = capitalOf(ir);
-    const metrics = computeMetrics({ ts: data.ts, equity: result.equity, capital, exposure: result.exposure, trades: result.trades, fills: result.fills });
-    const params = { ...result.params };
-    const staged: StagedArtifact[] = [
-        stage(job, 'result.json', json({
-            runId: job.runId, kind: job.kind, strategy: ir.strategy, symbols: job.symbols, timeframe: ir.timeframe.text,
-            bars: T, from: T ? iso(data.ts[0]!) : null, to: T ? iso(data.ts[T - 1]!) : null, warmupBars: result.warmupBars,
-            params, metrics, provenance: result.provenance, events: result.events, trades: result.trades,
-            curve: { ts: Array.from(data.ts), equity: Array.from(result.equity) },
-        })),
-    ];
-    // The report is a convenience: a problem rendering it is logged, not a failed run.
-    try {
-        staged.push(stage(job, 'report.html', renderReport(reportRunMessage({ ir, data, result, metrics, capital, params, runId: job.runId, state: 'completed', ...(job.uri ? { uri: job.uri } : {}) }))));
-    } catch (e) {
-        hooks.log('warn', `no report.html: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+const fmt = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+
+/** The run's record: metrics by name (NaN as null; a search adds its own), the trade count, one summary line. */
+function recordOf(r: RunResult): Omit<WorkerOutput, 'staged'> {
+    const m = (k: keyof RunResult['metrics']): number => fromWire(r.metrics[k]);
+    const metrics: Record<string, number | null> = {};
+    const put = (k: string, v: number): void => { metrics[k] = Number.isNaN(v) ? null : v; };
+    for (const k of Object.keys(r.metrics) as (keyof RunResult['metrics'])[]) put(k, m(k));
+    const line = `sharpe ${fmt(m('sharpe'))}, total return ${fmt(m('totalReturn') * 100, 1)}%, max drawdown ${fmt(m('maxDrawdown') * 100, 1)}%, ${m('tradeCount')} trades`;
+    let summary = line;
+    if (r.sweep) {
+        const dsr = fromWire(r.sweep.deflatedSharpe.dsr);
+        put('trials', r.sweep.trialCount);
+        put('deflatedSharpe', dsr);
+        put('expectedMaxSharpe', fromWire(r.sweep.deflatedSharpe.expectedMaxSharpe));
+        summary = `best of ${r.sweep.trialCount}: ${line}; deflated Sharpe ${fmt(dsr, 3)}`;
+    } else if (r.walkforward) {
+        const efficiency = fromWire(r.walkforward.efficiency);
+        put('efficiency', efficiency);
+        put('windows', r.walkforward.windows.length);
+        summary = `${r.walkforward.windows.length} windows, stitched out-of-sample: ${line}; efficiency ${fmt(efficiency)}`;
     }
-    return { strategy: ir.strategy, params, metrics: metricRecord(metrics), tradeCount: result.trades.length, provenance: result.provenance, summary: summaryOf(metrics), staged };
-}
-
-function searchOptions(job: WorkerJob, hooks: WorkHooks) {
-    const s = job.sweep;
-    const progress = stepper(hooks);
-    return {
-        mode: s?.mode ?? 'grid',
-        samples: s?.samples,
-        seed: s?.seed ?? 1,
-        fixed: { ...job.params },
-        sortBy: (s?.sortBy ?? 'sharpe') as SortMetric,
-        workers: job.trialWorkers,
-        onProgress: (done: number, total: number) => progress(done / total),
-        ...(job.limits ? { limits: job.limits.engine, memoryMb: job.limits.memoryMb, maxTrials: job.limits.maxTrials } : {}),
-    } as const;
-}
-
-function provenanceOf(job: WorkerJob, data: ReturnType<typeof unshareBars>, best: Record<string, number | boolean>): Provenance {
-    const fp = fingerprints(withParamValues(job.ir, bindParams(job.ir, best)));
-    return { exactFingerprint: fp.exact, structuralFingerprint: fp.structural, dataSnapshot: data.snapshotHash, engineVersion: ENGINE_VERSION, seed: job.sweep?.mode === 'random' ? job.sweep.seed ?? 1 : 0 };
-}
-
-async function sweep(job: WorkerJob, data: ReturnType<typeof unshareBars>, hooks: WorkHooks): Promise<WorkerOutput> {
-    const o = searchOptions(job, hooks);
-    hooks.log('info', `${o.mode} sweep of ${job.ir.strategy} on ${data.ts.length} bars, sorted by ${o.sortBy}`);
-    const r = await runSweep(job.ir, data, o);
-    const best = r.rows[0]!;
-    hooks.log('info', `${r.trials} combinations; best: ${Object.entries(best.params).map(([k, v]) => `${k}=${v}`).join(', ') || '(no params)'}`);
-    const provenance = provenanceOf(job, data, best.params);
-    const metrics = metricRecord(best.metrics, { trials: r.trials, deflatedSharpe: r.deflated.dsr, expectedMaxSharpe: r.deflated.expectedMaxSharpe });
-    const staged = [
-        stage(job, 'sweep.json', json({ sortBy: r.sortBy, trials: r.trials, deflatedSharpe: r.deflated, rows: r.rows.map(x => ({ params: x.params, metrics: x.metrics })) })),
-        stage(job, 'result.json', json({
-            runId: job.runId, kind: job.kind, strategy: job.ir.strategy, symbols: job.symbols, timeframe: job.ir.timeframe.text, bars: data.ts.length,
-            sweep: { mode: o.mode, samples: o.samples ?? null, seed: o.seed, sortBy: o.sortBy, fixed: o.fixed, trials: r.trials, deflatedSharpe: r.deflated },
-            params: best.params, metrics: best.metrics, provenance,
-        })),
-    ];
-    return {
-        strategy: job.ir.strategy, params: { ...best.params }, metrics, tradeCount: best.metrics.tradeCount, provenance, staged,
-        summary: `best of ${r.trials}: ${summaryOf(best.metrics)}; deflated Sharpe ${fmt(r.deflated.dsr, 3)}`,
-    };
-}
-
-async function walkforward(job: WorkerJob, data: ReturnType<typeof unshareBars>, hooks: WorkHooks): Promise<WorkerOutput> {
-    const o = searchOptions(job, hooks);
-    const T = data.ts.length;
-    const wf = job.walkforward ?? {};
-    const inSample = wf.inSample ?? Math.floor(T / 4), outOfSample = wf.outOfSample ?? Math.floor(T / 8);
-    const scheme = wf.anchored ? 'anchored' : 'rolling';
-    hooks.log('info', `${scheme} walk-forward of ${job.ir.strategy} on ${T} bars: ${inSample} in-sample + ${outOfSample} out-of-sample bars per window, optimising ${o.sortBy}`);
-    const r = await runWalkForward(job.ir, data, { ...o, inSample, outOfSample, scheme });
-    // The params to trade now: the latest window's pick.
-    const latest = r.windows[r.windows.length - 1]!.best;
-    const provenance = provenanceOf(job, data, latest);
-    const metrics = metricRecord(r.metrics, { efficiency: r.efficiency, windows: r.windows.length });
-    const staged = [
-        stage(job, 'result.json', json({
-            runId: job.runId, kind: job.kind, strategy: job.ir.strategy, symbols: job.symbols, timeframe: job.ir.timeframe.text, bars: T,
-            walkforward: { scheme, inSample, outOfSample, mode: o.mode, samples: o.samples ?? null, seed: o.seed, sortBy: o.sortBy, fixed: o.fixed },
-            params: latest, metrics: r.metrics, efficiency: r.efficiency, provenance,
-            windows: r.windows.map(w => ({ ...w, isFrom: iso(data.ts[w.isFrom]!), isTo: iso(data.ts[w.isTo - 1]!), oosFrom: iso(data.ts[w.oosFrom]!), oosTo: iso(data.ts[w.oosTo - 1]!) })),
-            curve: { ts: Array.from(r.ts), equity: Array.from(r.equity) },
-        })),
-    ];
-    return {
-        strategy: job.ir.strategy, params: { ...latest }, metrics, tradeCount: r.metrics.tradeCount, provenance, staged,
-        summary: `${r.windows.length} windows, stitched out-of-sample: ${summaryOf(r.metrics)}; efficiency ${fmt(r.efficiency)}`,
-    };
+    return { strategy: r.strategy, params: { ...r.params }, metrics, tradeCount: m('tradeCount'), provenance: { ...r.provenance }, summary };
 }

@@ -38,7 +38,7 @@ export interface RenderOptions {
     readonly distDir?: string;
 }
 
-/** One HTML file showing the run (see report-message.ts for building the message). */
+/** One HTML file showing the run (its `run` message: `reportMessage` of protocol/src/wire.ts, from a run result). */
 export function renderReport(run: ReportRun, options: RenderOptions = {}): string {
     const { js, css } = reportAssets(options.distDir ?? distDir());
     return panelHtml({

@@ -50,6 +50,7 @@ async function fixtures(): Promise<Partial<Record<MethodName, unknown>>> {
         'data.export': { name: 'bars.parquet', bars: { ids: ['synth:AAA'], timeframe: '1d', columns: ['ts', 'close'] } },
         'runs.submit': { kind: 'backtest', spec: { source: STRATEGY } }, 'runs.get': { id: run.id }, 'runs.list': {},
         'runs.cancel': { id: run.id }, 'runs.logs': { id: run.id }, 'runs.artifacts': { id: run.id }, 'runs.promote': { id: run.id },
+        'runs.result': { id: run.id },
         'experiments.create': { name: `e-${Math.random()}` }, 'experiments.list': {}, 'experiments.search': { filter: "attributes.kind = 'backtest'" },
         'experiments.compare': { runIds: [run.id, run.id] }, 'experiments.export': { name: 'runs.csv', experimentId: exp.id },
         'similar.find': { source: STRATEGY }, 'iam.whoami': {}, 'iam.tokens.create': { name: 'x' }, 'iam.tokens.list': {},
@@ -94,7 +95,7 @@ describe('the permission matrix', () => {
         }
         // Allowed calls really succeed unless the fixture is deliberately a not-found / conflict.
         const allowedFailures = rows.filter(r => !/ (200|403|501)$/.test(r));
-        for (const r of allowedFailures) expect(r).toMatch(/^(data\.import|runs\.(cancel|promote)|iam\.users\.(disable|enable)|iam\.tokens\.revoke|experiments\.create|iam\.(users|teams)\.create) .* (404|409|-32602)$/);
+        for (const r of allowedFailures) expect(r).toMatch(/^(data\.import|runs\.(cancel|promote|result)|iam\.users\.(disable|enable)|iam\.tokens\.revoke|experiments\.create|iam\.(users|teams)\.create) .* (404|409|-32602)$/);
         // Without any token at all: 401 too.
         const anon = await fetch(new URL('/rpc', daemon.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'daemon.info' }) });
         expect(anon.status).toBe(401);
@@ -144,7 +145,20 @@ describe('runs through the daemon', () => {
         expect(got.dataSnapshot).toMatch(/^[0-9a-f]{64}$/);
         const arts = await c.call('runs.artifacts', { id: run.id, name: 'result.json' });
         expect(arts.artifacts.map(a => a.name)).toContain('result.json');
-        expect(JSON.parse(arts.content!.data)).toBeTypeOf('object');
+        expect(JSON.parse(arts.content!.data)).toMatchObject({ schema: 'alphaforge.run-result', runId: run.id });
+        // The result as data: the series thinned for a chart (troughs kept), trades paged, counts whole.
+        const full = (await c.call('runs.result', { id: run.id, maxPoints: 200_000 })).result;
+        expect(full.series!.ts).toHaveLength(full.range.bars);
+        const thin = await c.call('runs.result', { id: run.id, maxPoints: 50, tradesOffset: 1, tradesLimit: 2 });
+        expect(full.range.bars).toBeGreaterThan(200);
+        expect(thin.page).toMatchObject({ points: thin.result.series!.ts.length, bars: full.range.bars, tradesOffset: 1, trades: Math.min(2, full.tradeCount - 1) });
+        expect(thin.result.series!.ts.length).toBeLessThanOrEqual(50);
+        expect(thin.result.series!.ts.length).toBeGreaterThan(20);
+        const deepest = (s: { drawdown: unknown[] }): number => Math.min(...s.drawdown.map(Number));
+        expect(deepest(thin.result.series!)).toBe(deepest(full.series!));
+        expect(thin.result.trades).toEqual(full.trades.slice(1, 3));
+        expect(thin.result.tradeCount).toBe(got.metrics!['tradeCount']);
+        expect(thin.result.metrics).toEqual(full.metrics);
         // The experiment store indexed it: the filter language finds it by tag and metric.
         const found = await c.call('experiments.search', { filter: `tags.style = 'trend' and params.fast = 3 and metrics.tradeCount > 0` });
         expect(found.runs.map(r => r.run.id)).toContain(run.id);
@@ -154,6 +168,7 @@ describe('runs through the daemon', () => {
         await admin.call('iam.members.set', { user: 'outsider', team: 'other', role: 'researcher' });
         const outsider = client((await admin.call('iam.tokens.create', { name: 'o', user: 'outsider', team: 'other' })).token);
         expect(await codeOf(outsider.call('runs.get', { id: run.id }))).toBe(ErrorCodes.NotFound);
+        expect(await codeOf(outsider.call('runs.result', { id: run.id }))).toBe(ErrorCodes.NotFound);
         expect((await outsider.call('runs.list')).runs.map(r => r.id)).not.toContain(run.id);
     }, 60_000);
 

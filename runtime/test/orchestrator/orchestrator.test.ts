@@ -11,7 +11,8 @@ import { InvalidRunSpec, OrchestratorStopped, RunNotFound, RunStateConflict } fr
 import { type DataStore } from '../../src/store/store.js';
 import { openStore } from '../../src/schema/registry.js';
 import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
-import type { Run, RunEvent, RunResult } from '../../src/orchestrator/types.js';
+import type { CompletedRun, Run, RunEvent } from '../../src/orchestrator/types.js';
+import type { RunResult } from '../../../protocol/src/run-result.js';
 import { backtest, nextEvent, smaCross, stateWithBars, sweep, waitFor } from './helpers.js';
 
 const alice = { user: 'alice', team: 'quant' };
@@ -21,7 +22,7 @@ let dir: string;
 let store: DataStore;
 let orch: Orchestrator;
 const events: RunEvent[] = [];
-const completed: { run: Run; result: RunResult }[] = [];
+const completed: { run: Run; result: CompletedRun }[] = [];
 
 beforeAll(async () => {
     dir = await stateWithBars();
@@ -67,12 +68,20 @@ describe('lifecycle', () => {
         expect(logs.map(l => l.message).join('\n')).toMatch(/compiled Cross[\s\S]*loaded 1200 bars of synth:AAA 1d/);
         expect(await orch.logs(run.id, logs[0]!.seq)).toHaveLength(logs.length - 1);
 
+        // One artifact: the run result as data (no HTML: reports are rendered from it on demand).
         const files = await orch.artifacts(run.id);
-        expect(files.map(f => f.name)).toEqual(['report.html', 'result.json']);
-        const result = JSON.parse(readFileSync(files.find(f => f.name === 'result.json')!.path, 'utf8')) as { metrics: { sharpe: number }; trades: unknown[]; curve: { equity: number[] } };
-        expect(result.trades).toHaveLength(run.tradeCount!);
-        expect(result.curve.equity).toHaveLength(1200);
-        expect(readFileSync(files.find(f => f.name === 'report.html')!.path, 'utf8')).toContain('uPlot');
+        expect(files.map(f => f.name)).toEqual(['result.json']);
+        const stored = JSON.parse(readFileSync(files[0]!.path, 'utf8')) as RunResult;
+        expect(stored).toMatchObject({ schema: 'alphaforge.run-result', version: 1, kind: 'backtest', runId: run.id, strategy: 'Cross', symbols: ['synth:AAA'], timeframe: '1d', params: { fast: 15, slow: 40 } });
+        expect(await orch.result(run.id)).toEqual(stored);
+        expect(stored.trades).toHaveLength(run.tradeCount!);
+        expect(stored.tradeCount).toBe(run.tradeCount);
+        expect(stored.trades.every(t => t.symbol === 'synth:AAA' && t.exitTs >= t.entryTs)).toBe(true);
+        expect(stored.series!.equity).toHaveLength(1200);
+        expect(stored.series!.exposure).toHaveLength(1200);
+        expect(stored.range).toEqual({ from: stored.series!.ts[0], to: stored.series!.ts[1199], bars: 1200 });
+        expect(stored.metrics.sharpe).toBeCloseTo(run.metrics!['sharpe']!, 12);
+        expect(stored.provenance).toEqual(run.provenance);
 
         // Result rows for the experiment store, and the completed hook.
         const metrics = await store.rows(`SELECT key, value FROM run_metrics WHERE run_id = $1`, [run.id]);
@@ -82,7 +91,7 @@ describe('lifecycle', () => {
         const hook = completed.find(c => c.run.id === run.id)!;
         expect(hook.run.state).toBe('completed');
         expect(hook.result).toMatchObject({ strategy: 'Cross', params: { fast: 15, slow: 40 }, tags: { purpose: 'test' }, tradeCount: run.tradeCount });
-        expect(hook.result.artifacts.map(a => a.name)).toEqual(['report.html', 'result.json']);
+        expect(hook.result.artifacts.map(a => a.name)).toEqual(['result.json']);
 
         // Promotion: a flag of completed runs, recorded as an event.
         const promoted = await orch.promote(run.id, 'carol');
@@ -95,10 +104,13 @@ describe('lifecycle', () => {
         const run = await waitFor(orch, (await orch.submit(sweep({ sweep: { mode: 'grid', sortBy: 'sharpe' } }), bob)).id);
         expect(run.state).toBe('completed');
         expect(run.metrics).toMatchObject({ trials: 12, deflatedSharpe: expect.anything() });
-        const table = JSON.parse(readFileSync((await orch.artifacts(run.id)).find(a => a.name === 'sweep.json')!.path, 'utf8')) as { rows: { params: Record<string, number>; metrics: { sharpe: number } }[] };
-        expect(table.rows).toHaveLength(12);
-        expect(table.rows[0]!.params).toEqual(run.params);
-        expect(table.rows[0]!.metrics.sharpe).toBeCloseTo(run.metrics!['sharpe']!, 12);
+        const { sweep: table, ...result } = await orch.result(run.id);
+        expect(table!.trialCount).toBe(12);
+        expect(table!.trials).toHaveLength(12);
+        expect(table!.trials[0]!.params).toEqual(run.params);
+        expect(table!.trials[0]!.metrics.sharpe).toBeCloseTo(run.metrics!['sharpe'] as number, 12);
+        expect(table!.deflatedSharpe.dsr).toBe(run.metrics!['deflatedSharpe']);
+        expect(result).toMatchObject({ kind: 'sweep', params: run.params, provenance: run.provenance, series: null, search: { mode: 'grid', sortBy: 'sharpe' } });
         expect((await orch.events(run.id)).filter(e => e.kind === 'progress').length).toBeGreaterThan(0);
     });
 
@@ -107,6 +119,15 @@ describe('lifecycle', () => {
         expect(run.state).toBe('completed');
         expect(run.metrics).toMatchObject({ windows: 4, efficiency: expect.anything() });
         expect((await orch.artifacts(run.id)).map(a => a.name)).toEqual(['result.json']);
+        const result = await orch.result(run.id);
+        expect(result.walkforward!.windows.map(w => [w.inSample.bars, w.outOfSample.bars])).toEqual([[400, 200], [400, 200], [400, 200], [400, 200]]);
+        expect(result.params).toEqual(result.walkforward!.windows[3]!.params);
+        // The stitched out-of-sample series: every window's bars, back to back, and its trades by time.
+        expect(result.series!.ts).toHaveLength(800);
+        expect(result.series!.ts[0]).toBe(result.walkforward!.windows[0]!.outOfSample.from);
+        expect(result.series!.ts[799]).toBe(result.walkforward!.windows[3]!.outOfSample.to);
+        expect(result.tradeCount).toBe(run.tradeCount);
+        expect(result.trades.every(t => t.entryTs >= result.series!.ts[0]! && t.exitTs <= result.series!.ts[799]!)).toBe(true);
     });
 
     it('lists runs by state, owner and team, newest first', async () => {

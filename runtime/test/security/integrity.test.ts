@@ -137,39 +137,51 @@ describe('artifacts', () => {
 
         const dir = join(d.stateDir, 'runs', run.id);
         const listed = (await alpha.call('runs.artifacts', { id: run.id })).artifacts;
-        expect(listed.map(a => a.name)).toEqual(['report.html', 'result.json']);
+        expect(listed.map(a => a.name)).toEqual(['result.json']);
         for (const a of listed) {
             expect(a.status).toBe('ok');
             expect(a.sha256, `${a.name} has no recorded SHA-256`).toBe(sha256(join(dir, a.name)));
         }
         const whole = await alpha.call('runs.artifacts', { id: run.id, name: 'result.json' });
-        expect(JSON.parse(whole.content!.data)).toMatchObject({ runId: run.id });
+        expect(JSON.parse(whole.content!.data)).toMatchObject({ schema: 'alphaforge.run-result', runId: run.id });
+        expect((await alpha.call('runs.result', { id: run.id })).result.runId).toBe(run.id);
 
-        // Truncated: listed as damaged; its content is refused, not served as complete.
+        // Truncated: listed as damaged; its content is refused, not served as complete — as a file or as the run's result.
         const result = join(dir, 'result.json');
-        const size = readFileSync(result).length;
+        const original = readFileSync(result);
+        const size = original.length;
         truncateSync(result, Math.floor(size / 2));
         const afterTruncate = (await alpha.call('runs.artifacts', { id: run.id })).artifacts.find(a => a.name === 'result.json')!;
         expect(afterTruncate).toMatchObject({ status: 'damaged', bytes: Math.floor(size / 2) });
+        const damaged = `artifact result.json of run ${run.id} is damaged (truncated or altered): ${Math.floor(size / 2)} bytes, not the ${size} recorded, do not match the SHA-256 recorded when the run completed; run it again (runs.submit with the same spec) to produce it anew`;
         const truncated = await rejection(alpha.call('runs.artifacts', { id: run.id, name: 'result.json' }));
         expect(truncated.code).toBe(ErrorCodes.Conflict);
-        expect(truncated.message).toBe(`artifact result.json of run ${run.id} is damaged (truncated or altered): ${Math.floor(size / 2)} bytes, not the ${size} recorded, do not match the SHA-256 recorded when the run completed; run it again (runs.submit with the same spec) to produce it anew`);
+        expect(truncated.message).toBe(damaged);
+        const truncatedResult = await rejection(alpha.call('runs.result', { id: run.id }));
+        expect([truncatedResult.code, truncatedResult.message]).toEqual([ErrorCodes.Conflict, damaged]);
 
         // Altered, same size: the size check passes, the content check does not.
-        const report = join(dir, 'report.html');
-        const html = readFileSync(report);
-        html[html.length - 20] = html[html.length - 20]! ^ 0x01;
-        writeFileSync(report, html);
-        const altered = await rejection(alpha.call('runs.artifacts', { id: run.id, name: 'report.html' }));
-        expect(altered.code).toBe(ErrorCodes.Conflict);
-        expect(altered.message).toMatch(/^artifact report\.html of run .* is damaged \(truncated or altered\): its \d+ bytes do not match the SHA-256/);
+        const altered = Buffer.from(original);
+        altered[altered.length - 20] = altered[altered.length - 20]! ^ 0x01;
+        writeFileSync(result, altered);
+        expect((await alpha.call('runs.artifacts', { id: run.id })).artifacts[0]!.status).toBe('ok'); // the size is right
+        for (const call of [() => alpha.call('runs.artifacts', { id: run.id, name: 'result.json' }), () => alpha.call('runs.result', { id: run.id })]) {
+            const e = await rejection(call());
+            expect(e.code).toBe(ErrorCodes.Conflict);
+            expect(e.message).toMatch(/^artifact result\.json of run .* is damaged \(truncated or altered\): its \d+ bytes do not match the SHA-256/);
+        }
+        // Put back as it was: served again.
+        writeFileSync(result, original);
+        expect((await alpha.call('runs.result', { id: run.id })).result.runId).toBe(run.id);
 
         // Deleted: still listed, as missing; reading it says so.
-        rmSync(report);
+        rmSync(result);
         const afterDelete = (await alpha.call('runs.artifacts', { id: run.id })).artifacts;
-        expect(afterDelete.map(a => [a.name, a.status])).toEqual([['report.html', 'missing'], ['result.json', 'damaged']]);
-        const missing = await rejection(alpha.call('runs.artifacts', { id: run.id, name: 'report.html' }));
-        expect(missing.code).toBe(ErrorCodes.NotFound);
-        expect(missing.message).toMatch(/^artifact report\.html of run .* is missing: the run recorded it when it completed, but the file is gone; run it again/);
+        expect(afterDelete.map(a => [a.name, a.status])).toEqual([['result.json', 'missing']]);
+        for (const call of [() => alpha.call('runs.artifacts', { id: run.id, name: 'result.json' }), () => alpha.call('runs.result', { id: run.id })]) {
+            const missing = await rejection(call());
+            expect(missing.code).toBe(ErrorCodes.NotFound);
+            expect(missing.message).toMatch(/^artifact result\.json of run .* is missing: the run recorded it when it completed, but the file is gone; run it again/);
+        }
     });
 });

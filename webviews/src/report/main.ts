@@ -1,10 +1,11 @@
 /**
- * The backtest report panel: progress while the run is going, then the metrics table, equity and
- * drawdown charts, events, the trades table and the run's provenance (fingerprints, data
- * snapshot, engine version, seed), with a link back to the strategy's source. The same bundle
- * is the standalone HTML report (runtime/src/report/html-report.ts) with its `run` message
- * embedded in the page. The run itself is not kept in the page's saved state (it can be
- * megabytes): when VS Code re-creates the page, the extension sends it again.
+ * The backtest report panel: progress while the run is going, then the run's result
+ * (protocol/src/run-result.ts) drawn — the metrics table, equity and drawdown charts, events, the
+ * trades table and the run's provenance (fingerprints, data snapshot, engine version, seed), with
+ * a link back to the strategy's source. The same bundle is the standalone HTML report
+ * (runtime/src/report/html-report.ts) with its `run` message embedded in the page. The run itself
+ * is not kept in the page's saved state (it can be megabytes): when VS Code re-creates the page,
+ * the extension sends it again.
  */
 import '../common/jitless.js';
 import './report.css';
@@ -14,13 +15,9 @@ import { Chart } from '../common/chart.js';
 import { fixed, percent, price, shortHash, utc } from '../common/format.js';
 import { ReportToHost, ReportToWebview, type ReportRun, type RunInfo } from '../../../protocol/src/webview.js';
 import { fromWire } from '../../../protocol/src/numbers.js';
-import { METRIC_KEYS, metricRows, type Metrics, type WireMetrics } from '../../../protocol/src/metrics.js';
+import { metricRows, metricsFromWire } from '../../../protocol/src/metrics.js';
 
 const TRADE_PAGE = 1000;
-
-function decodeMetrics(m: WireMetrics): Metrics {
-    return Object.fromEntries(METRIC_KEYS.map(k => [k, fromWire(m[k])])) as unknown as Metrics;
-}
 
 class ReportView {
     private readonly header = h('header', { class: 'report-header' });
@@ -78,8 +75,9 @@ class ReportView {
         const params = Object.entries(run.params).map(([k, v]) => `${k} = ${String(v)}`).join(', ') || '(none)';
         const parts = [run.universe.join(', '), run.timeframe];
         if (m) {
-            const day = m.result.curve.ts.length > 1 && m.result.curve.ts.every(t => t % 86_400_000 === 0);
-            parts.push(`${utc(m.result.from, !day)} → ${utc(m.result.to, !day)}`, `${m.result.bars} bars, warm-up ${m.result.warmupBars}`);
+            const { range } = m.result;
+            const day = [range.from, range.to].every(t => t % 86_400_000 === 0);
+            parts.push(`${utc(range.from, !day)} → ${utc(range.to, !day)}`, `${range.bars} bars, warm-up ${m.result.warmupBars}`);
         }
         this.header.append(h('div', { class: 'sub muted', id: 'run-summary' }, `${parts.join(' · ')} · params: ${params}`));
         if (run.uri) {
@@ -106,7 +104,7 @@ class ReportView {
         clear(this.body);
         this.renderHeader(m.run, m);
 
-        const metrics = decodeMetrics(m.metrics);
+        const metrics = metricsFromWire(m.result.metrics);
         const metricsTable = h('table', { id: 'metrics', class: 'metrics' },
             h('tbody', {}, ...metricRows(metrics).map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', { class: 'n' }, v)))));
         const equityEl = h('div', { id: 'equity' });
@@ -115,21 +113,25 @@ class ReportView {
             h('section', { 'aria-labelledby': 'metrics-h' }, h('h2', { id: 'metrics-h' }, 'Metrics'), metricsTable),
             h('section', { class: 'charts' }, h('h2', {}, 'Equity'), equityEl, h('h2', {}, 'Drawdown'), drawdownEl)));
 
-        const { curve } = m.result;
-        const equity = curve.equity.map(fromWire), drawdown = curve.drawdown.map(fromWire);
-        const money = (v: number): string => fixed(v, Math.abs(v) >= 1000 ? 0 : 2);
-        const lastEquity = equity[equity.length - 1] ?? NaN;
-        const worst = drawdown.reduce((a, b) => (b < a ? b : a), 0);
-        this.charts.push(
-            new Chart(equityEl, {
-                height: 240, ts: curve.ts, series: [{ label: 'equity', color: 'chart-1', fill: true }], values: [equity], format: money,
-                summary: `Equity curve over ${m.result.bars} bars, ending at ${money(lastEquity)}`,
-            }),
-            new Chart(drawdownEl, {
-                height: 180, ts: curve.ts, series: [{ label: 'drawdown', color: 'neg', fill: true }], values: [drawdown], format: v => percent(v, 1),
-                summary: `Drawdown curve, deepest ${percent(worst, 1)}`,
-            }),
-        );
+        const { series } = m.result;
+        if (series) {
+            const equity = series.equity.map(fromWire), drawdown = series.drawdown.map(fromWire);
+            const money = (v: number): string => fixed(v, Math.abs(v) >= 1000 ? 0 : 2);
+            const lastEquity = equity[equity.length - 1] ?? NaN;
+            const worst = drawdown.reduce((a, b) => (b < a ? b : a), 0);
+            this.charts.push(
+                new Chart(equityEl, {
+                    height: 240, ts: series.ts, series: [{ label: 'equity', color: 'chart-1', fill: true }], values: [equity], format: money,
+                    summary: `Equity curve over ${m.result.range.bars} bars, ending at ${money(lastEquity)}`,
+                }),
+                new Chart(drawdownEl, {
+                    height: 180, ts: series.ts, series: [{ label: 'drawdown', color: 'neg', fill: true }], values: [drawdown], format: v => percent(v, 1),
+                    summary: `Drawdown curve, deepest ${percent(worst, 1)}`,
+                }),
+            );
+        } else {
+            equityEl.append(h('p', { class: 'muted' }, 'No equity curve: a sweep keeps no single run\'s bars (backtest its best parameters for them).'));
+        }
 
         if (m.result.events.length) {
             this.body.append(h('section', {}, h('h2', {}, 'Events'),
@@ -140,14 +142,13 @@ class ReportView {
     }
 
     private tradesSection(m: ReportRun): HTMLElement {
-        const trades = m.result.trades;
-        const universe = m.run.universe;
+        const { trades, tradeCount } = m.result;
         const tbody = h('tbody');
         const row = (i: number): HTMLTableRowElement => {
             const t = trades[i]!;
             const pnl = fromWire(t.pnl);
             return h('tr', {},
-                h('td', { class: 'n' }, i + 1), h('td', {}, universe[t.asset] ?? `asset ${t.asset}`), h('td', {}, t.side),
+                h('td', { class: 'n' }, i + 1), h('td', {}, t.symbol), h('td', {}, t.side),
                 h('td', {}, utc(t.entryTs)), h('td', {}, utc(t.exitTs)),
                 h('td', { class: 'n' }, price(fromWire(t.entryPrice))), h('td', { class: 'n' }, price(fromWire(t.exitPrice))),
                 h('td', { class: 'n' }, fixed(fromWire(t.maxQty), 4)),
@@ -170,7 +171,8 @@ class ReportView {
         const table = h('table', { id: 'trades' },
             h('thead', {}, h('tr', {}, ...cols.map(c => h('th', { scope: 'col', class: numeric.has(c) ? 'n' : undefined }, c)))), tbody);
         return h('section', { 'aria-labelledby': 'trades-h' },
-            h('h2', { id: 'trades-h' }, `Trades (${trades.length})`),
+            h('h2', { id: 'trades-h' }, `Trades (${tradeCount})`),
+            trades.length < tradeCount ? h('p', { class: 'muted', id: 'trades-listed' }, `The first ${trades.length} are listed.`) : null,
             trades.length ? h('div', { class: 'scroll', tabindex: 0, role: 'region', 'aria-label': 'Trades' }, table) : h('p', { class: 'muted' }, 'No trades.'),
             more);
     }

@@ -1,8 +1,9 @@
 /**
  * Real inputs for the panel tests: examples/sma-cross.af compiled by the language library,
  * backtested by the compiled engine over seeded synthetic bars (runtime/src/data/synth.ts),
- * measured by runtime/src/engine/metrics.ts; its canonical DAG with a source map built from the
- * AST (declarations, rule conditions, settings → the DAG nodes they became).
+ * measured by runtime/src/engine/metrics.ts — the panel's expected numbers — and run through the
+ * run pipeline (runtime/src/pipeline) for the run result the panel is fed; its canonical DAG with a
+ * source map built from the AST (declarations, rule conditions, settings → the DAG nodes they became).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,8 +18,11 @@ import { computeMetrics, type Metrics } from '../../../runtime/src/engine/metric
 import { capitalOf } from '../../../runtime/src/engine/trial.js';
 import { synthBarData } from '../../../runtime/src/data/synth.js';
 import type { BacktestResult, BarData } from '../../../runtime/src/engine/types.js';
-import { reportRunMessage } from '../../../runtime/src/report/report-message.js';
+import { bindParams } from '../../../runtime/src/engine/params.js';
+import { executeRun } from '../../../runtime/src/pipeline/execute.js';
+import type { RunResult } from '../../../protocol/src/run-result.js';
 import type { DagMessage, ReportRun, SourceRange } from '../../../protocol/src/webview.js';
+import { reportMessage } from '../../../protocol/src/wire.js';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const EXAMPLE = join(ROOT, 'examples', 'sma-cross.af');
@@ -44,8 +48,11 @@ export async function compileExample(text = readFileSync(EXAMPLE, 'utf8'), uri =
 export interface RealRun {
     readonly compiled: Compiled;
     readonly data: BarData;
+    /** The engine's own answer and its metrics: what the panel must show. */
     readonly result: BacktestResult;
     readonly metrics: Metrics;
+    /** The run pipeline's result of the same backtest, and the panel's message built from it. */
+    readonly runResult: RunResult;
     readonly message: ReportRun;
 }
 
@@ -53,12 +60,21 @@ export async function realRun(): Promise<RealRun> {
     const compiled = await compileExample();
     const { ir } = compiled;
     const data = synthBarData({ symbols: ['SPX'], venue: 'sp', timeframeMs: ir.timeframe.ms, bars: 1500, seed: 11, annualVol: 0.25 });
-    const result = new CompiledBacktester().run(ir, data, { seed: 3 });
+    const result = new CompiledBacktester().run(ir, data);
     const capital = capitalOf(ir);
     const metrics = computeMetrics({ ts: data.ts, equity: result.equity, capital, exposure: result.exposure, trades: result.trades, fills: result.fills });
+    const { result: runResult } = await executeRun({ request: { kind: 'backtest' }, ir, data, symbols: ['sp:SPX'], params: bindParams(ir) });
     const range = rangeOf(compiled.strategy);
-    const message = reportRunMessage({ ir, data, result, metrics, capital, runId: 'run-0001', uri: compiled.uri, ...(range ? { range } : {}) });
-    return { compiled, data, result, metrics, message };
+    const message = reportMessage(runResult, { runId: 'run-0001', uri: compiled.uri, ...(range ? { range } : {}) });
+    return { compiled, data, result, metrics, runResult, message };
+}
+
+/** The report message of a real sweep (a random sample of 4, trials in this thread): a result without series or trades. */
+export async function realSweep(): Promise<ReportRun> {
+    const { ir, uri } = await compileExample();
+    const data = synthBarData({ symbols: ['SPX'], venue: 'sp', timeframeMs: ir.timeframe.ms, bars: 600, seed: 11, annualVol: 0.25 });
+    const { result } = await executeRun({ request: { kind: 'sweep', sweep: { mode: 'random', samples: 4, seed: 2 } }, ir, data, symbols: ['sp:SPX'], params: {} }, { workers: 0 });
+    return reportMessage(result, { runId: 'run-0002', uri });
 }
 
 function rangeOf(node: AstNode | undefined): SourceRange | undefined {

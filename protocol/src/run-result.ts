@@ -1,0 +1,221 @@
+/**
+ * The result of a run as data: one typed, versioned document (`schema: 'alphaforge.run-result'`,
+ * `version: 1`) that the run pipeline (runtime/src/pipeline) produces for a backtest, a sweep or a
+ * walk-forward, whether it ran in the CLI or in the daemon. It is what the daemon stores
+ * (`<state dir>/runs/<id>/result.json`), what `runs.result` returns (series decimated, trades and
+ * trials paged: `viewOf`), what `af backtest --json` prints, what the HTML report embeds and what
+ * the report panel draws. Everything else about a run is read off it; nothing parses HTML.
+ *
+ * Conventions: times are epoch milliseconds (bar open times, UTC); instruments are `venue:SYMBOL`;
+ * numbers that may be NaN or infinite are wire numbers (numbers.ts: null for NaN, "Infinity" /
+ * "-Infinity"). Readers ignore keys they do not know; a change that is not an addition bumps
+ * `version`.
+ */
+import { z } from 'zod';
+import { WireMetrics } from './metrics.js';
+import { fromWire, WireNumber } from './numbers.js';
+
+export const RUN_RESULT_SCHEMA = 'alphaforge.run-result';
+export const RUN_RESULT_VERSION = 1;
+
+/** Bounds of a stored result (what a reader validates before trusting it); the panel and the RPC ask for much less. */
+export const RESULT_LIMITS = { points: 20_000_000, trades: 10_000_000, trials: 1_000_000, windows: 100_000, events: 1_000_000, symbols: 10_000 } as const;
+
+const Str = z.string().max(10_000);
+const Count = z.number().int().min(0);
+const EpochMs = z.number().describe('ms since the epoch (a bar\'s open time, UTC)');
+const ParamValues = z.record(Str, z.union([z.number(), z.boolean()]));
+/** Every metric of protocol/src/metrics.ts as a wire number (named, so the generated docs show it once). */
+const Metrics = WireMetrics.meta({ id: 'WireMetrics' });
+
+export const RUN_KINDS = ['backtest', 'sweep', 'walkforward'] as const;
+export type RunKind = (typeof RUN_KINDS)[number];
+/** Metrics a sweep or walk-forward can rank by (the engine's SORT_METRICS). */
+export const SORT_METRICS = ['sharpe', 'sortino', 'cagr', 'totalReturn', 'calmar', 'maxDrawdown', 'profitFactor', 'winRate'] as const;
+export const FILL_REASONS = ['signal', 'limit', 'stop_order', 'stop_loss', 'take_profit', 'trailing_stop', 'drawdown', 'end'] as const;
+
+/** First and last bar of a stretch of bars (both included) and how many bars it has. */
+export const BarRange = z.object({ from: EpochMs, to: EpochMs, bars: Count });
+export type BarRange = z.infer<typeof BarRange>;
+
+/**
+ * Per-bar series of the run (a walk-forward: the stitched out-of-sample bars), columnar. Stored
+ * with every bar; `runs.result` thins them for a chart (`decimateSeries`).
+ */
+export const Series = z.object({
+    ts: z.array(EpochMs).max(RESULT_LIMITS.points),
+    /** Equity at each bar's close (cash + positions marked at the close). */
+    equity: z.array(WireNumber).max(RESULT_LIMITS.points),
+    /** Fall from the running peak (the starting capital counts as the first peak), as a fraction ≤ 0. */
+    drawdown: z.array(WireNumber).max(RESULT_LIMITS.points),
+    /** Gross exposure at each close as a fraction of equity (Σ|position value| / equity). */
+    exposure: z.array(WireNumber).max(RESULT_LIMITS.points),
+}).refine(s => s.equity.length === s.ts.length && s.drawdown.length === s.ts.length && s.exposure.length === s.ts.length,
+    { message: 'ts, equity, drawdown and exposure must have the same length' });
+export type Series = z.infer<typeof Series>;
+
+/** A round trip in one instrument, from flat to flat (a reversal closes one trade and opens another). */
+export const RunTrade = z.object({
+    symbol: Str,
+    side: z.enum(['long', 'short']),
+    entryTs: EpochMs,
+    exitTs: EpochMs,
+    /** Quantity-weighted average prices, after slippage. */
+    entryPrice: WireNumber,
+    exitPrice: WireNumber,
+    /** Largest absolute quantity held during the trade. */
+    maxQty: WireNumber,
+    /** Realised P&L after fees. */
+    pnl: WireNumber,
+    /** pnl over the entry value of the largest position. */
+    returnPct: WireNumber,
+    fees: WireNumber,
+    exitReason: z.enum(FILL_REASONS),
+});
+export type RunTrade = z.infer<typeof RunTrade>;
+
+/** Something the engine did on its own (halted on a drawdown limit, flattened, warned). */
+export const RunEvent = z.object({ ts: EpochMs, kind: Str, message: Str });
+export type RunEvent = z.infer<typeof RunEvent>;
+
+/** What makes the run reproducible: the same four give bit-identical results. */
+export const Provenance = z.object({
+    exactFingerprint: Str,
+    structuralFingerprint: Str,
+    dataSnapshot: Str,
+    engineVersion: Str,
+    seed: z.number(),
+});
+export type Provenance = z.infer<typeof Provenance>;
+
+/** How a sweep or walk-forward searched: grid or random sample, the metric it ranked by, the params held fixed. */
+export const Search = z.object({
+    mode: z.enum(['grid', 'random']),
+    /** Random mode: combinations drawn; null for a grid. */
+    samples: Count.nullable(),
+    seed: z.number(),
+    sortBy: z.enum(SORT_METRICS),
+    fixed: ParamValues,
+});
+
+export const Trial = z.object({ params: ParamValues, metrics: Metrics });
+export type Trial = z.infer<typeof Trial>;
+
+export const SweepPart = z.object({
+    /** Combinations run (`trials` may list a page of them). */
+    trialCount: Count,
+    /** Every trial, best first by `search.sortBy`. */
+    trials: z.array(Trial).max(RESULT_LIMITS.trials),
+    /** The best trial's Sharpe deflated for the number of trials (Bailey and López de Prado), and the per-bar Sharpe luck alone would reach. */
+    deflatedSharpe: z.object({ dsr: WireNumber, expectedMaxSharpe: WireNumber }),
+});
+
+export const WalkForwardWindow = z.object({
+    inSample: BarRange,
+    outOfSample: BarRange,
+    /** The in-sample best, traded out of sample. */
+    params: ParamValues,
+    inSampleMetrics: Metrics,
+    outOfSampleMetrics: Metrics,
+});
+export type WalkForwardWindow = z.infer<typeof WalkForwardWindow>;
+
+export const WalkForwardPart = z.object({
+    scheme: z.enum(['rolling', 'anchored']),
+    inSampleBars: Count,
+    outOfSampleBars: Count,
+    /** Mean out-of-sample Sharpe over mean in-sample Sharpe of the chosen params. */
+    efficiency: WireNumber,
+    windows: z.array(WalkForwardWindow).max(RESULT_LIMITS.windows),
+});
+
+export const RunResult = z.object({
+    schema: z.literal(RUN_RESULT_SCHEMA),
+    version: z.literal(RUN_RESULT_VERSION),
+    kind: z.enum(RUN_KINDS),
+    runId: Str.optional().describe('The daemon\'s run id (absent for a local run).'),
+    strategy: Str,
+    symbols: z.array(Str).max(RESULT_LIMITS.symbols).describe('`venue:SYMBOL` of each asset the run traded, in the universe\'s order.'),
+    timeframe: Str,
+    range: BarRange.describe('The bars the run was given: first and last bar time, count.'),
+    params: ParamValues.describe('The params run: a backtest\'s, a sweep\'s best, a walk-forward\'s latest pick (what to trade now).'),
+    capital: z.number().describe('Starting capital (the first peak of the drawdown).'),
+    warmupBars: Count.describe('Bars at the start of `series` before the rules first ran (0 for a walk-forward: its windows warm up on the bars before them).'),
+    metrics: Metrics.describe('Of the backtest; of a sweep\'s best trial; of a walk-forward\'s stitched out-of-sample bars.'),
+    series: Series.nullable().describe('Per-bar series (a walk-forward: its stitched out-of-sample bars), columnar; null for a sweep (it keeps no single run\'s bars: backtest its best params for them).'),
+    trades: z.array(RunTrade).max(RESULT_LIMITS.trades).describe('The trades behind `series` (a page of them when `tradeCount` is larger).'),
+    tradeCount: Count.describe('How many trades `series` has in all.'),
+    events: z.array(RunEvent).max(RESULT_LIMITS.events),
+    provenance: Provenance,
+    search: Search.optional().describe('Sweeps and walk-forwards: how they searched.'),
+    sweep: SweepPart.optional(),
+    walkforward: WalkForwardPart.optional(),
+}).superRefine((r, ctx) => {
+    if (r.kind !== 'backtest' && !r.search) ctx.addIssue({ code: 'custom', path: ['search'], message: `a ${r.kind} result has its search` });
+    if (r.kind === 'sweep' && !r.sweep) ctx.addIssue({ code: 'custom', path: ['sweep'], message: 'a sweep result has its trials' });
+    if (r.kind === 'walkforward' && !r.walkforward) ctx.addIssue({ code: 'custom', path: ['walkforward'], message: 'a walk-forward result has its windows' });
+    if (r.trades.length > r.tradeCount) ctx.addIssue({ code: 'custom', path: ['trades'], message: `lists ${r.trades.length} trades of ${r.tradeCount}` });
+});
+export type RunResult = z.infer<typeof RunResult>;
+
+// ------------------------------------------------------------------------------ views
+
+/** Thinned for drawing: at most `max` points; every bar while there are few enough. */
+export const DEFAULT_MAX_POINTS = 5000;
+
+/**
+ * At most `max` points of the series. One point per step of bars: the bar with the deepest
+ * drawdown of the step, so troughs survive (a chart of a thinned series still shows the max
+ * drawdown). The first and last bars are always kept.
+ */
+export function decimateSeries(s: Series, max = DEFAULT_MAX_POINTS): Series {
+    const n = s.ts.length;
+    if (n <= max) return s;
+    // Room for the two ends besides one point per step.
+    const step = Math.ceil(n / Math.max(1, max - 2));
+    const pick: number[] = [];
+    for (let i = 0; i < n; i += step) {
+        let at = i, worst = fromWire(s.drawdown[i]);
+        for (let j = i + 1; j < Math.min(n, i + step); j++) {
+            const d = fromWire(s.drawdown[j]);
+            if (d < worst) { worst = d; at = j; }
+        }
+        pick.push(at);
+    }
+    if (pick[0] !== 0) pick.unshift(0);
+    if (pick[pick.length - 1] !== n - 1) pick.push(n - 1);
+    while (pick.length > Math.max(2, max)) pick.splice(pick.length - 2, 1); // only for max < 4
+    return { ts: pick.map(i => s.ts[i]!), equity: pick.map(i => s.equity[i]!), drawdown: pick.map(i => s.drawdown[i]!), exposure: pick.map(i => s.exposure[i]!) };
+}
+
+export interface ResultView {
+    /** Most points per series (default DEFAULT_MAX_POINTS). */
+    readonly maxPoints?: number;
+    /** Trades from this index (default 0), at most `tradesLimit` (default all). */
+    readonly tradesOffset?: number;
+    readonly tradesLimit?: number;
+    /** A sweep's trials from this index (default 0), at most `trialsLimit` (default all). */
+    readonly trialsOffset?: number;
+    readonly trialsLimit?: number;
+}
+
+/** The result with its series decimated and its trades and trials paged (counts stay whole). */
+export function viewOf(r: RunResult, v: ResultView = {}): RunResult {
+    const page = <T>(xs: readonly T[], offset = 0, limit = xs.length): T[] => xs.slice(offset, offset + limit);
+    return {
+        ...r,
+        series: r.series ? decimateSeries(r.series, v.maxPoints ?? DEFAULT_MAX_POINTS) : null,
+        trades: page(r.trades, v.tradesOffset, v.tradesLimit),
+        ...(r.sweep ? { sweep: { ...r.sweep, trials: page(r.sweep.trials, v.trialsOffset, v.trialsLimit) } } : {}),
+    };
+}
+
+/** A document read back (a file, a response) as a run result of this version, or what is wrong with it in words. */
+export function parseRunResult(doc: unknown): { ok: true; result: RunResult } | { ok: false; problem: string } {
+    const o = typeof doc === 'object' && doc !== null ? doc as { schema?: unknown; version?: unknown } : {};
+    if (o.schema !== RUN_RESULT_SCHEMA) return { ok: false, problem: `it is not a run result (no "schema": "${RUN_RESULT_SCHEMA}")` };
+    if (o.version !== RUN_RESULT_VERSION) return { ok: false, problem: `it is a run result of version ${String(o.version)}; this version of AlphaForge reads version ${RUN_RESULT_VERSION}` };
+    const r = RunResult.safeParse(doc);
+    if (r.success) return { ok: true, result: r.data };
+    return { ok: false, problem: r.error.issues.slice(0, 3).map(i => `${i.path.join('.') || '(result)'}: ${i.message}`).join('; ') };
+}

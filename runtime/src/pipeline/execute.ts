@@ -1,0 +1,183 @@
+/**
+ * The second half of the run pipeline: engine → run result. A prepared run (prepare.ts: compiled,
+ * params checked, bars loaded) is backtested, swept or walked forward, measured, and returned as
+ * one `RunResult` (protocol/src/run-result.ts). The CLI calls it in-process; the daemon's run
+ * worker (orchestrator/work.ts) calls it in its thread and stores the result. Both get the same
+ * numbers, the same provenance and the same document: there is no second copy of this logic.
+ */
+import type { StrategyIr } from '../../../protocol/src/ir.js';
+import { toWire } from '../../../protocol/src/numbers.js';
+import { RUN_RESULT_SCHEMA, RUN_RESULT_VERSION, type RunResult } from '../../../protocol/src/run-result.js';
+import { metricsToWire } from '../../../protocol/src/wire.js';
+import { CompiledBacktester } from '../engine/compiled/index.js';
+import type { EngineLimits } from '../engine/limits.js';
+import { computeMetrics } from '../engine/metrics.js';
+import { runSweep, runWalkForward, type SearchOptions, type SortMetric } from '../engine/sweep.js';
+import { capitalOf } from '../engine/trial.js';
+import { defaultWorkers } from '../engine/worker-pool.js';
+import type { BarData } from '../engine/types.js';
+import type { RunRequest } from './prepare.js';
+import { eventOf, rangeOf, searchProvenance, seriesOf, tradeOf } from './result.js';
+
+/** What the engine needs of a prepared run (prepare.ts's PreparedRun, or the same handed to a worker thread). */
+export interface ExecutableRun {
+    readonly request: RunRequest;
+    readonly ir: StrategyIr;
+    readonly data: BarData;
+    /** `venue:SYMBOL` of each asset, in universe order. */
+    readonly symbols: readonly string[];
+    /** Backtest: every param's value; sweep / walk-forward: the fixed ones. */
+    readonly params: Readonly<Record<string, number | boolean>>;
+}
+
+export interface ExecuteOptions {
+    /** The daemon's run id, recorded in the result. */
+    readonly runId?: string;
+    /** Trial threads of a sweep or walk-forward (0: in this thread; default: all cores). */
+    readonly workers?: number;
+    /** Look-back and engine-state limits, trial threads' heap (MB), most trials of a search. */
+    readonly limits?: { readonly engine: EngineLimits; readonly memoryMb: number; readonly maxTrials: number };
+    /** Work done so far (trials, or a backtest's fraction of bars with total 1). */
+    progress?(done: number, total: number): void;
+    /** Lines for the run's log: what is searched, the warm-up warning, engine events. */
+    log?(level: 'info' | 'warn', message: string): void;
+}
+
+export interface Execution {
+    readonly result: RunResult;
+    /** Trial threads used and wall time (reported, never stored: a result does not depend on them). */
+    readonly workers: number;
+    readonly elapsedMs: number;
+}
+
+const header = { schema: RUN_RESULT_SCHEMA, version: RUN_RESULT_VERSION } as const;
+const iso = (ms: number): string => new Date(ms).toISOString().replace(/T00:00:00\.000Z$/, '').replace(/\.000Z$/, 'Z');
+const shown = (p: Readonly<Record<string, number | boolean>>): string => Object.entries(p).map(([k, v]) => `${k}=${v}`).join(', ') || '(no params)';
+
+export async function executeRun(run: ExecutableRun, o: ExecuteOptions = {}): Promise<Execution> {
+    const t0 = performance.now();
+    switch (run.request.kind) {
+        case 'backtest': return { result: backtest(run, o), workers: 1, elapsedMs: performance.now() - t0 };
+        case 'sweep': return sweep(run, o, t0);
+        case 'walkforward': return walkforward(run, o, t0);
+    }
+}
+
+function common(run: ExecutableRun, o: ExecuteOptions) {
+    return {
+        ...header,
+        kind: run.request.kind,
+        ...(o.runId !== undefined ? { runId: o.runId } : {}),
+        strategy: run.ir.strategy,
+        symbols: [...run.symbols],
+        timeframe: run.ir.timeframe.text,
+        range: rangeOf(run.data.ts),
+    };
+}
+
+function backtest(run: ExecutableRun, o: ExecuteOptions): RunResult {
+    const { ir, data } = run;
+    const T = data.ts.length;
+    const result = new CompiledBacktester().run(ir, data, {
+        params: run.params, seed: 0,
+        ...(o.progress ? { onProgress: (f: number) => o.progress!(f, 1), progressEvery: Math.max(1, Math.ceil(T / 100)) } : {}),
+        ...(o.limits ? { limits: o.limits.engine } : {}),
+    });
+    if (T <= result.warmupBars) o.log?.('warn', `${T} bars are not more than the warm-up of ${result.warmupBars}: the strategy cannot trade; start earlier or shorten the look-backs`);
+    for (const e of result.events) o.log?.('warn', `engine event at ${iso(data.ts[e.bar]!)}: ${e.kind} — ${e.message}`);
+    const capital = capitalOf(ir);
+    const metrics = computeMetrics({ ts: data.ts, equity: result.equity, capital, exposure: result.exposure, trades: result.trades, fills: result.fills });
+    return {
+        ...common(run, o),
+        params: { ...result.params },
+        capital,
+        warmupBars: result.warmupBars,
+        metrics: metricsToWire(metrics),
+        series: seriesOf(data.ts, result.equity, result.exposure, capital),
+        trades: result.trades.map(t => tradeOf(t, data.ts, run.symbols)),
+        tradeCount: result.trades.length,
+        events: result.events.map(e => eventOf(e, data.ts)),
+        provenance: { ...result.provenance },
+    };
+}
+
+function search(run: ExecutableRun, o: ExecuteOptions) {
+    const s = run.request.sweep;
+    const mode = s?.mode ?? 'grid';
+    const seed = s?.seed ?? 1;
+    const options: SearchOptions = {
+        mode, samples: s?.samples, seed, fixed: { ...run.params }, sortBy: (s?.sortBy ?? 'sharpe') as SortMetric,
+        workers: o.workers ?? defaultWorkers(),
+        ...(o.progress ? { onProgress: o.progress } : {}),
+        ...(o.limits ? { limits: o.limits.engine, memoryMb: o.limits.memoryMb, maxTrials: o.limits.maxTrials } : {}),
+    };
+    return {
+        options,
+        /** The seed of a random sample is the run's seed; a grid has none. */
+        provenanceSeed: mode === 'random' ? seed : 0,
+        part: { mode, samples: s?.samples ?? null, seed, sortBy: options.sortBy!, fixed: { ...run.params } },
+    };
+}
+
+async function sweep(run: ExecutableRun, o: ExecuteOptions, t0: number): Promise<Execution> {
+    const { ir, data } = run;
+    const { options, provenanceSeed, part } = search(run, o);
+    o.log?.('info', `${part.mode} sweep of ${ir.strategy} on ${data.ts.length} bars, sorted by ${part.sortBy}`);
+    const r = await runSweep(ir, data, options);
+    const best = r.rows[0]!;
+    o.log?.('info', `${r.trials} combinations; best: ${shown(best.params)}`);
+    const result: RunResult = {
+        ...common(run, o),
+        params: { ...best.params },
+        capital: capitalOf(ir),
+        warmupBars: 0,
+        metrics: metricsToWire(best.metrics),
+        series: null,
+        trades: [],
+        tradeCount: 0,
+        events: [],
+        provenance: searchProvenance(ir, data, best.params, provenanceSeed),
+        search: part,
+        sweep: {
+            trialCount: r.trials,
+            trials: r.rows.map(x => ({ params: { ...x.params }, metrics: metricsToWire(x.metrics) })),
+            deflatedSharpe: { dsr: toWire(r.deflated.dsr), expectedMaxSharpe: toWire(r.deflated.expectedMaxSharpe) },
+        },
+    };
+    return { result, workers: r.workers, elapsedMs: performance.now() - t0 };
+}
+
+async function walkforward(run: ExecutableRun, o: ExecuteOptions, t0: number): Promise<Execution> {
+    const { ir, data } = run;
+    const T = data.ts.length;
+    const wf = run.request.walkforward ?? {};
+    const inSample = wf.inSample ?? Math.floor(T / 4), outOfSample = wf.outOfSample ?? Math.floor(T / 8);
+    const scheme = wf.anchored ? 'anchored' : 'rolling';
+    const { options, provenanceSeed, part } = search(run, o);
+    o.log?.('info', `${scheme} walk-forward of ${ir.strategy} on ${T} bars: ${inSample} in-sample + ${outOfSample} out-of-sample bars per window, optimising ${part.sortBy}`);
+    const r = await runWalkForward(ir, data, { ...options, inSample, outOfSample, scheme });
+    // The params to trade now: the latest window's pick.
+    const latest = r.windows[r.windows.length - 1]!.best;
+    const capital = capitalOf(ir);
+    const result: RunResult = {
+        ...common(run, o),
+        params: { ...latest },
+        capital,
+        warmupBars: 0,
+        metrics: metricsToWire(r.metrics),
+        series: seriesOf(r.ts, r.equity, r.exposure, capital),
+        trades: r.trades.map(t => tradeOf(t, r.ts, run.symbols)),
+        tradeCount: r.trades.length,
+        events: r.events.map(e => eventOf(e, r.ts)),
+        provenance: searchProvenance(ir, data, latest, provenanceSeed),
+        search: part,
+        walkforward: {
+            scheme, inSampleBars: inSample, outOfSampleBars: outOfSample, efficiency: toWire(r.efficiency),
+            windows: r.windows.map(w => ({
+                inSample: rangeOf(data.ts, w.isFrom, w.isTo), outOfSample: rangeOf(data.ts, w.oosFrom, w.oosTo), params: { ...w.best },
+                inSampleMetrics: metricsToWire(w.inSample), outOfSampleMetrics: metricsToWire(w.outOfSample),
+            })),
+        },
+    };
+    return { result, workers: options.workers ?? 1, elapsedMs: performance.now() - t0 };
+}

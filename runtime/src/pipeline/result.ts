@@ -1,0 +1,53 @@
+/**
+ * Engine output → run-result pieces (protocol/src/run-result.ts): bar indices become bar times,
+ * asset indices become `venue:SYMBOL`, numbers become wire numbers, curves become columnar
+ * series with their drawdown. Pure; the only place that knows both the engine's types and the
+ * result document's.
+ */
+import type { StrategyIr } from '../../../protocol/src/ir.js';
+import { toWire } from '../../../protocol/src/numbers.js';
+import type { BarRange, Provenance, RunEvent, RunTrade, Series } from '../../../protocol/src/run-result.js';
+import { fingerprints } from '../../../language/src/ir/fingerprint.js';
+import { ENGINE_VERSION, withParamValues } from '../engine/compiled/index.js';
+import { drawdownCurve } from '../engine/metrics.js';
+import { bindParams } from '../engine/params.js';
+import type { BarData, EngineEvent, Trade } from '../engine/types.js';
+
+type Numbers = ArrayLike<number>;
+
+/** Bars [from, to) of `ts` as a range (first and last bar times, count). */
+export function rangeOf(ts: Numbers, from = 0, to = ts.length): BarRange {
+    return { from: to > from ? ts[from]! : 0, to: to > from ? ts[to - 1]! : 0, bars: Math.max(0, to - from) };
+}
+
+/** Equity, its drawdown from the running peak (capital is the first peak) and exposure, at every bar. */
+export function seriesOf(ts: Numbers, equity: Float64Array, exposure: Numbers, capital: number): Series {
+    const drawdown = drawdownCurve(equity, capital);
+    return {
+        ts: Array.from(ts),
+        equity: Array.from(equity, toWire),
+        drawdown: Array.from(drawdown, toWire),
+        exposure: Array.from(exposure, toWire),
+    };
+}
+
+export function tradeOf(t: Trade, ts: Numbers, symbols: readonly string[]): RunTrade {
+    return {
+        symbol: symbols[t.asset] ?? `asset ${t.asset}`, side: t.side, entryTs: ts[t.entryBar] ?? 0, exitTs: ts[t.exitBar] ?? 0,
+        entryPrice: toWire(t.entryPrice), exitPrice: toWire(t.exitPrice), maxQty: toWire(t.maxQty),
+        pnl: toWire(t.pnl), returnPct: toWire(t.returnPct), fees: toWire(t.fees), exitReason: t.exitReason,
+    };
+}
+
+export function eventOf(e: EngineEvent, ts: Numbers): RunEvent {
+    return { ts: ts[e.bar] ?? 0, kind: e.kind, message: e.message };
+}
+
+/**
+ * The provenance of a search's chosen params: the fingerprints of the strategy with those values,
+ * the data, the engine, and the seed of a random sample (0 for a grid).
+ */
+export function searchProvenance(ir: StrategyIr, data: Pick<BarData, 'snapshotHash'>, chosen: Readonly<Record<string, number | boolean>>, seed: number): Provenance {
+    const fp = fingerprints(withParamValues(ir, bindParams(ir, chosen)));
+    return { exactFingerprint: fp.exact, structuralFingerprint: fp.structural, dataSnapshot: data.snapshotHash, engineVersion: ENGINE_VERSION, seed };
+}

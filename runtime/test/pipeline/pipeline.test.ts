@@ -1,0 +1,158 @@
+/**
+ * The run pipeline (runtime/src/pipeline) on its own: the request checked before any bar is loaded,
+ * engine output as a valid run result (times and symbols, the engine's numbers), the same result
+ * for a walk-forward's stitched trades as for its metrics, results read back from their file —
+ * those of this version validated, those written before the schema converted — and series thinned
+ * with their troughs kept.
+ */
+import { describe, expect, it } from 'vitest';
+import { fromWire } from '../../../protocol/src/numbers.js';
+import { decimateSeries, RunResult, viewOf, type Series } from '../../../protocol/src/run-result.js';
+import { CompiledBacktester } from '../../src/engine/compiled/index.js';
+import { BacktestError } from '../../src/engine/types.js';
+import type { LoadedBars } from '../../src/data/load.js';
+import { executeRun } from '../../src/pipeline/execute.js';
+import { prepareRun, type RunRequest } from '../../src/pipeline/prepare.js';
+import { decodeResult, encodeResult } from '../../src/pipeline/result-file.js';
+import { irOf, synthBars } from '../engine/fixtures.js';
+
+const SRC = `strategy Cross {
+  universe: x:A
+  timeframe: 1d
+  param fast: int = 10 in 5..20 step 5
+  param slow: int = 40 in 20..60 step 20
+  constraint fast < slow
+  signal up = crossover(sma(close, fast), sma(close, slow))
+  signal down = crossunder(sma(close, fast), sma(close, slow))
+  rules {
+    when up => target 100% long
+    when down => flat
+  }
+}`;
+
+const loaded = (bars = 600): LoadedBars => ({ ...synthBars({ assets: 1, bars, seed: 7 }), ids: ['x:A'], sources: ['1d'] });
+
+async function prepared(request: RunRequest, bars = 600) {
+    const ir = await irOf(SRC);
+    const loads: unknown[] = [];
+    const p = await prepareRun(request, { compile: async () => ir, load: async r => { loads.push(r); return loaded(bars); } });
+    return { p, loads };
+}
+
+describe('prepare', () => {
+    it('checks the request before loading anything, with one line that says what to do', async () => {
+        const ir = await irOf(SRC);
+        const attempts: [RunRequest, RegExp][] = [
+            [{ kind: 'backtest', params: { fast: 30 } }, /param 'fast' = 30 is outside its range 5\.\.20/],
+            [{ kind: 'sweep', params: { nope: 1 } }, /^unknown param 'nope' for strategy Cross; its params are: fast, slow$/],
+            [{ kind: 'sweep', sweep: { mode: 'grid', sortBy: 'luck' as never } }, /^sortBy takes one of sharpe, /],
+            [{ kind: 'backtest', symbols: ['x:A', 'x:B'] }, /^symbols lists 2 instrument\(s\) but Cross trades 1 \(x:A\)$/],
+            [{ kind: 'backtest', symbols: ['nocolon'] }, /^symbols: 'nocolon' is not venue:SYMBOL/],
+        ];
+        for (const [request, message] of attempts) {
+            let loadedAny = false;
+            const e = await prepareRun(request, { compile: async () => ir, load: async () => { loadedAny = true; return loaded(); } }).catch((x: unknown) => x);
+            expect(e, JSON.stringify(request)).toBeInstanceOf(BacktestError);
+            expect((e as Error).message).toMatch(message);
+            expect(loadedAny).toBe(false);
+        }
+        const empty = await prepareRun({ kind: 'backtest', from: '2030-01-01' }, { compile: async () => ir, load: async () => ({ ...loaded(), ts: new Float64Array(0) }) }).catch((x: unknown) => x);
+        expect((empty as Error).message).toBe('no bars of x:A 1d between 2030-01-01 and the end');
+    });
+
+    it('asks the caller\'s load step for the universe (or the symbols given), the timeframe and the range', async () => {
+        const { p, loads } = await prepared({ kind: 'backtest', symbols: ['y:B'], from: '2020-01-01', to: '2020-12-31' });
+        expect(loads).toEqual([{ assets: [{ venue: 'y', symbol: 'B' }], timeframe: '1d', from: '2020-01-01', to: '2020-12-31' }]);
+        expect(p.params).toEqual({ fast: 10, slow: 40 });
+    });
+});
+
+describe('execute', () => {
+    it('a backtest: the engine\'s numbers, by time and symbol, a valid result', async () => {
+        const { p } = await prepared({ kind: 'backtest' });
+        const { result } = await executeRun({ ...p, symbols: p.data.ids });
+        expect(RunResult.safeParse(result).success).toBe(true);
+        const engine = new CompiledBacktester().run(p.ir, p.data, { params: p.params });
+        expect(result.series!.equity.map(fromWire)).toEqual(Array.from(engine.equity));
+        expect(result.series!.exposure.map(fromWire)).toEqual(Array.from(engine.exposure));
+        expect(result.trades.map(t => [t.symbol, t.entryTs, t.exitTs, fromWire(t.pnl)])).toEqual(engine.trades.map(t => ['x:A', p.data.ts[t.entryBar], p.data.ts[t.exitBar], t.pnl]));
+        expect(result.provenance).toEqual(engine.provenance);
+        expect(result).toMatchObject({ kind: 'backtest', strategy: 'Cross', symbols: ['x:A'], warmupBars: engine.warmupBars, tradeCount: engine.trades.length, range: { from: p.data.ts[0], to: p.data.ts[599], bars: 600 } });
+        expect(Math.min(...result.series!.drawdown.map(fromWire))).toBeCloseTo(-fromWire(result.metrics.maxDrawdown), 12);
+    });
+
+    it('a walk-forward: the stitched series, its trades and its metrics agree', async () => {
+        const { p } = await prepared({ kind: 'walkforward', walkforward: { inSample: 200, outOfSample: 100 } });
+        const { result } = await executeRun({ ...p, symbols: p.data.ids }, { workers: 0 });
+        expect(RunResult.safeParse(result).success).toBe(true);
+        const windows = result.walkforward!.windows;
+        expect(windows).toHaveLength(4);
+        expect(result.series!.ts).toEqual(Array.from(p.data.ts.subarray(200, 600)));
+        expect(result.trades).toHaveLength(fromWire(result.metrics.tradeCount));
+        expect(result.trades.map(t => fromWire(t.pnl)).reduce((a, b) => a + b, 0) / result.trades.length).toBeCloseTo(fromWire(result.metrics.avgTradePnl), 9);
+        for (const t of result.trades) expect(windows.some(w => t.entryTs >= w.outOfSample.from && t.exitTs <= w.outOfSample.to)).toBe(true);
+        expect(result.params).toEqual(windows[3]!.params);
+    });
+});
+
+describe('result files', () => {
+    it('read back what was written; refuse another version or a damaged document, saying why', async () => {
+        const { p } = await prepared({ kind: 'sweep', sweep: { mode: 'random', samples: 3, seed: 5 } });
+        const { result } = await executeRun({ ...p, symbols: p.data.ids }, { workers: 0 });
+        const back = decodeResult(encodeResult(result));
+        expect(back).toEqual({ ok: true, result, legacy: false });
+        expect(decodeResult(JSON.stringify({ ...result, version: 2 }))).toEqual({ ok: false, problem: 'it is a run result of version 2; this version of AlphaForge reads version 1' });
+        expect(decodeResult('{"schema": "alphaforge.run-result", "version": 1, "kind": "sweep"}')).toMatchObject({ ok: false, problem: expect.stringMatching(/^strategy: /) });
+        expect(decodeResult('<html>')).toMatchObject({ ok: false, problem: expect.stringMatching(/^it is not JSON/) });
+        expect(decodeResult('{"hello": 1}')).toMatchObject({ ok: false, problem: 'it is not a run result (no "schema": "alphaforge.run-result")' });
+    });
+
+    it('convert the files of runs made before the schema (result.json with bar indices, a sweep\'s sweep.json)', () => {
+        const provenance = { exactFingerprint: 'a'.repeat(64), structuralFingerprint: 'b'.repeat(64), dataSnapshot: 'c'.repeat(64), engineVersion: 'compiled-1', seed: 0 };
+        const metrics = { sharpe: 1.5, profitFactor: 'Infinity', cagr: null, tradeCount: 1 };
+        const backtest = {
+            runId: 'r-1', kind: 'backtest', strategy: 'Cross', symbols: ['x:A'], timeframe: '1d', bars: 3, from: '2024-01-01', to: '2024-01-03', warmupBars: 1,
+            params: { fast: 10 }, metrics, provenance, events: [{ bar: 2, kind: 'halt', message: 'stop' }],
+            trades: [{ asset: 0, side: 'long', entryBar: 1, exitBar: 2, entryPrice: 10, exitPrice: 11, maxQty: 5, pnl: 5, returnPct: 0.1, fees: 0.2, exitReason: 'signal' }],
+            curve: { ts: [Date.UTC(2024, 0, 1), Date.UTC(2024, 0, 2), Date.UTC(2024, 0, 3)], equity: [100, 120, 90] },
+        };
+        const b = decodeResult(JSON.stringify(backtest));
+        if (!b.ok) throw new Error(b.problem);
+        expect(b.legacy).toBe(true);
+        expect(b.result).toMatchObject({
+            kind: 'backtest', runId: 'r-1', range: { from: Date.UTC(2024, 0, 1), to: Date.UTC(2024, 0, 3), bars: 3 }, warmupBars: 1, tradeCount: 1, provenance,
+            trades: [{ symbol: 'x:A', entryTs: Date.UTC(2024, 0, 2), exitTs: Date.UTC(2024, 0, 3), pnl: 5 }],
+            events: [{ ts: Date.UTC(2024, 0, 3), kind: 'halt', message: 'stop' }],
+            series: { equity: [100, 120, 90], drawdown: [0, 0, 90 / 120 - 1], exposure: [null, null, null] },
+        });
+        expect(b.result.metrics).toMatchObject({ sharpe: 1.5, profitFactor: 'Infinity', cagr: null, sortino: null });
+        const sweep = { runId: 'r-2', kind: 'sweep', strategy: 'Cross', symbols: ['x:A'], timeframe: '1d', bars: 3, sweep: { mode: 'grid', samples: null, seed: 1, sortBy: 'sharpe', fixed: {}, trials: 2, deflatedSharpe: { dsr: 0.4, expectedMaxSharpe: 0.1 } }, params: { fast: 10 }, metrics, provenance };
+        const table = { rows: [{ params: { fast: 10 }, metrics }, { params: { fast: 15 }, metrics: { sharpe: 1 } }] };
+        const s = decodeResult(JSON.stringify(sweep), { sweepTable: () => table });
+        if (!s.ok) throw new Error(s.problem);
+        expect(s.result.sweep).toMatchObject({ trialCount: 2, trials: [{ params: { fast: 10 } }, { params: { fast: 15 } }], deflatedSharpe: { dsr: 0.4, expectedMaxSharpe: 0.1 } });
+        expect(s.result.series).toBeNull();
+        expect(decodeResult(JSON.stringify({ ...backtest, curve: { ts: [1, 2], equity: [1] } }))).toMatchObject({ ok: false, problem: expect.stringMatching(/older version without a readable equity curve/) });
+    });
+});
+
+describe('decimation', () => {
+    it('keeps the ends and the deepest drawdown of every step, within the points asked for', () => {
+        const n = 10_007;
+        const dd = Array.from({ length: n }, (_, i) => -((i * 7919) % 1000) / 10_000);
+        dd[4321] = -0.9;
+        const s: Series = { ts: dd.map((_, i) => i), equity: dd.map(d => 100 * (1 + d)), drawdown: dd, exposure: dd.map(() => 1) };
+        for (const max of [2, 3, 10, 500, 5000]) {
+            const t = decimateSeries(s, max);
+            expect(t.ts.length, `max ${max}`).toBeLessThanOrEqual(max);
+            expect(t.ts[0]).toBe(0);
+            expect(t.ts.at(-1)).toBe(n - 1);
+            for (let i = 1; i < t.ts.length; i++) expect(t.ts[i]!).toBeGreaterThan(t.ts[i - 1]!);
+            if (max >= 10) expect(t.drawdown).toContain(-0.9);
+        }
+        expect(decimateSeries(s, n)).toBe(s);
+        const page = viewOf({ ...({} as RunResult), series: s, trades: [1, 2, 3, 4] as never, sweep: undefined }, { maxPoints: 100, tradesOffset: 1, tradesLimit: 2 });
+        expect(page.trades).toEqual([2, 3]);
+        expect(page.series!.ts.length).toBeLessThanOrEqual(100);
+    });
+});

@@ -27,7 +27,6 @@ import { MAX_LOOKBACK_BARS } from '../../../language/src/analysis/limits.js';
 import { Failure } from '../../../protocol/src/errors.js';
 import { loadFromStore, type LoadedBars, type LoadRequest } from '../data/load.js';
 import { type DataStore } from '../store/store.js';
-import { BacktestError } from '../engine/types.js';
 import { shareBars } from '../engine/worker-pool.js';
 import type { LanguageService } from '../language-service/language-service.js';
 import { RunCompiler, RunFailure } from './compile.js';

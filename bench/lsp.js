@@ -17,6 +17,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createProtocolConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver-protocol/node.js';
 import { generateStrategy } from './gen-strategy.js';
+import { mulberry32 } from '../out/language/src/util/prng.js';
 
 const LINES = 2000, SAMPLES = 200, EDITS = 30, TIMEOUT_MS = 30_000;
 const GOALS = { completionP95Ms: 30, hoverP95Ms: 30, diagnosticsAfterEditMs: 100 };
@@ -24,10 +25,6 @@ const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 
 function quantile(xs, q) { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * q))]; }
 const stats = xs => ({ n: xs.length, p50: +quantile(xs, 0.5).toFixed(1), p95: +quantile(xs, 0.95).toFixed(1), max: +Math.max(...xs).toFixed(1) });
-function mulberry32(seed) {
-    let a = seed >>> 0;
-    return () => { a = (a + 0x6d2b79f5) >>> 0; let t = a; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
-}
 /** CPU time (user + system, ms) the server process has used so far; undefined where /proc is missing. */
 const ticksPerSecond = (() => { try { return Number(execSync('getconf CLK_TCK', { encoding: 'utf8' }).trim()) || 100; } catch { return 100; } })();
 function serverCpuMs() {

@@ -20,6 +20,7 @@ import { synthBars } from '../out/runtime/src/data/synth.js';
 import { startDaemon } from '../out/runtime/src/daemon/daemon.js';
 import { DaemonClient } from '../out/protocol/src/client.js';
 import { RunCompiler } from '../out/runtime/src/orchestrator/compile.js';
+import { LanguageService } from '../out/runtime/src/language-service/language-service.js';
 import { CompiledBacktester } from '../out/runtime/src/engine/compiled/index.js';
 import { computeMetrics } from '../out/runtime/src/engine/metrics.js';
 import { capitalOf } from '../out/runtime/src/engine/trial.js';
@@ -141,7 +142,9 @@ try {
     daemon = undefined;
 
     // ---- the same JOBS backtests in this process: compiled once, bars loaded once, one thread
-    const ir = await new RunCompiler().compile(SOURCE);
+    const language = new LanguageService({ workers: 1, sourceRoots: [] });
+    const ir = await new RunCompiler(language).compile(SOURCE);
+    await language.close();
     const data = await withStore({ stateDir: dir }, store => loadFromStore(store, { assets: [{ venue: 'synth', symbol: 'AAA' }], timeframe: '1d' }));
     const capital = capitalOf(ir);
     const once = i => {

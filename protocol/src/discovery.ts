@@ -10,7 +10,7 @@
  */
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ANNOUNCEMENT_FILE = 'daemon.json';
 export const ADMIN_TOKEN_FILE = 'admin.token';

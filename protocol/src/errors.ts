@@ -2,7 +2,7 @@
  * Errors on the wire: JSON-RPC codes (the standard ones and application codes that mirror HTTP
  * statuses), what each means, the shape of `error.data`, and RpcError, which carries a code.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { RoleSchema } from './roles.js';
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The JSON-RPC 2.0 envelope the daemon speaks on every transport.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ErrorDataSchema } from './errors.js';
 
 export const JsonRpcIdSchema = z.union([z.string().max(256), z.number(), z.null()]);

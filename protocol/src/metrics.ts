@@ -5,7 +5,7 @@
  * everywhere. The formulas are written next to the code that computes them
  * (runtime/src/engine/metrics.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { fromWire, WireNumber } from './numbers.js';
 
 export interface Metrics {

@@ -5,7 +5,7 @@
  * trade is infinite, not missing). Encode with `toWire` (or `JSON.stringify(v, jsonNumbers)`),
  * decode with `fromWire`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const WireNumber = z.union([z.number(), z.enum(['Infinity', '-Infinity']), z.null()]);
 export type WireNumber = z.infer<typeof WireNumber>;

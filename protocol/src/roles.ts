@@ -8,7 +8,7 @@
  * - trader: also starts, stops and changes paper and live execution.
  * - admin: also manages users, teams, memberships, everyone's tokens and shared market data.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Least privileged first: each role may do everything the roles before it may. */
 export const ROLES = ['viewer', 'researcher', 'trader', 'admin'] as const;

@@ -11,7 +11,7 @@
  * "-Infinity"). Readers ignore keys they do not know; a change that is not an addition bumps
  * `version`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { WireMetrics } from './metrics.js';
 import { fromWire, WireNumber } from './numbers.js';
 

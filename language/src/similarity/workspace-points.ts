@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SimilarIndexInfo, SimilarMatch } from '../../../protocol/src/daemon/index.js';
 import type { CompileProblem } from '../../../protocol/src/lsp.js';
 import { isStrategy, type Model } from '../generated/ast.js';

@@ -6,7 +6,7 @@
  *
  * The fix replaces the diagnostic's range unless said otherwise.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const FixData = z.union([
     /** A near miss: the key, argument name or member it was probably meant to be. */

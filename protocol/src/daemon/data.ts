@@ -2,7 +2,7 @@
  * Market data over the daemon: data.list, data.import (a confined file or an upload), data.export
  * (a structured request into the team's export folder; never SQL), and the upload result.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { method } from './method.js';
 import { Count, DateArg, EpochMs } from './fields.js';
 import { EXPORTS_PATH } from '../transport.js';

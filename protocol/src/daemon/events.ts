@@ -2,7 +2,7 @@
  * Events the daemon publishes to WebSocket and gRPC subscribers: topics, the event shapes, the
  * session methods of a WebSocket (auth, subscribe) and the notification that carries events.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Count, IsoTime, PrincipalSchema } from './fields.js';
 import { LOG_LEVELS, RunStateSchema } from './runs.js';
 

@@ -2,7 +2,7 @@
  * The experiment store (experiments.*: search with the filter language, compare, export) and
  * "what have we tried that looks like this?" (similar.find and its one result shape).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { method } from './method.js';
 import { AnyParamValue, Count, Fingerprints, Id, IsoTime, Limit, MetricValues, Name, Offset, Source, Tags, Uri } from './fields.js';
 import { EXPORT_FORMATS, ExportName, ExportResultSchema } from './data.js';

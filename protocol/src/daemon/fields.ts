@@ -3,7 +3,7 @@
  * fingerprints, the caller (principal). Limits of single fields live here.
  */
 import { WireNumber } from '../numbers.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { RoleSchema } from '../roles.js';
 import { type CanonicalDag, type StrategyIr } from '../ir.js';
 

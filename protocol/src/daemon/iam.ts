@@ -1,7 +1,7 @@
 /**
  * Identity and access (iam.*: whoami, tokens, users, teams, memberships) and the audit log (audit.list).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { method } from './method.js';
 import { Count, EmptyParams, Id, IsoTime, Name, PrincipalSchema } from './fields.js';
 import { RoleSchema } from '../roles.js';

@@ -1,7 +1,7 @@
 /**
  * The daemon's language service: daemon.info and lang.* (compile, lint, analyse source texts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { method } from './method.js';
 import { Count, DagSchema, EmptyParams, Fingerprints, IrSchema, IsoTime, Name, ParamValue, Source, Uri } from './fields.js';
 import { RoleSchema } from '../roles.js';

@@ -2,7 +2,7 @@
  * Methods that are part of the protocol but whose feature has not landed: they answer 501 with
  * what is missing (registry.*, execution.*).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { placeholder } from './method.js';
 import { EmptyParams, Id, IsoTime, Name } from './fields.js';
 

@@ -1,7 +1,7 @@
 /**
  * Runs as jobs: kinds, states, specs, summaries and details, logs, artifacts, and runs.* methods.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { method } from './method.js';
 import { DEFAULT_MAX_POINTS, RUN_KINDS, RunResult, SORT_METRICS, type RunKind } from '../run-result.js';
 import { Count, DateArg, Fingerprints, Id, IsoTime, Limit, MAX_SOURCE_CHARS, MetricValues, Name, Offset, ParamValue, Tags, Uri } from './fields.js';

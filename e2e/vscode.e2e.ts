@@ -12,7 +12,7 @@
  *   bash scripts/e2e/install-code-server.sh && npm run test:e2e
  *
  * The extension gets the daemon from settings (alphaforge.daemon.url) and its token from
- * $AF_TOKEN in code-server's environment. AF_E2E_VSIX reuses a packaged .vsix; AF_E2E_KEEP=1
+ * $AF_TOKEN in code-server's environment. AF_E2E_VSIX reuses a packaged .vsix, AF_E2E_PREBUILT=1 packages without building again; AF_E2E_KEEP=1
  * keeps the temp directory (logs, user data) for a look afterwards.
  */
 /// <reference lib="dom" />

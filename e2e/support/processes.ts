@@ -46,7 +46,8 @@ export function packageVsix(dir: string): string {
         return resolve(given);
     }
     const out = join(dir, 'alphaforge-e2e.vsix');
-    run('npm', ['run', 'package', '--', '--out', out], { timeoutMs: 600_000 });
+    // AF_E2E_PREBUILT=1 (.ci/run, right after `npm test` built everything): package without building again.
+    run('npm', ['run', process.env['AF_E2E_PREBUILT'] === '1' ? 'package:built' : 'package', '--', '--out', out], { timeoutMs: 600_000 });
     if (!existsSync(out)) throw new Error(`npm run package wrote no ${out}`);
     return out;
 }

@@ -17,7 +17,7 @@ import { runSweep } from '../out/runtime/src/engine/sweep.js';
 import { openStore } from '../out/runtime/src/schema/registry.js';
 import { importFile } from '../out/runtime/src/data/import.js';
 import { loadFromStore } from '../out/runtime/src/data/load.js';
-import { sampleFile } from '../out/runtime/src/cli/commands/data.js';
+import { sampleFile } from '../out/runtime/src/data/sample.js';
 
 const arg = (name, def) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : def; };
 const BARS = arg('--bars', 1_000_000);

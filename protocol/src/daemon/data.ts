@@ -102,6 +102,9 @@ export const DATA_METHODS = {
             if ((v.file === undefined) === (v.upload === undefined)) ctx.addIssue({ code: 'custom', path: ['upload'], message: 'give exactly one of upload and file' });
         }),
         ImportResultSchema),
+    'data.sample': method('researcher', 'Import the bundled sample (real S&P 500 daily bars 2000–2020, sp:SPX 1d, the same as `af data sample`) into the caller\'s team. Again: nothing changes. Refused (403) when another team owns sp:SPX 1d.',
+        z.strictObject({}),
+        ImportResultSchema),
     'data.export': method('researcher', 'Write stored bars the caller\'s team may read to a Parquet, Arrow IPC or CSV file in your team\'s export folder (download it with `GET /exports/<file>`): instruments, timeframe (resampled from a finer stored one when needed), range and columns. No SQL over RPC: free queries are for the local CLI (`af data export --sql`).',
         z.strictObject({
             name: ExportName.optional(),

@@ -32,6 +32,7 @@ const RESULT_FIELDS: Readonly<Partial<Record<MethodName, readonly string[]>>> = 
     'runs.cancel': ['run.id', 'run.state'],
     'runs.promote': ['run.id', 'run.state', 'run.promoted'],
     'data.import': ['instrument.id', 'timeframe', 'rowsIn', 'rowsWritten', 'rowsDropped', 'replaced', 'firstTs', 'lastTs'],
+    'data.sample': ['instrument.id', 'timeframe', 'rowsWritten', 'replaced'],
     'data.export': ['file', 'format', 'rows', 'bytes'],
     'experiments.create': ['experiment.id'],
     'experiments.export': ['file', 'format', 'rows', 'bytes'],

@@ -12,7 +12,8 @@ import {
 } from '../../../protocol/src/daemon/index.js';
 import { readAudit } from '../audit/read.js';
 import { exportBars } from '../data/bars-export.js';
-import { importFile, type DataReplaced } from '../data/import.js';
+import { importFile, type DataReplaced, type ImportResult } from '../data/import.js';
+import { importSample } from '../data/sample.js';
 import { visibleTo } from '../data/ownership.js';
 import { type DataStore } from '../store/store.js';
 import { normalizeSymbol } from '../data/symbols.js';
@@ -140,8 +141,9 @@ export function createHandlers(s: DaemonServices): Handlers {
                 map: p.map, dateFormat: p.dateFormat, format: p.format, name: from.name, detail: from.detail,
                 owner: { team: ctx.principal.teamName, visibility: p.visibility }, onDataReplaced: e => onDataReplaced(ctx, e),
             });
-            return { ...r, instrument: { ...r.instrument }, problems: r.problems.map(x => ({ ...x, rows: [...x.rows], examples: [...x.examples] })), notes: [...r.notes] };
+            return importAnswer(r);
         },
+        'data.sample': async (_p, ctx) => importAnswer(await importSample(s.data, { owner: { team: ctx.principal.teamName }, onDataReplaced: e => onDataReplaced(ctx, e) })),
         'data.export': async (p, ctx) => {
             return toTeamExport(ctx.principal.teamId, p.name, p.format, 'data', file => exportBars(s.dataReads, p.bars, file, { team: ctx.principal.teamName, format: p.format }));
         },
@@ -353,4 +355,9 @@ function copyTeam<T extends TeamLike>(t: T): T { return { ...t, members: t.membe
 /** Every available method must have a handler (the Handlers type says so; this guards the table at run time too). */
 export function missingHandlers(h: Handlers): string[] {
     return Object.entries(METHODS).filter(([name, spec]) => spec.available && typeof (h as Record<string, unknown>)[name] !== 'function').map(([n]) => n);
+}
+
+/** An import's result as the protocol's plain arrays. */
+function importAnswer(r: ImportResult) {
+    return { ...r, instrument: { ...r.instrument }, problems: r.problems.map(x => ({ ...x, rows: [...x.rows], examples: [...x.examples] })), notes: [...r.notes] };
 }

@@ -403,6 +403,10 @@ async function finishImport(store: DataStore, source: string, t: Target, o: Impo
         const owner: SeriesOwner = ownerAfterWrite(t.instrument, t.tf.label, current, o.owner);
         const importId = Number(await store.scalar(`SELECT nextval('imports_id')`));
         const existing = Number(await store.scalar(`SELECT count(*)::DOUBLE FROM bars WHERE ${inRange}`, [...key, firstTs, lastTs]));
+        if (existing > 0 && existing === rowsWritten && await sameBars(store, [...key, firstTs, lastTs])) {
+            // The very bars already stored (a repeated import, the sample again): nothing to replace or record.
+            return { existing: 0, stale: 0, importId, owner, unchanged: true };
+        }
         let stale = 0;
         if (existing > 0) {
             stale = Number(await store.scalar(`SELECT count(*)::DOUBLE FROM bars WHERE ${inRange} AND ts NOT IN (SELECT ts FROM af_final)`, [...key, firstTs, lastTs]));
@@ -423,8 +427,9 @@ async function finishImport(store: DataStore, source: string, t: Target, o: Impo
             VALUES ($1, $2, $3, $4, $5, make_timestamp(CAST($6 AS BIGINT) * 1000), make_timestamp(CAST($7 AS BIGINT) * 1000), $8, $9, $10, $11, $12, $13)`,
         [importId, source, ...key, firstTs, lastTs, v.rowsIn, rowsWritten, v.rowsIn - rowsWritten, existing, JSON.stringify(problems), o.owner?.team ?? null]);
         await o.beforeCommit?.();
-        return { existing, stale, importId, owner };
+        return { existing, stale, importId, owner, unchanged: false };
     });
+    if (done.unchanged) notes.push(`the same ${rowsWritten} bars are already stored: nothing changed`);
     const replaced = done.existing;
     if (replaced > 0) {
         o.onDataReplaced?.({
@@ -436,4 +441,14 @@ async function finishImport(store: DataStore, source: string, t: Target, o: Impo
         source, instrument: t.instrument, timeframe: t.tf.label, rowsIn: v.rowsIn, rowsWritten, rowsDropped: v.rowsIn - rowsWritten, replaced,
         firstTs, lastTs, problems, notes, seconds: (performance.now() - started) / 1000,
     };
+}
+
+/** Are the stored bars of the series in [first, last] exactly the staged ones (af_final), value for value? The caller checked the counts. */
+async function sameBars(store: DataStore, seriesAndRange: [string, string, string, number, number]): Promise<boolean> {
+    const matching = Number(await store.scalar(`SELECT count(*)::DOUBLE FROM bars b JOIN af_final f ON b.ts = f.ts
+        WHERE b.venue = $1 AND b.symbol = $2 AND b.timeframe = $3
+          AND b.ts BETWEEN make_timestamp(CAST($4 AS BIGINT) * 1000) AND make_timestamp(CAST($5 AS BIGINT) * 1000)
+          AND b.open IS NOT DISTINCT FROM f.open AND b.high IS NOT DISTINCT FROM f.high AND b.low IS NOT DISTINCT FROM f.low
+          AND b.close IS NOT DISTINCT FROM f.close AND b.volume IS NOT DISTINCT FROM f.volume`, seriesAndRange));
+    return matching === Number(await store.scalar(`SELECT count(*)::DOUBLE FROM af_final`));
 }

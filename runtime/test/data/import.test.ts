@@ -514,6 +514,21 @@ describe('re-import and atomicity', () => {
         expect(await count(store, `instruments WHERE symbol = '${s}'`)).toBe(1);
     });
 
+    it('importing the very bars already stored changes nothing: no replacement, no revision, no import recorded', async () => {
+        const s = sym();
+        await importCsv(dailyRows(10), opts(s));
+        const revisions = await count(store, `bar_revisions WHERE symbol = '${s}'`);
+        const same = await importCsv(dailyRows(10), opts(s));
+        expect(same.replaced).toBe(0);
+        expect(same.notes).toContain('the same 10 bars are already stored: nothing changed');
+        expect(await count(store, `bar_revisions WHERE symbol = '${s}'`)).toBe(revisions);
+        expect(await count(store, `imports WHERE symbol = '${s}'`)).toBe(1);
+        // One value different is a replacement of the whole range, as before.
+        const one = dailyRows(10).map((r, i) => (i === 4 ? [r[0]!, r[1]!, r[2]!, r[3]!, r[4]!, 9999] : r)); // one volume
+        expect((await importCsv(one, opts(s))).replaced).toBe(10);
+        expect(await count(store, `imports WHERE symbol = '${s}'`)).toBe(2);
+    });
+
     it('a failure just before COMMIT leaves nothing written (a new series)', async () => {
         const s = sym();
         const file = writeFile(dir, 'atomic.csv', csv(dailyRows(20)));

@@ -331,3 +331,29 @@ describe('the other places where caller text reaches SQL take it as values', () 
         expect((await alpha.call('runs.get', { id: run.id })).run.id).toBe(run.id);
     });
 });
+
+describe('data.sample: the bundled sample into the caller\'s team', () => {
+    it('imports sp:SPX 1d for the researcher\'s team only, again without changes; a viewer and another team are refused', async () => {
+        const viewer = await rejection(as('beta', 'viewer').call('data.sample', {}));
+        expect(viewer.code).toBe(ErrorCodes.Forbidden);
+
+        const first = await as('beta', 'researcher').call('data.sample', {});
+        expect(first.instrument.id).toBe('sp:SPX');
+        expect(first.timeframe).toBe('1d');
+        expect(first.rowsWritten).toBeGreaterThan(5000); // 2000–2020 daily
+        const listed = (team: 'alpha' | 'beta') => as(team, 'viewer').call('data.list', { venue: 'sp' }).then(r => r.series.map(s => `${s.id} ${s.timeframe} ${s.owner} ${s.visibility}`));
+        expect(await listed('beta')).toEqual(['sp:SPX 1d beta team']);
+        expect(await listed('alpha')).toEqual([]);
+
+        // Again: the same bars, nothing replaced, the same snapshot for a run.
+        const again = await as('beta', 'researcher').call('data.sample', {});
+        expect(again.replaced).toBe(0);
+        expect(again.rowsWritten).toBe(first.rowsWritten);
+
+        // sp:SPX 1d is beta's now: alpha cannot write into it, with the sample or otherwise.
+        const alpha = await rejection(as('alpha', 'researcher').call('data.sample', {}));
+        expect(alpha.code).toBe(ErrorCodes.Forbidden);
+        expect(alpha.message).toMatch(/sp:SPX/);
+        expect(await listed('alpha')).toEqual([]);
+    });
+});

@@ -3,9 +3,6 @@
  * sample and synthetic markets; list, show and resample stored series.
  * Every command opens the store, does one thing and closes it (DuckDB allows one writer).
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { formatTs, parseDateArg } from '../../data/dates.js';
 import { DataError } from '../../data/errors.js';
 import { FIELDS, ImportRejected, importBars, importFile, type ColumnMap, type Field, type ImportResult } from '../../data/import.js';
@@ -14,6 +11,7 @@ import { fetchBars } from '../../data/fetch.js';
 import { listPanels, panelQuery } from '../../data/panels.js';
 import { loadFromStore } from '../../data/load.js';
 import { resolveStateDir } from '../../../../protocol/src/discovery.js';
+import { importSample as importSampleInto } from '../../data/sample.js';
 import { withStore } from '../../schema/registry.js';
 import { parseInstrument } from '../../data/symbols.js';
 import { synthBars } from '../../data/synth.js';
@@ -25,21 +23,6 @@ import { CliError } from '../errors.js';
 export interface StoreCliOptions {
     stateDir?: string;
     json?: boolean;
-}
-
-/** The bundled sample: real S&P 500 daily bars 2000–2020 from the npm package vega-datasets (BSD-3-Clause). */
-export const SAMPLE = { venue: 'sp', symbol: 'SPX', timeframe: '1d', calendar: 'weekdays', package: 'vega-datasets', file: 'data/sp500-2000.csv' } as const;
-
-export function sampleFile(): string {
-    // The package's "exports" hide data/; its entry point (build/index.js) locates the package root.
-    let file: string | undefined;
-    try {
-        file = join(dirname(createRequire(import.meta.url).resolve(SAMPLE.package)), '..', SAMPLE.file);
-    } catch {
-        // reported below
-    }
-    if (!file || !existsSync(file)) throw new CliError(`the bundled sample ${SAMPLE.package}/${SAMPLE.file} is missing; run npm ci in the repository`);
-    return file;
 }
 
 /** `--map ts=Date close="Adj Close"` → ColumnMap. */
@@ -114,12 +97,9 @@ export async function dataImportCommand(file: string, o: ImportCliOptions, out: 
     return 0;
 }
 
-/** Imports the bundled S&P 500 sample as sp:SPX 1d (weekdays calendar; market closures such as 9/11 are kept as gaps). */
+/** Imports the bundled S&P 500 sample (data/sample.ts) into the local store. */
 export async function importSample(stateDir: string | undefined): Promise<ImportResult> {
-    const file = sampleFile();
-    return withStore({ stateDir }, store => importFile(store, file, {
-        venue: SAMPLE.venue, symbol: SAMPLE.symbol, timeframe: SAMPLE.timeframe, calendar: SAMPLE.calendar, allowGaps: true,
-    }));
+    return withStore({ stateDir }, store => importSampleInto(store));
 }
 
 export async function dataSampleCommand(o: StoreCliOptions, out: (s: string) => void): Promise<number> {

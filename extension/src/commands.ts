@@ -74,6 +74,29 @@ function runIdOf(arg: unknown): string | undefined {
     return undefined;
 }
 
+/** The instrument, timeframe and calendar of a file to import, asked in turn (undefined: cancelled). */
+async function importQuestions(uri: vscode.Uri): Promise<{ venue: string; symbol: string; timeframe: string; calendar: '24x7' | 'weekdays' } | undefined> {
+    const base = uri.path.split('/').pop()?.replace(/\.[^.]+$/, '') ?? '';
+    const instrument = await vscode.window.showInputBox({
+        title: 'Import bars (1/3): instrument', prompt: 'venue:SYMBOL, e.g. binance:BTC/USDT or nyse:IBM', value: `csv:${base.toUpperCase()}`, ignoreFocusOut: true,
+        validateInput: v => (/^[^:\s]+:\S+$/.test(v.trim()) ? undefined : 'write venue:SYMBOL, e.g. nyse:IBM'),
+    });
+    if (!instrument) return undefined;
+    const timeframe = await vscode.window.showInputBox({
+        title: 'Import bars (2/3): timeframe', prompt: 'The bars\' timeframe: 1m, 5m, 1h, 4h, 1d, 1w, …', value: '1d', ignoreFocusOut: true,
+        validateInput: v => (/^\d+(m|h|d|w)$/.test(v.trim()) ? undefined : 'a number and m, h, d or w, e.g. 1d'),
+    });
+    if (!timeframe) return undefined;
+    type Cal = vscode.QuickPickItem & { value: '24x7' | 'weekdays' };
+    const calendar = await vscode.window.showQuickPick<Cal>([
+        { label: 'Every day, around the clock', description: '24x7: crypto', value: '24x7' },
+        { label: 'Weekdays', description: 'stocks, futures: weekends are not gaps', value: 'weekdays' },
+    ], { title: 'Import bars (3/3): trading calendar', ignoreFocusOut: true });
+    if (!calendar) return undefined;
+    const i = instrument.trim().indexOf(':');
+    return { venue: instrument.trim().slice(0, i), symbol: instrument.trim().slice(i + 1), timeframe: timeframe.trim(), calendar: calendar.value };
+}
+
 export function registerCommands(s: Services): void {
     const { context, daemon, daemonLog: log } = s;
 
@@ -331,6 +354,40 @@ export function registerCommands(s: Services): void {
     command('alphaforge.restartServer', async () => {
         await s.client.restart();
         void vscode.window.showInformationMessage('AlphaForge: the language server restarted.');
+    });
+
+    // ------------------------------------------------------------------------------ data
+
+    /** One line for an import's result: what is stored now, and its notes (gaps kept, nothing changed, …). */
+    const imported = (r: ResultOf<'data.import'>, o: { columns?: boolean } = {}): string => {
+        // Which columns were read matters for a user's file, not for the bundled sample.
+        const notes = o.columns === false ? r.notes.filter(n => !n.startsWith('columns:')) : r.notes;
+        return `${r.instrument.id} ${r.timeframe}: ${r.rowsWritten.toLocaleString('en')} bars${r.replaced ? ` (${r.replaced.toLocaleString('en')} replaced)` : ''}${notes.length ? `; ${notes.join('; ')}` : ''}`;
+    };
+
+    command('alphaforge.importSample', async () => {
+        // Through the daemon, which holds the database file: `af data sample` would be locked out while it runs.
+        const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'AlphaForge: importing the S&P 500 sample…' },
+            () => daemon.call('data.sample', {}));
+        s.data.refresh();
+        void vscode.window.showInformationMessage(`AlphaForge: imported the sample, ${imported(r, { columns: false })}.`);
+    });
+
+    command('alphaforge.importData', async arg => {
+        const uri = arg instanceof vscode.Uri ? arg : (await vscode.window.showOpenDialog({
+            title: 'AlphaForge: import bars', canSelectMany: false, openLabel: 'Import',
+            filters: { 'Bars (CSV, Parquet)': ['csv', 'tsv', 'parquet', 'pq'] },
+        }))?.[0];
+        if (!uri) return;
+        const answers = await importQuestions(uri);
+        if (!answers) return;
+        const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `AlphaForge: importing ${vscode.workspace.asRelativePath(uri)}…` }, async () => {
+            // The file's bytes go to the daemon (an upload of the team), so it may run on another host.
+            const up = await (await daemon.ready()).upload(uri.fsPath);
+            return daemon.call('data.import', { upload: up.id, ...answers });
+        });
+        s.data.refresh();
+        void vscode.window.showInformationMessage(`AlphaForge: imported ${imported(r)}.`);
     });
 
     // ------------------------------------------------------------------------- the daemon

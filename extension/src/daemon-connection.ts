@@ -53,6 +53,10 @@ export class DaemonConnection implements vscode.Disposable {
     private retryTimer: NodeJS.Timeout | undefined;
     private attempt = 0;
     private autoStartTried = false;
+    /** Connected to a daemon in this window: one that goes away was stopped (or crashed), and is not started again behind the user's back. */
+    private seenDaemon = false;
+    /** Auto-start problems the user was told of (once each per window). */
+    private readonly told = new Set<string>();
     private readonly offered = new Set<string>();
     private disposed = false;
     private readonly disposables: vscode.Disposable[] = [];
@@ -153,10 +157,16 @@ export class DaemonConnection implements vscode.Disposable {
                 this.setState({ kind: 'down', message: `alphaforge.daemon.url: ${d.invalidSetting}` });
                 return;
             }
-            if (s.autoStart && !this.autoStartTried && vscode.workspace.isTrusted && this.folders().length) {
+            if (s.autoStart && !this.autoStartTried && !this.seenDaemon && vscode.workspace.isTrusted && this.folders().length) {
                 this.autoStartTried = true;
                 this.log.info('no daemon announced for this workspace: starting one (alphaforge.daemon.autoStart)');
                 await this.startDaemon({ quiet: true });
+                return;
+            }
+            if (this.seenDaemon) {
+                // `af daemon stop` (or the daemon's end) removed the announcement: the user's choice stands.
+                this.log.info('the daemon is gone; not starting it again (AlphaForge: Start Daemon does)');
+                this.scheduleRetry('the daemon was stopped; start it with "AlphaForge: Start Daemon" or `af daemon start`');
                 return;
             }
             const where = d.searched.length ? `no daemon.json in ${d.searched.map(f => this.pretty(f)).join(', ')}` : 'no workspace folder and no alphaforge.daemon.url';
@@ -177,6 +187,7 @@ export class DaemonConnection implements vscode.Disposable {
             this.client = client;
             const live = await this.openSession(client);
             this.attempt = 0;
+            this.seenDaemon = true;
             this.log.info(`connected to ${d.url} (AlphaForge ${info.version}, protocol ${info.protocolVersion}) as ${who.principal.userName} in ${who.principal.teamName} (${who.principal.role})${live ? '' : '; no live events'}`);
             this.setState({ kind: 'connected', url: d.url, principal: who.principal, version: info.version, live });
         } catch (e) {
@@ -332,8 +343,14 @@ export class DaemonConnection implements vscode.Disposable {
             const why = !dir ? 'open a folder first' : 'the `af` CLI was not found (install alphaforge in the workspace, put `af` on PATH or set alphaforge.cli.path)';
             this.log.warn(`cannot start the daemon: ${why}`);
             this.scheduleRetry(`no daemon is running and it cannot be started: ${why}`);
-            if (!o.quiet) void vscode.window.showErrorMessage(`AlphaForge: cannot start the daemon: ${why}.`, 'Open Settings')
-                .then(c => { if (c) void vscode.commands.executeCommand('workbench.action.openSettings', 'alphaforge.cli.path'); });
+            // Quiet (auto-start) or not, this needs the user: say it once per window instead of only logging it.
+            if (!o.quiet || this.tellOnce('no-cli')) {
+                void vscode.window.showErrorMessage(`AlphaForge: cannot start the daemon: ${why}. Backtests, sweeps and the experiment store need it; editing and checking .af files work without it.`, 'Set CLI Path', 'Show Log')
+                    .then(c => {
+                        if (c === 'Set CLI Path') void vscode.commands.executeCommand('workbench.action.openSettings', 'alphaforge.cli.path');
+                        else if (c === 'Show Log') this.log.show();
+                    });
+            }
             return;
         }
         this.setState({ kind: 'starting' });
@@ -349,10 +366,17 @@ export class DaemonConnection implements vscode.Disposable {
         const last = r.output.trim().split('\n').at(-1) ?? '';
         this.log.error(`af daemon start failed (exit ${r.code ?? 'error'}): ${last}`);
         this.scheduleRetry(`af daemon start failed: ${last}`);
-        if (!o.quiet) void vscode.window.showErrorMessage(`AlphaForge: the daemon did not start: ${last}`, 'Show Log', 'Retry').then(c => {
+        if (!o.quiet || this.tellOnce('start-failed')) void vscode.window.showErrorMessage(`AlphaForge: the daemon did not start: ${last}`, 'Show Log', 'Retry').then(c => {
             if (c === 'Show Log') this.log.show();
             else if (c === 'Retry') void this.startDaemon();
         });
+    }
+
+    /** True the first time `what` is asked about in this window. */
+    private tellOnce(what: string): boolean {
+        if (this.told.has(what)) return false;
+        this.told.add(what);
+        return true;
     }
 
     private async doConnectAfterStart(): Promise<void> {

@@ -9,7 +9,7 @@
  * Needs the built CLI (`npm run build`: bin/af.js runs out/).
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -55,6 +55,10 @@ describe.skipIf(!built)('the extension with a real daemon', () => {
             settings: { 'alphaforge.cli.path': af, 'alphaforge.runs.openReportOnCompletion': false, 'alphaforge.server.enabled': false },
             answer: (message, items) => {
                 if (message.includes('bootstrap admin token')) return 'Use Admin Token';
+                if (message === 'AlphaForge: import bars') return [vscode.Uri.file(join(ws, 'bars.csv'))];
+                if (message.startsWith('Import bars (1/3)')) return 'csv:TEST';
+                if (message.startsWith('Import bars (2/3)')) return '1d';
+                if (message.startsWith('Import bars (3/3)')) return items[0];
                 if (message.startsWith('Walk-forward')) return items[0];
                 return undefined;
             },
@@ -76,7 +80,8 @@ describe.skipIf(!built)('the extension with a real daemon', () => {
             await ext?.deactivate();
             for (const d of context?.subscriptions ?? []) d.dispose();
         } finally {
-            if (built) execFileSync(process.execPath, [af, 'daemon', 'stop', '--state-dir', stateDir], { cwd: ws, stdio: 'pipe' });
+            // The last test stopped it already; a daemon left by a failed test is stopped here.
+            if (built && existsSync(join(stateDir, 'daemon.json'))) execFileSync(process.execPath, [af, 'daemon', 'stop', '--state-dir', stateDir], { cwd: ws, stdio: 'pipe' });
             rmSync(ws, { recursive: true, force: true });
             rmSync(extensionDir, { recursive: true, force: true });
         }
@@ -216,4 +221,31 @@ describe.skipIf(!built)('the extension with a real daemon', () => {
         });
         expect(final.state).toBe('cancelled');
     }, 120_000);
+
+    it('Import Sample Data goes through the daemon (no database lock-out) and says that nothing changed', async () => {
+        await recorded.commands.get('alphaforge.importSample')!();
+        expect(recorded.messages.at(-1)).toBe('AlphaForge: imported the sample, sp:SPX 1d: 5,105 bars; the same 5105 bars are already stored: nothing changed.');
+    }, 60_000);
+
+    it('Import Bars from a File… uploads the file, imports it for the team and the data view lists it', async () => {
+        const lines = ['date,open,high,low,close,volume'];
+        for (let i = 0; i < 30; i++) lines.push(`${new Date(Date.UTC(2024, 0, 1 + i)).toISOString().slice(0, 10)},${100 + i},${101 + i},${99 + i},${100.5 + i},${1000 + i}`);
+        writeFileSync(join(ws, 'bars.csv'), lines.join('\n') + '\n');
+        await recorded.commands.get('alphaforge.importData')!();
+        expect(recorded.messages.at(-1)).toBe('AlphaForge: imported csv:TEST 1d: 30 bars; columns: ts=date, open, high, low, close, volume.');
+        const data = recorded.trees.get('alphaforge.data')!;
+        const venues = await data.getChildren() as unknown[];
+        expect(venues.map(v => data.getTreeItem(v).label)).toEqual(['csv', 'sp']);
+    }, 60_000);
+
+    it('a daemon stopped from a terminal (af daemon stop) is not started again behind the user\'s back', async () => {
+        execFileSync(process.execPath, [af, 'daemon', 'stop', '--state-dir', stateDir], { cwd: ws, stdio: 'pipe' });
+        await until('the extension to see the daemon gone', () => state() === 'down');
+        // Give auto-start every chance it had before (it restarted the daemon within 2 s): the retries run, nothing starts.
+        await until('a retry after the stop', () => recorded.output.get('AlphaForge Daemon')!.some(l => l.includes('the daemon is gone; not starting it again')));
+        await new Promise(r => setTimeout(r, 3_000));
+        expect(existsSync(join(stateDir, 'daemon.json'))).toBe(false);
+        expect(state()).toBe('down');
+        expect(recorded.output.get('AlphaForge Daemon')!.filter(l => l.includes('$ ') && l.includes('daemon start'))).toHaveLength(1); // the first auto-start only
+    }, 60_000);
 });

@@ -252,6 +252,9 @@ export function fakeVscode(o: FakeOptions = {}): { vscode: any; recorded: Record
             showInformationMessage: message, showWarningMessage: message, showErrorMessage: message,
             withProgress,
             showQuickPick: quickPick,
+            // Input boxes and file dialogs are answered by title, like messages.
+            showInputBox: async (options?: { title?: string; prompt?: string }) => o.answer?.(options?.title ?? options?.prompt ?? '', []),
+            showOpenDialog: async (options?: { title?: string }) => o.answer?.(options?.title ?? '', []),
             createWebviewPanel,
             registerWebviewPanelSerializer,
             activeTextEditor: undefined,

@@ -96,7 +96,7 @@ describe('the bundled language server over IPC', () => {
     });
 
     it('answers compile errors (not an exception) for a strategy that does not compile or does not exist', async () => {
-        const file = join(root, 'examples', 'bad', 'AF003-unknown-name.af');
+        const file = join(root, 'language', 'test', 'fixtures', 'bad', 'AF003-unknown-name.af');
         await open(file);
         const r = await request(LspMethods.dagView, { uri: uriOf(file) });
         expect(r.ok).toBe(false);
@@ -106,7 +106,7 @@ describe('the bundled language server over IPC', () => {
     });
 
     it('publishes diagnostics with their codes', async () => {
-        const file = join(root, 'examples', 'bad', 'AF003-unknown-name.af');
+        const file = join(root, 'language', 'test', 'fixtures', 'bad', 'AF003-unknown-name.af');
         for (let i = 0; i < 200 && !diagnostics.get(uriOf(file))?.diagnostics.length; i++) await new Promise(r => setTimeout(r, 25));
         expect(diagnostics.get(uriOf(file))?.diagnostics.map(d => d.code)).toContain('AF003');
     });

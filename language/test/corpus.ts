@@ -14,18 +14,19 @@ const TOKENS = [
     'resample(close, 1d, offset=0)', 'macd(close).nope', 'this_close', 'a.close', '\u0000', '\t', '\n', 'é', '𝔸',
 ];
 
-/** The example strategies (and, with `includeBad`, the deliberately broken ones of examples/bad). */
+/** The example strategies (and, with `includeBad`, the deliberately broken ones of fixtures/bad). */
 export function exampleSources(includeBad = false): { name: string; text: string }[] {
     const out = [{ name: 'inline:sma-cross', text: SMA_CROSS }];
     const root = join(__dirname, '..', '..', 'examples');
     const walk = (dir: string): void => {
         for (const f of readdirSync(dir)) {
             const p = join(dir, f);
-            if (statSync(p).isDirectory()) { if (includeBad || f !== 'bad') walk(p); }
+            if (statSync(p).isDirectory()) walk(p);
             else if (f.endsWith('.af')) out.push({ name: p, text: readFileSync(p, 'utf8') });
         }
     };
     walk(root);
+    if (includeBad) walk(join(__dirname, 'fixtures', 'bad'));
     return out;
 }
 

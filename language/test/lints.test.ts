@@ -1,6 +1,6 @@
 /**
  * The compiler's diagnostics pinned on real files: every example checks clean, and every file of
- * examples/bad produces exactly the codes its `// expect:` line lists (its own code among them).
+ * language/test/fixtures/bad produces exactly the codes its `// expect:` line lists (its own code among them).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,8 +26,8 @@ describe('examples', () => {
     });
 });
 
-describe('examples/bad', () => {
-    const dir = join(root, 'bad');
+describe('the lint fixtures (language/test/fixtures/bad)', () => {
+    const dir = join(__dirname, 'fixtures', 'bad');
     const files = readdirSync(dir).filter(f => f.endsWith('.af')).sort();
 
     it('has a file for every code except the warm-up hint', () => {

@@ -122,7 +122,7 @@ describe('af backtest', () => {
         const short = await af('backtest', 'examples/sma-cross.af', '--from', '2020-03-01', ...sd);
         expect(short.code).toBe(0);
         expect(short.out).toMatch(/warning: 34 bars are not more than the warm-up of 100/);
-        const broken = await af('backtest', 'examples/bad/AF001-syntax-error.af', ...sd);
+        const broken = await af('backtest', 'language/test/fixtures/bad/AF001-syntax-error.af', ...sd);
         expect(broken.code).toBe(1);
         expect(broken.out).toMatch(/AF001-syntax-error\.af:\d+:\d+ AF001 Syntax error.*\n.*nothing compiled/);
         for (const r of [unknown, badParam, badDate, empty, broken]) expect(r.err).not.toMatch(/\n\s+at /);

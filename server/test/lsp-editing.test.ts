@@ -34,9 +34,9 @@ async function openAndCheck(name: string, text: string): Promise<{ uri: string; 
 
 describe('diagnostics', () => {
     const docs = readFileSync(join(repoRoot, 'docs', 'diagnostics.md'), 'utf8');
-    const bad = join(examplesDir, 'bad');
+    const bad = join(repoRoot, 'language', 'test', 'fixtures', 'bad');
 
-    it('every lint of examples/bad is published with its code and a link to its documentation', async () => {
+    it('every lint of the fixtures (language/test/fixtures/bad) is published with its code and a link to its documentation', async () => {
         const files = readdirSync(bad).filter(f => f.endsWith('.af'));
         expect(files.length).toBeGreaterThan(25);
         for (const f of files) {
@@ -70,7 +70,7 @@ describe('diagnostics', () => {
 });
 
 describe('quick fixes', () => {
-    const bad = (f: string): string => readFileSync(join(examplesDir, 'bad', f), 'utf8');
+    const bad = (f: string): string => readFileSync(join(repoRoot, 'language', 'test', 'fixtures', 'bad', f), 'utf8');
     const inline = (rules: string, extra = ''): string => `strategy S {\n  universe: binance:BTC/USDT\n  timeframe: 1h\n${extra}  rules {\n    ${rules}\n  }\n}\n`;
     const cases: { code: string; text: string; title: RegExp; fixed: (t: string) => boolean }[] = [
         { code: 'AF003', text: bad('AF003-unknown-name.af'), title: /Change to 'sma'/, fixed: t => t.includes('close > sma(close, 20)') },

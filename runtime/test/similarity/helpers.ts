@@ -12,8 +12,10 @@ export { tempDir } from '../experiments/helpers.js';
 
 /** The examples folder (absolute path, with a trailing slash). */
 export const EXAMPLES = fileURLToPath(new URL('../../../examples/', import.meta.url));
+/** The deliberately broken strategies, one per lint (test fixtures, out of the examples). */
+export const LINT_FIXTURES = fileURLToPath(new URL('../../../language/test/fixtures/bad/', import.meta.url));
 
-/** The example strategies (file names), without examples/bad and examples/lib. */
+/** The example strategies (file names), without examples/lib. */
 export const EXAMPLE_FILES = readdirSync(EXAMPLES).filter(f => f.endsWith('.af')).sort();
 
 export const example = (name: string): string => readFileSync(`${EXAMPLES}${name}`, 'utf8');

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { EMBEDDING_VERSION } from '../../../language/src/index.js';
 import { EMBEDDING_DIMS, EMBEDDING_KEY, type PointResult } from '../../../language/src/similarity/strategy-point.js';
 import { pointFromSource } from '../../src/language-service/local.js';
-import { EXAMPLE_FILES, EXAMPLES, example, point, SMA, SMA_EDITED, SMA_RENAMED, SMA_VALUES, variantOf } from './helpers.js';
+import { EXAMPLE_FILES, LINT_FIXTURES, example, point, SMA, SMA_EDITED, SMA_RENAMED, SMA_VALUES, variantOf } from './helpers.js';
 
 /** Examples that stand alone (mtf-breakout imports lib/filters.af, which a bare source cannot). */
 const STANDALONE = EXAMPLE_FILES.filter(f => !/^import /m.test(example(f)));
@@ -97,7 +97,7 @@ describe('pointFromSource', () => {
         expect(lexer.every(e => e.code === 'AF001')).toBe(true);
         expect(lexer[0]).toMatchObject({ line: 4, code: 'AF001' });
 
-        const bad = readFileSync(`${EXAMPLES}bad/AF001-syntax-error.af`, 'utf8');
+        const bad = readFileSync(`${LINT_FIXTURES}AF001-syntax-error.af`, 'utf8');
         expect(errorsOf(await pointFromSource(bad))).toEqual([expect.objectContaining({ line: 6, column: 19, code: 'AF001' })]);
     });
 
@@ -115,11 +115,11 @@ describe('pointFromSource', () => {
             ['AF401-parameter-default-outside-its-range.af', 'AF401', 6, 18],
         ];
         for (const [file, code, line, column] of cases) {
-            const errors = errorsOf(await pointFromSource(readFileSync(`${EXAMPLES}bad/${file}`, 'utf8')));
+            const errors = errorsOf(await pointFromSource(readFileSync(`${LINT_FIXTURES}${file}`, 'utf8')));
             expect(errors, file).toContainEqual(expect.objectContaining({ code, line, column }));
         }
         // The AF003 case points at the misspelt name itself.
-        const af003 = readFileSync(`${EXAMPLES}bad/AF003-unknown-name.af`, 'utf8').split('\n');
+        const af003 = readFileSync(`${LINT_FIXTURES}AF003-unknown-name.af`, 'utf8').split('\n');
         expect(af003[6]!.indexOf('smaa') + 1).toBe(18);
         // A standalone source cannot import: the import is reported, not resolved.
         const mtf = errorsOf(await pointFromSource(example('mtf-breakout.af')));

@@ -218,16 +218,20 @@ export class Broker {
         }
     }
 
-    /** Steps 1 and 4: execute the pending market order of asset a at raw price `raw`. */
+    /**
+     * Steps 1 and 4: execute the pending market order of asset a at raw price `raw`. Without a price
+     * (the asset has no bar) the order is dropped: it was sized for this bar, and the strategy decides
+     * again at the asset's next bar.
+     */
     executePending(bar: number, a: number, raw: number): void {
-        if (!this.pendSet[a] || raw !== raw) return;
+        if (!this.pendSet[a]) return;
         this.pendSet[a] = 0;
         const v = this.pendValue[a]!, tq = this.pendQty[a]!;
         const cur = this.qty[a]!;
         const target = v === v ? v / raw : tq === tq ? tq : cur;
         const order = target - cur + this.pendAdd[a]!;
         this.pendValue[a] = NaN; this.pendQty[a] = NaN; this.pendAdd[a] = 0;
-        this.fill(bar, a, order, raw, true, 'signal');
+        if (raw === raw) this.fill(bar, a, order, raw, true, 'signal');
     }
 
     /** Step 2: resting limit and stop orders, in placement order. */

@@ -231,6 +231,9 @@ class Hooks implements LoopHooks {
         let withTarget = 0, without = 0;
         for (let a = 0; a < N; a++) {
             const close = data.assets[a]!.close[t]!;
+            // No close at the signal bar: no order can be sized, the asset's actions are dropped (it
+            // counts below as an asset without a target, at its position's value).
+            if (close !== close) { tgtV[a] = NaN; tgtQ[a] = NaN; addQ[a] = 0; }
             const hasV = tgtV[a] === tgtV[a], hasQ = tgtQ[a] === tgtQ[a];
             if (maxPos && (hasV || hasQ)) {
                 if (maxPos.quantity) {
@@ -307,6 +310,7 @@ class Hooks implements LoopHooks {
     }
 
     rest(k: number, t: number, a: number, q: number, price: number): void {
+        if (Number.isNaN(this.c.data.assets[a]!.close[t])) return; // no close at the signal bar: dropped
         const r = this.c.resting[k]!;
         this.c.broker.resting.push({ asset: a, qty: q, type: r.type, price, placedBar: t, lastBar: t + r.bars, untilTs: this.c.data.ts[t]! + r.ms });
     }

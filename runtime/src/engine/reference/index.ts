@@ -157,7 +157,7 @@ class Run {
         this.atClose = false;
         // 1. Market orders at the open.
         if (this.fill === 'next_open') {
-            for (let a = 0; a < N; a++) if (this.pending[a] && !Number.isNaN(data.assets[a]!.open[t]!)) this.executePending(t, a, data.assets[a]!.open[t]!);
+            for (let a = 0; a < N; a++) if (this.pending[a]) this.executePending(t, a, data.assets[a]!.open[t]!);
         }
         // 2. Resting limit and stop orders, in the order they were placed.
         this.resting = this.resting.filter(order => !this.tryResting(t, order));
@@ -166,7 +166,7 @@ class Run {
         // 4. Market orders at the close.
         this.atClose = true;
         if (this.fill === 'next_close') {
-            for (let a = 0; a < N; a++) if (this.pending[a] && !Number.isNaN(data.assets[a]!.close[t]!)) this.executePending(t, a, data.assets[a]!.close[t]!);
+            for (let a = 0; a < N; a++) if (this.pending[a]) this.executePending(t, a, data.assets[a]!.close[t]!);
         }
         // 5. Mark to market.
         for (let a = 0; a < N; a++) {
@@ -245,10 +245,14 @@ class Run {
         };
     }
 
-    /** A pending market order fills at raw price `raw`: the target quantity minus the position, plus added units. */
+    /**
+     * A pending market order fills at raw price `raw`: the target quantity minus the position, plus
+     * added units. Without a price (no bar for the asset) it is dropped.
+     */
     private executePending(t: number, a: number, raw: number): void {
         const p = this.pending[a]!;
         this.pending[a] = undefined;
+        if (Number.isNaN(raw)) return;
         const current = this.account.position[a]!;
         const target = p.value !== undefined ? p.value / raw : p.units !== undefined ? p.units : current;
         const order = target - current + p.add;
@@ -317,13 +321,15 @@ class Run {
         if (ir.portfolio && ir.portfolio.allocations.length > 0 && this.isRebalanceBar(t)) {
             this.weights(t).forEach((w, a) => { targets[a] = { fraction: w }; });
         }
+        // An asset without a close at this bar gets no order of any kind (it cannot be sized).
+        const priced = (a: number) => !Number.isNaN(close(a));
 
         const assetsOf = (alias: string | null): number[] => (alias === null ? [...Array(N).keys()] : [this.assetIndex(alias)]);
         for (const rule of ir.rules) {
             const fires = (a: number) => graph.value(rule.condition, t, a) === true;
             for (const action of rule.actions) {
                 for (const { a, act } of this.expand(action, assetsOf)) {
-                    if (!fires(a)) continue;
+                    if (!fires(a) || !priced(a)) continue;
                     if (act.kind === 'flat') { targets[a] = { fraction: 0 }; continue; }
                     const size = num(graph.value(act.size, t, a));
                     if (size === undefined) continue;
@@ -378,7 +384,7 @@ class Run {
         const value: (number | undefined)[] = new Array<number | undefined>(N).fill(undefined);
         const units: (number | undefined)[] = new Array<number | undefined>(N).fill(undefined);
         targets.forEach((tg, a) => {
-            if (!tg) return;
+            if (!tg || Number.isNaN(close(a))) return; // portfolio targets too: no close, no order
             const mp = this.maxPosition;
             if ('fraction' in tg) {
                 let v = tg.fraction * E;
@@ -412,7 +418,6 @@ class Run {
         if (this.fill === 'this_close') {
             for (let a = 0; a < N; a++) {
                 if (!this.pending[a]) continue;
-                if (Number.isNaN(close(a))) { this.pending[a] = undefined; continue; } // no close: the order is dropped
                 this.executePending(t, a, close(a));
             }
         }

@@ -4,12 +4,16 @@
  * reference interpreter and is checked against numbers worked out by hand from the specification,
  * never against the other engine.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { synthBarData } from '../../src/data/synth.js';
 import { CompiledBacktester } from '../../src/engine/compiled/index.js';
 import { ReferenceBacktester } from '../../src/engine/reference/index.js';
 import type { BacktestResult, BarData, Backtester } from '../../src/engine/types.js';
 import { bars, irOf } from './fixtures.js';
 
+const EXAMPLES = join(import.meta.dirname, '../../../examples');
 const ENGINES: readonly [string, Backtester][] = [['compiled', new CompiledBacktester()], ['reference', new ReferenceBacktester()]];
 
 type Row = readonly [number, number, number, number] | null;
@@ -84,6 +88,61 @@ describe('an asset without a bar at the signal bar', () => {
             // Bar 0 → 10 units at bar 1's open: B has no bar then, dropped. Bar 1: B's orders dropped.
             // Bar 2 → target 10 units at bar 3 (A opens at 10 again).
             expect(bFills, name).toEqual([[3, 10, 'signal'], [3, -10, 'end']]);
+        }
+    });
+});
+
+describe('max_position and leverage bound resting orders and market orders at their fill', () => {
+    it('examples/limit-entries.af with max_position: 3 units never holds more than 3 units', async () => {
+        const ir = await irOf(readFileSync(join(EXAMPLES, 'limit-entries.af'), 'utf8'));
+        const data = synthBarData({ symbols: ['ETH'], timeframeMs: ir.timeframe.ms, bars: 1500, seed: 5, start: Date.UTC(2022, 0, 1), annualVol: 0.6 });
+        for (const [name, e] of ENGINES) {
+            for (const params of [{}, { pullback: 0.25, trendLength: 20 }] as Record<string, number>[]) {
+                const r = e.run(ir, data, { params });
+                const limits = r.fills.filter(f => f.reason === 'limit');
+                expect(limits.length, `${name}: the limit orders fill`).toBeGreaterThan(3);
+                const held = positions(r, 1, data.ts.length).map(p => Math.abs(p[0]!));
+                expect(Math.max(...held), name).toBeLessThanOrEqual(3 + 1e-12);
+                expect(Math.max(...held), `${name}: the cap is reached`).toBeCloseTo(3, 9);
+            }
+        }
+    });
+
+    it('a resting buy is cut to what max_position leaves, and does not fill beyond it (units)', async () => {
+        // Every bar closes at 10 with a low of 9: a buy limit at 9.5 fills at the next bar's open
+        // min(10, 9.5) = 9.5. 2 units per order, max_position 3 units: 2, then 1 (cut), then nothing.
+        const rows: [number, number, number, number][] = [[10, 10, 9, 10], [10, 10, 9, 10], [10, 10, 9, 10], [10, 10, 9, 10], [10, 10, 9, 10]];
+        const src = strategy('x:A', '  rules {\n    when close > 0 => buy 2 units limit at 9.5 expire 1 bars\n  }\n  risk {\n    max_position: 3 units\n  }');
+        for (const [name, r] of await both(src, bars(rows))) {
+            expect(r.fills.filter(f => f.reason === 'limit').map(f => [f.bar, f.qty, f.price]), name).toEqual([[1, 2, 9.5], [2, 1, 9.5]]);
+        }
+    });
+
+    it('a buy stop and a market buy are cut by max_position as a fraction of equity and by leverage', async () => {
+        // Capital 1000, price 10. max_position 50%: at most 500 / 10 = 50 units (equity stays 1000:
+        // no fees, fills at 10). `buy 40 units` every bar → 40, then 10 (cut), then nothing.
+        const rows: [number, number, number, number][] = [[10, 10, 10, 10], [10, 10, 10, 10], [10, 10, 10, 10], [10, 10, 10, 10]];
+        const market = strategy('x:A', '  rules {\n    when close > 0 => buy 40 units\n  }\n  risk {\n    max_position: 50%\n  }');
+        for (const [name, r] of await both(market, bars(rows))) {
+            expect(r.fills.filter(f => f.reason === 'signal').map(f => [f.bar, f.qty]), name).toEqual([[1, 40], [2, 10]]);
+        }
+        // A buy stop at 10 (high 10 ≥ 10): fills at max(open, 10) = 10; leverage 0.5 → 50 units too.
+        const stop = strategy('x:A', '  rules {\n    when close > 0 => buy 40 units stop at 10\n  }\n  risk {\n    leverage: 0.5\n  }');
+        for (const [name, r] of await both(stop, bars(rows))) {
+            expect(r.fills.filter(f => f.reason === 'stop_order').map(f => [f.bar, f.qty]), name).toEqual([[1, 40], [2, 10]]);
+        }
+    });
+
+    it('an order that reduces a position is never cut; past zero, the new side is', async () => {
+        // Short 100 at 10 (target −100% of 1000); the price runs to 19: equity 2000 − 1900 = 100, far
+        // beyond 1x. A buy limit of 60 units at 19.5 fills at bar 2's open 19 whole (it reduces the
+        // short). The next one, at bar 3's open 19.2, would cross zero to +20: equity marked at 19.2 is
+        // 860 − 40 × 19.2 = 92, so the long side may be 92 / 19.2 units → the fill is 40 + 92 / 19.2.
+        const rows: [number, number, number, number][] = [[10, 10, 10, 10], [10, 19, 10, 19], [19, 19.2, 18.9, 19.1], [19.2, 19.3, 19.1, 19.2]];
+        const src = strategy('x:A', '  rules {\n    when close < 10.2 => target -100%\n    when close > 18 => buy 60 units limit at 19.5\n  }');
+        for (const [name, r] of await both(src, bars(rows))) {
+            expect(r.fills.filter(f => f.reason !== 'end').map(f => [f.bar, +f.qty.toFixed(9), f.reason]), name)
+                .toEqual([[1, -100, 'signal'], [2, 60, 'limit'], [3, +(40 + 92 / 19.2).toFixed(9), 'limit']]);
         }
     });
 });

@@ -22,6 +22,11 @@ export interface BrokerConfig {
     readonly riskStop?: Float64Array;
     readonly riskTake?: Float64Array;
     readonly riskTrail?: Float64Array;
+    /** Limits that bound resting orders and market additions at their fill (§ Limits at the fill). */
+    readonly leverage?: number;
+    /** max_position: a fraction of equity, or units when `maxPositionUnits`; absent: none. */
+    readonly maxPosition?: number;
+    readonly maxPositionUnits?: boolean;
 }
 
 export interface RestingOrder {
@@ -100,6 +105,8 @@ export class Broker {
      * field holding a whole number in one run and a fraction in the next would change it.
      */
     private readonly rates: Float64Array;
+    /** [leverage, max_position (Infinity: none), 1 when max_position is in units]. */
+    private readonly limits: Float64Array;
     private readonly stopIsFraction: boolean;
     private readonly takeIsFraction: boolean;
     private readonly trailIsFraction: boolean;
@@ -108,6 +115,7 @@ export class Broker {
         const N = cfg.N;
         this.N = N;
         this.rates = Float64Array.of(cfg.fees, cfg.slippage);
+        this.limits = Float64Array.of(cfg.leverage ?? 1, cfg.maxPosition ?? Infinity, cfg.maxPositionUnits ? 1 : 0);
         this.stopIsFraction = cfg.stopIsFraction;
         this.takeIsFraction = cfg.takeIsFraction;
         this.trailIsFraction = cfg.trailIsFraction;
@@ -230,8 +238,9 @@ export class Broker {
         const cur = this.qty[a]!;
         const target = v === v ? v / raw : tq === tq ? tq : cur;
         const order = target - cur + this.pendAdd[a]!;
+        const add = this.pendAdd[a]!;
         this.pendValue[a] = NaN; this.pendQty[a] = NaN; this.pendAdd[a] = 0;
-        if (raw === raw) this.fill(bar, a, order, raw, true, 'signal');
+        if (raw === raw) this.fill(bar, a, add !== 0 ? this.bounded(a, order, raw) : order, raw, true, 'signal');
     }
 
     /** Step 2: resting limit and stop orders, in placement order. */
@@ -246,16 +255,47 @@ export class Broker {
             if (o !== o) { keep.push(r); continue; }
             const buy = r.qty > 0;
             if (r.type === 'limit') {
-                if (buy && l < r.price) this.fill(bar, r.asset, r.qty, Math.min(o, r.price), false, 'limit');
-                else if (!buy && h > r.price) this.fill(bar, r.asset, r.qty, Math.max(o, r.price), false, 'limit');
+                if (buy && l < r.price) this.fillBounded(bar, r.asset, r.qty, Math.min(o, r.price), false, 'limit');
+                else if (!buy && h > r.price) this.fillBounded(bar, r.asset, r.qty, Math.max(o, r.price), false, 'limit');
                 else keep.push(r);
             } else {
-                if (buy && h >= r.price) this.fill(bar, r.asset, r.qty, Math.max(o, r.price), true, 'stop_order');
-                else if (!buy && l <= r.price) this.fill(bar, r.asset, r.qty, Math.min(o, r.price), true, 'stop_order');
+                if (buy && h >= r.price) this.fillBounded(bar, r.asset, r.qty, Math.max(o, r.price), true, 'stop_order');
+                else if (!buy && l <= r.price) this.fillBounded(bar, r.asset, r.qty, Math.min(o, r.price), true, 'stop_order');
                 else keep.push(r);
             }
         }
         this.resting = keep;
+    }
+
+    private fillBounded(bar: number, a: number, qty: number, raw: number, slip: boolean, reason: Fill['reason']): void {
+        this.fill(bar, a, this.bounded(a, qty, raw), raw, slip, reason);
+    }
+
+    /**
+     * An order of `qty` units of asset a filling at raw price `raw`, cut so that the position it
+     * leaves stays within max_position and the book within leverage × equity, both marked at this
+     * price for asset a and at the last close for the others (docs/backtest-semantics.md § Limits at
+     * the fill). An order that shrinks the position on its side is never cut (past zero, the new side is); one that would only grow a position
+     * already beyond a limit does not fill (0); a cut never turns a buy into a sell.
+     */
+    bounded(a: number, qty: number, raw: number): number {
+        const q0 = this.qty[a]!, q1 = q0 + qty;
+        if (Math.abs(q1) <= Math.abs(q0) && q1 * q0 >= 0) return qty; // shrinks on the same side
+        let E = this.cash, others = 0;
+        for (let b = 0; b < this.N; b++) {
+            const q = this.qty[b]!;
+            if (q === 0) continue;
+            if (b === a) { E += q * raw; continue; }
+            E += q * this.lastClose[b]!;
+            others += Math.abs(q * this.lastClose[b]!);
+        }
+        const lim = this.limits;
+        const mp = lim[1]!;
+        let cap = Math.max(0, lim[0]! * E - others) / raw;
+        if (mp !== Infinity) cap = Math.min(cap, lim[2] === 1 ? mp : Math.max(0, mp * E) / raw);
+        if (!(Math.abs(q1) > cap)) return qty;
+        const order = Math.sign(q1) * cap - q0;
+        return Math.sign(order) === Math.sign(qty) ? order : 0;
     }
 
     /** Closes every position at its last close (drawdown actions, end of run). */

@@ -106,6 +106,7 @@ export class CompiledBacktester implements Backtester {
         const V = graph.V;
         const warmup = warmupBars(ir, params);
 
+        const maxPos = setting('risk', 'max_position');
         // The broker reads the risk values straight from the graph's slots (always the latest close's).
         const stopNode = riskNode('stop_loss'), takeNode = riskNode('take_profit'), trailNode = riskNode('trailing_stop');
         const slots = (node: NodeId | undefined) => (node === undefined ? undefined : V.subarray(node * N, node * N + N));
@@ -115,6 +116,9 @@ export class CompiledBacktester implements Backtester {
             takeIsFraction: isFraction(takeNode),
             trailIsFraction: isFraction(trailNode),
             riskStop: slots(stopNode), riskTake: slots(takeNode), riskTrail: slots(trailNode),
+            leverage: num(setting('risk', 'leverage')?.value, 1),
+            maxPosition: maxPos ? num(maxPos.value, Infinity) : Infinity,
+            maxPositionUnits: maxPos?.quantity ?? false,
         });
 
         const rules = ir.rules.map(r => ({ condition: r.condition, actions: resolveActions(r.actions, aliases) }));
@@ -123,7 +127,6 @@ export class CompiledBacktester implements Backtester {
             const w = evalScalar(ir, al.weighting, params);
             return typeof w === 'string' ? w : 'series';
         }) ?? [];
-        const maxPos = setting('risk', 'max_position');
         const actions = rules.flatMap(r => r.actions);
         const hooks = new Hooks({
             N, data, broker, V, maxDd, ddAction, onProgress: options.onProgress,

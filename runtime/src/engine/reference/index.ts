@@ -255,7 +255,8 @@ class Run {
         if (Number.isNaN(raw)) return;
         const current = this.account.position[a]!;
         const target = p.value !== undefined ? p.value / raw : p.units !== undefined ? p.units : current;
-        const order = target - current + p.add;
+        let order = target - current + p.add;
+        if (p.add !== 0) order = this.bounded(a, order, raw); // buy/sell market: bounded at the fill
         if (!(Math.abs(order) * raw >= DUST)) return;
         this.fillAt(t, a, order, raw, true, 'signal');
     }
@@ -267,14 +268,46 @@ class Run {
         const o = bars.open[t]!, h = bars.high[t]!, l = bars.low[t]!;
         if (Number.isNaN(o)) return false;
         const buy = r.qty > 0;
+        const fill = (raw: number, slip: boolean, reason: Fill['reason']) => {
+            const qty = this.bounded(r.asset, r.qty, raw);
+            if (Math.abs(qty) * raw >= DUST) this.fillAt(t, r.asset, qty, raw, slip, reason);
+            return true;
+        };
         if (r.type === 'limit') {
-            if (buy && l < r.price) { this.fillAt(t, r.asset, r.qty, Math.min(o, r.price), false, 'limit'); return true; }
-            if (!buy && h > r.price) { this.fillAt(t, r.asset, r.qty, Math.max(o, r.price), false, 'limit'); return true; }
+            if (buy && l < r.price) return fill(Math.min(o, r.price), false, 'limit');
+            if (!buy && h > r.price) return fill(Math.max(o, r.price), false, 'limit');
             return false;
         }
-        if (buy && h >= r.price) { this.fillAt(t, r.asset, r.qty, Math.max(o, r.price), true, 'stop_order'); return true; }
-        if (!buy && l <= r.price) { this.fillAt(t, r.asset, r.qty, Math.min(o, r.price), true, 'stop_order'); return true; }
+        if (buy && h >= r.price) return fill(Math.max(o, r.price), true, 'stop_order');
+        if (!buy && l <= r.price) return fill(Math.min(o, r.price), true, 'stop_order');
         return false;
+    }
+
+    /**
+     * § Limits at the fill: the part of an order (resting, or a market order with buy/sell units)
+     * that keeps the position within max_position and the book within leverage × equity, marked at
+     * the raw fill price for this asset and the last close for the others. Orders that shrink the
+     * position are whole; an order that can only grow a position past a limit becomes 0; the result
+     * never has the opposite sign of the order.
+     */
+    private bounded(a: number, qty: number, raw: number): number {
+        const { account } = this;
+        const before = account.position[a]!, after = before + qty;
+        if (Math.abs(after) <= Math.abs(before) && after * before >= 0) return qty; // shrinks on the same side
+        let equity = account.cash, others = 0;
+        account.position.forEach((q, b) => {
+            if (q === 0) return;
+            const mark = b === a ? raw : account.lastClose[b]!;
+            equity += q * mark;
+            if (b !== a) others += Math.abs(q * mark);
+        });
+        const limits = [Math.max(0, this.leverage * equity - others) / raw];
+        const mp = this.maxPosition;
+        if (mp) limits.push(mp.units ? mp.value : Math.max(0, mp.value * equity) / raw);
+        const cap = Math.min(...limits);
+        if (!(Math.abs(after) > cap)) return qty;
+        const order = Math.sign(after) * cap - before;
+        return Math.sign(order) === Math.sign(qty) ? order : 0;
     }
 
     /** Step 3: stop loss, trailing stop and take-profit of asset a against bar t; the worse outcome when several could hit. */

@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { synthBarData } from '../../src/data/synth.js';
 import { CompiledBacktester } from '../../src/engine/compiled/index.js';
 import { ReferenceBacktester } from '../../src/engine/reference/index.js';
-import type { BacktestResult, BarData, Backtester } from '../../src/engine/types.js';
+import type { BacktestResult, BarData, Backtester, EngineEvent } from '../../src/engine/types.js';
+import { FILL_REASONS } from '../../../protocol/src/run-result.js';
 import { bars, irOf } from './fixtures.js';
 
 const EXAMPLES = join(import.meta.dirname, '../../../examples');
@@ -144,5 +145,54 @@ describe('max_position and leverage bound resting orders and market orders at th
             expect(r.fills.filter(f => f.reason !== 'end').map(f => [f.bar, +f.qty.toFixed(9), f.reason]), name)
                 .toEqual([[1, -100, 'signal'], [2, 60, 'limit'], [3, +(40 + 92 / 19.2).toFixed(9), 'limit']]);
         }
+    });
+});
+
+describe('the corners the specification settles', () => {
+    it('equity at or below 0 liquidates every position and halts, without any max_drawdown', async () => {
+        // Short 100 at 10 (target −100% of 1000). Bar 2 closes at 21: equity 2000 − 2100 = −100 ≤ 0 →
+        // buy 100 at 21 (reason drawdown), event halt; the short signals of bars 3 and 4 place nothing.
+        const rows: [number, number, number, number][] = [[10, 10, 10, 10], [10, 12, 10, 12], [12, 21, 12, 21], [10, 10, 10, 10], [10, 10, 10, 10]];
+        const src = strategy('x:A', '  rules {\n    when close < 10.5 => target -100%\n  }');
+        for (const [name, r] of await both(src, bars(rows))) {
+            expect(r.fills.map(f => [f.bar, f.qty, f.price, f.reason]), name).toEqual([[1, -100, 10, 'signal'], [2, 100, 21, 'drawdown']]);
+            expect(r.events.map(e => [e.bar, e.kind]), name).toEqual([[2, 'halt']]);
+            expect(r.events[0]!.message, name).toMatch(/equity -100\.00 is at or below 0/);
+            expect([...r.equity].slice(2), name).toEqual([-100, -100, -100]);
+        }
+    });
+
+    it('a trailing stop that ties the stop loss reports stop_loss; a tighter one reports trailing_stop', async () => {
+        // stop_loss 5% and trailing_stop 5%: at the entry (10, bar 1) both levels are 9.5 — a tie.
+        const src = (rows: [number, number, number, number][]) => both(strategy('x:A', '  rules {\n    when close > open and close < 10.6 => target 100%\n  }\n  risk {\n    stop_loss: 5%\n    trailing_stop: 5%\n  }'), bars(rows));
+        for (const [name, r] of await src([[10, 11, 9.8, 10.5], [10, 10, 10, 10], [9.8, 9.8, 9.4, 9.6]])) {
+            expect(r.fills[1]!.reason, name).toBe('stop_loss');
+            expect(r.fills[1]!.price, name).toBeCloseTo(9.5, 12);
+        }
+        // Bar 1's high 11 lifts the trailing level to 10.45 (above the stop 9.5): it binds at bar 2.
+        for (const [name, r] of await src([[10, 11, 9.8, 10.5], [10, 11, 10, 10.8], [10.8, 10.8, 10.2, 10.3]])) {
+            expect(r.fills[1]!.reason, name).toBe('trailing_stop');
+            expect(r.fills[1]!.price, name).toBeCloseTo(10.45, 12);
+        }
+    });
+
+    it('an order for an asset without a close at the signal bar is dropped with every fill mode', async () => {
+        const data = panel([flat10, flat10, flat10, flat10], [flat10, flat10, null, flat10]);
+        for (const fill of ['next_open', 'next_close', 'this_close']) {
+            const src = strategy('x:A as a, x:B as b', '  rules {\n    when a.close[1] > 0 => target 10 units\n  }', `fill: ${fill}\n    fees: 0 bps\n    slippage: 0 bps\n    capital: 1000`);
+            for (const [name, r] of await both(src, data)) {
+                // Signals from bar 1 on; B has no bar at bar 2. this_close: B fills at bar 1, its order of
+                // bar 2 is dropped, bar 3 asks for what it holds. next_open/next_close: bar 1's order cannot
+                // fill at bar 2 (dropped), bar 2 places nothing for B, bar 3's would fill after the last bar.
+                const b = r.fills.filter(f => f.asset === 1 && f.reason === 'signal').map(f => [f.bar, f.qty]);
+                expect(b, `${name} ${fill}`).toEqual(fill === 'this_close' ? [[1, 10]] : []);
+            }
+        }
+    });
+
+    it('the specification names every fill reason and event kind the engines report', () => {
+        const spec = readFileSync(join(import.meta.dirname, '../../../docs/backtest-semantics.md'), 'utf8');
+        const events: EngineEvent['kind'][] = ['halt', 'flatten', 'drawdown_warning'];
+        for (const name of [...FILL_REASONS, ...events]) expect(spec, name).toContain(`\`${name}\``);
     });
 });

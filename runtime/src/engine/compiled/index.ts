@@ -331,6 +331,14 @@ class Hooks implements LoopHooks {
         this.c.broker.events.push({ bar: t, kind: 'drawdown_warning', message: this.ddMessage(E, top) });
     }
 
+    liquidate(t: number, E: number): number {
+        const { broker } = this.c;
+        broker.closeAll(t, 'drawdown');
+        broker.cancelAll();
+        broker.events.push({ bar: t, kind: 'halt', message: `equity ${E.toFixed(2)} is at or below 0: positions liquidated, trading halted` });
+        return broker.equity();
+    }
+
     pushCloses(): void {
         this.closes.push(this.c.data.assets);
     }

@@ -68,6 +68,8 @@ export interface LoopHooks {
     /** halt/flatten: exits, cancellations, the event; returns the equity after them. */
     drawdownExit(t: number, E: number, top: number): number;
     drawdownWarn(t: number, E: number, top: number): void;
+    /** Equity at or below 0: exits, cancellations, the halt event; returns the equity after them. */
+    liquidate(t: number, E: number): number;
     pushCloses(): void;
     progress(done: number): void;
 }
@@ -222,7 +224,9 @@ function markToMarket(spec: LoopSpec, s: CodeScope): string {
     return `// 5. mark to market
 let E = account[0];
 ${forAssets(s, a => `const c = ${s.column('close', a)}; if (c === c) lastClose[${a}] = c; const q = qty[${a}]; if (q !== 0) E += q * lastClose[${a}];`)}
-${spec.closes ? 'H.pushCloses();' : ''}`;
+${spec.closes ? 'H.pushCloses();' : ''}
+// equity at or below 0: liquidate and halt, whatever max_drawdown says
+if (E <= 0 && ${s.scalar('halted', 0)} === 0) { E = +H.liquidate(t, E); ${s.scalar('halted', 0)} = 1; }`;
 }
 
 /**
@@ -262,7 +266,7 @@ function signals(spec: LoopSpec, s: CodeScope): string {
         });
     });
     lines.push(`if (any) { H.place(t, E);${spec.fill === 'this_close' ? ' E = +B.equity();' : ''} }`);
-    return `if (t >= warmup${spec.drawdown === 'halt' ? ` && ${s.scalar('halted', 0)} === 0` : ''}) {
+    return `if (t >= warmup && ${s.scalar('halted', 0)} === 0) {
   let any = false;
   ${lines.join('\n  ')}
 }`;

@@ -174,6 +174,15 @@ class Run {
             if (!Number.isNaN(c)) account.lastClose[a] = c;
         }
         let E = account.equity();
+        // Equity at or below 0: liquidate and halt, whatever max_drawdown says (no targets from it).
+        if (!this.halted && E <= 0) {
+            this.closeAll(t, 'drawdown');
+            this.pending = this.pending.map(() => undefined);
+            this.resting = [];
+            this.events.push({ bar: t, kind: 'halt', message: `equity ${E.toFixed(2)} is at or below 0: positions liquidated, trading halted` });
+            this.halted = true;
+            E = account.equity();
+        }
         // 6. Drawdown: the peak is the highest equity so far (recorded bars and this close).
         if (!this.halted && this.maxDrawdown !== undefined) {
             if (E > this.peak) this.warned = false; // a new peak: the next breach warns again

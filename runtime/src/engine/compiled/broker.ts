@@ -287,7 +287,13 @@ export class Broker {
             if (q === 0) continue;
             if (b === a) { E += q * raw; continue; }
             E += q * this.lastClose[b]!;
-            others += Math.abs(q * this.lastClose[b]!);
+        }
+        for (let b = 0; b < this.N; b++) {
+            if (b === a) continue;
+            // Another asset's market order still to fill this bar counts at what it will hold, else its position.
+            const v = this.pendValue[b]!, tq = this.pendQty[b]!, pending = this.pendSet[b] !== 0, lc = this.lastClose[b]!;
+            const held = !pending ? this.qty[b]! * lc : v === v ? v + this.pendAdd[b]! * lc : ((tq === tq ? tq : this.qty[b]!) + this.pendAdd[b]!) * lc;
+            if (held === held && held !== 0) others += Math.abs(held);
         }
         const lim = this.limits;
         const mp = lim[1]!;

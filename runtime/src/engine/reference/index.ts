@@ -305,10 +305,12 @@ class Run {
         if (Math.abs(after) <= Math.abs(before) && after * before >= 0) return qty; // shrinks on the same side
         let equity = account.cash, others = 0;
         account.position.forEach((q, b) => {
-            if (q === 0) return;
-            const mark = b === a ? raw : account.lastClose[b]!;
-            equity += q * mark;
-            if (b !== a) others += Math.abs(q * mark);
+            if (q !== 0) equity += q * (b === a ? raw : account.lastClose[b]!);
+            if (b === a) return;
+            // Another asset's market order still to fill this bar counts at what it will hold, else its position.
+            const p = this.pending[b], lc = account.lastClose[b]!;
+            const held = !p ? q * lc : p.value !== undefined ? p.value + p.add * lc : ((p.units ?? q) + p.add) * lc;
+            if (held !== 0 && !Number.isNaN(held)) others += Math.abs(held);
         });
         const limits = [Math.max(0, this.leverage * equity - others) / raw];
         const mp = this.maxPosition;

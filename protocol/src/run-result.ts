@@ -101,6 +101,18 @@ export const Search = z.object({
 export const Trial = z.object({ params: ParamValues, metrics: Metrics });
 export type Trial = z.infer<typeof Trial>;
 
+/**
+ * A combination that could not run (a look-back over the limit with its params, a window length
+ * its params make invalid, an error of its backtest): reported with its reason, the other trials
+ * ran. A walk-forward's failed in-sample trials name their window.
+ */
+export const FailedTrial = z.object({
+    params: ParamValues,
+    reason: Str,
+    inSample: BarRange.optional(),
+});
+export type FailedTrial = z.infer<typeof FailedTrial>;
+
 export const SweepPart = z.object({
     /** Combinations run (`trials` may list a page of them). */
     trialCount: Count,
@@ -108,6 +120,8 @@ export const SweepPart = z.object({
     trials: z.array(Trial).max(RESULT_LIMITS.trials),
     /** The best trial's Sharpe deflated for the number of trials (Bailey and López de Prado), and the per-bar Sharpe luck alone would reach. */
     deflatedSharpe: z.object({ dsr: WireNumber, expectedMaxSharpe: WireNumber }),
+    /** Combinations that could not run, with their reasons (absent or empty: none); not counted in `trialCount`. */
+    failedTrials: z.array(FailedTrial).max(RESULT_LIMITS.trials).optional(),
 });
 
 export const WalkForwardWindow = z.object({
@@ -127,6 +141,8 @@ export const WalkForwardPart = z.object({
     /** Mean out-of-sample Sharpe over mean in-sample Sharpe of the chosen params. */
     efficiency: WireNumber,
     windows: z.array(WalkForwardWindow).max(RESULT_LIMITS.windows),
+    /** In-sample trials that could not run, with their reasons and windows (absent or empty: none). */
+    failedTrials: z.array(FailedTrial).max(RESULT_LIMITS.trials).optional(),
 });
 
 export const RunResult = z.object({

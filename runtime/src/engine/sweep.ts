@@ -5,6 +5,10 @@
  *   (Bailey & López de Prado).
  * - Walk-forward: windows of in-sample (optimise) and out-of-sample (test with the in-sample best)
  *   bars, rolling or anchored; the out-of-sample segments are stitched into one equity curve.
+ * A combination that cannot run (its own look-back over the limit, an invalid window length, any
+ * error of its backtest) is a failed trial, reported with its reason; the others run. Only when
+ * nothing is left to rank (every trial, or every trial of a window, failed) does the run fail, with
+ * the first reasons.
  */
 import type { StrategyIr } from '../../../protocol/src/ir.js';
 import { gridParamSets, randomParamSets, type ParamSet } from './param-space.js';
@@ -12,7 +16,7 @@ import { computeMetrics, deflatedSharpe, type Metrics } from './metrics.js';
 import { runRange, capitalOf } from './trial.js';
 import { runTrials, shareBars, type TrialJob } from './worker-pool.js';
 import { BacktestError, type BarData, type EngineEvent, type Trade } from './types.js';
-import type { TrialSummary } from './trial.js';
+import { isFailed, type FailedTrial, type TrialOutcome, type TrialSummary } from './trial.js';
 import type { EngineLimits } from './limits.js';
 import { MAX_GRID_COMBINATIONS } from '../../../language/src/analysis/limits.js';
 
@@ -39,8 +43,12 @@ export interface SearchOptions {
 }
 
 export interface SweepResult {
+    /** The trials that ran, best first. */
     readonly rows: readonly TrialSummary[];
+    /** The trials that could not run, in grid order, with their reasons. */
+    readonly failed: readonly FailedTrial[];
     readonly sortBy: SortMetric;
+    /** Trials that ran (failed ones not included). */
     readonly trials: number;
     readonly deflated: { readonly dsr: number; readonly expectedMaxSharpe: number };
     readonly workers: number;
@@ -69,9 +77,26 @@ export async function runSweep(ir: StrategyIr, data: BarData, o: SearchOptions =
     const sortBy = o.sortBy ?? 'sharpe';
     const sets = paramSets(ir, o);
     const workers = Math.min(o.workers ?? 1, sets.length);
-    const rows = await runTrials(ir, data, sets.map(params => ({ params })), { workers, onResult: o.onProgress, signal: o.signal, limits: o.limits, memoryMb: o.memoryMb });
+    const outcomes = await runTrials(ir, data, sets.map(params => ({ params })), { workers, onResult: o.onProgress, signal: o.signal, limits: o.limits, memoryMb: o.memoryMb });
+    const { rows, failed } = split(outcomes);
+    if (rows.length === 0) throw allFailed(`every one of the ${failed.length} combinations of ${ir.strategy} failed`, failed);
     const sorted = [...rows].sort((a, b) => score(b.metrics, sortBy) - score(a.metrics, sortBy));
-    return { rows: sorted, sortBy, trials: rows.length, deflated: deflate(sorted), workers, elapsedMs: performance.now() - t0 };
+    return { rows: sorted, failed, sortBy, trials: rows.length, deflated: deflate(sorted), workers, elapsedMs: performance.now() - t0 };
+}
+
+function split(outcomes: readonly TrialOutcome[]): { rows: TrialSummary[]; failed: FailedTrial[] } {
+    const rows: TrialSummary[] = [], failed: FailedTrial[] = [];
+    for (const t of outcomes) {
+        if (isFailed(t)) failed.push(t);
+        else rows.push(t);
+    }
+    return { rows, failed };
+}
+
+/** The run's error when nothing is left to rank: the first few reasons, each with its params. */
+function allFailed(what: string, failed: readonly FailedTrial[]): BacktestError {
+    const shown = failed.slice(0, 3).map(f => `params ${JSON.stringify(f.params)}: ${f.reason}`).join('; ');
+    return new BacktestError(`${what}: ${shown}${failed.length > 3 ? `; and ${failed.length - 3} more` : ''}`);
 }
 
 /** Deflated Sharpe of the best row (rows sorted best first). */
@@ -104,6 +129,8 @@ export interface WalkForwardWindow {
 
 export interface WalkForwardResult {
     readonly windows: readonly WalkForwardWindow[];
+    /** In-sample trials that could not run (from/to: their window), with their reasons. */
+    readonly failed: readonly FailedTrial[];
     /** Stitched out-of-sample equity (starting at the strategy's capital) and its time axis. */
     readonly ts: Float64Array;
     readonly equity: Float64Array;
@@ -143,11 +170,16 @@ export async function runWalkForward(ir: StrategyIr, data: BarData, o: WalkForwa
     const total = jobs.length + windows.length;
     const pool = { workers: o.workers, signal: o.signal, limits: o.limits, memoryMb: o.memoryMb };
     const is = await runTrials(ir, shared, jobs, { ...pool, onResult: (d) => o.onProgress?.(d, total) });
+    const failed = is.filter(isFailed);
     const picks = windows.map((w, k) => {
-        const rows = is.slice(k * sets.length, (k + 1) * sets.length);
+        const { rows, failed: none } = split(is.slice(k * sets.length, (k + 1) * sets.length));
+        if (rows.length === 0) throw allFailed(`every combination of ${ir.strategy} failed in the in-sample bars ${w.isFrom}..${w.isTo - 1} of window ${k + 1}`, none);
         return { w, best: [...rows].sort((a, b) => score(b.metrics, sortBy) - score(a.metrics, sortBy))[0]! };
     });
-    const oos = await runTrials(ir, shared, picks.map(p => ({ params: p.best.params, from: p.w.oosFrom, to: p.w.oosTo })), { ...pool, onResult: (d) => o.onProgress?.(jobs.length + d, total) });
+    const oosOutcomes = await runTrials(ir, shared, picks.map(p => ({ params: p.best.params, from: p.w.oosFrom, to: p.w.oosTo })), { ...pool, onResult: (d) => o.onProgress?.(jobs.length + d, total) });
+    const oosFailed = oosOutcomes.filter(isFailed);
+    if (oosFailed.length > 0) throw allFailed(`the in-sample best of a window of ${ir.strategy} failed out of sample`, oosFailed);
+    const oos = oosOutcomes as TrialSummary[];
 
     // Stitch: each out-of-sample segment compounds from where the previous one ended.
     const capital = capitalOf(ir);
@@ -182,6 +214,7 @@ export async function runWalkForward(ir: StrategyIr, data: BarData, o: WalkForwa
     const oosSharpe = mean(oos.map(r => r.metrics.sharpe).filter(Number.isFinite));
     return {
         windows: picks.map((p, k) => ({ ...p.w, best: p.best.params, inSample: p.best.metrics, outOfSample: oos[k]!.metrics })),
+        failed,
         ts, equity, exposure, trades: stitchedTrades, events, metrics,
         efficiency: isSharpe !== 0 ? oosSharpe / isSharpe : NaN,
         sortBy, elapsedMs: performance.now() - t0,

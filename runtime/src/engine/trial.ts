@@ -19,6 +19,25 @@ export interface TrialSummary {
     readonly to: number;
 }
 
+/**
+ * A trial that could not run: one combination's own problem (a look-back over the limit with these
+ * params, a window length its params make invalid, any error of its backtest). A sweep or
+ * walk-forward reports it and runs the others.
+ */
+export interface FailedTrial {
+    readonly params: ParamSet;
+    readonly from: number;
+    readonly to: number;
+    /** What went wrong, in one line. */
+    readonly reason: string;
+}
+
+export type TrialOutcome = TrialSummary | FailedTrial;
+
+export function isFailed(t: TrialOutcome): t is FailedTrial {
+    return 'reason' in t;
+}
+
 export function sliceBars(data: BarData, from: number, to: number): BarData {
     return {
         ts: data.ts.subarray(from, to),

@@ -2,7 +2,8 @@
  * Runs many backtests of one strategy on one data set across worker threads. The bars are copied
  * once into SharedArrayBuffers that every worker reads; parameter sets are handed out one at a time
  * to whichever worker is idle (dynamic scheduling: slow combinations don't stall a fixed batch).
- * Results come back in submission order. Cancelling terminates the workers.
+ * Results come back in submission order. A trial that throws is a failed trial (its reason kept),
+ * not the end of the batch; cancelling, or a worker that dies, ends it.
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
@@ -11,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { StrategyIr } from '../../../protocol/src/ir.js';
 import type { BarData } from './types.js';
 import type { ParamSet } from './param-space.js';
-import { runTrial, type TrialSummary } from './trial.js';
+import { runTrial, type TrialOutcome } from './trial.js';
 import type { EngineLimits } from './limits.js';
 
 export interface SharedBars {
@@ -75,16 +76,16 @@ export function defaultWorkers(): number {
     return Math.max(1, availableParallelism());
 }
 
-export async function runTrials(ir: StrategyIr, data: BarData | SharedBars, jobs: readonly TrialJob[], options: PoolOptions = {}): Promise<TrialSummary[]> {
+export async function runTrials(ir: StrategyIr, data: BarData | SharedBars, jobs: readonly TrialJob[], options: PoolOptions = {}): Promise<TrialOutcome[]> {
     if (options.workers === 0) return runInline(ir, data.ts instanceof SharedArrayBuffer ? unshareBars(data as SharedBars) : data as BarData, jobs, options);
     const shared = 'snapshotHash' in data && data.ts instanceof SharedArrayBuffer ? (data as SharedBars) : shareBars(data as BarData);
     const n = Math.max(1, Math.min(options.workers ?? defaultWorkers(), jobs.length));
-    const results: TrialSummary[] = new Array(jobs.length);
+    const results: TrialOutcome[] = new Array(jobs.length);
     if (jobs.length === 0) return results;
     let next = 0, done = 0;
     const workers: Worker[] = [];
     const url = workerUrl();
-    return new Promise<TrialSummary[]>((resolve, reject) => {
+    return new Promise<TrialOutcome[]>((resolve, reject) => {
         let failed = false;
         const stop = (err?: Error): void => {
             for (const w of workers) void w.terminate();
@@ -103,9 +104,8 @@ export async function runTrials(ir: StrategyIr, data: BarData | SharedBars, jobs
                 ...(options.memoryMb ? { resourceLimits: { maxOldGenerationSizeMb: options.memoryMb } } : {}),
             });
             workers.push(w);
-            w.on('message', (m: { kind: 'result'; index: number; summary: TrialSummary } | { kind: 'error'; index: number; message: string }) => {
-                if (m.kind === 'error') { stop(new Error(`params ${JSON.stringify(jobs[m.index]!.params)}: ${m.message}`)); return; }
-                results[m.index] = m.summary;
+            w.on('message', (m: { kind: 'result'; index: number; summary: TrialOutcome } | { kind: 'error'; index: number; message: string }) => {
+                results[m.index] = m.kind === 'error' ? failedTrial(jobs[m.index]!, data.ts.byteLength / 8, m.message) : m.summary;
                 done++;
                 options.onResult?.(done, jobs.length);
                 if (done === jobs.length) { stop(); resolve(results); } else feed(w);
@@ -120,16 +120,20 @@ export async function runTrials(ir: StrategyIr, data: BarData | SharedBars, jobs
     });
 }
 
-async function runInline(ir: StrategyIr, data: BarData, jobs: readonly TrialJob[], options: PoolOptions): Promise<TrialSummary[]> {
-    const results: TrialSummary[] = [];
+async function runInline(ir: StrategyIr, data: BarData, jobs: readonly TrialJob[], options: PoolOptions): Promise<TrialOutcome[]> {
+    const results: TrialOutcome[] = [];
     for (const job of jobs) {
         if (options.signal?.aborted) throw new Error('cancelled');
         try {
             results.push(runTrial(ir, data, job.params, job.from, job.to, options.limits));
         } catch (e) {
-            throw new Error(`params ${JSON.stringify(job.params)}: ${(e as Error).message}`);
+            results.push(failedTrial(job, data.ts.length, (e as Error).message));
         }
         options.onResult?.(results.length, jobs.length);
     }
     return results;
+}
+
+function failedTrial(job: TrialJob, bars: number, message: string): TrialOutcome {
+    return { params: job.params, from: job.from ?? 0, to: job.to ?? bars, reason: message.split('\n')[0]! };
 }

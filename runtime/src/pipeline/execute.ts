@@ -126,6 +126,7 @@ async function sweep(run: ExecutableRun, o: ExecuteOptions, t0: number): Promise
     const r = await runSweep(ir, data, options);
     const best = r.rows[0]!;
     o.log?.('info', `${r.trials} combinations; best: ${shown(best.params)}`);
+    for (const f of r.failed.slice(0, 10)) o.log?.('warn', `trial ${shown(f.params)} failed: ${f.reason}`);
     const result: RunResult = {
         ...common(run, o),
         params: { ...best.params },
@@ -142,6 +143,7 @@ async function sweep(run: ExecutableRun, o: ExecuteOptions, t0: number): Promise
             trialCount: r.trials,
             trials: r.rows.map(x => ({ params: { ...x.params }, metrics: metricsToWire(x.metrics) })),
             deflatedSharpe: { dsr: toWire(r.deflated.dsr), expectedMaxSharpe: toWire(r.deflated.expectedMaxSharpe) },
+            failedTrials: r.failed.map(f => ({ params: { ...f.params }, reason: f.reason })),
         },
     };
     return { result, workers: r.workers, elapsedMs: performance.now() - t0 };
@@ -156,6 +158,7 @@ async function walkforward(run: ExecutableRun, o: ExecuteOptions, t0: number): P
     const { options, provenanceSeed, part } = search(run, o);
     o.log?.('info', `${scheme} walk-forward of ${ir.strategy} on ${T} bars: ${inSample} in-sample + ${outOfSample} out-of-sample bars per window, optimising ${part.sortBy}`);
     const r = await runWalkForward(ir, data, { ...options, inSample, outOfSample, scheme });
+    for (const f of r.failed.slice(0, 10)) o.log?.('warn', `in-sample trial ${shown(f.params)} failed: ${f.reason}`);
     // The params to trade now: the latest window's pick.
     const latest = r.windows[r.windows.length - 1]!.best;
     const capital = capitalOf(ir);
@@ -177,6 +180,7 @@ async function walkforward(run: ExecutableRun, o: ExecuteOptions, t0: number): P
                 inSample: rangeOf(data.ts, w.isFrom, w.isTo), outOfSample: rangeOf(data.ts, w.oosFrom, w.oosTo), params: { ...w.best },
                 inSampleMetrics: metricsToWire(w.inSample), outOfSampleMetrics: metricsToWire(w.outOfSample),
             })),
+            failedTrials: r.failed.map(f => ({ params: { ...f.params }, reason: f.reason, inSample: rangeOf(data.ts, f.from, f.to) })),
         },
     };
     return { result, workers: options.workers ?? 1, elapsedMs: performance.now() - t0 };

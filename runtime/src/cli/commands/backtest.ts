@@ -143,6 +143,7 @@ export async function sweepCommand(file: string, o: SearchCliOptions, out: (s: s
     for (const row of s.trials.slice(0, o.top ?? 20)) out(`  ${names.map(n => String(row.params[n]).padStart(10)).join(' ')} ${summaryRow(row.metrics)}\n`);
     const dsr = fromWire(s.deflatedSharpe.dsr);
     out(`\ndeflated Sharpe ratio of the best of ${s.trialCount}: ${Number.isFinite(dsr) ? dsr.toFixed(3) : 'n/a'} (probability that its Sharpe beats the best of ${s.trialCount} unskilled trials; expected max per-bar Sharpe ${fromWire(s.deflatedSharpe.expectedMaxSharpe).toFixed(4)})\n`);
+    printFailedTrials(s.failedTrials ?? [], out);
     return 0;
 }
 
@@ -165,7 +166,19 @@ export async function walkforwardCommand(file: string, o: SearchCliOptions & { i
     }
     const efficiency = fromWire(wf.efficiency);
     out(`\nstitched out-of-sample:\n${printTable(metricRows(metricsFromWire(result.metrics)))}walk-forward efficiency (out-of-sample / in-sample Sharpe): ${Number.isFinite(efficiency) ? efficiency.toFixed(2) : 'n/a'}\n`);
+    printFailedTrials(wf.failedTrials ?? [], out);
     return 0;
+}
+
+/** Combinations that could not run (not ranked), each with its reason; the first ten. */
+function printFailedTrials(failed: NonNullable<NonNullable<RunResult['sweep']>['failedTrials']>, out: (s: string) => void): void {
+    if (failed.length === 0) return;
+    out(`\n${failed.length} trial${failed.length === 1 ? '' : 's'} failed and ${failed.length === 1 ? 'is' : 'are'} not ranked:\n`);
+    for (const f of failed.slice(0, 10)) {
+        const ps = Object.entries(f.params).map(([k, v]) => `${k}=${v}`).join(' ') || '(no params)';
+        out(`  ${ps}${f.inSample ? ` (in-sample ${iso(f.inSample.from)}→${iso(f.inSample.to)})` : ''}: ${f.reason}\n`);
+    }
+    if (failed.length > 10) out(`  … and ${failed.length - 10} more (--json lists them all)\n`);
 }
 
 export interface PanelCliOptions extends DataOptions {

@@ -49,6 +49,8 @@ function repoPaths(): string[] {
 /** Does `token`, named in a section about folder `base` (or none), name a real path? */
 export function resolves(token: string, base: string | undefined): boolean {
     if (RUNTIME_FILES.has(token)) return true;
+    // Build and test outputs (dist/, out/, screenshots/) exist only once built or run: not checked.
+    if (/(^|\/)(dist|out|screenshots)(\/|$)/.test(token)) return true;
     if (existsSync(join(ROOT, token))) return true;
     if (!base) return false;
     if (existsSync(join(ROOT, base, token))) return true;

@@ -161,6 +161,8 @@ describe('the audit log of a running daemon', () => {
         const file = join(imports, 'audit-bars.csv');
         writeFileSync(file, csv(dailyRows(30)));
         await researcher.call('data.import', { file, venue: 'test', symbol: 'AUD', timeframe: '1d' });
+        // The same range with one volume corrected replaces it (the very same bars again would change nothing).
+        writeFileSync(file, csv(dailyRows(30).map((r, i) => (i === 7 ? [...r.slice(0, 5), 1] : r))));
         await researcher.call('data.import', { file, venue: 'test', symbol: 'AUD', timeframe: '1d' });
         const imported = records(d.stateDir).filter(r => r.method === 'data.import');
         expect(imported.at(-2)).toMatchObject({ result: 'ok', actor: { user: 'alpha-researcher' }, target: { venue: 'test', symbol: 'AUD', timeframe: '1d', 'result.rowsWritten': 30, 'result.replaced': 0 } });

@@ -42,7 +42,7 @@ export const RegistryEntrySchema = z.object({
     dataSnapshot: z.string().nullable().describe('SHA-256 of the bars that run read'),
     fingerprints: Fingerprints.describe('of the strategy with the entry\'s parameter values'),
     params: z.record(z.string(), ParamValue),
-    libraries: Count.describe('imported files recorded with the source'),
+    libraryCount: Count.describe('imported files recorded with the source'),
     notes: z.string().nullable(),
     approvedBy: z.string().nullable(),
     digest: z.string().describe('SHA-256 of the entry\'s content (source, libraries, params, fingerprints, provenance, author, time, notes, the previous version\'s digest)'),
@@ -56,7 +56,6 @@ export const RegistryEntryDetailSchema = RegistryEntrySchema.extend({
     source: z.string(),
     uri: z.string().nullable().describe('where the source was known by when published (its imports resolved relative to it)'),
     libraries: z.array(RegistryLibrarySchema).describe('every file the source imports, transitively, as compiled'),
-    librariesCount: Count,
     previousDigest: z.string().nullable(),
     events: z.array(RegistryEventSchema),
 });

@@ -11,7 +11,7 @@ export function entryView(e: Entry): RegistryEntry {
     return {
         name: e.name, version: e.version, state: e.state, team: e.team, strategy: e.strategy, author: e.author, publishedAt: e.publishedAt,
         runId: e.runId, dataSnapshot: e.dataSnapshot, fingerprints: { exact: e.fingerprints.exact, structural: e.fingerprints.structural },
-        params: { ...e.params }, libraries: e.libraries.length, notes: e.notes, approvedBy: e.approvedBy, digest: e.digest, intact: e.damage === undefined,
+        params: { ...e.params }, libraryCount: e.libraries.length, notes: e.notes, approvedBy: e.approvedBy, digest: e.digest, intact: e.damage === undefined,
     };
 }
 
@@ -20,7 +20,6 @@ export function entryDetailView(e: EntryWithEvents): RegistryEntryDetail {
         ...entryView(e),
         source: e.source, uri: e.uri,
         libraries: e.libraries.map(l => ({ uri: l.uri, sha256: sha256(l.text), text: l.text })),
-        librariesCount: e.libraries.length,
         previousDigest: e.previousDigest,
         events: e.events.map(x => ({ ...x })),
     };

@@ -291,16 +291,22 @@ export async function expSearchCommand(filter: string | undefined, o: ConnectOpt
     });
 }
 
-/** `af backtest|sweep|walkforward --remote`: submit to the daemon, follow its events, print the result. */
-export async function submitRemote(kind: 'backtest' | 'sweep' | 'walkforward', file: string, o: ConnectOptions & { strategy?: string; symbols?: string; from?: string; to?: string; params?: string[]; random?: number; seed?: number; sort?: string; in?: number; out?: number; anchored?: boolean }, out: (s: string) => void): Promise<number> {
-    if (!existsSync(file)) throw new CliError(`${file}: no such file`);
-    const client = connect(o);
+/** `--params name=value …` for the daemon (it checks them against the strategy): numbers and booleans. */
+export function paramValues(pairs: readonly string[] | undefined): Record<string, number | boolean> {
     const params: Record<string, number | boolean> = {};
-    for (const kv of o.params ?? []) {
+    for (const kv of pairs ?? []) {
         const [k, v] = kv.split('=');
         if (!k || v === undefined) throw new CliError(`--params '${kv}': write name=value`);
         params[k] = v === 'true' ? true : v === 'false' ? false : Number(v);
     }
+    return params;
+}
+
+/** `af backtest|sweep|walkforward --remote`: submit to the daemon, follow its events, print the result. */
+export async function submitRemote(kind: 'backtest' | 'sweep' | 'walkforward', file: string, o: ConnectOptions & { strategy?: string; symbols?: string; from?: string; to?: string; params?: string[]; random?: number; seed?: number; sort?: string; in?: number; out?: number; anchored?: boolean }, out: (s: string) => void): Promise<number> {
+    if (!existsSync(file)) throw new CliError(`${file}: no such file`);
+    const client = connect(o);
+    const params = paramValues(o.params);
     const spec: ParamsInput<'runs.submit'>['spec'] = {
         source: readFileSync(file, 'utf8'), uri: pathToFileURL(resolve(file)).href, strategy: o.strategy,
         params: Object.keys(params).length ? params : undefined, symbols: o.symbols?.split(',').map(s => s.trim()), from: o.from, to: o.to,

@@ -4,7 +4,7 @@
  * that justified it — and their lifecycle draft → approved → deployed → retired, each transition
  * an event with actor and time. Approval is four-eyes: a trader (or admin) who is not the author.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { method } from './method.js';
 import { Count, Fingerprints, Id, IsoTime, Limit, Offset, ParamValue, Source, Uri, Name } from './fields.js';
 

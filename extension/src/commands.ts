@@ -352,6 +352,16 @@ export function registerCommands(s: Services): void {
         await vscode.window.showTextDocument(document, { preview: true });
     });
 
+    command('alphaforge.registryPublishRun', async arg => {
+        const id = runIdOf(arg) ?? await pickRun('Publish a promoted run to the registry', r => r.state === 'completed' && r.promoted);
+        if (!id) return;
+        const notes = await vscode.window.showInputBox({ title: `Publish run ${id}`, prompt: 'Notes for this registry version (optional)', ignoreFocusOut: true });
+        if (notes === undefined) return;
+        const { entry } = await daemon.call('registry.publish', { runId: id, ...(notes.trim() ? { notes: notes.trim() } : {}) });
+        s.registry.refresh();
+        void vscode.window.showInformationMessage(`AlphaForge: published ${entry.name}@${entry.version} (draft); a trader other than you approves it.`);
+    });
+
     command('alphaforge.registryApprove', async arg => {
         const ref = await registryRef(arg, 'Approve a registry version');
         if (!ref) return;

@@ -61,6 +61,9 @@ describe.skipIf(!built)('the extension with a real daemon', () => {
                 if (message.startsWith('Import bars (3/3)')) return items[0];
                 if (message.startsWith('Walk-forward')) return items[0];
                 if (message.startsWith('Approve ')) return 'looks right';
+                if (message.startsWith('Promote run')) return '';
+                if (message.startsWith('Publish run')) return 'from the view';
+                if (message.startsWith('Retire ')) return 'Retire';
                 return undefined;
             },
         }));
@@ -223,6 +226,18 @@ describe.skipIf(!built)('the extension with a real daemon', () => {
         expect(shown.entry.events.map(e => [e.kind, e.actor, e.note])).toEqual([['published', 'ext-author', 'for the view'], ['approved', 'admin', 'looks right']]);
         const after = tree.getTreeItem((await tree.getChildren((await tree.getChildren() as unknown[])[0]) as unknown[])[0]);
         expect(after.contextValue).toBe('registryVersion.approved');
+
+        // A promoted run of the same text and values is what v1 holds: refused until v1 is retired, then v2.
+        const runs = recorded.trees.get('alphaforge.runs')!;
+        const run = (await runs.getChildren() as { id: string; state: string }[]).find(r => r.state === 'completed')!;
+        await recorded.commands.get('alphaforge.promoteRun')!(run.id);
+        await recorded.commands.get('alphaforge.registryPublishRun')!(run.id);
+        expect(recorded.messages.at(-1)).toMatch(/^AlphaForge: registryPublishRun: SmaCross@1 already holds this strategy/);
+        await recorded.commands.get('alphaforge.registryRetire')!('SmaCross@1');
+        expect(recorded.messages).toContain('AlphaForge: SmaCross@1 is retired.');
+        await recorded.commands.get('alphaforge.registryPublishRun')!(run.id);
+        expect(recorded.messages.at(-1)).toBe('AlphaForge: published SmaCross@2 (draft); a trader other than you approves it.');
+        expect((await admin.call('registry.show', { name: 'SmaCross' })).entry).toMatchObject({ version: 2, runId: run.id, notes: 'from the view', author: 'admin' });
     }, 60_000);
 
     it('a walk-forward is cancelled from its progress notification and stops on the daemon', async () => {

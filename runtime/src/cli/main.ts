@@ -19,7 +19,7 @@ import { Failure } from '../../../protocol/src/errors.js';
 import { logsCommand } from './commands/logs.js';
 import { auditCommand } from './commands/audit.js';
 import {
-    daemonRunCommand, daemonStartCommand, daemonStatusCommand, daemonStopCommand, expSearchCommand, loginCommand, runsCancelCommand, runsLogsCommand,
+    daemonRunCommand, daemonStartCommand, daemonStatusCommand, daemonStopCommand, expSearchCommand, loginCommand, runsCancelCommand, runsLogsCommand, runsPromoteCommand,
     runsLsCommand, runsShowCommand, submitRemote, tokenCreateCommand, tokenLsCommand, tokenRevokeCommand, userCommand,
 } from './commands/daemon.js';
 import { mcpCommand } from './commands/mcp.js';
@@ -286,7 +286,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .argument('<action>', 'create, ls, disable, enable, role, team').argument('[args...]', 'arguments of the action'))
         .action(async (action: string, args: string[], opts) => { program.setOptionValue('exit', await userCommand(action, args, opts, out)); });
 
-    const runs = program.command('runs').description('Runs on the daemon: list, show, cancel, logs.');
+    const runs = program.command('runs').description('Runs on the daemon: list, show, cancel, promote, logs.');
     client(runs.command('ls').description('Runs of your team, newest first.'))
         .addOption(new Option('--state <state>', 'only this state').choices(['created', 'queued', 'running', 'completed', 'failed', 'cancelled']))
         .option('--limit <n>', 'rows', parsePositive('--limit'), 20)
@@ -295,6 +295,9 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .action(async (id: string, opts) => { program.setOptionValue('exit', await runsShowCommand(id, opts, out)); });
     client(runs.command('cancel').description('Cancel a queued or running run (the work stops).').argument('<id>', 'run id'))
         .action(async (id: string, opts) => { program.setOptionValue('exit', await runsCancelCommand(id, opts, out)); });
+    client(runs.command('promote').description('Mark a completed run as a candidate for the strategy registry (then: af registry publish ID).').argument('<id>', 'run id'))
+        .option('--note <text>', 'why')
+        .action(async (id: string, opts) => { program.setOptionValue('exit', await runsPromoteCommand(id, opts, out)); });
     client(runs.command('logs').description('The log lines of a run.').argument('<id>', 'run id'))
         .action(async (id: string, opts) => { program.setOptionValue('exit', await runsLogsCommand(id, opts, out)); });
 

@@ -50,7 +50,7 @@ export async function fromRun(language: LanguageService, team: string, run: Run,
     if (run.state !== 'completed' || !run.provenance || !run.params) {
         throw new InvalidPublication(`run ${run.id} is ${run.state}; only a completed, promoted run can be published`);
     }
-    if (!run.promoted) throw new InvalidPublication(`run ${run.id} is not promoted; promote it first (runs.promote), then publish it`);
+    if (!run.promoted) throw new InvalidPublication(`run ${run.id} is not promoted; promote it first (af runs promote ${run.id}, or runs.promote), then publish it`);
     const c = await compile(language, team, {
         source: run.spec.source, ...(run.spec.uri !== undefined ? { uri: run.spec.uri } : {}),
         ...((run.strategy ?? run.spec.strategy) ? { strategy: (run.strategy ?? run.spec.strategy)! } : {}), params: run.params,

@@ -1,5 +1,5 @@
 /**
- * `af registry` end to end against the real daemon (real DuckDB file, HTTP on 127.0.0.1, language
+ * `af runs promote` and `af registry` end to end against the real daemon (real DuckDB file, HTTP on 127.0.0.1, language
  * workers): a promoted run that imports a library is published with the library's exact text and
  * the run's provenance; a file is published as the next version; approval is refused to a
  * researcher and granted to another trader; `diff` shows the structure in words and unified diffs
@@ -75,7 +75,8 @@ async function promotedRun(): Promise<string> {
         state = (await c.call('runs.get', { id: submitted.id })).run.state;
     }
     expect(state).toBe('completed');
-    await c.call('runs.promote', { id: submitted.id });
+    const promoted = await af(tokens.researcher, 'runs', 'promote', submitted.id);
+    expect(promoted.out).toContain(`promoted; publish it with: af registry publish ${submitted.id}`);
     return submitted.id;
 }
 

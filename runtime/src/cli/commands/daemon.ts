@@ -1,6 +1,6 @@
 /**
  * `af daemon run|start|stop|status`, and the commands that talk to a running daemon:
- * `af login`, `af token …`, `af user …`, `af team …`, `af runs …`, `af exp …`, `af backtest --remote`.
+ * `af login`, `af token …`, `af user …`, `af team …`, `af runs …` (ls, show, cancel, promote, logs), `af exp …`, `af backtest --remote`.
  * A client finds the daemon through --url, $AF_DAEMON_URL or <state dir>/daemon.json, and its
  * token through --token, $AF_TOKEN, <state dir>/credentials.json (af login) or, on the daemon's
  * own machine, the bootstrap <state dir>/admin.token.
@@ -276,6 +276,12 @@ export async function runsShowCommand(id: string, o: ConnectOptions, out: (s: st
 export async function runsCancelCommand(id: string, o: ConnectOptions, out: (s: string) => void): Promise<number> {
     const r = await remote(() => connect(o).call('runs.cancel', { id }));
     return print(o, out, r, () => runLine(r.run));
+}
+
+/** A completed run marked as a candidate for the registry (`af registry publish RUN`). */
+export async function runsPromoteCommand(id: string, o: ConnectOptions & { note?: string }, out: (s: string) => void): Promise<number> {
+    const r = await remote(() => connect(o).call('runs.promote', { id, ...(o.note !== undefined ? { note: o.note } : {}) }));
+    return print(o, out, r, () => `${runLine(r.run)}promoted; publish it with: af registry publish ${r.run.id}\n`);
 }
 
 export async function runsLogsCommand(id: string, o: ConnectOptions, out: (s: string) => void): Promise<number> {

@@ -128,6 +128,25 @@ describe('af registry', () => {
         expect(show.out).toMatch(/retired by r-trader: superseded/);
     }, 120_000);
 
+    it('a publication that cannot be made is one clear line naming what and what to do; nothing is stored', async () => {
+        const c = new DaemonClient({ url: daemon.url, token: tokens.researcher });
+        const { run: unpromoted } = await c.call('runs.submit', { kind: 'backtest', spec: { source: STRATEGY.replace('import "../lib/filters.af"', '').replace('trend_ok(close, slow) and ', '') } });
+        const notPromoted = await af(tokens.researcher, 'registry', 'publish', unpromoted.id, '--name', 'Bad');
+        // Whether it has finished yet or not, it is not publishable: not completed, or not promoted.
+        expect(notPromoted.err).toMatch(new RegExp(`run ${unpromoted.id} is (not promoted; promote it first \\(af runs promote|(created|queued|running); only a completed, promoted run)`));
+        const broken = join(workspace, 'strategies', 'broken.af');
+        writeFileSync(broken, 'strategy Broken {\n  universe: synth:AAA\n  timeframe: 1d\n  feature f = smaa(close, 5)\n}\n');
+        const bad = await af(tokens.researcher, 'registry', 'publish', broken);
+        expect(bad.err).toMatch(/^af: the strategy does not compile, nothing was published: .*broken\.af:4:\d+ AF\d{3} /);
+        const param = await af(tokens.researcher, 'registry', 'publish', join(workspace, 'strategies', 'trend.af'), '--params', 'nope=3', '--name', 'Bad');
+        expect(param.err).toMatch(/unknown param 'nope' for strategy Trend; its params are: fast, slow/);
+        const range = await af(tokens.researcher, 'registry', 'publish', join(workspace, 'strategies', 'trend.af'), '--params', 'fast=50', '--name', 'Bad');
+        expect(range.err).toMatch(/param 'fast' = 50 is outside its range 2\.\.10/);
+        expect((await af(tokens.researcher, 'registry', 'publish', unpromoted.id, '--params', 'fast=3')).err).toMatch(/--strategy and --params go with a file/);
+        expect((await c.call('registry.list', { name: 'Bad' })).entries).toEqual([]);
+        expect((await c.call('registry.list', { name: 'Broken' })).entries).toEqual([]);
+    }, 60_000);
+
     it('bad references are one clear line, before anything is sent', async () => {
         const r = await af(tokens.researcher, 'registry', 'approve', 'Trend');
         expect(r.code).not.toBe(0);

@@ -1,7 +1,8 @@
 /**
  * The commands: runs (backtest, sweep, walk-forward) submitted to the daemon with the
  * document's text and followed with a cancellable progress notification; the DAG, similar
- * strategies, reports, experiments; the daemon's connection and token; the views and logs.
+ * strategies, reports, experiments; the strategy registry (show, approve, retire; deploy is a
+ * placeholder until the execution gateway lands); the daemon's connection and token; the views and logs.
  * Every `alphaforge.*` command of package.json is registered here (manifest.test.ts checks).
  */
 import * as vscode from 'vscode';
@@ -12,6 +13,8 @@ import { LANGUAGE_ID } from './language-client.js';
 import type { DagPanel, ExperimentsPanel, ReportPanels } from './panel-controllers.js';
 import { isActive, kindLabel, metricsLine, runLabel, type RunRow } from './run-model.js';
 import { scanStrategies, strategyAt } from './strategy-scan.js';
+import { refOf } from './registry-model.js';
+import type { RegistryTreeProvider } from './registry-view.js';
 import type { SimilarTreeProvider } from './similar-view.js';
 import { VIEW_IDS, type DataTreeProvider, type ExperimentsTreeProvider, type RunsTreeProvider } from './trees.js';
 
@@ -22,6 +25,7 @@ export interface Services {
     readonly runs: RunsTreeProvider;
     readonly experiments: ExperimentsTreeProvider;
     readonly data: DataTreeProvider;
+    readonly registry: RegistryTreeProvider;
     readonly similar: SimilarTreeProvider;
     readonly reports: ReportPanels;
     readonly dag: DagPanel;
@@ -324,6 +328,65 @@ export function registerCommands(s: Services): void {
         void vscode.window.showInformationMessage(`AlphaForge: promoted ${runLabel(run)}.`);
     });
 
+    // ------------------------------------------------------------------- strategy registry
+
+    /** The registry version a command is about: the view's node, `NAME@VERSION`, or asked for. */
+    const registryRef = async (arg: unknown, prompt: string): Promise<{ name: string; version: number } | undefined> => {
+        const ref = refOf(arg);
+        if (ref) return ref;
+        const text = await vscode.window.showInputBox({ title: prompt, prompt: 'NAME@VERSION, e.g. SmaCross@2', ignoreFocusOut: true, validateInput: v => (refOf(v) ? undefined : 'write NAME@VERSION') });
+        return text === undefined ? undefined : refOf(text);
+    };
+
+    command('alphaforge.registryShow', async arg => {
+        const ref = refOf(arg) ?? await registryRef(undefined, 'Show a registry version');
+        if (!ref) return;
+        const { entry: e } = await daemon.call('registry.show', ref);
+        const header = [
+            `// ${e.name}@${e.version} (${e.state}) — registry entry of team ${e.team}, read-only copy`,
+            `// published by ${e.author} at ${e.publishedAt}${e.runId ? ` from run ${e.runId}` : ''}${e.approvedBy ? `; approved by ${e.approvedBy}` : ''}`,
+            `// params: ${Object.entries(e.params).map(([k, v]) => `${k}=${String(v)}`).join(', ') || '(none)'} · digest ${e.digest.slice(0, 16)}…`,
+            ...e.libraries.map(l => `// imports ${l.uri} (sha256 ${l.sha256.slice(0, 16)}…)`),
+        ];
+        const document = await vscode.workspace.openTextDocument({ language: LANGUAGE_ID, content: `${header.join('\n')}\n\n${e.source}` });
+        await vscode.window.showTextDocument(document, { preview: true });
+    });
+
+    command('alphaforge.registryPublishRun', async arg => {
+        const id = runIdOf(arg) ?? await pickRun('Publish a promoted run to the registry', r => r.state === 'completed' && r.promoted);
+        if (!id) return;
+        const notes = await vscode.window.showInputBox({ title: `Publish run ${id}`, prompt: 'Notes for this registry version (optional)', ignoreFocusOut: true });
+        if (notes === undefined) return;
+        const { entry } = await daemon.call('registry.publish', { runId: id, ...(notes.trim() ? { notes: notes.trim() } : {}) });
+        s.registry.refresh();
+        void vscode.window.showInformationMessage(`AlphaForge: published ${entry.name}@${entry.version} (draft); a trader other than you approves it.`);
+    });
+
+    command('alphaforge.registryApprove', async arg => {
+        const ref = await registryRef(arg, 'Approve a registry version');
+        if (!ref) return;
+        const note = await vscode.window.showInputBox({ title: `Approve ${ref.name}@${ref.version}`, prompt: 'A note for the approval (optional). You must not be its author (four eyes).', ignoreFocusOut: true });
+        if (note === undefined) return;
+        const { entry } = await daemon.call('registry.approve', { ...ref, ...(note.trim() ? { note: note.trim() } : {}) });
+        s.registry.refresh();
+        void vscode.window.showInformationMessage(`AlphaForge: ${entry.name}@${entry.version} is approved.`);
+    });
+
+    command('alphaforge.registryRetire', async arg => {
+        const ref = await registryRef(arg, 'Retire a registry version');
+        if (!ref) return;
+        const sure = await vscode.window.showWarningMessage(`Retire ${ref.name}@${ref.version}? It can no longer be approved or deployed.`, { modal: true }, 'Retire');
+        if (sure !== 'Retire') return;
+        const { entry } = await daemon.call('registry.retire', ref);
+        s.registry.refresh();
+        void vscode.window.showInformationMessage(`AlphaForge: ${entry.name}@${entry.version} is retired.`);
+    });
+
+    // Disabled in the manifest (enablement false) until the execution gateway lands; reachable only from the palette's history.
+    command('alphaforge.registryDeploy', async () => {
+        void vscode.window.showInformationMessage('AlphaForge: deploying a registry version comes with the execution gateway (paper and live trading); approved versions will be deployable from here.');
+    });
+
     // ------------------------------------------------------------------- language features
 
     command('alphaforge.showDag', async (uri, strategy) => {
@@ -405,6 +468,7 @@ export function registerCommands(s: Services): void {
         await s.runs.refresh();
         s.experiments.refresh();
         s.data.refresh();
+        s.registry.refresh();
     });
 
     command('alphaforge.daemonActions', async () => {

@@ -3,7 +3,7 @@
  * IPC) does everything about the language; the daemon (HTTP + WebSocket) runs backtests,
  * sweeps and walk-forwards and keeps the experiment store. This file wires the pieces:
  * output channels, the daemon connection, the language client, code lenses, trees (runs,
- * experiments, data sets, similar strategies), the status bar, the panels (and their serializers,
+ * experiments, data sets, the strategy registry, similar strategies), the status bar, the panels (and their serializers,
  * which take them back after a window reload) and the commands. Activation never waits for the
  * server or the daemon.
  */
@@ -14,6 +14,7 @@ import { DaemonConnection } from './daemon-connection.js';
 import { AlphaForgeLanguageClient, LANGUAGE_ID } from './language-client.js';
 import { DagPanel, ExperimentsPanel, ReportLoader, ReportPanels } from './panel-controllers.js';
 import { lineLogger, registerPanelSerializers } from './panels.js';
+import { RegistryTreeProvider } from './registry-view.js';
 import { SimilarTreeProvider } from './similar-view.js';
 import { DaemonStatusBar } from './status-bar.js';
 import { DataTreeProvider, ExperimentsTreeProvider, RunsTreeProvider, VIEW_IDS } from './trees.js';
@@ -46,11 +47,13 @@ export function activate(context: vscode.ExtensionContext): void {
     const runs = new RunsTreeProvider(daemon, daemonLog);
     const experiments = new ExperimentsTreeProvider(daemon);
     const data = new DataTreeProvider(daemon);
+    const registry = new RegistryTreeProvider(daemon);
     context.subscriptions.push(
-        runs, experiments, data,
+        runs, experiments, data, registry,
         vscode.window.createTreeView(VIEW_IDS.runs, { treeDataProvider: runs, showCollapseAll: false }),
         vscode.window.createTreeView(VIEW_IDS.experiments, { treeDataProvider: experiments, showCollapseAll: true }),
         vscode.window.createTreeView(VIEW_IDS.data, { treeDataProvider: data, showCollapseAll: true }),
+        vscode.window.createTreeView(VIEW_IDS.registry, { treeDataProvider: registry, showCollapseAll: true }),
     );
     const similar = new SimilarTreeProvider(daemon, client, daemonLog);
     context.subscriptions.push(similar, vscode.window.createTreeView(VIEW_IDS.similar, { treeDataProvider: similar, showCollapseAll: true }));
@@ -69,7 +72,7 @@ export function activate(context: vscode.ExtensionContext): void {
         experiments: panel => experimentsPanel.restore(panel),
     }));
 
-    registerCommands({ context, daemon, client, runs, experiments, data, similar, reports, dag, experimentsPanel, daemonLog, serverLog });
+    registerCommands({ context, daemon, client, runs, experiments, data, registry, similar, reports, dag, experimentsPanel, daemonLog, serverLog });
 
     // In the background: find, maybe start, and connect to the daemon.
     void daemon.connect();

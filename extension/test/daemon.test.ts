@@ -60,6 +60,10 @@ describe.skipIf(!built)('the extension with a real daemon', () => {
                 if (message.startsWith('Import bars (2/3)')) return '1d';
                 if (message.startsWith('Import bars (3/3)')) return items[0];
                 if (message.startsWith('Walk-forward')) return items[0];
+                if (message.startsWith('Approve ')) return 'looks right';
+                if (message.startsWith('Promote run')) return '';
+                if (message.startsWith('Publish run')) return 'from the view';
+                if (message.startsWith('Retire ')) return 'Retire';
                 return undefined;
             },
         }));
@@ -200,6 +204,40 @@ describe.skipIf(!built)('the extension with a real daemon', () => {
         await recorded.commands.get('alphaforge.openReport')!(run.id);
         expect(recorded.panels.length).toBe(before + 1);
         expect(restored.reveals).toBe(1);
+    }, 60_000);
+
+    it('the Registry view lists a published version; Approve on its node approves it as the extension\'s user (not the author)', async () => {
+        const url = (JSON.parse(readFileSync(join(stateDir, 'daemon.json'), 'utf8')) as { url: string }).url;
+        const admin = new DaemonClient({ url, token: readFileSync(join(stateDir, 'admin.token'), 'utf8').trim() });
+        await admin.call('iam.users.create', { name: 'ext-author' });
+        await admin.call('iam.members.set', { user: 'ext-author', team: 'default', role: 'researcher' });
+        const author = new DaemonClient({ url, token: (await admin.call('iam.tokens.create', { name: 'ext-author', user: 'ext-author' })).token });
+        await author.call('registry.publish', { source: readFileSync(join(ws, 'sma-cross.af'), 'utf8'), notes: 'for the view' });
+        await recorded.commands.get('alphaforge.refresh')!();
+        const tree = recorded.trees.get('alphaforge.registry')!;
+        const names = await tree.getChildren() as unknown[];
+        expect(names.map(n => tree.getTreeItem(n)).map(i => [i.label, i.description])).toEqual([['SmaCross', '1 version · latest v1 draft']]);
+        const versions = await tree.getChildren(names[0]) as unknown[];
+        const item = tree.getTreeItem(versions[0]);
+        expect(item).toMatchObject({ label: 'v1', contextValue: 'registryVersion.draft', description: expect.stringMatching(/^draft · ext-author · \d{4}-\d\d-\d\d · file$/) });
+        await recorded.commands.get('alphaforge.registryApprove')!(versions[0]);
+        expect(recorded.messages).toContain('AlphaForge: SmaCross@1 is approved.');
+        const shown = await admin.call('registry.show', { name: 'SmaCross', version: 1 });
+        expect(shown.entry.events.map(e => [e.kind, e.actor, e.note])).toEqual([['published', 'ext-author', 'for the view'], ['approved', 'admin', 'looks right']]);
+        const after = tree.getTreeItem((await tree.getChildren((await tree.getChildren() as unknown[])[0]) as unknown[])[0]);
+        expect(after.contextValue).toBe('registryVersion.approved');
+
+        // A promoted run of the same text and values is what v1 holds: refused until v1 is retired, then v2.
+        const runs = recorded.trees.get('alphaforge.runs')!;
+        const run = (await runs.getChildren() as { id: string; state: string }[]).find(r => r.state === 'completed')!;
+        await recorded.commands.get('alphaforge.promoteRun')!(run.id);
+        await recorded.commands.get('alphaforge.registryPublishRun')!(run.id);
+        expect(recorded.messages.at(-1)).toMatch(/^AlphaForge: registryPublishRun: SmaCross@1 already holds this strategy/);
+        await recorded.commands.get('alphaforge.registryRetire')!('SmaCross@1');
+        expect(recorded.messages).toContain('AlphaForge: SmaCross@1 is retired.');
+        await recorded.commands.get('alphaforge.registryPublishRun')!(run.id);
+        expect(recorded.messages.at(-1)).toBe('AlphaForge: published SmaCross@2 (draft); a trader other than you approves it.');
+        expect((await admin.call('registry.show', { name: 'SmaCross' })).entry).toMatchObject({ version: 2, runId: run.id, notes: 'from the view', author: 'admin' });
     }, 60_000);
 
     it('a walk-forward is cancelled from its progress notification and stops on the daemon', async () => {

@@ -72,9 +72,9 @@ describe('views', () => {
     const constants = Object.fromEntries([...viewIds.matchAll(/(\w+): '([^']+)'/g)].map(m => [m[1]!, m[2]!]));
     const provided = [...sources['extension.ts']!.matchAll(/createTreeView\(VIEW_IDS\.(\w+)/g)].map(m => constants[m[1]!]);
 
-    it('live in the AlphaForge container: runs, experiments, data, similar strategies', () => {
+    it('live in the AlphaForge container: runs, experiments, data, registry, similar strategies', () => {
         expect(contributes.viewsContainers.activitybar).toEqual([{ id: 'alphaforge', title: 'AlphaForge', icon: 'media/activity.svg' }]);
-        expect(views.map(v => v.id)).toEqual(['alphaforge.runs', 'alphaforge.experiments', 'alphaforge.data', 'alphaforge.similar']);
+        expect(views.map(v => v.id)).toEqual(['alphaforge.runs', 'alphaforge.experiments', 'alphaforge.data', 'alphaforge.registry', 'alphaforge.similar']);
     });
 
     it('every view has a tree provider, and every provider a view', () => {
@@ -107,6 +107,17 @@ describe('views', () => {
         for (const v of values) expect(ctx.some(m => m.when.includes(v.split('.')[0]!)), v).toBe(true);
         expect(sources['trees.ts']).toContain("contextValue = `run.${r.state}");
         expect(sources['trees.ts']).toContain("contextValue = 'experiment'");
+    });
+
+    it('the registry view: approve on drafts only, retire on all but retired, deploy shown on approved versions but disabled until execution lands', () => {
+        const ctx = (contributes.menus['view/item/context'] as { command: string; when: string }[]).filter(m => m.when.startsWith('view == alphaforge.registry'));
+        const on = (command: string) => ctx.filter(m => m.command === command).map(m => m.when);
+        expect(on('alphaforge.registryApprove').every(w => w.endsWith('viewItem == registryVersion.draft'))).toBe(true);
+        expect(on('alphaforge.registryRetire')).toEqual(['view == alphaforge.registry && viewItem =~ /^registryVersion\\.(draft|approved|deployed)$/']);
+        expect(on('alphaforge.registryDeploy')).toEqual(['view == alphaforge.registry && viewItem == registryVersion.approved']);
+        const deploy = contributes.commands.find((c: { command: string }) => c.command === 'alphaforge.registryDeploy');
+        expect(deploy).toMatchObject({ enablement: 'false', title: expect.stringMatching(/coming with execution/) });
+        expect(sources['registry-model.ts']).toContain('`registryVersion.${e.intact ? e.state : \'altered\'}`');
     });
 });
 

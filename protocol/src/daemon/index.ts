@@ -17,6 +17,7 @@ export * from './data.js';
 export * from './runs.js';
 export * from './experiments.js';
 export * from './iam.js';
+export * from './registry.js';
 export * from './placeholders.js';
 export * from './methods.js';
 export * from './events.js';

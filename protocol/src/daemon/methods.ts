@@ -9,6 +9,7 @@ import { EXPERIMENTS_METHODS } from './experiments.js';
 import { IAM_METHODS } from './iam.js';
 import { LANG_METHODS } from './lang.js';
 import { PLACEHOLDERS_METHODS } from './placeholders.js';
+import { REGISTRY_METHODS } from './registry.js';
 import { RUNS_METHODS } from './runs.js';
 import { type Role } from '../roles.js';
 
@@ -18,6 +19,7 @@ export const METHODS = {
     ...RUNS_METHODS,
     ...EXPERIMENTS_METHODS,
     ...IAM_METHODS,
+    ...REGISTRY_METHODS,
     ...PLACEHOLDERS_METHODS,
 } as const;
 

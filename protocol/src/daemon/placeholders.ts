@@ -1,12 +1,11 @@
 /**
  * Methods that are part of the protocol but whose feature has not landed: they answer 501 with
- * what is missing (registry.*, execution.*).
+ * what is missing (execution.*).
  */
 import * as z from 'zod';
 import { placeholder } from './method.js';
-import { EmptyParams, Id, IsoTime, Name } from './fields.js';
+import { EmptyParams, Id, IsoTime } from './fields.js';
 
-export const REGISTRY_PENDING = 'the strategy registry (versioned, promoted strategies) has no issue yet; promote runs with runs.promote meanwhile';
 export const EXECUTION_PENDING = 'the execution gateway (paper and live trading behind risk checks) has no issue yet';
 
 export const ExecutionStartParams = z.strictObject({
@@ -24,12 +23,6 @@ export const DeploymentSchema = z.object({
 
 
 export const PLACEHOLDERS_METHODS = {
-    'registry.publish': placeholder('researcher', 'Publish a promoted run\'s strategy as a versioned registry entry.', REGISTRY_PENDING,
-        z.strictObject({ runId: Id, name: Name, notes: z.string().max(2000).optional() }),
-        z.object({ name: z.string(), version: z.number().int(), runId: z.string(), publishedAt: IsoTime })),
-    'registry.list': placeholder('viewer', 'Registry entries with their versions.', REGISTRY_PENDING,
-        z.strictObject({ name: Name.optional() }),
-        z.object({ entries: z.array(z.object({ name: z.string(), version: z.number().int(), runId: z.string(), publishedAt: IsoTime })) })),
     'execution.paper.start': placeholder('trader', 'Start paper trading a promoted run.', EXECUTION_PENDING,
         ExecutionStartParams, z.object({ deployment: DeploymentSchema })),
     'execution.live.start': placeholder('trader', 'Start live trading a promoted run (behind the risk checks).', EXECUTION_PENDING,

@@ -22,6 +22,7 @@ export function auditedMethod(method: string): boolean {
 const PARAM_FIELDS = [
     'id', 'runId', 'runIds', 'experimentId', 'user', 'team', 'role', 'name', 'kind', 'scopes', 'ttlMs',
     'venue', 'symbol', 'timeframe', 'format', 'file', 'upload', 'repair', 'allowGaps', 'visibility', 'since', 'actor', 'method',
+    'version', 'from.name', 'from.version', 'to.name', 'to.version', 'strategy',
     'bars.ids', 'bars.timeframe', 'bars.from', 'bars.to', 'bars.columns',
     'spec.strategy', 'spec.uri', 'spec.symbols', 'spec.experimentId', 'spec.from', 'spec.to',
 ] as const;
@@ -35,6 +36,9 @@ const RESULT_FIELDS: Readonly<Partial<Record<MethodName, readonly string[]>>> = 
     'data.sample': ['instrument.id', 'timeframe', 'rowsWritten', 'replaced'],
     'data.export': ['file', 'format', 'rows', 'bytes'],
     'experiments.create': ['experiment.id'],
+    'registry.publish': ['entry.name', 'entry.version', 'entry.state', 'entry.runId', 'entry.digest'],
+    'registry.approve': ['entry.name', 'entry.version', 'entry.state'],
+    'registry.retire': ['entry.name', 'entry.version', 'entry.state'],
     'experiments.export': ['file', 'format', 'rows', 'bytes'],
     'iam.tokens.create': ['id', 'prefix', 'expiresAt'],
     'iam.tokens.revoke': ['token.id', 'token.userName', 'token.teamName'],

@@ -19,10 +19,11 @@ import { Failure } from '../../../protocol/src/errors.js';
 import { logsCommand } from './commands/logs.js';
 import { auditCommand } from './commands/audit.js';
 import {
-    daemonRunCommand, daemonStartCommand, daemonStatusCommand, daemonStopCommand, expSearchCommand, loginCommand, runsCancelCommand, runsLogsCommand,
+    daemonRunCommand, daemonStartCommand, daemonStatusCommand, daemonStopCommand, expSearchCommand, loginCommand, runsCancelCommand, runsLogsCommand, runsPromoteCommand,
     runsLsCommand, runsShowCommand, submitRemote, tokenCreateCommand, tokenLsCommand, tokenRevokeCommand, userCommand,
 } from './commands/daemon.js';
 import { mcpCommand } from './commands/mcp.js';
+import { registryDiffCommand, registryLsCommand, registryPublishCommand, registryShowCommand, registryTransitionCommand } from './commands/registry.js';
 import { parseScope, similarCommand } from './commands/similar.js';
 
 export function buildProgram(out: (s: string) => void, err: (s: string) => void): Command {
@@ -285,7 +286,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .argument('<action>', 'create, ls, disable, enable, role, team').argument('[args...]', 'arguments of the action'))
         .action(async (action: string, args: string[], opts) => { program.setOptionValue('exit', await userCommand(action, args, opts, out)); });
 
-    const runs = program.command('runs').description('Runs on the daemon: list, show, cancel, logs.');
+    const runs = program.command('runs').description('Runs on the daemon: list, show, cancel, promote, logs.');
     client(runs.command('ls').description('Runs of your team, newest first.'))
         .addOption(new Option('--state <state>', 'only this state').choices(['created', 'queued', 'running', 'completed', 'failed', 'cancelled']))
         .option('--limit <n>', 'rows', parsePositive('--limit'), 20)
@@ -294,8 +295,35 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .action(async (id: string, opts) => { program.setOptionValue('exit', await runsShowCommand(id, opts, out)); });
     client(runs.command('cancel').description('Cancel a queued or running run (the work stops).').argument('<id>', 'run id'))
         .action(async (id: string, opts) => { program.setOptionValue('exit', await runsCancelCommand(id, opts, out)); });
+    client(runs.command('promote').description('Mark a completed run as a candidate for the strategy registry (then: af registry publish ID).').argument('<id>', 'run id'))
+        .option('--note <text>', 'why')
+        .action(async (id: string, opts) => { program.setOptionValue('exit', await runsPromoteCommand(id, opts, out)); });
     client(runs.command('logs').description('The log lines of a run.').argument('<id>', 'run id'))
         .action(async (id: string, opts) => { program.setOptionValue('exit', await runsLogsCommand(id, opts, out)); });
+
+    const registry = program.command('registry').description('The strategy registry: versioned, approved strategies of your team (NAME@VERSION). See docs/registry.md.');
+    client(registry.command('publish').description('Publish a promoted run or an .af file as the next version of a registry entry (a draft).').argument('<run-or-file>', 'a promoted run id, or an .af file'))
+        .option('--name <name>', 'registry name (default: the strategy\'s name)')
+        .option('--notes <text>', 'why this version')
+        .option('--strategy <name>', 'a file: which strategy, when it has several')
+        .option('--params <k=v...>', 'a file: parameter values (default: the declared defaults)')
+        .action(async (target: string, opts) => { program.setOptionValue('exit', await registryPublishCommand(target, opts, out)); });
+    client(registry.command('ls').description('Entries of your team, every version, newest first.').argument('[name]', 'only this entry'))
+        .addOption(new Option('--state <state>', 'only this state').choices(['draft', 'approved', 'deployed', 'retired']))
+        .option('--limit <n>', 'rows', parsePositive('--limit'), 50)
+        .action(async (name: string | undefined, opts) => { program.setOptionValue('exit', await registryLsCommand(name, opts, out)); });
+    client(registry.command('show').description('One version (default: the latest): provenance, imports, events; --source prints the texts.').argument('<name[@version]>', 'e.g. SmaCross@2'))
+        .option('--source', 'print the source and imported files', false)
+        .action(async (ref: string, opts) => { program.setOptionValue('exit', await registryShowCommand(ref, opts, out)); });
+    client(registry.command('approve').description('Approve a draft (a trader who is not its author: four eyes).').argument('<name@version>', 'e.g. SmaCross@2'))
+        .option('--note <text>', 'recorded with the approval')
+        .action(async (ref: string, opts) => { program.setOptionValue('exit', await registryTransitionCommand('approve', ref, opts, out)); });
+    client(registry.command('retire').description('Retire a version: it can no longer be approved or deployed.').argument('<name@version>', 'e.g. SmaCross@1'))
+        .option('--note <text>', 'recorded with the retirement')
+        .action(async (ref: string, opts) => { program.setOptionValue('exit', await registryTransitionCommand('retire', ref, opts, out)); });
+    client(registry.command('diff').description('Two versions compared: the structural difference in words, parameter values, unified diffs of the source and imports.')
+        .argument('<from>', 'NAME@VERSION').argument('<to>', 'NAME@VERSION'))
+        .action(async (from: string, to: string, opts) => { program.setOptionValue('exit', await registryDiffCommand(from, to, opts, out)); });
 
     client(program.command('report').description('Render the self-contained HTML report of a run result: a result file (af backtest --json > result.json) or a daemon run.')
         .argument('<target>', 'a result.json, or a run id'))

@@ -22,6 +22,7 @@ import { type DataStore, reportDamage, reportedDamage } from '../store/store.js'
 import { resolveStateDir } from '../../../protocol/src/discovery.js';
 import { openStore } from '../schema/registry.js';
 import { ExperimentStore } from '../experiments/store.js';
+import { Registry } from '../registry/registry.js';
 import { StoreIndex } from '../similarity/store-index.js';
 import { Dispatcher } from '../gateway/dispatcher.js';
 import { LocalEventBus } from '../gateway/events.js';
@@ -237,9 +238,10 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         const fileSweeper = setInterval(sweepFiles, 3_600_000);
         fileSweeper.unref();
         const reads = await open();
+        const registry = new Registry(await open());
         const handlers = createHandlers({
             version: DAEMON_VERSION, startedAt, transports: { http: true, ws: true, grpc: o.grpc ?? false },
-            language: lang, data, dataReads: reads, iam, orchestrator, experiments, similarity, stateDir, files: { dataDirs, teams: teamFiles },
+            language: lang, data, dataReads: reads, iam, orchestrator, experiments, similarity, registry, stateDir, files: { dataDirs, teams: teamFiles },
         });
         const missing = missingHandlers(handlers);
         if (missing.length) throw new Error(`no handler for ${missing.join(', ')}`);

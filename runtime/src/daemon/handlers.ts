@@ -26,6 +26,10 @@ import { type Orchestrator } from '../orchestrator/orchestrator.js';
 import { type Run } from '../orchestrator/types.js';
 import { type LanguageService } from '../language-service/language-service.js';
 import { parseSince } from '../monitoring/logs.js';
+import { diffEntries } from '../registry/diff.js';
+import { fromRun, fromSource } from '../registry/publish.js';
+import { type Registry } from '../registry/registry.js';
+import { entryDetailView, entryView } from '../registry/view.js';
 import { type DataDirs } from './data-dirs.js';
 import { TeamFiles, type TeamExportFormat } from './team-files.js';
 import { basename } from 'node:path';
@@ -44,6 +48,8 @@ export interface DaemonServices {
     readonly orchestrator: Orchestrator;
     readonly experiments: ExperimentStore;
     readonly similarity: StoreIndex;
+    /** The strategy registry (versioned entries per team). */
+    readonly registry: Registry;
     /** The state directory (its audit log). */
     readonly stateDir: string;
     /** What files a caller can name: data directories for data.import, the team folders for uploads and exports. */
@@ -298,6 +304,29 @@ export function createHandlers(s: DaemonServices): Handlers {
             return { query: { strategy: point.strategy, fingerprints: point.fingerprints, ...(file ? { file } : {}) }, ...r, indexes: [s.similarity.info()] };
         },
 
+        // ---------------------------------------------------------------- registry
+        // Entries are the caller's team's only; the registry owns versions, states and four eyes.
+        'registry.publish': async (p, ctx) => {
+            const team = ctx.principal.teamName;
+            const publication = p.runId !== undefined
+                ? await fromRun(s.language, team, await ownRun(p.runId, team), { name: p.name, notes: p.notes })
+                : await fromSource(s.language, team, { source: p.source!, uri: p.uri, strategy: p.strategy, params: p.params, name: p.name, notes: p.notes });
+            return { entry: entryView(await s.registry.publish(publication, actorOf(ctx))) };
+        },
+        'registry.list': async (p, ctx) => {
+            const r = await s.registry.list(ctx.principal.teamName, { name: p.name, state: p.state, limit: p.limit, offset: p.offset });
+            return { entries: r.entries.map(entryView), total: r.total };
+        },
+        'registry.show': async (p, ctx) => ({ entry: entryDetailView(await s.registry.show(ctx.principal.teamName, p.name, p.version)) }),
+        'registry.approve': async (p, ctx) => ({ entry: entryView(await s.registry.approve(ctx.principal.teamName, p.name, p.version, actorOf(ctx), p.note)) }),
+        'registry.retire': async (p, ctx) => ({ entry: entryView(await s.registry.retire(ctx.principal.teamName, p.name, p.version, actorOf(ctx), p.note)) }),
+        'registry.diff': async (p, ctx) => {
+            const team = ctx.principal.teamName;
+            const [a, b] = [await s.registry.show(team, p.from.name, p.from.version), await s.registry.show(team, p.to.name, p.to.version)];
+            const d = await diffEntries(a, b);
+            return { from: entryView(a), to: entryView(b), ...d };
+        },
+
         // --------------------------------------------------------------------- IAM
         'iam.whoami': async (_p, ctx) => ({ principal: { ...ctx.principal, scopes: [...ctx.principal.scopes] } }),
         'iam.tokens.create': async (p, ctx) => {
@@ -351,6 +380,11 @@ interface UserLike { memberships: readonly object[] }
 interface TeamLike { members: readonly object[] }
 function copyUser<T extends UserLike>(u: T): T { return { ...u, memberships: u.memberships.map(m => ({ ...m })) }; }
 function copyTeam<T extends TeamLike>(t: T): T { return { ...t, members: t.members.map(m => ({ ...m })) }; }
+
+/** The caller as the registry records them: name shown, id compared (four eyes). */
+function actorOf(ctx: CallContext): { user: string; userId: string } {
+    return { user: ctx.principal.userName, userId: ctx.principal.userId };
+}
 
 /** Every available method must have a handler (the Handlers type says so; this guards the table at run time too). */
 export function missingHandlers(h: Handlers): string[] {

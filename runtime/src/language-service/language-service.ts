@@ -24,7 +24,7 @@ import { ErrorCodes, MAX_SOURCE_CHARS, RpcError, type ParamsOf, type ResultOf } 
 import type { PointResult } from '../../../language/src/similarity/strategy-point.js';
 import { workerScript } from '../util/worker-script.js';
 import type { FromLanguageWorker, LanguageWorkerData, ToLanguageWorker } from './language-worker.js';
-import type { LangOp, LangOps, LangRequest, RunCompileResult, SourceRef } from './operations.js';
+import type { LangOp, LangOps, LangRequest, PublishCompileResult, RunCompileResult, SourceRef } from './operations.js';
 
 export interface LanguageLimits {
     /** Worker threads (default: 2, or 1 on a single core). */
@@ -59,7 +59,7 @@ export interface RequestOptions {
 
 /** What each operation is called in errors. */
 const WHAT: Readonly<Record<LangOp, string>> = {
-    lint: 'lang.lint', compile: 'lang.compile', analyse: 'lang.analyse', point: 'the similarity query', compileForRun: "compiling the run's source",
+    lint: 'lang.lint', compile: 'lang.compile', analyse: 'lang.analyse', point: 'the similarity query', compileForRun: "compiling the run's source", compileForPublish: 'compiling the strategy to publish',
 };
 
 interface Job {
@@ -123,6 +123,11 @@ export class LanguageService {
     /** The IR a run executes, or why it cannot run. */
     compileForRun(ref: SourceRef, o: RequestOptions): Promise<RunCompileResult> {
         return this.request('compileForRun', ref, o);
+    }
+
+    /** The IR of a strategy to publish to the registry and the exact texts of every file it imports, or why it does not compile. */
+    compileForPublish(ref: SourceRef, o: RequestOptions): Promise<PublishCompileResult> {
+        return this.request('compileForPublish', ref, o);
     }
 
     /** Worker threads alive (starting, idle or busy). */

@@ -1,14 +1,16 @@
 /**
  * The operations of the language facade (language-service.ts), as a language worker runs them:
- * lint, compile with emit options, analyse, the similarity point of a strategy, and compile-for-run
- * (the IR a run executes). Each takes plain data and answers plain data (it crosses a thread);
+ * lint, compile with emit options, analyse, the similarity point of a strategy, compile-for-run
+ * (the IR a run executes) and compile-for-publish (that IR plus the exact text of every file the
+ * source imports, transitively, as compiled: what a registry entry records). Each takes plain data and answers plain data (it crosses a thread);
  * a caller's mistake is an RpcError (InvalidParams) with a message written for the caller.
  */
-import { URI } from 'langium';
-import { canonicalDag, compileStrategy, dagToDot, embedDag, fingerprints, isStrategy, type StrategyIr } from '../../../language/src/index.js';
+import { URI, type LangiumDocument } from 'langium';
+import { canonicalDag, compileStrategy, dagToDot, embedDag, fingerprints, isStrategy, type AlphaForgeServices, type StrategyIr } from '../../../language/src/index.js';
 import { ErrorCodes, RpcError, type ParamsOf, type ResultOf } from '../../../protocol/src/daemon/index.js';
 import { pointOfDocument, type PointResult } from '../../../language/src/similarity/strategy-point.js';
 import type { SourceWorkspace } from './source-workspace.js';
+import { importsOf } from './workspace.js';
 
 /** A source text and where it came from (imports resolve relative to `uri`). */
 export interface SourceRef {
@@ -22,12 +24,24 @@ export type RunCompileResult =
     | { readonly ok: true; readonly ir: StrategyIr; readonly imports: boolean }
     | { readonly ok: false; readonly message: string };
 
+/** A library a source imports (directly or through another library), as it was read for this compile. */
+export interface ImportedText {
+    readonly uri: string;
+    readonly text: string;
+}
+
+/** compileForRun's answer plus the imported libraries' texts (URI order), or the one-line reason. */
+export type PublishCompileResult =
+    | { readonly ok: true; readonly ir: StrategyIr; readonly libraries: readonly ImportedText[] }
+    | { readonly ok: false; readonly message: string };
+
 export interface LangOps {
     lint: { params: ParamsOf<'lang.lint'>; result: ResultOf<'lang.lint'> };
     compile: { params: ParamsOf<'lang.compile'>; result: ResultOf<'lang.compile'> };
     analyse: { params: ParamsOf<'lang.analyse'>; result: ResultOf<'lang.analyse'> };
     point: { params: SourceRef; result: PointResult };
     compileForRun: { params: SourceRef; result: RunCompileResult };
+    compileForPublish: { params: SourceRef; result: PublishCompileResult };
 }
 export type LangOp = keyof LangOps;
 export type LangRequest = { [K in LangOp]: { readonly op: K; readonly params: LangOps[K]['params'] } }[LangOp];
@@ -91,45 +105,70 @@ const OPERATIONS: { [K in LangOp]: (ws: SourceWorkspace, p: LangOps[K]['params']
 
     point: (ws, p) => ws.with(p.source, p.uri, ({ services, document }) => pointOfDocument(services, document, p.strategy)),
 
-    compileForRun: async (ws, p) => {
-        let name = p.uri ?? 'source';
-        try {
-            if (p.uri) {
-                const uri = URI.parse(p.uri);
-                if (uri.scheme === 'file') name = uri.fsPath;
-            }
-        } catch {
-            return { ok: false, message: `uri '${p.uri}' is not a URI` };
-        }
-        try {
-            return await ws.with(p.source, p.uri, ({ services, model, diagnostics }): RunCompileResult => {
-                const strategies = model.elements.filter(isStrategy);
-                const flat = diagnostics.filter(d => d.severity === 'error').map(d => ({ ...d, message: d.message.split('\n')[0]! }));
-                const first = (list: readonly { line: number; column: number; code: string; message: string }[]): string => {
-                    const e = list[0]!;
-                    return `${name}:${e.line}:${e.column} ${e.code ? `${e.code} ` : ''}${e.message}${list.length > 1 ? ` (and ${list.length - 1} more error${list.length > 2 ? 's' : ''})` : ''}`;
-                };
-                let strategy;
-                if (p.strategy !== undefined) {
-                    strategy = strategies.find(s => s.name === p.strategy);
-                    if (!strategy) {
-                        if (flat.length) return { ok: false, message: first(flat) };
-                        const names = strategies.map(s => s.name).filter(Boolean);
-                        return { ok: false, message: `${name}: no strategy '${p.strategy}'${names.length ? `; it has ${names.join(', ')}` : ''}` };
-                    }
-                } else {
-                    if (strategies.length === 0) return { ok: false, message: flat.length ? first(flat) : `${name}: no strategy to run` };
-                    if (strategies.length > 1) return { ok: false, message: `${name} has ${strategies.length} strategies (${strategies.map(s => s.name).join(', ')}); say which one to run (strategy)` };
-                    strategy = strategies[0]!;
-                }
-                const result = compileStrategy(services, strategy);
-                // The text's own errors in order of position (an unreadable import, line 1, before the names it would define).
-                const errors = flat.length ? flat : result.errors.map(e => ({ ...e, message: e.message.split('\n')[0]! }));
-                if (!result.ir) return { ok: false, message: errors.length ? first(errors) : `${name}: the strategy does not compile` };
-                return { ok: true, ir: result.ir, imports: model.imports.length > 0 };
-            });
-        } catch (e) {
-            return { ok: false, message: `${name}: cannot compile: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` };
-        }
-    },
+    compileForRun: (ws, p) => compileOne(ws, p, false) as Promise<RunCompileResult>,
+
+    compileForPublish: (ws, p) => compileOne(ws, p, true) as Promise<PublishCompileResult>,
 };
+
+/** The IR of one strategy of a source (and, `withLibraries`, the texts of what it imports), or the one-line reason it does not compile. */
+async function compileOne(ws: SourceWorkspace, p: SourceRef, withLibraries: boolean): Promise<RunCompileResult | PublishCompileResult> {
+    let name = p.uri ?? 'source';
+    try {
+        if (p.uri) {
+            const uri = URI.parse(p.uri);
+            if (uri.scheme === 'file') name = uri.fsPath;
+        }
+    } catch {
+        return { ok: false, message: `uri '${p.uri}' is not a URI` };
+    }
+    try {
+        return await ws.with(p.source, p.uri, ({ services, model, diagnostics, document }): RunCompileResult | PublishCompileResult => {
+            const strategies = model.elements.filter(isStrategy);
+            const flat = diagnostics.filter(d => d.severity === 'error').map(d => ({ ...d, message: d.message.split('\n')[0]! }));
+            const first = (list: readonly { line: number; column: number; code: string; message: string }[]): string => {
+                const e = list[0]!;
+                return `${name}:${e.line}:${e.column} ${e.code ? `${e.code} ` : ''}${e.message}${list.length > 1 ? ` (and ${list.length - 1} more error${list.length > 2 ? 's' : ''})` : ''}`;
+            };
+            let strategy;
+            if (p.strategy !== undefined) {
+                strategy = strategies.find(s => s.name === p.strategy);
+                if (!strategy) {
+                    if (flat.length) return { ok: false, message: first(flat) };
+                    const names = strategies.map(s => s.name).filter(Boolean);
+                    return { ok: false, message: `${name}: no strategy '${p.strategy}'${names.length ? `; it has ${names.join(', ')}` : ''}` };
+                }
+            } else {
+                if (strategies.length === 0) return { ok: false, message: flat.length ? first(flat) : `${name}: no strategy to run` };
+                if (strategies.length > 1) return { ok: false, message: `${name} has ${strategies.length} strategies (${strategies.map(s => s.name).join(', ')}); say which one to run (strategy)` };
+                strategy = strategies[0]!;
+            }
+            const result = compileStrategy(services, strategy);
+            // The text's own errors in order of position (an unreadable import, line 1, before the names it would define).
+            const errors = flat.length ? flat : result.errors.map(e => ({ ...e, message: e.message.split('\n')[0]! }));
+            if (!result.ir) return { ok: false, message: errors.length ? first(errors) : `${name}: the strategy does not compile` };
+            if (withLibraries) return { ok: true, ir: result.ir, libraries: importedTexts(services, document) };
+            return { ok: true, ir: result.ir, imports: model.imports.length > 0 };
+        });
+    } catch (e) {
+        return { ok: false, message: `${name}: cannot compile: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` };
+    }
+}
+
+/** Every document `doc` imports, transitively, with the text this request compiled (the workspace loaded them all). */
+function importedTexts(services: AlphaForgeServices, doc: LangiumDocument): ImportedText[] {
+    const documents = services.shared.workspace.LangiumDocuments;
+    const seen = new Set<string>([doc.uri.toString()]);
+    const out: ImportedText[] = [];
+    const queue = importsOf(doc);
+    while (queue.length) {
+        const u = queue.shift()!;
+        const key = u.toString();
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const d = documents.getDocument(u);
+        if (!d) continue; // unreadable: the compile already failed with AF004
+        out.push({ uri: key, text: d.textDocument.getText() });
+        queue.push(...importsOf(d));
+    }
+    return out.sort((a, b) => a.uri.localeCompare(b.uri));
+}

@@ -1,7 +1,7 @@
 /**
  * The MCP server (`af mcp`): the platform's research loop as tools an AI agent calls — lint,
  * compile, backtest, sweep, search experiments, find similar strategies, read runs, their logs and
- * the stored data. Every tool is a thin translation onto the daemon's JSON-RPC methods through the
+ * the stored data, and the strategy registry (publish, list, show, approve, retire, diff). Every tool is a thin translation onto the daemon's JSON-RPC methods through the
  * same typed `DaemonClient` the CLI and the VS Code extension use, so the agent is authenticated
  * and authorised like any client (its token's role and scopes decide what it may do).
  *
@@ -27,7 +27,7 @@ import type { CallToolResult, ServerNotification, ServerRequest } from '@modelco
 import { z } from 'zod';
 import {
     ERROR_DESCRIPTIONS, ErrorCodes, RpcError, SORT_METRICS, LOG_LEVELS,
-    type Diagnostic, type ErrorCode, type ParamsInput, type RunDetail, type RunKind, type RunState, type SimilarResult,
+    type Diagnostic, type ErrorCode, type ParamsInput, type RegistryEntry, type RunDetail, type RunKind, type RunState, type SimilarResult,
 } from '../../../protocol/src/daemon/index.js';
 import type { StrategyIr } from '../../../protocol/src/ir.js';
 import { DaemonUnreachableError, type DaemonClient } from '../../../protocol/src/client.js';
@@ -74,7 +74,8 @@ export const MCP_SERVER_VERSION = ((): string => {
 
 const INSTRUCTIONS = `AlphaForge: a quant research platform. Strategies are written in the AlphaForge Strategy Language (.af files: \`strategy Name { universe: venue:SYMBOL  timeframe: 1d  param p: int = 20 in 5..60 step 5  feature f = sma(close, p)  rules { when crossover(close, f) => target 100% long  when crossunder(close, f) => flat } }\`).
 A typical session: list_data (which instruments and dates exist) → lint (fix every error; each diagnostic has a stable code such as AF101) → compile (fingerprints, parameter space) → backtest (metrics + provenance) → sweep (best parameters, deflated Sharpe: a best-of-N Sharpe deflated for the number of trials; below ~0.95 the edge may be luck) → search_experiments (the run store, filter language) → find_similar (has something like this been tried?) → get_run / get_run_logs.
-Pass strategy text as \`source\`, or a path as \`file\`. Runs execute on the daemon; backtest and sweep wait up to timeoutSeconds and otherwise return the run id (then call get_run with waitSeconds).`;
+Pass strategy text as \`source\`, or a path as \`file\`. Runs execute on the daemon; backtest and sweep wait up to timeoutSeconds and otherwise return the run id (then call get_run with waitSeconds).
+A strategy worth trading goes to the registry: registry_publish a promoted run (or a file) → a trader who is not the author registry_approve-s it; registry_diff compares versions.`;
 
 // ---------------------------------------------------------------------------------- input shapes
 
@@ -503,6 +504,93 @@ export function createMcpServer(client: DaemonClient, options: McpServerOptions 
         const series = r.series.map(s => ({ ...s, first: day(s.firstTs), last: day(s.lastTs) }));
         const text = series.length ? series.map(s => `${s.id} ${s.timeframe} ${s.bars} bars ${s.first} … ${s.last} (${s.visibility === 'shared' ? 'shared' : 'private'}, owner ${s.owner})`).join('\n') : 'no stored data (import some with af data import / af data sample)';
         return ok(text, { series });
+    }));
+
+    // ------------------------------------------------------------------------------ registry
+
+    const RegistryNameArg = z.string().min(1).max(128).describe('Registry name (usually the strategy\'s name)');
+    const VersionArg = z.number().int().min(1).describe('Version number (1, 2, …)');
+    const entryLine = (e: RegistryEntry): string =>
+        `${e.name}@${e.version} ${e.state} (${e.strategy}) by ${e.author} ${e.publishedAt}${e.runId ? ` from run ${e.runId}` : ' from a file'}${e.approvedBy ? `, approved by ${e.approvedBy}` : ''}${e.intact ? '' : ' — ALTERED in the database: do not trust'}`;
+
+    server.registerTool('registry_publish', {
+        title: 'Publish to the strategy registry',
+        description: 'Publish a strategy as the next version of a registry entry of your team (state draft): from a promoted run (`runId`: its source, imported libraries, parameter values and data snapshot) or from a source (`source` or `file`, with optional `strategy` and `params`). Entries are immutable; a trader other than the author approves them (registry_approve).',
+        inputSchema: {
+            runId: z.string().min(1).max(128).optional().describe('A completed, promoted run of your team. Give this, or `source`/`file`.'),
+            ...sourceFields,
+            ...strategyField,
+            params: z.record(z.string(), ParamValue).optional().describe('With a source: parameter values (default: the declared defaults).'),
+            name: RegistryNameArg.optional(),
+            notes: z.string().max(2000).optional().describe('Why this version.'),
+        },
+        annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    }, guarded(async a => {
+        const base = { ...(a.name ? { name: a.name } : {}), ...(a.notes ? { notes: a.notes } : {}) };
+        if (a.runId !== undefined && (a.source !== undefined || a.file !== undefined)) throw new ToolInputError('give `runId` or a source (`source` or `file`), not both');
+        const r = a.runId !== undefined
+            ? await client.call('registry.publish', { ...base, runId: a.runId })
+            : await client.call('registry.publish', { ...base, ...sourceOf(a), ...(a.strategy ? { strategy: a.strategy } : {}), ...(a.params ? { params: a.params } : {}) });
+        return ok(`published ${entryLine(r.entry)}; fingerprint ${r.entry.fingerprints.exact.slice(0, 16)}…, ${r.entry.libraryCount} imported file(s)`, r);
+    }));
+
+    server.registerTool('registry_list', {
+        title: 'List registry entries',
+        description: 'Registry entries of your team, every version, by name then newest version: state (draft, approved, deployed, retired), author, run, approver.',
+        inputSchema: {
+            name: RegistryNameArg.optional(),
+            state: z.enum(['draft', 'approved', 'deployed', 'retired']).optional(),
+            limit: z.number().int().min(1).max(1000).default(50),
+        },
+        annotations: { readOnlyHint: true, openWorldHint: false },
+    }, guarded(async a => {
+        const r = await client.call('registry.list', { ...(a.name ? { name: a.name } : {}), ...(a.state ? { state: a.state } : {}), limit: a.limit });
+        return ok(r.entries.length ? r.entries.map(entryLine).join('\n') + (r.total > r.entries.length ? `\n… ${r.total - r.entries.length} more` : '') : 'no registry entries', r);
+    }));
+
+    server.registerTool('registry_show', {
+        title: 'Show a registry entry',
+        description: 'One registry version (the latest when `version` is left out): source, imported libraries with their SHA-256, parameter values, fingerprints, the run and data snapshot that justified it, and its events (who published, approved, deployed, retired, when).',
+        inputSchema: { name: RegistryNameArg, version: VersionArg.optional() },
+        annotations: { readOnlyHint: true, openWorldHint: false },
+    }, guarded(async a => {
+        const { entry: e } = await client.call('registry.show', { name: a.name, ...(a.version !== undefined ? { version: a.version } : {}) });
+        const text = [
+            entryLine(e), `params: ${fmtParams(e.params)}`, `fingerprints: exact ${e.fingerprints.exact}, structural ${e.fingerprints.structural}`,
+            ...e.libraries.map(l => `imports ${l.uri} (sha256 ${l.sha256.slice(0, 16)}…)`),
+            ...e.events.map(x => `${x.ts} ${x.kind}: ${x.from ?? '-'} → ${x.to} by ${x.actor}${x.note ? ` (${x.note})` : ''}`),
+            '', e.source,
+        ].join('\n');
+        return ok(text, { entry: e });
+    }));
+
+    for (const [tool, method, verb] of [['registry_approve', 'registry.approve', 'Approve'], ['registry_retire', 'registry.retire', 'Retire']] as const) {
+        server.registerTool(tool, {
+            title: `${verb} a registry version`,
+            description: verb === 'Approve'
+                ? 'Approve a draft registry version (needs the trader role, and you must not be its author: four eyes). A version in any other state is refused (409).'
+                : 'Retire a registry version (draft, approved or deployed; needs the trader role): it can no longer be approved or deployed.',
+            inputSchema: { name: RegistryNameArg, version: VersionArg, note: z.string().max(2000).optional() },
+            annotations: { readOnlyHint: false, destructiveHint: verb === 'Retire', idempotentHint: false, openWorldHint: false },
+        }, guarded(async a => {
+            const r = await client.call(method, { name: a.name, version: a.version, ...(a.note ? { note: a.note } : {}) });
+            return ok(entryLine(r.entry), r);
+        }));
+    }
+
+    server.registerTool('registry_diff', {
+        title: 'Compare two registry versions',
+        description: 'How two registry versions differ: the structural difference in words (e.g. "same DAG except sma→ema in one place"), the parameter values that differ, and unified diffs of the source and of each imported library.',
+        inputSchema: { name: RegistryNameArg, from: VersionArg, to: VersionArg, toName: RegistryNameArg.optional().describe('Compare with another entry\'s version (default: the same name).') },
+        annotations: { readOnlyHint: true, openWorldHint: false },
+    }, guarded(async a => {
+        const r = await client.call('registry.diff', { from: { name: a.name, version: a.from }, to: { name: a.toName ?? a.name, version: a.to } });
+        const text = [
+            `${a.name}@${a.from} → ${a.toName ?? a.name}@${a.to}: ${r.structure}`,
+            ...r.params.map(p => `param ${p.name}: ${String(p.from)} → ${String(p.to)}`),
+            ...r.files.filter(f => f.change !== 'same').map(f => `${f.file}: ${f.change}\n${f.diff}`),
+        ].join('\n');
+        return ok(text, r);
     }));
 
     return server;

@@ -46,7 +46,7 @@ async function fixtures(): Promise<Partial<Record<MethodName, unknown>>> {
     const exp = (await admin.call('experiments.create', { name: `matrix-${Date.now()}` })).experiment;
     return {
         'daemon.info': {}, 'lang.compile': { source: STRATEGY }, 'lang.lint': { source: STRATEGY }, 'lang.analyse': { source: STRATEGY },
-        'data.list': {}, 'data.import': { upload: 'upl_000000000000000000000000', venue: 'x', symbol: 'y', timeframe: '1d' },
+        'data.list': {}, 'data.sample': {}, 'data.import': { upload: 'upl_000000000000000000000000', venue: 'x', symbol: 'y', timeframe: '1d' },
         'data.export': { name: 'bars.parquet', bars: { ids: ['synth:AAA'], timeframe: '1d', columns: ['ts', 'close'] } },
         'runs.submit': { kind: 'backtest', spec: { source: STRATEGY } }, 'runs.get': { id: run.id }, 'runs.list': {},
         'runs.cancel': { id: run.id }, 'runs.logs': { id: run.id }, 'runs.artifacts': { id: run.id }, 'runs.promote': { id: run.id },
@@ -57,7 +57,10 @@ async function fixtures(): Promise<Partial<Record<MethodName, unknown>>> {
         'iam.tokens.revoke': { id: 'tok_0000000000000000' }, 'iam.users.create': { name: `n${Math.random().toString(36).slice(2, 8)}` }, 'iam.users.list': {},
         'iam.users.disable': { user: 'nobody-here' }, 'iam.users.enable': { user: 'nobody-here' }, 'iam.teams.create': { name: `t${Math.random().toString(36).slice(2, 8)}` },
         'iam.teams.list': {}, 'iam.members.set': { user: 'u-viewer', team: 'default', role: 'viewer' }, 'audit.list': { method: 'iam.', limit: 5 },
-        'registry.publish': { runId: run.id, name: 'x' }, 'registry.list': {}, 'execution.paper.start': { runId: run.id }, 'execution.live.start': { runId: run.id },
+        // The researcher publishes x@1, the trader approves it (four eyes) and retires it; the others' repeats are 409.
+        'registry.publish': { source: STRATEGY, name: 'x' }, 'registry.list': {}, 'registry.show': { name: 'x' },
+        'registry.approve': { name: 'x', version: 1 }, 'registry.retire': { name: 'x', version: 1 },
+        'registry.diff': { from: { name: 'x', version: 1 }, to: { name: 'x', version: 1 } }, 'execution.paper.start': { runId: run.id }, 'execution.live.start': { runId: run.id },
         'execution.stop': { id: 'd1' }, 'execution.list': {},
     };
 }
@@ -95,7 +98,7 @@ describe('the permission matrix', () => {
         }
         // Allowed calls really succeed unless the fixture is deliberately a not-found / conflict.
         const allowedFailures = rows.filter(r => !/ (200|403|501)$/.test(r));
-        for (const r of allowedFailures) expect(r).toMatch(/^(data\.import|runs\.(cancel|promote|result)|iam\.users\.(disable|enable)|iam\.tokens\.revoke|experiments\.create|iam\.(users|teams)\.create) .* (404|409|-32602)$/);
+        for (const r of allowedFailures) expect(r).toMatch(/^(data\.import|runs\.(cancel|promote|result)|iam\.users\.(disable|enable)|iam\.tokens\.revoke|experiments\.create|iam\.(users|teams)\.create|registry\.(publish|approve|retire)) .* (404|409|-32602)$/);
         // Without any token at all: 401 too.
         const anon = await fetch(new URL('/rpc', daemon.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'daemon.info' }) });
         expect(anon.status).toBe(401);

@@ -23,7 +23,8 @@ describe('the method table', () => {
             'experiments.create', 'experiments.list', 'experiments.search', 'experiments.compare', 'experiments.export',
             'similar.find', 'iam.whoami', 'iam.tokens.create', 'iam.tokens.list', 'iam.tokens.revoke',
             'iam.users.create', 'iam.users.list', 'iam.users.disable', 'iam.teams.create', 'iam.teams.list', 'iam.members.set',
-            'registry.publish', 'execution.paper.start', 'execution.live.start',
+            'registry.publish', 'registry.list', 'registry.show', 'registry.approve', 'registry.retire', 'registry.diff',
+            'execution.paper.start', 'execution.live.start',
         ];
         expect(METHOD_NAMES).toEqual(expect.arrayContaining(required));
     });
@@ -40,6 +41,9 @@ describe('the method table', () => {
         }
         expect(METHODS['execution.live.start']).toMatchObject({ role: 'trader', available: false });
         expect(METHODS['execution.paper.start']).toMatchObject({ role: 'trader', available: false });
+        expect(METHODS['registry.publish']).toMatchObject({ role: 'researcher', available: true });
+        expect(METHODS['registry.approve']).toMatchObject({ role: 'trader', available: true });
+        expect(METHODS['registry.retire']).toMatchObject({ role: 'trader', available: true });
         expect(METHOD_NAMES.filter(n => n.startsWith('iam.users.') || n.startsWith('iam.teams.') || n === 'iam.members.set').every(n => METHODS[n].role === 'admin')).toBe(true);
         expect(methodCatalogue()).toHaveLength(METHOD_NAMES.length);
     });
@@ -78,7 +82,8 @@ describe('the method table', () => {
         expectTypeOf<ParamsOf<'runs.list'>['limit']>().toEqualTypeOf<number>();
         expectTypeOf<ParamsInput<'runs.list'>['limit']>().toEqualTypeOf<number | undefined>();
         expectTypeOf<ResultOf<'runs.get'>['run']['state']>().toEqualTypeOf<'created' | 'queued' | 'running' | 'completed' | 'failed' | 'cancelled'>();
-        expectTypeOf<'registry.publish'>().not.toExtend<AvailableMethodName>();
+        expectTypeOf<'execution.paper.start'>().not.toExtend<AvailableMethodName>();
+        expectTypeOf<'registry.publish'>().toExtend<AvailableMethodName>();
         expectTypeOf<'runs.get'>().toExtend<AvailableMethodName>();
         expectTypeOf<AvailableMethodName>().toExtend<MethodName>();
     });

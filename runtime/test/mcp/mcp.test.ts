@@ -25,7 +25,8 @@ const BROKEN = STRATEGY.replace('sma(close, fast)', 'sma(close, fats)');
 /** The same structure under other names: find_similar must see through them. */
 const RENAMED = STRATEGY.replace(/Tiny/g, 'Renamed').replace(/\bf\b/g, 'quick').replace(/\bs\b/g, 'slowMa');
 
-const TOOLS = ['lint', 'compile', 'backtest', 'sweep', 'search_experiments', 'find_similar', 'get_run', 'get_run_logs', 'list_data'];
+const TOOLS = ['lint', 'compile', 'backtest', 'sweep', 'search_experiments', 'find_similar', 'get_run', 'get_run_logs', 'list_data',
+    'registry_publish', 'registry_list', 'registry_show', 'registry_approve', 'registry_retire', 'registry_diff'];
 
 let daemon: RunningDaemon;
 let stateDir: string;
@@ -202,6 +203,31 @@ describe('af mcp', () => {
         const missing = await call(c, 'get_run', { id: 'no-such-run' });
         expect(missing.isError).toBe(true);
         expect(textOf(missing)).toMatch(/404/);
+    }, 60_000);
+
+    it('serves the strategy registry: publish, list, show, approve (four eyes), diff, retire', async () => {
+        const tokenOf = async (name: string, role: 'researcher' | 'trader'): Promise<string> => {
+            await admin.call('iam.users.create', { name });
+            await admin.call('iam.members.set', { user: name, team: 'default', role });
+            return (await admin.call('iam.tokens.create', { name, user: name, scopes: ['registry'] })).token;
+        };
+        const author = await mcp(await tokenOf('mcp-author', 'trader'));
+        const reviewer = await mcp(await tokenOf('mcp-reviewer', 'trader'));
+        const published = await call(author, 'registry_publish', { source: STRATEGY, name: 'McpTiny', notes: 'from an agent' });
+        expect(published.isError, textOf(published)).toBeFalsy();
+        expect(textOf(published)).toMatch(/^published McpTiny@1 draft \(Tiny\) by mcp-author/);
+        await call(author, 'registry_publish', { source: STRATEGY, params: { fast: 3 }, name: 'McpTiny' });
+        const listed = data<{ entries: { name: string; version: number; state: string }[] }>(await call(reviewer, 'registry_list', { name: 'McpTiny' }));
+        expect(listed.entries.map(e => `${e.name}@${e.version} ${e.state}`)).toEqual(['McpTiny@2 draft', 'McpTiny@1 draft']);
+        const own = await call(author, 'registry_approve', { name: 'McpTiny', version: 1 });
+        expect(own.isError).toBe(true);
+        expect(textOf(own)).toMatch(/403.*four eyes/s);
+        expect(textOf(await call(reviewer, 'registry_approve', { name: 'McpTiny', version: 1, note: 'ok' }))).toMatch(/McpTiny@1 approved .*approved by mcp-reviewer/);
+        const shown = await call(reviewer, 'registry_show', { name: 'McpTiny', version: 1 });
+        expect(textOf(shown)).toMatch(/approved: draft → approved by mcp-reviewer \(ok\)/);
+        const diff = await call(reviewer, 'registry_diff', { name: 'McpTiny', from: 1, to: 2 });
+        expect(textOf(diff)).toMatch(/^McpTiny@1 → McpTiny@2: same structure, different parameter values\nparam fast: 5 → 3/);
+        expect(textOf(await call(reviewer, 'registry_retire', { name: 'McpTiny', version: 2 }))).toMatch(/McpTiny@2 retired/);
     }, 60_000);
 
     it('a bad token: tool calls answer with an authentication error, and the server keeps serving', async () => {

@@ -64,6 +64,9 @@ function baseParams(runId: string): Partial<Record<MethodName, unknown>> {
         'iam.tokens.revoke': { id: 'tok_0000000000000000' }, 'iam.users.create': { name: 'n' }, 'iam.users.list': {},
         'iam.users.disable': { user: 'nobody' }, 'iam.users.enable': { user: 'nobody' }, 'iam.teams.create': { name: 't' },
         'iam.teams.list': {}, 'iam.members.set': { user: 'nobody', team: 'beta', role: 'viewer' }, 'audit.list': {},
+        'registry.publish': { source: TINY, name: 'Hostile', notes: 'n' }, 'registry.list': {}, 'registry.show': { name: 'Hostile' },
+        'registry.approve': { name: 'Hostile', version: 1 }, 'registry.retire': { name: 'Hostile', version: 1 },
+        'registry.diff': { from: { name: 'Hostile', version: 1 }, to: { name: 'Hostile', version: 1 } },
     };
 }
 

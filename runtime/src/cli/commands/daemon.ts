@@ -1,6 +1,6 @@
 /**
  * `af daemon run|start|stop|status`, and the commands that talk to a running daemon:
- * `af login`, `af token …`, `af user …`, `af team …`, `af runs …`, `af exp …`, `af backtest --remote`.
+ * `af login`, `af token …`, `af user …`, `af team …`, `af runs …` (ls, show, cancel, promote, logs), `af exp …`, `af backtest --remote`.
  * A client finds the daemon through --url, $AF_DAEMON_URL or <state dir>/daemon.json, and its
  * token through --token, $AF_TOKEN, <state dir>/credentials.json (af login) or, on the daemon's
  * own machine, the bootstrap <state dir>/admin.token.
@@ -278,6 +278,12 @@ export async function runsCancelCommand(id: string, o: ConnectOptions, out: (s: 
     return print(o, out, r, () => runLine(r.run));
 }
 
+/** A completed run marked as a candidate for the registry (`af registry publish RUN`). */
+export async function runsPromoteCommand(id: string, o: ConnectOptions & { note?: string }, out: (s: string) => void): Promise<number> {
+    const r = await remote(() => connect(o).call('runs.promote', { id, ...(o.note !== undefined ? { note: o.note } : {}) }));
+    return print(o, out, r, () => `${runLine(r.run)}promoted; publish it with: af registry publish ${r.run.id}\n`);
+}
+
 export async function runsLogsCommand(id: string, o: ConnectOptions, out: (s: string) => void): Promise<number> {
     const r = await remote(() => connect(o).call('runs.logs', { id }));
     return print(o, out, r, () => r.lines.map(l => `${l.ts} ${l.level.toUpperCase().padEnd(5)} ${l.message}\n`).join(''));
@@ -291,16 +297,22 @@ export async function expSearchCommand(filter: string | undefined, o: ConnectOpt
     });
 }
 
-/** `af backtest|sweep|walkforward --remote`: submit to the daemon, follow its events, print the result. */
-export async function submitRemote(kind: 'backtest' | 'sweep' | 'walkforward', file: string, o: ConnectOptions & { strategy?: string; symbols?: string; from?: string; to?: string; params?: string[]; random?: number; seed?: number; sort?: string; in?: number; out?: number; anchored?: boolean }, out: (s: string) => void): Promise<number> {
-    if (!existsSync(file)) throw new CliError(`${file}: no such file`);
-    const client = connect(o);
+/** `--params name=value …` for the daemon (it checks them against the strategy): numbers and booleans. */
+export function paramValues(pairs: readonly string[] | undefined): Record<string, number | boolean> {
     const params: Record<string, number | boolean> = {};
-    for (const kv of o.params ?? []) {
+    for (const kv of pairs ?? []) {
         const [k, v] = kv.split('=');
         if (!k || v === undefined) throw new CliError(`--params '${kv}': write name=value`);
         params[k] = v === 'true' ? true : v === 'false' ? false : Number(v);
     }
+    return params;
+}
+
+/** `af backtest|sweep|walkforward --remote`: submit to the daemon, follow its events, print the result. */
+export async function submitRemote(kind: 'backtest' | 'sweep' | 'walkforward', file: string, o: ConnectOptions & { strategy?: string; symbols?: string; from?: string; to?: string; params?: string[]; random?: number; seed?: number; sort?: string; in?: number; out?: number; anchored?: boolean }, out: (s: string) => void): Promise<number> {
+    if (!existsSync(file)) throw new CliError(`${file}: no such file`);
+    const client = connect(o);
+    const params = paramValues(o.params);
     const spec: ParamsInput<'runs.submit'>['spec'] = {
         source: readFileSync(file, 'utf8'), uri: pathToFileURL(resolve(file)).href, strategy: o.strategy,
         params: Object.keys(params).length ? params : undefined, symbols: o.symbols?.split(',').map(s => s.trim()), from: o.from, to: o.to,

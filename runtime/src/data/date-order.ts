@@ -56,10 +56,10 @@ interface Shape { seps: string; year: number; time: number }
 export async function numericDateFormats(store: DataStore, text: string, ctx: DateOrderContext): Promise<OrderedFormats | undefined> {
     const g = `regexp_extract(s, '${NUMERIC_DATE_SQL}', ['a', 's1', 'b', 's2', 'y', 'hm', 'sec'])`;
     const r = (await store.rows(`SELECT count(*)::DOUBLE AS n, count(*) FILTER (WHERE ok)::DOUBLE AS matched,
-            max(CAST(g.a AS INTEGER)) FILTER (WHERE ok)::DOUBLE AS max_a, max(CAST(g.b AS INTEGER)) FILTER (WHERE ok)::DOUBLE AS max_b,
-            count(*) FILTER (WHERE ok AND CAST(g.a AS INTEGER) <> CAST(g.b AS INTEGER))::DOUBLE AS differ,
+            max(TRY_CAST(g.a AS INTEGER)) FILTER (WHERE ok)::DOUBLE AS max_a, max(TRY_CAST(g.b AS INTEGER)) FILTER (WHERE ok)::DOUBLE AS max_b,
+            count(*) FILTER (WHERE ok AND TRY_CAST(g.a AS INTEGER) <> TRY_CAST(g.b AS INTEGER))::DOUBLE AS differ,
             to_json(list(DISTINCT {'seps': g.s1 || g.s2, 'year': length(g.y), 'time': CASE WHEN g.hm = '' THEN 0 WHEN g.sec = '' THEN 1 ELSE 2 END}) FILTER (WHERE ok))::VARCHAR AS shapes,
-            arg_min(s, r) FILTER (WHERE ok AND CAST(g.a AS INTEGER) <> CAST(g.b AS INTEGER)) AS example
+            arg_min(s, r) FILTER (WHERE ok AND TRY_CAST(g.a AS INTEGER) <> TRY_CAST(g.b AS INTEGER)) AS example
         FROM (SELECT r, s, g, g.a <> '' AS ok FROM (SELECT r, s, ${g} AS g FROM (SELECT rowid AS r, ${text} AS s FROM af_stage_raw) WHERE s IS NOT NULL AND s <> ''))`))[0]!;
     const n = Number(r.n), matched = Number(r.matched);
     if (matched === 0 || matched * 2 <= n) return undefined;

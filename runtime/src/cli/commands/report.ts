@@ -12,6 +12,7 @@ import { decodeResult } from '../../pipeline/result-file.js';
 import { CliError } from '../errors.js';
 import { writeReport } from './backtest.js';
 import { connect, remote, type ConnectOptions } from './daemon.js';
+import { resolveRunId } from './runs.js';
 
 export async function reportCommand(target: string, o: ConnectOptions & { output?: string }, out: (s: string) => void): Promise<number> {
     const fromFile = existsSync(target) && statSync(target).isFile();
@@ -32,6 +33,7 @@ function readResultFile(file: string): RunResult {
 async function fromDaemon(id: string, o: ConnectOptions): Promise<{ result: RunResult; uri: string | undefined }> {
     if (!/^[A-Za-z0-9_.:-]+$/.test(id)) throw new CliError(`${id}: no such file, and not a run id`);
     const client = connect(o);
+    id = await resolveRunId(client, id);
     const { run } = await remote(() => client.call('runs.get', { id }));
     const { result } = await remote(() => client.call('runs.result', { id, tradesLimit: REPORT_MAX_ROWS, trialsLimit: REPORT_MAX_ROWS }));
     return { result, uri: run.spec.uri };

@@ -3,14 +3,15 @@
  * CliErrors printed as one line; anything else is a bug and is reported as such.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { CONFIG_ENV, CONFIG_FILE } from '../config/config.js';
-import { Failure, UserInputError } from '../../../protocol/src/errors.js';
-import { applyConfig } from './config.js';
 import { CliError, errorJson, EXIT } from './errors.js';
+
+/** runtime/src/config's CONFIG_ENV and CONFIG_FILE, for the help text (a test holds them equal): that module loads zod. */
+export const CONFIG_HELP = { env: 'AF_CONFIG', file: 'alphaforge.json' } as const;
 
 /**
  * Command modules load when their command runs, not at start: they bring DuckDB, Langium, ccxt,
- * gRPC and the MCP SDK, so loading them all made `af --version` and `af --help` take seconds.
+ * gRPC and the MCP SDK (and zod, with the config and the protocol), so loading them all made
+ * `af --version` and `af --help` take seconds.
  */
 function lazy<M, K extends keyof M>(load: () => Promise<M>, name: K): M[K] extends (...a: infer A) => infer R ? (...a: A) => Promise<Awaited<R>> : never {
     return (async (...args: unknown[]) => ((await load())[name] as unknown as (...a: unknown[]) => unknown)(...args)) as never;
@@ -48,9 +49,9 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .showHelpAfterError('(run with --help for usage)')
         .configureOutput({ writeOut: out, writeErr: err })
         .exitOverride()
-        .option('--config <file>', `config file (default: $${CONFIG_ENV}, or ${CONFIG_FILE} in the current directory; docs/config.md)`)
+        .option('--config <file>', `config file (default: $${CONFIG_HELP.env}, or ${CONFIG_HELP.file} in the current directory; docs/config.md)`)
         // Settings a command takes come from flags, then the environment, then the config file.
-        .hook('preAction', (root, action) => { applyConfig(action, root.opts<{ config?: string }>().config); });
+        .hook('preAction', async (root, action) => { (await import('./config.js')).applyConfig(action, root.opts<{ config?: string }>().config); });
 
     program.command('check')
         .description('Parse, validate and lint .af files and directories; prints file:line:col severity code message. Exit 1 on errors.')
@@ -450,6 +451,9 @@ export async function run(argv: readonly string[], out = (s: string) => { proces
         }
         if (e instanceof CliError) return fail(e);
         // A failure class thrown past a command (protocol/src/errors.ts): bad input is rejected input.
+        const { Failure, UserInputError } = await import('../../../protocol/src/errors.js');
+        // A bad setting (flag, environment, config file) is the command line's fault: usage.
+        if (e instanceof (await import('../config/config.js')).ConfigError) return fail(new CliError(e.message, { code: 'usage' }));
         if (e instanceof Failure) return fail(new CliError(e.message, e instanceof UserInputError ? { code: 'rejected' } : { code: 'failure', exitCode: EXIT.failure }));
         const message = `internal error: ${(e as Error).message}`;
         if (json) out(JSON.stringify({ error: { code: 'internal', message, hint: 'this is a bug; please report it with the command you ran' } }, null, 2) + '\n');

@@ -9,7 +9,7 @@ import { basename, extname } from 'node:path';
 import type { RunResult } from '../../../../protocol/src/run-result.js';
 import { REPORT_MAX_ROWS } from '../../../../protocol/src/wire.js';
 import { decodeResult } from '../../pipeline/result-file.js';
-import { CliError } from '../errors.js';
+import { CliError, rejected } from '../errors.js';
 import { writeReport } from './backtest.js';
 import { connect, remote, type ConnectOptions } from './daemon.js';
 import { resolveRunId } from './runs.js';
@@ -26,7 +26,7 @@ export async function reportCommand(target: string, o: ConnectOptions & { output
 
 function readResultFile(file: string): RunResult {
     const decoded = decodeResult(readFileSync(file));
-    if (!decoded.ok) throw new CliError(`${file}: ${decoded.problem}; give a result.json of a run (af backtest --json > result.json) or a run id`);
+    if (!decoded.ok) throw rejected(`${file}: ${decoded.problem}; give a result.json of a run (af backtest --json > result.json) or a run id`);
     return decoded.result;
 }
 

@@ -371,6 +371,11 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .option('--state-dir <dir>', 'state directory with the database (default .alphaforge, or $AF_STATE_DIR)')
         .action(async opts => { program.setOptionValue('exit', await demoCommand(opts, out)); });
 
+    program.command('completion')
+        .description('Print a shell completion script: source <(af completion bash) · source <(af completion zsh) · af completion fish > ~/.config/fish/completions/af.fish')
+        .argument('<shell>', 'bash, zsh or fish')
+        .action(async (shell: string) => { out((await import('./completion.js')).completionScript(program, shell)); });
+
     const configure = (c: Command): void => {
         c.configureOutput({ writeOut: out, writeErr: err }).exitOverride().showHelpAfterError('(run with --help for usage)');
         c.commands.forEach(configure);

@@ -105,7 +105,9 @@ describe('af runs', () => {
         const cmp = await af('runs', 'compare', ids[0]!, ids[1]!, ...remoteArgs);
         expect(cmp.code).toBe(0);
         expect(cmp.out).toMatch(/difference/);
-        expect(cmp.out).toMatch(/Sharpe\s+-?\d+\.\d\d\s+-?\d+\.\d\d\s+([+−][\d.,]+|0)?/);
+        // Metrics in the order of every other table (total return first), not alphabetical.
+        expect(cmp.out.indexOf('Total return')).toBeLessThan(cmp.out.indexOf('Annual volatility'));
+        expect(cmp.out).toMatch(/Sharpe\s+-?\d+\.\d\d\s+-?\d+\.\d\d\s+([+-][\d.,]+|0)?/);
         const cmpJson = JSON.parse((await af('runs', 'compare', ids[0]!, ids[1]!, '--json', ...remoteArgs)).out) as { runs: { id: string }[] };
         expect(cmpJson.runs.map(r => r.id.slice(0, 8))).toEqual([ids[0], ids[1]]);
     }, 120_000);

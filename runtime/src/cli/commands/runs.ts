@@ -9,6 +9,7 @@ import type { ResultOf } from '../../../../protocol/src/daemon/index.js';
 import { CliError } from '../errors.js';
 import { readWholeResult } from '../remote-result.js';
 import { exportRunResult } from '../run-export.js';
+import { RECORDED_METRICS } from '../filter-keys.js';
 import { style } from '../style.js';
 import { printGrid } from '../table.js';
 import { connect, remote, type ConnectOptions } from './daemon.js';
@@ -67,7 +68,9 @@ export function compareText(c: Compared): string {
         const differs = c.differingParams.includes(k);
         rows.push([differs ? style.bold(`${k} *`) : k, ...c.runs.map(r => r.params[k] === undefined ? '—' : String(r.params[k])), ...(two ? [''] : [])]);
     }
-    for (const k of c.metricKeys) {
+    // In the order tables show metrics (protocol/src/metrics.ts), then anything else.
+    const order = (k: string): number => { const i = RECORDED_METRICS.indexOf(k); return i < 0 ? RECORDED_METRICS.length : i; };
+    for (const k of [...c.metricKeys].sort((a, b) => order(a) - order(b))) {
         const vals = c.runs.map(r => r.metrics[k]);
         const best = c.best[k];
         const cells = c.runs.map((r, i) => {
@@ -89,7 +92,7 @@ function difference(key: string, a: unknown, b: unknown): string {
     if (d === 0) return '0';
     const kind = metricDefinition(key)?.kind;
     const text = kind === 'percent' ? `${formatMetric('winRate', Math.abs(d)).replace('%', '')} pp` : formatMetric(key, Math.abs(d));
-    return `${d > 0 ? '+' : '−'}${text}`;
+    return `${d > 0 ? '+' : '-'}${text}`;
 }
 
 export async function runsCompareCommand(ids: string[], o: ConnectOptions & { metrics?: string }, out: (s: string) => void): Promise<number> {

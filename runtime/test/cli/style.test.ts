@@ -11,6 +11,7 @@ import { CONFIG_ENV, CONFIG_FILE } from '../../src/config/config.js';
 import { CONFIG_HELP, run } from '../../src/cli/main.js';
 import { colourWanted, visibleLength } from '../../src/cli/style.js';
 import { printGrid } from '../../src/cli/table.js';
+import { progressBar } from '../../src/cli/progress.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -31,6 +32,29 @@ describe('colour', () => {
         const lines = grid.trimEnd().split('\n');
         expect(lines.map(visibleLength)).toEqual([13, 13, 13]);
         expect(lines[1]).toContain('\x1b[32ma\x1b[39m    ');
+    });
+});
+
+describe('progress', () => {
+    it('a bar that ends early (a remote run reports in steps) clears its line: nothing stale under the output', () => {
+        const saved = process.env['AF_PROGRESS'];
+        process.env['AF_PROGRESS'] = '1';
+        try {
+            const writes: string[] = [];
+            const bar = progressBar('walk-forward', s => { writes.push(s); });
+            bar(37, 100);
+            expect(writes.at(-1)).toMatch(/^\rwalk-forward \[#+ +\] {2}37% 37\/100/);
+            bar.end();
+            expect(writes.at(-1)).toBe('\r\x1b[2K');
+            const done = progressBar('sweep', s => { writes.push(s); });
+            done(5, 5);
+            const n = writes.length;
+            done.end(); // a finished bar ended its line itself
+            expect(writes.length).toBe(n);
+        } finally {
+            if (saved === undefined) delete process.env['AF_PROGRESS'];
+            else process.env['AF_PROGRESS'] = saved;
+        }
     });
 });
 

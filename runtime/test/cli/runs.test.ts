@@ -221,6 +221,15 @@ describe('errors and exit codes', () => {
         expect(plain.err).toMatch(/unknown option '--bogus'/);
     });
 
+    it('a remote run that fails is a failure (1): one line, or the JSON error with the run', async () => {
+        const text = await af('backtest', file, '--params', 'nope=3', '--remote', ...remoteArgs);
+        expect(text.code).toBe(1);
+        expect(text.err).toMatch(/^af: backtest [0-9a-f-]{36} failed: .*unknown param 'nope'.* \(af runs logs [0-9a-f]{8}\)\n$/);
+        const json = await af('backtest', file, '--params', 'nope=3', '--json', '--remote', ...remoteArgs);
+        expect(json.code).toBe(1);
+        expect(JSON.parse(json.out).error).toMatchObject({ code: 'failure', message: expect.stringMatching(/failed: /), run: { state: 'failed' } });
+    }, 60_000);
+
     it('the daemon unreachable is a failure (1), as JSON under --json', async () => {
         const r = await af('runs', 'ls', '--url', 'http://127.0.0.1:9', '--token', 'af_x', '--json');
         expect(r.code).toBe(1);

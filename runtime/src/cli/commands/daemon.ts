@@ -357,9 +357,7 @@ export async function submitRemote(kind: 'backtest' | 'sweep' | 'walkforward', f
     bar?.end();
     const r = await remote(() => client.call('runs.get', { id }));
     if (r.run.state !== 'completed') {
-        if (o.json) out(JSON.stringify(r, null, 2) + '\n');
-        else out(`${kind} ${id} ${r.run.state}${r.run.error ? `: ${r.run.error}` : ''}\n`);
-        return 1;
+        throw new CliError(`${kind} ${id} ${r.run.state}${r.run.error ? `: ${r.run.error}` : ''}`, { code: 'failure', exitCode: EXIT.failure, hint: `af runs logs ${id.slice(0, SHORT_ID)}`, details: { run: r.run } });
     }
     // The result as the local command prints it: the same document for --json, the same text otherwise.
     if (o.json) out(JSON.stringify((await readWholeResult(client, id)).result, jsonNumbers, 2) + '\n');

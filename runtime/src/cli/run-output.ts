@@ -19,7 +19,9 @@ export interface RunOutputOptions {
 }
 
 const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
-const paramText = (p: Readonly<Record<string, number | boolean>>): string => Object.entries(p).map(([k, v]) => `${k}=${v}`).join(' ') || '(none)';
+/** A param value without floating-point noise (a grid step of 0.1 gives 0.30000000000000004). */
+export const paramValue = (v: number | boolean | undefined): string => typeof v === 'number' ? String(Number(v.toPrecision(12))) : v === undefined ? '' : String(v);
+const paramText = (p: Readonly<Record<string, number | boolean>>): string => Object.entries(p).map(([k, v]) => `${k}=${paramValue(v)}`).join(' ') || '(none)';
 /** The summary columns of a sweep's trials and of a walk-forward's windows. */
 const SUMMARY = ['sharpe', 'cagr', 'maxDrawdown', 'tradeCount'] as const;
 const label = (k: string): string => metricDefinition(k)?.label ?? k;
@@ -60,7 +62,7 @@ function sweepText(r: RunResult, o: RunOutputOptions): string {
     const top = sw.trials.slice(0, o.top ?? 20);
     s += printGrid(
         [...names, ...SUMMARY.map(label)],
-        top.map(t => [...names.map(n => String(t.params[n] ?? '')), ...SUMMARY.map(k => formatMetric(k, t.metrics[k]))]),
+        top.map(t => [...names.map(n => paramValue(t.params[n])), ...SUMMARY.map(k => formatMetric(k, t.metrics[k]))]),
         [...names.map(() => 'right' as const), ...SUMMARY.map(() => 'right' as const)],
     );
     if (sw.trialCount > top.length) s += style.dim(`  … ${formatMetric('trials', sw.trialCount - top.length)} more (--top)\n`);

@@ -11,6 +11,7 @@ import { CONFIG_ENV, CONFIG_FILE } from '../../src/config/config.js';
 import { CONFIG_HELP, run } from '../../src/cli/main.js';
 import { colourWanted, visibleLength } from '../../src/cli/style.js';
 import { printGrid } from '../../src/cli/table.js';
+import { paramValue } from '../../src/cli/run-output.js';
 import { progressBar } from '../../src/cli/progress.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -32,6 +33,15 @@ describe('colour', () => {
         const lines = grid.trimEnd().split('\n');
         expect(lines.map(visibleLength)).toEqual([13, 13, 13]);
         expect(lines[1]).toContain('\x1b[32ma\x1b[39m    ');
+    });
+});
+
+describe('numbers', () => {
+    it('param values print without floating-point noise', () => {
+        expect(paramValue(0.1 + 0.2)).toBe('0.3');
+        expect(paramValue(1e-7)).toBe('1e-7');
+        expect(paramValue(250)).toBe('250');
+        expect(paramValue(true)).toBe('true');
     });
 });
 

@@ -30,7 +30,7 @@ describe('af demo', () => {
         expect(r.code).toBe(0);
         expect(r.out).toContain('all examples check clean');
         expect(r.out).toMatch(/5105 daily bars of sp:SPX, 2000-01-03 \.\. 2020-04-17/);
-        expect(r.out).toMatch(/SmaCross on sp:SPX 1d, 2000-01-03 → 2020-04-17 \(5105 bars, warm-up 100\)/);
+        expect(r.out).toMatch(/SmaCross on sp:SPX 1d, 2000-01-03 → 2020-04-17 \(5,105 bars, warm-up 100\)/);
         for (const m of ['Total return', 'CAGR', 'Sharpe', 'Sortino', 'Max drawdown', 'Calmar', 'Win rate', 'Profit factor', 'Exposure', 'Turnover', 'Trades']) expect(r.out).toContain(m);
         const report = join(state, 'reports', 'demo-backtest.html');
         expect(existsSync(report)).toBe(true);
@@ -92,7 +92,7 @@ describe('af backtest', () => {
         expect(embedded(join(dir, 'again.html'))).not.toBe('');
         expect(JSON.parse(embedded(join(dir, 'again.html'))).result).toEqual(JSON.parse(embedded(html)).result);
         const bad = await af('report', join(dir, 'bt.html'));
-        expect(bad.code).toBe(2);
+        expect(bad.code).toBe(3); // rejected input (docs/cli.md)
         expect(bad.err).toMatch(/bt\.html: it is not JSON/);
     });
 
@@ -109,15 +109,15 @@ describe('af backtest', () => {
 
     it('bad input: one clear line, no stack trace', async () => {
         const unknown = await af('backtest', 'examples/sma-cross.af', '--symbols', 'nyse:NOPE', ...sd);
-        expect(unknown.code).toBe(2);
+        expect(unknown.code).toBe(3);
         expect(unknown.err).toMatch(/^af: no bars stored for nyse:NOPE .*af data import/);
         const badParam = await af('backtest', 'examples/sma-cross.af', '--params', 'fast=70', ...sd);
-        expect(badParam.code).toBe(2);
+        expect(badParam.code).toBe(3);
         expect(badParam.err).toMatch(/fast/);
         const badDate = await af('backtest', 'examples/sma-cross.af', '--from', 'yesterday', ...sd);
         expect(badDate.err).toMatch(/--from 'yesterday' is not a date/);
         const empty = await af('backtest', 'examples/sma-cross.af', '--from', '2030-01-01', ...sd);
-        expect(empty.code).toBe(2);
+        expect(empty.code).toBe(3);
         expect(empty.err).toMatch(/no bars of sp:SPX 1d between 2030-01-01 and the end/);
         const short = await af('backtest', 'examples/sma-cross.af', '--from', '2020-03-01', ...sd);
         expect(short.code).toBe(0);
@@ -167,7 +167,7 @@ describe('af backtest', () => {
         const last = Number(readFileSync(fast, 'utf8').trim().split('\n')[1]);
         expect(last).toBeCloseTo(close.slice(-20).reduce((a, b) => a + b, 0) / 20, 9);
         const refused = await af('data', 'export', join(dir, 'x.csv'), '--sql', 'DELETE FROM bars', ...sd);
-        expect(refused.code).toBe(2);
+        expect(refused.code).toBe(3);
         expect(refused.err).toMatch(/never changes data/);
         expect((await af('data', 'panels', '--json', ...sd)).out).toContain('"SmaCross"');
     });
@@ -198,7 +198,7 @@ describe('af data', () => {
         const file = writeFile(dir, 'bad.csv', csv(rows));
         const state2 = ['--state-dir', join(dir, 'state')];
         const bad = await af('data', 'import', file, '--venue', 'test', '--symbol', 'abc', '--timeframe', '1d', ...state2);
-        expect(bad.code).toBe(2);
+        expect(bad.code).toBe(3); // rejected input, not a usage error
         expect(bad.out).toMatch(/non-positive-price: 1 × price <= 0/);
         expect(bad.out).toMatch(/line 5 /);
         expect(bad.out).toMatch(/duplicate-ts: 1 ×/);
@@ -245,7 +245,7 @@ describe('af data fetch', () => {
             const ls = JSON.parse((await af('data', 'ls', '--json', ...s)).out) as { id: string; bars: number; first: string; last: string }[];
             expect(ls).toEqual([expect.objectContaining({ id: 'binance:BTC/USDT', bars: 30, first: iso(start), last: iso(start + 29 * day) })]);
             const bad = await af('data', 'fetch', 'binance', 'BTC/USDX', '1d', '--since', iso(start), '--urls', standin.url, ...s);
-            expect(bad.code).toBe(2);
+            expect(bad.code).toBe(3);
             expect(bad.err).toMatch(/no spot market BTC\/USDX; close matches: .*BTC\/USDT/);
         } finally {
             await standin.close();

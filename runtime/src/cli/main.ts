@@ -3,28 +3,49 @@
  * CliErrors printed as one line; anything else is a bug and is reported as such.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { CONFIG_ENV, CONFIG_FILE } from '../config/config.js';
-import { applyConfig } from './config.js';
-import { CliError } from './errors.js';
-import { checkCommand } from './commands/check.js';
-import { explainCommand } from './commands/explain.js';
-import { demoCommand } from './commands/demo.js';
-import { fmtCommand } from './commands/fmt.js';
-import { compileCommand } from './commands/compile.js';
-import { fingerprintCommand } from './commands/fingerprint.js';
-import { backtestCommand, panelCommand, sweepCommand, walkforwardCommand } from './commands/backtest.js';
-import { reportCommand } from './commands/report.js';
-import { dataExportCommand, dataFetchCommand, dataImportCommand, dataPanelsCommand, dataLsCommand, dataResampleCommand, dataSampleCommand, dataShowCommand, dataSynthCommand } from './commands/data.js';
-import { Failure } from '../../../protocol/src/errors.js';
-import { logsCommand } from './commands/logs.js';
-import { auditCommand } from './commands/audit.js';
-import {
-    daemonRunCommand, daemonStartCommand, daemonStatusCommand, daemonStopCommand, expSearchCommand, loginCommand, runsCancelCommand, runsLogsCommand, runsPromoteCommand,
-    runsLsCommand, runsShowCommand, submitRemote, tokenCreateCommand, tokenLsCommand, tokenRevokeCommand, userCommand,
-} from './commands/daemon.js';
-import { mcpCommand } from './commands/mcp.js';
-import { registryDiffCommand, registryLsCommand, registryPublishCommand, registryShowCommand, registryTransitionCommand } from './commands/registry.js';
-import { parseScope, similarCommand } from './commands/similar.js';
+import { CliError, errorJson, EXIT } from './errors.js';
+
+/** runtime/src/config's CONFIG_ENV and CONFIG_FILE, for the help text (a test holds them equal): that module loads zod. */
+export const CONFIG_HELP = { env: 'AF_CONFIG', file: 'alphaforge.json' } as const;
+
+/**
+ * Command modules load when their command runs, not at start: they bring DuckDB, Langium, ccxt,
+ * gRPC and the MCP SDK (and zod, with the config and the protocol), so loading them all made
+ * `af --version` and `af --help` take seconds.
+ */
+function lazy<M, K extends keyof M>(load: () => Promise<M>, name: K): M[K] extends (...a: infer A) => infer R ? (...a: A) => Promise<Awaited<R>> : never {
+    return (async (...args: unknown[]) => ((await load())[name] as unknown as (...a: unknown[]) => unknown)(...args)) as never;
+}
+const check = () => import('./commands/check.js'), explain = () => import('./commands/explain.js'), demo = () => import('./commands/demo.js');
+const fmt = () => import('./commands/fmt.js'), compile = () => import('./commands/compile.js'), fingerprint = () => import('./commands/fingerprint.js');
+const backtest = () => import('./commands/backtest.js'), report = () => import('./commands/report.js'), dataCmds = () => import('./commands/data.js');
+const logs = () => import('./commands/logs.js'), audit = () => import('./commands/audit.js'), daemonCmds = () => import('./commands/daemon.js');
+const runsCmds = () => import('./commands/runs.js'), mcp = () => import('./commands/mcp.js'), similar = () => import('./commands/similar.js');
+const checkCommand = lazy(check, 'checkCommand'), explainCommand = lazy(explain, 'explainCommand'), demoCommand = lazy(demo, 'demoCommand');
+const fmtCommand = lazy(fmt, 'fmtCommand'), compileCommand = lazy(compile, 'compileCommand'), fingerprintCommand = lazy(fingerprint, 'fingerprintCommand');
+const backtestCommand = lazy(backtest, 'backtestCommand'), panelCommand = lazy(backtest, 'panelCommand'), sweepCommand = lazy(backtest, 'sweepCommand'), walkforwardCommand = lazy(backtest, 'walkforwardCommand');
+const reportCommand = lazy(report, 'reportCommand');
+const dataExportCommand = lazy(dataCmds, 'dataExportCommand'), dataFetchCommand = lazy(dataCmds, 'dataFetchCommand'), dataImportCommand = lazy(dataCmds, 'dataImportCommand');
+const dataPanelsCommand = lazy(dataCmds, 'dataPanelsCommand'), dataLsCommand = lazy(dataCmds, 'dataLsCommand'), dataResampleCommand = lazy(dataCmds, 'dataResampleCommand');
+const dataSampleCommand = lazy(dataCmds, 'dataSampleCommand'), dataShowCommand = lazy(dataCmds, 'dataShowCommand'), dataSynthCommand = lazy(dataCmds, 'dataSynthCommand');
+const logsCommand = lazy(logs, 'logsCommand'), auditCommand = lazy(audit, 'auditCommand');
+const daemonRunCommand = lazy(daemonCmds, 'daemonRunCommand'), daemonStartCommand = lazy(daemonCmds, 'daemonStartCommand'), daemonStatusCommand = lazy(daemonCmds, 'daemonStatusCommand');
+const daemonStopCommand = lazy(daemonCmds, 'daemonStopCommand'), expSearchCommand = lazy(daemonCmds, 'expSearchCommand'), loginCommand = lazy(daemonCmds, 'loginCommand');
+const runsCancelCommand = lazy(daemonCmds, 'runsCancelCommand'), runsLogsCommand = lazy(daemonCmds, 'runsLogsCommand'), runsShowCommand = lazy(daemonCmds, 'runsShowCommand');
+const submitRemote = lazy(daemonCmds, 'submitRemote'), tokenCreateCommand = lazy(daemonCmds, 'tokenCreateCommand'), tokenLsCommand = lazy(daemonCmds, 'tokenLsCommand');
+const tokenRevokeCommand = lazy(daemonCmds, 'tokenRevokeCommand'), userCommand = lazy(daemonCmds, 'userCommand');
+const runsLsCommand = lazy(runsCmds, 'runsLsCommand'), runsCompareCommand = lazy(runsCmds, 'runsCompareCommand'), runsExportCommand = lazy(runsCmds, 'runsExportCommand');
+const mcpCommand = lazy(mcp, 'mcpCommand'), similarCommand = lazy(similar, 'similarCommand');
+const registryCmds = () => import('./commands/registry.js');
+const runsPromoteCommand = lazy(daemonCmds, 'runsPromoteCommand');
+const registryPublishCommand = lazy(registryCmds, 'registryPublishCommand'), registryLsCommand = lazy(registryCmds, 'registryLsCommand');
+const registryShowCommand = lazy(registryCmds, 'registryShowCommand'), registryTransitionCommand = lazy(registryCmds, 'registryTransitionCommand');
+const registryDiffCommand = lazy(registryCmds, 'registryDiffCommand');
+
+function parseScope(v: string): 'workspace' | 'store' | 'all' {
+    if (v !== 'workspace' && v !== 'store' && v !== 'all') throw new CliError(`--scope must be workspace, store or all, not '${v}'`);
+    return v;
+}
 
 export function buildProgram(out: (s: string) => void, err: (s: string) => void): Command {
     const program = new Command('af')
@@ -33,9 +54,9 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .showHelpAfterError('(run with --help for usage)')
         .configureOutput({ writeOut: out, writeErr: err })
         .exitOverride()
-        .option('--config <file>', `config file (default: $${CONFIG_ENV}, or ${CONFIG_FILE} in the current directory; docs/config.md)`)
+        .option('--config <file>', `config file (default: $${CONFIG_HELP.env}, or ${CONFIG_HELP.file} in the current directory; docs/config.md)`)
         // Settings a command takes come from flags, then the environment, then the config file.
-        .hook('preAction', (root, action) => { applyConfig(action, root.opts<{ config?: string }>().config); });
+        .hook('preAction', async (root, action) => { (await import('./config.js')).applyConfig(action, root.opts<{ config?: string }>().config); });
 
     program.command('check')
         .description('Parse, validate and lint .af files and directories; prints file:line:col severity code message. Exit 1 on errors.')
@@ -51,7 +72,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .argument('[code]', 'diagnostic code, e.g. AF101')
         .option('--all', 'print every code', false)
         .option('--markdown', 'print Markdown (docs/diagnostics.md)', false)
-        .action((code: string | undefined, opts) => { program.setOptionValue('exit', explainCommand(code, opts, out)); });
+        .action(async (code: string | undefined, opts) => { program.setOptionValue('exit', await explainCommand(code, opts, out)); });
 
     program.command('compile')
         .description('Compile a strategy and print its IR (default), canonical DAG, or the DAG as Graphviz dot.')
@@ -141,7 +162,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .requiredOption('--timeframe <tf>', 'bar length, e.g. 1m, 1h, 1d'))
         .option('--calendar <calendar>', '24x7 (crypto) or weekdays (equities: weekends are not gaps)', '24x7')
         .option('--map <field=column...>', 'column mapping, e.g. ts=Date close="Adj Close" (default: matched by name)')
-        .option('--date-format <fmt>', 'strptime format of the timestamp column, e.g. %d/%m/%Y')
+        .option('--date-format <fmt>', 'strptime format of the timestamp column, e.g. %m/%d/%Y (US), %d.%m.%Y %H:%M; tokens in docs/cli.md. Numeric dates whose day/month order the data leaves open are refused until it is given')
         .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'parquet']))
         .option('--repair', 'drop invalid rows, keep the last of duplicate timestamps, sort', false)
         .option('--allow-gaps', 'import despite missing bars (never invented; they stay missing)', false)
@@ -286,19 +307,26 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .argument('<action>', 'create, ls, disable, enable, role, team').argument('[args...]', 'arguments of the action'))
         .action(async (action: string, args: string[], opts) => { program.setOptionValue('exit', await userCommand(action, args, opts, out)); });
 
-    const runs = program.command('runs').description('Runs on the daemon: list, show, cancel, promote, logs.');
+    const runs = program.command('runs').description('Runs on the daemon: list, show, compare, export, cancel, promote, logs.');
     client(runs.command('ls').description('Runs of your team, newest first.'))
         .addOption(new Option('--state <state>', 'only this state').choices(['created', 'queued', 'running', 'completed', 'failed', 'cancelled']))
         .option('--limit <n>', 'rows', parsePositive('--limit'), 20)
         .action(async opts => { program.setOptionValue('exit', await runsLsCommand(opts, out)); });
-    client(runs.command('show').description('One run: state, params, metrics, provenance.').argument('<id>', 'run id'))
+    client(runs.command('compare').description('Runs side by side: params (the differing ones marked), metrics and, for two runs, the difference.').argument('<ids...>', 'two or more run ids (or unique prefixes)'))
+        .option('--metrics <keys>', 'only these metrics, e.g. sharpe,cagr,maxDrawdown')
+        .action(async (ids: string[], opts) => { program.setOptionValue('exit', await runsCompareCommand(ids, opts, out)); });
+    client(runs.command('export').description('Write a run\'s trades, series and metrics (a sweep\'s trials, a walk-forward\'s windows) for notebooks: OUT.trades.EXT, OUT.series.EXT, OUT.metrics.EXT … (docs/cli.md).')
+        .argument('<id>', 'run id (or a unique prefix)').argument('<out>', 'out.parquet, out.arrow (Arrow IPC / Feather v2) or out.csv'))
+        .addOption(new Option('--format <format>', 'override the format of the extension').choices(['parquet', 'arrow', 'csv']))
+        .action(async (id: string, file: string, opts) => { program.setOptionValue('exit', await runsExportCommand(id, file, opts, out)); });
+    client(runs.command('show').description('One run: state, params, metrics, provenance.').argument('<id>', 'run id (or a unique prefix)'))
         .action(async (id: string, opts) => { program.setOptionValue('exit', await runsShowCommand(id, opts, out)); });
-    client(runs.command('cancel').description('Cancel a queued or running run (the work stops).').argument('<id>', 'run id'))
+    client(runs.command('cancel').description('Cancel a queued or running run (the work stops).').argument('<id>', 'run id (or a unique prefix)'))
         .action(async (id: string, opts) => { program.setOptionValue('exit', await runsCancelCommand(id, opts, out)); });
     client(runs.command('promote').description('Mark a completed run as a candidate for the strategy registry (then: af registry publish ID).').argument('<id>', 'run id'))
         .option('--note <text>', 'why')
         .action(async (id: string, opts) => { program.setOptionValue('exit', await runsPromoteCommand(id, opts, out)); });
-    client(runs.command('logs').description('The log lines of a run.').argument('<id>', 'run id'))
+    client(runs.command('logs').description('The log lines of a run.').argument('<id>', 'run id (or a unique prefix)'))
         .action(async (id: string, opts) => { program.setOptionValue('exit', await runsLogsCommand(id, opts, out)); });
 
     const registry = program.command('registry').description('The strategy registry: versioned, approved strategies of your team (NAME@VERSION). See docs/registry.md.');
@@ -375,6 +403,11 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .option('--state-dir <dir>', 'state directory with the database (default .alphaforge, or $AF_STATE_DIR)')
         .action(async opts => { program.setOptionValue('exit', await demoCommand(opts, out)); });
 
+    program.command('completion')
+        .description('Print a shell completion script: source <(af completion bash) · source <(af completion zsh) · af completion fish > ~/.config/fish/completions/af.fish')
+        .argument('<shell>', 'bash, zsh or fish')
+        .action(async (shell: string) => { out((await import('./completion.js')).completionScript(program, shell)); });
+
     const configure = (c: Command): void => {
         c.configureOutput({ writeOut: out, writeErr: err }).exitOverride().showHelpAfterError('(run with --help for usage)');
         c.commands.forEach(configure);
@@ -422,19 +455,46 @@ function parseInteger(flag: string): (v: string) => number {
     };
 }
 
-/** Runs the CLI and returns the exit code (never calls process.exit, so it is testable in-process). */
+/** Does the command line ask for JSON output (--json, or --format json)? Then errors are JSON too. */
+function wantsJson(argv: readonly string[]): boolean {
+    return argv.some((a, i) => a === '--json' || (a === '--format' && argv[i + 1] === 'json') || a === '--format=json');
+}
+
+/**
+ * Runs the CLI and returns the exit code (never calls process.exit, so it is testable in-process).
+ * Exit codes (errors.ts, docs/cli.md): 0 ok, 1 failure, 2 usage, 3 rejected input, 70 a bug.
+ */
 export async function run(argv: readonly string[], out = (s: string) => { process.stdout.write(s); }, err = (s: string) => { process.stderr.write(s); }): Promise<number> {
-    const program = buildProgram(out, err);
+    const json = wantsJson(argv);
+    // Under --json, commander's own error text is kept back: the error is printed once, as JSON.
+    let usageText = '';
+    const program = buildProgram(out, json ? s => { usageText += s; } : err);
+    const fail = (e: CliError): number => {
+        if (json) out(errorJson(e));
+        else err(`af: ${e.message}${e.hint ? ` (${e.hint})` : ''}\n`);
+        return e.exitCode;
+    };
     try {
         await program.parseAsync([...argv], { from: 'user' });
         return (program.getOptionValue('exit') as number | undefined) ?? 0;
     } catch (e) {
-        if (e instanceof CommanderError) return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : 2;
-        if (e instanceof CliError || e instanceof Failure) {
-            err(`af: ${e.message}\n`);
-            return e instanceof CliError ? e.exitCode : 2;
+        if (e instanceof CommanderError) {
+            if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') {
+                if (json && usageText) err(usageText);
+                return EXIT.ok;
+            }
+            if (json) out(errorJson(new CliError(e.message.replace(/^error: /, ''), { code: 'usage', hint: 'run with --help for usage' })));
+            return EXIT.usage;
         }
-        err(`af: internal error: ${(e as Error).message}\n(this is a bug; please report it with the command you ran)\n`);
-        return 70;
+        if (e instanceof CliError) return fail(e);
+        // A failure class thrown past a command (protocol/src/errors.ts): bad input is rejected input.
+        const { Failure, UserInputError } = await import('../../../protocol/src/errors.js');
+        // A bad setting (flag, environment, config file) is the command line's fault: usage.
+        if (e instanceof (await import('../config/config.js')).ConfigError) return fail(new CliError(e.message, { code: 'usage' }));
+        if (e instanceof Failure) return fail(new CliError(e.message, e instanceof UserInputError ? { code: 'rejected' } : { code: 'failure', exitCode: EXIT.failure }));
+        const message = `internal error: ${(e as Error).message}`;
+        if (json) out(JSON.stringify({ error: { code: 'internal', message, hint: 'this is a bug; please report it with the command you ran' } }, null, 2) + '\n');
+        else err(`af: ${message}\n(this is a bug; please report it with the command you ran)\n`);
+        return EXIT.internal;
     }
 }

@@ -13,12 +13,13 @@ import { basename, extname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DataError, firstLine } from './errors.js';
 import { formatTs } from './dates.js';
+import { isNumericDate, numericDateFormats, parseWith, type DateOrderContext } from './date-order.js';
 import { normalizeSymbol, type InstrumentId } from './symbols.js';
 import { parseCalendar, parseTimeframe, type Calendar, type Timeframe } from './timeframe.js';
 import { type DataStore } from '../store/store.js';
 import { csvRowNumbering } from './lines.js';
 import { LOCAL_OWNER, ownerAfterWrite, recordOwner, seriesOwner, type SeriesOwner, type Visibility } from './ownership.js';
-import { bySourceRow, findGaps, invalidPredicate, toProblem, validateStage, type Problem, type RowNumbering, type ValidationOptions } from './validate.js';
+import { bySourceRow, findGaps, gapsAreWeekends, invalidPredicate, toProblem, validateStage, type Problem, type RowNumbering, type ValidationOptions } from './validate.js';
 
 export const FIELDS = ['ts', 'open', 'high', 'low', 'close', 'volume'] as const;
 export type Field = typeof FIELDS[number];
@@ -238,7 +239,10 @@ async function stageFile(store: DataStore, file: string, format: 'csv' | 'parque
     notes.push(redacted
         ? `columns: ${FIELDS.join(', ')} found${ignored.length ? `; ${ignored.length} other column(s) ignored` : ''}`
         : `columns: ${FIELDS.map(f => f === mapping[f] ? f : `${f}=${mapping[f]}`).join(', ')}${ignored.length ? `; ignored: ${ignored.join(', ')}` : ''}`);
-    const tsForced = o.dateFormat && format === 'csv' ? `, types = {${lit(mapping.ts)}: 'VARCHAR'}` : '';
+    // Numeric dates (03/04/2024) are read as text and their day/month order decided from the whole
+    // column (date-order.ts): the sniffer would pick one order for an ambiguous column silently.
+    const numericDates = format === 'csv' && !o.dateFormat && await startsWithNumericDates(store, reader(', all_varchar = true'), mapping.ts);
+    const tsForced = (o.dateFormat || numericDates) && format === 'csv' ? `, types = {${lit(mapping.ts)}: 'VARCHAR'}` : '';
     const select = FIELDS.map(f => `${q(mapping[f])} AS ${q(`f_${f}`)}`).join(', ');
     try {
         await store.run(`CREATE OR REPLACE TEMP TABLE af_stage_raw AS SELECT ${select} FROM ${reader(tsForced)}`);
@@ -255,7 +259,7 @@ async function stageFile(store: DataStore, file: string, format: 'csv' | 'parque
         }
     }
     const types = new Map((await store.rows(`DESCRIBE af_stage_raw`)).map(r => [String(r.column_name), String(r.column_type)]));
-    const tsExpr = await timestampExpression(store, types.get('f_ts')!, o.dateFormat, notes);
+    const tsExpr = await timestampExpression(store, types.get('f_ts')!, o.dateFormat, notes, { shown, column: mapping.ts, tf: parseTimeframe(o.timeframe), redacted });
     const value = (f: Field): string => {
         const t = types.get(`f_${f}`)!;
         return NUMERIC.test(t) ? `CAST(${q(`f_${f}`)} AS DOUBLE)` : `try_cast(trim(CAST(${q(`f_${f}`)} AS VARCHAR)) AS DOUBLE)`;
@@ -333,8 +337,14 @@ function mapColumns(file: string, names: readonly string[], map: ColumnMap, reda
     return out as Record<Field, string>;
 }
 
+/** Do the first values of the CSV's timestamp column look like numeric dates (03/04/2024)? */
+async function startsWithNumericDates(store: DataStore, reader: string, column: string): Promise<boolean> {
+    const rows = await store.rows(`SELECT trim(${q(column)}) AS v FROM ${reader} WHERE trim(${q(column)}) <> '' LIMIT 5`);
+    return rows.some(r => isNumericDate(String(r.v)));
+}
+
 /** SQL turning the staged timestamp column into a UTC TIMESTAMP (NULL when unparseable). */
-async function timestampExpression(store: DataStore, type: string, dateFormat: string | undefined, notes: string[]): Promise<string> {
+async function timestampExpression(store: DataStore, type: string, dateFormat: string | undefined, notes: string[], ctx: DateOrderContext): Promise<string> {
     const c = q('f_ts');
     if (dateFormat) {
         notes.push(`ts parsed with format ${dateFormat}`);
@@ -346,6 +356,11 @@ async function timestampExpression(store: DataStore, type: string, dateFormat: s
     let asNumber = `CAST(${c} AS DOUBLE)`;
     if (!numeric) {
         const text = `trim(CAST(${c} AS VARCHAR))`;
+        const ordered = await numericDateFormats(store, text, ctx);
+        if (ordered) {
+            notes.push(`ts read ${ordered.order === 'day-first' ? 'day first' : 'month first'} (${ordered.formats.join(', ')}): ${ordered.why}`);
+            return parseWith(text, ordered.formats);
+        }
         const r = (await store.rows(`SELECT count(${c})::DOUBLE AS n, count(*) FILTER (WHERE regexp_full_match(${text}, '-?[0-9]+(\\.[0-9]+)?'))::DOUBLE AS num FROM af_stage_raw`))[0]!;
         // Epoch numbers when most values are numbers: one bad value in an epoch column must be
         // reported as that one bad row, not turn the column into ISO text that no row parses as.
@@ -383,7 +398,10 @@ async function finishImport(store: DataStore, source: string, t: Target, o: Impo
     const unfixable = errors.filter(p => !p.repair);
     if (errors.length > 0 && (!o.repair || unfixable.length > 0)) {
         const summary = errors.map(p => `${p.count} × ${p.message.replace(/:.*$/, '')} (first at ${p.rows[0] === undefined ? '?' : `${numbering.label} ${p.rows[0]}`})`).join('; ');
-        const advice = unfixable.length > 0
+        const weekends = unfixable.length > 0 && unfixable.every(p => p.code === 'gap') ? await gapsAreWeekends(store, vo) : undefined;
+        const advice = weekends
+            ? `every missing bar falls on a Saturday or Sunday${weekends.holidays ? ` or is a single missing weekday (${weekends.holidays}, holidays?)` : ''}: the series trades on weekdays; re-run with --calendar weekdays, not --allow-gaps` + (errors.length > unfixable.length && !o.repair ? ', and --repair to drop the invalid rows' : '')
+            : unfixable.length > 0
             ? 're-run with --allow-gaps to import with the gaps (missing bars are never invented; the loader leaves NaN there)' + (errors.length > unfixable.length && !o.repair ? ', and --repair to drop the invalid rows' : '')
             : 'fix the file, or re-run with --repair to sort, keep the last of each duplicate and drop invalid rows';
         throw new ImportRejected(`${source}: import rejected: ${summary}; ${advice}`, source, problems);

@@ -202,3 +202,19 @@ export async function findGaps(store: DataStore, o: ValidationOptions): Promise<
     }
     return findings;
 }
+
+/**
+ * On the 24x7 calendar: would the weekdays calendar explain every gap (weekends not expected, a
+ * single missing weekday only a holiday), with no bar on a weekend? Then the series is an
+ * exchange's that trades on weekdays, and --calendar weekdays is the fix, not --allow-gaps.
+ */
+export async function gapsAreWeekends(store: DataStore, o: ValidationOptions): Promise<{ holidays: number } | undefined> {
+    if (o.calendar !== '24x7' || !(o.tf.ms <= DAY && DAY % o.tf.ms === 0)) return undefined;
+    // At least one weekend skipped from a Friday to the Monday after: a lone missing day is no sign.
+    const weekends = Number(await store.scalar(`SELECT count(*)::DOUBLE FROM (SELECT ts, lag(ts) OVER (ORDER BY ts) AS prev FROM af_final)
+        WHERE isodow(prev) = 5 AND isodow(ts) = 1 AND date_diff('day', CAST(prev AS DATE), CAST(ts AS DATE)) = 3`));
+    if (weekends === 0) return undefined;
+    const findings = await findGaps(store, { ...o, calendar: 'weekdays', allowGaps: false });
+    if (findings.some(f => f.code === 'gap' || f.code === 'weekend-bar')) return undefined;
+    return { holidays: findings.find(f => f.code === 'holiday')?.count ?? 0 };
+}

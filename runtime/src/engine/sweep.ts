@@ -15,7 +15,7 @@ import { gridParamSets, randomParamSets, type ParamSet } from './param-space.js'
 import { computeMetrics, deflatedSharpe, type Metrics } from './metrics.js';
 import { runRange, capitalOf } from './trial.js';
 import { runTrials, shareBars, type TrialJob } from './worker-pool.js';
-import { BacktestError, type BarData, type EngineEvent, type Trade } from './types.js';
+import { BacktestError, type BarData, type EngineEvent, type Fill, type Trade } from './types.js';
 import { isFailed, type FailedTrial, type TrialOutcome, type TrialSummary } from './trial.js';
 import type { EngineLimits } from './limits.js';
 import { MAX_GRID_COMBINATIONS } from '../../../language/src/analysis/limits.js';
@@ -190,25 +190,31 @@ export async function runWalkForward(ir: StrategyIr, data: BarData, o: WalkForwa
     let level = capital, at = 0;
     const trades: { pnl: number; returnPct: number }[] = [];
     const stitchedTrades: Trade[] = [], events: EngineEvent[] = [];
+    // Fills scaled as the equity is: turnover (traded value / mean equity) needs them.
+    const fills: Fill[] = [];
     for (const p of picks) {
         const { result, offset } = runRange(ir, data, p.best.params, p.w.oosFrom, p.w.oosTo, o.limits);
         const base = offset > 0 ? result.equity[offset - 1]! : capital;
         // Bar i of this window's run is bar i - offset + oosFrom - first of the stitched axis.
         const shift = p.w.oosFrom - offset - first;
+        // Amounts of this window (P&L, fees, sizes) in the stitched curve's units: the window
+        // starts at `level`, where its own run stood at `base`.
+        const scale = level / base;
         for (let i = offset; i < result.equity.length; i++) {
             exposure[at] = result.exposure[i]!;
             equity[at++] = level * (result.equity[i]! / base);
         }
         level = equity[at - 1]!;
-        const scale = level / base;
         for (const t of result.trades) {
             if (t.entryBar < offset) continue;
             trades.push({ pnl: t.pnl * scale, returnPct: t.returnPct });
             stitchedTrades.push({ ...t, entryBar: t.entryBar + shift, exitBar: t.exitBar + shift, pnl: t.pnl * scale, maxQty: t.maxQty * scale, fees: t.fees * scale });
         }
+        for (const f of result.fills) if (f.bar >= offset) fills.push({ ...f, bar: f.bar + shift, qty: f.qty * scale, fee: f.fee * scale });
         for (const e of result.events) if (e.bar >= offset) events.push({ ...e, bar: e.bar + shift });
     }
-    const metrics = computeMetrics({ ts, equity, capital, trades });
+    // The stitched series' own metrics: exposure and turnover too (without them: NaN and 0).
+    const metrics = computeMetrics({ ts, equity, capital, trades, exposure, fills });
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
     const isSharpe = mean(picks.map(p => p.best.metrics.sharpe).filter(Number.isFinite));
     const oosSharpe = mean(oos.map(r => r.metrics.sharpe).filter(Number.isFinite));

@@ -419,6 +419,31 @@ export function createMcpServer(client: DaemonClient, options: McpServerOptions 
         return ok(`${body}\n${r.done ? 'the run has finished; these are all its lines' : `more may come: afterSeq ${r.nextSeq}`}`, r);
     }));
 
+    server.registerTool('compare_runs', {
+        title: 'Compare runs',
+        description: 'Two or more runs side by side: their parameters (which differ), their metrics and, for two runs, the difference (second minus first), the best run of each metric, and whether they share a structure.',
+        inputSchema: {
+            ids: z.array(z.string().min(1).max(128)).min(2).max(50).describe('Run ids'),
+            metrics: z.array(z.string().min(1).max(64)).max(100).optional().describe('Only these metric keys, e.g. ["sharpe", "cagr", "maxDrawdown"] (default: all).'),
+        },
+        annotations: { readOnlyHint: true, openWorldHint: false },
+    }, guarded(async a => {
+        const c = await client.call('experiments.compare', { runIds: a.ids, ...(a.metrics?.length ? { metrics: a.metrics } : {}) });
+        const two = c.runs.length === 2;
+        const value = (v: unknown): number => (typeof v === 'number' ? v : NaN);
+        const lines = [
+            `${c.runs.length} runs: ${c.runs.map(r => `${r.id} (${r.strategy ?? '-'})`).join(' vs ')}; ${c.sameStructure ? 'the same structure' : 'different structures'}`,
+            ...c.paramKeys.map(k => `param ${k}${c.differingParams.includes(k) ? ' (differs)' : ''}: ${c.runs.map(r => r.params[k] ?? '—').join(' | ')}`),
+            ...c.metricKeys.map(k => {
+                const vals = c.runs.map(r => value(r.metrics[k]));
+                const diff = two && Number.isFinite(vals[0]!) && Number.isFinite(vals[1]!) ? `; difference ${vals[1]! - vals[0]! >= 0 ? '+' : '-'}${formatMetric(k, Math.abs(vals[1]! - vals[0]!))}` : '';
+                const best = c.best[k] ? `; best ${c.best[k]}` : '';
+                return `${k}: ${vals.map(v => formatMetric(k, v)).join(' | ')}${diff}${best}`;
+            }),
+        ];
+        return ok(lines.join('\n'), c);
+    }));
+
     // ------------------------------------------------------------------------------ experiments, similarity, data
 
     server.registerTool('search_experiments', {

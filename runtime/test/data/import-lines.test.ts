@@ -216,7 +216,7 @@ describe('af data import prints the lines', () => {
         const argv = ['data', 'import', f, '--venue', 'test', '--symbol', 'cli', '--timeframe', '1d', '--state-dir', join(dir, 'cli-state')];
         let out = '', err = '';
         const code = await run(argv, s => { out += s; }, s => { err += s; });
-        expect(code).toBe(2);
+        expect(code).toBe(3); // rejected input, not a usage error (docs/cli.md)
         expect(out).toBe(`${f}: problems found\n`
             + '  error   negative-volume: 1 × volume < 0 (--repair: drop)\n'
             + '            line 6 [2024-01-02] volume=-1\n'
@@ -226,9 +226,11 @@ describe('af data import prints the lines', () => {
             + 're-run with --allow-gaps to import with the gaps (missing bars are never invented; the loader leaves NaN there), and --repair to drop the invalid rows\n');
 
         let json = '';
-        expect(await run([...argv, '--json'], s => { json += s; }, () => undefined)).toBe(2);
-        const report = JSON.parse(json) as { rejected: boolean; problems: Problem[] };
-        expect(report.rejected).toBe(true);
-        expect(rowsByCode(report.problems)).toEqual({ 'negative-volume': [6], gap: [7] });
+        expect(await run([...argv, '--json'], s => { json += s; }, () => undefined)).toBe(3);
+        // One JSON document: the error, with the report's problems in it.
+        const report = JSON.parse(json) as { error: { code: string; message: string; problems: Problem[] } };
+        expect(report.error.code).toBe('rejected');
+        expect(report.error.message).toMatch(/import rejected/);
+        expect(rowsByCode(report.error.problems)).toEqual({ 'negative-volume': [6], gap: [7] });
     });
 });

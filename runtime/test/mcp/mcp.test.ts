@@ -25,7 +25,7 @@ const BROKEN = STRATEGY.replace('sma(close, fast)', 'sma(close, fats)');
 /** The same structure under other names: find_similar must see through them. */
 const RENAMED = STRATEGY.replace(/Tiny/g, 'Renamed').replace(/\bf\b/g, 'quick').replace(/\bs\b/g, 'slowMa');
 
-const TOOLS = ['lint', 'compile', 'backtest', 'sweep', 'search_experiments', 'find_similar', 'get_run', 'get_run_logs', 'list_data',
+const TOOLS = ['lint', 'compile', 'backtest', 'sweep', 'search_experiments', 'find_similar', 'get_run', 'get_run_logs', 'compare_runs', 'list_data',
     'registry_publish', 'registry_list', 'registry_show', 'registry_approve', 'registry_retire', 'registry_diff'];
 
 let daemon: RunningDaemon;
@@ -200,6 +200,12 @@ describe('af mcp', () => {
         expect(textOf(got)).toMatch(/sharpe -?[\d.]+/);
         const logs = await call(c, 'get_run_logs', { id: sweep.top.length ? data<{ runId: string }>(sw).runId : run.runId });
         expect(textOf(logs)).toMatch(/combinations; best/);
+        // compare_runs: the metrics side by side with the difference, the params that differ.
+        const cmp = await call(c, 'compare_runs', { ids: [run.runId, data<{ runId: string }>(sw).runId], metrics: ['sharpe', 'tradeCount'] });
+        expect(cmp.isError).toBeFalsy();
+        expect(textOf(cmp)).toMatch(/^2 runs: /);
+        expect(textOf(cmp)).toMatch(/\nsharpe: -?[\d.,]+ \| -?[\d.,]+; difference [+-][\d.,]+/);
+        expect(data<{ runs: { id: string }[]; metricKeys: string[] }>(cmp)).toMatchObject({ runs: [{ id: run.runId }, { id: data<{ runId: string }>(sw).runId }], metricKeys: ['sharpe', 'tradeCount'] });
         const missing = await call(c, 'get_run', { id: 'no-such-run' });
         expect(missing.isError).toBe(true);
         expect(textOf(missing)).toMatch(/404/);

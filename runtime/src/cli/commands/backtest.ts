@@ -9,8 +9,6 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RunResult } from '../../../../protocol/src/run-result.js';
 import { reportMessage } from '../../../../protocol/src/wire.js';
-import { metricRows, metricsFromWire } from '../../../../protocol/src/metrics.js';
-import { fromWire } from '../../../../protocol/src/numbers.js';
 import { bindParams, parseParamArgs } from '../../engine/params.js';
 import { SORT_METRICS, type SortMetric } from '../../engine/sweep.js';
 import { BacktestError } from '../../engine/types.js';
@@ -23,8 +21,8 @@ import { DataError } from '../../data/errors.js';
 import { executeRun, type Execution, type ExecuteOptions } from '../../pipeline/execute.js';
 import { prepareRun, type PreparedRun, type RunRequest } from '../../pipeline/prepare.js';
 import { renderReport } from '../../report/html-report.js';
-import { printTable } from '../table.js';
-import { CliError } from '../errors.js';
+import { formatRunResult } from '../run-output.js';
+import { CliError, rejected } from '../errors.js';
 import { progressBar } from '../progress.js';
 import { compileFile } from './compile.js';
 
@@ -67,11 +65,10 @@ async function execute(p: PreparedRun, o: ExecuteOptions): Promise<Execution> {
 }
 
 function userError(e: unknown): unknown {
-    if (e instanceof BacktestError || e instanceof DataError) return new CliError(e.message);
+    if (e instanceof BacktestError || e instanceof DataError) return rejected(e.message);
     return e;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const printJson = (r: RunResult, out: (s: string) => void): void => out(JSON.stringify(r, jsonNumbers, 2) + '\n');
 
 /** Writes the self-contained HTML report of a run result. */
@@ -83,17 +80,7 @@ export async function backtestCommand(file: string, o: DataOptions & { report?: 
     const p = await prepare(file, o, { kind: 'backtest' }, out);
     if (!p) return 1;
     const { result } = await execute(p, {});
-    if (o.json) {
-        printJson(result, out);
-    } else {
-        const { range } = result;
-        out(`${result.strategy} on ${result.symbols.join(', ')} ${result.timeframe}, ${iso(range.from)} → ${iso(range.to)} (${range.bars} bars, warm-up ${result.warmupBars})\n`);
-        out(`params: ${Object.entries(result.params).map(([k, v]) => `${k}=${v}`).join(', ') || '(none)'}\n\n`);
-        if (range.bars <= result.warmupBars) out(`warning: ${range.bars} bars are not more than the warm-up of ${result.warmupBars}: the strategy cannot trade; start earlier (--from) or shorten the look-backs\n\n`);
-        out(printTable(metricRows(metricsFromWire(result.metrics))));
-        for (const e of result.events) out(`  event at ${iso(e.ts)}: ${e.kind} — ${e.message}\n`);
-        out(`\nfingerprint ${result.provenance.exactFingerprint.slice(0, 16)} · data ${result.provenance.dataSnapshot.slice(0, 16)} · engine ${result.provenance.engineVersion}\n`);
-    }
+    out(o.json ? JSON.stringify(result, jsonNumbers, 2) + '\n' : formatRunResult(result));
     if (o.report) {
         writeReport(o.report, result, { uri: pathToFileURL(resolve(file)).href });
         if (!o.json) out(`report written to ${o.report}\n`);
@@ -120,13 +107,6 @@ function searchOf(o: SearchCliOptions): RunRequest['sweep'] {
     return { mode: o.random ? 'random' : 'grid', samples: o.random, seed: o.seed ?? 1, sortBy: sortMetric(o.sort) };
 }
 
-const num = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : String(x));
-
-function summaryRow(m: RunResult['metrics']): string {
-    const f = (x: number, d = 2) => num(x, d).padStart(8);
-    return `${f(fromWire(m.sharpe))} ${f(fromWire(m.cagr) * 100, 1)}% ${f(fromWire(m.maxDrawdown) * 100, 1)}% ${String(fromWire(m.tradeCount)).padStart(6)}`;
-}
-
 export async function sweepCommand(file: string, o: SearchCliOptions, out: (s: string) => void): Promise<number> {
     const sweep = searchOf(o);
     const p = await prepare(file, o, { kind: 'sweep', sweep }, out);
@@ -136,14 +116,7 @@ export async function sweepCommand(file: string, o: SearchCliOptions, out: (s: s
         printJson(result, out);
         return 0;
     }
-    const s = result.sweep!;
-    const names = p.ir.params.map(x => x.name);
-    out(`${result.strategy}: ${s.trialCount} combinations on ${result.range.bars} bars with ${workers} worker(s) in ${(elapsedMs / 1000).toFixed(1)} s, sorted by ${sweep!.sortBy}\n\n`);
-    out(`  ${names.map(n => n.padStart(10)).join(' ')}   sharpe     cagr   max dd  trades\n`);
-    for (const row of s.trials.slice(0, o.top ?? 20)) out(`  ${names.map(n => String(row.params[n]).padStart(10)).join(' ')} ${summaryRow(row.metrics)}\n`);
-    const dsr = fromWire(s.deflatedSharpe.dsr);
-    out(`\ndeflated Sharpe ratio of the best of ${s.trialCount}: ${Number.isFinite(dsr) ? dsr.toFixed(3) : 'n/a'} (probability that its Sharpe beats the best of ${s.trialCount} unskilled trials; expected max per-bar Sharpe ${fromWire(s.deflatedSharpe.expectedMaxSharpe).toFixed(4)})\n`);
-    printFailedTrials(s.failedTrials ?? [], out);
+    out(formatRunResult(result, { top: o.top, workers, elapsedMs }));
     return 0;
 }
 
@@ -156,29 +129,8 @@ export async function walkforwardCommand(file: string, o: SearchCliOptions & { i
         printJson(result, out);
         return 0;
     }
-    const wf = result.walkforward!;
-    out(`${result.strategy}: ${wf.scheme} walk-forward, ${wf.windows.length} windows of ${wf.inSampleBars} in-sample + ${wf.outOfSampleBars} out-of-sample bars, optimising ${sweep!.sortBy}\n\n`);
-    out(`  out-of-sample           best params                          in-sample sharpe  out-of-sample sharpe   cagr   max dd\n`);
-    for (const w of wf.windows) {
-        const ps = Object.entries(w.params).map(([k, v]) => `${k}=${v}`).join(' ');
-        const is = w.inSampleMetrics, oos = w.outOfSampleMetrics;
-        out(`  ${iso(w.outOfSample.from)}→${iso(w.outOfSample.to)}  ${ps.padEnd(36)} ${num(fromWire(is.sharpe)).padStart(10)} ${num(fromWire(oos.sharpe)).padStart(18)} ${num(fromWire(oos.cagr) * 100, 1).padStart(8)}% ${num(fromWire(oos.maxDrawdown) * 100, 1).padStart(6)}%\n`);
-    }
-    const efficiency = fromWire(wf.efficiency);
-    out(`\nstitched out-of-sample:\n${printTable(metricRows(metricsFromWire(result.metrics)))}walk-forward efficiency (out-of-sample / in-sample Sharpe): ${Number.isFinite(efficiency) ? efficiency.toFixed(2) : 'n/a'}\n`);
-    printFailedTrials(wf.failedTrials ?? [], out);
+    out(formatRunResult(result));
     return 0;
-}
-
-/** Combinations that could not run (not ranked), each with its reason; the first ten. */
-function printFailedTrials(failed: NonNullable<NonNullable<RunResult['sweep']>['failedTrials']>, out: (s: string) => void): void {
-    if (failed.length === 0) return;
-    out(`\n${failed.length} trial${failed.length === 1 ? '' : 's'} failed and ${failed.length === 1 ? 'is' : 'are'} not ranked:\n`);
-    for (const f of failed.slice(0, 10)) {
-        const ps = Object.entries(f.params).map(([k, v]) => `${k}=${v}`).join(' ') || '(no params)';
-        out(`  ${ps}${f.inSample ? ` (in-sample ${iso(f.inSample.from)}→${iso(f.inSample.to)})` : ''}: ${f.reason}\n`);
-    }
-    if (failed.length > 10) out(`  … and ${failed.length - 10} more (--json lists them all)\n`);
 }
 
 export interface PanelCliOptions extends DataOptions {

@@ -9,15 +9,21 @@ import { formatMetric, metricDefinition } from '../../../../protocol/src/metrics
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { RpcError, type RunSummary, type StreamEvent, type ParamsInput } from '../../../../protocol/src/daemon/index.js';
+import { ErrorCodes, RpcError, type RunSummary, type StreamEvent, type ParamsInput } from '../../../../protocol/src/daemon/index.js';
 import { callsInFlight } from '../../store/call-gate.js';
 import { resolveStateDir } from '../../../../protocol/src/discovery.js';
 import { DaemonClient, DaemonUnreachableError } from '../../../../protocol/src/client.js';
 import { daemonStatus, readAnnouncement, startDetached, stopDaemon } from '../../daemon/lifecycle.js';
 import { type LogLevel } from '../../monitoring/logger.js';
 import { teamTimeouts } from '../config.js';
-import { CliError } from '../errors.js';
+import { CliError, EXIT, type ErrorCode } from '../errors.js';
 import { progressBar } from '../progress.js';
+import { formatRunResult } from '../run-output.js';
+import { resolveRunId, SHORT_ID } from './runs.js';
+import { checkMetricKeys } from '../filter-keys.js';
+import { printGrid, printTable } from '../table.js';
+import { readResultSummary, readWholeResult } from '../remote-result.js';
+import { jsonNumbers } from '../../../../protocol/src/numbers.js';
 
 export interface ConnectOptions {
     stateDir?: string;
@@ -57,13 +63,26 @@ export async function remote<T>(fn: () => Promise<T>): Promise<T> {
     try {
         return await fn();
     } catch (e) {
-        if (e instanceof DaemonUnreachableError) throw new CliError(e.message);
+        if (e instanceof DaemonUnreachableError) throw new CliError(e.message, { code: 'unavailable', exitCode: EXIT.failure });
         if (e instanceof RpcError) {
             const issues = (e.data as { issues?: { path: (string | number)[]; message: string }[] } | undefined)?.issues;
             const detail = issues?.length ? `: ${issues.map(i => `${i.path.join('.') || '(params)'}: ${i.message}`).join('; ')}` : '';
-            throw new CliError(`${e.message}${detail}`);
+            throw new CliError(`${e.message}${detail}`, rpcErrorClass(e.code));
         }
         throw e;
+    }
+}
+
+/** The exit code and JSON error code of a daemon's error (-32602: the input was refused). */
+function rpcErrorClass(code: number): { code: ErrorCode; exitCode: number } {
+    switch (code) {
+        case ErrorCodes.InvalidParams: return { code: 'rejected', exitCode: EXIT.rejected };
+        case ErrorCodes.Unauthenticated: return { code: 'unauthenticated', exitCode: EXIT.failure };
+        case ErrorCodes.Forbidden: return { code: 'forbidden', exitCode: EXIT.failure };
+        case ErrorCodes.NotFound: return { code: 'not_found', exitCode: EXIT.failure };
+        case ErrorCodes.Conflict: return { code: 'conflict', exitCode: EXIT.failure };
+        case ErrorCodes.RateLimited: case ErrorCodes.Unavailable: case ErrorCodes.NotAvailable: return { code: 'unavailable', exitCode: EXIT.failure };
+        default: return { code: 'failure', exitCode: EXIT.failure };
     }
 }
 
@@ -256,25 +275,29 @@ function parseDuration(s: string): number {
 const runLine = (r: RunSummary): string =>
     `${r.id.padEnd(24)} ${r.kind.padEnd(11)} ${r.state.padEnd(9)}${r.promoted ? '★' : ' '} ${(r.strategy ?? '-').padEnd(20)} ${r.owner.padEnd(10)} ${r.createdAt.slice(0, 19)}${r.error ? `  ${r.error}` : ''}\n`;
 
-export async function runsLsCommand(o: ConnectOptions & { state?: string; limit: number }, out: (s: string) => void): Promise<number> {
-    const r = await remote(() => connect(o).call('runs.list', { state: o.state as never, limit: o.limit }));
-    return print(o, out, r, () => r.runs.length ? r.runs.map(runLine).join('') + (r.total > r.runs.length ? `… ${r.total - r.runs.length} more (--limit)\n` : '') : 'no runs\n');
-}
-
-export async function runsShowCommand(id: string, o: ConnectOptions, out: (s: string) => void): Promise<number> {
-    const r = await remote(() => connect(o).call('runs.get', { id }));
+export async function runsShowCommand(id: string, o: ConnectOptions & { top?: number }, out: (s: string) => void): Promise<number> {
+    const client = connect(o);
+    const full = await resolveRunId(client, id);
+    const r = await remote(() => client.call('runs.get', { id: full }));
     const run = r.run;
-    return print(o, out, r, () => {
-        let s = runLine(run);
+    if (o.json) return print(o, out, r, () => '');
+    // A completed run is shown from its result, through the formatter of the local commands.
+    const result = run.state === 'completed' ? await readResultSummary(client, full, o.top ?? 20).catch(() => undefined) : undefined;
+    let s = runLine(run);
+    if (result) {
+        s += `\n${formatRunResult(result, { top: o.top })}`;
+    } else {
         if (run.params) s += `params: ${Object.entries(run.params).map(([k, v]) => `${k}=${v}`).join(', ')}\n`;
-        if (run.metrics) s += Object.entries(run.metrics).map(([k, v]) => `  ${(metricDefinition(k)?.label ?? k).padEnd(28)} ${formatMetric(k, v)}\n`).join('');
+        if (run.metrics) s += printTable(Object.entries(run.metrics).map(([k, v]) => [metricDefinition(k)?.label ?? k, formatMetric(k, v)] as const));
         if (run.fingerprints) s += `fingerprint ${run.fingerprints.exact.slice(0, 16)} · data ${run.dataSnapshot?.slice(0, 16)} · engine ${run.engineVersion} · seed ${run.seed}\n`;
-        return s;
-    });
+    }
+    out(s);
+    return 0;
 }
 
 export async function runsCancelCommand(id: string, o: ConnectOptions, out: (s: string) => void): Promise<number> {
-    const r = await remote(() => connect(o).call('runs.cancel', { id }));
+    const client = connect(o);
+    const r = await remote(async () => client.call('runs.cancel', { id: await resolveRunId(client, id) }));
     return print(o, out, r, () => runLine(r.run));
 }
 
@@ -285,15 +308,22 @@ export async function runsPromoteCommand(id: string, o: ConnectOptions & { note?
 }
 
 export async function runsLogsCommand(id: string, o: ConnectOptions, out: (s: string) => void): Promise<number> {
-    const r = await remote(() => connect(o).call('runs.logs', { id }));
+    const client = connect(o);
+    const r = await remote(async () => client.call('runs.logs', { id: await resolveRunId(client, id) }));
     return print(o, out, r, () => r.lines.map(l => `${l.ts} ${l.level.toUpperCase().padEnd(5)} ${l.message}\n`).join(''));
 }
 
 export async function expSearchCommand(filter: string | undefined, o: ConnectOptions & { orderBy?: string; limit: number; experiment?: string }, out: (s: string) => void): Promise<number> {
+    checkMetricKeys(filter, o.orderBy);
     const r = await remote(() => connect(o).call('experiments.search', { filter, orderBy: o.orderBy, limit: o.limit, experimentId: o.experiment }));
     return print(o, out, r, () => {
         if (r.runs.length === 0) return 'no matching runs\n';
-        return r.runs.map(x => `${x.run.id.padEnd(24)} ${(x.run.strategy ?? '-').padEnd(20)} ${Object.entries(x.params).map(([k, v]) => `${k}=${v}`).join(' ').padEnd(24)} sharpe ${formatMetric('sharpe', x.metrics['sharpe'])}\n`).join('') + `${r.total} run(s)\n`;
+        const keys = ['sharpe', 'cagr', 'maxDrawdown', 'tradeCount'];
+        return printGrid(
+            ['id', 'kind', 'strategy', 'params', ...keys.map(k => metricDefinition(k)!.label)],
+            r.runs.map(x => [x.run.id.slice(0, SHORT_ID), x.run.kind, x.run.strategy ?? '-', Object.entries(x.params).map(([k, v]) => `${k}=${v}`).join(' '), ...keys.map(k => k in x.metrics ? formatMetric(k, x.metrics[k]) : '')]),
+            ['left', 'left', 'left', 'left', 'right', 'right', 'right', 'right'],
+        ) + `${r.total} run(s)\n`;
     });
 }
 
@@ -309,7 +339,7 @@ export function paramValues(pairs: readonly string[] | undefined): Record<string
 }
 
 /** `af backtest|sweep|walkforward --remote`: submit to the daemon, follow its events, print the result. */
-export async function submitRemote(kind: 'backtest' | 'sweep' | 'walkforward', file: string, o: ConnectOptions & { strategy?: string; symbols?: string; from?: string; to?: string; params?: string[]; random?: number; seed?: number; sort?: string; in?: number; out?: number; anchored?: boolean }, out: (s: string) => void): Promise<number> {
+export async function submitRemote(kind: 'backtest' | 'sweep' | 'walkforward', file: string, o: ConnectOptions & { strategy?: string; symbols?: string; from?: string; to?: string; params?: string[]; random?: number; seed?: number; sort?: string; in?: number; out?: number; anchored?: boolean; top?: number }, out: (s: string) => void): Promise<number> {
     if (!existsSync(file)) throw new CliError(`${file}: no such file`);
     const client = connect(o);
     const params = paramValues(o.params);
@@ -336,11 +366,13 @@ export async function submitRemote(kind: 'backtest' | 'sweep' | 'walkforward', f
         }).catch(reject);
     });
     void final;
+    bar?.end();
     const r = await remote(() => client.call('runs.get', { id }));
-    if (o.json) {
-        out(JSON.stringify(r, null, 2) + '\n');
-    } else {
-        await runsShowCommand(id, o, out);
+    if (r.run.state !== 'completed') {
+        throw new CliError(`${kind} ${id} ${r.run.state}${r.run.error ? `: ${r.run.error}` : ''}`, { code: 'failure', exitCode: EXIT.failure, hint: `af runs logs ${id.slice(0, SHORT_ID)}`, details: { run: r.run } });
     }
-    return r.run.state === 'completed' ? 0 : 1;
+    // The result as the local command prints it: the same document for --json, the same text otherwise.
+    if (o.json) out(JSON.stringify((await readWholeResult(client, id)).result, jsonNumbers, 2) + '\n');
+    else out(formatRunResult(await readResultSummary(client, id, o.top ?? 20)) + `run ${id}\n`);
+    return 0;
 }

@@ -18,7 +18,7 @@ import { synthBars } from '../../data/synth.js';
 import { parseTimeframe } from '../../data/timeframe.js';
 import { type Problem } from '../../data/validate.js';
 import { auditLocal } from '../../audit/audit-log.js';
-import { CliError } from '../errors.js';
+import { CliError, rejected } from '../errors.js';
 
 export interface StoreCliOptions {
     stateDir?: string;
@@ -63,10 +63,11 @@ async function guarded<T>(fn: () => Promise<T>, out: (s: string) => void, json =
         return await fn();
     } catch (e) {
         if (e instanceof ImportRejected) {
-            if (json) out(JSON.stringify({ rejected: true, source: e.source, problems: e.problems }, null, 2) + '\n');
-            else out(`${e.source}: problems found\n${problemLines(e.problems)}`);
+            // Under --json the problems go inside the error object (one document on stdout).
+            if (!json) out(`${e.source}: problems found\n${problemLines(e.problems)}`);
+            throw rejected(e.message, { source: e.source, problems: e.problems });
         }
-        if (e instanceof DataError) throw new CliError(e.message);
+        if (e instanceof DataError) throw rejected(e.message);
         throw e;
     }
 }

@@ -9,9 +9,10 @@ import { basename, extname } from 'node:path';
 import type { RunResult } from '../../../../protocol/src/run-result.js';
 import { REPORT_MAX_ROWS } from '../../../../protocol/src/wire.js';
 import { decodeResult } from '../../pipeline/result-file.js';
-import { CliError } from '../errors.js';
+import { CliError, rejected } from '../errors.js';
 import { writeReport } from './backtest.js';
 import { connect, remote, type ConnectOptions } from './daemon.js';
+import { resolveRunId } from './runs.js';
 
 export async function reportCommand(target: string, o: ConnectOptions & { output?: string }, out: (s: string) => void): Promise<number> {
     const fromFile = existsSync(target) && statSync(target).isFile();
@@ -25,13 +26,14 @@ export async function reportCommand(target: string, o: ConnectOptions & { output
 
 function readResultFile(file: string): RunResult {
     const decoded = decodeResult(readFileSync(file));
-    if (!decoded.ok) throw new CliError(`${file}: ${decoded.problem}; give a result.json of a run (af backtest --json > result.json) or a run id`);
+    if (!decoded.ok) throw rejected(`${file}: ${decoded.problem}; give a result.json of a run (af backtest --json > result.json) or a run id`);
     return decoded.result;
 }
 
 async function fromDaemon(id: string, o: ConnectOptions): Promise<{ result: RunResult; uri: string | undefined }> {
     if (!/^[A-Za-z0-9_.:-]+$/.test(id)) throw new CliError(`${id}: no such file, and not a run id`);
     const client = connect(o);
+    id = await resolveRunId(client, id);
     const { run } = await remote(() => client.call('runs.get', { id }));
     const { result } = await remote(() => client.call('runs.result', { id, tradesLimit: REPORT_MAX_ROWS, trialsLimit: REPORT_MAX_ROWS }));
     return { result, uri: run.spec.uri };

@@ -139,6 +139,6 @@ strategy BadCombo {
         const r = await cli('walkforward', file, '--workers', '1', '--from', '2015-01-01', ...sd);
         expect(r.err).not.toMatch(/internal error/);
         expect(r.code).toBe(0);
-        expect(r.out).toMatch(/trials failed and are not ranked:\n {2}fast=2 \(in-sample \d{4}-\d\d-\d\d→\d{4}-\d\d-\d\d\): length must be a whole number ≥ 1, got -3\n/);
+        expect(r.out).toMatch(/trials failed and are not ranked:\n {2}fast=2 \(in-sample \d{4}-\d\d-\d\d → \d{4}-\d\d-\d\d\): length must be a whole number ≥ 1, got -3\n/);
     });
 });

@@ -130,19 +130,21 @@ class StrategyAnalyzer {
     private readonly members: readonly ast.Member[];
     private readonly assets: ast.Asset[];
     private readonly timeframeMs: number | undefined;
+    private readonly params: ParamSpace;
 
     constructor(private readonly s: ast.Strategy, private readonly catalogue: Catalogue, private readonly options: AnalyzerOptions) {
         this.members = s.members ?? [];
         this.assets = this.members.filter(ast.isUniverseDecl).flatMap(u => u.assets ?? []);
         const tf = this.members.find(ast.isTimeframeDecl)?.value;
         this.timeframeMs = tf ? durationMs(tf) : undefined;
-        this.checker = new Checker({ catalogue, timeframeMs: this.timeframeMs, universeSize: this.assets.length });
+        this.params = analyzeParams(this.s, this.catalogue);
+        this.checker = new Checker({ catalogue, timeframeMs: this.timeframeMs, universeSize: this.assets.length, params: this.params });
     }
 
     run(): StrategyAnalysis {
         this.checkHeader();
         this.checkNames();
-        const params = analyzeParams(this.s, this.catalogue);
+        const params = this.params;
         this.findings.params.push(...params.findings);
 
         const c = this.checker;

@@ -103,6 +103,12 @@ export const DIAGNOSTICS = [
         fixed: STRAT('feature daily = resample(close, 1d)\n' + rulesUsing('close > daily')),
     },
     {
+        code: 'AF104', severity: 'warning', title: 'Lookahead: cannot bound a look-back',
+        explanation: 'A look-back index or resample offset is fixed for the run, but the analysis cannot compute the range of values it takes over the param ranges, so it cannot tell whether some combination reads the future. The check is not passed silently: write the value from literals, params with literal ranges, arithmetic, `if` and defs, which the analysis bounds.',
+        bad: STRAT('param n: int = 1 / 0\nfeature prev = close[n]\n' + rulesUsing('close > prev')),
+        fixed: STRAT('param n: int = 1 in 1..5\nfeature prev = close[n]\n' + rulesUsing('close > prev')),
+    },
+    {
         code: 'AF201', severity: 'error', title: 'Type mismatch',
         explanation: 'A value of the wrong kind: a number where a condition (bool) is needed, a bool in arithmetic, a duration where a number is needed.',
         bad: STRAT(rulesUsing('sma(close, 20)')),

@@ -428,20 +428,28 @@ class StrategyAnalyzer {
         return ast.isExternConst(t) ? t.name : 'next_open';
     }
 
+    /**
+     * AF102: with `fill: this_close` an order fills at the close of the bar it is decided on, so
+     * everything that decides a market fill must be known before that close: a rule's condition,
+     * its target sizes and market order sizes, an allocation's selection and weighting. Limit and
+     * stop orders rest from the next bar (docs/backtest-semantics.md), so their price and size may
+     * read the close they are placed at.
+     */
     private checkSameBarFill(sinks: readonly Sink[], fill: string): void {
         if (fill !== 'this_close') return;
         const fillSetting = this.members.filter(ast.isExecutionBlock).flatMap(b => b.settings).find(s => s.key === 'fill');
         for (const sink of sinks) {
             if (ast.isSetting(sink.node)) continue;
-            const decisive = ast.isRule(sink.node) ? [sink.node.condition] : [(sink.node as ast.Allocation).selection];
-            for (const e of decisive) {
-                const f = e && this.checker.facts.get(e);
+            for (const { expr: e, what } of decisiveAtFill(sink)) {
+                const f = this.checker.facts.get(e);
                 if (!f?.current) continue;
+                const subject = what ? `${what} of ${sink.label}` : sink.label;
                 this.add('sameBarFill', {
-                    code: 'AF102', node: e!,
-                    message: `Lookahead: \`fill: this_close\` fills at the close of bar t, but ${sink.label} is computed from that close: ${formatChain([{ node: sink.node, label: sink.label }, ...f.current])}. Fill at next_open (the default) or lag the inputs by one bar (close[1]).`,
+                    code: 'AF102', node: e,
+                    message: `Lookahead: \`fill: this_close\` fills at the close of bar t, but ${subject} is computed from that close: ${formatChain([{ node: sink.node, label: sink.label }, ...(what ? [{ node: e, label: what }] : []), ...f.current])}. Fill at next_open (the default) or lag the inputs by one bar (close[1]).`,
                     related: [
                         ...(fillSetting ? [{ node: fillSetting, message: 'fill at the signal bar\'s close' }] : []),
+                        { node: sink.node, message: sink.label },
                         ...f.current.map(s => ({ node: s.node, message: s.label })),
                     ],
                 });
@@ -642,6 +650,25 @@ class StrategyAnalyzer {
             }
         }
     }
+}
+
+/** What decides a market fill of a rule or allocation (see checkSameBarFill), each with what it is (nothing for the condition). */
+function decisiveAtFill(sink: Sink): { expr: ast.Expression; what?: string }[] {
+    const out: { expr: ast.Expression; what?: string }[] = [];
+    if (ast.isRule(sink.node)) {
+        if (sink.node.condition) out.push({ expr: sink.node.condition });
+        for (const action of sink.node.actions ?? []) {
+            if (ast.isTargetAction(action)) {
+                for (const t of action.targets ?? []) if (t.size) out.push({ expr: t.size, what: `the size \`${textOf(t.size, 40)}\`` });
+            } else if (ast.isOrderAction(action) && action.size && (!action.orderType || action.orderType === 'market')) {
+                out.push({ expr: action.size, what: `the ${action.side} size \`${textOf(action.size, 40)}\`` });
+            }
+        }
+    } else if (ast.isAllocation(sink.node)) {
+        if (sink.node.selection) out.push({ expr: sink.node.selection });
+        if (sink.node.weighting) out.push({ expr: sink.node.weighting, what: `the weighting \`${textOf(sink.node.weighting, 40)}\`` });
+    }
+    return out;
 }
 
 /** AF603/AF604 for one target with a written side (see checkTargetSides). */

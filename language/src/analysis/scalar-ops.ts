@@ -70,12 +70,26 @@ function reciprocal(b: Interval): Interval {
     return { lo: 1 / b.hi, hi: 1 / b.lo };
 }
 
+/**
+ * a/b. Corner quotients where b keeps one sign away from 0 (exactly the IEEE quotient on points);
+ * with an end of b at 0 the result is unbounded on that side; through the reciprocal otherwise
+ * (0 inside b: unbounded both ways; ∞/∞ corners).
+ */
+function divRange(a: Interval, b: Interval): Interval {
+    if (b.lo > 0 || b.hi < 0) {
+        const qs = [a.lo / b.lo, a.lo / b.hi, a.hi / b.lo, a.hi / b.hi];
+        if (!qs.some(Number.isNaN)) return hull(qs);
+    }
+    const r = reciprocal(b);
+    return isEmpty(r) ? EMPTY : mulRange(a, r);
+}
+
 export const SCALAR_OPS: Readonly<Record<ScalarOp, Operation>> = {
     neg: num(1, ([x]) => -x!, ([x]) => ({ lo: -x!.hi, hi: -x!.lo })),
     add: num(2, ([a, b]) => a! + b!, ([a, b]) => ({ lo: a!.lo + b!.lo, hi: a!.hi + b!.hi })),
     sub: num(2, ([a, b]) => a! - b!, ([a, b]) => ({ lo: a!.lo - b!.hi, hi: a!.hi - b!.lo })),
     mul: num(2, ([a, b]) => a! * b!, ([a, b]) => mulRange(a!, b!)),
-    div: num(2, ([a, b]) => a! / b!, ([a, b]) => { const r = reciprocal(b!); return isEmpty(r) ? EMPTY : mulRange(a!, r); }),
+    div: num(2, ([a, b]) => a! / b!, ([a, b]) => divRange(a!, b!)),
     lt: num(2, ([a, b]) => a! < b!),
     le: num(2, ([a, b]) => a! <= b!),
     gt: num(2, ([a, b]) => a! > b!),

@@ -10,7 +10,7 @@ import type { AlphaForgeServices } from '../alphaforge-module.js';
 import type { Catalogue } from '../catalogue/catalogue.js';
 import { Checker, type Decl, type Facts } from './checker.js';
 import { durationMs, YEAR_MS } from './duration.js';
-import { formatChain, type Finding } from './findings.js';
+import { formatChain, type ChainStep, type Finding } from './findings.js';
 import { IntervalAnalysis, type Interval } from './intervals.js';
 import { analyzeParams, type ParamSpace } from './params.js';
 import { MAX_GRID, MAX_GRID_COMBINATIONS, MAX_LOOKBACK_BARS } from './limits.js';
@@ -183,12 +183,62 @@ class StrategyAnalyzer {
         const findings: StrategyFindings = {
             ...this.findings,
             expressions: [...this.findings.expressions, ...c.findings.expressions],
-            lookahead: [...this.findings.lookahead, ...c.findings.lookahead],
+            lookahead: [...this.findings.lookahead, ...c.findings.lookahead.map(f => this.withChain(f, sinks))],
         };
         return {
             strategy: this.s, findings, facts: c.facts, params,
             timeframeMs: this.timeframeMs, assets: this.assets, warmup, sinks, used, settings, fill,
         };
+    }
+
+    /**
+     * A lookahead finding of the checker (AF101, AF103, AF104) with the chain from the offending
+     * node to the rule, order, setting or allocation it reaches — through the features and signals
+     * that carry it, and into the def (maybe in an imported library) where it happens — in the
+     * message and as related information, as AF102 shows it.
+     */
+    private withChain(f: Finding, sinks: readonly Sink[]): Finding {
+        const path = this.pathToSink(f.node, sinks);
+        // A finding inside a def is reported at the call; the chain starts in the def's body.
+        const inner = f.related?.[0]?.node;
+        const shown = (n: AstNode): AstNode => (ast.isIndexExpr(n.$container) && n.$containerProperty === 'index') || ast.isArgument(n) ? n.$container! : n;
+        const start: ChainStep[] = [
+            ...(inner && inner !== f.node ? [{ node: shown(inner), label: textOf(shown(inner), 50) }] : []),
+            { node: shown(f.node), label: textOf(shown(f.node), 50) },
+        ];
+        const chain = [...start, ...path.steps];
+        const reach = path.sink ? `It reaches ${path.sink.label}` : 'Nothing trades on it yet';
+        return {
+            ...f,
+            message: `${f.message} ${reach}: ${formatChain(chain)}.`,
+            related: chain.map((s, i) => ({ node: s.node, message: i === 0 ? `${s.label} (${f.code === 'AF104' ? 'cannot be bounded' : 'reads ahead'} here)` : s.label })),
+        };
+    }
+
+    /** The declarations from a node to the first sink that uses it (breadth first: the shortest chain). */
+    private pathToSink(node: AstNode, sinks: readonly Sink[]): { steps: ChainStep[]; sink?: Sink } {
+        const bySink = new Map<AstNode, Sink>(sinks.map(s => [s.node, s]));
+        const owner = AstUtils.getContainerOfType(node, (n): n is AstNode => bySink.has(n) || ast.isFeatureDecl(n) || ast.isSignalDecl(n) || ast.isParamDecl(n) || ast.isConstraintDecl(n));
+        if (!owner) return { steps: [] };
+        const users = new Map<AstNode, AstNode[]>();
+        for (const [o, ds] of this.checker.deps) for (const d of ds) users.set(d, [...(users.get(d) ?? []), o]);
+        const step = (n: AstNode): ChainStep => {
+            const sink = bySink.get(n);
+            if (sink) return { node: n, label: sink.label };
+            return { node: n, label: `${ast.isFeatureDecl(n) ? 'feature' : ast.isSignalDecl(n) ? 'signal' : ast.isParamDecl(n) ? 'param' : 'constraint'} ${(n as { name?: string }).name ?? textOf((n as ast.ConstraintDecl).condition)}` };
+        };
+        const prev = new Map<AstNode, AstNode | undefined>([[owner, undefined]]);
+        const queue: AstNode[] = [owner];
+        for (let i = 0; i < queue.length; i++) {
+            const n = queue[i]!;
+            if (bySink.has(n)) {
+                const steps: ChainStep[] = [];
+                for (let x: AstNode | undefined = n; x; x = prev.get(x)) steps.unshift(step(x));
+                return { steps, sink: bySink.get(n) };
+            }
+            for (const u of users.get(n) ?? []) if (!prev.has(u)) { prev.set(u, n); queue.push(u); }
+        }
+        return { steps: [step(owner)] };
     }
 
     private add(concern: Concern, f: Finding): void {

@@ -85,3 +85,10 @@ describe('clean forms stay clean', () => {
         expect(d?.severity).toBe(2);
     });
 });
+
+describe('the same range rules outside lookahead', () => {
+    it('AF601 counts a target whose range reaches below 0 by its largest |size| (a short of 150% per asset)', async () => {
+        const ds = await check(strategy(`  param w: float = 0.5 in -1.5..1\n${rule('close > open', 'target w')}`));
+        expect(ds.find(d => d.code === 'AF601')?.message).toContain('targets 300% of equity (a target without an asset applies to each of the 2 assets)');
+    });
+});

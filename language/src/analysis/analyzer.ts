@@ -688,9 +688,11 @@ class StrategyAnalyzer {
                     if (!ast.isTargetAction(action)) continue;
                     for (const t of action.targets ?? []) {
                         if (t.quantity) continue;
-                        const v = this.checker.constValue(t.size, 'max');
-                        if (typeof v !== 'number') continue;
-                        total += Math.abs(v) * (t.asset ? 1 : perAsset);
+                        // The largest |size| over the param ranges: a range reaching below 0 is a short of that size.
+                        const r = this.checker.range(t.size);
+                        const v = r ? Math.max(Math.abs(r.lo), Math.abs(r.hi)) : NaN;
+                        if (!Number.isFinite(v)) continue;
+                        total += v * (t.asset ? 1 : perAsset);
                     }
                 }
                 if (total > lev + 1e-12) {

@@ -92,3 +92,13 @@ describe('the same range rules outside lookahead', () => {
         expect(ds.find(d => d.code === 'AF601')?.message).toContain('targets 300% of equity (a target without an asset applies to each of the 2 assets)');
     });
 });
+
+describe('bounded work', () => {
+    // The range walks a def's body per call: 2^14 calls of d0 are past its budget, so the index is not bounded (and says so).
+    it('defs that call each other twice over, or themselves, end with AF104 or AF005 instead of exponential time', async () => {
+        const defs = ['def d0(n: int): int = n - 1', ...Array.from({ length: 14 }, (_, i) => `def d${i + 1}(n: int): int = d${i}(n) + d${i}(n)`), 'def r(n: int): int = r(n) + r(n)'].join('\n');
+        const ds = await check(strategy(`  param a: int = 1 in 0..3\n  feature f = close[d14(a)]\n  feature g = close[r(a)]\n${rule('close > f and close > g')}`, defs));
+        expect(ds.find(d => d.code === 'AF104')?.message).toContain('`d14(a)`');
+        expect(ds.some(d => d.code === 'AF005')).toBe(true);
+    }, 30_000);
+});

@@ -18,7 +18,7 @@ import { durationMs } from './duration.js';
 import type { Chain, ChainStep, Finding } from './findings.js';
 import { textOf } from './source-text.js';
 import { suggest } from '../util/did-you-mean.js';
-import { constantOf, EITHER, rangeOf, valueRangeOf, type RangeHooks, type ValueRange } from './constant-eval.js';
+import { constantOf, EITHER, MAX_RANGE_STEPS, rangeOf, valueRangeOf, type RangeBudget, type RangeHooks, type ValueRange } from './constant-eval.js';
 import { isEmpty, point, type Interval, type Scalar } from './scalar-ops.js';
 import { evaluate, mentions, type ParamSpace } from './params.js';
 
@@ -27,6 +27,8 @@ export type ConstMode = 'default' | 'min' | 'max';
 
 /** Grids of at most this many points are enumerated to decide a lookahead exactly; larger ones are bounded by intervals. */
 const MAX_LOOKAHEAD_ENUMERATION = 100_000;
+/** …and at most this many expression nodes visited over the whole grid (points × the size of the walk). */
+const MAX_LOOKAHEAD_STEPS = 2_000_000;
 
 /** One point of the param space: a value for some params. */
 export type Assignment = ReadonlyMap<ast.ParamDecl, Scalar>;
@@ -181,11 +183,11 @@ export class Checker {
      * its default), or at the point `at` gives it; def parameters over their arguments' ranges.
      * Undefined when it cannot be bounded (it varies along time, or names something unknown).
      */
-    range(e: ast.Expression | undefined, env?: Env, at?: Assignment): Interval | undefined {
-        return rangeOf(e, this.rangeHooks(env, at));
+    range(e: ast.Expression | undefined, env?: Env, at?: Assignment, budget: RangeBudget = { left: MAX_RANGE_STEPS }): Interval | undefined {
+        return rangeOf(e, this.rangeHooks(env, at, budget), budget);
     }
 
-    private rangeHooks(env: Env | undefined, at: Assignment | undefined): RangeHooks {
+    private rangeHooks(env: Env | undefined, at: Assignment | undefined, budget: RangeBudget): RangeHooks {
         return {
             ref: (ref): ValueRange | undefined => {
                 const t = ref.ref?.ref;
@@ -197,7 +199,7 @@ export class Checker {
                 }
                 if (ast.isDefParam(t) && env) {
                     const arg = env.args.get(t);
-                    return arg?.expr ? valueRangeOf(arg.expr, this.rangeHooks(arg.env, at)) : undefined;
+                    return arg?.expr ? valueRangeOf(arg.expr, this.rangeHooks(arg.env, at, budget), budget) : undefined;
                 }
                 return undefined;
             },
@@ -233,7 +235,9 @@ export class Checker {
     gridMinimum(e: ast.Expression, env: Env | undefined): GridMinimum | undefined {
         const space = this.ctx.params;
         if (!space) return undefined;
-        if (this.range(e, env) === undefined) return undefined;
+        const probe: RangeBudget = { left: MAX_RANGE_STEPS };
+        if (this.range(e, env, undefined, probe) === undefined) return undefined;
+        const steps = MAX_RANGE_STEPS - probe.left;
         // The params it depends on, also through the arguments of the def being checked.
         const used = new Set<ast.ParamDecl>();
         this.collectParams(e, env, used, new Set());
@@ -246,7 +250,7 @@ export class Checker {
             if (p.default !== undefined && !vs.includes(p.default)) vs.push(p.default);
             lists.push(vs);
             total *= vs.length;
-            if (total > MAX_LOOKAHEAD_ENUMERATION) return undefined;
+            if (total > MAX_LOOKAHEAD_ENUMERATION || total * steps > MAX_LOOKAHEAD_STEPS) return undefined;
         }
         const strategy = space.params[0]?.decl.$container;
         const constraints = (ast.isStrategy(strategy) ? strategy.members : []).filter(ast.isConstraintDecl)

@@ -88,15 +88,25 @@ export interface RangeHooks {
 /** Defs nest at most this deep in a range (the checker reports deeper nesting as AF005). */
 const MAX_DEF_DEPTH = 32;
 
+/**
+ * Expression nodes one range may visit: defs are walked per call, so defs that call each other
+ * twice over (or recursively, which AF005 reports) would take exponential time. Past it a range
+ * cannot be bounded, which the lookahead checks say (AF104).
+ */
+export const MAX_RANGE_STEPS = 100_000;
+
+/** What a range walk may still visit; pass one object to several walks to share a budget. */
+export interface RangeBudget { left: number }
+
 /** The numeric range of an expression; undefined when it cannot be bounded (or is not a number). */
-export function rangeOf(e: ast.Expression | undefined, hooks: RangeHooks): Interval | undefined {
-    const r = new RangeWalker(hooks, new Map(), new Map(), 0).value(e);
+export function rangeOf(e: ast.Expression | undefined, hooks: RangeHooks, budget: RangeBudget = { left: MAX_RANGE_STEPS }): Interval | undefined {
+    const r = new RangeWalker(hooks, new Map(), new Map(), [], budget).value(e);
     return isInterval(r) ? r : undefined;
 }
 
 /** The range of an expression of either kind: an interval for numbers, the possible truth values for conditions. */
-export function valueRangeOf(e: ast.Expression | undefined, hooks: RangeHooks): ValueRange | undefined {
-    return new RangeWalker(hooks, new Map(), new Map(), 0).value(e);
+export function valueRangeOf(e: ast.Expression | undefined, hooks: RangeHooks, budget: RangeBudget = { left: MAX_RANGE_STEPS }): ValueRange | undefined {
+    return new RangeWalker(hooks, new Map(), new Map(), [], budget).value(e);
 }
 
 /** Which truth values a condition can take; EITHER when it cannot tell. */
@@ -134,11 +144,13 @@ class RangeWalker {
         private readonly defArgs: ReadonlyMap<ast.DefParam, ValueRange | undefined>,
         /** Ranges that a condition around this expression narrows references to (by what they name). */
         private readonly narrowed: ReadonlyMap<unknown, Interval>,
-        private readonly depth: number,
+        /** The defs being walked, innermost last. */
+        private readonly defs: readonly ast.FunctionDef[],
+        private readonly budget: RangeBudget,
     ) {}
 
     value(e: ast.Expression | undefined): ValueRange | undefined {
-        if (!e) return undefined;
+        if (!e || --this.budget.left < 0) return undefined;
         switch (e.$type) {
             case 'NumberLit': { const v = constant(literalValue(e as ast.NumberLit)); return typeof v === 'number' ? point(v) : EMPTY; }
             case 'BoolLit': { const v = (e as ast.BoolLit).value; return { canTrue: v, canFalse: !v }; }
@@ -209,12 +221,12 @@ class RangeWalker {
     private call(c: ast.Call): ValueRange | undefined {
         const target = c.func?.ref;
         if (ast.isFunctionDef(target)) {
-            if (this.depth >= MAX_DEF_DEPTH) return undefined;
+            if (this.defs.length >= MAX_DEF_DEPTH || this.defs.includes(target)) return undefined;
             const args = argumentsInOrder(c, target.params.map(p => p.name));
             if (!args) return undefined;
             const bound = new Map<ast.DefParam, ValueRange | undefined>();
             target.params.forEach((p, i) => bound.set(p, this.value(args[i])));
-            return new RangeWalker(this.hooks, bound, new Map(), this.depth + 1).value(target.body);
+            return new RangeWalker(this.hooks, bound, new Map(), [...this.defs, target], this.budget).value(target.body);
         }
         if (ast.isExternFunction(target) && isScalarFunction(target.name)) {
             const args = argumentsInOrder(c, target.params.map(p => p.name));
@@ -234,7 +246,7 @@ class RangeWalker {
         const out = new Map(this.narrowed);
         this.collectNarrowing(cond, holds, out);
         return out.size === this.narrowed.size && [...out].every(([k, v]) => this.narrowed.get(k) === v)
-            ? this : new RangeWalker(this.hooks, this.defArgs, out, this.depth);
+            ? this : new RangeWalker(this.hooks, this.defArgs, out, this.defs, this.budget);
     }
 
     private collectNarrowing(cond: ast.Expression | undefined, holds: boolean, out: Map<unknown, Interval>): void {

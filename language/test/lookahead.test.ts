@@ -104,4 +104,10 @@ describe('bounded work', () => {
         expect(ds.find(d => d.code === 'AF104')?.message).toContain('`d14(a)`');
         expect(ds.some(d => d.code === 'AF005')).toBe(true);
     }, 30_000);
+
+    it('features that use each other twice over are ranged once each (AF304 on 60 levels)', async () => {
+        const feats = ['  feature f0 = close', ...Array.from({ length: 60 }, (_, i) => `  feature f${i + 1} = f${i} + f${i}`)].join('\n');
+        const ds = await check(strategy(`${feats}\n${rule('f60 > 3 and f60 < 2')}`));
+        expect(codes(ds)).toContain('AF304');
+    }, 30_000);
 });

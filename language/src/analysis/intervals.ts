@@ -20,6 +20,7 @@ const EITHER: Truth = { canTrue: true, canFalse: true };
 
 export class IntervalAnalysis {
     private readonly visiting = new Set<AstNode>();
+    private readonly features = new Map<ast.FeatureDecl, Interval>();
     /**
      * The one range analysis (constant-eval.ts, rangeOf) with what a series is known to lie in:
      * features by their definition, prices and volumes at or above 0, a look-back or a moving
@@ -34,7 +35,12 @@ export class IntervalAnalysis {
                 const lo = this.range(t.low ?? t.default), hi = this.range(t.high ?? t.default);
                 return { lo: lo.lo, hi: hi.hi };
             }
-            if (ast.isFeatureDecl(t)) return this.guard(t, () => this.range(t.value), ALL);
+            if (ast.isFeatureDecl(t)) {
+                // Memoised: features that use each other twice over would otherwise be walked exponentially often.
+                let r = this.features.get(t);
+                if (!r) { r = this.guard(t, () => this.range(t.value), ALL); this.features.set(t, r); }
+                return r;
+            }
             if (ast.isExternField(t)) return POSITIVE;
             return ALL;
         },

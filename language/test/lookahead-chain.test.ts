@@ -83,3 +83,21 @@ strategy S {
         expect(related(af102).map(r => r[2])).toContain('rule `when close > d`');
     });
 });
+
+describe('lookahead chains through nested defs', () => {
+    it('start in the innermost def', async () => {
+        const ds = await load(`import "lib/leads.af"
+def twice_lead(x: series, n: int) = lead(x, n) + lead(x, n)
+strategy S {
+  universe: binance:BTC/USDT
+  timeframe: 1h
+  feature f = twice_lead(close, 1)
+  rules {
+    when close > f => target 50% long
+  }
+}`, 'chain4');
+        const d = ds.find(x => x.code === 'AF101');
+        expect(d?.message).toContain('It reaches rule `when close > f`: x[n - 2] → lead(x, n) → twice_lead(close, 1) → feature f → rule `when close > f`.');
+        expect(related(d)[0]).toEqual(['lib/leads.af', 0, 'x[n - 2] (reads ahead here)']);
+    });
+});

@@ -199,13 +199,10 @@ class StrategyAnalyzer {
      */
     private withChain(f: Finding, sinks: readonly Sink[]): Finding {
         const path = this.pathToSink(f.node, sinks);
-        // A finding inside a def is reported at the call; the chain starts in the def's body.
-        const inner = f.related?.[0]?.node;
+        // A finding inside a def is reported at the call; the chain starts in the (innermost) def's body.
         const shown = (n: AstNode): AstNode => (ast.isIndexExpr(n.$container) && n.$containerProperty === 'index') || ast.isArgument(n) ? n.$container! : n;
-        const start: ChainStep[] = [
-            ...(inner && inner !== f.node ? [{ node: shown(inner), label: textOf(shown(inner), 50) }] : []),
-            { node: shown(f.node), label: textOf(shown(f.node), 50) },
-        ];
+        const start: ChainStep[] = [...(f.related ?? []).map(r => r.node).filter(n => n !== f.node), f.node]
+            .map(n => ({ node: shown(n), label: textOf(shown(n), 50) }));
         const chain = [...start, ...path.steps];
         const reach = path.sink ? `It reaches ${path.sink.label}` : 'Nothing trades on it yet';
         return {

@@ -3,6 +3,9 @@
  * and unit, its look-back in bars, and whether it reads close-time data of the current bar,
  * peeks through a resample or reads the future, with the chain of nodes that causes it.
  * Type, unit, arity, cycle and lookahead-at-the-source findings are collected on the way.
+ * Look-back indices and resample offsets are decided over the whole param space: bounded by the
+ * range analysis (constant-eval.ts, rangeOf), and where that bound reaches the future, decided
+ * exactly over the sweep grid under the constraints when the grid is small enough to enumerate.
  *
  * Every expression is visited once (declarations are memoised; defs are instantiated per call
  * site, which is bounded by the size of the def), so the pass is linear in the file.
@@ -756,8 +759,8 @@ export class Checker {
         for (const { finding: c, concern } of captured) {
             if (this.standaloneDefFindings.has(findingKey(c))) continue;
             if (c.node === e || isInside(c.node, e)) { this.report(c, concern); continue; }
-            // Reported at the call, whose text is not what the fix would replace.
-            this.report({ ...c, node: e, property: undefined, index: undefined, message: `In ${def.name}(): ${c.message}`, related: [{ node: c.node, message: c.message }], data: undefined }, concern);
+            // Reported at the call, whose text is not what the fix would replace; related: from the innermost def out.
+            this.report({ ...c, node: e, property: undefined, index: undefined, message: `In ${def.name}(): ${c.message}`, related: [...(c.related ?? []), { node: c.node, message: c.message }], data: undefined }, concern);
         }
         if (def.returnType) this.checkReturnType(def, e, f);
         const label = lazyStep(e);

@@ -66,6 +66,8 @@ interface Env {
     readonly call: ast.Call;
     readonly args: ReadonlyMap<ast.DefParam, { readonly expr: ast.Expression; readonly facts: Facts; readonly env: Env | undefined }>;
     readonly depth: number;
+    /** Inside a def checked on its own (checkDefStandalone): its parameters have no values, so no range either. */
+    readonly standalone?: boolean;
 }
 
 export interface CheckerContext {
@@ -146,7 +148,7 @@ export class Checker {
     checkDefStandalone(def: ast.FunctionDef): void {
         const before = { expressions: this.findings.expressions.length, lookahead: this.findings.lookahead.length };
         const env: Env = {
-            def, call: undefined as unknown as ast.Call, depth: 0,
+            def, call: undefined as unknown as ast.Call, depth: 0, standalone: true,
             args: new Map(def.params.map(p => [p, { expr: undefined as unknown as ast.Expression, facts: this.defParamFacts(p), env: undefined }])),
         };
         this.defStack.push(def);
@@ -477,7 +479,7 @@ export class Checker {
         let future = base.future;
         const below = this.below(e.index, env, 0);
         if (below === 'unbounded') {
-            if (numeric && idx.ty.kind === 'num' && (!env || env.call !== undefined)) this.cannotBound(e, e.index, 'look-back index');
+            if (numeric && idx.ty.kind === 'num' && !env?.standalone) this.cannotBound(e, e.index, 'look-back index');
         } else if (below) {
             const bars = -below.least;
             const far = Number.isFinite(bars) ? `${bars} bar${bars === 1 ? '' : 's'}` : 'arbitrarily far';
@@ -656,7 +658,7 @@ export class Checker {
             // Over every offset a sweep can run, not only the default (a param offset in 0..2 peeks at 0).
             const peeks = offsetArg ? this.below(offsetArg.value, env, 1) : offset < 1 ? { least: offset, at: new Map(), range: point(offset) } : undefined;
             if (peeks === 'unbounded') {
-                if (offsetFacts?.ty.kind === 'num' && offsetFacts.ty.shape !== 'series' && (!env || env.call !== undefined)) this.cannotBound(e, offsetArg!.value, 'resample offset');
+                if (offsetFacts?.ty.kind === 'num' && offsetFacts.ty.shape !== 'series' && !env?.standalone) this.cannotBound(e, offsetArg!.value, 'resample offset');
             } else if (peeks) {
                 const chain: Chain = [{ node: e, label: `${textOf(e)} (the coarse bar still forming)` }];
                 this.report({
@@ -739,7 +741,7 @@ export class Checker {
             if (p.type && known(f.ty)) this.checkDefParamType(def, p, a, f);
             args.set(p, { expr: a.value, facts: f, env });
         });
-        const inner: Env = { def, call: e, args, depth: (env?.depth ?? 0) + 1 };
+        const inner: Env = { def, call: e, args, depth: (env?.depth ?? 0) + 1, standalone: env?.standalone };
         if (inner.depth > 32) {
             this.report({ code: 'AF005', node: e, message: `Defs nest more than 32 levels deep at ${def.name}().` });
             return UNKNOWN_FACTS;

@@ -10,7 +10,7 @@ import type { AlphaForgeServices } from '../alphaforge-module.js';
 import type { Catalogue } from '../catalogue/catalogue.js';
 import { Checker, type Decl, type Facts } from './checker.js';
 import { durationMs, YEAR_MS } from './duration.js';
-import { formatChain, type Finding } from './findings.js';
+import { formatChain, type ChainStep, type Finding } from './findings.js';
 import { IntervalAnalysis, type Interval } from './intervals.js';
 import { analyzeParams, type ParamSpace } from './params.js';
 import { MAX_GRID, MAX_GRID_COMBINATIONS, MAX_LOOKBACK_BARS } from './limits.js';
@@ -130,19 +130,21 @@ class StrategyAnalyzer {
     private readonly members: readonly ast.Member[];
     private readonly assets: ast.Asset[];
     private readonly timeframeMs: number | undefined;
+    private readonly params: ParamSpace;
 
     constructor(private readonly s: ast.Strategy, private readonly catalogue: Catalogue, private readonly options: AnalyzerOptions) {
         this.members = s.members ?? [];
         this.assets = this.members.filter(ast.isUniverseDecl).flatMap(u => u.assets ?? []);
         const tf = this.members.find(ast.isTimeframeDecl)?.value;
         this.timeframeMs = tf ? durationMs(tf) : undefined;
-        this.checker = new Checker({ catalogue, timeframeMs: this.timeframeMs, universeSize: this.assets.length });
+        this.params = analyzeParams(this.s, this.catalogue);
+        this.checker = new Checker({ catalogue, timeframeMs: this.timeframeMs, universeSize: this.assets.length, params: this.params });
     }
 
     run(): StrategyAnalysis {
         this.checkHeader();
         this.checkNames();
-        const params = analyzeParams(this.s, this.catalogue);
+        const params = this.params;
         this.findings.params.push(...params.findings);
 
         const c = this.checker;
@@ -181,12 +183,59 @@ class StrategyAnalyzer {
         const findings: StrategyFindings = {
             ...this.findings,
             expressions: [...this.findings.expressions, ...c.findings.expressions],
-            lookahead: [...this.findings.lookahead, ...c.findings.lookahead],
+            lookahead: [...this.findings.lookahead, ...c.findings.lookahead.map(f => this.withChain(f, sinks))],
         };
         return {
             strategy: this.s, findings, facts: c.facts, params,
             timeframeMs: this.timeframeMs, assets: this.assets, warmup, sinks, used, settings, fill,
         };
+    }
+
+    /**
+     * A lookahead finding of the checker (AF101, AF103, AF104) with the chain from the offending
+     * node to the rule, order, setting or allocation it reaches — through the features and signals
+     * that carry it, and into the def (maybe in an imported library) where it happens — in the
+     * message and as related information, as AF102 shows it.
+     */
+    private withChain(f: Finding, sinks: readonly Sink[]): Finding {
+        const path = this.pathToSink(f.node, sinks);
+        // A finding inside a def is reported at the call; the chain starts in the (innermost) def's body.
+        const shown = (n: AstNode): AstNode => (ast.isIndexExpr(n.$container) && n.$containerProperty === 'index') || ast.isArgument(n) ? n.$container! : n;
+        const start: ChainStep[] = [...(f.related ?? []).map(r => r.node).filter(n => n !== f.node), f.node]
+            .map(n => ({ node: shown(n), label: textOf(shown(n), 50) }));
+        const chain = [...start, ...path.steps];
+        const reach = path.sink ? `It reaches ${path.sink.label}` : 'Nothing trades on it yet';
+        return {
+            ...f,
+            message: `${f.message} ${reach}: ${formatChain(chain)}.`,
+            related: chain.map((s, i) => ({ node: s.node, message: i === 0 ? `${s.label} (${f.code === 'AF104' ? 'cannot be bounded' : 'reads ahead'} here)` : s.label })),
+        };
+    }
+
+    /** The declarations from a node to the first sink that uses it (breadth first: the shortest chain). */
+    private pathToSink(node: AstNode, sinks: readonly Sink[]): { steps: ChainStep[]; sink?: Sink } {
+        const bySink = new Map<AstNode, Sink>(sinks.map(s => [s.node, s]));
+        const owner = AstUtils.getContainerOfType(node, (n): n is AstNode => bySink.has(n) || ast.isFeatureDecl(n) || ast.isSignalDecl(n) || ast.isParamDecl(n) || ast.isConstraintDecl(n));
+        if (!owner) return { steps: [] };
+        const users = new Map<AstNode, AstNode[]>();
+        for (const [o, ds] of this.checker.deps) for (const d of ds) users.set(d, [...(users.get(d) ?? []), o]);
+        const step = (n: AstNode): ChainStep => {
+            const sink = bySink.get(n);
+            if (sink) return { node: n, label: sink.label };
+            return { node: n, label: `${ast.isFeatureDecl(n) ? 'feature' : ast.isSignalDecl(n) ? 'signal' : ast.isParamDecl(n) ? 'param' : 'constraint'} ${(n as { name?: string }).name ?? textOf((n as ast.ConstraintDecl).condition)}` };
+        };
+        const prev = new Map<AstNode, AstNode | undefined>([[owner, undefined]]);
+        const queue: AstNode[] = [owner];
+        for (let i = 0; i < queue.length; i++) {
+            const n = queue[i]!;
+            if (bySink.has(n)) {
+                const steps: ChainStep[] = [];
+                for (let x: AstNode | undefined = n; x; x = prev.get(x)) steps.unshift(step(x));
+                return { steps, sink: bySink.get(n) };
+            }
+            for (const u of users.get(n) ?? []) if (!prev.has(u)) { prev.set(u, n); queue.push(u); }
+        }
+        return { steps: [step(owner)] };
     }
 
     private add(concern: Concern, f: Finding): void {
@@ -426,20 +475,28 @@ class StrategyAnalyzer {
         return ast.isExternConst(t) ? t.name : 'next_open';
     }
 
+    /**
+     * AF102: with `fill: this_close` an order fills at the close of the bar it is decided on, so
+     * everything that decides a market fill must be known before that close: a rule's condition,
+     * its target sizes and market order sizes, an allocation's selection and weighting. Limit and
+     * stop orders rest from the next bar (docs/backtest-semantics.md), so their price and size may
+     * read the close they are placed at.
+     */
     private checkSameBarFill(sinks: readonly Sink[], fill: string): void {
         if (fill !== 'this_close') return;
         const fillSetting = this.members.filter(ast.isExecutionBlock).flatMap(b => b.settings).find(s => s.key === 'fill');
         for (const sink of sinks) {
             if (ast.isSetting(sink.node)) continue;
-            const decisive = ast.isRule(sink.node) ? [sink.node.condition] : [(sink.node as ast.Allocation).selection];
-            for (const e of decisive) {
-                const f = e && this.checker.facts.get(e);
+            for (const { expr: e, what } of decisiveAtFill(sink)) {
+                const f = this.checker.facts.get(e);
                 if (!f?.current) continue;
+                const subject = what ? `${what} of ${sink.label}` : sink.label;
                 this.add('sameBarFill', {
-                    code: 'AF102', node: e!,
-                    message: `Lookahead: \`fill: this_close\` fills at the close of bar t, but ${sink.label} is computed from that close: ${formatChain([{ node: sink.node, label: sink.label }, ...f.current])}. Fill at next_open (the default) or lag the inputs by one bar (close[1]).`,
+                    code: 'AF102', node: e,
+                    message: `Lookahead: \`fill: this_close\` fills at the close of bar t, but ${subject} is computed from that close: ${formatChain([{ node: sink.node, label: sink.label }, ...(what ? [{ node: e, label: what }] : []), ...f.current])}. Fill at next_open (the default) or lag the inputs by one bar (close[1]).`,
                     related: [
                         ...(fillSetting ? [{ node: fillSetting, message: 'fill at the signal bar\'s close' }] : []),
+                        { node: sink.node, message: sink.label },
                         ...f.current.map(s => ({ node: s.node, message: s.label })),
                     ],
                 });
@@ -628,9 +685,11 @@ class StrategyAnalyzer {
                     if (!ast.isTargetAction(action)) continue;
                     for (const t of action.targets ?? []) {
                         if (t.quantity) continue;
-                        const v = this.checker.constValue(t.size, 'max');
-                        if (typeof v !== 'number') continue;
-                        total += Math.abs(v) * (t.asset ? 1 : perAsset);
+                        // The largest |size| over the param ranges: a range reaching below 0 is a short of that size.
+                        const r = this.checker.range(t.size);
+                        const v = r ? Math.max(Math.abs(r.lo), Math.abs(r.hi)) : NaN;
+                        if (!Number.isFinite(v)) continue;
+                        total += v * (t.asset ? 1 : perAsset);
                     }
                 }
                 if (total > lev + 1e-12) {
@@ -640,6 +699,25 @@ class StrategyAnalyzer {
             }
         }
     }
+}
+
+/** What decides a market fill of a rule or allocation (see checkSameBarFill), each with what it is (nothing for the condition). */
+function decisiveAtFill(sink: Sink): { expr: ast.Expression; what?: string }[] {
+    const out: { expr: ast.Expression; what?: string }[] = [];
+    if (ast.isRule(sink.node)) {
+        if (sink.node.condition) out.push({ expr: sink.node.condition });
+        for (const action of sink.node.actions ?? []) {
+            if (ast.isTargetAction(action)) {
+                for (const t of action.targets ?? []) if (t.size) out.push({ expr: t.size, what: `the size \`${textOf(t.size, 40)}\`` });
+            } else if (ast.isOrderAction(action) && action.size && (!action.orderType || action.orderType === 'market')) {
+                out.push({ expr: action.size, what: `the ${action.side} size \`${textOf(action.size, 40)}\`` });
+            }
+        }
+    } else if (ast.isAllocation(sink.node)) {
+        if (sink.node.selection) out.push({ expr: sink.node.selection });
+        if (sink.node.weighting) out.push({ expr: sink.node.weighting, what: `the weighting \`${textOf(sink.node.weighting, 40)}\`` });
+    }
+    return out;
 }
 
 /** AF603/AF604 for one target with a written side (see checkTargetSides). */

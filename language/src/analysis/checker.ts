@@ -3,11 +3,14 @@
  * and unit, its look-back in bars, and whether it reads close-time data of the current bar,
  * peeks through a resample or reads the future, with the chain of nodes that causes it.
  * Type, unit, arity, cycle and lookahead-at-the-source findings are collected on the way.
+ * Look-back indices and resample offsets are decided over the whole param space: bounded by the
+ * range analysis (constant-eval.ts, rangeOf), and where that bound reaches the future, decided
+ * exactly over the sweep grid under the constraints when the grid is small enough to enumerate.
  *
  * Every expression is visited once (declarations are memoised; defs are instantiated per call
  * site, which is bounded by the size of the def), so the pass is linear in the file.
  */
-import type { AstNode } from 'langium';
+import { AstUtils, type AstNode } from 'langium';
 import * as ast from '../generated/ast.js';
 import type { Catalogue, FunctionInfo, TypeSpec, UnitSpec } from '../catalogue/catalogue.js';
 import {
@@ -18,8 +21,23 @@ import { durationMs } from './duration.js';
 import type { Chain, ChainStep, Finding } from './findings.js';
 import { textOf } from './source-text.js';
 import { suggest } from '../util/did-you-mean.js';
-import { constantOf, type ConstMode } from './constant-eval.js';
-import type { Scalar } from './scalar-ops.js';
+import { constantOf, EITHER, MAX_RANGE_STEPS, rangeOf, valueRangeOf, type RangeBudget, type RangeHooks, type ValueRange } from './constant-eval.js';
+import { isEmpty, point, type Interval, type Scalar } from './scalar-ops.js';
+import { evaluate, mentions, type ParamSpace } from './params.js';
+
+/** How an expression is evaluated before the run: its value with the defaults, or its least or greatest value over the param ranges. */
+export type ConstMode = 'default' | 'min' | 'max';
+
+/** Grids of at most this many points are enumerated to decide a lookahead exactly; larger ones are bounded by intervals. */
+const MAX_LOOKAHEAD_ENUMERATION = 100_000;
+/** …and at most this many expression nodes visited over the whole grid (points × the size of the walk). */
+const MAX_LOOKAHEAD_STEPS = 2_000_000;
+
+/** One point of the param space: a value for some params. */
+export type Assignment = ReadonlyMap<ast.ParamDecl, Scalar>;
+
+/** The least value of an expression over the sweep grid and a point where it is taken; 'none' when it has no value anywhere. */
+type GridMinimum = { readonly value: number; readonly at: Assignment } | 'none';
 
 export type Decl = ast.ParamDecl | ast.FeatureDecl | ast.SignalDecl;
 
@@ -48,6 +66,8 @@ interface Env {
     readonly call: ast.Call;
     readonly args: ReadonlyMap<ast.DefParam, { readonly expr: ast.Expression; readonly facts: Facts; readonly env: Env | undefined }>;
     readonly depth: number;
+    /** Inside a def checked on its own (checkDefStandalone): its parameters have no values, so no range either. */
+    readonly standalone?: boolean;
 }
 
 export interface CheckerContext {
@@ -56,6 +76,8 @@ export interface CheckerContext {
     readonly timeframeMs?: number;
     /** Number of assets in the universe. */
     readonly universeSize: number;
+    /** The sweep grid and constraints, to decide look-backs and offsets over every combination a sweep can run. */
+    readonly params?: ParamSpace;
 }
 
 /** What the checker's findings are about: types, units, arity, arguments and cycles, or lookahead at its source. */
@@ -126,7 +148,7 @@ export class Checker {
     checkDefStandalone(def: ast.FunctionDef): void {
         const before = { expressions: this.findings.expressions.length, lookahead: this.findings.lookahead.length };
         const env: Env = {
-            def, call: undefined as unknown as ast.Call, depth: 0,
+            def, call: undefined as unknown as ast.Call, depth: 0, standalone: true,
             args: new Map(def.params.map(p => [p, { expr: undefined as unknown as ast.Expression, facts: this.defParamFacts(p), env: undefined }])),
         };
         this.defStack.push(def);
@@ -149,28 +171,155 @@ export class Checker {
     // ------------------------------------------------------------------ constants
 
     /**
-     * Constant value of an expression (constant-eval.ts): literals, params (their default, or the
-     * low/high of their range in 'min'/'max' mode), def parameters (the caller's argument) and
-     * operations on them. Undefined for anything that varies along time.
+     * Constant value of an expression (constant-eval.ts): literals, params (their default),
+     * def parameters (the caller's argument) and operations on them; in 'min'/'max' mode the
+     * least/greatest value over the param ranges (range below). Undefined for anything that
+     * varies along time, and for a bound that is not finite.
      */
     constValue(e: ast.Expression | undefined, mode: ConstMode = 'default', env?: Env): Scalar | undefined {
-        return constantOf(e, (ref, m) => this.refValue(ref, m, env), mode);
+        if (mode === 'default') return constantOf(e, ref => this.refValue(ref, env));
+        const r = this.range(e, env);
+        const v = r && !isEmpty(r) ? (mode === 'min' ? r.lo : r.hi) : undefined;
+        return v !== undefined && Number.isFinite(v) ? v : undefined;
     }
 
-    private refValue(e: ast.Ref, mode: ConstMode, env: Env | undefined): Scalar | undefined {
+    /**
+     * The range of a value fixed for the run over the param space: each param over its range (and
+     * its default), or at the point `at` gives it; def parameters over their arguments' ranges.
+     * Undefined when it cannot be bounded (it varies along time, or names something unknown).
+     */
+    range(e: ast.Expression | undefined, env?: Env, at?: Assignment, budget: RangeBudget = { left: MAX_RANGE_STEPS }): Interval | undefined {
+        return rangeOf(e, this.rangeHooks(env, at, budget), budget);
+    }
+
+    private rangeHooks(env: Env | undefined, at: Assignment | undefined, budget: RangeBudget): RangeHooks {
+        return {
+            ref: (ref): ValueRange | undefined => {
+                const t = ref.ref?.ref;
+                if (ast.isParamDecl(t)) {
+                    const v = at?.get(t);
+                    if (typeof v === 'number') return point(v);
+                    if (typeof v === 'boolean') return { canTrue: v, canFalse: !v };
+                    return this.paramRange(t);
+                }
+                if (ast.isDefParam(t) && env) {
+                    const arg = env.args.get(t);
+                    return arg?.expr ? valueRangeOf(arg.expr, this.rangeHooks(arg.env, at, budget), budget) : undefined;
+                }
+                return undefined;
+            },
+        };
+    }
+
+    /** A param over its range and its default (the default backtest runs it even off the range); a bool param is either. */
+    private paramRange(t: ast.ParamDecl): ValueRange | undefined {
+        if (t.type === 'bool') return EITHER;
+        const def = this.constValue(t.default);
+        const lo = t.low ? this.constValue(t.low) : undefined, hi = t.high ? this.constValue(t.high) : undefined;
+        const d = typeof def === 'number' ? point(def) : undefined;
+        if (typeof lo === 'number' && typeof hi === 'number' && lo <= hi) return d ? { lo: Math.min(lo, d.lo), hi: Math.max(hi, d.hi) } : { lo, hi };
+        return d;
+    }
+
+    private refValue(e: ast.Ref, env: Env | undefined): Scalar | undefined {
         const t = e.ref?.ref;
-        if (ast.isParamDecl(t)) {
-            if (mode !== 'default') {
-                const bound = this.constValue(mode === 'min' ? t.low : t.high);
-                if (bound !== undefined) return bound;
-            }
-            return this.constValue(t.default);
-        }
+        if (ast.isParamDecl(t)) return this.constValue(t.default);
         if (ast.isDefParam(t) && env) {
             const arg = env.args.get(t);
-            return arg?.expr ? this.constValue(arg.expr, mode, arg.env) : undefined;
+            return arg?.expr ? this.constValue(arg.expr, 'default', arg.env) : undefined;
         }
         return undefined;
+    }
+
+    /**
+     * The least value of a value fixed for the run over every combination a sweep (or the default
+     * backtest) can run: the grid values and default of each param it depends on, under the
+     * constraints between those params. Undefined when that is not enumerable (a continuous range,
+     * a grid over MAX_LOOKAHEAD_ENUMERATION points, a name without a range).
+     */
+    gridMinimum(e: ast.Expression, env: Env | undefined): GridMinimum | undefined {
+        const space = this.ctx.params;
+        if (!space) return undefined;
+        const probe: RangeBudget = { left: MAX_RANGE_STEPS };
+        if (this.range(e, env, undefined, probe) === undefined) return undefined;
+        const steps = MAX_RANGE_STEPS - probe.left;
+        // The params it depends on, also through the arguments of the def being checked.
+        const used = new Set<ast.ParamDecl>();
+        this.collectParams(e, env, used, new Set());
+        const params = space.params.filter(p => used.has(p.decl));
+        const lists: Scalar[][] = [];
+        let total = 1;
+        for (const p of params) {
+            if (!p.values) return undefined;
+            const vs: Scalar[] = [...p.values];
+            if (p.default !== undefined && !vs.includes(p.default)) vs.push(p.default);
+            lists.push(vs);
+            total *= vs.length;
+            if (total > MAX_LOOKAHEAD_ENUMERATION || total * steps > MAX_LOOKAHEAD_STEPS) return undefined;
+        }
+        const strategy = space.params[0]?.decl.$container;
+        const constraints = (ast.isStrategy(strategy) ? strategy.members : []).filter(ast.isConstraintDecl)
+            .filter(c => c.condition && space.params.every(p => used.has(p.decl) || !mentions(c.condition, p.decl)));
+        let best: GridMinimum = 'none';
+        const assign = new Map<ast.ParamDecl, Scalar>();
+        const rec = (i: number): void => {
+            if (i === params.length) {
+                if (constraints.some(c => evaluate(c.condition, assign) === false)) return;
+                const r = this.range(e, env, assign);
+                if (r && !isEmpty(r) && (best === 'none' || r.lo < best.value)) best = { value: r.lo, at: new Map(assign) };
+                return;
+            }
+            for (const v of lists[i]!) { assign.set(params[i]!.decl, v); rec(i + 1); }
+        };
+        rec(0);
+        return best;
+    }
+
+    private collectParams(e: AstNode | undefined, env: Env | undefined, out: Set<ast.ParamDecl>, seen: Set<AstNode>): void {
+        if (!e || seen.has(e)) return;
+        seen.add(e);
+        for (const n of AstUtils.streamAst(e)) {
+            if (!ast.isRef(n)) continue;
+            const t = n.ref?.ref;
+            if (ast.isParamDecl(t)) out.add(t);
+            else if (ast.isDefParam(t) && env) {
+                const arg = env.args.get(t);
+                if (arg?.expr) this.collectParams(arg.expr, arg.env, out, seen);
+            }
+        }
+    }
+
+    /**
+     * Whether a value fixed for the run (a look-back index, a resample offset) falls below `limit`
+     * at some combination of params a sweep or the default backtest can run: the least such value
+     * and, from the grid, a combination where it is taken; undefined when it never does;
+     * 'unbounded' when its range cannot be bounded. Exact on enumerable grids, an interval bound
+     * (which may say yes where no grid point does) otherwise.
+     */
+    private below(e: ast.Expression | undefined, env: Env | undefined, limit: number): { least: number; at?: Assignment; range: Interval } | 'unbounded' | undefined {
+        if (!e) return undefined;
+        const r = this.range(e, env);
+        if (!r) return 'unbounded';
+        if (isEmpty(r) || r.lo >= limit) return undefined;
+        const g = this.gridMinimum(e, env);
+        if (g === 'none') return undefined;
+        if (g) return g.value < limit ? { least: g.value, at: g.at, range: r } : undefined;
+        return { least: r.lo, range: r };
+    }
+
+    /** `when a = -1, b = 3`, or the range over the param ranges; nothing for a constant. */
+    private where(e: ast.Expression, b: { at?: Assignment; range: Interval }): string {
+        if (b.at) return b.at.size === 0 ? '' : ` when ${[...b.at].map(([p, v]) => `${p.name} = ${v}`).join(', ')}`;
+        const f = (x: number): string => (x === Infinity ? '∞' : x === -Infinity ? '−∞' : String(+x.toPrecision(6)));
+        return ` for some params (\`${textOf(e)}\` lies in [${f(b.range.lo)}, ${f(b.range.hi)}] over the param ranges)`;
+    }
+
+    /** AF104: a value a lookahead check needs has no range the analysis can compute; say so rather than pass it. */
+    private cannotBound(at: AstNode, e: ast.Expression, what: string): void {
+        this.report({
+            code: 'AF104', node: e,
+            message: `Cannot bound the ${what} \`${textOf(e)}\` over the param ranges, so whether \`${textOf(at)}\` reads the future is not checked. Write it from literals, params with literal ranges, arithmetic, if and defs.`,
+        }, 'lookahead');
     }
 
     // ------------------------------------------------------------------ expressions
@@ -321,26 +470,30 @@ export class Checker {
             this.report({ code: 'AF205', node: e.index, message: `The look-back index must be a constant or a param, not a series (\`${textOf(e.index)}\`).` });
             return { ...base, lookbackAt: e };
         }
-        this.expectKind(idx.ty, 'num', e.index, 'a look-back index is a number of bars');
-        const lo = this.constValue(e.index, 'min', env);
+        const numeric = this.expectKind(idx.ty, 'num', e.index, 'a look-back index is a number of bars');
+        const r = this.range(e.index, env);
         const def = this.constValue(e.index, 'default', env);
-        const hi = this.constValue(e.index, 'max', env);
         if (typeof def === 'number' && !Number.isInteger(def)) {
             this.report({ code: 'AF206', node: e.index, message: `A look-back index counts bars and must be a whole number, not ${def}.` });
         }
         let future = base.future;
-        if (typeof lo === 'number' && lo < 0) {
-            const chain: Chain = [{ node: e, label: `${textOf(e)} (bar t+${-lo})` }];
+        const below = this.below(e.index, env, 0);
+        if (below === 'unbounded') {
+            if (numeric && idx.ty.kind === 'num' && !env?.standalone) this.cannotBound(e, e.index, 'look-back index');
+        } else if (below) {
+            const bars = -below.least;
+            const far = Number.isFinite(bars) ? `${bars} bar${bars === 1 ? '' : 's'}` : 'arbitrarily far';
+            const chain: Chain = [{ node: e, label: `${textOf(e)} (bar t+${Number.isFinite(bars) ? bars : '∞'})` }];
             this.report({
                 code: 'AF101', node: e.index,
-                message: `Lookahead: \`${textOf(e)}\` reads ${-lo} bar${lo === -1 ? '' : 's'} into the future. Use a look-back n ≥ 0 (x[1] is the previous bar).`,
+                message: `Lookahead: \`${textOf(e)}\` reads ${far} into the future${this.where(e.index, below)}. Use a look-back n ≥ 0 (x[1] is the previous bar).`,
                 data: pastIndexFix(e.index),
             }, 'lookahead');
             future = future ?? chain;
         }
         const n = typeof def === 'number' ? Math.max(0, def) : 0;
-        const nMax = typeof hi === 'number' ? Math.max(0, hi) : n;
-        const lagged = typeof lo === 'number' && lo >= 1;
+        const nMax = r && !isEmpty(r) && Number.isFinite(r.hi) ? Math.max(0, r.hi, n) : n;
+        const lagged = r !== undefined && !isEmpty(r) && r.lo >= 1;
         return {
             ty: base.ty,
             lookback: base.lookback + n,
@@ -445,6 +598,7 @@ export class Checker {
         const units = new Map<string, { unit: Unit; from: string }>();
         const values: Record<string, number> = {}, maxValues: Record<string, number> = {};
         let argShape: 'scalar' | 'series' = 'scalar';
+        let offsetFacts: Facts | undefined;
         for (let i = 0; i < info.params.length; i++) {
             const p = info.params[i]!;
             const arg = bound[i];
@@ -453,6 +607,7 @@ export class Checker {
                 continue;
             }
             const f = this.expr(arg.value, env);
+            if (p.name === 'offset') offsetFacts = f;
             argFacts.push(f);
             if (f.ty.kind === 'num' || f.ty.kind === 'bool') argShape = joinShape(argShape, f.ty.shape);
             this.checkArg(fname, p, p.spec, arg, f, units, env);
@@ -487,6 +642,8 @@ export class Checker {
             const tfArg = bound[info.params.findIndex(p => p.spec.form === 'duration')];
             const tfMs = ast.isDurationLit(tfArg?.value) ? durationMs(tfArg.value.value) : undefined;
             const offset = typeof values['offset'] === 'number' ? values['offset'] : 1;
+            const offsetMax = typeof maxValues['offset'] === 'number' ? Math.max(maxValues['offset'], offset) : offset;
+            const offsetArg = bound[info.params.findIndex(p => p.name === 'offset')];
             if (tfMs !== undefined && this.ctx.timeframeMs !== undefined) {
                 if (tfMs <= this.ctx.timeframeMs) {
                     this.report({ code: 'AF206', node: tfArg!, message: `resample() goes to a coarser timeframe: ${tfArg!.value.$cstNode?.text} is not coarser than the strategy's timeframe.` });
@@ -495,15 +652,18 @@ export class Checker {
                 } else {
                     const ratio = tfMs / this.ctx.timeframeMs;
                     lookback = (inputLb + own + Math.max(offset, 0) + 1) * ratio;
-                    lookbackMax = (inputLbMax + ownMax + Math.max(offset, 0) + 1) * ratio;
+                    lookbackMax = (inputLbMax + ownMax + Math.max(offsetMax, 0) + 1) * ratio;
                 }
             }
-            if (offset < 1) {
+            // Over every offset a sweep can run, not only the default (a param offset in 0..2 peeks at 0).
+            const peeks = offsetArg ? this.below(offsetArg.value, env, 1) : offset < 1 ? { least: offset, at: new Map(), range: point(offset) } : undefined;
+            if (peeks === 'unbounded') {
+                if (offsetFacts?.ty.kind === 'num' && offsetFacts.ty.shape !== 'series' && !env?.standalone) this.cannotBound(e, offsetArg!.value, 'resample offset');
+            } else if (peeks) {
                 const chain: Chain = [{ node: e, label: `${textOf(e)} (the coarse bar still forming)` }];
-                const offsetArg = bound[info.params.findIndex(p => p.name === 'offset')];
                 this.report({
                     code: 'AF103', node: offsetArg ?? e,
-                    message: `Lookahead: \`${textOf(e)}\` reads the final value of the coarse bar that is still forming; it is only known when that bar closes. Use offset=1 (the default: the last closed bar).`,
+                    message: `Lookahead: \`${textOf(e)}\` reads the final value of the coarse bar that is still forming${offsetArg ? this.where(offsetArg.value, peeks) : ''}; it is only known when that bar closes. Use offset=1 (the default: the last closed bar).`,
                     data: ast.isNumberLit(offsetArg?.value) ? { code: 'AF103', replacement: offsetArg.name ? `${offsetArg.name}=1` : '1' } : undefined,
                 }, 'lookahead');
                 peek = peek ?? chain;
@@ -581,7 +741,7 @@ export class Checker {
             if (p.type && known(f.ty)) this.checkDefParamType(def, p, a, f);
             args.set(p, { expr: a.value, facts: f, env });
         });
-        const inner: Env = { def, call: e, args, depth: (env?.depth ?? 0) + 1 };
+        const inner: Env = { def, call: e, args, depth: (env?.depth ?? 0) + 1, standalone: env?.standalone };
         if (inner.depth > 32) {
             this.report({ code: 'AF005', node: e, message: `Defs nest more than 32 levels deep at ${def.name}().` });
             return UNKNOWN_FACTS;
@@ -601,8 +761,8 @@ export class Checker {
         for (const { finding: c, concern } of captured) {
             if (this.standaloneDefFindings.has(findingKey(c))) continue;
             if (c.node === e || isInside(c.node, e)) { this.report(c, concern); continue; }
-            // Reported at the call, whose text is not what the fix would replace.
-            this.report({ ...c, node: e, property: undefined, index: undefined, message: `In ${def.name}(): ${c.message}`, related: [{ node: c.node, message: c.message }], data: undefined }, concern);
+            // Reported at the call, whose text is not what the fix would replace; related: from the innermost def out.
+            this.report({ ...c, node: e, property: undefined, index: undefined, message: `In ${def.name}(): ${c.message}`, related: [...(c.related ?? []), { node: c.node, message: c.message }], data: undefined }, concern);
         }
         if (def.returnType) this.checkReturnType(def, e, f);
         const label = lazyStep(e);

@@ -8,10 +8,10 @@
 import type { AstNode } from 'langium';
 import * as ast from '../generated/ast.js';
 import type { Catalogue } from '../catalogue/catalogue.js';
-import { literalValue } from './constant-eval.js';
+import { EITHER as CAN_BE_EITHER, rangeOf, type RangeHooks, type ValueRange } from './constant-eval.js';
+import { ALL, isEmpty, type Interval } from './scalar-ops.js';
 
-export interface Interval { readonly lo: number; readonly hi: number }
-const ALL: Interval = { lo: -Infinity, hi: Infinity };
+export type { Interval };
 const POSITIVE: Interval = { lo: 0, hi: Infinity };
 
 /** Whether a condition can be true / can be false, and why not. */
@@ -20,56 +20,56 @@ const EITHER: Truth = { canTrue: true, canFalse: true };
 
 export class IntervalAnalysis {
     private readonly visiting = new Set<AstNode>();
+    private readonly features = new Map<ast.FeatureDecl, Interval>();
+    /**
+     * The one range analysis (constant-eval.ts, rangeOf) with what a series is known to lie in:
+     * features by their definition, prices and volumes at or above 0, a look-back or a moving
+     * average within its input's range, catalogue functions within their declared range. Anything
+     * else is unbounded (never "cannot bound": these ranges only ever prove a rule dead).
+     */
+    private readonly hooks: RangeHooks = {
+        ref: (e): ValueRange => {
+            const t = e.ref?.ref;
+            if (ast.isParamDecl(t)) {
+                if (t.type === 'bool') return CAN_BE_EITHER;
+                const lo = this.range(t.low ?? t.default), hi = this.range(t.high ?? t.default);
+                return { lo: lo.lo, hi: hi.hi };
+            }
+            if (ast.isFeatureDecl(t)) {
+                // Memoised: features that use each other twice over would otherwise be walked exponentially often.
+                let r = this.features.get(t);
+                if (!r) { r = this.guard(t, () => this.range(t.value), ALL); this.features.set(t, r); }
+                return r;
+            }
+            if (ast.isExternField(t)) return POSITIVE;
+            return ALL;
+        },
+        other: (e): ValueRange => {
+            if (ast.isMemberExpr(e)) {
+                if (ast.isRef(e.receiver) && ast.isAsset(e.receiver.ref?.ref)) return POSITIVE;
+                return this.range(e.receiver);
+            }
+            if (ast.isIndexExpr(e)) return this.range(e.base);
+            if (ast.isCall(e)) return this.seriesCall(e);
+            return ALL;
+        },
+    };
+
     constructor(private readonly catalogue: Catalogue) {}
 
     range(e: ast.Expression | undefined): Interval {
         if (!e) return ALL;
-        if (ast.isNumberLit(e)) { const v = literalValue(e); return { lo: v, hi: v }; }
-        if (ast.isRef(e)) {
-            const t = e.ref?.ref;
-            if (ast.isParamDecl(t)) {
-                const lo = this.range(t.low ?? t.default), hi = this.range(t.high ?? t.default);
-                return { lo: lo.lo, hi: hi.hi };
-            }
-            if (ast.isFeatureDecl(t)) return this.guard(t, () => this.range(t.value), ALL);
-            if (ast.isExternField(t)) return POSITIVE;
-            return ALL;
-        }
-        if (ast.isMemberExpr(e)) {
-            if (ast.isRef(e.receiver) && ast.isAsset(e.receiver.ref?.ref)) return POSITIVE;
-            return this.range(e.receiver);
-        }
-        if (ast.isIndexExpr(e)) return this.range(e.base);
-        if (ast.isUnaryExpr(e)) {
-            const r = this.range(e.operand);
-            return e.operator === '-' ? { lo: -r.hi, hi: -r.lo } : r;
-        }
-        if (ast.isIfExpr(e)) {
-            const a = this.range(e.then), b = this.range(e.else);
-            return { lo: Math.min(a.lo, b.lo), hi: Math.max(a.hi, b.hi) };
-        }
-        if (ast.isBinaryExpr(e)) {
-            const a = this.range(e.left), b = this.range(e.right);
-            switch (e.operator) {
-                case '+': return { lo: a.lo + b.lo, hi: a.hi + b.hi };
-                case '-': return { lo: a.lo - b.hi, hi: a.hi - b.lo };
-                case '*': return hull([a.lo * b.lo, a.lo * b.hi, a.hi * b.lo, a.hi * b.hi]);
-                case '/': return b.lo > 0 || b.hi < 0 ? hull([a.lo / b.lo, a.lo / b.hi, a.hi / b.lo, a.hi / b.hi]) : ALL;
-                default: return ALL;
-            }
-        }
-        if (ast.isCall(e)) {
-            const info = this.catalogue.fn(e.func?.ref?.name ?? '');
-            if (!info) return ALL;
-            const name = info.entry.name;
-            const args = e.args.map(a => this.range(a.value));
-            if ((name === 'sma' || name === 'ema' || name === 'wma' || name === 'highest' || name === 'lowest' || name === 'resample') && args[0]) return args[0];
-            if (name === 'min' && args.length === 2) return { lo: Math.min(args[0]!.lo, args[1]!.lo), hi: Math.min(args[0]!.hi, args[1]!.hi) };
-            if (name === 'max' && args.length === 2) return { lo: Math.max(args[0]!.lo, args[1]!.lo), hi: Math.max(args[0]!.hi, args[1]!.hi) };
-            if (name === 'clamp' && args.length === 3) return { lo: args[1]!.lo, hi: args[2]!.hi };
-            if (info.entry.range) return { lo: info.entry.range[0], hi: info.entry.range[1] };
-            return ALL;
-        }
+        const r = rangeOf(e, this.hooks);
+        return r && !isEmpty(r) ? r : ALL;
+    }
+
+    private seriesCall(e: ast.Call): Interval {
+        const info = this.catalogue.fn(e.func?.ref?.name ?? '');
+        if (!info) return ALL;
+        const name = info.entry.name;
+        const first = e.args[0] ? this.range(e.args[0].value) : undefined;
+        if ((name === 'sma' || name === 'ema' || name === 'wma' || name === 'highest' || name === 'lowest' || name === 'resample') && first) return first;
+        if (info.entry.range) return { lo: info.entry.range[0], hi: info.entry.range[1] };
         return ALL;
     }
 
@@ -181,10 +181,6 @@ function boundOf(op: string, c: number): Interval {
 }
 function mirror(op: string): string {
     return op === '<' ? '>' : op === '<=' ? '>=' : op === '>' ? '<' : '<=';
-}
-function hull(xs: number[]): Interval {
-    const ys = xs.filter(x => !Number.isNaN(x));
-    return ys.length ? { lo: Math.min(...ys), hi: Math.max(...ys) } : ALL;
 }
 function fmt(i: Interval): string {
     const f = (x: number): string => (x === Infinity ? '∞' : x === -Infinity ? '−∞' : String(+x.toPrecision(6)));

@@ -173,7 +173,7 @@ export function evaluate(e: ast.Expression | undefined, values: ReadonlyMap<ast.
     });
 }
 
-function mentions(e: ast.Expression | undefined, p: ast.ParamDecl): boolean {
+export function mentions(e: ast.Expression | undefined, p: ast.ParamDecl): boolean {
     if (!e) return false;
     if (ast.isRef(e)) return e.ref?.ref === p;
     return childExprs(e).some(c => mentions(c, p));

@@ -86,21 +86,27 @@ export const DIAGNOSTICS = [
     },
     {
         code: 'AF101', severity: 'error', title: 'Lookahead: negative look-back index',
-        explanation: '`x[n]` reads the value n bars ago; a negative n reads the future. The message shows where the value flows.',
+        explanation: '`x[n]` reads the value n bars ago; a negative n reads the future. n is checked over every combination of params a sweep or the default backtest can run (the grid and defaults, under the constraints; an interval bound when the grid is continuous or too large), through arithmetic with signed ranges, `if`, defs and math functions, and the message names a combination that reads ahead. It also shows the chain from the look-back to the rule, order, setting or allocation it reaches, through features, signals and imported defs (each step a related location).',
         bad: STRAT(rulesUsing('close[-1] > close')),
         fixed: STRAT(rulesUsing('close > close[1]')),
     },
     {
         code: 'AF102', severity: 'error', title: 'Lookahead: same-bar fill',
-        explanation: "With `fill: this_close`, an order fills at the close of the bar whose close computed the signal: in reality that price is gone before the signal is known. Fill at the next bar's open (the default) or lag every input by one bar.",
+        explanation: "With `fill: this_close`, an order fills at the close of the bar whose close computed the signal: in reality that price is gone before the signal is known. What decides a market fill is checked: a rule's condition, its target sizes and market order sizes, an allocation's selection and weighting (limit and stop orders rest from the next bar, so their price may use the close). Fill at the next bar's open (the default) or lag every input by one bar.",
         bad: STRAT(rulesUsing('close > sma(close, 20)') + '\nexecution {\n  fill: this_close\n}'),
         fixed: STRAT(rulesUsing('close > sma(close, 20)') + '\nexecution {\n  fill: next_open\n}'),
     },
     {
         code: 'AF103', severity: 'error', title: 'Lookahead: peeking through a resample',
-        explanation: '`resample(x, tf, offset=0)` reads the final value of the coarse bar that is still forming, which is not known until it closes. Use the default offset 1 (the last closed coarse bar).',
+        explanation: '`resample(x, tf, offset=0)` reads the final value of the coarse bar that is still forming, which is not known until it closes. The offset is checked over its whole range (a param offset in 0..2 peeks when it is 0), and the message shows the chain to the rule it reaches. Use the default offset 1 (the last closed coarse bar).',
         bad: STRAT('feature daily = resample(close, 1d, offset=0)\n' + rulesUsing('close > daily')),
         fixed: STRAT('feature daily = resample(close, 1d)\n' + rulesUsing('close > daily')),
+    },
+    {
+        code: 'AF104', severity: 'warning', title: 'Lookahead: cannot bound a look-back',
+        explanation: 'A look-back index or resample offset is fixed for the run, but the analysis cannot compute the range of values it takes over the param ranges, so it cannot tell whether some combination reads the future. The check is not passed silently: write the value from literals, params with literal ranges, arithmetic, `if` and defs, which the analysis bounds.',
+        bad: STRAT('param n: int = 1 / 0\nfeature prev = close[n]\n' + rulesUsing('close > prev')),
+        fixed: STRAT('param n: int = 1 in 1..5\nfeature prev = close[n]\n' + rulesUsing('close > prev')),
     },
     {
         code: 'AF201', severity: 'error', title: 'Type mismatch',

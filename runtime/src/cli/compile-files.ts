@@ -24,6 +24,24 @@ export interface FlatDiagnostic {
     severity: 'error' | 'warning' | 'info' | 'hint';
     code: string;
     message: string;
+    /**
+     * Where the problem leads (LSP related information), in order: for a lookahead diagnostic the
+     * chain from the node that reads ahead to the rule or order it reaches, into imported files.
+     */
+    related?: FlatLocation[];
+}
+
+export interface FlatLocation {
+    file: string;
+    line: number;
+    column: number;
+    message: string;
+}
+
+function fileOf(uri: string, cwd: string): string {
+    const u = URI.parse(uri);
+    if (u.scheme !== 'file') return uri;
+    return relative(cwd, u.fsPath) || u.fsPath;
 }
 
 export function flatten(doc: LoadedDocument, cwd = process.cwd()): FlatDiagnostic[] {
@@ -38,6 +56,9 @@ export function flatten(doc: LoadedDocument, cwd = process.cwd()): FlatDiagnosti
             severity: SEVERITY[d.severity ?? 1] as FlatDiagnostic['severity'],
             code: String(d.code ?? ''),
             message: d.message,
+            ...(d.relatedInformation?.length
+                ? { related: d.relatedInformation.map(r => ({ file: fileOf(r.location.uri, cwd), line: r.location.range.start.line + 1, column: r.location.range.start.character + 1, message: r.message })) }
+                : {}),
         }))
         .sort((a, b) => a.line - b.line || a.column - b.column || a.code.localeCompare(b.code));
 }

@@ -21,7 +21,11 @@ export async function checkCommand(paths: string[], opts: CheckOptions, out: (s:
     if (opts.format === 'json') {
         out(JSON.stringify({ files: files.length, errors, warnings, diagnostics: shown }, null, 2) + '\n');
     } else {
-        for (const d of shown) out(`${d.file}:${d.line}:${d.column} ${d.severity} ${d.code} ${d.message}\n`);
+        for (const d of shown) {
+            out(`${d.file}:${d.line}:${d.column} ${d.severity} ${d.code} ${d.message}\n`);
+            // A lookahead's chain, one clickable location a line, from where it reads ahead to the rule it reaches.
+            if (d.code.startsWith('AF1')) for (const r of d.related ?? []) out(`    ${r.file}:${r.line}:${r.column} ${r.message}\n`);
+        }
         out(`checked ${files.length} file${files.length === 1 ? '' : 's'}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`);
     }
     return errors > 0 ? 1 : 0;

@@ -14,6 +14,7 @@ import { BacktestError } from '../../src/engine/types.js';
 import type { LoadedBars } from '../../src/data/load.js';
 import { executeRun } from '../../src/pipeline/execute.js';
 import { prepareRun, type RunRequest } from '../../src/pipeline/prepare.js';
+import { formatRunResult } from '../../src/cli/run-output.js';
 import { tempDir } from '../data/helpers.js';
 import { irOf, synthBars } from './fixtures.js';
 
@@ -98,8 +99,9 @@ describe('through the run pipeline', () => {
 describe('af sweep and af walkforward', () => {
     const state = tempDir('af-trial-failures-');
     const sd = ['--state-dir', state];
-    // A window length the param makes invalid for fast = 2 (2 − 5 = −3); the checker does not see
-    // through the def today, so the engine meets it in that one combination (the repro).
+    // The repro: a window length the param makes invalid for fast = 2 (2 − 5 = −3). It used to
+    // reach the engine and abort the sweep as an internal error; the range analysis now sees through
+    // the def, so the file is refused before any trial runs.
     const file = join(state, 'bad-combo.af');
     async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
         let out = '', err = '';
@@ -123,22 +125,29 @@ strategy BadCombo {
         expect((await cli('data', 'sample', ...sd)).code).toBe(0);
     });
 
-    it('af sweep ranks the combinations that ran and lists the failed one with its reason (it used to abort as an internal error)', async () => {
-        const r = await cli('sweep', file, '--workers', '1', '--from', '2015-01-01', ...sd);
-        expect(r.err).not.toMatch(/internal error/);
-        expect(r.code).toBe(0);
-        // fast = 2 → length −3: fails; 6, 10, 14, 18, 22 → lengths 1 … 17 run.
-        expect(r.out).toMatch(/BadCombo: 5 combinations on/);
-        expect(r.out).toContain('1 trial failed and is not ranked:\n  fast=2: length must be a whole number ≥ 1, got -3\n');
-        const j = RunResult.parse(JSON.parse((await cli('sweep', file, '--json', '--workers', '2', '--from', '2015-01-01', ...sd)).out));
-        expect(j.sweep!.trialCount).toBe(5);
-        expect(j.sweep!.failedTrials).toEqual([{ params: { fast: 2 }, reason: 'length must be a whole number ≥ 1, got -3' }]);
+    it('the combination that used to abort af sweep as an internal error is refused before the engine, naming the value', async () => {
+        for (const kind of ['sweep', 'walkforward']) {
+            const r = await cli(kind, file, '--workers', '1', '--from', '2015-01-01', ...sd);
+            expect(r.err + r.out).not.toMatch(/internal error/);
+            expect(r.code).not.toBe(0);
+            expect(r.err + r.out).toMatch(/AF206 'length' of sma\(\) must be at least 1, but can be -3/);
+        }
     });
 
-    it('af walkforward too', async () => {
-        const r = await cli('walkforward', file, '--workers', '1', '--from', '2015-01-01', ...sd);
-        expect(r.err).not.toMatch(/internal error/);
-        expect(r.code).toBe(0);
-        expect(r.out).toMatch(/trials failed and are not ranked:\n {2}fast=2 \(in-sample \d{4}-\d\d-\d\d → \d{4}-\d\d-\d\d\): length must be a whole number ≥ 1, got -3\n/);
+    it('the text of a sweep and a walk-forward lists the failed trials with their reasons (one formatter, local and remote)', async () => {
+        const limits = { stateMb: 64, lookbackBars: 45 };
+        const ir = await irOf(SRC);
+        const loaded: LoadedBars = { ...data, ids: ['x:A'], sources: ['1d'] };
+        for (const request of [{ kind: 'sweep' }, { kind: 'walkforward', walkforward: { inSample: 200, outOfSample: 100 } }] as RunRequest[]) {
+            const p = await prepareRun(request, { compile: async () => ir, load: async () => loaded });
+            const { result } = await executeRun({ ...p, symbols: p.data.ids }, { workers: 0, limits: { engine: limits, memoryMb: 256, maxTrials: 1000 } });
+            const text = formatRunResult(RunResult.parse(JSON.parse(JSON.stringify(result))));
+            if (request.kind === 'sweep') {
+                expect(text).toContain('4 trials failed and are not ranked:\n  fast=5 slow=60: Cross looks back 60 bars with fast = 5, slow = 60; the limit is 45 bars (AF503)');
+            } else {
+                expect(text).toMatch(/16 trials failed and are not ranked:\n {2}fast=5 slow=60 \(in-sample \d{4}-\d\d-\d\d → \d{4}-\d\d-\d\d\): Cross looks back 60 bars/);
+                expect(text).toContain('… and 6 more (--json lists them all)');
+            }
+        }
     });
 });

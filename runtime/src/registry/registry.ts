@@ -23,22 +23,8 @@ export interface Actor {
     readonly userId: string;
 }
 
-/** What a publication brings (publish.ts assembles it from a run or a source text). */
-export interface Publication {
-    readonly team: string;
-    readonly name: string;
-    readonly strategy: string;
-    readonly source: string;
-    readonly uri: string | null;
-    readonly libraries: readonly LibraryText[];
-    readonly params: Readonly<Record<string, number | boolean>>;
-    readonly signature: Readonly<Record<string, number>>;
-    readonly fingerprints: { readonly exact: string; readonly structural: string };
-    readonly runId: string | null;
-    readonly dataSnapshot: string | null;
-    readonly engineVersion: string | null;
-    readonly notes: string | null;
-}
+/** What a publication brings (publish.ts assembles it from a run or a source text): an entry's content less what the registry adds. */
+export type Publication = Omit<EntryContent, 'version' | 'author' | 'authorId' | 'publishedAt' | 'previousDigest'>;
 
 export interface RegistryEvent {
     readonly seq: number;

@@ -122,6 +122,8 @@ export const SweepPart = z.object({
     deflatedSharpe: z.object({ dsr: WireNumber, expectedMaxSharpe: WireNumber }),
     /** Combinations that could not run, with their reasons (absent or empty: none); not counted in `trialCount`. */
     failedTrials: z.array(FailedTrial).max(RESULT_LIMITS.trials).optional(),
+    /** What the best trial does not say by itself: a best value on the edge of its range, too few trades (absent: none). */
+    warnings: z.array(Str).max(20).optional(),
 });
 
 export const WalkForwardWindow = z.object({

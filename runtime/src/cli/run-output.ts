@@ -68,6 +68,7 @@ function sweepText(r: RunResult, o: RunOutputOptions): string {
     if (sw.trialCount > top.length) s += style.dim(`  … ${formatMetric('trials', sw.trialCount - top.length)} more (--top)\n`);
     const dsr = fromWire(sw.deflatedSharpe.dsr);
     s += `\ndeflated Sharpe ratio of the best of ${formatMetric('trials', sw.trialCount)}: ${Number.isFinite(dsr) ? dsr.toFixed(3) : 'n/a'} (probability that its Sharpe beats the best of ${formatMetric('trials', sw.trialCount)} unskilled trials; expected max per-bar Sharpe ${fromWire(sw.deflatedSharpe.expectedMaxSharpe).toFixed(4)})\n`;
+    for (const w of sw.warnings ?? []) s += `${style.yellow('warning')}: ${w}\n`;
     return s + failedTrialsText(sw.failedTrials ?? []);
 }
 

@@ -17,6 +17,7 @@ import { capitalOf } from '../engine/trial.js';
 import { defaultWorkers } from '../engine/worker-pool.js';
 import type { BarData } from '../engine/types.js';
 import type { RunRequest } from './prepare.js';
+import { sweepWarnings } from './search-warnings.js';
 import { eventOf, rangeOf, searchProvenance, seriesOf, tradeOf } from './result.js';
 
 /** What the engine needs of a prepared run (prepare.ts's PreparedRun, or the same handed to a worker thread). */
@@ -127,6 +128,8 @@ async function sweep(run: ExecutableRun, o: ExecuteOptions, t0: number): Promise
     const best = r.rows[0]!;
     o.log?.('info', `${r.trials} combinations; best: ${shown(best.params)}`);
     for (const f of r.failed.slice(0, 10)) o.log?.('warn', `trial ${shown(f.params)} failed: ${f.reason}`);
+    const warnings = sweepWarnings(ir.params, best, run.params);
+    for (const w of warnings) o.log?.('warn', w);
     const result: RunResult = {
         ...common(run, o),
         params: { ...best.params },
@@ -144,6 +147,7 @@ async function sweep(run: ExecutableRun, o: ExecuteOptions, t0: number): Promise
             trials: r.rows.map(x => ({ params: { ...x.params }, metrics: metricsToWire(x.metrics) })),
             deflatedSharpe: { dsr: toWire(r.deflated.dsr), expectedMaxSharpe: toWire(r.deflated.expectedMaxSharpe) },
             failedTrials: r.failed.map(f => ({ params: { ...f.params }, reason: f.reason })),
+            ...(warnings.length ? { warnings } : {}),
         },
     };
     return { result, workers: r.workers, elapsedMs: performance.now() - t0 };

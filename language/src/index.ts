@@ -4,6 +4,7 @@ export * from './generated/ast.js';
 export { AlphaForgeLanguageMetaData } from './generated/module.js';
 export * from './catalogue/catalogue.js';
 export * from './catalogue/pack-types.js';
+export * from './catalogue/reference.js';
 export { corePack } from './catalogue/core-pack.js';
 export * from './analysis/types.js';
 export type { Facts, Decl } from './analysis/checker.js';

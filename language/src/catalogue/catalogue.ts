@@ -108,6 +108,8 @@ export class Catalogue {
         return [...this.consts.values()].filter(c => c.enumType === enumType).map(c => c.name);
     }
     packIds(): string[] { return this.packs.map(p => p.id); }
+    /** The registered packs, in registration order. */
+    packList(): readonly CapabilityPack[] { return this.packs; }
 
     /** The generated `.af` text declaring every builtin; its doc comments carry the catalogue docs. */
     builtinLibrary(): string {

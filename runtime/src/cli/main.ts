@@ -16,11 +16,13 @@ export const CONFIG_HELP = { env: 'AF_CONFIG', file: 'alphaforge.json' } as cons
 function lazy<M, K extends keyof M>(load: () => Promise<M>, name: K): M[K] extends (...a: infer A) => infer R ? (...a: A) => Promise<Awaited<R>> : never {
     return (async (...args: unknown[]) => ((await load())[name] as unknown as (...a: unknown[]) => unknown)(...args)) as never;
 }
+const functions = () => import('./commands/functions.js');
 const check = () => import('./commands/check.js'), explain = () => import('./commands/explain.js'), demo = () => import('./commands/demo.js');
 const fmt = () => import('./commands/fmt.js'), compile = () => import('./commands/compile.js'), fingerprint = () => import('./commands/fingerprint.js');
 const backtest = () => import('./commands/backtest.js'), report = () => import('./commands/report.js'), dataCmds = () => import('./commands/data.js');
 const logs = () => import('./commands/logs.js'), audit = () => import('./commands/audit.js'), daemonCmds = () => import('./commands/daemon.js');
 const runsCmds = () => import('./commands/runs.js'), mcp = () => import('./commands/mcp.js'), similar = () => import('./commands/similar.js');
+const functionsCommand = lazy(functions, 'functionsCommand');
 const checkCommand = lazy(check, 'checkCommand'), explainCommand = lazy(explain, 'explainCommand'), demoCommand = lazy(demo, 'demoCommand');
 const fmtCommand = lazy(fmt, 'fmtCommand'), compileCommand = lazy(compile, 'compileCommand'), fingerprintCommand = lazy(fingerprint, 'fingerprintCommand');
 const backtestCommand = lazy(backtest, 'backtestCommand'), panelCommand = lazy(backtest, 'panelCommand'), sweepCommand = lazy(backtest, 'sweepCommand'), walkforwardCommand = lazy(backtest, 'walkforwardCommand');
@@ -73,6 +75,12 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .option('--all', 'print every code', false)
         .option('--markdown', 'print Markdown (docs/diagnostics.md)', false)
         .action(async (code: string | undefined, opts) => { program.setOptionValue('exit', await explainCommand(code, opts, out)); });
+
+    program.command('functions')
+        .description('The functions, fields and constants a strategy can use (docs/functions.md), or one of them in full.')
+        .argument('[name]', 'e.g. sma')
+        .option('--markdown', 'print Markdown (docs/functions.md)', false)
+        .action(async (name: string | undefined, opts) => { program.setOptionValue('exit', await functionsCommand(name, opts, out)); });
 
     program.command('compile')
         .description('Compile a strategy and print its IR (default), canonical DAG, or the DAG as Graphviz dot.')

@@ -61,3 +61,18 @@ export async function irOf(source: string): Promise<StrategyIr> {
     if (!r.ir) throw new Error(r.errors.map(e => `${e.line}:${e.column} ${e.code} ${e.message}`).join('\n'));
     return r.ir;
 }
+
+/** An SMA crossover on one asset x:A with a 4 × 3 grid and a constraint: the pipeline and sweep tests' strategy. */
+export const CROSS_SRC = `strategy Cross {
+  universe: x:A
+  timeframe: 1d
+  param fast: int = 10 in 5..20 step 5
+  param slow: int = 40 in 20..60 step 20
+  constraint fast < slow
+  signal up = crossover(sma(close, fast), sma(close, slow))
+  signal down = crossunder(sma(close, fast), sma(close, slow))
+  rules {
+    when up => target 100% long
+    when down => flat
+  }
+}`;

@@ -16,21 +16,9 @@ import { executeRun } from '../../src/pipeline/execute.js';
 import { prepareRun, type RunRequest } from '../../src/pipeline/prepare.js';
 import { formatRunResult } from '../../src/cli/run-output.js';
 import { tempDir } from '../data/helpers.js';
-import { irOf, synthBars } from './fixtures.js';
+import { irOf, synthBars, CROSS_SRC } from './fixtures.js';
 
-const SRC = `strategy Cross {
-  universe: x:A
-  timeframe: 1d
-  param fast: int = 10 in 5..20 step 5
-  param slow: int = 40 in 20..60 step 20
-  constraint fast < slow
-  signal up = crossover(sma(close, fast), sma(close, slow))
-  signal down = crossunder(sma(close, fast), sma(close, slow))
-  rules {
-    when up => target 100% long
-    when down => flat
-  }
-}`;
+const SRC = CROSS_SRC;
 
 /** slow = 60 looks back 60 bars: over a limit of 45, within it for slow 20 and 40. */
 const limits = { stateMb: 64, lookbackBars: 45 };

@@ -14,21 +14,9 @@ import type { LoadedBars } from '../../src/data/load.js';
 import { executeRun } from '../../src/pipeline/execute.js';
 import { prepareRun, type RunRequest } from '../../src/pipeline/prepare.js';
 import { decodeResult, encodeResult } from '../../src/pipeline/result-file.js';
-import { irOf, synthBars } from '../engine/fixtures.js';
+import { irOf, synthBars, CROSS_SRC } from '../engine/fixtures.js';
 
-const SRC = `strategy Cross {
-  universe: x:A
-  timeframe: 1d
-  param fast: int = 10 in 5..20 step 5
-  param slow: int = 40 in 20..60 step 20
-  constraint fast < slow
-  signal up = crossover(sma(close, fast), sma(close, slow))
-  signal down = crossunder(sma(close, fast), sma(close, slow))
-  rules {
-    when up => target 100% long
-    when down => flat
-  }
-}`;
+const SRC = CROSS_SRC;
 
 const loaded = (bars = 600): LoadedBars => ({ ...synthBars({ assets: 1, bars, seed: 7 }), ids: ['x:A'], sources: ['1d'] });
 

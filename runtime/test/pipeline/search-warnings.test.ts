@@ -10,7 +10,7 @@ import type { LoadedBars } from '../../src/data/load.js';
 import { executeRun } from '../../src/pipeline/execute.js';
 import { prepareRun } from '../../src/pipeline/prepare.js';
 import { MIN_TRADES, sweepWarnings } from '../../src/pipeline/search-warnings.js';
-import { irOf, synthBars } from '../engine/fixtures.js';
+import { irOf, synthBars, CROSS_SRC } from '../engine/fixtures.js';
 
 const param = (name: string, low: number, high: number, step: number | null = 1): IrParam =>
     ({ name, type: step === null ? 'float' : 'int', node: 0, default: low, low, high, step, grid: null, free: true });
@@ -44,19 +44,7 @@ describe('sweepWarnings', () => {
 });
 
 describe('through the run pipeline', () => {
-    const SRC = `strategy Cross {
-  universe: x:A
-  timeframe: 1d
-  param fast: int = 10 in 5..20 step 5
-  param slow: int = 40 in 20..60 step 20
-  constraint fast < slow
-  signal up = crossover(sma(close, fast), sma(close, slow))
-  signal down = crossunder(sma(close, fast), sma(close, slow))
-  rules {
-    when up => target 100% long
-    when down => flat
-  }
-}`;
+    const SRC = CROSS_SRC;
 
     it('the sweep result carries the warnings of its best trial, and the text shows them', async () => {
         const data = synthBars({ assets: 1, bars: 400, seed: 11 });

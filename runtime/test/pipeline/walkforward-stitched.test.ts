@@ -9,21 +9,9 @@ import { fromWire } from '../../../protocol/src/numbers.js';
 import type { LoadedBars } from '../../src/data/load.js';
 import { executeRun } from '../../src/pipeline/execute.js';
 import { prepareRun } from '../../src/pipeline/prepare.js';
-import { irOf, synthBars } from '../engine/fixtures.js';
+import { irOf, synthBars, CROSS_SRC } from '../engine/fixtures.js';
 
-const SRC = `strategy Cross {
-  universe: x:A
-  timeframe: 1d
-  param fast: int = 10 in 5..20 step 5
-  param slow: int = 40 in 20..60 step 20
-  constraint fast < slow
-  signal up = crossover(sma(close, fast), sma(close, slow))
-  signal down = crossunder(sma(close, fast), sma(close, slow))
-  rules {
-    when up => target 100% long
-    when down => flat
-  }
-}`;
+const SRC = CROSS_SRC;
 
 const YEAR_MS = 365.25 * 86_400_000;
 

@@ -15,6 +15,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { UserInputError } from '../../../protocol/src/errors.js';
 import { stateDirFromEnv, STATE_DIR_ENV } from '../../../protocol/src/discovery.js';
+import { OidcSettingsSchema } from '../iam/oidc-settings.js';
 
 export const CONFIG_FILE = 'alphaforge.json';
 export const CONFIG_ENV = 'AF_CONFIG';
@@ -65,6 +66,8 @@ export const ConfigSchema = z.object({
     log: z.object({
         level: z.enum(LOG_LEVELS).describe('Minimum level of the daemon\'s log.'),
     }).strict().partial(),
+    // Single sign-on (file only): each layer may give part of it; the daemon checks the whole (OidcSettingsSchema).
+    oidc: OidcSettingsSchema.partial(),
 }).strict().partial();
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -109,6 +112,17 @@ export const SETTINGS: readonly Setting[] = [
     { path: 'files.retentionDays', flag: '--file-retention-days', default: '7' },
     { path: 'sweeps.workers', flag: '--workers', default: 'all cores' },
     { path: 'log.level', flag: '--log-level', env: 'AF_LOG_LEVEL', default: 'info' },
+    { path: 'oidc.issuer', default: 'none: local API tokens only' },
+    { path: 'oidc.audience', default: 'none' },
+    { path: 'oidc.jwksUri', default: 'the issuer\'s discovery document' },
+    { path: 'oidc.userClaim', default: 'preferred_username, else email, else sub' },
+    { path: 'oidc.groupsClaim', default: 'groups' },
+    { path: 'oidc.groups', default: 'none' },
+    { path: 'oidc.teamClaim', default: 'none' },
+    { path: 'oidc.defaultTeam', default: 'none' },
+    { path: 'oidc.scopePrefix', default: 'af:' },
+    { path: 'oidc.clockToleranceSeconds', default: '30' },
+    { path: 'oidc.allowInsecureIssuer', default: 'false' },
 ];
 
 /** Settings that hold paths: relative ones in a file are relative to the file. */

@@ -29,6 +29,8 @@ import { LocalEventBus } from '../gateway/events.js';
 import { checkBindPolicy, createGateway, type Gateway, type LimitsInput } from '../gateway/http.js';
 import { type GatewayLogger } from '../gateway/types.js';
 import { Iam } from '../iam/iam.js';
+import { type OidcSettings } from '../iam/oidc-settings.js';
+import { routeVerifiers } from '../iam/verifier.js';
 import { createMonitoring, type Monitoring } from '../monitoring/index.js';
 import { type LogLevel } from '../monitoring/logger.js';
 import { Orchestrator } from '../orchestrator/orchestrator.js';
@@ -63,6 +65,8 @@ export interface DaemonOptions {
     readonly allowInsecureRemote?: boolean;
     readonly publicMetrics?: boolean;
     readonly defaultTimeoutMs?: number;
+    /** Single sign-on: also accept the access tokens of this OpenID Connect provider (docs/iam.md). */
+    readonly oidc?: OidcSettings;
     /** Log to stderr as well as <state dir>/logs/daemon.log. */
     readonly stderr?: boolean;
     /** Request size, rate and WebSocket limits (default: the gateway's). */
@@ -246,8 +250,11 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         const missing = missingHandlers(handlers);
         if (missing.length) throw new Error(`no handler for ${missing.join(', ')}`);
         const logger = log as unknown as GatewayLogger;
+        // With SSO configured, JWTs go to the IdP's verifier and af_ tokens to IAM; authorisation is IAM's either way.
+        const auth = o.oidc ? await ssoAuthenticator(iam, o.oidc) : iam;
+        if (o.oidc) log.info({ component: 'iam', issuer: o.oidc.issuer }, 'single sign-on: accepting tokens of the identity provider');
         const dispatcher = new Dispatcher({
-            handlers, auth: iam, logger, audit: auditLog,
+            handlers, auth, logger, audit: auditLog,
             onCall: r => monitoring.metrics.observeRpc(r.method, r.durationMs / 1000, r.errorCode),
         });
         const gateway = await createGateway({
@@ -339,4 +346,12 @@ export function toWire(e: RunEvent, lastState: Map<string, RunState>): DaemonEve
         default:
             return undefined;
     }
+}
+
+/** IAM's API tokens and an identity provider's tokens side by side (the verifier module loads only when configured). */
+async function ssoAuthenticator(iam: Iam, settings: OidcSettings): Promise<Pick<Iam, 'verify' | 'authorize'>> {
+    const { OidcVerifier } = await import('../iam/oidc.js');
+    const sso = new OidcVerifier(settings, iam);
+    const verifier = routeVerifiers([{ accepts: t => iam.accepts(t), verifier: iam }, { accepts: t => sso.accepts(t), verifier: sso }]);
+    return { verify: b => verifier.verify(b), authorize: (p, m, r) => iam.authorize(p, m, r) };
 }

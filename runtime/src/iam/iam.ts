@@ -138,6 +138,19 @@ function iso(ms: unknown): string | null {
     return ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString();
 }
 
+/** A valid local user name for an identity-provider user: the claim's value, other characters → `-`. */
+function externalName(claim: string, issuer: string): string {
+    const clean = claim.replace(/[^A-Za-z0-9._@+-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 64);
+    return clean && !ID_RE.test(clean) ? clean : qualifiedName('user', issuer);
+}
+
+/** `name@<issuer host>`, for a name a local user already has. */
+function qualifiedName(name: string, issuer: string): string {
+    let host = 'idp';
+    try { host = new URL(issuer).hostname || host; } catch { /* the issuer was validated as a URL */ }
+    return `${name.slice(0, 63 - host.length)}@${host}`.slice(0, 64);
+}
+
 /** The public, loggable form of a presented token: `af_<prefix>…`. */
 function shown(token: string): string {
     return `${token.slice(0, TOKEN_PREFIX.length + PREFIX_CHARS)}…`;
@@ -283,6 +296,39 @@ export class Iam implements TokenVerifier, CredentialChanges {
             await this.store.run('UPDATE users SET disabled = false WHERE id = $1', [u.id]);
             return this.userInfo(u.id);
         });
+    }
+
+    /**
+     * The local user an identity provider's subject is, created on first sight (name: `name`, or
+     * `name@<issuer host>` and then a counter when a local user already has it). The binding is
+     * by (issuer, subject) only: a display name never selects an existing user.
+     */
+    async externalUser(issuer: string, subject: string, name: string): Promise<{ readonly id: string; readonly name: string; readonly disabled: boolean }> {
+        const bound = async (): Promise<UserRow | undefined> => {
+            const r = (await this.store.rows(`SELECT u.id, u.name, u.disabled FROM external_identities x JOIN users u ON u.id = x.user_id
+                WHERE x.issuer = $1 AND x.subject = $2`, [issuer, subject]))[0];
+            return r && { id: String(r.id), name: String(r.name), disabled: Boolean(r.disabled) };
+        };
+        const known = await bound();
+        if (known) return known;
+        return this.write(async () => {
+            const again = await bound(); // another request may have provisioned it meanwhile
+            if (again) return again;
+            let n = externalName(name, issuer);
+            if (await this.findUser(n)) n = qualifiedName(n, issuer);
+            const base = n;
+            for (let i = 2; await this.findUser(n); i++) n = `${base.slice(0, 58)}-${i}`;
+            const id = newId('usr');
+            const now = this.now();
+            await this.store.run('INSERT INTO users (id, name, created_at, disabled) VALUES ($1, $2, epoch_ms($3::BIGINT), false)', [id, n, now]);
+            await this.store.run('INSERT INTO external_identities (issuer, subject, user_id, created_at) VALUES ($1, $2, $3, epoch_ms($4::BIGINT))', [issuer, subject, id, now]);
+            return { id, name: n, disabled: false };
+        });
+    }
+
+    /** A team's id and name, or undefined. */
+    async team(ref: string): Promise<{ readonly id: string; readonly name: string } | undefined> {
+        return this.findTeam(ref);
     }
 
     async listUsers(): Promise<UserInfo[]> {

@@ -1,4 +1,4 @@
-/** Schema of IAM (migration 4): users, teams, memberships with a role, hashed API tokens. */
+/** Schema of IAM (migration 4): users, teams, memberships with a role, hashed API tokens; (11) users of an identity provider. */
 import { type Migration } from '../store/migrations.js';
 
 export const IAM_MIGRATIONS: readonly Migration[] = [
@@ -37,6 +37,26 @@ export const IAM_MIGRATIONS: readonly Migration[] = [
                 expires_at TIMESTAMP,
                 revoked_at TIMESTAMP,
                 last_used_at TIMESTAMP)`,
+        ],
+    },
+];
+
+/**
+ * Migration 11: which local user an identity provider's subject is. OIDC identifies a person by
+ * (issuer, sub), never by a display name: binding the pair keeps an IdP user whose
+ * preferred_username happens to be `admin` from becoming the local admin.
+ */
+export const IAM_IDENTITY_MIGRATIONS: readonly Migration[] = [
+    {
+        version: 11,
+        description: 'IAM: identity-provider subjects bound to local users',
+        statements: [
+            `CREATE TABLE external_identities (
+                issuer VARCHAR NOT NULL,
+                subject VARCHAR NOT NULL,
+                user_id VARCHAR NOT NULL,
+                created_at TIMESTAMP NOT NULL,
+                PRIMARY KEY (issuer, subject))`,
         ],
     },
 ];

@@ -132,6 +132,15 @@ describe('bad values', () => {
         expect(failure(() => loadConfig({ env: { AF_LOG_LEVEL: 'loud' }, cwd: dir }))).toBeInstanceOf(ConfigError);
     });
 
+    it('refuse to start a daemon whose single sign-on section is incomplete, naming the field', async () => {
+        const dir = tempDir('af-config-oidc-');
+        const f = file(dir, 'team.json', { stateDir: 'st', oidc: { audience: 'alphaforge', groups: { quants: { team: 'research', role: 'researcher' } } } });
+        const r = await cli(['daemon', 'run', '--config', f, '--port', '0']);
+        expect(r.code).toBe(2);
+        expect(r.err).toMatch(new RegExp(`^af: ${f}: oidc\\.issuer: .*docs/iam\\.md`));
+        expect(existsSync(join(dir, 'st'))).toBe(false);
+    });
+
     it('stop the command before it does anything, with one line and exit code 2', async () => {
         const dir = tempDir('af-config-cli-bad-');
         const f = file(dir, 'c.json', { stateDir: 'st', daemon: { port: 'x' } });

@@ -16,6 +16,8 @@ import { DaemonClient, DaemonUnreachableError } from '../../../../protocol/src/c
 import { daemonStatus, readAnnouncement, startDetached, stopDaemon } from '../../daemon/lifecycle.js';
 import { type LogLevel } from '../../monitoring/logger.js';
 import { teamTimeouts } from '../config.js';
+import { ConfigError, fileLayer } from '../../config/config.js';
+import { OidcSettingsSchema, type OidcSettings } from '../../iam/oidc-settings.js';
 import { CliError, EXIT, type ErrorCode } from '../errors.js';
 import { progressBar } from '../progress.js';
 import { formatRunResult } from '../run-output.js';
@@ -115,19 +117,33 @@ export interface DaemonRunOptions {
     bulkTimeout?: number;
     integrityBudget?: number;
     logLevel?: LogLevel;
+    /** The config file read (set by applyConfig): its `oidc` section configures single sign-on. */
+    configFile?: string;
 }
 
 /** After a stop, how long the process may take to exit by itself before it exits anyway. */
 const EXIT_GRACE_MS = 3000;
 
+/** The config file's `oidc` section, whole and valid, or undefined when it has none. */
+function ssoSettings(file: string): OidcSettings | undefined {
+    const section = fileLayer(file).oidc;
+    if (section === undefined) return undefined;
+    const r = OidcSettingsSchema.safeParse(section);
+    if (!r.success) {
+        throw new ConfigError(r.error.issues.map(i => `${file}: oidc.${i.path.map(String).join('.')}: ${i.message}`).join('; ') + ' (docs/iam.md, single sign-on)');
+    }
+    return r.data;
+}
+
 /** Foreground: serves until SIGTERM / SIGINT. */
 export async function daemonRunCommand(o: DaemonRunOptions, out: (s: string) => void): Promise<number> {
     const { startDaemon } = await import('../../daemon/daemon.js');
     const tls = o.tlsKey || o.tlsCert ? { key: readFileSync(o.tlsKey ?? '', 'utf8'), cert: readFileSync(o.tlsCert ?? '', 'utf8') } : undefined;
+    const oidc = o.configFile ? ssoSettings(o.configFile) : undefined;
     let d;
     try {
         d = await startDaemon({
-            stateDir: o.stateDir, host: o.host, port: o.port, concurrency: o.concurrency, grpc: o.grpc, tls, allowInsecureRemote: o.allowInsecureRemote, publicMetrics: o.publicMetrics, stderr: true,
+            stateDir: o.stateDir, host: o.host, port: o.port, concurrency: o.concurrency, grpc: o.grpc, tls, allowInsecureRemote: o.allowInsecureRemote, publicMetrics: o.publicMetrics, stderr: true, ...(oidc ? { oidc } : {}),
             dataDirs: o.dataDir?.map(d => resolve(d)), maxUploadBytes: o.maxUploadMb === undefined ? undefined : o.maxUploadMb * 1024 * 1024,
             teamQuotaBytes: o.teamQuotaMb === undefined ? undefined : o.teamQuotaMb * 1024 * 1024,
             fileRetentionMs: o.fileRetentionDays === undefined ? undefined : o.fileRetentionDays * 86_400_000,

@@ -1,5 +1,6 @@
 /**
- * Market data over the daemon: data.list, data.import (a confined file or an upload), data.export
+ * Market data over the daemon: data.list, data.import (a confined file or an upload), data.sample,
+ * data.synth (a seeded synthetic market), data.export
  * (a structured request into the team's export folder; never SQL), and the upload result.
  */
 import * as z from 'zod';
@@ -105,6 +106,19 @@ export const DATA_METHODS = {
     'data.sample': method('researcher', 'Import the bundled sample (real S&P 500 daily bars 2000–2020, sp:SPX 1d, the same as `af data sample`) into the caller\'s team. Again: nothing changes. Refused (403) when another team owns sp:SPX 1d.',
         z.strictObject({}),
         ImportResultSchema),
+    'data.synth': method('researcher', 'Generate and import a seeded synthetic market (correlated assets, regime-switching; the same as `af data synth`) into the caller\'s team: one series per symbol. The same seed gives the same bars. At most 50 symbols and 2,000,000 bars in all.',
+        z.strictObject({
+            symbols: z.array(z.string().min(1).max(64).regex(/^[A-Za-z0-9](?:[A-Za-z0-9_/-]|\.(?!\.))*$/, 'letters, digits and . _ / - only, starting with a letter or digit, no ..')).min(1).max(50)
+                .refine(s => new Set(s.map(x => x.toUpperCase())).size === s.length, 'a symbol is named twice'),
+            venue: z.string().min(1).max(64).regex(/^[a-z0-9_-]+$/i, 'letters, digits, _ and - only').default('synth'),
+            timeframe: z.string().min(1).max(16).default('1d'),
+            bars: z.number().int().min(1).max(200_000).default(2000).describe('bars per symbol'),
+            seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+            start: DateArg.optional().describe('first bar (default 2020-01-01)'),
+            correlation: z.number().min(0).lt(1).optional().describe('correlation of returns between assets (default 0.5)'),
+            vol: z.number().positive().max(5).optional().describe('annualised volatility of the calm regimes (default 0.6)'),
+        }).refine(v => v.symbols.length * v.bars <= 2_000_000, { path: ['bars'], message: 'at most 2,000,000 bars in all (symbols × bars)' }),
+        z.object({ series: z.array(ImportResultSchema) })),
     'data.export': method('researcher', 'Write stored bars the caller\'s team may read to a Parquet, Arrow IPC or CSV file in your team\'s export folder (download it with `GET /exports/<file>`): instruments, timeframe (resampled from a finer stored one when needed), range and columns. No SQL over RPC: free queries are for the local CLI (`af data export --sql`).',
         z.strictObject({
             name: ExportName.optional(),

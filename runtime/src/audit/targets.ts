@@ -21,7 +21,7 @@ export function auditedMethod(method: string): boolean {
 /** Param fields recorded as they are (scalars, or arrays of scalars), by dotted path. */
 const PARAM_FIELDS = [
     'id', 'runId', 'runIds', 'experimentId', 'user', 'team', 'role', 'name', 'kind', 'scopes', 'ttlMs',
-    'venue', 'symbol', 'timeframe', 'format', 'file', 'upload', 'repair', 'allowGaps', 'visibility', 'since', 'actor', 'method',
+    'venue', 'symbol', 'timeframe', 'format', 'file', 'upload', 'repair', 'allowGaps', 'visibility', 'since', 'actor', 'method', 'symbols', 'bars', 'seed',
     'version', 'from.name', 'from.version', 'to.name', 'to.version', 'strategy',
     'bars.ids', 'bars.timeframe', 'bars.from', 'bars.to', 'bars.columns',
     'spec.strategy', 'spec.uri', 'spec.symbols', 'spec.experimentId', 'spec.from', 'spec.to',

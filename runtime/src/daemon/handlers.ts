@@ -14,6 +14,8 @@ import { readAudit } from '../audit/read.js';
 import { exportBars } from '../data/bars-export.js';
 import { importFile, type DataReplaced, type ImportResult } from '../data/import.js';
 import { importSample } from '../data/sample.js';
+import { importSynth } from '../data/synth-import.js';
+import { parseDateArg } from '../data/dates.js';
 import { visibleTo } from '../data/ownership.js';
 import { type DataStore } from '../store/store.js';
 import { normalizeSymbol } from '../data/symbols.js';
@@ -150,6 +152,15 @@ export function createHandlers(s: DaemonServices): Handlers {
             return importAnswer(r);
         },
         'data.sample': async (_p, ctx) => importAnswer(await importSample(s.data, { owner: { team: ctx.principal.teamName }, onDataReplaced: e => onDataReplaced(ctx, e) })),
+        'data.synth': async (p, ctx) => {
+            const series = await importSynth(s.data, {
+                symbols: p.symbols, venue: p.venue, timeframe: p.timeframe, bars: p.bars, seed: p.seed,
+                ...(p.start !== undefined ? { start: parseDateArg(String(p.start), 'start') } : {}),
+                ...(p.correlation !== undefined ? { correlation: p.correlation } : {}), ...(p.vol !== undefined ? { annualVol: p.vol } : {}),
+                owner: { team: ctx.principal.teamName }, onDataReplaced: e => onDataReplaced(ctx, e),
+            });
+            return { series: series.map(importAnswer) };
+        },
         'data.export': async (p, ctx) => {
             return toTeamExport(ctx.principal.teamId, p.name, p.format, 'data', file => exportBars(s.dataReads, p.bars, file, { team: ctx.principal.teamName, format: p.format }));
         },

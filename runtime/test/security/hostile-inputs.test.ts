@@ -54,7 +54,7 @@ function withValue(base: unknown, path: readonly (string | number)[], value: unk
 function baseParams(runId: string): Partial<Record<MethodName, unknown>> {
     return {
         'daemon.info': {}, 'lang.compile': { source: TINY }, 'lang.lint': { source: TINY }, 'lang.analyse': { source: TINY },
-        'data.list': {}, 'data.import': { file: 'missing.csv', venue: 'x', symbol: 'y', timeframe: '1d' }, 'data.sample': {},
+        'data.list': {}, 'data.import': { file: 'missing.csv', venue: 'x', symbol: 'y', timeframe: '1d' }, 'data.sample': {}, 'data.synth': { symbols: ['HOST'], bars: 20 },
         'data.export': { name: 'x.csv', bars: { ids: ['synth:AAA'], timeframe: '1d' } },
         'runs.submit': { kind: 'backtest', spec: { source: TINY } }, 'runs.get': { id: runId }, 'runs.list': {},
         'runs.cancel': { id: runId }, 'runs.logs': { id: runId }, 'runs.artifacts': { id: runId }, 'runs.result': { id: runId }, 'runs.promote': { id: runId },

@@ -1,8 +1,10 @@
 /**
  * `af data …`: the embedded store from the command line — import files, the bundled S&P
  * sample and synthetic markets; list, show and resample stored series.
- * Every command opens the store, does one thing and closes it (DuckDB allows one writer).
+ * Every command opens the store, does one thing and closes it (DuckDB allows one writer); while a
+ * daemon holds the store, the commands it has methods for go through it (data-remote.ts).
  */
+import { resolve } from 'node:path';
 import { formatTs, parseDateArg } from '../../data/dates.js';
 import { DataError } from '../../data/errors.js';
 import { FIELDS, ImportRejected, importBars, importFile, type ColumnMap, type Field, type ImportResult } from '../../data/import.js';
@@ -14,11 +16,15 @@ import { resolveStateDir } from '../../../../protocol/src/discovery.js';
 import { importSample as importSampleInto } from '../../data/sample.js';
 import { withStore } from '../../schema/registry.js';
 import { parseInstrument } from '../../data/symbols.js';
-import { synthBars } from '../../data/synth.js';
+import { importSynth } from '../../data/synth-import.js';
 import { parseTimeframe } from '../../data/timeframe.js';
 import { type Problem } from '../../data/validate.js';
 import { auditLocal } from '../../audit/audit-log.js';
 import { CliError, rejected } from '../errors.js';
+import { exportThroughDaemon, holdingDaemon, notThroughDaemon } from './data-remote.js';
+import { remote } from './daemon.js';
+import { type ImportResultSchema } from '../../../../protocol/src/daemon/data.js';
+import type * as z from 'zod';
 
 export interface StoreCliOptions {
     stateDir?: string;
@@ -49,7 +55,10 @@ function problemLines(problems: readonly Problem[]): string {
     return s;
 }
 
-function importSummary(r: ImportResult): string {
+/** An import's result as this machine or a daemon reports it. */
+type ImportReport = ImportResult | z.infer<typeof ImportResultSchema>;
+
+function importSummary(r: ImportReport): string {
     let s = `imported ${r.rowsWritten} ${r.timeframe} bars of ${r.instrument.id} from ${r.source} (${formatTs(r.firstTs)} .. ${formatTs(r.lastTs)}) in ${r.seconds.toFixed(2)} s`;
     if (r.rowsDropped > 0) s += `; dropped ${r.rowsDropped} of ${r.rowsIn} rows`;
     s += '\n';
@@ -86,6 +95,21 @@ export interface ImportCliOptions extends StoreCliOptions {
 
 export async function dataImportCommand(file: string, o: ImportCliOptions, out: (s: string) => void): Promise<number> {
     const map = parseColumnMap(o.map);
+    const daemon = holdingDaemon(o.stateDir);
+    if (daemon) {
+        const calendar = o.calendar === undefined ? undefined : o.calendar === '24x7' || o.calendar === 'weekdays' ? o.calendar : undefined;
+        if (o.calendar !== undefined && calendar === undefined) throw new CliError(`--calendar ${o.calendar}: use 24x7 or weekdays`);
+        // The file is uploaded (streamed) into the team's upload area, then imported from there.
+        const r = await remote(async () => {
+            const up = await daemon.client.upload(resolve(file));
+            return daemon.client.call('data.import', {
+                upload: up.id, venue: o.venue, symbol: o.symbol, timeframe: o.timeframe, map, repair: o.repair ?? false, allowGaps: o.allowGaps ?? false,
+                ...(calendar ? { calendar } : {}), ...(o.dateFormat ? { dateFormat: o.dateFormat } : {}), ...(o.format ? { format: o.format } : {}),
+            });
+        });
+        out(o.json ? JSON.stringify(r, null, 2) + '\n' : importSummary(r));
+        return 0;
+    }
     const r = await guarded(() => withStore({ stateDir: o.stateDir }, store => importFile(store, file, {
         venue: o.venue, symbol: o.symbol, timeframe: o.timeframe, calendar: o.calendar, map, dateFormat: o.dateFormat, format: o.format,
         repair: o.repair, allowGaps: o.allowGaps,
@@ -104,7 +128,8 @@ export async function importSample(stateDir: string | undefined): Promise<Import
 }
 
 export async function dataSampleCommand(o: StoreCliOptions, out: (s: string) => void): Promise<number> {
-    const r = await guarded(() => importSample(o.stateDir), out, o.json);
+    const daemon = holdingDaemon(o.stateDir);
+    const r = daemon ? await remote(() => daemon.client.call('data.sample', {})) : await guarded(() => importSample(o.stateDir), out, o.json);
     out(o.json ? JSON.stringify(r, null, 2) + '\n' : importSummary(r));
     return 0;
 }
@@ -123,26 +148,32 @@ export interface SynthCliOptions extends StoreCliOptions {
 export async function dataSynthCommand(o: SynthCliOptions, out: (s: string) => void): Promise<number> {
     const tf = await guarded(async () => parseTimeframe(o.timeframe), out);
     const symbols = o.symbols.split(',').map(s => s.trim()).filter(Boolean);
-    const results = await guarded(async () => {
-        const start = o.start === undefined ? undefined : parseDateArg(o.start, '--start');
-        const r = synthBars({ symbols, timeframeMs: tf.ms, bars: o.bars, seed: o.seed, start, correlation: o.correlation, annualVol: o.vol });
-        return withStore({ stateDir: o.stateDir }, async store => {
-            const done: ImportResult[] = [];
-            for (const [i, s] of symbols.entries()) {
-                done.push(await importBars(store, { ts: r.ts, ...r.assets[i]! }, `synth(seed=${o.seed})`, { venue: o.venue, symbol: s, timeframe: tf.label }));
-            }
-            return done;
-        });
-    }, out, o.json);
+    const start = o.start === undefined ? undefined : await guarded(async () => parseDateArg(o.start!, '--start'), out);
+    const daemon = holdingDaemon(o.stateDir);
+    const results: ImportReport[] = daemon
+        ? (await remote(() => daemon.client.call('data.synth', {
+            symbols, venue: o.venue, timeframe: tf.label, bars: o.bars, seed: o.seed,
+            ...(start !== undefined ? { start } : {}), ...(o.correlation !== undefined ? { correlation: o.correlation } : {}), ...(o.vol !== undefined ? { vol: o.vol } : {}),
+        }))).series
+        : await guarded(() => withStore({ stateDir: o.stateDir }, store => importSynth(store, {
+            symbols, venue: o.venue, timeframe: tf.label, bars: o.bars, seed: o.seed,
+            ...(start !== undefined ? { start } : {}), ...(o.correlation !== undefined ? { correlation: o.correlation } : {}), ...(o.vol !== undefined ? { annualVol: o.vol } : {}),
+        })), out, o.json);
     out(o.json ? JSON.stringify(results, null, 2) + '\n' : results.map(importSummary).join(''));
     return 0;
 }
 
 export async function dataLsCommand(o: StoreCliOptions, out: (s: string) => void): Promise<number> {
-    const rows = await guarded(() => withStore({ stateDir: o.stateDir }, store => store.rows(
-        `SELECT venue || ':' || symbol AS id, timeframe, count(*)::DOUBLE AS bars, epoch_ms(min(ts))::DOUBLE AS first, epoch_ms(max(ts))::DOUBLE AS last
-         FROM bars GROUP BY venue, symbol, timeframe ORDER BY venue, symbol, timeframe`)), out);
-    const list = rows.map(r => ({ id: String(r.id), timeframe: String(r.timeframe), bars: Number(r.bars), first: formatTs(Number(r.first)), last: formatTs(Number(r.last)) }));
+    const daemon = holdingDaemon(o.stateDir);
+    // Through a daemon: what the caller's team may read, with each series' owner and visibility.
+    const list: { id: string; timeframe: string; bars: number; first: string; last: string; owner?: string; visibility?: string }[] = daemon
+        ? (await remote(() => daemon.client.call('data.list', {}))).series.map(r => ({
+            id: r.id, timeframe: r.timeframe, bars: r.bars, first: formatTs(r.firstTs), last: formatTs(r.lastTs), owner: r.owner, visibility: r.visibility,
+        }))
+        : (await guarded(() => withStore({ stateDir: o.stateDir }, store => store.rows(
+            `SELECT venue || ':' || symbol AS id, timeframe, count(*)::DOUBLE AS bars, epoch_ms(min(ts))::DOUBLE AS first, epoch_ms(max(ts))::DOUBLE AS last
+             FROM bars GROUP BY venue, symbol, timeframe ORDER BY venue, symbol, timeframe`)), out))
+            .map(r => ({ id: String(r.id), timeframe: String(r.timeframe), bars: Number(r.bars), first: formatTs(Number(r.first)), last: formatTs(Number(r.last)) }));
     if (o.json) {
         out(JSON.stringify(list, null, 2) + '\n');
         return 0;
@@ -151,8 +182,11 @@ export async function dataLsCommand(o: StoreCliOptions, out: (s: string) => void
         out('the store is empty; import bars with af data import FILE …, af data sample or af data synth\n');
         return 0;
     }
-    out(`${'instrument'.padEnd(24)} ${'tf'.padEnd(5)} ${'bars'.padStart(9)}  first        last\n`);
-    for (const r of list) out(`${r.id.padEnd(24)} ${r.timeframe.padEnd(5)} ${String(r.bars).padStart(9)}  ${r.first.padEnd(12)} ${r.last}\n`);
+    const owners = list.some(r => r.owner !== undefined);
+    out(`${'instrument'.padEnd(24)} ${'tf'.padEnd(5)} ${'bars'.padStart(9)}  first        last${owners ? '         owner' : ''}\n`);
+    for (const r of list) {
+        out(`${r.id.padEnd(24)} ${r.timeframe.padEnd(5)} ${String(r.bars).padStart(9)}  ${r.first.padEnd(12)} ${owners ? `${r.last.padEnd(12)} ${r.owner}${r.visibility === 'shared' ? ' (shared)' : ''}` : r.last}\n`);
+    }
     return 0;
 }
 
@@ -255,6 +289,13 @@ export async function dataExportCommand(file: string, o: ExportCliOptions, out: 
     const sources = [o.sql !== undefined, o.symbols !== undefined, o.panel !== undefined].filter(Boolean).length;
     if (sources !== 1) throw new CliError('say what to export with exactly one of --sql QUERY, --symbols venue:SYMBOL,… (with --timeframe) or --panel NAME');
     if (o.symbols !== undefined && !o.timeframe) throw new CliError('--symbols needs --timeframe (e.g. 1d)');
+    const daemon = holdingDaemon(o.stateDir);
+    if (daemon) {
+        if (o.symbols === undefined) throw notThroughDaemon(o.sql !== undefined ? 'a free SQL query (--sql)' : 'a panel export (--panel)', daemon.pid, 'export bars with --symbols');
+        const r = await exportThroughDaemon(daemon.client, file, { ids: o.symbols.split(',').map(x => parseInstrument(x.trim()).id), timeframe: o.timeframe!, from: o.from, to: o.to, format: o.format });
+        out(o.json ? JSON.stringify(r, null, 2) + '\n' : `wrote ${r.rows} rows × ${r.columns.length} columns (${r.columns.join(', ')}) to ${r.file} as ${r.format} (${(r.bytes / 1024).toFixed(1)} KiB)\n`);
+        return 0;
+    }
     const r = await guarded(() => withStore({ stateDir: o.stateDir }, async store => {
         const sql = o.sql ?? (o.panel !== undefined
             ? await panelQuery(store, o.panel, { layout: o.wide ? 'wide' : 'long' })

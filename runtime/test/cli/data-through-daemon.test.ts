@@ -1,0 +1,78 @@
+/**
+ * `af data …` while a daemon holds the store (before: "alphaforge.duckdb is in use by another
+ * process"): synth, sample, import, ls and export go through the daemon's methods, as the local
+ * admin token's team, with the local commands' output; the same seed gives the same bars as a
+ * local synth; commands with no daemon method say so and what to do.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDaemon, type RunningDaemon } from '../../src/daemon/daemon.js';
+import { run } from '../../src/cli/main.js';
+import { tempDir, writeFile } from '../data/helpers.js';
+
+async function af(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+    let out = '', err = '';
+    const code = await run(argv, s => { out += s; }, s => { err += s; });
+    return { code, out, err };
+}
+
+let daemon: RunningDaemon;
+const served = tempDir('af-cli-data-served-');
+const local = tempDir('af-cli-data-local-');
+const dir = tempDir('af-cli-data-files-');
+
+beforeAll(async () => {
+    daemon = await startDaemon({ stateDir: served, port: 0, concurrency: 1, limits: { ratePerSecond: 100_000, rateBurst: 100_000, failedAuthPerMinute: 100_000 } });
+}, 120_000);
+
+afterAll(async () => {
+    await daemon?.stop();
+});
+
+describe('af data through the daemon that holds the store', () => {
+    it('synth: the same bars as a local synth of the same seed, owned by the caller\'s team', async () => {
+        const args = ['data', 'synth', '--symbols', 'AAA,BBB', '--bars', '300', '--seed', '7', '--json'];
+        const there = await af(...args, '--state-dir', served);
+        expect(there.err).toBe('');
+        expect(there.code).toBe(0);
+        const here = await af(...args, '--state-dir', local);
+        expect(here.code).toBe(0);
+        const strip = (o: string) => (JSON.parse(o) as { seconds: number }[]).map(r => ({ ...r, seconds: 0 }));
+        expect(strip(there.out)).toEqual(strip(here.out));
+        const ls = await af('data', 'ls', '--state-dir', served, '--json');
+        expect(JSON.parse(ls.out)).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'synth:AAA', bars: 300, owner: 'default', visibility: 'team' })]));
+        // Exported through the daemon and downloaded: the same rows as exported from the local store.
+        const out1 = join(dir, 'there.csv'), out2 = join(dir, 'here.csv');
+        expect((await af('data', 'export', out1, '--symbols', 'synth:AAA', '--timeframe', '1d', '--state-dir', served)).code).toBe(0);
+        expect((await af('data', 'export', out2, '--symbols', 'synth:AAA', '--timeframe', '1d', '--state-dir', local)).code).toBe(0);
+        const body = (f: string) => readFileSync(f, 'utf8').trim().split('\n');
+        expect(body(out1)).toHaveLength(301);
+        expect(body(out1)).toEqual(body(out2));
+    });
+
+    it('import: the file is uploaded and imported; a bad file is refused with its problems', async () => {
+        const rows = ['ts,open,high,low,close,volume', ...Array.from({ length: 5 }, (_, i) => `2024-01-0${i + 1},10,11,9,10.5,100`)];
+        const good = writeFile(dir, 'good.csv', rows.join('\n') + '\n');
+        const r = await af('data', 'import', good, '--venue', 'test', '--symbol', 'GOOD', '--timeframe', '1d', '--state-dir', served);
+        expect(r.err).toBe('');
+        expect(r.out).toMatch(/^imported 5 1d bars of test:GOOD from good\.csv/);
+        const bad = writeFile(dir, 'bad.csv', rows.join('\n').replace('11,9,10.5', '8,9,10.5') + '\n');
+        const b = await af('data', 'import', bad, '--venue', 'test', '--symbol', 'BAD', '--timeframe', '1d', '--state-dir', served);
+        expect(b.code).not.toBe(0);
+        expect(b.err).toMatch(/high/i);
+        expect((await af('data', 'ls', '--state-dir', served)).out).not.toContain('test:BAD');
+    });
+
+    it('sample: imported through the daemon', async () => {
+        const r = await af('data', 'sample', '--state-dir', served);
+        expect(r.err).toBe('');
+        expect(r.out).toMatch(/^imported 5\d{3} 1d bars of sp:SPX/);
+    });
+
+    it('export --sql has no daemon method: refused with what to do, nothing written', async () => {
+        const r = await af('data', 'export', join(dir, 'q.csv'), '--sql', 'SELECT 1', '--state-dir', served);
+        expect(r.code).toBe(2);
+        expect(r.err).toMatch(/the daemon \(pid \d+\) holds the store, and a free SQL query \(--sql\) has no daemon method: export bars with --symbols, or stop the daemon/);
+    });
+});

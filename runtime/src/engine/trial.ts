@@ -94,12 +94,13 @@ export function measure(ir: StrategyIr, data: BarData, result: BacktestResult, f
     const equity = result.equity.subarray(offset);
     const capital = offset > 0 ? result.equity[offset - 1]! : capitalOf(ir);
     const to = from + equity.length;
+    // One object literal of one shape (no spread): computeMetrics reads its fields in hot code.
     return computeMetrics({
-        ...(context ? { periodsPerYear: context.periodsPerYear(data.ts, from, to) } : {}),
+        periodsPerYear: context ? context.periodsPerYear(data.ts, from, to) : undefined,
         ts: data.ts.subarray(from, to), equity, capital,
         exposure: result.exposure.subarray(offset),
-        trades: result.trades.filter(t => t.entryBar >= offset),
-        fills: result.fills.filter(f => f.bar >= offset),
+        trades: offset > 0 ? result.trades.filter(t => t.entryBar >= offset) : result.trades,
+        fills: offset > 0 ? result.fills.filter(f => f.bar >= offset) : result.fills,
     });
 }
 

@@ -7,7 +7,7 @@
 // Wall times need an otherwise idle machine; the CPU time (this process and its worker threads) is
 // printed beside them, as it says what the work costs when other processes share the cores.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmptyFileSystem } from 'langium';
 import { createAlphaForgeServices, loadString, compileStrategy } from '../out/language/src/index.js';
@@ -79,6 +79,8 @@ if (trials !== 4851) throw new Error(`the grid ran ${trials} combinations, expec
 const r1 = trials / (best[1] / 1000), r2 = trials / (best[2] / 1000);
 const results = {
     date: new Date().toISOString(), node: process.version, cores: availableParallelism(),
+    // The 1-minute load average at the end: above the core count, wall times measure the other processes too.
+    loadAverage: +loadavg()[0].toFixed(1),
     data: 'sp:SPX 1d sample', bars: data.ts.length, trials, reps: REPS,
     ms1: Math.round(best[1]), ms2: Math.round(best[2]), cpuMs1: Math.round(cpu[1]), cpuMs2: Math.round(cpu[2]),
     cpuMsPerTrial: +(cpu[1] / trials).toFixed(3),

@@ -1,18 +1,16 @@
-/** Worker thread of the sweep pool: runs trials on the shared bars until told to stop. */
+/** Worker thread of the sweep pool: runs batches of trials on the shared bars until told to stop. */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { StrategyIr } from '../../../protocol/src/ir.js';
-import { unshareBars, type SharedBars, type TrialJob } from './worker-pool.js';
-import { runTrial } from './trial.js';
+import { runBatch, unshareBars, type SharedBars, type TrialJob } from './worker-pool.js';
+import { TrialContext } from './trial.js';
+import { SharedSeries, type SharePlan } from './shared-series.js';
 import type { EngineLimits } from './limits.js';
 
-const { ir, bars, limits } = workerData as { ir: StrategyIr; bars: SharedBars; limits?: EngineLimits };
+const { ir, bars, limits, plan } = workerData as { ir: StrategyIr; bars: SharedBars; limits?: EngineLimits; plan: SharePlan };
 const data = unshareBars(bars);
+// For the life of the worker (one sweep): the shared indicators and per-range figures its trials reuse.
+const context = new TrialContext(new SharedSeries(ir, data, plan));
 
-parentPort!.on('message', (m: { kind: 'job'; index: number; job: TrialJob }) => {
-    try {
-        const summary = runTrial(ir, data, m.job.params, m.job.from, m.job.to, limits);
-        parentPort!.postMessage({ kind: 'result', index: m.index, summary });
-    } catch (e) {
-        parentPort!.postMessage({ kind: 'error', index: m.index, message: (e as Error).message });
-    }
+parentPort!.on('message', (m: { kind: 'jobs'; index: number; jobs: TrialJob[] }) => {
+    parentPort!.postMessage({ kind: 'results', index: m.index, outcomes: runBatch(ir, data, m.jobs, context, limits) });
 });

@@ -6,11 +6,41 @@
 import type { StrategyIr } from '../../../protocol/src/ir.js';
 import { CompiledBacktester } from './compiled/index.js';
 import { warmupBars } from './lookback.js';
-import { computeMetrics, type Metrics } from './metrics.js';
+import { computeMetrics, inferPeriodsPerYear, type Metrics } from './metrics.js';
 import { bindParams } from './params.js';
 import type { BacktestResult, BarData } from './types.js';
 import type { EngineLimits } from './limits.js';
 import type { ParamSet } from './param-space.js';
+import type { SharedSeries } from './shared-series.js';
+
+/**
+ * What the trials of one sweep on one worker share: the indicators several trials use
+ * (shared-series.ts) and the bars per year of each measured range (a sort and a date per bar,
+ * the same for every trial of the range). Results are the same with or without it.
+ */
+export class TrialContext {
+    private readonly periods = new Map<string, number>();
+    /** The equity and exposure arrays every trial writes (each trial is measured before the next runs). */
+    buffers = { equity: new Float64Array(0), exposure: new Float64Array(0) };
+    constructor(readonly shared?: SharedSeries) {}
+
+    /** Buffers for a run of T bars (grown when a longer one comes). */
+    buffersFor(T: number): { equity: Float64Array; exposure: Float64Array } {
+        if (this.buffers.equity.length < T) this.buffers = { equity: new Float64Array(T), exposure: new Float64Array(T) };
+        return this.buffers;
+    }
+
+    periodsPerYear(ts: Float64Array, from: number, to: number): number {
+        const key = `${from}:${to}`;
+        let p = this.periods.get(key);
+        if (p === undefined) {
+            p = inferPeriodsPerYear(ts.subarray(from, to));
+            if (this.periods.size >= 1024) this.periods.clear();
+            this.periods.set(key, p);
+        }
+        return p;
+    }
+}
 
 export interface TrialSummary {
     readonly params: ParamSet;
@@ -47,23 +77,30 @@ export function sliceBars(data: BarData, from: number, to: number): BarData {
     };
 }
 
-export function runRange(ir: StrategyIr, data: BarData, params: ParamSet, from = 0, to = data.ts.length, limits?: EngineLimits): { result: BacktestResult; offset: number } {
+export function runRange(ir: StrategyIr, data: BarData, params: ParamSet, from = 0, to = data.ts.length, limits?: EngineLimits, context?: TrialContext): { result: BacktestResult; offset: number } {
     const values = bindParams(ir, params);
     const start = Math.max(0, from - warmupBars(ir, values));
-    const result = new CompiledBacktester().run(ir, start === 0 && to === data.ts.length ? data : sliceBars(data, start, to), { params: values, ...(limits ? { limits } : {}) });
+    // Shared series start at bar 0 (see shared-series.ts); a trial's own fingerprints are not needed for its metrics.
+    const given = start === 0 ? context?.shared?.given(values, to) : undefined;
+    const result = new CompiledBacktester().run(ir, start === 0 && to === data.ts.length ? data : sliceBars(data, start, to), {
+        params: values, ...(limits ? { limits } : {}), ...(given ? { given } : {}),
+        ...(context ? { fingerprints: false, buffers: context.buffersFor(to - start) } : {}),
+    });
     return { result, offset: from - start };
 }
 
 /** Metrics of a result from bar `offset` on (the part after the warm-up prefix). */
-export function measure(ir: StrategyIr, data: BarData, result: BacktestResult, from: number, offset: number): Metrics {
+export function measure(ir: StrategyIr, data: BarData, result: BacktestResult, from: number, offset: number, context?: TrialContext): Metrics {
     const equity = result.equity.subarray(offset);
     const capital = offset > 0 ? result.equity[offset - 1]! : capitalOf(ir);
     const to = from + equity.length;
+    // One object literal of one shape (no spread): computeMetrics reads its fields in hot code.
     return computeMetrics({
+        periodsPerYear: context ? context.periodsPerYear(data.ts, from, to) : undefined,
         ts: data.ts.subarray(from, to), equity, capital,
         exposure: result.exposure.subarray(offset),
-        trades: result.trades.filter(t => t.entryBar >= offset),
-        fills: result.fills.filter(f => f.bar >= offset),
+        trades: offset > 0 ? result.trades.filter(t => t.entryBar >= offset) : result.trades,
+        fills: offset > 0 ? result.fills.filter(f => f.bar >= offset) : result.fills,
     });
 }
 
@@ -73,7 +110,7 @@ export function capitalOf(ir: StrategyIr): number {
     return n?.op === 'const' && typeof n.attrs['value'] === 'number' ? n.attrs['value'] : 100_000;
 }
 
-export function runTrial(ir: StrategyIr, data: BarData, params: ParamSet, from = 0, to = data.ts.length, limits?: EngineLimits): TrialSummary {
-    const { result, offset } = runRange(ir, data, params, from, to, limits);
-    return { params, metrics: measure(ir, data, result, from, offset), from, to };
+export function runTrial(ir: StrategyIr, data: BarData, params: ParamSet, from = 0, to = data.ts.length, limits?: EngineLimits, context?: TrialContext): TrialSummary {
+    const { result, offset } = runRange(ir, data, params, from, to, limits, context);
+    return { params, metrics: measure(ir, data, result, from, offset, context), from, to };
 }

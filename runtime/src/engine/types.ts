@@ -23,6 +23,20 @@ export interface BacktestOptions {
     readonly progressEvery?: number;
     /** Look-back and memory limits, checked before anything is allocated (default: DEFAULT_ENGINE_LIMITS). */
     readonly limits?: EngineLimits;
+    /**
+     * Values of some nodes computed before the run (node id → one array per asset, a value per bar),
+     * used instead of computing them: a sweep's indicators shared by its trials. They must be what the
+     * run would compute (engine/shared-series.ts makes them with the same compiler).
+     */
+    readonly given?: ReadonlyMap<number, readonly Float64Array[]>;
+    /**
+     * Arrays of at least as many values as bars for the run's equity and exposure, instead of new
+     * ones (a sweep's trials reuse one pair: no allocation per trial). The result's curves are then
+     * views of them, valid until the next run that is given them.
+     */
+    readonly buffers?: { readonly equity: Float64Array; readonly exposure: Float64Array };
+    /** false: skip the run's fingerprints (provenance then holds empty ones), as a sweep's trials do, which keep only metrics. */
+    readonly fingerprints?: boolean;
 }
 
 export interface Fill {

@@ -1,9 +1,11 @@
 /**
  * Runs many backtests of one strategy on one data set across worker threads. The bars are copied
- * once into SharedArrayBuffers that every worker reads; parameter sets are handed out one at a time
- * to whichever worker is idle (dynamic scheduling: slow combinations don't stall a fixed batch).
- * Results come back in submission order. A trial that throws is a failed trial (its reason kept),
- * not the end of the batch; cancelling, or a worker that dies, ends it.
+ * once into SharedArrayBuffers that every worker reads; parameter sets are handed out in small
+ * batches to whichever worker is idle (dynamic scheduling: slow combinations don't stall a fixed
+ * share; batches: one message per few trials, not per trial). Each worker keeps what its trials
+ * share (indicators several combinations use, computed once: shared-series.ts). Results come back
+ * in submission order. A trial that throws is a failed trial (its reason kept), not the end of the
+ * batch; cancelling, or a worker that dies, ends it.
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
@@ -12,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 import type { StrategyIr } from '../../../protocol/src/ir.js';
 import type { BarData } from './types.js';
 import type { ParamSet } from './param-space.js';
-import { runTrial, type TrialOutcome } from './trial.js';
+import { runTrial, TrialContext, type TrialOutcome } from './trial.js';
+import { planSharing, SharedSeries, type SharePlan } from './shared-series.js';
 import type { EngineLimits } from './limits.js';
 
 export interface SharedBars {
@@ -76,12 +79,38 @@ export function defaultWorkers(): number {
     return Math.max(1, availableParallelism());
 }
 
+/** The nodes the jobs share: planned over the jobs that start at bar 0 (the only ones that share, see shared-series.ts). */
+export function planJobs(ir: StrategyIr, jobs: readonly TrialJob[]): SharePlan {
+    return planSharing(ir, jobs.filter(j => (j.from ?? 0) === 0).map(j => j.params));
+}
+
+/** What one worker (or the inline runner) does with a batch: each job's outcome, or its error's message. */
+export function runBatch(ir: StrategyIr, data: BarData, jobs: readonly TrialJob[], context: TrialContext, limits?: EngineLimits): (TrialOutcome | { error: string })[] {
+    return jobs.map(job => {
+        try {
+            return runTrial(ir, data, job.params, job.from, job.to, limits, context);
+        } catch (e) {
+            return { error: (e as Error).message };
+        }
+    });
+}
+
+/**
+ * Trials per message: enough that messaging is a small part of the time, few enough that every
+ * worker gets several batches (the last ones finish together) and progress moves.
+ */
+function batchSize(jobs: number, workers: number): number {
+    return Math.max(1, Math.min(32, Math.floor(jobs / (workers * 8))));
+}
+
 export async function runTrials(ir: StrategyIr, data: BarData | SharedBars, jobs: readonly TrialJob[], options: PoolOptions = {}): Promise<TrialOutcome[]> {
     if (options.workers === 0) return runInline(ir, data.ts instanceof SharedArrayBuffer ? unshareBars(data as SharedBars) : data as BarData, jobs, options);
     const shared = 'snapshotHash' in data && data.ts instanceof SharedArrayBuffer ? (data as SharedBars) : shareBars(data as BarData);
     const n = Math.max(1, Math.min(options.workers ?? defaultWorkers(), jobs.length));
     const results: TrialOutcome[] = new Array(jobs.length);
     if (jobs.length === 0) return results;
+    const plan = planJobs(ir, jobs);
+    const batch = batchSize(jobs.length, n);
     let next = 0, done = 0;
     const workers: Worker[] = [];
     const url = workerUrl();
@@ -95,25 +124,31 @@ export async function runTrials(ir: StrategyIr, data: BarData | SharedBars, jobs
         const feed = (w: Worker): void => {
             if (failed) return;
             if (next >= jobs.length) return;
-            const i = next++;
-            w.postMessage({ kind: 'job', index: i, job: jobs[i] });
+            const i = next;
+            next = Math.min(jobs.length, next + batch);
+            w.postMessage({ kind: 'jobs', index: i, jobs: jobs.slice(i, next) });
         };
+        const bars = data.ts.byteLength / 8;
         for (let k = 0; k < n; k++) {
             const w = new Worker(url, {
-                workerData: { ir, bars: shared, limits: options.limits },
+                workerData: { ir, bars: shared, limits: options.limits, plan },
                 ...(options.memoryMb ? { resourceLimits: { maxOldGenerationSizeMb: options.memoryMb } } : {}),
             });
             workers.push(w);
-            w.on('message', (m: { kind: 'result'; index: number; summary: TrialOutcome } | { kind: 'error'; index: number; message: string }) => {
-                results[m.index] = m.kind === 'error' ? failedTrial(jobs[m.index]!, data.ts.byteLength / 8, m.message) : m.summary;
-                done++;
-                options.onResult?.(done, jobs.length);
+            w.on('message', (m: { kind: 'results'; index: number; outcomes: (TrialOutcome | { error: string })[] }) => {
+                if (failed) return;
+                m.outcomes.forEach((o, k) => {
+                    const i = m.index + k;
+                    results[i] = 'error' in o ? failedTrial(jobs[i]!, bars, o.error) : o;
+                    done++;
+                    options.onResult?.(done, jobs.length);
+                });
                 if (done === jobs.length) { stop(); resolve(results); } else feed(w);
             });
             w.on('error', e => stop((e as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY'
                 ? new Error(`a trial needed more than ${options.memoryMb ?? 'the'} MB of memory its worker thread may use`)
                 : e));
-            // Two jobs in flight per worker: the next one is already queued while a result travels back.
+            // Two batches in flight per worker: the next one is already queued while results travel back.
             feed(w);
             feed(w);
         }
@@ -122,13 +157,11 @@ export async function runTrials(ir: StrategyIr, data: BarData | SharedBars, jobs
 
 async function runInline(ir: StrategyIr, data: BarData, jobs: readonly TrialJob[], options: PoolOptions): Promise<TrialOutcome[]> {
     const results: TrialOutcome[] = [];
+    const context = new TrialContext(new SharedSeries(ir, data, planJobs(ir, jobs)));
     for (const job of jobs) {
         if (options.signal?.aborted) throw new Error('cancelled');
-        try {
-            results.push(runTrial(ir, data, job.params, job.from, job.to, options.limits));
-        } catch (e) {
-            results.push(failedTrial(job, data.ts.length, (e as Error).message));
-        }
+        const [o] = runBatch(ir, data, [job], context, options.limits);
+        results.push('error' in o! ? failedTrial(job, data.ts.length, o.error) : o!);
         options.onResult?.(results.length, jobs.length);
     }
     return results;

@@ -102,7 +102,7 @@ export class CompiledBacktester implements Backtester {
 
         // The graph: node code for the loop, values in V.
         const scope = new CodeScope(N, true);
-        const graph = compileGraph({ ir, params, N, aliases, clockMs: ir.timeframe.ms }, [...sinkNodes(ir)], scope, conditionOnly(ir));
+        const graph = compileGraph({ ir, params, N, aliases, clockMs: ir.timeframe.ms }, [...sinkNodes(ir)], scope, conditionOnly(ir), options.given);
         const V = graph.V;
         const warmup = warmupBars(ir, params);
 
@@ -148,8 +148,10 @@ export class CompiledBacktester implements Backtester {
         const columns: Columns = [];
         for (const f of FIELDS) for (let a = 0; a < N; a++) columns.push(data.assets[a]![f]);
         for (const r of graph.resamplers) r.bind(columns, data.ts);
-        const equity = new Float64Array(T);
-        const exposure = new Float64Array(T);
+        const reuse = options.buffers && options.buffers.equity.length >= T && options.buffers.exposure.length >= T ? options.buffers : undefined;
+        // Every bar writes its equity; exposure only where it is not 0 (see loop.ts record), so a reused one is cleared.
+        const equity = reuse ? reuse.equity.subarray(0, T) : new Float64Array(T);
+        const exposure = reuse ? reuse.exposure.subarray(0, T).fill(0) : new Float64Array(T);
         const progressEvery = options.progressEvery ?? 0;
         runLoop({
             N, fill: ir.fill,
@@ -176,7 +178,7 @@ export class CompiledBacktester implements Backtester {
             exposure[T - 1] = 0;
         }
         options.onProgress?.(1);
-        const fp = runFingerprints(ir, params);
+        const fp = options.fingerprints === false ? { exact: '', structural: '' } : runFingerprints(ir, params);
         return {
             strategy: ir.strategy,
             equity, exposure,

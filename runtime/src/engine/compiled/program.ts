@@ -70,9 +70,9 @@ export interface Graph {
  * comparison or a crossover there, undefined and false are the same, and the code skips telling
  * them apart (a comparison with NaN is false anyway).
  */
-export function compileGraph(ctx: CompileContext, live: readonly NodeId[], scope = new CodeScope(ctx.N), truthOnly: ReadonlySet<NodeId> = new Set()): Graph {
+export function compileGraph(ctx: CompileContext, live: readonly NodeId[], scope = new CodeScope(ctx.N), truthOnly: ReadonlySet<NodeId> = new Set(), given?: GivenSeries): Graph {
     const { ir, N } = ctx;
-    const needed = closure(ir, live, true);
+    const needed = closure(ir, live, true, given);
     const V = new Float64Array(ir.nodes.length * N).fill(NaN);
     scope.bind('V', V);
     const resamplers: Resampler[] = [];
@@ -122,11 +122,26 @@ export function compileGraph(ctx: CompileContext, live: readonly NodeId[], scope
             return segOf.get(i) === segOf.get(n.id) ? `v${i}` : scope.slot(i, A);
         };
         const out = `v${n.id}`;
-        const code = nodeCode({ ctx, n, scope, a: A, input, resamplers, truthOnly: truthOnly.has(n.id) }, out);
+        const series = given?.get(n.id);
+        const code = series ? givenCode(scope, n.id, series, A, out) : nodeCode({ ctx, n, scope, a: A, input, resamplers, truthOnly: truthOnly.has(n.id) }, out);
         lines.push(`let ${out}; { ${code} }${stored.has(n.id) ? ` ${scope.slot(n.id, A)} = ${out};` : ''}`);
     }
     if (lines.length) segments.push({ perAsset: true, lines });
     return { V, scope, segments, resamplers };
+}
+
+/**
+ * Series computed before the run, by node (one array per asset, a value per bar): a sweep computes
+ * an indicator its trials share once (every `sma(close, 20)` of a grid) and hands it in; the node
+ * then reads its value and its inputs are not computed. The values must be the node's own (the
+ * caller computes them with this compiler: see engine/shared-series.ts). Which nodes are given is
+ * structure, not values, so every trial of a sweep still runs the same generated code.
+ */
+export type GivenSeries = ReadonlyMap<NodeId, readonly Float64Array[]>;
+
+function givenCode(scope: CodeScope, id: NodeId, series: readonly Float64Array[], a: string, out: string): string {
+    if (a === '0') return `${out} = ${scope.bind(`given${id}`, series[0])}[t];`;
+    return `${out} = ${scope.bind(`given${id}`, series)}[${a}][t];`;
 }
 
 /**
@@ -190,14 +205,15 @@ function isCrossSectional(n: IrNode): boolean {
     return n.op === 'call' && XS_FUNCTIONS.has(n.attrs['fn'] as string);
 }
 
-/** The nodes needed to compute `roots` (stopping at resample inputs, which run on their own clock). */
-export function closure(ir: StrategyIr, roots: readonly NodeId[], stopAtResample: boolean): Set<NodeId> {
+/** The nodes needed to compute `roots` (stopping at resample inputs, which run on their own clock, and at given series). */
+export function closure(ir: StrategyIr, roots: readonly NodeId[], stopAtResample: boolean, given?: GivenSeries): Set<NodeId> {
     const seen = new Set<NodeId>();
     const stack = [...roots];
     while (stack.length) {
         const id = stack.pop()!;
         if (seen.has(id)) continue;
         seen.add(id);
+        if (given?.has(id)) continue;
         const n = ir.nodes[id]!;
         if (stopAtResample && n.op === 'call' && n.attrs['fn'] === 'resample') {
             for (const i of n.inputs.slice(1)) stack.push(i);

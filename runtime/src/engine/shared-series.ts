@@ -1,0 +1,135 @@
+/**
+ * Indicators shared by a sweep's trials, computed once. In a grid of fast × slow SMA lengths every
+ * `sma(close, 20)` is the same series in each of the dozens of trials that use fast = 20: the node
+ * depends only on some of the params that vary. Such nodes are computed once per distinct value of
+ * the params they depend on and handed to each trial's run (BacktestOptions.given), which then only
+ * reads them.
+ *
+ * The series are made by the engine's own graph compiler (compileProgram) over the same bars, so
+ * they are the values the trial would compute itself, bit for bit; the sweep tests compare shared
+ * trials with lone backtests for equality. Sharing is only for trials that start at bar 0 of the
+ * data (a sweep's, a walk-forward's first window): a series depends on where its bars start.
+ */
+import type { IrNode, NodeId, StrategyIr } from '../../../protocol/src/ir.js';
+import { compileProgram, closure, FIELDS, type Columns } from './compiled/program.js';
+import { sinkNodes } from './lookback.js';
+import type { ParamSet } from './param-space.js';
+import type { BarData } from './types.js';
+
+/** Values kept at most per worker (8 bytes each): 256 MB; past it a series is computed but not kept. */
+const MAX_KEPT_VALUES = 32 * 1024 * 1024;
+
+/** Which nodes a sweep shares, and the params each depends on. */
+export interface SharePlan {
+    /** Node → the varying params its value depends on (sorted). */
+    readonly nodes: ReadonlyMap<NodeId, readonly string[]>;
+}
+
+/**
+ * The nodes worth sharing across `sets`: series (not constants or plain fields) whose varying
+ * params take fewer distinct values than there are trials (each value is reused at least twice),
+ * and only the outermost of them (a shared node read only by shared nodes is computed inside them).
+ */
+export function planSharing(ir: StrategyIr, sets: readonly ParamSet[]): SharePlan {
+    const nodes = new Map<NodeId, readonly string[]>();
+    if (sets.length < 2) return { nodes };
+    const varying = ir.params.map(p => p.name).filter(name => sets.some(s => s[name] !== sets[0]![name]));
+    const paramOf = new Map(ir.params.map(p => [p.node, p.name]));
+    // Params each node depends on (through every input, resampled ones included); nodes are in topological order.
+    const deps: Set<string>[] = [];
+    for (const n of ir.nodes) {
+        const d = new Set<string>();
+        const own = paramOf.get(n.id);
+        if (own !== undefined && varying.includes(own)) d.add(own);
+        for (const i of n.inputs) for (const x of deps[i] ?? []) d.add(x);
+        deps[n.id] = d;
+    }
+    const live = closure(ir, [...sinkNodes(ir)], true);
+    const candidate = new Set<NodeId>();
+    for (const n of ir.nodes) {
+        if (!live.has(n.id) || !isComputedSeries(n)) continue;
+        const names = [...deps[n.id]!];
+        if (names.length === varying.length) continue; // a distinct series per trial: nothing shared
+        const distinct = new Set(sets.map(s => names.map(k => String(s[k])).join('\u0000'))).size;
+        if (distinct * 2 <= sets.length) candidate.add(n.id);
+    }
+    // Outermost: a sink, or read by a live node that is not shared.
+    const sinks = new Set(sinkNodes(ir));
+    const readByUnshared = new Set<NodeId>();
+    for (const n of ir.nodes) {
+        if (!live.has(n.id) || candidate.has(n.id)) continue;
+        for (const i of n.inputs) readByUnshared.add(i);
+    }
+    for (const id of candidate) if (sinks.has(id) || readByUnshared.has(id)) nodes.set(id, [...deps[id]!].sort());
+    return { nodes };
+}
+
+/** A node whose value is worth computing once: anything but constants, params and plain fields (reading those is as cheap as reading a copy). */
+function isComputedSeries(n: IrNode): boolean {
+    if (n.type.startsWith('scalar')) return false;
+    return n.op !== 'const' && n.op !== 'param' && n.op !== 'enum' && n.op !== 'field';
+}
+
+/**
+ * The shared series of one worker: made on first use, kept for the trials after. Not thread-safe
+ * in any sense that matters: each worker has its own.
+ */
+export class SharedSeries {
+    private readonly kept = new Map<string, readonly Float64Array[]>();
+    private keptValues = 0;
+    private readonly columns: Columns = [];
+
+    constructor(private readonly ir: StrategyIr, private readonly data: BarData, private readonly plan: SharePlan) {
+        for (const f of FIELDS) for (const a of data.assets) this.columns.push(a[f]);
+    }
+
+    get empty(): boolean {
+        return this.plan.nodes.size === 0;
+    }
+
+    /**
+     * The shared nodes' series for a trial with these (bound) params over bars [0, to), or undefined
+     * when there is nothing to share. A node whose series cannot be made (its params are invalid:
+     * the trial will fail with its own message) is left to the trial.
+     */
+    given(params: Readonly<Record<string, number | boolean>>, to: number): Map<NodeId, readonly Float64Array[]> | undefined {
+        if (this.plan.nodes.size === 0) return undefined;
+        const out = new Map<NodeId, readonly Float64Array[]>();
+        for (const [node, names] of this.plan.nodes) {
+            const key = `${node}|${to}|${names.map(k => String(params[k])).join('\u0000')}`;
+            let series = this.kept.get(key);
+            if (!series) {
+                try {
+                    series = this.compute(node, params, to);
+                } catch {
+                    continue;
+                }
+                const values = series.length * to;
+                if (this.keptValues + values <= MAX_KEPT_VALUES) {
+                    this.kept.set(key, series);
+                    this.keptValues += values;
+                }
+            }
+            out.set(node, series);
+        }
+        return out.size > 0 ? out : undefined;
+    }
+
+    /** The node's values at every bar of [0, to) for every asset: the engine's own code, stepped bar by bar. */
+    private compute(node: NodeId, params: Readonly<Record<string, number | boolean>>, to: number): Float64Array[] {
+        const { ir, data } = this;
+        const N = ir.universe.length;
+        const aliases = new Map<string, number>();
+        ir.universe.forEach((u, i) => { if (u.alias) aliases.set(u.alias, i); });
+        const program = compileProgram({ ir, params, N, aliases, clockMs: ir.timeframe.ms }, [node]);
+        const columns = to === data.ts.length ? this.columns : this.columns.map(c => c.subarray(0, to));
+        program.bind(columns, data.ts.subarray(0, to));
+        const out = Array.from({ length: N }, () => new Float64Array(to));
+        const V = program.V, base = node * N;
+        for (let t = 0; t < to; t++) {
+            program.step(t, 0, N);
+            for (let a = 0; a < N; a++) out[a]![t] = V[base + a]!;
+        }
+        return out;
+    }
+}

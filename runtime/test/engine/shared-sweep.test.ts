@@ -1,0 +1,124 @@
+/**
+ * Sweeps that share work (shared-series.ts, TrialContext): indicators several combinations use are
+ * computed once and handed to each trial, buffers are reused, trials travel in batches. None of it
+ * may change a number: each trial's metrics and equity must equal, exactly, a lone backtest of its
+ * combination (no sharing, no reuse), in the calling thread and on worker threads.
+ */
+import { describe, expect, it } from 'vitest';
+import { CompiledBacktester } from '../../src/engine/compiled/index.js';
+import { gridParamSets } from '../../src/engine/param-space.js';
+import { planSharing, SharedSeries } from '../../src/engine/shared-series.js';
+import { runSweep } from '../../src/engine/sweep.js';
+import { runRange, runTrial, TrialContext } from '../../src/engine/trial.js';
+import { runTrials } from '../../src/engine/worker-pool.js';
+import { isFailed } from '../../src/engine/trial.js';
+import { irOf, synthBars } from './fixtures.js';
+
+/** vectorbt's SMA cross, a smaller grid. */
+const GRID = `strategy Grid {
+  universe: x:A
+  timeframe: 1d
+  param fast: int = 3 in 2..9 step 1
+  param slow: int = 10 in 3..14 step 1
+  constraint fast < slow
+  feature fastMa = sma(close, fast)
+  feature slowMa = sma(close, slow)
+  rules {
+    when crossover(fastMa, slowMa) => target 100% long
+    when crossunder(fastMa, slowMa) => flat
+  }
+  execution {
+    fees: 10 bps
+    slippage: 0 bps
+  }
+}`;
+
+/** The example's shape: a stop from atr(14) (shared by every trial), a drawdown halt, an ema of a param. */
+const WITH_RISK = `strategy Risky {
+  universe: x:A
+  timeframe: 1d
+  param fast: int = 5 in 3..8 step 1
+  param slow: int = 20 in 10..30 step 5
+  param k: float = 2 in 1..3 step 1
+  constraint fast < slow
+  feature fastMa = ema(close, fast)
+  feature slowMa = sma(close, slow)
+  rules {
+    when crossover(fastMa, slowMa) => target 100% long
+    when crossunder(fastMa, slowMa) => flat
+  }
+  risk {
+    stop_loss: k * atr(14)
+    max_drawdown: 20% => halt
+  }
+  execution {
+    fill: next_open
+    fees: 5 bps
+    slippage: 2 bps
+  }
+}`;
+
+// NaN gaps: the windows' re-summation after a missing bar must agree too.
+const data = synthBars({ assets: 1, bars: 1500, seed: 16, gaps: 6 });
+
+async function expectLoneEquality(src: string): Promise<number> {
+    const ir = await irOf(src);
+    const sets = gridParamSets(ir);
+    const plan = planSharing(ir, sets);
+    expect(plan.nodes.size).toBeGreaterThan(0);
+    const context = new TrialContext(new SharedSeries(ir, data, plan));
+    const sweep = await runSweep(ir, data, { mode: 'grid', workers: 0 });
+    const byKey = new Map(sweep.rows.map(r => [JSON.stringify(r.params), r.metrics]));
+    // Every 3rd combination: metrics of the sweep, and the equity of a shared run, against a lone run.
+    let compared = 0;
+    for (let i = 0; i < sets.length; i += 3) {
+        const params = sets[i]!;
+        const lone = runTrial(ir, data, params);
+        expect(byKey.get(JSON.stringify(params))).toEqual(lone.metrics);
+        const shared = runRange(ir, data, params, 0, data.ts.length, undefined, context).result;
+        const alone = new CompiledBacktester().run(ir, data, { params });
+        expect(Array.from(shared.equity)).toEqual(Array.from(alone.equity));
+        expect(Array.from(shared.exposure)).toEqual(Array.from(alone.exposure));
+        expect(shared.trades).toEqual(alone.trades);
+        compared++;
+    }
+    return compared;
+}
+
+describe('sweeps that share work', () => {
+    it('shares the SMAs of a fast × slow grid: each depends on one param, so each length is computed once', async () => {
+        const ir = await irOf(GRID);
+        const plan = planSharing(ir, gridParamSets(ir));
+        expect([...plan.nodes.values()].map(d => d.join(',')).sort()).toEqual(['fast', 'slow']);
+        // The crossover depends on both: one per trial, not shared.
+        const shared = new SharedSeries(ir, data, plan);
+        const a = shared.given({ fast: 3, slow: 10 }, data.ts.length)!, b = shared.given({ fast: 3, slow: 12 }, data.ts.length)!;
+        const fastNode = [...plan.nodes].find(([, d]) => d[0] === 'fast')![0];
+        const slowNode = [...plan.nodes].find(([, d]) => d[0] === 'slow')![0];
+        expect(a.get(fastNode)).toBe(b.get(fastNode)); // the same array: computed once
+        expect(a.get(slowNode)).not.toBe(b.get(slowNode));
+    });
+    it('an SMA-cross grid: every compared trial equals its lone backtest exactly (metrics, equity, exposure, trades)', async () => {
+        expect(await expectLoneEquality(GRID)).toBeGreaterThan(20);
+    });
+    it('with stops, a drawdown halt and an indicator every trial shares (atr(14)): still exactly the lone backtests', async () => {
+        expect(await expectLoneEquality(WITH_RISK)).toBeGreaterThan(20);
+    });
+    it('on worker threads, in batches: the same rows as in the calling thread, in grid order', async () => {
+        const ir = await irOf(GRID);
+        const jobs = gridParamSets(ir).map(params => ({ params }));
+        const inline = await runTrials(ir, data, jobs, { workers: 0 });
+        const pooled = await runTrials(ir, data, jobs, { workers: 2 });
+        expect(pooled).toEqual(inline);
+        expect(pooled.some(isFailed)).toBe(false);
+    });
+    it('a combination whose shared series cannot be made fails as it would alone, and the others run', async () => {
+        const ir = await irOf(GRID);
+        const jobs = [{ params: { fast: 3, slow: 10 } }, { params: { fast: 3, slow: 10.5 } }, { params: { fast: 4, slow: 10 } }];
+        const out = await runTrials(ir, data, jobs, { workers: 0 });
+        expect(isFailed(out[1]!)).toBe(true);
+        expect(() => runTrial(ir, data, jobs[1]!.params)).toThrow((out[1] as { reason: string }).reason);
+        expect(out[0]).toEqual(runTrial(ir, data, jobs[0]!.params));
+        expect(out[2]).toEqual(runTrial(ir, data, jobs[2]!.params));
+    });
+});

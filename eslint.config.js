@@ -40,7 +40,7 @@ export default tseslint.config(
     boundary('runtime/src/**/*.ts', ['server', 'extension', 'webviews'], 'runtime/ imports protocol/ and language/, never the editor side.'),
     boundary('{server,runtime,webviews,protocol}/test/**/*.ts', ['extension'], 'Nothing imports extension/.'),
     {
-        files: ['bin/**/*.js', 'bench/**/*.js', 'scripts/**/*.js', '.ci/**/*.js', 'webviews/*.mjs'],
-        languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', performance: 'readonly' } },
+        files: ['bin/**/*.js', 'bench/**/*.js', 'scripts/**/*.js', 'scripts/**/*.mjs', '.ci/**/*.js', 'webviews/*.mjs'],
+        languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', performance: 'readonly', setTimeout: 'readonly', fetch: 'readonly', AbortSignal: 'readonly' } },
     },
 );

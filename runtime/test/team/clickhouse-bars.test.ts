@@ -1,0 +1,87 @@
+/**
+ * Bars in a real ClickHouse (Debian's clickhouse-server 18.16, started by scripts/team/servers.mjs
+ * under a temp folder): what is inserted reads back exactly (NaN included), ranges are inclusive,
+ * a re-import replaces, resampling in SQL gives exactly what the embedded store's resample.ts
+ * gives on the same bars (two implementations of one rule), and values that could inject SQL
+ * are refused before any query (18.16 has no server-side query parameters).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClickHouseBars } from '../../src/data/clickhouse-bars.js';
+import { resample, type OhlcvSeries } from '../../src/data/resample.js';
+import { synthBars } from '../../src/data/synth.js';
+import { parseTimeframe } from '../../src/data/timeframe.js';
+import { down, freePort, up } from '../../../scripts/team/servers.mjs';
+import { tempDir } from '../data/helpers.js';
+
+const dir = tempDir('af-team-ch-');
+let ch: ClickHouseBars;
+
+beforeAll(async () => {
+    const s = await up(dir, { only: ['clickhouse'], ports: { clickhouse: await freePort(), clickhouseTcp: await freePort() } });
+    ch = new ClickHouseBars({ url: s.clickhouse!.url, database: 'af_test' });
+    await ch.ensureSchema();
+}, 120_000);
+
+afterAll(async () => {
+    await ch?.close();
+    down(dir);
+}, 60_000);
+
+const H = 3_600_000;
+function hourly(n: number, seed: number): OhlcvSeries {
+    const r = synthBars({ symbols: ['X'], timeframeMs: H, bars: n, seed, start: Date.UTC(2024, 0, 1) });
+    const a = r.assets[0]!;
+    return { ts: r.ts, open: a.open, high: a.high, low: a.low, close: a.close, volume: a.volume };
+}
+const plain = (s: OhlcvSeries) => ({ ts: [...s.ts], open: [...s.open], high: [...s.high], low: [...s.low], close: [...s.close], volume: [...s.volume] });
+
+describe('ClickHouse bars (18.16)', () => {
+    it('reads back exactly what was inserted, NaN included, and ranges are inclusive', async () => {
+        const bars = hourly(5000, 1);
+        (bars.close as Float64Array)[17] = NaN;
+        const key = { venue: 'synth', symbol: 'EXACT', timeframe: '1h' };
+        expect(await ch.insert(key, bars)).toBe(5000);
+        const back = await ch.range(key);
+        expect(back.ts.length).toBe(5000);
+        expect(Number.isNaN(back.close[17])).toBe(true);
+        expect(plain(back)).toEqual(plain(bars));
+        const part = await ch.range(key, bars.ts[10], bars.ts[19]);
+        expect([...part.ts]).toEqual([...bars.ts.slice(10, 20)]);
+        expect((await ch.range({ ...key, symbol: 'NONE' })).ts.length).toBe(0);
+    });
+
+    it('a re-import of the same bars replaces them (no duplicates)', async () => {
+        const key = { venue: 'synth', symbol: 'AGAIN', timeframe: '1h' };
+        const bars = hourly(100, 2);
+        await ch.insert(key, bars);
+        await new Promise(r => setTimeout(r, 5)); // a later version stamp
+        const changed = { ...bars, close: bars.close.map(c => c * 2) };
+        await ch.insert(key, changed);
+        const back = await ch.range(key);
+        expect(back.ts.length).toBe(100);
+        expect([...back.close]).toEqual([...changed.close]);
+    });
+
+    it('resamples in SQL exactly as resample.ts does (1h → 4h, 1h → 1d; the incomplete last bucket dropped)', async () => {
+        const key = { venue: 'synth', symbol: 'RES', timeframe: '1h' };
+        const bars = hourly(24 * 30 + 7, 3); // ends in the middle of a day
+        (bars.close as Float64Array)[40] = NaN; // skipped by both
+        await ch.insert(key, bars);
+        for (const to of ['4h', '1d']) {
+            const from = parseTimeframe('1h'), target = parseTimeframe(to);
+            const sql = await ch.resampled(key, from, target);
+            const ref = resample(bars, from, target);
+            expect(sql.droppedPartial, to).toBe(ref.droppedPartial);
+            expect(plain(sql), to).toEqual(plain(ref));
+        }
+        expect((await ch.resampled(key, parseTimeframe('1h'), parseTimeframe('1d'))).droppedPartial).toBe(true);
+    });
+
+    it('attack: values that would reach the SQL text are refused before any query', async () => {
+        const bars = hourly(3, 4);
+        await expect(ch.insert({ venue: 'synth', symbol: "X'); DROP TABLE af_test.bars; --", timeframe: '1h' }, bars)).rejects.toThrow(/symbol .* is not valid/);
+        await expect(ch.range({ venue: "synth' OR 1=1 --", symbol: 'EXACT', timeframe: '1h' })).rejects.toThrow(/venue .* is not valid/);
+        await expect(ch.range({ venue: 'synth', symbol: 'EXACT', timeframe: '1h' }, Number.NaN)).rejects.toThrow(/whole number/);
+        expect((await ch.range({ venue: 'synth', symbol: 'EXACT', timeframe: '1h' })).ts.length).toBe(5000);
+    });
+});

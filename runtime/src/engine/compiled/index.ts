@@ -419,10 +419,19 @@ function checkData(ir: StrategyIr, data: BarData): void {
         }
     }
     const ts = data.ts;
+    if (orderedAxes.get(ts) === T) return;
     for (let t = 1; t < T; t++) {
         if (!(ts[t]! > ts[t - 1]!)) throw new BacktestError(`data timestamps are not strictly increasing at bar ${t}`);
     }
+    orderedAxes.set(ts, T);
 }
+
+/**
+ * Time axes already checked to be strictly increasing, with their length then: a sweep or a
+ * benchmark runs many backtests on one BarData, and the check is a pass over every bar (loaded
+ * data is never written after loading).
+ */
+const orderedAxes = new WeakMap<Float64Array, number>();
 
 /** Recent closes per asset, for inverse-volatility weights (population stdev of the last 20 returns). */
 class CloseHistory {

@@ -13,7 +13,7 @@ export const DAG_DIFF_VERSION = 1;
 const Int = z.number().int().nonnegative();
 const ParamValue = z.union([z.number(), z.boolean()]);
 
-export const DiffSideSchema = z.object({
+export const DiffEndSchema = z.object({
     strategy: z.string(),
     fingerprints: z.object({ exact: z.string(), structural: z.string() }),
     nodes: Int.describe('nodes of its exact canonical DAG'),
@@ -61,8 +61,8 @@ export type SinkChange = z.infer<typeof SinkChangeSchema>;
 
 export const DagDiffSchema = z.object({
     dagDiffVersion: z.literal(DAG_DIFF_VERSION),
-    from: DiffSideSchema,
-    to: DiffSideSchema,
+    from: DiffEndSchema,
+    to: DiffEndSchema,
     sameExact: z.boolean().describe('same structure and values'),
     sameStructure: z.boolean().describe('same structure (values may differ)'),
     structure: z.string().describe('the difference in building blocks, in words (the words of "find similar")'),

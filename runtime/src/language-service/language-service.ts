@@ -24,7 +24,7 @@ import { ErrorCodes, MAX_SOURCE_CHARS, RpcError, type ParamsOf, type ResultOf } 
 import type { PointResult } from '../../../language/src/similarity/strategy-point.js';
 import { workerScript } from '../util/worker-script.js';
 import type { FromLanguageWorker, LanguageWorkerData, ToLanguageWorker } from './language-worker.js';
-import type { LangOp, LangOps, LangRequest, PublishCompileResult, RunCompileResult, SourceRef } from './operations.js';
+import type { DiffResult, LangOp, LangOps, LangRequest, PublishCompileResult, RunCompileResult, SourceRef } from './operations.js';
 
 export interface LanguageLimits {
     /** Worker threads (default: 2, or 1 on a single core). */
@@ -59,7 +59,7 @@ export interface RequestOptions {
 
 /** What each operation is called in errors. */
 const WHAT: Readonly<Record<LangOp, string>> = {
-    lint: 'lang.lint', compile: 'lang.compile', analyse: 'lang.analyse', point: 'the similarity query', compileForRun: "compiling the run's source", compileForPublish: 'compiling the strategy to publish',
+    lint: 'lang.lint', compile: 'lang.compile', analyse: 'lang.analyse', point: 'the similarity query', compileForRun: "compiling the run's source", compileForPublish: 'compiling the strategy to publish', diff: 'lang.diff',
 };
 
 interface Job {
@@ -128,6 +128,11 @@ export class LanguageService {
     /** The IR of a strategy to publish to the registry and the exact texts of every file it imports, or why it does not compile. */
     compileForPublish(ref: SourceRef, o: RequestOptions): Promise<PublishCompileResult> {
         return this.request('compileForPublish', ref, o);
+    }
+
+    /** The structural diff of two sources (each compiled with its recorded parameter values), or which one does not compile and why. */
+    diff(p: LangOps['diff']['params'], o: RequestOptions): Promise<DiffResult> {
+        return this.request('diff', p, o);
     }
 
     /** Worker threads alive (starting, idle or busy). */

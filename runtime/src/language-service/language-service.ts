@@ -152,7 +152,9 @@ export class LanguageService {
 
     private request<K extends LangOp>(op: K, params: LangOps[K]['params'], o: RequestOptions): Promise<LangOps[K]['result']> {
         if (this.closed) return Promise.reject(new RpcError(ErrorCodes.Unavailable, 'the daemon is stopping'));
-        const source = (params as { source: string }).source;
+        // A diff carries two sources: each is held to the limit.
+        const p = params as { source: string } | { from: { source: string }; to: { source: string } };
+        const source = 'from' in p ? (p.from.source.length >= p.to.source.length ? p.from.source : p.to.source) : p.source;
         const max = this.limits.maxSourceChars;
         if (source.length > max) {
             return Promise.reject(new RpcError(ErrorCodes.PayloadTooLarge,

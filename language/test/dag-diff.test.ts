@@ -111,6 +111,14 @@ describe('diffStrategies', () => {
         expect(d.changed.map(c => c.label)).toContain('1 → 0.5');
     });
 
+    it('does not pair a removed constant with an unrelated added one of the same type', async () => {
+        const b = SMA_CROSS.replace('    stop_loss: 3 * atr(14)\n', '').replace('    when leave => flat', '    when leave => flat\n    when rsi(close, 14) > 80 => flat');
+        const d = await diff(SMA_CROSS, b);
+        expect(d.removed.map(n => n.label)).toEqual(expect.arrayContaining(['3', 'atr()', '×']));
+        expect(d.added.map(n => n.label)).toEqual(expect.arrayContaining(['80', 'rsi()', '<']));
+        expect(d.changed).toEqual([]);
+    });
+
     it('is deterministic: the same pair gives the same JSON', async () => {
         const b = SMA_CROSS.replace('sma(close, slow)', 'ema(high, slow)');
         const [x, y] = [await diff(SMA_CROSS, b), await diff(SMA_CROSS, b)];

@@ -7,7 +7,8 @@
  *
  * Matching, in order (each step only pairs nodes still unpaired):
  *  1. same subtree (op, type, unit, attributes and inputs, recursively): the same node;
- *  2. same subtree up to values (constants, param defaults and ranges): a value changed below;
+ *  2. same subtree up to values (constants, param defaults and ranges): a value changed below
+ *     (a lone constant is not paired on this: up to its value it is any constant of its type);
  *  3. top-down from the sinks (rule i ↔ rule j, a setting ↔ the same setting, an allocation ↔
  *     the one of the same side): the inputs of a matched pair at the same position are the same
  *     node if they have the same op and arity (leaves: the same op) — `sma` ↔ `ema`.
@@ -161,14 +162,14 @@ class Matching {
     }
 }
 
-/** Pairs unpaired nodes with equal keys, in id order. */
-function pairByKey(m: Matching, a: Side, b: Side, key: (s: Side) => string[]): void {
+/** Pairs unpaired nodes with equal keys, in id order (`skip`: nodes whose key says too little to pair them on it). */
+function pairByKey(m: Matching, a: Side, b: Side, key: (s: Side) => string[], skip: (n: DagNode) => boolean = () => false): void {
     const free = new Map<string, NodeId[]>();
     const kb = key(b);
-    for (const n of b.dag.nodes) if (!m.ba.has(n.id)) free.set(kb[n.id]!, [...(free.get(kb[n.id]!) ?? []), n.id]);
+    for (const n of b.dag.nodes) if (!m.ba.has(n.id) && !skip(n)) free.set(kb[n.id]!, [...(free.get(kb[n.id]!) ?? []), n.id]);
     const ka = key(a);
     for (const n of a.dag.nodes) {
-        if (m.ab.has(n.id)) continue;
+        if (m.ab.has(n.id) || skip(n)) continue;
         const list = free.get(ka[n.id]!);
         if (list?.length) m.pair(n.id, list.shift()!);
     }
@@ -302,7 +303,8 @@ export function diffStrategies(from: StrategyIr, to: StrategyIr): DagDiff {
     const a = side(from, exactKeys, shapeKeys), b = side(to, exactKeys, shapeKeys);
     const m = new Matching();
     pairByKey(m, a, b, s => s.exact);
-    pairByKey(m, a, b, s => s.shape);
+    // A constant up to its value is any constant of its type: those are paired by position only (step 3).
+    pairByKey(m, a, b, s => s.shape, n => n.op === 'const' || n.op === 'enum');
     const sinkPairs = pairSinks(m, a, b);
     pairTopDown(m, a, b, sinkPairs);
 

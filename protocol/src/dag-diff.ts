@@ -2,7 +2,7 @@
  * The structural difference of two strategies' canonical DAGs (`af diff`, the daemon's lang.diff,
  * the language server's alphaforge/diff, the MCP tool `diff`, the DAG panel's comparison): one
  * shape, defined once, so every surface answers the same JSON. The language library computes it
- * (language/src/ir/dag-diff.ts); docs/ir.md §4 describes it.
+ * (language/src/ir/dag-diff.ts); docs/ir.md §6 describes it.
  *
  * Node ids are the canonical DAG's own (`from` ids in the first DAG, `to` ids in the second).
  */

@@ -394,6 +394,21 @@ export function registerCommands(s: Services): void {
         if (t) await s.dag.show(t.document.uri, t.strategy);
     });
 
+    command('alphaforge.compareStrategy', async (uri, strategy) => {
+        const t = await resolveTarget(uri, strategy);
+        if (!t) return;
+        const files = (await vscode.workspace.findFiles('**/*.af', '**/node_modules/**', 500)).sort((a, b) => a.fsPath.localeCompare(b.fsPath));
+        const file = await vscode.window.showQuickPick(files.map(f => ({ label: vscode.workspace.asRelativePath(f), uri: f })), { title: `Compare ${t.strategy ?? 'the strategy'} with…`, placeHolder: 'a .af file of the workspace' });
+        if (!file) return;
+        const other = scanStrategies((await vscode.workspace.openTextDocument(file.uri)).getText()).map(x => x.name);
+        let name: string | undefined = other[0];
+        if (other.length > 1) {
+            name = await vscode.window.showQuickPick(other, { title: `Which strategy of ${file.label}?` });
+            if (!name) return;
+        }
+        await s.dag.compare({ uri: t.document.uri, strategy: t.strategy }, { uri: file.uri, strategy: name });
+    });
+
     command('alphaforge.findSimilar', async (uri, strategy) => {
         const t = await resolveTarget(uri, strategy);
         if (!t) return;

@@ -57,6 +57,12 @@ export class AlphaForgeLanguageClient implements vscode.Disposable {
         return this.request(LspMethods.dagView, { uri: uri.toString(), ...(strategy ? { strategy } : {}) }, token);
     }
 
+    /** How strategy `to` differs from `from` (the same JSON as `af diff --json`). */
+    diff(from: { uri: vscode.Uri; strategy?: string | undefined }, to: { uri: vscode.Uri; strategy?: string | undefined }, token?: vscode.CancellationToken): Promise<LspProtocol[typeof LspMethods.diff]['result']> {
+        const side = (x: { uri: vscode.Uri; strategy?: string | undefined }) => ({ uri: x.uri.toString(), ...(x.strategy ? { strategy: x.strategy } : {}) });
+        return this.request(LspMethods.diff, { from: side(from), to: side(to) }, token);
+    }
+
     similar(uri: vscode.Uri, strategy?: string, limit = 10, token?: vscode.CancellationToken): Promise<LspProtocol[typeof LspMethods.similar]['result']> {
         return this.request(LspMethods.similar, { uri: uri.toString(), ...(strategy ? { strategy } : {}), limit }, token);
     }

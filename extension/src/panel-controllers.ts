@@ -27,7 +27,7 @@ type RunDetail = ResultOf<'runs.get'>['run'];
 /** What the panels use of the daemon connection. */
 export type PanelDaemon = Pick<DaemonConnection, 'call' | 'follow' | 'onEvent' | 'onDidChangeState' | 'state' | 'connected'>;
 /** What the DAG panel uses of the language client. */
-export type DagSource = Pick<AlphaForgeLanguageClient, 'dagView'>;
+export type DagSource = Pick<AlphaForgeLanguageClient, 'dagView' | 'diff'>;
 
 function errorText(e: unknown): string {
     return e instanceof Error ? e.message : String(e);
@@ -241,16 +241,25 @@ function waitingMessage(runId: string, state: DaemonState): { type: 'waiting'; m
 
 // ------------------------------------------------------------------------------------- DAG
 
+/** A strategy of a document (undefined: the document's first). */
+export interface StrategyTarget {
+    readonly uri: vscode.Uri;
+    readonly strategy: string | undefined;
+}
+
 export class DagPanel implements vscode.Disposable {
     private panel: StatefulPanel<'dag'> | undefined;
-    private target: { uri: vscode.Uri; strategy: string | undefined } | undefined;
+    private target: StrategyTarget | undefined;
+    /** Set while the panel compares two versions (refreshed when either document changes). */
+    private comparing: { from: StrategyTarget; to: StrategyTarget } | undefined;
     private timer: NodeJS.Timeout | undefined;
     private readonly disposables: vscode.Disposable[] = [];
     private version = 0;
 
     constructor(private readonly extensionUri: vscode.Uri, private readonly client: DagSource, private readonly log: Logger) {
         this.disposables.push(vscode.workspace.onDidChangeTextDocument(e => {
-            if (!this.panel || !this.target || e.document.uri.toString() !== this.target.uri.toString()) return;
+            const shown = this.comparing ? [this.comparing.from.uri, this.comparing.to.uri] : this.target ? [this.target.uri] : [];
+            if (!this.panel || !shown.some(u => u.toString() === e.document.uri.toString())) return;
             if (this.timer) clearTimeout(this.timer);
             this.timer = setTimeout(() => void this.refresh(), 500);
         }));
@@ -260,6 +269,16 @@ export class DagPanel implements vscode.Disposable {
         if (!this.panel) this.attach({ title: `DAG: ${strategy ?? 'strategy'}`, column: vscode.ViewColumn.Beside });
         else this.panel.panel.reveal();
         await this.retarget(uri, strategy);
+    }
+
+    /** Compares two versions in the panel: side by side (the panel can overlay them), changes coloured. */
+    async compare(from: StrategyTarget, to: StrategyTarget): Promise<void> {
+        if (!this.panel) this.attach({ title: 'DAG: comparison', column: vscode.ViewColumn.Beside });
+        else this.panel.panel.reveal();
+        this.comparing = { from, to };
+        this.target = from;
+        this.panel?.persist({ uri: from.uri.toString(), ...(from.strategy ? { strategy: from.strategy } : {}) });
+        await this.refresh();
     }
 
     /** Takes the DAG panel VS Code re-created after a window reload, and asks for the graph again (in the background). */
@@ -284,6 +303,7 @@ export class DagPanel implements vscode.Disposable {
 
     private async retarget(uri: vscode.Uri, strategy: string | undefined): Promise<void> {
         this.target = { uri, strategy };
+        this.comparing = undefined;
         this.panel?.persist({ uri: uri.toString(), ...(strategy ? { strategy } : {}) });
         await this.refresh();
     }
@@ -291,6 +311,7 @@ export class DagPanel implements vscode.Disposable {
     private async refresh(): Promise<void> {
         const panel = this.panel, target = this.target;
         if (!panel || !target) return;
+        if (this.comparing) return this.refreshComparison(panel, this.comparing);
         const version = ++this.version;
         try {
             const r = await this.client.dagView(target.uri, target.strategy);
@@ -309,6 +330,30 @@ export class DagPanel implements vscode.Disposable {
         } catch (e) {
             this.log.error(`DAG of ${target.uri.toString()}: ${errorText(e)}`);
             panel.show({ type: 'compileErrors', uri: target.uri.toString(), errors: [{ line: 1, column: 1, code: 'server', message: `The language server did not answer: ${errorText(e)}` }] }, false);
+        }
+    }
+
+    private async refreshComparison(panel: StatefulPanel<'dag'>, c: { from: StrategyTarget; to: StrategyTarget }): Promise<void> {
+        const version = ++this.version;
+        const label = (t: StrategyTarget, name: string): string => `${vscode.workspace.asRelativePath(t.uri)}#${name}`;
+        try {
+            const [a, b, d] = await Promise.all([this.client.dagView(c.from.uri, c.from.strategy), this.client.dagView(c.to.uri, c.to.strategy), this.client.diff(c.from, c.to)]);
+            if (version !== this.version) return;
+            const failed = [a, b, d].find(r => !r.ok);
+            if (failed && !failed.ok) {
+                panel.show({ type: 'compileErrors', errors: failed.errors.slice(0, 1000).map(e => ({ ...e, line: Math.max(0, e.line), column: Math.max(0, e.column) })) }, false);
+                return;
+            }
+            if (!a.ok || !b.ok || !d.ok) return;
+            const versionOf = (t: StrategyTarget, v: typeof a.value) => ({
+                dag: v.dag, uri: t.uri.toString(), strategy: v.strategy, label: label(t, v.strategy),
+                sourceMap: Object.fromEntries(Object.entries(v.ranges)), names: Object.fromEntries(Object.entries(v.names)),
+            });
+            panel.panel.title = `DAG: ${a.value.strategy} → ${b.value.strategy}`;
+            panel.show({ type: 'dagDiff', from: versionOf(c.from, a.value), to: versionOf(c.to, b.value), diff: d.value });
+        } catch (e) {
+            this.log.error(`DAG comparison: ${errorText(e)}`);
+            panel.show({ type: 'compileErrors', errors: [{ line: 1, column: 1, code: 'server', message: `The language server did not answer: ${errorText(e)}` }] }, false);
         }
     }
 

@@ -271,12 +271,21 @@ describe('controllers with restored panels', () => {
         reports.dispose();
     });
 
-    it('DAG: asks the language server again for the document and strategy; "show" reuses the restored panel', async () => {
+    it('DAG: asks the language server again for the document and strategy; "show" reuses the restored panel; "compare" sends both versions', async () => {
+        const side = { strategy: 'S', fingerprints: { exact: 'e', structural: 's' }, nodes: 0 };
+        const DIFF = {
+            dagDiffVersion: 1 as const, from: side, to: side, sameExact: true, sameStructure: true, structure: 'identical structure and values',
+            summary: 'no difference', added: [], removed: [], changed: [], matched: [], params: [], sinks: [],
+        };
         const asked: [string, string | undefined][] = [];
         const client: DagSource = {
             dagView: async (uri, strategy) => {
                 asked.push([uri.toString(), strategy]);
                 return { ok: true, value: { dag: EMPTY_DAG, strategy: strategy ?? 'First', ranges: {}, names: {} } } as never;
+            },
+            diff: async (from, to) => {
+                asked.push([`diff ${from.uri.toString()}`, to.uri.toString()]);
+                return { ok: true, value: DIFF } as never;
             },
         };
         const dag = new DagPanel(extensionUri() as never, client, log);
@@ -296,6 +305,19 @@ describe('controllers with restored panels', () => {
         expect(p.title).toBe('DAG: First');
         // A second restored DAG panel (there is one DAG panel) is closed.
         expect((await recorded().revive('alphaforge.dag', saved({ uri: 'file:///w/a.af' }))).disposed).toBe(true);
+
+        // "Compare Strategy With…": both graphs and the server's diff, in one dagDiff message to the same panel.
+        const Uri = fake.current.vscode.Uri;
+        const before = recorded().panels.length;
+        await dag.compare({ uri: Uri.parse('file:///w/a.af'), strategy: 'SmaCross' }, { uri: Uri.parse('file:///w/b.af'), strategy: 'Other' });
+        expect(recorded().panels.length).toBe(before);
+        expect(asked.slice(-3)).toEqual(expect.arrayContaining([['file:///w/a.af', 'SmaCross'], ['file:///w/b.af', 'Other'], ['diff file:///w/a.af', 'file:///w/b.af']]));
+        expect(p.posted.at(-1)).toMatchObject({
+            type: 'dagDiff', diff: DIFF,
+            from: { uri: 'file:///w/a.af', strategy: 'SmaCross', label: 'file:///w/a.af#SmaCross' },
+            to: { uri: 'file:///w/b.af', strategy: 'Other', label: 'file:///w/b.af#Other' },
+        });
+        expect(p.title).toBe('DAG: SmaCross → Other');
         dag.dispose();
     });
 

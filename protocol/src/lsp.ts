@@ -6,6 +6,7 @@
 import type { StrategyIr } from './ir.js';
 import type { CanonicalDag } from './ir.js';
 import type { SimilarResult } from './daemon/index.js';
+import type { DagDiff } from './dag-diff.js';
 
 export interface StrategyRequest {
     /** Document URI as the client knows it. */
@@ -59,7 +60,15 @@ export const LspMethods = {
     strategies: 'alphaforge/strategies',
     /** The canonical DAG with its source map and names: what the DAG panel shows. */
     dagView: 'alphaforge/dagView',
+    /** The structural difference of two strategies (the same JSON as `af diff --json` and the daemon's lang.diff). */
+    diff: 'alphaforge/diff',
 } as const;
+
+/** Two strategies of the workspace: how `to` differs from `from`. */
+export interface DiffRequest {
+    readonly from: StrategyRequest;
+    readonly to: StrategyRequest;
+}
 
 export interface LspProtocol {
     [LspMethods.ir]: { params: StrategyRequest; result: Compiled<StrategyIr> };
@@ -68,4 +77,5 @@ export interface LspProtocol {
     [LspMethods.similar]: { params: SimilarRequest; result: Compiled<SimilarResult> };
     [LspMethods.strategies]: { params: { readonly uri: string }; result: readonly { readonly name: string; readonly line: number; readonly warmup: number }[] };
     [LspMethods.dagView]: { params: StrategyRequest & { readonly mode?: 'exact' | 'structural' }; result: Compiled<DagView> };
+    [LspMethods.diff]: { params: DiffRequest; result: Compiled<DagDiff> };
 }

@@ -22,6 +22,7 @@
 import * as z from 'zod';
 import { WireNumber } from './numbers.js';
 import { RunResult } from './run-result.js';
+import { DagDiffSchema } from './dag-diff.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -167,17 +168,30 @@ export const CompileProblem = z.object({ line: Count, column: Count, code: Str, 
 export const DagPanelState = z.object({ uri: Str.min(1), strategy: Str.optional() });
 export type DagPanelState = z.infer<typeof DagPanelState>;
 
+const DagGraph = {
+    dag: WireDag,
+    /** DAG node id → source ranges of the IR nodes merged into it (click-to-reveal). */
+    sourceMap: z.record(z.string().regex(/^\d+$/), list(SourceRange)),
+    /** The document the ranges are in. */
+    uri: Str.optional(),
+    strategy: Str.optional(),
+    /** DAG node id → the feature and signal names it came from. */
+    names: z.record(z.string().regex(/^\d+$/), list(Str)).optional(),
+};
+/** One version of a comparison: a graph and what it is called (`a.af#Cross`, `SmaCross@2`). */
+export const DagVersion = z.object({ ...DagGraph, label: Str });
+export type DagVersion = z.infer<typeof DagVersion>;
+
 export const DagToWebview = z.discriminatedUnion('type', [
+    z.object({ type: z.literal('dag'), ...DagGraph }),
+    /** Two versions compared (`AlphaForge: Compare Strategy With…`): drawn side by side or one over the other, changes coloured. */
     z.object({
-        type: z.literal('dag'),
-        dag: WireDag,
-        /** DAG node id → source ranges of the IR nodes merged into it (click-to-reveal). */
-        sourceMap: z.record(z.string().regex(/^\d+$/), list(SourceRange)),
-        /** The document the ranges are in. */
-        uri: Str.optional(),
-        strategy: Str.optional(),
-        /** DAG node id → the feature and signal names it came from. */
-        names: z.record(z.string().regex(/^\d+$/), list(Str)).optional(),
+        type: z.literal('dagDiff'),
+        from: DagVersion,
+        to: DagVersion,
+        /** How `to` differs from `from` (language/src/ir/dag-diff.ts; ids are the two DAGs'). */
+        diff: DagDiffSchema,
+        layout: z.enum(['side-by-side', 'overlay']).optional(),
     }),
     /** The file no longer compiles: the panel keeps the last graph and shows these. */
     z.object({ type: z.literal('compileErrors'), uri: Str.optional(), errors: z.array(CompileProblem).max(1000) }),
@@ -185,6 +199,7 @@ export const DagToWebview = z.discriminatedUnion('type', [
 ]);
 export type DagToWebview = z.infer<typeof DagToWebview>;
 export type DagMessage = Extract<DagToWebview, { type: 'dag' }>;
+export type DagDiffMessage = Extract<DagToWebview, { type: 'dagDiff' }>;
 
 export const DagToHost = z.discriminatedUnion('type', [
     Ready,

@@ -1,16 +1,17 @@
 /**
- * Handlers of the custom requests in protocol/src/lsp.ts: IR, canonical DAG,
- * fingerprints and "similar strategies" (nearest neighbours by embedding across the workspace).
+ * Handlers of the custom requests in protocol/src/lsp.ts: IR, canonical DAG, the structural
+ * diff of two strategies, fingerprints and "similar strategies" (nearest neighbours by embedding across the workspace).
  */
 import { URI, type LangiumDocument } from 'langium';
 import type { LangiumSharedServices } from 'langium/lsp';
 import type { Connection } from 'vscode-languageserver';
 import * as ast from '../../language/src/generated/ast.js';
-import { LspMethods, type Compiled, type DagView, type FingerprintResult, type SimilarRequest, type SimilarResult, type StrategyRequest } from '../../protocol/src/lsp.js';
+import { LspMethods, type Compiled, type CompileProblem, type DagView, type DiffRequest, type FingerprintResult, type SimilarRequest, type SimilarResult, type StrategyRequest } from '../../protocol/src/lsp.js';
 import { EMBEDDING_DIMS, strategyPoint, syntaxErrors } from '../../language/src/similarity/strategy-point.js';
 import { WorkspaceSimilarity } from './workspace-similarity.js';
 import { compileStrategy } from '../../language/src/ir/build-ir.js';
 import { canonicalDag } from '../../language/src/ir/dag.js';
+import { diffStrategies, type DagDiff } from '../../language/src/ir/dag-diff.js';
 import { fingerprints } from '../../language/src/ir/fingerprint.js';
 import { embedDag } from '../../language/src/ir/embedding.js';
 import type { StrategyIr } from '../../protocol/src/ir.js';
@@ -55,6 +56,14 @@ export function registerCustomRequests(connection: Connection, shared: LangiumSh
         if (!s) return notFound(doc, p);
         const r = compileStrategy(services, s);
         return r.ir ? { ok: true, value: dagView(s, r.ir, p.mode ?? 'exact') } : { ok: false, errors: r.errors.map(e => ({ line: e.line, column: e.column, code: e.code, message: e.message })) };
+    });
+    connection.onRequest(LspMethods.diff, async (p: DiffRequest): Promise<Compiled<DagDiff>> => {
+        const [a, b] = [await compile(p.from), await compile(p.to)];
+        // Which side failed: its errors are prefixed with its URI.
+        const failed = (c: { errors: readonly CompileProblem[] }, side: StrategyRequest): Compiled<never> => ({ ok: false, errors: c.errors.map(e => ({ ...e, message: `${side.uri}: ${e.message}` })) });
+        if (!a.ok) return failed(a, p.from);
+        if (!b.ok) return failed(b, p.to);
+        return { ok: true, value: diffStrategies(a.value, b.value) };
     });
     const fp = (ir: StrategyIr): FingerprintResult => ({ strategy: ir.strategy, ...fingerprints(ir), embedding: embedDag(canonicalDag(ir, 'structural'), { dims: EMBEDDING_DIMS }) });
     connection.onRequest(LspMethods.fingerprints, async (p: StrategyRequest): Promise<Compiled<FingerprintResult>> => {

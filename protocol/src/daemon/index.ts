@@ -21,3 +21,4 @@ export * from './registry.js';
 export * from './placeholders.js';
 export * from './methods.js';
 export * from './events.js';
+export * from '../dag-diff.js';

@@ -3,8 +3,10 @@
  */
 import * as z from 'zod';
 import { method } from './method.js';
-import { Count, DagSchema, EmptyParams, Fingerprints, IrSchema, IsoTime, Name, ParamValue, Source, Uri } from './fields.js';
+import { Count, DagSchema, EmptyParams, Fingerprints, Id, IrSchema, IsoTime, Name, ParamValue, Source, Uri } from './fields.js';
 import { RoleSchema } from '../roles.js';
+import { DagDiffSchema } from '../dag-diff.js';
+import { RegistryRef } from './registry.js';
 
 export const DiagnosticSchema = z.object({
     uri: z.string(),
@@ -44,6 +46,13 @@ export const StrategyAnalysisSchema = z.object({
     fingerprints: Fingerprints.nullable().describe('null when the strategy does not compile'),
 });
 
+/** One side of lang.diff: a source text (its params at their defaults), a run of the caller's team (its source with the params it ran), or a registry version of the team (its source with its params). */
+export const DiffSideSchema = z.union([
+    z.strictObject(StrategyRef),
+    z.strictObject({ runId: Id.describe('a run of your team: its recorded source, with the parameter values it ran') }),
+    z.strictObject({ registry: RegistryRef.describe('a registry version of your team: its source, with its parameter values') }),
+]);
+export type DiffSide = z.infer<typeof DiffSideSchema>;
 
 export const LANG_METHODS = {
     'daemon.info': method('viewer', 'The daemon\'s version, protocol version, start time and its methods with their roles and availability.',
@@ -84,4 +93,7 @@ export const LANG_METHODS = {
     'lang.analyse': method('viewer', 'What the analysis knows of each strategy: universe, timeframe, warm-up, parameter space, fingerprints.',
         z.strictObject(StrategyRef),
         z.object({ diagnostics: z.array(DiagnosticSchema), strategies: z.array(StrategyAnalysisSchema) })),
+    'lang.diff': method('viewer', 'The structural difference of two strategies\' canonical DAGs: added, removed and changed nodes, parameters by name, rules and settings, and the difference in words. Each side is a source text, a run or a registry version of the caller\'s team (a run or version is compiled from its recorded source with its parameter values; 409 when a file it imports changed since, so the diff would not be of what ran).',
+        z.strictObject({ from: DiffSideSchema, to: DiffSideSchema }),
+        DagDiffSchema),
 } as const;

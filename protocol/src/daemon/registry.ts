@@ -6,6 +6,7 @@
  */
 import * as z from 'zod';
 import { method } from './method.js';
+import { DagDiffSchema } from '../dag-diff.js';
 import { Count, Fingerprints, Id, IsoTime, Limit, Offset, ParamValue, Source, Uri, Name } from './fields.js';
 
 export const REGISTRY_STATES = ['draft', 'approved', 'deployed', 'retired'] as const;
@@ -96,7 +97,7 @@ export const REGISTRY_METHODS = {
     'registry.retire': method('trader', 'Retire a version (draft, approved or deployed): it can no longer be approved or deployed. 409 when already retired.',
         z.strictObject({ name: RegistryName, version: RegistryVersion, note: Note.optional() }),
         z.object({ entry: RegistryEntrySchema })),
-    'registry.diff': method('viewer', 'Two registry versions compared: unified diffs of the source and of each library, the parameter values that differ, and the structural difference in words.',
+    'registry.diff': method('viewer', 'Two registry versions compared: unified diffs of the source and of each library, the parameter values that differ, the structural difference in words and node for node (as lang.diff).',
         z.strictObject({ from: RegistryRef, to: RegistryRef }),
         z.object({
             from: RegistryEntrySchema,
@@ -106,5 +107,7 @@ export const REGISTRY_METHODS = {
             sameStructure: z.boolean(),
             sameExact: z.boolean(),
             structure: z.string().describe('how `to` differs from `from` in building blocks, in words'),
+            dag: DagDiffSchema.nullable().describe('the structural difference of the two canonical DAGs, as lang.diff answers it; null when a version no longer compiles to what was published (a file it imports changed since): `dagError` says why'),
+            dagError: z.string().nullable().describe('why `dag` is null'),
         })),
 } as const;

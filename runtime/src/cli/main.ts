@@ -38,6 +38,7 @@ const submitRemote = lazy(daemonCmds, 'submitRemote'), tokenCreateCommand = lazy
 const tokenRevokeCommand = lazy(daemonCmds, 'tokenRevokeCommand'), userCommand = lazy(daemonCmds, 'userCommand');
 const runsLsCommand = lazy(runsCmds, 'runsLsCommand'), runsCompareCommand = lazy(runsCmds, 'runsCompareCommand'), runsExportCommand = lazy(runsCmds, 'runsExportCommand');
 const mcpCommand = lazy(mcp, 'mcpCommand'), similarCommand = lazy(similar, 'similarCommand');
+const diffCommand = lazy(() => import('./commands/diff.js'), 'diffCommand');
 const registryCmds = () => import('./commands/registry.js');
 const runsPromoteCommand = lazy(daemonCmds, 'runsPromoteCommand');
 const registryPublishCommand = lazy(registryCmds, 'registryPublishCommand'), registryLsCommand = lazy(registryCmds, 'registryLsCommand');
@@ -360,6 +361,10 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     client(registry.command('diff').description('Two versions compared: the structural difference in words, parameter values, unified diffs of the source and imports.')
         .argument('<from>', 'NAME@VERSION').argument('<to>', 'NAME@VERSION'))
         .action(async (from: string, to: string, opts) => { program.setOptionValue('exit', await registryDiffCommand(from, to, opts, out)); });
+
+    client(program.command('diff').description('The structural difference of two strategies\' canonical DAGs: added, removed and changed nodes, params, rules and settings. Two files are compared locally; runs and registry versions through the daemon (your team\'s only).')
+        .argument('<a>', 'FILE, FILE#Strategy, NAME@VERSION or a run id').argument('<b>', 'the same kinds; how b differs from a'))
+        .action(async (a: string, b: string, opts) => { program.setOptionValue('exit', await diffCommand(a, b, opts, out)); });
 
     client(program.command('report').description('Render the self-contained HTML report of a run result: a result file (af backtest --json > result.json) or a daemon run.')
         .argument('<target>', 'a result.json, or a run id'))

@@ -8,7 +8,7 @@ import { toWire, type WireNumber } from '../../../protocol/src/numbers.js';
 import { betterDirection } from '../../../protocol/src/metrics.js';
 import { viewOf } from '../../../protocol/src/run-result.js';
 import {
-    ErrorCodes, METHODS, PROTOCOL_VERSION, RpcError, methodCatalogue, type RunSummary as WireRunSummary,
+    ConflictError, ErrorCodes, METHODS, PROTOCOL_VERSION, RpcError, UserInputError, methodCatalogue, type RunSummary as WireRunSummary,
 } from '../../../protocol/src/daemon/index.js';
 import { readAudit } from '../audit/read.js';
 import { exportBars } from '../data/bars-export.js';
@@ -29,6 +29,7 @@ import { type Run } from '../orchestrator/types.js';
 import { type LanguageService } from '../language-service/language-service.js';
 import { parseSince } from '../monitoring/logs.js';
 import { diffEntries } from '../registry/diff.js';
+import { diffSides } from './strategy-diff.js';
 import { fromRun, fromSource } from '../registry/publish.js';
 import { type Registry } from '../registry/registry.js';
 import { entryDetailView, entryView } from '../registry/view.js';
@@ -116,6 +117,7 @@ export function createHandlers(s: DaemonServices): Handlers {
         'lang.lint': async (p, ctx) => s.language.lint(p, { key: ctx.principal.teamName }),
         'lang.compile': async (p, ctx) => s.language.compile(p, { key: ctx.principal.teamName }),
         'lang.analyse': async (p, ctx) => s.language.analyse(p, { key: ctx.principal.teamName }),
+        'lang.diff': async (p, ctx) => diffSides(s, ctx.principal.teamName, p.from, p.to),
 
         // -------------------------------------------------------------------- data
         // Market data is read only where the caller's team may read it (data/ownership.ts).
@@ -335,7 +337,12 @@ export function createHandlers(s: DaemonServices): Handlers {
             const team = ctx.principal.teamName;
             const [a, b] = [await s.registry.show(team, p.from.name, p.from.version), await s.registry.show(team, p.to.name, p.to.version)];
             const d = await diffEntries(a, b);
-            return { from: entryView(a), to: entryView(b), ...d };
+            // The node-for-node part is lang.diff's, on the same two versions.
+            const dag = await diffSides(s, team, { registry: p.from }, { registry: p.to }).then(x => ({ dag: x, dagError: null }), (e: unknown) => {
+                if (e instanceof ConflictError || e instanceof UserInputError) return { dag: null, dagError: e.message };
+                throw e;
+            });
+            return { from: entryView(a), to: entryView(b), ...d, ...dag };
         },
 
         // --------------------------------------------------------------------- IAM

@@ -24,7 +24,7 @@ import { ErrorCodes, MAX_SOURCE_CHARS, RpcError, type ParamsOf, type ResultOf } 
 import type { PointResult } from '../../../language/src/similarity/strategy-point.js';
 import { workerScript } from '../util/worker-script.js';
 import type { FromLanguageWorker, LanguageWorkerData, ToLanguageWorker } from './language-worker.js';
-import type { LangOp, LangOps, LangRequest, PublishCompileResult, RunCompileResult, SourceRef } from './operations.js';
+import type { DiffResult, LangOp, LangOps, LangRequest, PublishCompileResult, RunCompileResult, SourceRef } from './operations.js';
 
 export interface LanguageLimits {
     /** Worker threads (default: 2, or 1 on a single core). */
@@ -59,7 +59,7 @@ export interface RequestOptions {
 
 /** What each operation is called in errors. */
 const WHAT: Readonly<Record<LangOp, string>> = {
-    lint: 'lang.lint', compile: 'lang.compile', analyse: 'lang.analyse', point: 'the similarity query', compileForRun: "compiling the run's source", compileForPublish: 'compiling the strategy to publish',
+    lint: 'lang.lint', compile: 'lang.compile', analyse: 'lang.analyse', point: 'the similarity query', compileForRun: "compiling the run's source", compileForPublish: 'compiling the strategy to publish', diff: 'lang.diff',
 };
 
 interface Job {
@@ -130,6 +130,11 @@ export class LanguageService {
         return this.request('compileForPublish', ref, o);
     }
 
+    /** The structural diff of two sources (each compiled with its recorded parameter values), or which one does not compile and why. */
+    diff(p: LangOps['diff']['params'], o: RequestOptions): Promise<DiffResult> {
+        return this.request('diff', p, o);
+    }
+
     /** Worker threads alive (starting, idle or busy). */
     get size(): number {
         return this.slots.length;
@@ -147,7 +152,9 @@ export class LanguageService {
 
     private request<K extends LangOp>(op: K, params: LangOps[K]['params'], o: RequestOptions): Promise<LangOps[K]['result']> {
         if (this.closed) return Promise.reject(new RpcError(ErrorCodes.Unavailable, 'the daemon is stopping'));
-        const source = (params as { source: string }).source;
+        // A diff carries two sources: each is held to the limit.
+        const p = params as { source: string } | { from: { source: string }; to: { source: string } };
+        const source = 'from' in p ? (p.from.source.length >= p.to.source.length ? p.from.source : p.to.source) : p.source;
         const max = this.limits.maxSourceChars;
         if (source.length > max) {
             return Promise.reject(new RpcError(ErrorCodes.PayloadTooLarge,

@@ -6,7 +6,7 @@
  * a caller's mistake is an RpcError (InvalidParams) with a message written for the caller.
  */
 import { URI, type LangiumDocument } from 'langium';
-import { canonicalDag, compileStrategy, dagToDot, embedDag, fingerprints, isStrategy, type AlphaForgeServices, type StrategyIr } from '../../../language/src/index.js';
+import { canonicalDag, compileStrategy, dagToDot, diffStrategies, embedDag, fingerprints, isStrategy, type AlphaForgeServices, type DagDiff, type StrategyIr } from '../../../language/src/index.js';
 import { ErrorCodes, RpcError, type ParamsOf, type ResultOf } from '../../../protocol/src/daemon/index.js';
 import { pointOfDocument, type PointResult } from '../../../language/src/similarity/strategy-point.js';
 import type { SourceWorkspace } from './source-workspace.js';
@@ -35,6 +35,16 @@ export type PublishCompileResult =
     | { readonly ok: true; readonly ir: StrategyIr; readonly libraries: readonly ImportedText[] }
     | { readonly ok: false; readonly message: string };
 
+/** A side of a diff: a source and, for a run or registry version, the parameter values it was recorded with. */
+export interface DiffSource extends SourceRef {
+    readonly values?: Readonly<Record<string, number | boolean>>;
+}
+
+/** The diff of two sources, or the one-line reason one of them does not compile (`side` says which). */
+export type DiffResult =
+    | { readonly ok: true; readonly diff: DagDiff }
+    | { readonly ok: false; readonly side: 'from' | 'to'; readonly message: string };
+
 export interface LangOps {
     lint: { params: ParamsOf<'lang.lint'>; result: ResultOf<'lang.lint'> };
     compile: { params: ParamsOf<'lang.compile'>; result: ResultOf<'lang.compile'> };
@@ -42,6 +52,7 @@ export interface LangOps {
     point: { params: SourceRef; result: PointResult };
     compileForRun: { params: SourceRef; result: RunCompileResult };
     compileForPublish: { params: SourceRef; result: PublishCompileResult };
+    diff: { params: { readonly from: DiffSource; readonly to: DiffSource }; result: DiffResult };
 }
 export type LangOp = keyof LangOps;
 export type LangRequest = { [K in LangOp]: { readonly op: K; readonly params: LangOps[K]['params'] } }[LangOp];
@@ -108,6 +119,19 @@ const OPERATIONS: { [K in LangOp]: (ws: SourceWorkspace, p: LangOps[K]['params']
     compileForRun: (ws, p) => compileOne(ws, p, false) as Promise<RunCompileResult>,
 
     compileForPublish: (ws, p) => compileOne(ws, p, true) as Promise<PublishCompileResult>,
+
+    // Both compiles and the diff in one request: one time limit and heap limit bound them all.
+    diff: async (ws, p) => {
+        const irs: StrategyIr[] = [];
+        for (const side of ['from', 'to'] as const) {
+            const { values, ...ref } = p[side];
+            const r = await compileOne(ws, ref, false);
+            if (!r.ok) return { ok: false, side, message: r.message };
+            // The recorded values as the defaults, as the engine's withParamValues does (the worker does not load the engine).
+            irs.push(values ? { ...r.ir, params: r.ir.params.map(x => ({ ...x, default: values[x.name] ?? x.default })) } : r.ir);
+        }
+        return { ok: true, diff: diffStrategies(irs[0]!, irs[1]!) };
+    },
 };
 
 /** The IR of one strategy of a source (and, `withLibraries`, the texts of what it imports), or the one-line reason it does not compile. */

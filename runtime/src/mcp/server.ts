@@ -1,7 +1,7 @@
 /**
  * The MCP server (`af mcp`): the platform's research loop as tools an AI agent calls — lint,
  * compile, backtest, sweep, search experiments, find similar strategies, read runs, their logs and
- * the stored data, and the strategy registry (publish, list, show, approve, retire, diff). Every tool is a thin translation onto the daemon's JSON-RPC methods through the
+ * the stored data, the strategy registry (publish, list, show, approve, retire, diff), and the structural diff of two strategies. Every tool is a thin translation onto the daemon's JSON-RPC methods through the
  * same typed `DaemonClient` the CLI and the VS Code extension use, so the agent is authenticated
  * and authorised like any client (its token's role and scopes decide what it may do).
  *
@@ -27,12 +27,13 @@ import type { CallToolResult, ServerNotification, ServerRequest } from '@modelco
 import { z } from 'zod';
 import {
     ERROR_DESCRIPTIONS, ErrorCodes, RpcError, SORT_METRICS, LOG_LEVELS,
-    type Diagnostic, type ErrorCode, type ParamsInput, type RegistryEntry, type RunDetail, type RunKind, type RunState, type SimilarResult,
+    type Diagnostic, type DiffSide, type ErrorCode, type ParamsInput, type RegistryEntry, type RunDetail, type RunKind, type RunState, type SimilarResult,
 } from '../../../protocol/src/daemon/index.js';
 import type { StrategyIr } from '../../../protocol/src/ir.js';
 import { DaemonUnreachableError, type DaemonClient } from '../../../protocol/src/client.js';
 import { resolveStateDir } from '../../../protocol/src/discovery.js';
 import { findSimilar, SimilarQueryError } from '../similarity/find.js';
+import { formatDagDiff } from '../../../language/src/ir/dag-diff.js';
 import { ConfinementError, PathConfinement, printable } from '../security/confine.js';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -616,6 +617,29 @@ export function createMcpServer(client: DaemonClient, options: McpServerOptions 
             ...r.files.filter(f => f.change !== 'same').map(f => `${f.file}: ${f.change}\n${f.diff}`),
         ].join('\n');
         return ok(text, r);
+    }));
+
+    const DiffSideArg = z.strictObject({
+        ...sourceFields,
+        ...strategyField,
+        runId: z.string().min(1).max(128).optional().describe('Instead of source/file: the strategy of this run, with the parameter values it ran.'),
+        registry: z.strictObject({ name: RegistryNameArg, version: VersionArg }).optional().describe('Instead of source/file: this registry version, with its parameter values.'),
+    });
+    const diffSide = (a: z.infer<typeof DiffSideArg>): DiffSide => {
+        const given = [a.source !== undefined || a.file !== undefined, a.runId !== undefined, a.registry !== undefined].filter(Boolean).length;
+        if (given !== 1) throw new ToolInputError('each side gives exactly one of `file` (or `source`), `runId` and `registry`');
+        if (a.runId !== undefined) return { runId: a.runId };
+        if (a.registry !== undefined) return { registry: a.registry };
+        return { ...sourceOf(a), ...(a.strategy ? { strategy: a.strategy } : {}) };
+    };
+    server.registerTool('diff', {
+        title: 'Structural difference of two strategies',
+        description: 'How strategy `to` differs from `from` in structure: their canonical DAGs matched node for node — nodes added, removed and changed (e.g. "sma() → ema(): fn sma → ema"), parameters by name (default, range), rules and settings — and the difference in words. Each side is a workspace file (or source text), a run id, or a registry version. The same answer as `af diff --json`.',
+        inputSchema: { from: DiffSideArg, to: DiffSideArg },
+        annotations: { readOnlyHint: true, openWorldHint: false },
+    }, guarded(async a => {
+        const d = await client.call('lang.diff', { from: diffSide(a.from), to: diffSide(a.to) });
+        return ok(formatDagDiff(d).trimEnd(), d);
     }));
 
     return server;

@@ -26,7 +26,7 @@ const BROKEN = STRATEGY.replace('sma(close, fast)', 'sma(close, fats)');
 const RENAMED = STRATEGY.replace(/Tiny/g, 'Renamed').replace(/\bf\b/g, 'quick').replace(/\bs\b/g, 'slowMa');
 
 const TOOLS = ['lint', 'compile', 'backtest', 'sweep', 'search_experiments', 'find_similar', 'get_run', 'get_run_logs', 'compare_runs', 'list_data',
-    'registry_publish', 'registry_list', 'registry_show', 'registry_approve', 'registry_retire', 'registry_diff'];
+    'registry_publish', 'registry_list', 'registry_show', 'registry_approve', 'registry_retire', 'registry_diff', 'diff'];
 
 let daemon: RunningDaemon;
 let stateDir: string;

@@ -5,7 +5,9 @@
  * ↑/↓ the previous/next node). A new `dag` message (the file changed) redraws in place, keeping
  * the selection when the same node is still there; `compileErrors` keeps the last graph and
  * says why it is stale. The graph is not kept in the page's saved state: when VS Code re-creates
- * the page, the extension sends it again.
+ * the page, the extension sends it again. A `dagDiff` message compares two versions: side by
+ * side or overlaid (a toolbar button switches), added, removed and changed nodes coloured
+ * (compare.ts), the diff in words in the details pane.
  */
 import '../common/jitless.js';
 import './dag.css';
@@ -13,8 +15,9 @@ import ELK from 'elkjs/lib/elk.bundled.js';
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
 import { connect, type Delivered, type Host } from '../common/host.js';
 import { appRoot, clear, h, svg } from '../common/dom.js';
-import { DagToHost, DagToWebview, type DagMessage } from '../../../protocol/src/webview.js';
+import { DagToHost, DagToWebview, type DagDiffMessage, type DagMessage } from '../../../protocol/src/webview.js';
 import { viewGraph, type ViewGraph, type ViewNode } from './model.js';
+import { overlay, sideBySide } from './compare.js';
 
 const elk = new ELK();
 const LAYOUT = {
@@ -55,7 +58,12 @@ class DagView {
     private readonly details = h('aside', { class: 'dag-details', id: 'dag-details', 'aria-label': 'Selected node' });
     private graph: ViewGraph | undefined;
     private message: DagMessage | undefined;
+    /** The comparison shown (undefined: one strategy) and how it is laid out. */
+    private comparison: DagDiffMessage | undefined;
+    private layoutMode: 'side-by-side' | 'overlay' = 'side-by-side';
+    private readonly layoutButton = h('button', { class: 'secondary hidden', id: 'dag-layout', title: 'Side by side or one over the other' }, 'Overlay');
     private svgEl: SVGSVGElement | undefined;
+    private svgs: { el: SVGSVGElement; w: number; h: number }[] = [];
     private size = { w: 0, h: 0 };
     private zoom = 1;
     private selected: string | undefined;
@@ -71,6 +79,10 @@ class DagView {
         zoomOut.addEventListener('click', () => this.setZoom(this.zoom / 1.25));
         zoomIn.addEventListener('click', () => this.setZoom(this.zoom * 1.25));
         fit.addEventListener('click', () => this.fit());
+        this.layoutButton.addEventListener('click', () => {
+            this.layoutMode = this.layoutMode === 'overlay' ? 'side-by-side' : 'overlay';
+            if (this.comparison) void this.showDiff(this.comparison);
+        });
         this.canvas.addEventListener('keydown', e => {
             if (e.key === '+' || e.key === '=') this.setZoom(this.zoom * 1.25);
             else if (e.key === '-') this.setZoom(this.zoom / 1.25);
@@ -82,7 +94,8 @@ class DagView {
             ...(['param', 'field', 'call', 'op', 'const', 'sink'] as const).map(k => h('span', { class: `key kind-${k}` }, k === 'op' ? 'operator' : k === 'sink' ? 'rule / setting' : k)));
         clear(root);
         root.append(
-            h('header', { class: 'dag-header' }, this.title, this.summary, h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Zoom' }, zoomOut, zoomIn, fit), legend),
+            h('header', { class: 'dag-header' }, this.title, this.summary, h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Zoom' }, zoomOut, zoomIn, fit, this.layoutButton), legend,
+                h('div', { class: 'legend muted diff-legend', 'aria-hidden': 'true' }, ...(['added', 'removed', 'changed'] as const).map(k => h('span', { class: `key diff-${k}` }, k)))),
             this.errors,
             h('div', { class: 'dag-main' }, this.canvas, this.details),
         );
@@ -98,7 +111,33 @@ class DagView {
             this.canvas.classList.add('stale');
             return;
         }
-        void this.show(m);
+        if (m.type === 'dagDiff') {
+            if (m.layout) this.layoutMode = m.layout;
+            void this.showDiff(m);
+        } else void this.show(m);
+    }
+
+    private async showDiff(m: DagDiffMessage): Promise<void> {
+        const seq = ++this.seq;
+        const parts = this.layoutMode === 'overlay'
+            ? [{ g: overlay(m), title: `${m.from.label} → ${m.to.label}` }]
+            : (() => { const x = sideBySide(m); return [{ g: x.from, title: m.from.label }, { g: x.to, title: m.to.label }]; })();
+        const laid = await Promise.all(parts.map(p => elk.layout(this.elkGraph(p.g), { layoutOptions: LAYOUT })));
+        if (seq !== this.seq) return;
+        this.comparison = m;
+        this.message = undefined;
+        this.graph = { nodes: parts.flatMap(p => p.g.nodes), edges: parts.flatMap(p => p.g.edges) };
+        this.errors.classList.add('hidden');
+        this.canvas.classList.remove('stale');
+        document.body.classList.add('comparing');
+        this.layoutButton.classList.remove('hidden');
+        this.layoutButton.textContent = this.layoutMode === 'overlay' ? 'Side by side' : 'Overlay';
+        this.title.textContent = `${m.from.label} → ${m.to.label}`;
+        document.title = `${m.from.label} → ${m.to.label} DAG`;
+        this.summary.textContent = `${m.diff.structure} · ${m.diff.summary}`;
+        this.draw(parts.map((p, i) => ({ laid: laid[i]!, g: p.g, title: parts.length > 1 ? p.title : undefined })));
+        this.select(undefined, false);
+        document.body.dataset['dagSeq'] = String(seq);
     }
 
     private async show(m: DagMessage): Promise<void> {
@@ -109,6 +148,9 @@ class DagView {
         const previous = this.selected && this.graph?.nodes.find(n => n.key === this.selected);
         this.graph = graph;
         this.message = m;
+        this.comparison = undefined;
+        document.body.classList.remove('comparing');
+        this.layoutButton.classList.add('hidden');
         this.errors.classList.add('hidden');
         this.canvas.classList.remove('stale');
         const name = m.strategy ?? 'Strategy';
@@ -117,7 +159,7 @@ class DagView {
         const ops = m.dag.nodes.length, sinks = graph.nodes.length - ops;
         this.summary.textContent = `${ops} nodes, ${sinks} rules and settings, ${graph.edges.length} edges (${m.dag.mode} canonical DAG v${m.dag.dagVersion})`;
         const first = !this.svgEl;
-        this.draw(laid, graph);
+        this.draw([{ laid, g: graph }]);
         if (first && this.size.w > this.canvas.clientWidth) this.setZoom(Math.max(0.6, (this.canvas.clientWidth - 4) / this.size.w));
         const again = previous ? graph.nodes.find(n => n.key === previous.key && identity(n) === identity(previous)) ?? graph.nodes.find(n => identity(n) === identity(previous)) : undefined;
         this.select(again?.key, false);
@@ -137,19 +179,37 @@ class DagView {
         return { id: 'root', children, edges };
     }
 
-    private draw(laid: ElkNode, g: ViewGraph): void {
+    /** Draws one graph, or the two versions of a comparison side by side (each with its title). */
+    private draw(parts: readonly { laid: ElkNode; g: ViewGraph; title?: string | undefined }[]): void {
         const scroll = { left: this.canvas.scrollLeft, top: this.canvas.scrollTop };
         clear(this.canvas);
         this.nodeEls.clear();
         this.inputsOf.clear();
         this.usersOf.clear();
-        for (const e of g.edges) {
-            this.inputsOf.set(e.to, [...(this.inputsOf.get(e.to) ?? []), e.from]);
-            this.usersOf.set(e.from, [...(this.usersOf.get(e.from) ?? []), e.to]);
+        this.svgs = [];
+        for (const { g } of parts) {
+            for (const e of g.edges) {
+                this.inputsOf.set(e.to, [...(this.inputsOf.get(e.to) ?? []), e.from]);
+                this.usersOf.set(e.from, [...(this.usersOf.get(e.from) ?? []), e.to]);
+            }
         }
-        this.size = { w: Math.ceil(laid.width ?? 0), h: Math.ceil(laid.height ?? 0) };
+        const row = parts.length > 1 ? h('div', { class: 'dag-compare' }) : undefined;
+        for (const { laid, g, title } of parts) {
+            const root = this.drawOne(laid, g);
+            if (row) row.append(h('section', { class: 'dag-version', 'aria-label': title ?? '' }, h('h2', {}, title ?? ''), root));
+            else this.canvas.append(root);
+        }
+        if (row) this.canvas.append(row);
+        this.size = { w: this.svgs.reduce((a, x) => a + x.w, 0), h: Math.max(0, ...this.svgs.map(x => x.h)) };
+        this.applyZoom();
+        this.canvas.scrollLeft = scroll.left;
+        this.canvas.scrollTop = scroll.top;
+    }
+
+    private drawOne(laid: ElkNode, g: ViewGraph): SVGSVGElement {
+        const size = { w: Math.ceil(laid.width ?? 0), h: Math.ceil(laid.height ?? 0) };
         const root = svg('svg', {
-            class: 'dag', viewBox: `0 0 ${this.size.w} ${this.size.h}`, role: 'group',
+            class: 'dag', viewBox: `0 0 ${size.w} ${size.h}`, role: 'group',
             'aria-label': `Dataflow graph: ${g.nodes.length} boxes. Tab to a node; Enter reveals its source; arrow keys follow the edges.`,
         });
         root.append(svg('defs', {}, svg('marker', { id: 'arrow', viewBox: '0 0 8 8', refX: 7, refY: 4, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
@@ -177,9 +237,9 @@ class DagView {
             const isSink = n.kind === 'sink';
             const src = n.ranges[0] ? `, line ${n.ranges[0].start.line + 1}` : '';
             const el = svg('g', {
-                class: `${isSink ? 'sink' : 'node'} kind-${n.kind}`, transform: `translate(${(c.x ?? 0).toFixed(1)},${(c.y ?? 0).toFixed(1)})`,
+                class: `${isSink ? 'sink' : 'node'} kind-${n.kind}${n.diff ? ` diff-${n.diff}` : ''}`, transform: `translate(${(c.x ?? 0).toFixed(1)},${(c.y ?? 0).toFixed(1)})`,
                 'data-key': n.key, 'data-node-id': n.id, tabindex: 0, role: 'button',
-                'aria-label': `${n.label}, ${n.meta}${n.names.length ? `, ${n.names.join(', ')}` : ''}${src}`,
+                'aria-label': `${n.diff ? `${n.diff}: ` : ''}${n.label}, ${n.meta}${n.names.length ? `, ${n.names.join(', ')}` : ''}${src}`,
             });
             el.append(svg('title', {}, [...n.detail.map(([k, v]) => `${k}: ${v}`), ...(n.names.length ? [`names: ${n.names.join(', ')}`] : []), ...(n.ranges.length ? [`source: line ${n.ranges.map(r => r.start.line + 1).join(', ')}`] : [])].join('\n')));
             el.append(svg('rect', { width: w, height: hgt, rx: n.kind === 'op' ? Math.min(14, hgt / 2) : n.kind === 'call' ? 6 : n.kind === 'param' ? 0 : 3, class: 'box' }));
@@ -191,10 +251,8 @@ class DagView {
         }
         root.append(edgeLayer, nodeLayer);
         this.svgEl = root;
-        this.canvas.append(root);
-        this.applyZoom();
-        this.canvas.scrollLeft = scroll.left;
-        this.canvas.scrollTop = scroll.top;
+        this.svgs.push({ el: root, ...size });
+        return root;
     }
 
     private key(e: KeyboardEvent, key: string): void {
@@ -228,19 +286,20 @@ class DagView {
     private select(key: string | undefined, reveal: boolean): void {
         this.selected = key;
         for (const [k, el] of this.nodeEls) el.classList.toggle('selected', k === key);
-        this.svgEl?.querySelectorAll<SVGGElement>('.edge').forEach(e => {
+        this.canvas.querySelectorAll<SVGGElement>('svg.dag .edge').forEach(e => {
             e.classList.toggle('active', key !== undefined && (e.dataset['from'] === key || e.dataset['to'] === key));
         });
         const n = key ? this.graph?.nodes.find(x => x.key === key) : undefined;
         this.renderDetails(n);
         if (reveal && n && n.id !== undefined && n.ranges.length) {
-            this.host.post({ type: 'reveal', nodeId: n.id, uri: this.message?.uri, range: n.ranges[0]!, ranges: [...n.ranges] });
+            this.host.post({ type: 'reveal', nodeId: n.id, uri: n.uri ?? this.message?.uri, range: n.ranges[0]!, ranges: [...n.ranges] });
         }
     }
 
     private renderDetails(n: ViewNode | undefined): void {
         clear(this.details);
         if (!n) {
+            if (this.comparison) this.details.append(...this.diffWords(this.comparison));
             this.details.append(h('p', { class: 'muted' }, 'Select a node to see its attributes; Enter or a click also reveals its source.'));
             return;
         }
@@ -254,6 +313,22 @@ class DagView {
         this.details.append(h('h2', {}, n.label), h('table', {}, h('tbody', {}, ...rows.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, v))))));
     }
 
+    /** The comparison in words: the same lines as `af diff` (params, rules and settings; nodes are drawn). */
+    private diffWords(m: DagDiffMessage): HTMLElement[] {
+        const d = m.diff;
+        const mark = (c: string): string => (c === 'added' ? '+' : c === 'removed' ? '−' : '~');
+        const items = [
+            ...d.params.map(p => `${mark(p.change)} param ${p.name}: ${p.changes.join('; ')}`),
+            ...d.sinks.map(s => `${mark(s.change)} ${s.sink}${s.changes.length ? `: ${s.changes.join('; ')}` : ''}`),
+        ];
+        return [
+            h('h2', {}, 'Differences'),
+            h('p', { id: 'dag-diff-structure' }, d.structure),
+            h('p', { class: 'muted' }, `${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed nodes`),
+            h('ul', { id: 'dag-diff-list' }, ...items.map(t => h('li', {}, t))),
+        ];
+    }
+
     private setZoom(z: number): void {
         this.zoom = Math.min(4, Math.max(0.2, z));
         this.applyZoom();
@@ -265,9 +340,10 @@ class DagView {
     }
 
     private applyZoom(): void {
-        if (!this.svgEl) return;
-        this.svgEl.setAttribute('width', String(Math.ceil(this.size.w * this.zoom)));
-        this.svgEl.setAttribute('height', String(Math.ceil(this.size.h * this.zoom)));
+        for (const s of this.svgs) {
+            s.el.setAttribute('width', String(Math.ceil(s.w * this.zoom)));
+            s.el.setAttribute('height', String(Math.ceil(s.h * this.zoom)));
+        }
     }
 }
 

@@ -22,7 +22,12 @@ export interface ViewNode {
     readonly ranges: readonly SourceRange[];
     /** Everything about the node, for the tooltip and the details pane. */
     readonly detail: readonly (readonly [string, string])[];
+    /** In a comparison: what happened to it (compare.ts), and the document its ranges are in. */
+    readonly diff?: DiffStatus;
+    readonly uri?: string;
 }
+
+export type DiffStatus = 'added' | 'removed' | 'changed';
 
 export interface ViewEdge {
     readonly key: string;

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { RegistryName, type RegistryEntry } from '../../../../protocol/src/daemon/index.js';
+import { formatDagDiff } from '../../../../language/src/ir/dag-diff.js';
 import { CliError } from '../errors.js';
 import { connect, paramValues, remote, type ConnectOptions } from './daemon.js';
 
@@ -86,6 +87,8 @@ export async function registryDiffCommand(from: string, to: string, o: ConnectOp
     return print(o, out, r, () => {
         let s = `${from} → ${to}: ${r.structure}\n`;
         for (const p of r.params) s += `param ${p.name}: ${String(p.from ?? '(none)')} → ${String(p.to ?? '(none)')}\n`;
+        // Node for node, as af diff prints it (its headline is the line above).
+        s += r.dag ? formatDagDiff(r.dag).split('\n').slice(1).join('\n') : `(no node-for-node diff: ${r.dagError ?? 'unknown'})\n`;
         const changed = r.files.filter(f => f.change !== 'same');
         if (changed.length === 0) s += 'source and imported files identical\n';
         for (const f of changed) s += f.change === 'changed' ? `\n${f.diff}` : `\n${f.file}: ${f.change}\n${f.diff}`;

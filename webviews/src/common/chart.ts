@@ -11,6 +11,10 @@ export interface SeriesSpec {
     /** A theme token (`chart-1`, `neg`, …). */
     readonly color: string;
     readonly fill?: boolean;
+    /** Dashed (a benchmark, a reference). */
+    readonly dash?: boolean;
+    /** Points at each value (few values: walk-forward windows). */
+    readonly points?: boolean;
 }
 
 export interface ChartSpec {
@@ -24,6 +28,8 @@ export interface ChartSpec {
     readonly summary: string;
     /** Draw lines across missing values (series sampled at different times). */
     readonly spanGaps?: boolean;
+    /** A logarithmic value axis (values must be positive). */
+    readonly log?: boolean;
 }
 
 const charts = new Set<Chart>();
@@ -78,7 +84,7 @@ export class Chart {
             width: this.width(),
             height: s.height,
             tzDate: t => uPlot.tzDate(new Date(t * 1000), 'Etc/UTC'),
-            scales: { x: { time: true } },
+            scales: { x: { time: true }, y: s.log ? { distr: 3 } : {} },
             legend: { live: true },
             cursor: { drag: { x: true, y: false } },
             series: [
@@ -87,6 +93,8 @@ export class Chart {
                     const c = token(x.color, '#1a73e8');
                     return {
                         label: x.label, stroke: c, width: 1.5, spanGaps: s.spanGaps ?? false,
+                        ...(x.dash ? { dash: [6, 4] } : {}),
+                        ...(x.points ? { points: { show: true, size: 6 } } : {}),
                         fill: x.fill ? withAlpha(c, 0.12) : undefined,
                         value: (_u: uPlot, v: number | null) => (v === null || v === undefined ? '–' : fmt(v)),
                     };

@@ -30,6 +30,8 @@ export interface ChartSpec {
     readonly spanGaps?: boolean;
     /** A logarithmic value axis (values must be positive). */
     readonly log?: boolean;
+    /** Times (ms) marked with a vertical line: the engine's events (a halt on a drawdown limit, …). */
+    readonly marks?: readonly number[];
 }
 
 const charts = new Set<Chart>();
@@ -101,6 +103,7 @@ export class Chart {
                 }),
             ],
             axes: [axis, { ...axis, size: 72, values: (_u, vs) => vs.map(v => fmt(v)) }],
+            hooks: s.marks?.length ? { draw: [u => drawMarks(u, s.marks!, token('neg', '#d00'))] } : {},
         };
         const data: uPlot.AlignedData = [
             Float64Array.from(s.ts, t => t / 1000),
@@ -108,4 +111,22 @@ export class Chart {
         ];
         this.plot = new uPlot(opts, data, this.el);
     }
+}
+
+/** A dashed vertical line at each marked time, over the plot area. */
+function drawMarks(u: uPlot, marks: readonly number[], color: string): void {
+    const { ctx, bbox } = u;
+    ctx.save();
+    ctx.strokeStyle = color;
+    ctx.lineWidth = Math.max(1, devicePixelRatio);
+    ctx.setLineDash([4 * devicePixelRatio, 3 * devicePixelRatio]);
+    for (const t of marks) {
+        const x = Math.round(u.valToPos(t / 1000, 'x', true));
+        if (x < bbox.left || x > bbox.left + bbox.width) continue;
+        ctx.beginPath();
+        ctx.moveTo(x, bbox.top);
+        ctx.lineTo(x, bbox.top + bbox.height);
+        ctx.stroke();
+    }
+    ctx.restore();
 }

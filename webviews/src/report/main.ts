@@ -121,7 +121,7 @@ class ReportView {
             h('section', { 'aria-labelledby': 'metrics-h' }, h('h2', { id: 'metrics-h' }, 'Metrics'), metricsTable),
             h('section', { class: 'charts' },
                 h('div', { class: 'chart-head' }, h('h2', {}, series?.benchmark ? `Equity against ${m.result.benchmark?.name ?? 'the benchmark'}` : 'Equity'), series ? logToggle : null),
-                equityEl, h('h2', {}, 'Underwater (drawdown)'), drawdownEl, series ? h('h2', {}, 'Exposure') : null, series ? exposureEl : null)));
+                equityEl, series ? h('h2', {}, 'Underwater (drawdown)') : null, drawdownEl, series ? h('h2', {}, 'Exposure') : null, series ? exposureEl : null)));
 
         if (series) {
             const equity = series.equity.map(fromWire), drawdown = series.drawdown.map(fromWire);
@@ -129,11 +129,14 @@ class ReportView {
             const money = (v: number): string => fixed(v, Math.abs(v) >= 1000 ? 0 : 2);
             const lastEquity = equity[equity.length - 1] ?? NaN;
             const worst = drawdown.reduce((a, b) => (b < a ? b : a), 0);
+            // The engine's events (a halt, a flattening) as lines on the equity and drawdown charts.
+            const marks = m.result.events.map(e => e.ts);
+            const marked = marks.length ? `; ${marks.length} engine event${marks.length === 1 ? '' : 's'} marked` : '';
             const equitySpec = (log: boolean): ChartSpec => ({
-                height: 240, ts: series.ts, log, format: money,
+                height: 240, ts: series.ts, log, format: money, marks,
                 series: [{ label: 'equity', color: 'chart-1', fill: !log }, ...(bench ? [{ label: m.result.benchmark?.name ?? 'benchmark', color: 'chart-2', dash: true }] : [])],
                 values: bench ? [equity, bench] : [equity],
-                summary: `Equity curve over ${m.result.range.bars} bars, ending at ${money(lastEquity)}${bench ? `; ${m.result.benchmark?.name ?? 'benchmark'} ending at ${money(bench[bench.length - 1] ?? NaN)}` : ''}${log ? ' (log scale)' : ''}`,
+                summary: `Equity curve over ${m.result.range.bars} bars, ending at ${money(lastEquity)}${bench ? `; ${m.result.benchmark?.name ?? 'benchmark'} ending at ${money(bench[bench.length - 1] ?? NaN)}` : ''}${log ? ' (log scale)' : ''}${marked}`,
             });
             const equityChart = new Chart(equityEl, equitySpec(false));
             const positive = [...equity, ...(bench ?? [])].every(v => !Number.isFinite(v) || v > 0);
@@ -146,8 +149,8 @@ class ReportView {
             this.charts.push(
                 equityChart,
                 new Chart(drawdownEl, {
-                    height: 160, ts: series.ts, series: [{ label: 'drawdown', color: 'neg', fill: true }], values: [drawdown], format: v => percent(v, 1),
-                    summary: `Drawdown curve, deepest ${percent(worst, 1)}`,
+                    height: 160, ts: series.ts, series: [{ label: 'drawdown', color: 'neg', fill: true }], values: [drawdown], format: v => percent(v, 1), marks,
+                    summary: `Drawdown curve, deepest ${percent(worst, 1)}${marked}`,
                 }),
                 new Chart(exposureEl, {
                     height: 120, ts: series.ts, series: [{ label: 'gross exposure', color: 'chart-3', fill: true }], values: [series.exposure.map(fromWire)], format: v => percent(v, 0),

@@ -8,7 +8,7 @@ import { h } from '../common/dom.js';
 import { Chart } from '../common/chart.js';
 import { fixed, utc } from '../common/format.js';
 import { fromWire } from '../../../protocol/src/numbers.js';
-import { formatMetric, metricsFromWire } from '../../../protocol/src/metrics.js';
+import { formatMetric, metricDefinition, metricsFromWire } from '../../../protocol/src/metrics.js';
 import type { RunResult, Tearsheet } from '../../../protocol/src/run-result.js';
 import { heatClass, type Drawn } from './tearsheet-view.js';
 
@@ -62,7 +62,7 @@ export function sweepSection(r: RunResult): HTMLElement | null {
         const cols = ['sharpe', 'totalReturn', 'maxDrawdown', 'tradeCount'] as const;
         parts.push(h('h3', {}, `Best ${shown.length} of ${sw.trialCount} trials`),
             h('div', { class: 'scroll', tabindex: 0, role: 'region', 'aria-label': 'Trials' }, h('table', { id: 'sweep-trials' },
-                h('thead', {}, h('tr', {}, h('th', { class: 'n' }, '#'), ...keys.map(k => h('th', { scope: 'col', class: 'n' }, k)), ...cols.map(c => h('th', { scope: 'col', class: 'n' }, c)))),
+                h('thead', {}, h('tr', {}, h('th', { class: 'n' }, '#'), ...keys.map(k => h('th', { scope: 'col', class: 'n' }, k)), ...cols.map(c => h('th', { scope: 'col', class: 'n' }, metricDefinition(c)?.label ?? c)))),
                 h('tbody', {}, ...shown.map((t, i) => {
                     const m = metricsFromWire(t.metrics);
                     return h('tr', {}, h('td', { class: 'n' }, i + 1), ...keys.map(k => h('td', { class: 'n' }, String(t.params[k]))), ...cols.map(c => h('td', { class: 'n' }, formatMetric(c, m[c]))));

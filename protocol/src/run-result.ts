@@ -167,7 +167,7 @@ const Bin = z.object({ from: WireNumber, to: WireNumber, count: Count });
 
 /**
  * What a quant reads off a run besides its metrics (protocol/src/tearsheet.ts computes it from the
- * rest of the result, docs/metrics.md gives the formulas): the benchmark's statistics, monthly and
+ * rest of the result; its functions say the formulas): the benchmark's statistics, monthly and
  * yearly returns, rolling Sharpe / volatility / beta, the worst drawdowns, the trades analysed, and
  * a sweep's metric over two params. Every part is null when the run has nothing to compute it from.
  */

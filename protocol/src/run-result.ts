@@ -161,6 +161,8 @@ export type BenchmarkInfo = z.infer<typeof BenchmarkInfo>;
 // ------------------------------------------------------------------------------ tearsheet
 
 const TEARSHEET_POINTS = 5000;
+/** Most values on a sweep heatmap's axis (tearsheet.ts shows at most 40 distinct values, else 20 bins): a panel draws every cell. */
+export const SWEEP_AXIS_MAX = 100;
 /** A figure of a group of trades (all, one asset, one side). */
 const TradeGroup = z.object({ key: Str, count: Count, pnl: WireNumber, winRate: WireNumber, avgReturn: WireNumber });
 const Bin = z.object({ from: WireNumber, to: WireNumber, count: Count });
@@ -213,10 +215,10 @@ export const Tearsheet = z.object({
     sweep: z.object({
         metric: z.enum(SORT_METRICS),
         /** A param's distinct values, or (binned) the lower edges of equal-width bins when it has too many (a random search). */
-        x: z.object({ name: Str, values: z.array(z.number()).max(1000), binned: z.boolean() }),
-        y: z.object({ name: Str, values: z.array(z.number()).max(1000), binned: z.boolean() }),
+        x: z.object({ name: Str, values: z.array(z.number()).max(SWEEP_AXIS_MAX), binned: z.boolean() }),
+        y: z.object({ name: Str, values: z.array(z.number()).max(SWEEP_AXIS_MAX), binned: z.boolean() }),
         /** cells[j][i]: the metric at y.values[j], x.values[i] (the best over the other params when there are more: `others`). */
-        cells: z.array(z.array(WireNumber).max(1000)).max(1000),
+        cells: z.array(z.array(WireNumber).max(SWEEP_AXIS_MAX)).max(SWEEP_AXIS_MAX),
         others: z.array(Str).max(100),
         chosen: z.object({ x: WireNumber, y: WireNumber }),
     }).nullable(),

@@ -227,7 +227,7 @@ describe.runIf(browserTestsEnabled())('report panel', () => {
         }
     });
 
-    it('toggles a log-scale equity axis and back', async () => {
+    it('toggles a log-scale equity axis and back; says when the tearsheet comes from fewer bars than the run had', async () => {
         const p = await openPanel(browser, served, { panel: 'report', theme: 'light' });
         try {
             await p.send(run.message);
@@ -240,13 +240,17 @@ describe.runIf(browserTestsEnabled())('report panel', () => {
             expect(await p.page.locator('#equity canvas').count()).toBe(1);
             await toggle.click();
             expect(await p.page.getAttribute('#equity', 'aria-label')).not.toContain('(log scale)');
+            // The whole run's tearsheet says nothing about thinning; one computed from fewer bars than the run had says so.
+            expect(await p.page.locator('#tearsheet-thinned').count()).toBe(0);
+            await p.send({ ...run.message, result: { ...run.message.result, tearsheet: { ...run.message.result.tearsheet!, bars: 100 } } });
+            expect(await p.page.textContent('#tearsheet-thinned')).toContain(`from 100 of the run's ${run.data.ts.length} bars`);
             expect(p.problems).toEqual([]);
         } finally {
             await p.close();
         }
     });
 
-    it('a grid sweep: its heatmap over the two params, the chosen trial outlined, its best trials; at half width', async () => {
+    it('a grid sweep: its heatmap over the two params, the chosen trial outlined, parallel coordinates, its best trials; at half width', async () => {
         const m = await realGridSweep();
         const g = m.result.tearsheet!.sweep!;
         const p = await openPanel(browser, served, { panel: 'report', theme: 'dark', width: 600 });
@@ -264,11 +268,19 @@ describe.runIf(browserTestsEnabled())('report panel', () => {
             expect(await chosen.getAttribute('data-y')).toBe(String(m.result.params.slow));
             expect(await chosen.textContent()).toBe(two(m.result.sweep!.trials[0]!.metrics.sharpe));
             expect(await p.page.locator('#sweep-trials tbody tr').count()).toBe(Math.min(50, m.result.sweep!.trials.length));
+            // Parallel coordinates: an axis per varying param and the metric; a line per trial, the chosen one on top.
+            const trials = m.result.sweep!.trials;
+            expect(await p.page.locator('#sweep-parallel .pc-axis').count()).toBe(3);
+            expect(await p.page.locator('#sweep-parallel polyline').count()).toBe(Math.min(300, trials.length));
+            expect(await p.page.locator('#sweep-parallel polyline:last-of-type').getAttribute('class')).toBe('pc-line pc-best');
+            // The chosen line meets the metric axis at its top: the best Sharpe of all trials.
+            const best = await p.page.$eval('#sweep-parallel .pc-best', l => l.getAttribute('points')!.split(' ').map(pt => Number(pt.split(',')[1])));
+            expect(best[2]).toBeCloseTo(24, 0);
             expect(await p.page.textContent('#sweep-summary')).toContain(`${m.result.sweep!.trialCount} trials`);
             for (const w of m.result.sweep!.warnings ?? []) expect(await p.page.textContent('#sweep-warnings')).toContain(w);
             // Half width: nothing is wider than the page but the scrolling regions.
             const overflow = await p.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-            const wide = await p.page.evaluate(() => [...document.querySelectorAll('body *')].filter(e => !e.closest('.scroll-x, .scroll') && e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).slice(0, 5).map(e => `${e.tagName}#${e.id}.${e.className}`));
+            const wide = await p.page.evaluate(() => Array.from(document.querySelectorAll('body *')).filter(e => !e.closest('.scroll-x, .scroll') && e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).slice(0, 5).map(e => `${e.tagName}#${e.id}.${e.className}`));
             expect(overflow, wide.join(' ')).toBeLessThanOrEqual(0);
             await screenshot(p, 'report-sweep-half-width');
             expect(p.problems).toEqual([]);

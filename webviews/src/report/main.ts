@@ -167,7 +167,8 @@ class ReportView {
             sweepSection(m.result),
             walkForwardSection(m.result),
             ...(sheet ? [
-                sheet.bars < (series?.ts.length ?? 0) ? h('p', { class: 'muted', id: 'tearsheet-thinned' }, `The figures below come from ${sheet.bars} of the run's bars.`) : null,
+                // A result made before tearsheets, read back thinned (an old daemon run): its figures are approximate, and say so.
+                series && sheet.bars < metrics.bars ? h('p', { class: 'muted', id: 'tearsheet-thinned' }, `The figures below come from ${sheet.bars} of the run's ${metrics.bars} bars (a result made before tearsheets, thinned for drawing): approximate.`) : null,
                 benchmarkSection(sheet, m.result.metrics),
                 returnsSection(sheet),
                 rollingSection(sheet),

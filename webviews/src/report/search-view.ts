@@ -4,12 +4,12 @@
  * as a chart and a table. Drawn from the run result as it is (the heatmap's cells are computed by
  * protocol/src/tearsheet.ts).
  */
-import { h } from '../common/dom.js';
+import { h, svg } from '../common/dom.js';
 import { Chart } from '../common/chart.js';
 import { fixed, utc } from '../common/format.js';
 import { fromWire } from '../../../protocol/src/numbers.js';
 import { formatMetric, metricDefinition, metricsFromWire } from '../../../protocol/src/metrics.js';
-import type { RunResult, Tearsheet } from '../../../protocol/src/run-result.js';
+import type { RunResult, Tearsheet, Trial } from '../../../protocol/src/run-result.js';
 import { heatClass, type Drawn } from './tearsheet-view.js';
 
 const TOP_TRIALS = 50;
@@ -56,6 +56,8 @@ export function sweepSection(r: RunResult): HTMLElement | null {
     } else {
         parts.push(h('p', { class: 'muted' }, 'No heatmap: fewer than two numeric params vary.'));
     }
+    const pc = parallelCoordinates(sw.trials, r.search?.sortBy ?? 'sharpe');
+    if (pc) parts.push(h('h3', {}, 'Parallel coordinates'), pc);
     if (sw.trials.length) {
         const shown = sw.trials.slice(0, TOP_TRIALS);
         const keys = Object.keys(shown[0]!.params);
@@ -69,6 +71,47 @@ export function sweepSection(r: RunResult): HTMLElement | null {
                 })))));
     }
     return section('sweep', 'Sweep', ...parts);
+}
+
+/** Most trials drawn as lines (the best first): enough to see where the good ones sit. */
+const PC_LINES = 300;
+
+/**
+ * One vertical axis per numeric param that varies, and one for the ranking metric; each trial a
+ * line across them (the best `PC_LINES`), the chosen one drawn over the others. An SVG of lines and
+ * text only, coloured by CSS classes.
+ */
+export function parallelCoordinates(trials: readonly Trial[], metric: string): SVGSVGElement | null {
+    if (trials.length < 2) return null;
+    const names = Object.keys(trials[0]!.params).filter(k => trials.every(t => typeof t.params[k] === 'number') && new Set(trials.map(t => t.params[k])).size > 1);
+    if (names.length < 2) return null;
+    const shown = trials.slice(0, PC_LINES);
+    const axes = [...names.map(k => ({ name: k, value: (t: Trial) => t.params[k] as number })),
+        { name: metric, value: (t: Trial) => fromWire(t.metrics[metric as keyof typeof t.metrics]) }];
+    const W = 760, H = 240, top = 24, bottom = 28, left = 40, right = 40;
+    const x = (i: number): number => left + (i * (W - left - right)) / (axes.length - 1);
+    const ranges = axes.map(a => {
+        const vs = trials.map(a.value).filter(Number.isFinite);
+        return { lo: Math.min(...vs), hi: Math.max(...vs) };
+    });
+    const y = (i: number, v: number): number => {
+        const { lo, hi } = ranges[i]!;
+        return hi > lo ? top + (1 - (v - lo) / (hi - lo)) * (H - top - bottom) : (top + H - bottom) / 2;
+    };
+    const line = (t: (typeof trials)[number], cls: string): SVGPolylineElement | null => {
+        const pts = axes.map((a, i) => [x(i), y(i, a.value(t))] as const);
+        if (pts.some(([, v]) => !Number.isFinite(v))) return null;
+        return svg('polyline', { class: cls, points: pts.map(([a, b]) => `${a.toFixed(1)},${b.toFixed(1)}`).join(' ') });
+    };
+    const lines = shown.slice(1).reverse().map((t, i, all) => line(t, `pc-line pc-rank-${Math.min(4, Math.floor((4 * (all.length - 1 - i)) / Math.max(1, all.length)))}`));
+    return svg('svg', { id: 'sweep-parallel', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `The best ${shown.length} of ${trials.length} trials across ${names.join(', ')} and ${metric}; the chosen trial drawn over the others` },
+        ...lines, line(shown[0]!, 'pc-line pc-best'),
+        ...axes.flatMap((a, i) => [
+            svg('line', { class: 'pc-axis', x1: x(i), x2: x(i), y1: top, y2: H - bottom }),
+            svg('text', { class: 'pc-label', x: x(i), y: top - 8, 'text-anchor': 'middle' }, a.name),
+            svg('text', { class: 'pc-tick', x: x(i), y: H - bottom + 14, 'text-anchor': 'middle' }, fixed(ranges[i]!.lo, 2)),
+            svg('text', { class: 'pc-tick', x: x(i) + 4, y: top + 12, 'text-anchor': 'start' }, fixed(ranges[i]!.hi, 2)),
+        ]));
 }
 
 export function walkForwardSection(r: RunResult): Drawn | null {

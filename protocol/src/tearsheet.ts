@@ -50,6 +50,13 @@ function covariance(a: Nums, b: Nums): number {
     return s / (a.length - 1);
 }
 
+/** The largest (sign 1) or smallest (-1) of the values; NaN for none. A loop: spreading millions of trades into Math.max overflows the stack. */
+function extreme(xs: Nums, sign: 1 | -1): number {
+    let best = NaN;
+    for (const x of xs) if (Number.isNaN(best) || (sign > 0 ? x > best : x < best)) best = x;
+    return best;
+}
+
 function median(xs: Nums): number {
     if (xs.length === 0) return NaN;
     const s = [...xs].sort((a, b) => a - b);
@@ -149,26 +156,41 @@ export interface Rolling { readonly at: number[]; readonly sharpe: number[]; rea
 
 /**
  * Rolling statistics over `window` returns ending at each of at most `points` bars (evenly spaced,
- * the last bar always included); each computed over its whole window, not from running sums.
+ * the last bar always included). Sums over each window come from prefix sums of the returns
+ * centred on their overall mean (so a long run's sums do not swamp a window's variance): O(n)
+ * whatever the window, for minute bars with a half-year window too.
  */
 export function rolling(r: Nums, b: Nums | null, window: number, periodsPerYear: number, points = ROLLING_POINTS): Rolling {
     const first = window - 1, n = r.length;
     const out: Rolling = { at: [], sharpe: [], volatility: [], beta: b ? [] : null };
     if (window < 2 || n < window) return out;
+    const mr = mean(r), mb = b ? mean(b) : 0;
+    const prefix = (f: (i: number) => number): Float64Array => {
+        const p = new Float64Array(n + 1);
+        for (let i = 0; i < n; i++) p[i + 1] = p[i]! + f(i);
+        return p;
+    };
+    const R = prefix(i => r[i]! - mr), RR = prefix(i => (r[i]! - mr) ** 2);
+    const B = b ? prefix(i => b[i]! - mb) : null, BB = b ? prefix(i => (b[i]! - mb) ** 2) : null, RB = b ? prefix(i => (r[i]! - mr) * (b[i]! - mb)) : null;
+    const over = (p: Float64Array, i: number): number => p[i + 1]! - p[i + 1 - window]!;
     const step = Math.max(1, Math.ceil((n - first) / points));
     const ends: number[] = [];
     for (let i = n - 1; i >= first; i -= step) ends.push(i);
     ends.reverse();
     for (const i of ends) {
-        const w = r.slice(i - window + 1, i + 1);
-        const sd = stdev(w);
+        const sr = over(R, i);
+        const rawVar = (over(RR, i) - (sr * sr) / window) / (window - 1);
+        // A variance within the prefix sums' rounding is none (a flat stretch: a halted strategy).
+        const flat = rawVar <= (64 * Number.EPSILON * (RR[i + 1]! + RR[i + 1 - window]!)) / (window - 1);
+        const sd = flat ? 0 : Math.sqrt(rawVar);
         out.at.push(i);
-        out.sharpe.push(sd > 0 ? (mean(w) / sd) * Math.sqrt(periodsPerYear) : NaN);
+        out.sharpe.push(flat ? NaN : ((sr / window + mr) / sd) * Math.sqrt(periodsPerYear));
         out.volatility.push(sd * Math.sqrt(periodsPerYear));
-        if (b && out.beta) {
-            const wb = b.slice(i - window + 1, i + 1);
-            const v = covariance(wb, wb);
-            out.beta.push(v > 0 ? covariance(w, wb) / v : NaN);
+        if (B && BB && RB && out.beta) {
+            const sb = over(B, i);
+            const varB = (over(BB, i) - (sb * sb) / window) / (window - 1);
+            const cov = (over(RB, i) - (sr * sb) / window) / (window - 1);
+            out.beta.push(varB > (64 * Number.EPSILON * (BB[i + 1]! + BB[i + 1 - window]!)) / (window - 1) ? cov / varB : NaN);
         }
     }
     return out;
@@ -219,14 +241,17 @@ export function tradeAnalysis(trades: readonly TradeLike[]): TradeSheet | null {
     const grossProfit = wins.reduce((a, t) => a + t.pnl, 0), grossLoss = -losses.reduce((a, t) => a + t.pnl, 0);
     const avgWin = mean(wins.map(t => t.pnl)), avgLoss = mean(losses.map(t => t.pnl));
     const holds = ts.map(t => t.hold);
-    const maxHold = Math.max(...holds);
+    const maxHold = extreme(holds, 1);
     const holdBins: { from: WireNumber; to: WireNumber; count: number }[] = [];
     for (let i = 0; i + 1 < HOLD_EDGES.length && HOLD_EDGES[i]! <= maxHold; i++) {
         const from = HOLD_EDGES[i]!, to = HOLD_EDGES[i + 1]!;
         holdBins.push({ from, to: toWire(to), count: holds.filter(x => x >= from && x < to).length });
     }
     const bySymbol = new Map<string, typeof ts>();
-    for (const t of ts) bySymbol.set(t.symbol, [...(bySymbol.get(t.symbol) ?? []), t]);
+    for (const t of ts) {
+        const g = bySymbol.get(t.symbol);
+        if (g) g.push(t); else bySymbol.set(t.symbol, [t]);
+    }
     return {
         count: ts.length, wins: wins.length, losses: losses.length,
         winRate: toWire(wins.length / ts.length),
@@ -235,8 +260,8 @@ export function tradeAnalysis(trades: readonly TradeLike[]): TradeSheet | null {
         expectancyPct: toWire(mean(ts.map(t => t.ret))),
         avgWin: toWire(avgWin), avgLoss: toWire(avgLoss),
         payoffRatio: toWire(avgLoss < 0 ? avgWin / -avgLoss : NaN),
-        largestWin: toWire(wins.length ? Math.max(...wins.map(t => t.pnl)) : NaN),
-        largestLoss: toWire(losses.length ? Math.min(...losses.map(t => t.pnl)) : NaN),
+        largestWin: toWire(extreme(wins.map(t => t.pnl), 1)),
+        largestLoss: toWire(extreme(losses.map(t => t.pnl), -1)),
         holdingMs: { mean: toWire(mean(holds)), median: toWire(median(holds)), max: toWire(maxHold), bins: holdBins },
         returnBins: histogram(ts.map(t => t.ret), 12).map(b => ({ from: toWire(b.from), to: toWire(b.to), count: b.count })),
         byAsset: [...bySymbol.keys()].sort().map(k => group(k, bySymbol.get(k)!)),

@@ -136,6 +136,26 @@ describe('rolling statistics', () => {
         }
     });
 
+    it('a flat stretch (a halted strategy) has no volatility and no Sharpe, as the engine\'s metrics say; the windows after it are exact again', () => {
+        const eq = [...walk(300, 4), ...Array<number>(200).fill(0)];
+        for (let i = 300; i < 500; i++) eq[i] = eq[299]!;
+        eq.push(...walk(300, 6).map(e => e * eq[299]! / 100));
+        const ts = eq.map((_, i) => T0 + i * DAY);
+        const r = returnsOf(eq, 100), w = 100;
+        const roll = rolling(r, null, w, 252, 800);
+        for (const [k, i] of roll.at.entries()) {
+            const m = computeMetrics({ ts: Float64Array.from(ts.slice(i - w + 1, i + 1)), equity: Float64Array.from(eq.slice(i - w + 1, i + 1)), capital: i - w >= 0 ? eq[i - w]! : 100, trades: [], periodsPerYear: 252 });
+            if (i >= 399 && i < 500) {
+                expect(roll.volatility[k]).toBe(0);
+                expect(roll.sharpe[k]).toBeNaN();
+                expect(m.annualVolatility).toBe(0);
+            } else {
+                expect(roll.sharpe[k]).toBeCloseTo(m.sharpe, 8);
+                expect(roll.volatility[k]).toBeCloseTo(m.annualVolatility, 10);
+            }
+        }
+    });
+
     it('rolling beta is the full-sample beta of each window', () => {
         const b = walk(300, 1).map((e, i, a) => (i ? e / a[i - 1]! - 1 : 0));
         const r = b.map((x, i) => 2 * x + (i % 2 ? 0.001 : -0.001));
@@ -191,6 +211,15 @@ describe('trade analysis', () => {
         expect(a.payoffRatio).toBeNull();
         expect(a.largestLoss).toBeNull();
         expect(tradeAnalysis([])).toBeNull();
+    });
+
+    it('a million trades: analysed without overflowing the stack, counts whole', () => {
+        const many = Array.from({ length: 1_000_000 }, (_, i) => trade(i % 3 ? 'x:A' : 'x:B', i % 2 ? 'long' : 'short', (i % 10) + 1, i % 4 ? 1 : -2, 0));
+        const a = tradeAnalysis(many)!;
+        expect([a.count, a.wins, a.losses]).toEqual([1_000_000, 750_000, 250_000]);
+        expect(a.profitFactor).toBeCloseTo(750_000 / 500_000, 12);
+        expect([a.largestWin, a.largestLoss, a.holdingMs.max]).toEqual([1, -2, 10 * DAY]);
+        expect(a.byAsset.map(g => g.count)).toEqual([666_666, 333_334]);
     });
 
     it('histogram bins count every value once, the maximum in the last bin', () => {

@@ -91,8 +91,9 @@ export function parallelCoordinates(trials: readonly Trial[], metric: string): S
     const W = 760, H = 240, top = 24, bottom = 28, left = 40, right = 40;
     const x = (i: number): number => left + (i * (W - left - right)) / (axes.length - 1);
     const ranges = axes.map(a => {
-        const vs = trials.map(a.value).filter(Number.isFinite);
-        return { lo: Math.min(...vs), hi: Math.max(...vs) };
+        let lo = Infinity, hi = -Infinity;
+        for (const t of trials) { const v = a.value(t); if (Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); } }
+        return { lo, hi };
     });
     const y = (i: number, v: number): number => {
         const { lo, hi } = ranges[i]!;

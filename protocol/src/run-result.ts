@@ -50,8 +50,10 @@ export const Series = z.object({
     drawdown: z.array(WireNumber).max(RESULT_LIMITS.points),
     /** Gross exposure at each close as a fraction of equity (Σ|position value| / equity). */
     exposure: z.array(WireNumber).max(RESULT_LIMITS.points),
-}).refine(s => s.equity.length === s.ts.length && s.drawdown.length === s.ts.length && s.exposure.length === s.ts.length,
-    { message: 'ts, equity, drawdown and exposure must have the same length' });
+    /** The benchmark's equity at each close, started at the run's capital (`RunResult.benchmark` says what it holds; absent: none). */
+    benchmark: z.array(WireNumber).max(RESULT_LIMITS.points).optional(),
+}).refine(s => s.equity.length === s.ts.length && s.drawdown.length === s.ts.length && s.exposure.length === s.ts.length && (s.benchmark?.length ?? s.ts.length) === s.ts.length,
+    { message: 'ts, equity, drawdown, exposure and benchmark must have the same length' });
 export type Series = z.infer<typeof Series>;
 
 /** A round trip in one instrument, from flat to flat (a reversal closes one trade and opens another). */
@@ -147,6 +149,82 @@ export const WalkForwardPart = z.object({
     failedTrials: z.array(FailedTrial).max(RESULT_LIMITS.trials).optional(),
 });
 
+/** What `series.benchmark` holds: buy-and-hold, equal weights, of the run's own assets, bought at the close of the last warm-up bar. */
+export const BenchmarkInfo = z.object({
+    name: Str.describe('e.g. "buy and hold sp:SPX"'),
+    symbols: z.array(Str).max(RESULT_LIMITS.symbols),
+    /** The bar (index into `series`) at whose close the benchmark buys; before it, it holds the capital in cash. */
+    startBar: Count,
+});
+export type BenchmarkInfo = z.infer<typeof BenchmarkInfo>;
+
+// ------------------------------------------------------------------------------ tearsheet
+
+const TEARSHEET_POINTS = 5000;
+/** Most values on a sweep heatmap's axis (tearsheet.ts shows at most 40 distinct values, else 20 bins): a panel draws every cell. */
+export const SWEEP_AXIS_MAX = 100;
+/** A figure of a group of trades (all, one asset, one side). */
+const TradeGroup = z.object({ key: Str, count: Count, pnl: WireNumber, winRate: WireNumber, avgReturn: WireNumber });
+const Bin = z.object({ from: WireNumber, to: WireNumber, count: Count });
+
+/**
+ * What a quant reads off a run besides its metrics (protocol/src/tearsheet.ts computes it from the
+ * rest of the result; its functions say the formulas): the benchmark's statistics, monthly and
+ * yearly returns, rolling Sharpe / volatility / beta, the worst drawdowns, the trades analysed, and
+ * a sweep's metric over two params. Every part is null when the run has nothing to compute it from.
+ */
+export const Tearsheet = z.object({
+    /** Bars per year used to annualise (metrics.periodsPerYear). */
+    periodsPerYear: WireNumber,
+    /** Bars of `series` the figures come from (a result whose series was thinned gives approximate figures: the report says so). */
+    bars: Count,
+    benchmark: z.object({
+        name: Str,
+        totalReturn: WireNumber, annualVolatility: WireNumber, sharpe: WireNumber, maxDrawdown: WireNumber,
+        /** Annualised intercept of the per-bar regression of the run's returns on the benchmark's. */
+        alpha: WireNumber, beta: WireNumber, correlation: WireNumber,
+        /** Annualised mean over standard deviation of the per-bar excess return (run − benchmark); trackingError that deviation annualised. */
+        informationRatio: WireNumber, trackingError: WireNumber,
+    }).nullable(),
+    monthly: z.array(z.object({ year: z.number().int(), month: z.number().int().min(1).max(12), ret: WireNumber, benchmark: WireNumber.optional() })).max(12 * 1000),
+    yearly: z.array(z.object({ year: z.number().int(), ret: WireNumber, benchmark: WireNumber.optional() })).max(1000),
+    rolling: z.object({
+        /** Bars per window. */
+        window: Count,
+        ts: z.array(EpochMs).max(TEARSHEET_POINTS),
+        sharpe: z.array(WireNumber).max(TEARSHEET_POINTS),
+        volatility: z.array(WireNumber).max(TEARSHEET_POINTS),
+        beta: z.array(WireNumber).max(TEARSHEET_POINTS).nullable(),
+    }).nullable(),
+    /** The deepest drawdowns, deepest first (at most 5): peak, trough, recovery (null: not recovered by the last bar). */
+    drawdowns: z.array(z.object({
+        start: EpochMs, trough: EpochMs, recovery: EpochMs.nullable(),
+        depth: WireNumber, bars: Count, days: WireNumber,
+    })).max(5),
+    trades: z.object({
+        /** Trades analysed (fewer than the run's tradeCount when the result lists a page of them). */
+        count: Count,
+        wins: Count, losses: Count, winRate: WireNumber, profitFactor: WireNumber,
+        expectancy: WireNumber, expectancyPct: WireNumber,
+        avgWin: WireNumber, avgLoss: WireNumber, payoffRatio: WireNumber, largestWin: WireNumber, largestLoss: WireNumber,
+        holdingMs: z.object({ mean: WireNumber, median: WireNumber, max: WireNumber, bins: z.array(Bin).max(50) }),
+        returnBins: z.array(Bin).max(50),
+        byAsset: z.array(TradeGroup).max(RESULT_LIMITS.symbols),
+        bySide: z.array(TradeGroup).max(2),
+    }).nullable(),
+    sweep: z.object({
+        metric: z.enum(SORT_METRICS),
+        /** A param's distinct values, or (binned) the lower edges of equal-width bins when it has too many (a random search). */
+        x: z.object({ name: Str, values: z.array(z.number()).max(SWEEP_AXIS_MAX), binned: z.boolean() }),
+        y: z.object({ name: Str, values: z.array(z.number()).max(SWEEP_AXIS_MAX), binned: z.boolean() }),
+        /** cells[j][i]: the metric at y.values[j], x.values[i] (the best over the other params when there are more: `others`). */
+        cells: z.array(z.array(WireNumber).max(SWEEP_AXIS_MAX)).max(SWEEP_AXIS_MAX),
+        others: z.array(Str).max(100),
+        chosen: z.object({ x: WireNumber, y: WireNumber }),
+    }).nullable(),
+});
+export type Tearsheet = z.infer<typeof Tearsheet>;
+
 export const RunResult = z.object({
     schema: z.literal(RUN_RESULT_SCHEMA),
     version: z.literal(RUN_RESULT_VERSION),
@@ -168,6 +246,8 @@ export const RunResult = z.object({
     search: Search.optional().describe('Sweeps and walk-forwards: how they searched.'),
     sweep: SweepPart.optional(),
     walkforward: WalkForwardPart.optional(),
+    benchmark: BenchmarkInfo.optional().describe('What `series.benchmark` holds (absent: no benchmark).'),
+    tearsheet: Tearsheet.optional().describe('Figures read off the rest of the result (protocol/src/tearsheet.ts); absent in results made before it.'),
 }).superRefine((r, ctx) => {
     if (r.kind !== 'backtest' && !r.search) ctx.addIssue({ code: 'custom', path: ['search'], message: `a ${r.kind} result has its search` });
     if (r.kind === 'sweep' && !r.sweep) ctx.addIssue({ code: 'custom', path: ['sweep'], message: 'a sweep result has its trials' });
@@ -203,7 +283,11 @@ export function decimateSeries(s: Series, max = DEFAULT_MAX_POINTS): Series {
     if (pick[0] !== 0) pick.unshift(0);
     if (pick[pick.length - 1] !== n - 1) pick.push(n - 1);
     while (pick.length > Math.max(2, max)) pick.splice(pick.length - 2, 1); // only for max < 4
-    return { ts: pick.map(i => s.ts[i]!), equity: pick.map(i => s.equity[i]!), drawdown: pick.map(i => s.drawdown[i]!), exposure: pick.map(i => s.exposure[i]!) };
+    const benchmark = s.benchmark;
+    return {
+        ts: pick.map(i => s.ts[i]!), equity: pick.map(i => s.equity[i]!), drawdown: pick.map(i => s.drawdown[i]!), exposure: pick.map(i => s.exposure[i]!),
+        ...(benchmark ? { benchmark: pick.map(i => benchmark[i]!) } : {}),
+    };
 }
 
 export interface ResultView {

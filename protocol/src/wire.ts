@@ -1,6 +1,6 @@
 /**
  * Host-side encoders for the panel messages: metrics with non-finite numbers made JSON-safe, a
- * run result as the report panel's `run` message (series thinned, trades bounded), store rows for
+ * run result as the report panel's `run` message (its tearsheet computed if it has none, series thinned, trades bounded), store rows for
  * the experiments panel. Structural input types (no engine imports), so the extension, the daemon
  * and the standalone report can all use them. Pure: no DOM, no Node APIs.
  */
@@ -8,6 +8,7 @@ import { type ReportRun, type RunInfo, type RunSummary, type SourceRange } from 
 import { METRIC_KEYS, type MetricKey, type WireMetrics } from './metrics.js';
 import { toWire } from './numbers.js';
 import { DEFAULT_MAX_POINTS, viewOf, type RunResult } from './run-result.js';
+import { tearsheetOf } from './tearsheet.js';
 
 export function metricsToWire(m: Readonly<Record<MetricKey, number>>): WireMetrics {
     return Object.fromEntries(METRIC_KEYS.map(k => [k, toWire(m[k])])) as WireMetrics;
@@ -43,7 +44,9 @@ export function reportMessage(result: RunResult, i: ReportInfo = {}): ReportRun 
         ...(i.uri !== undefined ? { uri: i.uri } : {}),
         ...(i.range !== undefined ? { range: i.range } : {}),
     };
-    const shown = viewOf(result, { maxPoints: i.maxPoints ?? DEFAULT_MAX_POINTS, tradesLimit: REPORT_MAX_ROWS, trialsLimit: REPORT_MAX_ROWS });
+    // A result made before tearsheets gets one here, from its whole series, before it is thinned.
+    const whole = result.tearsheet ? result : { ...result, tearsheet: tearsheetOf(result) };
+    const shown = viewOf(whole, { maxPoints: i.maxPoints ?? DEFAULT_MAX_POINTS, tradesLimit: REPORT_MAX_ROWS, trialsLimit: REPORT_MAX_ROWS });
     return { type: 'run', run, result: { ...shown, events: shown.events.slice(0, REPORT_MAX_ROWS) } };
 }
 

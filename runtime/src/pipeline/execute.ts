@@ -18,7 +18,8 @@ import { defaultWorkers } from '../engine/worker-pool.js';
 import type { BarData } from '../engine/types.js';
 import type { RunRequest } from './prepare.js';
 import { sweepWarnings } from './search-warnings.js';
-import { eventOf, rangeOf, searchProvenance, seriesOf, tradeOf } from './result.js';
+import { benchmarkCurve, benchmarkInfo, eventOf, rangeOf, searchProvenance, seriesOf, tradeOf } from './result.js';
+import { tearsheetOf } from '../../../protocol/src/tearsheet.js';
 
 /** What the engine needs of a prepared run (prepare.ts's PreparedRun, or the same handed to a worker thread). */
 export interface ExecutableRun {
@@ -88,18 +89,26 @@ function backtest(run: ExecutableRun, o: ExecuteOptions): RunResult {
     for (const e of result.events) o.log?.('warn', `engine event at ${iso(data.ts[e.bar]!)}: ${e.kind} — ${e.message}`);
     const capital = capitalOf(ir);
     const metrics = computeMetrics({ ts: data.ts, equity: result.equity, capital, exposure: result.exposure, trades: result.trades, fills: result.fills });
-    return {
+    // The benchmark buys when the strategy first could: at the close of the last warm-up bar.
+    const startBar = Math.max(0, Math.min(T - 1, result.warmupBars - 1));
+    return withTearsheet({
         ...common(run, o),
         params: { ...result.params },
         capital,
         warmupBars: result.warmupBars,
         metrics: metricsToWire(metrics),
-        series: seriesOf(data.ts, result.equity, result.exposure, capital),
+        series: seriesOf(data.ts, result.equity, result.exposure, capital, benchmarkCurve(data, 0, T, startBar, capital)),
         trades: result.trades.map(t => tradeOf(t, data.ts, run.symbols)),
         tradeCount: result.trades.length,
         events: result.events.map(e => eventOf(e, data.ts)),
         provenance: { ...result.provenance },
-    };
+        benchmark: benchmarkInfo(run.symbols, startBar),
+    });
+}
+
+/** The result with its tearsheet (protocol/src/tearsheet.ts), computed once here from every bar and trade. */
+function withTearsheet(r: RunResult): RunResult {
+    return { ...r, tearsheet: tearsheetOf(r) };
 }
 
 function search(run: ExecutableRun, o: ExecuteOptions) {
@@ -130,7 +139,7 @@ async function sweep(run: ExecutableRun, o: ExecuteOptions, t0: number): Promise
     for (const f of r.failed.slice(0, 10)) o.log?.('warn', `trial ${shown(f.params)} failed: ${f.reason}`);
     const warnings = sweepWarnings(ir.params, best, run.params);
     for (const w of warnings) o.log?.('warn', w);
-    const result: RunResult = {
+    const result: RunResult = withTearsheet({
         ...common(run, o),
         params: { ...best.params },
         capital: capitalOf(ir),
@@ -149,7 +158,7 @@ async function sweep(run: ExecutableRun, o: ExecuteOptions, t0: number): Promise
             failedTrials: r.failed.map(f => ({ params: { ...f.params }, reason: f.reason })),
             ...(warnings.length ? { warnings } : {}),
         },
-    };
+    });
     return { result, workers: r.workers, elapsedMs: performance.now() - t0 };
 }
 
@@ -166,13 +175,15 @@ async function walkforward(run: ExecutableRun, o: ExecuteOptions, t0: number): P
     // The params to trade now: the latest window's pick.
     const latest = r.windows[r.windows.length - 1]!.best;
     const capital = capitalOf(ir);
-    const result: RunResult = {
+    // The stitched bars are data.ts[first, last): the benchmark is bought at the first one's close.
+    const first = r.ts.length ? data.ts.indexOf(r.ts[0]!) : 0;
+    const result: RunResult = withTearsheet({
         ...common(run, o),
         params: { ...latest },
         capital,
         warmupBars: 0,
         metrics: metricsToWire(r.metrics),
-        series: seriesOf(r.ts, r.equity, r.exposure, capital),
+        series: seriesOf(r.ts, r.equity, r.exposure, capital, r.ts.length ? benchmarkCurve(data, first, first + r.ts.length, 0, capital) : undefined),
         trades: r.trades.map(t => tradeOf(t, r.ts, run.symbols)),
         tradeCount: r.trades.length,
         events: r.events.map(e => eventOf(e, r.ts)),
@@ -186,6 +197,7 @@ async function walkforward(run: ExecutableRun, o: ExecuteOptions, t0: number): P
             })),
             failedTrials: r.failed.map(f => ({ params: { ...f.params }, reason: f.reason, inSample: rangeOf(data.ts, f.from, f.to) })),
         },
-    };
+        ...(r.ts.length ? { benchmark: benchmarkInfo(run.symbols, 0) } : {}),
+    });
     return { result, workers: options.workers ?? 1, elapsedMs: performance.now() - t0 };
 }

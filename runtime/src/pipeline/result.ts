@@ -6,7 +6,7 @@
  */
 import type { StrategyIr } from '../../../protocol/src/ir.js';
 import { toWire } from '../../../protocol/src/numbers.js';
-import type { BarRange, Provenance, RunEvent, RunTrade, Series } from '../../../protocol/src/run-result.js';
+import type { BarRange, BenchmarkInfo, Provenance, RunEvent, RunTrade, Series } from '../../../protocol/src/run-result.js';
 import { fingerprints } from '../../../language/src/ir/fingerprint.js';
 import { ENGINE_VERSION, withParamValues } from '../engine/compiled/index.js';
 import { drawdownCurve } from '../engine/metrics.js';
@@ -20,15 +20,47 @@ export function rangeOf(ts: Numbers, from = 0, to = ts.length): BarRange {
     return { from: to > from ? ts[from]! : 0, to: to > from ? ts[to - 1]! : 0, bars: Math.max(0, to - from) };
 }
 
-/** Equity, its drawdown from the running peak (capital is the first peak) and exposure, at every bar. */
-export function seriesOf(ts: Numbers, equity: Float64Array, exposure: Numbers, capital: number): Series {
+/** Equity, its drawdown from the running peak (capital is the first peak) and exposure, at every bar; the benchmark's equity when there is one. */
+export function seriesOf(ts: Numbers, equity: Float64Array, exposure: Numbers, capital: number, benchmark?: Float64Array): Series {
     const drawdown = drawdownCurve(equity, capital);
     return {
         ts: Array.from(ts),
         equity: Array.from(equity, toWire),
         drawdown: Array.from(drawdown, toWire),
         exposure: Array.from(exposure, toWire),
+        ...(benchmark ? { benchmark: Array.from(benchmark, toWire) } : {}),
     };
+}
+
+/**
+ * Buy-and-hold of the run's assets over bars [from, to) of `data`, equal weights: the capital in
+ * cash until the close of bar `from + startBar`, where each asset gets an equal share at its close
+ * (an asset with no bar yet buys at its first close after; one that never trades keeps its share
+ * in cash). Marked at each close, the last close carried over bars an asset lacks.
+ */
+export function benchmarkCurve(data: Pick<BarData, 'assets'>, from: number, to: number, startBar: number, capital: number): Float64Array {
+    const out = new Float64Array(Math.max(0, to - from));
+    const k = data.assets.length;
+    const units = new Float64Array(k), last = new Float64Array(k).fill(NaN);
+    let cash = capital;
+    for (let i = from; i < to; i++) {
+        let held = 0;
+        for (let a = 0; a < k; a++) {
+            const c = data.assets[a]!.close[i]!;
+            if (Number.isFinite(c) && c > 0) {
+                last[a] = c;
+                if (units[a] === 0 && i - from >= startBar) { units[a] = capital / k / c; cash -= capital / k; }
+            }
+            if (units[a]! > 0) held += units[a]! * last[a]!;
+        }
+        out[i - from] = cash + held;
+    }
+    return out;
+}
+
+/** What `benchmarkCurve` holds, for the result's `benchmark`. */
+export function benchmarkInfo(symbols: readonly string[], startBar: number): BenchmarkInfo {
+    return { name: `buy and hold ${symbols.length === 1 ? symbols[0]! : `${symbols.length} assets, equal weights`}`, symbols: [...symbols], startBar };
 }
 
 export function tradeOf(t: Trade, ts: Numbers, symbols: readonly string[]): RunTrade {

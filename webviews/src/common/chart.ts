@@ -11,6 +11,10 @@ export interface SeriesSpec {
     /** A theme token (`chart-1`, `neg`, …). */
     readonly color: string;
     readonly fill?: boolean;
+    /** Dashed (a benchmark, a reference). */
+    readonly dash?: boolean;
+    /** Points at each value (few values: walk-forward windows). */
+    readonly points?: boolean;
 }
 
 export interface ChartSpec {
@@ -24,6 +28,10 @@ export interface ChartSpec {
     readonly summary: string;
     /** Draw lines across missing values (series sampled at different times). */
     readonly spanGaps?: boolean;
+    /** A logarithmic value axis (values must be positive). */
+    readonly log?: boolean;
+    /** Times (ms) marked with a vertical line: the engine's events (a halt on a drawdown limit, …). */
+    readonly marks?: readonly number[];
 }
 
 const charts = new Set<Chart>();
@@ -78,7 +86,7 @@ export class Chart {
             width: this.width(),
             height: s.height,
             tzDate: t => uPlot.tzDate(new Date(t * 1000), 'Etc/UTC'),
-            scales: { x: { time: true } },
+            scales: { x: { time: true }, y: s.log ? { distr: 3 } : {} },
             legend: { live: true },
             cursor: { drag: { x: true, y: false } },
             series: [
@@ -87,12 +95,15 @@ export class Chart {
                     const c = token(x.color, '#1a73e8');
                     return {
                         label: x.label, stroke: c, width: 1.5, spanGaps: s.spanGaps ?? false,
+                        ...(x.dash ? { dash: [6, 4] } : {}),
+                        ...(x.points ? { points: { show: true, size: 6 } } : {}),
                         fill: x.fill ? withAlpha(c, 0.12) : undefined,
                         value: (_u: uPlot, v: number | null) => (v === null || v === undefined ? '–' : fmt(v)),
                     };
                 }),
             ],
             axes: [axis, { ...axis, size: 72, values: (_u, vs) => vs.map(v => fmt(v)) }],
+            hooks: s.marks?.length ? { draw: [u => drawMarks(u, s.marks!, token('neg', '#d00'))] } : {},
         };
         const data: uPlot.AlignedData = [
             Float64Array.from(s.ts, t => t / 1000),
@@ -100,4 +111,22 @@ export class Chart {
         ];
         this.plot = new uPlot(opts, data, this.el);
     }
+}
+
+/** A dashed vertical line at each marked time, over the plot area. */
+function drawMarks(u: uPlot, marks: readonly number[], color: string): void {
+    const { ctx, bbox } = u;
+    ctx.save();
+    ctx.strokeStyle = color;
+    ctx.lineWidth = Math.max(1, devicePixelRatio);
+    ctx.setLineDash([4 * devicePixelRatio, 3 * devicePixelRatio]);
+    for (const t of marks) {
+        const x = Math.round(u.valToPos(t / 1000, 'x', true));
+        if (x < bbox.left || x > bbox.left + bbox.width) continue;
+        ctx.beginPath();
+        ctx.moveTo(x, bbox.top);
+        ctx.lineTo(x, bbox.top + bbox.height);
+        ctx.stroke();
+    }
+    ctx.restore();
 }

@@ -1,8 +1,11 @@
 /**
  * The backtest report panel: progress while the run is going, then the run's result
- * (protocol/src/run-result.ts) drawn — the metrics table, equity and drawdown charts, events, the
- * trades table and the run's provenance (fingerprints, data snapshot, engine version, seed), with
- * a link back to the strategy's source. The same bundle is the standalone HTML report
+ * (protocol/src/run-result.ts) drawn as a tearsheet — the metrics table, equity against the
+ * benchmark (log scale on demand), underwater and exposure charts, a sweep's heatmap and best
+ * trials or a walk-forward's windows, the tearsheet's sections (tearsheet-view.ts: benchmark
+ * statistics, monthly and yearly returns, rolling figures, worst drawdowns, trade analysis), events,
+ * the trades table and the run's provenance (fingerprints, data snapshot, engine version, seed),
+ * with a link back to the strategy's source. The same bundle is the standalone HTML report
  * (runtime/src/report/html-report.ts) with its `run` message embedded in the page. The run itself
  * is not kept in the page's saved state (it can be megabytes): when VS Code re-creates the page,
  * the extension sends it again.
@@ -11,11 +14,13 @@ import '../common/jitless.js';
 import './report.css';
 import { connect, type Delivered, type Host } from '../common/host.js';
 import { appRoot, clear, h } from '../common/dom.js';
-import { Chart } from '../common/chart.js';
+import { Chart, type ChartSpec } from '../common/chart.js';
 import { fixed, percent, price, shortHash, utc } from '../common/format.js';
 import { ReportToHost, ReportToWebview, type ReportRun, type RunInfo } from '../../../protocol/src/webview.js';
 import { fromWire } from '../../../protocol/src/numbers.js';
 import { metricRows, metricsFromWire } from '../../../protocol/src/metrics.js';
+import { benchmarkSection, drawdownsSection, returnsSection, rollingSection, tradesAnalysisSection, type Drawn } from './tearsheet-view.js';
+import { sweepSection, walkForwardSection } from './search-view.js';
 
 const TRADE_PAGE = 1000;
 
@@ -109,28 +114,73 @@ class ReportView {
             h('tbody', {}, ...metricRows(metrics).map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', { class: 'n' }, v)))));
         const equityEl = h('div', { id: 'equity' });
         const drawdownEl = h('div', { id: 'drawdown' });
+        const exposureEl = h('div', { id: 'exposure' });
+        const logToggle = h('button', { class: 'secondary small-button', id: 'log-scale', 'aria-pressed': 'false', title: 'Logarithmic equity axis' }, 'log scale');
+        const { series } = m.result;
         this.body.append(h('div', { class: 'grid' },
             h('section', { 'aria-labelledby': 'metrics-h' }, h('h2', { id: 'metrics-h' }, 'Metrics'), metricsTable),
-            h('section', { class: 'charts' }, h('h2', {}, 'Equity'), equityEl, h('h2', {}, 'Drawdown'), drawdownEl)));
+            h('section', { class: 'charts' },
+                h('div', { class: 'chart-head' }, h('h2', {}, series?.benchmark ? `Equity against ${m.result.benchmark?.name ?? 'the benchmark'}` : 'Equity'), series ? logToggle : null),
+                equityEl, series ? h('h2', {}, 'Underwater (drawdown)') : null, drawdownEl, series ? h('h2', {}, 'Exposure') : null, series ? exposureEl : null)));
 
-        const { series } = m.result;
         if (series) {
             const equity = series.equity.map(fromWire), drawdown = series.drawdown.map(fromWire);
+            const bench = series.benchmark?.map(fromWire);
             const money = (v: number): string => fixed(v, Math.abs(v) >= 1000 ? 0 : 2);
             const lastEquity = equity[equity.length - 1] ?? NaN;
             const worst = drawdown.reduce((a, b) => (b < a ? b : a), 0);
+            // The engine's events (a halt, a flattening) as lines on the equity and drawdown charts.
+            const marks = m.result.events.map(e => e.ts);
+            const marked = marks.length ? `; ${marks.length} engine event${marks.length === 1 ? '' : 's'} marked` : '';
+            const equitySpec = (log: boolean): ChartSpec => ({
+                height: 240, ts: series.ts, log, format: money, marks,
+                series: [{ label: 'equity', color: 'chart-1', fill: !log }, ...(bench ? [{ label: m.result.benchmark?.name ?? 'benchmark', color: 'chart-2', dash: true }] : [])],
+                values: bench ? [equity, bench] : [equity],
+                summary: `Equity curve over ${m.result.range.bars} bars, ending at ${money(lastEquity)}${bench ? `; ${m.result.benchmark?.name ?? 'benchmark'} ending at ${money(bench[bench.length - 1] ?? NaN)}` : ''}${log ? ' (log scale)' : ''}${marked}`,
+            });
+            const equityChart = new Chart(equityEl, equitySpec(false));
+            const positive = [...equity, ...(bench ?? [])].every(v => !Number.isFinite(v) || v > 0);
+            if (!positive) { logToggle.setAttribute('disabled', ''); logToggle.title = 'Equity is not positive throughout: no log scale'; }
+            logToggle.addEventListener('click', () => {
+                const on = logToggle.getAttribute('aria-pressed') !== 'true';
+                logToggle.setAttribute('aria-pressed', String(on));
+                equityChart.update(equitySpec(on));
+            });
             this.charts.push(
-                new Chart(equityEl, {
-                    height: 240, ts: series.ts, series: [{ label: 'equity', color: 'chart-1', fill: true }], values: [equity], format: money,
-                    summary: `Equity curve over ${m.result.range.bars} bars, ending at ${money(lastEquity)}`,
-                }),
+                equityChart,
                 new Chart(drawdownEl, {
-                    height: 180, ts: series.ts, series: [{ label: 'drawdown', color: 'neg', fill: true }], values: [drawdown], format: v => percent(v, 1),
-                    summary: `Drawdown curve, deepest ${percent(worst, 1)}`,
+                    height: 160, ts: series.ts, series: [{ label: 'drawdown', color: 'neg', fill: true }], values: [drawdown], format: v => percent(v, 1), marks,
+                    summary: `Drawdown curve, deepest ${percent(worst, 1)}${marked}`,
+                }),
+                new Chart(exposureEl, {
+                    height: 120, ts: series.ts, series: [{ label: 'gross exposure', color: 'chart-3', fill: true }], values: [series.exposure.map(fromWire)], format: v => percent(v, 0),
+                    summary: `Gross exposure as a fraction of equity, mean ${percent(metrics.avgExposure, 0)}`,
                 }),
             );
         } else {
             equityEl.append(h('p', { class: 'muted' }, 'No equity curve: a sweep keeps no single run\'s bars (backtest its best parameters for them).'));
+        }
+
+        const sheet = m.result.tearsheet;
+        const day = [m.result.range.from, m.result.range.to].every(t => t % 86_400_000 === 0);
+        const drawn: (Drawn | HTMLElement | null)[] = [
+            sweepSection(m.result),
+            walkForwardSection(m.result),
+            ...(sheet ? [
+                // A result made before tearsheets, read back thinned (an old daemon run): its figures are approximate, and say so.
+                series && sheet.bars < metrics.bars ? h('p', { class: 'muted', id: 'tearsheet-thinned' }, `The figures below come from ${sheet.bars} of the run's ${metrics.bars} bars (a result made before tearsheets, thinned for drawing): approximate.`) : null,
+                benchmarkSection(sheet, m.result.metrics),
+                returnsSection(sheet),
+                rollingSection(sheet),
+                drawdownsSection(sheet, day),
+                tradesAnalysisSection(sheet, m.result.tradeCount),
+            ] : []),
+        ];
+        for (const d of drawn) {
+            if (!d) continue;
+            if (d instanceof HTMLElement) { this.body.append(d); continue; }
+            this.body.append(d.el);
+            this.charts.push(...d.draw());
         }
 
         if (m.result.events.length) {

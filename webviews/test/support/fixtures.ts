@@ -77,6 +77,22 @@ export async function realSweep(): Promise<ReportRun> {
     return reportMessage(result, { runId: 'run-0002', uri });
 }
 
+/** The report message of a real grid sweep (every fast × slow of examples/sma-cross.af, trials in this thread): the heatmap's input. */
+export async function realGridSweep(): Promise<ReportRun> {
+    const { ir, uri } = await compileExample();
+    const data = synthBarData({ symbols: ['SPX'], venue: 'sp', timeframeMs: ir.timeframe.ms, bars: 700, seed: 11, annualVol: 0.25 });
+    const { result } = await executeRun({ request: { kind: 'sweep', sweep: { mode: 'grid' } }, ir, data, symbols: ['sp:SPX'], params: {} }, { workers: 0 });
+    return reportMessage(result, { runId: 'run-0003', uri });
+}
+
+/** The report message of a real walk-forward (grid search per window, in this thread). */
+export async function realWalkForward(): Promise<ReportRun> {
+    const { ir, uri } = await compileExample();
+    const data = synthBarData({ symbols: ['SPX'], venue: 'sp', timeframeMs: ir.timeframe.ms, bars: 1500, seed: 11, annualVol: 0.25 });
+    const { result } = await executeRun({ request: { kind: 'walkforward', walkforward: { inSample: 500, outOfSample: 200 } }, ir, data, symbols: ['sp:SPX'], params: {} }, { workers: 0 });
+    return reportMessage(result, { runId: 'run-0004', uri });
+}
+
 function rangeOf(node: AstNode | undefined): SourceRange | undefined {
     const r = node?.$cstNode?.range;
     return r ? { start: { line: r.start.line, character: r.start.character }, end: { line: r.end.line, character: r.end.character } } : undefined;

@@ -1,0 +1,328 @@
+/**
+ * The tearsheet (protocol/src/tearsheet.ts) and the benchmark curve (runtime/src/pipeline/result.ts),
+ * each figure against an independent calculation: hand-worked curves, the engine's own metrics
+ * (runtime/src/engine/metrics.ts, a separate implementation), compounding per-bar returns instead
+ * of taking period-end ratios, regression by the normal equations instead of covariances, and a
+ * real backtest, sweep and walk-forward through the run pipeline.
+ */
+import { describe, expect, it } from 'vitest';
+import { fromWire } from '../../../protocol/src/numbers.js';
+import { RunResult, type Trial } from '../../../protocol/src/run-result.js';
+import {
+    drawdownEpisodes, histogram, monthKey, periodReturns, relativeStats, returnsOf, rolling, rollingWindow, sweepGrid, tearsheetOf, tradeAnalysis, yearKey,
+} from '../../../protocol/src/tearsheet.js';
+import { reportMessage } from '../../../protocol/src/wire.js';
+import { computeMetrics } from '../../src/engine/metrics.js';
+import type { LoadedBars } from '../../src/data/load.js';
+import { executeRun } from '../../src/pipeline/execute.js';
+import { prepareRun, type RunRequest } from '../../src/pipeline/prepare.js';
+import { benchmarkCurve } from '../../src/pipeline/result.js';
+import { irOf, synthBars, CROSS_SRC } from '../engine/fixtures.js';
+
+const DAY = 86_400_000;
+const T0 = Date.UTC(2020, 0, 1);
+
+/** A seeded random walk (a different generator from the engine fixtures'). */
+function walk(n: number, seed: number, drift = 0.0003, vol = 0.01): number[] {
+    let s = seed >>> 0;
+    const u = (): number => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 2 ** 32; };
+    const out: number[] = [];
+    let e = 100;
+    for (let i = 0; i < n; i++) {
+        const z = Math.sqrt(-2 * Math.log(u() + 1e-12)) * Math.cos(2 * Math.PI * u());
+        e *= 1 + drift + vol * z;
+        out.push(e);
+    }
+    return out;
+}
+
+describe('calendar returns', () => {
+    it('each month is the compounded product of its bars\' returns; each year the product of its months', () => {
+        const n = 800;
+        const ts = Array.from({ length: n }, (_, i) => T0 + i * DAY);
+        const equity = walk(n, 3);
+        const months = periodReturns(ts, equity, 100, monthKey);
+        // Independent: compound per-bar returns grouped by (year, month) from the dates.
+        const r = returnsOf(equity, 100);
+        const compounded = new Map<string, number>();
+        ts.forEach((t, i) => {
+            const d = new Date(t), k = `${d.getUTCFullYear()}-${d.getUTCMonth()}`;
+            compounded.set(k, (compounded.get(k) ?? 1) * (1 + r[i]!));
+        });
+        expect(months).toHaveLength(compounded.size);
+        for (const m of months) expect(m.ret).toBeCloseTo(compounded.get(`${Math.floor(m.key / 12)}-${m.key % 12}`)! - 1, 12);
+        const years = periodReturns(ts, equity, 100, yearKey);
+        for (const y of years) {
+            const product = months.filter(m => Math.floor(m.key / 12) === y.key).reduce((a, m) => a * (1 + m.ret), 1);
+            expect(y.ret).toBeCloseTo(product - 1, 12);
+        }
+        // All years compound to the total return.
+        expect(years.reduce((a, y) => a * (1 + y.ret), 1) - 1).toBeCloseTo(equity[n - 1]! / 100 - 1, 12);
+        // By hand: January 2020 is bars 0..30.
+        expect(months[0]).toEqual({ key: 2020 * 12, ret: equity[30]! / 100 - 1 });
+    });
+});
+
+describe('drawdowns', () => {
+    it('peaks, troughs, recoveries and depths of a hand-made curve, deepest first', () => {
+        const eq = [110, 99, 88, 110, 121, 115, 121.5, 100, 105];
+        expect(drawdownEpisodes(eq, 100)).toEqual([
+            { peak: 0, trough: 2, recovery: 3, depth: 88 / 110 - 1 },
+            { peak: 6, trough: 7, recovery: -1, depth: 100 / 121.5 - 1 },
+            { peak: 4, trough: 5, recovery: 6, depth: 115 / 121 - 1 },
+        ]);
+        // Below the capital from the first bar: the capital is the peak (index -1).
+        expect(drawdownEpisodes([90, 95, 101], 100)).toEqual([{ peak: -1, trough: 0, recovery: 2, depth: 90 / 100 - 1 }]);
+    });
+
+    it('the deepest is the engine\'s max drawdown, on a long random curve', () => {
+        const eq = walk(3000, 11, 0, 0.02);
+        const ts = Float64Array.from(eq, (_, i) => T0 + i * DAY);
+        const m = computeMetrics({ ts, equity: Float64Array.from(eq), capital: 100, trades: [] });
+        const episodes = drawdownEpisodes(eq, 100);
+        expect(-episodes[0]!.depth).toBeCloseTo(m.maxDrawdown, 12);
+        // Episodes do not overlap: each starts at or after the previous one's recovery.
+        const byTime = [...episodes].sort((a, b) => a.peak - b.peak);
+        for (let i = 1; i < byTime.length; i++) expect(byTime[i]!.peak).toBeGreaterThanOrEqual(byTime[i - 1]!.recovery);
+    });
+});
+
+describe('statistics against a benchmark', () => {
+    it('a run that is exactly 0.1% + 1.5 × the benchmark per bar: beta 1.5, alpha 0.1% a bar, correlation 1', () => {
+        const b = walk(500, 5).map((e, i, a) => (i ? e / a[i - 1]! - 1 : 0));
+        const r = b.map(x => 0.001 + 1.5 * x);
+        const s = relativeStats(r, b, 252);
+        expect(s.beta).toBeCloseTo(1.5, 10);
+        expect(s.alpha).toBeCloseTo(0.001 * 252, 10);
+        expect(s.correlation).toBeCloseTo(1, 10);
+    });
+
+    it('beta and alpha by the normal equations, correlation by sums, information ratio by hand, on noisy returns', () => {
+        const b = walk(400, 8).map((e, i, a) => (i ? e / a[i - 1]! - 1 : 0));
+        const noise = walk(400, 9, 0, 0.005).map((e, i, a) => (i ? e / a[i - 1]! - 1 : 0));
+        const r = b.map((x, i) => 0.0002 + 0.7 * x + noise[i]!);
+        const n = r.length;
+        const Sx = b.reduce((a, x) => a + x, 0), Sy = r.reduce((a, x) => a + x, 0);
+        const Sxx = b.reduce((a, x) => a + x * x, 0), Syy = r.reduce((a, x) => a + x * x, 0), Sxy = b.reduce((a, x, i) => a + x * r[i]!, 0);
+        const slope = (n * Sxy - Sx * Sy) / (n * Sxx - Sx * Sx);
+        const intercept = (Sy - slope * Sx) / n;
+        const corr = (n * Sxy - Sx * Sy) / Math.sqrt((n * Sxx - Sx * Sx) * (n * Syy - Sy * Sy));
+        const ex = r.map((x, i) => x - b[i]!);
+        const exMean = ex.reduce((a, x) => a + x, 0) / n;
+        const exSd = Math.sqrt(ex.reduce((a, x) => a + (x - exMean) ** 2, 0) / (n - 1));
+        const s = relativeStats(r, b, 252);
+        expect(s.beta).toBeCloseTo(slope, 10);
+        expect(s.alpha).toBeCloseTo(intercept * 252, 10);
+        expect(s.correlation).toBeCloseTo(corr, 10);
+        expect(s.informationRatio).toBeCloseTo(exMean / exSd * Math.sqrt(252), 10);
+        expect(s.trackingError).toBeCloseTo(exSd * Math.sqrt(252), 10);
+    });
+});
+
+describe('rolling statistics', () => {
+    it('each point is the engine\'s Sharpe and volatility of the equity over that window', () => {
+        const n = 700, w = 126;
+        const eq = walk(n, 21);
+        const ts = eq.map((_, i) => T0 + i * DAY);
+        const r = returnsOf(eq, 100);
+        const roll = rolling(r, null, w, 252, 50);
+        expect(roll.at.length).toBeLessThanOrEqual(50);
+        expect(roll.at[roll.at.length - 1]).toBe(n - 1);
+        for (const [k, i] of roll.at.entries()) {
+            // The window's returns are those of equity[i-w+1..i], the first measured from equity[i-w].
+            const m = computeMetrics({ ts: Float64Array.from(ts.slice(i - w + 1, i + 1)), equity: Float64Array.from(eq.slice(i - w + 1, i + 1)), capital: i - w >= 0 ? eq[i - w]! : 100, trades: [], periodsPerYear: 252 });
+            expect(roll.sharpe[k]).toBeCloseTo(m.sharpe, 9);
+            expect(roll.volatility[k]).toBeCloseTo(m.annualVolatility, 9);
+        }
+    });
+
+    it('a flat stretch (a halted strategy) has no volatility and no Sharpe, as the engine\'s metrics say; the windows after it are exact again', () => {
+        const eq = [...walk(300, 4), ...Array<number>(200).fill(0)];
+        for (let i = 300; i < 500; i++) eq[i] = eq[299]!;
+        eq.push(...walk(300, 6).map(e => e * eq[299]! / 100));
+        const ts = eq.map((_, i) => T0 + i * DAY);
+        const r = returnsOf(eq, 100), w = 100;
+        const roll = rolling(r, null, w, 252, 800);
+        for (const [k, i] of roll.at.entries()) {
+            const m = computeMetrics({ ts: Float64Array.from(ts.slice(i - w + 1, i + 1)), equity: Float64Array.from(eq.slice(i - w + 1, i + 1)), capital: i - w >= 0 ? eq[i - w]! : 100, trades: [], periodsPerYear: 252 });
+            if (i >= 399 && i < 500) {
+                expect(roll.volatility[k]).toBe(0);
+                expect(roll.sharpe[k]).toBeNaN();
+                expect(m.annualVolatility).toBe(0);
+            } else {
+                expect(roll.sharpe[k]).toBeCloseTo(m.sharpe, 8);
+                expect(roll.volatility[k]).toBeCloseTo(m.annualVolatility, 10);
+            }
+        }
+    });
+
+    it('rolling beta is the full-sample beta of each window', () => {
+        const b = walk(300, 1).map((e, i, a) => (i ? e / a[i - 1]! - 1 : 0));
+        const r = b.map((x, i) => 2 * x + (i % 2 ? 0.001 : -0.001));
+        const roll = rolling(r, b, 60, 252, 10);
+        roll.at.forEach((i, k) => expect(roll.beta![k]).toBeCloseTo(relativeStats(r.slice(i - 59, i + 1), b.slice(i - 59, i + 1), 252).beta, 10));
+    });
+
+    it('a window of half a year, shorter for a short run, none for a very short one', () => {
+        expect(rollingWindow(1000, 252)).toBe(126);
+        expect(rollingWindow(200, 252)).toBe(50);
+        expect(rollingWindow(30, 252)).toBe(0);
+    });
+});
+
+describe('trade analysis', () => {
+    const trade = (symbol: string, side: 'long' | 'short', days: number, pnl: number, ret: number) => ({ symbol, side, entryTs: T0, exitTs: T0 + days * DAY, pnl, returnPct: ret });
+
+    it('win rate, profit factor, expectancy, average win and loss, holding times, by asset and side — by hand', () => {
+        const a = tradeAnalysis([
+            trade('x:A', 'long', 2, 300, 0.03), trade('x:A', 'short', 10, -100, -0.01),
+            trade('x:B', 'long', 0.5, 50, 0.005), trade('x:B', 'long', 40, -250, -0.025),
+        ])!;
+        expect(a.count).toBe(4);
+        expect([a.wins, a.losses, a.winRate]).toEqual([2, 2, 0.5]);
+        expect(a.profitFactor).toBeCloseTo(350 / 350, 12);
+        expect(a.expectancy).toBe(0);
+        expect(a.expectancyPct).toBeCloseTo(0, 12);
+        expect([a.avgWin, a.avgLoss, a.payoffRatio]).toEqual([175, -175, 1]);
+        expect([a.largestWin, a.largestLoss]).toEqual([300, -250]);
+        expect(a.holdingMs.median).toBe(6 * DAY);
+        expect(a.holdingMs.mean).toBe((2 + 10 + 0.5 + 40) / 4 * DAY);
+        expect(a.holdingMs.max).toBe(40 * DAY);
+        // ≤1h 0, ≤4h 0, ≤1d 1 (12 h), ≤1w 1 (2 d), ≤30d 1 (10 d), ≤91d 1 (40 d).
+        expect(a.holdingMs.bins.map(b => b.count)).toEqual([0, 0, 1, 1, 1, 1]);
+        const near = (got: typeof a.byAsset, want: { key: string; count: number; pnl: number; winRate: number; avgReturn: number }[]): void => {
+            expect(got.map(g => [g.key, g.count, g.pnl, g.winRate])).toEqual(want.map(g => [g.key, g.count, g.pnl, g.winRate]));
+            got.forEach((g, i) => expect(g.avgReturn).toBeCloseTo(want[i]!.avgReturn, 12));
+        };
+        near(a.byAsset, [
+            { key: 'x:A', count: 2, pnl: 200, winRate: 0.5, avgReturn: 0.01 },
+            { key: 'x:B', count: 2, pnl: -200, winRate: 0.5, avgReturn: -0.01 },
+        ]);
+        near(a.bySide, [
+            { key: 'long', count: 3, pnl: 100, winRate: 2 / 3, avgReturn: (0.03 + 0.005 - 0.025) / 3 },
+            { key: 'short', count: 1, pnl: -100, winRate: 0, avgReturn: -0.01 },
+        ]);
+        expect(a.returnBins.reduce((s, b) => s + b.count, 0)).toBe(4);
+    });
+
+    it('no losing trade: an infinite profit factor (as the metrics), no payoff ratio; no trades: nothing', () => {
+        const a = tradeAnalysis([trade('x:A', 'long', 1, 10, 0.01)])!;
+        expect(a.profitFactor).toBe('Infinity');
+        expect(a.payoffRatio).toBeNull();
+        expect(a.largestLoss).toBeNull();
+        expect(tradeAnalysis([])).toBeNull();
+    });
+
+    it('a million trades: analysed without overflowing the stack, counts whole', () => {
+        const many = Array.from({ length: 1_000_000 }, (_, i) => trade(i % 3 ? 'x:A' : 'x:B', i % 2 ? 'long' : 'short', (i % 10) + 1, i % 4 ? 1 : -2, 0));
+        const a = tradeAnalysis(many)!;
+        expect([a.count, a.wins, a.losses]).toEqual([1_000_000, 750_000, 250_000]);
+        expect(a.profitFactor).toBeCloseTo(750_000 / 500_000, 12);
+        expect([a.largestWin, a.largestLoss, a.holdingMs.max]).toEqual([1, -2, 10 * DAY]);
+        expect(a.byAsset.map(g => g.count)).toEqual([666_666, 333_334]);
+    });
+
+    it('histogram bins count every value once, the maximum in the last bin', () => {
+        const bins = histogram([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 5);
+        expect(bins.map(b => b.count)).toEqual([2, 2, 2, 2, 3]);
+        expect(bins[4]!.to).toBe(10);
+    });
+});
+
+describe('sweep grid', () => {
+    const trial = (fast: number, slow: number, stop: number, sharpe: number): Trial => ({ params: { fast, slow, stop, on: true }, metrics: { sharpe, maxDrawdown: -sharpe } as never });
+
+    it('the metric over the two params with most values; the best over the third', () => {
+        const trials = [trial(5, 20, 1, 0.5), trial(5, 20, 2, 0.9), trial(5, 30, 1, 0.2), trial(10, 20, 1, -0.1), trial(15, 30, 2, 1.2), trial(15, 30, 1, 1.0)];
+        const g = sweepGrid(trials, 'sharpe', { fast: 15, slow: 30, stop: 2, on: true })!;
+        expect(g.x).toEqual({ name: 'fast', values: [5, 10, 15], binned: false });
+        expect(g.y).toEqual({ name: 'slow', values: [20, 30], binned: false });
+        expect(g.others).toEqual(['stop']);
+        expect(g.cells).toEqual([[0.9, -0.1, null], [0.2, null, 1.2]]);
+        expect(g.chosen).toEqual({ x: 15, y: 30 });
+        // Drawdown: lower is better.
+        expect(sweepGrid(trials, 'maxDrawdown', {})!.cells[0]![0]).toBe(-0.9);
+    });
+
+    it('one varying param: no heatmap; a random search\'s many values: binned', () => {
+        expect(sweepGrid([trial(5, 20, 1, 0), trial(6, 20, 1, 0)], 'sharpe', {})).toBeNull();
+        const many = Array.from({ length: 200 }, (_, i) => trial(1 + i * 0.37, 10 + (i * 7) % 50, 1, i));
+        const g = sweepGrid(many, 'sharpe', {})!;
+        expect(g.x.binned).toBe(true);
+        expect(g.x.values).toHaveLength(20);
+        // Every trial lands in a cell: the best overall is in the grid.
+        expect(Math.max(...g.cells.flat().map(fromWire).filter(Number.isFinite))).toBe(199);
+    });
+});
+
+describe('benchmark curve', () => {
+    it('equal weights bought at the start bar\'s close; an asset without a bar yet buys at its first close; gaps carry the last close', () => {
+        const close = (xs: number[]) => ({ close: Float64Array.from(xs) });
+        const data = { assets: [close([10, 11, 12, 11, 13]), close([NaN, NaN, 50, NaN, 60])] as never };
+        const b = benchmarkCurve(data, 0, 5, 1, 1000);
+        // Bar 0: all cash. Bar 1: A buys 500/11 units; B has no price: 500 in cash. Bar 2: B buys 500/50.
+        const ua = 500 / 11, ub = 10;
+        const close2 = (got: Float64Array, want: number[]): void => { expect(got).toHaveLength(want.length); want.forEach((w, i) => expect(got[i]).toBeCloseTo(w, 9)); };
+        close2(b, [1000, 1000, ua * 12 + ub * 50, ua * 11 + ub * 50, ua * 13 + ub * 60]);
+        // From an offset (a walk-forward's stitched bars).
+        close2(benchmarkCurve(data, 2, 5, 0, 100), [100, 50 / 12 * 11 + 50, 50 / 12 * 13 + 60]);
+    });
+});
+
+// ------------------------------------------------------------------------------ through the pipeline
+
+const loaded = (bars: number): LoadedBars => ({ ...synthBars({ assets: 1, bars, seed: 7 }), ids: ['x:A'], sources: ['1d'] });
+
+async function execute(request: RunRequest, bars = 900) {
+    const ir = await irOf(CROSS_SRC);
+    const data = loaded(bars);
+    const p = await prepareRun(request, { compile: async () => ir, load: async () => data });
+    return { result: (await executeRun({ ...p, symbols: p.data.ids }, { workers: 0 })).result, data };
+}
+
+describe('in the run result', () => {
+    it('a backtest: a valid result whose tearsheet agrees with its metrics, trades and bars', async () => {
+        const { result, data } = await execute({ kind: 'backtest' });
+        expect(RunResult.safeParse(result).success).toBe(true);
+        const t = result.tearsheet!;
+        const m = result.metrics;
+        expect(t.bars).toBe(data.ts.length);
+        expect(t.yearly.reduce((a, y) => a * (1 + fromWire(y.ret)), 1) - 1).toBeCloseTo(fromWire(m.totalReturn), 10);
+        expect(-fromWire(t.drawdowns[0]!.depth)).toBeCloseTo(fromWire(m.maxDrawdown), 10);
+        expect(t.trades!.count).toBe(result.tradeCount);
+        expect(t.trades!.winRate).toBeCloseTo(fromWire(m.winRate), 12);
+        expect(fromWire(t.trades!.profitFactor)).toBeCloseTo(fromWire(m.profitFactor), 10);
+        expect(fromWire(t.trades!.expectancy)).toBeCloseTo(fromWire(m.avgTradePnl), 8);
+        // Buy and hold of the one asset from the close of the last warm-up bar.
+        const close = data.assets[0]!.close, start = result.benchmark!.startBar;
+        expect(start).toBe(result.warmupBars - 1);
+        expect(fromWire(t.benchmark!.totalReturn)).toBeCloseTo(close[close.length - 1]! / close[start]! - 1, 10);
+        expect(result.benchmark!.name).toBe('buy and hold x:A');
+        // Half a year of bars: the synthetic market trades every day (365.25 bars a year).
+        expect(fromWire(m.periodsPerYear)).toBeCloseTo(365.25, 6);
+        expect(t.rolling!.window).toBe(183);
+        expect(t.rolling!.beta).not.toBeNull();
+    });
+
+    it('a sweep: the heatmap of its trials, the chosen cell its best; a walk-forward: its stitched bars', async () => {
+        const { result } = await execute({ kind: 'sweep' }, 500);
+        const g = result.tearsheet!.sweep!;
+        expect([g.x.name, g.y.name].sort()).toEqual(['fast', 'slow']);
+        const best = fromWire(result.sweep!.trials[0]!.metrics.sharpe);
+        const at = g.cells[g.y.values.indexOf(result.params[g.y.name] as number)]![g.x.values.indexOf(result.params[g.x.name] as number)];
+        expect(fromWire(at)).toBe(best);
+        const wf = (await execute({ kind: 'walkforward' }, 900)).result;
+        expect(RunResult.safeParse(wf).success).toBe(true);
+        expect(wf.series!.benchmark).toHaveLength(wf.series!.ts.length);
+        expect(wf.tearsheet!.yearly.reduce((a, y) => a * (1 + fromWire(y.ret)), 1) - 1).toBeCloseTo(fromWire(wf.metrics.totalReturn), 10);
+    });
+
+    it('a result made before tearsheets gets one in its report message, from the whole series before thinning', async () => {
+        const { result } = await execute({ kind: 'backtest' }, 3000);
+        const { tearsheet, ...old } = result;
+        const msg = reportMessage(old, { maxPoints: 100 });
+        expect(msg.result.series!.ts.length).toBeLessThanOrEqual(100);
+        expect(msg.result.tearsheet).toEqual(tearsheet);
+        expect(tearsheetOf(result)).toEqual(tearsheet);
+    });
+});

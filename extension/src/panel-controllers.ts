@@ -55,6 +55,8 @@ async function strategyRange(uri: string | undefined, strategy: string | null): 
 
 /** Trades asked for per `runs.result` call while a report pages through them. */
 const TRADES_PAGE = 50_000;
+/** Trials a sweep's report asks for (ranked best first): its table shows 50, its parallel coordinates up to these. */
+const REPORT_TRIALS = 1000;
 
 /** Report messages of finished runs (they never change), from their results (`runs.result`). */
 export class ReportLoader {
@@ -83,9 +85,10 @@ export class ReportLoader {
         return r;
     }
 
-    /** The result with its series thinned for the charts and its trades fetched page by page (up to what a panel lists). */
+    /** The result with its series thinned for the charts, its best trials, and its trades fetched page by page (up to what a panel lists). */
     private async result(id: string): Promise<RunResult> {
-        const first = (await this.daemon.call('runs.result', { id, maxPoints: DEFAULT_MAX_POINTS, tradesLimit: TRADES_PAGE, trialsLimit: 0 })).result;
+        // The best trials (ranked) for the sweep's table and parallel coordinates; the heatmap comes with the tearsheet.
+        const first = (await this.daemon.call('runs.result', { id, maxPoints: DEFAULT_MAX_POINTS, tradesLimit: TRADES_PAGE, trialsLimit: REPORT_TRIALS })).result;
         const trades = [...first.trades];
         while (trades.length < Math.min(first.tradeCount, REPORT_MAX_ROWS)) {
             const page = (await this.daemon.call('runs.result', { id, maxPoints: 2, tradesOffset: trades.length, tradesLimit: TRADES_PAGE, trialsLimit: 0 })).result.trades;

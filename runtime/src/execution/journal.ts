@@ -9,6 +9,7 @@ import { NotFoundError } from '../../../protocol/src/errors.js';
 import { Mutex } from '../../../language/src/util/mutex.js';
 import type { DataStore } from '../store/store.js';
 import { apply, type Move, type OrderState, type OrderStatus, type OrderUpdate } from './order-state.js';
+import type { RiskEvent } from './risk.js';
 import type { OrderRequest } from './venue.js';
 
 export interface JournaledOrder extends OrderRequest, OrderStatus {
@@ -70,6 +71,27 @@ export class OrderJournal {
             await this.event(u.clientOrderId, seq, ts, u.kind, move.from, move.to, u);
             return move;
         }));
+    }
+
+    /** Stores a risk decision, after every one handed in before it. */
+    riskEvent(e: RiskEvent): Promise<void> {
+        return this.mutex.run(async () => {
+            const seq = Number(await this.store.scalar(`SELECT coalesce(max(seq), 0)::DOUBLE FROM exec_risk_events WHERE team = $1 AND deployment = $2`, [this.team, this.deployment])) + 1;
+            await this.store.run(`INSERT INTO exec_risk_events (team, deployment, seq, ts, kind, client_order_id, from_state, to_state, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [
+                this.team, this.deployment, seq, new Date(e.ts).toISOString(), e.kind, e.kind === 'state' ? null : e.clientOrderId,
+                e.kind === 'state' ? e.from : null, e.kind === 'state' ? e.to : null, e.kind === 'pass' ? null : e.reason,
+            ]);
+        });
+    }
+
+    async riskEvents(): Promise<RiskEvent[]> {
+        const rows = await this.store.rows(`SELECT ts, kind, client_order_id, from_state, to_state, reason FROM exec_risk_events WHERE team = $1 AND deployment = $2 ORDER BY seq`, [this.team, this.deployment]);
+        return rows.map(r => {
+            const ts = Date.parse(String(r['ts'])), kind = String(r['kind']);
+            if (kind === 'state') return { kind, ts, from: r['from_state'], to: r['to_state'], reason: String(r['reason']) } as RiskEvent;
+            if (kind === 'deny') return { kind, ts, clientOrderId: String(r['client_order_id']), reason: String(r['reason']) };
+            return { kind: 'pass', ts, clientOrderId: String(r['client_order_id']) };
+        });
     }
 
     async get(clientOrderId: string): Promise<JournaledOrder | undefined> {

@@ -11,6 +11,7 @@
  *   it was sized for that bar, as the backtest drops it) and resting orders waiting.
  * Cash and positions are the venue's own: they answer positions() and balances().
  */
+import type { JournaledOrder, OrderEvent } from './journal.js';
 import type { OrderUpdate } from './order-state.js';
 import type { AssetBar } from './streaming.js';
 import type { Amendment, OrderRequest, VenueAdapter, VenueOrder } from './venue.js';
@@ -135,6 +136,40 @@ export class PaperVenue implements VenueAdapter {
         }
         this.open = keep;
         for (const [s, b] of Object.entries(bars)) if (b !== null && b.close === b.close) this.lastClose.set(s, b.close);
+    }
+
+    /**
+     * After a restart: the venue as its journaled orders left it — cash and positions from every
+     * journaled fill, open orders open again (in journal order), last closes from the feed.
+     */
+    restore(orders: readonly JournaledOrder[], fills: readonly OrderEvent[], lastCloses: Readonly<Record<string, number>>): void {
+        const byId = new Map(orders.map(o => [o.clientOrderId, o]));
+        for (const o of orders) {
+            const w: Working = { order: o, state: o.state, filledQty: o.filledQty };
+            this.orders.set(o.clientOrderId, w);
+            if (o.state === 'new' || o.state === 'accepted' || o.state === 'partially_filled') this.open.push(o.clientOrderId);
+        }
+        for (const f of fills) {
+            const o = byId.get(f.clientOrderId);
+            if (f.kind !== 'fill' || !o) continue;
+            const signed = o.side === 'buy' ? f.fillQty! : -f.fillQty!;
+            this.cash -= signed * f.fillPrice! + f.fee!;
+            this.pos.set(o.symbol, (this.pos.get(o.symbol) ?? 0) + signed);
+            this.fills++;
+        }
+        for (const [k, q] of this.pos) if (Math.abs(q) * (lastCloses[k] ?? 1) < DUST) this.pos.set(k, 0);
+        for (const [k, c] of Object.entries(lastCloses)) this.lastClose.set(k, c);
+    }
+
+    /** Fills every open market order now at the last close (the kill switch: a paper position is flattened at once, not at the next bar). */
+    fillMarketAtLast(): void {
+        const keep: string[] = [];
+        for (const id of this.open) {
+            const w = this.orders.get(id)!, c = this.lastClose.get(w.order.symbol);
+            if (w.order.type === 'market' && c !== undefined) this.execute(w, c, true);
+            else keep.push(id);
+        }
+        this.open = keep;
     }
 
     private execute(w: Working, raw: number, slip: boolean): void {

@@ -3,14 +3,15 @@
  * handed to a venue, keyed by its client order id (client-order-id.ts), so recording the same
  * order twice fails instead of sending it twice; its state and fill totals change only together
  * with an exec_order_events row (seq 1, 2, … per order: every transition of order-state.ts, every
- * fill with its venue fill id) in the same transaction. Times are ISO strings.
+ * fill with its venue fill id) in the same transaction. exec_risk_events: every decision of the
+ * risk engine (risk.ts) in order: pass, deny with its reason, state change. Times are ISO strings.
  */
 import { type Migration } from '../store/migrations.js';
 
 export const EXECUTION_MIGRATIONS: readonly Migration[] = [
     {
         version: 12,
-        description: 'execution gateway: orders and their transitions',
+        description: 'execution gateway: orders, their transitions and risk decisions',
         statements: [
             `CREATE TABLE exec_orders (
                 team VARCHAR NOT NULL,
@@ -47,6 +48,17 @@ export const EXECUTION_MIGRATIONS: readonly Migration[] = [
                 fee DOUBLE,
                 reason VARCHAR,
                 PRIMARY KEY (team, deployment, client_order_id, seq))`,
+            `CREATE TABLE exec_risk_events (
+                team VARCHAR NOT NULL,
+                deployment VARCHAR NOT NULL,
+                seq INTEGER NOT NULL,
+                ts VARCHAR NOT NULL,
+                kind VARCHAR NOT NULL CHECK (kind IN ('pass', 'deny', 'state')),
+                client_order_id VARCHAR,
+                from_state VARCHAR,
+                to_state VARCHAR,
+                reason VARCHAR,
+                PRIMARY KEY (team, deployment, seq))`,
         ],
     },
 ];

@@ -137,7 +137,7 @@ export class ExecutionGateway {
         const submitted: OrderRequest[] = [], denied: { order: OrderRequest; reason: string }[] = [];
         let duplicates = 0;
         for (const r of requests) {
-            if (await this.c.journal.get(r.clientOrderId)) { duplicates++; continue; }
+            if (await this.c.journal.has(r.clientOrderId)) { duplicates++; continue; }
             const d = this.c.risk.check(r, book, this.now(), system);
             if (!d.pass) { denied.push({ order: r, reason: d.reason }); continue; }
             if (!(await this.c.journal.record(this.c.venue.name, r, barTs))) { duplicates++; continue; }

@@ -38,21 +38,33 @@ const COLUMNS = 'client_order_id, venue, symbol, side, type, qty, price, reduce_
 
 export class OrderJournal {
     private readonly mutex = new Mutex();
+    /** Journaled order ids, once read (has). Only this object writes this deployment's orders. */
+    private known: Set<string> | undefined;
 
     constructor(private readonly store: DataStore, readonly team: string, readonly deployment: string, private readonly now: () => Date = () => new Date()) {}
 
     /** Journals an order as `new` before it is sent; false if its id is already journaled (do not send it). */
     async record(venue: string, o: OrderRequest, barTs: number): Promise<boolean> {
         return this.mutex.run(() => this.store.transaction(async () => {
-            const exists = await this.store.scalar(`SELECT count(*)::DOUBLE FROM exec_orders WHERE team = $1 AND deployment = $2 AND client_order_id = $3`, [this.team, this.deployment, o.clientOrderId]);
-            if (Number(exists) > 0) return false;
             const ts = this.now().toISOString();
-            await this.store.run(`INSERT INTO exec_orders (team, deployment, ${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'new', 0, 0, 0, $13, $13)`, [
+            // The primary key decides: a journaled id inserts nothing.
+            const inserted = await this.store.run(`INSERT INTO exec_orders (team, deployment, ${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'new', 0, 0, 0, $13, $13) ON CONFLICT DO NOTHING`, [
                 this.team, this.deployment, o.clientOrderId, venue, o.symbol, o.side, o.type, o.qty, o.price ?? null, o.reduceOnly ?? false, o.expireTs ?? null, barTs, ts,
             ]);
+            this.known?.add(o.clientOrderId);
+            if (inserted === 0) return false;
             await this.event(o.clientOrderId, 1, ts, 'new', null, 'new', null);
             return true;
         }));
+    }
+
+    /** Whether an order id is journaled (the ids are read once, then kept: the check before every order is in memory). */
+    async has(clientOrderId: string): Promise<boolean> {
+        if (!this.known) {
+            const rows = await this.store.rows(`SELECT client_order_id FROM exec_orders WHERE team = $1 AND deployment = $2`, [this.team, this.deployment]);
+            this.known ??= new Set(rows.map(r => String(r['client_order_id'])));
+        }
+        return this.known.has(clientOrderId);
     }
 
     /** Applies a venue update: the move it makes (stored with its event), or null when it changes nothing (a duplicate). */

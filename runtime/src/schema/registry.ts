@@ -1,12 +1,13 @@
 /**
  * The schema of alphaforge.duckdb: the one ordered list of migrations, assembled from what each
- * module contributes in its own schema.ts (data, iam, orchestrator, experiments, registry), and the opener
+ * module contributes in its own schema.ts (data, iam, orchestrator, experiments, registry, execution), and the opener
  * that hands it to the store. It sits above the modules so that none of them imports another to
  * reach the database (the store core, runtime/src/store/, knows no module). Versions run 1, 2, 3, …
  * in the order the migrations were released, whichever module owns them; append, never edit.
  */
 import { resolveStateDir } from '../../../protocol/src/discovery.js';
 import { DATA_MIGRATIONS, DATA_OWNERSHIP_MIGRATIONS } from '../data/schema.js';
+import { EXECUTION_MIGRATIONS } from '../execution/schema.js';
 import { EXPERIMENT_MIGRATIONS } from '../experiments/schema.js';
 import { IAM_IDENTITY_MIGRATIONS, IAM_MIGRATIONS } from '../iam/schema.js';
 import { RUN_ARTIFACT_MIGRATIONS, RUN_MIGRATIONS } from '../orchestrator/schema.js';
@@ -17,9 +18,9 @@ import { DataStore, type StoreOptions } from '../store/store.js';
 /**
  * Every module's migrations, in version order: the data store's own (1–3), then the daemon's
  * modules (IAM 4, runs 5, experiments 6–7), market data ownership (8), run artifacts (9), the
- * strategy registry (10), identity-provider users (11).
+ * strategy registry (10), identity-provider users (11), the execution gateway's orders (12).
  */
-export const MIGRATIONS: Schema = [...DATA_MIGRATIONS, ...IAM_MIGRATIONS, ...RUN_MIGRATIONS, ...EXPERIMENT_MIGRATIONS, ...DATA_OWNERSHIP_MIGRATIONS, ...RUN_ARTIFACT_MIGRATIONS, ...REGISTRY_MIGRATIONS, ...IAM_IDENTITY_MIGRATIONS];
+export const MIGRATIONS: Schema = [...DATA_MIGRATIONS, ...IAM_MIGRATIONS, ...RUN_MIGRATIONS, ...EXPERIMENT_MIGRATIONS, ...DATA_OWNERSHIP_MIGRATIONS, ...RUN_ARTIFACT_MIGRATIONS, ...REGISTRY_MIGRATIONS, ...IAM_IDENTITY_MIGRATIONS, ...EXECUTION_MIGRATIONS];
 checkSchema(MIGRATIONS);
 
 export const LATEST_VERSION = latestVersion(MIGRATIONS);

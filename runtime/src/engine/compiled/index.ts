@@ -14,7 +14,7 @@ import {
     BacktestError, type BacktestOptions, type BacktestResult, type BarData, type Backtester,
 } from '../types.js';
 import { Broker } from './broker.js';
-import { runLoop, type LoopAction, type LoopHooks } from './loop.js';
+import { bindLoop, runBars, type BarStepper, type LoopAction, type LoopHooks } from './loop.js';
 import { compileGraph, FIELDS, type Columns } from './program.js';
 import { CodeScope } from './scope.js';
 import { keepShape } from './shapes.js';
@@ -76,9 +76,40 @@ function periodOf(ts: number, schedule: string): [number, number, number] {
 
 export class CompiledBacktester implements Backtester {
     run(ir: StrategyIr, data: BarData, options: BacktestOptions = {}): BacktestResult {
+        checkData(ir, data);
+        const T = data.ts.length;
+        const run = prepareCompiledRun(ir, data, options);
+        runBars(run.step, T);
+        return run.finish(T);
+    }
+}
+
+/**
+ * One compiled run, ready to step: the generated bar loop bound to its account (broker), hooks and
+ * output arrays. The backtest steps it over all the bars and calls finish; the streaming engine
+ * (execution/streaming.ts) steps it one bar at a time as bars arrive, over columns with room for
+ * bars still to come — the same program, so the same semantics.
+ */
+export interface CompiledRun {
+    readonly broker: Broker;
+    readonly equity: Float64Array;
+    readonly exposure: Float64Array;
+    readonly warmup: number;
+    readonly params: Readonly<Record<string, number | boolean>>;
+    /** Bars t0 … t1−1 (their data must be in place); state carries over between calls. */
+    readonly step: BarStepper;
+    /** After the last bar (T bars stepped): closes every position ('end'), releases the data, the result. */
+    finish(T: number): BacktestResult;
+}
+
+/**
+ * Compiles and binds a run over `data` (whose columns may be longer than the bars stepped so far:
+ * the loop reads bar t only when stepping t). The caller checks the data (checkData) first.
+ */
+export function prepareCompiledRun(ir: StrategyIr, data: BarData, options: BacktestOptions = {}): CompiledRun {
+    {
         const params = bindParams(ir, options.params);
         const N = ir.universe.length;
-        checkData(ir, data);
         const T = data.ts.length;
         const aliases = new Map<string, number>();
         ir.universe.forEach((u, i) => { if (u.alias) aliases.set(u.alias, i); });
@@ -153,7 +184,7 @@ export class CompiledBacktester implements Backtester {
         const equity = reuse ? reuse.equity.subarray(0, T) : new Float64Array(T);
         const exposure = reuse ? reuse.exposure.subarray(0, T).fill(0) : new Float64Array(T);
         const progressEvery = options.progressEvery ?? 0;
-        runLoop({
+        const step = bindLoop({
             N, fill: ir.fill,
             stop: stopNode !== undefined, take: takeNode !== undefined, trail: trailNode !== undefined,
             trailIsFraction: isFraction(trailNode),
@@ -166,27 +197,30 @@ export class CompiledBacktester implements Backtester {
         }, graph, {
             B: broker, H: hooks, assets: data.assets, C: columns, TS: data.ts, equity, exposure,
             tgtV: hooks.tgtV, tgtQ: hooks.tgtQ, addQ: hooks.addQ, warmup, maxDd, progressEvery,
-        }, T);
-        for (const r of graph.resamplers) {
-            r.release();
-            keepShape(r);
-        }
-
-        if (T > 0) {
-            broker.closeAll(T - 1, 'end');
-            equity[T - 1] = broker.equity();
-            exposure[T - 1] = 0;
-        }
-        options.onProgress?.(1);
-        const fp = options.fingerprints === false ? { exact: '', structural: '' } : runFingerprints(ir, params);
-        return {
-            strategy: ir.strategy,
-            equity, exposure,
-            fills: broker.fills, trades: broker.trades, events: broker.events,
-            warmupBars: warmup,
-            params,
-            provenance: { exactFingerprint: fp.exact, structuralFingerprint: fp.structural, dataSnapshot: data.snapshotHash, engineVersion: ENGINE_VERSION, seed: options.seed ?? 0 },
+        });
+        const finish = (T: number): BacktestResult => {
+            for (const r of graph.resamplers) {
+                r.release();
+                keepShape(r);
+            }
+            if (T > 0) {
+                broker.closeAll(T - 1, 'end');
+                equity[T - 1] = broker.equity();
+                exposure[T - 1] = 0;
+            }
+            options.onProgress?.(1);
+            const fp = options.fingerprints === false ? { exact: '', structural: '' } : runFingerprints(ir, params);
+            return {
+                strategy: ir.strategy,
+                equity: T === equity.length ? equity : equity.slice(0, T),
+                exposure: T === exposure.length ? exposure : exposure.slice(0, T),
+                fills: broker.fills, trades: broker.trades, events: broker.events,
+                warmupBars: warmup,
+                params,
+                provenance: { exactFingerprint: fp.exact, structuralFingerprint: fp.structural, dataSnapshot: data.snapshotHash, engineVersion: ENGINE_VERSION, seed: options.seed ?? 0 },
+            };
         };
+        return { broker, equity, exposure, warmup, params, step, finish };
     }
 }
 
@@ -405,7 +439,8 @@ function conditionOnly(ir: StrategyIr): Set<NodeId> {
     return new Set(conditions.filter(id => !other.has(id)));
 }
 
-function checkData(ir: StrategyIr, data: BarData): void {
+/** The data fits the strategy: one column per asset and field, all of the time axis's length, times increasing. */
+export function checkData(ir: StrategyIr, data: BarData): void {
     if (data.assets.length !== ir.universe.length) {
         throw new BacktestError(`strategy ${ir.strategy} trades ${ir.universe.length} asset(s) (${ir.universe.map(u => u.id).join(', ')}) but the data has ${data.assets.length}`);
     }

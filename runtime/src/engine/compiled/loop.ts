@@ -119,6 +119,24 @@ const FIRST_SINGLE_BARS = 16;
  * scope's state array between calls (in local variables during one).
  */
 export function runLoop(spec: LoopSpec, graph: Graph, env: LoopEnv, T: number): void {
+    runBars(bindLoop(spec, graph, env), T);
+}
+
+/** Bars t0 … t1−1 of a bound loop (T: the run's length, for progress). State carries over between calls. */
+export type BarStepper = (t0: number, t1: number, T: number) => void;
+
+/** Bars 0 … T−1 through a bound loop, in the chunks described at runLoop. */
+export function runBars(step: BarStepper, T: number): void {
+    const first = Math.min(T, FIRST_SINGLE_BARS);
+    for (let t = 0; t < first; t++) step(t, t + 1, T);
+    for (let t0 = first; t0 < T; t0 += CHUNK) step(t0, Math.min(T, t0 + CHUNK), T);
+}
+
+/**
+ * The generated loop bound to one run's env: call it for consecutive ranges of bars (the backtest
+ * in chunks, the streaming engine one bar at a time as bars arrive — execution/streaming.ts).
+ */
+export function bindLoop(spec: LoopSpec, graph: Graph, env: LoopEnv): BarStepper {
     const s = graph.scope;
     for (const [k, v] of Object.entries(env)) s.bind(k, v);
     const B = env.B;
@@ -160,9 +178,8 @@ ${s.storeLocals().join('\n')}
         if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
         cache.set(src, fn);
     }
-    const first = Math.min(T, FIRST_SINGLE_BARS);
-    for (let t = 0; t < first; t++) fn(s.env, t, t + 1, T);
-    for (let t0 = first; t0 < T; t0 += CHUNK) fn(s.env, t0, Math.min(T, t0 + CHUNK), T);
+    const loop = fn, envArr = s.env;
+    return (t0, t1, T) => loop(envArr, t0, t1, T);
 }
 
 /** Code for every asset: a loop, or a block for asset 0 when there is one (indices fold to constants). */

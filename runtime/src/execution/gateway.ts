@@ -1,0 +1,151 @@
+/**
+ * The execution gateway of one deployment: what the streaming engine decided at a bar close
+ * becomes venue orders, each sized, checked by the risk engine, journaled as `new` and only then
+ * handed to the adapter; what the venue does comes back through the journal's state machine.
+ *
+ * - Sizing: a market intent's target value (fraction targets × the engine's equity) is divided by
+ *   this close, a target quantity is taken as is, and the venue's position is subtracted (the
+ *   backtest sizes at the fill price: a live order must have its quantity when it leaves, so the
+ *   venue fills it at the next open with the quantity decided at this close). Resting limit and
+ *   stop orders go as the engine placed them. The engine's own exits (stop_loss, take_profit,
+ *   trailing_stop, drawdown, end) become reduce-only market orders that close the venue position.
+ * - Ids: client-order-id.ts from the deployment, the bar's time and the order's place in the bar,
+ *   so deciding the same bar again (a retry, a replay after a restart) finds the order journaled
+ *   and sends nothing.
+ * - The kill switch: HALTED first (nothing new passes), every open order cancelled, every position
+ *   flattened by reduce-only market orders that pass the risk engine as the system's own.
+ */
+import { clientOrderId } from './client-order-id.js';
+import type { OrderJournal } from './journal.js';
+import type { Book, RiskEngine } from './risk.js';
+import type { BarOutcome, OrderIntent } from './streaming.js';
+import type { OrderRequest, VenueAdapter } from './venue.js';
+
+export interface GatewayConfig {
+    readonly deployment: string;
+    /** The strategy's universe, in order: symbol of asset a. */
+    readonly symbols: readonly string[];
+    readonly venue: VenueAdapter;
+    readonly journal: OrderJournal;
+    readonly risk: RiskEngine;
+    /** Wall clock in ms (decisions and rate limits). */
+    readonly now?: () => number;
+}
+
+export interface Handed {
+    readonly submitted: readonly OrderRequest[];
+    readonly denied: readonly { readonly order: OrderRequest; readonly reason: string }[];
+    /** Orders already journaled (a repeat of a bar): not sent again. */
+    readonly duplicates: number;
+}
+
+const EXIT_REASONS = new Set(['stop_loss', 'take_profit', 'trailing_stop', 'drawdown', 'end']);
+const DUST = 1e-12;
+
+export class ExecutionGateway {
+    private readonly now: () => number;
+    private readonly unsubscribe: () => void;
+    private applying: Promise<unknown> = Promise.resolve();
+    /** Venue updates the journal could not apply (kept, never dropped silently). */
+    readonly problems: string[] = [];
+
+    constructor(private readonly c: GatewayConfig) {
+        this.now = c.now ?? Date.now;
+        this.unsubscribe = c.venue.onUpdate(u => {
+            this.applying = this.c.journal.apply(u).catch((e: unknown) => { this.problems.push(e instanceof Error ? e.message : String(e)); });
+        });
+    }
+
+    /** Waits until every venue update received so far is journaled. */
+    async settled(): Promise<void> {
+        let last;
+        do { last = this.applying; await last; } while (last !== this.applying);
+    }
+
+    close(): void {
+        this.unsubscribe();
+    }
+
+    /**
+     * The orders of one bar outcome: `closes` are the bar's close per asset (NaN: no bar), `equity`
+     * the engine's at this close (what its fraction targets are fractions of).
+     */
+    async onBar(out: BarOutcome, closes: readonly number[]): Promise<Handed> {
+        const positions = await this.c.venue.positions();
+        const requests: OrderRequest[] = [];
+        const symbols = this.c.symbols;
+        let seq = 0;
+        const id = () => clientOrderId({ deployment: this.c.deployment, barTs: out.ts, rule: seq++ });
+        for (const f of out.fills) {
+            if (!EXIT_REASONS.has(f.reason) || f.bar !== out.bar) continue;
+            const held = positions[symbols[f.asset]!] ?? 0;
+            const q = Math.abs(held);
+            if (q > DUST) requests.push({ clientOrderId: id(), symbol: symbols[f.asset]!, side: held > 0 ? 'sell' : 'buy', type: 'market', qty: q, reduceOnly: true });
+            else seq++;
+        }
+        for (const o of out.orders) {
+            const r = this.request(o, id(), positions, closes);
+            if (r) requests.push(r);
+        }
+        const book = await this.book(positions, closes);
+        this.c.risk.mark(book.equity, out.ts);
+        return this.hand(requests, out.ts, book, false);
+    }
+
+    /** Kill switch: HALTED, every open order cancelled, every position flattened. */
+    async kill(reason: string, lastPrices: Readonly<Record<string, number>>): Promise<Handed> {
+        const ts = this.now();
+        this.c.risk.setState('HALTED', `kill switch: ${reason}`, ts);
+        for (const o of await this.c.venue.openOrders()) await this.c.venue.cancel(o.clientOrderId);
+        const positions = await this.c.venue.positions();
+        const requests: OrderRequest[] = Object.entries(positions).filter(([, q]) => Math.abs(q) > DUST).map(([symbol, q], k) => ({
+            clientOrderId: clientOrderId({ deployment: this.c.deployment, barTs: ts, rule: `kill-${k}` }),
+            symbol, side: q > 0 ? 'sell' as const : 'buy' as const, type: 'market' as const, qty: Math.abs(q), reduceOnly: true,
+        }));
+        const closes = this.c.symbols.map(s => lastPrices[s] ?? NaN);
+        return this.hand(requests, ts, await this.book(positions, closes), true);
+    }
+
+    private request(o: OrderIntent, cid: string, positions: Readonly<Record<string, number>>, closes: readonly number[]): OrderRequest | null {
+        const symbol = this.c.symbols[o.asset]!;
+        if (o.type !== 'market') {
+            return { clientOrderId: cid, symbol, side: o.qty > 0 ? 'buy' : 'sell', type: o.type, qty: Math.abs(o.qty), price: o.price };
+        }
+        const close = closes[o.asset]!;
+        const held = positions[symbol] ?? 0;
+        let delta: number;
+        if (o.fill === 'this_close') delta = o.addQty; // the engine filled it at this close: its quantity
+        else {
+            const target = o.targetValue === o.targetValue ? o.targetValue / close : o.targetQty === o.targetQty ? o.targetQty : held;
+            delta = target - held + o.addQty;
+        }
+        if (!Number.isFinite(delta) || Math.abs(delta) <= DUST) return null;
+        return { clientOrderId: cid, symbol, side: delta > 0 ? 'buy' : 'sell', type: 'market', qty: Math.abs(delta) };
+    }
+
+    /** The venue's book at these closes: equity is the balances (one quote currency) plus positions marked at the closes. */
+    private async book(positions: Readonly<Record<string, number>>, closes: readonly number[]): Promise<Book & { positions: Record<string, number> }> {
+        const prices: Record<string, number> = {};
+        this.c.symbols.forEach((s, a) => { if (closes[a]! === closes[a]!) prices[s] = closes[a]!; });
+        const balances = await this.c.venue.balances();
+        let equity = Object.values(balances).reduce((s, x) => s + x, 0);
+        for (const [s, q] of Object.entries(positions)) equity += q * (prices[s] ?? 0);
+        return { positions: { ...positions }, prices, equity };
+    }
+
+    private async hand(requests: readonly OrderRequest[], barTs: number, book: Book & { positions: Record<string, number> }, system: boolean): Promise<Handed> {
+        const submitted: OrderRequest[] = [], denied: { order: OrderRequest; reason: string }[] = [];
+        let duplicates = 0;
+        for (const r of requests) {
+            if (await this.c.journal.has(r.clientOrderId)) { duplicates++; continue; }
+            const d = this.c.risk.check(r, book, this.now(), system);
+            if (!d.pass) { denied.push({ order: r, reason: d.reason }); continue; }
+            if (!(await this.c.journal.record(this.c.venue.name, r, barTs))) { duplicates++; continue; }
+            await this.c.venue.submit(r);
+            submitted.push(r);
+            // Later orders of the bar are checked against the book this one would make.
+            if (r.type === 'market') book.positions[r.symbol] = (book.positions[r.symbol] ?? 0) + (r.side === 'buy' ? r.qty : -r.qty);
+        }
+        return { submitted, denied, duplicates };
+    }
+}

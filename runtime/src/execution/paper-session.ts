@@ -1,0 +1,95 @@
+/**
+ * A paper deployment's bar loop, in process: each closed bar of a feed goes to the paper venue
+ * first (it fills what is due at this bar's open, as the backtest fills before it decides), then
+ * through the streaming engine, and what the engine decided through the execution gateway (risk,
+ * journal, venue). The venue's capital, fees and slippage are the strategy's execution settings,
+ * with the backtest's defaults. The daemon's deployments and bench/execution.js drive this.
+ */
+import type { StrategyIr } from '../../../protocol/src/ir.js';
+import { evalScalar } from '../engine/ir-scalar.js';
+import { bindParams } from '../engine/params.js';
+import type { ParamValues } from '../engine/types.js';
+import type { DataStore } from '../store/store.js';
+import { ExecutionGateway, type Handed } from './gateway.js';
+import { OrderJournal } from './journal.js';
+import { PaperVenue } from './paper.js';
+import { RiskEngine, type RiskLimits } from './risk.js';
+import { StreamingEngine, type BarOutcome, type StreamBar } from './streaming.js';
+
+export interface PaperSessionConfig {
+    readonly store: DataStore;
+    readonly team: string;
+    readonly deployment: string;
+    readonly ir: StrategyIr;
+    /** Venue symbol of each universe entry (default: the universe's ids). */
+    readonly symbols?: readonly string[];
+    readonly params?: ParamValues;
+    readonly limits?: RiskLimits;
+    readonly now?: () => number;
+}
+
+export class PaperSession {
+    readonly engine: StreamingEngine;
+    readonly venue: PaperVenue;
+    readonly risk: RiskEngine;
+    readonly journal: OrderJournal;
+    readonly gateway: ExecutionGateway;
+    readonly symbols: readonly string[];
+    private riskWrites: Promise<void> = Promise.resolve();
+
+    constructor(c: PaperSessionConfig) {
+        const params = bindParams(c.ir, c.params);
+        const setting = (key: string, fallback: number) => {
+            const id = c.ir.execution[key]?.value;
+            const v = id === undefined ? undefined : evalScalar(c.ir, id, params);
+            return typeof v === 'number' ? v : fallback;
+        };
+        this.symbols = c.symbols ?? c.ir.universe.map(u => u.id);
+        this.engine = new StreamingEngine(c.ir, { params });
+        const fill = c.ir.fill === 'next_close' || c.ir.fill === 'this_close' ? c.ir.fill : 'next_open';
+        this.venue = new PaperVenue({ capital: setting('capital', 100_000), fees: setting('fees', 0.001), slippage: setting('slippage', 0.0005), fill });
+        this.journal = new OrderJournal(c.store, c.team, c.deployment, c.now ? () => new Date(c.now!()) : undefined);
+        this.risk = new RiskEngine(c.limits ?? {}, e => { this.riskWrites = this.journal.riskEvent(e); });
+        this.gateway = new ExecutionGateway({ deployment: c.deployment, symbols: this.symbols, venue: this.venue, journal: this.journal, risk: this.risk, now: c.now });
+    }
+
+    /**
+     * After a daemon restart: the strategy's state from the bars it had seen (replayed through the
+     * engine, nothing handed over), the venue's from the journal. Orders the journal holds are never
+     * sent again: a bar decided anew finds its ids journaled.
+     */
+    async resume(history: readonly StreamBar[]): Promise<void> {
+        for (const b of history) this.engine.push(b);
+        const last: Record<string, number> = {};
+        this.symbols.forEach((s, a) => { const c = this.engine.account.lastClose[a]!; if (c === c) last[s] = c; });
+        this.venue.restore(await this.journal.orders(), (await this.journal.events()).filter(e => e.kind === 'fill'), last);
+    }
+
+    /** One closed bar: venue fills, the engine's decision, the orders handed over (all journaled before it returns). */
+    async bar(bar: StreamBar): Promise<{ outcome: BarOutcome; handed: Handed }> {
+        this.venue.onBar(bar.ts, Object.fromEntries(this.symbols.map((s, a) => [s, bar.assets[a] ?? null])));
+        const outcome = this.engine.push(bar);
+        const handed = await this.gateway.onBar(outcome, bar.assets.map(b => b?.close ?? NaN));
+        await this.settled();
+        return { outcome, handed };
+    }
+
+    async kill(reason: string): Promise<Handed> {
+        const last: Record<string, number> = {};
+        this.symbols.forEach((s, a) => { const c = this.engine.account.lastClose[a]!; if (c === c) last[s] = c; });
+        const handed = await this.gateway.kill(reason, last);
+        this.venue.fillMarketAtLast();
+        await this.settled();
+        return handed;
+    }
+
+    /** Every venue update and risk decision so far is in the store. */
+    async settled(): Promise<void> {
+        await this.gateway.settled();
+        await this.riskWrites;
+    }
+
+    close(): void {
+        this.gateway.close();
+    }
+}

@@ -1,0 +1,51 @@
+/**
+ * The one interface every venue adapter implements (paper here; ccxt and external engines later):
+ * orders go in with the client order id the gateway derived (client-order-id.ts), and everything
+ * the venue does to them comes back as OrderUpdates on one stream, which the journal feeds through
+ * the state machine (order-state.ts). Submitting an id the venue already knows returns the order it
+ * has: that is what makes a retry or a restart safe.
+ */
+import type { OrderState, OrderUpdate } from './order-state.js';
+
+export type Side = 'buy' | 'sell';
+export type OrderType = 'market' | 'limit' | 'stop';
+
+export interface OrderRequest {
+    readonly clientOrderId: string;
+    readonly symbol: string;
+    readonly side: Side;
+    readonly type: OrderType;
+    /** Absolute quantity in units of the instrument. */
+    readonly qty: number;
+    /** Limit or stop price; absent for market orders. */
+    readonly price?: number;
+    /** Only reduces the position (the risk engine's REDUCING state and the kill switch send these). */
+    readonly reduceOnly?: boolean;
+    /** Cancel at this time (ms) if not filled. */
+    readonly expireTs?: number;
+}
+
+export interface VenueOrder extends OrderRequest {
+    readonly state: OrderState;
+    readonly filledQty: number;
+}
+
+export interface Amendment {
+    readonly qty?: number;
+    readonly price?: number;
+}
+
+export interface VenueAdapter {
+    readonly name: string;
+    /** Hands the order over; accepted or rejected comes on the stream. Idempotent by client order id. */
+    submit(order: OrderRequest): Promise<VenueOrder>;
+    cancel(clientOrderId: string): Promise<void>;
+    amend(clientOrderId: string, change: Amendment): Promise<void>;
+    openOrders(): Promise<VenueOrder[]>;
+    /** Signed position per symbol (absent: flat). */
+    positions(): Promise<Record<string, number>>;
+    /** Free balance per currency. */
+    balances(): Promise<Record<string, number>>;
+    /** Order updates and fills, in the order the venue sends them; returns the unsubscribe. */
+    onUpdate(listener: (u: OrderUpdate) => void): () => void;
+}

@@ -36,10 +36,15 @@ export interface AlphaForgeAddedServices {
 
 export type AlphaForgeServices = LangiumCoreServices & AlphaForgeAddedServices;
 
-export function createAlphaForgeModule(packs?: readonly CapabilityPack[]): Module<AlphaForgeServices, PartialLangiumCoreServices & AlphaForgeAddedServices> {
+/**
+ * @param packs the enabled packs (default: core).
+ * @param knownPacks packs that exist but are not enabled: a name of theirs is still unknown, and
+ * the diagnostic names the pack to add.
+ */
+export function createAlphaForgeModule(packs?: readonly CapabilityPack[], knownPacks: readonly CapabilityPack[] = []): Module<AlphaForgeServices, PartialLangiumCoreServices & AlphaForgeAddedServices> {
     return {
         alphaforge: {
-            Catalogue: () => new Catalogue(packs ?? [corePack]),
+            Catalogue: () => new Catalogue(packs ?? [corePack], knownPacks),
             Builtins: services => new Builtins(services),
             Analyzer: services => new Analyzer(services),
         },
@@ -86,6 +91,8 @@ export const AlphaForgeSharedModule: Module<LangiumSharedCoreServices, PartialLa
 export interface AlphaForgeContext extends DefaultSharedCoreModuleContext {
     /** Extra capability packs on top of the core pack. */
     packs?: readonly CapabilityPack[];
+    /** Packs that exist but the workspace does not enable (their names get a diagnostic naming the pack). */
+    knownPacks?: readonly CapabilityPack[];
 }
 
 /** Core (non-LSP) services: parser, linker, validator, analysis. */
@@ -94,7 +101,7 @@ export function createAlphaForgeServices(context: AlphaForgeContext): { shared: 
     const AlphaForge = inject(
         createDefaultCoreModule({ shared }),
         AlphaForgeGeneratedModule,
-        createAlphaForgeModule([corePack, ...(context.packs ?? [])]),
+        createAlphaForgeModule([corePack, ...(context.packs ?? [])], context.knownPacks),
     );
     shared.ServiceRegistry.register(AlphaForge);
     registerValidationChecks(AlphaForge);

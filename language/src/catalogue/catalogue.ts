@@ -60,8 +60,21 @@ export class Catalogue {
     private readonly consts = new Map<string, CatalogueConst>();
     private readonly packs: CapabilityPack[] = [];
 
-    constructor(packs: readonly CapabilityPack[] = [corePack]) {
+    /** Name → pack, for the names of packs that exist but are not enabled. */
+    private readonly disabled = new Map<string, string>();
+
+    /** @param known packs that exist but are not enabled: their names stay unknown, `disabledPackOf` names the pack. */
+    constructor(packs: readonly CapabilityPack[] = [corePack], known: readonly CapabilityPack[] = []) {
         for (const p of packs) this.register(p);
+        for (const p of known) {
+            if (this.packs.some(q => q.id === p.id)) continue;
+            for (const e of p.entries) if (!this.get(e.name) && !this.disabled.has(e.name)) this.disabled.set(e.name, p.id);
+        }
+    }
+
+    /** The pack, not enabled in this workspace, that contributes `name`. */
+    disabledPackOf(name: string): string | undefined {
+        return this.disabled.get(name);
     }
 
     /** Adds a pack. Throws with the entry's name if the pack is malformed or clashes. */

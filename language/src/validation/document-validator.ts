@@ -7,6 +7,8 @@ import {
     type AstNode, Cancellation, type LangiumDocument, type ValidationAcceptor, type ValidationOptions,
 } from 'langium';
 import { isModel } from '../generated/ast.js';
+import type { AlphaForgeServices } from '../alphaforge-module.js';
+import type { Catalogue } from '../catalogue/catalogue.js';
 
 /** The only AST types with registered checks: every check works on a whole strategy, def or file. */
 export const VALIDATED_TYPES: readonly string[] = ['Model', 'FunctionDef', 'Strategy'];
@@ -14,6 +16,13 @@ import type { Diagnostic } from 'vscode-languageserver-types';
 import { codeHref } from './alphaforge-validator.js';
 
 export class AlphaForgeDocumentValidator extends DefaultDocumentValidator {
+    private readonly catalogue: Catalogue;
+
+    constructor(services: AlphaForgeServices) {
+        super(services);
+        this.catalogue = services.alphaforge.Catalogue;
+    }
+
     override async validateDocument(document: LangiumDocument, options?: ValidationOptions, cancelToken?: Cancellation.CancellationToken): Promise<Diagnostic[]> {
         const diagnostics = (await super.validateDocument(document, options, cancelToken)).map(d => this.withCode(d));
         // Semantic errors on a line the parser had to repair are mostly echoes of the syntax error.
@@ -45,6 +54,11 @@ export class AlphaForgeDocumentValidator extends DefaultDocumentValidator {
         } else if (langiumCode === DocumentValidator.LinkingError) {
             code = 'AF003';
             const m = /named '([^']*)'/.exec(message);
+            const pack = m ? this.catalogue.disabledPackOf(m[1]!) : undefined;
+            if (m && pack !== undefined) {
+                message = `Unknown name '${m[1]}': it comes from the capability pack '${pack}', which this workspace does not enable. Add the pack to the workspace's packs (af pack add ${pack}) to use it.`;
+                return { ...d, message, code, codeDescription: { href: codeHref(code) }, data: { ...(d.data as object), code, pack } };
+            }
             message = m ? `Unknown name '${m[1]}': not a param, feature, signal, asset alias, def or builtin in scope. Defs of other files need an import.` : message;
         }
         if (!code) return d;

@@ -44,6 +44,9 @@ const runsPromoteCommand = lazy(daemonCmds, 'runsPromoteCommand');
 const registryPublishCommand = lazy(registryCmds, 'registryPublishCommand'), registryLsCommand = lazy(registryCmds, 'registryLsCommand');
 const registryShowCommand = lazy(registryCmds, 'registryShowCommand'), registryTransitionCommand = lazy(registryCmds, 'registryTransitionCommand');
 const registryDiffCommand = lazy(registryCmds, 'registryDiffCommand');
+const packCmds = () => import('./commands/pack.js');
+const packLsCommand = lazy(packCmds, 'packLsCommand'), packInfoCommand = lazy(packCmds, 'packInfoCommand'), packAddCommand = lazy(packCmds, 'packAddCommand');
+const packRemoveCommand = lazy(packCmds, 'packRemoveCommand'), packNewCommand = lazy(packCmds, 'packNewCommand');
 
 function parseScope(v: string): 'workspace' | 'store' | 'all' {
     if (v !== 'workspace' && v !== 'store' && v !== 'all') throw new CliError(`--scope must be workspace, store or all, not '${v}'`);
@@ -82,6 +85,31 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .argument('[name]', 'e.g. sma')
         .option('--markdown', 'print Markdown (docs/functions.md)', false)
         .action(async (name: string | undefined, opts) => { program.setOptionValue('exit', await functionsCommand(name, opts, out)); });
+
+    const pack = program.command('pack').description('The workspace\'s capability packs: list, inspect, add, remove, scaffold (docs/packs.md).');
+    const configOf = () => { const c = program.opts<{ config?: string }>().config; return c !== undefined ? { config: c } : {}; };
+    pack.command('ls')
+        .description('The packs this workspace loads (built-in and declared), and each declared pack that is refused, with why. Exit 1 if any is refused.')
+        .option('--json', 'print JSON', false)
+        .action(async opts => { program.setOptionValue('exit', await packLsCommand({ ...configOf(), json: opts.json }, out)); });
+    pack.command('info')
+        .description('A pack\'s version, AlphaForge range, origin and functions.')
+        .argument('<name>', 'e.g. core')
+        .action(async (name: string) => { program.setOptionValue('exit', await packInfoCommand(name, configOf(), out)); });
+    pack.command('add')
+        .description('Declare a pack folder in the config file: its name, a version range and the integrity hash of its files (run again after changing the pack).')
+        .argument('<folder>', 'the pack\'s folder (holds alphaforge-pack.json)')
+        .option('--version <range>', 'the version range to accept (default ^<the pack\'s version>)')
+        .action(async (folder: string, opts) => { program.setOptionValue('exit', await packAddCommand(folder, { ...configOf(), ...(opts.version ? { version: opts.version } : {}) }, out)); });
+    pack.command('remove')
+        .description('Take a pack out of the config file\'s packs.')
+        .argument('<name>', 'the pack\'s name')
+        .action(async (name: string) => { program.setOptionValue('exit', await packRemoveCommand(name, configOf(), out)); });
+    pack.command('new')
+        .description('Scaffold a pack folder: manifest, one function for both engines, a test and a README.')
+        .argument('<name>', 'lower-case letters, digits and -')
+        .option('--dir <folder>', 'where (default ./<name>)')
+        .action(async (name: string, opts) => { program.setOptionValue('exit', await packNewCommand(name, opts, out)); });
 
     program.command('compile')
         .description('Compile a strategy and print its IR (default), canonical DAG, or the DAG as Graphviz dot.')

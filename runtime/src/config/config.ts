@@ -25,6 +25,18 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 const count = z.number().int().positive();
 const path = z.string().min(1);
 
+/**
+ * A pack the workspace uses: packs are code, so one is loaded only if declared here, its version in
+ * the range and its folder's integrity hash (`af pack add` computes it) unchanged.
+ */
+export const PackDeclarationSchema = z.object({
+    name: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'must be a pack name (lower-case letters, digits, -)'),
+    version: z.string().min(1).describe('A version range, e.g. ^1.0.0.'),
+    path: path.describe('The pack\'s folder.'),
+    integrity: z.string().regex(/^sha256-[0-9a-f]{64}$/, 'must be sha256-<64 hex digits> (af pack add computes it)'),
+}).strict();
+export type PackDeclaration = z.infer<typeof PackDeclarationSchema>;
+
 export const ConfigSchema = z.object({
     stateDir: path.describe('The state directory: database, logs, runs, tokens.'),
     token: z.string().min(1).describe('API token of client commands (never in a file).'),
@@ -68,6 +80,7 @@ export const ConfigSchema = z.object({
     }).strict().partial(),
     // Single sign-on (file only): each layer may give part of it; the daemon checks the whole (OidcSettingsSchema).
     oidc: OidcSettingsSchema.partial(),
+    packs: z.array(PackDeclarationSchema).describe('The capability packs the workspace uses besides the built-in ones: name, version range, folder and integrity hash (docs/packs.md).'),
 }).strict().partial();
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -123,6 +136,7 @@ export const SETTINGS: readonly Setting[] = [
     { path: 'oidc.scopePrefix', default: 'af:' },
     { path: 'oidc.clockToleranceSeconds', default: '30' },
     { path: 'oidc.allowInsecureIssuer', default: 'false' },
+    { path: 'packs', default: 'none: the built-in packs only' },
 ];
 
 /** Settings that hold paths: relative ones in a file are relative to the file. */
@@ -227,6 +241,7 @@ export function fileLayer(file: string): Config {
         if (typeof v === 'string') setPath(out, p, absolute(v));
         else if (Array.isArray(v)) setPath(out, p, v.map(x => absolute(String(x))));
     }
+    if (Array.isArray(out['packs'])) out['packs'] = (out['packs'] as PackDeclaration[]).map(d => ({ ...d, path: absolute(d.path) }));
     return out as Config;
 }
 

@@ -19,9 +19,7 @@
 import type { IrNode, NodeId, StrategyIr } from '../../../../protocol/src/ir.js';
 import { evalScalar } from '../ir-scalar.js';
 import { BacktestError } from '../types.js';
-import { FUNCTIONS, type FunctionImpl } from '../indicators/index.js';
-import { crossSectional } from './cross-sectional.js';
-import { INLINE } from './inline.js';
+import { compiledFunction, isCrossSectionalFunction, PackFunctionError } from '../packs/hook.js';
 import { keepShape } from './shapes.js';
 import { CodeScope, FIELDS, type FieldName } from './scope.js';
 
@@ -199,10 +197,8 @@ function isScalarType(n: IrNode): boolean {
     return n.type.startsWith('scalar');
 }
 
-const XS_FUNCTIONS = new Set(['rank', 'xs_zscore', 'top_k', 'bottom_k']);
-
 function isCrossSectional(n: IrNode): boolean {
-    return n.op === 'call' && XS_FUNCTIONS.has(n.attrs['fn'] as string);
+    return n.op === 'call' && isCrossSectionalFunction(n.attrs['fn'] as string);
 }
 
 /** The nodes needed to compute `roots` (stopping at resample inputs, which run on their own clock, and at given series). */
@@ -291,22 +287,13 @@ function callCode(c: NodeContext, out: string): string {
     const { N, ir } = ctx;
     const fn = n.attrs['fn'] as string;
     const x = c.input;
-    switch (fn) {
-        case 'abs': return `${out} = Math.abs(${x(0)});`;
-        case 'log': return `${out} = Math.log(${x(0)});`;
-        case 'sqrt': return `${out} = Math.sqrt(${x(0)});`;
-        case 'sign': return `${out} = Math.sign(${x(0)});`;
-        case 'min': return `const l = ${x(0)}, r = ${x(1)}; ${out} = (l !== l || r !== r) ? NaN : (l < r ? l : r);`;
-        case 'max': return `const l = ${x(0)}, r = ${x(1)}; ${out} = (l !== l || r !== r) ? NaN : (l > r ? l : r);`;
-        case 'clamp': return `const v = ${x(0)}, lo = ${x(1)}, hi = ${x(2)}; ${out} = (v !== v || lo !== lo || hi !== hi) ? NaN : (v < lo ? lo : v > hi ? hi : v);`;
-        case 'resample': {
-            const r = resampler(ctx, n);
-            c.resamplers.push(r);
-            return `${out} = +${scope.bind(`resampler${n.id}`, r)}.value(t, ${a});`;
-        }
+    if (fn === 'resample') {
+        const r = resampler(ctx, n);
+        c.resamplers.push(r);
+        return `${out} = +${scope.bind(`resampler${n.id}`, r)}.value(t, ${a});`;
     }
-    const impl: FunctionImpl | undefined = FUNCTIONS[fn];
-    if (!impl) throw new BacktestError(`the engine has no implementation of ${fn}()`);
+    // The one hook to the packs (packs/hook.ts): whichever pack contributes fn.
+    const { impl, pack, builtIn } = compiledFunction(fn);
     const consts: number[] = [];
     const series: string[] = [];
     impl.params.forEach((kind, j) => {
@@ -320,26 +307,45 @@ function callCode(c: NodeContext, out: string): string {
     });
     if (impl.reads) for (const f of impl.reads) series.push(scope.column(f, a));
     const output = n.attrs['output'] as string | undefined;
-    const inline = INLINE[fn];
-    if (inline && output === undefined) return inline({ scope, id: n.id, a, truthOnly: c.truthOnly }, out, consts, series);
-    const made = Array.from({ length: N }, () => impl.create(consts));
+    const inline = impl.inline;
+    if (inline && (output === undefined || !impl.create)) return inline({ scope, id: n.id, a, truthOnly: c.truthOnly }, out, consts, series);
+    if (!impl.create) throw new BacktestError(`pack '${pack}': ${fn}() has no implementation the compiled engine can call`);
+    const create = impl.create;
+    const made = Array.from({ length: N }, () => (builtIn ? create(consts) : guarded(pack, fn, () => create(consts))));
     keepShape(made[0]!);
     const objects = scope.bind(`ind${n.id}`, made);
     const read = output !== undefined && impl.outputs ? impl.outputs[output] : undefined;
     if (output !== undefined && impl.outputs && !read) throw new BacktestError(`${fn}() has no output '${output}'`);
-    return read
+    const code = read
         ? `const o = ${objects}[${a}]; o.push(${series.join(', ')}); ${out} = +o.${read};`
         : `${out} = +${objects}[${a}].push(${series.join(', ')});`;
+    if (builtIn) return code;
+    // A pack that does not ship with AlphaForge runs guarded: a throw names the pack and the bar.
+    if (!scope.has('packFailure')) scope.bind('packFailure', (p: string, f: string, t: number, e: unknown) => new PackFunctionError(p, f, t, e));
+    return `try { ${code} } catch (e) { throw packFailure(${JSON.stringify(pack)}, ${JSON.stringify(fn)}, t, e); }`;
 }
 
-/** rank, xs_zscore, top_k, bottom_k: one call over every asset's input (in V), writing V. */
+function guarded<T>(pack: string, fn: string, f: () => T): T {
+    try {
+        return f();
+    } catch (err) {
+        throw new PackFunctionError(pack, fn, undefined, err);
+    }
+}
+
+/** A cross-sectional function (rank, top_k, …): one call over every asset's input (in V), writing V; k = its first constant argument. */
 function crossSectionalCode(ctx: CompileContext, n: IrNode, scope: CodeScope): string {
     const { N, ir } = ctx;
     const fn = n.attrs['fn'] as string;
-    const k = fn === 'top_k' || fn === 'bottom_k' ? evalScalar(ir, n.inputs[1]!, ctx.params) : 0;
-    if (!scope.has('XS')) scope.bind('XS', crossSectional);
+    const { impl, pack, builtIn } = compiledFunction(fn);
+    const j = impl.params.indexOf('const');
+    const k = j >= 0 ? evalScalar(ir, n.inputs[j]!, ctx.params) : 0;
+    const kernel = scope.bind(`xs${n.id}`, impl.crossSectional);
     const K = scope.bind(`count${n.id}`, typeof k === 'number' ? k : 0);
-    return `XS.${fn}(V, ${n.inputs[0]! * N}, ${n.id * N}, ${N}, ${K});`;
+    const code = `${kernel}(V, ${n.inputs[0]! * N}, ${n.id * N}, ${N}, ${K});`;
+    if (builtIn) return code;
+    if (!scope.has('packFailure')) scope.bind('packFailure', (p: string, f: string, t: number, e: unknown) => new PackFunctionError(p, f, t, e));
+    return `try { ${code} } catch (e) { throw packFailure(${JSON.stringify(pack)}, ${JSON.stringify(fn)}, t, e); }`;
 }
 
 /**

@@ -8,6 +8,7 @@ import type { IrNode, NodeId, StrategyIr } from '../../../../protocol/src/ir.js'
 import { BacktestError, type AssetBars } from '../types.js';
 import * as F from './functions.js';
 import { num, type Val } from './functions.js';
+import { PackFunctionError, referenceFunction, type ReferenceCall } from '../packs/hook.js';
 
 /** A time axis with one OHLCV column set per asset (the data's bars, or coarse bars for resample). */
 export interface Clock {
@@ -49,16 +50,9 @@ function elementwise(n: IrNode, args: readonly Val[]): Val {
         case 'if': return typeof x === 'boolean' ? (x ? y : z) : undefined;
         case 'call': {
             const fn = n.attrs['fn'] as string;
-            switch (fn) {
-                case 'abs': return arith(x, 0, Math.abs);
-                case 'log': return arith(x, 0, Math.log);
-                case 'sqrt': return arith(x, 0, Math.sqrt);
-                case 'sign': return arith(x, 0, Math.sign);
-                case 'min': return arith(x, y, (a, b) => (a < b ? a : b));
-                case 'max': return arith(x, y, (a, b) => (a > b ? a : b));
-                case 'clamp': return num(z) === undefined ? undefined : arith(x, y, (v, lo) => (v < lo ? lo : v > (z as number) ? (z as number) : v));
-            }
-            throw new BacktestError(`${fn}() is not an elementwise function`);
+            const { impl, pack, builtIn } = referenceFunction(fn);
+            if (!impl.elementwise) throw new BacktestError(`${fn}() is not an elementwise function`);
+            return builtIn ? impl.elementwise(args) : guarded(pack, fn, undefined, () => impl.elementwise!(args));
         }
     }
     throw new BacktestError(`the reference interpreter cannot evaluate op '${n.op}'`);
@@ -78,7 +72,15 @@ function compare(x: Val, y: Val, f: (a: number, b: number) => boolean): Val {
     return a === undefined || b === undefined ? undefined : f(a, b);
 }
 
-const CROSS_SECTIONAL = new Set(['rank', 'xs_zscore', 'top_k', 'bottom_k']);
+/** A pack's function called with its errors named (a built-in pack's are the engine's own). */
+function guarded<T>(pack: string, fn: string, t: number | undefined, f: () => T): T {
+    try {
+        return f();
+    } catch (err) {
+        if (err instanceof BacktestError) throw err;
+        throw new PackFunctionError(pack, fn, t, err);
+    }
+}
 
 export class Graph {
     /** values[node][asset][bar]; only needed nodes are filled. */
@@ -119,12 +121,11 @@ export class Graph {
     evaluate(t: number): void {
         for (const n of this.needed) {
             const out = this.values[n.id]!;
-            if (n.op === 'call' && CROSS_SECTIONAL.has(n.attrs['fn'] as string)) {
+            const xs = n.op === 'call' && n.attrs['fn'] !== 'resample' ? referenceFunction(n.attrs['fn'] as string) : undefined;
+            if (xs?.impl.crossSectional) {
                 const inputs = Array.from({ length: this.N }, (_, a) => this.value(n.inputs[0]!, t, a));
-                const fn = n.attrs['fn'] as string;
-                const res = fn === 'rank' ? F.rank(inputs)
-                    : fn === 'xs_zscore' ? F.xsZscore(inputs)
-                        : F.selectK(inputs, F.lengthArg(this.value(n.inputs[1]!, t, 0), fn), fn === 'top_k');
+                const consts = n.inputs.slice(1).map(i => this.value(i, t, 0));
+                const res = guarded(xs.pack, n.attrs['fn'] as string, t, () => xs.impl.crossSectional!(inputs, consts));
                 res.forEach((v, a) => { out[a]![t] = v; });
                 continue;
             }
@@ -148,30 +149,15 @@ export class Graph {
             default: return elementwise(n, n.inputs.map((_, k) => arg(k)));
         }
         const fn = n.attrs['fn'] as string;
-        const len = (k: number) => F.lengthArg(arg(k), fn);
-        const output = n.attrs['output'] as string | undefined;
-        switch (fn) {
-            case 'sma': return F.sma(hist(0), t, len(1));
-            case 'ema': return F.ema(hist(0), t, len(1));
-            case 'wma': return F.wma(hist(0), t, len(1));
-            case 'sum': return F.sum(hist(0), t, len(1));
-            case 'stdev': return F.stdev(hist(0), t, len(1));
-            case 'zscore': return F.zscore(hist(0), t, len(1));
-            case 'highest': return F.highest(hist(0), t, len(1));
-            case 'lowest': return F.lowest(hist(0), t, len(1));
-            case 'roc': return F.roc(hist(0), t, len(1));
-            case 'change': return F.change(hist(0), t, len(1));
-            case 'rsi': return F.rsi(hist(0), t, len(1));
-            case 'bollinger': return F.bollinger(hist(0), t, len(1), num(arg(2)) ?? NaN, output ?? 'mid');
-            case 'macd': return F.macd(hist(0), t, len(1), len(2), len(3), output ?? 'line');
-            case 'rolling_beta': return F.rollingBeta(hist(0), hist(1), t, len(2));
-            case 'crossover': return F.cross(hist(0), hist(1), t, true);
-            case 'crossunder': return F.cross(hist(0), hist(1), t, false);
-            case 'atr': {
-                const col = (f: 'high' | 'low' | 'close') => Array.from(this.clock.assets[a]![f].subarray(0, t + 1));
-                return F.atr(col('high'), col('low'), col('close'), t, len(0));
-            }
-            case 'resample': return this.children.get(n.id)!.value(t, a);
+        if (fn === 'resample') return this.children.get(n.id)!.value(t, a);
+        // The one hook to the packs (packs/hook.ts): whichever pack contributes fn.
+        const { impl, pack } = referenceFunction(fn);
+        if (impl.series) {
+            const call: ReferenceCall = {
+                fn, t, arg, hist, output: n.attrs['output'] as string | undefined,
+                column: f => Array.from(this.clock.assets[a]![f].subarray(0, t + 1)),
+            };
+            return guarded(pack, fn, t, () => impl.series!(call));
         }
         return elementwise(n, n.inputs.map((_, k) => arg(k)));
     }

@@ -115,7 +115,7 @@ export function cscv(trials: number, blocks: number, perf: (trial: number, chose
 }
 
 /** Most perf evaluations of one PBO (C(S, S/2) × N × S): S shrinks below 16 for large sweeps so the statistic stays cheap. */
-const PBO_BUDGET = 20_000_000;
+const PBO_BUDGET = 50_000_000;
 
 /** The largest even S ≤ `preferred` whose CSCV fits the budget for N trials, at least 4 (or 0: too many trials or too few bars). */
 export function blocksFor(trials: number, bars: number, preferred = CSCV_BLOCKS): number {

@@ -1,5 +1,5 @@
 /**
- * Overfitting statistics of a search, pure and documented (docs/metrics.md repeats them):
+ * Overfitting statistics of a search, pure (docs/cli.md § How far a result can be trusted):
  * - the probability of backtest overfitting by combinatorially symmetric cross-validation (CSCV;
  *   Bailey, Borwein, López de Prado and Zhu 2015, "The probability of backtest overfitting");
  * - the minimum backtest length for a number of trials (Bailey, Borwein, López de Prado and Zhu
@@ -93,18 +93,19 @@ export function cscv(trials: number, blocks: number, perf: (trial: number, chose
     const score = (x: number): number => (Number.isNaN(x) ? -Infinity : x);
     const logits: number[] = [];
     let overfit = 0;
+    const oos = new Float64Array(trials);
     for (const train of combinations(blocks, blocks / 2)) {
-        const inTrain = new Set(train);
-        const test = [...Array(blocks).keys()].filter(b => !inTrain.has(b));
+        const test = [];
+        for (let b = 0; b < blocks; b++) if (!train.includes(b)) test.push(b);
         let best = 0, bestScore = -Infinity;
         for (let t = 0; t < trials; t++) {
             const s = score(perf(t, train));
             if (t === 0 || s > bestScore) { best = t; bestScore = s; }
         }
-        const oos = Array.from({ length: trials }, (_, t) => score(perf(t, test)));
+        for (let t = 0; t < trials; t++) oos[t] = score(perf(t, test));
         const mine = oos[best]!;
         let below = 0, equal = 0;
-        for (const x of oos) { if (x < mine) below++; else if (x === mine) equal++; }
+        for (let t = 0; t < trials; t++) { const x = oos[t]!; if (x < mine) below++; else if (x === mine) equal++; }
         const rank = below + (equal + 1) / 2; // 1-based mid-rank
         const omega = rank / (trials + 1);
         const lambda = Math.log(omega / (1 - omega));
@@ -115,7 +116,7 @@ export function cscv(trials: number, blocks: number, perf: (trial: number, chose
 }
 
 /** Most perf evaluations of one PBO (C(S, S/2) × N × S): S shrinks below 16 for large sweeps so the statistic stays cheap. */
-const PBO_BUDGET = 50_000_000;
+const PBO_BUDGET = 25_000_000;
 
 /** The largest even S ≤ `preferred` whose CSCV fits the budget for N trials, at least 4 (or 0: too many trials or too few bars). */
 export function blocksFor(trials: number, bars: number, preferred = CSCV_BLOCKS): number {
@@ -131,9 +132,19 @@ export function blocksFor(trials: number, bars: number, preferred = CSCV_BLOCKS)
  * fewer than 4 blocks).
  */
 export function probabilityOfOverfitting(trials: readonly (readonly BlockMoments[])[]): PboResult | null {
-    const S = trials[0]?.length ?? 0;
-    if (trials.length < 2 || S < 4 || S % 2 !== 0 || trials.some(t => t.length !== S)) return null;
-    return cscv(trials.length, S, (t, chosen) => sharpeOfBlocks(trials[t]!, chosen));
+    const S = trials[0]?.length ?? 0, N = trials.length;
+    if (N < 2 || S < 4 || S % 2 !== 0 || trials.some(t => t.length !== S)) return null;
+    // Flat typed arrays: a split evaluates every trial twice, so this loop is the whole cost of a PBO.
+    const n = new Float64Array(N * S), sum = new Float64Array(N * S), sq = new Float64Array(N * S);
+    trials.forEach((t, i) => t.forEach((m, b) => { n[i * S + b] = m.n; sum[i * S + b] = m.sum; sq[i * S + b] = m.sumSq; }));
+    return cscv(N, S, (t, chosen) => {
+        let c = 0, s1 = 0, s2 = 0;
+        const base = t * S;
+        for (let k = 0; k < chosen.length; k++) { const j = base + chosen[k]!; c += n[j]!; s1 += sum[j]!; s2 += sq[j]!; }
+        if (c < 2) return NaN;
+        const mean = s1 / c, variance = (s2 - c * mean * mean) / (c - 1);
+        return variance > 0 ? mean / Math.sqrt(variance) : NaN;
+    });
 }
 
 /** E[max of N independent standard normals] ≈ (1 − γ) Φ⁻¹(1 − 1/N) + γ Φ⁻¹(1 − 1/(N e)) (0 for N < 2). */

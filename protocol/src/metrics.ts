@@ -83,12 +83,14 @@ export const METRICS: { readonly [K in MetricKey]: MetricDefinition } = {
 export const METRIC_KEYS = Object.keys(METRICS) as MetricKey[];
 
 /** What sweeps and walk-forwards record beside the chosen trial's metrics. */
-export const SEARCH_METRICS: Readonly<Record<'deflatedSharpe' | 'expectedMaxSharpe' | 'trials' | 'efficiency' | 'windows', MetricDefinition>> = {
+export const SEARCH_METRICS: Readonly<Record<'deflatedSharpe' | 'expectedMaxSharpe' | 'trials' | 'efficiency' | 'windows' | 'pbo' | 'minBacktestYears', MetricDefinition>> = {
     deflatedSharpe: { label: 'Deflated Sharpe', kind: 'ratio', better: 'higher', description: 'Probability that the best trial\'s Sharpe ratio beats the best of as many unskilled trials (Bailey and López de Prado).' },
     expectedMaxSharpe: { label: 'Expected max Sharpe', kind: 'ratio', better: null, description: 'Per-bar Sharpe the best of the trials would reach by luck alone.' },
     trials: { label: 'Trials', kind: 'count', better: null, description: 'Parameter combinations tried.' },
     efficiency: { label: 'Walk-forward efficiency', kind: 'ratio', better: 'higher', description: 'Out-of-sample over in-sample Sharpe ratio.' },
     windows: { label: 'Windows', kind: 'count', better: null, description: 'Walk-forward windows.' },
+    pbo: { label: 'Probability of backtest overfitting', kind: 'percent', better: 'lower', description: 'Share of the sweep\'s CSCV splits whose in-sample best ranked at or below the median out of sample (Bailey, Borwein, López de Prado and Zhu).' },
+    minBacktestYears: { label: 'Minimum backtest length', kind: 'years', better: null, description: 'Years of data below which the best Sharpe of this many trials is expected from luck alone (Bailey et al., MinBTL).' },
 };
 
 export function isMetricKey(k: string): k is MetricKey {

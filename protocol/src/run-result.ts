@@ -115,6 +115,38 @@ export const FailedTrial = z.object({
 });
 export type FailedTrial = z.infer<typeof FailedTrial>;
 
+/**
+ * Whether the search itself can be trusted (engine/overfitting.ts): the probability of backtest
+ * overfitting by combinatorially symmetric cross-validation over the trials (Bailey, Borwein,
+ * López de Prado and Zhu 2015), and the minimum backtest length for this many trials (Bailey et
+ * al. 2014: the years below which the best annualised Sharpe is expected from trials of no skill).
+ */
+export const Overfitting = z.object({
+    /** Share of the C(S, S/2) splits whose in-sample best ranked at or below the median out of sample; null when it could not be computed. */
+    pbo: WireNumber,
+    /** S, the contiguous blocks the bars were cut into, and the splits evaluated (0 when PBO was not computed). */
+    blocks: Count,
+    combinations: Count,
+    /** (E[max of N standard normals] / best annualised Sharpe)² years, and the closed bound 2 ln N / SR². */
+    minBacktestYears: WireNumber,
+    minBacktestYearsBound: WireNumber,
+    /** Years the sweep's bars span (to compare with the minimum). */
+    backtestYears: WireNumber,
+});
+export type Overfitting = z.infer<typeof Overfitting>;
+
+/** The overfitting figures in one line of words (CLI, MCP, report). */
+export function describeOverfitting(o: Overfitting, trials: number): string {
+    const pbo = fromWire(o.pbo), min = fromWire(o.minBacktestYears), years = fromWire(o.backtestYears);
+    const pboText = Number.isFinite(pbo)
+        ? `probability of backtest overfitting ${(pbo * 100).toFixed(0)}% (CSCV, ${o.combinations} splits of ${o.blocks} blocks)`
+        : 'probability of backtest overfitting n/a (too few trials or bars)';
+    const minText = Number.isFinite(min)
+        ? `minimum backtest length for ${trials} trials at this Sharpe ${min.toFixed(1)} years${Number.isFinite(years) ? ` (the data span ${years.toFixed(1)}${years < min ? ': too short' : ''})` : ''}`
+        : `minimum backtest length n/a (the best Sharpe is not positive)`;
+    return `${pboText}; ${minText}`;
+}
+
 export const SweepPart = z.object({
     /** Combinations run (`trials` may list a page of them). */
     trialCount: Count,
@@ -126,7 +158,37 @@ export const SweepPart = z.object({
     failedTrials: z.array(FailedTrial).max(RESULT_LIMITS.trials).optional(),
     /** What the best trial does not say by itself: a best value on the edge of its range, too few trades (absent: none). */
     warnings: z.array(Str).max(20).optional(),
+    /** PBO and minimum backtest length (absent: results made before they were computed). */
+    overfitting: Overfitting.optional(),
 });
+
+/** A deflated Sharpe against a set of trials in the research ledger: how many, the variance of their per-bar Sharpe, the Sharpe luck alone would reach, the probability. */
+export const LedgerDeflation = z.object({
+    trials: Count,
+    sharpeVariance: WireNumber,
+    expectedMaxSharpe: WireNumber,
+    dsr: WireNumber,
+});
+export type LedgerDeflation = z.infer<typeof LedgerDeflation>;
+
+/**
+ * The run in the team's research ledger (runtime/src/experiments/ledger.ts): every backtest, sweep
+ * trial and walk-forward window of the team is a trial of its structure (structural fingerprint);
+ * near structures (similarity) form a family. The run's Sharpe deflated for every trial of its
+ * structure, and of its family, recorded up to and including it. Added when read from the daemon
+ * (`runs.result`); absent for a local run or a run the ledger does not hold.
+ */
+export const LedgerPart = z.object({
+    structuralFingerprint: Str,
+    /** Positions of this run's first and last trial among its structure's trials (1-based). */
+    firstTrial: Count,
+    trial: Count,
+    structure: LedgerDeflation,
+    family: LedgerDeflation.extend({ structures: Count }),
+    /** "trial 57 of this structure (212 in its family); deflated Sharpe 0.12". */
+    summary: Str,
+});
+export type LedgerPart = z.infer<typeof LedgerPart>;
 
 export const WalkForwardWindow = z.object({
     inSample: BarRange,
@@ -248,6 +310,7 @@ export const RunResult = z.object({
     walkforward: WalkForwardPart.optional(),
     benchmark: BenchmarkInfo.optional().describe('What `series.benchmark` holds (absent: no benchmark).'),
     tearsheet: Tearsheet.optional().describe('Figures read off the rest of the result (protocol/src/tearsheet.ts); absent in results made before it.'),
+    ledger: LedgerPart.optional().describe('The run in the team\'s research ledger (daemon runs): its trial number and Sharpe deflated for every trial of its structure and family.'),
 }).superRefine((r, ctx) => {
     if (r.kind !== 'backtest' && !r.search) ctx.addIssue({ code: 'custom', path: ['search'], message: `a ${r.kind} result has its search` });
     if (r.kind === 'sweep' && !r.sweep) ctx.addIssue({ code: 'custom', path: ['sweep'], message: 'a sweep result has its trials' });

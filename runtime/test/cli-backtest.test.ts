@@ -10,6 +10,7 @@ import { run } from '../src/cli/main.js';
 import type { RunResult } from '../../protocol/src/run-result.js';
 import { tempDir, writeFile, csv, dailyRows } from './data/helpers.js';
 import { startBinanceStandin } from './support/exchange-standin.js';
+import { expectedMaxStandardNormal } from '../src/engine/overfitting.js';
 
 async function af(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
     let out = '', err = '';
@@ -140,6 +141,16 @@ describe('af backtest', () => {
         expect(j).toMatchObject({ kind: 'sweep', params: s.trials[0]!.params, metrics: s.trials[0]!.metrics, search: { mode: 'grid', sortBy: 'sharpe' }, series: null });
         expect(s.deflatedSharpe.dsr as number).toBeGreaterThanOrEqual(0);
         expect(s.deflatedSharpe.dsr as number).toBeLessThanOrEqual(1);
+        // Overfitting of the search: PBO by CSCV over C(16, 8) splits, MinBTL for 105 trials at the best's Sharpe.
+        const o = s.overfitting!;
+        expect([o.blocks, o.combinations]).toEqual([16, 12870]);
+        expect(o.pbo as number).toBeGreaterThanOrEqual(0);
+        expect(o.pbo as number).toBeLessThanOrEqual(1);
+        const sr = j.metrics.sharpe as number;
+        if (sr > 0) expect(o.minBacktestYears as number).toBeCloseTo((expectedMaxStandardNormal(s.trialCount) / sr) ** 2, 9);
+        const text = await af('sweep', 'examples/sma-cross.af', '--workers', '2', '--from', '2005-01-01', ...sd);
+        expect(text.out).toContain(`probability of backtest overfitting ${((o.pbo as number) * 100).toFixed(0)}% (CSCV, 12870 splits of 16 blocks)`);
+        expect(text.out).toMatch(/minimum backtest length for 105 trials at this Sharpe (\d+\.\d) years|minimum backtest length n\/a/);
         // The best params' provenance: the fingerprint a backtest of them records.
         const best = Object.entries(s.trials[0]!.params).map(([k, v]) => `${k}=${v}`);
         const bt = JSON.parse((await af('backtest', 'examples/sma-cross.af', '--json', '--from', '2005-01-01', '--params', ...best, ...sd)).out) as RunResult;

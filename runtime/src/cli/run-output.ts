@@ -6,7 +6,7 @@
  */
 import { formatMetric, metricDefinition, metricRows, metricsFromWire } from '../../../protocol/src/metrics.js';
 import { fromWire } from '../../../protocol/src/numbers.js';
-import type { RunResult, WalkForwardWindow } from '../../../protocol/src/run-result.js';
+import { describeOverfitting, type RunResult, type WalkForwardWindow } from '../../../protocol/src/run-result.js';
 import { style } from './style.js';
 import { printGrid, printTable } from './table.js';
 
@@ -28,11 +28,13 @@ const label = (k: string): string => metricDefinition(k)?.label ?? k;
 
 /** The result as text, ending in a newline. */
 export function formatRunResult(r: RunResult, o: RunOutputOptions = {}): string {
-    switch (r.kind) {
-        case 'backtest': return backtestText(r);
-        case 'sweep': return sweepText(r, o);
-        case 'walkforward': return walkforwardText(r);
-    }
+    const text = r.kind === 'backtest' ? backtestText(r) : r.kind === 'sweep' ? sweepText(r, o) : walkforwardText(r);
+    return text + ledgerText(r);
+}
+
+/** The run in the team's research ledger (daemon runs): "trial 57 of this structure (212 in its family); deflated Sharpe 0.12 …". */
+function ledgerText(r: RunResult): string {
+    return r.ledger ? `research ledger: ${r.ledger.summary}\n` : '';
 }
 
 function metricsTable(r: RunResult): string {
@@ -68,6 +70,7 @@ function sweepText(r: RunResult, o: RunOutputOptions): string {
     if (sw.trialCount > top.length) s += style.dim(`  … ${formatMetric('trials', sw.trialCount - top.length)} more (--top)\n`);
     const dsr = fromWire(sw.deflatedSharpe.dsr);
     s += `\ndeflated Sharpe ratio of the best of ${formatMetric('trials', sw.trialCount)}: ${Number.isFinite(dsr) ? dsr.toFixed(3) : 'n/a'} (probability that its Sharpe beats the best of ${formatMetric('trials', sw.trialCount)} unskilled trials; expected max per-bar Sharpe ${fromWire(sw.deflatedSharpe.expectedMaxSharpe).toFixed(4)})\n`;
+    if (sw.overfitting) s += `${describeOverfitting(sw.overfitting, sw.trialCount)}\n`;
     for (const w of sw.warnings ?? []) s += `${style.yellow('warning')}: ${w}\n`;
     return s + failedTrialsText(sw.failedTrials ?? []);
 }

@@ -4,9 +4,9 @@
  * only translate: validation happened in the gateway (the table's schemas), and the services own
  * their rules. Everything a caller sees is scoped to the caller's team.
  */
-import { toWire, type WireNumber } from '../../../protocol/src/numbers.js';
+import { fromWire, toWire, type WireNumber } from '../../../protocol/src/numbers.js';
 import { betterDirection } from '../../../protocol/src/metrics.js';
-import { viewOf } from '../../../protocol/src/run-result.js';
+import { viewOf, type RunResult } from '../../../protocol/src/run-result.js';
 import {
     ConflictError, ErrorCodes, METHODS, PROTOCOL_VERSION, RpcError, UserInputError, methodCatalogue, type RunSummary as WireRunSummary,
 } from '../../../protocol/src/daemon/index.js';
@@ -85,6 +85,13 @@ export function createHandlers(s: DaemonServices): Handlers {
         const run = await s.orchestrator.get(id);
         if (!run || run.team !== team) throw notFound(`run ${id}`);
         return run;
+    };
+    /** A run's result with its place in the team's research ledger (absent when the ledger holds none of its trials). */
+    const withLedger = async (r: RunResult, runId: string, team: string): Promise<RunResult> => {
+        const family = await s.similarity.family(team, r.provenance.structuralFingerprint);
+        const m = (k: keyof RunResult['metrics']): number => fromWire(r.metrics[k]);
+        const ledger = await s.experiments.ledger({ team, runId, family, own: { periodSharpe: m('periodSharpe'), skew: m('skew'), kurtosis: m('kurtosis'), bars: m('bars') } });
+        return ledger ? { ...r, ledger } : r;
     };
     /** The similarity point of a strategy in a source text; syntax or compile errors are a clear 400-class error. */
     const queryPoint = (source: string, uri: string | undefined, strategy: string | undefined, team: string): Promise<StrategyPoint> =>
@@ -229,7 +236,7 @@ export function createHandlers(s: DaemonServices): Handlers {
         },
         'runs.result': async (p, ctx) => {
             await ownRun(p.id, ctx.principal.teamName);
-            const full = await s.orchestrator.result(p.id);
+            const full = await withLedger(await s.orchestrator.result(p.id), p.id, ctx.principal.teamName);
             const result = viewOf(full, p);
             return {
                 result,

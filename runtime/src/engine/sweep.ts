@@ -2,7 +2,8 @@
  * Parameter sweeps and walk-forward analysis on worker threads.
  * - Sweep: every grid combination (or a seeded random sample) honouring the constraints, run in
  *   parallel, sorted by a metric; the best trial's Sharpe is deflated for the number of trials
- *   (Bailey & López de Prado).
+ *   (Bailey & López de Prado); its probability of backtest overfitting (CSCV) and the minimum
+ *   backtest length for that many trials (overfitting.ts) say whether the search itself can be trusted.
  * - Walk-forward: windows of in-sample (optimise) and out-of-sample (test with the in-sample best)
  *   bars, rolling or anchored; the out-of-sample segments are stitched into one equity curve.
  * A combination that cannot run (its own look-back over the limit, an invalid window length, any
@@ -13,6 +14,7 @@
 import type { StrategyIr } from '../../../protocol/src/ir.js';
 import { gridParamSets, randomParamSets, type ParamSet } from './param-space.js';
 import { computeMetrics, deflatedSharpe, type Metrics } from './metrics.js';
+import { blocksFor, minBacktestLength, probabilityOfOverfitting, type MinBacktestLength, type PboResult } from './overfitting.js';
 import { runRange, capitalOf } from './trial.js';
 import { runTrials, shareBars, type TrialJob } from './worker-pool.js';
 import { BacktestError, type BarData, type EngineEvent, type Fill, type Trade } from './types.js';
@@ -51,6 +53,8 @@ export interface SweepResult {
     /** Trials that ran (failed ones not included). */
     readonly trials: number;
     readonly deflated: { readonly dsr: number; readonly expectedMaxSharpe: number };
+    /** PBO by CSCV over the trials that ran (null: fewer than 2 trials or too few bars to cut into blocks), MinBTL for their number, and the years the bars span. */
+    readonly overfitting: { readonly pbo: PboResult | null; readonly minBacktest: MinBacktestLength; readonly years: number };
     readonly workers: number;
     readonly elapsedMs: number;
 }
@@ -77,11 +81,22 @@ export async function runSweep(ir: StrategyIr, data: BarData, o: SearchOptions =
     const sortBy = o.sortBy ?? 'sharpe';
     const sets = paramSets(ir, o);
     const workers = Math.min(o.workers ?? 1, sets.length);
-    const outcomes = await runTrials(ir, data, sets.map(params => ({ params })), { workers, onResult: o.onProgress, signal: o.signal, limits: o.limits, memoryMb: o.memoryMb });
+    const blocks = blocksFor(sets.length, data.ts.length);
+    const outcomes = await runTrials(ir, data, sets.map(params => ({ params, ...(blocks ? { blocks } : {}) })), { workers, onResult: o.onProgress, signal: o.signal, limits: o.limits, memoryMb: o.memoryMb });
     const { rows, failed } = split(outcomes);
     if (rows.length === 0) throw allFailed(`every one of the ${failed.length} combinations of ${ir.strategy} failed`, failed);
     const sorted = [...rows].sort((a, b) => score(b.metrics, sortBy) - score(a.metrics, sortBy));
-    return { rows: sorted, failed, sortBy, trials: rows.length, deflated: deflate(sorted), workers, elapsedMs: performance.now() - t0 };
+    return { rows: sorted, failed, sortBy, trials: rows.length, deflated: deflate(sorted), overfitting: overfittingOf(sorted, data), workers, elapsedMs: performance.now() - t0 };
+}
+
+const YEAR_MS = 365.25 * 24 * 3600 * 1000;
+
+/** PBO over the trials' block moments (per-bar Sharpe on each half of the blocks) and MinBTL for the number of trials and the best's annualised Sharpe. */
+function overfittingOf(sorted: readonly TrialSummary[], data: BarData): SweepResult['overfitting'] {
+    const T = data.ts.length;
+    const withBlocks = sorted.filter(r => r.blocks);
+    const pbo = withBlocks.length === sorted.length ? probabilityOfOverfitting(withBlocks.map(r => r.blocks!)) : null;
+    return { pbo, minBacktest: minBacktestLength(sorted.length, sorted[0]!.metrics.sharpe), years: T > 1 ? (data.ts[T - 1]! - data.ts[0]!) / YEAR_MS : 0 };
 }
 
 function split(outcomes: readonly TrialOutcome[]): { rows: TrialSummary[]; failed: FailedTrial[] } {

@@ -6,7 +6,8 @@
 import type { StrategyIr } from '../../../protocol/src/ir.js';
 import { CompiledBacktester } from './compiled/index.js';
 import { warmupBars } from './lookback.js';
-import { computeMetrics, inferPeriodsPerYear, type Metrics } from './metrics.js';
+import { computeMetrics, inferPeriodsPerYear, returnsOf, type Metrics } from './metrics.js';
+import { blockMoments, type BlockMoments } from './overfitting.js';
 import { bindParams } from './params.js';
 import type { BacktestResult, BarData } from './types.js';
 import type { EngineLimits } from './limits.js';
@@ -47,6 +48,8 @@ export interface TrialSummary {
     readonly metrics: Metrics;
     readonly from: number;
     readonly to: number;
+    /** Moments of the measured bars' returns in S contiguous blocks, when the search asked for them (a sweep's PBO, overfitting.ts). */
+    readonly blocks?: readonly BlockMoments[];
 }
 
 /**
@@ -110,7 +113,11 @@ export function capitalOf(ir: StrategyIr): number {
     return n?.op === 'const' && typeof n.attrs['value'] === 'number' ? n.attrs['value'] : 100_000;
 }
 
-export function runTrial(ir: StrategyIr, data: BarData, params: ParamSet, from = 0, to = data.ts.length, limits?: EngineLimits, context?: TrialContext): TrialSummary {
+/** `blocks`: also the moments of the measured returns in that many blocks (0 or absent: none). */
+export function runTrial(ir: StrategyIr, data: BarData, params: ParamSet, from = 0, to = data.ts.length, limits?: EngineLimits, context?: TrialContext, blocks = 0): TrialSummary {
     const { result, offset } = runRange(ir, data, params, from, to, limits, context);
-    return { params, metrics: measure(ir, data, result, from, offset, context), from, to };
+    const summary = { params, metrics: measure(ir, data, result, from, offset, context), from, to };
+    if (!(blocks > 0)) return summary;
+    const capital = offset > 0 ? result.equity[offset - 1]! : capitalOf(ir);
+    return { ...summary, blocks: blockMoments(returnsOf(result.equity.subarray(offset), capital), blocks) };
 }

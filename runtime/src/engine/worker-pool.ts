@@ -53,6 +53,8 @@ export interface TrialJob {
     readonly params: ParamSet;
     readonly from?: number;
     readonly to?: number;
+    /** Return moments in this many blocks with the summary (a sweep's PBO). */
+    readonly blocks?: number;
 }
 
 export interface PoolOptions {
@@ -88,7 +90,7 @@ export function planJobs(ir: StrategyIr, jobs: readonly TrialJob[]): SharePlan {
 export function runBatch(ir: StrategyIr, data: BarData, jobs: readonly TrialJob[], context: TrialContext, limits?: EngineLimits): (TrialOutcome | { error: string })[] {
     return jobs.map(job => {
         try {
-            return runTrial(ir, data, job.params, job.from, job.to, limits, context);
+            return runTrial(ir, data, job.params, job.from, job.to, limits, context, job.blocks);
         } catch (e) {
             return { error: (e as Error).message };
         }

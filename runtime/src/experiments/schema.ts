@@ -11,6 +11,10 @@
  * - run_tags: free-form text; key and value as given.
  * - strategy_embeddings (migration 6, dropped by 7): a cache of embeddings by structural
  *   fingerprint, replaced by the persistent similarity index under <state dir>/similarity/store.
+ * - ledger_trials (migration 13): the research ledger (ledger.ts), one row per trial of a completed
+ *   run — a backtest's one, a sweep's every combination that ran, a walk-forward's every window —
+ *   keyed by team and structural fingerprint; written with the run's completion, never updated.
+ *   `period_sharpe`, `skew`, `kurtosis` NULL when undefined (never NaN).
  */
 import { type Migration } from '../store/migrations.js';
 
@@ -41,5 +45,27 @@ export const EXPERIMENT_MIGRATIONS: readonly Migration[] = [
         version: 7,
         description: 'experiments: drop strategy_embeddings (the similarity index persists its own vectors)',
         statements: ['DROP TABLE IF EXISTS strategy_embeddings'],
+    },
+];
+
+export const LEDGER_MIGRATIONS: readonly Migration[] = [
+    {
+        version: 13,
+        description: 'research ledger: every trial of every completed run by team and structural fingerprint',
+        statements: [
+            `CREATE TABLE ledger_trials (
+                run_id VARCHAR NOT NULL,
+                trial INTEGER NOT NULL,
+                team VARCHAR NOT NULL,
+                kind VARCHAR NOT NULL CHECK (kind IN ('backtest', 'sweep', 'walkforward')),
+                fingerprint_structural VARCHAR NOT NULL,
+                recorded_at TIMESTAMP NOT NULL,
+                period_sharpe DOUBLE,
+                skew DOUBLE,
+                kurtosis DOUBLE,
+                observations BIGINT NOT NULL,
+                PRIMARY KEY (run_id, trial))`,
+            'CREATE INDEX ledger_trials_structure ON ledger_trials (team, fingerprint_structural)',
+        ],
     },
 ];

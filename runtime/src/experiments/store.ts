@@ -19,6 +19,8 @@ import { exportQuery, sqlIdent, type ExportFormat, type ExportResult } from '../
 import { type DataStore } from '../store/store.js';
 import { ExperimentError } from './errors.js';
 import { parseFilter, parseOrderBy, RunSql } from './filter.js';
+import { ledgerFigures, type LedgerTrial } from './ledger.js';
+import type { LedgerPart } from '../../../protocol/src/run-result.js';
 
 export interface Experiment {
     readonly id: string;
@@ -177,6 +179,11 @@ export class ExperimentStore {
     }
 
     // ---------------------------------------------------------------------------------- results
+
+    /** The run in its team's research ledger (ledger.ts); null when the ledger holds none of its trials. */
+    ledger(q: { team: string; runId: string; own: LedgerTrial; family: readonly string[] }): Promise<LedgerPart | null> {
+        return ledgerFigures(this.store, q);
+    }
 
     /**
      * Stores a run's params, metrics and tags (upsert per key: other keys stay; recording the same

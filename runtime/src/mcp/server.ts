@@ -18,6 +18,7 @@
  */
 import { formatMetric } from '../../../protocol/src/metrics.js';
 import { fromWire, type WireNumber } from '../../../protocol/src/numbers.js';
+import { describeOverfitting, type LedgerPart, type Overfitting } from '../../../protocol/src/run-result.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -351,7 +352,8 @@ export function createMcpServer(client: DaemonClient, options: McpServerOptions 
         const { submitted, run, timedOut } = await submitAndWait('backtest', a, undefined, extra);
         if (!run || timedOut) return pending('backtest', submitted.id, run?.state ?? submitted.state, timedOut, a.timeoutSeconds);
         if (run.state !== 'completed') return failedRun(run);
-        return ok(runText(run), { done: true, ...runView(run) });
+        const extras = await resultExtras(client, run.id, 0);
+        return ok([runText(run), ...ledgerLines(extras)].join('\n'), { done: true, ...runView(run), ...ledgerData(extras) });
     }));
 
     server.registerTool('sweep', {
@@ -371,13 +373,15 @@ export function createMcpServer(client: DaemonClient, options: McpServerOptions 
         const { submitted, run, timedOut } = await submitAndWait('sweep', a, sweep, extra);
         if (!run || timedOut) return pending('sweep', submitted.id, run?.state ?? submitted.state, timedOut, a.timeoutSeconds);
         if (run.state !== 'completed') return failedRun(run);
-        const table = await sweepTable(client, run.id, a.top);
+        const table = await resultExtras(client, run.id, a.top);
         const m = run.metrics ?? {};
         const lines = [
             `sweep ${run.id} completed (${run.strategy ?? '?'}): ${formatMetric('trials', m['trials'])} combination(s) ranked by ${a.sortBy}`,
             `best params: ${fmtParams(run.params)}`,
             `best metrics: ${headline(m)}`,
             `deflated Sharpe of the best: ${fmtNum(m['deflatedSharpe'])} (the probability that its true Sharpe beats the best of ${formatMetric('trials', m['trials'])} unskilled trials: per-bar Sharpe ${fmtNum(m['periodSharpe'], 4)} against an expected maximum of ${fmtNum(m['expectedMaxSharpe'], 4)})`,
+            ...(table.overfitting ? [table.overfitting.text] : []),
+            ...ledgerLines(table),
             ...(table.rows.length ? [`top ${table.rows.length}:`, ...table.rows.map((r, i) => `  ${i + 1}. ${fmtParams(r.params)}  ${headline(r.metrics, ['sharpe', 'totalReturn', 'maxDrawdown', 'tradeCount'])}`)] : []),
             ...(table.note ? [table.note] : []),
             `provenance (best): fingerprint ${run.fingerprints?.exact.slice(0, 16) ?? '?'}…, data ${run.dataSnapshot?.slice(0, 16) ?? '?'}…, engine ${run.engineVersion ?? '?'}`,
@@ -386,6 +390,7 @@ export function createMcpServer(client: DaemonClient, options: McpServerOptions 
             done: true, ...runView(run), best: { params: run.params, metrics: run.metrics },
             trials: m['trials'] ?? null, deflatedSharpe: m['deflatedSharpe'] ?? null, expectedMaxSharpe: m['expectedMaxSharpe'] ?? null,
             sortBy: a.sortBy, top: table.rows, ...(table.note ? { note: table.note } : {}),
+            ...(table.overfitting ? { overfitting: table.overfitting.figures } : {}), ...ledgerData(table),
         });
     }));
 
@@ -401,7 +406,8 @@ export function createMcpServer(client: DaemonClient, options: McpServerOptions 
         const { run } = a.waitSeconds > 0 ? await awaitRun(a.id, a.waitSeconds, extra) : await client.call('runs.get', { id: a.id });
         const done = FINAL_STATES.includes(run.state);
         const progress = !done && run.progress !== null ? `\nprogress ${Math.round(run.progress * 100)}%` : '';
-        return ok(runText(run) + progress, { done, ...runView(run) });
+        const extras: ResultExtras = run.state === 'completed' ? await resultExtras(client, run.id, 0) : { rows: [] };
+        return ok([runText(run) + progress, ...(extras.overfitting ? [extras.overfitting.text] : []), ...ledgerLines(extras)].join('\n'), { done, ...runView(run), ...ledgerData(extras) });
     }));
 
     server.registerTool('get_run_logs', {
@@ -670,19 +676,32 @@ export function irSummary(ir: StrategyIr, gridSize: number | null) {
 
 type SweepRow = { params: Record<string, unknown>; metrics: Record<string, number | null> };
 
-/** The top rows of a sweep: the first trials of its run result (best first). */
-async function sweepTable(client: DaemonClient, id: string, top: number): Promise<{ rows: SweepRow[]; note?: string }> {
+/** What a completed run's result adds to its record: a sweep's top rows and overfitting, the run's place in the research ledger. */
+interface ResultExtras {
+    rows: SweepRow[];
+    ledger?: LedgerPart;
+    overfitting?: { text: string; figures: Overfitting };
+    note?: string;
+}
+
+/** The top rows of a sweep (the first trials of its run result, best first), its overfitting figures, and the run in the team's research ledger. */
+async function resultExtras(client: DaemonClient, id: string, top: number): Promise<ResultExtras> {
     try {
         const { result } = await client.call('runs.result', { id, maxPoints: 2, tradesLimit: 0, trialsLimit: top });
         const rows = (result.sweep?.trials ?? []).map(r => ({
             params: { ...r.params },
             metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [k, typeof v === 'number' && Number.isFinite(v) ? v : null])),
         }));
-        return { rows };
+        const o = result.sweep?.overfitting;
+        return { rows, ...(result.ledger ? { ledger: result.ledger } : {}), ...(o ? { overfitting: { text: describeOverfitting(o, result.sweep!.trialCount), figures: o } } : {}) };
     } catch (e) {
         return { rows: [], note: `(no ranking: ${e instanceof Error ? e.message : String(e)})` };
     }
 }
+
+/** The ledger line of a run's text, and its structured part. */
+const ledgerLines = (x: ResultExtras): string[] => (x.ledger ? [`research ledger: ${x.ledger.summary}`] : []);
+const ledgerData = (x: ResultExtras): Record<string, unknown> => (x.ledger ? { ledger: x.ledger } : {});
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {

@@ -676,6 +676,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
         await this.writeBuffered(tx, a);
         tx.writeResults({ runId: a.id, params: out.params, metrics: out.metrics });
         tx.recordArtifacts(a.id, recorded);
+        tx.writeLedger({ runId: a.id, team: a.run!.team, kind: a.run!.kind, structural: p.structuralFingerprint, at: tx.now, trials: out.ledger });
         await tx.event(a.id, { kind: 'result', actor: 'system', message: out.summary });
         await tx.event(a.id, { kind: 'state', state: 'completed', actor: 'system' });
         this.ended(tx, a.id);

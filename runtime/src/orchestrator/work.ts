@@ -21,6 +21,7 @@ import { unshareBars, type SharedBars } from '../engine/worker-pool.js';
 import { executeRun } from '../pipeline/execute.js';
 import type { RunRequest } from '../pipeline/prepare.js';
 import { encodeResult, RESULT_FILE } from '../pipeline/result-file.js';
+import { ledgerTrialsOf, type LedgerTrial } from '../experiments/ledger-trials.js';
 import type { LogLevel, Provenance } from './types.js';
 import { sha256 } from './artifacts.js';
 
@@ -59,6 +60,8 @@ export interface WorkerOutput {
     /** One line for the 'result' event. */
     readonly summary: string;
     readonly staged: readonly StagedArtifact[];
+    /** The run's trials for the research ledger (experiments/ledger.ts), written with its completion. */
+    readonly ledger: readonly LedgerTrial[];
 }
 
 export interface WorkHooks {
@@ -73,7 +76,7 @@ export async function performRun(job: WorkerJob, hooks: WorkHooks): Promise<Work
         { request: job.request, ir: job.ir, data: unshareBars(job.bars), symbols: job.symbols, params: job.params },
         { runId: job.runId, workers: job.trialWorkers, progress: (done, total) => progress(done / total), log: hooks.log, ...(job.limits ? { limits: job.limits } : {}) },
     );
-    return { ...recordOf(result), staged: [stage(job, RESULT_FILE, encodeResult(result))] };
+    return { ...recordOf(result), staged: [stage(job, RESULT_FILE, encodeResult(result))], ledger: ledgerTrialsOf(result) };
 }
 
 function stage(job: WorkerJob, name: string, data: Buffer): StagedArtifact {
@@ -93,7 +96,7 @@ function stepper(hooks: WorkHooks): (f: number) => void {
 const fmt = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
 
 /** The run's record: metrics by name (NaN as null; a search adds its own), the trade count, one summary line. */
-function recordOf(r: RunResult): Omit<WorkerOutput, 'staged'> {
+function recordOf(r: RunResult): Omit<WorkerOutput, 'staged' | 'ledger'> {
     const m = (k: keyof RunResult['metrics']): number => fromWire(r.metrics[k]);
     const metrics: Record<string, number | null> = {};
     const put = (k: string, v: number): void => { metrics[k] = Number.isNaN(v) ? null : v; };
@@ -105,6 +108,10 @@ function recordOf(r: RunResult): Omit<WorkerOutput, 'staged'> {
         put('trials', r.sweep.trialCount);
         put('deflatedSharpe', dsr);
         put('expectedMaxSharpe', fromWire(r.sweep.deflatedSharpe.expectedMaxSharpe));
+        if (r.sweep.overfitting) {
+            put('pbo', fromWire(r.sweep.overfitting.pbo));
+            put('minBacktestYears', fromWire(r.sweep.overfitting.minBacktestYears));
+        }
         summary = `best of ${r.sweep.trialCount}: ${line}; deflated Sharpe ${fmt(dsr, 3)}`;
     } else if (r.walkforward) {
         const efficiency = fromWire(r.walkforward.efficiency);

@@ -24,6 +24,7 @@
  */
 import { type DataStore } from '../store/store.js';
 import { type RecordedArtifact } from './artifacts.js';
+import { insertLedgerTrials, type LedgerEntry } from '../experiments/ledger.js';
 import { type EventInput, type EventRow, type LogRow, type NewRun, type ResultRows, type RunRepository } from './repo.js';
 import { OrchestratorStopped, type LogLevel, type Run, type RunEvent, type RunState } from './types.js';
 import { firstLine } from '../data/errors.js';
@@ -49,6 +50,7 @@ class Batch {
     readonly logs: LogRow[] = [];
     readonly results: ResultRows[] = [];
     readonly artifacts: { runId: string; artifact: RecordedArtifact }[] = [];
+    readonly ledger: LedgerEntry[] = [];
     readonly eventSeq = new Map<string, number>();
     readonly logSeq = new Map<string, number>();
     readonly forgotten = new Set<string>();
@@ -73,6 +75,7 @@ class Batch {
         if (this.logs.length) await this.repo.insertLogs(this.logs);
         if (this.results.length) await this.repo.writeResultRows(this.results);
         if (this.artifacts.length) await this.repo.insertArtifacts(this.artifacts);
+        if (this.ledger.length) await insertLedgerTrials(this.repo.store, this.ledger);
     }
 }
 
@@ -147,6 +150,13 @@ export class WriteTx {
     writeResults(r: ResultRows): void {
         this.dirty = true;
         this.b.results.push(r);
+    }
+
+    /** A completed run's trials in the research ledger. */
+    writeLedger(e: LedgerEntry): void {
+        if (!e.trials.length) return;
+        this.dirty = true;
+        this.b.ledger.push(e);
     }
 
     /** The artifacts a run completes with (name, size, SHA-256). */

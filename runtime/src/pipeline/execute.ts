@@ -7,12 +7,12 @@
  */
 import type { StrategyIr } from '../../../protocol/src/ir.js';
 import { toWire } from '../../../protocol/src/numbers.js';
-import { RUN_RESULT_SCHEMA, RUN_RESULT_VERSION, type RunResult } from '../../../protocol/src/run-result.js';
+import { describeOverfitting, RUN_RESULT_SCHEMA, RUN_RESULT_VERSION, type Overfitting, type RunResult } from '../../../protocol/src/run-result.js';
 import { metricsToWire } from '../../../protocol/src/wire.js';
 import { CompiledBacktester } from '../engine/compiled/index.js';
 import type { EngineLimits } from '../engine/limits.js';
 import { computeMetrics } from '../engine/metrics.js';
-import { runSweep, runWalkForward, type SearchOptions, type SortMetric } from '../engine/sweep.js';
+import { runSweep, runWalkForward, type SearchOptions, type SortMetric, type SweepResult } from '../engine/sweep.js';
 import { capitalOf } from '../engine/trial.js';
 import { defaultWorkers } from '../engine/worker-pool.js';
 import type { BarData } from '../engine/types.js';
@@ -139,6 +139,8 @@ async function sweep(run: ExecutableRun, o: ExecuteOptions, t0: number): Promise
     for (const f of r.failed.slice(0, 10)) o.log?.('warn', `trial ${shown(f.params)} failed: ${f.reason}`);
     const warnings = sweepWarnings(ir.params, best, run.params);
     for (const w of warnings) o.log?.('warn', w);
+    const overfitting = overfittingPart(r.overfitting);
+    o.log?.('info', describeOverfitting(overfitting, r.trials));
     const result: RunResult = withTearsheet({
         ...common(run, o),
         params: { ...best.params },
@@ -157,9 +159,17 @@ async function sweep(run: ExecutableRun, o: ExecuteOptions, t0: number): Promise
             deflatedSharpe: { dsr: toWire(r.deflated.dsr), expectedMaxSharpe: toWire(r.deflated.expectedMaxSharpe) },
             failedTrials: r.failed.map(f => ({ params: { ...f.params }, reason: f.reason })),
             ...(warnings.length ? { warnings } : {}),
+            overfitting,
         },
     });
     return { result, workers: r.workers, elapsedMs: performance.now() - t0 };
+}
+
+function overfittingPart(o: SweepResult['overfitting']): Overfitting {
+    return {
+        pbo: toWire(o.pbo?.pbo ?? NaN), blocks: o.pbo?.blocks ?? 0, combinations: o.pbo?.combinations ?? 0,
+        minBacktestYears: toWire(o.minBacktest.years), minBacktestYearsBound: toWire(o.minBacktest.upperBoundYears), backtestYears: toWire(o.years),
+    };
 }
 
 async function walkforward(run: ExecutableRun, o: ExecuteOptions, t0: number): Promise<Execution> {

@@ -53,6 +53,10 @@ export type EmbedRun = (source: string, uri: string | null, strategy: string | n
 
 const SHOWN_RUNS = 20;
 
+/** Near structures form a family (the research ledger's, experiments/ledger.ts): this cosine similarity or more, at most FAMILY_MAX of them. */
+export const FAMILY_SIMILARITY = 0.9;
+const FAMILY_MAX = 1000;
+
 export class StoreIndex {
     private rebuilding: { done: number; total: number } | undefined;
     private readonly skipped = new Map<string, string>();
@@ -211,6 +215,20 @@ export class StoreIndex {
         });
         const ownRuns = runs.get(q.fingerprints.structural);
         return { tried: ownRuns ? { ...ownRuns.tried, summary: summary(ownRuns.tried) } : null, matches: sortMatches(matches).slice(0, o.k) };
+    }
+
+    /**
+     * The structural fingerprints of a structure's family in `team`: the indexed structures at a
+     * cosine similarity of at least FAMILY_SIMILARITY, itself included. Just the structure itself
+     * while the index is being rebuilt or does not hold it (yet: it is indexed after completion).
+     */
+    async family(team: string, structural: string): Promise<string[]> {
+        if (this.rebuilding) return [structural];
+        await this.settled();
+        const own = this.pi.index.get(storeId(team, structural));
+        if (!own) return [structural];
+        const hits = this.pi.index.query(own.vector, FAMILY_MAX, (_id, m) => m.team === team);
+        return [...new Set([structural, ...hits.filter(h => roundSimilarity(h.distance) >= FAMILY_SIMILARITY).map(h => h.meta.structural)])];
     }
 
     private async runsOf(team: string, structurals: string[], experimentId?: string): Promise<Map<string, { exact: Set<string>; tried: Tried }>> {

@@ -6,7 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { gridParamSets, randomParamSets } from '../../src/engine/param-space.js';
 import { runSweep, runWalkForward, walkForwardWindows } from '../../src/engine/sweep.js';
-import { runTrial } from '../../src/engine/trial.js';
+import { capitalOf, runRange, runTrial } from '../../src/engine/trial.js';
+import { returnsOf } from '../../src/engine/metrics.js';
+import { blockMoments, expectedMaxStandardNormal, probabilityOfOverfitting } from '../../src/engine/overfitting.js';
 import { irOf, synthBars } from './fixtures.js';
 
 const SRC = `strategy Sweep {
@@ -61,6 +63,27 @@ describe('sweep on worker threads', () => {
         expect(r.rows[3]!.metrics.totalReturn).toBe(direct.metrics.totalReturn);
         expect(r.deflated.dsr).toBeGreaterThanOrEqual(0);
         expect(r.deflated.dsr).toBeLessThanOrEqual(1);
+    }, 60_000);
+
+    it('measures its overfitting: PBO over 16 blocks of every trial\'s returns (as a direct backtest gives them), MinBTL for its trials', async () => {
+        const ir = await irOf(SRC);
+        const data = synthBars({ assets: 1, bars: 800, seed: 3 });
+        const r = await runSweep(ir, data, { workers: 2 });
+        const o = r.overfitting;
+        expect(o.pbo!.blocks).toBe(16);
+        expect(o.pbo!.combinations).toBe(12870); // C(16, 8)
+        // The same statistic from trials run here, one by one, cut into blocks independently of the pool.
+        const direct = r.rows.map(row => {
+            const { result } = runRange(ir, data, row.params);
+            return blockMoments(returnsOf(result.equity, capitalOf(ir)), 16);
+        });
+        expect(o.pbo!.pbo).toBe(probabilityOfOverfitting(direct)!.pbo);
+        expect(o.pbo!.pbo).toBeGreaterThanOrEqual(0);
+        expect(o.pbo!.pbo).toBeLessThanOrEqual(1);
+        const sr = r.rows[0]!.metrics.sharpe;
+        if (sr > 0) expect(o.minBacktest.years).toBeCloseTo((expectedMaxStandardNormal(11) / sr) ** 2, 12);
+        else expect(o.minBacktest.years).toBeNaN(); // no positive Sharpe to explain
+        expect(o.years).toBeCloseTo((data.ts[799]! - data.ts[0]!) / (365.25 * 86_400_000), 12);
     }, 60_000);
 });
 

@@ -21,6 +21,7 @@ import { fromWire } from '../../../protocol/src/numbers.js';
 import { metricRows, metricsFromWire } from '../../../protocol/src/metrics.js';
 import { benchmarkSection, drawdownsSection, returnsSection, rollingSection, tradesAnalysisSection, type Drawn } from './tearsheet-view.js';
 import { sweepSection, walkForwardSection } from './search-view.js';
+import { describeOverfitting } from '../../../protocol/src/run-result.js';
 
 const TRADE_PAGE = 1000;
 
@@ -85,6 +86,10 @@ class ReportView {
             parts.push(`${utc(range.from, !day)} → ${utc(range.to, !day)}`, `${range.bars} bars, warm-up ${m.result.warmupBars}`);
         }
         this.header.append(h('div', { class: 'sub muted', id: 'run-summary' }, `${parts.join(' · ')} · params: ${params}`));
+        // How far the figures can be trusted: the sweep's overfitting and the run's place in the team's research ledger.
+        const sweep = m?.result.sweep;
+        if (sweep?.overfitting) this.header.append(h('div', { class: 'sub', id: 'overfitting' }, describeOverfitting(sweep.overfitting, sweep.trialCount)));
+        if (m?.result.ledger) this.header.append(h('div', { class: 'sub', id: 'ledger' }, `Research ledger: ${m.result.ledger.summary}`));
         if (run.uri) {
             const file = decodeURIComponent(run.uri.replace(/^.*\//, ''));
             const line = run.range ? `:${run.range.start.line + 1}` : '';

@@ -1,0 +1,181 @@
+/**
+ * Overfitting statistics of a search, pure (docs/cli.md § How far a result can be trusted):
+ * - the probability of backtest overfitting by combinatorially symmetric cross-validation (CSCV;
+ *   Bailey, Borwein, López de Prado and Zhu 2015, "The probability of backtest overfitting");
+ * - the minimum backtest length for a number of trials (Bailey, Borwein, López de Prado and Zhu
+ *   2014, "Pseudo-mathematics and financial charlatanism", MinBTL);
+ * - the Sharpe-ratio variance across trials, the input of the deflated Sharpe (metrics.ts) that
+ *   the research ledger computes over a structure's every trial in the store.
+ * Trials are summarised by the moments of their per-bar returns in S contiguous blocks of bars
+ * (`blockMoments`): that is all CSCV needs to measure a trial on any union of blocks, and it
+ * crosses worker threads as a few numbers instead of a return series.
+ */
+import { normInv } from './metrics.js';
+
+const EULER_GAMMA = 0.5772156649015329;
+
+/** Count, sum and sum of squares of the per-bar returns of one block of bars. */
+export interface BlockMoments {
+    readonly n: number;
+    readonly sum: number;
+    readonly sumSq: number;
+}
+
+/** Default number of blocks S (Bailey et al. use 16); an even number. */
+export const CSCV_BLOCKS = 16;
+
+/** Bars 1..T−1's returns (index 0 is the first bar's return against the capital) cut into `blocks` contiguous blocks of near-equal size. */
+export function blockMoments(returns: ArrayLike<number>, blocks = CSCV_BLOCKS): BlockMoments[] {
+    const T = returns.length;
+    const out: BlockMoments[] = [];
+    for (let b = 0; b < blocks; b++) {
+        const from = Math.floor((b * T) / blocks), to = Math.floor(((b + 1) * T) / blocks);
+        let n = 0, sum = 0, sumSq = 0;
+        for (let i = from; i < to; i++) {
+            const x = returns[i]!;
+            if (!Number.isFinite(x)) continue;
+            n++; sum += x; sumSq += x * x;
+        }
+        out.push({ n, sum, sumSq });
+    }
+    return out;
+}
+
+/** Per-bar Sharpe (mean over sample standard deviation) of the union of the chosen blocks; NaN when undefined. */
+export function sharpeOfBlocks(blocks: readonly BlockMoments[], chosen: readonly number[]): number {
+    let n = 0, sum = 0, sumSq = 0;
+    for (const b of chosen) { const m = blocks[b]!; n += m.n; sum += m.sum; sumSq += m.sumSq; }
+    if (n < 2) return NaN;
+    const mean = sum / n;
+    const variance = (sumSq - n * mean * mean) / (n - 1);
+    return variance > 0 ? mean / Math.sqrt(variance) : NaN;
+}
+
+export interface PboResult {
+    /** Probability of backtest overfitting: the share of splits whose in-sample best ranks at or below the out-of-sample median (logit λ ≤ 0). */
+    readonly pbo: number;
+    /** Number of splits C(S, S/2) evaluated, and S. */
+    readonly combinations: number;
+    readonly blocks: number;
+    /** Logit λ = ln(ω / (1 − ω)) of each split, ω the relative out-of-sample rank of the in-sample best. */
+    readonly logits: readonly number[];
+}
+
+/** Every way of choosing k of 0..n−1, in lexicographic order. */
+export function combinations(n: number, k: number): number[][] {
+    const out: number[][] = [];
+    const pick: number[] = [];
+    const rec = (start: number): void => {
+        if (pick.length === k) { out.push([...pick]); return; }
+        for (let i = start; i <= n - (k - pick.length); i++) { pick.push(i); rec(i + 1); pick.pop(); }
+    };
+    rec(0);
+    return out;
+}
+
+export function binomial(n: number, k: number): number {
+    let c = 1;
+    for (let i = 1; i <= k; i++) c = (c * (n - k + i)) / i;
+    return Math.round(c);
+}
+
+/**
+ * CSCV with any performance measure: `perf(trial, blocks)` is trial's performance on the union of
+ * those blocks (higher is better, NaN worst). For each of the C(S, S/2) ways to take half the blocks
+ * as the training set J (the rest, J̄, the test set): n* = the best trial on J (the first on a tie);
+ * ω = its rank among the trials on J̄ (1 = worst, mid-rank on ties) over N + 1; λ = logit ω. PBO is
+ * the share of splits with λ ≤ 0: the trial chosen in sample did no better than the median out of
+ * sample.
+ */
+export function cscv(trials: number, blocks: number, perf: (trial: number, chosen: readonly number[]) => number): PboResult {
+    if (trials < 2) throw new RangeError('CSCV needs at least 2 trials');
+    if (blocks < 2 || blocks % 2 !== 0) throw new RangeError(`CSCV needs an even number of blocks, not ${blocks}`);
+    const score = (x: number): number => (Number.isNaN(x) ? -Infinity : x);
+    const logits: number[] = [];
+    let overfit = 0;
+    const oos = new Float64Array(trials);
+    for (const train of combinations(blocks, blocks / 2)) {
+        const test = [];
+        for (let b = 0; b < blocks; b++) if (!train.includes(b)) test.push(b);
+        let best = 0, bestScore = -Infinity;
+        for (let t = 0; t < trials; t++) {
+            const s = score(perf(t, train));
+            if (t === 0 || s > bestScore) { best = t; bestScore = s; }
+        }
+        for (let t = 0; t < trials; t++) oos[t] = score(perf(t, test));
+        const mine = oos[best]!;
+        let below = 0, equal = 0;
+        for (let t = 0; t < trials; t++) { const x = oos[t]!; if (x < mine) below++; else if (x === mine) equal++; }
+        const rank = below + (equal + 1) / 2; // 1-based mid-rank
+        const omega = rank / (trials + 1);
+        const lambda = Math.log(omega / (1 - omega));
+        logits.push(lambda);
+        if (lambda <= 0) overfit++;
+    }
+    return { pbo: overfit / logits.length, combinations: logits.length, blocks, logits };
+}
+
+/** Most perf evaluations of one PBO (C(S, S/2) × N × S): S shrinks below 16 for large sweeps so the statistic stays cheap. */
+const PBO_BUDGET = 25_000_000;
+
+/** The largest even S ≤ `preferred` whose CSCV fits the budget for N trials, at least 4 (or 0: too many trials or too few bars). */
+export function blocksFor(trials: number, bars: number, preferred = CSCV_BLOCKS): number {
+    for (let s = preferred; s >= 4; s -= 2) {
+        if (bars >= s * 2 && binomial(s, s / 2) * trials * s <= PBO_BUDGET) return s;
+    }
+    return 0;
+}
+
+/**
+ * PBO of a search whose every trial is summarised by the same S blocks (`blockMoments`), trials
+ * measured by per-bar Sharpe. Null when there is nothing to cross-validate (fewer than 2 trials,
+ * fewer than 4 blocks).
+ */
+export function probabilityOfOverfitting(trials: readonly (readonly BlockMoments[])[]): PboResult | null {
+    const S = trials[0]?.length ?? 0, N = trials.length;
+    if (N < 2 || S < 4 || S % 2 !== 0 || trials.some(t => t.length !== S)) return null;
+    // Flat typed arrays: a split evaluates every trial twice, so this loop is the whole cost of a PBO.
+    const n = new Float64Array(N * S), sum = new Float64Array(N * S), sq = new Float64Array(N * S);
+    trials.forEach((t, i) => t.forEach((m, b) => { n[i * S + b] = m.n; sum[i * S + b] = m.sum; sq[i * S + b] = m.sumSq; }));
+    return cscv(N, S, (t, chosen) => {
+        let c = 0, s1 = 0, s2 = 0;
+        const base = t * S;
+        for (let k = 0; k < chosen.length; k++) { const j = base + chosen[k]!; c += n[j]!; s1 += sum[j]!; s2 += sq[j]!; }
+        if (c < 2) return NaN;
+        const mean = s1 / c, variance = (s2 - c * mean * mean) / (c - 1);
+        return variance > 0 ? mean / Math.sqrt(variance) : NaN;
+    });
+}
+
+/** E[max of N independent standard normals] ≈ (1 − γ) Φ⁻¹(1 − 1/N) + γ Φ⁻¹(1 − 1/(N e)) (0 for N < 2). */
+export function expectedMaxStandardNormal(trials: number): number {
+    if (trials < 2) return 0;
+    return (1 - EULER_GAMMA) * normInv(1 - 1 / trials) + EULER_GAMMA * normInv(1 - 1 / (trials * Math.E));
+}
+
+export interface MinBacktestLength {
+    /** Years of data below which a best annualised Sharpe of `sharpe` over N trials of no skill is expected anyway: (E[max_N] / SR)². */
+    readonly years: number;
+    /** The paper's closed upper bound 2 ln N / SR². */
+    readonly upperBoundYears: number;
+}
+
+/**
+ * Minimum backtest length (Bailey et al. 2014, MinBTL): with N trials of annualised Sharpe 0 and
+ * unit variance across trials, the expected best annualised Sharpe after y years is E[max_N]/√y;
+ * a best of `annualSharpe` needs y ≥ (E[max_N] / SR)² before it means anything. NaN for N < 2 or
+ * a Sharpe that is not positive.
+ */
+export function minBacktestLength(trials: number, annualSharpe: number): MinBacktestLength {
+    if (trials < 2 || !(annualSharpe > 0)) return { years: NaN, upperBoundYears: NaN };
+    const e = expectedMaxStandardNormal(trials);
+    return { years: (e / annualSharpe) ** 2, upperBoundYears: (2 * Math.log(trials)) / annualSharpe ** 2 };
+}
+
+/** Sample variance (n − 1) of the finite values; 0 for fewer than two. */
+export function sampleVariance(values: readonly number[]): number {
+    const xs = values.filter(Number.isFinite);
+    if (xs.length < 2) return 0;
+    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+    return xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1);
+}

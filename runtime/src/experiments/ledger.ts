@@ -1,0 +1,84 @@
+/**
+ * The research ledger: every trial a team ran — a backtest, each combination of a sweep, each
+ * window of a walk-forward — as one row of `ledger_trials` (schema.ts, migration 12), keyed by
+ * team and structural fingerprint. A best-of-N Sharpe means little without N, and N is not the
+ * current sweep's: it is every trial of the structure the team has run. So a run's Sharpe is
+ * deflated (engine/metrics.ts, Bailey & López de Prado) with the number of trials of its structure
+ * recorded up to and including it and the variance of their per-bar Sharpe ratios, and beside it
+ * with those of its family (near structures, which the caller finds by similarity).
+ *
+ * The orchestrator writes the rows in the transaction that completes a run (`ledgerTrialsOf` says
+ * which, `insertLedgerTrials` how); rows are never updated. Figures are read per team only.
+ */
+import { listValue, type DuckDBValue } from '@duckdb/node-api';
+import { fromWire, toWire } from '../../../protocol/src/numbers.js';
+import type { LedgerDeflation, LedgerPart } from '../../../protocol/src/run-result.js';
+import { deflatedSharpe } from '../engine/metrics.js';
+import type { DataStore } from '../store/store.js';
+import type { LedgerEntry, LedgerTrial } from './ledger-trials.js';
+
+export { ledgerTrialsOf, type LedgerEntry, type LedgerTrial } from './ledger-trials.js';
+
+const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+/** Rows per INSERT (10 values each). */
+const CHUNK = 150;
+
+/** Inserts a completed run's trials (inside the caller's transaction); a run recorded twice keeps its first rows. */
+export async function insertLedgerTrials(store: DataStore, entries: readonly LedgerEntry[]): Promise<void> {
+    const rows = entries.flatMap(e => e.trials.map((t, i): DuckDBValue[] => [
+        e.runId, i, e.team, e.kind, e.structural, e.at, finite(t.periodSharpe), finite(t.skew), finite(t.kurtosis), Number.isFinite(t.bars) ? Math.max(0, Math.round(t.bars)) : 0,
+    ]));
+    for (let i = 0; i < rows.length; i += CHUNK) {
+        const chunk = rows.slice(i, i + CHUNK);
+        const values = chunk.map((_, r) => {
+            const p = (c: number): string => `$${r * 10 + c}`;
+            return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, make_timestamp(CAST(${p(6)} AS BIGINT) * 1000), CAST(${p(7)} AS DOUBLE), CAST(${p(8)} AS DOUBLE), CAST(${p(9)} AS DOUBLE), ${p(10)})`;
+        }).join(', ');
+        await store.run(`INSERT INTO ledger_trials (run_id, trial, team, kind, fingerprint_structural, recorded_at, period_sharpe, skew, kurtosis, observations)
+            VALUES ${values} ON CONFLICT (run_id, trial) DO NOTHING`, chunk.flat());
+    }
+}
+
+/** The run's own figures: the Sharpe and return moments of what it reports (a sweep's best, a walk-forward's stitched out-of-sample bars). */
+export type OwnSharpe = LedgerTrial;
+
+/**
+ * The run in its team's ledger, or null when the ledger holds no trial of it (a run of another
+ * team, one completed before the ledger existed, one still running). `family`: the structural
+ * fingerprints of its family (its own is always counted).
+ */
+export async function ledgerFigures(store: DataStore, q: { team: string; runId: string; own: OwnSharpe; family: readonly string[] }): Promise<LedgerPart | null> {
+    const me = await store.rows(`SELECT fingerprint_structural AS s, epoch_ms(recorded_at)::DOUBLE AS at, count(*)::INTEGER AS n
+        FROM ledger_trials WHERE run_id = $1 AND team = $2 GROUP BY fingerprint_structural, recorded_at`, [q.runId, q.team]);
+    const row = me[0];
+    if (!row) return null;
+    const structural = String(row.s), at = Number(row.at), own = Number(row.n);
+    // Trials up to and including this run's: earlier completions, then ties by run id.
+    const upTo = `team = $1 AND (recorded_at < make_timestamp(CAST($2 AS BIGINT) * 1000) OR (recorded_at = make_timestamp(CAST($2 AS BIGINT) * 1000) AND run_id <= $3))`;
+    const family = [...new Set([structural, ...q.family])];
+    const [s] = await store.rows(`SELECT count(*)::INTEGER AS n, var_samp(period_sharpe) AS v FROM ledger_trials WHERE ${upTo} AND fingerprint_structural = $4`, [q.team, at, q.runId, structural]);
+    const [f] = await store.rows(`SELECT count(*)::INTEGER AS n, var_samp(period_sharpe) AS v, count(DISTINCT fingerprint_structural)::INTEGER AS k
+        FROM ledger_trials WHERE ${upTo} AND fingerprint_structural IN (SELECT unnest($4::VARCHAR[]))`, [q.team, at, q.runId, listValue(family)]);
+    const structure = deflation(q.own, Number(s!.n), s!.v);
+    const fam = { ...deflation(q.own, Number(f!.n), f!.v), structures: Number(f!.k) };
+    const trial = structure.trials;
+    return { structuralFingerprint: structural, firstTrial: trial - own + 1, trial, structure, family: fam, summary: ledgerSummary(trial - own + 1, trial, fam.trials, structure.dsr, fam.dsr) };
+}
+
+function deflation(own: OwnSharpe, trials: number, v: unknown): LedgerDeflation {
+    const variance = typeof v === 'number' && Number.isFinite(v) ? v : 0;
+    const d = deflatedSharpe({ sharpe: own.periodSharpe, trials, sharpeVariance: variance, skew: own.skew, kurtosis: own.kurtosis, observations: own.bars });
+    return { trials, sharpeVariance: toWire(variance), expectedMaxSharpe: toWire(d.expectedMaxSharpe), dsr: toWire(d.dsr) };
+}
+
+const two = (x: number | null | string): string => {
+    const n = fromWire(x);
+    return Number.isFinite(n) ? n.toFixed(2) : 'n/a';
+};
+
+/** "trial 57 of this structure (212 in its family); deflated Sharpe 0.12 (0.08 over the family)". */
+export function ledgerSummary(first: number, last: number, familyTrials: number, dsr: LedgerDeflation['dsr'], familyDsr: LedgerDeflation['dsr']): string {
+    const which = first === last ? `trial ${last}` : `trials ${first}–${last}`;
+    return `${which} of this structure (${familyTrials} in its family); deflated Sharpe ${two(dsr)} (${two(familyDsr)} over the family)`;
+}

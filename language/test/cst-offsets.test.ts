@@ -33,7 +33,7 @@ describe('CST position getters', () => {
         const root = parser.parse(text).value.$cstNode!;
         let checked = 0;
         for (const node of composites(root)) {
-            for (const n of names) expect(node[n], n).toBe(langiums[n]!.call(node));
+            for (const n of names) expect((node as unknown as Record<string, unknown>)[n], n).toBe(langiums[n]!.call(node));
             checked++;
         }
         expect(checked).toBeGreaterThan(10);

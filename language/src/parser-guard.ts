@@ -7,14 +7,17 @@
  * It also works around a quadratic cost in Langium 3.5's CST builder: `addHiddenNodes` is called
  * for every token, and with an empty list it still searches the parent's children (indexOf) —
  * O(n) per token in a strategy with n members. Skipping the no-op call makes parsing linear.
+ * And it installs cheaper CST position getters (cst-offsets.ts), which the parser calls per rule.
  */
 import { createLangiumParser, type AstNode, type LangiumCoreServices, type LangiumParser, type ParseResult } from 'langium';
+import { installFastCstOffsets } from './cst-offsets.js';
 
 export const MAX_NESTING = 64;
 
 type LexError = ParseResult['lexerErrors'][number];
 
 export function createGuardedParser(services: LangiumCoreServices): LangiumParser {
+    installFastCstOffsets();
     const parser = createLangiumParser(services);
     const internals = parser as unknown as { stack: unknown[]; nodeBuilder: { addHiddenNodes(tokens: unknown[]): void } };
     const addHidden = internals.nodeBuilder.addHiddenNodes.bind(internals.nodeBuilder);

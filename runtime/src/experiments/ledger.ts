@@ -1,6 +1,6 @@
 /**
  * The research ledger: every trial a team ran — a backtest, each combination of a sweep, each
- * window of a walk-forward — as one row of `ledger_trials` (schema.ts, migration 12), keyed by
+ * window of a walk-forward — as one row of `ledger_trials` (schema.ts, migration 13), keyed by
  * team and structural fingerprint. A best-of-N Sharpe means little without N, and N is not the
  * current sweep's: it is every trial of the structure the team has run. So a run's Sharpe is
  * deflated (engine/metrics.ts, Bailey & López de Prado) with the number of trials of its structure

@@ -44,8 +44,8 @@ afterAll(async () => {
     await daemon?.stop();
 });
 
-/** Remote text minus the lines only a remote run has (its id as submitted, and at the end). */
-const resultText = (out: string): string => out.split('\n').filter(l => !/^submitted |^run [0-9a-f-]{36}$/.test(l)).join('\n');
+/** Remote text minus the lines only a remote run has (its id as submitted and at the end, and its place in the team's research ledger). */
+const resultText = (out: string): string => out.split('\n').filter(l => !/^submitted |^run [0-9a-f-]{36}$|^research ledger: /.test(l)).join('\n');
 const runId = (out: string): string => /^run ([0-9a-f-]{36})$/m.exec(out)![1]!;
 
 describe('remote output is the local output', () => {

@@ -37,12 +37,12 @@ const TERMINAL = ['completed', 'failed', 'cancelled'];
 const sleep = (ms: number): Promise<void> => new Promise(r => setTimeout(r, ms));
 const sha256 = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
 
-async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs: number, everyMs = 100): Promise<T> {
+async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs: number, everyMs = 100, seen: () => string = () => ''): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
         const v = await fn();
         if (v !== undefined) return v;
-        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${seen() ? `; seen: ${seen()}` : ''}`);
         await sleep(everyMs);
     }
 }
@@ -56,7 +56,7 @@ interface Snapshot {
 describe('kill -9 of the daemon (af daemon run) during a sweep', () => {
     it('keeps completed results, re-queues and completes interrupted runs, duplicates nothing, replaces the stale daemon.json', async () => {
         const t0 = Date.now();
-        const stateDir = await stateWithSynthBars('af-daemon-crash-', { bars: 2000, seed: 11 });
+        const stateDir = await stateWithSynthBars('af-daemon-crash-', { bars: 8000, seed: 11 });
 
         // ---- first daemon: a real detached process, two runs at a time
         const first = await startDetached({ stateDir, port: 0, args: ['--concurrency', '2'] });
@@ -67,15 +67,16 @@ describe('kill -9 of the daemon (af daemon run) during a sweep', () => {
         expect(token).toMatch(/^af_/);
         const c1 = new DaemonClient({ url: first.url, token });
 
-        // Three backtests, then three sweeps of 500-600 combinations over 2000 bars (a few seconds
-        // each): served FIFO two at a time, the sweeps are running when the backtests are done.
+        // Three backtests, then three sweeps of 2,400 combinations over 8,000 bars (a few seconds
+        // each, with shared indicators): served FIFO two at a time, the sweeps are running when the
+        // backtests are done.
         const specs: { kind: 'backtest' | 'sweep'; source: string; params?: Record<string, number> }[] = [
             { kind: 'backtest', source: cross('5..20 step 5', '30..50 step 10'), params: { fast: 5, slow: 30 } },
             { kind: 'backtest', source: cross('5..20 step 5', '30..50 step 10'), params: { fast: 10, slow: 40 } },
             { kind: 'backtest', source: cross('5..20 step 5', '30..50 step 10'), params: { fast: 15, slow: 50 } },
-            { kind: 'sweep', source: cross('2..31 step 1', '35..130 step 5') },
-            { kind: 'sweep', source: cross('3..27 step 1', '40..160 step 5') },
-            { kind: 'sweep', source: cross('2..26 step 1', '30..120 step 4') },
+            { kind: 'sweep', source: cross('2..61 step 1', '40..235 step 5') },
+            { kind: 'sweep', source: cross('3..62 step 1', '40..235 step 5') },
+            { kind: 'sweep', source: cross('2..61 step 1', '40..232 step 4') },
         ];
 
         // Follow every run over WebSocket; fetch each completed run's record and artifact list as it completes.
@@ -108,7 +109,7 @@ describe('kill -9 of the daemon (af daemon run) during a sweep', () => {
             const completed = ids.filter(id => state.get(id) === 'completed');
             const midway = ids.find(id => kinds.get(id) === 'sweep' && state.get(id) === 'running' && (progress.get(id) ?? 0) >= 0.1 && progress.get(id)! <= 0.8);
             return completed.length >= 2 && midway ? midway : undefined;
-        }, 40_000, 10);
+        }, 40_000, 10, () => ids.map(id => `${kinds.get(id)} ${state.get(id)} ${progress.get(id) ?? '-'}`).join(', '));
         const victimProgress = progress.get(victim)!;
         const completedBefore = new Map<string, Snapshot>();
         for (const [id, p] of snapshots) completedBefore.set(id, await p);

@@ -9,18 +9,14 @@
  * When they disagree, docs/backtest-semantics.md decides which one is wrong.
  * DIFF_REPORT=1 prints what each run did (fills by reason, trades, events).
  */
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { NodeFileSystem } from 'langium/node';
-import { URI } from 'langium';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compileStrategy, createAlphaForgeServices, isStrategy, loadFiles, type StrategyIr } from '../../../language/src/index.js';
+import { type StrategyIr } from '../../../language/src/index.js';
 import { synthBarData } from '../../src/data/synth.js';
 import { CompiledBacktester } from '../../src/engine/compiled/index.js';
 import { randomParamSets, type ParamSet } from '../../src/engine/param-space.js';
 import { ReferenceBacktester } from '../../src/engine/reference/index.js';
 import type { AssetBars, BacktestResult, BarData, Fill } from '../../src/engine/types.js';
-import { irOf, prng } from './fixtures.js';
+import { exampleCases, irOf, prng, type ExampleCase } from './fixtures.js';
 
 // ------------------------------------------------------------------ data
 
@@ -96,26 +92,8 @@ function differences(ref: BacktestResult, cmp: BacktestResult): string[] {
 
 // ------------------------------------------------------------------ strategies
 
-interface Case {
-    readonly name: string;
-    readonly ir: StrategyIr;
-}
+type Case = ExampleCase;
 
-async function exampleCases(): Promise<Case[]> {
-    const services = createAlphaForgeServices(NodeFileSystem).AlphaForge;
-    const dir = join(process.cwd(), 'examples');
-    const files = readdirSync(dir).filter(f => f.endsWith('.af')).sort();
-    const docs = await loadFiles(services, files.map(f => URI.file(join(dir, f))));
-    const cases: Case[] = [];
-    docs.forEach((d, i) => {
-        for (const s of d.document.parseResult.value.elements.filter(isStrategy)) {
-            const r = compileStrategy(services, s);
-            if (!r.ir) throw new Error(`${files[i]}: ${r.errors.map(e => e.message).join('; ')}`);
-            cases.push({ name: `${files[i]}#${s.name}`, ir: r.ir });
-        }
-    });
-    return cases;
-}
 
 /** Strategies for what the examples leave out. */
 const EXTRA: Readonly<Record<string, string>> = {

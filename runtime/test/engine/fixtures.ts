@@ -1,7 +1,11 @@
 /** Test fixtures for the engine: seeded synthetic OHLCV bars and .af source compiled to IR. */
 import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { URI } from 'langium';
+import { NodeFileSystem } from 'langium/node';
 import { EmptyFileSystem } from 'langium';
-import { createAlphaForgeServices, compileStrategy, isStrategy, loadString, type Model, type StrategyIr } from '../../../language/src/index.js';
+import { createAlphaForgeServices, compileStrategy, isStrategy, loadFiles, loadString, type Model, type StrategyIr } from '../../../language/src/index.js';
 import type { AssetBars, BarData } from '../../src/engine/types.js';
 
 import { mulberry32 as prng } from '../../../language/src/util/prng.js';
@@ -76,3 +80,23 @@ export const CROSS_SRC = `strategy Cross {
     when down => flat
   }
 }`;
+
+/** One strategy of examples/, compiled at its defaults. */
+export interface ExampleCase { readonly name: string; readonly ir: StrategyIr }
+
+/** Every strategy of every file in examples/ (`file#Strategy`), compiled from disk with its imports. */
+export async function exampleCases(): Promise<ExampleCase[]> {
+    const services = createAlphaForgeServices(NodeFileSystem).AlphaForge;
+    const dir = join(process.cwd(), 'examples');
+    const files = readdirSync(dir).filter(f => f.endsWith('.af')).sort();
+    const docs = await loadFiles(services, files.map(f => URI.file(join(dir, f))));
+    const cases: ExampleCase[] = [];
+    docs.forEach((d, i) => {
+        for (const s of d.document.parseResult.value.elements.filter(isStrategy)) {
+            const r = compileStrategy(services, s);
+            if (!r.ir) throw new Error(`${files[i]}: ${r.errors.map(e => e.message).join('; ')}`);
+            cases.push({ name: `${files[i]}#${s.name}`, ir: r.ir });
+        }
+    });
+    return cases;
+}

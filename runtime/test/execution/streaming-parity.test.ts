@@ -5,35 +5,16 @@
  * reported at the close that placed it. Data with holes and opening gaps reaches stops, limits,
  * missing bars and resampled inputs.
  */
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { URI } from 'langium';
-import { NodeFileSystem } from 'langium/node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compileStrategy, createAlphaForgeServices, isStrategy, loadFiles, type StrategyIr } from '../../../language/src/index.js';
+import { type StrategyIr } from '../../../language/src/index.js';
 import { synthBarData } from '../../src/data/synth.js';
 import { CompiledBacktester } from '../../src/engine/compiled/index.js';
 import type { BarData, Fill } from '../../src/engine/types.js';
 import { StreamingEngine, type BarOutcome, type StreamBar } from '../../src/execution/streaming.js';
-import { prng } from '../engine/fixtures.js';
+import { exampleCases, prng, type ExampleCase } from '../engine/fixtures.js';
 
-interface Case { readonly name: string; readonly ir: StrategyIr }
+type Case = ExampleCase;
 
-async function exampleCases(): Promise<Case[]> {
-    const services = createAlphaForgeServices(NodeFileSystem).AlphaForge;
-    const dir = join(process.cwd(), 'examples');
-    const files = readdirSync(dir).filter(f => f.endsWith('.af')).sort();
-    const docs = await loadFiles(services, files.map(f => URI.file(join(dir, f))));
-    const cases: Case[] = [];
-    docs.forEach((d, i) => {
-        for (const s of d.document.parseResult.value.elements.filter(isStrategy)) {
-            const r = compileStrategy(services, s);
-            if (!r.ir) throw new Error(`${files[i]}: ${r.errors.map(e => e.message).join('; ')}`);
-            cases.push({ name: `${files[i]}#${s.name}`, ir: r.ir });
-        }
-    });
-    return cases;
-}
 
 /** Synthetic bars for the strategy, with a few holes and opening gaps. */
 function dataFor(ir: StrategyIr, bars: number, seed: number): BarData {

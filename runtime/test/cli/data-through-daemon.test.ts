@@ -70,9 +70,13 @@ describe('af data through the daemon that holds the store', () => {
         expect(r.out).toMatch(/^imported 5\d{3} 1d bars of sp:SPX/);
     });
 
-    it('export --sql has no daemon method: refused with what to do, nothing written', async () => {
+    it('export --sql has no daemon method, and a file name with no format is refused: each says what to do', async () => {
         const r = await af('data', 'export', join(dir, 'q.csv'), '--sql', 'SELECT 1', '--state-dir', served);
         expect(r.code).toBe(2);
         expect(r.err).toMatch(/the daemon \(pid \d+\) holds the store, and a free SQL query \(--sql\) has no daemon method: export bars with --symbols, or stop the daemon/);
+        // An output name with no known format: the local export's message, before anything is asked of the daemon.
+        const odd = await af('data', 'export', join(dir, 'bars.txt'), '--symbols', 'synth:AAA', '--timeframe', '1d', '--state-dir', served);
+        expect(odd.code).toBe(2);
+        expect(odd.err).toMatch(/cannot tell the export format from 'bars\.txt'/);
     });
 });

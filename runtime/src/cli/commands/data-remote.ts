@@ -4,10 +4,11 @@
  * token (saved login, $AF_TOKEN, or the local admin token) and team, with the same output.
  * Commands without one (show, resample, panels, fetch, export --sql/--panel) say so and how.
  */
-import { extname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { type DaemonClient } from '../../../../protocol/src/client.js';
 import { resolveStateDir } from '../../../../protocol/src/discovery.js';
 import { processAlive, readAnnouncement } from '../../daemon/lifecycle.js';
+import { exportFormatOf } from '../../data/export.js';
 import { CliError } from '../errors.js';
 import { connect, remote } from './daemon.js';
 
@@ -24,14 +25,14 @@ export function notThroughDaemon(what: string, pid: number, instead: string): Cl
     return new CliError(`the daemon (pid ${pid}) holds the store, and ${what} has no daemon method: ${instead}, or stop the daemon (af daemon stop) and run it again`);
 }
 
-export const FORMAT_OF_EXTENSION: Readonly<Record<string, 'parquet' | 'arrow' | 'csv'>> = {
-    '.parquet': 'parquet', '.pq': 'parquet', '.arrow': 'arrow', '.feather': 'arrow', '.ipc': 'arrow', '.csv': 'csv',
-};
-
 /** data.export of bars into the team's export folder, then downloaded to `file`. */
 export async function exportThroughDaemon(c: DaemonClient, file: string, o: { ids: string[]; timeframe: string; from?: string; to?: string; format?: string }) {
-    const format = (o.format ?? FORMAT_OF_EXTENSION[extname(file).toLowerCase()]) as 'parquet' | 'arrow' | 'csv' | undefined;
-    if (!format) throw new CliError(`${file}: say the format with a .parquet, .arrow or .csv name, or --format`);
+    let format;
+    try {
+        format = exportFormatOf(file, o.format); // the local export's rule: --format, else the extension
+    } catch (e) {
+        throw new CliError((e as Error).message);
+    }
     return remote(async () => {
         const r = await c.call('data.export', { format, bars: { ids: o.ids, timeframe: o.timeframe, ...(o.from ? { from: o.from } : {}), ...(o.to ? { to: o.to } : {}) } });
         const local = await c.download(r.file, resolve(file));

@@ -15,6 +15,7 @@ import { isActive, kindLabel, metricsLine, runLabel, type RunRow } from './run-m
 import { scanStrategies, strategyAt } from './strategy-scan.js';
 import { refOf } from './registry-model.js';
 import type { RegistryTreeProvider } from './registry-view.js';
+import type { HealthTreeProvider } from './health-view.js';
 import type { SimilarTreeProvider } from './similar-view.js';
 import { VIEW_IDS, type DataTreeProvider, type ExperimentsTreeProvider, type RunsTreeProvider } from './trees.js';
 
@@ -26,6 +27,7 @@ export interface Services {
     readonly experiments: ExperimentsTreeProvider;
     readonly data: DataTreeProvider;
     readonly registry: RegistryTreeProvider;
+    readonly health: HealthTreeProvider;
     readonly similar: SimilarTreeProvider;
     readonly reports: ReportPanels;
     readonly dag: DagPanel;
@@ -484,6 +486,7 @@ export function registerCommands(s: Services): void {
         s.experiments.refresh();
         s.data.refresh();
         s.registry.refresh();
+        s.health.refresh();
     });
 
     command('alphaforge.daemonActions', async () => {

@@ -246,6 +246,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         const handlers = createHandlers({
             version: DAEMON_VERSION, startedAt, transports: { http: true, ws: true, grpc: o.grpc ?? false },
             language: lang, data, dataReads: reads, iam, orchestrator, experiments, similarity, registry, stateDir, files: { dataDirs, teams: teamFiles },
+            readiness: () => monitoring.readiness.check(),
         });
         const missing = missingHandlers(handlers);
         if (missing.length) throw new Error(`no handler for ${missing.join(', ')}`);

@@ -4,6 +4,8 @@
  * only translate: validation happened in the gateway (the table's schemas), and the services own
  * their rules. Everything a caller sees is scoped to the caller's team.
  */
+import { platformHealth } from './health.js';
+import type { ReadinessReport } from '../monitoring/health.js';
 import { fromWire, toWire, type WireNumber } from '../../../protocol/src/numbers.js';
 import { betterDirection } from '../../../protocol/src/metrics.js';
 import { viewOf, type RunResult } from '../../../protocol/src/run-result.js';
@@ -57,6 +59,8 @@ export interface DaemonServices {
     readonly stateDir: string;
     /** What files a caller can name: data directories for data.import, the team folders for uploads and exports. */
     readonly files: { readonly dataDirs: DataDirs; readonly teams: TeamFiles };
+    /** The readiness checks (database, orchestrator, integrity) as /readyz runs them. */
+    readonly readiness: () => Promise<ReadinessReport>;
 }
 
 const notFound = (what: string): RpcError => new RpcError(ErrorCodes.NotFound, `${what} not found`);
@@ -118,6 +122,8 @@ export function createHandlers(s: DaemonServices): Handlers {
             name: 'alphaforge' as const, version: s.version, protocolVersion: String(PROTOCOL_VERSION), startedAt: s.startedAt,
             transports: s.transports, methods: methodCatalogue(),
         }),
+
+        'daemon.health': async (p, ctx) => platformHealth({ readiness: s.readiness, orchestrator: s.orchestrator, runs: s.dataReads }, ctx.principal.teamName, ctx.principal.role === 'admin', p.windowMinutes),
 
         // ---------------------------------------------------------------- language
         // Parsing and compiling run in the language facade's worker threads, queued fairly by team.

@@ -45,7 +45,7 @@ async function fixtures(): Promise<Partial<Record<MethodName, unknown>>> {
     const run = (await admin.call('runs.submit', { kind: 'backtest', spec: { source: STRATEGY } })).run;
     const exp = (await admin.call('experiments.create', { name: `matrix-${Date.now()}` })).experiment;
     return {
-        'daemon.info': {}, 'lang.compile': { source: STRATEGY }, 'lang.lint': { source: STRATEGY }, 'lang.analyse': { source: STRATEGY }, 'lang.diff': { from: { source: STRATEGY }, to: { runId: run.id } },
+        'daemon.info': {}, 'daemon.health': {}, 'lang.compile': { source: STRATEGY }, 'lang.lint': { source: STRATEGY }, 'lang.analyse': { source: STRATEGY }, 'lang.diff': { from: { source: STRATEGY }, to: { runId: run.id } },
         'data.list': {}, 'data.sample': {}, 'data.synth': { symbols: ['MTX'], bars: 50 }, 'data.import': { upload: 'upl_000000000000000000000000', venue: 'x', symbol: 'y', timeframe: '1d' },
         'data.export': { name: 'bars.parquet', bars: { ids: ['synth:AAA'], timeframe: '1d', columns: ['ts', 'close'] } },
         'runs.submit': { kind: 'backtest', spec: { source: STRATEGY } }, 'runs.get': { id: run.id }, 'runs.list': {},

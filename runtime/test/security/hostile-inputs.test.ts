@@ -53,7 +53,7 @@ function withValue(base: unknown, path: readonly (string | number)[], value: unk
 /** Valid params of each available method (so that a hostile value is the only thing wrong). */
 function baseParams(runId: string): Partial<Record<MethodName, unknown>> {
     return {
-        'daemon.info': {}, 'lang.compile': { source: TINY }, 'lang.lint': { source: TINY }, 'lang.analyse': { source: TINY }, 'lang.diff': { from: { source: TINY }, to: { runId } },
+        'daemon.info': {}, 'daemon.health': {}, 'lang.compile': { source: TINY }, 'lang.lint': { source: TINY }, 'lang.analyse': { source: TINY }, 'lang.diff': { from: { source: TINY }, to: { runId } },
         'data.list': {}, 'data.import': { file: 'missing.csv', venue: 'x', symbol: 'y', timeframe: '1d' }, 'data.sample': {}, 'data.synth': { symbols: ['HOST'], bars: 20 },
         'data.export': { name: 'x.csv', bars: { ids: ['synth:AAA'], timeframe: '1d' } },
         'runs.submit': { kind: 'backtest', spec: { source: TINY } }, 'runs.get': { id: runId }, 'runs.list': {},

@@ -77,6 +77,17 @@ describe('ClickHouse bars (18.16)', () => {
         expect((await ch.resampled(key, parseTimeframe('1h'), parseTimeframe('1d'))).droppedPartial).toBe(true);
     });
 
+    it('a connection left idle past the server\'s keep-alive while the event loop was busy is not reused (no EPIPE)', async () => {
+        const key = { venue: 'synth', symbol: 'IDLE', timeframe: '1h' };
+        await ch.insert(key, hourly(10, 4));
+        // 18.16 closes idle keep-alive sockets after 3 s; a long synchronous stretch (a big import
+        // in the same process) keeps the client's idle timer from firing in time.
+        const until = Date.now() + 4000;
+        while (Date.now() < until) { /* busy */ }
+        expect(await ch.insert(key, hourly(2000, 5))).toBe(2000);
+        expect((await ch.range(key)).ts.length).toBe(2000);
+    });
+
     it('attack: values that would reach the SQL text are refused before any query', async () => {
         const bars = hourly(3, 4);
         await expect(ch.insert({ venue: 'synth', symbol: "X'); DROP TABLE af_test.bars; --", timeframe: '1h' }, bars)).rejects.toThrow(/symbol .* is not valid/);

@@ -1,10 +1,10 @@
 /**
- * The Platform Health view: `daemon.health` as a few rows (health-model.ts), refreshed every
+ * The Platform Health view: `daemon.health` as a few rows (protocol/src/health-rows.ts), refreshed every
  * 15 s while the view is visible and the daemon connected — never polled while hidden.
  */
 import * as vscode from 'vscode';
 import type { DaemonConnection } from './daemon-connection.js';
-import { healthRows, type HealthRow } from './health-model.js';
+import { healthRows, type HealthRow } from '../../protocol/src/health-rows.js';
 
 const REFRESH_MS = 15_000;
 

@@ -31,7 +31,7 @@ const dataExportCommand = lazy(dataCmds, 'dataExportCommand'), dataFetchCommand 
 const dataPanelsCommand = lazy(dataCmds, 'dataPanelsCommand'), dataLsCommand = lazy(dataCmds, 'dataLsCommand'), dataResampleCommand = lazy(dataCmds, 'dataResampleCommand');
 const dataSampleCommand = lazy(dataCmds, 'dataSampleCommand'), dataShowCommand = lazy(dataCmds, 'dataShowCommand'), dataSynthCommand = lazy(dataCmds, 'dataSynthCommand');
 const logsCommand = lazy(logs, 'logsCommand'), auditCommand = lazy(audit, 'auditCommand');
-const daemonRunCommand = lazy(daemonCmds, 'daemonRunCommand'), daemonStartCommand = lazy(daemonCmds, 'daemonStartCommand'), daemonStatusCommand = lazy(daemonCmds, 'daemonStatusCommand');
+const daemonRunCommand = lazy(daemonCmds, 'daemonRunCommand'), daemonStartCommand = lazy(daemonCmds, 'daemonStartCommand'), daemonStatusCommand = lazy(daemonCmds, 'daemonStatusCommand'), daemonHealthCommand = lazy(daemonCmds, 'daemonHealthCommand');
 const daemonStopCommand = lazy(daemonCmds, 'daemonStopCommand'), expSearchCommand = lazy(daemonCmds, 'expSearchCommand'), loginCommand = lazy(daemonCmds, 'loginCommand');
 const runsCancelCommand = lazy(daemonCmds, 'runsCancelCommand'), runsLogsCommand = lazy(daemonCmds, 'runsLogsCommand'), runsShowCommand = lazy(daemonCmds, 'runsShowCommand');
 const submitRemote = lazy(daemonCmds, 'submitRemote'), tokenCreateCommand = lazy(daemonCmds, 'tokenCreateCommand'), tokenLsCommand = lazy(daemonCmds, 'tokenLsCommand');
@@ -321,6 +321,9 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .action(async opts => { program.setOptionValue('exit', await daemonStartCommand(opts, out)); });
     daemon.command('stop').description('Stop the daemon (SIGTERM, then SIGKILL after 10 s).').option('--state-dir <dir>', 'state directory')
         .action(async opts => { program.setOptionValue('exit', await daemonStopCommand(opts, out)); });
+    client(daemon.command('health').description('Queue, workers and your team\'s recent runs (what the editor\'s Platform Health view shows). Exit 0 when ready, 3 when not.'))
+        .option('--window <minutes>', 'how far back your team\'s figures look (default 15)', parsePositive('--window'))
+        .action(async opts => { program.setOptionValue('exit', await daemonHealthCommand(opts, out)); });
     daemon.command('status').description('Is a daemon running for this state directory, and ready? Exit 0 when running, 3 when not.')
         .option('--state-dir <dir>', 'state directory').option('--json', 'print JSON', false)
         .action(async opts => { program.setOptionValue('exit', await daemonStatusCommand(opts, out)); });

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DaemonClient } from '../../../protocol/src/client.js';
 import { platformHealth } from '../../src/daemon/health.js';
+import { run } from '../../src/cli/main.js';
 import { openStore } from '../../src/schema/registry.js';
 import { tempDir } from '../data/helpers.js';
 import { expectNoLeak, startSecureDaemon, TINY, type SecureDaemon } from '../security/support.js';
@@ -60,6 +61,17 @@ describe('daemon.health', () => {
         expect(JSON.stringify(b)).not.toContain('alpha');
         for (const id of ids) expect(JSON.stringify(b)).not.toContain(id);
         expectNoLeak(b, sec.secrets);
+    });
+
+    it('af daemon health prints the rows the editor shows, and exits 0 when ready', async () => {
+        let out = '', err = '';
+        const code = await run(['daemon', 'health', '--window', '60', '--url', sec.daemon.url, '--token', sec.tokens.alpha.viewer], s => { out += s; }, s => { err += s; });
+        expect(err).toBe('');
+        expect(code).toBe(0);
+        expect(out).toMatch(/^ {2}Ready +\d+ checks pass$/m);
+        expect(out).toMatch(/^ {2}Workers +0 of 2 slots busy$/m);
+        expect(out).toMatch(/^[ !] Your team +4 runs, last 60 min/m);
+        expect(out).toMatch(/^! Failed +25% \(1 of 4\)$/m);
     });
 
     it('refuses a window out of range naming the field', async () => {

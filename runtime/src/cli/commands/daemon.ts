@@ -5,6 +5,7 @@
  * token through --token, $AF_TOKEN, <state dir>/credentials.json (af login) or, on the daemon's
  * own machine, the bootstrap <state dir>/admin.token.
  */
+import { healthRows, type HealthRow } from '../../../../protocol/src/health-rows.js';
 import { formatMetric, metricDefinition } from '../../../../protocol/src/metrics.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -210,6 +211,22 @@ export async function daemonStatusCommand(o: { stateDir?: string; json?: boolean
         out('not running; af daemon start\n');
     }
     return s.state === 'running' ? 0 : 3;
+}
+
+/** `af daemon health`: the same rows as the editor's Platform Health view. Exit 0 when ready, 3 when not. */
+export async function daemonHealthCommand(o: ConnectOptions & { window?: number; json?: boolean }, out: (s: string) => void): Promise<number> {
+    const h = await remote(() => connect(o).call('daemon.health', o.window ? { windowMinutes: o.window } : {}));
+    if (o.json) {
+        out(JSON.stringify(h, null, 2) + '\n');
+    } else {
+        const rows = healthRows(h);
+        const width = Math.max(...rows.map(r => r.label.length));
+        const mark = (r: HealthRow): string => (r.icon.id === 'warning' || r.icon.id === 'error' ? '!' : ' ');
+        out(rows.map(r => `${mark(r)} ${r.label.padEnd(width)}  ${r.description}`).join('\n') + '\n');
+        const warned = rows.filter(r => mark(r) === '!' && r.id !== 'ready');
+        for (const r of warned) out(`  ${r.tooltip}\n`);
+    }
+    return h.ready ? 0 : 3;
 }
 
 // ---------------------------------------------------------------------------- login, IAM

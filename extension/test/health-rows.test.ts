@@ -1,10 +1,10 @@
 /**
- * What the Platform Health view shows (health-model.ts): one row per figure of daemon.health, a
+ * What the Platform Health view and `af daemon health` show (protocol/src/health-rows.ts): one row per figure of daemon.health, a
  * warning when a run has waited long with every slot busy or many runs failed, and rows that are
  * left out when there is nothing to say (no latency without finished runs).
  */
 import { describe, expect, it } from 'vitest';
-import { duration, FAILURE_SHARE_WARN, healthRows, QUEUE_WAIT_WARN_SECONDS, type Health } from '../src/health-model.js';
+import { duration, FAILURE_SHARE_WARN, healthRows, QUEUE_WAIT_WARN_SECONDS, type Health } from '../../protocol/src/health-rows.js';
 
 function health(o: { queue?: Partial<Health['queue']>; workers?: Partial<Health['workers']>; team?: Partial<Health['team']>; ready?: boolean; checks?: Health['checks'] } = {}): Health {
     return {

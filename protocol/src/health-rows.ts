@@ -1,9 +1,10 @@
 /**
- * What the Platform Health view shows, without VS Code: one row per figure of `daemon.health` —
- * readiness, the queue, the workers and the team's recent runs — with an icon that turns to a
- * warning when the figure needs attention. Unit-tested; health-view.ts only makes tree items.
+ * `daemon.health` as rows a person reads — readiness, the queue, the workers and the team's recent
+ * runs — each with an icon that turns to a warning when the figure needs attention. One model for
+ * the extension's Platform Health view (which makes tree items of the rows) and `af daemon health`
+ * (which prints them), so the two always say the same.
  */
-import type { ResultOf } from '../../protocol/src/daemon/index.js';
+import type { ResultOf } from './daemon/index.js';
 
 export type Health = ResultOf<'daemon.health'>;
 

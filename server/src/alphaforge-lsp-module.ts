@@ -31,7 +31,7 @@ export const AlphaForgeLspModule: Module<AlphaForgeLspServices, PartialLangiumLS
         CompletionProvider: services => new AlphaForgeCompletionProvider(services),
         InlayHintProvider: services => new AlphaForgeInlayHintProvider(services),
         SignatureHelp: services => new AlphaForgeSignatureHelpProvider(services),
-        CodeActionProvider: services => new AlphaForgeCodeActionProvider(services),
+        CodeActionProvider: () => new AlphaForgeCodeActionProvider(),
         SemanticTokenProvider: services => new AlphaForgeSemanticTokenProvider(services),
         Formatter: services => new AlphaForgeFormatter(services),
         RenameProvider: services => new AlphaForgeRenameProvider(services),

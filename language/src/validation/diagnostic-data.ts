@@ -9,8 +9,8 @@
 import * as z from 'zod';
 
 export const FixData = z.union([
-    /** A near miss: the key, argument name or member it was probably meant to be. */
-    z.object({ code: z.enum(['AF007', 'AF204', 'AF207']), suggestion: z.string().min(1) }),
+    /** A near miss: the name, key, argument name or member it was probably meant to be. */
+    z.object({ code: z.enum(['AF003', 'AF007', 'AF204', 'AF207']), suggestion: z.string().min(1) }),
     /** `x[-n]` read the future; `x[n]` is the past it probably meant. */
     z.object({ code: z.literal('AF101'), lookback: z.number().int().nonnegative() }),
     /** The resample argument that reads the coarse bar still forming, rewritten to read the last closed one. */

@@ -1,12 +1,14 @@
 /**
  * Gives Langium's own diagnostics (lexer, parser, linker) stable AlphaForge codes and clearer
- * messages: AF001 for syntax errors, AF003 for unknown names with a "did you mean".
+ * messages: AF001 for syntax errors, AF003 for unknown names with a "did you mean" (unknown-names.ts:
+ * the nearest name in scope at the reference, ignoring case, or the builtin that does the job of a
+ * name from another tool).
  */
 import {
     DefaultDocumentValidator, DocumentValidator, interruptAndCheck,
-    type AstNode, Cancellation, type LangiumDocument, type ValidationAcceptor, type ValidationOptions,
+    type AstNode, Cancellation, type LangiumDocument, type LinkingError, type ValidationAcceptor, type ValidationOptions,
 } from 'langium';
-import { isModel } from '../generated/ast.js';
+import { isCall, isModel } from '../generated/ast.js';
 import type { AlphaForgeServices } from '../alphaforge-module.js';
 import type { Catalogue } from '../catalogue/catalogue.js';
 
@@ -14,17 +16,20 @@ import type { Catalogue } from '../catalogue/catalogue.js';
 export const VALIDATED_TYPES: readonly string[] = ['Model', 'FunctionDef', 'Strategy'];
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { codeHref } from './alphaforge-validator.js';
+import { unknownName } from './unknown-names.js';
 
 export class AlphaForgeDocumentValidator extends DefaultDocumentValidator {
     private readonly catalogue: Catalogue;
+    private readonly scopes: AlphaForgeServices['references']['ScopeProvider'];
 
     constructor(services: AlphaForgeServices) {
         super(services);
         this.catalogue = services.alphaforge.Catalogue;
+        this.scopes = services.references.ScopeProvider;
     }
 
     override async validateDocument(document: LangiumDocument, options?: ValidationOptions, cancelToken?: Cancellation.CancellationToken): Promise<Diagnostic[]> {
-        const diagnostics = (await super.validateDocument(document, options, cancelToken)).map(d => this.withCode(d));
+        const diagnostics = (await super.validateDocument(document, options, cancelToken)).map(d => this.withCode(document, d));
         // Semantic errors on a line the parser had to repair are mostly echoes of the syntax error.
         const broken = new Set(diagnostics.filter(d => d.code === 'AF001').map(d => d.range.start.line));
         return broken.size === 0 ? diagnostics : diagnostics.filter(d => d.code === 'AF001' || !broken.has(d.range.start.line));
@@ -44,7 +49,7 @@ export class AlphaForgeDocumentValidator extends DefaultDocumentValidator {
         }
     }
 
-    private withCode(d: Diagnostic): Diagnostic {
+    private withCode(document: LangiumDocument, d: Diagnostic): Diagnostic {
         const langiumCode = (d.data as { code?: string } | undefined)?.code;
         let code: string | undefined;
         let message = d.message;
@@ -59,10 +64,30 @@ export class AlphaForgeDocumentValidator extends DefaultDocumentValidator {
                 message = `Unknown name '${m[1]}': it comes from the capability pack '${pack}', which this workspace does not enable. Add the pack to the workspace's packs (af pack add ${pack}) to use it.`;
                 return { ...d, message, code, codeDescription: { href: codeHref(code) }, data: { ...(d.data as object), code, pack } };
             }
-            message = m ? `Unknown name '${m[1]}': not a param, feature, signal, asset alias, def or builtin in scope. Defs of other files need an import.` : message;
+            if (m) {
+                const unknown = unknownName(m[1]!, this.namesInScope(document, d), isCall(this.referenceAt(document, d)?.container));
+                const data = { ...(d.data as object), code, ...(unknown.suggestion ? { suggestion: unknown.suggestion } : {}) };
+                return { ...d, message: unknown.message, code, codeDescription: { href: codeHref(code) }, data };
+            }
         }
         if (!code) return d;
         return { ...d, message, code, codeDescription: { href: codeHref(code) }, data: { ...(d.data as object), code } };
+    }
+
+    private referenceAt(document: LangiumDocument, d: Diagnostic): LinkingError | undefined {
+        const start = document.textDocument.offsetAt(d.range.start);
+        return document.references.find(r => r.error && r.$refNode?.offset === start)?.error;
+    }
+
+    /** The names visible where an unresolved reference was written (none if the scope cannot be computed). */
+    private namesInScope(document: LangiumDocument, d: Diagnostic): string[] {
+        const error = this.referenceAt(document, d);
+        if (!error) return [];
+        try {
+            return this.scopes.getScope(error).getAllElements().map(e => e.name).toArray();
+        } catch {
+            return [];
+        }
     }
 }
 

@@ -3,7 +3,9 @@
  * and built from what the diagnostic carries in `data` (language/src/validation/diagnostic-data.ts:
  * the suggested name, the index, the value, …) and from the AST at its range — never from its
  * message. AF003/AF007/AF204/AF207 (the suggested name, key, argument or member) replace the name; AF101 reads the past instead of the future; AF102 switches
- * `fill: this_close` to next_open; AF103 reads the last closed coarse bar (offset=1); AF301–AF303
+ * `fill: this_close` to next_open; AF103 reads the last closed coarse bar (offset=1); AF210 writes
+ * `highest`/`lowest` for a two-value `max`/`min` of a series and a window; AF211 drops the `%` of a
+ * level compared with a 0–100 oscillator; AF301–AF303
  * delete the unused declaration (with its doc comment); AF401/AF402 move the default into range /
  * onto the grid; AF403 swaps an inverted range; AF602 turns a bare stop distance into a
  * percentage; AF603 (`target -50% long`) offers both readings: drop the minus, or drop it and flip
@@ -33,6 +35,8 @@ export class AlphaForgeCodeActionProvider implements CodeActionProvider {
                 case 'AF003': case 'AF007': case 'AF204': case 'AF207': return replace(`Change to '${data.suggestion}'`, data.suggestion);
                 case 'AF101': return replace(`Use the past: [${data.lookback}]`, String(data.lookback));
                 case 'AF103': return replace('Read the last closed bar (offset=1)', data.replacement);
+                case 'AF210': return replace(`Use the rolling ${data.replacement.startsWith('highest') ? 'maximum' : 'minimum'}: ${data.replacement}`, data.replacement);
+                case 'AF211': return replace(`Compare with ${data.replacement} (the 0–100 scale)`, data.replacement);
                 case 'AF401': case 'AF402': return replace(`Set the default to ${data.value}`, String(data.value));
                 case 'AF403': {
                     const p = this.nodeAt(document, d.range, ast.isParamDecl);

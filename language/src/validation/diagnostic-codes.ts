@@ -163,6 +163,18 @@ export const DIAGNOSTICS = [
         fixed: STRAT('feature r = rank(roc(close, 20))\n' + rulesUsing('r > 0.5'), 'universe: nyse:AAPL, nyse:MSFT, nyse:JPM\n  timeframe: 1d'),
     },
     {
+        code: 'AF210', severity: 'warning', title: 'Two-value max/min of a series and a window length',
+        explanation: '`max(a, b)` and `min(a, b)` are the larger and smaller of two values on each bar (like Pine\'s `math.max`), not rolling extremes. Given a series and an int param, or a series with a unit (a price, a volume) and a whole number of 2 or more, they were almost certainly meant as the highest or lowest value over that many bars: `highest(high, n)`, `lowest(low, n)`. A floor or cap such as `max(x, 0)` is not reported. The quick fix writes the rolling form.',
+        bad: STRAT('param lookback: int = 20 in 10..50 step 10\n' + rulesUsing('close > max(high, lookback)[1]')),
+        fixed: STRAT('param lookback: int = 20 in 10..50 step 10\n' + rulesUsing('close > highest(high, lookback)[1]')),
+    },
+    {
+        code: 'AF211', severity: 'error', title: 'Percentage compared with a 0–100 oscillator',
+        explanation: 'RSI and the other oscillators whose values run from 0 to 100 (a catalogue range reaching past 1) are compared with levels on that scale: `rsi(close, 14) < 30`. A percentage is a fraction, so `rsi(close, 14) > 30%` compares with 0.3 and is true on nearly every bar. Write the level without `%` (the quick fix does).',
+        bad: STRAT(rulesUsing('rsi(close, 14) < 30%')),
+        fixed: STRAT(rulesUsing('rsi(close, 14) < 30')),
+    },
+    {
         code: 'AF301', severity: 'warning', title: 'Unused parameter',
         explanation: 'A param that no rule, portfolio, risk or execution setting depends on. It still multiplies the size of every sweep grid.',
         bad: STRAT('param n: int = 20 in 10..50 step 10\n' + rulesUsing('close > sma(close, 20)')),

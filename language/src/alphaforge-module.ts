@@ -19,6 +19,7 @@ import { AlphaForgeValidator, registerValidationChecks } from './validation/alph
 import { Analyzer } from './analysis/analyzer.js';
 import { AlphaForgeDocumentValidator } from './validation/document-validator.js';
 import { createGuardedParser } from './parser-guard.js';
+import { AlphaForgeLexer, AlphaForgeParserErrorMessageProvider } from './syntax-errors.js';
 import { AlphaForgeAstNodeDescriptionProvider, AlphaForgeLinker, AlphaForgeReferenceDescriptionProvider } from './indexing.js';
 import type { CapabilityPack } from './catalogue/pack-types.js';
 import { corePack } from './catalogue/core-pack.js';
@@ -50,6 +51,8 @@ export function createAlphaForgeModule(packs?: readonly CapabilityPack[], knownP
         },
         parser: {
             LangiumParser: services => createGuardedParser(services),
+            Lexer: services => new AlphaForgeLexer(services),
+            ParserErrorMessageProvider: () => new AlphaForgeParserErrorMessageProvider(),
         },
         references: {
             ScopeComputation: services => new AlphaForgeScopeComputation(services),

@@ -26,7 +26,7 @@ const rulesUsing = (sig: string): string => `rules {\n  when ${sig} => target 10
 export const DIAGNOSTICS = [
     {
         code: 'AF001', severity: 'error', title: 'Syntax error',
-        explanation: 'The text does not follow the grammar. The parser recovers and reports every syntax error in the file, not only the first.',
+        explanation: 'The text does not follow the grammar. The parser recovers and reports every syntax error in the file, not only the first. Common slips get a message that says the fix: `&&`, `||` and `!` (write `and`, `or`, `not`; the rest of the condition is read as if you had), `buy`, `sell` or `target` with no size after it, and a `.` that ends a line with no member name (a half-typed `a.`; the lines after it keep their meaning).',
         bad: STRAT('feature ma = sma(close, 20\n' + rulesUsing('close > ma')),
         fixed: STRAT('feature ma = sma(close, 20)\n' + rulesUsing('close > ma')),
     },

@@ -6,7 +6,7 @@
  */
 import {
     DefaultDocumentValidator, DocumentValidator, interruptAndCheck,
-    type AstNode, Cancellation, type LangiumDocument, type LinkingError, type ValidationAcceptor, type ValidationOptions,
+    type AstNode, Cancellation, type LangiumDocument, type LinkingError, type ParseResult, type ValidationAcceptor, type ValidationOptions,
 } from 'langium';
 import { isCall, isModel } from '../generated/ast.js';
 import type { AlphaForgeServices } from '../alphaforge-module.js';
@@ -33,6 +33,22 @@ export class AlphaForgeDocumentValidator extends DefaultDocumentValidator {
         // Semantic errors on a line the parser had to repair are mostly echoes of the syntax error.
         const broken = new Set(diagnostics.filter(d => d.code === 'AF001').map(d => d.range.start.line));
         return broken.size === 0 ? diagnostics : diagnostics.filter(d => d.code === 'AF001' || !broken.has(d.range.start.line));
+    }
+
+    /**
+     * A missing size (`buy` with nothing after it) is noticed at the next token, often on the next
+     * line (`}`); the error belongs on the keyword that needs it (syntax-errors.ts writes its message).
+     */
+    protected override processParsingErrors(parseResult: ParseResult, diagnostics: Diagnostic[], options: ValidationOptions): void {
+        const atKeyword = (e: ParseResult['parserErrors'][number]): boolean => MISSING_SIZE.test(e.message) && 'previousToken' in e && Number.isFinite((e as { previousToken: IToken }).previousToken.startOffset);
+        super.processParsingErrors({ ...parseResult, parserErrors: parseResult.parserErrors.filter(e => !atKeyword(e)) }, diagnostics, options);
+        for (const e of parseResult.parserErrors.filter(atKeyword)) {
+            const t = (e as unknown as { previousToken: IToken }).previousToken;
+            diagnostics.push({
+                severity: 1, message: e.message, source: this.getSource(), data: { code: DocumentValidator.ParsingError },
+                range: { start: { line: t.startLine! - 1, character: t.startColumn! - 1 }, end: { line: t.endLine! - 1, character: t.endColumn! } },
+            });
+        }
     }
 
     /**
@@ -91,9 +107,14 @@ export class AlphaForgeDocumentValidator extends DefaultDocumentValidator {
     }
 }
 
+/** The positions of a chevrotain token (the type is not re-exported by Langium). */
+interface IToken { startOffset: number; startLine?: number; startColumn?: number; endLine?: number; endColumn?: number }
+const MISSING_SIZE = /^Syntax error: `(buy|sell|target)` needs/;
+
 const EXPRESSION_START = new Set(['if', 'not', '-', '+', '(', 'NUMBER', 'DURATION', 'true', 'false', 'STRING', 'ID']);
 
 function syntaxMessage(m: string): string {
+    if (m.startsWith('Syntax error:')) return m; // already written for the reader (syntax-errors.ts)
     // Chevrotain lists every token sequence it could accept; keep it to one short line.
     const foundMatch = /but found:? *['`]?([\s\S]*?)['`]?\.?\s*$/.exec(m);
     const found = foundMatch?.[1]?.trim() ?? '';

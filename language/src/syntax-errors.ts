@@ -48,15 +48,17 @@ export class AlphaForgeLexer extends DefaultLexer {
             tokens.push(substitute(type, op.keyword, e));
         }
         tokens.sort((a, b) => a.startOffset - b.startOffset);
-        return { ...result, tokens: this.dropDanglingDots(tokens, errors), errors };
+        // Completion lexes the text up to the cursor ('partial'): a dot there is where the member comes.
+        return { ...result, tokens: options?.mode === 'partial' ? tokens : this.dropDanglingDots(tokens, errors), errors };
     }
 
     private dropDanglingDots(tokens: IToken[], errors: LexError[]): IToken[] {
         const kept: IToken[] = [];
         for (let i = 0; i < tokens.length; i++) {
             const t = tokens[i]!, next = tokens[i + 1];
-            const dangling = t.image === '.' && t.tokenType.name === '.'
-                && (next === undefined || ((next.startLine ?? 0) > (t.endLine ?? 0) && DECLARATION_START.has(next.image)));
+            // At the end of the file the parser's own error is already the only one.
+            const dangling = t.image === '.' && t.tokenType.name === '.' && next !== undefined
+                && (next.startLine ?? 0) > (t.endLine ?? 0) && DECLARATION_START.has(next.image);
             if (!dangling) { kept.push(t); continue; }
             errors.push({
                 offset: t.startOffset, line: t.startLine ?? 1, column: t.startColumn ?? 1, length: 1,

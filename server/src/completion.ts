@@ -11,7 +11,7 @@
  * declarations before the cursor, which cannot change the answer, are cut out of the text that is
  * re-parsed (`trimmedPrefix`).
  */
-import { AstUtils, GrammarAST, TextDocument, URI, type AstNode, type AstNodeDescription, type LangiumDocument, type LangiumDocuments, type MaybePromise, type ReferenceInfo, type Stream } from 'langium';
+import { AstUtils, EMPTY_STREAM, GrammarAST, TextDocument, URI, type AstNode, type AstNodeDescription, type LangiumDocument, type LangiumDocuments, type MaybePromise, type ReferenceInfo, type Stream } from 'langium';
 import { DefaultCompletionProvider, type CompletionAcceptor, type CompletionBacktrackingInformation, type CompletionContext, type CompletionProviderOptions, type CompletionValueItem, type NextFeature } from 'langium/lsp';
 import { CompletionItemKind, InsertTextFormat, type CancellationToken, type CompletionList, type CompletionParams } from 'vscode-languageserver';
 import { memberCompletions } from './member-completion.js';
@@ -172,7 +172,15 @@ export class AlphaForgeCompletionProvider extends DefaultCompletionProvider {
 
     protected override getReferenceCandidates(refInfo: ReferenceInfo, context: CompletionContext): Stream<AstNodeDescription> {
         const wanted = expectedEnum(context.node);
-        return super.getReferenceCandidates(refInfo, context).filter(d => {
+        let candidates: Stream<AstNodeDescription>;
+        try {
+            candidates = super.getReferenceCandidates(refInfo, context);
+        } catch {
+            // Langium hands the reference of a node its completion parser has not built yet (`flat`'s
+            // assets) to the enclosing one (a rules block), whose type has no such reference: no names then.
+            return EMPTY_STREAM;
+        }
+        return candidates.filter(d => {
             if (d.type !== 'ExternConst') return true;
             const c = this.catalogue.constant(d.name);
             return wanted !== undefined && c?.enumType === wanted;

@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { PACK_MANIFEST_FILE, PackError, parsePackManifest } from '../../../language/src/catalogue/pack-manifest.js';
 import { satisfies } from '../../../language/src/catalogue/version-range.js';
 import type { PackDeclaration } from '../config/config.js';
-import { BUILT_IN_PACKS } from '../engine/packs/builtin.js';
+import { BUILT_IN_PACKS, BUNDLED_PACKS, bundledPack } from '../engine/packs/builtin.js';
 import type { CompiledFunction, PackImplementation, ReferenceFunction } from '../engine/packs/hook.js';
 import { PackRegistry, type RuntimePack } from '../engine/packs/registry.js';
 import { isInside } from '../security/confine.js';
@@ -76,6 +76,7 @@ async function loadModule(dir: string, pack: string, which: string, rel: string)
 
 /** One declared folder pack, checked and loaded. Throws PackError. */
 export async function loadDeclaredPack(d: PackDeclaration): Promise<RuntimePack> {
+    if (d.path === undefined || d.integrity === undefined) return declaredBundledPack(d);
     const raw = readPackManifest(d.path);
     const m = parsePackManifest(raw, d.path);
     if (m.name !== d.name) throw new PackError(d.name, `pack '${d.name}': the folder ${d.path} holds pack '${m.name}'; fix the path or the name in the workspace's packs.`);
@@ -89,6 +90,19 @@ export async function loadDeclaredPack(d: PackDeclaration): Promise<RuntimePack>
     const reference = await loadModule(d.path, d.name, 'reference', m.implementation.reference) as Record<string, ReferenceFunction>;
     const implementation: PackImplementation = { compiled, reference };
     return { manifest: m, implementation, origin: d.path };
+}
+
+/** A pack shipped with AlphaForge and declared by name: its version must be in the declared range. Throws PackError. */
+function declaredBundledPack(d: PackDeclaration): RuntimePack {
+    const p = bundledPack(d.name);
+    if (!p) {
+        const names = BUNDLED_PACKS.map(b => b.manifest.name).join(', ');
+        throw new PackError(d.name, `pack '${d.name}' is declared without a folder, but AlphaForge ships no pack of that name (it ships ${names}); give its path and integrity (af pack add FOLDER).`);
+    }
+    if (!satisfies(p.manifest.version, d.version)) {
+        throw new PackError(d.name, `pack '${d.name}' shipped with AlphaForge is version ${p.manifest.version}, outside the declared range ${d.version}; change the range (af pack add ${d.name}).`);
+    }
+    return p;
 }
 
 /** The built-in packs and the declared ones; each declared pack that cannot be loaded is a problem. */

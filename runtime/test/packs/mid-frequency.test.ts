@@ -302,6 +302,20 @@ async function compileExample(packs: Awaited<ReturnType<typeof loadWorkspacePack
     return { ir: r.ir, diagnostics: [...diagnostics, ...r.errors.map(e => `${e.line}: ${e.code} ${e.message}`)] };
 }
 
+describe("the pack's docs", () => {
+    const services = createAlphaForgeServices({ ...EmptyFileSystem, packs: [midFrequencyPack] }).AlphaForge;
+    const docs = readFileSync(join(process.cwd(), 'docs', 'packs.md'), 'utf8');
+
+    it.each(midFrequencyPack.entries.map(e => [e.name, e] as const))('%s: its example compiles with the pack enabled, and docs/packs.md lists it', async (_name, e) => {
+        const line = e.example.startsWith('long ') ? `portfolio {\n    rebalance: monthly\n    ${e.example}\n  }` : `${e.example}\n  rules {\n    when close > 0 => target 100% long\n  }`;
+        const src = `strategy Doc {\n  universe: x:A, x:B, x:C, x:D\n  timeframe: 1d\n  ${line}\n}`;
+        const { document } = await loadString(services, src, `memory:///doc-${e.name}.af`);
+        const r = compileStrategy(services, (document.parseResult.value as Model).elements.find(isStrategy)!);
+        expect(r.errors.map(x => x.message), src).toEqual([]);
+        expect(docs).toContain(`| \`${e.name}(`);
+    });
+});
+
 describe('the example strategy with the pack enabled', () => {
     const dir = mkdtempSync(join(tmpdir(), 'af-midfreq-'));
     const config = join(dir, 'alphaforge.json');

@@ -215,13 +215,14 @@ class Donchian implements Indicator {
     upper = NaN;
     lower = NaN;
     mid = NaN;
-    private readonly ch: Channel;
-    constructor(n: number) { this.ch = new Channel(n); }
+    private readonly hi: Extremum;
+    private readonly lo: Extremum;
+    constructor(n: number) { this.hi = new Extremum(n, 1); this.lo = new Extremum(n, -1); }
     push(h: number, l: number): number {
-        this.upper = this.lower = this.mid = NaN;
-        if (h !== h || l !== l || !this.ch.push(h, l)) return NaN;
-        this.upper = this.ch.upper; this.lower = this.ch.lower; this.mid = (this.upper + this.lower) / 2;
-        return this.upper;
+        if (h !== h || l !== l) return (this.upper = this.lower = this.mid = NaN);
+        const upper = this.hi.push(h), lower = this.lo.push(l);
+        this.upper = upper; this.lower = lower; this.mid = (upper + lower) / 2;
+        return upper;
     }
 }
 

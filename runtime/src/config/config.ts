@@ -40,6 +40,9 @@ export const PackDeclarationSchema = z.object({
     message: 'a pack folder needs both path and integrity (af pack add FOLDER writes them); a pack shipped with AlphaForge needs neither',
 });
 export type PackDeclaration = z.infer<typeof PackDeclarationSchema>;
+/** A declaration of a pack folder (not of a pack shipped with AlphaForge). */
+export type FolderPackDeclaration = PackDeclaration & { readonly path: string; readonly integrity: string };
+export const isFolderDeclaration = (d: PackDeclaration): d is FolderPackDeclaration => d.path !== undefined && d.integrity !== undefined;
 
 export const ConfigSchema = z.object({
     stateDir: path.describe('The state directory: database, logs, runs, tokens.'),

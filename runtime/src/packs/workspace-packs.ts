@@ -12,8 +12,8 @@ import { join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PACK_MANIFEST_FILE, PackError, parsePackManifest } from '../../../language/src/catalogue/pack-manifest.js';
 import { satisfies } from '../../../language/src/catalogue/version-range.js';
-import type { PackDeclaration } from '../config/config.js';
-import { BUILT_IN_PACKS, BUNDLED_PACKS, bundledPack } from '../engine/packs/builtin.js';
+import { isFolderDeclaration, type FolderPackDeclaration, type PackDeclaration } from '../config/config.js';
+import { BUILT_IN_PACKS, enabledBundledPacks } from '../engine/packs/builtin.js';
 import type { CompiledFunction, PackImplementation, ReferenceFunction } from '../engine/packs/hook.js';
 import { PackRegistry, type RuntimePack } from '../engine/packs/registry.js';
 import { isInside } from '../security/confine.js';
@@ -75,8 +75,7 @@ async function loadModule(dir: string, pack: string, which: string, rel: string)
 }
 
 /** One declared folder pack, checked and loaded. Throws PackError. */
-export async function loadDeclaredPack(d: PackDeclaration): Promise<RuntimePack> {
-    if (d.path === undefined || d.integrity === undefined) return declaredBundledPack(d);
+export async function loadDeclaredPack(d: FolderPackDeclaration): Promise<RuntimePack> {
     const raw = readPackManifest(d.path);
     const m = parsePackManifest(raw, d.path);
     if (m.name !== d.name) throw new PackError(d.name, `pack '${d.name}': the folder ${d.path} holds pack '${m.name}'; fix the path or the name in the workspace's packs.`);
@@ -92,24 +91,13 @@ export async function loadDeclaredPack(d: PackDeclaration): Promise<RuntimePack>
     return { manifest: m, implementation, origin: d.path };
 }
 
-/** A pack shipped with AlphaForge and declared by name: its version must be in the declared range. Throws PackError. */
-function declaredBundledPack(d: PackDeclaration): RuntimePack {
-    const p = bundledPack(d.name);
-    if (!p) {
-        const names = BUNDLED_PACKS.map(b => b.manifest.name).join(', ');
-        throw new PackError(d.name, `pack '${d.name}' is declared without a folder, but AlphaForge ships no pack of that name (it ships ${names}); give its path and integrity (af pack add FOLDER).`);
-    }
-    if (!satisfies(p.manifest.version, d.version)) {
-        throw new PackError(d.name, `pack '${d.name}' shipped with AlphaForge is version ${p.manifest.version}, outside the declared range ${d.version}; change the range (af pack add ${d.name}).`);
-    }
-    return p;
-}
-
 /** The built-in packs and the declared ones; each declared pack that cannot be loaded is a problem. */
 export async function loadWorkspacePacks(declared: readonly PackDeclaration[] = []): Promise<{ registry: PackRegistry; problems: PackError[] }> {
-    const packs: RuntimePack[] = [...BUILT_IN_PACKS];
-    const problems: PackError[] = [];
-    for (const d of declared) {
+    // Packs shipped with AlphaForge but off by default are declared by name alone (engine/packs/builtin.ts).
+    const bundled = enabledBundledPacks(declared.filter(d => !isFolderDeclaration(d)));
+    const packs: RuntimePack[] = [...BUILT_IN_PACKS, ...bundled.packs];
+    const problems: PackError[] = [...bundled.problems];
+    for (const d of declared.filter(isFolderDeclaration)) {
         try {
             packs.push(await loadDeclaredPack(d));
         } catch (err) {

@@ -294,7 +294,7 @@ describe('the two implementations and the declared look-backs', () => {
 const EXAMPLE = join(process.cwd(), 'examples', 'packs', 'mid-frequency-adx-supertrend.af');
 
 async function compileExample(packs: Awaited<ReturnType<typeof loadWorkspacePacks>>['registry']): Promise<{ ir?: StrategyIr; diagnostics: string[] }> {
-    const services = createAlphaForgeServices({ ...EmptyFileSystem, packs: packs.cataloguePacks().filter(p => p.id !== 'core'), knownPacks: [midFrequencyPack] }).AlphaForge;
+    const services = createAlphaForgeServices({ ...EmptyFileSystem, packs: packs.cataloguePacks().filter(p => p.id !== 'core') }).AlphaForge;
     const { document } = await loadString(services, readFileSync(EXAMPLE, 'utf8'), `memory:///mid-frequency${Math.random()}.af`);
     const diagnostics = (document.diagnostics ?? []).filter(d => d.severity === 1 || d.severity === 2).map(d => `${d.range.start.line + 1}: ${String(d.code)} ${d.message}`);
     const s = (document.parseResult.value as Model).elements.find(isStrategy)!;

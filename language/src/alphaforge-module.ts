@@ -23,6 +23,7 @@ import { AlphaForgeLexer, AlphaForgeParserErrorMessageProvider } from './syntax-
 import { AlphaForgeAstNodeDescriptionProvider, AlphaForgeLinker, AlphaForgeReferenceDescriptionProvider } from './indexing.js';
 import type { CapabilityPack } from './catalogue/pack-types.js';
 import { corePack } from './catalogue/core-pack.js';
+import { BUNDLED_CATALOGUE_PACKS } from './catalogue/bundled-packs.js';
 
 export interface AlphaForgeAddedServices {
     alphaforge: {
@@ -40,9 +41,9 @@ export type AlphaForgeServices = LangiumCoreServices & AlphaForgeAddedServices;
 /**
  * @param packs the enabled packs (default: core).
  * @param knownPacks packs that exist but are not enabled: a name of theirs is still unknown, and
- * the diagnostic names the pack to add.
+ * the diagnostic names the pack to add (default: the packs shipped with AlphaForge, such as mid-frequency).
  */
-export function createAlphaForgeModule(packs?: readonly CapabilityPack[], knownPacks: readonly CapabilityPack[] = []): Module<AlphaForgeServices, PartialLangiumCoreServices & AlphaForgeAddedServices> {
+export function createAlphaForgeModule(packs?: readonly CapabilityPack[], knownPacks: readonly CapabilityPack[] = BUNDLED_CATALOGUE_PACKS): Module<AlphaForgeServices, PartialLangiumCoreServices & AlphaForgeAddedServices> {
     return {
         alphaforge: {
             Catalogue: () => new Catalogue(packs ?? [corePack], knownPacks),
@@ -104,7 +105,7 @@ export function createAlphaForgeServices(context: AlphaForgeContext): { shared: 
     const AlphaForge = inject(
         createDefaultCoreModule({ shared }),
         AlphaForgeGeneratedModule,
-        createAlphaForgeModule([corePack, ...(context.packs ?? [])], context.knownPacks),
+        createAlphaForgeModule([corePack, ...(context.packs ?? [])], context.knownPacks ?? BUNDLED_CATALOGUE_PACKS),
     );
     shared.ServiceRegistry.register(AlphaForge);
     registerValidationChecks(AlphaForge);

@@ -511,6 +511,8 @@ export class Checker {
     }
 
     private member(e: ast.MemberExpr, env: Env | undefined): Facts {
+        // `a.` with the member still to be typed: the parser has reported it; nothing to check.
+        if ((e.member as string | undefined) === undefined) return UNKNOWN_FACTS;
         const recv = e.receiver;
         if (ast.isRef(recv) && ast.isAsset(recv.ref?.ref)) {
             const alias = recv.ref.ref;

@@ -97,8 +97,8 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .argument('<name>', 'e.g. core')
         .action(async (name: string) => { program.setOptionValue('exit', await packInfoCommand(name, configOf(), out)); });
     pack.command('add')
-        .description('Declare a pack folder in the config file: its name, a version range and the integrity hash of its files (run again after changing the pack).')
-        .argument('<folder>', 'the pack\'s folder (holds alphaforge-pack.json)')
+        .description('Declare a pack folder in the config file: its name, a version range and the integrity hash of its files (run again after changing the pack); or a pack shipped with AlphaForge by name (mid-frequency).')
+        .argument('<folder>', 'the pack\'s folder (holds alphaforge-pack.json), or the name of a pack shipped with AlphaForge')
         .option('--version <range>', 'the version range to accept (default ^<the pack\'s version>)')
         .action(async (folder: string, opts) => { program.setOptionValue('exit', await packAddCommand(folder, { ...configOf(), ...(opts.version ? { version: opts.version } : {}) }, out)); });
     pack.command('remove')

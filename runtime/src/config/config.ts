@@ -27,15 +27,22 @@ const path = z.string().min(1);
 
 /**
  * A pack the workspace uses: packs are code, so one is loaded only if declared here, its version in
- * the range and its folder's integrity hash (`af pack add` computes it) unchanged.
+ * the range and its folder's integrity hash (`af pack add` computes it) unchanged. A pack shipped
+ * with AlphaForge but off by default (mid-frequency) is declared by name and range alone: its code
+ * is the product's own.
  */
 export const PackDeclarationSchema = z.object({
     name: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'must be a pack name (lower-case letters, digits, -)'),
     version: z.string().min(1).describe('A version range, e.g. ^1.0.0.'),
-    path: path.describe('The pack\'s folder.'),
-    integrity: z.string().regex(/^sha256-[0-9a-f]{64}$/, 'must be sha256-<64 hex digits> (af pack add computes it)'),
-}).strict();
+    path: path.describe('The pack\'s folder (none for a pack shipped with AlphaForge).').optional(),
+    integrity: z.string().regex(/^sha256-[0-9a-f]{64}$/, 'must be sha256-<64 hex digits> (af pack add computes it)').optional(),
+}).strict().refine(d => (d.path === undefined) === (d.integrity === undefined), {
+    message: 'a pack folder needs both path and integrity (af pack add FOLDER writes them); a pack shipped with AlphaForge needs neither',
+});
 export type PackDeclaration = z.infer<typeof PackDeclarationSchema>;
+/** A declaration of a pack folder (not of a pack shipped with AlphaForge). */
+export type FolderPackDeclaration = PackDeclaration & { readonly path: string; readonly integrity: string };
+export const isFolderDeclaration = (d: PackDeclaration): d is FolderPackDeclaration => d.path !== undefined && d.integrity !== undefined;
 
 export const ConfigSchema = z.object({
     stateDir: path.describe('The state directory: database, logs, runs, tokens.'),
@@ -241,7 +248,7 @@ export function fileLayer(file: string): Config {
         if (typeof v === 'string') setPath(out, p, absolute(v));
         else if (Array.isArray(v)) setPath(out, p, v.map(x => absolute(String(x))));
     }
-    if (Array.isArray(out['packs'])) out['packs'] = (out['packs'] as PackDeclaration[]).map(d => ({ ...d, path: absolute(d.path) }));
+    if (Array.isArray(out['packs'])) out['packs'] = (out['packs'] as PackDeclaration[]).map(d => (d.path === undefined ? d : { ...d, path: absolute(d.path) }));
     return out as Config;
 }
 

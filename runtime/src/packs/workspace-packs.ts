@@ -12,8 +12,8 @@ import { join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PACK_MANIFEST_FILE, PackError, parsePackManifest } from '../../../language/src/catalogue/pack-manifest.js';
 import { satisfies } from '../../../language/src/catalogue/version-range.js';
-import type { PackDeclaration } from '../config/config.js';
-import { BUILT_IN_PACKS } from '../engine/packs/builtin.js';
+import { isFolderDeclaration, type FolderPackDeclaration, type PackDeclaration } from '../config/config.js';
+import { BUILT_IN_PACKS, enabledBundledPacks } from '../engine/packs/builtin.js';
 import type { CompiledFunction, PackImplementation, ReferenceFunction } from '../engine/packs/hook.js';
 import { PackRegistry, type RuntimePack } from '../engine/packs/registry.js';
 import { isInside } from '../security/confine.js';
@@ -75,7 +75,7 @@ async function loadModule(dir: string, pack: string, which: string, rel: string)
 }
 
 /** One declared folder pack, checked and loaded. Throws PackError. */
-export async function loadDeclaredPack(d: PackDeclaration): Promise<RuntimePack> {
+export async function loadDeclaredPack(d: FolderPackDeclaration): Promise<RuntimePack> {
     const raw = readPackManifest(d.path);
     const m = parsePackManifest(raw, d.path);
     if (m.name !== d.name) throw new PackError(d.name, `pack '${d.name}': the folder ${d.path} holds pack '${m.name}'; fix the path or the name in the workspace's packs.`);
@@ -93,9 +93,11 @@ export async function loadDeclaredPack(d: PackDeclaration): Promise<RuntimePack>
 
 /** The built-in packs and the declared ones; each declared pack that cannot be loaded is a problem. */
 export async function loadWorkspacePacks(declared: readonly PackDeclaration[] = []): Promise<{ registry: PackRegistry; problems: PackError[] }> {
-    const packs: RuntimePack[] = [...BUILT_IN_PACKS];
-    const problems: PackError[] = [];
-    for (const d of declared) {
+    // Packs shipped with AlphaForge but off by default are declared by name alone (engine/packs/builtin.ts).
+    const bundled = enabledBundledPacks(declared.filter(d => !isFolderDeclaration(d)));
+    const packs: RuntimePack[] = [...BUILT_IN_PACKS, ...bundled.packs];
+    const problems: PackError[] = [...bundled.problems];
+    for (const d of declared.filter(isFolderDeclaration)) {
         try {
             packs.push(await loadDeclaredPack(d));
         } catch (err) {

@@ -39,7 +39,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
 describe('kill -9 of the daemon during a paper deployment', () => {
     it('resumes it from its journal to the end of its replay: no duplicate order, no lost fill', async () => {
         const stateDir = await stateWithSynthBars('af-deploy-crash-', { symbols: ['AAA'], bars: 200, seed: 7 });
-        const first = await startDetached({ stateDir, port: 0 });
+        const first = await startDetached({ stateDir, port: 0, timeoutMs: 90_000 });
         pids.add(first.pid);
         const token = readFileSync(join(stateDir, 'admin.token'), 'utf8').trim();
         const c1 = new DaemonClient({ url: first.url, token });
@@ -57,7 +57,7 @@ describe('kill -9 of the daemon during a paper deployment', () => {
         process.kill(first.pid, 'SIGKILL');
         await until('the first daemon to die', async () => (processAlive(first.pid) ? undefined : true));
 
-        const second = await startDetached({ stateDir, port: 0 });
+        const second = await startDetached({ stateDir, port: 0, timeoutMs: 90_000 });
         pids.add(second.pid);
         const c2 = new DaemonClient({ url: second.url, token });
         // The same deployment, never interrupted, on the same daemon, meanwhile.

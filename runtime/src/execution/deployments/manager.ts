@@ -157,7 +157,7 @@ export class DeploymentManager {
     /** At daemon start: deployments a previous process left trading are resumed (each on its own). */
     async recover(): Promise<number> {
         for (const d of await this.records.inStates(['stopping'])) {
-            await this.records.setState(d.spec.team, d.spec.id, 'stopped', 'the daemon stopped while the deployment was stopping');
+            await this.finishInactive(d.spec, 'stopped', 'the daemon stopped while the deployment was stopping');
         }
         const found = await this.records.inStates(RESUMABLE);
         for (const d of found) {
@@ -465,9 +465,11 @@ export class DeploymentManager {
         if (a.state === state && state !== 'starting') return;
         const previous = a.state;
         a.state = state;
-        await this.records.setState(a.spec.team, a.spec.id, state, reason);
         this.emit(a, 'state', { state, previous, reason });
-        await this.flush(a);
+        const events = a.pending;
+        a.pending = [];
+        await this.records.setState(a.spec.team, a.spec.id, state, reason, events);
+        for (const e of events) this.o.publish(e, a.spec.team);
     }
 
     private emit(a: Active, kind: DeploymentEvent['kind'], data: Record<string, unknown>): void {
@@ -491,9 +493,8 @@ export class DeploymentManager {
     /** A deployment that no process runs moves to a final state, with its event. */
     private async finishInactive(s: DeploymentSpec, state: 'stopped' | 'failed', reason: string): Promise<void> {
         const d = await this.records.get(s.team, s.id);
-        await this.records.setState(s.team, s.id, state, reason);
         const e: DeploymentEvent = { type: 'deployment', deploymentId: s.id, seq: (await this.records.lastSeq(s.team, s.id)) + 1, ts: new Date().toISOString(), kind: 'state', data: { state, previous: d?.wire.state ?? null, reason } };
-        await this.records.events(s.team, s.id, [e]);
+        await this.records.setState(s.team, s.id, state, reason, [e]);
         this.o.publish(e, s.team);
     }
 

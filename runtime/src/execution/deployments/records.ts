@@ -48,10 +48,14 @@ export class DeploymentRecords {
         ]);
     }
 
-    async setState(team: string, id: string, state: DeploymentState, reason: string | null): Promise<void> {
+    /** A new state with the events that say so, in one transaction: whoever reads the state can read its event. */
+    async setState(team: string, id: string, state: DeploymentState, reason: string | null, events: readonly DeploymentEvent[] = []): Promise<void> {
         const now = this.clock().toISOString();
         const final = state === 'stopped' || state === 'failed';
-        await this.store.run(`UPDATE deployments SET state = $1, reason = $2, updated_at = $3, finished_at = ${final ? '$3' : 'finished_at'} WHERE team = $4 AND id = $5`, [state, reason, now, team, id]);
+        await this.store.transaction(async () => {
+            await this.store.run(`UPDATE deployments SET state = $1, reason = $2, updated_at = $3, finished_at = ${final ? '$3' : 'finished_at'} WHERE team = $4 AND id = $5`, [state, reason, now, team, id]);
+            await this.insertEvents(team, id, events);
+        });
     }
 
     /** A bar traded on, the progress after it and the events it made: one transaction, so a restart sees all of it or none. */

@@ -41,14 +41,14 @@ describe('deployments are per team', () => {
         const own: StreamEvent[] = [];
         const mine = await alpha.subscribe([`deployment:${deployment.id}`], e => own.push(e));
         for (const call of [
-            beta.call('execution.show', { id: deployment.id }),
-            beta.call('execution.stop', { id: deployment.id }),
-            beta.call('execution.kill', { id: deployment.id }),
-            beta.call('execution.events', { id: deployment.id }),
-            beta.call('execution.positions', { id: deployment.id }),
-            beta.call('execution.orders', { id: deployment.id }),
+            () => beta.call('execution.show', { id: deployment.id }),
+            () => beta.call('execution.stop', { id: deployment.id }),
+            () => beta.call('execution.kill', { id: deployment.id }),
+            () => beta.call('execution.events', { id: deployment.id }),
+            () => beta.call('execution.positions', { id: deployment.id }),
+            () => beta.call('execution.orders', { id: deployment.id }),
         ]) {
-            const e = await rejection(call);
+            const e = await rejection(call());
             expect(e.code).toBe(ErrorCodes.NotFound);
             expect(e.message).toBe(`deployment ${deployment.id} not found (af deployments ls lists your team's)`);
             expectNoLeak(e, sec.secrets);

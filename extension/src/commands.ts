@@ -209,7 +209,7 @@ export function registerCommands(s: Services): void {
                     resolve(state);
                 };
                 subscriptions.push(daemon.onEvent(e => {
-                    if (e.type === 'lagged' || e.type === 'alert' || e.runId !== run.id) return;
+                    if (e.type === 'lagged' || e.type === 'alert' || e.type === 'deployment' || e.runId !== run.id) return;
                     if (e.type === 'progress') report(e.done, `${Math.round(e.done * 100)}%${e.message ? ` — ${e.message}` : ''}`);
                     else if (e.type === 'log') log[e.level === 'warn' ? 'warn' : e.level === 'error' ? 'error' : e.level === 'debug' ? 'debug' : 'info'](`[${run.id}] ${e.message}`);
                     else if (e.type === 'lifecycle' && e.state !== 'promoted') {

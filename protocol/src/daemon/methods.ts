@@ -8,7 +8,7 @@ import { DATA_METHODS } from './data.js';
 import { EXPERIMENTS_METHODS } from './experiments.js';
 import { IAM_METHODS } from './iam.js';
 import { LANG_METHODS } from './lang.js';
-import { PLACEHOLDERS_METHODS } from './placeholders.js';
+import { EXECUTION_METHODS } from './execution.js';
 import { REGISTRY_METHODS } from './registry.js';
 import { RUNS_METHODS } from './runs.js';
 import { type Role } from '../roles.js';
@@ -20,7 +20,7 @@ export const METHODS = {
     ...EXPERIMENTS_METHODS,
     ...IAM_METHODS,
     ...REGISTRY_METHODS,
-    ...PLACEHOLDERS_METHODS,
+    ...EXECUTION_METHODS,
 } as const;
 
 export type Methods = typeof METHODS;

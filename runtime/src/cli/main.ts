@@ -44,6 +44,11 @@ const runsPromoteCommand = lazy(daemonCmds, 'runsPromoteCommand');
 const registryPublishCommand = lazy(registryCmds, 'registryPublishCommand'), registryLsCommand = lazy(registryCmds, 'registryLsCommand');
 const registryShowCommand = lazy(registryCmds, 'registryShowCommand'), registryTransitionCommand = lazy(registryCmds, 'registryTransitionCommand');
 const registryDiffCommand = lazy(registryCmds, 'registryDiffCommand');
+const deployCmds = () => import('./commands/deploy.js');
+const deployPaperCommand = lazy(deployCmds, 'deployPaperCommand'), deployLiveCommand = lazy(deployCmds, 'deployLiveCommand');
+const deploymentsLsCommand = lazy(deployCmds, 'deploymentsLsCommand'), deploymentsShowCommand = lazy(deployCmds, 'deploymentsShowCommand');
+const deploymentsStopCommand = lazy(deployCmds, 'deploymentsStopCommand'), killCommand = lazy(deployCmds, 'killCommand');
+const positionsCommand = lazy(deployCmds, 'positionsCommand'), ordersCommand = lazy(deployCmds, 'ordersCommand');
 const packCmds = () => import('./commands/pack.js');
 const packLsCommand = lazy(packCmds, 'packLsCommand'), packInfoCommand = lazy(packCmds, 'packInfoCommand'), packAddCommand = lazy(packCmds, 'packAddCommand');
 const packRemoveCommand = lazy(packCmds, 'packRemoveCommand'), packNewCommand = lazy(packCmds, 'packNewCommand');
@@ -392,6 +397,44 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     client(registry.command('diff').description('Two versions compared: the structural difference in words, parameter values, unified diffs of the source and imports.')
         .argument('<from>', 'NAME@VERSION').argument('<to>', 'NAME@VERSION'))
         .action(async (from: string, to: string, opts) => { program.setOptionValue('exit', await registryDiffCommand(from, to, opts, out)); });
+
+    // Deployments: paper and live trading through the daemon (docs/trading.md).
+    const feedOptions = (c: Command): Command => c
+        .option('--symbols <list>', 'venue:SYMBOL per asset of the universe, comma-separated (default: its universe)')
+        .option('--from <date>', 'replay: first bar (YYYY-MM-DD or ISO time)')
+        .option('--to <date>', 'replay: last bar')
+        .option('--bar-ms <ms>', 'replay: wall time between two bars (default 1000)', parsePositive('--bar-ms'))
+        .option('--capital <amount>', 'starting cash of the paper venue (default: the strategy\'s capital, else 100000)', parsePositiveNumber('--capital'));
+    const deploy = program.command('deploy').description('Start trading a strategy behind the risk engine: paper (a file or NAME@VERSION) or live (an approved NAME@VERSION).');
+    client(feedOptions(deploy.command('paper').description('Paper trade an .af file or a registry version on the paper venue, fed by stored bars replayed one every --bar-ms.').argument('<file-or-version>', 'an .af file, or NAME@VERSION')))
+        .option('--strategy <name>', 'which strategy of the file (default: the first)')
+        .option('--params <k=v...>', 'a file: parameter values (default: the declared defaults)')
+        .option('--feed <name>', 'the feed (default replay)')
+        .action(async (target: string, opts) => { program.setOptionValue('exit', await deployPaperCommand(target, opts, out)); });
+    client(feedOptions(deploy.command('live').description('Trade an approved registry version on a venue (you need the trader role; the version becomes deployed).').argument('<name@version>', 'e.g. SmaCross@2')))
+        .requiredOption('--venue <name>', 'paper, or a venue the daemon has (e.g. ccxt:binance)')
+        .option('--feed <name>', 'the feed (default: the venue\'s own)')
+        .action(async (ref: string, opts) => { program.setOptionValue('exit', await deployLiveCommand(ref, opts, out)); });
+    const deployments = program.command('deployments').description('Deployments of your team: ls, show, stop.');
+    client(deployments.command('ls').description('Deployments of your team, newest first.'))
+        .addOption(new Option('--state <state>', 'only this state').choices(['starting', 'warming', 'running', 'halted', 'stopping', 'stopped', 'failed']))
+        .option('--limit <n>', 'rows', parsePositive('--limit'), 20)
+        .action(async opts => { program.setOptionValue('exit', await deploymentsLsCommand(opts, out)); });
+    client(deployments.command('show').description('One deployment: state and why, feed, bars, risk state, equity and PnL.').argument('<id>', 'deployment id (dep_…)'))
+        .action(async (id: string, opts) => { program.setOptionValue('exit', await deploymentsShowCommand(id, opts, out)); });
+    client(deployments.command('stop').description('Stop a deployment: no new order (open orders stay; af kill cancels them and flattens).').argument('<id>', 'deployment id'))
+        .option('--reason <text>', 'why')
+        .action(async (id: string, opts) => { program.setOptionValue('exit', await deploymentsStopCommand(id, opts, out)); });
+    client(program.command('kill').description('Kill switch: halt a deployment (or all of your team\'s), cancel its open orders and flatten its positions.').argument('[id]', 'deployment id'))
+        .option('--all', 'every deployment of your team that has not ended')
+        .option('--reason <text>', 'why')
+        .action(async (id: string | undefined, opts) => { program.setOptionValue('exit', await killCommand(id, opts, out)); });
+    client(program.command('positions').description('Positions and balances of a deployment (default: every live one of your team).').argument('[id]', 'deployment id'))
+        .action(async (id: string | undefined, opts) => { program.setOptionValue('exit', await positionsCommand(id, opts, out)); });
+    client(program.command('orders').description('Orders of a deployment (default: all of your team\'s), as journaled.').argument('[id]', 'deployment id'))
+        .option('--open', 'only orders not in a final state')
+        .option('--limit <n>', 'rows', parsePositive('--limit'), 100)
+        .action(async (id: string | undefined, opts) => { program.setOptionValue('exit', await ordersCommand(id, opts, out)); });
 
     client(program.command('diff').description('The structural difference of two strategies\' canonical DAGs: added, removed and changed nodes, params, rules and settings. Two files are compared locally; runs and registry versions through the daemon (your team\'s only).')
         .argument('<a>', 'FILE, FILE#Strategy, NAME@VERSION or a run id').argument('<b>', 'the same kinds; how b differs from a'))

@@ -41,6 +41,9 @@ import { DataDirs } from './data-dirs.js';
 import { TeamFiles } from './team-files.js';
 import { LanguageService, type LanguageLimits } from '../language-service/language-service.js';
 import { type RunLimits } from '../orchestrator/limits.js';
+import { RunCompiler } from '../orchestrator/compile.js';
+import { DeploymentManager } from '../execution/deployments/manager.js';
+import { replayFeed, type FeedFactory, type VenueFactory } from '../execution/deployments/plugs.js';
 
 /** The package version, from the repository's package.json (found upward: this file runs from src/ in tests and out/ otherwise). */
 export const DAEMON_VERSION = ((): string => {
@@ -93,6 +96,8 @@ export interface DaemonOptions {
     readonly integrityCheckMs?: number;
     /** Minimum level of the log (default info). */
     readonly logLevel?: LogLevel;
+    /** Deployments: venues and feeds besides `paper` and `replay` (by name: execution/deployments/plugs.ts), and when a silent feed has stopped. */
+    readonly deployments?: { readonly venues?: Readonly<Record<string, VenueFactory>>; readonly feeds?: Readonly<Record<string, FeedFactory>>; readonly stallMs?: number; readonly maxRejects?: number };
 }
 
 export interface RunningDaemon {
@@ -243,9 +248,19 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         fileSweeper.unref();
         const reads = await open();
         const registry = new Registry(await open());
+        // Deployments publish on deployment:<id> to the owning team; those a previous process left trading resume now.
+        const compiler = new RunCompiler(lang);
+        const deployments = new DeploymentManager({
+            store: await open(), compile: (source, c) => compiler.compile(source, c), publish: (e, team) => bus.publish(e, { team }),
+            venues: o.deployments?.venues, feeds: { replay: replayFeed(reads), ...o.deployments?.feeds },
+            stallMs: o.deployments?.stallMs, maxRejects: o.deployments?.maxRejects,
+            log: (level, message, fields) => log[level]({ component: 'deployments', ...fields }, message),
+        });
+        const resumed = await deployments.recover();
+        if (resumed) log.info({ component: 'deployments', resumed }, `resumed ${resumed} deployment(s) the previous process left trading`);
         const handlers = createHandlers({
             version: DAEMON_VERSION, startedAt, transports: { http: true, ws: true, grpc: o.grpc ?? false },
-            language: lang, data, dataReads: reads, iam, orchestrator, experiments, similarity, registry, stateDir, files: { dataDirs, teams: teamFiles },
+            language: lang, data, dataReads: reads, iam, orchestrator, experiments, similarity, registry, deployments, stateDir, files: { dataDirs, teams: teamFiles },
             readiness: () => monitoring.readiness.check(),
         });
         const missing = missingHandlers(handlers);
@@ -284,6 +299,8 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
             log.info({ component: 'daemon' }, 'stopping');
             clearInterval(gauges);
             clearInterval(fileSweeper);
+            // Deployments end after their bar, their state kept: the next start resumes them.
+            await deployments.close(3000).catch(() => undefined);
             // Queries first: calls in flight are interrupted (their callers get a 503 'stopping'), so no
             // query, however long, holds up the gateway's close or the exit.
             await Promise.all(stores.map(s => s.stopCalls('the daemon is stopping; retry once it is back')));

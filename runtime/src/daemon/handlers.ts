@@ -36,6 +36,7 @@ import { fromRun, fromSource } from '../registry/publish.js';
 import { type Registry } from '../registry/registry.js';
 import { entryDetailView, entryView } from '../registry/view.js';
 import { type DataDirs } from './data-dirs.js';
+import { DeploymentStateConflict, type DeploymentManager } from '../execution/deployments/manager.js';
 import { TeamFiles, type TeamExportFormat } from './team-files.js';
 import { basename } from 'node:path';
 
@@ -55,6 +56,8 @@ export interface DaemonServices {
     readonly similarity: StoreIndex;
     /** The strategy registry (versioned entries per team). */
     readonly registry: Registry;
+    /** Paper and live deployments (execution.*). */
+    readonly deployments: DeploymentManager;
     /** The state directory (its audit log). */
     readonly stateDir: string;
     /** What files a caller can name: data directories for data.import, the team folders for uploads and exports. */
@@ -357,6 +360,43 @@ export function createHandlers(s: DaemonServices): Handlers {
             });
             return { from: entryView(a), to: entryView(b), ...d, ...dag };
         },
+
+        // --------------------------------------------------------------- execution
+        // Deployments are the caller's team's only (another team's is not found), like runs.
+        'execution.paper.start': async (p, ctx) => {
+            const team = ctx.principal.teamName;
+            let strategy: Pick<Parameters<DeploymentManager['start']>[0], 'source' | 'uri' | 'strategy' | 'params' | 'registry'>;
+            if (p.registry) {
+                const e = await s.registry.show(team, p.registry.name, p.registry.version);
+                if (e.state === 'retired') throw new DeploymentStateConflict(`${e.name}@${e.version} is retired and cannot be deployed; publish or choose another version (af registry ls)`);
+                strategy = { source: e.source, ...(e.uri !== null ? { uri: e.uri } : {}), strategy: e.strategy, params: e.params, registry: { name: e.name, version: e.version } };
+            } else {
+                strategy = { source: p.source!, ...(p.uri !== undefined ? { uri: p.uri } : {}), ...(p.strategy !== undefined ? { strategy: p.strategy } : {}), ...(p.params ? { params: p.params } : {}) };
+            }
+            return { deployment: await s.deployments.start({ team, owner: ctx.principal.userName, mode: 'paper', ...strategy, venue: 'paper', feed: p.feed, capital: p.capital, limits: p.limits }) };
+        },
+        'execution.live.start': async (p, ctx) => {
+            const team = ctx.principal.teamName;
+            const e = await s.registry.show(team, p.registry.name, p.registry.version);
+            if (e.state !== 'approved' && e.state !== 'deployed') {
+                throw new DeploymentStateConflict(`${e.name}@${e.version} is ${e.state}: live trading needs an approved version${e.state === 'draft' ? ` (a trader other than its author approves it: af registry approve ${e.name}@${e.version})` : '; publish and approve a new one'}`);
+            }
+            const d = await s.deployments.start({
+                team, owner: ctx.principal.userName, mode: 'live', source: e.source, ...(e.uri !== null ? { uri: e.uri } : {}), strategy: e.strategy, params: e.params,
+                registry: { name: e.name, version: e.version }, venue: p.venue, feed: p.feed ?? { kind: p.venue, barMs: 1000 }, capital: p.capital, limits: p.limits,
+            });
+            if (e.state === 'approved') await s.registry.markDeployed(team, e.name, e.version, actorOf(ctx), `live deployment ${d.id} on ${p.venue}`);
+            return { deployment: d };
+        },
+        'execution.stop': async (p, ctx) => ({ deployment: await s.deployments.stop(ctx.principal.teamName, p.id, ctx.principal.userName, p.reason) }),
+        'execution.kill': async (p, ctx) => ({
+            deployments: await s.deployments.kill(ctx.principal.teamName, p.id !== undefined ? { id: p.id } : { all: true }, ctx.principal.userName, p.reason),
+        }),
+        'execution.list': async (p, ctx) => s.deployments.list(ctx.principal.teamName, { state: p.state, limit: p.limit, offset: p.offset }),
+        'execution.show': async (p, ctx) => ({ deployment: await s.deployments.get(ctx.principal.teamName, p.id) }),
+        'execution.positions': async (p, ctx) => s.deployments.positions(ctx.principal.teamName, p.id),
+        'execution.orders': async (p, ctx) => ({ orders: await s.deployments.orders(ctx.principal.teamName, { id: p.id, open: p.open, limit: p.limit }) }),
+        'execution.events': async (p, ctx) => s.deployments.events(ctx.principal.teamName, p.id, p.afterSeq, p.limit),
 
         // --------------------------------------------------------------------- IAM
         'iam.whoami': async (_p, ctx) => ({ principal: { ...ctx.principal, scopes: [...ctx.principal.scopes] } }),

@@ -60,8 +60,11 @@ async function fixtures(): Promise<Partial<Record<MethodName, unknown>>> {
         // The researcher publishes x@1, the trader approves it (four eyes) and retires it; the others' repeats are 409.
         'registry.publish': { source: STRATEGY, name: 'x' }, 'registry.list': {}, 'registry.show': { name: 'x' },
         'registry.approve': { name: 'x', version: 1 }, 'registry.retire': { name: 'x', version: 1 },
-        'registry.diff': { from: { name: 'x', version: 1 }, to: { name: 'x', version: 1 } }, 'execution.paper.start': { runId: run.id }, 'execution.live.start': { runId: run.id },
-        'execution.stop': { id: 'd1' }, 'execution.list': {},
+        'registry.diff': { from: { name: 'x', version: 1 }, to: { name: 'x', version: 1 } }, 'execution.paper.start': { source: STRATEGY, feed: { barMs: 100, from: '2020-01-01', to: '2020-01-10' } },
+        // x@1 is retired by now: 409; d1 does not exist: 404; the kill switch ends what the paper starts began.
+        'execution.live.start': { registry: { name: 'x', version: 1 }, venue: 'paper', feed: { kind: 'replay' } },
+        'execution.stop': { id: 'd1' }, 'execution.kill': { all: true }, 'execution.list': {}, 'execution.show': { id: 'd1' }, 'execution.positions': {},
+        'execution.orders': {}, 'execution.events': { id: 'd1' },
     };
 }
 
@@ -98,7 +101,7 @@ describe('the permission matrix', () => {
         }
         // Allowed calls really succeed unless the fixture is deliberately a not-found / conflict.
         const allowedFailures = rows.filter(r => !/ (200|403|501)$/.test(r));
-        for (const r of allowedFailures) expect(r).toMatch(/^(data\.import|runs\.(cancel|promote|result)|iam\.users\.(disable|enable)|iam\.tokens\.revoke|experiments\.create|iam\.(users|teams)\.create|registry\.(publish|approve|retire)) .* (404|409|-32602)$/);
+        for (const r of allowedFailures) expect(r).toMatch(/^(data\.import|runs\.(cancel|promote|result)|iam\.users\.(disable|enable)|iam\.tokens\.revoke|experiments\.create|iam\.(users|teams)\.create|registry\.(publish|approve|retire)|execution\.(live\.start|stop|show|events)) .* (404|409|-32602)$/);
         // Without any token at all: 401 too.
         const anon = await fetch(new URL('/rpc', daemon.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'daemon.info' }) });
         expect(anon.status).toBe(401);

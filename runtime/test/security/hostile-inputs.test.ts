@@ -67,6 +67,10 @@ function baseParams(runId: string): Partial<Record<MethodName, unknown>> {
         'registry.publish': { source: TINY, name: 'Hostile', notes: 'n' }, 'registry.list': {}, 'registry.show': { name: 'Hostile' },
         'registry.approve': { name: 'Hostile', version: 1 }, 'registry.retire': { name: 'Hostile', version: 1 },
         'registry.diff': { from: { name: 'Hostile', version: 1 }, to: { name: 'Hostile', version: 1 } },
+        'execution.paper.start': { source: TINY, feed: { barMs: 50, from: '2020-01-01', to: '2020-01-03' } },
+        'execution.live.start': { registry: { name: 'Hostile', version: 1 }, venue: 'paper', feed: { kind: 'replay', barMs: 50, from: '2020-01-01', to: '2020-01-03' } },
+        'execution.stop': { id: 'dep_x', reason: 'r' }, 'execution.kill': { id: 'dep_x', reason: 'r' }, 'execution.list': {}, 'execution.show': { id: 'dep_x' },
+        'execution.positions': { id: 'dep_x' }, 'execution.orders': { id: 'dep_x' }, 'execution.events': { id: 'dep_x' },
     };
 }
 

@@ -12,7 +12,7 @@
  */
 import * as vscode from 'vscode';
 import { ErrorCodes, RpcError, type ResultOf } from '../../protocol/src/daemon/index.js';
-import { DEFAULT_MAX_POINTS, type RunResult } from '../../protocol/src/run-result.js';
+import { DEFAULT_MAX_POINTS, type RunResult, type Trial } from '../../protocol/src/run-result.js';
 import type { DagPanelState, ExperimentsToHost, ReportRun, ReportToHost, SourceRange } from '../../protocol/src/webview.js';
 import { REPORT_MAX_ROWS } from '../../protocol/src/wire.js';
 import { DaemonNotReadyError, type DaemonConnection, type DaemonState } from './daemon-connection.js';
@@ -84,6 +84,21 @@ export class ReportLoader {
         this.cache.set(run.id, r.report);
         if (this.cache.size > 30) this.cache.delete(this.cache.keys().next().value!);
         return r;
+    }
+
+    /** Every trial of a sweep (up to what a panel lists), best first, without its series or trades. */
+    async trials(id: string): Promise<{ sortBy: string; trialCount: number; trials: Trial[] }> {
+        const trials: Trial[] = [];
+        let sortBy = 'sharpe', trialCount = 0;
+        do {
+            const r = (await this.daemon.call('runs.result', { id, maxPoints: 2, tradesLimit: 0, trialsOffset: trials.length, trialsLimit: this.trialsPage })).result;
+            if (!r.sweep) throw new Error(`run ${id} is a ${r.kind}, not a sweep`);
+            sortBy = r.search?.sortBy ?? sortBy;
+            trialCount = r.sweep.trialCount;
+            if (r.sweep.trials.length === 0) break;
+            trials.push(...r.sweep.trials);
+        } while (trials.length < Math.min(trialCount, REPORT_TRIALS));
+        return { sortBy, trialCount, trials: trials.slice(0, REPORT_TRIALS) };
     }
 
     /** The result with its series thinned for the charts, its best trials, and its trades fetched page by page (up to what a panel lists). */
@@ -416,7 +431,7 @@ export class ExperimentsPanel implements vscode.Disposable {
             case 'search': {
                 try {
                     const r = await this.daemon.call('experiments.search', {
-                        ...(m.filter.trim() ? { filter: m.filter } : {}), ...(m.orderBy.trim() ? { orderBy: m.orderBy } : {}), limit: m.limit, offset: m.offset,
+                        ...(m.filter.trim() ? { filter: m.filter } : {}), ...(m.orderBy.trim() ? { orderBy: m.orderBy } : {}), limit: m.limit, offset: m.offset, ledger: true,
                     });
                     self.panel.post({ type: 'results', runs: r.runs.map(searchRowToPanel), total: r.total, filter: m.filter, orderBy: m.orderBy });
                 } catch (e) {
@@ -429,6 +444,25 @@ export class ExperimentsPanel implements vscode.Disposable {
                         ...(d?.what === 'filter' || d?.what === 'orderBy' ? { what: d.what } : {}),
                         ...(typeof d?.token === 'string' ? { token: d.token } : {}),
                     });
+                }
+                return;
+            }
+            case 'trials': {
+                try {
+                    const { run } = await this.daemon.call('runs.get', { id: m.runId });
+                    const r = await this.loader.trials(m.runId);
+                    self.panel.post({ type: 'trials', runId: m.runId, strategy: run.strategy, sortBy: r.sortBy, trialCount: r.trialCount, trials: r.trials });
+                } catch (e) {
+                    self.panel.post({ type: 'detailError', message: `Cannot list the trials of run ${m.runId}: ${errorText(e)}` });
+                }
+                return;
+            }
+            case 'ledger': {
+                try {
+                    const r = await this.daemon.call('experiments.ledger', { structural: m.structural, limit: 1000 });
+                    self.panel.post({ type: 'ledger', structural: r.structural, total: r.total, runs: r.runs, sharpeVariance: r.sharpeVariance, trials: r.trials });
+                } catch (e) {
+                    self.panel.post({ type: 'detailError', message: `Cannot read the research ledger: ${errorText(e)}` });
                 }
                 return;
             }

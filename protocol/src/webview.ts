@@ -175,7 +175,7 @@ const DagGraph = {
     /** The document the ranges are in. */
     uri: Str.optional(),
     strategy: Str.optional(),
-    /** DAG node id → the feature and signal names it came from. */
+    /** DAG node id → the param, feature and signal names it came from. */
     names: z.record(z.string().regex(/^\d+$/), list(Str)).optional(),
 };
 /** One version of a comparison: a graph and what it is called (`a.af#Cross`, `SmaCross@2`). */

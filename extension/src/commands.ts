@@ -262,8 +262,9 @@ export function registerCommands(s: Services): void {
         }
         const line = metricsLine(detail?.metrics);
         const auto = vscode.workspace.getConfiguration('alphaforge').get<boolean>('runs.openReportOnCompletion', true);
-        if (auto && detail?.kind !== 'sweep') await s.reports.show(id, detail);
-        const actions = detail?.kind === 'sweep' ? ['Show in Experiments', 'Show Logs'] : auto ? ['Show Logs'] : ['Open Report', 'Show Logs'];
+        // A sweep opens its report too (all trials, heatmap, overfitting); its trials are also listed in the experiments panel.
+        if (auto) await s.reports.show(id, detail);
+        const actions = [...(auto ? [] : ['Open Report']), ...(detail?.kind === 'sweep' ? ['Show in Experiments'] : []), 'Show Logs'];
         const c = await vscode.window.showInformationMessage(`AlphaForge: ${title} completed${line ? `: ${line}` : ''}.`, ...actions);
         if (c === 'Open Report') await s.reports.show(id, detail);
         else if (c === 'Show Logs') await vscode.commands.executeCommand('alphaforge.showRunLogs', id);

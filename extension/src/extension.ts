@@ -42,7 +42,7 @@ export function activate(context: vscode.ExtensionContext): void {
         }
     }));
 
-    const lenses = new StrategyCodeLensProvider();
+    const lenses = new StrategyCodeLensProvider(daemon);
     context.subscriptions.push(lenses, vscode.languages.registerCodeLensProvider({ language: LANGUAGE_ID }, lenses));
 
     const runs = new RunsTreeProvider(daemon, daemonLog);

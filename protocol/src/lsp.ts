@@ -48,7 +48,7 @@ export interface DagView {
     readonly dag: CanonicalDag;
     /** DAG node index → source ranges (0-based line/character) of the IR nodes merged into it. */
     readonly ranges: Readonly<Record<number, readonly { readonly start: { line: number; character: number }; readonly end: { line: number; character: number } }[]>>;
-    /** DAG node index → the feature and signal names it came from. */
+    /** DAG node index → the param, feature and signal names it came from. */
     readonly names: Readonly<Record<number, readonly string[]>>;
 }
 

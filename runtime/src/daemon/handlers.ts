@@ -8,7 +8,7 @@ import { platformHealth } from './health.js';
 import type { ReadinessReport } from '../monitoring/health.js';
 import { fromWire, toWire, type WireNumber } from '../../../protocol/src/numbers.js';
 import { betterDirection } from '../../../protocol/src/metrics.js';
-import { viewOf, type RunResult } from '../../../protocol/src/run-result.js';
+import { viewOf, type LedgerPart, type RunResult } from '../../../protocol/src/run-result.js';
 import {
     ConflictError, ErrorCodes, METHODS, PROTOCOL_VERSION, RpcError, UserInputError, methodCatalogue, type RunSummary as WireRunSummary,
 } from '../../../protocol/src/daemon/index.js';
@@ -95,10 +95,17 @@ export function createHandlers(s: DaemonServices): Handlers {
     };
     /** A run's result with its place in the team's research ledger (absent when the ledger holds none of its trials). */
     const withLedger = async (r: RunResult, runId: string, team: string): Promise<RunResult> => {
-        const family = await s.similarity.family(team, r.provenance.structuralFingerprint);
-        const m = (k: keyof RunResult['metrics']): number => fromWire(r.metrics[k]);
-        const ledger = await s.experiments.ledger({ team, runId, family, own: { periodSharpe: m('periodSharpe'), skew: m('skew'), kurtosis: m('kurtosis'), bars: m('bars') } });
+        const ledger = await ledgerOf(runId, team, r.provenance.structuralFingerprint, k => fromWire(r.metrics[k]));
         return ledger ? { ...r, ledger } : r;
+    };
+    /** A run's place in its team's ledger from its structure and reported metrics (a sweep's best, a walk-forward's stitched bars). */
+    const ledgerOf = async (runId: string, team: string, structural: string, m: (k: 'periodSharpe' | 'skew' | 'kurtosis' | 'bars') => number, families?: Map<string, Promise<string[]>>): Promise<LedgerPart | null> => {
+        let family = families?.get(structural);
+        if (!family) {
+            family = s.similarity.family(team, structural).then(f => [...f]);
+            families?.set(structural, family);
+        }
+        return s.experiments.ledger({ team, runId, family: await family, own: { periodSharpe: m('periodSharpe'), skew: m('skew'), kurtosis: m('kurtosis'), bars: m('bars') } });
     };
     /** The similarity point of a strategy in a source text; syntax or compile errors are a clear 400-class error. */
     const queryPoint = (source: string, uri: string | undefined, strategy: string | undefined, team: string): Promise<StrategyPoint> =>
@@ -275,12 +282,25 @@ export function createHandlers(s: DaemonServices): Handlers {
         'experiments.search': async (p, ctx) => {
             const r = await s.experiments.search({ filter: p.filter, orderBy: p.orderBy, limit: p.limit, offset: p.offset, team: ctx.principal.teamName, experimentId: p.experimentId });
             const rows = [];
+            // Families are found once per structure of the page.
+            const families = new Map<string, Promise<string[]>>();
             for (const x of r.runs) {
                 const run = await s.orchestrator.get(x.id);
                 if (!run) continue;
-                rows.push({ run: wireRun(run), params: { ...x.params }, metrics: finite(x.metrics)! });
+                const structural = run.provenance?.structuralFingerprint;
+                const ledger = p.ledger && structural && run.state === 'completed'
+                    ? await ledgerOf(run.id, ctx.principal.teamName, structural, k => x.metrics[k] ?? NaN, families)
+                    : null;
+                rows.push({ run: wireRun(run), params: { ...x.params }, metrics: finite(x.metrics)!, ...(p.ledger ? { ledger } : {}) });
             }
             return { runs: rows, total: r.total };
+        },
+        'experiments.ledger': async (p, ctx) => {
+            const r = await s.experiments.ledgerTrials({ team: ctx.principal.teamName, structural: p.structural.toLowerCase(), limit: p.limit, offset: p.offset });
+            return {
+                structural: p.structural.toLowerCase(), total: r.total, runs: r.runs, sharpeVariance: toWire(r.sharpeVariance),
+                trials: r.trials.map(t => ({ ...t, recordedAt: new Date(t.recordedAt).toISOString(), periodSharpe: toWire(t.periodSharpe) })),
+            };
         },
         'experiments.compare': async (p, ctx) => {
             const c = await s.experiments.compare(p.runIds, { team: ctx.principal.teamName });

@@ -466,16 +466,17 @@ export function createMcpServer(client: DaemonClient, options: McpServerOptions 
         annotations: { readOnlyHint: true, openWorldHint: false },
     }, guarded(async a => {
         const r = await client.call('experiments.search', {
-            limit: a.limit, offset: a.offset,
+            limit: a.limit, offset: a.offset, ledger: true,
             ...(a.filter ? { filter: a.filter } : {}), ...(a.orderBy ? { orderBy: a.orderBy } : {}), ...(a.experimentId ? { experimentId: a.experimentId } : {}),
         });
         const rows = r.runs.map(x => ({
             runId: x.run.id, kind: x.run.kind, state: x.run.state, strategy: x.run.strategy, params: x.params, metrics: x.metrics,
             tags: x.run.tags, experimentId: x.run.experimentId, createdAt: x.run.createdAt, fingerprints: x.run.fingerprints,
+            ...(x.ledger ? { ledger: x.ledger } : {}),
         }));
         const text = rows.length
             ? [`${r.total} run(s) match${r.total > rows.length ? `; showing ${a.offset + 1}–${a.offset + rows.length}` : ''}:`,
-                ...rows.map(x => `${x.runId} ${x.kind} ${x.state} ${x.strategy ?? '-'} [${fmtParams(x.params)}] ${headline(x.metrics, ['sharpe', 'totalReturn', 'maxDrawdown', 'tradeCount', 'deflatedSharpe'])}`)].join('\n')
+                ...rows.map(x => `${x.runId} ${x.kind} ${x.state} ${x.strategy ?? '-'} [${fmtParams(x.params)}] ${headline(x.metrics, ['sharpe', 'totalReturn', 'maxDrawdown', 'tradeCount', 'deflatedSharpe'])}${x.ledger ? `; research ledger: ${x.ledger.summary}` : ''}`)].join('\n')
             : 'no matching runs';
         return ok(text, { total: r.total, rows });
     }));

@@ -52,7 +52,7 @@ async function fixtures(): Promise<Partial<Record<MethodName, unknown>>> {
         'runs.cancel': { id: run.id }, 'runs.logs': { id: run.id }, 'runs.artifacts': { id: run.id }, 'runs.promote': { id: run.id },
         'runs.result': { id: run.id },
         'experiments.create': { name: `e-${Math.random()}` }, 'experiments.list': {}, 'experiments.search': { filter: "attributes.kind = 'backtest'" },
-        'experiments.compare': { runIds: [run.id, run.id] }, 'experiments.export': { name: 'runs.csv', experimentId: exp.id },
+        'experiments.compare': { runIds: [run.id, run.id] }, 'experiments.ledger': { structural: 'ab12' }, 'experiments.export': { name: 'runs.csv', experimentId: exp.id },
         'similar.find': { source: STRATEGY }, 'iam.whoami': {}, 'iam.tokens.create': { name: 'x' }, 'iam.tokens.list': {},
         'iam.tokens.revoke': { id: 'tok_0000000000000000' }, 'iam.users.create': { name: `n${Math.random().toString(36).slice(2, 8)}` }, 'iam.users.list': {},
         'iam.users.disable': { user: 'nobody-here' }, 'iam.users.enable': { user: 'nobody-here' }, 'iam.teams.create': { name: `t${Math.random().toString(36).slice(2, 8)}` },

@@ -170,6 +170,14 @@ describe('af mcp', () => {
         const rows = data<{ total: number; rows: { runId: string; params: Record<string, unknown> }[] }>(found);
         expect(rows.total).toBe(2);
         expect(rows.rows.map(r => r.runId)).toContain(run.runId);
+        // Each row carries its place in the research ledger: the two backtests of this structure were its trials 1 and 2
+        // (the sweep's 36 came after), and the text says so.
+        const ledgered = data<{ rows: { runId: string; ledger?: { trial: number; structure: { trials: number } } }[] }>(found).rows;
+        const fast3 = ledgered.find(r => r.runId === run.runId)!.ledger!;
+        expect([fast3.trial, fast3.structure.trials]).toEqual([1, 1]);
+        expect(ledgered.find(r => r.runId === q.runId)!.ledger!.trial).toBe(2);
+        expect(textOf(found)).toContain(`${run.runId} backtest`);
+        expect(textOf(found)).toMatch(/research ledger: trial 1 of this structure \(\d+ in its family\); deflated Sharpe/);
         const tagged = data<{ rows: { runId: string }[] }>(await call(c, 'search_experiments', { filter: `tags.agent = 'mcp-test'` }));
         expect(tagged.rows.map(r => r.runId)).toEqual([run.runId]);
 

@@ -59,7 +59,7 @@ function baseParams(runId: string): Partial<Record<MethodName, unknown>> {
         'runs.submit': { kind: 'backtest', spec: { source: TINY } }, 'runs.get': { id: runId }, 'runs.list': {},
         'runs.cancel': { id: runId }, 'runs.logs': { id: runId }, 'runs.artifacts': { id: runId }, 'runs.result': { id: runId }, 'runs.promote': { id: runId },
         'experiments.create': { name: 'e' }, 'experiments.list': {}, 'experiments.search': { filter: "attributes.kind = 'backtest'" },
-        'experiments.compare': { runIds: [runId, runId] }, 'experiments.export': { name: 'r.csv', filter: "attributes.kind = 'backtest'" },
+        'experiments.compare': { runIds: [runId, runId] }, 'experiments.ledger': { structural: 'ab12' }, 'experiments.export': { name: 'r.csv', filter: "attributes.kind = 'backtest'" },
         'similar.find': { source: TINY }, 'iam.whoami': {}, 'iam.tokens.create': { name: 'x' }, 'iam.tokens.list': {},
         'iam.tokens.revoke': { id: 'tok_0000000000000000' }, 'iam.users.create': { name: 'n' }, 'iam.users.list': {},
         'iam.users.disable': { user: 'nobody' }, 'iam.users.enable': { user: 'nobody' }, 'iam.teams.create': { name: 't' },

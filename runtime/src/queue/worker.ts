@@ -24,6 +24,8 @@ import { decodeBars, JobDataSchema, outputPart, sha256Hex, stagingDirOf, WIRE_VE
 
 /** How often a running job's cancel key is read. */
 const CANCEL_POLL_MS = 250;
+/** Least time between two progress reports of a job. */
+const PROGRESS_MS = 250;
 
 export interface QueueWorkerOptions {
     readonly settings: QueueSettings;
@@ -67,12 +69,19 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
         const staging = s.staging ? stagingDirOf(s.staging, data.runId, data.attempt) : undefined;
         jl.info({ stalls: job.stalledCounter ?? 0 }, 'run started');
         const started = performance.now();
+        let lastProgress = -Infinity;
         try {
             const bars = decodeBars(barsOf(data, staging));
             const t0 = performance.now();
             const output = await runOnThread(pool, workerJobOf(data, bars, dir), {
                 signal: controller.signal,
-                onProgress: f => { job.updateProgress({ f }).catch(() => undefined); },
+                // At most every PROGRESS_MS (and the end): each is a Redis write and an event to the daemon, which persists one per 500 ms anyway.
+                onProgress: f => {
+                    const now = performance.now();
+                    if (f < 1 && now - lastProgress < PROGRESS_MS) return;
+                    lastProgress = now;
+                    job.updateProgress({ f }).catch(() => undefined);
+                },
                 onLog: (level, message) => { job.updateProgress({ log: { level, message } }).catch(() => undefined); },
             }, memoryMb);
             const engineMs = performance.now() - t0;

@@ -194,6 +194,8 @@ export interface BackendContext {
  */
 export interface RunBackend {
     run(job: WorkerJob, ctx: BackendContext): Promise<WorkerOutput>;
+    /** Worker processes serving it now. */
+    workers(): Promise<number>;
     close(): Promise<void>;
 }
 

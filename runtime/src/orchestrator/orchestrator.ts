@@ -244,9 +244,11 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
         }
     }
 
-    /** Runs executing, queued, and worker threads alive (busy or idle). */
+    /** Runs executing, queued, and worker threads alive (busy or idle) — in team mode, the worker processes serving the queue. */
     async status(): Promise<{ running: number; queued: number; workers: number; concurrency: number }> {
-        return { running: this.active.size, queued: await this.queue.size(), workers: this.executor?.pool.size ?? 0, concurrency: this.concurrency };
+        const backend = this.options.backend;
+        const workers = backend ? await backend.workers().catch(() => 0) : this.executor?.pool.size ?? 0;
+        return { running: this.active.size, queued: await this.queue.size(), workers, concurrency: this.concurrency };
     }
 
     // ----------------------------------------------------------------------------------- API

@@ -122,6 +122,10 @@ export class BullmqBackend implements RunBackend {
         }
     }
 
+    async workers(): Promise<number> {
+        return (await this.queue.getWorkers()).length;
+    }
+
     /** Jobs waiting or running (for status and the benchmark). */
     async depth(): Promise<{ waiting: number; active: number; workers: number }> {
         const counts = await this.queue.getJobCounts('waiting', 'active');

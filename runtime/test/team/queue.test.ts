@@ -7,7 +7,7 @@
  * → the new attempt completes once. "Once": one completion, one result event, the ledger's trials,
  * metric rows and artifacts not duplicated. Skipped (with a message) only when redis-server is absent.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -123,6 +123,8 @@ describe.skipIf(!hasRedis)('runs through BullMQ and af worker processes', () => 
         const embedded = new Orchestrator({ store, concurrency: 2 });
         await embedded.start();
         try {
+            // In team mode the orchestrator's workers are the af worker processes serving its queue.
+            expect((await team.o.status()).workers).toBe(2);
             const specs: RunSpec[] = [backtest({ params: { fast: 10 } }), sweep()];
             const ctx = { user: 'ana', team: 'quant' };
             for (const spec of specs) {
@@ -219,4 +221,22 @@ describe.skipIf(!hasRedis)('kill -9 of the daemon mid-sweep (team mode)', () => 
             store.close();
         }
     }, 120_000);
+});
+
+describe('the queue section of the config', () => {
+    it('af worker refuses a bad or missing queue section with a message naming the file and field', () => {
+        const dir = tempDir('af-team-q-config-');
+        const bad = join(dir, 'team.json');
+        writeFileSync(bad, JSON.stringify({ queue: { kind: 'bullmq', redis: 'http://127.0.0.1:6379' } }));
+        const r = spawnSync(process.execPath, [AF, 'worker', '--config', bad], { encoding: 'utf8', timeout: 30_000 });
+        expect(r.status).not.toBe(0);
+        expect(r.stderr).toContain(`${bad}: queue.redis: must be a redis:// or rediss:// URL`);
+        const none = join(dir, 'none.json');
+        writeFileSync(none, JSON.stringify({ runs: { concurrency: 2 } }));
+        const r2 = spawnSync(process.execPath, [AF, 'worker', '--config', none], { encoding: 'utf8', timeout: 30_000 });
+        expect(r2.status).not.toBe(0);
+        expect(r2.stderr).toContain(`af worker needs a config file with a queue section`);
+        expect(r2.stderr).toContain(`${none} has none`);
+        expect(r2.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    }, 60_000);
 });

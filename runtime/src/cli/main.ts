@@ -333,6 +333,13 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .option('--state-dir <dir>', 'state directory').option('--json', 'print JSON', false)
         .action(async opts => { program.setOptionValue('exit', await daemonStatusCommand(opts, out)); });
 
+    program.command('worker')
+        .description('Team mode: pull runs from the BullMQ queue named by the config file\'s queue section and compute them (docs/team-mode.md). Any number, on any host.')
+        .option('--concurrency <n>', 'runs at once (default: runs.concurrency of the config, else all cores)', parsePositive('--concurrency'))
+        .option('--run-memory <mb>', 'memory of one run (default 1024)', parsePositive('--run-memory'))
+        .addOption(new Option('--log-level <level>', 'minimum level of the log on stderr (default info)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+        .action(async opts => { program.setOptionValue('exit', await (await import('./commands/worker.js')).workerCommand(opts, out)); });
+
     client(program.command('login').description('Check a token against the daemon and remember it (and the URL) in <state dir>/credentials.json (0600).'))
         // Only a token given here is remembered (not $AF_TOKEN's).
         .action(async (opts, cmd: Command) => { program.setOptionValue('exit', await loginCommand({ ...opts, token: cmd.getOptionValueSource('token') === 'cli' ? opts.token : undefined }, out)); });

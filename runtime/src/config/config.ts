@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { UserInputError } from '../../../protocol/src/errors.js';
 import { stateDirFromEnv, STATE_DIR_ENV } from '../../../protocol/src/discovery.js';
 import { OidcSettingsSchema } from '../iam/oidc-settings.js';
+import { QueueSettingsSchema } from '../queue/settings.js';
 
 export const CONFIG_FILE = 'alphaforge.json';
 export const CONFIG_ENV = 'AF_CONFIG';
@@ -87,6 +88,8 @@ export const ConfigSchema = z.object({
     }).strict().partial(),
     // Single sign-on (file only): each layer may give part of it; the daemon checks the whole (OidcSettingsSchema).
     oidc: OidcSettingsSchema.partial(),
+    // Team mode's job queue (file only): runs on BullMQ and `af worker` processes; checked whole by the daemon and the worker.
+    queue: QueueSettingsSchema.partial(),
     packs: z.array(PackDeclarationSchema).describe('The capability packs the workspace uses besides the built-in ones: name, version range, folder and integrity hash (docs/packs.md).'),
 }).strict().partial();
 
@@ -143,11 +146,17 @@ export const SETTINGS: readonly Setting[] = [
     { path: 'oidc.scopePrefix', default: 'af:' },
     { path: 'oidc.clockToleranceSeconds', default: '30' },
     { path: 'oidc.allowInsecureIssuer', default: 'false' },
+    { path: 'queue.kind', default: 'none: runs execute in the daemon\'s worker threads' },
+    { path: 'queue.redis', default: 'none' },
+    { path: 'queue.prefix', default: 'af' },
+    { path: 'queue.staging', default: 'none: artifacts and bars travel through Redis' },
+    { path: 'queue.lockMs', default: '30000' },
+    { path: 'queue.maxStalls', default: '2' },
     { path: 'packs', default: 'none: the built-in packs only' },
 ];
 
 /** Settings that hold paths: relative ones in a file are relative to the file. */
-const PATH_SETTINGS = new Set(['stateDir', 'daemon.tlsKey', 'daemon.tlsCert', 'daemon.dataDirs', 'daemon.sourceRoots']);
+const PATH_SETTINGS = new Set(['stateDir', 'daemon.tlsKey', 'daemon.tlsCert', 'daemon.dataDirs', 'daemon.sourceRoots', 'queue.staging']);
 
 /** A configuration that cannot be used; the message names where the bad value came from. */
 export class ConfigError extends UserInputError {

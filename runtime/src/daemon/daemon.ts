@@ -34,6 +34,7 @@ import { routeVerifiers } from '../iam/verifier.js';
 import { createMonitoring, type Monitoring } from '../monitoring/index.js';
 import { type LogLevel } from '../monitoring/logger.js';
 import { Orchestrator } from '../orchestrator/orchestrator.js';
+import type { QueueSettings } from '../queue/settings.js';
 import { RUN_STATES, type RunEvent } from '../orchestrator/types.js';
 import { createHandlers, missingHandlers } from './handlers.js';
 import { announce, withdraw } from './lifecycle.js';
@@ -70,6 +71,8 @@ export interface DaemonOptions {
     readonly defaultTimeoutMs?: number;
     /** Single sign-on: also accept the access tokens of this OpenID Connect provider (docs/iam.md). */
     readonly oidc?: OidcSettings;
+    /** Team mode: runs execute on `af worker` processes through this BullMQ queue (docs/team-mode.md); default: this process's threads. */
+    readonly queue?: QueueSettings;
     /** Log to stderr as well as <state dir>/logs/daemon.log. */
     readonly stderr?: boolean;
     /** Request size, rate and WebSocket limits (default: the gateway's). */
@@ -163,8 +166,11 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         // A loaded index is reconciled before serving; a rebuild runs in the background (queries get a 503 with its progress).
         const similarityReady = similarity.start().catch(err => log.warn({ component: 'similarity', err }, 'similarity index start failed'));
         if (!similarity.rebuilds) await similarityReady;
+        // Team mode: the engine half of runs goes to `af worker` processes; everything else stays here.
+        const backend = o.queue ? await (await import('../queue/bullmq-backend.js')).BullmqBackend.open(o.queue) : undefined;
+        if (o.queue) log.info({ component: 'orchestrator', redis: o.queue.redis, prefix: o.queue.prefix ?? 'af' }, 'team mode: runs execute on af worker processes through BullMQ');
         const orchestrator = new Orchestrator({
-            store: await open(), stateDir, concurrency: o.concurrency ?? availableParallelism(), language: lang,
+            store: await open(), stateDir, concurrency: o.concurrency ?? availableParallelism(), language: lang, ...(backend ? { backend } : {}),
             limits: { ...o.runs, timeoutMs: o.runs?.timeoutMs ?? o.defaultTimeoutMs },
         });
 

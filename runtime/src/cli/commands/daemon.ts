@@ -19,6 +19,7 @@ import { type LogLevel } from '../../monitoring/logger.js';
 import { teamTimeouts } from '../config.js';
 import { ConfigError, fileLayer } from '../../config/config.js';
 import { OidcSettingsSchema, type OidcSettings } from '../../iam/oidc-settings.js';
+import { QueueSettingsSchema, type QueueSettings } from '../../queue/settings.js';
 import { CliError, EXIT, type ErrorCode } from '../errors.js';
 import { progressBar } from '../progress.js';
 import { formatRunResult } from '../run-output.js';
@@ -136,15 +137,27 @@ function ssoSettings(file: string): OidcSettings | undefined {
     return r.data;
 }
 
+/** The config file's `queue` section, whole and valid, or undefined when it has none (team mode's job queue). */
+export function queueSettings(file: string): QueueSettings | undefined {
+    const section = fileLayer(file).queue;
+    if (section === undefined) return undefined;
+    const r = QueueSettingsSchema.safeParse(section);
+    if (!r.success) {
+        throw new ConfigError(r.error.issues.map(i => `${file}: queue.${i.path.map(String).join('.') || '(section)'}: ${i.message}`).join('; ') + ' (docs/team-mode.md)');
+    }
+    return r.data;
+}
+
 /** Foreground: serves until SIGTERM / SIGINT. */
 export async function daemonRunCommand(o: DaemonRunOptions, out: (s: string) => void): Promise<number> {
     const { startDaemon } = await import('../../daemon/daemon.js');
     const tls = o.tlsKey || o.tlsCert ? { key: readFileSync(o.tlsKey ?? '', 'utf8'), cert: readFileSync(o.tlsCert ?? '', 'utf8') } : undefined;
     const oidc = o.configFile ? ssoSettings(o.configFile) : undefined;
+    const queue = o.configFile ? queueSettings(o.configFile) : undefined;
     let d;
     try {
         d = await startDaemon({
-            stateDir: o.stateDir, host: o.host, port: o.port, concurrency: o.concurrency, grpc: o.grpc, tls, allowInsecureRemote: o.allowInsecureRemote, publicMetrics: o.publicMetrics, stderr: true, ...(oidc ? { oidc } : {}),
+            stateDir: o.stateDir, host: o.host, port: o.port, concurrency: o.concurrency, grpc: o.grpc, tls, allowInsecureRemote: o.allowInsecureRemote, publicMetrics: o.publicMetrics, stderr: true, ...(oidc ? { oidc } : {}), ...(queue ? { queue } : {}),
             dataDirs: o.dataDir?.map(d => resolve(d)), maxUploadBytes: o.maxUploadMb === undefined ? undefined : o.maxUploadMb * 1024 * 1024,
             teamQuotaBytes: o.teamQuotaMb === undefined ? undefined : o.teamQuotaMb * 1024 * 1024,
             fileRetentionMs: o.fileRetentionDays === undefined ? undefined : o.fileRetentionDays * 86_400_000,

@@ -4,6 +4,7 @@
  * stand-in, a testnet, a proxy) and the options that keep it to spot markets and to the requests we
  * mean. Both the venue adapter (ccxt-venue.ts) and the feed (ccxt-feed.ts) create theirs here.
  */
+import type ccxtModule from 'ccxt';
 import type { Exchange } from 'ccxt';
 
 export interface CcxtConnection {
@@ -37,12 +38,33 @@ export async function createExchange(c: CcxtConnection): Promise<Exchange> {
     ex.options['warnOnFetchOpenOrdersWithoutSymbol'] = false;
     ex.options['defaultType'] = 'spot';
     ex.options['fetchMargins'] = false;
+    guardSends(ex);
     if (c.baseUrl !== undefined) {
         pointAt(ex, c.baseUrl);
         // ccxt opens plain ws:// only through an http agent it loads on request.
         await (ex as unknown as { loadHttpProxyAgent(): Promise<unknown> }).loadHttpProxyAgent();
     }
     return ex;
+}
+
+/**
+ * ccxt sends a throttled subscription with `throttle().then(() => { client.send(m) })`, dropping the
+ * send's promise: a socket that closes meanwhile makes it an unhandled rejection, which ends a Node
+ * process. Every send's failure is marked handled here (the subscription's own future still fails,
+ * and our stream loops reconnect).
+ */
+function guardSends(ex: Exchange): void {
+    const host = ex as unknown as { client(url: string): { send(m: unknown): Promise<unknown>; guarded?: boolean } };
+    const client = host.client.bind(ex);
+    host.client = (url: string) => {
+        const c = client(url);
+        if (!c.guarded) {
+            const send = c.send.bind(c);
+            c.send = (m: unknown) => { const f = send(m); f.catch(() => undefined); return f; };
+            c.guarded = true;
+        }
+        return c;
+    };
 }
 
 function pointAt(ex: Exchange, baseUrl: string): void {
@@ -63,6 +85,6 @@ function pointAt(ex: Exchange, baseUrl: string): void {
 }
 
 /** ccxt's error classes, loaded once (the module is large: it loads when a venue is first used). */
-export async function ccxtErrors(): Promise<typeof import('ccxt')['default']> {
+export async function ccxtErrors(): Promise<typeof ccxtModule> {
     return (await import('ccxt')).default;
 }

@@ -11,6 +11,7 @@ import { LANG_METHODS } from './lang.js';
 import { PLACEHOLDERS_METHODS } from './placeholders.js';
 import { REGISTRY_METHODS } from './registry.js';
 import { RUNS_METHODS } from './runs.js';
+import { VENUE_KEYS_METHODS } from './venue-keys.js';
 import { type Role } from '../roles.js';
 
 export const METHODS = {
@@ -20,6 +21,7 @@ export const METHODS = {
     ...EXPERIMENTS_METHODS,
     ...IAM_METHODS,
     ...REGISTRY_METHODS,
+    ...VENUE_KEYS_METHODS,
     ...PLACEHOLDERS_METHODS,
 } as const;
 

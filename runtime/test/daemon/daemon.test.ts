@@ -62,6 +62,7 @@ async function fixtures(): Promise<Partial<Record<MethodName, unknown>>> {
         'registry.approve': { name: 'x', version: 1 }, 'registry.retire': { name: 'x', version: 1 },
         'registry.diff': { from: { name: 'x', version: 1 }, to: { name: 'x', version: 1 } }, 'execution.paper.start': { runId: run.id }, 'execution.live.start': { runId: run.id },
         'execution.stop': { id: 'd1' }, 'execution.list': {},
+        'venues.keys.set': { exchange: 'binance', apiKey: 'k', secret: 's' }, 'venues.keys.list': {}, 'venues.keys.remove': { ref: 'binance/none' },
     };
 }
 

@@ -36,7 +36,7 @@ export interface ExchangeConfig {
     readonly intervalMs?: number;
     /** Bars of history before the clock's start (default 1000). */
     readonly historyBars?: number;
-    /** Bars after it that exist (default 100 000; the path ends there). */
+    /** Bars after it that exist (default 20 000; the path ends there: restart the stand-in). */
     readonly horizonBars?: number;
     readonly seed?: number;
     /** 'manual': only advance() moves the clock (tests); 'real': the wall clock. */
@@ -145,7 +145,7 @@ export class StandinExchange {
         const history = c.historyBars ?? 1000;
         this.start = t0 - history * tf;
         this.clock = c.startMs ?? t0;
-        const bars = history + (c.horizonBars ?? 100_000);
+        const bars = history + (c.horizonBars ?? 20_000);
         const seed = c.seed ?? 42;
         this.markets.forEach((m, k) => {
             const a = synthBars({ symbols: [m.symbol], timeframeMs: tf, bars, seed: seed * 31 + k, start: this.start }).assets[0]!;

@@ -19,6 +19,7 @@ export * from './experiments.js';
 export * from './iam.js';
 export * from './registry.js';
 export * from './execution.js';
+export * from './venue-keys.js';
 export * from './methods.js';
 export * from './events.js';
 export * from '../dag-diff.js';

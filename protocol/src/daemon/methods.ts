@@ -11,6 +11,7 @@ import { LANG_METHODS } from './lang.js';
 import { EXECUTION_METHODS } from './execution.js';
 import { REGISTRY_METHODS } from './registry.js';
 import { RUNS_METHODS } from './runs.js';
+import { VENUE_KEYS_METHODS } from './venue-keys.js';
 import { type Role } from '../roles.js';
 
 export const METHODS = {
@@ -21,6 +22,7 @@ export const METHODS = {
     ...IAM_METHODS,
     ...REGISTRY_METHODS,
     ...EXECUTION_METHODS,
+    ...VENUE_KEYS_METHODS,
 } as const;
 
 export type Methods = typeof METHODS;

@@ -49,6 +49,9 @@ const deployPaperCommand = lazy(deployCmds, 'deployPaperCommand'), deployLiveCom
 const deploymentsLsCommand = lazy(deployCmds, 'deploymentsLsCommand'), deploymentsShowCommand = lazy(deployCmds, 'deploymentsShowCommand');
 const deploymentsStopCommand = lazy(deployCmds, 'deploymentsStopCommand'), killCommand = lazy(deployCmds, 'killCommand');
 const positionsCommand = lazy(deployCmds, 'positionsCommand'), ordersCommand = lazy(deployCmds, 'ordersCommand');
+const venueCmds = () => import('./commands/venue.js');
+const venueStandinCommand = lazy(venueCmds, 'venueStandinCommand'), venueKeysSetCommand = lazy(venueCmds, 'venueKeysSetCommand');
+const venueKeysLsCommand = lazy(venueCmds, 'venueKeysLsCommand'), venueKeysRmCommand = lazy(venueCmds, 'venueKeysRmCommand');
 const packCmds = () => import('./commands/pack.js');
 const packLsCommand = lazy(packCmds, 'packLsCommand'), packInfoCommand = lazy(packCmds, 'packInfoCommand'), packAddCommand = lazy(packCmds, 'packAddCommand');
 const packRemoveCommand = lazy(packCmds, 'packRemoveCommand'), packNewCommand = lazy(packCmds, 'packNewCommand');
@@ -442,6 +445,21 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .option('--open', 'only orders not in a final state')
         .option('--limit <n>', 'rows', parsePositive('--limit'), 100)
         .action(async (id: string | undefined, opts) => { program.setOptionValue('exit', await ordersCommand(id, opts, out)); });
+    const venue = program.command('venue').description('Trading venues: the local exchange stand-in, and your team\'s venue API keys (stored encrypted by the daemon). See docs/trading.md.');
+    venue.command('standin').description('Run the local exchange stand-in (Binance spot REST + WebSocket formats, a fake account, a seeded synthetic price path) on 127.0.0.1 and print its address and keys.')
+        .option('--port <port>', 'port (0: any free one)', parseWhole('--port', 65535), 8090)
+        .option('--interval <tf>', 'bar interval of the price path (1s, 1m, …)', '1m')
+        .option('--seed <n>', 'seed of the price path', parseWhole('--seed', 2 ** 31), 42)
+        .action(async opts => { program.setOptionValue('exit', await venueStandinCommand(opts, out)); });
+    const venueKeys = venue.command('keys').description('Your team\'s venue API keys: set (the secret from stdin or $AF_VENUE_SECRET, never argv), ls, rm.');
+    client(venueKeys.command('set').description('Store (or replace) the API key and secret for an exchange; the secret is read from stdin or $AF_VENUE_SECRET.').argument('<exchange>', 'ccxt exchange id, e.g. binance'))
+        .option('--label <label>', 'a name for this key pair', 'default')
+        .option('--api-key <key>', 'the API key (or $AF_VENUE_API_KEY)')
+        .action(async (exchange: string, opts) => { program.setOptionValue('exit', await venueKeysSetCommand(exchange, opts, out)); });
+    client(venueKeys.command('ls').description('Stored venue keys of your team: exchange, label, created (never the secrets).'))
+        .action(async opts => { program.setOptionValue('exit', await venueKeysLsCommand(opts, out)); });
+    client(venueKeys.command('rm').description('Remove stored venue keys.').argument('<ref>', 'id (vk_…) or EXCHANGE/LABEL'))
+        .action(async (ref: string, opts) => { program.setOptionValue('exit', await venueKeysRmCommand(ref, opts, out)); });
 
     client(program.command('diff').description('The structural difference of two strategies\' canonical DAGs: added, removed and changed nodes, params, rules and settings. Two files are compared locally; runs and registry versions through the daemon (your team\'s only).')
         .argument('<a>', 'FILE, FILE#Strategy, NAME@VERSION or a run id').argument('<b>', 'the same kinds; how b differs from a'))
@@ -521,6 +539,14 @@ function parsePositive(flag: string): (v: string) => number {
     return v => {
         const n = Number(v);
         if (!Number.isInteger(n) || n <= 0) throw new CliError(`${flag} takes a whole number > 0, not '${v}'`);
+        return n;
+    };
+}
+
+function parseWhole(flag: string, max: number): (v: string) => number {
+    return v => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 0 || n > max) throw new CliError(`${flag} takes a whole number from 0 to ${max}, not '${v}'`);
         return n;
     };
 }

@@ -23,6 +23,7 @@ import { resolveStateDir } from '../../../protocol/src/discovery.js';
 import { openStore } from '../schema/registry.js';
 import { ExperimentStore } from '../experiments/store.js';
 import { Registry } from '../registry/registry.js';
+import { VenueKeys } from '../execution/venue-keys.js';
 import { StoreIndex } from '../similarity/store-index.js';
 import { Dispatcher } from '../gateway/dispatcher.js';
 import { LocalEventBus } from '../gateway/events.js';
@@ -266,7 +267,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         if (resumed) log.info({ component: 'deployments', resumed }, `resumed ${resumed} deployment(s) the previous process left trading`);
         const handlers = createHandlers({
             version: DAEMON_VERSION, startedAt, transports: { http: true, ws: true, grpc: o.grpc ?? false },
-            language: lang, data, dataReads: reads, iam, orchestrator, experiments, similarity, registry, deployments, stateDir, files: { dataDirs, teams: teamFiles },
+            language: lang, data, dataReads: reads, iam, orchestrator, experiments, similarity, registry, deployments, venueKeys: VenueKeys.open(await open(), stateDir), stateDir, files: { dataDirs, teams: teamFiles },
             readiness: () => monitoring.readiness.check(),
         });
         const missing = missingHandlers(handlers);

@@ -34,6 +34,7 @@ import { diffEntries } from '../registry/diff.js';
 import { diffSides } from './strategy-diff.js';
 import { fromRun, fromSource } from '../registry/publish.js';
 import { type Registry } from '../registry/registry.js';
+import { type VenueKeys } from '../execution/venue-keys.js';
 import { entryDetailView, entryView } from '../registry/view.js';
 import { type DataDirs } from './data-dirs.js';
 import { DeploymentStateConflict, type DeploymentManager } from '../execution/deployments/manager.js';
@@ -58,6 +59,8 @@ export interface DaemonServices {
     readonly registry: Registry;
     /** Paper and live deployments (execution.*). */
     readonly deployments: DeploymentManager;
+    /** The teams' venue API keys (encrypted at rest; answers never carry the secrets). */
+    readonly venueKeys: VenueKeys;
     /** The state directory (its audit log). */
     readonly stateDir: string;
     /** What files a caller can name: data directories for data.import, the team folders for uploads and exports. */
@@ -355,6 +358,11 @@ export function createHandlers(s: DaemonServices): Handlers {
 
         // ---------------------------------------------------------------- registry
         // Entries are the caller's team's only; the registry owns versions, states and four eyes.
+        'venues.keys.set': async (p, ctx) => ({
+            key: await s.venueKeys.set(ctx.principal.teamName, p.exchange, p.label, { apiKey: p.apiKey, secret: p.secret, ...(p.password !== undefined ? { password: p.password } : {}) }, ctx.principal.userName),
+        }),
+        'venues.keys.list': async (_p, ctx) => ({ keys: await s.venueKeys.list(ctx.principal.teamName) }),
+        'venues.keys.remove': async (p, ctx) => ({ key: await s.venueKeys.remove(ctx.principal.teamName, p.ref) }),
         'registry.publish': async (p, ctx) => {
             const team = ctx.principal.teamName;
             const publication = p.runId !== undefined

@@ -65,6 +65,7 @@ async function fixtures(): Promise<Partial<Record<MethodName, unknown>>> {
         'execution.live.start': { registry: { name: 'x', version: 1 }, venue: 'paper', feed: { kind: 'replay' } },
         'execution.stop': { id: 'd1' }, 'execution.kill': { all: true }, 'execution.list': {}, 'execution.show': { id: 'd1' }, 'execution.positions': {},
         'execution.orders': {}, 'execution.events': { id: 'd1' },
+        'venues.keys.set': { exchange: 'binance', apiKey: 'k', secret: 's' }, 'venues.keys.list': {}, 'venues.keys.remove': { ref: 'binance/none' },
     };
 }
 
@@ -101,7 +102,7 @@ describe('the permission matrix', () => {
         }
         // Allowed calls really succeed unless the fixture is deliberately a not-found / conflict.
         const allowedFailures = rows.filter(r => !/ (200|403|501)$/.test(r));
-        for (const r of allowedFailures) expect(r).toMatch(/^(data\.import|runs\.(cancel|promote|result)|iam\.users\.(disable|enable)|iam\.tokens\.revoke|experiments\.create|iam\.(users|teams)\.create|registry\.(publish|approve|retire)|execution\.(live\.start|stop|show|events)) .* (404|409|-32602)$/);
+        for (const r of allowedFailures) expect(r).toMatch(/^(data\.import|runs\.(cancel|promote|result)|iam\.users\.(disable|enable)|iam\.tokens\.revoke|experiments\.create|iam\.(users|teams)\.create|registry\.(publish|approve|retire)|execution\.(live\.start|stop|show|events)|venues\.keys\.remove) .* (404|409|-32602)$/);
         // Without any token at all: 401 too.
         const anon = await fetch(new URL('/rpc', daemon.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'daemon.info' }) });
         expect(anon.status).toBe(401);

@@ -71,6 +71,7 @@ function baseParams(runId: string): Partial<Record<MethodName, unknown>> {
         'execution.live.start': { registry: { name: 'Hostile', version: 1 }, venue: 'paper', feed: { kind: 'replay', barMs: 50, from: '2020-01-01', to: '2020-01-03' } },
         'execution.stop': { id: 'dep_x', reason: 'r' }, 'execution.kill': { id: 'dep_x', reason: 'r' }, 'execution.list': {}, 'execution.show': { id: 'dep_x' },
         'execution.positions': { id: 'dep_x' }, 'execution.orders': { id: 'dep_x' }, 'execution.events': { id: 'dep_x' },
+        'venues.keys.set': { exchange: 'binance', apiKey: 'k', secret: 's' }, 'venues.keys.list': {}, 'venues.keys.remove': { ref: 'binance/none' },
     };
 }
 

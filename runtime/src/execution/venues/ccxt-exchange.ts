@@ -49,18 +49,21 @@ export async function createExchange(c: CcxtConnection): Promise<Exchange> {
 
 /**
  * ccxt sends a throttled subscription with `throttle().then(() => { client.send(m) })`, dropping the
- * send's promise: a socket that closes meanwhile makes it an unhandled rejection, which ends a Node
- * process. Every send's failure is marked handled here (the subscription's own future still fails,
- * and our stream loops reconnect).
+ * send's promise, and on a socket error it rejects every future of the client (`reset`), including
+ * futures of subscriptions nobody awaits any more: each is an unhandled rejection, which ends a Node
+ * process (a daemon with live deployments). Every send's and every future's failure is marked
+ * handled here; whoever awaits one still gets its rejection, and our stream loops reconnect.
  */
 function guardSends(ex: Exchange): void {
-    const host = ex as unknown as { client(url: string): { send(m: unknown): Promise<unknown>; guarded?: boolean } };
+    type Client = { send(m: unknown): Promise<unknown>; future(hash: string): Promise<unknown>; guarded?: boolean };
+    const host = ex as unknown as { client(url: string): Client };
     const client = host.client.bind(ex);
     host.client = (url: string) => {
         const c = client(url);
         if (!c.guarded) {
-            const send = c.send.bind(c);
+            const send = c.send.bind(c), future = c.future.bind(c);
             c.send = (m: unknown) => { const f = send(m); f.catch(() => undefined); return f; };
+            c.future = (hash: string) => { const f = future(hash); f.catch(() => undefined); return f; };
             c.guarded = true;
         }
         return c;

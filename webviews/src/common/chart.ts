@@ -62,6 +62,20 @@ export class Chart {
         this.draw();
     }
 
+    /**
+     * New values for the same series (a streaming chart): uPlot's setData, which keeps the plot,
+     * its cursor and its size; the whole draw only when there was none yet.
+     */
+    setData(ts: readonly number[], values: readonly (readonly number[])[], summary: string): void {
+        this.spec = { ...this.spec, ts, values, summary };
+        if (!this.plot) {
+            this.draw();
+            return;
+        }
+        this.el.setAttribute('aria-label', summary);
+        this.plot.setData(alignedData(ts, values));
+    }
+
     destroy(): void {
         this.resize.disconnect();
         this.plot?.destroy();
@@ -105,12 +119,13 @@ export class Chart {
             axes: [axis, { ...axis, size: 72, values: (_u, vs) => vs.map(v => fmt(v)) }],
             hooks: s.marks?.length ? { draw: [u => drawMarks(u, s.marks!, token('neg', '#d00'))] } : {},
         };
-        const data: uPlot.AlignedData = [
-            Float64Array.from(s.ts, t => t / 1000),
-            ...s.values.map(v => v.map(x => (Number.isFinite(x) ? x : null))),
-        ];
-        this.plot = new uPlot(opts, data, this.el);
+        this.plot = new uPlot(opts, alignedData(s.ts, s.values), this.el);
     }
+}
+
+/** Times in seconds (uPlot's), missing values as null. */
+function alignedData(ts: readonly number[], values: readonly (readonly number[])[]): uPlot.AlignedData {
+    return [Float64Array.from(ts, t => t / 1000), ...values.map(v => v.map(x => (Number.isFinite(x) ? x : null)))];
 }
 
 /** A dashed vertical line at each marked time, over the plot area. */

@@ -62,10 +62,11 @@ describe.runIf(browserTestsEnabled())('deployment monitor panel', () => {
 
     it('a paper deployment on the bundled sample streams in; a fill arrives; kill flattens and halts it', async () => {
         expect(usesBundledSample(EAGER)).toBe(true);
-        await client.call('data.sample', {});
-        const { deployment } = await client.call('execution.paper.start', paperTradeRequest(EAGER, { from: '2019-06-03', barMs: 40 }));
-        expect(deployment.feed).toMatchObject({ kind: 'replay', symbols: ['sp:SPX'], from: '2019-06-03', barMs: 40 });
-
+        // The deployment starts while the page loads (the page then catches up on what it missed).
+        const started = (async () => {
+            await client.call('data.sample', {});
+            return (await client.call('execution.paper.start', paperTradeRequest(EAGER, { from: '2019-06-03', barMs: 40 }))).deployment;
+        })();
         const confirmed: string[] = [];
         let session: MonitorSession | undefined;
         let sending = Promise.resolve();
@@ -74,6 +75,7 @@ describe.runIf(browserTestsEnabled())('deployment monitor panel', () => {
             onPost: async (raw, panel) => {
                 const r = parseMessage(MonitorToHost, raw);
                 if (!r.ok) throw new Error(r.error);
+                const deployment = await started;
                 session ??= new MonitorSession({
                     daemon: feedDaemon(), deploymentId: deployment.id,
                     // In order, each checked against the schema the extension's channel checks.
@@ -87,6 +89,8 @@ describe.runIf(browserTestsEnabled())('deployment monitor panel', () => {
                 await session.handle(r.message);
             },
         });
+        const deployment = await started;
+        expect(deployment.feed).toMatchObject({ kind: 'replay', symbols: ['sp:SPX'], from: '2019-06-03', barMs: 40 });
         try {
             const page = p.page;
             // A fill arrives: the journal's order, at its price; the position and the chart follow.

@@ -52,16 +52,17 @@ export class MonitorPanels implements vscode.Disposable {
 
     private attach(deploymentId: string, origin: PanelOrigin): void {
         const state = this.daemon.state;
-        let session: MonitorSession | undefined;
+        // The page's first message arrives after this function returns: the session is set by then.
+        const ref: { session?: MonitorSession } = {};
         const panel: Panel<'monitor'> = new Panel('monitor', origin, this.extensionUri, this.log, async m => {
             if (m.type === 'ready') panel.post({ type: 'persist', state: { deploymentId } });
             if (m.type === 'ready' && !this.daemon.connected) {
                 panel.post({ type: 'waiting', message: `Waiting for the AlphaForge daemon to follow deployment ${deploymentId}…` });
                 return;
             }
-            await session?.handle(m);
+            await ref.session?.handle(m);
         });
-        session = new MonitorSession({
+        const session = ref.session = new MonitorSession({
             daemon: this.daemon, deploymentId,
             post: (m: MonitorToWebview) => { panel.post(m); },
             confirm: confirmAction,
@@ -71,7 +72,7 @@ export class MonitorPanels implements vscode.Disposable {
         });
         this.open.set(deploymentId, { panel, session });
         panel.onDidDispose(() => {
-            session?.close();
+            session.close();
             this.open.delete(deploymentId);
         });
     }

@@ -1,12 +1,14 @@
 /**
- * The deployment monitor panel in headless Chromium against a real daemon: the bundled S&P 500
+ * The deployment monitor panel (webviews/dist/monitor.js, built fresh) in headless Chromium through
+ * the webview tests' harness (webviews/test/support: the real page and CSP), against a real daemon: the bundled S&P 500
  * sample imported (data.sample), a paper deployment of a strategy that buys at once started with
  * the request the "Paper trade" lens sends (protocol/src/paper-trade.ts; a bar every 40 ms), and
  * the extension's own host code (extension/src/monitor-session.ts over a DaemonClient: catch-up
  * with execution.events, then the `deployment:<id>` topic) feeding the page. Checks: a fill
  * arrives in the panel with the journal's price, the position and the chart show; the kill button
  * posts `kill`, the host calls execution.kill, and the panel shows the book flat, risk HALTED and
- * the state halted, as the daemon says; no CSP violation.
+ * the state halted, as the daemon says; no CSP violation. Here rather than in webviews/test
+ * because it drives the extension's host code (nothing outside extension/ may import it).
  */
 /// <reference lib="dom" />
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,9 +18,9 @@ import { paperTradeRequest, usesBundledSample } from '../../protocol/src/paper-t
 import { MonitorToHost, MonitorToWebview, parseMessage } from '../../protocol/src/webview.js';
 import { startDaemon, type RunningDaemon } from '../../runtime/src/daemon/daemon.js';
 import { tempDir } from '../../runtime/test/data/helpers.js';
-import { MonitorSession } from '../../extension/src/monitor-session.js';
-import type { FeedDaemon } from '../../extension/src/deployment-feed.js';
-import { browserTestsEnabled, buildBundles, launch, openPanel, removeDir, screenshot, serve, type PanelPage, type Served } from './support/harness.js';
+import { MonitorSession } from '../src/monitor-session.js';
+import type { FeedDaemon } from '../src/deployment-feed.js';
+import { browserTestsEnabled, buildBundles, launch, openPanel, removeDir, screenshot, serve, type PanelPage, type Served } from '../../webviews/test/support/harness.js';
 
 /** Long from its first bar on: an order on bar 1, filled at bar 2's open. */
 const EAGER = `strategy Eager {

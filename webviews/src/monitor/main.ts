@@ -54,7 +54,7 @@ class MonitorView {
             h('div', { class: 'grid' },
                 h('section', { 'aria-labelledby': 'figures-h' }, h('h2', { id: 'figures-h' }, 'Account'), this.figures,
                     h('h3', {}, 'Positions'), this.positions, h('h3', {}, 'Balances'), this.balances),
-                h('section', { class: 'charts', 'aria-labelledby': 'equity-h' }, h('h2', { id: 'equity-h' }, 'Equity'), this.chartBox)),
+                h('section', { class: 'charts', 'aria-labelledby': 'equity-h' }, h('h2', { id: 'equity-h' }, 'Equity and PnL'), this.chartBox)),
             h('section', { 'aria-labelledby': 'orders-h' }, h('h2', { id: 'orders-h' }, 'Open orders'), h('div', { class: 'scroll' }, this.orders)),
             h('section', { 'aria-labelledby': 'fills-h' }, h('h2', { id: 'fills-h' }, 'Fills ', this.fillCount), h('div', { class: 'scroll' }, this.fills)),
         );
@@ -173,7 +173,8 @@ class MonitorView {
             clear(this.chartBox);
             this.chart = new Chart(this.chartBox, {
                 height: 240, ts: c.ts, values: [c.equity, c.pnl], summary, format: v => fixed(v, Math.abs(v) >= 1000 ? 0 : 2),
-                series: [{ label: 'Equity', color: 'chart-1', fill: true }, { label: 'PnL', color: 'chart-2' }],
+                series: [{ label: 'Equity', color: 'chart-1', fill: true }, { label: 'PnL', color: 'chart-2', right: true }],
+                right: { format: v => signed(v) },
             });
         } else this.chart.setData(c.ts, [c.equity, c.pnl], summary);
     }

@@ -8,6 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Deployment, DeploymentEvent, StreamEvent } from '../../protocol/src/daemon/index.js';
 import { DeploymentFeed, type FeedDaemon } from '../src/deployment-feed.js';
+import { MonitorSession } from '../src/monitor-session.js';
+import type { MonitorToWebview } from '../../protocol/src/webview.js';
 import { deploymentContext, deploymentDescription, deploymentIdOf, isLive, killAllQuestion, killable, pnlText } from '../src/deployments-model.js';
 
 const ev = (seq: number): DeploymentEvent => ({ type: 'deployment', deploymentId: 'dep_1', seq, ts: '2026-01-01T00:00:00.000Z', kind: 'state', data: { state: 'running' } });
@@ -94,6 +96,34 @@ describe('DeploymentFeed', () => {
         await feed.resync();
         expect(got).toEqual([4, 5]);
         feed.stop();
+    });
+});
+
+describe('MonitorSession', () => {
+    it('acts only on its own deployment, and only once the user confirmed: a page cannot kill another', async () => {
+        const l = log(2);
+        const calls: string[] = [];
+        const posted: MonitorToWebview[] = [];
+        const answers: boolean[] = [false, true];
+        const daemon: FeedDaemon = {
+            call: (async (method: string, p: { id?: string; afterSeq?: number; limit?: number }) => {
+                calls.push(`${method} ${p.id ?? ''}`);
+                if (method === 'execution.show') return { deployment: D({ id: 'dep_1' }) };
+                if (method === 'execution.kill') return { deployments: [D({ id: 'dep_1', state: 'halted' })] };
+                return (l.daemon.call as (m: string, p: unknown) => Promise<unknown>)(method, p);
+            }) as FeedDaemon['call'],
+            followDeployment: l.daemon.followDeployment,
+        };
+        const session = new MonitorSession({ daemon, deploymentId: 'dep_1', post: m => posted.push(m), confirm: async () => answers.shift() ?? false });
+        await session.handle({ type: 'ready' });
+        expect(posted.map(m => m.type)).toEqual(['deployment', 'events']);
+        await session.handle({ type: 'kill', deploymentId: 'dep_other' });
+        await session.handle({ type: 'kill', deploymentId: 'dep_1' }); // the user says no
+        expect(calls.filter(c => c.startsWith('execution.kill'))).toEqual([]);
+        await session.handle({ type: 'kill', deploymentId: 'dep_1' }); // the user says yes
+        expect(calls.filter(c => c.startsWith('execution.kill'))).toEqual(['execution.kill dep_1']);
+        expect(posted.at(-1)).toMatchObject({ type: 'notice', level: 'info', message: expect.stringMatching(/^Kill switch: dep_1 is halted;/) });
+        session.close();
     });
 });
 

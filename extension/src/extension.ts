@@ -54,11 +54,11 @@ export function activate(context: vscode.ExtensionContext): void {
     const deployments = new DeploymentsTreeProvider(daemon);
     context.subscriptions.push(
         runs, experiments, data, registry, deployments,
-        vscode.window.createTreeView(VIEW_IDS.deployments, { treeDataProvider: deployments }),
         vscode.window.createTreeView(VIEW_IDS.runs, { treeDataProvider: runs, showCollapseAll: false }),
         vscode.window.createTreeView(VIEW_IDS.experiments, { treeDataProvider: experiments, showCollapseAll: true }),
         vscode.window.createTreeView(VIEW_IDS.data, { treeDataProvider: data, showCollapseAll: true }),
         vscode.window.createTreeView(VIEW_IDS.registry, { treeDataProvider: registry, showCollapseAll: true }),
+        vscode.window.createTreeView(VIEW_IDS.deployments, { treeDataProvider: deployments }),
     );
     const similar = new SimilarTreeProvider(daemon, client, daemonLog);
     context.subscriptions.push(similar, vscode.window.createTreeView(VIEW_IDS.similar, { treeDataProvider: similar, showCollapseAll: true }));

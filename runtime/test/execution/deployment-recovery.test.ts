@@ -96,7 +96,7 @@ describe('kill -9 of the daemon during a paper deployment', () => {
         const pa = await c2.call('execution.positions', { id: deployment.id }), pb = await c2.call('execution.positions', { id: straight.id });
         expect(pa.positions.map(p => [p.symbol, p.qty])).toEqual(pb.positions.map(p => [p.symbol, p.qty]));
         await stopDaemon(stateDir);
-    }, 120_000);
+    }, 180_000);
 });
 
 describe('kill -9 of the daemon during a live deployment on ccxt:binance (the stand-in)', () => {
@@ -122,7 +122,7 @@ describe('kill -9 of the daemon during a live deployment on ccxt:binance (the st
             await admin.call('venues.keys.set', { exchange: 'binance', apiKey: KEY, secret: SECRET });
             await admin.call('registry.publish', { source: LIVE_CROSS, name: 'Live' });
             await approver.call('registry.approve', { name: 'Live', version: 1 });
-            const feed = { kind: 'replay', symbols: ['synth:BTC/USDT'], barMs: 40, from: '2020-01-01', to: '2020-05-15' };
+            const feed = { kind: 'replay', symbols: ['synth:BTC/USDT'], barMs: 40, from: '2020-01-01', to: '2020-02-25' };
             const live = (await admin.call('execution.live.start', { registry: { name: 'Live', version: 1 }, venue: 'ccxt:binance', feed })).deployment;
             // Beside it, a paper deployment whose risk engine halts it at its first loss.
             const halting = (await admin.call('execution.paper.start', { source: LIVE_CROSS, feed: { ...feed, symbols: ['synth:BTC/USDT'] }, limits: { maxDrawdown: 1e-6 } })).deployment;
@@ -135,7 +135,7 @@ describe('kill -9 of the daemon during a live deployment on ccxt:binance (the st
             await until('an order part-filled at the venue', async () => {
                 const orders = (await admin.call('execution.orders', { id: live.id })).orders;
                 return orders.some(o => o.state === 'partially_filled') ? true : undefined;
-            });
+            }, 30_000);
             process.kill(first.pid, 'SIGKILL');
             await until('the first daemon to die', async () => (processAlive(first.pid) ? undefined : true));
             const before = await withStore({ stateDir }, async store => {
@@ -184,5 +184,5 @@ describe('kill -9 of the daemon during a live deployment on ccxt:binance (the st
         } finally {
             await standin.close();
         }
-    }, 120_000);
+    }, 180_000);
 });

@@ -34,6 +34,8 @@ export const VenueUrlSchema = z.string().max(300).superRefine((v, ctx) => {
     if (p) ctx.addIssue({ code: 'custom', message: `'${v.slice(0, 100)}' ${p}` });
 }).transform(v => v.replace(/\/+$/, ''));
 
-export const VenueUrlsSchema = z.record(z.string().regex(EXCHANGE, 'must be a ccxt exchange id (lower-case letters and digits, e.g. binance)'), VenueUrlSchema);
+export const VenueUrlsSchema = z.record(z.string(), VenueUrlSchema).superRefine((urls, ctx) => {
+    for (const k of Object.keys(urls)) if (!EXCHANGE.test(k)) ctx.addIssue({ code: 'custom', path: [k], message: 'must be a ccxt exchange id (lower-case letters and digits, e.g. binance)' });
+});
 
 export type VenueUrls = z.infer<typeof VenueUrlsSchema>;

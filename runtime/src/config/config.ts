@@ -17,6 +17,7 @@ import { UserInputError } from '../../../protocol/src/errors.js';
 import { stateDirFromEnv, STATE_DIR_ENV } from '../../../protocol/src/discovery.js';
 import { OidcSettingsSchema } from '../iam/oidc-settings.js';
 import { QueueSettingsSchema } from '../queue/settings.js';
+import { TelemetrySettingsSchema } from '../monitoring/telemetry-settings.js';
 
 export const CONFIG_FILE = 'alphaforge.json';
 export const CONFIG_ENV = 'AF_CONFIG';
@@ -90,6 +91,8 @@ export const ConfigSchema = z.object({
     oidc: OidcSettingsSchema.partial(),
     // Team mode's job queue (file only): runs on BullMQ and `af worker` processes; checked whole by the daemon and the worker.
     queue: QueueSettingsSchema.partial(),
+    // Tracing (file only; the OTEL_* variables too): spans over OTLP/HTTP; checked whole by the daemon and the worker.
+    telemetry: TelemetrySettingsSchema.partial(),
     packs: z.array(PackDeclarationSchema).describe('The capability packs the workspace uses besides the built-in ones: name, version range, folder and integrity hash (docs/packs.md).'),
 }).strict().partial();
 
@@ -152,6 +155,9 @@ export const SETTINGS: readonly Setting[] = [
     { path: 'queue.staging', default: 'none: artifacts and bars travel through Redis' },
     { path: 'queue.lockMs', default: '30000' },
     { path: 'queue.maxStalls', default: '2' },
+    { path: 'telemetry.otlpUrl', default: 'none: no spans are exported ($OTEL_EXPORTER_OTLP_ENDPOINT counts)' },
+    { path: 'telemetry.serviceName', default: 'alphaforge-daemon / alphaforge-worker ($OTEL_SERVICE_NAME counts)' },
+    { path: 'telemetry.sampleRatio', default: '1' },
     { path: 'packs', default: 'none: the built-in packs only' },
 ];
 

@@ -18,6 +18,7 @@ import { stateDirFromEnv, STATE_DIR_ENV } from '../../../protocol/src/discovery.
 import { OidcSettingsSchema } from '../iam/oidc-settings.js';
 import { QueueSettingsSchema } from '../queue/settings.js';
 import { VenueUrlsSchema } from '../execution/venues/venue-urls.js';
+import { TelemetrySettingsSchema } from '../monitoring/telemetry-settings.js';
 
 export const CONFIG_FILE = 'alphaforge.json';
 export const CONFIG_ENV = 'AF_CONFIG';
@@ -95,6 +96,8 @@ export const ConfigSchema = z.object({
     venues: z.object({
         urls: VenueUrlsSchema.describe('Per ccxt exchange id, the base URL its API calls go to instead (https://, or http:// to 127.0.0.1 only), e.g. the local stand-in.'),
     }).strict().partial(),
+    // Tracing (file only; the OTEL_* variables too): spans over OTLP/HTTP; checked whole by the daemon and the worker.
+    telemetry: TelemetrySettingsSchema.partial(),
     packs: z.array(PackDeclarationSchema).describe('The capability packs the workspace uses besides the built-in ones: name, version range, folder and integrity hash (docs/packs.md).'),
 }).strict().partial();
 
@@ -158,6 +161,9 @@ export const SETTINGS: readonly Setting[] = [
     { path: 'queue.lockMs', default: '30000' },
     { path: 'queue.maxStalls', default: '2' },
     { path: 'venues.urls', default: 'none: each exchange\'s own API hosts' },
+    { path: 'telemetry.otlpUrl', default: 'none: no spans are exported ($OTEL_EXPORTER_OTLP_ENDPOINT counts)' },
+    { path: 'telemetry.serviceName', default: 'alphaforge-daemon / alphaforge-worker ($OTEL_SERVICE_NAME counts)' },
+    { path: 'telemetry.sampleRatio', default: '1' },
     { path: 'packs', default: 'none: the built-in packs only' },
 ];
 

@@ -37,6 +37,8 @@ import { createMonitoring, type Monitoring } from '../monitoring/index.js';
 import { type LogLevel } from '../monitoring/logger.js';
 import { Orchestrator } from '../orchestrator/orchestrator.js';
 import type { QueueSettings } from '../queue/settings.js';
+import type { TelemetrySettings } from '../monitoring/telemetry-settings.js';
+import type { Telemetry } from '../monitoring/telemetry.js';
 import { RUN_STATES, type RunEvent } from '../orchestrator/types.js';
 import { createHandlers, missingHandlers } from './handlers.js';
 import { announce, withdraw } from './lifecycle.js';
@@ -77,6 +79,8 @@ export interface DaemonOptions {
     readonly oidc?: OidcSettings;
     /** Team mode: runs execute on `af worker` processes through this BullMQ queue (docs/team-mode.md); default: this process's threads. */
     readonly queue?: QueueSettings;
+    /** Tracing: spans to this OTLP/HTTP endpoint (docs/team-mode.md, tracing); default none (the API's no-op spans). */
+    readonly telemetry?: TelemetrySettings;
     /** Log to stderr as well as <state dir>/logs/daemon.log. */
     readonly stderr?: boolean;
     /** Request size, rate and WebSocket limits (default: the gateway's). */
@@ -131,6 +135,13 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
     const tightened = tightenStateDir(stateDir);
     const monitoring = createMonitoring({ stateDir, stderr: o.stderr, ...(o.logLevel ? { logLevel: o.logLevel } : {}) });
     const log = monitoring.logger;
+    // Spans are exported only when configured; the SDK is not even loaded otherwise.
+    let telemetry: Telemetry | undefined;
+    if (o.telemetry) {
+        const report = (message: string): void => log.warn({ component: 'telemetry' }, `span export: ${message.split('\n')[0]}`);
+        telemetry = await (await import('../monitoring/telemetry.js')).startTelemetry({ settings: o.telemetry, role: 'daemon', version: DAEMON_VERSION, onError: report });
+        log.info({ component: 'telemetry', otlpUrl: o.telemetry.otlpUrl, sampleRatio: o.telemetry.sampleRatio ?? 1 }, 'tracing: spans are exported over OTLP/HTTP');
+    }
     if (tightened.length) {
         log.warn({ component: 'daemon', paths: tightened.slice(0, 100), count: tightened.length }, `took group and other permissions off ${tightened.length} path(s) of the state directory ${stateDir}: ${tightened.slice(0, 10).join(', ')}${tightened.length > 10 ? ', …' : ''}`);
     }
@@ -331,6 +342,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
             withdraw(stateDir);
             await dispatcher.audit({ actor: daemonActor, method: 'daemon.stop', target: { pid: process.pid }, result: 'ok' });
             await auditLog.close().catch(() => undefined);
+            await telemetry?.shutdown().catch(() => undefined);
             await monitoring.close().catch(() => undefined);
             await probe?.close();
             for (const s of stores) s.close();
@@ -338,6 +350,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         return { url: gateway.url, stateDir, gateway, orchestrator, monitoring, adminToken: boot.token, reads, stop };
     } catch (e) {
         await language?.close();
+        await telemetry?.shutdown().catch(() => undefined);
         await audit?.close().catch(() => undefined);
         await monitoring.close().catch(() => undefined);
         await probe?.close();

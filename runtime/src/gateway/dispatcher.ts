@@ -18,6 +18,8 @@ import {
 } from '../../../protocol/src/daemon/index.js';
 import { auditedMethod, auditTarget, tokenPrefixOf } from '../audit/targets.js';
 import { newTraceId } from '../monitoring/trace.js';
+import { failSpan, SpanKind, startSpan } from '../monitoring/tracing.js';
+import { context } from '@opentelemetry/api';
 import { describe, userErrorOf } from './errors.js';
 import { editDistance } from '../../../language/src/util/did-you-mean.js';
 import {
@@ -46,6 +48,8 @@ export interface DispatchContext {
     /** … or the bearer token to verify for this call. */
     readonly token?: string;
     readonly traceId?: string;
+    /** The caller's W3C `traceparent` (HTTP header, gRPC metadata): the call's span is its child. */
+    readonly traceparent?: string;
     readonly signal?: AbortSignal;
     /** Remote address of the connection (for the audit log). */
     readonly remote?: string;
@@ -201,11 +205,21 @@ export class Dispatcher {
         let errorData: ErrorData | undefined;
         let result: unknown;
         const known = isMethodName(method);
-        const log = this.logger.child({ requestId, traceId, method: known ? method : OTHER_METHOD, transport: ctx.transport });
+        const name = known ? method : OTHER_METHOD;
+        // One span per call, in the trace the log lines name: the caller's (traceparent) or a new one with the minted id.
+        const { span, ctx: spanCtx } = startSpan(`rpc ${name}`, {
+            kind: SpanKind.SERVER, root: true, traceId,
+            ...(ctx.traceparent?.includes(traceId) ? { parent: ctx.traceparent } : {}),
+            attributes: { 'rpc.system.name': 'jsonrpc', 'rpc.method': name, 'af.transport': ctx.transport, 'af.request_id': requestId },
+        });
+        const log = this.logger.child({ requestId, traceId, method: name, transport: ctx.transport });
         try {
             principal ??= await this.authenticate(ctx.token);
+            // Whose call it was, as far as the trace needs: the team, never the credential.
+            span.setAttribute('af.team', principal.teamId);
             if (!known) throw new RpcError(ErrorCodes.MethodNotFound, `unknown method '${method.slice(0, 128)}'${suggestion(method)}`, { method: method.slice(0, 128) });
-            result = await this.run(method, params, principal, { requestId, traceId, logger: log.child({ userId: principal.userId }), transport: ctx.transport, signal: ctx.signal ?? NEVER_ABORTED });
+            const p = principal;
+            result = await context.with(spanCtx, () => this.run(method, params, p, { requestId, traceId, logger: log.child({ userId: p.userId }), transport: ctx.transport, signal: ctx.signal ?? NEVER_ABORTED }));
             return result;
         } catch (e) {
             const err = userErrorOf(e);
@@ -219,6 +233,11 @@ export class Dispatcher {
             log.error({ err: e, userId: principal?.userId }, `internal error in ${known ? method : 'dispatch'}: ${describe(e)}`);
             throw new RpcError(ErrorCodes.InternalError, `internal error; the daemon log has the details under request ${requestId}`, { requestId });
         } finally {
+            if (errorCode !== undefined) {
+                span.setAttribute('rpc.jsonrpc.error_code', errorCode);
+                failSpan(span, errorCode);
+            }
+            span.end();
             const durationMs = performance.now() - started;
             try {
                 this.options.onCall?.({

@@ -144,7 +144,7 @@ export async function startGrpcServer(o: GrpcServerOptions): Promise<GrpcServerH
         c.on('cancelled', () => abort.abort());
         const response = await o.dispatcher.dispatch(
             { jsonrpc: '2.0', id: 0, method: req.method, ...(params === undefined ? {} : { params }) },
-            { transport: 'grpc', principal, token: token!, traceId: traceIdFrom(typeof traceparent === 'string' ? traceparent : undefined), signal: abort.signal, remote },
+            { transport: 'grpc', principal, token: token!, traceId: traceIdFrom(typeof traceparent === 'string' ? traceparent : undefined), ...(typeof traceparent === 'string' ? { traceparent } : {}), signal: abort.signal, remote },
         );
         if (!response) return errorMessage(ErrorCodes.InternalError, 'internal error: no response');
         if ('error' in response) return errorMessage(response.error.code, response.error.message, response.error.data);

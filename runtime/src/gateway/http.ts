@@ -19,7 +19,7 @@ import { isIP, type AddressInfo } from 'node:net';
 import {
     DEFAULT_DAEMON_HOST, DEFAULT_DAEMON_PORT, ErrorCodes, RPC_PATH, UPLOADS_PATH, WS_PATH, type JsonRpcResponse,
 } from '../../../protocol/src/daemon/index.js';
-import { traceIdFrom } from '../monitoring/trace.js';
+import { parseTraceparent, newTraceId } from '../monitoring/trace.js';
 import { errorResponse, type Dispatcher } from './dispatcher.js';
 import { GatewayConfigError } from './errors.js';
 import { DEFAULT_QUEUE_LIMITS, EventHub, type EventBus, type QueueLimits, type Visibility } from './events.js';
@@ -253,7 +253,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
             sendJson(res, 405, { error: `${RPC_PATH} takes POST with a JSON-RPC 2.0 body` }, { allow: 'POST' });
             return;
         }
-        const traceId = traceIdFrom(req.headers.traceparent);
+        const incoming = parseTraceparent(req.headers.traceparent);
+        const traceId = incoming?.traceId ?? newTraceId();
+        const traceparent = incoming ? `00-${incoming.traceId}-${incoming.parentId}-${incoming.flags}` : undefined;
         const traceHeaders = { 'x-trace-id': traceId };
         const tooLarge = (): void => {
             req.resume();
@@ -306,7 +308,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         }
         const abort = new AbortController();
         res.on('close', () => { if (!res.writableFinished) abort.abort(); });
-        const response = await dispatcher.dispatchPayload(payload, { transport: 'http', principal, token: key, traceId, signal: abort.signal, remote }, limits.maxBatch);
+        const response = await dispatcher.dispatchPayload(payload, { transport: 'http', principal, token: key, traceId, ...(traceparent ? { traceparent } : {}), signal: abort.signal, remote }, limits.maxBatch);
         if (response === undefined) {
             res.writeHead(204, traceHeaders);
             res.end();

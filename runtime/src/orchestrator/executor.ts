@@ -36,6 +36,7 @@ import type { LogLevel, RunSpec } from './types.js';
 import { prepareRun, type RunRequest } from '../pipeline/prepare.js';
 import { firstLine } from '../data/errors.js';
 import type { WorkerJob, WorkerOutput } from './work.js';
+import { activeTelemetry, inSpan, traceparentOf } from '../monitoring/tracing.js';
 
 /** The compiled worker script. Under vitest (running TypeScript sources) it is taken from out/ (built by `npm run build`). */
 function workerUrl(): URL {
@@ -250,12 +251,17 @@ export class Executor {
         // What the engine needs of the spec (the worker gets no copy of the source).
         const request: RunRequest = { kind: spec.kind, params: spec.params, symbols: spec.symbols, from: spec.from, to: spec.to, sweep: spec.sweep, walkforward: spec.walkforward };
         const p = await prepareRun(request, {
-            compile: async () => {
+            compile: () => inSpan('engine.compile', {}, async span => {
                 const ir = await this.compiler.compile(spec.source, { uri: spec.uri, strategy: spec.strategy });
+                span.setAttribute('af.strategy.nodes', ir.nodes.length);
                 req.onStrategy?.(ir.strategy);
                 return ir;
-            },
-            load: r => this.bars.load({ ...r, team: req.team }),
+            }),
+            load: r => inSpan('data.load', { attributes: { 'af.assets': r.assets.length } }, async span => {
+                const data = await this.bars.load({ ...r, team: req.team });
+                span.setAttribute('af.bars', data.ts.length);
+                return data;
+            }),
             log: message => req.onLog('info', message),
             signal,
         });
@@ -328,7 +334,10 @@ export function runOnThread(pool: RunWorkerPool, job: WorkerJob, req: Pick<Execu
         w.on('exit', onExit);
         if (req.signal.aborted) { onAbort(); return; }
         req.signal.addEventListener('abort', onAbort, { once: true });
-        w.postMessage({ type: 'run', job } satisfies ToWorker);
+        // With tracing on, the thread reports its spans to the same endpoint, under the span running now.
+        const telemetry = activeTelemetry();
+        const parent = traceparentOf();
+        w.postMessage({ type: 'run', job, ...(telemetry ? { trace: { telemetry, ...(parent ? { parent } : {}) } } : {}) } satisfies ToWorker);
     });
 }
 

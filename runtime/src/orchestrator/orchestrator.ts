@@ -53,6 +53,7 @@ import {
 import { firstLine } from '../data/errors.js';
 import { Mutex } from '../../../language/src/util/mutex.js';
 import { StateWriter, type WriteTx } from './writer.js';
+import { inSpan, traceparentOf } from '../monitoring/tracing.js';
 
 export interface OrchestratorOptions {
     /** The store whose DuckDB file holds the runs (and the bars). The orchestrator opens its own connections on it. */
@@ -150,6 +151,8 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     private readonly teams = new Map<string, string>();
     /** Specs of runs submitted here and still queued, so their execution can start while the claim commits (at most MAX_SPECS). */
     private readonly specs = new Map<string, RunSpec>();
+    /** The span (W3C traceparent) of the call that submitted each run here, until the run starts: its execution's span is a child (at most MAX_SPECS). */
+    private readonly parents = new Map<string, string>();
     /** Launches in progress (stop() waits for them). */
     private readonly launches = new Set<Promise<void>>();
     private flushTimer: NodeJS.Timeout | undefined;
@@ -261,6 +264,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
         this.checkLimits(spec, ctx.team);
         const id = randomUUID();
         const traceId = ctx.traceId ?? randomUUID();
+        const parent = traceparentOf();
         const run = await writer.write(async tx => {
             const now = tx.now;
             tx.insertRun({ id, spec, owner: ctx.user, team: ctx.team, traceId, now });
@@ -271,7 +275,8 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
             const stored = JSON.parse(JSON.stringify(spec)) as RunSpec;
             this.teams.set(id, ctx.team);
             if (this.specs.size < MAX_SPECS) this.specs.set(id, stored);
-            tx.onRollback(() => { this.teams.delete(id); this.specs.delete(id); });
+            if (parent && this.parents.size < MAX_SPECS) this.parents.set(id, parent);
+            tx.onRollback(() => { this.teams.delete(id); this.specs.delete(id); this.parents.delete(id); });
             // The row as inserted (what get() would read back).
             const at = new Date(now).toISOString();
             return {
@@ -380,6 +385,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
             // Queued (or left running by a process that is gone, before recovery): nothing executes it here.
             await this.queue.remove(id);
             this.specs.delete(id);
+            this.parents.delete(id);
             if (!await tx.transition(id, [s.state], 'cancelled', { error: `cancelled by ${actor}` }, ['finished_at'])) throw new RunStateConflict(`run ${id} changed state; try again`);
             await tx.event(id, { kind: 'state', state: 'cancelled', actor, message: `cancelled by ${actor}` });
             this.ended(tx, id);
@@ -546,6 +552,20 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     }
 
     private async execute(a: Active, spec: RunSpec, team: string): Promise<ExecutionOutcome> {
+        // The run's span: under the submitting call's, or (a run recovered at start) a root in the run's trace.
+        const parent = this.parents.get(a.id);
+        this.parents.delete(a.id);
+        return inSpan('run', {
+            ...(parent ? { parent } : { root: true, ...(a.run ? { traceId: a.run.traceId } : {}) }),
+            attributes: { 'af.run.id': a.id, 'af.run.kind': spec.kind, 'af.run.attempt': a.run?.attempt ?? 1, 'af.team': team },
+        }, async span => {
+            const outcome = await this.executeNow(a, spec, team);
+            span.setAttribute('af.run.outcome', outcome.status);
+            return outcome;
+        });
+    }
+
+    private async executeNow(a: Active, spec: RunSpec, team: string): Promise<ExecutionOutcome> {
         try {
             return await this.executor!.execute({
                 runId: a.id, spec, team, dir: this.runDir(a.id), signal: a.controller.signal,

@@ -24,6 +24,7 @@ import { encodeResult, RESULT_FILE } from '../pipeline/result-file.js';
 import { ledgerTrialsOf, type LedgerTrial } from '../experiments/ledger-trials.js';
 import type { LogLevel, Provenance } from './types.js';
 import { sha256 } from './artifacts.js';
+import { inSpan } from '../monitoring/tracing.js';
 
 export interface WorkerJob {
     readonly runId: string;
@@ -72,10 +73,10 @@ export interface WorkHooks {
 
 export async function performRun(job: WorkerJob, hooks: WorkHooks): Promise<WorkerOutput> {
     const progress = stepper(hooks);
-    const { result } = await executeRun(
+    const { result } = await inSpan('engine.run', { attributes: { 'af.run.id': job.runId, 'af.run.kind': job.request.kind, 'af.assets': job.symbols.length } }, () => executeRun(
         { request: job.request, ir: job.ir, data: unshareBars(job.bars), symbols: job.symbols, params: job.params },
         { runId: job.runId, workers: job.trialWorkers, progress: (done, total) => progress(done / total), log: hooks.log, ...(job.limits ? { limits: job.limits } : {}) },
-    );
+    ));
     return { ...recordOf(result), staged: [stage(job, RESULT_FILE, encodeResult(result))], ledger: ledgerTrialsOf(result) };
 }
 

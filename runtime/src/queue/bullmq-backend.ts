@@ -25,6 +25,7 @@ import type { BackendContext, RunBackend } from '../orchestrator/executor.js';
 import type { StagedArtifact, WorkerJob, WorkerOutput } from '../orchestrator/work.js';
 import type { LogLevel } from '../orchestrator/types.js';
 import { firstLine } from '../data/errors.js';
+import { inSpan, SpanKind, traceparentOf } from '../monitoring/tracing.js';
 import { DEFAULT_QUEUE_PREFIX, redisOptions, RUN_QUEUE, type QueueSettings } from './settings.js';
 import { encodeBars, jobIdOf, JobResultSchema, jobPart, outputOf, sha256Hex, stagingDirOf, WIRE_VERSION, type JobData, type JobResult } from './wire.js';
 
@@ -107,8 +108,15 @@ export class BullmqBackend implements RunBackend {
             setTimeout(() => this.pending.get(jobId)?.settle({ ok: false, reason: 'no worker confirmed the cancellation in time' }), ABORT_WAIT_MS).unref();
         };
         try {
-            const data = this.jobData(job, ctx, staging);
-            await this.queue.add('run', data, { jobId, attempts: 1, removeOnComplete: { age: 3600, count: 10_000 }, removeOnFail: { age: 86_400, count: 10_000 } });
+            // The job carries the enqueue span's context: the worker's job span is its child, in another process.
+            await inSpan('queue.enqueue', {
+                kind: SpanKind.PRODUCER,
+                attributes: { 'messaging.system': 'bullmq', 'messaging.operation.type': 'send', 'messaging.destination.name': RUN_QUEUE, 'messaging.message.id': jobId, 'af.run.id': ctx.runId, 'af.run.attempt': ctx.attempt },
+            }, async () => {
+                const traceparent = traceparentOf();
+                const data = { ...this.jobData(job, ctx, staging), ...(traceparent ? { traceparent } : {}) };
+                await this.queue.add('run', data, { jobId, attempts: 1, removeOnComplete: { age: 3600, count: 10_000 }, removeOnFail: { age: 86_400, count: 10_000 } });
+            });
             if (ctx.signal.aborted) onAbort();
             else ctx.signal.addEventListener('abort', onAbort, { once: true });
             const r = await outcome;

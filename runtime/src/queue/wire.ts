@@ -37,6 +37,8 @@ export const JobDataSchema = z.object({
     runId: RunIdSchema,
     attempt: AttemptSchema,
     traceId: z.string().max(64).optional(),
+    /** W3C traceparent of the enqueue span: the worker's job span is its child. */
+    traceparent: z.string().regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/).optional(),
     /** The WorkerJob without its bars and directory (the worker has its own). */
     job: z.object({
         request: z.record(z.string(), z.unknown()),

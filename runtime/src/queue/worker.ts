@@ -18,6 +18,7 @@ import type { Logger } from 'pino';
 import { ABORTED, RunWorkerPool, runOnThread } from '../orchestrator/executor.js';
 import { DEFAULT_RUN_LIMITS } from '../orchestrator/limits.js';
 import { firstLine } from '../data/errors.js';
+import { inSpan, SpanKind } from '../monitoring/tracing.js';
 import { cancelKey, type CancelKeyClient } from './bullmq-backend.js';
 import { DEFAULT_LOCK_MS, DEFAULT_MAX_STALLS, DEFAULT_QUEUE_PREFIX, redisOptions, RUN_QUEUE, type QueueSettings } from './settings.js';
 import { decodeBars, JobDataSchema, outputPart, sha256Hex, stagingDirOf, WIRE_VERSION, workerJobOf, type EncodedBars, type JobData, type JobResult } from './wire.js';
@@ -50,7 +51,16 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
     const log = o.logger.child({ component: 'worker', worker: me });
     const lockMs = s.lockMs ?? DEFAULT_LOCK_MS;
 
-    const processor = async (job: Job): Promise<JobResult> => {
+    // Each job in a span of its own, the child of the daemon's enqueue span (the job's traceparent).
+    const processor = (job: Job): Promise<JobResult> => {
+        const traceparent = typeof (job.data as { traceparent?: unknown } | undefined)?.traceparent === 'string' ? (job.data as { traceparent: string }).traceparent : undefined;
+        return inSpan('queue.job', {
+            kind: SpanKind.CONSUMER, ...(traceparent ? { parent: traceparent } : { root: true }),
+            attributes: { 'messaging.system': 'bullmq', 'messaging.operation.type': 'process', 'messaging.destination.name': RUN_QUEUE, 'messaging.message.id': job.id ?? '', 'af.worker': me },
+        }, () => perform(job));
+    };
+
+    const perform = async (job: Job): Promise<JobResult> => {
         const parsed = JobDataSchema.safeParse(job.data);
         if (!parsed.success) {
             log.error({ jobId: job.id, issue: parsed.error.issues[0]?.message }, 'a job this worker cannot read');

@@ -20,6 +20,7 @@ import { teamTimeouts } from '../config.js';
 import { ConfigError, fileLayer } from '../../config/config.js';
 import { OidcSettingsSchema, type OidcSettings } from '../../iam/oidc-settings.js';
 import { QueueSettingsSchema, type QueueSettings } from '../../queue/settings.js';
+import { resolveTelemetry, TelemetrySettingsError, type TelemetrySettings } from '../../monitoring/telemetry-settings.js';
 import { CliError, EXIT, type ErrorCode } from '../errors.js';
 import { progressBar } from '../progress.js';
 import { formatRunResult } from '../run-output.js';
@@ -148,6 +149,16 @@ export function queueSettings(file: string): QueueSettings | undefined {
     return r.data;
 }
 
+/** Tracing's settings: the config file's `telemetry` section over the OTEL_* variables; undefined when no endpoint is given. */
+export function telemetrySettings(file: string | undefined, env: Readonly<Record<string, string | undefined>> = process.env): TelemetrySettings | undefined {
+    try {
+        return resolveTelemetry(file ? fileLayer(file).telemetry : undefined, env, file ?? 'the config file');
+    } catch (e) {
+        if (e instanceof TelemetrySettingsError) throw new ConfigError(e.message);
+        throw e;
+    }
+}
+
 /** Foreground: serves until SIGTERM / SIGINT. */
 export async function daemonRunCommand(o: DaemonRunOptions, out: (s: string) => void): Promise<number> {
     const { startDaemon } = await import('../../daemon/daemon.js');
@@ -155,10 +166,11 @@ export async function daemonRunCommand(o: DaemonRunOptions, out: (s: string) => 
     const oidc = o.configFile ? ssoSettings(o.configFile) : undefined;
     const queue = o.configFile ? queueSettings(o.configFile) : undefined;
     const venueUrls = o.configFile ? fileLayer(o.configFile).venues?.urls : undefined;
+    const telemetry = telemetrySettings(o.configFile);
     let d;
     try {
         d = await startDaemon({
-            stateDir: o.stateDir, host: o.host, port: o.port, concurrency: o.concurrency, grpc: o.grpc, tls, allowInsecureRemote: o.allowInsecureRemote, publicMetrics: o.publicMetrics, stderr: true, ...(oidc ? { oidc } : {}), ...(queue ? { queue } : {}), ...(venueUrls ? { venues: { urls: venueUrls } } : {}),
+            stateDir: o.stateDir, host: o.host, port: o.port, concurrency: o.concurrency, grpc: o.grpc, tls, allowInsecureRemote: o.allowInsecureRemote, publicMetrics: o.publicMetrics, stderr: true, ...(oidc ? { oidc } : {}), ...(queue ? { queue } : {}), ...(venueUrls ? { venues: { urls: venueUrls } } : {}), ...(telemetry ? { telemetry } : {}),
             dataDirs: o.dataDir?.map(d => resolve(d)), maxUploadBytes: o.maxUploadMb === undefined ? undefined : o.maxUploadMb * 1024 * 1024,
             teamQuotaBytes: o.teamQuotaMb === undefined ? undefined : o.teamQuotaMb * 1024 * 1024,
             fileRetentionMs: o.fileRetentionDays === undefined ? undefined : o.fileRetentionDays * 86_400_000,

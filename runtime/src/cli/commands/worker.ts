@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { createLogger, type LogLevel } from '../../monitoring/logger.js';
 import { CliError } from '../errors.js';
-import { queueSettings } from './daemon.js';
+import { queueSettings, telemetrySettings } from './daemon.js';
 
 export interface WorkerCommandOptions {
     concurrency?: number;
@@ -22,7 +22,15 @@ export async function workerCommand(o: WorkerCommandOptions, out: (s: string) =>
     if (!settings) {
         throw new CliError(`af worker needs a config file with a queue section, e.g. { "queue": { "kind": "bullmq", "redis": "redis://127.0.0.1:16379" } }${o.configFile ? `; ${o.configFile} has none` : ' (give it with --config FILE)'} (docs/team-mode.md)`);
     }
+    const telemetrySection = telemetrySettings(o.configFile);
     const logger = createLogger({ stderr: true, level: o.logLevel ?? 'info' });
+    // Spans of this worker's jobs (and of its run threads) go where the daemon's go, when configured.
+    const telemetry = telemetrySection
+        ? await (await import('../../monitoring/telemetry.js')).startTelemetry({
+            settings: telemetrySection, role: 'worker',
+            onError: message => logger.warn({ component: 'telemetry' }, `span export: ${message.split('\n')[0]}`),
+        })
+        : undefined;
     const { startQueueWorker } = await import('../../queue/worker.js');
     let worker;
     try {
@@ -42,6 +50,7 @@ export async function workerCommand(o: WorkerCommandOptions, out: (s: string) =>
         process.on('SIGTERM', stop);
         process.on('SIGINT', stop);
     });
+    await telemetry?.shutdown().catch(() => undefined);
     setTimeout(() => process.exit(0), 1000).unref();
     return 0;
 }

@@ -121,6 +121,8 @@ export class Catalogue {
         return [...this.consts.values()].filter(c => c.enumType === enumType).map(c => c.name);
     }
     packIds(): string[] { return this.packs.map(p => p.id); }
+    /** The pack that contributes a name (function, field or constant). */
+    packOf(name: string): CapabilityPack | undefined { return this.packs.find(p => p.entries.some(e => e.name === name)); }
     /** The registered packs, in registration order. */
     packList(): readonly CapabilityPack[] { return this.packs; }
 

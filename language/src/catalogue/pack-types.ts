@@ -75,4 +75,9 @@ export interface CapabilityPack {
     readonly version: string;
     readonly description: string;
     readonly entries: readonly CatalogueEntry[];
+    /**
+     * A workspace's pack (not shipped with AlphaForge): the integrity hash of its files. A strategy
+     * that uses such a pack records it (StrategyIr.packs), so its exact fingerprint changes with it.
+     */
+    readonly integrity?: string;
 }

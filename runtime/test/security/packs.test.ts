@@ -5,11 +5,12 @@
  * module sets a global if it is ever imported), names the pack and says what to do, and the other
  * packs still load.
  */
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadWorkspacePacks } from '../../src/packs/workspace-packs.js';
+import { registryOfBundles } from '../../src/engine/packs/bundles.js';
+import { loadWorkspacePacks, readDeclaredPack } from '../../src/packs/workspace-packs.js';
 import { af, workspace } from '../packs/support.js';
 
 describe('packs are code: only declared, unchanged, in-range packs load', () => {
@@ -63,5 +64,29 @@ describe('packs are code: only declared, unchanged, in-range packs load', () => 
         expect((await af('pack', 'add', dir)).err).toMatch(/^af: .*af-packs-bad-.*: there is no alphaforge-pack\.json/);
         writeFileSync(join(dir, 'alphaforge-pack.json'), JSON.stringify({ name: 'bad', version: '1.0.0', description: 'x', alphaforge: '^0.1.0', contributes: { functions: [{ name: 'f' }] } }));
         expect((await af('pack', 'add', dir)).err).toMatch(/^af: pack 'bad' \(.*\): the manifest is invalid — contributes\.functions\.0\.params: /);
+    });
+
+    it('the code imported is the code hashed: a module swapped after the check does not run', async () => {
+        const w = await workspace();
+        const bundle = readDeclaredPack(w.packs()[0]!);
+        writeFileSync(join(w.dir, 'packs', 'demo', 'compiled.js'), 'globalThis.__afSwappedPackRan = true; export default {};\n');
+        const { registry, problems } = await registryOfBundles([bundle]);
+        expect(problems).toEqual([]);
+        expect(registry.compiled('demo_mid')?.pack).toBe('demo');
+        expect((globalThis as { __afSwappedPackRan?: boolean }).__afSwappedPackRan).toBeUndefined();
+    });
+
+    it('an implementation module the hash does not cover (a dot-folder) is refused, and never runs', async () => {
+        const w = await workspace();
+        const folder = join(w.dir, 'packs', 'demo');
+        mkdirSync(join(folder, '.cache'));
+        writeFileSync(join(folder, '.cache', 'compiled.js'), 'globalThis.__afUnhashedPackRan = true; export default {};\n');
+        const manifest = JSON.parse(readFileSync(join(folder, 'alphaforge-pack.json'), 'utf8')) as { implementation: { compiled: string } };
+        manifest.implementation.compiled = './.cache/compiled.js';
+        writeFileSync(join(folder, 'alphaforge-pack.json'), JSON.stringify(manifest));
+        expect((await af('--config', w.config, 'pack', 'add', folder)).code).toBe(0);
+        const { problems } = await loadWorkspacePacks(w.packs());
+        expect(problems.map(p => p.message)).toEqual([`pack 'demo' (${folder}): its compiled implementation ./.cache/compiled.js is not a file inside the pack's folder.`]);
+        expect((globalThis as { __afUnhashedPackRan?: boolean }).__afUnhashedPackRan).toBeUndefined();
     });
 });

@@ -1,0 +1,87 @@
+/**
+ * A workspace pack as verified bytes (a PackBundle): its manifest and the exact text of its two
+ * implementation modules, read once from its folder and checked against the declared integrity
+ * hash (runtime/src/packs/workspace-packs.ts). Code is imported from these bytes (a data: URL),
+ * never from the folder again, so a file swapped after the check cannot run; and a bundle is plain
+ * data, so a run's worker thread and its trial threads load exactly the packs the main thread
+ * checked. `installPackBundles` makes a thread's engines resolve functions through the built-in
+ * packs plus the bundles (hook.ts).
+ */
+import { PackError } from '../../../../language/src/catalogue/pack-manifest.js';
+import { BUILT_IN_PACKS } from './builtin.js';
+import { installFunctionProvider, type CompiledFunction, type ReferenceFunction } from './hook.js';
+import { PackRegistry, type RuntimePack } from './registry.js';
+
+export interface PackBundle {
+    readonly name: string;
+    readonly version: string;
+    /** The verified `sha256-…` of the pack folder's files. */
+    readonly integrity: string;
+    /** The folder it was read from (named in messages). */
+    readonly origin: string;
+    /** The manifest as read (JSON), checked again by the registry. */
+    readonly manifest: unknown;
+    /** The implementation modules' text, as hashed. */
+    readonly compiled: string;
+    readonly reference: string;
+}
+
+async function importText(b: PackBundle, which: 'compiled' | 'reference'): Promise<Record<string, unknown>> {
+    let mod: { default?: unknown };
+    try {
+        mod = await import(`data:text/javascript;base64,${Buffer.from(b[which], 'utf8').toString('base64')}`) as { default?: unknown };
+    } catch (e) {
+        const why = e instanceof Error ? e.message.split('\n')[0]! : String(e);
+        const hint = /relative|resolve|Invalid URL|bare specifier/i.test(why)
+            ? ' A pack\'s implementation modules must be self-contained (they may import node: built-ins only): bundle its code into each module.'
+            : '';
+        throw new PackError(b.name, `pack '${b.name}' (${b.origin}): its ${which} implementation failed to load: ${why}.${hint}`);
+    }
+    if (typeof mod.default !== 'object' || mod.default === null) throw new PackError(b.name, `pack '${b.name}' (${b.origin}): its ${which} implementation must export default an object of functions by name.`);
+    return mod.default as Record<string, unknown>;
+}
+
+/** A bundle's code imported from its verified text. Throws PackError. */
+export async function runtimePackOf(b: PackBundle): Promise<RuntimePack> {
+    const compiled = await importText(b, 'compiled') as Record<string, CompiledFunction>;
+    const reference = await importText(b, 'reference') as Record<string, ReferenceFunction>;
+    return { manifest: b.manifest as RuntimePack['manifest'], implementation: { compiled, reference }, origin: b.origin };
+}
+
+/** The built-in packs and the bundles; each bundle that cannot be loaded is a problem, the others load. */
+export async function registryOfBundles(bundles: readonly PackBundle[]): Promise<{ registry: PackRegistry; problems: PackError[] }> {
+    const packs: RuntimePack[] = [...BUILT_IN_PACKS];
+    const problems: PackError[] = [];
+    for (const b of bundles) {
+        try {
+            packs.push(await runtimePackOf(b));
+        } catch (err) {
+            if (err instanceof PackError) problems.push(err);
+            else throw err;
+        }
+    }
+    const loaded = PackRegistry.load(packs);
+    return { registry: loaded.registry, problems: [...problems, ...loaded.problems] };
+}
+
+let installed: { key: string; bundles: readonly PackBundle[]; problems: PackError[] } = { key: '', bundles: [], problems: [] };
+
+const keyOf = (bundles: readonly PackBundle[]): string => bundles.map(b => `${b.name}@${b.integrity}`).join(',');
+
+/**
+ * Makes this thread's engines resolve functions through the built-in packs and `bundles` (a reused
+ * worker installs each run's; the same set again is a no-op). Returns the bundles that were refused.
+ */
+export async function installPackBundles(bundles: readonly PackBundle[]): Promise<PackError[]> {
+    const key = keyOf(bundles);
+    if (key === installed.key) return installed.problems;
+    const { registry, problems } = await registryOfBundles(bundles);
+    installFunctionProvider(registry);
+    installed = { key, bundles, problems };
+    return problems;
+}
+
+/** The bundles installed in this thread: what its trial threads load too. */
+export function installedPackBundles(): readonly PackBundle[] {
+    return installed.bundles;
+}

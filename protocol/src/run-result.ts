@@ -87,6 +87,8 @@ export const Provenance = z.object({
     dataSnapshot: Str,
     engineVersion: Str,
     seed: z.number(),
+    /** The workspace packs the strategy uses (absent: built-in packs only); their versions and hashes are in the exact fingerprint. */
+    packs: z.array(z.object({ name: Str, version: Str, integrity: Str })).optional(),
 });
 export type Provenance = z.infer<typeof Provenance>;
 

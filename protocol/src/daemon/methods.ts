@@ -8,6 +8,7 @@ import { DATA_METHODS } from './data.js';
 import { EXPERIMENTS_METHODS } from './experiments.js';
 import { IAM_METHODS } from './iam.js';
 import { LANG_METHODS } from './lang.js';
+import { PACKS_METHODS } from './packs.js';
 import { PLACEHOLDERS_METHODS } from './placeholders.js';
 import { REGISTRY_METHODS } from './registry.js';
 import { RUNS_METHODS } from './runs.js';
@@ -20,6 +21,7 @@ export const METHODS = {
     ...EXPERIMENTS_METHODS,
     ...IAM_METHODS,
     ...REGISTRY_METHODS,
+    ...PACKS_METHODS,
     ...PLACEHOLDERS_METHODS,
 } as const;
 

@@ -11,7 +11,7 @@ import type { CapabilityPack } from '../../../language/src/catalogue/pack-types.
 import type { PackError } from '../../../language/src/catalogue/pack-manifest.js';
 import { loadConfig } from '../config/config.js';
 import { builtInRegistry } from '../engine/packs/builtin.js';
-import { installPackBundles, type PackBundle } from '../engine/packs/bundles.js';
+import { installPackBundles, manifestSources, type PackBundle } from '../engine/packs/bundles.js';
 import { readDeclaredPacks } from '../packs/workspace-packs.js';
 import { packContext } from './pack-context.js';
 
@@ -29,7 +29,7 @@ export function workspacePacks(): Read {
     if (read?.generation === generation) return read;
     const declared = loadConfig(configFile !== undefined ? { file: configFile } : {}).config.packs ?? [];
     const r = readDeclaredPacks(declared);
-    const catalogue = cataloguePacksOf(r.bundles.map(b => ({ manifest: b.manifest, origin: b.origin, integrity: b.integrity })), builtInRegistry().cataloguePacks());
+    const catalogue = cataloguePacksOf(manifestSources(r.bundles), builtInRegistry().cataloguePacks());
     const accepted = new Set(catalogue.packs.map(p => p.id));
     read = { generation, bundles: r.bundles.filter(b => accepted.delete(b.name)), catalogue: catalogue.packs, problems: [...r.problems, ...catalogue.problems] };
     say(read.problems);

@@ -37,6 +37,7 @@ import { Orchestrator } from '../orchestrator/orchestrator.js';
 import { RUN_STATES, type RunEvent } from '../orchestrator/types.js';
 import { createHandlers, missingHandlers } from './handlers.js';
 import { announce, withdraw } from './lifecycle.js';
+import { DaemonPacks } from '../packs/daemon-packs.js';
 import { DataDirs } from './data-dirs.js';
 import { TeamFiles } from './team-files.js';
 import { LanguageService, type LanguageLimits } from '../language-service/language-service.js';
@@ -144,8 +145,11 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         if (boot.created) log.info({ component: 'iam', file: boot.file }, 'first start: bootstrap admin token written');
         const experiments = new ExperimentStore(await open());
         // Every source text is parsed and compiled in the language workers; imports only from the source folders.
+        const sourceRoots = o.sourceRoots ?? [o.workspace ?? process.cwd()];
+        // The packs a source compiles against: its folder's declared ones, inside the source folders only.
+        const packs = new DaemonPacks({ roots: sourceRoots, exclude: [stateDir] });
         language = new LanguageService({
-            ...o.language, sourceRoots: o.sourceRoots ?? [o.workspace ?? process.cwd()], excludeRoots: [stateDir],
+            ...o.language, sourceRoots, excludeRoots: [stateDir],
             log: (level, message, fields) => log[level]({ component: 'language', ...fields }, message),
         });
         const lang = language;
@@ -159,7 +163,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         const similarityReady = similarity.start().catch(err => log.warn({ component: 'similarity', err }, 'similarity index start failed'));
         if (!similarity.rebuilds) await similarityReady;
         const orchestrator = new Orchestrator({
-            store: await open(), stateDir, concurrency: o.concurrency ?? availableParallelism(), language: lang,
+            store: await open(), stateDir, concurrency: o.concurrency ?? availableParallelism(), language: lang, packs,
             limits: { ...o.runs, timeoutMs: o.runs?.timeoutMs ?? o.defaultTimeoutMs },
         });
 
@@ -245,7 +249,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         const registry = new Registry(await open());
         const handlers = createHandlers({
             version: DAEMON_VERSION, startedAt, transports: { http: true, ws: true, grpc: o.grpc ?? false },
-            language: lang, data, dataReads: reads, iam, orchestrator, experiments, similarity, registry, stateDir, files: { dataDirs, teams: teamFiles },
+            language: lang, data, dataReads: reads, iam, orchestrator, experiments, similarity, registry, stateDir, files: { dataDirs, teams: teamFiles }, packs,
         });
         const missing = missingHandlers(handlers);
         if (missing.length) throw new Error(`no handler for ${missing.join(', ')}`);

@@ -10,6 +10,7 @@ import { canonicalDag, compileStrategy, dagToDot, diffStrategies, embedDag, fing
 import { ErrorCodes, RpcError, type ParamsOf, type ResultOf } from '../../../protocol/src/daemon/index.js';
 import { pointOfDocument, type PointResult } from '../../../language/src/similarity/strategy-point.js';
 import type { SourceWorkspace } from './source-workspace.js';
+import type { ManifestSource } from '../../../language/src/catalogue/manifest-packs.js';
 import { importsOf } from './workspace.js';
 
 /** A source text and where it came from (imports resolve relative to `uri`). */
@@ -17,6 +18,8 @@ export interface SourceRef {
     readonly source: string;
     readonly uri?: string;
     readonly strategy?: string;
+    /** Workspace packs to compile against besides the built-in ones: manifests only (data; no pack code runs here). */
+    readonly packs?: readonly ManifestSource[];
 }
 
 /** The IR a run executes, or the one-line reason it cannot run (file:line:column code message). */
@@ -172,7 +175,7 @@ async function compileOne(ws: SourceWorkspace, p: SourceRef, withLibraries: bool
             if (!result.ir) return { ok: false, message: errors.length ? first(errors) : `${name}: the strategy does not compile` };
             if (withLibraries) return { ok: true, ir: result.ir, libraries: importedTexts(services, document) };
             return { ok: true, ir: result.ir, imports: model.imports.length > 0 };
-        });
+        }, p.packs?.length ? { packs: p.packs } : {});
     } catch (e) {
         return { ok: false, message: `${name}: cannot compile: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` };
     }

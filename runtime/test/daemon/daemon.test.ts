@@ -60,7 +60,7 @@ async function fixtures(): Promise<Partial<Record<MethodName, unknown>>> {
         // The researcher publishes x@1, the trader approves it (four eyes) and retires it; the others' repeats are 409.
         'registry.publish': { source: STRATEGY, name: 'x' }, 'registry.list': {}, 'registry.show': { name: 'x' },
         'registry.approve': { name: 'x', version: 1 }, 'registry.retire': { name: 'x', version: 1 },
-        'registry.diff': { from: { name: 'x', version: 1 }, to: { name: 'x', version: 1 } }, 'execution.paper.start': { runId: run.id }, 'execution.live.start': { runId: run.id },
+        'registry.diff': { from: { name: 'x', version: 1 }, to: { name: 'x', version: 1 } }, 'packs.list': {}, 'packs.info': { name: 'core' }, 'execution.paper.start': { runId: run.id }, 'execution.live.start': { runId: run.id },
         'execution.stop': { id: 'd1' }, 'execution.list': {},
     };
 }

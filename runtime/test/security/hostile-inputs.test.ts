@@ -66,7 +66,7 @@ function baseParams(runId: string): Partial<Record<MethodName, unknown>> {
         'iam.teams.list': {}, 'iam.members.set': { user: 'nobody', team: 'beta', role: 'viewer' }, 'audit.list': {},
         'registry.publish': { source: TINY, name: 'Hostile', notes: 'n' }, 'registry.list': {}, 'registry.show': { name: 'Hostile' },
         'registry.approve': { name: 'Hostile', version: 1 }, 'registry.retire': { name: 'Hostile', version: 1 },
-        'registry.diff': { from: { name: 'Hostile', version: 1 }, to: { name: 'Hostile', version: 1 } },
+        'registry.diff': { from: { name: 'Hostile', version: 1 }, to: { name: 'Hostile', version: 1 } }, 'packs.list': {}, 'packs.info': { name: 'core' },
     };
 }
 

@@ -5,13 +5,16 @@
  * module sets a global if it is ever imported), names the pack and says what to do, and the other
  * packs still load.
  */
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCodes, type RunSummary } from '../../../protocol/src/daemon/index.js';
 import { registryOfBundles } from '../../src/engine/packs/bundles.js';
 import { loadWorkspacePacks, readDeclaredPack } from '../../src/packs/workspace-packs.js';
 import { af, workspace } from '../packs/support.js';
+import { expectNoLeak, rejection, startSecureDaemon, type SecureDaemon } from './support.js';
 
 describe('packs are code: only declared, unchanged, in-range packs load', () => {
     it('a pack whose files changed after add is refused before its code runs', async () => {
@@ -88,5 +91,107 @@ describe('packs are code: only declared, unchanged, in-range packs load', () => 
         const { problems } = await loadWorkspacePacks(w.packs());
         expect(problems.map(p => p.message)).toEqual([`pack 'demo' (${folder}): its compiled implementation ./.cache/compiled.js is not a file inside the pack's folder.`]);
         expect((globalThis as { __afUnhashedPackRan?: boolean }).__afUnhashedPackRan).toBeUndefined();
+    });
+});
+
+/** A pack folder whose code, if it ever runs, writes `marker` (the daemon's threads share no globals with the test). */
+async function plantedPack(dir: string, name: string, marker: string): Promise<string> {
+    expect((await af('pack', 'new', name, '--dir', dir)).code).toBe(0);
+    const compiled = join(dir, 'compiled.js');
+    writeFileSync(compiled, `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'ran');\n${readFileSync(compiled, 'utf8')}`);
+    return `${name.replace(/-/g, '_')}_mid`;
+}
+
+const midStrategy = (fn: string): string => `strategy Mid {
+  universe: synth:AAA
+  timeframe: 1d
+  signal up = crossover(close, ${fn}(10))
+  rules {
+    when up => target 100% long
+  }
+}
+`;
+
+describe('the daemon loads only the packs a source folder declares, inside its source folders', () => {
+    let sec: SecureDaemon;
+    let ws: string;
+    let marker: string;
+    beforeAll(async () => {
+        ws = mkdtempSync(join(tmpdir(), 'af-packs-daemon-'));
+        marker = join(ws, 'pack-code-ran');
+        writeFileSync(join(ws, 'alphaforge.json'), '{}');
+        // Declared, inside: loads. Undeclared, inside: never loads.
+        expect((await af('pack', 'new', 'demo', '--dir', join(ws, 'packs', 'demo'))).code).toBe(0);
+        expect((await af('--config', join(ws, 'alphaforge.json'), 'pack', 'add', join(ws, 'packs', 'demo'))).code).toBe(0);
+        await plantedPack(join(ws, 'packs', 'stray'), 'stray', marker);
+        sec = await startSecureDaemon({ workspace: ws });
+        // A folder of the workspace whose config declares a pack outside the source folders (hash and all correct).
+        const evil = join(sec.hostDir, 'evilpack');
+        await plantedPack(evil, 'evil', marker);
+        mkdirSync(join(ws, 'evil'));
+        writeFileSync(join(ws, 'evil', 'alphaforge.json'), '{}');
+        expect((await af('--config', join(ws, 'evil', 'alphaforge.json'), 'pack', 'add', evil)).code).toBe(0);
+    }, 120_000);
+    afterAll(async () => { await sec?.stop(); });
+
+    const finished = async (token: string, id: string): Promise<RunSummary> => {
+        for (let i = 0; i < 600; i++) {
+            const { run } = await sec.client(token).call('runs.get', { id });
+            if (run.state === 'completed' || run.state === 'failed' || run.state === 'cancelled') return run;
+            await new Promise(r => setTimeout(r, 100));
+        }
+        throw new Error(`run ${id} did not end`);
+    };
+
+    it('packs.list / packs.info answer a viewer from manifests; a run compiles against the declared pack and records it', async () => {
+        const viewer = sec.client(sec.tokens.alpha.viewer);
+        const list = await viewer.call('packs.list', { uri: pathToFileURL(join(ws, 'mid.af')).href });
+        expect(list.packs.map(p => [p.name, p.builtIn])).toEqual([['core', true], ['demo', false]]);
+        expect(list.refused).toEqual([]);
+        const info = await viewer.call('packs.info', { name: 'demo' });
+        expect(info.entries.map(e => e.signature)).toEqual(['demo_mid(length: int = 20) → series<price>']);
+        const researcher = sec.client(sec.tokens.alpha.researcher);
+        const { run } = await researcher.call('runs.submit', { kind: 'backtest', spec: { source: midStrategy('demo_mid'), uri: pathToFileURL(join(ws, 'mid.af')).href } });
+        expect((await finished(sec.tokens.alpha.researcher, run.id)).state).toBe('completed');
+        const result = await researcher.call('runs.result', { id: run.id });
+        expect(result.result.provenance.packs).toEqual([{ name: 'demo', version: '0.1.0', integrity: info.integrity }]);
+    });
+
+    it('a pack declared with a path outside the source folders is refused, and its code never runs', async () => {
+        const uri = pathToFileURL(join(ws, 'evil', 'mid.af')).href;
+        const list = await sec.client(sec.tokens.alpha.viewer).call('packs.list', { uri });
+        expect(list.refused.map(r => r.message)).toEqual([expect.stringMatching(/^pack 'evil': its folder .* is outside the daemon's source folders .*put the pack inside the workspace/)]);
+        const researcher = sec.client(sec.tokens.alpha.researcher);
+        const { run } = await researcher.call('runs.submit', { kind: 'backtest', spec: { source: midStrategy('evil_mid'), uri } });
+        const done = await finished(sec.tokens.alpha.researcher, run.id);
+        expect(done.state).toBe('failed');
+        expect(done.error).toMatch(/AF003 Unknown name 'evil_mid'/);
+        const logs = await researcher.call('runs.logs', { id: run.id });
+        expect(logs.lines.map(l => l.message).join('\n')).toMatch(/pack 'evil': its folder .* is outside the daemon's source folders/);
+        expect(existsSync(marker)).toBe(false);
+    });
+
+    it('a pack folder in the workspace that is not declared is never loaded', async () => {
+        const researcher = sec.client(sec.tokens.alpha.researcher);
+        const { run } = await researcher.call('runs.submit', { kind: 'backtest', spec: { source: midStrategy('stray_mid'), uri: pathToFileURL(join(ws, 'mid.af')).href } });
+        const done = await finished(sec.tokens.alpha.researcher, run.id);
+        expect(done.state).toBe('failed');
+        expect(done.error).toMatch(/AF003 Unknown name 'stray_mid'/);
+        expect((await sec.client(sec.tokens.alpha.viewer).call('packs.list', {})).packs.map(p => p.name)).toEqual(['core', 'demo']);
+        expect(existsSync(marker)).toBe(false);
+    });
+
+    it("packs.info of a folder outside the source folders (another team's folder in the state directory, a host folder) is refused", async () => {
+        const beta = join(sec.stateDir, 'exports', 'beta');
+        mkdirSync(beta, { recursive: true });
+        writeFileSync(join(beta, 'alphaforge.json'), JSON.stringify({ packs: [] }));
+        for (const uri of [pathToFileURL(join(beta, 'x.af')).href, pathToFileURL(join(sec.hostDir, 'x.af')).href]) {
+            for (const m of ['packs.info', 'packs.list'] as const) {
+                const e = await rejection(sec.client(sec.tokens.alpha.admin).call(m, (m === 'packs.info' ? { name: 'demo', uri } : { uri }) as never));
+                expect(e.code).toBe(ErrorCodes.Forbidden);
+                expect(e.message).toBe('the daemon lists packs only for sources inside its source folders; send the file: uri of a source there');
+                expectNoLeak(e, sec.secrets);
+            }
+        }
     });
 });

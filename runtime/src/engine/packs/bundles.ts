@@ -7,6 +7,7 @@
  * checked. `installPackBundles` makes a thread's engines resolve functions through the built-in
  * packs plus the bundles (hook.ts).
  */
+import type { ManifestSource } from '../../../../language/src/catalogue/manifest-packs.js';
 import { PackError } from '../../../../language/src/catalogue/pack-manifest.js';
 import { BUILT_IN_PACKS } from './builtin.js';
 import { installFunctionProvider, type CompiledFunction, type ReferenceFunction } from './hook.js';
@@ -62,6 +63,11 @@ export async function registryOfBundles(bundles: readonly PackBundle[]): Promise
     }
     const loaded = PackRegistry.load(packs);
     return { registry: loaded.registry, problems: [...problems, ...loaded.problems] };
+}
+
+/** What a language worker gets of the bundles: their manifests as data (it never runs pack code). */
+export function manifestSources(bundles: readonly PackBundle[]): ManifestSource[] {
+    return bundles.map(b => ({ manifest: b.manifest, origin: b.origin, integrity: b.integrity }));
 }
 
 let installed: { key: string; bundles: readonly PackBundle[]; problems: PackError[] } = { key: '', bundles: [], problems: [] };

@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { UserInputError } from '../../../protocol/src/errors.js';
 import { stateDirFromEnv, STATE_DIR_ENV } from '../../../protocol/src/discovery.js';
 import { OidcSettingsSchema } from '../iam/oidc-settings.js';
+import { PackDeclarationSchema, type PackDeclaration } from '../../../language/src/catalogue/pack-folder.js';
 
 export const CONFIG_FILE = 'alphaforge.json';
 export const CONFIG_ENV = 'AF_CONFIG';
@@ -25,17 +26,9 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 const count = z.number().int().positive();
 const path = z.string().min(1);
 
-/**
- * A pack the workspace uses: packs are code, so one is loaded only if declared here, its version in
- * the range and its folder's integrity hash (`af pack add` computes it) unchanged.
- */
-export const PackDeclarationSchema = z.object({
-    name: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'must be a pack name (lower-case letters, digits, -)'),
-    version: z.string().min(1).describe('A version range, e.g. ^1.0.0.'),
-    path: path.describe('The pack\'s folder.'),
-    integrity: z.string().regex(/^sha256-[0-9a-f]{64}$/, 'must be sha256-<64 hex digits> (af pack add computes it)'),
-}).strict();
-export type PackDeclaration = z.infer<typeof PackDeclarationSchema>;
+// A pack the workspace uses (name, version range, folder, integrity hash): one schema for the runtime and the language server.
+export { PackDeclarationSchema, type PackDeclaration };
+
 
 export const ConfigSchema = z.object({
     stateDir: path.describe('The state directory: database, logs, runs, tokens.'),

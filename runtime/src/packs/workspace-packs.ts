@@ -13,64 +13,29 @@
  * node_modules, not symlinks).
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { posix } from 'node:path';
 import { integrityOf, type PackFile } from '../../../language/src/catalogue/manifest-packs.js';
-import { PACK_MANIFEST_FILE, PackError, parsePackManifest } from '../../../language/src/catalogue/pack-manifest.js';
-import { satisfies } from '../../../language/src/catalogue/version-range.js';
+import { manifestOf, readDeclaredFolder, readPackFolder as readFolder, type PackFolderReader } from '../../../language/src/catalogue/pack-folder.js';
+import { PackError } from '../../../language/src/catalogue/pack-manifest.js';
 import type { PackDeclaration } from '../config/config.js';
 import { registryOfBundles, runtimePackOf, type PackBundle } from '../engine/packs/bundles.js';
 import type { PackRegistry, RuntimePack } from '../engine/packs/registry.js';
-
-/** A pack folder is small: more than this is refused rather than read into memory. */
-const MAX_PACK_FILES = 2000;
-const MAX_PACK_BYTES = 32 * 1024 * 1024;
-
-/** Relative paths of the files the hash covers: everything but dot-files, node_modules and symlinks, in walk order. */
-function packFiles(dir: string, under = ''): string[] {
-    const out: string[] = [];
-    for (const e of readdirSync(join(dir, under), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-        if (e.name.startsWith('.') || e.name === 'node_modules') continue;
-        const rel = under ? `${under}/${e.name}` : e.name;
-        if (e.isDirectory()) out.push(...packFiles(dir, rel));
-        else if (e.isFile()) out.push(rel);
-    }
-    return out;
-}
-
-/** Every hashed file of a pack folder with its bytes, each read once. */
-export function readPackFolder(dir: string, pack = '(unknown)'): PackFile[] {
-    let paths: string[];
-    try {
-        paths = packFiles(dir);
-    } catch {
-        throw new PackError(pack, `pack '${pack}': the folder ${dir} cannot be read; fix the path in the workspace's packs.`);
-    }
-    if (paths.length > MAX_PACK_FILES) throw new PackError(pack, `pack '${pack}' (${dir}) has ${paths.length} files, more than ${MAX_PACK_FILES}; a pack folder holds its manifest and modules, not its dependencies.`);
-    let total = 0;
-    return paths.map(path => {
-        const bytes = readFileSync(join(dir, path));
-        total += bytes.length;
-        if (total > MAX_PACK_BYTES) throw new PackError(pack, `pack '${pack}' (${dir}) is larger than ${MAX_PACK_BYTES / 1048576} MB; a pack folder holds its manifest and modules, not its dependencies.`);
-        return { path, bytes };
-    });
-}
 
 /** `sha256-<hex>` over the folder's files: each relative path and the SHA-256 of its bytes, in path order. */
 export function packIntegrity(dir: string): string {
     return integrityOf(readPackFolder(dir));
 }
 
-function manifestOf(files: readonly PackFile[], dir: string, pack: string): unknown {
-    const file = files.find(f => f.path === PACK_MANIFEST_FILE);
-    if (!file) throw new PackError(pack, `${dir}: there is no ${PACK_MANIFEST_FILE}; a pack folder holds its manifest there (af pack new scaffolds one).`);
-    try {
-        return JSON.parse(Buffer.from(file.bytes).toString('utf8'));
-    } catch (e) {
-        throw new PackError(pack, `${join(dir, PACK_MANIFEST_FILE)} is not valid JSON: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}.`);
-    }
+/** Reads a folder's manifest (no code runs). */
+/** Node's file system as a pack folder reader (Dirents: a symlink is neither file nor folder). */
+export const NODE_PACK_FS: PackFolderReader = { list: dir => readdirSync(dir, { withFileTypes: true }), read: file => readFileSync(file) };
+
+/** Every hashed file of a pack folder with its bytes, each read once. */
+export function readPackFolder(dir: string, pack?: string): PackFile[] {
+    return readFolder(NODE_PACK_FS, dir, pack);
 }
 
-/** Reads a folder's manifest (no code runs). */
+
 export function readPackManifest(dir: string): unknown {
     return manifestOf(readPackFolder(dir), dir, '(unknown)');
 }
@@ -88,15 +53,7 @@ function moduleText(files: readonly PackFile[], d: PackDeclaration, which: strin
  * without running any of its code. Throws PackError.
  */
 export function readDeclaredPack(d: PackDeclaration): PackBundle {
-    const files = readPackFolder(d.path, d.name);
-    const raw = manifestOf(files, d.path, d.name);
-    const m = parsePackManifest(raw, d.path);
-    if (m.name !== d.name) throw new PackError(d.name, `pack '${d.name}': the folder ${d.path} holds pack '${m.name}'; fix the path or the name in the workspace's packs.`);
-    if (!satisfies(m.version, d.version)) throw new PackError(d.name, `pack '${d.name}' (${d.path}) is version ${m.version}, outside the declared range ${d.version}; install a matching version or change the range (af pack add).`);
-    const actual = integrityOf(files);
-    if (actual !== d.integrity) {
-        throw new PackError(d.name, `pack '${d.name}' (${d.path}): its files do not match the declared integrity hash (declared ${d.integrity.slice(0, 19)}…, found ${actual.slice(0, 19)}…), so it was not loaded. If you changed the pack on purpose, run af pack add ${d.path} again.`);
-    }
+    const { files, raw, manifest: m, integrity: actual } = readDeclaredFolder(NODE_PACK_FS, d);
     if (!m.implementation) throw new PackError(d.name, `pack '${d.name}' (${d.path}): the manifest names no implementation modules (implementation.compiled, implementation.reference).`);
     return {
         name: m.name, version: m.version, integrity: actual, origin: d.path, manifest: raw,

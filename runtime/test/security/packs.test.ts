@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes, type RunSummary } from '../../../protocol/src/daemon/index.js';
 import { registryOfBundles } from '../../src/engine/packs/bundles.js';
-import { loadWorkspacePacks, readDeclaredPack } from '../../src/packs/workspace-packs.js';
+import { loadWorkspacePacks, packIntegrity, readDeclaredPack } from '../../src/packs/workspace-packs.js';
 import { af, workspace } from '../packs/support.js';
 import { expectNoLeak, rejection, startSecureDaemon, type SecureDaemon } from './support.js';
 
@@ -179,6 +179,42 @@ describe('the daemon loads only the packs a source folder declares, inside its s
         expect(done.error).toMatch(/AF003 Unknown name 'stray_mid'/);
         expect((await sec.client(sec.tokens.alpha.viewer).call('packs.list', {})).packs.map(p => p.name)).toEqual(['core', 'demo']);
         expect(existsSync(marker)).toBe(false);
+    });
+
+    it('bad packs are refused naming them (invalid manifest, another AlphaForge, a name taken twice), a pack that throws stops only its run; the others keep working', async () => {
+        const dir = join(ws, 'mixed');
+        const make = async (name: string, edit: (m: Record<string, unknown>) => void, code?: (text: string) => string): Promise<void> => {
+            const folder = join(dir, 'packs', name);
+            expect((await af('pack', 'new', name, '--dir', folder)).code).toBe(0);
+            const file = join(folder, 'alphaforge-pack.json');
+            const m = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+            edit(m);
+            writeFileSync(file, JSON.stringify(m));
+            if (code) for (const f of ['compiled.js', 'reference.js']) writeFileSync(join(folder, f), code(readFileSync(join(folder, f), 'utf8')));
+        };
+        const fn = (m: Record<string, unknown>) => (m['contributes'] as { functions: { name: string; doc: string }[] }).functions[0]!;
+        await make('good', () => undefined);
+        await make('invalid', m => { fn(m).doc = ''; });
+        await make('future', m => { m['alphaforge'] = '^2.0.0'; });
+        await make('twin', m => { fn(m).name = 'good_mid'; }, t => t.replace(/twin_mid/g, 'good_mid'));
+        await make('thrower', () => undefined, t => t.replace('push(high, low) {', 'push(high, low) { this.k = (this.k ?? 0) + 1; if (this.k > 30) throw new Error("boom");'));
+        const names = ['good', 'invalid', 'future', 'twin', 'thrower'];
+        writeFileSync(join(dir, 'alphaforge.json'), JSON.stringify({ packs: names.map(n => ({ name: n, version: '^0.1.0', path: `./packs/${n}`, integrity: packIntegrity(join(dir, 'packs', n)) })) }));
+        const uri = pathToFileURL(join(dir, 's.af')).href;
+        const list = await sec.client(sec.tokens.alpha.viewer).call('packs.list', { uri });
+        expect(list.packs.map(p => p.name)).toEqual(['core', 'good', 'thrower']);
+        expect(list.refused.map(r => r.message)).toEqual([
+            expect.stringMatching(/^pack 'invalid' \(.*invalid\): the manifest is invalid — contributes\.functions\.0\.doc: must not be empty\. Fix the manifest and reload\.$/),
+            expect.stringMatching(/^pack 'future' 0\.1\.0 \(.*future\) is built for AlphaForge \^2\.0\.0, not 0\.1\.0: install a version of the pack made for AlphaForge 0\.1\.0\.$/),
+            expect.stringMatching(/^pack 'twin' 0\.1\.0 \(.*twin\): 'good_mid' is also contributed by pack 'good'; two packs cannot contribute the same name — remove one of them from the workspace's packs\.$/),
+        ]);
+        const researcher = sec.client(sec.tokens.alpha.researcher);
+        const thrown = await researcher.call('runs.submit', { kind: 'backtest', spec: { source: midStrategy('thrower_mid'), uri } });
+        const failed = await finished(sec.tokens.alpha.researcher, thrown.run.id);
+        expect(failed.state).toBe('failed');
+        expect(failed.error).toBe("pack 'thrower': thrower_mid() failed at bar 30: boom. The run stopped; fix the pack or remove it from the workspace (af pack remove thrower).");
+        const ok = await researcher.call('runs.submit', { kind: 'backtest', spec: { source: midStrategy('good_mid'), uri } });
+        expect((await finished(sec.tokens.alpha.researcher, ok.run.id)).state).toBe('completed');
     });
 
     it("packs.info of a folder outside the source folders (another team's folder in the state directory, a host folder) is refused", async () => {

@@ -38,6 +38,7 @@ import { RUN_STATES, type RunEvent } from '../orchestrator/types.js';
 import { createHandlers, missingHandlers } from './handlers.js';
 import { announce, withdraw } from './lifecycle.js';
 import { DaemonPacks } from '../packs/daemon-packs.js';
+import { manifestSources } from '../engine/packs/bundles.js';
 import { DataDirs } from './data-dirs.js';
 import { TeamFiles } from './team-files.js';
 import { LanguageService, type LanguageLimits } from '../language-service/language-service.js';
@@ -149,7 +150,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         // The packs a source compiles against: its folder's declared ones, inside the source folders only.
         const packs = new DaemonPacks({ roots: sourceRoots, exclude: [stateDir] });
         language = new LanguageService({
-            ...o.language, sourceRoots, excludeRoots: [stateDir],
+            ...o.language, sourceRoots, excludeRoots: [stateDir], packsFor: uri => manifestSources(packs.forUri(uri).bundles),
             log: (level, message, fields) => log[level]({ component: 'language', ...fields }, message),
         });
         const lang = language;

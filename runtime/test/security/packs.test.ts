@@ -150,9 +150,13 @@ describe('the daemon loads only the packs a source folder declares, inside its s
         expect(list.refused).toEqual([]);
         const info = await viewer.call('packs.info', { name: 'demo' });
         expect(info.entries.map(e => e.signature)).toEqual(['demo_mid(length: int = 20) → series<price>']);
+        // lang.* compile against the same packs.
+        const compiled = await viewer.call('lang.compile', { source: midStrategy('demo_mid'), uri: pathToFileURL(join(ws, 'mid.af')).href, emit: ['fingerprints'] });
+        expect(compiled.ok).toBe(true);
         const researcher = sec.client(sec.tokens.alpha.researcher);
         const { run } = await researcher.call('runs.submit', { kind: 'backtest', spec: { source: midStrategy('demo_mid'), uri: pathToFileURL(join(ws, 'mid.af')).href } });
         expect((await finished(sec.tokens.alpha.researcher, run.id)).state).toBe('completed');
+        expect((await researcher.call('runs.get', { id: run.id })).run.fingerprints?.exact).toBe(compiled.fingerprints?.exact);
         const result = await researcher.call('runs.result', { id: run.id });
         expect(result.result.provenance.packs).toEqual([{ name: 'demo', version: '0.1.0', integrity: info.integrity }]);
     });

@@ -10,7 +10,7 @@
 // 3. 10M bars of one asset in ≤ 1 GiB RSS (run in a child process so RSS is its own).
 // Prints the figures and writes bench/results/engine.json.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { EmptyFileSystem } from 'langium';
@@ -236,5 +236,7 @@ if (ONLY_ENGINE) process.exit(0);
     results.memory = { bars: m.bars, peakRssMiB: Math.round(m.rssMiB), goal: '≤ 1024 MiB', met: m.rssMiB <= 1024 };
     console.log(`${m.bars.toLocaleString('en-US')} bars of one asset: peak RSS ${Math.round(m.rssMiB)} MiB (goal ≤ 1,024)`);
 }
+// The 1-minute load average at the end: on a shared machine, compare only the ratios measured in this run.
+results.loadAverage = +loadavg()[0].toFixed(1);
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(new URL('./results/engine.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');

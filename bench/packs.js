@@ -4,6 +4,8 @@
 // SMA on one asset, core `wma` vs a pack's `pack_wma` with the very same incremental class. Runs
 // alternate, the median of each is kept. Goal: pack / core ≤ 1.10 (the machine is shared; the
 // generated code differs only by the guard). The two must end with the same equity.
+// The same for the bundled mid-frequency pack: `donchian(20).mid` against core's
+// `(highest(high, 20) + lowest(low, 20)) / 2`, the same two window extremes (core's in line).
 // Prints the figures and writes bench/results/packs.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { EmptyFileSystem } from 'langium';
@@ -11,7 +13,7 @@ import { createAlphaForgeServices, loadString, compileStrategy } from '../out/la
 import { ALPHAFORGE_VERSION } from '../out/language/src/catalogue/pack-manifest.js';
 import { CompiledBacktester } from '../out/runtime/src/engine/compiled/index.js';
 import { Wma } from '../out/runtime/src/engine/indicators/index.js';
-import { BUILT_IN_PACKS } from '../out/runtime/src/engine/packs/builtin.js';
+import { BUILT_IN_PACKS, BUNDLED_PACKS } from '../out/runtime/src/engine/packs/builtin.js';
 import { installFunctionProvider } from '../out/runtime/src/engine/packs/hook.js';
 import { PackRegistry } from '../out/runtime/src/engine/packs/registry.js';
 import * as F from '../out/runtime/src/engine/reference/functions.js';
@@ -36,15 +38,15 @@ const benchPack = {
         reference: { pack_wma: { series: c => F.wma(c.hist(0), c.t, F.lengthArg(c.arg(1), 'pack_wma')) } },
     },
 };
-const registry = new PackRegistry([...BUILT_IN_PACKS, benchPack]);
+const registry = new PackRegistry([...BUILT_IN_PACKS, ...BUNDLED_PACKS, benchPack]);
 installFunctionProvider(registry);
 
 const services = createAlphaForgeServices({ ...EmptyFileSystem, packs: registry.cataloguePacks().filter(p => p.id !== 'core') }).AlphaForge;
-async function irOf(fn) {
+async function irOf(fn, expr = `${fn}(close, 20)`) {
     const src = `strategy W {
   universe: x:A
   timeframe: 1h
-  feature w = ${fn}(close, 20)
+  feature w = ${expr}
   feature s = sma(close, 100)
   signal up = crossover(w, s)
   signal down = crossunder(w, s)
@@ -75,24 +77,29 @@ function walk(n, seed = 1, tf = 3_600_000) {
 
 const data = walk(BARS);
 const engine = new CompiledBacktester();
-const core = await irOf('wma'), pack = await irOf('pack_wma');
-const times = { core: [], pack: [] };
-let equity = {};
-for (let r = 0; r < ROUNDS; r++) {
-    for (const [name, ir] of [['core', core], ['pack', pack]]) {
-        const t0 = performance.now();
-        const res = engine.run(ir, data);
-        times[name].push(performance.now() - t0);
-        equity[name] = res.equity[res.equity.length - 1];
-    }
-}
-if (equity.core !== equity.pack) throw new Error(`core and pack end with different equity: ${equity.core} vs ${equity.pack}`);
 const median = xs => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-const c = median(times.core), p = median(times.pack);
-const results = {
-    bars: BARS, rounds: ROUNDS,
-    packFunctionVsCore: { coreMs: Math.round(c), packMs: Math.round(p), ratio: +(p / c).toFixed(3), goal: 'ratio ≤ 1.10', met: p / c <= 1.1 },
-};
-console.log(`wma × sma cross, ${BARS.toLocaleString('en-US')} bars, median of ${ROUNDS}: core wma ${c.toFixed(0)} ms, pack_wma (guarded, through the hook) ${p.toFixed(0)} ms → ratio ${results.packFunctionVsCore.ratio} (goal ≤ 1.10); same final equity`);
+
+/** Runs the two strategies alternately; the median times and their ratio (they must end with the same equity). */
+function compare(what, core, pack) {
+    const times = { core: [], pack: [] };
+    const equity = {};
+    for (let r = 0; r < ROUNDS; r++) {
+        for (const [name, ir] of [['core', core], ['pack', pack]]) {
+            const t0 = performance.now();
+            const res = engine.run(ir, data);
+            times[name].push(performance.now() - t0);
+            equity[name] = res.equity[res.equity.length - 1];
+        }
+    }
+    if (equity.core !== equity.pack) throw new Error(`${what}: core and pack end with different equity: ${equity.core} vs ${equity.pack}`);
+    const c = median(times.core), p = median(times.pack);
+    return { coreMs: Math.round(c), packMs: Math.round(p), ratio: +(p / c).toFixed(3), goal: 'ratio ≤ 1.10', met: p / c <= 1.1 };
+}
+
+const wma = compare('wma', await irOf('wma'), await irOf('pack_wma'));
+const donchian = compare('donchian', await irOf('core', '(highest(high, 20) + lowest(low, 20)) / 2'), await irOf('donchian', 'donchian(20).mid'));
+const results = { bars: BARS, rounds: ROUNDS, packFunctionVsCore: wma, midFrequencyVsCore: donchian };
+console.log(`wma × sma cross, ${BARS.toLocaleString('en-US')} bars, median of ${ROUNDS}: core wma ${wma.coreMs} ms, pack_wma (guarded, through the hook) ${wma.packMs} ms → ratio ${wma.ratio} (goal ≤ 1.10); same final equity`);
+console.log(`donchian mid × sma cross: core (highest + lowest) / 2 ${donchian.coreMs} ms, mid-frequency donchian(20).mid ${donchian.packMs} ms → ratio ${donchian.ratio} (goal ≤ 1.10); same final equity`);
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(new URL('./results/packs.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');

@@ -15,6 +15,7 @@ import { isActive, kindLabel, metricsLine, runLabel, type RunRow } from './run-m
 import { scanStrategies, strategyAt } from './strategy-scan.js';
 import { refOf } from './registry-model.js';
 import type { RegistryTreeProvider } from './registry-view.js';
+import type { HealthTreeProvider } from './health-view.js';
 import type { SimilarTreeProvider } from './similar-view.js';
 import { VIEW_IDS, type DataTreeProvider, type ExperimentsTreeProvider, type RunsTreeProvider } from './trees.js';
 
@@ -26,6 +27,7 @@ export interface Services {
     readonly experiments: ExperimentsTreeProvider;
     readonly data: DataTreeProvider;
     readonly registry: RegistryTreeProvider;
+    readonly health: HealthTreeProvider;
     readonly similar: SimilarTreeProvider;
     readonly reports: ReportPanels;
     readonly dag: DagPanel;
@@ -207,7 +209,7 @@ export function registerCommands(s: Services): void {
                     resolve(state);
                 };
                 subscriptions.push(daemon.onEvent(e => {
-                    if (e.type === 'lagged' || e.type === 'alert' || e.runId !== run.id) return;
+                    if (e.type === 'lagged' || e.type === 'alert' || e.type === 'deployment' || e.runId !== run.id) return;
                     if (e.type === 'progress') report(e.done, `${Math.round(e.done * 100)}%${e.message ? ` — ${e.message}` : ''}`);
                     else if (e.type === 'log') log[e.level === 'warn' ? 'warn' : e.level === 'error' ? 'error' : e.level === 'debug' ? 'debug' : 'info'](`[${run.id}] ${e.message}`);
                     else if (e.type === 'lifecycle' && e.state !== 'promoted') {
@@ -260,8 +262,9 @@ export function registerCommands(s: Services): void {
         }
         const line = metricsLine(detail?.metrics);
         const auto = vscode.workspace.getConfiguration('alphaforge').get<boolean>('runs.openReportOnCompletion', true);
-        if (auto && detail?.kind !== 'sweep') await s.reports.show(id, detail);
-        const actions = detail?.kind === 'sweep' ? ['Show in Experiments', 'Show Logs'] : auto ? ['Show Logs'] : ['Open Report', 'Show Logs'];
+        // A sweep opens its report too (all trials, heatmap, overfitting); its trials are also listed in the experiments panel.
+        if (auto) await s.reports.show(id, detail);
+        const actions = [...(auto ? [] : ['Open Report']), ...(detail?.kind === 'sweep' ? ['Show in Experiments'] : []), 'Show Logs'];
         const c = await vscode.window.showInformationMessage(`AlphaForge: ${title} completed${line ? `: ${line}` : ''}.`, ...actions);
         if (c === 'Open Report') await s.reports.show(id, detail);
         else if (c === 'Show Logs') await vscode.commands.executeCommand('alphaforge.showRunLogs', id);
@@ -484,6 +487,7 @@ export function registerCommands(s: Services): void {
         s.experiments.refresh();
         s.data.refresh();
         s.registry.refresh();
+        s.health.refresh();
     });
 
     command('alphaforge.daemonActions', async () => {

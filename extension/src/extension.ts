@@ -15,6 +15,7 @@ import { AlphaForgeLanguageClient, LANGUAGE_ID } from './language-client.js';
 import { DagPanel, ExperimentsPanel, ReportLoader, ReportPanels } from './panel-controllers.js';
 import { lineLogger, registerPanelSerializers } from './panels.js';
 import { RegistryTreeProvider } from './registry-view.js';
+import { HealthTreeProvider } from './health-view.js';
 import { SimilarTreeProvider } from './similar-view.js';
 import { DaemonStatusBar } from './status-bar.js';
 import { DataTreeProvider, ExperimentsTreeProvider, RunsTreeProvider, VIEW_IDS } from './trees.js';
@@ -41,7 +42,7 @@ export function activate(context: vscode.ExtensionContext): void {
         }
     }));
 
-    const lenses = new StrategyCodeLensProvider();
+    const lenses = new StrategyCodeLensProvider(daemon);
     context.subscriptions.push(lenses, vscode.languages.registerCodeLensProvider({ language: LANGUAGE_ID }, lenses));
 
     const runs = new RunsTreeProvider(daemon, daemonLog);
@@ -57,6 +58,10 @@ export function activate(context: vscode.ExtensionContext): void {
     );
     const similar = new SimilarTreeProvider(daemon, client, daemonLog);
     context.subscriptions.push(similar, vscode.window.createTreeView(VIEW_IDS.similar, { treeDataProvider: similar, showCollapseAll: true }));
+    const health = new HealthTreeProvider(daemon);
+    const healthView = vscode.window.createTreeView(VIEW_IDS.health, { treeDataProvider: health });
+    context.subscriptions.push(health, healthView, healthView.onDidChangeVisibility(e => health.setVisible(e.visible)));
+    health.setVisible(healthView.visible);
     context.subscriptions.push(new DaemonStatusBar(daemon, runs.onDidChangeActive));
 
     const loader = new ReportLoader(daemon);
@@ -72,7 +77,7 @@ export function activate(context: vscode.ExtensionContext): void {
         experiments: panel => experimentsPanel.restore(panel),
     }));
 
-    registerCommands({ context, daemon, client, runs, experiments, data, registry, similar, reports, dag, experimentsPanel, daemonLog, serverLog });
+    registerCommands({ context, daemon, client, runs, experiments, data, registry, health, similar, reports, dag, experimentsPanel, daemonLog, serverLog });
 
     // In the background: find, maybe start, and connect to the daemon.
     void daemon.connect();

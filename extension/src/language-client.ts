@@ -24,6 +24,9 @@ export class AlphaForgeLanguageClient implements vscode.Disposable {
             documentSelector: [{ scheme: 'file', language: LANGUAGE_ID }, { scheme: 'untitled', language: LANGUAGE_ID }],
             synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.af') },
             outputChannel: output,
+            // The extension's own lenses (code-lenses.ts) run its richer commands (progress, panels);
+            // the server's lenses are for editors without an extension, and would show twice here.
+            middleware: { provideCodeLenses: () => [] },
         };
         this.client = new LanguageClient(LANGUAGE_ID, 'AlphaForge Language Server', serverOptions, clientOptions);
     }

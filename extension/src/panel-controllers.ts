@@ -12,7 +12,7 @@
  */
 import * as vscode from 'vscode';
 import { ErrorCodes, RpcError, type ResultOf } from '../../protocol/src/daemon/index.js';
-import { DEFAULT_MAX_POINTS, type RunResult } from '../../protocol/src/run-result.js';
+import { DEFAULT_MAX_POINTS, type RunResult, type Trial } from '../../protocol/src/run-result.js';
 import type { DagPanelState, ExperimentsToHost, ReportRun, ReportToHost, SourceRange } from '../../protocol/src/webview.js';
 import { REPORT_MAX_ROWS } from '../../protocol/src/wire.js';
 import { DaemonNotReadyError, type DaemonConnection, type DaemonState } from './daemon-connection.js';
@@ -55,20 +55,21 @@ async function strategyRange(uri: string | undefined, strategy: string | null): 
 
 /** Trades asked for per `runs.result` call while a report pages through them. */
 const TRADES_PAGE = 50_000;
-/** Trials a sweep's report asks for (ranked best first): its table shows 50, its parallel coordinates up to these. */
-const REPORT_TRIALS = 1000;
+/** Trials asked for per `runs.result` call (ranked best first), and the most a sweep's report lists (its sortable table; parallel coordinates draw the best 300). */
+const TRIALS_PAGE = 10_000;
+const REPORT_TRIALS = 50_000;
 
 /** Report messages of finished runs (they never change), from their results (`runs.result`). */
 export class ReportLoader {
     private readonly cache = new Map<string, ReportRun>();
 
-    constructor(private readonly daemon: Pick<PanelDaemon, 'call'>) {}
+    /** `trialsPage`: trials per `runs.result` call (tests page small). */
+    constructor(private readonly daemon: Pick<PanelDaemon, 'call'>, private readonly trialsPage = TRIALS_PAGE) {}
 
     /** The report of a completed run, or why there is none. */
     async load(run: RunDetail): Promise<{ report: ReportRun } | { reason: string }> {
         const hit = this.cache.get(run.id);
         if (hit) return { report: hit };
-        if (run.kind === 'sweep') return { reason: 'A sweep has no single equity curve: compare its trials in the experiments panel, or backtest the best parameters.' };
         let result: RunResult;
         try {
             result = await this.result(run.id);
@@ -85,17 +86,40 @@ export class ReportLoader {
         return r;
     }
 
+    /** Every trial of a sweep (up to what a panel lists), best first, without its series or trades. */
+    async trials(id: string): Promise<{ sortBy: string; trialCount: number; trials: Trial[] }> {
+        const trials: Trial[] = [];
+        let sortBy = 'sharpe', trialCount = 0;
+        do {
+            const r = (await this.daemon.call('runs.result', { id, maxPoints: 2, tradesLimit: 0, trialsOffset: trials.length, trialsLimit: this.trialsPage })).result;
+            if (!r.sweep) throw new Error(`run ${id} is a ${r.kind}, not a sweep`);
+            sortBy = r.search?.sortBy ?? sortBy;
+            trialCount = r.sweep.trialCount;
+            if (r.sweep.trials.length === 0) break;
+            trials.push(...r.sweep.trials);
+        } while (trials.length < Math.min(trialCount, REPORT_TRIALS));
+        return { sortBy, trialCount, trials: trials.slice(0, REPORT_TRIALS) };
+    }
+
     /** The result with its series thinned for the charts, its best trials, and its trades fetched page by page (up to what a panel lists). */
     private async result(id: string): Promise<RunResult> {
         // The best trials (ranked) for the sweep's table and parallel coordinates; the heatmap comes with the tearsheet.
-        const first = (await this.daemon.call('runs.result', { id, maxPoints: DEFAULT_MAX_POINTS, tradesLimit: TRADES_PAGE, trialsLimit: REPORT_TRIALS })).result;
+        const first = (await this.daemon.call('runs.result', { id, maxPoints: DEFAULT_MAX_POINTS, tradesLimit: TRADES_PAGE, trialsLimit: this.trialsPage })).result;
         const trades = [...first.trades];
         while (trades.length < Math.min(first.tradeCount, REPORT_MAX_ROWS)) {
             const page = (await this.daemon.call('runs.result', { id, maxPoints: 2, tradesOffset: trades.length, tradesLimit: TRADES_PAGE, trialsLimit: 0 })).result.trades;
             if (page.length === 0) break;
             trades.push(...page);
         }
-        return { ...first, trades: trades.slice(0, REPORT_MAX_ROWS) };
+        if (!first.sweep) return { ...first, trades: trades.slice(0, REPORT_MAX_ROWS) };
+        // Every trial of a sweep (up to REPORT_TRIALS) for its sortable table.
+        const trials = [...first.sweep.trials];
+        while (trials.length < Math.min(first.sweep.trialCount, REPORT_TRIALS)) {
+            const page = (await this.daemon.call('runs.result', { id, maxPoints: 2, tradesLimit: 0, trialsOffset: trials.length, trialsLimit: this.trialsPage })).result.sweep?.trials ?? [];
+            if (page.length === 0) break;
+            trials.push(...page);
+        }
+        return { ...first, trades: trades.slice(0, REPORT_MAX_ROWS), sweep: { ...first.sweep, trials: trials.slice(0, REPORT_TRIALS) } };
     }
 }
 
@@ -407,7 +431,7 @@ export class ExperimentsPanel implements vscode.Disposable {
             case 'search': {
                 try {
                     const r = await this.daemon.call('experiments.search', {
-                        ...(m.filter.trim() ? { filter: m.filter } : {}), ...(m.orderBy.trim() ? { orderBy: m.orderBy } : {}), limit: m.limit, offset: m.offset,
+                        ...(m.filter.trim() ? { filter: m.filter } : {}), ...(m.orderBy.trim() ? { orderBy: m.orderBy } : {}), limit: m.limit, offset: m.offset, ledger: true,
                     });
                     self.panel.post({ type: 'results', runs: r.runs.map(searchRowToPanel), total: r.total, filter: m.filter, orderBy: m.orderBy });
                 } catch (e) {
@@ -420,6 +444,25 @@ export class ExperimentsPanel implements vscode.Disposable {
                         ...(d?.what === 'filter' || d?.what === 'orderBy' ? { what: d.what } : {}),
                         ...(typeof d?.token === 'string' ? { token: d.token } : {}),
                     });
+                }
+                return;
+            }
+            case 'trials': {
+                try {
+                    const { run } = await this.daemon.call('runs.get', { id: m.runId });
+                    const r = await this.loader.trials(m.runId);
+                    self.panel.post({ type: 'trials', runId: m.runId, strategy: run.strategy, sortBy: r.sortBy, trialCount: r.trialCount, trials: r.trials });
+                } catch (e) {
+                    self.panel.post({ type: 'detailError', message: `Cannot list the trials of run ${m.runId}: ${errorText(e)}` });
+                }
+                return;
+            }
+            case 'ledger': {
+                try {
+                    const r = await this.daemon.call('experiments.ledger', { structural: m.structural, limit: 1000 });
+                    self.panel.post({ type: 'ledger', structural: r.structural, total: r.total, runs: r.runs, sharpeVariance: r.sharpeVariance, trials: r.trials });
+                } catch (e) {
+                    self.panel.post({ type: 'detailError', message: `Cannot read the research ledger: ${errorText(e)}` });
                 }
                 return;
             }

@@ -42,6 +42,7 @@ export function searchRowToPanel(row: SearchRow): PanelRun {
         params: { ...row.params },
         metrics: { ...row.metrics },
         tags: { ...r.tags },
+        ...(row.ledger !== undefined ? { ledger: row.ledger } : {}),
     };
 }
 

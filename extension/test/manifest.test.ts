@@ -72,9 +72,9 @@ describe('views', () => {
     const constants = Object.fromEntries([...viewIds.matchAll(/(\w+): '([^']+)'/g)].map(m => [m[1]!, m[2]!]));
     const provided = [...sources['extension.ts']!.matchAll(/createTreeView\(VIEW_IDS\.(\w+)/g)].map(m => constants[m[1]!]);
 
-    it('live in the AlphaForge container: runs, experiments, data, registry, similar strategies', () => {
+    it('live in the AlphaForge container: runs, experiments, data, registry, similar strategies, platform health', () => {
         expect(contributes.viewsContainers.activitybar).toEqual([{ id: 'alphaforge', title: 'AlphaForge', icon: 'media/activity.svg' }]);
-        expect(views.map(v => v.id)).toEqual(['alphaforge.runs', 'alphaforge.experiments', 'alphaforge.data', 'alphaforge.registry', 'alphaforge.similar']);
+        expect(views.map(v => v.id)).toEqual(['alphaforge.runs', 'alphaforge.experiments', 'alphaforge.data', 'alphaforge.registry', 'alphaforge.similar', 'alphaforge.health']);
     });
 
     it('every view has a tree provider, and every provider a view', () => {

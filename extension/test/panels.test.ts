@@ -12,6 +12,8 @@ import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ErrorCodes, RpcError, type StreamEvent } from '../../protocol/src/daemon/index.js';
 import { PANEL_KINDS, SAVED_STATE_VERSION, viewTypeOf, type WireDag } from '../../protocol/src/webview.js';
+import { METRIC_KEYS, type WireMetrics } from '../../protocol/src/metrics.js';
+import { RUN_RESULT_SCHEMA, RUN_RESULT_VERSION, viewOf, type RunResult } from '../../protocol/src/run-result.js';
 import type { DaemonState } from '../src/daemon-connection.js';
 import { DagPanel, ExperimentsPanel, ReportLoader, ReportPanels, type DagSource, type PanelDaemon } from '../src/panel-controllers.js';
 import { Panel, registerPanelSerializers, type Logger } from '../src/panels.js';
@@ -334,5 +336,32 @@ describe('controllers with restored panels', () => {
         expect(p.reveals).toBe(1);
         expect(p.posted.at(-1)).toEqual({ type: 'setFilter', filter: "attributes.strategy = 'A'" });
         experiments.dispose();
+    });
+});
+
+describe('the report of a sweep', () => {
+    it('opens (no refusal): every trial fetched page by page, best first, validated as the panel validates it', async () => {
+        const m = Object.fromEntries(METRIC_KEYS.map(k => [k, 0])) as WireMetrics;
+        const trials = Array.from({ length: 11 }, (_, i) => ({ params: { fast: 5 + i }, metrics: { ...m, sharpe: 2 - i / 10 } }));
+        const result: RunResult = {
+            schema: RUN_RESULT_SCHEMA, version: RUN_RESULT_VERSION, kind: 'sweep', runId: 'sw-1', strategy: 'SmaCross', symbols: ['sp:SPX'], timeframe: '1d',
+            range: { from: 0, to: 86_400_000 * 9, bars: 10 }, params: { fast: 5 }, capital: 100_000, warmupBars: 0, metrics: trials[0]!.metrics, series: null,
+            trades: [], tradeCount: 0, events: [], provenance: { exactFingerprint: 'e', structuralFingerprint: 's', dataSnapshot: 'd', engineVersion: '1', seed: 0 },
+            search: { mode: 'grid', samples: null, seed: 1, sortBy: 'sharpe', fixed: {} },
+            sweep: { trialCount: trials.length, trials, deflatedSharpe: { dsr: 0.5, expectedMaxSharpe: 0.1 } },
+        };
+        const pages: { offset: number; limit: number }[] = [];
+        const daemon = {
+            call: async (method: string, p: { trialsOffset?: number; trialsLimit?: number }) => {
+                expect(method).toBe('runs.result');
+                pages.push({ offset: p.trialsOffset ?? 0, limit: p.trialsLimit ?? 0 });
+                return { result: viewOf(result, p) };
+            },
+        } as unknown as PanelDaemon;
+        const r = await new ReportLoader(daemon, 4).load(run('sw-1', 'completed', { kind: 'sweep' }) as never);
+        if (!('report' in r)) throw new Error(r.reason);
+        expect(pages.filter(p => p.limit > 0)).toEqual([{ offset: 0, limit: 4 }, { offset: 4, limit: 4 }, { offset: 8, limit: 4 }]);
+        expect(r.report.result.sweep!.trials.map(t => t.params['fast'])).toEqual(trials.map(t => t.params.fast));
+        expect(r.report.run.title).toBe('SmaCross — sweep (best parameters)');
     });
 });

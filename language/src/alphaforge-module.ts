@@ -19,9 +19,11 @@ import { AlphaForgeValidator, registerValidationChecks } from './validation/alph
 import { Analyzer } from './analysis/analyzer.js';
 import { AlphaForgeDocumentValidator } from './validation/document-validator.js';
 import { createGuardedParser } from './parser-guard.js';
+import { AlphaForgeLexer, AlphaForgeParserErrorMessageProvider } from './syntax-errors.js';
 import { AlphaForgeAstNodeDescriptionProvider, AlphaForgeLinker, AlphaForgeReferenceDescriptionProvider } from './indexing.js';
 import type { CapabilityPack } from './catalogue/pack-types.js';
 import { corePack } from './catalogue/core-pack.js';
+import { BUNDLED_CATALOGUE_PACKS } from './catalogue/bundled-packs.js';
 
 export interface AlphaForgeAddedServices {
     alphaforge: {
@@ -39,9 +41,9 @@ export type AlphaForgeServices = LangiumCoreServices & AlphaForgeAddedServices;
 /**
  * @param packs the enabled packs (default: core).
  * @param knownPacks packs that exist but are not enabled: a name of theirs is still unknown, and
- * the diagnostic names the pack to add.
+ * the diagnostic names the pack to add (default: the packs shipped with AlphaForge, such as mid-frequency).
  */
-export function createAlphaForgeModule(packs?: readonly CapabilityPack[], knownPacks: readonly CapabilityPack[] = []): Module<AlphaForgeServices, PartialLangiumCoreServices & AlphaForgeAddedServices> {
+export function createAlphaForgeModule(packs?: readonly CapabilityPack[], knownPacks: readonly CapabilityPack[] = BUNDLED_CATALOGUE_PACKS): Module<AlphaForgeServices, PartialLangiumCoreServices & AlphaForgeAddedServices> {
     return {
         alphaforge: {
             Catalogue: () => new Catalogue(packs ?? [corePack], knownPacks),
@@ -50,6 +52,8 @@ export function createAlphaForgeModule(packs?: readonly CapabilityPack[], knownP
         },
         parser: {
             LangiumParser: services => createGuardedParser(services),
+            Lexer: services => new AlphaForgeLexer(services),
+            ParserErrorMessageProvider: () => new AlphaForgeParserErrorMessageProvider(),
         },
         references: {
             ScopeComputation: services => new AlphaForgeScopeComputation(services),
@@ -101,7 +105,7 @@ export function createAlphaForgeServices(context: AlphaForgeContext): { shared: 
     const AlphaForge = inject(
         createDefaultCoreModule({ shared }),
         AlphaForgeGeneratedModule,
-        createAlphaForgeModule([corePack, ...(context.packs ?? [])], context.knownPacks),
+        createAlphaForgeModule([corePack, ...(context.packs ?? [])], context.knownPacks ?? BUNDLED_CATALOGUE_PACKS),
     );
     shared.ServiceRegistry.register(AlphaForge);
     registerValidationChecks(AlphaForge);

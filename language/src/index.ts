@@ -6,6 +6,8 @@ export * from './catalogue/catalogue.js';
 export * from './catalogue/pack-types.js';
 export * from './catalogue/reference.js';
 export { corePack } from './catalogue/core-pack.js';
+export { midFrequencyPack } from './catalogue/mid-frequency-pack.js';
+export { BUNDLED_CATALOGUE_PACKS } from './catalogue/bundled-packs.js';
 export * from './analysis/types.js';
 export type { Facts, Decl } from './analysis/checker.js';
 export type { Finding, Chain, ChainStep } from './analysis/findings.js';

@@ -145,18 +145,21 @@ export interface StrategyIr {
     readonly fill: string;
     readonly nodes: readonly IrNode[];
     /**
-     * The workspace packs (not the built-in ones) whose functions or fields the strategy uses, by
-     * name: their versions and integrity hashes are part of the exact fingerprint and the run's
-     * provenance. Absent when it uses built-in packs only.
+     * The packs the workspace declares (not the built-in ones) whose functions or fields the
+     * strategy uses, by name: their versions and integrity hashes are part of the exact fingerprint
+     * and the run's provenance. Absent when it uses built-in packs only.
      */
     readonly packs?: readonly IrPack[];
 }
 
-/** A workspace pack a strategy uses: name, version and the integrity hash of its files. */
+/**
+ * A declared pack a strategy uses: name, version and, for a pack folder, the integrity hash of its
+ * files (none for a pack shipped with AlphaForge and enabled by name: its code is the engine's, named by engineVersion).
+ */
 export interface IrPack {
     readonly name: string;
     readonly version: string;
-    readonly integrity: string;
+    readonly integrity?: string;
 }
 
 /** A compile error, 1-based position. */

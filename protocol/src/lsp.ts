@@ -48,7 +48,7 @@ export interface DagView {
     readonly dag: CanonicalDag;
     /** DAG node index → source ranges (0-based line/character) of the IR nodes merged into it. */
     readonly ranges: Readonly<Record<number, readonly { readonly start: { line: number; character: number }; readonly end: { line: number; character: number } }[]>>;
-    /** DAG node index → the feature and signal names it came from. */
+    /** DAG node index → the param, feature and signal names it came from. */
     readonly names: Readonly<Record<number, readonly string[]>>;
 }
 
@@ -79,3 +79,39 @@ export interface LspProtocol {
     [LspMethods.dagView]: { params: StrategyRequest & { readonly mode?: 'exact' | 'structural' }; result: Compiled<DagView> };
     [LspMethods.diff]: { params: DiffRequest; result: Compiled<DagDiff> };
 }
+
+/**
+ * Commands the language server executes itself (`workspace/executeCommand`), offered by its code
+ * lenses above each strategy, so any LSP client (Neovim, Helix, Zed, an agent) can run them.
+ * Arguments: one StrategyRequest. Backtest and sweep go to the daemon (found like the editor finds
+ * it: $AF_STATE_DIR or `<folder>/.alphaforge`, or `daemon.url` of the initialization options; the
+ * token from `daemon.token`, $AF_TOKEN or the local admin token file).
+ */
+export const LspCommands = {
+    /** Submit a backtest to the daemon and wait for it (unless `wait: false`): CommandResult with the run. */
+    backtest: 'alphaforge.server.backtest',
+    /** Submit a grid sweep to the daemon, as backtest. */
+    sweep: 'alphaforge.server.sweep',
+    /** Write the canonical DAG as Graphviz DOT to a file: CommandResult with its `uri` and `dot`. */
+    showDag: 'alphaforge.server.showDag',
+    /** The workspace's strategies nearest to this one: CommandResult with `similar`. */
+    findSimilar: 'alphaforge.server.findSimilar',
+} as const;
+
+export interface RunCommandRequest extends StrategyRequest {
+    /** Wait for the run to finish (default true; bounded by waitMs, default 10 minutes). */
+    readonly wait?: boolean;
+    readonly waitMs?: number;
+}
+
+/** What a command returns: a one-line `message` (also shown with window/showMessage) and its data. */
+export type CommandResult =
+    | {
+        readonly ok: true;
+        readonly message: string;
+        readonly run?: { readonly id: string; readonly kind: string; readonly state: string; readonly metrics: Readonly<Record<string, number | string | null>> | null; readonly error: string | null };
+        readonly uri?: string;
+        readonly dot?: string;
+        readonly similar?: SimilarResult;
+    }
+    | { readonly ok: false; readonly message: string; readonly errors?: readonly CompileProblem[] };

@@ -21,7 +21,7 @@
  */
 import * as z from 'zod';
 import { WireNumber } from './numbers.js';
-import { RunResult } from './run-result.js';
+import { LedgerPart, RUN_KINDS, RunResult, Trial } from './run-result.js';
 import { DagDiffSchema } from './dag-diff.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -175,7 +175,7 @@ const DagGraph = {
     /** The document the ranges are in. */
     uri: Str.optional(),
     strategy: Str.optional(),
-    /** DAG node id → the feature and signal names it came from. */
+    /** DAG node id → the param, feature and signal names it came from. */
     names: z.record(z.string().regex(/^\d+$/), list(Str)).optional(),
 };
 /** One version of a comparison: a graph and what it is called (`a.af#Cross`, `SmaCross@2`). */
@@ -234,8 +234,15 @@ export const RunSummary = z.object({
     params: z.record(Str, z.union([z.number(), z.boolean(), z.string(), z.null()])),
     metrics: z.record(Str, WireNumber),
     tags: z.record(Str, Str),
+    /** The run in its team's research ledger (`experiments.search` with `ledger: true`); null: none of its trials are in it. */
+    ledger: LedgerPart.nullable().optional(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
+
+/** One trial of a structure in the research ledger (`experiments.ledger`). */
+export const LedgerTrialView = z.object({
+    position: Int.min(1), runId: Str, trial: Count, kind: z.enum(RUN_KINDS), recordedAt: Str, periodSharpe: WireNumber, observations: Count,
+});
 
 /**
  * What the experiments panel needs from the extension after a window reload: nothing (the page
@@ -254,6 +261,12 @@ export const ExperimentsToWebview = z.discriminatedUnion('type', [
         type: z.literal('comparison'),
         runs: z.array(z.object({ id: Str, curve: z.object({ ts: z.array(z.number()).max(MAX_POINTS), equity: z.array(WireNumber).max(MAX_POINTS) }) })).max(50),
     }),
+    /** Every trial of a sweep the panel asked for (`trials`), best first; `trialCount` ran in all. */
+    z.object({ type: z.literal('trials'), runId: Str, strategy: Str.nullable(), sortBy: Str, trialCount: Count, trials: z.array(Trial).max(MAX_ROWS) }),
+    /** The trials of a structure in the team's research ledger (`ledger`), newest first. */
+    z.object({ type: z.literal('ledger'), structural: Str, total: Count, runs: Count, sharpeVariance: WireNumber, trials: z.array(LedgerTrialView).max(MAX_ROWS) }),
+    /** The host could not answer a `trials` or `ledger` request: why. */
+    z.object({ type: z.literal('detailError'), message: Str }),
     /** Set the filter text (e.g. "runs with this fingerprint" from a report), and the order if given, and search. */
     z.object({ type: z.literal('setFilter'), filter: Str, orderBy: Str.optional() }),
     persist(ExperimentsPanelState),
@@ -270,6 +283,10 @@ export const ExperimentsToHost = z.discriminatedUnion('type', [
     /** The user compares these runs side by side; the host may answer with a `comparison`. */
     z.object({ type: z.literal('compare'), runIds: z.array(Str).min(2).max(50) }),
     z.object({ type: z.literal('openReport'), runId: Str }),
+    /** List every trial of a sweep. */
+    z.object({ type: z.literal('trials'), runId: Str }),
+    /** Show the research ledger of a structure (its trials in the team, newest first). */
+    z.object({ type: z.literal('ledger'), structural: Str }),
 ]);
 export type ExperimentsToHost = z.infer<typeof ExperimentsToHost>;
 

@@ -1,7 +1,8 @@
 /**
  * The language server's services: Langium's LSP defaults, the language's own module (the same
  * one the CLI uses), and the LSP features that need AlphaForge knowledge (hover, completion,
- * inlay hints, signature help, code actions, semantic tokens, formatting, rename, outline, symbol kinds).
+ * inlay hints, signature help, code actions, semantic tokens, formatting, rename, outline, symbol kinds,
+ * code lenses and the commands they run).
  */
 import { inject, type Module } from 'langium';
 import {
@@ -23,6 +24,8 @@ import { AlphaForgeFormatter } from './formatting.js';
 import { AlphaForgeRenameProvider } from './rename.js';
 import { AlphaForgeNodeKindProvider } from './node-kinds.js';
 import { AlphaForgeDocumentSymbolProvider } from './document-symbols.js';
+import { AlphaForgeCodeLensProvider } from './code-lenses.js';
+import { AlphaForgeCommandHandler } from './commands.js';
 
 export type AlphaForgeLspServices = LangiumServices & AlphaForgeAddedServices;
 
@@ -32,11 +35,12 @@ export const AlphaForgeLspModule: Module<AlphaForgeLspServices, PartialLangiumLS
         CompletionProvider: services => new AlphaForgeCompletionProvider(services),
         InlayHintProvider: services => new AlphaForgeInlayHintProvider(services),
         SignatureHelp: services => new AlphaForgeSignatureHelpProvider(services),
-        CodeActionProvider: services => new AlphaForgeCodeActionProvider(services),
+        CodeActionProvider: () => new AlphaForgeCodeActionProvider(),
         SemanticTokenProvider: services => new AlphaForgeSemanticTokenProvider(services),
         Formatter: services => new AlphaForgeFormatter(services),
         RenameProvider: services => new AlphaForgeRenameProvider(services),
         DocumentSymbolProvider: services => new AlphaForgeDocumentSymbolProvider(services),
+        CodeLensProvider: () => new AlphaForgeCodeLensProvider(),
     },
 };
 
@@ -47,6 +51,7 @@ const SharedLspModule: Module<LangiumSharedServices, PartialLangiumSharedService
     lsp: {
         NodeKindProvider: () => new AlphaForgeNodeKindProvider(),
         DocumentUpdateHandler: services => new AlphaForgeDocumentUpdateHandler(services),
+        ExecuteCommandHandler: () => new AlphaForgeCommandHandler(),
     },
 };
 

@@ -2,29 +2,22 @@
  * Quick fixes for diagnostics whose fix is mechanical. Each fix is chosen by the diagnostic's code
  * and built from what the diagnostic carries in `data` (language/src/validation/diagnostic-data.ts:
  * the suggested name, the index, the value, …) and from the AST at its range — never from its
- * message. AF003 (the nearest name in scope), AF007/AF204/AF207 (the suggested key, argument or
- * member) replace the name; AF101 reads the past instead of the future; AF102 switches
- * `fill: this_close` to next_open; AF103 reads the last closed coarse bar (offset=1); AF301–AF303
+ * message. AF003/AF007/AF204/AF207 (the suggested name, key, argument or member) replace the name; AF101 reads the past instead of the future; AF102 switches
+ * `fill: this_close` to next_open; AF103 reads the last closed coarse bar (offset=1); AF210 writes
+ * `highest`/`lowest` for a two-value `max`/`min` of a series and a window; AF211 drops the `%` of a
+ * level compared with a 0–100 oscillator; AF301–AF303
  * delete the unused declaration (with its doc comment); AF401/AF402 move the default into range /
  * onto the grid; AF403 swaps an inverted range; AF602 turns a bare stop distance into a
  * percentage; AF603 (`target -50% long`) offers both readings: drop the minus, or drop it and flip
  * the side.
  */
-import { AstUtils, CstUtils, GrammarUtils, type AstNode, type LangiumDocument, type MaybePromise, type ScopeProvider } from 'langium';
+import { AstUtils, CstUtils, GrammarUtils, type AstNode, type LangiumDocument, type MaybePromise } from 'langium';
 import type { CodeActionProvider } from 'langium/lsp';
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Command, type Diagnostic, type Range, type TextEdit } from 'vscode-languageserver';
 import * as ast from '../../language/src/generated/ast.js';
-import { suggest } from '../../language/src/util/did-you-mean.js';
 import { DiagnosticData, FixData } from '../../language/src/validation/diagnostic-data.js';
-import type { AlphaForgeLspServices } from './alphaforge-lsp-module.js';
 
 export class AlphaForgeCodeActionProvider implements CodeActionProvider {
-    private readonly scopes: ScopeProvider;
-
-    constructor(services: AlphaForgeLspServices) {
-        this.scopes = services.references.ScopeProvider;
-    }
-
     getCodeActions(document: LangiumDocument, params: CodeActionParams): MaybePromise<(Command | CodeAction)[] | undefined> {
         return params.context.diagnostics.flatMap(d => this.fixes(document, d));
     }
@@ -39,9 +32,11 @@ export class AlphaForgeCodeActionProvider implements CodeActionProvider {
         if (fix.success) {
             const data = fix.data;
             switch (data.code) {
-                case 'AF007': case 'AF204': case 'AF207': return replace(`Change to '${data.suggestion}'`, data.suggestion);
+                case 'AF003': case 'AF007': case 'AF204': case 'AF207': return replace(`Change to '${data.suggestion}'`, data.suggestion);
                 case 'AF101': return replace(`Use the past: [${data.lookback}]`, String(data.lookback));
                 case 'AF103': return replace('Read the last closed bar (offset=1)', data.replacement);
+                case 'AF210': return replace(`Use the rolling ${data.replacement.startsWith('highest') ? 'maximum' : 'minimum'}: ${data.replacement}`, data.replacement);
+                case 'AF211': return replace(`Compare with ${data.replacement} (the 0–100 scale)`, data.replacement);
                 case 'AF401': case 'AF402': return replace(`Set the default to ${data.value}`, String(data.value));
                 case 'AF403': {
                     const p = this.nodeAt(document, d.range, ast.isParamDecl);
@@ -53,10 +48,6 @@ export class AlphaForgeCodeActionProvider implements CodeActionProvider {
             }
         }
         switch (codeOf(d)) {
-            case 'AF003': {
-                const name = this.nearestInScope(document, d.range, document.textDocument.getText(d.range));
-                return name ? replace(`Change to '${name}'`, name) : [];
-            }
             case 'AF102': {
                 const fill = this.fillSetting(document, d.range);
                 return fill ? [edit('Fill at the next open (fill: next_open)', [{ range: fill, newText: 'next_open' }])] : [];
@@ -97,18 +88,6 @@ export class AlphaForgeCodeActionProvider implements CodeActionProvider {
             { title: `Go ${side}: target ${before}${middle}${side}`, edits: [dropMinus] },
             { title: `Go ${other}: target ${before}${middle}${other}`, edits: [dropMinus, { range: sideNode.range, newText: other }] },
         ];
-    }
-
-    /** The names in scope at an unresolved reference, nearest to what was written. */
-    private nearestInScope(document: LangiumDocument, range: Range, written: string): string | undefined {
-        const start = document.textDocument.offsetAt(range.start);
-        const error = document.references.find(r => r.error && r.$refNode?.offset === start)?.error;
-        if (!error) return undefined;
-        try {
-            return suggest(written, this.scopes.getScope(error).getAllElements().map(e => e.name));
-        } catch {
-            return undefined;
-        }
     }
 
     /** The value of `fill: this_close` in the strategy of the diagnostic. */

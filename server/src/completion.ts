@@ -1,6 +1,7 @@
 /**
  * Completion: Langium proposes keywords and every name in scope (params, features, signals,
- * defs, builtins); this adds snippets with the required arguments of builtin functions,
+ * defs, builtins); after a dot, the receiver's fields or outputs (member-completion.ts, with `.` a
+ * trigger character); this adds snippets with the required arguments of builtin functions,
  * catalogue docs, setting keys per block, and only the constants that fit a setting
  * (fill modes after `fill:`, schedules after `rebalance:`, weightings after `weight`).
  *
@@ -10,9 +11,10 @@
  * declarations before the cursor, which cannot change the answer, are cut out of the text that is
  * re-parsed (`trimmedPrefix`).
  */
-import { AstUtils, GrammarAST, TextDocument, URI, type AstNode, type AstNodeDescription, type LangiumDocuments, type MaybePromise, type ReferenceInfo, type Stream } from 'langium';
-import { DefaultCompletionProvider, type CompletionAcceptor, type CompletionBacktrackingInformation, type CompletionContext, type CompletionValueItem, type NextFeature } from 'langium/lsp';
-import { CompletionItemKind, InsertTextFormat } from 'vscode-languageserver';
+import { AstUtils, EMPTY_STREAM, GrammarAST, TextDocument, URI, type AstNode, type AstNodeDescription, type LangiumDocument, type LangiumDocuments, type MaybePromise, type ReferenceInfo, type Stream } from 'langium';
+import { DefaultCompletionProvider, type CompletionAcceptor, type CompletionBacktrackingInformation, type CompletionContext, type CompletionProviderOptions, type CompletionValueItem, type NextFeature } from 'langium/lsp';
+import { CompletionItemKind, InsertTextFormat, type CancellationToken, type CompletionList, type CompletionParams } from 'vscode-languageserver';
+import { memberCompletions } from './member-completion.js';
 import * as ast from '../../language/src/generated/ast.js';
 import { SETTINGS, type Section } from '../../language/src/analysis/settings.js';
 import { nestingError } from '../../language/src/parser-guard.js';
@@ -23,11 +25,21 @@ import { describeBuiltin, signatureOf } from './describe.js';
 export class AlphaForgeCompletionProvider extends DefaultCompletionProvider {
     private readonly catalogue: Catalogue;
     private readonly documents: LangiumDocuments;
+    /** Registered with the client at initialize: typing `.` asks for the members (member-completion.ts). */
+    override readonly completionOptions: CompletionProviderOptions = { triggerCharacters: ['.'] };
 
     constructor(services: AlphaForgeLspServices) {
         super(services);
         this.catalogue = services.alphaforge.Catalogue;
         this.documents = services.shared.workspace.LangiumDocuments;
+    }
+
+    override async getCompletion(document: LangiumDocument, params: CompletionParams, cancelToken?: CancellationToken): Promise<CompletionList | undefined> {
+        const members = memberCompletions(document, document.textDocument.offsetAt(params.position), this.catalogue);
+        if (members) return { isIncomplete: false, items: members };
+        // A `.` typed elsewhere (a number, `nyse:BRK.`) is no reason to list every name.
+        if (params.context?.triggerCharacter === '.') return { isIncomplete: false, items: [] };
+        return super.getCompletion(document, params, cancelToken);
     }
 
     /**
@@ -160,7 +172,15 @@ export class AlphaForgeCompletionProvider extends DefaultCompletionProvider {
 
     protected override getReferenceCandidates(refInfo: ReferenceInfo, context: CompletionContext): Stream<AstNodeDescription> {
         const wanted = expectedEnum(context.node);
-        return super.getReferenceCandidates(refInfo, context).filter(d => {
+        let candidates: Stream<AstNodeDescription>;
+        try {
+            candidates = super.getReferenceCandidates(refInfo, context);
+        } catch {
+            // Langium hands the reference of a node its completion parser has not built yet (`flat`'s
+            // assets) to the enclosing one (a rules block), whose type has no such reference: no names then.
+            return EMPTY_STREAM;
+        }
+        return candidates.filter(d => {
             if (d.type !== 'ExternConst') return true;
             const c = this.catalogue.constant(d.name);
             return wanted !== undefined && c?.enumType === wanted;

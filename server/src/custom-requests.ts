@@ -18,7 +18,15 @@ import type { StrategyIr } from '../../protocol/src/ir.js';
 import type { AlphaForgeLspServices } from './alphaforge-lsp-module.js';
 import { dagView } from './dag-view.js';
 
-export function registerCustomRequests(connection: Connection, shared: LangiumSharedServices, services: AlphaForgeLspServices): void {
+/** The handlers the server's commands reuse (commands.ts). */
+export interface CustomRequestHandlers {
+    readonly dagView: (p: StrategyRequest & { mode?: 'exact' | 'structural' }) => Promise<Compiled<DagView>>;
+    readonly similar: (p: SimilarRequest) => Promise<Compiled<SimilarResult>>;
+    /** The text of a workspace document, or undefined. */
+    readonly sourceOf: (uri: string) => Promise<string | undefined>;
+}
+
+export function registerCustomRequests(connection: Connection, shared: LangiumSharedServices, services: AlphaForgeLspServices): CustomRequestHandlers {
     const documents = shared.workspace.LangiumDocuments;
     const builder = shared.workspace.DocumentBuilder;
 
@@ -50,13 +58,14 @@ export function registerCustomRequests(connection: Connection, shared: LangiumSh
         const c = await compile(p);
         return c.ok ? { ok: true, value: canonicalDag(c.value, p.mode ?? 'exact') } : c;
     });
-    connection.onRequest(LspMethods.dagView, async (p: StrategyRequest & { mode?: 'exact' | 'structural' }): Promise<Compiled<DagView>> => {
+    const dagViewOf = async (p: StrategyRequest & { mode?: 'exact' | 'structural' }): Promise<Compiled<DagView>> => {
         const doc = await ready(p.uri);
         const s = strategyOf(doc, p.strategy);
         if (!s) return notFound(doc, p);
         const r = compileStrategy(services, s);
         return r.ir ? { ok: true, value: dagView(s, r.ir, p.mode ?? 'exact') } : { ok: false, errors: r.errors.map(e => ({ line: e.line, column: e.column, code: e.code, message: e.message })) };
-    });
+    };
+    connection.onRequest(LspMethods.dagView, dagViewOf);
     connection.onRequest(LspMethods.diff, async (p: DiffRequest): Promise<Compiled<DagDiff>> => {
         const [a, b] = [await compile(p.from), await compile(p.to)];
         // Which side failed: its errors are prefixed with its URI.
@@ -71,7 +80,7 @@ export function registerCustomRequests(connection: Connection, shared: LangiumSh
         return c.ok ? { ok: true, value: fp(c.value) } : c;
     });
     const similarity = new WorkspaceSimilarity(connection, shared, services);
-    connection.onRequest(LspMethods.similar, async (p: SimilarRequest): Promise<Compiled<SimilarResult>> => {
+    const similar = async (p: SimilarRequest): Promise<Compiled<SimilarResult>> => {
         const doc = await ready(p.uri);
         if (doc) {
             const syntax = syntaxErrors(doc);
@@ -85,7 +94,8 @@ export function registerCustomRequests(connection: Connection, shared: LangiumSh
         const { matches, info } = await similarity.find(p.uri, r.point, k);
         const file = URI.parse(p.uri);
         return { ok: true, value: { query: { strategy: r.point.strategy, fingerprints: r.point.fingerprints, ...(file.scheme === 'file' ? { file: file.fsPath } : {}) }, tried: null, matches, indexes: [info] } };
-    });
+    };
+    connection.onRequest(LspMethods.similar, similar);
     connection.onRequest(LspMethods.strategies, async (p: { uri: string }) => {
         const doc = await ready(p.uri);
         const model = doc?.parseResult.value as ast.Model | undefined;
@@ -93,4 +103,5 @@ export function registerCustomRequests(connection: Connection, shared: LangiumSh
             name: s.name, line: s.$cstNode?.range.start.line ?? 0, warmup: services.alphaforge.Analyzer.analyze(s).warmup.bars,
         }));
     });
+    return { dagView: dagViewOf, similar, sourceOf: async uri => (await ready(uri))?.textDocument.getText() };
 }

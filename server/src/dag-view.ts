@@ -1,7 +1,7 @@
 /**
  * The DAG panel's view of a strategy: the canonical DAG, and for each of its nodes the source
  * ranges that produced it (declarations of params, features and signals, constraints, rule
- * conditions, risk and execution settings) and the feature/signal names it carries. Names and
+ * conditions, risk and execution settings) and the param, feature and signal names it carries. Names and
  * ranges come from the AST; the DAG erases them, `canonicalize` says where each IR node went.
  */
 import type { AstNode } from 'langium';
@@ -31,7 +31,7 @@ export function dagView(strategy: ast.Strategy, ir: StrategyIr, mode: DagMode = 
     };
     const members = strategy.members ?? [];
     for (const m of members) {
-        if (ast.isParamDecl(m)) add(ir.params.find(p => p.name === m.name)?.node, m);
+        if (ast.isParamDecl(m)) add(ir.params.find(p => p.name === m.name)?.node, m, m.name);
         else if (ast.isFeatureDecl(m)) add(ir.features[m.name], m, m.name);
         else if (ast.isSignalDecl(m)) add(ir.signals[m.name], m, m.name);
     }

@@ -9,10 +9,14 @@ import { NodeFileSystem } from 'langium/node';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node.js';
 import { createAlphaForgeLspServices } from './alphaforge-lsp-module.js';
 import { registerCustomRequests } from './custom-requests.js';
+import type { AlphaForgeCommandHandler } from './commands.js';
+import { DaemonLink } from './daemon-link.js';
 
 const connection = createConnection(ProposedFeatures.all);
 const { shared, AlphaForge } = createAlphaForgeLspServices({ connection, ...NodeFileSystem });
-registerCustomRequests(connection, shared, AlphaForge);
+const requests = registerCustomRequests(connection, shared, AlphaForge);
+// The code lenses' commands (commands.ts) reuse the custom requests and reach the daemon for runs.
+(shared.lsp.ExecuteCommandHandler as AlphaForgeCommandHandler).attach({ connection, daemon: new DaemonLink(shared), ...requests });
 
 // Published diagnostics name the version of the text they were computed from (LSP's
 // `PublishDiagnosticsParams.version`), so a client can drop stale ones. The text document object

@@ -1,9 +1,12 @@
 /**
  * The workspace's packs in the language server: the packs its configuration (`alphaforge.json` of
- * the first workspace folder) declares, each folder read and checked like the runtime does
- * (declaration, version range, integrity hash, manifest; language/src/catalogue/pack-folder.ts),
- * and their manifests added to the catalogue — so completion, hover, signature help and validation
- * know their functions. Manifests are data: the server never imports a pack's code.
+ * the first workspace folder) declares — packs shipped with AlphaForge enabled by name and range
+ * (language/src/catalogue/bundled-packs.ts), and pack folders, each read and checked like the
+ * runtime does (declaration, version range, integrity hash, manifest;
+ * language/src/catalogue/pack-folder.ts) — added to the catalogue, so completion, hover, signature
+ * help and validation know their functions. The shipped packs that are not enabled stay known: a
+ * name of theirs gets a diagnostic naming the pack to add. Manifests are data: the server never
+ * imports a pack's code.
  *
  * When the configuration or a declared pack's files change (watched files), the packs are read
  * again, the builtin library is regenerated and every document is relinked and revalidated. A pack
@@ -21,7 +24,9 @@ import type { AlphaForgeServices } from '../../language/src/alphaforge-module.js
 import { BUILTIN_URI } from '../../language/src/catalogue/catalogue.js';
 import { corePack } from '../../language/src/catalogue/core-pack.js';
 import { cataloguePacksOf, type ManifestSource } from '../../language/src/catalogue/manifest-packs.js';
-import { PackDeclarationSchema, readDeclaredFolder, type PackFolderReader } from '../../language/src/catalogue/pack-folder.js';
+import { enabledShippedCataloguePacks } from '../../language/src/catalogue/bundled-packs.js';
+import { isFolderDeclaration, PackDeclarationSchema, readDeclaredFolder, type PackFolderReader } from '../../language/src/catalogue/pack-folder.js';
+import type { CapabilityPack } from '../../language/src/catalogue/pack-types.js';
 import { PackError } from '../../language/src/catalogue/pack-manifest.js';
 
 const CONFIG_FILE = 'alphaforge.json';
@@ -60,6 +65,7 @@ export class ServerPacks {
         const file = this.configFile();
         const sources: ManifestSource[] = [];
         const problems: PackError[] = [];
+        let shipped: CapabilityPack[] = [];
         this.packFolders = [];
         if (file && existsSync(file)) {
             try {
@@ -68,7 +74,11 @@ export class ServerPacks {
                     const i = parsed.error.issues[0]!;
                     problems.push(new PackError('(config)', `${i.path.join('.')}: ${i.message}; fix the workspace's packs (af pack add writes them).`));
                 } else {
-                    for (const d of parsed.data.packs ?? []) {
+                    const declared = parsed.data.packs ?? [];
+                    const enabled = enabledShippedCataloguePacks(declared.filter(d => !isFolderDeclaration(d)));
+                    shipped = enabled.packs;
+                    problems.push(...enabled.problems);
+                    for (const d of declared.filter(isFolderDeclaration)) {
                         const path = resolve(dirname(file), d.path);
                         this.packFolders.push(path);
                         try {
@@ -85,8 +95,9 @@ export class ServerPacks {
                 problems.push(new PackError('(config)', `${CONFIG_FILE} is not valid JSON: ${e.message}; fix it (docs/config.md).`));
             }
         }
-        const checked = cataloguePacksOf(sources, [corePack]);
-        this.language.alphaforge.Catalogue.setWorkspacePacks(checked.packs);
+        // Shipped packs first, as the runtime's registry loads them: a folder that clashes with one is refused.
+        const checked = cataloguePacksOf(sources, [corePack, ...shipped]);
+        this.language.alphaforge.Catalogue.setWorkspacePacks([...shipped, ...checked.packs]);
         if (file) {
             this.shared.lsp.Connection?.sendDiagnostics({
                 uri: URI.file(file).toString(),

@@ -51,12 +51,15 @@ export class LspClient {
         this.conn.listen();
     }
 
-    /** Spawns the server and initializes it with `workspace` (default: examples/) as the one folder. */
-    static async start(workspace = examplesDir): Promise<LspClient> {
-        const child = spawn(process.execPath, [serverMain, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    /**
+     * Spawns the server and initializes it with `workspace` (default: examples/) as the one folder;
+     * `env` is added to the server's environment, `initializationOptions` sent as they are.
+     */
+    static async start(workspace = examplesDir, o: { env?: NodeJS.ProcessEnv; initializationOptions?: unknown } = {}): Promise<LspClient> {
+        const child = spawn(process.execPath, [serverMain, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'], ...(o.env ? { env: { ...process.env, ...o.env } } : {}) });
         const client = new LspClient(child);
         client.initializeResult = await client.request<InitializeResult>('initialize', {
-            processId: process.pid, rootUri: fileUri(workspace),
+            processId: process.pid, rootUri: fileUri(workspace), initializationOptions: o.initializationOptions,
             workspaceFolders: [{ uri: fileUri(workspace), name: 'workspace' }],
             capabilities: {
                 textDocument: {

@@ -88,6 +88,11 @@ describe('quick fixes', () => {
         { code: 'AF402', text: bad('AF402-parameter-default-off-the-step-grid.af'), title: /20/, fixed: t => t.includes('param n: int = 20 in 10..50') },
         { code: 'AF403', text: inline('when close > sma(close, n) => target 100% long', '  param n: int = 20 in 50..10 step 10\n'), title: /Swap/, fixed: t => t.includes('in 10..50 step 10') },
         { code: 'AF602', text: bad('AF602-ambiguous-stop-distance.af'), title: /2%/, fixed: t => t.includes('stop_loss: 2%') },
+        { code: 'AF003', text: inline('when Close > sma(close, 20) => target 100% long'), title: /Change to 'close'/, fixed: t => t.includes('when close > sma') },
+        { code: 'AF003', text: inline('when roc(close, 1) > returns(close, 1) => target 100% long'), title: /Change to 'roc'/, fixed: t => t.includes('> roc(close, 1)') },
+        { code: 'AF210', text: inline('when close > max(high, n)[1] => target 100% long', '  param n: int = 20 in 10..50 step 10\n'), title: /highest\(high, n\)/, fixed: t => t.includes('close > highest(high, n)[1]') },
+        { code: 'AF210', text: inline('when close < min(14, low) => flat\n    when close > open => target 100% long'), title: /lowest\(low, 14\)/, fixed: t => t.includes('close < lowest(low, 14)') },
+        { code: 'AF211', text: inline('when rsi(close, 14) < 30% => target 100% long'), title: /Compare with 30/, fixed: t => t.includes('rsi(close, 14) < 30 =>') },
     ];
 
     for (const c of cases) {

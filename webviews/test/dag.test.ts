@@ -32,11 +32,19 @@ describe.runIf(browserTestsEnabled())('DAG panel', () => {
             await p.send(msg);
             const page = p.page;
             await page.waitForSelector('svg.dag .node');
-            // One SVG node per DAG node, with the DAG's ids.
+            // One SVG node per DAG node, with the DAG's ids, but the constants only settings use: those are
+            // listed inside their section's box (computed here from the DAG: const/enum, no other user).
+            const users = new Set<number>([...dag.nodes.flatMap(n => n.inputs), ...dag.constraints, ...dag.rules.flatMap(r => [r.condition,
+                ...r.actions.flatMap(a => (a.kind === 'target' ? a.targets.map(t => t.size) : a.kind === 'order' ? [a.size, a.price, a.expire] : []))]).filter((x): x is number => x !== null)]);
+            const settingNodes = [...Object.values(dag.risk), ...Object.values(dag.execution)].flatMap(v => [v.value, v.action]).filter((x): x is number => x !== null);
+            const folded = new Set(settingNodes.filter(id => !users.has(id) && ['const', 'enum'].includes(dag.nodes[id]!.op)));
+            expect(folded.size).toBeGreaterThan(0);
             const ids = await page.$$eval('svg.dag g.node', gs => gs.map(g => Number(g.getAttribute('data-node-id'))).sort((a, b) => a - b));
-            expect(ids).toEqual(dag.nodes.map(n => n.id));
-            // One box per rule, setting and constraint.
-            const sinks = dag.rules.length + Object.keys(dag.risk).length + Object.keys(dag.execution).length + dag.constraints.length;
+            expect(ids).toEqual(dag.nodes.map(n => n.id).filter(id => !folded.has(id)));
+            // One box per rule and constraint, one per settings section (risk, execution) listing its settings.
+            const sinks = dag.rules.length + (Object.keys(dag.risk).length ? 1 : 0) + (Object.keys(dag.execution).length ? 1 : 0) + dag.constraints.length;
+            const riskLines = await page.$$eval('svg.dag g.sink', gs => gs.filter(g => g.querySelector('text.label')?.textContent === 'risk').flatMap(g => Array.from(g.querySelectorAll('text.setting'), t => t.textContent ?? '')));
+            expect(riskLines.map(l => l.split(' ')[0])).toEqual(expect.arrayContaining(Object.keys(dag.risk)));
             expect(await page.locator('svg.dag g.sink').count()).toBe(sinks);
             // An edge per input, plus the edges into the sinks; every edge has a drawn path.
             const inputs = dag.nodes.reduce((s, n) => s + n.inputs.length, 0);
@@ -87,6 +95,49 @@ describe.runIf(browserTestsEnabled())('DAG panel', () => {
         }
     });
 
+    it('is legible at its default size: fitted on open and resize, readable text, params and inputs by name; at half width', async () => {
+        const msg = dagMessage(example);
+        const { dag } = msg;
+        const p = await openPanel(browser, served, { panel: 'dag', theme: 'light', width: 1000, height: 700 });
+        try {
+            await p.send(msg);
+            const page = p.page;
+            await page.waitForSelector('svg.dag .node');
+            const sinkCount = dag.rules.length + dag.constraints.length + (Object.keys(dag.risk).length ? 1 : 0) + (Object.keys(dag.execution).length ? 1 : 0);
+            expect(await page.textContent('#dag-summary')).toContain(`${dag.nodes.length} nodes, ${sinkCount} rules and settings`);
+            // Params by their names, never "param #0".
+            const labels = await page.$$eval('svg.dag g.node text.label', ts => ts.map(t => t.textContent ?? ''));
+            expect(labels.some(l => l.startsWith('param #'))).toBe(false);
+            const params = example.ir.params.map(x => x.name);
+            for (const name of params) expect(labels.some(l => l.startsWith(`${name} = `))).toBe(true);
+            // Text at least 9 px on screen, and the graph no wider than the panel unless it scrolls (never cropped).
+            const smallest = async (): Promise<number> => Math.min(...await page.$$eval('svg.dag text.label', ts => ts.map(t => t.getBoundingClientRect().height)));
+            const fits = (): Promise<boolean> => page.$eval('.dag-canvas', c => c.scrollWidth <= c.clientWidth + 1 || getComputedStyle(c).overflowX === 'auto');
+            expect(await smallest()).toBeGreaterThanOrEqual(9);
+            expect(await fits()).toBe(true);
+            const widthAt = (): Promise<number> => page.$eval('svg.dag', el => el.getBoundingClientRect().width);
+            const wide = await widthAt();
+            await screenshot(p, 'dag-default-size');
+            // Half width: fitted again (narrower), still readable.
+            await page.setViewportSize({ width: 500, height: 700 });
+            await page.waitForFunction(w => document.querySelector('svg.dag')!.getBoundingClientRect().width < w - 20, wide);
+            expect(await smallest()).toBeGreaterThanOrEqual(9);
+            expect(await fits()).toBe(true);
+            await screenshot(p, 'dag-half-width');
+            // A node's inputs by name in the details: the signal `enter` reads the features it compares.
+            const enter = Number(Object.entries(msg.names!).find(([, ns]) => ns.includes('enter'))![0]);
+            await page.click(`svg.dag g.node[data-node-id="${enter}"]`);
+            const details = await page.textContent('#dag-details') ?? '';
+            const named = dag.nodes[enter]!.inputs.filter(i => msg.names?.[String(i)]?.length);
+            expect(named.length).toBeGreaterThan(0);
+            for (const i of named) expect(details).toContain(`${msg.names![String(i)]![0]} (#${i})`);
+            expect(details).not.toMatch(/inputs#\d/);
+            expect(p.problems).toEqual([]);
+        } finally {
+            await p.close();
+        }
+    });
+
     it('updates as the file changes and keeps the last graph through compile errors', async () => {
         const p = await openPanel(browser, served, { panel: 'dag', theme: 'dark' });
         try {
@@ -98,7 +149,12 @@ describe.runIf(browserTestsEnabled())('DAG panel', () => {
             const next = dagMessage(edited);
             await p.send(next);
             await page.waitForFunction(() => document.body.dataset['dagSeq'] === '2');
-            expect(await page.locator('svg.dag g.node').count()).toBe(next.dag.nodes.length);
+            // Every node of the new DAG is drawn (the settings' constants inside the risk box).
+            const d = next.dag;
+            const inRules = new Set(d.rules.flatMap(r => [r.condition, ...r.actions.flatMap(a => (a.kind === 'target' ? a.targets.map(t => t.size) : a.kind === 'order' ? [a.size, a.price, a.expire] : []))]));
+            const settingConsts = new Set([...Object.values(d.risk), ...Object.values(d.execution)].flatMap(v => [v.value, v.action])
+                .filter((id): id is number => id !== null && ['const', 'enum'].includes(d.nodes[id]!.op) && !inRules.has(id) && !d.nodes.some(n => n.inputs.includes(id))));
+            expect(await page.locator('svg.dag g.node').count()).toBe(d.nodes.length - settingConsts.size);
             const labels = await page.$$eval('svg.dag g.node text.label', ts => ts.map(t => t.textContent));
             expect(labels).toContain('ema()');
             expect(labels.filter(l => l === 'sma()')).toHaveLength(1);
@@ -106,7 +162,9 @@ describe.runIf(browserTestsEnabled())('DAG panel', () => {
             await p.send({ type: 'compileErrors', uri: 'file:///edited/sma-cross.af', errors: [{ line: 14, column: 20, code: 'AF101', message: "unknown function 'emma'" }] });
             await page.waitForSelector('#dag-errors:not(.hidden)');
             expect(await page.textContent('#dag-errors')).toContain("14:20 AF101 unknown function 'emma'");
-            expect(await page.locator('svg.dag g.node').count()).toBe(next.dag.nodes.length);
+            const drawn = await page.locator('svg.dag g.node').count(); // the DAG's nodes but the settings' constants
+            expect(drawn).toBeGreaterThan(0);
+            expect(drawn).toBeLessThanOrEqual(next.dag.nodes.length);
             expect(await page.getAttribute('.dag-canvas', 'class')).toContain('stale');
 
             // A DAG whose inputs point forward is refused by the schema; the graph stays.
@@ -116,7 +174,7 @@ describe.runIf(browserTestsEnabled())('DAG panel', () => {
             await page.waitForTimeout(50);
             expect(p.problems).toHaveLength(1);
             expect(p.problems[0]).toMatch(/ignored a message from the host: invalid 'dag' message: dag\.nodes\.0\.inputs/);
-            expect(await page.locator('svg.dag g.node').count()).toBe(next.dag.nodes.length);
+            expect(await page.locator('svg.dag g.node').count()).toBe(drawn);
         } finally {
             await p.close();
         }

@@ -18,6 +18,9 @@ import type { DataStore } from '../../runtime/src/store/store.js';
 import { FilterError } from '../../runtime/src/experiments/errors.js';
 import { ExperimentStore, type RunSummary as StoreRunSummary } from '../../runtime/src/experiments/store.js';
 import { insertRun, openStore } from '../../runtime/test/experiments/helpers.js';
+import { insertLedgerTrials, ledgerFigures, structureTrials } from '../../runtime/src/experiments/ledger.js';
+import { fromWire, toWire } from '../../protocol/src/numbers.js';
+import { realGridSweep } from './support/fixtures.js';
 import { ExperimentsToHost, parseMessage, type RunSummary } from '../../protocol/src/webview.js';
 import { runSummaryToWire } from '../../protocol/src/wire.js';
 import { decimateSeries } from '../../protocol/src/run-result.js';
@@ -35,6 +38,8 @@ describe.runIf(browserTestsEnabled())('experiments panel', () => {
     let dist: string, served: Served, browser: Browser, db: DataStore, store: ExperimentStore;
     const curves = new Map<string, Curve>();
     const GRID = [[10, 100], [20, 100], [30, 100], [10, 150], [20, 150], [30, 150]] as const;
+    const own = new Map<string, { periodSharpe: number; skew: number; kurtosis: number; bars: number }>();
+    let structural = '';
 
     beforeAll(async () => {
         dist = buildBundles();
@@ -55,6 +60,10 @@ describe.runIf(browserTestsEnabled())('experiments panel', () => {
                 exact: p.exactFingerprint, structural: p.structuralFingerprint, snapshot: p.dataSnapshot, engine: p.engineVersion, seed: p.seed,
             });
             await store.recordResult(id, { params: { fast, slow }, metrics: { ...metrics }, tags: { style: 'trend' } });
+            // Each run one trial of the structure in team alpha's research ledger, in this order.
+            await insertLedgerTrials(db, [{ runId: id, team: 'alpha', kind: 'backtest', structural: p.structuralFingerprint, at: 1000 * (i + 1), trials: [{ periodSharpe: metrics.periodSharpe, skew: metrics.skew, kurtosis: metrics.kurtosis, bars: metrics.bars }] }]);
+            own.set(id, { periodSharpe: metrics.periodSharpe, skew: metrics.skew, kurtosis: metrics.kurtosis, bars: metrics.bars });
+            structural = p.structuralFingerprint;
             const c = decimateSeries(seriesOf(data.ts, result.equity, result.exposure, capitalOf(ir)), 400);
             curves.set(id, { ts: c.ts, equity: c.equity as number[] });
         }
@@ -186,4 +195,108 @@ describe.runIf(browserTestsEnabled())('experiments panel', () => {
             await p.close();
         }
     });
+
+    it('ledger columns from a store seeded with known trials, a structure\'s ledger, and every trial of a sweep; at half width', async () => {
+        const sweep = await realGridSweep();
+        // The extension's side with the research ledger: the store's rows with each run's figures (as the daemon's
+        // experiments.search {ledger: true}), plus one sweep row; a sweep's trials; a structure's ledger.
+        const sweepRow: RunSummary = {
+            id: 'sweep-01', kind: 'sweep', state: 'completed', strategy: 'SmaCross', params: { ...sweep.result.params }, metrics: { ...sweep.result.metrics }, tags: {},
+            fingerprints: { exact: null, structural: null }, created: '2024-04-01T09:00:00Z',
+        };
+        const ledgerHost = async (raw: { type: string }, panel: PanelPage): Promise<void> => {
+            const m = parseMessage(ExperimentsToHost, raw);
+            if (!m.ok) throw new Error(m.error);
+            const x = m.message;
+            if (x.type === 'search') {
+                const found = await store.search({ filter: x.filter, orderBy: x.orderBy, limit: x.limit, offset: x.offset });
+                const runs = [];
+                for (const r of found.runs) runs.push({ ...runSummaryToWire(r), ledger: await ledgerFigures(db, { team: 'alpha', runId: r.id, own: own.get(r.id)!, family: [] }) });
+                await panel.send({ type: 'results', runs: [...runs, sweepRow], total: found.total + 1, filter: x.filter, orderBy: x.orderBy });
+            } else if (x.type === 'trials') {
+                await panel.send({ type: 'trials', runId: x.runId, strategy: 'SmaCross', sortBy: 'sharpe', trialCount: sweep.result.sweep!.trialCount, trials: sweep.result.sweep!.trials });
+            } else if (x.type === 'ledger') {
+                const r = await structureTrials(db, { team: 'alpha', structural: x.structural, limit: 1000, offset: 0 });
+                await panel.send({ type: 'ledger', structural: x.structural, total: r.total, runs: r.runs, sharpeVariance: toWire(r.sharpeVariance),
+                    trials: r.trials.map(t => ({ ...t, recordedAt: new Date(t.recordedAt).toISOString(), periodSharpe: toWire(t.periodSharpe) })) });
+            }
+        };
+        const p = await openPanel(browser, served, { panel: 'experiments', theme: 'light', onPost: ledgerHost, width: 600, height: 1000 });
+        try {
+            const { page } = p;
+            await page.waitForSelector('#runs td[data-key="ledger.trial"]');
+            const cell = (id: string, key: string): Promise<string | null> => page.textContent(`#runs tr[data-run-id="${id}"] td[data-key="${key}"]`);
+            // Expected figures computed here, from the trials seeded: run i is trial i + 1 of the structure, its family
+            // only itself, its Sharpe deflated with the i + 1 trials up to it (Bailey & López de Prado).
+            const ids = GRID.map((_, i) => `run-${String(i + 1).padStart(2, '0')}`);
+            for (const [i, id] of ids.entries()) {
+                expect(await cell(id, 'ledger.trial')).toBe(String(i + 1));
+                expect(await cell(id, 'ledger.family')).toBe(String(i + 1));
+                const sharpes = ids.slice(0, i + 1).map(r => own.get(r)!.periodSharpe);
+                expect(await cell(id, 'ledger.dsr')).toBe(independentDsr(own.get(id)!, sharpes).toFixed(2));
+            }
+            expect(await cell('sweep-01', 'ledger.trial')).toBe('–');
+            // Sorted in the page: the store is never asked to order by a ledger figure.
+            let sent = p.posted.length;
+            await page.click('#runs th[data-key="ledger.dsr"] button');
+            const asked = await p.waitForPost(m => m.type === 'search', sent);
+            expect(asked['orderBy']).toBe('attributes.created desc');
+            await page.waitForFunction(() => document.querySelector('#runs th[data-key="ledger.dsr"]')?.getAttribute('aria-sort') === 'descending');
+            const dsrs = (await page.$$eval('#runs tbody td[data-key="ledger.dsr"]', tds => tds.map(td => td.textContent ?? ''))).filter(t => t !== '–').map(Number);
+            expect(dsrs).toEqual([...dsrs].sort((a, b) => b - a));
+
+            // A structure's ledger: every trial, newest first, numbered in recording order.
+            sent = p.posted.length;
+            await page.click('#runs tr[data-run-id="run-03"] .show-ledger');
+            expect(await p.waitForPost(m => m.type === 'ledger', sent)).toEqual({ type: 'ledger', structural });
+            await page.waitForSelector('#ledger-table tbody tr');
+            expect(await page.$$eval('#ledger-table tbody tr', trs => trs.map(tr => tr.children[0]?.textContent))).toEqual(['6', '5', '4', '3', '2', '1']);
+            expect(await page.$$eval('#ledger-table tbody tr', trs => trs.map(tr => tr.getAttribute('data-run-id')))).toEqual([...ids].reverse());
+            expect(await page.textContent('#ledger-count')).toContain('6 trials in 6 runs');
+            await screenshot(p, 'experiments-ledger-half-width');
+
+            // Every trial of a sweep, not only its best.
+            sent = p.posted.length;
+            await page.click('#runs tr[data-run-id="sweep-01"] .show-trials');
+            expect(await p.waitForPost(m => m.type === 'trials', sent)).toEqual({ type: 'trials', runId: 'sweep-01' });
+            await page.waitForSelector('#trials-table tbody tr');
+            const trials = sweep.result.sweep!.trials;
+            expect(await page.locator('#trials-table tbody tr').count()).toBe(trials.length);
+            expect(await page.textContent('#trials-count')).toContain(`${sweep.result.sweep!.trialCount} trials, best first by sharpe`);
+            const sharpeCol = 1 + Object.keys(trials[0]!.params).length;
+            expect(await page.$$eval('#trials-table tbody tr', (trs, i) => trs.map(tr => tr.children[i]?.textContent ?? ''), sharpeCol))
+                .toEqual(trials.map(t => fromWire(t.metrics.sharpe).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })));
+            await screenshot(p, 'experiments-trials-half-width');
+            await p.setTheme('dark');
+            await page.setViewportSize({ width: 1200, height: 1000 });
+            await page.click('#runs tr[data-run-id="run-03"] .show-ledger');
+            await page.waitForSelector('#ledger-table');
+            await screenshot(p, 'experiments-ledger-dark');
+            for (const m of p.posted) expect(parseMessage(ExperimentsToHost, m).ok).toBe(true);
+            expect(p.problems).toEqual([]);
+        } finally {
+            await p.close();
+        }
+    }, 60_000);
 });
+
+/** Φ by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7), Φ⁻¹ by bisection on it: written here, not the engine's. */
+function phi(x: number): number {
+    const z = Math.abs(x) / Math.SQRT2, t = 1 / (1 + 0.3275911 * z);
+    const erf = 1 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-z * z);
+    return x >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
+}
+function phiInv(p: number): number {
+    let lo = -10, hi = 10;
+    for (let i = 0; i < 100; i++) { const mid = (lo + hi) / 2; if (phi(mid) < p) lo = mid; else hi = mid; }
+    return (lo + hi) / 2;
+}
+/** The deflated Sharpe ratio of `o` among trials with these per-bar Sharpe ratios (Bailey & López de Prado 2014). */
+function independentDsr(o: { periodSharpe: number; skew: number; kurtosis: number; bars: number }, sharpes: number[]): number {
+    const n = sharpes.length, g = 0.5772156649015329;
+    const mean = sharpes.reduce((a, b) => a + b, 0) / n;
+    const v = n < 2 ? 0 : sharpes.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1);
+    const e = n < 2 ? 0 : Math.sqrt(v) * ((1 - g) * phiInv(1 - 1 / n) + g * phiInv(1 - 1 / (n * Math.E)));
+    const sr = o.periodSharpe;
+    return phi(((sr - e) * Math.sqrt(o.bars - 1)) / Math.sqrt(1 - o.skew * sr + ((o.kurtosis - 1) / 4) * sr * sr));
+}

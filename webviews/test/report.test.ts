@@ -220,7 +220,9 @@ describe.runIf(browserTestsEnabled())('report panel', () => {
             await p.send(await realSweep());
             await p.page.waitForFunction(() => document.querySelector('#equity')?.textContent?.includes('No equity curve'));
             expect(await p.page.locator('#equity canvas').count()).toBe(0);
-            expect(await p.page.textContent('#trades-h')).toBe('Trades (0)');
+            // A sweep keeps no trades: the section says so rather than "no trades".
+            expect(await p.page.textContent('#trades-h')).toBe('Trades');
+            expect(await p.page.textContent('#trades-listed')).toContain('A sweep keeps no single run\'s trades');
             expect(p.problems).toEqual([]);
         } finally {
             await p.close();
@@ -253,6 +255,7 @@ describe.runIf(browserTestsEnabled())('report panel', () => {
     it('a grid sweep: its heatmap over the two params, the chosen trial outlined, parallel coordinates, its best trials; at half width', async () => {
         const m = await realGridSweep();
         const g = m.result.tearsheet!.sweep!;
+        const trials0 = m.result.sweep!.trials;
         const p = await openPanel(browser, served, { panel: 'report', theme: 'dark', width: 600 });
         try {
             await p.send(m);
@@ -267,7 +270,28 @@ describe.runIf(browserTestsEnabled())('report panel', () => {
             expect(await chosen.getAttribute('data-x')).toBe(String(m.result.params.fast));
             expect(await chosen.getAttribute('data-y')).toBe(String(m.result.params.slow));
             expect(await chosen.textContent()).toBe(two(m.result.sweep!.trials[0]!.metrics.sharpe));
-            expect(await p.page.locator('#sweep-trials tbody tr').count()).toBe(Math.min(50, m.result.sweep!.trials.length));
+            const trialRows = Math.min(50, m.result.sweep!.trials.length);
+            expect(await p.page.locator('#sweep-trials tbody tr').count()).toBe(trialRows);
+            // The chosen trial (the result's params) is the one row marked, ranked first.
+            expect(await p.page.locator('#sweep-trials tr.chosen').count()).toBe(1);
+            expect(await p.page.getAttribute('#sweep-trials tr.chosen', 'data-rank')).toBe('1');
+            // Sortable: max drawdown sorts best (lowest) first, then the other way; the rows follow the trials' own values.
+            const ddCol = 1 + Object.keys(m.result.params).length + 2; // #, the params, sharpe, total return, then max drawdown
+            const dd = (): Promise<string[]> => p.page.$$eval('#sweep-trials tbody tr', (trs, i) => trs.map(tr => tr.children[i]?.textContent ?? ''), ddCol);
+            const byDd = trials0.map((t, i) => ({ v: fromWire(t.metrics.maxDrawdown), i })).sort((a, b) => a.v - b.v || a.i - b.i);
+            await p.page.click('#sweep-trials th[data-key="maxDrawdown"] button');
+            expect(await p.page.getAttribute('#sweep-trials th[data-key="maxDrawdown"]', 'aria-sort')).toBe('ascending');
+            expect(await dd()).toEqual(byDd.slice(0, trialRows).map(x => formatMetric('maxDrawdown', trials0[x.i]!.metrics.maxDrawdown)));
+            await p.page.click('#sweep-trials th[data-key="maxDrawdown"] button');
+            expect(await p.page.getAttribute('#sweep-trials th[data-key="maxDrawdown"]', 'aria-sort')).toBe('descending');
+            const desc = trials0.map((t, i) => ({ v: fromWire(t.metrics.maxDrawdown), i })).sort((a, b) => b.v - a.v || a.i - b.i);
+            expect(await dd()).toEqual(desc.slice(0, trialRows).map(x => formatMetric('maxDrawdown', trials0[x.i]!.metrics.maxDrawdown)));
+            // Every trial is listed on demand.
+            if (trials0.length > trialRows) {
+                while (await p.page.isVisible('#more-trials')) await p.page.click('#more-trials');
+                expect(await p.page.locator('#sweep-trials tbody tr').count()).toBe(trials0.length);
+            }
+            await p.page.click('#sweep-trials th[data-key="rank"] button');
             // Parallel coordinates: an axis per varying param and the metric; a line per trial, the chosen one on top.
             const trials = m.result.sweep!.trials;
             expect(await p.page.locator('#sweep-parallel .pc-axis').count()).toBe(3);
@@ -283,6 +307,9 @@ describe.runIf(browserTestsEnabled())('report panel', () => {
             const wide = await p.page.evaluate(() => Array.from(document.querySelectorAll('body *')).filter(e => !e.closest('.scroll-x, .scroll') && e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).slice(0, 5).map(e => `${e.tagName}#${e.id}.${e.className}`));
             expect(overflow, wide.join(' ')).toBeLessThanOrEqual(0);
             await screenshot(p, 'report-sweep-half-width');
+            await p.setTheme('light');
+            await p.page.setViewportSize({ width: 1200, height: 900 });
+            await screenshot(p, 'report-sweep-light');
             expect(p.problems).toEqual([]);
         } finally {
             await p.close();
@@ -303,7 +330,22 @@ describe.runIf(browserTestsEnabled())('report panel', () => {
             expect(rows.map(r => r[5])).toEqual(wf.windows.map(w => formatMetric('sharpe', w.outOfSampleMetrics.sharpe)));
             expect(rows.map(r => r[3])).toEqual(wf.windows.map(w => Object.entries(w.params).map(([k, v]) => `${k}=${String(v)}`).join(', ')));
             expect(await p.page.locator('#monthly tbody tr').count()).toBe(m.result.tearsheet!.yearly.length);
+            // The header gives the stitched out-of-sample period and its bars (what the figures are of), not the data's alone;
+            // params that change per window are not shown as one set.
+            const first = wf.windows[0]!.outOfSample, last = wf.windows[wf.windows.length - 1]!.outOfSample;
+            const day = (t: number): string => new Date(t).toISOString().slice(0, 10);
+            const header = await p.page.textContent('#run-summary') ?? '';
+            expect(header).toContain(`out of sample ${day(first.from)} → ${day(last.to)}, ${fromWire(m.result.metrics.bars).toLocaleString('en-US')} bars`);
+            expect(fromWire(m.result.metrics.bars)).toBe(wf.windows.reduce((n, w) => n + w.outOfSample.bars, 0));
+            if (new Set(wf.windows.map(w => JSON.stringify(w.params))).size > 1) expect(header).toContain('params: per window');
+            // The metrics' trade count is the trades table's; exposure is a number.
+            expect(await p.page.textContent('#trades-h')).toBe(`Trades (${fromWire(m.result.metrics.tradeCount)})`);
+            expect(m.result.trades.length).toBe(fromWire(m.result.metrics.tradeCount));
+            expect(await p.page.textContent('#metrics')).not.toContain('NaN');
             await screenshot(p, 'report-walkforward-half-width');
+            await p.setTheme('dark');
+            await p.page.setViewportSize({ width: 1200, height: 900 });
+            await screenshot(p, 'report-walkforward-dark');
             expect(p.problems).toEqual([]);
         } finally {
             await p.close();

@@ -21,6 +21,7 @@ import { durationMs } from './duration.js';
 import type { Chain, ChainStep, Finding } from './findings.js';
 import { textOf } from './source-text.js';
 import { suggest } from '../util/did-you-mean.js';
+import { percentOnScaleFinding, rollingExtremeFinding } from './authoring-lints.js';
 import { constantOf, EITHER, MAX_RANGE_STEPS, rangeOf, valueRangeOf, type RangeBudget, type RangeHooks, type ValueRange } from './constant-eval.js';
 import { isEmpty, point, type Interval, type Scalar } from './scalar-ops.js';
 import { evaluate, mentions, type ParamSpace } from './params.js';
@@ -424,6 +425,8 @@ export class Checker {
                 this.report({ code: 'AF201', node: e, message: `Cannot compare ${formatType(l.ty)} with ${formatType(r.ty)}.` });
             } else if (l.ty.kind === 'num' && r.ty.kind === 'num') {
                 this.expectSameUnit(e, l.ty, r.ty, 'compare');
+                const percentOnScale = percentOnScaleFinding(e, this.ctx.catalogue);
+                if (percentOnScale) this.report(percentOnScale);
             }
             return { ...merged, ty: bool(shape) };
         }
@@ -431,6 +434,8 @@ export class Checker {
         this.expectKind(r.ty, 'num', e.right, `'${op}' needs numbers`);
         if (op === '<' || op === '<=' || op === '>' || op === '>=') {
             if (l.ty.kind === 'num' && r.ty.kind === 'num') this.expectSameUnit(e, l.ty, r.ty, 'compare');
+            const percentOnScale = percentOnScaleFinding(e, this.ctx.catalogue);
+            if (percentOnScale) this.report(percentOnScale);
             return { ...merged, ty: bool(shape) };
         }
         if (l.ty.kind !== 'num' || r.ty.kind !== 'num') return { ...merged, ty: num(shape, 'any') };
@@ -506,6 +511,8 @@ export class Checker {
     }
 
     private member(e: ast.MemberExpr, env: Env | undefined): Facts {
+        // `a.` with the member still to be typed: the parser has reported it; nothing to check.
+        if ((e.member as string | undefined) === undefined) return UNKNOWN_FACTS;
         const recv = e.receiver;
         if (ast.isRef(recv) && ast.isAsset(recv.ref?.ref)) {
             const alias = recv.ref.ref;
@@ -599,6 +606,7 @@ export class Checker {
         const values: Record<string, number> = {}, maxValues: Record<string, number> = {};
         let argShape: 'scalar' | 'series' = 'scalar';
         let offsetFacts: Facts | undefined;
+        const argTypes: (Ty | undefined)[] = [];
         for (let i = 0; i < info.params.length; i++) {
             const p = info.params[i]!;
             const arg = bound[i];
@@ -607,6 +615,7 @@ export class Checker {
                 continue;
             }
             const f = this.expr(arg.value, env);
+            argTypes[i] = f.ty;
             if (p.name === 'offset') offsetFacts = f;
             argFacts.push(f);
             if (f.ty.kind === 'num' || f.ty.kind === 'bool') argShape = joinShape(argShape, f.ty.shape);
@@ -618,6 +627,8 @@ export class Checker {
             }
         }
         if (info.entry.crossSectional) this.crossSectionalCalls.push(e);
+        const rollingMeant = rollingExtremeFinding(e, fname, bound, argTypes, this.ctx.catalogue);
+        if (rollingMeant) this.report(rollingMeant);
 
         // Result type.
         const shapeHint = info.returns.form === 'num' && info.returns.shape === 'any' ? argShape : 'series';

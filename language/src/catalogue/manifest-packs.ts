@@ -22,7 +22,7 @@ export function integrityOf(files: Iterable<PackFile>): string {
     return `sha256-${h.digest('hex')}`;
 }
 
-/** A manifest as read, where it came from, and (a workspace pack) its verified integrity. */
+/** A declared pack's manifest as read, where it came from, and (a pack folder) its verified integrity. */
 export interface ManifestSource {
     readonly manifest: unknown;
     readonly origin: string;
@@ -43,7 +43,7 @@ export function cataloguePacksOf(sources: readonly ManifestSource[], loaded: rea
             const before = [...loaded, ...packs];
             const twin = before.find(p => p.id === m.name);
             if (twin) throw new PackError(m.name, `${where}: a pack named '${m.name}' is already loaded (${twin.version}); keep one of the two.`);
-            const pack: CapabilityPack = { ...manifestToPack(m), ...(s.integrity !== undefined ? { integrity: s.integrity } : {}) };
+            const pack: CapabilityPack = { ...manifestToPack(m), declared: true, ...(s.integrity !== undefined ? { integrity: s.integrity } : {}) };
             for (const e of pack.entries) {
                 const owner = before.find(p => p.entries.some(x => x.name === e.name));
                 if (owner) throw new PackError(m.name, `${where}: '${e.name}' is also contributed by pack '${owner.id}'; two packs cannot contribute the same name — remove one of them from the workspace's packs.`);

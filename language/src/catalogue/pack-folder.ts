@@ -14,15 +14,22 @@ import { satisfies } from './version-range.js';
 
 /**
  * A pack the workspace uses: packs are code, so one is loaded only if declared in the workspace's
- * configuration, its version in the range and its folder's integrity hash (`af pack add` computes it) unchanged.
+ * configuration, its version in the range and its folder's integrity hash (`af pack add` computes it)
+ * unchanged. A pack shipped with AlphaForge but off by default (mid-frequency) is declared by name and
+ * range alone: its code is the product's own.
  */
 export const PackDeclarationSchema = z.object({
     name: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'must be a pack name (lower-case letters, digits, -)'),
     version: z.string().min(1).describe('A version range, e.g. ^1.0.0.'),
-    path: z.string().min(1).describe('The pack\'s folder.'),
-    integrity: z.string().regex(/^sha256-[0-9a-f]{64}$/, 'must be sha256-<64 hex digits> (af pack add computes it)'),
-}).strict();
+    path: z.string().min(1).describe('The pack\'s folder (none for a pack shipped with AlphaForge).').optional(),
+    integrity: z.string().regex(/^sha256-[0-9a-f]{64}$/, 'must be sha256-<64 hex digits> (af pack add computes it)').optional(),
+}).strict().refine(d => (d.path === undefined) === (d.integrity === undefined), {
+    message: 'a pack folder needs both path and integrity (af pack add FOLDER writes them); a pack shipped with AlphaForge needs neither',
+});
 export type PackDeclaration = z.infer<typeof PackDeclarationSchema>;
+/** A declaration of a pack folder (not of a pack shipped with AlphaForge). */
+export type FolderPackDeclaration = PackDeclaration & { readonly path: string; readonly integrity: string };
+export const isFolderDeclaration = (d: PackDeclaration): d is FolderPackDeclaration => d.path !== undefined && d.integrity !== undefined;
 
 /** How a pack folder is read: its entries (no symlinks followed) and a file's bytes. */
 export interface PackFolderReader {
@@ -76,7 +83,7 @@ export function manifestOf(files: readonly PackFile[], dir: string, pack: string
 }
 
 /** A declared folder pack read once and checked against its declaration. Throws PackError. */
-export function readDeclaredFolder(fs: PackFolderReader, d: PackDeclaration): { files: PackFile[]; raw: unknown; manifest: PackManifest; integrity: string } {
+export function readDeclaredFolder(fs: PackFolderReader, d: FolderPackDeclaration): { files: PackFile[]; raw: unknown; manifest: PackManifest; integrity: string } {
     const files = readPackFolder(fs, d.path, d.name);
     const raw = manifestOf(files, d.path, d.name);
     const m = parsePackManifest(raw, d.path);

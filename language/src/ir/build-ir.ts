@@ -156,13 +156,13 @@ class IrBuilder {
         };
     }
 
-    /** The workspace packs (those with an integrity hash) whose functions or fields the nodes use. */
+    /** The packs the workspace declares (folders, with their integrity hash, and shipped packs enabled by name) whose functions or fields the nodes use. */
     private packsUsed(): { packs?: IrPack[] } {
         const packs = new Map<string, IrPack>();
         for (const n of this.nodes) {
             const name = n.op === 'call' ? n.attrs['fn'] : n.op === 'field' ? n.attrs['name'] : undefined;
             const p = typeof name === 'string' ? this.catalogue.packOf(name) : undefined;
-            if (p?.integrity !== undefined) packs.set(p.id, { name: p.id, version: p.version, integrity: p.integrity });
+            if (p?.declared) packs.set(p.id, { name: p.id, version: p.version, ...(p.integrity !== undefined ? { integrity: p.integrity } : {}) });
         }
         return packs.size ? { packs: [...packs.values()].sort((a, b) => (a.name < b.name ? -1 : 1)) } : {};
     }

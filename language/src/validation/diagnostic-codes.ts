@@ -26,7 +26,7 @@ const rulesUsing = (sig: string): string => `rules {\n  when ${sig} => target 10
 export const DIAGNOSTICS = [
     {
         code: 'AF001', severity: 'error', title: 'Syntax error',
-        explanation: 'The text does not follow the grammar. The parser recovers and reports every syntax error in the file, not only the first.',
+        explanation: 'The text does not follow the grammar. The parser recovers and reports every syntax error in the file, not only the first. Common slips get a message that says the fix: `&&`, `||` and `!` (write `and`, `or`, `not`; the rest of the condition is read as if you had), `buy`, `sell` or `target` with no size after it, and a `.` that ends a line with no member name (a half-typed `a.`; the lines after it keep their meaning).',
         bad: STRAT('feature ma = sma(close, 20\n' + rulesUsing('close > ma')),
         fixed: STRAT('feature ma = sma(close, 20)\n' + rulesUsing('close > ma')),
     },
@@ -161,6 +161,18 @@ export const DIAGNOSTICS = [
         explanation: '`rank`, `xs_zscore`, `top_k` and `bottom_k` compare the assets of the universe at each bar; with one asset they are meaningless.',
         bad: STRAT('feature r = rank(roc(close, 20))\n' + rulesUsing('r > 0.5')),
         fixed: STRAT('feature r = rank(roc(close, 20))\n' + rulesUsing('r > 0.5'), 'universe: nyse:AAPL, nyse:MSFT, nyse:JPM\n  timeframe: 1d'),
+    },
+    {
+        code: 'AF210', severity: 'warning', title: 'Two-value max/min of a series and a window length',
+        explanation: '`max(a, b)` and `min(a, b)` are the larger and smaller of two values on each bar (like Pine\'s `math.max`), not rolling extremes. Given a series and an int param, or a series with a unit (a price, a volume) and a whole number of 2 or more, they were almost certainly meant as the highest or lowest value over that many bars: `highest(high, n)`, `lowest(low, n)`. A floor or cap such as `max(x, 0)` is not reported. The quick fix writes the rolling form.',
+        bad: STRAT('param lookback: int = 20 in 10..50 step 10\n' + rulesUsing('close > max(high, lookback)[1]')),
+        fixed: STRAT('param lookback: int = 20 in 10..50 step 10\n' + rulesUsing('close > highest(high, lookback)[1]')),
+    },
+    {
+        code: 'AF211', severity: 'error', title: 'Percentage compared with a 0–100 oscillator',
+        explanation: 'RSI and the other oscillators whose values run from 0 to 100 (a catalogue range reaching past 1) are compared with levels on that scale: `rsi(close, 14) < 30`. A percentage is a fraction, so `rsi(close, 14) > 30%` compares with 0.3 and is true on nearly every bar. Write the level without `%` (the quick fix does).',
+        bad: STRAT(rulesUsing('rsi(close, 14) < 30%')),
+        fixed: STRAT(rulesUsing('rsi(close, 14) < 30')),
     },
     {
         code: 'AF301', severity: 'warning', title: 'Unused parameter',

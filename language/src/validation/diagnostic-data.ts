@@ -9,12 +9,16 @@
 import * as z from 'zod';
 
 export const FixData = z.union([
-    /** A near miss: the key, argument name or member it was probably meant to be. */
-    z.object({ code: z.enum(['AF007', 'AF204', 'AF207']), suggestion: z.string().min(1) }),
+    /** A near miss: the name, key, argument name or member it was probably meant to be. */
+    z.object({ code: z.enum(['AF003', 'AF007', 'AF204', 'AF207']), suggestion: z.string().min(1) }),
     /** `x[-n]` read the future; `x[n]` is the past it probably meant. */
     z.object({ code: z.literal('AF101'), lookback: z.number().int().nonnegative() }),
-    /** The resample argument that reads the coarse bar still forming, rewritten to read the last closed one. */
-    z.object({ code: z.literal('AF103'), replacement: z.string().min(1) }),
+    /**
+     * The text to write instead: AF103 the resample argument that reads the coarse bar still forming,
+     * rewritten to read the last closed one; AF210 `highest(x, n)` for `max(x, n)`; AF211 the level
+     * on the oscillator's 0–100 scale for a percentage.
+     */
+    z.object({ code: z.enum(['AF103', 'AF210', 'AF211']), replacement: z.string().min(1) }),
     /** AF401: the default moved into the range; AF402: the nearest grid value below the default. */
     z.object({ code: z.enum(['AF401', 'AF402']), value: z.number().finite() }),
     /** The range is written high..low: swap the bounds (the fix finds them in the param). */

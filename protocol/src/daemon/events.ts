@@ -4,15 +4,17 @@
  */
 import * as z from 'zod';
 import { Count, IsoTime, PrincipalSchema } from './fields.js';
+import { DeploymentEventSchema } from './execution.js';
 import { LOG_LEVELS, RunStateSchema } from './runs.js';
 
 /**
  * Topics a client subscribes to: `run:<id>` (lifecycle, progress and log events of one run),
- * `runs` (lifecycle and progress of every run of the caller's team; no logs) and `alerts`.
+ * `runs` (lifecycle and progress of every run of the caller's team; no logs), `alerts`, and
+ * `deployment:<id>` (orders, fills, account, risk and state of one deployment: execution.events).
  */
-export const TOPIC_RE = /^(?:run:[A-Za-z0-9_.:-]{1,128}|runs|alerts)$/;
-export const TopicSchema = z.string().regex(TOPIC_RE, 'a topic is run:<id>, runs or alerts');
-export type Topic = `run:${string}` | 'runs' | 'alerts';
+export const TOPIC_RE = /^(?:run:[A-Za-z0-9_.:-]{1,128}|deployment:[A-Za-z0-9_.:-]{1,128}|runs|alerts)$/;
+export const TopicSchema = z.string().regex(TOPIC_RE, 'a topic is run:<id>, deployment:<id>, runs or alerts');
+export type Topic = `run:${string}` | `deployment:${string}` | 'runs' | 'alerts';
 export const MAX_TOPICS = 256;
 
 export const RunLifecycleEventSchema = z.object({
@@ -63,10 +65,10 @@ export const LaggedEventSchema = z.object({
 });
 
 /** What the daemon publishes. */
-export const DaemonEventSchema = z.discriminatedUnion('type', [RunLifecycleEventSchema, RunProgressEventSchema, RunLogEventSchema, AlertEventSchema]);
+export const DaemonEventSchema = z.discriminatedUnion('type', [RunLifecycleEventSchema, RunProgressEventSchema, RunLogEventSchema, AlertEventSchema, DeploymentEventSchema]);
 export type DaemonEvent = z.infer<typeof DaemonEventSchema>;
 /** What a subscriber receives: the daemon's events and the lag notice. */
-export const StreamEventSchema = z.discriminatedUnion('type', [RunLifecycleEventSchema, RunProgressEventSchema, RunLogEventSchema, AlertEventSchema, LaggedEventSchema]);
+export const StreamEventSchema = z.discriminatedUnion('type', [RunLifecycleEventSchema, RunProgressEventSchema, RunLogEventSchema, AlertEventSchema, DeploymentEventSchema, LaggedEventSchema]);
 export type StreamEvent = z.infer<typeof StreamEventSchema>;
 export type LaggedEvent = z.infer<typeof LaggedEventSchema>;
 
@@ -77,6 +79,7 @@ export function topicsOf(event: DaemonEvent): Topic[] {
         case 'progress': return [`run:${event.runId}`, 'runs'];
         case 'log': return [`run:${event.runId}`];
         case 'alert': return ['alerts'];
+        case 'deployment': return [`deployment:${event.deploymentId}`];
     }
 }
 
@@ -92,7 +95,7 @@ export const WS_METHODS = {
         result: z.object({ principal: PrincipalSchema }),
     },
     'events.subscribe': {
-        description: 'Add topics: `run:<id>`, `runs`, `alerts`. Returns every topic of the session.',
+        description: 'Add topics: `run:<id>`, `deployment:<id>`, `runs`, `alerts`. Returns every topic of the session.',
         params: z.strictObject({ topics: z.array(TopicSchema).min(1).max(MAX_TOPICS) }),
         result: z.object({ topics: z.array(z.string()) }),
     },

@@ -7,6 +7,8 @@ import { method } from './method.js';
 import { AnyParamValue, Count, Fingerprints, Id, IsoTime, Limit, MetricValues, Name, Offset, Source, Tags, Uri } from './fields.js';
 import { EXPORT_FORMATS, ExportName, ExportResultSchema } from './data.js';
 import { RunStateSchema, RunSummarySchema } from './runs.js';
+import { LedgerPart, RUN_KINDS } from '../run-result.js';
+import { WireNumber } from '../numbers.js';
 
 export const ExperimentSchema = z.object({
     id: z.string(),
@@ -23,6 +25,27 @@ export const SearchRowSchema = z.object({
     run: RunSummarySchema,
     params: z.record(z.string(), AnyParamValue),
     metrics: MetricValues,
+    ledger: LedgerPart.nullable().optional().describe('Asked for with `ledger: true`: the run in the team\'s research ledger (its trial numbers among its structure\'s, the trials of its family, its Sharpe deflated over both); null when the ledger holds none of its trials (not completed, or completed before the ledger)'),
+});
+
+/** One trial of a structure in the team's research ledger. */
+export const LedgerTrialSchema = z.object({
+    position: z.number().int().min(1).describe('1-based among the structure\'s trials, in the order they were recorded'),
+    runId: z.string(),
+    trial: Count.describe('index within its run (a sweep\'s combination, a walk-forward\'s window; 0 for a backtest)'),
+    kind: z.enum(RUN_KINDS),
+    recordedAt: IsoTime,
+    periodSharpe: WireNumber.describe('per-bar Sharpe (null: undefined)'),
+    observations: Count.describe('bars its Sharpe was measured over'),
+});
+export type LedgerTrialRow = z.infer<typeof LedgerTrialSchema>;
+
+export const LedgerStructureSchema = z.object({
+    structural: z.string(),
+    total: Count.describe('trials of this structure in the caller\'s team'),
+    runs: Count.describe('runs those trials came from'),
+    sharpeVariance: WireNumber.describe('sample variance of their per-bar Sharpe ratios (what the deflated Sharpe uses)'),
+    trials: z.array(LedgerTrialSchema).describe('newest first'),
 });
 
 export const ComparedRunSchema = z.object({
@@ -95,15 +118,23 @@ export const EXPERIMENTS_METHODS = {
     'experiments.list': method('viewer', 'Experiments of the caller\'s team, newest first.',
         z.strictObject({ limit: Limit, offset: Offset }),
         z.object({ experiments: z.array(ExperimentSchema), total: Count })),
-    'experiments.search': method('viewer', 'Search runs with the filter language (`metrics.sharpe > 1 and tags.style = \'trend\'`), sorted and paginated. A bad filter is -32602 with the offending token\'s position.',
+    'experiments.search': method('viewer', 'Search runs with the filter language (`metrics.sharpe > 1 and tags.style = \'trend\'`), sorted and paginated. A bad filter is -32602 with the offending token\'s position. With `ledger: true` each row carries the run\'s place in the team\'s research ledger.',
         z.strictObject({
             experimentId: Id.optional(),
             filter: z.string().max(4000).optional(),
             orderBy: z.string().max(256).optional().describe('e.g. "metrics.sharpe desc, created asc"'),
             limit: Limit,
             offset: Offset,
+            ledger: z.boolean().optional().describe('add each row\'s research-ledger figures (trial numbers, family, deflated Sharpe)'),
         }),
         z.object({ runs: z.array(SearchRowSchema), total: Count })),
+    'experiments.ledger': method('viewer', 'The trials of one structure (structural fingerprint) in the caller\'s team\'s research ledger, newest first: every backtest, sweep combination and walk-forward window recorded, with its position, run and per-bar Sharpe. Other teams\' trials never show.',
+        z.strictObject({
+            structural: z.string().min(1).max(128).regex(/^[0-9a-fA-F]+$/, 'a structural fingerprint (hex)'),
+            limit: Limit,
+            offset: Offset,
+        }),
+        LedgerStructureSchema),
     'experiments.compare': method('viewer', 'Runs side by side: parameters, metrics, fingerprints, and which parameters differ.',
         z.strictObject({ runIds: z.array(Id).min(2).max(50), metrics: z.array(z.string().min(1).max(64)).max(100).optional() }),
         z.object({

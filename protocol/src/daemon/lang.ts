@@ -66,6 +66,22 @@ export const LANG_METHODS = {
             methods: z.array(z.object({ name: z.string(), role: RoleSchema, available: z.boolean() })),
         })),
 
+    'daemon.health': method('viewer', 'Platform health at a glance: readiness, queue depth and the oldest queued run, busy worker slots (platform-wide, no team named), and your team\'s runs finished in the window: counts by outcome, throughput, latency p50/p95 and failure share. Check details are shown to admins only.',
+        z.strictObject({ windowMinutes: z.number().int().min(1).max(1440).default(15).describe('How far back the team figures look') }),
+        z.object({
+            ready: z.boolean(),
+            checks: z.array(z.object({ name: z.string(), ok: z.boolean(), detail: z.string().optional() })),
+            queue: z.object({ depth: z.number().int(), oldestQueuedSeconds: z.number().nullable() }),
+            workers: z.object({ slots: z.number().int(), busy: z.number().int(), threads: z.number().int() }),
+            team: z.object({
+                windowMinutes: z.number().int(),
+                finished: z.number().int(), completed: z.number().int(), failed: z.number().int(), cancelled: z.number().int(),
+                runsPerMinute: z.number(),
+                latencyMs: z.object({ p50: z.number(), p95: z.number() }).nullable().describe('Submit → finished of the runs finished in the window'),
+                failureShare: z.number().nullable().describe('failed / finished; null when nothing finished'),
+            }),
+        })),
+
     'lang.compile': method('viewer', 'Compile one strategy of a source text: diagnostics, and on success the IR, canonical DAG, Graphviz dot, fingerprints and embedding asked for in `emit`.',
         z.strictObject({
             ...StrategyRef,

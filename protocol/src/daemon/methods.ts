@@ -8,10 +8,11 @@ import { DATA_METHODS } from './data.js';
 import { EXPERIMENTS_METHODS } from './experiments.js';
 import { IAM_METHODS } from './iam.js';
 import { LANG_METHODS } from './lang.js';
+import { EXECUTION_METHODS } from './execution.js';
 import { PACKS_METHODS } from './packs.js';
-import { PLACEHOLDERS_METHODS } from './placeholders.js';
 import { REGISTRY_METHODS } from './registry.js';
 import { RUNS_METHODS } from './runs.js';
+import { VENUE_KEYS_METHODS } from './venue-keys.js';
 import { type Role } from '../roles.js';
 
 export const METHODS = {
@@ -22,7 +23,8 @@ export const METHODS = {
     ...IAM_METHODS,
     ...REGISTRY_METHODS,
     ...PACKS_METHODS,
-    ...PLACEHOLDERS_METHODS,
+    ...EXECUTION_METHODS,
+    ...VENUE_KEYS_METHODS,
 } as const;
 
 export type Methods = typeof METHODS;

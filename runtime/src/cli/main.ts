@@ -31,7 +31,7 @@ const dataExportCommand = lazy(dataCmds, 'dataExportCommand'), dataFetchCommand 
 const dataPanelsCommand = lazy(dataCmds, 'dataPanelsCommand'), dataLsCommand = lazy(dataCmds, 'dataLsCommand'), dataResampleCommand = lazy(dataCmds, 'dataResampleCommand');
 const dataSampleCommand = lazy(dataCmds, 'dataSampleCommand'), dataShowCommand = lazy(dataCmds, 'dataShowCommand'), dataSynthCommand = lazy(dataCmds, 'dataSynthCommand');
 const logsCommand = lazy(logs, 'logsCommand'), auditCommand = lazy(audit, 'auditCommand');
-const daemonRunCommand = lazy(daemonCmds, 'daemonRunCommand'), daemonStartCommand = lazy(daemonCmds, 'daemonStartCommand'), daemonStatusCommand = lazy(daemonCmds, 'daemonStatusCommand');
+const daemonRunCommand = lazy(daemonCmds, 'daemonRunCommand'), daemonStartCommand = lazy(daemonCmds, 'daemonStartCommand'), daemonStatusCommand = lazy(daemonCmds, 'daemonStatusCommand'), daemonHealthCommand = lazy(daemonCmds, 'daemonHealthCommand');
 const daemonStopCommand = lazy(daemonCmds, 'daemonStopCommand'), expSearchCommand = lazy(daemonCmds, 'expSearchCommand'), loginCommand = lazy(daemonCmds, 'loginCommand');
 const runsCancelCommand = lazy(daemonCmds, 'runsCancelCommand'), runsLogsCommand = lazy(daemonCmds, 'runsLogsCommand'), runsShowCommand = lazy(daemonCmds, 'runsShowCommand');
 const submitRemote = lazy(daemonCmds, 'submitRemote'), tokenCreateCommand = lazy(daemonCmds, 'tokenCreateCommand'), tokenLsCommand = lazy(daemonCmds, 'tokenLsCommand');
@@ -44,6 +44,14 @@ const runsPromoteCommand = lazy(daemonCmds, 'runsPromoteCommand');
 const registryPublishCommand = lazy(registryCmds, 'registryPublishCommand'), registryLsCommand = lazy(registryCmds, 'registryLsCommand');
 const registryShowCommand = lazy(registryCmds, 'registryShowCommand'), registryTransitionCommand = lazy(registryCmds, 'registryTransitionCommand');
 const registryDiffCommand = lazy(registryCmds, 'registryDiffCommand');
+const deployCmds = () => import('./commands/deploy.js');
+const deployPaperCommand = lazy(deployCmds, 'deployPaperCommand'), deployLiveCommand = lazy(deployCmds, 'deployLiveCommand');
+const deploymentsLsCommand = lazy(deployCmds, 'deploymentsLsCommand'), deploymentsShowCommand = lazy(deployCmds, 'deploymentsShowCommand');
+const deploymentsStopCommand = lazy(deployCmds, 'deploymentsStopCommand'), killCommand = lazy(deployCmds, 'killCommand');
+const positionsCommand = lazy(deployCmds, 'positionsCommand'), ordersCommand = lazy(deployCmds, 'ordersCommand');
+const venueCmds = () => import('./commands/venue.js');
+const venueStandinCommand = lazy(venueCmds, 'venueStandinCommand'), venueKeysSetCommand = lazy(venueCmds, 'venueKeysSetCommand');
+const venueKeysLsCommand = lazy(venueCmds, 'venueKeysLsCommand'), venueKeysRmCommand = lazy(venueCmds, 'venueKeysRmCommand');
 const packCmds = () => import('./commands/pack.js');
 const packLsCommand = lazy(packCmds, 'packLsCommand'), packInfoCommand = lazy(packCmds, 'packInfoCommand'), packAddCommand = lazy(packCmds, 'packAddCommand');
 const packRemoveCommand = lazy(packCmds, 'packRemoveCommand'), packNewCommand = lazy(packCmds, 'packNewCommand');
@@ -102,8 +110,8 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .argument('<name>', 'e.g. core')
         .action(async (name: string) => { program.setOptionValue('exit', await packInfoCommand(name, configOf(), out)); });
     pack.command('add')
-        .description('Declare a pack folder in the config file: its name, a version range and the integrity hash of its files (run again after changing the pack).')
-        .argument('<folder>', 'the pack\'s folder (holds alphaforge-pack.json)')
+        .description('Declare a pack folder in the config file: its name, a version range and the integrity hash of its files (run again after changing the pack); or a pack shipped with AlphaForge by name (mid-frequency).')
+        .argument('<folder>', 'the pack\'s folder (holds alphaforge-pack.json), or the name of a pack shipped with AlphaForge')
         .option('--version <range>', 'the version range to accept (default ^<the pack\'s version>)')
         .action(async (folder: string, opts) => { program.setOptionValue('exit', await packAddCommand(folder, { ...configOf(), ...(opts.version ? { version: opts.version } : {}) }, out)); });
     pack.command('remove')
@@ -326,9 +334,19 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .action(async opts => { program.setOptionValue('exit', await daemonStartCommand(opts, out)); });
     daemon.command('stop').description('Stop the daemon (SIGTERM, then SIGKILL after 10 s).').option('--state-dir <dir>', 'state directory')
         .action(async opts => { program.setOptionValue('exit', await daemonStopCommand(opts, out)); });
+    client(daemon.command('health').description('Queue, workers and your team\'s recent runs (what the editor\'s Platform Health view shows). Exit 0 when ready, 3 when not.'))
+        .option('--window <minutes>', 'how far back your team\'s figures look (default 15)', parsePositive('--window'))
+        .action(async opts => { program.setOptionValue('exit', await daemonHealthCommand(opts, out)); });
     daemon.command('status').description('Is a daemon running for this state directory, and ready? Exit 0 when running, 3 when not.')
         .option('--state-dir <dir>', 'state directory').option('--json', 'print JSON', false)
         .action(async opts => { program.setOptionValue('exit', await daemonStatusCommand(opts, out)); });
+
+    program.command('worker')
+        .description('Team mode: pull runs from the BullMQ queue named by the config file\'s queue section and compute them (docs/team-mode.md). Any number, on any host.')
+        .option('--concurrency <n>', 'runs at once (default: runs.concurrency of the config, else all cores)', parsePositive('--concurrency'))
+        .option('--run-memory <mb>', 'memory of one run (default 1024)', parsePositive('--run-memory'))
+        .addOption(new Option('--log-level <level>', 'minimum level of the log on stderr (default info)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+        .action(async opts => { program.setOptionValue('exit', await (await import('./commands/worker.js')).workerCommand(opts, out)); });
 
     client(program.command('login').description('Check a token against the daemon and remember it (and the URL) in <state dir>/credentials.json (0600).'))
         // Only a token given here is remembered (not $AF_TOKEN's).
@@ -394,6 +412,59 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     client(registry.command('diff').description('Two versions compared: the structural difference in words, parameter values, unified diffs of the source and imports.')
         .argument('<from>', 'NAME@VERSION').argument('<to>', 'NAME@VERSION'))
         .action(async (from: string, to: string, opts) => { program.setOptionValue('exit', await registryDiffCommand(from, to, opts, out)); });
+
+    // Deployments: paper and live trading through the daemon (docs/trading.md).
+    const feedOptions = (c: Command): Command => c
+        .option('--symbols <list>', 'venue:SYMBOL per asset of the universe, comma-separated (default: its universe)')
+        .option('--from <date>', 'replay: first bar (YYYY-MM-DD or ISO time)')
+        .option('--to <date>', 'replay: last bar')
+        .option('--bar-ms <ms>', 'replay: wall time between two bars (default 1000)', parsePositive('--bar-ms'))
+        .option('--capital <amount>', 'starting cash of the paper venue (default: the strategy\'s capital, else 100000)', parsePositiveNumber('--capital'));
+    const deploy = program.command('deploy').description('Start trading a strategy behind the risk engine: paper (a file or NAME@VERSION) or live (an approved NAME@VERSION).');
+    client(feedOptions(deploy.command('paper').description('Paper trade an .af file or a registry version on the paper venue, fed by stored bars replayed one every --bar-ms.').argument('<file-or-version>', 'an .af file, or NAME@VERSION')))
+        .option('--strategy <name>', 'which strategy of the file (default: the first)')
+        .option('--params <k=v...>', 'a file: parameter values (default: the declared defaults)')
+        .option('--feed <name>', 'the feed (default replay)')
+        .action(async (target: string, opts) => { program.setOptionValue('exit', await deployPaperCommand(target, opts, out)); });
+    client(feedOptions(deploy.command('live').description('Trade an approved registry version on a venue (you need the trader role; the version becomes deployed).').argument('<name@version>', 'e.g. SmaCross@2')))
+        .requiredOption('--venue <name>', 'paper, or a venue the daemon has (e.g. ccxt:binance)')
+        .option('--feed <name>', 'the feed (default: the venue\'s own)')
+        .action(async (ref: string, opts) => { program.setOptionValue('exit', await deployLiveCommand(ref, opts, out)); });
+    const deployments = program.command('deployments').description('Deployments of your team: ls, show, stop.');
+    client(deployments.command('ls').description('Deployments of your team, newest first.'))
+        .addOption(new Option('--state <state>', 'only this state').choices(['starting', 'warming', 'running', 'halted', 'stopping', 'stopped', 'failed']))
+        .option('--limit <n>', 'rows', parsePositive('--limit'), 20)
+        .action(async opts => { program.setOptionValue('exit', await deploymentsLsCommand(opts, out)); });
+    client(deployments.command('show').description('One deployment: state and why, feed, bars, risk state, equity and PnL.').argument('<id>', 'deployment id (dep_…)'))
+        .action(async (id: string, opts) => { program.setOptionValue('exit', await deploymentsShowCommand(id, opts, out)); });
+    client(deployments.command('stop').description('Stop a deployment: no new order (open orders stay; af kill cancels them and flattens).').argument('<id>', 'deployment id'))
+        .option('--reason <text>', 'why')
+        .action(async (id: string, opts) => { program.setOptionValue('exit', await deploymentsStopCommand(id, opts, out)); });
+    client(program.command('kill').description('Kill switch: halt a deployment (or all of your team\'s), cancel its open orders and flatten its positions.').argument('[id]', 'deployment id'))
+        .option('--all', 'every deployment of your team that has not ended')
+        .option('--reason <text>', 'why')
+        .action(async (id: string | undefined, opts) => { program.setOptionValue('exit', await killCommand(id, opts, out)); });
+    client(program.command('positions').description('Positions and balances of a deployment (default: every live one of your team).').argument('[id]', 'deployment id'))
+        .action(async (id: string | undefined, opts) => { program.setOptionValue('exit', await positionsCommand(id, opts, out)); });
+    client(program.command('orders').description('Orders of a deployment (default: all of your team\'s), as journaled.').argument('[id]', 'deployment id'))
+        .option('--open', 'only orders not in a final state')
+        .option('--limit <n>', 'rows', parsePositive('--limit'), 100)
+        .action(async (id: string | undefined, opts) => { program.setOptionValue('exit', await ordersCommand(id, opts, out)); });
+    const venue = program.command('venue').description('Trading venues: the local exchange stand-in, and your team\'s venue API keys (stored encrypted by the daemon). See docs/trading.md.');
+    venue.command('standin').description('Run the local exchange stand-in (Binance spot REST + WebSocket formats, a fake account, a seeded synthetic price path) on 127.0.0.1 and print its address and keys.')
+        .option('--port <port>', 'port (0: any free one)', parseWhole('--port', 65535), 8090)
+        .option('--interval <tf>', 'bar interval of the price path (1s, 1m, …)', '1m')
+        .option('--seed <n>', 'seed of the price path', parseWhole('--seed', 2 ** 31), 42)
+        .action(async opts => { program.setOptionValue('exit', await venueStandinCommand(opts, out)); });
+    const venueKeys = venue.command('keys').description('Your team\'s venue API keys: set (the secret from stdin or $AF_VENUE_SECRET, never argv), ls, rm.');
+    client(venueKeys.command('set').description('Store (or replace) the API key and secret for an exchange; the secret is read from stdin or $AF_VENUE_SECRET.').argument('<exchange>', 'ccxt exchange id, e.g. binance'))
+        .option('--label <label>', 'a name for this key pair', 'default')
+        .option('--api-key <key>', 'the API key (or $AF_VENUE_API_KEY)')
+        .action(async (exchange: string, opts) => { program.setOptionValue('exit', await venueKeysSetCommand(exchange, opts, out)); });
+    client(venueKeys.command('ls').description('Stored venue keys of your team: exchange, label, created (never the secrets).'))
+        .action(async opts => { program.setOptionValue('exit', await venueKeysLsCommand(opts, out)); });
+    client(venueKeys.command('rm').description('Remove stored venue keys.').argument('<ref>', 'id (vk_…) or EXCHANGE/LABEL'))
+        .action(async (ref: string, opts) => { program.setOptionValue('exit', await venueKeysRmCommand(ref, opts, out)); });
 
     client(program.command('diff').description('The structural difference of two strategies\' canonical DAGs: added, removed and changed nodes, params, rules and settings. Two files are compared locally; runs and registry versions through the daemon (your team\'s only).')
         .argument('<a>', 'FILE, FILE#Strategy, NAME@VERSION or a run id').argument('<b>', 'the same kinds; how b differs from a'))
@@ -473,6 +544,14 @@ function parsePositive(flag: string): (v: string) => number {
     return v => {
         const n = Number(v);
         if (!Number.isInteger(n) || n <= 0) throw new CliError(`${flag} takes a whole number > 0, not '${v}'`);
+        return n;
+    };
+}
+
+function parseWhole(flag: string, max: number): (v: string) => number {
+    return v => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 0 || n > max) throw new CliError(`${flag} takes a whole number from 0 to ${max}, not '${v}'`);
         return n;
     };
 }

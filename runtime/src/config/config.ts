@@ -16,7 +16,8 @@ import { z } from 'zod';
 import { UserInputError } from '../../../protocol/src/errors.js';
 import { stateDirFromEnv, STATE_DIR_ENV } from '../../../protocol/src/discovery.js';
 import { OidcSettingsSchema } from '../iam/oidc-settings.js';
-import { PackDeclarationSchema, type PackDeclaration } from '../../../language/src/catalogue/pack-folder.js';
+import { QueueSettingsSchema } from '../queue/settings.js';
+import { PackDeclarationSchema, isFolderDeclaration, type FolderPackDeclaration, type PackDeclaration } from '../../../language/src/catalogue/pack-folder.js';
 
 export const CONFIG_FILE = 'alphaforge.json';
 export const CONFIG_ENV = 'AF_CONFIG';
@@ -26,9 +27,9 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 const count = z.number().int().positive();
 const path = z.string().min(1);
 
-// A pack the workspace uses (name, version range, folder, integrity hash): one schema for the runtime and the language server.
-export { PackDeclarationSchema, type PackDeclaration };
-
+// A pack the workspace uses (name, version range, and for a pack folder its path and integrity hash; a
+// pack shipped with AlphaForge by name alone): one schema for the runtime and the language server.
+export { PackDeclarationSchema, isFolderDeclaration, type FolderPackDeclaration, type PackDeclaration };
 
 export const ConfigSchema = z.object({
     stateDir: path.describe('The state directory: database, logs, runs, tokens.'),
@@ -73,6 +74,8 @@ export const ConfigSchema = z.object({
     }).strict().partial(),
     // Single sign-on (file only): each layer may give part of it; the daemon checks the whole (OidcSettingsSchema).
     oidc: OidcSettingsSchema.partial(),
+    // Team mode's job queue (file only): runs on BullMQ and `af worker` processes; checked whole by the daemon and the worker.
+    queue: QueueSettingsSchema.partial(),
     packs: z.array(PackDeclarationSchema).describe('The capability packs the workspace uses besides the built-in ones: name, version range, folder and integrity hash (docs/packs.md).'),
 }).strict().partial();
 
@@ -129,11 +132,17 @@ export const SETTINGS: readonly Setting[] = [
     { path: 'oidc.scopePrefix', default: 'af:' },
     { path: 'oidc.clockToleranceSeconds', default: '30' },
     { path: 'oidc.allowInsecureIssuer', default: 'false' },
+    { path: 'queue.kind', default: 'none: runs execute in the daemon\'s worker threads' },
+    { path: 'queue.redis', default: 'none' },
+    { path: 'queue.prefix', default: 'af' },
+    { path: 'queue.staging', default: 'none: artifacts and bars travel through Redis' },
+    { path: 'queue.lockMs', default: '30000' },
+    { path: 'queue.maxStalls', default: '2' },
     { path: 'packs', default: 'none: the built-in packs only' },
 ];
 
 /** Settings that hold paths: relative ones in a file are relative to the file. */
-const PATH_SETTINGS = new Set(['stateDir', 'daemon.tlsKey', 'daemon.tlsCert', 'daemon.dataDirs', 'daemon.sourceRoots']);
+const PATH_SETTINGS = new Set(['stateDir', 'daemon.tlsKey', 'daemon.tlsCert', 'daemon.dataDirs', 'daemon.sourceRoots', 'queue.staging']);
 
 /** A configuration that cannot be used; the message names where the bad value came from. */
 export class ConfigError extends UserInputError {
@@ -234,7 +243,7 @@ export function fileLayer(file: string): Config {
         if (typeof v === 'string') setPath(out, p, absolute(v));
         else if (Array.isArray(v)) setPath(out, p, v.map(x => absolute(String(x))));
     }
-    if (Array.isArray(out['packs'])) out['packs'] = (out['packs'] as PackDeclaration[]).map(d => ({ ...d, path: absolute(d.path) }));
+    if (Array.isArray(out['packs'])) out['packs'] = (out['packs'] as PackDeclaration[]).map(d => (d.path === undefined ? d : { ...d, path: absolute(d.path) }));
     return out as Config;
 }
 

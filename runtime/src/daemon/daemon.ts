@@ -23,6 +23,7 @@ import { resolveStateDir } from '../../../protocol/src/discovery.js';
 import { openStore } from '../schema/registry.js';
 import { ExperimentStore } from '../experiments/store.js';
 import { Registry } from '../registry/registry.js';
+import { VenueKeys } from '../execution/venue-keys.js';
 import { StoreIndex } from '../similarity/store-index.js';
 import { Dispatcher } from '../gateway/dispatcher.js';
 import { LocalEventBus } from '../gateway/events.js';
@@ -34,6 +35,7 @@ import { routeVerifiers } from '../iam/verifier.js';
 import { createMonitoring, type Monitoring } from '../monitoring/index.js';
 import { type LogLevel } from '../monitoring/logger.js';
 import { Orchestrator } from '../orchestrator/orchestrator.js';
+import type { QueueSettings } from '../queue/settings.js';
 import { RUN_STATES, type RunEvent } from '../orchestrator/types.js';
 import { createHandlers, missingHandlers } from './handlers.js';
 import { announce, withdraw } from './lifecycle.js';
@@ -43,6 +45,9 @@ import { DataDirs } from './data-dirs.js';
 import { TeamFiles } from './team-files.js';
 import { LanguageService, type LanguageLimits } from '../language-service/language-service.js';
 import { type RunLimits } from '../orchestrator/limits.js';
+import { RunCompiler } from '../orchestrator/compile.js';
+import { DeploymentManager } from '../execution/deployments/manager.js';
+import { replayFeed, type FeedFactory, type VenueFactory } from '../execution/deployments/plugs.js';
 
 /** The package version, from the repository's package.json (found upward: this file runs from src/ in tests and out/ otherwise). */
 export const DAEMON_VERSION = ((): string => {
@@ -69,6 +74,8 @@ export interface DaemonOptions {
     readonly defaultTimeoutMs?: number;
     /** Single sign-on: also accept the access tokens of this OpenID Connect provider (docs/iam.md). */
     readonly oidc?: OidcSettings;
+    /** Team mode: runs execute on `af worker` processes through this BullMQ queue (docs/team-mode.md); default: this process's threads. */
+    readonly queue?: QueueSettings;
     /** Log to stderr as well as <state dir>/logs/daemon.log. */
     readonly stderr?: boolean;
     /** Request size, rate and WebSocket limits (default: the gateway's). */
@@ -95,6 +102,8 @@ export interface DaemonOptions {
     readonly integrityCheckMs?: number;
     /** Minimum level of the log (default info). */
     readonly logLevel?: LogLevel;
+    /** Deployments: venues and feeds besides `paper` and `replay` (by name: execution/deployments/plugs.ts), and when a silent feed has stopped. */
+    readonly deployments?: { readonly venues?: Readonly<Record<string, VenueFactory>>; readonly feeds?: Readonly<Record<string, FeedFactory>>; readonly stallMs?: number; readonly maxRejects?: number };
 }
 
 export interface RunningDaemon {
@@ -163,8 +172,11 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         // A loaded index is reconciled before serving; a rebuild runs in the background (queries get a 503 with its progress).
         const similarityReady = similarity.start().catch(err => log.warn({ component: 'similarity', err }, 'similarity index start failed'));
         if (!similarity.rebuilds) await similarityReady;
+        // Team mode: the engine half of runs goes to `af worker` processes; everything else stays here.
+        const backend = o.queue ? await (await import('../queue/bullmq-backend.js')).BullmqBackend.open(o.queue) : undefined;
+        if (o.queue) log.info({ component: 'orchestrator', redis: o.queue.redis, prefix: o.queue.prefix ?? 'af' }, 'team mode: runs execute on af worker processes through BullMQ');
         const orchestrator = new Orchestrator({
-            store: await open(), stateDir, concurrency: o.concurrency ?? availableParallelism(), language: lang, packs,
+            store: await open(), stateDir, concurrency: o.concurrency ?? availableParallelism(), language: lang, packs, ...(backend ? { backend } : {}),
             limits: { ...o.runs, timeoutMs: o.runs?.timeoutMs ?? o.defaultTimeoutMs },
         });
 
@@ -248,9 +260,20 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         fileSweeper.unref();
         const reads = await open();
         const registry = new Registry(await open());
+        // Deployments publish on deployment:<id> to the owning team; those a previous process left trading resume now.
+        const compiler = new RunCompiler(lang);
+        const deployments = new DeploymentManager({
+            store: await open(), compile: (source, c) => compiler.compile(source, c), publish: (e, team) => bus.publish(e, { team }),
+            venues: o.deployments?.venues, feeds: { replay: replayFeed(reads), ...o.deployments?.feeds },
+            stallMs: o.deployments?.stallMs, maxRejects: o.deployments?.maxRejects,
+            log: (level, message, fields) => log[level]({ component: 'deployments', ...fields }, message),
+        });
+        const resumed = await deployments.recover();
+        if (resumed) log.info({ component: 'deployments', resumed }, `resumed ${resumed} deployment(s) the previous process left trading`);
         const handlers = createHandlers({
             version: DAEMON_VERSION, startedAt, transports: { http: true, ws: true, grpc: o.grpc ?? false },
-            language: lang, data, dataReads: reads, iam, orchestrator, experiments, similarity, registry, stateDir, files: { dataDirs, teams: teamFiles }, packs,
+            language: lang, data, dataReads: reads, iam, orchestrator, experiments, similarity, registry, deployments, venueKeys: VenueKeys.open(await open(), stateDir), stateDir, files: { dataDirs, teams: teamFiles },
+            packs, readiness: () => monitoring.readiness.check(),
         });
         const missing = missingHandlers(handlers);
         if (missing.length) throw new Error(`no handler for ${missing.join(', ')}`);
@@ -288,6 +311,8 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
             log.info({ component: 'daemon' }, 'stopping');
             clearInterval(gauges);
             clearInterval(fileSweeper);
+            // Deployments end after their bar, their state kept: the next start resumes them.
+            await deployments.close(3000).catch(() => undefined);
             // Queries first: calls in flight are interrupted (their callers get a 503 'stopping'), so no
             // query, however long, holds up the gateway's close or the exit.
             await Promise.all(stores.map(s => s.stopCalls('the daemon is stopping; retry once it is back')));

@@ -4,9 +4,11 @@
  * only translate: validation happened in the gateway (the table's schemas), and the services own
  * their rules. Everything a caller sees is scoped to the caller's team.
  */
+import { platformHealth } from './health.js';
+import type { ReadinessReport } from '../monitoring/health.js';
 import { fromWire, toWire, type WireNumber } from '../../../protocol/src/numbers.js';
 import { betterDirection } from '../../../protocol/src/metrics.js';
-import { viewOf, type RunResult } from '../../../protocol/src/run-result.js';
+import { viewOf, type LedgerPart, type RunResult } from '../../../protocol/src/run-result.js';
 import {
     ConflictError, ErrorCodes, METHODS, PROTOCOL_VERSION, RpcError, UserInputError, methodCatalogue, type RunSummary as WireRunSummary,
 } from '../../../protocol/src/daemon/index.js';
@@ -32,10 +34,12 @@ import { diffEntries } from '../registry/diff.js';
 import { diffSides } from './strategy-diff.js';
 import { fromRun, fromSource } from '../registry/publish.js';
 import { type Registry } from '../registry/registry.js';
+import { type VenueKeys } from '../execution/venue-keys.js';
 import { entryDetailView, entryView } from '../registry/view.js';
 import { type DataDirs } from './data-dirs.js';
 import { type DaemonPacks } from '../packs/daemon-packs.js';
 import { packsInfo, packsList } from './pack-views.js';
+import { DeploymentStateConflict, type DeploymentManager } from '../execution/deployments/manager.js';
 import { TeamFiles, type TeamExportFormat } from './team-files.js';
 import { basename } from 'node:path';
 
@@ -55,12 +59,18 @@ export interface DaemonServices {
     readonly similarity: StoreIndex;
     /** The strategy registry (versioned entries per team). */
     readonly registry: Registry;
+    /** Paper and live deployments (execution.*). */
+    readonly deployments: DeploymentManager;
+    /** The teams' venue API keys (encrypted at rest; answers never carry the secrets). */
+    readonly venueKeys: VenueKeys;
     /** The state directory (its audit log). */
     readonly stateDir: string;
     /** What files a caller can name: data directories for data.import, the team folders for uploads and exports. */
     readonly files: { readonly dataDirs: DataDirs; readonly teams: TeamFiles };
     /** The workspace packs of a source's folder (packs.*; runs compile against them). */
     readonly packs: DaemonPacks;
+    /** The readiness checks (database, orchestrator, integrity) as /readyz runs them. */
+    readonly readiness: () => Promise<ReadinessReport>;
 }
 
 const notFound = (what: string): RpcError => new RpcError(ErrorCodes.NotFound, `${what} not found`);
@@ -92,10 +102,17 @@ export function createHandlers(s: DaemonServices): Handlers {
     };
     /** A run's result with its place in the team's research ledger (absent when the ledger holds none of its trials). */
     const withLedger = async (r: RunResult, runId: string, team: string): Promise<RunResult> => {
-        const family = await s.similarity.family(team, r.provenance.structuralFingerprint);
-        const m = (k: keyof RunResult['metrics']): number => fromWire(r.metrics[k]);
-        const ledger = await s.experiments.ledger({ team, runId, family, own: { periodSharpe: m('periodSharpe'), skew: m('skew'), kurtosis: m('kurtosis'), bars: m('bars') } });
+        const ledger = await ledgerOf(runId, team, r.provenance.structuralFingerprint, k => fromWire(r.metrics[k]));
         return ledger ? { ...r, ledger } : r;
+    };
+    /** A run's place in its team's ledger from its structure and reported metrics (a sweep's best, a walk-forward's stitched bars). */
+    const ledgerOf = async (runId: string, team: string, structural: string, m: (k: 'periodSharpe' | 'skew' | 'kurtosis' | 'bars') => number, families?: Map<string, Promise<string[]>>): Promise<LedgerPart | null> => {
+        let family = families?.get(structural);
+        if (!family) {
+            family = s.similarity.family(team, structural).then(f => [...f]);
+            families?.set(structural, family);
+        }
+        return s.experiments.ledger({ team, runId, family: await family, own: { periodSharpe: m('periodSharpe'), skew: m('skew'), kurtosis: m('kurtosis'), bars: m('bars') } });
     };
     /** The similarity point of a strategy in a source text; syntax or compile errors are a clear 400-class error. */
     const queryPoint = (source: string, uri: string | undefined, strategy: string | undefined, team: string): Promise<StrategyPoint> =>
@@ -122,6 +139,8 @@ export function createHandlers(s: DaemonServices): Handlers {
             name: 'alphaforge' as const, version: s.version, protocolVersion: String(PROTOCOL_VERSION), startedAt: s.startedAt,
             transports: s.transports, methods: methodCatalogue(),
         }),
+
+        'daemon.health': async (p, ctx) => platformHealth({ readiness: s.readiness, orchestrator: s.orchestrator, runs: s.dataReads }, ctx.principal.teamName, ctx.principal.role === 'admin', p.windowMinutes),
 
         // ---------------------------------------------------------------- language
         // Parsing and compiling run in the language facade's worker threads, queued fairly by team.
@@ -275,12 +294,25 @@ export function createHandlers(s: DaemonServices): Handlers {
         'experiments.search': async (p, ctx) => {
             const r = await s.experiments.search({ filter: p.filter, orderBy: p.orderBy, limit: p.limit, offset: p.offset, team: ctx.principal.teamName, experimentId: p.experimentId });
             const rows = [];
+            // Families are found once per structure of the page.
+            const families = new Map<string, Promise<string[]>>();
             for (const x of r.runs) {
                 const run = await s.orchestrator.get(x.id);
                 if (!run) continue;
-                rows.push({ run: wireRun(run), params: { ...x.params }, metrics: finite(x.metrics)! });
+                const structural = run.provenance?.structuralFingerprint;
+                const ledger = p.ledger && structural && run.state === 'completed'
+                    ? await ledgerOf(run.id, ctx.principal.teamName, structural, k => x.metrics[k] ?? NaN, families)
+                    : null;
+                rows.push({ run: wireRun(run), params: { ...x.params }, metrics: finite(x.metrics)!, ...(p.ledger ? { ledger } : {}) });
             }
             return { runs: rows, total: r.total };
+        },
+        'experiments.ledger': async (p, ctx) => {
+            const r = await s.experiments.ledgerTrials({ team: ctx.principal.teamName, structural: p.structural.toLowerCase(), limit: p.limit, offset: p.offset });
+            return {
+                structural: p.structural.toLowerCase(), total: r.total, runs: r.runs, sharpeVariance: toWire(r.sharpeVariance),
+                trials: r.trials.map(t => ({ ...t, recordedAt: new Date(t.recordedAt).toISOString(), periodSharpe: toWire(t.periodSharpe) })),
+            };
         },
         'experiments.compare': async (p, ctx) => {
             const c = await s.experiments.compare(p.runIds, { team: ctx.principal.teamName });
@@ -335,6 +367,11 @@ export function createHandlers(s: DaemonServices): Handlers {
 
         // ---------------------------------------------------------------- registry
         // Entries are the caller's team's only; the registry owns versions, states and four eyes.
+        'venues.keys.set': async (p, ctx) => ({
+            key: await s.venueKeys.set(ctx.principal.teamName, p.exchange, p.label, { apiKey: p.apiKey, secret: p.secret, ...(p.password !== undefined ? { password: p.password } : {}) }, ctx.principal.userName),
+        }),
+        'venues.keys.list': async (_p, ctx) => ({ keys: await s.venueKeys.list(ctx.principal.teamName) }),
+        'venues.keys.remove': async (p, ctx) => ({ key: await s.venueKeys.remove(ctx.principal.teamName, p.ref) }),
         'registry.publish': async (p, ctx) => {
             const team = ctx.principal.teamName;
             const publication = p.runId !== undefined
@@ -360,6 +397,43 @@ export function createHandlers(s: DaemonServices): Handlers {
             });
             return { from: entryView(a), to: entryView(b), ...d, ...dag };
         },
+
+        // --------------------------------------------------------------- execution
+        // Deployments are the caller's team's only (another team's is not found), like runs.
+        'execution.paper.start': async (p, ctx) => {
+            const team = ctx.principal.teamName;
+            let strategy: Pick<Parameters<DeploymentManager['start']>[0], 'source' | 'uri' | 'strategy' | 'params' | 'registry'>;
+            if (p.registry) {
+                const e = await s.registry.show(team, p.registry.name, p.registry.version);
+                if (e.state === 'retired') throw new DeploymentStateConflict(`${e.name}@${e.version} is retired and cannot be deployed; publish or choose another version (af registry ls)`);
+                strategy = { source: e.source, ...(e.uri !== null ? { uri: e.uri } : {}), strategy: e.strategy, params: e.params, registry: { name: e.name, version: e.version } };
+            } else {
+                strategy = { source: p.source!, ...(p.uri !== undefined ? { uri: p.uri } : {}), ...(p.strategy !== undefined ? { strategy: p.strategy } : {}), ...(p.params ? { params: p.params } : {}) };
+            }
+            return { deployment: await s.deployments.start({ team, owner: ctx.principal.userName, mode: 'paper', ...strategy, venue: 'paper', feed: p.feed, capital: p.capital, limits: p.limits }) };
+        },
+        'execution.live.start': async (p, ctx) => {
+            const team = ctx.principal.teamName;
+            const e = await s.registry.show(team, p.registry.name, p.registry.version);
+            if (e.state !== 'approved' && e.state !== 'deployed') {
+                throw new DeploymentStateConflict(`${e.name}@${e.version} is ${e.state}: live trading needs an approved version${e.state === 'draft' ? ` (a trader other than its author approves it: af registry approve ${e.name}@${e.version})` : '; publish and approve a new one'}`);
+            }
+            const d = await s.deployments.start({
+                team, owner: ctx.principal.userName, mode: 'live', source: e.source, ...(e.uri !== null ? { uri: e.uri } : {}), strategy: e.strategy, params: e.params,
+                registry: { name: e.name, version: e.version }, venue: p.venue, feed: p.feed ?? { kind: p.venue, barMs: 1000 }, capital: p.capital, limits: p.limits,
+            });
+            if (e.state === 'approved') await s.registry.markDeployed(team, e.name, e.version, actorOf(ctx), `live deployment ${d.id} on ${p.venue}`);
+            return { deployment: d };
+        },
+        'execution.stop': async (p, ctx) => ({ deployment: await s.deployments.stop(ctx.principal.teamName, p.id, ctx.principal.userName, p.reason) }),
+        'execution.kill': async (p, ctx) => ({
+            deployments: await s.deployments.kill(ctx.principal.teamName, p.id !== undefined ? { id: p.id } : { all: true }, ctx.principal.userName, p.reason),
+        }),
+        'execution.list': async (p, ctx) => s.deployments.list(ctx.principal.teamName, { state: p.state, limit: p.limit, offset: p.offset }),
+        'execution.show': async (p, ctx) => ({ deployment: await s.deployments.get(ctx.principal.teamName, p.id) }),
+        'execution.positions': async (p, ctx) => s.deployments.positions(ctx.principal.teamName, p.id),
+        'execution.orders': async (p, ctx) => ({ orders: await s.deployments.orders(ctx.principal.teamName, { id: p.id, open: p.open, limit: p.limit }) }),
+        'execution.events': async (p, ctx) => s.deployments.events(ctx.principal.teamName, p.id, p.afterSeq, p.limit),
 
         // --------------------------------------------------------------------- IAM
         'iam.whoami': async (_p, ctx) => ({ principal: { ...ctx.principal, scopes: [...ctx.principal.scopes] } }),

@@ -1,14 +1,15 @@
 /**
  * packs.list and packs.info (protocol/src/daemon/packs.ts) as the daemon answers them: the built-in
- * packs and the workspace packs of the caller's source folder (packs/daemon-packs.ts), described
- * from their manifests — no pack code runs to answer.
+ * packs and the packs the workspace of the caller's source folder declares (packs/daemon-packs.ts:
+ * shipped ones enabled by name, which are built in, and folders), described from their manifests —
+ * no pack code runs to answer.
  */
 import type { ResultOf } from '../../../protocol/src/daemon/index.js';
 import { NotFoundError } from '../../../protocol/src/errors.js';
 import { manifestToPack, parsePackManifest } from '../../../language/src/catalogue/pack-manifest.js';
 import type { CapabilityPack } from '../../../language/src/catalogue/pack-types.js';
 import { signatureOf } from '../../../language/src/catalogue/reference.js';
-import { builtInRegistry } from '../engine/packs/builtin.js';
+import { builtInRegistry, bundledPack } from '../engine/packs/builtin.js';
 import type { DaemonPacks } from '../packs/daemon-packs.js';
 
 interface Described { readonly pack: CapabilityPack; readonly alphaforge: string; readonly builtIn: boolean }
@@ -17,8 +18,10 @@ function described(packs: DaemonPacks, uri: string | undefined): { all: Describe
     const w = packs.forCaller(uri);
     const all: Described[] = builtInRegistry().packs().map(l => ({ pack: l.catalogue, alphaforge: l.manifest.alphaforge, builtIn: true }));
     for (const b of w.bundles) {
-        const m = parsePackManifest(b.manifest, b.name); // checked when read: cannot throw here
-        all.push({ pack: { ...manifestToPack(m), integrity: b.integrity }, alphaforge: m.alphaforge, builtIn: false });
+        const manifest = b.shipped ? bundledPack(b.name)?.manifest : b.manifest;
+        if (manifest === undefined) continue; // a shipped pack this process does not have (manifestSources leaves it out too)
+        const m = parsePackManifest(manifest, b.name); // checked when read: cannot throw here
+        all.push({ pack: { ...manifestToPack(m), ...(b.shipped ? {} : { integrity: b.integrity }) }, alphaforge: m.alphaforge, builtIn: b.shipped === true });
     }
     return { all, refused: w.problems.map(p => ({ pack: p.pack, message: p.message })) };
 }

@@ -5,7 +5,9 @@
  * it is also a quick way to drain a queue by hand.
  *
  *   node out/runtime/src/daemon/standalone-orchestrator.js --state-dir DIR [--concurrency N]
- *        [--submit runs.json] [--timeout MS] [--exit-when-idle]
+ *        [--submit runs.json] [--timeout MS] [--exit-when-idle] [--queue queue.json]
+ *
+ * --queue: team mode's queue settings (queue/settings.ts) as JSON: runs execute on `af worker` processes.
  *
  * runs.json: [{ "spec": RunSpec, "user": "…", "team": "…" }, …]
  * Output lines: {"type":"ready"} · {"type":"submitted","id":…} · {"type":"event","event":RunEvent} ·
@@ -16,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { openStore } from '../schema/registry.js';
 import { Orchestrator } from '../orchestrator/orchestrator.js';
 import type { RunSpec } from '../orchestrator/types.js';
+import { QueueSettingsSchema } from '../queue/settings.js';
 
 const { values } = parseArgs({
     options: {
@@ -24,14 +27,16 @@ const { values } = parseArgs({
         submit: { type: 'string' },
         timeout: { type: 'string' },
         'exit-when-idle': { type: 'boolean' },
+        queue: { type: 'string' },
     },
 });
 
 const print = (o: unknown): void => { process.stdout.write(`${JSON.stringify(o)}\n`); };
 
 const store = await openStore({ stateDir: values['state-dir'] });
+const backend = values.queue ? await (await import('../queue/bullmq-backend.js')).BullmqBackend.open(QueueSettingsSchema.parse(JSON.parse(readFileSync(values.queue, 'utf8')))) : undefined;
 const orchestrator = new Orchestrator({
-    store,
+    store, ...(backend ? { backend } : {}),
     concurrency: values.concurrency ? Number(values.concurrency) : undefined,
     defaultTimeoutMs: values.timeout ? Number(values.timeout) : undefined,
 });

@@ -39,7 +39,12 @@ export interface SeriesKey {
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._/:-]{0,127}$/;
 const DB_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
-const ROWS_PER_CHUNK = 100_000;
+/**
+ * Rows per piece of the streamed insert (≈ 0.5 MB of text). 18.16 drops the connection (EPIPE on
+ * our side) when one HTTP chunk is much bigger: 100,000 rows (≈ 12 MB) per piece failed every
+ * insert of 100k+ bars; 10,000 worked. Kept well below that.
+ */
+const ROWS_PER_CHUNK = 4_000;
 
 function text(value: string, what: string): string {
     if (!NAME.test(value)) throw new DataError(`${what} '${value.slice(0, 40)}' is not valid: letters, digits and . _ / : - only`);

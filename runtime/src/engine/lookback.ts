@@ -20,7 +20,20 @@ export function nodeLookbacks(ir: StrategyIr, params: Readonly<Record<string, nu
  * Per node: its look-back (bars of history before its value is defined) and its own window (the
  * history the engine keeps for this node alone: k of x[k], an indicator's length; 0 for the rest).
  */
+/** nodeWindows of a frozen params object (see ir-scalar.ts) with the core catalogue, by IR: a run asks several times. */
+const windowsMemo = new WeakMap<object, WeakMap<StrategyIr, { lookbacks: number[]; own: number[] }>>();
+
 export function nodeWindows(ir: StrategyIr, params: Readonly<Record<string, number | boolean>>, cat = coreCatalogue()): { lookbacks: number[]; own: number[] } {
+    if (cat !== catalogue || !Object.isFrozen(params)) return computeWindows(ir, params, cat);
+    let byIr = windowsMemo.get(params);
+    if (!byIr) windowsMemo.set(params, byIr = new WeakMap());
+    let w = byIr.get(ir);
+    if (!w) byIr.set(ir, w = computeWindows(ir, params, cat));
+    // Copies: callers may change what they are given.
+    return { lookbacks: [...w.lookbacks], own: [...w.own] };
+}
+
+function computeWindows(ir: StrategyIr, params: Readonly<Record<string, number | boolean>>, cat: Catalogue): { lookbacks: number[]; own: number[] } {
     const lb = new Array<number>(ir.nodes.length).fill(0);
     const ownOf = new Array<number>(ir.nodes.length).fill(0);
     for (const n of ir.nodes) {

@@ -14,14 +14,27 @@ export interface MetricsInput {
     readonly capital?: number;
     /** Gross exposure at each close as a fraction of equity. */
     readonly exposure?: Float64Array;
-    readonly trades: readonly { readonly pnl: number; readonly returnPct: number }[];
+    readonly trades: readonly { readonly pnl: number; readonly returnPct: number }[] | TradeColumns;
     readonly fills?: readonly { readonly qty: number; readonly price: number }[];
+    /** Σ |qty × price| of the fills, when the caller has it (then `fills` is not read). */
+    readonly tradedValue?: number;
+    /** The returns of `equity` from `capital` (returnsOf), when the caller has them already. */
+    readonly returns?: Float64Array;
     readonly periodsPerYear?: number;
     /** Annual risk-free rate (fraction). Default 0. */
     readonly riskFree?: number;
 }
 
 import type { Metrics } from '../../../protocol/src/metrics.js';
+
+/** Trades as rows of numbers (the compiled engine's trade log): trade i's P&L at rows[i × stride + pnlAt], its return at … + returnAt. */
+export interface TradeColumns {
+    readonly length: number;
+    readonly rows: Float64Array;
+    readonly stride: number;
+    readonly pnlAt: number;
+    readonly returnAt: number;
+}
 
 export type { Metrics };
 
@@ -42,8 +55,8 @@ export function inferPeriodsPerYear(ts: Float64Array): number {
     return YEAR_MS / spacing;
 }
 
-export function returnsOf(equity: Float64Array, capital: number): Float64Array {
-    const r = new Float64Array(equity.length);
+/** Simple per-bar returns of `equity`, the first from `capital` (into `r` when given, which must be as long). */
+export function returnsOf(equity: Float64Array, capital: number, r: Float64Array = new Float64Array(equity.length)): Float64Array {
     let prev = capital;
     for (let i = 0; i < equity.length; i++) {
         r[i] = prev !== 0 ? equity[i]! / prev - 1 : 0;
@@ -67,7 +80,7 @@ export function computeMetrics(m: MetricsInput): Metrics {
     const T = equity.length;
     const capital = m.capital ?? equity[0] ?? 0;
     const ppy = m.periodsPerYear ?? inferPeriodsPerYear(ts);
-    const r = returnsOf(equity, capital);
+    const r = m.returns ?? returnsOf(equity, capital);
     const last = T > 0 ? equity[T - 1]! : capital;
     const totalReturn = capital !== 0 ? last / capital - 1 : 0;
     const years = T > 1 ? (ts[T - 1]! - ts[0]!) / YEAR_MS : 0;
@@ -108,17 +121,25 @@ export function computeMetrics(m: MetricsInput): Metrics {
         if (span > longest) { longest = span; longestMs = ts[T - 1]! - (peakAt >= 0 ? ts[peakAt]! : ts[0]!); }
     }
 
-    const trades = m.trades;
-    const wins = trades.filter(t => t.pnl > 0);
-    const grossProfit = wins.reduce((a, t) => a + t.pnl, 0);
-    const grossLoss = -trades.filter(t => t.pnl < 0).reduce((a, t) => a + t.pnl, 0);
-    const profitFactor = trades.length === 0 ? NaN : grossLoss === 0 ? (grossProfit > 0 ? Infinity : NaN) : grossProfit / grossLoss;
+    // Trade sums in trade order (the same additions as filter/reduce over the objects).
+    const trades = 'rows' in m.trades ? m.trades : columnsOf(m.trades);
+    const nTrades = trades.length, rows = trades.rows, stride = trades.stride, pnlAt = trades.pnlAt, returnAt = trades.returnAt;
+    let wins = 0, grossProfit = 0, negatives = 0, pnlSum = 0, returnSum = 0;
+    for (let i = 0; i < nTrades; i++) {
+        const p = rows[i * stride + pnlAt]!;
+        if (p > 0) { wins++; grossProfit += p; } else if (p < 0) negatives += p;
+        pnlSum += p;
+        returnSum += rows[i * stride + returnAt]!;
+    }
+    const grossLoss = -negatives;
+    const profitFactor = nTrades === 0 ? NaN : grossLoss === 0 ? (grossProfit > 0 ? Infinity : NaN) : grossProfit / grossLoss;
 
     let exposed = 0, expoSum = 0;
     const ex = m.exposure;
     if (ex) for (let i = 0; i < ex.length; i++) { const x = ex[i]!; if (x > 0) exposed++; expoSum += x; }
     let traded = 0;
-    for (const f of m.fills ?? []) traded += Math.abs(f.qty * f.price);
+    if (m.tradedValue !== undefined) traded = m.tradedValue;
+    else for (const f of m.fills ?? []) traded += Math.abs(f.qty * f.price);
     let eqSum = 0;
     for (let i = 0; i < T; i++) eqSum += equity[i]!;
     const meanEquity = T > 0 ? eqSum / T : capital;
@@ -132,19 +153,25 @@ export function computeMetrics(m: MetricsInput): Metrics {
         maxDrawdownBars: longest,
         maxDrawdownMs: longestMs,
         calmar: maxDd > 0 ? cagr / maxDd : NaN,
-        winRate: trades.length ? wins.length / trades.length : NaN,
+        winRate: nTrades ? wins / nTrades : NaN,
         profitFactor,
-        avgTradePnl: trades.length ? trades.reduce((a, t) => a + t.pnl, 0) / trades.length : NaN,
-        avgTradeReturn: trades.length ? trades.reduce((a, t) => a + t.returnPct, 0) / trades.length : NaN,
+        avgTradePnl: nTrades ? pnlSum / nTrades : NaN,
+        avgTradeReturn: nTrades ? returnSum / nTrades : NaN,
         exposure: m.exposure && T ? exposed / T : NaN,
         avgExposure: m.exposure && T ? expoSum / T : NaN,
         turnover: years > 0 && meanEquity > 0 ? traded / meanEquity / years : NaN,
-        tradeCount: trades.length,
+        tradeCount: nTrades,
         periodsPerYear: ppy, years, bars: T,
         periodSharpe,
         skew: popVar > 0 ? s3 / n / popVar ** 1.5 : NaN,
         kurtosis: popVar > 0 ? s4 / n / (popVar * popVar) : NaN,
     };
+}
+
+function columnsOf(trades: readonly { readonly pnl: number; readonly returnPct: number }[]): TradeColumns {
+    const rows = new Float64Array(trades.length * 2);
+    trades.forEach((t, i) => { rows[2 * i] = t.pnl; rows[2 * i + 1] = t.returnPct; });
+    return { length: trades.length, rows, stride: 2, pnlAt: 0, returnAt: 1 };
 }
 
 // ----------------------------------------------------------------------------- normal distribution

@@ -6,7 +6,11 @@ import type { StrategyIr } from '../../../protocol/src/ir.js';
 import { evalScalar } from './ir-scalar.js';
 import { BacktestError, type ParamValues } from './types.js';
 
-export function bindParams(ir: StrategyIr, overrides: ParamValues = {}): Record<string, number | boolean> {
+/** Objects bindParams returned, with their IR: binding one again gives it back (a run binds what a trial bound). */
+const bound = new WeakMap<object, StrategyIr>();
+
+export function bindParams(ir: StrategyIr, overrides: ParamValues = {}): Readonly<Record<string, number | boolean>> {
+    if (bound.get(overrides) === ir) return overrides as Readonly<Record<string, number | boolean>>;
     const values: Record<string, number | boolean> = {};
     const known = new Set(ir.params.map(p => p.name));
     for (const name of Object.keys(overrides)) {
@@ -34,6 +38,9 @@ export function bindParams(ir: StrategyIr, overrides: ParamValues = {}): Record<
             throw new BacktestError(`params (${shown}) violate a constraint of ${ir.strategy}`);
         }
     }
+    // Frozen: nothing changes a run's params, and evalScalar remembers values computed for a frozen object.
+    Object.freeze(values);
+    bound.set(values, ir);
     return values;
 }
 

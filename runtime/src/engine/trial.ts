@@ -4,7 +4,9 @@
  * the indicators (as many as the warm-up needs), so results do not depend on how much history precedes.
  */
 import type { StrategyIr } from '../../../protocol/src/ir.js';
-import { CompiledBacktester } from './compiled/index.js';
+import { checkData, prepareCompiledRun } from './compiled/index.js';
+import { runBars } from './compiled/loop.js';
+import type { FillLog, TradeLog } from './compiled/fill-log.js';
 import { warmupBars } from './lookback.js';
 import { computeMetrics, inferPeriodsPerYear, returnsOf, type Metrics } from './metrics.js';
 import { blockMoments, type BlockMoments } from './overfitting.js';
@@ -23,12 +25,20 @@ export class TrialContext {
     private readonly periods = new Map<string, number>();
     /** The equity and exposure arrays every trial writes (each trial is measured before the next runs). */
     buffers = { equity: new Float64Array(0), exposure: new Float64Array(0) };
+    /** The returns of the trial being measured (metrics and block moments both read them). */
+    private returns = new Float64Array(0);
     constructor(readonly shared?: SharedSeries) {}
 
     /** Buffers for a run of T bars (grown when a longer one comes). */
     buffersFor(T: number): { equity: Float64Array; exposure: Float64Array } {
         if (this.buffers.equity.length < T) this.buffers = { equity: new Float64Array(T), exposure: new Float64Array(T) };
         return this.buffers;
+    }
+
+    /** A buffer for n returns (valid until the next call). */
+    returnsFor(n: number): Float64Array {
+        if (this.returns.length < n) this.returns = new Float64Array(n);
+        return this.returns.subarray(0, n);
     }
 
     periodsPerYear(ts: Float64Array, from: number, to: number): number {
@@ -80,30 +90,52 @@ export function sliceBars(data: BarData, from: number, to: number): BarData {
     };
 }
 
-export function runRange(ir: StrategyIr, data: BarData, params: ParamSet, from = 0, to = data.ts.length, limits?: EngineLimits, context?: TrialContext): { result: BacktestResult; offset: number } {
+/** What a range's run left: its result, where the measured bars start in it, and its fills and trades as columns. */
+interface RangeRun {
+    readonly result: BacktestResult;
+    readonly offset: number;
+    readonly fills: FillLog;
+    readonly trades: TradeLog;
+}
+
+export function runRange(ir: StrategyIr, data: BarData, params: ParamSet, from = 0, to = data.ts.length, limits?: EngineLimits, context?: TrialContext): RangeRun {
     const values = bindParams(ir, params);
     const start = Math.max(0, from - warmupBars(ir, values));
     // Shared series start at bar 0 (see shared-series.ts); a trial's own fingerprints are not needed for its metrics.
     const given = start === 0 ? context?.shared?.given(values, to) : undefined;
-    const result = new CompiledBacktester().run(ir, start === 0 && to === data.ts.length ? data : sliceBars(data, start, to), {
+    const bars = start === 0 && to === data.ts.length ? data : sliceBars(data, start, to);
+    // CompiledBacktester.run, keeping the run's broker: its fill and trade columns give the metrics without objects.
+    checkData(ir, bars);
+    const run = prepareCompiledRun(ir, bars, {
         params: values, ...(limits ? { limits } : {}), ...(given ? { given } : {}),
         ...(context ? { fingerprints: false, buffers: context.buffersFor(to - start) } : {}),
     });
-    return { result, offset: from - start };
+    const T = bars.ts.length;
+    runBars(run.step, T);
+    const result = run.finish(T);
+    return { result, offset: from - start, fills: run.broker.fillLog, trades: run.broker.tradeLog };
 }
 
-/** Metrics of a result from bar `offset` on (the part after the warm-up prefix). */
-export function measure(ir: StrategyIr, data: BarData, result: BacktestResult, from: number, offset: number, context?: TrialContext): Metrics {
+/**
+ * Metrics of a result from bar `offset` on (the part after the warm-up prefix). From bar 0, the
+ * trades and fills are read from the run's columns and the returns go to the context's buffer
+ * (`returns`: they are left there for the caller).
+ */
+export function measure(ir: StrategyIr, data: BarData, run: RangeRun, from: number, context?: TrialContext, returns?: Float64Array): Metrics {
+    const { result, offset } = run;
     const equity = result.equity.subarray(offset);
     const capital = offset > 0 ? result.equity[offset - 1]! : capitalOf(ir);
     const to = from + equity.length;
+    const whole = offset === 0;
     // One object literal of one shape (no spread): computeMetrics reads its fields in hot code.
     return computeMetrics({
         periodsPerYear: context ? context.periodsPerYear(data.ts, from, to) : undefined,
         ts: data.ts.subarray(from, to), equity, capital,
         exposure: result.exposure.subarray(offset),
-        trades: offset > 0 ? result.trades.filter(t => t.entryBar >= offset) : result.trades,
-        fills: offset > 0 ? result.fills.filter(f => f.bar >= offset) : result.fills,
+        trades: whole ? run.trades : result.trades.filter(t => t.entryBar >= offset),
+        fills: whole ? undefined : result.fills.filter(f => f.bar >= offset),
+        tradedValue: whole ? run.fills.tradedValue() : undefined,
+        returns: returns ? returnsOf(equity, capital, returns) : undefined,
     });
 }
 
@@ -115,9 +147,11 @@ export function capitalOf(ir: StrategyIr): number {
 
 /** `blocks`: also the moments of the measured returns in that many blocks (0 or absent: none). */
 export function runTrial(ir: StrategyIr, data: BarData, params: ParamSet, from = 0, to = data.ts.length, limits?: EngineLimits, context?: TrialContext, blocks = 0): TrialSummary {
-    const { result, offset } = runRange(ir, data, params, from, to, limits, context);
-    const summary = { params, metrics: measure(ir, data, result, from, offset, context), from, to };
+    const run = runRange(ir, data, params, from, to, limits, context);
+    const { result, offset } = run;
+    const n = result.equity.length - offset;
+    const returns = context ? context.returnsFor(n) : new Float64Array(n);
+    const summary = { params, metrics: measure(ir, data, run, from, context, returns), from, to };
     if (!(blocks > 0)) return summary;
-    const capital = offset > 0 ? result.equity[offset - 1]! : capitalOf(ir);
-    return { ...summary, blocks: blockMoments(returnsOf(result.equity.subarray(offset), capital), blocks) };
+    return { ...summary, blocks: blockMoments(returns, blocks) };
 }

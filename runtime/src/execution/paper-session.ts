@@ -3,7 +3,10 @@
  * first (it fills what is due at this bar's open, as the backtest fills before it decides), then
  * through the streaming engine, and what the engine decided through the execution gateway (risk,
  * journal, venue). The venue's capital, fees and slippage are the strategy's execution settings,
- * with the backtest's defaults. The daemon's deployments and bench/execution.js drive this.
+ * with the backtest's defaults. The daemon's deployments (deployments/) and bench/execution.js
+ * drive this. Another venue can be handed in (`venue`): one that simulates fills from the bars
+ * (SimulatedVenue, as the paper venue) is told each bar first; any other is a real venue, whose
+ * fills come on its own stream.
  */
 import type { StrategyIr } from '../../../protocol/src/ir.js';
 import { evalScalar } from '../engine/ir-scalar.js';
@@ -13,10 +16,20 @@ import type { DataStore } from '../store/store.js';
 import { ExecutionGateway, type Handed } from './gateway.js';
 import { OrderJournal } from './journal.js';
 import { PaperVenue } from './paper.js';
-import { RiskEngine, type RiskLimits } from './risk.js';
+import { RiskEngine, type RiskEvent, type RiskLimits } from './risk.js';
 import { StreamingEngine, type BarOutcome, type StreamBar } from './streaming.js';
+import type { PaperConfig } from './paper.js';
+import type { VenueAdapter } from './venue.js';
 
-export interface PaperSessionConfig {
+/** A venue that fills from the feed's bars (the paper venue): told each bar, restored from the journal, flattened at the last close. */
+export type SimulatedVenue = VenueAdapter & Pick<PaperVenue, 'onBar' | 'restore' | 'fillMarketAtLast'>;
+
+export function isSimulated(v: VenueAdapter): v is SimulatedVenue {
+    const s = v as Partial<SimulatedVenue>;
+    return typeof s.onBar === 'function' && typeof s.restore === 'function' && typeof s.fillMarketAtLast === 'function';
+}
+
+export interface PaperSessionConfig<V extends VenueAdapter = PaperVenue> {
     readonly store: DataStore;
     readonly team: string;
     readonly deployment: string;
@@ -26,18 +39,24 @@ export interface PaperSessionConfig {
     readonly params?: ParamValues;
     readonly limits?: RiskLimits;
     readonly now?: () => number;
+    /** Starting cash of the paper venue, instead of the strategy's `capital` setting. */
+    readonly capital?: number;
+    /** The venue, made from the paper settings the strategy implies (default: the paper venue). */
+    readonly venue?: (paper: PaperConfig) => V;
+    /** Every risk decision, after it is handed to the journal (the deployment publishes them). */
+    readonly onRisk?: (e: RiskEvent) => void;
 }
 
-export class PaperSession {
+export class PaperSession<V extends VenueAdapter = PaperVenue> {
     readonly engine: StreamingEngine;
-    readonly venue: PaperVenue;
+    readonly venue: V;
     readonly risk: RiskEngine;
     readonly journal: OrderJournal;
     readonly gateway: ExecutionGateway;
     readonly symbols: readonly string[];
     private riskWrites: Promise<void> = Promise.resolve();
 
-    constructor(c: PaperSessionConfig) {
+    constructor(c: PaperSessionConfig<V>) {
         const params = bindParams(c.ir, c.params);
         const setting = (key: string, fallback: number) => {
             const id = c.ir.execution[key]?.value;
@@ -47,27 +66,34 @@ export class PaperSession {
         this.symbols = c.symbols ?? c.ir.universe.map(u => u.id);
         this.engine = new StreamingEngine(c.ir, { params });
         const fill = c.ir.fill === 'next_close' || c.ir.fill === 'this_close' ? c.ir.fill : 'next_open';
-        this.venue = new PaperVenue({ capital: setting('capital', 100_000), fees: setting('fees', 0.001), slippage: setting('slippage', 0.0005), fill });
+        const paper: PaperConfig = { capital: c.capital ?? setting('capital', 100_000), fees: setting('fees', 0.001), slippage: setting('slippage', 0.0005), fill };
+        this.venue = c.venue ? c.venue(paper) : new PaperVenue(paper) as unknown as V;
         this.journal = new OrderJournal(c.store, c.team, c.deployment, c.now ? () => new Date(c.now!()) : undefined);
-        this.risk = new RiskEngine(c.limits ?? {}, e => { this.riskWrites = this.journal.riskEvent(e); });
+        this.risk = new RiskEngine(c.limits ?? {}, e => { this.riskWrites = this.journal.riskEvent(e); c.onRisk?.(e); });
         this.gateway = new ExecutionGateway({ deployment: c.deployment, symbols: this.symbols, venue: this.venue, journal: this.journal, risk: this.risk, now: c.now });
     }
 
     /**
      * After a daemon restart: the strategy's state from the bars it had seen (replayed through the
      * engine, nothing handed over), the venue's from the journal. Orders the journal holds are never
-     * sent again: a bar decided anew finds its ids journaled.
+     * sent again: a bar decided anew finds its ids journaled. A real venue keeps its own book: the
+     * orders journaled but maybe never sent are handed again (submit is idempotent by client order id).
+     * Returns the outcome of the last bar (null: none), to decide it again.
      */
-    async resume(history: readonly StreamBar[]): Promise<void> {
-        for (const b of history) this.engine.push(b);
+    async resume(history: readonly StreamBar[]): Promise<BarOutcome | null> {
+        let outcome: BarOutcome | null = null;
+        for (const b of history) outcome = this.engine.push(b);
         const last: Record<string, number> = {};
         this.symbols.forEach((s, a) => { const c = this.engine.account.lastClose[a]!; if (c === c) last[s] = c; });
-        this.venue.restore(await this.journal.orders(), (await this.journal.events()).filter(e => e.kind === 'fill'), last);
+        const orders = await this.journal.orders();
+        if (isSimulated(this.venue)) this.venue.restore(orders, (await this.journal.events()).filter(e => e.kind === 'fill'), last);
+        else for (const o of orders) if (o.state === 'new') await this.venue.submit(o);
+        return outcome;
     }
 
     /** One closed bar: venue fills, the engine's decision, the orders handed over (all journaled before it returns). */
     async bar(bar: StreamBar): Promise<{ outcome: BarOutcome; handed: Handed }> {
-        this.venue.onBar(bar.ts, Object.fromEntries(this.symbols.map((s, a) => [s, bar.assets[a] ?? null])));
+        if (isSimulated(this.venue)) this.venue.onBar(bar.ts, Object.fromEntries(this.symbols.map((s, a) => [s, bar.assets[a] ?? null])));
         const outcome = this.engine.push(bar);
         const handed = await this.gateway.onBar(outcome, bar.assets.map(b => b?.close ?? NaN));
         await this.settled();
@@ -78,7 +104,7 @@ export class PaperSession {
         const last: Record<string, number> = {};
         this.symbols.forEach((s, a) => { const c = this.engine.account.lastClose[a]!; if (c === c) last[s] = c; });
         const handed = await this.gateway.kill(reason, last);
-        this.venue.fillMarketAtLast();
+        if (isSimulated(this.venue)) this.venue.fillMarketAtLast();
         await this.settled();
         return handed;
     }

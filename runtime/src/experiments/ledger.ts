@@ -82,3 +82,36 @@ export function ledgerSummary(first: number, last: number, familyTrials: number,
     const which = first === last ? `trial ${last}` : `trials ${first}–${last}`;
     return `${which} of this structure (${familyTrials} in its family); deflated Sharpe ${two(dsr)} (${two(familyDsr)} over the family)`;
 }
+
+/** One trial of a structure as the ledger view lists it. */
+export interface LedgerTrialRow {
+    readonly position: number;
+    readonly runId: string;
+    readonly trial: number;
+    readonly kind: LedgerEntry['kind'];
+    readonly recordedAt: number;
+    readonly periodSharpe: number;
+    readonly observations: number;
+}
+
+/**
+ * The trials of one structure in a team's ledger, newest first, numbered in the order the figures
+ * count them (completion time, then run id, then trial): what "trial N of this structure" refers to.
+ */
+export async function structureTrials(store: DataStore, q: { team: string; structural: string; limit: number; offset: number }): Promise<{ total: number; runs: number; sharpeVariance: number; trials: LedgerTrialRow[] }> {
+    const [agg] = await store.rows(`SELECT count(*)::INTEGER AS n, count(DISTINCT run_id)::INTEGER AS r, var_samp(period_sharpe) AS v
+        FROM ledger_trials WHERE team = $1 AND fingerprint_structural = $2`, [q.team, q.structural]);
+    const rows = await store.rows(`SELECT * FROM (
+            SELECT row_number() OVER (ORDER BY recorded_at, run_id, trial)::INTEGER AS position, run_id, trial, kind,
+                epoch_ms(recorded_at)::DOUBLE AS at, period_sharpe, observations
+            FROM ledger_trials WHERE team = $1 AND fingerprint_structural = $2)
+        ORDER BY position DESC LIMIT $3 OFFSET $4`, [q.team, q.structural, q.limit, q.offset]);
+    const v = agg?.v;
+    return {
+        total: Number(agg?.n ?? 0), runs: Number(agg?.r ?? 0), sharpeVariance: typeof v === 'number' ? v : NaN,
+        trials: rows.map(r => ({
+            position: Number(r.position), runId: String(r.run_id), trial: Number(r.trial), kind: String(r.kind) as LedgerEntry['kind'],
+            recordedAt: Number(r.at), periodSharpe: typeof r.period_sharpe === 'number' ? r.period_sharpe : NaN, observations: Number(r.observations),
+        })),
+    };
+}

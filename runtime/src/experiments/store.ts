@@ -19,7 +19,7 @@ import { exportQuery, sqlIdent, type ExportFormat, type ExportResult } from '../
 import { type DataStore } from '../store/store.js';
 import { ExperimentError } from './errors.js';
 import { parseFilter, parseOrderBy, RunSql } from './filter.js';
-import { ledgerFigures, type LedgerTrial } from './ledger.js';
+import { ledgerFigures, structureTrials, type LedgerTrial } from './ledger.js';
 import type { LedgerPart } from '../../../protocol/src/run-result.js';
 
 export interface Experiment {
@@ -183,6 +183,11 @@ export class ExperimentStore {
     /** The run in its team's research ledger (ledger.ts); null when the ledger holds none of its trials. */
     ledger(q: { team: string; runId: string; own: LedgerTrial; family: readonly string[] }): Promise<LedgerPart | null> {
         return ledgerFigures(this.store, q);
+    }
+
+    /** The trials of one structure in a team's research ledger, newest first (ledger.ts). */
+    ledgerTrials(q: { team: string; structural: string; limit: number; offset: number }): ReturnType<typeof structureTrials> {
+        return structureTrials(this.store, q);
     }
 
     /**

@@ -289,9 +289,9 @@ export class EventHub {
     }
 }
 
-/** The queue kind of an event. */
+/** The queue kind of an event. A deployment's events are stored with their seq (execution.events): droppable like log lines, never lost. */
 export function kindOf(event: DaemonEvent): MessageKind {
-    return event.type;
+    return event.type === 'deployment' ? 'log' : event.type;
 }
 
 export function runIdOf(event: DaemonEvent): string | undefined {

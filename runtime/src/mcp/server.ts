@@ -28,7 +28,7 @@ import type { CallToolResult, ServerNotification, ServerRequest } from '@modelco
 import { z } from 'zod';
 import {
     ERROR_DESCRIPTIONS, ErrorCodes, RpcError, SORT_METRICS, LOG_LEVELS,
-    type Diagnostic, type DiffSide, type ErrorCode, type ParamsInput, type RegistryEntry, type RunDetail, type RunKind, type RunState, type SimilarResult,
+    type Deployment, type Diagnostic, type DiffSide, type ErrorCode, type ParamsInput, type RegistryEntry, type RunDetail, type RunKind, type RunState, type SimilarResult,
 } from '../../../protocol/src/daemon/index.js';
 import type { StrategyIr } from '../../../protocol/src/ir.js';
 import { DaemonUnreachableError, type DaemonClient } from '../../../protocol/src/client.js';
@@ -466,16 +466,17 @@ export function createMcpServer(client: DaemonClient, options: McpServerOptions 
         annotations: { readOnlyHint: true, openWorldHint: false },
     }, guarded(async a => {
         const r = await client.call('experiments.search', {
-            limit: a.limit, offset: a.offset,
+            limit: a.limit, offset: a.offset, ledger: true,
             ...(a.filter ? { filter: a.filter } : {}), ...(a.orderBy ? { orderBy: a.orderBy } : {}), ...(a.experimentId ? { experimentId: a.experimentId } : {}),
         });
         const rows = r.runs.map(x => ({
             runId: x.run.id, kind: x.run.kind, state: x.run.state, strategy: x.run.strategy, params: x.params, metrics: x.metrics,
             tags: x.run.tags, experimentId: x.run.experimentId, createdAt: x.run.createdAt, fingerprints: x.run.fingerprints,
+            ...(x.ledger ? { ledger: x.ledger } : {}),
         }));
         const text = rows.length
             ? [`${r.total} run(s) match${r.total > rows.length ? `; showing ${a.offset + 1}–${a.offset + rows.length}` : ''}:`,
-                ...rows.map(x => `${x.runId} ${x.kind} ${x.state} ${x.strategy ?? '-'} [${fmtParams(x.params)}] ${headline(x.metrics, ['sharpe', 'totalReturn', 'maxDrawdown', 'tradeCount', 'deflatedSharpe'])}`)].join('\n')
+                ...rows.map(x => `${x.runId} ${x.kind} ${x.state} ${x.strategy ?? '-'} [${fmtParams(x.params)}] ${headline(x.metrics, ['sharpe', 'totalReturn', 'maxDrawdown', 'tradeCount', 'deflatedSharpe'])}${x.ledger ? `; research ledger: ${x.ledger.summary}` : ''}`)].join('\n')
             : 'no matching runs';
         return ok(text, { total: r.total, rows });
     }));
@@ -623,6 +624,70 @@ export function createMcpServer(client: DaemonClient, options: McpServerOptions 
             ...r.files.filter(f => f.change !== 'same').map(f => `${f.file}: ${f.change}\n${f.diff}`),
         ].join('\n');
         return ok(text, r);
+    }));
+
+    // --------------------------------------------------------------------------- deployments
+
+    const deploymentLine = (d: Deployment): string =>
+        `${d.id} ${d.mode} ${d.state}${d.reason ? ` (${d.reason})` : ''}: ${d.strategy}${d.registry ? ` ${d.registry.name}@${d.registry.version}` : ''} on ${d.venue}, ${d.bars} bars, risk ${d.riskState ?? '-'}, equity ${d.equity ?? '-'}, pnl ${d.pnl ?? '-'}`;
+
+    server.registerTool('deploy_paper', {
+        title: 'Start a paper deployment',
+        description: 'Paper trade a strategy (a `file`/`source`, or a `registry` version of your team) on the paper venue behind the risk engine, fed by stored bars replayed one every `barMs` (needs the trader role). Returns at once; follow it with deployment_show.',
+        inputSchema: {
+            ...sourceFields,
+            ...strategyField,
+            params: z.record(z.string(), ParamValue).optional().describe('With a source: parameter values (default: the declared defaults).'),
+            registry: z.strictObject({ name: RegistryNameArg, version: VersionArg }).optional().describe('Instead of source/file: this registry version.'),
+            symbols: z.array(z.string().min(1).max(128)).max(100).optional().describe('venue:SYMBOL per asset of the universe (default: its universe).'),
+            from: z.string().max(40).optional().describe('First bar of the replay (YYYY-MM-DD).'),
+            to: z.string().max(40).optional().describe('Last bar of the replay.'),
+            barMs: z.number().int().min(1).max(86_400_000).default(1000).describe('Wall time between two bars, ms.'),
+            capital: z.number().positive().optional(),
+        },
+        annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    }, guarded(async a => {
+        const feed = { kind: 'replay', barMs: a.barMs, ...(a.symbols ? { symbols: a.symbols } : {}), ...(a.from ? { from: a.from } : {}), ...(a.to ? { to: a.to } : {}) };
+        if (a.registry !== undefined && (a.source !== undefined || a.file !== undefined)) throw new ToolInputError('give `registry` or a source (`source` or `file`), not both');
+        const strategy = a.registry !== undefined ? { registry: a.registry } : { ...sourceOf(a), ...(a.strategy ? { strategy: a.strategy } : {}), ...(a.params ? { params: a.params } : {}) };
+        const r = await client.call('execution.paper.start', { ...strategy, feed, ...(a.capital !== undefined ? { capital: a.capital } : {}) });
+        return ok(`started ${deploymentLine(r.deployment)}`, r);
+    }));
+
+    server.registerTool('deployments_list', {
+        title: 'List deployments',
+        description: 'Paper and live deployments of your team, newest first: state and why, bars traded on, risk state, equity and PnL.',
+        inputSchema: { state: z.enum(['starting', 'warming', 'running', 'halted', 'stopping', 'stopped', 'failed']).optional(), limit: z.number().int().min(1).max(1000).default(50) },
+        annotations: { readOnlyHint: true, openWorldHint: false },
+    }, guarded(async a => {
+        const r = await client.call('execution.list', { ...(a.state ? { state: a.state } : {}), limit: a.limit });
+        return ok(r.deployments.length ? r.deployments.map(deploymentLine).join('\n') : 'no deployments', r);
+    }));
+
+    server.registerTool('deployment_show', {
+        title: 'Show a deployment',
+        description: 'One deployment of your team with its positions, balances and its last orders.',
+        inputSchema: { id: z.string().min(1).max(128).describe('Deployment id (dep_…).') },
+        annotations: { readOnlyHint: true, openWorldHint: false },
+    }, guarded(async a => {
+        const [{ deployment }, pos, { orders }] = await Promise.all([client.call('execution.show', { id: a.id }), client.call('execution.positions', { id: a.id }), client.call('execution.orders', { id: a.id, limit: 20 })]);
+        const text = [
+            deploymentLine(deployment),
+            ...pos.positions.map(p => `position ${p.symbol} ${p.qty}`), ...pos.balances.map(b => `balance ${b.currency} ${b.amount.toFixed(2)}`),
+            ...orders.map(o => `order ${o.clientOrderId} ${o.side} ${o.qty} ${o.symbol} ${o.type} ${o.state}${o.filledQty ? ` @ ${o.avgPrice}` : ''}`),
+        ].join('\n');
+        return ok(text, { deployment, ...pos, orders });
+    }));
+
+    server.registerTool('deployment_kill', {
+        title: 'Kill switch',
+        description: 'Halt a deployment (`id`) or every deployment of your team (`all`): cancel its open orders and flatten its positions (needs the trader role).',
+        inputSchema: { id: z.string().min(1).max(128).optional(), all: z.boolean().optional(), reason: z.string().max(500).optional() },
+        annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+    }, guarded(async a => {
+        if ((a.id === undefined) === (a.all !== true)) throw new ToolInputError('give `id`, or `all: true`');
+        const r = await client.call('execution.kill', { ...(a.id !== undefined ? { id: a.id } : { all: true }), ...(a.reason ? { reason: a.reason } : {}) });
+        return ok(r.deployments.length ? r.deployments.map(deploymentLine).join('\n') : 'no deployment to kill', r);
     }));
 
     const DiffSideArg = z.strictObject({

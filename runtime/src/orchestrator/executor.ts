@@ -154,6 +154,9 @@ export interface ExecutionRequest {
     readonly onLog: (level: LogLevel, message: string) => void;
     /** The compiled strategy's name, as soon as it is known. */
     readonly onStrategy?: (name: string) => void;
+    /** The attempt (runs.attempt) this execution is, and the run's trace id: a remote backend keys its job by them. */
+    readonly attempt?: number;
+    readonly traceId?: string;
 }
 
 export type ExecutionOutcome =
@@ -173,6 +176,30 @@ export interface ExecutorOptions {
     readonly limits?: RunLimits;
     /** The workspace packs of a run's source folder; default: the built-in packs only. */
     readonly packs?: RunPacks;
+    /** Where the engine half runs; default: a thread of this process's pool. */
+    readonly backend?: RunBackend;
+}
+
+/** What a remote backend is told about the job besides the job itself. */
+export interface BackendContext {
+    readonly runId: string;
+    readonly attempt: number;
+    readonly traceId?: string;
+    readonly signal: AbortSignal;
+    readonly onProgress: (fraction: number) => void;
+    readonly onLog: (level: LogLevel, message: string) => void;
+}
+
+/**
+ * The engine half somewhere else (team mode: a BullMQ queue and `af worker` processes, queue/). It
+ * resolves with the output, its staged artifacts written under `job.dir` as `*.tmp` like a local
+ * thread leaves them; it settles only once the remote work stopped or was abandoned after an abort.
+ */
+export interface RunBackend {
+    run(job: WorkerJob, ctx: BackendContext): Promise<WorkerOutput>;
+    /** Worker processes serving it now. */
+    workers(): Promise<number>;
+    close(): Promise<void>;
 }
 
 /** Where a run's workspace packs come from (the daemon's DaemonPacks): checked bytes, no code run. */
@@ -215,8 +242,14 @@ export class Executor {
         }
     }
 
+    /** Whether an execution may start before its claim committed (not with a backend: its jobs are keyed by the claimed attempt). */
+    get earlyStart(): boolean {
+        return !this.o.backend;
+    }
+
     async close(): Promise<void> {
         await this.pool.close();
+        await this.o.backend?.close();
     }
 
     /** The pipeline's first half (pipeline/prepare.ts) with the daemon's steps: its language workers, the team's bars. */
@@ -245,53 +278,69 @@ export class Executor {
     }
 
     private runInWorker(job: WorkerJob, req: ExecutionRequest): Promise<WorkerOutput> {
-        const w = this.pool.acquire();
-        return new Promise<WorkerOutput>((resolve, reject) => {
-            let settled = false;
-            const finish = (): boolean => {
-                if (settled) return false;
-                settled = true;
-                w.off('message', onMessage);
-                w.off('error', onError);
-                w.off('exit', onExit);
-                req.signal.removeEventListener('abort', onAbort);
-                return true;
-            };
-            const onMessage = (m: FromWorker): void => {
-                if (settled) return;
-                switch (m.type) {
-                    case 'progress': req.onProgress(m.fraction); break;
-                    case 'log': req.onLog(m.level, m.message); break;
-                    case 'done': finish(); this.pool.release(w, m.heapMb); resolve(m.output); break;
-                    case 'error': finish(); this.pool.release(w, m.heapMb); reject(new RunFailure(m.message.split('\n')[0]!)); break;
-                }
-            };
-            const onError = (e: Error): void => {
-                if (!finish()) return;
-                void this.pool.discard(w);
-                if ((e as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
-                    reject(new RunFailure(`the run needed more than ${this.limits.memoryMb} MB, the memory limit of one run, and was stopped; run it on less data, with shorter look-backs or fewer trials (the daemon's limit is runs.memoryMb)`));
-                    return;
-                }
-                reject(new RunFailure(`the run's worker crashed: ${firstLine(e)}`));
-            };
-            const onExit = (code: number): void => {
-                if (!finish()) return;
-                reject(new RunFailure(`the run's worker stopped unexpectedly (exit code ${code})`));
-            };
-            const onAbort = (): void => {
-                if (!finish()) return;
-                // Resolve only once the thread has really stopped.
-                this.pool.discard(w).then(() => reject(new Aborted()), () => reject(new Aborted()));
-            };
-            w.on('message', onMessage);
-            w.on('error', onError);
-            w.on('exit', onExit);
-            if (req.signal.aborted) { onAbort(); return; }
-            req.signal.addEventListener('abort', onAbort, { once: true });
-            w.postMessage({ type: 'run', job } satisfies ToWorker);
-        });
+        if (this.o.backend) {
+            return this.o.backend.run(job, { runId: req.runId, attempt: req.attempt ?? 1, traceId: req.traceId, signal: req.signal, onProgress: req.onProgress, onLog: req.onLog })
+                .catch(e => { throw req.signal.aborted ? new Aborted() : e; });
+        }
+        return runOnThread(this.pool, job, req, this.limits.memoryMb).catch(e => { throw e === ABORTED ? new Aborted() : e; });
     }
+}
+
+/** Thrown (rejected with) by runOnThread when its signal aborted the run. */
+export const ABORTED = Symbol('aborted');
+
+/**
+ * One job on a thread of `pool`: progress and log lines to the hooks, the output, or a RunFailure
+ * that says what went wrong (out of memory, a crash). Aborting terminates the thread and rejects
+ * with ABORTED once it has stopped. Used by the executor and by `af worker` (queue/worker.ts).
+ */
+export function runOnThread(pool: RunWorkerPool, job: WorkerJob, req: Pick<ExecutionRequest, 'signal' | 'onProgress' | 'onLog'>, memoryMb: number): Promise<WorkerOutput> {
+    const w = pool.acquire();
+    return new Promise<WorkerOutput>((resolve, reject) => {
+        let settled = false;
+        const finish = (): boolean => {
+            if (settled) return false;
+            settled = true;
+            w.off('message', onMessage);
+            w.off('error', onError);
+            w.off('exit', onExit);
+            req.signal.removeEventListener('abort', onAbort);
+            return true;
+        };
+        const onMessage = (m: FromWorker): void => {
+            if (settled) return;
+            switch (m.type) {
+                case 'progress': req.onProgress(m.fraction); break;
+                case 'log': req.onLog(m.level, m.message); break;
+                case 'done': finish(); pool.release(w, m.heapMb); resolve(m.output); break;
+                case 'error': finish(); pool.release(w, m.heapMb); reject(new RunFailure(m.message.split('\n')[0]!)); break;
+            }
+        };
+        const onError = (e: Error): void => {
+            if (!finish()) return;
+            void pool.discard(w);
+            if ((e as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+                reject(new RunFailure(`the run needed more than ${memoryMb} MB, the memory limit of one run, and was stopped; run it on less data, with shorter look-backs or fewer trials (the daemon's limit is runs.memoryMb)`));
+                return;
+            }
+            reject(new RunFailure(`the run's worker crashed: ${firstLine(e)}`));
+        };
+        const onExit = (code: number): void => {
+            if (!finish()) return;
+            reject(new RunFailure(`the run's worker stopped unexpectedly (exit code ${code})`));
+        };
+        const onAbort = (): void => {
+            if (!finish()) return;
+            // Resolve only once the thread has really stopped.
+            pool.discard(w).then(() => reject(ABORTED), () => reject(ABORTED));
+        };
+        w.on('message', onMessage);
+        w.on('error', onError);
+        w.on('exit', onExit);
+        if (req.signal.aborted) { onAbort(); return; }
+        req.signal.addEventListener('abort', onAbort, { once: true });
+        w.postMessage({ type: 'run', job } satisfies ToWorker);
+    });
 }
 
 /** Removes the temporary files of an attempt that did not complete. */

@@ -41,7 +41,7 @@ import { type DataStore } from '../store/store.js';
 import { listArtifacts, readArtifact } from './artifacts.js';
 import type { RunResult as RunResultDocument } from '../../../protocol/src/run-result.js';
 import { decodeResult, LEGACY_SWEEP_TABLE, RESULT_FILE } from '../pipeline/result-file.js';
-import { Executor, type ExecutionOutcome, type RunPacks } from './executor.js';
+import { Executor, type ExecutionOutcome, type RunBackend, type RunPacks } from './executor.js';
 import { DEFAULT_RUN_LIMITS, runTimeoutOf, type RunLimits } from './limits.js';
 import { LanguageService } from '../language-service/language-service.js';
 import { InProcessQueue, type JobQueue, type QueuedJob } from './queue.js';
@@ -69,6 +69,12 @@ export interface OrchestratorOptions {
     readonly language?: LanguageService;
     /** Default: an InProcessQueue. */
     readonly queue?: JobQueue;
+    /**
+     * Where runs' engine half executes; default: worker threads of this process. Team mode: a BullMQ
+     * queue served by `af worker` processes (queue/bullmq-backend.ts); the orchestrator stays the
+     * only writer of the store, and `concurrency` bounds the runs in flight on the queue.
+     */
+    readonly backend?: RunBackend;
     /** Starts a run may have before a daemon restart fails it instead of re-queuing it; default 3. */
     readonly maxAttempts?: number;
     /** Worker threads per sweep / walk-forward on top of the run's own; default 0 (trials run in the run's thread). */
@@ -180,7 +186,10 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
             this.language = new LanguageService({ workers: 1, sourceRoots: [process.cwd()], excludeRoots: [this.stateDir] });
             this.ownsLanguage = true;
         }
-        this.executor = new Executor({ data: this.dataConn, maxIdleWorkers: this.concurrency, trialWorkers: this.options.trialWorkers, language: this.language, limits: this.limits, ...(this.options.packs ? { packs: this.options.packs } : {}) });
+        this.executor = new Executor({
+            data: this.dataConn, maxIdleWorkers: this.concurrency, trialWorkers: this.options.trialWorkers, language: this.language, limits: this.limits,
+            ...(this.options.packs ? { packs: this.options.packs } : {}), ...(this.options.backend ? { backend: this.options.backend } : {}),
+        });
         this.phase = 'started';
         await this.recover();
         this.pump();
@@ -240,9 +249,11 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
         }
     }
 
-    /** Runs executing, queued, and worker threads alive (busy or idle). */
+    /** Runs executing, queued, and worker threads alive (busy or idle) — in team mode, the worker processes serving the queue. */
     async status(): Promise<{ running: number; queued: number; workers: number; concurrency: number }> {
-        return { running: this.active.size, queued: await this.queue.size(), workers: this.executor?.pool.size ?? 0, concurrency: this.concurrency };
+        const backend = this.options.backend;
+        const workers = backend ? await backend.workers().catch(() => 0) : this.executor?.pool.size ?? 0;
+        return { running: this.active.size, queued: await this.queue.size(), workers, concurrency: this.concurrency };
     }
 
     // ----------------------------------------------------------------------------------- API
@@ -511,7 +522,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
         const a = newActive(job.runId);
         const spec = this.specs.get(job.runId);
         this.specs.delete(job.runId);
-        const execution = spec ? this.execute(a, spec, job.team) : undefined;
+        const execution = spec && this.executor!.earlyStart ? this.execute(a, spec, job.team) : undefined;
         let run: Run | undefined;
         try {
             run = await this.writer!.write(tx => this.claim(tx, a));
@@ -543,6 +554,8 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
         try {
             return await this.executor!.execute({
                 runId: a.id, spec, team, dir: this.runDir(a.id), signal: a.controller.signal,
+                // Known once claimed (an early start is always a fresh run's first attempt).
+                attempt: a.run?.attempt ?? 1, ...(a.run ? { traceId: a.run.traceId } : {}),
                 onProgress: f => this.progress(a, f),
                 onLog: (level, message) => this.log(a, level, message),
                 onStrategy: name => { a.strategy = name; },
@@ -669,9 +682,9 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
         const ok = await tx.transition(a.id, ['running'], 'completed', {
             progress: 1, error: null, strategy: out.strategy, params: JSON.stringify(out.params), metrics, trade_count: out.tradeCount,
             fingerprint_exact: p.exactFingerprint, fingerprint_structural: p.structuralFingerprint, data_snapshot: p.dataSnapshot, engine_version: p.engineVersion, seed: p.seed,
-        }, ['finished_at']);
+        }, ['finished_at'], a.run!.attempt);
         if (!ok) {
-            // Someone else ended it first: leave no result behind.
+            // Someone else ended it first (or this is an older attempt's outcome): leave no result behind.
             for (const st of out.staged) rmSync(join(dir, st.name), { force: true });
             return;
         }

@@ -197,14 +197,18 @@ export class RunRepository {
 
     /**
      * Compare-and-set of a run's state plus other columns (values bound; `stamp` columns are set to
-     * `now`). Returns false when the run is not in one of `from` (someone else moved it first).
+     * `now`). Returns false when the run is not in one of `from` (someone else moved it first), or,
+     * given `attempt`, is at another attempt (results are keyed by run and attempt: team mode's
+     * at-least-once delivery may bring an older attempt's outcome).
      */
-    async transition(runId: string, from: readonly RunState[], to: RunState, now: number, set: Readonly<Record<string, DuckDBValue>> = {}, stamp: readonly string[] = []): Promise<boolean> {
+    async transition(runId: string, from: readonly RunState[], to: RunState, now: number, set: Readonly<Record<string, DuckDBValue>> = {}, stamp: readonly string[] = [], attempt?: number): Promise<boolean> {
         const params: DuckDBValue[] = [runId, to, now];
         const sets = [`state = $2`, ...stamp.map(c => `${c} = ${ts(3)}`)];
         for (const [col, v] of Object.entries(set)) { params.push(v); sets.push(`${col} = $${params.length}`); }
         const states = from.map(s => { params.push(s); return `$${params.length}`; });
-        const n = await this.run(`UPDATE runs SET ${sets.join(', ')} WHERE id = $1 AND state IN (${states.join(', ')})`, params);
+        let and = '';
+        if (attempt !== undefined) { params.push(attempt); and = ` AND attempt = $${params.length}`; }
+        const n = await this.run(`UPDATE runs SET ${sets.join(', ')} WHERE id = $1 AND state IN (${states.join(', ')})${and}`, params);
         return n === 1;
     }
 

@@ -57,7 +57,7 @@ export interface Provenance {
     readonly engineVersion: string;
     readonly seed: number;
     /** The workspace packs the strategy uses (the result's provenance; not a column of the run). */
-    readonly packs?: readonly { readonly name: string; readonly version: string; readonly integrity: string }[];
+    readonly packs?: readonly { readonly name: string; readonly version: string; readonly integrity?: string }[];
 }
 
 /** A run as stored. Times are ISO strings (UTC), null until they happened. */

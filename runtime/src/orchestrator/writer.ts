@@ -101,9 +101,10 @@ export class WriteTx {
         return fn(this.w.repo);
     }
 
-    async transition(runId: string, from: readonly RunState[], to: RunState, set: Parameters<RunRepository['transition']>[4] = {}, stamp: readonly string[] = []): Promise<boolean> {
+    /** `attempt`: only while the run is at this attempt (an older attempt's outcome changes nothing). */
+    async transition(runId: string, from: readonly RunState[], to: RunState, set: Parameters<RunRepository['transition']>[4] = {}, stamp: readonly string[] = [], attempt?: number): Promise<boolean> {
         if (this.b.pendingRuns.has(runId)) await this.b.flushRuns();
-        const ok = await this.w.repo.transition(runId, from, to, this.now, set, stamp);
+        const ok = await this.w.repo.transition(runId, from, to, this.now, set, stamp, attempt);
         if (ok) this.dirty = true;
         return ok;
     }

@@ -2,9 +2,9 @@
  * The packs the daemon uses for a source: those declared by the workspace configuration of the
  * source's folder — the nearest `alphaforge.json` from the folder of its `file:` URI up to the
  * daemon's source folder that holds it (a source without a file URI: the first source folder, the
- * daemon's workspace). Each declaration's folder must lie inside the daemon's source folders and
- * outside its state directory; then it is read once and checked (integrity, version, manifest)
- * like the CLI's (workspace-packs.ts). Nothing here runs pack code: the daemon's main thread only
+ * daemon's workspace). A pack shipped with AlphaForge is enabled by name and range; a pack folder
+ * must lie inside the daemon's source folders and outside its state directory, and is then read
+ * once and checked (integrity, version, manifest) like the CLI's (workspace-packs.ts). Nothing here runs pack code: the daemon's main thread only
  * reads bytes and manifests; a run's worker thread imports the code from the checked bytes.
  *
  * A URI outside the source folders gets no workspace packs for a run (its imports are refused too),
@@ -21,7 +21,7 @@ import { CONFIG_FILE, PackDeclarationSchema, type PackDeclaration } from '../con
 import { builtInRegistry } from '../engine/packs/builtin.js';
 import { manifestSources, type PackBundle } from '../engine/packs/bundles.js';
 import { isInside } from '../security/confine.js';
-import { readDeclaredPack } from './workspace-packs.js';
+import { readDeclaredPacks } from './workspace-packs.js';
 
 /** A source folder the caller may not read packs of (-32003 through ForbiddenError). */
 export class PackAccessError extends ForbiddenError {
@@ -34,7 +34,7 @@ export class PackAccessError extends ForbiddenError {
 export interface WorkspacePacks {
     /** The config file that declared them (undefined: none found). */
     readonly configFile: string | undefined;
-    /** The accepted packs' verified bytes, in declaration order. */
+    /** The accepted packs (a folder's verified bytes, a shipped pack's name): shipped ones first, then folders in declaration order. */
     readonly bundles: readonly PackBundle[];
     /** Each refused pack (or a bad declaration), naming it and what to do. */
     readonly problems: readonly PackError[];
@@ -113,21 +113,12 @@ export class DaemonPacks {
                 const i = parsed.error.issues[0]!;
                 return { configFile: file, bundles: [], problems: [new PackError('(config)', `${CONFIG_FILE}: ${i.path.join('.')}: ${i.message}; fix the workspace's packs (af pack add writes them).`)] };
             }
-            declared = (parsed.data.packs ?? []).map(d => ({ ...d, path: resolve(dirname(file), d.path) }));
+            declared = (parsed.data.packs ?? []).map(d => (d.path === undefined ? d : { ...d, path: resolve(dirname(file), d.path) }));
         } catch {
             return { configFile: file, bundles: [], problems: [new PackError('(config)', `${CONFIG_FILE} of the source's folder is not valid JSON; fix it (docs/config.md).`)] };
         }
-        const bundles: PackBundle[] = [];
-        const problems: PackError[] = [];
-        for (const d of declared) {
-            try {
-                if (!this.allowed(d.path)) throw new PackError(d.name, `pack '${d.name}': its folder ${d.path} is outside the daemon's source folders (or inside its state directory), so it was not loaded; put the pack inside the workspace and run af pack add again.`);
-                bundles.push(readDeclaredPack(d));
-            } catch (err) {
-                if (err instanceof PackError) problems.push(err);
-                else throw err;
-            }
-        }
+        const { bundles, problems } = readDeclaredPacks(declared, d => (this.allowed(d.path) ? undefined
+            : new PackError(d.name, `pack '${d.name}': its folder ${d.path} is outside the daemon's source folders (or inside its state directory), so it was not loaded; put the pack inside the workspace and run af pack add again.`)));
         // Manifests as data: each valid, built for this AlphaForge, no name taken twice.
         const checked = cataloguePacksOf(manifestSources(bundles), builtInRegistry().cataloguePacks());
         const accepted = new Set(checked.packs.map(p => p.id));

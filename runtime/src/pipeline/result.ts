@@ -84,7 +84,7 @@ export function searchProvenance(ir: StrategyIr, data: Pick<BarData, 'snapshotHa
     return { exactFingerprint: fp.exact, structuralFingerprint: fp.structural, dataSnapshot: data.snapshotHash, engineVersion: ENGINE_VERSION, seed, ...packsOf(ir) };
 }
 
-/** The provenance's packs: each workspace pack the strategy uses, by name, version and integrity (nothing for built-in packs only). */
+/** The provenance's packs: each declared pack the strategy uses, by name, version and (a pack folder) integrity (nothing for built-in packs only). */
 export function packsOf(ir: StrategyIr): Pick<Provenance, 'packs'> {
-    return ir.packs?.length ? { packs: ir.packs.map(p => ({ name: p.name, version: p.version, integrity: p.integrity })) } : {};
+    return ir.packs?.length ? { packs: ir.packs.map(p => ({ name: p.name, version: p.version, ...(p.integrity !== undefined ? { integrity: p.integrity } : {}) })) } : {};
 }

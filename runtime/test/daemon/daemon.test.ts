@@ -45,14 +45,14 @@ async function fixtures(): Promise<Partial<Record<MethodName, unknown>>> {
     const run = (await admin.call('runs.submit', { kind: 'backtest', spec: { source: STRATEGY } })).run;
     const exp = (await admin.call('experiments.create', { name: `matrix-${Date.now()}` })).experiment;
     return {
-        'daemon.info': {}, 'lang.compile': { source: STRATEGY }, 'lang.lint': { source: STRATEGY }, 'lang.analyse': { source: STRATEGY }, 'lang.diff': { from: { source: STRATEGY }, to: { runId: run.id } },
+        'daemon.info': {}, 'daemon.health': {}, 'lang.compile': { source: STRATEGY }, 'lang.lint': { source: STRATEGY }, 'lang.analyse': { source: STRATEGY }, 'lang.diff': { from: { source: STRATEGY }, to: { runId: run.id } },
         'data.list': {}, 'data.sample': {}, 'data.synth': { symbols: ['MTX'], bars: 50 }, 'data.import': { upload: 'upl_000000000000000000000000', venue: 'x', symbol: 'y', timeframe: '1d' },
         'data.export': { name: 'bars.parquet', bars: { ids: ['synth:AAA'], timeframe: '1d', columns: ['ts', 'close'] } },
         'runs.submit': { kind: 'backtest', spec: { source: STRATEGY } }, 'runs.get': { id: run.id }, 'runs.list': {},
         'runs.cancel': { id: run.id }, 'runs.logs': { id: run.id }, 'runs.artifacts': { id: run.id }, 'runs.promote': { id: run.id },
         'runs.result': { id: run.id },
         'experiments.create': { name: `e-${Math.random()}` }, 'experiments.list': {}, 'experiments.search': { filter: "attributes.kind = 'backtest'" },
-        'experiments.compare': { runIds: [run.id, run.id] }, 'experiments.export': { name: 'runs.csv', experimentId: exp.id },
+        'experiments.compare': { runIds: [run.id, run.id] }, 'experiments.ledger': { structural: 'ab12' }, 'experiments.export': { name: 'runs.csv', experimentId: exp.id },
         'similar.find': { source: STRATEGY }, 'iam.whoami': {}, 'iam.tokens.create': { name: 'x' }, 'iam.tokens.list': {},
         'iam.tokens.revoke': { id: 'tok_0000000000000000' }, 'iam.users.create': { name: `n${Math.random().toString(36).slice(2, 8)}` }, 'iam.users.list': {},
         'iam.users.disable': { user: 'nobody-here' }, 'iam.users.enable': { user: 'nobody-here' }, 'iam.teams.create': { name: `t${Math.random().toString(36).slice(2, 8)}` },
@@ -60,8 +60,13 @@ async function fixtures(): Promise<Partial<Record<MethodName, unknown>>> {
         // The researcher publishes x@1, the trader approves it (four eyes) and retires it; the others' repeats are 409.
         'registry.publish': { source: STRATEGY, name: 'x' }, 'registry.list': {}, 'registry.show': { name: 'x' },
         'registry.approve': { name: 'x', version: 1 }, 'registry.retire': { name: 'x', version: 1 },
-        'registry.diff': { from: { name: 'x', version: 1 }, to: { name: 'x', version: 1 } }, 'packs.list': {}, 'packs.info': { name: 'core' }, 'execution.paper.start': { runId: run.id }, 'execution.live.start': { runId: run.id },
-        'execution.stop': { id: 'd1' }, 'execution.list': {},
+        'registry.diff': { from: { name: 'x', version: 1 }, to: { name: 'x', version: 1 } }, 'packs.list': {}, 'packs.info': { name: 'core' },
+        'execution.paper.start': { source: STRATEGY, feed: { barMs: 100, from: '2020-01-01', to: '2020-01-10' } },
+        // x@1 is retired by now: 409; d1 does not exist: 404; the kill switch ends what the paper starts began.
+        'execution.live.start': { registry: { name: 'x', version: 1 }, venue: 'paper', feed: { kind: 'replay' } },
+        'execution.stop': { id: 'd1' }, 'execution.kill': { all: true }, 'execution.list': {}, 'execution.show': { id: 'd1' }, 'execution.positions': {},
+        'execution.orders': {}, 'execution.events': { id: 'd1' },
+        'venues.keys.set': { exchange: 'binance', apiKey: 'k', secret: 's' }, 'venues.keys.list': {}, 'venues.keys.remove': { ref: 'binance/none' },
     };
 }
 
@@ -98,7 +103,7 @@ describe('the permission matrix', () => {
         }
         // Allowed calls really succeed unless the fixture is deliberately a not-found / conflict.
         const allowedFailures = rows.filter(r => !/ (200|403|501)$/.test(r));
-        for (const r of allowedFailures) expect(r).toMatch(/^(data\.import|runs\.(cancel|promote|result)|iam\.users\.(disable|enable)|iam\.tokens\.revoke|experiments\.create|iam\.(users|teams)\.create|registry\.(publish|approve|retire)) .* (404|409|-32602)$/);
+        for (const r of allowedFailures) expect(r).toMatch(/^(data\.import|runs\.(cancel|promote|result)|iam\.users\.(disable|enable)|iam\.tokens\.revoke|experiments\.create|iam\.(users|teams)\.create|registry\.(publish|approve|retire)|execution\.(live\.start|stop|show|events)|venues\.keys\.remove) .* (404|409|-32602)$/);
         // Without any token at all: 401 too.
         const anon = await fetch(new URL('/rpc', daemon.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'daemon.info' }) });
         expect(anon.status).toBe(401);

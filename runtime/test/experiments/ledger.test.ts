@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromWire } from '../../../protocol/src/numbers.js';
 import type { RunResult } from '../../../protocol/src/run-result.js';
-import { insertLedgerTrials, ledgerFigures, ledgerTrialsOf, type LedgerEntry } from '../../src/experiments/ledger.js';
+import { insertLedgerTrials, ledgerFigures, ledgerTrialsOf, structureTrials, type LedgerEntry } from '../../src/experiments/ledger.js';
 import { type DataStore } from '../../src/store/store.js';
 import { openStore } from './helpers.js';
 
@@ -64,6 +64,27 @@ describe('research ledger', () => {
         expect(await ledgerFigures(store, { team: 'alpha', runId: 'e1', own, family: [] })).toBeNull();
         expect(await ledgerFigures(store, { team: 'beta', runId: 'c1', own, family: [] })).toBeNull();
         expect(await ledgerFigures(store, { team: 'alpha', runId: 'nope', own, family: [] })).toBeNull();
+    });
+
+    it('lists a structure\'s trials newest first, numbered as the figures count them, team by team', async () => {
+        const all = await structureTrials(store, { team: 'alpha', structural: S1, limit: 100, offset: 0 });
+        // a1 (1000), b0 then b1's four (both 2000: by run id), c1 (3000); d1 is another structure, e1 another team.
+        expect(all.trials.map(t => [t.position, t.runId, t.trial])).toEqual([
+            [7, 'c1', 0], [6, 'b1', 3], [5, 'b1', 2], [4, 'b1', 1], [3, 'b1', 0], [2, 'b0', 0], [1, 'a1', 0],
+        ]);
+        expect([all.total, all.runs]).toEqual([7, 4]);
+        // statistics.variance([0.02, 0.01, 0.05, -0.01, 0.03, 0.06]) (b1's undefined Sharpe is not in it).
+        expect(all.sharpeVariance).toBeCloseTo(0.0006666666666666666, 12);
+        expect(all.trials.find(t => t.runId === 'b1' && t.trial === 3)!.periodSharpe).toBeNaN();
+        expect(all.trials[0]).toMatchObject({ kind: 'backtest', recordedAt: 3000, periodSharpe: 0.06, observations: 500 });
+        // The same position whether the trial is read from the ledger view or the run's figures (c1: trial 7).
+        expect((await ledgerFigures(store, { team: 'alpha', runId: 'c1', own, family: [] }))!.trial).toBe(all.trials[0]!.position);
+        const page = await structureTrials(store, { team: 'alpha', structural: S1, limit: 2, offset: 2 });
+        expect(page.trials.map(t => t.position)).toEqual([5, 4]);
+        expect(page.total).toBe(7);
+        const beta = await structureTrials(store, { team: 'beta', structural: S1, limit: 100, offset: 0 });
+        expect(beta.trials.map(t => [t.position, t.runId])).toEqual([[1, 'e1']]);
+        expect((await structureTrials(store, { team: 'gamma', structural: S1, limit: 100, offset: 0 })).total).toBe(0);
     });
 
     it('a run recorded twice keeps its first rows', async () => {

@@ -23,7 +23,7 @@ describe('DaemonClient', () => {
         const sub = await c.call('runs.submit', { kind: 'backtest', spec: { source: 'strategy X {}', params: { fast: 5 }, tags: { style: 'trend' } } });
         expect(sub.run.kind).toBe('backtest');
         const info = await c.call('daemon.info');
-        expect(info.methods.find(m => m.name === 'execution.live.start')).toEqual({ name: 'execution.live.start', role: 'trader', available: false });
+        expect(info.methods.find(m => m.name === 'execution.live.start')).toEqual({ name: 'execution.live.start', role: 'trader', available: true });
     });
 
     it('turns daemon errors into RpcErrors with code and data', async () => {

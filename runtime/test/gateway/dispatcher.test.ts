@@ -43,7 +43,6 @@ describe('Dispatcher', () => {
         expect(await code(req('nope'))).toBe(ErrorCodes.Unauthenticated); // auth before method lookup: no probing
         expect(await code(req('nope'), 'tok-viewer')).toBe(ErrorCodes.MethodNotFound);
         expect(await code(req('iam.users.list', { junk: 1 }), 'tok-viewer')).toBe(ErrorCodes.Forbidden); // before params
-        expect(await code(req('execution.paper.start', { junk: 1 }), 'tok-admin')).toBe(ErrorCodes.NotAvailable); // before params
         expect(await code(req('iam.users.list', { junk: 1 }), 'tok-admin')).toBe(ErrorCodes.InvalidParams);
     });
 

@@ -38,7 +38,6 @@ describe('gRPC transport', () => {
     it('errors are the JSON-RPC errors, in the response', async () => {
         const code = async (p: Promise<unknown>): Promise<number> => p.then(() => 0, (e: RpcError) => e.code);
         expect(await code(client.call('runs.get', { id: 'missing' }))).toBe(404);
-        expect(await code(client.call('execution.list', {}))).toBe(ErrorCodes.NotAvailable);
         expect(await code(client.call('iam.users.list', {}))).toBe(ErrorCodes.Forbidden);
         expect(await code(client.call('nope' as 'iam.whoami', {}))).toBe(ErrorCodes.MethodNotFound);
         const wrong = await client.raw({ method: 'runs.get', params_json: '{"id": 7}' });

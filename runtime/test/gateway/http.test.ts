@@ -120,17 +120,12 @@ describe('HTTP gateway', () => {
         expect(r.response.error?.code).toBe(ErrorCodes.Forbidden);
     });
 
-    it('placeholders answer 501 "not available yet" honestly (after authorisation)', async () => {
-        expect(PLACEHOLDERS).toEqual(expect.arrayContaining(['execution.paper.start', 'execution.live.start']));
-        for (const m of PLACEHOLDERS) {
-            const r = await rpc(t.gw, m, {}, 'tok-admin');
-            expect(r.status, m).toBe(200);
-            expect(r.response.error, m).toMatchObject({ code: ErrorCodes.NotAvailable, message: expect.stringMatching(/^not available yet: /), data: { pending: expect.any(String) } });
-        }
+    it('no method is a placeholder any more; the least role still comes before the params (execution.*)', async () => {
+        expect(PLACEHOLDERS).toEqual([]);
         const denied = await rpc(t.gw, 'execution.live.start', { runId: 'run_1' }, 'tok-researcher');
         expect(denied.response.error?.code).toBe(ErrorCodes.Forbidden);
         const trader = await rpc(t.gw, 'execution.live.start', { runId: 'run_1' }, 'tok-trader');
-        expect(trader.response.error?.code).toBe(ErrorCodes.NotAvailable);
+        expect(trader.response.error?.code).toBe(ErrorCodes.InvalidParams);
     });
 
     it('handler errors with a status or code map to their JSON-RPC codes, with data', async () => {

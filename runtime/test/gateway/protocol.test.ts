@@ -24,7 +24,8 @@ describe('the method table', () => {
             'similar.find', 'iam.whoami', 'iam.tokens.create', 'iam.tokens.list', 'iam.tokens.revoke',
             'iam.users.create', 'iam.users.list', 'iam.users.disable', 'iam.teams.create', 'iam.teams.list', 'iam.members.set',
             'registry.publish', 'registry.list', 'registry.show', 'registry.approve', 'registry.retire', 'registry.diff',
-            'execution.paper.start', 'execution.live.start',
+            'execution.paper.start', 'execution.live.start', 'execution.stop', 'execution.kill', 'execution.list', 'execution.show',
+            'execution.positions', 'execution.orders', 'execution.events',
         ];
         expect(METHOD_NAMES).toEqual(expect.arrayContaining(required));
     });
@@ -39,8 +40,10 @@ describe('the method table', () => {
             if (!m.available) expect(m.pending, name).toMatch(/\S/);
             expect(name).toMatch(/^[a-z]+(\.[a-z]+)+$/);
         }
-        expect(METHODS['execution.live.start']).toMatchObject({ role: 'trader', available: false });
-        expect(METHODS['execution.paper.start']).toMatchObject({ role: 'trader', available: false });
+        expect(METHODS['execution.live.start']).toMatchObject({ role: 'trader', available: true });
+        expect(METHODS['execution.paper.start']).toMatchObject({ role: 'trader', available: true });
+        expect(METHODS['execution.kill']).toMatchObject({ role: 'trader', available: true });
+        expect(METHODS['execution.list']).toMatchObject({ role: 'viewer', available: true });
         expect(METHODS['registry.publish']).toMatchObject({ role: 'researcher', available: true });
         expect(METHODS['registry.approve']).toMatchObject({ role: 'trader', available: true });
         expect(METHODS['registry.retire']).toMatchObject({ role: 'trader', available: true });
@@ -82,7 +85,7 @@ describe('the method table', () => {
         expectTypeOf<ParamsOf<'runs.list'>['limit']>().toEqualTypeOf<number>();
         expectTypeOf<ParamsInput<'runs.list'>['limit']>().toEqualTypeOf<number | undefined>();
         expectTypeOf<ResultOf<'runs.get'>['run']['state']>().toEqualTypeOf<'created' | 'queued' | 'running' | 'completed' | 'failed' | 'cancelled'>();
-        expectTypeOf<'execution.paper.start'>().not.toExtend<AvailableMethodName>();
+        expectTypeOf<'execution.paper.start'>().toExtend<AvailableMethodName>();
         expectTypeOf<'registry.publish'>().toExtend<AvailableMethodName>();
         expectTypeOf<'runs.get'>().toExtend<AvailableMethodName>();
         expectTypeOf<AvailableMethodName>().toExtend<MethodName>();

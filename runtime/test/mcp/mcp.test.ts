@@ -26,7 +26,8 @@ const BROKEN = STRATEGY.replace('sma(close, fast)', 'sma(close, fats)');
 const RENAMED = STRATEGY.replace(/Tiny/g, 'Renamed').replace(/\bf\b/g, 'quick').replace(/\bs\b/g, 'slowMa');
 
 const TOOLS = ['lint', 'compile', 'backtest', 'sweep', 'search_experiments', 'find_similar', 'get_run', 'get_run_logs', 'compare_runs', 'list_data',
-    'registry_publish', 'registry_list', 'registry_show', 'registry_approve', 'registry_retire', 'registry_diff', 'diff'];
+    'registry_publish', 'registry_list', 'registry_show', 'registry_approve', 'registry_retire', 'registry_diff', 'diff',
+    'deploy_paper', 'deployments_list', 'deployment_show', 'deployment_kill'];
 
 let daemon: RunningDaemon;
 let stateDir: string;
@@ -169,6 +170,14 @@ describe('af mcp', () => {
         const rows = data<{ total: number; rows: { runId: string; params: Record<string, unknown> }[] }>(found);
         expect(rows.total).toBe(2);
         expect(rows.rows.map(r => r.runId)).toContain(run.runId);
+        // Each row carries its place in the research ledger: the two backtests of this structure were its trials 1 and 2
+        // (the sweep's 36 came after), and the text says so.
+        const ledgered = data<{ rows: { runId: string; ledger?: { trial: number; structure: { trials: number } } }[] }>(found).rows;
+        const fast3 = ledgered.find(r => r.runId === run.runId)!.ledger!;
+        expect([fast3.trial, fast3.structure.trials]).toEqual([1, 1]);
+        expect(ledgered.find(r => r.runId === q.runId)!.ledger!.trial).toBe(2);
+        expect(textOf(found)).toContain(`${run.runId} backtest`);
+        expect(textOf(found)).toMatch(/research ledger: trial 1 of this structure \(\d+ in its family\); deflated Sharpe/);
         const tagged = data<{ rows: { runId: string }[] }>(await call(c, 'search_experiments', { filter: `tags.agent = 'mcp-test'` }));
         expect(tagged.rows.map(r => r.runId)).toEqual([run.runId]);
 
@@ -234,6 +243,22 @@ describe('af mcp', () => {
         const diff = await call(reviewer, 'registry_diff', { name: 'McpTiny', from: 1, to: 2 });
         expect(textOf(diff)).toMatch(/^McpTiny@1 → McpTiny@2: same structure, different parameter values\nparam fast: 5 → 3/);
         expect(textOf(await call(reviewer, 'registry_retire', { name: 'McpTiny', version: 2 }))).toMatch(/McpTiny@2 retired/);
+    }, 60_000);
+
+    it('paper trades through deployments: start, list, show, kill', async () => {
+        await admin.call('iam.users.create', { name: 'mcp-trader' });
+        await admin.call('iam.members.set', { user: 'mcp-trader', team: 'default', role: 'trader' });
+        const c = await mcp((await admin.call('iam.tokens.create', { name: 'mcp-trader', user: 'mcp-trader', scopes: ['execution'] })).token);
+        const started = await call(c, 'deploy_paper', { source: STRATEGY, from: '2020-01-01', to: '2020-03-01', barMs: 100 });
+        expect(started.isError, textOf(started)).toBeFalsy();
+        expect(textOf(started)).toMatch(/^started dep_\w+ paper starting: Tiny on paper, 0 bars/);
+        const id = data<{ deployment: { id: string } }>(started).deployment.id;
+        expect(textOf(await call(c, 'deployments_list', {}))).toContain(id);
+        expect(textOf(await call(c, 'deployment_show', { id }))).toMatch(new RegExp(`^${id} paper (starting|warming|running)`));
+        const killed = await call(c, 'deployment_kill', { id, reason: 'agent' });
+        expect(textOf(killed)).toMatch(new RegExp(`^${id} paper halted \\(kill switch by mcp-trader: agent\\)`));
+        const neither = await call(c, 'deployment_kill', {});
+        expect(neither.isError).toBe(true);
     }, 60_000);
 
     it('a bad token: tool calls answer with an authentication error, and the server keeps serving', async () => {

@@ -53,13 +53,13 @@ function withValue(base: unknown, path: readonly (string | number)[], value: unk
 /** Valid params of each available method (so that a hostile value is the only thing wrong). */
 function baseParams(runId: string): Partial<Record<MethodName, unknown>> {
     return {
-        'daemon.info': {}, 'lang.compile': { source: TINY }, 'lang.lint': { source: TINY }, 'lang.analyse': { source: TINY }, 'lang.diff': { from: { source: TINY }, to: { runId } },
+        'daemon.info': {}, 'daemon.health': {}, 'lang.compile': { source: TINY }, 'lang.lint': { source: TINY }, 'lang.analyse': { source: TINY }, 'lang.diff': { from: { source: TINY }, to: { runId } },
         'data.list': {}, 'data.import': { file: 'missing.csv', venue: 'x', symbol: 'y', timeframe: '1d' }, 'data.sample': {}, 'data.synth': { symbols: ['HOST'], bars: 20 },
         'data.export': { name: 'x.csv', bars: { ids: ['synth:AAA'], timeframe: '1d' } },
         'runs.submit': { kind: 'backtest', spec: { source: TINY } }, 'runs.get': { id: runId }, 'runs.list': {},
         'runs.cancel': { id: runId }, 'runs.logs': { id: runId }, 'runs.artifacts': { id: runId }, 'runs.result': { id: runId }, 'runs.promote': { id: runId },
         'experiments.create': { name: 'e' }, 'experiments.list': {}, 'experiments.search': { filter: "attributes.kind = 'backtest'" },
-        'experiments.compare': { runIds: [runId, runId] }, 'experiments.export': { name: 'r.csv', filter: "attributes.kind = 'backtest'" },
+        'experiments.compare': { runIds: [runId, runId] }, 'experiments.ledger': { structural: 'ab12' }, 'experiments.export': { name: 'r.csv', filter: "attributes.kind = 'backtest'" },
         'similar.find': { source: TINY }, 'iam.whoami': {}, 'iam.tokens.create': { name: 'x' }, 'iam.tokens.list': {},
         'iam.tokens.revoke': { id: 'tok_0000000000000000' }, 'iam.users.create': { name: 'n' }, 'iam.users.list': {},
         'iam.users.disable': { user: 'nobody' }, 'iam.users.enable': { user: 'nobody' }, 'iam.teams.create': { name: 't' },
@@ -67,6 +67,11 @@ function baseParams(runId: string): Partial<Record<MethodName, unknown>> {
         'registry.publish': { source: TINY, name: 'Hostile', notes: 'n' }, 'registry.list': {}, 'registry.show': { name: 'Hostile' },
         'registry.approve': { name: 'Hostile', version: 1 }, 'registry.retire': { name: 'Hostile', version: 1 },
         'registry.diff': { from: { name: 'Hostile', version: 1 }, to: { name: 'Hostile', version: 1 } }, 'packs.list': {}, 'packs.info': { name: 'core' },
+        'execution.paper.start': { source: TINY, feed: { barMs: 50, from: '2020-01-01', to: '2020-01-03' } },
+        'execution.live.start': { registry: { name: 'Hostile', version: 1 }, venue: 'paper', feed: { kind: 'replay', barMs: 50, from: '2020-01-01', to: '2020-01-03' } },
+        'execution.stop': { id: 'dep_x', reason: 'r' }, 'execution.kill': { id: 'dep_x', reason: 'r' }, 'execution.list': {}, 'execution.show': { id: 'dep_x' },
+        'execution.positions': { id: 'dep_x' }, 'execution.orders': { id: 'dep_x' }, 'execution.events': { id: 'dep_x' },
+        'venues.keys.set': { exchange: 'binance', apiKey: 'k', secret: 's' }, 'venues.keys.list': {}, 'venues.keys.remove': { ref: 'binance/none' },
     };
 }
 

@@ -65,5 +65,24 @@ describe('research ledger across teams', () => {
         const e = await rejection(beta.call('runs.result', { id: a2 }));
         expect(e.code).toBe(ErrorCodes.NotFound);
         expectNoLeak(e, d.secrets);
+
+        // The ledger view of the structure: each team sees its own trials only, numbered as runs.result numbers them.
+        const structural = last.provenance.structuralFingerprint;
+        const av = await alpha.call('experiments.ledger', { structural, limit: 5 });
+        expect([av.total, av.runs]).toEqual([grid + 2, 3]);
+        expect(av.trials.map(t => [t.position, t.runId])[0]).toEqual([grid + 2, a2]);
+        const allAlpha = await alpha.call('experiments.ledger', { structural, limit: 1000 });
+        expect(new Set(allAlpha.trials.map(t => t.runId))).toEqual(new Set([a1, sweep, a2]));
+        const bv = await beta.call('experiments.ledger', { structural, limit: 1000 });
+        expect(bv.trials.map(t => [t.position, t.runId])).toEqual([[2, b2], [1, b1]]);
+        // A hostile fingerprint is a parameter error, not SQL.
+        const bad = await rejection(beta.call('experiments.ledger', { structural: "' OR 1=1 --" }));
+        expect(bad.code).toBe(ErrorCodes.InvalidParams);
+        expectNoLeak(bad, d.secrets);
+        // Search rows carry the same figures as runs.result when asked; beta's search never shows alpha's runs.
+        const row = (await alpha.call('experiments.search', { filter: `attributes.id = '${a2}'`, ledger: true })).runs[0]!;
+        expect(row.ledger).toEqual(last.ledger);
+        expect((await alpha.call('experiments.search', { filter: `attributes.id = '${a2}'` })).runs[0]!.ledger).toBeUndefined();
+        expect((await beta.call('experiments.search', { filter: `attributes.id = '${a2}'`, ledger: true })).runs).toEqual([]);
     }, 180_000);
 });

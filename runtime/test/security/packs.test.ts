@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes, type RunSummary } from '../../../protocol/src/daemon/index.js';
 import { registryOfBundles } from '../../src/engine/packs/bundles.js';
 import { loadWorkspacePacks, packIntegrity, readDeclaredPack } from '../../src/packs/workspace-packs.js';
+import { isFolderDeclaration } from '../../src/config/config.js';
 import { af, workspace } from '../packs/support.js';
 import { expectNoLeak, rejection, startSecureDaemon, type SecureDaemon } from './support.js';
 
@@ -71,7 +72,7 @@ describe('packs are code: only declared, unchanged, in-range packs load', () => 
 
     it('the code imported is the code hashed: a module swapped after the check does not run', async () => {
         const w = await workspace();
-        const bundle = readDeclaredPack(w.packs()[0]!);
+        const bundle = readDeclaredPack(w.packs().filter(isFolderDeclaration)[0]!);
         writeFileSync(join(w.dir, 'packs', 'demo', 'compiled.js'), 'globalThis.__afSwappedPackRan = true; export default {};\n');
         const { registry, problems } = await registryOfBundles([bundle]);
         expect(problems).toEqual([]);

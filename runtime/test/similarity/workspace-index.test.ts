@@ -13,11 +13,11 @@ import { contentHash, inputsHash, workspaceId } from '../../../language/src/simi
 import { readText, WorkspaceIndex, workspaceFiles, workspaceIndexDir } from '../../src/similarity/workspace-index.js';
 import { EXAMPLE_FILES, EXAMPLES, example, pointOfFile, pointsOfFiles, replaceOnce, SMA, SMA_EDITED, SMA_EMA, tempDir, variantOf } from './helpers.js';
 
-/** A fresh root with copies of examples/*.af and examples/lib, and a state dir beside it. */
+/** A fresh root with copies of examples/*.af and examples/lib, and a state dir beside it (not examples/packs: those need their pack enabled). */
 function workspace(): { root: string; stateDir: string } {
     const base = tempDir('af-ws-');
     const root = join(base, 'root');
-    cpSync(EXAMPLES, root, { recursive: true });
+    cpSync(EXAMPLES, root, { recursive: true, filter: src => src !== join(EXAMPLES, 'packs') });
     return { root, stateDir: join(base, 'state') };
 }
 

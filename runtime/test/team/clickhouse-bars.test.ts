@@ -77,6 +77,15 @@ describe('ClickHouse bars (18.16)', () => {
         expect((await ch.resampled(key, parseTimeframe('1h'), parseTimeframe('1d'))).droppedPartial).toBe(true);
     });
 
+    it('a series of more than 100k bars goes in whole (18.16 refuses a streamed insert sent in 12 MB pieces)', async () => {
+        const key = { venue: 'synth', symbol: 'BIG', timeframe: '1m' };
+        const r = synthBars({ symbols: ['X'], timeframeMs: 60_000, bars: 120_000, seed: 6, start: Date.UTC(2024, 0, 1) });
+        const a = r.assets[0]!;
+        expect(await ch.insert(key, { ts: r.ts, open: a.open, high: a.high, low: a.low, close: a.close, volume: a.volume })).toBe(120_000);
+        const back = await ch.range(key, r.ts[119_990], r.ts[119_999]);
+        expect([...back.close]).toEqual([...a.close.slice(119_990)]);
+    });
+
     it('attack: values that would reach the SQL text are refused before any query', async () => {
         const bars = hourly(3, 4);
         await expect(ch.insert({ venue: 'synth', symbol: "X'); DROP TABLE af_test.bars; --", timeframe: '1h' }, bars)).rejects.toThrow(/symbol .* is not valid/);

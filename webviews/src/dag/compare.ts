@@ -28,7 +28,7 @@ function statuses(m: DagDiffMessage, side: 'from' | 'to'): { nodes: Map<number, 
 /** One version's graph with its diff marks; `prefix` keeps keys apart from the other version's. */
 export function markedGraph(m: DagDiffMessage, side: 'from' | 'to', prefix = ''): ViewGraph {
     const v: DagVersion = m[side];
-    const g = viewGraph(v);
+    const g = viewGraph(v, { group: false });
     const st = statuses(m, side);
     const nodes = g.nodes.map((n): ViewNode => {
         const s = n.id !== undefined ? st.nodes.get(n.id) : undefined;

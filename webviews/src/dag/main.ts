@@ -32,6 +32,8 @@ const LAYOUT = {
     'elk.padding': '[top=12,left=12,bottom=12,right=12]',
 };
 const PAD_X = 10, LINE = 15, LABEL_FONT = 12, META_FONT = 10.5;
+/** The least zoom fitting picks: 12 px labels at 9 px. */
+const MIN_FIT = 0.75;
 
 let measureCtx: CanvasRenderingContext2D | null | undefined;
 function textWidth(text: string, size: number): number {
@@ -44,6 +46,7 @@ function textWidth(text: string, size: number): number {
 function lines(n: ViewNode): { text: string; cls: string; size: number }[] {
     const out = [{ text: n.label, cls: 'label', size: LABEL_FONT }, { text: n.meta, cls: 'meta', size: META_FONT }];
     if (n.names.length) out.push({ text: `«${n.names.join(', ')}»`, cls: 'names', size: META_FONT });
+    for (const x of n.extra ?? []) out.push({ text: x, cls: 'setting', size: META_FONT });
     return out;
 }
 
@@ -62,10 +65,11 @@ class DagView {
     private comparison: DagDiffMessage | undefined;
     private layoutMode: 'side-by-side' | 'overlay' = 'side-by-side';
     private readonly layoutButton = h('button', { class: 'secondary hidden', id: 'dag-layout', title: 'Side by side or one over the other' }, 'Overlay');
-    private svgEl: SVGSVGElement | undefined;
     private svgs: { el: SVGSVGElement; w: number; h: number }[] = [];
     private size = { w: 0, h: 0 };
     private zoom = 1;
+    /** The user zoomed (buttons, keys): resizing the panel no longer re-fits. */
+    private userZoomed = false;
     private selected: string | undefined;
     private seq = 0;
     private readonly nodeEls = new Map<string, SVGGElement>();
@@ -100,6 +104,15 @@ class DagView {
             h('div', { class: 'dag-main' }, this.canvas, this.details),
         );
         this.renderDetails(undefined);
+        // Re-fitted when the panel is resized (unless the user zoomed).
+        // (Only on a real change of width: a scrollbar coming and going must not re-fit back and forth.)
+        let width = 0;
+        new ResizeObserver(() => {
+            const w = this.canvas.clientWidth;
+            if (Math.abs(w - width) < 24) return;
+            width = w;
+            if (!this.userZoomed) this.fit();
+        }).observe(this.canvas);
     }
 
     handle(m: Delivered<DagToWebview>): void {
@@ -143,7 +156,7 @@ class DagView {
     private async show(m: DagMessage): Promise<void> {
         const seq = ++this.seq;
         const graph = viewGraph(m);
-        const laid = await elk.layout(this.elkGraph(graph), { layoutOptions: LAYOUT });
+        const laid = await this.layoutToFit(graph);
         if (seq !== this.seq) return; // a newer version arrived while this one was being laid out
         const previous = this.selected && this.graph?.nodes.find(n => n.key === this.selected);
         this.graph = graph;
@@ -156,14 +169,26 @@ class DagView {
         const name = m.strategy ?? 'Strategy';
         this.title.textContent = `${name} — dataflow`;
         document.title = `${name} DAG`;
-        const ops = m.dag.nodes.length, sinks = graph.nodes.length - ops;
+        const ops = m.dag.nodes.length, sinks = graph.nodes.filter(n => n.kind === 'sink').length;
         this.summary.textContent = `${ops} nodes, ${sinks} rules and settings, ${graph.edges.length} edges (${m.dag.mode} canonical DAG v${m.dag.dagVersion})`;
-        const first = !this.svgEl;
         this.draw([{ laid, g: graph }]);
-        if (first && this.size.w > this.canvas.clientWidth) this.setZoom(Math.max(0.6, (this.canvas.clientWidth - 4) / this.size.w));
+        // Fitted to the panel unless the user zoomed (then the zoom is theirs).
+        if (!this.userZoomed) this.fit();
         const again = previous ? graph.nodes.find(n => n.key === previous.key && identity(n) === identity(previous)) ?? graph.nodes.find(n => identity(n) === identity(previous)) : undefined;
         this.select(again?.key, false);
         document.body.dataset['dagSeq'] = String(seq);
+    }
+
+    /**
+     * Left to right reads best; a graph much wider than the panel is laid out top to bottom
+     * instead when that fits the width better (a narrow panel has height to spare, not width).
+     */
+    private async layoutToFit(g: ViewGraph): Promise<ElkNode> {
+        const across = await elk.layout(this.elkGraph(g), { layoutOptions: LAYOUT });
+        const avail = this.canvas.clientWidth - 4;
+        if (!(avail > 0) || (across.width ?? 0) <= avail) return across;
+        const down = await elk.layout(this.elkGraph(g), { layoutOptions: { ...LAYOUT, 'elk.direction': 'DOWN' } });
+        return (down.width ?? Infinity) < (across.width ?? 0) ? down : across;
     }
 
     private elkGraph(g: ViewGraph): ElkNode {
@@ -243,14 +268,15 @@ class DagView {
             });
             el.append(svg('title', {}, [...n.detail.map(([k, v]) => `${k}: ${v}`), ...(n.names.length ? [`names: ${n.names.join(', ')}`] : []), ...(n.ranges.length ? [`source: line ${n.ranges.map(r => r.start.line + 1).join(', ')}`] : [])].join('\n')));
             el.append(svg('rect', { width: w, height: hgt, rx: n.kind === 'op' ? Math.min(14, hgt / 2) : n.kind === 'call' ? 6 : n.kind === 'param' ? 0 : 3, class: 'box' }));
-            lines(n).forEach((l, i) => el.append(svg('text', { x: w / 2, y: 5 + LINE * (i + 1) - 3, class: l.cls, 'text-anchor': 'middle' }, l.text)));
+            // A settings box lists its settings flush left; other lines are centred.
+            lines(n).forEach((l, i) => el.append(svg('text', { x: l.cls === 'setting' ? PAD_X : w / 2, y: 5 + LINE * (i + 1) - 3, class: l.cls, 'text-anchor': l.cls === 'setting' ? 'start' : 'middle' }, l.text)));
             el.addEventListener('click', () => this.activate(n.key));
             el.addEventListener('keydown', e => this.key(e, n.key));
             this.nodeEls.set(n.key, el);
             nodeLayer.append(el);
         }
         root.append(edgeLayer, nodeLayer);
-        this.svgEl = root;
+
         this.svgs.push({ el: root, ...size });
         return root;
     }
@@ -329,14 +355,20 @@ class DagView {
         ];
     }
 
-    private setZoom(z: number): void {
+    private setZoom(z: number, byUser = true): void {
+        this.userZoomed ||= byUser;
         this.zoom = Math.min(4, Math.max(0.2, z));
         this.applyZoom();
     }
 
-    private fit(): void {
+    /**
+     * Scales the graph to the panel's width, within what keeps the text readable (12 px labels
+     * never below 9 px: a wider graph scrolls instead); the Fit button hands zoom back to fitting.
+     */
+    fit(): void {
+        this.userZoomed = false;
         if (!this.size.w) return;
-        this.setZoom(Math.min(1.5, (this.canvas.clientWidth - 4) / this.size.w));
+        this.setZoom(Math.min(1.25, Math.max(MIN_FIT, (this.canvas.clientWidth - 4) / this.size.w)), false);
     }
 
     private applyZoom(): void {

@@ -19,6 +19,8 @@ export interface ViewNode {
     readonly meta: string;
     /** Feature and signal names the node came from. */
     readonly names: readonly string[];
+    /** More lines under the label (a settings group's values). */
+    readonly extra?: readonly string[];
     readonly ranges: readonly SourceRange[];
     /** Everything about the node, for the tooltip and the details pane. */
     readonly detail: readonly (readonly [string, string])[];
@@ -53,13 +55,14 @@ function num(v: unknown): string {
     return typeof v === 'number' ? String(Number(v.toPrecision(6))) : str(v);
 }
 
-export function nodeLabel(n: WireDagNode, dag: WireDag): string {
+/** A node's label; `name`: the param's name in the source (the DAG erases it; the server sends it). */
+export function nodeLabel(n: WireDagNode, dag: WireDag, name?: string): string {
     const a = n.attrs;
     switch (n.op) {
         case 'const': return 'value' in a ? (typeof a['value'] === 'string' && /duration/.test(n.type) ? str(a['value']) : num(a['value'])) : 'const';
         case 'param': {
             const range = a['low'] !== undefined && a['low'] !== null ? ` in ${num(a['low'])}..${num(a['high'])}` : '';
-            return `param #${str(a['slot'])}${'default' in a ? ` = ${num(a['default'])}${range}` : ''}`;
+            return `${name ?? `param #${str(a['slot'])}`}${'default' in a ? ` = ${num(a['default'])}${range}` : ''}`;
         }
         case 'field': {
             const i = a['asset'];
@@ -82,20 +85,34 @@ function metaOf(n: WireDagNode): string {
     return / (num|int)$/.test(n.type) && n.unit !== '1' ? `${n.type} · ${n.unit}` : n.type;
 }
 
-export function viewGraph(m: Pick<DagMessage, 'dag' | 'sourceMap' | 'names'>): ViewGraph {
+/**
+ * `group` (default true): each settings section (risk, execution, portfolio) is one box listing
+ * its settings, constants folded in as `key = value`, so settings do not fill the graph; a
+ * comparison keeps one box per setting (its diff marks them one by one).
+ */
+export function viewGraph(m: Pick<DagMessage, 'dag' | 'sourceMap' | 'names'>, o: { group?: boolean } = {}): ViewGraph {
     const { dag } = m;
+    const group = o.group ?? true;
+    const namesOf = (id: number): readonly string[] => m.names?.[String(id)] ?? [];
+    const labelOf = (n: WireDagNode): string => nodeLabel(n, dag, n.op === 'param' ? namesOf(n.id)[0] : undefined);
+    // An input as a reader names it: its feature/signal/param name, else its label, with its id.
+    const inputText = (i: number): string => {
+        const x = dag.nodes[i];
+        return `${namesOf(i)[0] ?? (x ? labelOf(x) : '?')} (#${i})`;
+    };
     const nodes: ViewNode[] = dag.nodes.map(n => ({
         key: `n${n.id}`,
         id: n.id,
         kind: kindOf(n.op),
-        label: nodeLabel(n, dag),
+        label: labelOf(n),
         meta: metaOf(n),
-        names: m.names?.[String(n.id)] ?? [],
+        // A param's name is its label already.
+        names: n.op === 'param' ? namesOf(n.id).slice(1) : namesOf(n.id),
         ranges: m.sourceMap[String(n.id)] ?? [],
         detail: [
             ['node', `#${n.id}`], ['op', n.op], ['type', n.type], ['unit', n.unit],
             ...Object.entries(n.attrs).map(([k, v]): [string, string] => [k, str(v)]),
-            ['inputs', n.inputs.map(i => `#${i}`).join(', ') || '—'],
+            ['inputs', n.inputs.map(inputText).join(', ') || '—'],
         ],
     }));
     const edges: ViewEdge[] = [];
@@ -127,8 +144,34 @@ export function viewGraph(m: Pick<DagMessage, 'dag' | 'sourceMap' | 'names'>): V
         }
         sink(`rule ${i + 1}`, what.join(', '), ins);
     });
+    // Uses of each node outside the settings: a constant used only by settings folds into their box.
+    const used = new Set<number>();
+    for (const n of dag.nodes) for (const i of n.inputs) used.add(i);
+    for (const e of edges) if (e.to.startsWith('s')) used.add(Number(e.from.slice(1)));
+    for (const a of dag.portfolio?.allocations ?? []) used.add(a.selection).add(a.weighting);
+    for (const c of dag.constraints) used.add(c);
+    const folded = new Set<number>();
     const settings = (section: string, s: WireDag['risk']): void => {
-        for (const [k, v] of Object.entries(s)) sink(`${section} ${k}`, v.quantity ? 'units' : 'setting', [[v.value, 'value'], [v.action, '⇒']]);
+        const entries = Object.entries(s);
+        if (!group) {
+            for (const [k, v] of entries) sink(`${section} ${k}`, v.quantity ? 'units' : 'setting', [[v.value, 'value'], [v.action, '⇒']]);
+            return;
+        }
+        if (!entries.length) return;
+        const lines: string[] = [], ins: [number | null, string][] = [];
+        const foldable = (id: number | null): id is number => id !== null && !used.has(id) && (dag.nodes[id]?.op === 'const' || dag.nodes[id]?.op === 'enum');
+        for (const [k, v] of entries) {
+            const unit = v.quantity ? ' units' : '';
+            if (foldable(v.value)) { folded.add(v.value); lines.push(`${k} = ${labelOf(dag.nodes[v.value]!)}${unit}`); } else { lines.push(`${k} ← ${v.value !== null ? inputText(v.value) : '?'}${unit}`); ins.push([v.value, k]); }
+            if (v.action !== null) {
+                if (foldable(v.action)) { folded.add(v.action); lines.push(`  then ${labelOf(dag.nodes[v.action]!)}`); } else ins.push([v.action, `${k} ⇒`]);
+            }
+        }
+        const key = `s${sinks++}`;
+        // The box reveals its settings' source (the server maps each setting's text to its value node).
+        const ranges = entries.flatMap(([, v]) => (foldable(v.value) ? m.sourceMap[String(v.value)] ?? [] : []));
+        nodes.push({ key, id: undefined, kind: 'sink', label: section, meta: `${entries.length} setting${entries.length === 1 ? '' : 's'}`, names: [], extra: lines, ranges, detail: [['sink', section], ...entries.map(([k]): [string, string] => [k, lines.find(l => l.startsWith(`${k} `)) ?? ''])] });
+        for (const [from, l] of ins) if (from !== null && from < dag.nodes.length) edges.push({ key: `e${edges.length}`, from: `n${from}`, to: key, label: l });
     };
     settings('risk', dag.risk);
     settings('execution', dag.execution);
@@ -137,5 +180,6 @@ export function viewGraph(m: Pick<DagMessage, 'dag' | 'sourceMap' | 'names'>): V
         for (const a of dag.portfolio.allocations) sink(`${a.side} allocation`, 'portfolio', [[a.selection, 'select'], [a.weighting, 'weight']]);
     }
     for (const c of dag.constraints) sink('constraint', 'on params', [[c, '']]);
-    return { nodes, edges };
+    // Settings' constants are drawn inside their box, not as nodes of their own.
+    return { nodes: nodes.filter(n => n.id === undefined || !folded.has(n.id)), edges };
 }

@@ -31,6 +31,8 @@ interface Column {
     readonly numeric: boolean;
     readonly value: (r: RunSummary) => number | string | boolean | null;
     readonly text: (r: RunSummary) => string;
+    /** Sorted in the page only (not a field the store can order by: the research ledger's figures). */
+    readonly local?: boolean;
 }
 
 
@@ -50,6 +52,20 @@ function compareValues(a: number | string | boolean | null, b: number | string |
     return String(a).localeCompare(String(b), 'en', { numeric: true });
 }
 
+/** The research ledger's figures of a run (experiments.search with ledger): its trial number, its family's trials, its deflated Sharpe. */
+const LEDGER_COLUMNS: readonly Column[] = [
+    { key: 'ledger.trial', title: 'trial # (structure)', numeric: true, local: true, value: r => r.ledger?.trial ?? null, text: r => (r.ledger ? trialText(r.ledger.firstTrial, r.ledger.trial) : '–') },
+    { key: 'ledger.family', title: 'family trials', numeric: true, local: true, value: r => r.ledger?.family.trials ?? null, text: r => (r.ledger ? String(r.ledger.family.trials) : '–') },
+    { key: 'ledger.dsr', title: 'deflated Sharpe', numeric: true, local: true, value: r => (r.ledger ? fromWire(r.ledger.structure.dsr) : null), text: r => (r.ledger ? fixed(fromWire(r.ledger.structure.dsr), 2) : '–') },
+];
+
+function trialText(first: number, last: number): string {
+    return first === last ? String(last) : `${first}–${last}`;
+}
+
+/** Most trials (ledger rows) the detail table draws; the count says how many there are. */
+const DETAIL_ROWS = 2000;
+
 class ExperimentsView {
     private readonly input = h('input', {
         type: 'text', id: 'filter', class: 'filter-input', spellcheck: 'false', autocomplete: 'off',
@@ -60,6 +76,8 @@ class ExperimentsView {
     private readonly compareBtn = h('button', { id: 'compare', disabled: true }, 'Compare');
     private readonly table = h('table', { id: 'runs', class: 'runs' });
     private readonly compareView = h('section', { id: 'comparison', class: 'comparison hidden', 'aria-labelledby': 'comparison-h' });
+    /** A sweep's every trial, or a structure's research ledger. */
+    private readonly detail = h('section', { id: 'detail', class: 'comparison hidden', 'aria-labelledby': 'detail-h' });
     private runs: RunSummary[] = [];
     private total = 0;
     private sort: { key: string; dir: Dir } = { key: 'attributes.created', dir: 'desc' };
@@ -85,6 +103,7 @@ class ExperimentsView {
             h('div', { class: 'table-bar' }, this.count, this.compareBtn),
             h('div', { class: 'scroll', role: 'region', 'aria-label': 'Runs', tabindex: 0 }, this.table),
             this.compareView,
+            this.detail,
         );
         if (!host.connected) this.count.textContent = 'Not connected to AlphaForge: open this panel from VS Code to search the experiment store.';
         this.render();
@@ -108,13 +127,17 @@ class ExperimentsView {
                 return;
             }
             case 'comparison': return this.showCurves(m.runs);
+            case 'trials': return this.showTrials(m);
+            case 'ledger': return this.showLedger(m);
+            case 'detailError': return this.showDetail('Not available', h('p', { class: 'error-message', role: 'alert' }, m.message));
         }
     }
 
     /** Asks the host for the runs matching the filter, in the current order. */
     search(): void {
         const filter = this.input.value.trim();
-        const orderBy = `${this.sort.key} ${this.sort.dir}`;
+        // The ledger's columns sort in the page: the store is asked in its default order.
+        const orderBy = LEDGER_COLUMNS.some(c => c.key === this.sort.key) ? 'attributes.created desc' : `${this.sort.key} ${this.sort.dir}`;
         this.lastSearch = filter;
         this.searched = true;
         this.host.remember('filter', { type: 'setFilter', filter, orderBy });
@@ -162,6 +185,7 @@ class ExperimentsView {
             { key: 'attributes.created', title: 'created', numeric: false, value: r => r.created ?? null, text: r => (r.created ?? '').replace('T', ' ').slice(0, 16) },
             ...params.map((p): Column => ({ key: `params.${fieldKey(p)}`, title: p, numeric: true, value: r => r.params[p] ?? null, text: r => paramText(r.params[p]) })),
             ...metrics.map((k): Column => ({ key: `metrics.${fieldKey(k)}`, title: k, numeric: true, value: r => metric(r, k), text: r => formatMetric(k, metric(r, k)) })),
+            ...(this.runs.some(r => r.ledger) ? LEDGER_COLUMNS : []),
         ];
     }
 
@@ -212,6 +236,18 @@ class ExperimentsView {
             });
             const open = h('button', { class: 'link open-report', title: `Open the report of run ${r.id}` }, 'report');
             open.addEventListener('click', () => this.host.post({ type: 'openReport', runId: r.id }));
+            const actions = h('td', { class: 'actions' }, open);
+            if (r.kind === 'sweep' && r.state === 'completed') {
+                const t = h('button', { class: 'link show-trials', title: `List every trial of sweep ${r.id}` }, 'trials');
+                t.addEventListener('click', () => this.host.post({ type: 'trials', runId: r.id }));
+                actions.append(' ', t);
+            }
+            const structural = r.ledger?.structuralFingerprint ?? r.fingerprints?.structural;
+            if (structural) {
+                const l = h('button', { class: 'link show-ledger', title: r.ledger ? `Research ledger: ${r.ledger.summary}` : 'The trials of this structure in the research ledger' }, 'ledger');
+                l.addEventListener('click', () => this.host.post({ type: 'ledger', structural }));
+                actions.append(' ', l);
+            }
             const tr = h('tr', { 'data-run-id': r.id, class: this.selected.has(r.id) ? 'selected' : undefined },
                 h('td', { class: 'check' }, box),
                 ...cols.map(c => {
@@ -221,9 +257,10 @@ class ExperimentsView {
                         if (typeof v === 'number' && v !== 0 && Number.isFinite(v) && /sharpe|return|cagr|sortino|calmar/i.test(c.key)) td.classList.add(v > 0 ? 'pos' : 'neg');
                     }
                     if (c.key === 'attributes.id') td.setAttribute('title', r.id);
+                    if (c.key === 'ledger.trial' && r.ledger) td.setAttribute('title', r.ledger.summary);
                     return td;
                 }),
-                h('td', {}, open));
+                actions);
             return tr;
         }));
         this.table.append(h('thead', {}, head), body);
@@ -232,6 +269,48 @@ class ExperimentsView {
         }
         this.updateCompareButton();
         if (this.comparing.length) this.renderComparison();
+    }
+
+    /** Shows `body` in the detail section under `title`, with a close button. */
+    private showDetail(title: string, ...body: (Node | null)[]): void {
+        clear(this.detail);
+        const close = h('button', { class: 'secondary', id: 'close-detail' }, 'Close');
+        close.addEventListener('click', () => { clear(this.detail); this.detail.classList.add('hidden'); });
+        this.detail.append(h('div', { class: 'comparison-head' }, h('h2', { id: 'detail-h', tabindex: -1 }, title), close), ...body.filter((b): b is Node => b !== null));
+        this.detail.classList.remove('hidden');
+        this.detail.scrollIntoView({ block: 'start' });
+    }
+
+    private showTrials(m: Extract<ExperimentsToWebview, { type: 'trials' }>): void {
+        const keys = [...new Set(m.trials.flatMap(t => Object.keys(t.params)))];
+        const metrics = [...new Set([m.sortBy, 'sharpe', 'totalReturn', 'maxDrawdown', 'tradeCount'])];
+        const shown = m.trials.slice(0, DETAIL_ROWS);
+        const table = h('table', { id: 'trials-table', class: 'runs' },
+            h('thead', {}, h('tr', {}, h('th', { scope: 'col', class: 'n' }, '#'), ...keys.map(k => h('th', { scope: 'col', class: 'n' }, k)), ...metrics.map(k => h('th', { scope: 'col', class: 'n' }, k)))),
+            h('tbody', {}, ...shown.map((t, i) => h('tr', { class: i === 0 ? 'chosen' : undefined },
+                h('td', { class: 'n' }, i + 1), ...keys.map(k => h('td', { class: 'n' }, paramText(t.params[k]))),
+                ...metrics.map(k => { const v = fromWire(t.metrics[k as keyof typeof t.metrics]); return h('td', { class: 'n' }, formatMetric(k, v)); })))));
+        const listed = m.trials.length < m.trialCount ? `; the best ${m.trials.length} are listed` : '';
+        this.showDetail(`Trials of sweep ${m.strategy ?? ''} ${shortHash(m.runId, 10)}`.replace(/\s+/g, ' '),
+            h('p', { class: 'muted', id: 'trials-count' }, `${m.trialCount} trials, best first by ${m.sortBy}${listed}${shown.length < m.trials.length ? `; ${shown.length} drawn` : ''}. The first row is the chosen trial.`),
+            h('div', { class: 'scroll', role: 'region', 'aria-label': 'Trials', tabindex: 0 }, table));
+    }
+
+    private showLedger(m: Extract<ExperimentsToWebview, { type: 'ledger' }>): void {
+        const shown = m.trials.slice(0, DETAIL_ROWS);
+        const table = h('table', { id: 'ledger-table', class: 'runs' },
+            h('thead', {}, h('tr', {}, ...['trial #', 'run', 'kind', 'in run', 'recorded', 'per-bar Sharpe', 'bars', ''].map((c, i) => h('th', { scope: 'col', class: [0, 3, 5, 6].includes(i) ? 'n' : undefined }, c)))),
+            h('tbody', {}, ...shown.map(t => {
+                const open = h('button', { class: 'link open-report' }, 'report');
+                open.addEventListener('click', () => this.host.post({ type: 'openReport', runId: t.runId }));
+                return h('tr', { 'data-run-id': t.runId },
+                    h('td', { class: 'n' }, t.position), h('td', { title: t.runId }, shortHash(t.runId, 10)), h('td', {}, t.kind), h('td', { class: 'n' }, t.trial + 1),
+                    h('td', {}, t.recordedAt.replace('T', ' ').slice(0, 19)), h('td', { class: 'n' }, fixed(fromWire(t.periodSharpe), 4)), h('td', { class: 'n' }, t.observations), h('td', {}, open));
+            })));
+        const sd = Math.sqrt(fromWire(m.sharpeVariance));
+        this.showDetail(`Research ledger of structure ${shortHash(m.structural, 12)}`,
+            h('p', { class: 'muted', id: 'ledger-count' }, `${m.total} trials in ${m.runs} runs of your team, newest first${shown.length < m.total ? ` (the newest ${shown.length} listed)` : ''}; standard deviation of their per-bar Sharpe ${fixed(sd, 4)}. A deflated Sharpe counts every one of them.`),
+            h('div', { class: 'scroll', role: 'region', 'aria-label': 'Research ledger', tabindex: 0 }, table));
     }
 
     private updateCompareButton(): void {

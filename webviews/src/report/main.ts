@@ -78,12 +78,18 @@ class ReportView {
         document.title = title;
         const state = run.state ?? (m ? 'completed' : 'running');
         this.header.append(h('h1', {}, title, ' ', h('span', { class: `badge state-${state}` }, state)));
-        const params = Object.entries(run.params).map(([k, v]) => `${k} = ${String(v)}`).join(', ') || '(none)';
+        const wf = m?.result.walkforward;
+        // A walk-forward's params change per window: its header names them only when every window chose the same.
+        const perWindow = wf && new Set(wf.windows.map(w => JSON.stringify(w.params))).size > 1;
+        const params = perWindow ? `per window (${wf.windows.length} windows, see the walk-forward table)` : Object.entries(run.params).map(([k, v]) => `${k} = ${String(v)}`).join(', ') || '(none)';
         const parts = [run.universe.join(', '), run.timeframe];
         if (m) {
             const { range } = m.result;
             const day = [range.from, range.to].every(t => t % 86_400_000 === 0);
-            parts.push(`${utc(range.from, !day)} → ${utc(range.to, !day)}`, `${range.bars} bars, warm-up ${m.result.warmupBars}`);
+            const oos = wf?.windows.length ? { from: wf.windows[0]!.outOfSample.from, to: wf.windows[wf.windows.length - 1]!.outOfSample.to } : undefined;
+            // A walk-forward's figures are its stitched out-of-sample bars: the header gives their period, then the data's.
+            if (oos) parts.push(`out of sample ${utc(oos.from, !day)} → ${utc(oos.to, !day)}, ${fixed(fromWire(m.result.metrics.bars), 0)} bars (data ${utc(range.from, !day)} → ${utc(range.to, !day)}, ${range.bars} bars)`);
+            else parts.push(`${utc(range.from, !day)} → ${utc(range.to, !day)}`, `${range.bars} bars, warm-up ${m.result.warmupBars}`);
         }
         this.header.append(h('div', { class: 'sub muted', id: 'run-summary' }, `${parts.join(' · ')} · params: ${params}`));
         // How far the figures can be trusted: the sweep's overfitting and the run's place in the team's research ledger.
@@ -198,6 +204,10 @@ class ReportView {
 
     private tradesSection(m: ReportRun): HTMLElement {
         const { trades, tradeCount } = m.result;
+        if (m.result.sweep && tradeCount === 0) {
+            return h('section', { 'aria-labelledby': 'trades-h' }, h('h2', { id: 'trades-h' }, 'Trades'),
+                h('p', { class: 'muted', id: 'trades-listed' }, `A sweep keeps no single run's trades: the chosen trial made ${fixed(fromWire(m.result.metrics.tradeCount), 0)} (backtest its parameters to list them).`));
+        }
         const tbody = h('tbody');
         const row = (i: number): HTMLTableRowElement => {
             const t = trades[i]!;

@@ -4,7 +4,7 @@
  * as a chart and a table. Drawn from the run result as it is (the heatmap's cells are computed by
  * protocol/src/tearsheet.ts).
  */
-import { h, svg } from '../common/dom.js';
+import { clear, h, svg } from '../common/dom.js';
 import { Chart } from '../common/chart.js';
 import { fixed, utc } from '../common/format.js';
 import { fromWire } from '../../../protocol/src/numbers.js';
@@ -12,7 +12,10 @@ import { formatMetric, metricDefinition, metricsFromWire } from '../../../protoc
 import type { RunResult, Tearsheet, Trial } from '../../../protocol/src/run-result.js';
 import { heatClass, type Drawn } from './tearsheet-view.js';
 
+/** Rows the trials table shows at first, and adds per "show more". */
 const TOP_TRIALS = 50;
+/** Metric columns of the trials table (the ranking metric first when it is not one of them). */
+const TRIAL_METRICS = ['sharpe', 'totalReturn', 'maxDrawdown', 'winRate', 'tradeCount'] as const;
 const params = (p: Readonly<Record<string, number | boolean>>): string => Object.entries(p).map(([k, v]) => `${k}=${String(v)}`).join(', ') || '(none)';
 
 function section(id: string, title: string, ...children: (Node | null)[]): HTMLElement {
@@ -58,19 +61,64 @@ export function sweepSection(r: RunResult): HTMLElement | null {
     }
     const pc = parallelCoordinates(sw.trials, r.search?.sortBy ?? 'sharpe');
     if (pc) parts.push(h('h3', {}, 'Parallel coordinates'), pc);
-    if (sw.trials.length) {
-        const shown = sw.trials.slice(0, TOP_TRIALS);
-        const keys = Object.keys(shown[0]!.params);
-        const cols = ['sharpe', 'totalReturn', 'maxDrawdown', 'tradeCount'] as const;
-        parts.push(h('h3', {}, `Best ${shown.length} of ${sw.trialCount} trials`),
-            h('div', { class: 'scroll', tabindex: 0, role: 'region', 'aria-label': 'Trials' }, h('table', { id: 'sweep-trials' },
-                h('thead', {}, h('tr', {}, h('th', { class: 'n' }, '#'), ...keys.map(k => h('th', { scope: 'col', class: 'n' }, k)), ...cols.map(c => h('th', { scope: 'col', class: 'n' }, metricDefinition(c)?.label ?? c)))),
-                h('tbody', {}, ...shown.map((t, i) => {
-                    const m = metricsFromWire(t.metrics);
-                    return h('tr', {}, h('td', { class: 'n' }, i + 1), ...keys.map(k => h('td', { class: 'n' }, String(t.params[k]))), ...cols.map(c => h('td', { class: 'n' }, formatMetric(c, m[c]))));
-                })))));
-    }
+    if (sw.trials.length) parts.push(...trialsTable(sw.trials, sw.trialCount, r.params, r.search?.sortBy ?? 'sharpe'));
     return section('sweep', 'Sweep', ...parts);
+}
+
+const sameParams = (a: Readonly<Record<string, number | boolean>>, b: Readonly<Record<string, number | boolean>>): boolean =>
+    Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
+
+/**
+ * Every trial the result lists, as a table sortable by any column (click or Enter on a header;
+ * missing values last), the top `TOP_TRIALS` first and more on demand, the chosen trial marked.
+ */
+function trialsTable(trials: readonly Trial[], trialCount: number, chosen: Readonly<Record<string, number | boolean>>, sortBy: string): HTMLElement[] {
+    const keys = Object.keys(trials[0]!.params);
+    const metrics = [...new Set([sortBy, ...TRIAL_METRICS])];
+    const rows = trials.map((t, rank) => ({ rank: rank + 1, t, m: metricsFromWire(t.metrics), chosen: sameParams(t.params, chosen) }));
+    type Row = (typeof rows)[number];
+    const cols: { key: string; title: string; value: (x: Row) => number; text: (x: Row) => string }[] = [
+        { key: 'rank', title: '#', value: x => x.rank, text: x => String(x.rank) },
+        ...keys.map(k => ({ key: `param:${k}`, title: k, value: (x: Row) => Number(x.t.params[k]), text: (x: Row) => String(x.t.params[k]) })),
+        ...metrics.map(c => ({ key: c, title: metricDefinition(c)?.label ?? c, value: (x: Row) => x.m[c as keyof typeof x.m], text: (x: Row) => formatMetric(c, x.m[c as keyof typeof x.m]) })),
+    ];
+    let sort = { key: 'rank', dir: 1 };
+    let shown = Math.min(TOP_TRIALS, rows.length);
+    const thead = h('thead'), tbody = h('tbody');
+    const heading = h('h3', { id: 'sweep-trials-h' });
+    const more = h('button', { class: 'secondary', id: 'more-trials' });
+    const render = (): void => {
+        const col = cols.find(c => c.key === sort.key)!;
+        const ordered = [...rows].sort((a, b) => {
+            const va = col.value(a), vb = col.value(b);
+            if (!Number.isFinite(va) || !Number.isFinite(vb)) return Number.isFinite(va) === Number.isFinite(vb) ? a.rank - b.rank : Number.isFinite(va) ? -1 : 1;
+            return sort.dir * (va - vb) || a.rank - b.rank;
+        });
+        clear(thead);
+        thead.append(h('tr', {}, ...cols.map(c => {
+            const active = c.key === sort.key;
+            const b = h('button', { class: 'sort', title: `Sort by ${c.title}` }, c.title, h('span', { class: 'arrow', 'aria-hidden': 'true' }, active ? (sort.dir > 0 ? ' ▲' : ' ▼') : ''));
+            b.addEventListener('click', () => {
+                // A metric sorts best first on its first click; a param or the rank ascending.
+                const better = metricDefinition(c.key)?.better;
+                sort = { key: c.key, dir: active ? -sort.dir : better === 'higher' ? -1 : 1 };
+                render();
+                (thead.querySelector(`th[data-key="${CSS.escape(c.key)}"] button`) as HTMLElement | null)?.focus();
+            });
+            return h('th', { scope: 'col', class: 'n', 'data-key': c.key, 'aria-sort': active ? (sort.dir > 0 ? 'ascending' : 'descending') : 'none' }, b);
+        })));
+        clear(tbody);
+        for (const x of ordered.slice(0, shown)) {
+            tbody.append(h('tr', { class: x.chosen ? 'chosen' : undefined, 'data-rank': x.rank, title: x.chosen ? 'the chosen trial' : undefined }, ...cols.map(c => h('td', { class: 'n' }, c.text(x)))));
+        }
+        heading.textContent = shown < rows.length ? `Trials: ${shown} of ${rows.length} shown (${trialCount} run)` : `Trials: all ${rows.length}${rows.length < trialCount ? ` listed of ${trialCount} run` : ''}`;
+        more.textContent = `Show ${Math.min(TOP_TRIALS * 4, rows.length - shown)} more`;
+        more.classList.toggle('hidden', shown >= rows.length);
+    };
+    more.addEventListener('click', () => { shown = Math.min(rows.length, shown + TOP_TRIALS * 4); render(); });
+    render();
+    return [heading, h('p', { class: 'muted small' }, 'Click a column to sort; the outlined row is the chosen trial. # is the rank by the sweep\'s metric.'),
+        h('div', { class: 'scroll', tabindex: 0, role: 'region', 'aria-label': 'Trials' }, h('table', { id: 'sweep-trials', class: 'sortable' }, thead, tbody)), more];
 }
 
 /** Most trials drawn as lines (the best first): enough to see where the good ones sit. */

@@ -117,7 +117,7 @@ export function dagMessage(c: Compiled): DagMessage {
     };
     const members = c.strategy.members ?? [];
     for (const m of members) {
-        if (isParamDecl(m)) add(c.ir.params.find(p => p.name === m.name)?.node, m);
+        if (isParamDecl(m)) add(c.ir.params.find(p => p.name === m.name)?.node, m, m.name);
         else if (isFeatureDecl(m)) add(c.ir.features[m.name], m, m.name);
         else if (isSignalDecl(m)) add(c.ir.signals[m.name], m, m.name);
     }

@@ -5,6 +5,7 @@
  * token through --token, $AF_TOKEN, <state dir>/credentials.json (af login) or, on the daemon's
  * own machine, the bootstrap <state dir>/admin.token.
  */
+import { healthRows, type HealthRow } from '../../../../protocol/src/health-rows.js';
 import { formatMetric, metricDefinition } from '../../../../protocol/src/metrics.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -18,6 +19,7 @@ import { type LogLevel } from '../../monitoring/logger.js';
 import { teamTimeouts } from '../config.js';
 import { ConfigError, fileLayer } from '../../config/config.js';
 import { OidcSettingsSchema, type OidcSettings } from '../../iam/oidc-settings.js';
+import { QueueSettingsSchema, type QueueSettings } from '../../queue/settings.js';
 import { CliError, EXIT, type ErrorCode } from '../errors.js';
 import { progressBar } from '../progress.js';
 import { formatRunResult } from '../run-output.js';
@@ -135,15 +137,27 @@ function ssoSettings(file: string): OidcSettings | undefined {
     return r.data;
 }
 
+/** The config file's `queue` section, whole and valid, or undefined when it has none (team mode's job queue). */
+export function queueSettings(file: string): QueueSettings | undefined {
+    const section = fileLayer(file).queue;
+    if (section === undefined) return undefined;
+    const r = QueueSettingsSchema.safeParse(section);
+    if (!r.success) {
+        throw new ConfigError(r.error.issues.map(i => `${file}: queue.${i.path.map(String).join('.') || '(section)'}: ${i.message}`).join('; ') + ' (docs/team-mode.md)');
+    }
+    return r.data;
+}
+
 /** Foreground: serves until SIGTERM / SIGINT. */
 export async function daemonRunCommand(o: DaemonRunOptions, out: (s: string) => void): Promise<number> {
     const { startDaemon } = await import('../../daemon/daemon.js');
     const tls = o.tlsKey || o.tlsCert ? { key: readFileSync(o.tlsKey ?? '', 'utf8'), cert: readFileSync(o.tlsCert ?? '', 'utf8') } : undefined;
     const oidc = o.configFile ? ssoSettings(o.configFile) : undefined;
+    const queue = o.configFile ? queueSettings(o.configFile) : undefined;
     let d;
     try {
         d = await startDaemon({
-            stateDir: o.stateDir, host: o.host, port: o.port, concurrency: o.concurrency, grpc: o.grpc, tls, allowInsecureRemote: o.allowInsecureRemote, publicMetrics: o.publicMetrics, stderr: true, ...(oidc ? { oidc } : {}),
+            stateDir: o.stateDir, host: o.host, port: o.port, concurrency: o.concurrency, grpc: o.grpc, tls, allowInsecureRemote: o.allowInsecureRemote, publicMetrics: o.publicMetrics, stderr: true, ...(oidc ? { oidc } : {}), ...(queue ? { queue } : {}),
             dataDirs: o.dataDir?.map(d => resolve(d)), maxUploadBytes: o.maxUploadMb === undefined ? undefined : o.maxUploadMb * 1024 * 1024,
             teamQuotaBytes: o.teamQuotaMb === undefined ? undefined : o.teamQuotaMb * 1024 * 1024,
             fileRetentionMs: o.fileRetentionDays === undefined ? undefined : o.fileRetentionDays * 86_400_000,
@@ -210,6 +224,22 @@ export async function daemonStatusCommand(o: { stateDir?: string; json?: boolean
         out('not running; af daemon start\n');
     }
     return s.state === 'running' ? 0 : 3;
+}
+
+/** `af daemon health`: the same rows as the editor's Platform Health view. Exit 0 when ready, 3 when not. */
+export async function daemonHealthCommand(o: ConnectOptions & { window?: number; json?: boolean }, out: (s: string) => void): Promise<number> {
+    const h = await remote(() => connect(o).call('daemon.health', o.window ? { windowMinutes: o.window } : {}));
+    if (o.json) {
+        out(JSON.stringify(h, null, 2) + '\n');
+    } else {
+        const rows = healthRows(h);
+        const width = Math.max(...rows.map(r => r.label.length));
+        const mark = (r: HealthRow): string => (r.icon.id === 'warning' || r.icon.id === 'error' ? '!' : ' ');
+        out(rows.map(r => `${mark(r)} ${r.label.padEnd(width)}  ${r.description}`).join('\n') + '\n');
+        const warned = rows.filter(r => mark(r) === '!' && r.id !== 'ready');
+        for (const r of warned) out(`  ${r.tooltip}\n`);
+    }
+    return h.ready ? 0 : 3;
 }
 
 // ---------------------------------------------------------------------------- login, IAM

@@ -42,9 +42,9 @@ function shown(path: string): string {
     return r && !r.startsWith('..') ? r : path;
 }
 
-/** Checks and compiles every example; prints one line per strategy. */
+/** Checks and compiles every example; prints one line per strategy (not examples/packs: those need their pack enabled). */
 async function compileExamples(opts: DemoOptions, out: (s: string) => void): Promise<number> {
-    const files = collectAfFiles([opts.examples], ['bad']);
+    const files = collectAfFiles([opts.examples], ['bad', 'packs']);
     let errors = 0;
     out(`AlphaForge demo: ${files.length} example files\n\n`);
     await withAfFiles(files, (docs, services) => {

@@ -10,6 +10,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { Catalogue, renderFunctionList } from '../../../../language/src/index.js';
 import { ALPHAFORGE_VERSION, PACK_MANIFEST_FILE, PackError, parsePackManifest } from '../../../../language/src/catalogue/pack-manifest.js';
 import { CONFIG_FILE, configFile, loadConfig, type PackDeclaration } from '../../config/config.js';
+import { bundledPack } from '../../engine/packs/builtin.js';
 import { loadWorkspacePacks, packIntegrity, readPackManifest } from '../../packs/workspace-packs.js';
 import { CliError } from '../errors.js';
 
@@ -68,6 +69,8 @@ function writeConfig(file: string, tree: Record<string, unknown>): void {
 
 export function packAddCommand(folder: string, o: Opts & { version?: string }, out: (s: string) => void): number {
     const dir = resolve(folder);
+    const bundled = existsSync(dir) ? undefined : bundledPack(folder);
+    if (bundled) return addBundled(bundled.manifest.name, bundled.manifest.version, o, out);
     let manifest;
     try {
         manifest = parsePackManifest(readPackManifest(dir), dir);
@@ -77,14 +80,26 @@ export function packAddCommand(folder: string, o: Opts & { version?: string }, o
     }
     const { file, tree } = editableConfig(o);
     const rel = relative(dirname(file), dir) || '.';
+    const integrity = packIntegrity(dir);
     const entry: PackDeclaration = {
         name: manifest.name, version: o.version ?? `^${manifest.version}`,
-        path: isAbsolute(rel) ? rel : rel.startsWith('.') ? rel : `./${rel}`, integrity: packIntegrity(dir),
+        path: isAbsolute(rel) ? rel : rel.startsWith('.') ? rel : `./${rel}`, integrity,
     };
     const packs = (Array.isArray(tree['packs']) ? tree['packs'] as PackDeclaration[] : []).filter(p => p.name !== manifest.name);
     tree['packs'] = [...packs, entry];
     writeConfig(file, tree);
-    out(`added pack ${manifest.name} ${manifest.version} (${entry.version}, ${entry.integrity.slice(0, 19)}…) to ${file}\n`);
+    out(`added pack ${manifest.name} ${manifest.version} (${entry.version}, ${integrity.slice(0, 19)}…) to ${file}\n`);
+    return 0;
+}
+
+/** A pack shipped with AlphaForge is declared by name and range: its code is the product's own, so no folder and no hash. */
+function addBundled(name: string, version: string, o: Opts & { version?: string }, out: (s: string) => void): number {
+    const { file, tree } = editableConfig(o);
+    const entry: PackDeclaration = { name, version: o.version ?? `^${version}` };
+    const packs = (Array.isArray(tree['packs']) ? tree['packs'] as PackDeclaration[] : []).filter(p => p.name !== name);
+    tree['packs'] = [...packs, entry];
+    writeConfig(file, tree);
+    out(`added pack ${name} ${version} (${entry.version}, shipped with AlphaForge) to ${file}\n`);
     return 0;
 }
 

@@ -1,9 +1,11 @@
 /**
  * The simulated account of a backtest: cash, positions, pending and resting orders, protective
  * levels, fills and round-trip trades, following docs/backtest-semantics.md step by step.
- * State is in typed arrays indexed by asset; nothing is allocated per bar except fills and trades.
+ * State is in typed arrays indexed by asset; fills and trades are rows of typed columns (fill-log.ts):
+ * nothing is allocated per bar or per fill.
  */
 import type { AssetBars, EngineEvent, Fill, Trade } from '../types.js';
+import { FillLog, REASON_CODE, TradeLog } from './fill-log.js';
 
 export interface BrokerConfig {
     readonly N: number;
@@ -83,8 +85,8 @@ export class Broker {
     /** Positions opened at this bar's close (their best price starts with the next bar). */
     readonly openedAtClose: Uint8Array;
 
-    readonly fills: Fill[] = objectArray();
-    readonly trades: Trade[] = objectArray();
+    readonly fillLog = new FillLog();
+    readonly tradeLog = new TradeLog();
     readonly events: EngineEvent[] = objectArray();
 
     // Open trade per asset.
@@ -134,6 +136,15 @@ export class Broker {
         this.tMaxQty = new Float64Array(N); this.tCash = new Float64Array(N); this.tFees = new Float64Array(N);
     }
 
+    /** The fills so far as objects (made on first read, extended as fills come). */
+    get fills(): Fill[] {
+        return this.fillLog.objects();
+    }
+
+    get trades(): Trade[] {
+        return this.tradeLog.objects();
+    }
+
     get cash(): number {
         return this.account[0]!;
     }
@@ -166,7 +177,7 @@ export class Broker {
         const price = slip ? (qty > 0 ? raw * (1 + slippage) : raw * (1 - slippage)) : raw;
         const fee = Math.abs(qty) * price * this.rates[0]!;
         this.account[0] = this.cash - (qty * price + fee);
-        this.fills.push({ bar, asset: a, qty, price, fee, reason });
+        this.fillLog.push(bar, a, qty, price, fee, REASON_CODE[reason]);
         const before = this.qty[a]!;
         const after = before + qty;
         this.qty[a] = Math.abs(after) * price < DUST ? 0 : after;
@@ -375,11 +386,7 @@ export class Broker {
         const entryPrice = this.tEntryValue[a]! / this.tEntryQty[a]!;
         const exitPrice = this.tExitValue[a]! / this.tExitQty[a]!;
         const pnl = this.tCash[a]!;
-        this.trades.push({
-            asset: a, side: this.tSide[a]! > 0 ? 'long' : 'short', entryBar: this.tEntryBar[a]!, exitBar: bar,
-            entryPrice, exitPrice, maxQty: this.tMaxQty[a]!, pnl, returnPct: pnl / (this.tMaxQty[a]! * entryPrice),
-            fees: this.tFees[a]!, exitReason: reason,
-        });
+        this.tradeLog.push(a, this.tSide[a]! > 0 ? 1 : -1, this.tEntryBar[a]!, bar, entryPrice, exitPrice, this.tMaxQty[a]!, pnl, pnl / (this.tMaxQty[a]! * entryPrice), this.tFees[a]!, REASON_CODE[reason]);
         this.tSide[a] = 0;
     }
 }

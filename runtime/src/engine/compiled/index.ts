@@ -214,7 +214,10 @@ export function prepareCompiledRun(ir: StrategyIr, data: BarData, options: Backt
                 strategy: ir.strategy,
                 equity: T === equity.length ? equity : equity.slice(0, T),
                 exposure: T === exposure.length ? exposure : exposure.slice(0, T),
-                fills: broker.fills, trades: broker.trades, events: broker.events,
+                // Made into objects when first read (fill-log.ts): a sweep's trial or a benchmark never does.
+                get fills() { return broker.fills; },
+                get trades() { return broker.trades; },
+                events: broker.events,
                 warmupBars: warmup,
                 params,
                 provenance: { exactFingerprint: fp.exact, structuralFingerprint: fp.structural, dataSnapshot: data.snapshotHash, engineVersion: ENGINE_VERSION, seed: options.seed ?? 0 },

@@ -18,7 +18,11 @@
  *   during a call and in the scope's state array between calls;
  * - `env` is an array and the objects it holds keep their hidden classes from run to run
  *   (shapes.ts), or the optimised code would be thrown away at the start of every run;
- * - values from calls are coerced with `+`, so the state they feed stays an unboxed double.
+ * - values from calls are coerced with `+`, so the state they feed stays an unboxed double;
+ * - with one asset, the account state the loop reads every bar (cash, position, pending flag, last
+ *   close) is in local variables (Book below), not re-read from the broker's typed arrays: a call
+ *   anywhere in a loop makes V8 reload every typed array's length and data pointer at every access,
+ *   and the broker changes them only inside the calls, after which the locals are reloaded.
  */
 import type { Broker } from './broker.js';
 import { barSource, type Columns, type Graph } from './program.js';
@@ -144,19 +148,20 @@ export function bindLoop(spec: LoopSpec, graph: Graph, env: LoopEnv): BarStepper
         account: B.account, qty: B.qty, pendSet: B.pendSet, lastClose: B.lastClose, stop: B.stop, take: B.take,
         trailDist: B.trailDist, best: B.best, openedAtClose: B.openedAtClose,
     })) s.bind(k, v);
+    const k = new Book(s.N);
     const body = [
-        openFills(spec, s),
-        restingOrders(spec),
-        protectiveExits(spec, s),
-        closeFills(spec, s),
-        markToMarket(spec, s),
-        drawdown(spec, s),
+        openFills(spec, s, k),
+        restingOrders(spec, k),
+        protectiveExits(spec, s, k),
+        closeFills(spec, s, k),
+        markToMarket(spec, s, k),
+        drawdown(spec, s, k),
         '// 7. signals: the graph at this close, then the portfolio and the rules',
         barSource(graph, '0', String(spec.N), ''),
-        signals(spec, s),
-        record(spec, s),
-        trailing(spec, s),
-        spec.progress ? 'if ((t + 1) % progressEvery === 0) H.progress((t + 1) / T);' : '',
+        signals(spec, s, k),
+        record(spec, s, k),
+        trailing(spec, s, k),
+        spec.progress ? k.call('H.progress((t + 1) / T);', 'if ((t + 1) % progressEvery === 0)') : '',
     ].filter(x => x !== '');
     // The bindings last: the sections above bind names, hoist columns and declare state as they go.
     s.finish();
@@ -166,10 +171,12 @@ return function barLoop(env, t0, t1, T) {
 ${s.bindings().join('\n')}
 ${hoisted.length ? `const ${s.columnAssignments('C').join(', ').replaceAll(';', '')};` : ''}
 ${s.loadLocals().join('\n')}
+${k.declare()}
 for (let t = t0; t < t1; t++) {
 ${body.join('\n').split('\n').map(l => `  ${l}`).join('\n')}
 }
 ${s.storeLocals().join('\n')}
+${k.store()}
 };`;
     let fn = cache.get(src);
     if (!fn) {
@@ -182,23 +189,71 @@ ${s.storeLocals().join('\n')}
     return (t0, t1, T) => loop(envArr, t0, t1, T);
 }
 
+/**
+ * The account state the loop reads every bar, as the generated code names it: with one asset,
+ * local variables loaded when the function starts and again after every call into the broker or
+ * the hooks (the only code that changes cash, positions and pending orders), the last close
+ * written back before each call and when the function returns (the broker reads it); with several
+ * assets, the broker's arrays themselves.
+ */
+class Book {
+    private readonly local: boolean;
+    constructor(N: number) {
+        this.local = N === 1;
+    }
+
+    get cash(): string {
+        return this.local ? 'cash_' : 'account[0]';
+    }
+
+    qty(a: string): string {
+        return this.local ? 'q_0' : `qty[${a}]`;
+    }
+
+    pending(a: string): string {
+        return this.local ? 'pend_0' : `pendSet[${a}]`;
+    }
+
+    lastClose(a: string): string {
+        return this.local ? 'lc_0' : `lastClose[${a}]`;
+    }
+
+    /** `stmt` (a statement calling the broker or a hook), guarded by `guard` if given, with the locals synchronised around it. */
+    call(stmt: string, guard = ''): string {
+        const body = this.local ? `lastClose[0] = lc_0; ${stmt} ${this.reload()}` : stmt;
+        return guard ? `${guard} { ${body} }` : body;
+    }
+
+    declare(): string {
+        return this.local ? 'let cash_ = account[0], q_0 = qty[0], pend_0 = pendSet[0], lc_0 = lastClose[0];' : '';
+    }
+
+    store(): string {
+        return this.local ? 'lastClose[0] = lc_0;' : '';
+    }
+
+    private reload(): string {
+        return 'cash_ = account[0]; q_0 = qty[0]; pend_0 = pendSet[0];';
+    }
+}
+
 /** Code for every asset: a loop, or a block for asset 0 when there is one (indices fold to constants). */
 function forAssets(s: CodeScope, body: (a: string) => string): string {
     return s.N === 1 ? `{ ${body('0')} }` : `for (let a = 0; a < ${s.N}; a++) { ${body('a')} }`;
 }
 
 /** 1. Pending market orders fill at the open (a call only when one is pending). */
-function openFills(spec: LoopSpec, s: CodeScope): string {
+function openFills(spec: LoopSpec, s: CodeScope, k: Book): string {
     if (spec.fill !== 'next_open') return '';
     return `// 1. market orders at the open
-${forAssets(s, a => `if (pendSet[${a}] !== 0) { B.atClose = false; B.executePending(t, ${a}, ${s.column('open', a)}); }`)}`;
+${forAssets(s, a => k.call(`B.atClose = false; B.executePending(t, ${a}, ${s.column('open', a)});`, `if (${k.pending(a)} !== 0)`))}`;
 }
 
 /** 2. Resting limit/stop orders: only strategies that place them, only while some exist. */
-function restingOrders(spec: LoopSpec): string {
+function restingOrders(spec: LoopSpec, k: Book): string {
     if (!spec.resting) return '';
     return `// 2. resting orders
-if (B.resting.length !== 0) { B.atClose = false; B.checkResting(t, TS[t], assets); }`;
+${k.call('B.atClose = false; B.checkResting(t, TS[t], assets);', 'if (B.resting.length !== 0)')}`;
 }
 
 /**
@@ -206,7 +261,7 @@ if (B.resting.length !== 0) { B.atClose = false; B.checkResting(t, TS[t], assets
  * (open or low at/below a long's stop, open or high at/above its take-profit; mirrored for shorts).
  * Broker.protect then decides which level binds and at what price.
  */
-function protectiveExits(spec: LoopSpec, s: CodeScope): string {
+function protectiveExits(spec: LoopSpec, s: CodeScope, k: Book): string {
     if (!spec.stop && !spec.take && !spec.trail) return '';
     const long: string[] = [], short: string[] = [];
     if (spec.stop) { long.push(`o <= stop[A] || l <= stop[A]`); short.push(`o >= stop[A] || h >= stop[A]`); }
@@ -221,29 +276,29 @@ function protectiveExits(spec: LoopSpec, s: CodeScope): string {
         short.push('o >= tl || h >= tl');
     }
     return `// 3. protective exits
-${forAssets(s, a => `const q = qty[${a}];
+${forAssets(s, a => `const q = ${k.qty(a)};
   if (q !== 0) {
     const o = ${s.column('open', a)}, h = ${s.column('high', a)}, l = ${s.column('low', a)};
     ${level}
-    if (q > 0 ? (${long.join(' || ')}) : (${short.join(' || ')})) B.protect(t, ${a}, assets[${a}]);
+    ${k.call(`B.protect(t, ${a}, assets[${a}]);`, `if (q > 0 ? (${long.join(' || ')}) : (${short.join(' || ')}))`)}
   }`.replaceAll('[A]', `[${a}]`))}`;
 }
 
 /** 4. Pending market orders fill at the close. */
-function closeFills(spec: LoopSpec, s: CodeScope): string {
+function closeFills(spec: LoopSpec, s: CodeScope, k: Book): string {
     if (spec.fill !== 'next_close') return '';
     return `// 4. market orders at the close
-${forAssets(s, a => `if (pendSet[${a}] !== 0) { B.atClose = true; B.executePending(t, ${a}, ${s.column('close', a)}); }`)}`;
+${forAssets(s, a => k.call(`B.atClose = true; B.executePending(t, ${a}, ${s.column('close', a)});`, `if (${k.pending(a)} !== 0)`))}`;
 }
 
 /** 5. Mark to market: last defined closes and the equity E (as Broker.equity, asset by asset). */
-function markToMarket(spec: LoopSpec, s: CodeScope): string {
+function markToMarket(spec: LoopSpec, s: CodeScope, k: Book): string {
     return `// 5. mark to market
-let E = account[0];
-${forAssets(s, a => `const c = ${s.column('close', a)}; if (c === c) lastClose[${a}] = c; const q = qty[${a}]; if (q !== 0) E += q * lastClose[${a}];`)}
-${spec.closes ? 'H.pushCloses();' : ''}
+let E = ${k.cash};
+${forAssets(s, a => `const c = ${s.column('close', a)}; if (c === c) ${k.lastClose(a)} = c; const q = ${k.qty(a)}; if (q !== 0) E += q * ${k.lastClose(a)};`)}
+${spec.closes ? k.call('H.pushCloses();') : ''}
 // equity at or below 0: liquidate and halt, whatever max_drawdown says
-if (E <= 0 && ${s.scalar('halted', 0)} === 0) { E = +H.liquidate(t, E); ${s.scalar('halted', 0)} = 1; }`;
+${k.call(`E = +H.liquidate(t, E); ${s.scalar('halted', 0)} = 1;`, `if (E <= 0 && ${s.scalar('halted', 0)} === 0)`)}`;
 }
 
 /**
@@ -251,13 +306,13 @@ if (E <= 0 && ${s.scalar('halted', 0)} === 0) { E = +H.liquidate(t, E); ${s.scal
  * recorded values: a mark before this_close fills never enters the equity curve). The action
  * itself is a hook (rare).
  */
-function drawdown(spec: LoopSpec, s: CodeScope): string {
+function drawdown(spec: LoopSpec, s: CodeScope, k: Book): string {
     if (spec.drawdown === null) return '';
     // peak: the highest recorded equity (or the equity after the last flatten); flags as 0/1
     const peak = s.scalar('peak', -Infinity), halted = s.scalar('halted', 0), warned = s.scalar('warned', 0);
     const act = spec.drawdown === 'warn'
-        ? `if (${warned} === 0) H.drawdownWarn(t, E, top); ${warned} = 1;`
-        : `E = +H.drawdownExit(t, E, top); ${peak} = E;${spec.drawdown === 'halt' ? ` ${halted} = 1;` : ''}`;
+        ? `${k.call('H.drawdownWarn(t, E, top);', `if (${warned} === 0)`)} ${warned} = 1;`
+        : `${k.call('E = +H.drawdownExit(t, E, top);')} ${peak} = E;${spec.drawdown === 'halt' ? ` ${halted} = 1;` : ''}`;
     return `// 6. drawdown
 if (${halted} === 0) {
   if (E > ${peak}) ${warned} = 0;
@@ -267,22 +322,23 @@ if (${halted} === 0) {
 }
 
 /** 7. Portfolio and rules → this bar's targets; any target or market order → place(). */
-function signals(spec: LoopSpec, s: CodeScope): string {
+function signals(spec: LoopSpec, s: CodeScope, k: Book): string {
     const lines: string[] = [];
-    if (spec.portfolio) lines.push('if (H.rebalance(t, TS[t], E)) any = true;');
+    if (spec.portfolio) lines.push(k.call('if (H.rebalance(t, TS[t], E)) any = true;'));
+    const book = k;
     spec.rules.forEach((r, i) => {
         lines.push(`// rule ${i + 1}`);
         r.actions.forEach(act => {
-            const k = actionIndex(spec, act);
+            const idx = actionIndex(spec, act);
             if (act.kind === 'flat' && act.flatAssets && act.flatAssets.length > 0) {
                 for (const fa of act.flatAssets) lines.push(`if (${s.slot(r.condition, String(fa))} === 1) { tgtV[${fa}] = 0; tgtQ[${fa}] = NaN; any = true; }`);
                 return;
             }
-            const apply = (a: string) => `if (${s.slot(r.condition, a)} === 1) { ${actionCode(s, act, a, k)} }`;
+            const apply = (a: string) => `if (${s.slot(r.condition, a)} === 1) { ${actionCode(s, act, a, idx, book)} }`;
             lines.push(act.asset >= 0 ? apply(String(act.asset)) : forAssets(s, apply));
         });
     });
-    lines.push(`if (any) { H.place(t, E);${spec.fill === 'this_close' ? ' E = +B.equity();' : ''} }`);
+    lines.push(k.call(`H.place(t, E);${spec.fill === 'this_close' ? ' E = +B.equity();' : ''}`, 'if (any)'));
     return `if (t >= warmup && ${s.scalar('halted', 0)} === 0) {
   let any = false;
   ${lines.join('\n  ')}
@@ -297,7 +353,7 @@ function actionIndex(spec: LoopSpec, act: LoopAction): number {
 }
 
 /** One action at asset `a` when its rule's condition holds there (an undefined size or price skips it). */
-function actionCode(s: CodeScope, act: LoopAction, a: string, k: number): string {
+function actionCode(s: CodeScope, act: LoopAction, a: string, k: number, book: Book): string {
     if (act.kind === 'flat') return `tgtV[${a}] = 0; tgtQ[${a}] = NaN; any = true;`;
     const size = `const size = ${s.slot(act.size, a)};`;
     if (act.kind === 'target') {
@@ -311,7 +367,7 @@ function actionCode(s: CodeScope, act: LoopAction, a: string, k: number): string
     const q = act.quantity ? 'signed' : `signed * E / ${s.column('close', a)}`;
     const then = act.kind === 'market'
         ? `addQ[${a}] += q; any = true;`
-        : `const price = ${s.slot(act.price!, a)}; if (price === price) H.rest(${k}, t, ${a}, q, price);`;
+        : `const price = ${s.slot(act.price!, a)}; ${book.call(`H.rest(${k}, t, ${a}, q, price);`, 'if (price === price)')}`;
     return `${size} if (size === size) { const signed = ${signed}, q = ${q}; if (q === q && Number.isFinite(q)) { ${then} } }`;
 }
 
@@ -320,19 +376,19 @@ function actionCode(s: CodeScope, act: LoopAction, a: string, k: number): string
  * close). A flat book's exposure is +0, which the fresh, zero-filled array already holds: not
  * writing it leaves those pages untouched (a first write to a page costs more than the rest of a bar).
  */
-function record(spec: LoopSpec, s: CodeScope): string {
+function record(spec: LoopSpec, s: CodeScope, k: Book): string {
     return `// equity and exposure
 let g = 0;
-${forAssets(s, a => `const q = qty[${a}]; if (q !== 0) g += Math.abs(q * lastClose[${a}]);`)}
+${forAssets(s, a => `const q = ${k.qty(a)}; if (q !== 0) g += Math.abs(q * ${k.lastClose(a)});`)}
 equity[t] = E;
 if (g !== 0 || E < 0) exposure[t] = E !== 0 ? g / E : 0;${spec.drawdown ? `\nif (E > ${s.scalar('peak', -Infinity)}) ${s.scalar('peak', -Infinity)} = E;` : ''}`;
 }
 
 /** 8. Best prices for trailing stops (as Broker.updateBest); only with a trailing stop. */
-function trailing(spec: LoopSpec, s: CodeScope): string {
+function trailing(spec: LoopSpec, s: CodeScope, k: Book): string {
     if (!spec.trail) return '';
     return `// 8. trailing
-${forAssets(s, a => `const q = qty[${a}];
+${forAssets(s, a => `const q = ${k.qty(a)};
   if (q !== 0) {
     if (openedAtClose[${a}] !== 0) openedAtClose[${a}] = 0;
     else { const h = ${s.column('high', a)}, l = ${s.column('low', a)}; if (h === h) { const b = best[${a}]; if (q > 0) { if (h > b) best[${a}] = h; } else if (l < b) best[${a}] = l; } }

@@ -1,0 +1,209 @@
+// Team mode's job queue. Usage: npm run build && node bench/queue.js [--jobs 60] [--bars 1000]
+// Starts redis-server (scripts/team/servers.mjs, under a temp folder) and 1, then 2, `af worker`
+// processes (one run at a time each), and pushes the same batch of small backtests through an
+// orchestrator with the BullMQ backend (no HTTP gateway: what is measured is the queue path —
+// compile and bar load on the daemon side, Redis, the worker, recording the result). Prints and
+// writes bench/results/queue.json:
+// - jobs/s with 1 and 2 worker processes (wall time of the batch; on 2 shared cores the daemon,
+//   Redis and the workers compete, so 2 workers cannot double it here);
+// - CPU per job: the daemon side (this process), the workers and redis-server (from /proc), and the
+//   engine's own CPU for the same backtest measured alone in this process (performRun, best of 3);
+//   the platform's overhead per job = all CPU per job − the engine's. Goal (issue 18): ≤ 10 ms.
+// CPU time is reported beside wall time because the machine is shared with other processes.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { openStore, withStore } from '../out/runtime/src/schema/registry.js';
+import { importBars } from '../out/runtime/src/data/import.js';
+import { loadFromStore } from '../out/runtime/src/data/load.js';
+import { synthBars } from '../out/runtime/src/data/synth.js';
+import { shareBars } from '../out/runtime/src/engine/worker-pool.js';
+import { RunCompiler } from '../out/runtime/src/orchestrator/compile.js';
+import { Orchestrator } from '../out/runtime/src/orchestrator/orchestrator.js';
+import { performRun } from '../out/runtime/src/orchestrator/work.js';
+import { LanguageService } from '../out/runtime/src/language-service/language-service.js';
+import { BullmqBackend } from '../out/runtime/src/queue/bullmq-backend.js';
+import { down, freePort, up } from '../scripts/team/servers.mjs';
+
+const arg = (name, def) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : def; };
+const JOBS = arg('--jobs', 60);
+const BARS = arg('--bars', 1000);
+const AF = fileURLToPath(new URL('../bin/af.js', import.meta.url));
+const TICK_MS = 1000 / 100; // /proc/<pid>/stat counts CPU in clock ticks of 10 ms (USER_HZ 100)
+
+const SOURCE = `strategy Cross {
+  universe: synth:AAA
+  timeframe: 1d
+  param fast: int = 10 in 2..20 step 1
+  param slow: int = 40 in 30..60 step 10
+  constraint fast < slow
+  signal up = crossover(sma(close, fast), sma(close, slow))
+  signal down = crossunder(sma(close, fast), sma(close, slow))
+  rules {
+    when up => target 100% long
+    when down => flat
+  }
+}
+`;
+const paramsOf = i => ({ fast: 2 + (i % 19), slow: 30 + 10 * (Math.floor(i / 19) % 4) });
+
+/** CPU ms of a process so far (user + system), from /proc. */
+function procCpuMs(pid) {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * TICK_MS; // utime, stime
+}
+const selfCpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+
+function startWorker(configFile) {
+    const child = spawn(process.execPath, [AF, 'worker', '--config', configFile, '--concurrency', '1', '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    return new Promise((resolve, reject) => {
+        // With --log-level warn the ready line is not printed: wait for the worker to register in Redis instead.
+        child.once('exit', code => reject(new Error(`af worker exited (${code})`)));
+        createInterface({ input: child.stderr }).on('line', line => process.stderr.write(`worker: ${line}\n`));
+        resolve(child);
+    });
+}
+
+async function waitForWorkers(backend, n) {
+    for (let i = 0; i < 600; i++) {
+        if ((await backend.depth()).workers >= n) return;
+        await new Promise(r => setTimeout(r, 100));
+    }
+    throw new Error(`${n} workers did not register`);
+}
+
+const r1 = x => +x.toFixed(1);
+const step = m => process.stderr.write(`bench/queue: ${m}\n`);
+const serversDir = mkdtempSync(join(tmpdir(), 'af-bench-queue-'));
+const dir = join(serversDir, 'state');
+const workers = [];
+let store, o;
+try {
+    mkdirSync(dir);
+    await withStore({ stateDir: dir }, async s => {
+        const r = synthBars({ symbols: ['AAA'], timeframeMs: 86_400_000, bars: BARS, seed: 5 });
+        await importBars(s, { ts: r.ts, ...r.assets[0] }, 'synth(seed=5)', { venue: 'synth', symbol: 'AAA', timeframe: '1d' });
+    });
+    step('bars imported');
+    const loadAtStart = loadavg()[0];
+    const servers = await up(serversDir, { only: ['redis'], ports: { redis: await freePort() } });
+    const redisPid = servers.redis.pid;
+    const settings = { kind: 'bullmq', redis: servers.redis.url, prefix: 'afbench' };
+    const configFile = join(serversDir, 'team.json');
+    writeFileSync(configFile, JSON.stringify({ queue: settings }));
+
+    step('redis up');
+    // The engine alone: the same backtests through performRun in this thread (IR compiled once, bars loaded once).
+    const language = new LanguageService({ workers: 1, sourceRoots: [dir] });
+    const ir = await new RunCompiler(language).compile(SOURCE);
+    await language.close();
+    const engineCpu = await withStore({ stateDir: dir }, async s => {
+        const data = await loadFromStore(s, { assets: [{ venue: 'synth', symbol: 'AAA' }], timeframe: '1d' });
+        const bars = shareBars(data);
+        const tmp = mkdtempSync(join(tmpdir(), 'af-bench-queue-engine-'));
+        const job = i => ({ runId: `bench-${i}`, request: { kind: 'backtest', params: paramsOf(i) }, ir, bars, symbols: data.ids, params: paramsOf(i), dir: tmp, trialWorkers: 0 });
+        const hooks = { progress: () => undefined, log: () => undefined };
+        for (let i = 0; i < 10; i++) await performRun(job(i), hooks); // warm-up
+        let best = Infinity;
+        for (let rep = 0; rep < 3; rep++) {
+            const c0 = selfCpuMs();
+            for (let i = 0; i < JOBS; i++) await performRun(job(i), hooks);
+            best = Math.min(best, (selfCpuMs() - c0) / JOBS);
+        }
+        rmSync(tmp, { recursive: true, force: true });
+        return best;
+    });
+
+    step(`engine alone: ${r1(engineCpu)} ms CPU per backtest`);
+    const ctx = { user: 'bench', team: 'bench' };
+    const batch = async n => {
+        // Listening before the first submit: a run may complete before the last one is submitted.
+        const pending = new Set();
+        const completed = new Set();
+        let failed;
+        let wake = () => undefined;
+        const check = e => {
+            if (e.kind !== 'state') return;
+            if (e.state === 'failed' || e.state === 'cancelled') failed = new Error(`run ${e.runId} ${e.state}: ${e.message}`);
+            if (e.state === 'completed') completed.add(e.runId);
+            wake();
+        };
+        o.on('event', check);
+        try {
+            for (let i = 0; i < n; i++) pending.add((await o.submit({ kind: 'backtest', source: SOURCE, params: paramsOf(i) }, ctx)).id);
+            while ([...pending].some(id => !completed.has(id))) {
+                if (failed) throw failed;
+                await new Promise(r => { wake = r; });
+            }
+        } finally {
+            o.off('event', check);
+        }
+    };
+
+    // The embedded orchestrator on the same batch (engine in its threads, this process's CPU): the reference.
+    store = await openStore({ stateDir: dir });
+    let embedded;
+    {
+        const e = new Orchestrator({ store, concurrency: 2 });
+        await e.start();
+        o = e;
+        await batch(8);
+        const c0 = selfCpuMs();
+        const t0 = performance.now();
+        await batch(JOBS);
+        const wall = performance.now() - t0;
+        const cpu = (selfCpuMs() - c0) / JOBS;
+        embedded = { jobsPerSecond: r1(JOBS / (wall / 1000)), wallMs: Math.round(wall), cpuMsPerJob: r1(cpu), overheadCpuMsPerJob: r1(cpu - engineCpu) };
+        await e.stop();
+        console.log(`embedded (threads of one process): ${embedded.jobsPerSecond} jobs/s; CPU per job ${r1(cpu)} ms → overhead ${embedded.overheadCpuMsPerJob} ms`);
+    }
+    const backend = await BullmqBackend.open(settings);
+    o = new Orchestrator({ store, concurrency: 4, backend });
+    await o.start();
+    const results = {};
+    for (const n of [1, 2]) {
+        while (workers.length < n) workers.push(await startWorker(configFile));
+        await waitForWorkers(backend, n);
+        step(`${n} worker(s) registered`);
+        await batch(4 * n); // warm-up: threads started, compiler caches
+        const cpu0 = { self: selfCpuMs(), workers: workers.map(w => procCpuMs(w.pid)), redis: procCpuMs(redisPid) };
+        const t0 = performance.now();
+        await batch(JOBS);
+        const wall = performance.now() - t0;
+        const cpu = {
+            daemon: (selfCpuMs() - cpu0.self) / JOBS,
+            workers: workers.reduce((a, w, i) => a + procCpuMs(w.pid) - cpu0.workers[i], 0) / JOBS,
+            redis: (procCpuMs(redisPid) - cpu0.redis) / JOBS,
+        };
+        const total = cpu.daemon + cpu.workers + cpu.redis;
+        results[`workers${n}`] = {
+            workers: n, jobs: JOBS, jobsPerSecond: r1(JOBS / (wall / 1000)), wallMs: Math.round(wall),
+            cpuMsPerJob: { daemon: r1(cpu.daemon), workers: r1(cpu.workers), redis: r1(cpu.redis), total: r1(total) },
+            overheadCpuMsPerJob: r1(total - engineCpu),
+        };
+        console.log(`${n} worker process${n > 1 ? 'es' : ''}: ${results[`workers${n}`].jobsPerSecond} jobs/s (${JOBS} backtests in ${Math.round(wall)} ms); CPU per job: daemon ${r1(cpu.daemon)} ms, workers ${r1(cpu.workers)} ms, redis ${r1(cpu.redis)} ms; engine alone ${r1(engineCpu)} ms → platform overhead ${r1(total - engineCpu)} ms (goal ≤ 10)`);
+    }
+    const out = {
+        date: new Date().toISOString(), node: process.version, cores: availableParallelism(), loadAverageAtStart: r1(loadAtStart), loadAverageAtEnd: r1(loadavg()[0]),
+        setup: { bars: BARS, strategy: 'SMA cross, 1 asset, daily', daemonConcurrency: 4, workerConcurrency: 1, transport: 'Orchestrator → BullMQ (redis-server on 127.0.0.1) → af worker processes; no HTTP gateway' },
+        engineCpuMsPerJob: r1(engineCpu),
+        embedded,
+        ...results,
+        goal: { overheadCpuMsPerJob: 10 },
+        note: 'CPU from process.cpuUsage (this process: orchestrator, compile in its language thread, bar loads, DuckDB writes) and /proc/<pid>/stat (workers, redis-server; 10 ms ticks). Overhead = total CPU per job − the engine\'s CPU for the same backtest alone. Wall times depend on the load of the shared machine.',
+    };
+    mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+    writeFileSync(new URL('./results/queue.json', import.meta.url), JSON.stringify(out, null, 2) + '\n');
+    console.log('written bench/results/queue.json');
+} finally {
+    await o?.stop().catch(() => undefined);
+    store?.close();
+    for (const w of workers) w.kill('SIGKILL');
+    down(serversDir);
+    rmSync(serversDir, { recursive: true, force: true });
+}
+process.exit(0);

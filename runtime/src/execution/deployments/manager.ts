@@ -1,0 +1,537 @@
+/**
+ * The daemon's deployments: long-running paper and live sessions, each a PaperSession (streaming
+ * engine → risk → journal → venue) driven by a feed, with a stated state and the reason for it:
+ *
+ *   starting → warming (the strategy's warm-up bars) → running → halted (kill switch, risk
+ *   engine, a venue that rejects everything) | stopping → stopped | failed (it cannot go on: its
+ *   feed failed or stopped sending, its strategy no longer compiles, an internal error).
+ *
+ * Every bar it traded on is stored with its progress and the events it made in one transaction
+ * (records.ts), after the journal has every order and fill of that bar; events are published on
+ * `deployment:<id>` only once stored, so execution.events catches a client up exactly. When the
+ * daemon starts, deployments it finds starting, warming or running are resumed: the strategy's
+ * state from the stored bars, the venue's from the journal (PaperSession.resume), and the feed
+ * from the first bar after the last one stored. If that bar's orders are already journaled (the
+ * process died after deciding it, before storing it), the bar is decided again without filling at
+ * it: its orders are found journaled and nothing is sent twice.
+ *
+ * Work on a session (a bar, the kill switch) runs one at a time per deployment; waiting for the
+ * next bar does not hold it, so the kill switch is served between two bars whatever the feed does.
+ */
+import { randomUUID } from 'node:crypto';
+import { ConflictError, NotFoundError, UserInputError } from '../../../../protocol/src/errors.js';
+import type { Deployment, DeploymentEvent, DeploymentState, FeedSpec } from '../../../../protocol/src/daemon/index.js';
+import type { StrategyIr } from '../../../../protocol/src/ir.js';
+import { Mutex } from '../../../../language/src/util/mutex.js';
+import { assetsOf } from '../../pipeline/prepare.js';
+import { bindParams } from '../../engine/params.js';
+import type { DataStore } from '../../store/store.js';
+import { OrderJournal } from '../journal.js';
+import type { OrderUpdate } from '../order-state.js';
+import { PaperSession } from '../paper-session.js';
+import type { RiskEvent, RiskLimits } from '../risk.js';
+import type { StreamBar } from '../streaming.js';
+import type { OrderRequest, VenueAdapter } from '../venue.js';
+import { lookup, PAPER_VENUE, sleep, type Feed, type FeedFactory, type VenueFactory } from './plugs.js';
+import { DeploymentRecords, type DeploymentSpec, type StoredDeployment } from './records.js';
+
+/** A deployment that cannot be found in the caller's team (another team's is not found either). */
+export class DeploymentNotFound extends NotFoundError {
+    constructor(id: string) {
+        super(`deployment ${id} not found (af deployments ls lists your team's)`);
+        this.name = 'DeploymentNotFound';
+    }
+}
+
+/** 409: a deployment's state does not allow what was asked. */
+export class DeploymentStateConflict extends ConflictError {
+    constructor(message: string) {
+        super(message);
+        this.name = 'DeploymentStateConflict';
+    }
+}
+
+/** -32602: what to deploy is wrong (does not compile, unknown venue, symbols that do not fit). */
+export class DeploymentInvalid extends UserInputError {
+    constructor(message: string) {
+        super(message);
+        this.name = 'DeploymentInvalid';
+    }
+}
+
+export interface StartRequest {
+    readonly team: string;
+    readonly owner: string;
+    readonly mode: 'paper' | 'live';
+    readonly source: string;
+    readonly uri?: string;
+    readonly strategy?: string;
+    readonly params?: Readonly<Record<string, number | boolean>>;
+    readonly registry?: { readonly name: string; readonly version: number };
+    readonly venue: string;
+    readonly feed: FeedSpec;
+    readonly capital?: number;
+    readonly limits?: RiskLimits;
+}
+
+export interface DeploymentManagerOptions {
+    /** Its own connection: journals, bars, events. */
+    readonly store: DataStore;
+    /** Compiles a strategy (the daemon's language workers); throws a one-line message when it cannot. */
+    readonly compile: (source: string, o: { uri?: string; strategy?: string }) => Promise<StrategyIr>;
+    /** Hands a stored event to the gateway's subscribers of the owning team. */
+    readonly publish: (event: DeploymentEvent, team: string) => void;
+    readonly venues?: Readonly<Record<string, VenueFactory>>;
+    readonly feeds?: Readonly<Record<string, FeedFactory>>;
+    /** A feed that sends no bar for this long more than its pace has stopped: the deployment fails (default 60 s). */
+    readonly stallMs?: number;
+    /** Orders rejected in a row by the venue before the deployment halts (default 3). */
+    readonly maxRejects?: number;
+    readonly log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+}
+
+const FINAL: ReadonlySet<DeploymentState> = new Set(['stopped', 'failed']);
+const RESUMABLE: readonly DeploymentState[] = ['starting', 'warming', 'running'];
+
+/** One deployment this process runs. */
+interface Active {
+    readonly spec: DeploymentSpec;
+    readonly session: PaperSession<VenueAdapter>;
+    readonly mutex: Mutex;
+    readonly abort: AbortController;
+    state: DeploymentState;
+    seq: number;
+    bars: number;
+    pending: DeploymentEvent[];
+    /** Why the loop is to end, set by whoever ends it (its own end leaves it undefined). */
+    ending?: 'stop' | 'kill' | 'close';
+    done: Promise<void>;
+    rejectsInRow: number;
+    lastReject: string;
+    /** Orders handed to the venue, by client order id (events name their symbol and side). */
+    readonly orders: Map<string, OrderRequest>;
+    lastCloses: readonly number[];
+    /** The risk engine's last reason for HALTED. */
+    haltReason?: string;
+}
+
+export class DeploymentManager {
+    private readonly records: DeploymentRecords;
+    private readonly active = new Map<string, Active>();
+    private readonly venues: Readonly<Record<string, VenueFactory>>;
+    private readonly feeds: Readonly<Record<string, FeedFactory>>;
+    private closed = false;
+
+    constructor(private readonly o: DeploymentManagerOptions) {
+        this.records = new DeploymentRecords(o.store);
+        this.venues = { paper: PAPER_VENUE, ...o.venues };
+        this.feeds = { ...o.feeds };
+    }
+
+    /** Starts a deployment: compiled and checked first (a mistake is an error here, and nothing is stored); then it runs on its own. */
+    async start(r: StartRequest): Promise<Deployment> {
+        if (this.closed) throw new DeploymentStateConflict('the daemon is stopping; start the deployment once it is back');
+        const ir = await this.compileOrThrow(r.source, r.uri, r.strategy, r.registry ? `${r.registry.name}@${r.registry.version}` : undefined);
+        lookup(this.venues, r.venue, 'venue');
+        lookup(this.feeds, r.feed.kind, 'feed');
+        const assets = assetsOf(ir, r.feed.symbols);
+        const params = bindParams(ir, r.params);
+        const id = `dep_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
+        let capital: number | null = null;
+        const spec0: DeploymentSpec = {
+            id, team: r.team, owner: r.owner, mode: r.mode, strategy: ir.strategy, source: r.source, uri: r.uri ?? null, params, registry: r.registry ?? null,
+            venue: r.venue, feed: { kind: r.feed.kind, barMs: r.feed.barMs, symbols: assets.map(a => `${a.venue}:${a.symbol}`), from: str(r.feed.from), to: str(r.feed.to) },
+            capital: r.capital ?? null, limits: r.limits ?? {},
+        };
+        let tracked: Active | undefined;
+        const session = this.session(spec0, ir, e => tracked && this.riskEvent(tracked, e), c => { capital = c; });
+        const spec = { ...spec0, capital };
+        await this.records.insert(spec, 'starting');
+        const a = tracked = this.track(spec, session, 'starting', 0, 0);
+        this.emit(a, 'state', { state: 'starting', previous: null, reason: null });
+        await this.flush(a);
+        a.done = this.run(a, ir, false);
+        return (await this.records.get(r.team, id))!.wire;
+    }
+
+    /** At daemon start: deployments a previous process left trading are resumed (each on its own). */
+    async recover(): Promise<number> {
+        for (const d of await this.records.inStates(['stopping'])) {
+            await this.finishInactive(d.spec, 'stopped', 'the daemon stopped while the deployment was stopping');
+        }
+        const found = await this.records.inStates(RESUMABLE);
+        for (const d of found) {
+            const s = d.spec;
+            this.o.log?.('info', `resuming deployment ${s.id} (${s.strategy}) after ${d.wire.bars} bars`, { deployment: s.id, team: s.team });
+            let ir: StrategyIr;
+            try {
+                ir = await this.compileOrThrow(s.source, s.uri ?? undefined, s.strategy, s.registry ? `${s.registry.name}@${s.registry.version}` : undefined);
+            } catch (e) {
+                await this.finishInactive(s, 'failed', `cannot resume after the daemon restarted: ${message(e)}`);
+                continue;
+            }
+            let tracked: Active | undefined;
+            const session = this.session(s, ir, e => tracked && this.riskEvent(tracked, e));
+            const a = tracked = this.track(s, session, d.wire.state, await this.records.lastSeq(s.team, s.id), d.wire.bars);
+            a.done = this.run(a, ir, true);
+        }
+        return found.length;
+    }
+
+    async get(team: string, id: string): Promise<Deployment> {
+        return (await this.own(team, id)).wire;
+    }
+
+    async list(team: string, o: { state?: DeploymentState; limit?: number; offset?: number }): Promise<{ deployments: Deployment[]; total: number }> {
+        const r = await this.records.list(team, o);
+        return { deployments: r.deployments.map(d => d.wire), total: r.total };
+    }
+
+    /** Stops trading: no bar after this one is traded on; open orders stay with the venue (the kill switch cancels them). */
+    async stop(team: string, id: string, actor: string, reason?: string): Promise<Deployment> {
+        const d = await this.own(team, id);
+        if (FINAL.has(d.wire.state)) throw new DeploymentStateConflict(`deployment ${id} has already ${d.wire.state === 'failed' ? 'failed' : 'stopped'}: ${d.wire.reason ?? ''}`.trim());
+        const why = `stopped by ${actor}${reason ? `: ${reason}` : ''}`;
+        const a = this.active.get(id);
+        if (a) {
+            a.ending ??= 'stop';
+            await a.mutex.run(() => this.move(a, 'stopping', why));
+            a.abort.abort(new Error(why));
+            await a.done;
+            await a.mutex.run(() => this.move(a, 'stopped', why));
+            this.forget(a);
+        } else {
+            await this.finishInactive(d.spec, 'stopped', why);
+        }
+        return this.get(team, id);
+    }
+
+    /**
+     * The kill switch: HALTED, every open order cancelled, every position flattened, the deployment
+     * halted. Served between two bars, whatever the feed and the strategy are doing.
+     */
+    async kill(team: string, target: { id: string } | { all: true }, actor: string, reason?: string): Promise<Deployment[]> {
+        const targets = 'id' in target ? [await this.own(team, target.id)] : (await this.records.list(team)).deployments.filter(d => !FINAL.has(d.wire.state));
+        const why = `kill switch by ${actor}${reason ? `: ${reason}` : ''}`;
+        const out: Deployment[] = [];
+        for (const d of targets) {
+            if (FINAL.has(d.wire.state)) throw new DeploymentStateConflict(`deployment ${d.spec.id} has already ${d.wire.state}; nothing to kill`);
+            let a = this.active.get(d.spec.id);
+            if (!a) a = await this.reopen(d);
+            if (a) {
+                const active = a;
+                active.ending ??= 'kill';
+                active.abort.abort(new Error(why));
+                await active.mutex.run(async () => {
+                    await active.session.kill(why);
+                    await this.move(active, 'halted', why);
+                    await this.account(active, null);
+                });
+            }
+            out.push(await this.get(team, d.spec.id));
+        }
+        return out;
+    }
+
+    /** Positions and balances: the venue's while the deployment runs here, else as its journal adds them up. */
+    async positions(team: string, id?: string): Promise<{ positions: { deployment: string; symbol: string; qty: number; lastPrice: number | null }[]; balances: { deployment: string; currency: string; amount: number }[] }> {
+        const ds = id ? [await this.own(team, id)] : (await this.records.list(team)).deployments.filter(d => !FINAL.has(d.wire.state));
+        const positions = [], balances = [];
+        for (const d of ds) {
+            const a = this.active.get(d.spec.id);
+            let pos: Record<string, number>, bal: Record<string, number>;
+            if (a) {
+                [pos, bal] = await Promise.all([a.session.venue.positions(), a.session.venue.balances()]);
+            } else {
+                ({ pos, bal } = await this.fromJournal(d));
+            }
+            const last = (s: string): number | null => {
+                const i = d.spec.feed.symbols.indexOf(s);
+                const c = a && i >= 0 ? a.lastCloses[i] : undefined;
+                return c !== undefined && c === c ? c : null;
+            };
+            for (const [symbol, qty] of Object.entries(pos)) if (Math.abs(qty) > 1e-12) positions.push({ deployment: d.spec.id, symbol, qty, lastPrice: last(symbol) });
+            for (const [currency, amount] of Object.entries(bal)) balances.push({ deployment: d.spec.id, currency, amount });
+        }
+        return { positions, balances };
+    }
+
+    async orders(team: string, o: { id?: string; open?: boolean; limit: number }) {
+        const ds = o.id ? [await this.own(team, o.id)] : (await this.records.list(team)).deployments;
+        const out = [];
+        for (const d of ds) {
+            for (const x of await new OrderJournal(this.o.store, team, d.spec.id).orders({ open: o.open })) {
+                out.push({
+                    deployment: d.spec.id, clientOrderId: x.clientOrderId, symbol: x.symbol, side: x.side, type: x.type, qty: x.qty, price: x.price ?? null,
+                    reduceOnly: x.reduceOnly ?? false, barTs: x.barTs, state: x.state, filledQty: x.filledQty, avgPrice: x.avgPrice, fees: x.fees, createdAt: x.createdAt, updatedAt: x.updatedAt,
+                });
+            }
+        }
+        return out.slice(-o.limit);
+    }
+
+    async events(team: string, id: string, afterSeq: number, limit: number): Promise<{ events: DeploymentEvent[]; nextSeq: number; done: boolean }> {
+        const d = await this.own(team, id);
+        const events = await this.records.readEvents(team, id, afterSeq, limit);
+        const nextSeq = events.length ? events[events.length - 1]!.seq : afterSeq;
+        const last = await this.records.lastSeq(team, id);
+        return { events, nextSeq, done: FINAL.has(d.wire.state) && nextSeq >= last };
+    }
+
+    /** The daemon stops: every loop ends after its bar, states stay as they are (the next start resumes them). */
+    async close(graceMs = 5000): Promise<void> {
+        this.closed = true;
+        const all = [...this.active.values()];
+        for (const a of all) { a.ending ??= 'close'; a.abort.abort(new Error('the daemon is stopping')); }
+        await Promise.race([Promise.all(all.map(a => a.done)), new Promise(r => setTimeout(r, graceMs).unref())]);
+        for (const a of all) this.forget(a);
+    }
+
+    // ------------------------------------------------------------------------------------ the loop
+
+    private async run(a: Active, ir: StrategyIr, resume: boolean): Promise<void> {
+        const s = a.spec;
+        let feed: Feed | undefined;
+        try {
+            const history = resume ? await this.records.bars(s.team, s.id) : [];
+            feed = await lookup(this.feeds, s.feed.kind, 'feed')({
+                name: s.feed.kind, team: s.team, ir, assets: s.feed.symbols.map(x => ({ venue: x.slice(0, x.indexOf(':')), symbol: x.slice(x.indexOf(':') + 1) })),
+                ...(s.feed.from !== null ? { from: s.feed.from } : {}), ...(s.feed.to !== null ? { to: s.feed.to } : {}), barMs: s.feed.barMs,
+                ...(history.length ? { afterTs: history[history.length - 1]!.ts } : {}),
+            });
+            let first: StreamBar | null | undefined;
+            if (resume) {
+                first = await this.next(a, feed);
+                const decided = first !== null && (await a.session.journal.orders()).some(o => o.barTs === first!.ts);
+                await a.mutex.run(async () => {
+                    if (decided) {
+                        // Decided before the crash, not stored: its fills are journaled; decide it again, nothing is sent twice.
+                        const outcome = (await a.session.resume([...history, first!]))!;
+                        await a.session.gateway.onBar(outcome, first!.assets.map(b => b?.close ?? NaN));
+                        await a.session.settled();
+                        await this.account(a, first!);
+                        first = undefined;
+                    } else {
+                        await a.session.resume(history);
+                        a.lastCloses = history.length ? history[history.length - 1]!.assets.map(b => b?.close ?? NaN) : [];
+                    }
+                });
+                this.emit(a, 'state', { state: a.state, previous: a.state, reason: `resumed after a daemon restart, at bar ${a.bars}` });
+                await a.mutex.run(() => this.flush(a));
+            }
+            if (a.state === 'starting') await a.mutex.run(() => this.move(a, a.session.engine.warmupBars > a.bars ? 'warming' : 'running', null));
+            for (;;) {
+                if (a.ending) return;
+                const bar = first !== undefined ? first : await this.next(a, feed);
+                first = undefined;
+                if (bar === null) {
+                    await a.mutex.run(() => this.move(a, 'stopped', `the ${s.feed.kind} feed ended after ${a.bars} bars; start a new deployment to trade on`));
+                    this.forget(a);
+                    return;
+                }
+                const halt = await a.mutex.run(() => this.step(a, bar));
+                if (halt) {
+                    await a.mutex.run(() => this.move(a, 'halted', halt));
+                    return;
+                }
+            }
+        } catch (e) {
+            if (a.ending) return; // stopped, killed or the daemon is closing: whoever ended it states it
+            this.o.log?.('warn', `deployment ${s.id} failed: ${message(e)}`, { deployment: s.id, team: s.team });
+            await a.mutex.run(() => this.move(a, 'failed', message(e))).catch(() => undefined);
+            this.forget(a);
+        } finally {
+            feed?.close();
+        }
+    }
+
+    /** The next bar, or a failure that says the feed stopped sending. */
+    private async next(a: Active, feed: Feed): Promise<StreamBar | null> {
+        const limit = (this.o.stallMs ?? 60_000) + a.spec.feed.barMs;
+        const watchdog = new AbortController();
+        const stalled = sleep(limit, AbortSignal.any([watchdog.signal, a.abort.signal])).then(() => {
+            throw new Error(`the ${a.spec.feed.kind} feed has sent no bar for ${Math.round(limit / 1000)} s (one was due every ${a.spec.feed.barMs} ms): it has stopped; check the feed and start the deployment again`);
+        });
+        try {
+            return await Promise.race([feed.next(a.abort.signal).catch((e: unknown) => {
+                if (a.abort.signal.aborted) throw e;
+                throw new Error(`the ${a.spec.feed.kind} feed failed: ${message(e)}`);
+            }), stalled]);
+        } finally {
+            watchdog.abort();
+            stalled.catch(() => undefined);
+        }
+    }
+
+    /** One bar traded on; the reason to halt, if any. */
+    private async step(a: Active, bar: StreamBar): Promise<string | null> {
+        const { session } = a;
+        await session.bar(bar);
+        if (a.state === 'warming' && session.engine.bars >= session.engine.warmupBars) await this.move(a, 'running', null);
+        let halt: string | null = null;
+        if (a.rejectsInRow >= (this.o.maxRejects ?? 3)) {
+            halt = `the venue ${a.spec.venue} rejected ${a.rejectsInRow} orders in a row (last: ${a.lastReject}); check the venue (account, keys, symbols) and start a new deployment`;
+            session.risk.setState('HALTED', halt, Date.now());
+        } else if (session.risk.state === 'HALTED') {
+            halt = `the risk engine halted trading: ${a.haltReason ?? 'a limit was reached'}`;
+        }
+        await this.account(a, bar);
+        return halt;
+    }
+
+    /** The account after a bar (or the kill switch): stored with the bar and published. */
+    private async account(a: Active, bar: StreamBar | null): Promise<void> {
+        const v = a.session.venue;
+        const [positions, balances] = await Promise.all([v.positions(), v.balances()]);
+        if (bar) a.lastCloses = bar.assets.map(b => b?.close ?? NaN);
+        let equity = Object.values(balances).reduce((x, y) => x + y, 0);
+        for (const [sym, q] of Object.entries(positions)) {
+            const i = a.spec.feed.symbols.indexOf(sym) >= 0 ? a.spec.feed.symbols.indexOf(sym) : a.session.symbols.indexOf(sym);
+            const c = a.lastCloses[i];
+            equity += q * (c !== undefined && c === c ? c : 0);
+        }
+        const pnl = a.spec.capital !== null ? equity - a.spec.capital : null;
+        if (bar) a.bars++;
+        this.emit(a, 'account', { bar: a.bars, barTs: bar?.ts ?? null, equity, pnl, balances, positions, riskState: a.session.risk.state });
+        await this.flush(a, bar, { bars: a.bars, warmupBars: a.session.engine.warmupBars, riskState: a.session.risk.state, equity, pnl });
+    }
+
+    // ------------------------------------------------------------------------------- the pieces
+
+    /** The deployment's session on its venue; `onRisk` gets every risk decision (the deployment is tracked before any is made). */
+    private session(s: DeploymentSpec, ir: StrategyIr, onRisk: (e: RiskEvent) => void, onCapital: (c: number) => void = () => undefined): PaperSession<VenueAdapter> {
+        const make = lookup(this.venues, s.venue, 'venue');
+        return new PaperSession<VenueAdapter>({
+            store: this.o.store, team: s.team, deployment: s.id, ir, symbols: s.feed.symbols, params: s.params, limits: s.limits,
+            ...(s.capital !== null ? { capital: s.capital } : {}),
+            venue: paper => { onCapital(paper.capital); return make({ name: s.venue, team: s.team, deployment: s.id, paper }); },
+            onRisk,
+        });
+    }
+
+    private riskEvent(a: Active, e: RiskEvent): void {
+        if (e.kind === 'deny') this.emit(a, 'risk', { decision: 'deny', clientOrderId: e.clientOrderId, reason: e.reason });
+        else if (e.kind === 'state') {
+            if (e.to === 'HALTED') a.haltReason = e.reason;
+            this.emit(a, 'risk', { decision: 'state', from: e.from, to: e.to, reason: e.reason });
+        }
+    }
+
+    private track(spec: DeploymentSpec, session: PaperSession<VenueAdapter>, state: DeploymentState, seq: number, bars: number): Active {
+        const a: Active = {
+            spec, session, mutex: new Mutex(), abort: new AbortController(), state, seq, bars, pending: [], done: Promise.resolve(),
+            rejectsInRow: 0, lastReject: '', orders: new Map(), lastCloses: [],
+        };
+        this.active.set(spec.id, a);
+        // Orders as they leave, and what the venue does to them.
+        const venue = session.venue;
+        const submit = venue.submit.bind(venue);
+        venue.submit = async o => {
+            a.orders.set(o.clientOrderId, o);
+            this.emit(a, 'order', { clientOrderId: o.clientOrderId, symbol: o.symbol, side: o.side, type: o.type, qty: o.qty, price: o.price ?? null, reduceOnly: o.reduceOnly ?? false, state: 'new' });
+            return submit(o);
+        };
+        venue.onUpdate((u: OrderUpdate) => {
+            const o = a.orders.get(u.clientOrderId);
+            const named = o ? { symbol: o.symbol, side: o.side } : {};
+            if (u.kind === 'fill') {
+                this.emit(a, 'fill', { clientOrderId: u.clientOrderId, ...named, fillId: u.fillId, qty: u.qty, price: u.price, fee: u.fee });
+                return;
+            }
+            if (u.kind === 'rejected') { a.rejectsInRow++; a.lastReject = u.reason; } else if (u.kind === 'accepted') a.rejectsInRow = 0;
+            this.emit(a, 'order', { clientOrderId: u.clientOrderId, ...named, state: u.kind, reason: u.kind === 'rejected' ? u.reason : null });
+        });
+        return a;
+    }
+
+    /** A kill of a deployment this process does not run (halted before a restart): its session rebuilt from its bars and journal. */
+    private async reopen(d: StoredDeployment): Promise<Active | undefined> {
+        let ir: StrategyIr;
+        try {
+            ir = await this.compileOrThrow(d.spec.source, d.spec.uri ?? undefined, d.spec.strategy);
+        } catch {
+            return undefined; // nothing can be sent for it; its state says what it is
+        }
+        let tracked: Active | undefined;
+        const session = this.session(d.spec, ir, e => tracked && this.riskEvent(tracked, e));
+        const a = tracked = this.track(d.spec, session, d.wire.state, await this.records.lastSeq(d.spec.team, d.spec.id), d.wire.bars);
+        const history = await this.records.bars(d.spec.team, d.spec.id);
+        await session.resume(history);
+        a.lastCloses = history.length ? history[history.length - 1]!.assets.map(b => b?.close ?? NaN) : [];
+        return a;
+    }
+
+    private async move(a: Active, state: DeploymentState, reason: string | null): Promise<void> {
+        if (a.state === state && state !== 'starting') return;
+        const previous = a.state;
+        a.state = state;
+        this.emit(a, 'state', { state, previous, reason });
+        const events = a.pending;
+        a.pending = [];
+        await this.records.setState(a.spec.team, a.spec.id, state, reason, events);
+        for (const e of events) this.o.publish(e, a.spec.team);
+    }
+
+    private emit(a: Active, kind: DeploymentEvent['kind'], data: Record<string, unknown>): void {
+        a.pending.push({ type: 'deployment', deploymentId: a.spec.id, seq: ++a.seq, ts: new Date().toISOString(), kind, data });
+    }
+
+    /** Stores the events made so far (with the bar and progress, when given), then publishes them. */
+    private async flush(a: Active, bar?: StreamBar | null, progress?: Parameters<DeploymentRecords['bar']>[4]): Promise<void> {
+        const events = a.pending;
+        a.pending = [];
+        if (progress) await this.records.bar(a.spec.team, a.spec.id, a.bars - 1, bar ?? null, progress, events);
+        else await this.records.events(a.spec.team, a.spec.id, events);
+        for (const e of events) this.o.publish(e, a.spec.team);
+    }
+
+    private forget(a: Active): void {
+        if (this.active.get(a.spec.id) === a) this.active.delete(a.spec.id);
+        a.session.close();
+    }
+
+    /** A deployment that no process runs moves to a final state, with its event. */
+    private async finishInactive(s: DeploymentSpec, state: 'stopped' | 'failed', reason: string): Promise<void> {
+        const d = await this.records.get(s.team, s.id);
+        const e: DeploymentEvent = { type: 'deployment', deploymentId: s.id, seq: (await this.records.lastSeq(s.team, s.id)) + 1, ts: new Date().toISOString(), kind: 'state', data: { state, previous: d?.wire.state ?? null, reason } };
+        await this.records.setState(s.team, s.id, state, reason, [e]);
+        this.o.publish(e, s.team);
+    }
+
+    private async fromJournal(d: StoredDeployment): Promise<{ pos: Record<string, number>; bal: Record<string, number> }> {
+        const j = new OrderJournal(this.o.store, d.spec.team, d.spec.id);
+        const orders = new Map((await j.orders()).map(o => [o.clientOrderId, o]));
+        const pos: Record<string, number> = {};
+        let cash = d.spec.capital ?? 0;
+        for (const f of await j.events()) {
+            const o = orders.get(f.clientOrderId);
+            if (f.kind !== 'fill' || !o) continue;
+            const q = o.side === 'buy' ? f.fillQty! : -f.fillQty!;
+            pos[o.symbol] = (pos[o.symbol] ?? 0) + q;
+            cash -= q * f.fillPrice! + f.fee!;
+        }
+        return { pos, bal: { USD: cash } };
+    }
+
+    private async own(team: string, id: string): Promise<StoredDeployment> {
+        const d = await this.records.get(team, id);
+        if (!d) throw new DeploymentNotFound(id);
+        return d;
+    }
+
+    private async compileOrThrow(source: string, uri: string | undefined, strategy: string | undefined, label?: string): Promise<StrategyIr> {
+        try {
+            return await this.o.compile(source, { ...(uri !== undefined ? { uri } : {}), ...(strategy !== undefined ? { strategy } : {}) });
+        } catch (e) {
+            throw new DeploymentInvalid(`${label ?? uri ?? 'the strategy'} does not compile: ${message(e)}; fix it (af check) and deploy again`);
+        }
+    }
+}
+
+function str(x: string | number | undefined): string | null {
+    return x === undefined ? null : String(x);
+}
+
+function message(e: unknown): string {
+    return (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+}

@@ -1,0 +1,104 @@
+/**
+ * Venue API keys of a team, encrypted at rest: AES-256-GCM (node:crypto) under a 32-byte key kept
+ * in `<state dir>/venue-keys.key` (created 0600, refused when group or others can read it). Each
+ * row's nonce is fresh; the additional authenticated data binds the ciphertext to its team,
+ * exchange and label, so a row copied to another team (or relabelled) no longer decrypts.
+ *
+ * What leaves this module: exchange, label, creation time and creator (list) — never the key or the
+ * secret, except through `reveal`, which only the daemon's venue factory calls for the caller's own
+ * team. A ciphertext that fails its tag (altered in the database, or a different key file) is a
+ * clear error, not garbage.
+ */
+import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConflictError, NotFoundError, UserInputError } from '../../../protocol/src/errors.js';
+import type { DataStore } from '../store/store.js';
+
+export const VENUE_KEY_FILE = 'venue-keys.key';
+
+export interface VenueKeyInfo {
+    readonly id: string;
+    readonly exchange: string;
+    readonly label: string;
+    readonly createdAt: string;
+    readonly createdBy: string;
+}
+
+export interface VenueCredentials {
+    readonly apiKey: string;
+    readonly secret: string;
+    /** Some venues (okx, kucoin) want a passphrase too. */
+    readonly password?: string;
+}
+
+const NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
+
+export class VenueKeys {
+    private constructor(private readonly store: DataStore, private readonly key: Buffer) {}
+
+    /** Opens the key file of a state directory, creating it (0600) on first use. */
+    static open(store: DataStore, stateDir: string): VenueKeys {
+        const file = join(stateDir, VENUE_KEY_FILE);
+        if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
+        chmodSync(file, 0o600); // a umask cannot widen it; an older copy is tightened
+        if ((statSync(file).mode & 0o077) !== 0) throw new ConflictError(`${file} is readable by others; make it mode 0600`);
+        const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+        if (key.length !== 32) throw new ConflictError(`${file} does not hold a 32-byte key (base64); restore it from a backup, or remove it and set every venue key again`);
+        return new VenueKeys(store, key);
+    }
+
+    async set(team: string, exchange: string, label: string, creds: VenueCredentials, createdBy: string): Promise<VenueKeyInfo> {
+        check('exchange', exchange);
+        check('label', label);
+        if (!creds.apiKey || !creds.secret) throw new UserInputError('venue keys need both the API key and its secret');
+        const nonce = randomBytes(12);
+        const c = createCipheriv('aes-256-gcm', this.key, nonce);
+        c.setAAD(aad(team, exchange, label));
+        const body = Buffer.concat([c.update(JSON.stringify(creds), 'utf8'), c.final()]);
+        const info: VenueKeyInfo = { id: `vk_${randomUUID().replace(/-/g, '').slice(0, 16)}`, exchange, label, createdAt: new Date().toISOString(), createdBy };
+        await this.store.transaction(async () => {
+            await this.store.run(`DELETE FROM venue_keys WHERE team = $1 AND exchange = $2 AND label = $3`, [team, exchange, label]);
+            await this.store.run(`INSERT INTO venue_keys (team, id, exchange, label, created_at, created_by, nonce, ciphertext, tag) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+                [team, info.id, exchange, label, info.createdAt, createdBy, nonce.toString('base64'), body.toString('base64'), c.getAuthTag().toString('base64')]);
+        });
+        return info;
+    }
+
+    async list(team: string): Promise<VenueKeyInfo[]> {
+        const rows = await this.store.rows(`SELECT id, exchange, label, created_at, created_by FROM venue_keys WHERE team = $1 ORDER BY exchange, label`, [team]);
+        return rows.map(r => ({ id: String(r['id']), exchange: String(r['exchange']), label: String(r['label']), createdAt: String(r['created_at']), createdBy: String(r['created_by']) }));
+    }
+
+    /** Removes the team's keys by id or exchange/label; another team's are not found (their existence does not leak). */
+    async remove(team: string, ref: string): Promise<VenueKeyInfo> {
+        const found = (await this.list(team)).find(k => k.id === ref || `${k.exchange}/${k.label}` === ref);
+        if (!found) throw new NotFoundError(`venue keys ${ref} not found in team ${team}`);
+        await this.store.run(`DELETE FROM venue_keys WHERE team = $1 AND id = $2`, [team, found.id]);
+        return found;
+    }
+
+    /** The team's credentials for an exchange (label default 'default'): for the venue factory, never for an answer. */
+    async reveal(team: string, exchange: string, label = 'default'): Promise<VenueCredentials> {
+        const rows = await this.store.rows(`SELECT nonce, ciphertext, tag FROM venue_keys WHERE team = $1 AND exchange = $2 AND label = $3`, [team, exchange, label]);
+        const r = rows[0];
+        if (!r) throw new NotFoundError(`team ${team} has no venue keys for ${exchange}/${label}; store them with: af venue keys set ${exchange} --label ${label} (the secret from stdin)`);
+        try {
+            const d = createDecipheriv('aes-256-gcm', this.key, Buffer.from(String(r['nonce']), 'base64'));
+            d.setAAD(aad(team, exchange, label));
+            d.setAuthTag(Buffer.from(String(r['tag']), 'base64'));
+            const text = Buffer.concat([d.update(Buffer.from(String(r['ciphertext']), 'base64')), d.final()]).toString('utf8');
+            return JSON.parse(text) as VenueCredentials;
+        } catch {
+            throw new ConflictError(`the stored venue keys ${exchange}/${label} of team ${team} fail their integrity check (altered in the database, or encrypted under another ${VENUE_KEY_FILE}); set them again`);
+        }
+    }
+}
+
+function aad(team: string, exchange: string, label: string): Buffer {
+    return Buffer.from(`alphaforge venue keys\u0000${team}\u0000${exchange}\u0000${label}`, 'utf8');
+}
+
+function check(field: string, v: string): void {
+    if (!NAME.test(v)) throw new UserInputError(`${field} '${v.slice(0, 64)}' must be 1-64 of a-z 0-9 _ . - (starting with a letter or digit)`);
+}

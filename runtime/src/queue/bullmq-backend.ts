@@ -1,0 +1,229 @@
+/**
+ * Team mode's run backend on the daemon's side: each run's engine half becomes a BullMQ job that
+ * `af worker` processes (worker.ts) on any host pull from Redis. The daemon keeps everything else —
+ * compiling, loading bars from its store, and writing every result — so it stays the store's only
+ * writer; a worker only computes.
+ *
+ * Exactly once on top of at-least-once delivery:
+ * - a job's id is `<run id>.<attempt>`: BullMQ runs a job id once at a time and completes it once
+ *   (a re-delivered job after a worker died is the same job; a new attempt after a daemon restart
+ *   is a new job, and the older attempts' jobs are cancelled);
+ * - the daemon records an outcome only through the orchestrator's compare-and-set on the run's
+ *   state *and attempt* (orchestrator.ts commitEnd), in the one transaction that writes metrics,
+ *   artifacts and ledger rows: a duplicate or stale completion changes nothing.
+ *
+ * Progress and log lines come back as BullMQ progress events. Cancelling (or a time-out, or the
+ * daemon stopping) sets a cancel key the job's worker polls, and removes the job if it is still
+ * waiting; the run's abort settles once the worker reported the job ended (bounded wait).
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Job, Queue, QueueEvents } from 'bullmq';
+import { z } from 'zod';
+import { RunFailure } from '../orchestrator/compile.js';
+import type { BackendContext, RunBackend } from '../orchestrator/executor.js';
+import type { StagedArtifact, WorkerJob, WorkerOutput } from '../orchestrator/work.js';
+import type { LogLevel } from '../orchestrator/types.js';
+import { firstLine } from '../data/errors.js';
+import { DEFAULT_QUEUE_PREFIX, redisOptions, RUN_QUEUE, type QueueSettings } from './settings.js';
+import { encodeBars, jobIdOf, JobResultSchema, jobPart, outputOf, sha256Hex, stagingDirOf, WIRE_VERSION, type JobData, type JobResult } from './wire.js';
+
+/** Bars above this size (encoded) go through the staging folder when there is one. */
+const INLINE_BARS_MAX = 4 * 1024 * 1024;
+/** How long an aborted run waits for its worker to report the job ended. */
+const ABORT_WAIT_MS = 15_000;
+/** How often pending jobs' states are read, in case an event was missed (Redis restarted, stream trimmed). */
+const POLL_MS = 5_000;
+
+const ProgressSchema = z.union([
+    z.object({ f: z.number().min(0).max(1) }).strict(),
+    z.object({ log: z.object({ level: z.enum(['info', 'warn', 'error']), message: z.string().max(10_000) }).strict() }).strict(),
+]);
+
+/** The Redis key a worker polls to learn that the job it runs was cancelled. */
+export function cancelKey(prefix: string, jobId: string): string {
+    return `${prefix}:${RUN_QUEUE}:af-cancel:${jobId}`;
+}
+
+/** The two commands of BullMQ's client (an ioredis connection) the cancel key needs; its exported type does not list them. */
+export interface CancelKeyClient {
+    set(key: string, value: string, ex: 'EX', seconds: number): Promise<unknown>;
+    exists(key: string): Promise<number>;
+}
+
+interface Pending {
+    readonly jobId: string;
+    readonly onProgress: (fraction: number) => void;
+    readonly onLog: (level: LogLevel, message: string) => void;
+    settle(r: { ok: true; value: unknown } | { ok: false; reason: string }): void;
+}
+
+export class BullmqBackend implements RunBackend {
+    private readonly pending = new Map<string, Pending>();
+    private readonly poll: NodeJS.Timeout;
+    private readonly prefix: string;
+
+    private constructor(private readonly settings: QueueSettings, private readonly queue: Queue, private readonly events: QueueEvents) {
+        this.prefix = settings.prefix ?? DEFAULT_QUEUE_PREFIX;
+        events.on('progress', ({ jobId, data }) => this.onProgress(jobId, data));
+        events.on('completed', ({ jobId, returnvalue }) => this.pending.get(jobId)?.settle({ ok: true, value: returnvalue }));
+        events.on('failed', ({ jobId, failedReason }) => this.pending.get(jobId)?.settle({ ok: false, reason: failedReason }));
+        // Errors of the connections are retried by ioredis; they must not crash the daemon.
+        events.on('error', () => undefined);
+        queue.on('error', () => undefined);
+        this.poll = setInterval(() => void this.pollPending(), POLL_MS);
+        this.poll.unref();
+    }
+
+    /** Connects to the queue; fails with a clear message when Redis does not answer. */
+    static async open(settings: QueueSettings): Promise<BullmqBackend> {
+        const connection = redisOptions(settings.redis);
+        const prefix = settings.prefix ?? DEFAULT_QUEUE_PREFIX;
+        const queue = new Queue(RUN_QUEUE, { connection, prefix });
+        const events = new QueueEvents(RUN_QUEUE, { connection, prefix });
+        try {
+            await withTimeout(Promise.all([queue.waitUntilReady(), events.waitUntilReady()]), 10_000, `Redis at ${settings.redis} (queue.redis) did not answer within 10 s; is it running? (npm run team:up starts one)`);
+        } catch (e) {
+            await Promise.allSettled([queue.close(), events.close()]);
+            throw e;
+        }
+        return new BullmqBackend(settings, queue, events);
+    }
+
+    async run(job: WorkerJob, ctx: BackendContext): Promise<WorkerOutput> {
+        const jobId = jobIdOf(ctx.runId, ctx.attempt);
+        const staging = this.settings.staging ? stagingDirOf(this.settings.staging, ctx.runId, ctx.attempt) : undefined;
+        // A previous daemon's attempts of this run may still be queued or running somewhere: not any more.
+        for (let k = 1; k < ctx.attempt; k++) await this.cancel(jobIdOf(ctx.runId, k)).catch(() => undefined);
+        const outcome = new Promise<{ ok: true; value: unknown } | { ok: false; reason: string }>(resolve => {
+            this.pending.set(jobId, { jobId, onProgress: ctx.onProgress, onLog: ctx.onLog, settle: r => { if (this.pending.delete(jobId)) resolve(r); } });
+        });
+        let aborted = false;
+        const onAbort = (): void => {
+            aborted = true;
+            void this.cancel(jobId).then(removed => {
+                if (removed) this.pending.get(jobId)?.settle({ ok: false, reason: 'cancelled before a worker took it' });
+            }, () => undefined);
+            setTimeout(() => this.pending.get(jobId)?.settle({ ok: false, reason: 'no worker confirmed the cancellation in time' }), ABORT_WAIT_MS).unref();
+        };
+        try {
+            const data = this.jobData(job, ctx, staging);
+            await this.queue.add('run', data, { jobId, attempts: 1, removeOnComplete: { age: 3600, count: 10_000 }, removeOnFail: { age: 86_400, count: 10_000 } });
+            if (ctx.signal.aborted) onAbort();
+            else ctx.signal.addEventListener('abort', onAbort, { once: true });
+            const r = await outcome;
+            if (aborted) throw new RunFailure('aborted');
+            if (!r.ok) throw new RunFailure(`the run failed on its worker: ${firstLine(r.reason)}`);
+            return this.accept(r.value, job.dir, staging);
+        } finally {
+            ctx.signal.removeEventListener('abort', onAbort);
+            this.pending.get(jobId)?.settle({ ok: false, reason: 'abandoned' });
+            if (staging) rmSync(staging, { recursive: true, force: true });
+        }
+    }
+
+    async workers(): Promise<number> {
+        return (await this.queue.getWorkers()).length;
+    }
+
+    /** Jobs waiting or running (for status and the benchmark). */
+    async depth(): Promise<{ waiting: number; active: number; workers: number }> {
+        const counts = await this.queue.getJobCounts('waiting', 'active');
+        const workers = (await this.queue.getWorkers()).length;
+        return { waiting: counts['waiting'] ?? 0, active: counts['active'] ?? 0, workers };
+    }
+
+    async close(): Promise<void> {
+        clearInterval(this.poll);
+        for (const p of [...this.pending.values()]) p.settle({ ok: false, reason: 'the daemon is stopping' });
+        await Promise.allSettled([this.events.close(), this.queue.close()]);
+    }
+
+    /** Cancels a job: its worker stops it; a job still waiting is removed (true). */
+    private async cancel(jobId: string): Promise<boolean> {
+        const client = await this.queue.client as unknown as CancelKeyClient;
+        await client.set(cancelKey(this.prefix, jobId), '1', 'EX', 86_400);
+        try {
+            return (await this.queue.remove(jobId)) === 1;
+        } catch {
+            return false; // running (locked by its worker): the worker sees the key
+        }
+    }
+
+    private jobData(job: WorkerJob, ctx: BackendContext, staging: string | undefined): JobData {
+        const encoded = encodeBars(job.bars);
+        let bars: JobData['bars'] = { inline: encoded };
+        if (staging) {
+            const text = JSON.stringify(encoded);
+            if (text.length > INLINE_BARS_MAX) {
+                mkdirSync(staging, { recursive: true });
+                writeFileSync(join(staging, 'bars.json'), text);
+                bars = { staged: 'bars.json', sha256: sha256Hex(text) };
+            }
+        }
+        return { v: WIRE_VERSION, runId: ctx.runId, attempt: ctx.attempt, ...(ctx.traceId ? { traceId: ctx.traceId } : {}), job: jobPart(job), bars };
+    }
+
+    /** A worker's result: checked, its artifacts written as `<name>.tmp` in the run's directory (renamed by the orchestrator on commit). */
+    private accept(value: unknown, dir: string, staging: string | undefined): WorkerOutput {
+        let parsed: unknown = value;
+        if (typeof value === 'string') {
+            try {
+                parsed = JSON.parse(value);
+            } catch {
+                throw new RunFailure('the worker returned a result that is not JSON');
+            }
+        }
+        const r = JobResultSchema.safeParse(parsed);
+        if (!r.success) throw new RunFailure(`the worker returned a result this daemon cannot read (${r.error.issues[0]?.path.join('.')}: ${r.error.issues[0]?.message}); are the daemon and its workers the same version?`);
+        const staged: StagedArtifact[] = r.data.files.map(f => {
+            const data = f.data !== undefined ? Buffer.from(f.data, 'base64') : readStaged(staging, f.name);
+            if (data.length !== f.bytes || sha256Hex(data) !== f.sha256) throw new RunFailure(`artifact ${f.name} of the worker's result is damaged (size or SHA-256 differs)`);
+            const tmp = join(dir, `${f.name}.tmp`);
+            writeFileSync(tmp, data);
+            return { name: f.name, tmp, bytes: f.bytes, sha256: f.sha256 };
+        });
+        return outputOf(r.data as JobResult, staged);
+    }
+
+    private onProgress(jobId: string, data: unknown): void {
+        const p = this.pending.get(jobId);
+        if (!p) return;
+        const r = ProgressSchema.safeParse(data);
+        if (!r.success) return;
+        if ('f' in r.data) p.onProgress(r.data.f);
+        else p.onLog(r.data.log.level, r.data.log.message);
+    }
+
+    private async pollPending(): Promise<void> {
+        for (const p of [...this.pending.values()]) {
+            try {
+                const job = await Job.fromId(this.queue, p.jobId);
+                if (!job) { p.settle({ ok: false, reason: 'the job is no longer in the queue (Redis lost it?)' }); continue; }
+                const state = await job.getState();
+                if (state === 'completed') p.settle({ ok: true, value: job.returnvalue });
+                else if (state === 'failed') p.settle({ ok: false, reason: job.failedReason });
+            } catch {
+                // Redis unreachable for now: the next poll tries again.
+            }
+        }
+    }
+}
+
+function readStaged(staging: string | undefined, name: string): Buffer {
+    if (!staging) throw new RunFailure(`the worker left artifact ${name} in a staging folder, but this daemon has none (queue.staging)`);
+    try {
+        return readFileSync(join(staging, name));
+    } catch {
+        throw new RunFailure(`artifact ${name} is not in the staging folder ${staging}; do the daemon and the workers share it?`);
+    }
+}
+
+async function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+        return await Promise.race([p, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(message)), ms); })]);
+    } finally {
+        clearTimeout(timer);
+    }
+}

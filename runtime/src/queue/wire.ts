@@ -1,0 +1,175 @@
+/**
+ * What travels through Redis between the daemon and `af worker` processes: a run's job (the
+ * compiled program, its bars, its limits, the packs its workspace declares: a shipped pack by name,
+ * a pack folder as the bytes the daemon checked against its integrity hash) and its output (the
+ * record, the ledger trials, the artifacts). JSON both ways; bars and artifacts as base64 — or, with `queue.staging`, as files in
+ * a folder both sides share (`<staging>/<run id>.<attempt>/`), whose paths each side derives from
+ * the run id and attempt itself: nothing that comes back names a path. Both directions are parsed
+ * with zod: a worker and a daemon trust Redis no more than they must.
+ */
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { fromWire, toWire, WireNumber } from '../../../protocol/src/numbers.js';
+import type { LedgerTrial } from '../experiments/ledger-trials.js';
+import type { SharedBars } from '../engine/worker-pool.js';
+import type { WorkerJob, WorkerOutput } from '../orchestrator/work.js';
+
+/** 2: jobs carry the run's declared packs and results their provenance. */
+export const WIRE_VERSION = 2;
+
+/** Run ids are UUIDs; an attempt a small whole number: both become a folder name under staging. */
+const RunIdSchema = z.string().regex(/^[0-9a-f-]{36}$/, 'must be a run id (a UUID)');
+const AttemptSchema = z.number().int().min(1).max(1000);
+/** An artifact's name: a plain file name (never a path). */
+export const ArtifactNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'must be a plain file name').refine(n => !n.includes('..'), 'must be a plain file name');
+const Sha256Schema = z.string().regex(/^[0-9a-f]{64}$/);
+
+/** A declared pack as a run's worker loads it (engine/packs/bundles.ts PackBundle). */
+const PackName = z.string().regex(/^[a-z][a-z0-9-]{0,63}$/);
+const PackBundleSchema = z.union([
+    z.object({ shipped: z.literal(true), name: PackName, version: z.string().max(64) }).strict(),
+    z.object({
+        name: PackName, version: z.string().max(64), integrity: z.string().regex(/^sha256-[0-9a-f]{64}$/), origin: z.string().max(4096),
+        manifest: z.unknown(), compiled: z.string(), reference: z.string(),
+    }).strict(),
+]);
+const ProvenancePacksSchema = z.array(z.object({ name: z.string(), version: z.string(), integrity: z.string().optional() }).strict()).max(64);
+
+const Base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
+const EncodedBarsSchema = z.object({
+    ts: Base64,
+    assets: z.array(z.object({ open: Base64, high: Base64, low: Base64, close: Base64, volume: Base64 }).strict()),
+    snapshotHash: z.string(),
+    timeframeMs: z.number(),
+}).strict();
+export type EncodedBars = z.infer<typeof EncodedBarsSchema>;
+
+export const JobDataSchema = z.object({
+    v: z.literal(WIRE_VERSION),
+    runId: RunIdSchema,
+    attempt: AttemptSchema,
+    traceId: z.string().max(64).optional(),
+    /** The WorkerJob without its bars and directory (the worker has its own). */
+    job: z.object({
+        request: z.record(z.string(), z.unknown()),
+        ir: z.record(z.string(), z.unknown()),
+        symbols: z.array(z.string()),
+        params: z.record(z.string(), z.union([z.number(), z.boolean()])),
+        trialWorkers: z.number().int().min(0).max(256),
+        limits: z.record(z.string(), z.unknown()).optional(),
+        packs: z.array(PackBundleSchema).max(64).optional(),
+    }).strict(),
+    bars: z.union([
+        z.object({ inline: EncodedBarsSchema }).strict(),
+        z.object({ staged: z.literal('bars.json'), sha256: Sha256Schema }).strict(),
+    ]),
+}).strict();
+export type JobData = z.infer<typeof JobDataSchema>;
+
+const FileSchema = z.object({ name: ArtifactNameSchema, bytes: z.number().int().min(0), sha256: Sha256Schema, data: Base64.optional() }).strict();
+
+export const JobResultSchema = z.object({
+    v: z.literal(WIRE_VERSION),
+    output: z.object({
+        strategy: z.string(),
+        params: z.record(z.string(), z.union([z.number(), z.boolean()])),
+        metrics: z.record(z.string(), WireNumber),
+        tradeCount: z.number(),
+        provenance: z.object({
+            exactFingerprint: z.string(), structuralFingerprint: z.string(), dataSnapshot: z.string(), engineVersion: z.string(), seed: z.number(),
+            packs: ProvenancePacksSchema.optional(),
+        }).strict(),
+        summary: z.string(),
+        /** Non-finite figures (a trial's NaN Sharpe) in the protocol's encoding (numbers.ts). */
+        ledger: z.array(z.object({ periodSharpe: WireNumber, skew: WireNumber, kurtosis: WireNumber, bars: z.number() }).strict()),
+    }).strict(),
+    files: z.array(FileSchema).max(64),
+    /** Milliseconds the engine took (the worker thread's run), for the platform's overhead figure. */
+    engineMs: z.number().min(0),
+    /** Which worker ran it (host:pid). */
+    worker: z.string().max(300),
+}).strict();
+export type JobResult = z.infer<typeof JobResultSchema>;
+
+/** A job's id: one per run and attempt, so a re-delivered job is the same job and a new attempt a new one. */
+export function jobIdOf(runId: string, attempt: number): string {
+    return `${runId}.${attempt}`;
+}
+
+/** The folder of one attempt under staging. */
+export function stagingDirOf(staging: string, runId: string, attempt: number): string {
+    return join(staging, `${RunIdSchema.parse(runId)}.${AttemptSchema.parse(attempt)}`);
+}
+
+export function sha256Hex(data: Buffer | string): string {
+    return createHash('sha256').update(data).digest('hex');
+}
+
+const b64 = (buf: ArrayBufferLike): string => Buffer.from(buf as ArrayBuffer).toString('base64');
+
+export function encodeBars(bars: SharedBars): EncodedBars {
+    return {
+        ts: b64(bars.ts),
+        assets: bars.assets.map(a => ({ open: b64(a.open), high: b64(a.high), low: b64(a.low), close: b64(a.close), volume: b64(a.volume) })),
+        snapshotHash: bars.snapshotHash,
+        timeframeMs: bars.timeframeMs,
+    };
+}
+
+/** Bars back into shared buffers (what a run thread takes); every column must have the timestamps' length. */
+export function decodeBars(e: EncodedBars): SharedBars {
+    const share = (text: string, what: string, n?: number): SharedArrayBuffer => {
+        const buf = Buffer.from(text, 'base64');
+        if (buf.length % 8 !== 0 || (n !== undefined && buf.length !== n)) throw new Error(`the job's bars are damaged (${what} has ${buf.length} bytes)`);
+        const sab = new SharedArrayBuffer(buf.length);
+        new Uint8Array(sab).set(buf);
+        return sab;
+    };
+    const ts = share(e.ts, 'ts');
+    const n = ts.byteLength;
+    return {
+        ts,
+        assets: e.assets.map((a, i) => ({
+            open: share(a.open, `asset ${i} open`, n), high: share(a.high, `asset ${i} high`, n), low: share(a.low, `asset ${i} low`, n),
+            close: share(a.close, `asset ${i} close`, n), volume: share(a.volume, `asset ${i} volume`, n),
+        })),
+        snapshotHash: e.snapshotHash,
+        timeframeMs: e.timeframeMs,
+    };
+}
+
+/** The job as the worker gets it (bars apart: inline or staged). */
+export function jobPart(job: WorkerJob): JobData['job'] {
+    return {
+        request: job.request as unknown as Record<string, unknown>, ir: job.ir as unknown as Record<string, unknown>, symbols: [...job.symbols], params: { ...job.params },
+        trialWorkers: job.trialWorkers, ...(job.limits ? { limits: job.limits as unknown as Record<string, unknown> } : {}),
+        ...(job.packs?.length ? { packs: [...job.packs] } : {}),
+    };
+}
+
+/** The WorkerJob a worker runs, from what it received. */
+export function workerJobOf(data: JobData, bars: SharedBars, dir: string): WorkerJob {
+    const j = data.job;
+    return {
+        runId: data.runId, request: j.request as unknown as WorkerJob['request'], ir: j.ir as unknown as WorkerJob['ir'], bars, symbols: j.symbols, params: j.params, dir,
+        trialWorkers: j.trialWorkers, ...(j.limits ? { limits: j.limits as unknown as NonNullable<WorkerJob['limits']> } : {}),
+        ...(j.packs ? { packs: j.packs } : {}),
+    };
+}
+
+/** The output without its staged files (those travel as `files`). */
+export function outputPart(o: WorkerOutput): JobResult['output'] {
+    const ledger = o.ledger.map(t => ({ periodSharpe: toWire(t.periodSharpe), skew: toWire(t.skew), kurtosis: toWire(t.kurtosis), bars: t.bars }));
+    const metrics = Object.fromEntries(Object.entries(o.metrics).map(([k, v]) => [k, v === null ? null : toWire(v)]));
+    const { packs, ...provenance } = o.provenance;
+    return { strategy: o.strategy, params: o.params, metrics, tradeCount: o.tradeCount, provenance: { ...provenance, ...(packs ? { packs: packs.map(p => ({ ...p })) } : {}) }, summary: o.summary, ledger };
+}
+
+/** The output as the daemon records it (its staged files are the daemon's to fill in). */
+export function outputOf(r: JobResult, staged: WorkerOutput['staged']): WorkerOutput {
+    const o = r.output;
+    const ledger: LedgerTrial[] = o.ledger.map(t => ({ periodSharpe: fromWire(t.periodSharpe), skew: fromWire(t.skew), kurtosis: fromWire(t.kurtosis), bars: t.bars }));
+    const metrics = Object.fromEntries(Object.entries(o.metrics).map(([k, v]) => [k, v === null ? null : fromWire(v)]));
+    return { strategy: o.strategy, params: o.params, metrics, tradeCount: o.tradeCount, provenance: o.provenance, summary: o.summary, staged, ledger };
+}

@@ -1,0 +1,135 @@
+/**
+ * `af worker`: a process that pulls runs' jobs from the BullMQ queue (bullmq-backend.ts enqueues
+ * them) and computes them, each in a worker thread of its own pool (the same run-worker.ts the
+ * embedded daemon uses: the same engine, memory limit and termination on cancel). It returns the
+ * output and artifacts and writes nothing else anywhere: the daemon records them.
+ *
+ * A worker killed mid-job stops renewing its lock; after `queue.lockMs` another worker's stalled
+ * check puts the job back and someone runs it again (up to `queue.maxStalls` times). A cancelled
+ * job (the daemon sets its cancel key) has its thread terminated and fails as cancelled.
+ *
+ * Every log line is structured (pino) and carries the run id, attempt and trace id of its job.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import { ABORTED, RunWorkerPool, runOnThread } from '../orchestrator/executor.js';
+import { DEFAULT_RUN_LIMITS } from '../orchestrator/limits.js';
+import { firstLine } from '../data/errors.js';
+import { cancelKey, type CancelKeyClient } from './bullmq-backend.js';
+import { DEFAULT_LOCK_MS, DEFAULT_MAX_STALLS, DEFAULT_QUEUE_PREFIX, redisOptions, RUN_QUEUE, type QueueSettings } from './settings.js';
+import { decodeBars, JobDataSchema, outputPart, sha256Hex, stagingDirOf, WIRE_VERSION, workerJobOf, type EncodedBars, type JobData, type JobResult } from './wire.js';
+
+/** How often a running job's cancel key is read. */
+const CANCEL_POLL_MS = 250;
+/** Least time between two progress reports of a job. */
+const PROGRESS_MS = 250;
+
+export interface QueueWorkerOptions {
+    readonly settings: QueueSettings;
+    /** Jobs at once (one thread each). */
+    readonly concurrency: number;
+    readonly logger: Logger;
+    /** Heap of one run's thread, MB (runs.memoryMb). */
+    readonly memoryMb?: number;
+}
+
+export interface QueueWorker {
+    /** Waits for the jobs in hand (`force`: stops them; BullMQ gives them to another worker later). */
+    close(force?: boolean): Promise<void>;
+}
+
+export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWorker> {
+    const s = o.settings;
+    const prefix = s.prefix ?? DEFAULT_QUEUE_PREFIX;
+    const memoryMb = o.memoryMb ?? DEFAULT_RUN_LIMITS.memoryMb;
+    const pool = new RunWorkerPool(o.concurrency, { memoryMb, recycleAboveMb: DEFAULT_RUN_LIMITS.recycleAboveMb });
+    const me = `${hostname()}:${process.pid}`;
+    const log = o.logger.child({ component: 'worker', worker: me });
+    const lockMs = s.lockMs ?? DEFAULT_LOCK_MS;
+
+    const processor = async (job: Job): Promise<JobResult> => {
+        const parsed = JobDataSchema.safeParse(job.data);
+        if (!parsed.success) {
+            log.error({ jobId: job.id, issue: parsed.error.issues[0]?.message }, 'a job this worker cannot read');
+            throw new UnrecoverableError(`the job cannot be read by this worker (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}); are the daemon and its workers the same version?`);
+        }
+        const data = parsed.data;
+        const jl = log.child({ runId: data.runId, attempt: data.attempt, jobId: job.id, ...(data.traceId ? { traceId: data.traceId } : {}) });
+        const client = await worker.client as unknown as CancelKeyClient;
+        const controller = new AbortController();
+        const cancelled = async (): Promise<boolean> => (await client.exists(cancelKey(prefix, job.id!))) === 1;
+        if (await cancelled()) throw new UnrecoverableError('cancelled');
+        const poll = setInterval(() => {
+            cancelled().then(c => { if (c) controller.abort(); }, () => undefined);
+        }, CANCEL_POLL_MS);
+        const dir = mkdtempSync(join(tmpdir(), 'af-worker-'));
+        const staging = s.staging ? stagingDirOf(s.staging, data.runId, data.attempt) : undefined;
+        jl.info({ stalls: job.stalledCounter ?? 0 }, 'run started');
+        const started = performance.now();
+        let lastProgress = -Infinity;
+        try {
+            const bars = decodeBars(barsOf(data, staging));
+            const t0 = performance.now();
+            const output = await runOnThread(pool, workerJobOf(data, bars, dir), {
+                signal: controller.signal,
+                // At most every PROGRESS_MS (and the end): each is a Redis write and an event to the daemon, which persists one per 500 ms anyway.
+                onProgress: f => {
+                    const now = performance.now();
+                    if (f < 1 && now - lastProgress < PROGRESS_MS) return;
+                    lastProgress = now;
+                    job.updateProgress({ f }).catch(() => undefined);
+                },
+                onLog: (level, message) => { job.updateProgress({ log: { level, message } }).catch(() => undefined); },
+            }, memoryMb);
+            const engineMs = performance.now() - t0;
+            const files: JobResult['files'] = output.staged.map(st => {
+                const bytes = readFileSync(st.tmp);
+                if (!staging) return { name: st.name, bytes: st.bytes, sha256: st.sha256, data: bytes.toString('base64') };
+                mkdirSync(staging, { recursive: true });
+                writeFileSync(join(staging, st.name), bytes);
+                return { name: st.name, bytes: st.bytes, sha256: st.sha256 };
+            });
+            jl.info({ ms: Math.round(performance.now() - started), engineMs: Math.round(engineMs), summary: output.summary }, 'run done');
+            return { v: WIRE_VERSION, output: outputPart(output), files, engineMs, worker: me };
+        } catch (e) {
+            if (e === ABORTED) {
+                jl.info('run cancelled');
+                throw new UnrecoverableError('cancelled');
+            }
+            jl.warn({ err: firstLine(e) }, 'run failed');
+            throw new UnrecoverableError(firstLine(e));
+        } finally {
+            clearInterval(poll);
+            rmSync(dir, { recursive: true, force: true });
+        }
+    };
+
+    const worker: Worker = new Worker(RUN_QUEUE, processor, {
+        connection: redisOptions(s.redis), prefix, concurrency: o.concurrency, autorun: false,
+        lockDuration: lockMs, stalledInterval: Math.max(1000, Math.floor(lockMs / 2)), maxStalledCount: s.maxStalls ?? DEFAULT_MAX_STALLS,
+    });
+    worker.on('error', e => log.warn({ err: firstLine(e) }, 'queue connection problem'));
+    worker.on('stalled', jobId => log.warn({ jobId }, 'a job whose worker went silent was put back in the queue'));
+    await worker.waitUntilReady();
+    void worker.run().catch(e => log.error({ err: firstLine(e) }, 'the worker stopped'));
+    log.info({ queue: RUN_QUEUE, prefix, concurrency: o.concurrency, lockMs }, 'worker ready');
+    return {
+        async close(force = false): Promise<void> {
+            await worker.close(force);
+            await pool.close();
+            log.info('worker stopped');
+        },
+    };
+}
+
+/** The job's bars: in the job, or in the staging folder (checked against their SHA-256). */
+function barsOf(data: JobData, staging: string | undefined): EncodedBars {
+    if ('inline' in data.bars) return data.bars.inline;
+    if (!staging) throw new Error('the job\'s bars are in a staging folder, but this worker has none (queue.staging)');
+    const text = readFileSync(join(staging, data.bars.staged), 'utf8');
+    if (sha256Hex(text) !== data.bars.sha256) throw new Error('the job\'s bars in the staging folder are damaged (SHA-256 differs)');
+    return JobDataSchema.shape.bars.options[0].shape.inline.parse(JSON.parse(text));
+}

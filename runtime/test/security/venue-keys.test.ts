@@ -1,0 +1,110 @@
+/**
+ * Venue API keys: stored encrypted, usable and visible only by the team that stored them, never
+ * in an answer, an error or a log line. Over the real daemon (teams alpha and beta) for the RPC,
+ * and over a store of its own for what only the daemon's venue factory can do (reveal) and for
+ * what an attacker with the database file could do (tamper, move a row to another team).
+ */
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCodes } from '../../../protocol/src/daemon/index.js';
+import { VENUE_KEY_FILE, VenueKeys } from '../../src/execution/venue-keys.js';
+import { openStore } from '../../src/schema/registry.js';
+import { tempDir } from '../data/helpers.js';
+import { expectNoLeak, rejection, startSecureDaemon, type SecureDaemon } from './support.js';
+
+const API_KEY = 'AK-alpha-0d1e2f3a4b5c';
+const SECRET = 'SK-alpha-9f8e7d6c5b4a39281706';
+let s: SecureDaemon;
+
+beforeAll(async () => { s = await startSecureDaemon(); });
+afterAll(() => s.stop());
+
+function logText(): string {
+    const dir = join(s.stateDir, 'logs');
+    return existsSync(dir) ? readdirSync(dir).map(f => readFileSync(join(dir, f), 'utf8')).join('\n') : '';
+}
+
+describe('venue keys over RPC', () => {
+    it('a trader stores keys; the answers (set, list) carry exchange, label and time, never the key or the secret', async () => {
+        const alpha = s.client(s.tokens.alpha.trader);
+        const set = await alpha.call('venues.keys.set', { exchange: 'binance', apiKey: API_KEY, secret: SECRET });
+        expectNoLeak(set, [API_KEY, SECRET]);
+        expect(set.key).toMatchObject({ exchange: 'binance', label: 'default', createdBy: 'alpha-trader' });
+        const list = await alpha.call('venues.keys.list', {});
+        expect(list.keys.map(k => `${k.exchange}/${k.label}`)).toEqual(['binance/default']);
+        expectNoLeak(list, [API_KEY, SECRET]);
+        expect(Object.keys(list.keys[0]!).sort()).toEqual(['createdAt', 'createdBy', 'exchange', 'id', 'label']);
+    });
+
+    it('team beta can neither list nor remove alpha\'s keys (not found: their existence does not leak)', async () => {
+        const beta = s.client(s.tokens.beta.admin);
+        expect((await beta.call('venues.keys.list', {})).keys).toEqual([]);
+        const id = (await s.client(s.tokens.alpha.trader).call('venues.keys.list', {})).keys[0]!.id;
+        for (const ref of ['binance/default', id]) {
+            const e = await rejection(beta.call('venues.keys.remove', { ref }));
+            expect(e.code).toBe(ErrorCodes.NotFound);
+            expectNoLeak(e, [API_KEY, SECRET]);
+        }
+        expect((await s.client(s.tokens.alpha.trader).call('venues.keys.list', {})).keys).toHaveLength(1);
+    });
+
+    it('below trader, no one of the team can store or list keys', async () => {
+        for (const role of ['viewer', 'researcher'] as const) {
+            const c = s.client(s.tokens.alpha[role]);
+            expect((await rejection(c.call('venues.keys.set', { exchange: 'binance', apiKey: 'x', secret: 'y' }))).code).toBe(ErrorCodes.Forbidden);
+            expect((await rejection(c.call('venues.keys.list', {}))).code).toBe(ErrorCodes.Forbidden);
+        }
+    });
+
+    it('a refused call does not echo the secret, and no log line holds the key or the secret', async () => {
+        const alpha = s.client(s.tokens.alpha.trader);
+        for (const bad of [{ exchange: 'NOT AN EXCHANGE', apiKey: API_KEY, secret: SECRET }, { exchange: 'binance', apiKey: API_KEY, secret: SECRET, extra: SECRET }, { exchange: 'binance', apiKey: API_KEY, secret: SECRET.repeat(300) }]) {
+            const e = await rejection(alpha.call('venues.keys.set', bad as never));
+            expect(e.code).toBe(ErrorCodes.InvalidParams);
+            expectNoLeak(e, [API_KEY, SECRET]);
+        }
+        const text = logText();
+        expect(text.length).toBeGreaterThan(0);
+        expect(text).not.toContain(SECRET);
+        expect(text).not.toContain(API_KEY);
+    });
+
+    it('the key file is mode 0600 and the database holds no key or secret in clear', () => {
+        expect(statSync(join(s.stateDir, VENUE_KEY_FILE)).mode & 0o777).toBe(0o600);
+        for (const f of readdirSync(s.stateDir).filter(n => n.startsWith('alphaforge.duckdb'))) {
+            const bytes = readFileSync(join(s.stateDir, f)).toString('latin1');
+            expect(bytes, f).not.toContain(SECRET);
+            expect(bytes, f).not.toContain(API_KEY);
+        }
+        expect(readFileSync(join(s.stateDir, VENUE_KEY_FILE), 'utf8')).not.toContain(SECRET);
+    });
+});
+
+describe('venue keys at rest', () => {
+    it('only the storing team can use them; a tampered ciphertext or a row moved to another team is refused with a clear message', async () => {
+        const dir = join(tempDir('af-vk-'), 'state');
+        const store = await openStore({ stateDir: dir });
+        try {
+            const keys = VenueKeys.open(store, dir);
+            await keys.set('alpha', 'binance', 'main', { apiKey: API_KEY, secret: SECRET }, 'alice');
+            expect(await keys.reveal('alpha', 'binance', 'main')).toEqual({ apiKey: API_KEY, secret: SECRET });
+            const other = await keys.reveal('beta', 'binance', 'main').catch((e: Error) => e);
+            expect(String(other)).toMatch(/team beta has no venue keys for binance\/main/);
+            // An attacker with the database copies alpha's row to beta: the ciphertext is bound to its team.
+            await store.run(`INSERT INTO venue_keys SELECT 'beta', 'vk_copy', exchange, label, created_at, created_by, nonce, ciphertext, tag FROM venue_keys WHERE team = 'alpha'`);
+            const moved = await keys.reveal('beta', 'binance', 'main').catch((e: Error) => e);
+            expect(String(moved)).toMatch(/fail their integrity check/);
+            // One byte of the ciphertext changed.
+            const ct = Buffer.from(String(await store.scalar(`SELECT ciphertext FROM venue_keys WHERE team = 'alpha'`)), 'base64');
+            ct[0] = ct[0]! ^ 1;
+            await store.run(`UPDATE venue_keys SET ciphertext = $1 WHERE team = 'alpha'`, [ct.toString('base64')]);
+            const tampered = await keys.reveal('alpha', 'binance', 'main').catch((e: Error) => e);
+            expect(tampered).toBeInstanceOf(Error);
+            expect(String(tampered)).toMatch(/venue keys binance\/main of team alpha fail their integrity check .* set them again/);
+            expect(String(tampered)).not.toContain(SECRET);
+        } finally {
+            store.close();
+        }
+    });
+});

@@ -1,0 +1,242 @@
+/**
+ * Team mode's job queue against a real redis-server (started by scripts/team/servers.mjs under a
+ * temp folder) and real `af worker` child processes: a backtest and a small sweep give exactly what
+ * the embedded orchestrator gives on the same bars (a differential test); a running remote run is
+ * cancelled; kill -9 of the worker running a sweep → BullMQ's stalled-job check hands the job to
+ * the other worker and the run completes once; kill -9 of the orchestrator mid-sweep and a restart
+ * → the new attempt completes once. "Once": one completion, one result event, the ledger's trials,
+ * metric rows and artifacts not duplicated. Skipped (with a message) only when redis-server is absent.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/schema/registry.js';
+import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
+import type { Run, RunSpec } from '../../src/orchestrator/types.js';
+import type { DataStore } from '../../src/store/store.js';
+import { BullmqBackend } from '../../src/queue/bullmq-backend.js';
+import type { QueueSettings } from '../../src/queue/settings.js';
+import { down, freePort, up } from '../../../scripts/team/servers.mjs';
+import { tempDir } from '../data/helpers.js';
+import { backtest, nextEvent, smaCross, stateWithBars, sweep, waitFor } from '../orchestrator/helpers.js';
+
+const hasRedis = existsSync('/usr/bin/redis-server');
+if (!hasRedis) console.warn('runtime/test/team/queue.test.ts skipped: redis-server is not installed (apt-get install -y redis-server, or bash .ci/run)');
+
+const AF = fileURLToPath(new URL('../../../bin/af.js', import.meta.url));
+const STANDALONE = fileURLToPath(new URL('../../../out/runtime/src/daemon/standalone-orchestrator.js', import.meta.url));
+
+const serversDir = tempDir('af-team-q-');
+let settings: QueueSettings;
+let configFile: string;
+
+/** An `af worker` child and the JSON lines it logged. */
+interface WorkerProc { readonly child: ChildProcess; readonly lines: Record<string, unknown>[]; readonly exited: Promise<void> }
+const workers: WorkerProc[] = [];
+
+function startWorker(): Promise<WorkerProc> {
+    const child = spawn(process.execPath, [AF, 'worker', '--config', configFile, '--concurrency', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const lines: Record<string, unknown>[] = [];
+    const exited = new Promise<void>(r => child.once('exit', () => r()));
+    const w: WorkerProc = { child, lines, exited };
+    workers.push(w);
+    return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`af worker did not get ready: ${JSON.stringify(lines)}`)), 30_000);
+        child.once('exit', code => reject(new Error(`af worker exited (${code}): ${JSON.stringify(lines)}`)));
+        createInterface({ input: child.stderr! }).on('line', text => {
+            try {
+                const l = JSON.parse(text) as Record<string, unknown>;
+                lines.push(l);
+                if (l['msg'] === 'worker ready') { clearTimeout(timer); resolve(w); }
+            } catch {
+                lines.push({ text });
+            }
+        });
+    });
+}
+
+/** The worker whose log says it started `runId`. */
+async function workerRunning(runId: string): Promise<WorkerProc> {
+    for (let i = 0; i < 300; i++) {
+        const w = workers.find(x => x.child.exitCode === null && x.child.signalCode === null && x.lines.some(l => l['runId'] === runId && l['msg'] === 'run started'));
+        if (w) return w;
+        await new Promise(r => setTimeout(r, 50));
+    }
+    throw new Error(`no worker logged the start of run ${runId}`);
+}
+
+/** Nothing of a run duplicated: one completion, one result event, ledger trials = trials, metric rows once, each artifact once. */
+async function expectOnce(o: Orchestrator, store: DataStore, run: Run): Promise<void> {
+    expect(run.state).toBe('completed');
+    const history = await o.events(run.id);
+    expect(history.filter(e => e.kind === 'state' && e.state === 'completed')).toHaveLength(1);
+    expect(history.filter(e => e.kind === 'result')).toHaveLength(1);
+    const trials = run.kind === 'backtest' ? 1 : run.metrics!['trials']!;
+    expect(await store.scalar(`SELECT count(*)::INTEGER FROM ledger_trials WHERE run_id = $1`, [run.id])).toBe(trials);
+    expect(await store.rows(`SELECT key FROM run_metrics WHERE run_id = $1 GROUP BY key HAVING count(*) > 1`, [run.id])).toEqual([]);
+    expect(await store.rows(`SELECT name, count(*)::INTEGER AS n FROM run_artifacts WHERE run_id = $1 GROUP BY name`, [run.id])).toEqual([{ name: 'result.json', n: 1 }]);
+    const files = readdirSync(join(o.stateDir, 'runs', run.id));
+    expect(files).toEqual(['result.json']);
+}
+
+/** A sweep long enough to be caught mid-way (a few seconds on a loaded machine). */
+const longSweep = (): RunSpec => sweep({ source: smaCross({ fast: '2..30 step 1', slow: '30..90 step 2' }) });
+
+beforeAll(async () => {
+    if (!hasRedis) return;
+    const s = await up(serversDir, { only: ['redis'], ports: { redis: await freePort() } });
+    // A short lock: a killed worker's job is handed on within a few seconds.
+    settings = { kind: 'bullmq', redis: s.redis!.url, prefix: 'aftest', lockMs: 2000, maxStalls: 2 };
+    configFile = join(serversDir, 'team.json');
+    writeFileSync(configFile, JSON.stringify({ queue: settings }));
+    await Promise.all([startWorker(), startWorker()]);
+}, 90_000);
+
+afterAll(() => {
+    for (const w of workers) w.child.kill('SIGKILL');
+    if (hasRedis) down(serversDir);
+}, 30_000);
+
+describe.skipIf(!hasRedis)('runs through BullMQ and af worker processes', () => {
+    let team: { o: Orchestrator; store: DataStore; backend: BullmqBackend };
+
+    beforeAll(async () => {
+        const dir = await stateWithBars(800, 'af-team-q-state-');
+        const store = await openStore({ stateDir: dir });
+        const backend = await BullmqBackend.open(settings);
+        const o = new Orchestrator({ store, concurrency: 2, backend });
+        await o.start();
+        team = { o, store, backend };
+    }, 60_000);
+
+    afterAll(async () => {
+        await team?.o.stop();
+        team?.store.close();
+    }, 30_000);
+
+    it('a backtest and a sweep give results identical to the embedded mode (differential), logged with the run\'s trace id', async () => {
+        const dir = await stateWithBars(800, 'af-team-q-embedded-');
+        const store = await openStore({ stateDir: dir });
+        const embedded = new Orchestrator({ store, concurrency: 2 });
+        await embedded.start();
+        try {
+            // In team mode the orchestrator's workers are the af worker processes serving its queue.
+            expect((await team.o.status()).workers).toBe(2);
+            const specs: RunSpec[] = [backtest({ params: { fast: 10 } }), sweep()];
+            const ctx = { user: 'ana', team: 'quant' };
+            for (const spec of specs) {
+                const [a, b] = await Promise.all([embedded.submit(spec, ctx), team.o.submit(spec, ctx)]);
+                const [ra, rb] = await Promise.all([waitFor(embedded, a.id), waitFor(team.o, b.id)]);
+                expect(rb.state).toBe('completed');
+                expect(rb.metrics).toEqual(ra.metrics);
+                expect(rb.params).toEqual(ra.params);
+                expect(rb.provenance).toEqual(ra.provenance);
+                // The whole result document, but for the run id it names.
+                const [da, db] = await Promise.all([embedded.result(a.id), team.o.result(b.id)]);
+                expect({ ...db, runId: undefined }).toEqual({ ...da, runId: undefined });
+                const ledger = (s: DataStore, id: string) => s.rows(`SELECT trial, period_sharpe, skew, kurtosis, observations FROM ledger_trials WHERE run_id = $1 ORDER BY trial`, [id]);
+                expect(await ledger(team.store, b.id)).toEqual(await ledger(store, a.id));
+                await expectOnce(team.o, team.store, rb);
+                // The worker's structured log names the run and carries its trace id.
+                const logged = workers.flatMap(w => w.lines).filter(l => l['runId'] === b.id);
+                expect(logged.map(l => l['msg'])).toEqual(expect.arrayContaining(['run started', 'run done']));
+                for (const l of logged) expect(l['traceId']).toBe(rb.traceId);
+            }
+        } finally {
+            await embedded.stop();
+            store.close();
+        }
+    }, 90_000);
+
+    it('cancels a run while a worker computes it', async () => {
+        const run = await team.o.submit(longSweep(), { user: 'ana', team: 'quant' });
+        await nextEvent(team.o, e => e.runId === run.id && e.kind === 'progress');
+        const w = await workerRunning(run.id);
+        const cancelled = await team.o.cancel(run.id, 'ana');
+        expect(cancelled.state).toBe('cancelled');
+        await expect.poll(() => w.lines.some(l => l['runId'] === run.id && l['msg'] === 'run cancelled'), { timeout: 10_000 }).toBe(true);
+        expect(existsSync(join(team.o.stateDir, 'runs', run.id))).toBe(false);
+    }, 60_000);
+
+    it('kill -9 of the worker mid-sweep: the stalled job goes to the other worker and the run completes once', async () => {
+        const run = await team.o.submit(longSweep(), { user: 'ana', team: 'quant' });
+        await nextEvent(team.o, e => e.runId === run.id && e.kind === 'progress');
+        const victim = await workerRunning(run.id);
+        victim.child.kill('SIGKILL');
+        await victim.exited;
+        const done = await waitFor(team.o, run.id);
+        expect(done.state).toBe('completed');
+        // The same attempt, re-delivered by BullMQ (not a new attempt of the daemon).
+        expect(done.attempt).toBe(1);
+        const survivor = workers.find(w => w !== victim && w.lines.some(l => l['runId'] === run.id && l['msg'] === 'run done'));
+        expect(survivor).toBeDefined();
+        await expectOnce(team.o, team.store, done);
+        await startWorker(); // two workers again for what follows
+    }, 90_000);
+});
+
+describe.skipIf(!hasRedis)('kill -9 of the daemon mid-sweep (team mode)', () => {
+    it('the restarted orchestrator runs the interrupted sweep as a new attempt and completes it once', async () => {
+        const dir = await stateWithBars(800, 'af-team-q-crash-');
+        const runsFile = join(dir, 'runs.json');
+        writeFileSync(runsFile, JSON.stringify([{ spec: longSweep(), user: 'ana', team: 'quant' }]));
+        const queueFile = join(dir, 'queue.json');
+        writeFileSync(queueFile, JSON.stringify(settings));
+        const child = spawn(process.execPath, [STANDALONE, '--state-dir', dir, '--concurrency', '2', '--submit', runsFile, '--queue', queueFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let runId: string | undefined;
+        try {
+            await new Promise<void>((resolve, reject) => {
+                child.once('exit', code => reject(new Error(`the orchestrator exited early (${code})`)));
+                createInterface({ input: child.stdout! }).on('line', text => {
+                    const line = JSON.parse(text) as { type: string; id?: string; event?: { kind: string; runId: string } };
+                    if (line.type === 'submitted') runId = line.id;
+                    if (line.type === 'event' && line.event!.kind === 'progress' && line.event!.runId === runId && child.signalCode === null) {
+                        child.removeAllListeners('exit');
+                        child.once('exit', () => resolve());
+                        child.kill('SIGKILL');
+                    }
+                });
+            });
+        } finally {
+            child.kill('SIGKILL');
+        }
+        const store = await openStore({ stateDir: dir });
+        const backend = await BullmqBackend.open(settings);
+        const o = new Orchestrator({ store, concurrency: 2, backend });
+        try {
+            expect(await store.scalar(`SELECT state FROM runs WHERE id = $1`, [runId!])).toBe('running');
+            await o.start();
+            const done = await waitFor(o, runId!);
+            expect(done.state).toBe('completed');
+            expect(done.attempt).toBe(2);
+            await expectOnce(o, store, done);
+            // The first attempt's job, still running on a worker when the daemon died, was cancelled there.
+            await expect.poll(() => workers.some(w => w.lines.some(l => l['runId'] === runId && l['attempt'] === 1 && (l['msg'] === 'run cancelled' || l['msg'] === 'run done'))), { timeout: 15_000 }).toBe(true);
+            expect(await store.scalar(`SELECT count(*)::INTEGER FROM runs`)).toBe(1);
+        } finally {
+            await o.stop();
+            store.close();
+        }
+    }, 120_000);
+});
+
+describe('the queue section of the config', () => {
+    it('af worker refuses a bad or missing queue section with a message naming the file and field', () => {
+        const dir = tempDir('af-team-q-config-');
+        const bad = join(dir, 'team.json');
+        writeFileSync(bad, JSON.stringify({ queue: { kind: 'bullmq', redis: 'http://127.0.0.1:6379' } }));
+        const r = spawnSync(process.execPath, [AF, 'worker', '--config', bad], { encoding: 'utf8', timeout: 30_000 });
+        expect(r.status).not.toBe(0);
+        expect(r.stderr).toContain(`${bad}: queue.redis: must be a redis:// or rediss:// URL`);
+        const none = join(dir, 'none.json');
+        writeFileSync(none, JSON.stringify({ runs: { concurrency: 2 } }));
+        const r2 = spawnSync(process.execPath, [AF, 'worker', '--config', none], { encoding: 'utf8', timeout: 30_000 });
+        expect(r2.status).not.toBe(0);
+        expect(r2.stderr).toContain(`af worker needs a config file with a queue section`);
+        expect(r2.stderr).toContain(`${none} has none`);
+        expect(r2.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    }, 60_000);
+});

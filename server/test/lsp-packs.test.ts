@@ -37,17 +37,17 @@ const manifest = {
     implementation: { compiled: './compiled.js', reference: './reference.js' },
 };
 
-/** Writes the config and tells the server, as the editor's file watcher would; resolves once `uri`'s diagnostics satisfy `done`. */
-async function setConfig(value: object, done: (d: PublishDiagnosticsParams) => boolean): Promise<PublishDiagnosticsParams> {
-    client.published.delete(uri);
+/** Writes the config and tells the server, as the editor's file watcher would; resolves once `target`'s diagnostics satisfy `done`. */
+async function setConfig(value: object, done: (d: PublishDiagnosticsParams) => boolean, target = uri): Promise<PublishDiagnosticsParams> {
+    client.published.delete(target);
     writeFileSync(config, JSON.stringify(value));
     await client.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: fileUri(config), type: 2 }] });
     for (let i = 0; i < 200; i++) {
-        const d = client.published.get(uri);
+        const d = client.published.get(target);
         if (d && done(d)) return d;
         await new Promise(r => setTimeout(r, 50));
     }
-    throw new Error(`diagnostics of ${uri} never satisfied the test: ${JSON.stringify(client.published.get(uri))}`);
+    throw new Error(`diagnostics of ${target} never satisfied the test: ${JSON.stringify(client.published.get(target))}`);
 }
 
 beforeAll(async () => {
@@ -91,5 +91,23 @@ describe('the language server uses the workspace packs', () => {
         expect(back.diagnostics.filter(x => x.severity === 1)).toEqual([]);
         expect(client.published.get(fileUri(config))?.diagnostics).toEqual([]);
         expect(client.alive).toBe(true);
+    });
+
+    it('offers a pack shipped with AlphaForge once the config declares it by name, beside the folder pack; undeclared, its names say which pack to add', async () => {
+        const adxSource = SOURCE.replace('signal up = close > m', 'signal up = close > m and adx(14) > 25');
+        const adxUri = fileUri(join(ws, 'q.af'));
+        await client.open(adxUri, adxSource);
+        const before = await client.diagnostics(adxUri);
+        expect(before.diagnostics.filter(x => x.severity === 1).map(x => x.message)).toEqual([expect.stringMatching(/^Unknown name 'adx': it comes from the capability pack 'mid-frequency'.*af pack add mid-frequency/)]);
+        const both = { packs: [{ name: 'mid-frequency', version: '^1.0.0' }, ...(declared as { packs: object[] }).packs] };
+        const after = await setConfig(both, d => !d.diagnostics.some(x => x.code === 'AF003'), adxUri);
+        expect(after.diagnostics.filter(x => x.severity === 1)).toEqual([]);
+        const list = await client.request<CompletionList | CompletionItem[]>('textDocument/completion', { textDocument: { uri: adxUri }, position: posOf(adxSource, 'adx', 1) });
+        expect((Array.isArray(list) ? list : list.items).map(i => i.label)).toContain('adx');
+        // A range the shipped pack is outside of is said on the config file; the folder pack still loads.
+        await setConfig({ packs: [{ name: 'mid-frequency', version: '^2.0.0' }, ...(declared as { packs: object[] }).packs] }, d => d.diagnostics.some(x => x.code === 'AF003'), adxUri);
+        expect(client.published.get(fileUri(config))?.diagnostics.map(x => x.message)).toEqual([expect.stringMatching(/^pack 'mid-frequency' shipped with AlphaForge is version 1\.0\.0, outside the declared range \^2\.0\.0/)]);
+        expect(client.published.get(uri)?.diagnostics.filter(x => x.severity === 1)).toEqual([]);
+        await setConfig(declared, () => true, adxUri);
     });
 });

@@ -30,6 +30,16 @@ export interface ManifestSource {
 }
 
 /**
+ * What tells two sources apart in a cache key: a pack folder's integrity hash, else (a pack shipped
+ * with AlphaForge, whose manifest is the product's) its origin, name and version.
+ */
+export function manifestSourceKey(s: ManifestSource): string {
+    if (s.integrity !== undefined) return s.integrity;
+    const m = (typeof s.manifest === 'object' && s.manifest !== null ? s.manifest : {}) as { name?: unknown; version?: unknown };
+    return `${s.origin}:${String(m.name)}@${String(m.version)}`;
+}
+
+/**
  * The catalogue packs of manifests, after `loaded` (the built-in packs): each checked, and refused
  * (a problem) when its name or one of its names is taken by a pack before it.
  */

@@ -11,7 +11,7 @@ import type { Diagnostic } from '../../../protocol/src/daemon/index.js';
 import { RpcError, ErrorCodes } from '../../../protocol/src/daemon/index.js';
 import type { ConfinedFileSystem, RefusalReason } from './confined-fs.js';
 import { importsOf, LanguageWorkspace } from './workspace.js';
-import { cataloguePacksOf, type ManifestSource } from '../../../language/src/catalogue/manifest-packs.js';
+import { cataloguePacksOf, manifestSourceKey, type ManifestSource } from '../../../language/src/catalogue/manifest-packs.js';
 import { corePack } from '../../../language/src/catalogue/core-pack.js';
 
 const SEVERITY = ['', 'error', 'warning', 'info', 'hint'] as const;
@@ -51,7 +51,7 @@ export class SourceWorkspace {
     /** The workspace for a set of packs (manifests checked again here: a refused one is left out, its names unknown). */
     private workspaceFor(packs: readonly ManifestSource[] | undefined): LanguageWorkspace {
         if (!packs?.length) return this.workspace;
-        const key = packs.map(p => p.integrity ?? JSON.stringify(p.manifest)).join(',');
+        const key = packs.map(manifestSourceKey).join(',');
         let ws = this.withPacks.get(key);
         if (!ws) {
             if (this.withPacks.size >= MAX_PACK_WORKSPACES) this.withPacks.delete(this.withPacks.keys().next().value!);

@@ -11,7 +11,7 @@
  */
 import type { StrategyIr } from '../../../language/src/index.js';
 import type { LanguageService } from '../language-service/language-service.js';
-import type { ManifestSource } from '../../../language/src/catalogue/manifest-packs.js';
+import { manifestSourceKey, type ManifestSource } from '../../../language/src/catalogue/manifest-packs.js';
 
 /** A run that cannot go on, with the one-line reason recorded on the run. */
 export class RunFailure extends Error {
@@ -30,7 +30,7 @@ export class RunCompiler {
     /** `packs`: the workspace packs' manifests (data) the source compiles against; part of the cache key by their hashes. */
     async compile(source: string, o: { uri?: string; strategy?: string; packs?: readonly ManifestSource[] } = {}): Promise<StrategyIr> {
         const packs = o.packs ?? [];
-        const key = JSON.stringify([o.uri ?? null, o.strategy ?? null, packs.map(p => p.integrity ?? null), source]);
+        const key = JSON.stringify([o.uri ?? null, o.strategy ?? null, packs.map(manifestSourceKey), source]);
         const hit = this.cache.get(key);
         if (hit) {
             this.cache.delete(key);

@@ -1,7 +1,8 @@
 /**
- * The local CLI compiles and runs against the workspace's declared packs: check, fingerprint,
- * backtest and sweep (its trial threads load the same verified code); the run's provenance names
- * each pack used, and its version and hash are among the exact fingerprint's inputs.
+ * The local CLI compiles and runs against the workspace's declared packs (folders, and packs shipped
+ * with AlphaForge enabled by name): check, fingerprint, backtest and sweep (its trial threads load
+ * the same packs); the run's provenance names each pack used, and its version and hash are among the
+ * exact fingerprint's inputs.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -64,6 +65,22 @@ describe('the CLI uses the workspace packs', () => {
         expect(s.sweep.trialCount).toBe(3);
         expect(s.sweep.failedTrials).toEqual([]);
         expect(s.provenance.packs).toHaveLength(1);
+    });
+
+    it('a pack shipped with AlphaForge enabled by name (mid-frequency) compiles, runs in the trial threads and is recorded with the folder pack', async () => {
+        const config = join(w.dir, 'shipped.json');
+        writeFileSync(config, JSON.stringify({ stateDir: '.alphaforge', packs: [{ name: 'mid-frequency', version: '^1.0.0' }, ...w.packs()] }));
+        const both = join(w.dir, 'both.af');
+        writeFileSync(both, MID.replace('signal up = crossover(close, demo_mid(n))', 'signal up = crossover(close, demo_mid(n)) and adx(14) > 10'));
+        expect(await af('--config', config, 'check', both)).toMatchObject({ code: 0, err: '' });
+        const sw = await af('--config', config, 'sweep', '--json', '--workers', '2', both);
+        expect(sw.err).toBe('');
+        const s = JSON.parse(sw.out) as { sweep: { trialCount: number; failedTrials: unknown[] }; provenance: { packs?: unknown[] } };
+        expect(s.sweep.failedTrials).toEqual([]);
+        expect(s.provenance.packs).toEqual([{ name: 'demo', version: expect.any(String), integrity: w.packs()[0]!.integrity }, { name: 'mid-frequency', version: '1.0.0' }]);
+        const without = await af('--config', w.config, 'check', both);
+        expect(without.code).toBe(1);
+        expect(without.out).toMatch(/AF003 Unknown name 'adx': it comes from the capability pack 'mid-frequency'/);
     });
 
     it('a pack whose files changed is refused, said naming it, and the strategy does not compile', async () => {

@@ -162,6 +162,25 @@ describe('the daemon loads only the packs a source folder declares, inside its s
         expect(result.result.provenance.packs).toEqual([{ name: 'demo', version: '0.1.0', integrity: info.integrity }]);
     });
 
+    it('a pack shipped with AlphaForge enabled by name (mid-frequency) is listed, compiled against, run and recorded with the folder packs; undeclared, its names say which pack to add', async () => {
+        const dir = join(ws, 'shipped');
+        mkdirSync(dir);
+        const demo = { name: 'demo', version: '^0.1.0', path: '../packs/demo', integrity: packIntegrity(join(ws, 'packs', 'demo')) };
+        writeFileSync(join(dir, 'alphaforge.json'), JSON.stringify({ packs: [{ name: 'mid-frequency', version: '^1.0.0' }, demo] }));
+        const uri = pathToFileURL(join(dir, 's.af')).href;
+        const list = await sec.client(sec.tokens.alpha.viewer).call('packs.list', { uri });
+        expect(list.packs.map(p => [p.name, p.builtIn, p.integrity])).toEqual([['core', true, null], ['mid-frequency', true, null], ['demo', false, demo.integrity]]);
+        const source = midStrategy('demo_mid').replace('signal up = crossover(close, demo_mid(10))', 'signal up = crossover(close, demo_mid(10)) and adx(14) > 10');
+        const researcher = sec.client(sec.tokens.alpha.researcher);
+        const { run } = await researcher.call('runs.submit', { kind: 'backtest', spec: { source, uri } });
+        expect((await finished(sec.tokens.alpha.researcher, run.id)).state).toBe('completed');
+        const result = await researcher.call('runs.result', { id: run.id });
+        expect(result.result.provenance.packs).toEqual([{ name: 'demo', version: '0.1.0', integrity: demo.integrity }, { name: 'mid-frequency', version: '1.0.0' }]);
+        // The workspace root declares demo only: adx is unknown there, and the message names the pack to add.
+        const lint = await sec.client(sec.tokens.alpha.viewer).call('lang.lint', { source, uri: pathToFileURL(join(ws, 's.af')).href });
+        expect(lint.diagnostics.map(d => d.message)).toEqual([expect.stringMatching(/^Unknown name 'adx': it comes from the capability pack 'mid-frequency'.*af pack add mid-frequency/)]);
+    });
+
     it('a pack declared with a path outside the source folders is refused, and its code never runs', async () => {
         const uri = pathToFileURL(join(ws, 'evil', 'mid.af')).href;
         const list = await sec.client(sec.tokens.alpha.viewer).call('packs.list', { uri });

@@ -1,5 +1,5 @@
 // Builds the webview panels: one minified IIFE bundle per panel (plus its stylesheet) into
-// webviews/dist/ — report.js/.css, dag.js/.css, experiments.js/.css. No source maps, no
+// webviews/dist/ — report.js/.css, dag.js/.css, experiments.js/.css, monitor.js/.css. No source maps, no
 // external files: everything a panel loads is in its two files (uPlot, elkjs and zod included).
 //
 //   node webviews/build.mjs [--outdir DIR] [--watch]
@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const PANELS = ['report', 'dag', 'experiments'];
+export const PANELS = ['report', 'dag', 'experiments', 'monitor'];
 
 export function options(outdir = join(here, 'dist')) {
     return {

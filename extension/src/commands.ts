@@ -2,11 +2,12 @@
  * The commands: runs (backtest, sweep, walk-forward) submitted to the daemon with the
  * document's text and followed with a cancellable progress notification; the DAG, similar
  * strategies, reports, experiments; the strategy registry (show, approve, retire; deploy is a
- * placeholder until the execution gateway lands); the daemon's connection and token; the views and logs.
+ * placeholder); deployments (paper trade a strategy, open its monitor, stop, kill one, the kill
+ * switch for all); the daemon's connection and token; the views and logs.
  * Every `alphaforge.*` command of package.json is registered here (manifest.test.ts checks).
  */
 import * as vscode from 'vscode';
-import { ErrorCodes, RpcError, SORT_METRICS, type ParamsInput, type RunKind, type RunState, type ResultOf } from '../../protocol/src/daemon/index.js';
+import { ErrorCodes, RpcError, SORT_METRICS, type Deployment, type ParamsInput, type RunKind, type RunState, type ResultOf } from '../../protocol/src/daemon/index.js';
 import { DaemonNotReadyError, type DaemonConnection } from './daemon-connection.js';
 import type { AlphaForgeLanguageClient } from './language-client.js';
 import { LANGUAGE_ID } from './language-client.js';
@@ -17,6 +18,10 @@ import { refOf } from './registry-model.js';
 import type { RegistryTreeProvider } from './registry-view.js';
 import type { HealthTreeProvider } from './health-view.js';
 import type { SimilarTreeProvider } from './similar-view.js';
+import { paperTradeRequest, usesBundledSample } from '../../protocol/src/paper-trade.js';
+import { deploymentIdOf, deploymentLabel, killAllQuestion, killable } from './deployments-model.js';
+import type { DeploymentsTreeProvider } from './deployments-view.js';
+import { confirmAction, type MonitorPanels } from './monitor-panel.js';
 import { VIEW_IDS, type DataTreeProvider, type ExperimentsTreeProvider, type RunsTreeProvider } from './trees.js';
 
 export interface Services {
@@ -32,6 +37,8 @@ export interface Services {
     readonly reports: ReportPanels;
     readonly dag: DagPanel;
     readonly experimentsPanel: ExperimentsPanel;
+    readonly deployments: DeploymentsTreeProvider;
+    readonly monitors: MonitorPanels;
     readonly daemonLog: vscode.LogOutputChannel;
     readonly serverLog: vscode.OutputChannel;
 }
@@ -389,6 +396,88 @@ export function registerCommands(s: Services): void {
     command('alphaforge.registryDeploy', async () => {
         void vscode.window.showInformationMessage('AlphaForge: deploying a registry version comes with the execution gateway (paper and live trading); approved versions will be deployable from here.');
     });
+
+    // ------------------------------------------------------------------------- deployments
+
+    command('alphaforge.paperTrade', async (uri, strategy) => {
+        const t = await resolveTarget(uri, strategy);
+        if (!t) return;
+        await daemon.ready();
+        const source = t.document.getText();
+        const cfg = vscode.workspace.getConfiguration('alphaforge');
+        if (usesBundledSample(source)) {
+            // The bundled sample may already be there (nothing changes), or be another team's (the start says what is missing).
+            try {
+                await daemon.call('data.sample', {});
+            } catch (e) {
+                log.warn(`paper trade: data.sample: ${errorText(e)}`);
+            }
+        }
+        const { deployment } = await daemon.call('execution.paper.start', paperTradeRequest(source, {
+            uri: t.document.uri.toString(), ...(t.strategy ? { strategy: t.strategy } : {}),
+            from: cfg.get<string>('paperTrade.from'), barMs: cfg.get<number>('paperTrade.barMs'),
+        }));
+        s.deployments.refresh();
+        s.monitors.show(deployment.id);
+        void vscode.window.showInformationMessage(`AlphaForge: paper trading ${deployment.strategy} on ${deployment.feed.symbols.join(', ')} replayed from ${deployment.feed.from ?? 'the first stored bar'}, a bar every ${deployment.feed.barMs} ms (${deployment.id}).`);
+    });
+
+    /** A deployment id from the argument, else picked from the team's deployments (`only`: which may be picked). */
+    const deploymentArg = async (arg: unknown, title: string, only: (d: Deployment) => boolean = () => true): Promise<string | undefined> => {
+        const id = deploymentIdOf(arg);
+        if (id) return id;
+        const { deployments } = await daemon.call('execution.list', { limit: 200 });
+        const items = deployments.filter(only).map(d => ({ label: deploymentLabel(d), description: `${d.state} · ${d.venue}`, detail: d.id, id: d.id }));
+        if (items.length === 0) {
+            void vscode.window.showInformationMessage('AlphaForge: no deployment to choose from.');
+            return undefined;
+        }
+        return (await vscode.window.showQuickPick(items, { title }))?.id;
+    };
+
+    command('alphaforge.openMonitor', async arg => {
+        const id = await deploymentArg(arg, 'Open the monitor of a deployment');
+        if (id) s.monitors.show(id);
+    });
+
+    command('alphaforge.stopDeployment', async arg => {
+        const id = await deploymentArg(arg, 'Stop a deployment', d => d.state !== 'stopped' && d.state !== 'failed');
+        if (!id) return;
+        const { deployment } = await daemon.call('execution.show', { id });
+        if (!(await confirmAction('stop', deployment))) return;
+        const r = await daemon.call('execution.stop', { id, reason: 'stopped in VS Code' });
+        s.deployments.refresh();
+        void vscode.window.showInformationMessage(`AlphaForge: ${deploymentLabel(r.deployment)} is ${r.deployment.state}.`);
+    });
+
+    command('alphaforge.killDeployment', async arg => {
+        const id = await deploymentArg(arg, 'Kill a deployment', d => d.state !== 'stopped' && d.state !== 'failed');
+        if (!id) return;
+        const { deployment } = await daemon.call('execution.show', { id });
+        if (!(await confirmAction('kill', deployment))) return;
+        const r = await daemon.call('execution.kill', { id, reason: 'kill switch in VS Code' });
+        s.deployments.refresh();
+        void vscode.window.showWarningMessage(`AlphaForge: ${deploymentLabel(deployment)} is ${r.deployments[0]?.state ?? 'halted'}: orders cancelled, positions flattened.`);
+    });
+
+    command('alphaforge.killAll', async () => {
+        await daemon.ready();
+        const st = daemon.state;
+        const team = st.kind === 'connected' ? st.principal.teamName : 'your team';
+        const live = killable((await daemon.call('execution.list', { limit: 200 })).deployments);
+        if (live.length === 0) {
+            void vscode.window.showInformationMessage(`AlphaForge: team ${team} has no deployment to kill.`);
+            s.deployments.refresh();
+            return;
+        }
+        const sure = await vscode.window.showWarningMessage(killAllQuestion(live, team), { modal: true }, 'Kill All');
+        if (sure !== 'Kill All') return;
+        const r = await daemon.call('execution.kill', { all: true, reason: 'kill switch (all) in VS Code' });
+        s.deployments.refresh();
+        void vscode.window.showWarningMessage(`AlphaForge: kill switch: ${r.deployments.length} deployment${r.deployments.length === 1 ? '' : 's'} halted, orders cancelled, positions flattened.`);
+    });
+
+    command('alphaforge.refreshDeployments', () => s.deployments.refresh());
 
     // ------------------------------------------------------------------- language features
 

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { relative } from 'node:path';
 import * as vscode from 'vscode';
 import { DaemonClient, DaemonUnreachableError, type CallArgs, type EventSubscription } from '../../protocol/src/client.js';
-import { ErrorCodes, RpcError, type MethodName, type Principal, type ResultOf, type StreamEvent } from '../../protocol/src/daemon/index.js';
+import { ErrorCodes, RpcError, type MethodName, type Principal, type ResultOf, type StreamEvent, type Topic } from '../../protocol/src/daemon/index.js';
 import { ADMIN_TOKEN_FILE, discoverDaemon, readAdminToken, stateDirs, type Discovery } from '../../protocol/src/discovery.js';
 import { DEFAULT_TOKEN_KEY, backoffMs, daemonStartArgs, daemonStopArgs, findCli, tokenKey, type CliCommand } from './daemon-discovery.js';
 
@@ -211,6 +211,7 @@ export class DaemonConnection implements vscode.Disposable {
                 onInvalid: m => this.log.debug(`ignored an event the protocol does not know: ${JSON.stringify(m).slice(0, 200)}`),
             });
             this.session = session;
+            this.followers.clear();
             void session.closed.then(({ code, reason }) => {
                 if (this.session !== session || this.disposed) return;
                 this.session = undefined;
@@ -433,17 +434,47 @@ export class DaemonConnection implements vscode.Disposable {
     }
 
     /** Adds `run:<id>` (logs too) to the event session until the returned disposable is disposed. */
-    async follow(runId: string): Promise<vscode.Disposable> {
+    follow(runId: string): Promise<vscode.Disposable> {
+        return this.followTopic(`run:${runId}`);
+    }
+
+    /**
+     * Joins `deployment:<id>` until disposed: `onEvent` gets its events and the session's lag
+     * notices (after one, catch up with execution.events). Nothing live without a session.
+     */
+    async followDeployment(id: string, onEvent: (e: StreamEvent) => void): Promise<vscode.Disposable> {
+        const topic = await this.followTopic(`deployment:${id}`);
+        const listener = this.onEvent(e => { if (e.type === 'lagged' || (e.type === 'deployment' && e.deploymentId === id)) onEvent(e); });
+        return vscode.Disposable.from(listener, topic);
+    }
+
+    /** Topics joined, with how many followers each (a topic is left when its last follower goes). */
+    private readonly followers = new Map<string, number>();
+
+    private async followTopic(topic: Topic): Promise<vscode.Disposable> {
         const session = this.session;
-        const topic = `run:${runId}` as const;
         if (!session) return new vscode.Disposable(() => undefined);
-        try {
-            await session.subscribe([topic]);
-        } catch (e) {
-            this.log.debug(`cannot follow ${runId}: ${message(e)}`);
+        const n = this.followers.get(topic) ?? 0;
+        this.followers.set(topic, n + 1);
+        if (n === 0) {
+            try {
+                await session.subscribe([topic]);
+            } catch (e) {
+                this.log.debug(`cannot follow ${topic}: ${message(e)}`);
+            }
         }
+        let done = false;
         return new vscode.Disposable(() => {
-            if (this.session === session) void session.unsubscribe([topic]).catch(() => undefined);
+            if (done) return;
+            done = true;
+            if (this.session !== session) return; // a session since closed: its topics went with it
+            const left = (this.followers.get(topic) ?? 1) - 1;
+            if (left > 0) {
+                this.followers.set(topic, left);
+                return;
+            }
+            this.followers.delete(topic);
+            void session.unsubscribe([topic]).catch(() => undefined);
         });
     }
 

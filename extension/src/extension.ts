@@ -3,7 +3,7 @@
  * IPC) does everything about the language; the daemon (HTTP + WebSocket) runs backtests,
  * sweeps and walk-forwards and keeps the experiment store. This file wires the pieces:
  * output channels, the daemon connection, the language client, code lenses, trees (runs,
- * experiments, data sets, the strategy registry, similar strategies), the status bar, the panels (and their serializers,
+ * experiments, data sets, the strategy registry, deployments, similar strategies), the status bar, the panels (and their serializers,
  * which take them back after a window reload) and the commands. Activation never waits for the
  * server or the daemon.
  */
@@ -17,7 +17,9 @@ import { lineLogger, registerPanelSerializers } from './panels.js';
 import { RegistryTreeProvider } from './registry-view.js';
 import { HealthTreeProvider } from './health-view.js';
 import { SimilarTreeProvider } from './similar-view.js';
-import { DaemonStatusBar } from './status-bar.js';
+import { DaemonStatusBar, KillSwitchStatusBar } from './status-bar.js';
+import { DeploymentsTreeProvider } from './deployments-view.js';
+import { MonitorPanels } from './monitor-panel.js';
 import { DataTreeProvider, ExperimentsTreeProvider, RunsTreeProvider, VIEW_IDS } from './trees.js';
 
 let client: AlphaForgeLanguageClient | undefined;
@@ -49,12 +51,14 @@ export function activate(context: vscode.ExtensionContext): void {
     const experiments = new ExperimentsTreeProvider(daemon);
     const data = new DataTreeProvider(daemon);
     const registry = new RegistryTreeProvider(daemon);
+    const deployments = new DeploymentsTreeProvider(daemon);
     context.subscriptions.push(
-        runs, experiments, data, registry,
+        runs, experiments, data, registry, deployments,
         vscode.window.createTreeView(VIEW_IDS.runs, { treeDataProvider: runs, showCollapseAll: false }),
         vscode.window.createTreeView(VIEW_IDS.experiments, { treeDataProvider: experiments, showCollapseAll: true }),
         vscode.window.createTreeView(VIEW_IDS.data, { treeDataProvider: data, showCollapseAll: true }),
         vscode.window.createTreeView(VIEW_IDS.registry, { treeDataProvider: registry, showCollapseAll: true }),
+        vscode.window.createTreeView(VIEW_IDS.deployments, { treeDataProvider: deployments }),
     );
     const similar = new SimilarTreeProvider(daemon, client, daemonLog);
     context.subscriptions.push(similar, vscode.window.createTreeView(VIEW_IDS.similar, { treeDataProvider: similar, showCollapseAll: true }));
@@ -62,22 +66,24 @@ export function activate(context: vscode.ExtensionContext): void {
     const healthView = vscode.window.createTreeView(VIEW_IDS.health, { treeDataProvider: health });
     context.subscriptions.push(health, healthView, healthView.onDidChangeVisibility(e => health.setVisible(e.visible)));
     health.setVisible(healthView.visible);
-    context.subscriptions.push(new DaemonStatusBar(daemon, runs.onDidChangeActive));
+    context.subscriptions.push(new DaemonStatusBar(daemon, runs.onDidChangeActive), new KillSwitchStatusBar(daemon, deployments.onDidChangeLive));
 
     const loader = new ReportLoader(daemon);
     // The two refer to each other (report → "runs like this"; experiments → "open report").
     const reports = new ReportPanels(context.extensionUri, daemon, loader, daemonLog, filter => experimentsPanel.show(filter));
     const experimentsPanel = new ExperimentsPanel(context.extensionUri, daemon, loader, daemonLog, id => void reports.show(id));
     const dag = new DagPanel(context.extensionUri, client, lineLogger(serverLog));
-    context.subscriptions.push(reports, experimentsPanel, dag);
+    const monitors = new MonitorPanels(context.extensionUri, daemon, daemonLog);
+    context.subscriptions.push(reports, experimentsPanel, dag, monitors);
     // The panels VS Code re-creates after a window reload (the manifest activates on `onWebviewPanel:` for each).
     context.subscriptions.push(registerPanelSerializers(daemonLog, {
         report: (panel, state) => reports.restore(panel, state.runId),
         dag: (panel, state) => dag.restore(panel, state),
         experiments: panel => experimentsPanel.restore(panel),
+        monitor: (panel, state) => monitors.restore(panel, state.deploymentId),
     }));
 
-    registerCommands({ context, daemon, client, runs, experiments, data, registry, health, similar, reports, dag, experimentsPanel, daemonLog, serverLog });
+    registerCommands({ context, daemon, client, runs, experiments, data, registry, health, similar, reports, dag, experimentsPanel, deployments, monitors, daemonLog, serverLog });
 
     // In the background: find, maybe start, and connect to the daemon.
     void daemon.connect();

@@ -20,7 +20,7 @@ import type { z } from 'zod';
 type ToWebview<K extends PanelKind> = z.infer<(typeof PANELS)[K]['toWebview']>;
 type ToHost<K extends PanelKind> = z.infer<(typeof PANELS)[K]['toHost']>;
 
-const TITLES: Record<PanelKind, string> = { report: 'Backtest report', dag: 'Strategy DAG', experiments: 'Experiments' };
+const TITLES: Record<PanelKind, string> = { report: 'Backtest report', dag: 'Strategy DAG', experiments: 'Experiments', monitor: 'Deployment monitor' };
 
 /** Where panels log: a log output channel, or anything with its level methods. */
 export type Logger = Pick<vscode.LogOutputChannel, 'debug' | 'info' | 'warn' | 'error'>;

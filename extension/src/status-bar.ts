@@ -1,9 +1,10 @@
 /**
- * The status-bar item: the daemon's state and the number of active runs; a click opens the
- * daemon actions (retry, start, token, logs). Also keeps the `alphaforge.daemon.state` context
- * key that the views' welcome content and menus read.
+ * The status-bar items: the daemon's state and the number of active runs (a click opens the
+ * daemon actions: retry, start, token, logs), and the kill switch while deployments trade. Also
+ * keeps the `alphaforge.daemon.state` context key that the views' welcome content and menus read.
  */
 import * as vscode from 'vscode';
+import { roleAllows, type Deployment } from '../../protocol/src/daemon/index.js';
 import type { DaemonConnection, DaemonState } from './daemon-connection.js';
 import type { RunRow } from './run-model.js';
 import { percent } from './run-model.js';
@@ -68,5 +69,46 @@ function describe(s: DaemonState, active: readonly RunRow[]): { text: string; to
             md.appendMarkdown(`**AlphaForge daemon is down**\n\n${s.message}.${retry}\n\n[Retry now](command:alphaforge.connectDaemon) · [Start daemon](command:alphaforge.startDaemon) · [Show log](command:alphaforge.showDaemonLog)`);
             return { text: '$(debug-disconnect) AlphaForge: daemon down', tooltip: md, warning: true };
         }
+    }
+}
+
+/**
+ * The kill switch in the status bar: shown while the connected token's team has deployments that
+ * have not ended and the token may kill them (trader or admin); a click runs `alphaforge.killAll`,
+ * which asks before it calls execution.kill {all: true}.
+ */
+export class KillSwitchStatusBar implements vscode.Disposable {
+    private readonly item: vscode.StatusBarItem;
+    private readonly disposables: vscode.Disposable[] = [];
+    private live: readonly Deployment[] = [];
+
+    constructor(private readonly daemon: DaemonConnection, onDidChangeLive: vscode.Event<readonly Deployment[]>) {
+        this.item = vscode.window.createStatusBarItem('alphaforge.killSwitch', vscode.StatusBarAlignment.Left, 9);
+        this.item.name = 'AlphaForge Kill Switch';
+        this.item.command = 'alphaforge.killAll';
+        this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+        this.disposables.push(this.item);
+        this.disposables.push(daemon.onDidChangeState(() => this.update()));
+        this.disposables.push(onDidChangeLive(live => { this.live = live; this.update(); }));
+        this.update();
+    }
+
+    private update(): void {
+        const s = this.daemon.state;
+        const may = s.kind === 'connected' && roleAllows(s.principal.role, 'trader');
+        void vscode.commands.executeCommand('setContext', 'alphaforge.liveDeployments', may ? this.live.length : 0);
+        if (!may || this.live.length === 0) {
+            this.item.hide();
+            return;
+        }
+        const n = this.live.length;
+        this.item.text = `$(stop-circle) Kill ${n}`;
+        this.item.tooltip = `AlphaForge kill switch: cancel every open order, flatten every position and halt the ${n} deployment${n === 1 ? '' : 's'} of team ${s.kind === 'connected' ? s.principal.teamName : ''} that ${n === 1 ? 'has' : 'have'} not ended (asks first)`;
+        this.item.accessibilityInformation = { label: `Kill switch: ${n} live deployment${n === 1 ? '' : 's'}` };
+        this.item.show();
+    }
+
+    dispose(): void {
+        for (const d of this.disposables) d.dispose();
     }
 }

@@ -106,6 +106,7 @@ export const LENSES: readonly { readonly command: string; readonly title: string
     { command: 'alphaforge.walkforward', title: 'Walk-forward', tooltip: 'Optimise in sample, test out of sample, window by window' },
     { command: 'alphaforge.showDag', title: 'Show DAG', tooltip: 'Show the strategy\'s canonical dataflow graph' },
     { command: 'alphaforge.findSimilar', title: 'Find similar', tooltip: 'Stored runs and workspace strategies with a similar structure' },
+    { command: 'alphaforge.paperTrade', title: 'Paper trade', tooltip: 'Paper trade this strategy on the daemon: stored bars replayed (the bundled sample for sp:SPX), a live monitor with the kill switch' },
 ];
 
 /** The lenses' ranges and arguments for a text (pure: what the tests check). */

@@ -10,7 +10,7 @@ import type { DaemonConnection } from './daemon-connection.js';
 import { formatMetric } from '../../protocol/src/metrics.js';
 import { RunsModel, isActive, kindLabel, metricsLine, runDescription, runLabel, stateIcon, type RunRow } from './run-model.js';
 
-export const VIEW_IDS = { runs: 'alphaforge.runs', experiments: 'alphaforge.experiments', data: 'alphaforge.data', registry: 'alphaforge.registry', similar: 'alphaforge.similar', health: 'alphaforge.health' } as const;
+export const VIEW_IDS = { runs: 'alphaforge.runs', experiments: 'alphaforge.experiments', data: 'alphaforge.data', registry: 'alphaforge.registry', deployments: 'alphaforge.deployments', similar: 'alphaforge.similar', health: 'alphaforge.health' } as const;
 
 type Experiment = ResultOf<'experiments.list'>['experiments'][number];
 type Series = ResultOf<'data.list'>['series'][number];

@@ -151,7 +151,7 @@ describe('the client bundle', () => {
             const text = readFileSync(join(root, 'examples', 'sma-cross.af'), 'utf8');
             const lenses = (recorded.codeLensProviders[0] as { provideCodeLenses(d: unknown): { command: { command: string; arguments: unknown[] } }[] })
                 .provideCodeLenses({ getText: () => text, uri: vscode.Uri.file('/w/sma-cross.af') });
-            expect(lenses.map(l => l.command.command)).toEqual(['alphaforge.backtest', 'alphaforge.sweep', 'alphaforge.walkforward', 'alphaforge.showDag', 'alphaforge.findSimilar']);
+            expect(lenses.map(l => l.command.command)).toEqual(['alphaforge.backtest', 'alphaforge.sweep', 'alphaforge.walkforward', 'alphaforge.showDag', 'alphaforge.findSimilar', 'alphaforge.paperTrade']);
             expect(lenses[0]!.command.arguments[1]).toBe('SmaCross');
             // No folder, no URL: the daemon is reported down (with a retry), never an exception.
             for (let i = 0; i < 100 && !recorded.statusItems[0]?.text.includes('down'); i++) await new Promise(r => setTimeout(r, 20));

@@ -52,7 +52,7 @@ describe.skipIf(!built)('the extension with a real daemon', () => {
         ({ vscode, recorded } = fakeVscode({
             workspaceFolders: [ws],
             trusted: true,
-            settings: { 'alphaforge.cli.path': af, 'alphaforge.runs.openReportOnCompletion': false, 'alphaforge.server.enabled': false },
+            settings: { 'alphaforge.cli.path': af, 'alphaforge.runs.openReportOnCompletion': false, 'alphaforge.server.enabled': false, 'alphaforge.paperTrade.barMs': 30 },
             answer: (message, items) => {
                 if (message.includes('bootstrap admin token')) return 'Use Admin Token';
                 if (message === 'AlphaForge: import bars') return [vscode.Uri.file(join(ws, 'bars.csv'))];
@@ -64,6 +64,7 @@ describe.skipIf(!built)('the extension with a real daemon', () => {
                 if (message.startsWith('Promote run')) return '';
                 if (message.startsWith('Publish run')) return 'from the view';
                 if (message.startsWith('Retire ')) return 'Retire';
+                if (message.startsWith('Kill all ')) return 'Kill All';
                 return undefined;
             },
         }));
@@ -274,6 +275,32 @@ describe.skipIf(!built)('the extension with a real daemon', () => {
         const data = recorded.trees.get('alphaforge.data')!;
         const venues = await data.getChildren() as unknown[];
         expect(venues.map(v => data.getTreeItem(v).label)).toEqual(['csv', 'sp']);
+    }, 60_000);
+
+    it('Paper trade opens the monitor (the deployment and its events); the Deployments view lists it; the kill switch asks, then kills it', async () => {
+        const uri = vscode.Uri.file(join(ws, 'sma-cross.af'));
+        await recorded.commands.get('alphaforge.paperTrade')!(uri, 'SmaCross');
+        expect(recorded.messages.find(m => m.startsWith('AlphaForge: paper trading SmaCross'))).toMatch(/on sp:SPX replayed from 2019-01-01, a bar every 30 ms \((dep_\w+)\)\.$/);
+        const panel = recorded.panels.find(p => p.viewType === 'alphaforge.monitor')!;
+        expect(panel.html).toMatch(/script-src &#39;nonce-/);
+        await panel.send({ type: 'ready' });
+        const shown = panel.posted.find(m => (m as { type: string }).type === 'deployment') as { deployment: { id: string; strategy: string } };
+        expect(shown.deployment.strategy).toBe('SmaCross');
+        await until('stored events in the monitor', () => panel.posted.some(m => (m as { type: string }).type === 'events'));
+        const deployments = recorded.trees.get('alphaforge.deployments')!;
+        const item = await until('the deployment in the view', async () => {
+            const nodes = await deployments.getChildren() as unknown[];
+            return nodes.map(n => deployments.getTreeItem(n)).find(i => i.id === `deployment:${shown.deployment.id}`);
+        });
+        expect(item).toMatchObject({ label: 'SmaCross', contextValue: 'deployment.live', description: expect.stringMatching(/^(starting|warming|running) · paper · PnL /) });
+        await until('the kill switch in the status bar', () => recorded.statusItems.some(i => i.text.startsWith('$(stop-circle) Kill ')));
+        await recorded.commands.get('alphaforge.killAll')!();
+        expect(recorded.messages.some(m => m.startsWith('Kill all ') && m.includes('SmaCross'))).toBe(true);
+        const client = new DaemonClient({ url: JSON.parse(readFileSync(join(stateDir, 'daemon.json'), 'utf8')).url, token: readFileSync(join(stateDir, 'admin.token'), 'utf8').trim() });
+        expect((await client.call('execution.show', { id: shown.deployment.id })).deployment).toMatchObject({ state: 'halted', riskState: 'HALTED' });
+        expect((await client.call('execution.positions', { id: shown.deployment.id })).positions).toEqual([]);
+        await client.call('execution.stop', { id: shown.deployment.id });
+        panel.close();
     }, 60_000);
 
     it('a daemon stopped from a terminal (af daemon stop) is not started again behind the user\'s back', async () => {

@@ -39,13 +39,13 @@ describe('lens placement', () => {
         const got = lensPlacements(text);
         expect(got.map(p => ({ name: p.strategy.name, line: p.strategy.line, character: p.strategy.character }))).toEqual(want);
         for (const p of got) {
-            expect(p.commands.map(c => c.title)).toEqual(['▶ Backtest', 'Sweep', 'Walk-forward', 'Show DAG', 'Find similar']);
+            expect(p.commands.map(c => c.title)).toEqual(['▶ Backtest', 'Sweep', 'Walk-forward', 'Show DAG', 'Find similar', 'Paper trade']);
             expect(text.split('\n')[p.strategy.line]!.slice(p.strategy.character)).toMatch(/^strategy\s/);
         }
     });
 
     it('the lens row is the five commands of the issue, in order', () => {
-        expect(LENSES.map(l => l.command)).toEqual(['alphaforge.backtest', 'alphaforge.sweep', 'alphaforge.walkforward', 'alphaforge.showDag', 'alphaforge.findSimilar']);
+        expect(LENSES.map(l => l.command)).toEqual(['alphaforge.backtest', 'alphaforge.sweep', 'alphaforge.walkforward', 'alphaforge.showDag', 'alphaforge.findSimilar', 'alphaforge.paperTrade']);
     });
 
     it('finds several strategies and their extents, ignoring comments, strings and nested blocks', async () => {

@@ -74,7 +74,7 @@ describe('views', () => {
 
     it('live in the AlphaForge container: runs, experiments, data, registry, similar strategies, platform health', () => {
         expect(contributes.viewsContainers.activitybar).toEqual([{ id: 'alphaforge', title: 'AlphaForge', icon: 'media/activity.svg' }]);
-        expect(views.map(v => v.id)).toEqual(['alphaforge.runs', 'alphaforge.experiments', 'alphaforge.data', 'alphaforge.registry', 'alphaforge.similar', 'alphaforge.health']);
+        expect(views.map(v => v.id)).toEqual(['alphaforge.runs', 'alphaforge.experiments', 'alphaforge.data', 'alphaforge.registry', 'alphaforge.deployments', 'alphaforge.similar', 'alphaforge.health']);
     });
 
     it('every view has a tree provider, and every provider a view', () => {

@@ -87,9 +87,9 @@ describe('panel serializers', () => {
     afterEach(() => { registration?.dispose(); registration = undefined; });
 
     it('one per panel type, each with its onWebviewPanel activation event in the manifest', () => {
-        registration = registerPanelSerializers(logger(), { report: () => undefined, dag: () => undefined, experiments: () => undefined });
+        registration = registerPanelSerializers(logger(), { report: () => undefined, dag: () => undefined, experiments: () => undefined, monitor: () => undefined });
         const types = PANEL_KINDS.map(viewTypeOf);
-        expect(types).toEqual(['alphaforge.report', 'alphaforge.dag', 'alphaforge.experiments']);
+        expect(types).toEqual(['alphaforge.report', 'alphaforge.dag', 'alphaforge.experiments', 'alphaforge.monitor']);
         expect([...recorded().serializers.keys()]).toEqual(types);
         const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { activationEvents: string[] };
         expect(pkg.activationEvents.filter(e => e.startsWith('onWebviewPanel:')).sort()).toEqual(types.map(t => `onWebviewPanel:${t}`).sort());
@@ -102,6 +102,7 @@ describe('panel serializers', () => {
             report: (_p, s) => { got.push(['report', s]); },
             dag: (_p, s) => { got.push(['dag', s]); },
             experiments: (_p, s) => { got.push(['experiments', s]); },
+            monitor: (_p, s) => { got.push(['monitor', s]); },
         });
         const ok = await recorded().revive('alphaforge.report', saved({ runId: 'run-1' }));
         expect(ok.disposed).toBe(false);
@@ -136,7 +137,7 @@ describe('panel serializers', () => {
 
     it('closes the panel and logs when the controller fails', async () => {
         const log = logger();
-        registration = registerPanelSerializers(log, { report: () => { throw new Error('boom'); }, dag: () => Promise.reject(new Error('no server')), experiments: () => undefined });
+        registration = registerPanelSerializers(log, { report: () => { throw new Error('boom'); }, dag: () => Promise.reject(new Error('no server')), experiments: () => undefined, monitor: () => undefined });
         expect((await recorded().revive('alphaforge.report', saved({ runId: 'r' }))).disposed).toBe(true);
         expect((await recorded().revive('alphaforge.dag', saved({ uri: 'file:///a.af' }))).disposed).toBe(true);
         expect(log.lines).toEqual(["[error] report panel 'alphaforge.report' not restored after the reload: boom", "[error] dag panel 'alphaforge.dag' not restored after the reload: no server"]);
@@ -150,7 +151,7 @@ describe('a restored panel', () => {
         new Panel('report', { title: 'Report r' }, extensionUri() as never, log, m => { received.push(m); });
         const created = recorded().panels.at(-1)!;
         let restoredPanel: unknown;
-        const registration = registerPanelSerializers(log, { report: p => { restoredPanel = p; }, dag: () => undefined, experiments: () => undefined });
+        const registration = registerPanelSerializers(log, { report: p => { restoredPanel = p; }, dag: () => undefined, experiments: () => undefined, monitor: () => undefined });
         const restored = await recorded().revive('alphaforge.report', saved({ runId: 'r' }), 'SmaCross — Backtest');
         registration.dispose();
         expect(restored.html).toBe(''); // VS Code does not keep the page: the extension sets it
@@ -186,7 +187,7 @@ describe('controllers with restored panels', () => {
             'run-3': run('run-3', 'completed'),
         });
         const reports = new ReportPanels(extensionUri() as never, daemon, new ReportLoader(daemon), log, () => undefined);
-        registration = registerPanelSerializers(log, { report: (p, s) => reports.restore(p, s.runId), dag: () => undefined, experiments: () => undefined });
+        registration = registerPanelSerializers(log, { report: (p, s) => reports.restore(p, s.runId), dag: () => undefined, experiments: () => undefined, monitor: () => undefined });
         const before = recorded().panels.length;
         const p = await recorded().revive('alphaforge.report', saved({ runId: 'run-1' }), 'SmaCross — Backtest');
         expect(p.disposed).toBe(false);
@@ -250,7 +251,7 @@ describe('controllers with restored panels', () => {
         const { daemon } = fakeDaemon({});
         daemon.setState({ kind: 'unauthorized', url: 'http://127.0.0.1:7411', message: 'invalid token' });
         const reports = new ReportPanels(extensionUri() as never, daemon, new ReportLoader(daemon), log, () => undefined);
-        registration = registerPanelSerializers(log, { report: (p, s) => reports.restore(p, s.runId), dag: () => undefined, experiments: () => undefined });
+        registration = registerPanelSerializers(log, { report: (p, s) => reports.restore(p, s.runId), dag: () => undefined, experiments: () => undefined, monitor: () => undefined });
         const p = await recorded().revive('alphaforge.report', saved({ runId: 'run-1' }));
         expect(p.posted.at(-1)).toEqual({ type: 'waiting', message: 'The AlphaForge daemon at http://127.0.0.1:7411 needs a token: invalid token. Run run-1 loads when the daemon connects (AlphaForge: Set Daemon Token).' });
         reports.dispose();
@@ -291,7 +292,7 @@ describe('controllers with restored panels', () => {
             },
         };
         const dag = new DagPanel(extensionUri() as never, client, log);
-        registration = registerPanelSerializers(log, { report: () => undefined, dag: (p, s) => dag.restore(p, s), experiments: () => undefined });
+        registration = registerPanelSerializers(log, { report: () => undefined, dag: (p, s) => dag.restore(p, s), experiments: () => undefined, monitor: () => undefined });
         const p = await recorded().revive('alphaforge.dag', saved({ uri: 'file:///w/a.af', strategy: 'SmaCross' }), 'DAG: SmaCross');
         await settle();
         expect(asked).toEqual([['file:///w/a.af', 'SmaCross']]);
@@ -326,7 +327,7 @@ describe('controllers with restored panels', () => {
     it('experiments: the restored panel is the one "show" reveals and filters', async () => {
         const { daemon } = fakeDaemon({});
         const experiments = new ExperimentsPanel(extensionUri() as never, daemon, new ReportLoader(daemon), log, () => undefined);
-        registration = registerPanelSerializers(log, { report: () => undefined, dag: () => undefined, experiments: p => experiments.restore(p) });
+        registration = registerPanelSerializers(log, { report: () => undefined, dag: () => undefined, experiments: p => experiments.restore(p), monitor: () => undefined });
         const p = await recorded().revive('alphaforge.experiments', saved(undefined, { filter: { type: 'setFilter', filter: 'metrics.sharpe > 1', orderBy: 'metrics.sharpe desc' } }));
         expect(p.disposed).toBe(false);
         expect(p.html).toContain('experiments.js');

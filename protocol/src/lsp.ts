@@ -96,6 +96,8 @@ export const LspCommands = {
     showDag: 'alphaforge.server.showDag',
     /** The workspace's strategies nearest to this one: CommandResult with `similar`. */
     findSimilar: 'alphaforge.server.findSimilar',
+    /** Paper trade on the daemon (protocol/src/paper-trade.ts: replayed stored bars, the bundled sample for sp:SPX): CommandResult with the `deployment`. */
+    paperTrade: 'alphaforge.server.paperTrade',
 } as const;
 
 export interface RunCommandRequest extends StrategyRequest {
@@ -113,5 +115,6 @@ export type CommandResult =
         readonly uri?: string;
         readonly dot?: string;
         readonly similar?: SimilarResult;
+        readonly deployment?: { readonly id: string; readonly state: string; readonly strategy: string };
     }
     | { readonly ok: false; readonly message: string; readonly errors?: readonly CompileProblem[] };

@@ -23,6 +23,7 @@ import * as z from 'zod';
 import { WireNumber } from './numbers.js';
 import { LedgerPart, RUN_KINDS, RunResult, Trial } from './run-result.js';
 import { DagDiffSchema } from './dag-diff.js';
+import { DeploymentEventSchema, DeploymentSchema, RiskStateSchema } from './daemon/execution.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -290,6 +291,64 @@ export const ExperimentsToHost = z.discriminatedUnion('type', [
 ]);
 export type ExperimentsToHost = z.infer<typeof ExperimentsToHost>;
 
+// ---------------------------------------------------------------------- deployment monitor
+
+/**
+ * The live monitor of one deployment (paper or live). The host sends the deployment as
+ * `execution.show` answers it, then its stored events (`execution.events` from seq 0, page by page)
+ * and, once caught up, each event of the `deployment:<id>` topic as it arrives: one stream in seq
+ * order without gaps (the host catches up again after a gap or a `lagged` notice). The page folds
+ * them into its view (webviews/src/monitor/model.ts); a `deployment` message with `reset` starts
+ * over (a re-created page, another daemon session).
+ */
+export const MonitorPanelState = z.object({ deploymentId: Str.min(1).max(128) });
+export type MonitorPanelState = z.infer<typeof MonitorPanelState>;
+
+/** Most events in one `events` message (execution.events pages are at most 10 000). */
+export const MONITOR_MAX_EVENTS = 10_000;
+
+export const MonitorToWebview = z.discriminatedUnion('type', [
+    /** The deployment as `execution.show` answers it; `reset`: forget every event shown so far (they are sent again from seq 1). */
+    z.object({ type: z.literal('deployment'), deployment: DeploymentSchema, reset: z.boolean().optional() }),
+    /** Events of the deployment in seq order, following what was sent before (catch-up pages, then live ones). */
+    z.object({ type: z.literal('events'), deploymentId: Str, events: z.array(DeploymentEventSchema).max(MONITOR_MAX_EVENTS) }),
+    /** A sentence for the user: what a kill or stop did, or why it failed. */
+    z.object({ type: z.literal('notice'), level: z.enum(['info', 'error']), message: Str }),
+    /** The deployment cannot be followed now (the daemon is not connected): why; it follows when it can. */
+    z.object({ type: z.literal('waiting'), message: Str }),
+    persist(MonitorPanelState),
+]);
+export type MonitorToWebview = z.infer<typeof MonitorToWebview>;
+
+export const MonitorToHost = z.discriminatedUnion('type', [
+    Ready,
+    /** The kill switch: the host confirms with the user, then calls execution.kill. */
+    z.object({ type: z.literal('kill'), deploymentId: Str }),
+    /** Stop trading (open orders stay): execution.stop. */
+    z.object({ type: z.literal('stop'), deploymentId: Str }),
+]);
+export type MonitorToHost = z.infer<typeof MonitorToHost>;
+
+/**
+ * The `data` of each kind of deployment event as the monitor reads it (protocol/src/daemon/execution.ts
+ * describes them; docs/trading.md "Events"). Lenient on what the monitor does not read; a number
+ * that was NaN arrives as null.
+ */
+const Num = z.number().nullable();
+export const DeploymentEventData = {
+    state: z.object({ state: z.string(), previous: z.string().nullable().optional(), reason: z.string().nullable().optional() }),
+    order: z.object({
+        clientOrderId: z.string(), symbol: z.string().optional(), side: z.enum(['buy', 'sell']).optional(), type: z.string().optional(),
+        qty: Num.optional(), price: Num.optional(), reduceOnly: z.boolean().optional(), state: z.string(), reason: z.string().nullable().optional(),
+    }),
+    fill: z.object({ clientOrderId: z.string(), fillId: z.string(), symbol: z.string().optional(), side: z.enum(['buy', 'sell']).optional(), qty: z.number(), price: z.number(), fee: Num.optional() }),
+    account: z.object({
+        bar: z.number().optional(), barTs: Num.optional(), equity: Num.optional(), pnl: Num.optional(),
+        positions: z.record(z.string(), Num).optional(), balances: z.record(z.string(), Num).optional(), riskState: RiskStateSchema.nullable().optional(),
+    }),
+    risk: z.object({ decision: z.enum(['deny', 'state']), clientOrderId: z.string().optional(), reason: z.string().nullable().optional(), from: z.string().optional(), to: z.string().optional() }),
+} as const;
+
 // ---------------------------------------------------------------------- helpers
 
 export type ParseResult<T> = { ok: true; message: T } | { ok: false; error: string };
@@ -312,6 +371,7 @@ export const PANELS = {
     report: { toWebview: ReportToWebview, toHost: ReportToHost, state: ReportPanelState },
     dag: { toWebview: DagToWebview, toHost: DagToHost, state: DagPanelState },
     experiments: { toWebview: ExperimentsToWebview, toHost: ExperimentsToHost, state: ExperimentsPanelState },
+    monitor: { toWebview: MonitorToWebview, toHost: MonitorToHost, state: MonitorPanelState },
 } as const;
 export type PanelKind = keyof typeof PANELS;
 export const PANEL_KINDS = Object.keys(PANELS) as PanelKind[];

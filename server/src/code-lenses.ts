@@ -1,6 +1,6 @@
 /**
  * Code lenses served by the language server: ▶ Backtest · Sweep (when a param has a range) · Show
- * DAG · Find similar above each strategy, each a command the server executes itself
+ * DAG · Find similar · Paper trade above each strategy, each a command the server executes itself
  * (commands.ts, over workspace/executeCommand). Any LSP client shows and runs them; VS Code keeps
  * its own lenses (the extension drops these in its language client's middleware).
  */
@@ -24,6 +24,7 @@ export class AlphaForgeCodeLensProvider implements CodeLensProvider {
                 ...(swept ? [{ range, command: { title: 'Sweep', command: LspCommands.sweep, arguments: args } }] : []),
                 { range, command: { title: 'Show DAG', command: LspCommands.showDag, arguments: args } },
                 { range, command: { title: 'Find similar', command: LspCommands.findSimilar, arguments: args } },
+                { range, command: { title: 'Paper trade', command: LspCommands.paperTrade, arguments: args } },
             ];
         });
     }

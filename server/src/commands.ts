@@ -1,7 +1,8 @@
 /**
  * The commands of the server's code lenses (protocol/src/lsp.ts, LspCommands), executed by the
  * server over workspace/executeCommand so that editors other than VS Code, and agents, can run
- * them: backtest and sweep go to the daemon (daemon-link.ts) and wait for the run; Show DAG writes
+ * them: backtest and sweep go to the daemon (daemon-link.ts) and wait for the run; Paper trade
+ * starts a paper deployment there (protocol/src/paper-trade.ts) and answers at once; Show DAG writes
  * the canonical DAG as Graphviz DOT to a file and asks the client to show it; Find similar answers
  * like alphaforge/similar. Each returns a CommandResult and says its outcome in one line with
  * window/showMessage. Arguments come from the client: checked with zod.
@@ -17,6 +18,7 @@ import { dagToDot } from '../../language/src/ir/dot.js';
 import { LspCommands, type CommandResult, type Compiled, type DagView, type SimilarResult, type StrategyRequest } from '../../protocol/src/lsp.js';
 import type { RunSummary } from '../../protocol/src/daemon/index.js';
 import type { DaemonLink } from './daemon-link.js';
+import { paperTradeRequest, usesBundledSample } from '../../protocol/src/paper-trade.js';
 
 const Request = z.object({
     uri: z.string().min(1).max(4096),
@@ -60,6 +62,7 @@ export class AlphaForgeCommandHandler extends AbstractExecuteCommandHandler {
         command(LspCommands.backtest, (p, b) => this.run('backtest', p, b));
         command(LspCommands.sweep, (p, b) => this.run('sweep', p, b));
         command(LspCommands.showDag, (p, b) => this.showDag(p, b));
+        command(LspCommands.paperTrade, (p, b) => this.paperTrade(p, b));
         command(LspCommands.findSimilar, async (p, b) => {
             const r = await b.similar(p);
             if (!r.ok) return { ok: false, message: `cannot search: ${r.errors[0]?.message ?? 'the strategy does not compile'}`, errors: r.errors };
@@ -79,6 +82,21 @@ export class AlphaForgeCommandHandler extends AbstractExecuteCommandHandler {
         // A client that can show documents opens it; others have the uri in the result.
         void b.connection.sendRequest('window/showDocument', { uri, takeFocus: true }).catch(() => undefined);
         return { ok: true, message: `DAG of ${v.value.strategy} written to ${file} (Graphviz: dot -Tsvg)`, uri, dot };
+    }
+
+    private async paperTrade(p: z.infer<typeof Request>, b: CommandBackends): Promise<CommandResult> {
+        const source = await b.sourceOf(p.uri);
+        if (source === undefined) return { ok: false, message: `${p.uri} is not a document of the workspace` };
+        const link = b.daemon.connect();
+        if ('error' in link) return { ok: false, message: `cannot paper trade: ${link.error}` };
+        // Already there: nothing changes; another team's: the start says which bars are missing.
+        if (usesBundledSample(source)) await link.client.call('data.sample', {}).catch(() => undefined);
+        const { deployment: d } = await link.client.call('execution.paper.start', paperTradeRequest(source, { uri: p.uri, ...(p.strategy ? { strategy: p.strategy } : {}) }));
+        return {
+            ok: true,
+            message: `paper trading ${d.strategy} on ${d.feed.symbols.join(', ')} replayed from ${d.feed.from ?? 'the first stored bar'}, a bar every ${d.feed.barMs} ms: deployment ${d.id} (af deployments show ${d.id}; af kill ${d.id})`,
+            deployment: { id: d.id, state: d.state, strategy: d.strategy },
+        };
     }
 
     private async run(kind: 'backtest' | 'sweep', p: z.infer<typeof Request>, b: CommandBackends): Promise<CommandResult> {

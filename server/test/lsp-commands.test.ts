@@ -15,6 +15,7 @@ import { startDaemon, type RunningDaemon } from '../../runtime/src/daemon/daemon
 import { stateWithSynthBars, TINY } from '../../runtime/test/support/fixtures.js';
 import { tempDir } from '../../runtime/test/data/helpers.js';
 import { fileUri, LspClient } from './lsp-client.js';
+import { DaemonClient } from '../../protocol/src/client.js';
 
 let daemon: RunningDaemon;
 let client: LspClient;
@@ -107,11 +108,11 @@ describe('a half-typed line', () => {
 describe('code lenses and the commands they run', () => {
     const uri = (): string => fileUri(join(workspace, 'tiny.af'));
 
-    it('each strategy gets Backtest, Sweep (it has param ranges), Show DAG and Find similar', async () => {
+    it('each strategy gets Backtest, Sweep (it has param ranges), Show DAG, Find similar and Paper trade', async () => {
         await client.open(uri(), TINY);
         await client.diagnostics(uri());
         const lenses = await client.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: uri() } });
-        expect(lenses.map(l => l.command?.command)).toEqual([LspCommands.backtest, LspCommands.sweep, LspCommands.showDag, LspCommands.findSimilar]);
+        expect(lenses.map(l => l.command?.command)).toEqual([LspCommands.backtest, LspCommands.sweep, LspCommands.showDag, LspCommands.findSimilar, LspCommands.paperTrade]);
         expect(lenses.every(l => l.range.start.line === 0)).toBe(true);
         expect(lenses[0]!.command!.arguments).toEqual([{ uri: uri(), strategy: 'Tiny' }]);
     });
@@ -141,6 +142,18 @@ describe('code lenses and the commands they run', () => {
         expect(r.message).toMatch(/^backtest [0-9a-f]{8} of Tiny completed: return/);
         expect(client.logs.some(l => l.message.startsWith('AlphaForge: backtest'))).toBe(true);
     }, 90_000);
+
+    it('Paper trade starts a paper deployment on the daemon the server found (replay feed, the defaults) and answers at once', async () => {
+        const r = await client.request<CommandResult>('workspace/executeCommand', { command: LspCommands.paperTrade, arguments: [{ uri: uri(), strategy: 'Tiny' }] }, 30_000);
+        expect(r.ok, r.message).toBe(true);
+        if (!r.ok) return;
+        expect(r.deployment).toMatchObject({ strategy: 'Tiny', state: 'starting' });
+        expect(r.message).toMatch(/^paper trading Tiny on synth:AAA replayed from 2019-01-01, a bar every 250 ms: deployment dep_/);
+        const admin = new DaemonClient({ url: daemon.url, token: daemon.adminToken! });
+        const { deployment } = await admin.call('execution.show', { id: r.deployment!.id });
+        expect(deployment).toMatchObject({ mode: 'paper', venue: 'paper', uri: uri(), feed: { kind: 'replay', barMs: 250, from: '2019-01-01' } });
+        expect((await admin.call('execution.kill', { id: deployment.id })).deployments[0]?.state).toBe('halted');
+    }, 30_000);
 
     it('bad arguments are refused with what the command takes', async () => {
         const r = await client.request<CommandResult>('workspace/executeCommand', { command: LspCommands.backtest, arguments: [{ strategy: 7 }] });

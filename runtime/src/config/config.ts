@@ -17,6 +17,7 @@ import { UserInputError } from '../../../protocol/src/errors.js';
 import { stateDirFromEnv, STATE_DIR_ENV } from '../../../protocol/src/discovery.js';
 import { OidcSettingsSchema } from '../iam/oidc-settings.js';
 import { QueueSettingsSchema } from '../queue/settings.js';
+import { VenueUrlsSchema } from '../execution/venues/venue-urls.js';
 import { PackDeclarationSchema, isFolderDeclaration, type FolderPackDeclaration, type PackDeclaration } from '../../../language/src/catalogue/pack-folder.js';
 
 export const CONFIG_FILE = 'alphaforge.json';
@@ -76,6 +77,10 @@ export const ConfigSchema = z.object({
     oidc: OidcSettingsSchema.partial(),
     // Team mode's job queue (file only): runs on BullMQ and `af worker` processes; checked whole by the daemon and the worker.
     queue: QueueSettingsSchema.partial(),
+    // Trading venues (file only, read by the daemon): where a ccxt exchange's API is instead of its own hosts.
+    venues: z.object({
+        urls: VenueUrlsSchema.describe('Per ccxt exchange id, the base URL its API calls go to instead (https://, or http:// to 127.0.0.1 only), e.g. the local stand-in.'),
+    }).strict().partial(),
     packs: z.array(PackDeclarationSchema).describe('The capability packs the workspace uses besides the built-in ones: name, version range, folder and integrity hash (docs/packs.md).'),
 }).strict().partial();
 
@@ -138,6 +143,7 @@ export const SETTINGS: readonly Setting[] = [
     { path: 'queue.staging', default: 'none: artifacts and bars travel through Redis' },
     { path: 'queue.lockMs', default: '30000' },
     { path: 'queue.maxStalls', default: '2' },
+    { path: 'venues.urls', default: 'none: each exchange\'s own API hosts' },
     { path: 'packs', default: 'none: the built-in packs only' },
 ];
 

@@ -16,6 +16,7 @@ import { AuditLog } from '../audit/audit-log.js';
 import { privateDir, restrictUmask, tightenStateDir } from '../store/state-files.js';
 import { DEFAULT_QUERY_LIMITS, withLimits, type QueryLimits } from '../store/call-gate.js';
 import { DataError } from '../data/errors.js';
+import { ConfigError } from '../config/config.js';
 import { checkIntegrity, describeDamage, describeIncomplete } from '../store/integrity.js';
 import { DatabaseProbe } from '../store/probe.js';
 import { type DataStore, reportDamage, reportedDamage } from '../store/store.js';
@@ -48,6 +49,8 @@ import { type RunLimits } from '../orchestrator/limits.js';
 import { RunCompiler } from '../orchestrator/compile.js';
 import { DeploymentManager } from '../execution/deployments/manager.js';
 import { replayFeed, type FeedFactory, type VenueFactory } from '../execution/deployments/plugs.js';
+import { ccxtFeeds, ccxtVenues } from '../execution/venues/ccxt-plugs.js';
+import { VenueUrlsSchema, type VenueUrls } from '../execution/venues/venue-urls.js';
 
 /** The package version, from the repository's package.json (found upward: this file runs from src/ in tests and out/ otherwise). */
 export const DAEMON_VERSION = ((): string => {
@@ -103,6 +106,8 @@ export interface DaemonOptions {
     /** Minimum level of the log (default info). */
     readonly logLevel?: LogLevel;
     /** Deployments: venues and feeds besides `paper` and `replay` (by name: execution/deployments/plugs.ts), and when a silent feed has stopped. */
+    /** Trading venues: per ccxt exchange id, the base URL of its API instead of its own hosts (config `venues.urls`; https://, or http:// to loopback). */
+    readonly venues?: { readonly urls?: Readonly<Record<string, string>> };
     readonly deployments?: { readonly venues?: Readonly<Record<string, VenueFactory>>; readonly feeds?: Readonly<Record<string, FeedFactory>>; readonly stallMs?: number; readonly maxRejects?: number };
 }
 
@@ -262,9 +267,16 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         const registry = new Registry(await open());
         // Deployments publish on deployment:<id> to the owning team; those a previous process left trading resume now.
         const compiler = new RunCompiler(lang);
+        const venueKeys = VenueKeys.open(await open(), stateDir);
+        // ccxt:<exchange>: the team's keys are decrypted only here, for the adapter; where its API is comes from the config.
+        const ccxt = {
+            credentials: (team: string, exchange: string) => venueKeys.forVenue(team, exchange),
+            urls: venueUrls(o.venues?.urls),
+            log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => log[level]({ component: 'deployments', ...fields }, message),
+        };
         const deployments = new DeploymentManager({
             store: await open(), compile: (source, c) => compiler.compile(source, c), publish: (e, team) => bus.publish(e, { team }),
-            venues: o.deployments?.venues, feeds: { replay: replayFeed(reads), ...o.deployments?.feeds },
+            venues: { ccxt: ccxtVenues(ccxt), ...o.deployments?.venues }, feeds: { replay: replayFeed(reads), ccxt: ccxtFeeds(ccxt), ...o.deployments?.feeds },
             stallMs: o.deployments?.stallMs, maxRejects: o.deployments?.maxRejects,
             log: (level, message, fields) => log[level]({ component: 'deployments', ...fields }, message),
         });
@@ -272,7 +284,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         if (resumed) log.info({ component: 'deployments', resumed }, `resumed ${resumed} deployment(s) the previous process left trading`);
         const handlers = createHandlers({
             version: DAEMON_VERSION, startedAt, transports: { http: true, ws: true, grpc: o.grpc ?? false },
-            language: lang, data, dataReads: reads, iam, orchestrator, experiments, similarity, registry, deployments, venueKeys: VenueKeys.open(await open(), stateDir), stateDir, files: { dataDirs, teams: teamFiles },
+            language: lang, data, dataReads: reads, iam, orchestrator, experiments, similarity, registry, deployments, venueKeys, stateDir, files: { dataDirs, teams: teamFiles },
             packs, readiness: () => monitoring.readiness.check(),
         });
         const missing = missingHandlers(handlers);
@@ -356,6 +368,13 @@ async function checkDatabase(data: DataStore, budgetMs: number | undefined, log:
     }
     if (report.unchecked.length) log.warn({ component: 'database', file: report.file, unchecked: report.unchecked, ms: report.ms }, describeIncomplete(report));
     else log.info({ component: 'database', file: report.file, tables: report.tables, ms: report.ms }, 'integrity check passed');
+}
+
+/** The venue URLs, checked (the daemon is also started from code): a bad one refuses the start naming it. */
+function venueUrls(urls: Readonly<Record<string, string>> | undefined): VenueUrls {
+    const r = VenueUrlsSchema.safeParse(urls ?? {});
+    if (!r.success) throw new ConfigError(r.error.issues.map(i => `venues.urls.${i.path.map(String).join('.')}: ${i.message}`).join('; ') + ' (docs/trading.md)');
+    return r.data;
 }
 
 /** An orchestrator event as the protocol's event (lifecycle carries the previous state). */

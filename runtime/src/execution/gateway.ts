@@ -136,7 +136,11 @@ export class ExecutionGateway {
     private async hand(requests: readonly OrderRequest[], barTs: number, book: Book & { positions: Record<string, number> }, system: boolean): Promise<Handed> {
         const submitted: OrderRequest[] = [], denied: { order: OrderRequest; reason: string }[] = [];
         let duplicates = 0;
-        for (const r of requests) {
+        for (const asked of requests) {
+            // The venue's lot step: what would round to nothing is not an order.
+            const qty = this.c.venue.roundQty ? this.c.venue.roundQty(asked.symbol, asked.qty) : asked.qty;
+            if (!(qty > DUST)) continue;
+            const r = qty === asked.qty ? asked : { ...asked, qty };
             if (await this.c.journal.has(r.clientOrderId)) { duplicates++; continue; }
             const d = this.c.risk.check(r, book, this.now(), system);
             if (!d.pass) { denied.push({ order: r, reason: d.reason }); continue; }

@@ -19,7 +19,8 @@ import { PaperVenue } from './paper.js';
 import { RiskEngine, type RiskEvent, type RiskLimits } from './risk.js';
 import { StreamingEngine, type BarOutcome, type StreamBar } from './streaming.js';
 import type { PaperConfig } from './paper.js';
-import type { VenueAdapter } from './venue.js';
+import { TERMINAL, type OrderState } from './order-state.js';
+import type { OrderRequest, VenueAdapter } from './venue.js';
 
 /** A venue that fills from the feed's bars (the paper venue): told each bar, restored from the journal, flattened at the last close. */
 export type SimulatedVenue = VenueAdapter & Pick<PaperVenue, 'onBar' | 'restore' | 'fillMarketAtLast'>;
@@ -27,6 +28,28 @@ export type SimulatedVenue = VenueAdapter & Pick<PaperVenue, 'onBar' | 'restore'
 export function isSimulated(v: VenueAdapter): v is SimulatedVenue {
     const s = v as Partial<SimulatedVenue>;
     return typeof s.onBar === 'function' && typeof s.restore === 'function' && typeof s.fillMarketAtLast === 'function';
+}
+
+/** A real venue that reconciles: takes over the journal's open orders (and known fills), then reads each from the venue. */
+export type ReconcilingVenue = VenueAdapter & {
+    adopt(known: readonly (OrderRequest & { state?: OrderState; filledQty?: number })[], fillIds: Iterable<string>): void;
+    reconcile(): Promise<void>;
+};
+
+export function isReconciling(v: VenueAdapter): v is ReconcilingVenue {
+    const r = v as Partial<ReconcilingVenue>;
+    return typeof r.adopt === 'function' && typeof r.reconcile === 'function';
+}
+
+/** The paper venue's settings a strategy implies: its execution capital, fees, slippage and fill, with the backtest's defaults. */
+export function paperConfigOf(ir: StrategyIr, params: ParamValues, capital?: number): PaperConfig {
+    const setting = (key: string, fallback: number) => {
+        const id = ir.execution[key]?.value;
+        const v = id === undefined ? undefined : evalScalar(ir, id, params);
+        return typeof v === 'number' ? v : fallback;
+    };
+    const fill = ir.fill === 'next_close' || ir.fill === 'this_close' ? ir.fill : 'next_open';
+    return { capital: capital ?? setting('capital', 100_000), fees: setting('fees', 0.001), slippage: setting('slippage', 0.0005), fill };
 }
 
 export interface PaperSessionConfig<V extends VenueAdapter = PaperVenue> {
@@ -58,15 +81,9 @@ export class PaperSession<V extends VenueAdapter = PaperVenue> {
 
     constructor(c: PaperSessionConfig<V>) {
         const params = bindParams(c.ir, c.params);
-        const setting = (key: string, fallback: number) => {
-            const id = c.ir.execution[key]?.value;
-            const v = id === undefined ? undefined : evalScalar(c.ir, id, params);
-            return typeof v === 'number' ? v : fallback;
-        };
         this.symbols = c.symbols ?? c.ir.universe.map(u => u.id);
         this.engine = new StreamingEngine(c.ir, { params });
-        const fill = c.ir.fill === 'next_close' || c.ir.fill === 'this_close' ? c.ir.fill : 'next_open';
-        const paper: PaperConfig = { capital: c.capital ?? setting('capital', 100_000), fees: setting('fees', 0.001), slippage: setting('slippage', 0.0005), fill };
+        const paper = paperConfigOf(c.ir, params, c.capital);
         this.venue = c.venue ? c.venue(paper) : new PaperVenue(paper) as unknown as V;
         this.journal = new OrderJournal(c.store, c.team, c.deployment, c.now ? () => new Date(c.now!()) : undefined);
         this.risk = new RiskEngine(c.limits ?? {}, e => { this.riskWrites = this.journal.riskEvent(e); c.onRisk?.(e); });
@@ -76,8 +93,11 @@ export class PaperSession<V extends VenueAdapter = PaperVenue> {
     /**
      * After a daemon restart: the strategy's state from the bars it had seen (replayed through the
      * engine, nothing handed over), the venue's from the journal. Orders the journal holds are never
-     * sent again: a bar decided anew finds its ids journaled. A real venue keeps its own book: the
-     * orders journaled but maybe never sent are handed again (submit is idempotent by client order id).
+     * sent again: a bar decided anew finds its ids journaled. A real venue keeps its own book: one
+     * that reconciles (ccxt) takes over every order the journal holds open and reads each from the
+     * venue by client order id — fills made while the daemon was down are journaled, an order the
+     * venue never received is rejected saying so, nothing is sent — before this returns; any other
+     * is handed the orders journaled but maybe never sent again (submit is idempotent by client order id).
      * Returns the outcome of the last bar (null: none), to decide it again.
      */
     async resume(history: readonly StreamBar[]): Promise<BarOutcome | null> {
@@ -87,7 +107,12 @@ export class PaperSession<V extends VenueAdapter = PaperVenue> {
         this.symbols.forEach((s, a) => { const c = this.engine.account.lastClose[a]!; if (c === c) last[s] = c; });
         const orders = await this.journal.orders();
         if (isSimulated(this.venue)) this.venue.restore(orders, (await this.journal.events()).filter(e => e.kind === 'fill'), last);
-        else for (const o of orders) if (o.state === 'new') await this.venue.submit(o);
+        else if (isReconciling(this.venue)) {
+            const fills = (await this.journal.events()).flatMap(e => (e.kind === 'fill' && e.fillId ? [e.fillId] : []));
+            this.venue.adopt(orders.filter(o => !TERMINAL.has(o.state)), fills);
+            await this.venue.reconcile();
+            await this.settled();
+        } else for (const o of orders) if (o.state === 'new') await this.venue.submit(o);
         return outcome;
     }
 
@@ -117,5 +142,8 @@ export class PaperSession<V extends VenueAdapter = PaperVenue> {
 
     close(): void {
         this.gateway.close();
+        // A real venue holds sockets and timers.
+        const v = this.venue as Partial<{ close(): Promise<void> }>;
+        if (typeof v.close === 'function') void v.close().catch(() => undefined);
     }
 }

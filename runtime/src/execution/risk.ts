@@ -45,6 +45,19 @@ export type RiskEvent =
     | { readonly kind: 'deny'; readonly ts: number; readonly clientOrderId: string; readonly reason: string }
     | { readonly kind: 'state'; readonly ts: number; readonly from: RiskState; readonly to: RiskState; readonly reason: string };
 
+/**
+ * What the engine remembers between decisions, for a deployment resumed after a restart: its state,
+ * the drawdown peak, the UTC day and the equity it started with, and the times of the orders passed
+ * in the last minute. Infinite or unset marks are null (JSON has no -Infinity).
+ */
+export interface RiskMemory {
+    readonly state: RiskState;
+    readonly peak: number | null;
+    readonly day: number | null;
+    readonly dayStart: number | null;
+    readonly recent: readonly number[];
+}
+
 export type Decision = { readonly pass: true } | { readonly pass: false; readonly reason: string };
 
 const DAY = 86_400_000;
@@ -61,6 +74,21 @@ export class RiskEngine {
 
     get state(): RiskState {
         return this.st;
+    }
+
+    /** The marks to store with a bar (their state and order times are stored as events already). */
+    memory(): RiskMemory {
+        const fin = (x: number): number | null => (Number.isFinite(x) ? x : null);
+        return { state: this.st, peak: fin(this.peak), day: fin(this.day), dayStart: fin(this.dayStart), recent: [...this.recent] };
+    }
+
+    /** A restart's restore (no event: each part was decided, and stored, before). */
+    restore(m: RiskMemory): void {
+        this.st = m.state;
+        this.peak = m.peak ?? -Infinity;
+        this.day = m.day ?? NaN;
+        this.dayStart = m.dayStart ?? NaN;
+        this.recent = [...m.recent].sort((a, b) => a - b);
     }
 
     /** An operator's (or the kill switch's) move; an event like any other. */

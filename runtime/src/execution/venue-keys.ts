@@ -78,6 +78,18 @@ export class VenueKeys {
         return found;
     }
 
+    /**
+     * The credentials a deployment on `ccxt:<exchange>` trades with: those labelled `default`, else
+     * the team's only ones for that exchange. None: NotFoundError; several, none default: which to use is unclear.
+     */
+    async forVenue(team: string, exchange: string): Promise<VenueCredentials> {
+        const stored = (await this.list(team)).filter(k => k.exchange === exchange);
+        const pick = stored.find(k => k.label === 'default') ?? (stored.length === 1 ? stored[0] : undefined);
+        if (!pick && stored.length) throw new ConflictError(`team ${team} has several venue keys for ${exchange} (${stored.map(k => k.label).join(', ')}) and none labelled default; store the ones to trade with under --label default`);
+        if (!pick) throw new NotFoundError(`team ${team} has no venue keys for ${exchange}`);
+        return this.reveal(team, exchange, pick.label);
+    }
+
     /** The team's credentials for an exchange (label default 'default'): for the venue factory, never for an answer. */
     async reveal(team: string, exchange: string, label = 'default'): Promise<VenueCredentials> {
         const rows = await this.store.rows(`SELECT nonce, ciphertext, tag FROM venue_keys WHERE team = $1 AND exchange = $2 AND label = $3`, [team, exchange, label]);

@@ -48,4 +48,9 @@ export interface VenueAdapter {
     balances(): Promise<Record<string, number>>;
     /** Order updates and fills, in the order the venue sends them; returns the unsubscribe. */
     onUpdate(listener: (u: OrderUpdate) => void): () => void;
+    /**
+     * A quantity as the venue will take it (its lot step; 0 below its smallest). The gateway journals
+     * and sends this one, so an order fully filled at the venue is `filled` in the journal too.
+     */
+    roundQty?(symbol: string, qty: number): number;
 }

@@ -119,6 +119,13 @@ describe('bad values', () => {
         expect(bad({ runs: { memry: 3 } })).toBe(`${f}: runs.memry: unknown setting; runs takes concurrency, timeoutMs, teamTimeoutMs, memoryMb (docs/config.md)`);
         expect(bad({ stateDirr: 'x' })).toMatch(new RegExp(`^${f}: stateDirr: unknown setting; the settings are stateDir, token, daemon, runs, language, database, files, sweeps, log`));
         expect(bad({ database: { queryTimeoutSeconds: -1 } })).toMatch(new RegExp(`^${f}: database\\.queryTimeoutSeconds: `));
+        // Venue keys sign every request sent to a venue URL: clear text only to this machine, no paths or users.
+        expect(bad({ venues: { urls: { binance: 'http://10.0.0.5:8080' } } })).toBe(`${f}: venues.urls.binance: 'http://10.0.0.5:8080' http:// is only for this machine (127.0.0.1, ::1, localhost); use https:// for any other host (the venue keys go with every request)`);
+        expect(bad({ venues: { urls: { binance: 'https://u:p@proxy.example/api' } } })).toMatch(new RegExp(`^${f}: venues\\.urls\\.binance: .* must not carry a user or password`));
+        expect(bad({ venues: { urls: { binance: 'https://proxy.example/api' } } })).toMatch(/must be a scheme and host \(and port\) only/);
+        expect(bad({ venues: { urls: { 'Bin ance': 'https://x.example' } } })).toMatch(/venues\.urls\.Bin ance: must be a ccxt exchange id/);
+        expect(loadConfig({ file: file(dir, 'ok.json', { venues: { urls: { binance: 'http://127.0.0.1:8090/', okx: 'https://testnet.example' } } }), env: {} }).config.venues?.urls)
+            .toEqual({ binance: 'http://127.0.0.1:8090', okx: 'https://testnet.example' });
         // A secret does not belong in a file, whatever its value.
         expect(bad({ token: 'af_secret' })).toBe(`${f}: token: a token does not belong in a config file (anyone who can read the file could use it); use af login or $AF_TOKEN`);
         expect(bad({ token: 'af_secret' })).not.toContain('af_secret');

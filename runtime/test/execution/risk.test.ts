@@ -82,4 +82,21 @@ describe('risk states', () => {
         expect(events.map(e => e.kind)).toEqual(['state', 'deny', 'pass', 'deny', 'state', 'pass']);
         expect(events[0]).toMatchObject({ from: 'ACTIVE', to: 'HALTED', reason: 'drawdown 10.00% reached the limit 10.00%' });
     });
+
+    it('what a restart restores (state, peak, day baseline, order-rate window) decides as before it: nothing resets', () => {
+        const { r } = engine({ maxDrawdown: 0.1, maxDailyLoss: 500, maxOrdersPerMinute: 2 });
+        r.mark(12_000, 0);
+        r.mark(11_600, 1000);
+        r.check(order(), book(), 2000);
+        const m = JSON.parse(JSON.stringify(r.memory())) as ReturnType<RiskEngine['memory']>;
+        const { r: again, events } = engine({ maxDrawdown: 0.1, maxDailyLoss: 500, maxOrdersPerMinute: 2 });
+        again.restore(m);
+        expect(again.check(order(), book(), 3000).pass).toBe(true);
+        expect(again.check(order(), book(), 4000)).toMatchObject({ pass: false, reason: 'order rate: 2 orders in the last minute, the limit is 2' });
+        again.mark(11_500, 5000); // 500 below the day's 12 000: REDUCING
+        expect(again.state).toBe('REDUCING');
+        again.mark(10_800, 6000); // 10% below the 12 000 peak: HALTED
+        expect(again.state).toBe('HALTED');
+        expect(events.filter(e => e.kind === 'state').map(e => e.kind === 'state' && e.to)).toEqual(['REDUCING', 'HALTED']);
+    });
 });

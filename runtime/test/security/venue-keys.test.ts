@@ -8,6 +8,8 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../../../protocol/src/daemon/index.js';
+import { startStandin, type StandinServer } from '../../src/execution/standin/binance-server.js';
+import { LIVE_CROSS } from '../support/fixtures.js';
 import { VENUE_KEY_FILE, VenueKeys } from '../../src/execution/venue-keys.js';
 import { openStore } from '../../src/schema/registry.js';
 import { tempDir } from '../data/helpers.js';
@@ -16,9 +18,17 @@ import { expectNoLeak, rejection, startSecureDaemon, type SecureDaemon } from '.
 const API_KEY = 'AK-alpha-0d1e2f3a4b5c';
 const SECRET = 'SK-alpha-9f8e7d6c5b4a39281706';
 let s: SecureDaemon;
+let standin: StandinServer;
 
-beforeAll(async () => { s = await startSecureDaemon(); });
-afterAll(() => s.stop());
+// The stand-in's one account has alpha's keys; the daemon's config points binance at it.
+beforeAll(async () => {
+    standin = await startStandin({ accounts: [{ apiKey: API_KEY, secret: SECRET }], markets: [{ symbol: 'BTCUSDT', base: 'BTC', quote: 'USDT', priceScale: 1 }], historyBars: 50 });
+    s = await startSecureDaemon({ venues: { urls: { binance: standin.url } } });
+}, 120_000);
+afterAll(async () => {
+    await s?.stop();
+    await standin?.close();
+});
 
 function logText(): string {
     const dir = join(s.stateDir, 'logs');
@@ -79,6 +89,73 @@ describe('venue keys over RPC', () => {
         }
         expect(readFileSync(join(s.stateDir, VENUE_KEY_FILE), 'utf8')).not.toContain(SECRET);
     });
+});
+
+async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const v = await fn();
+        if (v !== undefined) return v;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise(r => setTimeout(r, 25));
+    }
+}
+
+const BTC = (): number => standin.exchange.balances(API_KEY).find(b => b.asset === 'BTC')?.free ?? 0;
+
+describe('trading with the stored keys: ccxt:binance against the stand-in', () => {
+    it('keys stored → version approved → live start → an order in the stand-in\'s book → kill → flat at the stand-in; no answer, event or log line holds the keys', async () => {
+        const trader = s.client(s.tokens.alpha.trader), researcher = s.client(s.tokens.alpha.researcher);
+        const answers: unknown[] = [];
+        const keep = <T>(x: T): T => { answers.push(x); return x; };
+        keep(await researcher.call('data.synth', { symbols: ['BTC/USDT'], bars: 150, seed: 11 }));
+        keep(await researcher.call('registry.publish', { source: LIVE_CROSS, name: 'LiveCcxt' }));
+        keep(await trader.call('registry.approve', { name: 'LiveCcxt', version: 1 }));
+        const { deployment } = keep(await trader.call('execution.live.start', {
+            registry: { name: 'LiveCcxt', version: 1 }, venue: 'ccxt:binance', feed: { kind: 'replay', symbols: ['synth:BTC/USDT'], barMs: 40 },
+        }));
+        expect(deployment).toMatchObject({ mode: 'live', venue: 'ccxt:binance' });
+        // The stand-in's own book: an order of this deployment filled, a position held.
+        await until('a position at the stand-in', () => (BTC() > 0 ? true : undefined));
+        const journaled = keep(await trader.call('execution.orders', { id: deployment.id })).orders.map(o => o.clientOrderId);
+        expect(standin.exchange.orders.filter(o => o.apiKey === API_KEY).map(o => o.clientOrderId).some(c => journaled.includes(c))).toBe(true);
+        const killed = keep(await trader.call('execution.kill', { id: deployment.id }));
+        expect(killed.deployments[0]).toMatchObject({ id: deployment.id, state: 'halted' });
+        expect(BTC()).toBeLessThan(1e-5); // flat, to the market's lot step
+        expect(standin.exchange.orders.filter(o => o.apiKey === API_KEY && (o.status === 'NEW' || o.status === 'PARTIALLY_FILLED'))).toEqual([]);
+        const orders = keep(await trader.call('execution.orders', { id: deployment.id })).orders;
+        expect(standin.exchange.orders.filter(o => o.apiKey === API_KEY).map(o => o.clientOrderId).sort()).toEqual(orders.filter(o => o.state !== 'rejected').map(o => o.clientOrderId).sort());
+        keep(await trader.call('execution.positions', { id: deployment.id }));
+        keep(await trader.call('execution.show', { id: deployment.id }));
+        keep(await trader.call('execution.events', { id: deployment.id, limit: 10_000 }));
+        for (const a of answers) expectNoLeak(a, [API_KEY, SECRET, ...s.secrets]);
+        const logs = logText();
+        expect(logs).toContain(`connected to ccxt:binance at ${standin.url}`);
+        expect(logs).not.toContain(API_KEY);
+        expect(logs).not.toContain(SECRET);
+    }, 60_000);
+
+    it('team beta cannot trade with alpha\'s keys: without its own it is refused naming the venue and the command; with wrong ones the venue refuses them', async () => {
+        const researcher = s.client(s.tokens.beta.researcher), trader = s.client(s.tokens.beta.trader);
+        await researcher.call('registry.publish', { source: LIVE_CROSS, name: 'BetaLive' });
+        await trader.call('registry.approve', { name: 'BetaLive', version: 1 });
+        const start = () => trader.call('execution.live.start', { registry: { name: 'BetaLive', version: 1 }, venue: 'ccxt:binance', feed: { kind: 'replay', symbols: ['synth:BTC/USDT'], barMs: 40 } });
+        const atVenue = standin.exchange.orders.length;
+        const none = await rejection(start());
+        expect(none.code).toBe(ErrorCodes.InvalidParams);
+        expect(none.message).toBe('venue ccxt:binance: team beta has no API keys for binance; store them with af venue keys set binance (the secret from stdin), then start the deployment again');
+        expectNoLeak(none, [API_KEY, SECRET, ...s.secrets]);
+        const BETA_SECRET = 'SK-beta-not-at-the-venue-77';
+        await trader.call('venues.keys.set', { exchange: 'binance', apiKey: 'AK-beta-unknown', secret: BETA_SECRET });
+        const wrong = await rejection(start());
+        expect(wrong.code).toBe(ErrorCodes.InvalidParams);
+        expect(wrong.message).toMatch(/^venue ccxt:binance refused the team's API keys \(.+\); check them and store them again with af venue keys set binance$/);
+        expectNoLeak(wrong, [API_KEY, SECRET, 'AK-beta-unknown', BETA_SECRET, ...s.secrets]);
+        // Nothing of beta's reached the venue, and beta has no deployment.
+        expect(standin.exchange.orders.length).toBe(atVenue);
+        expect((await trader.call('execution.list', {})).deployments.filter(d => d.venue === 'ccxt:binance')).toEqual([]);
+        expect(logText()).not.toContain(BETA_SECRET);
+    }, 30_000);
 });
 
 describe('venue keys at rest', () => {

@@ -45,6 +45,22 @@ export function smaCross(o: { fast?: string; slow?: string; symbol?: string } = 
 `;
 }
 
+/** Buys 20% on a 3/8 SMA crossover, flat on the way down: an order every few daily bars (deployments against the stand-in). */
+export const LIVE_CROSS = `strategy Live {
+  universe: synth:AAA
+  timeframe: 1d
+  param fast: int = 3 in 2..10 step 1
+  param slow: int = 8 in 5..30 step 1
+  constraint fast < slow
+  signal up = crossover(sma(close, fast), sma(close, slow))
+  signal down = crossunder(sma(close, fast), sma(close, slow))
+  rules {
+    when up => target 20% long
+    when down => flat
+  }
+}
+`;
+
 export interface SynthBarsOptions {
     /** Symbols of venue `synth` (default AAA and BBB). */
     readonly symbols?: readonly string[];

@@ -15,6 +15,8 @@ export interface SeriesSpec {
     readonly dash?: boolean;
     /** Points at each value (few values: walk-forward windows). */
     readonly points?: boolean;
+    /** On the right-hand value axis (ChartSpec.right): another unit or magnitude (PnL beside equity). */
+    readonly right?: boolean;
 }
 
 export interface ChartSpec {
@@ -32,6 +34,8 @@ export interface ChartSpec {
     readonly log?: boolean;
     /** Times (ms) marked with a vertical line: the engine's events (a halt on a drawdown limit, …). */
     readonly marks?: readonly number[];
+    /** A second value axis on the right for the series marked `right`, with its own format. */
+    readonly right?: { readonly format: (v: number) => string };
 }
 
 const charts = new Set<Chart>();
@@ -62,6 +66,20 @@ export class Chart {
         this.draw();
     }
 
+    /**
+     * New values for the same series (a streaming chart): uPlot's setData, which keeps the plot,
+     * its cursor and its size; the whole draw only when there was none yet.
+     */
+    setData(ts: readonly number[], values: readonly (readonly number[])[], summary: string): void {
+        this.spec = { ...this.spec, ts, values, summary };
+        if (!this.plot) {
+            this.draw();
+            return;
+        }
+        this.el.setAttribute('aria-label', summary);
+        this.plot.setData(alignedData(ts, values));
+    }
+
     destroy(): void {
         this.resize.disconnect();
         this.plot?.destroy();
@@ -86,7 +104,7 @@ export class Chart {
             width: this.width(),
             height: s.height,
             tzDate: t => uPlot.tzDate(new Date(t * 1000), 'Etc/UTC'),
-            scales: { x: { time: true }, y: s.log ? { distr: 3 } : {} },
+            scales: { x: { time: true }, y: s.log ? { distr: 3 } : {}, ...(s.right ? { right: {} } : {}) },
             legend: { live: true },
             cursor: { drag: { x: true, y: false } },
             series: [
@@ -98,19 +116,24 @@ export class Chart {
                         ...(x.dash ? { dash: [6, 4] } : {}),
                         ...(x.points ? { points: { show: true, size: 6 } } : {}),
                         fill: x.fill ? withAlpha(c, 0.12) : undefined,
-                        value: (_u: uPlot, v: number | null) => (v === null || v === undefined ? '–' : fmt(v)),
+                        ...(x.right && s.right ? { scale: 'right' } : {}),
+                        value: (_u: uPlot, v: number | null) => (v === null || v === undefined ? '–' : (x.right && s.right ? s.right.format : fmt)(v)),
                     };
                 }),
             ],
-            axes: [axis, { ...axis, size: 72, values: (_u, vs) => vs.map(v => fmt(v)) }],
+            axes: [
+                axis, { ...axis, size: 72, values: (_u, vs) => vs.map(v => fmt(v)) },
+                ...(s.right ? [{ ...axis, scale: 'right', side: 1, size: 72, grid: { show: false }, values: (_u: uPlot, vs: number[]) => vs.map(v => s.right!.format(v)) }] : []),
+            ],
             hooks: s.marks?.length ? { draw: [u => drawMarks(u, s.marks!, token('neg', '#d00'))] } : {},
         };
-        const data: uPlot.AlignedData = [
-            Float64Array.from(s.ts, t => t / 1000),
-            ...s.values.map(v => v.map(x => (Number.isFinite(x) ? x : null))),
-        ];
-        this.plot = new uPlot(opts, data, this.el);
+        this.plot = new uPlot(opts, alignedData(s.ts, s.values), this.el);
     }
+}
+
+/** Times in seconds (uPlot's), missing values as null. */
+function alignedData(ts: readonly number[], values: readonly (readonly number[])[]): uPlot.AlignedData {
+    return [Float64Array.from(ts, t => t / 1000), ...values.map(v => v.map(x => (Number.isFinite(x) ? x : null)))];
 }
 
 /** A dashed vertical line at each marked time, over the plot area. */

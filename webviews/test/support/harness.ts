@@ -168,7 +168,7 @@ export interface PanelPage {
 }
 
 export interface OpenOptions {
-    readonly panel: 'report' | 'dag' | 'experiments';
+    readonly panel: 'report' | 'dag' | 'experiments' | 'monitor';
     readonly theme?: Theme;
     /** false: no acquireVsCodeApi (the standalone report). */
     readonly vscode?: boolean;

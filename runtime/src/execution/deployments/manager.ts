@@ -28,7 +28,7 @@ import { bindParams } from '../../engine/params.js';
 import type { DataStore } from '../../store/store.js';
 import { OrderJournal } from '../journal.js';
 import type { OrderUpdate } from '../order-state.js';
-import { PaperSession } from '../paper-session.js';
+import { paperConfigOf, PaperSession } from '../paper-session.js';
 import type { RiskEvent, RiskLimits } from '../risk.js';
 import type { StreamBar } from '../streaming.js';
 import type { OrderRequest, VenueAdapter } from '../venue.js';
@@ -144,7 +144,7 @@ export class DeploymentManager {
             capital: r.capital ?? null, limits: r.limits ?? {},
         };
         let tracked: Active | undefined;
-        const session = this.session(spec0, ir, e => tracked && this.riskEvent(tracked, e), c => { capital = c; });
+        const session = await this.session(spec0, ir, e => tracked && this.riskEvent(tracked, e), c => { capital = c; });
         const spec = { ...spec0, capital };
         await this.records.insert(spec, 'starting');
         const a = tracked = this.track(spec, session, 'starting', 0, 0);
@@ -171,7 +171,13 @@ export class DeploymentManager {
                 continue;
             }
             let tracked: Active | undefined;
-            const session = this.session(s, ir, e => tracked && this.riskEvent(tracked, e));
+            let session: PaperSession<VenueAdapter>;
+            try {
+                session = await this.session(s, ir, e => tracked && this.riskEvent(tracked, e));
+            } catch (e) {
+                await this.finishInactive(s, 'failed', `cannot resume after the daemon restarted: ${message(e)}`);
+                continue;
+            }
             const a = tracked = this.track(s, session, d.wire.state, await this.records.lastSeq(s.team, s.id), d.wire.bars);
             a.done = this.run(a, ir, true);
         }
@@ -297,13 +303,15 @@ export class DeploymentManager {
             feed = await lookup(this.feeds, s.feed.kind, 'feed')({
                 name: s.feed.kind, team: s.team, ir, assets: s.feed.symbols.map(x => ({ venue: x.slice(0, x.indexOf(':')), symbol: x.slice(x.indexOf(':') + 1) })),
                 ...(s.feed.from !== null ? { from: s.feed.from } : {}), ...(s.feed.to !== null ? { to: s.feed.to } : {}), barMs: s.feed.barMs,
-                ...(history.length ? { afterTs: history[history.length - 1]!.ts } : {}),
+                ...(history.length ? { afterTs: history[history.length - 1]!.ts } : {}), warmupBars: a.session.engine.warmupBars,
             });
             let first: StreamBar | null | undefined;
             if (resume) {
                 first = await this.next(a, feed);
                 const decided = first !== null && (await a.session.journal.orders()).some(o => o.barTs === first!.ts);
                 await a.mutex.run(async () => {
+                    // The risk engine as it was (state, marks, order rate), not reset by the restart.
+                    await this.restoreRisk(a);
                     if (decided) {
                         // Decided before the crash, not stored: its fills are journaled; decide it again, nothing is sent twice.
                         const outcome = (await a.session.resume([...history, first!]))!;
@@ -318,6 +326,11 @@ export class DeploymentManager {
                 });
                 this.emit(a, 'state', { state: a.state, previous: a.state, reason: `resumed after a daemon restart, at bar ${a.bars}` });
                 await a.mutex.run(() => this.flush(a));
+                if (a.session.risk.state === 'HALTED') {
+                    // Halted before the restart (stored with its bar, the move to halted was not): it stays halted.
+                    await a.mutex.run(() => this.move(a, 'halted', `the risk engine halted trading before the daemon restarted: ${a.haltReason ?? 'a limit was reached'}`));
+                    return;
+                }
             }
             if (a.state === 'starting') await a.mutex.run(() => this.move(a, a.session.engine.warmupBars > a.bars ? 'warming' : 'running', null));
             for (;;) {
@@ -392,21 +405,44 @@ export class DeploymentManager {
         }
         const pnl = a.spec.capital !== null ? equity - a.spec.capital : null;
         if (bar) a.bars++;
-        this.emit(a, 'account', { bar: a.bars, barTs: bar?.ts ?? null, equity, pnl, balances, positions, riskState: a.session.risk.state });
+        const m = a.session.risk.memory();
+        this.emit(a, 'account', { bar: a.bars, barTs: bar?.ts ?? null, equity, pnl, balances, positions, riskState: m.state, risk: { peak: m.peak, day: m.day, dayStart: m.dayStart } });
         await this.flush(a, bar, { bars: a.bars, warmupBars: a.session.engine.warmupBars, riskState: a.session.risk.state, equity, pnl });
     }
 
     // ------------------------------------------------------------------------------- the pieces
 
-    /** The deployment's session on its venue; `onRisk` gets every risk decision (the deployment is tracked before any is made). */
-    private session(s: DeploymentSpec, ir: StrategyIr, onRisk: (e: RiskEvent) => void, onCapital: (c: number) => void = () => undefined): PaperSession<VenueAdapter> {
+    /** The deployment's session on its venue (connected first); `onRisk` gets every risk decision (the deployment is tracked before any is made). */
+    private async session(s: DeploymentSpec, ir: StrategyIr, onRisk: (e: RiskEvent) => void, onCapital: (c: number) => void = () => undefined): Promise<PaperSession<VenueAdapter>> {
         const make = lookup(this.venues, s.venue, 'venue');
+        const paper = paperConfigOf(ir, bindParams(ir, s.params), s.capital ?? undefined);
+        onCapital(paper.capital);
+        const venue = await make({ name: s.venue, team: s.team, deployment: s.id, paper, symbols: s.feed.symbols });
         return new PaperSession<VenueAdapter>({
             store: this.o.store, team: s.team, deployment: s.id, ir, symbols: s.feed.symbols, params: s.params, limits: s.limits,
             ...(s.capital !== null ? { capital: s.capital } : {}),
-            venue: paper => { onCapital(paper.capital); return make({ name: s.venue, team: s.team, deployment: s.id, paper }); },
+            venue: () => venue,
             onRisk,
         });
+    }
+
+    /**
+     * After a restart: the risk engine's state from the last state change the journal holds (a kill
+     * or a halt stored after the last bar counts), its drawdown peak and daily-loss baseline from the
+     * last stored account event, and its order-rate window from the passes of the last minute.
+     */
+    private async restoreRisk(a: Active): Promise<void> {
+        const { risk, journal } = a.session;
+        const decisions = await journal.riskEvents();
+        const lastState = decisions.filter(e => e.kind === 'state').at(-1);
+        const now = Date.now();
+        const marks = ((await this.records.lastEvent(a.spec.team, a.spec.id, 'account'))?.data['risk'] ?? {}) as Record<string, unknown>;
+        const mark = (k: string): number | null => (typeof marks[k] === 'number' ? marks[k] : null);
+        risk.restore({
+            state: lastState?.kind === 'state' ? lastState.to : 'ACTIVE', peak: mark('peak'), day: mark('day'), dayStart: mark('dayStart'),
+            recent: decisions.filter(e => e.kind === 'pass' && e.ts > now - 60_000).map(e => e.ts),
+        });
+        if (lastState?.kind === 'state' && lastState.to === 'HALTED') a.haltReason = lastState.reason;
     }
 
     private riskEvent(a: Active, e: RiskEvent): void {
@@ -453,9 +489,10 @@ export class DeploymentManager {
             return undefined; // nothing can be sent for it; its state says what it is
         }
         let tracked: Active | undefined;
-        const session = this.session(d.spec, ir, e => tracked && this.riskEvent(tracked, e));
+        const session = await this.session(d.spec, ir, e => tracked && this.riskEvent(tracked, e));
         const a = tracked = this.track(d.spec, session, d.wire.state, await this.records.lastSeq(d.spec.team, d.spec.id), d.wire.bars);
         const history = await this.records.bars(d.spec.team, d.spec.id);
+        await this.restoreRisk(a);
         await session.resume(history);
         a.lastCloses = history.length ? history[history.length - 1]!.assets.map(b => b?.close ?? NaN) : [];
         return a;

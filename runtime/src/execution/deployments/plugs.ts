@@ -35,6 +35,8 @@ export interface FeedContext {
     readonly barMs: number;
     /** Only bars that open after this time (ms): the last bar the deployment traded on. */
     readonly afterTs?: number;
+    /** Bars the strategy needs before it decides (a live feed loads them from history first). */
+    readonly warmupBars: number;
 }
 
 export type FeedFactory = (ctx: FeedContext) => Promise<Feed>;
@@ -46,9 +48,12 @@ export interface VenueContext {
     readonly deployment: string;
     /** The paper venue's settings the strategy implies (capital, fees, slippage, fill). */
     readonly paper: PaperConfig;
+    /** The deployment's instruments, `source:SYMBOL`, in universe order (its orders name these). */
+    readonly symbols: readonly string[];
 }
 
-export type VenueFactory = (ctx: VenueContext) => VenueAdapter;
+/** Makes the deployment's venue; a real one connects (and may fail: no keys, unreachable) before the deployment starts. */
+export type VenueFactory = (ctx: VenueContext) => VenueAdapter | Promise<VenueAdapter>;
 
 /** The entry of a map for a name: whole, else the part before ':'. */
 export function lookup<F>(map: Readonly<Record<string, F>>, name: string, what: 'venue' | 'feed'): F {

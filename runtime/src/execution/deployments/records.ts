@@ -107,6 +107,12 @@ export class DeploymentRecords {
         return Number(await this.store.scalar(`SELECT coalesce(max(seq), 0)::DOUBLE FROM deployment_events WHERE team = $1 AND deployment = $2`, [team, id]));
     }
 
+    /** The latest stored event of a kind (a resumed deployment's risk marks are in its last account event). */
+    async lastEvent(team: string, id: string, kind: DeploymentEvent['kind']): Promise<DeploymentEvent | undefined> {
+        const r = (await this.store.rows(`SELECT seq, ts, kind, data FROM deployment_events WHERE team = $1 AND deployment = $2 AND kind = $3 ORDER BY seq DESC LIMIT 1`, [team, id, kind]))[0];
+        return r && { type: 'deployment', deploymentId: id, seq: Number(r['seq']), ts: String(r['ts']), kind: r['kind'] as DeploymentEvent['kind'], data: JSON.parse(String(r['data'])) as Record<string, unknown> };
+    }
+
     async readEvents(team: string, id: string, afterSeq: number, limit: number): Promise<DeploymentEvent[]> {
         const rows = await this.store.rows(`SELECT seq, ts, kind, data FROM deployment_events WHERE team = $1 AND deployment = $2 AND seq > $3 ORDER BY seq LIMIT ${limit}`, [team, id, afterSeq]);
         return rows.map(r => ({ type: 'deployment', deploymentId: id, seq: Number(r['seq']), ts: String(r['ts']), kind: r['kind'] as DeploymentEvent['kind'], data: JSON.parse(String(r['data'])) as Record<string, unknown> }));

@@ -42,7 +42,7 @@ export interface CcxtVenueConfig extends CcxtConnection {
 }
 
 /** An order a journal holds, with its state there (beyond `new`: the venue had it). */
-export type KnownOrder = OrderRequest & { readonly state?: OrderState };
+export type KnownOrder = OrderRequest & { readonly state?: OrderState; readonly filledQty?: number };
 
 /** The venue could not be reached for an order: its fate is unknown until the next reconcile. */
 export class VenueUnavailableError extends Error {}
@@ -86,11 +86,7 @@ export class CcxtVenue implements VenueAdapter {
         v.errors = await ccxtErrors();
         await v.call('loading the markets', () => v.ex.loadMarkets());
         for (const s of c.symbols) if (!v.ex.markets?.[s]) throw new Error(`${c.exchange} has no spot market ${s}`);
-        for (const o of known) {
-            // Journaled orders: their own fields only (a JournaledOrder carries its book-keeping too).
-            const request: OrderRequest = { clientOrderId: o.clientOrderId, symbol: o.symbol, side: o.side, type: o.type, qty: o.qty, ...(o.price !== undefined ? { price: o.price } : {}) };
-            v.orders.set(o.clientOrderId, { request, state: 'new', filledQty: 0, progressed: o.state !== undefined && o.state !== 'new' });
-        }
+        v.adopt(known);
         await v.reconcile();
         const stream = (c.mode ?? 'stream') === 'stream' && v.ex.has['watchMyTrades'] === true;
         if (stream) {
@@ -102,6 +98,21 @@ export class CcxtVenue implements VenueAdapter {
         t.unref();
         v.timers.push(t);
         return v;
+    }
+
+    /**
+     * Takes over orders a journal holds open (after a restart), with the fills it already has (by fill
+     * id: not emitted again); the next reconcile reads each from the venue by client order id.
+     */
+    adopt(known: readonly KnownOrder[], fillIds: Iterable<string> = []): void {
+        for (const f of fillIds) this.seenFills.add(f);
+        for (const o of known) {
+            if (this.orders.has(o.clientOrderId)) continue;
+            // Journaled orders: their own fields only (a JournaledOrder carries its book-keeping too).
+            const request: OrderRequest = { clientOrderId: o.clientOrderId, symbol: o.symbol, side: o.side, type: o.type, qty: o.qty, ...(o.price !== undefined ? { price: o.price } : {}) };
+            const progressed = o.state !== undefined && o.state !== 'new';
+            this.orders.set(o.clientOrderId, { request, state: progressed ? 'accepted' : 'new', filledQty: o.filledQty ?? 0, progressed });
+        }
     }
 
     onUpdate(listener: (u: OrderUpdate) => void): () => void {
@@ -184,6 +195,15 @@ export class CcxtVenue implements VenueAdapter {
             }
             return this.view(t);
         });
+    }
+
+    /** The quantity truncated to the market's amount precision (ccxt's own rounding); 0 below it. */
+    roundQty(symbol: string, qty: number): number {
+        try {
+            return Number(this.ex.amountToPrecision(symbol, qty));
+        } catch {
+            return 0; // below the smallest amount the market takes
+        }
     }
 
     async positions(): Promise<Record<string, number>> {

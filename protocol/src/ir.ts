@@ -144,6 +144,22 @@ export interface StrategyIr {
     /** next_open, next_close or this_close. */
     readonly fill: string;
     readonly nodes: readonly IrNode[];
+    /**
+     * The packs the workspace declares (not the built-in ones) whose functions or fields the
+     * strategy uses, by name: their versions and integrity hashes are part of the exact fingerprint
+     * and the run's provenance. Absent when it uses built-in packs only.
+     */
+    readonly packs?: readonly IrPack[];
+}
+
+/**
+ * A declared pack a strategy uses: name, version and, for a pack folder, the integrity hash of its
+ * files (none for a pack shipped with AlphaForge and enabled by name: its code is the engine's, named by engineVersion).
+ */
+export interface IrPack {
+    readonly name: string;
+    readonly version: string;
+    readonly integrity?: string;
 }
 
 /** A compile error, 1-based position. */
@@ -229,4 +245,10 @@ export interface CanonicalDag {
     readonly risk: Readonly<Record<string, DagSetting>>;
     readonly execution: Readonly<Record<string, DagSetting>>;
     readonly portfolio: { readonly settings: Readonly<Record<string, DagSetting>>; readonly allocations: readonly DagAllocation[] } | null;
+    /**
+     * Exact mode only, and only when the strategy uses workspace packs: each one's name, version and
+     * integrity (sorted by name). The structural DAG leaves them out: a pack's version is, like a
+     * literal, a value — the shape (which functions) is already in the nodes.
+     */
+    readonly packs?: readonly IrPack[];
 }

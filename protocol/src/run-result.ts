@@ -87,6 +87,11 @@ export const Provenance = z.object({
     dataSnapshot: Str,
     engineVersion: Str,
     seed: z.number(),
+    /**
+     * The declared packs the strategy uses (absent: built-in packs only); their versions and hashes
+     * are in the exact fingerprint. No integrity: a pack shipped with AlphaForge, enabled by name.
+     */
+    packs: z.array(z.object({ name: Str, version: Str, integrity: Str.optional() })).optional(),
 });
 export type Provenance = z.infer<typeof Provenance>;
 

@@ -19,6 +19,7 @@ import { AlphaForgeSignatureHelpProvider } from './signature-help.js';
 import { AlphaForgeCodeActionProvider } from './code-actions.js';
 import { AlphaForgeSemanticTokenProvider } from './semantic-tokens.js';
 import { AlphaForgeWorkspaceManager } from './workspace-manager.js';
+import { AlphaForgeDocumentUpdateHandler } from './workspace-packs.js';
 import { AlphaForgeFormatter } from './formatting.js';
 import { AlphaForgeRenameProvider } from './rename.js';
 import { AlphaForgeNodeKindProvider } from './node-kinds.js';
@@ -49,6 +50,7 @@ const SharedLspModule: Module<LangiumSharedServices, PartialLangiumSharedService
     },
     lsp: {
         NodeKindProvider: () => new AlphaForgeNodeKindProvider(),
+        DocumentUpdateHandler: services => new AlphaForgeDocumentUpdateHandler(services),
         ExecuteCommandHandler: () => new AlphaForgeCommandHandler(),
     },
 };

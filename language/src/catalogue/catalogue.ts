@@ -63,10 +63,33 @@ export class Catalogue {
     /** Name → pack, for the names of packs that exist but are not enabled. */
     private readonly disabled = new Map<string, string>();
 
+    private readonly base: readonly CapabilityPack[];
+    private readonly known: readonly CapabilityPack[];
+
     /** @param known packs that exist but are not enabled: their names stay unknown, `disabledPackOf` names the pack. */
     constructor(packs: readonly CapabilityPack[] = [corePack], known: readonly CapabilityPack[] = []) {
-        for (const p of packs) this.register(p);
-        for (const p of known) {
+        this.base = packs;
+        this.known = known;
+        this.setWorkspacePacks([]);
+    }
+
+    /**
+     * The packs a workspace declares, on top of those the catalogue was made with (the language
+     * server calls it when the workspace's configuration changes; the documents must then be
+     * relinked). The packs were checked (cataloguePacksOf); one that still clashes is left out.
+     */
+    setWorkspacePacks(packs: readonly CapabilityPack[]): void {
+        this.functions.clear();
+        this.fields.clear();
+        this.consts.clear();
+        this.packs.length = 0;
+        this.disabled.clear();
+        for (const p of this.base) this.register(p);
+        for (const p of packs) {
+            if (p.entries.some(e => this.get(e.name))) continue;
+            this.register(p);
+        }
+        for (const p of this.known) {
             if (this.packs.some(q => q.id === p.id)) continue;
             for (const e of p.entries) if (!this.get(e.name) && !this.disabled.has(e.name)) this.disabled.set(e.name, p.id);
         }
@@ -121,6 +144,8 @@ export class Catalogue {
         return [...this.consts.values()].filter(c => c.enumType === enumType).map(c => c.name);
     }
     packIds(): string[] { return this.packs.map(p => p.id); }
+    /** The pack that contributes a name (function, field or constant). */
+    packOf(name: string): CapabilityPack | undefined { return this.packs.find(p => p.entries.some(e => e.name === name)); }
     /** The registered packs, in registration order. */
     packList(): readonly CapabilityPack[] { return this.packs; }
 

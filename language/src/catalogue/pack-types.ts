@@ -75,4 +75,12 @@ export interface CapabilityPack {
     readonly version: string;
     readonly description: string;
     readonly entries: readonly CatalogueEntry[];
+    /**
+     * Enabled by the workspace's configuration (a pack folder, or a pack shipped with AlphaForge but
+     * off by default, such as mid-frequency): a strategy that uses such a pack records it
+     * (StrategyIr.packs), so its exact fingerprint and its runs' provenance name it.
+     */
+    readonly declared?: boolean;
+    /** A pack folder's: the integrity hash of its files (none for a pack shipped with AlphaForge: its code is the product's own). */
+    readonly integrity?: string;
 }

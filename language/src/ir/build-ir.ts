@@ -20,7 +20,7 @@ import {
 import { resolveImport } from '../scoping.js';
 import {
     IR_VERSION, IrError, type AttrValue, type IrAction, type IrAllocation, type IrAsset, type IrDiagnostic, type IrNode,
-    type IrOp, type IrParam, type IrPortfolio, type IrRule, type IrSetting, type NodeId, type StrategyIr,
+    type IrOp, type IrPack, type IrParam, type IrPortfolio, type IrRule, type IrSetting, type NodeId, type StrategyIr,
 } from '../../../protocol/src/ir.js';
 
 import { MAX_GRID } from '../analysis/limits.js';
@@ -152,7 +152,19 @@ class IrBuilder {
             warmup: { bars: this.a.warmup.bars, maxBars: this.a.warmup.maxBars },
             fill: this.a.fill,
             nodes: this.nodes,
+            ...this.packsUsed(),
         };
+    }
+
+    /** The packs the workspace declares (folders, with their integrity hash, and shipped packs enabled by name) whose functions or fields the nodes use. */
+    private packsUsed(): { packs?: IrPack[] } {
+        const packs = new Map<string, IrPack>();
+        for (const n of this.nodes) {
+            const name = n.op === 'call' ? n.attrs['fn'] : n.op === 'field' ? n.attrs['name'] : undefined;
+            const p = typeof name === 'string' ? this.catalogue.packOf(name) : undefined;
+            if (p?.declared) packs.set(p.id, { name: p.id, version: p.version, ...(p.integrity !== undefined ? { integrity: p.integrity } : {}) });
+        }
+        return packs.size ? { packs: [...packs.values()].sort((a, b) => (a.name < b.name ? -1 : 1)) } : {};
     }
 
     // ------------------------------------------------------------------ nodes

@@ -160,6 +160,10 @@ class Canonicalizer {
                     .map(a => ({ side: a.side, selection: id(a.selection), weighting: id(a.weighting) }))
                     .sort((p, q) => p.side.localeCompare(q.side) || p.selection - q.selection || p.weighting - q.weighting),
             },
+            // Absent for built-in packs only, so those strategies keep the fingerprints they always had.
+            ...(this.mode === 'exact' && this.ir.packs?.length
+                ? { packs: [...this.ir.packs].map(p => ({ name: p.name, version: p.version, ...(p.integrity !== undefined ? { integrity: p.integrity } : {}) })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) }
+                : {}),
         };
         return { dag, nodeOf: irNode => { const t = this.termOfIr[irNode]; return t !== undefined && hash[t] !== undefined ? id(t) : undefined; } };
     }

@@ -18,6 +18,7 @@ export * from './runs.js';
 export * from './experiments.js';
 export * from './iam.js';
 export * from './registry.js';
+export * from './packs.js';
 export * from './execution.js';
 export * from './venue-keys.js';
 export * from './methods.js';

@@ -9,6 +9,7 @@ import { EXPERIMENTS_METHODS } from './experiments.js';
 import { IAM_METHODS } from './iam.js';
 import { LANG_METHODS } from './lang.js';
 import { EXECUTION_METHODS } from './execution.js';
+import { PACKS_METHODS } from './packs.js';
 import { REGISTRY_METHODS } from './registry.js';
 import { RUNS_METHODS } from './runs.js';
 import { VENUE_KEYS_METHODS } from './venue-keys.js';
@@ -21,6 +22,7 @@ export const METHODS = {
     ...EXPERIMENTS_METHODS,
     ...IAM_METHODS,
     ...REGISTRY_METHODS,
+    ...PACKS_METHODS,
     ...EXECUTION_METHODS,
     ...VENUE_KEYS_METHODS,
 } as const;

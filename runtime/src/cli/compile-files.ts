@@ -5,8 +5,12 @@
 import { URI } from 'langium';
 import { relative } from 'node:path';
 import type { AlphaForgeServices, LoadedDocument } from '../../../language/src/index.js';
-import { localLanguage } from '../language-service/local.js';
+import { localLanguage, setLocalPacks } from '../language-service/local.js';
 import type { RequestOptions } from '../language-service/workspace.js';
+import { workspacePacks } from './workspace-packs.js';
+
+// The CLI's language knows the workspace's declared packs (their manifests: no pack code runs to compile).
+setLocalPacks(() => workspacePacks().catalogue);
 
 /** Loads the files (with their imports), validates them and runs `fn` on them; the documents are gone afterwards. */
 export function withAfFiles<T>(paths: readonly string[], fn: (docs: LoadedDocument[], services: AlphaForgeServices) => T | Promise<T>, options?: RequestOptions): Promise<T> {

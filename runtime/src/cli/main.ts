@@ -70,7 +70,12 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .exitOverride()
         .option('--config <file>', `config file (default: $${CONFIG_HELP.env}, or ${CONFIG_HELP.file} in the current directory; docs/config.md)`)
         // Settings a command takes come from flags, then the environment, then the config file.
-        .hook('preAction', async (root, action) => { (await import('./config.js')).applyConfig(action, root.opts<{ config?: string }>().config); });
+        .hook('preAction', async (root, action) => {
+            const config = root.opts<{ config?: string }>().config;
+            (await import('./config.js')).applyConfig(action, config);
+            // The workspace's packs are read when a command first compiles or runs (cli/workspace-packs.ts).
+            (await import('./pack-context.js')).setPackContext(config, err);
+        });
 
     program.command('check')
         .description('Parse, validate and lint .af files and directories; prints file:line:col severity code message. Exit 1 on errors.')

@@ -19,6 +19,7 @@ import { OidcSettingsSchema } from '../iam/oidc-settings.js';
 import { QueueSettingsSchema } from '../queue/settings.js';
 import { VenueUrlsSchema } from '../execution/venues/venue-urls.js';
 import { TelemetrySettingsSchema } from '../monitoring/telemetry-settings.js';
+import { PackDeclarationSchema, isFolderDeclaration, type FolderPackDeclaration, type PackDeclaration } from '../../../language/src/catalogue/pack-folder.js';
 
 export const CONFIG_FILE = 'alphaforge.json';
 export const CONFIG_ENV = 'AF_CONFIG';
@@ -28,24 +29,9 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 const count = z.number().int().positive();
 const path = z.string().min(1);
 
-/**
- * A pack the workspace uses: packs are code, so one is loaded only if declared here, its version in
- * the range and its folder's integrity hash (`af pack add` computes it) unchanged. A pack shipped
- * with AlphaForge but off by default (mid-frequency) is declared by name and range alone: its code
- * is the product's own.
- */
-export const PackDeclarationSchema = z.object({
-    name: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'must be a pack name (lower-case letters, digits, -)'),
-    version: z.string().min(1).describe('A version range, e.g. ^1.0.0.'),
-    path: path.describe('The pack\'s folder (none for a pack shipped with AlphaForge).').optional(),
-    integrity: z.string().regex(/^sha256-[0-9a-f]{64}$/, 'must be sha256-<64 hex digits> (af pack add computes it)').optional(),
-}).strict().refine(d => (d.path === undefined) === (d.integrity === undefined), {
-    message: 'a pack folder needs both path and integrity (af pack add FOLDER writes them); a pack shipped with AlphaForge needs neither',
-});
-export type PackDeclaration = z.infer<typeof PackDeclarationSchema>;
-/** A declaration of a pack folder (not of a pack shipped with AlphaForge). */
-export type FolderPackDeclaration = PackDeclaration & { readonly path: string; readonly integrity: string };
-export const isFolderDeclaration = (d: PackDeclaration): d is FolderPackDeclaration => d.path !== undefined && d.integrity !== undefined;
+// A pack the workspace uses (name, version range, and for a pack folder its path and integrity hash; a
+// pack shipped with AlphaForge by name alone): one schema for the runtime and the language server.
+export { PackDeclarationSchema, isFolderDeclaration, type FolderPackDeclaration, type PackDeclaration };
 
 export const ConfigSchema = z.object({
     stateDir: path.describe('The state directory: database, logs, runs, tokens.'),

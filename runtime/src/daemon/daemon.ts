@@ -42,6 +42,8 @@ import type { Telemetry } from '../monitoring/telemetry.js';
 import { RUN_STATES, type RunEvent } from '../orchestrator/types.js';
 import { createHandlers, missingHandlers } from './handlers.js';
 import { announce, withdraw } from './lifecycle.js';
+import { DaemonPacks } from '../packs/daemon-packs.js';
+import { manifestSources } from '../engine/packs/bundles.js';
 import { DataDirs } from './data-dirs.js';
 import { TeamFiles } from './team-files.js';
 import { LanguageService, type LanguageLimits } from '../language-service/language-service.js';
@@ -169,8 +171,11 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         if (boot.created) log.info({ component: 'iam', file: boot.file }, 'first start: bootstrap admin token written');
         const experiments = new ExperimentStore(await open());
         // Every source text is parsed and compiled in the language workers; imports only from the source folders.
+        const sourceRoots = o.sourceRoots ?? [o.workspace ?? process.cwd()];
+        // The packs a source compiles against: its folder's declared ones, inside the source folders only.
+        const packs = new DaemonPacks({ roots: sourceRoots, exclude: [stateDir] });
         language = new LanguageService({
-            ...o.language, sourceRoots: o.sourceRoots ?? [o.workspace ?? process.cwd()], excludeRoots: [stateDir],
+            ...o.language, sourceRoots, excludeRoots: [stateDir], packsFor: uri => manifestSources(packs.forUri(uri).bundles),
             log: (level, message, fields) => log[level]({ component: 'language', ...fields }, message),
         });
         const lang = language;
@@ -187,7 +192,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         const backend = o.queue ? await (await import('../queue/bullmq-backend.js')).BullmqBackend.open(o.queue) : undefined;
         if (o.queue) log.info({ component: 'orchestrator', redis: o.queue.redis, prefix: o.queue.prefix ?? 'af' }, 'team mode: runs execute on af worker processes through BullMQ');
         const orchestrator = new Orchestrator({
-            store: await open(), stateDir, concurrency: o.concurrency ?? availableParallelism(), language: lang, ...(backend ? { backend } : {}),
+            store: await open(), stateDir, concurrency: o.concurrency ?? availableParallelism(), language: lang, packs, ...(backend ? { backend } : {}),
             limits: { ...o.runs, timeoutMs: o.runs?.timeoutMs ?? o.defaultTimeoutMs },
         });
 
@@ -291,7 +296,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         const handlers = createHandlers({
             version: DAEMON_VERSION, startedAt, transports: { http: true, ws: true, grpc: o.grpc ?? false },
             language: lang, data, dataReads: reads, iam, orchestrator, experiments, similarity, registry, deployments, venueKeys, stateDir, files: { dataDirs, teams: teamFiles },
-            readiness: () => monitoring.readiness.check(),
+            packs, readiness: () => monitoring.readiness.check(),
         });
         const missing = missingHandlers(handlers);
         if (missing.length) throw new Error(`no handler for ${missing.join(', ')}`);

@@ -37,6 +37,8 @@ import { type Registry } from '../registry/registry.js';
 import { type VenueKeys } from '../execution/venue-keys.js';
 import { entryDetailView, entryView } from '../registry/view.js';
 import { type DataDirs } from './data-dirs.js';
+import { type DaemonPacks } from '../packs/daemon-packs.js';
+import { packsInfo, packsList } from './pack-views.js';
 import { DeploymentStateConflict, type DeploymentManager } from '../execution/deployments/manager.js';
 import { TeamFiles, type TeamExportFormat } from './team-files.js';
 import { basename } from 'node:path';
@@ -65,6 +67,8 @@ export interface DaemonServices {
     readonly stateDir: string;
     /** What files a caller can name: data directories for data.import, the team folders for uploads and exports. */
     readonly files: { readonly dataDirs: DataDirs; readonly teams: TeamFiles };
+    /** The workspace packs of a source's folder (packs.*; runs compile against them). */
+    readonly packs: DaemonPacks;
     /** The readiness checks (database, orchestrator, integrity) as /readyz runs them. */
     readonly readiness: () => Promise<ReadinessReport>;
 }
@@ -144,6 +148,11 @@ export function createHandlers(s: DaemonServices): Handlers {
         'lang.compile': async (p, ctx) => s.language.compile(p, { key: ctx.principal.teamName }),
         'lang.analyse': async (p, ctx) => s.language.analyse(p, { key: ctx.principal.teamName }),
         'lang.diff': async (p, ctx) => diffSides(s, ctx.principal.teamName, p.from, p.to),
+
+        // -------------------------------------------------------------------- packs
+        // Described from manifests (no pack code runs), for sources inside the daemon's source folders only.
+        'packs.list': async p => packsList(s.packs, p.uri),
+        'packs.info': async p => packsInfo(s.packs, p.name, p.uri),
 
         // -------------------------------------------------------------------- data
         // Market data is read only where the caller's team may read it (data/ownership.ts).

@@ -5,8 +5,11 @@ import { runBatch, unshareBars, type SharedBars, type TrialJob } from './worker-
 import { TrialContext } from './trial.js';
 import { SharedSeries, type SharePlan } from './shared-series.js';
 import type { EngineLimits } from './limits.js';
+import { installPackBundles, type PackBundle } from './packs/bundles.js';
 
-const { ir, bars, limits, plan } = workerData as { ir: StrategyIr; bars: SharedBars; limits?: EngineLimits; plan: SharePlan };
+const { ir, bars, limits, plan, packs } = workerData as { ir: StrategyIr; bars: SharedBars; limits?: EngineLimits; plan: SharePlan; packs?: PackBundle[] };
+// The run's packs from the bytes its main thread checked, before anything resolves a function.
+await installPackBundles(packs ?? []);
 const data = unshareBars(bars);
 // For the life of the worker (one sweep): the shared indicators and per-range figures its trials reuse.
 const context = new TrialContext(new SharedSeries(ir, data, plan));

@@ -17,6 +17,7 @@ import type { ParamSet } from './param-space.js';
 import { runTrial, TrialContext, type TrialOutcome } from './trial.js';
 import { planSharing, SharedSeries, type SharePlan } from './shared-series.js';
 import type { EngineLimits } from './limits.js';
+import { installedPackBundles } from './packs/bundles.js';
 
 export interface SharedBars {
     readonly ts: SharedArrayBuffer;
@@ -133,7 +134,8 @@ export async function runTrials(ir: StrategyIr, data: BarData | SharedBars, jobs
         const bars = data.ts.byteLength / 8;
         for (let k = 0; k < n; k++) {
             const w = new Worker(url, {
-                workerData: { ir, bars: shared, limits: options.limits, plan },
+                // The packs installed in this thread (their verified code), so every trial resolves the same functions.
+                workerData: { ir, bars: shared, limits: options.limits, plan, packs: installedPackBundles() },
                 ...(options.memoryMb ? { resourceLimits: { maxOldGenerationSizeMb: options.memoryMb } } : {}),
             });
             workers.push(w);

@@ -25,6 +25,7 @@ import type { PointResult } from '../../../language/src/similarity/strategy-poin
 import { workerScript } from '../util/worker-script.js';
 import type { FromLanguageWorker, LanguageWorkerData, ToLanguageWorker } from './language-worker.js';
 import type { DiffResult, LangOp, LangOps, LangRequest, PublishCompileResult, RunCompileResult, SourceRef } from './operations.js';
+import type { ManifestSource } from '../../../language/src/catalogue/manifest-packs.js';
 
 export interface LanguageLimits {
     /** Worker threads (default: 2, or 1 on a single core). */
@@ -48,6 +49,8 @@ export interface LanguageServiceOptions extends LanguageLimits {
     /** Folders never read through an import (the daemon's state directory). */
     readonly excludeRoots?: readonly string[];
     readonly log?: (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
+    /** The workspace packs' manifests a source compiles against, by its uri (the daemon's DaemonPacks); default none. */
+    readonly packsFor?: (uri: string | undefined) => readonly ManifestSource[];
 }
 
 export interface RequestOptions {
@@ -173,11 +176,27 @@ export class LanguageService {
             }
         }
         return new Promise<LangOps[K]['result']>((resolve, reject) => {
-            queue.push({ id: ++this.nextId, request: { op, params } as LangRequest, key: o.key, resolve: resolve as (v: unknown) => void, reject });
+            queue.push({ id: ++this.nextId, request: { op, params: this.withPacks(op, params) } as LangRequest, key: o.key, resolve: resolve as (v: unknown) => void, reject });
             if (!this.queues.has(o.key)) this.queues.set(o.key, queue);
             this.waiting++;
             this.dispatch();
         });
+    }
+
+    /** Each source with the packs its folder declares (unless the caller named them): the worker compiles against their manifests. */
+    private withPacks<K extends LangOp>(op: K, params: LangOps[K]['params']): LangOps[K]['params'] {
+        const packsFor = this.o.packsFor;
+        if (!packsFor) return params;
+        const attach = <T extends { uri?: string; packs?: readonly ManifestSource[] }>(ref: T): T => {
+            if (ref.packs !== undefined) return ref;
+            const packs = packsFor(ref.uri);
+            return packs.length ? { ...ref, packs } : ref;
+        };
+        if (op === 'diff') {
+            const d = params as LangOps['diff']['params'];
+            return { from: attach(d.from), to: attach(d.to) } as LangOps[K]['params'];
+        }
+        return attach(params as SourceRef) as LangOps[K]['params'];
     }
 
     /** Hands waiting jobs to idle ready workers, in turn by key; starts workers while jobs wait for one. */

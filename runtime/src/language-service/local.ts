@@ -4,9 +4,11 @@
  * file system, built on first use and shared by every caller in the process; requests run one at
  * a time, each in a clean workspace (workspace.ts), so a file edited between two calls is read
  * again. The daemon does not use it: the sources it is sent go through its worker pool
- * (language-service.ts) and a confined file system.
+ * (language-service.ts) and a confined file system. The CLI says which workspace packs the
+ * language knows (setLocalPacks; cli/workspace-packs.ts); one workspace is kept per set of packs.
  */
 import { URI, type FileSystemNode } from 'langium';
+import type { CapabilityPack } from '../../../language/src/catalogue/pack-types.js';
 import { NodeFileSystemProvider } from 'langium/node';
 import { pointOfDocument, type PointResult } from '../../../language/src/similarity/strategy-point.js';
 import { LanguageWorkspace } from './workspace.js';
@@ -22,11 +24,23 @@ class LocalFileSystem extends NodeFileSystemProvider {
     }
 }
 
-let local: LanguageWorkspace | undefined;
+const locals = new Map<string, LanguageWorkspace>();
+let packsOf: () => readonly CapabilityPack[] = () => [];
+
+/** Where the workspace packs come from (asked when a language request first needs them). */
+export function setLocalPacks(provider: () => readonly CapabilityPack[]): void {
+    packsOf = provider;
+}
 
 export function localLanguage(): LanguageWorkspace {
-    local ??= new LanguageWorkspace(new LocalFileSystem());
-    return local;
+    const packs = packsOf();
+    const key = packs.map(p => `${p.id}@${p.integrity ?? p.version}`).join(',');
+    let ws = locals.get(key);
+    if (!ws) {
+        if (locals.size >= 8) locals.delete(locals.keys().next().value!);
+        locals.set(key, ws = new LanguageWorkspace(new LocalFileSystem(), packs));
+    }
+    return ws;
 }
 
 /**

@@ -10,6 +10,7 @@ import { canonicalDag, compileStrategy, dagToDot, diffStrategies, embedDag, fing
 import { ErrorCodes, RpcError, type ParamsOf, type ResultOf } from '../../../protocol/src/daemon/index.js';
 import { pointOfDocument, type PointResult } from '../../../language/src/similarity/strategy-point.js';
 import type { SourceWorkspace } from './source-workspace.js';
+import type { ManifestSource } from '../../../language/src/catalogue/manifest-packs.js';
 import { importsOf } from './workspace.js';
 
 /** A source text and where it came from (imports resolve relative to `uri`). */
@@ -17,6 +18,8 @@ export interface SourceRef {
     readonly source: string;
     readonly uri?: string;
     readonly strategy?: string;
+    /** Workspace packs to compile against besides the built-in ones: manifests only (data; no pack code runs here). */
+    readonly packs?: readonly ManifestSource[];
 }
 
 /** The IR a run executes, or the one-line reason it cannot run (file:line:column code message). */
@@ -66,7 +69,7 @@ const OPERATIONS: { [K in LangOp]: (ws: SourceWorkspace, p: LangOps[K]['params']
     lint: (ws, p) => ws.with(p.source, p.uri, ({ diagnostics }) => {
         const shown = diagnostics.filter(d => p.hints || d.severity !== 'hint');
         return { errors: diagnostics.filter(d => d.severity === 'error').length, warnings: diagnostics.filter(d => d.severity === 'warning').length, diagnostics: shown };
-    }, { dataBars: p.bars }),
+    }, { dataBars: p.bars, ...packsOf(p) }),
 
     compile: (ws, p) => ws.with(p.source, p.uri, ({ services, model, diagnostics }) => {
         const strategies = model.elements.filter(isStrategy);
@@ -88,7 +91,7 @@ const OPERATIONS: { [K in LangOp]: (ws: SourceWorkspace, p: LangOps[K]['params']
         if (emit.has('fingerprints')) out.fingerprints = fingerprints(ir);
         if (emit.has('embedding')) out.embedding = embedDag(canonicalDag(ir, 'structural'));
         return out;
-    }),
+    }, packsOf(p)),
 
     analyse: (ws, p) => ws.with(p.source, p.uri, ({ services, model, diagnostics, document }) => {
         const analyzer = services.alphaforge.Analyzer;
@@ -112,9 +115,9 @@ const OPERATIONS: { [K in LangOp]: (ws: SourceWorkspace, p: LangOps[K]['params']
             };
         });
         return { diagnostics, strategies };
-    }),
+    }, packsOf(p)),
 
-    point: (ws, p) => ws.with(p.source, p.uri, ({ services, document }) => pointOfDocument(services, document, p.strategy)),
+    point: (ws, p) => ws.with(p.source, p.uri, ({ services, document }) => pointOfDocument(services, document, p.strategy), packsOf(p)),
 
     compileForRun: (ws, p) => compileOne(ws, p, false) as Promise<RunCompileResult>,
 
@@ -133,6 +136,12 @@ const OPERATIONS: { [K in LangOp]: (ws: SourceWorkspace, p: LangOps[K]['params']
         return { ok: true, diff: diffStrategies(irs[0]!, irs[1]!) };
     },
 };
+
+/** The workspace packs the language service attached to a request (SourceRef.packs; lang.* params get them the same way), as ws.with's option. */
+function packsOf(p: object): { packs?: readonly ManifestSource[] } {
+    const packs = (p as { packs?: readonly ManifestSource[] }).packs;
+    return packs?.length ? { packs } : {};
+}
 
 /** The IR of one strategy of a source (and, `withLibraries`, the texts of what it imports), or the one-line reason it does not compile. */
 async function compileOne(ws: SourceWorkspace, p: SourceRef, withLibraries: boolean): Promise<RunCompileResult | PublishCompileResult> {
@@ -172,7 +181,7 @@ async function compileOne(ws: SourceWorkspace, p: SourceRef, withLibraries: bool
             if (!result.ir) return { ok: false, message: errors.length ? first(errors) : `${name}: the strategy does not compile` };
             if (withLibraries) return { ok: true, ir: result.ir, libraries: importedTexts(services, document) };
             return { ok: true, ir: result.ir, imports: model.imports.length > 0 };
-        });
+        }, packsOf(p));
     } catch (e) {
         return { ok: false, message: `${name}: cannot compile: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` };
     }

@@ -11,6 +11,8 @@ import type { Diagnostic } from '../../../protocol/src/daemon/index.js';
 import { RpcError, ErrorCodes } from '../../../protocol/src/daemon/index.js';
 import type { ConfinedFileSystem, RefusalReason } from './confined-fs.js';
 import { importsOf, LanguageWorkspace } from './workspace.js';
+import { cataloguePacksOf, manifestSourceKey, type ManifestSource } from '../../../language/src/catalogue/manifest-packs.js';
+import { corePack } from '../../../language/src/catalogue/core-pack.js';
 
 const SEVERITY = ['', 'error', 'warning', 'info', 'hint'] as const;
 
@@ -29,8 +31,12 @@ export interface LoadedSource {
     readonly diagnostics: Diagnostic[];
 }
 
+/** Language workspaces kept per set of workspace packs besides the built-in one (each holds its own services). */
+const MAX_PACK_WORKSPACES = 4;
+
 export class SourceWorkspace {
     private readonly workspace: LanguageWorkspace;
+    private readonly withPacks = new Map<string, LanguageWorkspace>();
     private counter = 0;
 
     constructor(private readonly fileSystem: ConfinedFileSystem) {
@@ -42,15 +48,28 @@ export class SourceWorkspace {
         return this.workspace.warm();
     }
 
+    /** The workspace for a set of packs (manifests checked again here: a refused one is left out, its names unknown). */
+    private workspaceFor(packs: readonly ManifestSource[] | undefined): LanguageWorkspace {
+        if (!packs?.length) return this.workspace;
+        const key = packs.map(manifestSourceKey).join(',');
+        let ws = this.withPacks.get(key);
+        if (!ws) {
+            if (this.withPacks.size >= MAX_PACK_WORKSPACES) this.withPacks.delete(this.withPacks.keys().next().value!);
+            ws = new LanguageWorkspace(this.fileSystem, cataloguePacksOf(packs, [corePack]).packs);
+            this.withPacks.set(key, ws);
+        }
+        return ws;
+    }
+
     /** Loads `source` (and its imports), validates, runs `fn`, then removes the documents again. */
-    async with<T>(source: string, uri: string | undefined, fn: (loaded: LoadedSource) => T | Promise<T>, options: { dataBars?: number } = {}): Promise<T> {
+    async with<T>(source: string, uri: string | undefined, fn: (loaded: LoadedSource) => T | Promise<T>, options: { dataBars?: number; packs?: readonly ManifestSource[] } = {}): Promise<T> {
         let docUri: URI;
         try {
             docUri = uri ? URI.parse(uri) : URI.parse(`memory:///request-${++this.counter}.af`);
         } catch {
             throw new RpcError(ErrorCodes.InvalidParams, `uri '${uri}' is not a URI`);
         }
-        return this.workspace.withText(source, docUri, async ({ document }, services) => {
+        return this.workspaceFor(options.packs).withText(source, docUri, async ({ document }, services) => {
             // Refusals are per URI and always for the same reason, so one left by an earlier request cannot mislead.
             const refused = this.fileSystem.takeRefusals();
             const shownUri = uri ?? 'source';

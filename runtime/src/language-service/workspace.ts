@@ -12,6 +12,7 @@ import {
     createAlphaForgeServices, resolveImport, type AlphaForgeServices, type LoadedDocument, type Model,
 } from '../../../language/src/index.js';
 import { Mutex } from '../../../language/src/util/mutex.js';
+import type { CapabilityPack } from '../../../language/src/catalogue/pack-types.js';
 
 export interface RequestOptions {
     /** Bars of data the strategy will run on, for the data-length part of AF502 (this request only). */
@@ -22,14 +23,15 @@ export class LanguageWorkspace {
     private services: AlphaForgeServices | undefined;
     private readonly mutex = new Mutex();
 
-    constructor(private readonly fileSystem: FileSystemProvider) {}
+    /** @param packs the workspace packs besides the built-in ones (catalogue data: no code). */
+    constructor(private readonly fileSystem: FileSystemProvider, private readonly packs: readonly CapabilityPack[] = []) {}
 
     /**
      * The services, built on first use. Outside a request only what holds no documents may be
      * used: the catalogue, the formatter.
      */
     warm(): AlphaForgeServices {
-        this.services ??= createAlphaForgeServices({ fileSystemProvider: () => this.fileSystem }).AlphaForge;
+        this.services ??= createAlphaForgeServices({ fileSystemProvider: () => this.fileSystem, packs: this.packs }).AlphaForge;
         return this.services;
     }
 

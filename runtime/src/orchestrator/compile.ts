@@ -11,6 +11,7 @@
  */
 import type { StrategyIr } from '../../../language/src/index.js';
 import type { LanguageService } from '../language-service/language-service.js';
+import { manifestSourceKey, type ManifestSource } from '../../../language/src/catalogue/manifest-packs.js';
 
 /** A run that cannot go on, with the one-line reason recorded on the run. */
 export class RunFailure extends Error {
@@ -26,8 +27,10 @@ export class RunCompiler {
 
     constructor(private readonly language: LanguageService, private readonly cacheSize = 64) {}
 
-    async compile(source: string, o: { uri?: string; strategy?: string } = {}): Promise<StrategyIr> {
-        const key = JSON.stringify([o.uri ?? null, o.strategy ?? null, source]);
+    /** `packs`: the workspace packs' manifests (data) the source compiles against; part of the cache key by their hashes. */
+    async compile(source: string, o: { uri?: string; strategy?: string; packs?: readonly ManifestSource[] } = {}): Promise<StrategyIr> {
+        const packs = o.packs ?? [];
+        const key = JSON.stringify([o.uri ?? null, o.strategy ?? null, packs.map(manifestSourceKey), source]);
         const hit = this.cache.get(key);
         if (hit) {
             this.cache.delete(key);
@@ -36,7 +39,7 @@ export class RunCompiler {
         }
         let r;
         try {
-            r = await this.language.compileForRun({ source, ...(o.uri !== undefined ? { uri: o.uri } : {}), ...(o.strategy !== undefined ? { strategy: o.strategy } : {}) }, { key: 'runs', internal: true });
+            r = await this.language.compileForRun({ source, ...(o.uri !== undefined ? { uri: o.uri } : {}), ...(o.strategy !== undefined ? { strategy: o.strategy } : {}), ...(packs.length ? { packs } : {}) }, { key: 'runs', internal: true });
         } catch (e) {
             throw new RunFailure(`${o.uri ?? 'source'}: cannot compile: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
         }

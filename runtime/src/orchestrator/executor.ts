@@ -30,6 +30,7 @@ import { type DataStore } from '../store/store.js';
 import { shareBars } from '../engine/worker-pool.js';
 import type { LanguageService } from '../language-service/language-service.js';
 import { RunCompiler, RunFailure } from './compile.js';
+import { manifestSources, type PackBundle } from '../engine/packs/bundles.js';
 import { DEFAULT_RUN_LIMITS, type RunLimits } from './limits.js';
 import type { FromWorker, ToWorker } from './run-worker.js';
 import type { LogLevel, RunSpec } from './types.js';
@@ -174,6 +175,8 @@ export interface ExecutorOptions {
     /** Compiles runs' sources (in its language workers). */
     readonly language: LanguageService;
     readonly limits?: RunLimits;
+    /** The workspace packs of a run's source folder; default: the built-in packs only. */
+    readonly packs?: RunPacks;
     /** Where the engine half runs; default: a thread of this process's pool. */
     readonly backend?: RunBackend;
 }
@@ -198,6 +201,11 @@ export interface RunBackend {
     /** Worker processes serving it now. */
     workers(): Promise<number>;
     close(): Promise<void>;
+}
+
+/** Where a run's workspace packs come from (the daemon's DaemonPacks): checked bytes, no code run. */
+export interface RunPacks {
+    forUri(uri: string | undefined): { readonly bundles: readonly PackBundle[]; readonly problems: readonly { readonly pack: string; readonly message: string }[] };
 }
 
 class Aborted extends Error {}
@@ -250,9 +258,12 @@ export class Executor {
         const { spec, signal } = req;
         // What the engine needs of the spec (the worker gets no copy of the source).
         const request: RunRequest = { kind: spec.kind, params: spec.params, symbols: spec.symbols, from: spec.from, to: spec.to, sweep: spec.sweep, walkforward: spec.walkforward };
+        // The packs its folder's workspace declares: the language workers compile against their manifests, the run's worker imports their checked code.
+        const packs = this.o.packs?.forUri(spec.uri) ?? { bundles: [], problems: [] };
+        for (const problem of packs.problems) req.onLog('warn', problem.message);
         const p = await prepareRun(request, {
             compile: () => inSpan('engine.compile', {}, async span => {
-                const ir = await this.compiler.compile(spec.source, { uri: spec.uri, strategy: spec.strategy });
+                const ir = await this.compiler.compile(spec.source, { uri: spec.uri, strategy: spec.strategy, packs: manifestSources(packs.bundles) });
                 span.setAttribute('af.strategy.nodes', ir.nodes.length);
                 req.onStrategy?.(ir.strategy);
                 return ir;
@@ -266,7 +277,7 @@ export class Executor {
             signal,
         });
         return {
-            runId: req.runId, request, ir: p.ir, bars: shareBars(p.data), symbols: p.data.ids, params: p.params,
+            runId: req.runId, request, ir: p.ir, bars: shareBars(p.data), symbols: p.data.ids, params: p.params, packs: packs.bundles,
             dir: req.dir, trialWorkers: this.o.trialWorkers ?? 0,
             limits: { engine: { stateMb: this.limits.memoryMb, lookbackBars: MAX_LOOKBACK_BARS }, memoryMb: this.limits.memoryMb, maxTrials: this.limits.maxTrials },
         };

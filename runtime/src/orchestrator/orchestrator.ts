@@ -41,7 +41,7 @@ import { type DataStore } from '../store/store.js';
 import { listArtifacts, readArtifact } from './artifacts.js';
 import type { RunResult as RunResultDocument } from '../../../protocol/src/run-result.js';
 import { decodeResult, LEGACY_SWEEP_TABLE, RESULT_FILE } from '../pipeline/result-file.js';
-import { Executor, type ExecutionOutcome, type RunBackend } from './executor.js';
+import { Executor, type ExecutionOutcome, type RunBackend, type RunPacks } from './executor.js';
 import { DEFAULT_RUN_LIMITS, runTimeoutOf, type RunLimits } from './limits.js';
 import { LanguageService } from '../language-service/language-service.js';
 import { InProcessQueue, type JobQueue, type QueuedJob } from './queue.js';
@@ -80,6 +80,8 @@ export interface OrchestratorOptions {
     readonly maxAttempts?: number;
     /** Worker threads per sweep / walk-forward on top of the run's own; default 0 (trials run in the run's thread). */
     readonly trialWorkers?: number;
+    /** The workspace packs of a run's source folder (packs/daemon-packs.ts); default: the built-in packs only. */
+    readonly packs?: RunPacks;
     /** Least time between two persisted progress events of a run; default 500 ms. */
     readonly progressIntervalMs?: number;
     /** How long log lines and progress of running runs may wait in memory before they are written; default 250 ms. */
@@ -187,7 +189,10 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
             this.language = new LanguageService({ workers: 1, sourceRoots: [process.cwd()], excludeRoots: [this.stateDir] });
             this.ownsLanguage = true;
         }
-        this.executor = new Executor({ data: this.dataConn, maxIdleWorkers: this.concurrency, trialWorkers: this.options.trialWorkers, language: this.language, limits: this.limits, ...(this.options.backend ? { backend: this.options.backend } : {}) });
+        this.executor = new Executor({
+            data: this.dataConn, maxIdleWorkers: this.concurrency, trialWorkers: this.options.trialWorkers, language: this.language, limits: this.limits,
+            ...(this.options.packs ? { packs: this.options.packs } : {}), ...(this.options.backend ? { backend: this.options.backend } : {}),
+        });
         this.phase = 'started';
         await this.recover();
         this.pump();

@@ -56,6 +56,8 @@ export interface Provenance {
     readonly dataSnapshot: string;
     readonly engineVersion: string;
     readonly seed: number;
+    /** The workspace packs the strategy uses (the result's provenance; not a column of the run). */
+    readonly packs?: readonly { readonly name: string; readonly version: string; readonly integrity?: string }[];
 }
 
 /** A run as stored. Times are ISO strings (UTC), null until they happened. */

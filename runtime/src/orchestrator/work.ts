@@ -19,6 +19,7 @@ import type { RunResult } from '../../../protocol/src/run-result.js';
 import type { EngineLimits } from '../engine/limits.js';
 import { unshareBars, type SharedBars } from '../engine/worker-pool.js';
 import { executeRun } from '../pipeline/execute.js';
+import { installPackBundles, type PackBundle } from '../engine/packs/bundles.js';
 import type { RunRequest } from '../pipeline/prepare.js';
 import { encodeResult, RESULT_FILE } from '../pipeline/result-file.js';
 import { ledgerTrialsOf, type LedgerTrial } from '../experiments/ledger-trials.js';
@@ -40,6 +41,8 @@ export interface WorkerJob {
     readonly trialWorkers: number;
     /** The engine's look-back and state limits, trial threads' heap (MB), and the most trials of a sweep or walk-forward. */
     readonly limits?: { readonly engine: EngineLimits; readonly memoryMb: number; readonly maxTrials: number };
+    /** The workspace packs of the run's folder as the main thread read and checked them: their code is imported here, from these bytes. */
+    readonly packs?: readonly PackBundle[];
 }
 
 export interface StagedArtifact {
@@ -72,6 +75,12 @@ export interface WorkHooks {
 }
 
 export async function performRun(job: WorkerJob, hooks: WorkHooks): Promise<WorkerOutput> {
+    // This thread (and its trial threads) resolve functions through the run's packs; a reused worker drops the previous run's.
+    const refused = await installPackBundles(job.packs ?? []);
+    for (const p of refused) {
+        if (job.ir.packs?.some(x => x.name === p.pack)) throw new Error(p.message);
+        hooks.log('warn', p.message);
+    }
     const progress = stepper(hooks);
     const { result } = await inSpan('engine.run', { attributes: { 'af.run.id': job.runId, 'af.run.kind': job.request.kind, 'af.assets': job.symbols.length } }, () => executeRun(
         { request: job.request, ir: job.ir, data: unshareBars(job.bars), symbols: job.symbols, params: job.params },

@@ -18,7 +18,7 @@ import { defaultWorkers } from '../engine/worker-pool.js';
 import type { BarData } from '../engine/types.js';
 import type { RunRequest } from './prepare.js';
 import { sweepWarnings } from './search-warnings.js';
-import { benchmarkCurve, benchmarkInfo, eventOf, rangeOf, searchProvenance, seriesOf, tradeOf } from './result.js';
+import { benchmarkCurve, benchmarkInfo, eventOf, packsOf, rangeOf, searchProvenance, seriesOf, tradeOf } from './result.js';
 import { tearsheetOf } from '../../../protocol/src/tearsheet.js';
 
 /** What the engine needs of a prepared run (prepare.ts's PreparedRun, or the same handed to a worker thread). */
@@ -101,7 +101,7 @@ function backtest(run: ExecutableRun, o: ExecuteOptions): RunResult {
         trades: result.trades.map(t => tradeOf(t, data.ts, run.symbols)),
         tradeCount: result.trades.length,
         events: result.events.map(e => eventOf(e, data.ts)),
-        provenance: { ...result.provenance },
+        provenance: { ...result.provenance, ...packsOf(ir) },
         benchmark: benchmarkInfo(run.symbols, startBar),
     });
 }

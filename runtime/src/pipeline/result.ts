@@ -81,5 +81,10 @@ export function eventOf(e: EngineEvent, ts: Numbers): RunEvent {
  */
 export function searchProvenance(ir: StrategyIr, data: Pick<BarData, 'snapshotHash'>, chosen: Readonly<Record<string, number | boolean>>, seed: number): Provenance {
     const fp = fingerprints(withParamValues(ir, bindParams(ir, chosen)));
-    return { exactFingerprint: fp.exact, structuralFingerprint: fp.structural, dataSnapshot: data.snapshotHash, engineVersion: ENGINE_VERSION, seed };
+    return { exactFingerprint: fp.exact, structuralFingerprint: fp.structural, dataSnapshot: data.snapshotHash, engineVersion: ENGINE_VERSION, seed, ...packsOf(ir) };
+}
+
+/** The provenance's packs: each declared pack the strategy uses, by name, version and (a pack folder) integrity (nothing for built-in packs only). */
+export function packsOf(ir: StrategyIr): Pick<Provenance, 'packs'> {
+    return ir.packs?.length ? { packs: ir.packs.map(p => ({ name: p.name, version: p.version, ...(p.integrity !== undefined ? { integrity: p.integrity } : {}) })) } : {};
 }

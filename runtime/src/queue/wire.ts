@@ -1,7 +1,8 @@
 /**
  * What travels through Redis between the daemon and `af worker` processes: a run's job (the
- * compiled program, its bars, its limits) and its output (the record, the ledger trials, the
- * artifacts). JSON both ways; bars and artifacts as base64 — or, with `queue.staging`, as files in
+ * compiled program, its bars, its limits, the packs its workspace declares: a shipped pack by name,
+ * a pack folder as the bytes the daemon checked against its integrity hash) and its output (the
+ * record, the ledger trials, the artifacts). JSON both ways; bars and artifacts as base64 — or, with `queue.staging`, as files in
  * a folder both sides share (`<staging>/<run id>.<attempt>/`), whose paths each side derives from
  * the run id and attempt itself: nothing that comes back names a path. Both directions are parsed
  * with zod: a worker and a daemon trust Redis no more than they must.
@@ -14,7 +15,8 @@ import type { LedgerTrial } from '../experiments/ledger-trials.js';
 import type { SharedBars } from '../engine/worker-pool.js';
 import type { WorkerJob, WorkerOutput } from '../orchestrator/work.js';
 
-export const WIRE_VERSION = 1;
+/** 2: jobs carry the run's declared packs and results their provenance. */
+export const WIRE_VERSION = 2;
 
 /** Run ids are UUIDs; an attempt a small whole number: both become a folder name under staging. */
 const RunIdSchema = z.string().regex(/^[0-9a-f-]{36}$/, 'must be a run id (a UUID)');
@@ -22,6 +24,17 @@ const AttemptSchema = z.number().int().min(1).max(1000);
 /** An artifact's name: a plain file name (never a path). */
 export const ArtifactNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'must be a plain file name').refine(n => !n.includes('..'), 'must be a plain file name');
 const Sha256Schema = z.string().regex(/^[0-9a-f]{64}$/);
+
+/** A declared pack as a run's worker loads it (engine/packs/bundles.ts PackBundle). */
+const PackName = z.string().regex(/^[a-z][a-z0-9-]{0,63}$/);
+const PackBundleSchema = z.union([
+    z.object({ shipped: z.literal(true), name: PackName, version: z.string().max(64) }).strict(),
+    z.object({
+        name: PackName, version: z.string().max(64), integrity: z.string().regex(/^sha256-[0-9a-f]{64}$/), origin: z.string().max(4096),
+        manifest: z.unknown(), compiled: z.string(), reference: z.string(),
+    }).strict(),
+]);
+const ProvenancePacksSchema = z.array(z.object({ name: z.string(), version: z.string(), integrity: z.string().optional() }).strict()).max(64);
 
 const Base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
 const EncodedBarsSchema = z.object({
@@ -47,6 +60,7 @@ export const JobDataSchema = z.object({
         params: z.record(z.string(), z.union([z.number(), z.boolean()])),
         trialWorkers: z.number().int().min(0).max(256),
         limits: z.record(z.string(), z.unknown()).optional(),
+        packs: z.array(PackBundleSchema).max(64).optional(),
     }).strict(),
     bars: z.union([
         z.object({ inline: EncodedBarsSchema }).strict(),
@@ -64,7 +78,10 @@ export const JobResultSchema = z.object({
         params: z.record(z.string(), z.union([z.number(), z.boolean()])),
         metrics: z.record(z.string(), WireNumber),
         tradeCount: z.number(),
-        provenance: z.object({ exactFingerprint: z.string(), structuralFingerprint: z.string(), dataSnapshot: z.string(), engineVersion: z.string(), seed: z.number() }).strict(),
+        provenance: z.object({
+            exactFingerprint: z.string(), structuralFingerprint: z.string(), dataSnapshot: z.string(), engineVersion: z.string(), seed: z.number(),
+            packs: ProvenancePacksSchema.optional(),
+        }).strict(),
         summary: z.string(),
         /** Non-finite figures (a trial's NaN Sharpe) in the protocol's encoding (numbers.ts). */
         ledger: z.array(z.object({ periodSharpe: WireNumber, skew: WireNumber, kurtosis: WireNumber, bars: z.number() }).strict()),
@@ -129,6 +146,7 @@ export function jobPart(job: WorkerJob): JobData['job'] {
     return {
         request: job.request as unknown as Record<string, unknown>, ir: job.ir as unknown as Record<string, unknown>, symbols: [...job.symbols], params: { ...job.params },
         trialWorkers: job.trialWorkers, ...(job.limits ? { limits: job.limits as unknown as Record<string, unknown> } : {}),
+        ...(job.packs?.length ? { packs: [...job.packs] } : {}),
     };
 }
 
@@ -138,6 +156,7 @@ export function workerJobOf(data: JobData, bars: SharedBars, dir: string): Worke
     return {
         runId: data.runId, request: j.request as unknown as WorkerJob['request'], ir: j.ir as unknown as WorkerJob['ir'], bars, symbols: j.symbols, params: j.params, dir,
         trialWorkers: j.trialWorkers, ...(j.limits ? { limits: j.limits as unknown as NonNullable<WorkerJob['limits']> } : {}),
+        ...(j.packs ? { packs: j.packs } : {}),
     };
 }
 
@@ -145,7 +164,8 @@ export function workerJobOf(data: JobData, bars: SharedBars, dir: string): Worke
 export function outputPart(o: WorkerOutput): JobResult['output'] {
     const ledger = o.ledger.map(t => ({ periodSharpe: toWire(t.periodSharpe), skew: toWire(t.skew), kurtosis: toWire(t.kurtosis), bars: t.bars }));
     const metrics = Object.fromEntries(Object.entries(o.metrics).map(([k, v]) => [k, v === null ? null : toWire(v)]));
-    return { strategy: o.strategy, params: o.params, metrics, tradeCount: o.tradeCount, provenance: { ...o.provenance }, summary: o.summary, ledger };
+    const { packs, ...provenance } = o.provenance;
+    return { strategy: o.strategy, params: o.params, metrics, tradeCount: o.tradeCount, provenance: { ...provenance, ...(packs ? { packs: packs.map(p => ({ ...p })) } : {}) }, summary: o.summary, ledger };
 }
 
 /** The output as the daemon records it (its staged files are the daemon's to fill in). */

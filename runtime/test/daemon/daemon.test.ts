@@ -60,7 +60,8 @@ async function fixtures(): Promise<Partial<Record<MethodName, unknown>>> {
         // The researcher publishes x@1, the trader approves it (four eyes) and retires it; the others' repeats are 409.
         'registry.publish': { source: STRATEGY, name: 'x' }, 'registry.list': {}, 'registry.show': { name: 'x' },
         'registry.approve': { name: 'x', version: 1 }, 'registry.retire': { name: 'x', version: 1 },
-        'registry.diff': { from: { name: 'x', version: 1 }, to: { name: 'x', version: 1 } }, 'execution.paper.start': { source: STRATEGY, feed: { barMs: 100, from: '2020-01-01', to: '2020-01-10' } },
+        'registry.diff': { from: { name: 'x', version: 1 }, to: { name: 'x', version: 1 } }, 'packs.list': {}, 'packs.info': { name: 'core' },
+        'execution.paper.start': { source: STRATEGY, feed: { barMs: 100, from: '2020-01-01', to: '2020-01-10' } },
         // x@1 is retired by now: 409; d1 does not exist: 404; the kill switch ends what the paper starts began.
         'execution.live.start': { registry: { name: 'x', version: 1 }, venue: 'paper', feed: { kind: 'replay' } },
         'execution.stop': { id: 'd1' }, 'execution.kill': { all: true }, 'execution.list': {}, 'execution.show': { id: 'd1' }, 'execution.positions': {},

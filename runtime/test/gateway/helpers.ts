@@ -70,7 +70,7 @@ export function stubHandlers(calls: Recorded[]): Handlers {
     const partial: Partial<Handlers> = {
         'daemon.info': async (p, ctx) => {
             rec('daemon.info', p, ctx);
-            return { name: 'alphaforge', version: '0.1.0', protocolVersion: '2.3.0', startedAt: '2025-01-02T03:04:05.000Z', transports: { http: true, ws: true, grpc: true }, methods: methodCatalogue() };
+            return { name: 'alphaforge', version: '0.1.0', protocolVersion: '2.4.0', startedAt: '2025-01-02T03:04:05.000Z', transports: { http: true, ws: true, grpc: true }, methods: methodCatalogue() };
         },
         'iam.whoami': async (p, ctx) => {
             rec('iam.whoami', p, ctx);

@@ -66,7 +66,7 @@ function baseParams(runId: string): Partial<Record<MethodName, unknown>> {
         'iam.teams.list': {}, 'iam.members.set': { user: 'nobody', team: 'beta', role: 'viewer' }, 'audit.list': {},
         'registry.publish': { source: TINY, name: 'Hostile', notes: 'n' }, 'registry.list': {}, 'registry.show': { name: 'Hostile' },
         'registry.approve': { name: 'Hostile', version: 1 }, 'registry.retire': { name: 'Hostile', version: 1 },
-        'registry.diff': { from: { name: 'Hostile', version: 1 }, to: { name: 'Hostile', version: 1 } },
+        'registry.diff': { from: { name: 'Hostile', version: 1 }, to: { name: 'Hostile', version: 1 } }, 'packs.list': {}, 'packs.info': { name: 'core' },
         'execution.paper.start': { source: TINY, feed: { barMs: 50, from: '2020-01-01', to: '2020-01-03' } },
         'execution.live.start': { registry: { name: 'Hostile', version: 1 }, venue: 'paper', feed: { kind: 'replay', barMs: 50, from: '2020-01-01', to: '2020-01-03' } },
         'execution.stop': { id: 'dep_x', reason: 'r' }, 'execution.kill': { id: 'dep_x', reason: 'r' }, 'execution.list': {}, 'execution.show': { id: 'dep_x' },

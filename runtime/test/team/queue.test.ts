@@ -8,10 +8,10 @@
  * metric rows and artifacts not duplicated. Skipped (with a message) only when redis-server is absent.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/schema/registry.js';
 import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
@@ -19,7 +19,9 @@ import type { Run, RunSpec } from '../../src/orchestrator/types.js';
 import type { DataStore } from '../../src/store/store.js';
 import { BullmqBackend } from '../../src/queue/bullmq-backend.js';
 import type { QueueSettings } from '../../src/queue/settings.js';
+import { DaemonPacks } from '../../src/packs/daemon-packs.js';
 import { down, freePort, up } from '../../../scripts/team/servers.mjs';
+import { workspace } from '../packs/support.js';
 import { tempDir } from '../data/helpers.js';
 import { backtest, nextEvent, smaCross, stateWithBars, sweep, waitFor } from '../orchestrator/helpers.js';
 
@@ -102,12 +104,18 @@ afterAll(() => {
 
 describe.skipIf(!hasRedis)('runs through BullMQ and af worker processes', () => {
     let team: { o: Orchestrator; store: DataStore; backend: BullmqBackend };
+    /** A workspace declaring a pack shipped with AlphaForge (by name) and a pack folder; runs without a uri get none. */
+    let packWs: Awaited<ReturnType<typeof workspace>>;
 
     beforeAll(async () => {
         const dir = await stateWithBars(800, 'af-team-q-state-');
         const store = await openStore({ stateDir: dir });
         const backend = await BullmqBackend.open(settings);
-        const o = new Orchestrator({ store, concurrency: 2, backend });
+        packWs = await workspace();
+        const declared = JSON.parse(readFileSync(packWs.config, 'utf8')) as { packs: object[] };
+        writeFileSync(packWs.config, JSON.stringify({ ...declared, packs: [{ name: 'mid-frequency', version: '^1.0.0' }, ...declared.packs] }));
+        const packs = new DaemonPacks({ roots: [tempDir('af-team-q-nopacks-'), packWs.dir] });
+        const o = new Orchestrator({ store, concurrency: 2, backend, packs });
         await o.start();
         team = { o, store, backend };
     }, 60_000);
@@ -150,6 +158,17 @@ describe.skipIf(!hasRedis)('runs through BullMQ and af worker processes', () => 
             store.close();
         }
     }, 90_000);
+
+    it('a run gets its workspace packs on the worker (a shipped pack by name, a folder as the checked bytes) and its provenance records both', async () => {
+        const source = smaCross().replace('signal up = crossover(sma(close, fast), sma(close, slow))', 'signal up = crossover(sma(close, fast), sma(close, slow)) and adx(14) > 10 and close > demo_mid(10)');
+        const run = await team.o.submit(backtest({ source, uri: pathToFileURL(join(packWs.dir, 's.af')).href }), { user: 'ana', team: 'quant' });
+        const done = await waitFor(team.o, run.id);
+        expect(done.error ?? null).toBeNull();
+        expect(done.state).toBe('completed');
+        expect(workers.some(w => w.lines.some(l => l['runId'] === run.id && l['msg'] === 'run done'))).toBe(true);
+        const demo = packWs.packs().find(p => p.name === 'demo')!;
+        expect((await team.o.result(run.id))?.provenance.packs).toEqual([{ name: 'demo', version: '0.1.0', integrity: demo.integrity }, { name: 'mid-frequency', version: '1.0.0' }]);
+    }, 60_000);
 
     it('cancels a run while a worker computes it', async () => {
         const run = await team.o.submit(longSweep(), { user: 'ana', team: 'quant' });

@@ -25,6 +25,7 @@ import { formatRunResult } from '../run-output.js';
 import { CliError, rejected } from '../errors.js';
 import { progressBar } from '../progress.js';
 import { compileFile } from './compile.js';
+import { installWorkspacePacks } from '../workspace-packs.js';
 
 export interface DataOptions {
     strategy?: string;
@@ -43,6 +44,7 @@ const symbolList = (s: string | undefined): string[] | undefined => s?.split(','
  * when it does not compile), `--params` parsed against its params, bars from the local store.
  */
 async function prepare(file: string, o: DataOptions, request: Omit<RunRequest, 'params' | 'symbols' | 'from' | 'to'>, out: (s: string) => void): Promise<PreparedRun | undefined> {
+    await installWorkspacePacks();
     const ir = await compileFile(file, o.strategy, out);
     if (!ir) return undefined;
     try {
@@ -145,6 +147,7 @@ export interface PanelCliOptions extends DataOptions {
  * named panel in the store; --out also exports it.
  */
 export async function panelCommand(file: string, o: PanelCliOptions, out: (s: string) => void): Promise<number> {
+    await installWorkspacePacks();
     const ir = await compileFile(file, o.strategy, out);
     if (!ir) return 1;
     const name = o.name ?? ir.strategy;

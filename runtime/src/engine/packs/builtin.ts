@@ -4,8 +4,8 @@
  * integrity hash) before a run compiles; the engines only ever see the registry (hook.ts). Bundled
  * packs ship with AlphaForge too but are loaded only where a workspace declares them by name.
  */
-import { PackError } from '../../../../language/src/catalogue/pack-manifest.js';
-import { satisfies } from '../../../../language/src/catalogue/version-range.js';
+import { shippedDeclarationProblem } from '../../../../language/src/catalogue/bundled-packs.js';
+import type { PackError } from '../../../../language/src/catalogue/pack-manifest.js';
 import { CORE_PACK } from './core.js';
 import { MID_FREQUENCY_PACK } from './mid-frequency/index.js';
 import { PackRegistry, type RuntimePack } from './registry.js';
@@ -28,16 +28,11 @@ export function builtInRegistry(): PackRegistry {
 export function enabledBundledPacks(declared: readonly { readonly name: string; readonly version: string }[]): { packs: RuntimePack[]; problems: PackError[] } {
     const packs: RuntimePack[] = [];
     const problems: PackError[] = [];
+    const shipped = BUNDLED_PACKS.map(p => ({ name: p.manifest.name, version: p.manifest.version }));
     for (const d of declared) {
-        const p = bundledPack(d.name);
-        if (!p) {
-            const names = BUNDLED_PACKS.map(b => b.manifest.name).join(', ');
-            problems.push(new PackError(d.name, `pack '${d.name}' is declared without a folder, but AlphaForge ships no pack of that name (it ships ${names}); give its path and integrity (af pack add FOLDER).`));
-        } else if (!satisfies(p.manifest.version, d.version)) {
-            problems.push(new PackError(d.name, `pack '${d.name}' shipped with AlphaForge is version ${p.manifest.version}, outside the declared range ${d.version}; change the range (af pack add ${d.name}).`));
-        } else {
-            packs.push(p);
-        }
+        const problem = shippedDeclarationProblem(d, shipped);
+        if (problem) problems.push(problem);
+        else packs.push(bundledPack(d.name)!);
     }
     return { packs, problems };
 }

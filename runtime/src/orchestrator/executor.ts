@@ -249,7 +249,7 @@ export class Executor {
     private async prepare(req: ExecutionRequest): Promise<WorkerJob> {
         const { spec, signal } = req;
         // What the engine needs of the spec (the worker gets no copy of the source).
-        const request: RunRequest = { kind: spec.kind, params: spec.params, symbols: spec.symbols, from: spec.from, to: spec.to, sweep: spec.sweep, walkforward: spec.walkforward };
+        const request: RunRequest = { kind: spec.kind, params: spec.params, symbols: spec.symbols, from: spec.from, to: spec.to, benchmark: spec.benchmark, sweep: spec.sweep, walkforward: spec.walkforward };
         const p = await prepareRun(request, {
             compile: () => inSpan('engine.compile', {}, async span => {
                 const ir = await this.compiler.compile(spec.source, { uri: spec.uri, strategy: spec.strategy });
@@ -266,7 +266,7 @@ export class Executor {
             signal,
         });
         return {
-            runId: req.runId, request, ir: p.ir, bars: shareBars(p.data), symbols: p.data.ids, params: p.params,
+            runId: req.runId, request, ir: p.ir, bars: shareBars(p.data), symbols: p.data.ids, params: p.params, ...(p.benchmark ? { benchmark: p.benchmark } : {}),
             dir: req.dir, trialWorkers: this.o.trialWorkers ?? 0,
             limits: { engine: { stateMb: this.limits.memoryMb, lookbackBars: MAX_LOOKBACK_BARS }, memoryMb: this.limits.memoryMb, maxTrials: this.limits.maxTrials },
         };

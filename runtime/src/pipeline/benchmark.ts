@@ -8,6 +8,7 @@
 import { UserInputError } from '../../../protocol/src/errors.js';
 import { BacktestError } from '../engine/types.js';
 import type { LoadedBars, LoadRequest } from '../data/load.js';
+import { NoVisibleData } from '../data/ownership.js';
 
 /** What the engine half needs of a named benchmark: plain data (it travels to run threads and queue workers). */
 export interface NamedBenchmark {
@@ -43,6 +44,8 @@ export async function loadBenchmark(
     try {
         bars = await load({ assets: [asset], timeframe, from: first - COVER_SLACK_MS, to: last });
     } catch (e) {
+        // Named as the benchmark; a series the team may not read stays that class (its RPC code).
+        if (e instanceof NoVisibleData) throw new NoVisibleData(`benchmark ${id}: ${e.message}`);
         if (e instanceof UserInputError) throw new BacktestError(`benchmark ${id}: ${e.message}`);
         throw e;
     }

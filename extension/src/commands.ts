@@ -88,7 +88,7 @@ function runIdOf(arg: unknown): string | undefined {
 }
 
 /** The instrument, timeframe and calendar of a file to import, asked in turn (undefined: cancelled). */
-async function importQuestions(uri: vscode.Uri): Promise<{ venue: string; symbol: string; timeframe: string; calendar: '24x7' | 'weekdays' } | undefined> {
+async function importQuestions(uri: vscode.Uri): Promise<{ venue: string; symbol: string; timeframe: string; calendar: '24x7' | 'weekdays' | 'nyse' } | undefined> {
     const base = uri.path.split('/').pop()?.replace(/\.[^.]+$/, '') ?? '';
     const instrument = await vscode.window.showInputBox({
         title: 'Import bars (1/3): instrument', prompt: 'venue:SYMBOL, e.g. binance:BTC/USDT or nyse:IBM', value: `csv:${base.toUpperCase()}`, ignoreFocusOut: true,
@@ -100,10 +100,11 @@ async function importQuestions(uri: vscode.Uri): Promise<{ venue: string; symbol
         validateInput: v => (/^\d+(m|h|d|w)$/.test(v.trim()) ? undefined : 'a number and m, h, d or w, e.g. 1d'),
     });
     if (!timeframe) return undefined;
-    type Cal = vscode.QuickPickItem & { value: '24x7' | 'weekdays' };
+    type Cal = vscode.QuickPickItem & { value: '24x7' | 'weekdays' | 'nyse' };
     const calendar = await vscode.window.showQuickPick<Cal>([
         { label: 'Every day, around the clock', description: '24x7: crypto', value: '24x7' },
         { label: 'Weekdays', description: 'stocks, futures: weekends are not gaps', value: 'weekdays' },
+        { label: 'NYSE trading days', description: 'US stocks: weekends and NYSE holidays are not gaps', value: 'nyse' },
     ], { title: 'Import bars (3/3): trading calendar', ignoreFocusOut: true });
     if (!calendar) return undefined;
     const i = instrument.trim().indexOf(':');

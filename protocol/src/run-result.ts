@@ -73,6 +73,16 @@ export const RunTrade = z.object({
     returnPct: WireNumber,
     fees: WireNumber,
     exitReason: z.enum(FILL_REASONS),
+    /**
+     * Maximum adverse and favourable excursion per unit, in price (mae ≤ 0 ≤ mfe) and as fractions
+     * of the entry price: the worst and best the position's price went against and for it, from the
+     * intrabar lows and highs of the bars it was open (entry to exit bar, both included) and its entry
+     * and exit prices. Absent: results made before they were computed.
+     */
+    mae: WireNumber.optional(),
+    mfe: WireNumber.optional(),
+    maePct: WireNumber.optional(),
+    mfePct: WireNumber.optional(),
 });
 export type RunTrade = z.infer<typeof RunTrade>;
 
@@ -216,7 +226,7 @@ export const WalkForwardPart = z.object({
     failedTrials: z.array(FailedTrial).max(RESULT_LIMITS.trials).optional(),
 });
 
-/** What `series.benchmark` holds: buy-and-hold, equal weights, of the run's own assets, bought at the close of the last warm-up bar. */
+/** What `series.benchmark` holds: buy-and-hold, equal weights, of the run's own assets (or of the series the run named: `--benchmark`, a spec's `benchmark`), bought at the close of the last warm-up bar. */
 export const BenchmarkInfo = z.object({
     name: Str.describe('e.g. "buy and hold sp:SPX"'),
     symbols: z.array(Str).max(RESULT_LIMITS.symbols),
@@ -252,6 +262,8 @@ export const Tearsheet = z.object({
         alpha: WireNumber, beta: WireNumber, correlation: WireNumber,
         /** Annualised mean over standard deviation of the per-bar excess return (run − benchmark); trackingError that deviation annualised. */
         informationRatio: WireNumber, trackingError: WireNumber,
+        /** The run's annualised compounded return over the bars the benchmark rose (fell), over the benchmark's over them (absent: results made before). */
+        upCapture: WireNumber.optional(), downCapture: WireNumber.optional(),
     }).nullable(),
     monthly: z.array(z.object({ year: z.number().int(), month: z.number().int().min(1).max(12), ret: WireNumber, benchmark: WireNumber.optional() })).max(12 * 1000),
     yearly: z.array(z.object({ year: z.number().int(), ret: WireNumber, benchmark: WireNumber.optional() })).max(1000),

@@ -1,7 +1,7 @@
 /**
  * The tearsheet: what a quant reads off a run besides its metrics, computed from the run result
  * alone (run-result.ts `Tearsheet`) — benchmark statistics (alpha, beta, correlation, information
- * ratio), monthly and yearly returns, rolling Sharpe / volatility / beta, the worst drawdowns, the
+ * ratio, tracking error, up/down capture), monthly and yearly returns, rolling Sharpe / volatility / beta, the worst drawdowns, the
  * trades analysed (win rate, profit factor, expectancy, holding times, by asset and side) and a
  * sweep's metric over two params. One module for every reader: the run pipeline stores it with the
  * result, `reportMessage` (wire.ts) computes it for a result made before it, and the report panel
@@ -81,6 +81,28 @@ export interface Relative {
     readonly correlation: number;
     readonly informationRatio: number;
     readonly trackingError: number;
+    readonly upCapture: number;
+    readonly downCapture: number;
+}
+
+/** Compounded return of `xs` annualised over `periodsPerYear` (each x one bar's return); NaN for none. */
+function annualised(xs: Nums, periodsPerYear: number): number {
+    if (xs.length === 0) return NaN;
+    let logSum = 0;
+    for (const x of xs) logSum += Math.log1p(x);
+    return Math.expm1((logSum * periodsPerYear) / xs.length);
+}
+
+/**
+ * Up (down) capture: the run's annualised compounded return over the bars the benchmark rose
+ * (fell), over the benchmark's own over those bars (empyrical's up_capture / down_capture). Above
+ * 1 up and below 1 down is the asymmetry a manager is paid for.
+ */
+function capture(r: Nums, b: Nums, periodsPerYear: number, up: boolean): number {
+    const rs: number[] = [], bs: number[] = [];
+    for (let i = 0; i < b.length; i++) if (up ? b[i]! > 0 : b[i]! < 0) { rs.push(r[i]!); bs.push(b[i]!); }
+    const denominator = annualised(bs, periodsPerYear);
+    return denominator !== 0 ? annualised(rs, periodsPerYear) / denominator : NaN;
 }
 
 /** The run's per-bar returns `r` against the benchmark's `b`: regression, correlation, excess-return ratio. */
@@ -95,6 +117,8 @@ export function relativeStats(r: Nums, b: Nums, periodsPerYear: number): Relativ
         correlation: varB > 0 && varR > 0 ? cov / Math.sqrt(varB * varR) : NaN,
         informationRatio: te > 0 ? (mean(excess) / te) * Math.sqrt(periodsPerYear) : NaN,
         trackingError: te * Math.sqrt(periodsPerYear),
+        upCapture: capture(r, b, periodsPerYear, true),
+        downCapture: capture(r, b, periodsPerYear, false),
     };
 }
 
@@ -360,6 +384,7 @@ export function tearsheetOf(r: RunResult): Tearsheet {
             maxDrawdown: toWire(-worst),
             alpha: toWire(rel.alpha), beta: toWire(rel.beta), correlation: toWire(rel.correlation),
             informationRatio: toWire(rel.informationRatio), trackingError: toWire(rel.trackingError),
+            upCapture: toWire(rel.upCapture), downCapture: toWire(rel.downCapture),
         };
     }
     const window = Number.isFinite(ppy) ? rollingWindow(rets.length - (r.warmupBars > 0 ? r.warmupBars : 0), ppy) : 0;

@@ -108,6 +108,31 @@ describe('af backtest', () => {
         expect(text.out).toMatch(/2010-01-04 → 2010-12-31 \(252 bars/);
     });
 
+    it('--benchmark compares with a stored series: its equity in --json, its figures in the text and report; unknown or short: refused', async () => {
+        const dir = tempDir();
+        const DAY = 86_400_000, T = Date.UTC(2010, 0, 1);
+        // idx:BENCH 1d, every calendar day of 2010, a wave (up and down days).
+        const close = (i: number): number => 100 + 10 * Math.sin(i / 7) + i / 20;
+        const rows = Array.from({ length: 365 }, (_, i) => [new Date(T + i * DAY).toISOString().slice(0, 10), close(i), close(i) + 1, close(i) - 1, close(i), 1000]);
+        expect((await af('data', 'import', writeFile(dir, 'bench.csv', csv(rows)), '--venue', 'idx', '--symbol', 'BENCH', '--timeframe', '1d', ...sd)).code).toBe(0);
+        const args = ['backtest', 'examples/sma-cross.af', '--from', '2010-01-01', '--to', '2010-12-31', '--benchmark', 'idx:BENCH', ...sd];
+        const j = JSON.parse((await af(...args, '--json')).out) as BacktestJson;
+        expect(j.benchmark).toMatchObject({ name: 'buy and hold idx:BENCH', symbols: ['idx:BENCH'] });
+        const start = j.benchmark!.startBar, at = (t: number): number => close(Math.round((t - T) / DAY));
+        j.series!.benchmark!.forEach((v, i) => expect(v).toBeCloseTo(i < start ? j.capital : j.capital * at(j.series!.ts[i]!) / at(j.series!.ts[start]!), 6));
+        expect(j.tearsheet!.benchmark).toMatchObject({ name: 'buy and hold idx:BENCH', upCapture: expect.any(Number), downCapture: expect.any(Number) });
+        const report = join(dir, 'r.html');
+        const text = await af(...args, '--report', report);
+        expect(text.out).toMatch(/vs buy and hold idx:BENCH: return .* beta .* up capture .* down capture/);
+        expect(readFileSync(report, 'utf8')).toContain('idx:BENCH');
+        const unknown = await af(...args.slice(0, 7), 'idx:NOPE', ...sd);
+        expect(unknown.code).toBe(3);
+        expect(unknown.err).toMatch(/^af: benchmark idx:NOPE: no bars stored for idx:NOPE .*af data import/);
+        const early = await af('backtest', 'examples/sma-cross.af', '--from', '2009-06-01', '--to', '2010-12-31', '--benchmark', 'idx:BENCH', ...sd);
+        expect(early.code).toBe(3);
+        expect(early.err).toMatch(/^af: benchmark idx:BENCH starts 2010-01-01, after the first of the run's bars \(2009-06-01 → 2010-12-31, 1d\): import its earlier bars, or start the run later \(--from 2010-01-01\)/);
+    });
+
     it('bad input: one clear line, no stack trace', async () => {
         const unknown = await af('backtest', 'examples/sma-cross.af', '--symbols', 'nyse:NOPE', ...sd);
         expect(unknown.code).toBe(3);

@@ -50,6 +50,9 @@ describe.runIf(browserTestsEnabled())('report panel', () => {
         expect(await page.textContent('#trades-h')).toBe(`Trades (${trades.length})`);
         const pnl = await page.$$eval('#trades tbody tr', trs => trs.map(tr => tr.children[8]?.textContent ?? ''));
         expect(pnl).toEqual(trades.map(t => money(t.pnl)));
+        // MAE and MFE of each trade, as % of its entry price.
+        const excursions = await page.$$eval('#trades tbody tr', trs => trs.map(tr => [tr.children[10]?.textContent ?? '', tr.children[11]?.textContent ?? '']));
+        expect(excursions).toEqual(run.runResult.trades.map(t => [pct(t.maePct, 2), pct(t.mfePct, 2)]));
         // Trades name their instrument (the run result has symbols, not asset indices).
         expect(new Set(await page.$$eval('#trades tbody tr', trs => trs.map(tr => tr.children[1]?.textContent ?? '')))).toEqual(new Set(['sp:SPX']));
         const prov = run.result.provenance;
@@ -79,6 +82,8 @@ describe.runIf(browserTestsEnabled())('report panel', () => {
         expect(await stat('benchmark-stats', 'Alpha (annual)')).toBe(pct(t.benchmark!.alpha, 2));
         expect(await stat('benchmark-stats', 'Correlation')).toBe(two(t.benchmark!.correlation));
         expect(await stat('benchmark-stats', 'Information ratio')).toBe(two(t.benchmark!.informationRatio));
+        expect(await stat('benchmark-stats', 'Up capture')).toBe(two(t.benchmark!.upCapture));
+        expect(await stat('benchmark-stats', 'Down capture')).toBe(two(t.benchmark!.downCapture));
         expect(await page.textContent('#benchmark-compare tr[data-key="Total return"] td:nth-of-type(2)')).toBe(pct(t.benchmark!.totalReturn, 2));
         // Monthly heatmap: a row per year, each month's cell its return, coloured by sign.
         expect(await page.locator('#monthly tbody tr').count()).toBe(t.yearly.length);

@@ -92,7 +92,7 @@ export const DATA_METHODS = {
             venue: z.string().min(1).max(64),
             symbol: z.string().min(1).max(128),
             timeframe: z.string().min(1).max(16),
-            calendar: z.enum(['24x7', 'weekdays']).optional(),
+            calendar: z.enum(['24x7', 'weekdays', 'nyse']).optional().describe('Which bars are expected: 24x7, weekdays, or nyse (weekdays less NYSE holidays)'),
             repair: z.boolean().default(false),
             allowGaps: z.boolean().default(false),
             map: z.strictObject({ ts: z.string(), open: z.string(), high: z.string(), low: z.string(), close: z.string(), volume: z.string() }).partial().optional().describe('field → source column'),

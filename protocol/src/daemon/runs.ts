@@ -37,6 +37,8 @@ export function runSpecFields(strict: boolean) {
         symbols: z.array(z.string().min(1).max(128)).min(1).max(1000).optional().describe('Instruments to run on instead of the universe (same count and order).'),
         from: DateArg.optional(),
         to: DateArg.optional(),
+        benchmark: z.string().min(3).max(128).regex(/^[^:\s]+:\S/, 'venue:SYMBOL, e.g. sp:SPX').optional()
+            .describe('Compare with buy-and-hold of this stored series (venue:SYMBOL, same timeframe; default: buy-and-hold of the traded assets). It must cover the run\'s bars.'),
         seed: z.number().int().optional(),
         sweep: obj(sweepFields).optional().describe('sweep and walkforward: the search'),
         walkforward: obj(walkforwardFields).optional().describe('walkforward only'),

@@ -47,8 +47,10 @@ export function resultTables(r: RunResult): TableData[] {
     tables.push({
         name: 'trades',
         columns: [['symbol', 'VARCHAR'], ['side', 'VARCHAR'], ['entry_time', 'TIME'], ['exit_time', 'TIME'], ['entry_price', 'DOUBLE'], ['exit_price', 'DOUBLE'],
-            ['qty', 'DOUBLE'], ['pnl', 'DOUBLE'], ['return_pct', 'DOUBLE'], ['fees', 'DOUBLE'], ['exit_reason', 'VARCHAR']],
-        rows: r.trades.map(t => [t.symbol, t.side, t.entryTs, t.exitTs, num(t.entryPrice), num(t.exitPrice), num(t.maxQty), num(t.pnl), num(t.returnPct), num(t.fees), t.exitReason]),
+            ['qty', 'DOUBLE'], ['pnl', 'DOUBLE'], ['return_pct', 'DOUBLE'], ['fees', 'DOUBLE'], ['exit_reason', 'VARCHAR'],
+            ['mae', 'DOUBLE'], ['mfe', 'DOUBLE'], ['mae_pct', 'DOUBLE'], ['mfe_pct', 'DOUBLE']],
+        rows: r.trades.map(t => [t.symbol, t.side, t.entryTs, t.exitTs, num(t.entryPrice), num(t.exitPrice), num(t.maxQty), num(t.pnl), num(t.returnPct), num(t.fees), t.exitReason,
+            num(t.mae), num(t.mfe), num(t.maePct), num(t.mfePct)]),
     });
     if (r.series) {
         const s = r.series;

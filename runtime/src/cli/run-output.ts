@@ -47,8 +47,19 @@ function backtestText(r: RunResult): string {
     s += `params: ${paramText(r.params)}\n\n`;
     if (range.bars <= r.warmupBars) s += `${style.yellow('warning')}: ${range.bars} bars are not more than the warm-up of ${r.warmupBars}: the strategy cannot trade; start earlier (--from) or shorten the look-backs\n\n`;
     s += metricsTable(r);
+    s += benchmarkText(r);
     for (const e of r.events) s += `  event at ${day(e.ts)}: ${e.kind} — ${e.message}\n`;
     return s + `\n${provenanceLine(r)}\n`;
+}
+
+/** The tearsheet's figures against the benchmark, in one line (none without a benchmark). */
+function benchmarkText(r: RunResult): string {
+    const b = r.tearsheet?.benchmark;
+    if (!b) return '';
+    const n = (x: Parameters<typeof fromWire>[0], d = 2): string => { const v = fromWire(x); return Number.isFinite(v) ? v.toFixed(d) : 'n/a'; };
+    const p = (x: Parameters<typeof fromWire>[0]): string => { const v = fromWire(x); return Number.isFinite(v) ? `${(v * 100).toFixed(2)}%` : 'n/a'; };
+    return `\nvs ${b.name}: return ${p(b.totalReturn)} · alpha ${p(b.alpha)} · beta ${n(b.beta)} · correlation ${n(b.correlation)} · tracking error ${p(b.trackingError)} · information ratio ${n(b.informationRatio)}`
+        + ` · up capture ${n(b.upCapture)} · down capture ${n(b.downCapture)}\n`;
 }
 
 function provenanceLine(r: RunResult): string {

@@ -208,7 +208,7 @@ export function createHandlers(s: DaemonServices): Handlers {
             if (spec.experimentId && !(await s.experiments.getExperiment(spec.experimentId, ctx.principal.teamName))) throw notFound(`experiment ${spec.experimentId}`);
             const run = await s.orchestrator.submit({
                 kind: p.kind, source: spec.source, uri: spec.uri, strategy: spec.strategy, params: spec.params, symbols: spec.symbols,
-                from: spec.from === undefined ? undefined : String(spec.from), to: spec.to === undefined ? undefined : String(spec.to),
+                from: spec.from === undefined ? undefined : String(spec.from), to: spec.to === undefined ? undefined : String(spec.to), benchmark: spec.benchmark,
                 sweep: spec.sweep ? { mode: spec.sweep.mode, samples: spec.sweep.samples, seed: spec.sweep.seed ?? spec.seed, sortBy: spec.sweep.sortBy } : undefined,
                 walkforward: spec.walkforward ? { inSample: spec.walkforward.inSample, outOfSample: spec.walkforward.outOfSample, anchored: spec.walkforward.scheme === 'anchored' } : undefined,
                 experimentId: spec.experimentId, tags: spec.tags, timeoutMs: spec.timeoutMs,

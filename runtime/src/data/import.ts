@@ -400,7 +400,10 @@ async function finishImport(store: DataStore, source: string, t: Target, o: Impo
         const summary = errors.map(p => `${p.count} × ${p.message.replace(/:.*$/, '')} (first at ${p.rows[0] === undefined ? '?' : `${numbering.label} ${p.rows[0]}`})`).join('; ');
         const weekends = unfixable.length > 0 && unfixable.every(p => p.code === 'gap') ? await gapsAreWeekends(store, vo) : undefined;
         const advice = weekends
-            ? `every missing bar falls on a Saturday or Sunday${weekends.holidays ? ` or is a single missing weekday (${weekends.holidays}, holidays?)` : ''}: the series trades on weekdays; re-run with --calendar weekdays, not --allow-gaps` + (errors.length > unfixable.length && !o.repair ? ', and --repair to drop the invalid rows' : '')
+            ? (weekends.nyse
+                ? `every missing bar falls on a Saturday, a Sunday or an NYSE holiday: the series trades on NYSE days; re-run with --calendar nyse, not --allow-gaps`
+                : `every missing bar falls on a Saturday or Sunday${weekends.holidays ? ` or is a single missing weekday (${weekends.holidays}, holidays?)` : ''}: the series trades on weekdays; re-run with --calendar weekdays (--calendar nyse for NYSE's holidays too), not --allow-gaps`)
+                + (errors.length > unfixable.length && !o.repair ? ', and --repair to drop the invalid rows' : '')
             : unfixable.length > 0
             ? 're-run with --allow-gaps to import with the gaps (missing bars are never invented; the loader leaves NaN there)' + (errors.length > unfixable.length && !o.repair ? ', and --repair to drop the invalid rows' : '')
             : 'fix the file, or re-run with --repair to sort, keep the last of each duplicate and drop invalid rows';

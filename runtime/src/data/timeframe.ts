@@ -5,6 +5,7 @@
  * Months are refused: they have no fixed length, so floor(ts / tf) would be wrong.
  */
 import { DataError } from './errors.js';
+import { isNyseHoliday } from './exchange-holidays.js';
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
@@ -46,12 +47,14 @@ export function bucketStart(ts: number, tf: Timeframe): number {
     return Math.floor((ts - tf.offset) / tf.ms) * tf.ms + tf.offset;
 }
 
-export type Calendar = '24x7' | 'weekdays';
+/** Which bars a series is expected to have: every one (crypto), weekdays', or NYSE trading days' (weekdays less its holidays: exchange-holidays.ts). */
+export const CALENDARS = ['24x7', 'weekdays', 'nyse'] as const;
+export type Calendar = (typeof CALENDARS)[number];
 
 export function parseCalendar(text: string | undefined): Calendar {
-    if (text === undefined || text === '24x7') return '24x7';
-    if (text === 'weekdays') return 'weekdays';
-    throw new DataError(`calendar '${text}' is not known; use 24x7 (crypto) or weekdays (equities: weekends are not gaps)`);
+    if (text === undefined) return '24x7';
+    if ((CALENDARS as readonly string[]).includes(text)) return text as Calendar;
+    throw new DataError(`calendar '${text}' is not known; use 24x7 (crypto), weekdays (weekends are not gaps) or nyse (NYSE trading days: weekends and its holidays are not gaps)`);
 }
 
 /** Day of week of a UTC timestamp, 0 = Monday … 6 = Sunday. */
@@ -59,11 +62,11 @@ export function weekday(ts: number): number {
     return (((Math.floor(ts / DAY) + 3) % 7) + 7) % 7;
 }
 
-/** The next bar time after `ts` that the calendar expects (skips Saturday and Sunday on 'weekdays'). */
+/** The next bar time after `ts` that the calendar expects (skips Saturday and Sunday on 'weekdays', and NYSE holidays too on 'nyse'). */
 export function nextExpected(ts: number, tf: Timeframe, calendar: Calendar): number {
     let t = ts + tf.ms;
-    if (calendar === 'weekdays' && tf.ms <= DAY) {
-        while (weekday(t) >= 5) t += tf.ms;
+    if (calendar !== '24x7' && tf.ms <= DAY) {
+        while (weekday(t) >= 5 || (calendar === 'nyse' && isNyseHoliday(t))) t += tf.ms;
     }
     return t;
 }

@@ -9,6 +9,7 @@
  */
 import { formatTs } from './dates.js';
 import { DAY, type Calendar, type Timeframe } from './timeframe.js';
+import { nyseHolidayDays } from './exchange-holidays.js';
 import { type DataStore } from '../store/store.js';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -155,22 +156,35 @@ export async function validateStage(store: DataStore, o: ValidationOptions): Pro
 /**
  * Gaps in the rows that would be written (`af_final`, sorted and unique): grid slots the
  * calendar expects but no bar fills. On 'weekdays' a missing Saturday/Sunday is normal and
- * a single missing weekday of daily bars (a holiday) is only info.
+ * a single missing weekday of daily bars (a holiday) is only info; on 'nyse' its holidays
+ * (exchange-holidays.ts) are not expected either, and any other missing weekday is a gap.
  */
 export async function findGaps(store: DataStore, o: ValidationOptions): Promise<Finding[]> {
     const { tf } = o;
-    const weekdays = o.calendar === 'weekdays' && tf.ms <= DAY && DAY % tf.ms === 0;
-    // idx: expected grid slots strictly before ts (so consecutive bars differ by 1); wk: weekday 0=Mon..6=Sun.
+    const weekdays = o.calendar !== '24x7' && tf.ms <= DAY && DAY % tf.ms === 0;
+    const nyse = weekdays && o.calendar === 'nyse';
+    // On 'nyse': the holidays over the rows' days, as epoch day numbers (computed here: integers, no text reaches the SQL).
+    let holidays: number[] = [];
+    if (nyse) {
+        const r = (await store.rows(`SELECT epoch_ms(min(ts))::DOUBLE AS a, epoch_ms(max(ts))::DOUBLE AS b FROM af_final`))[0];
+        if (r && r.a !== null) holidays = nyseHolidayDays(Number(r.a), Number(r.b));
+    }
+    const list = holidays.join(', ');
+    // off: a day with no session (weekend, holiday): its bars fill no slot. hb: holidays before the day.
+    const off = holidays.length ? `(wd >= 5 OR d IN (${list}))` : 'wd >= 5';
+    const hb = nyse && holidays.length ? `(SELECT count(*) FROM (VALUES ${holidays.map(h => `(${h})`).join(', ')}) h(hd) WHERE hd < d)` : '0';
+    // idx: expected grid slots strictly before ts (so consecutive bars differ by 1); wk: week number, wd: weekday 0=Mon..6=Sun.
     const slots = weekdays
-        ? `SELECT src_row, ts, wd, ${DAY / tf.ms} * (5 * wk + least(wd, 5)) + CASE WHEN wd < 5 THEN (ms - d * ${DAY}) / ${tf.ms} ELSE 0 END AS idx FROM (
+        ? `SELECT src_row, ts, off, ${DAY / tf.ms} * (5 * wk + least(wd, 5) - hb) + CASE WHEN NOT off THEN (ms - d * ${DAY}) / ${tf.ms} ELSE 0 END AS idx FROM (
+              SELECT *, ${off} AS off, ${hb} AS hb FROM (
               SELECT src_row, ts, ms, d, floor((d + 3) / 7) AS wk, (d + 3) - 7 * floor((d + 3) / 7) AS wd FROM (
-                  SELECT src_row, ts, epoch_ms(ts) AS ms, floor(epoch_ms(ts) / ${DAY}) AS d FROM af_final))`
-        : `SELECT src_row, ts, 0 AS wd, floor((epoch_ms(ts) - ${tf.offset}) / ${tf.ms}) AS idx FROM af_final`;
-    const gapsSql = `SELECT src_row, ts, prev, idx - prev_idx - CASE WHEN prev_wd < 5 THEN 1 ELSE 0 END AS missing FROM (
-        SELECT src_row, ts, idx, lag(ts) OVER (ORDER BY ts) AS prev, lag(idx) OVER (ORDER BY ts) AS prev_idx, lag(wd) OVER (ORDER BY ts) AS prev_wd FROM (${slots}))
+                  SELECT src_row, ts, epoch_ms(ts) AS ms, floor(epoch_ms(ts) / ${DAY}) AS d FROM af_final)))`
+        : `SELECT src_row, ts, false AS off, floor((epoch_ms(ts) - ${tf.offset}) / ${tf.ms}) AS idx FROM af_final`;
+    const gapsSql = `SELECT src_row, ts, prev, idx - prev_idx - CASE WHEN NOT prev_off THEN 1 ELSE 0 END AS missing FROM (
+        SELECT src_row, ts, idx, lag(ts) OVER (ORDER BY ts) AS prev, lag(idx) OVER (ORDER BY ts) AS prev_idx, lag(off) OVER (ORDER BY ts) AS prev_off FROM (${slots}))
         WHERE prev IS NOT NULL`;
     const findings: Finding[] = [];
-    const classes: { code: string; severity: Severity; cond: string; message: string }[] = weekdays && tf.ms === DAY
+    const classes: { code: string; severity: Severity; cond: string; message: string }[] = weekdays && tf.ms === DAY && !nyse
         ? [
             { code: 'gap', severity: o.allowGaps ? 'warning' : 'error', cond: 'missing > 1', message: 'gap of 2 or more weekdays without a bar' },
             { code: 'holiday', severity: 'info', cond: 'missing = 1', message: 'single missing weekday (holiday?)' },
@@ -195,8 +209,19 @@ export async function findGaps(store: DataStore, o: ValidationOptions): Promise<
         if (we.length > 0) {
             const rows = we.map(e => Number(e.r));
             findings.push({
-                code: 'weekend-bar', severity: 'warning', count: Number(we[0]!.n), message: 'bar on a Saturday or Sunday (weekdays calendar); kept',
+                code: 'weekend-bar', severity: 'warning', count: Number(we[0]!.n), message: `bar on a Saturday or Sunday (${o.calendar} calendar); kept`,
                 rows, refs: rows, examples: at => we.map(e => `${at(Number(e.r))} [${formatTs(Number(e.t))}]`),
+            });
+        }
+    }
+    if (nyse && holidays.length) {
+        const hol = await store.rows(`SELECT src_row::DOUBLE AS r, epoch_ms(ts)::DOUBLE AS t, count(*) OVER ()::DOUBLE AS n FROM af_final
+            WHERE floor(epoch_ms(ts) / ${DAY}) IN (${list}) ORDER BY ts LIMIT ${EXAMPLES}`);
+        if (hol.length > 0) {
+            const rows = hol.map(e => Number(e.r));
+            findings.push({
+                code: 'holiday-bar', severity: 'warning', count: Number(hol[0]!.n), message: 'bar on an NYSE holiday (nyse calendar); kept',
+                rows, refs: rows, examples: at => hol.map(e => `${at(Number(e.r))} [${formatTs(Number(e.t))}]`),
             });
         }
     }
@@ -206,15 +231,19 @@ export async function findGaps(store: DataStore, o: ValidationOptions): Promise<
 /**
  * On the 24x7 calendar: would the weekdays calendar explain every gap (weekends not expected, a
  * single missing weekday only a holiday), with no bar on a weekend? Then the series is an
- * exchange's that trades on weekdays, and --calendar weekdays is the fix, not --allow-gaps.
+ * exchange's that trades on weekdays, and --calendar weekdays is the fix, not --allow-gaps; when
+ * NYSE's calendar explains every gap (`nyse`), --calendar nyse is.
  */
-export async function gapsAreWeekends(store: DataStore, o: ValidationOptions): Promise<{ holidays: number } | undefined> {
+export async function gapsAreWeekends(store: DataStore, o: ValidationOptions): Promise<{ holidays: number; nyse: boolean } | undefined> {
     if (o.calendar !== '24x7' || !(o.tf.ms <= DAY && DAY % o.tf.ms === 0)) return undefined;
     // At least one weekend skipped from a Friday to the Monday after: a lone missing day is no sign.
     const weekends = Number(await store.scalar(`SELECT count(*)::DOUBLE FROM (SELECT ts, lag(ts) OVER (ORDER BY ts) AS prev FROM af_final)
         WHERE isodow(prev) = 5 AND isodow(ts) = 1 AND date_diff('day', CAST(prev AS DATE), CAST(ts AS DATE)) = 3`));
     if (weekends === 0) return undefined;
     const findings = await findGaps(store, { ...o, calendar: 'weekdays', allowGaps: false });
+    const holidays = findings.find(f => f.code === 'holiday')?.count ?? 0;
+    // Does NYSE's calendar explain every missing weekday (its holidays and one-off closures, several days in a row after September 11)?
+    if (o.tf.ms === DAY && (await findGaps(store, { ...o, calendar: 'nyse', allowGaps: false })).length === 0) return { holidays, nyse: true };
     if (findings.some(f => f.code === 'gap' || f.code === 'weekend-bar')) return undefined;
-    return { holidays: findings.find(f => f.code === 'holiday')?.count ?? 0 };
+    return { holidays, nyse: false };
 }

@@ -257,7 +257,7 @@ export class Executor {
     private async prepare(req: ExecutionRequest): Promise<WorkerJob> {
         const { spec, signal } = req;
         // What the engine needs of the spec (the worker gets no copy of the source).
-        const request: RunRequest = { kind: spec.kind, params: spec.params, symbols: spec.symbols, from: spec.from, to: spec.to, sweep: spec.sweep, walkforward: spec.walkforward };
+        const request: RunRequest = { kind: spec.kind, params: spec.params, symbols: spec.symbols, from: spec.from, to: spec.to, benchmark: spec.benchmark, sweep: spec.sweep, walkforward: spec.walkforward };
         // The packs its folder's workspace declares: the language workers compile against their manifests, the run's worker imports their checked code.
         const packs = this.o.packs?.forUri(spec.uri) ?? { bundles: [], problems: [] };
         for (const problem of packs.problems) req.onLog('warn', problem.message);
@@ -277,7 +277,7 @@ export class Executor {
             signal,
         });
         return {
-            runId: req.runId, request, ir: p.ir, bars: shareBars(p.data), symbols: p.data.ids, params: p.params, packs: packs.bundles,
+            runId: req.runId, request, ir: p.ir, bars: shareBars(p.data), symbols: p.data.ids, params: p.params, packs: packs.bundles, ...(p.benchmark ? { benchmark: p.benchmark } : {}),
             dir: req.dir, trialWorkers: this.o.trialWorkers ?? 0,
             limits: { engine: { stateMb: this.limits.memoryMb, lookbackBars: MAX_LOOKBACK_BARS }, memoryMb: this.limits.memoryMb, maxTrials: this.limits.maxTrials },
         };

@@ -34,6 +34,8 @@ export interface RunSpec {
     /** First / last bar: YYYY-MM-DD, ISO time or epoch ms as text. */
     readonly from?: string;
     readonly to?: string;
+    /** `venue:SYMBOL` of a stored series to compare with (default: buy-and-hold of the traded assets). */
+    readonly benchmark?: string;
     readonly sweep?: {
         readonly mode: 'grid' | 'random';
         /** Random mode: number of combinations (default 100). */

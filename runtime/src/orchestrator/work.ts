@@ -21,6 +21,7 @@ import { unshareBars, type SharedBars } from '../engine/worker-pool.js';
 import { executeRun } from '../pipeline/execute.js';
 import { installPackBundles, type PackBundle } from '../engine/packs/bundles.js';
 import type { RunRequest } from '../pipeline/prepare.js';
+import type { NamedBenchmark } from '../pipeline/benchmark.js';
 import { encodeResult, RESULT_FILE } from '../pipeline/result-file.js';
 import { ledgerTrialsOf, type LedgerTrial } from '../experiments/ledger-trials.js';
 import type { LogLevel, Provenance } from './types.js';
@@ -36,6 +37,8 @@ export interface WorkerJob {
     readonly symbols: readonly string[];
     /** Backtest: the bound values; sweep / walk-forward: the params held fixed. */
     readonly params: Readonly<Record<string, number | boolean>>;
+    /** A named benchmark on the run's bars (absent: buy-and-hold of the traded assets). */
+    readonly benchmark?: NamedBenchmark;
     /** The run's artifact directory (exists, empty). */
     readonly dir: string;
     readonly trialWorkers: number;
@@ -83,7 +86,7 @@ export async function performRun(job: WorkerJob, hooks: WorkHooks): Promise<Work
     }
     const progress = stepper(hooks);
     const { result } = await inSpan('engine.run', { attributes: { 'af.run.id': job.runId, 'af.run.kind': job.request.kind, 'af.assets': job.symbols.length } }, () => executeRun(
-        { request: job.request, ir: job.ir, data: unshareBars(job.bars), symbols: job.symbols, params: job.params },
+        { request: job.request, ir: job.ir, data: unshareBars(job.bars), symbols: job.symbols, params: job.params, ...(job.benchmark ? { benchmark: job.benchmark } : {}) },
         { runId: job.runId, workers: job.trialWorkers, progress: (done, total) => progress(done / total), log: hooks.log, ...(job.limits ? { limits: job.limits } : {}) },
     ));
     return { ...recordOf(result), staged: [stage(job, RESULT_FILE, encodeResult(result))], ledger: ledgerTrialsOf(result) };

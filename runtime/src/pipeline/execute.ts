@@ -18,7 +18,8 @@ import { defaultWorkers } from '../engine/worker-pool.js';
 import type { BarData } from '../engine/types.js';
 import type { RunRequest } from './prepare.js';
 import { sweepWarnings } from './search-warnings.js';
-import { benchmarkCurve, benchmarkInfo, eventOf, packsOf, rangeOf, searchProvenance, seriesOf, tradeOf } from './result.js';
+import type { NamedBenchmark } from './benchmark.js';
+import { benchmarkAssets, benchmarkCurve, benchmarkInfo, eventOf, packsOf, rangeOf, searchProvenance, seriesOf, tradeOf } from './result.js';
 import { tearsheetOf } from '../../../protocol/src/tearsheet.js';
 
 /** What the engine needs of a prepared run (prepare.ts's PreparedRun, or the same handed to a worker thread). */
@@ -30,6 +31,8 @@ export interface ExecutableRun {
     readonly symbols: readonly string[];
     /** Backtest: every param's value; sweep / walk-forward: the fixed ones. */
     readonly params: Readonly<Record<string, number | boolean>>;
+    /** A named benchmark on the run's bars (absent: buy-and-hold of the traded assets). */
+    readonly benchmark?: NamedBenchmark;
 }
 
 export interface ExecuteOptions {
@@ -97,12 +100,12 @@ function backtest(run: ExecutableRun, o: ExecuteOptions): RunResult {
         capital,
         warmupBars: result.warmupBars,
         metrics: metricsToWire(metrics),
-        series: seriesOf(data.ts, result.equity, result.exposure, capital, benchmarkCurve(data, 0, T, startBar, capital)),
-        trades: result.trades.map(t => tradeOf(t, data.ts, run.symbols)),
+        series: seriesOf(data.ts, result.equity, result.exposure, capital, benchmarkCurve(benchmarkAssets(data, run.benchmark), 0, T, startBar, capital)),
+        trades: result.trades.map(t => tradeOf(t, data.ts, run.symbols, { data, fill: ir.fill })),
         tradeCount: result.trades.length,
         events: result.events.map(e => eventOf(e, data.ts)),
         provenance: { ...result.provenance, ...packsOf(ir) },
-        benchmark: benchmarkInfo(run.symbols, startBar),
+        benchmark: benchmarkInfo(run.benchmark ? [run.benchmark.id] : run.symbols, startBar),
     });
 }
 
@@ -193,8 +196,8 @@ async function walkforward(run: ExecutableRun, o: ExecuteOptions, t0: number): P
         capital,
         warmupBars: 0,
         metrics: metricsToWire(r.metrics),
-        series: seriesOf(r.ts, r.equity, r.exposure, capital, r.ts.length ? benchmarkCurve(data, first, first + r.ts.length, 0, capital) : undefined),
-        trades: r.trades.map(t => tradeOf(t, r.ts, run.symbols)),
+        series: seriesOf(r.ts, r.equity, r.exposure, capital, r.ts.length ? benchmarkCurve(benchmarkAssets(data, run.benchmark), first, first + r.ts.length, 0, capital) : undefined),
+        trades: r.trades.map(t => tradeOf(t, r.ts, run.symbols, { data, fill: ir.fill, offset: first })),
         tradeCount: r.trades.length,
         events: r.events.map(e => eventOf(e, r.ts)),
         provenance: searchProvenance(ir, data, latest, provenanceSeed),
@@ -207,7 +210,7 @@ async function walkforward(run: ExecutableRun, o: ExecuteOptions, t0: number): P
             })),
             failedTrials: r.failed.map(f => ({ params: { ...f.params }, reason: f.reason, inSample: rangeOf(data.ts, f.from, f.to) })),
         },
-        ...(r.ts.length ? { benchmark: benchmarkInfo(run.symbols, 0) } : {}),
+        ...(r.ts.length ? { benchmark: benchmarkInfo(run.benchmark ? [run.benchmark.id] : run.symbols, 0) } : {}),
     });
     return { result, workers: options.workers ?? 1, elapsedMs: performance.now() - t0 };
 }

@@ -14,6 +14,7 @@ import type { LoadedBars, LoadRequest } from '../data/load.js';
 import { bindParams } from '../engine/params.js';
 import { SORT_METRICS as ENGINE_SORT_METRICS, type SortMetric } from '../engine/sweep.js';
 import { BacktestError } from '../engine/types.js';
+import { loadBenchmark, type NamedBenchmark } from './benchmark.js';
 
 export type ParamValues = Readonly<Record<string, number | boolean>>;
 
@@ -27,6 +28,8 @@ export interface RunRequest {
     /** First / last bar: YYYY-MM-DD, ISO time or epoch ms as text. */
     readonly from?: string;
     readonly to?: string;
+    /** `venue:SYMBOL` of a stored series to compare with (default: buy-and-hold of the traded assets). */
+    readonly benchmark?: string;
     readonly sweep?: {
         readonly mode: 'grid' | 'random';
         /** Random mode: number of combinations (default 100). */
@@ -46,6 +49,8 @@ export interface PreparedRun {
     readonly data: LoadedBars;
     /** Backtest: every param's value; sweep / walk-forward: the fixed ones. */
     readonly params: Record<string, number | boolean>;
+    /** The request's named benchmark, on the run's bars (absent: buy-and-hold of the traded assets). */
+    readonly benchmark?: NamedBenchmark;
 }
 
 export interface PrepareSteps {
@@ -72,7 +77,11 @@ export async function prepareRun(request: RunRequest, steps: PrepareSteps): Prom
     const T = data.ts.length;
     if (T === 0) throw new BacktestError(`no bars of ${data.ids.join(', ')} ${ir.timeframe.text} between ${request.from ?? 'the start'} and ${request.to ?? 'the end'}`);
     steps.log?.(`loaded ${T} bars of ${data.ids.join(', ')} ${ir.timeframe.text}, ${day(data.ts[0]!)} → ${day(data.ts[T - 1]!)} (snapshot ${data.snapshotHash.slice(0, 16)})`);
-    return { request, ir, data, params };
+    if (request.benchmark === undefined) return { request, ir, data, params };
+    const benchmark = await loadBenchmark(request.benchmark, data.ts, ir.timeframe.text, steps.load);
+    steps.signal?.throwIfAborted();
+    steps.log?.(`benchmark: buy and hold ${benchmark.id}`);
+    return { request, ir, data, params, benchmark };
 }
 
 /** A backtest's values bound (defaults, ranges, constraints); a search's fixed params checked by name and type (the rest vary). */

@@ -61,6 +61,8 @@ export const JobDataSchema = z.object({
         trialWorkers: z.number().int().min(0).max(256),
         limits: z.record(z.string(), z.unknown()).optional(),
         packs: z.array(PackBundleSchema).max(64).optional(),
+        /** A named benchmark's closes on the run's bars (finite: the daemon carried them over its gaps). */
+        benchmark: z.object({ id: z.string().max(256), close: z.array(z.number()) }).strict().optional(),
     }).strict(),
     bars: z.union([
         z.object({ inline: EncodedBarsSchema }).strict(),
@@ -147,6 +149,7 @@ export function jobPart(job: WorkerJob): JobData['job'] {
         request: job.request as unknown as Record<string, unknown>, ir: job.ir as unknown as Record<string, unknown>, symbols: [...job.symbols], params: { ...job.params },
         trialWorkers: job.trialWorkers, ...(job.limits ? { limits: job.limits as unknown as Record<string, unknown> } : {}),
         ...(job.packs?.length ? { packs: [...job.packs] } : {}),
+        ...(job.benchmark ? { benchmark: { id: job.benchmark.id, close: [...job.benchmark.close] } } : {}),
     };
 }
 
@@ -157,6 +160,7 @@ export function workerJobOf(data: JobData, bars: SharedBars, dir: string): Worke
         runId: data.runId, request: j.request as unknown as WorkerJob['request'], ir: j.ir as unknown as WorkerJob['ir'], bars, symbols: j.symbols, params: j.params, dir,
         trialWorkers: j.trialWorkers, ...(j.limits ? { limits: j.limits as unknown as NonNullable<WorkerJob['limits']> } : {}),
         ...(j.packs ? { packs: j.packs } : {}),
+        ...(j.benchmark ? { benchmark: j.benchmark } : {}),
     };
 }
 

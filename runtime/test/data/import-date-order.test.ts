@@ -109,10 +109,29 @@ describe('gaps that are only weekends', () => {
         r.splice(r.findIndex(x => x[0] === '2024-01-15'), 1); // a holiday (Monday)
         const e = await failure<ImportRejected>(importFile(store, file(r), opts(s)));
         expect(e).toBeInstanceOf(ImportRejected);
-        expect(e.message).toMatch(/every missing bar falls on a Saturday or Sunday or is a single missing weekday \(1, holidays\?\): the series trades on weekdays; re-run with --calendar weekdays, not --allow-gaps$/);
+        // Not NYSE's days (a bar on New Year's Day): weekdays, with nyse named for holidays.
+        expect(e.message).toMatch(/every missing bar falls on a Saturday or Sunday or is a single missing weekday \(1, holidays\?\): the series trades on weekdays; re-run with --calendar weekdays \(--calendar nyse for NYSE's holidays too\), not --allow-gaps$/);
         expect(e.message).not.toMatch(/re-run with --allow-gaps/);
         // The advice works.
         expect((await importFile(store, file(r), opts(s, { calendar: 'weekdays' }))).rowsWritten).toBe(r.length);
+    });
+
+    it('NYSE trading days: the advice is --calendar nyse; on it a holiday is no gap, a missing trading day is one, a bar on a holiday a warning', async () => {
+        const s = sym();
+        // 2024-01-02 .. 2024-04-09 less MLK Day (Jan 15), Washington's Birthday (Feb 19), Good Friday (Mar 29).
+        const r = weekdays('2024-01-02', 99).filter(x => !['2024-01-15', '2024-02-19', '2024-03-29'].includes(String(x[0])));
+        const e = await failure<ImportRejected>(importFile(store, file(r), opts(s)));
+        expect(e.message).toMatch(/every missing bar falls on a Saturday, a Sunday or an NYSE holiday: the series trades on NYSE days; re-run with --calendar nyse, not --allow-gaps$/);
+        const ok = await importFile(store, file(r), opts(s, { calendar: 'nyse' }));
+        expect(ok.rowsWritten).toBe(r.length);
+        expect(ok.problems).toEqual([]);
+        // A trading day missing (Jan 10) is a gap on nyse (on weekdays only a "holiday?").
+        const missing = r.filter(x => x[0] !== '2024-01-10');
+        expect((await failure<ImportRejected>(importFile(store, file(missing), opts(sym(), { calendar: 'nyse' })))).message).toMatch(/1 × missing 1d bars .*re-run with --allow-gaps/);
+        // A bar on Good Friday: kept, with a warning.
+        const extra = [...r, ['2024-03-29', 10, 12, 9, 11, 5]].sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+        const w = await importFile(store, file(extra), opts(sym(), { calendar: 'nyse' }));
+        expect(w.problems).toEqual([expect.objectContaining({ code: 'holiday-bar', severity: 'warning', count: 1 })]);
     });
 
     it('a gap of missing weekdays still gets --allow-gaps', async () => {

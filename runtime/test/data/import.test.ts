@@ -150,7 +150,7 @@ describe('CSV import', () => {
         const file = writeFile(dir, 'ok.csv', csv(dailyRows(2)));
         await expect(importFile(store, file, opts(sym(), { timeframe: '1M' }))).rejects.toThrow(/months have no fixed length/);
         await expect(importFile(store, file, opts(sym(), { timeframe: 'daily' }))).rejects.toThrow(/timeframe 'daily' is not valid/);
-        await expect(importFile(store, file, opts(sym(), { calendar: 'nyse' }))).rejects.toThrow(/calendar 'nyse' is not known; use 24x7/);
+        await expect(importFile(store, file, opts(sym(), { calendar: 'lse' }))).rejects.toThrow(/calendar 'lse' is not known; use 24x7 \(crypto\), weekdays .* or nyse/);
         await expect(importFile(store, file, { venue: '9x', symbol: 'A', timeframe: '1d' })).rejects.toThrow(/venue '9x' is not valid/);
         await expect(importFile(store, file, { venue: 'x', symbol: ' ', timeframe: '1d' })).rejects.toThrow(/symbol of venue x is empty/);
     });

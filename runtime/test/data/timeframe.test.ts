@@ -75,10 +75,11 @@ describe('the grid', () => {
 });
 
 describe('parseCalendar', () => {
-    it('knows 24x7 (the default) and weekdays', () => {
+    it('knows 24x7 (the default), weekdays and nyse', () => {
         expect(parseCalendar(undefined)).toBe('24x7');
         expect(parseCalendar('24x7')).toBe('24x7');
         expect(parseCalendar('weekdays')).toBe('weekdays');
-        expect(() => parseCalendar('NYSE')).toThrow(`calendar 'NYSE' is not known; use 24x7 (crypto) or weekdays (equities: weekends are not gaps)`);
+        expect(parseCalendar('nyse')).toBe('nyse');
+        expect(() => parseCalendar('NYSE')).toThrow(`calendar 'NYSE' is not known; use 24x7 (crypto), weekdays (weekends are not gaps) or nyse (NYSE trading days: weekends and its holidays are not gaps)`);
     });
 });

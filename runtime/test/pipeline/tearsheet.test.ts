@@ -13,6 +13,7 @@ import {
 } from '../../../protocol/src/tearsheet.js';
 import { reportMessage } from '../../../protocol/src/wire.js';
 import { computeMetrics } from '../../src/engine/metrics.js';
+import { DataError } from '../../src/data/errors.js';
 import type { LoadedBars } from '../../src/data/load.js';
 import { executeRun } from '../../src/pipeline/execute.js';
 import { prepareRun, type RunRequest } from '../../src/pipeline/prepare.js';
@@ -116,6 +117,17 @@ describe('statistics against a benchmark', () => {
         expect(s.correlation).toBeCloseTo(corr, 10);
         expect(s.informationRatio).toBeCloseTo(exMean / exSd * Math.sqrt(252), 10);
         expect(s.trackingError).toBeCloseTo(exSd * Math.sqrt(252), 10);
+        // Up / down capture by hand: compound the bars the benchmark rose (fell), annualise, divide.
+        const capture = (keep: (x: number) => boolean): number => {
+            let pr = 1, pb = 1, k = 0;
+            for (let i = 0; i < n; i++) if (keep(b[i]!)) { pr *= 1 + r[i]!; pb *= 1 + b[i]!; k++; }
+            return (pr ** (252 / k) - 1) / (pb ** (252 / k) - 1);
+        };
+        expect(s.upCapture).toBeCloseTo(capture(x => x > 0), 9);
+        expect(s.downCapture).toBeCloseTo(capture(x => x < 0), 9);
+        // The run that is 0.7 × the benchmark plus noise captures less of both.
+        expect(s.upCapture).toBeLessThan(1);
+        expect(s.downCapture).toBeLessThan(1);
     });
 });
 
@@ -315,6 +327,48 @@ describe('in the run result', () => {
         expect(RunResult.safeParse(wf).success).toBe(true);
         expect(wf.series!.benchmark).toHaveLength(wf.series!.ts.length);
         expect(wf.tearsheet!.yearly.reduce((a, y) => a * (1 + fromWire(y.ret)), 1) - 1).toBeCloseTo(fromWire(wf.metrics.totalReturn), 10);
+    });
+
+    it('a named benchmark: buy and hold of its closes from the last warm-up bar, its statistics by hand', async () => {
+        const ir = await irOf(CROSS_SRC);
+        const data = loaded(600);
+        // The benchmark: another walk, stored from a week before the run's first bar with every other day missing.
+        const bts: number[] = [], bclose: number[] = [];
+        walk(700, 21).forEach((c, i) => { const t = data.ts[0]! - 6 * DAY + i * DAY; if (i % 2 === 0 || i < 10) { bts.push(t); bclose.push(c); } });
+        const load = async (req: { assets: readonly { venue: string; symbol: string }[] }): Promise<LoadedBars> => {
+            if (req.assets[0]!.symbol !== 'SPX') return data;
+            const n = bts.length, nan = new Float64Array(n).fill(NaN);
+            return { ts: Float64Array.from(bts), assets: [{ open: nan, high: nan, low: nan, close: Float64Array.from(bclose), volume: nan }], snapshotHash: 'b', timeframeMs: DAY, ids: ['sp:SPX'], sources: ['1d'] };
+        };
+        const p = await prepareRun({ kind: 'backtest', benchmark: 'sp:SPX' }, { compile: async () => ir, load });
+        const { result } = await executeRun({ ...p, symbols: p.data.ids }, { workers: 0 });
+        expect(RunResult.safeParse(result).success).toBe(true);
+        expect(result.benchmark).toMatchObject({ name: 'buy and hold sp:SPX', symbols: ['sp:SPX'] });
+        // By hand: the close at or before each bar (missing days carry the last), bought at the start bar's close.
+        const closeAt = (t: number): number => bclose[bts.filter(x => x <= t).length - 1]!;
+        const start = result.benchmark!.startBar, cap = result.capital;
+        const want = Array.from(data.ts, (t, i) => (i < start ? cap : cap * closeAt(t) / closeAt(data.ts[start]!)));
+        result.series!.benchmark!.forEach((v, i) => expect(fromWire(v)).toBeCloseTo(want[i]!, 8));
+        // Beta and correlation of the per-bar returns after the purchase, by the normal equations.
+        const eq = result.series!.equity.map(fromWire);
+        const rr: number[] = [], bb: number[] = [];
+        for (let i = start + 1; i < eq.length; i++) { rr.push(eq[i]! / eq[i - 1]! - 1); bb.push(want[i]! / want[i - 1]! - 1); }
+        const n = rr.length, Sx = bb.reduce((a, x) => a + x, 0), Sy = rr.reduce((a, x) => a + x, 0);
+        const Sxx = bb.reduce((a, x) => a + x * x, 0), Syy = rr.reduce((a, x) => a + x * x, 0), Sxy = bb.reduce((a, x, i) => a + x * rr[i]!, 0);
+        const t = result.tearsheet!.benchmark!;
+        expect(fromWire(t.beta)).toBeCloseTo((n * Sxy - Sx * Sy) / (n * Sxx - Sx * Sx), 8);
+        expect(fromWire(t.correlation)).toBeCloseTo((n * Sxy - Sx * Sy) / Math.sqrt((n * Sxx - Sx * Sx) * (n * Syy - Sy * Sy)), 8);
+        expect(fromWire(t.totalReturn)).toBeCloseTo(want[want.length - 1]! / cap - 1, 10);
+
+        // Bad input: unknown, starting after the run, ending before it: one line naming the series and what to do.
+        const refuse = (benchmark: string, l: typeof load) => prepareRun({ kind: 'backtest', benchmark }, { compile: async () => ir, load: l });
+        await expect(refuse('sp:NOPE', async r => { if (r.assets[0]!.symbol === 'NOPE') throw new DataError('no bars stored for sp:NOPE in x.duckdb; import them (af data import FILE …)'); return data; }))
+            .rejects.toThrow(/^benchmark sp:NOPE: no bars stored for sp:NOPE .*af data import/);
+        await expect(refuse('SPX', load)).rejects.toThrow(/benchmark: 'SPX' is not venue:SYMBOL/);
+        const late = async (r: Parameters<typeof load>[0]) => { const b = await load(r); if (b === data) return b; return { ...b, ts: b.ts.map(x => x + 30 * DAY) }; };
+        await expect(refuse('sp:SPX', late)).rejects.toThrow(/^benchmark sp:SPX starts \d{4}-\d\d-\d\d, after the first of the run's bars .*import its earlier bars, or start the run later \(--from /);
+        const early = async (r: Parameters<typeof load>[0]) => { const b = await load(r); if (b === data) return b; const k = 200; return { ...b, ts: b.ts.slice(0, k), assets: [{ ...b.assets[0]!, close: b.assets[0]!.close.slice(0, k) }] }; };
+        await expect(refuse('sp:SPX', early)).rejects.toThrow(/^benchmark sp:SPX ends .*before the last of the run's bars.*--to /);
     });
 
     it('a result made before tearsheets gets one in its report message, from the whole series before thinning', async () => {

@@ -56,9 +56,9 @@ const strategyOn = (id: string): string => `strategy On {
 }
 `;
 
-/** Submits a backtest and waits until it ends. */
-async function backtest(c: DaemonClient, source: string): Promise<RunSummary> {
-    const { run } = await c.call('runs.submit', { kind: 'backtest', spec: { source } });
+/** Submits a backtest (against `benchmark` when given) and waits until it ends. */
+async function backtest(c: DaemonClient, source: string, benchmark?: string): Promise<RunSummary> {
+    const { run } = await c.call('runs.submit', { kind: 'backtest', spec: { source, ...(benchmark ? { benchmark } : {}) } });
     for (let i = 0; i < 600; i++) {
         const r = (await c.call('runs.get', { id: run.id })).run;
         if (r.state === 'completed' || r.state === 'failed' || r.state === 'cancelled') return r;
@@ -224,6 +224,21 @@ describe('market data has an owner team and a visibility', () => {
         expect(mine.state).toBe('completed');
         // beta's failed attempt did not leave alpha's bars in a cache beta can hit.
         expect((await backtest(beta, strategyOn('test:TA'))).state).toBe('failed');
+    }, 60_000);
+
+    it('beta cannot read alpha\'s private prices as its benchmark; alpha can', async () => {
+        const beta = as('beta', 'researcher');
+        // test:TB is shared (beta may trade it); test:TA is alpha's: its closes would come back as series.benchmark.
+        const run = await backtest(beta, strategyOn('test:TB'), 'test:TA');
+        expect(run.state).toBe('failed');
+        expect(run.error).toMatch(/^benchmark test:TA: no data for test:TA 1d visible to team beta/);
+        expect(run.dataSnapshot).toBeNull();
+        expectNoLeak(run.error ?? '', sec.secrets);
+        const mine = await backtest(as('alpha', 'researcher'), strategyOn('test:TB'), 'test:TA');
+        expect(mine.state).toBe('completed');
+        const r = (await as('alpha', 'researcher').call('runs.result', { id: mine.id })).result;
+        expect(r.benchmark).toMatchObject({ name: 'buy and hold test:TA', symbols: ['test:TA'] });
+        expect(r.series!.benchmark).toHaveLength(r.series!.ts.length);
     }, 60_000);
 
     it('only an admin makes data shared', async () => {

@@ -219,6 +219,9 @@ class ReportView {
                 h('td', { class: 'n' }, fixed(fromWire(t.maxQty), 4)),
                 h('td', { class: `n ${pnl >= 0 ? 'pos' : 'neg'}` }, fixed(pnl)),
                 h('td', { class: 'n' }, percent(fromWire(t.returnPct))),
+                // Excursions as % of the entry price (absent in results made before them).
+                h('td', { class: 'n neg', title: t.mae !== undefined ? `${price(fromWire(t.mae))} per unit` : undefined }, t.maePct !== undefined ? percent(fromWire(t.maePct)) : '–'),
+                h('td', { class: 'n pos', title: t.mfe !== undefined ? `${price(fromWire(t.mfe))} per unit` : undefined }, t.mfePct !== undefined ? percent(fromWire(t.mfePct)) : '–'),
                 h('td', {}, t.exitReason.replace(/_/g, ' ')));
         };
         let shown = 0;
@@ -231,8 +234,8 @@ class ReportView {
         };
         more.addEventListener('click', showMore);
         showMore();
-        const cols = ['#', 'asset', 'side', 'entry', 'exit', 'entry price', 'exit price', 'qty', 'P&L', 'return', 'exit reason'];
-        const numeric = new Set(['#', 'entry price', 'exit price', 'qty', 'P&L', 'return']);
+        const cols = ['#', 'asset', 'side', 'entry', 'exit', 'entry price', 'exit price', 'qty', 'P&L', 'return', 'MAE', 'MFE', 'exit reason'];
+        const numeric = new Set(['#', 'entry price', 'exit price', 'qty', 'P&L', 'return', 'MAE', 'MFE']);
         const table = h('table', { id: 'trades' },
             h('thead', {}, h('tr', {}, ...cols.map(c => h('th', { scope: 'col', class: numeric.has(c) ? 'n' : undefined }, c)))), tbody);
         return h('section', { 'aria-labelledby': 'trades-h' },

@@ -62,8 +62,10 @@ export function benchmarkSection(t: Tearsheet, m: RunResult['metrics']): HTMLEle
             ['Correlation', num(b.correlation)],
             ['Information ratio', num(b.informationRatio), signed(b.informationRatio)],
             ['Tracking error', pct(b.trackingError, 2)],
+            ...(b.upCapture !== undefined ? [['Up capture', num(b.upCapture)] as [string, string]] : []),
+            ...(b.downCapture !== undefined ? [['Down capture', num(b.downCapture)] as [string, string]] : []),
         ])),
-        h('p', { class: 'muted small' }, 'Per-bar returns after the benchmark bought; alpha is the annualised intercept of the regression of the strategy\'s returns on the benchmark\'s.'));
+        h('p', { class: 'muted small' }, 'Per-bar returns after the benchmark bought; alpha is the annualised intercept of the regression of the strategy\'s returns on the benchmark\'s; up (down) capture the strategy\'s annualised return over the bars the benchmark rose (fell), over the benchmark\'s.'));
 }
 
 /** A section and its charts, drawn once the section is in the document (a chart measures its container). */

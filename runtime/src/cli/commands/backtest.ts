@@ -33,6 +33,8 @@ export interface DataOptions {
     from?: string;
     to?: string;
     params?: string[];
+    /** `venue:SYMBOL` to compare with (default: buy-and-hold of the traded assets). */
+    benchmark?: string;
     stateDir?: string;
     json?: boolean;
 }
@@ -43,13 +45,13 @@ const symbolList = (s: string | undefined): string[] | undefined => s?.split(','
  * The pipeline's first half with the CLI's steps: the file compiled here (errors printed; undefined
  * when it does not compile), `--params` parsed against its params, bars from the local store.
  */
-async function prepare(file: string, o: DataOptions, request: Omit<RunRequest, 'params' | 'symbols' | 'from' | 'to'>, out: (s: string) => void): Promise<PreparedRun | undefined> {
+async function prepare(file: string, o: DataOptions, request: Omit<RunRequest, 'params' | 'symbols' | 'from' | 'to' | 'benchmark'>, out: (s: string) => void): Promise<PreparedRun | undefined> {
     await installWorkspacePacks();
     const ir = await compileFile(file, o.strategy, out);
     if (!ir) return undefined;
     try {
         return await prepareRun(
-            { ...request, params: parseParamArgs(ir, o.params ?? []), symbols: symbolList(o.symbols), from: o.from, to: o.to },
+            { ...request, params: parseParamArgs(ir, o.params ?? []), symbols: symbolList(o.symbols), from: o.from, to: o.to, ...(o.benchmark !== undefined ? { benchmark: o.benchmark.trim() } : {}) },
             { compile: async () => ir, load: r => withStore({ stateDir: o.stateDir }, store => loadFromStore(store, r)) },
         );
     } catch (e) {

@@ -398,13 +398,13 @@ export function paramValues(pairs: readonly string[] | undefined): Record<string
 }
 
 /** `af backtest|sweep|walkforward --remote`: submit to the daemon, follow its events, print the result. */
-export async function submitRemote(kind: 'backtest' | 'sweep' | 'walkforward', file: string, o: ConnectOptions & { strategy?: string; symbols?: string; from?: string; to?: string; params?: string[]; random?: number; seed?: number; sort?: string; in?: number; out?: number; anchored?: boolean; top?: number }, out: (s: string) => void): Promise<number> {
+export async function submitRemote(kind: 'backtest' | 'sweep' | 'walkforward', file: string, o: ConnectOptions & { strategy?: string; symbols?: string; from?: string; to?: string; benchmark?: string; params?: string[]; random?: number; seed?: number; sort?: string; in?: number; out?: number; anchored?: boolean; top?: number }, out: (s: string) => void): Promise<number> {
     if (!existsSync(file)) throw new CliError(`${file}: no such file`);
     const client = connect(o);
     const params = paramValues(o.params);
     const spec: ParamsInput<'runs.submit'>['spec'] = {
         source: readFileSync(file, 'utf8'), uri: pathToFileURL(resolve(file)).href, strategy: o.strategy,
-        params: Object.keys(params).length ? params : undefined, symbols: o.symbols?.split(',').map(s => s.trim()), from: o.from, to: o.to,
+        params: Object.keys(params).length ? params : undefined, symbols: o.symbols?.split(',').map(s => s.trim()), from: o.from, to: o.to, benchmark: o.benchmark?.trim(),
         ...(kind !== 'backtest' ? { sweep: { mode: o.random ? 'random' as const : 'grid' as const, samples: o.random, seed: o.seed, sortBy: (o.sort ?? 'sharpe') as 'sharpe' } } : {}),
         ...(kind === 'walkforward' ? { walkforward: { inSample: o.in, outOfSample: o.out, scheme: o.anchored ? 'anchored' as const : 'rolling' as const } } : {}),
     };

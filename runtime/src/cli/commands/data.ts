@@ -17,7 +17,7 @@ import { importSample as importSampleInto } from '../../data/sample.js';
 import { withStore } from '../../schema/registry.js';
 import { parseInstrument } from '../../data/symbols.js';
 import { importSynth } from '../../data/synth-import.js';
-import { parseTimeframe } from '../../data/timeframe.js';
+import { CALENDARS, parseTimeframe, type Calendar } from '../../data/timeframe.js';
 import { type Problem } from '../../data/validate.js';
 import { auditLocal } from '../../audit/audit-log.js';
 import { CliError, rejected } from '../errors.js';
@@ -97,8 +97,8 @@ export async function dataImportCommand(file: string, o: ImportCliOptions, out: 
     const map = parseColumnMap(o.map);
     const daemon = holdingDaemon(o.stateDir);
     if (daemon) {
-        const calendar = o.calendar === undefined ? undefined : o.calendar === '24x7' || o.calendar === 'weekdays' ? o.calendar : undefined;
-        if (o.calendar !== undefined && calendar === undefined) throw new CliError(`--calendar ${o.calendar}: use 24x7 or weekdays`);
+        const calendar = o.calendar === undefined ? undefined : (CALENDARS as readonly string[]).includes(o.calendar) ? o.calendar as Calendar : undefined;
+        if (o.calendar !== undefined && calendar === undefined) throw new CliError(`--calendar ${o.calendar}: use ${CALENDARS.join(', ')}`);
         // The file is uploaded (streamed) into the team's upload area, then imported from there.
         const r = await remote(async () => {
             const up = await daemon.client.upload(resolve(file));

@@ -9,9 +9,17 @@
  * they are the values the trial would compute itself, bit for bit; the sweep tests compare shared
  * trials with lone backtests for equality. Sharing is only for trials that start at bar 0 of the
  * data (a sweep's, a walk-forward's first window): a series depends on where its bars start.
+ *
+ * Series are kept by what they compute, not by node: the key is the node's expression with every
+ * scalar in it (params, constants, scalar arithmetic) replaced by its value, so `sma(close, fast)`
+ * at fast = 20 and `sma(close, slow)` at slow = 20 are one series, computed once. Expressions are
+ * compared as written (operand order kept, no algebra): equal keys compute equal values by
+ * construction, since the engine generates the same code for them. Memory per worker is bounded by
+ * MAX_KEPT_VALUES: past it a series is computed for the trial and not kept.
  */
 import type { IrNode, NodeId, StrategyIr } from '../../../protocol/src/ir.js';
 import { compileProgram, closure, FIELDS, type Columns } from './compiled/program.js';
+import { evalScalar } from './ir-scalar.js';
 import { sinkNodes } from './lookback.js';
 import type { ParamSet } from './param-space.js';
 import type { BarData } from './types.js';
@@ -64,6 +72,40 @@ export function planSharing(ir: StrategyIr, sets: readonly ParamSet[]): SharePla
     return { nodes };
 }
 
+/** Distinct (node, params) keys remembered per worker; past it keys are rebuilt per trial (the series stay shared). */
+const MAX_KEYS = 1 << 16;
+
+/**
+ * What a node computes with these params, as text: its op, attributes and type, and its inputs'
+ * keys, every scalar input (param, constant, scalar arithmetic) folded to its value. Two nodes with
+ * the same key compute the same series over the same bars.
+ */
+export function expressionKey(ir: StrategyIr, id: NodeId, params: Readonly<Record<string, number | boolean>>, memo = new Map<NodeId, string>()): string {
+    const done = memo.get(id);
+    if (done !== undefined) return done;
+    const n = ir.nodes[id]!;
+    let key: string;
+    if (n.type.startsWith('scalar') || n.op === 'const' || n.op === 'param' || n.op === 'enum') {
+        const v = evalScalar(ir, id, params);
+        // A scalar without a value (a param-dependent case the evaluator leaves open) keeps its structure.
+        key = v === undefined ? structural(ir, n, params, memo) : `=${typeof v}:${valueText(v)}`;
+    } else {
+        key = structural(ir, n, params, memo);
+    }
+    memo.set(id, key);
+    return key;
+}
+
+/** A value as key text; -0 is not 0 (x / -0 is -Infinity). */
+function valueText(v: unknown): string {
+    return Object.is(v, -0) ? '-0' : String(v);
+}
+
+function structural(ir: StrategyIr, n: IrNode, params: Readonly<Record<string, number | boolean>>, memo: Map<NodeId, string>): string {
+    const attrs = Object.keys(n.attrs).sort().map(k => `${k}=${JSON.stringify(n.attrs[k])}`).join(',');
+    return `${n.op}<${n.type}>{${attrs}}(${n.inputs.map(i => expressionKey(ir, i, params, memo)).join(';')})`;
+}
+
 /** A node whose value is worth computing once: anything but constants, params and plain fields (reading those is as cheap as reading a copy). */
 function isComputedSeries(n: IrNode): boolean {
     if (n.type.startsWith('scalar')) return false;
@@ -75,7 +117,10 @@ function isComputedSeries(n: IrNode): boolean {
  * in any sense that matters: each worker has its own.
  */
 export class SharedSeries {
+    /** Series by expression key (see the header). */
     private readonly kept = new Map<string, readonly Float64Array[]>();
+    /** Node, range and its params' values → expression key (the key is built once per distinct value). */
+    private readonly keys = new Map<string, string>();
     private keptValues = 0;
     private readonly columns: Columns = [];
 
@@ -96,7 +141,16 @@ export class SharedSeries {
         if (this.plan.nodes.size === 0) return undefined;
         const out = new Map<NodeId, readonly Float64Array[]>();
         for (const [node, names] of this.plan.nodes) {
-            const key = `${node}|${to}|${names.map(k => String(params[k])).join('\u0000')}`;
+            const local = `${node}|${to}|${names.map(k => valueText(params[k])).join('\u0000')}`;
+            let key = this.keys.get(local);
+            if (key === undefined) {
+                try {
+                    key = `${to}|${expressionKey(this.ir, node, params)}`;
+                } catch {
+                    continue; // a param the expression cannot take: the trial fails with its own message
+                }
+                if (this.keys.size < MAX_KEYS) this.keys.set(local, key);
+            }
             let series = this.kept.get(key);
             if (!series) {
                 try {

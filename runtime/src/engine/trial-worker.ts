@@ -1,19 +1,37 @@
-/** Worker thread of the sweep pool: runs batches of trials on the shared bars until told to stop. */
-import { parentPort, workerData } from 'node:worker_threads';
+/**
+ * Worker thread of the sweep pool (worker-pool.ts): kept warm between sweeps, it holds one sweep at
+ * a time — its bars (shared memory), plan and the series its trials share — and runs batches of
+ * that sweep's trials until the sweep ends.
+ */
+import { parentPort } from 'node:worker_threads';
 import type { StrategyIr } from '../../../protocol/src/ir.js';
-import { runBatch, unshareBars, type SharedBars, type TrialJob } from './worker-pool.js';
+import { runBatch, unshareBars, type ToWorker } from './worker-pool.js';
 import { TrialContext } from './trial.js';
-import { SharedSeries, type SharePlan } from './shared-series.js';
+import { SharedSeries } from './shared-series.js';
 import type { EngineLimits } from './limits.js';
-import { installPackBundles, type PackBundle } from './packs/bundles.js';
+import { installPackBundles } from './packs/bundles.js';
+import type { BarData } from './types.js';
 
-const { ir, bars, limits, plan, packs } = workerData as { ir: StrategyIr; bars: SharedBars; limits?: EngineLimits; plan: SharePlan; packs?: PackBundle[] };
-// The run's packs from the bytes its main thread checked, before anything resolves a function.
-await installPackBundles(packs ?? []);
-const data = unshareBars(bars);
-// For the life of the worker (one sweep): the shared indicators and per-range figures its trials reuse.
-const context = new TrialContext(new SharedSeries(ir, data, plan));
+let sweep: { ir: StrategyIr; data: BarData; limits?: EngineLimits; context: TrialContext } | undefined;
 
-parentPort!.on('message', (m: { kind: 'jobs'; index: number; jobs: TrialJob[] }) => {
-    parentPort!.postMessage({ kind: 'results', index: m.index, outcomes: runBatch(ir, data, m.jobs, context, limits) });
+// Messages are handled in order, one at a time: a sweep first installs its packs (async: their
+// modules are imported from the bytes the main thread checked), and its jobs wait for that.
+let queue: Promise<void> = Promise.resolve();
+parentPort!.on('message', (m: ToWorker) => {
+    queue = queue.then(async () => {
+        if (m.kind === 'sweep') {
+            // The sweep's packs, before anything resolves a function (a reused worker swaps the previous sweep's for them).
+            await installPackBundles(m.packs ?? []);
+            const data = unshareBars(m.bars);
+            // For the life of the sweep: the shared indicators and per-range figures its trials reuse.
+            sweep = { ir: m.ir, data, ...(m.limits ? { limits: m.limits } : {}), context: new TrialContext(new SharedSeries(m.ir, data, m.plan)) };
+        } else if (m.kind === 'end') {
+            sweep = undefined;
+        } else {
+            if (!sweep) throw new Error('trial jobs arrived before their sweep');
+            parentPort!.postMessage({ kind: 'results', index: m.index, outcomes: runBatch(sweep.ir, sweep.data, m.jobs, sweep.context, sweep.limits) });
+        }
+    });
+    // A failure ends the thread with the error (the pool reports it), as a synchronous throw did.
+    queue.catch((e: unknown) => setImmediate(() => { throw e; }));
 });

@@ -25,14 +25,21 @@ export class TrialContext {
     private readonly periods = new Map<string, number>();
     /** The equity and exposure arrays every trial writes (each trial is measured before the next runs). */
     buffers = { equity: new Float64Array(0), exposure: new Float64Array(0) };
+    /** The fill and trade log rows of the last trial, grown to what the trials needed so far: the next trial's logs write over them. */
+    private logRows: { fillRows: Float64Array; tradeRows: Float64Array } = { fillRows: new Float64Array(0), tradeRows: new Float64Array(0) };
     /** The returns of the trial being measured (metrics and block moments both read them). */
     private returns = new Float64Array(0);
     constructor(readonly shared?: SharedSeries) {}
 
-    /** Buffers for a run of T bars (grown when a longer one comes). */
-    buffersFor(T: number): { equity: Float64Array; exposure: Float64Array } {
+    /** Buffers for a run of T bars (grown when a longer one comes), and the log rows of the last run. */
+    buffersFor(T: number): { equity: Float64Array; exposure: Float64Array; fillRows: Float64Array; tradeRows: Float64Array } {
         if (this.buffers.equity.length < T) this.buffers = { equity: new Float64Array(T), exposure: new Float64Array(T) };
-        return this.buffers;
+        return { ...this.buffers, ...this.logRows };
+    }
+
+    /** After a run given buffersFor's: keep its (possibly grown) log rows for the next. */
+    keepLogRows(fills: FillLog, trades: TradeLog): void {
+        this.logRows = { fillRows: fills.rows, tradeRows: trades.rows };
     }
 
     /** A buffer for n returns (valid until the next call). */
@@ -113,6 +120,7 @@ export function runRange(ir: StrategyIr, data: BarData, params: ParamSet, from =
     const T = bars.ts.length;
     runBars(run.step, T);
     const result = run.finish(T);
+    context?.keepLogRows(run.broker.fillLog, run.broker.tradeLog);
     return { result, offset: from - start, fills: run.broker.fillLog, trades: run.broker.tradeLog };
 }
 

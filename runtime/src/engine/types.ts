@@ -32,9 +32,15 @@ export interface BacktestOptions {
     /**
      * Arrays of at least as many values as bars for the run's equity and exposure, instead of new
      * ones (a sweep's trials reuse one pair: no allocation per trial). The result's curves are then
-     * views of them, valid until the next run that is given them.
+     * views of them, and its fills and trades are read from the log rows, all valid until the next run that is given them.
      */
-    readonly buffers?: { readonly equity: Float64Array; readonly exposure: Float64Array };
+    readonly buffers?: {
+        readonly equity: Float64Array;
+        readonly exposure: Float64Array;
+        /** Row buffers of the fill and trade logs (compiled/fill-log.ts): the run's logs write over them from row 0. */
+        readonly fillRows?: Float64Array;
+        readonly tradeRows?: Float64Array;
+    };
     /** false: skip the run's fingerprints (provenance then holds empty ones), as a sweep's trials do, which keep only metrics. */
     readonly fingerprints?: boolean;
 }

@@ -6,6 +6,12 @@
  * share (indicators several combinations use, computed once: shared-series.ts). Results come back
  * in submission order. A trial that throws is a failed trial (its reason kept), not the end of the
  * batch; cancelling, or a worker that dies, ends it.
+ *
+ * Workers stay warm between sweeps (WarmPool): starting one loads the engine (and zod, through the
+ * pack registry's manifests) in a fresh V8 isolate, about 400 ms, and its optimised code for the
+ * strategy's bar loop starts cold; a sweep that finds idle workers skips both. A worker holds one
+ * sweep at a time (its bars, plan and shared series), drops them when the sweep ends, and is ended
+ * after a while idle; a sweep that is cancelled or fails ends its workers rather than return them.
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
@@ -17,7 +23,7 @@ import type { ParamSet } from './param-space.js';
 import { runTrial, TrialContext, type TrialOutcome } from './trial.js';
 import { planSharing, SharedSeries, type SharePlan } from './shared-series.js';
 import type { EngineLimits } from './limits.js';
-import { installedPackBundles } from './packs/bundles.js';
+import { installedPackBundles, type PackBundle } from './packs/bundles.js';
 
 export interface SharedBars {
     readonly ts: SharedArrayBuffer;
@@ -28,6 +34,8 @@ export interface SharedBars {
 
 export function shareBars(data: BarData): SharedBars {
     const share = (a: Float64Array): SharedArrayBuffer => {
+        // Columns that are whole views of shared memory already (a run thread's bars) are handed on, not copied.
+        if (a.buffer instanceof SharedArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength) return a.buffer;
         const buf = new SharedArrayBuffer(a.byteLength);
         new Float64Array(buf).set(a);
         return buf;
@@ -106,52 +114,147 @@ function batchSize(jobs: number, workers: number): number {
     return Math.max(1, Math.min(32, Math.floor(jobs / (workers * 8))));
 }
 
+/** Messages to a trial worker: a sweep's setup, a batch of its jobs, its end. */
+export type ToWorker =
+    | { readonly kind: 'sweep'; readonly ir: StrategyIr; readonly bars: SharedBars; readonly limits?: EngineLimits; readonly plan: SharePlan; readonly packs?: readonly PackBundle[] }
+    | { readonly kind: 'jobs'; readonly index: number; readonly jobs: readonly TrialJob[] }
+    | { readonly kind: 'end' };
+
+/** A worker ended after this long idle (its heap and code caches are given back). */
+const IDLE_MS = 60_000;
+
+/**
+ * Idle trial workers by heap limit (resourceLimits are fixed when a worker starts). Idle workers are
+ * unref'd (they never keep the process alive) and ended after IDLE_MS; at most defaultWorkers()
+ * are kept per heap limit.
+ */
+class WarmPool {
+    private readonly idle = new Map<number, { worker: Worker; since: number }[]>();
+    private timer: NodeJS.Timeout | undefined;
+
+    acquire(n: number, memoryMb: number | undefined): Worker[] {
+        const list = this.idle.get(memoryMb ?? 0) ?? [];
+        const out: Worker[] = [];
+        while (out.length < n && list.length > 0) out.push(list.pop()!.worker);
+        const url = workerUrl();
+        while (out.length < n) {
+            const w = new Worker(url, memoryMb ? { resourceLimits: { maxOldGenerationSizeMb: memoryMb } } : {});
+            // A worker that dies while idle leaves the pool.
+            w.once('exit', () => this.forget(w));
+            out.push(w);
+        }
+        for (const w of out) w.ref();
+        return out;
+    }
+
+    /** Back to the pool after a sweep that ended well: the worker drops the sweep's data. */
+    release(workers: readonly Worker[], memoryMb: number | undefined): void {
+        const key = memoryMb ?? 0;
+        const list = this.idle.get(key) ?? [];
+        this.idle.set(key, list);
+        for (const w of workers) {
+            w.postMessage({ kind: 'end' } satisfies ToWorker);
+            if (list.length >= defaultWorkers()) { void w.terminate(); continue; }
+            w.unref();
+            list.push({ worker: w, since: performance.now() });
+        }
+        this.schedule();
+    }
+
+    /** Ends every idle worker (tests, a process that is stopping). */
+    async close(): Promise<void> {
+        const all = [...this.idle.values()].flat();
+        this.idle.clear();
+        await Promise.all(all.map(e => e.worker.terminate()));
+    }
+
+    private forget(w: Worker): void {
+        for (const list of this.idle.values()) {
+            const i = list.findIndex(e => e.worker === w);
+            if (i >= 0) list.splice(i, 1);
+        }
+    }
+
+    private schedule(): void {
+        if (this.timer) return;
+        this.timer = setTimeout(() => {
+            this.timer = undefined;
+            const now = performance.now();
+            for (const list of this.idle.values()) {
+                for (const e of list.filter(x => now - x.since >= IDLE_MS)) { this.forget(e.worker); void e.worker.terminate(); }
+            }
+            if ([...this.idle.values()].some(l => l.length > 0)) this.schedule();
+        }, IDLE_MS);
+        this.timer.unref();
+    }
+}
+
+const pool = new WarmPool();
+
+/** Ends the idle trial workers now (they would end by themselves after a minute idle). */
+export function closeIdleTrialWorkers(): Promise<void> {
+    return pool.close();
+}
+
 export async function runTrials(ir: StrategyIr, data: BarData | SharedBars, jobs: readonly TrialJob[], options: PoolOptions = {}): Promise<TrialOutcome[]> {
     if (options.workers === 0) return runInline(ir, data.ts instanceof SharedArrayBuffer ? unshareBars(data as SharedBars) : data as BarData, jobs, options);
     const shared = 'snapshotHash' in data && data.ts instanceof SharedArrayBuffer ? (data as SharedBars) : shareBars(data as BarData);
     const n = Math.max(1, Math.min(options.workers ?? defaultWorkers(), jobs.length));
     const results: TrialOutcome[] = new Array(jobs.length);
     if (jobs.length === 0) return results;
+    options.signal?.throwIfAborted();
     const plan = planJobs(ir, jobs);
     const batch = batchSize(jobs.length, n);
     let next = 0, done = 0;
-    const workers: Worker[] = [];
-    const url = workerUrl();
+    const workers = pool.acquire(n, options.memoryMb);
+    const bars = data.ts.byteLength / 8;
     return new Promise<TrialOutcome[]>((resolve, reject) => {
-        let failed = false;
-        const stop = (err?: Error): void => {
-            for (const w of workers) void w.terminate();
-            if (err) { failed = true; reject(err); }
+        let settled = false;
+        const detach = (): void => {
+            for (const w of workers) { w.off('message', onMessage); w.off('error', onError); w.off('exit', onExit); }
+            options.signal?.removeEventListener('abort', onAbort);
         };
-        options.signal?.addEventListener('abort', () => stop(new Error('cancelled')), { once: true });
+        // A sweep that did not end well ends its workers: one may be mid-batch, or dead.
+        const fail = (err: Error): void => {
+            if (settled) return;
+            settled = true;
+            detach();
+            for (const w of workers) void w.terminate();
+            reject(err);
+        };
+        const onAbort = (): void => fail(new Error('cancelled'));
+        const onError = (e: Error): void => fail((e as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? new Error(`a trial needed more than ${options.memoryMb ?? 'the'} MB of memory its worker thread may use`)
+            : e);
+        const onExit = (code: number): void => fail(new Error(`a sweep worker thread stopped (exit code ${code})`));
         const feed = (w: Worker): void => {
-            if (failed) return;
-            if (next >= jobs.length) return;
+            if (settled || next >= jobs.length) return;
             const i = next;
             next = Math.min(jobs.length, next + batch);
-            w.postMessage({ kind: 'jobs', index: i, jobs: jobs.slice(i, next) });
+            w.postMessage({ kind: 'jobs', index: i, jobs: jobs.slice(i, next) } satisfies ToWorker);
         };
-        const bars = data.ts.byteLength / 8;
-        for (let k = 0; k < n; k++) {
-            const w = new Worker(url, {
-                // The packs installed in this thread (their verified code), so every trial resolves the same functions.
-                workerData: { ir, bars: shared, limits: options.limits, plan, packs: installedPackBundles() },
-                ...(options.memoryMb ? { resourceLimits: { maxOldGenerationSizeMb: options.memoryMb } } : {}),
+        function onMessage(this: Worker, m: { kind: 'results'; index: number; outcomes: (TrialOutcome | { error: string })[] }): void {
+            if (settled) return;
+            m.outcomes.forEach((o, k) => {
+                const i = m.index + k;
+                results[i] = 'error' in o ? failedTrial(jobs[i]!, bars, o.error) : o;
+                done++;
+                options.onResult?.(done, jobs.length);
             });
-            workers.push(w);
-            w.on('message', (m: { kind: 'results'; index: number; outcomes: (TrialOutcome | { error: string })[] }) => {
-                if (failed) return;
-                m.outcomes.forEach((o, k) => {
-                    const i = m.index + k;
-                    results[i] = 'error' in o ? failedTrial(jobs[i]!, bars, o.error) : o;
-                    done++;
-                    options.onResult?.(done, jobs.length);
-                });
-                if (done === jobs.length) { stop(); resolve(results); } else feed(w);
-            });
-            w.on('error', e => stop((e as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY'
-                ? new Error(`a trial needed more than ${options.memoryMb ?? 'the'} MB of memory its worker thread may use`)
-                : e));
+            if (done === jobs.length) {
+                settled = true;
+                detach();
+                pool.release(workers, options.memoryMb);
+                resolve(results);
+            } else feed(this);
+        }
+        options.signal?.addEventListener('abort', onAbort, { once: true });
+        for (const w of workers) {
+            w.on('message', onMessage);
+            w.on('error', onError);
+            w.on('exit', onExit);
+            // The packs installed in this thread (their verified code), so every trial resolves the same functions.
+            w.postMessage({ kind: 'sweep', ir, bars: shared, ...(options.limits ? { limits: options.limits } : {}), plan, packs: installedPackBundles() } satisfies ToWorker);
             // Two batches in flight per worker: the next one is already queued while results travel back.
             feed(w);
             feed(w);

@@ -10,7 +10,7 @@ import { gridParamSets } from '../../src/engine/param-space.js';
 import { planSharing, SharedSeries } from '../../src/engine/shared-series.js';
 import { runSweep } from '../../src/engine/sweep.js';
 import { runRange, runTrial, TrialContext } from '../../src/engine/trial.js';
-import { runTrials } from '../../src/engine/worker-pool.js';
+import { closeIdleTrialWorkers, runTrials } from '../../src/engine/worker-pool.js';
 import { isFailed } from '../../src/engine/trial.js';
 import { irOf, synthBars } from './fixtures.js';
 
@@ -97,6 +97,42 @@ describe('sweeps that share work', () => {
         const slowNode = [...plan.nodes].find(([, d]) => d[0] === 'slow')![0];
         expect(a.get(fastNode)).toBe(b.get(fastNode)); // the same array: computed once
         expect(a.get(slowNode)).not.toBe(b.get(slowNode));
+        // Kept by expression, not node: sma(close, slow) at slow = 12 is sma(close, fast) at fast = 12.
+        const c = shared.given({ fast: 12, slow: 13 }, data.ts.length)!;
+        expect(c.get(fastNode)).toBe(b.get(slowNode));
+    });
+    it('a 22-combination sweep on two warm workers, with the indicator cache on: every row is its combination run alone (metrics; trades and fills too)', async () => {
+        // fast and slow overlap at 5 and 6: those SMAs come from one cached series for both nodes.
+        const ir = await irOf(GRID.replace('2..9', '2..6').replace('= 10 in 3..14', '= 8 in 5..9'));
+        const sets = gridParamSets(ir);
+        expect(sets.length).toBe(22);
+        expect(planSharing(ir, sets).nodes.size).toBe(2);
+        const sweep = await runSweep(ir, data, { mode: 'grid', workers: 2 });
+        expect(sweep.failed).toEqual([]);
+        expect(sweep.rows.length).toBe(22);
+        const context = new TrialContext(new SharedSeries(ir, data, planSharing(ir, sets)));
+        for (const row of sweep.rows) {
+            const alone = new CompiledBacktester().run(ir, data, { params: row.params });
+            expect(row.metrics).toEqual(runTrial(ir, data, row.params).metrics);
+            expect(row.metrics.tradeCount).toBe(alone.trades.length);
+            const shared = runRange(ir, data, row.params, 0, data.ts.length, undefined, context).result;
+            expect(shared.trades).toEqual(alone.trades);
+            expect(shared.fills).toEqual(alone.fills);
+        }
+    });
+    it('a warm worker forgets the sweep before: the next sweep on other bars gives its own numbers', async () => {
+        const ir = await irOf(GRID);
+        const jobs = gridParamSets(ir).slice(0, 40).map(params => ({ params }));
+        const other = synthBars({ assets: 1, bars: 900, seed: 61 });
+        await runTrials(ir, data, jobs, { workers: 2 });
+        // The same strategy and params on other bars, on the workers (and shared-series keys) of the first sweep.
+        expect(await runTrials(ir, other, jobs, { workers: 2 })).toEqual(await runTrials(ir, other, jobs, { workers: 0 }));
+        // A cancelled sweep ends its workers; the pool starts new ones for the next.
+        const stop = new AbortController();
+        const cancelled = runTrials(ir, data, jobs, { workers: 2, signal: stop.signal, onResult: () => stop.abort() });
+        await expect(cancelled).rejects.toThrow('cancelled');
+        expect(await runTrials(ir, data, jobs, { workers: 2 })).toEqual(await runTrials(ir, data, jobs, { workers: 0 }));
+        await closeIdleTrialWorkers();
     });
     it('an SMA-cross grid: every compared trial equals its lone backtest exactly (metrics, equity, exposure, trades)', async () => {
         expect(await expectLoneEquality(GRID)).toBeGreaterThan(20);

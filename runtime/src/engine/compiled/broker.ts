@@ -29,6 +29,9 @@ export interface BrokerConfig {
     /** max_position: a fraction of equity, or units when `maxPositionUnits`; absent: none. */
     readonly maxPosition?: number;
     readonly maxPositionUnits?: boolean;
+    /** Row buffers for the fill and trade logs (fill-log.ts), reused from run to run by a sweep; the logs then own them. */
+    readonly fillRows?: Float64Array;
+    readonly tradeRows?: Float64Array;
 }
 
 export interface RestingOrder {
@@ -85,8 +88,8 @@ export class Broker {
     /** Positions opened at this bar's close (their best price starts with the next bar). */
     readonly openedAtClose: Uint8Array;
 
-    readonly fillLog = new FillLog();
-    readonly tradeLog = new TradeLog();
+    readonly fillLog: FillLog;
+    readonly tradeLog: TradeLog;
     readonly events: EngineEvent[] = objectArray();
 
     // Open trade per asset.
@@ -116,6 +119,8 @@ export class Broker {
     constructor(cfg: BrokerConfig) {
         const N = cfg.N;
         this.N = N;
+        this.fillLog = new FillLog(cfg.fillRows);
+        this.tradeLog = new TradeLog(cfg.tradeRows);
         this.rates = Float64Array.of(cfg.fees, cfg.slippage);
         this.limits = Float64Array.of(cfg.leverage ?? 1, cfg.maxPosition ?? Infinity, cfg.maxPositionUnits ? 1 : 0);
         this.stopIsFraction = cfg.stopIsFraction;

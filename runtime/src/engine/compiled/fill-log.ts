@@ -17,6 +17,7 @@ export const REASON_CODE: Readonly<Record<Fill['reason'], number>> = {
 };
 
 function grown(a: Float64Array): Float64Array {
+    // Whole rows: a handed-in buffer need not be a power of two of them.
     const b = new Float64Array(a.length * 2);
     b.set(a);
     return b;
@@ -26,8 +27,13 @@ function grown(a: Float64Array): Float64Array {
 export class FillLog {
     static readonly STRIDE = 6;
     length = 0;
-    rows: Float64Array = new Float64Array(64 * FillLog.STRIDE);
+    rows: Float64Array;
     private readonly made: Fill[] = [];
+
+    /** `rows`: a buffer to fill from row 0 (a sweep hands the previous trial's on, grown as it needed). */
+    constructor(rows?: Float64Array) {
+        this.rows = rows && rows.length >= FillLog.STRIDE ? rows : new Float64Array(64 * FillLog.STRIDE);
+    }
 
     push(bar: number, asset: number, qty: number, price: number, fee: number, reason: number): void {
         const o = this.length * FillLog.STRIDE;
@@ -66,8 +72,13 @@ export class TradeLog {
     readonly pnlAt = 7;
     readonly returnAt = 8;
     length = 0;
-    rows: Float64Array = new Float64Array(32 * TradeLog.STRIDE);
+    rows: Float64Array;
     private readonly made: Trade[] = [];
+
+    /** `rows`: as FillLog's. */
+    constructor(rows?: Float64Array) {
+        this.rows = rows && rows.length >= TradeLog.STRIDE ? rows : new Float64Array(32 * TradeLog.STRIDE);
+    }
 
     push(asset: number, side: number, entryBar: number, exitBar: number, entryPrice: number, exitPrice: number, maxQty: number, pnl: number, returnPct: number, fees: number, exitReason: number): void {
         const o = this.length * TradeLog.STRIDE;

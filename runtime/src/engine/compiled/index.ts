@@ -150,6 +150,8 @@ export function prepareCompiledRun(ir: StrategyIr, data: BarData, options: Backt
             leverage: num(setting('risk', 'leverage')?.value, 1),
             maxPosition: maxPos ? num(maxPos.value, Infinity) : Infinity,
             maxPositionUnits: maxPos?.quantity ?? false,
+            ...(options.buffers?.fillRows ? { fillRows: options.buffers.fillRows } : {}),
+            ...(options.buffers?.tradeRows ? { tradeRows: options.buffers.tradeRows } : {}),
         });
 
         const rules = ir.rules.map(r => ({ condition: r.condition, actions: resolveActions(r.actions, aliases) }));

@@ -11,7 +11,7 @@
  * data (a sweep's, a walk-forward's first window): a series depends on where its bars start.
  */
 import type { IrNode, NodeId, StrategyIr } from '../../../protocol/src/ir.js';
-import { compileProgram, closure, FIELDS, type Columns } from './compiled/program.js';
+import { barColumns, compileProgram, closure, type Columns } from './compiled/program.js';
 import { sinkNodes } from './lookback.js';
 import type { ParamSet } from './param-space.js';
 import type { BarData } from './types.js';
@@ -80,7 +80,7 @@ export class SharedSeries {
     private readonly columns: Columns = [];
 
     constructor(private readonly ir: StrategyIr, private readonly data: BarData, private readonly plan: SharePlan) {
-        for (const f of FIELDS) for (const a of data.assets) this.columns.push(a[f]);
+        this.columns.push(...barColumns(data.assets));
     }
 
     get empty(): boolean {

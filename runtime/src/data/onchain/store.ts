@@ -76,29 +76,38 @@ export async function storeOnchain(store: DataStore, r: Partial<OnchainRecords>,
     }
     if (problems.length > 0) throw new DataError(`${problems.join('; ')}. Nothing was imported.`);
 
-    await store.transaction(async () => {
-        for (const p of r.pools ?? []) {
-            await store.run(`INSERT OR REPLACE INTO onchain_pools (chain, address, dex, token0, token1, fee_bps) VALUES (?, ?, ?, ?, ?, ?)`,
-                [p.chain, p.address, p.dex, p.token0, p.token1, p.feeBps]);
+    // Staged through an appender (one prepared INSERT of thousands of parameters is slow), then moved in one transaction.
+    await store.run(`CREATE OR REPLACE TEMP TABLE af_onchain_stage (chain VARCHAR, address VARCHAR, metric VARCHAR, ms DOUBLE, block DOUBLE, value DOUBLE)`);
+    try {
+        const app = await store.connection.createAppender('af_onchain_stage', 'main', 'temp');
+        try {
+            for (const x of rows) {
+                app.appendVarchar(x.chain); app.appendVarchar(x.address); app.appendVarchar(x.metric);
+                app.appendDouble(x.ts);
+                if (x.block === null) app.appendNull();
+                else app.appendDouble(x.block);
+                app.appendDouble(x.value);
+                app.endRow();
+            }
+            app.flushSync();
+        } finally {
+            app.closeSync();
         }
-        // Replace each (pool, metric)'s rows over the range this file covers.
-        const ranges = new Map<string, { chain: string; address: string; metric: string; lo: number; hi: number }>();
-        for (const x of rows) {
-            const k = `${x.chain}/${x.address}/${x.metric}`;
-            const g = ranges.get(k);
-            if (!g) ranges.set(k, { chain: x.chain, address: x.address, metric: x.metric, lo: x.ts, hi: x.ts });
-            else { g.lo = Math.min(g.lo, x.ts); g.hi = Math.max(g.hi, x.ts); }
-        }
-        for (const g of ranges.values()) {
-            await store.run(`DELETE FROM onchain_series WHERE chain = ? AND address = ? AND metric = ? AND ts BETWEEN make_timestamp(CAST(? AS BIGINT) * 1000) AND make_timestamp(CAST(? AS BIGINT) * 1000)`,
-                [g.chain, g.address, g.metric, g.lo, g.hi]);
-        }
-        const CHUNK = 400;
-        for (let i = 0; i < rows.length; i += CHUNK) {
-            const part = rows.slice(i, i + CHUNK);
-            await store.run(`INSERT INTO onchain_series (chain, address, metric, ts, block, value) VALUES ${part.map(() => '(?, ?, ?, make_timestamp(CAST(? AS BIGINT) * 1000), ?, ?)').join(', ')}`,
-                part.flatMap(x => [x.chain, x.address, x.metric, x.ts, x.block, x.value]));
-        }
-    });
+        await store.transaction(async () => {
+            for (const p of r.pools ?? []) {
+                await store.run(`INSERT OR REPLACE INTO onchain_pools (chain, address, dex, token0, token1, fee_bps) VALUES (?, ?, ?, ?, ?, ?)`,
+                    [p.chain, p.address, p.dex, p.token0, p.token1, p.feeBps]);
+            }
+            // Replace each (pool, metric)'s rows over the range this file covers.
+            await store.run(`DELETE FROM onchain_series AS s USING (
+                    SELECT chain, address, metric, min(ms) AS lo, max(ms) AS hi FROM af_onchain_stage GROUP BY chain, address, metric) AS g
+                WHERE s.chain = g.chain AND s.address = g.address AND s.metric = g.metric
+                  AND s.ts BETWEEN make_timestamp(CAST(g.lo AS BIGINT) * 1000) AND make_timestamp(CAST(g.hi AS BIGINT) * 1000)`);
+            await store.run(`INSERT INTO onchain_series (chain, address, metric, ts, block, value)
+                SELECT chain, address, metric, make_timestamp(CAST(ms AS BIGINT) * 1000), CAST(block AS BIGINT), value FROM af_onchain_stage`);
+        });
+    } finally {
+        if (store.isOpen) await store.run('DROP TABLE IF EXISTS af_onchain_stage');
+    }
     return { pools: r.pools?.length ?? 0, swaps: r.swaps?.length ?? 0, tvl: r.tvl?.length ?? 0, gas: r.gas?.length ?? 0, seriesRows: rows.length };
 }

@@ -6,7 +6,7 @@
  * with AlphaForge but enabled per workspace (`af pack add onchain`).
  *
  * The functions read per-bar on-chain columns of the asset (ONCHAIN_COLUMNS), which the data layer
- * fills from the pools that track the asset: a bar's column holds only events with time < the bar's
+ * fills from the pools where the asset's base token trades: a bar's column holds only events with time < the bar's
  * close (flows: events in [open, close); levels: the last observation before the close). So a value
  * at bar t never uses an on-chain event at or after bar t's close (docs/packs.md § onchain).
  */
@@ -21,7 +21,7 @@ const len = (doc: string): CatalogueParam => ({ name: 'length', type: 'int', min
 const functions: CatalogueEntry[] = [
     {
         kind: 'function', name: 'pool_tvl', params: [], returns: 'series<usd>', lookback: '0', reads: ['dex_tvl'], range: [0, Infinity],
-        doc: "Total value locked in the DEX pools that track the asset, in USD: the sum over those pools of each pool's last TVL observation before the bar's close. Undefined until every such pool has reported one.",
+        doc: "Total value locked in the DEX pools where the asset's base token trades (WETH for ETH), in USD: the sum over those pools of each pool's last TVL observation before the bar's close. Undefined until every such pool has reported one.",
         example: 'signal deep = pool_tvl() > 1000000',
     },
     {

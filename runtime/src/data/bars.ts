@@ -14,7 +14,7 @@ export interface AssetBars {
     readonly close: Float64Array;
     readonly volume: Float64Array;
     /**
-     * Per-bar on-chain columns of the pools that track the asset (data/onchain/align.ts), present
+     * Per-bar on-chain columns of the pools where the asset's base token trades (data/onchain/align.ts), present
      * only when a run reads them; a column absent here reads as undefined (NaN) at every bar.
      */
     readonly onchain?: Readonly<Partial<Record<OnchainColumn, Float64Array>>>;

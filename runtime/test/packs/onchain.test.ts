@@ -140,7 +140,7 @@ describe('the onchain pack', { timeout: 60_000 }, () => {
         const count = () => withStore({ stateDir }, store => store.scalar('SELECT count(*) FROM onchain_series'));
         const before = await count();
         const bad = join(dir, 'bad-swaps.csv');
-        writeFileSync(bad, 'ts,chain,address,side,amount_usd\n2024-03-01T00:10:00Z,ethereum,0xpool-usdc-5,buy,100\n2024-03-01T00:20:00Z,ethereum,0xpool-usdc-5,buy,abc\n2024-03-01T00:30:00Z,ethereum,0xpool-usdc-5,hold,5\nyesterday,ethereum,0xpool-usdc-5,buy,5\n');
+        writeFileSync(bad, 'ts,chain,address,side,amount_usd\n2024-03-01T00:10:00Z,ethereum,0xweth-usdc-5,buy,100\n2024-03-01T00:20:00Z,ethereum,0xweth-usdc-5,buy,abc\n2024-03-01T00:30:00Z,ethereum,0xweth-usdc-5,hold,5\nyesterday,ethereum,0xweth-usdc-5,buy,5\n');
         const r = await af('data', 'onchain', 'import', bad, '--kind', 'swaps', '--state-dir', stateDir);
         expect(r.code).toBe(3);
         expect(r.err).toContain("bad-swaps.csv line 3, column amount_usd: 'abc' is not a number");
@@ -149,9 +149,9 @@ describe('the onchain pack', { timeout: 60_000 }, () => {
         expect(r.err).toContain('Nothing was imported');
 
         const noColumn = join(dir, 'tvl.json');
-        writeFileSync(noColumn, JSON.stringify([{ ts: '2024-03-01T00:00:00Z', chain: 'ethereum', address: '0xpool-usdc-5' }]));
+        writeFileSync(noColumn, JSON.stringify([{ ts: '2024-03-01T00:00:00Z', chain: 'ethereum', address: '0xweth-usdc-5' }]));
         expect((await af('data', 'onchain', 'import', noColumn, '--kind', 'tvl', '--state-dir', stateDir)).err).toMatch(/tvl\.json: the tvl layout needs the column\(s\) tvl_usd/);
-        writeFileSync(noColumn, JSON.stringify([{ ts: 1709251200, chain: 'ethereum', address: '0xpool-usdc-5', tvl_usd: 1 }, { ts: 1709251200, chain: 'ethereum', address: '0xnowhere', tvl_usd: -2 }]));
+        writeFileSync(noColumn, JSON.stringify([{ ts: 1709251200, chain: 'ethereum', address: '0xweth-usdc-5', tvl_usd: 1 }, { ts: 1709251200, chain: 'ethereum', address: '0xnowhere', tvl_usd: -2 }]));
         expect((await af('data', 'onchain', 'import', noColumn, '--kind', 'tvl', '--state-dir', stateDir)).err).toContain('tvl.json item 2, column tvl_usd: -2 is below 0');
         const unknown = join(dir, 'gasless.csv');
         writeFileSync(unknown, 'ts,chain,address,side,amount_usd\n2024-03-01T00:10:00Z,ethereum,0xnowhere,buy,100\n');
@@ -242,14 +242,22 @@ describe('the onchain pack', { timeout: 60_000 }, () => {
         expect(r.fills.map(f => [f.bar, f.reason, f.qty])).toEqual(c.fills.map(f => [f.bar, f.reason, f.qty]));
     });
 
-    it('used without the pack, a function names it; used on an asset no pool trades, the load says what to import', async () => {
+    it('used without the pack, a function names it; on an asset no pool trades, the load says what to import; af data onchain synth makes one', async () => {
         const { ir, diagnostics } = await compile(readFileSync(EXAMPLE, 'utf8'), false);
         expect(ir).toBeUndefined();
         expect(diagnostics.join('\n')).toMatch(/'net_flow': it comes from the capability pack 'onchain'.*af pack add onchain/);
         const { ir: values } = await compile(VALUES);
-        await expect(withStore({ stateDir }, async store => {
-            const bars = await loadFromStore(store, { assets: [{ venue: 'synth', symbol: 'ETH/USDT' }], timeframe: '1h' });
-            return withOnchain(store, { ...bars, ids: ['synth:BTC/USDT'] }, onchainReads(values!));
-        })).rejects.toThrow(/no on-chain pool trades BTC \(the base of synth:BTC\/USDT\); import a pools file/);
+        const btc = (id: string) => withStore({ stateDir }, async store => {
+            const bars = await loadFromStore(store, { assets: [{ venue: 'dex', symbol: 'BTC/USDT' }], timeframe: '1h' });
+            return withOnchain(store, { ...bars, ids: [id] }, onchainReads(values!));
+        });
+        const synth = await af('data', 'onchain', 'synth', '--venue', 'dex', '--symbol', 'BTC/USDT', '--bars', '48', '--seed', '3', '--state-dir', stateDir);
+        expect(synth.err).toBe('');
+        expect(synth.out).toMatch(/^imported 48 1h bars of dex:BTC\/USDT[^]*imported 2 pools, \d+ swaps, 96 TVL points, 48 gas prices/);
+        await expect(btc('dex:SOL/USDT')).rejects.toThrow(/no on-chain pool trades SOL \(the base of dex:SOL\/USDT\); import a pools file/);
+        const loaded = await btc('dex:BTC/USDT');
+        // Its own pools (WBTC), not ETH's: volume defined on every bar, TVL of two pools.
+        expect(Array.from(loaded.assets[0]!.onchain!.dex_volume!).every(v => v > 0)).toBe(true);
+        expect(loaded.assets[0]!.onchain!.dex_tvl![47]).toBeGreaterThan(1e8);
     });
 });

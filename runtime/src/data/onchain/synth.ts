@@ -31,8 +31,8 @@ export function synthOnchain(o: OnchainSynthOptions): OnchainRecords {
     const chain = o.chain ?? 'ethereum';
     const token = `W${o.base.toUpperCase()}`;
     const pools: PoolRecord[] = [
-        { chain, address: '0xpool-usdc-5', dex: 'uniswap-v3', token0: 'USDC', token1: token, feeBps: 5 },
-        { chain, address: '0xpool-usdt-30', dex: 'uniswap-v2', token0: token, token1: 'USDT', feeBps: 30 },
+        { chain, address: `0x${token.toLowerCase()}-usdc-5`, dex: 'uniswap-v3', token0: 'USDC', token1: token, feeBps: 5 },
+        { chain, address: `0x${token.toLowerCase()}-usdt-30`, dex: 'uniswap-v2', token0: token, token1: 'USDT', feeBps: 30 },
     ];
     const T = o.ts.length, tf = o.timeframeMs, start = o.ts[0] ?? 0;
     const block = (ms: number) => 19_000_000 + Math.floor((ms - start) / BLOCK_MS);

@@ -15,7 +15,7 @@ import { compileStrategy, createAlphaForgeServices, isStrategy, loadString, type
 import { onchainPack } from '../../../language/src/catalogue/onchain-pack.js';
 import { loadConfig } from '../../src/config/config.js';
 import { loadFromStore, type LoadedBars } from '../../src/data/load.js';
-import { alignOnchain, onchainReads, withOnchain, type PoolSeries } from '../../src/data/onchain/align.js';
+import { alignOnchain, onchainReads, withOnchain, withOnchainFor, type PoolSeries } from '../../src/data/onchain/align.js';
 import { synthOnchain, writeOnchainCsv } from '../../src/data/onchain/synth.js';
 import { synthBars } from '../../src/data/synth.js';
 import { CompiledBacktester } from '../../src/engine/compiled/index.js';
@@ -49,7 +49,7 @@ async function compile(text: string, withPack = true): Promise<{ ir?: StrategyIr
 
 /** The sample's bars with their on-chain columns, loaded from the store as a run loads them. */
 async function load(ir: StrategyIr): Promise<LoadedBars> {
-    return withStore({ stateDir }, async store => withOnchain(store, await loadFromStore(store, { assets: [{ venue: 'synth', symbol: 'ETH/USDT' }], timeframe: '1h' }), onchainReads(ir)));
+    return withStore({ stateDir }, async store => withOnchainFor(store, ir, await loadFromStore(store, { assets: [{ venue: 'synth', symbol: 'ETH/USDT' }], timeframe: '1h' })));
 }
 
 // ------------------------------------------------------------------ the hand calculation, from the raw CSV rows

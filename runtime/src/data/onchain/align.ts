@@ -109,6 +109,12 @@ export function onchainReads(ir: StrategyIr): Set<OnchainColumn> {
     return reads;
 }
 
+/** The loaded bars, with on-chain columns when the strategy reads any (a run's load step calls this). */
+export function withOnchainFor(store: DataStore, ir: StrategyIr, data: LoadedBars): Promise<LoadedBars> {
+    const reads = onchainReads(ir);
+    return reads.size === 0 ? Promise.resolve(data) : withOnchain(store, data, reads);
+}
+
 /**
  * The loaded bars with the on-chain columns of every asset (the store's pools for its base token),
  * over the loaded time range. An asset no stored pool trades, or whose pools span several chains

@@ -8,10 +8,11 @@
  */
 import { midFrequencyPack } from './mid-frequency-pack.js';
 import { PackError } from './pack-manifest.js';
+import { onchainPack } from './onchain-pack.js';
 import type { CapabilityPack } from './pack-types.js';
 import { satisfies } from './version-range.js';
 
-export const BUNDLED_CATALOGUE_PACKS: readonly CapabilityPack[] = [midFrequencyPack];
+export const BUNDLED_CATALOGUE_PACKS: readonly CapabilityPack[] = [midFrequencyPack, onchainPack];
 
 /** A pack declared without a folder: its name and version range. */
 interface ShippedDeclaration { readonly name: string; readonly version: string }

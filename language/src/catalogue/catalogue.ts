@@ -38,7 +38,8 @@ export function parseTypeSpec(spec: string): TypeSpec {
 
 function parseUnitSpec(u: string, spec: string): UnitSpec {
     if (u === '1') return { kind: 'fixed', dims: {} };
-    if (u === 'price' || u === 'volume' || u === 'bars') return { kind: 'fixed', dims: { [u]: 1 } };
+    // usd and gwei: the on-chain pack's amounts (a pool's TVL is not a price, nor gas a volume).
+    if (u === 'price' || u === 'volume' || u === 'bars' || u === 'usd' || u === 'gwei') return { kind: 'fixed', dims: { [u]: 1 } };
     if (/^[A-Z]$/.test(u)) return { kind: 'var', name: u };
     const m = /^([A-Z])\/([A-Z])$/.exec(u);
     if (m) return { kind: 'div', num: m[1]!, den: m[2]! };

@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { Catalogue } from './catalogue.js';
+import { ONCHAIN_COLUMNS } from './onchain-pack.js';
 import type { CapabilityPack, CatalogueConst, CatalogueEntry, CatalogueField, CatalogueFunction } from './pack-types.js';
 import { isValidRange, parseVersion, satisfies } from './version-range.js';
 
@@ -43,7 +44,8 @@ const ParamSchema = z.object({
     doc: text,
 }).strict();
 
-const FIELD_NAMES = ['open', 'high', 'low', 'close', 'volume'] as const;
+/** What a function may read implicitly: the bar's fields, and the per-bar data columns a bundled data source fills (on-chain). */
+const FIELD_NAMES = ['open', 'high', 'low', 'close', 'volume', ...ONCHAIN_COLUMNS] as const;
 
 const FunctionSchema = z.object({
     kind: z.literal('function').optional(),

@@ -30,6 +30,8 @@ const reportCommand = lazy(report, 'reportCommand');
 const dataExportCommand = lazy(dataCmds, 'dataExportCommand'), dataFetchCommand = lazy(dataCmds, 'dataFetchCommand'), dataImportCommand = lazy(dataCmds, 'dataImportCommand');
 const dataPanelsCommand = lazy(dataCmds, 'dataPanelsCommand'), dataLsCommand = lazy(dataCmds, 'dataLsCommand'), dataResampleCommand = lazy(dataCmds, 'dataResampleCommand');
 const dataSampleCommand = lazy(dataCmds, 'dataSampleCommand'), dataShowCommand = lazy(dataCmds, 'dataShowCommand'), dataSynthCommand = lazy(dataCmds, 'dataSynthCommand');
+const onchainCmds = () => import('./commands/data-onchain.js');
+const dataOnchainImportCommand = lazy(onchainCmds, 'dataOnchainImportCommand'), dataOnchainSampleCommand = lazy(onchainCmds, 'dataOnchainSampleCommand'), dataOnchainSynthCommand = lazy(onchainCmds, 'dataOnchainSynthCommand');
 const logsCommand = lazy(logs, 'logsCommand'), auditCommand = lazy(audit, 'auditCommand');
 const daemonRunCommand = lazy(daemonCmds, 'daemonRunCommand'), daemonStartCommand = lazy(daemonCmds, 'daemonStartCommand'), daemonStatusCommand = lazy(daemonCmds, 'daemonStatusCommand'), daemonHealthCommand = lazy(daemonCmds, 'daemonHealthCommand');
 const daemonStopCommand = lazy(daemonCmds, 'daemonStopCommand'), expSearchCommand = lazy(daemonCmds, 'expSearchCommand'), loginCommand = lazy(daemonCmds, 'loginCommand');
@@ -289,6 +291,26 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .argument('<instrument>', 'venue:SYMBOL')
         .requiredOption('--to <tf>', 'target timeframe, e.g. 4h, 1d, 1w'))
         .action(async (instrument: string, opts) => { program.setOptionValue('exit', await dataResampleCommand(instrument, opts, out)); });
+
+    const onchain = data.command('onchain').description('On-chain/DeFi data for the onchain pack: pools, swaps, TVL and gas (docs/data.md § On-chain data).');
+    stateDir(onchain.command('import')
+        .description('Import one file of a documented on-chain layout (CSV with a header row, or a JSON array of objects). Every row is checked; nothing is written unless all are clean.')
+        .argument('<file>', 'CSV or JSON file')
+        .addOption(new Option('--kind <kind>', 'the layout').choices(['pools', 'swaps', 'tvl', 'gas']).makeOptionMandatory())
+        .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'json'])))
+        .action(async (file: string, opts) => { program.setOptionValue('exit', await dataOnchainImportCommand(file, opts, out)); });
+    stateDir(onchain.command('sample')
+        .description('Import the bundled on-chain sample: synth:ETH/USDT 1h bars and two DEX pools trading WETH with their swaps, TVL and gas (synthetic, seed 1).'))
+        .action(async opts => { program.setOptionValue('exit', await dataOnchainSampleCommand(opts, out)); });
+    stateDir(onchain.command('synth')
+        .description('Generate and import a seeded synthetic venue market and its on-chain dataset (two pools trading the base token, swaps, TVL, gas).'))
+        .option('--venue <venue>', 'venue of the bars', 'synth')
+        .option('--symbol <symbol>', 'symbol of the bars; the pools trade its base token', 'ETH/USDT')
+        .option('--timeframe <tf>', 'bar length', '1h')
+        .option('--bars <n>', 'bars', parsePositive('--bars'), 500)
+        .option('--seed <n>', 'random seed (same seed, same data)', parseInteger('--seed'), 1)
+        .option('--start <date>', 'first bar (default 2020-01-01)')
+        .action(async opts => { program.setOptionValue('exit', await dataOnchainSynthCommand(opts, out)); });
 
     // ---- the daemon and the commands that talk to it
     const client = (c: Command): Command => c

@@ -4,6 +4,8 @@
  * live here, below the engine, so data never imports the engine.
  */
 
+import type { OnchainColumn } from '../../../language/src/catalogue/onchain-pack.js';
+
 /** OHLCV bars of one asset on a shared time axis; NaN where the asset has no bar. */
 export interface AssetBars {
     readonly open: Float64Array;
@@ -11,6 +13,11 @@ export interface AssetBars {
     readonly low: Float64Array;
     readonly close: Float64Array;
     readonly volume: Float64Array;
+    /**
+     * Per-bar on-chain columns of the pools where the asset's base token trades (data/onchain/align.ts), present
+     * only when a run reads them; a column absent here reads as undefined (NaN) at every bar.
+     */
+    readonly onchain?: Readonly<Partial<Record<OnchainColumn, Float64Array>>>;
 }
 
 /** The data a backtest runs on: one time axis, one column set per asset of the universe (same order as `ir.universe`). */

@@ -13,7 +13,7 @@
 import type { NodeId, StrategyIr } from '../../../protocol/src/ir.js';
 import { fingerprints } from '../../../language/src/ir/fingerprint.js';
 import { ENGINE_VERSION, withParamValues } from './compiled/index.js';
-import { closure, compileProgram, FIELDS, type Columns } from './compiled/program.js';
+import { barColumns, closure, compileProgram, FIELDS, type Columns } from './compiled/program.js';
 import { bindParams } from './params.js';
 import type { Panel, PanelColumnKind } from '../data/panels.js';
 import { BacktestError, type BarData, type ParamValues } from './types.js';
@@ -97,7 +97,7 @@ export function computePanel(ir: StrategyIr, data: BarData, params: ParamValues 
     const program = compileProgram({ ir, params: bound, N, aliases, clockMs: ir.timeframe.ms }, columns.map(c => c.node));
 
     const cols: Columns = [];
-    for (const f of FIELDS) for (let a = 0; a < N; a++) cols.push(data.assets[a]![f]);
+    cols.push(...barColumns(data.assets.slice(0, N)));
     program.bind(cols, data.ts);
 
     const F = columns.length;

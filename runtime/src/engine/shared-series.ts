@@ -18,7 +18,7 @@
  * MAX_KEPT_VALUES: past it a series is computed for the trial and not kept.
  */
 import type { IrNode, NodeId, StrategyIr } from '../../../protocol/src/ir.js';
-import { compileProgram, closure, FIELDS, type Columns } from './compiled/program.js';
+import { barColumns, compileProgram, closure, type Columns } from './compiled/program.js';
 import { evalScalar } from './ir-scalar.js';
 import { sinkNodes } from './lookback.js';
 import type { ParamSet } from './param-space.js';
@@ -125,7 +125,7 @@ export class SharedSeries {
     private readonly columns: Columns = [];
 
     constructor(private readonly ir: StrategyIr, private readonly data: BarData, private readonly plan: SharePlan) {
-        for (const f of FIELDS) for (const a of data.assets) this.columns.push(a[f]);
+        this.columns.push(...barColumns(data.assets));
     }
 
     get empty(): boolean {

@@ -91,7 +91,10 @@ export function isFailed(t: TrialOutcome): t is FailedTrial {
 export function sliceBars(data: BarData, from: number, to: number): BarData {
     return {
         ts: data.ts.subarray(from, to),
-        assets: data.assets.map(a => ({ open: a.open.subarray(from, to), high: a.high.subarray(from, to), low: a.low.subarray(from, to), close: a.close.subarray(from, to), volume: a.volume.subarray(from, to) })),
+        assets: data.assets.map(a => ({
+            open: a.open.subarray(from, to), high: a.high.subarray(from, to), low: a.low.subarray(from, to), close: a.close.subarray(from, to), volume: a.volume.subarray(from, to),
+            ...(a.onchain ? { onchain: Object.fromEntries(Object.entries(a.onchain).map(([k, c]) => [k, c.subarray(from, to)])) } : {}),
+        })),
         snapshotHash: data.snapshotHash,
         timeframeMs: data.timeframeMs,
     };

@@ -27,7 +27,7 @@ import { installedPackBundles, type PackBundle } from './packs/bundles.js';
 
 export interface SharedBars {
     readonly ts: SharedArrayBuffer;
-    readonly assets: readonly Record<'open' | 'high' | 'low' | 'close' | 'volume', SharedArrayBuffer>[];
+    readonly assets: readonly (Record<'open' | 'high' | 'low' | 'close' | 'volume', SharedArrayBuffer> & { readonly onchain?: Readonly<Record<string, SharedArrayBuffer>> })[];
     readonly snapshotHash: string;
     readonly timeframeMs: number;
 }
@@ -42,7 +42,10 @@ export function shareBars(data: BarData): SharedBars {
     };
     return {
         ts: share(data.ts),
-        assets: data.assets.map(a => ({ open: share(a.open), high: share(a.high), low: share(a.low), close: share(a.close), volume: share(a.volume) })),
+        assets: data.assets.map(a => ({
+            open: share(a.open), high: share(a.high), low: share(a.low), close: share(a.close), volume: share(a.volume),
+            ...(a.onchain ? { onchain: Object.fromEntries(Object.entries(a.onchain).map(([k, c]) => [k, share(c)])) } : {}),
+        })),
         snapshotHash: data.snapshotHash,
         timeframeMs: data.timeframeMs,
     };
@@ -51,7 +54,10 @@ export function shareBars(data: BarData): SharedBars {
 export function unshareBars(s: SharedBars): BarData {
     return {
         ts: new Float64Array(s.ts),
-        assets: s.assets.map(a => ({ open: new Float64Array(a.open), high: new Float64Array(a.high), low: new Float64Array(a.low), close: new Float64Array(a.close), volume: new Float64Array(a.volume) })),
+        assets: s.assets.map(a => ({
+            open: new Float64Array(a.open), high: new Float64Array(a.high), low: new Float64Array(a.low), close: new Float64Array(a.close), volume: new Float64Array(a.volume),
+            ...(a.onchain ? { onchain: Object.fromEntries(Object.entries(a.onchain).map(([k, c]) => [k, new Float64Array(c)])) } : {}),
+        })),
         snapshotHash: s.snapshotHash,
         timeframeMs: s.timeframeMs,
     };

@@ -13,6 +13,7 @@ import { bindParams, parseParamArgs } from '../../engine/params.js';
 import { SORT_METRICS, type SortMetric } from '../../engine/sweep.js';
 import { BacktestError } from '../../engine/types.js';
 import { loadFromStore } from '../../data/load.js';
+import { withOnchainFor } from '../../data/onchain/align.js';
 import { withStore } from '../../schema/registry.js';
 import { exportQuery } from '../../data/export.js';
 import { panelQuery, storePanel } from '../../data/panels.js';
@@ -52,7 +53,7 @@ async function prepare(file: string, o: DataOptions, request: Omit<RunRequest, '
     try {
         return await prepareRun(
             { ...request, params: parseParamArgs(ir, o.params ?? []), symbols: symbolList(o.symbols), from: o.from, to: o.to, ...(o.benchmark !== undefined ? { benchmark: o.benchmark.trim() } : {}) },
-            { compile: async () => ir, load: r => withStore({ stateDir: o.stateDir }, store => loadFromStore(store, r)) },
+            { compile: async () => ir, load: r => withStore({ stateDir: o.stateDir }, async store => withOnchainFor(store, ir, await loadFromStore(store, r))) },
         );
     } catch (e) {
         throw userError(e);
@@ -163,7 +164,7 @@ export async function panelCommand(file: string, o: PanelCliOptions, out: (s: st
             })
             : ir.universe.map(u => ({ venue: u.venue, symbol: u.symbol }));
         const { stored, exported, panel } = await withStore({ stateDir: o.stateDir }, async store => {
-            const data = await loadFromStore(store, { assets, timeframe: ir.timeframe.text, from: o.from, to: o.to });
+            const data = await withOnchainFor(store, ir, await loadFromStore(store, { assets, timeframe: ir.timeframe.text, from: o.from, to: o.to }));
             if (data.ts.length === 0) throw new CliError(`no bars between ${o.from ?? 'the start'} and ${o.to ?? 'the end'}`);
             const panel = computePanel(ir, data, params);
             const stored = await storePanel(store, name, panel);

@@ -15,7 +15,7 @@ import {
 } from '../types.js';
 import { Broker } from './broker.js';
 import { bindLoop, runBars, type BarStepper, type LoopAction, type LoopHooks } from './loop.js';
-import { compileGraph, FIELDS, type Columns } from './program.js';
+import { barColumns, compileGraph, FIELDS, type Columns } from './program.js';
 import { CodeScope } from './scope.js';
 import { keepShape } from './shapes.js';
 
@@ -179,7 +179,7 @@ export function prepareCompiledRun(ir: StrategyIr, data: BarData, options: Backt
         });
 
         const columns: Columns = [];
-        for (const f of FIELDS) for (let a = 0; a < N; a++) columns.push(data.assets[a]![f]);
+        columns.push(...barColumns(data.assets));
         for (const r of graph.resamplers) r.bind(columns, data.ts);
         const reuse = options.buffers && options.buffers.equity.length >= T && options.buffers.exposure.length >= T ? options.buffers : undefined;
         // Every bar writes its equity; exposure only where it is not 0 (see loop.ts record), so a reused one is cleared.

@@ -21,11 +21,11 @@ import { evalScalar } from '../ir-scalar.js';
 import { BacktestError } from '../types.js';
 import { compiledFunction, isCrossSectionalFunction, PackFunctionError } from '../packs/hook.js';
 import { keepShape } from './shapes.js';
-import { CodeScope, FIELDS, type FieldName } from './scope.js';
+import { absentColumn, CodeScope, COLUMNS, FIELDS, isAbsentColumn, ONCHAIN_FROM, ONCHAIN_LEVEL, type FieldName } from './scope.js';
 
-export { FIELDS, type FieldName } from './scope.js';
+export { barColumns, FIELDS, type FieldName } from './scope.js';
 
-/** Columns of the program's clock: COLS[f * N + a] is field f of asset a (f in FIELDS order). */
+/** Columns of the program's clock: COLS[f * N + a] is column f of asset a (f in COLUMNS order: the bar fields, then on-chain). */
 export type Columns = Float64Array[];
 
 export interface Program {
@@ -379,6 +379,8 @@ export class Resampler {
     private ts: Float64Array = new Float64Array(0);
     private readonly coarse: Columns = [];
     private coarseTs: Float64Array = new Float64Array(0);
+    /** 1 when the fine bars carry on-chain columns (then coarse ones are built). */
+    private onchain = 0;
     private readonly history: Float64Array[];
     /** [index of the coarse bar being formed (−1 before the first bar), its bucket, completed coarse bars, the last fine bar seen]. */
     private readonly st = Float64Array.of(-1, NaN, 0, -1);
@@ -396,6 +398,14 @@ export class Resampler {
         const cap = ts.length + 2;
         this.coarse.length = 0;
         for (let i = 0; i < FIELDS.length * this.N; i++) this.coarse.push(new Float64Array(cap).fill(NaN));
+        // On-chain columns only where the fine bars carry them (most runs do not: no memory, no work).
+        const none = absentColumn(cap);
+        this.onchain = 0;
+        for (let i = FIELDS.length * this.N; i < COLUMNS.length * this.N; i++) {
+            const present = cols[i] !== undefined && !isAbsentColumn(cols[i]!);
+            if (present) this.onchain = 1;
+            this.coarse.push(present ? new Float64Array(cap).fill(NaN) : none);
+        }
         this.coarseTs = new Float64Array(cap).fill(NaN);
         this.st.set([-1, NaN, 0, -1]);
         for (const h of this.history) h.fill(NaN);
@@ -438,13 +448,19 @@ export class Resampler {
             if (o !== o) continue; // no bar for this asset
             const h = this.cols[1 * N + a]![t]!, l = this.cols[2 * N + a]![t]!, cl = this.cols[3 * N + a]![t]!, v = this.cols[4 * N + a]![t]!;
             const O = this.coarse[0 * N + a]!, H = this.coarse[1 * N + a]!, L = this.coarse[2 * N + a]!, Cc = this.coarse[3 * N + a]!, Vv = this.coarse[4 * N + a]!;
-            if (O[c] !== O[c]) {
+            const first = O[c] !== O[c];
+            if (first) {
                 O[c] = o; H[c] = h; L[c] = l; Cc[c] = cl; Vv[c] = v;
             } else {
                 if (h > H[c]!) H[c] = h;
                 if (l < L[c]!) L[c] = l;
                 Cc[c] = cl;
                 Vv[c] = Vv[c]! + v;
+            }
+            // On-chain columns: levels (TVL, gas) keep the last bar's value, flows are summed (data/onchain/align.ts).
+            if (this.onchain === 1) for (let f = ONCHAIN_FROM; f < COLUMNS.length; f++) {
+                const x = this.cols[f * N + a]![t]!, X = this.coarse[f * N + a]!;
+                X[c] = first || ONCHAIN_LEVEL[f] === 1 ? x : X[c]! + x;
             }
         }
     }

@@ -8,8 +8,51 @@
  * values (those are bound by name here, initial states included): every trial of a sweep then runs
  * the same source, which V8 compiles and optimises once.
  */
+import { ONCHAIN_COLUMNS, type OnchainColumn } from '../../../../language/src/catalogue/onchain-pack.js';
+import type { AssetBars } from '../../data/bars.js';
+
 export const FIELDS = ['open', 'high', 'low', 'close', 'volume'] as const;
 export type FieldName = (typeof FIELDS)[number];
+
+/** Every column of a program's clock: the bar fields, then the on-chain data columns (AssetBars.onchain). */
+export const COLUMNS = [...FIELDS, ...ONCHAIN_COLUMNS] as const;
+export type ColumnName = FieldName | OnchainColumn;
+/** Index in COLUMNS of the first on-chain column. */
+export const ONCHAIN_FROM = FIELDS.length;
+/** Per COLUMNS index: 1 for an on-chain level (a coarse bar keeps its last value), 0 for a flow (summed) or a bar field. */
+export const ONCHAIN_LEVEL: readonly number[] = COLUMNS.map(c => (c === 'dex_tvl' || c === 'gas_price' ? 1 : 0));
+
+const nanColumns = new WeakMap<Float64Array, Float64Array>();
+const absent = new WeakSet<Float64Array>();
+
+/** Whether a column is the stand-in for on-chain data the bars do not carry (all NaN). */
+export function isAbsentColumn(c: Float64Array): boolean {
+    return absent.has(c);
+}
+
+/** A NaN column of n values that stands for absent data (isAbsentColumn). */
+export function absentColumn(n: number): Float64Array {
+    const c = new Float64Array(n).fill(NaN);
+    absent.add(c);
+    return c;
+}
+
+/** Column `f` of an asset's bars: an on-chain column the data does not carry is one NaN column per time axis (shared). */
+export function assetColumn(bars: AssetBars, f: ColumnName, like: Float64Array): Float64Array {
+    if ((FIELDS as readonly string[]).includes(f)) return bars[f as FieldName];
+    const c = bars.onchain?.[f as OnchainColumn];
+    if (c) return c;
+    let nan = nanColumns.get(like);
+    if (!nan) nanColumns.set(like, (nan = absentColumn(like.length)));
+    return nan;
+}
+
+/** The program's columns over N assets' bars: COLUMNS[f] of asset a at f × N + a. */
+export function barColumns(assets: readonly AssetBars[]): Float64Array[] {
+    const cols: Float64Array[] = [];
+    for (const f of COLUMNS) for (const b of assets) cols.push(assetColumn(b, f, b.close));
+    return cols;
+}
 
 export class CodeScope {
     /**
@@ -94,8 +137,9 @@ export class CodeScope {
     }
 
     /** Field `field` of asset `a` (an expression, or a literal index) at bar t. */
-    column(field: FieldName, a: string): string {
-        const f = FIELDS.indexOf(field);
+    column(field: ColumnName, a: string): string {
+        const f = (COLUMNS as readonly string[]).indexOf(field);
+        if (f < 0) throw new Error(`generated code: no column ${field}`);
         if (/^\d+$/.test(a)) {
             const name = `${field}_${a}`;
             this.hoisted.set(name, f * this.N + Number(a));

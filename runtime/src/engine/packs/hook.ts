@@ -16,7 +16,7 @@ import { BacktestError } from '../types.js';
 import { builtInRegistry } from './builtin.js';
 import type { Indicator } from '../indicators/index.js';
 import type { InlineIndicator } from '../compiled/inline.js';
-import type { FieldName } from '../compiled/scope.js';
+import type { ColumnName } from '../compiled/scope.js';
 import type { Val } from '../reference/functions.js';
 
 export type { Indicator } from '../indicators/index.js';
@@ -26,8 +26,8 @@ export type { Val } from '../reference/functions.js';
 export interface CompiledFunction {
     /** The catalogue parameters in order: 'series' inputs arrive per bar, 'const' ones once, before the first bar. */
     readonly params: readonly ('series' | 'const')[];
-    /** Bar fields read implicitly (appended to the series inputs). */
-    readonly reads?: readonly FieldName[];
+    /** Bar fields (or on-chain data columns) read implicitly (appended to the series inputs). */
+    readonly reads?: readonly ColumnName[];
     /** Output name → property holding it after each push (multi-output functions). */
     readonly outputs?: Readonly<Record<string, string>>;
     /** An incremental object per (node, asset): push(...series) per bar returns the value (NaN = undefined). */
@@ -46,8 +46,8 @@ export interface ReferenceCall {
     arg(k: number): Val;
     /** Argument k's values at bars 0 … t (index = bar). */
     hist(k: number): readonly Val[];
-    /** A bar field of the asset at bars 0 … t. */
-    column(field: FieldName): readonly Val[];
+    /** A bar field (or on-chain data column) of the asset at bars 0 … t. */
+    column(field: ColumnName): readonly Val[];
     /** The output asked for (`macd(close).hist`), undefined for the default. */
     readonly output: string | undefined;
 }

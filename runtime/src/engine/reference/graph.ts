@@ -5,6 +5,7 @@
  * bars ≤ t and the stored values of earlier bars. docs/backtest-semantics.md § Values.
  */
 import type { IrNode, NodeId, StrategyIr } from '../../../../protocol/src/ir.js';
+import { ONCHAIN_COLUMNS, type OnchainColumn } from '../../../../language/src/catalogue/onchain-pack.js';
 import { BacktestError, type AssetBars } from '../types.js';
 import * as F from './functions.js';
 import { num, type Val } from './functions.js';
@@ -17,6 +18,12 @@ export interface Clock {
 }
 
 const FIELDS = ['open', 'high', 'low', 'close', 'volume'] as const;
+
+/** A bar field or on-chain column of an asset at bars 0 … t; an on-chain column the bars do not carry is undefined throughout. */
+function columnOf(bars: AssetBars, f: string, t: number): Val[] {
+    const c = (FIELDS as readonly string[]).includes(f) ? bars[f as (typeof FIELDS)[number]] : bars.onchain?.[f as OnchainColumn];
+    return c ? Array.from(c.subarray(0, t + 1)) : new Array<Val>(t + 1).fill(NaN);
+}
 
 /** Value of a node that does not depend on the bar (constants, params, arithmetic on them). */
 export function scalarValue(ir: StrategyIr, id: NodeId, params: Readonly<Record<string, number | boolean>>): Val {
@@ -155,7 +162,7 @@ export class Graph {
         if (impl.series) {
             const call: ReferenceCall = {
                 fn, t, arg, hist, output: n.attrs['output'] as string | undefined,
-                column: f => Array.from(this.clock.assets[a]![f].subarray(0, t + 1)),
+                column: f => columnOf(this.clock.assets[a]!, f, t),
             };
             return guarded(pack, fn, t, () => impl.series!(call));
         }
@@ -226,7 +233,23 @@ class Resampled {
                     c.volume[j] = c.volume[j]! + bars.volume[t]!;
                 }
             }
-            return c;
+            if (!bars.onchain) return c;
+            // On-chain columns: a coarse bar's level (TVL, gas) is its last bar's, its flows the sum of its bars'.
+            const onchain: Partial<Record<OnchainColumn, Float64Array>> = {};
+            for (const f of ONCHAIN_COLUMNS) {
+                const fine = bars.onchain[f];
+                if (!fine) continue;
+                const x = (onchain[f] = col());
+                const level = f === 'dex_tvl' || f === 'gas_price';
+                let last = -1;
+                for (let t = 0; t < fine.length; t++) {
+                    if (Number.isNaN(bars.open[t]!)) continue;
+                    const j = this.coarseOf[t]!;
+                    x[j] = level || j !== last ? fine[t]! : x[j]! + fine[t]!;
+                    last = j;
+                }
+            }
+            return { ...c, onchain };
         });
         this.graph = new Graph(ir, params, aliases, { ts: buckets.map(b => b * tf), assets }, [this.source]);
     }

@@ -11,7 +11,10 @@
  *   trailing_stop, drawdown, end) become reduce-only market orders that close the venue position.
  * - Ids: client-order-id.ts from the deployment, the bar's time and the order's place in the bar,
  *   so deciding the same bar again (a retry, a replay after a restart) finds the order journaled
- *   and sends nothing.
+ *   and sends nothing, or, if the process died before the journal committed it, sends the same id
+ *   again, which the venue answers with the order it has (journal.ts: why nothing is lost).
+ * - The hand-off never waits on the store: the journal records and applies in memory and commits
+ *   in groups (journal.ts); the order leaves as soon as it passed the risk engine.
  * - The kill switch: HALTED first (nothing new passes), every open order cancelled, every position
  *   flattened by reduce-only market orders that pass the risk engine as the system's own.
  */

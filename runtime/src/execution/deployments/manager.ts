@@ -7,7 +7,8 @@
  *   feed failed or stopped sending, its strategy no longer compiles, an internal error).
  *
  * Every bar it traded on is stored with its progress and the events it made in one transaction
- * (records.ts), after the journal has every order and fill of that bar; events are published on
+ * (records.ts), after the journal has committed every order and fill of that bar (its orders left
+ * before that commit: journal.ts says why a crash in between loses nothing); events are published on
  * `deployment:<id>` only once stored, so execution.events catches a client up exactly. When the
  * daemon starts, deployments it finds starting, warming or running are resumed: the strategy's
  * state from the stored bars, the venue's from the journal (PaperSession.resume), and the feed
@@ -290,6 +291,8 @@ export class DeploymentManager {
         const all = [...this.active.values()];
         for (const a of all) { a.ending ??= 'close'; a.abort.abort(new Error('the daemon is stopping')); }
         await Promise.race([Promise.all(all.map(a => a.done)), new Promise(r => setTimeout(r, graceMs).unref())]);
+        // What the venues sent since the last bar: committed before the store closes (a restart's reconcile would find it too).
+        await Promise.all(all.map(a => a.session.journal.flush().catch(() => undefined)));
         for (const a of all) this.forget(a);
     }
 

@@ -67,6 +67,8 @@ export interface PaperSessionConfig<V extends VenueAdapter = PaperVenue> {
     readonly capital?: number;
     /** The venue, made from the paper settings the strategy implies (default: the paper venue). */
     readonly venue?: (paper: PaperConfig) => V;
+    /** The journal's group-commit delay between bars (journal.ts; default 50 ms). */
+    readonly journalGroupMs?: number;
     /** Every risk decision, after it is handed to the journal (the deployment publishes them). */
     readonly onRisk?: (e: RiskEvent) => void;
 }
@@ -87,7 +89,7 @@ export class PaperSession<V extends VenueAdapter = PaperVenue> {
         const paper = paperConfigOf(c.ir, params, c.capital);
         this.venue = c.venue ? c.venue(paper) : new PaperVenue(paper) as unknown as V;
         this.journal = new OrderJournal(c.store, c.team, c.deployment, {
-            ...(c.now ? { now: () => new Date(c.now!()) } : {}),
+            ...(c.now ? { now: () => new Date(c.now!()) } : {}), ...(c.journalGroupMs !== undefined ? { groupMs: c.journalGroupMs } : {}),
             onError: e => this.gateway.problems.push(`the journal could not commit (it retries): ${e instanceof Error ? e.message : String(e)}`),
         });
         this.risk = new RiskEngine(c.limits ?? {}, e => { this.riskWrites = this.journal.riskEvent(e); c.onRisk?.(e); });
@@ -117,6 +119,8 @@ export class PaperSession<V extends VenueAdapter = PaperVenue> {
             await this.venue.reconcile();
             await this.settled();
         } else for (const o of orders) if (o.state === 'new') await this.venue.submit(o);
+        // A real venue: the bar after these may have sent orders the journal never committed, so the venue is asked first.
+        if (!isSimulated(this.venue)) this.gateway.recoverNextBar();
         return outcome;
     }
 

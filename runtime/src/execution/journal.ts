@@ -152,15 +152,22 @@ export class OrderJournal {
         this.enqueue({ kind: 'risk', seq: ++this.riskSeq, e });
     }
 
-    /** Commits every change queued so far in one transaction (group commit); resolves once it is durable. */
-    flush(): Promise<void> {
+    /**
+     * Commits every change queued so far in one transaction (group commit); resolves once it is
+     * durable. `after`: more writes of the caller's in the same transaction, after the journal's
+     * (the deployment's bar record: stored with its orders and fills, or not at all).
+     */
+    flush(after?: () => Promise<void>): Promise<void> {
         return this.flushing.run(async () => {
             if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
             const batch = this.queue;
-            if (batch.length === 0) return;
+            if (batch.length === 0 && !after) return;
             this.queue = [];
             try {
-                await this.store.transaction(() => this.write(batch));
+                await this.store.transaction(async () => {
+                    if (batch.length) await this.write(batch);
+                    await after?.();
+                });
             } catch (e) {
                 this.queue = batch.concat(this.queue);
                 this.schedule();

@@ -128,13 +128,16 @@ export class PaperSession<V extends VenueAdapter = PaperVenue> {
      * One closed bar: venue fills, the engine's decision, the orders handed over. The orders leave
      * before the journal commits (journal.ts: group commit); everything of the bar is committed
      * before it returns, so whoever stores the bar after this stores it after its orders and fills.
+     * `commit: false`: only queued (applied), for a caller that commits them with its own rows
+     * (journal.flush(after): the deployment stores the bar in the same transaction).
      */
-    async bar(bar: StreamBar): Promise<{ outcome: BarOutcome; handed: Handed }> {
+    async bar(bar: StreamBar, o: { commit?: boolean } = {}): Promise<{ outcome: BarOutcome; handed: Handed }> {
         await this.journal.ready();
         if (isSimulated(this.venue)) this.venue.onBar(bar.ts, Object.fromEntries(this.symbols.map((s, a) => [s, bar.assets[a] ?? null])));
         const outcome = this.engine.push(bar);
         const handed = await this.gateway.onBar(outcome, bar.assets.map(b => b?.close ?? NaN));
-        await this.settled();
+        if (o.commit === false) await this.applied();
+        else await this.settled();
         return { outcome, handed };
     }
 
@@ -149,9 +152,14 @@ export class PaperSession<V extends VenueAdapter = PaperVenue> {
 
     /** Every venue update and risk decision so far is committed to the store. */
     async settled(): Promise<void> {
+        await this.applied();
+        await this.journal.flush();
+    }
+
+    /** Every venue update and risk decision so far is in the journal's queue. */
+    async applied(): Promise<void> {
         await this.gateway.settled();
         await this.riskWrites;
-        await this.journal.flush();
     }
 
     /** Stops listening; flush first (settled) what must be stored. */

@@ -382,7 +382,8 @@ export class DeploymentManager {
     /** One bar traded on; the reason to halt, if any. */
     private async step(a: Active, bar: StreamBar): Promise<string | null> {
         const { session } = a;
-        await session.bar(bar);
+        // Its orders leave now; the journal commits them with the bar (account → flush): one transaction per bar.
+        await session.bar(bar, { commit: false });
         if (a.state === 'warming' && session.engine.bars >= session.engine.warmupBars) await this.move(a, 'running', null);
         let halt: string | null = null;
         if (a.rejectsInRow >= (this.o.maxRejects ?? 3)) {
@@ -508,7 +509,8 @@ export class DeploymentManager {
         this.emit(a, 'state', { state, previous, reason });
         const events = a.pending;
         a.pending = [];
-        await this.records.setState(a.spec.team, a.spec.id, state, reason, events);
+        // With the journal's queue: the order events among them are stored with their orders.
+        await this.records.setState(a.spec.team, a.spec.id, state, reason, events, rows => a.session.journal.flush(rows));
         for (const e of events) this.o.publish(e, a.spec.team);
     }
 
@@ -520,8 +522,8 @@ export class DeploymentManager {
     private async flush(a: Active, bar?: StreamBar | null, progress?: Parameters<DeploymentRecords['bar']>[4]): Promise<void> {
         const events = a.pending;
         a.pending = [];
-        if (progress) await this.records.bar(a.spec.team, a.spec.id, a.bars - 1, bar ?? null, progress, events);
-        else await this.records.events(a.spec.team, a.spec.id, events);
+        if (progress) await this.records.bar(a.spec.team, a.spec.id, a.bars - 1, bar ?? null, progress, events, rows => a.session.journal.flush(rows));
+        else if (events.length) await a.session.journal.flush(() => this.records.eventRows(a.spec.team, a.spec.id, events));
         for (const e of events) this.o.publish(e, a.spec.team);
     }
 

@@ -11,7 +11,10 @@
  *   trailing_stop, drawdown, end) become reduce-only market orders that close the venue position.
  * - Ids: client-order-id.ts from the deployment, the bar's time and the order's place in the bar,
  *   so deciding the same bar again (a retry, a replay after a restart) finds the order journaled
- *   and sends nothing.
+ *   and sends nothing, or, if the process died before the journal committed it, sends the same id
+ *   again, which the venue answers with the order it has (journal.ts: why nothing is lost).
+ * - The hand-off never waits on the store: the journal records and applies in memory and commits
+ *   in groups (journal.ts); the order leaves as soon as it passed the risk engine.
  * - The kill switch: HALTED first (nothing new passes), every open order cancelled, every position
  *   flattened by reduce-only market orders that pass the risk engine as the system's own.
  */
@@ -37,6 +40,15 @@ export interface Handed {
     readonly denied: readonly { readonly order: OrderRequest; readonly reason: string }[];
     /** Orders already journaled (a repeat of a bar): not sent again. */
     readonly duplicates: number;
+    /** Orders the venue already held (sent before a crash, not journaled): journaled as the venue has them, not sent again. */
+    readonly recovered: readonly OrderRequest[];
+}
+
+/** One order place of a bar: its id and symbol, and the order to send (null: nothing to send at this place now). */
+interface Slot {
+    readonly id: string;
+    readonly symbol: string;
+    readonly request: OrderRequest | null;
 }
 
 const EXIT_REASONS = new Set(['stop_loss', 'take_profit', 'trailing_stop', 'drawdown', 'end']);
@@ -46,6 +58,8 @@ export class ExecutionGateway {
     private readonly now: () => number;
     private readonly unsubscribe: () => void;
     private applying: Promise<unknown> = Promise.resolve();
+    /** The next bar is one decided before a restart: ask the venue for its ids first (recoverNextBar). */
+    private recovering = false;
     /** Venue updates the journal could not apply (kept, never dropped silently). */
     readonly problems: string[] = [];
 
@@ -67,29 +81,39 @@ export class ExecutionGateway {
     }
 
     /**
+     * After a restart, the next bar may have been decided and its orders sent before the journal
+     * committed them: its ids not journaled are looked up at the venue (VenueAdapter.find) before
+     * anything is sent, and an order found is journaled as the venue holds it, not sized again.
+     */
+    recoverNextBar(): void {
+        this.recovering = typeof this.c.venue.find === 'function';
+    }
+
+    /**
      * The orders of one bar outcome: `closes` are the bar's close per asset (NaN: no bar), `equity`
      * the engine's at this close (what its fraction targets are fractions of).
      */
     async onBar(out: BarOutcome, closes: readonly number[]): Promise<Handed> {
         const positions = await this.c.venue.positions();
-        const requests: OrderRequest[] = [];
+        const slots: Slot[] = [];
         const symbols = this.c.symbols;
         let seq = 0;
         const id = () => clientOrderId({ deployment: this.c.deployment, barTs: out.ts, rule: seq++ });
         for (const f of out.fills) {
             if (!EXIT_REASONS.has(f.reason) || f.bar !== out.bar) continue;
-            const held = positions[symbols[f.asset]!] ?? 0;
+            const symbol = symbols[f.asset]!, held = positions[symbol] ?? 0, cid = id();
             const q = Math.abs(held);
-            if (q > DUST) requests.push({ clientOrderId: id(), symbol: symbols[f.asset]!, side: held > 0 ? 'sell' : 'buy', type: 'market', qty: q, reduceOnly: true });
-            else seq++;
+            slots.push({ id: cid, symbol, request: q > DUST ? { clientOrderId: cid, symbol, side: held > 0 ? 'sell' : 'buy', type: 'market', qty: q, reduceOnly: true } : null });
         }
         for (const o of out.orders) {
-            const r = this.request(o, id(), positions, closes);
-            if (r) requests.push(r);
+            const cid = id();
+            slots.push({ id: cid, symbol: symbols[o.asset]!, request: this.request(o, cid, positions, closes) });
         }
         const book = await this.book(positions, closes);
         this.c.risk.mark(book.equity, out.ts);
-        return this.hand(requests, out.ts, book, false);
+        const recovering = this.recovering;
+        this.recovering = false;
+        return this.hand(slots, out.ts, book, false, recovering);
     }
 
     /** Kill switch: HALTED, every open order cancelled, every position flattened. */
@@ -98,12 +122,12 @@ export class ExecutionGateway {
         this.c.risk.setState('HALTED', `kill switch: ${reason}`, ts);
         for (const o of await this.c.venue.openOrders()) await this.c.venue.cancel(o.clientOrderId);
         const positions = await this.c.venue.positions();
-        const requests: OrderRequest[] = Object.entries(positions).filter(([, q]) => Math.abs(q) > DUST).map(([symbol, q], k) => ({
-            clientOrderId: clientOrderId({ deployment: this.c.deployment, barTs: ts, rule: `kill-${k}` }),
-            symbol, side: q > 0 ? 'sell' as const : 'buy' as const, type: 'market' as const, qty: Math.abs(q), reduceOnly: true,
-        }));
+        const slots: Slot[] = Object.entries(positions).filter(([, q]) => Math.abs(q) > DUST).map(([symbol, q], k) => {
+            const id = clientOrderId({ deployment: this.c.deployment, barTs: ts, rule: `kill-${k}` });
+            return { id, symbol, request: { clientOrderId: id, symbol, side: q > 0 ? 'sell' as const : 'buy' as const, type: 'market' as const, qty: Math.abs(q), reduceOnly: true } };
+        });
         const closes = this.c.symbols.map(s => lastPrices[s] ?? NaN);
-        return this.hand(requests, ts, await this.book(positions, closes), true);
+        return this.hand(slots, ts, await this.book(positions, closes), true, false);
     }
 
     private request(o: OrderIntent, cid: string, positions: Readonly<Record<string, number>>, closes: readonly number[]): OrderRequest | null {
@@ -133,15 +157,26 @@ export class ExecutionGateway {
         return { positions: { ...positions }, prices, equity };
     }
 
-    private async hand(requests: readonly OrderRequest[], barTs: number, book: Book & { positions: Record<string, number> }, system: boolean): Promise<Handed> {
-        const submitted: OrderRequest[] = [], denied: { order: OrderRequest; reason: string }[] = [];
+    private async hand(slots: readonly Slot[], barTs: number, book: Book & { positions: Record<string, number> }, system: boolean, recovering: boolean): Promise<Handed> {
+        const submitted: OrderRequest[] = [], denied: { order: OrderRequest; reason: string }[] = [], recovered: OrderRequest[] = [];
         let duplicates = 0;
-        for (const asked of requests) {
+        for (const { id, symbol, request: asked } of slots) {
+            if (await this.c.journal.has(id)) { duplicates++; continue; }
+            if (recovering) {
+                // Sent before the crash? The venue's order is the order (its fills follow it), whatever this bar sizes now.
+                const held = await this.c.venue.find!(id, symbol);
+                if (held) {
+                    const { state: _s, filledQty: _f, ...order } = held;
+                    await this.c.journal.record(this.c.venue.name, order, barTs);
+                    recovered.push(order);
+                    continue;
+                }
+            }
+            if (!asked) continue;
             // The venue's lot step: what would round to nothing is not an order.
             const qty = this.c.venue.roundQty ? this.c.venue.roundQty(asked.symbol, asked.qty) : asked.qty;
             if (!(qty > DUST)) continue;
             const r = qty === asked.qty ? asked : { ...asked, qty };
-            if (await this.c.journal.has(r.clientOrderId)) { duplicates++; continue; }
             const d = this.c.risk.check(r, book, this.now(), system);
             if (!d.pass) { denied.push({ order: r, reason: d.reason }); continue; }
             if (!(await this.c.journal.record(this.c.venue.name, r, barTs))) { duplicates++; continue; }
@@ -150,6 +185,7 @@ export class ExecutionGateway {
             // Later orders of the bar are checked against the book this one would make.
             if (r.type === 'market') book.positions[r.symbol] = (book.positions[r.symbol] ?? 0) + (r.side === 'buy' ? r.qty : -r.qty);
         }
-        return { submitted, denied, duplicates };
+        if (recovered.length) await this.c.venue.reconcile?.();
+        return { submitted, denied, duplicates, recovered };
     }
 }

@@ -2,7 +2,8 @@
  * A paper deployment's bar loop, in process: each closed bar of a feed goes to the paper venue
  * first (it fills what is due at this bar's open, as the backtest fills before it decides), then
  * through the streaming engine, and what the engine decided through the execution gateway (risk,
- * journal, venue). The venue's capital, fees and slippage are the strategy's execution settings,
+ * journal, venue); the journal commits each bar's orders and fills once they have left (journal.ts).
+ * The venue's capital, fees and slippage are the strategy's execution settings,
  * with the backtest's defaults. The daemon's deployments (deployments/) and bench/execution.js
  * drive this. Another venue can be handed in (`venue`): one that simulates fills from the bars
  * (SimulatedVenue, as the paper venue) is told each bar first; any other is a real venue, whose
@@ -66,6 +67,8 @@ export interface PaperSessionConfig<V extends VenueAdapter = PaperVenue> {
     readonly capital?: number;
     /** The venue, made from the paper settings the strategy implies (default: the paper venue). */
     readonly venue?: (paper: PaperConfig) => V;
+    /** The journal's group-commit delay between bars (journal.ts; default 50 ms). */
+    readonly journalGroupMs?: number;
     /** Every risk decision, after it is handed to the journal (the deployment publishes them). */
     readonly onRisk?: (e: RiskEvent) => void;
 }
@@ -85,7 +88,10 @@ export class PaperSession<V extends VenueAdapter = PaperVenue> {
         this.engine = new StreamingEngine(c.ir, { params });
         const paper = paperConfigOf(c.ir, params, c.capital);
         this.venue = c.venue ? c.venue(paper) : new PaperVenue(paper) as unknown as V;
-        this.journal = new OrderJournal(c.store, c.team, c.deployment, c.now ? () => new Date(c.now!()) : undefined);
+        this.journal = new OrderJournal(c.store, c.team, c.deployment, {
+            ...(c.now ? { now: () => new Date(c.now!()) } : {}), ...(c.journalGroupMs !== undefined ? { groupMs: c.journalGroupMs } : {}),
+            onError: e => this.gateway.problems.push(`the journal could not commit (it retries): ${e instanceof Error ? e.message : String(e)}`),
+        });
         this.risk = new RiskEngine(c.limits ?? {}, e => { this.riskWrites = this.journal.riskEvent(e); c.onRisk?.(e); });
         this.gateway = new ExecutionGateway({ deployment: c.deployment, symbols: this.symbols, venue: this.venue, journal: this.journal, risk: this.risk, now: c.now });
     }
@@ -113,15 +119,25 @@ export class PaperSession<V extends VenueAdapter = PaperVenue> {
             await this.venue.reconcile();
             await this.settled();
         } else for (const o of orders) if (o.state === 'new') await this.venue.submit(o);
+        // A real venue: the bar after these may have sent orders the journal never committed, so the venue is asked first.
+        if (!isSimulated(this.venue)) this.gateway.recoverNextBar();
         return outcome;
     }
 
-    /** One closed bar: venue fills, the engine's decision, the orders handed over (all journaled before it returns). */
-    async bar(bar: StreamBar): Promise<{ outcome: BarOutcome; handed: Handed }> {
+    /**
+     * One closed bar: venue fills, the engine's decision, the orders handed over. The orders leave
+     * before the journal commits (journal.ts: group commit); everything of the bar is committed
+     * before it returns, so whoever stores the bar after this stores it after its orders and fills.
+     * `commit: false`: only queued (applied), for a caller that commits them with its own rows
+     * (journal.flush(after): the deployment stores the bar in the same transaction).
+     */
+    async bar(bar: StreamBar, o: { commit?: boolean } = {}): Promise<{ outcome: BarOutcome; handed: Handed }> {
+        await this.journal.ready();
         if (isSimulated(this.venue)) this.venue.onBar(bar.ts, Object.fromEntries(this.symbols.map((s, a) => [s, bar.assets[a] ?? null])));
         const outcome = this.engine.push(bar);
         const handed = await this.gateway.onBar(outcome, bar.assets.map(b => b?.close ?? NaN));
-        await this.settled();
+        if (o.commit === false) await this.applied();
+        else await this.settled();
         return { outcome, handed };
     }
 
@@ -134,14 +150,22 @@ export class PaperSession<V extends VenueAdapter = PaperVenue> {
         return handed;
     }
 
-    /** Every venue update and risk decision so far is in the store. */
+    /** Every venue update and risk decision so far is committed to the store. */
     async settled(): Promise<void> {
+        await this.applied();
+        await this.journal.flush();
+    }
+
+    /** Every venue update and risk decision so far is in the journal's queue. */
+    async applied(): Promise<void> {
         await this.gateway.settled();
         await this.riskWrites;
     }
 
+    /** Stops listening; flush first (settled) what must be stored. */
     close(): void {
         this.gateway.close();
+        this.journal.close();
         // A real venue holds sockets and timers.
         const v = this.venue as Partial<{ close(): Promise<void> }>;
         if (typeof v.close === 'function') void v.close().catch(() => undefined);

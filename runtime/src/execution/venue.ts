@@ -46,6 +46,15 @@ export interface VenueAdapter {
     positions(): Promise<Record<string, number>>;
     /** Free balance per currency. */
     balances(): Promise<Record<string, number>>;
+    /**
+     * Venues that outlive the process (not the paper venue, rebuilt from the journal): the order the
+     * venue holds under this client id, or null, followed from now on (its state and fills come on
+     * the stream at the next `reconcile`). A restart asks this for each id of the bar it decides
+     * again, so an order sent before the journal committed it is journaled as the venue has it.
+     */
+    find?(clientOrderId: string, symbol: string): Promise<VenueOrder | null>;
+    /** Reads every order not yet final from the venue now; what it finds comes on the stream. */
+    reconcile?(): Promise<void>;
     /** Order updates and fills, in the order the venue sends them; returns the unsubscribe. */
     onUpdate(listener: (u: OrderUpdate) => void): () => void;
     /**

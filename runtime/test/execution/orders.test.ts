@@ -99,8 +99,10 @@ describe('order journal', () => {
     });
 
     it('keeps deployments and teams apart, and survives reopening the store', async () => {
-        await new OrderJournal(store, 'alpha', 'dep_1', clock).record('paper', order, 1000);
-        await new OrderJournal(store, 'beta', 'dep_1', clock).record('paper', { ...order, qty: 5 }, 1000);
+        const a1 = new OrderJournal(store, 'alpha', 'dep_1', clock), b1 = new OrderJournal(store, 'beta', 'dep_1', clock);
+        await a1.record('paper', order, 1000);
+        await b1.record('paper', { ...order, qty: 5 }, 1000);
+        await Promise.all([a1.flush(), b1.flush()]); // group commit: a record is durable once flushed
         store.close();
         store = await openStore({ stateDir: dir });
         const alpha = new OrderJournal(store, 'alpha', 'dep_1', clock);

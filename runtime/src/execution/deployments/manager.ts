@@ -7,7 +7,8 @@
  *   feed failed or stopped sending, its strategy no longer compiles, an internal error).
  *
  * Every bar it traded on is stored with its progress and the events it made in one transaction
- * (records.ts), after the journal has every order and fill of that bar; events are published on
+ * (records.ts), after the journal has committed every order and fill of that bar (its orders left
+ * before that commit: journal.ts says why a crash in between loses nothing); events are published on
  * `deployment:<id>` only once stored, so execution.events catches a client up exactly. When the
  * daemon starts, deployments it finds starting, warming or running are resumed: the strategy's
  * state from the stored bars, the venue's from the journal (PaperSession.resume), and the feed
@@ -290,6 +291,8 @@ export class DeploymentManager {
         const all = [...this.active.values()];
         for (const a of all) { a.ending ??= 'close'; a.abort.abort(new Error('the daemon is stopping')); }
         await Promise.race([Promise.all(all.map(a => a.done)), new Promise(r => setTimeout(r, graceMs).unref())]);
+        // What the venues sent since the last bar: committed before the store closes (a restart's reconcile would find it too).
+        await Promise.all(all.map(a => a.session.journal.flush().catch(() => undefined)));
         for (const a of all) this.forget(a);
     }
 
@@ -379,7 +382,8 @@ export class DeploymentManager {
     /** One bar traded on; the reason to halt, if any. */
     private async step(a: Active, bar: StreamBar): Promise<string | null> {
         const { session } = a;
-        await session.bar(bar);
+        // Its orders leave now; the journal commits them with the bar (account → flush): one transaction per bar.
+        await session.bar(bar, { commit: false });
         if (a.state === 'warming' && session.engine.bars >= session.engine.warmupBars) await this.move(a, 'running', null);
         let halt: string | null = null;
         if (a.rejectsInRow >= (this.o.maxRejects ?? 3)) {
@@ -505,7 +509,8 @@ export class DeploymentManager {
         this.emit(a, 'state', { state, previous, reason });
         const events = a.pending;
         a.pending = [];
-        await this.records.setState(a.spec.team, a.spec.id, state, reason, events);
+        // With the journal's queue: the order events among them are stored with their orders.
+        await this.records.setState(a.spec.team, a.spec.id, state, reason, events, rows => a.session.journal.flush(rows));
         for (const e of events) this.o.publish(e, a.spec.team);
     }
 
@@ -517,8 +522,8 @@ export class DeploymentManager {
     private async flush(a: Active, bar?: StreamBar | null, progress?: Parameters<DeploymentRecords['bar']>[4]): Promise<void> {
         const events = a.pending;
         a.pending = [];
-        if (progress) await this.records.bar(a.spec.team, a.spec.id, a.bars - 1, bar ?? null, progress, events);
-        else await this.records.events(a.spec.team, a.spec.id, events);
+        if (progress) await this.records.bar(a.spec.team, a.spec.id, a.bars - 1, bar ?? null, progress, events, rows => a.session.journal.flush(rows));
+        else if (events.length) await a.session.journal.flush(() => this.records.eventRows(a.spec.team, a.spec.id, events));
         for (const e of events) this.o.publish(e, a.spec.team);
     }
 

@@ -48,19 +48,25 @@ export class DeploymentRecords {
         ]);
     }
 
-    /** A new state with the events that say so, in one transaction: whoever reads the state can read its event. */
-    async setState(team: string, id: string, state: DeploymentState, reason: string | null, events: readonly DeploymentEvent[] = []): Promise<void> {
+    /** A new state with the events that say so, in one transaction (`commit`: as for bar): whoever reads the state can read its event. */
+    async setState(team: string, id: string, state: DeploymentState, reason: string | null, events: readonly DeploymentEvent[] = [],
+        commit: (rows: () => Promise<void>) => Promise<void> = rows => this.store.transaction(rows)): Promise<void> {
         const now = this.clock().toISOString();
         const final = state === 'stopped' || state === 'failed';
-        await this.store.transaction(async () => {
+        await commit(async () => {
             await this.store.run(`UPDATE deployments SET state = $1, reason = $2, updated_at = $3, finished_at = ${final ? '$3' : 'finished_at'} WHERE team = $4 AND id = $5`, [state, reason, now, team, id]);
             await this.insertEvents(team, id, events);
         });
     }
 
-    /** A bar traded on, the progress after it and the events it made: one transaction, so a restart sees all of it or none. */
-    async bar(team: string, id: string, seq: number, bar: StreamBar | null, p: Progress, events: readonly DeploymentEvent[]): Promise<void> {
-        await this.store.transaction(async () => {
+    /**
+     * A bar traded on, the progress after it and the events it made: one transaction, so a restart
+     * sees all of it or none. `commit` runs the writes in a transaction (default: its own; the
+     * deployment's: the journal's group commit, so the bar is stored with its orders and fills).
+     */
+    async bar(team: string, id: string, seq: number, bar: StreamBar | null, p: Progress, events: readonly DeploymentEvent[],
+        commit: (rows: () => Promise<void>) => Promise<void> = rows => this.store.transaction(rows)): Promise<void> {
+        await commit(async () => {
             if (bar) await this.store.run(`INSERT INTO deployment_bars (team, deployment, seq, ts, assets) VALUES ($1, $2, $3, $4, $5)`, [team, id, seq, bar.ts, JSON.stringify(bar.assets)]);
             await this.store.run(`UPDATE deployments SET bars = $1, warmup_bars = $2, risk_state = $3, equity = $4, pnl = $5, updated_at = $6 WHERE team = $7 AND id = $8`,
                 [p.bars, p.warmupBars, p.riskState, finiteOrNull(p.equity), finiteOrNull(p.pnl), this.clock().toISOString(), team, id]);
@@ -72,9 +78,22 @@ export class DeploymentRecords {
         if (events.length) await this.store.transaction(() => this.insertEvents(team, id, events));
     }
 
+    /** The same rows, inside a transaction the caller holds (the journal's group commit). */
+    eventRows(team: string, id: string, events: readonly DeploymentEvent[]): Promise<void> {
+        return this.insertEvents(team, id, events);
+    }
+
+    /** One statement per 200 events: the store serves every deployment's bar, one call at a time. */
     private async insertEvents(team: string, id: string, events: readonly DeploymentEvent[]): Promise<void> {
-        for (const e of events) {
-            await this.store.run(`INSERT INTO deployment_events (team, deployment, seq, ts, kind, data) VALUES ($1, $2, $3, $4, $5, $6)`, [team, id, e.seq, e.ts, e.kind, JSON.stringify(e.data)]);
+        for (let i = 0; i < events.length; i += 200) {
+            const part = events.slice(i, i + 200);
+            const params: (string | number)[] = [];
+            const tuples = part.map(e => {
+                params.push(team, id, e.seq, e.ts, e.kind, JSON.stringify(e.data));
+                const b = params.length - 6;
+                return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6})`;
+            });
+            await this.store.run(`INSERT INTO deployment_events (team, deployment, seq, ts, kind, data) VALUES ${tuples.join(', ')}`, params);
         }
     }
 

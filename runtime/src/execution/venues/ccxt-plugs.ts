@@ -152,6 +152,13 @@ class DeploymentVenue implements VenueAdapter {
         this.v.adopt(known.map(k => ({ ...k, symbol: this.market(k.symbol) })), fillIds);
     }
 
+    /** The order the venue holds under this id (a restart's look-up of the bar it decides again, gateway.ts). */
+    async find(clientOrderId: string, symbol: string): Promise<VenueOrder | null> {
+        const o = await this.v.find(clientOrderId, this.market(symbol));
+        if (o) this.mine.add(clientOrderId);
+        return o ? { ...o, symbol } : null;
+    }
+
     reconcile(): Promise<void> {
         return this.v.reconcile();
     }

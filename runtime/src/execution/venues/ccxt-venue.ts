@@ -223,6 +223,19 @@ export class CcxtVenue implements VenueAdapter {
         return Object.fromEntries([...quotes].map(q => [q, Number(free[q] ?? 0)]));
     }
 
+    /** The venue's order under our client id (null: none), followed from now on; its state and fills come with the next reconcile. */
+    async find(clientOrderId: string, symbol: string): Promise<VenueOrder | null> {
+        const known = this.orders.get(clientOrderId);
+        if (known) return this.view(known);
+        const probe: Tracked = { request: { clientOrderId, symbol, side: 'buy', type: 'market', qty: 0 }, state: 'new', filledQty: 0, progressed: false };
+        const o = await this.lookup(probe);
+        if (!o) return null;
+        const request: OrderRequest = { clientOrderId, symbol, side: o.side === 'sell' ? 'sell' : 'buy', type: o.type === 'limit' ? 'limit' : 'market', qty: o.amount ?? 0, ...(o.type === 'limit' && o.price ? { price: o.price } : {}) };
+        const t: Tracked = { request, state: 'new', filledQty: 0, progressed: false };
+        this.orders.set(clientOrderId, t);
+        return this.view(t);
+    }
+
     /** Every order not yet final, read from the venue: its state and the fills not seen yet. One at a time. */
     reconcile(): Promise<void> {
         if (!this.reconciling) {

@@ -6,5 +6,8 @@ export default defineConfig({
         exclude: ['node_modules/**', 'out/**'],
         testTimeout: 60_000,
         pool: 'forks',
+        // Two test files at a time on CI's 2 cores (vitest's default is cores - 1 = one): most files
+        // wait on real daemons, servers and child processes, so a second file fills the idle core.
+        maxWorkers: 2,
     },
 });

@@ -1,7 +1,8 @@
 /**
  * Market data over the daemon: data.list, data.import (a confined file or an upload), data.sample,
  * data.synth (a seeded synthetic market), data.export
- * (a structured request into the team's export folder; never SQL), and the upload result.
+ * (a structured request into the team's export folder; never SQL), data.show (one instrument's bars
+ * and import log), data.resample (store a coarser timeframe), and the upload result.
  */
 import * as z from 'zod';
 import { method } from './method.js';
@@ -81,6 +82,21 @@ export const UploadResultSchema = z.object({
 export type UploadResult = z.infer<typeof UploadResultSchema>;
 
 
+/** venue:SYMBOL of a stored instrument. */
+const InstrumentArg = z.string().min(3).max(128).regex(/^[^:\s]+:\S+$/, 'venue:SYMBOL, e.g. sp:SPX').describe('venue:SYMBOL, e.g. sp:SPX');
+
+export const ShowResultSchema = z.object({
+    instrument: z.string().describe('venue:SYMBOL'),
+    timeframe: z.string(),
+    source: z.string().describe('The stored timeframe the bars came from (differs when resampled on the fly)'),
+    bars: Count.describe('Bars in the range (all of them, not only the rows returned)'),
+    firstTs: EpochMs.optional(),
+    lastTs: EpochMs.optional(),
+    snapshotHash: z.string(),
+    rows: z.array(z.object({ ts: EpochMs, open: z.number(), high: z.number(), low: z.number(), close: z.number(), volume: z.number() })),
+    imports: z.array(z.object({ id: Count, at: z.string(), source: z.string(), timeframe: z.string(), rows: Count })),
+});
+
 export const DATA_METHODS = {
     'data.list': method('viewer', 'Stored bar series the caller\'s team may read (its own and shared ones): instrument, timeframe, bar count, first and last bar, owner team and visibility.',
         z.strictObject({ venue: z.string().max(64).optional(), symbol: z.string().max(128).optional(), timeframe: z.string().max(16).optional() }),
@@ -134,4 +150,20 @@ export const DATA_METHODS = {
             }),
         }, { error: i => (i.code === 'unrecognized_keys' && i.keys.includes('query') ? NO_SQL_OVER_RPC : undefined) }),
         ExportResultSchema),
+    'data.show': method('viewer', 'The bars of one instrument the caller\'s team may read (resampled on the fly when only a finer timeframe is stored), the first or last `limit` rows of a range, and its import log; the same as `af data show`.',
+        z.strictObject({
+            instrument: InstrumentArg,
+            timeframe: z.string().min(1).max(16).optional().describe('default: the one stored timeframe'),
+            from: DateArg.optional(),
+            to: DateArg.optional(),
+            limit: z.number().int().min(1).max(1000).default(20),
+            tail: z.boolean().default(false).describe('the last rows instead of the first'),
+        }),
+        ShowResultSchema),
+    'data.resample': method('researcher', 'Store a coarser timeframe of a stored series the caller\'s team may read, as a series of the caller\'s team (a coarse bar exists only once all its source bars have closed); the same as `af data resample`. Refused (403) when another team owns the target series.',
+        z.strictObject({
+            instrument: InstrumentArg,
+            to: z.string().min(1).max(16).describe('target timeframe, e.g. 4h, 1d, 1w'),
+        }),
+        ImportResultSchema),
 } as const;

@@ -4,6 +4,7 @@
  * only translate: validation happened in the gateway (the table's schemas), and the services own
  * their rules. Everything a caller sees is scoped to the caller's team.
  */
+import { resampleSeries, showBars } from '../data/show.js';
 import { platformHealth } from './health.js';
 import type { ReadinessReport } from '../monitoring/health.js';
 import { fromWire, toWire, type WireNumber } from '../../../protocol/src/numbers.js';
@@ -201,6 +202,14 @@ export function createHandlers(s: DaemonServices): Handlers {
         'data.export': async (p, ctx) => {
             return toTeamExport(ctx.principal.teamId, p.name, p.format, 'data', file => exportBars(s.dataReads, p.bars, file, { team: ctx.principal.teamName, format: p.format }));
         },
+
+        'data.show': async (p, ctx) => {
+            const r = await showBars(s.dataReads, { ...p, team: ctx.principal.teamName });
+            return { ...r, rows: [...r.rows], imports: [...r.imports] };
+        },
+        'data.resample': async (p, ctx) => importAnswer(await resampleSeries(s.data, {
+            instrument: p.instrument, to: p.to, team: ctx.principal.teamName, owner: { team: ctx.principal.teamName }, onDataReplaced: e => onDataReplaced(ctx, e),
+        })),
 
         // -------------------------------------------------------------------- runs
         'runs.submit': async (p, ctx) => {

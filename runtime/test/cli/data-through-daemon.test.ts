@@ -1,6 +1,6 @@
 /**
  * `af data …` while a daemon holds the store (before: "alphaforge.duckdb is in use by another
- * process"): synth, sample, import, ls and export go through the daemon's methods, as the local
+ * process"): synth, sample, import, ls, show, resample and export go through the daemon's methods, as the local
  * admin token's team, with the local commands' output; the same seed gives the same bars as a
  * local synth; commands with no daemon method say so and what to do.
  */
@@ -68,6 +68,31 @@ describe('af data through the daemon that holds the store', () => {
         const r = await af('data', 'sample', '--state-dir', served);
         expect(r.err).toBe('');
         expect(r.out).toMatch(/^imported 5\d{3} 1d bars of sp:SPX/);
+    });
+
+    it('show and resample: the same output as on a local store of the same bars', async () => {
+        // The first test stored synth:AAA (seed 7, 300 bars) in both stores.
+        for (const args of [['data', 'show', 'synth:AAA', '--limit', '3', '--json'], ['data', 'show', 'synth:AAA', '--tail', '--limit', '2'], ['data', 'show', 'synth:AAA', '--timeframe', '1w', '--limit', '2', '--json']]) {
+            const there = await af(...args, '--state-dir', served), here = await af(...args, '--state-dir', local);
+            expect(there.err).toBe('');
+            expect(there.code).toBe(0);
+            // The import log's times differ (two imports); everything else is the same.
+            const norm = (o: string) => o.replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/g, 'T').replace(/"at": "[^"]*"/g, '"at": ""');
+            expect(norm(there.out)).toEqual(norm(here.out));
+        }
+        const shown = JSON.parse((await af('data', 'show', 'synth:AAA', '--timeframe', '1w', '--limit', '2', '--json', '--state-dir', served)).out) as { source: string; rows: { ts: string }[]; bars: number };
+        expect(shown.source).toBe('1d');
+        expect(shown.rows).toHaveLength(2);
+        const r = await af('data', 'resample', 'synth:AAA', '--to', '1w', '--json', '--state-dir', served);
+        expect(r.err).toBe('');
+        const h = await af('data', 'resample', 'synth:AAA', '--to', '1w', '--json', '--state-dir', local);
+        const strip = (o: string) => ({ ...(JSON.parse(o) as Record<string, unknown>), seconds: 0 });
+        expect(strip(r.out)).toEqual(strip(h.out));
+        expect(JSON.parse((await af('data', 'ls', '--state-dir', served, '--json')).out)).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'synth:AAA', timeframe: '1w', bars: shown.bars, owner: 'default' })]));
+        // Stored once: again is refused, with what is there.
+        const again = await af('data', 'resample', 'synth:AAA', '--to', '1w', '--state-dir', served);
+        expect(again.code).not.toBe(0);
+        expect(again.err).toMatch(/synth:AAA already has 1w bars stored/);
     });
 
     it('export --sql has no daemon method, and a file name with no format is refused: each says what to do', async () => {

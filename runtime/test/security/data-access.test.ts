@@ -226,6 +226,35 @@ describe('market data has an owner team and a visibility', () => {
         expect((await backtest(beta, strategyOn('test:TA'))).state).toBe('failed');
     }, 60_000);
 
+    it('beta cannot show or resample alpha\'s private series; alpha can, and the coarser series is alpha\'s', async () => {
+        const beta = as('beta', 'researcher');
+        const alpha = as('alpha', 'researcher');
+        for (const call of [
+            () => beta.call('data.show', { instrument: 'test:TA' }),
+            () => beta.call('data.show', { instrument: 'test:TA', timeframe: '1d', tail: true }),
+            () => beta.call('data.show', { instrument: 'test:TA', timeframe: '2d' }),
+            () => beta.call('data.resample', { instrument: 'test:TA', to: '2d' }),
+        ]) {
+            const e = await rejection(call());
+            expect(e.code).toBe(ErrorCodes.NotFound);
+            expect(e.message).toMatch(/no data for test:TA (1d|2d|any timeframe) visible to team beta/);
+        }
+        expect((await alpha.call('data.list', { venue: 'test', symbol: 'TA' })).series.map(x => x.timeframe)).toEqual(['1d']);
+        const shown = await alpha.call('data.show', { instrument: 'test:TA', limit: 5, tail: true });
+        expect(shown).toMatchObject({ instrument: 'test:TA', timeframe: '1d', source: '1d', bars: 40 });
+        expect(shown.rows).toHaveLength(5);
+        expect(shown.rows.at(-1)!.ts).toBe(shown.lastTs);
+        // Stored as runs see it on the fly (complete buckets only).
+        const coarse = (await alpha.call('data.show', { instrument: 'test:TA', timeframe: '2d' })).bars;
+        expect(coarse).toBeGreaterThanOrEqual(19);
+        const r = await alpha.call('data.resample', { instrument: 'test:TA', to: '2d' });
+        expect(r.rowsWritten).toBe(coarse);
+        expect((await alpha.call('data.list', { venue: 'test', symbol: 'TA', timeframe: '2d' })).series.map(x => [x.owner, x.visibility, x.bars])).toEqual([['alpha', 'team', coarse]]);
+        expect((await beta.call('data.list', { venue: 'test', symbol: 'TA' })).series).toEqual([]);
+        // A viewer reads, but does not write.
+        expect((await rejection(as('alpha', 'viewer').call('data.resample', { instrument: 'test:TA', to: '4d' }))).code).toBe(ErrorCodes.Forbidden);
+    });
+
     it('beta cannot read alpha\'s private prices as its benchmark; alpha can', async () => {
         const beta = as('beta', 'researcher');
         // test:TB is shared (beta may trade it); test:TA is alpha's: its closes would come back as series.benchmark.

@@ -2,7 +2,7 @@
  * `af data …` while a daemon holds the state directory's store (DuckDB allows one writer, so the
  * CLI cannot open it): the commands that have a daemon method go through it, as the caller's
  * token (saved login, $AF_TOKEN, or the local admin token) and team, with the same output.
- * Commands without one (show, resample, panels, fetch, export --sql/--panel) say so and how.
+ * Commands without one (panels, fetch, export --sql/--panel) say so and how.
  */
 import { resolve } from 'node:path';
 import { type DaemonClient } from '../../../../protocol/src/client.js';

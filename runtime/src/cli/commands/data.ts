@@ -7,11 +7,11 @@
 import { resolve } from 'node:path';
 import { formatTs, parseDateArg } from '../../data/dates.js';
 import { DataError } from '../../data/errors.js';
-import { FIELDS, ImportRejected, importBars, importFile, type ColumnMap, type Field, type ImportResult } from '../../data/import.js';
+import { FIELDS, ImportRejected, importFile, type ColumnMap, type Field, type ImportResult } from '../../data/import.js';
 import { barsQuery, exportQuery } from '../../data/export.js';
 import { fetchBars } from '../../data/fetch.js';
 import { listPanels, panelQuery } from '../../data/panels.js';
-import { loadFromStore } from '../../data/load.js';
+import { resampleSeries, showBars, type ShowResult } from '../../data/show.js';
 import { resolveStateDir } from '../../../../protocol/src/discovery.js';
 import { importSample as importSampleInto } from '../../data/sample.js';
 import { withStore } from '../../schema/registry.js';
@@ -199,57 +199,36 @@ export interface ShowCliOptions extends StoreCliOptions {
 }
 
 export async function dataShowCommand(instrument: string, o: ShowCliOptions, out: (s: string) => void): Promise<number> {
-    const result = await guarded(async () => {
-        const id = parseInstrument(instrument);
-        return withStore({ stateDir: o.stateDir }, async store => {
-            const tfs = (await store.rows(`SELECT DISTINCT timeframe FROM bars WHERE venue = $1 AND symbol = $2`, [id.venue, id.symbol])).map(r => String(r.timeframe));
-            const timeframe = o.timeframe ?? (tfs.length === 1 ? tfs[0]! : undefined);
-            if (!timeframe) {
-                if (tfs.length === 0) throw new DataError(`no bars stored for ${id.id}; af data ls lists what is stored`);
-                throw new DataError(`${id.id} is stored in several timeframes (${tfs.join(', ')}); choose one with --timeframe`);
-            }
-            const data = await loadFromStore(store, { assets: [id], timeframe, from: o.from, to: o.to });
-            const imports = await store.rows(`SELECT id::DOUBLE AS id, strftime(imported_at, '%Y-%m-%d %H:%M:%S') AS at, source, timeframe, rows_written::DOUBLE AS rows
-                FROM imports WHERE venue = $1 AND symbol = $2 ORDER BY id`, [id.venue, id.symbol]);
-            return { id, timeframe, data, imports };
-        });
-    }, out);
-    const { id, timeframe, data, imports } = result;
-    const T = data.ts.length;
-    const a = data.assets[0]!;
-    const n = Math.min(o.limit, T);
-    const start = o.tail ? T - n : 0;
-    const rows = Array.from({ length: n }, (_, k) => start + k).map(i => ({ ts: formatTs(data.ts[i]!), open: a.open[i]!, high: a.high[i]!, low: a.low[i]!, close: a.close[i]!, volume: a.volume[i]! }));
+    const daemon = holdingDaemon(o.stateDir);
+    const req = { instrument, timeframe: o.timeframe, from: o.from, to: o.to, limit: o.limit, tail: o.tail };
+    // Through a daemon holding the store: what the caller's team may read, the same output.
+    const r: ShowResult = daemon
+        ? await remote(() => daemon.client.call('data.show', { ...req, tail: o.tail ?? false }))
+        : await guarded(() => withStore({ stateDir: o.stateDir }, store => showBars(store, req)), out);
     if (o.json) {
-        out(JSON.stringify({ instrument: id.id, timeframe, bars: T, snapshotHash: data.snapshotHash, source: data.sources[0], rows, imports }, null, 2) + '\n');
+        out(JSON.stringify({ instrument: r.instrument, timeframe: r.timeframe, bars: r.bars, snapshotHash: r.snapshotHash, source: r.source,
+            rows: r.rows.map(x => ({ ...x, ts: formatTs(x.ts) })), imports: r.imports }, null, 2) + '\n');
         return 0;
     }
-    out(`${id.id} ${timeframe}${data.sources[0] !== timeframe ? ` (resampled from ${data.sources[0]})` : ''}: ${T} bars${T ? `, ${formatTs(data.ts[0]!)} .. ${formatTs(data.ts[T - 1]!)}` : ''}, snapshot ${data.snapshotHash.slice(0, 16)}\n\n`);
+    out(`${r.instrument} ${r.timeframe}${r.source !== r.timeframe ? ` (resampled from ${r.source})` : ''}: ${r.bars} bars${r.firstTs !== undefined && r.lastTs !== undefined ? `, ${formatTs(r.firstTs)} .. ${formatTs(r.lastTs)}` : ''}, snapshot ${r.snapshotHash.slice(0, 16)}\n\n`);
     const num = (x: number) => (Number.isFinite(x) ? x.toFixed(Math.abs(x) >= 1000 ? 2 : 4) : 'NaN').padStart(14);
     const vol = (x: number) => ` ${Number.isFinite(x) ? x.toFixed(x >= 1000 ? 0 : 4) : 'NaN'}`.padStart(18);
     out(`${'ts'.padEnd(20)}${['open', 'high', 'low', 'close'].map(h => h.padStart(14)).join('')}${'volume'.padStart(18)}\n`);
-    for (const r of rows) out(`${r.ts.padEnd(20)}${num(r.open)}${num(r.high)}${num(r.low)}${num(r.close)}${vol(r.volume)}\n`);
-    if (T > n) out(`… ${T - n} more (--limit, --tail, --from, --to)\n`);
-    if (imports.length) {
+    for (const x of r.rows) out(`${formatTs(x.ts).padEnd(20)}${num(x.open)}${num(x.high)}${num(x.low)}${num(x.close)}${vol(x.volume)}\n`);
+    if (r.bars > r.rows.length) out(`… ${r.bars - r.rows.length} more (--limit, --tail, --from, --to)\n`);
+    if (r.imports.length) {
         out(`\nimports:\n`);
-        for (const i of imports) out(`  #${Number(i.id)} ${String(i.at)} ${String(i.timeframe)} ${Number(i.rows)} bars from ${String(i.source)}\n`);
+        for (const i of r.imports) out(`  #${i.id} ${i.at} ${i.timeframe} ${i.rows} bars from ${i.source}\n`);
     }
     return 0;
 }
 
 export async function dataResampleCommand(instrument: string, o: StoreCliOptions & { to: string }, out: (s: string) => void): Promise<number> {
-    const r = await guarded(async () => {
-        const id = parseInstrument(instrument);
-        const tf = parseTimeframe(o.to);
-        return withStore({ stateDir: o.stateDir }, async store => {
-            const data = await loadFromStore(store, { assets: [id], timeframe: tf.label });
-            if (data.sources[0] === tf.label) throw new DataError(`${id.id} already has ${tf.label} bars stored`);
-            const a = data.assets[0]!;
-            return importBars(store, { ts: data.ts, ...a }, `resample(${id.id} ${data.sources[0]} → ${tf.label})`, {
-                venue: id.venue, symbol: id.symbol, timeframe: tf.label, allowGaps: true,
-            });
-        });
-    }, out, o.json);
+    const daemon = holdingDaemon(o.stateDir);
+    // Through a daemon holding the store: stored as the caller's team's series.
+    const r = daemon
+        ? await remote(() => daemon.client.call('data.resample', { instrument, to: o.to }))
+        : await guarded(() => withStore({ stateDir: o.stateDir }, store => resampleSeries(store, { instrument, to: o.to })), out, o.json);
     out(o.json ? JSON.stringify(r, null, 2) + '\n' : importSummary(r));
     return 0;
 }

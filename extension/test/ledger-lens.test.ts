@@ -51,7 +51,7 @@ describe('research ledger lens', () => {
         const p = new StrategyCodeLensProvider(d);
         const lenses = p.provideCodeLenses(doc() as never);
         const last = lenses.at(-1)!;
-        expect(lenses).toHaveLength(6); // five commands and the ledger's line
+        expect(lenses).toHaveLength(7); // six commands (Paper trade the sixth) and the ledger's line
         const resolved = await p.resolveCodeLens(last);
         expect(resolved.command).toEqual({
             title: `$(history) ${ledger.summary}`, tooltip: expect.stringContaining('212 in its family of 3 structure(s)'),
@@ -65,7 +65,7 @@ describe('research ledger lens', () => {
         expect(calls).toHaveLength(2);
         // Not connected: no ledger lens.
         d.connected = false;
-        expect(p.provideCodeLenses(doc() as never)).toHaveLength(5);
+        expect(p.provideCodeLenses(doc() as never)).toHaveLength(6);
         p.dispose();
     });
 

@@ -214,7 +214,9 @@ describe('embedded mode: one trace from the RPC to the engine in the run thread'
         expect(rpc.resource['service.name']).toBe('alphaforge-daemon');
         // The store's statements, children of the spans that made them.
         const db = spans.filter(s => s.attributes['db.system.name'] === 'duckdb');
-        expect(db.map(s => s.name)).toEqual(expect.arrayContaining(['COMMIT', 'UPDATE runs']));
+        // (The run's state updates go through the orchestrator's group commit, whose batch belongs to the
+        // trace of whichever operation started it: not asserted here, it depends on timing.)
+        expect(db.map(s => s.name)).toEqual(expect.arrayContaining(['COMMIT', 'SELECT imports']));
         expect(one(spans, 'SELECT imports').parentSpanId).toBe(one(spans, 'data.load').spanId);
         const ids = new Set(spans.map(s => s.spanId));
         for (const s of db) expect(ids.has(s.parentSpanId!)).toBe(true);

@@ -94,7 +94,7 @@ export const ShowResultSchema = z.object({
     lastTs: EpochMs.optional(),
     snapshotHash: z.string(),
     rows: z.array(z.object({ ts: EpochMs, open: z.number(), high: z.number(), low: z.number(), close: z.number(), volume: z.number() })),
-    imports: z.array(z.object({ id: Count, at: z.string(), source: z.string(), timeframe: z.string(), rows: Count })),
+    imports: z.array(z.object({ id: Count, at: z.string(), source: z.string().describe('The file or command the import came from; hidden unless the caller\'s team imported it'), timeframe: z.string(), rows: Count })),
 });
 
 export const DATA_METHODS = {

@@ -43,6 +43,9 @@ export interface ShowResult {
     readonly imports: readonly ShownImport[];
 }
 
+/** What a daemon caller sees instead of another team's import source. */
+export const HIDDEN_SOURCE = '(imported by another team or the local CLI)';
+
 export async function showBars(store: DataStore, req: ShowRequest): Promise<ShowResult> {
     const id = parseInstrument(req.instrument);
     const tfs = req.team !== undefined
@@ -61,12 +64,16 @@ export async function showBars(store: DataStore, req: ShowRequest): Promise<Show
     const rows = Array.from({ length: n }, (_, k) => start + k)
         .map(i => ({ ts: data.ts[i]!, open: a.open[i]!, high: a.high[i]!, low: a.low[i]!, close: a.close[i]!, volume: a.volume[i]! }));
     // The imports of the timeframes read (the shown one, and the one it was resampled from).
-    const imports = await store.rows(`SELECT id::DOUBLE AS id, strftime(imported_at, '%Y-%m-%d %H:%M:%S') AS at, source, timeframe, rows_written::DOUBLE AS rows
+    const imports = await store.rows(`SELECT id::DOUBLE AS id, strftime(imported_at, '%Y-%m-%d %H:%M:%S') AS at, source, team, timeframe, rows_written::DOUBLE AS rows
         FROM imports WHERE venue = $1 AND symbol = $2 AND timeframe IN ($3, $4) ORDER BY id`, [id.venue, id.symbol, timeframe, data.sources[0]!]);
+    // An import's source is the importer's file name: a team sees its own; another team's (or the
+    // local CLI's, a host path) is hidden even when the series is shared with the caller.
+    const sourceOf = (r: Record<string, unknown>): string =>
+        req.team === undefined || r.team === req.team ? String(r.source) : HIDDEN_SOURCE;
     return {
         instrument: id.id, timeframe, source: data.sources[0]!, bars: T, ...(T ? { firstTs: data.ts[0]!, lastTs: data.ts[T - 1]! } : {}),
         snapshotHash: data.snapshotHash, rows,
-        imports: imports.map(r => ({ id: Number(r.id), at: String(r.at), source: String(r.source), timeframe: String(r.timeframe), rows: Number(r.rows) })),
+        imports: imports.map(r => ({ id: Number(r.id), at: String(r.at), source: sourceOf(r), timeframe: String(r.timeframe), rows: Number(r.rows) })),
     };
 }
 

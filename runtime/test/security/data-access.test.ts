@@ -255,6 +255,18 @@ describe('market data has an owner team and a visibility', () => {
         expect((await rejection(as('alpha', 'viewer').call('data.resample', { instrument: 'test:TA', to: '4d' }))).code).toBe(ErrorCodes.Forbidden);
     });
 
+    it('data.show names an import\'s source file only to the team that imported it', async () => {
+        // test:TB is alpha's, shared: beta reads its bars, but the file alpha imported it from is alpha's business.
+        const own = await as('alpha', 'viewer').call('data.show', { instrument: 'test:TB', limit: 1 });
+        expect(own.imports.length).toBeGreaterThan(0);
+        expect(own.imports.every(i => i.source.includes('tb.csv'))).toBe(true);
+        const other = await as('beta', 'viewer').call('data.show', { instrument: 'test:TB', limit: 1 });
+        expect(other.bars).toBe(own.bars);
+        expect(other.imports.map(i => i.id)).toEqual(own.imports.map(i => i.id));
+        expect(JSON.stringify(other)).not.toContain('tb.csv');
+        expect(JSON.stringify(other)).not.toContain(importsDir);
+    });
+
     it('beta cannot read alpha\'s private prices as its benchmark; alpha can', async () => {
         const beta = as('beta', 'researcher');
         // test:TB is shared (beta may trade it); test:TA is alpha's: its closes would come back as series.benchmark.

@@ -5,7 +5,7 @@
  * module sets a global if it is ever imported), names the pack and says what to do, and the other
  * packs still load.
  */
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -192,6 +192,23 @@ describe('the daemon loads only the packs a source folder declares, inside its s
         expect(done.error).toMatch(/AF003 Unknown name 'evil_mid'/);
         const logs = await researcher.call('runs.logs', { id: run.id });
         expect(logs.lines.map(l => l.message).join('\n')).toMatch(/pack 'evil': its folder .* is outside the daemon's source folders/);
+        expect(existsSync(marker)).toBe(false);
+    });
+
+    it('a pack folder that is a symlink inside the workspace to a folder outside it is refused, and its code never runs', async () => {
+        // The declared path is inside the source folders; the folder it resolves to is not.
+        const dir = join(ws, 'linked');
+        mkdirSync(dir);
+        symlinkSync(join(sec.hostDir, 'evilpack'), join(dir, 'evil-link'));
+        writeFileSync(join(dir, 'alphaforge.json'), '{}');
+        expect((await af('--config', join(dir, 'alphaforge.json'), 'pack', 'add', join(dir, 'evil-link'))).code).toBe(0);
+        const uri = pathToFileURL(join(dir, 'mid.af')).href;
+        const list = await sec.client(sec.tokens.alpha.viewer).call('packs.list', { uri });
+        expect(list.packs.map(p => p.name)).toEqual(['core']);
+        expect(list.refused.map(r => r.message)).toEqual([expect.stringMatching(/^pack 'evil': its folder .* is outside the daemon's source folders/)]);
+        const researcher = sec.client(sec.tokens.alpha.researcher);
+        const { run } = await researcher.call('runs.submit', { kind: 'backtest', spec: { source: midStrategy('evil_mid'), uri } });
+        expect((await finished(sec.tokens.alpha.researcher, run.id)).state).toBe('failed');
         expect(existsSync(marker)).toBe(false);
     });
 

@@ -138,6 +138,7 @@ describe('af mcp', () => {
         const onDaemon = (await admin.call('runs.get', { id: run.runId })).run;
         expect(onDaemon.state).toBe('completed');
         expect(onDaemon.owner).toBe('agent');
+
         expect(onDaemon.metrics).toEqual(run.metrics);
 
         // wait: false answers with the run id at once; get_run waits for it.
@@ -218,7 +219,14 @@ describe('af mcp', () => {
         const missing = await call(c, 'get_run', { id: 'no-such-run' });
         expect(missing.isError).toBe(true);
         expect(textOf(missing)).toMatch(/404/);
-    }, 60_000);
+        // A named benchmark travels to the run; an unknown one is a tool error naming it.
+        const vsB = data<{ runId: string; state: string }>(await call(c, 'backtest', { source: STRATEGY, params: { fast: 3 }, benchmark: 'synth:BBB' }));
+        expect(vsB.state).toBe('completed');
+        expect((await admin.call('runs.result', { id: vsB.runId })).result.tearsheet?.benchmark?.name).toBe('buy and hold synth:BBB');
+        const noSuch = await call(c, 'backtest', { source: STRATEGY, benchmark: 'synth:NOPE' });
+        expect(noSuch.isError).toBe(true);
+        expect(textOf(noSuch)).toMatch(/benchmark synth:NOPE/);
+    }, 90_000);
 
     it('serves the strategy registry: publish, list, show, approve (four eyes), diff, retire', async () => {
         const tokenOf = async (name: string, role: 'researcher' | 'trader'): Promise<string> => {

@@ -393,9 +393,35 @@ export function registerCommands(s: Services): void {
         void vscode.window.showInformationMessage(`AlphaForge: ${entry.name}@${entry.version} is retired.`);
     });
 
-    // Disabled in the manifest (enablement false) until the execution gateway lands; reachable only from the palette's history.
-    command('alphaforge.registryDeploy', async () => {
-        void vscode.window.showInformationMessage('AlphaForge: deploying a registry version comes with the execution gateway (paper and live trading); approved versions will be deployable from here.');
+    /** An approved version: paper trading on replayed bars, or live on a venue behind the risk engine (asks first). */
+    command('alphaforge.registryDeploy', async arg => {
+        const ref = await registryRef(arg, 'Deploy an approved registry version');
+        if (!ref) return;
+        const how = await vscode.window.showQuickPick([
+            { label: 'Paper trade', description: 'the paper venue, fed by stored bars replayed', live: false },
+            { label: 'Live on a venue…', description: 'ccxt:<exchange> with your team\'s stored keys, behind the risk engine', live: true },
+        ], { title: `Deploy ${ref.name}@${ref.version}` });
+        if (!how) return;
+        await daemon.ready();
+        let deployment: Deployment;
+        if (!how.live) {
+            const cfg = vscode.workspace.getConfiguration('alphaforge');
+            const { feed } = paperTradeRequest('', { from: cfg.get<string>('paperTrade.from'), barMs: cfg.get<number>('paperTrade.barMs') });
+            ({ deployment } = await daemon.call('execution.paper.start', { registry: ref, feed }));
+        } else {
+            const venue = await vscode.window.showInputBox({
+                title: `Deploy ${ref.name}@${ref.version} live`, prompt: 'The venue: ccxt:<exchange> (keys: af venue keys set), or paper', ignoreFocusOut: true,
+                validateInput: v => (/^(paper|ccxt:[a-z0-9_-]+)$/.test(v.trim()) ? undefined : 'write ccxt:<exchange>, e.g. ccxt:binance, or paper'),
+            });
+            if (venue === undefined) return;
+            const sure = await vscode.window.showWarningMessage(`Trade ${ref.name}@${ref.version} on ${venue.trim()}? Orders go to the venue with your team's keys.`, { modal: true }, 'Deploy live');
+            if (sure !== 'Deploy live') return;
+            ({ deployment } = await daemon.call('execution.live.start', { registry: ref, venue: venue.trim() }));
+        }
+        s.registry.refresh();
+        s.deployments.refresh();
+        s.monitors.show(deployment.id);
+        void vscode.window.showInformationMessage(`AlphaForge: ${ref.name}@${ref.version} is deployed on ${deployment.venue} (${deployment.id}).`);
     });
 
     // ------------------------------------------------------------------------- deployments

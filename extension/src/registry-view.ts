@@ -1,7 +1,7 @@
 /**
  * The Registry view: the team's registry entries from the daemon (`registry.list`), one node per
  * name with its versions and their states. Thin: grouping, labels and context values come from
- * registry-model.ts; approve, retire, show and the deploy placeholder are commands (commands.ts).
+ * registry-model.ts; approve, retire, show and deploy (paper or live) are commands (commands.ts).
  */
 import * as vscode from 'vscode';
 import type { RegistryEntry } from '../../protocol/src/daemon/index.js';

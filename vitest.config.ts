@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import LongestFirstSequencer from './vitest.sequencer.js';
 
 export default defineConfig({
     test: {
@@ -9,5 +10,7 @@ export default defineConfig({
         // Two test files at a time on CI's 2 cores (vitest's default is cores - 1 = one): most files
         // wait on real daemons, servers and child processes, so a second file fills the idle core.
         maxWorkers: 2,
+        // Longest files first (vitest.sequencer.ts): the two workers finish together.
+        sequence: { sequencer: LongestFirstSequencer },
     },
 });

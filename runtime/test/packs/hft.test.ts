@@ -204,7 +204,7 @@ describe('the hft pack', { timeout: 60_000 }, () => {
         expect(diagnostics).toEqual([]);
         expect((await compile(text, false)).diagnostics.join('\n')).toMatch(/'book_imbalance': it comes from the capability pack 'hft'.*af pack add hft/);
 
-        const ev = synthHftEvents(40_000, { seed: 7 });
+        const ev = synthHftEvents(20_000, { seed: 7 });
         const r = runEvents(ir!, ev);
         expect(r.fillCount).toBeGreaterThan(10);
         expect(r.maxAbsInventory).toBeLessThanOrEqual(5);

@@ -110,4 +110,19 @@ describe('the language server uses the workspace packs', () => {
         expect(client.published.get(uri)?.diagnostics.filter(x => x.severity === 1)).toEqual([]);
         await setConfig(declared, () => true, adxUri);
     });
+
+    it('with the hft pack declared by name, its example checks clean and its functions complete with their docs', async () => {
+        const text = readFileSync(join(process.cwd(), 'examples', 'packs', 'hft-imbalance-mm.af'), 'utf8');
+        const hftUri = fileUri(join(ws, 'hft.af'));
+        await setConfig({ packs: [{ name: 'hft', version: '^1.0.0' }, ...(declared as { packs: object[] }).packs] }, () => true);
+        await client.open(hftUri, text);
+        const d = await client.diagnostics(hftUri);
+        expect(d.diagnostics.filter(x => x.severity === 1 || x.severity === 2)).toEqual([]);
+        const list = await client.request<CompletionList | CompletionItem[]>('textDocument/completion', { textDocument: { uri: hftUri }, position: posOf(text, 'book_imbalance(', 4) });
+        const item = (Array.isArray(list) ? list : list.items).find(i => i.label === 'book_imbalance');
+        expect(item).toBeDefined();
+        const resolved = item!.documentation ? item! : await client.request<CompletionItem>('completionItem/resolve', item);
+        expect(JSON.stringify(resolved.documentation ?? resolved.detail)).toContain('Order-book imbalance');
+        await setConfig(declared, () => true);
+    });
 });

@@ -41,6 +41,9 @@ export const SETTINGS: Readonly<Record<Section, Readonly<Record<string, SettingS
         fees: { kind: 'fraction', default: 0.001, doc: 'Commission per trade as a fraction of traded value (default 10 bps).' },
         slippage: { kind: 'fraction', default: 0.0005, doc: 'Price concession per fill as a fraction of price (default 5 bps).' },
         capital: { kind: 'number', default: 100_000, doc: 'Starting equity in quote currency.' },
+        // No defaults (a default would enter every strategy's IR and fingerprint): the hft pack's event mode.
+        mode: { kind: { enumType: 'engine_mode' }, doc: 'event_driven (hft pack): run event by event over trades and order-book updates (af hft backtest) instead of bar by bar.' },
+        latency_ms: { kind: 'number', doc: 'Event mode: milliseconds between a decision and its order (or cancel) reaching the venue (0 when absent).' },
     },
     portfolio: {
         rebalance: { kind: { enumType: 'schedule' }, default: 'daily', doc: 'When allocations are recomputed: daily, weekly, monthly or quarterly.' },

@@ -9,10 +9,11 @@
 import { midFrequencyPack } from './mid-frequency-pack.js';
 import { PackError } from './pack-manifest.js';
 import { onchainPack } from './onchain-pack.js';
+import { hftPack } from './hft-pack.js';
 import type { CapabilityPack } from './pack-types.js';
 import { satisfies } from './version-range.js';
 
-export const BUNDLED_CATALOGUE_PACKS: readonly CapabilityPack[] = [midFrequencyPack, onchainPack];
+export const BUNDLED_CATALOGUE_PACKS: readonly CapabilityPack[] = [midFrequencyPack, onchainPack, hftPack];
 
 /** A pack declared without a folder: its name and version range. */
 interface ShippedDeclaration { readonly name: string; readonly version: string }

@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { Catalogue } from './catalogue.js';
 import { ONCHAIN_COLUMNS } from './onchain-pack.js';
+import { HFT_COLUMNS } from './hft-pack.js';
 import type { CapabilityPack, CatalogueConst, CatalogueEntry, CatalogueField, CatalogueFunction } from './pack-types.js';
 import { isValidRange, parseVersion, satisfies } from './version-range.js';
 
@@ -44,8 +45,8 @@ const ParamSchema = z.object({
     doc: text,
 }).strict();
 
-/** What a function may read implicitly: the bar's fields, and the per-bar data columns a bundled data source fills (on-chain). */
-const FIELD_NAMES = ['open', 'high', 'low', 'close', 'volume', ...ONCHAIN_COLUMNS] as const;
+/** What a function may read implicitly: the bar's fields, and the data columns a bundled data source fills (on-chain per bar, HFT per event). */
+const FIELD_NAMES = ['open', 'high', 'low', 'close', 'volume', ...ONCHAIN_COLUMNS, ...HFT_COLUMNS] as const;
 
 const FunctionSchema = z.object({
     kind: z.literal('function').optional(),

@@ -32,6 +32,9 @@ const dataPanelsCommand = lazy(dataCmds, 'dataPanelsCommand'), dataLsCommand = l
 const dataSampleCommand = lazy(dataCmds, 'dataSampleCommand'), dataShowCommand = lazy(dataCmds, 'dataShowCommand'), dataSynthCommand = lazy(dataCmds, 'dataSynthCommand');
 const onchainCmds = () => import('./commands/data-onchain.js');
 const dataOnchainImportCommand = lazy(onchainCmds, 'dataOnchainImportCommand'), dataOnchainSampleCommand = lazy(onchainCmds, 'dataOnchainSampleCommand'), dataOnchainSynthCommand = lazy(onchainCmds, 'dataOnchainSynthCommand');
+const hftCmds = () => import('./commands/data-hft.js');
+const dataHftImportCommand = lazy(hftCmds, 'dataHftImportCommand'), dataHftSampleCommand = lazy(hftCmds, 'dataHftSampleCommand'), dataHftSynthCommand = lazy(hftCmds, 'dataHftSynthCommand');
+const hftBacktestCommand = lazy(() => import('./commands/hft-backtest.js'), 'hftBacktestCommand');
 const logsCommand = lazy(logs, 'logsCommand'), auditCommand = lazy(audit, 'auditCommand');
 const daemonRunCommand = lazy(daemonCmds, 'daemonRunCommand'), daemonStartCommand = lazy(daemonCmds, 'daemonStartCommand'), daemonStatusCommand = lazy(daemonCmds, 'daemonStatusCommand'), daemonHealthCommand = lazy(daemonCmds, 'daemonHealthCommand');
 const daemonStopCommand = lazy(daemonCmds, 'daemonStopCommand'), expSearchCommand = lazy(daemonCmds, 'expSearchCommand'), loginCommand = lazy(daemonCmds, 'loginCommand');
@@ -180,6 +183,19 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .option('--remote', 'submit to the running daemon instead of running here', false)
         .action(async (file: string, opts) => { program.setOptionValue('exit', opts.remote ? await submitRemote('backtest', file, opts, out) : await backtestCommand(file, opts, out)); });
 
+    program.command('hft').description('The hft pack\'s event-driven mode (docs/packs.md § The HFT pack).')
+        .command('backtest')
+        .description('Backtest a strategy with execution { mode: event_driven } event by event over its instrument\'s stored tick data (af data hft import|sample|synth).')
+        .argument('<file>', '.af file')
+        .option('--strategy <name>', 'strategy in the file (default: the only one)')
+        .option('--from <date>', 'first event (YYYY-MM-DD or ISO time)')
+        .option('--to <date>', 'last event (YYYY-MM-DD or ISO time)')
+        .option('--params <k=v...>', 'parameter values, e.g. levels=2')
+        .option('--latency-ms <ms>', 'latency between a decision and the venue (default: the strategy\'s latency_ms)', parseNumber('--latency-ms'))
+        .option('--state-dir <dir>', 'state directory with the database (default .alphaforge, or $AF_STATE_DIR)')
+        .option('--json', 'print JSON', false)
+        .action(async (file: string, opts) => { program.setOptionValue('exit', await hftBacktestCommand(file, opts, out)); });
+
     const searchOptions = (c: Command): Command => dataOptions(c)
         .option('--random <n>', 'sample n random combinations instead of the full grid', parsePositive('--random'))
         .option('--seed <n>', 'seed of the random sample', parsePositive('--seed'), 1)
@@ -311,6 +327,26 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .option('--seed <n>', 'random seed (same seed, same data)', parseInteger('--seed'), 1)
         .option('--start <date>', 'first bar (default 2020-01-01)')
         .action(async opts => { program.setOptionValue('exit', await dataOnchainSynthCommand(opts, out)); });
+
+    const hft = data.command('hft').description('Tick data for the hft pack: trades and L2 order-book snapshots and deltas (docs/packs.md § The HFT pack).');
+    stateDir(hft.command('import')
+        .description('Import one trades or order-book CSV file in a public dataset\'s layout. Every row is checked; nothing is written unless all are clean.')
+        .argument('<file>', 'CSV file')
+        .addOption(new Option('--format <format>', 'the layout').choices(['binance-trades', 'binance-aggtrades', 'tardis-trades', 'tardis-book-l2', 'tardis-book-snapshot']).makeOptionMandatory())
+        .requiredOption('--venue <venue>', 'venue to store it under, e.g. binance')
+        .requiredOption('--symbol <symbol>', 'symbol to store it under, e.g. BTC/USDT'))
+        .action(async (file: string, opts) => { program.setOptionValue('exit', await dataHftImportCommand(file, opts, out)); });
+    stateDir(hft.command('sample')
+        .description('Import the bundled tick sample: synth:BTC/USDT trades and L2 book updates in Tardis.dev layouts (synthetic, seed 1).'))
+        .action(async opts => { program.setOptionValue('exit', await dataHftSampleCommand(opts, out)); });
+    stateDir(hft.command('synth')
+        .description('Generate and import a seeded synthetic tick market: Poisson order flow, a mean-reverting mid, spreads that walk in ticks, queues that deplete.'))
+        .option('--venue <venue>', 'venue', 'synth')
+        .option('--symbol <symbol>', 'symbol', 'BTC/USDT')
+        .option('--events <n>', 'events (trades and book rows)', parsePositive('--events'), 100_000)
+        .option('--seed <n>', 'random seed (same seed, same data)', parseInteger('--seed'), 1)
+        .option('--start <date>', 'first event (default 2024-01-02)')
+        .action(async opts => { program.setOptionValue('exit', await dataHftSynthCommand(opts, out)); });
 
     // ---- the daemon and the commands that talk to it
     const client = (c: Command): Command => c

@@ -8,6 +8,7 @@
  *
  * Problems with the request are `BacktestError`s (a user's mistake, one line that says what to do).
  */
+import { isEventDriven } from '../engine/hft/engine.js';
 import type { StrategyIr } from '../../../protocol/src/ir.js';
 import type { RunKind, SORT_METRICS } from '../../../protocol/src/run-result.js';
 import type { LoadedBars, LoadRequest } from '../data/load.js';
@@ -70,6 +71,7 @@ const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 export async function prepareRun(request: RunRequest, steps: PrepareSteps): Promise<PreparedRun> {
     const ir = await steps.compile();
     steps.signal?.throwIfAborted();
+    if (isEventDriven(ir)) throw new BacktestError(`${ir.strategy} runs event by event over tick data (execution { mode: event_driven }), not over bars: run it with af hft backtest`);
     steps.log?.(`compiled ${ir.strategy} (${plural(ir.universe.length, 'asset')}, ${ir.timeframe.text}, ${plural(ir.params.length, 'param')})`);
     const params = checkParams(ir, request);
     const data = await steps.load({ assets: assetsOf(ir, request.symbols), timeframe: ir.timeframe.text, from: request.from, to: request.to });

@@ -343,7 +343,7 @@ describe('the example strategy with the pack enabled', () => {
         expect(r.registry.packs().map(p => p.manifest.name)).toEqual(['core']);
         expect(r.problems.map(p => p.message)).toEqual([
             "pack 'mid-frequency' shipped with AlphaForge is version 1.0.0, outside the declared range ^2.0.0; change the range (af pack add mid-frequency).",
-            expect.stringMatching(/^pack 'hft-x' is declared without a folder, but AlphaForge ships no pack of that name \(it ships mid-frequency, onchain\); give its path and integrity/),
+            expect.stringMatching(/^pack 'hft-x' is declared without a folder, but AlphaForge ships no pack of that name \(it ships mid-frequency, onchain, hft\); give its path and integrity/),
         ]);
         expect(() => loadConfig({ file: writeJson({ stateDir: '.af', packs: [{ name: 'demo', version: '^1.0.0', path: './demo' }] }) }))
             .toThrow(/packs\.0.*needs both path and integrity/);

@@ -21,7 +21,7 @@ import { evalScalar } from '../ir-scalar.js';
 import { BacktestError } from '../types.js';
 import { compiledFunction, isCrossSectionalFunction, PackFunctionError } from '../packs/hook.js';
 import { keepShape } from './shapes.js';
-import { absentColumn, CodeScope, COLUMNS, FIELDS, isAbsentColumn, ONCHAIN_FROM, ONCHAIN_LEVEL, type FieldName } from './scope.js';
+import { absentColumn, CodeScope, COLUMNS, FIELDS, isAbsentColumn, ONCHAIN_FROM, ONCHAIN_LEVEL, ONCHAIN_TO, type FieldName } from './scope.js';
 
 export { barColumns, FIELDS, type FieldName } from './scope.js';
 
@@ -458,7 +458,7 @@ export class Resampler {
                 Vv[c] = Vv[c]! + v;
             }
             // On-chain columns: levels (TVL, gas) keep the last bar's value, flows are summed (data/onchain/align.ts).
-            if (this.onchain === 1) for (let f = ONCHAIN_FROM; f < COLUMNS.length; f++) {
+            if (this.onchain === 1) for (let f = ONCHAIN_FROM; f < ONCHAIN_TO; f++) {
                 const x = this.cols[f * N + a]![t]!, X = this.coarse[f * N + a]!;
                 X[c] = first || ONCHAIN_LEVEL[f] === 1 ? x : X[c]! + x;
             }

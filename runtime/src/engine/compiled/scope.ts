@@ -8,17 +8,23 @@
  * values (those are bound by name here, initial states included): every trial of a sweep then runs
  * the same source, which V8 compiles and optimises once.
  */
+import { HFT_COLUMNS, type HftColumn } from '../../../../language/src/catalogue/hft-pack.js';
 import { ONCHAIN_COLUMNS, type OnchainColumn } from '../../../../language/src/catalogue/onchain-pack.js';
 import type { AssetBars } from '../../data/bars.js';
 
 export const FIELDS = ['open', 'high', 'low', 'close', 'volume'] as const;
 export type FieldName = (typeof FIELDS)[number];
 
-/** Every column of a program's clock: the bar fields, then the on-chain data columns (AssetBars.onchain). */
-export const COLUMNS = [...FIELDS, ...ONCHAIN_COLUMNS] as const;
-export type ColumnName = FieldName | OnchainColumn;
+/**
+ * Every column of a program's clock: the bar fields, the on-chain data columns (AssetBars.onchain),
+ * then the HFT pack's per-event columns (only the event engine, engine/hft/, fills them; bars never carry them).
+ */
+export const COLUMNS = [...FIELDS, ...ONCHAIN_COLUMNS, ...HFT_COLUMNS] as const;
+export type ColumnName = FieldName | OnchainColumn | HftColumn;
 /** Index in COLUMNS of the first on-chain column. */
 export const ONCHAIN_FROM = FIELDS.length;
+/** Index in COLUMNS after the last on-chain column. */
+export const ONCHAIN_TO = ONCHAIN_FROM + ONCHAIN_COLUMNS.length;
 /** Per COLUMNS index: 1 for an on-chain level (a coarse bar keeps its last value), 0 for a flow (summed) or a bar field. */
 export const ONCHAIN_LEVEL: readonly number[] = COLUMNS.map(c => (c === 'dex_tvl' || c === 'gas_price' ? 1 : 0));
 

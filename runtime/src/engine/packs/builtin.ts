@@ -9,12 +9,13 @@ import type { PackError } from '../../../../language/src/catalogue/pack-manifest
 import { CORE_PACK } from './core.js';
 import { MID_FREQUENCY_PACK } from './mid-frequency/index.js';
 import { ONCHAIN_PACK } from './onchain/index.js';
+import { HFT_PACK } from './hft/index.js';
 import { PackRegistry, type RuntimePack } from './registry.js';
 
 export const BUILT_IN_PACKS: readonly RuntimePack[] = [CORE_PACK];
 
 /** Shipped with AlphaForge, enabled per workspace (`{ "name": "mid-frequency", "version": "^1.0.0" }` in its packs). */
-export const BUNDLED_PACKS: readonly RuntimePack[] = [MID_FREQUENCY_PACK, ONCHAIN_PACK];
+export const BUNDLED_PACKS: readonly RuntimePack[] = [MID_FREQUENCY_PACK, ONCHAIN_PACK, HFT_PACK];
 
 /** The bundled pack of that name. */
 export function bundledPack(name: string): RuntimePack | undefined {

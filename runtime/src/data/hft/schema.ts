@@ -1,0 +1,48 @@
+/**
+ * Schema of tick data for the HFT pack (migration 18): trades and L2 order-book rows per instrument,
+ * and `hft_series`, each instrument's owner team and visibility — the same rule as the bars'
+ * `series` (data/ownership.ts): a team's import owns a new instrument, the local CLI's is shared and
+ * owned by the bootstrap team `default`. Contributed to the one list in runtime/src/schema/.
+ * Never edit a released migration.
+ */
+import type { Migration } from '../../store/migrations.js';
+
+export const HFT_MIGRATIONS: readonly Migration[] = [
+    {
+        version: 18,
+        description: 'tick data for the hft pack: trades, L2 book snapshots and deltas, their owner',
+        statements: [
+            `CREATE TABLE hft_series (
+                venue VARCHAR NOT NULL,
+                symbol VARCHAR NOT NULL,
+                owner_team VARCHAR NOT NULL,
+                visibility VARCHAR NOT NULL CHECK (visibility IN ('team', 'shared')),
+                created_at TIMESTAMP NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'),
+                PRIMARY KEY (venue, symbol))`,
+            // No primary keys (like bars): rows are bulk-imported, a range replaced whole; read in
+            // (ts, seq) order, seq being the row's order in its file (events of one microsecond keep it).
+            // side: 1 the buyer was the aggressor, -1 the seller, 0 not known.
+            `CREATE TABLE hft_trades (
+                venue VARCHAR NOT NULL,
+                symbol VARCHAR NOT NULL,
+                ts TIMESTAMP NOT NULL,
+                seq BIGINT NOT NULL,
+                price DOUBLE NOT NULL CHECK (price > 0),
+                qty DOUBLE NOT NULL CHECK (qty > 0),
+                side TINYINT NOT NULL CHECK (side IN (-1, 0, 1)),
+                trade_id VARCHAR)`,
+            // One price level per row: the level's new total size (0 removes it). Rows of one
+            // snapshot share ts and have snapshot = true: together they replace the book.
+            // side: 1 bid, -1 ask.
+            `CREATE TABLE hft_book (
+                venue VARCHAR NOT NULL,
+                symbol VARCHAR NOT NULL,
+                ts TIMESTAMP NOT NULL,
+                seq BIGINT NOT NULL,
+                snapshot BOOLEAN NOT NULL,
+                side TINYINT NOT NULL CHECK (side IN (-1, 1)),
+                price DOUBLE NOT NULL CHECK (price > 0),
+                qty DOUBLE NOT NULL CHECK (qty >= 0))`,
+        ],
+    },
+];

@@ -1,5 +1,5 @@
 /**
- * Schema of tick data for the HFT pack (migration 18): trades and L2 order-book rows per instrument,
+ * Schema of tick data for the HFT pack (migration 16): trades and L2 order-book rows per instrument,
  * and `hft_series`, each instrument's owner team and visibility — the same rule as the bars'
  * `series` (data/ownership.ts): a team's import owns a new instrument, the local CLI's is shared and
  * owned by the bootstrap team `default`. Contributed to the one list in runtime/src/schema/.
@@ -9,7 +9,7 @@ import type { Migration } from '../../store/migrations.js';
 
 export const HFT_MIGRATIONS: readonly Migration[] = [
     {
-        version: 18,
+        version: 16,
         description: 'tick data for the hft pack: trades, L2 book snapshots and deltas, their owner',
         statements: [
             `CREATE TABLE hft_series (

@@ -482,7 +482,7 @@ export function registerCommands(s: Services): void {
         if (!id) return;
         const { deployment } = await daemon.call('execution.show', { id });
         if (!(await confirmAction('kill', deployment))) return;
-        const r = await daemon.call('execution.kill', { id, reason: 'kill switch in VS Code' });
+        const r = await daemon.call('execution.kill', { id, reason: 'from VS Code' });
         s.deployments.refresh();
         void vscode.window.showWarningMessage(`AlphaForge: ${deploymentLabel(deployment)} is ${r.deployments[0]?.state ?? 'halted'}: orders cancelled, positions flattened.`);
     });
@@ -499,7 +499,7 @@ export function registerCommands(s: Services): void {
         }
         const sure = await vscode.window.showWarningMessage(killAllQuestion(live, team), { modal: true }, 'Kill All');
         if (sure !== 'Kill All') return;
-        const r = await daemon.call('execution.kill', { all: true, reason: 'kill switch (all) in VS Code' });
+        const r = await daemon.call('execution.kill', { all: true, reason: 'every deployment, from VS Code' });
         s.deployments.refresh();
         void vscode.window.showWarningMessage(`AlphaForge: kill switch: ${r.deployments.length} deployment${r.deployments.length === 1 ? '' : 's'} halted, orders cancelled, positions flattened.`);
     });

@@ -73,7 +73,7 @@ export class MonitorSession {
         if (!d || !(await this.o.confirm(m.type, d))) return;
         try {
             if (m.type === 'kill') {
-                const r = await this.o.daemon.call('execution.kill', { id: d.id, reason: 'kill switch in the monitor panel' });
+                const r = await this.o.daemon.call('execution.kill', { id: d.id, reason: 'from the monitor panel' });
                 const k = r.deployments[0];
                 this.o.post({ type: 'notice', level: 'info', message: `Kill switch: ${d.id} is ${k?.state ?? 'halted'}; its open orders were cancelled and its positions flattened.` });
             } else {

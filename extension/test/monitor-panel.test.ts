@@ -115,7 +115,7 @@ describe.runIf(browserTestsEnabled())('deployment monitor panel', () => {
             await page.waitForSelector('#positions tr.flat');
             expect(confirmed).toEqual(['kill']);
             expect(await page.textContent('#risk-state')).toBe('Risk HALTED');
-            expect(await page.textContent('#state-reason')).toBe('kill switch by admin: kill switch in the monitor panel');
+            expect(await page.textContent('#state-reason')).toBe('kill switch by admin: from the monitor panel');
             expect(await page.textContent('#notice')).toMatch(/^Kill switch: dep_\w+ is halted;/);
             expect(await page.locator('#orders tbody tr[data-order]').count()).toBe(0);
             // What the daemon says agrees.

@@ -6,7 +6,9 @@
  * with an AF code, undoes, clicks ▶ Backtest in the code lens and waits for the report panel,
  * whose metrics table must be exactly what `af backtest --json` gives for the same strategy on
  * the same data. Then it clicks Find similar and waits for the Similar Strategies view to show the
- * run it just made ("Tried 1×") and neighbours from the workspace. Screenshots go to
+ * run it just made ("Tried 1×") and neighbours from the workspace. Last it clicks Paper trade: the
+ * live monitor must show a fill while the deployment runs, and its kill switch (after the modal) must halt
+ * the deployment and flatten it. Screenshots go to
  * e2e/screenshots/ (also on failure: FAIL-<step>.png).
  *
  *   bash scripts/e2e/install-code-server.sh && npm run test:e2e
@@ -93,6 +95,11 @@ describe('AlphaForge in VS Code (code-server)', () => {
                 'editor.parameterHints.enabled': false,
                 'editor.hover.enabled': false,
                 'files.autoSave': 'off',
+                // Paper trade replays from 2019-06-01 (after its warm-up from the store), a bar every 200 ms:
+                // SmaCross's first fill comes about 15 s in and the replay's ~225 bars last about 45 s, so the
+                // kill switch meets it running.
+                'alphaforge.paperTrade.from': '2019-06-01',
+                'alphaforge.paperTrade.barMs': 200,
             },
             env: { AF_TOKEN: daemon!.token },
         }));
@@ -211,4 +218,32 @@ describe('AlphaForge in VS Code (code-server)', () => {
             await screenshot(page, '08-similar');
         });
     }, 300_000);
+
+
+    it('paper trades from the code lens: the live monitor shows a fill, and its kill switch halts the running deployment and flattens it', async () => {
+        guard();
+        await step('paper-trade', async () => {
+            await retry('clicking Paper trade', 3, async attempt => {
+                const lens = page.locator('.editor-group-container .monaco-editor .codelens-decoration a', { hasText: 'Paper trade' }).first();
+                await lens.waitFor({ state: 'visible', timeout: 30_000 });
+                await lens.click();
+                await until('the live monitor panel', async () => (await webviewFrame(page, '#fills')) !== undefined, attempt === 3 ? 60_000 : 30_000);
+            });
+            const frame = await until('the live monitor panel', () => webviewFrame(page, '#fills'), 30_000);
+            // The deployment trades the replayed sample: a fill arrives while it runs.
+            await until('a fill in the monitor', async () => (await frame.$$('#fills tbody tr[data-fill]')).length > 0, 120_000, 250);
+            expect(await frame.textContent('#title')).toMatch(/^SmaCross — paper on paper/);
+            expect(await frame.$eval('#status', e => (e as HTMLElement).dataset['state'])).toBe('running');
+            await screenshot(page, '09-paper-monitor');
+            // The kill switch asks first (a modal), then halts the deployment and flattens it.
+            await frame.click('#kill');
+            const confirm = page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Kill$/ }).first();
+            await confirm.waitFor({ state: 'visible', timeout: 30_000 });
+            await confirm.click();
+            await until('the deployment halted', async () => (await frame.$$('#status[data-state="halted"]')).length > 0, 60_000, 250);
+            await until('flat', async () => (await frame.$$('#positions tr.flat')).length > 0, 60_000, 250);
+            expect(await frame.textContent('#risk-state')).toBe('Risk HALTED');
+            await screenshot(page, '10-paper-killed');
+        });
+    }, 400_000);
 });

@@ -30,7 +30,7 @@
  */
 import { NotFoundError } from '../../../protocol/src/errors.js';
 import { Mutex } from '../../../language/src/util/mutex.js';
-import type { DataStore, Params } from '../store/store.js';
+import type { Params, SqlStore } from '../store/sql-store.js';
 import { apply, type Move, type OrderState, type OrderStatus, type OrderUpdate } from './order-state.js';
 import type { RiskEvent } from './risk.js';
 import type { OrderRequest } from './venue.js';
@@ -91,7 +91,7 @@ export class OrderJournal {
     private readonly groupMs: number;
     private readonly onError: (e: unknown) => void;
 
-    constructor(private readonly store: DataStore, readonly team: string, readonly deployment: string, o: JournalOptions | (() => Date) = {}) {
+    constructor(private readonly store: SqlStore, readonly team: string, readonly deployment: string, o: JournalOptions | (() => Date) = {}) {
         const opts = typeof o === 'function' ? { now: o } : o;
         this.now = opts.now ?? (() => new Date());
         this.groupMs = opts.groupMs ?? 50;

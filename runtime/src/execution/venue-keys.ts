@@ -13,7 +13,7 @@ import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConflictError, NotFoundError, UserInputError } from '../../../protocol/src/errors.js';
-import type { DataStore } from '../store/store.js';
+import type { SqlStore } from '../store/sql-store.js';
 
 export const VENUE_KEY_FILE = 'venue-keys.key';
 
@@ -35,10 +35,10 @@ export interface VenueCredentials {
 const NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
 
 export class VenueKeys {
-    private constructor(private readonly store: DataStore, private readonly key: Buffer) {}
+    private constructor(private readonly store: SqlStore, private readonly key: Buffer) {}
 
     /** Opens the key file of a state directory, creating it (0600) on first use. */
-    static open(store: DataStore, stateDir: string): VenueKeys {
+    static open(store: SqlStore, stateDir: string): VenueKeys {
         const file = join(stateDir, VENUE_KEY_FILE);
         if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
         chmodSync(file, 0o600); // a umask cannot widen it; an older copy is tightened

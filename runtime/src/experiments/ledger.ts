@@ -14,7 +14,7 @@ import { listValue, type DuckDBValue } from '@duckdb/node-api';
 import { fromWire, toWire } from '../../../protocol/src/numbers.js';
 import type { LedgerDeflation, LedgerPart } from '../../../protocol/src/run-result.js';
 import { deflatedSharpe } from '../engine/metrics.js';
-import type { DataStore } from '../store/store.js';
+import type { SqlStore } from '../store/sql-store.js';
 import type { LedgerEntry, LedgerTrial } from './ledger-trials.js';
 
 export { ledgerTrialsOf, type LedgerEntry, type LedgerTrial } from './ledger-trials.js';
@@ -25,7 +25,7 @@ const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
 const CHUNK = 150;
 
 /** Inserts a completed run's trials (inside the caller's transaction); a run recorded twice keeps its first rows. */
-export async function insertLedgerTrials(store: DataStore, entries: readonly LedgerEntry[]): Promise<void> {
+export async function insertLedgerTrials(store: SqlStore, entries: readonly LedgerEntry[]): Promise<void> {
     const rows = entries.flatMap(e => e.trials.map((t, i): DuckDBValue[] => [
         e.runId, i, e.team, e.kind, e.structural, e.at, finite(t.periodSharpe), finite(t.skew), finite(t.kurtosis), Number.isFinite(t.bars) ? Math.max(0, Math.round(t.bars)) : 0,
     ]));
@@ -48,7 +48,7 @@ export type OwnSharpe = LedgerTrial;
  * team, one completed before the ledger existed, one still running). `family`: the structural
  * fingerprints of its family (its own is always counted).
  */
-export async function ledgerFigures(store: DataStore, q: { team: string; runId: string; own: OwnSharpe; family: readonly string[] }): Promise<LedgerPart | null> {
+export async function ledgerFigures(store: SqlStore, q: { team: string; runId: string; own: OwnSharpe; family: readonly string[] }): Promise<LedgerPart | null> {
     const me = await store.rows(`SELECT fingerprint_structural AS s, epoch_ms(recorded_at)::DOUBLE AS at, count(*)::INTEGER AS n
         FROM ledger_trials WHERE run_id = $1 AND team = $2 GROUP BY fingerprint_structural, recorded_at`, [q.runId, q.team]);
     const row = me[0];
@@ -98,7 +98,7 @@ export interface LedgerTrialRow {
  * The trials of one structure in a team's ledger, newest first, numbered in the order the figures
  * count them (completion time, then run id, then trial): what "trial N of this structure" refers to.
  */
-export async function structureTrials(store: DataStore, q: { team: string; structural: string; limit: number; offset: number }): Promise<{ total: number; runs: number; sharpeVariance: number; trials: LedgerTrialRow[] }> {
+export async function structureTrials(store: SqlStore, q: { team: string; structural: string; limit: number; offset: number }): Promise<{ total: number; runs: number; sharpeVariance: number; trials: LedgerTrialRow[] }> {
     const [agg] = await store.rows(`SELECT count(*)::INTEGER AS n, count(DISTINCT run_id)::INTEGER AS r, var_samp(period_sharpe) AS v
         FROM ledger_trials WHERE team = $1 AND fingerprint_structural = $2`, [q.team, q.structural]);
     const rows = await store.rows(`SELECT * FROM (

@@ -14,7 +14,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fchmodSync, fsyncSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { listValue } from '@duckdb/node-api';
-import { type DataStore } from '../store/store.js';
+import { type SqlStore } from '../store/sql-store.js';
 import { authorize, normaliseScopes, scopeCovers } from './authorize.js';
 import { AuthError, ForbiddenError, IamError } from './errors.js';
 import { ConflictError, NotFoundError } from '../../../protocol/src/errors.js';
@@ -202,7 +202,7 @@ export class Iam implements TokenVerifier, CredentialChanges {
     private queue: Promise<unknown> = Promise.resolve();
     private readonly listeners = new Set<(change: CredentialChange) => void>();
 
-    constructor(private readonly store: DataStore, options: IamOptions = {}) {
+    constructor(private readonly store: SqlStore, options: IamOptions = {}) {
         this.now = options.now ?? Date.now;
     }
 

@@ -38,6 +38,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type DataStore } from '../store/store.js';
+import { type SqlStore } from '../store/sql-store.js';
 import { listArtifacts, readArtifact } from './artifacts.js';
 import type { RunResult as RunResultDocument } from '../../../protocol/src/run-result.js';
 import { decodeResult, LEGACY_SWEEP_TABLE, RESULT_FILE } from '../pipeline/result-file.js';
@@ -58,6 +59,8 @@ import { inSpan, traceparentOf } from '../monitoring/tracing.js';
 export interface OrchestratorOptions {
     /** The store whose DuckDB file holds the runs (and the bars). The orchestrator opens its own connections on it. */
     readonly store: DataStore;
+    /** Where runs, their events, logs and results live when not in `store`'s file (team mode: PostgreSQL); the orchestrator opens its own connections on it. */
+    readonly control?: SqlStore;
     /** Where artifacts go (`<stateDir>/runs/<id>/`); default the store's state directory. */
     readonly stateDir?: string;
     /** Runs executing at once (one worker thread each); default availableParallelism(). */
@@ -141,7 +144,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     private readonly progressIntervalMs: number;
     private readonly flushIntervalMs: number;
     private readonly mutex = new Mutex();
-    private db: DataStore | undefined;
+    private db: SqlStore | undefined;
     private dataConn: DataStore | undefined;
     private repoInstance: RunRepository | undefined;
     private writer: StateWriter | undefined;
@@ -180,7 +183,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     async start(): Promise<void> {
         if (this.phase !== 'new') throw new RunStateConflict(`the orchestrator is ${this.phase}; create a new one`);
         // Connections of its own on the store it was given (the same database, schema and time limits).
-        this.db = await this.options.store.openAnother();
+        this.db = await (this.options.control ?? this.options.store).openAnother();
         this.dataConn = await this.options.store.openAnother();
         this.repoInstance = new RunRepository(this.db);
         this.writer = new StateWriter(this.db, this.repoInstance, this.mutex, events => this.publish(events), e => this.warn(e));
@@ -233,7 +236,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
             if (this.ownsLanguage) await this.language?.close();
         } finally {
             this.writer?.close();
-            this.db?.close();
+            void this.db?.close();
             this.dataConn?.close();
             this.phase = 'stopped';
         }

@@ -13,7 +13,8 @@
  * picture of the table. Those are planned on every execution.
  */
 import { type DuckDBPreparedStatement, type DuckDBValue } from '@duckdb/node-api';
-import { type DataStore } from '../store/store.js';
+import { DataStore } from '../store/store.js';
+import { type SqlStore } from '../store/sql-store.js';
 import { type RecordedArtifact } from './artifacts.js';
 import { jsonNumbers } from '../../../protocol/src/numbers.js';
 import type { ListQuery, LogLevel, Provenance, Run, RunEvent, RunEventKind, RunKind, RunLog, RunSpec, RunState } from './types.js';
@@ -114,18 +115,21 @@ const MAX_PREPARED = 128;
 export class RunRepository {
     private readonly prepared = new Map<string, Promise<DuckDBPreparedStatement>>();
 
-    constructor(readonly store: DataStore) {}
+    constructor(readonly store: SqlStore) {}
 
     /** Runs an INSERT … VALUES (prepared once per SQL text); callers are serialised (one statement at a time on the connection). */
     private insert(sql: string, params: readonly DuckDBValue[]): Promise<number> {
         if (!/^\s*INSERT INTO \w+\s*(\([\w,\s]+\)\s*)?VALUES\s/.test(sql)) throw new Error('only INSERT … VALUES statements are kept prepared');
-        return this.store.use(() => this.insertPrepared(sql, params));
+        // PostgreSQL: pg plans each statement on the server; kept prepared statements are DuckDB's.
+        if (!(this.store instanceof DataStore)) return this.store.run(sql, [...params]);
+        const store = this.store;
+        return store.use(() => this.insertPrepared(store, sql, params));
     }
 
-    private async insertPrepared(sql: string, params: readonly DuckDBValue[]): Promise<number> {
+    private async insertPrepared(store: DataStore, sql: string, params: readonly DuckDBValue[]): Promise<number> {
         let p = this.prepared.get(sql);
         if (!p) {
-            p = this.store.connection.prepare(sql);
+            p = store.connection.prepare(sql);
             this.prepared.set(sql, p);
             p.catch(() => this.prepared.delete(sql));
             if (this.prepared.size > MAX_PREPARED) {

@@ -22,7 +22,7 @@
  * tables, one orchestrator per state directory; should a count ever disagree with the database,
  * the insert fails on the primary key, the counters are dropped and re-read, and the ops retried.
  */
-import { type DataStore } from '../store/store.js';
+import { type SqlStore } from '../store/sql-store.js';
 import { type RecordedArtifact } from './artifacts.js';
 import { insertLedgerTrials, type LedgerEntry } from '../experiments/ledger.js';
 import { type EventInput, type EventRow, type LogRow, type NewRun, type ResultRows, type RunRepository } from './repo.js';
@@ -235,7 +235,7 @@ export class StateWriter {
     private readonly logSeq = new Map<string, number>();
 
     constructor(
-        private readonly db: DataStore,
+        private readonly db: SqlStore,
         readonly repo: RunRepository,
         private readonly mutex: Mutex,
         private readonly publish: (events: readonly RunEvent[]) => void,

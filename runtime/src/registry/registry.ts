@@ -10,7 +10,7 @@
  * approved, deployed or diffed. Teams: every call takes the caller's team, and another team's
  * entry is "not found".
  */
-import { type DataStore } from '../store/store.js';
+import type { SqlStore } from '../store/sql-store.js';
 import { checkEntry, entryDigest, type EntryContent, type LibraryText } from './digest.js';
 import { FourEyesViolation, RegistryNotFound, RegistryStateConflict, RegistryTampered } from './errors.js';
 
@@ -74,7 +74,7 @@ const COLUMNS = `team, name, version, state, strategy, source, uri, libraries, p
 const ref = (name: string, version: number): string => `${name}@${version}`;
 
 export class Registry {
-    constructor(private readonly store: DataStore, private readonly clock: () => Date = () => new Date()) {}
+    constructor(private readonly store: SqlStore, private readonly clock: () => Date = () => new Date()) {}
 
     /** Writes the next version of `p.name` in `p.team` as a draft, with its `published` event. */
     async publish(p: Publication, author: Actor): Promise<Entry> {

@@ -17,6 +17,7 @@ import { VENUE_KEY_MIGRATIONS } from '../execution/venue-keys-schema.js';
 import { HFT_MIGRATIONS } from '../data/hft/schema.js';
 import { checkSchema, latestVersion, type Schema } from '../store/migrations.js';
 import { DataStore, type StoreOptions } from '../store/store.js';
+import { PgStore, type PgStoreOptions } from '../store/pg-store.js';
 
 /**
  * Every module's migrations, in version order: the data store's own (1–3), then the daemon's
@@ -43,4 +44,9 @@ export function openStore(o: OpenStoreOptions = {}): Promise<DataStore> {
 /** Opens, runs `fn`, and always closes. */
 export function withStore<T>(o: OpenStoreOptions, fn: (store: DataStore) => Promise<T>): Promise<T> {
     return DataStore.with(storeOptions(o), fn);
+}
+
+/** Opens (and migrates) the control plane on PostgreSQL (team mode) with the same migrations and versions. */
+export function openControlStore(o: Omit<PgStoreOptions, 'schema'>): Promise<PgStore> {
+    return PgStore.open({ ...o, schema: MIGRATIONS });
 }

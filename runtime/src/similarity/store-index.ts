@@ -12,7 +12,7 @@ import { listValue } from '@duckdb/node-api';
 import { z } from 'zod';
 import { describeDifference, type DagSignature } from '../../../language/src/index.js';
 import { UnavailableError, type SimilarIndexInfo, type SimilarMatch, type Tried } from '../../../protocol/src/daemon/index.js';
-import type { DataStore } from '../store/store.js';
+import type { SqlStore } from '../store/sql-store.js';
 import { PersistentIndex, type IndexLog } from './persistent-index.js';
 import { matchKind, roundSimilarity, sortMatches } from '../../../language/src/similarity/rank.js';
 import { EMBEDDING_DIMS, EMBEDDING_KEY, type PointResult, type StrategyPoint } from '../../../language/src/similarity/strategy-point.js';
@@ -65,12 +65,12 @@ export class StoreIndex {
     private started: Promise<void> = Promise.resolve();
 
     private constructor(
-        private readonly store: DataStore, private readonly pi: PersistentIndex<StoreMeta>, private readonly log: IndexLog | undefined,
+        private readonly store: SqlStore, private readonly pi: PersistentIndex<StoreMeta>, private readonly log: IndexLog | undefined,
         private readonly waitForBuildMs: number, private readonly embedRun: EmbedRun,
     ) {}
 
     /** `waitForBuildMs`: how long a query waits for a running (re)build before it is refused (default 2 s). */
-    static open(o: { store: DataStore; stateDir: string; log?: IndexLog; index?: SimilarityIndexOptions; waitForBuildMs?: number; embed?: EmbedRun }): StoreIndex {
+    static open(o: { store: SqlStore; stateDir: string; log?: IndexLog; index?: SimilarityIndexOptions; waitForBuildMs?: number; embed?: EmbedRun }): StoreIndex {
         const pi = PersistentIndex.open({ dir: join(o.stateDir, 'similarity', 'store'), kind: 'store', dims: EMBEDDING_DIMS, version: EMBEDDING_KEY, meta: StoreMeta, log: o.log, index: o.index });
         return new StoreIndex(o.store, pi, o.log, o.waitForBuildMs ?? 2000, o.embed ?? ((source, _uri, strategy) => pointFromSource(source, strategy)));
     }

@@ -69,7 +69,7 @@ export class DatabaseUnavailable extends UnavailableError {
     }
 }
 
-const DEFAULT_HINT = 'narrow it (fewer symbols, a shorter from/to range, a tighter filter), or ask an admin to raise the limit (af daemon run --query-timeout / --bulk-timeout)';
+export const DEFAULT_HINT = 'narrow it (fewer symbols, a shorter from/to range, a tighter filter), or ask an admin to raise the limit (af daemon run --query-timeout / --bulk-timeout)';
 /** How often an expired call's connection is interrupted again until the call settles. */
 const INTERRUPT_EVERY_MS = 100;
 /** How long after its limit an expired caller still waits for its call to settle before it is answered anyway. */

@@ -19,6 +19,10 @@ export interface Migration {
 /** A database's schema: its migrations in version order, 1, 2, 3, … without gaps. */
 export type Schema = readonly Migration[];
 
+/** The table that records the migrations applied (created with version 1), and its row; the same on every store. */
+export const SCHEMA_VERSION_TABLE = `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)`;
+export const SCHEMA_VERSION_INSERT = `INSERT INTO schema_version VALUES ($1, $2, now() AT TIME ZONE 'UTC')`;
+
 /** Throws unless the versions run 1, 2, 3, … (a gap or a duplicate is a programming error). */
 export function checkSchema(schema: Schema): void {
     schema.forEach((m, i) => {
@@ -62,9 +66,9 @@ export async function migrate(conn: DuckDBConnection, file: string, schema: Sche
         if (m.version <= from || m.version > upTo) continue;
         await conn.run('BEGIN TRANSACTION');
         try {
-            if (m.version === 1) await conn.run(`CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)`);
+            if (m.version === 1) await conn.run(SCHEMA_VERSION_TABLE);
             for (const s of m.statements) await conn.run(s);
-            await conn.run(`INSERT INTO schema_version VALUES ($1, $2, now() AT TIME ZONE 'UTC')`, [m.version, m.description]);
+            await conn.run(SCHEMA_VERSION_INSERT, [m.version, m.description]);
             await conn.run('COMMIT');
         } catch (e) {
             await conn.run('ROLLBACK');

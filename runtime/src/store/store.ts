@@ -15,13 +15,14 @@
  * (`reportedDamage`: the daemon's readiness reports it).
  */
 import { join, resolve } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { Failure, UnavailableError } from '../../../protocol/src/errors.js';
 import { CallGate, NO_QUERY_LIMITS, withLimits, type CallOptions, type QueryLimits } from './call-gate.js';
 import { StoreError, firstLine } from './errors.js';
 import { corruptionDetail, damageMessage, isCorruption } from './integrity.js';
 import { checkSchema, migrate, type Schema } from './migrations.js';
 import { privateDir, privateFile } from './state-files.js';
+import { type Params, type SqlStore } from './sql-store.js';
 import { traced } from './tracing.js';
 
 export const DB_FILE = 'alphaforge.duckdb';
@@ -37,7 +38,7 @@ export interface StoreOptions {
     limits?: Partial<QueryLimits>;
 }
 
-export type Params = DuckDBValue[] | Record<string, DuckDBValue>;
+export type { Params };
 
 /** A call read a block whose checksum does not match: the file is damaged (not the caller's fault; 503). */
 export class DatabaseDamaged extends UnavailableError {
@@ -82,7 +83,8 @@ function release(file: string, entry: SharedInstance, instance: DuckDBInstance |
     instance?.closeSync();
 }
 
-export class DataStore {
+export class DataStore implements SqlStore {
+    readonly dialect = 'duckdb' as const;
     private conn: DuckDBConnection | undefined;
     private inTransaction = false;
     private readonly gate: CallGate;

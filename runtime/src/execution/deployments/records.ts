@@ -3,7 +3,7 @@
  * on, and its stored events. Every query names the team: a deployment of another team is not found.
  */
 import type { Deployment, DeploymentEvent, DeploymentState, FeedSpec } from '../../../../protocol/src/daemon/index.js';
-import type { DataStore } from '../../store/store.js';
+import type { SqlStore } from '../../store/sql-store.js';
 import type { RiskLimits } from '../risk.js';
 import type { StreamBar } from '../streaming.js';
 
@@ -38,7 +38,7 @@ const COLUMNS = `id, team, owner, mode, state, reason, strategy, source, uri, pa
 export interface StoredDeployment { readonly wire: Deployment; readonly spec: DeploymentSpec }
 
 export class DeploymentRecords {
-    constructor(private readonly store: DataStore, private readonly clock: () => Date = () => new Date()) {}
+    constructor(private readonly store: SqlStore, private readonly clock: () => Date = () => new Date()) {}
 
     async insert(s: DeploymentSpec, state: DeploymentState): Promise<void> {
         const now = this.clock().toISOString();

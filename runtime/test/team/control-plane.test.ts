@@ -1,0 +1,129 @@
+/**
+ * Team mode's control plane on a real PostgreSQL 15 (scripts/team/servers.mjs, one per file): the
+ * same tables and schema versions as the DuckDB file from the one list of migrations; PgStore's
+ * calls bounded like the embedded store's and its errors free of values; runs, their events, logs,
+ * results and ledger rows written by the orchestrator into PostgreSQL while the bars stay in DuckDB,
+ * with the same rows as on the embedded store. The dialect translation is tested on its own.
+ */
+import { listValue } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toPostgres } from '../../src/store/pg-dialect.js';
+import { QueryTimeout } from '../../src/store/call-gate.js';
+import type { SqlStore } from '../../src/store/sql-store.js';
+import { openStore } from '../../src/schema/registry.js';
+import type { DataStore } from '../../src/store/store.js';
+import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
+import type { Run } from '../../src/orchestrator/types.js';
+import { failure, tempDir } from '../data/helpers.js';
+import { backtest, stateWithBars, sweep, waitFor } from '../orchestrator/helpers.js';
+import { hasPostgres, openControl, usePostgres } from './control-stores.js';
+
+usePostgres('runtime/test/team/control-plane.test.ts');
+
+describe('the DuckDB dialect on PostgreSQL', () => {
+    it('numbers ? and $name placeholders, turns DOUBLE into DOUBLE PRECISION, and leaves literals, names and comments alone', () => {
+        expect(toPostgres('SELECT ?, ? FROM t WHERE x = ?', [1, 'a', null])).toEqual({ text: 'SELECT $1, $2 FROM t WHERE x = $3', values: [1, 'a', null] });
+        expect(toPostgres('SELECT $b, $a, $b', { a: 1, b: 2n })).toEqual({ text: 'SELECT $1, $2, $1', values: ['2', 1] });
+        expect(toPostgres(`SELECT '?', 'DOUBLE ''$x''', "DOUBLE", x::DOUBLE, CAST(y AS double precision) -- ? DOUBLE\nFROM t`).text)
+            .toBe(`SELECT '?', 'DOUBLE ''$x''', "DOUBLE", x::DOUBLE PRECISION, CAST(y AS double precision) -- ? DOUBLE\nFROM t`);
+        expect(toPostgres('SELECT $1', [{ items: ['a', 'b'] }, new Date(Date.UTC(2025, 0, 1))]).values).toEqual([['a', 'b'], '2025-01-01T00:00:00.000Z']);
+        expect(() => toPostgres('SELECT $missing', {})).toThrow(/no value bound for the placeholder \$missing/);
+    });
+});
+
+describe.skipIf(!hasPostgres)('PgStore', () => {
+    let pg: SqlStore;
+    let duck: DataStore;
+    beforeAll(async () => {
+        pg = await openControl('postgres', tempDir('af-cp-'), { limits: { queryMs: 1500 } });
+        duck = await openStore({ stateDir: tempDir('af-cp-') });
+    });
+    afterAll(() => duck?.close());
+
+    it('has the same tables and schema versions as the DuckDB file', async () => {
+        const versions = 'SELECT version, description FROM schema_version ORDER BY version';
+        expect(await pg.rows(versions)).toEqual(await duck.rows(versions));
+        const tables = (s: SqlStore, schema: string): Promise<Record<string, unknown>[]> =>
+            s.rows(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE' ORDER BY 1`, [schema]);
+        expect(await tables(pg, String(await pg.scalar('SELECT current_schema()')))).toEqual(await tables(duck, 'main'));
+    });
+
+    it('reads values as the DuckDB store does: BIGINT → bigint, TIMESTAMP → Date in UTC, DOUBLE, lists, JSON as text', async () => {
+        const sql = `SELECT 2::BIGINT AS b, epoch_ms(1735689600123::BIGINT) AS ts, epoch_ms(make_timestamp(1735689600123000::BIGINT))::DOUBLE AS ms,
+            CAST('1.5' AS DOUBLE) AS d, $1::VARCHAR[] AS l, CAST('{"a": 1}' AS JSON) AS j`;
+        const expected = { b: 2n, ts: new Date(1735689600123), ms: 1735689600123, d: 1.5, l: ['x', 'y'], j: '{"a": 1}' };
+        expect((await pg.rows(sql, [listValue(['x', 'y'])]))[0]).toEqual(expected);
+    });
+
+    it('stops a statement past its time limit with the embedded store\'s QueryTimeout, and the store stays usable', async () => {
+        const e = await failure<QueryTimeout>(pg.scalar('SELECT pg_sleep(30)', [], { what: 'the slow query' }));
+        expect(e).toBeInstanceOf(QueryTimeout);
+        expect(e.message).toMatch(/^the slow query took longer than 1\.5 s and was stopped; narrow it/);
+        expect(await pg.scalar('SELECT 1::INTEGER')).toBe(1);
+    });
+
+    it('bounds a transaction as one call: past its limit it is cancelled and rolled back', async () => {
+        await pg.run('CREATE TABLE IF NOT EXISTS cp_probe (x INTEGER)');
+        const e = await failure<QueryTimeout>(pg.transaction(async () => {
+            await pg.run('INSERT INTO cp_probe VALUES (1)');
+            await pg.scalar('SELECT pg_sleep(1)');
+            await pg.scalar('SELECT pg_sleep(1)');
+        }));
+        expect(e).toBeInstanceOf(QueryTimeout);
+        expect(Number(await pg.scalar('SELECT count(*) FROM cp_probe'))).toBe(0);
+    });
+
+    it('never echoes a bound value in an error', async () => {
+        const e = await failure<Error>(pg.scalar('SELECT $1::BIGINT', ['secret-4e7a9']));
+        expect(e.message).not.toContain('secret-4e7a9');
+        expect(e.message).toMatch(/SQLSTATE 22P02/);
+        await pg.run(`INSERT INTO teams (id, name, created_at) VALUES ('t1', 'dup-name-secret', now())`);
+        const dup = await failure<Error>(pg.run(`INSERT INTO teams (id, name, created_at) VALUES ('t2', $1, now())`, ['dup-name-secret']));
+        expect(dup.message).toMatch(/duplicate key value violates unique constraint/);
+        expect(dup.message).not.toContain('dup-name-secret');
+    });
+});
+
+describe.skipIf(!hasPostgres)('runs on the PostgreSQL control plane, bars in DuckDB', () => {
+    let dir: string;
+    let data: DataStore;
+    const stores: Record<'duckdb' | 'postgres', { control: SqlStore; orch: Orchestrator }> = {} as never;
+    const alice = { user: 'alice', team: 'quant' };
+
+    beforeAll(async () => {
+        dir = await stateWithBars(400, 'af-cp-runs-');
+        data = await openStore({ stateDir: dir });
+        const pg = await openControl('postgres', dir);
+        stores.postgres = { control: pg, orch: new Orchestrator({ store: data, control: pg, stateDir: tempDir('af-cp-art-'), concurrency: 1, progressIntervalMs: 0 }) };
+        stores.duckdb = { control: data, orch: new Orchestrator({ store: data, concurrency: 1, progressIntervalMs: 0 }) };
+        await Promise.all(Object.values(stores).map(s => s.orch.start()));
+    }, 60_000);
+    afterAll(async () => {
+        await Promise.all(Object.values(stores).map(s => s.orch?.stop()));
+        data?.close();
+    });
+
+    /** What a completed run left in the control plane, without ids and times. */
+    async function rowsOf(control: SqlStore, run: Run): Promise<unknown> {
+        const q = (sql: string): Promise<Record<string, unknown>[]> => control.rows(sql, [run.id]);
+        return {
+            events: await q(`SELECT seq, kind, state, actor FROM run_events WHERE run_id = $1 ORDER BY seq`),
+            metrics: await q(`SELECT key, value FROM run_metrics WHERE run_id = $1 ORDER BY key`),
+            params: await q(`SELECT key, value, text FROM run_params WHERE run_id = $1 ORDER BY key`),
+            artifacts: (await q(`SELECT name, bytes::DOUBLE AS bytes FROM run_artifacts WHERE run_id = $1 ORDER BY name`)).map(r => r.name),
+            ledger: await q(`SELECT trial, kind, period_sharpe, observations FROM ledger_trials WHERE run_id = $1 ORDER BY trial`),
+        };
+    }
+
+    it('a backtest and a sweep complete with the same events, metrics, params, artifacts and ledger rows as on the embedded store', async () => {
+        for (const spec of [backtest(), sweep()]) {
+            const [onPg, onDuck] = await Promise.all((['postgres', 'duckdb'] as const).map(async k => waitFor(stores[k].orch, (await stores[k].orch.submit(spec, alice)).id)));
+            expect(onPg!.state).toBe('completed');
+            expect(onPg!.metrics).toEqual(onDuck!.metrics);
+            expect(await rowsOf(stores.postgres.control, onPg!)).toEqual(await rowsOf(stores.duckdb.control, onDuck!));
+            // The run is PostgreSQL's alone: the DuckDB file never saw it.
+            expect(await data.scalar('SELECT count(*)::INTEGER FROM runs WHERE id = $1', [onPg!.id])).toBe(0);
+            expect((await stores.postgres.orch.get(onPg!.id))?.state).toBe('completed');
+        }
+    });
+});

@@ -15,7 +15,7 @@
 //   drift is lag here); processed = its stored account event (after the journal's commit). Per
 //   window of 10 % of the run: p50 / p99 / max over all deployments, to show whether it grows.
 // The machine is shared: the load average is stored with the figures. Writes bench/results/deployments.json.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withStore } from '../out/runtime/src/schema/registry.js';
@@ -23,6 +23,7 @@ import { importBars } from '../out/runtime/src/data/import.js';
 import { synthBars } from '../out/runtime/src/data/synth.js';
 import { startDaemon } from '../out/runtime/src/daemon/daemon.js';
 import { DaemonClient } from '../out/protocol/src/client.js';
+import { DataStore } from '../out/runtime/src/store/store.js';
 
 const arg = (name, def) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : def; };
 const N = arg('--deployments', 50);
@@ -36,6 +37,26 @@ const r1 = x => Math.round(x * 10) / 10;
 const stats = xs => ({ n: xs.length, p50: r1(pct(xs, 0.5)), p99: r1(pct(xs, 0.99)), max: r1(Math.max(...xs)) });
 const rssMb = () => process.memoryUsage().rss / 2 ** 20;
 const sleep = ms => new Promise(r => setTimeout(r, ms));
+
+// Every transaction of the daemon (all its connections), and the slow ones: how many bars one
+// commit carries (the group commit across deployments), and what a stall in the lag was.
+// A transaction during which the WAL shrank ran DuckDB's checkpoint (the WAL folded into the
+// database file, by default once it passes 16 MB): the store's one long pause.
+const tx = { n: 0, slow: [], checkpoints: [] };
+let txFrom = Infinity;
+const walMb = file => { try { return statSync(`${file}.wal`).size / 2 ** 20; } catch { return 0; } };
+const transaction = DataStore.prototype.transaction;
+DataStore.prototype.transaction = async function (fn, o) {
+    const t = Date.now(), wal = walMb(this.file);
+    try { return await transaction.call(this, fn, o); } finally {
+        if (t >= txFrom) {
+            tx.n++;
+            const ms = Date.now() - t, s = r1((t - txFrom) / 1000);
+            if (ms >= 250) tx.slow.push({ s, ms });
+            if (walMb(this.file) < wal) tx.checkpoints.push({ s, ms, walMb: r1(wal) });
+        }
+    }
+};
 
 const dir = mkdtempSync(join(tmpdir(), 'af-bench-deploy-'));
 let daemon;
@@ -54,6 +75,7 @@ try {
     for (;;) { const d = (await c.call('execution.show', { id: warm.id })).deployment; if (d.state === 'stopped' || d.state === 'failed') break; await sleep(200); }
     globalThis.gc?.();
     const rss0 = rssMb(), cpu0 = process.cpuUsage(), t0 = Date.now();
+    txFrom = t0;
     const ids = [];
     for (let i = 0; i < N; i++) ids.push((await c.call('execution.paper.start', { source: SOURCE, uri: 'sma-cross.af', params: { fast: 2 + (i % 5), slow: 8 + (i % 7) }, feed })).deployment.id);
     let peak = rssMb();
@@ -70,11 +92,12 @@ try {
         if (Date.now() - t0 > MINUTES * 60_000 * 1.5 + 60_000) {
             // Behind by half the run: that is the finding; stop them and report what was processed.
             overtime = live.length;
-            for (const d of live) await c.call('execution.stop', { id: d.id, reason: 'bench overtime' }).catch(() => undefined);
+            await Promise.all(live.map(d => c.call('execution.stop', { id: d.id, reason: 'bench overtime' }).catch(() => undefined)));
             break;
         }
     }
     const wall = Date.now() - t0;
+    txFrom = Infinity;
     const cpu = process.cpuUsage(cpu0);
     const rssEnd = rssMb();
     const loadAfter = loadavg().map(r1);
@@ -106,7 +129,12 @@ try {
         cpuDaemonPctOfCore: r1(((cpu.user + cpu.system) / 1000 / wall) * 100),
         rssPerDeploymentMb: r1((rssEnd - rss0) / N), rssBeforeMb: r1(rss0), rssEndMb: r1(rssEnd), rssPeakMb: r1(peak),
         lagMs: stats(lags.map(([, l]) => l)),
+        // Last tenth over first tenth of the same run: 1 is no growth.
+        lagGrowth: { p50: r1(windows[9].p50 / windows[0].p50), p99: r1(windows[9].p99 / windows[0].p99) },
         lagByWindowMs: windows,
+        transactions: tx.n, barsPerTransaction: r1(bars / Math.max(1, tx.n)),
+        slowTransactions: { n: tx.slow.length, maxMs: tx.slow.length ? Math.max(...tx.slow.map(x => x.ms)) : 0, first: tx.slow.slice(0, 20) },
+        checkpoints: tx.checkpoints,
         samples,
         note: 'one daemon in this process, N paper deployments on replay feeds at one bar per barMs; CPU and RSS are the process\'s (the bench\'s own work is starting deployments and a list call every 5 s); lag = stored account event − (first bar handed + k × barMs), the nominal clock of a live feed',
     };

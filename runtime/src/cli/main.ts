@@ -516,7 +516,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .option('--seed <n>', 'seed of the price path', parseWhole('--seed', 2 ** 31), 42)
         .action(async opts => { program.setOptionValue('exit', await venueStandinCommand(opts, out)); });
     const venueKeys = venue.command('keys').description('Your team\'s venue API keys: set (the secret from stdin or $AF_VENUE_SECRET, never argv), ls, rm.');
-    client(venueKeys.command('set').description('Store (or replace) the API key and secret for an exchange; the secret is read from stdin or $AF_VENUE_SECRET.').argument('<exchange>', 'ccxt exchange id, e.g. binance'))
+    client(venueKeys.command('set').description('Store (or replace) the API key and secret for an exchange; the secret is read from stdin or $AF_VENUE_SECRET, a passphrase (okx, kucoin) from $AF_VENUE_PASSWORD.').argument('<exchange>', 'ccxt exchange id, e.g. binance'))
         .option('--label <label>', 'a name for this key pair', 'default')
         .option('--api-key <key>', 'the API key (or $AF_VENUE_API_KEY)')
         .action(async (exchange: string, opts) => { program.setOptionValue('exit', await venueKeysSetCommand(exchange, opts, out)); });

@@ -9,7 +9,9 @@
  * (loaded once, `ready`) and decides every record and move there, synchronously; each change is
  * queued as the rows it makes, and `flush` commits the queue in one transaction — the deployment's
  * loop flushes at the end of every bar (PaperSession.bar), a timer `groupMs` after any change
- * (fills a real venue sends between bars). Readers (get, orders, events) flush first.
+ * (fills a real venue sends between bars). Readers (get, orders, events) flush first. In the
+ * daemon that transaction is shared with the other deployments' flushes of the same moment
+ * (`commit`: store/group-commit.ts), each flush still all or nothing.
  *
  * Why nothing is lost (docs/trading.md § Durability of the journal):
  * - Before a flush commits, nothing of the bar has been shown to anyone but the venue: a bar, its
@@ -30,7 +32,8 @@
  */
 import { NotFoundError } from '../../../protocol/src/errors.js';
 import { Mutex } from '../../../language/src/util/mutex.js';
-import type { Params, SqlStore } from '../store/sql-store.js';
+import { GroupCommit, type GroupWrite, type RowSink } from '../store/group-commit.js';
+import type { SqlStore } from '../store/sql-store.js';
 import { apply, type Move, type OrderState, type OrderStatus, type OrderUpdate } from './order-state.js';
 import type { RiskEvent } from './risk.js';
 import type { OrderRequest } from './venue.js';
@@ -63,6 +66,20 @@ export interface JournalOptions {
     readonly groupMs?: number;
     /** A timer's flush failed (the batch stays queued; the next flush tries again). */
     readonly onError?: (e: unknown) => void;
+    /**
+     * Commits a flush's rows in a transaction (default: one of their own). The daemon's deployments
+     * hand in their store's group commit (store/group-commit.ts): every deployment's bar of a moment
+     * in one transaction. The rows are what the flush took from the queue, so a group that rolls
+     * back can commit them again alone.
+     */
+    readonly commit?: (write: GroupWrite) => Promise<void>;
+    /**
+     * Rows of the caller's that ride with every flush, taken when the flush takes its queue: the
+     * deployment's events of the venue updates so far, so a flush between bars (the timer) never
+     * commits a fill without the event that shows it. `committed` after the commit (publish them),
+     * `failed` when it did not (keep them for the next).
+     */
+    readonly rider?: () => { write: GroupWrite; committed(): void; failed(): void } | undefined;
 }
 
 /** One queued change: the order's row after it, and its event; or a risk decision. */
@@ -77,8 +94,10 @@ interface Held {
 }
 
 const COLUMNS = 'client_order_id, venue, symbol, side, type, qty, price, reduce_only, expire_ts, bar_ts, state, filled_qty, avg_price, fees, created_at, updated_at';
-/** Rows per INSERT statement of a flush. */
-const CHUNK = 200;
+const UPSERT_ORDERS = `INSERT INTO exec_orders (team, deployment, ${COLUMNS}) VALUES {values} ON CONFLICT (team, deployment, client_order_id) DO UPDATE
+    SET state = excluded.state, filled_qty = excluded.filled_qty, avg_price = excluded.avg_price, fees = excluded.fees, updated_at = excluded.updated_at`;
+const INSERT_ORDER_EVENTS = `INSERT INTO exec_order_events (team, deployment, client_order_id, seq, ts, kind, from_state, to_state, fill_id, fill_qty, fill_price, fee, reason) VALUES {values} ON CONFLICT DO NOTHING`;
+const INSERT_RISK_EVENTS = `INSERT INTO exec_risk_events (team, deployment, seq, ts, kind, client_order_id, from_state, to_state, reason) VALUES {values} ON CONFLICT DO NOTHING`;
 
 export class OrderJournal {
     private readonly now: () => Date;
@@ -90,12 +109,16 @@ export class OrderJournal {
     private timer: NodeJS.Timeout | undefined;
     private readonly groupMs: number;
     private readonly onError: (e: unknown) => void;
+    private readonly commit: (write: GroupWrite) => Promise<void>;
+    private readonly rider: JournalOptions['rider'];
 
     constructor(private readonly store: SqlStore, readonly team: string, readonly deployment: string, o: JournalOptions | (() => Date) = {}) {
         const opts = typeof o === 'function' ? { now: o } : o;
         this.now = opts.now ?? (() => new Date());
         this.groupMs = opts.groupMs ?? 50;
         this.onError = opts.onError ?? (() => undefined);
+        this.commit = opts.commit ?? (write => GroupCommit.once(this.store, write));
+        this.rider = opts.rider;
     }
 
     /** Changes made and not yet committed. */
@@ -154,25 +177,29 @@ export class OrderJournal {
 
     /**
      * Commits every change queued so far in one transaction (group commit); resolves once it is
-     * durable. `after`: more writes of the caller's in the same transaction, after the journal's
+     * durable. `after`: more rows of the caller's in the same transaction, after the journal's
      * (the deployment's bar record: stored with its orders and fills, or not at all).
      */
-    flush(after?: () => Promise<void>): Promise<void> {
+    flush(after?: GroupWrite): Promise<void> {
         return this.flushing.run(async () => {
             if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
             const batch = this.queue;
-            if (batch.length === 0 && !after) return;
+            const ride = this.rider?.();
+            if (batch.length === 0 && !after && !ride) return;
             this.queue = [];
             try {
-                await this.store.transaction(async () => {
-                    if (batch.length) await this.write(batch);
-                    await after?.();
+                await this.commit(async sink => {
+                    if (batch.length) this.write(batch, sink);
+                    await ride?.write(sink);
+                    await after?.(sink);
                 });
             } catch (e) {
                 this.queue = batch.concat(this.queue);
+                ride?.failed();
                 this.schedule();
                 throw e;
             }
+            ride?.committed();
         });
     }
 
@@ -252,35 +279,21 @@ export class OrderJournal {
     }
 
     /** A batch's rows: each touched order's last row (upserted), every order and risk event, inserted; a few statements. */
-    private async write(batch: readonly Change[]): Promise<void> {
+    private write(batch: readonly Change[], sink: RowSink): void {
         const rows = new Map<string, JournaledOrder>();
         const events: OrderEvent[] = [], risks: { seq: number; e: RiskEvent }[] = [];
         for (const c of batch) {
             if (c.kind === 'order') { rows.set(c.row.clientOrderId, c.row); events.push(c.event); } else risks.push(c);
         }
         const t = this.team, d = this.deployment;
-        await this.insert(`INSERT INTO exec_orders (team, deployment, ${COLUMNS}) VALUES`, 18, [...rows.values()],
-            o => [t, d, o.clientOrderId, o.venue, o.symbol, o.side, o.type, o.qty, o.price ?? null, o.reduceOnly ?? false, o.expireTs ?? null, o.barTs, o.state, o.filledQty, o.avgPrice, o.fees, o.createdAt, o.updatedAt],
-            ` ON CONFLICT (team, deployment, client_order_id) DO UPDATE SET state = excluded.state, filled_qty = excluded.filled_qty, avg_price = excluded.avg_price, fees = excluded.fees, updated_at = excluded.updated_at`);
-        await this.insert(`INSERT INTO exec_order_events (team, deployment, client_order_id, seq, ts, kind, from_state, to_state, fill_id, fill_qty, fill_price, fee, reason) VALUES`, 13, events,
-            e => [t, d, e.clientOrderId, e.seq, e.ts, e.kind, e.from, e.to, e.fillId, e.fillQty, e.fillPrice, e.fee, e.reason], ' ON CONFLICT DO NOTHING');
-        await this.insert(`INSERT INTO exec_risk_events (team, deployment, seq, ts, kind, client_order_id, from_state, to_state, reason) VALUES`, 9, risks, ({ seq, e }) => [
-            t, d, seq, new Date(e.ts).toISOString(), e.kind, e.kind === 'state' ? null : e.clientOrderId, e.kind === 'state' ? e.from : null, e.kind === 'state' ? e.to : null, e.kind === 'pass' ? null : e.reason,
-        ], ' ON CONFLICT DO NOTHING');
-    }
-
-    /** Multi-row INSERTs, CHUNK rows each. */
-    private async insert<T>(head: string, width: number, items: readonly T[], values: (x: T) => unknown[], tail: string): Promise<void> {
-        for (let i = 0; i < items.length; i += CHUNK) {
-            const part = items.slice(i, i + CHUNK);
-            const params: unknown[] = [];
-            const tuples = part.map(x => {
-                const v = values(x);
-                const base = params.length;
-                params.push(...v);
-                return `(${Array.from({ length: width }, (_, k) => `$${base + k + 1}`).join(', ')})`;
-            });
-            await this.store.run(`${head} ${tuples.join(', ')}${tail}`, params as Params);
+        for (const o of rows.values()) {
+            sink.add(UPSERT_ORDERS, [t, d, o.clientOrderId, o.venue, o.symbol, o.side, o.type, o.qty, o.price ?? null, o.reduceOnly ?? false, o.expireTs ?? null, o.barTs, o.state, o.filledQty, o.avgPrice, o.fees, o.createdAt, o.updatedAt]);
+        }
+        for (const e of events) sink.add(INSERT_ORDER_EVENTS, [t, d, e.clientOrderId, e.seq, e.ts, e.kind, e.from, e.to, e.fillId, e.fillQty, e.fillPrice, e.fee, e.reason]);
+        for (const { seq, e } of risks) {
+            sink.add(INSERT_RISK_EVENTS, [
+                t, d, seq, new Date(e.ts).toISOString(), e.kind, e.kind === 'state' ? null : e.clientOrderId, e.kind === 'state' ? e.from : null, e.kind === 'state' ? e.to : null, e.kind === 'pass' ? null : e.reason,
+            ]);
         }
     }
 

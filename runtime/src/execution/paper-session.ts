@@ -13,9 +13,10 @@ import type { StrategyIr } from '../../../protocol/src/ir.js';
 import { evalScalar } from '../engine/ir-scalar.js';
 import { bindParams } from '../engine/params.js';
 import type { ParamValues } from '../engine/types.js';
+import type { GroupWrite } from '../store/group-commit.js';
 import type { DataStore } from '../store/store.js';
 import { ExecutionGateway, type Handed } from './gateway.js';
-import { OrderJournal } from './journal.js';
+import { OrderJournal, type JournalOptions } from './journal.js';
 import { PaperVenue } from './paper.js';
 import { RiskEngine, type RiskEvent, type RiskLimits } from './risk.js';
 import { StreamingEngine, type BarOutcome, type StreamBar } from './streaming.js';
@@ -69,6 +70,10 @@ export interface PaperSessionConfig<V extends VenueAdapter = PaperVenue> {
     readonly venue?: (paper: PaperConfig) => V;
     /** The journal's group-commit delay between bars (journal.ts; default 50 ms). */
     readonly journalGroupMs?: number;
+    /** The journal's transaction (journal.ts `commit`; default its own). */
+    readonly journalCommit?: (write: GroupWrite) => Promise<void>;
+    /** Rows that ride with every journal flush (journal.ts `rider`). */
+    readonly journalRider?: JournalOptions['rider'];
     /** Every risk decision, after it is handed to the journal (the deployment publishes them). */
     readonly onRisk?: (e: RiskEvent) => void;
 }
@@ -90,6 +95,7 @@ export class PaperSession<V extends VenueAdapter = PaperVenue> {
         this.venue = c.venue ? c.venue(paper) : new PaperVenue(paper) as unknown as V;
         this.journal = new OrderJournal(c.store, c.team, c.deployment, {
             ...(c.now ? { now: () => new Date(c.now!()) } : {}), ...(c.journalGroupMs !== undefined ? { groupMs: c.journalGroupMs } : {}),
+            ...(c.journalCommit ? { commit: c.journalCommit } : {}), ...(c.journalRider ? { rider: c.journalRider } : {}),
             onError: e => this.gateway.problems.push(`the journal could not commit (it retries): ${e instanceof Error ? e.message : String(e)}`),
         });
         this.risk = new RiskEngine(c.limits ?? {}, e => { this.riskWrites = this.journal.riskEvent(e); c.onRisk?.(e); });

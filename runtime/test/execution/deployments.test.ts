@@ -11,6 +11,8 @@ import type { DeploymentEvent } from '../../../protocol/src/daemon/index.js';
 import { DeploymentManager, DeploymentInvalid, type StartRequest } from '../../src/execution/deployments/manager.js';
 import { PAPER_VENUE, replayFeed, type Feed, type VenueFactory } from '../../src/execution/deployments/plugs.js';
 import { PaperVenue } from '../../src/execution/paper.js';
+import { startStandin, type StandinServer } from '../../src/execution/standin/binance-server.js';
+import { ccxtFeeds } from '../../src/execution/venues/ccxt-plugs.js';
 import type { OrderRequest, VenueOrder } from '../../src/execution/venue.js';
 import { openStore } from '../../src/schema/registry.js';
 import type { DataStore } from '../../src/store/store.js';
@@ -31,6 +33,7 @@ class RejectingVenue extends PaperVenue {
 
 let store: DataStore;
 let manager: DeploymentManager;
+let standin: StandinServer;
 const published: DeploymentEvent[] = [];
 const req = (o: Partial<StartRequest> = {}): StartRequest => ({ team: 'alpha', owner: 'ann', mode: 'paper', source: SOURCE, params: { fast: 2, slow: 6 }, venue: 'paper', feed: FEED, ...o });
 
@@ -52,12 +55,15 @@ beforeAll(async () => {
     const stateDir = join(tempDir('af-deploy-'), 'state');
     await importSynthBars(stateDir, { symbols: ['AAA'], bars: 120, seed: 5 });
     store = await openStore({ stateDir });
+    // The exchange stand-in (Binance's formats, its clock moved only by the test) behind the daemon's ccxt feed.
+    standin = await startStandin({ historyBars: 50 });
     const silent: Feed = { next: (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error))), close: () => undefined };
     manager = new DeploymentManager({
         store, compile: (source) => irOf(source), publish: e => published.push(e),
         venues: { rejecting: (ctx => new RejectingVenue(ctx.paper)) as VenueFactory, paper: PAPER_VENUE },
         feeds: {
             replay: replayFeed(store),
+            ccxt: ccxtFeeds({ urls: { binance: standin.url }, now: () => standin.exchange.now() }),
             silent: async () => silent,
             broken: async () => ({ next: async () => { throw new Error('socket closed by the exchange'); }, close: () => undefined }),
         },
@@ -66,6 +72,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
     await manager.close();
+    await standin.close();
     store.close();
 });
 
@@ -110,6 +117,52 @@ describe('a paper deployment', () => {
     });
 });
 
+describe('a paper deployment on the ccxt feed (the stand-in through ccxt)', () => {
+    it('warms up on bars fetched before the first live one, trades on closed bars only, and back-fills a disconnect\'s gap before it goes on', async () => {
+        const MIN = 60_000, ex = standin.exchange;
+        const t0 = ex.now(); // the forming candle's time
+        const started = await manager.start(req({ source: SOURCE.replace('timeframe: 1d', 'timeframe: 1m'), feed: { kind: 'ccxt:binance', symbols: ['binance:BTC/USDT'], barMs: 1000 } }));
+        const stored = async () => (await store.rows(`SELECT ts, assets FROM deployment_bars WHERE deployment = $1 ORDER BY seq`, [started.id]))
+            .map(r => ({ ts: Number(r['ts']), bar: (JSON.parse(String(r['assets'])) as unknown[])[0] }));
+        const barsUntil = (n: number) => until(`${n} bars stored`, async () => { const b = await stored(); return b.length >= n ? b : undefined; }, 60_000);
+        /** Every bar the strategy got: one per minute, none missing, each the venue's closed candle, none still forming. */
+        const expectClosedAndConsecutive = (bars: { ts: number; bar: unknown }[]) => {
+            bars.forEach((b, i) => { if (i > 0) expect(b.ts - bars[i - 1]!.ts).toBe(MIN); });
+            for (const b of bars) {
+                expect(b.ts + MIN).toBeLessThanOrEqual(ex.now());
+                const c = ex.candles('BTCUSDT', b.ts, b.ts, 1)[0]!;
+                expect(b.bar).toEqual({ open: c.open, high: c.high, low: c.low, close: c.close, volume: c.volume });
+            }
+        };
+        // Warm-up: the strategy's warm-up bars, fetched before the first live bar (all closed before it started).
+        const warm = await until('the warm-up', async () => { const d = await manager.get('alpha', started.id); return d.warmupBars && d.bars >= d.warmupBars ? d : undefined; }, 60_000);
+        const w = warm.warmupBars!;
+        let bars = await stored();
+        expect(bars).toHaveLength(w);
+        expect(bars.at(-1)!.ts).toBe(t0 - MIN);
+        expectClosedAndConsecutive(bars);
+        // The forming candle moves (the stand-in streams it on every tick): nothing drives the strategy.
+        ex.advance(MIN / 2);
+        await new Promise(r => setTimeout(r, 300));
+        expect(await stored()).toHaveLength(w);
+        ex.advance(MIN / 2);
+        bars = await barsUntil(w + 1);
+        expect(bars.at(-1)!.ts).toBe(t0);
+        // The socket drops; three bars close while it is down, and one more after: the three are traded on first, in order.
+        standin.disconnect(300);
+        ex.advance(3 * MIN);
+        await new Promise(r => setTimeout(r, 400));
+        ex.advance(MIN);
+        bars = await barsUntil(w + 5);
+        expect(bars.map(b => b.ts).slice(w)).toEqual([t0, t0 + MIN, t0 + 2 * MIN, t0 + 3 * MIN, t0 + 4 * MIN]);
+        expectClosedAndConsecutive(bars);
+        const d = await manager.get('alpha', started.id);
+        expect(d.state).toBe('running');
+        expect((await manager.orders('alpha', { id: started.id, limit: 100 })).every(o => o.barTs >= t0)).toBe(true);
+        await manager.stop('alpha', started.id, 'ann');
+    });
+});
+
 describe('bad input goes to a stated state with a message', () => {
     it('a strategy that does not compile is refused with its line, and nothing is stored', async () => {
         const before = (await manager.list('alpha', {})).total;
@@ -121,7 +174,7 @@ describe('bad input goes to a stated state with a message', () => {
 
     it('an unknown venue or feed names what the daemon has', async () => {
         await expect(manager.start(req({ venue: 'ccxt:nowhere' }))).rejects.toThrow(/^no venue named ccxt:nowhere; this daemon has: paper, rejecting$/);
-        await expect(manager.start(req({ feed: { kind: 'nope', barMs: 1 } }))).rejects.toThrow(/^no feed named nope; this daemon has: broken, replay, silent$/);
+        await expect(manager.start(req({ feed: { kind: 'nope', barMs: 1 } }))).rejects.toThrow(/^no feed named nope; this daemon has: broken, ccxt, replay, silent$/);
     });
 
     it('a venue that rejects everything halts the deployment, saying why', async () => {

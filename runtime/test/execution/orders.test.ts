@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../../../protocol/src/errors.js';
 import { clientOrderId } from '../../src/execution/client-order-id.js';
 import { OrderJournal } from '../../src/execution/journal.js';
+import { GroupCommit } from '../../src/store/group-commit.js';
 import { apply, type OrderStatus } from '../../src/execution/order-state.js';
 import { openStore } from '../../src/schema/registry.js';
 import type { DataStore } from '../../src/store/store.js';
@@ -111,5 +112,24 @@ describe('order journal', () => {
         expect(await new OrderJournal(store, 'alpha', 'dep_2', clock).orders()).toEqual([]);
         const err = await new OrderJournal(store, 'alpha', 'dep_2', clock).apply({ kind: 'accepted', clientOrderId: 'af1' }).catch(e => e as { code: number; message: string });
         expect(err).toMatchObject({ code: ErrorCodes.NotFound, message: expect.stringMatching(/deployment dep_2 has no order af1/) });
+    });
+
+    it('journals of many deployments flushed at once share one transaction; a write that fails there fails only its own flush', async () => {
+        const group = new GroupCommit(store);
+        const js = Array.from({ length: 6 }, (_, i) => new OrderJournal(store, 'alpha', `dep_${i}`, { now: clock, groupMs: 0, commit: w => group.commit(w) }));
+        for (const j of js) await j.record('paper', order, 1000);
+        await Promise.all(js.map(j => j.flush()));
+        expect(group.stats).toEqual({ transactions: 1, writes: 6, split: 0 });
+        // dep_2's extra rows break the group (a row its table refuses): the others are committed alone, dep_2's batch stays queued.
+        for (const j of js) await j.apply({ kind: 'accepted', clientOrderId: 'af1' });
+        const bad = 'INSERT INTO exec_orders (team) VALUES {values}';
+        const flushed = await Promise.allSettled(js.map((j, i) => j.flush(i === 2 ? sink => sink.add(bad, ['alpha']) : undefined)));
+        expect(flushed.map(f => f.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+        expect(group.stats).toMatchObject({ split: 1 });
+        const states = Object.fromEntries(await Promise.all(js.map(async (j, i) => [i, (await new OrderJournal(store, 'alpha', j.deployment, clock).orders())[0]!.state])));
+        expect(states).toEqual({ 0: 'accepted', 1: 'accepted', 2: 'new', 3: 'accepted', 4: 'accepted', 5: 'accepted' });
+        expect(js[2]!.pending).toBe(1);
+        await js[2]!.flush();
+        expect((await js[2]!.orders())[0]!.state).toBe('accepted');
     });
 });

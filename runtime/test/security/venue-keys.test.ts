@@ -11,12 +11,16 @@ import { ErrorCodes } from '../../../protocol/src/daemon/index.js';
 import { startStandin, type StandinServer } from '../../src/execution/standin/binance-server.js';
 import { LIVE_CROSS } from '../support/fixtures.js';
 import { VENUE_KEY_FILE, VenueKeys } from '../../src/execution/venue-keys.js';
+import { createExchange } from '../../src/execution/venues/ccxt-exchange.js';
+import { ccxtVenues } from '../../src/execution/venues/ccxt-plugs.js';
 import { openStore } from '../../src/schema/registry.js';
 import { tempDir } from '../data/helpers.js';
 import { expectNoLeak, rejection, startSecureDaemon, type SecureDaemon } from './support.js';
 
 const API_KEY = 'AK-alpha-0d1e2f3a4b5c';
 const SECRET = 'SK-alpha-9f8e7d6c5b4a39281706';
+/** okx's passphrase: a secret like the others. */
+const PASSPHRASE = 'PP-alpha-okx-5e4d3c2b1a';
 let s: SecureDaemon;
 let standin: StandinServer;
 
@@ -80,12 +84,28 @@ describe('venue keys over RPC', () => {
         expect(text).not.toContain(API_KEY);
     });
 
-    it('the key file is mode 0600 and the database holds no key or secret in clear', () => {
+    it('a venue\'s passphrase (okx, kucoin) is stored with the keys and never comes back: not in an answer, a refusal or a log line', async () => {
+        const alpha = s.client(s.tokens.alpha.trader);
+        const set = await alpha.call('venues.keys.set', { exchange: 'okx', apiKey: API_KEY, secret: SECRET, password: PASSPHRASE });
+        expect(set.key).toMatchObject({ exchange: 'okx', label: 'default' });
+        const list = await alpha.call('venues.keys.list', {});
+        expect(list.keys.map(k => `${k.exchange}/${k.label}`)).toEqual(['binance/default', 'okx/default']);
+        for (const bad of [{ exchange: 'okx', apiKey: API_KEY, secret: SECRET, password: PASSPHRASE.repeat(40) }, { exchange: 'okx', apiKey: API_KEY, secret: SECRET, password: 7 }]) {
+            const e = await rejection(alpha.call('venues.keys.set', bad as never));
+            expect(e.code).toBe(ErrorCodes.InvalidParams);
+            expectNoLeak(e, [API_KEY, SECRET, PASSPHRASE]);
+        }
+        for (const a of [set, list]) expectNoLeak(a, [API_KEY, SECRET, PASSPHRASE]);
+        expect(logText()).not.toContain(PASSPHRASE);
+    });
+
+    it('the key file is mode 0600 and the database holds no key, secret or passphrase in clear', () => {
         expect(statSync(join(s.stateDir, VENUE_KEY_FILE)).mode & 0o777).toBe(0o600);
         for (const f of readdirSync(s.stateDir).filter(n => n.startsWith('alphaforge.duckdb'))) {
             const bytes = readFileSync(join(s.stateDir, f)).toString('latin1');
             expect(bytes, f).not.toContain(SECRET);
             expect(bytes, f).not.toContain(API_KEY);
+            expect(bytes, f).not.toContain(PASSPHRASE);
         }
         expect(readFileSync(join(s.stateDir, VENUE_KEY_FILE), 'utf8')).not.toContain(SECRET);
     });
@@ -119,6 +139,13 @@ describe('trading with the stored keys: ccxt:binance against the stand-in', () =
         await until('a position at the stand-in', () => (BTC() > 0 ? true : undefined));
         const journaled = keep(await trader.call('execution.orders', { id: deployment.id })).orders.map(o => o.clientOrderId);
         expect(standin.exchange.orders.filter(o => o.apiKey === API_KEY).map(o => o.clientOrderId).some(c => journaled.includes(c))).toBe(true);
+        // The same market on the same account again: refused while this one holds it (a spot position is the account's balance).
+        const second = await rejection(trader.call('execution.live.start', {
+            registry: { name: 'LiveCcxt', version: 1 }, venue: 'ccxt:binance', feed: { kind: 'replay', symbols: ['synth:BTC/USDT'], barMs: 40 },
+        }));
+        expect(second.code).toBe(ErrorCodes.Conflict);
+        expect(second.message).toBe(`deployment ${deployment.id} (Live, running) already trades BTC/USDT on ccxt:binance with your team's account: on a spot venue a position is the account's balance, so two deployments would trade and flatten each other's; stop it first (af deployments stop ${deployment.id}), then deploy again`);
+        expectNoLeak(second, [API_KEY, SECRET]);
         const killed = keep(await trader.call('execution.kill', { id: deployment.id }));
         expect(killed.deployments[0]).toMatchObject({ id: deployment.id, state: 'halted' });
         expect(BTC()).toBeLessThan(1e-5); // flat, to the market's lot step
@@ -176,6 +203,21 @@ describe('venue keys at rest', () => {
             const ct = Buffer.from(String(await store.scalar(`SELECT ciphertext FROM venue_keys WHERE team = 'alpha'`)), 'base64');
             ct[0] = ct[0]! ^ 1;
             await store.run(`UPDATE venue_keys SET ciphertext = $1 WHERE team = 'alpha'`, [ct.toString('base64')]);
+            // A passphrase travels with its keys: decrypted for the venue factory, handed to ccxt (okx refuses to sign without one).
+            await keys.set('alpha', 'okx', 'default', { apiKey: API_KEY, secret: SECRET, password: PASSPHRASE }, 'alice');
+            const okx = await keys.forVenue('alpha', 'okx');
+            expect(okx).toEqual({ apiKey: API_KEY, secret: SECRET, password: PASSPHRASE });
+            const ex = await createExchange({ exchange: 'okx', ...okx });
+            expect(ex.password).toBe(PASSPHRASE);
+            expect(() => ex.checkRequiredCredentials()).not.toThrow();
+            const bare = await createExchange({ exchange: 'okx', apiKey: API_KEY, secret: SECRET });
+            expect(() => bare.checkRequiredCredentials()).toThrow(/password/);
+            // Through the daemon's venue factory: a venue that cannot be reached is refused without echoing any of them.
+            const venue = ccxtVenues({ credentials: (team, exchange) => keys.forVenue(team, exchange), urls: { okx: standin.url } });
+            const refused = await Promise.resolve(venue({ name: 'ccxt:okx', team: 'alpha', deployment: 'dep_x', paper: { capital: 1, fees: 0, slippage: 0, fill: 'next_open' }, symbols: ['okx:BTC/USDT'] })).catch((e: Error) => e);
+            expect(refused).toBeInstanceOf(Error);
+            expect(String((refused as Error).message)).toMatch(/^cannot reach venue ccxt:okx at http:\/\/127\.0\.0\.1:\d+ \(venues\.urls\)/);
+            expectNoLeak({ message: (refused as Error).message }, [API_KEY, SECRET, PASSPHRASE]);
             const tampered = await keys.reveal('alpha', 'binance', 'main').catch((e: Error) => e);
             expect(tampered).toBeInstanceOf(Error);
             expect(String(tampered)).toMatch(/venue keys binance\/main of team alpha fail their integrity check .* set them again/);

@@ -51,7 +51,9 @@ export async function venueKeysSetCommand(exchange: string, o: ConnectOptions & 
     const apiKey = o.apiKey ?? process.env['AF_VENUE_API_KEY'];
     if (!apiKey) throw new CliError('give the API key with --api-key or $AF_VENUE_API_KEY');
     const secret = await readSecret();
-    const r = await remote(() => connect(o).call('venues.keys.set', { exchange, label: o.label, apiKey, secret }));
+    // A venue's passphrase (okx, kucoin) is a secret too: from the environment only, never argv.
+    const password = process.env['AF_VENUE_PASSWORD'] || undefined;
+    const r = await remote(() => connect(o).call('venues.keys.set', { exchange, label: o.label, apiKey, secret, ...(password ? { password } : {}) }));
     out(o.json ? JSON.stringify(r, null, 2) + '\n' : `stored venue keys ${r.key.exchange}/${r.key.label} for your team (${r.key.id}), encrypted; they are never shown again\n`);
     return 0;
 }

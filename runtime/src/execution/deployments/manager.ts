@@ -8,7 +8,10 @@
  *
  * Every bar it traded on is stored with its progress and the events it made in one transaction
  * (records.ts), after the journal has committed every order and fill of that bar (its orders left
- * before that commit: journal.ts says why a crash in between loses nothing); events are published on
+ * before that commit: journal.ts says why a crash in between loses nothing). The deployments share
+ * their store's one connection, so that transaction is shared too: the bars of every deployment
+ * that are ready at a moment are committed together (store/group-commit.ts), each all or nothing;
+ * events are published on
  * `deployment:<id>` only once stored, so execution.events catches a client up exactly. When the
  * daemon starts, deployments it finds starting, warming or running are resumed: the strategy's
  * state from the stored bars, the venue's from the journal (PaperSession.resume), and the feed
@@ -26,10 +29,11 @@ import type { StrategyIr } from '../../../../protocol/src/ir.js';
 import { Mutex } from '../../../../language/src/util/mutex.js';
 import { assetsOf } from '../../pipeline/prepare.js';
 import { bindParams } from '../../engine/params.js';
+import { GroupCommit } from '../../store/group-commit.js';
 import type { DataStore } from '../../store/store.js';
 import { OrderJournal } from '../journal.js';
 import type { OrderUpdate } from '../order-state.js';
-import { paperConfigOf, PaperSession } from '../paper-session.js';
+import { isSimulated, paperConfigOf, PaperSession } from '../paper-session.js';
 import type { RiskEvent, RiskLimits } from '../risk.js';
 import type { StreamBar } from '../streaming.js';
 import type { OrderRequest, VenueAdapter } from '../venue.js';
@@ -121,10 +125,13 @@ export class DeploymentManager {
     private readonly active = new Map<string, Active>();
     private readonly venues: Readonly<Record<string, VenueFactory>>;
     private readonly feeds: Readonly<Record<string, FeedFactory>>;
+    /** Every deployment's bar (with its journal batch) of a moment in one transaction of the store's one connection. */
+    readonly group: GroupCommit;
     private closed = false;
 
     constructor(private readonly o: DeploymentManagerOptions) {
         this.records = new DeploymentRecords(o.store);
+        this.group = new GroupCommit(o.store);
         this.venues = { paper: PAPER_VENUE, ...o.venues };
         this.feeds = { ...o.feeds };
     }
@@ -146,6 +153,10 @@ export class DeploymentManager {
         };
         let tracked: Active | undefined;
         const session = await this.session(spec0, ir, e => tracked && this.riskEvent(tracked, e), c => { capital = c; });
+        if (!isSimulated(session.venue)) {
+            const clash = await this.sharedAccount(spec0);
+            if (clash) { session.close(); throw new DeploymentStateConflict(clash); }
+        }
         const spec = { ...spec0, capital };
         await this.records.insert(spec, 'starting');
         const a = tracked = this.track(spec, session, 'starting', 0, 0);
@@ -153,6 +164,26 @@ export class DeploymentManager {
         await this.flush(a);
         a.done = this.run(a, ir, false);
         return (await this.records.get(r.team, id))!.wire;
+    }
+
+    /**
+     * A real spot venue keeps one book per account: a deployment's position in BTC/USDT is the
+     * account's BTC balance, so a second deployment of the team on the same venue and market would
+     * count the first one's BTC as its own, trade against it, and flatten it at its kill switch.
+     * Refused, naming the one that holds the market, until it has stopped. (The paper venue gives
+     * every deployment an account of its own.)
+     */
+    private async sharedAccount(s: DeploymentSpec): Promise<string | undefined> {
+        const market = (x: string) => x.slice(x.indexOf(':') + 1);
+        const mine = new Set(s.feed.symbols.map(market));
+        for (const d of (await this.records.list(s.team)).deployments) {
+            if (FINAL.has(d.wire.state) || d.spec.venue !== s.venue) continue;
+            const shared = d.spec.feed.symbols.map(market).filter(m => mine.has(m));
+            if (shared.length) {
+                return `deployment ${d.spec.id} (${d.spec.strategy}, ${d.wire.state}) already trades ${shared.join(', ')} on ${s.venue} with your team's account: on a spot venue a position is the account's balance, so two deployments would trade and flatten each other's; stop it first (af deployments stop ${d.spec.id}), then deploy again`;
+            }
+        }
+        return undefined;
     }
 
     /** At daemon start: deployments a previous process left trading are resumed (each on its own). */
@@ -363,10 +394,11 @@ export class DeploymentManager {
 
     /** The next bar, or a failure that says the feed stopped sending. */
     private async next(a: Active, feed: Feed): Promise<StreamBar | null> {
-        const limit = (this.o.stallMs ?? 60_000) + a.spec.feed.barMs;
+        const pace = feed.paceMs ?? a.spec.feed.barMs;
+        const limit = (this.o.stallMs ?? 60_000) + pace;
         const watchdog = new AbortController();
         const stalled = sleep(limit, AbortSignal.any([watchdog.signal, a.abort.signal])).then(() => {
-            throw new Error(`the ${a.spec.feed.kind} feed has sent no bar for ${Math.round(limit / 1000)} s (one was due every ${a.spec.feed.barMs} ms): it has stopped; check the feed and start the deployment again`);
+            throw new Error(`the ${a.spec.feed.kind} feed has sent no bar for ${Math.round(limit / 1000)} s (one was due every ${pace} ms): it has stopped; check the feed and start the deployment again`);
         });
         try {
             return await Promise.race([feed.next(a.abort.signal).catch((e: unknown) => {
@@ -418,6 +450,18 @@ export class DeploymentManager {
 
     /** The deployment's session on its venue (connected first); `onRisk` gets every risk decision (the deployment is tracked before any is made). */
     private async session(s: DeploymentSpec, ir: StrategyIr, onRisk: (e: RiskEvent) => void, onCapital: (c: number) => void = () => undefined): Promise<PaperSession<VenueAdapter>> {
+        // A journal flush between bars (a fill the venue sent) carries the events made so far, so a fill is never stored without its event.
+        const rider = () => {
+            const a = this.active.get(s.id);
+            if (!a || a.pending.length === 0) return undefined;
+            const events = a.pending;
+            a.pending = [];
+            return {
+                write: this.records.eventRows(s.team, s.id, events),
+                committed: () => { for (const e of events) this.o.publish(e, s.team); },
+                failed: () => { a.pending = events.concat(a.pending); },
+            };
+        };
         const make = lookup(this.venues, s.venue, 'venue');
         const paper = paperConfigOf(ir, bindParams(ir, s.params), s.capital ?? undefined);
         onCapital(paper.capital);
@@ -426,6 +470,7 @@ export class DeploymentManager {
             store: this.o.store, team: s.team, deployment: s.id, ir, symbols: s.feed.symbols, params: s.params, limits: s.limits,
             ...(s.capital !== null ? { capital: s.capital } : {}),
             venue: () => venue,
+            journalCommit: rows => this.group.commit(rows), journalRider: rider,
             onRisk,
         });
     }
@@ -523,7 +568,7 @@ export class DeploymentManager {
         const events = a.pending;
         a.pending = [];
         if (progress) await this.records.bar(a.spec.team, a.spec.id, a.bars - 1, bar ?? null, progress, events, rows => a.session.journal.flush(rows));
-        else if (events.length) await a.session.journal.flush(() => this.records.eventRows(a.spec.team, a.spec.id, events));
+        else if (events.length) await a.session.journal.flush(this.records.eventRows(a.spec.team, a.spec.id, events));
         for (const e of events) this.o.publish(e, a.spec.team);
     }
 

@@ -6,7 +6,8 @@
  *
  * The replay feed here: the stored bars of the deployment's instruments between two dates, read
  * once from the store the team may read (data/ownership.ts), handed over one every `barMs` of wall
- * time, from the first bar after the last one the deployment traded on (a restart resumes).
+ * time on a fixed clock (as a live feed's bars close), from the first bar after the last one the
+ * deployment traded on (a restart resumes).
  */
 import { UserInputError } from '../../../../protocol/src/errors.js';
 import type { StrategyIr } from '../../../../protocol/src/ir.js';
@@ -21,6 +22,8 @@ export interface Feed {
     /** The next closed bar, once it has closed; null when the feed has ended (a replay's last bar). Rejects when the feed fails. */
     next(signal: AbortSignal): Promise<StreamBar | null>;
     close(): void;
+    /** How often a bar is due (ms): a live feed's bar interval; default the deployment's barMs (a replay's pace). */
+    readonly paceMs?: number;
 }
 
 export interface FeedContext {
@@ -78,7 +81,9 @@ export function replayFeed(store: DataStore): FeedFactory {
 
 class ReplayFeed implements Feed {
     private t: number;
-    private last = 0;
+    /** When the first bar was handed over, and how many since: bar k is due at t0 + k × barMs. */
+    private t0: number | undefined;
+    private k = 0;
 
     constructor(private readonly data: LoadedBars, private readonly barMs: number, afterTs: number | undefined) {
         this.t = 0;
@@ -87,9 +92,12 @@ class ReplayFeed implements Feed {
 
     async next(signal: AbortSignal): Promise<StreamBar | null> {
         if (this.t >= this.data.ts.length) return null;
-        // One bar per barMs of wall time, counted from the last one handed over.
-        await sleep(Math.max(0, this.last + this.barMs - Date.now()), signal);
-        this.last = Date.now();
+        // On a live feed's clock: bar k closes at t0 + k × barMs however long the deployment took
+        // over the bars before it (a deployment behind gets the next at once, as bars queued on a
+        // live feed); counted from the last one handed over, every delay would push all later bars.
+        if (this.t0 === undefined) this.t0 = Date.now();
+        else await sleep(Math.max(0, this.t0 + this.k * this.barMs - Date.now()), signal);
+        this.k++;
         return barAt(this.data, this.t++);
     }
 

@@ -3,6 +3,7 @@
  * on, and its stored events. Every query names the team: a deployment of another team is not found.
  */
 import type { Deployment, DeploymentEvent, DeploymentState, FeedSpec } from '../../../../protocol/src/daemon/index.js';
+import { GroupCommit, type GroupWrite } from '../../store/group-commit.js';
 import type { SqlStore } from '../../store/sql-store.js';
 import type { RiskLimits } from '../risk.js';
 import type { StreamBar } from '../streaming.js';
@@ -37,6 +38,14 @@ const COLUMNS = `id, team, owner, mode, state, reason, strategy, source, uri, pa
 
 export interface StoredDeployment { readonly wire: Deployment; readonly spec: DeploymentSpec }
 
+// Row templates (store/group-commit.ts): the rows of every deployment committed together share statements.
+const INSERT_BAR = `INSERT INTO deployment_bars (team, deployment, seq, ts, assets) VALUES {values}`;
+const INSERT_EVENTS = `INSERT INTO deployment_events (team, deployment, seq, ts, kind, data) VALUES {values}`;
+const SET_PROGRESS = `UPDATE deployments SET bars = v.bars, warmup_bars = v.warmup_bars, risk_state = v.risk_state, equity = v.equity, pnl = v.pnl, updated_at = v.updated_at
+    FROM (VALUES {values}) AS v(team, id, bars, warmup_bars, risk_state, equity, pnl, updated_at) WHERE deployments.team = v.team AND deployments.id = v.id`;
+const SET_STATE = `UPDATE deployments SET state = v.state, reason = v.reason, updated_at = v.now, finished_at = CASE WHEN v.final THEN v.now ELSE deployments.finished_at END
+    FROM (VALUES {values}) AS v(team, id, state, reason, now, final) WHERE deployments.team = v.team AND deployments.id = v.id`;
+
 export class DeploymentRecords {
     constructor(private readonly store: SqlStore, private readonly clock: () => Date = () => new Date()) {}
 
@@ -50,51 +59,39 @@ export class DeploymentRecords {
 
     /** A new state with the events that say so, in one transaction (`commit`: as for bar): whoever reads the state can read its event. */
     async setState(team: string, id: string, state: DeploymentState, reason: string | null, events: readonly DeploymentEvent[] = [],
-        commit: (rows: () => Promise<void>) => Promise<void> = rows => this.store.transaction(rows)): Promise<void> {
+        commit: (write: GroupWrite) => Promise<void> = write => GroupCommit.once(this.store, write)): Promise<void> {
         const now = this.clock().toISOString();
         const final = state === 'stopped' || state === 'failed';
-        await commit(async () => {
-            await this.store.run(`UPDATE deployments SET state = $1, reason = $2, updated_at = $3, finished_at = ${final ? '$3' : 'finished_at'} WHERE team = $4 AND id = $5`, [state, reason, now, team, id]);
-            await this.insertEvents(team, id, events);
+        await commit(sink => {
+            sink.add(SET_STATE, [team, id, state, reason, now, final], ['VARCHAR', 'VARCHAR', 'VARCHAR', 'VARCHAR', 'VARCHAR', 'BOOLEAN']);
+            this.eventRows(team, id, events)(sink);
         });
     }
 
     /**
      * A bar traded on, the progress after it and the events it made: one transaction, so a restart
-     * sees all of it or none. `commit` runs the writes in a transaction (default: its own; the
-     * deployment's: the journal's group commit, so the bar is stored with its orders and fills).
+     * sees all of it or none. `commit` runs the rows in a transaction (default: its own; the
+     * deployment's: the journal's flush, so the bar is stored with its orders and fills, in the
+     * group commit the deployments share).
      */
     async bar(team: string, id: string, seq: number, bar: StreamBar | null, p: Progress, events: readonly DeploymentEvent[],
-        commit: (rows: () => Promise<void>) => Promise<void> = rows => this.store.transaction(rows)): Promise<void> {
-        await commit(async () => {
-            if (bar) await this.store.run(`INSERT INTO deployment_bars (team, deployment, seq, ts, assets) VALUES ($1, $2, $3, $4, $5)`, [team, id, seq, bar.ts, JSON.stringify(bar.assets)]);
-            await this.store.run(`UPDATE deployments SET bars = $1, warmup_bars = $2, risk_state = $3, equity = $4, pnl = $5, updated_at = $6 WHERE team = $7 AND id = $8`,
-                [p.bars, p.warmupBars, p.riskState, finiteOrNull(p.equity), finiteOrNull(p.pnl), this.clock().toISOString(), team, id]);
-            await this.insertEvents(team, id, events);
+        commit: (write: GroupWrite) => Promise<void> = write => GroupCommit.once(this.store, write)): Promise<void> {
+        const now = this.clock().toISOString();
+        await commit(sink => {
+            if (bar) sink.add(INSERT_BAR, [team, id, seq, bar.ts, JSON.stringify(bar.assets)]);
+            sink.add(SET_PROGRESS, [team, id, p.bars, p.warmupBars, p.riskState, finiteOrNull(p.equity), finiteOrNull(p.pnl), now],
+                ['VARCHAR', 'VARCHAR', 'INTEGER', 'INTEGER', 'VARCHAR', 'DOUBLE', 'DOUBLE', 'VARCHAR']);
+            this.eventRows(team, id, events)(sink);
         });
     }
 
     async events(team: string, id: string, events: readonly DeploymentEvent[]): Promise<void> {
-        if (events.length) await this.store.transaction(() => this.insertEvents(team, id, events));
+        if (events.length) await GroupCommit.once(this.store, this.eventRows(team, id, events));
     }
 
-    /** The same rows, inside a transaction the caller holds (the journal's group commit). */
-    eventRows(team: string, id: string, events: readonly DeploymentEvent[]): Promise<void> {
-        return this.insertEvents(team, id, events);
-    }
-
-    /** One statement per 200 events: the store serves every deployment's bar, one call at a time. */
-    private async insertEvents(team: string, id: string, events: readonly DeploymentEvent[]): Promise<void> {
-        for (let i = 0; i < events.length; i += 200) {
-            const part = events.slice(i, i + 200);
-            const params: (string | number)[] = [];
-            const tuples = part.map(e => {
-                params.push(team, id, e.seq, e.ts, e.kind, JSON.stringify(e.data));
-                const b = params.length - 6;
-                return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6})`;
-            });
-            await this.store.run(`INSERT INTO deployment_events (team, deployment, seq, ts, kind, data) VALUES ${tuples.join(', ')}`, params);
-        }
+    /** The events' rows, for a transaction the caller holds (the journal's flush). */
+    eventRows(team: string, id: string, events: readonly DeploymentEvent[]): GroupWrite {
+        return sink => { for (const e of events) sink.add(INSERT_EVENTS, [team, id, e.seq, e.ts, e.kind, JSON.stringify(e.data)]); };
     }
 
     async get(team: string, id: string): Promise<StoredDeployment | undefined> {

@@ -12,6 +12,8 @@ export interface CcxtConnection {
     readonly exchange: string;
     readonly apiKey?: string;
     readonly secret?: string;
+    /** The passphrase some venues want with the key (okx, kucoin: ccxt's `password`). */
+    readonly password?: string;
     /** A base URL (http://127.0.0.1:8080) replacing the scheme and host of every API URL: http(s) ones by it, ws(s) ones by its ws:// twin. */
     readonly baseUrl?: string;
     /** Per-request timeout, ms (default 10 000). */
@@ -31,6 +33,7 @@ export async function createExchange(c: CcxtConnection): Promise<Exchange> {
     const ex = new Cls({
         enableRateLimit: !local, timeout: c.timeoutMs ?? 10_000,
         ...(c.apiKey !== undefined ? { apiKey: c.apiKey } : {}), ...(c.secret !== undefined ? { secret: c.secret } : {}),
+        ...(c.password !== undefined ? { password: c.password } : {}),
     });
     // Spot only, no currency list (a private endpoint on some venues), no warnings that throw.
     const opt: unknown = ex.options['fetchMarkets'];

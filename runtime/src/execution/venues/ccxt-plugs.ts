@@ -36,6 +36,8 @@ export interface CcxtPlugOptions {
     /** The adapter's retry and reconcile periods (tests shorten them). */
     readonly tuning?: Pick<CcxtVenueConfig, 'backoffMs' | 'retries' | 'reconcileMs' | 'pollMs'>;
     readonly log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+    /** The feed's clock, which closes a bar once its time is up (default the wall clock; tests: the stand-in's). */
+    readonly now?: () => number;
 }
 
 /** `ccxt:binance` → binance, an exchange ccxt has. */
@@ -75,7 +77,7 @@ export function ccxtVenues(o: CcxtPlugOptions): VenueFactory {
         let venue: CcxtVenue | undefined;
         try {
             venue = await CcxtVenue.connect({
-                exchange, apiKey: creds.apiKey, secret: creds.secret, symbols: markets, ...(baseUrl ? { baseUrl } : {}), ...o.tuning,
+                exchange, apiKey: creds.apiKey, secret: creds.secret, ...(creds.password !== undefined ? { password: creds.password } : {}), symbols: markets, ...(baseUrl ? { baseUrl } : {}), ...o.tuning,
                 onNotice: m => o.log?.('warn', m, fields),
             });
             await venue.balances(); // a private read: wrong keys refuse the start
@@ -177,24 +179,24 @@ class DeploymentVenue implements VenueAdapter {
 /** Most bars fetched to catch up after a restart (older ones are not traded on anyway). */
 const MAX_CATCH_UP = 5000;
 
-export function ccxtFeeds(o: Pick<CcxtPlugOptions, 'urls' | 'log'>): FeedFactory {
+export function ccxtFeeds(o: Pick<CcxtPlugOptions, 'urls' | 'log' | 'now'>): FeedFactory {
     return async ctx => {
         const exchange = await exchangeOf(ctx.name);
         const markets = ctx.assets.map(a => marketOf(ctx.name, `${a.venue}:${a.symbol}`));
         const tf = parseTimeframe(ctx.ir.timeframe.text).ms;
         const after = ctx.afterTs;
-        const warmupBars = after !== undefined ? Math.min(MAX_CATCH_UP, Math.max(1, Math.ceil((Date.now() - after) / tf))) : ctx.warmupBars;
+        const warmupBars = after !== undefined ? Math.min(MAX_CATCH_UP, Math.max(1, Math.ceil(((o.now ?? Date.now)() - after) / tf))) : ctx.warmupBars;
         const baseUrl = o.urls?.[exchange];
         let feed: CcxtFeed;
         try {
             feed = await CcxtFeed.open({
-                exchange, symbols: markets, timeframe: ctx.ir.timeframe.text, warmupBars, ...(baseUrl ? { baseUrl } : {}),
+                exchange, symbols: markets, timeframe: ctx.ir.timeframe.text, warmupBars, ...(baseUrl ? { baseUrl } : {}), ...(o.now ? { now: o.now } : {}),
                 onNotice: m => o.log?.('warn', m, { team: ctx.team, feed: ctx.name }),
             });
         } catch (e) {
             throw await startError(ctx.name, baseUrl, e);
         }
-        const pulled = new PulledFeed(feed, after);
+        const pulled = new PulledFeed(feed, after, tf);
         await feed.start((bar: StreamBar) => pulled.push(bar));
         return pulled;
     };
@@ -206,7 +208,8 @@ class PulledFeed implements Feed {
     private wake: (() => void) | undefined;
     private closed = false;
 
-    constructor(private readonly feed: CcxtFeed, private readonly afterTs: number | undefined) {}
+    /** paceMs: a bar closes once per timeframe (the deployment's barMs is a replay's pace, not this feed's). */
+    constructor(private readonly feed: CcxtFeed, private readonly afterTs: number | undefined, readonly paceMs: number) {}
 
     push(bar: StreamBar): void {
         if (this.afterTs !== undefined && bar.ts <= this.afterTs) return;

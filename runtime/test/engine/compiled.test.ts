@@ -3,10 +3,12 @@
  * hand in the comments (docs/backtest-semantics.md is the rulebook).
  */
 import { describe, expect, it } from 'vitest';
-import { CompiledBacktester } from '../../src/engine/compiled/index.js';
+import { synthBarData } from '../../src/data/synth.js';
+import { CompiledBacktester, prepareCompiledRun } from '../../src/engine/compiled/index.js';
+import { runBars } from '../../src/engine/compiled/loop.js';
 import { compileProgram, FIELDS } from '../../src/engine/compiled/program.js';
 import { compute } from '../../src/engine/indicators/index.js';
-import { bars, irOf } from './fixtures.js';
+import { bars, exampleCases, irOf } from './fixtures.js';
 import type { AssetBars, BacktestResult } from '../../src/engine/types.js';
 
 const strategy = (body: string, exec = 'fees: 0 bps\n    slippage: 0 bps\n    capital: 1000') => `strategy T {
@@ -204,5 +206,35 @@ describe('compiled engine: regressions', () => {
         expect(seen[3]).toEqual([2, NaN, NaN, NaN, 0.5, NaN]); // day 0: B had no bar
         expect(seen[4]).toEqual([4, 20, -16, -16, 0, 1]); // A has no bar at 4, yet day 1 is complete
         expect(seen[7]).toEqual([6, 40, -34, -34, 0, 1]);
+    });
+});
+
+/**
+ * A backtest's loop stores equity alone and computes exposure from the fill log when it is read
+ * (compiled/exposure.ts); the streaming engine's loop records it bar by bar. Both must give the same
+ * array, bit for bit: every example (one asset and several, stops, drawdown exits, portfolios) on
+ * data with missing bars and a late-starting asset.
+ */
+describe('compiled engine: exposure from the fill log', () => {
+    it('equals the exposure the bar loop records, bit for bit, on every example', async () => {
+        let withPositions = 0;
+        for (const { name, ir } of await exampleCases()) {
+            const T = 400;
+            const data = synthBarData({ symbols: ir.universe.map((_, i) => `S${i}`), timeframeMs: ir.timeframe.ms, bars: T, seed: 7, start: Date.UTC(2021, 2, 29), annualVol: 0.6 });
+            data.assets.forEach((b, a) => {
+                const hole = (t: number) => { b.open[t] = b.high[t] = b.low[t] = b.close[t] = NaN; };
+                for (const t of [57, 58, 59, 211]) hole(t);
+                if (a > 0 && a === data.assets.length - 1) for (let t = 0; t < 40; t++) hole(t);
+            });
+            const lazy = new CompiledBacktester().run(ir, data);
+            const run = prepareCompiledRun(ir, data, {}, true);
+            runBars(run.step, T);
+            const recorded = run.finish(T);
+            expect(Array.from(lazy.equity), name).toEqual(Array.from(recorded.equity));
+            const a = Array.from(lazy.exposure), b = Array.from(recorded.exposure);
+            expect(a.map(x => Object.is(x, -0) ? 'neg0' : x), name).toEqual(b.map(x => Object.is(x, -0) ? 'neg0' : x));
+            if (b.some(x => x !== 0)) withPositions++;
+        }
+        expect(withPositions).toBeGreaterThan(3);
     });
 });

@@ -16,10 +16,14 @@ import {
 import { Broker } from './broker.js';
 import { bindLoop, runBars, type BarStepper, type LoopAction, type LoopHooks } from './loop.js';
 import { barColumns, compileGraph, FIELDS, type Columns } from './program.js';
+import { exposureFromFills } from './exposure.js';
 import { CodeScope } from './scope.js';
 import { keepShape } from './shapes.js';
 
 export const ENGINE_VERSION = 'compiled-1';
+
+/** The exposure array of a run whose loop does not record it (never written). */
+const EMPTY = new Float64Array(0);
 
 const DIMENSIONLESS_UNITS = new Set(['1', '%', 'bps']);
 
@@ -78,7 +82,7 @@ export class CompiledBacktester implements Backtester {
     run(ir: StrategyIr, data: BarData, options: BacktestOptions = {}): BacktestResult {
         checkData(ir, data);
         const T = data.ts.length;
-        const run = prepareCompiledRun(ir, data, options);
+        const run = prepareCompiledRun(ir, data, options, false);
         runBars(run.step, T);
         return run.finish(T);
     }
@@ -93,6 +97,7 @@ export class CompiledBacktester implements Backtester {
 export interface CompiledRun {
     readonly broker: Broker;
     readonly equity: Float64Array;
+    /** Written bar by bar only when prepared with `exposureInLoop` (else the result computes it when read). */
     readonly exposure: Float64Array;
     readonly warmup: number;
     readonly params: Readonly<Record<string, number | boolean>>;
@@ -105,8 +110,11 @@ export interface CompiledRun {
 /**
  * Compiles and binds a run over `data` (whose columns may be longer than the bars stepped so far:
  * the loop reads bar t only when stepping t). The caller checks the data (checkData) first.
+ * `exposureInLoop`: the loop records exposure every bar (a caller reading it while stepping, as the
+ * streaming engine does); without it the result's exposure is computed from the fill log when first
+ * read (exposure.ts), the same values, and the bar loop stores equity alone.
  */
-export function prepareCompiledRun(ir: StrategyIr, data: BarData, options: BacktestOptions = {}): CompiledRun {
+export function prepareCompiledRun(ir: StrategyIr, data: BarData, options: BacktestOptions = {}, exposureInLoop = true): CompiledRun {
     {
         const params = bindParams(ir, options.params);
         const N = ir.universe.length;
@@ -184,7 +192,7 @@ export function prepareCompiledRun(ir: StrategyIr, data: BarData, options: Backt
         const reuse = options.buffers && options.buffers.equity.length >= T && options.buffers.exposure.length >= T ? options.buffers : undefined;
         // Every bar writes its equity; exposure only where it is not 0 (see loop.ts record), so a reused one is cleared.
         const equity = reuse ? reuse.equity.subarray(0, T) : new Float64Array(T);
-        const exposure = reuse ? reuse.exposure.subarray(0, T).fill(0) : new Float64Array(T);
+        const exposure = !exposureInLoop ? EMPTY : reuse ? reuse.exposure.subarray(0, T).fill(0) : new Float64Array(T);
         const progressEvery = options.progressEvery ?? 0;
         const step = bindLoop({
             N, fill: ir.fill,
@@ -196,6 +204,7 @@ export function prepareCompiledRun(ir: StrategyIr, data: BarData, options: Backt
             closes: weighting.includes('inverse_vol'),
             rules,
             progress: progressEvery > 0 && options.onProgress !== undefined,
+            exposure: exposureInLoop,
         }, graph, {
             B: broker, H: hooks, assets: data.assets, C: columns, TS: data.ts, equity, exposure,
             tgtV: hooks.tgtV, tgtQ: hooks.tgtQ, addQ: hooks.addQ, warmup, maxDd, progressEvery,
@@ -208,14 +217,18 @@ export function prepareCompiledRun(ir: StrategyIr, data: BarData, options: Backt
             if (T > 0) {
                 broker.closeAll(T - 1, 'end');
                 equity[T - 1] = broker.equity();
-                exposure[T - 1] = 0;
+                if (exposureInLoop) exposure[T - 1] = 0;
             }
+            let exposed: Float64Array | undefined = exposureInLoop ? (T === exposure.length ? exposure : exposure.slice(0, T)) : undefined;
             options.onProgress?.(1);
             const fp = options.fingerprints === false ? { exact: '', structural: '' } : runFingerprints(ir, params);
             return {
                 strategy: ir.strategy,
                 equity: T === equity.length ? equity : equity.slice(0, T),
-                exposure: T === exposure.length ? exposure : exposure.slice(0, T),
+                // Computed from the fill log when first read (exposure.ts) unless the loop recorded it.
+                get exposure() {
+                    return exposed ??= exposureFromFills(broker.fillLog, data.assets, equity, T, reuse ? reuse.exposure.subarray(0, T) : new Float64Array(T));
+                },
                 // Made into objects when first read (fill-log.ts): a sweep's trial or a benchmark never does.
                 get fills() { return broker.fills; },
                 get trades() { return broker.trades; },

@@ -59,6 +59,11 @@ export interface LoopSpec {
     readonly closes: boolean;
     readonly rules: readonly { readonly condition: number; readonly actions: readonly LoopAction[] }[];
     readonly progress: boolean;
+    /**
+     * Whether the loop records exposure bar by bar (the streaming engine reads it as bars arrive);
+     * a backtest computes it from its fill log when it is read (exposure.ts) instead.
+     */
+    readonly exposure: boolean;
 }
 
 /** The rare work of a bar, called by the generated loop (methods of one class: the same call targets in every run). */
@@ -375,13 +380,16 @@ function actionCode(s: CodeScope, act: LoopAction, a: string, k: number, book: B
  * Equity and exposure of the bar (E is Broker.equity(): recomputed above after any fill at this
  * close). A flat book's exposure is +0, which the fresh, zero-filled array already holds: not
  * writing it leaves those pages untouched (a first write to a page costs more than the rest of a bar).
+ * Without `spec.exposure`, equity alone (exposure.ts computes the same values after the run).
  */
 function record(spec: LoopSpec, s: CodeScope, k: Book): string {
+    const peak = spec.drawdown ? `\nif (E > ${s.scalar('peak', -Infinity)}) ${s.scalar('peak', -Infinity)} = E;` : '';
+    if (!spec.exposure) return `// equity\nequity[t] = E;${peak}`;
     return `// equity and exposure
 let g = 0;
 ${forAssets(s, a => `const q = ${k.qty(a)}; if (q !== 0) g += Math.abs(q * ${k.lastClose(a)});`)}
 equity[t] = E;
-if (g !== 0 || E < 0) exposure[t] = E !== 0 ? g / E : 0;${spec.drawdown ? `\nif (E > ${s.scalar('peak', -Infinity)}) ${s.scalar('peak', -Infinity)} = E;` : ''}`;
+if (g !== 0 || E < 0) exposure[t] = E !== 0 ? g / E : 0;${peak}`;
 }
 
 /** 8. Best prices for trailing stops (as Broker.updateBest); only with a trailing stop. */

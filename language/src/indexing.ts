@@ -2,7 +2,8 @@
  * Linking and indexing with less work per node — these phases run on every keystroke in the
  * language server, over the whole document. Behaviour is Langium's; what changes is cost:
  * - descriptions of declarations and references compute their AST paths and source segments
- *   only when read (find references and rename read a few; linking reads none);
+ *   only when read (find references and rename read a few; linking reads none), and a
+ *   reference's description is a small class instance, not an object literal with getters;
  * - reference descriptions come from the document's list of linked references instead of a
  *   second walk over every AST node;
  * - the linker walks the AST once (not two streams per node) and checks for cancellation every
@@ -11,7 +12,7 @@
 import {
     AstUtils, Cancellation, CstUtils, DefaultAstNodeDescriptionProvider, DefaultLinker, interruptAndCheck, isAstNode, isReference,
     type AstNode, type AstNodeDescription, type AstNodeLocator, type LangiumCoreServices, type LangiumDocument,
-    type ReferenceDescription, type ReferenceDescriptionProvider,
+    type CstNode, type DocumentSegment, type ReferenceDescription, type ReferenceDescriptionProvider, type URI,
 } from 'langium';
 
 /** Nodes visited between two cancellation checks. */
@@ -49,19 +50,30 @@ export class AlphaForgeReferenceDescriptionProvider implements ReferenceDescript
             if (++k % CHECK_EVERY === 0) await interruptAndCheck(cancelToken);
             const target = reference.$nodeDescription, refNode = reference.$refNode;
             if (!target || !refNode) continue; // unresolved
-            let sourcePath: string | undefined;
-            out.push({
-                sourceUri,
-                targetUri: target.documentUri,
-                segment: CstUtils.toDocumentSegment(refNode),
-                local: target.documentUri.toString() === source,
-                // The node holding the reference is the AST node of its CST leaf (as in Langium's References).
-                get sourcePath(): string { return (sourcePath ??= locator.getAstNodePath(refNode.astNode)); },
-                get targetPath(): string { return target.path; },
-            });
+            out.push(new LazyReferenceDescription(sourceUri, target, refNode, target.documentUri.toString() === source, locator));
         }
         return out;
     }
+}
+
+/**
+ * A reference's description whose segment and AST paths are computed when first read (an object
+ * literal with getters, one per reference, cost more to create than the rest of this phase).
+ */
+class LazyReferenceDescription implements ReferenceDescription {
+    private segmentValue: DocumentSegment | undefined;
+    private sourcePathValue: string | undefined;
+
+    constructor(
+        readonly sourceUri: URI, private readonly target: AstNodeDescription, private readonly refNode: CstNode,
+        readonly local: boolean, private readonly locator: AstNodeLocator,
+    ) {}
+
+    get targetUri(): URI { return this.target.documentUri; }
+    get segment(): DocumentSegment { return (this.segmentValue ??= CstUtils.toDocumentSegment(this.refNode)); }
+    // The node holding the reference is the AST node of its CST leaf (as in Langium's References).
+    get sourcePath(): string { return (this.sourcePathValue ??= this.locator.getAstNodePath(this.refNode.astNode)); }
+    get targetPath(): string { return this.target.path; }
 }
 
 export class AlphaForgeLinker extends DefaultLinker {

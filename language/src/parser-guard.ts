@@ -7,10 +7,12 @@
  * It also works around a quadratic cost in Langium 3.5's CST builder: `addHiddenNodes` is called
  * for every token, and with an empty list it still searches the parent's children (indexOf) —
  * O(n) per token in a strategy with n members. Skipping the no-op call makes parsing linear.
- * And it installs cheaper CST position getters (cst-offsets.ts), which the parser calls per rule.
+ * And it installs cheaper CST position getters (cst-offsets.ts), which the parser calls per rule,
+ * and node construction without per-node garbage (parser-allocations.ts).
  */
 import { createLangiumParser, type AstNode, type LangiumCoreServices, type LangiumParser, type ParseResult } from 'langium';
 import { installFastCstOffsets } from './cst-offsets.js';
+import { installAllocationFreeConstruct, installSingleItemCstPush } from './parser-allocations.js';
 
 export const MAX_NESTING = 64;
 
@@ -18,7 +20,9 @@ type LexError = ParseResult['lexerErrors'][number];
 
 export function createGuardedParser(services: LangiumCoreServices): LangiumParser {
     installFastCstOffsets();
+    installSingleItemCstPush();
     const parser = createLangiumParser(services);
+    installAllocationFreeConstruct(parser);
     const internals = parser as unknown as { stack: unknown[]; nodeBuilder: { addHiddenNodes(tokens: unknown[]): void } };
     const addHidden = internals.nodeBuilder.addHiddenNodes.bind(internals.nodeBuilder);
     internals.nodeBuilder.addHiddenNodes = tokens => { if (tokens.length > 0) addHidden(tokens); };

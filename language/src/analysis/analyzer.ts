@@ -629,14 +629,15 @@ class StrategyAnalyzer {
         const names = free.map(p => p.name).join(', ');
         // Minimum backtest length for an annualised Sharpe of 1 out of N trials (Bailey, Borwein, López de Prado, Zhu 2014).
         const minYears = Number.isFinite(n) && n > 1 ? 2 * Math.log(n) : Infinity;
-        const gridText = Number.isFinite(n) ? `${n.toLocaleString('en-US')} combinations` : 'a continuous space';
+        // Formatted only for a finding: toLocaleString costs milliseconds, on every keystroke.
+        const gridText = (): string => (Number.isFinite(n) ? `${n.toLocaleString('en-US')} combinations` : 'a continuous space');
         const bars = this.options.dataBars;
         if (bars !== undefined && this.timeframeMs !== undefined) {
             const years = (bars * this.timeframeMs) / YEAR_MS;
             if (years < minYears) {
                 this.add('overfitting', {
                     code: 'AF502', node: this.s, property: 'name',
-                    message: `Overfitting risk: ${free.length} free param${free.length === 1 ? '' : 's'} (${names}) span ${gridText}, but the data covers ${years.toFixed(1)} years. To trust the best of N trials at an annual Sharpe of 1 you need about 2·ln(N) = ${Number.isFinite(minYears) ? minYears.toFixed(1) : '∞'} years. Fix some params, use coarser steps or more data.`,
+                    message: `Overfitting risk: ${free.length} free param${free.length === 1 ? '' : 's'} (${names}) span ${gridText()}, but the data covers ${years.toFixed(1)} years. To trust the best of N trials at an annual Sharpe of 1 you need about 2·ln(N) = ${Number.isFinite(minYears) ? minYears.toFixed(1) : '∞'} years. Fix some params, use coarser steps or more data.`,
                 });
                 return;
             }
@@ -644,7 +645,7 @@ class StrategyAnalyzer {
         if (free.length > 5 || n > 100_000) {
             this.add('overfitting', {
                 code: 'AF502', node: this.s, property: 'name',
-                message: `Overfitting risk: ${free.length} free params (${names}) span ${gridText}; the best of that many trials looks good by chance. It needs about ${Number.isFinite(minYears) ? minYears.toFixed(1) : 'unbounded'} years of data for an annual Sharpe of 1 to be meaningful. Fix some params or use coarser steps.`,
+                message: `Overfitting risk: ${free.length} free params (${names}) span ${gridText()}; the best of that many trials looks good by chance. It needs about ${Number.isFinite(minYears) ? minYears.toFixed(1) : 'unbounded'} years of data for an annual Sharpe of 1 to be meaningful. Fix some params or use coarser steps.`,
             });
         }
     }

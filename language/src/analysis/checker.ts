@@ -359,7 +359,8 @@ export class Checker {
         if (ast.isParamDecl(t) || ast.isFeatureDecl(t) || ast.isSignalDecl(t)) {
             this.addDep(t);
             const f = this.decl(t, e);
-            if (ast.isParamDecl(t)) return f;
+            // Most declarations carry no lookahead chain: their facts are shared as they are.
+            if (ast.isParamDecl(t) || (!f.current && !f.peek && !f.future)) return f;
             const step = { node: t, label: `${ast.isFeatureDecl(t) ? 'feature' : 'signal'} ${t.name}` };
             return {
                 ...f,

@@ -106,7 +106,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@55"
+                "$ref": "#/rules@54"
               },
               "arguments": []
             }
@@ -137,7 +137,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@54"
+                "$ref": "#/rules@53"
               },
               "arguments": []
             }
@@ -250,7 +250,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@46"
+                "$ref": "#/rules@45"
               },
               "arguments": []
             }
@@ -379,7 +379,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@47"
+                "$ref": "#/rules@46"
               },
               "arguments": []
             }
@@ -462,7 +462,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@54"
+                "$ref": "#/rules@53"
               },
               "arguments": []
             }
@@ -497,7 +497,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@54"
+                "$ref": "#/rules@53"
               },
               "arguments": []
             }
@@ -528,7 +528,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@54"
+                "$ref": "#/rules@53"
               },
               "arguments": []
             }
@@ -676,7 +676,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@54"
+                "$ref": "#/rules@53"
               },
               "arguments": []
             }
@@ -695,7 +695,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@54"
+                    "$ref": "#/rules@53"
                   },
                   "arguments": []
                 }
@@ -801,7 +801,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@54"
+                    "$ref": "#/rules@53"
                   },
                   "arguments": []
                 }
@@ -828,7 +828,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@54"
+              "$ref": "#/rules@53"
             },
             "arguments": []
           },
@@ -892,13 +892,6 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@54"
-            },
-            "arguments": []
-          },
-          {
-            "$type": "RuleCall",
-            "rule": {
               "$ref": "#/rules@53"
             },
             "arguments": []
@@ -907,6 +900,13 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "$type": "RuleCall",
             "rule": {
               "$ref": "#/rules@52"
+            },
+            "arguments": []
+          },
+          {
+            "$type": "RuleCall",
+            "rule": {
+              "$ref": "#/rules@51"
             },
             "arguments": []
           }
@@ -940,7 +940,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@52"
+                "$ref": "#/rules@51"
               },
               "arguments": []
             }
@@ -971,7 +971,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@54"
+                "$ref": "#/rules@53"
               },
               "arguments": []
             }
@@ -1125,7 +1125,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@54"
+                "$ref": "#/rules@53"
               },
               "arguments": []
             }
@@ -1172,7 +1172,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@54"
+                "$ref": "#/rules@53"
               },
               "arguments": []
             }
@@ -1421,7 +1421,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                   "terminal": {
                     "$type": "RuleCall",
                     "rule": {
-                      "$ref": "#/rules@54"
+                      "$ref": "#/rules@53"
                     },
                     "arguments": []
                   },
@@ -1535,7 +1535,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                   "terminal": {
                     "$type": "RuleCall",
                     "rule": {
-                      "$ref": "#/rules@54"
+                      "$ref": "#/rules@53"
                     },
                     "arguments": []
                   },
@@ -1561,7 +1561,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                       "terminal": {
                         "$type": "RuleCall",
                         "rule": {
-                          "$ref": "#/rules@54"
+                          "$ref": "#/rules@53"
                         },
                         "arguments": []
                       },
@@ -1622,7 +1622,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                   "terminal": {
                     "$type": "RuleCall",
                     "rule": {
-                      "$ref": "#/rules@54"
+                      "$ref": "#/rules@53"
                     },
                     "arguments": []
                   },
@@ -1962,7 +1962,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@54"
+                "$ref": "#/rules@53"
               },
               "arguments": []
             }
@@ -2097,11 +2097,23 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
         "$type": "Group",
         "elements": [
           {
-            "$type": "RuleCall",
-            "rule": {
-              "$ref": "#/rules@38"
-            },
-            "arguments": []
+            "$type": "Alternatives",
+            "elements": [
+              {
+                "$type": "RuleCall",
+                "rule": {
+                  "$ref": "#/rules@38"
+                },
+                "arguments": []
+              },
+              {
+                "$type": "RuleCall",
+                "rule": {
+                  "$ref": "#/rules@39"
+                },
+                "arguments": []
+              }
+            ]
           },
           {
             "$type": "Group",
@@ -2129,11 +2141,23 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                 "feature": "right",
                 "operator": "=",
                 "terminal": {
-                  "$type": "RuleCall",
-                  "rule": {
-                    "$ref": "#/rules@38"
-                  },
-                  "arguments": []
+                  "$type": "Alternatives",
+                  "elements": [
+                    {
+                      "$type": "RuleCall",
+                      "rule": {
+                        "$ref": "#/rules@38"
+                      },
+                      "arguments": []
+                    },
+                    {
+                      "$type": "RuleCall",
+                      "rule": {
+                        "$ref": "#/rules@39"
+                      },
+                      "arguments": []
+                    }
+                  ]
                 }
               }
             ],
@@ -2156,47 +2180,47 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
         "name": "Expression"
       },
       "definition": {
-        "$type": "Alternatives",
+        "$type": "Group",
         "elements": [
           {
-            "$type": "Group",
-            "elements": [
-              {
-                "$type": "Action",
-                "inferredType": {
-                  "$type": "InferredType",
-                  "name": "UnaryExpr"
-                }
-              },
-              {
-                "$type": "Assignment",
-                "feature": "operator",
-                "operator": "=",
-                "terminal": {
-                  "$type": "Keyword",
-                  "value": "not"
-                }
-              },
-              {
-                "$type": "Assignment",
-                "feature": "operand",
-                "operator": "=",
-                "terminal": {
+            "$type": "Action",
+            "inferredType": {
+              "$type": "InferredType",
+              "name": "UnaryExpr"
+            }
+          },
+          {
+            "$type": "Assignment",
+            "feature": "operator",
+            "operator": "=",
+            "terminal": {
+              "$type": "Keyword",
+              "value": "not"
+            }
+          },
+          {
+            "$type": "Assignment",
+            "feature": "operand",
+            "operator": "=",
+            "terminal": {
+              "$type": "Alternatives",
+              "elements": [
+                {
                   "$type": "RuleCall",
                   "rule": {
                     "$ref": "#/rules@38"
                   },
                   "arguments": []
+                },
+                {
+                  "$type": "RuleCall",
+                  "rule": {
+                    "$ref": "#/rules@39"
+                  },
+                  "arguments": []
                 }
-              }
-            ]
-          },
-          {
-            "$type": "RuleCall",
-            "rule": {
-              "$ref": "#/rules@39"
-            },
-            "arguments": []
+              ]
+            }
           }
         ]
       },
@@ -2438,7 +2462,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
     },
     {
       "$type": "ParserRule",
-      "name": "Unary",
+      "name": "Postfix",
       "inferredType": {
         "$type": "InferredType",
         "name": "Expression"
@@ -2489,348 +2513,327 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             ]
           },
           {
-            "$type": "RuleCall",
-            "rule": {
-              "$ref": "#/rules@43"
-            },
-            "arguments": []
-          }
-        ]
-      },
-      "definesHiddenTokens": false,
-      "entry": false,
-      "fragment": false,
-      "hiddenTokens": [],
-      "parameters": [],
-      "wildcard": false
-    },
-    {
-      "$type": "ParserRule",
-      "name": "Postfix",
-      "inferredType": {
-        "$type": "InferredType",
-        "name": "Expression"
-      },
-      "definition": {
-        "$type": "Group",
-        "elements": [
-          {
-            "$type": "Alternatives",
+            "$type": "Group",
             "elements": [
               {
-                "$type": "Group",
+                "$type": "Alternatives",
                 "elements": [
                   {
-                    "$type": "Keyword",
-                    "value": "("
-                  },
-                  {
-                    "$type": "RuleCall",
-                    "rule": {
-                      "$ref": "#/rules@36"
-                    },
-                    "arguments": []
-                  },
-                  {
-                    "$type": "Keyword",
-                    "value": ")"
-                  }
-                ]
-              },
-              {
-                "$type": "Group",
-                "elements": [
-                  {
-                    "$type": "Action",
-                    "inferredType": {
-                      "$type": "InferredType",
-                      "name": "NumberLit"
-                    }
-                  },
-                  {
-                    "$type": "Assignment",
-                    "feature": "value",
-                    "operator": "=",
-                    "terminal": {
-                      "$type": "RuleCall",
-                      "rule": {
-                        "$ref": "#/rules@53"
-                      },
-                      "arguments": []
-                    }
-                  },
-                  {
-                    "$type": "Assignment",
-                    "feature": "unit",
-                    "operator": "=",
-                    "terminal": {
-                      "$type": "Alternatives",
-                      "elements": [
-                        {
-                          "$type": "Keyword",
-                          "value": "%"
-                        },
-                        {
-                          "$type": "Keyword",
-                          "value": "bps"
-                        },
-                        {
-                          "$type": "Keyword",
-                          "value": "bars"
-                        }
-                      ]
-                    },
-                    "cardinality": "?"
-                  }
-                ]
-              },
-              {
-                "$type": "Group",
-                "elements": [
-                  {
-                    "$type": "Action",
-                    "inferredType": {
-                      "$type": "InferredType",
-                      "name": "DurationLit"
-                    }
-                  },
-                  {
-                    "$type": "Assignment",
-                    "feature": "value",
-                    "operator": "=",
-                    "terminal": {
-                      "$type": "RuleCall",
-                      "rule": {
-                        "$ref": "#/rules@52"
-                      },
-                      "arguments": []
-                    }
-                  }
-                ]
-              },
-              {
-                "$type": "Group",
-                "elements": [
-                  {
-                    "$type": "Action",
-                    "inferredType": {
-                      "$type": "InferredType",
-                      "name": "BoolLit"
-                    }
-                  },
-                  {
-                    "$type": "Alternatives",
+                    "$type": "Group",
                     "elements": [
+                      {
+                        "$type": "Keyword",
+                        "value": "("
+                      },
+                      {
+                        "$type": "RuleCall",
+                        "rule": {
+                          "$ref": "#/rules@36"
+                        },
+                        "arguments": []
+                      },
+                      {
+                        "$type": "Keyword",
+                        "value": ")"
+                      }
+                    ]
+                  },
+                  {
+                    "$type": "Group",
+                    "elements": [
+                      {
+                        "$type": "Action",
+                        "inferredType": {
+                          "$type": "InferredType",
+                          "name": "NumberLit"
+                        }
+                      },
                       {
                         "$type": "Assignment",
                         "feature": "value",
-                        "operator": "?=",
+                        "operator": "=",
                         "terminal": {
-                          "$type": "Keyword",
-                          "value": "true"
+                          "$type": "RuleCall",
+                          "rule": {
+                            "$ref": "#/rules@52"
+                          },
+                          "arguments": []
+                        }
+                      },
+                      {
+                        "$type": "Assignment",
+                        "feature": "unit",
+                        "operator": "=",
+                        "terminal": {
+                          "$type": "Alternatives",
+                          "elements": [
+                            {
+                              "$type": "Keyword",
+                              "value": "%"
+                            },
+                            {
+                              "$type": "Keyword",
+                              "value": "bps"
+                            },
+                            {
+                              "$type": "Keyword",
+                              "value": "bars"
+                            }
+                          ]
+                        },
+                        "cardinality": "?"
+                      }
+                    ]
+                  },
+                  {
+                    "$type": "Group",
+                    "elements": [
+                      {
+                        "$type": "Action",
+                        "inferredType": {
+                          "$type": "InferredType",
+                          "name": "DurationLit"
+                        }
+                      },
+                      {
+                        "$type": "Assignment",
+                        "feature": "value",
+                        "operator": "=",
+                        "terminal": {
+                          "$type": "RuleCall",
+                          "rule": {
+                            "$ref": "#/rules@51"
+                          },
+                          "arguments": []
+                        }
+                      }
+                    ]
+                  },
+                  {
+                    "$type": "Group",
+                    "elements": [
+                      {
+                        "$type": "Action",
+                        "inferredType": {
+                          "$type": "InferredType",
+                          "name": "BoolLit"
+                        }
+                      },
+                      {
+                        "$type": "Alternatives",
+                        "elements": [
+                          {
+                            "$type": "Assignment",
+                            "feature": "value",
+                            "operator": "?=",
+                            "terminal": {
+                              "$type": "Keyword",
+                              "value": "true"
+                            }
+                          },
+                          {
+                            "$type": "Keyword",
+                            "value": "false"
+                          }
+                        ]
+                      }
+                    ]
+                  },
+                  {
+                    "$type": "Group",
+                    "elements": [
+                      {
+                        "$type": "Action",
+                        "inferredType": {
+                          "$type": "InferredType",
+                          "name": "StringLit"
+                        }
+                      },
+                      {
+                        "$type": "Assignment",
+                        "feature": "value",
+                        "operator": "=",
+                        "terminal": {
+                          "$type": "RuleCall",
+                          "rule": {
+                            "$ref": "#/rules@54"
+                          },
+                          "arguments": []
+                        }
+                      }
+                    ]
+                  },
+                  {
+                    "$type": "Group",
+                    "elements": [
+                      {
+                        "$type": "Action",
+                        "inferredType": {
+                          "$type": "InferredType",
+                          "name": "IfExpr"
                         }
                       },
                       {
                         "$type": "Keyword",
-                        "value": "false"
+                        "value": "if"
+                      },
+                      {
+                        "$type": "Assignment",
+                        "feature": "condition",
+                        "operator": "=",
+                        "terminal": {
+                          "$type": "RuleCall",
+                          "rule": {
+                            "$ref": "#/rules@36"
+                          },
+                          "arguments": []
+                        }
+                      },
+                      {
+                        "$type": "Keyword",
+                        "value": "then"
+                      },
+                      {
+                        "$type": "Assignment",
+                        "feature": "then",
+                        "operator": "=",
+                        "terminal": {
+                          "$type": "RuleCall",
+                          "rule": {
+                            "$ref": "#/rules@36"
+                          },
+                          "arguments": []
+                        }
+                      },
+                      {
+                        "$type": "Keyword",
+                        "value": "else"
+                      },
+                      {
+                        "$type": "Assignment",
+                        "feature": "else",
+                        "operator": "=",
+                        "terminal": {
+                          "$type": "RuleCall",
+                          "rule": {
+                            "$ref": "#/rules@36"
+                          },
+                          "arguments": []
+                        }
+                      }
+                    ]
+                  },
+                  {
+                    "$type": "RuleCall",
+                    "rule": {
+                      "$ref": "#/rules@43"
+                    },
+                    "arguments": []
+                  },
+                  {
+                    "$type": "Group",
+                    "elements": [
+                      {
+                        "$type": "Action",
+                        "inferredType": {
+                          "$type": "InferredType",
+                          "name": "Ref"
+                        }
+                      },
+                      {
+                        "$type": "Assignment",
+                        "feature": "ref",
+                        "operator": "=",
+                        "terminal": {
+                          "$type": "CrossReference",
+                          "type": {
+                            "$ref": "#/types@0"
+                          },
+                          "terminal": {
+                            "$type": "RuleCall",
+                            "rule": {
+                              "$ref": "#/rules@53"
+                            },
+                            "arguments": []
+                          },
+                          "deprecatedSyntax": false
+                        }
                       }
                     ]
                   }
                 ]
               },
               {
-                "$type": "Group",
+                "$type": "Alternatives",
                 "elements": [
                   {
-                    "$type": "Action",
-                    "inferredType": {
-                      "$type": "InferredType",
-                      "name": "StringLit"
-                    }
-                  },
-                  {
-                    "$type": "Assignment",
-                    "feature": "value",
-                    "operator": "=",
-                    "terminal": {
-                      "$type": "RuleCall",
-                      "rule": {
-                        "$ref": "#/rules@55"
-                      },
-                      "arguments": []
-                    }
-                  }
-                ]
-              },
-              {
-                "$type": "Group",
-                "elements": [
-                  {
-                    "$type": "Action",
-                    "inferredType": {
-                      "$type": "InferredType",
-                      "name": "IfExpr"
-                    }
-                  },
-                  {
-                    "$type": "Keyword",
-                    "value": "if"
-                  },
-                  {
-                    "$type": "Assignment",
-                    "feature": "condition",
-                    "operator": "=",
-                    "terminal": {
-                      "$type": "RuleCall",
-                      "rule": {
-                        "$ref": "#/rules@36"
-                      },
-                      "arguments": []
-                    }
-                  },
-                  {
-                    "$type": "Keyword",
-                    "value": "then"
-                  },
-                  {
-                    "$type": "Assignment",
-                    "feature": "then",
-                    "operator": "=",
-                    "terminal": {
-                      "$type": "RuleCall",
-                      "rule": {
-                        "$ref": "#/rules@36"
-                      },
-                      "arguments": []
-                    }
-                  },
-                  {
-                    "$type": "Keyword",
-                    "value": "else"
-                  },
-                  {
-                    "$type": "Assignment",
-                    "feature": "else",
-                    "operator": "=",
-                    "terminal": {
-                      "$type": "RuleCall",
-                      "rule": {
-                        "$ref": "#/rules@36"
-                      },
-                      "arguments": []
-                    }
-                  }
-                ]
-              },
-              {
-                "$type": "RuleCall",
-                "rule": {
-                  "$ref": "#/rules@44"
-                },
-                "arguments": []
-              },
-              {
-                "$type": "Group",
-                "elements": [
-                  {
-                    "$type": "Action",
-                    "inferredType": {
-                      "$type": "InferredType",
-                      "name": "Ref"
-                    }
-                  },
-                  {
-                    "$type": "Assignment",
-                    "feature": "ref",
-                    "operator": "=",
-                    "terminal": {
-                      "$type": "CrossReference",
-                      "type": {
-                        "$ref": "#/types@0"
-                      },
-                      "terminal": {
-                        "$type": "RuleCall",
-                        "rule": {
-                          "$ref": "#/rules@54"
+                    "$type": "Group",
+                    "elements": [
+                      {
+                        "$type": "Action",
+                        "inferredType": {
+                          "$type": "InferredType",
+                          "name": "IndexExpr"
                         },
-                        "arguments": []
+                        "feature": "base",
+                        "operator": "="
                       },
-                      "deprecatedSyntax": false
-                    }
+                      {
+                        "$type": "Keyword",
+                        "value": "["
+                      },
+                      {
+                        "$type": "Assignment",
+                        "feature": "index",
+                        "operator": "=",
+                        "terminal": {
+                          "$type": "RuleCall",
+                          "rule": {
+                            "$ref": "#/rules@36"
+                          },
+                          "arguments": []
+                        }
+                      },
+                      {
+                        "$type": "Keyword",
+                        "value": "]"
+                      }
+                    ]
+                  },
+                  {
+                    "$type": "Group",
+                    "elements": [
+                      {
+                        "$type": "Action",
+                        "inferredType": {
+                          "$type": "InferredType",
+                          "name": "MemberExpr"
+                        },
+                        "feature": "receiver",
+                        "operator": "="
+                      },
+                      {
+                        "$type": "Keyword",
+                        "value": "."
+                      },
+                      {
+                        "$type": "Assignment",
+                        "feature": "member",
+                        "operator": "=",
+                        "terminal": {
+                          "$type": "RuleCall",
+                          "rule": {
+                            "$ref": "#/rules@45"
+                          },
+                          "arguments": []
+                        }
+                      }
+                    ]
                   }
-                ]
+                ],
+                "cardinality": "*"
               }
             ]
-          },
-          {
-            "$type": "Alternatives",
-            "elements": [
-              {
-                "$type": "Group",
-                "elements": [
-                  {
-                    "$type": "Action",
-                    "inferredType": {
-                      "$type": "InferredType",
-                      "name": "IndexExpr"
-                    },
-                    "feature": "base",
-                    "operator": "="
-                  },
-                  {
-                    "$type": "Keyword",
-                    "value": "["
-                  },
-                  {
-                    "$type": "Assignment",
-                    "feature": "index",
-                    "operator": "=",
-                    "terminal": {
-                      "$type": "RuleCall",
-                      "rule": {
-                        "$ref": "#/rules@36"
-                      },
-                      "arguments": []
-                    }
-                  },
-                  {
-                    "$type": "Keyword",
-                    "value": "]"
-                  }
-                ]
-              },
-              {
-                "$type": "Group",
-                "elements": [
-                  {
-                    "$type": "Action",
-                    "inferredType": {
-                      "$type": "InferredType",
-                      "name": "MemberExpr"
-                    },
-                    "feature": "receiver",
-                    "operator": "="
-                  },
-                  {
-                    "$type": "Keyword",
-                    "value": "."
-                  },
-                  {
-                    "$type": "Assignment",
-                    "feature": "member",
-                    "operator": "=",
-                    "terminal": {
-                      "$type": "RuleCall",
-                      "rule": {
-                        "$ref": "#/rules@46"
-                      },
-                      "arguments": []
-                    }
-                  }
-                ]
-              }
-            ],
-            "cardinality": "*"
           }
         ]
       },
@@ -2859,7 +2862,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@47"
+                  "$ref": "#/rules@46"
                 },
                 "arguments": []
               },
@@ -2880,7 +2883,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@45"
+                    "$ref": "#/rules@44"
                   },
                   "arguments": []
                 }
@@ -2899,7 +2902,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@45"
+                        "$ref": "#/rules@44"
                       },
                       "arguments": []
                     }
@@ -2939,7 +2942,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@46"
+                    "$ref": "#/rules@45"
                   },
                   "arguments": []
                 }
@@ -2982,7 +2985,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@54"
+              "$ref": "#/rules@53"
             },
             "arguments": []
           },
@@ -3117,7 +3120,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@54"
+              "$ref": "#/rules@53"
             },
             "arguments": []
           },
@@ -3131,7 +3134,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
               {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@54"
+                  "$ref": "#/rules@53"
                 },
                 "arguments": []
               }

@@ -90,19 +90,33 @@ export function binomial(n: number, k: number): number {
 export function cscv(trials: number, blocks: number, perf: (trial: number, chosen: readonly number[]) => number): PboResult {
     if (trials < 2) throw new RangeError('CSCV needs at least 2 trials');
     if (blocks < 2 || blocks % 2 !== 0) throw new RangeError(`CSCV needs an even number of blocks, not ${blocks}`);
-    const score = (x: number): number => (Number.isNaN(x) ? -Infinity : x);
     const logits: number[] = [];
     let overfit = 0;
-    const oos = new Float64Array(trials);
-    for (const train of combinations(blocks, blocks / 2)) {
+    // Every test set J̄ is itself one of the training sets (half the blocks, ascending): each set's
+    // scores are computed once and read twice, half the evaluations of scoring J̄ per split.
+    const sets = combinations(blocks, blocks / 2);
+    const indexOf = new Map(sets.map((c, i) => [c.join(','), i]));
+    const scores: (Float64Array | undefined)[] = new Array(sets.length);
+    const scoresOf = (i: number): Float64Array => {
+        let out = scores[i];
+        if (out) { scores[i] = undefined; return out; } // its second and last use
+        out = new Float64Array(trials);
+        const chosen = sets[i]!;
+        for (let t = 0; t < trials; t++) { const x = perf(t, chosen); out[t] = Number.isNaN(x) ? -Infinity : x; }
+        scores[i] = out;
+        return out;
+    };
+    for (let i = 0; i < sets.length; i++) {
+        const train = sets[i]!;
         const test = [];
         for (let b = 0; b < blocks; b++) if (!train.includes(b)) test.push(b);
+        const is = scoresOf(i);
         let best = 0, bestScore = -Infinity;
         for (let t = 0; t < trials; t++) {
-            const s = score(perf(t, train));
+            const s = is[t]!;
             if (t === 0 || s > bestScore) { best = t; bestScore = s; }
         }
-        for (let t = 0; t < trials; t++) oos[t] = score(perf(t, test));
+        const oos = scoresOf(indexOf.get(test.join(','))!);
         const mine = oos[best]!;
         let below = 0, equal = 0;
         for (let t = 0; t < trials; t++) { const x = oos[t]!; if (x < mine) below++; else if (x === mine) equal++; }

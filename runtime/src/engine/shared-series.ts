@@ -128,6 +128,11 @@ export class SharedSeries {
         this.columns.push(...barColumns(data.assets));
     }
 
+    /** The nodes shared (each trial is given their series). */
+    get nodes(): NodeId[] {
+        return [...this.plan.nodes.keys()];
+    }
+
     get empty(): boolean {
         return this.plan.nodes.size === 0;
     }

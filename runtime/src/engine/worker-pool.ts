@@ -24,6 +24,7 @@ import { runTrial, TrialContext, type TrialOutcome } from './trial.js';
 import { planSharing, SharedSeries, type SharePlan } from './shared-series.js';
 import type { EngineLimits } from './limits.js';
 import { installedPackBundles, type PackBundle } from './packs/bundles.js';
+import { runJobs } from './batch-trials.js';
 
 export interface SharedBars {
     readonly ts: SharedArrayBuffer;
@@ -101,9 +102,12 @@ export function planJobs(ir: StrategyIr, jobs: readonly TrialJob[]): SharePlan {
     return planSharing(ir, jobs.filter(j => (j.from ?? 0) === 0).map(j => j.params));
 }
 
-/** What one worker (or the inline runner) does with a batch: each job's outcome, or its error's message. */
+/**
+ * What one worker (or the inline runner) does with a batch: each job's outcome, or its error's
+ * message. Trials the strategy lets run together advance in one pass (batch-trials.ts); the rest one by one.
+ */
 export function runBatch(ir: StrategyIr, data: BarData, jobs: readonly TrialJob[], context: TrialContext, limits?: EngineLimits): (TrialOutcome | { error: string })[] {
-    return jobs.map(job => {
+    return runJobs(ir, data, jobs, context, limits, job => {
         try {
             return runTrial(ir, data, job.params, job.from, job.to, limits, context, job.blocks);
         } catch (e) {
@@ -271,11 +275,15 @@ export async function runTrials(ir: StrategyIr, data: BarData | SharedBars, jobs
 async function runInline(ir: StrategyIr, data: BarData, jobs: readonly TrialJob[], options: PoolOptions): Promise<TrialOutcome[]> {
     const results: TrialOutcome[] = [];
     const context = new TrialContext(new SharedSeries(ir, data, planJobs(ir, jobs)));
-    for (const job of jobs) {
+    // A batch at a time, as a worker runs them: cancelling and progress between batches.
+    const size = batchSize(jobs.length, 1);
+    for (let i = 0; i < jobs.length; i += size) {
         if (options.signal?.aborted) throw new Error('cancelled');
-        const [o] = runBatch(ir, data, [job], context, options.limits);
-        results.push('error' in o! ? failedTrial(job, data.ts.length, o.error) : o!);
-        options.onResult?.(results.length, jobs.length);
+        const batch = jobs.slice(i, i + size);
+        runBatch(ir, data, batch, context, options.limits).forEach((o, k) => {
+            results.push('error' in o ? failedTrial(batch[k]!, data.ts.length, o.error) : o);
+            options.onResult?.(results.length, jobs.length);
+        });
     }
     return results;
 }

@@ -12,6 +12,9 @@ import { runSweep } from '../../src/engine/sweep.js';
 import { runRange, runTrial, TrialContext } from '../../src/engine/trial.js';
 import { closeIdleTrialWorkers, runTrials } from '../../src/engine/worker-pool.js';
 import { isFailed } from '../../src/engine/trial.js';
+import { groupRefusal, groupStats, runJobs, type GroupObserver } from '../../src/engine/batch-trials.js';
+import { planJobs } from '../../src/engine/worker-pool.js';
+import type { StrategyIr } from '../../../protocol/src/ir.js';
 import { irOf, synthBars } from './fixtures.js';
 
 /** vectorbt's SMA cross, a smaller grid. */
@@ -157,4 +160,55 @@ describe('sweeps that share work', () => {
         expect(out[0]).toEqual(runTrial(ir, data, jobs[0]!.params));
         expect(out[2]).toEqual(runTrial(ir, data, jobs[2]!.params));
     });
+
+    it('runs groups of combinations through one compiled pass: metrics, equity, exposure, trades and fills are each lone backtest\'s, bit for bit', async () => {
+        // Three account paths of the group's loop: next-open targets and flat; this-close fills with a
+        // short target at 2x leverage; next-close fills with market orders in units.
+        const variants = [
+            GRID,
+            GRID.replaceAll('sma(close,', 'sma(close[1],').replace('when crossunder(fastMa, slowMa) => flat', 'when crossunder(fastMa, slowMa) => target -150%').replace('fees: 10 bps', 'fill: this_close\n    fees: 10 bps').replace('  execution {', '  risk {\n    leverage: 2\n  }\n  execution {'),
+            GRID.replace('=> target 100% long', '=> buy 5 units').replace('fees: 10 bps', 'fill: next_close\n    fees: 10 bps\n    slippage: 3 bps').replace('    slippage: 0 bps\n', ''),
+        ];
+        for (const src of variants) {
+            const ir = await irOf(src);
+            expect(groupRefusal(ir, new Set())).toBeNull();
+            const jobs = gridParamSets(ir).filter((_, i) => i % 3 === 0).map(params => ({ params, blocks: 4 }));
+            expect(jobs.length).toBeGreaterThan(20);
+            const { outcomes, runs, stats } = grouped(ir, jobs);
+            expect(stats).toEqual({ batched: jobs.length, alone: 0 });
+            jobs.forEach((job, i) => {
+                expect(outcomes[i]).toEqual(runTrial(ir, data, job.params, 0, data.ts.length, undefined, undefined, 4));
+                const alone = new CompiledBacktester().run(ir, data, { params: job.params });
+                const run = runs.get(i)!;
+                expect(bits(run.equity)).toEqual(bits(alone.equity));
+                expect(bits(run.exposure)).toEqual(bits(alone.exposure));
+                expect(run.trades).toEqual(alone.trades);
+                expect(run.fills).toEqual(alone.fills);
+            });
+            expect(runs.size).toBe(jobs.length);
+            expect([...runs.values()].every(r => r.trades.length > 2)).toBe(true);
+        }
+    });
+    it('a strategy the group pass cannot take (a stop loss, a drawdown halt) runs one by one, with the same rows', async () => {
+        const ir = await irOf(WITH_RISK);
+        expect(groupRefusal(ir, new Set())).toBe('risk stop_loss');
+        const jobs = gridParamSets(ir).slice(0, 12).map(params => ({ params }));
+        const { outcomes, runs, stats } = grouped(ir, jobs);
+        expect(stats).toEqual({ batched: 0, alone: jobs.length });
+        expect(runs.size).toBe(0);
+        jobs.forEach((job, i) => expect(outcomes[i]).toEqual(runTrial(ir, data, job.params)));
+    });
 });
+
+/** The jobs through runJobs (groups where it can), each grouped trial's curves and logs, and how many ran grouped. */
+function grouped(ir: StrategyIr, jobs: readonly { params: Record<string, number | boolean>; blocks?: number }[]) {
+    const context = new TrialContext(new SharedSeries(ir, data, planJobs(ir, jobs)));
+    const runs = new Map<number, Parameters<GroupObserver>[1]>();
+    const outcomes = runJobs(ir, data, jobs, context, undefined, job => runTrial(ir, data, job.params, job.from, job.to, undefined, context, job.blocks), (i, run) => runs.set(i, run));
+    return { outcomes, runs, stats: { ...groupStats(context) } };
+}
+
+/** A curve's bytes: equal bytes are equal doubles, -0 and NaN payloads included. */
+function bits(a: Float64Array): string {
+    return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+}

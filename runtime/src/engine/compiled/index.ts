@@ -27,7 +27,7 @@ const EMPTY = new Float64Array(0);
 
 const DIMENSIONLESS_UNITS = new Set(['1', '%', 'bps']);
 
-interface ResolvedAction extends LoopAction {
+export interface ResolvedAction extends LoopAction {
     readonly type?: 'limit' | 'stop';
     readonly expire?: NodeId | null;
 }
@@ -242,7 +242,7 @@ export function prepareCompiledRun(ir: StrategyIr, data: BarData, options: Backt
     }
 }
 
-interface HooksConfig {
+export interface HooksConfig {
     readonly N: number;
     readonly data: BarData;
     readonly broker: Broker;
@@ -264,7 +264,7 @@ interface HooksConfig {
 }
 
 /** The general path of a bar (what the generated loop calls when something happens): sizing, orders, portfolio, drawdown actions. */
-class Hooks implements LoopHooks {
+export class Hooks implements LoopHooks {
     /** Targets of the bar being decided (value, quantity; NaN: none) and added market quantities; place() consumes them and leaves them clear. */
     readonly tgtV: Float64Array;
     readonly tgtQ: Float64Array;
@@ -414,7 +414,7 @@ function pct(x: number): string {
     return `${(x * 100).toFixed(2)}%`;
 }
 
-function resolveActions(actions: StrategyIr['rules'][number]['actions'], aliases: ReadonlyMap<string, number>): ResolvedAction[] {
+export function resolveActions(actions: StrategyIr['rules'][number]['actions'], aliases: ReadonlyMap<string, number>): ResolvedAction[] {
     const idx = (alias: string | null): number => {
         if (alias === null) return -1;
         const i = aliases.get(alias);
@@ -441,7 +441,7 @@ function resolveActions(actions: StrategyIr['rules'][number]['actions'], aliases
  * Nodes read only as conditions — rule conditions and portfolio selections that feed nothing else
  * (no other node, no size, price, weight or risk level): only whether they are 1 matters.
  */
-function conditionOnly(ir: StrategyIr): Set<NodeId> {
+export function conditionOnly(ir: StrategyIr): Set<NodeId> {
     const allocations = ir.portfolio?.allocations ?? [];
     const conditions = [...ir.rules.map(r => r.condition), ...allocations.map(al => al.selection)];
     const other = new Set<NodeId>();

@@ -2,7 +2,8 @@
  * DuckDB's SQL as PostgreSQL runs it: the one place that knows how the two differ for what the
  * control-plane modules and the migrations write. Statements are translated outside string
  * literals, quoted names and comments: `?` and `$name` placeholders become `$1, $2, …` (PostgreSQL
- * knows only those), `DOUBLE` becomes `DOUBLE PRECISION`. DuckDB functions the modules use and
+ * knows only those), `DOUBLE` becomes `DOUBLE PRECISION` and the small and unsigned integer types PostgreSQL lacks
+ * become the next wider ones. DuckDB functions the modules use and
  * PostgreSQL lacks are created as functions of the same name and meaning before the first
  * migration (`PG_COMPAT`), so a query reads the same on both. Bound values: DuckDB list values
  * bind as arrays, bigints and dates as text (exact; the session's time zone is UTC).
@@ -21,6 +22,9 @@ const WORD_REST = /[A-Za-z0-9_]/;
  * Translates one statement. `params`: positional values (for `$n` or `?`) or values by name (for
  * `$name`: numbered in order of first use).
  */
+/** DuckDB type names PostgreSQL lacks, and the PostgreSQL type that holds the same values. */
+const PG_TYPE_NAMES: Readonly<Record<string, string>> = { TINYINT: 'SMALLINT', UTINYINT: 'SMALLINT', USMALLINT: 'INTEGER', UINTEGER: 'BIGINT', UBIGINT: 'NUMERIC(20)', HUGEINT: 'NUMERIC(39)' };
+
 export function toPostgres(sql: string, params?: readonly unknown[] | Readonly<Record<string, unknown>>): PgStatement {
     const named = params !== undefined && !Array.isArray(params) ? params as Readonly<Record<string, unknown>> : undefined;
     const names = new Map<string, number>();
@@ -77,7 +81,8 @@ export function toPostgres(sql: string, params?: readonly unknown[] | Readonly<R
             let j = i + 1;
             while (j < n && WORD_REST.test(sql[j]!)) j++;
             const word = sql.slice(i, j);
-            out += word.toUpperCase() === 'DOUBLE' && !/^\s+PRECISION\b/i.test(sql.slice(j)) ? `${word} PRECISION` : word;
+            const upper = word.toUpperCase();
+            out += upper === 'DOUBLE' && !/^\s+PRECISION\b/i.test(sql.slice(j)) ? `${word} PRECISION` : (PG_TYPE_NAMES[upper] ?? word);
             i = j;
             continue;
         }

@@ -37,12 +37,14 @@ import { fromRun, fromSource } from '../registry/publish.js';
 import { type Registry } from '../registry/registry.js';
 import { type VenueKeys } from '../execution/venue-keys.js';
 import { entryDetailView, entryView } from '../registry/view.js';
-import { type DataDirs } from './data-dirs.js';
+import { ONCHAIN_EXTENSIONS, type DataDirs } from './data-dirs.js';
 import { type DaemonPacks } from '../packs/daemon-packs.js';
 import { packsInfo, packsList } from './pack-views.js';
 import { DeploymentStateConflict, type DeploymentManager } from '../execution/deployments/manager.js';
 import { TeamFiles, type TeamExportFormat } from './team-files.js';
-import { basename } from 'node:path';
+import { basename, extname } from 'node:path';
+import { importOnchainFile, MAX_ONCHAIN_RPC_FILE } from '../data/onchain/import.js';
+import { DataError } from '../data/errors.js';
 
 export interface DaemonServices {
     readonly version: string;
@@ -182,12 +184,28 @@ export function createHandlers(s: DaemonServices): Handlers {
             const from = p.upload !== undefined
                 ? { ...s.files.teams.upload(ctx.principal.teamId, p.upload), detail: 'full' as const }
                 : { path: s.files.dataDirs.resolve(p.file!, TeamFiles.folderOf(ctx.principal.teamId)), name: p.file!, detail: 'redacted' as const };
+            if (extname(from.name).toLowerCase() === '.json') throw new DataError(`${basename(from.name)}: bars are imported from CSV or Parquet; a .json upload is for on-chain data (data.onchain.import)`);
             const r = await importFile(s.data, from.path, {
                 venue: p.venue, symbol: p.symbol, timeframe: p.timeframe, calendar: p.calendar, repair: p.repair, allowGaps: p.allowGaps,
                 map: p.map, dateFormat: p.dateFormat, format: p.format, name: from.name, detail: from.detail,
                 owner: { team: ctx.principal.teamName, visibility: p.visibility }, onDataReplaced: e => onDataReplaced(ctx, e),
             });
             return importAnswer(r);
+        },
+        'data.onchain.import': async (p, ctx) => {
+            if (p.visibility === 'shared' && ctx.principal.role !== 'admin') {
+                throw new RpcError(ErrorCodes.Forbidden, `making on-chain data shared (visibility 'shared') needs the admin role in team ${ctx.principal.teamName}; import it with visibility 'team' or ask an admin`, { requiredRole: 'admin' });
+            }
+            // Confined exactly as data.import's files are (an upload of the caller's team, or a file in the data directories), with the layouts' extensions.
+            const from = p.upload !== undefined
+                ? { ...s.files.teams.upload(ctx.principal.teamId, p.upload), detail: 'full' as const }
+                : { path: s.files.dataDirs.resolve(p.file!, TeamFiles.folderOf(ctx.principal.teamId), ONCHAIN_EXTENSIONS), name: basename(p.file!), detail: 'redacted' as const };
+            if (!ONCHAIN_EXTENSIONS.includes(extname(from.name).toLowerCase())) throw new DataError(`${from.name}: an on-chain file is .csv or .json`);
+            const r = await importOnchainFile(s.data, p.kind, from.path, {
+                format: p.format, name: from.name, detail: from.detail, maxBytes: MAX_ONCHAIN_RPC_FILE,
+                writer: { team: ctx.principal.teamName, ...(p.visibility ? { visibility: p.visibility } : {}) },
+            });
+            return { ...r };
         },
         'data.sample': async (_p, ctx) => importAnswer(await importSample(s.data, { owner: { team: ctx.principal.teamName }, onDataReplaced: e => onDataReplaced(ctx, e) })),
         'data.synth': async (p, ctx) => {

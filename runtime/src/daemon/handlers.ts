@@ -70,6 +70,8 @@ export interface DaemonServices {
     readonly stateDir: string;
     /** What files a caller can name: data directories for data.import, the team folders for uploads and exports. */
     readonly files: { readonly dataDirs: DataDirs; readonly teams: TeamFiles };
+    /** Team mode's ClickHouse bars: every import's range written there too, once the store has it. */
+    readonly barsMirror?: { afterImport(r: ImportResult): Promise<void> };
     /** The workspace packs of a source's folder (packs.*; runs compile against them). */
     readonly packs: DaemonPacks;
     /** The readiness checks (database, orchestrator, integrity) as /readyz runs them. */
@@ -135,6 +137,11 @@ export function createHandlers(s: DaemonServices): Handlers {
         const r = await s.files.teams.writeExport(teamId, target.name, file => write(file));
         return { file: target.name, format: r.format, rows: r.rows, columns: [...r.columns], bytes: r.bytes };
     };
+    /** An import's result, once team mode's ClickHouse has its range too. */
+    const mirrored = async (r: ImportResult): Promise<ImportResult> => {
+        await s.barsMirror?.afterImport(r);
+        return r;
+    };
 
     return {
         // ------------------------------------------------------------------ daemon
@@ -190,6 +197,7 @@ export function createHandlers(s: DaemonServices): Handlers {
                 map: p.map, dateFormat: p.dateFormat, format: p.format, name: from.name, detail: from.detail,
                 owner: { team: ctx.principal.teamName, visibility: p.visibility }, onDataReplaced: e => onDataReplaced(ctx, e),
             });
+            await s.barsMirror?.afterImport(r);
             return importAnswer(r);
         },
         'data.onchain.import': async (p, ctx) => {
@@ -207,7 +215,7 @@ export function createHandlers(s: DaemonServices): Handlers {
             });
             return { ...r };
         },
-        'data.sample': async (_p, ctx) => importAnswer(await importSample(s.data, { owner: { team: ctx.principal.teamName }, onDataReplaced: e => onDataReplaced(ctx, e) })),
+        'data.sample': async (_p, ctx) => importAnswer(await mirrored(await importSample(s.data, { owner: { team: ctx.principal.teamName }, onDataReplaced: e => onDataReplaced(ctx, e) }))),
         'data.synth': async (p, ctx) => {
             const series = await importSynth(s.data, {
                 symbols: p.symbols, venue: p.venue, timeframe: p.timeframe, bars: p.bars, seed: p.seed,
@@ -215,6 +223,7 @@ export function createHandlers(s: DaemonServices): Handlers {
                 ...(p.correlation !== undefined ? { correlation: p.correlation } : {}), ...(p.vol !== undefined ? { annualVol: p.vol } : {}),
                 owner: { team: ctx.principal.teamName }, onDataReplaced: e => onDataReplaced(ctx, e),
             });
+            for (const r of series) await mirrored(r);
             return { series: series.map(importAnswer) };
         },
         'data.export': async (p, ctx) => {
@@ -225,9 +234,9 @@ export function createHandlers(s: DaemonServices): Handlers {
             const r = await showBars(s.dataReads, { ...p, team: ctx.principal.teamName });
             return { ...r, rows: [...r.rows], imports: [...r.imports] };
         },
-        'data.resample': async (p, ctx) => importAnswer(await resampleSeries(s.data, {
+        'data.resample': async (p, ctx) => importAnswer(await mirrored(await resampleSeries(s.data, {
             instrument: p.instrument, to: p.to, team: ctx.principal.teamName, owner: { team: ctx.principal.teamName }, onDataReplaced: e => onDataReplaced(ctx, e),
-        })),
+        }))),
 
         // -------------------------------------------------------------------- runs
         'runs.submit': async (p, ctx) => {

@@ -2,7 +2,8 @@
  * Market data over the daemon: data.list, data.import (a confined file or an upload), data.sample,
  * data.synth (a seeded synthetic market), data.export
  * (a structured request into the team's export folder; never SQL), data.show (one instrument's bars
- * and import log), data.resample (store a coarser timeframe), and the upload result.
+ * and import log), data.resample (store a coarser timeframe), data.onchain.import (a file of the
+ * on-chain pack's layouts, into the caller's team's copy), and the upload result.
  */
 import * as z from 'zod';
 import { method } from './method.js';
@@ -97,6 +98,17 @@ export const ShowResultSchema = z.object({
     imports: z.array(z.object({ id: Count, at: z.string(), source: z.string().describe('The file or command the import came from; hidden unless the caller\'s team imported it'), timeframe: z.string(), rows: Count })),
 });
 
+/** The on-chain layouts (docs/packs.md § The onchain pack). */
+export const ONCHAIN_KINDS = ['pools', 'swaps', 'tvl', 'gas'] as const;
+
+export const OnchainImportResultSchema = z.object({
+    pools: Count,
+    swaps: Count,
+    tvl: Count,
+    gas: Count,
+    seriesRows: Count.describe('Rows written to the on-chain series (swaps are summed per pool and time)'),
+});
+
 export const DATA_METHODS = {
     'data.list': method('viewer', 'Stored bar series the caller\'s team may read (its own and shared ones): instrument, timeframe, bar count, first and last bar, owner team and visibility.',
         z.strictObject({ venue: z.string().max(64).optional(), symbol: z.string().max(128).optional(), timeframe: z.string().max(16).optional() }),
@@ -166,4 +178,15 @@ export const DATA_METHODS = {
             to: z.string().min(1).max(16).describe('target timeframe, e.g. 4h, 1d, 1w'),
         }),
         ImportResultSchema),
+    'data.onchain.import': method('researcher', 'Import one file of an on-chain layout (pools, swaps, tvl or gas: CSV with a header row, or a JSON array; docs/packs.md § The onchain pack; the same as `af data onchain import`): an upload of your team, or a file in the daemon\'s data directories. Validated, all or nothing. It writes your team\'s copy of each pool and chain (other teams\' copies are never touched); swaps and TVL must name a pool your team imported. Runs of your team read your copies and shared ones.',
+        z.strictObject({
+            kind: z.enum(ONCHAIN_KINDS),
+            file: z.string().min(1).max(4096).optional().describe('A .csv or .json file on the daemon\'s host inside its data directories (the workspace it runs in, `--data-dir`, `<state dir>/imports/`); errors name the file, line and column only'),
+            upload: z.string().min(1).max(64).optional().describe('The id of an upload of your team (PUT /uploads/<name>); errors may quote the file'),
+            format: z.enum(['csv', 'json']).optional().describe('default: from the file name\'s extension'),
+            visibility: z.enum(['team', 'shared']).optional().describe('team (default for a new source): only your team reads your copy; shared: every team reads it (needs the admin role)'),
+        }).superRefine((v, ctx) => {
+            if ((v.file === undefined) === (v.upload === undefined)) ctx.addIssue({ code: 'custom', path: ['upload'], message: 'give exactly one of upload and file' });
+        }),
+        OnchainImportResultSchema),
 } as const;

@@ -17,6 +17,7 @@ import { UserInputError } from '../../../protocol/src/errors.js';
 import { stateDirFromEnv, STATE_DIR_ENV } from '../../../protocol/src/discovery.js';
 import { OidcSettingsSchema } from '../iam/oidc-settings.js';
 import { QueueSettingsSchema } from '../queue/settings.js';
+import { BarsSettingsSchema } from '../data/bars-settings.js';
 import { VenueUrlsSchema } from '../execution/venues/venue-urls.js';
 import { TelemetrySettingsSchema } from '../monitoring/telemetry-settings.js';
 import { PackDeclarationSchema, isFolderDeclaration, type FolderPackDeclaration, type PackDeclaration } from '../../../language/src/catalogue/pack-folder.js';
@@ -78,6 +79,8 @@ export const ConfigSchema = z.object({
     oidc: OidcSettingsSchema.partial(),
     // Team mode's job queue (file only): runs on BullMQ and `af worker` processes; checked whole by the daemon and the worker.
     queue: QueueSettingsSchema.partial(),
+    // Team mode's bars (file only): runs read bars from ClickHouse, imports write there too; checked whole by the daemon.
+    bars: BarsSettingsSchema.partial(),
     // Trading venues (file only, read by the daemon): where a ccxt exchange's API is instead of its own hosts.
     venues: z.object({
         urls: VenueUrlsSchema.describe('Per ccxt exchange id, the base URL its API calls go to instead (https://, or http:// to 127.0.0.1 only), e.g. the local stand-in.'),
@@ -146,6 +149,12 @@ export const SETTINGS: readonly Setting[] = [
     { path: 'queue.staging', default: 'none: artifacts and bars travel through Redis' },
     { path: 'queue.lockMs', default: '30000' },
     { path: 'queue.maxStalls', default: '2' },
+    { path: 'bars.kind', default: 'none: runs read bars from the DuckDB store' },
+    { path: 'bars.url', default: 'none' },
+    { path: 'bars.database', default: 'alphaforge' },
+    { path: 'bars.username', default: 'default' },
+    { path: 'bars.password', default: 'none' },
+    { path: 'bars.timeoutMs', default: '60000' },
     { path: 'venues.urls', default: 'none: each exchange\'s own API hosts' },
     { path: 'telemetry.otlpUrl', default: 'none: no spans are exported ($OTEL_EXPORTER_OTLP_ENDPOINT counts)' },
     { path: 'telemetry.serviceName', default: 'alphaforge-daemon / alphaforge-worker ($OTEL_SERVICE_NAME counts)' },

@@ -37,6 +37,8 @@ import { createMonitoring, type Monitoring } from '../monitoring/index.js';
 import { type LogLevel } from '../monitoring/logger.js';
 import { Orchestrator } from '../orchestrator/orchestrator.js';
 import type { QueueSettings } from '../queue/settings.js';
+import type { BarsSettings } from '../data/bars-settings.js';
+import type { ClickHouseMirror } from '../data/clickhouse-mirror.js';
 import type { TelemetrySettings } from '../monitoring/telemetry-settings.js';
 import type { Telemetry } from '../monitoring/telemetry.js';
 import { RUN_STATES, type RunEvent } from '../orchestrator/types.js';
@@ -81,6 +83,8 @@ export interface DaemonOptions {
     readonly oidc?: OidcSettings;
     /** Team mode: runs execute on `af worker` processes through this BullMQ queue (docs/team-mode.md); default: this process's threads. */
     readonly queue?: QueueSettings;
+    /** Team mode: runs read bar rows from ClickHouse and imports write there too (docs/team-mode.md); default: the store's bars table. */
+    readonly bars?: BarsSettings;
     /** Tracing: spans to this OTLP/HTTP endpoint (docs/team-mode.md, tracing); default none (the API's no-op spans). */
     readonly telemetry?: TelemetrySettings;
     /** Log to stderr as well as <state dir>/logs/daemon.log. */
@@ -191,8 +195,11 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         // Team mode: the engine half of runs goes to `af worker` processes; everything else stays here.
         const backend = o.queue ? await (await import('../queue/bullmq-backend.js')).BullmqBackend.open(o.queue) : undefined;
         if (o.queue) log.info({ component: 'orchestrator', redis: o.queue.redis, prefix: o.queue.prefix ?? 'af' }, 'team mode: runs execute on af worker processes through BullMQ');
+        // Team mode's bars: rows from ClickHouse, ownership and the import log in the store (loaded only when configured).
+        const barsMirror: ClickHouseMirror | undefined = o.bars ? await (await import('../data/clickhouse-mirror.js')).ClickHouseMirror.open(o.bars, await open()) : undefined;
+        if (o.bars) log.info({ component: 'data', clickhouse: o.bars.url, database: o.bars.database ?? 'alphaforge' }, 'team mode: runs read bars from ClickHouse');
         const orchestrator = new Orchestrator({
-            store: await open(), stateDir, concurrency: o.concurrency ?? availableParallelism(), language: lang, packs, ...(backend ? { backend } : {}),
+            store: await open(), stateDir, concurrency: o.concurrency ?? availableParallelism(), language: lang, packs, ...(backend ? { backend } : {}), ...(barsMirror ? { bars: barsMirror } : {}),
             limits: { ...o.runs, timeoutMs: o.runs?.timeoutMs ?? o.defaultTimeoutMs },
         });
 
@@ -295,7 +302,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         if (resumed) log.info({ component: 'deployments', resumed }, `resumed ${resumed} deployment(s) the previous process left trading`);
         const handlers = createHandlers({
             version: DAEMON_VERSION, startedAt, transports: { http: true, ws: true, grpc: o.grpc ?? false },
-            language: lang, data, dataReads: reads, iam, orchestrator, experiments, similarity, registry, deployments, venueKeys, stateDir, files: { dataDirs, teams: teamFiles },
+            language: lang, data, dataReads: reads, iam, orchestrator, experiments, similarity, registry, deployments, venueKeys, stateDir, files: { dataDirs, teams: teamFiles }, ...(barsMirror ? { barsMirror } : {}),
             packs, readiness: () => monitoring.readiness.check(),
         });
         const missing = missingHandlers(handlers);
@@ -350,6 +357,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
             await telemetry?.shutdown().catch(() => undefined);
             await monitoring.close().catch(() => undefined);
             await probe?.close();
+            await barsMirror?.close().catch(() => undefined);
             for (const s of stores) s.close();
         };
         return { url: gateway.url, stateDir, gateway, orchestrator, monitoring, adminToken: boot.token, reads, stop };

@@ -19,6 +19,10 @@ import { privateDir } from '../store/state-files.js';
 
 /** Extensions a named file may have (what `af data import` reads). */
 export const IMPORT_EXTENSIONS: readonly string[] = ['.csv', '.tsv', '.parquet', '.pq'];
+/** Extensions of the on-chain layouts' files (data.onchain.import). */
+export const ONCHAIN_EXTENSIONS: readonly string[] = ['.csv', '.json'];
+/** What an upload may be: a file either import reads. */
+export const UPLOAD_EXTENSIONS: readonly string[] = [...new Set([...IMPORT_EXTENSIONS, ...ONCHAIN_EXTENSIONS])];
 
 /** Characters DuckDB's file readers expand as a glob (a name with them could match other files). */
 const PATTERN_CHARS = /[*?[\]{}]/;
@@ -68,16 +72,16 @@ export class DataDirs {
     }
 
     /**
-     * The real path of `file` (absolute, or relative to the first data directory) when the team
-     * whose folder is `teamFolder` may import it; otherwise a ConfinementError naming the path as
+     * The real path of `file` (absolute, or relative to the first data directory, with one of
+     * `extensions`) when the team whose folder is `teamFolder` may import it; otherwise a ConfinementError naming the path as
      * given. Excluded places are refused before the file system is asked anything (so their
      * contents cannot be probed), and again after symlinks are resolved.
      */
-    resolve(file: string, teamFolder: string): string {
+    resolve(file: string, teamFolder: string, extensions: readonly string[] = IMPORT_EXTENSIONS): string {
         const outside = (): ConfinementError => new ConfinementError(
             `'${printable(file)}' is outside the folders the daemon may read for you (${this.labels}); put the file there or upload it`);
         if (typeof file === 'string' && this.excluded(resolve(this.confinement.rootPaths[0]!, file), teamFolder)) throw outside();
-        const real = this.confinement.resolve(file, { kind: 'file', extensions: IMPORT_EXTENSIONS });
+        const real = this.confinement.resolve(file, { kind: 'file', extensions });
         if (this.excluded(real, teamFolder)) throw outside();
         if (PATTERN_CHARS.test(real)) throw new ConfinementError(`'${printable(file)}' has a character DuckDB reads as a file pattern (* ? [ ] { }); rename the file`);
         return real;

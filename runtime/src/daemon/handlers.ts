@@ -37,12 +37,14 @@ import { fromRun, fromSource } from '../registry/publish.js';
 import { type Registry } from '../registry/registry.js';
 import { type VenueKeys } from '../execution/venue-keys.js';
 import { entryDetailView, entryView } from '../registry/view.js';
-import { type DataDirs } from './data-dirs.js';
+import { ONCHAIN_EXTENSIONS, type DataDirs } from './data-dirs.js';
 import { type DaemonPacks } from '../packs/daemon-packs.js';
 import { packsInfo, packsList } from './pack-views.js';
 import { DeploymentStateConflict, type DeploymentManager } from '../execution/deployments/manager.js';
 import { TeamFiles, type TeamExportFormat } from './team-files.js';
-import { basename } from 'node:path';
+import { basename, extname } from 'node:path';
+import { importOnchainFile, MAX_ONCHAIN_RPC_FILE } from '../data/onchain/import.js';
+import { DataError } from '../data/errors.js';
 
 export interface DaemonServices {
     readonly version: string;
@@ -68,6 +70,8 @@ export interface DaemonServices {
     readonly stateDir: string;
     /** What files a caller can name: data directories for data.import, the team folders for uploads and exports. */
     readonly files: { readonly dataDirs: DataDirs; readonly teams: TeamFiles };
+    /** Team mode's ClickHouse bars: every import's range written there too, once the store has it. */
+    readonly barsMirror?: { afterImport(r: ImportResult): Promise<void> };
     /** The workspace packs of a source's folder (packs.*; runs compile against them). */
     readonly packs: DaemonPacks;
     /** The readiness checks (database, orchestrator, integrity) as /readyz runs them. */
@@ -133,6 +137,11 @@ export function createHandlers(s: DaemonServices): Handlers {
         const r = await s.files.teams.writeExport(teamId, target.name, file => write(file));
         return { file: target.name, format: r.format, rows: r.rows, columns: [...r.columns], bytes: r.bytes };
     };
+    /** An import's result, once team mode's ClickHouse has its range too. */
+    const mirrored = async (r: ImportResult): Promise<ImportResult> => {
+        await s.barsMirror?.afterImport(r);
+        return r;
+    };
 
     return {
         // ------------------------------------------------------------------ daemon
@@ -182,14 +191,31 @@ export function createHandlers(s: DaemonServices): Handlers {
             const from = p.upload !== undefined
                 ? { ...s.files.teams.upload(ctx.principal.teamId, p.upload), detail: 'full' as const }
                 : { path: s.files.dataDirs.resolve(p.file!, TeamFiles.folderOf(ctx.principal.teamId)), name: p.file!, detail: 'redacted' as const };
+            if (extname(from.name).toLowerCase() === '.json') throw new DataError(`${basename(from.name)}: bars are imported from CSV or Parquet; a .json upload is for on-chain data (data.onchain.import)`);
             const r = await importFile(s.data, from.path, {
                 venue: p.venue, symbol: p.symbol, timeframe: p.timeframe, calendar: p.calendar, repair: p.repair, allowGaps: p.allowGaps,
                 map: p.map, dateFormat: p.dateFormat, format: p.format, name: from.name, detail: from.detail,
                 owner: { team: ctx.principal.teamName, visibility: p.visibility }, onDataReplaced: e => onDataReplaced(ctx, e),
             });
+            await s.barsMirror?.afterImport(r);
             return importAnswer(r);
         },
-        'data.sample': async (_p, ctx) => importAnswer(await importSample(s.data, { owner: { team: ctx.principal.teamName }, onDataReplaced: e => onDataReplaced(ctx, e) })),
+        'data.onchain.import': async (p, ctx) => {
+            if (p.visibility === 'shared' && ctx.principal.role !== 'admin') {
+                throw new RpcError(ErrorCodes.Forbidden, `making on-chain data shared (visibility 'shared') needs the admin role in team ${ctx.principal.teamName}; import it with visibility 'team' or ask an admin`, { requiredRole: 'admin' });
+            }
+            // Confined exactly as data.import's files are (an upload of the caller's team, or a file in the data directories), with the layouts' extensions.
+            const from = p.upload !== undefined
+                ? { ...s.files.teams.upload(ctx.principal.teamId, p.upload), detail: 'full' as const }
+                : { path: s.files.dataDirs.resolve(p.file!, TeamFiles.folderOf(ctx.principal.teamId), ONCHAIN_EXTENSIONS), name: basename(p.file!), detail: 'redacted' as const };
+            if (!ONCHAIN_EXTENSIONS.includes(extname(from.name).toLowerCase())) throw new DataError(`${from.name}: an on-chain file is .csv or .json`);
+            const r = await importOnchainFile(s.data, p.kind, from.path, {
+                format: p.format, name: from.name, detail: from.detail, maxBytes: MAX_ONCHAIN_RPC_FILE,
+                writer: { team: ctx.principal.teamName, ...(p.visibility ? { visibility: p.visibility } : {}) },
+            });
+            return { ...r };
+        },
+        'data.sample': async (_p, ctx) => importAnswer(await mirrored(await importSample(s.data, { owner: { team: ctx.principal.teamName }, onDataReplaced: e => onDataReplaced(ctx, e) }))),
         'data.synth': async (p, ctx) => {
             const series = await importSynth(s.data, {
                 symbols: p.symbols, venue: p.venue, timeframe: p.timeframe, bars: p.bars, seed: p.seed,
@@ -197,6 +223,7 @@ export function createHandlers(s: DaemonServices): Handlers {
                 ...(p.correlation !== undefined ? { correlation: p.correlation } : {}), ...(p.vol !== undefined ? { annualVol: p.vol } : {}),
                 owner: { team: ctx.principal.teamName }, onDataReplaced: e => onDataReplaced(ctx, e),
             });
+            for (const r of series) await mirrored(r);
             return { series: series.map(importAnswer) };
         },
         'data.export': async (p, ctx) => {
@@ -207,9 +234,9 @@ export function createHandlers(s: DaemonServices): Handlers {
             const r = await showBars(s.dataReads, { ...p, team: ctx.principal.teamName });
             return { ...r, rows: [...r.rows], imports: [...r.imports] };
         },
-        'data.resample': async (p, ctx) => importAnswer(await resampleSeries(s.data, {
+        'data.resample': async (p, ctx) => importAnswer(await mirrored(await resampleSeries(s.data, {
             instrument: p.instrument, to: p.to, team: ctx.principal.teamName, owner: { team: ctx.principal.teamName }, onDataReplaced: e => onDataReplaced(ctx, e),
-        })),
+        }))),
 
         // -------------------------------------------------------------------- runs
         'runs.submit': async (p, ctx) => {

@@ -23,7 +23,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { NotFoundError, TooLargeError, UserInputError } from '../../../protocol/src/errors.js';
 import { ConfinementError, PathConfinement, printable } from '../security/confine.js';
-import { IMPORT_EXTENSIONS, ownFolder } from './data-dirs.js';
+import { UPLOAD_EXTENSIONS, ownFolder } from './data-dirs.js';
 
 /** Export extensions and their formats (as `af data export` names them). */
 const EXPORT_EXTENSIONS: Readonly<Record<string, 'parquet' | 'arrow' | 'csv'>> = {
@@ -152,7 +152,7 @@ export class TeamFiles {
      * before reading anything, and the upload (deleting what was written) past `limitBytes`.
      */
     async receive(teamId: string, name: string, body: IncomingMessage, limitBytes: number): Promise<UploadInfo> {
-        checkFileName(name, IMPORT_EXTENSIONS, 'upload');
+        checkFileName(name, UPLOAD_EXTENSIONS, 'upload');
         const dir = this.importsOf(teamId);
         const used = this.usedBy(teamId);
         if (used >= this.quotaBytes) throw this.quotaError(used);

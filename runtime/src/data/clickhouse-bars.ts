@@ -77,11 +77,12 @@ const ofBits = (col: string): string => `reinterpretAsFloat64(reinterpretAsStrin
 export class ClickHouseBars {
     private readonly client: ClickHouseClient;
     private readonly db: string;
+    private readonly timeoutMs: number;
 
     constructor(o: ClickHouseBarsOptions) {
         this.db = o.database ?? 'alphaforge';
         if (!DB_NAME.test(this.db)) throw new DataError(`ClickHouse database name '${this.db}' is not valid: letters, digits and _`);
-        const timeout = o.timeoutMs ?? 60_000;
+        const timeout = this.timeoutMs = o.timeoutMs ?? 60_000;
         this.client = createClient({
             url: o.url, username: o.username ?? 'default', password: o.password ?? '', request_timeout: timeout,
             // 18.16 knows max_execution_time (seconds); the client's newer defaults are left off.
@@ -139,6 +140,26 @@ export class ClickHouseBars {
             await this.client.command({ query: `DROP TABLE IF EXISTS ${stage}` });
         }
         return n;
+    }
+
+    /**
+     * Makes the series' bars with from ≤ ts ≤ to exactly `bars` (an import that replaced that range
+     * in the store): the range is deleted first — a mutation, applied before returning — so a bar the
+     * new import does not have is gone here too, as in the store; then `bars` are inserted.
+     */
+    async replaceRange(key: SeriesKey, from: number, to: number, bars: OhlcvSeries): Promise<number> {
+        const where = `venue = ${text(key.venue, 'venue')} AND symbol = ${text(key.symbol, 'symbol')} AND timeframe = ${text(key.timeframe, 'timeframe')}`
+            + ` AND ts >= ${integer(from, 'from')} AND ts <= ${integer(to, 'to')}`;
+        await this.client.command({ query: `ALTER TABLE ${this.db}.bars DELETE WHERE ${where}` });
+        // 18.16 has no mutations_sync: wait until the server reports every mutation of the table done.
+        const deadline = Date.now() + this.timeoutMs;
+        for (;;) {
+            const rs = await this.client.query({ query: `SELECT count() FROM system.mutations WHERE database = '${this.db}' AND table = 'bars' AND is_done = 0`, format: 'TabSeparated' });
+            if (Number((await rs.text()).trim()) === 0) break;
+            if (Date.now() > deadline) throw new DataError(`ClickHouse did not finish replacing ${key.venue}:${key.symbol} ${key.timeframe} within ${this.timeoutMs} ms; import the bars again`);
+            await new Promise(r => setTimeout(r, 50));
+        }
+        return bars.ts.length > 0 ? this.insert(key, bars) : 0;
     }
 
     /** The bars of one series with from ≤ ts ≤ to (both optional), ascending. */

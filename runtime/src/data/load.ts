@@ -10,6 +10,10 @@
  * exports over RPC; without one (the local CLI) everything. `asOf` loads the bars as they were
  * after a given import, from the bars later imports replaced (bar_revisions); findSnapshot uses it
  * to find the data a run's snapshot hash names again after its bars were replaced.
+ *
+ * `reader` (team mode's ClickHouse, data/bars-settings.ts) is where the bar rows of a current load
+ * come from instead of the store's bars table; which series exist, their timeframes and whether
+ * the team may read them are still decided here, in the store. Loads `asOf` an import read the store.
  */
 import { type AssetBars, type BarData } from './bars.js';
 import { parseDateArg } from './dates.js';
@@ -32,6 +36,13 @@ export interface LoadRequest {
     readonly team?: string;
     /** The bars as they were once the import with this id had committed (later imports undone); absent: as stored now. */
     readonly asOf?: number;
+    /** Reads the rows of a series instead of the store's bars table (not for `asOf`). */
+    readonly reader?: BarReader;
+}
+
+/** Bar rows of one stored series, from ≤ ts ≤ to (both optional), ascending (data/clickhouse-bars.ts). */
+export interface BarReader {
+    range(key: { readonly venue: string; readonly symbol: string; readonly timeframe: string }, from?: number, to?: number): Promise<OhlcvSeries>;
 }
 
 export interface LoadedBars extends BarData {
@@ -86,7 +97,8 @@ function resamplesTo(s: Timeframe, tf: Timeframe): boolean {
 
 async function loadSeries(store: DataStore, id: InstrumentId, tf: Timeframe, from: number | undefined, to: number | undefined, req: LoadRequest): Promise<{ bars: OhlcvSeries; source: string }> {
     const stored = await storedTimeframes(store, id, req.team);
-    const query = (timeframe: string, lo: number | undefined, hi: number | undefined): Promise<OhlcvSeries> => queryBars(store, id, timeframe, lo, hi, req.asOf);
+    const query = (timeframe: string, lo: number | undefined, hi: number | undefined): Promise<OhlcvSeries> =>
+        req.reader && req.asOf === undefined ? req.reader.range({ venue: id.venue, symbol: id.symbol, timeframe }, lo, hi) : queryBars(store, id, timeframe, lo, hi, req.asOf);
     // A team is told only what it may read: no store path, no other team's instruments.
     if (req.team !== undefined && !stored.some(s => s.label === tf.label || resamplesTo(s, tf))) {
         throw noVisibleData(id.id, tf.label, req.team, await visibleInstruments(store, req.team));

@@ -25,7 +25,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MAX_LOOKBACK_BARS } from '../../../language/src/analysis/limits.js';
 import { Failure } from '../../../protocol/src/errors.js';
-import { loadFromStore, type LoadedBars, type LoadRequest } from '../data/load.js';
+import { loadFromStore, type BarReader, type LoadedBars, type LoadRequest } from '../data/load.js';
+import { onchainReads, withOnchainFor } from '../data/onchain/align.js';
 import { type DataStore } from '../store/store.js';
 import { shareBars } from '../engine/worker-pool.js';
 import type { LanguageService } from '../language-service/language-service.js';
@@ -113,7 +114,8 @@ const MAX_CACHED_VALUES = 1_000_000;
 export class BarCache {
     private readonly entries = new Map<string, { readonly version: number; readonly data: LoadedBars }>();
 
-    constructor(private readonly store: DataStore) {}
+    /** `reader`: where the bar rows come from instead of the store's bars table (team mode's ClickHouse). */
+    constructor(private readonly store: DataStore, private readonly reader?: BarReader) {}
 
     /**
      * The newest import's id (0: none), read now. Planned on every call, never kept prepared: a kept
@@ -133,7 +135,7 @@ export class BarCache {
             this.entries.set(key, hit);
             return hit.data;
         }
-        const data = await loadFromStore(this.store, req);
+        const data = await loadFromStore(this.store, { ...req, ...(this.reader ? { reader: this.reader } : {}) });
         if (data.ts.length * Math.max(1, data.assets.length) <= MAX_CACHED_VALUES) {
             this.entries.set(key, { version, data });
             if (this.entries.size > MAX_CACHED_LOADS) this.entries.delete(this.entries.keys().next().value!);
@@ -179,6 +181,8 @@ export interface ExecutorOptions {
     readonly packs?: RunPacks;
     /** Where the engine half runs; default: a thread of this process's pool. */
     readonly backend?: RunBackend;
+    /** Where runs' bar rows are read (team mode's ClickHouse); default: the store's bars table. */
+    readonly bars?: BarReader;
 }
 
 /** What a remote backend is told about the job besides the job itself. */
@@ -224,7 +228,7 @@ export class Executor {
         };
         this.pool = new RunWorkerPool(o.maxIdleWorkers, this.limits);
         this.compiler = new RunCompiler(o.language);
-        this.bars = new BarCache(o.data);
+        this.bars = new BarCache(o.data, o.bars);
     }
 
     async execute(req: ExecutionRequest): Promise<ExecutionOutcome> {
@@ -273,6 +277,10 @@ export class Executor {
                 span.setAttribute('af.bars', data.ts.length);
                 return data;
             }),
+            // On-chain columns (never cached with the bars: on-chain imports are not in the import log), as the team may read them.
+            addSources: (ir, data) => onchainReads(ir).size === 0 ? Promise.resolve(data) : inSpan('data.onchain', {}, () => this.o.data.use(() => withOnchainFor(this.o.data, ir, data, req.team), {
+                kind: 'bulk', what: 'loading the on-chain data', hint: 'load a shorter from/to range, or ask an admin to raise the limit (af daemon run --bulk-timeout)',
+            })),
             log: message => req.onLog('info', message),
             signal,
         });

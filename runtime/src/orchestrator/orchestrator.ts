@@ -43,6 +43,7 @@ import { listArtifacts, readArtifact } from './artifacts.js';
 import type { RunResult as RunResultDocument } from '../../../protocol/src/run-result.js';
 import { decodeResult, LEGACY_SWEEP_TABLE, RESULT_FILE } from '../pipeline/result-file.js';
 import { Executor, type ExecutionOutcome, type RunBackend, type RunPacks } from './executor.js';
+import type { BarReader } from '../data/load.js';
 import { DEFAULT_RUN_LIMITS, runTimeoutOf, type RunLimits } from './limits.js';
 import { LanguageService } from '../language-service/language-service.js';
 import { InProcessQueue, type JobQueue, type QueuedJob } from './queue.js';
@@ -79,6 +80,8 @@ export interface OrchestratorOptions {
      * only writer of the store, and `concurrency` bounds the runs in flight on the queue.
      */
     readonly backend?: RunBackend;
+    /** Team mode: where runs' bar rows are read (ClickHouse); default: the store's bars table. Ownership is decided in the store either way. */
+    readonly bars?: BarReader;
     /** Starts a run may have before a daemon restart fails it instead of re-queuing it; default 3. */
     readonly maxAttempts?: number;
     /** Worker threads per sweep / walk-forward on top of the run's own; default 0 (trials run in the run's thread). */
@@ -195,6 +198,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
         this.executor = new Executor({
             data: this.dataConn, maxIdleWorkers: this.concurrency, trialWorkers: this.options.trialWorkers, language: this.language, limits: this.limits,
             ...(this.options.packs ? { packs: this.options.packs } : {}), ...(this.options.backend ? { backend: this.options.backend } : {}),
+            ...(this.options.bars ? { bars: this.options.bars } : {}),
         });
         this.phase = 'started';
         await this.recover();

@@ -59,6 +59,11 @@ export interface PrepareSteps {
     compile(): Promise<StrategyIr>;
     /** Loads the bars of the request (the daemon adds the team, the CLI its state directory). */
     load(req: Pick<LoadRequest, 'assets' | 'timeframe' | 'from' | 'to'>): Promise<LoadedBars>;
+    /**
+     * Adds the columns of the data sources besides bars that the strategy reads (the onchain pack's:
+     * data/onchain/align.ts withOnchainFor) to the strategy's bars — never to a benchmark's.
+     */
+    addSources?(ir: StrategyIr, data: LoadedBars): Promise<LoadedBars>;
     /** Progress lines (the daemon's run log). */
     log?(message: string): void;
     /** Stops between the steps (the daemon's cancel). */
@@ -74,7 +79,9 @@ export async function prepareRun(request: RunRequest, steps: PrepareSteps): Prom
     if (isEventDriven(ir)) throw new BacktestError(`${ir.strategy} runs event by event over tick data (execution { mode: event_driven }), not over bars: run it with af hft backtest`);
     steps.log?.(`compiled ${ir.strategy} (${plural(ir.universe.length, 'asset')}, ${ir.timeframe.text}, ${plural(ir.params.length, 'param')})`);
     const params = checkParams(ir, request);
-    const data = await steps.load({ assets: assetsOf(ir, request.symbols), timeframe: ir.timeframe.text, from: request.from, to: request.to });
+    const bars = await steps.load({ assets: assetsOf(ir, request.symbols), timeframe: ir.timeframe.text, from: request.from, to: request.to });
+    steps.signal?.throwIfAborted();
+    const data = steps.addSources && bars.ts.length > 0 ? await steps.addSources(ir, bars) : bars;
     steps.signal?.throwIfAborted();
     const T = data.ts.length;
     if (T === 0) throw new BacktestError(`no bars of ${data.ids.join(', ')} ${ir.timeframe.text} between ${request.from ?? 'the start'} and ${request.to ?? 'the end'}`);

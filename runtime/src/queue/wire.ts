@@ -14,9 +14,10 @@ import { fromWire, toWire, WireNumber } from '../../../protocol/src/numbers.js';
 import type { LedgerTrial } from '../experiments/ledger-trials.js';
 import type { SharedBars } from '../engine/worker-pool.js';
 import type { WorkerJob, WorkerOutput } from '../orchestrator/work.js';
+import { ONCHAIN_COLUMNS } from '../../../language/src/catalogue/onchain-pack.js';
 
-/** 2: jobs carry the run's declared packs and results their provenance. */
-export const WIRE_VERSION = 2;
+/** 2: jobs carry the run's declared packs and results their provenance; 3: and each asset's on-chain columns. */
+export const WIRE_VERSION = 3;
 
 /** Run ids are UUIDs; an attempt a small whole number: both become a folder name under staging. */
 const RunIdSchema = z.string().regex(/^[0-9a-f-]{36}$/, 'must be a run id (a UUID)');
@@ -37,9 +38,11 @@ const PackBundleSchema = z.union([
 const ProvenancePacksSchema = z.array(z.object({ name: z.string(), version: z.string(), integrity: z.string().optional() }).strict()).max(64);
 
 const Base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
+/** An asset's on-chain columns (AssetBars.onchain), by the pack's column names only. */
+const OnchainColumnsSchema = z.object(Object.fromEntries(ONCHAIN_COLUMNS.map(c => [c, Base64.optional()])) as Record<(typeof ONCHAIN_COLUMNS)[number], z.ZodOptional<typeof Base64>>).strict();
 const EncodedBarsSchema = z.object({
     ts: Base64,
-    assets: z.array(z.object({ open: Base64, high: Base64, low: Base64, close: Base64, volume: Base64 }).strict()),
+    assets: z.array(z.object({ open: Base64, high: Base64, low: Base64, close: Base64, volume: Base64, onchain: OnchainColumnsSchema.optional() }).strict()),
     snapshotHash: z.string(),
     timeframeMs: z.number(),
 }).strict();
@@ -115,7 +118,10 @@ const b64 = (buf: ArrayBufferLike): string => Buffer.from(buf as ArrayBuffer).to
 export function encodeBars(bars: SharedBars): EncodedBars {
     return {
         ts: b64(bars.ts),
-        assets: bars.assets.map(a => ({ open: b64(a.open), high: b64(a.high), low: b64(a.low), close: b64(a.close), volume: b64(a.volume) })),
+        assets: bars.assets.map(a => ({
+            open: b64(a.open), high: b64(a.high), low: b64(a.low), close: b64(a.close), volume: b64(a.volume),
+            ...(a.onchain ? { onchain: Object.fromEntries(Object.entries(a.onchain).map(([k, c]) => [k, b64(c)])) } : {}),
+        })),
         snapshotHash: bars.snapshotHash,
         timeframeMs: bars.timeframeMs,
     };
@@ -137,6 +143,7 @@ export function decodeBars(e: EncodedBars): SharedBars {
         assets: e.assets.map((a, i) => ({
             open: share(a.open, `asset ${i} open`, n), high: share(a.high, `asset ${i} high`, n), low: share(a.low, `asset ${i} low`, n),
             close: share(a.close, `asset ${i} close`, n), volume: share(a.volume, `asset ${i} volume`, n),
+            ...(a.onchain ? { onchain: Object.fromEntries(Object.entries(a.onchain).filter(([, c]) => c !== undefined).map(([k, c]) => [k, share(c!, `asset ${i} ${k}`, n)])) } : {}),
         })),
         snapshotHash: e.snapshotHash,
         timeframeMs: e.timeframeMs,

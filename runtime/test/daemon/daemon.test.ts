@@ -48,7 +48,7 @@ async function fixtures(): Promise<Partial<Record<MethodName, unknown>>> {
         'daemon.info': {}, 'daemon.health': {}, 'lang.compile': { source: STRATEGY }, 'lang.lint': { source: STRATEGY }, 'lang.analyse': { source: STRATEGY }, 'lang.diff': { from: { source: STRATEGY }, to: { runId: run.id } },
         'data.list': {}, 'data.sample': {}, 'data.synth': { symbols: ['MTX'], bars: 50 }, 'data.import': { upload: 'upl_000000000000000000000000', venue: 'x', symbol: 'y', timeframe: '1d' },
         'data.export': { name: 'bars.parquet', bars: { ids: ['synth:AAA'], timeframe: '1d', columns: ['ts', 'close'] } },
-        'data.show': { instrument: 'synth:AAA', limit: 3 }, 'data.resample': { instrument: 'synth:MTX', to: '1w' },
+        'data.show': { instrument: 'synth:AAA', limit: 3 }, 'data.resample': { instrument: 'synth:MTX', to: '1w' }, 'data.onchain.import': { kind: 'pools', upload: 'upl_000000000000000000000000' },
         'runs.submit': { kind: 'backtest', spec: { source: STRATEGY } }, 'runs.get': { id: run.id }, 'runs.list': {},
         'runs.cancel': { id: run.id }, 'runs.logs': { id: run.id }, 'runs.artifacts': { id: run.id }, 'runs.promote': { id: run.id },
         'runs.result': { id: run.id },
@@ -104,7 +104,7 @@ describe('the permission matrix', () => {
         }
         // Allowed calls really succeed unless the fixture is deliberately a not-found / conflict.
         const allowedFailures = rows.filter(r => !/ (200|403|501)$/.test(r));
-        for (const r of allowedFailures) expect(r).toMatch(/^(data\.(import|resample)|runs\.(cancel|promote|result)|iam\.users\.(disable|enable)|iam\.tokens\.revoke|experiments\.create|iam\.(users|teams)\.create|registry\.(publish|approve|retire)|execution\.(live\.start|stop|show|events)|venues\.keys\.remove) .* (404|409|-32602)$/);
+        for (const r of allowedFailures) expect(r).toMatch(/^(data\.(import|resample|onchain\.import)|runs\.(cancel|promote|result)|iam\.users\.(disable|enable)|iam\.tokens\.revoke|experiments\.create|iam\.(users|teams)\.create|registry\.(publish|approve|retire)|execution\.(live\.start|stop|show|events)|venues\.keys\.remove) .* (404|409|-32602)$/);
         // Without any token at all: 401 too.
         const anon = await fetch(new URL('/rpc', daemon.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'daemon.info' }) });
         expect(anon.status).toBe(401);

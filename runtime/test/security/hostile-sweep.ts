@@ -53,7 +53,7 @@ function baseParams(runId: string): Partial<Record<MethodName, unknown>> {
         'daemon.info': {}, 'daemon.health': {}, 'lang.compile': { source: TINY }, 'lang.lint': { source: TINY }, 'lang.analyse': { source: TINY }, 'lang.diff': { from: { source: TINY }, to: { runId } },
         'data.list': {}, 'data.import': { file: 'missing.csv', venue: 'x', symbol: 'y', timeframe: '1d' }, 'data.sample': {}, 'data.synth': { symbols: ['HOST'], bars: 20 },
         'data.export': { name: 'x.csv', bars: { ids: ['synth:AAA'], timeframe: '1d' } },
-        'data.show': { instrument: 'synth:AAA' }, 'data.resample': { instrument: 'synth:HOST', to: '1w' },
+        'data.show': { instrument: 'synth:AAA' }, 'data.resample': { instrument: 'synth:HOST', to: '1w' }, 'data.onchain.import': { kind: 'pools', file: 'missing.csv' },
         'runs.submit': { kind: 'backtest', spec: { source: TINY } }, 'runs.get': { id: runId }, 'runs.list': {},
         'runs.cancel': { id: runId }, 'runs.logs': { id: runId }, 'runs.artifacts': { id: runId }, 'runs.result': { id: runId }, 'runs.promote': { id: runId },
         'experiments.create': { name: 'e' }, 'experiments.list': {}, 'experiments.search': { filter: "attributes.kind = 'backtest'" },

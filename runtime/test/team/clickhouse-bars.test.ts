@@ -12,13 +12,22 @@ import { synthBars } from '../../src/data/synth.js';
 import { parseTimeframe } from '../../src/data/timeframe.js';
 import { down, freePort, up } from '../../../scripts/team/servers.mjs';
 import { tempDir } from '../data/helpers.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startDaemon } from '../../src/daemon/daemon.js';
+import { DaemonClient } from '../../../protocol/src/client.js';
+import type { RunResult } from '../../../protocol/src/run-result.js';
+import { run as cli } from '../../src/cli/main.js';
+import { TINY } from '../support/fixtures.js';
 
 const dir = tempDir('af-team-ch-');
 let ch: ClickHouseBars;
+let chUrl = '';
 
 beforeAll(async () => {
     const s = await up(dir, { only: ['clickhouse'], ports: { clickhouse: await freePort(), clickhouseTcp: await freePort() } });
-    ch = new ClickHouseBars({ url: s.clickhouse!.url, database: 'af_test' });
+    chUrl = s.clickhouse!.url;
+    ch = new ClickHouseBars({ url: chUrl, database: 'af_test' });
     await ch.ensureSchema();
 }, 120_000);
 
@@ -93,4 +102,44 @@ describe('ClickHouse bars (18.16)', () => {
         await expect(ch.range({ venue: 'synth', symbol: 'EXACT', timeframe: '1h' }, Number.NaN)).rejects.toThrow(/whole number/);
         expect((await ch.range({ venue: 'synth', symbol: 'EXACT', timeframe: '1h' })).ts.length).toBe(5000);
     });
+
+    it('differential: a daemon whose runs read bars from ClickHouse gives the embedded store\'s backtest, and reads them from there', async () => {
+        const local = tempDir('af-ch-local-'), served = tempDir('af-ch-served-'), file = join(local, 'tiny.af');
+        writeFileSync(file, TINY);
+        let out = '';
+        expect(await cli(['data', 'synth', '--symbols', 'AAA', '--bars', '300', '--seed', '5', '--state-dir', local], () => undefined, () => undefined)).toBe(0);
+        expect(await cli(['backtest', file, '--state-dir', local, '--json'], x => { out += x; }, () => undefined)).toBe(0);
+        const want = JSON.parse(out) as RunResult;
+        const d = await startDaemon({ stateDir: served, port: 0, concurrency: 1, bars: { kind: 'clickhouse', url: chUrl, database: 'af_diff' } });
+        try {
+            const c = new DaemonClient({ url: d.url, token: d.adminToken! });
+            await c.call('data.synth', { symbols: ['AAA'], bars: 300, seed: 5 });
+            const backtest = async (spec: Record<string, unknown>): Promise<RunResult> => {
+                const { run } = await c.call('runs.submit', { kind: 'backtest', spec: { source: TINY, ...spec } });
+                for (let i = 0; i < 1200; i++) {
+                    const r = (await c.call('runs.get', { id: run.id })).run;
+                    if (r.state === 'completed') return (await c.call('runs.result', { id: run.id })).result;
+                    if (r.state === 'failed' || r.state === 'cancelled') throw new Error(`run ${r.state}: ${r.error}`);
+                    await new Promise(res => setTimeout(res, 50));
+                }
+                throw new Error('the run did not end');
+            };
+            const got = await backtest({});
+            expect(got.provenance.dataSnapshot).toBe(want.provenance.dataSnapshot);
+            expect(got.metrics).toEqual(want.metrics);
+            expect(got.trades.map(t => [t.entryTs, t.exitTs, t.pnl])).toEqual(want.trades.map(t => [t.entryTs, t.exitTs, t.pnl]));
+            // The rows come from ClickHouse: one bar changed there (not in the store) changes the next run's data.
+            const key = { venue: 'synth', symbol: 'AAA', timeframe: '1d' };
+            const chd = new ClickHouseBars({ url: chUrl, database: 'af_diff' });
+            const stored = await chd.range(key);
+            const last = stored.ts.length - 1;
+            await new Promise(r => setTimeout(r, 5)); // a later version stamp
+            await chd.insert(key, { ts: stored.ts.slice(last), open: stored.open.slice(last), high: stored.high.slice(last).map(x => x * 2), low: stored.low.slice(last), close: stored.close.slice(last).map(x => x * 2), volume: stored.volume.slice(last) });
+            await chd.close();
+            const changed = await backtest({ from: '2000-01-01' }); // another load request: not the cached bars
+            expect(changed.provenance.dataSnapshot).not.toBe(want.provenance.dataSnapshot);
+        } finally {
+            await d.stop();
+        }
+    }, 120_000);
 });

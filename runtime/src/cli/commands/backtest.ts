@@ -53,7 +53,10 @@ async function prepare(file: string, o: DataOptions, request: Omit<RunRequest, '
     try {
         return await prepareRun(
             { ...request, params: parseParamArgs(ir, o.params ?? []), symbols: symbolList(o.symbols), from: o.from, to: o.to, ...(o.benchmark !== undefined ? { benchmark: o.benchmark.trim() } : {}) },
-            { compile: async () => ir, load: r => withStore({ stateDir: o.stateDir }, async store => withOnchainFor(store, ir, await loadFromStore(store, r))) },
+            {
+                compile: async () => ir, load: r => withStore({ stateDir: o.stateDir }, store => loadFromStore(store, r)),
+                addSources: (x, data) => withStore({ stateDir: o.stateDir }, store => withOnchainFor(store, x, data)),
+            },
         );
     } catch (e) {
         throw userError(e);

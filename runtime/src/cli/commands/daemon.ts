@@ -20,6 +20,7 @@ import { teamTimeouts } from '../config.js';
 import { ConfigError, fileLayer } from '../../config/config.js';
 import { OidcSettingsSchema, type OidcSettings } from '../../iam/oidc-settings.js';
 import { QueueSettingsSchema, type QueueSettings } from '../../queue/settings.js';
+import { BarsSettingsSchema, type BarsSettings } from '../../data/bars-settings.js';
 import { resolveTelemetry, TelemetrySettingsError, type TelemetrySettings } from '../../monitoring/telemetry-settings.js';
 import { CliError, EXIT, type ErrorCode } from '../errors.js';
 import { progressBar } from '../progress.js';
@@ -149,6 +150,17 @@ export function queueSettings(file: string): QueueSettings | undefined {
     return r.data;
 }
 
+/** The config file's `bars` section, whole and valid, or undefined when it has none (runs read bars from the store). */
+export function barsSettings(file: string): BarsSettings | undefined {
+    const section = fileLayer(file).bars;
+    if (section === undefined) return undefined;
+    const r = BarsSettingsSchema.safeParse(section);
+    if (!r.success) {
+        throw new ConfigError(r.error.issues.map(i => `${file}: bars.${i.path.map(String).join('.') || '(section)'}: ${i.message}`).join('; ') + ' (docs/config.md, bars)');
+    }
+    return r.data;
+}
+
 /** Tracing's settings: the config file's `telemetry` section over the OTEL_* variables; undefined when no endpoint is given. */
 export function telemetrySettings(file: string | undefined, env: Readonly<Record<string, string | undefined>> = process.env): TelemetrySettings | undefined {
     try {
@@ -165,12 +177,13 @@ export async function daemonRunCommand(o: DaemonRunOptions, out: (s: string) => 
     const tls = o.tlsKey || o.tlsCert ? { key: readFileSync(o.tlsKey ?? '', 'utf8'), cert: readFileSync(o.tlsCert ?? '', 'utf8') } : undefined;
     const oidc = o.configFile ? ssoSettings(o.configFile) : undefined;
     const queue = o.configFile ? queueSettings(o.configFile) : undefined;
+    const bars = o.configFile ? barsSettings(o.configFile) : undefined;
     const venueUrls = o.configFile ? fileLayer(o.configFile).venues?.urls : undefined;
     const telemetry = telemetrySettings(o.configFile);
     let d;
     try {
         d = await startDaemon({
-            stateDir: o.stateDir, host: o.host, port: o.port, concurrency: o.concurrency, grpc: o.grpc, tls, allowInsecureRemote: o.allowInsecureRemote, publicMetrics: o.publicMetrics, stderr: true, ...(oidc ? { oidc } : {}), ...(queue ? { queue } : {}), ...(venueUrls ? { venues: { urls: venueUrls } } : {}), ...(telemetry ? { telemetry } : {}),
+            stateDir: o.stateDir, host: o.host, port: o.port, concurrency: o.concurrency, grpc: o.grpc, tls, allowInsecureRemote: o.allowInsecureRemote, publicMetrics: o.publicMetrics, stderr: true, ...(oidc ? { oidc } : {}), ...(queue ? { queue } : {}), ...(bars ? { bars } : {}), ...(venueUrls ? { venues: { urls: venueUrls } } : {}), ...(telemetry ? { telemetry } : {}),
             dataDirs: o.dataDir?.map(d => resolve(d)), maxUploadBytes: o.maxUploadMb === undefined ? undefined : o.maxUploadMb * 1024 * 1024,
             teamQuotaBytes: o.teamQuotaMb === undefined ? undefined : o.teamQuotaMb * 1024 * 1024,
             fileRetentionMs: o.fileRetentionDays === undefined ? undefined : o.fileRetentionDays * 86_400_000,

@@ -11,6 +11,11 @@
  *   each pool has one); the last gas price of the pools' chain before the close.
  * A bar where the asset has no bar is undefined in every column. The loaded bars' snapshot hash
  * then covers the on-chain columns too (a result names all its inputs).
+ *
+ * A load for a team (daemon runs) reads only the sources that team may read (its own copies and
+ * shared ones: schema.ts, migration 17); where several copies of one pool or chain are visible, the
+ * team's own wins, then the bootstrap team's, then the first owner by name. The local CLI reads every
+ * copy, the bootstrap team's first.
  */
 import { createHash } from 'node:crypto';
 import type { StrategyIr } from '../../../../protocol/src/ir.js';
@@ -19,6 +24,7 @@ import type { DataStore } from '../../store/store.js';
 import type { AssetBars } from '../bars.js';
 import { DataError } from '../errors.js';
 import type { LoadedBars } from '../load.js';
+import { LOCAL_TEAM } from '../ownership.js';
 import { parseInstrument } from '../symbols.js';
 import { CHAIN_ADDRESS, METRICS } from './store.js';
 
@@ -109,10 +115,16 @@ export function onchainReads(ir: StrategyIr): Set<OnchainColumn> {
     return reads;
 }
 
-/** The loaded bars, with on-chain columns when the strategy reads any (a run's load step calls this). */
-export function withOnchainFor(store: DataStore, ir: StrategyIr, data: LoadedBars): Promise<LoadedBars> {
+/** The loaded bars, with on-chain columns when the strategy reads any (a run's load step calls this); `team`: what that team may read. */
+export function withOnchainFor(store: DataStore, ir: StrategyIr, data: LoadedBars, team?: string): Promise<LoadedBars> {
     const reads = onchainReads(ir);
-    return reads.size === 0 ? Promise.resolve(data) : withOnchain(store, data, reads);
+    return reads.size === 0 ? Promise.resolve(data) : withOnchain(store, data, reads, team);
+}
+
+/** SQL: which owner's copy of a source comes first (`?` the preferred team), and whether `o` (onchain_owners) is readable by `team`. */
+const PREFERRED = `(o.owner_team = ?) DESC, (o.owner_team = '${LOCAL_TEAM}') DESC, o.owner_team`;
+function readable(team: string | undefined): { sql: string; args: string[] } {
+    return team === undefined ? { sql: 'TRUE', args: [] } : { sql: `(o.visibility = 'shared' OR o.owner_team = ?)`, args: [team] };
 }
 
 /**
@@ -120,36 +132,46 @@ export function withOnchainFor(store: DataStore, ir: StrategyIr, data: LoadedBar
  * over the loaded time range. An asset no stored pool trades, or whose pools span several chains
  * while gas_price is read, is a DataError that says what to import.
  */
-export async function withOnchain(store: DataStore, data: LoadedBars, reads: ReadonlySet<OnchainColumn>): Promise<LoadedBars> {
+export async function withOnchain(store: DataStore, data: LoadedBars, reads: ReadonlySet<OnchainColumn>, team?: string): Promise<LoadedBars> {
     const T = data.ts.length;
     if (T === 0) return data;
     const to = data.ts[T - 1]! + data.timeframeMs;
-    const pools = await store.rows(`SELECT chain, address, token0, token1 FROM onchain_pools ORDER BY chain, address`);
-    const points = async (chain: string, address: string, metric: string): Promise<[number, number][]> =>
-        (await store.rows(`SELECT epoch_ms(ts) AS ms, value FROM onchain_series WHERE chain = ? AND address = ? AND metric = ? AND ts < make_timestamp(CAST(? AS BIGINT) * 1000) ORDER BY ts`,
-            [chain, address, metric, to])).map(r => [Number(r['ms']), Number(r['value'])]);
+    const may = readable(team), prefer = team ?? LOCAL_TEAM;
+    const pools = await store.rows(`SELECT owner_team, chain, address, token0, token1 FROM (
+            SELECT p.owner_team, p.chain, p.address, p.token0, p.token1, row_number() OVER (PARTITION BY p.chain, p.address ORDER BY ${PREFERRED}) AS k
+            FROM onchain_pools p JOIN onchain_owners o ON o.owner_team = p.owner_team AND o.chain = p.chain AND o.address = p.address
+            WHERE ${may.sql}) WHERE k = 1 ORDER BY chain, address`, [prefer, ...may.args]);
+    const points = async (owner: string, chain: string, address: string, metric: string): Promise<[number, number][]> =>
+        (await store.rows(`SELECT epoch_ms(ts) AS ms, value FROM onchain_series WHERE owner_team = ? AND chain = ? AND address = ? AND metric = ? AND ts < make_timestamp(CAST(? AS BIGINT) * 1000) ORDER BY ts`,
+            [owner, chain, address, metric, to])).map(r => [Number(r['ms']), Number(r['value'])]);
+    const gasOwner = async (chain: string): Promise<string | undefined> => {
+        const r = (await store.rows(`SELECT o.owner_team FROM onchain_owners o WHERE o.chain = ? AND o.address = ? AND ${may.sql} ORDER BY ${PREFERRED} LIMIT 1`,
+            [chain, CHAIN_ADDRESS, ...may.args, prefer]))[0];
+        return r ? String(r['owner_team']) : undefined;
+    };
     const hash = createHash('sha256').update(data.snapshotHash);
     const assets: AssetBars[] = [];
     for (const [a, bars] of data.assets.entries()) {
         const id = data.ids[a]!, base = baseOf(id);
         const mine = pools.filter(p => tradesBase(String(p['token0']), base) || tradesBase(String(p['token1']), base));
         if (mine.length === 0) {
-            throw new DataError(`no on-chain pool trades ${base} (the base of ${id}); import a pools file with a pool whose token0 or token1 is ${base} or W${base}, and its swaps and TVL (af data onchain import, docs/data.md § On-chain data)`);
+            throw new DataError(`no on-chain pool${team !== undefined ? ` visible to team ${team}` : ''} trades ${base} (the base of ${id}); import a pools file with a pool whose token0 or token1 is ${base} or W${base}, and its swaps and TVL (af data onchain import, docs/data.md § On-chain data)`);
         }
         const series: PoolSeries[] = [];
         for (const p of mine) {
-            const chain = String(p['chain']), address = String(p['address']);
+            const owner = String(p['owner_team']), chain = String(p['chain']), address = String(p['address']);
             series.push({
                 chain, address, sign: tradesBase(String(p['token0']), base) ? 1 : -1,
-                tvl: await points(chain, address, METRICS.tvl), volume: await points(chain, address, METRICS.volume),
-                fees: await points(chain, address, METRICS.fees), netFlow: await points(chain, address, METRICS.netFlow),
+                tvl: await points(owner, chain, address, METRICS.tvl), volume: await points(owner, chain, address, METRICS.volume),
+                fees: await points(owner, chain, address, METRICS.fees), netFlow: await points(owner, chain, address, METRICS.netFlow),
             });
         }
         const chains = [...new Set(series.map(s => s.chain))];
         if (reads.has('gas_price') && chains.length > 1) {
             throw new DataError(`the pools that trade ${base} are on ${chains.join(', ')}; gas_price() reads one chain's gas, so keep the pools of one chain for ${id}`);
         }
-        const gas = reads.has('gas_price') ? await points(chains[0]!, CHAIN_ADDRESS, METRICS.gas) : undefined;
+        const gasBy = reads.has('gas_price') ? await gasOwner(chains[0]!) : undefined;
+        const gas = reads.has('gas_price') ? (gasBy === undefined ? [] : await points(gasBy, chains[0]!, CHAIN_ADDRESS, METRICS.gas)) : undefined;
         if (gas && gas.length === 0) throw new DataError(`no gas prices of chain ${chains[0]} are stored; import a gas file for it (af data onchain import)`);
         const onchain = alignOnchain(data.ts, data.timeframeMs, bars.open, series, gas);
         for (const c of Object.values(onchain)) hash.update(new Uint8Array(c.buffer, c.byteOffset, c.byteLength));

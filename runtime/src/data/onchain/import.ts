@@ -15,18 +15,37 @@ import { synthBars } from '../synth.js';
 import { parseTimeframe } from '../timeframe.js';
 import { baseOf } from './align.js';
 import { ONCHAIN_KINDS, parseOnchainFile, type OnchainKind } from './layouts.js';
-import { storeOnchain, type OnchainImportResult } from './store.js';
+import { storeOnchain, type OnchainImportResult, type OnchainWriter } from './store.js';
 import { synthOnchain } from './synth.js';
 
 /** Largest on-chain file read (bytes): a bigger one is split by time first. */
 export const MAX_ONCHAIN_FILE = 256 * 1024 * 1024;
+/** Largest file data.onchain.import reads: it is parsed on the daemon's main thread. */
+export const MAX_ONCHAIN_RPC_FILE = 32 * 1024 * 1024;
 
-export async function importOnchainFile(store: DataStore, kind: string, file: string, format?: 'csv' | 'json'): Promise<OnchainImportResult> {
+export interface OnchainFileOptions {
+    readonly format?: 'csv' | 'json';
+    /** Who writes (a team over RPC); absent: the local operator (the bootstrap team, shared). */
+    readonly writer?: OnchainWriter;
+    /** How messages name the file (default: its base name). */
+    readonly name?: string;
+    /** 'redacted': the caller may name the file but not read it (layouts.ts); default 'full'. */
+    readonly detail?: 'full' | 'redacted';
+    /** Largest file read, in bytes (default MAX_ONCHAIN_FILE). */
+    readonly maxBytes?: number;
+}
+
+export async function importOnchainFile(store: DataStore, kind: string, file: string, o: OnchainFileOptions = {}): Promise<OnchainImportResult> {
     if (!(ONCHAIN_KINDS as readonly string[]).includes(kind)) throw new DataError(`--kind ${kind}: use one of ${ONCHAIN_KINDS.join(', ')}`);
-    const name = basename(file);
+    const name = o.name ?? basename(file), max = o.maxBytes ?? MAX_ONCHAIN_FILE;
     if (!existsSync(file) || !statSync(file).isFile()) throw new DataError(`${name}: no such file`);
-    if (statSync(file).size > MAX_ONCHAIN_FILE) throw new DataError(`${name}: larger than ${MAX_ONCHAIN_FILE / 1024 / 1024} MiB; split it by time and import the parts`);
-    return storeOnchain(store, parseOnchainFile(kind as OnchainKind, readFileSync(file, 'utf8'), name, format), name);
+    if (statSync(file).size > max) throw new DataError(`${name}: larger than ${max / 1024 / 1024} MiB; split it by time and import the parts`);
+    const records = parseOnchainFile(kind as OnchainKind, readFileSync(file, 'utf8'), name, o.format, o.detail);
+    // Bounded like a bars import: the store's bulk time limit.
+    return store.use(() => storeOnchain(store, records, name, o.writer, o.detail), {
+        kind: 'bulk', what: `the on-chain import of ${name}`,
+        hint: 'split the file by time and import the parts, or ask an admin to raise the limit (af daemon run --bulk-timeout)',
+    });
 }
 
 /** Where the bundled sample lives (found from this module, in src/ and in out/ alike). */

@@ -4,12 +4,18 @@
  * objects with the same keys. Every row is checked before anything is written; a bad value is
  * reported with the file, line and column and what to write instead (at most a few problems, then
  * a count), never half-imported. Pure: text in, typed records out (import.ts stores them).
+ *
+ * `detail: 'redacted'` (a file on the daemon's host that the caller may name but not read, like
+ * data.import's) keeps the file, line, column and what to write, and drops every value, header
+ * name and parser quote the file holds.
  */
 import { extname } from 'node:path';
 import { parseDateArg } from '../dates.js';
 import { DataError } from '../errors.js';
+import { ONCHAIN_KINDS } from '../../../../protocol/src/daemon/data.js';
 
-export const ONCHAIN_KINDS = ['pools', 'swaps', 'tvl', 'gas'] as const;
+/** The layouts: one list for the CLI and the daemon's method (protocol). */
+export { ONCHAIN_KINDS };
 export type OnchainKind = (typeof ONCHAIN_KINDS)[number];
 
 export interface PoolRecord {
@@ -45,17 +51,19 @@ const MAX_SHOWN = 5;
 interface Table { readonly header: readonly string[]; readonly rows: readonly { readonly line: number; readonly cells: Readonly<Record<string, string>> }[] }
 
 /** Parses a file's text of one kind; `name` is how messages name the file. */
-export function parseOnchainFile(kind: OnchainKind, text: string, name: string, format?: 'csv' | 'json'): Partial<OnchainRecords> {
+export function parseOnchainFile(kind: OnchainKind, text: string, name: string, format?: 'csv' | 'json', detail: 'full' | 'redacted' = 'full'): Partial<OnchainRecords> {
     const fmt = format ?? (extname(name).toLowerCase() === '.json' ? 'json' : 'csv');
-    const table = fmt === 'json' ? jsonTable(text, name) : csvTable(text, name);
+    const redacted = detail === 'redacted';
+    const table = fmt === 'json' ? jsonTable(text, name, redacted) : csvTable(text, name);
     const layout = LAYOUTS[kind];
     const missing = layout.required.filter(c => !table.header.includes(c));
     if (missing.length > 0) {
-        throw new DataError(`${name}: the ${kind} layout needs the column(s) ${missing.join(', ')} (it has ${table.header.join(', ') || 'none'}); the columns are ${[...layout.required, ...layout.optional.map(c => `[${c}]`)].join(', ')} (docs/data.md § On-chain data)`);
+        const has = redacted ? '' : ` (it has ${table.header.join(', ') || 'none'})`;
+        throw new DataError(`${name}: the ${kind} layout needs the column(s) ${missing.join(', ')}${has}; the columns are ${[...layout.required, ...layout.optional.map(c => `[${c}]`)].join(', ')} (docs/data.md § On-chain data)`);
     }
     if (table.rows.length === 0) throw new DataError(`${name}: no ${kind} rows`);
     const problems: string[] = [];
-    const cell = new Cells(name, problems, fmt === 'json' ? 'item' : 'line');
+    const cell = new Cells(name, problems, fmt === 'json' ? 'item' : 'line', redacted);
     const out: Partial<OnchainRecords> = {};
     switch (kind) {
         case 'pools': out.pools = table.rows.map(r => cell.pool(r.line, r.cells)); break;
@@ -72,10 +80,11 @@ export function parseOnchainFile(kind: OnchainKind, text: string, name: string, 
 
 /** Reads and checks cells, collecting each problem as `file line L, column C: …` (JSON: `item K`). */
 class Cells {
-    constructor(private readonly name: string, private readonly problems: string[], private readonly unit: 'line' | 'item') {}
+    constructor(private readonly name: string, private readonly problems: string[], private readonly unit: 'line' | 'item', private readonly redacted = false) {}
 
     private bad(line: number, column: string, what: string): void {
-        this.problems.push(`${this.name} ${this.unit} ${line}, column ${column}: ${what}`);
+        const said = this.redacted ? `not valid; write ${REDACTED_HINTS[column] ?? 'what the layout says (docs/data.md § On-chain data)'}` : what;
+        this.problems.push(`${this.name} ${this.unit} ${line}, column ${column}: ${said}`);
     }
     private text(line: number, c: Readonly<Record<string, string>>, k: string, required: boolean): string | null {
         const v = (c[k] ?? '').trim();
@@ -147,6 +156,14 @@ class Cells {
     }
 }
 
+/** What each column takes, said without the file's value (redacted detail). */
+const REDACTED_HINTS: Readonly<Record<string, string>> = {
+    chain: 'a name (letters, digits, _ . -)', address: 'a name (letters, digits, _ . -)', token0: 'a token symbol', token1: 'a token symbol',
+    fee_bps: 'the swap fee in basis points, below 10000', ts: 'an ISO-8601 UTC time or epoch seconds', side: 'buy or sell (of the pool\'s token0)',
+    amount_usd: "the swap's value in USD, at least 0", fee_usd: "the swap's fee in USD, or nothing", tvl_usd: "the pool's TVL in USD, at least 0",
+    gas_price_gwei: 'the gas price in gwei, at least 0', block: 'a whole block number, or nothing',
+};
+
 /** Token symbols are compared upper-case (WETH, USDC). */
 const token = (s: string | null): string => (s ?? '').toUpperCase();
 
@@ -196,12 +213,14 @@ function csvTable(text: string, name: string): Table {
 }
 
 /** A JSON array of objects; a row's "line" is its position in the array, counted from 1 (messages say "item"). */
-function jsonTable(text: string, name: string): Table {
+function jsonTable(text: string, name: string, redacted: boolean): Table {
     let doc: unknown;
     try {
         doc = JSON.parse(text);
     } catch (e) {
-        throw new DataError(`${name}: not JSON (${e instanceof Error ? e.message : String(e)}); write an array of objects, one per row`);
+        // The parser's message quotes the text.
+        const why = redacted ? '' : ` (${e instanceof Error ? e.message : String(e)})`;
+        throw new DataError(`${name}: not JSON${why}; write an array of objects, one per row`);
     }
     if (!Array.isArray(doc)) throw new DataError(`${name}: the JSON must be an array of objects, one per row`);
     const header = new Set<string>();

@@ -26,6 +26,7 @@ import { randomUUID } from 'node:crypto';
 import { ConflictError, NotFoundError, UserInputError } from '../../../../protocol/src/errors.js';
 import type { Deployment, DeploymentEvent, DeploymentState, FeedSpec } from '../../../../protocol/src/daemon/index.js';
 import type { StrategyIr } from '../../../../protocol/src/ir.js';
+import { onchainReads } from '../../data/onchain/align.js';
 import { Mutex } from '../../../../language/src/util/mutex.js';
 import { assetsOf } from '../../pipeline/prepare.js';
 import { bindParams } from '../../engine/params.js';
@@ -140,6 +141,11 @@ export class DeploymentManager {
     async start(r: StartRequest): Promise<Deployment> {
         if (this.closed) throw new DeploymentStateConflict('the daemon is stopping; start the deployment once it is back');
         const ir = await this.compileOrThrow(r.source, r.uri, r.strategy, r.registry ? `${r.registry.name}@${r.registry.version}` : undefined);
+        // A feed brings bars only: on-chain functions would read nothing and the strategy would silently never act.
+        const onchain = onchainReads(ir);
+        if (onchain.size > 0) {
+            throw new DeploymentInvalid(`${ir.strategy} reads on-chain data (${[...onchain].join(', ')}), which paper and live deployments cannot feed yet (their feeds bring bars only); backtest it (runs.submit), or deploy a strategy without the onchain pack's functions`);
+        }
         lookup(this.venues, r.venue, 'venue');
         lookup(this.feeds, r.feed.kind, 'feed');
         const assets = assetsOf(ir, r.feed.symbols);

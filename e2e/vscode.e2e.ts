@@ -95,11 +95,10 @@ describe('AlphaForge in VS Code (code-server)', () => {
                 'editor.parameterHints.enabled': false,
                 'editor.hover.enabled': false,
                 'files.autoSave': 'off',
-                // Paper trade replays from 2019-06-01 (after its warm-up from the store), a bar every 200 ms:
-                // SmaCross's first fill comes about 15 s in and the replay's ~225 bars last about 45 s, so the
-                // kill switch meets it running.
-                'alphaforge.paperTrade.from': '2019-06-01',
-                'alphaforge.paperTrade.barMs': 200,
+                // Paper trade replays from 2019-01-01 (the default; warm-up from the store) a bar every 150 ms
+                // (default 250): SmaCross's first fill (August 2019) comes about 25 s in and the replay's 326
+                // bars last about 50 s, so the kill switch meets it running. (From 2019-06-01 it never trades.)
+                'alphaforge.paperTrade.barMs': 150,
             },
             env: { AF_TOKEN: daemon!.token },
         }));

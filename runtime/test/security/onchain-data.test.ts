@@ -5,7 +5,7 @@
  * daemon. One secure daemon for the file; its workspace enables the onchain pack and holds the
  * bundled sample's files.
  */
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DaemonClient } from '../../../protocol/src/client.js';
@@ -101,7 +101,9 @@ describe('on-chain data in the daemon', { timeout: 120_000 }, () => {
     });
 
     it('a named file is confined to the data folders, and errors about it quote nothing of it', async () => {
-        for (const file of [sec.hostSecretFile, '../../etc/passwd', join(sec.stateDir, 'alphaforge.duckdb'), 'bars.tsv']) {
+        // A symlink inside the data folder to the host secret is followed to where it points, and refused.
+        symlinkSync(sec.hostSecretFile, join(ws, 'link-secret.csv'));
+        for (const file of [sec.hostSecretFile, '../../etc/passwd', join(sec.stateDir, 'alphaforge.duckdb'), 'bars.tsv', 'link-secret.csv']) {
             const e = await rejection(as('alpha').call('data.onchain.import', { kind: 'pools', file }));
             expectNoLeak(e, sec.secrets);
             expect(e.message).not.toMatch(/HOST-SECRET/);

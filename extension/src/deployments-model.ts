@@ -39,6 +39,7 @@ export function deploymentDetails(d: Deployment): string[] {
     return [
         `${deploymentLabel(d)} — ${d.mode} on ${d.venue} — ${d.state}${d.reason ? `: ${d.reason}` : ''}`,
         `${d.id} · started by ${d.owner} at ${d.createdAt}`,
+        ...(d.packs?.length ? [`packs ${d.packs.map(p => `${p.name} ${p.version}`).join(', ')}`] : []),
         `feed ${d.feed.kind} ${d.feed.symbols.join(', ')}${d.feed.kind === 'replay' ? ` (a bar every ${d.feed.barMs} ms${d.feed.from ? ` from ${d.feed.from}` : ''})` : ''}`,
         `${d.bars} bars${d.warmupBars !== null ? ` (warm-up ${d.warmupBars})` : ''} · risk ${d.riskState ?? '–'}`,
         `equity ${d.equity === null ? '–' : money(d.equity)} · ${pnlText(d.pnl)}${d.capital !== null ? ` on ${money(d.capital)}` : ''}`,

@@ -4,7 +4,7 @@
  */
 
 /** Bumped on any incompatible change of a method, event or error shape. */
-export const PROTOCOL_VERSION = '2.5.0';
+export const PROTOCOL_VERSION = '2.6.0';
 
 /** Where the daemon listens unless configured otherwise: loopback only. */
 export const DEFAULT_DAEMON_HOST = '127.0.0.1';

@@ -293,7 +293,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
             log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => log[level]({ component: 'deployments', ...fields }, message),
         };
         const deployments = new DeploymentManager({
-            store: await open(), compile: (source, c) => compiler.compile(source, c), publish: (e, team) => bus.publish(e, { team }),
+            store: await open(), compile: (source, c) => compiler.compile(source, c), packs, publish: (e, team) => bus.publish(e, { team }),
             venues: { ccxt: ccxtVenues(ccxt), ...o.deployments?.venues }, feeds: { replay: replayFeed(reads), ccxt: ccxtFeeds(ccxt), ...o.deployments?.feeds },
             stallMs: o.deployments?.stallMs, maxRejects: o.deployments?.maxRejects,
             log: (level, message, fields) => log[level]({ component: 'deployments', ...fields }, message),

@@ -438,11 +438,11 @@ export function createHandlers(s: DaemonServices): Handlers {
         // Deployments are the caller's team's only (another team's is not found), like runs.
         'execution.paper.start': async (p, ctx) => {
             const team = ctx.principal.teamName;
-            let strategy: Pick<Parameters<DeploymentManager['start']>[0], 'source' | 'uri' | 'strategy' | 'params' | 'registry'>;
+            let strategy: Pick<Parameters<DeploymentManager['start']>[0], 'source' | 'uri' | 'strategy' | 'params' | 'registry' | 'published'>;
             if (p.registry) {
                 const e = await s.registry.show(team, p.registry.name, p.registry.version);
                 if (e.state === 'retired') throw new DeploymentStateConflict(`${e.name}@${e.version} is retired and cannot be deployed; publish or choose another version (af registry ls)`);
-                strategy = { source: e.source, ...(e.uri !== null ? { uri: e.uri } : {}), strategy: e.strategy, params: e.params, registry: { name: e.name, version: e.version } };
+                strategy = { source: e.source, ...(e.uri !== null ? { uri: e.uri } : {}), strategy: e.strategy, params: e.params, registry: { name: e.name, version: e.version }, published: e.fingerprints.exact };
             } else {
                 strategy = { source: p.source!, ...(p.uri !== undefined ? { uri: p.uri } : {}), ...(p.strategy !== undefined ? { strategy: p.strategy } : {}), ...(p.params ? { params: p.params } : {}) };
             }
@@ -456,7 +456,7 @@ export function createHandlers(s: DaemonServices): Handlers {
             }
             const d = await s.deployments.start({
                 team, owner: ctx.principal.userName, mode: 'live', source: e.source, ...(e.uri !== null ? { uri: e.uri } : {}), strategy: e.strategy, params: e.params,
-                registry: { name: e.name, version: e.version }, venue: p.venue, feed: p.feed ?? { kind: p.venue, barMs: 1000 }, capital: p.capital, limits: p.limits,
+                registry: { name: e.name, version: e.version }, published: e.fingerprints.exact, venue: p.venue, feed: p.feed ?? { kind: p.venue, barMs: 1000 }, capital: p.capital, limits: p.limits,
             });
             if (e.state === 'approved') await s.registry.markDeployed(team, e.name, e.version, actorOf(ctx), `live deployment ${d.id} on ${p.venue}`);
             return { deployment: d };

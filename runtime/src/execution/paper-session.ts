@@ -13,6 +13,7 @@ import type { StrategyIr } from '../../../protocol/src/ir.js';
 import { evalScalar } from '../engine/ir-scalar.js';
 import { bindParams } from '../engine/params.js';
 import type { ParamValues } from '../engine/types.js';
+import type { FunctionProvider } from '../engine/packs/hook.js';
 import type { GroupWrite } from '../store/group-commit.js';
 import type { DataStore } from '../store/store.js';
 import { ExecutionGateway, type Handed } from './gateway.js';
@@ -76,6 +77,8 @@ export interface PaperSessionConfig<V extends VenueAdapter = PaperVenue> {
     readonly journalRider?: JournalOptions['rider'];
     /** Every risk decision, after it is handed to the journal (the deployment publishes them). */
     readonly onRisk?: (e: RiskEvent) => void;
+    /** The packs the strategy's functions come from (default: the built-in ones); deployments/deployment-packs.ts. */
+    readonly functions?: FunctionProvider;
 }
 
 export class PaperSession<V extends VenueAdapter = PaperVenue> {
@@ -90,7 +93,7 @@ export class PaperSession<V extends VenueAdapter = PaperVenue> {
     constructor(c: PaperSessionConfig<V>) {
         const params = bindParams(c.ir, c.params);
         this.symbols = c.symbols ?? c.ir.universe.map(u => u.id);
-        this.engine = new StreamingEngine(c.ir, { params });
+        this.engine = new StreamingEngine(c.ir, { params, ...(c.functions ? { functions: c.functions } : {}) });
         const paper = paperConfigOf(c.ir, params, c.capital);
         this.venue = c.venue ? c.venue(paper) : new PaperVenue(paper) as unknown as V;
         this.journal = new OrderJournal(c.store, c.team, c.deployment, {

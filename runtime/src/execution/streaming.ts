@@ -15,6 +15,7 @@
  */
 import type { StrategyIr } from '../../../protocol/src/ir.js';
 import { checkData, prepareCompiledRun, type CompiledRun } from '../engine/compiled/index.js';
+import { withFunctionProvider, type FunctionProvider } from '../engine/packs/hook.js';
 import { BacktestError, type AssetBars, type BacktestOptions, type BacktestResult, type BarData, type EngineEvent, type Fill } from '../engine/types.js';
 
 /** One asset's closed bar; null: the asset has no bar at this time (as NaN in a backtest). */
@@ -68,6 +69,8 @@ export interface StreamingOptions extends Pick<BacktestOptions, 'params' | 'limi
     readonly initialCapacity?: number;
     /** Recorded with the final result like a backtest's data snapshot. */
     readonly snapshotHash?: string;
+    /** The packs the program's functions come from (default: the thread's installed registry); a deployment's shipped packs. */
+    readonly functions?: FunctionProvider;
 }
 
 export class StreamingEngine {
@@ -200,7 +203,7 @@ export class StreamingEngine {
         const data = this.data();
         // The shape of the data (bars not yet arrived have no time: check it as a one-bar axis).
         checkData(this.ir, { ...data, ts: data.ts.subarray(0, 1), assets: data.assets.map(b => ({ open: b.open.subarray(0, 1), high: b.high.subarray(0, 1), low: b.low.subarray(0, 1), close: b.close.subarray(0, 1), volume: b.volume.subarray(0, 1) })) });
-        return prepareCompiledRun(this.ir, data, { params: this.options.params, limits: this.options.limits });
+        return withFunctionProvider(this.options.functions, () => prepareCompiledRun(this.ir, data, { params: this.options.params, limits: this.options.limits }));
     }
 
     /** Columns twice as long, a fresh run over them, the bars so far replayed (their outcomes were reported). */

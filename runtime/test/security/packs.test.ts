@@ -258,6 +258,26 @@ describe('the daemon loads only the packs a source folder declares, inside its s
         expect((await finished(sec.tokens.alpha.researcher, ok.run.id)).state).toBe('completed');
     });
 
+    it('a deployment cannot load a pack folder outside the source folders (declared there, through a symlink, or from a source outside), and its code never runs', async () => {
+        const trader = sec.client(sec.tokens.alpha.trader);
+        const dir = join(ws, 'deploy-linked');
+        mkdirSync(dir);
+        symlinkSync(join(sec.hostDir, 'evilpack'), join(dir, 'evil-link'));
+        writeFileSync(join(dir, 'alphaforge.json'), '{}');
+        expect((await af('--config', join(dir, 'alphaforge.json'), 'pack', 'add', join(dir, 'evil-link'))).code).toBe(0);
+        // A source outside the source folders whose own config declares the pack (hash and all correct).
+        writeFileSync(join(sec.hostDir, 'alphaforge.json'), '{}');
+        expect((await af('--config', join(sec.hostDir, 'alphaforge.json'), 'pack', 'add', join(sec.hostDir, 'evilpack'))).code).toBe(0);
+        for (const [uri, refused] of [[pathToFileURL(join(ws, 'evil', 'mid.af')).href, true], [pathToFileURL(join(dir, 'mid.af')).href, true], [pathToFileURL(join(sec.hostDir, 'mid.af')).href, false]] as const) {
+            const e = await rejection(trader.call('execution.paper.start', { source: midStrategy('evil_mid'), uri, feed: { from: '2020-01-01', to: '2020-03-01' } }));
+            expect(e.code).toBe(ErrorCodes.InvalidParams);
+            expect(e.message).toMatch(/does not compile: .*Unknown name 'evil_mid'/);
+            if (refused) expect(e.message).toMatch(/packs refused for its folder: pack 'evil': its folder .* is outside the daemon's source folders/);
+            expectNoLeak(e, sec.secrets);
+        }
+        expect(existsSync(marker)).toBe(false);
+    });
+
     it("packs.info of a folder outside the source folders (another team's folder in the state directory, a host folder) is refused", async () => {
         const beta = join(sec.stateDir, 'exports', 'beta');
         mkdirSync(beta, { recursive: true });

@@ -82,7 +82,8 @@ export async function deploymentsShowCommand(id: string, o: ConnectOptions, out:
     const d = r.deployment;
     return print(o, out, r, () => printTable([
         ['id', d.id], ['mode', d.mode], ['state', state(d.state) + (d.reason ? ` — ${d.reason}` : '')], ['strategy', d.strategy + (d.registry ? ` (${d.registry.name}@${d.registry.version})` : d.uri ? ` (${d.uri})` : '')],
-        ['params', Object.entries(d.params).map(([k, v]) => `${k}=${v}`).join(', ') || '(none)'], ['venue', d.venue],
+        ['params', Object.entries(d.params).map(([k, v]) => `${k}=${v}`).join(', ') || '(none)'],
+        ['packs', d.packs === undefined ? '-' : d.packs.map(p => `${p.name} ${p.version}${p.integrity ? ` (${p.integrity.slice(0, 19)}…)` : ''}`).join(', ') || '(built-in only)'], ['venue', d.venue],
         ['feed', `${d.feed.kind} ${d.feed.symbols.join(', ')}${d.feed.from || d.feed.to ? ` ${d.feed.from ?? '…'} → ${d.feed.to ?? '…'}` : ''}, a bar every ${d.feed.barMs} ms`],
         ['bars', `${d.bars}${d.warmupBars ? ` (warm-up ${d.warmupBars})` : ''}`], ['risk', d.riskState ?? '-'],
         ['equity', money(d.equity)], ['pnl', money(d.pnl)], ['capital', money(d.capital)], ['owner', d.owner],

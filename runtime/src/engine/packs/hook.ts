@@ -99,6 +99,23 @@ export function installFunctionProvider(p: FunctionProvider): void {
     provider = p;
 }
 
+/**
+ * Runs `build` with `p` as the registry instead of the installed one, and puts the installed one
+ * back: the daemon's main thread compiles each deployment's program against that deployment's
+ * shipped packs without changing what anything else there resolves. `build` must be synchronous
+ * (the compiled engine resolves every function while it builds its program, none per bar).
+ */
+export function withFunctionProvider<T>(p: FunctionProvider | undefined, build: () => T): T {
+    if (!p) return build();
+    const before = provider;
+    provider = p;
+    try {
+        return build();
+    } finally {
+        provider = before;
+    }
+}
+
 /** The installed registry: the built-in packs until a caller installs another. */
 function current(): FunctionProvider {
     return (provider ??= builtInRegistry());

@@ -26,6 +26,12 @@ import { randomUUID } from 'node:crypto';
 import { ConflictError, NotFoundError, UserInputError } from '../../../../protocol/src/errors.js';
 import type { Deployment, DeploymentEvent, DeploymentState, FeedSpec } from '../../../../protocol/src/daemon/index.js';
 import type { StrategyIr } from '../../../../protocol/src/ir.js';
+import { fingerprints } from '../../../../language/src/index.js';
+import type { ManifestSource } from '../../../../language/src/catalogue/manifest-packs.js';
+import { withParamValues } from '../../engine/compiled/index.js';
+import { manifestSources } from '../../engine/packs/bundles.js';
+import type { FunctionProvider } from '../../engine/packs/hook.js';
+import type { WorkspacePacks } from '../../packs/daemon-packs.js';
 import { onchainReads } from '../../data/onchain/align.js';
 import { Mutex } from '../../../../language/src/util/mutex.js';
 import { assetsOf } from '../../pipeline/prepare.js';
@@ -40,6 +46,7 @@ import type { StreamBar } from '../streaming.js';
 import type { OrderRequest, VenueAdapter } from '../venue.js';
 import { lookup, PAPER_VENUE, sleep, type Feed, type FeedFactory, type VenueFactory } from './plugs.js';
 import { DeploymentRecords, type DeploymentSpec, type StoredDeployment } from './records.js';
+import { deploymentFunctions, folderPackRefusal, packsChanged, packsUsed, samePacks, type DeploymentPack } from './deployment-packs.js';
 
 /** A deployment that cannot be found in the caller's team (another team's is not found either). */
 export class DeploymentNotFound extends NotFoundError {
@@ -74,6 +81,8 @@ export interface StartRequest {
     readonly strategy?: string;
     readonly params?: Readonly<Record<string, number | boolean>>;
     readonly registry?: { readonly name: string; readonly version: number };
+    /** With registry: the exact fingerprint the registry recorded (it covers the packs' versions and hashes); the strategy must still compile to it. */
+    readonly published?: string;
     readonly venue: string;
     readonly feed: FeedSpec;
     readonly capital?: number;
@@ -83,8 +92,10 @@ export interface StartRequest {
 export interface DeploymentManagerOptions {
     /** Its own connection: journals, bars, events. */
     readonly store: DataStore;
-    /** Compiles a strategy (the daemon's language workers); throws a one-line message when it cannot. */
-    readonly compile: (source: string, o: { uri?: string; strategy?: string }) => Promise<StrategyIr>;
+    /** Compiles a strategy (the daemon's language workers) against `packs`' manifests; throws a one-line message when it cannot. */
+    readonly compile: (source: string, o: { uri?: string; strategy?: string; packs?: readonly ManifestSource[] }) => Promise<StrategyIr>;
+    /** The packs a source's folder declares, as runs get them (the daemon's DaemonPacks); default: the built-in packs only. */
+    readonly packs?: { forUri(uri: string | undefined): Pick<WorkspacePacks, 'bundles' | 'problems'> };
     /** Hands a stored event to the gateway's subscribers of the owning team. */
     readonly publish: (event: DeploymentEvent, team: string) => void;
     readonly venues?: Readonly<Record<string, VenueFactory>>;
@@ -140,7 +151,12 @@ export class DeploymentManager {
     /** Starts a deployment: compiled and checked first (a mistake is an error here, and nothing is stored); then it runs on its own. */
     async start(r: StartRequest): Promise<Deployment> {
         if (this.closed) throw new DeploymentStateConflict('the daemon is stopping; start the deployment once it is back');
-        const ir = await this.compileOrThrow(r.source, r.uri, r.strategy, r.registry ? `${r.registry.name}@${r.registry.version}` : undefined);
+        const label = r.registry ? `${r.registry.name}@${r.registry.version}` : undefined;
+        const ir = await this.compileOrThrow(r.source, r.uri, r.strategy, label);
+        // Its strategy runs on this thread: shipped packs only (deployment-packs.ts).
+        const refusal = folderPackRefusal(ir);
+        if (refusal) throw new DeploymentInvalid(refusal);
+        const packs = packsUsed(ir);
         // A feed brings bars only: on-chain functions would read nothing and the strategy would silently never act.
         const onchain = onchainReads(ir);
         if (onchain.size > 0) {
@@ -150,12 +166,18 @@ export class DeploymentManager {
         lookup(this.feeds, r.feed.kind, 'feed');
         const assets = assetsOf(ir, r.feed.symbols);
         const params = bindParams(ir, r.params);
+        if (r.published !== undefined) {
+            const now = fingerprints(withParamValues(ir, params)).exact;
+            if (now !== r.published) {
+                throw new DeploymentInvalid(`${label} no longer compiles to what was published (fingerprint ${r.published.slice(0, 12)}…, now ${now.slice(0, 12)}…): a pack it uses or a file it imports changed since; publish it again and deploy the new version`);
+            }
+        }
         const id = `dep_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
         let capital: number | null = null;
         const spec0: DeploymentSpec = {
             id, team: r.team, owner: r.owner, mode: r.mode, strategy: ir.strategy, source: r.source, uri: r.uri ?? null, params, registry: r.registry ?? null,
             venue: r.venue, feed: { kind: r.feed.kind, barMs: r.feed.barMs, symbols: assets.map(a => `${a.venue}:${a.symbol}`), from: str(r.feed.from), to: str(r.feed.to) },
-            capital: r.capital ?? null, limits: r.limits ?? {},
+            capital: r.capital ?? null, limits: r.limits ?? {}, packs,
         };
         let tracked: Active | undefined;
         const session = await this.session(spec0, ir, e => tracked && this.riskEvent(tracked, e), c => { capital = c; });
@@ -203,7 +225,7 @@ export class DeploymentManager {
             this.o.log?.('info', `resuming deployment ${s.id} (${s.strategy}) after ${d.wire.bars} bars`, { deployment: s.id, team: s.team });
             let ir: StrategyIr;
             try {
-                ir = await this.compileOrThrow(s.source, s.uri ?? undefined, s.strategy, s.registry ? `${s.registry.name}@${s.registry.version}` : undefined);
+                ir = await this.recompile(s);
             } catch (e) {
                 await this.finishInactive(s, 'failed', `cannot resume after the daemon restarted: ${message(e)}`);
                 continue;
@@ -472,8 +494,9 @@ export class DeploymentManager {
         const paper = paperConfigOf(ir, bindParams(ir, s.params), s.capital ?? undefined);
         onCapital(paper.capital);
         const venue = await make({ name: s.venue, team: s.team, deployment: s.id, paper, symbols: s.feed.symbols });
+        const functions: FunctionProvider = deploymentFunctions(s.packs ?? packsUsed(ir));
         return new PaperSession<VenueAdapter>({
-            store: this.o.store, team: s.team, deployment: s.id, ir, symbols: s.feed.symbols, params: s.params, limits: s.limits,
+            store: this.o.store, team: s.team, deployment: s.id, ir, symbols: s.feed.symbols, params: s.params, limits: s.limits, functions,
             ...(s.capital !== null ? { capital: s.capital } : {}),
             venue: () => venue,
             journalCommit: rows => this.group.commit(rows), journalRider: rider,
@@ -539,7 +562,7 @@ export class DeploymentManager {
     private async reopen(d: StoredDeployment): Promise<Active | undefined> {
         let ir: StrategyIr;
         try {
-            ir = await this.compileOrThrow(d.spec.source, d.spec.uri ?? undefined, d.spec.strategy);
+            ir = await this.recompile(d.spec);
         } catch {
             return undefined; // nothing can be sent for it; its state says what it is
         }
@@ -612,13 +635,41 @@ export class DeploymentManager {
         return d;
     }
 
+    /** Compiled against the packs its folder declares now, as a run is (packs.forUri); a refused pack is named with the error. */
     private async compileOrThrow(source: string, uri: string | undefined, strategy: string | undefined, label?: string): Promise<StrategyIr> {
+        const workspace = this.o.packs?.forUri(uri) ?? { bundles: [], problems: [] };
         try {
-            return await this.o.compile(source, { ...(uri !== undefined ? { uri } : {}), ...(strategy !== undefined ? { strategy } : {}) });
+            return await this.o.compile(source, { ...(uri !== undefined ? { uri } : {}), ...(strategy !== undefined ? { strategy } : {}), packs: manifestSources(workspace.bundles) });
         } catch (e) {
-            throw new DeploymentInvalid(`${label ?? uri ?? 'the strategy'} does not compile: ${message(e)}; fix it (af check) and deploy again`);
+            const refused = workspace.problems.length ? ` (packs refused for its folder: ${workspace.problems.map(p => p.message).join(' ')})` : '';
+            throw new DeploymentInvalid(`${label ?? uri ?? 'the strategy'} does not compile: ${message(e)}${refused}; fix it (af check) and deploy again`);
         }
     }
+
+    /**
+     * A stored deployment compiled again (a restart, a kill after one): the packs it was started
+     * with must still be its folder's, at the same versions and hashes, and its strategy must use
+     * exactly those; otherwise it would trade other code than it was deployed with.
+     */
+    private async recompile(s: DeploymentSpec): Promise<StrategyIr> {
+        const recorded: readonly DeploymentPack[] | null = s.packs;
+        if (recorded !== null) {
+            const workspace = this.o.packs?.forUri(s.uri ?? undefined) ?? { bundles: [], problems: [] };
+            const changed = packsChanged(recorded, workspace.bundles, workspace.problems);
+            if (changed) throw new DeploymentInvalid(changed);
+        }
+        const ir = await this.compileOrThrow(s.source, s.uri ?? undefined, s.strategy, s.registry ? `${s.registry.name}@${s.registry.version}` : undefined);
+        if (recorded !== null && !samePacks(recorded, ir)) {
+            throw new DeploymentInvalid(`its strategy now uses the packs ${describePacks(packsUsed(ir))}, not ${describePacks(recorded)} it was started with; start a new deployment to trade it`);
+        }
+        const refusal = folderPackRefusal(ir);
+        if (refusal) throw new DeploymentInvalid(refusal);
+        return ir;
+    }
+}
+
+function describePacks(packs: readonly DeploymentPack[]): string {
+    return packs.length ? packs.map(p => `${p.name} ${p.version}`).join(', ') : '(built-in only)';
 }
 
 function str(x: string | number | undefined): string | null {

@@ -7,6 +7,7 @@ import { GroupCommit, type GroupWrite } from '../../store/group-commit.js';
 import type { SqlStore } from '../../store/sql-store.js';
 import type { RiskLimits } from '../risk.js';
 import type { StreamBar } from '../streaming.js';
+import type { DeploymentPack } from './deployment-packs.js';
 
 /** What a deployment was started with: enough to compile and start it again after a restart. */
 export interface DeploymentSpec {
@@ -23,6 +24,8 @@ export interface DeploymentSpec {
     readonly feed: Required<Pick<FeedSpec, 'kind' | 'barMs'>> & { readonly symbols: readonly string[]; readonly from: string | null; readonly to: string | null };
     readonly capital: number | null;
     readonly limits: RiskLimits;
+    /** The packs its strategy used when it started (deployment-packs.ts); null: started before they were recorded. */
+    readonly packs: readonly DeploymentPack[] | null;
 }
 
 export interface Progress {
@@ -34,7 +37,7 @@ export interface Progress {
 }
 
 const COLUMNS = `id, team, owner, mode, state, reason, strategy, source, uri, params, registry_name, registry_version, venue, feed, capital, limits,
-    bars, warmup_bars, risk_state, equity, pnl, created_at, updated_at, finished_at`;
+    bars, warmup_bars, risk_state, equity, pnl, created_at, updated_at, finished_at, packs`;
 
 export interface StoredDeployment { readonly wire: Deployment; readonly spec: DeploymentSpec }
 
@@ -51,9 +54,9 @@ export class DeploymentRecords {
 
     async insert(s: DeploymentSpec, state: DeploymentState): Promise<void> {
         const now = this.clock().toISOString();
-        await this.store.run(`INSERT INTO deployments (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, NULL, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 0, NULL, NULL, NULL, NULL, $16, $16, NULL)`, [
+        await this.store.run(`INSERT INTO deployments (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, NULL, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 0, NULL, NULL, NULL, NULL, $16, $16, NULL, $17)`, [
             s.id, s.team, s.owner, s.mode, state, s.strategy, s.source, s.uri, JSON.stringify(s.params), s.registry?.name ?? null, s.registry?.version ?? null,
-            s.venue, JSON.stringify(s.feed), s.capital, JSON.stringify(s.limits), now,
+            s.venue, JSON.stringify(s.feed), s.capital, JSON.stringify(s.limits), now, s.packs === null ? null : JSON.stringify(s.packs),
         ]);
     }
 
@@ -151,6 +154,7 @@ function toStored(r: Record<string, unknown>): StoredDeployment {
         id: String(r['id']), team: String(r['team']), owner: String(r['owner']), mode: r['mode'] as DeploymentSpec['mode'], strategy: String(r['strategy']),
         source: String(r['source']), uri: r['uri'] === null ? null : String(r['uri']), params, registry, venue: String(r['venue']), feed,
         capital: num(r['capital']), limits: JSON.parse(String(r['limits'])) as RiskLimits,
+        packs: r['packs'] === null || r['packs'] === undefined ? null : JSON.parse(String(r['packs'])) as DeploymentPack[],
     };
     const wire: Deployment = {
         id: spec.id, mode: spec.mode, state: r['state'] as DeploymentState, reason: r['reason'] === null ? null : String(r['reason']), team: spec.team, owner: spec.owner,
@@ -159,6 +163,7 @@ function toStored(r: Record<string, unknown>): StoredDeployment {
         bars: Number(r['bars']), warmupBars: num(r['warmup_bars']), riskState: (r['risk_state'] ?? null) as Deployment['riskState'],
         equity: num(r['equity']), pnl: num(r['pnl']), createdAt: String(r['created_at']), updatedAt: String(r['updated_at']),
         finishedAt: r['finished_at'] === null ? null : String(r['finished_at']),
+        ...(spec.packs !== null ? { packs: spec.packs.map(p => ({ ...p })) } : {}),
     };
     return { wire, spec };
 }

@@ -4,7 +4,8 @@
  * with the reason, updated as it moves; a daemon that starts resumes the rows it finds running.
  * deployment_bars: every bar a deployment has traded on, in order, so a restart rebuilds the
  * strategy's state whatever the feed (a live feed cannot replay its past). deployment_events: what
- * it published on `deployment:<id>`, by seq, so a client that reconnects catches up.
+ * it published on `deployment:<id>`, by seq, so a client that reconnects catches up. Migration 18
+ * adds the packs each deployment was started with.
  */
 import { type Migration } from '../../store/migrations.js';
 
@@ -55,5 +56,18 @@ export const DEPLOYMENT_MIGRATIONS: readonly Migration[] = [
                 data VARCHAR NOT NULL,
                 PRIMARY KEY (team, deployment, seq))`,
         ],
+    },
+];
+
+/**
+ * Migration 18: the packs a deployment's strategy uses (JSON: name, version, a pack folder's
+ * integrity), recorded when it starts and checked when it resumes. NULL: started before packs were
+ * recorded (it resumes as before, against the workspace's packs of now).
+ */
+export const DEPLOYMENT_PACKS_MIGRATIONS: readonly Migration[] = [
+    {
+        version: 18,
+        description: 'deployments: the packs each was started with',
+        statements: [`ALTER TABLE deployments ADD COLUMN packs VARCHAR`],
     },
 ];

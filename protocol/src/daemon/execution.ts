@@ -66,7 +66,7 @@ export const DeploymentSchema = z.object({
     updatedAt: IsoTime,
     finishedAt: IsoTime.nullable(),
     packs: z.array(z.object({ name: z.string(), version: z.string(), integrity: z.string().optional() })).optional()
-        .describe('the declared packs its strategy uses, recorded when it started and checked when it resumes (a pack folder\'s with its integrity hash; [] : built-in packs only; absent: started by a daemon before 2.6)'),
+        .describe('the declared packs its strategy uses, recorded when it started and checked when it resumes (a pack folder\'s with its integrity hash; []: built-in packs only; absent: started by a daemon before 2.6)'),
 });
 export type Deployment = z.infer<typeof DeploymentSchema>;
 

@@ -29,9 +29,8 @@ import type { StrategyIr } from '../../../../protocol/src/ir.js';
 import { fingerprints } from '../../../../language/src/index.js';
 import type { ManifestSource } from '../../../../language/src/catalogue/manifest-packs.js';
 import { withParamValues } from '../../engine/compiled/index.js';
-import { manifestSources } from '../../engine/packs/bundles.js';
+import { manifestSources, type PackBundle } from '../../engine/packs/bundles.js';
 import type { FunctionProvider } from '../../engine/packs/hook.js';
-import type { WorkspacePacks } from '../../packs/daemon-packs.js';
 import { onchainReads } from '../../data/onchain/align.js';
 import { Mutex } from '../../../../language/src/util/mutex.js';
 import { assetsOf } from '../../pipeline/prepare.js';
@@ -95,7 +94,7 @@ export interface DeploymentManagerOptions {
     /** Compiles a strategy (the daemon's language workers) against `packs`' manifests; throws a one-line message when it cannot. */
     readonly compile: (source: string, o: { uri?: string; strategy?: string; packs?: readonly ManifestSource[] }) => Promise<StrategyIr>;
     /** The packs a source's folder declares, as runs get them (the daemon's DaemonPacks); default: the built-in packs only. */
-    readonly packs?: { forUri(uri: string | undefined): Pick<WorkspacePacks, 'bundles' | 'problems'> };
+    readonly packs?: { forUri(uri: string | undefined): { readonly bundles: readonly PackBundle[]; readonly problems: readonly { readonly pack: string; readonly message: string }[] } };
     /** Hands a stored event to the gateway's subscribers of the owning team. */
     readonly publish: (event: DeploymentEvent, team: string) => void;
     readonly venues?: Readonly<Record<string, VenueFactory>>;

@@ -16,6 +16,7 @@ import { DaemonClient } from '../../../protocol/src/client.js';
 import { ErrorCodes, type Deployment } from '../../../protocol/src/daemon/index.js';
 import { startDaemon, type RunningDaemon } from '../../src/daemon/daemon.js';
 import { withStore } from '../../src/schema/registry.js';
+import { packsChanged } from '../../src/execution/deployments/deployment-packs.js';
 import { af } from '../packs/support.js';
 import { expectNoLeak, rejection, startSecureDaemon, type SecureDaemon } from '../security/support.js';
 
@@ -114,6 +115,18 @@ describe('a deployment trades with the packs its folder declares', () => {
         expect((await trader.call('execution.stop', { id: deployment.id })).deployment.state).toBe('stopped');
     }, 60_000);
 
+    it('a registry version whose imported file changed since it was published is refused, not traded as another strategy', async () => {
+        writeFileSync(join(ws, 'shipped', 'lib.af'), 'def trending(n: int): bool = adx(n) > 12\n');
+        const source = `import "lib.af"\n${TREND.replace('signal strong = adx(7) > 12', 'signal strong = trending(7)')}`;
+        const researcher = sec.client(sec.tokens.alpha.researcher);
+        const e = await researcher.call('registry.publish', { source, uri: uriOf('shipped', 'trend-lib.af'), name: 'trend-lib' });
+        writeFileSync(join(ws, 'shipped', 'lib.af'), 'def trending(n: int): bool = adx(n) > 30\n');
+        const err = await rejection(sec.client(sec.tokens.alpha.trader).call('execution.paper.start', { registry: { name: 'trend-lib', version: e.entry.version }, feed: FEED }));
+        expect(err.code).toBe(ErrorCodes.InvalidParams);
+        expect(err.message).toMatch(/^trend-lib@\d+ no longer compiles to what was published \(fingerprint [0-9a-f]{12}…, now [0-9a-f]{12}…\): a pack it uses or a file it imports changed since; publish it again and deploy the new version$/);
+        expectNoLeak(err, sec.secrets);
+    });
+
     it('a strategy that needs a pack folder is refused naming the pack and what to do, and the pack\'s code never runs', async () => {
         const trader = sec.client(sec.tokens.alpha.trader);
         const source = TREND.replace('adx(7) > 12', 'demo_mid(10) > 0');
@@ -158,4 +171,16 @@ describe('a deployment resumed after a restart needs the packs it was started wi
         expect(resumed.packs).toEqual([{ name: 'mid-frequency', version: '1.0.0' }]);
         await c.call('execution.stop', { id: same.id });
     }, 120_000);
+});
+
+describe('the packs a deployment was started with, against the workspace\'s now', () => {
+    it('names a pack folder whose files hash differently now, and says nothing when all are unchanged', () => {
+        const folder = { name: 'demo', version: '0.1.0', integrity: `sha256-${'a'.repeat(64)}`, origin: '/ws/packs/demo', manifest: {}, compiled: '', reference: '' };
+        const recorded = [{ name: 'mid-frequency', version: '1.0.0' }, { name: 'demo', version: '0.1.0', integrity: folder.integrity }];
+        const shipped = { shipped: true as const, name: 'mid-frequency', version: '1.0.0' };
+        expect(packsChanged(recorded, [shipped, folder], [])).toBeUndefined();
+        expect(packsChanged(recorded, [shipped, { ...folder, integrity: `sha256-${'b'.repeat(64)}` }], [])).toBe(
+            `pack 'demo' 0.1.0 (sha256-aaaaaaaaaaaa…), which the deployment was started with, is 0.1.0 (sha256-bbbbbbbbbbbb…) now: the strategy would trade with other code than it was deployed with, so it was not resumed. Start a new deployment to trade the new version`);
+        expect(packsChanged(recorded, [shipped], [{ pack: 'demo', message: "pack 'demo' (/ws/packs/demo): its files do not match the declared integrity hash" }])).toMatch(/^pack 'demo' 0\.1\.0 \(sha256-a{12}…\), which the deployment was started with, is refused now \(pack 'demo' .*integrity hash\)/);
+    });
 });

@@ -125,7 +125,7 @@ class MonitorView {
         const m = this.model, d = m.deployment;
         if (d) {
             this.title.textContent = `${d.strategy} — ${d.mode} on ${d.venue}`;
-            this.sub.textContent = `${d.id} · ${d.feed.kind} feed ${d.feed.symbols.join(', ')}${d.feed.kind === 'replay' ? `, a bar every ${d.feed.barMs} ms` : ''} · by ${d.owner}`;
+            this.sub.textContent = `${d.id} · ${d.feed.kind} feed ${d.feed.symbols.join(', ')}${d.feed.kind === 'replay' ? `, a bar every ${d.feed.barMs} ms` : ''} · by ${d.owner}${d.packs?.length ? ` · packs ${d.packs.map(p => `${p.name} ${p.version}`).join(', ')}` : ''}`;
         }
         this.status.textContent = statusLine(m);
         this.status.dataset['state'] = m.state ?? '';

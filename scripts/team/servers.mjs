@@ -3,10 +3,12 @@
 // and ClickHouse, each with its data, sockets and logs under one folder (default .alphaforge-team/),
 // bound to 127.0.0.1. For trying team mode and for the tests; a real deployment runs them as services.
 //
-//   node scripts/team/servers.mjs up [--dir D] [--only redis,postgres,clickhouse]   (npm run team:up)
+//   node scripts/team/servers.mjs up [--dir D] [--only redis,postgres,clickhouse] [--bind A,B]   (npm run team:up)
 //   node scripts/team/servers.mjs down [--dir D]                                       (npm run team:down)
 //
 // `up` writes D/servers.json (ports, URLs, pids) and prints the URLs; `down` stops what it lists.
+// `--bind` adds addresses Redis listens on beside 127.0.0.1 (e.g. the host end of a veth link to a worker's
+// network namespace, scripts/team/netns.mjs); the default stays 127.0.0.1 only.
 // The packages: apt-get install redis-server postgresql-15 clickhouse-server (bash .ci/run does).
 // PostgreSQL refuses to run as root: as root, initdb and the server run as the `postgres` user.
 import { spawn, execFileSync } from 'node:child_process';
@@ -60,12 +62,21 @@ function redisPing(port) {
     });
 }
 
-export async function startRedis(dir, port) {
+/** Extra listen addresses: IPv4 literals only (they go on a command line). */
+function bindList(bind) {
+    for (const a of bind) if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(a)) throw new Error(`--bind: ${JSON.stringify(a)} is not an IPv4 address`);
+    return ['127.0.0.1', ...bind.filter(a => a !== '127.0.0.1')];
+}
+
+export async function startRedis(dir, port, bind = []) {
     need('/usr/bin/redis-server', 'redis-server');
     const home = join(dir, 'redis');
     mkdirSync(home, { recursive: true });
     const log = join(home, 'redis.log');
-    const pid = detached('/usr/bin/redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', home], log);
+    // Redis's protected mode answers only loopback clients of a password-less server: extra addresses
+    // (a veth link's host end, reachable only from its namespace) need it off.
+    const extra = bind.length ? ['--protected-mode', 'no'] : [];
+    const pid = detached('/usr/bin/redis-server', ['--port', String(port), '--bind', ...bindList(bind), ...extra, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', home], log);
     await waitFor('redis-server', () => redisPing(port), log);
     return { pid, port, url: `redis://127.0.0.1:${port}` };
 }
@@ -141,7 +152,7 @@ export async function up(dir, o = {}) {
     const file = join(dir, 'servers.json');
     const save = () => writeFileSync(file, JSON.stringify(state, null, 2) + '\n');
     try {
-        if (only.has('redis')) { state.redis = await startRedis(dir, ports.redis ?? 16379); save(); }
+        if (only.has('redis')) { state.redis = await startRedis(dir, ports.redis ?? 16379, o.bind ?? []); save(); }
         if (only.has('postgres')) { state.postgres = await startPostgres(dir, ports.postgres ?? 15432); save(); }
         if (only.has('clickhouse')) { state.clickhouse = await startClickHouse(dir, ports.clickhouse ?? 18123, ports.clickhouseTcp ?? 19000); save(); }
     } catch (e) {
@@ -180,14 +191,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const dir = opt('--dir') ?? '.alphaforge-team';
     try {
         if (cmd === 'up') {
-            const s = await up(dir, { only: opt('--only')?.split(',') });
+            const s = await up(dir, { only: opt('--only')?.split(','), bind: opt('--bind')?.split(',') });
             for (const k of ['redis', 'postgres', 'clickhouse']) if (s[k]) process.stdout.write(`${k.padEnd(10)} ${s[k].url}  (pid ${s[k].pid})\n`);
             process.stdout.write(`state: ${join(resolve(dir), 'servers.json')}; stop them with npm run team:down\n`);
         } else if (cmd === 'down') {
             down(dir, { wipe: rest.includes('--wipe') });
             process.stdout.write('stopped\n');
         } else {
-            process.stderr.write('usage: node scripts/team/servers.mjs up|down [--dir D] [--only redis,postgres,clickhouse] [--wipe]\n');
+            process.stderr.write('usage: node scripts/team/servers.mjs up|down [--dir D] [--only redis,postgres,clickhouse] [--bind A,B] [--wipe]\n');
             process.exit(2);
         }
     } catch (e) {

@@ -122,7 +122,10 @@ export class BullmqBackend implements RunBackend {
             const r = await outcome;
             if (aborted) throw new RunFailure('aborted');
             if (!r.ok) throw new RunFailure(`the run failed on its worker: ${firstLine(r.reason)}`);
-            return this.accept(r.value, job.dir, staging);
+            const accepted = this.accept(r.value, job.dir, staging);
+            // Which worker computed the run, in the run's own log (runs.logs): host, pid, network namespace.
+            ctx.onLog('info', `computed by af worker ${accepted.worker}`);
+            return accepted.output;
         } finally {
             ctx.signal.removeEventListener('abort', onAbort);
             this.pending.get(jobId)?.settle({ ok: false, reason: 'abandoned' });
@@ -173,7 +176,7 @@ export class BullmqBackend implements RunBackend {
     }
 
     /** A worker's result: checked, its artifacts written as `<name>.tmp` in the run's directory (renamed by the orchestrator on commit). */
-    private accept(value: unknown, dir: string, staging: string | undefined): WorkerOutput {
+    private accept(value: unknown, dir: string, staging: string | undefined): { output: WorkerOutput; worker: string } {
         let parsed: unknown = value;
         if (typeof value === 'string') {
             try {
@@ -191,7 +194,7 @@ export class BullmqBackend implements RunBackend {
             writeFileSync(tmp, data);
             return { name: f.name, tmp, bytes: f.bytes, sha256: f.sha256 };
         });
-        return outputOf(r.data as JobResult, staged);
+        return { output: outputOf(r.data as JobResult, staged), worker: r.data.worker };
     }
 
     private onProgress(jobId: string, data: unknown): void {

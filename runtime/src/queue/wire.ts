@@ -94,8 +94,8 @@ export const JobResultSchema = z.object({
     files: z.array(FileSchema).max(64),
     /** Milliseconds the engine took (the worker thread's run), for the platform's overhead figure. */
     engineMs: z.number().min(0),
-    /** Which worker ran it (host:pid). */
-    worker: z.string().max(300),
+    /** Which worker ran it (identity.ts: host:pid and its network namespace); recorded in the run's log, so printable only. */
+    worker: z.string().max(300).regex(/^[\x20-\x7e]+$/, 'printable ASCII'),
 }).strict();
 export type JobResult = z.infer<typeof JobResultSchema>;
 

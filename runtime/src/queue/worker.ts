@@ -11,7 +11,7 @@
  * Every log line is structured (pino) and carries the run id, attempt and trace id of its job.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
@@ -20,6 +20,7 @@ import { DEFAULT_RUN_LIMITS } from '../orchestrator/limits.js';
 import { firstLine } from '../data/errors.js';
 import { inSpan, SpanKind } from '../monitoring/tracing.js';
 import { cancelKey, type CancelKeyClient } from './bullmq-backend.js';
+import { workerIdentity } from './identity.js';
 import { DEFAULT_LOCK_MS, DEFAULT_MAX_STALLS, DEFAULT_QUEUE_PREFIX, redisOptions, RUN_QUEUE, type QueueSettings } from './settings.js';
 import { decodeBars, JobDataSchema, outputPart, sha256Hex, stagingDirOf, WIRE_VERSION, workerJobOf, type EncodedBars, type JobData, type JobResult } from './wire.js';
 
@@ -47,7 +48,7 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
     const prefix = s.prefix ?? DEFAULT_QUEUE_PREFIX;
     const memoryMb = o.memoryMb ?? DEFAULT_RUN_LIMITS.memoryMb;
     const pool = new RunWorkerPool(o.concurrency, { memoryMb, recycleAboveMb: DEFAULT_RUN_LIMITS.recycleAboveMb });
-    const me = `${hostname()}:${process.pid}`;
+    const me = workerIdentity();
     const log = o.logger.child({ component: 'worker', worker: me });
     const lockMs = s.lockMs ?? DEFAULT_LOCK_MS;
 

@@ -17,6 +17,9 @@ export const TopicSchema = z.string().regex(TOPIC_RE, 'a topic is run:<id>, depl
 export type Topic = `run:${string}` | `deployment:${string}` | 'runs' | 'alerts';
 export const MAX_TOPICS = 256;
 
+/** Run events carry their run's trace id, so a streamed event finds its trace (and `af logs --trace`). */
+const RunTraceId = z.string().max(64).optional().describe('The run\'s trace id (runs.get → traceId): the submitting call\'s, continued from its traceparent when it had one');
+
 export const RunLifecycleEventSchema = z.object({
     type: z.literal('lifecycle'),
     runId: z.string(),
@@ -26,6 +29,7 @@ export const RunLifecycleEventSchema = z.object({
     previous: RunStateSchema.nullable(),
     actor: z.string().describe('user name, or "system"'),
     message: z.string().nullable(),
+    traceId: RunTraceId,
 });
 export const RunProgressEventSchema = z.object({
     type: z.literal('progress'),
@@ -35,6 +39,7 @@ export const RunProgressEventSchema = z.object({
     completed: Count.optional().describe('trials or bars done'),
     total: Count.optional(),
     message: z.string().optional(),
+    traceId: RunTraceId,
 });
 export const RunLogEventSchema = z.object({
     type: z.literal('log'),
@@ -43,6 +48,7 @@ export const RunLogEventSchema = z.object({
     ts: IsoTime,
     level: z.enum(LOG_LEVELS),
     message: z.string(),
+    traceId: RunTraceId,
 });
 export const AlertEventSchema = z.object({
     type: z.literal('alert'),

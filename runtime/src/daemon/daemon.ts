@@ -208,7 +208,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         const lastState = new Map<string, RunState>();
         // Events are published in the order the orchestrator emitted them: the owning team is looked
         // up once per run (cached) and each run's events wait on the run's previous ones.
-        const teams = new Map<string, Promise<string | undefined>>();
+        const teams = new Map<string, Promise<{ team?: string; traceId?: string }>>();
         // Runs a previous process left running, re-queued (or failed) by recovery: audited before serving.
         let recovering = true;
         const recovered: Promise<void>[] = [];
@@ -217,13 +217,14 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
                 recovered.push(auditLog.record({ actor: daemonActor, method: 'daemon.recover', target: { runId: e.runId, state: e.state ?? null }, result: 'ok' }));
             }
             const ev = toWire(e, lastState);
-            let team = teams.get(e.runId);
-            if (!team) {
-                team = orchestrator.teamOf(e.runId);
-                teams.set(e.runId, team);
+            let route = teams.get(e.runId);
+            if (!route) {
+                route = orchestrator.routeOf(e.runId);
+                teams.set(e.runId, route);
             }
-            const next = team.then(t => { if (ev) bus.publish(ev, { team: t }); });
-            teams.set(e.runId, next.then(() => team));
+            // Each run event carries the run's trace id: a subscriber finds the trace of what it watches.
+            const next = route.then(r => { if (ev) bus.publish(r.traceId ? { ...ev, traceId: r.traceId } as DaemonEvent : ev, { team: r.team }); });
+            teams.set(e.runId, next.then(() => route));
             if (e.kind === 'state' && (e.state === 'completed' || e.state === 'failed' || e.state === 'cancelled')) {
                 void next.then(() => { teams.delete(e.runId); });
             }

@@ -9,6 +9,8 @@
  * closes (WS_CLOSE.Unauthenticated) as soon as its token is revoked or expires or its user is
  * disabled or removed from the team (sessions.ts).
  * Events and responses leave through the session's bounded OutboundQueue (see events.ts).
+ * A message may carry the caller's W3C trace context as `meta: {traceparent}` beside its params
+ * (what HTTP's `traceparent` header does); malformed or oversized, it is ignored.
  */
 import { type IncomingMessage } from 'node:http';
 import { type Duplex } from 'node:stream';
@@ -17,6 +19,7 @@ import {
     ErrorCodes, MAX_TOPICS, RpcError, WS_CLOSE, WS_METHODS, issuesOf,
     type JsonRpcId, type JsonRpcResponse, type WsMethodName,
 } from '../../../protocol/src/daemon/index.js';
+import { traceContextOfMeta } from '../monitoring/trace.js';
 import { type Dispatcher, errorResponse } from './dispatcher.js';
 import { kindOf, OutboundQueue, runIdOf, type EventHub, type QueueLimits, type QueueStats, type Subscriber } from './events.js';
 import { type AuthGate } from './auth-gate.js';
@@ -351,7 +354,9 @@ class Session implements Subscriber, LiveSession {
         if (!admitted.ok) {
             return notification ? undefined : errorResponse(id, ErrorCodes.RateLimited, `rate limited: retry in ${admitted.retryAfterMs} ms`, { retryAfterMs: admitted.retryAfterMs });
         }
-        return this.gw.options.dispatcher.dispatch(msg, { transport: 'ws', token: this.token, signal: this.abort.signal, remote: this.remote });
+        // The caller's trace (`meta.traceparent`) continues through the call, its run and its events; otherwise the dispatcher starts one.
+        const trace = traceContextOfMeta(msg);
+        return this.gw.options.dispatcher.dispatch(msg, { transport: 'ws', token: this.token, signal: this.abort.signal, remote: this.remote, ...trace });
     }
 
     private async sessionMethod(method: WsMethodName, msg: Record<string, unknown>): Promise<JsonRpcResponse | undefined> {

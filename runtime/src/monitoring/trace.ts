@@ -74,3 +74,20 @@ export function formatTraceparent(traceId: string, spanId: string = newSpanId(),
 export function traceIdFrom(header: string | readonly string[] | undefined | null): string {
     return parseTraceparent(header)?.traceId ?? newTraceId();
 }
+
+/** Longest `traceparent` looked at; W3C's version 00 is 55 characters, later versions may append fields. */
+export const MAX_TRACEPARENT = 512;
+
+/**
+ * The trace context a WebSocket message carries in its envelope's `meta.traceparent` (JSON-RPC
+ * leaves extra members to the application): the caller's trace id and its normalised header, or
+ * undefined for anything missing, malformed or longer than MAX_TRACEPARENT — such a call starts a
+ * new trace; the value is never echoed.
+ */
+export function traceContextOfMeta(message: unknown): { traceId: string; traceparent: string } | undefined {
+    const meta = typeof message === 'object' && message !== null ? (message as { meta?: unknown }).meta : undefined;
+    const raw = typeof meta === 'object' && meta !== null ? (meta as { traceparent?: unknown }).traceparent : undefined;
+    if (typeof raw !== 'string' || raw.length > MAX_TRACEPARENT) return undefined;
+    const tp = parseTraceparent(raw);
+    return tp ? { traceId: tp.traceId, traceparent: `00-${tp.traceId}-${tp.parentId}-${tp.flags}` } : undefined;
+}

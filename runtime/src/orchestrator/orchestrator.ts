@@ -155,8 +155,8 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     private readonly active = new Map<string, Active>();
     /** Runs being started or executing: what `concurrency` bounds (a run whose execution ended frees its slot while its end is committed). */
     private slots = 0;
-    /** Owning team of runs that have not ended (the daemon routes each event to the team). */
-    private readonly teams = new Map<string, string>();
+    /** Owning team and trace id of runs that have not ended (the daemon routes each event to the team, tagged with the trace). */
+    private readonly teams = new Map<string, { team: string; traceId?: string }>();
     /** Specs of runs submitted here and still queued, so their execution can start while the claim commits (at most MAX_SPECS). */
     private readonly specs = new Map<string, RunSpec>();
     /** The span (W3C traceparent) of the call that submitted each run here, until the run starts: its execution's span is a child (at most MAX_SPECS). */
@@ -285,7 +285,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
             await tx.event(id, { kind: 'state', state: 'queued', actor: ctx.user });
             // The spec as stored (and read back by get()).
             const stored = JSON.parse(JSON.stringify(spec)) as RunSpec;
-            this.teams.set(id, ctx.team);
+            this.teams.set(id, { team: ctx.team, traceId });
             if (this.specs.size < MAX_SPECS) this.specs.set(id, stored);
             if (parent && this.parents.size < MAX_SPECS) this.parents.set(id, parent);
             tx.onRollback(() => { this.teams.delete(id); this.specs.delete(id); this.parents.delete(id); });
@@ -309,12 +309,18 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
 
     /** The team owning a run (from memory while the run has not ended; else read); undefined for an unknown run. Never rejects. */
     async teamOf(id: string): Promise<string | undefined> {
-        const team = this.teams.get(id);
-        if (team !== undefined) return team;
+        return (await this.routeOf(id)).team;
+    }
+
+    /** A run's owning team and trace id (from memory while it has not ended, else the store); empty for an unknown run. */
+    async routeOf(id: string): Promise<{ team?: string; traceId?: string }> {
+        const known = this.teams.get(id);
+        if (known?.traceId !== undefined) return known;
         try {
-            return (await this.get(id))?.team;
+            const run = await this.get(id);
+            return run ? { team: run.team, traceId: run.traceId } : known ?? {};
         } catch {
-            return undefined;
+            return known ?? {};
         }
     }
 
@@ -475,7 +481,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
         const writer = this.writer!;
         const found = await this.mutex.run(() => repo.unfinished());
         const requeued = await Promise.all(found.map(async r => {
-            this.teams.set(r.id, r.team);
+            this.teams.set(r.id, { team: r.team });
             if (r.state === 'queued') return true;
             const interrupted = r.state === 'running';
             const giveUp = interrupted && r.attempt >= this.maxAttempts;
@@ -602,7 +608,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
         a.run = run;
         a.timeoutMs = run.spec.timeoutMs ?? runTimeoutOf(this.limits, run.team);
         this.active.set(a.id, a);
-        this.teams.set(a.id, run.team);
+        this.teams.set(a.id, { team: run.team, traceId: run.traceId });
         tx.onRollback(() => { if (this.active.get(a.id) === a) this.active.delete(a.id); });
         return run;
     }

@@ -6,6 +6,8 @@
  * service instance and pid) and the engine in that worker's thread (team mode, against a real
  * redis-server) — each span the child of the one before, and the trace id the one the log lines
  * carry. Span attributes never hold the token, the strategy's source or SQL text and values.
+ * Over WebSocket (team mode, a real `ws` client): the message's `meta.traceparent` continues the
+ * caller's trace through the worker, and every event streamed back on the socket carries its id.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
@@ -21,6 +23,7 @@ import { logFilePath } from '../../src/monitoring/logger.js';
 import type { QueueSettings } from '../../src/queue/settings.js';
 import { down, freePort, up } from '../../../scripts/team/servers.mjs';
 import { tempDir } from '../data/helpers.js';
+import { WsClient } from '../support/ws-client.js';
 import { smaCross, stateWithBars } from '../orchestrator/helpers.js';
 
 const hasRedis = existsSync('/usr/bin/redis-server');
@@ -293,4 +296,53 @@ describe.skipIf(!hasRedis)('team mode: one trace across the daemon and an af wor
         expect(logged.length).toBeGreaterThan(0);
         for (const l of logged) expect(l['traceId']).toBe(traceId);
     }, 60_000);
+
+    it('over WebSocket: the message\'s meta.traceparent continues through the worker, and the events streamed back carry the trace id', async () => {
+        const token = daemon.adminToken!;
+        const callerTrace = '0af7651916cd43dd8448eb211c80319c', callerSpan = 'b7ad6b7169203331';
+        const ws = await WsClient.open(daemon.url, token);
+        try {
+            expect((await ws.call('events.subscribe', { topics: ['runs'] })).error).toBeUndefined();
+            const answer = await ws.call('runs.submit', { kind: 'backtest', spec: { source } }, { meta: { traceparent: `00-${callerTrace}-${callerSpan}-01` } });
+            expect(answer.error).toBeUndefined();
+            const run = (answer.result as { run: { id: string; traceId: string } }).run;
+            expect(run.traceId).toBe(callerTrace);
+            await ws.waitFor(m => m.method === 'event' && m.params?.['runId'] === run.id && m.params['state'] === 'completed', 'the run\'s completed event', 60_000);
+            // Every event of the run on the socket names the caller's trace (queued, running, completed, and any progress).
+            const events = ws.events(e => e['runId'] === run.id);
+            expect(events.filter(e => e['type'] === 'lifecycle').map(e => e['state'])).toEqual(expect.arrayContaining(['queued', 'running', 'completed']));
+            for (const e of events) expect(e['traceId'], JSON.stringify(e)).toBe(callerTrace);
+            const spans = await receiver.trace(callerTrace, ['rpc runs.submit', 'run', 'queue.enqueue', 'queue.job', 'engine.run']);
+            const rpc = one(spans, 'rpc runs.submit');
+            expect(rpc.parentSpanId).toBe(callerSpan);
+            expect(rpc.attributes['af.transport']).toBe('ws');
+            const r = one(spans, 'run');
+            expect(r.parentSpanId).toBe(rpc.spanId);
+            const job = one(spans, 'queue.job');
+            expect(job.parentSpanId).toBe(one(spans, 'queue.enqueue').spanId);
+            expect(job.resource['process.pid']).toBe(worker!.pid);
+            expect(one(spans, 'engine.run').parentSpanId).toBe(job.spanId);
+            expectNothingLeaks(spans, token, source);
+            for (const l of workerLines.filter(x => x['runId'] === run.id)) expect(l['traceId']).toBe(callerTrace);
+        } finally {
+            ws.close();
+        }
+    }, 90_000);
+
+    it('over WebSocket without a traceparent: the gateway starts the trace, and the run, its spans and its events share it', async () => {
+        const token = daemon.adminToken!;
+        const ws = await WsClient.open(daemon.url, token);
+        try {
+            const answer = await ws.call('runs.submit', { kind: 'backtest', spec: { source } });
+            const run = (answer.result as { run: { id: string; traceId: string } }).run;
+            expect(run.traceId).toMatch(/^[0-9a-f]{32}$/);
+            expect((await ws.call('events.subscribe', { topics: [`run:${run.id}`] })).error).toBeUndefined();
+            await ws.waitFor(m => m.method === 'event' && m.params?.['runId'] === run.id && m.params['state'] === 'completed', 'the run\'s completed event', 60_000);
+            for (const e of ws.events(x => x['runId'] === run.id)) expect(e['traceId']).toBe(run.traceId);
+            const spans = await receiver.trace(run.traceId, ['rpc runs.submit', 'run', 'queue.job', 'engine.run']);
+            expect(one(spans, 'rpc runs.submit').parentSpanId).toBeUndefined();
+        } finally {
+            ws.close();
+        }
+    }, 90_000);
 });

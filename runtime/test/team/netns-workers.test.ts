@@ -157,5 +157,5 @@ describe('af worker processes in network namespaces of their own', () => {
             await embedded.stop();
             embeddedStore.close();
         }
-    }, 60_000);
+    }, 120_000); // a failure guard: on 2 cores shared with a load of 20+ this took 40 s
 });

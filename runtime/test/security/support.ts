@@ -6,15 +6,23 @@
  *
  * `secrets` lists strings that must never appear in any answer (the admin token, the content of a
  * host file planted for the test): `expectNoLeak` checks an error or result against all of them.
+ *
+ * Setting that state up over RPC (bars, then ~26 one-at-a-time IAM transactions) takes seconds, and
+ * the suite starts dozens of these daemons: it is done once per `vitest run` (and again when the
+ * template is older than TEMPLATE_MAX_AGE_MS, so its audit records stay recent) into a template
+ * state directory, which each daemon gets a private copy of. Each daemon still has its own state
+ * (tests mutate it) and its own host secret; the tokens (stored hashed) come from the template's
+ * side file, so daemons started from one template share them.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { expect, inject } from 'vitest';
 import { ROLES, RpcError, type Role } from '../../../protocol/src/daemon/index.js';
 import { startDaemon, type DaemonOptions, type RunningDaemon } from '../../src/daemon/daemon.js';
 import { DaemonClient } from '../../../protocol/src/client.js';
 import { importSynthBars, TINY } from '../support/fixtures.js';
 import { tempDir } from '../data/helpers.js';
+import '../support/global-setup.js';
 
 export const TEAMS = ['alpha', 'beta'] as const;
 export type TeamName = (typeof TEAMS)[number];
@@ -39,39 +47,99 @@ export interface SecureDaemon {
 
 /** Starts a daemon on a fresh state directory with synthetic bars, two teams and a user of every role in each. */
 export async function startSecureDaemon(options: Omit<DaemonOptions, 'stateDir'> = {}): Promise<SecureDaemon> {
+    const template = await secureTemplate();
     const stateDir = tempDir('af-sec-');
-    await importSynthBars(stateDir);
+    cpSync(template.stateDir, stateDir, { recursive: true });
     const hostDir = tempDir('af-host-');
     const hostSecret = `HOST-SECRET-${Math.random().toString(36).slice(2)}\nsecond line of the secret`;
     const hostSecretFile = join(hostDir, 'secret.txt');
     writeFileSync(hostSecretFile, hostSecret);
     mkdirSync(join(hostDir, 'sub'), { recursive: true });
-    const daemon = await startDaemon({
-        port: 0, concurrency: 2, grpc: true,
-        // The suite calls far faster than a person: lift the per-token rate (the failed-auth tests set their own).
-        limits: { ratePerSecond: 100_000, rateBurst: 100_000, failedAuthPerMinute: 100_000 },
-        ...options,
-        stateDir,
-    });
-    const adminToken = daemon.adminToken!;
+    const daemon = await startDaemon({ ...FIXTURE_DAEMON, ...options, stateDir });
+    const { adminToken, tokens } = template;
     const client = (token: string, timeoutMs?: number): DaemonClient => new DaemonClient({ url: daemon.url, token, ...(timeoutMs ? { timeoutMs } : {}) });
-    const admin = client(adminToken);
-    const tokens = {} as Record<TeamName, Record<Role, string>>;
-    for (const team of TEAMS) {
-        await admin.call('iam.teams.create', { name: team });
-        tokens[team] = {} as Record<Role, string>;
-        for (const role of ROLES) {
-            const user = `${team}-${role}`;
-            await admin.call('iam.users.create', { name: user });
-            await admin.call('iam.members.set', { user, team, role });
-            tokens[team][role] = (await admin.call('iam.tokens.create', { name: `${user}-token`, user, team })).token;
-        }
-    }
     return {
         daemon, stateDir, hostDir, hostSecretFile, hostSecret, adminToken, tokens, client,
         secrets: [adminToken, ...TEAMS.flatMap(t => ROLES.map(r => tokens[t][r])), hostSecret.split('\n')[0]!, 'second line of the secret'],
         stop: () => daemon.stop(),
     };
+}
+
+const FIXTURE_DAEMON = {
+    port: 0, concurrency: 2, grpc: true,
+    // The suite calls far faster than a person: lift the per-token rate (the failed-auth tests set their own).
+    limits: { ratePerSecond: 100_000, rateBurst: 100_000, failedAuthPerMinute: 100_000 },
+} satisfies DaemonOptions;
+
+/** A template is rebuilt past this age: the audit test wants the fixture's IAM records to be recent (minutes). */
+const TEMPLATE_MAX_AGE_MS = 4 * 60_000;
+
+interface SecureTemplate {
+    /** A stopped daemon's state directory: copied, never started on. */
+    readonly stateDir: string;
+    readonly adminToken: string;
+    readonly tokens: Readonly<Record<TeamName, Readonly<Record<Role, string>>>>;
+}
+
+const templates = new Map<number, Promise<SecureTemplate>>();
+
+/**
+ * The current template: built by the first test process that needs it under the run's scratch
+ * directory (global-setup.ts; a private one when vitest provides none), then read by the others.
+ * Processes that race each build their own and the first rename wins (no lock to leave behind).
+ */
+function secureTemplate(): Promise<SecureTemplate> {
+    const generation = Math.floor(Date.now() / TEMPLATE_MAX_AGE_MS);
+    let t = templates.get(generation);
+    if (!t) {
+        t = (async () => {
+            const root = inject('afTemplateRoot') ?? tempDir('af-templates-');
+            const dir = join(root, `secure-${generation}`);
+            if (!existsSync(dir)) {
+                const work = mkdtempSync(join(root, 'building-'));
+                const built = await buildTemplate(join(work, 'state'));
+                writeFileSync(join(work, 'tokens.json'), JSON.stringify(built));
+                try {
+                    renameSync(work, dir);
+                } catch (e) {
+                    // Another process renamed its build first: use that one.
+                    if (!existsSync(dir)) throw e;
+                    rmSync(work, { recursive: true, force: true });
+                }
+            }
+            const { adminToken, tokens } = JSON.parse(readFileSync(join(dir, 'tokens.json'), 'utf8')) as Omit<SecureTemplate, 'stateDir'>;
+            return { stateDir: join(dir, 'state'), adminToken, tokens };
+        })();
+        templates.set(generation, t);
+        // A failed build is not cached: the next call tries again.
+        t.catch(() => templates.delete(generation));
+    }
+    return t;
+}
+
+/** Synthetic bars, then the teams, users and tokens made by the bootstrap admin over HTTP, as any admin would. */
+async function buildTemplate(stateDir: string): Promise<Omit<SecureTemplate, 'stateDir'>> {
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    await importSynthBars(stateDir);
+    const daemon = await startDaemon({ ...FIXTURE_DAEMON, grpc: false, stateDir });
+    try {
+        const adminToken = daemon.adminToken!;
+        const admin = new DaemonClient({ url: daemon.url, token: adminToken });
+        const tokens = {} as Record<TeamName, Record<Role, string>>;
+        for (const team of TEAMS) {
+            await admin.call('iam.teams.create', { name: team });
+            tokens[team] = {} as Record<Role, string>;
+            for (const role of ROLES) {
+                const user = `${team}-${role}`;
+                await admin.call('iam.users.create', { name: user });
+                await admin.call('iam.members.set', { user, team, role });
+                tokens[team][role] = (await admin.call('iam.tokens.create', { name: `${user}-token`, user, team })).token;
+            }
+        }
+        return { adminToken, tokens };
+    } finally {
+        await daemon.stop();
+    }
 }
 
 /** The error a call fails with (a result is a test failure). */

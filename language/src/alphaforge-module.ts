@@ -76,13 +76,19 @@ export const AlphaForgeModule = createAlphaForgeModule();
 /**
  * The generated reflection writes a new metadata object on every call, and the parser asks for
  * one per AST node it builds; the metadata of a type never changes, so it is built once.
+ * BinaryExpr's `moreOperators`/`moreOperands` hold a flat operator chain only until it is rebuilt
+ * (operator-chains.ts); they get no default `[]`, so no parsed BinaryExpr carries them.
  */
 export class AlphaForgeCachedAstReflection extends AlphaForgeAstReflection {
     private readonly metaData = new Map<string, TypeMetaData>();
 
     override getTypeMetaData(type: string): TypeMetaData {
         let m = this.metaData.get(type);
-        if (!m) this.metaData.set(type, (m = super.getTypeMetaData(type)));
+        if (!m) {
+            m = super.getTypeMetaData(type);
+            if (type === 'BinaryExpr') m = { ...m, properties: m.properties.filter(p => p.name !== 'moreOperators' && p.name !== 'moreOperands') };
+            this.metaData.set(type, m);
+        }
         return m;
     }
 }

@@ -51,6 +51,7 @@ function copyDefault(v: unknown): unknown {
 
 interface ParserInternals {
     stack: Obj[];
+    operatorChains: Set<Obj>;
     nodeBuilder: { construct(item: Obj): void };
     converter: { convert(value: string, cst: unknown): unknown };
     astReflection: AstReflection;
@@ -59,9 +60,21 @@ interface ParserInternals {
     assignWithoutOverride(target: Obj, source: Obj): Obj;
 }
 
-/** Replaces `construct` and `assignWithoutOverride` on this parser instance (same behaviour as Langium 3.5's). */
+/** The operator chains the last parse constructed, innermost first; the caller rebuilds and clears them. */
+export function takeOperatorChains(parser: LangiumParser): AstNode[] {
+    const set = (parser as unknown as ParserInternals).operatorChains;
+    const chains = [...set] as unknown as AstNode[];
+    set.clear();
+    return chains;
+}
+
+/**
+ * Replaces `construct` and `assignWithoutOverride` on this parser instance (same behaviour as Langium 3.5's),
+ * and collects the flat operator chains it constructs (innermost first) for operator-chains.ts.
+ */
 export function installAllocationFreeConstruct(parser: LangiumParser): void {
     const p = parser as unknown as ParserInternals;
+    p.operatorChains = new Set();
     p.construct = function (this: ParserInternals): unknown {
         if (this.isRecording()) return undefined;
         const obj = this.stack[this.stack.length - 1]!;
@@ -70,6 +83,8 @@ export function installAllocationFreeConstruct(parser: LangiumParser): void {
         this.stack.pop();
         if (obj.$type === DatatypeSymbol) return this.converter.convert(obj.value as string, obj.$cstNode);
         assignDefaults(this.astReflection, obj);
+        // A node is constructed again at each enclosing rule level it passes through; the set keeps one entry.
+        if (obj.moreOperands !== undefined || obj.moreOperators !== undefined) this.operatorChains.add(obj);
         return obj;
     };
     p.assignWithoutOverride = (target: Obj, source: Obj): Obj => {

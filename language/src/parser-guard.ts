@@ -8,11 +8,13 @@
  * for every token, and with an empty list it still searches the parent's children (indexOf) —
  * O(n) per token in a strategy with n members. Skipping the no-op call makes parsing linear.
  * And it installs cheaper CST position getters (cst-offsets.ts), which the parser calls per rule,
- * and node construction without per-node garbage (parser-allocations.ts).
+ * and node construction without per-node garbage (parser-allocations.ts), and rebuilds the binary
+ * operators, parsed flat, into their precedence tree (operator-chains.ts).
  */
 import { createLangiumParser, type AstNode, type LangiumCoreServices, type LangiumParser, type ParseResult } from 'langium';
 import { installFastCstOffsets } from './cst-offsets.js';
-import { installAllocationFreeConstruct, installSingleItemCstPush } from './parser-allocations.js';
+import { installAllocationFreeConstruct, installSingleItemCstPush, takeOperatorChains } from './parser-allocations.js';
+import { rebuildOperatorChains } from './operator-chains.js';
 
 export const MAX_NESTING = 64;
 
@@ -33,8 +35,10 @@ export function createGuardedParser(services: LangiumCoreServices): LangiumParse
         let result: ParseResult<T>;
         try {
             result = parse<T>(text, options);
+            rebuildOperatorChains(takeOperatorChains(parser));
         } catch (e) {
             internals.stack.length = 0; // the parser keeps a node stack between calls; an exception leaves it dirty
+            takeOperatorChains(parser);
             return refuse<T>(parse, { offset: 0, line: 1, column: 1, length: 1, message: `The parser gave up on this file: ${(e as Error).message}. Simplify the file and report it.` });
         }
         return result;

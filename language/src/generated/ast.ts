@@ -236,6 +236,8 @@ export interface BinaryExpr extends langium.AstNode {
     readonly $container: Allocation | Argument | BinaryExpr | ConstraintDecl | FeatureDecl | FunctionDef | IfExpr | IndexExpr | MemberExpr | OrderAction | ParamDecl | Rule | Setting | SignalDecl | Target | UnaryExpr;
     readonly $type: 'BinaryExpr';
     left: Expression;
+    moreOperands: Array<Expression>;
+    moreOperators: Array<'!=' | '*' | '+' | '-' | '/' | '<' | '<=' | '==' | '>' | '>=' | 'and' | 'or'>;
     operator: '!=' | '*' | '+' | '-' | '/' | '<' | '<=' | '==' | '>' | '>=' | 'and' | 'or';
     right: Expression;
 }
@@ -873,6 +875,8 @@ export class AlphaForgeAstReflection extends langium.AbstractAstReflection {
                     name: BinaryExpr,
                     properties: [
                         { name: 'left' },
+                        { name: 'moreOperands', defaultValue: [] },
+                        { name: 'moreOperators', defaultValue: [] },
                         { name: 'operator' },
                         { name: 'right' }
                     ]

@@ -106,7 +106,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@54"
+                "$ref": "#/rules@51"
               },
               "arguments": []
             }
@@ -137,7 +137,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@53"
+                "$ref": "#/rules@50"
               },
               "arguments": []
             }
@@ -250,7 +250,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@45"
+                "$ref": "#/rules@42"
               },
               "arguments": []
             }
@@ -379,7 +379,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@46"
+                "$ref": "#/rules@43"
               },
               "arguments": []
             }
@@ -462,7 +462,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@53"
+                "$ref": "#/rules@50"
               },
               "arguments": []
             }
@@ -497,7 +497,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@53"
+                "$ref": "#/rules@50"
               },
               "arguments": []
             }
@@ -528,7 +528,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@53"
+                "$ref": "#/rules@50"
               },
               "arguments": []
             }
@@ -676,7 +676,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@53"
+                "$ref": "#/rules@50"
               },
               "arguments": []
             }
@@ -695,7 +695,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@53"
+                    "$ref": "#/rules@50"
                   },
                   "arguments": []
                 }
@@ -801,7 +801,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@53"
+                    "$ref": "#/rules@50"
                   },
                   "arguments": []
                 }
@@ -828,7 +828,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@53"
+              "$ref": "#/rules@50"
             },
             "arguments": []
           },
@@ -892,21 +892,21 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@53"
+              "$ref": "#/rules@50"
             },
             "arguments": []
           },
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@52"
+              "$ref": "#/rules@49"
             },
             "arguments": []
           },
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@51"
+              "$ref": "#/rules@48"
             },
             "arguments": []
           }
@@ -940,7 +940,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@51"
+                "$ref": "#/rules@48"
               },
               "arguments": []
             }
@@ -971,7 +971,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@53"
+                "$ref": "#/rules@50"
               },
               "arguments": []
             }
@@ -1125,7 +1125,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@53"
+                "$ref": "#/rules@50"
               },
               "arguments": []
             }
@@ -1172,7 +1172,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@53"
+                "$ref": "#/rules@50"
               },
               "arguments": []
             }
@@ -1421,7 +1421,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                   "terminal": {
                     "$type": "RuleCall",
                     "rule": {
-                      "$ref": "#/rules@53"
+                      "$ref": "#/rules@50"
                     },
                     "arguments": []
                   },
@@ -1535,7 +1535,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                   "terminal": {
                     "$type": "RuleCall",
                     "rule": {
-                      "$ref": "#/rules@53"
+                      "$ref": "#/rules@50"
                     },
                     "arguments": []
                   },
@@ -1561,7 +1561,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                       "terminal": {
                         "$type": "RuleCall",
                         "rule": {
-                          "$ref": "#/rules@53"
+                          "$ref": "#/rules@50"
                         },
                         "arguments": []
                       },
@@ -1622,7 +1622,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                   "terminal": {
                     "$type": "RuleCall",
                     "rule": {
-                      "$ref": "#/rules@53"
+                      "$ref": "#/rules@50"
                     },
                     "arguments": []
                   },
@@ -1962,7 +1962,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@53"
+                "$ref": "#/rules@50"
               },
               "arguments": []
             }
@@ -2035,81 +2035,19 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
         "$type": "Group",
         "elements": [
           {
-            "$type": "RuleCall",
-            "rule": {
-              "$ref": "#/rules@37"
-            },
-            "arguments": []
-          },
-          {
-            "$type": "Group",
-            "elements": [
-              {
-                "$type": "Action",
-                "inferredType": {
-                  "$type": "InferredType",
-                  "name": "BinaryExpr"
-                },
-                "feature": "left",
-                "operator": "="
-              },
-              {
-                "$type": "Assignment",
-                "feature": "operator",
-                "operator": "=",
-                "terminal": {
-                  "$type": "Keyword",
-                  "value": "or"
-                }
-              },
-              {
-                "$type": "Assignment",
-                "feature": "right",
-                "operator": "=",
-                "terminal": {
-                  "$type": "RuleCall",
-                  "rule": {
-                    "$ref": "#/rules@37"
-                  },
-                  "arguments": []
-                }
-              }
-            ],
-            "cardinality": "*"
-          }
-        ]
-      },
-      "definesHiddenTokens": false,
-      "entry": false,
-      "fragment": false,
-      "hiddenTokens": [],
-      "parameters": [],
-      "wildcard": false
-    },
-    {
-      "$type": "ParserRule",
-      "name": "And",
-      "inferredType": {
-        "$type": "InferredType",
-        "name": "Expression"
-      },
-      "definition": {
-        "$type": "Group",
-        "elements": [
-          {
             "$type": "Alternatives",
             "elements": [
               {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@38"
+                  "$ref": "#/rules@37"
                 },
                 "arguments": []
               },
               {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@39"
+                  "$ref": "#/rules@38"
                 },
                 "arguments": []
               }
@@ -2132,8 +2070,17 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                 "feature": "operator",
                 "operator": "=",
                 "terminal": {
-                  "$type": "Keyword",
-                  "value": "and"
+                  "$type": "Alternatives",
+                  "elements": [
+                    {
+                      "$type": "Keyword",
+                      "value": "or"
+                    },
+                    {
+                      "$type": "Keyword",
+                      "value": "and"
+                    }
+                  ]
                 }
               },
               {
@@ -2146,22 +2093,70 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                     {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@38"
+                        "$ref": "#/rules@37"
                       },
                       "arguments": []
                     },
                     {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@39"
+                        "$ref": "#/rules@38"
                       },
                       "arguments": []
                     }
                   ]
                 }
+              },
+              {
+                "$type": "Group",
+                "elements": [
+                  {
+                    "$type": "Assignment",
+                    "feature": "moreOperators",
+                    "operator": "+=",
+                    "terminal": {
+                      "$type": "Alternatives",
+                      "elements": [
+                        {
+                          "$type": "Keyword",
+                          "value": "or"
+                        },
+                        {
+                          "$type": "Keyword",
+                          "value": "and"
+                        }
+                      ]
+                    }
+                  },
+                  {
+                    "$type": "Assignment",
+                    "feature": "moreOperands",
+                    "operator": "+=",
+                    "terminal": {
+                      "$type": "Alternatives",
+                      "elements": [
+                        {
+                          "$type": "RuleCall",
+                          "rule": {
+                            "$ref": "#/rules@37"
+                          },
+                          "arguments": []
+                        },
+                        {
+                          "$type": "RuleCall",
+                          "rule": {
+                            "$ref": "#/rules@38"
+                          },
+                          "arguments": []
+                        }
+                      ]
+                    }
+                  }
+                ],
+                "cardinality": "*"
               }
             ],
-            "cardinality": "*"
+            "cardinality": "?"
           }
         ]
       },
@@ -2208,14 +2203,14 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                 {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@38"
+                    "$ref": "#/rules@37"
                   },
                   "arguments": []
                 },
                 {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@39"
+                    "$ref": "#/rules@38"
                   },
                   "arguments": []
                 }
@@ -2244,7 +2239,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@40"
+              "$ref": "#/rules@39"
             },
             "arguments": []
           },
@@ -2290,70 +2285,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                     {
                       "$type": "Keyword",
                       "value": "!="
-                    }
-                  ]
-                }
-              },
-              {
-                "$type": "Assignment",
-                "feature": "right",
-                "operator": "=",
-                "terminal": {
-                  "$type": "RuleCall",
-                  "rule": {
-                    "$ref": "#/rules@40"
-                  },
-                  "arguments": []
-                }
-              }
-            ],
-            "cardinality": "*"
-          }
-        ]
-      },
-      "definesHiddenTokens": false,
-      "entry": false,
-      "fragment": false,
-      "hiddenTokens": [],
-      "parameters": [],
-      "wildcard": false
-    },
-    {
-      "$type": "ParserRule",
-      "name": "Additive",
-      "inferredType": {
-        "$type": "InferredType",
-        "name": "Expression"
-      },
-      "definition": {
-        "$type": "Group",
-        "elements": [
-          {
-            "$type": "RuleCall",
-            "rule": {
-              "$ref": "#/rules@41"
-            },
-            "arguments": []
-          },
-          {
-            "$type": "Group",
-            "elements": [
-              {
-                "$type": "Action",
-                "inferredType": {
-                  "$type": "InferredType",
-                  "name": "BinaryExpr"
-                },
-                "feature": "left",
-                "operator": "="
-              },
-              {
-                "$type": "Assignment",
-                "feature": "operator",
-                "operator": "=",
-                "terminal": {
-                  "$type": "Alternatives",
-                  "elements": [
+                    },
                     {
                       "$type": "Keyword",
                       "value": "+"
@@ -2361,70 +2293,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                     {
                       "$type": "Keyword",
                       "value": "-"
-                    }
-                  ]
-                }
-              },
-              {
-                "$type": "Assignment",
-                "feature": "right",
-                "operator": "=",
-                "terminal": {
-                  "$type": "RuleCall",
-                  "rule": {
-                    "$ref": "#/rules@41"
-                  },
-                  "arguments": []
-                }
-              }
-            ],
-            "cardinality": "*"
-          }
-        ]
-      },
-      "definesHiddenTokens": false,
-      "entry": false,
-      "fragment": false,
-      "hiddenTokens": [],
-      "parameters": [],
-      "wildcard": false
-    },
-    {
-      "$type": "ParserRule",
-      "name": "Multiplicative",
-      "inferredType": {
-        "$type": "InferredType",
-        "name": "Expression"
-      },
-      "definition": {
-        "$type": "Group",
-        "elements": [
-          {
-            "$type": "RuleCall",
-            "rule": {
-              "$ref": "#/rules@42"
-            },
-            "arguments": []
-          },
-          {
-            "$type": "Group",
-            "elements": [
-              {
-                "$type": "Action",
-                "inferredType": {
-                  "$type": "InferredType",
-                  "name": "BinaryExpr"
-                },
-                "feature": "left",
-                "operator": "="
-              },
-              {
-                "$type": "Assignment",
-                "feature": "operator",
-                "operator": "=",
-                "terminal": {
-                  "$type": "Alternatives",
-                  "elements": [
+                    },
                     {
                       "$type": "Keyword",
                       "value": "*"
@@ -2443,13 +2312,81 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@42"
+                    "$ref": "#/rules@39"
                   },
                   "arguments": []
                 }
+              },
+              {
+                "$type": "Group",
+                "elements": [
+                  {
+                    "$type": "Assignment",
+                    "feature": "moreOperators",
+                    "operator": "+=",
+                    "terminal": {
+                      "$type": "Alternatives",
+                      "elements": [
+                        {
+                          "$type": "Keyword",
+                          "value": "<"
+                        },
+                        {
+                          "$type": "Keyword",
+                          "value": "<="
+                        },
+                        {
+                          "$type": "Keyword",
+                          "value": ">"
+                        },
+                        {
+                          "$type": "Keyword",
+                          "value": ">="
+                        },
+                        {
+                          "$type": "Keyword",
+                          "value": "=="
+                        },
+                        {
+                          "$type": "Keyword",
+                          "value": "!="
+                        },
+                        {
+                          "$type": "Keyword",
+                          "value": "+"
+                        },
+                        {
+                          "$type": "Keyword",
+                          "value": "-"
+                        },
+                        {
+                          "$type": "Keyword",
+                          "value": "*"
+                        },
+                        {
+                          "$type": "Keyword",
+                          "value": "/"
+                        }
+                      ]
+                    }
+                  },
+                  {
+                    "$type": "Assignment",
+                    "feature": "moreOperands",
+                    "operator": "+=",
+                    "terminal": {
+                      "$type": "RuleCall",
+                      "rule": {
+                        "$ref": "#/rules@39"
+                      },
+                      "arguments": []
+                    }
+                  }
+                ],
+                "cardinality": "*"
               }
             ],
-            "cardinality": "*"
+            "cardinality": "?"
           }
         ]
       },
@@ -2505,7 +2442,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@42"
+                    "$ref": "#/rules@39"
                   },
                   "arguments": []
                 }
@@ -2555,7 +2492,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                         "terminal": {
                           "$type": "RuleCall",
                           "rule": {
-                            "$ref": "#/rules@52"
+                            "$ref": "#/rules@49"
                           },
                           "arguments": []
                         }
@@ -2602,7 +2539,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                         "terminal": {
                           "$type": "RuleCall",
                           "rule": {
-                            "$ref": "#/rules@51"
+                            "$ref": "#/rules@48"
                           },
                           "arguments": []
                         }
@@ -2656,7 +2593,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                         "terminal": {
                           "$type": "RuleCall",
                           "rule": {
-                            "$ref": "#/rules@54"
+                            "$ref": "#/rules@51"
                           },
                           "arguments": []
                         }
@@ -2726,7 +2663,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                   {
                     "$type": "RuleCall",
                     "rule": {
-                      "$ref": "#/rules@43"
+                      "$ref": "#/rules@40"
                     },
                     "arguments": []
                   },
@@ -2752,7 +2689,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                           "terminal": {
                             "$type": "RuleCall",
                             "rule": {
-                              "$ref": "#/rules@53"
+                              "$ref": "#/rules@50"
                             },
                             "arguments": []
                           },
@@ -2823,7 +2760,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                         "terminal": {
                           "$type": "RuleCall",
                           "rule": {
-                            "$ref": "#/rules@45"
+                            "$ref": "#/rules@42"
                           },
                           "arguments": []
                         }
@@ -2862,7 +2799,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@46"
+                  "$ref": "#/rules@43"
                 },
                 "arguments": []
               },
@@ -2883,7 +2820,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@44"
+                    "$ref": "#/rules@41"
                   },
                   "arguments": []
                 }
@@ -2902,7 +2839,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@44"
+                        "$ref": "#/rules@41"
                       },
                       "arguments": []
                     }
@@ -2942,7 +2879,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@45"
+                    "$ref": "#/rules@42"
                   },
                   "arguments": []
                 }
@@ -2985,7 +2922,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@53"
+              "$ref": "#/rules@50"
             },
             "arguments": []
           },
@@ -3120,7 +3057,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@53"
+              "$ref": "#/rules@50"
             },
             "arguments": []
           },
@@ -3134,7 +3071,7 @@ export const AlphaForgeGrammar = (): Grammar => loadedAlphaForgeGrammar ?? (load
               {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@53"
+                  "$ref": "#/rules@50"
                 },
                 "arguments": []
               }

@@ -14,6 +14,7 @@ export * from './fields.js';
 export * from './method.js';
 export * from './lang.js';
 export * from './data.js';
+export * from './hft.js';
 export * from './runs.js';
 export * from './experiments.js';
 export * from './iam.js';

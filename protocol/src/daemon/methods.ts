@@ -6,6 +6,7 @@
 import { type z } from 'zod';
 import { DATA_METHODS } from './data.js';
 import { EXPERIMENTS_METHODS } from './experiments.js';
+import { HFT_METHODS } from './hft.js';
 import { IAM_METHODS } from './iam.js';
 import { LANG_METHODS } from './lang.js';
 import { EXECUTION_METHODS } from './execution.js';
@@ -18,6 +19,7 @@ import { type Role } from '../roles.js';
 export const METHODS = {
     ...LANG_METHODS,
     ...DATA_METHODS,
+    ...HFT_METHODS,
     ...RUNS_METHODS,
     ...EXPERIMENTS_METHODS,
     ...IAM_METHODS,

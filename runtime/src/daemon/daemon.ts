@@ -304,7 +304,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         const handlers = createHandlers({
             version: DAEMON_VERSION, startedAt, transports: { http: true, ws: true, grpc: o.grpc ?? false },
             language: lang, data, dataReads: reads, iam, orchestrator, experiments, similarity, registry, deployments, venueKeys, stateDir, files: { dataDirs, teams: teamFiles }, ...(barsMirror ? { barsMirror } : {}),
-            packs, readiness: () => monitoring.readiness.check(),
+            packs, readiness: () => monitoring.readiness.check(), ...(o.runs?.memoryMb !== undefined ? { runMemoryMb: o.runs.memoryMb } : {}),
         });
         const missing = missingHandlers(handlers);
         if (missing.length) throw new Error(`no handler for ${missing.join(', ')}`);

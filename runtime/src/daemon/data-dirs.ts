@@ -21,6 +21,8 @@ import { privateDir } from '../store/state-files.js';
 export const IMPORT_EXTENSIONS: readonly string[] = ['.csv', '.tsv', '.parquet', '.pq'];
 /** Extensions of the on-chain layouts' files (data.onchain.import). */
 export const ONCHAIN_EXTENSIONS: readonly string[] = ['.csv', '.json'];
+/** Extensions of tick-data files (data.hft.import): the layouts' CSV, or Parquet with their columns. */
+export const HFT_EXTENSIONS: readonly string[] = ['.csv', '.parquet', '.pq'];
 /** What an upload may be: a file either import reads. */
 export const UPLOAD_EXTENSIONS: readonly string[] = [...new Set([...IMPORT_EXTENSIONS, ...ONCHAIN_EXTENSIONS])];
 

@@ -45,6 +45,7 @@ import { TeamFiles, type TeamExportFormat } from './team-files.js';
 import { basename, extname } from 'node:path';
 import { importOnchainFile, MAX_ONCHAIN_RPC_FILE } from '../data/onchain/import.js';
 import { DataError } from '../data/errors.js';
+import { hftHandlers } from './hft-handlers.js';
 
 export interface DaemonServices {
     readonly version: string;
@@ -76,6 +77,8 @@ export interface DaemonServices {
     readonly packs: DaemonPacks;
     /** The readiness checks (database, orchestrator, integrity) as /readyz runs them. */
     readonly readiness: () => Promise<ReadinessReport>;
+    /** One run's memory limit (MB; default DEFAULT_RUN_LIMITS): hft.backtest's thread is held to it too. */
+    readonly runMemoryMb?: number;
 }
 
 const notFound = (what: string): RpcError => new RpcError(ErrorCodes.NotFound, `${what} not found`);
@@ -215,6 +218,8 @@ export function createHandlers(s: DaemonServices): Handlers {
             });
             return { ...r };
         },
+        // Tick data and event-driven backtests (the HFT pack): the caller's team's copies.
+        ...hftHandlers(s),
         'data.sample': async (_p, ctx) => importAnswer(await mirrored(await importSample(s.data, { owner: { team: ctx.principal.teamName }, onDataReplaced: e => onDataReplaced(ctx, e) }))),
         'data.synth': async (p, ctx) => {
             const series = await importSynth(s.data, {

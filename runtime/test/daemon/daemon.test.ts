@@ -49,6 +49,10 @@ async function fixtures(): Promise<Partial<Record<MethodName, unknown>>> {
         'data.list': {}, 'data.sample': {}, 'data.synth': { symbols: ['MTX'], bars: 50 }, 'data.import': { upload: 'upl_000000000000000000000000', venue: 'x', symbol: 'y', timeframe: '1d' },
         'data.export': { name: 'bars.parquet', bars: { ids: ['synth:AAA'], timeframe: '1d', columns: ['ts', 'close'] } },
         'data.show': { instrument: 'synth:AAA', limit: 3 }, 'data.resample': { instrument: 'synth:MTX', to: '1w' }, 'data.onchain.import': { kind: 'pools', upload: 'upl_000000000000000000000000' },
+        'data.hft.import': { upload: 'upl_000000000000000000000000', format: 'tardis-trades', venue: 'x', symbol: 'Y' }, 'data.hft.sample': {}, 'data.hft.synth': { events: 100 },
+        'data.hft.list': {}, 'data.hft.show': { instrument: 'synth:BTC/USDT', limit: 3 },
+        // A bar strategy: refused as such (-32602), after authorisation.
+        'hft.backtest': { source: STRATEGY },
         'runs.submit': { kind: 'backtest', spec: { source: STRATEGY } }, 'runs.get': { id: run.id }, 'runs.list': {},
         'runs.cancel': { id: run.id }, 'runs.logs': { id: run.id }, 'runs.artifacts': { id: run.id }, 'runs.promote': { id: run.id },
         'runs.result': { id: run.id },
@@ -104,7 +108,7 @@ describe('the permission matrix', () => {
         }
         // Allowed calls really succeed unless the fixture is deliberately a not-found / conflict.
         const allowedFailures = rows.filter(r => !/ (200|403|501)$/.test(r));
-        for (const r of allowedFailures) expect(r).toMatch(/^(data\.(import|resample|onchain\.import)|runs\.(cancel|promote|result)|iam\.users\.(disable|enable)|iam\.tokens\.revoke|experiments\.create|iam\.(users|teams)\.create|registry\.(publish|approve|retire)|execution\.(live\.start|stop|show|events)|venues\.keys\.remove) .* (404|409|-32602)$/);
+        for (const r of allowedFailures) expect(r).toMatch(/^(data\.(import|resample|onchain\.import|hft\.import)|hft\.backtest|runs\.(cancel|promote|result)|iam\.users\.(disable|enable)|iam\.tokens\.revoke|experiments\.create|iam\.(users|teams)\.create|registry\.(publish|approve|retire)|execution\.(live\.start|stop|show|events)|venues\.keys\.remove) .* (404|409|-32602)$/);
         // Without any token at all: 401 too.
         const anon = await fetch(new URL('/rpc', daemon.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'daemon.info' }) });
         expect(anon.status).toBe(401);

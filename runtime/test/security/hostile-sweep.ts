@@ -54,6 +54,8 @@ function baseParams(runId: string): Partial<Record<MethodName, unknown>> {
         'data.list': {}, 'data.import': { file: 'missing.csv', venue: 'x', symbol: 'y', timeframe: '1d' }, 'data.sample': {}, 'data.synth': { symbols: ['HOST'], bars: 20 },
         'data.export': { name: 'x.csv', bars: { ids: ['synth:AAA'], timeframe: '1d' } },
         'data.show': { instrument: 'synth:AAA' }, 'data.resample': { instrument: 'synth:HOST', to: '1w' }, 'data.onchain.import': { kind: 'pools', file: 'missing.csv' },
+        'data.hft.import': { file: 'missing.csv', format: 'tardis-trades', venue: 'x', symbol: 'Y' }, 'data.hft.sample': {}, 'data.hft.synth': { events: 100 },
+        'data.hft.list': {}, 'data.hft.show': { instrument: 'synth:BTC/USDT' }, 'hft.backtest': { source: TINY },
         'runs.submit': { kind: 'backtest', spec: { source: TINY } }, 'runs.get': { id: runId }, 'runs.list': {},
         'runs.cancel': { id: runId }, 'runs.logs': { id: runId }, 'runs.artifacts': { id: runId }, 'runs.result': { id: runId }, 'runs.promote': { id: runId },
         'experiments.create': { name: 'e' }, 'experiments.list': {}, 'experiments.search': { filter: "attributes.kind = 'backtest'" },

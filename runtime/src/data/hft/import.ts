@@ -11,13 +11,27 @@ import type { DataStore } from '../../store/store.js';
 import { DataError } from '../errors.js';
 import { TRADE, type HftEvents } from './events.js';
 import { HFT_FORMATS, type HftFormat } from './layouts.js';
-import { importHftFile, storeHftEvents, type HftImportResult } from './store.js';
+import { importHftFile, LOCAL_WRITER, storeHftEvents, type HftFileOptions, type HftImportResult, type HftWriter } from './store.js';
 import { synthHftEvents } from './synth.js';
 
-export async function importHftCsv(store: DataStore, file: string, format: string, venue: string, symbol: string): Promise<HftImportResult> {
+/** Largest file data.hft.import reads (bytes): it is parsed on the daemon's main thread. */
+export const MAX_HFT_RPC_FILE = 32 * 1024 * 1024;
+
+export interface HftImportOptions extends HftFileOptions {
+    /** Largest file read, in bytes (default: no limit, the local CLI streams any size). */
+    readonly maxBytes?: number;
+}
+
+/** One file of a layout, bounded by the store's bulk time limit (and `maxBytes`). */
+export async function importHftCsv(store: DataStore, file: string, format: string, venue: string, symbol: string, o: HftImportOptions = {}): Promise<HftImportResult> {
     if (!(HFT_FORMATS as readonly string[]).includes(format)) throw new DataError(`--format ${format.slice(0, 40)}: use one of ${HFT_FORMATS.join(', ')}`);
-    if (!existsSync(file) || !statSync(file).isFile()) throw new DataError(`${basename(file)}: no such file`);
-    return importHftFile(store, file, format as HftFormat, venue, symbol);
+    const name = o.name ?? basename(file);
+    if (!existsSync(file) || !statSync(file).isFile()) throw new DataError(`${name}: no such file`);
+    if (o.maxBytes !== undefined && statSync(file).size > o.maxBytes) throw new DataError(`${name}: larger than ${o.maxBytes / 1024 / 1024} MiB; split it by time and import the parts`);
+    return store.use(() => importHftFile(store, file, format as HftFormat, venue, symbol, { ...o, name }), {
+        kind: 'bulk', what: `the tick-data import of ${name}`,
+        hint: 'split the file by time and import the parts, or ask an admin to raise the limit (af daemon run --bulk-timeout)',
+    });
 }
 
 /** Where the bundled sample lives (found from this module, in src/ and in out/ alike). */
@@ -35,10 +49,10 @@ export function hftSampleDir(): string {
 export const HFT_SAMPLE = { venue: 'synth', symbol: 'BTC/USDT', seed: 1, events: 6000, mid: 100, tickSize: 0.01 } as const;
 
 /** Imports the bundled sample: its trades file, then its book file. */
-export async function importHftSample(store: DataStore, dir = hftSampleDir()): Promise<HftImportResult[]> {
+export async function importHftSample(store: DataStore, dir = hftSampleDir(), writer: HftWriter = LOCAL_WRITER): Promise<HftImportResult[]> {
     return [
-        await importHftFile(store, join(dir, 'trades.csv'), 'tardis-trades', HFT_SAMPLE.venue, HFT_SAMPLE.symbol),
-        await importHftFile(store, join(dir, 'book.csv'), 'tardis-book-l2', HFT_SAMPLE.venue, HFT_SAMPLE.symbol),
+        await importHftCsv(store, join(dir, 'trades.csv'), 'tardis-trades', HFT_SAMPLE.venue, HFT_SAMPLE.symbol, { writer }),
+        await importHftCsv(store, join(dir, 'book.csv'), 'tardis-book-l2', HFT_SAMPLE.venue, HFT_SAMPLE.symbol, { writer }),
     ];
 }
 
@@ -53,10 +67,10 @@ export interface HftSynthImportOptions {
 /** The most events `af data hft synth` stores at once. */
 export const MAX_SYNTH_EVENTS = 20_000_000;
 
-export async function importHftSynth(store: DataStore, o: HftSynthImportOptions): Promise<HftImportResult> {
+export async function importHftSynth(store: DataStore, o: HftSynthImportOptions, writer: HftWriter = LOCAL_WRITER): Promise<HftImportResult> {
     if (!Number.isInteger(o.events) || o.events < 10 || o.events > MAX_SYNTH_EVENTS) throw new DataError(`--events ${o.events}: give a whole number from 10 to ${MAX_SYNTH_EVENTS}`);
     const e = synthHftEvents(o.events, { seed: o.seed, ...(o.start !== undefined ? { start: o.start } : {}) });
-    return storeHftEvents(store, e, o.venue, o.symbol);
+    return store.use(() => storeHftEvents(store, e, o.venue, o.symbol, writer), { kind: 'bulk', what: 'storing the synthetic tick data', hint: 'generate fewer events' });
 }
 
 /** Events as Tardis.dev CSV files: `trades` and `incremental_book_L2` (µs timestamps). */

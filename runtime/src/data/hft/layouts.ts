@@ -6,9 +6,10 @@
  * price level of the book). A bad cell is reported with the file, line and column and what to
  * write; the caller (store.ts) writes nothing unless every row is clean. Pure: lines in, records out.
  */
+import { HFT_FORMATS } from '../../../../protocol/src/daemon/hft.js';
 import { DataError } from '../errors.js';
 
-export const HFT_FORMATS = ['binance-trades', 'binance-aggtrades', 'tardis-trades', 'tardis-book-l2', 'tardis-book-snapshot'] as const;
+export { HFT_FORMATS };
 export type HftFormat = (typeof HFT_FORMATS)[number];
 
 /** Which table a format fills. */
@@ -53,11 +54,18 @@ export class HftParser {
     /** book_snapshot_N: the levels per side found in the header. */
     private depth = 0;
 
-    constructor(private readonly format: HftFormat, private readonly name: string, private readonly sink: RowSink) {}
+    /** `detail` 'redacted': the caller may name the file but not read it (a host file over RPC): messages quote no cell or header. */
+    /** `unit`: how messages number rows — a CSV's lines, or a Parquet file's rows (1 = the first data row). */
+    constructor(private readonly format: HftFormat, private readonly name: string, private readonly sink: RowSink, private readonly detail: 'full' | 'redacted' = 'full', private readonly unit: 'line' | 'row' = 'line') {}
+
+    /** A cell as messages show it. */
+    private shown(s: string): string {
+        return this.detail === 'full' ? `'${s.slice(0, 30)}'` : 'the cell';
+    }
 
     private bad(line: number, column: string, what: string): void {
         this.problemCount++;
-        if (this.problems.length < 5) this.problems.push(`${this.name} line ${line}, column ${column}: ${what}`);
+        if (this.problems.length < 5) this.problems.push(`${this.name} ${this.unit} ${line}, column ${column}: ${what}`);
     }
 
     get count(): number {
@@ -67,7 +75,11 @@ export class HftParser {
     push(text: string, line: number): void {
         const raw = text.endsWith('\r') ? text.slice(0, -1) : text;
         if (raw.trim() === '') return;
-        const cells = raw.split(',');
+        this.pushCells(raw.split(','), line);
+    }
+
+    /** One row's cells (a Parquet reader's; push() splits a CSV line); the first row may be the header. */
+    pushCells(cells: string[], line: number): void {
         if (!this.header) {
             const first = cells[0]!.trim();
             const binance = this.format === 'binance-trades' || this.format === 'binance-aggtrades';
@@ -101,7 +113,7 @@ export class HftParser {
         }
         const missing = required.filter(c => !this.index.has(c));
         if (missing.length > 0) {
-            throw new DataError(`${this.name}: the ${this.format} layout needs the column(s) ${missing.join(', ')} (the header has ${h.slice(0, 12).join(', ')}); see docs/packs.md § The HFT pack`);
+            throw new DataError(`${this.name}: the ${this.format} layout needs the column(s) ${missing.join(', ')} ${this.detail === 'full' ? ` (the header has ${h.slice(0, 12).join(', ')})` : ''}; see docs/packs.md § The HFT pack`);
         }
     }
 
@@ -114,7 +126,7 @@ export class HftParser {
         const s = this.cell(cells, col);
         const v = s === '' ? NaN : Number(s);
         if (!Number.isFinite(v) || (positive === 'positive' ? v <= 0 : v < 0)) {
-            this.bad(line, col, `'${s.slice(0, 30)}' is not a ${positive} number; write ${what}`);
+            this.bad(line, col, `${this.shown(s)} is not a ${positive} number; write ${what}`);
             return undefined;
         }
         return v;
@@ -127,11 +139,11 @@ export class HftParser {
         const tardis = this.format.startsWith('tardis');
         const us = tardis ? v : v >= 1e15 ? v : v * 1000;
         if (!Number.isFinite(us) || us < MIN_US || us > 4102444800000000) {
-            this.bad(line, col, `'${s.slice(0, 30)}' is not a time; write ${tardis ? 'microseconds' : 'milliseconds'} since 1970-01-01 UTC, e.g. ${tardis ? '1704067200000000' : '1704067200000'}`);
+            this.bad(line, col, `${this.shown(s)} is not a time; write ${tardis ? 'microseconds' : 'milliseconds'} since 1970-01-01 UTC, e.g. ${tardis ? '1704067200000000' : '1704067200000'}`);
             return undefined;
         }
         if (us < this.lastUs) {
-            this.bad(line, col, `the time goes back from line ${this.lastLine}; the file must be in time order`);
+            this.bad(line, col, `the time goes back from ${this.unit} ${this.lastLine}; the file must be in time order`);
             return undefined;
         }
         this.lastUs = us; this.lastLine = line;
@@ -142,7 +154,7 @@ export class HftParser {
         const s = this.cell(cells, col).toLowerCase();
         if (s === 'true' || s === '1') return true;
         if (s === 'false' || s === '0') return false;
-        this.bad(line, col, `'${s.slice(0, 30)}' is not true or false`);
+        this.bad(line, col, `${this.shown(s)} is not true or false`);
         return undefined;
     }
 
@@ -163,7 +175,7 @@ export class HftParser {
             const qty = this.number(cells, 'amount', line, 'the traded quantity, e.g. 0.015', 'positive');
             const s = this.cell(cells, 'side').toLowerCase();
             const side = s === 'buy' ? 1 : s === 'sell' ? -1 : s === 'unknown' ? 0 : undefined;
-            if (side === undefined) this.bad(line, 'side', `'${s.slice(0, 30)}' is not buy, sell or unknown (the aggressor's side)`);
+            if (side === undefined) this.bad(line, 'side', `${this.shown(s)} is not buy, sell or unknown (the aggressor's side)`);
             if (us === undefined || price === undefined || qty === undefined || side === undefined) return;
             this.sink.trade({ us, price, qty, side, id: this.cell(cells, 'id') || null });
         } else if (f === 'tardis-book-l2') {
@@ -171,7 +183,7 @@ export class HftParser {
             const snapshot = this.bool(cells, 'is_snapshot', line);
             const s = this.cell(cells, 'side').toLowerCase();
             const side = s === 'bid' ? 1 : s === 'ask' ? -1 : undefined;
-            if (side === undefined) this.bad(line, 'side', `'${s.slice(0, 30)}' is not bid or ask`);
+            if (side === undefined) this.bad(line, 'side', `${this.shown(s)} is not bid or ask`);
             const price = this.number(cells, 'price', line, 'the level price, e.g. 42150.5', 'positive');
             const qty = this.number(cells, 'amount', line, "the level's new total size (0 removes the level)", 'non-negative');
             if (us === undefined || snapshot === undefined || side === undefined || price === undefined || qty === undefined) return;

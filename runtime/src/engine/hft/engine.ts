@@ -45,7 +45,7 @@ import { bindParams } from '../params.js';
 import { BacktestError } from '../types.js';
 import { OrderBook } from './book.js';
 
-export const EVENT_ENGINE_VERSION = 'events-1';
+export const EVENT_ENGINE_VERSION = 'events-2';
 
 export interface EventRunOptions {
     readonly params?: Readonly<Record<string, number | boolean>>;
@@ -407,7 +407,8 @@ export class EventRun {
             const want = px === px && px > 0 && qty > 0;
             let kept = false;
             for (const o of this.orders) {
-                if (o.side !== side || o.market || o.cancelMs !== Infinity) continue;
+                // A quote filled in full (still listed until the venue's next pass) is no quote: ask again.
+                if (o.side !== side || o.market || o.state === 2 || o.cancelMs !== Infinity) continue;
                 if (want && !kept && o.price === px && o.requested === qty) { kept = true; continue; }
                 this.cancel(now, o);
             }

@@ -96,6 +96,8 @@ export class Graph {
     private readonly N: number;
     /** Resampled sub-graphs, per resample node. */
     private readonly children = new Map<NodeId, Resampled>();
+    /** The last copy of each asset's column (columnAt). */
+    private readonly columns = new Map<string, { t: number; values: Val[] }>();
 
     constructor(
         ir: StrategyIr,
@@ -162,11 +164,24 @@ export class Graph {
         if (impl.series) {
             const call: ReferenceCall = {
                 fn, t, arg, hist, output: n.attrs['output'] as string | undefined,
-                column: f => columnOf(this.clock.assets[a]!, f, t),
+                column: f => this.columnAt(a, f, t),
             };
             return guarded(pack, fn, t, () => impl.series!(call));
         }
         return elementwise(n, n.inputs.map((_, k) => arg(k)));
+    }
+
+    /**
+     * A column's values at bars 0 … t, copied once per bar: a function scanning back over a window
+     * asks for it at every step (the event engine's reference runs thousands of such "bars").
+     */
+    private columnAt(a: number, f: string, t: number): Val[] {
+        const key = `${a} ${f}`;
+        const hit = this.columns.get(key);
+        if (hit?.t === t) return hit.values;
+        const values = columnOf(this.clock.assets[a]!, f, t);
+        this.columns.set(key, { t, values });
+        return values;
     }
 
     private field(n: IrNode, t: number, a: number): Val {

@@ -34,7 +34,7 @@ import type { BacktestResult, BarData, Fill, Trade } from './types.js';
 import { Broker } from './compiled/broker.js';
 import { checkData, conditionOnly, Hooks, resolveActions, type ResolvedAction } from './compiled/index.js';
 import { runBars } from './compiled/loop.js';
-import { barColumns, barSource, closure, compileGraph } from './compiled/program.js';
+import { barColumns, barSource, closure, compileGraph, type Graph } from './compiled/program.js';
 import { CodeScope } from './compiled/scope.js';
 import { isCrossSectionalFunction } from './packs/hook.js';
 
@@ -247,7 +247,7 @@ function kernelFor(ir: StrategyIr, data: BarData, first: Member): Kernel | undef
     scope.bind('C', barColumns(data.assets));
     scope.bind('OPEN', data.assets[0]!.open);
     scope.bind('CLOSE', data.assets[0]!.close);
-    const body = accountCode(scope, barSource(graph, '0', '1', ''), ir.fill, rules);
+    const body = accountCode(graph, ir.fill, rules);
     scope.finish();
     const env = scope.env;
     // What the graph binds: numbers, helpers, state arrays (reset per trial), the given stand-ins; an indicator object keeps state no reset reaches.
@@ -335,7 +335,8 @@ function runGroup(ir: StrategyIr, data: BarData, members: readonly Member[], ker
  * graph, 7. the rules and place(), then the equity and exposure; the book in local variables,
  * synchronised around every call into the broker or the hooks (loop.ts Book).
  */
-function accountCode(s: CodeScope, graph: string, fill: string, rules: readonly { condition: number; actions: readonly ResolvedAction[] }[]): string {
+function accountCode(g: Graph, fill: string, rules: readonly { condition: number; actions: readonly ResolvedAction[] }[]): string {
+    const s = g.scope;
     const reload = 'cash_ = account[0]; q_0 = qty[0]; pend_0 = pendSet[0];';
     const call = (stmt: string) => `lastClose[0] = lc_0; ${stmt} ${reload}`;
     const halted = s.scalar('halted', 0);
@@ -349,14 +350,14 @@ function accountCode(s: CodeScope, graph: string, fill: string, rules: readonly 
             } else if (act.kind === 'target') {
                 const signed = act.sign < 0 ? '-size' : 'size';
                 const set = act.quantity ? `tgtQ[0] = ${signed}; tgtV[0] = NaN;` : `tgtV[0] = ${signed} * E; tgtQ[0] = NaN;`;
-                code = `const size = ${s.slot(act.size, '0')}; if (size === size) { ${set} any = true; }`;
+                code = `const size = ${g.read(act.size, '0')}; if (size === size) { ${set} any = true; }`;
             } else {
                 const signed = act.sign < 0 ? '-Math.abs(size)' : 'Math.abs(size)';
                 const qty = act.quantity ? 'signed' : 'signed * E / CLOSE[t]';
-                code = `const size = ${s.slot(act.size, '0')}; if (size === size) { const signed = ${signed}, q = ${qty}; if (q === q && Number.isFinite(q)) { addQ[0] += q; any = true; } }`;
+                code = `const size = ${g.read(act.size, '0')}; if (size === size) { const signed = ${signed}, q = ${qty}; if (q === q && Number.isFinite(q)) { addQ[0] += q; any = true; } }`;
             }
             // A flat of named assets: the one asset (index 0) is the only one there is.
-            lines.push(`if (${s.slot(r.condition, '0')} === 1) { ${code} }`);
+            lines.push(`if (${g.read(r.condition, '0')} === 1) { ${code} }`);
         }
     });
     const pending = fill === 'next_open' ? 'OPEN' : fill === 'next_close' ? 'CLOSE' : '';
@@ -364,7 +365,7 @@ function accountCode(s: CodeScope, graph: string, fill: string, rules: readonly 
 let E = cash_;
 { const c = CLOSE[t]; if (c === c) lc_0 = c; const q = q_0; if (q !== 0) E += q * lc_0; }
 if (E <= 0 && ${halted} === 0) { ${call(`E = +H.liquidate(t, E); ${halted} = 1;`)} }
-${graph}
+${barSource(g, '0', '1', '')}
 if (t >= warmup && ${halted} === 0) {
   let any = false;
   ${lines.join('\n  ')}

@@ -233,6 +233,24 @@ const EXTRA: Readonly<Record<string, string>> = {
     fill: next_close
   }
 }`,
+    // One asset, fraction targets and flats only: sized in the bar loop itself (loop.ts
+    // targetsInLine), beyond leverage × equity (scaled down) and short, with next_close fills.
+    LeveredTargets: `strategy LeveredTargets {
+  universe: v:A
+  timeframe: 1h
+  param n: int = 8 in 4..16 step 4
+  rules {
+    when crossover(ema(close, n), sma(close, 3 * n)) => target 100% + n * 5% long
+    when crossunder(ema(close, n), sma(close, 3 * n)) => target 70% short
+    when abs(roc(close, n)) < 0.1% => flat
+  }
+  risk {
+    leverage: 1.5
+  }
+  execution {
+    fill: next_close
+  }
+}`,
     // A pair traded with negative target sizes (target a: -50% is a short).
     SignedPair: `strategy SignedPair {
   universe: nyse:KO as a, nyse:PEP as b

@@ -201,13 +201,14 @@ export function prepareCompiledRun(ir: StrategyIr, data: BarData, options: Backt
             resting: actions.some(a => a.kind === 'resting'),
             drawdown: maxDd === Infinity ? null : ddAction === 'warn' ? 'warn' : ddAction === 'flatten' ? 'flatten' : 'halt',
             portfolio: portfolio !== null,
+            maxPosition: maxPos !== undefined,
             closes: weighting.includes('inverse_vol'),
             rules,
             progress: progressEvery > 0 && options.onProgress !== undefined,
             exposure: exposureInLoop,
         }, graph, {
             B: broker, H: hooks, assets: data.assets, C: columns, TS: data.ts, equity, exposure,
-            tgtV: hooks.tgtV, tgtQ: hooks.tgtQ, addQ: hooks.addQ, warmup, maxDd, progressEvery,
+            tgtV: hooks.tgtV, tgtQ: hooks.tgtQ, addQ: hooks.addQ, warmup, leverage: num(setting('risk', 'leverage')?.value, 1), maxDd, progressEvery,
         });
         const finish = (T: number): BacktestResult => {
             for (const r of graph.resamplers) {

@@ -55,6 +55,8 @@ export interface LoopSpec {
     /** The max_drawdown action, or null without a (finite) max_drawdown. */
     readonly drawdown: 'halt' | 'flatten' | 'warn' | null;
     readonly portfolio: boolean;
+    /** Whether the strategy sets max_position (sizing then needs the general place()). */
+    readonly maxPosition: boolean;
     /** Whether inverse-vol weights need the close history. */
     readonly closes: boolean;
     readonly rules: readonly { readonly condition: number; readonly actions: readonly LoopAction[] }[];
@@ -97,6 +99,8 @@ export interface LoopEnv {
     readonly tgtQ: Float64Array;
     readonly addQ: Float64Array;
     readonly warmup: number;
+    /** The leverage limit (place() scales targets beyond leverage × equity; so does the in-line sizing). */
+    readonly leverage: number;
     readonly maxDd: number;
     readonly progressEvery: number;
 }
@@ -150,7 +154,8 @@ export function bindLoop(spec: LoopSpec, graph: Graph, env: LoopEnv): BarStepper
     for (const [k, v] of Object.entries(env)) s.bind(k, v);
     const B = env.B;
     for (const [k, v] of Object.entries({
-        account: B.account, qty: B.qty, pendSet: B.pendSet, lastClose: B.lastClose, stop: B.stop, take: B.take,
+        account: B.account, qty: B.qty, pendSet: B.pendSet, pendValue: B.pendValue, pendQty: B.pendQty, pendAdd: B.pendAdd,
+        lastClose: B.lastClose, stop: B.stop, take: B.take,
         trailDist: B.trailDist, best: B.best, openedAtClose: B.openedAtClose,
     })) s.bind(k, v);
     const k = new Book(s.N);
@@ -163,7 +168,7 @@ export function bindLoop(spec: LoopSpec, graph: Graph, env: LoopEnv): BarStepper
         drawdown(spec, s, k),
         '// 7. signals: the graph at this close, then the portfolio and the rules',
         barSource(graph, '0', String(spec.N), ''),
-        signals(spec, s, k),
+        signals(spec, graph, k),
         record(spec, s, k),
         trailing(spec, s, k),
         spec.progress ? k.call('H.progress((t + 1) / T);', 'if ((t + 1) % progressEvery === 0)') : '',
@@ -326,8 +331,44 @@ if (${halted} === 0) {
 }`;
 }
 
-/** 7. Portfolio and rules → this bar's targets; any target or market order → place(). */
-function signals(spec: LoopSpec, s: CodeScope, k: Book): string {
+/**
+ * Whether the rules' orders can be placed in line (inlineTarget) rather than by place(): one asset,
+ * fills at the next open or close, targets as fractions of equity and flats only, no portfolio and
+ * no max_position. The plainest strategies, whose bars are otherwise a call on every signal.
+ */
+function targetsInLine(spec: LoopSpec): boolean {
+    return spec.N === 1 && !spec.portfolio && !spec.maxPosition && (spec.fill === 'next_open' || spec.fill === 'next_close')
+        && spec.rules.every(r => r.actions.every(a => a.kind === 'flat' || (a.kind === 'target' && !a.quantity && a.asset <= 0)));
+}
+
+/**
+ * place() for targetsInLine strategies, on the one asset's target value `tv` (NaN: none): dropped
+ * without a close at the signal bar, scaled down to leverage × E, then the pending order. The same
+ * operations as Hooks.place with no other asset and no quantity target, so the same numbers.
+ */
+function inlineTarget(s: CodeScope): string {
+    return `B.atClose = true;
+  const c = ${s.column('close', '0')};
+  if (c === c && tv === tv) {
+    const w = Math.abs(tv), cap = leverage * E;
+    if (w > cap && w > 0) tv = tv * (Math.max(0, cap) / w);
+    pend_0 = 1; pendSet[0] = 1; pendValue[0] = tv; pendQty[0] = NaN; pendAdd[0] = 0;
+  }`;
+}
+
+/** 7. Portfolio and rules → this bar's targets; any target or market order → place() (or its in-line form). */
+function signals(spec: LoopSpec, g: Graph, k: Book): string {
+    const s = g.scope;
+    if (targetsInLine(spec)) {
+        const lines = spec.rules.map((r, i) => `// rule ${i + 1}\n  if (${g.read(r.condition, '0')} === 1) { ${r.actions.map(act => act.kind === 'flat'
+            ? 'tv = 0; any = true;'
+            : `const size = ${g.read(act.size, '0')}; if (size === size) { tv = ${act.sign < 0 ? '-size' : 'size'} * E; any = true; }`).join(' ')} }`);
+        return `if (t >= warmup && ${s.scalar('halted', 0)} === 0) {
+  let any = false, tv = NaN;
+  ${lines.join('\n  ')}
+  if (any) { ${inlineTarget(s)} }
+}`;
+    }
     const lines: string[] = [];
     if (spec.portfolio) lines.push(k.call('if (H.rebalance(t, TS[t], E)) any = true;'));
     const book = k;
@@ -336,10 +377,10 @@ function signals(spec: LoopSpec, s: CodeScope, k: Book): string {
         r.actions.forEach(act => {
             const idx = actionIndex(spec, act);
             if (act.kind === 'flat' && act.flatAssets && act.flatAssets.length > 0) {
-                for (const fa of act.flatAssets) lines.push(`if (${s.slot(r.condition, String(fa))} === 1) { tgtV[${fa}] = 0; tgtQ[${fa}] = NaN; any = true; }`);
+                for (const fa of act.flatAssets) lines.push(`if (${g.read(r.condition, String(fa))} === 1) { tgtV[${fa}] = 0; tgtQ[${fa}] = NaN; any = true; }`);
                 return;
             }
-            const apply = (a: string) => `if (${s.slot(r.condition, a)} === 1) { ${actionCode(s, act, a, idx, book)} }`;
+            const apply = (a: string) => `if (${g.read(r.condition, a)} === 1) { ${actionCode(g, act, a, idx, book)} }`;
             lines.push(act.asset >= 0 ? apply(String(act.asset)) : forAssets(s, apply));
         });
     });
@@ -358,9 +399,10 @@ function actionIndex(spec: LoopSpec, act: LoopAction): number {
 }
 
 /** One action at asset `a` when its rule's condition holds there (an undefined size or price skips it). */
-function actionCode(s: CodeScope, act: LoopAction, a: string, k: number, book: Book): string {
+function actionCode(g: Graph, act: LoopAction, a: string, k: number, book: Book): string {
+    const s = g.scope;
     if (act.kind === 'flat') return `tgtV[${a}] = 0; tgtQ[${a}] = NaN; any = true;`;
-    const size = `const size = ${s.slot(act.size, a)};`;
+    const size = `const size = ${g.read(act.size, a)};`;
     if (act.kind === 'target') {
         // long keeps the size's sign, short negates it (`target -50%` is short)
         const signed = act.sign < 0 ? '-size' : 'size';
@@ -372,7 +414,7 @@ function actionCode(s: CodeScope, act: LoopAction, a: string, k: number, book: B
     const q = act.quantity ? 'signed' : `signed * E / ${s.column('close', a)}`;
     const then = act.kind === 'market'
         ? `addQ[${a}] += q; any = true;`
-        : `const price = ${s.slot(act.price!, a)}; ${book.call(`H.rest(${k}, t, ${a}, q, price);`, 'if (price === price)')}`;
+        : `const price = ${g.read(act.price!, a)}; ${book.call(`H.rest(${k}, t, ${a}, q, price);`, 'if (price === price)')}`;
     return `${size} if (size === size) { const signed = ${signed}, q = ${q}; if (q === q && Number.isFinite(q)) { ${then} } }`;
 }
 

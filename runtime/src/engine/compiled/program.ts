@@ -59,6 +59,12 @@ export interface Graph {
     readonly segments: readonly Segment[];
     /** The resample nodes' state: bound to the columns before the first bar (and released after the last). */
     readonly resamplers: readonly Resampler[];
+    /**
+     * An expression for node `id`'s value at asset `a` in code that follows `barSource(graph, '0',
+     * '1')` in the same block: its constant's name, with one asset its local variable (the
+     * segments' values are then variables of the bar: a rule reads the register, not V), else its V slot.
+     */
+    read(id: NodeId, a: string): string;
 }
 
 /**
@@ -125,7 +131,9 @@ export function compileGraph(ctx: CompileContext, live: readonly NodeId[], scope
         lines.push(`let ${out}; { ${code} }${stored.has(n.id) ? ` ${scope.slot(n.id, A)} = ${out};` : ''}`);
     }
     if (lines.length) segments.push({ perAsset: true, lines });
-    return { V, scope, segments, resamplers };
+    const locals = new Set(nodes.filter(n => !isCrossSectional(n)).map(n => n.id));
+    const read = (id: NodeId, a: string): string => constName.get(id) ?? (N === 1 && locals.has(id) ? `v${id}` : scope.slot(id, a));
+    return { V, scope, segments, resamplers, read };
 }
 
 /**
@@ -143,14 +151,16 @@ function givenCode(scope: CodeScope, id: NodeId, series: readonly Float64Array[]
 }
 
 /**
- * The code of one bar: each per-asset segment as a loop from `from` to `to` (expressions), or as a
- * block for asset 0 when N = 1.
+ * The code of one bar: each per-asset segment as a loop from `from` to `to` (expressions), or for
+ * asset 0 when N = 1: in line (its `let v…` are variables of the enclosing block, see Graph.read)
+ * over the whole range '0'…'1', else guarded.
  */
 export function barSource(g: Graph, from: string, to: string, indent = '    '): string {
     return g.segments.map(s => {
         if (!s.perAsset) return `${indent}${s.line}`;
         const body = s.lines.map(l => `${indent}  ${l}`).join('\n');
-        const head = g.scope.N > 1 ? `for (let a = ${from}; a < ${to}; a++) {` : from === '0' && to === '1' ? '{' : `if (${from} <= 0 && ${to} >= 1) {`;
+        if (g.scope.N === 1 && from === '0' && to === '1') return body;
+        const head = g.scope.N > 1 ? `for (let a = ${from}; a < ${to}; a++) {` : `if (${from} <= 0 && ${to} >= 1) {`;
         return `${indent}${head}\n${body}\n${indent}}`;
     }).join('\n');
 }

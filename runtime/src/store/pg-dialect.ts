@@ -3,7 +3,8 @@
  * control-plane modules and the migrations write. Statements are translated outside string
  * literals, quoted names and comments: `?` and `$name` placeholders become `$1, $2, …` (PostgreSQL
  * knows only those), `DOUBLE` becomes `DOUBLE PRECISION` and the small and unsigned integer types PostgreSQL lacks
- * become the next wider ones. DuckDB functions the modules use and
+ * become the next wider ones; a subquery in FROM or JOIN without an alias (DuckDB allows it,
+ * PostgreSQL 15 does not) is given one. DuckDB functions the modules use and
  * PostgreSQL lacks are created as functions of the same name and meaning before the first
  * migration (`PG_COMPAT`), so a query reads the same on both. Bound values: DuckDB list values
  * bind as arrays, bigints and dates as text (exact; the session's time zone is UTC).
@@ -25,6 +26,10 @@ const WORD_REST = /[A-Za-z0-9_]/;
 /** DuckDB type names PostgreSQL lacks, and the PostgreSQL type that holds the same values. */
 const PG_TYPE_NAMES: Readonly<Record<string, string>> = { TINYINT: 'SMALLINT', UTINYINT: 'SMALLINT', USMALLINT: 'INTEGER', UINTEGER: 'BIGINT', UBIGINT: 'NUMERIC(20)', HUGEINT: 'NUMERIC(39)' };
 
+/** Words that may follow a derived table where its alias would be: after one of them, it has none. */
+const NOT_AN_ALIAS = new Set(['WHERE', 'GROUP', 'HAVING', 'WINDOW', 'QUALIFY', 'ORDER', 'LIMIT', 'OFFSET', 'FETCH', 'FOR', 'UNION', 'EXCEPT', 'INTERSECT',
+    'JOIN', 'INNER', 'LEFT', 'RIGHT', 'FULL', 'CROSS', 'NATURAL', 'ON', 'USING', 'RETURNING']);
+
 export function toPostgres(sql: string, params?: readonly unknown[] | Readonly<Record<string, unknown>>): PgStatement {
     const named = params !== undefined && !Array.isArray(params) ? params as Readonly<Record<string, unknown>> : undefined;
     const names = new Map<string, number>();
@@ -32,8 +37,30 @@ export function toPostgres(sql: string, params?: readonly unknown[] | Readonly<R
     let out = '';
     let i = 0;
     const n = sql.length;
+    /** The last token outside literals and comments (a word in upper case, or a character). */
+    let prev = '';
+    /** Per open parenthesis: whether it opens a derived table (right after FROM or JOIN). */
+    const parens: boolean[] = [];
+    let aliases = 0;
     while (i < n) {
         const c = sql[i]!;
+        if (c === '(') {
+            parens.push(prev === 'FROM' || prev === 'JOIN');
+            prev = c;
+            out += c;
+            i++;
+            continue;
+        }
+        if (c === ')') {
+            out += c;
+            i++;
+            prev = c;
+            if (parens.pop() === true) {
+                const next = /^\s*([A-Za-z_][A-Za-z0-9_]*|"|\S)?/.exec(sql.slice(i))![1];
+                if (next === undefined || next === ')' || next === ';' || next === ',' || NOT_AN_ALIAS.has(next.toUpperCase())) out += ` AS af_sub${++aliases}`;
+            }
+            continue;
+        }
         // Literals, quoted names and comments pass through unchanged.
         if (c === '\'' || c === '"') {
             let j = i + 1;
@@ -45,6 +72,7 @@ export function toPostgres(sql: string, params?: readonly unknown[] | Readonly<R
             }
             out += sql.slice(i, j + 1);
             i = j + 1;
+            prev = c;
             continue;
         }
         if (c === '-' && sql[i + 1] === '-') {
@@ -62,6 +90,7 @@ export function toPostgres(sql: string, params?: readonly unknown[] | Readonly<R
             continue;
         }
         if (c === '?') {
+            prev = c;
             out += `$${++question}`;
             i++;
             continue;
@@ -73,6 +102,7 @@ export function toPostgres(sql: string, params?: readonly unknown[] | Readonly<R
             if (!named || !(name in named)) throw new Error(`no value bound for the placeholder $${name}`);
             let k = names.get(name);
             if (k === undefined) { k = names.size + 1; names.set(name, k); }
+            prev = '$';
             out += `$${k}`;
             i = j;
             continue;
@@ -82,10 +112,12 @@ export function toPostgres(sql: string, params?: readonly unknown[] | Readonly<R
             while (j < n && WORD_REST.test(sql[j]!)) j++;
             const word = sql.slice(i, j);
             const upper = word.toUpperCase();
+            prev = upper;
             out += upper === 'DOUBLE' && !/^\s+PRECISION\b/i.test(sql.slice(j)) ? `${word} PRECISION` : (PG_TYPE_NAMES[upper] ?? word);
             i = j;
             continue;
         }
+        if (!/\s/.test(c)) prev = c;
         out += c;
         i++;
     }

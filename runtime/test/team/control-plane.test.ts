@@ -29,6 +29,16 @@ describe('the DuckDB dialect on PostgreSQL', () => {
         expect(toPostgres('SELECT $1', [{ items: ['a', 'b'] }, new Date(Date.UTC(2025, 0, 1))]).values).toEqual([['a', 'b'], '2025-01-01T00:00:00.000Z']);
         expect(() => toPostgres('SELECT $missing', {})).toThrow(/no value bound for the placeholder \$missing/);
     });
+
+    it('gives a subquery in FROM or JOIN without an alias one (PostgreSQL 15 demands it), and leaves aliased ones and other parentheses alone', () => {
+        expect(toPostgres('SELECT * FROM (SELECT 1 AS x) ORDER BY x').text).toBe('SELECT * FROM (SELECT 1 AS x) AS af_sub1 ORDER BY x');
+        expect(toPostgres('SELECT count(*) FROM (SELECT a FROM (SELECT 1 AS a) WHERE a > 0)').text)
+            .toBe('SELECT count(*) FROM (SELECT a FROM (SELECT 1 AS a) AS af_sub1 WHERE a > 0) AS af_sub2');
+        expect(toPostgres('SELECT * FROM t JOIN (SELECT 1 AS k) ON true').text).toBe('SELECT * FROM t JOIN (SELECT 1 AS k) AS af_sub1 ON true');
+        const untouched = ['SELECT * FROM (SELECT 1) s', 'SELECT * FROM (SELECT 1) AS s(x)', 'UPDATE t SET a = v.a FROM (VALUES (1)) AS v(a)', 'SELECT * FROM (SELECT 1) "s"',
+            'SELECT x IN (SELECT 1 FROM t) FROM t', 'SELECT * FROM unnest($1::INTEGER[]) WHERE true', "SELECT 'FROM (x)' FROM t"];
+        for (const sql of untouched) expect(toPostgres(sql).text).toBe(sql);
+    });
 });
 
 describe.skipIf(!hasPostgres)('PgStore', () => {

@@ -66,3 +66,20 @@ export async function openControl(kind: StoreKind, dir: string, o: { limits?: Pa
     opened.push(store);
     return store;
 }
+
+/**
+ * The same database opened again, as after a restart: DuckDB reopens the file of `dir`; PostgreSQL
+ * opens a new pool on the same schema (not emptied). `store` is closed.
+ */
+export async function reopenControl(kind: StoreKind, dir: string, store: SqlStore): Promise<SqlStore> {
+    let again: SqlStore;
+    if (kind === 'duckdb') {
+        await store.close();
+        again = await openStore({ stateDir: dir });
+    } else {
+        again = await store.openAnother();
+        await store.close();
+    }
+    opened.push(again);
+    return again;
+}

@@ -4,7 +4,8 @@
  * literals, quoted names and comments: `?` and `$name` placeholders become `$1, $2, …` (PostgreSQL
  * knows only those), `DOUBLE` becomes `DOUBLE PRECISION` and the small and unsigned integer types PostgreSQL lacks
  * become the next wider ones; a subquery in FROM or JOIN without an alias (DuckDB allows it,
- * PostgreSQL 15 does not) is given one. DuckDB functions the modules use and
+ * PostgreSQL 15 does not) is given one; `TRY_CAST(x AS T)` becomes `af_try_cast((x)::TEXT, NULL::T)`
+ * (the value's text read as T, NULL when it does not read). DuckDB functions the modules use and
  * PostgreSQL lacks are created as functions of the same name and meaning before the first
  * migration (`PG_COMPAT`), so a query reads the same on both. Bound values: DuckDB list values
  * bind as arrays, bigints and dates as text (exact; the session's time zone is UTC).
@@ -39,15 +40,16 @@ export function toPostgres(sql: string, params?: readonly unknown[] | Readonly<R
     const n = sql.length;
     /** The last token outside literals and comments (a word in upper case, or a character). */
     let prev = '';
-    /** Per open parenthesis: whether it opens a derived table (right after FROM or JOIN). */
-    const parens: boolean[] = [];
+    /** Per open parenthesis: a derived table (right after FROM or JOIN), TRY_CAST's, or another. */
+    const parens: ('derived' | 'try_cast' | 'other')[] = [];
     let aliases = 0;
     while (i < n) {
         const c = sql[i]!;
         if (c === '(') {
-            parens.push(prev === 'FROM' || prev === 'JOIN');
+            const kind = prev === 'FROM' || prev === 'JOIN' ? 'derived' : prev === 'TRY_CAST' ? 'try_cast' : 'other';
+            parens.push(kind);
             prev = c;
-            out += c;
+            out += kind === 'try_cast' ? '((' : c;
             i++;
             continue;
         }
@@ -55,7 +57,7 @@ export function toPostgres(sql: string, params?: readonly unknown[] | Readonly<R
             out += c;
             i++;
             prev = c;
-            if (parens.pop() === true) {
+            if (parens.pop() === 'derived') {
                 const next = /^\s*([A-Za-z_][A-Za-z0-9_]*|"|\S)?/.exec(sql.slice(i))![1];
                 if (next === undefined || next === ')' || next === ';' || next === ',' || NOT_AN_ALIAS.has(next.toUpperCase())) out += ` AS af_sub${++aliases}`;
             }
@@ -113,8 +115,14 @@ export function toPostgres(sql: string, params?: readonly unknown[] | Readonly<R
             const word = sql.slice(i, j);
             const upper = word.toUpperCase();
             prev = upper;
-            out += upper === 'DOUBLE' && !/^\s+PRECISION\b/i.test(sql.slice(j)) ? `${word} PRECISION` : (PG_TYPE_NAMES[upper] ?? word);
             i = j;
+            if (upper === 'TRY_CAST' && /^\s*\(/.test(sql.slice(j))) { out += 'af_try_cast'; continue; }
+            if (upper === 'AS' && parens.at(-1) === 'try_cast') {
+                out = `${out.trimEnd()})::TEXT, NULL::`;
+                while (i < n && /\s/.test(sql[i]!)) i++;
+                continue;
+            }
+            out += upper === 'DOUBLE' && !/^\s+PRECISION\b/i.test(sql.slice(j)) ? `${word} PRECISION` : (PG_TYPE_NAMES[upper] ?? word);
             continue;
         }
         if (!/\s/.test(c)) prev = c;
@@ -146,7 +154,7 @@ export function toPgValue(v: unknown): unknown {
  * DuckDB functions the modules use, with DuckDB's meaning, created before the first migration
  * (idempotent; the opener holds an advisory lock). Timestamps are UTC wall times (TIMESTAMP).
  */
-export const PG_COMPAT_MARKER = 'af_compat_v1';
+export const PG_COMPAT_MARKER = 'af_compat_v2';
 export const PG_COMPAT: readonly string[] = [
     // epoch_ms(BIGINT) → TIMESTAMP and epoch_ms(TIMESTAMP) → BIGINT (milliseconds, floored).
     `CREATE OR REPLACE FUNCTION epoch_ms(ms BIGINT) RETURNS TIMESTAMP LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
@@ -174,6 +182,11 @@ export const PG_COMPAT: readonly string[] = [
     `CREATE OR REPLACE FUNCTION af_arg_max_final(s af_arg_by_ts) RETURNS TEXT LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT (s).arg $$`,
     `CREATE OR REPLACE AGGREGATE arg_max(TEXT, BIGINT) (SFUNC = af_arg_max_step, STYPE = af_arg_by_int, FINALFUNC = af_arg_max_final)`,
     `CREATE OR REPLACE AGGREGATE arg_max(TEXT, TIMESTAMP) (SFUNC = af_arg_max_step, STYPE = af_arg_by_ts, FINALFUNC = af_arg_max_final)`,
+    // af_try_cast(text, NULL::T): TRY_CAST's translation (toPostgres): the text read as T, NULL when it does not read.
+    // The assignment to the result (of the caller's type T) is the conversion, inside the block that catches its error.
+    `CREATE OR REPLACE FUNCTION af_try_cast(v TEXT, model ANYELEMENT) RETURNS ANYELEMENT LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+        DECLARE r ALIAS FOR $0;
+        BEGIN r := v; RETURN r; EXCEPTION WHEN others THEN RETURN NULL; END $$`,
     // Last: the marker that this set is in place (a changed set gets a new name, so databases get it once).
     `CREATE OR REPLACE FUNCTION ${PG_COMPAT_MARKER}() RETURNS INTEGER LANGUAGE sql IMMUTABLE AS $$ SELECT 1 $$`,
 ];

@@ -47,11 +47,11 @@ export function usePostgres(file: string): void {
     }, 30_000);
 }
 
-/** A fresh, migrated control-plane store of `kind` (DuckDB: in `dir`; PostgreSQL: a new schema of the file's server). */
-export async function openControl(kind: StoreKind, dir: string, o: { limits?: Partial<QueryLimits> } = {}): Promise<SqlStore> {
+/** A fresh, migrated control-plane store of `kind` (DuckDB: in `dir`; PostgreSQL: a new schema of the file's server; `poolSize`: its connections). */
+export async function openControl(kind: StoreKind, dir: string, o: { limits?: Partial<QueryLimits>; poolSize?: number } = {}): Promise<SqlStore> {
     let store: SqlStore;
     if (kind === 'duckdb') {
-        store = await openStore({ stateDir: dir, ...o });
+        store = await openStore({ stateDir: dir, ...(o.limits ? { limits: o.limits } : {}) });
     } else {
         if (!url) throw new Error('usePostgres() was not called at the top of this test file, or PostgreSQL did not start');
         const pgSchema = `t${process.pid}`;

@@ -9,14 +9,15 @@ import { listValue } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toPostgres } from '../../src/store/pg-dialect.js';
 import { QueryTimeout } from '../../src/store/call-gate.js';
+import { UnavailableError } from '../../../protocol/src/errors.js';
 import type { SqlStore } from '../../src/store/sql-store.js';
-import { openStore } from '../../src/schema/registry.js';
+import { LATEST_VERSION, openControlStore, openStore } from '../../src/schema/registry.js';
 import type { DataStore } from '../../src/store/store.js';
 import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
 import type { Run } from '../../src/orchestrator/types.js';
 import { failure, tempDir } from '../data/helpers.js';
 import { backtest, stateWithBars, sweep, waitFor } from '../orchestrator/helpers.js';
-import { hasPostgres, openControl, usePostgres } from './control-stores.js';
+import { hasPostgres, openControl, postgresUrl, usePostgres } from './control-stores.js';
 
 usePostgres('runtime/test/team/control-plane.test.ts');
 
@@ -77,6 +78,40 @@ describe.skipIf(!hasPostgres)('PgStore', () => {
         const expected = { a: 1.5, b: null, c: null, d: 12n, e: null };
         expect((await pg.rows(sql, [json]))[0]).toEqual(expected);
         expect((await duck.rows(sql, [json]))[0]).toEqual(expected);
+    });
+
+    it('daemons opening a new database at the same moment migrate it once, and each opens it', async () => {
+        const pgSchema = `together_${process.pid}`;
+        const opening = await Promise.allSettled(Array.from({ length: 4 }, () => openControlStore({ url: postgresUrl(), pgSchema, poolSize: 1 })));
+        const stores = opening.flatMap(r => (r.status === 'fulfilled' ? [r.value] : []));
+        try {
+            expect(opening.map(r => (r.status === 'rejected' ? String(r.reason) : 'opened'))).toEqual(['opened', 'opened', 'opened', 'opened']);
+            expect(stores.map(s => s.schemaVersion)).toEqual(stores.map(() => LATEST_VERSION));
+            const versions = await stores[0]!.rows('SELECT version, count(*)::INTEGER AS n FROM schema_version GROUP BY version ORDER BY version');
+            expect(versions).toEqual(Array.from({ length: LATEST_VERSION }, (_, i) => ({ version: i + 1, n: 1 })));
+            // Exactly one of them migrated; the others found it done.
+            expect(stores.map(s => s.migratedFrom).sort()).toEqual([0, LATEST_VERSION, LATEST_VERSION, LATEST_VERSION]);
+        } finally {
+            await Promise.all(stores.map(s => s.close()));
+        }
+    });
+
+    it('a connection the server ends in the middle of a transaction fails that call (503), not the process; the store serves the next call', async () => {
+        const other = await pg.openAnother();
+        try {
+            const e = await failure<Error>(pg.transaction(async () => {
+                const pid = await pg.scalar('SELECT pg_backend_pid()');
+                await other.run('SELECT pg_terminate_backend($1::INTEGER)', [pid as number]);
+                // The server's goodbye reaches the connection while it is idle between two statements.
+                await new Promise(r => setTimeout(r, 300));
+                await pg.scalar('SELECT 1');
+            }, { what: 'the transaction' }));
+            expect(e).toBeInstanceOf(UnavailableError);
+            expect(e.message).toMatch(/closed the connection during the transaction; try again in a moment$/);
+            expect(await pg.scalar('SELECT 1::INTEGER')).toBe(1);
+        } finally {
+            await other.close();
+        }
     });
 
     it('stops a statement past its time limit with the embedded store\'s QueryTimeout, and the store stays usable', async () => {

@@ -83,3 +83,9 @@ export async function reopenControl(kind: StoreKind, dir: string, store: SqlStor
     opened.push(again);
     return again;
 }
+
+/** The URL of this file's PostgreSQL (usePostgres()), for tests that open stores of their own. */
+export function postgresUrl(): string {
+    if (!url) throw new Error('usePostgres() was not called at the top of this test file, or PostgreSQL did not start');
+    return url;
+}

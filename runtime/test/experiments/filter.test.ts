@@ -56,7 +56,7 @@ async function error(filter: string): Promise<FilterError> {
 }
 
 for (const kind of STORE_KINDS) describe.skipIf(!available(kind))(`on ${kind}`, () => {
-    beforeAll(() => seed(kind));
+    beforeAll(() => seed(kind), 60_000);
     afterAll(() => store.close());
 
     describe('comparisons', () => {
@@ -228,7 +228,7 @@ describe('the filter language', () => {
 
 describe('errors point at the offending token', () => {
     // A filter is parsed before any query: one store (DuckDB) answers for both.
-    beforeAll(() => seed('duckdb'));
+    beforeAll(() => seed('duckdb'), 60_000);
     afterAll(() => store.close());
 
     it('the message has the column, the reason, the filter and a caret under the token', async () => {

@@ -115,7 +115,7 @@ for (const kind of STORE_KINDS) describe.skipIf(!available(kind))(`on ${kind}`, 
     });
 
     describe('search', () => {
-        beforeEach(seed);
+        beforeEach(seed, 60_000); // 14 runs with results: seconds on a loaded machine
 
         it('sorts by a metric, paginates, and counts the total', async () => {
             const page1 = await exp.search({ filter: 'metrics.sharpe > 1', orderBy: 'metrics.sharpe DESC', limit: 3, team: 'alpha' });
@@ -184,7 +184,7 @@ for (const kind of STORE_KINDS) describe.skipIf(!available(kind))(`on ${kind}`, 
     });
 
     describe('compare', () => {
-        beforeEach(seed);
+        beforeEach(seed, 60_000); // 14 runs with results: seconds on a loaded machine
 
         it('lays runs side by side: the union of keys, one value per run, and which differ', async () => {
             await insertRun(store, { id: 'c1', strategy: 'S', exact: 'e1', structural: 's', snapshot: 'snap', seed: 1 });
@@ -220,7 +220,7 @@ for (const kind of STORE_KINDS) describe.skipIf(!available(kind))(`on ${kind}`, 
     });
 
     describe.skipIf(kind === 'postgres')('export', () => {
-        beforeEach(seed);
+        beforeEach(seed, 60_000); // 14 runs with results: seconds on a loaded machine
 
         it('Parquet: one wide row per run, in order, read back with read_parquet', async () => {
             await insertRun(store, { id: 'q1', team: 'alpha', created: '2025-01-01T00:00:00', seed: 7 });

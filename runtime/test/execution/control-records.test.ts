@@ -20,7 +20,8 @@ usePostgres('runtime/test/execution/control-records.test.ts');
 const spec = (id: string, o: Partial<DeploymentSpec> = {}): DeploymentSpec => ({
     id, team: 'alpha', owner: 'ann', mode: 'paper', strategy: 'Cross', source: 'strategy Cross { }', uri: null, params: { fast: 3, slow: 8, long: true },
     registry: { name: 'Cross', version: 2 }, venue: 'paper',
-    feed: { kind: 'replay', barMs: 1000, symbols: ['synth:AAA'], from: '2020-01-01', to: null }, capital: 100_000, limits: { maxNotional: 5000 }, ...o,
+    feed: { kind: 'replay', barMs: 1000, symbols: ['synth:AAA'], from: '2020-01-01', to: null }, capital: 100_000, limits: { maxNotional: 5000 },
+    packs: [{ name: 'ta-extra', version: '1.2.0' }], ...o,
 });
 
 const event = (id: string, seq: number, kind: DeploymentEvent['kind'], data: Record<string, unknown>): DeploymentEvent =>
@@ -65,12 +66,13 @@ for (const kind of STORE_KINDS) describe.skipIf(!available(kind))(`on ${kind}`, 
         it('another team\'s deployment is not found; lists are by team, newest first, by state; recovery finds every team\'s', async () => {
             const { records } = await fresh(kind);
             await records.insert(spec('dep_a1'), 'running');
-            await records.insert(spec('dep_a2', { registry: null, capital: null }), 'starting');
+            await records.insert(spec('dep_a2', { registry: null, capital: null, packs: null }), 'starting');
             await records.insert(spec('dep_b1', { team: 'beta', owner: 'bob' }), 'running');
             expect(await records.get('beta', 'dep_a1')).toBeUndefined();
             const alpha = await records.list('alpha');
             expect([alpha.total, alpha.deployments.map(d => d.wire.id)]).toEqual([2, ['dep_a2', 'dep_a1']]);
             expect(alpha.deployments[0]!.wire).toMatchObject({ registry: null, capital: null });
+            expect(alpha.deployments[0]!.spec.packs).toBeNull();
             expect((await records.list('alpha', { state: 'running' })).deployments.map(d => d.wire.id)).toEqual(['dep_a1']);
             expect((await records.list('alpha', { limit: 1, offset: 1 })).deployments.map(d => d.wire.id)).toEqual(['dep_a1']);
             expect((await records.inStates(['running', 'starting'])).map(d => d.wire.id)).toEqual(['dep_a1', 'dep_a2', 'dep_b1']);

@@ -97,7 +97,8 @@ export async function startPostgres(dir, port) {
     };
     owner();
     const run = (bin, args) => execFileSync(as[0] ?? join(PG_BIN, bin), as.length ? [...as.slice(1), join(PG_BIN, bin), ...args] : args, { stdio: 'pipe' });
-    if (!existsSync(join(data, 'PG_VERSION'))) run('initdb', ['-D', data, '-U', 'alphaforge', '--auth=trust', '-E', 'UTF8', '--no-instructions']);
+    // Locale C: text sorts and compares byte by byte, as in the embedded DuckDB store (whatever the host's locale).
+    if (!existsSync(join(data, 'PG_VERSION'))) run('initdb', ['-D', data, '-U', 'alphaforge', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-instructions']);
     const log = join(home, 'postgres.log');
     run('pg_ctl', ['-D', data, '-l', log, '-w', '-t', '60', '-o', `-p ${port} -k ${home} -c listen_addresses=127.0.0.1`, 'start']);
     await waitFor('postgres', () => {

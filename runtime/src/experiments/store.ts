@@ -158,7 +158,7 @@ export class ExperimentStore {
     async listExperiments(team?: string): Promise<Experiment[]> {
         const rows = await this.store.rows(`${EXPERIMENT_SELECT}
             WHERE $1::VARCHAR IS NULL OR x.team = $1
-            GROUP BY ALL ORDER BY x.created_at DESC, x.name`, [team ?? null]);
+            ${EXPERIMENT_GROUP} ORDER BY x.created_at DESC, x.name`, [team ?? null]);
         return rows.map(toExperiment);
     }
 
@@ -166,7 +166,7 @@ export class ExperimentStore {
     async getExperiment(id: string, team?: string): Promise<Experiment | undefined> {
         const rows = await this.store.rows(`${EXPERIMENT_SELECT}
             WHERE x.id = $1 AND ($2::VARCHAR IS NULL OR x.team = $2)
-            GROUP BY ALL`, [id, team ?? null]);
+            ${EXPERIMENT_GROUP}`, [id, team ?? null]);
         return rows[0] ? toExperiment(rows[0]) : undefined;
     }
 
@@ -174,7 +174,7 @@ export class ExperimentStore {
     async findExperiment(team: string, name: string): Promise<Experiment | undefined> {
         const rows = await this.store.rows(`${EXPERIMENT_SELECT}
             WHERE x.team = $1 AND x.name = $2
-            GROUP BY ALL`, [team, name]);
+            ${EXPERIMENT_GROUP}`, [team, name]);
         return rows[0] ? toExperiment(rows[0]) : undefined;
     }
 
@@ -389,6 +389,8 @@ const WIDE_BASE = ['ord', 'id', 'experiment_id', 'experiment', 'kind', 'state', 
 
 const EXPERIMENT_SELECT = `SELECT x.id, x.name, x.team, x.owner, x.description, x.created_at, count(r.id)::DOUBLE AS runs, max(r.created_at) AS last_run
             FROM experiments x LEFT JOIN runs r ON r.experiment_id = x.id`;
+/** The experiment's columns named one by one: PostgreSQL (team mode) has no GROUP BY ALL. */
+const EXPERIMENT_GROUP = 'GROUP BY x.id, x.name, x.team, x.owner, x.description, x.created_at';
 
 /** The WHERE condition of a search: the filter, the team, the experiment. */
 function scope(q: RunSql, options: { filter?: string; orderBy?: string; team?: string; experimentId?: string }): string {

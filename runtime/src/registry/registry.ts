@@ -10,7 +10,7 @@
  * approved, deployed or diffed. Teams: every call takes the caller's team, and another team's
  * entry is "not found".
  */
-import type { SqlStore } from '../store/sql-store.js';
+import { isUniqueViolation, type SqlStore } from '../store/sql-store.js';
 import { checkEntry, entryDigest, type EntryContent, type LibraryText } from './digest.js';
 import { FourEyesViolation, RegistryNotFound, RegistryStateConflict, RegistryTampered } from './errors.js';
 
@@ -73,11 +73,33 @@ const COLUMNS = `team, name, version, state, strategy, source, uri, libraries, p
 
 const ref = (name: string, version: number): string => `${name}@${version}`;
 
+/** Tries of a publish that lost the race for its version number to another publish of the same name. */
+const PUBLISH_ATTEMPTS = 10;
+
 export class Registry {
     constructor(private readonly store: SqlStore, private readonly clock: () => Date = () => new Date()) {}
 
-    /** Writes the next version of `p.name` in `p.team` as a draft, with its `published` event. */
+    /**
+     * Writes the next version of `p.name` in `p.team` as a draft, with its `published` event.
+     * Publishes of one name at the same moment (team mode: PostgreSQL, READ COMMITTED, one
+     * connection each) may read the same latest version; the one whose insert of the next version
+     * is refused by the primary key runs again on what the other committed, so each gets the next
+     * version and the chain stays whole (none is skipped: a version is the latest committed + 1).
+     */
     async publish(p: Publication, author: Actor): Promise<Entry> {
+        for (let attempt = 1; ; attempt++) {
+            try {
+                return await this.publishOnce(p, author);
+            } catch (e) {
+                if (!isUniqueViolation(e)) throw e;
+                if (attempt >= PUBLISH_ATTEMPTS) {
+                    throw new RegistryStateConflict(`${p.name} was published by others ${PUBLISH_ATTEMPTS} times while this publish was being written; nothing was published: try again`);
+                }
+            }
+        }
+    }
+
+    private async publishOnce(p: Publication, author: Actor): Promise<Entry> {
         const entry = await this.store.transaction(async () => {
             const latest = (await this.store.rows(`SELECT ${COLUMNS} FROM registry_entries WHERE team = $1 AND name = $2 ORDER BY version DESC LIMIT 1`, [p.team, p.name]))[0];
             const previous = latest ? rowContent(latest) : undefined;

@@ -3,7 +3,9 @@
  * control-plane modules and the migrations write. Statements are translated outside string
  * literals, quoted names and comments: `?` and `$name` placeholders become `$1, $2, …` (PostgreSQL
  * knows only those), `DOUBLE` becomes `DOUBLE PRECISION` and the small and unsigned integer types PostgreSQL lacks
- * become the next wider ones. DuckDB functions the modules use and
+ * become the next wider ones; a subquery in FROM or JOIN without an alias (DuckDB allows it,
+ * PostgreSQL 15 does not) is given one; `TRY_CAST(x AS T)` becomes `af_try_cast((x)::TEXT, NULL::T)`
+ * (the value's text read as T, NULL when it does not read). DuckDB functions the modules use and
  * PostgreSQL lacks are created as functions of the same name and meaning before the first
  * migration (`PG_COMPAT`), so a query reads the same on both. Bound values: DuckDB list values
  * bind as arrays, bigints and dates as text (exact; the session's time zone is UTC).
@@ -25,6 +27,10 @@ const WORD_REST = /[A-Za-z0-9_]/;
 /** DuckDB type names PostgreSQL lacks, and the PostgreSQL type that holds the same values. */
 const PG_TYPE_NAMES: Readonly<Record<string, string>> = { TINYINT: 'SMALLINT', UTINYINT: 'SMALLINT', USMALLINT: 'INTEGER', UINTEGER: 'BIGINT', UBIGINT: 'NUMERIC(20)', HUGEINT: 'NUMERIC(39)' };
 
+/** Words that may follow a derived table where its alias would be: after one of them, it has none. */
+const NOT_AN_ALIAS = new Set(['WHERE', 'GROUP', 'HAVING', 'WINDOW', 'QUALIFY', 'ORDER', 'LIMIT', 'OFFSET', 'FETCH', 'FOR', 'UNION', 'EXCEPT', 'INTERSECT',
+    'JOIN', 'INNER', 'LEFT', 'RIGHT', 'FULL', 'CROSS', 'NATURAL', 'ON', 'USING', 'RETURNING']);
+
 export function toPostgres(sql: string, params?: readonly unknown[] | Readonly<Record<string, unknown>>): PgStatement {
     const named = params !== undefined && !Array.isArray(params) ? params as Readonly<Record<string, unknown>> : undefined;
     const names = new Map<string, number>();
@@ -32,8 +38,31 @@ export function toPostgres(sql: string, params?: readonly unknown[] | Readonly<R
     let out = '';
     let i = 0;
     const n = sql.length;
+    /** The last token outside literals and comments (a word in upper case, or a character). */
+    let prev = '';
+    /** Per open parenthesis: a derived table (right after FROM or JOIN), TRY_CAST's, or another. */
+    const parens: ('derived' | 'try_cast' | 'other')[] = [];
+    let aliases = 0;
     while (i < n) {
         const c = sql[i]!;
+        if (c === '(') {
+            const kind = prev === 'FROM' || prev === 'JOIN' ? 'derived' : prev === 'TRY_CAST' ? 'try_cast' : 'other';
+            parens.push(kind);
+            prev = c;
+            out += kind === 'try_cast' ? '((' : c;
+            i++;
+            continue;
+        }
+        if (c === ')') {
+            out += c;
+            i++;
+            prev = c;
+            if (parens.pop() === 'derived') {
+                const next = /^\s*([A-Za-z_][A-Za-z0-9_]*|"|\S)?/.exec(sql.slice(i))![1];
+                if (next === undefined || next === ')' || next === ';' || next === ',' || NOT_AN_ALIAS.has(next.toUpperCase())) out += ` AS af_sub${++aliases}`;
+            }
+            continue;
+        }
         // Literals, quoted names and comments pass through unchanged.
         if (c === '\'' || c === '"') {
             let j = i + 1;
@@ -45,6 +74,7 @@ export function toPostgres(sql: string, params?: readonly unknown[] | Readonly<R
             }
             out += sql.slice(i, j + 1);
             i = j + 1;
+            prev = c;
             continue;
         }
         if (c === '-' && sql[i + 1] === '-') {
@@ -62,6 +92,7 @@ export function toPostgres(sql: string, params?: readonly unknown[] | Readonly<R
             continue;
         }
         if (c === '?') {
+            prev = c;
             out += `$${++question}`;
             i++;
             continue;
@@ -73,6 +104,7 @@ export function toPostgres(sql: string, params?: readonly unknown[] | Readonly<R
             if (!named || !(name in named)) throw new Error(`no value bound for the placeholder $${name}`);
             let k = names.get(name);
             if (k === undefined) { k = names.size + 1; names.set(name, k); }
+            prev = '$';
             out += `$${k}`;
             i = j;
             continue;
@@ -82,10 +114,18 @@ export function toPostgres(sql: string, params?: readonly unknown[] | Readonly<R
             while (j < n && WORD_REST.test(sql[j]!)) j++;
             const word = sql.slice(i, j);
             const upper = word.toUpperCase();
-            out += upper === 'DOUBLE' && !/^\s+PRECISION\b/i.test(sql.slice(j)) ? `${word} PRECISION` : (PG_TYPE_NAMES[upper] ?? word);
+            prev = upper;
             i = j;
+            if (upper === 'TRY_CAST' && /^\s*\(/.test(sql.slice(j))) { out += 'af_try_cast'; continue; }
+            if (upper === 'AS' && parens.at(-1) === 'try_cast') {
+                out = `${out.trimEnd()})::TEXT, NULL::`;
+                while (i < n && /\s/.test(sql[i]!)) i++;
+                continue;
+            }
+            out += upper === 'DOUBLE' && !/^\s+PRECISION\b/i.test(sql.slice(j)) ? `${word} PRECISION` : (PG_TYPE_NAMES[upper] ?? word);
             continue;
         }
+        if (!/\s/.test(c)) prev = c;
         out += c;
         i++;
     }
@@ -114,7 +154,7 @@ export function toPgValue(v: unknown): unknown {
  * DuckDB functions the modules use, with DuckDB's meaning, created before the first migration
  * (idempotent; the opener holds an advisory lock). Timestamps are UTC wall times (TIMESTAMP).
  */
-export const PG_COMPAT_MARKER = 'af_compat_v1';
+export const PG_COMPAT_MARKER = 'af_compat_v2';
 export const PG_COMPAT: readonly string[] = [
     // epoch_ms(BIGINT) → TIMESTAMP and epoch_ms(TIMESTAMP) → BIGINT (milliseconds, floored).
     `CREATE OR REPLACE FUNCTION epoch_ms(ms BIGINT) RETURNS TIMESTAMP LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
@@ -142,6 +182,11 @@ export const PG_COMPAT: readonly string[] = [
     `CREATE OR REPLACE FUNCTION af_arg_max_final(s af_arg_by_ts) RETURNS TEXT LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT (s).arg $$`,
     `CREATE OR REPLACE AGGREGATE arg_max(TEXT, BIGINT) (SFUNC = af_arg_max_step, STYPE = af_arg_by_int, FINALFUNC = af_arg_max_final)`,
     `CREATE OR REPLACE AGGREGATE arg_max(TEXT, TIMESTAMP) (SFUNC = af_arg_max_step, STYPE = af_arg_by_ts, FINALFUNC = af_arg_max_final)`,
+    // af_try_cast(text, NULL::T): TRY_CAST's translation (toPostgres): the text read as T, NULL when it does not read.
+    // The assignment to the result (of the caller's type T) is the conversion, inside the block that catches its error.
+    `CREATE OR REPLACE FUNCTION af_try_cast(v TEXT, model ANYELEMENT) RETURNS ANYELEMENT LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+        DECLARE r ALIAS FOR $0;
+        BEGIN r := v; RETURN r; EXCEPTION WHEN others THEN RETURN NULL; END $$`,
     // Last: the marker that this set is in place (a changed set gets a new name, so databases get it once).
     `CREATE OR REPLACE FUNCTION ${PG_COMPAT_MARKER}() RETURNS INTEGER LANGUAGE sql IMMUTABLE AS $$ SELECT 1 $$`,
 ];

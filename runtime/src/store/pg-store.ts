@@ -86,6 +86,9 @@ export class PgStore implements SqlStore {
     private readonly active = new Set<Call>();
     /** statement_timeout last set on each pooled connection. */
     private readonly timeouts = new WeakMap<pg.PoolClient, number>();
+    /** Pooled connections that carry our 'error' listener, and those that lost their connection. */
+    private readonly listened = new WeakSet<pg.PoolClient>();
+    private readonly lost = new WeakSet<pg.PoolClient>();
     private stoppingWhy: string | undefined;
     private closed = false;
 
@@ -108,9 +111,9 @@ export class PgStore implements SqlStore {
         pool.on('error', () => undefined);
         try {
             const client = await pool.connect();
+            client.on('error', () => undefined); // a lost connection fails the migration's query; it must not be an uncaught 'error' event
             try {
-                if (o.pgSchema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${o.pgSchema}`);
-                const { from, to } = await migratePg(client, where, o.schema, o.migrateTo);
+                const { from, to } = await migratePg(client, where, o.schema, o.migrateTo, o.pgSchema);
                 return new PgStore(pool, { ...o, schema: [] }, where, to, from, withLimits(NO_QUERY_LIMITS, o.limits));
             } finally {
                 client.release();
@@ -206,6 +209,13 @@ export class PgStore implements SqlStore {
         const limitMs = o.timeoutMs ?? (o.kind === 'bulk' ? this.limits.bulkMs : this.limits.queryMs);
         const started = Date.now();
         const client = await this.connect(limitMs, o);
+        if (!this.listened.has(client)) {
+            // The pool listens for errors of idle connections only: one checked out (between two
+            // statements of a transaction, or when the server ends it) would otherwise raise an
+            // uncaught 'error' event and take the process down. Its next query fails instead.
+            this.listened.add(client);
+            client.on('error', () => { this.lost.add(client); });
+        }
         const c: Call = { client, limitMs, o, expired: false, inTransaction: false, broken: false };
         this.active.add(c);
         let timer: NodeJS.Timeout | undefined;
@@ -225,7 +235,7 @@ export class PgStore implements SqlStore {
             const code = (e as { code?: unknown }).code;
             if (c.expired || (code === '57014' && this.stoppingWhy === undefined)) throw this.timeoutError(o, limitMs);
             if (this.stoppingWhy !== undefined && code === '57014') throw new DatabaseUnavailable(this.stoppingWhy, 'database_stopping');
-            if (isConnectionLoss(e)) { c.broken = true; throw new UnavailableError(`${this.where} closed the connection during ${o.what ?? 'the query'}; try again in a moment`); }
+            if (isConnectionLoss(e) || this.lost.has(client)) { c.broken = true; throw new UnavailableError(`${this.where} closed the connection during ${o.what ?? 'the query'}; try again in a moment`); }
             throw databaseError(e);
         } finally {
             clearTimeout(timer);
@@ -282,13 +292,15 @@ export class PgStore implements SqlStore {
     }
 }
 
-/** Brings the database up to `target` (default: the latest) with the DuckDB store's migrations, translated; one transaction per migration. */
-async function migratePg(client: pg.PoolClient, where: string, schema: Schema, target?: number): Promise<{ from: number; to: number }> {
+/** Creates `pgSchema` when missing and brings the database up to `target` (default: the latest) with the DuckDB store's migrations, translated; one transaction per migration. */
+async function migratePg(client: pg.PoolClient, where: string, schema: Schema, target?: number, pgSchema?: string): Promise<{ from: number; to: number }> {
     const latest = latestVersion(schema);
     const upTo = target ?? latest;
     await client.query('SET TimeZone = \'UTC\'');
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
+        // Under the lock: two CREATE SCHEMA IF NOT EXISTS at once can both try to create it (a unique violation in the catalog).
+        if (pgSchema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${pgSchema}`);
         const names = (await client.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`)).rows.map(r => String(r.table_name));
         if (names.length > 0 && !names.includes('schema_version')) {
             throw new StoreError(`${where} is not an AlphaForge database (no schema_version table; it has ${names.slice(0, 5).join(', ')}); give controlPlane.url a database of its own`);

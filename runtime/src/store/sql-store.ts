@@ -35,3 +35,14 @@ export interface SqlStore {
     /** Idempotent. */
     close(): void | Promise<void>;
 }
+
+/**
+ * Whether `e` is a unique or primary-key violation: PostgreSQL's SQLSTATE 23505 (PgStore keeps the
+ * code), DuckDB's "Duplicate key … violates … constraint". Under PostgreSQL's READ COMMITTED two
+ * transactions can read the same "latest" row and both insert its successor; the loser gets this
+ * and may run its whole transaction again.
+ */
+export function isUniqueViolation(e: unknown): boolean {
+    if ((e as { code?: unknown } | null)?.code === '23505') return true;
+    return e instanceof Error && /Duplicate key .*violates (primary key|unique) constraint|PRIMARY KEY or UNIQUE constraint violat/i.test(e.message);
+}

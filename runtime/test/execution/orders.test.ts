@@ -1,7 +1,7 @@
 /**
  * The order half of the execution gateway: the state machine (every allowed move, the refused
  * ones, duplicated and late fills), client order ids (the same origin gives the same id), and the
- * journal over a real DuckDB file (each transition one event row; a journaled id is not recorded
+ * journal over a real DuckDB file and a real PostgreSQL 15, team mode's control plane (each transition one event row; a journaled id is not recorded
  * twice; duplicated fill messages counted once; the journal survives reopening the store).
  */
 import { join } from 'node:path';
@@ -11,9 +11,11 @@ import { clientOrderId } from '../../src/execution/client-order-id.js';
 import { OrderJournal } from '../../src/execution/journal.js';
 import { GroupCommit } from '../../src/store/group-commit.js';
 import { apply, type OrderStatus } from '../../src/execution/order-state.js';
-import { openStore } from '../../src/schema/registry.js';
-import type { DataStore } from '../../src/store/store.js';
+import type { SqlStore } from '../../src/store/sql-store.js';
 import { tempDir } from '../data/helpers.js';
+import { STORE_KINDS, available, openControl, reopenControl, usePostgres } from '../team/control-stores.js';
+
+usePostgres('runtime/test/execution/orders.test.ts');
 
 const fresh = (qty = 10): OrderStatus => ({ state: 'new', qty, filledQty: 0, avgPrice: 0, fees: 0, fillIds: [] });
 const id = 'afx';
@@ -68,14 +70,14 @@ describe('client order ids', () => {
     });
 });
 
-describe('order journal', () => {
+for (const kind of STORE_KINDS) describe.skipIf(!available(kind))(`order journal on ${kind}`, () => {
     let dir: string;
-    let store: DataStore;
+    let store: SqlStore;
     let tick = 0;
     const clock = () => new Date(Date.UTC(2026, 0, 1, 0, 0, tick++));
     beforeEach(async () => {
         dir = join(tempDir('af-exec-'), 'state');
-        store = await openStore({ stateDir: dir });
+        store = await openControl(kind, dir);
         tick = 0;
     });
     afterEach(() => store.close());
@@ -104,8 +106,7 @@ describe('order journal', () => {
         await a1.record('paper', order, 1000);
         await b1.record('paper', { ...order, qty: 5 }, 1000);
         await Promise.all([a1.flush(), b1.flush()]); // group commit: a record is durable once flushed
-        store.close();
-        store = await openStore({ stateDir: dir });
+        store = await reopenControl(kind, dir, store);
         const alpha = new OrderJournal(store, 'alpha', 'dep_1', clock);
         expect((await alpha.orders()).map(o => o.qty)).toEqual([2]);
         expect((await alpha.orders({ open: true })).map(o => o.state)).toEqual(['new']);

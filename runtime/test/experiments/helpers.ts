@@ -1,13 +1,29 @@
-/** Shared helpers of the experiment tests: a fresh store in a temp dir, and runs rows inserted with SQL. */
+/** Shared helpers of the experiment tests: a fresh store in a temp dir (DuckDB or PostgreSQL), and runs rows inserted with SQL. */
 import { join } from 'node:path';
 import { type DataStore } from '../../src/store/store.js';
+import type { SqlStore } from '../../src/store/sql-store.js';
 import { openStore as openDatabase } from '../../src/schema/registry.js';
+import { ExperimentStore } from '../../src/experiments/store.js';
 import { tempDir } from '../data/helpers.js';
+import { openControl, type StoreKind } from '../team/control-stores.js';
 
 export { failure, tempDir } from '../data/helpers.js';
 
 export async function openStore(prefix = 'af-exp-'): Promise<DataStore> {
     return openDatabase({ stateDir: join(tempDir(prefix), 'state') });
+}
+
+/** A fresh control-plane store of `kind` (PostgreSQL: the test file calls usePostgres()). */
+export function openStoreOf(kind: StoreKind, prefix = 'af-exp-'): Promise<SqlStore> {
+    return openControl(kind, join(tempDir(prefix), 'state'));
+}
+
+/**
+ * The experiment store over either store. Its constructor still names DataStore for the Parquet
+ * export, which only the DuckDB store can write; everything else it does goes through SqlStore.
+ */
+export function experimentsOver(store: SqlStore): ExperimentStore {
+    return new ExperimentStore(store as DataStore);
 }
 
 export interface TestRun {
@@ -32,7 +48,7 @@ export interface TestRun {
 }
 
 /** Inserts a row into the orchestrator's runs table, as the orchestrator would. */
-export async function insertRun(store: DataStore, r: TestRun): Promise<void> {
+export async function insertRun(store: SqlStore, r: TestRun): Promise<void> {
     await store.run(`INSERT INTO runs (id, kind, state, promoted, owner, team, experiment_id, trace_id, created_at, finished_at, spec,
             strategy, source, fingerprint_exact, fingerprint_structural, data_snapshot, engine_version, seed, error)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CAST($9 AS TIMESTAMP), CAST($10 AS TIMESTAMP), '{}', $11, $12, $13, $14, $15, $16, CAST($17 AS BIGINT), $18)`, [

@@ -1,5 +1,6 @@
 /**
- * The orchestrator's write path under load (writer.ts, and what rides on it): changes that arrive
+ * The orchestrator's write path under load (writer.ts, and what rides on it), with the runs in the
+ * DuckDB file and in PostgreSQL 15 (team mode's control plane; the bars stay in DuckDB): changes that arrive
  * together share one transaction and still each get their own events in order; a refused op does
  * not fail the others of its batch; a completed run's buffered log lines and progress are written
  * by its completion; a run cancelled while its early start is under way leaves nothing behind;
@@ -11,126 +12,137 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RunNotFound, RunStateConflict } from '../../src/orchestrator/types.js';
 import { importBars } from '../../src/data/import.js';
 import { loadFromStore } from '../../src/data/load.js';
-import { DataStore } from '../../src/store/store.js';
+import type { DataStore } from '../../src/store/store.js';
+import type { SqlStore } from '../../src/store/sql-store.js';
 import { openStore } from '../../src/schema/registry.js';
 import { synthBars } from '../../src/data/synth.js';
 import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
 import type { RunEvent } from '../../src/orchestrator/types.js';
 import { backtest, smaCross, stateWithBars, sweep, waitFor } from './helpers.js';
+import { STORE_KINDS, available, openControl, usePostgres } from '../team/control-stores.js';
+
+usePostgres('runtime/test/orchestrator/writer.test.ts');
 
 const alice = { user: 'alice', team: 'quant' };
 
 let dir: string;
 let store: DataStore;
+/** Where the runs are: the DuckDB file itself, or PostgreSQL. */
+let control: SqlStore;
 let orch: Orchestrator;
 const events: RunEvent[] = [];
 
-beforeAll(async () => {
-    dir = await stateWithBars(600, 'af-writer-');
-    store = await openStore({ stateDir: dir });
-    // No periodic flush: whatever a run logs is written by the transaction that ends it.
-    orch = new Orchestrator({ store, concurrency: 2, progressIntervalMs: 0, flushIntervalMs: 60_000 });
-    orch.on('event', e => events.push(e));
-    await orch.start();
-});
+for (const kind of STORE_KINDS) describe.skipIf(!available(kind))(`on ${kind}`, () => {
+    beforeAll(async () => {
+        dir = await stateWithBars(600, 'af-writer-');
+        store = await openStore({ stateDir: dir });
+        control = kind === 'duckdb' ? store : await openControl(kind, dir);
+        events.length = 0;
+        // No periodic flush: whatever a run logs is written by the transaction that ends it.
+        orch = new Orchestrator({ store, ...(kind === 'duckdb' ? {} : { control }), concurrency: 2, progressIntervalMs: 0, flushIntervalMs: 60_000 });
+        orch.on('event', e => events.push(e));
+        await orch.start();
+    });
 
-afterAll(async () => {
-    await orch?.stop();
-    store?.close();
-});
+    afterAll(async () => {
+        await orch?.stop();
+        store?.close();
+    });
 
-/** Sweeps of ~39 000 combinations: they do not end on their own during a test. */
-const longSweep = () => sweep({ source: smaCross({ fast: '2..100 step 1', slow: '3..400 step 1' }) });
+    /** Sweeps of ~39 000 combinations: they do not end on their own during a test. */
+    const longSweep = () => sweep({ source: smaCross({ fast: '2..100 step 1', slow: '3..400 step 1' }) });
 
-describe('group commit', () => {
-    it('submits arriving together share transactions; each run has its own events, in order', async () => {
-        const tx = vi.spyOn(DataStore.prototype, 'transaction');
-        try {
-            const runs = await Promise.all(Array.from({ length: 40 }, (_, i) => orch.submit(backtest({ params: { fast: 5 + 5 * (i % 4) }, tags: { batch: 'together', i: String(i) } }), alice)));
-            // 40 submits (plus whatever starts meanwhile) in far fewer transactions than one each.
-            expect(tx.mock.calls.length).toBeLessThan(20);
-            expect(new Set(runs.map(r => r.id)).size).toBe(40);
-            const done = await Promise.all(runs.map(r => waitFor(orch, r.id)));
-            expect(done.map(r => r.state)).toEqual(runs.map(() => 'completed'));
-            for (const r of runs) {
-                const history = await orch.events(r.id);
-                expect(history.map(e => e.seq)).toEqual(history.map((_, i) => i + 1));
-                expect(history.filter(e => e.kind === 'state').map(e => `${e.state}:${e.actor}`)).toEqual(['created:alice', 'queued:alice', 'running:system', 'completed:system']);
-                // What was published is what was stored, in the same order.
-                expect(events.filter(e => e.runId === r.id && e.kind !== 'log').map(e => e.seq)).toEqual(history.map(e => e.seq));
+    describe('group commit', () => {
+        it('submits arriving together share transactions; each run has its own events, in order', async () => {
+            // The orchestrator's own connection is another store of the control plane's class.
+            const tx = vi.spyOn(Object.getPrototypeOf(control) as SqlStore, 'transaction');
+            try {
+                const runs = await Promise.all(Array.from({ length: 40 }, (_, i) => orch.submit(backtest({ params: { fast: 5 + 5 * (i % 4) }, tags: { batch: 'together', i: String(i) } }), alice)));
+                // 40 submits (plus whatever starts meanwhile) in far fewer transactions than one each.
+                expect(tx.mock.calls.length).toBeLessThan(20);
+                expect(new Set(runs.map(r => r.id)).size).toBe(40);
+                const done = await Promise.all(runs.map(r => waitFor(orch, r.id)));
+                expect(done.map(r => r.state)).toEqual(runs.map(() => 'completed'));
+                for (const r of runs) {
+                    const history = await orch.events(r.id);
+                    expect(history.map(e => e.seq)).toEqual(history.map((_, i) => i + 1));
+                    expect(history.filter(e => e.kind === 'state').map(e => `${e.state}:${e.actor}`)).toEqual(['created:alice', 'queued:alice', 'running:system', 'completed:system']);
+                    // What was published is what was stored, in the same order.
+                    expect(events.filter(e => e.runId === r.id && e.kind !== 'log').map(e => e.seq)).toEqual(history.map(e => e.seq));
+                }
+                expect(await control.scalar(`SELECT count(*)::INTEGER FROM run_tags WHERE key = 'batch' AND value = 'together'`)).toBe(40);
+                expect(await control.rows(`SELECT run_id, seq FROM run_events GROUP BY run_id, seq HAVING count(*) > 1`)).toEqual([]);
+            } finally {
+                tx.mockRestore();
             }
-            expect(await store.scalar(`SELECT count(*)::INTEGER FROM run_tags WHERE key = 'batch' AND value = 'together'`)).toBe(40);
-            expect(await store.rows(`SELECT run_id, seq FROM run_events GROUP BY ALL HAVING count(*) > 1`)).toEqual([]);
-        } finally {
-            tx.mockRestore();
-        }
+        });
+
+        it('an op refused in a batch fails alone; the others commit', async () => {
+            const [finished] = await orch.list({ state: 'completed', limit: 1 });
+            const results = await Promise.allSettled([
+                orch.submit(backtest({ tags: { batch: 'mixed' } }), alice),
+                orch.cancel(finished!.id, 'alice'),
+                orch.promote('no-such-run', 'alice'),
+                orch.submit(backtest({ tags: { batch: 'mixed' } }), alice),
+            ]);
+            expect(results.map(r => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+            expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(RunStateConflict);
+            expect((results[2] as PromiseRejectedResult).reason).toBeInstanceOf(RunNotFound);
+            for (const r of [results[0], results[3]]) {
+                const run = await waitFor(orch, (r as PromiseFulfilledResult<{ id: string }>).value.id);
+                expect(run.state).toBe('completed');
+            }
+            expect((await orch.get(finished!.id))!.state).toBe('completed');
+        });
     });
 
-    it('an op refused in a batch fails alone; the others commit', async () => {
-        const [finished] = await orch.list({ state: 'completed', limit: 1 });
-        const results = await Promise.allSettled([
-            orch.submit(backtest({ tags: { batch: 'mixed' } }), alice),
-            orch.cancel(finished!.id, 'alice'),
-            orch.promote('no-such-run', 'alice'),
-            orch.submit(backtest({ tags: { batch: 'mixed' } }), alice),
-        ]);
-        expect(results.map(r => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
-        expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(RunStateConflict);
-        expect((results[2] as PromiseRejectedResult).reason).toBeInstanceOf(RunNotFound);
-        for (const r of [results[0], results[3]]) {
-            const run = await waitFor(orch, (r as PromiseFulfilledResult<{ id: string }>).value.id);
+    describe('buffered log lines and progress', () => {
+        it('a completed run has all its log lines and its progress, written with its completion', async () => {
+            const run = await waitFor(orch, (await orch.submit(sweep(), alice)).id);
             expect(run.state).toBe('completed');
-        }
-        expect((await orch.get(finished!.id))!.state).toBe('completed');
+            const logs = await orch.logs(run.id);
+            expect(logs.map(l => l.message).join('\n')).toMatch(/compiled Cross[\s\S]*loaded 600 bars[\s\S]*grid sweep[\s\S]*combinations; best/);
+            expect(logs.map(l => l.seq)).toEqual(logs.map((_, i) => i + 1));
+            const history = await orch.events(run.id);
+            const kinds = history.map(e => e.state ?? e.kind);
+            // The last progress comes before the result and the completion.
+            expect(kinds.slice(-3)).toEqual(['progress', 'result', 'completed']);
+            for (let i = 1; i < history.length; i++) expect(history[i]!.ts >= history[i - 1]!.ts).toBe(true);
+            // Published too, with the seqs they were stored with.
+            expect(events.filter(e => e.runId === run.id && e.kind === 'log').map(e => e.seq)).toEqual(logs.map(l => l.seq));
+        });
     });
-});
 
-describe('buffered log lines and progress', () => {
-    it('a completed run has all its log lines and its progress, written with its completion', async () => {
-        const run = await waitFor(orch, (await orch.submit(sweep(), alice)).id);
-        expect(run.state).toBe('completed');
-        const logs = await orch.logs(run.id);
-        expect(logs.map(l => l.message).join('\n')).toMatch(/compiled Cross[\s\S]*loaded 600 bars[\s\S]*grid sweep[\s\S]*combinations; best/);
-        expect(logs.map(l => l.seq)).toEqual(logs.map((_, i) => i + 1));
-        const history = await orch.events(run.id);
-        const kinds = history.map(e => e.state ?? e.kind);
-        // The last progress comes before the result and the completion.
-        expect(kinds.slice(-3)).toEqual(['progress', 'result', 'completed']);
-        for (let i = 1; i < history.length; i++) expect(history[i]!.ts >= history[i - 1]!.ts).toBe(true);
-        // Published too, with the seqs they were stored with.
-        expect(events.filter(e => e.runId === run.id && e.kind === 'log').map(e => e.seq)).toEqual(logs.map(l => l.seq));
+    describe('early start', () => {
+        it('a run cancelled right after its submit is cancelled, runs nothing to completion and leaves no files', async () => {
+            for (let i = 0; i < 4; i++) {
+                const { id } = await orch.submit(longSweep(), alice);
+                const run = await orch.cancel(id, 'alice');
+                expect(run.state).toBe('cancelled');
+                expect(run.error).toBe('cancelled by alice');
+                const states = (await orch.events(id)).filter(e => e.kind === 'state').map(e => e.state);
+                expect(states.at(-1)).toBe('cancelled');
+                expect(states.filter(s => s === 'cancelled')).toHaveLength(1);
+                await expect.poll(() => existsSync(join(dir, 'runs', id))).toBe(false);
+                expect(await control.scalar(`SELECT count(*)::INTEGER FROM run_metrics WHERE run_id = $1`, [id])).toBe(0);
+            }
+            await expect.poll(async () => (await orch.status()).running).toBe(0);
+        });
     });
-});
 
-describe('early start', () => {
-    it('a run cancelled right after its submit is cancelled, runs nothing to completion and leaves no files', async () => {
-        for (let i = 0; i < 4; i++) {
-            const { id } = await orch.submit(longSweep(), alice);
-            const run = await orch.cancel(id, 'alice');
-            expect(run.state).toBe('cancelled');
-            expect(run.error).toBe('cancelled by alice');
-            const states = (await orch.events(id)).filter(e => e.kind === 'state').map(e => e.state);
-            expect(states.at(-1)).toBe('cancelled');
-            expect(states.filter(s => s === 'cancelled')).toHaveLength(1);
-            await expect.poll(() => existsSync(join(dir, 'runs', id))).toBe(false);
-            expect(await store.scalar(`SELECT count(*)::INTEGER FROM run_metrics WHERE run_id = $1`, [id])).toBe(0);
-        }
-        await expect.poll(async () => (await orch.status()).running).toBe(0);
-    });
-});
-
-describe('bars kept between runs', () => {
-    it('are read again once an import changed the store', async () => {
-        const first = await waitFor(orch, (await orch.submit(backtest(), alice)).id);
-        const again = await waitFor(orch, (await orch.submit(backtest(), alice)).id);
-        expect(again.provenance!.dataSnapshot).toBe(first.provenance!.dataSnapshot);
-        // Replace synth:AAA with other bars (same range: the stored ones are replaced).
-        const r = synthBars({ symbols: ['AAA'], timeframeMs: 86_400_000, bars: 600, seed: 99 });
-        await importBars(store, { ts: r.ts, ...r.assets[0]! }, 'synth(seed=99)', { venue: 'synth', symbol: 'AAA', timeframe: '1d' });
-        const fresh = await loadFromStore(store, { assets: [{ venue: 'synth', symbol: 'AAA' }], timeframe: '1d' });
-        expect(fresh.snapshotHash).not.toBe(first.provenance!.dataSnapshot);
-        const after = await waitFor(orch, (await orch.submit(backtest(), alice)).id);
-        expect(after.state).toBe('completed');
-        expect(after.provenance!.dataSnapshot).toBe(fresh.snapshotHash);
+    describe('bars kept between runs', () => {
+        it('are read again once an import changed the store', async () => {
+            const first = await waitFor(orch, (await orch.submit(backtest(), alice)).id);
+            const again = await waitFor(orch, (await orch.submit(backtest(), alice)).id);
+            expect(again.provenance!.dataSnapshot).toBe(first.provenance!.dataSnapshot);
+            // Replace synth:AAA with other bars (same range: the stored ones are replaced).
+            const r = synthBars({ symbols: ['AAA'], timeframeMs: 86_400_000, bars: 600, seed: 99 });
+            await importBars(store, { ts: r.ts, ...r.assets[0]! }, 'synth(seed=99)', { venue: 'synth', symbol: 'AAA', timeframe: '1d' });
+            const fresh = await loadFromStore(store, { assets: [{ venue: 'synth', symbol: 'AAA' }], timeframe: '1d' });
+            expect(fresh.snapshotHash).not.toBe(first.provenance!.dataSnapshot);
+            const after = await waitFor(orch, (await orch.submit(backtest(), alice)).id);
+            expect(after.state).toBe('completed');
+            expect(after.provenance!.dataSnapshot).toBe(fresh.snapshotHash);
+        });
     });
 });

@@ -9,7 +9,7 @@
  * (`RunningDaemon.reads`), and remote callers pile up behind it exactly as they did. What a remote
  * caller can still start, a heavy structured export, is stopped at the bulk limit, and SIGTERM
  * stops a real `af daemon run` process in the middle of one. The bounds themselves are also tested
- * on a real DuckDB file.
+ * on a real DuckDB file and on a real PostgreSQL 15 (team mode's control plane, PgStore).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,12 +19,34 @@ import { ErrorCodes, RpcError } from '../../../protocol/src/daemon/index.js';
 import type * as Lifecycle from '../../src/daemon/lifecycle.js';
 import { DatabaseUnavailable, QueryTimeout } from '../../src/store/call-gate.js';
 import { openStore, withStore } from '../../src/schema/registry.js';
+import type { SqlStore } from '../../src/store/sql-store.js';
 import { DaemonClient } from '../../../protocol/src/client.js';
 import { tempDir } from '../data/helpers.js';
 import { importSynthBars } from '../support/fixtures.js';
 import { rejection, startSecureDaemon, type SecureDaemon } from './support.js';
+import { STORE_KINDS, available, openControl, usePostgres, type StoreKind } from '../team/control-stores.js';
 
 const ENDLESS = 'SELECT count(*) FROM range(1000000000000)';
+/** A query that does not end on its own, on each store. */
+const ENDLESS_ON: Record<StoreKind, string> = { duckdb: ENDLESS, postgres: 'SELECT pg_sleep(3600)' };
+
+usePostgres('runtime/test/security/db-bounds.test.ts');
+
+/**
+ * A fresh store of `kind` with `limits` (PostgreSQL: one connection, so a second caller waits as on
+ * DuckDB's one), closed after `fn`. Opened without limits first: emptying the tables of a fresh
+ * PostgreSQL schema is not what is bounded here.
+ */
+async function withControl<T>(kind: StoreKind, limits: { queryMs: number; bulkMs?: number }, fn: (store: SqlStore) => Promise<T>): Promise<T> {
+    const base = await openControl(kind, tempDir('af-sec-bounds-'), { poolSize: 1 });
+    const store = await base.openAnother({ limits });
+    try {
+        return await fn(store);
+    } finally {
+        await store.close();
+        await base.close();
+    }
+}
 const sleep = (ms: number): Promise<void> => new Promise(r => setTimeout(r, ms));
 
 /** Resolves with the value, or rejects naming `what` when it has not settled within `ms` (a failure guard, not a timing assertion). */
@@ -195,10 +217,10 @@ describe('shutdown while a query runs', () => {
     });
 });
 
-describe('bounded calls on a real DuckDB file', () => {
+for (const kind of STORE_KINDS) describe.skipIf(!available(kind))(`bounded calls on a real ${kind === 'duckdb' ? 'DuckDB file' : 'PostgreSQL 15'}`, () => {
     it('an endless query is interrupted at its limit with a clear error; the connection serves the next call', async () => {
-        await withStore({ stateDir: tempDir('af-sec-bounds-'), limits: { queryMs: 300 } }, async store => {
-            const e = await within('the endless query', store.scalar(ENDLESS).then(() => undefined, (err: unknown) => err as Error), 10_000);
+        await withControl(kind, { queryMs: 300 }, async store => {
+            const e = await within('the endless query', store.scalar(ENDLESS_ON[kind]).then(() => undefined, (err: unknown) => err as Error), 10_000);
             expect(e).toBeInstanceOf(QueryTimeout);
             expect(e!.message).toBe('the query took longer than 300 ms and was stopped; narrow it (fewer symbols, a shorter from/to range, a tighter filter), or ask an admin to raise the limit (af daemon run --query-timeout / --bulk-timeout)');
             expect(Number(await store.scalar('SELECT 41 + 1'))).toBe(42);
@@ -206,10 +228,10 @@ describe('bounded calls on a real DuckDB file', () => {
     });
 
     it('a transaction stopped at its limit is rolled back whole', async () => {
-        await withStore({ stateDir: tempDir('af-sec-bounds-'), limits: { queryMs: 300 } }, async store => {
+        await withControl(kind, { queryMs: 300 }, async store => {
             const e = await within('the transaction', store.transaction(async () => {
                 await store.run(`INSERT INTO instruments VALUES ('test', 'HALF', 'ticker', NULL, NULL)`);
-                await store.scalar(ENDLESS);
+                await store.scalar(ENDLESS_ON[kind]);
             }).then(() => undefined, (err: unknown) => err as Error), 10_000);
             expect(e).toBeInstanceOf(QueryTimeout);
             expect(Number(await store.scalar(`SELECT count(*) FROM instruments WHERE symbol = 'HALF'`))).toBe(0);
@@ -219,8 +241,8 @@ describe('bounded calls on a real DuckDB file', () => {
     });
 
     it('callers behind a long call wait in turn, not on native threads, and give up at their own limit with a 503', async () => {
-        await withStore({ stateDir: tempDir('af-sec-bounds-'), limits: { queryMs: 200, bulkMs: 60_000 } }, async store => {
-            const long = tracked(store.scalar(ENDLESS, undefined, { kind: 'bulk' }));
+        await withControl(kind, { queryMs: 200, bulkMs: 60_000 }, async store => {
+            const long = tracked(store.scalar(ENDLESS_ON[kind], undefined, { kind: 'bulk' }));
             await sleep(100);
             const e = await within('the waiting call', store.scalar('SELECT 1').then(() => undefined, (err: unknown) => err as Error), 10_000);
             expect(e).toBeInstanceOf(DatabaseUnavailable);

@@ -1,5 +1,5 @@
 /**
- * The experiment-store scope over a real DuckDB store: one point per (team, structure) of the
+ * The experiment-store scope over a real DuckDB store and a real PostgreSQL 15 (team mode's control plane): one point per (team, structure) of the
  * completed runs, each carrying how often it was tried and its best run; teams stay apart, an
  * experiment can be singled out; a completed run's new structure is added incrementally; a
  * reopened index is reconciled, not rebuilt; an index of another embedding version is rebuilt,
@@ -10,12 +10,13 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { SimilarMatchSchema, TriedSchema } from '../../../protocol/src/daemon/index.js';
-import type { DataStore } from '../../src/store/store.js';
+import type { SqlStore } from '../../src/store/sql-store.js';
 import type { IndexLog } from '../../src/similarity/persistent-index.js';
 import { SimilarityUnavailable, StoreIndex, storeId, summary } from '../../src/similarity/store-index.js';
 import { EMBEDDING_KEY } from '../../../language/src/similarity/strategy-point.js';
 import { pointFromSource } from '../../src/language-service/local.js';
-import { insertRun, openStore, tempDir } from '../experiments/helpers.js';
+import { insertRun, openStoreOf, tempDir } from '../experiments/helpers.js';
+import { STORE_KINDS, available, usePostgres } from '../team/control-stores.js';
 import { DONCHIAN, example, MACD, point, replaceOnce, RSI, SMA, SMA_RENAMED, SMA_VALUES } from './helpers.js';
 
 /** `tried` as SimilarResultSchema has it. */
@@ -31,15 +32,17 @@ interface RunOptions {
     readonly structural?: string;
 }
 
-describe('StoreIndex', () => {
-    let store: DataStore;
+usePostgres('runtime/test/similarity/store-index.test.ts');
+
+for (const kind of STORE_KINDS) describe.skipIf(!available(kind))(`StoreIndex on ${kind}`, () => {
+    let store: SqlStore;
     let stateDir: string;
     let logs: [level: string, message: string][];
     const log: IndexLog = (level, message) => { logs.push([level, message]); };
     const opened: StoreIndex[] = [];
 
     beforeEach(async () => {
-        store = await openStore('af-sim-store-');
+        store = await openStoreOf(kind, 'af-sim-store-');
         stateDir = join(tempDir('af-sim-state-'), 'state');
         logs = [];
     });

@@ -47,11 +47,11 @@ export function usePostgres(file: string): void {
     }, 30_000);
 }
 
-/** A fresh, migrated control-plane store of `kind` (DuckDB: in `dir`; PostgreSQL: a new schema of the file's server). */
-export async function openControl(kind: StoreKind, dir: string, o: { limits?: Partial<QueryLimits> } = {}): Promise<SqlStore> {
+/** A fresh, migrated control-plane store of `kind` (DuckDB: in `dir`; PostgreSQL: a new schema of the file's server; `poolSize`: its connections). */
+export async function openControl(kind: StoreKind, dir: string, o: { limits?: Partial<QueryLimits>; poolSize?: number } = {}): Promise<SqlStore> {
     let store: SqlStore;
     if (kind === 'duckdb') {
-        store = await openStore({ stateDir: dir, ...o });
+        store = await openStore({ stateDir: dir, ...(o.limits ? { limits: o.limits } : {}) });
     } else {
         if (!url) throw new Error('usePostgres() was not called at the top of this test file, or PostgreSQL did not start');
         const pgSchema = `t${process.pid}`;
@@ -65,4 +65,27 @@ export async function openControl(kind: StoreKind, dir: string, o: { limits?: Pa
     }
     opened.push(store);
     return store;
+}
+
+/**
+ * The same database opened again, as after a restart: DuckDB reopens the file of `dir`; PostgreSQL
+ * opens a new pool on the same schema (not emptied). `store` is closed.
+ */
+export async function reopenControl(kind: StoreKind, dir: string, store: SqlStore): Promise<SqlStore> {
+    let again: SqlStore;
+    if (kind === 'duckdb') {
+        await store.close();
+        again = await openStore({ stateDir: dir });
+    } else {
+        again = await store.openAnother();
+        await store.close();
+    }
+    opened.push(again);
+    return again;
+}
+
+/** The URL of this file's PostgreSQL (usePostgres()), for tests that open stores of their own. */
+export function postgresUrl(): string {
+    if (!url) throw new Error('usePostgres() was not called at the top of this test file, or PostgreSQL did not start');
+    return url;
 }

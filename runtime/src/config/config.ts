@@ -166,6 +166,7 @@ export const SETTINGS: readonly Setting[] = [
     { path: 'controlPlane.user', default: 'alphaforge' },
     { path: 'controlPlane.passwordEnv', default: 'none: no password' },
     { path: 'controlPlane.schema', default: 'the user\'s (public)' },
+    { path: 'controlPlane.artifactsDir', default: 'the daemon\'s state directory' },
     { path: 'controlPlane.poolSize', default: '8' },
     { path: 'controlPlane.queryTimeoutSeconds', default: 'database.queryTimeoutSeconds' },
     { path: 'controlPlane.bulkTimeoutSeconds', default: 'database.bulkTimeoutSeconds' },
@@ -177,7 +178,7 @@ export const SETTINGS: readonly Setting[] = [
 ];
 
 /** Settings that hold paths: relative ones in a file are relative to the file. */
-const PATH_SETTINGS = new Set(['stateDir', 'daemon.tlsKey', 'daemon.tlsCert', 'daemon.dataDirs', 'daemon.sourceRoots', 'queue.staging']);
+const PATH_SETTINGS = new Set(['stateDir', 'daemon.tlsKey', 'daemon.tlsCert', 'daemon.dataDirs', 'daemon.sourceRoots', 'queue.staging', 'controlPlane.artifactsDir']);
 
 /** A configuration that cannot be used; the message names where the bad value came from. */
 export class ConfigError extends UserInputError {

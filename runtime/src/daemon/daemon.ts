@@ -29,7 +29,9 @@ import { Registry } from '../registry/registry.js';
 import { VenueKeys } from '../execution/venue-keys.js';
 import { StoreIndex } from '../similarity/store-index.js';
 import { Dispatcher } from '../gateway/dispatcher.js';
-import { LocalEventBus } from '../gateway/events.js';
+import { LocalEventBus, type EventBus, type EventPublisher } from '../gateway/events.js';
+import { SharedEvents } from './shared-events.js';
+import { openPgChannel, type PgChannel } from '../store/pg-channel.js';
 import { checkBindPolicy, createGateway, type Gateway, type LimitsInput } from '../gateway/http.js';
 import { type GatewayLogger } from '../gateway/types.js';
 import { Iam } from '../iam/iam.js';
@@ -158,6 +160,8 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
     const startedAt = new Date().toISOString();
     const stores: DataStore[] = [];
     let control: SqlStore | undefined;
+    let controlUrl: string | undefined;
+    let channel: PgChannel | undefined;
     let language: LanguageService | undefined;
     let probe: DatabaseProbe | undefined;
     let stopping = false;
@@ -188,6 +192,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
             } catch (e) {
                 throw new ConfigError((e as Error).message);
             }
+            controlUrl = url;
             control = await openControlStore({ url, limits, ...(cp.schema ? { pgSchema: cp.schema } : {}), ...(cp.poolSize ? { poolSize: cp.poolSize } : {}) });
             log.info({ component: 'database', controlPlane: (control as { where?: string }).where, schemaVersion: control.schemaVersion }, 'team mode: the control plane is in PostgreSQL');
         }
@@ -223,12 +228,20 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         const barsMirror: ClickHouseMirror | undefined = o.bars ? await (await import('../data/clickhouse-mirror.js')).ClickHouseMirror.open(o.bars, await open()) : undefined;
         if (o.bars) log.info({ component: 'data', clickhouse: o.bars.url, database: o.bars.database ?? 'alphaforge' }, 'team mode: runs read bars from ClickHouse');
         const orchestrator = new Orchestrator({
-            store: await open(), ...(control ? { control } : {}), stateDir, concurrency: o.concurrency ?? availableParallelism(), language: lang, packs, ...(backend ? { backend } : {}), ...(barsMirror ? { bars: barsMirror } : {}),
+            store: await open(), ...(control ? { control } : {}), stateDir: o.controlPlane?.artifactsDir ?? stateDir, concurrency: o.concurrency ?? availableParallelism(), language: lang, packs, ...(backend ? { backend } : {}), ...(barsMirror ? { bars: barsMirror } : {}),
             limits: { ...o.runs, timeoutMs: o.runs?.timeoutMs ?? o.defaultTimeoutMs },
         });
 
         // Run events → the gateway's subscribers (the owning team only) and the metrics/alerts.
-        const bus = new LocalEventBus();
+        // Team mode: every daemon sharing the control plane also publishes what the others publish (shared-events.ts).
+        const local = new LocalEventBus();
+        const shared = controlUrl ? new SharedEvents(local, iam) : undefined;
+        if (shared && controlUrl) {
+            const name = `af_events${o.controlPlane?.schema ? `_${o.controlPlane.schema}` : ''}`.slice(0, 63);
+            channel = await openPgChannel({ url: controlUrl, channel: name, onMessage: p => shared.receive(p), onError: m => log.warn({ component: 'gateway' }, m) });
+            shared.attach(channel);
+        }
+        const bus: EventBus & EventPublisher = shared ?? local;
         const lastState = new Map<string, RunState>();
         // Events are published in the order the orchestrator emitted them: the owning team is looked
         // up once per run (cached) and each run's events wait on the run's previous ones.
@@ -349,7 +362,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         const gateway = await createGateway({
             dispatcher, host: o.host, port: o.port, tls: o.tls, limits: o.limits, allowInsecureRemote: o.allowInsecureRemote, events: bus,
             routes: monitoring.handlers, publicMetrics: o.publicMetrics, grpc: o.grpc ? { port: 0 } : false, logger,
-            onWsConnections: n => monitoring.metrics.wsClients.set(n), credentialChanges: iam,
+            onWsConnections: n => monitoring.metrics.wsClients.set(n), credentialChanges: shared ?? iam,
             transfers: {
                 maxUploadBytes: o.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
                 store: {
@@ -390,6 +403,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
             await probe?.close();
             await barsMirror?.close().catch(() => undefined);
             for (const s of stores) s.close();
+            await channel?.close();
             await control?.close();
         };
         return { url: gateway.url, stateDir, gateway, orchestrator, monitoring, adminToken: boot.token, reads, stop };
@@ -400,6 +414,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         await monitoring.close().catch(() => undefined);
         await probe?.close();
         for (const s of stores) s.close();
+        await channel?.close();
         await control?.close();
         throw e;
     }

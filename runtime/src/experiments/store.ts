@@ -354,7 +354,7 @@ export class ExperimentStore {
         const duck = this.store.dialect === 'duckdb' ? this.store as DataStore : this.exporter;
         if (!duck) throw new Error('exporting runs from PostgreSQL needs a DuckDB connection to write the file (ExperimentStore exporter)');
         // On PostgreSQL the control-plane tables are copies in DuckDB temp tables; on DuckDB the tables themselves.
-        const staged = duck === this.store ? undefined : new Map(STAGED.map(t => [t, `af_export_${t}_${tag}`]));
+        const staged = duck === this.store ? undefined : new Map(STAGED.map(t => [t, `af_export_src_${t}_${tag}`]));
         const table = (name: typeof STAGED[number]): string => staged?.get(name) ?? name;
         try {
             if (staged) await this.stage(duck, matching, q.params, matched, staged);

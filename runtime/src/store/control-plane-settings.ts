@@ -27,6 +27,8 @@ export const ControlPlaneFieldsSchema = z.object({
         .describe('The environment variable holding the password (never the password itself in the file).'),
     schema: z.string().regex(PG_SCHEMA_RE, 'must be lower-case letters, digits and _ (at most 63)').optional()
         .describe('The PostgreSQL schema (namespace) of the tables: several installations can share one database (default: the user\'s).'),
+    artifactsDir: z.string().min(1).optional()
+        .describe('A folder every daemon of the team shares (a shared file system): runs\' result files and artifacts, so any daemon can answer runs.result (default: each daemon\'s state directory).'),
     poolSize: z.number().int().min(2).max(100).optional().describe('Connections per pool (default 8; the daemon keeps two pools).'),
     queryTimeoutSeconds: z.number().positive().max(86_400).optional().describe('Time limit of one control-plane call (default: database.queryTimeoutSeconds).'),
     bulkTimeoutSeconds: z.number().positive().max(86_400).optional().describe('Time limit of one bulk control-plane call (default: database.bulkTimeoutSeconds).'),

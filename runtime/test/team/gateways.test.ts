@@ -126,6 +126,7 @@ describe.skipIf(!ready)('team mode: the daemon on PostgreSQL with BullMQ workers
     }, 120_000);
 
     it('serves one team from two daemons: tokens, runs, their events and results, revocations', async () => {
+        await client(a, admin).call('data.sample', {}); // bars in A's store (a no-op after the demo)
         b = await startDaemon(daemonOptions(tempDir('af-team-gw-b-')));
         expect(b.adminToken).toBeUndefined(); // the users are in PostgreSQL already
         // A token created via A works on B.

@@ -18,6 +18,7 @@ import { stateDirFromEnv, STATE_DIR_ENV } from '../../../protocol/src/discovery.
 import { OidcSettingsSchema } from '../iam/oidc-settings.js';
 import { QueueSettingsSchema } from '../queue/settings.js';
 import { BarsSettingsSchema } from '../data/bars-settings.js';
+import { ControlPlaneFieldsSchema } from '../store/control-plane-settings.js';
 import { VenueUrlsSchema } from '../execution/venues/venue-urls.js';
 import { TelemetrySettingsSchema } from '../monitoring/telemetry-settings.js';
 import { PackDeclarationSchema, isFolderDeclaration, type FolderPackDeclaration, type PackDeclaration } from '../../../language/src/catalogue/pack-folder.js';
@@ -81,6 +82,8 @@ export const ConfigSchema = z.object({
     queue: QueueSettingsSchema.partial(),
     // Team mode's bars (file only): runs read bars from ClickHouse, imports write there too; checked whole by the daemon.
     bars: BarsSettingsSchema.partial(),
+    // Team mode's control plane (file only): users, tokens, runs, experiments, registry … in PostgreSQL; checked whole by the daemon.
+    controlPlane: ControlPlaneFieldsSchema.partial(),
     // Trading venues (file only, read by the daemon): where a ccxt exchange's API is instead of its own hosts.
     venues: z.object({
         urls: VenueUrlsSchema.describe('Per ccxt exchange id, the base URL its API calls go to instead (https://, or http:// to 127.0.0.1 only), e.g. the local stand-in.'),
@@ -155,6 +158,18 @@ export const SETTINGS: readonly Setting[] = [
     { path: 'bars.username', default: 'default' },
     { path: 'bars.password', default: 'none' },
     { path: 'bars.timeoutMs', default: '60000' },
+    { path: 'controlPlane.kind', default: 'none: the control plane stays in the DuckDB store' },
+    { path: 'controlPlane.url', default: 'none (or host/port/database/user)' },
+    { path: 'controlPlane.host', default: 'none' },
+    { path: 'controlPlane.port', default: '5432' },
+    { path: 'controlPlane.database', default: 'alphaforge' },
+    { path: 'controlPlane.user', default: 'alphaforge' },
+    { path: 'controlPlane.passwordEnv', default: 'none: no password' },
+    { path: 'controlPlane.schema', default: 'the user\'s (public)' },
+    { path: 'controlPlane.artifactsDir', default: 'the daemon\'s state directory' },
+    { path: 'controlPlane.poolSize', default: '8' },
+    { path: 'controlPlane.queryTimeoutSeconds', default: 'database.queryTimeoutSeconds' },
+    { path: 'controlPlane.bulkTimeoutSeconds', default: 'database.bulkTimeoutSeconds' },
     { path: 'venues.urls', default: 'none: each exchange\'s own API hosts' },
     { path: 'telemetry.otlpUrl', default: 'none: no spans are exported ($OTEL_EXPORTER_OTLP_ENDPOINT counts)' },
     { path: 'telemetry.serviceName', default: 'alphaforge-daemon / alphaforge-worker ($OTEL_SERVICE_NAME counts)' },
@@ -163,7 +178,7 @@ export const SETTINGS: readonly Setting[] = [
 ];
 
 /** Settings that hold paths: relative ones in a file are relative to the file. */
-const PATH_SETTINGS = new Set(['stateDir', 'daemon.tlsKey', 'daemon.tlsCert', 'daemon.dataDirs', 'daemon.sourceRoots', 'queue.staging']);
+const PATH_SETTINGS = new Set(['stateDir', 'daemon.tlsKey', 'daemon.tlsCert', 'daemon.dataDirs', 'daemon.sourceRoots', 'queue.staging', 'controlPlane.artifactsDir']);
 
 /** A configuration that cannot be used; the message names where the bad value came from. */
 export class ConfigError extends UserInputError {

@@ -21,13 +21,17 @@ import { checkIntegrity, describeDamage, describeIncomplete } from '../store/int
 import { DatabaseProbe } from '../store/probe.js';
 import { type DataStore, reportDamage, reportedDamage } from '../store/store.js';
 import { resolveStateDir } from '../../../protocol/src/discovery.js';
-import { openStore } from '../schema/registry.js';
+import { openControlStore, openStore } from '../schema/registry.js';
+import type { SqlStore } from '../store/sql-store.js';
+import { controlPlaneUrl, type ControlPlaneSettings } from '../store/control-plane-settings.js';
 import { ExperimentStore } from '../experiments/store.js';
 import { Registry } from '../registry/registry.js';
 import { VenueKeys } from '../execution/venue-keys.js';
 import { StoreIndex } from '../similarity/store-index.js';
 import { Dispatcher } from '../gateway/dispatcher.js';
-import { LocalEventBus } from '../gateway/events.js';
+import { LocalEventBus, type EventBus, type EventPublisher } from '../gateway/events.js';
+import { SharedEvents } from './shared-events.js';
+import { openPgChannel, type PgChannel } from '../store/pg-channel.js';
 import { checkBindPolicy, createGateway, type Gateway, type LimitsInput } from '../gateway/http.js';
 import { type GatewayLogger } from '../gateway/types.js';
 import { Iam } from '../iam/iam.js';
@@ -83,6 +87,8 @@ export interface DaemonOptions {
     readonly oidc?: OidcSettings;
     /** Team mode: runs execute on `af worker` processes through this BullMQ queue (docs/team-mode.md); default: this process's threads. */
     readonly queue?: QueueSettings;
+    /** Team mode: users, tokens, runs, experiments, registry, ledger, orders and deployments in PostgreSQL, shared by every daemon given the same section (docs/team-mode.md); default: the DuckDB store. */
+    readonly controlPlane?: ControlPlaneSettings;
     /** Team mode: runs read bar rows from ClickHouse and imports write there too (docs/team-mode.md); default: the store's bars table. */
     readonly bars?: BarsSettings;
     /** Tracing: spans to this OTLP/HTTP endpoint (docs/team-mode.md, tracing); default none (the API's no-op spans). */
@@ -153,6 +159,9 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
     }
     const startedAt = new Date().toISOString();
     const stores: DataStore[] = [];
+    let control: SqlStore | undefined;
+    let controlUrl: string | undefined;
+    let channel: PgChannel | undefined;
     let language: LanguageService | undefined;
     let probe: DatabaseProbe | undefined;
     let stopping = false;
@@ -170,10 +179,30 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         const data = await open();
         // Damage is found before anything is served or written: a damaged database is refused (see checkDatabase).
         await checkDatabase(data, o.integrityCheckMs, log);
-        const iam = new Iam(await open());
+        // Team mode: one pooled PostgreSQL store for the control-plane services (each transaction holds a connection of its own).
+        if (o.controlPlane) {
+            const cp = o.controlPlane;
+            const limits = withLimits(withLimits(DEFAULT_QUERY_LIMITS, o.queryLimits), {
+                ...(cp.queryTimeoutSeconds !== undefined ? { queryMs: cp.queryTimeoutSeconds * 1000 } : {}),
+                ...(cp.bulkTimeoutSeconds !== undefined ? { bulkMs: cp.bulkTimeoutSeconds * 1000 } : {}),
+            });
+            let url: string;
+            try {
+                url = controlPlaneUrl(cp);
+            } catch (e) {
+                throw new ConfigError((e as Error).message);
+            }
+            controlUrl = url;
+            control = await openControlStore({ url, limits, ...(cp.schema ? { pgSchema: cp.schema } : {}), ...(cp.poolSize ? { poolSize: cp.poolSize } : {}) });
+            log.info({ component: 'database', controlPlane: (control as { where?: string }).where, schemaVersion: control.schemaVersion }, 'team mode: the control plane is in PostgreSQL');
+        }
+        // The control plane's services: PostgreSQL's one pool, or a DuckDB connection each (the embedded default).
+        const controlStore = async (): Promise<SqlStore> => control ?? await open();
+        const iam = new Iam(await controlStore());
         const boot = await iam.bootstrap(stateDir);
         if (boot.created) log.info({ component: 'iam', file: boot.file }, 'first start: bootstrap admin token written');
-        const experiments = new ExperimentStore(await open());
+        // Its runs export is DuckDB's: on PostgreSQL the rows are staged in a DuckDB connection of its own.
+        const experiments = control ? new ExperimentStore(control, await open()) : new ExperimentStore(await open());
         // Every source text is parsed and compiled in the language workers; imports only from the source folders.
         const sourceRoots = o.sourceRoots ?? [o.workspace ?? process.cwd()];
         // The packs a source compiles against: its folder's declared ones, inside the source folders only.
@@ -185,7 +214,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         const lang = language;
         // Stored sources compile like submitted ones: imports resolve relative to the run's uri.
         const similarity = StoreIndex.open({
-            store: await open(), stateDir,
+            store: await controlStore(), stateDir,
             embed: (source, uri, strategy) => lang.point({ source, ...(uri ? { uri } : {}), ...(strategy ? { strategy } : {}) }, { key: 'similarity', internal: true }),
             log: (level, message, fields) => log[level]({ component: 'similarity', ...fields }, message),
         });
@@ -199,12 +228,20 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         const barsMirror: ClickHouseMirror | undefined = o.bars ? await (await import('../data/clickhouse-mirror.js')).ClickHouseMirror.open(o.bars, await open()) : undefined;
         if (o.bars) log.info({ component: 'data', clickhouse: o.bars.url, database: o.bars.database ?? 'alphaforge' }, 'team mode: runs read bars from ClickHouse');
         const orchestrator = new Orchestrator({
-            store: await open(), stateDir, concurrency: o.concurrency ?? availableParallelism(), language: lang, packs, ...(backend ? { backend } : {}), ...(barsMirror ? { bars: barsMirror } : {}),
+            store: await open(), ...(control ? { control } : {}), stateDir: o.controlPlane?.artifactsDir ?? stateDir, concurrency: o.concurrency ?? availableParallelism(), language: lang, packs, ...(backend ? { backend } : {}), ...(barsMirror ? { bars: barsMirror } : {}),
             limits: { ...o.runs, timeoutMs: o.runs?.timeoutMs ?? o.defaultTimeoutMs },
         });
 
         // Run events → the gateway's subscribers (the owning team only) and the metrics/alerts.
-        const bus = new LocalEventBus();
+        // Team mode: every daemon sharing the control plane also publishes what the others publish (shared-events.ts).
+        const local = new LocalEventBus();
+        const shared = controlUrl ? new SharedEvents(local, iam) : undefined;
+        if (shared && controlUrl) {
+            const name = `af_events${o.controlPlane?.schema ? `_${o.controlPlane.schema}` : ''}`.slice(0, 63);
+            channel = await openPgChannel({ url: controlUrl, channel: name, onMessage: p => shared.receive(p), onError: m => log.warn({ component: 'gateway' }, m) });
+            shared.attach(channel);
+        }
+        const bus: EventBus & EventPublisher = shared ?? local;
         const lastState = new Map<string, RunState>();
         // Events are published in the order the orchestrator emitted them: the owning team is looked
         // up once per run (cached) and each run's events wait on the run's previous ones.
@@ -249,15 +286,21 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         const dbProbe = probe;
         monitoring.readiness.register('database', () => (stores.every(s => s.isOpen) ? dbProbe.check() : { ok: false, detail: 'the database is closed' }));
         monitoring.readiness.register('orchestrator', () => !stopping);
+        const controlPlane = control;
+        if (controlPlane) {
+            monitoring.readiness.register('controlPlane', () => controlPlane.scalar('SELECT 1', [], { timeoutMs: 2000, what: 'the control plane probe' })
+                .then(() => ({ ok: true }), (e: unknown) => ({ ok: false, detail: `the control plane does not answer: ${(e as Error).message.split('\n')[0]}` })));
+        }
         // Damage a call finds later (DuckDB verifies blocks as it reads them) takes the daemon out of rotation.
         monitoring.readiness.register('integrity', () => {
             const found = reportedDamage(data.file);
             return found ? { ok: false, detail: found } : { ok: true };
         });
 
-        // Jobs by state and queue depth, refreshed every few seconds (cheap: one grouped query).
+        // Jobs by state and queue depth, refreshed every few seconds (cheap: one grouped query), from where the runs are.
+        const runsReads = control ?? data;
         const gauges = setInterval(() => {
-            void data.rows(`SELECT state, count(*)::DOUBLE AS n FROM runs GROUP BY state`).then(rows => {
+            void runsReads.rows(`SELECT state, count(*)::DOUBLE AS n FROM runs GROUP BY state`).then(rows => {
                 const counts = Object.fromEntries(RUN_STATES.map(st => [st, 0])) as Record<string, number>;
                 for (const r of rows) counts[String(r.state)] = Number(r.n);
                 monitoring.metrics.setJobsByState(counts as never);
@@ -283,10 +326,10 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         const fileSweeper = setInterval(sweepFiles, 3_600_000);
         fileSweeper.unref();
         const reads = await open();
-        const registry = new Registry(await open());
+        const registry = new Registry(await controlStore());
         // Deployments publish on deployment:<id> to the owning team; those a previous process left trading resume now.
         const compiler = new RunCompiler(lang);
-        const venueKeys = VenueKeys.open(await open(), stateDir);
+        const venueKeys = VenueKeys.open(await controlStore(), stateDir);
         // ccxt:<exchange>: the team's keys are decrypted only here, for the adapter; where its API is comes from the config.
         const ccxt = {
             credentials: (team: string, exchange: string) => venueKeys.forVenue(team, exchange),
@@ -294,7 +337,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
             log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => log[level]({ component: 'deployments', ...fields }, message),
         };
         const deployments = new DeploymentManager({
-            store: await open(), compile: (source, c) => compiler.compile(source, c), packs, publish: (e, team) => bus.publish(e, { team }),
+            store: await controlStore(), compile: (source, c) => compiler.compile(source, c), packs, publish: (e, team) => bus.publish(e, { team }),
             venues: { ccxt: ccxtVenues(ccxt), ...o.deployments?.venues }, feeds: { replay: replayFeed(reads), ccxt: ccxtFeeds(ccxt), ...o.deployments?.feeds },
             stallMs: o.deployments?.stallMs, maxRejects: o.deployments?.maxRejects,
             log: (level, message, fields) => log[level]({ component: 'deployments', ...fields }, message),
@@ -303,7 +346,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         if (resumed) log.info({ component: 'deployments', resumed }, `resumed ${resumed} deployment(s) the previous process left trading`);
         const handlers = createHandlers({
             version: DAEMON_VERSION, startedAt, transports: { http: true, ws: true, grpc: o.grpc ?? false },
-            language: lang, data, dataReads: reads, iam, orchestrator, experiments, similarity, registry, deployments, venueKeys, stateDir, files: { dataDirs, teams: teamFiles }, ...(barsMirror ? { barsMirror } : {}),
+            language: lang, data, dataReads: reads, runsReads, iam, orchestrator, experiments, similarity, registry, deployments, venueKeys, stateDir, files: { dataDirs, teams: teamFiles }, ...(barsMirror ? { barsMirror } : {}),
             packs, readiness: () => monitoring.readiness.check(), ...(o.runs?.memoryMb !== undefined ? { runMemoryMb: o.runs.memoryMb } : {}),
         });
         const missing = missingHandlers(handlers);
@@ -319,7 +362,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         const gateway = await createGateway({
             dispatcher, host: o.host, port: o.port, tls: o.tls, limits: o.limits, allowInsecureRemote: o.allowInsecureRemote, events: bus,
             routes: monitoring.handlers, publicMetrics: o.publicMetrics, grpc: o.grpc ? { port: 0 } : false, logger,
-            onWsConnections: n => monitoring.metrics.wsClients.set(n), credentialChanges: iam,
+            onWsConnections: n => monitoring.metrics.wsClients.set(n), credentialChanges: shared ?? iam,
             transfers: {
                 maxUploadBytes: o.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
                 store: {
@@ -346,7 +389,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
             await deployments.close(3000).catch(() => undefined);
             // Queries first: calls in flight are interrupted (their callers get a 503 'stopping'), so no
             // query, however long, holds up the gateway's close or the exit.
-            await Promise.all(stores.map(s => s.stopCalls('the daemon is stopping; retry once it is back')));
+            await Promise.all([...stores, ...control ? [control] : []].map(s => s.stopCalls('the daemon is stopping; retry once it is back')));
             await gateway.close().catch(() => undefined);
             await orchestrator.stop({ graceMs: 5000 }).catch(() => undefined);
             await lang.close();
@@ -360,6 +403,8 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
             await probe?.close();
             await barsMirror?.close().catch(() => undefined);
             for (const s of stores) s.close();
+            await channel?.close();
+            await control?.close();
         };
         return { url: gateway.url, stateDir, gateway, orchestrator, monitoring, adminToken: boot.token, reads, stop };
     } catch (e) {
@@ -369,6 +414,8 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         await monitoring.close().catch(() => undefined);
         await probe?.close();
         for (const s of stores) s.close();
+        await channel?.close();
+        await control?.close();
         throw e;
     }
 }

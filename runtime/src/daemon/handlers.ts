@@ -21,6 +21,7 @@ import { importSynth } from '../data/synth-import.js';
 import { parseDateArg } from '../data/dates.js';
 import { visibleTo } from '../data/ownership.js';
 import { type DataStore } from '../store/store.js';
+import type { SqlStore } from '../store/sql-store.js';
 import { normalizeSymbol } from '../data/symbols.js';
 import { type ExperimentStore } from '../experiments/store.js';
 import { type StoreIndex } from '../similarity/store-index.js';
@@ -57,6 +58,8 @@ export interface DaemonServices {
     readonly data: DataStore;
     /** For data.list and data.export: another connection, so reads see committed bars only, never an import in flight on `data`. */
     readonly dataReads: DataStore;
+    /** Where runs are read for daemon.health: the control plane (the DuckDB file, or PostgreSQL in team mode). */
+    readonly runsReads: SqlStore;
     readonly iam: Iam;
     readonly orchestrator: Orchestrator;
     readonly experiments: ExperimentStore;
@@ -153,7 +156,7 @@ export function createHandlers(s: DaemonServices): Handlers {
             transports: s.transports, methods: methodCatalogue(),
         }),
 
-        'daemon.health': async (p, ctx) => platformHealth({ readiness: s.readiness, orchestrator: s.orchestrator, runs: s.dataReads }, ctx.principal.teamName, ctx.principal.role === 'admin', p.windowMinutes),
+        'daemon.health': async (p, ctx) => platformHealth({ readiness: s.readiness, orchestrator: s.orchestrator, runs: s.runsReads }, ctx.principal.teamName, ctx.principal.role === 'admin', p.windowMinutes),
 
         // ---------------------------------------------------------------- language
         // Parsing and compiling run in the language facade's worker threads, queued fairly by team.

@@ -6,14 +6,14 @@
  */
 import type { ResultOf } from '../../../protocol/src/daemon/index.js';
 import type { ReadinessReport } from '../monitoring/health.js';
-import type { DataStore } from '../store/store.js';
+import type { SqlStore } from '../store/sql-store.js';
 import type { Orchestrator } from '../orchestrator/index.js';
 
 export interface HealthSources {
     readonly readiness: () => Promise<ReadinessReport>;
     readonly orchestrator: Pick<Orchestrator, 'status'>;
     /** A read connection to the runs table. */
-    readonly runs: DataStore;
+    readonly runs: SqlStore;
 }
 
 /** The p-quantile of sorted values, linearly interpolated (as numpy's default). */

@@ -15,7 +15,7 @@ import { bindParams } from '../engine/params.js';
 import type { ParamValues } from '../engine/types.js';
 import type { FunctionProvider } from '../engine/packs/hook.js';
 import type { GroupWrite } from '../store/group-commit.js';
-import type { DataStore } from '../store/store.js';
+import type { SqlStore } from '../store/sql-store.js';
 import { ExecutionGateway, type Handed } from './gateway.js';
 import { OrderJournal, type JournalOptions } from './journal.js';
 import { PaperVenue } from './paper.js';
@@ -56,7 +56,7 @@ export function paperConfigOf(ir: StrategyIr, params: ParamValues, capital?: num
 }
 
 export interface PaperSessionConfig<V extends VenueAdapter = PaperVenue> {
-    readonly store: DataStore;
+    readonly store: SqlStore;
     readonly team: string;
     readonly deployment: string;
     readonly ir: StrategyIr;

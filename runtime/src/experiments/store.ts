@@ -1,9 +1,12 @@
 /**
- * The experiment and metric store over the DataStore's DuckDB file: experiments group runs (the
+ * The experiment and metric store over the control plane (SqlStore: the DuckDB file, or PostgreSQL
+ * in team mode): experiments group runs (the
  * orchestrator's `runs` table, read-only here); a run's params, metrics and tags are long rows
  * (run_params, run_metrics, run_tags) addressed by the filter language (filter.ts). Search sorts
  * and paginates, compare lays runs side by side, export writes one wide row per run to
- * Parquet / Arrow / CSV for notebooks.
+ * Parquet / Arrow / CSV for notebooks. The export is DuckDB's (COPY … TO): on PostgreSQL the
+ * matched runs' rows are read through the store and staged in temp tables of a DuckDB connection
+ * (the `exporter`), where the same wide query runs.
  *
  * Teams: every read takes an optional `team`; with one, only that team's runs and experiments are
  * visible, and another team's run is "not found" (404), never "forbidden" (no existence leak).
@@ -17,6 +20,7 @@ import { listValue, type DuckDBValue } from '@duckdb/node-api';
 import { ConflictError, NotFoundError } from '../../../protocol/src/errors.js';
 import { exportQuery, sqlIdent, type ExportFormat, type ExportResult } from '../data/export.js';
 import { type DataStore } from '../store/store.js';
+import { type SqlStore } from '../store/sql-store.js';
 import { ExperimentError } from './errors.js';
 import { parseFilter, parseOrderBy, RunSql } from './filter.js';
 import { ledgerFigures, structureTrials, type LedgerTrial } from './ledger.js';
@@ -131,7 +135,11 @@ const MAX_TEXT = 10_000;
 const CHUNK = 300;
 
 export class ExperimentStore {
-    constructor(readonly store: DataStore) {}
+    /**
+     * `store`: where experiments and runs live. `exporter`: a DuckDB connection exportRuns writes
+     * through when `store` is not DuckDB (team mode); default: `store` itself, which must be DuckDB.
+     */
+    constructor(readonly store: SqlStore, private readonly exporter?: DataStore) {}
 
     // ---------------------------------------------------------------------------- experiments
 
@@ -342,14 +350,20 @@ export class ExperimentStore {
         const order = [...q.order(parseOrderBy(options.orderBy ?? '')), 'r.created_at DESC', 'r.id'];
         const tag = randomBytes(6).toString('hex');
         const matched = `af_export_ids_${tag}`, wide = `af_export_runs_${tag}`;
+        const matching = `SELECT r.id AS run_id, row_number() OVER (ORDER BY ${order.join(', ')}) AS ord FROM ${q.from()} WHERE ${where}`;
+        const duck = this.store.dialect === 'duckdb' ? this.store as DataStore : this.exporter;
+        if (!duck) throw new Error('exporting runs from PostgreSQL needs a DuckDB connection to write the file (ExperimentStore exporter)');
+        // On PostgreSQL the control-plane tables are copies in DuckDB temp tables; on DuckDB the tables themselves.
+        const staged = duck === this.store ? undefined : new Map(STAGED.map(t => [t, `af_export_src_${t}_${tag}`]));
+        const table = (name: typeof STAGED[number]): string => staged?.get(name) ?? name;
         try {
-            await this.store.run(`CREATE TEMP TABLE ${matched} AS
-                SELECT r.id AS run_id, row_number() OVER (ORDER BY ${order.join(', ')}) AS ord FROM ${q.from()} WHERE ${where}`, q.params);
-            const keys = async (table: string, extra = ''): Promise<Record<string, unknown>[]> =>
-                this.store.rows(`SELECT key${extra} FROM ${table} WHERE run_id IN (SELECT run_id FROM ${matched}) GROUP BY key ORDER BY key`);
-            const metricKeys = await keys('run_metrics');
-            const paramKeys = await keys('run_params', ', bool_and(value IS NOT NULL OR text IS NULL) AS numeric');
-            const tagKeys = await keys('run_tags');
+            if (staged) await this.stage(duck, matching, q.params, matched, staged);
+            else await duck.run(`CREATE TEMP TABLE ${matched} AS ${matching}`, q.params);
+            const keys = async (from: string, extra = ''): Promise<Record<string, unknown>[]> =>
+                duck.rows(`SELECT key${extra} FROM ${from} WHERE run_id IN (SELECT run_id FROM ${matched}) GROUP BY key ORDER BY key`);
+            const metricKeys = await keys(table('run_metrics'));
+            const paramKeys = await keys(table('run_params'), ', bool_and(value IS NOT NULL OR text IS NULL) AS numeric');
+            const tagKeys = await keys(table('run_tags'));
             const w = new RunSql();
             const names = new Set<string>(WIDE_BASE.map(c => c.toLowerCase()));
             const column = (prefix: string, key: string): string => {
@@ -358,29 +372,68 @@ export class ExperimentStore {
                 names.add(name.toLowerCase());
                 return sqlIdent(name);
             };
-            const pivot = (table: string, alias: string, cols: readonly { expr: string; name: string }[]): { join: string; select: string[] } => cols.length === 0 ? { join: '', select: [] } : {
-                join: `LEFT JOIN (SELECT run_id, ${cols.map(c => `${c.expr} AS ${c.name}`).join(', ')} FROM ${table}
+            const pivot = (from: string, alias: string, cols: readonly { expr: string; name: string }[]): { join: string; select: string[] } => cols.length === 0 ? { join: '', select: [] } : {
+                join: `LEFT JOIN (SELECT run_id, ${cols.map(c => `${c.expr} AS ${c.name}`).join(', ')} FROM ${from}
                     WHERE run_id IN (SELECT run_id FROM ${matched}) GROUP BY run_id) ${alias} ON ${alias}.run_id = s.run_id`,
                 select: cols.map(c => `${alias}.${c.name}`),
             };
-            const m = pivot('run_metrics', 'm', metricKeys.map(k => ({ expr: `first(nullif(value, CAST('NaN' AS DOUBLE))) FILTER (WHERE key = ${w.bind(String(k.key))})`, name: column('metrics', String(k.key)) })));
-            const p = pivot('run_params', 'p', paramKeys.map(k => ({ expr: `first(${k.numeric === true ? 'value' : 'text'}) FILTER (WHERE key = ${w.bind(String(k.key))})`, name: column('params', String(k.key)) })));
-            const t = pivot('run_tags', 't', tagKeys.map(k => ({ expr: `first(value) FILTER (WHERE key = ${w.bind(String(k.key))})`, name: column('tags', String(k.key)) })));
-            await this.store.run(`CREATE TEMP TABLE ${wide} AS
+            const m = pivot(table('run_metrics'), 'm', metricKeys.map(k => ({ expr: `first(nullif(value, CAST('NaN' AS DOUBLE))) FILTER (WHERE key = ${w.bind(String(k.key))})`, name: column('metrics', String(k.key)) })));
+            const p = pivot(table('run_params'), 'p', paramKeys.map(k => ({ expr: `first(${k.numeric === true ? 'value' : 'text'}) FILTER (WHERE key = ${w.bind(String(k.key))})`, name: column('params', String(k.key)) })));
+            const t = pivot(table('run_tags'), 't', tagKeys.map(k => ({ expr: `first(value) FILTER (WHERE key = ${w.bind(String(k.key))})`, name: column('tags', String(k.key)) })));
+            await duck.run(`CREATE TEMP TABLE ${wide} AS
                 SELECT s.ord, r.id, r.experiment_id, e.name AS experiment, r.kind, r.state, r.promoted, r.strategy, r.owner, r.team,
                     r.created_at, r.started_at, r.finished_at, r.fingerprint_exact, r.fingerprint_structural, r.data_snapshot,
                     r.engine_version, r.seed, r.error${[...m.select, ...p.select, ...t.select].map(c => `, ${c}`).join('')}
-                FROM ${matched} s JOIN runs r ON r.id = s.run_id LEFT JOIN experiments e ON e.id = r.experiment_id
+                FROM ${matched} s JOIN ${table('runs')} r ON r.id = s.run_id LEFT JOIN ${table('experiments')} e ON e.id = r.experiment_id
                 ${m.join}
                 ${p.join}
                 ${t.join}`, w.params);
-            return await exportQuery(this.store, `SELECT * EXCLUDE (ord) FROM ${wide} ORDER BY ord`, file, { format: options.format });
+            return await exportQuery(duck, `SELECT * EXCLUDE (ord) FROM ${wide} ORDER BY ord`, file, { format: options.format });
         } finally {
-            for (const t of [wide, matched]) {
-                try { await this.store.run(`DROP TABLE IF EXISTS ${t}`); } catch { /* the connection is gone: so is the temp table */ }
+            for (const t of [wide, matched, ...staged?.values() ?? []]) {
+                try { await duck.run(`DROP TABLE IF EXISTS ${t}`); } catch { /* the connection is gone: so is the temp table */ }
             }
         }
     }
+
+    /**
+     * Team mode's export: the matched runs (in order) and their experiments, params, metrics and tags
+     * read from the control plane and copied into temp tables of `duck` shaped like its own tables.
+     */
+    private async stage(duck: DataStore, matching: string, params: readonly DuckDBValue[], matched: string, staged: ReadonlyMap<typeof STAGED[number], string>): Promise<void> {
+        const ids = (await this.store.rows(`${matching} ORDER BY ord`, [...params], { kind: 'bulk', what: 'reading the runs to export' })).map(r => String(r.run_id));
+        await duck.run(`CREATE TEMP TABLE ${matched} (run_id VARCHAR, ord BIGINT)`);
+        await insertChunks(duck, matched, ['run_id', 'ord'], ids.map((id, i) => [id, i + 1]));
+        const list = [listValue(ids)];
+        for (const [name, temp] of staged) {
+            await duck.run(`CREATE TEMP TABLE ${temp} AS SELECT * FROM main.${name} LIMIT 0`);
+            const rows = name === 'experiments'
+                ? await this.store.rows(`SELECT * FROM experiments WHERE id IN (SELECT experiment_id FROM runs WHERE id IN (SELECT unnest($1::VARCHAR[])))`, list, { kind: 'bulk' })
+                : await this.store.rows(`SELECT * FROM ${name} WHERE ${name === 'runs' ? 'id' : 'run_id'} IN (SELECT unnest($1::VARCHAR[]))`, list, { kind: 'bulk' });
+            if (rows.length === 0) continue;
+            const cols = Object.keys(rows[0]!);
+            await insertChunks(duck, temp, cols, rows.map(r => cols.map(c => duckValue(r[c]))));
+        }
+    }
+}
+
+/** The control-plane tables the wide export reads, staged in DuckDB in team mode. */
+const STAGED = ['runs', 'experiments', 'run_params', 'run_metrics', 'run_tags'] as const;
+
+/** INSERTs of bound rows, CHUNK at a time. */
+async function insertChunks(duck: DataStore, table: string, cols: readonly string[], rows: readonly DuckDBValue[][]): Promise<void> {
+    const names = cols.map(sqlIdent).join(', ');
+    for (let i = 0; i < rows.length; i += CHUNK) {
+        const chunk = rows.slice(i, i + CHUNK);
+        const values = chunk.map((_, r) => `(${cols.map((__, c) => `$${r * cols.length + c + 1}`).join(', ')})`).join(', ');
+        await duck.run(`INSERT INTO ${table} (${names}) VALUES ${values}`, chunk.flat());
+    }
+}
+
+/** A value PostgreSQL returned, as DuckDB binds it: times as text (the column casts it), the rest as is. */
+function duckValue(v: unknown): DuckDBValue {
+    if (v instanceof Date) return v.toISOString().replace('T', ' ').replace('Z', '');
+    return v as DuckDBValue;
 }
 
 /** The run columns of the wide export, before the metric / param / tag columns. */

@@ -21,6 +21,7 @@ import { StoreError } from './errors.js';
 import { SCHEMA_VERSION_INSERT, SCHEMA_VERSION_TABLE, checkSchema, latestVersion, type Schema } from './migrations.js';
 import { PG_COMPAT, PG_COMPAT_MARKER, toPostgres } from './pg-dialect.js';
 import type { Params, SqlStore } from './sql-store.js';
+import { PG_SCHEMA_RE } from './control-plane-settings.js';
 import { traced } from './tracing.js';
 
 export interface PgStoreOptions {
@@ -38,8 +39,6 @@ export interface PgStoreOptions {
     readonly pgSchema?: string;
 }
 
-/** A PostgreSQL schema name we accept: lower-case letters, digits, underscores (it goes into SQL unquoted). */
-export const PG_SCHEMA_RE = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Serialises migrations of every process that opens the database (an arbitrary constant: "AFmg"). */
 const MIGRATION_LOCK = 0x41466d67;

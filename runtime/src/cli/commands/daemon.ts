@@ -21,6 +21,7 @@ import { ConfigError, fileLayer } from '../../config/config.js';
 import { OidcSettingsSchema, type OidcSettings } from '../../iam/oidc-settings.js';
 import { QueueSettingsSchema, type QueueSettings } from '../../queue/settings.js';
 import { BarsSettingsSchema, type BarsSettings } from '../../data/bars-settings.js';
+import { ControlPlaneSettingsSchema, type ControlPlaneSettings } from '../../store/control-plane-settings.js';
 import { resolveTelemetry, TelemetrySettingsError, type TelemetrySettings } from '../../monitoring/telemetry-settings.js';
 import { CliError, EXIT, type ErrorCode } from '../errors.js';
 import { progressBar } from '../progress.js';
@@ -161,6 +162,17 @@ export function barsSettings(file: string): BarsSettings | undefined {
     return r.data;
 }
 
+/** The config file's `controlPlane` section, whole and valid, or undefined when it has none (the control plane stays in the DuckDB store). */
+export function controlPlaneSettings(file: string): ControlPlaneSettings | undefined {
+    const section = fileLayer(file).controlPlane;
+    if (section === undefined) return undefined;
+    const r = ControlPlaneSettingsSchema.safeParse(section);
+    if (!r.success) {
+        throw new ConfigError(r.error.issues.map(i => `${file}: controlPlane.${i.path.map(String).join('.') || '(section)'}: ${i.message}`).join('; ') + ' (docs/config.md, controlPlane)');
+    }
+    return r.data;
+}
+
 /** Tracing's settings: the config file's `telemetry` section over the OTEL_* variables; undefined when no endpoint is given. */
 export function telemetrySettings(file: string | undefined, env: Readonly<Record<string, string | undefined>> = process.env): TelemetrySettings | undefined {
     try {
@@ -178,12 +190,13 @@ export async function daemonRunCommand(o: DaemonRunOptions, out: (s: string) => 
     const oidc = o.configFile ? ssoSettings(o.configFile) : undefined;
     const queue = o.configFile ? queueSettings(o.configFile) : undefined;
     const bars = o.configFile ? barsSettings(o.configFile) : undefined;
+    const controlPlane = o.configFile ? controlPlaneSettings(o.configFile) : undefined;
     const venueUrls = o.configFile ? fileLayer(o.configFile).venues?.urls : undefined;
     const telemetry = telemetrySettings(o.configFile);
     let d;
     try {
         d = await startDaemon({
-            stateDir: o.stateDir, host: o.host, port: o.port, concurrency: o.concurrency, grpc: o.grpc, tls, allowInsecureRemote: o.allowInsecureRemote, publicMetrics: o.publicMetrics, stderr: true, ...(oidc ? { oidc } : {}), ...(queue ? { queue } : {}), ...(bars ? { bars } : {}), ...(venueUrls ? { venues: { urls: venueUrls } } : {}), ...(telemetry ? { telemetry } : {}),
+            stateDir: o.stateDir, host: o.host, port: o.port, concurrency: o.concurrency, grpc: o.grpc, tls, allowInsecureRemote: o.allowInsecureRemote, publicMetrics: o.publicMetrics, stderr: true, ...(oidc ? { oidc } : {}), ...(queue ? { queue } : {}), ...(bars ? { bars } : {}), ...(controlPlane ? { controlPlane } : {}), ...(venueUrls ? { venues: { urls: venueUrls } } : {}), ...(telemetry ? { telemetry } : {}),
             dataDirs: o.dataDir?.map(d => resolve(d)), maxUploadBytes: o.maxUploadMb === undefined ? undefined : o.maxUploadMb * 1024 * 1024,
             teamQuotaBytes: o.teamQuotaMb === undefined ? undefined : o.teamQuotaMb * 1024 * 1024,
             fileRetentionMs: o.fileRetentionDays === undefined ? undefined : o.fileRetentionDays * 86_400_000,

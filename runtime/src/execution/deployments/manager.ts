@@ -36,7 +36,7 @@ import { Mutex } from '../../../../language/src/util/mutex.js';
 import { assetsOf } from '../../pipeline/prepare.js';
 import { bindParams } from '../../engine/params.js';
 import { GroupCommit } from '../../store/group-commit.js';
-import type { DataStore } from '../../store/store.js';
+import type { SqlStore } from '../../store/sql-store.js';
 import { OrderJournal } from '../journal.js';
 import type { OrderUpdate } from '../order-state.js';
 import { isSimulated, paperConfigOf, PaperSession } from '../paper-session.js';
@@ -90,7 +90,7 @@ export interface StartRequest {
 
 export interface DeploymentManagerOptions {
     /** Its own connection: journals, bars, events. */
-    readonly store: DataStore;
+    readonly store: SqlStore;
     /** Compiles a strategy (the daemon's language workers) against `packs`' manifests; throws a one-line message when it cannot. */
     readonly compile: (source: string, o: { uri?: string; strategy?: string; packs?: readonly ManifestSource[] }) => Promise<StrategyIr>;
     /** The packs a source's folder declares, as runs get them (the daemon's DaemonPacks); default: the built-in packs only. */

@@ -15,7 +15,6 @@ import { RUN_ARTIFACT_MIGRATIONS, RUN_MIGRATIONS } from '../orchestrator/schema.
 import { REGISTRY_MIGRATIONS } from '../registry/schema.js';
 import { VENUE_KEY_MIGRATIONS } from '../execution/venue-keys-schema.js';
 import { HFT_MIGRATIONS, HFT_OWNERSHIP_MIGRATIONS } from '../data/hft/schema.js';
-import { PENDING_MIGRATIONS } from './pending.js';
 import { ONCHAIN_OWNERSHIP_MIGRATIONS } from '../data/onchain/schema.js';
 import { checkSchema, latestVersion, type Schema } from '../store/migrations.js';
 import { DataStore, type StoreOptions } from '../store/store.js';
@@ -24,9 +23,9 @@ import { PgStore, type PgStoreOptions } from '../store/pg-store.js';
 /**
  * Every module's migrations, in version order: the data store's own (1–3), then the daemon's
  * modules (IAM 4, runs 5, experiments 6–7), market data ownership (8), run artifacts (9), the
- * strategy registry (10), identity-provider users (11), the execution gateway's orders (12), the research ledger (13), deployments (14), venue keys (15), HFT tick data (16), on-chain ownership (17), deployments' packs (18), HFT tick-data ownership (20; 19 is a placeholder in this branch, pending.ts).
+ * strategy registry (10), identity-provider users (11), the execution gateway's orders (12), the research ledger (13), deployments (14), venue keys (15), HFT tick data (16), on-chain ownership (17), deployments' packs (18), HFT tick-data ownership (19).
  */
-export const MIGRATIONS: Schema = [...DATA_MIGRATIONS, ...IAM_MIGRATIONS, ...RUN_MIGRATIONS, ...EXPERIMENT_MIGRATIONS, ...DATA_OWNERSHIP_MIGRATIONS, ...RUN_ARTIFACT_MIGRATIONS, ...REGISTRY_MIGRATIONS, ...IAM_IDENTITY_MIGRATIONS, ...EXECUTION_MIGRATIONS, ...LEDGER_MIGRATIONS, ...DEPLOYMENT_MIGRATIONS, ...VENUE_KEY_MIGRATIONS, ...HFT_MIGRATIONS, ...ONCHAIN_OWNERSHIP_MIGRATIONS, ...DEPLOYMENT_PACKS_MIGRATIONS, ...PENDING_MIGRATIONS, ...HFT_OWNERSHIP_MIGRATIONS];
+export const MIGRATIONS: Schema = [...DATA_MIGRATIONS, ...IAM_MIGRATIONS, ...RUN_MIGRATIONS, ...EXPERIMENT_MIGRATIONS, ...DATA_OWNERSHIP_MIGRATIONS, ...RUN_ARTIFACT_MIGRATIONS, ...REGISTRY_MIGRATIONS, ...IAM_IDENTITY_MIGRATIONS, ...EXECUTION_MIGRATIONS, ...LEDGER_MIGRATIONS, ...DEPLOYMENT_MIGRATIONS, ...VENUE_KEY_MIGRATIONS, ...HFT_MIGRATIONS, ...ONCHAIN_OWNERSHIP_MIGRATIONS, ...DEPLOYMENT_PACKS_MIGRATIONS, ...HFT_OWNERSHIP_MIGRATIONS];
 checkSchema(MIGRATIONS);
 
 export const LATEST_VERSION = latestVersion(MIGRATIONS);

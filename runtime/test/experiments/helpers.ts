@@ -19,11 +19,11 @@ export function openStoreOf(kind: StoreKind, prefix = 'af-exp-'): Promise<SqlSto
 }
 
 /**
- * The experiment store over either store. Its constructor still names DataStore for the Parquet
- * export, which only the DuckDB store can write; everything else it does goes through SqlStore.
+ * The experiment store over either store. On PostgreSQL the runs export stages its rows in a DuckDB
+ * connection (`exporter`), as the daemon's does; everything else goes through SqlStore.
  */
-export function experimentsOver(store: SqlStore): ExperimentStore {
-    return new ExperimentStore(store as DataStore);
+export function experimentsOver(store: SqlStore, exporter?: DataStore): ExperimentStore {
+    return new ExperimentStore(store, exporter);
 }
 
 export interface TestRun {

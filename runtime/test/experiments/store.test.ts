@@ -1,8 +1,8 @@
 /**
  * ExperimentStore over a real DuckDB file and a real PostgreSQL 15 (team mode's control plane), the
  * same tests on each: experiments, recording results (idempotent upserts), tags, search (sort,
- * paginate, total), team isolation, compare; and on DuckDB the wide export read back with DuckDB
- * (read_parquet, read_csv) and apache-arrow (the export writes with DuckDB: not run on PostgreSQL here).
+ * paginate, total), team isolation, compare; and the wide export read back with DuckDB
+ * (read_parquet, read_csv) and apache-arrow (on PostgreSQL the export stages its rows in a DuckDB connection, as the daemon does; the files are read back there).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { tableFromIPC } from 'apache-arrow';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sqlString } from '../../src/data/export.js';
 import type { SqlStore } from '../../src/store/sql-store.js';
+import type { DataStore } from '../../src/store/store.js';
 import { ConflictError, ErrorCodes } from '../../../protocol/src/errors.js';
 import { type ExperimentError, FilterError } from '../../src/experiments/errors.js';
 import type { ExperimentStore } from '../../src/experiments/store.js';
@@ -20,14 +21,16 @@ usePostgres('runtime/test/experiments/store.test.ts');
 
 let store: SqlStore;
 let exp: ExperimentStore;
+let exporter: DataStore | undefined;
 
 for (const kind of STORE_KINDS) describe.skipIf(!available(kind))(`on ${kind}`, () => {
     beforeEach(async () => {
         store = await openStoreOf(kind);
-        exp = experimentsOver(store);
+        exporter = kind === 'postgres' ? await openStoreOf('duckdb', 'af-exp-exporter-') as DataStore : undefined;
+        exp = experimentsOver(store, exporter);
     });
 
-    afterEach(() => store.close());
+    afterEach(() => { store.close(); exporter?.close(); });
 
     /** Twelve alpha runs r01…r12 (sharpe = i / 4, created a day apart) and two beta runs. */
     async function seed(): Promise<void> {
@@ -219,7 +222,7 @@ for (const kind of STORE_KINDS) describe.skipIf(!available(kind))(`on ${kind}`, 
         });
     });
 
-    describe.skipIf(kind === 'postgres')('export', () => {
+    describe('export', () => {
         beforeEach(seed, 60_000); // 14 runs with results: seconds on a loaded machine
 
         it('Parquet: one wide row per run, in order, read back with read_parquet', async () => {
@@ -230,14 +233,14 @@ for (const kind of STORE_KINDS) describe.skipIf(!available(kind))(`on ${kind}`, 
             expect(r).toMatchObject({ format: 'parquet', rows: 4 });
             expect(r.columns.slice(0, 3)).toEqual(['id', 'experiment_id', 'experiment']);
             expect(r.columns.filter(c => /^(metrics|params|tags)\./.test(c))).toEqual(['metrics.cagr', 'metrics.odd "key"', 'metrics.sharpe', 'params.k', 'params.n', 'tags.parity']);
-            const back = await store.rows(`SELECT id, "metrics.sharpe" AS sharpe, "metrics.odd ""key""" AS odd, "params.n" AS n, "params.k" AS k, "tags.parity" AS parity,
+            const back = await (exporter ?? store).rows(`SELECT id, "metrics.sharpe" AS sharpe, "metrics.odd ""key""" AS odd, "params.n" AS n, "params.k" AS k, "tags.parity" AS parity,
                 typeof("metrics.sharpe") AS mt, typeof("params.n") AS nt, typeof("params.k") AS kt, typeof(created_at) AS ct FROM read_parquet(${sqlString(file)})`);
             expect(back.map(b => b.id)).toEqual(['q1', 'r01', 'r02', 'r03']);
             expect(back[0]).toMatchObject({ sharpe: 0.1, odd: 5, n: 'many', k: 2, parity: 'none', mt: 'DOUBLE', nt: 'VARCHAR', kt: 'DOUBLE', ct: 'TIMESTAMP WITH TIME ZONE' });
             // Params numeric for every run of the export stay numbers; mixed ones become text.
             expect(back[1]).toMatchObject({ sharpe: 0.25, n: '1', k: null, parity: 'odd' });
             // The temporary tables are gone.
-            expect(Number(await store.scalar(`SELECT count(*)::DOUBLE FROM duckdb_tables() WHERE table_name LIKE 'af_export_%'`))).toBe(0);
+            expect(Number(await (exporter ?? store).scalar(`SELECT count(*)::DOUBLE FROM duckdb_tables() WHERE table_name LIKE 'af_export_%'`))).toBe(0);
         });
 
         it('Arrow IPC and CSV; an empty result still writes the run columns', async () => {
@@ -251,7 +254,7 @@ for (const kind of STORE_KINDS) describe.skipIf(!available(kind))(`on ${kind}`, 
 
             const csv = await exp.exportRuns(undefined, join(dir, 'beta.csv'), { team: 'beta' });
             expect(csv.rows).toBe(2);
-            const rows = await store.rows(`SELECT id, "metrics.sharpe" AS s FROM read_csv(${sqlString(join(dir, 'beta.csv'))}) ORDER BY id`);
+            const rows = await (exporter ?? store).rows(`SELECT id, "metrics.sharpe" AS s FROM read_csv(${sqlString(join(dir, 'beta.csv'))}) ORDER BY id`);
             expect(rows).toEqual([{ id: 'b1', s: 9 }, { id: 'b2', s: null }]);
 
             const none = await exp.exportRuns('metrics.sharpe > 100', join(dir, 'none.parquet'));
@@ -263,7 +266,7 @@ for (const kind of STORE_KINDS) describe.skipIf(!available(kind))(`on ${kind}`, 
             const dir = tempDir('af-exp-export-');
             await expect(exp.exportRuns('metrics.x >', join(dir, 'a.parquet'))).rejects.toBeInstanceOf(FilterError);
             await expect(exp.exportRuns('', join(dir, 'a.xlsx'))).rejects.toThrow(/cannot tell the export format/);
-            expect(Number(await store.scalar(`SELECT count(*)::DOUBLE FROM duckdb_tables() WHERE table_name LIKE 'af_export_%'`))).toBe(0);
+            expect(Number(await (exporter ?? store).scalar(`SELECT count(*)::DOUBLE FROM duckdb_tables() WHERE table_name LIKE 'af_export_%'`))).toBe(0);
         });
     });
 });

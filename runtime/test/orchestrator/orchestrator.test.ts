@@ -294,7 +294,7 @@ for (const kind of STORE_KINDS) describe.skipIf(!available(kind))(`on ${kind}`, 
         });
     });
 
-    describe.skipIf(kind === 'postgres')('fair scheduling', () => {
+    if (kind === 'duckdb') describe('fair scheduling', () => {
         it('with one slot, a user with one queued run is served between the runs of a user with many', async () => {
             const o3 = new Orchestrator({ ...stores(), concurrency: 1 });
             const starts: string[] = [];
@@ -329,7 +329,7 @@ for (const kind of STORE_KINDS) describe.skipIf(!available(kind))(`on ${kind}`, 
         });
     });
 
-    describe.skipIf(kind === 'postgres')('trials on nested worker threads', () => {
+    if (kind === 'duckdb') describe('trials on nested worker threads', () => {
         it('give the same sweep as trials in the run thread, and stop with it when cancelled', async () => {
             const o4 = new Orchestrator({ ...stores(), concurrency: 1, trialWorkers: 2 });
             await o4.start();

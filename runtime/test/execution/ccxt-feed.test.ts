@@ -78,6 +78,17 @@ describe('ccxt feed against the stand-in', () => {
         expectConsecutiveClosed(got);
     });
 
+    it('a candle fetched while still forming is handed over only with its closed values (the stream sends just the next one)', async () => {
+        standin.exchange.advance(MIN / 2); // mid-bar: the stream's first back-fill fetches the forming candle
+        const { got } = await open('stream');
+        await new Promise(r => setTimeout(r, 300)); // that back-fill and the subscription happen now
+        standin.exchange.advance(MIN);
+        await until('the bar that was forming', () => got.length >= 6);
+        standin.exchange.advance(MIN);
+        await until('the next live bar', () => got.length >= 7);
+        expectConsecutiveClosed(got);
+    });
+
     it('polls fetchOHLCV when asked, with the same guarantees', async () => {
         const { got } = await open('poll');
         standin.exchange.advance(2 * MIN);

@@ -46,6 +46,12 @@ export class CcxtFeed {
     private readonly candles: Map<number, AssetBar>[];
     /** Per symbol: the latest candle time known to be closed. */
     private readonly closedThrough: number[];
+    /**
+     * Per symbol: candles last fetched while still forming (by the clock). A stream may send only the
+     * next forming candle after a period ends, so such a candle is never handed over as it was fetched:
+     * closedThrough stays before it until a fetch made after its close replaces it (the catch-up does).
+     */
+    private readonly provisional: Set<number>[];
     private lastEmitted = -Infinity;
     private running = true;
     private chain: Promise<void> = Promise.resolve();
@@ -58,6 +64,7 @@ export class CcxtFeed {
         this.tf = parseTimeframe(c.timeframe).ms;
         this.candles = c.symbols.map(() => new Map());
         this.closedThrough = c.symbols.map(() => -Infinity);
+        this.provisional = c.symbols.map(() => new Set());
     }
 
     static async open(c: CcxtFeedConfig): Promise<CcxtFeed> {
@@ -153,27 +160,33 @@ export class CcxtFeed {
         if (!Number.isFinite(since)) return;
         let from = since;
         for (;;) {
+            const asOf = this.now();
             const rows = await this.ex.fetchOHLCV(this.c.symbols[a]!, this.c.timeframe, from, PAGE);
-            this.record(a, rows);
+            this.record(a, rows, asOf);
             const last = rows.length ? Number(rows[rows.length - 1]![0]) : -Infinity;
             if (rows.length < PAGE || !(last >= from)) return;
             from = last + this.tf;
         }
     }
 
-    private record(a: number, rows: readonly OHLCV[]): void {
-        const map = this.candles[a]!;
+    /** `asOf`: when the rows were asked for (a REST answer can arrive after its candle has closed). */
+    private record(a: number, rows: readonly OHLCV[], asOf = this.now()): void {
+        const map = this.candles[a]!, provisional = this.provisional[a]!;
+        const closedAt = (t: number): number => Math.floor((t - (this.c.graceMs ?? 0)) / this.tf) * this.tf - this.tf;
+        const byClock = closedAt(this.now()), closedWhenAsked = closedAt(asOf);
         let latest = -Infinity;
         for (const r of rows) {
             const ts = Number(r[0]);
             if (!Number.isFinite(ts) || ts <= this.lastEmitted) continue;
             map.set(ts, { open: Number(r[1]), high: Number(r[2]), low: Number(r[3]), close: Number(r[4]), volume: Number(r[5]) });
+            if (ts > closedWhenAsked) provisional.add(ts); else provisional.delete(ts);
             latest = Math.max(latest, ts);
         }
         for (const r of rows) latest = Math.max(latest, Number(r[0]));
-        // Closed: everything before the latest candle seen, and the latest too once its time is up.
-        const byClock = Math.floor((this.now() - (this.c.graceMs ?? 0)) / this.tf) * this.tf - this.tf;
-        const closed = Math.max(latest - this.tf, Math.min(latest, byClock));
+        // Closed: everything before the latest candle seen, and the latest too once its time is up;
+        // never a candle whose stored values were fetched while it was still forming.
+        let closed = Math.max(latest - this.tf, Math.min(latest, byClock));
+        for (const ts of provisional) if (ts <= closed) closed = Math.min(closed, ts - this.tf);
         if (closed > this.closedThrough[a]!) this.closedThrough[a] = closed;
     }
 
@@ -187,6 +200,7 @@ export class CcxtFeed {
                 if (!(next <= through)) return;
                 const bar: StreamBar = { ts: next, assets: this.candles.map(m => m.get(next) ?? null) };
                 for (const m of this.candles) for (const ts of [...m.keys()]) if (ts <= next) m.delete(ts);
+                for (const p of this.provisional) for (const ts of [...p]) if (ts <= next) p.delete(ts);
                 this.lastEmitted = next;
                 this.emitted++;
                 await this.listener(bar, live);

@@ -16,7 +16,7 @@ function boundary(files, folders, message, extra = []) {
 }
 
 export default tseslint.config(
-    { ignores: ['node_modules/**', 'out/**', 'dist/**', '**/generated/**', 'webviews/dist/**', '.cache/**'] },
+    { ignores: ['node_modules/**', 'out/**', 'dist/**', '**/generated/**', 'webviews/dist/**', '.cache/**', 'vendor/**'] },
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {

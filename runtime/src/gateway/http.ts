@@ -24,7 +24,7 @@ import { errorResponse, type Dispatcher } from './dispatcher.js';
 import { GatewayConfigError } from './errors.js';
 import { DEFAULT_QUEUE_LIMITS, EventHub, type EventBus, type QueueLimits, type Visibility } from './events.js';
 import { AuthGate } from './auth-gate.js';
-import { startGrpcServer, type GrpcServerHandle } from './grpc.js';
+import { type GrpcServerHandle } from './grpc.js';
 import { RateLimiter } from './rate-limit.js';
 import { SessionRegistry } from './sessions.js';
 import { transferRoutes, type TransferOptions } from './transfers.js';
@@ -425,6 +425,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     let grpc: GrpcServerHandle | undefined;
     if (grpcOpt) {
         try {
+            // Loaded only when asked for: @grpc/grpc-js and protobufjs are ~0.8 MB of code every
+            // daemon start (and every CLI call that starts one) would otherwise parse for nothing.
+            const { startGrpcServer } = await import('./grpc.js');
             grpc = await startGrpcServer({
                 dispatcher, limiter, gate, sessions, logger,
                 host: grpcOpt.host ?? host,

@@ -6,7 +6,12 @@
  * this uses the OpenTelemetry API directly.
  */
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { ATTR_DB_COLLECTION_NAME, ATTR_DB_OPERATION_NAME, ATTR_DB_SYSTEM_NAME } from '@opentelemetry/semantic-conventions';
+
+// The stable semantic-convention names (`ATTR_DB_*` of @opentelemetry/semantic-conventions), written
+// out: that package's index is ~0.3 MB of code, and this module is loaded by every process with a store.
+const ATTR_DB_SYSTEM_NAME = 'db.system.name';
+const ATTR_DB_OPERATION_NAME = 'db.operation.name';
+const ATTR_DB_COLLECTION_NAME = 'db.collection.name';
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 

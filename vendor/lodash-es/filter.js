@@ -1,0 +1,1 @@
+export { filter as default } from './lodash.js';

@@ -1,0 +1,1 @@
+export { flatMap as default } from './lodash.js';

@@ -1,0 +1,1 @@
+export { isEmpty as default } from './lodash.js';

@@ -1,0 +1,1 @@
+export { map as default } from './lodash.js';

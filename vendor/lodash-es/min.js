@@ -1,0 +1,1 @@
+export { min as default } from './lodash.js';

@@ -1,0 +1,1 @@
+export { reduce as default } from './lodash.js';

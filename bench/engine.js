@@ -14,6 +14,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { EmptyFileSystem } from 'langium';
 import { createAlphaForgeServices, loadString, compileStrategy } from '../out/language/src/index.js';
@@ -58,7 +59,7 @@ export function walk(n, seed = 1, tf = 3_600_000) {
 }
 
 /** The SMA-cross example with fast 20 / slow 100, 3 × ATR(14) stop, 25% drawdown halt, written by hand. */
-function handWritten(d, fast = 20, slow = 100, fees = 0.0005, slip = 0.0002, capital = 100_000, maxDd = 0.25) {
+export function handWritten(d, fast = 20, slow = 100, fees = 0.0005, slip = 0.0002, capital = 100_000, maxDd = 0.25) {
     const { open: O, high: H, low: L, close: C } = d.assets[0];
     const n = C.length;
     const fr = new Float64Array(fast), sr = new Float64Array(slow);
@@ -102,7 +103,7 @@ function handWritten(d, fast = 20, slow = 100, fees = 0.0005, slip = 0.0002, cap
  * a closure, which made V8 keep the cash and the position (captured variables) boxed, one heap
  * number a bar and a young-generation collection every run, several times the time of this loop.
  */
-function handPlain(d, fast = 10, slow = 50, fees = 0.001, slip = 0.0005, capital = 100_000) {
+export function handPlain(d, fast = 10, slow = 50, fees = 0.001, slip = 0.0005, capital = 100_000) {
     const O = d.assets[0].open, C = d.assets[0].close;
     const n = C.length;
     const fr = new Float64Array(fast), sr = new Float64Array(slow);
@@ -138,7 +139,7 @@ function handPlain(d, fast = 10, slow = 50, fees = 0.001, slip = 0.0005, capital
 }
 
 /** The same strategy in the DSL (hourly bars, as walk() makes). */
-const PLAIN_SRC = `strategy PlainCross {
+export const PLAIN_SRC = `strategy PlainCross {
   universe: x:A
   timeframe: 1h
   signal up = crossover(sma(close, 10), sma(close, 50))
@@ -154,7 +155,7 @@ const PLAIN_SRC = `strategy PlainCross {
   }
 }`;
 
-async function sourceIr(src) {
+export async function sourceIr(src) {
     const services = createAlphaForgeServices(EmptyFileSystem).AlphaForge;
     const { document } = await loadString(services, src, 'memory:///bench-plain.af');
     const s = document.parseResult.value.elements.find(e => e.$type === 'Strategy');
@@ -218,48 +219,54 @@ function timePair(f, g, reps, warm) {
     return [{ ms: median(a), min: a[0], out: outF }, { ms: median(b), min: b[0], out: outG }];
 }
 
-const smaIr = () => exampleIr('sma-cross.af', s => s.replace('timeframe: 1d', 'timeframe: 1h'));
+export const smaIr = () => exampleIr('sma-cross.af', s => s.replace('timeframe: 1d', 'timeframe: 1h'));
 
-if (child) {
-    // Memory run: generate BIG bars and backtest them; report peak RSS.
-    const ir = await smaIr();
-    const data = walk(BIG, 2);
-    new CompiledBacktester().run(ir, data);
-    process.stdout.write(JSON.stringify({ bars: BIG, rssMiB: process.resourceUsage().maxRSS / 1024 }));
-    process.exit(0);
-}
+/** The benchmark itself runs only when this file is the program: its helpers (walk, the hand-written loops) can be imported. */
+const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (isMain) await main();
 
-const results = { date: new Date().toISOString(), node: process.version };
-{
-    const data = walk(BARS, 1);
-    compare('SMA cross + ATR stop', await smaIr(), data, d => handWritten(d), 'compiledVsHand', results);
-    compare('SMA 10/50 cross, no stop (the tight loop)', await sourceIr(PLAIN_SRC), data, d => handPlain(d), 'plainVsHand', results);
+async function main() {
+    if (child) {
+        // Memory run: generate BIG bars and backtest them; report peak RSS.
+        const ir = await smaIr();
+        const data = walk(BIG, 2);
+        new CompiledBacktester().run(ir, data);
+        process.stdout.write(JSON.stringify({ bars: BIG, rssMiB: process.resourceUsage().maxRSS / 1024 }));
+        process.exit(0);
+    }
+
+    const results = { date: new Date().toISOString(), node: process.version };
+    {
+        const data = walk(BARS, 1);
+        compare('SMA cross + ATR stop', await smaIr(), data, d => handWritten(d), 'compiledVsHand', results);
+        compare('SMA 10/50 cross, no stop (the tight loop)', await sourceIr(PLAIN_SRC), data, d => handPlain(d), 'plainVsHand', results);
+    }
+    if (ONLY_ENGINE) { console.log(`load average ${loadavg().map(x => x.toFixed(1)).join(' ')}`); process.exit(0); }
+    {
+        // The S&P 500 sample (imported into a throw-away store) and the SMA-cross example with a finer
+        // grid: fast 5..60 step 1 × slow 50..250 step 10, fast < slow → 1,158 combinations.
+        const dir = mkdtempSync(join(tmpdir(), 'af-bench-engine-'));
+        const store = await openStore({ stateDir: dir });
+        await importFile(store, sampleFile(), { venue: 'sp', symbol: 'SPX', timeframe: '1d', calendar: 'weekdays', allowGaps: true });
+        const data = await loadFromStore(store, { assets: [{ venue: 'sp', symbol: 'SPX' }], timeframe: '1d' });
+        store.close();
+        rmSync(dir, { recursive: true, force: true });
+        const ir = await exampleIr('sma-cross.af', s => s.replace('in 5..60 step 5', 'in 5..60 step 1').replace('in 50..250 step 25', 'in 50..250 step 10'));
+        const w1 = await runSweep(ir, data, { mode: 'grid', workers: 1 });
+        const w2 = await runSweep(ir, data, { mode: 'grid', workers: 2 });
+        if (w1.trials < 1000) throw new Error(`the sweep grid has only ${w1.trials} combinations`);
+        const r1 = w1.trials / (w1.elapsedMs / 1000), r2 = w2.trials / (w2.elapsedMs / 1000);
+        results.sweep = { data: 'sp:SPX 1d sample', bars: data.ts.length, trials: w1.trials, cores: availableParallelism(), perSecond1: Math.round(r1), perSecond2: Math.round(r2), scaling: +(r2 / r1).toFixed(2), goal: 'scaling ≥ 1.7', met: r2 / r1 >= 1.7 };
+        console.log(`sweep of ${w1.trials} combinations on the S&P 500 sample (${data.ts.length} bars): ${Math.round(r1)}/s with 1 worker, ${Math.round(r2)}/s with 2 → scaling ${results.sweep.scaling} (goal ≥ 1.7; ${availableParallelism()} cores, shared)`);
+    }
+    {
+        const out = execFileSync(process.execPath, [new URL(import.meta.url).pathname, '--child-rss', '--big', String(BIG)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+        const m = JSON.parse(out);
+        results.memory = { bars: m.bars, peakRssMiB: Math.round(m.rssMiB), goal: '≤ 1024 MiB', met: m.rssMiB <= 1024 };
+        console.log(`${m.bars.toLocaleString('en-US')} bars of one asset: peak RSS ${Math.round(m.rssMiB)} MiB (goal ≤ 1,024)`);
+    }
+    // The 1-minute load average at the end: on a shared machine, compare only the ratios measured in this run.
+    results.loadAverage = +loadavg()[0].toFixed(1);
+    mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+    writeFileSync(new URL('./results/engine.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
 }
-if (ONLY_ENGINE) { console.log(`load average ${loadavg().map(x => x.toFixed(1)).join(' ')}`); process.exit(0); }
-{
-    // The S&P 500 sample (imported into a throw-away store) and the SMA-cross example with a finer
-    // grid: fast 5..60 step 1 × slow 50..250 step 10, fast < slow → 1,158 combinations.
-    const dir = mkdtempSync(join(tmpdir(), 'af-bench-engine-'));
-    const store = await openStore({ stateDir: dir });
-    await importFile(store, sampleFile(), { venue: 'sp', symbol: 'SPX', timeframe: '1d', calendar: 'weekdays', allowGaps: true });
-    const data = await loadFromStore(store, { assets: [{ venue: 'sp', symbol: 'SPX' }], timeframe: '1d' });
-    store.close();
-    rmSync(dir, { recursive: true, force: true });
-    const ir = await exampleIr('sma-cross.af', s => s.replace('in 5..60 step 5', 'in 5..60 step 1').replace('in 50..250 step 25', 'in 50..250 step 10'));
-    const w1 = await runSweep(ir, data, { mode: 'grid', workers: 1 });
-    const w2 = await runSweep(ir, data, { mode: 'grid', workers: 2 });
-    if (w1.trials < 1000) throw new Error(`the sweep grid has only ${w1.trials} combinations`);
-    const r1 = w1.trials / (w1.elapsedMs / 1000), r2 = w2.trials / (w2.elapsedMs / 1000);
-    results.sweep = { data: 'sp:SPX 1d sample', bars: data.ts.length, trials: w1.trials, cores: availableParallelism(), perSecond1: Math.round(r1), perSecond2: Math.round(r2), scaling: +(r2 / r1).toFixed(2), goal: 'scaling ≥ 1.7', met: r2 / r1 >= 1.7 };
-    console.log(`sweep of ${w1.trials} combinations on the S&P 500 sample (${data.ts.length} bars): ${Math.round(r1)}/s with 1 worker, ${Math.round(r2)}/s with 2 → scaling ${results.sweep.scaling} (goal ≥ 1.7; ${availableParallelism()} cores, shared)`);
-}
-{
-    const out = execFileSync(process.execPath, [new URL(import.meta.url).pathname, '--child-rss', '--big', String(BIG)], { encoding: 'utf8', maxBuffer: 1 << 20 });
-    const m = JSON.parse(out);
-    results.memory = { bars: m.bars, peakRssMiB: Math.round(m.rssMiB), goal: '≤ 1024 MiB', met: m.rssMiB <= 1024 };
-    console.log(`${m.bars.toLocaleString('en-US')} bars of one asset: peak RSS ${Math.round(m.rssMiB)} MiB (goal ≤ 1,024)`);
-}
-// The 1-minute load average at the end: on a shared machine, compare only the ratios measured in this run.
-results.loadAverage = +loadavg()[0].toFixed(1);
-mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('./results/engine.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');

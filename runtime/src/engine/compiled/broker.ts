@@ -195,6 +195,16 @@ export class Broker {
         }
     }
 
+    /**
+     * The records of a fill that the generated loop made itself (loop.ts, fills in line): its row in
+     * the fill log and its trade. The loop has done the rest of fill() (cash, position, the dust
+     * rule); only strategies without protective levels fill in line, so there are none to set.
+     */
+    recordFill(bar: number, a: number, before: number, qty: number, price: number, fee: number): void {
+        this.fillLog.push(bar, a, qty, price, fee, REASON_CODE.signal);
+        this.bookTrade(bar, a, before, qty, price, fee, 'signal');
+    }
+
     /** Sets the protective levels of a new position from the latest risk values. */
     private openLevels(a: number, long: boolean, entry: number): void {
         const dir = long ? 1 : -1;

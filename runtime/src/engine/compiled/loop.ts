@@ -293,7 +293,7 @@ function fillsInLine(spec: LoopSpec): boolean {
 /**
  * Broker.executePending and Broker.fill for fillsInLine strategies at raw price `raw` (an
  * expression): the same operations in the same order, so the same numbers, on the loop's local
- * cash and position (written through to the broker); the fill's log row and trade by a call
+ * cash and position (written through to the broker); the fill's log row by a call
  * (Broker.recordFill). The pending order is a value target (inlineTarget): no quantity, nothing added.
  */
 function inlineFill(raw: string): string {
@@ -305,9 +305,9 @@ function inlineFill(raw: string): string {
     const price = order > 0 ? raw * (1 + slipRate) : raw * (1 - slipRate);
     const fee = Math.abs(order) * price * feeRate;
     cash_ = cash_ - (order * price + fee); account[0] = cash_;
-    const before = q_0, after = before + order;
+    const after = q_0 + order;
     q_0 = Math.abs(after) * price < 1e-9 ? 0 : after; qty[0] = q_0;
-    B.recordFill(t, 0, before, order, price, fee);
+    B.recordFill(t, 0, order, price, fee);
   }
 }`;
 }

@@ -7,7 +7,8 @@
 //    still stores equity every bar: here the engine's own overhead is all there is to see.
 //    Each comparison reports the ratio of the medians and of the fastest runs (see compare()), the
 //    ratio of the median CPU times (the process's own, without waits for a core), and the compiled
-//    run's time with its exposure read (computed from the fill log on first read).
+//    run's time with its exposure read, and with its trades read (both computed from the fill log
+//    on first read).
 //    The helpers (walk, the hand-written loops, PLAIN_SRC) can be imported: the benchmark runs only
 //    when this file is the program.
 // 2. A 1,000+-combination sweep on the S&P 500 sample: combinations per second with 1 and 2 workers
@@ -180,6 +181,8 @@ function compare(label, ir, data, hand, key, results) {
     const engine = new CompiledBacktester();
     const [compiled, handed] = timePair(() => engine.run(ir, data).equity, () => hand(data), REPS, 5);
     const withExposure = timePair(() => engine.run(ir, data).exposure, () => 0, REPS, 2)[0];
+    // Trades are booked from the fill log when first read (compiled/broker.ts tradeLog): the run and that read.
+    const withTrades = timePair(() => engine.run(ir, data).trades, () => 0, REPS, 2)[0];
     let maxRel = 0;
     for (let i = 0; i < data.ts.length; i++) maxRel = Math.max(maxRel, Math.abs(compiled.out[i] - handed.out[i]) / handed.out[i]);
     if (!(maxRel <= 1e-9)) throw new Error(`${label}: the compiled engine and the hand-written loop disagree (max relative equity difference ${maxRel})`);
@@ -192,11 +195,11 @@ function compare(label, ir, data, hand, key, results) {
         // The process's CPU time per run (medians): on a loaded machine wall time includes the waits
         // for a core, CPU time does not (it still feels the load through caches), a third estimate.
         compiledCpuMs: +compiled.cpu.toFixed(1), handWrittenCpuMs: +handed.cpu.toFixed(1), ratioOfCpuTimes: +(compiled.cpu / handed.cpu).toFixed(2),
-        compiledWithExposureMs: +withExposure.ms.toFixed(1),
+        compiledWithExposureMs: +withExposure.ms.toFixed(1), compiledWithTradesMs: +withTrades.ms.toFixed(1),
         barsPerSecond: Math.round(bars / (compiled.ms / 1000)),
         maxRelativeEquityDifference: maxRel, repetitions: REPS, goal: 'ratio ≤ 1.5 (of the medians and of the minimums)', met: ratio <= 1.5 && ratioMin <= 1.5,
     };
-    console.log(`${label}, ${bars.toLocaleString('en-US')} bars: compiled ${compiled.ms.toFixed(1)} ms (${results[key].barsPerSecond.toLocaleString('en-US')} bars/s; ${withExposure.ms.toFixed(1)} ms with its exposure read), hand-written ${handed.ms.toFixed(1)} ms → ratio ${results[key].ratio} (medians of ${REPS}); fastest runs ${compiled.min.toFixed(1)} / ${handed.min.toFixed(1)} ms → ratio ${results[key].ratioOfMinimums} (goal ≤ 1.5); CPU time ${compiled.cpu.toFixed(1)} / ${handed.cpu.toFixed(1)} ms → ratio ${results[key].ratioOfCpuTimes} (medians); equity agrees to ${maxRel.toExponential(1)}`);
+    console.log(`${label}, ${bars.toLocaleString('en-US')} bars: compiled ${compiled.ms.toFixed(1)} ms (${results[key].barsPerSecond.toLocaleString('en-US')} bars/s; ${withExposure.ms.toFixed(1)} ms with its exposure read, ${withTrades.ms.toFixed(1)} ms with its trades read), hand-written ${handed.ms.toFixed(1)} ms → ratio ${results[key].ratio} (medians of ${REPS}); fastest runs ${compiled.min.toFixed(1)} / ${handed.min.toFixed(1)} ms → ratio ${results[key].ratioOfMinimums} (goal ≤ 1.5); CPU time ${compiled.cpu.toFixed(1)} / ${handed.cpu.toFixed(1)} ms → ratio ${results[key].ratioOfCpuTimes} (medians); equity agrees to ${maxRel.toExponential(1)}`);
 }
 
 function time(f, reps) {

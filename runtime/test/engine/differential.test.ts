@@ -251,6 +251,29 @@ const EXTRA: Readonly<Record<string, string>> = {
     fill: next_close
   }
 }`,
+    // One asset, fraction targets filled at the next open by the bar loop's own code (loop.ts
+    // fillsInLine: no protective level), long to short flips, drawdown exits after such fills, and
+    // SMA and sum windows that leave their steady form at holes in the data and come back to it.
+    PlainInLine: `strategy PlainInLine {
+  universe: v:A
+  timeframe: 1h
+  param fast: int = 5 in 3..9 step 2
+  signal up = crossover(sma(close, fast), sma(close, 4 * fast))
+  signal down = crossunder(sma(close, fast), sma(close, 4 * fast))
+  rules {
+    when up => target 100% long
+    when down => flat
+    when down and sum(close - open, fast) < 0 => target 50% short
+  }
+  risk {
+    max_drawdown: 8% => flatten
+  }
+  execution {
+    fill: next_open
+    fees: 10 bps
+    slippage: 5 bps
+  }
+}`,
     // A pair traded with negative target sizes (target a: -50% is a short).
     SignedPair: `strategy SignedPair {
   universe: nyse:KO as a, nyse:PEP as b

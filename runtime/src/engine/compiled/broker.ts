@@ -5,7 +5,7 @@
  * nothing is allocated per bar or per fill.
  */
 import type { AssetBars, EngineEvent, Fill, Trade } from '../types.js';
-import { FillLog, REASON_CODE, TradeLog } from './fill-log.js';
+import { FillLog, REASON_CODE, REASONS, TradeLog } from './fill-log.js';
 
 export interface BrokerConfig {
     readonly N: number;
@@ -89,7 +89,11 @@ export class Broker {
     readonly openedAtClose: Uint8Array;
 
     readonly fillLog: FillLog;
-    readonly tradeLog: TradeLog;
+    /** The round-trip trades, booked from the fill log when read (see tradeLog). */
+    private readonly tradeRows: TradeLog;
+    /** Fill rows booked into trades so far, and each asset's position after them. */
+    private booked = 0;
+    private readonly bookedQty: Float64Array;
     readonly events: EngineEvent[] = objectArray();
 
     // Open trade per asset.
@@ -120,7 +124,8 @@ export class Broker {
         const N = cfg.N;
         this.N = N;
         this.fillLog = new FillLog(cfg.fillRows);
-        this.tradeLog = new TradeLog(cfg.tradeRows);
+        this.tradeRows = new TradeLog(cfg.tradeRows);
+        this.bookedQty = new Float64Array(N);
         this.rates = Float64Array.of(cfg.fees, cfg.slippage);
         this.limits = Float64Array.of(cfg.leverage ?? 1, cfg.maxPosition ?? Infinity, cfg.maxPositionUnits ? 1 : 0);
         this.stopIsFraction = cfg.stopIsFraction;
@@ -148,6 +153,27 @@ export class Broker {
 
     get trades(): Trade[] {
         return this.tradeLog.objects();
+    }
+
+    /**
+     * The closed trades, up to date with the fills so far. Trades are booked from the fill log when
+     * read, not at each fill: a fill row holds everything booking needs (the position before it is
+     * the replay of the rows before, with the dust rule of fill()), so the bar loop only logs, and a
+     * run that never reads its trades (most benchmark runs) never books them.
+     */
+    get tradeLog(): TradeLog {
+        const log = this.fillLog, n = log.length;
+        if (this.booked < n) {
+            const r = log.rows, S = FillLog.STRIDE, q = this.bookedQty;
+            for (let k = this.booked; k < n; k++) {
+                const o = k * S, a = r[o + 1]!, qty = r[o + 2]!, price = r[o + 3]!;
+                const before = q[a]!, after = before + qty;
+                q[a] = Math.abs(after) * price < DUST ? 0 : after;
+                this.bookTrade(r[o]!, a, before, qty, price, r[o + 4]!, REASONS[r[o + 5]!]!);
+            }
+            this.booked = n;
+        }
+        return this.tradeRows;
     }
 
     get cash(): number {
@@ -186,13 +212,22 @@ export class Broker {
         const before = this.qty[a]!;
         const after = before + qty;
         this.qty[a] = Math.abs(after) * price < DUST ? 0 : after;
-        this.bookTrade(bar, a, before, qty, price, fee, reason);
         const now = this.qty[a]!;
         if (now === 0) {
             this.stop[a] = NaN; this.take[a] = NaN; this.trailDist[a] = NaN; this.best[a] = NaN;
         } else if (before === 0 || Math.sign(before) !== Math.sign(now)) {
             this.openLevels(a, now > 0, price);
         }
+    }
+
+    /**
+     * The record of a fill that the generated loop made itself (loop.ts, fills in line): its row in
+     * the fill log (its trade is booked from it when read). The loop has done the rest of fill()
+     * (cash, position, the dust rule); only strategies without protective levels fill in line, so
+     * there are none to set.
+     */
+    recordFill(bar: number, a: number, qty: number, price: number, fee: number): void {
+        this.fillLog.push(bar, a, qty, price, fee, REASON_CODE.signal);
     }
 
     /** Sets the protective levels of a new position from the latest risk values. */
@@ -391,7 +426,7 @@ export class Broker {
         const entryPrice = this.tEntryValue[a]! / this.tEntryQty[a]!;
         const exitPrice = this.tExitValue[a]! / this.tExitQty[a]!;
         const pnl = this.tCash[a]!;
-        this.tradeLog.push(a, this.tSide[a]! > 0 ? 1 : -1, this.tEntryBar[a]!, bar, entryPrice, exitPrice, this.tMaxQty[a]!, pnl, pnl / (this.tMaxQty[a]! * entryPrice), this.tFees[a]!, REASON_CODE[reason]);
+        this.tradeRows.push(a, this.tSide[a]! > 0 ? 1 : -1, this.tEntryBar[a]!, bar, entryPrice, exitPrice, this.tMaxQty[a]!, pnl, pnl / (this.tMaxQty[a]! * entryPrice), this.tFees[a]!, REASON_CODE[reason]);
         this.tSide[a] = 0;
     }
 }

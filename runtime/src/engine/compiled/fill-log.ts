@@ -10,7 +10,7 @@
 import type { Fill, Trade } from '../types.js';
 
 /** Fill reasons by code (the code is the index). */
-const REASONS: readonly Fill['reason'][] = ['signal', 'limit', 'stop_order', 'stop_loss', 'take_profit', 'trailing_stop', 'drawdown', 'end'];
+export const REASONS: readonly Fill['reason'][] = ['signal', 'limit', 'stop_order', 'stop_loss', 'take_profit', 'trailing_stop', 'drawdown', 'end'];
 /** Fill reason → code (an object of one shape: a lookup by a constant key is a load). */
 export const REASON_CODE: Readonly<Record<Fill['reason'], number>> = {
     signal: 0, limit: 1, stop_order: 2, stop_loss: 3, take_profit: 4, trailing_stop: 5, drawdown: 6, end: 7,

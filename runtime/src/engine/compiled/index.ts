@@ -141,7 +141,11 @@ export function prepareCompiledRun(ir: StrategyIr, data: BarData, options: Backt
 
         // The graph: node code for the loop, values in V.
         const scope = new CodeScope(N, true);
-        const graph = compileGraph({ ir, params, N, aliases, clockMs: ir.timeframe.ms }, [...sinkNodes(ir)], scope, conditionOnly(ir), options.given);
+        // With one asset the rules read the nodes' local variables (Graph.read): V keeps only what the
+        // broker and the hooks read (risk levels, portfolio selections and weights), not a store a bar per rule.
+        const sinks = sinkNodes(ir);
+        const kept = N === 1 ? [...Object.values(ir.risk).map(r => r.value), ...(ir.portfolio?.allocations ?? []).flatMap(al => [al.selection, al.weighting])] : sinks;
+        const graph = compileGraph({ ir, params, N, aliases, clockMs: ir.timeframe.ms }, sinks, scope, conditionOnly(ir), options.given, kept);
         const V = graph.V;
         const warmup = warmupBars(ir, params);
 
@@ -209,6 +213,7 @@ export function prepareCompiledRun(ir: StrategyIr, data: BarData, options: Backt
         }, graph, {
             B: broker, H: hooks, assets: data.assets, C: columns, TS: data.ts, equity, exposure,
             tgtV: hooks.tgtV, tgtQ: hooks.tgtQ, addQ: hooks.addQ, warmup, leverage: num(setting('risk', 'leverage')?.value, 1), maxDd, progressEvery,
+            feeRate: fees, slipRate: slippage,
         });
         const finish = (T: number): BacktestResult => {
             for (const r of graph.resamplers) {

@@ -64,13 +64,28 @@ function windowSum(c: InlineContext, out: string, len: number | undefined, x: st
     const cnt = int('cnt', 0), pos = int('pos', 0), nanLeft = int('nanLeft', 0), exact = int('exact', 64 * n);
     const total = s.state(`sum${id}`, 0, a);
     const at = sliceOf(a, L);
+    const resum = `if (--${exact} === 0) { ${total} = +ringSum(${ring}, ${at}0, ${L}, ${cnt}, ${pos}); ${exact} = 64 * ${L}; }
+        else ${total} += x - old;`;
+    const value = `${total} / ${L}${sum ? ` * ${L}` : ''}`;
+    if (s.N === 1) {
+        // Once the window is full and holds no NaN (the steady loop, loop.ts): the count stays full,
+        // and a NaN arriving does what the full code does with it, then leaves the steady loop.
+        s.steadyForms.set(id, {
+            when: `${cnt} === ${L} && ${nanLeft} === 0`,
+            code: `const x = ${x}, i = ${pos}, old = ${ring}[i];
+      ${ring}[i] = x; ${pos} = ${pos} + 1 === ${L} ? 0 : ${pos} + 1;
+      if (x !== x) { ${nanLeft} = ${L} - 1; ${exact} = 1; ${out} = NaN; leaveSteady = true; } else {
+        ${resum}
+        ${out} = ${value};
+      }`,
+        });
+    }
     return `const x = ${x}, i = ${at}${pos}, old = ${ring}[i];
       ${ring}[i] = x; ${pos} = ${pos} + 1 === ${L} ? 0 : ${pos} + 1; if (${cnt} < ${L}) ${cnt}++;
       if (x !== x) ${nanLeft} = ${L};
       if (${nanLeft} > 0) { ${nanLeft}--; ${exact} = 1; ${out} = NaN; } else {
-        if (--${exact} === 0) { ${total} = +ringSum(${ring}, ${at}0, ${L}, ${cnt}, ${pos}); ${exact} = 64 * ${L}; }
-        else ${total} += x - old;
-        ${out} = ${cnt} === ${L} ? ${total} / ${L}${sum ? ` * ${L}` : ''} : NaN;
+        ${resum}
+        ${out} = ${cnt} === ${L} ? ${value} : NaN;
       }`;
 }
 

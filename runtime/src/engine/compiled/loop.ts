@@ -103,6 +103,9 @@ export interface LoopEnv {
     readonly leverage: number;
     readonly maxDd: number;
     readonly progressEvery: number;
+    /** Fee and slippage rates (fills in line: see fillsInLine). */
+    readonly feeRate: number;
+    readonly slipRate: number;
 }
 
 type LoopFunction = (env: readonly unknown[], t0: number, t1: number, T: number) => void;
@@ -159,7 +162,8 @@ export function bindLoop(spec: LoopSpec, graph: Graph, env: LoopEnv): BarStepper
         trailDist: B.trailDist, best: B.best, openedAtClose: B.openedAtClose,
     })) s.bind(k, v);
     const k = new Book(s.N);
-    const body = [
+    /** The statements of one bar; `steady`: in the steady loop (see below). */
+    const bar = (steady: boolean, indent: string) => [
         openFills(spec, s, k),
         restingOrders(spec, k),
         protectiveExits(spec, s, k),
@@ -167,12 +171,31 @@ export function bindLoop(spec: LoopSpec, graph: Graph, env: LoopEnv): BarStepper
         markToMarket(spec, s, k),
         drawdown(spec, s, k),
         '// 7. signals: the graph at this close, then the portfolio and the rules',
-        barSource(graph, '0', String(spec.N), ''),
-        signals(spec, graph, k),
+        barSource(graph, '0', String(spec.N), '', steady),
+        signals(spec, graph, k, steady),
         record(spec, s, k),
         trailing(spec, s, k),
         spec.progress ? k.call('H.progress((t + 1) / T);', 'if ((t + 1) % progressEvery === 0)') : '',
-    ].filter(x => x !== '');
+    ].filter(x => x !== '').join('\n').split('\n').map(l => `${indent}${l}`).join('\n');
+    // With indicators that have a steady form (a full window without NaN, inline.ts), the bars run
+    // in two loops: the full code until every such indicator is steady and the warm-up is over, then
+    // the steady code (no fill counts, no warm-up test) until an indicator leaves that state (a NaN
+    // input); the two alternate to the end of the chunk. The same numbers, fewer tests a bar.
+    const loops = graph.steady && spec.N === 1
+        ? `let t = t0;
+while (t < t1) {
+  for (; t < t1; t++) {
+    if (t >= warmup && ${graph.steady.when.join(' && ')}) break;
+${bar(false, '    ')}
+  }
+  let leaveSteady = false;
+  for (; t < t1 && !leaveSteady; t++) {
+${bar(true, '    ')}
+  }
+}`
+        : `for (let t = t0; t < t1; t++) {
+${bar(false, '  ')}
+}`;
     // The bindings last: the sections above bind names, hoist columns and declare state as they go.
     s.finish();
     const hoisted = [...s.hoisted.keys()];
@@ -182,9 +205,7 @@ ${s.bindings().join('\n')}
 ${hoisted.length ? `const ${s.columnAssignments('C').join(', ').replaceAll(';', '')};` : ''}
 ${s.loadLocals().join('\n')}
 ${k.declare()}
-for (let t = t0; t < t1; t++) {
-${body.join('\n').split('\n').map(l => `  ${l}`).join('\n')}
-}
+${loops}
 ${s.storeLocals().join('\n')}
 ${k.store()}
 };`;
@@ -255,8 +276,40 @@ function forAssets(s: CodeScope, body: (a: string) => string): string {
 /** 1. Pending market orders fill at the open (a call only when one is pending). */
 function openFills(spec: LoopSpec, s: CodeScope, k: Book): string {
     if (spec.fill !== 'next_open') return '';
+    if (fillsInLine(spec)) return `// 1. market orders at the open\n${inlineFill(s.column('open', '0'))}`;
     return `// 1. market orders at the open
 ${forAssets(s, a => k.call(`B.atClose = false; B.executePending(t, ${a}, ${s.column('open', a)});`, `if (${k.pending(a)} !== 0)`))}`;
+}
+
+/**
+ * Whether pending orders fill in the loop's own code (inlineFill) rather than by the broker: the
+ * in-line targets of targetsInLine (a value target, nothing else pending) and no protective level
+ * or resting order to set or check at a fill.
+ */
+function fillsInLine(spec: LoopSpec): boolean {
+    return targetsInLine(spec) && !spec.stop && !spec.take && !spec.trail && !spec.resting;
+}
+
+/**
+ * Broker.executePending and Broker.fill for fillsInLine strategies at raw price `raw` (an
+ * expression): the same operations in the same order, so the same numbers, on the loop's local
+ * cash and position (written through to the broker); the fill's log row by a call
+ * (Broker.recordFill). The pending order is a value target (inlineTarget): no quantity, nothing added.
+ */
+function inlineFill(raw: string): string {
+    return `if (pend_0 !== 0) {
+  const raw = ${raw}, v = pendValue[0];
+  pend_0 = 0; pendSet[0] = 0; pendValue[0] = NaN; pendQty[0] = NaN; pendAdd[0] = 0;
+  const order = (v === v ? v / raw : q_0) - q_0;
+  if (raw === raw && order !== 0 && Math.abs(order) * raw >= 1e-9) {
+    const price = order > 0 ? raw * (1 + slipRate) : raw * (1 - slipRate);
+    const fee = Math.abs(order) * price * feeRate;
+    cash_ = cash_ - (order * price + fee); account[0] = cash_;
+    const after = q_0 + order;
+    q_0 = Math.abs(after) * price < 1e-9 ? 0 : after; qty[0] = q_0;
+    B.recordFill(t, 0, order, price, fee);
+  }
+}`;
 }
 
 /** 2. Resting limit/stop orders: only strategies that place them, only while some exist. */
@@ -297,6 +350,7 @@ ${forAssets(s, a => `const q = ${k.qty(a)};
 /** 4. Pending market orders fill at the close. */
 function closeFills(spec: LoopSpec, s: CodeScope, k: Book): string {
     if (spec.fill !== 'next_close') return '';
+    if (fillsInLine(spec)) return `// 4. market orders at the close\n${inlineFill(s.column('close', '0'))}`;
     return `// 4. market orders at the close
 ${forAssets(s, a => k.call(`B.atClose = true; B.executePending(t, ${a}, ${s.column('close', a)});`, `if (${k.pending(a)} !== 0)`))}`;
 }
@@ -357,13 +411,15 @@ function inlineTarget(s: CodeScope): string {
 }
 
 /** 7. Portfolio and rules → this bar's targets; any target or market order → place() (or its in-line form). */
-function signals(spec: LoopSpec, g: Graph, k: Book): string {
+function signals(spec: LoopSpec, g: Graph, k: Book, steady: boolean): string {
     const s = g.scope;
+    // (the steady loop runs only after the warm-up)
+    const when = steady ? `${s.scalar('halted', 0)} === 0` : `t >= warmup && ${s.scalar('halted', 0)} === 0`;
     if (targetsInLine(spec)) {
         const lines = spec.rules.map((r, i) => `// rule ${i + 1}\n  if (${g.read(r.condition, '0')} === 1) { ${r.actions.map(act => act.kind === 'flat'
             ? 'tv = 0; any = true;'
             : `const size = ${g.read(act.size, '0')}; if (size === size) { tv = ${act.sign < 0 ? '-size' : 'size'} * E; any = true; }`).join(' ')} }`);
-        return `if (t >= warmup && ${s.scalar('halted', 0)} === 0) {
+        return `if (${when}) {
   let any = false, tv = NaN;
   ${lines.join('\n  ')}
   if (any) { ${inlineTarget(s)} }
@@ -385,7 +441,7 @@ function signals(spec: LoopSpec, g: Graph, k: Book): string {
         });
     });
     lines.push(k.call(`H.place(t, E);${spec.fill === 'this_close' ? ' E = +B.equity();' : ''}`, 'if (any)'));
-    return `if (t >= warmup && ${s.scalar('halted', 0)} === 0) {
+    return `if (${when}) {
   let any = false;
   ${lines.join('\n  ')}
 }`;

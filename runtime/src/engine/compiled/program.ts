@@ -65,6 +65,12 @@ export interface Graph {
      * segments' values are then variables of the bar: a rule reads the register, not V), else its V slot.
      */
     read(id: NodeId, a: string): string;
+    /**
+     * The segments again for the steady loop of a backtest (loop.ts), with the steady code of the
+     * nodes that have one (CodeScope.steadyForms), and the conditions under which it may run; absent
+     * when no node has a steady form.
+     */
+    readonly steady?: { readonly segments: readonly Segment[]; readonly when: readonly string[] };
 }
 
 /**
@@ -74,7 +80,7 @@ export interface Graph {
  * comparison or a crossover there, undefined and false are the same, and the code skips telling
  * them apart (a comparison with NaN is false anyway).
  */
-export function compileGraph(ctx: CompileContext, live: readonly NodeId[], scope = new CodeScope(ctx.N), truthOnly: ReadonlySet<NodeId> = new Set(), given?: GivenSeries): Graph {
+export function compileGraph(ctx: CompileContext, live: readonly NodeId[], scope = new CodeScope(ctx.N), truthOnly: ReadonlySet<NodeId> = new Set(), given?: GivenSeries, kept: readonly NodeId[] = live): Graph {
     const { ir, N } = ctx;
     const needed = closure(ir, live, true, given);
     const V = new Float64Array(ir.nodes.length * N).fill(NaN);
@@ -104,19 +110,22 @@ export function compileGraph(ctx: CompileContext, live: readonly NodeId[], scope
     for (const n of nodes) {
         if (isCrossSectional(n)) { segOf.set(n.id, ++seg); seg++; } else segOf.set(n.id, seg);
     }
-    // Values kept in V: the roots, and those read from another segment (cross-sectional inputs too).
-    const stored = new Set<NodeId>(live);
+    // Values kept in V: the roots asked for (`kept`), and those read from another segment (cross-sectional inputs too).
+    const stored = new Set<NodeId>(kept);
     for (const n of nodes) {
         for (const i of n.inputs) if (segOf.has(i) && (segOf.get(i) !== segOf.get(n.id) || isCrossSectional(n))) stored.add(i);
     }
 
     const segments: Segment[] = [];
-    let lines: string[] = [];
+    const steadySegments: Segment[] = [];
+    let lines: string[] = [], steadyLines: string[] = [];
     for (const n of nodes) {
         if (isCrossSectional(n)) {
-            if (lines.length) segments.push({ perAsset: true, lines });
-            lines = [];
-            segments.push({ perAsset: false, line: crossSectionalCode(ctx, n, scope) });
+            if (lines.length) { segments.push({ perAsset: true, lines }); steadySegments.push({ perAsset: true, lines: steadyLines }); }
+            lines = []; steadyLines = [];
+            const line = crossSectionalCode(ctx, n, scope);
+            segments.push({ perAsset: false, line });
+            steadySegments.push({ perAsset: false, line });
             continue;
         }
         const input = (j: number): string => {
@@ -128,12 +137,16 @@ export function compileGraph(ctx: CompileContext, live: readonly NodeId[], scope
         const out = `v${n.id}`;
         const series = given?.get(n.id);
         const code = series ? givenCode(scope, n.id, series, A, out) : nodeCode({ ctx, n, scope, a: A, input, resamplers, truthOnly: truthOnly.has(n.id) }, out);
-        lines.push(`let ${out}; { ${code} }${stored.has(n.id) ? ` ${scope.slot(n.id, A)} = ${out};` : ''}`);
+        const store = stored.has(n.id) ? ` ${scope.slot(n.id, A)} = ${out};` : '';
+        lines.push(`let ${out}; { ${code} }${store}`);
+        const steady = series ? undefined : scope.steadyForms.get(n.id);
+        steadyLines.push(steady ? `let ${out}; { ${steady.code} }${store}` : lines[lines.length - 1]!);
     }
-    if (lines.length) segments.push({ perAsset: true, lines });
+    if (lines.length) { segments.push({ perAsset: true, lines }); steadySegments.push({ perAsset: true, lines: steadyLines }); }
     const locals = new Set(nodes.filter(n => !isCrossSectional(n)).map(n => n.id));
     const read = (id: NodeId, a: string): string => constName.get(id) ?? (N === 1 && locals.has(id) ? `v${id}` : scope.slot(id, a));
-    return { V, scope, segments, resamplers, read };
+    const when = nodes.filter(n => !given?.has(n.id)).map(n => scope.steadyForms.get(n.id)?.when).filter((w): w is string => w !== undefined);
+    return { V, scope, segments, resamplers, read, ...(when.length > 0 ? { steady: { segments: steadySegments, when } } : {}) };
 }
 
 /**
@@ -155,8 +168,8 @@ function givenCode(scope: CodeScope, id: NodeId, series: readonly Float64Array[]
  * asset 0 when N = 1: in line (its `let v…` are variables of the enclosing block, see Graph.read)
  * over the whole range '0'…'1', else guarded.
  */
-export function barSource(g: Graph, from: string, to: string, indent = '    '): string {
-    return g.segments.map(s => {
+export function barSource(g: Graph, from: string, to: string, indent = '    ', steady = false): string {
+    return (steady && g.steady ? g.steady.segments : g.segments).map(s => {
         if (!s.perAsset) return `${indent}${s.line}`;
         const body = s.lines.map(l => `${indent}  ${l}`).join('\n');
         if (g.scope.N === 1 && from === '0' && to === '1') return body;

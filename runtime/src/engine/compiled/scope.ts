@@ -79,6 +79,13 @@ export class CodeScope {
     private readonly ints = new Set<string>();
     private readonly names = new Set<string>();
     private finished = false;
+    /**
+     * Per node: the code it runs in the steady loop of a backtest (loop.ts) and the condition on its
+     * state under which that code computes exactly what its full code would (a window already full,
+     * no undefined value in it). The steady code sets `leaveSteady` when its state leaves that
+     * condition, and the loop goes back to the full code from the next bar.
+     */
+    readonly steadyForms = new Map<number, { readonly when: string; readonly code: string }>();
 
     /**
      * @param useLocals whether state of one asset may live in local variables — only when the

@@ -148,7 +148,7 @@ describe('limits that stop work: time per lint, memory and time per run', () => 
     let sec: SecureDaemon;
     beforeAll(async () => {
         sec = await startSecureDaemon({
-            language: { timeoutMs: 1_000 },
+            language: { timeoutMs: 3_000 },
             runs: { memoryMb: 1024, recycleAboveMb: 64, timeoutMs: 120_000, teamTimeoutMs: { alpha: 1_500 } },
         });
     }, 60_000);
@@ -199,7 +199,7 @@ describe('limits that stop work: time per lint, memory and time per run', () => 
         const viewer = sec.client(sec.tokens.alpha.viewer, 120_000);
         const e = await rejection(viewer.call('lang.lint', { source: ONE_MB }));
         expect(e.code).toBe(ErrorCodes.InvalidParams);
-        expect(e.message).toMatch(/^lang\.lint took longer than 1000 ms, the daemon's time limit for one language request, and was stopped; send a smaller source/);
+        expect(e.message).toMatch(/^lang\.lint took longer than 3000 ms, the daemon's time limit for one language request, and was stopped; send a smaller source/);
         expectNoLeak(e, sec.secrets);
         const next = await viewer.call('lang.lint', { source: TINY });
         expect(next).toMatchObject({ errors: 0 });

@@ -105,7 +105,9 @@ export function hftHandlers(s: HftServices): Pick<Handlers, HftMethod> {
             const team = ctx.principal.teamName;
             const owner = await readableCopy(s.dataReads, asset.venue, asset.symbol, team);
             const maxEvents = Math.min(MAX_RPC_EVENTS, Math.floor((memoryMb * 1_048_576) / EVENT_BYTES));
-            const events = await s.dataReads.use(() => loadHftEvents(s.dataReads, asset.venue, asset.symbol, { team, maxEvents, ...ranges(p) }), {
+            // A bad from/to is the caller's mistake, found before the read connection is taken.
+            const range = ranges(p);
+            const events = await s.dataReads.use(() => loadHftEvents(s.dataReads, asset.venue, asset.symbol, { team, maxEvents, ...range }), {
                 kind: 'bulk', what: `loading the tick data of ${asset.id}`, hint: 'give a shorter from/to range, or ask an admin to raise the limit (af daemon run --bulk-timeout)',
             });
             if (events.n === 0) throw new DataError(`no tick data of ${asset.id} in the range`);

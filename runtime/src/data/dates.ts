@@ -5,9 +5,17 @@
  */
 import { DataError } from './errors.js';
 
+/** The last epoch millisecond a JavaScript Date holds. */
+const MAX_DATE_MS = 8.64e15;
+
 export function parseDateArg(text: string, what: string, bound: 'start' | 'end' = 'start'): number {
     const s = text.trim();
-    if (/^\d{9,}$/.test(s)) return Number(s) < 1e11 ? Number(s) * 1000 : Number(s);
+    if (/^\d{9,}$/.test(s)) {
+        const ms = Number(s) < 1e11 ? Number(s) * 1000 : Number(s);
+        // Past what a date can be (JavaScript's and the database's timestamps end near year 275,760).
+        if (ms > MAX_DATE_MS) throw new DataError(`${what} '${text.length > 40 ? `${text.slice(0, 40)}…` : text}' is past the last date there can be; use YYYY-MM-DD, an ISO datetime or epoch milliseconds up to ${MAX_DATE_MS}`);
+        return ms;
+    }
     const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(s);
     const iso = dateOnly ? `${s}T00:00:00Z` : /[zZ]|[+-]\d{2}:?\d{2}$/.test(s) ? s : `${s.replace(' ', 'T')}Z`;
     const ms = Date.parse(iso);

@@ -163,7 +163,8 @@ export class CallGate {
             repeat = setInterval(() => this.interruptAll(lease), INTERRUPT_EVERY_MS);
             giveUp = setTimeout(() => answer(this.timeoutError(o, limitMs)), SETTLE_GRACE_MS);
         }, Math.max(0, limitMs - (Date.now() - started)));
-        const done = this.context.run(lease, fn).finally(() => {
+        // `fn` may throw before its first await: as a rejection, so the connection is still released.
+        const done = this.context.run(lease, async () => fn()).finally(() => {
             clearTimeout(timer);
             clearInterval(repeat);
             clearTimeout(giveUp);

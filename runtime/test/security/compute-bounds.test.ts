@@ -59,13 +59,24 @@ async function finished(client: DaemonClient, id: string, timeoutMs = 90_000): P
 
 const codes = (ds: readonly Diagnostic[]): string[] => ds.map(d => d.code);
 
+/**
+ * One daemon for the language-requests block and the imports block (neither changes what the other
+ * sees): a generous language time limit (the first block is about who waits for whom, not about the
+ * limit) and a workspace with a library as its source folder.
+ */
+let shared: SecureDaemon;
+let workspace: string;
+beforeAll(async () => {
+    workspace = tempDir('af-sec-ws-');
+    mkdirSync(join(workspace, 'lib'));
+    writeFileSync(join(workspace, 'lib', 'ok.af'), 'def rising(x) = x > x[1]\n');
+    shared = await startSecureDaemon({ language: { timeoutMs: 180_000 }, sourceRoots: [workspace] });
+}, 60_000);
+afterAll(async () => { await shared?.stop(); });
+
 describe('language requests run off the main thread, within limits', () => {
     let sec: SecureDaemon;
-    beforeAll(async () => {
-        // A generous time limit: this block is about who waits for whom, not about the limit.
-        sec = await startSecureDaemon({ language: { timeoutMs: 180_000 } });
-    }, 60_000);
-    afterAll(async () => { await sec?.stop(); });
+    beforeAll(() => { sec = shared; });
 
     it("a viewer's 1 MB lint: /healthz, daemon.info and another team's lint are answered while it runs", async () => {
         expect(ONE_MB.length).toBeGreaterThan(990_000);
@@ -215,14 +226,7 @@ describe('limits that stop work: time per lint, memory and time per run', () => 
 
 describe('imports of sources sent over RPC read only .af files inside the source folders', () => {
     let sec: SecureDaemon;
-    let workspace: string;
-    beforeAll(async () => {
-        workspace = tempDir('af-sec-ws-');
-        mkdirSync(join(workspace, 'lib'));
-        writeFileSync(join(workspace, 'lib', 'ok.af'), 'def rising(x) = x > x[1]\n');
-        sec = await startSecureDaemon({ sourceRoots: [workspace] });
-    }, 60_000);
-    afterAll(async () => { await sec?.stop(); });
+    beforeAll(() => { sec = shared; });
 
     const lint = async (source: string, uri: string): Promise<Diagnostic[]> =>
         (await sec.client(sec.tokens.alpha.viewer).call('lang.lint', { source, uri })).diagnostics;

@@ -22,8 +22,7 @@ import { openStore, withStore } from '../../src/schema/registry.js';
 import type { SqlStore } from '../../src/store/sql-store.js';
 import { DaemonClient } from '../../../protocol/src/client.js';
 import { tempDir } from '../data/helpers.js';
-import { importSynthBars } from '../support/fixtures.js';
-import { rejection, startSecureDaemon, type SecureDaemon } from './support.js';
+import { rejection, secureStateCopy, startSecureDaemon, type SecureDaemon } from './support.js';
 import { STORE_KINDS, available, openControl, usePostgres, type StoreKind } from '../team/control-stores.js';
 
 const ENDLESS = 'SELECT count(*) FROM range(1000000000000)';
@@ -80,16 +79,21 @@ async function plantBars(stateDir: string, n: number): Promise<void> {
     });
 }
 
+/** A daemon started for one test (other limits, or stopped by it). */
 let daemon: SecureDaemon | undefined;
 afterEach(async () => {
     await daemon?.stop();
     daemon = undefined;
 });
 
+/** The daemon with the fixture's limits, shared by the tests that leave it as they found it. */
+let plain: Promise<SecureDaemon> | undefined;
+const plainDaemon = (): Promise<SecureDaemon> => (plain ??= startSecureDaemon());
+afterAll(async () => { await (await plain)?.stop(); });
+
 describe('a query that never ends', () => {
     it('is stopped at its time limit, while other teams\' calls and /healthz answer meanwhile, and the calls behind it run after', async () => {
-        daemon = await startSecureDaemon();
-        const d = daemon;
+        const d = await plainDaemon();
         const alpha = d.client(d.tokens.alpha.researcher, 30_000);
         const beta = d.client(d.tokens.beta.viewer, 30_000);
 
@@ -132,8 +136,7 @@ describe('a query that never ends', () => {
 
 describe('readiness', () => {
     it('/readyz goes not ready while the database does not answer, and ready again after; /healthz stays green', async () => {
-        daemon = await startSecureDaemon();
-        const d = daemon;
+        const d = await plainDaemon();
         expect((await fetch(`${d.daemon.url}/readyz`)).status).toBe(200);
         // Every native thread busy with a query (one per connection: the daemon's own calls cannot
         // pile up any more, so the test takes them itself): the database answers nobody.
@@ -164,6 +167,19 @@ describe('readiness', () => {
     });
 });
 
+describe('a call that fails before its first await', () => {
+    it('still gives the connection back: the next call is served at once', async () => {
+        const store = await openStore({ stateDir: tempDir('af-sec-sync-') });
+        try {
+            // A callback that throws synchronously (hft.backtest's date parsing did) used to keep the connection for good.
+            await expect(store.use(() => { throw new Error('thrown before any await'); }, { timeoutMs: 60_000 })).rejects.toThrow('thrown before any await');
+            expect(Number(await within('the next call', store.scalar('SELECT 41 + 1', undefined, { timeoutMs: 60_000 }), 10_000))).toBe(42);
+        } finally {
+            store.close();
+        }
+    });
+});
+
 describe('shutdown while a query runs', () => {
     it('stop() interrupts the running query (its caller is told the daemon is stopping) and resolves', async () => {
         daemon = await startSecureDaemon();
@@ -188,8 +204,8 @@ describe('shutdown while a query runs', () => {
 
     it('SIGTERM stops `af daemon run` in the middle of a heavy export: the export is told, the process exits, the next start serves', async () => {
         const { startDetached, processAlive } = await import(pathToFileURL(lifecycleJs).href) as typeof Lifecycle;
-        const stateDir = tempDir('af-sec-term-');
-        await importSynthBars(stateDir);
+        // The fixture's state (synthetic bars, admin.token) copied, rather than built again.
+        const stateDir = await secureStateCopy();
         await plantBars(stateDir, 1_000_000);
         const first = await startDetached({ stateDir, port: 0 });
         pids.add(first.pid);

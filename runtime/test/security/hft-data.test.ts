@@ -7,11 +7,13 @@
  * through a running daemon. One secure daemon for the file; its workspace enables the hft pack and
  * holds the bundled sample's files.
  */
-import { copyFileSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DaemonClient } from '../../../protocol/src/client.js';
+import { ErrorCodes } from '../../../protocol/src/daemon/index.js';
 import { withStore } from '../../src/schema/registry.js';
 import { af } from '../packs/support.js';
 import { tempDir } from '../data/helpers.js';
@@ -142,6 +144,58 @@ describe('tick data in the daemon', { timeout: 120_000 }, () => {
         expect(own.message).toMatch(/'private-side-41' is not buy, sell or unknown/);
         // Nothing of these reached the store.
         expect(await stored()).toEqual({ alpha: [937, 5063], beta: [937, 5063] });
+    });
+
+    it('hft.backtest with a uri outside the source folders (../etc/passwd, a host file or folder, a symlink out, another team\'s folder) gets none of that folder\'s packs: refused, quoting nothing', async () => {
+        const source = readFileSync(EXAMPLE, 'utf8');
+        // Each folder named declares the hft pack: were its packs read, the backtest would run.
+        const config = JSON.stringify({ packs: [{ name: 'hft', version: '^1.0.0' }] });
+        const hostFolder = join(sec.hostDir, 'sub');
+        writeFileSync(join(hostFolder, 'alphaforge.json'), config);
+        writeFileSync(join(sec.hostDir, 'alphaforge.json'), config);
+        symlinkSync(hostFolder, join(ws, 'host-link'));
+        const betaFolder = join(sec.stateDir, 'exports', 'beta');
+        mkdirSync(betaFolder, { recursive: true });
+        writeFileSync(join(betaFolder, 'alphaforge.json'), config);
+        for (const uri of [
+            '../../../../../../etc/passwd', sec.hostSecretFile, pathToFileURL(sec.hostSecretFile).href, pathToFileURL(join(hostFolder, 'mm.af')).href,
+            pathToFileURL(join(ws, 'host-link', 'mm.af')).href, pathToFileURL(join(betaFolder, 'mm.af')).href, `file://${ws}/../${sec.hostDir}/sub/mm.af`,
+        ]) {
+            const e = await rejection(as('alpha').call('hft.backtest', { source, uri }));
+            expect(e.code, uri).toBe(ErrorCodes.InvalidParams);
+            expect(e.message, uri).toMatch(/AF003 Unknown name 'book_imbalance': it comes from the capability pack 'hft', which this workspace does not enable/);
+            expectNoLeak(e, sec.secrets);
+        }
+    });
+
+    it('hft.backtest\'s other fields with huge, negative, NaN-like, over-long or unknown values: a clear error naming the field, and the daemon keeps serving', async () => {
+        const source = readFileSync(EXAMPLE, 'utf8');
+        const cases: [Record<string, unknown>, string][] = [];
+        for (const [field, values] of Object.entries({
+            latencyMs: [-1, 1e308, 60_001, 'NaN', 'Infinity'],
+            fills: [-1, 10_001, 1.5, 'NaN', 2 ** 53],
+            timeoutMs: [0, 999, 3_600_001, 1e308, 'NaN'],
+            // 'NaN' used to leave the read connection taken (a throw before the call's first await): every later read waited 30 s for it.
+            from: ['NaN', 'x'.repeat(41), '-999999-01-01', '9999999999999999999', 2 ** 53 - 1, 1e300, -1e300],
+            to: ['Infinity', '2020-13-45', 'x'.repeat(5000)],
+            strategy: ['x'.repeat(129), ''],
+            uri: ['', 'x'.repeat(4097)],
+            extra: [1],
+        })) for (const v of values) cases.push([{ [field]: v }, field]);
+        for (const [params, name] of [[{ levels: 'NaN' }, 'levels'], [{ levels: 1e308 }, 'levels'], [{ levels: -1e308 }, 'levels'], [{ ['k'.repeat(129)]: 1 }, 'params'], [{ levels: null }, 'levels'], [{ nope: 1 }, 'nope']] as const) {
+            cases.push([{ params }, name]);
+        }
+        const problems: string[] = [];
+        for (const [extra, field] of cases) {
+            const label = JSON.stringify(extra).slice(0, 60);
+            const e = await rejection(as('alpha').call('hft.backtest', { source, ...extra } as never));
+            if (e.code !== ErrorCodes.InvalidParams) problems.push(`${label}: code ${e.code} ${e.message.slice(0, 200)}`);
+            else if (!e.message.includes(field)) problems.push(`${label}: the message does not name ${field}: ${e.message.slice(0, 200)}`);
+            else if (e.message.length > 1000) problems.push(`${label}: ${e.message.length} characters of message`);
+        }
+        expect(problems).toEqual([]);
+        // The read connection is free: a read on it answers at once (it used to wait 30 s and fail after `from: 'NaN'`).
+        expect((await as('alpha', 'viewer').call('data.hft.list', {})).series.length).toBeGreaterThan(0);
     });
 
     it('af data hft import and af hft backtest go through the daemon that holds the store, as the caller\'s team', async () => {

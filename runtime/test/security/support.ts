@@ -65,6 +65,17 @@ export async function startSecureDaemon(options: Omit<DaemonOptions, 'stateDir'>
     };
 }
 
+/**
+ * A private copy of the fixture's state (synthetic bars, the teams and their users, the bootstrap
+ * admin's admin.token) for a daemon started some other way (a real `af daemon run` process).
+ */
+export async function secureStateCopy(): Promise<string> {
+    const template = await secureTemplate();
+    const stateDir = tempDir('af-sec-');
+    cpSync(template.stateDir, stateDir, { recursive: true });
+    return stateDir;
+}
+
 const FIXTURE_DAEMON = {
     port: 0, concurrency: 2, grpc: true,
     // The suite calls far faster than a person: lift the per-token rate (the failed-auth tests set their own).

@@ -25,6 +25,9 @@ import { planSharing, SharedSeries, type SharePlan } from './shared-series.js';
 import type { EngineLimits } from './limits.js';
 import { installedPackBundles, type PackBundle } from './packs/bundles.js';
 import { runJobs } from './batch-trials.js';
+import { threadCpuMs } from './thread-cpu.js';
+import type { Metrics } from './metrics.js';
+import { cscvSetCount, scoreSets, type BlockMoments } from './overfitting.js';
 
 export interface SharedBars {
     readonly ts: SharedArrayBuffer;
@@ -82,6 +85,158 @@ export interface PoolOptions {
     readonly limits?: EngineLimits;
     /** V8 heap limit of each trial worker thread, in MB (default: Node's). */
     readonly memoryMb?: number;
+    /** Filled in with where the sweep's time went (bench/sweep.js): each worker's busy and CPU time, the calling thread's. */
+    readonly stats?: PoolStats;
+    /** Filled in with every trial's CSCV scores (every job asks for its blocks); the outcomes then carry no block moments. */
+    readonly scores?: SetScores;
+}
+
+/**
+ * Where a sweep on worker threads spent its time, for the benchmarks: figures that depend less on
+ * the machine's load than wall time does. Times in ms; CPU times are a thread's own (Linux:
+ * /proc/thread-self/schedstat), NaN where that cannot be read.
+ */
+export interface PoolStats {
+    /** Calling thread's CPU time before the first batch was handed out (planning, the bars into shared memory). */
+    planMs: number;
+    /** Calling thread's CPU time inside the result messages' handler (outcomes built, progress called). */
+    handleMs: number;
+    /** From the first batch handed out to the last result in. */
+    spanMs: number;
+    /** Calling thread's CPU time from the start of runTrials to its last result (planning, handling and what the handler does not see: messages received, garbage collected). */
+    cpuMs: number;
+    readonly workers: {
+        /** The sweep's setup in the worker (packs, bars, shared-series context). */
+        setupMs: number;
+        /** Inside its batches (running trials). */
+        busyMs: number;
+        /** The worker thread's CPU time from its setup to its last batch. */
+        cpuMs: number;
+        batches: number;
+        trials: number;
+        /** When its last result arrived, from the first batch handed out. */
+        lastMs: number;
+    }[];
+}
+
+/**
+ * Metrics cross from a worker as numbers in this order (one Float64Array row per trial, a
+ * structured clone of numbers only): an object per trial cost the worker its serialisation and the
+ * calling thread its parsing, which the calling thread does for every worker, one at a time.
+ */
+export const METRIC_FIELDS = [
+    'totalReturn', 'cagr', 'annualVolatility', 'sharpe', 'sortino', 'maxDrawdown', 'maxDrawdownBars', 'maxDrawdownMs', 'calmar',
+    'winRate', 'profitFactor', 'avgTradePnl', 'avgTradeReturn', 'exposure', 'avgExposure', 'turnover', 'tradeCount',
+    'periodsPerYear', 'years', 'bars', 'periodSharpe', 'skew', 'kurtosis',
+] as const satisfies readonly (keyof Metrics)[];
+// Every metric has a column (a field added to Metrics and not here fails to compile).
+type MissingMetric = Exclude<keyof Metrics, (typeof METRIC_FIELDS)[number]>;
+const everyMetric: MissingMetric extends never ? true : MissingMetric = true;
+void everyMetric;
+const M = METRIC_FIELDS.length;
+
+/**
+ * Every trial's CSCV scores (overfitting.ts scoreSets: its per-bar Sharpe on each half of its
+ * blocks), filled in by runTrials when a sweep passes it (PoolOptions.scores): trial i's at
+ * values[i × count…]. The workers compute them with the trials, so the PBO left for the calling
+ * thread after the last trial only ranks (overfitting.ts pboOfScores); the outcomes then carry no
+ * block moments.
+ */
+export class SetScores {
+    /** Numbers per trial: C(blocks, blocks / 2). */
+    readonly count: number;
+    readonly values: Float64Array;
+    constructor(readonly trials: number, readonly blocks: number) {
+        this.count = cscvSetCount(blocks);
+        this.values = new Float64Array(trials * this.count);
+    }
+}
+
+/** A batch's outcomes as a worker sends them: metrics and block moments (or their CSCV scores) as rows of numbers, errors by position. */
+export interface PackedOutcomes {
+    readonly count: number;
+    /** count × METRIC_FIELDS.length; a failed trial's row is not read. */
+    readonly metrics: Float64Array;
+    /** Each job's blocks × (n, sum, sumSq), the jobs' rows one after the other (jobs without blocks take none); empty when scored. */
+    readonly blocks: Float64Array;
+    /** Scored (SetScores): each job's C(blocks, blocks / 2) scores, the jobs' rows one after the other; else empty. */
+    readonly scores: Float64Array;
+    /** Failed trials: [position in the batch, message]. */
+    readonly errors: readonly (readonly [number, string])[];
+}
+
+export function packOutcomes(jobs: readonly TrialJob[], outcomes: readonly (TrialOutcome | { error: string })[], scored = false): PackedOutcomes {
+    const metrics = new Float64Array(outcomes.length * M);
+    let B = 0, C = 0;
+    for (const j of jobs) {
+        if (scored) C += j.blocks ? cscvSetCount(j.blocks) : 0;
+        else B += (j.blocks ?? 0) * 3;
+    }
+    const blocks = new Float64Array(B), scores = new Float64Array(C);
+    const moments = scored ? new Float64Array(Math.max(0, ...jobs.map(j => j.blocks ?? 0)) * 3) : blocks;
+    const errors: [number, string][] = [];
+    let b = 0, c = 0;
+    outcomes.forEach((o, k) => {
+        const S = jobs[k]!.blocks ?? 0;
+        if ('error' in o || 'reason' in o) {
+            errors.push([k, 'error' in o ? o.error : o.reason]);
+        } else {
+            const m = o.metrics;
+            for (let f = 0; f < M; f++) metrics[k * M + f] = m[METRIC_FIELDS[f]!];
+            const bl = o.blocks ?? [];
+            if (bl.length !== S) throw new Error(`a trial gave ${bl.length} blocks, ${S} were asked for`);
+            const at = scored ? 0 : b;
+            for (let i = 0; i < S; i++) { moments[at + 3 * i] = bl[i]!.n; moments[at + 3 * i + 1] = bl[i]!.sum; moments[at + 3 * i + 2] = bl[i]!.sumSq; }
+            if (scored && S > 0) scoreSets(moments, 0, S, scores, c);
+        }
+        if (scored) c += S ? cscvSetCount(S) : 0;
+        else b += S * 3;
+    });
+    return { count: outcomes.length, metrics, blocks, scores, errors };
+}
+
+/** Metrics from row k of packed numbers, as computeMetrics makes them (the same fields in the same order). */
+function metricsAt(a: Float64Array, k: number): Metrics {
+    const o = k * M;
+    return {
+        totalReturn: a[o]!, cagr: a[o + 1]!, annualVolatility: a[o + 2]!, sharpe: a[o + 3]!, sortino: a[o + 4]!, maxDrawdown: a[o + 5]!,
+        maxDrawdownBars: a[o + 6]!, maxDrawdownMs: a[o + 7]!, calmar: a[o + 8]!, winRate: a[o + 9]!, profitFactor: a[o + 10]!,
+        avgTradePnl: a[o + 11]!, avgTradeReturn: a[o + 12]!, exposure: a[o + 13]!, avgExposure: a[o + 14]!, turnover: a[o + 15]!,
+        tradeCount: a[o + 16]!, periodsPerYear: a[o + 17]!, years: a[o + 18]!, bars: a[o + 19]!, periodSharpe: a[o + 20]!,
+        skew: a[o + 21]!, kurtosis: a[o + 22]!,
+    };
+}
+
+/** The outcomes of jobs[index, index + count) from what a worker sent (their scores into `scores` when scored). */
+export function unpackOutcomes(p: PackedOutcomes, jobs: readonly TrialJob[], index: number, bars: number, into: TrialOutcome[], scores?: SetScores): void {
+    const errors = new Map(p.errors);
+    let b = 0;
+    if (scores) scores.values.set(p.scores, index * scores.count);
+    for (let k = 0; k < p.count; k++) {
+        const job = jobs[index + k]!;
+        const S = scores ? 0 : job.blocks ?? 0;
+        const error = errors.get(k);
+        if (error !== undefined) {
+            into[index + k] = failedTrial(job, bars, error);
+        } else {
+            const summary = { params: job.params, metrics: metricsAt(p.metrics, k), from: job.from ?? 0, to: job.to ?? bars };
+            if (S > 0) {
+                const bl: BlockMoments[] = new Array(S);
+                for (let i = 0; i < S; i++) bl[i] = { n: p.blocks[b + 3 * i]!, sum: p.blocks[b + 3 * i + 1]!, sumSq: p.blocks[b + 3 * i + 2]! };
+                into[index + k] = { ...summary, blocks: bl };
+            } else {
+                into[index + k] = summary;
+            }
+        }
+        b += S * 3;
+    }
+}
+
+/** A scored sweep's jobs all ask for the scores' blocks (their rows in SetScores are one size). */
+function checkScored(jobs: readonly TrialJob[], scores: SetScores | undefined): void {
+    if (scores && (scores.trials !== jobs.length || jobs.some(j => j.blocks !== scores.blocks))) {
+        throw new Error(`set scores for ${scores.trials} trials of ${scores.blocks} blocks, given ${jobs.length} jobs of other blocks`);
+    }
 }
 
 /** The compiled worker script. Under vitest (running TypeScript sources) it is taken from out/ (built by `npm run build`). */
@@ -126,9 +281,18 @@ function batchSize(jobs: number, workers: number): number {
 
 /** Messages to a trial worker: a sweep's setup, a batch of its jobs, its end. */
 export type ToWorker =
-    | { readonly kind: 'sweep'; readonly ir: StrategyIr; readonly bars: SharedBars; readonly limits?: EngineLimits; readonly plan: SharePlan; readonly packs?: readonly PackBundle[] }
+    | { readonly kind: 'sweep'; readonly ir: StrategyIr; readonly bars: SharedBars; readonly limits?: EngineLimits; readonly plan: SharePlan; readonly packs?: readonly PackBundle[]; readonly stats?: boolean; readonly scored?: boolean }
     | { readonly kind: 'jobs'; readonly index: number; readonly jobs: readonly TrialJob[] }
     | { readonly kind: 'end' };
+
+/** A trial worker's answer to a batch: its outcomes packed, the time it spent on it (and, when asked, its setup and thread CPU time so far). */
+export interface FromWorker extends PackedOutcomes {
+    readonly kind: 'results';
+    readonly index: number;
+    readonly busyMs: number;
+    readonly setupMs?: number;
+    readonly cpuMs?: number;
+}
 
 /** A worker ended after this long idle (its heap and code caches are given back). */
 const IDLE_MS = 60_000;
@@ -208,16 +372,22 @@ export function closeIdleTrialWorkers(): Promise<void> {
 
 export async function runTrials(ir: StrategyIr, data: BarData | SharedBars, jobs: readonly TrialJob[], options: PoolOptions = {}): Promise<TrialOutcome[]> {
     if (options.workers === 0) return runInline(ir, data.ts instanceof SharedArrayBuffer ? unshareBars(data as SharedBars) : data as BarData, jobs, options);
+    const c0 = options.stats ? threadCpuMs() : 0;
     const shared = 'snapshotHash' in data && data.ts instanceof SharedArrayBuffer ? (data as SharedBars) : shareBars(data as BarData);
     const n = Math.max(1, Math.min(options.workers ?? defaultWorkers(), jobs.length));
     const results: TrialOutcome[] = new Array(jobs.length);
     if (jobs.length === 0) return results;
     options.signal?.throwIfAborted();
+    checkScored(jobs, options.scores);
     const plan = planJobs(ir, jobs);
     const batch = batchSize(jobs.length, n);
     let next = 0, done = 0;
     const workers = pool.acquire(n, options.memoryMb);
     const bars = data.ts.byteLength / 8;
+    const stats = options.stats;
+    const perWorker = stats ? workers.map(() => ({ setupMs: 0, busyMs: 0, cpuMs: NaN, batches: 0, trials: 0, lastMs: 0 })) : undefined;
+    if (stats) stats.workers.push(...perWorker!);
+    let dispatched = 0;
     return new Promise<TrialOutcome[]>((resolve, reject) => {
         let settled = false;
         const detach = (): void => {
@@ -243,28 +413,47 @@ export async function runTrials(ir: StrategyIr, data: BarData | SharedBars, jobs
             next = Math.min(jobs.length, next + batch);
             w.postMessage({ kind: 'jobs', index: i, jobs: jobs.slice(i, next) } satisfies ToWorker);
         };
-        function onMessage(this: Worker, m: { kind: 'results'; index: number; outcomes: (TrialOutcome | { error: string })[] }): void {
+        function onMessage(this: Worker, m: FromWorker): void {
             if (settled) return;
-            m.outcomes.forEach((o, k) => {
-                const i = m.index + k;
-                results[i] = 'error' in o ? failedTrial(jobs[i]!, bars, o.error) : o;
-                done++;
-                options.onResult?.(done, jobs.length);
-            });
+            const h0 = stats ? threadCpuMs() : 0;
+            // The next batch first: it is on its way while this one is unpacked.
+            feed(this);
+            try {
+                unpackOutcomes(m, jobs, m.index, bars, results, options.scores);
+            } catch (e) {
+                fail(e as Error);
+                return;
+            }
+            if (options.onResult) for (let k = 1; k <= m.count && !settled; k++) options.onResult(done + k, jobs.length);
+            // Progress may have cancelled the sweep.
+            if (settled) return;
+            done += m.count;
+            if (stats) {
+                const s = perWorker![workers.indexOf(this)]!;
+                s.batches++; s.trials += m.count; s.busyMs += m.busyMs;
+                if (m.setupMs !== undefined) s.setupMs = m.setupMs;
+                if (m.cpuMs !== undefined) s.cpuMs = m.cpuMs;
+                s.lastMs = performance.now() - dispatched;
+                stats.handleMs += threadCpuMs() - h0;
+            }
             if (done === jobs.length) {
                 settled = true;
                 detach();
                 pool.release(workers, options.memoryMb);
+                if (stats) { stats.spanMs += performance.now() - dispatched; stats.cpuMs += threadCpuMs() - c0; }
                 resolve(results);
-            } else feed(this);
+            }
         }
         options.signal?.addEventListener('abort', onAbort, { once: true });
+        // The packs installed in this thread (their verified code), so every trial resolves the same functions.
+        const packs = installedPackBundles();
+        if (stats) stats.planMs += threadCpuMs() - c0;
+        dispatched = performance.now();
         for (const w of workers) {
             w.on('message', onMessage);
             w.on('error', onError);
             w.on('exit', onExit);
-            // The packs installed in this thread (their verified code), so every trial resolves the same functions.
-            w.postMessage({ kind: 'sweep', ir, bars: shared, ...(options.limits ? { limits: options.limits } : {}), plan, packs: installedPackBundles() } satisfies ToWorker);
+            w.postMessage({ kind: 'sweep', ir, bars: shared, ...(options.limits ? { limits: options.limits } : {}), plan, packs, ...(stats ? { stats: true } : {}), ...(options.scores ? { scored: true } : {}) } satisfies ToWorker);
             // Two batches in flight per worker: the next one is already queued while results travel back.
             feed(w);
             feed(w);
@@ -274,15 +463,19 @@ export async function runTrials(ir: StrategyIr, data: BarData | SharedBars, jobs
 
 async function runInline(ir: StrategyIr, data: BarData, jobs: readonly TrialJob[], options: PoolOptions): Promise<TrialOutcome[]> {
     const results: TrialOutcome[] = [];
+    checkScored(jobs, options.scores);
     const context = new TrialContext(new SharedSeries(ir, data, planJobs(ir, jobs)));
     // A batch at a time, as a worker runs them: cancelling and progress between batches.
     const size = batchSize(jobs.length, 1);
     for (let i = 0; i < jobs.length; i += size) {
         if (options.signal?.aborted) throw new Error('cancelled');
         const batch = jobs.slice(i, i + size);
-        runBatch(ir, data, batch, context, options.limits).forEach((o, k) => {
-            results.push('error' in o ? failedTrial(batch[k]!, data.ts.length, o.error) : o);
-            options.onResult?.(results.length, jobs.length);
+        const outcomes = runBatch(ir, data, batch, context, options.limits);
+        // Scored, the outcomes go the way a worker's do: the same rows and scores either way.
+        if (options.scores) unpackOutcomes(packOutcomes(batch, outcomes, true), jobs, i, data.ts.length, results, options.scores);
+        outcomes.forEach((o, k) => {
+            if (!options.scores) results.push('error' in o ? failedTrial(batch[k]!, data.ts.length, o.error) : o);
+            options.onResult?.(i + k + 1, jobs.length);
         });
     }
     return results;

@@ -106,7 +106,7 @@ export async function runSweep(ir: StrategyIr, data: BarData, o: SearchOptions =
     for (const i of ran) key[i] = score((outcomes[i] as TrialSummary).metrics, sortBy);
     ran.sort((a, b) => key[b]! - key[a]!);
     const sorted = ran.map(i => outcomes[i] as TrialSummary);
-    const pbo = scores ? pboOfScores(blocks, scores.values, ran) : null;
+    const pbo = scores ? pboOfScores(blocks, scores.read(), ran) : null;
     const result = { rows: sorted, failed, sortBy, trials: sorted.length, deflated: deflate(sorted), overfitting: overfittingOf(sorted, pbo, data), workers, elapsedMs: performance.now() - t0 };
     if (o.stats) o.stats.afterMs += threadCpuMs() - c1;
     return result;

@@ -14,7 +14,7 @@ import { installPackBundles } from './packs/bundles.js';
 import { threadCpuMs } from './thread-cpu.js';
 import type { BarData } from './types.js';
 
-let sweep: { ir: StrategyIr; data: BarData; limits?: EngineLimits; context: TrialContext; scored: boolean; stats?: { setupMs: number; cpu0: number } } | undefined;
+let sweep: { ir: StrategyIr; data: BarData; limits?: EngineLimits; context: TrialContext; scores?: { count: number; values: Float64Array; written: Int32Array }; stats?: { setupMs: number; cpu0: number } } | undefined;
 
 // Messages are handled in order, one at a time: a sweep first installs its packs (async: their
 // modules are imported from the bytes the main thread checked), and its jobs wait for that.
@@ -28,7 +28,7 @@ parentPort!.on('message', (m: ToWorker) => {
             const data = unshareBars(m.bars);
             // For the life of the sweep: the shared indicators and per-range figures its trials reuse.
             sweep = {
-                ir: m.ir, data, ...(m.limits ? { limits: m.limits } : {}), context: new TrialContext(new SharedSeries(m.ir, data, m.plan)), scored: m.scored === true,
+                ir: m.ir, data, ...(m.limits ? { limits: m.limits } : {}), context: new TrialContext(new SharedSeries(m.ir, data, m.plan, m.store)), ...(m.scores ? { scores: { count: m.scores.count, values: new Float64Array(m.scores.values), written: new Int32Array(m.scores.written) } } : {}),
                 ...(m.stats ? { stats: { setupMs: performance.now() - t0, cpu0 } } : {}),
             };
         } else if (m.kind === 'end') {
@@ -36,12 +36,12 @@ parentPort!.on('message', (m: ToWorker) => {
         } else {
             if (!sweep) throw new Error('trial jobs arrived before their sweep');
             const t0 = performance.now();
-            const packed = packOutcomes(m.jobs, runBatch(sweep.ir, sweep.data, m.jobs, sweep.context, sweep.limits), sweep.scored);
+            const packed = packOutcomes(m.jobs, runBatch(sweep.ir, sweep.data, m.jobs, sweep.context, sweep.limits), m.index, sweep.scores);
             const out: FromWorker = {
                 kind: 'results', index: m.index, ...packed, busyMs: performance.now() - t0,
                 ...(sweep.stats ? { setupMs: sweep.stats.setupMs, cpuMs: threadCpuMs() - sweep.stats.cpu0 } : {}),
             };
-            parentPort!.postMessage(out, [packed.metrics.buffer as ArrayBuffer, packed.blocks.buffer as ArrayBuffer, packed.scores.buffer as ArrayBuffer]);
+            parentPort!.postMessage(out, [packed.metrics.buffer as ArrayBuffer, packed.blocks.buffer as ArrayBuffer]);
         }
     });
     // A failure ends the thread with the error (the pool reports it), as a synchronous throw did.

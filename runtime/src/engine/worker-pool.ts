@@ -21,7 +21,7 @@ import type { StrategyIr } from '../../../protocol/src/ir.js';
 import type { BarData } from './types.js';
 import type { ParamSet } from './param-space.js';
 import { runTrial, TrialContext, type TrialOutcome } from './trial.js';
-import { planSharing, SharedSeries, type SharePlan } from './shared-series.js';
+import { planSharing, planStore, SharedSeries, type SeriesStore, type SharePlan } from './shared-series.js';
 import type { EngineLimits } from './limits.js';
 import { installedPackBundles, type PackBundle } from './packs/bundles.js';
 import { runJobs } from './batch-trials.js';
@@ -145,54 +145,83 @@ const M = METRIC_FIELDS.length;
 export class SetScores {
     /** Numbers per trial: C(blocks, blocks / 2). */
     readonly count: number;
+    /** In shared memory: the workers write their trials' rows in place (nothing to send, copy or collect). */
     readonly values: Float64Array;
+    /** Batches written (Atomics): read before the values, it orders the workers' writes before the reads. */
+    readonly written: Int32Array;
     constructor(readonly trials: number, readonly blocks: number) {
         this.count = cscvSetCount(blocks);
-        this.values = new Float64Array(trials * this.count);
+        this.values = new Float64Array(new SharedArrayBuffer(trials * this.count * 8));
+        this.written = new Int32Array(new SharedArrayBuffer(4));
+    }
+
+    /** What a worker needs to write them (a class does not cross threads). */
+    get shared(): SharedScores {
+        return { count: this.count, values: this.values.buffer as SharedArrayBuffer, written: this.written.buffer as SharedArrayBuffer };
+    }
+
+    /** The values, once every batch is in. */
+    read(): Float64Array {
+        Atomics.load(this.written, 0);
+        return this.values;
     }
 }
 
-/** A batch's outcomes as a worker sends them: metrics and block moments (or their CSCV scores) as rows of numbers, errors by position. */
+export interface SharedScores {
+    readonly count: number;
+    readonly values: SharedArrayBuffer;
+    readonly written: SharedArrayBuffer;
+}
+
+/** A batch's outcomes as a worker sends them: metrics and block moments as rows of numbers, errors by position (scores are written in place). */
 export interface PackedOutcomes {
     readonly count: number;
     /** count × METRIC_FIELDS.length; a failed trial's row is not read. */
     readonly metrics: Float64Array;
     /** Each job's blocks × (n, sum, sumSq), the jobs' rows one after the other (jobs without blocks take none); empty when scored. */
     readonly blocks: Float64Array;
-    /** Scored (SetScores): each job's C(blocks, blocks / 2) scores, the jobs' rows one after the other; else empty. */
-    readonly scores: Float64Array;
     /** Failed trials: [position in the batch, message]. */
     readonly errors: readonly (readonly [number, string])[];
 }
 
-export function packOutcomes(jobs: readonly TrialJob[], outcomes: readonly (TrialOutcome | { error: string })[], scored = false): PackedOutcomes {
+/**
+ * Outcomes of jobs (the sweep's from `index` on) as numbers; scored, each trial's CSCV scores go
+ * to its row of `scores` (by its index in the sweep) instead of its block moments to the message.
+ */
+export function packOutcomes(jobs: readonly TrialJob[], outcomes: readonly (TrialOutcome | { error: string })[], index = 0, scores?: { readonly count: number; readonly values: Float64Array; readonly written: Int32Array }): PackedOutcomes {
     const metrics = new Float64Array(outcomes.length * M);
-    let B = 0, C = 0;
-    for (const j of jobs) {
-        if (scored) C += j.blocks ? cscvSetCount(j.blocks) : 0;
-        else B += (j.blocks ?? 0) * 3;
-    }
-    const blocks = new Float64Array(B), scores = new Float64Array(C);
-    const moments = scored ? new Float64Array(Math.max(0, ...jobs.map(j => j.blocks ?? 0)) * 3) : blocks;
+    let B = 0;
+    if (!scores) for (const j of jobs) B += (j.blocks ?? 0) * 3;
+    const blocks = new Float64Array(B);
+    const moments = scores ? new Float64Array(Math.max(0, ...jobs.map(j => j.blocks ?? 0)) * 3) : blocks;
     const errors: [number, string][] = [];
-    let b = 0, c = 0;
+    let b = 0;
     outcomes.forEach((o, k) => {
         const S = jobs[k]!.blocks ?? 0;
         if ('error' in o || 'reason' in o) {
             errors.push([k, 'error' in o ? o.error : o.reason]);
         } else {
-            const m = o.metrics;
-            for (let f = 0; f < M; f++) metrics[k * M + f] = m[METRIC_FIELDS[f]!];
+            putMetrics(metrics, k, o.metrics);
             const bl = o.blocks ?? [];
             if (bl.length !== S) throw new Error(`a trial gave ${bl.length} blocks, ${S} were asked for`);
-            const at = scored ? 0 : b;
+            const at = scores ? 0 : b;
             for (let i = 0; i < S; i++) { moments[at + 3 * i] = bl[i]!.n; moments[at + 3 * i + 1] = bl[i]!.sum; moments[at + 3 * i + 2] = bl[i]!.sumSq; }
-            if (scored && S > 0) scoreSets(moments, 0, S, scores, c);
+            if (scores && S > 0) scoreSets(moments, 0, S, scores.values, (index + k) * scores.count);
         }
-        if (scored) c += S ? cscvSetCount(S) : 0;
-        else b += S * 3;
+        if (!scores) b += S * 3;
     });
-    return { count: outcomes.length, metrics, blocks, scores, errors };
+    if (scores) Atomics.add(scores.written, 0, 1);
+    return { count: outcomes.length, metrics, blocks, errors };
+}
+
+/** Metrics into row k (field by field: a loop over the names is a keyed load per field, several times the cost). */
+function putMetrics(a: Float64Array, k: number, m: Metrics): void {
+    const o = k * M;
+    a[o] = m.totalReturn; a[o + 1] = m.cagr; a[o + 2] = m.annualVolatility; a[o + 3] = m.sharpe; a[o + 4] = m.sortino; a[o + 5] = m.maxDrawdown;
+    a[o + 6] = m.maxDrawdownBars; a[o + 7] = m.maxDrawdownMs; a[o + 8] = m.calmar; a[o + 9] = m.winRate; a[o + 10] = m.profitFactor;
+    a[o + 11] = m.avgTradePnl; a[o + 12] = m.avgTradeReturn; a[o + 13] = m.exposure; a[o + 14] = m.avgExposure; a[o + 15] = m.turnover;
+    a[o + 16] = m.tradeCount; a[o + 17] = m.periodsPerYear; a[o + 18] = m.years; a[o + 19] = m.bars; a[o + 20] = m.periodSharpe;
+    a[o + 21] = m.skew; a[o + 22] = m.kurtosis;
 }
 
 /** Metrics from row k of packed numbers, as computeMetrics makes them (the same fields in the same order). */
@@ -211,7 +240,6 @@ function metricsAt(a: Float64Array, k: number): Metrics {
 export function unpackOutcomes(p: PackedOutcomes, jobs: readonly TrialJob[], index: number, bars: number, into: TrialOutcome[], scores?: SetScores): void {
     const errors = new Map(p.errors);
     let b = 0;
-    if (scores) scores.values.set(p.scores, index * scores.count);
     for (let k = 0; k < p.count; k++) {
         const job = jobs[index + k]!;
         const S = scores ? 0 : job.blocks ?? 0;
@@ -281,7 +309,7 @@ function batchSize(jobs: number, workers: number): number {
 
 /** Messages to a trial worker: a sweep's setup, a batch of its jobs, its end. */
 export type ToWorker =
-    | { readonly kind: 'sweep'; readonly ir: StrategyIr; readonly bars: SharedBars; readonly limits?: EngineLimits; readonly plan: SharePlan; readonly packs?: readonly PackBundle[]; readonly stats?: boolean; readonly scored?: boolean }
+    | { readonly kind: 'sweep'; readonly ir: StrategyIr; readonly bars: SharedBars; readonly limits?: EngineLimits; readonly plan: SharePlan; readonly packs?: readonly PackBundle[]; readonly store?: SeriesStore; readonly stats?: boolean; readonly scores?: SharedScores }
     | { readonly kind: 'jobs'; readonly index: number; readonly jobs: readonly TrialJob[] }
     | { readonly kind: 'end' };
 
@@ -380,10 +408,12 @@ export async function runTrials(ir: StrategyIr, data: BarData | SharedBars, jobs
     options.signal?.throwIfAborted();
     checkScored(jobs, options.scores);
     const plan = planJobs(ir, jobs);
+    const bars = data.ts.byteLength / 8;
+    // The shared series of the trials over all the bars, in memory every worker reads: each computed once, not once per worker.
+    const store = planStore(ir, plan, bars, jobs.filter(j => (j.from ?? 0) === 0 && (j.to ?? bars) === bars).map(j => j.params));
     const batch = batchSize(jobs.length, n);
     let next = 0, done = 0;
     const workers = pool.acquire(n, options.memoryMb);
-    const bars = data.ts.byteLength / 8;
     const stats = options.stats;
     const perWorker = stats ? workers.map(() => ({ setupMs: 0, busyMs: 0, cpuMs: NaN, batches: 0, trials: 0, lastMs: 0 })) : undefined;
     if (stats) stats.workers.push(...perWorker!);
@@ -453,7 +483,7 @@ export async function runTrials(ir: StrategyIr, data: BarData | SharedBars, jobs
             w.on('message', onMessage);
             w.on('error', onError);
             w.on('exit', onExit);
-            w.postMessage({ kind: 'sweep', ir, bars: shared, ...(options.limits ? { limits: options.limits } : {}), plan, packs, ...(stats ? { stats: true } : {}), ...(options.scores ? { scored: true } : {}) } satisfies ToWorker);
+            w.postMessage({ kind: 'sweep', ir, bars: shared, ...(options.limits ? { limits: options.limits } : {}), plan, packs, ...(store ? { store } : {}), ...(stats ? { stats: true } : {}), ...(options.scores ? { scores: options.scores.shared } : {}) } satisfies ToWorker);
             // Two batches in flight per worker: the next one is already queued while results travel back.
             feed(w);
             feed(w);
@@ -472,7 +502,7 @@ async function runInline(ir: StrategyIr, data: BarData, jobs: readonly TrialJob[
         const batch = jobs.slice(i, i + size);
         const outcomes = runBatch(ir, data, batch, context, options.limits);
         // Scored, the outcomes go the way a worker's do: the same rows and scores either way.
-        if (options.scores) unpackOutcomes(packOutcomes(batch, outcomes, true), jobs, i, data.ts.length, results, options.scores);
+        if (options.scores) unpackOutcomes(packOutcomes(batch, outcomes, i, options.scores), jobs, i, data.ts.length, results, options.scores);
         outcomes.forEach((o, k) => {
             if (!options.scores) results.push('error' in o ? failedTrial(batch[k]!, data.ts.length, o.error) : o);
             options.onResult?.(i + k + 1, jobs.length);

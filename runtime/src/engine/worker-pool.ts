@@ -1,11 +1,13 @@
 /**
  * Runs many backtests of one strategy on one data set across worker threads. The bars are copied
- * once into SharedArrayBuffers that every worker reads; parameter sets are handed out in small
- * batches to whichever worker is idle (dynamic scheduling: slow combinations don't stall a fixed
- * share; batches: one message per few trials, not per trial). Each worker keeps what its trials
- * share (indicators several combinations use, computed once: shared-series.ts). Results come back
- * in submission order. A trial that throws is a failed trial (its reason kept), not the end of the
- * batch; cancelling, or a worker that dies, ends it.
+ * once into SharedArrayBuffers that every worker reads; parameter sets are handed out in batches to
+ * whichever worker is idle (dynamic scheduling: slow combinations don't stall a fixed share),
+ * large first and shrinking towards the end (guidedBatch: few messages for the calling thread,
+ * workers finishing together). The indicators several combinations use are computed once for the
+ * whole sweep, in shared memory the workers fill and read (shared-series.ts SeriesStore). Outcomes
+ * come back as numbers (packOutcomes), a sweep's CSCV scores written in place (SetScores), and are
+ * returned in submission order. A trial that throws is a failed trial (its reason kept), not the
+ * end of the batch; cancelling, or a worker that dies, ends it.
  *
  * Workers stay warm between sweeps (WarmPool): starting one loads the engine (and zod, through the
  * pack registry's manifests) in a fresh V8 isolate, about 400 ms, and its optimised code for the

@@ -148,17 +148,131 @@ export function blocksFor(trials: number, bars: number, preferred = CSCV_BLOCKS)
 export function probabilityOfOverfitting(trials: readonly (readonly BlockMoments[])[]): PboResult | null {
     const S = trials[0]?.length ?? 0, N = trials.length;
     if (N < 2 || S < 4 || S % 2 !== 0 || trials.some(t => t.length !== S)) return null;
-    // Flat typed arrays: a split evaluates every trial twice, so this loop is the whole cost of a PBO.
-    const n = new Float64Array(N * S), sum = new Float64Array(N * S), sq = new Float64Array(N * S);
-    trials.forEach((t, i) => t.forEach((m, b) => { n[i * S + b] = m.n; sum[i * S + b] = m.sum; sq[i * S + b] = m.sumSq; }));
-    return cscv(N, S, (t, chosen) => {
-        let c = 0, s1 = 0, s2 = 0;
-        const base = t * S;
-        for (let k = 0; k < chosen.length; k++) { const j = base + chosen[k]!; c += n[j]!; s1 += sum[j]!; s2 += sq[j]!; }
-        if (c < 2) return NaN;
-        const mean = s1 / c, variance = (s2 - c * mean * mean) / (c - 1);
-        return variance > 0 ? mean / Math.sqrt(variance) : NaN;
+    const C = cscvSets(S).count;
+    const scores = new Float64Array(N * C);
+    const moments = new Float64Array(S * 3);
+    trials.forEach((t, i) => {
+        t.forEach((m, b) => { moments[3 * b] = m.n; moments[3 * b + 1] = m.sum; moments[3 * b + 2] = m.sumSq; });
+        scoreSets(moments, 0, S, scores, i * C);
     });
+    return pboOfScores(S, scores, Array.from({ length: N }, (_, i) => i));
+}
+
+/**
+ * The C(S, S/2) halves of S blocks that CSCV measures every trial on, as a prefix tree walked
+ * depth first: node k (after the root, 0) adds block[k] to its parent's sums, and the leaves are
+ * the halves in lexicographic order (`combinations`). Sums along a path are the additions of a
+ * loop over the half's blocks in ascending order, in the same order: the same numbers, with each
+ * shared prefix added once.
+ */
+interface SetTree {
+    readonly count: number;
+    readonly parent: Int32Array;
+    readonly block: Int32Array;
+    /** The half a node completes (its index in lexicographic order), or -1. */
+    readonly leaf: Int32Array;
+    /** Index of each half's complement (its test set when it is the training set). */
+    readonly complement: Int32Array;
+}
+
+const trees = new Map<number, SetTree>();
+
+function cscvSets(S: number): SetTree {
+    let tree = trees.get(S);
+    if (tree) return tree;
+    const half = S / 2;
+    const parent = [-1], block = [-1], leaf = [-1];
+    let count = 0;
+    const walk = (node: number, start: number, depth: number): void => {
+        for (let b = start; b <= S - (half - depth); b++) {
+            const k = parent.length;
+            parent.push(node); block.push(b); leaf.push(depth + 1 === half ? count++ : -1);
+            if (depth + 1 < half) walk(k, b + 1, depth + 1);
+        }
+    };
+    walk(0, 0, 0);
+    const sets = combinations(S, half);
+    const indexOf = new Map(sets.map((c, i) => [c.join(','), i]));
+    const complement = Int32Array.from(sets, c => indexOf.get([...Array(S).keys()].filter(b => !c.includes(b)).join(','))!);
+    tree = { count, parent: Int32Array.from(parent), block: Int32Array.from(block), leaf: Int32Array.from(leaf), complement };
+    trees.set(S, tree);
+    return tree;
+}
+
+/** C(S, S/2): how many numbers `scoreSets` writes per trial. */
+export function cscvSetCount(S: number): number {
+    return cscvSets(S).count;
+}
+
+let scratch = new Float64Array(0);
+
+/**
+ * One trial's per-bar Sharpe on every half of its S blocks (`sharpeOfBlocks`, -Infinity where it is
+ * undefined), halves in lexicographic order, into out[at…]: all CSCV needs of the trial. The blocks'
+ * moments are read from `moments` at `from` as (n, sum, sumSq) per block. A sweep's workers compute
+ * them with each trial, so the PBO left for the calling thread (`pboOfScores`) only ranks.
+ */
+export function scoreSets(moments: ArrayLike<number>, from: number, S: number, out: Float64Array, at: number): void {
+    const { parent, block, leaf } = cscvSets(S);
+    const K = parent.length;
+    if (scratch.length < 3 * K) scratch = new Float64Array(3 * K);
+    // The sums of every node's path: counts, sums and sums of squares, one after the other (the root's are 0).
+    const c = scratch.subarray(0, K), s1 = scratch.subarray(K, 2 * K), s2 = scratch.subarray(2 * K, 3 * K);
+    c[0] = 0; s1[0] = 0; s2[0] = 0;
+    for (let k = 1; k < K; k++) {
+        const p = parent[k]!, j = from + 3 * block[k]!;
+        c[k] = c[p]! + moments[j]!; s1[k] = s1[p]! + moments[j + 1]!; s2[k] = s2[p]! + moments[j + 2]!;
+        const set = leaf[k]!;
+        if (set < 0) continue;
+        const n = c[k]!;
+        let x = -Infinity;
+        if (n >= 2) {
+            const mean = s1[k]! / n, variance = (s2[k]! - n * mean * mean) / (n - 1);
+            if (variance > 0) { x = mean / Math.sqrt(variance); if (Number.isNaN(x)) x = -Infinity; }
+        }
+        out[at + set] = x;
+    }
+}
+
+/**
+ * PBO (`cscv` with per-bar Sharpe) from every trial's `scoreSets` (trial t's at scores[t × C…]),
+ * the trials taken in `order` (the first of equal in-sample bests is the earliest in it). Per split,
+ * the in-sample best and its mid-rank out of sample; all splits in one pass over each trial's row.
+ */
+export function pboOfScores(S: number, scores: Float64Array, order: ArrayLike<number>): PboResult | null {
+    const N = order.length;
+    if (N < 2 || S < 4 || S % 2 !== 0) return null;
+    const { count: C, complement } = cscvSets(S);
+    // The in-sample best of every split (training set = half i).
+    const best = new Int32Array(C), bestScore = new Float64Array(C);
+    for (let p = 0; p < N; p++) {
+        const row = order[p]! * C;
+        for (let i = 0; i < C; i++) {
+            const s = scores[row + i]!;
+            if (p === 0 || s > bestScore[i]!) { best[i] = order[p]!; bestScore[i] = s; }
+        }
+    }
+    // Its score on the test set (the complement), and how many trials score below and equal to it there.
+    const mine = new Float64Array(C);
+    for (let i = 0; i < C; i++) mine[i] = scores[best[i]! * C + complement[i]!]!;
+    const below = new Float64Array(C), equal = new Float64Array(C);
+    for (let p = 0; p < N; p++) {
+        const row = order[p]! * C;
+        for (let i = 0; i < C; i++) {
+            const x = scores[row + complement[i]!]!, m = mine[i]!;
+            if (x < m) below[i]!++; else if (x === m) equal[i]!++;
+        }
+    }
+    const logits: number[] = [];
+    let overfit = 0;
+    for (let i = 0; i < C; i++) {
+        const rank = below[i]! + (equal[i]! + 1) / 2; // 1-based mid-rank
+        const omega = rank / (N + 1);
+        const lambda = Math.log(omega / (1 - omega));
+        logits.push(lambda);
+        if (lambda <= 0) overfit++;
+    }
+    return { pbo: overfit / C, combinations: C, blocks: S, logits };
 }
 
 /** E[max of N independent standard normals] ≈ (1 − γ) Φ⁻¹(1 − 1/N) + γ Φ⁻¹(1 − 1/(N e)) (0 for N < 2). */

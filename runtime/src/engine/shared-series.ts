@@ -16,12 +16,19 @@
  * compared as written (operand order kept, no algebra): equal keys compute equal values by
  * construction, since the engine generates the same code for them. Memory per worker is bounded by
  * MAX_KEPT_VALUES: past it a series is computed for the trial and not kept.
+ *
+ * On worker threads the series over all the bars go in shared memory (SeriesStore, planned by the
+ * pool from the sweep's params): the first worker that needs one computes it there, and the others
+ * read it, so two workers compute each series once between them, as one worker does, instead of
+ * once each. A worker that finds a series being computed by another computes its own copy (the same
+ * values) rather than wait.
  */
 import type { IrNode, NodeId, StrategyIr } from '../../../protocol/src/ir.js';
 import { barColumns, compileProgram, closure, type Columns } from './compiled/program.js';
 import { evalScalar } from './ir-scalar.js';
 import { sinkNodes } from './lookback.js';
 import type { ParamSet } from './param-space.js';
+import { bindParams } from './params.js';
 import type { BarData } from './types.js';
 
 /** Values kept at most per worker (8 bytes each): 256 MB; past it a series is computed but not kept. */
@@ -70,6 +77,56 @@ export function planSharing(ir: StrategyIr, sets: readonly ParamSet[]): SharePla
     }
     for (const id of candidate) if (sinks.has(id) || readByUnshared.has(id)) nodes.set(id, [...deps[id]!].sort());
     return { nodes };
+}
+
+/** Values at most in a sweep's shared store (8 bytes each): 64 MB; series past it stay each worker's own. */
+const MAX_STORE_VALUES = 8 * 1024 * 1024;
+
+/**
+ * Series every worker of a sweep reads from shared memory: each expression key (over all T bars)
+ * has a slot of N × T values and a state (EMPTY, BUSY: a worker is computing it, READY).
+ */
+export interface SeriesStore {
+    readonly T: number;
+    readonly N: number;
+    /** Expression key (as SharedSeries keys series: `${T}|${expressionKey}`) → slot. */
+    readonly slots: ReadonlyMap<string, number>;
+    readonly values: SharedArrayBuffer;
+    /** Int32 per slot. */
+    readonly state: SharedArrayBuffer;
+}
+
+const EMPTY = 0, BUSY = 1, READY = 2;
+
+/**
+ * The store of a sweep's shared series: a slot for each distinct series the trials that run over
+ * all the bars will ask for (keys as SharedSeries makes them from the bound params), or undefined
+ * when there is nothing to share.
+ */
+export function planStore(ir: StrategyIr, plan: SharePlan, T: number, sets: readonly ParamSet[]): SeriesStore | undefined {
+    if (plan.nodes.size === 0 || T === 0) return undefined;
+    const N = ir.universe.length;
+    const slots = new Map<string, number>();
+    for (const [node, names] of plan.nodes) {
+        const seen = new Set<unknown>();
+        const one = names.length === 1 ? names[0]! : undefined;
+        for (const set of sets) {
+            // A node of one param (the usual case) by its value; of several, by their values as text.
+            const combo = one !== undefined ? set[one] : names.map(k => valueText(set[k])).join('\u0000');
+            if (seen.has(combo)) continue;
+            seen.add(combo);
+            if ((slots.size + 1) * N * T > MAX_STORE_VALUES) break;
+            let key: string;
+            try {
+                key = `${T}|${expressionKey(ir, node, bindParams(ir, set))}`;
+            } catch {
+                continue; // params the trial will fail on
+            }
+            if (!slots.has(key)) slots.set(key, slots.size);
+        }
+    }
+    if (slots.size === 0) return undefined;
+    return { T, N, slots, values: new SharedArrayBuffer(slots.size * N * T * 8), state: new SharedArrayBuffer(slots.size * 4) };
 }
 
 /** Distinct (node, params) keys remembered per worker; past it keys are rebuilt per trial (the series stay shared). */
@@ -123,9 +180,12 @@ export class SharedSeries {
     private readonly keys = new Map<string, string>();
     private keptValues = 0;
     private readonly columns: Columns = [];
+    private readonly state: Int32Array | undefined;
 
-    constructor(private readonly ir: StrategyIr, private readonly data: BarData, private readonly plan: SharePlan) {
+    constructor(private readonly ir: StrategyIr, private readonly data: BarData, private readonly plan: SharePlan, private readonly store?: SeriesStore) {
         this.columns.push(...barColumns(data.assets));
+        if (store && (store.T !== data.ts.length || store.N !== ir.universe.length)) throw new Error('a series store of other bars');
+        this.state = store ? new Int32Array(store.state) : undefined;
     }
 
     /** The nodes shared (each trial is given their series). */
@@ -159,14 +219,19 @@ export class SharedSeries {
             let series = this.kept.get(key);
             if (!series) {
                 try {
-                    series = this.compute(node, params, to);
+                    series = this.fromStore(key, node, params);
+                    if (series) {
+                        this.kept.set(key, series); // in shared memory: not counted against this worker's bound
+                    } else {
+                        series = this.compute(node, params, to);
+                        const values = series.length * to;
+                        if (this.keptValues + values <= MAX_KEPT_VALUES) {
+                            this.kept.set(key, series);
+                            this.keptValues += values;
+                        }
+                    }
                 } catch {
                     continue;
-                }
-                const values = series.length * to;
-                if (this.keptValues + values <= MAX_KEPT_VALUES) {
-                    this.kept.set(key, series);
-                    this.keptValues += values;
                 }
             }
             out.set(node, series);
@@ -174,8 +239,31 @@ export class SharedSeries {
         return out.size > 0 ? out : undefined;
     }
 
-    /** The node's values at every bar of [0, to) for every asset: the engine's own code, stepped bar by bar. */
-    private compute(node: NodeId, params: Readonly<Record<string, number | boolean>>, to: number): Float64Array[] {
+    /**
+     * The series from the shared store: read when another worker made it, computed into it when no
+     * one has; undefined when it has no slot or another worker is computing it.
+     */
+    private fromStore(key: string, node: NodeId, params: Readonly<Record<string, number | boolean>>): Float64Array[] | undefined {
+        const slot = this.store?.slots.get(key);
+        if (slot === undefined) return undefined;
+        const { values, N, T } = this.store!;
+        const state = this.state!;
+        const views = Array.from({ length: N }, (_, a) => new Float64Array(values, (slot * N + a) * T * 8, T));
+        // Seq-cst: a READY read here sees every value the worker that stored READY wrote before.
+        if (Atomics.load(state, slot) === READY) return views;
+        if (Atomics.compareExchange(state, slot, EMPTY, BUSY) !== EMPTY) return undefined;
+        try {
+            this.compute(node, params, T, views);
+        } catch (e) {
+            Atomics.store(state, slot, EMPTY);
+            throw e;
+        }
+        Atomics.store(state, slot, READY);
+        return views;
+    }
+
+    /** The node's values at every bar of [0, to) for every asset (into `out` when given): the engine's own code, stepped bar by bar. */
+    private compute(node: NodeId, params: Readonly<Record<string, number | boolean>>, to: number, out?: Float64Array[]): Float64Array[] {
         const { ir, data } = this;
         const N = ir.universe.length;
         const aliases = new Map<string, number>();
@@ -183,7 +271,7 @@ export class SharedSeries {
         const program = compileProgram({ ir, params, N, aliases, clockMs: ir.timeframe.ms }, [node]);
         const columns = to === data.ts.length ? this.columns : this.columns.map(c => c.subarray(0, to));
         program.bind(columns, data.ts.subarray(0, to));
-        const out = Array.from({ length: N }, () => new Float64Array(to));
+        out ??= Array.from({ length: N }, () => new Float64Array(to));
         const V = program.V, base = node * N;
         for (let t = 0; t < to; t++) {
             program.step(t, 0, N);

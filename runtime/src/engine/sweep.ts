@@ -14,9 +14,10 @@
 import type { StrategyIr } from '../../../protocol/src/ir.js';
 import { gridParamSets, randomParamSets, type ParamSet } from './param-space.js';
 import { computeMetrics, deflatedSharpe, type Metrics } from './metrics.js';
-import { blocksFor, minBacktestLength, probabilityOfOverfitting, type MinBacktestLength, type PboResult } from './overfitting.js';
+import { blocksFor, minBacktestLength, pboOfScores, type MinBacktestLength, type PboResult } from './overfitting.js';
 import { runRange, capitalOf } from './trial.js';
-import { runTrials, shareBars, type TrialJob } from './worker-pool.js';
+import { runTrials, SetScores, shareBars, type PoolStats, type TrialJob } from './worker-pool.js';
+import { threadCpuMs } from './thread-cpu.js';
 import { BacktestError, type BarData, type EngineEvent, type Fill, type Trade } from './types.js';
 import { isFailed, type FailedTrial, type TrialOutcome, type TrialSummary } from './trial.js';
 import type { EngineLimits } from './limits.js';
@@ -42,6 +43,13 @@ export interface SearchOptions {
     readonly limits?: EngineLimits;
     /** V8 heap limit of trial worker threads, MB. */
     readonly memoryMb?: number;
+    /** Filled in with where the time went (bench/sweep.js): the pool's figures, and the calling thread's ranking and overfitting statistics after the last trial. */
+    readonly stats?: SweepStats;
+}
+
+export interface SweepStats extends PoolStats {
+    /** Calling thread's CPU time after the last trial: sorting, deflated Sharpe, PBO. */
+    afterMs: number;
 }
 
 export interface SweepResult {
@@ -82,20 +90,33 @@ export async function runSweep(ir: StrategyIr, data: BarData, o: SearchOptions =
     const sets = paramSets(ir, o);
     const workers = Math.min(o.workers ?? 1, sets.length);
     const blocks = blocksFor(sets.length, data.ts.length);
-    const outcomes = await runTrials(ir, data, sets.map(params => ({ params, ...(blocks ? { blocks } : {}) })), { workers, onResult: o.onProgress, signal: o.signal, limits: o.limits, memoryMb: o.memoryMb });
-    const { rows, failed } = split(outcomes);
-    if (rows.length === 0) throw allFailed(`every one of the ${failed.length} combinations of ${ir.strategy} failed`, failed);
-    const sorted = [...rows].sort((a, b) => score(b.metrics, sortBy) - score(a.metrics, sortBy));
-    return { rows: sorted, failed, sortBy, trials: rows.length, deflated: deflate(sorted), overfitting: overfittingOf(sorted, data), workers, elapsedMs: performance.now() - t0 };
+    // The PBO's per-trial part (each trial on every half of its blocks) is done with the trials, on the workers.
+    const scores = blocks ? new SetScores(sets.length, blocks) : undefined;
+    const outcomes = await runTrials(ir, data, sets.map(params => ({ params, ...(blocks ? { blocks } : {}) })), {
+        workers, onResult: o.onProgress, signal: o.signal, limits: o.limits, memoryMb: o.memoryMb, ...(o.stats ? { stats: o.stats } : {}), ...(scores ? { scores } : {}),
+    });
+    const c1 = o.stats ? threadCpuMs() : 0;
+    // The trials that ran, by their index in the grid.
+    const ran: number[] = [];
+    const failed: FailedTrial[] = [];
+    outcomes.forEach((t, i) => { if (isFailed(t)) failed.push(t); else ran.push(i); });
+    if (ran.length === 0) throw allFailed(`every one of the ${failed.length} combinations of ${ir.strategy} failed`, failed);
+    // Best first: a stable sort of the indices on their scores, computed once (the order a sort of the rows by score gives).
+    const key = new Float64Array(outcomes.length);
+    for (const i of ran) key[i] = score((outcomes[i] as TrialSummary).metrics, sortBy);
+    ran.sort((a, b) => key[b]! - key[a]!);
+    const sorted = ran.map(i => outcomes[i] as TrialSummary);
+    const pbo = scores ? pboOfScores(blocks, scores.read(), ran) : null;
+    const result = { rows: sorted, failed, sortBy, trials: sorted.length, deflated: deflate(sorted), overfitting: overfittingOf(sorted, pbo, data), workers, elapsedMs: performance.now() - t0 };
+    if (o.stats) o.stats.afterMs += threadCpuMs() - c1;
+    return result;
 }
 
 const YEAR_MS = 365.25 * 24 * 3600 * 1000;
 
 /** PBO over the trials' block moments (per-bar Sharpe on each half of the blocks) and MinBTL for the number of trials and the best's annualised Sharpe. */
-function overfittingOf(sorted: readonly TrialSummary[], data: BarData): SweepResult['overfitting'] {
+function overfittingOf(sorted: readonly TrialSummary[], pbo: PboResult | null, data: BarData): SweepResult['overfitting'] {
     const T = data.ts.length;
-    const withBlocks = sorted.filter(r => r.blocks);
-    const pbo = withBlocks.length === sorted.length ? probabilityOfOverfitting(withBlocks.map(r => r.blocks!)) : null;
     return { pbo, minBacktest: minBacktestLength(sorted.length, sorted[0]!.metrics.sharpe), years: T > 1 ? (data.ts[T - 1]! - data.ts[0]!) / YEAR_MS : 0 };
 }
 
@@ -121,7 +142,9 @@ export function deflate(rows: readonly TrialSummary[]): { dsr: number; expectedM
     const srs = rows.map(r => r.metrics.periodSharpe).filter(Number.isFinite);
     const mean = srs.reduce((a, b) => a + b, 0) / Math.max(1, srs.length);
     const variance = srs.length > 1 ? srs.reduce((a, b) => a + (b - mean) ** 2, 0) / (srs.length - 1) : 0;
-    const top = [...rows].sort((a, b) => score(b.metrics, 'sharpe') - score(a.metrics, 'sharpe'))[0]!.metrics;
+    // The first of the highest Sharpe (what a stable sort by Sharpe puts first).
+    let top = best.metrics, topScore = score(top, 'sharpe');
+    for (const r of rows) { const x = score(r.metrics, 'sharpe'); if (x > topScore) { top = r.metrics; topScore = x; } }
     return deflatedSharpe({ sharpe: top.periodSharpe, trials: rows.length, sharpeVariance: variance, skew: top.skew, kurtosis: top.kurtosis, observations: top.bars });
 }
 

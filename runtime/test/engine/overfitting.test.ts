@@ -4,7 +4,7 @@
  * force over the raw returns, and MinBTL against Bailey et al.'s "45 trials need 5 years".
  */
 import { describe, expect, it } from 'vitest';
-import { blockMoments, blocksFor, combinations, cscv, expectedMaxStandardNormal, minBacktestLength, probabilityOfOverfitting, sampleVariance, sharpeOfBlocks } from '../../src/engine/overfitting.js';
+import { blockMoments, blocksFor, combinations, cscv, cscvSetCount, expectedMaxStandardNormal, minBacktestLength, pboOfScores, probabilityOfOverfitting, sampleVariance, scoreSets, sharpeOfBlocks } from '../../src/engine/overfitting.js';
 
 /** Performance of a trial = sum of its per-block values over the chosen blocks. */
 const bySum = (m: number[][]) => (t: number, chosen: readonly number[]) => chosen.reduce((a, b) => a + m[t]![b]!, 0);
@@ -64,6 +64,30 @@ describe('CSCV probability of backtest overfitting', () => {
         expect(pbo.pbo).toBeCloseTo(overfit / 70, 12);
     });
 
+    it('split scores (each trial on every half of its blocks, as a worker computes them) rank to cscv\'s PBO, logits and ties included, in any trial order', () => {
+        let s = 11;
+        const rnd = () => { s = (s * 48271) % 2147483647; return s / 2147483647 - 0.5; };
+        // 9 trials × 10 blocks; trial 4 repeats trial 1 (equal scores: the first in the order wins), trial 7 has no variance (undefined Sharpe).
+        const trials = Array.from({ length: 9 }, (_, t) => Array.from({ length: 10 }, () => ({ n: 20, sum: rnd() * 0.1 + t * 0.002, sumSq: 0.05 + Math.abs(rnd()) * 0.01 })));
+        trials[4] = trials[1]!;
+        trials[7] = trials[7]!.map(() => ({ n: 20, sum: 0, sumSq: 0 }));
+        const C = cscvSetCount(10);
+        expect(C).toBe(252);
+        const scores = new Float64Array(9 * C);
+        for (let t = 0; t < 9; t++) scoreSets(trials[t]!.flatMap(m => [m.n, m.sum, m.sumSq]), 0, 10, scores, t * C);
+        // Each score is sharpeOfBlocks of that half, bit for bit (-Infinity where it is undefined).
+        combinations(10, 5).forEach((half, i) => {
+            for (let t = 0; t < 9; t++) {
+                const x = sharpeOfBlocks(trials[t]!, half);
+                expect(scores[t * C + i]).toBe(Number.isNaN(x) ? -Infinity : x);
+            }
+        });
+        for (const order of [[0, 1, 2, 3, 4, 5, 6, 7, 8], [8, 4, 6, 1, 0, 7, 2, 5, 3]]) {
+            const expected = cscv(9, 10, (t, chosen) => sharpeOfBlocks(trials[order[t]!]!, chosen));
+            expect(pboOfScores(10, scores, order)).toEqual(expected);
+        }
+        expect(pboOfScores(10, scores, [3])).toBeNull();
+    });
     it('block moments give the union\'s Sharpe exactly', () => {
         const r = [0.01, -0.02, 0.03, 0.005, -0.01, 0.02, 0.0, 0.015];
         const b = blockMoments(r, 4);

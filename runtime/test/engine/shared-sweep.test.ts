@@ -7,10 +7,10 @@
 import { describe, expect, it } from 'vitest';
 import { CompiledBacktester } from '../../src/engine/compiled/index.js';
 import { gridParamSets } from '../../src/engine/param-space.js';
-import { planSharing, SharedSeries } from '../../src/engine/shared-series.js';
+import { planSharing, planStore, SharedSeries } from '../../src/engine/shared-series.js';
 import { runSweep } from '../../src/engine/sweep.js';
 import { runRange, runTrial, TrialContext } from '../../src/engine/trial.js';
-import { closeIdleTrialWorkers, runTrials } from '../../src/engine/worker-pool.js';
+import { closeIdleTrialWorkers, guidedBatch, packOutcomes, runTrials, SetScores, unpackOutcomes } from '../../src/engine/worker-pool.js';
 import { isFailed } from '../../src/engine/trial.js';
 import { groupRefusal, groupStats, runJobs, type GroupObserver } from '../../src/engine/batch-trials.js';
 import { planJobs } from '../../src/engine/worker-pool.js';
@@ -122,6 +122,60 @@ describe('sweeps that share work', () => {
             expect(shared.trades).toEqual(alone.trades);
             expect(shared.fills).toEqual(alone.fills);
         }
+    });
+    it('series in a sweep\'s shared store: computed once by the first that needs it, read by the others, equal to a private computation', async () => {
+        const ir = await irOf(GRID);
+        const sets = gridParamSets(ir);
+        const plan = planSharing(ir, sets);
+        const store = planStore(ir, plan, data.ts.length, sets)!;
+        // One slot per distinct length: sma(close, fast) at 5 is sma(close, slow) at 5.
+        expect(store.slots.size).toBe(new Set(sets.flatMap(s => [s['fast'], s['slow']])).size);
+        const a = new SharedSeries(ir, data, plan, store), b = new SharedSeries(ir, data, plan, store);
+        const alone = new SharedSeries(ir, data, plan);
+        const node = [...plan.nodes.keys()][0]!;
+        const first = a.given({ fast: 4, slow: 12 }, data.ts.length)!.get(node)![0]!;
+        const second = b.given({ fast: 4, slow: 12 }, data.ts.length)!.get(node)![0]!;
+        expect(second.buffer).toBe(store.values); // read from shared memory, not computed again
+        expect(first.buffer).toBe(store.values);
+        expect(Array.from(second)).toEqual(Array.from(alone.given({ fast: 4, slow: 12 }, data.ts.length)!.get(node)![0]!));
+        expect(new Int32Array(store.state).filter(x => x === 2).length).toBe(2); // fast 4 and slow 12: ready
+    });
+    it('a sweep\'s outcomes cross from a worker as numbers: every metric field, failures and scores come back as they went', async () => {
+        const ir = await irOf(GRID);
+        const jobs = gridParamSets(ir).slice(0, 6).map(params => ({ params, blocks: 4 }));
+        const outcomes = jobs.map(j => runTrial(ir, data, j.params, 0, data.ts.length, undefined, undefined, 4));
+        const withFailure = [...outcomes.slice(0, 5), { error: 'line one\nline two' }];
+        const back = new Array(6);
+        unpackOutcomes(packOutcomes(jobs, withFailure), jobs, 0, data.ts.length, back);
+        expect(back.slice(0, 5)).toEqual(outcomes.slice(0, 5));
+        expect(back[5]).toEqual({ params: jobs[5]!.params, from: 0, to: data.ts.length, reason: 'line one' });
+        // Every field by name and value (a field out of place would land in another's column).
+        for (const key of Object.keys(outcomes[0]!.metrics)) expect([key, back[0].metrics[key]]).toEqual([key, (outcomes[0]!.metrics as unknown as Record<string, number>)[key]]);
+        const scores = new SetScores(6, 4);
+        unpackOutcomes(packOutcomes(jobs, outcomes, 0, scores), jobs, 0, data.ts.length, back, scores);
+        expect(back[2]).toEqual({ ...outcomes[2], blocks: undefined });
+        expect('blocks' in back[2]).toBe(false);
+        expect(scores.read().some(x => x !== 0)).toBe(true);
+    });
+    it('batches shrink towards the end of a sweep and cover every trial once', () => {
+        let left = 4851, n = 0;
+        const sizes: number[] = [];
+        while (left > 0) { const b = guidedBatch(left, 2); sizes.push(b); left -= b; n++; }
+        expect(left).toBe(0);
+        expect(n).toBeLessThan(60);
+        expect(sizes[0]).toBe(512);
+        expect(sizes.at(-2)).toBe(8);
+        for (let i = 1; i < sizes.length; i++) expect(sizes[i]!).toBeLessThanOrEqual(sizes[i - 1]!);
+        expect(guidedBatch(3, 2)).toBe(3);
+    });
+    it('a sweep in the calling thread and on two workers: the same rows and the same PBO, logits included', async () => {
+        const ir = await irOf(GRID);
+        const inline = await runSweep(ir, data, { mode: 'grid', workers: 0 });
+        const pooled = await runSweep(ir, data, { mode: 'grid', workers: 2 });
+        expect(pooled.rows).toEqual(inline.rows);
+        expect(pooled.overfitting).toEqual(inline.overfitting);
+        expect(inline.overfitting.pbo!.blocks).toBe(16);
+        expect(pooled.deflated).toEqual(inline.deflated);
     });
     it('a warm worker forgets the sweep before: the next sweep on other bars gives its own numbers', async () => {
         const ir = await irOf(GRID);

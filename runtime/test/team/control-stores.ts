@@ -71,7 +71,7 @@ export function usePostgres(file: string): void {
         await postgresData(dir);
         const s = await up(dir, { only: ['postgres'], ports: { postgres: await freePort() } });
         url = s.postgres!.url;
-    }, 60_000);
+    }, 120_000); // the first file of a run also builds the cluster template (initdb, start, migrate, stop)
     afterAll(async () => {
         await Promise.all(opened.splice(0).map(s => s.close()));
         if (hasPostgres) down(dir);

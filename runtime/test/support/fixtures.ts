@@ -80,7 +80,7 @@ export async function importSynthBars(stateDir: string, o: SynthBarsOptions = {}
     const seed = o.seed ?? 3;
     const bars = o.bars ?? 400;
     if (isEmptyDir(stateDir)) {
-        copyTemplate(await template(`synth-${symbols.join('.')}-${bars}-${seed}`, dir => importInto(dir, symbols, bars, seed)), stateDir);
+        copyTemplate(await template(`synth-${symbols.map(encodeURIComponent).join('.')}-${bars}-${seed}`, dir => importInto(dir, symbols, bars, seed)), stateDir);
         return;
     }
     await importInto(stateDir, symbols, bars, seed);

@@ -26,11 +26,12 @@ function templateRoot(): string {
 }
 
 /**
- * The state directory of template `name` (a file-name-safe key naming everything that decides its
+ * The state directory of template `name` (a file-name-safe key: encodeURIComponent its parts; naming everything that decides its
  * content), made by `build(stateDir)` the first time it is asked for in this run. Never open it:
  * copy it with copyTemplate.
  */
 export function template(name: string, build: (stateDir: string) => Promise<void>): Promise<string> {
+    if (!/^[\w.%~-]+$/.test(name)) throw new Error(`a template name must be safe as one file name (letters, digits, _ . % ~ -), not '${name}' (encodeURIComponent its parts)`);
     let t = built.get(name);
     if (!t) {
         t = (async () => {

@@ -12,7 +12,7 @@ const made: string[] = [];
 // run in reverse order, so this runs after the file's own afterAll (which closes its stores).
 afterAll(() => {
     for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+}, 60_000); // a file's folders (a PostgreSQL cluster is 40 MB) can take over the default 10 s to remove on a loaded machine
 
 /** A fresh directory under the OS temp dir, removed after the test file's tests. */
 export function tempDir(prefix = 'af-data-'): string {

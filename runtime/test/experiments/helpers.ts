@@ -5,12 +5,15 @@ import type { SqlStore } from '../../src/store/sql-store.js';
 import { openStore as openDatabase } from '../../src/schema/registry.js';
 import { ExperimentStore } from '../../src/experiments/store.js';
 import { tempDir } from '../data/helpers.js';
-import { openControl, type StoreKind } from '../team/control-stores.js';
+import { migratedState, openControl, type StoreKind } from '../team/control-stores.js';
+import { copyTemplate } from '../support/templates.js';
 
 export { failure, tempDir } from '../data/helpers.js';
 
 export async function openStore(prefix = 'af-exp-'): Promise<DataStore> {
-    return openDatabase({ stateDir: join(tempDir(prefix), 'state') });
+    const stateDir = join(tempDir(prefix), 'state');
+    copyTemplate(await migratedState(), stateDir);
+    return openDatabase({ stateDir });
 }
 
 /** A fresh control-plane store of `kind` (PostgreSQL: the test file calls usePostgres()). */

@@ -28,7 +28,7 @@ for (const kind of STORE_KINDS) describe.skipIf(!available(kind))(`on ${kind}`, 
         store = await openStoreOf(kind);
         exporter = kind === 'postgres' ? await openStoreOf('duckdb', 'af-exp-exporter-') as DataStore : undefined;
         exp = experimentsOver(store, exporter);
-    });
+    }, 30_000); // opening a store (the first in a file copies a template it may build) can pass 10 s on a loaded machine
 
     afterEach(() => { store.close(); exporter?.close(); });
 

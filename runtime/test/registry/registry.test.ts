@@ -45,7 +45,7 @@ for (const kind of STORE_KINDS) describe.skipIf(!available(kind))(`on ${kind}`, 
         store = await openControl(kind, tempDir('af-registry-'));
         tick = 0;
         registry = new Registry(store, () => new Date(Date.UTC(2026, 0, 1, 0, 0, tick++)));
-    });
+    }, 30_000); // opening a store (the first in a file copies a template it may build) can pass 10 s on a loaded machine
 
     afterEach(() => store.close());
 

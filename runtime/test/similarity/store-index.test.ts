@@ -45,7 +45,7 @@ for (const kind of STORE_KINDS) describe.skipIf(!available(kind))(`StoreIndex on
         store = await openStoreOf(kind, 'af-sim-store-');
         stateDir = join(tempDir('af-sim-state-'), 'state');
         logs = [];
-    });
+    }, 30_000); // opening a store (the first in a file copies a template it may build) can pass 10 s on a loaded machine
 
     afterEach(() => {
         for (const ix of opened.splice(0)) ix.close();

@@ -6,6 +6,7 @@ import { importBars } from '../../src/data/import.js';
 import { withStore } from '../../src/schema/registry.js';
 import { synthBars } from '../../src/data/synth.js';
 import { tempDir } from '../data/helpers.js';
+import { copyTemplate, isEmptyDir, template } from './templates.js';
 
 /** A small daily SMA crossover on synth:AAA (fast to run). */
 export const TINY = `strategy Tiny {
@@ -69,11 +70,24 @@ export interface SynthBarsOptions {
     readonly seed?: number;
 }
 
-/** Imports seeded synthetic daily bars (synth:AAA, synth:BBB, …) into the store of `stateDir`. */
+/**
+ * Imports seeded synthetic daily bars (synth:AAA, synth:BBB, …) into the store of `stateDir`. Into a
+ * missing or empty state directory this copies a store built once per run with the same bars
+ * (support/templates.ts): the same migrated file the import would have made, a second cheaper.
+ */
 export async function importSynthBars(stateDir: string, o: SynthBarsOptions = {}): Promise<void> {
     const symbols = o.symbols ?? ['AAA', 'BBB'];
     const seed = o.seed ?? 3;
-    const r = synthBars({ symbols: [...symbols], timeframeMs: 86_400_000, bars: o.bars ?? 400, seed });
+    const bars = o.bars ?? 400;
+    if (isEmptyDir(stateDir)) {
+        copyTemplate(await template(`synth-${symbols.map(encodeURIComponent).join('.')}-${bars}-${seed}`, dir => importInto(dir, symbols, bars, seed)), stateDir);
+        return;
+    }
+    await importInto(stateDir, symbols, bars, seed);
+}
+
+async function importInto(stateDir: string, symbols: readonly string[], bars: number, seed: number): Promise<void> {
+    const r = synthBars({ symbols: [...symbols], timeframeMs: 86_400_000, bars, seed });
     await withStore({ stateDir }, async store => {
         for (const [i, s] of symbols.entries()) await importBars(store, { ts: r.ts, ...r.assets[i]! }, `synth(seed=${seed})`, { venue: 'synth', symbol: s, timeframe: '1d' });
     });

@@ -21,6 +21,7 @@ import { startDaemon, type RunningDaemon } from '../../src/daemon/daemon.js';
 import { run as cli } from '../../src/cli/main.js';
 import { down, freePort, up } from '../../../scripts/team/servers.mjs';
 import { tempDir } from '../data/helpers.js';
+import { postgresData } from './control-stores.js';
 import type { ControlPlaneSettings } from '../../src/store/control-plane-settings.js';
 import type { QueueSettings } from '../../src/queue/settings.js';
 
@@ -70,6 +71,7 @@ const daemonOptions = (stateDir: string): Parameters<typeof startDaemon>[0] => (
 
 beforeAll(async () => {
     if (!ready) return;
+    await postgresData(serversDir); // a copied cluster: no initdb per file
     const s = await up(serversDir, { only: ['postgres', 'redis'], ports: { postgres: await freePort(), redis: await freePort() } });
     pgUrl = s.postgres!.url;
     controlPlane = { kind: 'postgres', url: pgUrl, schema: SCHEMA, artifactsDir, poolSize: 4 };

@@ -25,7 +25,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricRows } from '../protocol/src/metrics.js';
 import type { Metrics } from '../runtime/src/engine/metrics.js';
 import {
-    af, codeServerPath, copyExamples, SCREENSHOTS, extensionLogs, packageVsix, removeDir, startCodeServer, startDaemon, tempRoot, type CodeServer, type Daemon,
+    af, codeServerPath, copyExamples, SCREENSHOTS, extensionLogs, installExtension, packageVsix, removeDir, startCodeServer, startDaemon, tempRoot, type CodeServer, type Daemon,
 } from './support/processes.js';
 import {
     codeLenses, goTo, hidePanel, isDirty, launchBrowser, notifications, openFile, openWorkbench, problems, retry, screenshot, squiggles, statusBarText, until, webviewFrame,
@@ -66,15 +66,23 @@ describe('AlphaForge in VS Code (code-server)', () => {
         dir = tempRoot();
         const stateDir = join(dir, 'state');
         workspace = copyExamples(dir);
-        const vsix = await step('package', async () => packageVsix(dir));
-        await step('daemon', async () => {
-            af(['data', 'sample', '--state-dir', stateDir]);
-            // The expected numbers, from the CLI on the same data (before the daemon holds the database).
-            expected = JSON.parse(af(['backtest', join(workspace, STRATEGY), '--state-dir', stateDir, '--json'])) as CliBacktest;
-            daemon = startDaemon(stateDir);
-        });
+        // Side by side (each waits on its own child processes): the .vsix packaged and installed; the sample imported,
+        // the expected numbers computed and the daemon started; the browser launched.
+        // All settle before a failure is thrown, so that afterAll stops whatever did start.
+        const setup = await Promise.allSettled([
+            step('package', async () => installExtension(dir, await packageVsix(dir))),
+            step('daemon', async () => {
+                await af(['data', 'sample', '--state-dir', stateDir]);
+                // The expected numbers, from the CLI on the same data (before the daemon holds the database).
+                expected = JSON.parse(await af(['backtest', join(workspace, STRATEGY), '--state-dir', stateDir, '--json'])) as CliBacktest;
+                daemon = await startDaemon(stateDir);
+            }),
+            launchBrowser().then(b => { browser = b; }),
+        ] as const);
+        for (const r of setup) if (r.status === 'rejected') throw r.reason;
+        const extensionsDir = (setup[0] as PromiseFulfilledResult<string>).value;
         server = await step('code-server', () => startCodeServer({
-            dir, vsix, folder: workspace,
+            dir, extensionsDir, folder: workspace,
             machineSettings: { 'alphaforge.daemon.url': daemon!.url, 'alphaforge.daemon.autoStart': false },
             userSettings: {
                 'workbench.startupEditor': 'none',
@@ -95,15 +103,15 @@ describe('AlphaForge in VS Code (code-server)', () => {
                 'editor.parameterHints.enabled': false,
                 'editor.hover.enabled': false,
                 'files.autoSave': 'off',
-                // Paper trade replays from 2019-01-01 (the default; warm-up from the store) a bar every 150 ms
-                // (default 250): SmaCross's first fill (August 2019) comes about 25 s in and the replay's 326
-                // bars last about 50 s, so the kill switch meets it running. (From 2019-06-01 it never trades.)
-                'alphaforge.paperTrade.barMs': 150,
+                // Paper trade replays from 2019-01-01 (the default; warm-up from the store) a bar every 100 ms
+                // (default 250): SmaCross's first fill (August 2019) comes about 15 s in and the replay's 326
+                // bars last about 33 s, so the kill switch (seconds after the fill, ~10 s at a load of 25 on
+                // 2 cores) meets it running. (From 2019-06-01 it never trades.) 150 ms cost CI 8 s more.
+                'alphaforge.paperTrade.barMs': 100,
             },
             env: { AF_TOKEN: daemon!.token },
         }));
-        browser = await launchBrowser();
-        page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+        page = await browser!.newPage({ viewport: { width: 1600, height: 1000 } });
         page.setDefaultTimeout(30_000);
     }, 600_000);
 

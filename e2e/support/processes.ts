@@ -4,7 +4,7 @@
  * own session/process group (it spawns an extension host, the language server, file watchers…),
  * so teardown can stop all of it at once. Everything lives in one temp directory.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -35,11 +35,21 @@ function run(cmd: string, args: readonly string[], o: { cwd?: string; env?: Node
     }
 }
 
+/** run(), without blocking: setup steps that do not need each other run side by side. */
+function runAsync(cmd: string, args: readonly string[], o: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<string> {
+    return new Promise((res, rej) => {
+        execFile(cmd, args, { cwd: o.cwd ?? ROOT, env: o.env ?? process.env, encoding: 'utf8', timeout: o.timeoutMs ?? 300_000, maxBuffer: 64 << 20 }, (e, stdout, stderr) => {
+            if (e) rej(new Error(`${cmd} ${args.join(' ')} failed: ${e.message}\n${stdout.slice(-3000)}\n${stderr.slice(-3000)}`));
+            else res(stdout);
+        });
+    });
+}
+
 /**
  * The extension as users get it: `npm run package` (build, bundle, vsce) into `dir`.
  * $AF_E2E_VSIX names an already packaged one instead.
  */
-export function packageVsix(dir: string): string {
+export async function packageVsix(dir: string): Promise<string> {
     const given = process.env['AF_E2E_VSIX'];
     if (given) {
         if (!existsSync(given)) throw new Error(`AF_E2E_VSIX=${given} does not exist`);
@@ -47,12 +57,16 @@ export function packageVsix(dir: string): string {
     }
     const out = join(dir, 'alphaforge-e2e.vsix');
     // AF_E2E_PREBUILT=1 (.ci/run, right after `npm test` built everything): package without building again.
-    run('npm', ['run', process.env['AF_E2E_PREBUILT'] === '1' ? 'package:built' : 'package', '--', '--out', out], { timeoutMs: 600_000 });
+    await runAsync('npm', ['run', process.env['AF_E2E_PREBUILT'] === '1' ? 'package:built' : 'package', '--', '--out', out], { timeoutMs: 600_000 });
     if (!existsSync(out)) throw new Error(`npm run package wrote no ${out}`);
     return out;
 }
 
-export function af(args: readonly string[], o: { cwd?: string } = {}): string {
+export function af(args: readonly string[], o: { cwd?: string } = {}): Promise<string> {
+    return runAsync(process.execPath, [AF, ...args], o);
+}
+
+function afSync(args: readonly string[], o: { cwd?: string } = {}): string {
     return run(process.execPath, [AF, ...args], o);
 }
 
@@ -65,8 +79,8 @@ export interface Daemon {
 }
 
 /** `af daemon start --port 0` on `stateDir`; stop() is `af daemon stop`, then SIGKILL if it lingers. */
-export function startDaemon(stateDir: string): Daemon {
-    af(['daemon', 'start', '--state-dir', stateDir, '--port', '0', '--host', '127.0.0.1']);
+export async function startDaemon(stateDir: string): Promise<Daemon> {
+    await af(['daemon', 'start', '--state-dir', stateDir, '--port', '0', '--host', '127.0.0.1']);
     const a = JSON.parse(readFileSync(join(stateDir, 'daemon.json'), 'utf8')) as { pid: number; url: string };
     const token = readFileSync(join(stateDir, 'admin.token'), 'utf8').trim();
     // If this process dies without a teardown, do not leave the daemon behind.
@@ -80,7 +94,7 @@ export function startDaemon(stateDir: string): Daemon {
             stopped = true;
             process.off('exit', onExit);
             try {
-                af(['daemon', 'stop', '--state-dir', stateDir]);
+                afSync(['daemon', 'stop', '--state-dir', stateDir]);
             } catch (e) {
                 console.warn(`af daemon stop: ${(e as Error).message.split('\n')[0]}`);
             }
@@ -118,7 +132,8 @@ export interface CodeServer {
 
 export interface CodeServerOptions {
     readonly dir: string;
-    readonly vsix: string;
+    /** The extensions directory installExtension() filled. */
+    readonly extensionsDir: string;
     readonly folder: string;
     readonly userSettings: Record<string, unknown>;
     /** Settings of scope machine / machine-overridable: code-server reads these from Machine/settings.json. */
@@ -142,22 +157,34 @@ function codeServerEnv(dir: string, extra: Record<string, string>): NodeJS.Proce
 }
 
 /**
- * Installs the .vsix into a fresh extensions directory, writes the settings and starts
- * code-server on 127.0.0.1 (a free port it picks) in a new session (detached: setsid), with
- * no auth, no telemetry, no update check and no workspace trust prompt.
+ * Installs the .vsix into a fresh extensions directory of `dir` (code-server's CLI, with the
+ * environment code-server runs in; before the daemon is up: it needs no settings); returns the directory.
+ */
+export async function installExtension(dir: string, vsix: string): Promise<string> {
+    const bin = codeServerPath();
+    const userDataDir = join(dir, 'user-data');
+    const extensionsDir = join(dir, 'extensions');
+    mkdirSync(userDataDir, { recursive: true });
+    mkdirSync(extensionsDir, { recursive: true });
+    const installed = await runAsync(bin, ['--install-extension', vsix, '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir], { env: codeServerEnv(dir, {}), timeoutMs: 120_000 });
+    if (!readdirSync(extensionsDir).some(d => d.startsWith('alphaforge.alphaforge-'))) throw new Error(`the .vsix was not installed:\n${installed}`);
+    return extensionsDir;
+}
+
+/**
+ * Writes the settings and starts code-server on 127.0.0.1 (a free port it picks) with the
+ * extensions installExtension() installed, in a new session (detached: setsid), with no auth, no
+ * telemetry, no update check and no workspace trust prompt.
  */
 export async function startCodeServer(o: CodeServerOptions): Promise<CodeServer> {
     const bin = codeServerPath();
     const userDataDir = join(o.dir, 'user-data');
-    const extensionsDir = join(o.dir, 'extensions');
+    const { extensionsDir } = o;
     mkdirSync(join(userDataDir, 'User'), { recursive: true });
     mkdirSync(join(userDataDir, 'Machine'), { recursive: true });
-    mkdirSync(extensionsDir, { recursive: true });
     writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(o.userSettings, null, 2));
     writeFileSync(join(userDataDir, 'Machine', 'settings.json'), JSON.stringify(o.machineSettings, null, 2));
     const env = codeServerEnv(o.dir, o.env);
-    const installed = run(bin, ['--install-extension', o.vsix, '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir], { env, timeoutMs: 120_000 });
-    if (!readdirSync(extensionsDir).some(d => d.startsWith('alphaforge.alphaforge-'))) throw new Error(`the .vsix was not installed:\n${installed}`);
 
     const child: ChildProcess = spawn(bin, [
         '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',

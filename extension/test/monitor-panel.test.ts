@@ -36,7 +36,7 @@ describe.runIf(browserTestsEnabled())('deployment monitor panel', () => {
     let dist: string, served: Served, browser: Browser, daemon: RunningDaemon, client: DaemonClient;
 
     beforeAll(async () => {
-        dist = buildBundles();
+        dist = await buildBundles();
         const [s, b, d] = await Promise.all([
             serve(dist), launch(),
             startDaemon({ stateDir: tempDir('af-webviews-monitor-'), port: 0, concurrency: 1, limits: { ratePerSecond: 100_000, rateBurst: 100_000, failedAuthPerMinute: 100_000 } }),

@@ -15,7 +15,7 @@ const BUDGET: Record<string, number> = { report: 256 * KB, experiments: 256 * KB
 
 describe('panel bundles', () => {
     let dist: string;
-    beforeAll(() => { dist = buildBundles(); }, 120_000);
+    beforeAll(async () => { dist = await buildBundles(); }, 120_000);
     afterAll(() => removeDir(dist));
 
     for (const [panel, budget] of Object.entries(BUDGET)) {

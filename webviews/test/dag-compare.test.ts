@@ -18,7 +18,7 @@ describe.runIf(browserTestsEnabled())('DAG panel: two versions compared', () => 
     let dist: string, served: Served, browser: Browser, from: Compiled, to: Compiled, msg: DagDiffMessage;
 
     beforeAll(async () => {
-        dist = buildBundles();
+        dist = await buildBundles();
         [served, browser, from] = await Promise.all([serve(dist), launch(), compileExample()]);
         to = await compileExample(from.text
             .replace('feature slowMa = sma(close, slow)', 'feature slowMa = ema(close, slow)')

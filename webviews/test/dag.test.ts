@@ -15,7 +15,7 @@ describe.runIf(browserTestsEnabled())('DAG panel', () => {
     let dist: string, served: Served, browser: Browser, example: Compiled;
 
     beforeAll(async () => {
-        dist = buildBundles();
+        dist = await buildBundles();
         [served, browser, example] = await Promise.all([serve(dist), launch(), compileExample()]);
     }, 120_000);
     afterAll(async () => {

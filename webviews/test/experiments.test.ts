@@ -42,7 +42,7 @@ describe.runIf(browserTestsEnabled())('experiments panel', () => {
     let structural = '';
 
     beforeAll(async () => {
-        dist = buildBundles();
+        dist = await buildBundles();
         const [s, b, example] = await Promise.all([serve(dist), launch(), compileExample()]);
         served = s;
         browser = b;

@@ -25,7 +25,7 @@ describe.runIf(browserTestsEnabled())('report panel', () => {
     let dist: string, served: Served, browser: Browser, run: RealRun;
 
     beforeAll(async () => {
-        dist = buildBundles();
+        dist = await buildBundles();
         [served, browser, run] = await Promise.all([serve(dist), launch(), realRun()]);
         expect(run.result.trades.length).toBeGreaterThan(2); // the fixture must exercise the trades table
     }, 120_000);

@@ -18,7 +18,7 @@ describe.runIf(browserTestsEnabled())('saved state of the panels', () => {
     let dist: string, served: Served, browser: Browser, run: RealRun;
 
     beforeAll(async () => {
-        dist = buildBundles();
+        dist = await buildBundles();
         [served, browser, run] = await Promise.all([serve(dist), launch(), realRun()]);
     }, 120_000);
     afterAll(async () => {

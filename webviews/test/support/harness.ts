@@ -6,13 +6,19 @@
  * starting from a saved state, as in a page re-created after a window reload), host messages delivered as window `message` events, the
  * theme given as VS Code gives it (body class + `--vscode-*` variables on <html>). CSP
  * violations, page errors and console errors are collected so tests can assert there are none.
+ *
+ * Cheap enough for CI: a test file launches one browser and its panels reuse one tab (each panel
+ * a fresh document: navigated to, then away to about:blank when closed); the bundles are built
+ * once per content of their inputs (a cache keyed by what esbuild read); screenshots are only
+ * written when AF_SCREENSHOTS=1.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { basename, join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page, type Request } from 'playwright-core';
 import { makeNonce, panelHtml } from '../../../protocol/src/webview-page.js';
 import { ROOT } from './fixtures.js';
 
@@ -30,12 +36,88 @@ export function browserTestsEnabled(): boolean {
     return false;
 }
 
-/** Builds the bundles with webviews/build.mjs into a fresh directory (each test file its own). */
-export function buildBundles(): string {
+/**
+ * The bundles as webviews/build.mjs builds them (its esbuild options), in a fresh directory of the
+ * caller's (each test file its own, removed with removeDir). Built once per content of the inputs:
+ * a build records every file esbuild read (its metafile) and the bytes of each; a later call whose
+ * inputs, build script and package-lock.json are byte for byte the same copies that build instead
+ * of bundling again (~1 s of esbuild per test file otherwise).
+ */
+export async function buildBundles(): Promise<string> {
     const out = mkdtempSync(join(tmpdir(), 'af-webviews-'));
-    const r = spawnSync(process.execPath, [join(ROOT, 'webviews', 'build.mjs'), '--outdir', out], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`webviews/build.mjs failed: ${r.stderr || r.stdout}`);
+    const cacheRoot = join(tmpdir(), 'af-webviews-cache', sha256(ROOT).slice(0, 16));
+    const hit = cachedBuild(cacheRoot);
+    if (hit) {
+        cpSync(hit, out, { recursive: true });
+        rmSync(join(out, INPUTS), { force: true });
+        return out;
+    }
+    // @ts-expect-error -- a plain .mjs script without types
+    const { options } = await import('../../build.mjs') as { options(outdir: string): object };
+    const r = await build({ ...(options(out) as Parameters<typeof build>[0]), absWorkingDir: ROOT, metafile: true });
+    storeBuild(cacheRoot, out, Object.keys(r.metafile!.inputs));
     return out;
+}
+
+const INPUTS = 'inputs.json';
+const sha256 = (x: string | Buffer): string => createHash('sha256').update(x).digest('hex');
+
+/** What besides the bundled files decides the output: the build script (options) and the installed packages. */
+const BUILD_FILES = [join('webviews', 'build.mjs'), 'package-lock.json'];
+
+/** The key of a set of inputs (paths relative to the repository) as they are on disk now; undefined if one is gone. */
+function inputsKey(inputs: readonly string[]): string | undefined {
+    const h = createHash('sha256');
+    for (const f of [...BUILD_FILES, ...inputs]) {
+        const abs = resolve(ROOT, f);
+        if (!existsSync(abs)) return undefined;
+        h.update(f).update('\0').update(sha256(readFileSync(abs))).update('\0');
+    }
+    return h.digest('hex');
+}
+
+/** The cached build whose inputs are exactly what is on disk now, if any. */
+function cachedBuild(cacheRoot: string): string | undefined {
+    let inputs: string[];
+    try {
+        inputs = JSON.parse(readFileSync(join(cacheRoot, INPUTS), 'utf8')) as string[];
+    } catch {
+        return undefined;
+    }
+    const key = inputsKey(inputs);
+    const dir = key && join(cacheRoot, key);
+    return dir && existsSync(join(dir, INPUTS)) ? dir : undefined;
+}
+
+/** Keeps a build under the key of the inputs esbuild read (written aside, then renamed into place: files run in parallel). */
+function storeBuild(cacheRoot: string, built: string, esbuildInputs: readonly string[]): void {
+    const inputs = [...esbuildInputs].sort(); // relative to ROOT (esbuild's working directory)
+    const key = inputsKey(inputs);
+    if (!key) return;
+    try {
+        mkdirSync(cacheRoot, { recursive: true });
+        const dir = join(cacheRoot, key);
+        if (!existsSync(dir)) {
+            const tmp = mkdtempSync(join(cacheRoot, 'tmp-'));
+            cpSync(built, tmp, { recursive: true });
+            writeFileSync(join(tmp, INPUTS), JSON.stringify(inputs));
+            try {
+                renameSync(tmp, dir);
+            } catch {
+                rmSync(tmp, { recursive: true, force: true }); // another file stored the same build first
+            }
+        }
+        const index = join(cacheRoot, `${INPUTS}.${process.pid}`);
+        writeFileSync(index, JSON.stringify(inputs));
+        renameSync(index, join(cacheRoot, INPUTS));
+        // Builds of older sources: gone after an hour.
+        for (const d of readdirSync(cacheRoot)) {
+            const p = join(cacheRoot, d);
+            if (d !== key && d !== INPUTS && Date.now() - statSync(p).mtimeMs > 3_600_000) rmSync(p, { recursive: true, force: true });
+        }
+    } catch (e) {
+        console.warn(`webview bundle cache: ${(e as Error).message}`); // only a later file builds again
+    }
 }
 
 export interface Served {
@@ -183,31 +265,89 @@ export interface OpenOptions {
 
 let pageCount = 0;
 
-export async function openPanel(browser: Browser, served: Served, o: OpenOptions): Promise<PanelPage> {
-    const theme = o.theme ?? 'light';
-    const t = VSCODE_THEMES[theme];
-    const context = await browser.newContext({ viewport: { width: o.width ?? 1200, height: o.height ?? 900 }, colorScheme: t.scheme, deviceScaleFactor: 1 });
-    const page = await context.newPage();
-    const posted: PanelPage['posted'] = [];
-    const problems: string[] = [];
-    const ref: { panel?: PanelPage } = {};
+interface Owner {
+    readonly posted: PanelPage['posted'];
+    readonly problems: string[];
+    readonly onPost?: OpenOptions['onPost'];
+    panel?: PanelPage;
+}
+
+/**
+ * A tab kept for the next panel of the file: its bindings and listeners are the page's for its
+ * life and report to whichever panel has the tab now (none between panels).
+ */
+interface Tab {
+    readonly page: Page;
+    owner?: Owner;
+}
+
+/** Per browser: one context, and the tabs no panel has at the moment. */
+const tabs = new WeakMap<Browser, { context: Promise<BrowserContext>; idle: Tab[] }>();
+
+async function takeTab(browser: Browser): Promise<Tab> {
+    let b = tabs.get(browser);
+    if (!b) {
+        b = { context: browser.newContext({ viewport: { width: 1200, height: 900 }, deviceScaleFactor: 1 }), idle: [] };
+        tabs.set(browser, b);
+    }
+    const idle = b.idle.pop();
+    if (idle) return idle;
+    const page = await (await b.context).newPage();
+    const tab: Tab = { page };
+    const problem = (p: string): void => { tab.owner?.problems.push(p); };
     await page.exposeBinding('__afPosted', async (_src, m: { type: string }) => {
-        posted.push(m);
-        if (o.onPost && ref.panel) {
+        const o = tab.owner;
+        if (!o) return;
+        o.posted.push(m);
+        if (o.onPost && o.panel) {
             try {
-                await o.onPost(m, ref.panel);
+                await o.onPost(m, o.panel);
             } catch (e) {
-                problems.push(`host failed on '${m.type}': ${String(e)}`);
+                o.problems.push(`host failed on '${m.type}': ${String(e)}`);
             }
         }
     });
-    await page.exposeBinding('__afProblem', (_src, p: string) => { problems.push(p); });
-    page.on('pageerror', e => problems.push(`page error: ${e.message}`));
-    page.on('console', m => {
-        if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
+    await page.exposeBinding('__afProblem', (_src, p: string) => problem(p));
+    page.on('pageerror', (e: Error) => problem(`page error: ${e.message}`));
+    page.on('console', (m: ConsoleMessage) => {
+        if (m.type() === 'error' || m.type() === 'warning') problem(`console ${m.type()}: ${m.text()}`);
     });
-    page.on('requestfailed', r => problems.push(`request failed: ${r.url()}`));
-    await page.addInitScript(({ vscode, vars, bodyClass, savedState }) => {
+    page.on('requestfailed', (r: Request) => problem(`request failed: ${r.url()}`));
+    return tab;
+}
+
+/** Gives the tab back: away from the panel's document (nothing of it runs or reports any more), the pointer off its last spot. */
+async function releaseTab(browser: Browser, tab: Tab): Promise<void> {
+    tab.owner = undefined;
+    try {
+        await tab.page.goto('about:blank');
+        await tab.page.mouse.move(0, 0);
+    } catch {
+        await tab.page.close().catch(() => undefined); // not reused
+        return;
+    }
+    tabs.get(browser)?.idle.push(tab);
+}
+
+/**
+ * Opens a panel in a fresh document of a reused tab (a new context per panel costs a renderer
+ * process: ~1 s of Chromium CPU each): nothing of a document outlives its navigation but storage,
+ * which the panels do not use (VS Code gives them none; their state is `setState`, per document here).
+ */
+export async function openPanel(browser: Browser, served: Served, o: OpenOptions): Promise<PanelPage> {
+    const theme = o.theme ?? 'light';
+    const t = VSCODE_THEMES[theme];
+    const tab = await takeTab(browser);
+    const { page } = tab;
+    await page.setViewportSize({ width: o.width ?? 1200, height: o.height ?? 900 });
+    await page.emulateMedia({ colorScheme: t.scheme });
+    const posted: PanelPage['posted'] = [];
+    const problems: string[] = [];
+    const owner: Owner = { posted, problems, ...(o.onPost ? { onPost: o.onPost } : {}) };
+    const mine = (): void => {
+        if (tab.owner !== owner) throw new Error('the panel is closed');
+    };
+    const init = await page.addInitScript(({ vscode, vars, bodyClass, savedState }) => {
         document.addEventListener('securitypolicyviolation', e => {
             const w = window as unknown as { __afProblem(p: string): void };
             w.__afProblem(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`);
@@ -263,7 +403,10 @@ export async function openPanel(browser: Browser, served: Served, o: OpenOptions
                 await new Promise(r => setTimeout(r, 20));
             }
         },
-        send: async m => { await page.evaluate(msg => window.postMessage(msg, '*'), m); },
+        send: async m => {
+            mine(); // a host answer still on its way when the test closed the panel goes nowhere
+            await page.evaluate(msg => window.postMessage(msg, '*'), m);
+        },
         savedState: async () => {
             const json = await page.evaluate(() => (window as unknown as { __afSavedState?: string }).__afSavedState);
             return json === undefined ? undefined : JSON.parse(json) as unknown;
@@ -279,16 +422,27 @@ export async function openPanel(browser: Browser, served: Served, o: OpenOptions
                 for (const [k, v] of Object.entries(vars)) style.setProperty(`--vscode-${k}`, v);
             }, { vars: x.vars, bodyClass: x.bodyClass });
         },
-        close: () => context.close(),
+        close: async () => {
+            if (tab.owner !== owner) return;
+            tab.owner = undefined;
+            await init.dispose().catch(() => undefined);
+            await releaseTab(browser, tab);
+        },
     };
-    ref.panel = self;
+    owner.panel = self;
+    tab.owner = owner;
     await page.goto(url, { waitUntil: 'load' });
     return self;
 }
 
+/** Whether screenshot() writes: AF_SCREENSHOTS=1 (a full-page PNG is ~0.5 s of Chromium CPU: not spent in CI, where nobody looks at them). */
+export const SCREENSHOTS_WANTED = process.env['AF_SCREENSHOTS'] === '1';
+
+/** A full-page screenshot into webviews/test/screenshots/<name>.png when AF_SCREENSHOTS=1; returns the file (written or not). */
 export async function screenshot(p: PanelPage, name: string): Promise<string> {
-    mkdirSync(SCREENSHOTS, { recursive: true });
     const file = join(SCREENSHOTS, `${name}.png`);
+    if (!SCREENSHOTS_WANTED) return file;
+    mkdirSync(SCREENSHOTS, { recursive: true });
     await p.page.screenshot({ path: file, fullPage: true });
     return file;
 }

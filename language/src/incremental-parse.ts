@@ -88,8 +88,10 @@ export function reparseMember(old: ParseResult<AstNode>, text: string, parseMemb
     const start = oldCst.offset, oldEnd = oldCst.end, newEnd = oldEnd + delta;
     if (newEnd <= start) return undefined;
 
-    // Parse the member's new text where it stands: everything before it blanked (line breaks kept).
-    const padded = text.slice(0, start).replace(/[^\r\n]/g, ' ') + text.slice(start, newEnd);
+    // Parse the member's new text where it stands: before it, blanks with as many line breaks
+    // and the same column, so that offsets, lines and columns come out as in a full parse.
+    const { line, character } = oldCst.range.start;
+    const padded = ' '.repeat(start - line - character) + '\n'.repeat(line) + ' '.repeat(character) + text.slice(start, newEnd);
     let fresh: ParseResult<AstNode>;
     try {
         fresh = parseMember(padded);
@@ -114,8 +116,10 @@ export function reparseMember(old: ParseResult<AstNode>, text: string, parseMemb
         const n = stack.pop()!;
         const content = (n as Composite).content;
         if (content !== undefined) {
-            (n as Composite)._rangeCache = undefined;
             if (n === oldCst) continue;
+            // Nodes that end before the member are unchanged; its ancestors and what follows it change.
+            if (n !== root && n.end <= start) continue;
+            (n as Composite)._rangeCache = undefined;
             for (let i = 0; i < content.length; i++) stack.push(content[i]!);
         } else {
             const leaf = n as Leaf;

@@ -25,6 +25,8 @@ const memFs = {
 };
 const { AlphaForge: services, shared } = createAlphaForgeServices({ fileSystemProvider: () => memFs });
 const builder = shared.workspace.DocumentBuilder, documents = shared.workspace.LangiumDocuments;
+// The builtin library, so that names resolve and the analysis runs as in the server.
+const builtins = builder.build([services.alphaforge.Builtins.document()], { validation: false });
 
 /** The AST (containers checked), each node's CST position, every token with its owner, the CST's links. */
 function shape(model: AstNode): unknown {
@@ -76,10 +78,12 @@ const diagnostics = (d: LangiumDocument): unknown => (d.diagnostics ?? []).map(x
 interface Edit { what: string; find: RegExp; nth?: number; replace: string; incremental: boolean }
 
 async function editSequence(name: string, text: string, edits: readonly Edit[]): Promise<void> {
+    await builtins;
     const uri = URI.parse(`memory:///edited-${name.replace(/\W+/g, '-')}.af`);
     files.set(uri.toString(), text);
     const doc = await documents.getOrCreateDocument(uri);
     await builder.build([doc], { validation: true });
+    expect((doc.diagnostics ?? []).filter(d => d.severity === 1), `${name} before the edits`).toEqual([]);
     let current = text;
     for (const e of edits) {
         const matches = [...current.matchAll(new RegExp(e.find.source, 'g'))];

@@ -49,7 +49,12 @@ export class AlphaForgeDocumentFactory extends DefaultLangiumDocumentFactory {
         this.updating = undefined;
         if (document && document.uri.toString() === uri.toString()) {
             const parser = this.serviceRegistry.getServices(uri).parser.LangiumParser;
-            const result = reparseMember(document.parseResult as ParseResult<AstNode>, text, (t: string) => parser.parse(t, { rule: 'Member' }));
+            let result: ParseResult<AstNode> | undefined;
+            try {
+                result = reparseMember(document.parseResult as ParseResult<AstNode>, text, (t: string) => parser.parse(t, { rule: 'Member' }));
+            } catch {
+                result = undefined; // never expected; the full parse below replaces whatever the attempt left
+            }
             if (result) { incrementalParseStats.member++; return Promise.resolve(result as ParseResult<T>); }
         }
         incrementalParseStats.full++;

@@ -15,6 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { generateStrategy } from '../../bench/gen-strategy.js';
 import { createAlphaForgeServices } from '../src/index.js';
 import { incrementalParseStats } from '../src/incremental-parse.js';
+import { mulberry32, mutate } from './corpus.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const files = new Map<string, string>();
@@ -77,6 +78,21 @@ const diagnostics = (d: LangiumDocument): unknown => (d.diagnostics ?? []).map(x
 /** Replace the `nth` match of `find` (0-based) in the text. */
 interface Edit { what: string; find: RegExp; nth?: number; replace: string; incremental: boolean }
 
+/** Updates the document to `text` through the builder and compares it with a fresh document of that text. */
+async function updateAndCompare(uri: URI, text: string, what: string): Promise<void> {
+    files.set(uri.toString(), text);
+    await builder.update([uri], []);
+    const updated = documents.getDocument(uri)!;
+    expect(updated.textDocument.getText()).toBe(text);
+    const fresh = await build(text);
+    // Compared as JSON first (fast); the structural comparison only to show the difference.
+    const a = { tree: shape(updated.parseResult.value), diagnostics: diagnostics(updated) }, b = { tree: shape(fresh.parseResult.value), diagnostics: diagnostics(fresh) };
+    if (JSON.stringify(a) !== JSON.stringify(b)) expect(a, what).toEqual(b);
+    expect(updated.parseResult.parserErrors.length, what).toBe(fresh.parseResult.parserErrors.length);
+    expect(updated.parseResult.lexerErrors.length, what).toBe(fresh.parseResult.lexerErrors.length);
+    documents.deleteDocument(fresh.uri);
+}
+
 async function editSequence(name: string, text: string, edits: readonly Edit[]): Promise<void> {
     await builtins;
     const uri = URI.parse(`memory:///edited-${name.replace(/\W+/g, '-')}.af`);
@@ -90,17 +106,9 @@ async function editSequence(name: string, text: string, edits: readonly Edit[]):
         const m = matches[Math.min(e.nth ?? 0, matches.length - 1)];
         expect(m, `${name}: ${e.what}: ${e.find} not found`).toBeDefined();
         current = current.slice(0, m!.index) + e.replace + current.slice(m!.index! + m![0].length);
-        files.set(uri.toString(), current);
-        const before = { ...incrementalParseStats };
-        await builder.update([uri], []);
-        const updated = documents.getDocument(uri)!;
-        expect(updated.textDocument.getText()).toBe(current);
-        expect(incrementalParseStats.member - before.member, `${name}: ${e.what}: re-parsed one member`).toBe(e.incremental ? 1 : 0);
-        const fresh = await build(current);
-        // Compared as JSON first (fast); the structural comparison only to show the difference.
-        const a = { tree: shape(updated.parseResult.value), diagnostics: diagnostics(updated) }, b = { tree: shape(fresh.parseResult.value), diagnostics: diagnostics(fresh) };
-        if (JSON.stringify(a) !== JSON.stringify(b)) expect(a, `${name}: ${e.what}`).toEqual(b);
-        expect(updated.parseResult.parserErrors.length).toBe(fresh.parseResult.parserErrors.length);
+        const before = incrementalParseStats.member;
+        await updateAndCompare(uri, current, `${name}: ${e.what}`);
+        expect(incrementalParseStats.member - before, `${name}: ${e.what}: re-parsed one member`).toBe(e.incremental ? 1 : 0);
     }
 }
 
@@ -127,6 +135,38 @@ describe('re-parsing only the edited member', () => {
             { what: 'a new member typed inside one', find: /feature slow9 = sma\(close, \d+\)/, replace: 'feature slow9 = sma(close, 49)\n  feature extra = 1', incremental: false },
             { what: 'an edit after the fallbacks', find: /sma\(close, \d+\)/, nth: 9, replace: 'sma(close, 12)', incremental: true },
         ]);
+    });
+
+    it('matches a full parse after seeded random edits: characters typed and deleted anywhere, and mutations of the whole text', async () => {
+        await builtins;
+        const rnd = mulberry32(16);
+        const original = generateStrategy(60) as string;
+        const uri = URI.parse('memory:///random-edits.af');
+        files.set(uri.toString(), original);
+        await builder.build([await documents.getOrCreateDocument(uri)], { validation: true });
+        const typed = ['1', '0', 'a', 'z', '_', ' ', '\n', '(', ')', '+', '*', '.', ',', '[', ']', '/', '"', '%', 'and ', 'close', '//', '/*'];
+        let current = original, kept = original, undo = false;
+        const before = { ...incrementalParseStats };
+        for (let k = 0; k < 80; k++) {
+            if (k % 20 === 19) current = mutate(original, rnd);
+            else if (k % 20 === 0) current = kept = original;
+            else if (undo) { current = kept; undo = false; } // the last keystroke undone
+            else if (rnd() < 0.7) {
+                // A digit typed over another (a literal or a name changes; the text stays well-formed).
+                const digits = [...kept.matchAll(/\d/g)];
+                const i = digits[Math.floor(rnd() * digits.length)]!.index!;
+                current = kept = kept.slice(0, i) + String(Math.floor(rnd() * 10)) + kept.slice(i + 1);
+            } else {
+                // Any keystroke inside the strategy, undone at the next step: a character inserted or deleted.
+                const i = 40 + Math.floor(rnd() * (kept.length - 80));
+                current = rnd() < 0.6 ? kept.slice(0, i) + typed[Math.floor(rnd() * typed.length)]! + kept.slice(i) : kept.slice(0, i) + kept.slice(i + 1);
+                undo = true;
+            }
+            await updateAndCompare(uri, current, `random edit ${k}`);
+        }
+        // Both paths were taken.
+        expect(incrementalParseStats.member - before.member).toBeGreaterThan(20);
+        expect(incrementalParseStats.full - before.full).toBeGreaterThan(5);
     });
 
     it('matches a full parse on an example (params, settings, a rules block)', async () => {

@@ -6,7 +6,7 @@
 // (bench/language.js is the benchmark of record; this is its profiling companion.)
 import { URI } from 'langium';
 
-const { createAlphaForgeServices } = await import(process.env.OUT ? process.env.OUT + '/language/src/index.js' : '../out/language/src/index.js');
+const { createAlphaForgeServices } = await import(process.env.OUT ? new URL(process.env.OUT + '/language/src/index.js', import.meta.url).href : '../out/language/src/index.js');
 const { generateStrategy } = await import('./gen-strategy.js');
 const files = new Map();
 const memFs = { readFile: async u => files.get(u.toString()) ?? '', readFileSync: u => files.get(u.toString()) ?? '', readDirectory: async () => [] };

@@ -23,6 +23,7 @@ import { AlphaForgeLexer, AlphaForgeParserErrorMessageProvider } from './syntax-
 import { AlphaForgeAstNodeDescriptionProvider, AlphaForgeLinker, AlphaForgeReferenceDescriptionProvider } from './indexing.js';
 import type { CapabilityPack } from './catalogue/pack-types.js';
 import { corePack } from './catalogue/core-pack.js';
+import { AlphaForgeDocumentFactory } from './incremental-parse.js';
 import { BUNDLED_CATALOGUE_PACKS } from './catalogue/bundled-packs.js';
 
 export interface AlphaForgeAddedServices {
@@ -93,9 +94,16 @@ export class AlphaForgeCachedAstReflection extends AlphaForgeAstReflection {
     }
 }
 
-/** Shared services of ours, injected after the generated shared module (core and LSP alike). */
+/**
+ * Shared services of ours, injected after the generated shared module (core and LSP alike): the
+ * cached reflection, and a document factory that re-parses only the member an edit touched
+ * (incremental-parse.ts).
+ */
 export const AlphaForgeSharedModule: Module<LangiumSharedCoreServices, PartialLangiumSharedCoreServices> = {
     AstReflection: () => new AlphaForgeCachedAstReflection(),
+    workspace: {
+        LangiumDocumentFactory: services => new AlphaForgeDocumentFactory(services),
+    },
 };
 
 export interface AlphaForgeContext extends DefaultSharedCoreModuleContext {

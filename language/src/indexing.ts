@@ -88,21 +88,23 @@ export class AlphaForgeLinker extends DefaultLinker {
         while (stack.length > 0) {
             if (k++ % CHECK_EVERY === 0) await interruptAndCheck(cancelToken);
             const node = stack.pop()!;
-            const children: AstNode[] = [];
-            for (const property of Object.keys(node)) {
-                if (property.startsWith('$')) continue;
+            // The children go on the stack in order, then that stretch is reversed (no array per node).
+            const first = stack.length;
+            for (const property in node) {
+                if (property.charCodeAt(0) === 36 /* $ */) continue;
                 const value = (node as unknown as Record<string, unknown>)[property];
+                if (typeof value !== 'object' || value === null) continue;
                 if (isReference(value)) this.doLink({ reference: value, container: node, property }, document);
-                else if (isAstNode(value)) children.push(value);
+                else if (isAstNode(value)) stack.push(value);
                 else if (Array.isArray(value)) {
                     for (let index = 0; index < value.length; index++) {
                         const element: unknown = value[index];
                         if (isReference(element)) this.doLink({ reference: element, container: node, property, index }, document);
-                        else if (isAstNode(element)) children.push(element);
+                        else if (isAstNode(element)) stack.push(element);
                     }
                 }
             }
-            for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+            for (let i = first, j = stack.length - 1; i < j; i++, j--) { const t = stack[i]!; stack[i] = stack[j]!; stack[j] = t; }
         }
     }
 }

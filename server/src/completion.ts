@@ -13,12 +13,13 @@
  */
 import { AstUtils, EMPTY_STREAM, GrammarAST, TextDocument, URI, type AstNode, type AstNodeDescription, type LangiumDocument, type LangiumDocuments, type MaybePromise, type ReferenceInfo, type Stream } from 'langium';
 import { DefaultCompletionProvider, type CompletionAcceptor, type CompletionBacktrackingInformation, type CompletionContext, type CompletionProviderOptions, type CompletionValueItem, type NextFeature } from 'langium/lsp';
-import { CompletionItemKind, InsertTextFormat, type CancellationToken, type CompletionList, type CompletionParams } from 'vscode-languageserver';
+import { CompletionItemKind, InsertTextFormat, type CancellationToken, type CompletionList, type CompletionParams, type MarkupContent } from 'vscode-languageserver';
 import { memberCompletions } from './member-completion.js';
 import * as ast from '../../language/src/generated/ast.js';
 import { SETTINGS, type Section } from '../../language/src/analysis/settings.js';
 import { nestingError } from '../../language/src/parser-guard.js';
 import type { Catalogue } from '../../language/src/catalogue/catalogue.js';
+import type { CatalogueEntry } from '../../language/src/catalogue/pack-types.js';
 import type { AlphaForgeLspServices } from './alphaforge-lsp-module.js';
 import { describeBuiltin, signatureOf } from './describe.js';
 
@@ -32,6 +33,17 @@ export class AlphaForgeCompletionProvider extends DefaultCompletionProvider {
         super(services);
         this.catalogue = services.alphaforge.Catalogue;
         this.documents = services.shared.workspace.LangiumDocuments;
+    }
+
+    /**
+     * A builtin's documentation, made once per catalogue entry: every completion of a name lists
+     * every builtin, and building their markdown was a good part of a completion's time.
+     */
+    private readonly documentation = new WeakMap<CatalogueEntry, MarkupContent>();
+    private documentationOf(entry: CatalogueEntry): MarkupContent {
+        let doc = this.documentation.get(entry);
+        if (!doc) this.documentation.set(entry, (doc = { kind: 'markdown', value: describeBuiltin(entry) }));
+        return doc;
     }
 
     override async getCompletion(document: LangiumDocument, params: CompletionParams, cancelToken?: CancellationToken): Promise<CompletionList | undefined> {
@@ -194,11 +206,11 @@ export class AlphaForgeCompletionProvider extends DefaultCompletionProvider {
             const args = required.map((p, i) => `\${${i + 1}:${p.name}}`).join(', ');
             return {
                 nodeDescription: d, kind: CompletionItemKind.Function, detail: signatureOf(entry),
-                documentation: { kind: 'markdown', value: describeBuiltin(entry) },
+                documentation: this.documentationOf(entry),
                 insertText: `${d.name}(${args})$0`, insertTextFormat: InsertTextFormat.Snippet, sortText: '2',
             };
         }
-        if (entry?.kind === 'field') return { nodeDescription: d, kind: CompletionItemKind.Field, detail: entry.returns, documentation: { kind: 'markdown', value: describeBuiltin(entry) }, sortText: '1' };
+        if (entry?.kind === 'field') return { nodeDescription: d, kind: CompletionItemKind.Field, detail: entry.returns, documentation: this.documentationOf(entry), sortText: '1' };
         if (entry?.kind === 'const') return { nodeDescription: d, kind: CompletionItemKind.EnumMember, detail: entry.enumType, documentation: entry.doc, sortText: '0' };
         const kind = d.type === 'FunctionDef' ? CompletionItemKind.Function
             : d.type === 'ParamDecl' ? CompletionItemKind.Constant

@@ -203,7 +203,8 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     async start(): Promise<void> {
         if (this.phase !== 'new') throw new RunStateConflict(`the orchestrator is ${this.phase}; create a new one`);
         // Connections of its own on the store it was given (the same database, schema and time limits).
-        this.db = await (this.options.control ?? this.options.store).openAnother();
+        // It makes one call at a time (its mutex): PostgreSQL connections for it are 2 (one spare), not another poolSize.
+        this.db = await (this.options.control ?? this.options.store).openAnother({ connections: 2 });
         this.dataConn = await this.options.store.openAnother();
         this.repoInstance = new RunRepository(this.db, this.options.ownership?.key);
         this.writer = new StateWriter(this.db, this.repoInstance, this.mutex, events => this.publish(events), e => this.warn(e));

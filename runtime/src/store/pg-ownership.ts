@@ -17,6 +17,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { UnavailableError } from '../../../protocol/src/errors.js';
 
 export interface Ownership {
     /** This daemon's key (a positive bigint in decimal), written on the runs it owns. */
@@ -99,7 +100,7 @@ export async function openOwnership(o: OwnershipOptions): Promise<Ownership> {
     client = await connect();
 
     const live = (): pg.Client => {
-        if (!client) throw new Error('the connection that holds this daemon\'s locks is lost (reconnecting)');
+        if (!client) throw new UnavailableError('this daemon lost its connection to the control plane that holds its claims on runs and deployments; it is reconnecting: try again in a moment');
         return client;
     };
     return {

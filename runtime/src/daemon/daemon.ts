@@ -261,6 +261,9 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         orchestrator.on('event', e => {
             if (recovering && e.kind === 'state' && e.actor === 'system' && (e.message ?? '').startsWith('daemon restarted')) {
                 recovered.push(auditLog.record({ actor: daemonActor, method: 'daemon.recover', target: { runId: e.runId, state: e.state ?? null }, result: 'ok' }));
+            } else if (e.kind === 'state' && e.actor === 'system' && (e.message ?? '').startsWith('taken over:')) {
+                // Team mode: a run of a daemon that is gone, taken over while this one runs.
+                void auditLog.record({ actor: daemonActor, method: 'daemon.recover', target: { runId: e.runId, state: e.state ?? null, takenOver: true }, result: 'ok' }).catch(() => undefined);
             }
             const ev = toWire(e, lastState);
             let route = teams.get(e.runId);

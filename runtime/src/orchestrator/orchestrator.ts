@@ -12,7 +12,9 @@
  * - runs found running (the previous process died under them) are re-queued with actor 'system'
  *   and message 'daemon restarted', or failed with that reason once they have started
  *   `maxAttempts` times (a run that keeps killing the daemon must not do so forever); their
- *   partial artifacts are removed; runs found queued are enqueued again as they are;
+ *   partial artifacts are removed; runs found queued are enqueued again as they are. In team
+ *   mode (`ownership`) only the runs of daemons that are gone, at start and every `takeoverMs`
+ *   ('taken over: the daemon that ran it is gone'): a live daemon's runs stay its own;
  * - run ids are fresh UUIDs and result rows are keyed by (run, key): re-running an interrupted
  *   run replaces, never duplicates.
  *

@@ -115,7 +115,12 @@ export async function openOwnership(o: OwnershipOptions): Promise<Ownership> {
             if (held.has(k)) return true;
             const c = live();
             const ok = (await c.query('SELECT pg_try_advisory_lock($1::bigint) AS ok', [k])).rows[0]?.ok === true;
-            if (ok && client === c) held.add(k);
+            if (ok && held.has(k)) {
+                // Two claims at once: PostgreSQL counts a session's locks, so one release would leave it held; undo the second.
+                await c.query('SELECT pg_advisory_unlock($1::bigint)', [k]);
+            } else if (ok && client === c) {
+                held.add(k);
+            }
             return ok;
         },
         async release(resource) {

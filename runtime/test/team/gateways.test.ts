@@ -179,8 +179,15 @@ describe.skipIf(!ready)('team mode: the daemon on PostgreSQL with BullMQ workers
     it('gives each deployment and run one live owner: a starting daemon leaves a live daemon\'s alone and takes a gone one\'s over', async () => {
         const viaA = client(a, admin);
         const source = readFileSync(SMA, 'utf8');
-        // A trades a paper deployment on its bars (a bar every 100 ms: it would trade for minutes).
-        const { deployment } = await viaA.call('execution.paper.start', { source, uri: `file://${SMA}`, feed: { barMs: 100 } });
+        // 3,000 daily bars of gw:F, in A's imports/ folder and in C's data directory (C gets them once A's deployment goes to it).
+        const csv = ['date,open,high,low,close,volume', ...Array.from({ length: 3000 }, (_, i) => {
+            const p = 100 + 10 * Math.sin(i / 15) + i / 50;
+            return `${new Date(Date.UTC(2000, 0, 1 + i)).toISOString().slice(0, 10)},${p - 0.5},${p + 1},${p - 1},${p},${1000 + i}`;
+        })].join('\n') + '\n';
+        writeFileSync(join(a.stateDir, 'imports', 'gw.csv'), csv);
+        expect((await viaA.call('data.import', { file: join(a.stateDir, 'imports', 'gw.csv'), venue: 'gw', symbol: 'F', timeframe: '1d' })).rowsWritten).toBe(3000);
+        // A trades a paper deployment on them (a bar every 100 ms: it would trade for five minutes).
+        const { deployment } = await viaA.call('execution.paper.start', { source, uri: `file://${SMA}`, params: { fast: 5, slow: 50 }, feed: { barMs: 100, symbols: ['gw:F'] } });
         const id = deployment.id;
         await until('A trades a bar', async () => (await viaA.call('execution.show', { id })).deployment.bars > 0);
         // Runs carry their daemon's key (A executed every run so far); one running run of A, live, and two of a daemon that is gone.
@@ -219,19 +226,17 @@ describe.skipIf(!ready)('team mode: the daemon on PostgreSQL with BullMQ workers
         expect((await reasons()).filter(r => r.startsWith('resumed'))).toEqual([]);
 
         // The shared artifacts folder is the daemons' own, as the state directory: no import reads it, even inside a data directory.
-        const csv = ['date,open,high,low,close,volume', ...Array.from({ length: 30 }, (_, i) => `${new Date(Date.UTC(2020, 0, 1 + i)).toISOString().slice(0, 10)},1,2,0.5,1.5,100`)].join('\n') + '\n';
         writeFileSync(join(artifactsDir, 'planted.csv'), csv);
         writeFileSync(join(dataRoot, 'fine.csv'), csv);
         await expect(viaC.call('data.import', { file: join(artifactsDir, 'planted.csv'), venue: 'gw', symbol: 'P', timeframe: '1d' })).rejects.toThrow(/outside the folders the daemon may read/);
         await expect(viaC.call('data.import', { file: 'runs/planted.csv', venue: 'gw', symbol: 'P', timeframe: '1d' })).rejects.toThrow(/outside the folders the daemon may read/);
-        expect((await viaC.call('data.import', { file: join(dataRoot, 'fine.csv'), venue: 'gw', symbol: 'F', timeframe: '1d' })).rowsWritten).toBe(30);
+        expect((await viaC.call('data.import', { file: join(dataRoot, 'fine.csv'), venue: 'gw', symbol: 'F', timeframe: '1d' })).rowsWritten).toBe(3000);
 
         // A live daemon takes over what a gone daemon owned, within its take-over interval (200 ms here): a run…
         const orphan = await fake('running', '4244');
         await until('C takes the orphaned run over', async () => (await events(orphan)).some(e => e['message'] === 'taken over: the daemon that ran it is gone'));
         expect(await owner(orphan)).toBe(cKey);
         // …and A's deployment once A's claims are gone (its control-plane connection dropped, as when A is killed): A stops trading it at once, C resumes it.
-        await viaC.call('data.sample', {}); // C replays it from its own bars
         const dropped = await pgRows(`SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name LIKE $1`, [`af-daemon ${a.url} pid %`]);
         expect(dropped).toEqual([{ ok: true }]);
         await until('C takes the deployment over', async () => (await reasons()).some(r => r.startsWith('resumed taken over from a daemon that is gone')));

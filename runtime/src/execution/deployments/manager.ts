@@ -126,6 +126,12 @@ export interface DeploymentClaims {
 
 const claimOf = (id: string): string => `deployment:${id}`;
 
+/** What a resumed deployment's state event says, and the start of the reason when it cannot be resumed. */
+interface Why {
+    readonly resumed: string;
+    readonly failed: string;
+}
+
 const FINAL: ReadonlySet<DeploymentState> = new Set(['stopped', 'failed']);
 const RESUMABLE: readonly DeploymentState[] = ['starting', 'warming', 'running'];
 
@@ -247,7 +253,7 @@ export class DeploymentManager {
      * with `claims`, only those no live daemon holds. The count resumed.
      */
     async recover(): Promise<number> {
-        return this.resumeOrphans('after the daemon restarted');
+        return this.resumeOrphans({ resumed: 'resumed after a daemon restart', failed: 'cannot resume after the daemon restarted' });
     }
 
     /**
@@ -256,7 +262,7 @@ export class DeploymentManager {
      */
     async takeOver(): Promise<number> {
         if (!this.o.claims || this.closed || this.recovering) return 0;
-        return this.resumeOrphans('taken over from a daemon that is gone');
+        return this.resumeOrphans({ resumed: 'resumed here, taken over from a daemon that is gone', failed: 'cannot take over from a daemon that is gone' });
     }
 
     /**
@@ -276,14 +282,14 @@ export class DeploymentManager {
         }
     }
 
-    private resumeOrphans(why: string): Promise<number> {
+    private resumeOrphans(why: Why): Promise<number> {
         if (this.recovering) return this.recovering;
         const p = this.resumeNow(why).finally(() => { this.recovering = undefined; });
         this.recovering = p;
         return p;
     }
 
-    private async resumeNow(why: string): Promise<number> {
+    private async resumeNow(why: Why): Promise<number> {
         for (const d of await this.records.inStates(['stopping'])) {
             if (this.active.has(d.spec.id)) continue;
             const claimed = await this.claimInactive(d, ['stopping']);
@@ -301,12 +307,12 @@ export class DeploymentManager {
             const d = await this.claimInactive(found, RESUMABLE);
             if (!d) continue;
             const s = d.spec;
-            this.o.log?.('info', `resuming deployment ${s.id} (${s.strategy}) after ${d.wire.bars} bars, ${why}`, { deployment: s.id, team: s.team });
+            this.o.log?.('info', `resuming deployment ${s.id} (${s.strategy}) after ${d.wire.bars} bars (${why.resumed})`, { deployment: s.id, team: s.team });
             let ir: StrategyIr;
             try {
                 ir = await this.recompile(s);
             } catch (e) {
-                await this.finishInactive(s, 'failed', `cannot resume ${why}: ${message(e)}`);
+                await this.finishInactive(s, 'failed', `${why.failed}: ${message(e)}`);
                 await this.o.claims?.release(claimOf(s.id));
                 continue;
             }
@@ -315,12 +321,12 @@ export class DeploymentManager {
             try {
                 session = await this.session(s, ir, e => tracked && this.riskEvent(tracked, e));
             } catch (e) {
-                await this.finishInactive(s, 'failed', `cannot resume ${why}: ${message(e)}`);
+                await this.finishInactive(s, 'failed', `${why.failed}: ${message(e)}`);
                 await this.o.claims?.release(claimOf(s.id));
                 continue;
             }
             const a = tracked = this.track(s, session, d.wire.state, await this.records.lastSeq(s.team, s.id), d.wire.bars);
-            a.done = this.run(a, ir, true, why);
+            a.done = this.run(a, ir, true, why.resumed);
             resumed++;
         }
         return resumed;
@@ -475,7 +481,7 @@ export class DeploymentManager {
 
     // ------------------------------------------------------------------------------------ the loop
 
-    private async run(a: Active, ir: StrategyIr, resume: boolean, why = 'after a daemon restart'): Promise<void> {
+    private async run(a: Active, ir: StrategyIr, resume: boolean, resumed = 'resumed after a daemon restart'): Promise<void> {
         const s = a.spec;
         let feed: Feed | undefined;
         try {
@@ -504,7 +510,7 @@ export class DeploymentManager {
                         a.lastCloses = history.length ? history[history.length - 1]!.assets.map(b => b?.close ?? NaN) : [];
                     }
                 });
-                this.emit(a, 'state', { state: a.state, previous: a.state, reason: `resumed ${why}, at bar ${a.bars}` });
+                this.emit(a, 'state', { state: a.state, previous: a.state, reason: `${resumed}, at bar ${a.bars}` });
                 await a.mutex.run(() => this.flush(a));
                 if (a.session.risk.state === 'HALTED') {
                     // Halted before the restart (stored with its bar, the move to halted was not): it stays halted.

@@ -239,6 +239,7 @@ describe.skipIf(!ready)('team mode: the daemon on PostgreSQL with BullMQ workers
         // …and A's deployment once A's claims are gone (its control-plane connection dropped, as when A is killed): A stops trading it at once, C resumes it.
         const dropped = await pgRows(`SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name LIKE $1`, [`af-daemon ${a.url} pid %`]);
         expect(dropped).toEqual([{ ok: true }]);
+        await until('A stops trading it', async () => readFileSync(join(a.stateDir, 'logs', 'daemon.log'), 'utf8').includes(`deployment ${id} stopped trading here: this daemon lost its claim`));
         await until('C takes the deployment over', async () => (await reasons()).some(r => r.startsWith('resumed here, taken over from a daemon that is gone')));
         const taken = (await viaC.call('execution.show', { id })).deployment.bars;
         await until('C trades it', async () => (await viaC.call('execution.show', { id })).deployment.bars > taken);

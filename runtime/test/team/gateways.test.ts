@@ -219,6 +219,8 @@ describe.skipIf(!ready)('team mode: the daemon on PostgreSQL with BullMQ workers
         // …and leaves A's deployment alone: stop and kill through C are refused, naming A; A still trades it.
         await expect(viaC.call('execution.stop', { id })).rejects.toThrow(new RegExp(`traded by another daemon \\(af-daemon ${a.url}`));
         await expect(viaC.call('execution.kill', { id })).rejects.toThrow(/traded by another daemon/);
+        // The kill switch for all: every deployment C can take is killed, the others refused by name (none here).
+        await expect(viaC.call('execution.kill', {})).rejects.toThrow(new RegExp(`killed 0 deployment\\(s\\) here \\(none\\); not the others: deployment ${id} is traded by another daemon`));
         const bars = (await viaA.call('execution.show', { id })).deployment.bars;
         await until('A trades on', async () => (await viaA.call('execution.show', { id })).deployment.bars > bars);
         const reasons = async () => (await viaA.call('execution.events', { id, afterSeq: 0, limit: 10_000 })).events

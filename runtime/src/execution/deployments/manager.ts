@@ -400,11 +400,20 @@ export class DeploymentManager {
         const targets = 'id' in target ? [await this.own(team, target.id)] : (await this.records.list(team)).deployments.filter(d => !FINAL.has(d.wire.state));
         const why = `kill switch by ${actor}${reason ? `: ${reason}` : ''}`;
         const out: Deployment[] = [];
+        /** Kill-all: deployments another daemon trades are refused after every other one is killed (the switch must not stop halfway). */
+        const elsewhere: string[] = [];
         for (const d of targets) {
             if (FINAL.has(d.wire.state)) throw new DeploymentStateConflict(`deployment ${d.spec.id} has already ${d.wire.state}; nothing to kill`);
             let a = this.active.get(d.spec.id);
             if (!a) {
-                const claimed = await this.claimOrRefuse(d, 'kill');
+                let claimed: StoredDeployment;
+                try {
+                    claimed = await this.claimOrRefuse(d, 'kill');
+                } catch (e) {
+                    if ('id' in target || !(e instanceof DeploymentStateConflict)) throw e;
+                    elsewhere.push(e.message);
+                    continue;
+                }
                 a = FINAL.has(claimed.wire.state) ? undefined : await this.reopen(claimed).catch(async (e: unknown) => { await this.o.claims?.release(claimOf(d.spec.id)); throw e; });
                 if (!a) await this.o.claims?.release(claimOf(d.spec.id));
             }
@@ -420,6 +429,7 @@ export class DeploymentManager {
             }
             out.push(await this.get(team, d.spec.id));
         }
+        if (elsewhere.length) throw new DeploymentStateConflict(`killed ${out.length} deployment(s) here (${out.map(d => d.id).join(', ') || 'none'}); not the others: ${elsewhere.join('; ')}`);
         return out;
     }
 

@@ -103,34 +103,41 @@ export async function openOwnership(o: OwnershipOptions): Promise<Ownership> {
         if (!client) throw new UnavailableError('this daemon lost its connection to the control plane that holds its claims on runs and deployments; it is reconnecting: try again in a moment');
         return client;
     };
+    // One statement at a time on the connection (pg queues them, but warns of it): the callers' statements in order.
+    let chain: Promise<unknown> = Promise.resolve();
+    const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+        const p = chain.then(fn, fn);
+        chain = p.catch(() => undefined);
+        return p;
+    };
     return {
         key,
         async alive(keys) {
             if (!keys.length) return new Set();
-            const rows = (await live().query(`SELECT DISTINCT ${LOCK_KEY}::text AS k FROM pg_locks l WHERE ${ADVISORY} AND ${LOCK_KEY} = ANY($1::bigint[])`, [keys])).rows;
+            const rows = (await serial(() => live().query(`SELECT DISTINCT ${LOCK_KEY}::text AS k FROM pg_locks l WHERE ${ADVISORY} AND ${LOCK_KEY} = ANY($1::bigint[])`, [keys]))).rows;
             return new Set(rows.map(r => String(r.k)));
         },
-        async claim(resource) {
-            const k = resourceKey(resource, o.pgSchema);
-            if (held.has(k)) return true;
-            const c = live();
-            const ok = (await c.query('SELECT pg_try_advisory_lock($1::bigint) AS ok', [k])).rows[0]?.ok === true;
-            if (ok && held.has(k)) {
-                // Two claims at once: PostgreSQL counts a session's locks, so one release would leave it held; undo the second.
-                await c.query('SELECT pg_advisory_unlock($1::bigint)', [k]);
-            } else if (ok && client === c) {
-                held.add(k);
-            }
-            return ok;
+        claim(resource) {
+            // Serial, so one claim at a time: PostgreSQL counts a session's locks, and a second lock would outlive one release.
+            return serial(async () => {
+                const k = resourceKey(resource, o.pgSchema);
+                if (held.has(k)) return true;
+                const c = live();
+                const ok = (await c.query('SELECT pg_try_advisory_lock($1::bigint) AS ok', [k])).rows[0]?.ok === true;
+                if (ok && client === c) held.add(k);
+                return ok;
+            });
         },
-        async release(resource) {
-            const k = resourceKey(resource, o.pgSchema);
-            if (!held.delete(k) || !client) return;
-            await client.query('SELECT pg_advisory_unlock($1::bigint)', [k]).catch(() => undefined);
+        release(resource) {
+            return serial(async () => {
+                const k = resourceKey(resource, o.pgSchema);
+                if (!held.delete(k) || !client) return;
+                await client.query('SELECT pg_advisory_unlock($1::bigint)', [k]).catch(() => undefined);
+            });
         },
         async holder(resource) {
-            const rows = (await live().query(`SELECT a.application_name AS n, l.pid FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
-                WHERE ${ADVISORY} AND ${LOCK_KEY} = $1::bigint`, [resourceKey(resource, o.pgSchema)])).rows;
+            const rows = (await serial(() => live().query(`SELECT a.application_name AS n, l.pid FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+                WHERE ${ADVISORY} AND ${LOCK_KEY} = $1::bigint`, [resourceKey(resource, o.pgSchema)]))).rows;
             const r = rows[0];
             if (!r) return undefined;
             return typeof r.n === 'string' && r.n ? r.n : `PostgreSQL session ${String(r.pid)}`;
@@ -140,7 +147,7 @@ export async function openOwnership(o: OwnershipOptions): Promise<Ownership> {
         },
         async rename(n) {
             name = appName(n);
-            await client?.query(`SELECT set_config('application_name', $1, false)`, [name]).catch(() => undefined);
+            await serial(async () => { await client?.query(`SELECT set_config('application_name', $1, false)`, [name]); }).catch(() => undefined);
         },
         async close() {
             if (closed) return;

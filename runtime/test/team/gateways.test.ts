@@ -220,7 +220,7 @@ describe.skipIf(!ready)('team mode: the daemon on PostgreSQL with BullMQ workers
         await expect(viaC.call('execution.stop', { id })).rejects.toThrow(new RegExp(`traded by another daemon \\(af-daemon ${a.url}`));
         await expect(viaC.call('execution.kill', { id })).rejects.toThrow(/traded by another daemon/);
         // The kill switch for all: every deployment C can take is killed, the others refused by name (none here).
-        await expect(viaC.call('execution.kill', {})).rejects.toThrow(new RegExp(`killed 0 deployment\\(s\\) here \\(none\\); not the others: deployment ${id} is traded by another daemon`));
+        await expect(viaC.call('execution.kill', { all: true })).rejects.toThrow(new RegExp(`killed 0 deployment\\(s\\) here \\(none\\); not the others: deployment ${id} is traded by another daemon`));
         const bars = (await viaA.call('execution.show', { id })).deployment.bars;
         await until('A trades on', async () => (await viaA.call('execution.show', { id })).deployment.bars > bars);
         const reasons = async () => (await viaA.call('execution.events', { id, afterSeq: 0, limit: 10_000 })).events
@@ -244,7 +244,8 @@ describe.skipIf(!ready)('team mode: the daemon on PostgreSQL with BullMQ workers
         await until('A stops trading it', async () => readFileSync(join(a.stateDir, 'logs', 'daemon.log'), 'utf8').includes(`deployment ${id} stopped trading here: this daemon lost its claim`));
         await until('C takes the deployment over', async () => (await reasons()).some(r => r.startsWith('resumed here, taken over from a daemon that is gone')));
         const taken = (await viaC.call('execution.show', { id })).deployment.bars;
-        await until('C trades it', async () => (await viaC.call('execution.show', { id })).deployment.bars > taken);
+        await until('C trades it', async () => (await viaC.call('execution.show', { id })).deployment.bars > taken)
+            .catch(async (e: Error) => { throw new Error(`${e.message}; ${JSON.stringify((await viaC.call('execution.show', { id })).deployment)}; reasons ${JSON.stringify(await reasons())}`); });
         await until('A is back (its key taken again)', async () => (await pgRows(`SELECT 1 FROM pg_stat_activity WHERE application_name LIKE $1`, [`af-daemon ${a.url} pid %`])).length === 1);
         await expect(viaA.call('execution.stop', { id })).rejects.toThrow(new RegExp(`traded by another daemon \\(af-daemon ${c.url}`));
         expect((await viaC.call('execution.stop', { id })).deployment.state).toBe('stopped');

@@ -7,7 +7,7 @@
  * daemon.json. SIGTERM/SIGINT stop it gracefully (running jobs go back to the queue). Start,
  * stop and the runs a crash interrupted are recorded in the audit log.
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,7 @@ import { Dispatcher } from '../gateway/dispatcher.js';
 import { LocalEventBus, type EventBus, type EventPublisher } from '../gateway/events.js';
 import { SharedEvents } from './shared-events.js';
 import { openPgChannel, type PgChannel } from '../store/pg-channel.js';
+import { openOwnership, type Ownership } from '../store/pg-ownership.js';
 import { checkBindPolicy, createGateway, type Gateway, type LimitsInput } from '../gateway/http.js';
 import { type GatewayLogger } from '../gateway/types.js';
 import { Iam } from '../iam/iam.js';
@@ -89,6 +90,8 @@ export interface DaemonOptions {
     readonly queue?: QueueSettings;
     /** Team mode: users, tokens, runs, experiments, registry, ledger, orders and deployments in PostgreSQL, shared by every daemon given the same section (docs/team-mode.md); default: the DuckDB store. */
     readonly controlPlane?: ControlPlaneSettings;
+    /** Team mode (controlPlane): how often runs and deployments of daemons that are gone are looked for and taken over; default 5000 ms. */
+    readonly takeoverMs?: number;
     /** Team mode: runs read bar rows from ClickHouse and imports write there too (docs/team-mode.md); default: the store's bars table. */
     readonly bars?: BarsSettings;
     /** Tracing: spans to this OTLP/HTTP endpoint (docs/team-mode.md, tracing); default none (the API's no-op spans). */
@@ -162,6 +165,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
     let control: SqlStore | undefined;
     let controlUrl: string | undefined;
     let channel: PgChannel | undefined;
+    let ownership: Ownership | undefined;
     let language: LanguageService | undefined;
     let probe: DatabaseProbe | undefined;
     let stopping = false;
@@ -195,6 +199,8 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
             controlUrl = url;
             control = await openControlStore({ url, limits, ...(cp.schema ? { pgSchema: cp.schema } : {}), ...(cp.poolSize ? { poolSize: cp.poolSize } : {}) });
             log.info({ component: 'database', controlPlane: (control as { where?: string }).where, schemaVersion: control.schemaVersion }, 'team mode: the control plane is in PostgreSQL');
+            // Which daemon owns which runs and deployments: advisory locks on a connection of its own (pg-ownership.ts).
+            ownership = await openOwnership({ url, ...(cp.schema ? { pgSchema: cp.schema } : {}), name: `af-daemon pid ${process.pid}@${hostname()}` });
         }
         // The control plane's services: PostgreSQL's one pool, or a DuckDB connection each (the embedded default).
         const controlStore = async (): Promise<SqlStore> => control ?? await open();
@@ -206,9 +212,11 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         // Every source text is parsed and compiled in the language workers; imports only from the source folders.
         const sourceRoots = o.sourceRoots ?? [o.workspace ?? process.cwd()];
         // The packs a source compiles against: its folder's declared ones, inside the source folders only.
-        const packs = new DaemonPacks({ roots: sourceRoots, exclude: [stateDir] });
+        // The state directory and (team mode) the shared artifacts folder are the daemon's own: no import reads them.
+        const ownDirs = [stateDir, ...(o.controlPlane?.artifactsDir ? [o.controlPlane.artifactsDir] : [])];
+        const packs = new DaemonPacks({ roots: sourceRoots, exclude: ownDirs });
         language = new LanguageService({
-            ...o.language, sourceRoots, excludeRoots: [stateDir], packsFor: uri => manifestSources(packs.forUri(uri).bundles),
+            ...o.language, sourceRoots, excludeRoots: ownDirs, packsFor: uri => manifestSources(packs.forUri(uri).bundles),
             log: (level, message, fields) => log[level]({ component: 'language', ...fields }, message),
         });
         const lang = language;
@@ -229,6 +237,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         if (o.bars) log.info({ component: 'data', clickhouse: o.bars.url, database: o.bars.database ?? 'alphaforge' }, 'team mode: runs read bars from ClickHouse');
         const orchestrator = new Orchestrator({
             store: await open(), ...(control ? { control } : {}), stateDir: o.controlPlane?.artifactsDir ?? stateDir, concurrency: o.concurrency ?? availableParallelism(), language: lang, packs, ...(backend ? { backend } : {}), ...(barsMirror ? { bars: barsMirror } : {}),
+            ...(ownership ? { ownership, ...(o.takeoverMs !== undefined ? { takeoverMs: o.takeoverMs } : {}) } : {}),
             limits: { ...o.runs, timeoutMs: o.runs?.timeoutMs ?? o.defaultTimeoutMs },
         });
 
@@ -252,6 +261,9 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         orchestrator.on('event', e => {
             if (recovering && e.kind === 'state' && e.actor === 'system' && (e.message ?? '').startsWith('daemon restarted')) {
                 recovered.push(auditLog.record({ actor: daemonActor, method: 'daemon.recover', target: { runId: e.runId, state: e.state ?? null }, result: 'ok' }));
+            } else if (e.kind === 'state' && e.actor === 'system' && (e.message ?? '').startsWith('taken over:')) {
+                // Team mode: a run of a daemon that is gone, taken over while this one runs.
+                void auditLog.record({ actor: daemonActor, method: 'daemon.recover', target: { runId: e.runId, state: e.state ?? null, takenOver: true }, result: 'ok' }).catch(() => undefined);
             }
             const ev = toWire(e, lastState);
             let route = teams.get(e.runId);
@@ -311,7 +323,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         gauges.unref();
 
         // What files a caller can name: the data directories (never the state dir but its imports/), the team folders.
-        const dataDirs = new DataDirs({ stateDir, dataDirs: o.dataDirs?.length ? o.dataDirs : [o.workspace ?? process.cwd()] });
+        const dataDirs = new DataDirs({ stateDir, dataDirs: o.dataDirs?.length ? o.dataDirs : [o.workspace ?? process.cwd()], excluded: ownDirs.slice(1) });
         const teamFiles = new TeamFiles(stateDir, { quotaBytes: o.teamQuotaBytes, retentionMs: o.fileRetentionMs });
         // Old uploads and exports go, at start and hourly (a team's disk is also capped by its quota).
         const sweepFiles = (): void => {
@@ -341,9 +353,21 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
             venues: { ccxt: ccxtVenues(ccxt), ...o.deployments?.venues }, feeds: { replay: replayFeed(reads), ccxt: ccxtFeeds(ccxt), ...o.deployments?.feeds },
             stallMs: o.deployments?.stallMs, maxRejects: o.deployments?.maxRejects,
             log: (level, message, fields) => log[level]({ component: 'deployments', ...fields }, message),
+            ...(ownership ? { claims: ownership } : {}),
+        });
+        ownership?.onLost(() => {
+            log.warn({ component: 'deployments' }, 'the control plane connection that holds this daemon\'s claims was lost: its deployments stop trading here (another daemon may take them over); reconnecting');
+            deployments.fence();
         });
         const resumed = await deployments.recover();
-        if (resumed) log.info({ component: 'deployments', resumed }, `resumed ${resumed} deployment(s) the previous process left trading`);
+        if (resumed) log.info({ component: 'deployments', resumed }, `resumed ${resumed} deployment(s) no live daemon was trading`);
+        // Team mode: deployments of a daemon that is gone are taken over (its runs: the orchestrator's own sweep).
+        const takeovers = ownership && (o.takeoverMs ?? 5000) > 0 ? setInterval(() => {
+            deployments.takeOver().then(n => {
+                if (n) log.info({ component: 'deployments', resumed: n }, `took over ${n} deployment(s) of a daemon that is gone`);
+            }, (err: unknown) => log.warn({ component: 'deployments', err }, `taking deployments over failed: ${(err as Error).message.split('\n')[0]}`));
+        }, o.takeoverMs ?? 5000) : undefined;
+        takeovers?.unref();
         const handlers = createHandlers({
             version: DAEMON_VERSION, startedAt, transports: { http: true, ws: true, grpc: o.grpc ?? false },
             language: lang, data, dataReads: reads, runsReads, iam, orchestrator, experiments, similarity, registry, deployments, venueKeys, stateDir, files: { dataDirs, teams: teamFiles }, ...(barsMirror ? { barsMirror } : {}),
@@ -372,6 +396,8 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
             },
         });
         monitoring.start();
+        // Named in errors of other daemons about what this one trades.
+        await ownership?.rename(`af-daemon ${gateway.url} pid ${process.pid}`);
         await dispatcher.audit({
             actor: daemonActor, method: 'daemon.start', result: 'ok',
             target: { pid: process.pid, version: DAEMON_VERSION, url: gateway.url, grpc: gateway.grpcAddress ?? null, bootstrap: boot.created },
@@ -385,6 +411,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
             log.info({ component: 'daemon' }, 'stopping');
             clearInterval(gauges);
             clearInterval(fileSweeper);
+            clearInterval(takeovers);
             // Deployments end after their bar, their state kept: the next start resumes them.
             await deployments.close(3000).catch(() => undefined);
             // Queries first: calls in flight are interrupted (their callers get a 503 'stopping'), so no
@@ -404,6 +431,8 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
             await barsMirror?.close().catch(() => undefined);
             for (const s of stores) s.close();
             await channel?.close();
+            // Last: other daemons take this one's runs and deployments over once its locks are free.
+            await ownership?.close();
             await control?.close();
         };
         return { url: gateway.url, stateDir, gateway, orchestrator, monitoring, adminToken: boot.token, reads, stop };
@@ -415,6 +444,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         await probe?.close();
         for (const s of stores) s.close();
         await channel?.close();
+        await ownership?.close();
         await control?.close();
         throw e;
     }

@@ -2,7 +2,7 @@
  * Which files on the daemon's host a caller may name in `data.import {file}`: regular CSV or
  * Parquet files inside the daemon's data directories (`--data-dir`, default the workspace it was
  * started in) or the state directory's `imports/` folder, checked on the real path after every
- * symlink (PathConfinement). Never the state directory itself — its database, tokens, logs,
+ * symlink (PathConfinement). Never the state directory itself (nor team mode's shared artifacts folder) — its database, tokens, logs,
  * alerts.json and daemon.json — even when a data directory contains it (the default state
  * directory is `.alphaforge/` inside the workspace); never another team's upload folder under
  * `imports/`; never a hidden file or folder (`.env`, `.git`, `.ssh`); never a path DuckDB's
@@ -12,7 +12,7 @@
  * outside; and what the daemon reads from such a file is reported in redacted form
  * (`importFile(…, { detail: 'redacted' })`): the caller named the file but may not read it.
  */
-import { lstatSync, realpathSync } from 'node:fs';
+import { existsSync, lstatSync, realpathSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { ConfinementError, PathConfinement, isInside, printable } from '../security/confine.js';
 import { privateDir } from '../store/state-files.js';
@@ -33,6 +33,8 @@ export interface DataDirsOptions {
     readonly stateDir: string;
     /** Folders callers may import from (default: the workspace). */
     readonly dataDirs: readonly string[];
+    /** Other folders of the daemon's own that no import may read, as the state directory (team mode's shared artifacts folder). */
+    readonly excluded?: readonly string[];
 }
 
 /**
@@ -62,9 +64,9 @@ export class DataDirs {
         const labels = [...o.dataDirs.map(d => `the data directory ${resolve(d)}`), 'the imports/ folder of the daemon\'s state directory'];
         this.confinement = new PathConfinement(dirs.map((path, i) => ({ path, label: labels[i]! })));
         this.labels = labels.join(' or ');
-        const forms = (p: string): string[] => [...new Set([p, realpathSync.native(p)])];
+        const forms = (p: string): string[] => [...new Set([p, ...(existsSync(p) ? [realpathSync.native(p)] : [])])];
         this.roots = dirs.map((d, i) => [...new Set([d, this.confinement.rootPaths[i]!])]);
-        this.state = forms(resolve(o.stateDir));
+        this.state = [resolve(o.stateDir), ...(o.excluded ?? []).map(d => resolve(d))].flatMap(forms);
         this.imports = this.roots[this.roots.length - 1]!;
     }
 

@@ -12,7 +12,9 @@
  * - runs found running (the previous process died under them) are re-queued with actor 'system'
  *   and message 'daemon restarted', or failed with that reason once they have started
  *   `maxAttempts` times (a run that keeps killing the daemon must not do so forever); their
- *   partial artifacts are removed; runs found queued are enqueued again as they are;
+ *   partial artifacts are removed; runs found queued are enqueued again as they are. In team
+ *   mode (`ownership`) only the runs of daemons that are gone, at start and every `takeoverMs`
+ *   ('taken over: the daemon that ran it is gone'): a live daemon's runs stay its own;
  * - run ids are fresh UUIDs and result rows are keyed by (run, key): re-running an interrupted
  *   run replaces, never duplicates.
  *
@@ -88,10 +90,25 @@ export interface OrchestratorOptions {
     readonly trialWorkers?: number;
     /** The workspace packs of a run's source folder (packs/daemon-packs.ts); default: the built-in packs only. */
     readonly packs?: RunPacks;
+    /**
+     * Team mode: this daemon's key and who else is alive (store/pg-ownership.ts). Runs queued or
+     * claimed here carry the key; recovery (at start, then every `takeoverMs`) re-queues only runs
+     * whose owning daemon is gone, never a live daemon's. Without it (one daemon per database),
+     * everything unfinished at start is recovered.
+     */
+    readonly ownership?: RunOwnership;
+    /** With `ownership`: how often the runs of daemons that are gone are looked for and taken over; default 5000 ms (0: at start only). */
+    readonly takeoverMs?: number;
     /** Least time between two persisted progress events of a run; default 500 ms. */
     readonly progressIntervalMs?: number;
     /** How long log lines and progress of running runs may wait in memory before they are written; default 250 ms. */
     readonly flushIntervalMs?: number;
+}
+
+/** Which daemon this is, and which of several are alive (team mode). */
+export interface RunOwnership {
+    readonly key: string;
+    alive(keys: readonly string[]): Promise<Set<string>>;
 }
 
 export interface OrchestratorEvents {
@@ -168,6 +185,8 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     private pumping = false;
     private pumpAgain = false;
     private stopping: Promise<void> | undefined;
+    private sweepTimer: NodeJS.Timeout | undefined;
+    private sweeping: Promise<void> | undefined;
 
     constructor(private readonly options: OrchestratorOptions) {
         super();
@@ -186,9 +205,10 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     async start(): Promise<void> {
         if (this.phase !== 'new') throw new RunStateConflict(`the orchestrator is ${this.phase}; create a new one`);
         // Connections of its own on the store it was given (the same database, schema and time limits).
-        this.db = await (this.options.control ?? this.options.store).openAnother();
+        // It makes one call at a time (its mutex): PostgreSQL connections for it are 2 (one spare), not another poolSize.
+        this.db = await (this.options.control ?? this.options.store).openAnother({ connections: 2 });
         this.dataConn = await this.options.store.openAnother();
-        this.repoInstance = new RunRepository(this.db);
+        this.repoInstance = new RunRepository(this.db, this.options.ownership?.key);
         this.writer = new StateWriter(this.db, this.repoInstance, this.mutex, events => this.publish(events), e => this.warn(e));
         this.language = this.options.language;
         if (!this.language) {
@@ -201,8 +221,16 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
             ...(this.options.bars ? { bars: this.options.bars } : {}),
         });
         this.phase = 'started';
-        await this.recover();
+        await this.recover(false);
         this.pump();
+        const every = this.options.takeoverMs ?? 5000;
+        if (this.options.ownership && every > 0) {
+            this.sweepTimer = setInterval(() => {
+                if (this.sweeping || this.phase !== 'started') return;
+                this.sweeping = this.recover(true).then(() => this.pump(), e => this.warn(e)).finally(() => { this.sweeping = undefined; });
+            }, every);
+            this.sweepTimer.unref();
+        }
     }
 
     /**
@@ -220,6 +248,8 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
 
     private async stopNow(graceMs: number): Promise<void> {
         try {
+            clearInterval(this.sweepTimer);
+            await this.sweeping;
             // Launches already written register their run first; later ones see 'stopping' and leave theirs queued.
             await this.writer!.drain();
             const all = () => Promise.all([...this.active.values()].map(a => a.done));
@@ -475,23 +505,42 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
         tx.onCommit(() => this.teams.delete(id));
     }
 
-    /** Re-queues or fails what a previous process left running; enqueues what it left queued (one transaction for all). */
-    private async recover(): Promise<void> {
+    /**
+     * Re-queues or fails what a previous process left running; enqueues what it left queued. With
+     * `ownership` (team mode), only runs whose owning daemon is gone — a live daemon's runs are queued
+     * or executing there —, each taken over by a compare-and-set on its owner, so of two daemons
+     * starting (or sweeping) at once one takes it. `sweep`: a live daemon's periodic look (runs that
+     * record no owner, from before migration 20, are left to a starting daemon).
+     */
+    private async recover(sweep: boolean): Promise<void> {
         const repo = this.repoInstance!;
         const writer = this.writer!;
-        const found = await this.mutex.run(() => repo.unfinished());
+        const own = this.options.ownership;
+        let found = await this.mutex.run(() => repo.unfinished());
+        if (own) {
+            const others = [...new Set(found.flatMap(r => (r.daemon !== null && r.daemon !== own.key ? [r.daemon] : [])))];
+            const alive = await own.alive(others);
+            found = found.filter(r => (r.daemon === null ? !sweep : r.daemon !== own.key && !alive.has(r.daemon)));
+        }
+        const cause = sweep ? 'taken over: the daemon that ran it is gone' : 'daemon restarted';
         const requeued = await Promise.all(found.map(async r => {
-            this.teams.set(r.id, { team: r.team });
-            if (r.state === 'queued') return true;
+            if (r.state === 'queued') {
+                if (own && !await writer.write(tx => tx.takeOver(r.id, 'queued', r.daemon))) return false;
+                this.teams.set(r.id, { team: r.team });
+                return true;
+            }
             const interrupted = r.state === 'running';
             const giveUp = interrupted && r.attempt >= this.maxAttempts;
-            if (interrupted) rmSync(this.runDir(r.id), { recursive: true, force: true });
-            const message = giveUp ? `daemon restarted: interrupted ${r.attempt} times (max attempts ${this.maxAttempts})` : 'daemon restarted';
+            const message = giveUp ? `${cause}: interrupted ${r.attempt} times (max attempts ${this.maxAttempts})` : cause;
             return writer.write(async tx => {
+                if (own && !await tx.takeOver(r.id, r.state, r.daemon)) return false;
                 const ok = giveUp
                     ? await tx.transition(r.id, [r.state], 'failed', { error: message, progress: 0 }, ['finished_at'])
                     : await tx.transition(r.id, [r.state], 'queued', { progress: 0 }, ['queued_at']);
                 if (!ok) return false;
+                // Its partial artifacts (a shared artifacts folder: only once the run is ours).
+                if (interrupted) rmSync(this.runDir(r.id), { recursive: true, force: true });
+                this.teams.set(r.id, { team: r.team });
                 await tx.event(r.id, { kind: 'state', state: giveUp ? 'failed' : 'queued', actor: 'system', message });
                 if (giveUp) this.ended(tx, r.id);
                 return !giveUp;

@@ -115,7 +115,13 @@ const MAX_PREPARED = 128;
 export class RunRepository {
     private readonly prepared = new Map<string, Promise<DuckDBPreparedStatement>>();
 
-    constructor(readonly store: SqlStore) {}
+    /** `daemon`: team mode's key of this daemon (store/pg-ownership.ts), written on the runs it queues and claims; the embedded store has none. */
+    private readonly daemonSql: string;
+
+    constructor(readonly store: SqlStore, daemon?: string) {
+        if (daemon !== undefined && !/^[0-9]{1,19}$/.test(daemon)) throw new Error('a daemon key is a positive integer');
+        this.daemonSql = daemon !== undefined ? `CAST(${daemon} AS BIGINT)` : 'NULL';
+    }
 
     /** Runs an INSERT … VALUES (prepared once per SQL text); callers are serialised (one statement at a time on the connection). */
     private insert(sql: string, params: readonly DuckDBValue[]): Promise<number> {
@@ -154,8 +160,8 @@ export class RunRepository {
 
     /** New runs, state queued (created and queued at `now`). */
     async insertRuns(runs: readonly NewRun[]): Promise<void> {
-        const exprs = [plain, plain, plain, plain, plain, plain, stamp, stamp, plain, plain, plain, `'queued'`, '0', '0'];
-        await this.insertChunked(runs, rs => this.insert(`INSERT INTO runs (id, kind, owner, team, experiment_id, trace_id, created_at, queued_at, spec, strategy, source, state, attempt, progress)
+        const exprs = [plain, plain, plain, plain, plain, plain, stamp, stamp, plain, plain, plain, `'queued'`, '0', '0', this.daemonSql];
+        await this.insertChunked(runs, rs => this.insert(`INSERT INTO runs (id, kind, owner, team, experiment_id, trace_id, created_at, queued_at, spec, strategy, source, state, attempt, progress, daemon)
             VALUES ${valuesClause(rs.length, exprs)}`,
         rs.flatMap(r => [r.id, r.spec.kind, r.owner, r.team, r.spec.experimentId ?? null, r.traceId, r.now, r.now, JSON.stringify(r.spec), r.spec.strategy ?? null, r.spec.source])));
     }
@@ -183,7 +189,7 @@ export class RunRepository {
      * started_at; returns the run as it is now, or undefined when it was not queued.
      */
     async claim(runId: string, now: number): Promise<Run | undefined> {
-        const rows = await this.rows(`UPDATE runs SET state = 'running', attempt = attempt + 1, progress = 0, error = NULL, started_at = ${ts(2)}
+        const rows = await this.rows(`UPDATE runs SET state = 'running', attempt = attempt + 1, progress = 0, error = NULL, started_at = ${ts(2)}, daemon = ${this.daemonSql}
             WHERE id = $1 AND state = 'queued' RETURNING ${RUN_COLUMNS}`, [runId, now]);
         return rows[0] ? toRun(rows[0]) : undefined;
     }
@@ -252,10 +258,20 @@ export class RunRepository {
         return rows.map(toRun);
     }
 
-    /** Runs a previous process left unfinished, oldest first. */
-    async unfinished(): Promise<{ id: string; state: RunState; owner: string; team: string; attempt: number }[]> {
-        const rows = await this.rows(`SELECT id, state, owner, team, attempt FROM runs WHERE state IN ('created', 'queued', 'running') ORDER BY created_at, id`);
-        return rows.map(r => ({ id: String(r.id), state: r.state as RunState, owner: String(r.owner), team: String(r.team), attempt: Number(r.attempt) }));
+    /** Runs not finished, oldest first, with the key of the daemon that owns each (null: none recorded). */
+    async unfinished(): Promise<{ id: string; state: RunState; owner: string; team: string; attempt: number; daemon: string | null }[]> {
+        const rows = await this.rows(`SELECT id, state, owner, team, attempt, CAST(daemon AS VARCHAR) AS daemon FROM runs WHERE state IN ('created', 'queued', 'running') ORDER BY created_at, id`);
+        return rows.map(r => ({ id: String(r.id), state: r.state as RunState, owner: String(r.owner), team: String(r.team), attempt: Number(r.attempt), daemon: r.daemon === null || r.daemon === undefined ? null : String(r.daemon) }));
+    }
+
+    /**
+     * Takes a run over from the daemon that owned it (`from`, null: none recorded) — a compare-and-set
+     * on its state and owner, so of two daemons taking it over at once one does; true when taken.
+     */
+    async takeOver(runId: string, state: RunState, from: string | null): Promise<boolean> {
+        if (from !== null && !/^[0-9]{1,19}$/.test(from)) return false;
+        const n = await this.run(`UPDATE runs SET daemon = ${this.daemonSql} WHERE id = $1 AND state = $2 AND daemon ${from === null ? 'IS NULL' : `= CAST(${from} AS BIGINT)`}`, [runId, state]);
+        return n === 1;
     }
 
     async events(runId: string): Promise<RunEvent[]> {

@@ -77,3 +77,17 @@ export const RUN_ARTIFACT_MIGRATIONS: readonly Migration[] = [
         ],
     },
 ];
+
+/**
+ * Migration 20: the daemon that owns each run (team mode: the key of its advisory lock, see
+ * store/pg-ownership.ts) — the one that queued or claimed it. A starting daemon, and every live
+ * daemon every few seconds, re-queues only runs whose owner's lock is free (the owner is gone).
+ * NULL in the embedded store (one daemon per state directory) and on runs from before.
+ */
+export const RUN_OWNER_MIGRATIONS: readonly Migration[] = [
+    {
+        version: 20,
+        description: 'runs: the daemon that owns each (team mode)',
+        statements: [`ALTER TABLE runs ADD COLUMN daemon BIGINT`],
+    },
+];

@@ -109,6 +109,14 @@ export class WriteTx {
         return ok;
     }
 
+    /** The run becomes this daemon's, if it is still in `state` and owned by `from` (repo.takeOver). */
+    async takeOver(runId: string, state: RunState, from: string | null): Promise<boolean> {
+        if (this.b.pendingRuns.has(runId)) await this.b.flushRuns();
+        const ok = await this.w.repo.takeOver(runId, state, from);
+        if (ok) this.dirty = true;
+        return ok;
+    }
+
     async update(runId: string, set: Parameters<RunRepository['update']>[1], where = ''): Promise<number> {
         if (this.b.pendingRuns.has(runId)) await this.b.flushRuns();
         const n = await this.w.repo.update(runId, set, where);

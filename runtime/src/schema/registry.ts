@@ -11,7 +11,7 @@ import { EXECUTION_MIGRATIONS } from '../execution/schema.js';
 import { DEPLOYMENT_MIGRATIONS, DEPLOYMENT_PACKS_MIGRATIONS } from '../execution/deployments/schema.js';
 import { EXPERIMENT_MIGRATIONS, LEDGER_MIGRATIONS } from '../experiments/schema.js';
 import { IAM_IDENTITY_MIGRATIONS, IAM_MIGRATIONS } from '../iam/schema.js';
-import { RUN_ARTIFACT_MIGRATIONS, RUN_MIGRATIONS } from '../orchestrator/schema.js';
+import { RUN_ARTIFACT_MIGRATIONS, RUN_MIGRATIONS, RUN_OWNER_MIGRATIONS } from '../orchestrator/schema.js';
 import { REGISTRY_MIGRATIONS } from '../registry/schema.js';
 import { VENUE_KEY_MIGRATIONS } from '../execution/venue-keys-schema.js';
 import { HFT_MIGRATIONS, HFT_OWNERSHIP_MIGRATIONS } from '../data/hft/schema.js';
@@ -23,9 +23,9 @@ import { PgStore, type PgStoreOptions } from '../store/pg-store.js';
 /**
  * Every module's migrations, in version order: the data store's own (1–3), then the daemon's
  * modules (IAM 4, runs 5, experiments 6–7), market data ownership (8), run artifacts (9), the
- * strategy registry (10), identity-provider users (11), the execution gateway's orders (12), the research ledger (13), deployments (14), venue keys (15), HFT tick data (16), on-chain ownership (17), deployments' packs (18), HFT tick-data ownership (19).
+ * strategy registry (10), identity-provider users (11), the execution gateway's orders (12), the research ledger (13), deployments (14), venue keys (15), HFT tick data (16), on-chain ownership (17), deployments' packs (18), HFT tick-data ownership (19), runs' owning daemon (20).
  */
-export const MIGRATIONS: Schema = [...DATA_MIGRATIONS, ...IAM_MIGRATIONS, ...RUN_MIGRATIONS, ...EXPERIMENT_MIGRATIONS, ...DATA_OWNERSHIP_MIGRATIONS, ...RUN_ARTIFACT_MIGRATIONS, ...REGISTRY_MIGRATIONS, ...IAM_IDENTITY_MIGRATIONS, ...EXECUTION_MIGRATIONS, ...LEDGER_MIGRATIONS, ...DEPLOYMENT_MIGRATIONS, ...VENUE_KEY_MIGRATIONS, ...HFT_MIGRATIONS, ...ONCHAIN_OWNERSHIP_MIGRATIONS, ...DEPLOYMENT_PACKS_MIGRATIONS, ...HFT_OWNERSHIP_MIGRATIONS];
+export const MIGRATIONS: Schema = [...DATA_MIGRATIONS, ...IAM_MIGRATIONS, ...RUN_MIGRATIONS, ...EXPERIMENT_MIGRATIONS, ...DATA_OWNERSHIP_MIGRATIONS, ...RUN_ARTIFACT_MIGRATIONS, ...REGISTRY_MIGRATIONS, ...IAM_IDENTITY_MIGRATIONS, ...EXECUTION_MIGRATIONS, ...LEDGER_MIGRATIONS, ...DEPLOYMENT_MIGRATIONS, ...VENUE_KEY_MIGRATIONS, ...HFT_MIGRATIONS, ...ONCHAIN_OWNERSHIP_MIGRATIONS, ...DEPLOYMENT_PACKS_MIGRATIONS, ...HFT_OWNERSHIP_MIGRATIONS, ...RUN_OWNER_MIGRATIONS];
 checkSchema(MIGRATIONS);
 
 export const LATEST_VERSION = latestVersion(MIGRATIONS);

@@ -124,9 +124,15 @@ export class PgStore implements SqlStore {
         }
     }
 
-    /** Another store on the same database with the same schema (its own pool): for a service with its own transactions. */
-    openAnother(o: { limits?: Partial<QueryLimits> } = {}): Promise<PgStore> {
-        return PgStore.open({ ...this.opened, schema: [], limits: o.limits ?? this.limits });
+    /**
+     * Another store on the same database with the same schema, for a service with its own
+     * transactions: its own pool of `connections` (default poolSize). Not this store's pool: the
+     * orchestrator's store must go on after the daemon's stopCalls() on the control store (stopping
+     * puts running runs back to queued), and its state changes must not wait behind API calls for a
+     * connection; it holds one at a time (its mutex), so it asks for 2, not another poolSize.
+     */
+    openAnother(o: { limits?: Partial<QueryLimits>; connections?: number } = {}): Promise<PgStore> {
+        return PgStore.open({ ...this.opened, schema: [], limits: o.limits ?? this.limits, ...(o.connections !== undefined ? { poolSize: Math.max(1, Math.floor(o.connections)) } : {}) });
     }
 
     get isOpen(): boolean {

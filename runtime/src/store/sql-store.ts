@@ -30,8 +30,12 @@ export interface SqlStore {
     transaction<T>(fn: () => Promise<T>, o?: CallOptions): Promise<T>;
     /** Refuses further calls, stops the running ones, waits up to `graceMs`; true when idle. */
     stopCalls(why: string, graceMs?: number): Promise<boolean>;
-    /** Another store on the same database, schema and limits (`limits` replaces them), for a service with transactions of its own. */
-    openAnother(o?: { limits?: Partial<QueryLimits> }): Promise<SqlStore>;
+    /**
+     * Another store on the same database, schema and limits (`limits` replaces them), for a service
+     * with transactions of its own. `connections`: the most it holds at once (PostgreSQL: its pool's
+     * size, default the first store's; DuckDB: one connection whatever it says).
+     */
+    openAnother(o?: { limits?: Partial<QueryLimits>; connections?: number }): Promise<SqlStore>;
     /** Idempotent. */
     close(): void | Promise<void>;
 }

@@ -5,11 +5,15 @@
  * example, read its metrics, write its report — lands its runs, events and metrics in PostgreSQL,
  * not in the daemon's DuckDB file. Two daemons with the same config on two ports serve one team:
  * a token created via one works on the other, a run submitted via one is seen, streamed and read
- * via the other, and a revoked token ends the other daemon's live session. Skipped (with a
+ * via the other, and a revoked token ends the other daemon's live session. A third daemon started
+ * while A trades a deployment and runs leaves them alone (stop and kill through it are refused,
+ * naming A), re-queues only runs whose daemon is gone, refuses imports from the shared artifacts
+ * folder, and takes A's deployment over once A's claims are gone (its connection dropped). Skipped (with a
  * message) when postgresql-15 or redis-server is not installed (bash .ci/run installs them).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -41,8 +45,12 @@ let queue: QueueSettings;
 let worker: ChildProcess | undefined;
 let a: RunningDaemon;
 let b: RunningDaemon | undefined;
+let c: RunningDaemon | undefined;
 let admin: string;
-const artifactsDir = tempDir('af-team-gw-runs-');
+// A data directory of the third daemon with the shared artifacts folder inside it: imports must still stay out of that folder.
+const dataRoot = tempDir('af-team-gw-data-');
+const artifactsDir = join(dataRoot, 'runs');
+mkdirSync(artifactsDir);
 
 const client = (d: RunningDaemon, token: string): DaemonClient => new DaemonClient({ url: d.url, token, timeoutMs: 30_000 });
 
@@ -65,8 +73,18 @@ async function finished(c: DaemonClient, id: string): Promise<string> {
     throw new Error(`run ${id} did not finish`);
 }
 
-const daemonOptions = (stateDir: string): Parameters<typeof startDaemon>[0] => ({
-    stateDir, port: 0, concurrency: 2, controlPlane, queue, workspace: ROOT, integrityCheckMs: 0, language: { workers: 1 },
+/** Polls `check` (no fixed sleeps) until it holds; fails naming `what` after `ms`. */
+async function until(what: string, check: () => Promise<boolean>, ms = 30_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!await check()) {
+        if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
+        await new Promise(r => setTimeout(r, 50));
+    }
+}
+
+// A and B take nothing over during the tests (the third daemon does, every 200 ms).
+const daemonOptions = (stateDir: string, takeoverMs = 600_000): Parameters<typeof startDaemon>[0] => ({
+    stateDir, port: 0, concurrency: 2, controlPlane, queue, workspace: ROOT, integrityCheckMs: 0, language: { workers: 1 }, takeoverMs,
 });
 
 beforeAll(async () => {
@@ -90,6 +108,7 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
+    await c?.stop();
     await b?.stop();
     await a?.stop();
     worker?.kill('SIGKILL');
@@ -157,5 +176,85 @@ describe.skipIf(!ready)('team mode: the daemon on PostgreSQL with BullMQ workers
         const closed = await Promise.race([onA.closed.then(() => true), new Promise(res => setTimeout(() => res(false), 10_000))]);
         expect(closed).toBe(true);
         sub.close();
+    }, 120_000);
+
+    it('gives each deployment and run one live owner: a starting daemon leaves a live daemon\'s alone and takes a gone one\'s over', async () => {
+        const viaA = client(a, admin);
+        const source = readFileSync(SMA, 'utf8');
+        // 3,000 daily bars of gw:F, in A's imports/ folder and in C's data directory (C gets them once A's deployment goes to it).
+        const csv = ['date,open,high,low,close,volume', ...Array.from({ length: 3000 }, (_, i) => {
+            const p = 100 + 10 * Math.sin(i / 15) + i / 50;
+            return `${new Date(Date.UTC(2000, 0, 1 + i)).toISOString().slice(0, 10)},${p - 0.5},${p + 1},${p - 1},${p},${1000 + i}`;
+        })].join('\n') + '\n';
+        writeFileSync(join(a.stateDir, 'imports', 'gw.csv'), csv);
+        expect((await viaA.call('data.import', { file: join(a.stateDir, 'imports', 'gw.csv'), venue: 'gw', symbol: 'F', timeframe: '1d' })).rowsWritten).toBe(3000);
+        // A trades a paper deployment on them (a bar every 100 ms: it would trade for five minutes).
+        const { deployment } = await viaA.call('execution.paper.start', { source, uri: `file://${SMA}`, params: { fast: 5, slow: 50 }, feed: { barMs: 100, symbols: ['gw:F'] } });
+        const id = deployment.id;
+        await until('A trades a bar', async () => (await viaA.call('execution.show', { id })).deployment.bars > 0);
+        // Runs carry their daemon's key (A executed every run so far); one running run of A, live, and two of a daemon that is gone.
+        const keys = await pgRows(`SELECT DISTINCT daemon::text AS k FROM ${SCHEMA}.runs WHERE daemon IS NOT NULL`);
+        expect(keys).toHaveLength(1);
+        const aKey = String(keys[0]!['k']);
+        const template = (await viaA.call('runs.list', {})).runs[0]!.id;
+        const fake = async (state: string, daemon: string): Promise<string> => {
+            const rid = randomUUID();
+            await pgRows(`INSERT INTO ${SCHEMA}.runs (id, kind, state, owner, team, trace_id, attempt, created_at, queued_at, started_at, spec, source, daemon)
+                SELECT $1, kind, $2, owner, team, trace_id, 1, created_at, queued_at, started_at, spec, source, $3::bigint FROM ${SCHEMA}.runs WHERE id = $4`, [rid, state, daemon, template]);
+            return rid;
+        };
+        const live = await fake('running', aKey);
+        const gone = await fake('running', '4242');
+        const goneQueued = await fake('queued', '4243');
+        const events = async (rid: string) => pgRows(`SELECT seq, state, actor, message FROM ${SCHEMA}.run_events WHERE run_id = $1 ORDER BY seq`, [rid]);
+        const owner = async (rid: string) => String((await pgRows(`SELECT daemon::text AS k FROM ${SCHEMA}.runs WHERE id = $1`, [rid]))[0]!['k']);
+
+        // A third daemon starts while A trades: it re-queues only the gone daemon's run.
+        c = await startDaemon({ ...daemonOptions(tempDir('af-team-gw-c-'), 200), dataDirs: [dataRoot] });
+        const viaC = client(c, admin);
+        expect(await events(live)).toEqual([]);
+        expect(await owner(live)).toBe(aKey);
+        expect((await events(gone))[0]).toMatchObject({ seq: 1, state: 'queued', actor: 'system', message: 'daemon restarted' });
+        const cKey = await owner(gone);
+        expect(cKey).not.toBe(aKey);
+        expect(await owner(goneQueued)).toBe(cKey);
+        // …and leaves A's deployment alone: stop and kill through C are refused, naming A; A still trades it.
+        await expect(viaC.call('execution.stop', { id })).rejects.toThrow(new RegExp(`traded by another daemon \\(af-daemon ${a.url}`));
+        await expect(viaC.call('execution.kill', { id })).rejects.toThrow(/traded by another daemon/);
+        // The kill switch for all: every deployment C can take is killed, the others refused by name (none here).
+        await expect(viaC.call('execution.kill', { all: true })).rejects.toThrow(new RegExp(`killed 0 deployment\\(s\\) here \\(none\\); not the others: deployment ${id} is traded by another daemon`));
+        const bars = (await viaA.call('execution.show', { id })).deployment.bars;
+        await until('A trades on', async () => (await viaA.call('execution.show', { id })).deployment.bars > bars);
+        const reasons = async () => (await viaA.call('execution.events', { id, afterSeq: 0, limit: 10_000 })).events
+            .filter(e => e.kind === 'state').map(e => String((e.data as { reason?: unknown }).reason ?? ''));
+        expect((await reasons()).filter(r => r.startsWith('resumed'))).toEqual([]);
+
+        // The shared artifacts folder is the daemons' own, as the state directory: no import reads it, even inside a data directory.
+        writeFileSync(join(artifactsDir, 'planted.csv'), csv);
+        writeFileSync(join(dataRoot, 'fine.csv'), csv);
+        await expect(viaC.call('data.import', { file: join(artifactsDir, 'planted.csv'), venue: 'gw', symbol: 'P', timeframe: '1d' })).rejects.toThrow(/outside the folders the daemon may read/);
+        await expect(viaC.call('data.import', { file: 'runs/planted.csv', venue: 'gw', symbol: 'P', timeframe: '1d' })).rejects.toThrow(/outside the folders the daemon may read/);
+        expect((await viaC.call('data.import', { file: join(dataRoot, 'fine.csv'), venue: 'gw', symbol: 'F', timeframe: '1d' })).rowsWritten).toBe(3000);
+
+        // A live daemon takes over what a gone daemon owned, within its take-over interval (200 ms here): a run…
+        const orphan = await fake('running', '4244');
+        await until('C takes the orphaned run over', async () => (await events(orphan)).some(e => e['message'] === 'taken over: the daemon that ran it is gone'));
+        expect(await owner(orphan)).toBe(cKey);
+        // …and A's deployment once A's claims are gone (its control-plane connection dropped, as when A is killed): A stops trading it at once, C resumes it.
+        const dropped = await pgRows(`SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name LIKE $1`, [`af-daemon ${a.url} pid %`]);
+        expect(dropped).toEqual([{ ok: true }]);
+        await until('A stops trading it', async () => readFileSync(join(a.stateDir, 'logs', 'daemon.log'), 'utf8').includes(`deployment ${id} stopped trading here: this daemon lost its claim`));
+        await until('C takes the deployment over', async () => (await reasons()).some(r => r.startsWith('resumed here, taken over from a daemon that is gone')));
+        const taken = (await viaC.call('execution.show', { id })).deployment.bars;
+        await until('C trades it', async () => (await viaC.call('execution.show', { id })).deployment.bars > taken)
+            .catch(async (e: Error) => { throw new Error(`${e.message}; ${JSON.stringify((await viaC.call('execution.show', { id })).deployment)}; reasons ${JSON.stringify(await reasons())}`); });
+        await until('A is back (its key taken again)', async () => (await pgRows(`SELECT 1 FROM pg_stat_activity WHERE application_name LIKE $1`, [`af-daemon ${a.url} pid %`])).length === 1);
+        await expect(viaA.call('execution.stop', { id })).rejects.toThrow(new RegExp(`traded by another daemon \\(af-daemon ${c.url}`));
+        expect((await viaC.call('execution.stop', { id })).deployment.state).toBe('stopped');
+        // Orders were decided once per bar: no client order id twice.
+        const orders = await viaC.call('execution.orders', { id, limit: 10_000 });
+        expect(new Set(orders.orders.map(o => o.clientOrderId)).size).toBe(orders.orders.length);
+        // The fake runs end (cancelled: nothing executes them) so that no daemon works on them after the test.
+        for (const rid of [live, gone, goneQueued, orphan]) await viaC.call('runs.cancel', { id: rid }).catch(() => undefined);
     }, 120_000);
 });

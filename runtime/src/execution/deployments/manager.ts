@@ -19,6 +19,13 @@
  * process died after deciding it, before storing it), the bar is decided again without filling at
  * it: its orders are found journaled and nothing is sent twice.
  *
+ * Several daemons on one PostgreSQL control plane (team mode, `claims`): a deployment is traded
+ * only by the daemon that holds its claim (an advisory lock, store/pg-ownership.ts), taken before
+ * it starts or resumes and given up once it has ended here. A starting daemon resumes only the
+ * deployments nobody holds; a live one takes over, every few seconds (takeOver()), those whose
+ * daemon is gone; stop and kill through a daemon that does not hold a deployment are refused,
+ * naming the daemon that does. A daemon that loses its claims (fence()) stops trading at once.
+ *
  * Work on a session (a bar, the kill switch) runs one at a time per deployment; waiting for the
  * next bar does not hold it, so the kill switch is served between two bars whatever the feed does.
  */
@@ -104,6 +111,25 @@ export interface DeploymentManagerOptions {
     /** Orders rejected in a row by the venue before the deployment halts (default 3). */
     readonly maxRejects?: number;
     readonly log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+    /** Team mode: which daemon trades each deployment (store/pg-ownership.ts); without it, this process is the only one. */
+    readonly claims?: DeploymentClaims;
+}
+
+/** Exclusive claims on deployments shared by several daemons. */
+export interface DeploymentClaims {
+    /** True: this daemon holds it now (or already did); false: another daemon does. */
+    claim(resource: string): Promise<boolean>;
+    release(resource: string): Promise<void>;
+    /** The name of the daemon that holds it, if any. */
+    holder(resource: string): Promise<string | undefined>;
+}
+
+const claimOf = (id: string): string => `deployment:${id}`;
+
+/** What a resumed deployment's state event says, and the start of the reason when it cannot be resumed. */
+interface Why {
+    readonly resumed: string;
+    readonly failed: string;
 }
 
 const FINAL: ReadonlySet<DeploymentState> = new Set(['stopped', 'failed']);
@@ -139,6 +165,8 @@ export class DeploymentManager {
     /** Every deployment's bar (with its journal batch) of a moment in one transaction of the store's one connection. */
     readonly group: GroupCommit;
     private closed = false;
+    /** A recovery or take-over in progress (one at a time). */
+    private recovering: Promise<number> | undefined;
 
     constructor(private readonly o: DeploymentManagerOptions) {
         this.records = new DeploymentRecords(o.store);
@@ -185,7 +213,14 @@ export class DeploymentManager {
             if (clash) { session.close(); throw new DeploymentStateConflict(clash); }
         }
         const spec = { ...spec0, capital };
-        await this.records.insert(spec, 'starting');
+        if (this.o.claims && !await this.o.claims.claim(claimOf(id))) { session.close(); throw new DeploymentStateConflict(`deployment ${id} is claimed by another daemon; try again`); }
+        try {
+            await this.records.insert(spec, 'starting');
+        } catch (e) {
+            session.close();
+            await this.o.claims?.release(claimOf(id));
+            throw e;
+        }
         const a = tracked = this.track(spec, session, 'starting', 0, 0);
         this.emit(a, 'state', { state: 'starting', previous: null, reason: null });
         await this.flush(a);
@@ -213,20 +248,72 @@ export class DeploymentManager {
         return undefined;
     }
 
-    /** At daemon start: deployments a previous process left trading are resumed (each on its own). */
+    /**
+     * At daemon start: deployments a previous process left trading are resumed (each on its own);
+     * with `claims`, only those no live daemon holds. The count resumed.
+     */
     async recover(): Promise<number> {
-        for (const d of await this.records.inStates(['stopping'])) {
-            await this.finishInactive(d.spec, 'stopped', 'the daemon stopped while the deployment was stopping');
+        return this.resumeOrphans({ resumed: 'resumed after a daemon restart', failed: 'cannot resume after the daemon restarted' });
+    }
+
+    /**
+     * Team mode, every few seconds: the deployments whose daemon is gone (their claim is free) are
+     * resumed here, from their stored bars and journal, as a restart would. The count taken over.
+     */
+    async takeOver(): Promise<number> {
+        if (!this.o.claims || this.closed || this.recovering) return 0;
+        return this.resumeOrphans({ resumed: 'resumed here, taken over from a daemon that is gone', failed: 'cannot take over from a daemon that is gone' });
+    }
+
+    /**
+     * The claims are lost (the connection that held them): another daemon may take the deployments
+     * over now, so trading here ends at once — each loop after the bar it is on, states kept (the
+     * holder of the claim resumes them).
+     */
+    fence(): void {
+        const all = [...this.active.values()];
+        for (const a of all) {
+            a.ending ??= 'close';
+            a.abort.abort(new Error('this daemon lost its claim on the deployment'));
         }
-        const found = await this.records.inStates(RESUMABLE);
-        for (const d of found) {
+        for (const a of all) {
+            this.o.log?.('warn', `deployment ${a.spec.id} stopped trading here: this daemon lost its claim on it (the control plane's connection); a daemon that holds the claim resumes it`, { deployment: a.spec.id, team: a.spec.team });
+            this.forget(a);
+        }
+    }
+
+    private resumeOrphans(why: Why): Promise<number> {
+        if (this.recovering) return this.recovering;
+        const p = this.resumeNow(why).finally(() => { this.recovering = undefined; });
+        this.recovering = p;
+        return p;
+    }
+
+    private async resumeNow(why: Why): Promise<number> {
+        for (const d of await this.records.inStates(['stopping'])) {
+            if (this.active.has(d.spec.id)) continue;
+            const claimed = await this.claimInactive(d, ['stopping']);
+            if (!claimed) continue;
+            try {
+                await this.finishInactive(claimed.spec, 'stopped', 'the daemon stopped while the deployment was stopping');
+            } finally {
+                await this.o.claims?.release(claimOf(claimed.spec.id));
+            }
+        }
+        let resumed = 0;
+        for (const found of await this.records.inStates(RESUMABLE)) {
+            if (this.closed) break;
+            if (this.active.has(found.spec.id)) continue;
+            const d = await this.claimInactive(found, RESUMABLE);
+            if (!d) continue;
             const s = d.spec;
-            this.o.log?.('info', `resuming deployment ${s.id} (${s.strategy}) after ${d.wire.bars} bars`, { deployment: s.id, team: s.team });
+            this.o.log?.('info', `resuming deployment ${s.id} (${s.strategy}) after ${d.wire.bars} bars (${why.resumed})`, { deployment: s.id, team: s.team });
             let ir: StrategyIr;
             try {
                 ir = await this.recompile(s);
             } catch (e) {
-                await this.finishInactive(s, 'failed', `cannot resume after the daemon restarted: ${message(e)}`);
+                await this.finishInactive(s, 'failed', `${why.failed}: ${message(e)}`);
+                await this.o.claims?.release(claimOf(s.id));
                 continue;
             }
             let tracked: Active | undefined;
@@ -234,13 +321,41 @@ export class DeploymentManager {
             try {
                 session = await this.session(s, ir, e => tracked && this.riskEvent(tracked, e));
             } catch (e) {
-                await this.finishInactive(s, 'failed', `cannot resume after the daemon restarted: ${message(e)}`);
+                await this.finishInactive(s, 'failed', `${why.failed}: ${message(e)}`);
+                await this.o.claims?.release(claimOf(s.id));
                 continue;
             }
             const a = tracked = this.track(s, session, d.wire.state, await this.records.lastSeq(s.team, s.id), d.wire.bars);
-            a.done = this.run(a, ir, true);
+            a.done = this.run(a, ir, true, why.resumed);
+            resumed++;
         }
-        return found.length;
+        return resumed;
+    }
+
+    /**
+     * A deployment this process does not run, claimed for this daemon (no claims: this process is the
+     * only one) and read again under the claim; undefined when another daemon holds it or its state
+     * is no longer one of `states` (it ended before the claim was taken: the claim is given back).
+     */
+    private async claimInactive(d: StoredDeployment, states: readonly DeploymentState[]): Promise<StoredDeployment | undefined> {
+        const claims = this.o.claims;
+        if (!claims) return d;
+        if (!await claims.claim(claimOf(d.spec.id))) return undefined;
+        const now = await this.records.get(d.spec.team, d.spec.id);
+        if (!now || !states.includes(now.wire.state) || this.active.has(d.spec.id)) {
+            if (!this.active.has(d.spec.id)) await claims.release(claimOf(d.spec.id));
+            return undefined;
+        }
+        return now;
+    }
+
+    /** Stop and kill of a deployment this process does not run: claimed here, or refused naming the daemon that trades it. */
+    private async claimOrRefuse(d: StoredDeployment, what: string): Promise<StoredDeployment> {
+        const claims = this.o.claims;
+        if (!claims) return d;
+        if (await claims.claim(claimOf(d.spec.id))) return (await this.records.get(d.spec.team, d.spec.id)) ?? d;
+        const holder = await claims.holder(claimOf(d.spec.id)).catch(() => undefined);
+        throw new DeploymentStateConflict(`deployment ${d.spec.id} is traded by another daemon (${holder ?? 'it holds its claim'}): ${what} it through that daemon; if that daemon is gone, a live one takes the deployment over within seconds`);
     }
 
     async get(team: string, id: string): Promise<Deployment> {
@@ -266,7 +381,13 @@ export class DeploymentManager {
             await a.mutex.run(() => this.move(a, 'stopped', why));
             this.forget(a);
         } else {
-            await this.finishInactive(d.spec, 'stopped', why);
+            const claimed = await this.claimOrRefuse(d, 'stop');
+            try {
+                if (FINAL.has(claimed.wire.state)) throw new DeploymentStateConflict(`deployment ${id} has already ${claimed.wire.state === 'failed' ? 'failed' : 'stopped'}: ${claimed.wire.reason ?? ''}`.trim());
+                await this.finishInactive(claimed.spec, 'stopped', why);
+            } finally {
+                if (!this.active.has(id)) await this.o.claims?.release(claimOf(id));
+            }
         }
         return this.get(team, id);
     }
@@ -279,10 +400,23 @@ export class DeploymentManager {
         const targets = 'id' in target ? [await this.own(team, target.id)] : (await this.records.list(team)).deployments.filter(d => !FINAL.has(d.wire.state));
         const why = `kill switch by ${actor}${reason ? `: ${reason}` : ''}`;
         const out: Deployment[] = [];
+        /** Kill-all: deployments another daemon trades are refused after every other one is killed (the switch must not stop halfway). */
+        const elsewhere: string[] = [];
         for (const d of targets) {
             if (FINAL.has(d.wire.state)) throw new DeploymentStateConflict(`deployment ${d.spec.id} has already ${d.wire.state}; nothing to kill`);
             let a = this.active.get(d.spec.id);
-            if (!a) a = await this.reopen(d);
+            if (!a) {
+                let claimed: StoredDeployment;
+                try {
+                    claimed = await this.claimOrRefuse(d, 'kill');
+                } catch (e) {
+                    if ('id' in target || !(e instanceof DeploymentStateConflict)) throw e;
+                    elsewhere.push(e.message);
+                    continue;
+                }
+                a = FINAL.has(claimed.wire.state) ? undefined : await this.reopen(claimed).catch(async (e: unknown) => { await this.o.claims?.release(claimOf(d.spec.id)); throw e; });
+                if (!a) await this.o.claims?.release(claimOf(d.spec.id));
+            }
             if (a) {
                 const active = a;
                 active.ending ??= 'kill';
@@ -295,6 +429,7 @@ export class DeploymentManager {
             }
             out.push(await this.get(team, d.spec.id));
         }
+        if (elsewhere.length) throw new DeploymentStateConflict(`killed ${out.length} deployment(s) here (${out.map(d => d.id).join(', ') || 'none'}); not the others: ${elsewhere.join('; ')}`);
         return out;
     }
 
@@ -356,7 +491,7 @@ export class DeploymentManager {
 
     // ------------------------------------------------------------------------------------ the loop
 
-    private async run(a: Active, ir: StrategyIr, resume: boolean): Promise<void> {
+    private async run(a: Active, ir: StrategyIr, resume: boolean, resumed = 'resumed after a daemon restart'): Promise<void> {
         const s = a.spec;
         let feed: Feed | undefined;
         try {
@@ -385,7 +520,7 @@ export class DeploymentManager {
                         a.lastCloses = history.length ? history[history.length - 1]!.assets.map(b => b?.close ?? NaN) : [];
                     }
                 });
-                this.emit(a, 'state', { state: a.state, previous: a.state, reason: `resumed after a daemon restart, at bar ${a.bars}` });
+                this.emit(a, 'state', { state: a.state, previous: a.state, reason: `${resumed}, at bar ${a.bars}` });
                 await a.mutex.run(() => this.flush(a));
                 if (a.session.risk.state === 'HALTED') {
                     // Halted before the restart (stored with its bar, the move to halted was not): it stays halted.
@@ -601,7 +736,11 @@ export class DeploymentManager {
     }
 
     private forget(a: Active): void {
-        if (this.active.get(a.spec.id) === a) this.active.delete(a.spec.id);
+        if (this.active.get(a.spec.id) === a) {
+            this.active.delete(a.spec.id);
+            // Its claim goes with it: another daemon may take it (a final state is never resumed).
+            void this.o.claims?.release(claimOf(a.spec.id)).catch(() => undefined);
+        }
         a.session.close();
     }
 

@@ -113,6 +113,13 @@ export interface DeploymentManagerOptions {
     readonly log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
     /** Team mode: which daemon trades each deployment (store/pg-ownership.ts); without it, this process is the only one. */
     readonly claims?: DeploymentClaims;
+    /**
+     * Team mode: how long a daemon that takes a deployment over from a gone one waits, holding the
+     * claim, before it reads the stored state (default 2 s). The previous holder stops at the bar it
+     * is on when it loses the claim, but a bar write it already sent may still commit: resuming from
+     * state read before that write would trade that bar again and collide with it.
+     */
+    readonly takeoverSettleMs?: number;
 }
 
 /** Exclusive claims on deployments shared by several daemons. */
@@ -130,6 +137,8 @@ const claimOf = (id: string): string => `deployment:${id}`;
 interface Why {
     readonly resumed: string;
     readonly failed: string;
+    /** Wait this long after claiming, before reading the stored state (take-over from a live process's lost claim). */
+    readonly settleMs?: number;
 }
 
 const FINAL: ReadonlySet<DeploymentState> = new Set(['stopped', 'failed']);
@@ -262,7 +271,10 @@ export class DeploymentManager {
      */
     async takeOver(): Promise<number> {
         if (!this.o.claims || this.closed || this.recovering) return 0;
-        return this.resumeOrphans({ resumed: 'resumed here, taken over from a daemon that is gone', failed: 'cannot take over from a daemon that is gone' });
+        return this.resumeOrphans({
+            resumed: 'resumed here, taken over from a daemon that is gone', failed: 'cannot take over from a daemon that is gone',
+            settleMs: this.o.takeoverSettleMs ?? 2000,
+        });
     }
 
     /**
@@ -301,10 +313,19 @@ export class DeploymentManager {
             }
         }
         let resumed = 0;
-        for (const found of await this.records.inStates(RESUMABLE)) {
+        const found = (await this.records.inStates(RESUMABLE)).filter(f => !this.active.has(f.spec.id));
+        if (why.settleMs && this.o.claims) {
+            // Claimed first, then one wait for all of them: the gone holder's last writes land before any state is read.
+            const held: StoredDeployment[] = [];
+            for (const f of found) if (await this.o.claims.claim(claimOf(f.spec.id))) held.push(f);
+            if (!held.length) return 0;
+            await new Promise(resolve => setTimeout(resolve, why.settleMs));
+            found.splice(0, found.length, ...held);
+        }
+        for (const f of found) {
             if (this.closed) break;
-            if (this.active.has(found.spec.id)) continue;
-            const d = await this.claimInactive(found, RESUMABLE);
+            if (this.active.has(f.spec.id)) continue;
+            const d = await this.claimInactive(f, RESUMABLE);
             if (!d) continue;
             const s = d.spec;
             this.o.log?.('info', `resuming deployment ${s.id} (${s.strategy}) after ${d.wire.bars} bars (${why.resumed})`, { deployment: s.id, team: s.team });

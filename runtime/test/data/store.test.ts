@@ -86,13 +86,13 @@ describe('schema and migrations', () => {
         });
     });
 
-    it('the registry orders the modules\' migrations as released: data 1–3, IAM 4, runs 5, experiments 6–7, ownership 8, artifacts 9, registry 10, identities 11, execution 12, research ledger 13, deployments 14, venue keys 15, HFT tick data 16, on-chain ownership 17, deployment packs 18, HFT tick-data ownership 19', () => {
+    it("the registry orders the modules' migrations as released: data 1–3, IAM 4, runs 5, experiments 6–7, ownership 8, artifacts 9, registry 10, identities 11, execution 12, research ledger 13, deployments 14, venue keys 15, HFT tick data 16, on-chain ownership 17, deployment packs 18, HFT tick-data ownership 19, the runs' owning daemon 20", () => {
         // Existing databases recorded these versions: a module's list moving must not renumber them.
         expect(MIGRATIONS.map(m => `${m.version} ${m.description.split(':')[0]}`)).toEqual([
             '1 instruments, bars and on-chain series', '2 import log', '3 feature panels', '4 IAM', '5 orchestrator',
             '6 experiments', '7 experiments', '8 market data ownership', '9 run artifacts', '10 strategy registry', '11 IAM', '12 execution gateway', '13 research ledger', '14 deployments', '15 venue API keys, encrypted per team',
             '16 tick data for the hft pack', '17 on-chain data ownership', '18 deployments',
-            '19 hft tick data ownership',
+            '19 hft tick data ownership', '20 runs',
         ]);
         expect(() => checkSchema([MIGRATIONS[0]!, MIGRATIONS[2]!])).toThrow(/migration 2 has version 3: versions must be consecutive/);
     });

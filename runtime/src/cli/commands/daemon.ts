@@ -5,6 +5,7 @@
  * token through --token, $AF_TOKEN, <state dir>/credentials.json (af login) or, on the daemon's
  * own machine, the bootstrap <state dir>/admin.token.
  */
+import { type z } from 'zod';
 import { healthRows, type HealthRow } from '../../../../protocol/src/health-rows.js';
 import { formatMetric, metricDefinition } from '../../../../protocol/src/metrics.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -129,49 +130,31 @@ export interface DaemonRunOptions {
 /** After a stop, how long the process may take to exit by itself before it exits anyway. */
 const EXIT_GRACE_MS = 3000;
 
-/** The config file's `oidc` section, whole and valid, or undefined when it has none. */
-function ssoSettings(file: string): OidcSettings | undefined {
-    const section = fileLayer(file).oidc;
+/**
+ * One section of the config file, whole and valid, or undefined when the file has none. An invalid
+ * one is an error naming the file, the field and where it is documented.
+ */
+function configSection<T>(file: string, name: string, schema: z.ZodType<T>, docs: string): T | undefined {
+    const section = (fileLayer(file) as Record<string, unknown>)[name];
     if (section === undefined) return undefined;
-    const r = OidcSettingsSchema.safeParse(section);
+    const r = schema.safeParse(section);
     if (!r.success) {
-        throw new ConfigError(r.error.issues.map(i => `${file}: oidc.${i.path.map(String).join('.')}: ${i.message}`).join('; ') + ' (docs/iam.md, single sign-on)');
+        throw new ConfigError(r.error.issues.map(i => `${file}: ${name}.${i.path.map(String).join('.') || '(section)'}: ${i.message}`).join('; ') + ` (${docs})`);
     }
     return r.data;
 }
 
-/** The config file's `queue` section, whole and valid, or undefined when it has none (team mode's job queue). */
-export function queueSettings(file: string): QueueSettings | undefined {
-    const section = fileLayer(file).queue;
-    if (section === undefined) return undefined;
-    const r = QueueSettingsSchema.safeParse(section);
-    if (!r.success) {
-        throw new ConfigError(r.error.issues.map(i => `${file}: queue.${i.path.map(String).join('.') || '(section)'}: ${i.message}`).join('; ') + ' (docs/team-mode.md)');
-    }
-    return r.data;
-}
+/** The `oidc` section: single sign-on. */
+const ssoSettings = (file: string): OidcSettings | undefined => configSection(file, 'oidc', OidcSettingsSchema, 'docs/iam.md, single sign-on');
 
-/** The config file's `bars` section, whole and valid, or undefined when it has none (runs read bars from the store). */
-export function barsSettings(file: string): BarsSettings | undefined {
-    const section = fileLayer(file).bars;
-    if (section === undefined) return undefined;
-    const r = BarsSettingsSchema.safeParse(section);
-    if (!r.success) {
-        throw new ConfigError(r.error.issues.map(i => `${file}: bars.${i.path.map(String).join('.') || '(section)'}: ${i.message}`).join('; ') + ' (docs/config.md, bars)');
-    }
-    return r.data;
-}
+/** The `queue` section: team mode's job queue. */
+export const queueSettings = (file: string): QueueSettings | undefined => configSection(file, 'queue', QueueSettingsSchema, 'docs/team-mode.md');
 
-/** The config file's `controlPlane` section, whole and valid, or undefined when it has none (the control plane stays in the DuckDB store). */
-export function controlPlaneSettings(file: string): ControlPlaneSettings | undefined {
-    const section = fileLayer(file).controlPlane;
-    if (section === undefined) return undefined;
-    const r = ControlPlaneSettingsSchema.safeParse(section);
-    if (!r.success) {
-        throw new ConfigError(r.error.issues.map(i => `${file}: controlPlane.${i.path.map(String).join('.') || '(section)'}: ${i.message}`).join('; ') + ' (docs/config.md, controlPlane)');
-    }
-    return r.data;
-}
+/** The `bars` section (without it, runs read bars from the store). */
+export const barsSettings = (file: string): BarsSettings | undefined => configSection(file, 'bars', BarsSettingsSchema, 'docs/config.md, bars');
+
+/** The `controlPlane` section (without it, the control plane stays in the DuckDB store). */
+export const controlPlaneSettings = (file: string): ControlPlaneSettings | undefined => configSection(file, 'controlPlane', ControlPlaneSettingsSchema, 'docs/config.md, controlPlane');
 
 /** Tracing's settings: the config file's `telemetry` section over the OTEL_* variables; undefined when no endpoint is given. */
 export function telemetrySettings(file: string | undefined, env: Readonly<Record<string, string | undefined>> = process.env): TelemetrySettings | undefined {

@@ -20,10 +20,6 @@ export interface PgStatement {
 const WORD = /[A-Za-z_]/;
 const WORD_REST = /[A-Za-z0-9_]/;
 
-/**
- * Translates one statement. `params`: positional values (for `$n` or `?`) or values by name (for
- * `$name`: numbered in order of first use).
- */
 /** DuckDB type names PostgreSQL lacks, and the PostgreSQL type that holds the same values. */
 const PG_TYPE_NAMES: Readonly<Record<string, string>> = { TINYINT: 'SMALLINT', UTINYINT: 'SMALLINT', USMALLINT: 'INTEGER', UINTEGER: 'BIGINT', UBIGINT: 'NUMERIC(20)', HUGEINT: 'NUMERIC(39)' };
 
@@ -31,8 +27,41 @@ const PG_TYPE_NAMES: Readonly<Record<string, string>> = { TINYINT: 'SMALLINT', U
 const NOT_AN_ALIAS = new Set(['WHERE', 'GROUP', 'HAVING', 'WINDOW', 'QUALIFY', 'ORDER', 'LIMIT', 'OFFSET', 'FETCH', 'FOR', 'UNION', 'EXCEPT', 'INTERSECT',
     'JOIN', 'INNER', 'LEFT', 'RIGHT', 'FULL', 'CROSS', 'NATURAL', 'ON', 'USING', 'RETURNING']);
 
+/**
+ * Translated texts by statement, with the `$name` placeholders in the order they are numbered: the
+ * same few statements run for every run (its row, events, metrics), and translating one costs more
+ * than sending it. Texts only, never values; bounded (cleared when full: statements with many value
+ * rows have one text per row count, and any statement text may come by).
+ */
+const translated = new Map<string, { readonly text: string; readonly names: readonly string[] }>();
+const MAX_TRANSLATED = 1024;
+const MAX_TRANSLATED_CHARS = 16_384;
+
+/**
+ * Translates one statement. `params`: positional values (for `$n` or `?`) or values by name (for
+ * `$name`: numbered in order of first use).
+ */
 export function toPostgres(sql: string, params?: readonly unknown[] | Readonly<Record<string, unknown>>): PgStatement {
     const named = params !== undefined && !Array.isArray(params) ? params as Readonly<Record<string, unknown>> : undefined;
+    let t = translated.get(sql);
+    if (!t) {
+        t = translate(sql);
+        if (sql.length <= MAX_TRANSLATED_CHARS) {
+            if (translated.size >= MAX_TRANSLATED) translated.clear();
+            translated.set(sql, t);
+        }
+    }
+    if (t.names.length > 0) {
+        if (!named) throw new Error(`no value bound for the placeholder $${t.names[0]}`);
+        const missing = t.names.find(k => !(k in named));
+        if (missing !== undefined) throw new Error(`no value bound for the placeholder $${missing}`);
+        return { text: t.text, values: t.names.map(k => toPgValue(named[k])) };
+    }
+    return { text: t.text, values: named ? [] : (params as readonly unknown[] | undefined ?? []).map(toPgValue) };
+}
+
+/** The statement's text for PostgreSQL and its `$name` placeholders in numbering order (none: positional). */
+function translate(sql: string): { text: string; names: readonly string[] } {
     const names = new Map<string, number>();
     let question = 0;
     let out = '';
@@ -101,7 +130,6 @@ export function toPostgres(sql: string, params?: readonly unknown[] | Readonly<R
             let j = i + 1;
             while (j < n && WORD_REST.test(sql[j]!)) j++;
             const name = sql.slice(i + 1, j);
-            if (!named || !(name in named)) throw new Error(`no value bound for the placeholder $${name}`);
             let k = names.get(name);
             if (k === undefined) { k = names.size + 1; names.set(name, k); }
             prev = '$';
@@ -129,8 +157,7 @@ export function toPostgres(sql: string, params?: readonly unknown[] | Readonly<R
         out += c;
         i++;
     }
-    const values = named ? [...names.keys()].map(k => toPgValue(named[k])) : (params as readonly unknown[] | undefined ?? []).map(toPgValue);
-    return { text: out, values };
+    return { text: out, names: [...names.keys()] };
 }
 
 /** One bound value as `pg` sends it. */

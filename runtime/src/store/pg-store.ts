@@ -79,6 +79,34 @@ interface Call {
     broken: boolean;
 }
 
+/**
+ * Names of server-side prepared statements, by text. A statement sent a second time is given a name:
+ * each connection then parses it once and later runs only bind it (PostgreSQL's parse and plan
+ * were ~3 of the ~3.5 ms of server CPU per run: the same dozen statements for every run). Bounded:
+ * at most MAX_NAMED names (the rest run unnamed), and the texts seen once are forgotten when too many.
+ * Needs session pooling, or a pooler that keeps prepared statements (PgBouncer ≥ 1.21's
+ * max_prepared_statements): docs/config.md, controlPlane.poolSize.
+ */
+const named = new Map<string, string>();
+const seenOnce = new Set<string>();
+const MAX_NAMED = 512;
+const MAX_SEEN = 4096;
+const MAX_NAMED_CHARS = 8192;
+
+function preparedName(text: string): string | undefined {
+    const n = named.get(text);
+    if (n !== undefined || text.length > MAX_NAMED_CHARS || named.size >= MAX_NAMED) return n;
+    if (!seenOnce.has(text)) {
+        if (seenOnce.size >= MAX_SEEN) seenOnce.clear();
+        seenOnce.add(text);
+        return undefined;
+    }
+    seenOnce.delete(text);
+    const name = `af_${named.size + 1}`;
+    named.set(text, name);
+    return name;
+}
+
 export class PgStore implements SqlStore {
     readonly dialect = 'postgres' as const;
     private readonly context = new AsyncLocalStorage<Call>();
@@ -200,7 +228,8 @@ export class PgStore implements SqlStore {
     private async query(c: Call, sql: string, params?: Params, rowMode?: 'array'): Promise<pg.QueryResult> {
         if (c.expired) throw this.timeoutError(c.o, c.limitMs);
         const st = toPostgres(sql, params as readonly unknown[] | Readonly<Record<string, unknown>> | undefined);
-        return traced(sql, () => c.client.query({ text: st.text, values: st.values, ...(rowMode ? { rowMode } : {}) }));
+        const name = st.values.length > 0 ? preparedName(st.text) : undefined;
+        return traced(sql, () => c.client.query({ text: st.text, values: st.values, ...(name ? { name } : {}), ...(rowMode ? { rowMode } : {}) }));
     }
 
     /** Runs `fn` with a connection of its own (or the enclosing transaction's), within the call's time limit. */

@@ -31,6 +31,18 @@ describe('the DuckDB dialect on PostgreSQL', () => {
         expect(() => toPostgres('SELECT $missing', {})).toThrow(/no value bound for the placeholder \$missing/);
     });
 
+    it('translates a statement once and binds each call\'s own values (the translation is kept by text)', () => {
+        const named = 'SELECT $b, $a, $b FROM t';
+        expect(toPostgres(named, { a: 1, b: 'x' })).toEqual({ text: 'SELECT $1, $2, $1 FROM t', values: ['x', 1] });
+        expect(toPostgres(named, { a: 3, b: 'y' })).toEqual({ text: 'SELECT $1, $2, $1 FROM t', values: ['y', 3] });
+        // A kept translation still refuses a call that lacks a name, or binds positional values to names.
+        expect(() => toPostgres(named, { a: 1 })).toThrow(/no value bound for the placeholder \$b/);
+        expect(() => toPostgres(named, [1, 2])).toThrow(/no value bound for the placeholder \$b/);
+        const positional = 'UPDATE t SET d = ?::DOUBLE WHERE id = ?';
+        expect(toPostgres(positional, [1.5, 'r1'])).toEqual({ text: 'UPDATE t SET d = $1::DOUBLE PRECISION WHERE id = $2', values: [1.5, 'r1'] });
+        expect(toPostgres(positional, [2.5, 'r2'])).toEqual({ text: 'UPDATE t SET d = $1::DOUBLE PRECISION WHERE id = $2', values: [2.5, 'r2'] });
+    });
+
     it('gives a subquery in FROM or JOIN without an alias one (PostgreSQL 15 demands it), and leaves aliased ones and other parentheses alone', () => {
         expect(toPostgres('SELECT * FROM (SELECT 1 AS x) ORDER BY x').text).toBe('SELECT * FROM (SELECT 1 AS x) AS af_sub1 ORDER BY x');
         expect(toPostgres('SELECT count(*) FROM (SELECT a FROM (SELECT 1 AS a) WHERE a > 0)').text)

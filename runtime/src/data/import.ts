@@ -417,6 +417,7 @@ async function finishImport(store: DataStore, source: string, t: Target, o: Impo
     const notes = [...staged.notes];
     const key: [string, string, string] = [t.instrument.venue, t.instrument.symbol, t.tf.label];
     const inRange = `venue = $1 AND symbol = $2 AND timeframe = $3 AND ts BETWEEN make_timestamp(CAST($4 AS BIGINT) * 1000) AND make_timestamp(CAST($5 AS BIGINT) * 1000)`;
+    // The bar cache of runs (orchestrator/executor.ts) reloads after any import, even one that rolled back.
     const done = await store.transaction(async () => {
         // Bars written without an owner row (only by hand) count as the local operator's, like those before migration 8.
         const current = await seriesOwner(store, ...key)
@@ -449,7 +450,7 @@ async function finishImport(store: DataStore, source: string, t: Target, o: Impo
         [importId, source, ...key, firstTs, lastTs, v.rowsIn, rowsWritten, v.rowsIn - rowsWritten, existing, JSON.stringify(problems), o.owner?.team ?? null]);
         await o.beforeCommit?.();
         return { existing, stale, importId, owner, unchanged: false };
-    });
+    }).finally(() => store.barsChanged());
     if (done.unchanged) notes.push(`the same ${rowsWritten} bars are already stored: nothing changed`);
     const replaced = done.existing;
     if (replaced > 0) {

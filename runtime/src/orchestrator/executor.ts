@@ -16,8 +16,9 @@
  *
  * Loaded bars are kept for the next runs of the same request (BarCache): small jobs over the same
  * data are the common case (a client's batch of backtests), and reading them again costs more than
- * the backtest. An entry is used only while the store's import log shows no import since it was
- * loaded: every change to `bars` is an import, recorded in `imports` in its own transaction.
+ * the backtest. An entry is used only while no import into the store has ended since it was loaded
+ * (DataStore.barsVersion: every change to `bars` is an import, and the database file is this
+ * process's alone).
  */
 import { Worker } from 'node:worker_threads';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
@@ -108,8 +109,8 @@ const MAX_CACHED_LOADS = 16;
 const MAX_CACHED_VALUES = 1_000_000;
 
 /**
- * Loaded bars by request, valid while the import log's newest id is the one read before loading
- * (an import that commits in between only makes the entry look older than it is: it is loaded again).
+ * Loaded bars by request, valid while the store's bars version is the one read before loading (an
+ * import that ends in between only makes the entry look older than it is: it is loaded again).
  */
 export class BarCache {
     private readonly entries = new Map<string, { readonly version: number; readonly data: LoadedBars }>();
@@ -117,16 +118,8 @@ export class BarCache {
     /** `reader`: where the bar rows come from instead of the store's bars table (team mode's ClickHouse). */
     constructor(private readonly store: DataStore, private readonly reader?: BarReader) {}
 
-    /**
-     * The newest import's id (0: none), read now. Planned on every call, never kept prepared: a kept
-     * plan of max() over a checkpointed table is a constant that later imports do not change.
-     */
-    private async version(): Promise<number> {
-        return Number(await this.store.scalar(`SELECT coalesce(max(id), 0)::DOUBLE FROM imports`));
-    }
-
     async load(req: LoadRequest): Promise<LoadedBars> {
-        const version = await this.version();
+        const version = this.store.barsVersion;
         // The team is part of the key: what a load returns depends on what the team may read.
         const key = JSON.stringify([req.assets.map(a => [a.venue, a.symbol]), req.timeframe, req.from ?? null, req.to ?? null, req.team ?? null]);
         const hit = this.entries.get(key);

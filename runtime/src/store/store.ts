@@ -77,6 +77,15 @@ interface SharedInstance {
 }
 const instances = new Map<string, SharedInstance>();
 
+/**
+ * Per database file, how many imports this process has ended (committed or not) in it. DuckDB's
+ * file lock keeps other processes out, and every change to stored bars is an import
+ * (data/import.ts), so what a load read is still what it would read while this number is the same:
+ * the run pipeline's bar cache checks it instead of asking the database before every run. Never reset
+ * (a file closed and opened again keeps counting).
+ */
+const barsVersions = new Map<string, number>();
+
 function release(file: string, entry: SharedInstance, instance: DuckDBInstance | undefined): void {
     if (--entry.refs > 0) return;
     if (instances.get(file) === entry) instances.delete(file);
@@ -251,6 +260,16 @@ export class DataStore implements SqlStore {
      */
     stopCalls(why: string, graceMs = 5000): Promise<boolean> {
         return this.gate.stop(why, graceMs);
+    }
+
+    /** Bumped when an import in this file ends (barsVersions): loads read before and after a change have different versions. */
+    get barsVersion(): number {
+        return barsVersions.get(this.file) ?? 0;
+    }
+
+    /** An import into this file ended (called after its transaction, whether it committed or not). */
+    barsChanged(): void {
+        barsVersions.set(this.file, this.barsVersion + 1);
     }
 
     /** Idempotent. Closing the last store of a file closes its instance: that checkpoints the WAL and releases the file lock. */

@@ -16,6 +16,8 @@ import { openStore } from '../../src/schema/registry.js';
 import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
 import type { CompletedRun, Run, RunEvent } from '../../src/orchestrator/types.js';
 import type { RunResult } from '../../../protocol/src/run-result.js';
+import { importBars } from '../../src/data/import.js';
+import { synthBars } from '../../src/data/synth.js';
 import { backtest, nextEvent, smaCross, stateWithBars, sweep, waitFor } from './helpers.js';
 import { STORE_KINDS, available, openControl, usePostgres } from '../team/control-stores.js';
 
@@ -143,6 +145,30 @@ for (const kind of STORE_KINDS) describe.skipIf(!available(kind))(`on ${kind}`, 
             expect(result.series!.ts[799]).toBe(result.walkforward!.windows[3]!.outOfSample.to);
             expect(result.tradeCount).toBe(run.tradeCount);
             expect(result.trades.every(t => t.entryTs >= result.series!.ts[0]! && t.exitTs <= result.series!.ts[799]!)).toBe(true);
+        });
+
+        it('bars imported between two runs are what the next run reads: loaded bars are kept only until an import', async () => {
+            const first = await waitFor(orch, (await orch.submit(backtest(), alice)).id);
+            const again = await waitFor(orch, (await orch.submit(backtest(), alice)).id);
+            expect(again.provenance!.dataSnapshot).toBe(first.provenance!.dataSnapshot);
+            expect(again.metrics).toEqual(first.metrics);
+            // Other bars for synth:AAA over the same days, through the store the orchestrator reads.
+            const r = synthBars({ symbols: ['AAA'], timeframeMs: 86_400_000, bars: 1200, seed: 99 });
+            await importBars(store, { ts: r.ts, ...r.assets[0]! }, 'synth(seed=99)', { venue: 'synth', symbol: 'AAA', timeframe: '1d' });
+            const after = await waitFor(orch, (await orch.submit(backtest(), alice)).id);
+            expect(after.state).toBe('completed');
+            expect(after.provenance!.dataSnapshot).not.toBe(first.provenance!.dataSnapshot);
+            expect(after.metrics!['sharpe']).not.toBe(first.metrics!['sharpe']);
+            // An import that fails changes nothing, and the next run reads the same bars as before it.
+            await expect(importBars(store, { ts: [r.ts[0]!], open: [Number.NaN], high: [1], low: [1], close: [1], volume: [1] }, 'bad', { venue: 'synth', symbol: 'AAA', timeframe: '1d' })).rejects.toThrow();
+            const last = await waitFor(orch, (await orch.submit(backtest(), alice)).id);
+            expect(last.provenance!.dataSnapshot).toBe(after.provenance!.dataSnapshot);
+            // The original bars back (stateWithBars: seed 7), for the tests after this one: the first snapshot again.
+            const o = synthBars({ symbols: ['AAA', 'BBB'], timeframeMs: 86_400_000, bars: 1200, seed: 7 });
+            await importBars(store, { ts: o.ts, ...o.assets[0]! }, 'synth(seed=7)', { venue: 'synth', symbol: 'AAA', timeframe: '1d' });
+            const restored = await waitFor(orch, (await orch.submit(backtest(), alice)).id);
+            expect(restored.provenance!.dataSnapshot).toBe(first.provenance!.dataSnapshot);
+            expect(restored.metrics).toEqual(first.metrics);
         });
 
         it('lists runs by state, owner and team, newest first', async () => {

@@ -209,11 +209,14 @@ export class BullmqBackend implements RunBackend {
     private async pollPending(): Promise<void> {
         for (const p of [...this.pending.values()]) {
             try {
+                // The state first: a job read while still running and found completed a moment later has no return value yet.
+                const state = await this.queue.getJobState(p.jobId);
+                if (state === 'unknown') { p.settle({ ok: false, reason: 'the job is no longer in the queue (Redis lost it?)' }); continue; }
+                if (state !== 'completed' && state !== 'failed') continue;
                 const job = await Job.fromId(this.queue, p.jobId);
                 if (!job) { p.settle({ ok: false, reason: 'the job is no longer in the queue (Redis lost it?)' }); continue; }
-                const state = await job.getState();
                 if (state === 'completed') p.settle({ ok: true, value: job.returnvalue });
-                else if (state === 'failed') p.settle({ ok: false, reason: job.failedReason });
+                else p.settle({ ok: false, reason: job.failedReason });
             } catch {
                 // Redis unreachable for now: the next poll tries again.
             }

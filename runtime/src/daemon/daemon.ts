@@ -26,7 +26,7 @@ import type { SqlStore } from '../store/sql-store.js';
 import { controlPlaneUrl, type ControlPlaneSettings } from '../store/control-plane-settings.js';
 import { ExperimentStore } from '../experiments/store.js';
 import { Registry } from '../registry/registry.js';
-import { VenueKeys } from '../execution/venue-keys.js';
+import { VENUE_KEY_FILE, VenueKeys } from '../execution/venue-keys.js';
 import { StoreIndex } from '../similarity/store-index.js';
 import { Dispatcher } from '../gateway/dispatcher.js';
 import { LocalEventBus, type EventBus, type EventPublisher } from '../gateway/events.js';
@@ -207,6 +207,14 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         const iam = new Iam(await controlStore());
         const boot = await iam.bootstrap(stateDir);
         if (boot.created) log.info({ component: 'iam', file: boot.file }, 'first start: bootstrap admin token written');
+        // Venue keys are decrypted with this state directory's key file; team mode's daemons share the
+        // rows, so each needs the same key file: one with another is refused now (venue-keys.ts checkKeyFile).
+        const venueKeys = VenueKeys.open(await controlStore(), stateDir);
+        const keyFile = await venueKeys.checkKeyFile({ shared: control !== undefined });
+        if (keyFile === 'other') {
+            log.warn({ component: 'deployments', file: join(stateDir, VENUE_KEY_FILE) }, `the stored venue keys were encrypted under another ${VENUE_KEY_FILE}: deployments that use them fail until they are set again (af venue keys set), or the old key file is restored`);
+        }
+        if (keyFile === 'rewritten') log.info({ component: 'deployments', file: join(stateDir, VENUE_KEY_FILE) }, `${VENUE_KEY_FILE} was replaced while no venue keys were stored: it is the key from now on`);
         // Its runs export is DuckDB's: on PostgreSQL the rows are staged in a DuckDB connection of its own.
         const experiments = control ? new ExperimentStore(control, await open()) : new ExperimentStore(await open());
         // Every source text is parsed and compiled in the language workers; imports only from the source folders.
@@ -341,7 +349,6 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         const registry = new Registry(await controlStore());
         // Deployments publish on deployment:<id> to the owning team; those a previous process left trading resume now.
         const compiler = new RunCompiler(lang);
-        const venueKeys = VenueKeys.open(await controlStore(), stateDir);
         // ccxt:<exchange>: the team's keys are decrypted only here, for the adapter; where its API is comes from the config.
         const ccxt = {
             credentials: (team: string, exchange: string) => venueKeys.forVenue(team, exchange),

@@ -34,8 +34,13 @@ export interface VenueCredentials {
 
 const NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
 
+/** The key file's check row: team '' (no team's id), exchange and label that `check` refuses for real keys. */
+const CHECK_ROW: [string, string, string] = ['', '-', '-key-check'];
+const CHECK_ID = 'vk_key_check';
+const CHECK_TEXT = 'alphaforge venue keys check';
+
 export class VenueKeys {
-    private constructor(private readonly store: SqlStore, private readonly key: Buffer) {}
+    private constructor(private readonly store: SqlStore, private readonly key: Buffer, private readonly file: string) {}
 
     /** Opens the key file of a state directory, creating it (0600) on first use. */
     static open(store: SqlStore, stateDir: string): VenueKeys {
@@ -45,7 +50,7 @@ export class VenueKeys {
         if ((statSync(file).mode & 0o077) !== 0) throw new ConflictError(`${file} is readable by others; make it mode 0600`);
         const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
         if (key.length !== 32) throw new ConflictError(`${file} does not hold a 32-byte key (base64); restore it from a backup, or remove it and set every venue key again`);
-        return new VenueKeys(store, key);
+        return new VenueKeys(store, key, file);
     }
 
     async set(team: string, exchange: string, label: string, creds: VenueCredentials, createdBy: string): Promise<VenueKeyInfo> {
@@ -66,7 +71,7 @@ export class VenueKeys {
     }
 
     async list(team: string): Promise<VenueKeyInfo[]> {
-        const rows = await this.store.rows(`SELECT id, exchange, label, created_at, created_by FROM venue_keys WHERE team = $1 ORDER BY exchange, label`, [team]);
+        const rows = await this.store.rows(`SELECT id, exchange, label, created_at, created_by FROM venue_keys WHERE team = $1 AND id <> $2 ORDER BY exchange, label`, [team, CHECK_ID]);
         return rows.map(r => ({ id: String(r['id']), exchange: String(r['exchange']), label: String(r['label']), createdAt: String(r['created_at']), createdBy: String(r['created_by']) }));
     }
 
@@ -90,17 +95,69 @@ export class VenueKeys {
         return this.reveal(team, exchange, pick.label);
     }
 
+    /**
+     * Whether this key file is the installation's: the one its venue keys are encrypted under. A
+     * check row (team '', which no team is) holds a constant encrypted under the first key file
+     * that was opened; later opens decrypt it. `shared` (team mode, where daemons with a state
+     * directory each share the rows): a different key file is refused, naming the fix. Embedded:
+     * a different key file (a lost one was replaced) becomes the installation's when no venue keys
+     * are stored, else 'other' (the daemon warns: the stored ones fail until set again).
+     */
+    async checkKeyFile(o: { shared: boolean }): Promise<'written' | 'matches' | 'rewritten' | 'other'> {
+        const row = async (): Promise<Record<string, unknown> | undefined> =>
+            (await this.store.rows(`SELECT nonce, ciphertext, tag FROM venue_keys WHERE team = $1 AND exchange = $2 AND label = $3`, CHECK_ROW))[0];
+        const found = await row();
+        if (found && this.checks(found)) return 'matches';
+        if (!found) {
+            // Two daemons starting at once: one insert wins and the other reads it back.
+            await this.writeCheck('ON CONFLICT DO NOTHING');
+            const now = await row();
+            if (now && this.checks(now)) return 'written';
+        }
+        if (o.shared) {
+            throw new ConflictError(`${this.file} is not the key this control plane's venue keys are encrypted with: copy ${VENUE_KEY_FILE} from the state directory of a daemon already serving it (docs/team-mode.md), then start again`);
+        }
+        const stored = Number(await this.store.scalar(`SELECT count(*)::DOUBLE FROM venue_keys WHERE team <> $1`, [CHECK_ROW[0]]));
+        if (stored > 0) return 'other';
+        await this.store.transaction(async () => {
+            await this.store.run(`DELETE FROM venue_keys WHERE team = $1 AND exchange = $2 AND label = $3`, CHECK_ROW);
+            await this.writeCheck('');
+        });
+        return 'rewritten';
+    }
+
+    private async writeCheck(onConflict: string): Promise<void> {
+        const nonce = randomBytes(12);
+        const c = createCipheriv('aes-256-gcm', this.key, nonce);
+        c.setAAD(aad(...CHECK_ROW));
+        const body = Buffer.concat([c.update(CHECK_TEXT, 'utf8'), c.final()]);
+        await this.store.run(`INSERT INTO venue_keys (team, id, exchange, label, created_at, created_by, nonce, ciphertext, tag) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ${onConflict}`,
+            [CHECK_ROW[0], CHECK_ID, CHECK_ROW[1], CHECK_ROW[2], new Date().toISOString(), 'daemon', nonce.toString('base64'), body.toString('base64'), c.getAuthTag().toString('base64')]);
+    }
+
+    /** Whether the check row decrypts to its constant under this key file. */
+    private checks(r: Record<string, unknown>): boolean {
+        try {
+            return this.decrypt(...CHECK_ROW, r) === CHECK_TEXT;
+        } catch {
+            return false;
+        }
+    }
+
+    private decrypt(team: string, exchange: string, label: string, r: Record<string, unknown>): string {
+        const d = createDecipheriv('aes-256-gcm', this.key, Buffer.from(String(r['nonce']), 'base64'));
+        d.setAAD(aad(team, exchange, label));
+        d.setAuthTag(Buffer.from(String(r['tag']), 'base64'));
+        return Buffer.concat([d.update(Buffer.from(String(r['ciphertext']), 'base64')), d.final()]).toString('utf8');
+    }
+
     /** The team's credentials for an exchange (label default 'default'): for the venue factory, never for an answer. */
     async reveal(team: string, exchange: string, label = 'default'): Promise<VenueCredentials> {
-        const rows = await this.store.rows(`SELECT nonce, ciphertext, tag FROM venue_keys WHERE team = $1 AND exchange = $2 AND label = $3`, [team, exchange, label]);
+        const rows = await this.store.rows(`SELECT nonce, ciphertext, tag FROM venue_keys WHERE team = $1 AND exchange = $2 AND label = $3 AND id <> $4`, [team, exchange, label, CHECK_ID]);
         const r = rows[0];
         if (!r) throw new NotFoundError(`team ${team} has no venue keys for ${exchange}/${label}; store them with: af venue keys set ${exchange} --label ${label} (the secret from stdin)`);
         try {
-            const d = createDecipheriv('aes-256-gcm', this.key, Buffer.from(String(r['nonce']), 'base64'));
-            d.setAAD(aad(team, exchange, label));
-            d.setAuthTag(Buffer.from(String(r['tag']), 'base64'));
-            const text = Buffer.concat([d.update(Buffer.from(String(r['ciphertext']), 'base64')), d.final()]).toString('utf8');
-            return JSON.parse(text) as VenueCredentials;
+            return JSON.parse(this.decrypt(team, exchange, label, r)) as VenueCredentials;
         } catch {
             throw new ConflictError(`the stored venue keys ${exchange}/${label} of team ${team} fail their integrity check (altered in the database, or encrypted under another ${VENUE_KEY_FILE}); set them again`);
         }

@@ -137,5 +137,28 @@ for (const kind of STORE_KINDS) describe.skipIf(!available(kind))(`on ${kind}`, 
                 expect(String(e)).not.toContain(creds.apiKey);
             }
         });
+
+        it('the first key file opened is the installation\'s: another is refused when the rows are shared, and taken over in embedded use only while no keys are stored', async () => {
+            const { dir, store } = await fresh(kind);
+            const first = VenueKeys.open(store, dir);
+            expect(await first.checkKeyFile({ shared: true })).toBe('written');
+            expect(await first.checkKeyFile({ shared: true })).toBe('matches');
+            // The check row is no team's: it is listed, revealed and removed by none.
+            expect(await first.list('')).toEqual([]);
+            await expect(first.reveal('', '-', '-key-check')).rejects.toThrow(/team {2}has no venue keys/);
+            const otherDir = tempDir('af-exec-records-key-');
+            const other = VenueKeys.open(store, otherDir);
+            const refused = await other.checkKeyFile({ shared: true }).catch((e: Error) => e);
+            expect(String(refused)).toMatch(new RegExp(`${otherDir}/venue-keys\\.key is not the key this control plane's venue keys are encrypted with: copy venue-keys\\.key from the state directory of a daemon already serving it`));
+            await first.set('alpha', 'binance', 'main', creds, 'alice');
+            // Embedded: a replaced key file with keys stored under the old one is reported, and changes nothing.
+            expect(await other.checkKeyFile({ shared: false })).toBe('other');
+            expect(await first.checkKeyFile({ shared: true })).toBe('matches');
+            await first.remove('alpha', 'binance/main');
+            // No keys stored: the replaced key file becomes the key; the old one is then the stranger.
+            expect(await other.checkKeyFile({ shared: false })).toBe('rewritten');
+            expect(await other.checkKeyFile({ shared: true })).toBe('matches');
+            await expect(first.checkKeyFile({ shared: true })).rejects.toThrow(/is not the key this control plane's venue keys are encrypted with/);
+        });
     });
 });

@@ -13,7 +13,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -148,7 +148,11 @@ describe.skipIf(!ready)('team mode: the daemon on PostgreSQL with BullMQ workers
 
     it('serves one team from two daemons: tokens, runs, their events and results, revocations', async () => {
         await client(a, admin).call('data.sample', {}); // bars in A's store (a no-op after the demo)
-        b = await startDaemon(daemonOptions(tempDir('af-team-gw-b-')));
+        // Every daemon of a control plane needs its venue-keys.key (docs/team-mode.md): without it, B is refused, naming the fix.
+        const bDir = tempDir('af-team-gw-b-');
+        await expect(startDaemon(daemonOptions(bDir))).rejects.toThrow(/venue-keys\.key is not the key this control plane's venue keys are encrypted with: copy venue-keys\.key/);
+        copyFileSync(join(a.stateDir, 'venue-keys.key'), join(bDir, 'venue-keys.key'));
+        b = await startDaemon(daemonOptions(bDir));
         expect(b.adminToken).toBeUndefined(); // the users are in PostgreSQL already
         // A token created via A works on B.
         const created = await client(a, admin).call('iam.tokens.create', { name: 'gw-researcher' });
@@ -210,7 +214,9 @@ describe.skipIf(!ready)('team mode: the daemon on PostgreSQL with BullMQ workers
         const owner = async (rid: string) => String((await pgRows(`SELECT daemon::text AS k FROM ${SCHEMA}.runs WHERE id = $1`, [rid]))[0]!['k']);
 
         // A third daemon starts while A trades: it re-queues only the gone daemon's run.
-        c = await startDaemon({ ...daemonOptions(tempDir('af-team-gw-c-'), 200), dataDirs: [dataRoot] });
+        const cDir = tempDir('af-team-gw-c-');
+        copyFileSync(join(a.stateDir, 'venue-keys.key'), join(cDir, 'venue-keys.key'));
+        c = await startDaemon({ ...daemonOptions(cDir, 200), dataDirs: [dataRoot] });
         const viaC = client(c, admin);
         expect(await events(live)).toEqual([]);
         expect(await owner(live)).toBe(aKey);

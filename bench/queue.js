@@ -1,22 +1,24 @@
 // Team mode's job queue. Usage: npm run build && node bench/queue.js [--jobs 60] [--bars 1000]
-// Starts redis-server (scripts/team/servers.mjs, under a temp folder) and 1, then 2, `af worker`
-// processes (one run at a time each), and pushes the same batch of small backtests through an
-// orchestrator with the BullMQ backend (no HTTP gateway: what is measured is the queue path —
-// compile and bar load on the daemon side, Redis, the worker, recording the result). Prints and
-// writes bench/results/queue.json:
+// Starts redis-server and PostgreSQL 15 (scripts/team/servers.mjs, under a temp folder) and 1, then
+// 2, `af worker` processes (one run at a time each), and pushes the same batch of small backtests
+// through an orchestrator as team mode runs it: runs, events and results in PostgreSQL (the control
+// plane), the engine half on the workers through BullMQ, bars in the daemon's DuckDB (no HTTP
+// gateway: what is measured is the queue path — compile and bar load on the daemon side, Redis, the
+// worker, recording the result). Prints and writes bench/results/queue.json:
 // - jobs/s with 1 and 2 worker processes (wall time of the batch; on 2 shared cores the daemon,
 //   Redis and the workers compete, so 2 workers cannot double it here);
-// - CPU per job: the daemon side (this process), the workers and redis-server (from /proc), and the
+// - CPU per job: the daemon side (this process), the workers, redis-server and PostgreSQL (its
+//   postmaster and backends, from /proc), and the
 //   engine's own CPU for the same backtest measured alone in this process (performRun, best of 3);
 //   the platform's overhead per job = all CPU per job − the engine's. Goal (issue 18): ≤ 10 ms.
 // CPU time is reported beside wall time because the machine is shared with other processes.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { openStore, withStore } from '../out/runtime/src/schema/registry.js';
+import { openControlStore, openStore, withStore } from '../out/runtime/src/schema/registry.js';
 import { importBars } from '../out/runtime/src/data/import.js';
 import { loadFromStore } from '../out/runtime/src/data/load.js';
 import { synthBars } from '../out/runtime/src/data/synth.js';
@@ -50,11 +52,28 @@ const SOURCE = `strategy Cross {
 `;
 const paramsOf = i => ({ fast: 2 + (i % 19), slow: 30 + 10 * (Math.floor(i / 19) % 4) });
 
-/** CPU ms of a process so far (user + system), from /proc. */
+/** CPU ms of a process so far (user + system), from /proc; 0 for one that is gone. */
 function procCpuMs(pid) {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    let stat;
+    try {
+        stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+        return 0;
+    }
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(f[11]) + Number(f[12])) * TICK_MS; // utime, stime
+}
+/** CPU ms of PostgreSQL: the postmaster and its children (backends, WAL writer, checkpointer…); the connections stay open during a batch. */
+function postgresCpuMs(postmaster) {
+    const children = readdirSync('/proc').filter(p => /^\d+$/.test(p)).filter(p => {
+        try {
+            const s = readFileSync(`/proc/${p}/stat`, 'utf8');
+            return s.slice(s.lastIndexOf(')') + 2).split(' ')[1] === String(postmaster);
+        } catch {
+            return false;
+        }
+    });
+    return [postmaster, ...children].reduce((a, p) => a + procCpuMs(p), 0);
 }
 const selfCpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 
@@ -79,9 +98,10 @@ async function waitForWorkers(backend, n) {
 const r1 = x => +x.toFixed(1);
 const step = m => process.stderr.write(`bench/queue: ${m}\n`);
 const serversDir = mkdtempSync(join(tmpdir(), 'af-bench-queue-'));
+chmodSync(serversDir, 0o755); // PostgreSQL runs as its own user
 const dir = join(serversDir, 'state');
 const workers = [];
-let store, o;
+let store, control, o;
 try {
     mkdirSync(dir);
     await withStore({ stateDir: dir }, async s => {
@@ -90,13 +110,14 @@ try {
     });
     step('bars imported');
     const loadAtStart = loadavg()[0];
-    const servers = await up(serversDir, { only: ['redis'], ports: { redis: await freePort() } });
+    const servers = await up(serversDir, { only: ['redis', 'postgres'], ports: { redis: await freePort(), postgres: await freePort() } });
     const redisPid = servers.redis.pid;
+    const postmaster = servers.postgres.pid;
     const settings = { kind: 'bullmq', redis: servers.redis.url, prefix: 'afbench' };
     const configFile = join(serversDir, 'team.json');
     writeFileSync(configFile, JSON.stringify({ queue: settings }));
 
-    step('redis up');
+    step('redis and postgres up');
     // The engine alone: the same backtests through performRun in this thread (IR compiled once, bars loaded once).
     const language = new LanguageService({ workers: 1, sourceRoots: [dir] });
     const ir = await new RunCompiler(language).compile(SOURCE);
@@ -162,7 +183,8 @@ try {
         console.log(`embedded (threads of one process): ${embedded.jobsPerSecond} jobs/s; CPU per job ${r1(cpu)} ms → overhead ${embedded.overheadCpuMsPerJob} ms`);
     }
     const backend = await BullmqBackend.open(settings);
-    o = new Orchestrator({ store, concurrency: 4, backend });
+    control = await openControlStore({ url: servers.postgres.url });
+    o = new Orchestrator({ store, control, stateDir: dir, concurrency: 4, backend });
     await o.start();
     const results = {};
     for (const n of [1, 2]) {
@@ -170,7 +192,7 @@ try {
         await waitForWorkers(backend, n);
         step(`${n} worker(s) registered`);
         await batch(4 * n); // warm-up: threads started, compiler caches
-        const cpu0 = { self: selfCpuMs(), workers: workers.map(w => procCpuMs(w.pid)), redis: procCpuMs(redisPid) };
+        const cpu0 = { self: selfCpuMs(), workers: workers.map(w => procCpuMs(w.pid)), redis: procCpuMs(redisPid), postgres: postgresCpuMs(postmaster) };
         const t0 = performance.now();
         await batch(JOBS);
         const wall = performance.now() - t0;
@@ -178,23 +200,24 @@ try {
             daemon: (selfCpuMs() - cpu0.self) / JOBS,
             workers: workers.reduce((a, w, i) => a + procCpuMs(w.pid) - cpu0.workers[i], 0) / JOBS,
             redis: (procCpuMs(redisPid) - cpu0.redis) / JOBS,
+            postgres: (postgresCpuMs(postmaster) - cpu0.postgres) / JOBS,
         };
-        const total = cpu.daemon + cpu.workers + cpu.redis;
+        const total = cpu.daemon + cpu.workers + cpu.redis + cpu.postgres;
         results[`workers${n}`] = {
             workers: n, jobs: JOBS, jobsPerSecond: r1(JOBS / (wall / 1000)), wallMs: Math.round(wall),
-            cpuMsPerJob: { daemon: r1(cpu.daemon), workers: r1(cpu.workers), redis: r1(cpu.redis), total: r1(total) },
+            cpuMsPerJob: { daemon: r1(cpu.daemon), workers: r1(cpu.workers), redis: r1(cpu.redis), postgres: r1(cpu.postgres), total: r1(total) },
             overheadCpuMsPerJob: r1(total - engineCpu),
         };
-        console.log(`${n} worker process${n > 1 ? 'es' : ''}: ${results[`workers${n}`].jobsPerSecond} jobs/s (${JOBS} backtests in ${Math.round(wall)} ms); CPU per job: daemon ${r1(cpu.daemon)} ms, workers ${r1(cpu.workers)} ms, redis ${r1(cpu.redis)} ms; engine alone ${r1(engineCpu)} ms → platform overhead ${r1(total - engineCpu)} ms (goal ≤ 10)`);
+        console.log(`${n} worker process${n > 1 ? 'es' : ''}: ${results[`workers${n}`].jobsPerSecond} jobs/s (${JOBS} backtests in ${Math.round(wall)} ms); CPU per job: daemon ${r1(cpu.daemon)} ms, workers ${r1(cpu.workers)} ms, redis ${r1(cpu.redis)} ms, postgres ${r1(cpu.postgres)} ms; engine alone ${r1(engineCpu)} ms → platform overhead ${r1(total - engineCpu)} ms (goal ≤ 10)`);
     }
     const out = {
         date: new Date().toISOString(), node: process.version, cores: availableParallelism(), loadAverageAtStart: r1(loadAtStart), loadAverageAtEnd: r1(loadavg()[0]),
-        setup: { bars: BARS, strategy: 'SMA cross, 1 asset, daily', daemonConcurrency: 4, workerConcurrency: 1, transport: 'Orchestrator → BullMQ (redis-server on 127.0.0.1) → af worker processes; no HTTP gateway' },
+        setup: { bars: BARS, strategy: 'SMA cross, 1 asset, daily', daemonConcurrency: 4, workerConcurrency: 1, transport: 'Orchestrator (runs in PostgreSQL 15, bars in DuckDB) → BullMQ (redis-server on 127.0.0.1) → af worker processes; no HTTP gateway' },
         engineCpuMsPerJob: r1(engineCpu),
         embedded,
         ...results,
         goal: { overheadCpuMsPerJob: 10 },
-        note: 'CPU from process.cpuUsage (this process: orchestrator, compile in its language thread, bar loads, DuckDB writes) and /proc/<pid>/stat (workers, redis-server; 10 ms ticks). Overhead = total CPU per job − the engine\'s CPU for the same backtest alone. Wall times depend on the load of the shared machine.',
+        note: 'CPU from process.cpuUsage (this process: orchestrator, compile in its language thread, bar loads, PostgreSQL client) and /proc/<pid>/stat (workers, redis-server, PostgreSQL\'s processes; 10 ms ticks). The embedded row: one process, runs in its DuckDB file, the engine in its threads. Overhead = total CPU per job − the engine\'s CPU for the same backtest alone. Wall times depend on the load of the shared machine.',
     };
     mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
     writeFileSync(new URL('./results/queue.json', import.meta.url), JSON.stringify(out, null, 2) + '\n');
@@ -202,6 +225,7 @@ try {
 } finally {
     await o?.stop().catch(() => undefined);
     store?.close();
+    await control?.close();
     for (const w of workers) w.kill('SIGKILL');
     down(serversDir);
     rmSync(serversDir, { recursive: true, force: true });

@@ -798,6 +798,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
         if (!ok) {
             // Someone else ended it first (or this is an older attempt's outcome): leave no result behind.
             for (const st of out.staged) rmSync(join(dir, st.name), { force: true });
+            this.ended(tx, a.id);
             return;
         }
         await this.writeBuffered(tx, a);
@@ -821,7 +822,10 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     private async end(tx: WriteTx, a: Active, to: RunState, actor: string, message: string): Promise<void> {
         rmSync(this.runDir(a.id), { recursive: true, force: true });
         // Only this attempt: a run another daemon took over (and claimed again) is not ended from here.
-        if (!await tx.transition(a.id, ['running'], to, { error: message, ...(a.strategy ? { strategy: a.strategy } : {}) }, ['finished_at'], a.run?.attempt)) return;
+        if (!await tx.transition(a.id, ['running'], to, { error: message, ...(a.strategy ? { strategy: a.strategy } : {}) }, ['finished_at'], a.run?.attempt)) {
+            this.ended(tx, a.id); // ended (or claimed again) elsewhere: nothing of it is kept here
+            return;
+        }
         await this.writeBuffered(tx, a);
         await tx.event(a.id, { kind: 'state', state: to, actor, message });
         this.ended(tx, a.id);

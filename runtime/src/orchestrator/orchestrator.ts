@@ -97,7 +97,7 @@ export interface OrchestratorOptions {
      * everything unfinished at start is recovered.
      */
     readonly ownership?: RunOwnership;
-    /** With `ownership`: how often the runs of daemons that are gone are looked for and taken over; default 5000 ms (0: at start only). */
+    /** With `ownership`: how often the runs of daemons that are gone are looked for and taken over, and runs executing here checked for a cancel through another daemon; default 5000 ms (0: at start only). */
     readonly takeoverMs?: number;
     /** Least time between two persisted progress events of a run; default 500 ms. */
     readonly progressIntervalMs?: number;

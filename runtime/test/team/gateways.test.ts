@@ -244,7 +244,9 @@ describe.skipIf(!ready)('team mode: the daemon on PostgreSQL with BullMQ workers
         const owner = async (rid: string) => String((await pgRows(`SELECT daemon::text AS k FROM ${SCHEMA}.runs WHERE id = $1`, [rid]))[0]!['k']);
 
         // A third daemon starts while A trades: it re-queues only the gone daemon's run.
-        c = await startDaemon({ ...daemonOptions(tempDir('af-team-gw-c-'), 200), dataDirs: [dataRoot] });
+        // Its take-over interval as a team config gives it (controlPlane.takeoverMs), not as an option of the call.
+        const { takeoverMs: _, ...options } = daemonOptions(tempDir('af-team-gw-c-'))!;
+        c = await startDaemon({ ...options, controlPlane: { ...controlPlane, takeoverMs: 200 }, dataDirs: [dataRoot] });
         const viaC = client(c, admin);
         expect(await events(live)).toEqual([]);
         expect(await owner(live)).toBe(aKey);

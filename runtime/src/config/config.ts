@@ -170,6 +170,8 @@ export const SETTINGS: readonly Setting[] = [
     { path: 'controlPlane.poolSize', default: '8' },
     { path: 'controlPlane.queryTimeoutSeconds', default: 'database.queryTimeoutSeconds' },
     { path: 'controlPlane.bulkTimeoutSeconds', default: 'database.bulkTimeoutSeconds' },
+    { path: 'controlPlane.takeoverMs', default: '5000' },
+    { path: 'controlPlane.takeoverSettleMs', default: '2000' },
     { path: 'venues.urls', default: 'none: each exchange\'s own API hosts' },
     { path: 'telemetry.otlpUrl', default: 'none: no spans are exported ($OTEL_EXPORTER_OTLP_ENDPOINT counts)' },
     { path: 'telemetry.serviceName', default: 'alphaforge-daemon / alphaforge-worker ($OTEL_SERVICE_NAME counts)' },

@@ -23,7 +23,7 @@ import { type DataStore, reportDamage, reportedDamage } from '../store/store.js'
 import { resolveStateDir } from '../../../protocol/src/discovery.js';
 import { openControlStore, openStore } from '../schema/registry.js';
 import type { SqlStore } from '../store/sql-store.js';
-import { controlPlaneUrl, type ControlPlaneSettings } from '../store/control-plane-settings.js';
+import { controlPlaneUrl, DEFAULT_TAKEOVER_MS, type ControlPlaneSettings } from '../store/control-plane-settings.js';
 import { ExperimentStore } from '../experiments/store.js';
 import { Registry } from '../registry/registry.js';
 import { VENUE_KEY_FILE, VenueKeys } from '../execution/venue-keys.js';
@@ -90,8 +90,10 @@ export interface DaemonOptions {
     readonly queue?: QueueSettings;
     /** Team mode: users, tokens, runs, experiments, registry, ledger, orders and deployments in PostgreSQL, shared by every daemon given the same section (docs/team-mode.md); default: the DuckDB store. */
     readonly controlPlane?: ControlPlaneSettings;
-    /** Team mode (controlPlane): how often runs and deployments of daemons that are gone are looked for and taken over; default 5000 ms. */
+    /** Team mode (controlPlane): how often runs and deployments of daemons that are gone are looked for and taken over; default `controlPlane.takeoverMs`, else 5000 ms. */
     readonly takeoverMs?: number;
+    /** Team mode (controlPlane): how long a deployment taken over waits, holding its claim, before its state is read; default `controlPlane.takeoverSettleMs`, else 2000 ms. */
+    readonly takeoverSettleMs?: number;
     /** Team mode: runs read bar rows from ClickHouse and imports write there too (docs/team-mode.md); default: the store's bars table. */
     readonly bars?: BarsSettings;
     /** Tracing: spans to this OTLP/HTTP endpoint (docs/team-mode.md, tracing); default none (the API's no-op spans). */
@@ -143,6 +145,9 @@ export interface RunningDaemon {
 
 export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon> {
     const stateDir = resolveStateDir(o.stateDir);
+    // The config file's controlPlane section gives them; an option of the call wins (tests).
+    const takeoverMs = o.takeoverMs ?? o.controlPlane?.takeoverMs ?? DEFAULT_TAKEOVER_MS;
+    const takeoverSettleMs = o.takeoverSettleMs ?? o.controlPlane?.takeoverSettleMs;
     // A refused bind leaves nothing behind: no directory, no log, no admin token.
     checkBindPolicy(o.host ?? DEFAULT_DAEMON_HOST, o);
     restrictUmask();
@@ -245,7 +250,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         if (o.bars) log.info({ component: 'data', clickhouse: o.bars.url, database: o.bars.database ?? 'alphaforge' }, 'team mode: runs read bars from ClickHouse');
         const orchestrator = new Orchestrator({
             store: await open(), ...(control ? { control } : {}), stateDir: o.controlPlane?.artifactsDir ?? stateDir, concurrency: o.concurrency ?? availableParallelism(), language: lang, packs, ...(backend ? { backend } : {}), ...(barsMirror ? { bars: barsMirror } : {}),
-            ...(ownership ? { ownership, ...(o.takeoverMs !== undefined ? { takeoverMs: o.takeoverMs } : {}) } : {}),
+            ...(ownership ? { ownership, takeoverMs } : {}),
             limits: { ...o.runs, timeoutMs: o.runs?.timeoutMs ?? o.defaultTimeoutMs },
         });
 
@@ -360,7 +365,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
             venues: { ccxt: ccxtVenues(ccxt), ...o.deployments?.venues }, feeds: { replay: replayFeed(reads), ccxt: ccxtFeeds(ccxt), ...o.deployments?.feeds },
             stallMs: o.deployments?.stallMs, maxRejects: o.deployments?.maxRejects,
             log: (level, message, fields) => log[level]({ component: 'deployments', ...fields }, message),
-            ...(ownership ? { claims: ownership } : {}),
+            ...(ownership ? { claims: ownership } : {}), ...(takeoverSettleMs !== undefined ? { takeoverSettleMs } : {}),
         });
         ownership?.onLost(() => {
             log.warn({ component: 'deployments' }, 'the control plane connection that holds this daemon\'s claims was lost: its deployments stop trading here (another daemon may take them over); reconnecting');
@@ -369,11 +374,11 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         const resumed = await deployments.recover();
         if (resumed) log.info({ component: 'deployments', resumed }, `resumed ${resumed} deployment(s) no live daemon was trading`);
         // Team mode: deployments of a daemon that is gone are taken over (its runs: the orchestrator's own sweep).
-        const takeovers = ownership && (o.takeoverMs ?? 5000) > 0 ? setInterval(() => {
+        const takeovers = ownership && takeoverMs > 0 ? setInterval(() => {
             deployments.takeOver().then(n => {
                 if (n) log.info({ component: 'deployments', resumed: n }, `took over ${n} deployment(s) of a daemon that is gone`);
             }, (err: unknown) => log.warn({ component: 'deployments', err }, `taking deployments over failed: ${(err as Error).message.split('\n')[0]}`));
-        }, o.takeoverMs ?? 5000) : undefined;
+        }, takeoverMs) : undefined;
         takeovers?.unref();
         const handlers = createHandlers({
             version: DAEMON_VERSION, startedAt, transports: { http: true, ws: true, grpc: o.grpc ?? false },

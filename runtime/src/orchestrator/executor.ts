@@ -197,6 +197,11 @@ export interface RunBackend {
     run(job: WorkerJob, ctx: BackendContext): Promise<WorkerOutput>;
     /** Worker processes serving it now. */
     workers(): Promise<number>;
+    /**
+     * Stops an attempt that another daemon queued (a cancel through this one, team mode): its worker
+     * stops computing it, or it is removed while it waits. That daemon's outcome of it is discarded.
+     */
+    cancelAttempt?(runId: string, attempt: number): Promise<void>;
     close(): Promise<void>;
 }
 

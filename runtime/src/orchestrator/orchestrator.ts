@@ -97,7 +97,7 @@ export interface OrchestratorOptions {
      * everything unfinished at start is recovered.
      */
     readonly ownership?: RunOwnership;
-    /** With `ownership`: how often the runs of daemons that are gone are looked for and taken over; default 5000 ms (0: at start only). */
+    /** With `ownership`: how often the runs of daemons that are gone are looked for and taken over, and runs executing here checked for a cancel through another daemon; default 5000 ms (0: at start only). */
     readonly takeoverMs?: number;
     /** Least time between two persisted progress events of a run; default 500 ms. */
     readonly progressIntervalMs?: number;
@@ -227,7 +227,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
         if (this.options.ownership && every > 0) {
             this.sweepTimer = setInterval(() => {
                 if (this.sweeping || this.phase !== 'started') return;
-                this.sweeping = this.recover(true).then(() => this.pump(), e => this.warn(e)).finally(() => { this.sweeping = undefined; });
+                this.sweeping = this.recover(true).then(() => this.pump(), e => this.warn(e)).then(() => this.checkActive()).finally(() => { this.sweeping = undefined; });
             }, every);
             this.sweepTimer.unref();
         }
@@ -422,6 +422,8 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
      */
     async cancel(id: string, actor: string): Promise<Run> {
         const writer = this.writerFor('cancel');
+        /** The attempt another daemon executes (team mode), once the cancel committed. */
+        let elsewhere: number | undefined;
         const r = await writer.write(async (tx): Promise<Active | undefined> => {
             const a = this.active.get(id);
             if (a) return a;
@@ -437,10 +439,14 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
             if (!await tx.transition(id, [s.state], 'cancelled', { error: `cancelled by ${actor}` }, ['finished_at'])) throw new RunStateConflict(`run ${id} changed state; try again`);
             await tx.event(id, { kind: 'state', state: 'cancelled', actor, message: `cancelled by ${actor}` });
             this.ended(tx, id);
+            if (s.state === 'running') tx.onCommit(() => { elsewhere = s.attempt; });
             return undefined;
         });
         if (!r) {
             this.pump();
+            // Running on another daemon (team mode): its attempt's job on the shared queue is stopped from
+            // here; a daemon executing in its own threads sees the run cancelled and stops it (checkActive).
+            if (elsewhere !== undefined) await this.options.backend?.cancelAttempt?.(id, elsewhere).catch(e => this.warn(e));
         } else {
             r.cancelBy ??= actor;
             abort(r, 'cancelled');
@@ -503,6 +509,28 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     private ended(tx: WriteTx, id: string): void {
         tx.forget(id);
         tx.onCommit(() => this.teams.delete(id));
+    }
+
+    /**
+     * Team mode: runs executing here that another daemon cancelled meanwhile — a cancel through it writes
+     * the run's final state in the shared control plane — are stopped here (threads terminated; on
+     * the queue, their jobs' cancel keys set). Their ends record nothing: the run is not running any
+     * more. Called every `takeoverMs` and when a progress write finds such a run. Never throws.
+     */
+    private async checkActive(): Promise<void> {
+        const repo = this.repoInstance;
+        if (!repo || this.phase !== 'started') return;
+        try {
+            for (const a of [...this.active.values()]) {
+                if (!a.run || a.controller.signal.aborted) continue;
+                const s = await this.mutex.run(() => repo.state(a.id));
+                // Cancelled (or failed) there: this attempt's end removes its files, as a cancel here does. Never for a
+                // completed run (another daemon's attempt's files are its result); a re-queued one goes on here, fenced by its attempt.
+                if ((s?.state === 'cancelled' || s?.state === 'failed') && this.active.get(a.id) === a) abort(a, 'cancelled');
+            }
+        } catch (e) {
+            this.warn(e);
+        }
     }
 
     /**
@@ -690,6 +718,8 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
                     if (p && tx.take(p)) progress.push({ a, p });
                 }
                 const running = await tx.setProgress(progress.map(x => ({ runId: x.a.id, progress: x.p.fraction })));
+                // A run executing here that is not running any more was ended elsewhere (team mode: a cancel through another daemon).
+                if (progress.some(x => !running.has(x.a.id))) tx.onCommit(() => { void this.checkActive(); });
                 for (const { a, p } of progress) {
                     if (running.has(a.id)) await tx.event(a.id, { kind: 'progress', actor: 'system', progress: p.fraction });
                     tx.onCommit(() => { if (a.progress === p) a.progress = undefined; });
@@ -768,6 +798,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
         if (!ok) {
             // Someone else ended it first (or this is an older attempt's outcome): leave no result behind.
             for (const st of out.staged) rmSync(join(dir, st.name), { force: true });
+            this.ended(tx, a.id);
             return;
         }
         await this.writeBuffered(tx, a);
@@ -790,7 +821,11 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     /** running → a terminal state with a reason, in `tx`. */
     private async end(tx: WriteTx, a: Active, to: RunState, actor: string, message: string): Promise<void> {
         rmSync(this.runDir(a.id), { recursive: true, force: true });
-        if (!await tx.transition(a.id, ['running'], to, { error: message, ...(a.strategy ? { strategy: a.strategy } : {}) }, ['finished_at'])) return;
+        // Only this attempt: a run another daemon took over (and claimed again) is not ended from here.
+        if (!await tx.transition(a.id, ['running'], to, { error: message, ...(a.strategy ? { strategy: a.strategy } : {}) }, ['finished_at'], a.run?.attempt)) {
+            this.ended(tx, a.id); // ended (or claimed again) elsewhere: nothing of it is kept here
+            return;
+        }
         await this.writeBuffered(tx, a);
         await tx.event(a.id, { kind: 'state', state: to, actor, message });
         this.ended(tx, a.id);

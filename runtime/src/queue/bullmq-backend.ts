@@ -14,7 +14,9 @@
  *
  * Progress and log lines come back as BullMQ progress events. Cancelling (or a time-out, or the
  * daemon stopping) sets a cancel key the job's worker polls, and removes the job if it is still
- * waiting; the run's abort settles once the worker reported the job ended (bounded wait).
+ * waiting; the run's abort settles once the worker reported the job ended (bounded wait). A cancel
+ * through another daemon sharing the queue does the same from there (cancelAttempt): the key is
+ * the attempt's job id, which every daemon can derive from the run id and attempt.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -131,6 +133,16 @@ export class BullmqBackend implements RunBackend {
             this.pending.get(jobId)?.settle({ ok: false, reason: 'abandoned' });
             if (staging) rmSync(staging, { recursive: true, force: true });
         }
+    }
+
+    /**
+     * A cancel through this daemon of a run another daemon queued (same Redis): the attempt's job has
+     * a deterministic id, so its cancel key is set here and the worker computing it stops (its thread
+     * terminated); a job still waiting is removed. The daemon that queued it learns the job ended
+     * (failed as cancelled, or gone) and records nothing: the run is no longer running at that attempt.
+     */
+    async cancelAttempt(runId: string, attempt: number): Promise<void> {
+        await this.cancel(jobIdOf(runId, attempt));
     }
 
     async workers(): Promise<number> {

@@ -14,6 +14,15 @@ export const PG_SCHEMA_RE = /^[a-z_][a-z0-9_]{0,62}$/;
 const HOST_RE = /^[A-Za-z0-9._-]{1,253}$|^\[[0-9A-Fa-f:.]+\]$/;
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_$-]{0,62}$/;
 
+/** `takeoverMs`: the default, and the bounds a config file may give (ms). */
+export const DEFAULT_TAKEOVER_MS = 5000;
+export const TAKEOVER_MS_MIN = 100;
+export const TAKEOVER_MS_MAX = 600_000;
+/** `takeoverSettleMs`: the default, and the bounds a config file may give (ms). */
+export const DEFAULT_TAKEOVER_SETTLE_MS = 2000;
+export const TAKEOVER_SETTLE_MS_MIN = 100;
+export const TAKEOVER_SETTLE_MS_MAX = 60_000;
+
 /** The section's fields (each config layer may give part of it); ControlPlaneSettingsSchema checks the whole. */
 export const ControlPlaneFieldsSchema = z.object({
     kind: z.literal('postgres').describe('Where the control plane lives: postgres.'),
@@ -32,6 +41,10 @@ export const ControlPlaneFieldsSchema = z.object({
     poolSize: z.number().int().min(2).max(100).optional().describe('Connections per pool (default 8; the daemon keeps two pools).'),
     queryTimeoutSeconds: z.number().positive().max(86_400).optional().describe('Time limit of one control-plane call (default: database.queryTimeoutSeconds).'),
     bulkTimeoutSeconds: z.number().positive().max(86_400).optional().describe('Time limit of one bulk control-plane call (default: database.bulkTimeoutSeconds).'),
+    takeoverMs: z.number({ error: 'must be a number of milliseconds' }).int('must be a whole number of milliseconds').min(TAKEOVER_MS_MIN, `must be at least ${TAKEOVER_MS_MIN} (ms)`).max(TAKEOVER_MS_MAX, `must be at most ${TAKEOVER_MS_MAX} (ms, 10 min)`).optional()
+        .describe(`How often each daemon looks for runs and deployments of daemons that are gone and takes them over, and checks that the runs it executes were not cancelled through another daemon; ms, ${TAKEOVER_MS_MIN}..${TAKEOVER_MS_MAX} (default ${DEFAULT_TAKEOVER_MS}).`),
+    takeoverSettleMs: z.number({ error: 'must be a number of milliseconds' }).int('must be a whole number of milliseconds').min(TAKEOVER_SETTLE_MS_MIN, `must be at least ${TAKEOVER_SETTLE_MS_MIN} (ms)`).max(TAKEOVER_SETTLE_MS_MAX, `must be at most ${TAKEOVER_SETTLE_MS_MAX} (ms, 1 min)`).optional()
+        .describe(`How long a daemon taking a deployment over waits, holding its claim, before it reads the deployment's state (a bar write of the gone holder may still commit); ms, ${TAKEOVER_SETTLE_MS_MIN}..${TAKEOVER_SETTLE_MS_MAX} (default ${DEFAULT_TAKEOVER_SETTLE_MS}).`),
 }).strict();
 
 export const ControlPlaneSettingsSchema = ControlPlaneFieldsSchema.superRefine((s, ctx) => {

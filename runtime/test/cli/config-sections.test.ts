@@ -35,4 +35,24 @@ describe('config file sections', () => {
         const badBars = file({ bars: 42 });
         expect(() => barsSettings(badBars)).toThrow(`${badBars}: bars`);
     });
+
+    it('controlPlane.takeoverMs and takeoverSettleMs: integers of milliseconds within bounds, else an error naming the file, the field and the bound', () => {
+        const cp = { kind: 'postgres', url: 'postgres://af@127.0.0.1:15432/af' };
+        expect(controlPlaneSettings(file({ controlPlane: { ...cp, takeoverMs: 1000, takeoverSettleMs: 500 } }))).toMatchObject({ takeoverMs: 1000, takeoverSettleMs: 500 });
+        expect(controlPlaneSettings(file({ controlPlane: { ...cp, takeoverMs: 100, takeoverSettleMs: 60_000 } }))).toMatchObject({ takeoverMs: 100, takeoverSettleMs: 60_000 });
+        expect(controlPlaneSettings(file({ controlPlane: cp }))).not.toHaveProperty('takeoverMs');
+        const cases: [Record<string, unknown>, string][] = [
+            [{ takeoverMs: 99 }, 'controlPlane.takeoverMs: must be at least 100 (ms)'],
+            [{ takeoverMs: 600_001 }, 'controlPlane.takeoverMs: must be at most 600000 (ms, 10 min)'],
+            [{ takeoverMs: 0 }, 'controlPlane.takeoverMs: must be at least 100 (ms)'],
+            [{ takeoverMs: 1500.5 }, 'controlPlane.takeoverMs: must be a whole number of milliseconds'],
+            [{ takeoverMs: '5000' }, 'controlPlane.takeoverMs: must be a number of milliseconds'],
+            [{ takeoverSettleMs: -1 }, 'controlPlane.takeoverSettleMs: must be at least 100 (ms)'],
+            [{ takeoverSettleMs: 60_001 }, 'controlPlane.takeoverSettleMs: must be at most 60000 (ms, 1 min)'],
+        ];
+        for (const [fields, message] of cases) {
+            const f = file({ controlPlane: { ...cp, ...fields } });
+            expect(() => controlPlaneSettings(f)).toThrow(`${f}: ${message}`);
+        }
+    });
 });

@@ -5,6 +5,8 @@
  * results and ledger rows written by the orchestrator into PostgreSQL while the bars stay in DuckDB,
  * with the same rows as on the embedded store. The dialect translation is tested on its own.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { listValue } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toPostgres } from '../../src/store/pg-dialect.js';
@@ -16,7 +18,9 @@ import type { DataStore } from '../../src/store/store.js';
 import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
 import type { Run } from '../../src/orchestrator/types.js';
 import { failure, tempDir } from '../data/helpers.js';
-import { backtest, stateWithBars, sweep, waitFor } from '../orchestrator/helpers.js';
+import { backtest, nextEvent, smaCross, stateWithBars, sweep, waitFor } from '../orchestrator/helpers.js';
+import { openOwnership } from '../../src/store/pg-ownership.js';
+import { LanguageService } from '../../src/language-service/language-service.js';
 import { hasPostgres, openControl, postgresUrl, usePostgres } from './control-stores.js';
 
 usePostgres('runtime/test/team/control-plane.test.ts');
@@ -198,4 +202,47 @@ describe.skipIf(!hasPostgres)('runs on the PostgreSQL control plane, bars in Duc
             expect((await stores.postgres.orch.get(onPg!.id))?.state).toBe('completed');
         }
     });
+
+    it('a run executing in one daemon\'s threads, cancelled through another daemon: its thread is terminated, nothing of it is recorded, and the daemon takes the next run', async () => {
+        // A second daemon's orchestrator on this file's control plane, with its ownership key, executing in its own threads (no queue);
+        // the cancel goes through the first one. A learns of it from its next progress write, or (a run whose progress is not
+        // written meanwhile) from its periodic check every takeoverMs.
+        const owner = await openOwnership({ url: postgresUrl(), pgSchema: 'aftest', name: 'cancel test A' });
+        const language = new LanguageService({ workers: 1, sourceRoots: [process.cwd()] });
+        const b = stores.postgres.orch;
+        try {
+            // Both ways at once (each its own orchestrator and thread): a second's wall time, not two.
+            await Promise.all([{ progressIntervalMs: 0, takeoverMs: 600_000 }, { progressIntervalMs: 600_000, takeoverMs: 300 }].map(async how => {
+                const art = tempDir('af-cp-cancel-art-');
+                const a = new Orchestrator({ store: data, control: stores.postgres.control, stateDir: art, concurrency: 1, ownership: owner, language, ...how });
+                await a.start();
+                try {
+                    // About 34,000 trials (some 7 s of a core): far longer than the cancel takes (under a second), on a loaded machine too.
+                    const run = await a.submit(sweep({ source: smaCross({ fast: '2..100 step 1', slow: '40..400 step 1' }) }), alice);
+                    expect(await nextEvent(a, e => e.runId === run.id && (e.kind === 'progress' || (e.kind === 'state' && e.state !== 'running')))).toMatchObject({ kind: 'progress' });
+                    expect(await a.status()).toMatchObject({ running: 1, workers: 1 });
+                    expect((await b.cancel(run.id, 'bob')).state).toBe('cancelled');
+                    await expect.poll(async () => (await a.status()).running, { timeout: 60_000 }).toBe(0);
+                    // The thread was terminated (a run that ends normally leaves its thread idle in the pool).
+                    expect((await a.status()).workers, JSON.stringify(how)).toBe(0);
+                    const q = (sql: string): Promise<Record<string, unknown>[]> => stores.postgres.control.rows(sql, [run.id]);
+                    expect(await q(`SELECT state, error FROM runs WHERE id = $1`)).toEqual([{ state: 'cancelled', error: 'cancelled by bob' }]);
+                    expect(await q(`SELECT state, actor FROM run_events WHERE run_id = $1 AND kind = 'state' ORDER BY seq`))
+                        .toEqual([{ state: 'created', actor: 'alice' }, { state: 'queued', actor: 'alice' }, { state: 'running', actor: 'system' }, { state: 'cancelled', actor: 'bob' }]);
+                    expect(await q(`SELECT kind FROM run_events WHERE run_id = $1 AND kind = 'result'`)).toEqual([]);
+                    for (const table of ['run_metrics', 'run_params', 'run_artifacts', 'ledger_trials']) expect(await q(`SELECT run_id FROM ${table} WHERE run_id = $1`), table).toEqual([]);
+                    expect(existsSync(join(art, 'runs', run.id))).toBe(false);
+                    // A takes the next run.
+                    const next = await a.submit(backtest(), alice);
+                    expect((await waitFor(a, next.id)).state).toBe('completed');
+                    expect((await a.get(run.id))?.state).toBe('cancelled');
+                } finally {
+                    await a.stop();
+                }
+            }));
+        } finally {
+            await language.close();
+            await owner.close();
+        }
+    }, 120_000);
 });

@@ -5,7 +5,8 @@
  * example, read its metrics, write its report — lands its runs, events and metrics in PostgreSQL,
  * not in the daemon's DuckDB file. Two daemons with the same config on two ports serve one team:
  * a token created via one works on the other, a run submitted via one is seen, streamed and read
- * via the other, and a revoked token ends the other daemon's live session. A third daemon started
+ * via the other, and a revoked token ends the other daemon's live session; a run submitted via one
+ * and cancelled via the other stops on its worker and records nothing. A third daemon started
  * while A trades a deployment and runs leaves them alone (stop and kill through it are refused,
  * naming A), re-queues only runs whose daemon is gone, refuses imports from the shared artifacts
  * folder, and takes A's deployment over once A's claims are gone (its connection dropped). Skipped (with a
@@ -43,6 +44,8 @@ let pgUrl: string;
 let controlPlane: ControlPlaneSettings;
 let queue: QueueSettings;
 let worker: ChildProcess | undefined;
+/** The af worker's structured log lines (JSON on stderr). */
+const workerLines: Record<string, unknown>[] = [];
 let a: RunningDaemon;
 let b: RunningDaemon | undefined;
 let c: RunningDaemon | undefined;
@@ -87,6 +90,12 @@ const daemonOptions = (stateDir: string, takeoverMs = 600_000): Parameters<typeo
     stateDir, port: 0, concurrency: 2, controlPlane, queue, workspace: ROOT, integrityCheckMs: 0, language: { workers: 1 }, takeoverMs,
 });
 
+/** A state directory given A's venue-keys.key, as every daemon of a control plane needs (docs/team-mode.md). */
+function withKeyOfA(dir: string): string {
+    copyFileSync(join(a.stateDir, 'venue-keys.key'), join(dir, 'venue-keys.key'));
+    return dir;
+}
+
 beforeAll(async () => {
     if (!ready) return;
     await postgresData(serversDir); // a copied cluster: no initdb per file
@@ -100,7 +109,10 @@ beforeAll(async () => {
     const workerReady = new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('af worker did not get ready')), 30_000);
         worker!.once('exit', code => reject(new Error(`af worker exited (${code})`)));
-        createInterface({ input: worker!.stderr! }).on('line', l => { if (l.includes('"worker ready"')) { clearTimeout(timer); resolve(); } });
+        createInterface({ input: worker!.stderr! }).on('line', l => {
+            try { workerLines.push(JSON.parse(l) as Record<string, unknown>); } catch { /* not a log line */ }
+            if (l.includes('"worker ready"')) { clearTimeout(timer); resolve(); }
+        });
     });
     a = await startDaemon(daemonOptions(tempDir('af-team-gw-a-')));
     admin = a.adminToken!;
@@ -151,8 +163,7 @@ describe.skipIf(!ready)('team mode: the daemon on PostgreSQL with BullMQ workers
         // Every daemon of a control plane needs its venue-keys.key (docs/team-mode.md): without it, B is refused, naming the fix.
         const bDir = tempDir('af-team-gw-b-');
         await expect(startDaemon(daemonOptions(bDir))).rejects.toThrow(/venue-keys\.key is not the key this control plane's venue keys are encrypted with: copy venue-keys\.key/);
-        copyFileSync(join(a.stateDir, 'venue-keys.key'), join(bDir, 'venue-keys.key'));
-        b = await startDaemon(daemonOptions(bDir));
+        b = await startDaemon(daemonOptions(withKeyOfA(bDir)));
         expect(b.adminToken).toBeUndefined(); // the users are in PostgreSQL already
         // A token created via A works on B.
         const created = await client(a, admin).call('iam.tokens.create', { name: 'gw-researcher' });
@@ -180,6 +191,34 @@ describe.skipIf(!ready)('team mode: the daemon on PostgreSQL with BullMQ workers
         const closed = await Promise.race([onA.closed.then(() => true), new Promise(res => setTimeout(() => res(false), 10_000))]);
         expect(closed).toBe(true);
         sub.close();
+    }, 120_000);
+
+    it('a run submitted via A and cancelled via B stops on its worker (thread terminated), records nothing, and A does not overwrite its state', async () => {
+        b ??= await startDaemon(daemonOptions(withKeyOfA(tempDir('af-team-gw-b-')))); // started by the test before (unless run alone)
+        await client(a, admin).call('data.sample', {}); // the same
+        const viaA = client(a, admin), viaB = client(b, admin);
+        // A sweep of some 34,000 trials: tens of seconds of a core, far longer than the cancel takes.
+        const source = readFileSync(SMA, 'utf8').replace('in 5..60 step 5', 'in 2..100 step 1').replace('in 50..250 step 25', 'in 40..400 step 1');
+        const { run } = await viaA.call('runs.submit', { kind: 'sweep', spec: { source, uri: `file://${SMA}`, sweep: { mode: 'grid' } } });
+        const logged = (id: string, msg: string): boolean => workerLines.some(l => l['runId'] === id && l['msg'] === msg);
+        await until('the worker computes it', async () => logged(run.id, 'run started') || (await viaA.call('runs.get', { id: run.id })).run.finishedAt !== null);
+        expect((await viaA.call('runs.get', { id: run.id })).run.state).toBe('running');
+        expect((await viaB.call('runs.cancel', { id: run.id })).run.state).toBe('cancelled');
+        // B set the cancel key of the attempt's job: the worker terminates the job's thread and reports it cancelled.
+        await until('the worker stops it', async () => logged(run.id, 'run cancelled') || logged(run.id, 'run done'));
+        expect(logged(run.id, 'run done')).toBe(false);
+        // A's attempt ends (its job failed as cancelled) without writing over the cancel.
+        await until('A\'s attempt ends', async () => (await a.orchestrator.status()).running === 0);
+        const q = (sql: string): Promise<Record<string, unknown>[]> => pgRows(sql, [run.id]);
+        expect(await q(`SELECT state FROM ${SCHEMA}.runs WHERE id = $1`)).toEqual([{ state: 'cancelled' }]);
+        expect((await q(`SELECT state FROM ${SCHEMA}.run_events WHERE run_id = $1 AND kind = 'state' ORDER BY seq`)).map(r => r['state'])).toEqual(['created', 'queued', 'running', 'cancelled']);
+        for (const table of ['run_metrics', 'run_params', 'run_artifacts', 'ledger_trials']) expect(await q(`SELECT run_id FROM ${SCHEMA}.${table} WHERE run_id = $1`), table).toEqual([]);
+        expect(existsSync(join(artifactsDir, run.id))).toBe(false);
+        // The worker takes the next job.
+        const next = (await viaA.call('runs.submit', { kind: 'backtest', spec: { source: readFileSync(SMA, 'utf8'), uri: `file://${SMA}` } })).run;
+        expect(await finished(viaA, next.id)).toBe('completed');
+        expect(logged(next.id, 'run done')).toBe(true);
+        expect((await viaB.call('runs.get', { id: run.id })).run.state).toBe('cancelled');
     }, 120_000);
 
     it('gives each deployment and run one live owner: a starting daemon leaves a live daemon\'s alone and takes a gone one\'s over', async () => {
@@ -214,9 +253,10 @@ describe.skipIf(!ready)('team mode: the daemon on PostgreSQL with BullMQ workers
         const owner = async (rid: string) => String((await pgRows(`SELECT daemon::text AS k FROM ${SCHEMA}.runs WHERE id = $1`, [rid]))[0]!['k']);
 
         // A third daemon starts while A trades: it re-queues only the gone daemon's run.
-        const cDir = tempDir('af-team-gw-c-');
-        copyFileSync(join(a.stateDir, 'venue-keys.key'), join(cDir, 'venue-keys.key'));
-        c = await startDaemon({ ...daemonOptions(cDir, 200), dataDirs: [dataRoot] });
+        const cDir = withKeyOfA(tempDir('af-team-gw-c-'));
+        // Its take-over interval as a team config gives it (controlPlane.takeoverMs), not as an option of the call.
+        const { takeoverMs: _, ...options } = daemonOptions(cDir)!;
+        c = await startDaemon({ ...options, controlPlane: { ...controlPlane, takeoverMs: 200 }, dataDirs: [dataRoot] });
         const viaC = client(c, admin);
         expect(await events(live)).toEqual([]);
         expect(await owner(live)).toBe(aKey);

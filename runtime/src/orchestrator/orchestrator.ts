@@ -783,12 +783,14 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
         }
         if (outcome.status !== 'completed') return this.end(tx, a, 'failed', 'system', outcome.status === 'failed' ? outcome.error : 'stopped');
 
-        // Completed: artifacts into place first, then the transaction with every result.
+        // Completed: the state changes first (only while this attempt is the run's), then the
+        // artifacts go into place, inside the transaction: an older attempt's outcome, or one that
+        // another daemon's cancel beat, never touches the files of the run's current attempt
+        // (team mode's shared artifacts folder). A failed COMMIT after the renames leaves files
+        // the next attempt replaces.
         const out = outcome.output;
         const dir = this.runDir(a.id);
-        for (const st of out.staged) if (existsSync(st.tmp)) renameSync(st.tmp, join(dir, st.name));
         const recorded = out.staged.map(st => ({ name: st.name, bytes: st.bytes, sha256: st.sha256 }));
-        const artifacts = listArtifacts(dir, recorded);
         const p = out.provenance;
         const metrics = metricsJson(out.metrics);
         const ok = await tx.transition(a.id, ['running'], 'completed', {
@@ -796,11 +798,12 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
             fingerprint_exact: p.exactFingerprint, fingerprint_structural: p.structuralFingerprint, data_snapshot: p.dataSnapshot, engine_version: p.engineVersion, seed: p.seed,
         }, ['finished_at'], a.run!.attempt);
         if (!ok) {
-            // Someone else ended it first (or this is an older attempt's outcome): leave no result behind.
-            for (const st of out.staged) rmSync(join(dir, st.name), { force: true });
+            // Someone else ended it first (or this is an older attempt's outcome): nothing of it is kept.
             this.ended(tx, a.id);
             return;
         }
+        for (const st of out.staged) if (existsSync(st.tmp)) renameSync(st.tmp, join(dir, st.name));
+        const artifacts = listArtifacts(dir, recorded);
         await this.writeBuffered(tx, a);
         tx.writeResults({ runId: a.id, params: out.params, metrics: out.metrics });
         tx.recordArtifacts(a.id, recorded);
@@ -820,12 +823,13 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
 
     /** running → a terminal state with a reason, in `tx`. */
     private async end(tx: WriteTx, a: Active, to: RunState, actor: string, message: string): Promise<void> {
-        rmSync(this.runDir(a.id), { recursive: true, force: true });
-        // Only this attempt: a run another daemon took over (and claimed again) is not ended from here.
+        // Only this attempt: a run another daemon took over (and claimed again) is not ended from
+        // here, and its folder (the current attempt's files, in a shared artifacts folder) is left alone.
         if (!await tx.transition(a.id, ['running'], to, { error: message, ...(a.strategy ? { strategy: a.strategy } : {}) }, ['finished_at'], a.run?.attempt)) {
             this.ended(tx, a.id); // ended (or claimed again) elsewhere: nothing of it is kept here
             return;
         }
+        rmSync(this.runDir(a.id), { recursive: true, force: true });
         await this.writeBuffered(tx, a);
         await tx.event(a.id, { kind: 'state', state: to, actor, message });
         this.ended(tx, a.id);

@@ -5,7 +5,7 @@
  * scheduling and nested-thread tests run again with the runs in PostgreSQL 15 (team mode's control
  * plane; the bars stay in DuckDB).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -188,6 +188,35 @@ for (const kind of STORE_KINDS) describe.skipIf(!available(kind))(`on ${kind}`, 
     const longSweep = () => sweep({ source: smaCross({ fast: '2..100 step 1', slow: '3..400 step 1' }) });
 
     describe('cancellation and timeouts', () => {
+        it('an attempt whose run was claimed again elsewhere ends without touching the run, its rows or its files', async () => {
+            // Another daemon (team mode, shared artifacts folder) takes the run over while this one
+            // computes it: attempt 2 is the run's, with its result file already in place.
+            const takenOver = async (id: string): Promise<string> => {
+                await nextEvent(orch, e => e.runId === id && e.kind === 'progress');
+                await control.run(`UPDATE runs SET attempt = attempt + 1 WHERE id = $1`, [id]);
+                const file = join(dir, 'runs', id, 'result.json');
+                writeFileSync(file, '{"attempt":2}');
+                return file;
+            };
+            const idle = async (): Promise<void> => { while ((await orch.status()).running > 0) await sleep(20); };
+            // One that completes (a sweep of ~100 combinations), one that fails (over its time limit).
+            const done = (await orch.submit(sweep({ source: smaCross({ fast: '2..11 step 1', slow: '30..120 step 10' }) }), alice)).id;
+            const doneFile = await takenOver(done);
+            await idle();
+            const failed = (await orch.submit({ ...longSweep(), timeoutMs: 1500 }, alice)).id;
+            const failedFile = await takenOver(failed);
+            await idle();
+            for (const [id, file] of [[done, doneFile], [failed, failedFile]] as const) {
+                const row = (await control.rows(`SELECT state, attempt::DOUBLE AS attempt, metrics FROM runs WHERE id = $1`, [id]))[0]!;
+                expect(row).toMatchObject({ state: 'running', attempt: 2, metrics: null });
+                expect(readFileSync(file, 'utf8')).toBe('{"attempt":2}');
+                expect(await control.rows(`SELECT key FROM run_metrics WHERE run_id = $1`, [id])).toEqual([]);
+                expect(await control.rows(`SELECT name FROM run_artifacts WHERE run_id = $1`, [id])).toEqual([]);
+                // Ended by hand here (the other daemon is not real), for the restart tests below.
+                await control.run(`UPDATE runs SET state = 'failed', error = 'test' WHERE id = $1`, [id]);
+            }
+        });
+
         it('cancelling a running sweep terminates its thread: cancelled, no result, no more work', async () => {
             const before = await orch.status();
             const { id } = await orch.submit(longSweep(), alice);

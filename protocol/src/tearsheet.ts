@@ -134,9 +134,11 @@ export interface PeriodReturn { readonly key: number; readonly ret: number }
 export function periodReturns(ts: Nums, equity: Nums, capital: number, keyOf: (t: number) => number): PeriodReturn[] {
     const out: PeriodReturn[] = [];
     let base = capital;
+    let next = ts.length > 0 ? keyOf(ts[0]!) : NaN;
     for (let i = 0; i < ts.length; i++) {
-        const k = keyOf(ts[i]!);
-        const last = i === ts.length - 1 || keyOf(ts[i + 1]!) !== k;
+        const k = next;
+        if (i < ts.length - 1) next = keyOf(ts[i + 1]!);
+        const last = i === ts.length - 1 || next !== k;
         if (!last) continue;
         out.push({ key: k, ret: base !== 0 ? equity[i]! / base - 1 : NaN });
         base = equity[i]!;
@@ -144,8 +146,24 @@ export function periodReturns(ts: Nums, equity: Nums, capital: number, keyOf: (t
     return out;
 }
 
-export const monthKey = (t: number): number => { const d = new Date(t); return d.getUTCFullYear() * 12 + d.getUTCMonth(); };
-export const yearKey = (t: number): number => new Date(t).getUTCFullYear();
+/**
+ * Months since year 0 of a time in ms (UTC): year × 12 + month (0–11), by arithmetic (H. Hinnant's
+ * civil_from_days) — the same as a Date's getUTCFullYear() * 12 + getUTCMonth(), the time truncated
+ * to whole ms and NaN outside a Date's range (±8.64e15), without a Date per bar.
+ */
+export function monthKey(t: number): number {
+    if (!(t >= -8.64e15 && t <= 8.64e15)) return NaN;
+    const z = Math.floor(Math.trunc(t) / DAY_MS) + 719_468; // days since 0000-03-01
+    const era = Math.floor(z / 146_097);
+    const doe = z - era * 146_097; // day of the 400-year era [0, 146096]
+    const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365); // [0, 399]
+    const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100)); // day of the March-based year [0, 365]
+    const mp = Math.floor((5 * doy + 2) / 153); // March = 0 [0, 11]
+    // March..December are months 2..11 of the year; January and February 0..1 of the next.
+    return (yoe + era * 400) * 12 + mp + 2;
+}
+
+export const yearKey = (t: number): number => Math.floor(monthKey(t) / 12);
 
 // ------------------------------------------------------------------------------ drawdowns
 

@@ -11,7 +11,9 @@
  * thread stops all of the run's work. With `trialWorkers > 0` they fan out to nested worker
  * threads, which Node terminates together with this one.
  */
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { serialize } from 'node:v8';
 import { join } from 'node:path';
 import type { StrategyIr } from '../../../protocol/src/ir.js';
 import { fromWire } from '../../../protocol/src/numbers.js';
@@ -85,11 +87,34 @@ export async function performRun(job: WorkerJob, hooks: WorkHooks): Promise<Work
         hooks.log('warn', p.message);
     }
     const progress = stepper(hooks);
+    const ir = internIr(job.ir);
     const { result } = await inSpan('engine.run', { attributes: { 'af.run.id': job.runId, 'af.run.kind': job.request.kind, 'af.assets': job.symbols.length } }, () => executeRun(
-        { request: job.request, ir: job.ir, data: unshareBars(job.bars), symbols: job.symbols, params: job.params, ...(job.benchmark ? { benchmark: job.benchmark } : {}) },
+        { request: job.request, ir, data: unshareBars(job.bars), symbols: job.symbols, params: job.params, ...(job.benchmark ? { benchmark: job.benchmark } : {}) },
         { runId: job.runId, workers: job.trialWorkers, progress: (done, total) => progress(done / total), log: hooks.log, ...(job.limits ? { limits: job.limits } : {}) },
     ));
     return { ...recordOf(result), staged: [stage(job, RESULT_FILE, encodeResult(result))], ledger: ledgerTrialsOf(result) };
+}
+
+/** IRs this thread ran lately, by a hash of their structured-clone bytes, most recent last. */
+const interned = new Map<string, StrategyIr>();
+const INTERNED = 16;
+
+/**
+ * The IR object this thread already ran with the same content, else this one (remembered). Each
+ * job brings its IR as a fresh copy (a message between threads, JSON from the queue), while the
+ * engine remembers what it derives from an IR per object (fingerprints, bound params, look-backs):
+ * hundreds of runs of one strategy then compute those once, not once a run. The key is the
+ * structured-clone serialisation (v8.serialize), which tells apart everything a copy keeps
+ * (-0, NaN, undefined, key order), so only an identical IR is shared; IRs are never changed after
+ * compiling.
+ */
+export function internIr(ir: StrategyIr): StrategyIr {
+    const key = createHash('sha256').update(serialize(ir)).digest('base64');
+    const hit = interned.get(key);
+    interned.delete(key);
+    interned.set(key, hit ?? ir);
+    if (interned.size > INTERNED) interned.delete(interned.keys().next().value!);
+    return hit ?? ir;
 }
 
 function stage(job: WorkerJob, name: string, data: Buffer): StagedArtifact {
@@ -98,11 +123,21 @@ function stage(job: WorkerJob, name: string, data: Buffer): StagedArtifact {
     return { name, tmp, bytes: data.length, sha256: sha256(data) };
 }
 
-/** Progress in steps of at least 1% (the main thread throttles again before persisting). */
+/** Least time between two progress reports of a run after its first (each is a message to the main thread, which persists one per 500 ms). */
+const PROGRESS_MS = 50;
+
+/**
+ * Progress in steps of at least 1% and PROGRESS_MS, the first and the end always (the main
+ * thread throttles again before persisting): a backtest of a few ms sends two messages, not a
+ * hundred.
+ */
 function stepper(hooks: WorkHooks): (f: number) => void {
-    let last = -1;
+    let last = -1, at = -Infinity;
     return f => {
-        if (f >= 1 || f - last >= 0.01) { last = f; hooks.progress(Math.min(1, f)); }
+        if (f < 1 && (f - last < 0.01 || (last >= 0 && performance.now() - at < PROGRESS_MS))) return;
+        last = f;
+        at = performance.now();
+        hooks.progress(Math.min(1, f));
     };
 }
 

@@ -132,13 +132,18 @@ export interface PeriodReturn { readonly key: number; readonly ret: number }
  * `keyOf` names a bar's period (its open time decides it).
  */
 export function periodReturns(ts: Nums, equity: Nums, capital: number, keyOf: (t: number) => number): PeriodReturn[] {
+    const keys: number[] = [];
+    for (let i = 0; i < ts.length; i++) keys.push(keyOf(ts[i]!));
+    return keyedReturns(keys, equity, capital);
+}
+
+/** periodReturns with each bar's period key given (the run's and its benchmark's share them). */
+function keyedReturns(keys: Nums, equity: Nums, capital: number): PeriodReturn[] {
     const out: PeriodReturn[] = [];
     let base = capital;
-    let next = ts.length > 0 ? keyOf(ts[0]!) : NaN;
-    for (let i = 0; i < ts.length; i++) {
-        const k = next;
-        if (i < ts.length - 1) next = keyOf(ts[i + 1]!);
-        const last = i === ts.length - 1 || next !== k;
+    for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!;
+        const last = i === keys.length - 1 || keys[i + 1] !== k;
         if (!last) continue;
         out.push({ key: k, ret: base !== 0 ? equity[i]! / base - 1 : NaN });
         base = equity[i]!;
@@ -371,12 +376,18 @@ export function tearsheetOf(r: RunResult): Tearsheet {
     const rets = returnsOf(equity, r.capital);
     const bRets = bench ? returnsOf(bench, r.capital) : null;
 
-    const months = periodReturns(ts, equity, r.capital, monthKey), bMonths = bench ? periodReturns(ts, bench, r.capital, monthKey) : null;
+    const monthKeys: number[] = [], yearKeys: number[] = [];
+    for (const t of ts) {
+        const m = monthKey(t);
+        monthKeys.push(m);
+        yearKeys.push(Math.floor(m / 12)); // yearKey
+    }
+    const months = keyedReturns(monthKeys, equity, r.capital), bMonths = bench ? keyedReturns(monthKeys, bench, r.capital) : null;
     sheet.monthly = months.map((m, i) => ({
         year: Math.floor(m.key / 12), month: (m.key % 12) + 1, ret: toWire(m.ret),
         ...(bMonths ? { benchmark: toWire(bMonths[i]!.ret) } : {}),
     }));
-    const years = periodReturns(ts, equity, r.capital, yearKey), bYears = bench ? periodReturns(ts, bench, r.capital, yearKey) : null;
+    const years = keyedReturns(yearKeys, equity, r.capital), bYears = bench ? keyedReturns(yearKeys, bench, r.capital) : null;
     sheet.yearly = years.map((y, i) => ({ year: y.key, ret: toWire(y.ret), ...(bYears ? { benchmark: toWire(bYears[i]!.ret) } : {}) }));
 
     sheet.drawdowns = drawdownEpisodes(equity, r.capital).slice(0, 5).map(d => {

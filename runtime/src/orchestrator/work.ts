@@ -11,9 +11,7 @@
  * thread stops all of the run's work. With `trialWorkers > 0` they fan out to nested worker
  * threads, which Node terminates together with this one.
  */
-import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { serialize } from 'node:v8';
 import { join } from 'node:path';
 import type { StrategyIr } from '../../../protocol/src/ir.js';
 import { fromWire } from '../../../protocol/src/numbers.js';
@@ -95,7 +93,7 @@ export async function performRun(job: WorkerJob, hooks: WorkHooks): Promise<Work
     return { ...recordOf(result), staged: [stage(job, RESULT_FILE, encodeResult(result))], ledger: ledgerTrialsOf(result) };
 }
 
-/** IRs this thread ran lately, by a hash of their structured-clone bytes, most recent last. */
+/** IRs this thread ran lately, by their content (irKey), most recent last. */
 const interned = new Map<string, StrategyIr>();
 const INTERNED = 16;
 
@@ -103,18 +101,30 @@ const INTERNED = 16;
  * The IR object this thread already ran with the same content, else this one (remembered). Each
  * job brings its IR as a fresh copy (a message between threads, JSON from the queue), while the
  * engine remembers what it derives from an IR per object (fingerprints, bound params, look-backs):
- * hundreds of runs of one strategy then compute those once, not once a run. The key is the
- * structured-clone serialisation (v8.serialize), which tells apart everything a copy keeps
- * (-0, NaN, undefined, key order), so only an identical IR is shared; IRs are never changed after
- * compiling.
+ * hundreds of runs of one strategy then compute those once, not once a run. Only an identical IR
+ * is shared (irKey); IRs are never changed after compiling.
  */
 export function internIr(ir: StrategyIr): StrategyIr {
-    const key = createHash('sha256').update(serialize(ir)).digest('base64');
+    const key = irKey(ir);
     const hit = interned.get(key);
     interned.delete(key);
     interned.set(key, hit ?? ir);
     if (interned.size > INTERNED) interned.delete(interned.keys().next().value!);
     return hit ?? ir;
+}
+
+/**
+ * JSON of the IR that also tells apart what JSON alone would not (a copy between threads keeps
+ * them): -0, NaN, ±Infinity and undefined become marked strings, and a string that starts with the
+ * mark gets a second one, so two IRs have one key only when they are equal.
+ */
+function irKey(ir: StrategyIr): string {
+    return JSON.stringify(ir, (_k, v: unknown) => {
+        if (typeof v === 'number') return Number.isFinite(v) && !Object.is(v, -0) ? v : `\u0000${Object.is(v, -0) ? '-0' : String(v)}`;
+        if (v === undefined) return '\u0000undefined';
+        if (typeof v === 'string' && v.startsWith('\u0000')) return `\u0000${v}`;
+        return v;
+    });
 }
 
 function stage(job: WorkerJob, name: string, data: Buffer): StagedArtifact {

@@ -132,11 +132,18 @@ export interface PeriodReturn { readonly key: number; readonly ret: number }
  * `keyOf` names a bar's period (its open time decides it).
  */
 export function periodReturns(ts: Nums, equity: Nums, capital: number, keyOf: (t: number) => number): PeriodReturn[] {
+    const keys: number[] = [];
+    for (let i = 0; i < ts.length; i++) keys.push(keyOf(ts[i]!));
+    return keyedReturns(keys, equity, capital);
+}
+
+/** periodReturns with each bar's period key given (the run's and its benchmark's share them). */
+function keyedReturns(keys: Nums, equity: Nums, capital: number): PeriodReturn[] {
     const out: PeriodReturn[] = [];
     let base = capital;
-    for (let i = 0; i < ts.length; i++) {
-        const k = keyOf(ts[i]!);
-        const last = i === ts.length - 1 || keyOf(ts[i + 1]!) !== k;
+    for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!;
+        const last = i === keys.length - 1 || keys[i + 1] !== k;
         if (!last) continue;
         out.push({ key: k, ret: base !== 0 ? equity[i]! / base - 1 : NaN });
         base = equity[i]!;
@@ -144,8 +151,24 @@ export function periodReturns(ts: Nums, equity: Nums, capital: number, keyOf: (t
     return out;
 }
 
-export const monthKey = (t: number): number => { const d = new Date(t); return d.getUTCFullYear() * 12 + d.getUTCMonth(); };
-export const yearKey = (t: number): number => new Date(t).getUTCFullYear();
+/**
+ * Months since year 0 of a time in ms (UTC): year × 12 + month (0–11), by arithmetic (H. Hinnant's
+ * civil_from_days) — the same as a Date's getUTCFullYear() * 12 + getUTCMonth(), the time truncated
+ * to whole ms and NaN outside a Date's range (±8.64e15), without a Date per bar.
+ */
+export function monthKey(t: number): number {
+    if (!(t >= -8.64e15 && t <= 8.64e15)) return NaN;
+    const z = Math.floor(Math.trunc(t) / DAY_MS) + 719_468; // days since 0000-03-01
+    const era = Math.floor(z / 146_097);
+    const doe = z - era * 146_097; // day of the 400-year era [0, 146096]
+    const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365); // [0, 399]
+    const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100)); // day of the March-based year [0, 365]
+    const mp = Math.floor((5 * doy + 2) / 153); // March = 0 [0, 11]
+    // March..December are months 2..11 of the year; January and February 0..1 of the next.
+    return (yoe + era * 400) * 12 + mp + 2;
+}
+
+export const yearKey = (t: number): number => Math.floor(monthKey(t) / 12);
 
 // ------------------------------------------------------------------------------ drawdowns
 
@@ -353,12 +376,18 @@ export function tearsheetOf(r: RunResult): Tearsheet {
     const rets = returnsOf(equity, r.capital);
     const bRets = bench ? returnsOf(bench, r.capital) : null;
 
-    const months = periodReturns(ts, equity, r.capital, monthKey), bMonths = bench ? periodReturns(ts, bench, r.capital, monthKey) : null;
+    const monthKeys: number[] = [], yearKeys: number[] = [];
+    for (const t of ts) {
+        const m = monthKey(t);
+        monthKeys.push(m);
+        yearKeys.push(Math.floor(m / 12)); // yearKey
+    }
+    const months = keyedReturns(monthKeys, equity, r.capital), bMonths = bench ? keyedReturns(monthKeys, bench, r.capital) : null;
     sheet.monthly = months.map((m, i) => ({
         year: Math.floor(m.key / 12), month: (m.key % 12) + 1, ret: toWire(m.ret),
         ...(bMonths ? { benchmark: toWire(bMonths[i]!.ret) } : {}),
     }));
-    const years = periodReturns(ts, equity, r.capital, yearKey), bYears = bench ? periodReturns(ts, bench, r.capital, yearKey) : null;
+    const years = keyedReturns(yearKeys, equity, r.capital), bYears = bench ? keyedReturns(yearKeys, bench, r.capital) : null;
     sheet.yearly = years.map((y, i) => ({ year: y.key, ret: toWire(y.ret), ...(bYears ? { benchmark: toWire(bYears[i]!.ret) } : {}) }));
 
     sheet.drawdowns = drawdownEpisodes(equity, r.capital).slice(0, 5).map(d => {

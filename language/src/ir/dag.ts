@@ -19,6 +19,7 @@
  * defaults and ranges, durations, the timeframe and the universe's symbols) are abstracted
  * before hashing, so the graph — and its order — depend on shape, types and units only.
  */
+import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 import { Catalogue } from '../catalogue/catalogue.js';
 import { applyFunction, applyOp, type ScalarOp } from '../analysis/scalar-ops.js';
@@ -65,16 +66,32 @@ export function canonNumber(v: number): number | string {
     return Number(v.toPrecision(15)) + 0;
 }
 
+/** One-shot SHA-256 (Node ≥ 20.12: no Hash object per call; canonicalising hashes every term several times). */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+
 function sha(s: string): string {
-    return createHash('sha256').update(s).digest('hex');
+    return oneShot ? oneShot('sha256', s, 'hex') : createHash('sha256').update(s).digest('hex');
 }
 
-/** JSON with object keys sorted, so equal values always print the same. */
+/** JSON with object keys sorted, so equal values always print the same (loops: this runs for every term, and for the whole DAG). */
 export function stableStringify(v: unknown): string {
     if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
-    if (Array.isArray(v)) return `[${v.map(stableStringify).join(',')}]`;
+    let out: string;
+    if (Array.isArray(v)) {
+        out = '[';
+        for (let i = 0; i < v.length; i++) out += (i > 0 ? ',' : '') + stableStringify(v[i]);
+        return out + ']';
+    }
     const o = v as Record<string, unknown>;
-    return `{${Object.keys(o).filter(k => o[k] !== undefined).sort().map(k => `${JSON.stringify(k)}:${stableStringify(o[k])}`).join(',')}}`;
+    const keys = Object.keys(o).sort();
+    out = '{';
+    let first = true;
+    for (const k of keys) {
+        if (o[k] === undefined) continue;
+        out += (first ? '' : ',') + JSON.stringify(k) + ':' + stableStringify(o[k]);
+        first = false;
+    }
+    return out + '}';
 }
 
 class Canonicalizer {

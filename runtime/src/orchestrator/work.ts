@@ -85,11 +85,46 @@ export async function performRun(job: WorkerJob, hooks: WorkHooks): Promise<Work
         hooks.log('warn', p.message);
     }
     const progress = stepper(hooks);
+    const ir = internIr(job.ir);
     const { result } = await inSpan('engine.run', { attributes: { 'af.run.id': job.runId, 'af.run.kind': job.request.kind, 'af.assets': job.symbols.length } }, () => executeRun(
-        { request: job.request, ir: job.ir, data: unshareBars(job.bars), symbols: job.symbols, params: job.params, ...(job.benchmark ? { benchmark: job.benchmark } : {}) },
+        { request: job.request, ir, data: unshareBars(job.bars), symbols: job.symbols, params: job.params, ...(job.benchmark ? { benchmark: job.benchmark } : {}) },
         { runId: job.runId, workers: job.trialWorkers, progress: (done, total) => progress(done / total), log: hooks.log, ...(job.limits ? { limits: job.limits } : {}) },
     ));
     return { ...recordOf(result), staged: [stage(job, RESULT_FILE, encodeResult(result))], ledger: ledgerTrialsOf(result) };
+}
+
+/** IRs this thread ran lately, by their content (irKey), most recent last. */
+const interned = new Map<string, StrategyIr>();
+const INTERNED = 16;
+
+/**
+ * The IR object this thread already ran with the same content, else this one (remembered). Each
+ * job brings its IR as a fresh copy (a message between threads, JSON from the queue), while the
+ * engine remembers what it derives from an IR per object (fingerprints, bound params, look-backs):
+ * hundreds of runs of one strategy then compute those once, not once a run. Only an identical IR
+ * is shared (irKey); IRs are never changed after compiling.
+ */
+export function internIr(ir: StrategyIr): StrategyIr {
+    const key = irKey(ir);
+    const hit = interned.get(key);
+    interned.delete(key);
+    interned.set(key, hit ?? ir);
+    if (interned.size > INTERNED) interned.delete(interned.keys().next().value!);
+    return hit ?? ir;
+}
+
+/**
+ * JSON of the IR that also tells apart what JSON alone would not (a copy between threads keeps
+ * them): -0, NaN, ±Infinity and undefined become marked strings, and a string that starts with the
+ * mark gets a second one, so two IRs have one key only when they are equal.
+ */
+function irKey(ir: StrategyIr): string {
+    return JSON.stringify(ir, (_k, v: unknown) => {
+        if (typeof v === 'number') return Number.isFinite(v) && !Object.is(v, -0) ? v : `\u0000${Object.is(v, -0) ? '-0' : String(v)}`;
+        if (v === undefined) return '\u0000undefined';
+        if (typeof v === 'string' && v.startsWith('\u0000')) return `\u0000${v}`;
+        return v;
+    });
 }
 
 function stage(job: WorkerJob, name: string, data: Buffer): StagedArtifact {
@@ -98,11 +133,21 @@ function stage(job: WorkerJob, name: string, data: Buffer): StagedArtifact {
     return { name, tmp, bytes: data.length, sha256: sha256(data) };
 }
 
-/** Progress in steps of at least 1% (the main thread throttles again before persisting). */
+/** Least time between two progress reports of a run after its first (each is a message to the main thread, which persists one per 500 ms). */
+const PROGRESS_MS = 50;
+
+/**
+ * Progress in steps of at least 1% and PROGRESS_MS, the first and the end always (the main
+ * thread throttles again before persisting): a backtest of a few ms sends two messages, not a
+ * hundred.
+ */
 function stepper(hooks: WorkHooks): (f: number) => void {
-    let last = -1;
+    let last = -1, at = -Infinity;
     return f => {
-        if (f >= 1 || f - last >= 0.01) { last = f; hooks.progress(Math.min(1, f)); }
+        if (f < 1 && (f - last < 0.01 || (last >= 0 && performance.now() - at < PROGRESS_MS))) return;
+        last = f;
+        at = performance.now();
+        hooks.progress(Math.min(1, f));
     };
 }
 

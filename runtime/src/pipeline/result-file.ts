@@ -21,7 +21,25 @@ export const LEGACY_SWEEP_TABLE = 'sweep.json';
 
 export function encodeResult(r: RunResult): Buffer {
     // Numbers are wire numbers already; the replacer keeps a stray non-finite one from becoming null silently.
-    return Buffer.from(JSON.stringify(r, jsonNumbers), 'utf8');
+    // A replacer is a call per value (most of a small run's CPU outside the engine): it is used only
+    // when there is an infinity to encode (NaN is null either way), so the bytes are the same.
+    return Buffer.from(hasInfinity(r) ? JSON.stringify(r, jsonNumbers) : JSON.stringify(r), 'utf8');
+}
+
+/** Whether a JSON-like value holds ±Infinity anywhere (the columns of a series are long arrays of numbers: a plain loop). */
+export function hasInfinity(v: unknown): boolean {
+    if (typeof v === 'number') return v === Infinity || v === -Infinity;
+    if (typeof v !== 'object' || v === null) return false;
+    if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) {
+            const x: unknown = v[i];
+            if (typeof x === 'number' ? x === Infinity || x === -Infinity : typeof x === 'object' && x !== null && hasInfinity(x)) return true;
+        }
+        return false;
+    }
+    if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return true; // its own encoding: leave it to the replacer
+    for (const k in v) if (Object.prototype.hasOwnProperty.call(v, k) && hasInfinity((v as Record<string, unknown>)[k])) return true;
+    return false;
 }
 
 export type DecodedResult = { readonly ok: true; readonly result: RunResult; readonly legacy: boolean } | { readonly ok: false; readonly problem: string };

@@ -5,7 +5,7 @@
  * result document's.
  */
 import type { StrategyIr } from '../../../protocol/src/ir.js';
-import { toWire } from '../../../protocol/src/numbers.js';
+import { toWire, type WireNumber } from '../../../protocol/src/numbers.js';
 import type { BarRange, BenchmarkInfo, Provenance, RunEvent, RunTrade, Series } from '../../../protocol/src/run-result.js';
 import { fingerprints } from '../../../language/src/ir/fingerprint.js';
 import { ENGINE_VERSION, withParamValues } from '../engine/compiled/index.js';
@@ -27,12 +27,29 @@ export function rangeOf(ts: Numbers, from = 0, to = ts.length): BarRange {
 export function seriesOf(ts: Numbers, equity: Float64Array, exposure: Numbers, capital: number, benchmark?: Float64Array): Series {
     const drawdown = drawdownCurve(equity, capital);
     return {
-        ts: Array.from(ts),
-        equity: Array.from(equity, toWire),
-        drawdown: Array.from(drawdown, toWire),
-        exposure: Array.from(exposure, toWire),
-        ...(benchmark ? { benchmark: Array.from(benchmark, toWire) } : {}),
+        ts: plain(ts),
+        equity: wireColumn(equity),
+        drawdown: wireColumn(drawdown),
+        exposure: wireColumn(exposure),
+        ...(benchmark ? { benchmark: wireColumn(benchmark) } : {}),
     };
+}
+
+/** A column as a plain array (a loop: Array.from goes through an iterator per value). */
+function plain(xs: Numbers): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < xs.length; i++) out.push(xs[i]!);
+    return out;
+}
+
+/** A column of wire numbers: finite values as they are, the rest through toWire. */
+function wireColumn(xs: Numbers): WireNumber[] {
+    const out: WireNumber[] = [];
+    for (let i = 0; i < xs.length; i++) {
+        const x = xs[i]!;
+        out.push(x - x === 0 ? x : toWire(x)); // x - x is 0 exactly when x is finite
+    }
+    return out;
 }
 
 /**

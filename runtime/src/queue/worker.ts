@@ -10,7 +10,7 @@
  *
  * Every log line is structured (pino) and carries the run id, attempt and trace id of its job.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
@@ -51,6 +51,7 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
     const me = workerIdentity();
     const log = o.logger.child({ component: 'worker', worker: me });
     const lockMs = s.lockMs ?? DEFAULT_LOCK_MS;
+    const dirs = new ScratchDirs();
 
     // Each job in a span of its own, the child of the daemon's enqueue span (the job's traceparent).
     const processor = (job: Job): Promise<JobResult> => {
@@ -76,20 +77,22 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
         const poll = setInterval(() => {
             cancelled().then(c => { if (c) controller.abort(); }, () => undefined);
         }, CANCEL_POLL_MS);
-        const dir = mkdtempSync(join(tmpdir(), 'af-worker-'));
+        const dir = dirs.take();
         const staging = s.staging ? stagingDirOf(s.staging, data.runId, data.attempt) : undefined;
         jl.info({ stalls: job.stalledCounter ?? 0 }, 'run started');
         const started = performance.now();
-        let lastProgress = -Infinity;
+        // The first report too waits PROGRESS_MS: a job of a few ms sends none.
+        let lastProgress = started;
         try {
             const bars = decodeBars(barsOf(data, staging));
             const t0 = performance.now();
             const output = await runOnThread(pool, workerJobOf(data, bars, dir), {
                 signal: controller.signal,
-                // At most every PROGRESS_MS (and the end): each is a Redis write and an event to the daemon, which persists one per 500 ms anyway.
+                // At most every PROGRESS_MS: each is a Redis write and an event to the daemon, which persists one per 500 ms anyway
+                // and drops the end's (1: the completion says it).
                 onProgress: f => {
                     const now = performance.now();
-                    if (f < 1 && now - lastProgress < PROGRESS_MS) return;
+                    if (f >= 1 || now - lastProgress < PROGRESS_MS) return;
                     lastProgress = now;
                     job.updateProgress({ f }).catch(() => undefined);
                 },
@@ -114,7 +117,7 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
             throw new UnrecoverableError(firstLine(e));
         } finally {
             clearInterval(poll);
-            rmSync(dir, { recursive: true, force: true });
+            dirs.give(dir); // the thread has stopped (runOnThread settles after it has)
         }
     };
 
@@ -131,9 +134,42 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
         async close(force = false): Promise<void> {
             await worker.close(force);
             await pool.close();
+            dirs.close();
             log.info('worker stopped');
         },
     };
+}
+
+/**
+ * Each job's own empty directory for the artifacts its thread stages, reused: emptied after the
+ * job and handed to the next one, rather than a new temporary directory made and removed per job.
+ * One that cannot be emptied (something else in it) is removed instead.
+ */
+export class ScratchDirs {
+    private readonly free: string[] = [];
+    private closed = false;
+
+    take(): string {
+        return this.free.pop() ?? mkdtempSync(join(tmpdir(), 'af-worker-'));
+    }
+
+    give(dir: string): void {
+        if (this.closed) {
+            rmSync(dir, { recursive: true, force: true });
+            return;
+        }
+        try {
+            for (const name of readdirSync(dir)) unlinkSync(join(dir, name));
+            this.free.push(dir);
+        } catch {
+            rmSync(dir, { recursive: true, force: true });
+        }
+    }
+
+    close(): void {
+        this.closed = true;
+        for (const dir of this.free.splice(0)) rmSync(dir, { recursive: true, force: true });
+    }
 }
 
 /** The job's bars: in the job, or in the staging folder (checked against their SHA-256). */

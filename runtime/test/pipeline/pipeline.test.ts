@@ -6,14 +6,16 @@
  * with their troughs kept.
  */
 import { describe, expect, it } from 'vitest';
-import { fromWire } from '../../../protocol/src/numbers.js';
+import { fromWire, jsonNumbers } from '../../../protocol/src/numbers.js';
 import { decimateSeries, RunResult, viewOf, type Series } from '../../../protocol/src/run-result.js';
-import { CompiledBacktester } from '../../src/engine/compiled/index.js';
+import { CompiledBacktester, withParamValues } from '../../src/engine/compiled/index.js';
+import { fingerprints } from '../../../language/src/ir/fingerprint.js';
+import { internIr } from '../../src/orchestrator/work.js';
 import { BacktestError } from '../../src/engine/types.js';
 import type { LoadedBars } from '../../src/data/load.js';
 import { executeRun } from '../../src/pipeline/execute.js';
 import { prepareRun, type RunRequest } from '../../src/pipeline/prepare.js';
-import { decodeResult, encodeResult } from '../../src/pipeline/result-file.js';
+import { decodeResult, encodeResult, hasInfinity } from '../../src/pipeline/result-file.js';
 import { irOf, synthBars, CROSS_SRC } from '../engine/fixtures.js';
 
 const SRC = CROSS_SRC;
@@ -83,6 +85,44 @@ describe('execute', () => {
     });
 });
 
+describe('fingerprints', () => {
+    it('a run\'s are those of its IR with its param values, whichever runs of the IR (or an identical copy) came before', async () => {
+        const ir = await irOf(`strategy Toggle {
+  universe: x:A
+  timeframe: 1d
+  param on: bool = true
+  param fast: int = 10 in 5..20 step 5
+  rules { when on and close > sma(close, fast) => target 100% long }
+}`);
+        const data = loaded(120);
+        const runs: Record<string, number | boolean>[] = [{ on: true, fast: 10 }, { on: false, fast: 10 }, { on: true, fast: 15 }, { on: false, fast: 20 }, { on: true, fast: 10 }];
+        const exact = new Set<string>();
+        for (const params of runs) {
+            // The IR a thread receives is a copy; interned, it is the first one, whose fingerprints are remembered.
+            const copy = internIr(structuredClone(ir));
+            const want = fingerprints(withParamValues(ir, params));
+            for (const x of [ir, copy]) {
+                const got = new CompiledBacktester().run(x, data, { params }).provenance;
+                expect({ exact: got.exactFingerprint, structural: got.structuralFingerprint }, JSON.stringify(params)).toEqual(want);
+            }
+            exact.add(want.exact);
+        }
+        expect(exact.size).toBe(4);
+    });
+
+    it('an IR is shared with an earlier one only when the two are identical', async () => {
+        const ir = internIr(await irOf(SRC));
+        expect(internIr(structuredClone(ir))).toBe(ir);
+        expect(internIr(JSON.parse(JSON.stringify(ir)) as typeof ir)).toBe(ir);
+        const other = { ...ir, params: ir.params.map((p, i) => (i === 0 ? { ...p, default: 15 } : p)) };
+        expect(internIr(other)).toBe(other);
+        const negative = { ...ir, params: ir.params.map((p, i) => (i === 0 ? { ...p, low: -0 } : p)) };
+        const positive = { ...ir, params: ir.params.map((p, i) => (i === 0 ? { ...p, low: 0 } : p)) };
+        expect(internIr(negative)).toBe(negative);
+        expect(internIr(positive)).toBe(positive);
+    });
+});
+
 describe('result files', () => {
     it('read back what was written; refuse another version or a damaged document, saying why', async () => {
         const { p } = await prepared({ kind: 'sweep', sweep: { mode: 'random', samples: 3, seed: 5 } });
@@ -93,6 +133,24 @@ describe('result files', () => {
         expect(decodeResult('{"schema": "alphaforge.run-result", "version": 1, "kind": "sweep"}')).toMatchObject({ ok: false, problem: expect.stringMatching(/^strategy: /) });
         expect(decodeResult('<html>')).toMatchObject({ ok: false, problem: expect.stringMatching(/^it is not JSON/) });
         expect(decodeResult('{"hello": 1}')).toMatchObject({ ok: false, problem: 'it is not a run result (no "schema": "alphaforge.run-result")' });
+    });
+
+    it('are the bytes the JSON replacer gives, with or without a stray infinity (encoded only when there is one)', async () => {
+        const { p } = await prepared({ kind: 'backtest' });
+        const { result } = await executeRun({ ...p, symbols: p.data.ids });
+        const replaced = (r: unknown): Buffer => Buffer.from(JSON.stringify(r, jsonNumbers), 'utf8');
+        expect(hasInfinity(result)).toBe(false);
+        expect(encodeResult(result).equals(replaced(result))).toBe(true);
+        // A NaN is null either way; an infinity deep in a column or a trade must not become null.
+        const s = result.series!;
+        const strays: RunResult[] = [
+            { ...result, series: { ...s, equity: s.equity.map((v, i) => (i === 7 ? NaN as unknown as number : v)) } },
+            { ...result, series: { ...s, drawdown: s.drawdown.map((v, i) => (i === s.drawdown.length - 1 ? -Infinity as unknown as number : v)) } },
+            { ...result, trades: result.trades.map((t, i) => (i === 0 ? { ...t, pnl: Infinity as unknown as number } : t)) },
+        ];
+        expect(strays.map(hasInfinity)).toEqual([false, true, true]);
+        for (const r of strays) expect(encodeResult(r).equals(replaced(r))).toBe(true);
+        expect(encodeResult(strays[1]!).toString()).toContain('"-Infinity"]');
     });
 
     it('convert the files of runs made before the schema (result.json with bar indices, a sweep\'s sweep.json)', () => {

@@ -64,6 +64,36 @@ describe('calendar returns', () => {
     });
 });
 
+describe('calendar keys', () => {
+    it('month and year by arithmetic are a Date\'s, over leap years, century rules, year ends, before 1970 and at the limits', () => {
+        const byDate = (t: number): [number, number] => { const d = new Date(t); return [d.getUTCFullYear() * 12 + d.getUTCMonth(), d.getUTCFullYear()]; };
+        const eq = (a: number, b: number): boolean => a === b || (Number.isNaN(a) && Number.isNaN(b));
+        const differs = (t: number): boolean => { const [m, y] = byDate(t); return !eq(monthKey(t), m) || !eq(yearKey(t), y); };
+        const times: number[] = [0, -0, 0.5, -0.5, -1, 1, NaN, Infinity, -Infinity, 8.64e15, -8.64e15, 8.64e15 + 1, -8.64e15 - 1, 8.64e15 - 0.5];
+        // The first ms of every month and the last of the one before, 1500–2500 (1600 and 2000 leap, 1700, 1800, 1900, 2100 not), and around year 0.
+        for (const y of [...Array.from({ length: 1001 }, (_, i) => 1500 + i), -1, 0, 1, -400, -401]) {
+            for (let m = 0; m < 12; m++) {
+                const d = new Date(0);
+                d.setUTCFullYear(y, m, 1);
+                times.push(d.getTime(), d.getTime() - 1, d.getTime() + 86_399_999);
+            }
+        }
+        let seed = 5;
+        for (let i = 0; i < 20_000; i++) {
+            seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+            times.push(Math.round((seed / 2 ** 31 - 1) * (i % 2 ? 8.64e15 : 4e12))); // the whole range, and ±127 years of 1970, both signs
+        }
+        expect(times.length).toBeGreaterThan(50_000);
+        expect(times.filter(differs)).toEqual([]);
+        expect([monthKey(Date.UTC(2024, 1, 29, 23, 59)), yearKey(Date.UTC(1969, 11, 31, 23, 59, 59, 999)), monthKey(NaN)]).toEqual([2024 * 12 + 1, 1969, NaN]);
+        // periodReturns with these keys groups the same bars as with Date's.
+        const ts = Array.from({ length: 3000 }, (_, i) => Date.UTC(1968, 11, 20) + i * 3 * 3_600_000);
+        const equity = walk(3000, 9);
+        expect(periodReturns(ts, equity, 100, monthKey)).toEqual(periodReturns(ts, equity, 100, t => byDate(t)[0]));
+        expect(periodReturns(ts, equity, 100, yearKey)).toEqual(periodReturns(ts, equity, 100, t => byDate(t)[1]));
+    });
+});
+
 describe('drawdowns', () => {
     it('peaks, troughs, recoveries and depths of a hand-made curve, deepest first', () => {
         const eq = [110, 99, 88, 110, 121, 115, 121.5, 100, 105];

@@ -5,7 +5,8 @@
  * code of Hooks below. One pass over the bars, O(nodes × assets) per bar.
  */
 import type { NodeId, StrategyIr } from '../../../../protocol/src/ir.js';
-import { fingerprints, type Fingerprints } from '../../../../language/src/ir/fingerprint.js';
+import { fingerprintDag, type Fingerprints } from '../../../../language/src/ir/fingerprint.js';
+import { canonicalDag } from '../../../../language/src/ir/dag.js';
 import { evalScalar } from '../ir-scalar.js';
 import { checkEngineLimits } from '../limits.js';
 import { sinkNodes, warmupBars } from '../lookback.js';
@@ -41,19 +42,23 @@ export function withParamValues(ir: StrategyIr, values: Readonly<Record<string, 
  * Fingerprints of an IR object with parameter values, remembered per IR object: hashing the
  * canonical DAG costs as much as a short backtest, and sweeps and benchmarks run one IR many times.
  */
-const fingerprintCache = new WeakMap<StrategyIr, Map<string, Fingerprints>>();
+const fingerprintCache = new WeakMap<StrategyIr, { structural: string; readonly exact: Map<string, string> }>();
 
+/**
+ * The structural fingerprint abstracts param values (language/src/ir/dag.ts): it is the IR's,
+ * whatever the params, and computed once per IR object; the exact one once per params.
+ */
 function runFingerprints(ir: StrategyIr, params: Readonly<Record<string, number | boolean>>): Fingerprints {
-    let byParams = fingerprintCache.get(ir);
-    if (!byParams) fingerprintCache.set(ir, byParams = new Map());
+    let cached = fingerprintCache.get(ir);
     const key = JSON.stringify(params);
-    let fp = byParams.get(key);
-    if (!fp) {
-        fp = fingerprints(withParamValues(ir, params));
-        if (byParams.size >= 4096) byParams.clear();
-        byParams.set(key, fp);
-    }
-    return fp;
+    let exact = cached?.exact.get(key);
+    if (cached && exact !== undefined) return { structural: cached.structural, exact };
+    const valued = withParamValues(ir, params);
+    if (!cached) fingerprintCache.set(ir, cached = { structural: fingerprintDag(canonicalDag(valued, 'structural')), exact: new Map() });
+    exact = fingerprintDag(canonicalDag(valued, 'exact'));
+    if (cached.exact.size >= 4096) cached.exact.clear();
+    cached.exact.set(key, exact);
+    return { structural: cached.structural, exact };
 }
 
 export function periodKey(ts: number, schedule: string): number {

@@ -29,7 +29,7 @@ import type { LogLevel } from '../orchestrator/types.js';
 import { firstLine } from '../data/errors.js';
 import { inSpan, SpanKind, traceparentOf } from '../monitoring/tracing.js';
 import { DEFAULT_QUEUE_PREFIX, redisOptions, RUN_QUEUE, type QueueSettings } from './settings.js';
-import { encodeBars, jobIdOf, JobResultSchema, jobPart, outputOf, sha256Hex, stagingDirOf, WIRE_VERSION, type JobData, type JobResult } from './wire.js';
+import { encodeBars, jobIdOf, JobResultSchema, jobPart, outputOf, resultFileKey, sha256Hex, stagingDirOf, WIRE_VERSION, type JobData, type JobResult } from './wire.js';
 
 /** Bars above this size (encoded) go through the staging folder when there is one. */
 const INLINE_BARS_MAX = 4 * 1024 * 1024;
@@ -50,8 +50,10 @@ export function cancelKey(prefix: string, jobId: string): string {
 
 /** The two commands of BullMQ's client (an ioredis connection) the cancel key needs; its exported type does not list them. */
 export interface CancelKeyClient {
-    set(key: string, value: string, ex: 'EX', seconds: number): Promise<unknown>;
+    set(key: string, value: string | Buffer, ex: 'EX', seconds: number): Promise<unknown>;
     exists(key: string): Promise<number>;
+    getBuffer(key: string): Promise<Buffer | null>;
+    del(...keys: string[]): Promise<number>;
 }
 
 interface Pending {
@@ -124,7 +126,7 @@ export class BullmqBackend implements RunBackend {
             const r = await outcome;
             if (aborted) throw new RunFailure('aborted');
             if (!r.ok) throw new RunFailure(`the run failed on its worker: ${firstLine(r.reason)}`);
-            const accepted = this.accept(r.value, job.dir, staging);
+            const accepted = await this.accept(r.value, job.dir, staging, jobId);
             // Which worker computed the run, in the run's own log (runs.logs): host, pid, network namespace.
             ctx.onLog('info', `computed by af worker ${accepted.worker}`);
             return accepted.output;
@@ -187,8 +189,12 @@ export class BullmqBackend implements RunBackend {
         return { v: WIRE_VERSION, runId: ctx.runId, attempt: ctx.attempt, ...(ctx.traceId ? { traceId: ctx.traceId } : {}), job: jobPart(job), bars };
     }
 
-    /** A worker's result: checked, its artifacts written as `<name>.tmp` in the run's directory (renamed by the orchestrator on commit). */
-    private accept(value: unknown, dir: string, staging: string | undefined): { output: WorkerOutput; worker: string } {
+    /**
+     * A worker's result: checked, its artifacts (from their Redis keys, or the staging folder)
+     * written as `<name>.tmp` in the run's directory (renamed by the orchestrator on commit); the
+     * keys are deleted, read or not.
+     */
+    private async accept(value: unknown, dir: string, staging: string | undefined, jobId: string): Promise<{ output: WorkerOutput; worker: string }> {
         let parsed: unknown = value;
         if (typeof value === 'string') {
             try {
@@ -199,14 +205,22 @@ export class BullmqBackend implements RunBackend {
         }
         const r = JobResultSchema.safeParse(parsed);
         if (!r.success) throw new RunFailure(`the worker returned a result this daemon cannot read (${r.error.issues[0]?.path.join('.')}: ${r.error.issues[0]?.message}); are the daemon and its workers the same version?`);
-        const staged: StagedArtifact[] = r.data.files.map(f => {
-            const data = f.data !== undefined ? Buffer.from(f.data, 'base64') : readStaged(staging, f.name);
-            if (data.length !== f.bytes || sha256Hex(data) !== f.sha256) throw new RunFailure(`artifact ${f.name} of the worker's result is damaged (size or SHA-256 differs)`);
-            const tmp = join(dir, `${f.name}.tmp`);
-            writeFileSync(tmp, data);
-            return { name: f.name, tmp, bytes: f.bytes, sha256: f.sha256 };
-        });
-        return { output: outputOf(r.data as JobResult, staged), worker: r.data.worker };
+        const client = await this.queue.client as unknown as CancelKeyClient;
+        const keys = r.data.files.flatMap(f => (f.nonce !== undefined ? [resultFileKey(this.prefix, jobId, f.nonce, f.name)] : []));
+        try {
+            const staged: StagedArtifact[] = [];
+            for (const f of r.data.files) {
+                const data = f.nonce !== undefined ? await client.getBuffer(resultFileKey(this.prefix, jobId, f.nonce, f.name)) : readStaged(staging, f.name);
+                if (!data) throw new RunFailure(`artifact ${f.name} of the worker's result is not in Redis (expired, or Redis lost it)`);
+                if (data.length !== f.bytes || sha256Hex(data) !== f.sha256) throw new RunFailure(`artifact ${f.name} of the worker's result is damaged (size or SHA-256 differs)`);
+                const tmp = join(dir, `${f.name}.tmp`);
+                writeFileSync(tmp, data);
+                staged.push({ name: f.name, tmp, bytes: f.bytes, sha256: f.sha256 });
+            }
+            return { output: outputOf(r.data as JobResult, staged), worker: r.data.worker };
+        } finally {
+            if (keys.length) await client.del(...keys).catch(() => undefined);
+        }
     }
 
     private onProgress(jobId: string, data: unknown): void {

@@ -2,7 +2,8 @@
  * What travels through Redis between the daemon and `af worker` processes: a run's job (the
  * compiled program, its bars, its limits, the packs its workspace declares: a shipped pack by name,
  * a pack folder as the bytes the daemon checked against its integrity hash) and its output (the
- * record, the ledger trials, the artifacts). JSON both ways; bars and artifacts as base64 — or, with `queue.staging`, as files in
+ * record, the ledger trials, the artifacts). JSON both ways; bars as base64 in the job, artifacts as
+ * bytes under keys of their own (resultFileKey) — or, with `queue.staging`, both as files in
  * a folder both sides share (`<staging>/<run id>.<attempt>/`), whose paths each side derives from
  * the run id and attempt itself: nothing that comes back names a path. Both directions are parsed
  * with zod: a worker and a daemon trust Redis no more than they must.
@@ -15,9 +16,14 @@ import type { LedgerTrial } from '../experiments/ledger-trials.js';
 import type { SharedBars } from '../engine/worker-pool.js';
 import type { WorkerJob, WorkerOutput } from '../orchestrator/work.js';
 import { ONCHAIN_COLUMNS } from '../../../language/src/catalogue/onchain-pack.js';
+import { RUN_QUEUE } from './settings.js';
 
-/** 2: jobs carry the run's declared packs and results their provenance; 3: and each asset's on-chain columns. */
-export const WIRE_VERSION = 3;
+/**
+ * 2: jobs carry the run's declared packs and results their provenance; 3: and each asset's on-chain
+ * columns; 4: result files travel as bytes under a key of their own (resultFileKey), not as base64
+ * inside the job's return value.
+ */
+export const WIRE_VERSION = 4;
 
 /** Run ids are UUIDs; an attempt a small whole number: both become a folder name under staging. */
 const RunIdSchema = z.string().regex(/^[0-9a-f-]{36}$/, 'must be a run id (a UUID)');
@@ -74,7 +80,20 @@ export const JobDataSchema = z.object({
 }).strict();
 export type JobData = z.infer<typeof JobDataSchema>;
 
-const FileSchema = z.object({ name: ArtifactNameSchema, bytes: z.number().int().min(0), sha256: Sha256Schema, data: Base64.optional() }).strict();
+/** One execution's random tag in its result files' keys (a stalled execution's late writes never meet the next one's). */
+const NonceSchema = z.string().regex(/^[0-9a-f]{16}$/, 'must be 16 hex digits');
+/** A result file: in Redis under resultFileKey(…, the job's id, `nonce`, name), or (queue.staging) in the staging folder. */
+const FileSchema = z.object({ name: ArtifactNameSchema, bytes: z.number().int().min(0), sha256: Sha256Schema, nonce: NonceSchema.optional() }).strict();
+
+/**
+ * Where a result file waits for its daemon: raw bytes (no base64, no JSON), read once by the daemon
+ * that awaits the job and then deleted; expiring after RESULT_FILE_TTL_S should that daemon be gone.
+ * Only the name and nonce come from the worker, both checked by FileSchema; the job id is the daemon's.
+ */
+export function resultFileKey(prefix: string, jobId: string, nonce: string, name: string): string {
+    return `${prefix}:${RUN_QUEUE}:af-result:${jobId}:${NonceSchema.parse(nonce)}:${ArtifactNameSchema.parse(name)}`;
+}
+export const RESULT_FILE_TTL_S = 3600;
 
 export const JobResultSchema = z.object({
     v: z.literal(WIRE_VERSION),

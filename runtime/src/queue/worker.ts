@@ -11,6 +11,7 @@
  * Every log line is structured (pino) and carries the run id, attempt and trace id of its job.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
@@ -22,7 +23,7 @@ import { inSpan, SpanKind } from '../monitoring/tracing.js';
 import { cancelKey, type CancelKeyClient } from './bullmq-backend.js';
 import { workerIdentity } from './identity.js';
 import { DEFAULT_LOCK_MS, DEFAULT_MAX_STALLS, DEFAULT_QUEUE_PREFIX, redisOptions, RUN_QUEUE, type QueueSettings } from './settings.js';
-import { decodeBars, JobDataSchema, outputPart, sha256Hex, stagingDirOf, WIRE_VERSION, workerJobOf, type EncodedBars, type JobData, type JobResult } from './wire.js';
+import { decodeBars, JobDataSchema, outputPart, RESULT_FILE_TTL_S, resultFileKey, sha256Hex, stagingDirOf, WIRE_VERSION, workerJobOf, type EncodedBars, type JobData, type JobResult } from './wire.js';
 
 /** How often a running job's cancel key is read. */
 const CANCEL_POLL_MS = 250;
@@ -99,13 +100,19 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
                 onLog: (level, message) => { job.updateProgress({ log: { level, message } }).catch(() => undefined); },
             }, memoryMb);
             const engineMs = performance.now() - t0;
-            const files: JobResult['files'] = output.staged.map(st => {
+            // The files as bytes under keys of their own: the job's return value (kept with the job,
+            // and sent to every daemon's event stream) stays small.
+            const nonce = randomBytes(8).toString('hex');
+            const files: JobResult['files'] = await Promise.all(output.staged.map(async st => {
                 const bytes = readFileSync(st.tmp);
-                if (!staging) return { name: st.name, bytes: st.bytes, sha256: st.sha256, data: bytes.toString('base64') };
+                if (!staging) {
+                    await client.set(resultFileKey(prefix, job.id!, nonce, st.name), bytes, 'EX', RESULT_FILE_TTL_S);
+                    return { name: st.name, bytes: st.bytes, sha256: st.sha256, nonce };
+                }
                 mkdirSync(staging, { recursive: true });
                 writeFileSync(join(staging, st.name), bytes);
                 return { name: st.name, bytes: st.bytes, sha256: st.sha256 };
-            });
+            }));
             jl.info({ ms: Math.round(performance.now() - started), engineMs: Math.round(engineMs), summary: output.summary }, 'run done');
             return { v: WIRE_VERSION, output: outputPart(output), files, engineMs, worker: me };
         } catch (e) {

@@ -1,6 +1,6 @@
 /**
  * Team mode's queue: what comes back from Redis is hostile too. A "worker" (anyone who can write
- * to the queue's Redis) returns a result whose artifact name is a path out of the run's directory:
+ * to the queue's Redis) returns a result whose artifact name is a path out of the run's directory, or a file under a key nobody wrote, or a nonce that would reshape the key:
  * the daemon refuses the result (the run fails with a message that says so) and writes no file
  * outside. Against a real redis-server; skipped with a message when it is not installed.
  */
@@ -26,9 +26,16 @@ beforeAll(async () => {
     const s = await up(serversDir, { only: ['redis'], ports: { redis: await freePort() } });
     const settings: QueueSettings = { kind: 'bullmq', redis: s.redis!.url, prefix: 'afsec' };
     sec = await startSecureDaemon({ queue: settings });
-    // A worker that answers every job with an artifact named to escape the run's directory.
+    // A worker that answers each job with one of the files below: named to escape the run's
+    // directory, pointing at a key nobody wrote, or with a nonce that would change the key's shape.
+    let answered = 0;
     hostile = new Worker(RUN_QUEUE, async () => {
         const data = Buffer.from('planted by a hostile worker');
+        const file = [
+            { name: '../../planted.txt', bytes: data.length, sha256: sha256Hex(data), nonce: '0123456789abcdef' },
+            { name: 'result.json', bytes: data.length, sha256: sha256Hex(data), nonce: '0123456789abcdef' },
+            { name: 'result.json', bytes: data.length, sha256: sha256Hex(data), nonce: '*:af-cancel:*' },
+        ][answered++ % 3];
         return {
             v: WIRE_VERSION,
             output: {
@@ -36,7 +43,7 @@ beforeAll(async () => {
                 provenance: { exactFingerprint: 'a', structuralFingerprint: 'b', dataSnapshot: 'c', engineVersion: 'd', seed: 0 },
                 summary: 'planted', ledger: [],
             },
-            files: [{ name: '../../planted.txt', bytes: data.length, sha256: sha256Hex(data), data: data.toString('base64') }],
+            files: [file],
             engineMs: 0, worker: 'hostile',
         };
     }, { connection: redisOptions(settings.redis), prefix: 'afsec' });
@@ -50,7 +57,8 @@ afterAll(async () => {
 }, 30_000);
 
 describe.skipIf(!hasRedis)('a hostile result from the queue', () => {
-    it('an artifact name that is a path fails the run and writes nothing outside its directory', async () => {
+    /** Submits a run and waits for its end: its id, state and error. */
+    const ended = async (): Promise<{ id: string; state: string; error: string | null }> => {
         const admin = sec.client(sec.adminToken);
         const { run } = await admin.call('runs.submit', { kind: 'backtest', spec: { source: TINY } });
         let state = run.state;
@@ -61,8 +69,23 @@ describe.skipIf(!hasRedis)('a hostile result from the queue', () => {
             state = got.state;
             error = got.error;
         }
+        return { id: run.id, state, error };
+    };
+
+    it('an artifact name that is a path fails the run and writes nothing outside its directory; so do a missing file and a key-shaping nonce', async () => {
+        const { id, state, error } = await ended();
+        const run = { id };
         expect(state).toBe('failed');
         expect(error).toMatch(/result this daemon cannot read \(files\.0\.name: must be a plain file name\)/);
+        // A file under a key nobody wrote (the key is the daemon's: this job's id, the nonce, the name).
+        const missing = await ended();
+        expect(missing.state).toBe('failed');
+        expect(missing.error).toMatch(/artifact result\.json of the worker's result is not in Redis/);
+        // A nonce that would give the key another shape (a glob, another key's parts) is refused before any read.
+        const shaped = await ended();
+        expect(shaped.state).toBe('failed');
+        expect(shaped.error).toMatch(/result this daemon cannot read \(files\.0\.nonce: must be 16 hex digits\)/);
+        for (const r of [missing, shaped]) expect(existsSync(join(sec.stateDir, 'runs', r.id)) ? readdirSync(join(sec.stateDir, 'runs', r.id)) : []).toEqual([]);
         expect(existsSync(join(sec.stateDir, 'planted.txt'))).toBe(false);
         expect(existsSync(join(sec.stateDir, 'runs', 'planted.txt'))).toBe(false);
         expect(existsSync(join(sec.stateDir, 'runs', run.id)) ? readdirSync(join(sec.stateDir, 'runs', run.id)) : []).toEqual([]);

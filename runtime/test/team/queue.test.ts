@@ -85,7 +85,7 @@ async function expectOnce(o: Orchestrator, store: DataStore, run: Run): Promise<
 }
 
 /** A sweep long enough to be caught mid-way (a few seconds on a loaded machine). */
-const longSweep = (): RunSpec => sweep({ source: smaCross({ fast: '2..30 step 1', slow: '30..90 step 2' }) });
+const longSweep = (): RunSpec => sweep({ source: smaCross({ fast: '2..40 step 1', slow: '30..170 step 1' }) });
 
 beforeAll(async () => {
     if (!hasRedis) return;

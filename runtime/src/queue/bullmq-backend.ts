@@ -29,8 +29,10 @@ import type { LogLevel } from '../orchestrator/types.js';
 import { firstLine } from '../data/errors.js';
 import { inSpan, SpanKind, traceparentOf } from '../monitoring/tracing.js';
 import { DEFAULT_QUEUE_PREFIX, redisOptions, RUN_QUEUE, type QueueSettings } from './settings.js';
-import { encodeBars, jobIdOf, JobResultSchema, jobPart, outputOf, resultFileKey, sha256Hex, stagingDirOf, WIRE_VERSION, type JobData, type JobResult } from './wire.js';
+import { BARS_TTL_S, barsDigest, barsKey, encodeBars, jobIdOf, JobResultSchema, jobPart, outputOf, resultFileKey, sha256Hex, stagingDirOf, WIRE_VERSION, type JobData, type JobResult } from './wire.js';
 
+/** Bars stored in Redis this daemon remembers (to refresh rather than send again). */
+const MAX_STORED_BARS = 256;
 /** Bars above this size (encoded) go through the staging folder when there is one. */
 const INLINE_BARS_MAX = 4 * 1024 * 1024;
 /** How long an aborted run waits for its worker to report the job ended. */
@@ -53,6 +55,8 @@ export interface CancelKeyClient {
     set(key: string, value: string | Buffer, ex: 'EX', seconds: number): Promise<unknown>;
     exists(key: string): Promise<number>;
     getBuffer(key: string): Promise<Buffer | null>;
+    get(key: string): Promise<string | null>;
+    expire(key: string, seconds: number): Promise<number>;
     del(...keys: string[]): Promise<number>;
 }
 
@@ -65,6 +69,8 @@ interface Pending {
 
 export class BullmqBackend implements RunBackend {
     private readonly pending = new Map<string, Pending>();
+    /** Digests of the bars this daemon stored in Redis (barsKey), oldest first. */
+    private readonly storedBars = new Set<string>();
     private readonly poll: NodeJS.Timeout;
     private readonly prefix: string;
 
@@ -118,7 +124,7 @@ export class BullmqBackend implements RunBackend {
                 attributes: { 'messaging.system': 'bullmq', 'messaging.operation.type': 'send', 'messaging.destination.name': RUN_QUEUE, 'messaging.message.id': jobId, 'af.run.id': ctx.runId, 'af.run.attempt': ctx.attempt },
             }, async () => {
                 const traceparent = traceparentOf();
-                const data = { ...this.jobData(job, ctx, staging), ...(traceparent ? { traceparent } : {}) };
+                const data = { ...await this.jobData(job, ctx, staging), ...(traceparent ? { traceparent } : {}) };
                 await this.queue.add('run', data, { jobId, attempts: 1, removeOnComplete: { age: 3600, count: 10_000 }, removeOnFail: { age: 86_400, count: 10_000 } });
             });
             if (ctx.signal.aborted) onAbort();
@@ -175,18 +181,22 @@ export class BullmqBackend implements RunBackend {
         }
     }
 
-    private jobData(job: WorkerJob, ctx: BackendContext, staging: string | undefined): JobData {
-        const encoded = encodeBars(job.bars);
-        let bars: JobData['bars'] = { inline: encoded };
-        if (staging) {
-            const text = JSON.stringify(encoded);
-            if (text.length > INLINE_BARS_MAX) {
-                mkdirSync(staging, { recursive: true });
-                writeFileSync(join(staging, 'bars.json'), text);
-                bars = { staged: 'bars.json', sha256: sha256Hex(text) };
-            }
+    private async jobData(job: WorkerJob, ctx: BackendContext, staging: string | undefined): Promise<JobData> {
+        const head = { v: WIRE_VERSION, runId: ctx.runId, attempt: ctx.attempt, ...(ctx.traceId ? { traceId: ctx.traceId } : {}), job: jobPart(job) } as const;
+        const digest = barsDigest(job.bars);
+        // Bars this daemon stored lately: their key's life is extended, nothing is encoded or sent again.
+        const client = await this.queue.client as unknown as CancelKeyClient;
+        if (this.storedBars.has(digest) && await client.expire(barsKey(this.prefix, digest), BARS_TTL_S) === 1) return { ...head, bars: { stored: digest } };
+        const text = JSON.stringify(encodeBars(job.bars));
+        if (staging && text.length > INLINE_BARS_MAX) {
+            mkdirSync(staging, { recursive: true });
+            writeFileSync(join(staging, 'bars.json'), text);
+            return { ...head, bars: { staged: 'bars.json', sha256: sha256Hex(text) } };
         }
-        return { v: WIRE_VERSION, runId: ctx.runId, attempt: ctx.attempt, ...(ctx.traceId ? { traceId: ctx.traceId } : {}), job: jobPart(job), bars };
+        await client.set(barsKey(this.prefix, digest), text, 'EX', BARS_TTL_S);
+        this.storedBars.add(digest);
+        if (this.storedBars.size > MAX_STORED_BARS) this.storedBars.delete(this.storedBars.values().next().value!);
+        return { ...head, bars: { stored: digest } };
     }
 
     /**

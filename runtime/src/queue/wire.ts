@@ -76,6 +76,8 @@ export const JobDataSchema = z.object({
     bars: z.union([
         z.object({ inline: EncodedBarsSchema }).strict(),
         z.object({ staged: z.literal('bars.json'), sha256: Sha256Schema }).strict(),
+        /** In Redis under barsKey(prefix, sha256): stored once per content, shared by the jobs over the same bars. */
+        z.object({ stored: Sha256Schema }).strict(),
     ]),
 }).strict();
 export type JobData = z.infer<typeof JobDataSchema>;
@@ -94,6 +96,43 @@ export function resultFileKey(prefix: string, jobId: string, nonce: string, name
     return `${prefix}:${RUN_QUEUE}:af-result:${jobId}:${NonceSchema.parse(nonce)}:${ArtifactNameSchema.parse(name)}`;
 }
 export const RESULT_FILE_TTL_S = 3600;
+
+/**
+ * Where bars wait for the workers: the EncodedBars JSON of one content, named by its SHA-256, so
+ * the jobs of a batch over the same bars carry a reference and a worker decodes them once
+ * (the job itself — kept by BullMQ for an hour after it ends — stays small). Refreshed by each job
+ * that uses them; gone after BARS_TTL_S without one.
+ */
+export function barsKey(prefix: string, sha256: string): string {
+    return `${prefix}:${RUN_QUEUE}:af-bars:${Sha256Schema.parse(sha256)}`;
+}
+export const BARS_TTL_S = 6 * 3600;
+
+/**
+ * What names stored bars: the SHA-256 of their content (times, every column's bytes and name, the
+ * snapshot hash and timeframe), computed from the buffers on each side: the daemon without
+ * encoding them again for every job, a worker to check what it read.
+ */
+export function barsDigest(bars: SharedBars): string {
+    const h = createHash('sha256');
+    h.update(`${bars.snapshotHash}\u0000${bars.timeframeMs}\u0000${bars.assets.length}\u0000`);
+    h.update(new Uint8Array(bars.ts));
+    for (const a of bars.assets) {
+        for (const c of [a.open, a.high, a.low, a.close, a.volume]) h.update(new Uint8Array(c));
+        for (const [k, c] of Object.entries(a.onchain ?? {}).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) {
+            h.update(`\u0000${k}\u0000`);
+            h.update(new Uint8Array(c));
+        }
+    }
+    return h.digest('hex');
+}
+
+/** Stored bars read back, checked against the digest that named them. */
+export function storedBars(text: string, digest: string): SharedBars {
+    const bars = decodeBars(EncodedBarsSchema.parse(JSON.parse(text)));
+    if (barsDigest(bars) !== digest) throw new Error('the job\'s bars in Redis are damaged (their digest differs)');
+    return bars;
+}
 
 export const JobResultSchema = z.object({
     v: z.literal(WIRE_VERSION),

@@ -23,7 +23,8 @@ import { inSpan, SpanKind } from '../monitoring/tracing.js';
 import { cancelKey, type CancelKeyClient } from './bullmq-backend.js';
 import { workerIdentity } from './identity.js';
 import { DEFAULT_LOCK_MS, DEFAULT_MAX_STALLS, DEFAULT_QUEUE_PREFIX, redisOptions, RUN_QUEUE, type QueueSettings } from './settings.js';
-import { decodeBars, JobDataSchema, outputPart, RESULT_FILE_TTL_S, resultFileKey, sha256Hex, stagingDirOf, WIRE_VERSION, workerJobOf, type EncodedBars, type JobData, type JobResult } from './wire.js';
+import { barsKey, decodeBars, JobDataSchema, outputPart, RESULT_FILE_TTL_S, resultFileKey, sha256Hex, stagingDirOf, storedBars, WIRE_VERSION, workerJobOf, type EncodedBars, type JobData, type JobResult } from './wire.js';
+import type { SharedBars } from '../engine/worker-pool.js';
 
 /** How often a running job's cancel key is read. */
 const CANCEL_POLL_MS = 250;
@@ -53,6 +54,13 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
     const log = o.logger.child({ component: 'worker', worker: me });
     const lockMs = s.lockMs ?? DEFAULT_LOCK_MS;
     const dirs = new ScratchDirs();
+    // Bars by digest (wire.ts barsKey): read from Redis and decoded once for the jobs over them.
+    const stored = new StoredBarsCache(async digest => {
+        const client = await worker.client as unknown as CancelKeyClient;
+        const text = await client.get(barsKey(prefix, digest));
+        if (text === null) throw new Error('the job\'s bars are no longer in Redis (kept 6 hours after their last job was queued); submit the run again');
+        return storedBars(text, digest);
+    });
 
     // Each job in a span of its own, the child of the daemon's enqueue span (the job's traceparent).
     const processor = (job: Job): Promise<JobResult> => {
@@ -85,7 +93,7 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
         // The first report too waits PROGRESS_MS: a job of a few ms sends none.
         let lastProgress = started;
         try {
-            const bars = decodeBars(barsOf(data, staging));
+            const bars = 'stored' in data.bars ? await stored.get(data.bars.stored) : decodeBars(barsOf(data, staging));
             const t0 = performance.now();
             const output = await runOnThread(pool, workerJobOf(data, bars, dir), {
                 signal: controller.signal,
@@ -179,9 +187,49 @@ export class ScratchDirs {
     }
 }
 
+/**
+ * Decoded bars by digest, the most recently used kept up to MAX_CACHED_BAR_BYTES: a batch of jobs
+ * over the same bars reads and decodes them once. The run threads only read them (shared memory).
+ * Concurrent jobs asking for the same digest share one read.
+ */
+export class StoredBarsCache {
+    private readonly entries = new Map<string, Promise<SharedBars>>();
+
+    constructor(private readonly read: (digest: string) => Promise<SharedBars>, private readonly maxBytes = MAX_CACHED_BAR_BYTES) {}
+
+    get(digest: string): Promise<SharedBars> {
+        const hit = this.entries.get(digest);
+        if (hit) {
+            this.entries.delete(digest);
+            this.entries.set(digest, hit);
+            return hit;
+        }
+        const p = this.read(digest);
+        this.entries.set(digest, p);
+        p.then(() => this.trim(), () => this.entries.delete(digest));
+        return p;
+    }
+
+    private async trim(): Promise<void> {
+        let bytes = 0;
+        for (const [digest, p] of [...this.entries].reverse()) {
+            bytes += sizeOf(await p.catch(() => undefined));
+            if (bytes > this.maxBytes) this.entries.delete(digest);
+        }
+    }
+}
+
+const MAX_CACHED_BAR_BYTES = 256 * 1024 * 1024;
+
+function sizeOf(b: SharedBars | undefined): number {
+    if (!b) return 0;
+    return b.ts.byteLength + b.assets.reduce((n, a) => n + 5 * a.open.byteLength + Object.values(a.onchain ?? {}).reduce((m, c) => m + c.byteLength, 0), 0);
+}
+
 /** The job's bars: in the job, or in the staging folder (checked against their SHA-256). */
 function barsOf(data: JobData, staging: string | undefined): EncodedBars {
     if ('inline' in data.bars) return data.bars.inline;
+    if ('stored' in data.bars) throw new Error('the job\'s bars are stored in Redis, not in the job'); // read by StoredBarsCache
     if (!staging) throw new Error('the job\'s bars are in a staging folder, but this worker has none (queue.staging)');
     const text = readFileSync(join(staging, data.bars.staged), 'utf8');
     if (sha256Hex(text) !== data.bars.sha256) throw new Error('the job\'s bars in the staging folder are damaged (SHA-256 differs)');

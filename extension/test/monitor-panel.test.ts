@@ -116,6 +116,8 @@ describe.runIf(browserTestsEnabled())('deployment monitor panel', () => {
             expect(confirmed).toEqual(['kill']);
             expect(await page.textContent('#risk-state')).toBe('Risk HALTED');
             expect(await page.textContent('#state-reason')).toBe('kill switch by admin: from the monitor panel');
+            // The notice comes with execution.kill's answer, which may arrive after the stream's halted event.
+            await page.waitForFunction(() => (document.querySelector('#notice')?.textContent ?? '') !== '', undefined, { timeout: 5000 });
             expect(await page.textContent('#notice')).toMatch(/^Kill switch: dep_\w+ is halted;/);
             expect(await page.locator('#orders tbody tr[data-order]').count()).toBe(0);
             // What the daemon says agrees.

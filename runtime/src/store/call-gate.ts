@@ -18,9 +18,9 @@
  * that says what took too long and what to do. The connection stays usable: DuckDB ends the
  * interrupted query with an error (and aborts its transaction, which the caller rolls back).
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { UnavailableError } from '../../../protocol/src/errors.js';
 import { StoreError } from './errors.js';
+import { OwnedContext } from './owned-context.js';
 
 /** Time limits of database calls, by class. */
 export interface QueryLimits {
@@ -101,7 +101,7 @@ interface Lease {
 }
 
 export class CallGate {
-    private readonly context = new AsyncLocalStorage<Lease>();
+    private readonly context = new OwnedContext<Lease>();
     private tail: Promise<void> = Promise.resolve();
     /** The call holding the connection now, and the promise that settles when it releases it. */
     private holder: { lease: Lease; released: Promise<void> } | undefined;

@@ -13,7 +13,6 @@
  * PostgreSQL's errors are rethrown as one line that names the failure and the constraint, never a
  * value (a data error's message quotes the input, so it is replaced by its class and code).
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import { Failure, UnavailableError } from '../../../protocol/src/errors.js';
 import { DEFAULT_HINT, DatabaseUnavailable, NO_QUERY_LIMITS, QueryTimeout, duration, withLimits, type CallOptions, type QueryLimits } from './call-gate.js';
@@ -23,6 +22,7 @@ import { PG_COMPAT, PG_COMPAT_MARKER, toPostgres } from './pg-dialect.js';
 import type { Params, SqlStore } from './sql-store.js';
 import { PG_SCHEMA_RE } from './control-plane-settings.js';
 import { traced } from './tracing.js';
+import { OwnedContext } from './owned-context.js';
 
 export interface PgStoreOptions {
     /** postgres://user[:password]@host:port/database (the password is never repeated in a message). */
@@ -109,7 +109,7 @@ function preparedName(text: string): string | undefined {
 
 export class PgStore implements SqlStore {
     readonly dialect = 'postgres' as const;
-    private readonly context = new AsyncLocalStorage<Call>();
+    private readonly context = new OwnedContext<Call>();
     private readonly active = new Set<Call>();
     /** statement_timeout last set on each pooled connection. */
     private readonly timeouts = new WeakMap<pg.PoolClient, number>();

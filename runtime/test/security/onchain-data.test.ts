@@ -12,7 +12,7 @@ import type { DaemonClient } from '../../../protocol/src/client.js';
 import type { RunResult } from '../../../protocol/src/run-result.js';
 import { withStore } from '../../src/schema/registry.js';
 import { shareBars, unshareBars } from '../../src/engine/worker-pool.js';
-import { decodeBars, encodeBars, JobDataSchema } from '../../src/queue/wire.js';
+import { barsDigest, decodeBars, encodeBars, JobDataSchema, storedBars, WIRE_VERSION } from '../../src/queue/wire.js';
 import { af } from '../packs/support.js';
 import { tempDir } from '../data/helpers.js';
 import { expectNoLeak, rejection, startSecureDaemon, type SecureDaemon, type TeamName } from './support.js';
@@ -73,12 +73,19 @@ describe('on-chain data in the daemon', { timeout: 120_000 }, () => {
         const T = 4, col = (x: number) => Float64Array.from({ length: T }, (_, i) => x + i);
         const bars = { ts: col(0), timeframeMs: 1, snapshotHash: 'h', assets: [{ open: col(1), high: col(2), low: col(0), close: col(1), volume: col(5), onchain: { dex_tvl: col(9), gas_price: Float64Array.of(NaN, 1, 2, 3) } }] };
         const encoded = encodeBars(shareBars(bars));
-        const job = (e: unknown) => JobDataSchema.safeParse({ v: 3, runId: '00000000-0000-0000-0000-000000000000', attempt: 1, job: { request: {}, ir: {}, symbols: [], params: {}, trialWorkers: 0 }, bars: { inline: e } });
+        const job = (e: unknown) => JobDataSchema.safeParse({ v: WIRE_VERSION, runId: '00000000-0000-0000-0000-000000000000', attempt: 1, job: { request: {}, ir: {}, symbols: [], params: {}, trialWorkers: 0 }, bars: { inline: e } });
         expect(job(encoded).success).toBe(true);
         const back = unshareBars(decodeBars(encoded)).assets[0]!.onchain!;
         expect(Array.from(back.dex_tvl!)).toEqual(Array.from(bars.assets[0]!.onchain.dex_tvl));
         expect(Array.from(back.gas_price!)).toEqual([NaN, 1, 2, 3]);
         expect(job({ ...encoded, assets: [{ ...encoded.assets[0], onchain: { evil: 'AAAA' } }] }).success).toBe(false);
+        // Bars stored in Redis by digest (the default): read back only when every column, on-chain ones included, is what was named.
+        const digest = barsDigest(shareBars(bars));
+        expect(unshareBars(storedBars(JSON.stringify(encoded), digest)).assets[0]!.onchain!.dex_tvl).toEqual(bars.assets[0]!.onchain.dex_tvl);
+        const swapped = { ...encoded, assets: [{ ...encoded.assets[0]!, onchain: { dex_tvl: encoded.assets[0]!.onchain!.gas_price, gas_price: encoded.assets[0]!.onchain!.dex_tvl } }] };
+        expect(() => storedBars(JSON.stringify(swapped), digest)).toThrow(/the job's bars in Redis are damaged \(their digest differs\)/);
+        expect(() => storedBars(JSON.stringify({ ...encoded, snapshotHash: 'other' }), digest)).toThrow(/damaged/);
+        expect(job(encoded).success && JobDataSchema.safeParse({ v: WIRE_VERSION, runId: '00000000-0000-0000-0000-000000000000', attempt: 1, job: { request: {}, ir: {}, symbols: [], params: {}, trialWorkers: 0 }, bars: { stored: '../x' } }).success).toBe(false);
     });
 
     it('beta reads none of alpha\'s private on-chain rows and writes only its own copy', async () => {

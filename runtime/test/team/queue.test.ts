@@ -18,7 +18,9 @@ import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
 import type { Run, RunSpec } from '../../src/orchestrator/types.js';
 import type { DataStore } from '../../src/store/store.js';
 import { BullmqBackend } from '../../src/queue/bullmq-backend.js';
-import type { QueueSettings } from '../../src/queue/settings.js';
+import { redisOptions, RUN_QUEUE, type QueueSettings } from '../../src/queue/settings.js';
+import { barsKey } from '../../src/queue/wire.js';
+import { Job, Queue } from 'bullmq';
 import { DaemonPacks } from '../../src/packs/daemon-packs.js';
 import { down, freePort, up } from '../../../scripts/team/servers.mjs';
 import { workspace } from '../packs/support.js';
@@ -152,6 +154,19 @@ describe.skipIf(!hasRedis)('runs through BullMQ and af worker processes', () => 
                 const logged = workers.flatMap(w => w.lines).filter(l => l['runId'] === b.id);
                 expect(logged.map(l => l['msg'])).toEqual(expect.arrayContaining(['run started', 'run done']));
                 for (const l of logged) expect(l['traceId']).toBe(rb.traceId);
+                // What stays in Redis with the job: a reference to its bars (stored once, by digest) and
+                // a small return value; the result's files were read from their own keys and deleted.
+                const queue = new Queue(RUN_QUEUE, { connection: redisOptions(settings.redis), prefix: settings.prefix! });
+                try {
+                    const job = (await Job.fromId(queue, `${b.id}.1`))!;
+                    expect(Object.keys(job.data.bars)).toEqual(['stored']);
+                    expect(JSON.stringify(job.returnvalue).length).toBeLessThan(4096);
+                    const redis = await queue.client as unknown as { exists(k: string): Promise<number>; keys(p: string): Promise<string[]> };
+                    expect(await redis.exists(barsKey(settings.prefix!, job.data.bars.stored))).toBe(1);
+                    expect(await redis.keys(`${settings.prefix}:${RUN_QUEUE}:af-result:${b.id}.1:*`)).toEqual([]);
+                } finally {
+                    await queue.close();
+                }
             }
         } finally {
             await embedded.stop();

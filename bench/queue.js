@@ -1,5 +1,5 @@
 /* global structuredClone */
-// Team mode's job queue. Usage: npm run build && node bench/queue.js [--jobs 60] [--bars 1000]
+// Team mode's job queue. Usage: npm run build && node bench/queue.js [--jobs 200] [--bars 1000]
 // Starts redis-server and PostgreSQL 15 (scripts/team/servers.mjs, under a temp folder) and 1, then
 // 2, `af worker` processes (one run at a time each), and pushes the same batch of small backtests
 // through an orchestrator as team mode runs it: runs, events and results in PostgreSQL (the control
@@ -34,7 +34,7 @@ import { BullmqBackend } from '../out/runtime/src/queue/bullmq-backend.js';
 import { down, freePort, up } from '../scripts/team/servers.mjs';
 
 const arg = (name, def) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : def; };
-const JOBS = arg('--jobs', 60);
+const JOBS = arg('--jobs', 200);
 const BARS = arg('--bars', 1000);
 const AF = fileURLToPath(new URL('../bin/af.js', import.meta.url));
 const TICK_MS = 1000 / 100; // /proc/<pid>/stat counts CPU in clock ticks of 10 ms (USER_HZ 100)
@@ -182,7 +182,7 @@ try {
         const e = new Orchestrator({ store, concurrency: 2 });
         await e.start();
         o = e;
-        await batch(8);
+        await batch(20);
         const c0 = selfCpuMs();
         const t0 = performance.now();
         await batch(JOBS);
@@ -201,7 +201,7 @@ try {
         while (workers.length < n) workers.push(await startWorker(configFile));
         await waitForWorkers(backend, n);
         step(`${n} worker(s) registered`);
-        await batch(4 * n); // warm-up: threads started, compiler caches
+        await batch(20 * n); // warm-up: threads started, JIT-compiled, caches filled
         const cpu0 = { self: selfCpuMs(), workers: workers.map(w => procCpuMs(w.pid)), redis: procCpuMs(redisPid), postgres: postgresCpuMs(postmaster) };
         const t0 = performance.now();
         await batch(JOBS);

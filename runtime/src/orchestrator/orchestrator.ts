@@ -826,7 +826,11 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
         // Only this attempt: a run another daemon took over (and claimed again) is not ended from
         // here, and its folder (the current attempt's files, in a shared artifacts folder) is left alone.
         if (!await tx.transition(a.id, ['running'], to, { error: message, ...(a.strategy ? { strategy: a.strategy } : {}) }, ['finished_at'], a.run?.attempt)) {
-            this.ended(tx, a.id); // ended (or claimed again) elsewhere: nothing of it is kept here
+            // Ended elsewhere: a cancel or failure of this very attempt (through another daemon) leaves no
+            // files of it; a run claimed again, or completed, keeps its folder (the current attempt's).
+            const now = await tx.read(repo => repo.state(a.id));
+            if (now && now.attempt === a.run?.attempt && (now.state === 'cancelled' || now.state === 'failed')) rmSync(this.runDir(a.id), { recursive: true, force: true });
+            this.ended(tx, a.id);
             return;
         }
         rmSync(this.runDir(a.id), { recursive: true, force: true });

@@ -193,14 +193,14 @@ for (const kind of STORE_KINDS) describe.skipIf(!available(kind))(`on ${kind}`, 
             // computes it: attempt 2 is the run's, with its result file already in place.
             const takenOver = async (id: string): Promise<string> => {
                 await nextEvent(orch, e => e.runId === id && e.kind === 'progress');
-                await control.run(`UPDATE runs SET attempt = attempt + 1 WHERE id = $1`, [id]);
+                expect(await control.run(`UPDATE runs SET attempt = attempt + 1 WHERE id = $1 AND state = 'running'`, [id])).toBe(1);
                 const file = join(dir, 'runs', id, 'result.json');
                 writeFileSync(file, '{"attempt":2}');
                 return file;
             };
             const idle = async (): Promise<void> => { while ((await orch.status()).running > 0) await sleep(20); };
-            // One that completes (a sweep of ~100 combinations), one that fails (over its time limit).
-            const done = (await orch.submit(sweep({ source: smaCross({ fast: '2..11 step 1', slow: '30..120 step 10' }) }), alice)).id;
+            // One that completes (a sweep of ~4,000 combinations: it must still run when taken over), one that fails (over its time limit).
+            const done = (await orch.submit(sweep({ source: smaCross({ fast: '2..40 step 1', slow: '30..130 step 1' }) }), alice)).id;
             const doneFile = await takenOver(done);
             await idle();
             const failed = (await orch.submit({ ...longSweep(), timeoutMs: 1500 }, alice)).id;

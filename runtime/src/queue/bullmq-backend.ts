@@ -50,8 +50,8 @@ export function cancelKey(prefix: string, jobId: string): string {
     return `${prefix}:${RUN_QUEUE}:af-cancel:${jobId}`;
 }
 
-/** The two commands of BullMQ's client (an ioredis connection) the cancel key needs; its exported type does not list them. */
-export interface CancelKeyClient {
+/** The commands of BullMQ's client (an ioredis connection) the cancel, result and bars keys need; its exported type does not list them. */
+export interface KeyClient {
     set(key: string, value: string | Buffer, ex: 'EX', seconds: number): Promise<unknown>;
     exists(key: string): Promise<number>;
     getBuffer(key: string): Promise<Buffer | null>;
@@ -172,7 +172,7 @@ export class BullmqBackend implements RunBackend {
 
     /** Cancels a job: its worker stops it; a job still waiting is removed (true). */
     private async cancel(jobId: string): Promise<boolean> {
-        const client = await this.queue.client as unknown as CancelKeyClient;
+        const client = await this.queue.client as unknown as KeyClient;
         await client.set(cancelKey(this.prefix, jobId), '1', 'EX', 86_400);
         try {
             return (await this.queue.remove(jobId)) === 1;
@@ -185,7 +185,7 @@ export class BullmqBackend implements RunBackend {
         const head = { v: WIRE_VERSION, runId: ctx.runId, attempt: ctx.attempt, ...(ctx.traceId ? { traceId: ctx.traceId } : {}), job: jobPart(job) } as const;
         const digest = barsDigest(job.bars);
         // Bars this daemon stored lately: their key's life is extended, nothing is encoded or sent again.
-        const client = await this.queue.client as unknown as CancelKeyClient;
+        const client = await this.queue.client as unknown as KeyClient;
         if (this.storedBars.has(digest) && await client.expire(barsKey(this.prefix, digest), BARS_TTL_S) === 1) return { ...head, bars: { stored: digest } };
         const text = JSON.stringify(encodeBars(job.bars));
         if (staging && text.length > INLINE_BARS_MAX) {
@@ -215,12 +215,13 @@ export class BullmqBackend implements RunBackend {
         }
         const r = JobResultSchema.safeParse(parsed);
         if (!r.success) throw new RunFailure(`the worker returned a result this daemon cannot read (${r.error.issues[0]?.path.join('.')}: ${r.error.issues[0]?.message}); are the daemon and its workers the same version?`);
-        const client = await this.queue.client as unknown as CancelKeyClient;
-        const keys = r.data.files.flatMap(f => (f.nonce !== undefined ? [resultFileKey(this.prefix, jobId, f.nonce, f.name)] : []));
+        const client = await this.queue.client as unknown as KeyClient;
+        const files = r.data.files.map(f => ({ f, key: f.nonce !== undefined ? resultFileKey(this.prefix, jobId, f.nonce, f.name) : undefined }));
+        const keys = files.flatMap(x => (x.key !== undefined ? [x.key] : []));
         try {
             const staged: StagedArtifact[] = [];
-            for (const f of r.data.files) {
-                const data = f.nonce !== undefined ? await client.getBuffer(resultFileKey(this.prefix, jobId, f.nonce, f.name)) : readStaged(staging, f.name);
+            for (const { f, key } of files) {
+                const data = key !== undefined ? await client.getBuffer(key) : readStaged(staging, f.name);
                 if (!data) throw new RunFailure(`artifact ${f.name} of the worker's result is not in Redis (expired, or Redis lost it)`);
                 if (data.length !== f.bytes || sha256Hex(data) !== f.sha256) throw new RunFailure(`artifact ${f.name} of the worker's result is damaged (size or SHA-256 differs)`);
                 const tmp = join(dir, `${f.name}.tmp`);

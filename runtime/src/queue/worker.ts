@@ -20,7 +20,7 @@ import { ABORTED, RunWorkerPool, runOnThread } from '../orchestrator/executor.js
 import { DEFAULT_RUN_LIMITS } from '../orchestrator/limits.js';
 import { firstLine } from '../data/errors.js';
 import { inSpan, SpanKind } from '../monitoring/tracing.js';
-import { cancelKey, type CancelKeyClient } from './bullmq-backend.js';
+import { cancelKey, type KeyClient } from './bullmq-backend.js';
 import { workerIdentity } from './identity.js';
 import { DEFAULT_LOCK_MS, DEFAULT_MAX_STALLS, DEFAULT_QUEUE_PREFIX, redisOptions, RUN_QUEUE, type QueueSettings } from './settings.js';
 import { barsKey, decodeBars, JobDataSchema, outputPart, RESULT_FILE_TTL_S, resultFileKey, sha256Hex, stagingDirOf, storedBars, WIRE_VERSION, workerJobOf, type EncodedBars, type JobData, type JobResult } from './wire.js';
@@ -56,7 +56,7 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
     const dirs = new ScratchDirs();
     // Bars by digest (wire.ts barsKey): read from Redis and decoded once for the jobs over them.
     const stored = new StoredBarsCache(async digest => {
-        const client = await worker.client as unknown as CancelKeyClient;
+        const client = await worker.client as unknown as KeyClient;
         const text = await client.get(barsKey(prefix, digest));
         if (text === null) throw new Error('the job\'s bars are no longer in Redis (kept 6 hours after their last job was queued); submit the run again');
         return storedBars(text, digest);
@@ -79,7 +79,7 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
         }
         const data = parsed.data;
         const jl = log.child({ runId: data.runId, attempt: data.attempt, jobId: job.id, ...(data.traceId ? { traceId: data.traceId } : {}) });
-        const client = await worker.client as unknown as CancelKeyClient;
+        const client = await worker.client as unknown as KeyClient;
         const controller = new AbortController();
         const cancelled = async (): Promise<boolean> => (await client.exists(cancelKey(prefix, job.id!))) === 1;
         if (await cancelled()) throw new UnrecoverableError('cancelled');

@@ -186,7 +186,8 @@ describe.skipIf(!hasRedis)('runs through BullMQ and af worker processes', () => 
     }, 60_000);
 
     it('cancels a run while a worker computes it', async () => {
-        const run = await team.o.submit(longSweep(), { user: 'ana', team: 'quant' });
+        // Minutes of work unless stopped (it is cancelled at its first progress: the size costs nothing).
+        const run = await team.o.submit(sweep({ source: smaCross({ fast: '2..100 step 1', slow: '3..400 step 1' }) }), { user: 'ana', team: 'quant' });
         await nextEvent(team.o, e => e.runId === run.id && e.kind === 'progress');
         const w = await workerRunning(run.id);
         const cancelled = await team.o.cancel(run.id, 'ana');

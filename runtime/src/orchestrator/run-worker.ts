@@ -9,7 +9,7 @@
  * terminated later (cancel, recycling) loses none.
  */
 import { parentPort } from 'node:worker_threads';
-import { performRun, type WorkerJob } from './work.js';
+import { performRun, transferables, type WorkerJob } from './work.js';
 import type { LogLevel } from './types.js';
 import { contextOf, type ActiveTelemetry } from '../monitoring/tracing.js';
 import type { Telemetry } from '../monitoring/telemetry.js';
@@ -29,7 +29,7 @@ function heapMb(): number {
 }
 
 const port = parentPort!;
-const send = (m: FromWorker): void => port.postMessage(m);
+const send = (m: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
 
 /** This thread's exporter, started by the first traced run (same endpoint and instance as its process). */
 let telemetry: Promise<Telemetry | undefined> | undefined;
@@ -49,7 +49,9 @@ port.on('message', (m: ToWorker) => {
                 log: (level, message) => send({ type: 'log', level, message }),
             }));
             await tel?.flush().catch(() => undefined);
-            send({ type: 'done', output, heapMb: heapMb() });
+            // A held artifact's bytes move to the main thread (transferred, not copied).
+            const { output: sent, transfer } = transferables(output);
+            send({ type: 'done', output: sent, heapMb: heapMb() }, transfer);
         } catch (e) {
             await tel?.flush().catch(() => undefined);
             send({ type: 'error', message: e instanceof Error ? e.message : String(e), heapMb: heapMb() });

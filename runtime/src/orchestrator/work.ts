@@ -39,8 +39,14 @@ export interface WorkerJob {
     readonly params: Readonly<Record<string, number | boolean>>;
     /** A named benchmark on the run's bars (absent: buy-and-hold of the traded assets). */
     readonly benchmark?: NamedBenchmark;
-    /** The run's artifact directory (exists, empty). */
+    /** The run's artifact directory (exists, empty); not written to when `held` is set. */
     readonly dir: string;
+    /**
+     * The artifacts come back as bytes in the output (`WorkerOutput.held`), transferred to the main
+     * thread, rather than as files under `dir`: `af worker` sends them on to Redis or its staging
+     * folder and has no use for a file of its own (the embedded daemon renames its staged files).
+     */
+    readonly held?: boolean;
     readonly trialWorkers: number;
     /** The engine's look-back and state limits, trial threads' heap (MB), and the most trials of a sweep or walk-forward. */
     readonly limits?: { readonly engine: EngineLimits; readonly memoryMb: number; readonly maxTrials: number };
@@ -57,6 +63,14 @@ export interface StagedArtifact {
     readonly sha256: string;
 }
 
+/** An artifact as bytes (WorkerJob.held): the same bytes, size and SHA-256 a staged file would have. */
+export interface HeldArtifact {
+    readonly name: string;
+    readonly data: Uint8Array;
+    readonly bytes: number;
+    readonly sha256: string;
+}
+
 /** What the run's record gets (the experiment store indexes it), besides the staged result. */
 export interface WorkerOutput {
     readonly strategy: string;
@@ -67,6 +81,8 @@ export interface WorkerOutput {
     /** One line for the 'result' event. */
     readonly summary: string;
     readonly staged: readonly StagedArtifact[];
+    /** A `held` job's artifacts (its `staged` is empty). */
+    readonly held?: readonly HeldArtifact[];
     /** The run's trials for the research ledger (experiments/ledger.ts), written with its completion. */
     readonly ledger: readonly LedgerTrial[];
 }
@@ -90,7 +106,9 @@ export async function performRun(job: WorkerJob, hooks: WorkHooks): Promise<Work
         { request: job.request, ir, data: unshareBars(job.bars), symbols: job.symbols, params: job.params, ...(job.benchmark ? { benchmark: job.benchmark } : {}) },
         { runId: job.runId, workers: job.trialWorkers, progress: (done, total) => progress(done / total), log: hooks.log, ...(job.limits ? { limits: job.limits } : {}) },
     ));
-    return { ...recordOf(result), staged: [stage(job, RESULT_FILE, encodeResult(result))], ledger: ledgerTrialsOf(result) };
+    const bytes = encodeResult(result);
+    const artifacts = job.held ? { staged: [], held: [hold(RESULT_FILE, bytes)] } : { staged: [stage(job, RESULT_FILE, bytes)] };
+    return { ...recordOf(result), ...artifacts, ledger: ledgerTrialsOf(result) };
 }
 
 /** IRs this thread ran lately, by their content (irKey), most recent last. */
@@ -131,6 +149,27 @@ function stage(job: WorkerJob, name: string, data: Buffer): StagedArtifact {
     const tmp = join(job.dir, `${name}.tmp`);
     writeFileSync(tmp, data);
     return { name, tmp, bytes: data.length, sha256: sha256(data) };
+}
+
+function hold(name: string, data: Buffer): HeldArtifact {
+    return { name, data, bytes: data.length, sha256: sha256(data) };
+}
+
+/**
+ * The ArrayBuffers to transfer with an output (run-worker.ts), the held artifacts' own: each made
+ * to be the whole of one ArrayBuffer (copied when it is a slice of a larger one, such as Node's
+ * pool of small Buffers, which must not be detached).
+ */
+export function transferables(output: WorkerOutput): { readonly output: WorkerOutput; readonly transfer: ArrayBuffer[] } {
+    if (!output.held?.length) return { output, transfer: [] };
+    const transfer: ArrayBuffer[] = [];
+    const held = output.held.map(h => {
+        const whole = h.data.byteOffset === 0 && h.data.byteLength === h.data.buffer.byteLength && h.data.buffer instanceof ArrayBuffer && !transfer.includes(h.data.buffer);
+        const data = whole ? h.data : new Uint8Array(h.data);
+        transfer.push(data.buffer as ArrayBuffer);
+        return { ...h, data };
+    });
+    return { output: { ...output, held }, transfer };
 }
 
 /** Least time between two progress reports of a run after its first (each is a message to the main thread, which persists one per 500 ms). */

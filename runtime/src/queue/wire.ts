@@ -218,11 +218,14 @@ export function jobPart(job: WorkerJob): JobData['job'] {
     };
 }
 
-/** The WorkerJob a worker runs, from what it received. */
-export function workerJobOf(data: JobData, bars: SharedBars, dir: string): WorkerJob {
+/**
+ * The WorkerJob a worker runs, from what it received: its artifacts come back as bytes (`held`),
+ * which the worker sends on; it writes no file of its own, so the job has no directory.
+ */
+export function workerJobOf(data: JobData, bars: SharedBars): WorkerJob {
     const j = data.job;
     return {
-        runId: data.runId, request: j.request as unknown as WorkerJob['request'], ir: j.ir as unknown as WorkerJob['ir'], bars, symbols: j.symbols, params: j.params, dir,
+        runId: data.runId, request: j.request as unknown as WorkerJob['request'], ir: j.ir as unknown as WorkerJob['ir'], bars, symbols: j.symbols, params: j.params, dir: '', held: true,
         trialWorkers: j.trialWorkers, ...(j.limits ? { limits: j.limits as unknown as NonNullable<WorkerJob['limits']> } : {}),
         ...(j.packs ? { packs: j.packs } : {}),
         ...(j.benchmark ? { benchmark: j.benchmark } : {}),

@@ -10,9 +10,8 @@
  *
  * Every log line is structured (pino) and carries the run id, attempt and trace id of its job.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
@@ -53,7 +52,6 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
     const me = workerIdentity();
     const log = o.logger.child({ component: 'worker', worker: me });
     const lockMs = s.lockMs ?? DEFAULT_LOCK_MS;
-    const dirs = new ScratchDirs();
     // Bars by digest (wire.ts barsKey): read from Redis and decoded once for the jobs over them.
     const stored = new StoredBarsCache(async digest => {
         const client = await worker.client as unknown as KeyClient;
@@ -86,7 +84,6 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
         const poll = setInterval(() => {
             cancelled().then(c => { if (c) controller.abort(); }, () => undefined);
         }, CANCEL_POLL_MS);
-        const dir = dirs.take();
         const staging = s.staging ? stagingDirOf(s.staging, data.runId, data.attempt) : undefined;
         jl.info({ stalls: job.stalledCounter ?? 0 }, 'run started');
         const started = performance.now();
@@ -95,7 +92,7 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
         try {
             const bars = 'stored' in data.bars ? await stored.get(data.bars.stored) : decodeBars(barsOf(data, staging));
             const t0 = performance.now();
-            const output = await runOnThread(pool, workerJobOf(data, bars, dir), {
+            const output = await runOnThread(pool, workerJobOf(data, bars), {
                 signal: controller.signal,
                 // At most every PROGRESS_MS: each is a Redis write and an event to the daemon, which persists one per 500 ms anyway
                 // and drops the end's (1: the completion says it).
@@ -109,17 +106,18 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
             }, memoryMb);
             const engineMs = performance.now() - t0;
             // The files as bytes under keys of their own: the job's return value (kept with the job,
-            // and sent to every daemon's event stream) stays small.
+            // and sent to every daemon's event stream) stays small. The thread handed them over as
+            // bytes (workerJobOf: `held`), with their size and SHA-256.
             const nonce = randomBytes(8).toString('hex');
-            const files: JobResult['files'] = await Promise.all(output.staged.map(async st => {
-                const bytes = readFileSync(st.tmp);
+            const files: JobResult['files'] = await Promise.all((output.held ?? []).map(async h => {
+                const bytes = Buffer.from(h.data.buffer, h.data.byteOffset, h.data.byteLength);
                 if (!staging) {
-                    await client.set(resultFileKey(prefix, job.id!, nonce, st.name), bytes, 'EX', RESULT_FILE_TTL_S);
-                    return { name: st.name, bytes: st.bytes, sha256: st.sha256, nonce };
+                    await client.set(resultFileKey(prefix, job.id!, nonce, h.name), bytes, 'EX', RESULT_FILE_TTL_S);
+                    return { name: h.name, bytes: h.bytes, sha256: h.sha256, nonce };
                 }
                 mkdirSync(staging, { recursive: true });
-                writeFileSync(join(staging, st.name), bytes);
-                return { name: st.name, bytes: st.bytes, sha256: st.sha256 };
+                writeFileSync(join(staging, h.name), bytes);
+                return { name: h.name, bytes: h.bytes, sha256: h.sha256 };
             }));
             jl.info({ ms: Math.round(performance.now() - started), engineMs: Math.round(engineMs), summary: output.summary }, 'run done');
             return { v: WIRE_VERSION, output: outputPart(output), files, engineMs, worker: me };
@@ -132,7 +130,6 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
             throw new UnrecoverableError(firstLine(e));
         } finally {
             clearInterval(poll);
-            dirs.give(dir); // the thread has stopped (runOnThread settles after it has)
         }
     };
 
@@ -149,42 +146,9 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
         async close(force = false): Promise<void> {
             await worker.close(force);
             await pool.close();
-            dirs.close();
             log.info('worker stopped');
         },
     };
-}
-
-/**
- * Each job's own empty directory for the artifacts its thread stages, reused: emptied after the
- * job and handed to the next one, rather than a new temporary directory made and removed per job.
- * One that cannot be emptied (something else in it) is removed instead.
- */
-export class ScratchDirs {
-    private readonly free: string[] = [];
-    private closed = false;
-
-    take(): string {
-        return this.free.pop() ?? mkdtempSync(join(tmpdir(), 'af-worker-'));
-    }
-
-    give(dir: string): void {
-        if (this.closed) {
-            rmSync(dir, { recursive: true, force: true });
-            return;
-        }
-        try {
-            for (const name of readdirSync(dir)) unlinkSync(join(dir, name));
-            this.free.push(dir);
-        } catch {
-            rmSync(dir, { recursive: true, force: true });
-        }
-    }
-
-    close(): void {
-        this.closed = true;
-        for (const dir of this.free.splice(0)) rmSync(dir, { recursive: true, force: true });
-    }
 }
 
 /**

@@ -40,8 +40,40 @@ export type { Metrics };
 
 export const YEAR_MS = 365.25 * 86_400_000;
 
-/** Bars per year: 252 for daily weekday data, else calendar year / median spacing. */
+/**
+ * Bars per year: 252 for daily weekday data, else calendar year / median spacing. Computed for
+ * every run (a small run's noticeable share): the gaps sorted as a typed array (numeric order, no
+ * comparator calls) and each bar's weekday by arithmetic (no Date per bar) — the same figure as
+ * sorting with (a, b) => a − b and Date's getUTCDay(), which `referencePeriodsPerYear` keeps for
+ * the gaps where the two orders could differ (NaN, −0).
+ */
 export function inferPeriodsPerYear(ts: Float64Array): number {
+    if (ts.length < 2) return 252;
+    const gaps = new Float64Array(ts.length - 1);
+    for (let i = 1; i < ts.length; i++) {
+        const g = ts[i]! - ts[i - 1]!;
+        if (g !== g || (g === 0 && 1 / g < 0)) return referencePeriodsPerYear(ts);
+        gaps[i - 1] = g;
+    }
+    gaps.sort();
+    const spacing = gaps[gaps.length >> 1]!;
+    if (spacing >= 20 * 3_600_000 && spacing <= 4 * 86_400_000) {
+        let weekend = 0;
+        for (let i = 0; i < ts.length; i++) { const d = utcWeekday(ts[i]!); if (d === 0 || d === 6) weekend++; }
+        if (weekend / ts.length < 0.01) return 252;
+    }
+    return YEAR_MS / spacing;
+}
+
+/** new Date(t).getUTCDay() (0 = Sunday) without the Date: NaN outside a Date's range (±8.64e15 ms). */
+export function utcWeekday(t: number): number {
+    if (!(t >= -8.64e15 && t <= 8.64e15)) return NaN;
+    const r = (Math.floor(Math.trunc(t) / 86_400_000) + 4) % 7; // 1970-01-01 was a Thursday
+    return r < 0 ? r + 7 : r + 0; // + 0: never −0
+}
+
+/** inferPeriodsPerYear as first written (number[] sorted by comparator, a Date per bar): the definition the fast one matches. */
+export function referencePeriodsPerYear(ts: Float64Array): number {
     if (ts.length < 2) return 252;
     const gaps: number[] = [];
     for (let i = 1; i < ts.length; i++) gaps.push(ts[i]! - ts[i - 1]!);

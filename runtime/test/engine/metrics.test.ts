@@ -1,6 +1,6 @@
 /** Metrics against hand calculations on tiny series; normal CDF / inverse and DSR against independent values. */
 import { describe, expect, it } from 'vitest';
-import { computeMetrics, deflatedSharpe, drawdownCurve, inferPeriodsPerYear, normCdf, normInv } from '../../src/engine/metrics.js';
+import { computeMetrics, deflatedSharpe, drawdownCurve, inferPeriodsPerYear, normCdf, normInv, referencePeriodsPerYear, utcWeekday } from '../../src/engine/metrics.js';
 
 const DAY = 86_400_000;
 // Five weekdays: Mon 2024-01-01 … Fri 2024-01-05.
@@ -62,6 +62,34 @@ describe('metrics', () => {
         expect(inferPeriodsPerYear(ts)).toBe(252);
         const hourly = Float64Array.from({ length: 100 }, (_, i) => i * 3_600_000);
         expect(inferPeriodsPerYear(hourly)).toBeCloseTo(365.25 * 24, 9);
+    });
+    it('periods per year without a Date per bar or a sort comparator: the figure of the Date-based definition, whatever the bars', () => {
+        let seed = 11;
+        const u = (): number => { seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0; return seed / 2 ** 32; };
+        const series = (n: number, start: number, gap: () => number): Float64Array => {
+            const out = new Float64Array(n);
+            let t = start;
+            for (let i = 0; i < n; i++) { out[i] = t; t += gap(); }
+            return out;
+        };
+        const weekdays = Float64Array.from({ length: 600 }, (_, i) => Date.UTC(2001, 0, 1) + (Math.floor(i / 5) * 7 + (i % 5)) * DAY);
+        const cases: Float64Array[] = [
+            weekdays,
+            Float64Array.from(weekdays, t => t - 40 * 365 * DAY), // before 1970
+            series(700, Date.UTC(2015, 2, 3), () => DAY), // every day: weekends are bars
+            series(500, Date.UTC(2020, 0, 1, 13, 30), () => (u() < 0.9 ? DAY : 3 * DAY) + (u() < 0.5 ? 0.5 : 0)), // fractional ms, gaps
+            series(300, -DAY * 10, () => 4 * 3_600_000 * (1 + Math.floor(u() * 3))),
+            series(50, 8.64e15 - 40 * DAY, () => DAY), // past a Date's range at the end
+            Float64Array.from([0, -0, 0, DAY, 2 * DAY]), // −0: the reference's order
+            Float64Array.from([DAY, NaN, 3 * DAY, 4 * DAY, 5 * DAY]),
+            Float64Array.from([5 * DAY, 4 * DAY, 3 * DAY, 2 * DAY]), // descending: negative gaps
+            Float64Array.from([Date.UTC(2024, 0, 6)]),
+        ];
+        for (const c of cases) expect(inferPeriodsPerYear(c), String(c.slice(0, 3))).toBe(referencePeriodsPerYear(c));
+        for (const t of [0, -0, -1, 1, -DAY, -DAY - 1, 0.5, -0.5, Date.UTC(1969, 11, 28, 23, 59), Date.UTC(2024, 1, 29), 8.64e15, -8.64e15, 8.64e15 + 1, NaN, Infinity, ...Array.from({ length: 2000 }, () => (u() - 0.5) * 1.7e16)]) {
+            const want = new Date(t).getUTCDay();
+            expect(Object.is(utcWeekday(t), want) || (Number.isNaN(want) && Number.isNaN(utcWeekday(t))), String(t)).toBe(true);
+        }
     });
 });
 

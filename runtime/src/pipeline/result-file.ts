@@ -10,6 +10,7 @@
  * version or a damaged one is refused with the reason, never half-read. Results written before the
  * schema existed are converted (legacy-result.ts).
  */
+import { randomBytes } from 'node:crypto';
 import { jsonNumbers } from '../../../protocol/src/numbers.js';
 import { parseRunResult, type RunResult } from '../../../protocol/src/run-result.js';
 import { fromLegacyResult } from './legacy-result.js';
@@ -20,10 +21,82 @@ export const RESULT_FILE = 'result.json';
 export const LEGACY_SWEEP_TABLE = 'sweep.json';
 
 export function encodeResult(r: RunResult): Buffer {
+    // The bar-time columns as JSON encoded earlier (placeholders in the document, their text spliced in).
+    const { doc, parts } = withKnownColumns(r);
     // Numbers are wire numbers already; the replacer keeps a stray non-finite one from becoming null silently.
     // A replacer is a call per value (most of a small run's CPU outside the engine): it is used only
     // when there is an infinity to encode (NaN is null either way), so the bytes are the same.
-    return Buffer.from(hasInfinity(r) ? JSON.stringify(r, jsonNumbers) : JSON.stringify(r), 'utf8');
+    let text = hasInfinity(doc) ? JSON.stringify(doc, jsonNumbers) : JSON.stringify(doc);
+    for (const [mark, json] of parts) {
+        const at = text.indexOf(mark);
+        // Exactly once, or (impossible with a random mark, but never a wrong byte) the document encoded whole.
+        if (at < 0 || text.indexOf(mark, at + 1) >= 0) return Buffer.from(hasInfinity(r) ? JSON.stringify(r, jsonNumbers) : JSON.stringify(r), 'utf8');
+        text = text.slice(0, at) + json + text.slice(at + mark.length);
+    }
+    return Buffer.from(text, 'utf8');
+}
+
+/**
+ * JSON text of bar-time columns (a result's series.ts and its rolling statistics' ts) by content,
+ * most recent first. A batch of runs over the same bars (the common case: a client's backtests,
+ * a queue of jobs) repeats them, and formatting a number is most of JSON.stringify's cost; a time
+ * column is a fifth of a daily backtest's numbers. Only columns of finite numbers, each kept as a
+ * copy with its text, a few of at most KNOWN_COLUMN_MAX values (the thread's heap stays small).
+ */
+const knownColumns: { readonly values: readonly number[]; readonly json: string }[] = [];
+const KNOWN_COLUMNS = 4;
+const KNOWN_COLUMN_MAX = 50_000;
+/** A string no result holds: JSON-encoded, where a column's text goes. */
+const MARK = `\u0001af-column-${randomBytes(12).toString('hex')}-`;
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+}
+
+function finiteNumbers(xs: readonly unknown[]): boolean {
+    for (let i = 0; i < xs.length; i++) {
+        const x = xs[i];
+        if (typeof x !== 'number' || !Number.isFinite(x)) return false;
+    }
+    return true;
+}
+
+/** The column's JSON (remembered), or undefined for one not worth remembering or not all finite numbers. */
+export function columnJson(xs: readonly number[]): string | undefined {
+    if (!Array.isArray(xs) || xs.length < 2 || xs.length > KNOWN_COLUMN_MAX) return undefined;
+    for (let k = 0; k < knownColumns.length; k++) {
+        const c = knownColumns[k]!;
+        if (sameNumbers(c.values, xs)) {
+            if (k > 0) { knownColumns.splice(k, 1); knownColumns.unshift(c); }
+            return c.json;
+        }
+    }
+    if (!finiteNumbers(xs)) return undefined;
+    const json = JSON.stringify(xs);
+    knownColumns.unshift({ values: xs.slice(), json });
+    if (knownColumns.length > KNOWN_COLUMNS) knownColumns.pop();
+    return json;
+}
+
+/** The result with its bar-time columns replaced by marks (the same keys in the same order), and each mark's JSON text and the column's. */
+function withKnownColumns(r: RunResult): { doc: RunResult; parts: [string, string][] } {
+    const parts: [string, string][] = [];
+    const mark = (xs: readonly number[]): string | undefined => {
+        const json = columnJson(xs);
+        if (json === undefined) return undefined;
+        const m = `${MARK}${parts.length}`;
+        parts.push([JSON.stringify(m), json]);
+        return m;
+    };
+    let doc = r;
+    const ts = r.series ? mark(r.series.ts) : undefined;
+    if (ts !== undefined) doc = { ...doc, series: { ...r.series!, ts: ts as unknown as number[] } };
+    const rolling = r.tearsheet?.rolling;
+    const rts = rolling ? mark(rolling.ts) : undefined;
+    if (rts !== undefined) doc = { ...doc, tearsheet: { ...r.tearsheet!, rolling: { ...rolling!, ts: rts as unknown as number[] } } };
+    return { doc, parts };
 }
 
 /** Whether a JSON-like value holds ±Infinity anywhere (the columns of a series are long arrays of numbers: a plain loop). */

@@ -153,6 +153,31 @@ describe('result files', () => {
         expect(encodeResult(strays[1]!).toString()).toContain('"-Infinity"]');
     });
 
+    it('are those bytes when bar-time columns encoded before are reused: same, changed, mutated after or not finite', async () => {
+        const { p } = await prepared({ kind: 'backtest' });
+        const { result } = await executeRun({ ...p, symbols: p.data.ids });
+        const replaced = (r: unknown): Buffer => Buffer.from(JSON.stringify(r, jsonNumbers), 'utf8');
+        const s = result.series!, rolling = result.tearsheet!.rolling!;
+        expect(rolling.ts.length).toBeGreaterThan(10);
+        const shifted = (xs: number[], d: number): number[] => xs.map((t, i) => (i === xs.length >> 1 ? t + d : t));
+        const variants: RunResult[] = [
+            result,
+            result, // its columns known now
+            { ...result, series: { ...s, ts: shifted(s.ts, 1) } }, // one bar time differs, same length
+            { ...result, series: { ...s, ts: s.ts.slice(1), equity: s.equity.slice(1), drawdown: s.drawdown.slice(1), exposure: s.exposure.slice(1), benchmark: s.benchmark!.slice(1) } },
+            { ...result, tearsheet: { ...result.tearsheet!, rolling: { ...rolling, ts: shifted(rolling.ts, -1) } } },
+            { ...result, series: { ...s, ts: s.ts.map((t, i) => (i === 3 ? Infinity : t)) } }, // not finite: never remembered
+            { ...result, series: null, tearsheet: { ...result.tearsheet!, rolling: null } },
+        ];
+        for (const [i, r] of variants.entries()) expect(encodeResult(r).equals(replaced(r)), `variant ${i}`).toBe(true);
+        // A column changed in place after it was encoded: the copy remembered is not it.
+        const mine = { ...result, series: { ...s, ts: s.ts.map(t => t + 86_400_000) } }; // bar times not seen before
+        expect(encodeResult(mine).equals(replaced(mine))).toBe(true);
+        mine.series.ts[5] = mine.series.ts[5]! + 7;
+        expect(encodeResult(mine).equals(replaced(mine))).toBe(true);
+        expect(encodeResult(variants[5]!).toString()).toContain('"Infinity"');
+    });
+
     it('convert the files of runs made before the schema (result.json with bar indices, a sweep\'s sweep.json)', () => {
         const provenance = { exactFingerprint: 'a'.repeat(64), structuralFingerprint: 'b'.repeat(64), dataSnapshot: 'c'.repeat(64), engineVersion: 'compiled-1', seed: 0 };
         const metrics = { sharpe: 1.5, profitFactor: 'Infinity', cagr: null, tradeCount: 1 };

@@ -26,14 +26,32 @@ export function encodeResult(r: RunResult): Buffer {
     // Numbers are wire numbers already; the replacer keeps a stray non-finite one from becoming null silently.
     // A replacer is a call per value (most of a small run's CPU outside the engine): it is used only
     // when there is an infinity to encode (NaN is null either way), so the bytes are the same.
-    let text = hasInfinity(doc) ? JSON.stringify(doc, jsonNumbers) : JSON.stringify(doc);
+    const text = hasInfinity(doc) ? JSON.stringify(doc, jsonNumbers) : JSON.stringify(doc);
+    if (parts.length === 0) return Buffer.from(text, 'utf8');
+    const found: { at: number; mark: string; json: string }[] = [];
     for (const [mark, json] of parts) {
         const at = text.indexOf(mark);
         // Exactly once, or (impossible with a random mark, but never a wrong byte) the document encoded whole.
         if (at < 0 || text.indexOf(mark, at + 1) >= 0) return Buffer.from(hasInfinity(r) ? JSON.stringify(r, jsonNumbers) : JSON.stringify(r), 'utf8');
-        text = text.slice(0, at) + json + text.slice(at + mark.length);
+        found.push({ at, mark, json });
     }
-    return Buffer.from(text, 'utf8');
+    // The pieces written one after the other into one buffer: concatenated, the text would be
+    // flattened again (another copy the size of the file, in the heap's large-object space).
+    found.sort((x, y) => x.at - y.at);
+    const pieces: string[] = [];
+    let from = 0;
+    for (const f of found) {
+        pieces.push(text.slice(from, f.at), f.json);
+        from = f.at + f.mark.length;
+    }
+    pieces.push(text.slice(from));
+    let size = 0;
+    for (const p of pieces) size += Buffer.byteLength(p, 'utf8');
+    const out = Buffer.allocUnsafe(size);
+    let offset = 0;
+    for (const p of pieces) offset += out.write(p, offset, 'utf8');
+    if (offset !== size) throw new Error(`internal error: the result's JSON is ${offset} bytes, not ${size}`);
+    return out;
 }
 
 /**

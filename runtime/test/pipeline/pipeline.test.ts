@@ -168,6 +168,7 @@ describe('result files', () => {
             { ...result, tearsheet: { ...result.tearsheet!, rolling: { ...rolling, ts: shifted(rolling.ts, -1) } } },
             { ...result, series: { ...s, ts: s.ts.map((t, i) => (i === 3 ? Infinity : t)) } }, // not finite: never remembered
             { ...result, series: null, tearsheet: { ...result.tearsheet!, rolling: null } },
+            { ...result, strategy: 'Crôss ✓ 𝔸', events: [{ ts: s.ts[2]!, kind: 'halt', message: 'équité — 𝔸\u2028' }] }, // UTF-8 of several widths around the spliced text
         ];
         for (const [i, r] of variants.entries()) expect(encodeResult(r).equals(replaced(r)), `variant ${i}`).toBe(true);
         // A column changed in place after it was encoded: the copy remembered is not it.

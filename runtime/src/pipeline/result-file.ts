@@ -26,17 +26,68 @@ export function encodeResult(r: RunResult): Buffer {
     // Numbers are wire numbers already; the replacer keeps a stray non-finite one from becoming null silently.
     // A replacer is a call per value (most of a small run's CPU outside the engine): it is used only
     // when there is an infinity to encode (NaN is null either way), so the bytes are the same.
-    const text = hasInfinity(doc) ? JSON.stringify(doc, jsonNumbers) : JSON.stringify(doc);
+    if (hasInfinity(doc)) return spliced(JSON.stringify(doc, jsonNumbers), parts) ?? whole(r);
+    // Without a replacer, the document's upper levels piece by piece: each piece is a young string,
+    // where the whole text (and its flattening) is one the size of the file in the heap's
+    // large-object space, old-generation growth that brings major GCs.
+    const pieces: string[] = [];
+    const marks = new Map(parts);
+    if (!jsonPieces(doc, PIECE_DEPTH, marks, pieces) || marks.size > 0) return spliced(JSON.stringify(doc), parts) ?? whole(r);
+    return written(pieces);
+}
+
+/** How many levels of the document are written as pieces (the result, its sections, a section's parts: tearsheet.rolling). */
+const PIECE_DEPTH = 3;
+
+function whole(r: RunResult): Buffer {
+    return Buffer.from(hasInfinity(r) ? JSON.stringify(r, jsonNumbers) : JSON.stringify(r), 'utf8');
+}
+
+/**
+ * JSON.stringify(v) as pieces (no replacer, no indent), plain objects opened `depth` levels down
+ * and a mark's JSON (a key of `marks`, removed when used) replaced by its column's. False for what
+ * it does not write the way JSON.stringify would at those levels (an object with toJSON there):
+ * the caller encodes the document whole instead.
+ */
+function jsonPieces(v: unknown, depth: number, marks: Map<string, string>, out: string[]): boolean {
+    if (typeof v === 'string') {
+        const json = marks.get(JSON.stringify(v));
+        if (json !== undefined) {
+            marks.delete(JSON.stringify(v));
+            out.push(json);
+            return true;
+        }
+    }
+    if (depth === 0 || typeof v !== 'object' || v === null || Array.isArray(v) || Object.getPrototypeOf(v) !== Object.prototype) {
+        if (typeof v === 'object' && v !== null && typeof (v as { toJSON?: unknown }).toJSON === 'function') return false;
+        out.push(JSON.stringify(v));
+        return true;
+    }
+    if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return false;
+    let first = true;
+    out.push('{');
+    for (const k of Object.keys(v)) {
+        const x = (v as Record<string, unknown>)[k];
+        // What JSON.stringify leaves out of an object: undefined, functions, symbols.
+        if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue;
+        out.push(first ? `${JSON.stringify(k)}:` : `,${JSON.stringify(k)}:`);
+        first = false;
+        if (!jsonPieces(x, depth - 1, marks, out)) return false;
+    }
+    out.push('}');
+    return true;
+}
+
+/** The text with each mark (exactly once) replaced by its column's JSON, as bytes; undefined when a mark is not there once. */
+function spliced(text: string, parts: readonly [string, string][]): Buffer | undefined {
     if (parts.length === 0) return Buffer.from(text, 'utf8');
     const found: { at: number; mark: string; json: string }[] = [];
     for (const [mark, json] of parts) {
         const at = text.indexOf(mark);
         // Exactly once, or (impossible with a random mark, but never a wrong byte) the document encoded whole.
-        if (at < 0 || text.indexOf(mark, at + 1) >= 0) return Buffer.from(hasInfinity(r) ? JSON.stringify(r, jsonNumbers) : JSON.stringify(r), 'utf8');
+        if (at < 0 || text.indexOf(mark, at + 1) >= 0) return undefined;
         found.push({ at, mark, json });
     }
-    // The pieces written one after the other into one buffer: concatenated, the text would be
-    // flattened again (another copy the size of the file, in the heap's large-object space).
     found.sort((x, y) => x.at - y.at);
     const pieces: string[] = [];
     let from = 0;
@@ -45,6 +96,11 @@ export function encodeResult(r: RunResult): Buffer {
         from = f.at + f.mark.length;
     }
     pieces.push(text.slice(from));
+    return written(pieces);
+}
+
+/** The pieces' UTF-8 one after the other in one buffer (concatenated, the text would be flattened: another copy the size of the file). */
+function written(pieces: readonly string[]): Buffer {
     let size = 0;
     for (const p of pieces) size += Buffer.byteLength(p, 'utf8');
     const out = Buffer.allocUnsafe(size);

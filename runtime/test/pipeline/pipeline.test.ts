@@ -169,6 +169,10 @@ describe('result files', () => {
             { ...result, series: { ...s, ts: s.ts.map((t, i) => (i === 3 ? Infinity : t)) } }, // not finite: never remembered
             { ...result, series: null, tearsheet: { ...result.tearsheet!, rolling: null } },
             { ...result, strategy: 'Crôss ✓ 𝔸', events: [{ ts: s.ts[2]!, kind: 'halt', message: 'équité — 𝔸\u2028' }] }, // UTF-8 of several widths around the spliced text
+            // What JSON.stringify leaves out or orders itself at the levels written piece by piece; a toJSON there: the whole document.
+            { '2': 'two', ...result, '1': 'one', gone: undefined, f: () => 1, sym: Symbol('s'), empty: {}, tearsheet: { ...result.tearsheet!, x: { a: undefined, b: [undefined, () => 1] } } } as unknown as RunResult,
+            { ...result, when: new Date(0) } as unknown as RunResult,
+            { ...result, tearsheet: { ...result.tearsheet!, rolling: { ...rolling, at: { toJSON: () => 'custom' } } } } as unknown as RunResult,
         ];
         for (const [i, r] of variants.entries()) expect(encodeResult(r).equals(replaced(r)), `variant ${i}`).toBe(true);
         // A column changed in place after it was encoded: the copy remembered is not it.

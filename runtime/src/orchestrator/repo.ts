@@ -14,6 +14,8 @@
  */
 import { type DuckDBPreparedStatement, type DuckDBValue } from '@duckdb/node-api';
 import { DataStore } from '../store/store.js';
+import { PgStore } from '../store/pg-store.js';
+import { ledgerRows, type LedgerEntry } from '../experiments/ledger.js';
 import { type SqlStore } from '../store/sql-store.js';
 import { type RecordedArtifact } from './artifacts.js';
 import { jsonNumbers } from '../../../protocol/src/numbers.js';
@@ -92,6 +94,70 @@ export interface ResultRows {
     readonly metrics: Readonly<Record<string, number | null>>;
 }
 
+/** Rows a transaction of the state writer inserts at its end (writer.ts). */
+export interface BatchRows {
+    readonly runs: readonly NewRun[];
+    readonly tags: readonly { runId: string; tags: Readonly<Record<string, string>> }[];
+    readonly events: readonly EventRow[];
+    readonly logs: readonly LogRow[];
+    readonly results: readonly ResultRows[];
+    readonly artifacts: readonly { runId: string; artifact: RecordedArtifact }[];
+    readonly ledger: readonly LedgerEntry[];
+}
+
+/**
+ * PostgreSQL: every table's rows of a batch in one statement — an INSERT per table as data-modifying
+ * CTEs, each over `unnest` of one array per column —, so a batch is one round trip whatever it holds,
+ * and the text is one whatever the row counts (prepared once per connection: its plan is kept). The
+ * same rows, values and conflict handling as the per-table statements (the embedded store's way);
+ * `$daemon` is this daemon's key. No foreign keys join these tables: the order of the CTEs is free.
+ */
+const PG_INSERT_ALL = `WITH
+    ins_runs AS (INSERT INTO runs (id, kind, owner, team, experiment_id, trace_id, created_at, queued_at, spec, strategy, source, state, attempt, progress, daemon)
+        SELECT id, kind, owner, team, experiment_id, trace_id, make_timestamp(ms * 1000), make_timestamp(ms * 1000), CAST(spec AS JSON), strategy, source, 'queued', 0, 0, $daemon
+        FROM unnest($1::VARCHAR[], $2::VARCHAR[], $3::VARCHAR[], $4::VARCHAR[], $5::VARCHAR[], $6::VARCHAR[], $7::BIGINT[], $8::VARCHAR[], $9::VARCHAR[], $10::VARCHAR[])
+            AS r(id, kind, owner, team, experiment_id, trace_id, ms, spec, strategy, source)),
+    ins_tags AS (INSERT INTO run_tags (run_id, key, value) SELECT * FROM unnest($11::VARCHAR[], $12::VARCHAR[], $13::VARCHAR[])
+        ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value),
+    ins_events AS (INSERT INTO run_events (run_id, seq, ts, kind, state, actor, message, progress)
+        SELECT run_id, seq, make_timestamp(ms * 1000), kind, state, actor, message, progress
+        FROM unnest($14::VARCHAR[], $15::INTEGER[], $16::BIGINT[], $17::VARCHAR[], $18::VARCHAR[], $19::VARCHAR[], $20::VARCHAR[], $21::DOUBLE[])
+            AS e(run_id, seq, ms, kind, state, actor, message, progress)),
+    ins_logs AS (INSERT INTO run_logs (run_id, seq, ts, level, message)
+        SELECT run_id, seq, make_timestamp(ms * 1000), level, message FROM unnest($22::VARCHAR[], $23::INTEGER[], $24::BIGINT[], $25::VARCHAR[], $26::VARCHAR[]) AS l(run_id, seq, ms, level, message)),
+    ins_params AS (INSERT INTO run_params (run_id, key, value, text) SELECT * FROM unnest($27::VARCHAR[], $28::VARCHAR[], $29::DOUBLE[], $30::VARCHAR[])
+        ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value, text = excluded.text),
+    ins_metrics AS (INSERT INTO run_metrics (run_id, key, value) SELECT * FROM unnest($31::VARCHAR[], $32::VARCHAR[], $33::DOUBLE[])
+        ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value),
+    ins_artifacts AS (INSERT INTO run_artifacts (run_id, name, bytes, sha256) SELECT * FROM unnest($34::VARCHAR[], $35::VARCHAR[], $36::BIGINT[], $37::VARCHAR[])
+        ON CONFLICT (run_id, name) DO UPDATE SET bytes = excluded.bytes, sha256 = excluded.sha256)
+    INSERT INTO ledger_trials (run_id, trial, team, kind, fingerprint_structural, recorded_at, period_sharpe, skew, kurtosis, observations)
+        SELECT run_id, trial, team, kind, fingerprint_structural, make_timestamp(ms * 1000), period_sharpe, skew, kurtosis, observations
+        FROM unnest($38::VARCHAR[], $39::INTEGER[], $40::VARCHAR[], $41::VARCHAR[], $42::VARCHAR[], $43::BIGINT[], $44::DOUBLE[], $45::DOUBLE[], $46::DOUBLE[], $47::BIGINT[])
+            AS t(run_id, trial, team, kind, fingerprint_structural, ms, period_sharpe, skew, kurtosis, observations)
+        ON CONFLICT (run_id, trial) DO NOTHING`;
+
+/** `rows` as one array per column (`width` columns). */
+function columns(rows: readonly (readonly DuckDBValue[])[], width: number): DuckDBValue[][] {
+    const cols = Array.from({ length: width }, (): DuckDBValue[] => []);
+    for (const r of rows) for (let c = 0; c < width; c++) cols[c]!.push(r[c] ?? null);
+    return cols;
+}
+
+/** Rows keyed by (run_id, key) — their first two values —, the last one of a key winning (one statement must not update a row twice). */
+function lastByKey(rows: readonly DuckDBValue[][]): DuckDBValue[][] {
+    const byKey = new Map<string, DuckDBValue[]>();
+    for (const r of rows) byKey.set(`${String(r[0])}\u0000${String(r[1])}`, r);
+    return [...byKey.values()];
+}
+
+const paramRows = (results: readonly ResultRows[]): DuckDBValue[][] =>
+    results.flatMap(r => Object.entries(r.params).map(([k, v]) => [r.runId, k, typeof v === 'number' && Number.isFinite(v) ? v : null, String(v)]));
+const metricRows = (results: readonly ResultRows[]): DuckDBValue[][] =>
+    results.flatMap(r => Object.entries(r.metrics).map(([k, v]) => [r.runId, k, typeof v === 'number' && !Number.isNaN(v) ? v : null]));
+const tagRows = (list: readonly { runId: string; tags: Readonly<Record<string, string>> }[]): DuckDBValue[][] =>
+    list.flatMap(t => Object.entries(t.tags).map(([k, v]) => [t.runId, k, v]));
+
 /** Rows per multi-row statement (and so at most ~1600 bound values). */
 const CHUNK = 200;
 
@@ -122,6 +188,35 @@ export class RunRepository {
         if (daemon !== undefined && !/^[0-9]{1,19}$/.test(daemon)) throw new Error('a daemon key is a positive integer');
         this.daemonSql = daemon !== undefined ? `CAST(${daemon} AS BIGINT)` : 'NULL';
     }
+
+    /** Whether insertAll() is the way to insert a batch's rows (PostgreSQL: one statement); else the per-table statements. */
+    get insertsAtOnce(): boolean {
+        return this.store instanceof PgStore;
+    }
+
+    /**
+     * PostgreSQL: a batch's rows of every table in one statement (PG_INSERT_ALL), the last of the
+     * enclosing transaction — alone when it is the only one (no BEGIN, no COMMIT).
+     */
+    async insertAll(b: BatchRows): Promise<void> {
+        const store = this.store;
+        if (!(store instanceof PgStore)) throw new Error('insertAll is PostgreSQL\'s (insertsAtOnce)');
+        const runs = columns(b.runs.map(r => [r.id, r.spec.kind, r.owner, r.team, r.spec.experimentId ?? null, r.traceId, r.now, JSON.stringify(r.spec), r.spec.strategy ?? null, r.spec.source]), 10);
+        const tags = columns(lastByKey(tagRows(b.tags)), 3);
+        const events = columns(b.events.map(({ event: e, ms }) => [e.runId, e.seq, ms, e.kind, e.state ?? null, e.actor, e.message ?? null, e.progress ?? null]), 8);
+        const logs = columns(b.logs.map(({ log: l, ms }) => [l.runId, l.seq, ms, l.level, l.message]), 5);
+        const params = columns(lastByKey(paramRows(b.results)), 4);
+        const metrics = columns(lastByKey(metricRows(b.results)), 3);
+        const artifacts = columns(lastByKey(b.artifacts.map(r => [r.runId, r.artifact.name, r.artifact.bytes, r.artifact.sha256])), 4);
+        const ledger = columns(ledgerRows(b.ledger), 10);
+        await store.runLast(this.insertAllSql, [...runs, ...tags, ...events, ...logs, ...params, ...metrics, ...artifacts, ...ledger] as unknown as DuckDBValue[]);
+    }
+
+    private get insertAllSql(): string {
+        return this.insertAllText ??= PG_INSERT_ALL.replace('$daemon', this.daemonSql);
+    }
+
+    private insertAllText: string | undefined;
 
     /** Runs an INSERT … VALUES (prepared once per SQL text); callers are serialised (one statement at a time on the connection). */
     private insert(sql: string, params: readonly DuckDBValue[]): Promise<number> {
@@ -289,10 +384,8 @@ export class RunRepository {
 
     /** The experiment store's long rows of completed runs (upserts: recording again changes nothing; numbers as in ExperimentStore.recordResult). */
     async writeResultRows(results: readonly ResultRows[]): Promise<void> {
-        await this.upsert('run_params', 'value = excluded.value, text = excluded.text',
-            results.flatMap(r => Object.entries(r.params).map(([k, v]) => [r.runId, k, typeof v === 'number' && Number.isFinite(v) ? v : null, String(v)])));
-        await this.upsert('run_metrics', 'value = excluded.value',
-            results.flatMap(r => Object.entries(r.metrics).map(([k, v]) => [r.runId, k, typeof v === 'number' && !Number.isNaN(v) ? v : null])));
+        await this.upsert('run_params', 'value = excluded.value, text = excluded.text', paramRows(results));
+        await this.upsert('run_metrics', 'value = excluded.value', metricRows(results));
     }
 
     /** Name, size and SHA-256 of completed runs' artifacts (a run completed again replaces its rows). */
@@ -308,14 +401,12 @@ export class RunRepository {
     }
 
     async writeTags(list: readonly { runId: string; tags: Readonly<Record<string, string>> }[]): Promise<void> {
-        await this.upsert('run_tags', 'value = excluded.value', list.flatMap(t => Object.entries(t.tags).map(([k, v]) => [t.runId, k, v])));
+        await this.upsert('run_tags', 'value = excluded.value', tagRows(list));
     }
 
     /** Rows keyed by (run_id, key) — the first two values —, the last one of a key winning (one statement must not update a row twice). */
     private async upsert(table: string, update: string, rows: readonly DuckDBValue[][]): Promise<void> {
-        const byKey = new Map<string, DuckDBValue[]>();
-        for (const r of rows) byKey.set(JSON.stringify([r[0], r[1]]), r);
-        await this.insertChunked([...byKey.values()], async chunk => {
+        await this.insertChunked(lastByKey(rows), async chunk => {
             const width = chunk[0]!.length;
             await this.insert(`INSERT INTO ${table} VALUES ${valuesClause(chunk.length, Array.from({ length: width }, () => plain))} ON CONFLICT (run_id, key) DO UPDATE SET ${update}`, chunk.flat());
         });

@@ -69,6 +69,14 @@ class Batch {
     }
 
     async flushRows(): Promise<void> {
+        if (this.repo.insertsAtOnce) {
+            // PostgreSQL: one statement for every table (and no BEGIN/COMMIT when the batch ran no other).
+            if (!this.runs.length && !this.tags.length && !this.events.length && !this.logs.length && !this.results.length && !this.artifacts.length && !this.ledger.length) return;
+            await this.repo.insertAll(this);
+            this.runs.length = 0;
+            this.pendingRuns.clear();
+            return;
+        }
         await this.flushRuns();
         if (this.tags.length) await this.repo.writeTags(this.tags);
         if (this.events.length) await this.repo.insertEvents(this.events);

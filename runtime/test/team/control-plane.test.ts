@@ -15,6 +15,7 @@ import { UnavailableError } from '../../../protocol/src/errors.js';
 import type { SqlStore } from '../../src/store/sql-store.js';
 import { LATEST_VERSION, openControlStore, openStore } from '../../src/schema/registry.js';
 import type { DataStore } from '../../src/store/store.js';
+import type { PgStore } from '../../src/store/pg-store.js';
 import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
 import type { Run } from '../../src/orchestrator/types.js';
 import { failure, tempDir } from '../data/helpers.js';
@@ -146,6 +147,32 @@ describe.skipIf(!hasPostgres)('PgStore', () => {
         }));
         expect(e).toBeInstanceOf(QueryTimeout);
         expect(Number(await pg.scalar('SELECT count(*) FROM cp_probe'))).toBe(0);
+    });
+
+    it('a transaction\'s last statement (runLast) joins the statements before it, runs alone — atomically — when it is the only one, and refuses followers', async () => {
+        const store = pg as PgStore;
+        await pg.run('CREATE TABLE IF NOT EXISTS cp_last (x INTEGER PRIMARY KEY)');
+        const count = async (): Promise<number> => Number(await pg.scalar('SELECT count(*) FROM cp_last'));
+        // After another statement: in its transaction, so rolled back with it.
+        await failure(pg.transaction(async () => {
+            await pg.run('INSERT INTO cp_last VALUES (1)');
+            await store.runLast('INSERT INTO cp_last VALUES (2)');
+            throw new Error('rolled back');
+        }));
+        expect(await count()).toBe(0);
+        // Alone: one statement, all or nothing (its second CTE violates the key: the first's row is not kept either).
+        const e = await failure<Error>(pg.transaction(() => store.runLast('WITH a AS (INSERT INTO cp_last VALUES (3)) INSERT INTO cp_last SELECT * FROM unnest($1::INTEGER[])', [listValue([4, 4])])));
+        expect(e.message).toMatch(/duplicate key value violates unique constraint/);
+        expect(await count()).toBe(0);
+        expect(await pg.transaction(() => store.runLast('WITH a AS (INSERT INTO cp_last VALUES (3)) INSERT INTO cp_last SELECT * FROM unnest($1::INTEGER[])', [listValue([4, 5])]))).toBe(2);
+        expect(await count()).toBe(3);
+        // Nothing may follow the last statement (it may have committed already).
+        const after = await failure<Error>(pg.transaction(async () => {
+            await store.runLast('INSERT INTO cp_last VALUES (6)');
+            await pg.run('INSERT INTO cp_last VALUES (7)');
+        }));
+        expect(after.message).toMatch(/a statement after the last one of the transaction/);
+        expect((await pg.rows('SELECT x FROM cp_last ORDER BY x')).map(r => r.x)).toEqual([3, 4, 5, 6]);
     });
 
     it('never echoes a bound value in an error', async () => {

@@ -107,42 +107,36 @@ export interface BatchRows {
 
 /**
  * PostgreSQL: every table's rows of a batch in one statement — an INSERT per table as data-modifying
- * CTEs, each over `unnest` of one array per column —, so a batch is one round trip whatever it holds,
- * and the text is one whatever the row counts (prepared once per connection: its plan is kept). The
- * same rows, values and conflict handling as the per-table statements (the embedded store's way);
- * `$daemon` is this daemon's key. No foreign keys join these tables: the order of the CTEs is free.
+ * CTEs —, so a batch is one round trip whatever it holds. Each table's rows are bound as one JSON
+ * text (an array of rows, each an array in the column order below; serialised natively, where
+ * bound arrays would be escaped value by value), so the text is one whatever the row counts
+ * (prepared once per connection: its plan is kept). The same rows, values and conflict handling as
+ * the per-table statements (the embedded store's way); `$daemon` is this daemon's key. No foreign
+ * keys join these tables: the order of the CTEs is free.
  */
+const at = (i: number): string => `make_timestamp(CAST(x->>${i} AS BIGINT) * 1000)`;
 const PG_INSERT_ALL = `WITH
     ins_runs AS (INSERT INTO runs (id, kind, owner, team, experiment_id, trace_id, created_at, queued_at, spec, strategy, source, state, attempt, progress, daemon)
-        SELECT id, kind, owner, team, experiment_id, trace_id, make_timestamp(ms * 1000), make_timestamp(ms * 1000), CAST(spec AS JSON), strategy, source, 'queued', 0, 0, $daemon
-        FROM unnest($1::VARCHAR[], $2::VARCHAR[], $3::VARCHAR[], $4::VARCHAR[], $5::VARCHAR[], $6::VARCHAR[], $7::BIGINT[], $8::VARCHAR[], $9::VARCHAR[], $10::VARCHAR[])
-            AS r(id, kind, owner, team, experiment_id, trace_id, ms, spec, strategy, source)),
-    ins_tags AS (INSERT INTO run_tags (run_id, key, value) SELECT * FROM unnest($11::VARCHAR[], $12::VARCHAR[], $13::VARCHAR[])
+        SELECT x->>0, x->>1, x->>2, x->>3, x->>4, x->>5, ${at(6)}, ${at(6)}, x->7, x->>8, x->>9, 'queued', 0, 0, $daemon FROM json_array_elements($1::JSON) AS x),
+    ins_tags AS (INSERT INTO run_tags (run_id, key, value) SELECT x->>0, x->>1, x->>2 FROM json_array_elements($2::JSON) AS x
         ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value),
     ins_events AS (INSERT INTO run_events (run_id, seq, ts, kind, state, actor, message, progress)
-        SELECT run_id, seq, make_timestamp(ms * 1000), kind, state, actor, message, progress
-        FROM unnest($14::VARCHAR[], $15::INTEGER[], $16::BIGINT[], $17::VARCHAR[], $18::VARCHAR[], $19::VARCHAR[], $20::VARCHAR[], $21::DOUBLE[])
-            AS e(run_id, seq, ms, kind, state, actor, message, progress)),
+        SELECT x->>0, CAST(x->>1 AS INTEGER), ${at(2)}, x->>3, x->>4, x->>5, x->>6, CAST(x->>7 AS DOUBLE) FROM json_array_elements($3::JSON) AS x),
     ins_logs AS (INSERT INTO run_logs (run_id, seq, ts, level, message)
-        SELECT run_id, seq, make_timestamp(ms * 1000), level, message FROM unnest($22::VARCHAR[], $23::INTEGER[], $24::BIGINT[], $25::VARCHAR[], $26::VARCHAR[]) AS l(run_id, seq, ms, level, message)),
-    ins_params AS (INSERT INTO run_params (run_id, key, value, text) SELECT * FROM unnest($27::VARCHAR[], $28::VARCHAR[], $29::DOUBLE[], $30::VARCHAR[])
+        SELECT x->>0, CAST(x->>1 AS INTEGER), ${at(2)}, x->>3, x->>4 FROM json_array_elements($4::JSON) AS x),
+    ins_params AS (INSERT INTO run_params (run_id, key, value, text) SELECT x->>0, x->>1, CAST(x->>2 AS DOUBLE), x->>3 FROM json_array_elements($5::JSON) AS x
         ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value, text = excluded.text),
-    ins_metrics AS (INSERT INTO run_metrics (run_id, key, value) SELECT * FROM unnest($31::VARCHAR[], $32::VARCHAR[], $33::DOUBLE[])
+    ins_metrics AS (INSERT INTO run_metrics (run_id, key, value) SELECT x->>0, x->>1, CAST(x->>2 AS DOUBLE) FROM json_array_elements($6::JSON) AS x
         ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value),
-    ins_artifacts AS (INSERT INTO run_artifacts (run_id, name, bytes, sha256) SELECT * FROM unnest($34::VARCHAR[], $35::VARCHAR[], $36::BIGINT[], $37::VARCHAR[])
+    ins_artifacts AS (INSERT INTO run_artifacts (run_id, name, bytes, sha256) SELECT x->>0, x->>1, CAST(x->>2 AS BIGINT), x->>3 FROM json_array_elements($7::JSON) AS x
         ON CONFLICT (run_id, name) DO UPDATE SET bytes = excluded.bytes, sha256 = excluded.sha256)
     INSERT INTO ledger_trials (run_id, trial, team, kind, fingerprint_structural, recorded_at, period_sharpe, skew, kurtosis, observations)
-        SELECT run_id, trial, team, kind, fingerprint_structural, make_timestamp(ms * 1000), period_sharpe, skew, kurtosis, observations
-        FROM unnest($38::VARCHAR[], $39::INTEGER[], $40::VARCHAR[], $41::VARCHAR[], $42::VARCHAR[], $43::BIGINT[], $44::DOUBLE[], $45::DOUBLE[], $46::DOUBLE[], $47::BIGINT[])
-            AS t(run_id, trial, team, kind, fingerprint_structural, ms, period_sharpe, skew, kurtosis, observations)
+        SELECT x->>0, CAST(x->>1 AS INTEGER), x->>2, x->>3, x->>4, ${at(5)}, CAST(x->>6 AS DOUBLE), CAST(x->>7 AS DOUBLE), CAST(x->>8 AS DOUBLE), CAST(x->>9 AS BIGINT)
+        FROM json_array_elements($8::JSON) AS x
         ON CONFLICT (run_id, trial) DO NOTHING`;
 
-/** `rows` as one array per column (`width` columns). */
-function columns(rows: readonly (readonly DuckDBValue[])[], width: number): DuckDBValue[][] {
-    const cols = Array.from({ length: width }, (): DuckDBValue[] => []);
-    for (const r of rows) for (let c = 0; c < width; c++) cols[c]!.push(r[c] ?? null);
-    return cols;
-}
+/** A number JSON can carry: ±Infinity as the text PostgreSQL reads as a DOUBLE (JSON has no infinities), NaN as null. */
+const jsonNumber = (v: DuckDBValue): DuckDBValue => (typeof v === 'number' && !Number.isFinite(v) ? (Number.isNaN(v) ? null : String(v)) : v);
 
 /** Rows keyed by (run_id, key) — their first two values —, the last one of a key winning (one statement must not update a row twice). */
 function lastByKey(rows: readonly DuckDBValue[][]): DuckDBValue[][] {
@@ -201,15 +195,17 @@ export class RunRepository {
     async insertAll(b: BatchRows): Promise<void> {
         const store = this.store;
         if (!(store instanceof PgStore)) throw new Error('insertAll is PostgreSQL\'s (insertsAtOnce)');
-        const runs = columns(b.runs.map(r => [r.id, r.spec.kind, r.owner, r.team, r.spec.experimentId ?? null, r.traceId, r.now, JSON.stringify(r.spec), r.spec.strategy ?? null, r.spec.source]), 10);
-        const tags = columns(lastByKey(tagRows(b.tags)), 3);
-        const events = columns(b.events.map(({ event: e, ms }) => [e.runId, e.seq, ms, e.kind, e.state ?? null, e.actor, e.message ?? null, e.progress ?? null]), 8);
-        const logs = columns(b.logs.map(({ log: l, ms }) => [l.runId, l.seq, ms, l.level, l.message]), 5);
-        const params = columns(lastByKey(paramRows(b.results)), 4);
-        const metrics = columns(lastByKey(metricRows(b.results)), 3);
-        const artifacts = columns(lastByKey(b.artifacts.map(r => [r.runId, r.artifact.name, r.artifact.bytes, r.artifact.sha256])), 4);
-        const ledger = columns(ledgerRows(b.ledger), 10);
-        await store.runLast(this.insertAllSql, [...runs, ...tags, ...events, ...logs, ...params, ...metrics, ...artifacts, ...ledger] as unknown as DuckDBValue[]);
+        const json = (rows: readonly (readonly unknown[])[]): string => JSON.stringify(rows);
+        await store.runLast(this.insertAllSql, [
+            json(b.runs.map(r => [r.id, r.spec.kind, r.owner, r.team, r.spec.experimentId ?? null, r.traceId, r.now, r.spec, r.spec.strategy ?? null, r.spec.source])),
+            json(lastByKey(tagRows(b.tags))),
+            json(b.events.map(({ event: e, ms }) => [e.runId, e.seq, ms, e.kind, e.state ?? null, e.actor, e.message ?? null, e.progress ?? null])),
+            json(b.logs.map(({ log: l, ms }) => [l.runId, l.seq, ms, l.level, l.message])),
+            json(lastByKey(paramRows(b.results))),
+            json(lastByKey(metricRows(b.results)).map(([id, k, v]) => [id, k, jsonNumber(v!)])),
+            json(lastByKey(b.artifacts.map(r => [r.runId, r.artifact.name, r.artifact.bytes, r.artifact.sha256]))),
+            json(ledgerRows(b.ledger)),
+        ]);
     }
 
     private get insertAllSql(): string {

@@ -109,7 +109,8 @@ export interface BatchRows {
  * PostgreSQL: every table's rows of a batch in one statement — an INSERT per table as data-modifying
  * CTEs —, so a batch is one round trip whatever it holds. Each table's rows are bound as one JSON
  * text (an array of rows, each an array in the column order below; serialised natively, where
- * bound arrays would be escaped value by value), so the text is one whatever the row counts
+ * bound arrays would be escaped value by value; read as JSONB, parsed once — a JSON value is
+ * parsed again by each `->>`; a run's spec goes as its JSON text, kept as written), so the text is one whatever the row counts
  * (prepared once per connection: its plan is kept). The same rows, values and conflict handling as
  * the per-table statements (the embedded store's way); `$daemon` is this daemon's key. No foreign
  * keys join these tables: the order of the CTEs is free.
@@ -117,22 +118,22 @@ export interface BatchRows {
 const at = (i: number): string => `make_timestamp(CAST(x->>${i} AS BIGINT) * 1000)`;
 const PG_INSERT_ALL = `WITH
     ins_runs AS (INSERT INTO runs (id, kind, owner, team, experiment_id, trace_id, created_at, queued_at, spec, strategy, source, state, attempt, progress, daemon)
-        SELECT x->>0, x->>1, x->>2, x->>3, x->>4, x->>5, ${at(6)}, ${at(6)}, x->7, x->>8, x->>9, 'queued', 0, 0, $daemon FROM json_array_elements($1::JSON) AS x),
-    ins_tags AS (INSERT INTO run_tags (run_id, key, value) SELECT x->>0, x->>1, x->>2 FROM json_array_elements($2::JSON) AS x
+        SELECT x->>0, x->>1, x->>2, x->>3, x->>4, x->>5, ${at(6)}, ${at(6)}, CAST(x->>7 AS JSON), x->>8, x->>9, 'queued', 0, 0, $daemon FROM jsonb_array_elements($1::JSONB) AS x),
+    ins_tags AS (INSERT INTO run_tags (run_id, key, value) SELECT x->>0, x->>1, x->>2 FROM jsonb_array_elements($2::JSONB) AS x
         ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value),
     ins_events AS (INSERT INTO run_events (run_id, seq, ts, kind, state, actor, message, progress)
-        SELECT x->>0, CAST(x->>1 AS INTEGER), ${at(2)}, x->>3, x->>4, x->>5, x->>6, CAST(x->>7 AS DOUBLE) FROM json_array_elements($3::JSON) AS x),
+        SELECT x->>0, CAST(x->>1 AS INTEGER), ${at(2)}, x->>3, x->>4, x->>5, x->>6, CAST(x->>7 AS DOUBLE) FROM jsonb_array_elements($3::JSONB) AS x),
     ins_logs AS (INSERT INTO run_logs (run_id, seq, ts, level, message)
-        SELECT x->>0, CAST(x->>1 AS INTEGER), ${at(2)}, x->>3, x->>4 FROM json_array_elements($4::JSON) AS x),
-    ins_params AS (INSERT INTO run_params (run_id, key, value, text) SELECT x->>0, x->>1, CAST(x->>2 AS DOUBLE), x->>3 FROM json_array_elements($5::JSON) AS x
+        SELECT x->>0, CAST(x->>1 AS INTEGER), ${at(2)}, x->>3, x->>4 FROM jsonb_array_elements($4::JSONB) AS x),
+    ins_params AS (INSERT INTO run_params (run_id, key, value, text) SELECT x->>0, x->>1, CAST(x->>2 AS DOUBLE), x->>3 FROM jsonb_array_elements($5::JSONB) AS x
         ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value, text = excluded.text),
-    ins_metrics AS (INSERT INTO run_metrics (run_id, key, value) SELECT x->>0, x->>1, CAST(x->>2 AS DOUBLE) FROM json_array_elements($6::JSON) AS x
+    ins_metrics AS (INSERT INTO run_metrics (run_id, key, value) SELECT x->>0, x->>1, CAST(x->>2 AS DOUBLE) FROM jsonb_array_elements($6::JSONB) AS x
         ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value),
-    ins_artifacts AS (INSERT INTO run_artifacts (run_id, name, bytes, sha256) SELECT x->>0, x->>1, CAST(x->>2 AS BIGINT), x->>3 FROM json_array_elements($7::JSON) AS x
+    ins_artifacts AS (INSERT INTO run_artifacts (run_id, name, bytes, sha256) SELECT x->>0, x->>1, CAST(x->>2 AS BIGINT), x->>3 FROM jsonb_array_elements($7::JSONB) AS x
         ON CONFLICT (run_id, name) DO UPDATE SET bytes = excluded.bytes, sha256 = excluded.sha256)
     INSERT INTO ledger_trials (run_id, trial, team, kind, fingerprint_structural, recorded_at, period_sharpe, skew, kurtosis, observations)
         SELECT x->>0, CAST(x->>1 AS INTEGER), x->>2, x->>3, x->>4, ${at(5)}, CAST(x->>6 AS DOUBLE), CAST(x->>7 AS DOUBLE), CAST(x->>8 AS DOUBLE), CAST(x->>9 AS BIGINT)
-        FROM json_array_elements($8::JSON) AS x
+        FROM jsonb_array_elements($8::JSONB) AS x
         ON CONFLICT (run_id, trial) DO NOTHING`;
 
 /** A number JSON can carry: ±Infinity as the text PostgreSQL reads as a DOUBLE (JSON has no infinities), NaN as null. */
@@ -197,7 +198,7 @@ export class RunRepository {
         if (!(store instanceof PgStore)) throw new Error('insertAll is PostgreSQL\'s (insertsAtOnce)');
         const json = (rows: readonly (readonly unknown[])[]): string => JSON.stringify(rows);
         await store.runLast(this.insertAllSql, [
-            json(b.runs.map(r => [r.id, r.spec.kind, r.owner, r.team, r.spec.experimentId ?? null, r.traceId, r.now, r.spec, r.spec.strategy ?? null, r.spec.source])),
+            json(b.runs.map(r => [r.id, r.spec.kind, r.owner, r.team, r.spec.experimentId ?? null, r.traceId, r.now, JSON.stringify(r.spec), r.spec.strategy ?? null, r.spec.source])),
             json(lastByKey(tagRows(b.tags))),
             json(b.events.map(({ event: e, ms }) => [e.runId, e.seq, ms, e.kind, e.state ?? null, e.actor, e.message ?? null, e.progress ?? null])),
             json(b.logs.map(({ log: l, ms }) => [l.runId, l.seq, ms, l.level, l.message])),

@@ -4,7 +4,8 @@
  * connection, one writer: the orchestrator's mutex) and wrap multi-statement changes in
  * `store.transaction` (writer.ts). A state change is a compare-and-set (`WHERE state IN (…)`),
  * so two racing transitions cannot both win. Rows of the same table written by one transaction
- * go in as one multi-row INSERT (`insert*` / `upsert*`): a statement costs far more than a row.
+ * go in as one multi-row INSERT (`insert*` / `upsert*`): a statement costs far more than a row;
+ * on PostgreSQL, the rows of every table go in as one statement (`insertAll`).
  * INSERT … VALUES statements are prepared once per SQL text and kept (binding and running a
  * prepared statement is one round trip into DuckDB; parsing and planning it again is two more).
  * Nothing that reads a table is kept prepared: DuckDB fixes a plan when it prepares it, and its

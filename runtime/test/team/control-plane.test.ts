@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { listValue } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { toPostgres } from '../../src/store/pg-dialect.js';
 import { QueryTimeout } from '../../src/store/call-gate.js';
 import { UnavailableError } from '../../../protocol/src/errors.js';
@@ -173,6 +173,26 @@ describe.skipIf(!hasPostgres)('PgStore', () => {
         }));
         expect(after.message).toMatch(/a statement after the last one of the transaction/);
         expect((await pg.rows('SELECT x FROM cp_last ORDER BY x')).map(r => r.x)).toEqual([3, 4, 5, 6]);
+    });
+
+    it('sets a connection\'s statement_timeout again only when a call\'s limit differs by more than waiting for a connection does', async () => {
+        const store = await pg.openAnother({ connections: 2 });
+        const pgClient = (await import('pg')).default.Client.prototype;
+        const query = vi.spyOn(pgClient, 'query');
+        try {
+            // Four callers on two connections: most calls wait for one, and so have a few milliseconds less left.
+            await Promise.all(Array.from({ length: 4 }, async () => { for (let i = 0; i < 50; i++) await store.transaction(() => store.scalar('SELECT 1')); }));
+            const sets = query.mock.calls.filter(([q]) => typeof q === 'string' && q.startsWith('SET statement_timeout'));
+            // Once per connection (the whole limit), not for every millisecond a call waited.
+            expect(sets.length).toBeLessThanOrEqual(2);
+            expect(sets.length).toBeGreaterThan(0);
+            // A call with another limit (much shorter) gets its own, and it still applies.
+            const e = await failure<QueryTimeout>(store.scalar('SELECT pg_sleep(5)', [], { timeoutMs: 300, what: 'the short query' }));
+            expect(e).toBeInstanceOf(QueryTimeout);
+        } finally {
+            query.mockRestore();
+            await store.close();
+        }
     });
 
     it('never echoes a bound value in an error', async () => {

@@ -24,11 +24,23 @@ const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
 /** Rows per INSERT (10 values each). */
 const CHUNK = 150;
 
-/** Inserts a completed run's trials (inside the caller's transaction); a run recorded twice keeps its first rows. */
-export async function insertLedgerTrials(store: SqlStore, entries: readonly LedgerEntry[]): Promise<void> {
-    const rows = entries.flatMap(e => e.trials.map((t, i): DuckDBValue[] => [
+/**
+ * The ledger_trials rows of completed runs, in LEDGER_COLUMNS' order (recorded_at as epoch ms):
+ * what insertLedgerTrials inserts, and what the orchestrator's one-statement batch on PostgreSQL
+ * inserts (repo.ts insertAll, with `ON CONFLICT (run_id, trial) DO NOTHING` as here).
+ */
+export function ledgerRows(entries: readonly LedgerEntry[]): DuckDBValue[][] {
+    return entries.flatMap(e => e.trials.map((t, i): DuckDBValue[] => [
         e.runId, i, e.team, e.kind, e.structural, e.at, finite(t.periodSharpe), finite(t.skew), finite(t.kurtosis), Number.isFinite(t.bars) ? Math.max(0, Math.round(t.bars)) : 0,
     ]));
+}
+
+/** The columns of ledgerRows' values. */
+export const LEDGER_COLUMNS = ['run_id', 'trial', 'team', 'kind', 'fingerprint_structural', 'recorded_at', 'period_sharpe', 'skew', 'kurtosis', 'observations'] as const;
+
+/** Inserts a completed run's trials (inside the caller's transaction); a run recorded twice keeps its first rows. */
+export async function insertLedgerTrials(store: SqlStore, entries: readonly LedgerEntry[]): Promise<void> {
+    const rows = ledgerRows(entries);
     for (let i = 0; i < rows.length; i += CHUNK) {
         const chunk = rows.slice(i, i + CHUNK);
         const values = chunk.map((_, r) => {

@@ -4,7 +4,8 @@
  * connection, one writer: the orchestrator's mutex) and wrap multi-statement changes in
  * `store.transaction` (writer.ts). A state change is a compare-and-set (`WHERE state IN (…)`),
  * so two racing transitions cannot both win. Rows of the same table written by one transaction
- * go in as one multi-row INSERT (`insert*` / `upsert*`): a statement costs far more than a row.
+ * go in as one multi-row INSERT (`insert*` / `upsert*`): a statement costs far more than a row;
+ * on PostgreSQL, the rows of every table go in as one statement (`insertAll`).
  * INSERT … VALUES statements are prepared once per SQL text and kept (binding and running a
  * prepared statement is one round trip into DuckDB; parsing and planning it again is two more).
  * Nothing that reads a table is kept prepared: DuckDB fixes a plan when it prepares it, and its
@@ -14,6 +15,8 @@
  */
 import { type DuckDBPreparedStatement, type DuckDBValue } from '@duckdb/node-api';
 import { DataStore } from '../store/store.js';
+import { PgStore } from '../store/pg-store.js';
+import { ledgerRows, type LedgerEntry } from '../experiments/ledger.js';
 import { type SqlStore } from '../store/sql-store.js';
 import { type RecordedArtifact } from './artifacts.js';
 import { jsonNumbers } from '../../../protocol/src/numbers.js';
@@ -92,6 +95,65 @@ export interface ResultRows {
     readonly metrics: Readonly<Record<string, number | null>>;
 }
 
+/** Rows a transaction of the state writer inserts at its end (writer.ts). */
+export interface BatchRows {
+    readonly runs: readonly NewRun[];
+    readonly tags: readonly { runId: string; tags: Readonly<Record<string, string>> }[];
+    readonly events: readonly EventRow[];
+    readonly logs: readonly LogRow[];
+    readonly results: readonly ResultRows[];
+    readonly artifacts: readonly { runId: string; artifact: RecordedArtifact }[];
+    readonly ledger: readonly LedgerEntry[];
+}
+
+/**
+ * PostgreSQL: every table's rows of a batch in one statement — an INSERT per table as data-modifying
+ * CTEs —, so a batch is one round trip whatever it holds. Each table's rows are bound as one JSON
+ * text (an array of rows, each an array in the column order below; serialised natively, where
+ * bound arrays would be escaped value by value; read as JSONB, parsed once — a JSON value is
+ * parsed again by each `->>`; a run's spec goes as its JSON text, kept as written), so the text is one whatever the row counts
+ * (prepared once per connection: its plan is kept). The same rows, values and conflict handling as
+ * the per-table statements (the embedded store's way); `$daemon` is this daemon's key. No foreign
+ * keys join these tables: the order of the CTEs is free.
+ */
+const at = (i: number): string => `make_timestamp(CAST(x->>${i} AS BIGINT) * 1000)`;
+const PG_INSERT_ALL = `WITH
+    ins_runs AS (INSERT INTO runs (id, kind, owner, team, experiment_id, trace_id, created_at, queued_at, spec, strategy, source, state, attempt, progress, daemon)
+        SELECT x->>0, x->>1, x->>2, x->>3, x->>4, x->>5, ${at(6)}, ${at(6)}, CAST(x->>7 AS JSON), x->>8, x->>9, 'queued', 0, 0, $daemon FROM jsonb_array_elements($1::JSONB) AS x),
+    ins_tags AS (INSERT INTO run_tags (run_id, key, value) SELECT x->>0, x->>1, x->>2 FROM jsonb_array_elements($2::JSONB) AS x
+        ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value),
+    ins_events AS (INSERT INTO run_events (run_id, seq, ts, kind, state, actor, message, progress)
+        SELECT x->>0, CAST(x->>1 AS INTEGER), ${at(2)}, x->>3, x->>4, x->>5, x->>6, CAST(x->>7 AS DOUBLE) FROM jsonb_array_elements($3::JSONB) AS x),
+    ins_logs AS (INSERT INTO run_logs (run_id, seq, ts, level, message)
+        SELECT x->>0, CAST(x->>1 AS INTEGER), ${at(2)}, x->>3, x->>4 FROM jsonb_array_elements($4::JSONB) AS x),
+    ins_params AS (INSERT INTO run_params (run_id, key, value, text) SELECT x->>0, x->>1, CAST(x->>2 AS DOUBLE), x->>3 FROM jsonb_array_elements($5::JSONB) AS x
+        ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value, text = excluded.text),
+    ins_metrics AS (INSERT INTO run_metrics (run_id, key, value) SELECT x->>0, x->>1, CAST(x->>2 AS DOUBLE) FROM jsonb_array_elements($6::JSONB) AS x
+        ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value),
+    ins_artifacts AS (INSERT INTO run_artifacts (run_id, name, bytes, sha256) SELECT x->>0, x->>1, CAST(x->>2 AS BIGINT), x->>3 FROM jsonb_array_elements($7::JSONB) AS x
+        ON CONFLICT (run_id, name) DO UPDATE SET bytes = excluded.bytes, sha256 = excluded.sha256)
+    INSERT INTO ledger_trials (run_id, trial, team, kind, fingerprint_structural, recorded_at, period_sharpe, skew, kurtosis, observations)
+        SELECT x->>0, CAST(x->>1 AS INTEGER), x->>2, x->>3, x->>4, ${at(5)}, CAST(x->>6 AS DOUBLE), CAST(x->>7 AS DOUBLE), CAST(x->>8 AS DOUBLE), CAST(x->>9 AS BIGINT)
+        FROM jsonb_array_elements($8::JSONB) AS x
+        ON CONFLICT (run_id, trial) DO NOTHING`;
+
+/** A number JSON can carry: ±Infinity as the text PostgreSQL reads as a DOUBLE (JSON has no infinities), NaN as null. */
+const jsonNumber = (v: DuckDBValue): DuckDBValue => (typeof v === 'number' && !Number.isFinite(v) ? (Number.isNaN(v) ? null : String(v)) : v);
+
+/** Rows keyed by (run_id, key) — their first two values —, the last one of a key winning (one statement must not update a row twice). */
+function lastByKey(rows: readonly DuckDBValue[][]): DuckDBValue[][] {
+    const byKey = new Map<string, DuckDBValue[]>();
+    for (const r of rows) byKey.set(`${String(r[0])}\u0000${String(r[1])}`, r);
+    return [...byKey.values()];
+}
+
+const paramRows = (results: readonly ResultRows[]): DuckDBValue[][] =>
+    results.flatMap(r => Object.entries(r.params).map(([k, v]) => [r.runId, k, typeof v === 'number' && Number.isFinite(v) ? v : null, String(v)]));
+const metricRows = (results: readonly ResultRows[]): DuckDBValue[][] =>
+    results.flatMap(r => Object.entries(r.metrics).map(([k, v]) => [r.runId, k, typeof v === 'number' && !Number.isNaN(v) ? v : null]));
+const tagRows = (list: readonly { runId: string; tags: Readonly<Record<string, string>> }[]): DuckDBValue[][] =>
+    list.flatMap(t => Object.entries(t.tags).map(([k, v]) => [t.runId, k, v]));
+
 /** Rows per multi-row statement (and so at most ~1600 bound values). */
 const CHUNK = 200;
 
@@ -122,6 +184,37 @@ export class RunRepository {
         if (daemon !== undefined && !/^[0-9]{1,19}$/.test(daemon)) throw new Error('a daemon key is a positive integer');
         this.daemonSql = daemon !== undefined ? `CAST(${daemon} AS BIGINT)` : 'NULL';
     }
+
+    /** Whether insertAll() is the way to insert a batch's rows (PostgreSQL: one statement); else the per-table statements. */
+    get insertsAtOnce(): boolean {
+        return this.store instanceof PgStore;
+    }
+
+    /**
+     * PostgreSQL: a batch's rows of every table in one statement (PG_INSERT_ALL), the last of the
+     * enclosing transaction — alone when it is the only one (no BEGIN, no COMMIT).
+     */
+    async insertAll(b: BatchRows): Promise<void> {
+        const store = this.store;
+        if (!(store instanceof PgStore)) throw new Error('insertAll is PostgreSQL\'s (insertsAtOnce)');
+        const json = (rows: readonly (readonly unknown[])[]): string => JSON.stringify(rows);
+        await store.runLast(this.insertAllSql, [
+            json(b.runs.map(r => [r.id, r.spec.kind, r.owner, r.team, r.spec.experimentId ?? null, r.traceId, r.now, JSON.stringify(r.spec), r.spec.strategy ?? null, r.spec.source])),
+            json(lastByKey(tagRows(b.tags))),
+            json(b.events.map(({ event: e, ms }) => [e.runId, e.seq, ms, e.kind, e.state ?? null, e.actor, e.message ?? null, e.progress ?? null])),
+            json(b.logs.map(({ log: l, ms }) => [l.runId, l.seq, ms, l.level, l.message])),
+            json(lastByKey(paramRows(b.results))),
+            json(lastByKey(metricRows(b.results)).map(([id, k, v]) => [id, k, jsonNumber(v!)])),
+            json(lastByKey(b.artifacts.map(r => [r.runId, r.artifact.name, r.artifact.bytes, r.artifact.sha256]))),
+            json(ledgerRows(b.ledger)),
+        ]);
+    }
+
+    private get insertAllSql(): string {
+        return this.insertAllText ??= PG_INSERT_ALL.replace('$daemon', this.daemonSql);
+    }
+
+    private insertAllText: string | undefined;
 
     /** Runs an INSERT … VALUES (prepared once per SQL text); callers are serialised (one statement at a time on the connection). */
     private insert(sql: string, params: readonly DuckDBValue[]): Promise<number> {
@@ -289,10 +382,8 @@ export class RunRepository {
 
     /** The experiment store's long rows of completed runs (upserts: recording again changes nothing; numbers as in ExperimentStore.recordResult). */
     async writeResultRows(results: readonly ResultRows[]): Promise<void> {
-        await this.upsert('run_params', 'value = excluded.value, text = excluded.text',
-            results.flatMap(r => Object.entries(r.params).map(([k, v]) => [r.runId, k, typeof v === 'number' && Number.isFinite(v) ? v : null, String(v)])));
-        await this.upsert('run_metrics', 'value = excluded.value',
-            results.flatMap(r => Object.entries(r.metrics).map(([k, v]) => [r.runId, k, typeof v === 'number' && !Number.isNaN(v) ? v : null])));
+        await this.upsert('run_params', 'value = excluded.value, text = excluded.text', paramRows(results));
+        await this.upsert('run_metrics', 'value = excluded.value', metricRows(results));
     }
 
     /** Name, size and SHA-256 of completed runs' artifacts (a run completed again replaces its rows). */
@@ -308,14 +399,12 @@ export class RunRepository {
     }
 
     async writeTags(list: readonly { runId: string; tags: Readonly<Record<string, string>> }[]): Promise<void> {
-        await this.upsert('run_tags', 'value = excluded.value', list.flatMap(t => Object.entries(t.tags).map(([k, v]) => [t.runId, k, v])));
+        await this.upsert('run_tags', 'value = excluded.value', tagRows(list));
     }
 
     /** Rows keyed by (run_id, key) — the first two values —, the last one of a key winning (one statement must not update a row twice). */
     private async upsert(table: string, update: string, rows: readonly DuckDBValue[][]): Promise<void> {
-        const byKey = new Map<string, DuckDBValue[]>();
-        for (const r of rows) byKey.set(JSON.stringify([r[0], r[1]]), r);
-        await this.insertChunked([...byKey.values()], async chunk => {
+        await this.insertChunked(lastByKey(rows), async chunk => {
             const width = chunk[0]!.length;
             await this.insert(`INSERT INTO ${table} VALUES ${valuesClause(chunk.length, Array.from({ length: width }, () => plain))} ON CONFLICT (run_id, key) DO UPDATE SET ${update}`, chunk.flat());
         });

@@ -5,7 +5,10 @@
  * each table (runs, events, log lines, tags, params, metrics) as one multi-row INSERT. A commit
  * writes and syncs the WAL; a statement is a round trip through the native binding: both cost far
  * more than the rows they carry, so under load the cost per run change drops with the batch size,
- * and an idle orchestrator still commits each change at once (no waiting for company).
+ * and an idle orchestrator still commits each change at once (no waiting for company). On
+ * PostgreSQL (team mode) a round trip is what costs, so the rows of every table go in as one
+ * statement (repo.ts insertAll), and BEGIN goes with the batch's first statement: a batch that only
+ * inserts (submits) is that one statement alone, atomic by itself, without BEGIN and COMMIT.
  *
  * What a batch keeps:
  * - atomicity per op: an op's changes (e.g. a state change and its event) are in one transaction —
@@ -69,6 +72,14 @@ class Batch {
     }
 
     async flushRows(): Promise<void> {
+        if (this.repo.insertsAtOnce) {
+            // PostgreSQL: one statement for every table (and no BEGIN/COMMIT when the batch ran no other).
+            if (!this.runs.length && !this.tags.length && !this.events.length && !this.logs.length && !this.results.length && !this.artifacts.length && !this.ledger.length) return;
+            await this.repo.insertAll(this);
+            this.runs.length = 0;
+            this.pendingRuns.clear();
+            return;
+        }
         await this.flushRuns();
         if (this.tags.length) await this.repo.writeTags(this.tags);
         if (this.events.length) await this.repo.insertEvents(this.events);

@@ -20,7 +20,7 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Job, Queue, QueueEvents } from 'bullmq';
+import { isRedisVersionLowerThan, Job, Queue, QueueEvents } from 'bullmq';
 import { z } from 'zod';
 import { RunFailure } from '../orchestrator/compile.js';
 import type { BackendContext, RunBackend } from '../orchestrator/executor.js';
@@ -33,6 +33,12 @@ import { BARS_TTL_S, barsDigest, barsKey, encodeBars, jobIdOf, JobResultSchema, 
 
 /** Bars stored in Redis this daemon remembers (to refresh rather than send again). */
 const MAX_STORED_BARS = 256;
+/**
+ * Stored bars whose key's life was extended (or that were sent) this recently are referred to
+ * without another EXPIRE: under load every job would otherwise pay a round trip to push a 6-hour
+ * deadline by a few milliseconds. Redis reconnecting (a restart loses the keys) forgets them all.
+ */
+const BARS_REFRESH_MS = 10_000;
 /** Bars above this size (encoded) go through the staging folder when there is one. */
 const INLINE_BARS_MAX = 4 * 1024 * 1024;
 /** How long an aborted run waits for its worker to report the job ended. */
@@ -55,6 +61,9 @@ export interface KeyClient {
     set(key: string, value: string | Buffer, ex: 'EX', seconds: number): Promise<unknown>;
     exists(key: string): Promise<number>;
     getBuffer(key: string): Promise<Buffer | null>;
+    /** GET and DEL in one command (Redis ≥ 6.2). */
+    getdelBuffer(key: string): Promise<Buffer | null>;
+    on(event: 'ready', listener: () => void): unknown;
     get(key: string): Promise<string | null>;
     expire(key: string, seconds: number): Promise<number>;
     del(...keys: string[]): Promise<number>;
@@ -69,8 +78,12 @@ interface Pending {
 
 export class BullmqBackend implements RunBackend {
     private readonly pending = new Map<string, Pending>();
-    /** Digests of the bars this daemon stored in Redis (barsKey), oldest first. */
-    private readonly storedBars = new Set<string>();
+    /** Digests of the bars this daemon stored in Redis (barsKey), oldest first, and when their key's life was last extended (epoch ms). */
+    private readonly storedBars = new Map<string, number>();
+    /** Whether Redis has GETDEL (6.2; BullMQ needs only 5): a result file is read and deleted in one command. */
+    private getdel: boolean | undefined;
+    /** The key client, once its 'ready' (a reconnection) is watched. */
+    private keyClient: KeyClient | undefined;
     private readonly poll: NodeJS.Timeout;
     private readonly prefix: string;
 
@@ -172,7 +185,7 @@ export class BullmqBackend implements RunBackend {
 
     /** Cancels a job: its worker stops it; a job still waiting is removed (true). */
     private async cancel(jobId: string): Promise<boolean> {
-        const client = await this.queue.client as unknown as KeyClient;
+        const client = await this.client();
         await client.set(cancelKey(this.prefix, jobId), '1', 'EX', 86_400);
         try {
             return (await this.queue.remove(jobId)) === 1;
@@ -181,12 +194,32 @@ export class BullmqBackend implements RunBackend {
         }
     }
 
+    /** BullMQ's client, for the cancel, result and bars keys; a reconnection (Redis restarted: keys lost) forgets the bars stored. */
+    private async client(): Promise<KeyClient> {
+        if (this.keyClient) return this.keyClient;
+        const client = await this.queue.client as unknown as KeyClient;
+        if (!this.keyClient) {
+            this.keyClient = client;
+            client.on('ready', () => this.storedBars.clear());
+        }
+        return client;
+    }
+
     private async jobData(job: WorkerJob, ctx: BackendContext, staging: string | undefined): Promise<JobData> {
         const head = { v: WIRE_VERSION, runId: ctx.runId, attempt: ctx.attempt, ...(ctx.traceId ? { traceId: ctx.traceId } : {}), job: jobPart(job) } as const;
         const digest = barsDigest(job.bars);
-        // Bars this daemon stored lately: their key's life is extended, nothing is encoded or sent again.
-        const client = await this.queue.client as unknown as KeyClient;
-        if (this.storedBars.has(digest) && await client.expire(barsKey(this.prefix, digest), BARS_TTL_S) === 1) return { ...head, bars: { stored: digest } };
+        // Bars this daemon stored lately: their key's life is extended (at most every BARS_REFRESH_MS), nothing is encoded or sent again.
+        const client = await this.client();
+        const refreshed = this.storedBars.get(digest);
+        if (refreshed !== undefined) {
+            const now = Date.now();
+            if (now - refreshed < BARS_REFRESH_MS) return { ...head, bars: { stored: digest } };
+            if (await client.expire(barsKey(this.prefix, digest), BARS_TTL_S) === 1) {
+                this.storedBars.set(digest, now);
+                return { ...head, bars: { stored: digest } };
+            }
+            this.storedBars.delete(digest);
+        }
         const text = JSON.stringify(encodeBars(job.bars));
         if (staging && text.length > INLINE_BARS_MAX) {
             mkdirSync(staging, { recursive: true });
@@ -194,8 +227,8 @@ export class BullmqBackend implements RunBackend {
             return { ...head, bars: { staged: 'bars.json', sha256: sha256Hex(text) } };
         }
         await client.set(barsKey(this.prefix, digest), text, 'EX', BARS_TTL_S);
-        this.storedBars.add(digest);
-        if (this.storedBars.size > MAX_STORED_BARS) this.storedBars.delete(this.storedBars.values().next().value!);
+        this.storedBars.set(digest, Date.now());
+        if (this.storedBars.size > MAX_STORED_BARS) this.storedBars.delete(this.storedBars.keys().next().value!);
         return { ...head, bars: { stored: digest } };
     }
 
@@ -215,13 +248,19 @@ export class BullmqBackend implements RunBackend {
         }
         const r = JobResultSchema.safeParse(parsed);
         if (!r.success) throw new RunFailure(`the worker returned a result this daemon cannot read (${r.error.issues[0]?.path.join('.')}: ${r.error.issues[0]?.message}); are the daemon and its workers the same version?`);
-        const client = await this.queue.client as unknown as KeyClient;
+        const client = await this.client();
         const files = r.data.files.map(f => ({ f, key: f.nonce !== undefined ? resultFileKey(this.prefix, jobId, f.nonce, f.name) : undefined }));
         const keys = files.flatMap(x => (x.key !== undefined ? [x.key] : []));
+        this.getdel ??= !isRedisVersionLowerThan(this.queue.redisVersion, '6.2.0', this.queue.databaseType);
+        const getdel = this.getdel;
+        let deleted = false;
         try {
+            // Every file's key at once (one round trip), each read and deleted by one GETDEL where Redis has it.
+            const read = await Promise.all(files.map(({ key }) => (key === undefined ? undefined : getdel ? client.getdelBuffer(key) : client.getBuffer(key))));
+            deleted = getdel;
             const staged: StagedArtifact[] = [];
-            for (const { f, key } of files) {
-                const data = key !== undefined ? await client.getBuffer(key) : readStaged(staging, f.name);
+            for (const [i, { f, key }] of files.entries()) {
+                const data = key !== undefined ? read[i] : readStaged(staging, f.name);
                 if (!data) throw new RunFailure(`artifact ${f.name} of the worker's result is not in Redis (expired, or Redis lost it)`);
                 if (data.length !== f.bytes || sha256Hex(data) !== f.sha256) throw new RunFailure(`artifact ${f.name} of the worker's result is damaged (size or SHA-256 differs)`);
                 const tmp = join(dir, `${f.name}.tmp`);
@@ -230,7 +269,8 @@ export class BullmqBackend implements RunBackend {
             }
             return { output: outputOf(r.data as JobResult, staged), worker: r.data.worker };
         } finally {
-            if (keys.length) await client.del(...keys).catch(() => undefined);
+            // Deleted by their GETDEL, unless a read failed (then here, as without GETDEL).
+            if (keys.length && !deleted) await client.del(...keys).catch(() => undefined);
         }
     }
 

@@ -76,6 +76,10 @@ interface Call {
     readonly o: CallOptions;
     expired: boolean;
     inTransaction: boolean;
+    /** In a transaction: BEGIN was sent (it goes with the transaction's first statement: a transaction that runs none sends none). */
+    begun: boolean;
+    /** In a transaction: its one statement ran alone (runLast), so there is nothing to commit and nothing may follow. */
+    alone: boolean;
     broken: boolean;
 }
 
@@ -182,29 +186,44 @@ export class PgStore implements SqlStore {
         });
     }
 
+    /**
+     * BEGIN is sent with the transaction's first statement, not before `fn` runs: a transaction
+     * whose `fn` runs no statement costs no round trip, and one whose only statement is run with
+     * runLast() runs it alone (one statement is atomic by itself: no BEGIN, no COMMIT).
+     */
     async transaction<T>(fn: () => Promise<T>, o?: CallOptions): Promise<T> {
         return this.call(o, async c => {
             if (c.inTransaction) throw new Error('PgStore.transaction is not re-entrant');
             c.inTransaction = true;
+            c.begun = false;
+            c.alone = false;
             try {
-                await this.query(c, 'BEGIN');
-                try {
-                    const result = await fn();
-                    await this.query(c, 'COMMIT');
-                    return result;
-                } catch (e) {
+                const result = await fn();
+                if (c.begun) await this.send(c, 'COMMIT');
+                return result;
+            } catch (e) {
+                if (c.begun) {
                     try {
                         await c.client.query('ROLLBACK');
                     } catch {
                         // The connection is gone or the COMMIT failed: it is not reused.
                         c.broken = true;
                     }
-                    throw e;
                 }
+                throw e;
             } finally {
                 c.inTransaction = false;
             }
         });
+    }
+
+    /**
+     * The last statement of the enclosing transaction (none may follow it): when it is also the
+     * first, it runs alone — a single statement is atomic, so the transaction sends no BEGIN and no
+     * COMMIT (writer.ts's batch of inserts, one statement on PostgreSQL). Outside a transaction: run().
+     */
+    async runLast(sql: string, params?: Params, o?: CallOptions): Promise<number> {
+        return this.call(o, async c => (await this.query(c, sql, params, undefined, true)).rowCount ?? 0);
     }
 
     /** Refuses further calls, cancels the running statements, and waits up to `graceMs` for their calls to end; true when idle. */
@@ -225,11 +244,23 @@ export class PgStore implements SqlStore {
         await this.pool.end().catch(() => undefined);
     }
 
-    private async query(c: Call, sql: string, params?: Params, rowMode?: 'array'): Promise<pg.QueryResult> {
+    private async query(c: Call, sql: string, params?: Params, rowMode?: 'array', last = false): Promise<pg.QueryResult> {
         if (c.expired) throw this.timeoutError(c.o, c.limitMs);
         const st = toPostgres(sql, params as readonly unknown[] | Readonly<Record<string, unknown>> | undefined);
+        if (c.inTransaction && !c.begun) {
+            if (c.alone) throw new Error('PgStore: a statement after the last one of the transaction (runLast)');
+            if (last) c.alone = true;
+            else await this.send(c, 'BEGIN');
+        }
         const name = st.values.length > 0 ? preparedName(st.text) : undefined;
         return traced(sql, () => c.client.query({ text: st.text, values: st.values, ...(name ? { name } : {}), ...(rowMode ? { rowMode } : {}) }));
+    }
+
+    /** BEGIN or COMMIT of a transaction's call. */
+    private async send(c: Call, what: 'BEGIN' | 'COMMIT'): Promise<void> {
+        if (c.expired) throw this.timeoutError(c.o, c.limitMs);
+        if (what === 'BEGIN') c.begun = true; // set first: a BEGIN that fails mid-way is rolled back
+        await traced(what, () => c.client.query(what));
     }
 
     /** Runs `fn` with a connection of its own (or the enclosing transaction's), within the call's time limit. */
@@ -250,13 +281,13 @@ export class PgStore implements SqlStore {
             this.listened.add(client);
             client.on('error', () => { this.lost.add(client); });
         }
-        const c: Call = { client, limitMs, o, expired: false, inTransaction: false, broken: false };
+        const c: Call = { client, limitMs, o, expired: false, inTransaction: false, begun: false, alone: false, broken: false };
         this.active.add(c);
         let timer: NodeJS.Timeout | undefined;
         try {
             const left = limitMs - (Date.now() - started);
             if (left <= 0) throw this.timeoutError(o, limitMs);
-            await this.setTimeout(client, Number.isFinite(limitMs) ? Math.max(1, Math.ceil(left)) : 0);
+            await this.setTimeout(client, limitMs, left);
             if (Number.isFinite(limitMs)) {
                 timer = setTimeout(() => {
                     c.expired = true;
@@ -299,10 +330,21 @@ export class PgStore implements SqlStore {
         }
     }
 
-    private async setTimeout(client: pg.PoolClient, ms: number): Promise<void> {
-        if (this.timeouts.get(client) === ms) return;
-        await client.query(`SET statement_timeout = ${ms}`);
-        this.timeouts.set(client, ms);
+    /**
+     * The connection's statement_timeout for a call with `limitMs` (Infinity: none) and `leftMs` of
+     * it left. The call's own timer cancels its statement at its limit, so the server's timeout is a
+     * backstop: one a little longer (up to a second or a tenth) than what is left is kept, not sent
+     * again because this call waited a millisecond for its connection (a round trip for ~8% of
+     * calls otherwise), and a call that waited little sets its whole limit, which the next ones keep.
+     */
+    private async setTimeout(client: pg.PoolClient, limitMs: number, leftMs: number): Promise<void> {
+        const ms = Number.isFinite(limitMs) ? Math.max(1, Math.ceil(leftMs)) : 0;
+        const slack = Math.max(1000, ms / 10);
+        const set = this.timeouts.get(client);
+        if (set !== undefined && (ms === 0 ? set === 0 : set !== 0 && set >= ms && set - ms <= slack)) return;
+        const value = ms !== 0 && limitMs - ms <= slack ? Math.ceil(limitMs) : ms;
+        await client.query(`SET statement_timeout = ${value}`);
+        this.timeouts.set(client, value);
     }
 
     /** Cancels the statement a call runs now (PostgreSQL's pg_cancel_backend, from a connection of its own). */

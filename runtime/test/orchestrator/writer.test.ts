@@ -20,6 +20,10 @@ import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
 import type { RunEvent } from '../../src/orchestrator/types.js';
 import { backtest, smaCross, stateWithBars, sweep, waitFor } from './helpers.js';
 import { STORE_KINDS, available, openControl, usePostgres } from '../team/control-stores.js';
+import { randomUUID } from 'node:crypto';
+import { RunRepository, type BatchRows } from '../../src/orchestrator/repo.js';
+import { StateWriter, type WriteTx } from '../../src/orchestrator/writer.js';
+import { Mutex } from '../../../language/src/util/mutex.js';
 
 usePostgres('runtime/test/orchestrator/writer.test.ts');
 
@@ -93,6 +97,89 @@ for (const kind of STORE_KINDS) describe.skipIf(!available(kind))(`on ${kind}`, 
                 expect(run.state).toBe('completed');
             }
             expect((await orch.get(finished!.id))!.state).toBe('completed');
+        });
+    });
+
+    describe('a batch\'s rows', () => {
+        it('read back as written, odd values included (quotes, backslashes, line breaks, unicode; ±Infinity, NaN and null metrics)', async () => {
+            // PostgreSQL: one statement for every table (JSON rows); DuckDB: a statement per table.
+            const repo = new RunRepository(control);
+            const id = randomUUID();
+            const now = 1_765_000_000_123;
+            const ts = (ms: number): string => new Date(ms).toISOString();
+            const odd = `it's "quoted" \\ back\\slash\nnew line\t, ünïcödé ✓ 𝄞`;
+            const spec = backtest({ tags: { note: odd }, params: { fast: 5 } });
+            const rows: BatchRows = {
+                runs: [{ id, spec, owner: 'alice', team: 'quant', traceId: 'trace-odd', now }],
+                tags: [{ runId: id, tags: { note: odd, other: '' } }],
+                events: [
+                    { event: { runId: id, seq: 1, ts: ts(now), kind: 'state', state: 'created', actor: odd, message: odd }, ms: now },
+                    { event: { runId: id, seq: 2, ts: ts(now + 1), kind: 'progress', actor: 'system', progress: 0.25 }, ms: now + 1 },
+                ],
+                logs: [{ log: { runId: id, seq: 1, ts: ts(now + 2), level: 'warn', message: odd }, ms: now + 2 }],
+                results: [{ runId: id, params: { fast: 5, flag: true }, metrics: { sharpe: 1.5, pf: Infinity, dd: -Infinity, bad: NaN, none: null } }],
+                artifacts: [{ runId: id, artifact: { name: 'result.json', bytes: 12, sha256: 'ab'.repeat(32) } }],
+                ledger: [{ runId: id, team: 'quant', kind: 'backtest', structural: 'fp-odd', at: now, trials: [{ periodSharpe: 0.1, skew: Infinity, kurtosis: 3, bars: 99.6 }] }],
+            };
+            await control.transaction(async () => {
+                if (repo.insertsAtOnce) return repo.insertAll(rows);
+                await repo.insertRuns(rows.runs);
+                await repo.writeTags(rows.tags);
+                await repo.insertEvents(rows.events);
+                await repo.insertLogs(rows.logs);
+                await repo.writeResultRows(rows.results);
+                await repo.insertArtifacts(rows.artifacts);
+                const { insertLedgerTrials } = await import('../../src/experiments/ledger.js');
+                await insertLedgerTrials(control, rows.ledger);
+            });
+            const run = (await repo.get(id))!;
+            expect(run).toMatchObject({ state: 'queued', attempt: 0, owner: 'alice', team: 'quant', traceId: 'trace-odd', createdAt: ts(now), queuedAt: ts(now), spec });
+            expect(await repo.events(id)).toEqual(rows.events.map(r => r.event));
+            expect(await repo.logs(id)).toEqual(rows.logs.map(r => r.log));
+            expect(await control.rows('SELECT key, value FROM run_tags WHERE run_id = $1 ORDER BY key', [id])).toEqual([{ key: 'note', value: odd }, { key: 'other', value: '' }]);
+            expect(await control.rows('SELECT key, value, text FROM run_params WHERE run_id = $1 ORDER BY key', [id])).toEqual([{ key: 'fast', value: 5, text: '5' }, { key: 'flag', value: null, text: 'true' }]);
+            expect(await control.rows('SELECT key, value FROM run_metrics WHERE run_id = $1 ORDER BY key', [id]))
+                .toEqual([{ key: 'bad', value: null }, { key: 'dd', value: -Infinity }, { key: 'none', value: null }, { key: 'pf', value: Infinity }, { key: 'sharpe', value: 1.5 }]);
+            expect(await repo.artifacts(id)).toEqual([{ name: 'result.json', bytes: 12, sha256: 'ab'.repeat(32) }]);
+            expect(await control.rows('SELECT trial, team, kind, fingerprint_structural AS s, epoch_ms(recorded_at)::DOUBLE AS at, period_sharpe, skew, kurtosis, observations::INTEGER AS n FROM ledger_trials WHERE run_id = $1', [id]))
+                .toEqual([{ trial: 0, team: 'quant', kind: 'backtest', s: 'fp-odd', at: now, period_sharpe: 0.1, skew: null, kurtosis: 3, n: 100 }]);
+        });
+    });
+
+    describe('claims and ends', () => {
+        it('a claim and its event commit together: of two claims of a run in one batch only the first counts an attempt and inserts an event; an older attempt\'s end writes nothing', async () => {
+            const repo = new RunRepository(control);
+            const writer = new StateWriter(control, repo, new Mutex(), () => undefined, e => { throw e; });
+            const id = randomUUID();
+            await writer.write(async tx => {
+                tx.insertRun({ id, spec: backtest(), owner: 'alice', team: 'quant', traceId: 'trace-claims', now: tx.now });
+                await tx.event(id, { kind: 'state', state: 'queued', actor: 'alice' });
+            });
+            // As the orchestrator's claim op: queued → running, and its event only when it claimed.
+            const claim = async (tx: WriteTx): Promise<number | undefined> => {
+                const run = await tx.claim(id);
+                if (run) await tx.event(id, { kind: 'state', state: 'running', actor: 'system', message: `attempt ${run.attempt}` });
+                return run?.attempt;
+            };
+            expect(await Promise.all([writer.write(claim), writer.write(claim)])).toEqual([1, undefined]);
+            // As commitEnd: the state changes only at the run's attempt, and its rows go only with that change.
+            const end = (attempt: number) => writer.write(async tx => {
+                if (!await tx.transition(id, ['running'], 'completed', { progress: 1 }, ['finished_at'], attempt)) return false;
+                tx.writeResults({ runId: id, params: { fast: attempt }, metrics: { sharpe: attempt } });
+                tx.recordArtifacts(id, [{ name: 'result.json', bytes: attempt, sha256: 'cd'.repeat(32) }]);
+                await tx.event(id, { kind: 'state', state: 'completed', actor: 'system' });
+                return true;
+            });
+            expect(await end(0)).toBe(false);
+            expect(await repo.get(id)).toMatchObject({ state: 'running', attempt: 1, progress: 0 });
+            expect(await control.rows('SELECT key FROM run_metrics WHERE run_id = $1 UNION ALL SELECT key FROM run_params WHERE run_id = $1', [id])).toEqual([]);
+            expect(await repo.artifacts(id)).toEqual([]);
+            expect(await end(1)).toBe(true);
+            expect(await repo.get(id)).toMatchObject({ state: 'completed', attempt: 1, progress: 1 });
+            expect(await control.rows('SELECT key, value FROM run_metrics WHERE run_id = $1', [id])).toEqual([{ key: 'sharpe', value: 1 }]);
+            expect((await repo.events(id)).map(e => [e.seq, e.state, e.message])).toEqual([[1, 'queued', undefined], [2, 'running', 'attempt 1'], [3, 'completed', undefined]]);
+            await writer.drain();
+            writer.close();
         });
     });
 

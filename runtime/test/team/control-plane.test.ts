@@ -8,13 +8,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { listValue } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { toPostgres } from '../../src/store/pg-dialect.js';
 import { QueryTimeout } from '../../src/store/call-gate.js';
 import { UnavailableError } from '../../../protocol/src/errors.js';
 import type { SqlStore } from '../../src/store/sql-store.js';
 import { LATEST_VERSION, openControlStore, openStore } from '../../src/schema/registry.js';
 import type { DataStore } from '../../src/store/store.js';
+import type { PgStore } from '../../src/store/pg-store.js';
 import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
 import type { Run } from '../../src/orchestrator/types.js';
 import { failure, tempDir } from '../data/helpers.js';
@@ -146,6 +147,52 @@ describe.skipIf(!hasPostgres)('PgStore', () => {
         }));
         expect(e).toBeInstanceOf(QueryTimeout);
         expect(Number(await pg.scalar('SELECT count(*) FROM cp_probe'))).toBe(0);
+    });
+
+    it('a transaction\'s last statement (runLast) joins the statements before it, runs alone — atomically — when it is the only one, and refuses followers', async () => {
+        const store = pg as PgStore;
+        await pg.run('CREATE TABLE IF NOT EXISTS cp_last (x INTEGER PRIMARY KEY)');
+        const count = async (): Promise<number> => Number(await pg.scalar('SELECT count(*) FROM cp_last'));
+        // After another statement: in its transaction, so rolled back with it.
+        await failure(pg.transaction(async () => {
+            await pg.run('INSERT INTO cp_last VALUES (1)');
+            await store.runLast('INSERT INTO cp_last VALUES (2)');
+            throw new Error('rolled back');
+        }));
+        expect(await count()).toBe(0);
+        // Alone: one statement, all or nothing (its second CTE violates the key: the first's row is not kept either).
+        const e = await failure<Error>(pg.transaction(() => store.runLast('WITH a AS (INSERT INTO cp_last VALUES (3)) INSERT INTO cp_last SELECT * FROM unnest($1::INTEGER[])', [listValue([4, 4])])));
+        expect(e.message).toMatch(/duplicate key value violates unique constraint/);
+        expect(await count()).toBe(0);
+        expect(await pg.transaction(() => store.runLast('WITH a AS (INSERT INTO cp_last VALUES (3)) INSERT INTO cp_last SELECT * FROM unnest($1::INTEGER[])', [listValue([4, 5])]))).toBe(2);
+        expect(await count()).toBe(3);
+        // Nothing may follow the last statement (it may have committed already).
+        const after = await failure<Error>(pg.transaction(async () => {
+            await store.runLast('INSERT INTO cp_last VALUES (6)');
+            await pg.run('INSERT INTO cp_last VALUES (7)');
+        }));
+        expect(after.message).toMatch(/a statement after the last one of the transaction/);
+        expect((await pg.rows('SELECT x FROM cp_last ORDER BY x')).map(r => r.x)).toEqual([3, 4, 5, 6]);
+    });
+
+    it('sets a connection\'s statement_timeout again only when a call\'s limit differs by more than waiting for a connection does', async () => {
+        const store = await pg.openAnother({ connections: 2 });
+        const pgClient = (await import('pg')).default.Client.prototype;
+        const query = vi.spyOn(pgClient, 'query');
+        try {
+            // Four callers on two connections: most calls wait for one, and so have a few milliseconds less left.
+            await Promise.all(Array.from({ length: 4 }, async () => { for (let i = 0; i < 50; i++) await store.transaction(() => store.scalar('SELECT 1')); }));
+            const sets = query.mock.calls.filter(([q]) => typeof q === 'string' && q.startsWith('SET statement_timeout'));
+            // Once per connection (the whole limit), not for every millisecond a call waited.
+            expect(sets.length).toBeLessThanOrEqual(2);
+            expect(sets.length).toBeGreaterThan(0);
+            // A call with another limit (much shorter) gets its own, and it still applies.
+            const e = await failure<QueryTimeout>(store.scalar('SELECT pg_sleep(5)', [], { timeoutMs: 300, what: 'the short query' }));
+            expect(e).toBeInstanceOf(QueryTimeout);
+        } finally {
+            query.mockRestore();
+            await store.close();
+        }
     });
 
     it('never echoes a bound value in an error', async () => {

@@ -174,6 +174,29 @@ describe.skipIf(!hasRedis)('runs through BullMQ and af worker processes', () => 
         }
     }, 90_000);
 
+    it('bars a Redis restart lost are stored again: the daemon\'s connection dropping and coming back forgets which bars it stored', async () => {
+        const ctx = { user: 'ana', team: 'quant' };
+        expect((await waitFor(team.o, (await team.o.submit(backtest({ params: { fast: 7 } }), ctx)).id)).state).toBe('completed');
+        const queue = new Queue(RUN_QUEUE, { connection: redisOptions(settings.redis), prefix: settings.prefix! });
+        try {
+            type Client = { keys(p: string): Promise<string[]>; del(...k: string[]): Promise<number>; exists(k: string): Promise<number>; call(...a: string[]): Promise<unknown>; once(e: 'ready', f: () => void): unknown };
+            const redis = await queue.client as unknown as Client;
+            const bars = await redis.keys(`${settings.prefix}:${RUN_QUEUE}:af-bars:*`);
+            expect(bars.length).toBeGreaterThan(0);
+            // What a restart does: the keys are gone and the daemon's connection drops (it reconnects).
+            await redis.del(...bars);
+            const daemon = await (team.backend as unknown as { queue: Queue }).queue.client as unknown as Client;
+            const id = String(await daemon.call('CLIENT', 'ID'));
+            const ready = new Promise<void>(r => daemon.once('ready', () => r()));
+            await redis.call('CLIENT', 'KILL', 'ID', id);
+            await ready;
+            expect((await waitFor(team.o, (await team.o.submit(backtest({ params: { fast: 7 } }), ctx)).id)).state).toBe('completed');
+            expect((await Promise.all(bars.map(k => redis.exists(k)))).reduce((a, b) => a + b, 0)).toBe(1);
+        } finally {
+            await queue.close();
+        }
+    }, 60_000);
+
     it('a run gets its workspace packs on the worker (a shipped pack by name, a folder as the checked bytes) and its provenance records both', async () => {
         const source = smaCross().replace('signal up = crossover(sma(close, fast), sma(close, slow))', 'signal up = crossover(sma(close, fast), sma(close, slow)) and adx(14) > 10 and close > demo_mid(10)');
         const run = await team.o.submit(backtest({ source, uri: pathToFileURL(join(packWs.dir, 's.af')).href }), { user: 'ana', team: 'quant' });

@@ -73,6 +73,11 @@ interface Pending {
     readonly jobId: string;
     readonly onProgress: (fraction: number) => void;
     readonly onLog: (level: LogLevel, message: string) => void;
+    /**
+     * Whether its `queue.add` has returned. Registered before it (so an event of a fast job is not
+     * missed), a job is polled only after: until then its state reads 'unknown', which is not "lost".
+     */
+    added: boolean;
     settle(r: { ok: true; value: unknown } | { ok: false; reason: string }): void;
 }
 
@@ -120,7 +125,7 @@ export class BullmqBackend implements RunBackend {
         // A previous daemon's attempts of this run may still be queued or running somewhere: not any more.
         for (let k = 1; k < ctx.attempt; k++) await this.cancel(jobIdOf(ctx.runId, k)).catch(() => undefined);
         const outcome = new Promise<{ ok: true; value: unknown } | { ok: false; reason: string }>(resolve => {
-            this.pending.set(jobId, { jobId, onProgress: ctx.onProgress, onLog: ctx.onLog, settle: r => { if (this.pending.delete(jobId)) resolve(r); } });
+            this.pending.set(jobId, { jobId, onProgress: ctx.onProgress, onLog: ctx.onLog, added: false, settle: r => { if (this.pending.delete(jobId)) resolve(r); } });
         });
         let aborted = false;
         const onAbort = (): void => {
@@ -140,6 +145,8 @@ export class BullmqBackend implements RunBackend {
                 const data = { ...await this.jobData(job, ctx, staging), ...(traceparent ? { traceparent } : {}) };
                 await this.queue.add('run', data, { jobId, attempts: 1, removeOnComplete: { age: 3600, count: 10_000 }, removeOnFail: { age: 86_400, count: 10_000 } });
             });
+            const p = this.pending.get(jobId);
+            if (p) p.added = true;
             if (ctx.signal.aborted) onAbort();
             else ctx.signal.addEventListener('abort', onAbort, { once: true });
             const r = await outcome;
@@ -285,6 +292,7 @@ export class BullmqBackend implements RunBackend {
 
     private async pollPending(): Promise<void> {
         for (const p of [...this.pending.values()]) {
+            if (!p.added) continue;
             try {
                 // The state first: a job read while still running and found completed a moment later has no return value yet.
                 const state = await this.queue.getJobState(p.jobId);

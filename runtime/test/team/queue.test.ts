@@ -197,6 +197,27 @@ describe.skipIf(!hasRedis)('runs through BullMQ and af worker processes', () => 
         }
     }, 60_000);
 
+    it('a fallback poll that reads a job while it is still being added leaves the run alone (the job reads "unknown" until its add returns)', async () => {
+        const internals = team.backend as unknown as { queue: Queue & { add: Queue['add'] }; pollPending(): Promise<void> };
+        const add = internals.queue.add.bind(internals.queue);
+        let polls = 0;
+        // The poll (every few seconds in a daemon) lands between the job's registration and its add: forced here.
+        internals.queue.add = (async (...a: Parameters<Queue['add']>) => {
+            await internals.pollPending();
+            polls++;
+            return add(...a);
+        }) as Queue['add'];
+        try {
+            const run = await team.o.submit(backtest({ params: { fast: 9 } }), { user: 'ana', team: 'quant' });
+            const done = await waitFor(team.o, run.id);
+            expect(polls).toBe(1);
+            expect(done.error ?? null).toBeNull();
+            expect(done.state).toBe('completed');
+        } finally {
+            delete (internals.queue as { add?: unknown }).add; // the prototype's again
+        }
+    }, 60_000);
+
     it('a run gets its workspace packs on the worker (a shipped pack by name, a folder as the checked bytes) and its provenance records both', async () => {
         const source = smaCross().replace('signal up = crossover(sma(close, fast), sma(close, slow))', 'signal up = crossover(sma(close, fast), sma(close, slow)) and adx(14) > 10 and close > demo_mid(10)');
         const run = await team.o.submit(backtest({ source, uri: pathToFileURL(join(packWs.dir, 's.af')).href }), { user: 'ana', team: 'quant' });

@@ -1,5 +1,5 @@
 /* global structuredClone */
-// Team mode's job queue. Usage: npm run build && node bench/queue.js [--jobs 200] [--bars 1000]
+// Team mode's job queue. Usage: npm run build && node bench/queue.js [--jobs 400] [--warmup 200] [--bars 1000]
 // Starts redis-server and PostgreSQL 15 (scripts/team/servers.mjs, under a temp folder) and 1, then
 // 2, `af worker` processes (one run at a time each), and pushes the same batch of small backtests
 // through an orchestrator as team mode runs it: runs, events and results in PostgreSQL (the control
@@ -31,10 +31,14 @@ import { Orchestrator } from '../out/runtime/src/orchestrator/orchestrator.js';
 import { performRun } from '../out/runtime/src/orchestrator/work.js';
 import { LanguageService } from '../out/runtime/src/language-service/language-service.js';
 import { BullmqBackend } from '../out/runtime/src/queue/bullmq-backend.js';
+import { DEFAULT_QUERY_LIMITS } from '../out/runtime/src/store/call-gate.js';
 import { down, freePort, up } from '../scripts/team/servers.mjs';
 
 const arg = (name, def) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : def; };
-const JOBS = arg('--jobs', 200);
+const JOBS = arg('--jobs', 400);
+// Warm-up jobs before each measured batch: V8 keeps optimising code for a few hundred jobs (its
+// compiler threads' CPU would be counted against the steady state a daemon reaches in minutes).
+const WARMUP = arg('--warmup', 200);
 const BARS = arg('--bars', 1000);
 const AF = fileURLToPath(new URL('../bin/af.js', import.meta.url));
 const TICK_MS = 1000 / 100; // /proc/<pid>/stat counts CPU in clock ticks of 10 ms (USER_HZ 100)
@@ -65,6 +69,40 @@ function procCpuMs(pid) {
     }
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(f[11]) + Number(f[12])) * TICK_MS; // utime, stime
+}
+/** CPU ms of each thread of a process so far, by thread id (/proc/<pid>/task). */
+function threadCpuMs(pid) {
+    const out = new Map();
+    let tids = [];
+    try {
+        tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+        return out;
+    }
+    for (const t of tids) {
+        try {
+            const f = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
+            const v = f.slice(f.lastIndexOf(')') + 2).split(' ');
+            out.set(t, (Number(v[11]) + Number(v[12])) * TICK_MS);
+        } catch {
+            // the thread ended
+        }
+    }
+    return out;
+}
+/**
+ * A process's CPU since `before` split by thread: its main thread, its busiest other thread (an
+ * af worker's run thread) and the rest (V8's platform threads: concurrent GC marking and sweeping,
+ * optimising compiles; libuv's pool).
+ */
+function threadSplit(pid, before, withRunThread) {
+    const after = threadCpuMs(pid);
+    const d = [...after].map(([t, ms]) => [t, ms - (before.get(t) ?? 0)]);
+    const main = d.find(([t]) => t === String(pid))?.[1] ?? 0;
+    const others = d.filter(([t]) => t !== String(pid)).map(([, ms]) => ms).sort((a, b) => b - a);
+    const run = withRunThread ? (others[0] ?? 0) : 0;
+    const rest = others.reduce((a, b) => a + b, 0) - run;
+    return withRunThread ? { main, run, rest } : { main, rest };
 }
 /** CPU ms of PostgreSQL: the postmaster and its children (backends, WAL writer, checkpointer…); the connections stay open during a batch. */
 function postgresCpuMs(postmaster) {
@@ -132,7 +170,7 @@ try {
         const data = await loadFromStore(s, { assets: [{ venue: 'synth', symbol: 'AAA' }], timeframe: '1d' });
         const bars = shareBars(data);
         const tmp = mkdtempSync(join(tmpdir(), 'af-bench-queue-engine-'));
-        const job = i => ({ runId: `bench-${i}`, request: { kind: 'backtest', params: paramsOf(i) }, ir: structuredClone(ir), bars, symbols: data.ids, params: paramsOf(i), dir: tmp, trialWorkers: 0 });
+        const job = i => ({ runId: `bench-${i}`, request: { kind: 'backtest', params: paramsOf(i) }, ir: structuredClone(ir), bars, symbols: data.ids, params: paramsOf(i), dir: tmp, trialWorkers: 0, held: true }); // held: the result as bytes, as af worker has it
         const hooks = { progress: () => undefined, log: () => undefined };
         const engine = i => new CompiledBacktester().run(structuredClone(ir), unshareBars(bars), { params: paramsOf(i), seed: 0, fingerprints: false });
         for (let i = 0; i < 10; i++) { await performRun(job(i), hooks); engine(i); } // warm-up
@@ -183,7 +221,7 @@ try {
         const e = new Orchestrator({ store, concurrency: 2 });
         await e.start();
         o = e;
-        await batch(20);
+        await batch(WARMUP);
         const c0 = selfCpuMs();
         const t0 = performance.now();
         await batch(JOBS);
@@ -194,7 +232,8 @@ try {
         console.log(`embedded (threads of one process): ${embedded.jobsPerSecond} jobs/s; CPU per job ${r1(cpu)} ms → overhead ${embedded.overheadCpuMsPerJob} ms`);
     }
     const backend = await BullmqBackend.open(settings);
-    control = await openControlStore({ url: servers.postgres.url });
+    // With the daemon's limits (statement timeouts are set per connection, as af daemon run does).
+    control = await openControlStore({ url: servers.postgres.url, limits: DEFAULT_QUERY_LIMITS });
     o = new Orchestrator({ store, control, stateDir: dir, concurrency: 4, backend });
     await o.start();
     const results = {};
@@ -202,8 +241,9 @@ try {
         while (workers.length < n) workers.push(await startWorker(configFile));
         await waitForWorkers(backend, n);
         step(`${n} worker(s) registered`);
-        await batch(20 * n); // warm-up: threads started, JIT-compiled, caches filled
+        await batch(WARMUP); // threads started, JIT-compiled, caches filled
         const cpu0 = { self: selfCpuMs(), workers: workers.map(w => procCpuMs(w.pid)), redis: procCpuMs(redisPid), postgres: postgresCpuMs(postmaster) };
+        const threads0 = { self: threadCpuMs(process.pid), workers: workers.map(w => threadCpuMs(w.pid)) };
         const t0 = performance.now();
         await batch(JOBS);
         const wall = performance.now() - t0;
@@ -214,16 +254,22 @@ try {
             postgres: (postgresCpuMs(postmaster) - cpu0.postgres) / JOBS,
         };
         const total = cpu.daemon + cpu.workers + cpu.redis + cpu.postgres;
+        const perJob = o => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, r1(v / JOBS)]));
+        const daemonThreads = perJob(threadSplit(process.pid, threads0.self, false));
+        const workerThreads = perJob(workers.map((w, i) => threadSplit(w.pid, threads0.workers[i], true)).reduce((a, b) => ({ main: a.main + b.main, run: a.run + b.run, rest: a.rest + b.rest })));
         results[`workers${n}`] = {
             workers: n, jobs: JOBS, jobsPerSecond: r1(JOBS / (wall / 1000)), wallMs: Math.round(wall),
             cpuMsPerJob: { daemon: r1(cpu.daemon), workers: r1(cpu.workers), redis: r1(cpu.redis), postgres: r1(cpu.postgres), total: r1(total) },
+            cpuMsPerJobByThread: { daemon: daemonThreads, workers: workerThreads },
             overheadCpuMsPerJob: r1(total - engineCpu),
+            overheadBesideRunThreadCpuMsPerJob: r1(total - runThreadCpu),
         };
-        console.log(`${n} worker process${n > 1 ? 'es' : ''}: ${results[`workers${n}`].jobsPerSecond} jobs/s (${JOBS} backtests in ${Math.round(wall)} ms); CPU per job: daemon ${r1(cpu.daemon)} ms, workers ${r1(cpu.workers)} ms, redis ${r1(cpu.redis)} ms, postgres ${r1(cpu.postgres)} ms; engine alone ${r1(engineCpu)} ms → platform overhead ${r1(total - engineCpu)} ms (goal ≤ 10)`);
+        console.log(`${n} worker process${n > 1 ? 'es' : ''}: ${results[`workers${n}`].jobsPerSecond} jobs/s (${JOBS} backtests in ${Math.round(wall)} ms); CPU per job: daemon ${r1(cpu.daemon)} ms, workers ${r1(cpu.workers)} ms, redis ${r1(cpu.redis)} ms, postgres ${r1(cpu.postgres)} ms; engine alone ${r1(engineCpu)} ms → platform overhead ${r1(total - engineCpu)} ms (goal ≤ 10; beside the run thread's whole work ${r1(total - runThreadCpu)} ms)`);
+        console.log(`  by thread: daemon main ${daemonThreads.main}, other ${daemonThreads.rest}; workers main ${workerThreads.main}, run ${workerThreads.run}, other ${workerThreads.rest} (ms per job; "other": V8's GC and compiler threads, libuv's pool)`);
     }
     const out = {
         date: new Date().toISOString(), node: process.version, cores: availableParallelism(), loadAverageAtStart: r1(loadAtStart), loadAverageAtEnd: r1(loadavg()[0]),
-        setup: { bars: BARS, strategy: 'SMA cross, 1 asset, daily', daemonConcurrency: 4, workerConcurrency: 1, transport: 'Orchestrator (runs in PostgreSQL 15, bars in DuckDB) → BullMQ (redis-server on 127.0.0.1) → af worker processes; no HTTP gateway' },
+        setup: { bars: BARS, warmupJobs: WARMUP, strategy: 'SMA cross, 1 asset, daily', daemonConcurrency: 4, workerConcurrency: 1, transport: 'Orchestrator (runs in PostgreSQL 15, bars in DuckDB) → BullMQ (redis-server on 127.0.0.1) → af worker processes; no HTTP gateway' },
         engineCpuMsPerJob: r1(engineCpu),
         runThreadCpuMsPerJob: r1(runThreadCpu),
         embedded,

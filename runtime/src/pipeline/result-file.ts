@@ -138,7 +138,7 @@ function finiteNumbers(xs: readonly unknown[]): boolean {
 }
 
 /** The column's JSON (remembered), or undefined for one not worth remembering or not all finite numbers. */
-export function columnJson(xs: readonly number[]): string | undefined {
+function columnJson(xs: readonly number[]): string | undefined {
     if (!Array.isArray(xs) || xs.length < 2 || xs.length > KNOWN_COLUMN_MAX) return undefined;
     for (let k = 0; k < knownColumns.length; k++) {
         const c = knownColumns[k]!;

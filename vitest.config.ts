@@ -6,6 +6,10 @@ export default defineConfig({
         include: ['**/test/**/*.test.ts'],
         exclude: ['node_modules/**', 'out/**'],
         testTimeout: 60_000,
+        // Hooks as long as tests (vitest's default is 10 s): a beforeAll that builds a run's first
+        // templates (support/templates.ts) on a loaded machine can take longer, and a timed-out hook
+        // is not stopped — it goes on and sets the file's shared variables under the next describe's tests.
+        hookTimeout: 60_000,
         pool: 'forks',
         // Test files share their worker process instead of one process each: node_modules (DuckDB's
         // binding, langium, zod, pg …) load once per worker, not once per file — in a 48-file sample

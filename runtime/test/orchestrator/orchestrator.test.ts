@@ -203,7 +203,9 @@ for (const kind of STORE_KINDS) describe.skipIf(!available(kind))(`on ${kind}`, 
             const done = (await orch.submit(sweep({ source: smaCross({ fast: '2..40 step 1', slow: '30..130 step 1' }) }), alice)).id;
             const doneFile = await takenOver(done);
             await idle();
-            const failed = (await orch.submit({ ...longSweep(), timeoutMs: 1500 }, alice)).id;
+            // Its limit leaves time to take it over after its first progress: with 1.5 s, a machine at
+            // load 10 reached the limit first (the takeover's UPDATE then found it failed already).
+            const failed = (await orch.submit({ ...longSweep(), timeoutMs: 4000 }, alice)).id;
             const failedFile = await takenOver(failed);
             await idle();
             for (const [id, file] of [[done, doneFile], [failed, failedFile]] as const) {

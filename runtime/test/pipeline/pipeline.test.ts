@@ -120,6 +120,16 @@ describe('fingerprints', () => {
         const positive = { ...ir, params: ir.params.map((p, i) => (i === 0 ? { ...p, low: 0 } : p)) };
         expect(internIr(negative)).toBe(negative);
         expect(internIr(positive)).toBe(positive);
+        // What JSON alone would not tell apart, and what it would: a NaN is a NaN; undefined is not a missing key; key order and lengths count.
+        const nan = { ...ir, params: ir.params.map((p, i) => (i === 0 ? { ...p, low: NaN } : p)) };
+        expect(internIr(structuredClone(nan))).toBe(internIr(nan));
+        const undef = { ...ir, params: ir.params.map((p, i) => (i === 0 ? { ...p, extra: undefined } : p)) };
+        expect(internIr(undef)).toBe(undef);
+        const reordered = Object.fromEntries(Object.entries(ir).reverse()) as typeof ir;
+        expect(internIr(reordered)).toBe(reordered);
+        const fewer = { ...ir, params: ir.params.slice(1) };
+        expect(internIr(fewer)).toBe(fewer);
+        expect(internIr(structuredClone(ir))).toBe(ir);
     });
 });
 

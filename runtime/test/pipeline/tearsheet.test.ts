@@ -305,14 +305,14 @@ describe('the tearsheet\'s faster computations are the first ones, bit for bit',
     it('month keys once per month of bars are monthKey of each bar: any spacing, out of order, fractional ms, NaN and beyond a Date\'s range', () => {
         let s = 99;
         const u = (): number => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 2 ** 32; };
-        for (let k = 0; k < 600; k++) {
+        for (let k = 0; k < 400; k++) {
             const step = [1, 3_600_000, DAY, 29 * DAY, 1e12, -DAY][k % 6]!;
             const t0 = (u() - 0.5) * 1.8e16;
             const ts = Array.from({ length: 40 }, (_, i) => (k % 97 === 0 && i === 7 ? NaN : k % 89 === 0 && i === 9 ? 9e15 : t0 + i * step + (u() < 0.1 ? -0.5 : 0)));
             expect(differs(monthKeys(ts), ts.map(monthKey)), `case ${k}`).toBe('');
         }
         // Each side of every month's first ms, from 3000 BC to AD 3000.
-        for (let y = -3000; y <= 3000; y += 17) {
+        for (let y = -3000; y <= 3000; y += 37) {
             for (let m = 0; m < 12; m++) {
                 const d = new Date(0);
                 d.setUTCFullYear(y, m, 1);

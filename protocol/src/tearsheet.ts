@@ -177,6 +177,42 @@ export function monthKey(t: number): number {
 
 export const yearKey = (t: number): number => Math.floor(monthKey(t) / 12);
 
+/** Days since 1970-01-01 of the first day of a month (year × 12 + month, as monthKey gives): H. Hinnant's days_from_civil. */
+function monthStartDay(key: number): number {
+    const y0 = Math.floor(key / 12), m = key - y0 * 12; // m: 0 = January
+    const y = m < 2 ? y0 - 1 : y0; // the March-based year
+    const era = Math.floor(y / 400);
+    const yoe = y - era * 400;
+    const doy = Math.floor((153 * (m < 2 ? m + 10 : m - 2) + 2) / 5); // its first day in the March-based year
+    return era * 146_097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719_468;
+}
+
+/**
+ * monthKey of each time: worked out once per run of times in one month (a time whose day lies in
+ * the month of the previous one has its key), not per bar — a run's bars are in time order.
+ */
+export function monthKeys(ts: Nums): number[] {
+    const out: number[] = [];
+    let key = NaN, first = Infinity, next = -Infinity; // the days [first, next) of month `key`
+    for (let i = 0; i < ts.length; i++) {
+        const t = ts[i]!;
+        if (t >= -8.64e15 && t <= 8.64e15) {
+            const day = Math.floor(Math.trunc(t) / DAY_MS);
+            if (day >= first && day < next) {
+                out.push(key);
+                continue;
+            }
+            key = monthKey(t);
+            first = monthStartDay(key);
+            next = monthStartDay(key + 1);
+            out.push(key);
+        } else {
+            out.push(monthKey(t)); // NaN
+        }
+    }
+    return out;
+}
+
 // ------------------------------------------------------------------------------ drawdowns
 
 export interface Drawdown {
@@ -215,40 +251,55 @@ export interface Rolling { readonly at: number[]; readonly sharpe: number[]; rea
  * whatever the window, for minute bars with a half-year window too.
  */
 export function rolling(r: Nums, b: Nums | null, window: number, periodsPerYear: number, points = ROLLING_POINTS): Rolling {
+    const c = rollingColumns(r, b, window, periodsPerYear, points);
+    return { at: Array.from(c.at), sharpe: Array.from(c.sharpe), volatility: Array.from(c.volatility), beta: c.beta ? Array.from(c.beta) : null };
+}
+
+/** `rolling` as typed arrays (the tearsheet writes them as wire numbers: no intermediate arrays of numbers). */
+interface RollingColumns { readonly at: Float64Array; readonly sharpe: Float64Array; readonly volatility: Float64Array; readonly beta: Float64Array | null }
+
+function rollingColumns(r: Nums, b: Nums | null, window: number, periodsPerYear: number, points: number): RollingColumns {
     const first = window - 1, n = r.length;
-    const out: Rolling = { at: [], sharpe: [], volatility: [], beta: b ? [] : null };
-    if (window < 2 || n < window) return out;
+    if (window < 2 || n < window) return { at: new Float64Array(0), sharpe: new Float64Array(0), volatility: new Float64Array(0), beta: b ? new Float64Array(0) : null };
     const mr = mean(r), mb = b ? mean(b) : 0;
-    const prefix = (f: (i: number) => number): Float64Array => {
-        const p = new Float64Array(n + 1);
-        for (let i = 0; i < n; i++) p[i + 1] = p[i]! + f(i);
-        return p;
-    };
-    const R = prefix(i => r[i]! - mr), RR = prefix(i => (r[i]! - mr) ** 2);
-    const B = b ? prefix(i => b[i]! - mb) : null, BB = b ? prefix(i => (b[i]! - mb) ** 2) : null, RB = b ? prefix(i => (r[i]! - mr) * (b[i]! - mb)) : null;
+    // Prefix sums of the centred returns and their squares (with a benchmark: its own and the products), each as its own running sum.
+    const R = new Float64Array(n + 1), RR = new Float64Array(n + 1);
+    for (let i = 0; i < n; i++) {
+        R[i + 1] = R[i]! + (r[i]! - mr);
+        RR[i + 1] = RR[i]! + (r[i]! - mr) ** 2;
+    }
+    const B = b ? new Float64Array(n + 1) : null, BB = b ? new Float64Array(n + 1) : null, RB = b ? new Float64Array(n + 1) : null;
+    if (b && B && BB && RB) {
+        for (let i = 0; i < n; i++) {
+            B[i + 1] = B[i]! + (b[i]! - mb);
+            BB[i + 1] = BB[i]! + (b[i]! - mb) ** 2;
+            RB[i + 1] = RB[i]! + (r[i]! - mr) * (b[i]! - mb);
+        }
+    }
     const over = (p: Float64Array, i: number): number => p[i + 1]! - p[i + 1 - window]!;
+    // The window ends: the last bar, then every `step` bars back while a whole window fits, in time order.
     const step = Math.max(1, Math.ceil((n - first) / points));
-    const ends: number[] = [];
-    for (let i = n - 1; i >= first; i -= step) ends.push(i);
-    ends.reverse();
-    for (let k = 0; k < ends.length; k++) {
-        const i = ends[k]!;
+    const count = Math.floor((n - 1 - first) / step) + 1;
+    const at = new Float64Array(count), sharpe = new Float64Array(count), volatility = new Float64Array(count), beta = b ? new Float64Array(count) : null;
+    const annual = Math.sqrt(periodsPerYear);
+    for (let k = 0; k < count; k++) {
+        const i = n - 1 - (count - 1 - k) * step;
         const sr = over(R, i);
         const rawVar = (over(RR, i) - (sr * sr) / window) / (window - 1);
         // A variance within the prefix sums' rounding is none (a flat stretch: a halted strategy).
         const flat = rawVar <= (64 * Number.EPSILON * (RR[i + 1]! + RR[i + 1 - window]!)) / (window - 1);
         const sd = flat ? 0 : Math.sqrt(rawVar);
-        out.at.push(i);
-        out.sharpe.push(flat ? NaN : ((sr / window + mr) / sd) * Math.sqrt(periodsPerYear));
-        out.volatility.push(sd * Math.sqrt(periodsPerYear));
-        if (B && BB && RB && out.beta) {
+        at[k] = i;
+        sharpe[k] = flat ? NaN : ((sr / window + mr) / sd) * annual;
+        volatility[k] = sd * annual;
+        if (B && BB && RB && beta) {
             const sb = over(B, i);
             const varB = (over(BB, i) - (sb * sb) / window) / (window - 1);
             const cov = (over(RB, i) - (sr * sb) / window) / (window - 1);
-            out.beta.push(varB > (64 * Number.EPSILON * (BB[i + 1]! + BB[i + 1 - window]!)) / (window - 1) ? cov / varB : NaN);
+            beta[k] = varB > (64 * Number.EPSILON * (BB[i + 1]! + BB[i + 1 - window]!)) / (window - 1) ? cov / varB : NaN;
         }
     }
-    return out;
+    return { at, sharpe, volatility, beta };
 }
 
 /** Half a year of bars (126 daily bars, as quantstats), fewer when the run is short; 0: too short to roll. */
@@ -368,6 +419,26 @@ export function sweepGrid(trials: readonly Trial[], sortBy: SweepSheet['metric']
 
 // ------------------------------------------------------------------------------ the sheet
 
+/** A column of wire numbers as numbers (fromWire of each; a loop, no callback per value). */
+function numbersOf(xs: readonly WireNumber[]): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < xs.length; i++) {
+        const x = xs[i];
+        out.push(typeof x === 'number' ? x : fromWire(x));
+    }
+    return out;
+}
+
+/** Numbers as wire numbers (toWire of each): finite ones as they are. */
+function wireOf(xs: ArrayLike<number>): WireNumber[] {
+    const out: WireNumber[] = [];
+    for (let i = 0; i < xs.length; i++) {
+        const x = xs[i]!;
+        out.push(x - x === 0 ? x : toWire(x)); // x - x is 0 exactly when x is finite
+    }
+    return out;
+}
+
 /** The tearsheet of a run result (its series, trades, trials and benchmark as they are in it). */
 export function tearsheetOf(r: RunResult): Tearsheet {
     const ppy = fromWire(r.metrics.periodsPerYear);
@@ -379,18 +450,14 @@ export function tearsheetOf(r: RunResult): Tearsheet {
         sweep: r.sweep && r.search ? sweepGrid(r.sweep.trials, r.search.sortBy, r.params) : null,
     };
     if (!s || s.ts.length === 0) return sheet;
-    const ts = s.ts, equity = s.equity.map(fromWire);
-    const bench = s.benchmark ? s.benchmark.map(fromWire) : null;
+    const ts = s.ts, equity = numbersOf(s.equity);
+    const bench = s.benchmark ? numbersOf(s.benchmark) : null;
     const rets = returnsOf(equity, r.capital);
     const bRets = bench ? returnsOf(bench, r.capital) : null;
 
-    const monthKeys: number[] = [], yearKeys: number[] = [];
-    for (let i = 0; i < ts.length; i++) {
-        const m = monthKey(ts[i]!);
-        monthKeys.push(m);
-        yearKeys.push(Math.floor(m / 12)); // yearKey
-    }
-    const months = keyedReturns(monthKeys, equity, r.capital), bMonths = bench ? keyedReturns(monthKeys, bench, r.capital) : null;
+    const monthKeyOf = monthKeys(ts), yearKeys: number[] = [];
+    for (let i = 0; i < monthKeyOf.length; i++) yearKeys.push(Math.floor(monthKeyOf[i]! / 12)); // yearKey
+    const months = keyedReturns(monthKeyOf, equity, r.capital), bMonths = bench ? keyedReturns(monthKeyOf, bench, r.capital) : null;
     sheet.monthly = months.map((m, i) => ({
         year: Math.floor(m.key / 12), month: (m.key % 12) + 1, ret: toWire(m.ret),
         ...(bMonths ? { benchmark: toWire(bMonths[i]!.ret) } : {}),
@@ -428,11 +495,10 @@ export function tearsheetOf(r: RunResult): Tearsheet {
     if (window > 0) {
         // Past the warm-up (its flat equity is no return of the strategy's).
         const skip = Math.min(r.warmupBars, rets.length);
-        const roll = rolling(rets.slice(skip), bRets ? bRets.slice(skip) : null, window, ppy);
-        sheet.rolling = {
-            window, ts: roll.at.map(i => ts[i + skip]!),
-            sharpe: roll.sharpe.map(toWire), volatility: roll.volatility.map(toWire), beta: roll.beta ? roll.beta.map(toWire) : null,
-        };
+        const roll = rollingColumns(rets.slice(skip), bRets ? bRets.slice(skip) : null, window, ppy, ROLLING_POINTS);
+        const at: number[] = [];
+        for (let k = 0; k < roll.at.length; k++) at.push(ts[roll.at[k]! + skip]!);
+        sheet.rolling = { window, ts: at, sharpe: wireOf(roll.sharpe), volatility: wireOf(roll.volatility), beta: roll.beta ? wireOf(roll.beta) : null };
     }
     return sheet;
 }

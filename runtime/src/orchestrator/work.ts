@@ -111,8 +111,8 @@ export async function performRun(job: WorkerJob, hooks: WorkHooks): Promise<Work
     return { ...recordOf(result), ...artifacts, ledger: ledgerTrialsOf(result) };
 }
 
-/** IRs this thread ran lately, by their content (irKey), most recent last. */
-const interned = new Map<string, StrategyIr>();
+/** IRs this thread ran lately, most recent last. */
+const interned: StrategyIr[] = [];
 const INTERNED = 16;
 
 /**
@@ -120,29 +120,42 @@ const INTERNED = 16;
  * job brings its IR as a fresh copy (a message between threads, JSON from the queue), while the
  * engine remembers what it derives from an IR per object (fingerprints, bound params, look-backs):
  * hundreds of runs of one strategy then compute those once, not once a run. Only an identical IR
- * is shared (irKey); IRs are never changed after compiling.
+ * is shared (sameValue); IRs are never changed after compiling.
  */
 export function internIr(ir: StrategyIr): StrategyIr {
-    const key = irKey(ir);
-    const hit = interned.get(key);
-    interned.delete(key);
-    interned.set(key, hit ?? ir);
-    if (interned.size > INTERNED) interned.delete(interned.keys().next().value!);
+    const k = interned.findIndex(x => sameValue(x, ir));
+    const hit = k >= 0 ? interned.splice(k, 1)[0]! : undefined;
+    interned.push(hit ?? ir);
+    if (interned.length > INTERNED) interned.shift();
     return hit ?? ir;
 }
 
 /**
- * JSON of the IR that also tells apart what JSON alone would not (a copy between threads keeps
- * them): -0, NaN, ±Infinity and undefined become marked strings, and a string that starts with the
- * mark gets a second one, so two IRs have one key only when they are equal.
+ * Whether two JSON-like values are equal in everything a copy between threads keeps: numbers by
+ * Object.is (-0 is not 0, NaN is NaN), the same keys in the same order, arrays of the same length,
+ * undefined only where the other has it; anything but plain objects and arrays only when it is the
+ * same object. Compared in place, it stops at the first difference (a key of each IR was its JSON
+ * through a replacer called per value: most of interning's time).
  */
-function irKey(ir: StrategyIr): string {
-    return JSON.stringify(ir, (_k, v: unknown) => {
-        if (typeof v === 'number') return Number.isFinite(v) && !Object.is(v, -0) ? v : `\u0000${Object.is(v, -0) ? '-0' : String(v)}`;
-        if (v === undefined) return '\u0000undefined';
-        if (typeof v === 'string' && v.startsWith('\u0000')) return `\u0000${v}`;
-        return v;
-    });
+function sameValue(a: unknown, b: unknown): boolean {
+    if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return Object.is(a, b);
+    if (a === b) return true;
+    const arrays = Array.isArray(a);
+    if (arrays !== Array.isArray(b)) return false;
+    if (arrays) {
+        const x = a as readonly unknown[], y = b as readonly unknown[];
+        if (x.length !== y.length) return false;
+        for (let i = 0; i < x.length; i++) if (!sameValue(x[i], y[i])) return false;
+        return true;
+    }
+    if (Object.getPrototypeOf(a) !== Object.prototype || Object.getPrototypeOf(b) !== Object.prototype) return false;
+    const ka = Object.keys(a), kb = Object.keys(b);
+    if (ka.length !== kb.length) return false;
+    for (let i = 0; i < ka.length; i++) {
+        const k = ka[i]!;
+        if (k !== kb[i] || !sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+    }
+    return true;
 }
 
 function stage(job: WorkerJob, name: string, data: Buffer): StagedArtifact {

@@ -21,18 +21,19 @@ export const RESULT_FILE = 'result.json';
 export const LEGACY_SWEEP_TABLE = 'sweep.json';
 
 export function encodeResult(r: RunResult): Buffer {
-    // The bar-time columns as JSON encoded earlier (placeholders in the document, their text spliced in).
+    // Bar-time and benchmark columns as JSON encoded earlier (placeholders in the document, their text spliced in).
     const { doc, parts } = withKnownColumns(r);
-    // Numbers are wire numbers already; the replacer keeps a stray non-finite one from becoming null silently.
-    // A replacer is a call per value (most of a small run's CPU outside the engine): it is used only
-    // when there is an infinity to encode (NaN is null either way), so the bytes are the same.
-    if (hasInfinity(doc)) return spliced(JSON.stringify(doc, jsonNumbers), parts) ?? whole(r);
-    // Without a replacer, the document's upper levels piece by piece: each piece is a young string,
-    // where the whole text (and its flattening) is one the size of the file in the heap's
-    // large-object space, old-generation growth that brings major GCs.
+    // The document's upper levels piece by piece: each piece is a young string, where the whole text
+    // (and its flattening) is one the size of the file in the heap's large-object space,
+    // old-generation growth that brings major GCs. Numbers are wire numbers already; a stray
+    // non-finite one is encoded by the jsonNumbers replacer in the piece that holds it (see leafJson).
     const pieces: string[] = [];
     const marks = new Map(parts);
-    if (!jsonPieces(doc, PIECE_DEPTH, marks, pieces) || marks.size > 0) return spliced(JSON.stringify(doc), parts) ?? whole(r);
+    if (!jsonPieces(doc, PIECE_DEPTH, marks, pieces) || marks.size > 0) {
+        // A toJSON at the upper levels (or a mark not found once): the document whole.
+        // A replacer is a call per value: used only when there is an infinity to encode (NaN is null either way).
+        return spliced(hasInfinity(doc) ? JSON.stringify(doc, jsonNumbers) : JSON.stringify(doc), parts) ?? whole(r);
+    }
     return written(pieces);
 }
 
@@ -60,7 +61,7 @@ function jsonPieces(v: unknown, depth: number, marks: Map<string, string>, out: 
     }
     if (depth === 0 || typeof v !== 'object' || v === null || Array.isArray(v) || Object.getPrototypeOf(v) !== Object.prototype) {
         if (typeof v === 'object' && v !== null && typeof (v as { toJSON?: unknown }).toJSON === 'function') return false;
-        out.push(JSON.stringify(v));
+        out.push(leafJson(v));
         return true;
     }
     if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return false;
@@ -76,6 +77,18 @@ function jsonPieces(v: unknown, depth: number, marks: Map<string, string>, out: 
     }
     out.push('}');
     return true;
+}
+
+/**
+ * JSON.stringify(v, jsonNumbers), without the replacer's call per value when it changes nothing:
+ * the replacer changes only non-finite numbers, each of which JSON.stringify writes as `null`, so a
+ * text without "null" is the replacer's text already. Only a piece with a null (a NaN, a null, or
+ * the word in a string) is searched for an infinity, and encoded again with the replacer when it
+ * holds one. (Searching the whole document instead was a tenth of the encoding's time.)
+ */
+function leafJson(v: unknown): string {
+    const json = JSON.stringify(v);
+    return json !== undefined && json.includes('null') && hasInfinity(v) ? JSON.stringify(v, jsonNumbers) : json;
 }
 
 /** The text with each mark (exactly once) replaced by its column's JSON, as bytes; undefined when a mark is not there once. */
@@ -111,15 +124,19 @@ function written(pieces: readonly string[]): Buffer {
 }
 
 /**
- * JSON text of bar-time columns (a result's series.ts and its rolling statistics' ts) by content,
- * most recent first. A batch of runs over the same bars (the common case: a client's backtests,
- * a queue of jobs) repeats them, and formatting a number is most of JSON.stringify's cost; a time
- * column is a fifth of a daily backtest's numbers. Only columns of finite numbers, each kept as a
- * copy with its text, a few of at most KNOWN_COLUMN_MAX values (the thread's heap stays small).
+ * JSON text of columns that repeat across runs, by content, most recent first: the bar times of a
+ * result's series and of its rolling statistics, and its benchmark's equity (buy-and-hold of the
+ * same bars from the same bar: the same curve for every strategy with that warm-up). A batch of
+ * runs over the same bars (the common case: a client's backtests, a queue of jobs) repeats them,
+ * and formatting a number is most of JSON.stringify's cost; these columns are two fifths of a daily
+ * backtest's numbers. Only columns of finite numbers, each kept as a copy with its text, at most
+ * KNOWN_COLUMNS of them and KNOWN_VALUES values in all (the thread's heap stays small: a few MB).
  */
 const knownColumns: { readonly values: readonly number[]; readonly json: string }[] = [];
-const KNOWN_COLUMNS = 4;
+const KNOWN_COLUMNS = 12;
+const KNOWN_VALUES = 200_000;
 const KNOWN_COLUMN_MAX = 50_000;
+let knownValues = 0;
 /** A string no result holds: JSON-encoded, where a column's text goes. */
 const MARK = `\u0001af-column-${randomBytes(12).toString('hex')}-`;
 
@@ -150,11 +167,12 @@ function columnJson(xs: readonly number[]): string | undefined {
     if (!finiteNumbers(xs)) return undefined;
     const json = JSON.stringify(xs);
     knownColumns.unshift({ values: xs.slice(), json });
-    if (knownColumns.length > KNOWN_COLUMNS) knownColumns.pop();
+    knownValues += xs.length;
+    while (knownColumns.length > KNOWN_COLUMNS || knownValues > KNOWN_VALUES) knownValues -= knownColumns.pop()!.values.length;
     return json;
 }
 
-/** The result with its bar-time columns replaced by marks (the same keys in the same order), and each mark's JSON text and the column's. */
+/** The result with its known columns (see knownColumns) replaced by marks (the same keys in the same order), and each mark's JSON text and the column's. */
 function withKnownColumns(r: RunResult): { doc: RunResult; parts: [string, string][] } {
     const parts: [string, string][] = [];
     const mark = (xs: readonly number[]): string | undefined => {
@@ -166,7 +184,13 @@ function withKnownColumns(r: RunResult): { doc: RunResult; parts: [string, strin
     };
     let doc = r;
     const ts = r.series ? mark(r.series.ts) : undefined;
-    if (ts !== undefined) doc = { ...doc, series: { ...r.series!, ts: ts as unknown as number[] } };
+    const benchmark = r.series?.benchmark ? mark(r.series.benchmark as number[]) : undefined;
+    if (ts !== undefined || benchmark !== undefined) {
+        doc = {
+            ...doc,
+            series: { ...r.series!, ...(ts !== undefined ? { ts: ts as unknown as number[] } : {}), ...(benchmark !== undefined ? { benchmark: benchmark as unknown as number[] } : {}) },
+        };
+    }
     const rolling = r.tearsheet?.rolling;
     const rts = rolling ? mark(rolling.ts) : undefined;
     if (rts !== undefined) doc = { ...doc, tearsheet: { ...r.tearsheet!, rolling: { ...rolling!, ts: rts as unknown as number[] } } };

@@ -120,6 +120,16 @@ describe('fingerprints', () => {
         const positive = { ...ir, params: ir.params.map((p, i) => (i === 0 ? { ...p, low: 0 } : p)) };
         expect(internIr(negative)).toBe(negative);
         expect(internIr(positive)).toBe(positive);
+        // What JSON alone would not tell apart, and what it would: a NaN is a NaN; undefined is not a missing key; key order and lengths count.
+        const nan = { ...ir, params: ir.params.map((p, i) => (i === 0 ? { ...p, low: NaN } : p)) };
+        expect(internIr(structuredClone(nan))).toBe(internIr(nan));
+        const undef = { ...ir, params: ir.params.map((p, i) => (i === 0 ? { ...p, extra: undefined } : p)) };
+        expect(internIr(undef)).toBe(undef);
+        const reordered = Object.fromEntries(Object.entries(ir).reverse()) as typeof ir;
+        expect(internIr(reordered)).toBe(reordered);
+        const fewer = { ...ir, params: ir.params.slice(1) };
+        expect(internIr(fewer)).toBe(fewer);
+        expect(internIr(structuredClone(ir))).toBe(ir);
     });
 });
 
@@ -153,7 +163,7 @@ describe('result files', () => {
         expect(encodeResult(strays[1]!).toString()).toContain('"-Infinity"]');
     });
 
-    it('are those bytes when bar-time columns encoded before are reused: same, changed, mutated after or not finite', async () => {
+    it('are those bytes when bar-time and benchmark columns encoded before are reused: same, changed, mutated after or not finite; with a stray infinity beside a null', async () => {
         const { p } = await prepared({ kind: 'backtest' });
         const { result } = await executeRun({ ...p, symbols: p.data.ids });
         const replaced = (r: unknown): Buffer => Buffer.from(JSON.stringify(r, jsonNumbers), 'utf8');
@@ -173,8 +183,26 @@ describe('result files', () => {
             { '2': 'two', ...result, '1': 'one', gone: undefined, f: () => 1, sym: Symbol('s'), empty: {}, tearsheet: { ...result.tearsheet!, x: { a: undefined, b: [undefined, () => 1] } } } as unknown as RunResult,
             { ...result, when: new Date(0) } as unknown as RunResult,
             { ...result, tearsheet: { ...result.tearsheet!, rolling: { ...rolling, at: { toJSON: () => 'custom' } } } } as unknown as RunResult,
+            // The benchmark's curve is remembered like the bar times: the same, one value changed, a NaN, an infinity.
+            { ...result, series: { ...s, benchmark: shifted(s.benchmark as number[], 1) } },
+            { ...result, series: { ...s, benchmark: s.benchmark!.map((v, i) => (i === 4 ? null : v)) } },
+            { ...result, series: { ...s, benchmark: s.benchmark!.map((v, i) => (i === 4 ? Infinity as unknown as number : v)) } },
+            // A stray infinity where the piece's JSON has a null for other reasons (the word in a string, a NaN), or none; one at the top level.
+            { ...result, events: [{ ts: s.ts[1]!, kind: 'halt', message: 'a null message' }, { ts: -Infinity, kind: 'halt', message: 'x' }] },
+            { ...result, series: { ...s, equity: s.equity.map((v, i) => (i === 3 ? NaN as unknown as number : i === 9 ? Infinity as unknown as number : v)) } },
+            { ...result, strategy: 'null', events: [{ ts: s.ts[1]!, kind: 'halt', message: 'null' }] },
+            { ...result, capital: Infinity },
         ];
         for (const [i, r] of variants.entries()) expect(encodeResult(r).equals(replaced(r)), `variant ${i}`).toBe(true);
+        expect(encodeResult(variants[14]!).toString()).toContain('"ts":"-Infinity","kind":"halt"');
+        expect(encodeResult(variants[13]!).toString()).toMatch(/"benchmark":\[[^\]]*"Infinity"/);
+        expect(encodeResult(variants[17]!).toString()).toContain('"capital":"Infinity"');
+        // More distinct columns than are remembered (the oldest forgotten), then the first again.
+        for (let k = 1; k <= 16; k++) {
+            const other = { ...result, series: { ...s, ts: s.ts.map(t => t + k * 86_400_000), benchmark: s.benchmark!.map(v => (v as number) * (1 + k / 1024)) } };
+            expect(encodeResult(other).equals(replaced(other)), `columns ${k}`).toBe(true);
+        }
+        expect(encodeResult(result).equals(replaced(result))).toBe(true);
         // A column changed in place after it was encoded: the copy remembered is not it.
         const mine = { ...result, series: { ...s, ts: s.ts.map(t => t + 86_400_000) } }; // bar times not seen before
         expect(encodeResult(mine).equals(replaced(mine))).toBe(true);

@@ -6,10 +6,10 @@
  * real backtest, sweep and walk-forward through the run pipeline.
  */
 import { describe, expect, it } from 'vitest';
-import { fromWire } from '../../../protocol/src/numbers.js';
+import { fromWire, toWire } from '../../../protocol/src/numbers.js';
 import { RunResult, type Trial } from '../../../protocol/src/run-result.js';
 import {
-    drawdownEpisodes, histogram, monthKey, periodReturns, relativeStats, returnsOf, rolling, rollingWindow, sweepGrid, tearsheetOf, tradeAnalysis, yearKey,
+    drawdownEpisodes, histogram, monthKey, monthKeys, periodReturns, relativeStats, returnsOf, rolling, rollingWindow, sweepGrid, tearsheetOf, tradeAnalysis, yearKey,
 } from '../../../protocol/src/tearsheet.js';
 import { reportMessage } from '../../../protocol/src/wire.js';
 import { computeMetrics } from '../../src/engine/metrics.js';
@@ -209,6 +209,141 @@ describe('rolling statistics', () => {
         expect(rollingWindow(1000, 252)).toBe(126);
         expect(rollingWindow(200, 252)).toBe(50);
         expect(rollingWindow(30, 252)).toBe(0);
+    });
+});
+
+/**
+ * The tearsheet's rolling statistics and month keys as first written, kept as the definitions the
+ * faster ones (typed arrays, one month key per month of bars) must match bit for bit.
+ */
+function referenceRolling(r: readonly number[], b: readonly number[] | null, window: number, periodsPerYear: number, points = 2000) {
+    const first = window - 1, n = r.length;
+    const out = { at: [] as number[], sharpe: [] as number[], volatility: [] as number[], beta: b ? [] as number[] : null };
+    if (window < 2 || n < window) return out;
+    const mean = (xs: readonly number[]): number => { let s = 0; for (const x of xs) s += x; return xs.length ? s / xs.length : NaN; };
+    const mr = mean(r), mb = b ? mean(b) : 0;
+    const prefix = (f: (i: number) => number): Float64Array => {
+        const p = new Float64Array(n + 1);
+        for (let i = 0; i < n; i++) p[i + 1] = p[i]! + f(i);
+        return p;
+    };
+    const R = prefix(i => r[i]! - mr), RR = prefix(i => (r[i]! - mr) ** 2);
+    const B = b ? prefix(i => b[i]! - mb) : null, BB = b ? prefix(i => (b[i]! - mb) ** 2) : null, RB = b ? prefix(i => (r[i]! - mr) * (b[i]! - mb)) : null;
+    const over = (p: Float64Array, i: number): number => p[i + 1]! - p[i + 1 - window]!;
+    const step = Math.max(1, Math.ceil((n - first) / points));
+    const ends: number[] = [];
+    for (let i = n - 1; i >= first; i -= step) ends.push(i);
+    ends.reverse();
+    for (const i of ends) {
+        const sr = over(R, i);
+        const rawVar = (over(RR, i) - (sr * sr) / window) / (window - 1);
+        const flat = rawVar <= (64 * Number.EPSILON * (RR[i + 1]! + RR[i + 1 - window]!)) / (window - 1);
+        const sd = flat ? 0 : Math.sqrt(rawVar);
+        out.at.push(i);
+        out.sharpe.push(flat ? NaN : ((sr / window + mr) / sd) * Math.sqrt(periodsPerYear));
+        out.volatility.push(sd * Math.sqrt(periodsPerYear));
+        if (B && BB && RB && out.beta) {
+            const sb = over(B, i);
+            const varB = (over(BB, i) - (sb * sb) / window) / (window - 1);
+            const cov = (over(RB, i) - (sr * sb) / window) / (window - 1);
+            out.beta.push(varB > (64 * Number.EPSILON * (BB[i + 1]! + BB[i + 1 - window]!)) / (window - 1) ? cov / varB : NaN);
+        }
+    }
+    return out;
+}
+
+/** Where two values of numbers, arrays and plain objects first differ (numbers by Object.is: -0 and NaN too), or '' when nowhere. */
+function differs(a: unknown, b: unknown, at = ''): string {
+    if (typeof a === 'number' || typeof b === 'number') return Object.is(a, b) ? '' : `${at}: ${String(a)} ≠ ${String(b)}`;
+    if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return a === b ? '' : `${at}: ${String(a)} ≠ ${String(b)}`;
+    if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) {
+        for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i]) && (typeof a[i] === 'number' || typeof a[i] !== 'object')) return `${at}[${i}]: ${String(a[i])} ≠ ${String(b[i])}`;
+        for (let i = 0; i < a.length; i++) if (typeof a[i] === 'object' && a[i] !== null) { const d = differs(a[i], b[i], `${at}[${i}]`); if (d) return d; }
+        return '';
+    }
+    const ka = Object.keys(a), kb = Object.keys(b);
+    if (ka.join() !== kb.join()) return `${at}: keys ${ka.join()} ≠ ${kb.join()}`;
+    for (const k of ka) {
+        const d = differs((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${at}.${k}`);
+        if (d) return d;
+    }
+    return '';
+}
+
+describe('the tearsheet\'s faster computations are the first ones, bit for bit', () => {
+    /** Seeded series of returns with what a run can hold: NaN, ±Infinity, -0, flat stretches, huge and tiny values. */
+    function series(n: number, seed: number): number[] {
+        let s = seed >>> 0;
+        const u = (): number => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 2 ** 32; };
+        const odd = [NaN, Infinity, -Infinity, -0, 0, 1e300, -1e-310];
+        const flat = seed % 3 === 0;
+        return Array.from({ length: n }, (_, i) => {
+            if (seed % 4 === 1 && u() < 0.02) return odd[Math.floor(u() * odd.length)]!;
+            if (flat && i > n / 3 && i < n / 2) return 0;
+            return (u() - 0.5) * 0.04 * (seed % 5 === 2 ? 1e6 : 1);
+        });
+    }
+
+    it('rolling statistics: random, constant, empty and short series, with and without a benchmark, NaN and ±Infinity among them', () => {
+        let compared = 0;
+        for (let seed = 1; seed <= 16; seed++) {
+            const n = [0, 1, 5, 40, 250, 999, 1300][seed % 7]!;
+            const r = seed % 10 === 0 ? Array<number>(n).fill(0.001) : series(n, seed);
+            const b = seed % 2 ? series(n, seed * 7 + 1) : null;
+            for (const window of [1, 2, 10, 126]) {
+                for (const points of [1, 7, 2000]) {
+                    for (const ppy of [365.25, NaN]) {
+                        expect(differs(rolling(r, b, window, ppy, points), referenceRolling(r, b, window, ppy, points)), `seed ${seed} window ${window} points ${points} ppy ${ppy}`).toBe('');
+                        compared++;
+                    }
+                }
+            }
+        }
+        expect(compared).toBe(16 * 4 * 3 * 2);
+    });
+
+    it('month keys once per month of bars are monthKey of each bar: any spacing, out of order, fractional ms, NaN and beyond a Date\'s range', () => {
+        let s = 99;
+        const u = (): number => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 2 ** 32; };
+        for (let k = 0; k < 400; k++) {
+            const step = [1, 3_600_000, DAY, 29 * DAY, 1e12, -DAY][k % 6]!;
+            const t0 = (u() - 0.5) * 1.8e16;
+            const ts = Array.from({ length: 40 }, (_, i) => (k % 97 === 0 && i === 7 ? NaN : k % 89 === 0 && i === 9 ? 9e15 : t0 + i * step + (u() < 0.1 ? -0.5 : 0)));
+            expect(differs(monthKeys(ts), ts.map(monthKey)), `case ${k}`).toBe('');
+        }
+        // Each side of every month's first ms, from 3000 BC to AD 3000.
+        for (let y = -3000; y <= 3000; y += 37) {
+            for (let m = 0; m < 12; m++) {
+                const d = new Date(0);
+                d.setUTCFullYear(y, m, 1);
+                const t = d.getTime();
+                const ts = [t - DAY, t - 1, t - 0.5, t, t + 0.5, t + 1, t + DAY - 1, t + DAY];
+                expect(differs(monthKeys(ts), ts.map(monthKey)), `${y}-${m + 1}`).toBe('');
+            }
+        }
+    });
+
+    it('a result\'s rolling section is the reference rolling statistics of its returns past the warm-up, as wire numbers', () => {
+        for (let seed = 1; seed <= 8; seed++) {
+            const n = [300, 1000, 1500][seed % 3]!;
+            const eq = walk(n, seed).map((e, i) => (seed % 4 === 1 && i % 97 === 5 ? NaN : e));
+            const bench = seed % 2 ? walk(n, seed + 50) : null;
+            const warmupBars = seed * 5;
+            const r = {
+                capital: 100, warmupBars, metrics: { periodsPerYear: 252 }, trades: [],
+                series: { ts: eq.map((_, i) => T0 + i * DAY), equity: eq.map(toWire), drawdown: eq.map(() => 0), exposure: eq.map(() => 0), ...(bench ? { benchmark: bench.map(toWire) } : {}) },
+            } as unknown as RunResult;
+            const sheet = tearsheetOf(r);
+            const window = rollingWindow(n - warmupBars, 252);
+            const rets = returnsOf(eq, 100), bRets = bench ? returnsOf(bench, 100) : null;
+            const want = referenceRolling(rets.slice(warmupBars), bRets ? bRets.slice(warmupBars) : null, window, 252);
+            expect(differs(sheet.rolling, {
+                window, ts: want.at.map(i => T0 + (i + warmupBars) * DAY),
+                sharpe: want.sharpe.map(toWire), volatility: want.volatility.map(toWire), beta: want.beta ? want.beta.map(toWire) : null,
+            }), `seed ${seed}`).toBe('');
+            const keys = r.series!.ts.map(monthKey);
+            expect(sheet.monthly.map(m => m.year * 12 + m.month - 1)).toEqual(keys.filter((k, i) => keys[i + 1] !== k));
+        }
     });
 });
 

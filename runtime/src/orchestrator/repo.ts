@@ -18,6 +18,7 @@ import { DataStore } from '../store/store.js';
 import { PgStore } from '../store/pg-store.js';
 import { ledgerRows, type LedgerEntry } from '../experiments/ledger.js';
 import { type SqlStore } from '../store/sql-store.js';
+import { bindTypes } from '../store/bind-types.js';
 import { type RecordedArtifact } from './artifacts.js';
 import { jsonNumbers } from '../../../protocol/src/numbers.js';
 import type { ListQuery, LogLevel, Provenance, Run, RunEvent, RunEventKind, RunKind, RunLog, RunSpec, RunState } from './types.js';
@@ -238,7 +239,7 @@ export class RunRepository {
             }
         }
         const st = await p;
-        st.bind([...params]);
+        st.bind([...params], bindTypes(params));
         return (await st.run()).rowsChanged;
     }
 

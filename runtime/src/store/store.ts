@@ -22,6 +22,7 @@ import { StoreError, firstLine } from './errors.js';
 import { corruptionDetail, damageMessage, isCorruption } from './integrity.js';
 import { checkSchema, migrate, type Schema } from './migrations.js';
 import { privateDir, privateFile } from './state-files.js';
+import { bindTypes } from './bind-types.js';
 import { type Params, type SqlStore } from './sql-store.js';
 import { traced } from './tracing.js';
 
@@ -201,16 +202,16 @@ export class DataStore implements SqlStore {
 
     /** Runs a statement; returns the rows it changed (INSERT / UPDATE / DELETE). */
     async run(sql: string, params?: Params, o?: CallOptions): Promise<number> {
-        return this.call(() => traced(sql, async () => (await this.connection.run(sql, params)).rowsChanged), o);
+        return this.call(() => traced(sql, async () => (await this.connection.run(sql, params, bindTypes(params))).rowsChanged), o);
     }
 
     /** Rows as plain JS objects (BIGINT → bigint, TIMESTAMP → Date): cast in SQL when you want numbers. */
     async rows(sql: string, params?: Params, o?: CallOptions): Promise<Record<string, unknown>[]> {
-        return this.call(() => traced(sql, async () => (await this.connection.runAndReadAll(sql, params)).getRowObjectsJS() as Record<string, unknown>[]), o);
+        return this.call(() => traced(sql, async () => (await this.connection.runAndReadAll(sql, params, bindTypes(params))).getRowObjectsJS() as Record<string, unknown>[]), o);
     }
 
     async scalar(sql: string, params?: Params, o?: CallOptions): Promise<unknown> {
-        return this.call(() => traced(sql, async () => (await this.connection.runAndReadAll(sql, params)).getRowsJS()[0]?.[0]), o);
+        return this.call(() => traced(sql, async () => (await this.connection.runAndReadAll(sql, params, bindTypes(params))).getRowsJS()[0]?.[0]), o);
     }
 
     private async call<T>(fn: () => Promise<T>, o: CallOptions | undefined): Promise<T> {

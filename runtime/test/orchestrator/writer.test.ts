@@ -101,7 +101,7 @@ for (const kind of STORE_KINDS) describe.skipIf(!available(kind))(`on ${kind}`, 
     });
 
     describe('a batch\'s rows', () => {
-        it('read back as written, odd values included (quotes, backslashes, line breaks, unicode; ±Infinity, NaN and null metrics)', async () => {
+        it('read back as written, odd values included (quotes, backslashes, line breaks, unicode; ±Infinity, NaN, null and beyond-int64 metrics)', async () => {
             // PostgreSQL: one statement for every table (JSON rows); DuckDB: a statement per table.
             const repo = new RunRepository(control);
             const id = randomUUID();
@@ -117,7 +117,7 @@ for (const kind of STORE_KINDS) describe.skipIf(!available(kind))(`on ${kind}`, 
                     { event: { runId: id, seq: 2, ts: ts(now + 1), kind: 'progress', actor: 'system', progress: 0.25 }, ms: now + 1 },
                 ],
                 logs: [{ log: { runId: id, seq: 1, ts: ts(now + 2), level: 'warn', message: odd }, ms: now + 2 }],
-                results: [{ runId: id, params: { fast: 5, flag: true }, metrics: { sharpe: 1.5, pf: Infinity, dd: -Infinity, bad: NaN, none: null } }],
+                results: [{ runId: id, params: { fast: 5, flag: true }, metrics: { sharpe: 1.5, pf: Infinity, dd: -Infinity, bad: NaN, none: null, big: -1e21 } }],
                 artifacts: [{ runId: id, artifact: { name: 'result.json', bytes: 12, sha256: 'ab'.repeat(32) } }],
                 ledger: [{ runId: id, team: 'quant', kind: 'backtest', structural: 'fp-odd', at: now, trials: [{ periodSharpe: 0.1, skew: Infinity, kurtosis: 3, bars: 99.6 }] }],
             };
@@ -139,7 +139,7 @@ for (const kind of STORE_KINDS) describe.skipIf(!available(kind))(`on ${kind}`, 
             expect(await control.rows('SELECT key, value FROM run_tags WHERE run_id = $1 ORDER BY key', [id])).toEqual([{ key: 'note', value: odd }, { key: 'other', value: '' }]);
             expect(await control.rows('SELECT key, value, text FROM run_params WHERE run_id = $1 ORDER BY key', [id])).toEqual([{ key: 'fast', value: 5, text: '5' }, { key: 'flag', value: null, text: 'true' }]);
             expect(await control.rows('SELECT key, value FROM run_metrics WHERE run_id = $1 ORDER BY key', [id]))
-                .toEqual([{ key: 'bad', value: null }, { key: 'dd', value: -Infinity }, { key: 'none', value: null }, { key: 'pf', value: Infinity }, { key: 'sharpe', value: 1.5 }]);
+                .toEqual([{ key: 'bad', value: null }, { key: 'big', value: -1e21 }, { key: 'dd', value: -Infinity }, { key: 'none', value: null }, { key: 'pf', value: Infinity }, { key: 'sharpe', value: 1.5 }]);
             expect(await repo.artifacts(id)).toEqual([{ name: 'result.json', bytes: 12, sha256: 'ab'.repeat(32) }]);
             expect(await control.rows('SELECT trial, team, kind, fingerprint_structural AS s, epoch_ms(recorded_at)::DOUBLE AS at, period_sharpe, skew, kurtosis, observations::INTEGER AS n FROM ledger_trials WHERE run_id = $1', [id]))
                 .toEqual([{ trial: 0, team: 'quant', kind: 'backtest', s: 'fp-odd', at: now, period_sharpe: 0.1, skew: null, kurtosis: 3, n: 100 }]);

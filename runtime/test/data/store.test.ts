@@ -189,6 +189,21 @@ describe('schema and migrations', () => {
     });
 });
 
+describe('binding values', () => {
+    it('a whole number beyond int64 is bound as the DOUBLE it is (the client refused it as a BIGINT); whole numbers within int64 stay integers', async () => {
+        await withStore({ stateDir: tempDir() }, async store => {
+            // Positional, named, and through rows / scalar / run.
+            expect(await store.scalar('SELECT $1::DOUBLE', [-1e21])).toBe(-1e21);
+            expect(await store.rows('SELECT $big::DOUBLE AS big, typeof($small) AS t', { big: 2 ** 63, small: 2 ** 53 })).toEqual([{ big: 2 ** 63, t: 'BIGINT' }]);
+            expect(await store.scalar('SELECT typeof($1)', [-(2 ** 63)])).toBe('BIGINT');
+            expect(await store.scalar('SELECT typeof($1)', [1e21])).toBe('DOUBLE');
+            await store.run('CREATE TABLE t (x DOUBLE)');
+            expect(await store.run('INSERT INTO t VALUES ($1), ($2)', [1e300, 7])).toBe(2);
+            expect(await store.rows('SELECT x FROM t ORDER BY x')).toEqual([{ x: 7 }, { x: 1e300 }]);
+        });
+    });
+});
+
 describe('transactions', () => {
     it('commits all of it', async () => {
         await withStore({ stateDir: tempDir() }, async store => {

@@ -6,7 +6,7 @@
  * `npm test` runs before the tests.)
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
@@ -60,6 +60,9 @@ beforeAll(() => {
     execFileSync(process.execPath, [join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', ...flags, '--out', vsix], { cwd: root, stdio: 'pipe' });
     buf = readFileSync(vsix);
     entries = zipEntries(buf);
+    // CI's E2E installs this same package rather than packing it again (.ci/run: AF_KEEP_VSIX, then AF_E2E_VSIX).
+    const keep = process.env['AF_KEEP_VSIX'];
+    if (keep) copyFileSync(vsix, keep);
 }, 240_000);
 
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

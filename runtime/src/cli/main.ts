@@ -308,7 +308,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .requiredOption('--to <tf>', 'target timeframe, e.g. 4h, 1d, 1w'))
         .action(async (instrument: string, opts) => { program.setOptionValue('exit', await dataResampleCommand(instrument, opts, out)); });
 
-    const onchain = data.command('onchain').description('On-chain/DeFi data for the onchain pack: pools, swaps, TVL and gas (docs/data.md § On-chain data).');
+    const onchain = data.command('onchain').description('On-chain/DeFi data for the onchain pack: pools, swaps, TVL and gas (docs/packs.md § The onchain pack).');
     stateDir(onchain.command('import')
         .description('Import one file of a documented on-chain layout (CSV with a header row, or a JSON array of objects). Every row is checked; nothing is written unless all are clean.')
         .argument('<file>', 'CSV or JSON file')

@@ -230,7 +230,7 @@ export const DIAGNOSTICS = [
     },
     {
         code: 'AF406', severity: 'warning', title: 'Grid too large for a grid sweep',
-        explanation: 'A grid sweep runs every combination of the params\' grid values; the daemon and `af backtest --sweep` refuse one of more than 1,000,000 combinations, or with a param of more than 10,000 grid values (such a grid used to run silently as the default value alone). Backtests and random sweeps (a seeded sample of the space) are unaffected. Use a random sweep, a coarser step, or fix some params.',
+        explanation: 'A grid sweep runs every combination of the params\' grid values; the daemon and `af sweep` refuse one of more than 1,000,000 combinations, or with a param of more than 10,000 grid values (such a grid used to run silently as the default value alone). Backtests and random sweeps (a seeded sample of the space) are unaffected. Use a random sweep, a coarser step, or fix some params.',
         bad: STRAT('param band: float = 0 in 0..0.1 step 0.00000000001\n' + rulesUsing('close > sma(close, 20) * (1 + band)')),
         fixed: STRAT('param band: float = 0 in 0..0.1 step 0.01\n' + rulesUsing('close > sma(close, 20) * (1 + band)')),
     },

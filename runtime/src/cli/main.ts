@@ -86,7 +86,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .description('Parse, validate and lint .af files and directories; prints file:line:col severity code message. Exit 1 on errors.')
         .argument('<paths...>', 'files or directories (searched for *.af)')
         .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-        .option('--exclude <names...>', 'directory names to skip', [])
+        .addOption(new Option('--exclude <names...>', 'directory names to skip').default([], 'none'))
         .option('--bars <n>', 'bars of data the strategy will run on (enables the data-length overfitting check)', parseInteger('--bars'))
         .option('--hints', 'also print hints (e.g. inferred warm-up)', false)
         .action(async (paths: string[], opts) => { program.setOptionValue('exit', await checkCommand(paths, opts, out)); });
@@ -367,13 +367,13 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .option('--tls-cert <file>', 'TLS certificate (PEM)')
         .option('--allow-insecure-remote', 'bind a non-loopback address without TLS (trusted networks only)', false)
         .option('--public-metrics', 'serve /metrics without a token', false)
-        .option('--data-dir <dir>', DATA_DIR_HELP, collect, [])
+        .addOption(new Option('--data-dir <dir>', DATA_DIR_HELP).argParser(collect).default([], 'the current directory, the workspace'))
         .option('--max-upload-mb <n>', 'largest upload (PUT /uploads/<name>) in MiB (default 1024)', parsePositive('--max-upload-mb'))
         .option('--team-quota-mb <n>', 'disk one team\'s uploads and exports may use together, in MiB (default 20480)', parsePositive('--team-quota-mb'))
         .option('--file-retention-days <n>', 'uploads and exports older than this are removed (default 7)', parsePositive('--file-retention-days'))
-        .option('--source-root <dir>', 'a folder `import` statements of sources sent to the daemon may read (repeatable; default: the working directory)', (v: string, all: string[]) => [...all, v], [] as string[])
+        .addOption(new Option('--source-root <dir>', 'a folder `import` statements of sources sent to the daemon may read (repeatable)').argParser((v: string, all: string[]) => [...all, v]).default([] as string[], 'the working directory'))
         .option('--run-timeout <ms>', 'time limit of a run that asks for none, and the most one may ask for (0: none; default 30 min)', parseInteger('--run-timeout'))
-        .option('--team-run-timeout <team=ms>', "a team's own run time limit (repeatable)", (v: string, all: string[]) => [...all, v], [] as string[])
+        .addOption(new Option('--team-run-timeout <team=ms>', "a team's own run time limit (repeatable)").argParser((v: string, all: string[]) => [...all, v]).default([] as string[], 'none'))
         .option('--run-memory <mb>', 'memory of one run: its worker heap and its look-back history (default 1024)', parsePositive('--run-memory'))
         .option('--lang-workers <n>', 'threads that parse, lint and compile sources (default 2)', parsePositive('--lang-workers'))
         .option('--lang-timeout <ms>', 'time limit of one lint, compile or analysis (default 30000)', parsePositive('--lang-timeout'))
@@ -388,7 +388,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         .option('--host <host>', 'bind address')
         .option('--port <port>', 'port (0: any free port)', parseInteger('--port'), 7411)
         .option('--grpc', 'also serve gRPC', false)
-        .option('--data-dir <dir>', DATA_DIR_HELP, collect, [])
+        .addOption(new Option('--data-dir <dir>', DATA_DIR_HELP).argParser(collect).default([], 'the current directory, the workspace'))
         .option('--max-upload-mb <n>', 'largest upload in MiB (default 1024)', parsePositive('--max-upload-mb'))
         .action(async opts => { program.setOptionValue('exit', await daemonStartCommand(opts, out)); });
     daemon.command('stop').description('Stop the daemon (SIGTERM, then SIGKILL after 10 s).').option('--state-dir <dir>', 'state directory')
@@ -592,7 +592,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     return program;
 }
 
-const DATA_DIR_HELP = 'a folder data.import may read files from over RPC (repeatable; default: the current directory, the workspace); <state dir>/imports/ always';
+const DATA_DIR_HELP = 'a folder data.import may read files from over RPC (repeatable); <state dir>/imports/ always';
 
 /** Commander's accumulator for a repeatable option. */
 function collect(value: string, previous: string[]): string[] {

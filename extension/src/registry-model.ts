@@ -1,8 +1,8 @@
 /**
  * What the Registry view shows, without VS Code: `registry.list` grouped by name (newest version
  * first), each version's label, description, tooltip lines, icon and context value (which menu
- * items apply: approve for drafts, retire for all but retired, deploy — coming with the execution
- * work — for approved ones). Unit-tested; registry-view.ts only turns these into tree items.
+ * items apply: approve for drafts, retire for all but retired, deploy (paper or live) for approved
+ * ones). Unit-tested; registry-view.ts only turns these into tree items.
  */
 import type { RegistryEntry, RegistryState } from '../../protocol/src/daemon/index.js';
 
@@ -69,7 +69,7 @@ export function versionIcon(e: RegistryEntry): IconSpec {
 
 /**
  * `registryVersion.<state>` (`.altered` when not intact: no actions but show). Menus match on it:
- * approve on drafts, retire on all but retired, deploy (disabled until execution lands) on approved.
+ * approve on drafts, retire on all but retired, deploy on approved.
  */
 export function versionContext(e: RegistryEntry): string {
     return `registryVersion.${e.intact ? e.state : 'altered'}`;

@@ -1,6 +1,6 @@
 /**
- * Performance metrics of a backtest, in one place, with the definitions written next to the code
- * (docs/metrics.md repeats them). Returns are simple per-bar returns of the equity curve, the first
+ * Performance metrics of a backtest, in one place, with the definitions written next to the code.
+ * Returns are simple per-bar returns of the equity curve, the first
  * one measured from the starting capital. Annualisation uses the bars per year of the data:
  * 252 for daily bars of a weekday calendar, otherwise calendar time / bar spacing.
  */

@@ -44,7 +44,7 @@ export function resolveTelemetry(section: Partial<TelemetrySettings> | undefined
             if (key === 'serviceName' && section?.serviceName === undefined) return '$OTEL_SERVICE_NAME';
             return `${where}: telemetry.${key}`;
         };
-        throw new TelemetrySettingsError(r.error.issues.map(i => `${at(i)}: ${i.message}`).join('; ') + ' (docs/monitoring.md, tracing)');
+        throw new TelemetrySettingsError(r.error.issues.map(i => `${at(i)}: ${i.message}`).join('; ') + ' (docs/team-mode.md, Tracing)');
     }
     return { ...r.data, otlpUrl: tracesUrl(r.data.otlpUrl) };
 }

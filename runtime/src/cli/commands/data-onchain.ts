@@ -1,5 +1,5 @@
 /**
- * `af data onchain …`: on-chain/DeFi data for the onchain pack (docs/data.md § On-chain data) —
+ * `af data onchain …`: on-chain/DeFi data for the onchain pack (docs/packs.md § The onchain pack) —
  * import a pools, swaps, tvl or gas file of the documented layouts, the bundled sample, or a seeded
  * synthetic venue market with its on-chain dataset. While a daemon holds the store, `import` and
  * `sample` go through it (the files uploaded to the caller's team, then data.import /

@@ -155,7 +155,7 @@ export async function withOnchain(store: DataStore, data: LoadedBars, reads: Rea
         const id = data.ids[a]!, base = baseOf(id);
         const mine = pools.filter(p => tradesBase(String(p['token0']), base) || tradesBase(String(p['token1']), base));
         if (mine.length === 0) {
-            throw new DataError(`no on-chain pool${team !== undefined ? ` visible to team ${team}` : ''} trades ${base} (the base of ${id}); import a pools file with a pool whose token0 or token1 is ${base} or W${base}, and its swaps and TVL (af data onchain import, docs/data.md § On-chain data)`);
+            throw new DataError(`no on-chain pool${team !== undefined ? ` visible to team ${team}` : ''} trades ${base} (the base of ${id}); import a pools file with a pool whose token0 or token1 is ${base} or W${base}, and its swaps and TVL (af data onchain import, docs/packs.md § The onchain pack)`);
         }
         const series: PoolSeries[] = [];
         for (const p of mine) {

@@ -1,5 +1,5 @@
 /**
- * The documented file layouts of on-chain data (docs/data.md § On-chain data) and their parser:
+ * The documented file layouts of on-chain data (docs/packs.md § The onchain pack) and their parser:
  * pools, swaps, liquidity (TVL) and gas, each a CSV file with a header row or a JSON array of
  * objects with the same keys. Every row is checked before anything is written; a bad value is
  * reported with the file, line and column and what to write instead (at most a few problems, then
@@ -37,7 +37,7 @@ export interface OnchainRecords {
     gas: GasRecord[];
 }
 
-/** Each layout's columns: required ones first, then optional ones (what docs/data.md lists). */
+/** Each layout's columns: required ones first, then optional ones (what docs/packs.md lists). */
 export const LAYOUTS: Readonly<Record<OnchainKind, { readonly required: readonly string[]; readonly optional: readonly string[] }>> = {
     pools: { required: ['chain', 'address', 'token0', 'token1', 'fee_bps'], optional: ['dex'] },
     swaps: { required: ['ts', 'chain', 'address', 'side', 'amount_usd'], optional: ['block', 'fee_usd'] },
@@ -59,7 +59,7 @@ export function parseOnchainFile(kind: OnchainKind, text: string, name: string, 
     const missing = layout.required.filter(c => !table.header.includes(c));
     if (missing.length > 0) {
         const has = redacted ? '' : ` (it has ${table.header.join(', ') || 'none'})`;
-        throw new DataError(`${name}: the ${kind} layout needs the column(s) ${missing.join(', ')}${has}; the columns are ${[...layout.required, ...layout.optional.map(c => `[${c}]`)].join(', ')} (docs/data.md § On-chain data)`);
+        throw new DataError(`${name}: the ${kind} layout needs the column(s) ${missing.join(', ')}${has}; the columns are ${[...layout.required, ...layout.optional.map(c => `[${c}]`)].join(', ')} (docs/packs.md § The onchain pack)`);
     }
     if (table.rows.length === 0) throw new DataError(`${name}: no ${kind} rows`);
     const problems: string[] = [];
@@ -83,7 +83,7 @@ class Cells {
     constructor(private readonly name: string, private readonly problems: string[], private readonly unit: 'line' | 'item', private readonly redacted = false) {}
 
     private bad(line: number, column: string, what: string): void {
-        const said = this.redacted ? `not valid; write ${REDACTED_HINTS[column] ?? 'what the layout says (docs/data.md § On-chain data)'}` : what;
+        const said = this.redacted ? `not valid; write ${REDACTED_HINTS[column] ?? 'what the layout says (docs/packs.md § The onchain pack)'}` : what;
         this.problems.push(`${this.name} ${this.unit} ${line}, column ${column}: ${said}`);
     }
     private text(line: number, c: Readonly<Record<string, string>>, k: string, required: boolean): string | null {

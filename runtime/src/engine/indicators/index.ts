@@ -1,7 +1,7 @@
 /**
  * Incremental indicators: one object per (node, asset), `push(...inputs)` per bar returns the
  * current value, NaN until defined. O(1) amortised per bar, no allocation per push.
- * Definitions (docs/metrics.md § Indicators) follow the catalogue; the first defined index of each
+ * Definitions (docs/backtest-semantics.md § Indicators) follow the catalogue; the first defined index of each
  * equals its look-back in language/src/catalogue/core-pack.ts.
  *
  * Undefined inputs: a window indicator (sma, wma, stdev, highest, …) is undefined while a NaN is

@@ -14,6 +14,7 @@ import { type DataStore } from '../../src/store/store.js';
 import type { SqlStore } from '../../src/store/sql-store.js';
 import { openStore } from '../../src/schema/registry.js';
 import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
+import { LanguageService } from '../../src/language-service/language-service.js';
 import type { CompletedRun, Run, RunEvent } from '../../src/orchestrator/types.js';
 import type { RunResult } from '../../../protocol/src/run-result.js';
 import { importBars } from '../../src/data/import.js';
@@ -22,6 +23,16 @@ import { backtest, nextEvent, smaCross, stateWithBars, sweep, waitFor } from './
 import { STORE_KINDS, available, openControl, usePostgres } from '../team/control-stores.js';
 
 usePostgres('runtime/test/orchestrator/orchestrator.test.ts');
+
+/**
+ * The language worker (compiling runs' sources) of every orchestrator here but the first, which
+ * starts and stops its own: as the daemon's orchestrator uses the daemon's. Starting one costs
+ * about a second of CPU (loading the language's modules in a thread), once per file instead of
+ * once per orchestrator.
+ */
+let language: LanguageService;
+beforeAll(() => { language = new LanguageService({ workers: 1, sourceRoots: [process.cwd()] }); });
+afterAll(async () => { await language?.close(); });
 
 const alice = { user: 'alice', team: 'quant' };
 const bob = { user: 'bob', team: 'quant' };
@@ -36,7 +47,7 @@ const completed: { run: Run; result: CompletedRun }[] = [];
 
 for (const kind of STORE_KINDS) describe.skipIf(!available(kind))(`on ${kind}`, () => {
     /** The stores an orchestrator is given: the DuckDB file, and PostgreSQL for the runs when that is the control plane. */
-    const stores = (): { store: DataStore; control?: SqlStore } => (kind === 'duckdb' ? { store } : { store, control });
+    const stores = (): { store: DataStore; control?: SqlStore; language: LanguageService } => (kind === 'duckdb' ? { store, language } : { store, control, language });
 
     beforeAll(async () => {
         dir = await stateWithBars();
@@ -44,7 +55,9 @@ for (const kind of STORE_KINDS) describe.skipIf(!available(kind))(`on ${kind}`, 
         control = kind === 'duckdb' ? store : await openControl(kind, dir);
         events.length = 0;
         completed.length = 0;
-        orch = new Orchestrator({ ...stores(), concurrency: 2, progressIntervalMs: 0 });
+        // DuckDB's first orchestrator starts its own language worker (and stops it with itself).
+        const { language: shared, ...own } = stores();
+        orch = new Orchestrator({ ...(kind === 'duckdb' ? own : { ...own, language: shared }), concurrency: 2, progressIntervalMs: 0 });
         orch.on('event', e => events.push(e));
         orch.on('completed', (run, result) => completed.push({ run, result }));
         await orch.start();

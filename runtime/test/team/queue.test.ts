@@ -15,6 +15,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/schema/registry.js';
 import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
+import { LanguageService } from '../../src/language-service/language-service.js';
 import type { Run, RunSpec } from '../../src/orchestrator/types.js';
 import type { DataStore } from '../../src/store/store.js';
 import { BullmqBackend } from '../../src/queue/bullmq-backend.js';
@@ -36,6 +37,12 @@ const STANDALONE = fileURLToPath(new URL('../../../out/runtime/src/daemon/standa
 const serversDir = tempDir('af-team-q-');
 let settings: QueueSettings;
 let configFile: string;
+/**
+ * The language worker (compiling runs' sources) of every orchestrator in this process, as a daemon's
+ * orchestrator uses the daemon's: starting one costs about a second of CPU, once here instead of
+ * once per orchestrator (three).
+ */
+let language: LanguageService;
 
 /** An `af worker` child and the JSON lines it logged. */
 interface WorkerProc { readonly child: ChildProcess; readonly lines: Record<string, unknown>[]; readonly exited: Promise<void> }
@@ -103,12 +110,14 @@ beforeAll(async () => {
     settings = { kind: 'bullmq', redis: s.redis!.url, prefix: 'aftest', lockMs: 2000, maxStalls: 2 };
     configFile = join(serversDir, 'team.json');
     writeFileSync(configFile, JSON.stringify({ queue: settings }));
+    language = new LanguageService({ workers: 1, sourceRoots: [process.cwd()] });
     await Promise.all([startWorker(), startWorker()]);
 }, 90_000);
 
-afterAll(() => {
+afterAll(async () => {
     for (const w of workers) w.child.kill('SIGKILL');
     if (hasRedis) down(serversDir);
+    await language?.close();
 }, 30_000);
 
 describe.skipIf(!hasRedis)('runs through BullMQ and af worker processes', () => {
@@ -124,7 +133,7 @@ describe.skipIf(!hasRedis)('runs through BullMQ and af worker processes', () => 
         const declared = JSON.parse(readFileSync(packWs.config, 'utf8')) as { packs: object[] };
         writeFileSync(packWs.config, JSON.stringify({ ...declared, packs: [{ name: 'mid-frequency', version: '^1.0.0' }, ...declared.packs] }));
         const packs = new DaemonPacks({ roots: [tempDir('af-team-q-nopacks-'), packWs.dir] });
-        const o = new Orchestrator({ store, concurrency: 2, backend, packs });
+        const o = new Orchestrator({ store, concurrency: 2, backend, packs, language });
         await o.start();
         team = { o, store, backend };
     }, 60_000);
@@ -137,7 +146,7 @@ describe.skipIf(!hasRedis)('runs through BullMQ and af worker processes', () => 
     it('a backtest and a sweep give results identical to the embedded mode (differential), logged with the run\'s trace id', async () => {
         const dir = await stateWithBars(800, 'af-team-q-embedded-');
         const store = await openStore({ stateDir: dir });
-        const embedded = new Orchestrator({ store, concurrency: 2 });
+        const embedded = new Orchestrator({ store, concurrency: 2, language });
         await embedded.start();
         try {
             // In team mode the orchestrator's workers are the af worker processes serving its queue.
@@ -309,7 +318,7 @@ describe.skipIf(!hasRedis)('kill -9 of the daemon mid-sweep (team mode)', () => 
             break;
         }
         const backend = await BullmqBackend.open(settings);
-        const o = new Orchestrator({ store, concurrency: 2, backend });
+        const o = new Orchestrator({ store, concurrency: 2, backend, language });
         try {
             expect(await store.scalar(`SELECT state FROM runs WHERE id = $1`, [runId!])).toBe('running');
             await o.start();

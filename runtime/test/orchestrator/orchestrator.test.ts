@@ -207,9 +207,10 @@ for (const kind of STORE_KINDS) describe.skipIf(!available(kind))(`on ${kind}`, 
             // computes it: attempt 2 is the run's, with its result file already in place. The run
             // must still be running when taken over, after its first progress: `spec(n)` is submitted
             // for n = 1, 2, 4 … (each twice the work or time of the one before) until one is. One that
-            // ended first (a machine too loaded for its size) is left as it ended. Small first: a fixed
-            // size had to be large enough for load 10 and cost that much CPU on every run.
-            const takenOver = async (spec: (n: number) => RunSpec): Promise<{ id: string; file: string }> => {
+            // ended first (a machine too loaded for its size), in the state `early`, is left as it
+            // ended. Small first: a fixed size had to be large enough for load 10 and cost that much
+            // CPU on every run.
+            const takenOver = async (spec: (n: number) => RunSpec, early: Run['state']): Promise<{ id: string; file: string }> => {
                 for (let n = 1; n <= 32; n *= 2) {
                     const { id } = await orch.submit(spec(n), alice);
                     const first = await nextEvent(orch, e => e.runId === id && (e.kind === 'progress' || (e.kind === 'state' && ended.includes(e.state!))));
@@ -218,16 +219,16 @@ for (const kind of STORE_KINDS) describe.skipIf(!available(kind))(`on ${kind}`, 
                         writeFileSync(file, '{"attempt":2}');
                         return { id, file };
                     }
-                    await waitFor(orch, id);
+                    expect((await waitFor(orch, id)).state).toBe(early);
                 }
                 throw new Error('every run ended before its takeover');
             };
             const idle = async (): Promise<void> => { while ((await orch.status()).running > 0) await sleep(20); };
             // One that completes (a sweep of n × ~1,000 combinations), one that fails (over its time
             // limit: n × 1 s; 1.5 s was reached before the takeover on a machine at load 10).
-            const { id: done, file: doneFile } = await takenOver(n => sweep({ source: smaCross({ fast: '2..40 step 1', slow: `30..${30 + 25 * n} step 1` }) }));
+            const { id: done, file: doneFile } = await takenOver(n => sweep({ source: smaCross({ fast: '2..40 step 1', slow: `30..${30 + 25 * n} step 1` }) }), 'completed');
             await idle();
-            const { id: failed, file: failedFile } = await takenOver(n => ({ ...longSweep(), timeoutMs: 1000 * n }));
+            const { id: failed, file: failedFile } = await takenOver(n => ({ ...longSweep(), timeoutMs: 1000 * n }), 'failed');
             await idle();
             for (const [id, file] of [[done, doneFile], [failed, failedFile]] as const) {
                 const row = (await control.rows(`SELECT state, attempt::DOUBLE AS attempt, metrics FROM runs WHERE id = $1`, [id]))[0]!;

@@ -102,6 +102,7 @@ async function expectOnce(o: Orchestrator, store: DataStore, run: Run): Promise<
 const longSweep = (n: number): RunSpec => sweep({ source: smaCross({ fast: '2..40 step 1', slow: `30..${30 + 47 * n} step 1` }) });
 /** The largest n the kill tests try; at it, whatever happened is asserted. */
 const MAX_N = 8;
+const ENDED: readonly Run['state'][] = ['completed', 'failed', 'cancelled'];
 
 beforeAll(async () => {
     if (!hasRedis) return;
@@ -259,9 +260,12 @@ describe.skipIf(!hasRedis)('runs through BullMQ and af worker processes', () => 
     it('kill -9 of the worker mid-sweep: the stalled job goes to the other worker and the run completes once', async () => {
         for (let n = 1; ; n *= 2) {
             const run = await team.o.submit(longSweep(n), { user: 'ana', team: 'quant' });
-            const first = await nextEvent(team.o, e => e.runId === run.id && (e.kind === 'progress' || (e.kind === 'state' && e.state === 'completed')));
-            // Ended before its first progress: too small to be caught here; no worker was killed.
-            if (first.kind === 'state' && n < MAX_N) continue;
+            const first = await nextEvent(team.o, e => e.runId === run.id && (e.kind === 'progress' || (e.kind === 'state' && ENDED.includes(e.state!))));
+            // Completed before its first progress: too small to be caught here; no worker was killed.
+            if (first.kind === 'state') {
+                expect(first.state).toBe('completed');
+                if (n < MAX_N) continue;
+            }
             const victim = await workerRunning(run.id);
             victim.child.kill('SIGKILL');
             await victim.exited;
@@ -299,7 +303,7 @@ describe.skipIf(!hasRedis)('kill -9 of the daemon mid-sweep (team mode)', () => 
                         if (line.type === 'submitted') runId = line.id;
                         // At its first progress (or its end, if it had none: too small to be caught).
                         const { kind, state } = line.event ?? {};
-                        if (line.type === 'event' && line.event!.runId === runId && (kind === 'progress' || (kind === 'state' && state === 'completed')) && child.signalCode === null) {
+                        if (line.type === 'event' && line.event!.runId === runId && (kind === 'progress' || (kind === 'state' && ENDED.includes(state as Run['state']))) && child.signalCode === null) {
                             child.removeAllListeners('exit');
                             child.once('exit', () => resolve());
                             child.kill('SIGKILL');
@@ -310,8 +314,8 @@ describe.skipIf(!hasRedis)('kill -9 of the daemon mid-sweep (team mode)', () => 
                 child.kill('SIGKILL');
             }
             store = await openStore({ stateDir: dir });
-            // The sweep had ended before the kill: again, twice the size, in a new state directory.
-            if (n < MAX_N && await store.scalar(`SELECT state FROM runs WHERE id = $1`, [runId!]) !== 'running') {
+            // The sweep had completed before the kill: again, twice the size, in a new state directory.
+            if (n < MAX_N && await store.scalar(`SELECT state FROM runs WHERE id = $1`, [runId!]) === 'completed') {
                 store.close();
                 continue;
             }

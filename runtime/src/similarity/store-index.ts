@@ -161,10 +161,19 @@ export class StoreIndex {
         }
     }
 
-    /** Indexes the structure of a run that just completed (a no-op when the structure is known). */
+    /**
+     * Indexes the structure of a run that just completed (a no-op when the structure is known).
+     * The run's own row says which structure: only an unknown one reads its group, whose query
+     * goes over every completed run of that structure (each completion of a strategy run many
+     * times read them all again to learn that it was known).
+     */
     record(runId: string): Promise<void> {
         return this.exclusive(async () => {
-            for (const g of await this.groups('AND team = (SELECT team FROM runs WHERE id = $1) AND fingerprint_structural = (SELECT fingerprint_structural FROM runs WHERE id = $1)', [runId])) {
+            const own = (await this.store.rows(`SELECT team, fingerprint_structural AS structural FROM runs WHERE id = $1`, [runId]))[0];
+            if (!own || own.team === null || own.structural === null) return;
+            const team = String(own.team), structural = String(own.structural);
+            if (this.pi.index.has(storeId(team, structural)) || this.skipped.has(storeId(team, structural))) return;
+            for (const g of await this.groups('AND team = $1 AND fingerprint_structural = $2', [team, structural])) {
                 const id = storeId(g.team, g.structural);
                 if (this.pi.index.has(id) || this.skipped.has(id)) continue;
                 const e = await this.embed(g);

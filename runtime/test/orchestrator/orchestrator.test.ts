@@ -14,7 +14,8 @@ import { type DataStore } from '../../src/store/store.js';
 import type { SqlStore } from '../../src/store/sql-store.js';
 import { openStore } from '../../src/schema/registry.js';
 import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
-import type { CompletedRun, Run, RunEvent } from '../../src/orchestrator/types.js';
+import { LanguageService } from '../../src/language-service/language-service.js';
+import type { CompletedRun, Run, RunEvent, RunSpec } from '../../src/orchestrator/types.js';
 import type { RunResult } from '../../../protocol/src/run-result.js';
 import { importBars } from '../../src/data/import.js';
 import { synthBars } from '../../src/data/synth.js';
@@ -22,6 +23,16 @@ import { backtest, nextEvent, smaCross, stateWithBars, sweep, waitFor } from './
 import { STORE_KINDS, available, openControl, usePostgres } from '../team/control-stores.js';
 
 usePostgres('runtime/test/orchestrator/orchestrator.test.ts');
+
+/**
+ * The language worker (compiling runs' sources) of every orchestrator here but the first, which
+ * starts and stops its own: as the daemon's orchestrator uses the daemon's. Starting one costs
+ * about a second of CPU (loading the language's modules in a thread), once per file instead of
+ * once per orchestrator.
+ */
+let language: LanguageService;
+beforeAll(() => { language = new LanguageService({ workers: 1, sourceRoots: [process.cwd()] }); });
+afterAll(async () => { await language?.close(); });
 
 const alice = { user: 'alice', team: 'quant' };
 const bob = { user: 'bob', team: 'quant' };
@@ -32,11 +43,12 @@ let store: DataStore;
 let control: SqlStore;
 let orch: Orchestrator;
 const events: RunEvent[] = [];
+const ended: readonly Run['state'][] = ['completed', 'failed', 'cancelled'];
 const completed: { run: Run; result: CompletedRun }[] = [];
 
 for (const kind of STORE_KINDS) describe.skipIf(!available(kind))(`on ${kind}`, () => {
     /** The stores an orchestrator is given: the DuckDB file, and PostgreSQL for the runs when that is the control plane. */
-    const stores = (): { store: DataStore; control?: SqlStore } => (kind === 'duckdb' ? { store } : { store, control });
+    const stores = (): { store: DataStore; control?: SqlStore; language: LanguageService } => (kind === 'duckdb' ? { store, language } : { store, control, language });
 
     beforeAll(async () => {
         dir = await stateWithBars();
@@ -44,7 +56,9 @@ for (const kind of STORE_KINDS) describe.skipIf(!available(kind))(`on ${kind}`, 
         control = kind === 'duckdb' ? store : await openControl(kind, dir);
         events.length = 0;
         completed.length = 0;
-        orch = new Orchestrator({ ...stores(), concurrency: 2, progressIntervalMs: 0 });
+        // DuckDB's first orchestrator starts its own language worker (and stops it with itself).
+        const { language: shared, ...own } = stores();
+        orch = new Orchestrator({ ...(kind === 'duckdb' ? own : { ...own, language: shared }), concurrency: 2, progressIntervalMs: 0 });
         orch.on('event', e => events.push(e));
         orch.on('completed', (run, result) => completed.push({ run, result }));
         await orch.start();
@@ -190,23 +204,31 @@ for (const kind of STORE_KINDS) describe.skipIf(!available(kind))(`on ${kind}`, 
     describe('cancellation and timeouts', () => {
         it('an attempt whose run was claimed again elsewhere ends without touching the run, its rows or its files', async () => {
             // Another daemon (team mode, shared artifacts folder) takes the run over while this one
-            // computes it: attempt 2 is the run's, with its result file already in place.
-            const takenOver = async (id: string): Promise<string> => {
-                await nextEvent(orch, e => e.runId === id && e.kind === 'progress');
-                expect(await control.run(`UPDATE runs SET attempt = attempt + 1 WHERE id = $1 AND state = 'running'`, [id])).toBe(1);
-                const file = join(dir, 'runs', id, 'result.json');
-                writeFileSync(file, '{"attempt":2}');
-                return file;
+            // computes it: attempt 2 is the run's, with its result file already in place. The run
+            // must still be running when taken over, after its first progress: `spec(n)` is submitted
+            // for n = 1, 2, 4 … (each twice the work or time of the one before) until one is. One that
+            // ended first (a machine too loaded for its size), in the state `early`, is left as it
+            // ended. Small first: a fixed size had to be large enough for load 10 and cost that much
+            // CPU on every run.
+            const takenOver = async (spec: (n: number) => RunSpec, early: Run['state']): Promise<{ id: string; file: string }> => {
+                for (let n = 1; n <= 32; n *= 2) {
+                    const { id } = await orch.submit(spec(n), alice);
+                    const first = await nextEvent(orch, e => e.runId === id && (e.kind === 'progress' || (e.kind === 'state' && ended.includes(e.state!))));
+                    if (first.kind === 'progress' && await control.run(`UPDATE runs SET attempt = attempt + 1 WHERE id = $1 AND state = 'running'`, [id]) === 1) {
+                        const file = join(dir, 'runs', id, 'result.json');
+                        writeFileSync(file, '{"attempt":2}');
+                        return { id, file };
+                    }
+                    expect((await waitFor(orch, id)).state).toBe(early);
+                }
+                throw new Error('every run ended before its takeover');
             };
             const idle = async (): Promise<void> => { while ((await orch.status()).running > 0) await sleep(20); };
-            // One that completes (a sweep of ~4,000 combinations: it must still run when taken over), one that fails (over its time limit).
-            const done = (await orch.submit(sweep({ source: smaCross({ fast: '2..40 step 1', slow: '30..130 step 1' }) }), alice)).id;
-            const doneFile = await takenOver(done);
+            // One that completes (a sweep of n × ~1,000 combinations), one that fails (over its time
+            // limit: n × 1 s; 1.5 s was reached before the takeover on a machine at load 10).
+            const { id: done, file: doneFile } = await takenOver(n => sweep({ source: smaCross({ fast: '2..40 step 1', slow: `30..${30 + 25 * n} step 1` }) }), 'completed');
             await idle();
-            // Its limit leaves time to take it over after its first progress: with 1.5 s, a machine at
-            // load 10 reached the limit first (the takeover's UPDATE then found it failed already).
-            const failed = (await orch.submit({ ...longSweep(), timeoutMs: 4000 }, alice)).id;
-            const failedFile = await takenOver(failed);
+            const { id: failed, file: failedFile } = await takenOver(n => ({ ...longSweep(), timeoutMs: 1000 * n }), 'failed');
             await idle();
             for (const [id, file] of [[done, doneFile], [failed, failedFile]] as const) {
                 const row = (await control.rows(`SELECT state, attempt::DOUBLE AS attempt, metrics FROM runs WHERE id = $1`, [id]))[0]!;

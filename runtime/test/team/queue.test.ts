@@ -15,6 +15,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/schema/registry.js';
 import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
+import { LanguageService } from '../../src/language-service/language-service.js';
 import type { Run, RunSpec } from '../../src/orchestrator/types.js';
 import type { DataStore } from '../../src/store/store.js';
 import { BullmqBackend } from '../../src/queue/bullmq-backend.js';
@@ -36,6 +37,12 @@ const STANDALONE = fileURLToPath(new URL('../../../out/runtime/src/daemon/standa
 const serversDir = tempDir('af-team-q-');
 let settings: QueueSettings;
 let configFile: string;
+/**
+ * The language worker (compiling runs' sources) of every orchestrator in this process, as a daemon's
+ * orchestrator uses the daemon's: starting one costs about a second of CPU, once here instead of
+ * once per orchestrator (three).
+ */
+let language: LanguageService;
 
 /** An `af worker` child and the JSON lines it logged. */
 interface WorkerProc { readonly child: ChildProcess; readonly lines: Record<string, unknown>[]; readonly exited: Promise<void> }
@@ -86,8 +93,16 @@ async function expectOnce(o: Orchestrator, store: DataStore, run: Run): Promise<
     expect(files).toEqual(['result.json']);
 }
 
-/** A sweep long enough to be caught mid-way (a few seconds on a loaded machine). */
-const longSweep = (): RunSpec => sweep({ source: smaCross({ fast: '2..40 step 1', slow: '30..170 step 1' }) });
+/**
+ * A sweep to be caught mid-way (killed at its first progress) and then computed to its end:
+ * n × ~1,900 combinations (n = 4: 7,300, about 6 s of CPU). The kill tests start with n = 1 and
+ * try again at twice the size only when the sweep had ended before the kill (a loaded machine): a
+ * fixed size had to be large enough for load 10, and every run of the file paid for it, twice.
+ */
+const longSweep = (n: number): RunSpec => sweep({ source: smaCross({ fast: '2..40 step 1', slow: `30..${30 + 47 * n} step 1` }) });
+/** The largest n the kill tests try; at it, whatever happened is asserted. */
+const MAX_N = 8;
+const ENDED: readonly Run['state'][] = ['completed', 'failed', 'cancelled'];
 
 beforeAll(async () => {
     if (!hasRedis) return;
@@ -96,12 +111,14 @@ beforeAll(async () => {
     settings = { kind: 'bullmq', redis: s.redis!.url, prefix: 'aftest', lockMs: 2000, maxStalls: 2 };
     configFile = join(serversDir, 'team.json');
     writeFileSync(configFile, JSON.stringify({ queue: settings }));
+    language = new LanguageService({ workers: 1, sourceRoots: [process.cwd()] });
     await Promise.all([startWorker(), startWorker()]);
 }, 90_000);
 
-afterAll(() => {
+afterAll(async () => {
     for (const w of workers) w.child.kill('SIGKILL');
     if (hasRedis) down(serversDir);
+    await language?.close();
 }, 30_000);
 
 describe.skipIf(!hasRedis)('runs through BullMQ and af worker processes', () => {
@@ -117,7 +134,7 @@ describe.skipIf(!hasRedis)('runs through BullMQ and af worker processes', () => 
         const declared = JSON.parse(readFileSync(packWs.config, 'utf8')) as { packs: object[] };
         writeFileSync(packWs.config, JSON.stringify({ ...declared, packs: [{ name: 'mid-frequency', version: '^1.0.0' }, ...declared.packs] }));
         const packs = new DaemonPacks({ roots: [tempDir('af-team-q-nopacks-'), packWs.dir] });
-        const o = new Orchestrator({ store, concurrency: 2, backend, packs });
+        const o = new Orchestrator({ store, concurrency: 2, backend, packs, language });
         await o.start();
         team = { o, store, backend };
     }, 60_000);
@@ -130,7 +147,7 @@ describe.skipIf(!hasRedis)('runs through BullMQ and af worker processes', () => 
     it('a backtest and a sweep give results identical to the embedded mode (differential), logged with the run\'s trace id', async () => {
         const dir = await stateWithBars(800, 'af-team-q-embedded-');
         const store = await openStore({ stateDir: dir });
-        const embedded = new Orchestrator({ store, concurrency: 2 });
+        const embedded = new Orchestrator({ store, concurrency: 2, language });
         await embedded.start();
         try {
             // In team mode the orchestrator's workers are the af worker processes serving its queue.
@@ -241,50 +258,71 @@ describe.skipIf(!hasRedis)('runs through BullMQ and af worker processes', () => 
     }, 60_000);
 
     it('kill -9 of the worker mid-sweep: the stalled job goes to the other worker and the run completes once', async () => {
-        const run = await team.o.submit(longSweep(), { user: 'ana', team: 'quant' });
-        await nextEvent(team.o, e => e.runId === run.id && e.kind === 'progress');
-        const victim = await workerRunning(run.id);
-        victim.child.kill('SIGKILL');
-        await victim.exited;
-        const done = await waitFor(team.o, run.id);
-        expect(done.state).toBe('completed');
-        // The same attempt, re-delivered by BullMQ (not a new attempt of the daemon).
-        expect(done.attempt).toBe(1);
-        const survivor = workers.find(w => w !== victim && w.lines.some(l => l['runId'] === run.id && l['msg'] === 'run done'));
-        expect(survivor).toBeDefined();
-        await expectOnce(team.o, team.store, done);
-        await startWorker(); // two workers again for what follows
+        for (let n = 1; ; n *= 2) {
+            const run = await team.o.submit(longSweep(n), { user: 'ana', team: 'quant' });
+            const first = await nextEvent(team.o, e => e.runId === run.id && (e.kind === 'progress' || (e.kind === 'state' && ENDED.includes(e.state!))));
+            // Completed before its first progress: too small to be caught here; no worker was killed.
+            if (first.kind === 'state') {
+                expect(first.state).toBe('completed');
+                if (n < MAX_N) continue;
+            }
+            const victim = await workerRunning(run.id);
+            victim.child.kill('SIGKILL');
+            await victim.exited;
+            const done = await waitFor(team.o, run.id);
+            const survivor = workers.find(w => w !== victim && w.lines.some(l => l['runId'] === run.id && l['msg'] === 'run done'));
+            await startWorker(); // two workers again for what follows
+            // Completed, but not by another worker: the victim had finished it before the kill.
+            if (done.state === 'completed' && !survivor && n < MAX_N) continue;
+            expect(done.state).toBe('completed');
+            // The same attempt, re-delivered by BullMQ (not a new attempt of the daemon).
+            expect(done.attempt).toBe(1);
+            expect(survivor).toBeDefined();
+            await expectOnce(team.o, team.store, done);
+            return;
+        }
     }, 90_000);
 });
 
 describe.skipIf(!hasRedis)('kill -9 of the daemon mid-sweep (team mode)', () => {
     it('the restarted orchestrator runs the interrupted sweep as a new attempt and completes it once', async () => {
-        const dir = await stateWithBars(800, 'af-team-q-crash-');
-        const runsFile = join(dir, 'runs.json');
-        writeFileSync(runsFile, JSON.stringify([{ spec: longSweep(), user: 'ana', team: 'quant' }]));
-        const queueFile = join(dir, 'queue.json');
-        writeFileSync(queueFile, JSON.stringify(settings));
-        const child = spawn(process.execPath, [STANDALONE, '--state-dir', dir, '--concurrency', '2', '--submit', runsFile, '--queue', queueFile], { stdio: ['ignore', 'pipe', 'inherit'] });
         let runId: string | undefined;
-        try {
-            await new Promise<void>((resolve, reject) => {
-                child.once('exit', code => reject(new Error(`the orchestrator exited early (${code})`)));
-                createInterface({ input: child.stdout! }).on('line', text => {
-                    const line = JSON.parse(text) as { type: string; id?: string; event?: { kind: string; runId: string } };
-                    if (line.type === 'submitted') runId = line.id;
-                    if (line.type === 'event' && line.event!.kind === 'progress' && line.event!.runId === runId && child.signalCode === null) {
-                        child.removeAllListeners('exit');
-                        child.once('exit', () => resolve());
-                        child.kill('SIGKILL');
-                    }
+        let store: DataStore;
+        for (let n = 1; ; n *= 2) {
+            const dir = await stateWithBars(800, 'af-team-q-crash-');
+            const runsFile = join(dir, 'runs.json');
+            writeFileSync(runsFile, JSON.stringify([{ spec: longSweep(n), user: 'ana', team: 'quant' }]));
+            const queueFile = join(dir, 'queue.json');
+            writeFileSync(queueFile, JSON.stringify(settings));
+            const child = spawn(process.execPath, [STANDALONE, '--state-dir', dir, '--concurrency', '2', '--submit', runsFile, '--queue', queueFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+            try {
+                await new Promise<void>((resolve, reject) => {
+                    child.once('exit', code => reject(new Error(`the orchestrator exited early (${code})`)));
+                    createInterface({ input: child.stdout! }).on('line', text => {
+                        const line = JSON.parse(text) as { type: string; id?: string; event?: { kind: string; runId: string; state?: string } };
+                        if (line.type === 'submitted') runId = line.id;
+                        // At its first progress (or its end, if it had none: too small to be caught).
+                        const { kind, state } = line.event ?? {};
+                        if (line.type === 'event' && line.event!.runId === runId && (kind === 'progress' || (kind === 'state' && ENDED.includes(state as Run['state']))) && child.signalCode === null) {
+                            child.removeAllListeners('exit');
+                            child.once('exit', () => resolve());
+                            child.kill('SIGKILL');
+                        }
+                    });
                 });
-            });
-        } finally {
-            child.kill('SIGKILL');
+            } finally {
+                child.kill('SIGKILL');
+            }
+            store = await openStore({ stateDir: dir });
+            // The sweep had completed before the kill: again, twice the size, in a new state directory.
+            if (n < MAX_N && await store.scalar(`SELECT state FROM runs WHERE id = $1`, [runId!]) === 'completed') {
+                store.close();
+                continue;
+            }
+            break;
         }
-        const store = await openStore({ stateDir: dir });
         const backend = await BullmqBackend.open(settings);
-        const o = new Orchestrator({ store, concurrency: 2, backend });
+        const o = new Orchestrator({ store, concurrency: 2, backend, language });
         try {
             expect(await store.scalar(`SELECT state FROM runs WHERE id = $1`, [runId!])).toBe('running');
             await o.start();

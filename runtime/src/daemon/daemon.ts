@@ -209,7 +209,8 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         }
         // The control plane's services: PostgreSQL's one pool, or a DuckDB connection each (the embedded default).
         const controlStore = async (): Promise<SqlStore> => control ?? await open();
-        const iam = new Iam(await controlStore());
+        // Embedded, this Iam is the one writer of the credentials (the DuckDB file is this daemon's): it may keep verified tokens.
+        const iam = new Iam(await controlStore(), { cacheVerified: control === undefined });
         const boot = await iam.bootstrap(stateDir);
         if (boot.created) log.info({ component: 'iam', file: boot.file }, 'first start: bootstrap admin token written');
         // Venue keys are decrypted with this state directory's key file; team mode's daemons share the

@@ -39,7 +39,17 @@ const ID_RE = /^(usr|team|tok)_[0-9a-f]{16}$/;
 export interface IamOptions {
     /** The clock, in ms since the epoch (tests move it to expire tokens). */
     now?: () => number;
+    /**
+     * Keep the rows of verified tokens in memory, dropped by every write of this Iam. Only for an Iam
+     * that is the one writer of its store's credentials: the embedded daemon, whose DuckDB file is
+     * its own (there a verification is a 4-table join of ≈ 8 ms of CPU on every call). Daemons that
+     * share a PostgreSQL control plane must not: another daemon's revocation would not drop it.
+     */
+    cacheVerified?: boolean;
 }
+
+/** Verified tokens' rows kept at most (by token hash; the oldest dropped first). */
+const VERIFIED_MAX = 1024;
 
 export interface MembershipInfo {
     readonly userId: string;
@@ -201,9 +211,15 @@ export class Iam implements TokenVerifier, CredentialChanges {
     private readonly now: () => number;
     private queue: Promise<unknown> = Promise.resolve();
     private readonly listeners = new Set<(change: CredentialChange) => void>();
+    /** Rows of verified tokens by hash (options.cacheVerified), emptied whenever a write starts or ends. */
+    private readonly verified: Map<string, Record<string, unknown>> | undefined;
+    /** Bumped when a write starts and when it ends: a row read across either is not kept. */
+    private generation = 0;
+    private writing = false;
 
     constructor(private readonly store: SqlStore, options: IamOptions = {}) {
         this.now = options.now ?? Date.now;
+        this.verified = options.cacheVerified ? new Map() : undefined;
     }
 
     /** Calls `listener` after every committed change that may end or narrow live sessions (see CredentialChange). */
@@ -225,9 +241,22 @@ export class Iam implements TokenVerifier, CredentialChanges {
 
     /** Runs `fn` after every earlier write of this Iam, in one transaction. */
     private write<T>(fn: () => Promise<T>): Promise<T> {
-        const result = this.queue.then(() => this.store.transaction(fn));
+        const result = this.queue.then(async () => {
+            this.forgetVerified(true);
+            try {
+                return await this.store.transaction(fn);
+            } finally {
+                this.forgetVerified(false);
+            }
+        });
         this.queue = result.catch(() => undefined);
         return result;
+    }
+
+    private forgetVerified(writing: boolean): void {
+        this.writing = writing;
+        this.generation++;
+        this.verified?.clear();
     }
 
     // ---- bootstrap ---------------------------------------------------------------------------
@@ -483,12 +512,8 @@ export class Iam implements TokenVerifier, CredentialChanges {
         if (!TOKEN_RE.test(token)) {
             throw new AuthError('malformed', `malformed API token: AlphaForge tokens are af_ followed by 51 letters, digits, - or _; check that it was copied whole`);
         }
-        const r = (await this.store.rows(`SELECT t.id, t.prefix, t.name, t.user_id, t.team_id, t.scopes,
-                epoch_ms(t.expires_at)::DOUBLE AS expires, epoch_ms(t.revoked_at)::DOUBLE AS revoked, epoch_ms(t.last_used_at)::DOUBLE AS last_used,
-                u.name AS user_name, u.disabled, tm.name AS team_name, m.role
-            FROM tokens t JOIN users u ON u.id = t.user_id JOIN teams tm ON tm.id = t.team_id
-            LEFT JOIN memberships m ON m.user_id = t.user_id AND m.team_id = t.team_id
-            WHERE t.hash = $1`, [hashToken(token)]))[0];
+        const hash = hashToken(token);
+        const r = this.verified?.get(hash) ?? await this.tokenRow(hash);
         if (!r) throw new AuthError('unknown', `unknown API token ${shown(token)}: it was not issued by this daemon or was deleted; create one with \`af token create\``);
         const label = `API token af_${String(r.prefix)}… (${String(r.name)})`;
         const now = this.now();
@@ -499,6 +524,7 @@ export class Iam implements TokenVerifier, CredentialChanges {
         if (r.last_used === null || now - Number(r.last_used) >= LAST_USED_RESOLUTION_MS) {
             try {
                 await this.store.run('UPDATE tokens SET last_used_at = epoch_ms($2::BIGINT) WHERE id = $1', [r.id as string, now]);
+                r.last_used = now; // a kept row too: last use is recorded once a minute either way
             } catch {
                 // Best effort: a lost last-used time must not refuse a valid token.
             }
@@ -507,6 +533,22 @@ export class Iam implements TokenVerifier, CredentialChanges {
             userId: String(r.user_id), userName: String(r.user_name), teamId: String(r.team_id), teamName: String(r.team_name),
             role: r.role, tokenId: String(r.id), scopes: (r.scopes as unknown[]).map(String), expiresAt: iso(r.expires),
         };
+    }
+
+    /** The token's row with its user, team and role, kept (cacheVerified) unless a write started or ended meanwhile. */
+    private async tokenRow(hash: string): Promise<Record<string, unknown> | undefined> {
+        const generation = this.generation;
+        const r = (await this.store.rows(`SELECT t.id, t.prefix, t.name, t.user_id, t.team_id, t.scopes,
+                epoch_ms(t.expires_at)::DOUBLE AS expires, epoch_ms(t.revoked_at)::DOUBLE AS revoked, epoch_ms(t.last_used_at)::DOUBLE AS last_used,
+                u.name AS user_name, u.disabled, tm.name AS team_name, m.role
+            FROM tokens t JOIN users u ON u.id = t.user_id JOIN teams tm ON tm.id = t.team_id
+            LEFT JOIN memberships m ON m.user_id = t.user_id AND m.team_id = t.team_id
+            WHERE t.hash = $1`, [hash]))[0];
+        if (r && this.verified && !this.writing && generation === this.generation) {
+            if (this.verified.size >= VERIFIED_MAX) this.verified.delete(this.verified.keys().next().value!);
+            this.verified.set(hash, r);
+        }
+        return r;
     }
 
     /** Throws ForbiddenError unless `principal` holds `requiredRole` and a scope covering `method` (see authorize.ts). */

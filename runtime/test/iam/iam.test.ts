@@ -1,6 +1,9 @@
 /**
  * IAM over a real store, the embedded DuckDB file and PostgreSQL 15 (team mode's control plane), the
  * same tests on each: bootstrap, users and teams, tokens, verification and the authorisation matrix.
+ * They run a third time on DuckDB with verified tokens kept in memory (`cacheVerified`, as the
+ * embedded daemon runs): every revocation, disabling, removal, role change and expiry must still
+ * take effect on the next call.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -28,11 +31,11 @@ interface Fixture {
     admin: Principal;
 }
 
-async function fixture(kind: StoreKind): Promise<Fixture> {
+async function fixtureOf(kind: StoreKind, cacheVerified = false, wrap: (s: SqlStore) => SqlStore = s => s): Promise<Fixture> {
     const dir = tempDir('af-iam-');
-    const store = await openControl(kind, dir);
+    const store = wrap(await openControl(kind, dir));
     const clock = { now: T0 };
-    const iam = new Iam(store, { now: () => clock.now });
+    const iam = new Iam(store, { now: () => clock.now, cacheVerified });
     const boot = await iam.bootstrap(dir);
     const adminToken = boot.token!;
     return { dir, store, iam, clock, adminToken, admin: await iam.verify(adminToken) };
@@ -59,7 +62,11 @@ describe('roles', () => {
     });
 });
 
-for (const kind of STORE_KINDS) describe.skipIf(!available(kind))(`on ${kind}`, () => {
+const VARIANTS: readonly { kind: StoreKind; cached: boolean }[] = [...STORE_KINDS.map(kind => ({ kind, cached: false })), { kind: 'duckdb', cached: true }];
+
+for (const { kind: storeKind, cached } of VARIANTS) describe.skipIf(!available(storeKind))(`on ${storeKind}${cached ? ', verified tokens kept' : ''}`, () => {
+    const fixture = (kind: StoreKind): Promise<Fixture> => fixtureOf(kind, cached);
+    const kind = storeKind;
     describe('bootstrap', () => {
         it('creates admin in team default and writes the token to admin.token with mode 0600', async () => {
             const f = await fixture(kind);
@@ -466,3 +473,71 @@ for (const kind of STORE_KINDS) describe.skipIf(!available(kind))(`on ${kind}`, 
         });
     });
 });
+
+describe('verified tokens kept in memory (the embedded daemon)', () => {
+    /** The store with its token lookups counted, each answered only once `gate` lets it through. */
+    function counted(): { wrap: (s: SqlStore) => SqlStore; lookups: () => number; hold: () => () => void } {
+        let n = 0;
+        let gate: Promise<void> = Promise.resolve();
+        const wrap = (s: SqlStore): SqlStore => new Proxy(s, {
+            get(target, prop, receiver) {
+                const v = Reflect.get(target, prop, receiver) as unknown;
+                if (prop !== 'rows' || typeof v !== 'function') return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+                return async (sql: string, params?: unknown[]) => {
+                    const rows = await (v as (sql: string, params?: unknown[]) => Promise<unknown[]>).call(target, sql, params);
+                    if (/WHERE t\.hash = \$1/.test(sql)) { // the verification's lookup
+                        n++;
+                        await gate;
+                    }
+                    return rows;
+                };
+            },
+        });
+        const hold = (): (() => void) => {
+            let release!: () => void;
+            gate = new Promise<void>(r => { release = r; });
+            return () => { gate = Promise.resolve(); release(); };
+        };
+        return { wrap, lookups: () => n, hold };
+    }
+
+    it('reads a token once; any write makes the next verification read it again', async () => {
+        const c = counted();
+        const f = await fixtureOf('duckdb', true, c.wrap);
+        const before = c.lookups();
+        for (let i = 0; i < 5; i++) expect((await f.iam.verify(f.adminToken)).role).toBe('admin');
+        expect(c.lookups() - before).toBe(0); // the fixture verified it already
+        await f.iam.createUser('bob'); // a write of anything
+        await f.iam.verify(f.adminToken);
+        await f.iam.verify(f.adminToken);
+        expect(c.lookups() - before).toBe(1);
+    });
+
+    it('does not keep a row read while a write commits: a revocation in between is seen by the next call', async () => {
+        const c = counted();
+        const f = await fixtureOf('duckdb', true, c.wrap);
+        const t = await f.iam.createToken({ user: 'admin', team: 'default', name: 'raced' });
+        const release = c.hold();
+        const n0 = c.lookups();
+        const inFlight = f.iam.verify(t.token); // reads the row before the revocation, answered after it
+        await until(() => c.lookups() > n0);
+        await f.iam.revokeToken(t.id, f.admin);
+        release();
+        expect((await inFlight).tokenId).toBe(t.id); // a call already under way completes, as any in-flight request does
+        expect((await failure<AuthError>(f.iam.verify(t.token))).reason).toBe('revoked');
+    });
+
+    it('is off unless asked for: without cacheVerified every verification reads the store', async () => {
+        const c = counted();
+        const f = await fixtureOf('duckdb', false, c.wrap);
+        const before = c.lookups();
+        for (let i = 0; i < 3; i++) await f.iam.verify(f.adminToken);
+        expect(c.lookups() - before).toBe(3);
+    });
+});
+
+/** Waits (polling the event loop, bounded) until `ok()`. */
+async function until(ok: () => boolean): Promise<void> {
+    for (let i = 0; i < 1000 && !ok(); i++) await new Promise(r => setTimeout(r, 5));
+    if (!ok()) throw new Error('gave up waiting');
+}

@@ -58,7 +58,7 @@ async function main() {
             cpuMsPerCall: { storeEveryCall: round(results.readingMs.best), verifiedKept: round(results.keptMs.best), verifiedKeptAfterAWrite: round(results.keptMs.worst) },
             ratio: round(results.readingMs.best / results.keptMs.best),
         };
-        console.log(`token verification, CPU per call: every call reads the store (team mode) ${out.cpuMsPerCall.storeEveryCall} ms; verified tokens kept (embedded daemon) ${out.cpuMsPerCall.verifiedKept} ms, ${out.cpuMsPerCall.verifiedKeptAfterAWrite} ms in a round after a write; ${out.ratio}× (load ${out.loadavg[0]})`);
+        console.log(`token verification, CPU per call: every call reads the DuckDB store (as before; team mode reads PostgreSQL every call) ${out.cpuMsPerCall.storeEveryCall} ms; verified tokens kept (embedded daemon) ${out.cpuMsPerCall.verifiedKept} ms, ${out.cpuMsPerCall.verifiedKeptAfterAWrite} ms in a round after a write; ${out.ratio}× (load ${out.loadavg[0]})`);
         writeFileSync(new URL('./results/iam-verify.json', import.meta.url), JSON.stringify(out, null, 2) + '\n');
     } finally {
         rmSync(dir, { recursive: true, force: true });

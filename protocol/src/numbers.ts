@@ -23,6 +23,26 @@ export function fromWire(w: WireNumber | undefined | unknown): number {
     return NaN;
 }
 
+/** A column as wire numbers (toWire of each, in a loop: no callback per value); finite values as they are. */
+export function toWireColumn(xs: ArrayLike<number>): WireNumber[] {
+    const out: WireNumber[] = [];
+    for (let i = 0; i < xs.length; i++) {
+        const x = xs[i]!;
+        out.push(x - x === 0 ? x : toWire(x)); // x - x is 0 exactly when x is finite
+    }
+    return out;
+}
+
+/** A column of wire numbers as numbers (fromWire of each, in a loop). */
+export function fromWireColumn(xs: readonly WireNumber[]): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < xs.length; i++) {
+        const x = xs[i];
+        out.push(typeof x === 'number' ? x : fromWire(x));
+    }
+    return out;
+}
+
 /** JSON.stringify replacer applying `toWire` to every number. */
 export function jsonNumbers(_key: string, v: unknown): unknown {
     return typeof v === 'number' && !Number.isFinite(v) ? toWire(v) : v;

@@ -11,7 +11,7 @@
  * annualised with the result's `metrics.periodsPerYear` — the conventions of the metrics
  * (runtime/src/engine/metrics.ts), so the tearsheet and the metrics table agree.
  */
-import { fromWire, toWire, type WireNumber } from './numbers.js';
+import { fromWire, fromWireColumn, toWire, toWireColumn, type WireNumber } from './numbers.js';
 import type { RunResult, RunTrade, Tearsheet, Trial } from './run-result.js';
 
 type Nums = readonly number[];
@@ -419,26 +419,6 @@ export function sweepGrid(trials: readonly Trial[], sortBy: SweepSheet['metric']
 
 // ------------------------------------------------------------------------------ the sheet
 
-/** A column of wire numbers as numbers (fromWire of each; a loop, no callback per value). */
-function numbersOf(xs: readonly WireNumber[]): number[] {
-    const out: number[] = [];
-    for (let i = 0; i < xs.length; i++) {
-        const x = xs[i];
-        out.push(typeof x === 'number' ? x : fromWire(x));
-    }
-    return out;
-}
-
-/** Numbers as wire numbers (toWire of each): finite ones as they are. */
-function wireOf(xs: ArrayLike<number>): WireNumber[] {
-    const out: WireNumber[] = [];
-    for (let i = 0; i < xs.length; i++) {
-        const x = xs[i]!;
-        out.push(x - x === 0 ? x : toWire(x)); // x - x is 0 exactly when x is finite
-    }
-    return out;
-}
-
 /** The tearsheet of a run result (its series, trades, trials and benchmark as they are in it). */
 export function tearsheetOf(r: RunResult): Tearsheet {
     const ppy = fromWire(r.metrics.periodsPerYear);
@@ -450,8 +430,8 @@ export function tearsheetOf(r: RunResult): Tearsheet {
         sweep: r.sweep && r.search ? sweepGrid(r.sweep.trials, r.search.sortBy, r.params) : null,
     };
     if (!s || s.ts.length === 0) return sheet;
-    const ts = s.ts, equity = numbersOf(s.equity);
-    const bench = s.benchmark ? numbersOf(s.benchmark) : null;
+    const ts = s.ts, equity = fromWireColumn(s.equity);
+    const bench = s.benchmark ? fromWireColumn(s.benchmark) : null;
     const rets = returnsOf(equity, r.capital);
     const bRets = bench ? returnsOf(bench, r.capital) : null;
 
@@ -498,7 +478,7 @@ export function tearsheetOf(r: RunResult): Tearsheet {
         const roll = rollingColumns(rets.slice(skip), bRets ? bRets.slice(skip) : null, window, ppy, ROLLING_POINTS);
         const at: number[] = [];
         for (let k = 0; k < roll.at.length; k++) at.push(ts[roll.at[k]! + skip]!);
-        sheet.rolling = { window, ts: at, sharpe: wireOf(roll.sharpe), volatility: wireOf(roll.volatility), beta: roll.beta ? wireOf(roll.beta) : null };
+        sheet.rolling = { window, ts: at, sharpe: toWireColumn(roll.sharpe), volatility: toWireColumn(roll.volatility), beta: roll.beta ? toWireColumn(roll.beta) : null };
     }
     return sheet;
 }

@@ -5,7 +5,7 @@
  * result document's.
  */
 import type { StrategyIr } from '../../../protocol/src/ir.js';
-import { toWire, type WireNumber } from '../../../protocol/src/numbers.js';
+import { toWire, toWireColumn } from '../../../protocol/src/numbers.js';
 import type { BarRange, BenchmarkInfo, Provenance, RunEvent, RunTrade, Series } from '../../../protocol/src/run-result.js';
 import { fingerprints } from '../../../language/src/ir/fingerprint.js';
 import { ENGINE_VERSION, withParamValues } from '../engine/compiled/index.js';
@@ -28,10 +28,10 @@ export function seriesOf(ts: Numbers, equity: Float64Array, exposure: Numbers, c
     const drawdown = drawdownCurve(equity, capital);
     return {
         ts: plain(ts),
-        equity: wireColumn(equity),
-        drawdown: wireColumn(drawdown),
-        exposure: wireColumn(exposure),
-        ...(benchmark ? { benchmark: wireColumn(benchmark) } : {}),
+        equity: toWireColumn(equity),
+        drawdown: toWireColumn(drawdown),
+        exposure: toWireColumn(exposure),
+        ...(benchmark ? { benchmark: toWireColumn(benchmark) } : {}),
     };
 }
 
@@ -39,16 +39,6 @@ export function seriesOf(ts: Numbers, equity: Float64Array, exposure: Numbers, c
 function plain(xs: Numbers): number[] {
     const out: number[] = [];
     for (let i = 0; i < xs.length; i++) out.push(xs[i]!);
-    return out;
-}
-
-/** A column of wire numbers: finite values as they are, the rest through toWire. */
-function wireColumn(xs: Numbers): WireNumber[] {
-    const out: WireNumber[] = [];
-    for (let i = 0; i < xs.length; i++) {
-        const x = xs[i]!;
-        out.push(x - x === 0 ? x : toWire(x)); // x - x is 0 exactly when x is finite
-    }
     return out;
 }
 

@@ -6,7 +6,7 @@
  * real backtest, sweep and walk-forward through the run pipeline.
  */
 import { describe, expect, it } from 'vitest';
-import { fromWire, toWire } from '../../../protocol/src/numbers.js';
+import { fromWire, fromWireColumn, toWire, toWireColumn } from '../../../protocol/src/numbers.js';
 import { RunResult, type Trial } from '../../../protocol/src/run-result.js';
 import {
     drawdownEpisodes, histogram, monthKey, monthKeys, periodReturns, relativeStats, returnsOf, rolling, rollingWindow, sweepGrid, tearsheetOf, tradeAnalysis, yearKey,
@@ -283,6 +283,16 @@ describe('the tearsheet\'s faster computations are the first ones, bit for bit',
             return (u() - 0.5) * 0.04 * (seed % 5 === 2 ? 1e6 : 1);
         });
     }
+
+    it('columns to and from wire numbers: each value as toWire / fromWire gives it (NaN, ±Infinity, -0, huge and tiny values)', () => {
+        for (let seed = 1; seed <= 8; seed++) {
+            const xs = series(500, seed * 4 + 1); // seed % 4 === 1: the odd values among them
+            const wire = toWireColumn(Float64Array.from(xs));
+            expect(wire).toEqual(xs.map(toWire));
+            expect(wire.filter(w => typeof w !== 'number').length + wire.filter(w => Object.is(w, -0)).length).toBeGreaterThan(0);
+            expect(fromWireColumn(wire)).toEqual(wire.map(fromWire));
+        }
+    });
 
     it('rolling statistics: random, constant, empty and short series, with and without a benchmark, NaN and ±Infinity among them', () => {
         let compared = 0;

@@ -47,6 +47,27 @@ async function until<T>(what: string, fn: () => Promise<T | undefined> | T | und
     }
 }
 
+/**
+ * The test's time: the whole test may take TEST_MS (under CI's load it runs beside the heaviest files,
+ * ~30 s alone); every wait in it ends BUDGET_MS after the start at the latest, so a slow or stuck phase
+ * fails with its own message (what it waited for, what it saw, the daemon's last log lines), not with
+ * vitest's bare timeout.
+ */
+const TEST_MS = 180_000;
+const BUDGET_MS = TEST_MS - 10_000;
+/** An RPC that gets no answer fails in this time (the client's default, 60 s, is longer than a phase). */
+const CALL_MS = 20_000;
+
+/** The last lines of a daemon's output (its structured log), for a failure's message. */
+function daemonLog(stateDir: string, lines = 25): string {
+    try {
+        const out = readFileSync(join(stateDir, 'logs', 'daemon.out'), 'utf8').trimEnd().split('\n');
+        return `\n--- last ${Math.min(lines, out.length)} of ${out.length} lines of logs/daemon.out:\n${out.slice(-lines).join('\n')}`;
+    } catch {
+        return '\n(no logs/daemon.out)';
+    }
+}
+
 /** What a completed run looked like before the crash. */
 interface Snapshot {
     readonly run: ResultOf<'runs.get'>['run'];
@@ -56,6 +77,8 @@ interface Snapshot {
 describe('kill -9 of the daemon (af daemon run) during a sweep', () => {
     it('keeps completed results, re-queues and completes interrupted runs, duplicates nothing, replaces the stale daemon.json', async () => {
         const t0 = Date.now();
+        /** A phase's time: its own limit, or what is left of the test's budget if that is less. */
+        const within = (ms: number): number => Math.max(1_000, Math.min(ms, t0 + BUDGET_MS - Date.now()));
         const stateDir = await stateWithSynthBars('af-daemon-crash-', { bars: 8000, seed: 11 });
 
         // ---- first daemon: a real detached process, two runs at a time
@@ -65,18 +88,19 @@ describe('kill -9 of the daemon (af daemon run) during a sweep', () => {
         expect(readAnnouncement(stateDir)).toEqual(first);
         const token = readFileSync(join(stateDir, 'admin.token'), 'utf8').trim();
         expect(token).toMatch(/^af_/);
-        const c1 = new DaemonClient({ url: first.url, token });
+        const c1 = new DaemonClient({ url: first.url, token, timeoutMs: CALL_MS });
 
-        // Three backtests, then three sweeps of 2,400 combinations over 8,000 bars (a few seconds
-        // each, with shared indicators): served FIFO two at a time, the sweeps are running when the
-        // backtests are done.
+        // Three backtests, then two sweeps of 2,400 combinations over 8,000 bars (a few seconds
+        // each, with shared indicators) and a small one: served FIFO two at a time, the two big sweeps
+        // are running when the backtests are done, and the small one is still queued at the kill (the
+        // restart enqueues it as it was). Small, so the work after the kill is two sweeps, not three.
         const specs: { kind: 'backtest' | 'sweep'; source: string; params?: Record<string, number> }[] = [
             { kind: 'backtest', source: cross('5..20 step 5', '30..50 step 10'), params: { fast: 5, slow: 30 } },
             { kind: 'backtest', source: cross('5..20 step 5', '30..50 step 10'), params: { fast: 10, slow: 40 } },
             { kind: 'backtest', source: cross('5..20 step 5', '30..50 step 10'), params: { fast: 15, slow: 50 } },
             { kind: 'sweep', source: cross('2..61 step 1', '40..235 step 5') },
             { kind: 'sweep', source: cross('3..62 step 1', '40..235 step 5') },
-            { kind: 'sweep', source: cross('2..61 step 1', '40..232 step 4') },
+            { kind: 'sweep', source: cross('2..17 step 5', '40..70 step 10') },
         ];
 
         // Follow every run over WebSocket; fetch each completed run's record and artifact list as it completes.
@@ -109,7 +133,7 @@ describe('kill -9 of the daemon (af daemon run) during a sweep', () => {
             const completed = ids.filter(id => state.get(id) === 'completed');
             const midway = ids.find(id => kinds.get(id) === 'sweep' && state.get(id) === 'running' && (progress.get(id) ?? 0) >= 0.1 && progress.get(id)! <= 0.8);
             return completed.length >= 2 && midway ? midway : undefined;
-        }, 40_000, 10, () => ids.map(id => `${kinds.get(id)} ${state.get(id)} ${progress.get(id) ?? '-'}`).join(', '));
+        }, within(60_000), 10, () => daemonLog(stateDir) + '\n' + ids.map(id => `${kinds.get(id)} ${state.get(id)} ${progress.get(id) ?? '-'}`).join(', '));
         const victimProgress = progress.get(victim)!;
         const completedBefore = new Map<string, Snapshot>();
         for (const [id, p] of snapshots) completedBefore.set(id, await p);
@@ -120,7 +144,7 @@ describe('kill -9 of the daemon (af daemon run) during a sweep', () => {
         // ---- kill -9
         const killedAt = Date.now();
         process.kill(first.pid, 'SIGKILL');
-        await until('the daemon process to be gone', () => (processAlive(first.pid) ? undefined : true), 10_000, 20);
+        await until('the daemon process to be gone', () => (processAlive(first.pid) ? undefined : true), within(10_000), 20);
         await subscription.closed;
         subscription = undefined;
         expect(state.get(victim)).toBe('running');
@@ -134,7 +158,8 @@ describe('kill -9 of the daemon (af daemon run) during a sweep', () => {
         }
 
         // ---- second daemon on the same state directory
-        const second = await startDetached({ stateDir, port: 0, args: ['--concurrency', '2'] });
+        const second = await startDetached({ stateDir, port: 0, args: ['--concurrency', '2'], timeoutMs: within(30_000) })
+            .catch((e: Error) => { throw new Error(e.message + daemonLog(stateDir)); });
         pids.add(second.pid);
         expect(second.pid).not.toBe(first.pid);
         expect(second.startedAt).not.toBe(first.startedAt);
@@ -142,12 +167,14 @@ describe('kill -9 of the daemon (af daemon run) during a sweep', () => {
         expect((await daemonStatus(stateDir)).state).toBe('running');
         // The bootstrap token is never rewritten, and still works.
         expect(readFileSync(join(stateDir, 'admin.token'), 'utf8').trim()).toBe(token);
-        const c2 = new DaemonClient({ url: second.url, token });
+        const c2 = new DaemonClient({ url: second.url, token, timeoutMs: CALL_MS });
 
+        let lastSeen: ResultOf<'runs.list'>['runs'] = [];
         const finals = await until('every run to finish', async () => {
             const { runs } = await c2.call('runs.list', { limit: 1000 });
+            lastSeen = runs;
             return runs.length === ids.length && runs.every(r => TERMINAL.includes(r.state)) ? runs : undefined;
-        }, 45_000, 250);
+        }, within(90_000), 250, () => lastSeen.map(r => `${kinds.get(r.id)} ${r.id.slice(0, 8)} ${r.state} ${r.progress ?? '-'} attempt ${r.attempt}`).join(', ') + daemonLog(stateDir));
         const recoveredAt = Date.now();
         // No run lost, none duplicated.
         expect(finals.map(r => r.id).sort()).toEqual([...ids].sort());
@@ -225,5 +252,5 @@ describe('kill -9 of the daemon (af daemon run) during a sweep', () => {
                 + `seen running at the kill: ${runningAtKill.length}, re-queued by the restart: ${interrupted.length} (${interrupted.map(id => `${kinds.get(id)} ${id.slice(0, 8)}`).join(', ')}); `
                 + `killed ${((killedAt - t0) / 1000).toFixed(1)} s after the start, all completed ${((recoveredAt - killedAt) / 1000).toFixed(1)} s after the kill`);
         });
-    }, 60_000);
+    }, TEST_MS);
 });

@@ -336,7 +336,7 @@ describe('differential: compiled engine = reference interpreter', () => {
         const problems = examples.flatMap((c, i) => check(c, 101 + i, barsFor(c.ir)));
         expect(problems).toEqual([]);
         casesDone++;
-    });
+    }, 120_000); // ~10 s in CI, 33 s once on a loaded machine: the default 60 s is too close
 
     for (const [name, src] of Object.entries(EXTRA)) {
         it(`on ${name}`, async () => {

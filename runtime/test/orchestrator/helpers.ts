@@ -24,6 +24,8 @@ export function waitFor(o: Orchestrator, id: string, states: readonly Run['state
         const onEvent = (e: RunEvent): void => {
             if (e.runId === id && e.kind === 'state') check().catch(reject);
         };
+        // Tests wait for dozens of runs at once (Promise.all of waitFor): each wait is a listener, not a leak.
+        if (o.listenerCount('event') >= o.getMaxListeners()) o.setMaxListeners(o.listenerCount('event') + 50);
         o.on('event', onEvent);
         check().catch(reject);
     });

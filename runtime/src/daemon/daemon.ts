@@ -52,6 +52,7 @@ import { announce, withdraw } from './lifecycle.js';
 import { DaemonPacks } from '../packs/daemon-packs.js';
 import { manifestSources } from '../engine/packs/bundles.js';
 import { DataDirs } from './data-dirs.js';
+import { RunLifecycleLog } from './run-log.js';
 import { TeamFiles } from './team-files.js';
 import { LanguageService, type LanguageLimits } from '../language-service/language-service.js';
 import { type RunLimits } from '../orchestrator/limits.js';
@@ -272,6 +273,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
         // Runs a previous process left running, re-queued (or failed) by recovery: audited before serving.
         let recovering = true;
         const recovered: Promise<void>[] = [];
+        const runLog = new RunLifecycleLog(log.child({ component: 'orchestrator' }));
         orchestrator.on('event', e => {
             if (recovering && e.kind === 'state' && e.actor === 'system' && (e.message ?? '').startsWith('daemon restarted')) {
                 recovered.push(auditLog.record({ actor: daemonActor, method: 'daemon.recover', target: { runId: e.runId, state: e.state ?? null }, result: 'ok' }));
@@ -286,7 +288,8 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<RunningDaemon>
                 teams.set(e.runId, route);
             }
             // Each run event carries the run's trace id: a subscriber finds the trace of what it watches.
-            const next = route.then(r => { if (ev) bus.publish(r.traceId ? { ...ev, traceId: r.traceId } as DaemonEvent : ev, { team: r.team }); });
+            // The log line after the publish (it cannot delay or stop it), in the same turn: on disk before a subscriber hears of it.
+            const next = route.then(r => { if (ev) bus.publish(r.traceId ? { ...ev, traceId: r.traceId } as DaemonEvent : ev, { team: r.team }); runLog.record(e, r); });
             teams.set(e.runId, next.then(() => route));
             if (e.kind === 'state' && (e.state === 'completed' || e.state === 'failed' || e.state === 'cancelled')) {
                 void next.then(() => { teams.delete(e.runId); });

@@ -17,6 +17,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type ResultOf, type StreamEvent } from '../../../protocol/src/daemon/index.js';
 import type * as Lifecycle from '../../src/daemon/lifecycle.js';
 import { withStore } from '../../src/schema/registry.js';
+import { readLogs } from '../../src/monitoring/logs.js';
 import { DaemonClient, type EventSubscription } from '../../../protocol/src/client.js';
 import { smaCross, stateWithSynthBars } from '../support/fixtures.js';
 
@@ -248,6 +249,15 @@ describe('kill -9 of the daemon (af daemon run) during a sweep', () => {
             const perRun = await db.rows(`SELECT run_id, count(*)::INTEGER AS n FROM run_metrics GROUP BY run_id`);
             expect(new Map(perRun.map(r => [String(r.run_id), Number(r.n)]))).toEqual(metricCounts);
             expect(await db.scalar(`SELECT count(*)::INTEGER FROM run_tags WHERE key = 'batch'`)).toBe(ids.length);
+            // The daemons' log tells the victim's story across the kill: what `af logs --run ID` shows.
+            const told = (await readLogs(stateDir, { runId: victim })).filter(l => l.component === 'orchestrator');
+            expect(told.map(l => [l.msg, l.fields['actor'], l.fields['detail']])).toEqual([
+                ['run running', 'system', 'attempt 1'],
+                ['run re-queued', 'system', 'daemon restarted'],
+                ['run running', 'system', 'attempt 2'],
+                ['run completed', 'system', undefined],
+            ]);
+            expect(new Set(told.map(l => l.fields['pid']))).toEqual(new Set([first.pid, second.pid]));
             console.log(`kill -9 with ${completedBefore.size} run(s) completed and sweep ${victim.slice(0, 8)} at ${Math.round(victimProgress * 100)}%; `
                 + `seen running at the kill: ${runningAtKill.length}, re-queued by the restart: ${interrupted.length} (${interrupted.map(id => `${kinds.get(id)} ${id.slice(0, 8)}`).join(', ')}); `
                 + `killed ${((killedAt - t0) / 1000).toFixed(1)} s after the start, all completed ${((recoveredAt - killedAt) / 1000).toFixed(1)} s after the kill`);

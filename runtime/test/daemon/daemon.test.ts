@@ -11,6 +11,7 @@ import {
     ErrorCodes, METHODS, ROLES, RpcError, roleAllows, type MethodName, type Role, type StreamEvent,
 } from '../../../protocol/src/daemon/index.js';
 import { startDaemon, type RunningDaemon } from '../../src/daemon/daemon.js';
+import { readLogs } from '../../src/monitoring/logs.js';
 import { DaemonClient } from '../../../protocol/src/client.js';
 import { stateWithSynthBars, TINY } from '../support/fixtures.js';
 
@@ -172,6 +173,14 @@ describe('runs through the daemon', () => {
         expect(thin.result.trades).toEqual(full.trades.slice(1, 3));
         expect(thin.result.tradeCount).toBe(got.metrics!['tradeCount']);
         expect(thin.result.metrics).toEqual(full.metrics);
+        // The daemon's log holds its start and end with its team and trace: what `af logs --run ID` shows.
+        const lines = (await readLogs(stateDir, { runId: run.id })).filter(l => l.component === 'orchestrator');
+        expect(got.traceId).toMatch(/^[0-9a-f]{32}$/);
+        expect(lines.map(l => [l.msg, l.level, l.traceId, l.fields['team'], l.fields['state'], l.fields['detail']])).toEqual([
+            ['run running', 'info', got.traceId, 'default', 'running', 'attempt 1'],
+            ['run completed', 'info', got.traceId, 'default', 'completed', undefined],
+        ]);
+        expect(lines[1]!.fields['ms']).toBe(Date.parse(got.finishedAt!) - Date.parse(got.startedAt!));
         // The experiment store indexed it: the filter language finds it by tag and metric.
         const found = await c.call('experiments.search', { filter: `tags.style = 'trend' and params.fast = 3 and metrics.tradeCount > 0` });
         expect(found.runs.map(r => r.run.id)).toContain(run.id);

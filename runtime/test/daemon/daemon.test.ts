@@ -113,7 +113,7 @@ describe('the permission matrix', () => {
         // Without any token at all: 401 too.
         const anon = await fetch(new URL('/rpc', daemon.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'daemon.info' }) });
         expect(anon.status).toBe(401);
-    }, 120_000);
+    }, 240_000); // 20-26 s in CI, 45 s on a loaded one, and five calls more with each new method; a stuck call fails in the client's 60 s, naming its method
 });
 
 describe('bad input keeps the daemon up', () => {

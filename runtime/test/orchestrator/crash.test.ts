@@ -22,6 +22,30 @@ afterAll(() => { child?.kill('SIGKILL'); });
 
 interface Line { type: string; id?: string; event?: RunEvent }
 
+/**
+ * The test's time: ~12 s alone and in CI, more beside the heaviest files. Each phase ends within its
+ * own limit (all of them within TEST_MS) and fails with what it waited for and what it saw, not with
+ * vitest's bare timeout.
+ */
+const TEST_MS = 150_000;
+const KILL_MS = 60_000;
+const RECOVERY_MS = 75_000;
+
+/** `p`, or a failure naming `what` and `seen()` if it takes longer than `ms`. */
+async function bounded<T>(what: string, p: Promise<T>, ms: number, seen: () => string | Promise<string>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+        return await Promise.race([p, new Promise<never>((_, reject) => {
+            timer = setTimeout(() => {
+                Promise.resolve().then(seen).catch((e: Error) => `(${e.message})`)
+                    .then(text => reject(new Error(`${what}: not within ${ms / 1000} s; ${text}`)));
+            }, ms);
+        })]);
+    } finally {
+        clearTimeout(timer);
+    }
+}
+
 describe('kill -9 of the daemon during a batch', () => {
     it('keeps every completed result, re-queues and completes the interrupted runs, duplicates nothing', async () => {
         const dir = await stateWithBars(1500, 'af-crash-');
@@ -44,7 +68,7 @@ describe('kill -9 of the daemon during a batch', () => {
         const completedBefore = new Set<string>();
         const fraction = new Map<string, number>();
         let victim: string | undefined;
-        await new Promise<void>((resolve, reject) => {
+        await bounded('a run caught short of half-way, with all submitted and two completed', new Promise<void>((resolve, reject) => {
             child!.once('exit', code => reject(new Error(`the daemon exited early (${code})`)));
             createInterface({ input: child!.stdout! }).on('line', text => {
                 const line = JSON.parse(text) as Line;
@@ -63,7 +87,7 @@ describe('kill -9 of the daemon during a batch', () => {
                     child!.kill('SIGKILL');
                 }
             });
-        });
+        }), KILL_MS, () => `submitted ${submitted.length} of ${specs.length}, completed ${completedBefore.size}, progress ${JSON.stringify(Object.fromEntries(fraction))}`);
         child = undefined;
         expect(submitted).toHaveLength(specs.length);
 
@@ -88,7 +112,9 @@ describe('kill -9 of the daemon during a batch', () => {
             const finishedAt = new Map((await store.rows(`SELECT id, CAST(finished_at AS VARCHAR) AS f FROM runs WHERE state = 'completed'`)).map(r => [r.id, r.f]));
 
             await o.start();
-            const runs = await Promise.all(submitted.map(id => waitFor(o, id)));
+            const runs = await bounded('every run to end after the restart', Promise.all(submitted.map(id => waitFor(o, id))), RECOVERY_MS,
+                async () => 'runs (id, state, progress, attempt): ' + (await store.rows(`SELECT id, state, progress, attempt FROM runs ORDER BY id`))
+                    .map(r => `${String(r.id).slice(0, 8)} ${String(r.state)} ${String(r.progress)} ${String(r.attempt)}`).join(', '));
             expect(runs.map(r => r.state)).toEqual(submitted.map(() => 'completed'));
             for (const r of runs) {
                 const history = await o.events(r.id);
@@ -117,5 +143,5 @@ describe('kill -9 of the daemon during a batch', () => {
             await o.stop();
             store.close();
         }
-    });
+    }, TEST_MS);
 });

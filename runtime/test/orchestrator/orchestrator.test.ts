@@ -439,7 +439,9 @@ for (const kind of STORE_KINDS) describe.skipIf(!available(kind))(`on ${kind}`, 
             await o5.start();
             const { id } = await o5.submit(backtest(), alice);
             await nextEvent(o5, e => e.runId === id && e.state === 'running');
-            await o5.stop({ graceMs: 60_000 });
+            // A backtest of a second or so; a grace shorter than the test's 60 s, so a run that does not
+            // finish in it fails below with its state, not with vitest's bare timeout (as CI once did).
+            await o5.stop({ graceMs: 30_000 });
             expect(await control.rows(`SELECT state, attempt FROM runs WHERE id = $1`, [id])).toEqual([{ state: 'completed', attempt: 1 }]);
             await expect(o5.get(id)).rejects.toBeInstanceOf(OrchestratorStopped);
         });

@@ -210,10 +210,10 @@ for (const kind of STORE_KINDS) describe.skipIf(!available(kind))(`on ${kind}`, 
                 const states = (await orch.events(id)).filter(e => e.kind === 'state').map(e => e.state);
                 expect(states.at(-1)).toBe('cancelled');
                 expect(states.filter(s => s === 'cancelled')).toHaveLength(1);
-                await expect.poll(() => existsSync(join(dir, 'runs', id))).toBe(false);
+                await expect.poll(() => existsSync(join(dir, 'runs', id)), { timeout: 10_000 }).toBe(false);
                 expect(await control.scalar(`SELECT count(*)::INTEGER FROM run_metrics WHERE run_id = $1`, [id])).toBe(0);
             }
-            await expect.poll(async () => (await orch.status()).running).toBe(0);
+            await expect.poll(async () => (await orch.status()).running, { timeout: 10_000 }).toBe(0);
         });
     });
 

@@ -104,6 +104,39 @@ const longSweep = (n: number): RunSpec => sweep({ source: smaCross({ fast: '2..4
 const MAX_N = 8;
 const ENDED: readonly Run['state'][] = ['completed', 'failed', 'cancelled'];
 
+/**
+ * The kill tests' time: 15-25 s in CI, but a loaded CI once took 3.5-5 times their usual time (63 and
+ * 91 s: a sweep computed by two workers, with Redis and the orchestrator, beside another file). Each
+ * wait in them ends within what is left of the test's budget (its time less KILL_SLACK_MS) and fails
+ * naming what it waited for and what it saw, not with vitest's bare timeout.
+ */
+const KILL_WORKER_MS = 180_000;
+const KILL_DAEMON_MS = 240_000;
+const KILL_SLACK_MS = 15_000;
+
+/** `p`, or a failure naming `what` and `seen()` once `ms` have passed. */
+async function bounded<T>(what: string, p: Promise<T>, ms: number, seen: () => string | Promise<string>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+        return await Promise.race([p, new Promise<never>((_, reject) => {
+            timer = setTimeout(() => {
+                Promise.resolve().then(seen).catch((e: Error) => `(${e.message})`)
+                    .then(text => reject(new Error(`${what}: not within ${Math.round(ms / 1000)} s; ${text}`)));
+            }, ms);
+        })]);
+    } finally {
+        clearTimeout(timer);
+    }
+}
+
+/** A run's state, and what each worker last logged: a failed wait's message. */
+async function seenOf(o: Orchestrator, runId: string | undefined): Promise<string> {
+    const r = runId ? await o.get(runId) : undefined;
+    const run = r ? `run ${r.id.slice(0, 8)} ${r.state}, attempt ${r.attempt}, progress ${r.progress}` : `run ${runId ?? '(not submitted)'} unknown`;
+    const ws = workers.map((w, i) => `worker ${i} (pid ${w.child.pid}, ${w.child.exitCode ?? w.child.signalCode ?? 'alive'}): ${JSON.stringify(w.lines.slice(-3).map(l => l['msg'] ?? l['text']))}`);
+    return [run, ...ws].join('; ');
+}
+
 beforeAll(async () => {
     if (!hasRedis) return;
     const s = await up(serversDir, { only: ['redis'], ports: { redis: await freePort() } });
@@ -258,9 +291,12 @@ describe.skipIf(!hasRedis)('runs through BullMQ and af worker processes', () => 
     }, 60_000);
 
     it('kill -9 of the worker mid-sweep: the stalled job goes to the other worker and the run completes once', async () => {
+        const t0 = Date.now();
+        const left = (): number => Math.max(1_000, t0 + KILL_WORKER_MS - KILL_SLACK_MS - Date.now());
         for (let n = 1; ; n *= 2) {
             const run = await team.o.submit(longSweep(n), { user: 'ana', team: 'quant' });
-            const first = await nextEvent(team.o, e => e.runId === run.id && (e.kind === 'progress' || (e.kind === 'state' && ENDED.includes(e.state!))));
+            const first = await bounded(`the first progress or the end of the sweep (n = ${n})`,
+                nextEvent(team.o, e => e.runId === run.id && (e.kind === 'progress' || (e.kind === 'state' && ENDED.includes(e.state!)))), left(), () => seenOf(team.o, run.id));
             // Completed before its first progress: too small to be caught here; no worker was killed.
             if (first.kind === 'state') {
                 expect(first.state).toBe('completed');
@@ -269,7 +305,7 @@ describe.skipIf(!hasRedis)('runs through BullMQ and af worker processes', () => 
             const victim = await workerRunning(run.id);
             victim.child.kill('SIGKILL');
             await victim.exited;
-            const done = await waitFor(team.o, run.id);
+            const done = await bounded(`the run to end after its worker's kill -9 (n = ${n})`, waitFor(team.o, run.id), left(), () => seenOf(team.o, run.id));
             const survivor = workers.find(w => w !== victim && w.lines.some(l => l['runId'] === run.id && l['msg'] === 'run done'));
             await startWorker(); // two workers again for what follows
             // Completed, but not by another worker: the victim had finished it before the kill.
@@ -281,11 +317,13 @@ describe.skipIf(!hasRedis)('runs through BullMQ and af worker processes', () => 
             await expectOnce(team.o, team.store, done);
             return;
         }
-    }, 90_000);
+    }, KILL_WORKER_MS);
 });
 
 describe.skipIf(!hasRedis)('kill -9 of the daemon mid-sweep (team mode)', () => {
     it('the restarted orchestrator runs the interrupted sweep as a new attempt and completes it once', async () => {
+        const t0 = Date.now();
+        const left = (): number => Math.max(1_000, t0 + KILL_DAEMON_MS - KILL_SLACK_MS - Date.now());
         let runId: string | undefined;
         let store: DataStore;
         for (let n = 1; ; n *= 2) {
@@ -295,10 +333,12 @@ describe.skipIf(!hasRedis)('kill -9 of the daemon mid-sweep (team mode)', () => 
             const queueFile = join(dir, 'queue.json');
             writeFileSync(queueFile, JSON.stringify(settings));
             const child = spawn(process.execPath, [STANDALONE, '--state-dir', dir, '--concurrency', '2', '--submit', runsFile, '--queue', queueFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+            let lastLine = '';
             try {
-                await new Promise<void>((resolve, reject) => {
+                await bounded(`the standalone orchestrator's first progress or end of the sweep (n = ${n})`, new Promise<void>((resolve, reject) => {
                     child.once('exit', code => reject(new Error(`the orchestrator exited early (${code})`)));
                     createInterface({ input: child.stdout! }).on('line', text => {
+                        lastLine = text;
                         const line = JSON.parse(text) as { type: string; id?: string; event?: { kind: string; runId: string; state?: string } };
                         if (line.type === 'submitted') runId = line.id;
                         // At its first progress (or its end, if it had none: too small to be caught).
@@ -309,7 +349,7 @@ describe.skipIf(!hasRedis)('kill -9 of the daemon mid-sweep (team mode)', () => 
                             child.kill('SIGKILL');
                         }
                     });
-                });
+                }), left(), () => `run ${runId ?? '(not submitted)'}, its last line: ${lastLine.slice(0, 300) || '(none)'}`);
             } finally {
                 child.kill('SIGKILL');
             }
@@ -326,7 +366,7 @@ describe.skipIf(!hasRedis)('kill -9 of the daemon mid-sweep (team mode)', () => 
         try {
             expect(await store.scalar(`SELECT state FROM runs WHERE id = $1`, [runId!])).toBe('running');
             await o.start();
-            const done = await waitFor(o, runId!);
+            const done = await bounded('the interrupted sweep to end after the restart', waitFor(o, runId!), left(), () => seenOf(o, runId));
             expect(done.state).toBe('completed');
             expect(done.attempt).toBe(2);
             await expectOnce(o, store, done);
@@ -337,7 +377,7 @@ describe.skipIf(!hasRedis)('kill -9 of the daemon mid-sweep (team mode)', () => 
             await o.stop();
             store.close();
         }
-    }, 120_000);
+    }, KILL_DAEMON_MS);
 });
 
 describe('the queue section of the config', () => {

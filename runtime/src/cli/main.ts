@@ -550,7 +550,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
 
     program.command('logs')
         .description('Print the daemon\'s structured log, filtered by run, trace, request, component or level; --follow keeps printing.')
-        .option('--run <id>', 'lines of one run')
+        .option('--run <id>', 'lines of one run (its id or a prefix, e.g. the 8 characters af runs ls prints)')
         .option('--trace <id>', 'lines of one trace (a request and the runs it started)')
         .option('--request <id>', 'lines of one request')
         .option('--component <name>', 'e.g. gateway, orchestrator, alerts')

@@ -30,6 +30,8 @@ export interface LogEntry {
 
 export interface LogFilter {
     runId?: string;
+    /** Lines of the runs whose id starts with this (`af logs --run` takes the 8-character ids `af runs ls` prints). */
+    runIdPrefix?: string;
     traceId?: string;
     requestId?: string;
     component?: string;
@@ -118,6 +120,7 @@ export function logFilter(filter: LogFilter, now: number = Date.now()): (e: LogE
     const minLevel = filter.level === undefined ? undefined : LEVELS[filter.level];
     return e =>
         (filter.runId === undefined || e.runId === filter.runId)
+        && (filter.runIdPrefix === undefined || (e.runId !== undefined && e.runId.startsWith(filter.runIdPrefix)))
         && (filter.traceId === undefined || e.traceId === filter.traceId)
         && (filter.requestId === undefined || e.requestId === filter.requestId)
         && (filter.component === undefined || e.component === filter.component)

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { closeLogger, createLogger, logFilePath, newTraceId, withRequest, withRun, type Logger } from '../../src/monitoring/logger.js';
 import { followLogs, formatLogEntry, parseLogLine, parseSince, readLogs, type LogEntry } from '../../src/monitoring/logs.js';
 import { createMetrics } from '../../src/monitoring/metrics.js';
+import { logsCommand } from '../../src/cli/commands/logs.js';
 import { parsePrometheusText, sampleValue, tempDir } from './helpers.js';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -167,6 +168,26 @@ describe('readLogs', () => {
         expect((await readLogs(tmp.dir, { runId: 'r', limit: 1 })).map(e => e.msg)).toEqual(['d']);
         expect(await readLogs(tmp.dir, { limit: 0 })).toEqual([]);
         await expect(readLogs(tmp.dir, { limit: -1 })).rejects.toThrow(/limit/);
+    });
+
+    it('af logs --run takes a run id or its prefix (the 8 characters af runs ls prints)', async () => {
+        const root = logger();
+        const a = '0530702e-5fe0-49df-9940-31bdf55cea49', b = '0530702f-0000-4000-8000-000000000000';
+        root.info({ runId: a }, 'run running');
+        root.info({ runId: b }, 'another run');
+        root.info({ component: 'gateway' }, 'no run');
+        root.info({ runId: a }, 'run completed');
+        const printed = async (run: string): Promise<string[]> => {
+            const out: string[] = [];
+            expect(await logsCommand({ stateDir: tmp.dir, run, json: true }, s => out.push(s))).toBe(0);
+            return out.map(l => (JSON.parse(l) as LogEntry).msg);
+        };
+        expect(await printed('0530702e')).toEqual(['run running', 'run completed']);
+        expect(await printed(a)).toEqual(['run running', 'run completed']);
+        expect(await printed('0530702')).toEqual(['run running', 'another run', 'run completed']);
+        expect(await printed('ffffffff')).toEqual([]);
+        // The library's exact filter stays exact.
+        expect((await readLogs(tmp.dir, { runId: '0530702e' })).map(e => e.msg)).toEqual([]);
     });
 
     it('returns nothing for a state directory without logs', async () => {

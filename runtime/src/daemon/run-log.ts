@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { RunEvent } from '../orchestrator/types.js';
 
 const ENDS = new Set(['completed', 'failed', 'cancelled']);
+const MAX_TRACKED = 10_000;
 
 export class RunLifecycleLog {
     /** When each run seen starting here started (ms), for the duration on its end line. */
@@ -25,7 +26,11 @@ export class RunLifecycleLog {
         if (!running && !ended && !requeued) return;
         const at = Date.parse(e.ts);
         const startedAt = this.started.get(e.runId);
-        if (running) this.started.set(e.runId, at);
+        if (running) {
+            // Bounded: a run whose end this daemon never sees (team mode: taken over elsewhere) is not kept for ever.
+            if (this.started.size >= MAX_TRACKED) this.started.delete(this.started.keys().next().value!);
+            this.started.set(e.runId, at);
+        }
         if (ended || requeued) this.started.delete(e.runId);
         const fields = {
             runId: e.runId, ...(route.traceId ? { traceId: route.traceId } : {}), team: route.team, actor: e.actor, state: e.state,

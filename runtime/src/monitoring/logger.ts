@@ -7,8 +7,9 @@
  *
  * Field names: `component` (gateway, orchestrator, run, alerts, …), `requestId`, `traceId`,
  * `method`, `user`, `runId`; errors go under `err` (pino's serializer). `af logs` reads the file
- * back with `readLogs` (logs.ts). At startup a file larger than `maxBytes` is renamed to
- * `daemon.log.1` (replacing an older one).
+ * back with `readLogs` (logs.ts). A file larger than `maxBytes` is renamed to `daemon.log.1`
+ * (replacing an older one), at startup and as soon as it passes `maxBytes` while the daemon runs,
+ * so the log takes at most about twice `maxBytes` however long the daemon runs; `af logs` reads both.
  */
 import { mkdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,7 +36,7 @@ export interface LoggerOptions {
     destination?: DestinationStream;
     /** Also write the lines to stderr. When neither `stateDir` nor `destination` is given, lines go to stderr anyway. */
     stderr?: boolean;
-    /** Rotate `daemon.log` to `daemon.log.1` at startup when it is larger than this. Default 10 MiB. */
+    /** Rotate `daemon.log` to `daemon.log.1` when it is larger than this (at startup and while running). Default 10 MiB. */
     maxBytes?: number;
     /** Write the file synchronously (every line is on disk when the call returns). Default true. */
     sync?: boolean;
@@ -66,6 +67,35 @@ export function rotateIfLarge(file: string, maxBytes: number): boolean {
     return true;
 }
 
+/**
+ * `dest` (the file's stream, written synchronously), renamed to `.1` and reopened as soon as the
+ * bytes written to the file pass `maxBytes`. This process is the file's only writer (one daemon per
+ * state directory), so counting what it writes is its size. A failed rename leaves the file as it
+ * is: rotation never stops a line from being logged.
+ */
+function rotating(dest: ReturnType<typeof pino.destination>, file: string, maxBytes: number): DestinationStream {
+    let size = 0;
+    try { size = statSync(file).size; } catch { /* not there yet */ }
+    // The old file's descriptor is closed on the 'ready' after a reopen (next tick): one rotation at a time.
+    let reopening = false;
+    return {
+        write(line: string): void {
+            dest.write(line);
+            size += Buffer.byteLength(line);
+            if (size <= maxBytes || reopening) return;
+            try {
+                renameSync(file, `${file}.1`);
+            } catch {
+                return;
+            }
+            reopening = true;
+            dest.once('ready', () => { reopening = false; });
+            dest.reopen();
+            size = 0;
+        },
+    };
+}
+
 /** The daemon's root logger. Make per-component children with `logger.child({ component: 'gateway' })`. */
 export function createLogger(options: LoggerOptions = {}): Logger {
     const level: LogLevel = options.level ?? 'info';
@@ -75,10 +105,12 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         const file = logFilePath(options.stateDir);
         // Logs name users, runs and addresses: private (0700, 0600) whatever the umask.
         mkdirSync(join(options.stateDir, LOG_DIR), { recursive: true, mode: 0o700 });
-        rotateIfLarge(file, options.maxBytes ?? DEFAULT_MAX_LOG_BYTES);
+        const maxBytes = options.maxBytes ?? DEFAULT_MAX_LOG_BYTES;
+        rotateIfLarge(file, maxBytes);
         const dest = pino.destination({ dest: file, sync: options.sync ?? true, mkdir: true, append: true, mode: 0o600 });
         owned.push(dest);
-        streams.push({ stream: dest, level });
+        // Written asynchronously (tests only), the file is rotated at startup only: its size is not known while writes are in flight.
+        streams.push({ stream: (options.sync ?? true) ? rotating(dest, file, maxBytes) : dest, level });
     }
     if (options.destination) streams.push({ stream: options.destination, level });
     if (options.stderr || streams.length === 0) streams.push({ stream: process.stderr, level });

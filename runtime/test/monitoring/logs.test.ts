@@ -96,7 +96,7 @@ describe('createLogger', () => {
         writeFileSync(file, old.repeat(50));
         const size = statSync(file).size;
 
-        const small = logger({ maxBytes: size + 1 });
+        const small = logger({ maxBytes: size + 1000 }); // room for the line it writes: under the limit, not rotated
         small.info('not rotated yet');
         await closeLogger(small);
         expect(existsSync(`${file}.1`)).toBe(false);
@@ -112,6 +112,29 @@ describe('createLogger', () => {
         expect(all[0]!.msg).toBe('old line');
         expect(all.at(-1)!.msg).toBe('fresh');
         expect(await readLogs(tmp.dir, { includeRotated: false })).toHaveLength(1);
+    });
+
+    it('rotates while running too: a daemon that never restarts keeps at most about twice maxBytes, the newest lines whole', async () => {
+        const file = logFilePath(tmp.dir);
+        const maxBytes = 20_000;
+        const root = logger({ maxBytes });
+        const written = 3000;
+        // In one go (one rotation per turn of the event loop: the old file is closed on the next tick), then line by line.
+        for (let i = 0; i < written / 2; i++) root.info({ runId: `run-${i}` }, 'run completed');
+        for (let i = written / 2; i < written; i++) {
+            root.info({ runId: `run-${i}` }, 'run completed');
+            if (i % 50 === 0) await new Promise(r => setImmediate(r));
+        }
+        await closeLogger(root);
+        // Lines are ~110 bytes; each file is rotated on the first line past the limit.
+        expect(statSync(file).size).toBeLessThanOrEqual(maxBytes + 200);
+        expect(statSync(`${file}.1`).size).toBeGreaterThan(maxBytes);
+        expect(statSync(`${file}.1`).size).toBeLessThanOrEqual(maxBytes + 200);
+        // What is kept is the newest lines, consecutive and whole, across the two files.
+        const kept = (await readLogs(tmp.dir)).map(e => Number(e.runId!.slice(4)));
+        expect(kept.at(-1)).toBe(written - 1);
+        expect(kept.length).toBeGreaterThan(200);
+        expect(kept).toEqual(kept.map((_, i) => kept[0]! + i));
     });
 });
 

@@ -14,6 +14,7 @@ import { openStore } from '../../src/schema/registry.js';
 import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
 import type { RunEvent, RunSpec } from '../../src/orchestrator/types.js';
 import { backtest, smaCross, stateWithBars, sweep, waitFor } from './helpers.js';
+import { bounded } from '../support/bounded.js';
 
 const script = fileURLToPath(new URL('../../../out/runtime/src/daemon/standalone-orchestrator.js', import.meta.url));
 
@@ -30,21 +31,6 @@ interface Line { type: string; id?: string; event?: RunEvent }
 const TEST_MS = 150_000;
 const KILL_MS = 60_000;
 const RECOVERY_MS = 75_000;
-
-/** `p`, or a failure naming `what` and `seen()` if it takes longer than `ms`. */
-async function bounded<T>(what: string, p: Promise<T>, ms: number, seen: () => string | Promise<string>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-        return await Promise.race([p, new Promise<never>((_, reject) => {
-            timer = setTimeout(() => {
-                Promise.resolve().then(seen).catch((e: Error) => `(${e.message})`)
-                    .then(text => reject(new Error(`${what}: not within ${ms / 1000} s; ${text}`)));
-            }, ms);
-        })]);
-    } finally {
-        clearTimeout(timer);
-    }
-}
 
 describe('kill -9 of the daemon during a batch', () => {
     it('keeps every completed result, re-queues and completes the interrupted runs, duplicates nothing', async () => {

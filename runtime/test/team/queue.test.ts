@@ -27,6 +27,7 @@ import { down, freePort, up } from '../../../scripts/team/servers.mjs';
 import { workspace } from '../packs/support.js';
 import { tempDir } from '../data/helpers.js';
 import { backtest, nextEvent, smaCross, stateWithBars, sweep, waitFor } from '../orchestrator/helpers.js';
+import { bounded } from '../support/bounded.js';
 
 const hasRedis = existsSync('/usr/bin/redis-server');
 if (!hasRedis) console.warn('runtime/test/team/queue.test.ts skipped: redis-server is not installed (apt-get install -y redis-server, or bash .ci/run)');
@@ -113,21 +114,6 @@ const ENDED: readonly Run['state'][] = ['completed', 'failed', 'cancelled'];
 const KILL_WORKER_MS = 180_000;
 const KILL_DAEMON_MS = 240_000;
 const KILL_SLACK_MS = 15_000;
-
-/** `p`, or a failure naming `what` and `seen()` once `ms` have passed. */
-async function bounded<T>(what: string, p: Promise<T>, ms: number, seen: () => string | Promise<string>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-        return await Promise.race([p, new Promise<never>((_, reject) => {
-            timer = setTimeout(() => {
-                Promise.resolve().then(seen).catch((e: Error) => `(${e.message})`)
-                    .then(text => reject(new Error(`${what}: not within ${Math.round(ms / 1000)} s; ${text}`)));
-            }, ms);
-        })]);
-    } finally {
-        clearTimeout(timer);
-    }
-}
 
 /** A run's state, and what each worker last logged: a failed wait's message. */
 async function seenOf(o: Orchestrator, runId: string | undefined): Promise<string> {

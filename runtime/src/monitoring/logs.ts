@@ -29,9 +29,8 @@ export interface LogEntry {
 }
 
 export interface LogFilter {
+    /** Lines of the runs whose id starts with this: a whole id, or the 8 characters `af runs ls` prints. */
     runId?: string;
-    /** Lines of the runs whose id starts with this (`af logs --run` takes the 8-character ids `af runs ls` prints). */
-    runIdPrefix?: string;
     traceId?: string;
     requestId?: string;
     component?: string;
@@ -119,8 +118,7 @@ export function logFilter(filter: LogFilter, now: number = Date.now()): (e: LogE
     const since = filter.since === undefined ? undefined : parseSince(filter.since, now);
     const minLevel = filter.level === undefined ? undefined : LEVELS[filter.level];
     return e =>
-        (filter.runId === undefined || e.runId === filter.runId)
-        && (filter.runIdPrefix === undefined || (e.runId !== undefined && e.runId.startsWith(filter.runIdPrefix)))
+        (filter.runId === undefined || (e.runId !== undefined && e.runId.startsWith(filter.runId)))
         && (filter.traceId === undefined || e.traceId === filter.traceId)
         && (filter.requestId === undefined || e.requestId === filter.requestId)
         && (filter.component === undefined || e.component === filter.component)

@@ -26,7 +26,7 @@ export async function logsCommand(o: LogsCliOptions, out: (s: string) => void): 
             throw new CliError(`--since: ${(e as Error).message}`);
         }
     }
-    const filter = { runIdPrefix: o.run, traceId: o.trace, requestId: o.request, component: o.component, level: o.level, since };
+    const filter = { runId: o.run, traceId: o.trace, requestId: o.request, component: o.component, level: o.level, since };
     const show = (e: LogEntry): void => out(o.json ? JSON.stringify(e) + '\n' : formatLogEntry(e) + '\n');
     if (o.follow) {
         const stop = new AbortController();

@@ -25,6 +25,9 @@ import { userErrorOf } from './errors.js';
 import { type RateLimiter } from './rate-limit.js';
 import { type GatewayLogger, type Origin, type Principal } from './types.js';
 
+/** A refused upload whose declared body is at most this is read to its end and discarded, its connection kept: the client reads the refusal. */
+const DRAIN_REFUSED_BYTES = 16 * 1024 * 1024;
+
 /** Where transferred files live: the daemon's per-team folders (runtime/src/daemon/team-files.ts). */
 export interface TransferStore {
     /** Stores an upload of the principal's team; rejects with a status-400 (name), 413 (limit) error. */
@@ -146,7 +149,11 @@ export function transferRoutes(o: TransferOptions, gw: TransferContext): (req: I
         } catch (e) {
             const err = userErrorOf(e);
             if (principal && err && err.code !== ErrorCodes.Forbidden) await audit(req, principal, 'data.upload', { name: (name ?? '').slice(0, 128) }, err);
-            fail(req, res, e, true);
+            // A refused upload's connection is closed, unless what the client may still send is declared and small: then
+            // it is read and discarded (within the request time limit) so the client finishes sending and reads the
+            // refusal. Closed under a client still writing, it saw EPIPE ("cannot reach the daemon"), not the 413.
+            const declared = Number(req.headers['content-length'] ?? NaN);
+            fail(req, res, e, !(Number.isFinite(declared) && declared <= DRAIN_REFUSED_BYTES));
         }
     };
 

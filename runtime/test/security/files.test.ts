@@ -248,6 +248,12 @@ describe('uploads: PUT /uploads/<name> then data.import {upload} (item 1)', () =
         const before = teamUploads('alpha');
         const e = await rejection(sec.client(sec.tokens.alpha.researcher).upload(big));
         expect(e.code).toBe(ErrorCodes.PayloadTooLarge);
+        // Well over the limit: refused by Content-Length before a byte is read, while the client is still sending.
+        // The daemon reads and discards the rest, so the client gets the 413; it used to close the connection
+        // under the client, which then failed with EPIPE as "cannot reach the daemon" (193 of 200 tries at 4 MB).
+        const bigger = join(tempDir('af-local-'), 'bigger.csv');
+        writeFileSync(bigger, 'x'.repeat(4 * 1024 * 1024));
+        for (let i = 0; i < 3; i++) expect((await rejection(sec.client(sec.tokens.alpha.researcher).upload(bigger))).code).toBe(ErrorCodes.PayloadTooLarge);
         // No Content-Length (chunked): counted as it streams.
         const chunk = new Uint8Array(64 * 1024).fill(120);
         let sent = 0;
